@@ -1,0 +1,207 @@
+//! Storage of the classification. Imports are all-or-nothing: one transaction, and every code
+//! opened or renamed is written to the audit log in that transaction.
+
+use crate::domain::{CodeEntry, CodeKind};
+use jospar_core::text::search_key;
+use jospar_store::{AuditEntry, Db, StoreError, Who, exec_tx, on_db, on_tx};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub inserted: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub years: Vec<i32>,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct CodeRow {
+    year: i64,
+    kind: String,
+    code: String,
+    parent_code: Option<String>,
+    name_ru: String,
+    name_kk: Option<String>,
+}
+
+impl CodeRow {
+    fn into_entry(self) -> Option<CodeEntry> {
+        Some(CodeEntry {
+            year: i32::try_from(self.year).ok()?,
+            kind: CodeKind::from_code(&self.kind)?,
+            code: self.code,
+            parent_code: self.parent_code,
+            name_ru: self.name_ru,
+            name_kk: self.name_kk,
+        })
+    }
+}
+
+
+/// Stores parsed entries (insert new codes, rename changed ones), all in one transaction.
+pub async fn import_entries(
+    db: &Db,
+    who: &Who,
+    entries: &[CodeEntry],
+    source: &str,
+) -> Result<ImportSummary, StoreError> {
+    let mut summary = ImportSummary::default();
+    let mut tx = db.begin().await?;
+    for entry in entries {
+        let existing: Option<CodeRow> = on_tx!(&mut tx, conn => sqlx::query_as::<_, CodeRow>(
+            "SELECT year, kind, code, parent_code, name_ru, name_kk FROM ebk_codes WHERE year = $1 AND kind = $2 AND code = $3")
+            .bind(i64::from(entry.year))
+            .bind(entry.kind.code())
+            .bind(&entry.code)
+            .fetch_optional(conn)
+            .await)?;
+        let name_kk = entry.name_kk.clone().or_else(|| existing.as_ref().and_then(|e| e.name_kk.clone()));
+        let audit_id = format!("{}/{}/{}", entry.year, entry.kind.code(), entry.code);
+        match existing {
+            Some(old) if old.name_ru == entry.name_ru && old.name_kk == name_kk => summary.unchanged += 1,
+            Some(old) => {
+                exec_tx!(&mut tx, conn => sqlx::query(
+                    "UPDATE ebk_codes SET name_ru = $1, name_kk = $2, search_key = $3, source = $4 \
+                     WHERE year = $5 AND kind = $6 AND code = $7")
+                    .bind(&entry.name_ru)
+                    .bind(&name_kk)
+                    .bind(search_key(&format!("{} {} {}", entry.code, entry.name_ru, name_kk.as_deref().unwrap_or(""))))
+                    .bind(source)
+                    .bind(i64::from(entry.year))
+                    .bind(entry.kind.code())
+                    .bind(&entry.code)
+                    .execute(conn)
+                    .await)?;
+                tx.audit(AuditEntry {
+                    who,
+                    org_id: None,
+                    entity: "ebk_code",
+                    entity_id: audit_id,
+                    action: "update",
+                    old_value: Some(json!({"name_ru": old.name_ru, "name_kk": old.name_kk})),
+                    new_value: Some(json!({"name_ru": entry.name_ru, "name_kk": name_kk})),
+                    reason: Some(format!("import: {source}")),
+                })
+                .await?;
+                summary.updated += 1;
+            }
+            None => {
+                exec_tx!(&mut tx, conn => sqlx::query(
+                    "INSERT INTO ebk_codes (year, kind, code, parent_code, name_ru, name_kk, search_key, source) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    .bind(i64::from(entry.year))
+                    .bind(entry.kind.code())
+                    .bind(&entry.code)
+                    .bind(&entry.parent_code)
+                    .bind(&entry.name_ru)
+                    .bind(&name_kk)
+                    .bind(search_key(&format!("{} {} {}", entry.code, entry.name_ru, name_kk.as_deref().unwrap_or(""))))
+                    .bind(source)
+                    .execute(conn)
+                    .await)?;
+                tx.audit(AuditEntry {
+                    who,
+                    org_id: None,
+                    entity: "ebk_code",
+                    entity_id: audit_id,
+                    action: "create",
+                    old_value: None,
+                    new_value: Some(json!({"name_ru": entry.name_ru, "name_kk": name_kk})),
+                    reason: Some(format!("import: {source}")),
+                })
+                .await?;
+                summary.inserted += 1;
+            }
+        }
+        if !summary.years.contains(&entry.year) {
+            summary.years.push(entry.year);
+        }
+    }
+    tx.commit().await?;
+    summary.years.sort_unstable();
+    Ok(summary)
+}
+
+/// Opens year `to` as a copy of year `from` (the usual start of a new year's classification,
+/// amended afterwards by imports). Refused when `to` already has codes.
+pub async fn copy_year(db: &Db, who: &Who, from: i32, to: i32) -> Result<usize, StoreError> {
+    if !codes_of_year(db, to).await?.is_empty() {
+        return Err(StoreError::Other(format!("year {to} already has codes")));
+    }
+    let mut entries = codes_of_year(db, from).await?;
+    for entry in &mut entries {
+        entry.year = to;
+    }
+    let summary = import_entries(db, who, &entries, &format!("copy of {from}")).await?;
+    Ok(summary.inserted)
+}
+
+pub async fn years(db: &Db) -> Result<Vec<i32>, StoreError> {
+    let rows: Vec<i64> = on_db!(db, pool => sqlx::query_scalar("SELECT DISTINCT year FROM ebk_codes ORDER BY year")
+        .fetch_all(pool).await)?;
+    Ok(rows.into_iter().filter_map(|y| i32::try_from(y).ok()).collect())
+}
+
+pub async fn codes_of_year(db: &Db, year: i32) -> Result<Vec<CodeEntry>, StoreError> {
+    let rows: Vec<CodeRow> = on_db!(db, pool => sqlx::query_as::<_, CodeRow>(
+        "SELECT year, kind, code, parent_code, name_ru, name_kk FROM ebk_codes WHERE year = $1 ORDER BY kind, code")
+        .bind(i64::from(year))
+        .fetch_all(pool).await)?;
+    Ok(rows.into_iter().filter_map(CodeRow::into_entry).collect())
+}
+
+/// Search by code or name (Russian or Kazakh) within a year; optionally one kind or the
+/// children of one parent.
+pub async fn search(
+    db: &Db,
+    year: i32,
+    kind: Option<CodeKind>,
+    parent: Option<&str>,
+    query: &str,
+    limit: i64,
+) -> Result<Vec<CodeEntry>, StoreError> {
+    let pattern = format!("%{}%", search_key(query));
+    let rows: Vec<CodeRow> = on_db!(db, pool => sqlx::query_as::<_, CodeRow>(
+        "SELECT year, kind, code, parent_code, name_ru, name_kk FROM ebk_codes \
+         WHERE year = $1 AND ($2 IS NULL OR kind = $2) AND ($3 IS NULL OR parent_code = $3) \
+           AND search_key LIKE $4 \
+         ORDER BY kind, code LIMIT $5")
+        .bind(i64::from(year))
+        .bind(kind.map(CodeKind::code))
+        .bind(parent)
+        .bind(pattern)
+        .bind(limit)
+        .fetch_all(pool).await)?;
+    Ok(rows.into_iter().filter_map(CodeRow::into_entry).collect())
+}
+
+pub async fn get(db: &Db, year: i32, kind: CodeKind, code: &str) -> Result<Option<CodeEntry>, StoreError> {
+    let row: Option<CodeRow> = on_db!(db, pool => sqlx::query_as::<_, CodeRow>(
+        "SELECT year, kind, code, parent_code, name_ru, name_kk FROM ebk_codes WHERE year = $1 AND kind = $2 AND code = $3")
+        .bind(i64::from(year))
+        .bind(kind.code())
+        .bind(code)
+        .fetch_optional(pool).await)?;
+    Ok(row.and_then(CodeRow::into_entry))
+}
+
+/// True when the code exists in any year (used to validate administrator codes of organisations).
+pub async fn exists_any_year(db: &Db, kind: CodeKind, code: &str) -> Result<bool, StoreError> {
+    let count: i64 = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ebk_codes WHERE kind = $1 AND code = $2")
+        .bind(kind.code())
+        .bind(code)
+        .fetch_one(pool).await)?;
+    Ok(count > 0)
+}
+
+/// Number of codes by kind in a year.
+pub async fn counts(db: &Db, year: i32) -> Result<Vec<(CodeKind, i64)>, StoreError> {
+    let rows: Vec<(String, i64)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT kind, COUNT(*) FROM ebk_codes WHERE year = $1 GROUP BY kind ORDER BY kind")
+        .bind(i64::from(year))
+        .fetch_all(pool).await)?;
+    Ok(rows.into_iter().filter_map(|(k, n)| CodeKind::from_code(&k).map(|k| (k, n))).collect())
+}
+
