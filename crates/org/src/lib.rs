@@ -1,1 +1,10 @@
+//! Organisations, budgets, users, roles and rights, sessions and API tokens (P-1, P-2, P-3).
+//!
+//! `domain` holds the rules (tree, scenario, rights, scope) without SQL; `repo` stores them;
+//! `auth` signs people in.
 
+pub mod auth;
+pub mod domain;
+pub mod repo;
+
+pub use domain::*;

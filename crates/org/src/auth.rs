@@ -1,0 +1,219 @@
+//! Signing in: Argon2id password hashes, lock-out after repeated failures, sessions kept in
+//! the database (only a SHA-256 of the cookie value is stored), personal API tokens.
+
+use crate::repo::{User, user_by_login};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use jospar_core::ids::new_id;
+use jospar_store::{AuditEntry, Db, StoreError, Who, exec_db, exec_tx, on_db};
+use rand::RngCore;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+/// Failed sign-ins in a row that lock an account, and for how long.
+pub const MAX_FAILED_LOGINS: i64 = 5;
+pub const LOCK_MINUTES: i64 = 15;
+pub const SESSION_HOURS: i64 = 12;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    #[error("wrong login or password")]
+    BadCredentials,
+    #[error("the account is locked until {0}")]
+    Locked(DateTime<Utc>),
+    #[error("the account is blocked")]
+    Blocked,
+    #[error("the account has no valid access (expired)")]
+    NoAccess,
+}
+
+pub fn hash_password(password: &str) -> String {
+    let mut salt_bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt_bytes);
+    SaltString::encode_b64(&salt_bytes)
+        .and_then(|salt| Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()))
+        .expect("Argon2id with a 16-byte salt and default parameters cannot fail")
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .unwrap_or(false)
+}
+
+/// Random token for cookies and API tokens, and its stored digest.
+pub fn new_token(prefix: &str) -> (String, String) {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let token = format!("{prefix}{}", hex::encode(bytes));
+    let digest = token_digest(&token);
+    (token, digest)
+}
+
+pub fn token_digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// Checks login and password. Every failure counts; the fifth in a row locks the account for
+/// 15 minutes. Both the lock and each unlock are in the audit log.
+pub async fn authenticate(db: &Db, login: &str, password: &str, now: DateTime<Utc>) -> Result<Result<User, AuthError>, StoreError> {
+    let Some(user) = user_by_login(db, login).await? else {
+        // Same work as a real check, so that timing does not tell which logins exist.
+        let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000");
+        return Ok(Err(AuthError::BadCredentials));
+    };
+    if user.blocked {
+        return Ok(Err(AuthError::Blocked));
+    }
+    if let Some(until) = user.locked_until.filter(|u| *u > now) {
+        return Ok(Err(AuthError::Locked(until)));
+    }
+    let hash: String = on_db!(db, pool => sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user.id).fetch_one(pool).await)?;
+    if !verify_password(password, &hash) {
+        let failed = user.failed_logins + 1;
+        let locked_until = (failed >= MAX_FAILED_LOGINS).then(|| now + Duration::minutes(LOCK_MINUTES));
+        let mut tx = db.begin().await?;
+        exec_tx!(&mut tx, conn => sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(if locked_until.is_some() { 0 } else { failed }).bind(locked_until).bind(user.id).execute(conn).await)?;
+        if let Some(until) = locked_until {
+            tx.audit(AuditEntry {
+                who: &Who::system(),
+                org_id: Some(user.org_id),
+                entity: "user",
+                entity_id: user.id.to_string(),
+                action: "lock",
+                old_value: None,
+                new_value: Some(json!({"locked_until": until})),
+                reason: Some(format!("{MAX_FAILED_LOGINS} failed sign-ins")),
+            })
+            .await?;
+        }
+        tx.commit().await?;
+        return Ok(Err(match locked_until {
+            Some(until) => AuthError::Locked(until),
+            None => AuthError::BadCredentials,
+        }));
+    }
+    let grants = crate::repo::grants_of(db, user.id).await?;
+    if !grants.iter().any(|g| g.is_active(now.date_naive())) {
+        return Ok(Err(AuthError::NoAccess));
+    }
+    if user.failed_logins != 0 || user.locked_until.is_some() {
+        exec_db!(db, pool => sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+            .bind(user.id).execute(pool).await)?;
+    }
+    Ok(Ok(user))
+}
+
+pub struct NewSession {
+    pub token: String,
+    pub csrf: String,
+}
+
+pub async fn create_session(db: &Db, user_id: i64, now: DateTime<Utc>) -> Result<NewSession, StoreError> {
+    let (token, digest) = new_token("s_");
+    let (csrf, _) = new_token("");
+    exec_db!(db, pool => sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(digest).bind(user_id).bind(&csrf).bind(now).bind(now + Duration::hours(SESSION_HOURS))
+        .execute(pool).await)?;
+    // Expired sessions are swept here rather than by a separate job.
+    exec_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(now).execute(pool).await)?;
+    Ok(NewSession { token, csrf })
+}
+
+/// The user and CSRF token of a live session.
+pub async fn session_user(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Option<(User, String)>, StoreError> {
+    let row: Option<(i64, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT user_id, csrf FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+        .bind(token_digest(token)).bind(now).fetch_optional(pool).await)?;
+    let Some((user_id, csrf)) = row else { return Ok(None) };
+    let user = crate::repo::user_by_id(db, user_id).await?.filter(|u| !u.blocked);
+    Ok(user.map(|u| (u, csrf)))
+}
+
+pub async fn delete_session(db: &Db, token: &str) -> Result<(), StoreError> {
+    exec_db!(db, pool => sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_digest(token)).execute(pool).await)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_on: NaiveDate,
+    pub revoked: bool,
+}
+
+/// Creates a personal API token; the plain token is returned once and never stored.
+pub async fn create_api_token(db: &Db, who: &Who, user: &User, name: &str, expires_on: NaiveDate) -> Result<(ApiToken, String), StoreError> {
+    let (token, digest) = new_token("jsp_");
+    let record = ApiToken {
+        id: new_id(),
+        user_id: user.id,
+        name: name.trim().to_string(),
+        created_at: Utc::now(),
+        expires_on,
+        revoked: false,
+    };
+    let mut tx = db.begin().await?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO api_tokens (id, user_id, name, token_hash, created_at, expires_on, revoked) VALUES ($1, $2, $3, $4, $5, $6, FALSE)")
+        .bind(record.id).bind(user.id).bind(&record.name).bind(digest).bind(record.created_at).bind(expires_on)
+        .execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(user.org_id),
+        entity: "api_token",
+        entity_id: record.id.to_string(),
+        action: "create",
+        old_value: None,
+        new_value: Some(json!(record)),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok((record, token))
+}
+
+pub async fn api_tokens_of(db: &Db, user_id: i64) -> Result<Vec<ApiToken>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, ApiToken>(
+        "SELECT id, user_id, name, created_at, expires_on, revoked FROM api_tokens WHERE user_id = $1 ORDER BY id DESC")
+        .bind(user_id).fetch_all(pool).await)?)
+}
+
+pub async fn revoke_api_token(db: &Db, who: &Who, user: &User, token_id: i64) -> Result<bool, StoreError> {
+    let mut tx = db.begin().await?;
+    let changed = exec_tx!(&mut tx, conn => sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE id = $1 AND user_id = $2 AND revoked = FALSE")
+        .bind(token_id).bind(user.id).execute(conn).await)?;
+    if changed > 0 {
+        tx.audit(AuditEntry {
+            who,
+            org_id: Some(user.org_id),
+            entity: "api_token",
+            entity_id: token_id.to_string(),
+            action: "update",
+            old_value: Some(json!({"revoked": false})),
+            new_value: Some(json!({"revoked": true})),
+            reason: None,
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(changed > 0)
+}
+
+/// The user behind a bearer token that is neither revoked nor expired.
+pub async fn api_token_user(db: &Db, token: &str, today: NaiveDate) -> Result<Option<User>, StoreError> {
+    let user_id: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked = FALSE AND expires_on >= $2")
+        .bind(token_digest(token)).bind(today).fetch_optional(pool).await)?;
+    match user_id {
+        Some(id) => Ok(crate::repo::user_by_id(db, id).await?.filter(|u| !u.blocked)),
+        None => Ok(None),
+    }
+}
