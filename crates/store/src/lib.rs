@@ -7,6 +7,7 @@
 //! same transaction as the change (P-4).
 
 pub mod audit;
+pub mod calendar;
 mod db;
 
 pub use audit::{AuditEntry, AuditFilter, AuditRecord, Who};

@@ -1,1 +1,130 @@
+//! The web application: server-rendered pages (askama + htmx) and the JSON API under
+//! `/api/v1`. Handlers are thin: they check rights through [`ctx::Ctx`] and call the services
+//! of the platform crates.
 
+pub mod api;
+pub mod ctx;
+pub mod error;
+pub mod i18n;
+pub mod openapi;
+pub mod pages;
+pub mod service;
+pub mod view;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use ctx::{LANG_COOKIE, LangPicked, RequestLang, cookie};
+use error::AppError;
+use i18n::{Lang, Tr};
+use jospar_store::Db;
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Set `Secure` on cookies (behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+pub fn app(db: Db, config: WebConfig) -> Router {
+    let state = AppState { db, config: Arc::new(config) };
+    let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
+    Router::new()
+        .merge(pages::routes())
+        .nest("/api/v1", api::routes())
+        .route("/healthz", get(healthz))
+        .nest_service(
+            "/static",
+            Router::new().fallback_service(ServeDir::new(static_dir)).layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            )),
+        )
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn(finish))
+        .with_state(state)
+}
+
+/// `/healthz`: 200 when the database answers.
+async fn healthz(State(state): State<AppState>) -> Response {
+    if state.db.ping().await {
+        (StatusCode::OK, "ok").into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+    }
+}
+
+fn query_lang(query: Option<&str>) -> Option<Lang> {
+    query?
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == "lang")
+        .and_then(|(_, v)| Lang::parse(v))
+}
+
+/// Decides the language of the request (`?lang=` → cookie → Accept-Language → Russian),
+/// remembers a picked language in a cookie, and renders errors in that language.
+async fn finish(mut request: Request, next: Next) -> Response {
+    let picked = query_lang(request.uri().query());
+    let lang = picked
+        .or_else(|| cookie(request.headers(), LANG_COOKIE).and_then(|c| Lang::parse(&c)))
+        .or_else(|| {
+            request
+                .headers()
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::from_accept_language)
+        })
+        .unwrap_or(Lang::Ru);
+    request.extensions_mut().insert(RequestLang(lang));
+    if let Some(p) = picked {
+        request.extensions_mut().insert(LangPicked(p));
+    }
+    let path = request.uri().path().to_string();
+    let path_and_query = request.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+    let is_api = path.starts_with("/api/");
+    let is_get = request.method() == axum::http::Method::GET;
+    let mut response = next.run(request).await;
+    if let Some(error) = response.extensions().get::<AppError>().cloned() {
+        response = render_error(&error, Tr(lang), is_api, is_get, &path_and_query);
+    }
+    let headers = response.headers_mut();
+    if let Some(p) = picked {
+        let value = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", p.code());
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            headers.append(header::SET_COOKIE, v);
+        }
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("HX-Request, Accept-Language, Cookie"));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    response
+}
+
+fn render_error(error: &AppError, tr: Tr, is_api: bool, is_get: bool, path_and_query: &str) -> Response {
+    if is_api {
+        let body = serde_json::json!({
+            "error": error.code(),
+            "message": error.message(&tr),
+            "field": error.field(),
+        });
+        return (error.status(), axum::Json(body)).into_response();
+    }
+    if matches!(error, AppError::Unauthenticated) && is_get {
+        let next = urlencoding::encode(path_and_query);
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    let page = view::ErrorPage::new(tr, error.message(&tr), path_and_query);
+    (error.status(), view::html(page)).into_response()
+}

@@ -1,0 +1,157 @@
+//! Who is asking, in which language, with which rights. Every handler takes a [`Ctx`]; every
+//! check of rights goes through it, on the server, by role and organisation subtree (P-3).
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{Lang, Tr};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
+use chrono::{NaiveDate, Utc};
+use jospar_org::repo::User;
+use jospar_org::{Grant, OrgTree, Right, Scope, auth, has_right, repo, scope_of};
+use jospar_store::Who;
+
+pub const SESSION_COOKIE: &str = "jospar_session";
+pub const LANG_COOKIE: &str = "jospar_lang";
+
+/// The language of this request, decided by the `finish` middleware.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLang(pub Lang);
+
+/// `?lang=` present in the query of this request (to be remembered).
+#[derive(Debug, Clone, Copy)]
+pub struct LangPicked(pub Lang);
+
+pub struct Principal {
+    pub user: User,
+    pub grants: Vec<Grant>,
+    pub tree: OrgTree,
+    pub today: NaiveDate,
+    /// Signed in with a bearer token (API) rather than a session cookie.
+    pub via_token: bool,
+    csrf: Option<String>,
+}
+
+impl Principal {
+    pub fn who(&self) -> Who {
+        self.user.who()
+    }
+
+    pub fn can(&self, right: Right, org_id: i64) -> bool {
+        has_right(&self.grants, right, org_id, &self.tree, self.today)
+    }
+
+    pub fn require(&self, right: Right, org_id: i64) -> AppResult<()> {
+        if self.can(right, org_id) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    pub fn scope(&self, right: Right) -> Scope {
+        scope_of(&self.grants, right, &self.tree, self.today)
+    }
+
+    /// Holds `right` on a root of the organisation tree: system-wide reference data
+    /// (classification, calendar) is configured by such users only.
+    pub fn can_system(&self, right: Right) -> bool {
+        self.grants.iter().any(|g| {
+            g.is_active(self.today) && g.role.rights().contains(&right) && self.tree.ancestors(g.org_id).is_empty()
+        })
+    }
+
+    pub fn require_system(&self, right: Right) -> AppResult<()> {
+        if self.can_system(right) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    /// Form posts carry the session's CSRF token; API calls with a bearer token need none.
+    pub fn check_csrf(&self, token: &str) -> AppResult<()> {
+        match &self.csrf {
+            _ if self.via_token => Ok(()),
+            Some(expected) if expected == token => Ok(()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+
+    pub fn csrf(&self) -> &str {
+        self.csrf.as_deref().unwrap_or("")
+    }
+}
+
+pub struct Ctx {
+    pub state: AppState,
+    pub tr: Tr,
+    pub principal: Option<Principal>,
+    pub path: String,
+    pub query: String,
+}
+
+impl Ctx {
+    pub fn user(&self) -> AppResult<&Principal> {
+        self.principal.as_ref().ok_or(AppError::Unauthenticated)
+    }
+
+    pub fn db(&self) -> &jospar_store::Db {
+        &self.state.db
+    }
+}
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string())
+}
+
+impl FromRequestParts<AppState> for Ctx {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let lang = parts.extensions.get::<RequestLang>().map(|l| l.0).unwrap_or(Lang::Ru);
+        let now = Utc::now();
+        let db = &state.db;
+        let (user, csrf, via_token) = if let Some(token) = bearer(&parts.headers) {
+            match auth::api_token_user(db, &token, now.date_naive()).await? {
+                Some(user) => (Some(user), None, true),
+                None => return Err(AppError::Unauthenticated),
+            }
+        } else if let Some(token) = cookie(&parts.headers, SESSION_COOKIE) {
+            match auth::session_user(db, &token, now).await? {
+                Some((user, csrf)) => (Some(user), Some(csrf), false),
+                None => (None, None, false),
+            }
+        } else {
+            (None, None, false)
+        };
+        let principal = match user {
+            Some(user) => {
+                if let Some(picked) = parts.extensions.get::<LangPicked>() {
+                    if user.lang.as_deref() != Some(picked.0.code()) {
+                        repo::set_user_lang(db, user.id, picked.0.code()).await?;
+                    }
+                }
+                let grants = repo::grants_of(db, user.id).await?;
+                let tree = repo::org_tree(db).await?;
+                Some(Principal { user, grants, tree, today: now.date_naive(), via_token, csrf })
+            }
+            None => None,
+        };
+        Ok(Ctx {
+            state: state.clone(),
+            tr: Tr(lang),
+            principal,
+            path: parts.uri.path().to_string(),
+            query: parts.uri.query().unwrap_or("").to_string(),
+        })
+    }
+}

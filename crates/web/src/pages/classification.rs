@@ -1,0 +1,240 @@
+//! Budget classification (P-13): browse and search by year, compare two years, import files.
+
+use super::form_message;
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::service;
+use crate::view::{Page, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Multipart, Query};
+use axum::response::Response;
+use axum::routing::get;
+use jospar_classification::{ChangeKind, CodeKind, ImportSummary, diff_years, repo as ebk};
+use jospar_org::Right;
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/classification", get(browse))
+        .route("/classification/compare", get(compare))
+        .route("/classification/import", get(import_form).post(import))
+        .route("/classification/copy-year", axum::routing::post(copy_year))
+}
+
+pub struct CodeLine {
+    pub kind: String,
+    pub kind_code: String,
+    pub code: String,
+    pub name: String,
+    pub name_is_ru_fallback: bool,
+    pub child_kind: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct BrowseQuery {
+    year: String,
+    kind: String,
+    q: String,
+    parent: String,
+}
+
+#[derive(Template)]
+#[template(path = "classification.html")]
+struct BrowsePage {
+    page: Page,
+    years: Vec<i32>,
+    year: i32,
+    kinds: Vec<(String, String, i64, bool)>,
+    q: String,
+    parent: String,
+    lines: Vec<CodeLine>,
+    can_import: bool,
+}
+
+fn child_kind_of(kind: CodeKind) -> Option<CodeKind> {
+    CodeKind::ALL.into_iter().find(|k| k.parent_kind() == Some(kind))
+}
+
+async fn browse(ctx: Ctx, Query(q): Query<BrowseQuery>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let years = ebk::years(ctx.db()).await?;
+    let year = q.year.parse().ok().filter(|y| years.contains(y)).or(years.last().copied()).unwrap_or(0);
+    let kind = CodeKind::from_code(&q.kind);
+    // Without a search or a parent, start at the top of the functional tree.
+    let kind = kind.or((q.q.trim().is_empty() && q.parent.is_empty()).then_some(CodeKind::FuncGroup));
+    let parent = Some(q.parent.as_str()).filter(|p| !p.is_empty());
+    let entries = ebk::search(ctx.db(), year, kind, parent, &q.q, 500).await?;
+    let counts = ebk::counts(ctx.db(), year).await?;
+    let kinds = counts
+        .iter()
+        .map(|(k, n)| (k.code().to_string(), ctx.tr.t(&format!("ebk-kind-{}", k.code())), *n, Some(*k) == kind))
+        .collect();
+    let lines = entries
+        .into_iter()
+        .map(|e| CodeLine {
+            kind: ctx.tr.t(&format!("ebk-kind-{}", e.kind.code())),
+            kind_code: e.kind.code().into(),
+            name: ctx.tr.pick(&e.name_ru, e.name_kk.as_deref()).to_string(),
+            name_is_ru_fallback: ctx.tr.is_fallback(e.name_kk.as_deref()),
+            child_kind: child_kind_of(e.kind).map(|k| k.code().to_string()),
+            code: e.code,
+        })
+        .collect();
+    render(BrowsePage {
+        page: Page::new(&ctx, "ebk-title", "classification"),
+        years,
+        year,
+        kinds,
+        q: q.q,
+        parent: q.parent,
+        lines,
+        can_import: p.can_system(Right::Configure),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CompareQuery {
+    from: String,
+    to: String,
+}
+
+pub struct ChangeLine {
+    pub change: String,
+    pub change_code: String,
+    pub kind: String,
+    pub code: String,
+    pub old_name: String,
+    pub new_name: String,
+}
+
+#[derive(Template)]
+#[template(path = "compare.html")]
+struct ComparePage {
+    page: Page,
+    years: Vec<i32>,
+    from: i32,
+    to: i32,
+    changes: Vec<ChangeLine>,
+    opened: usize,
+    closed: usize,
+    renamed: usize,
+}
+
+async fn compare(ctx: Ctx, Query(q): Query<CompareQuery>) -> AppResult<Response> {
+    ctx.user()?;
+    let years = ebk::years(ctx.db()).await?;
+    let to = q.to.parse().ok().or(years.last().copied()).unwrap_or(0);
+    let from = q.from.parse().ok().or(years.iter().rev().nth(1).copied()).unwrap_or(to);
+    let a = ebk::codes_of_year(ctx.db(), from).await?;
+    let b = ebk::codes_of_year(ctx.db(), to).await?;
+    let diff = diff_years(&a, &b);
+    let count = |k: ChangeKind| diff.iter().filter(|c| c.change == k).count();
+    let (opened, closed, renamed) = (count(ChangeKind::Opened), count(ChangeKind::Closed), count(ChangeKind::Renamed));
+    let change_code = |k: ChangeKind| match k {
+        ChangeKind::Opened => "opened",
+        ChangeKind::Closed => "closed",
+        ChangeKind::Renamed => "renamed",
+    };
+    let changes = diff
+        .into_iter()
+        .map(|c| ChangeLine {
+            change: ctx.tr.t(&format!("ebk-change-{}", change_code(c.change))),
+            change_code: change_code(c.change).into(),
+            kind: ctx.tr.t(&format!("ebk-kind-{}", c.kind.code())),
+            code: c.code,
+            old_name: c.old_name.unwrap_or_default(),
+            new_name: c.new_name.unwrap_or_default(),
+        })
+        .collect();
+    render(ComparePage { page: Page::new(&ctx, "ebk-compare-title", "classification"), years, from, to, changes, opened, closed, renamed })
+}
+
+#[derive(Template)]
+#[template(path = "import.html")]
+struct ImportPage {
+    page: Page,
+    error: Option<String>,
+    summary: Option<ImportSummary>,
+    years: Vec<i32>,
+}
+
+async fn import_page(ctx: &Ctx, error: Option<String>, summary: Option<ImportSummary>) -> AppResult<Response> {
+    let years = ebk::years(ctx.db()).await?;
+    render(ImportPage { page: Page::new(ctx, "ebk-import-title", "classification"), error, summary, years })
+}
+
+async fn import_form(ctx: Ctx) -> AppResult<Response> {
+    ctx.user()?.require_system(Right::Configure)?;
+    import_page(&ctx, None, None).await
+}
+
+async fn import(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.require_system(Right::Configure)?;
+    let (mut csrf, mut from, mut to, mut file_name, mut bytes) = (String::new(), String::new(), String::new(), String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::invalid("err-import-upload", "file"))? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            file_name = field.file_name().unwrap_or("upload.csv").to_string();
+            bytes = field.bytes().await.map_err(|_| AppError::invalid("err-import-upload", "file"))?.to_vec();
+        } else {
+            let text = field.text().await.unwrap_or_default();
+            match name.as_str() {
+                "csrf" => csrf = text,
+                "year_from" => from = text,
+                "year_to" => to = text,
+                _ => {}
+            }
+        }
+    }
+    p.check_csrf(&csrf)?;
+    let result = match service::parse_years(&from, &to) {
+        Ok(years) => service::import_classification(ctx.db(), p, &bytes, years, &file_name).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(summary) => import_page(&ctx, None, Some(summary)).await,
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let mut response = import_page(&ctx, Some(message), None).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CopyForm {
+    csrf: String,
+    from: String,
+    to: String,
+}
+
+async fn copy_year(ctx: Ctx, Form(form): Form<CopyForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.require_system(Right::Configure)?;
+    p.check_csrf(&form.csrf)?;
+    let result = match (form.from.parse::<i32>(), form.to.parse::<i32>()) {
+        (Ok(from), Ok(to)) if (2000..=2100).contains(&to) => {
+            if !ebk::codes_of_year(ctx.db(), to).await?.is_empty() {
+                Err(AppError::invalid("err-year-exists", "year_to"))
+            } else {
+                let inserted = ebk::copy_year(ctx.db(), &p.who(), from, to).await?;
+                Ok(ImportSummary { inserted, updated: 0, unchanged: 0, years: vec![to] })
+            }
+        }
+        _ => Err(AppError::invalid("err-year", "year_to")),
+    };
+    match result {
+        Ok(summary) => import_page(&ctx, None, Some(summary)).await,
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            import_page(&ctx, Some(message), None).await
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! Server-rendered pages. Every form post carries the session's CSRF token; every page checks
+//! rights through the shared services.
+
+mod admin;
+pub use admin::AuditQuery;
+mod classification;
+mod orgs;
+mod users;
+
+use crate::AppState;
+use crate::ctx::{Ctx, LANG_COOKIE, SESSION_COOKIE, cookie};
+use crate::error::{AppError, AppResult};
+use crate::view::{Page, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use jospar_org::auth::{self, AuthError};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .merge(orgs::routes())
+        .merge(classification::routes())
+        .merge(users::routes())
+        .merge(admin::routes())
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: Page,
+    signed_in: bool,
+    org_name: String,
+    roles: Vec<(String, String, String)>,
+}
+
+async fn home(ctx: Ctx) -> AppResult<Response> {
+    let mut page = Page::new(&ctx, "home-title", "home");
+    let (signed_in, org_name, roles) = match &ctx.principal {
+        Some(p) => {
+            page.title = ctx.tr.t("home-title-signed-in");
+            let org = jospar_org::repo::get_org(ctx.db(), p.user.org_id).await?;
+            let orgs = jospar_org::repo::all_orgs(ctx.db()).await?;
+            let name_of = |id: i64| {
+                orgs.iter().find(|o| o.id == id).map(|o| o.name(ctx.tr.lang()).to_string()).unwrap_or_default()
+            };
+            let roles = p
+                .grants
+                .iter()
+                .map(|g| (ctx.tr.t(&format!("role-{}", g.role.code())), name_of(g.org_id), crate::view::date(&g.valid_until)))
+                .collect();
+            (true, org.map(|o| o.name(ctx.tr.lang()).to_string()).unwrap_or_default(), roles)
+        }
+        None => (false, String::new(), Vec::new()),
+    };
+    render(HomePage { page, signed_in, org_name, roles })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NextQuery {
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Page,
+    error: Option<String>,
+    login: String,
+    next: String,
+}
+
+async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    render(LoginPage { page: Page::new(&ctx, "login-title", "login"), error: None, login: String::new(), next: q.next })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LoginForm {
+    login: String,
+    password: String,
+    next: String,
+}
+
+/// Only local paths are followed after sign-in (no open redirect).
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+}
+
+fn cookie_header(value: String) -> AppResult<HeaderValue> {
+    HeaderValue::from_str(&value).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> AppResult<Response> {
+    let now = Utc::now();
+    match auth::authenticate(ctx.db(), &form.login, &form.password, now).await? {
+        Ok(user) => {
+            let session = auth::create_session(ctx.db(), user.id, now).await?;
+            let secure = if ctx.state.config.secure_cookies { "; Secure" } else { "" };
+            let mut response = Redirect::to(safe_next(&form.next)).into_response();
+            let headers = response.headers_mut();
+            headers.append(
+                header::SET_COOKIE,
+                cookie_header(format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}", session.token))?,
+            );
+            // The language the user picked before is restored at sign-in.
+            if let Some(lang) = user.lang.as_deref() {
+                headers.append(
+                    header::SET_COOKIE,
+                    cookie_header(format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax"))?,
+                );
+            }
+            Ok(response)
+        }
+        Err(error) => {
+            let message = match error {
+                AuthError::BadCredentials => ctx.tr.t("err-login-failed"),
+                AuthError::Blocked => ctx.tr.t("err-login-blocked"),
+                AuthError::NoAccess => ctx.tr.t("err-login-expired"),
+                AuthError::Locked(until) => ctx.tr.args("err-login-locked", &[("until", almaty_time(until))]),
+            };
+            let page = LoginPage {
+                page: Page::new(&ctx, "login-title", "login"),
+                error: Some(message),
+                login: form.login,
+                next: form.next,
+            };
+            let mut response = render(page)?;
+            *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+            Ok(response)
+        }
+    }
+}
+
+/// Kazakhstan's time (UTC+5 everywhere since 2024) for messages.
+fn almaty_time(at: chrono::DateTime<Utc>) -> String {
+    chrono::FixedOffset::east_opt(5 * 3600)
+        .map(|tz| at.with_timezone(&tz).format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn logout(ctx: Ctx, headers: HeaderMap, Form(form): Form<CsrfForm>) -> AppResult<Response> {
+    if let Some(p) = &ctx.principal {
+        p.check_csrf(&form.csrf)?;
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        auth::delete_session(ctx.db(), &token).await?;
+    }
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"))?,
+    );
+    Ok(response)
+}
+
+/// The message of a bad-input or stale-edit error, to show on the form; other errors pass.
+pub(crate) fn form_message(ctx: &Ctx, error: AppError) -> AppResult<String> {
+    match error {
+        AppError::Invalid { .. } | AppError::Stale => Ok(error.message(&ctx.tr)),
+        other => Err(other),
+    }
+}

@@ -1,0 +1,333 @@
+//! Organisation tree (P-1): browse, search, create, rename, move, close, switch scenario (P-2).
+
+use super::form_message;
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::service;
+use crate::view::{Page, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use jospar_org::{Budget, NewOrg, Org, OrgChange, OrgKind, Right, Scenario, repo};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orgs", get(list).post(create))
+        .route("/orgs/new", get(new_form))
+        .route("/orgs/{id}", get(show).post(update))
+}
+
+/// One line of the tree as shown.
+pub struct OrgLine {
+    pub id: i64,
+    pub depth: usize,
+    pub name: String,
+    pub code: String,
+    pub kind: String,
+    pub scenario: String,
+    pub closed: bool,
+}
+
+fn line(ctx: &Ctx, org: &Org, depth: usize) -> OrgLine {
+    OrgLine {
+        id: org.id,
+        depth,
+        name: org.name(ctx.tr.lang()).to_string(),
+        code: org.abp_code.clone().unwrap_or_default(),
+        kind: ctx.tr.t(&format!("kind-{}", org.kind.code())),
+        scenario: ctx.tr.t(&format!("scenario-{}", org.scenario.code())),
+        closed: org.closed_on.is_some(),
+    }
+}
+
+/// Depth-first order of the visible organisations, roots being those whose parent is not visible.
+fn tree_lines(ctx: &Ctx, orgs: &[Org]) -> Vec<OrgLine> {
+    let visible: std::collections::HashSet<i64> = orgs.iter().map(|o| o.id).collect();
+    let mut out = Vec::new();
+    let mut stack: Vec<(&Org, usize)> = orgs
+        .iter()
+        .filter(|o| o.parent_id.is_none_or(|p| !visible.contains(&p)))
+        .rev()
+        .map(|o| (o, 0))
+        .collect();
+    while let Some((org, depth)) = stack.pop() {
+        out.push(line(ctx, org, depth));
+        let children: Vec<&Org> = orgs.iter().filter(|o| o.parent_id == Some(org.id)).collect();
+        stack.extend(children.into_iter().rev().map(|c| (c, depth + 1)));
+    }
+    out
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListQuery {
+    q: String,
+}
+
+#[derive(Template)]
+#[template(path = "orgs.html")]
+struct ListPage {
+    page: Page,
+    q: String,
+    lines: Vec<OrgLine>,
+    can_create_root: bool,
+}
+
+async fn list(ctx: Ctx, Query(query): Query<ListQuery>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let orgs = service::visible_orgs(ctx.db(), p, &query.q).await?;
+    let lines = if query.q.trim().is_empty() {
+        tree_lines(&ctx, &orgs)
+    } else {
+        orgs.iter().map(|o| line(&ctx, o, 0)).collect()
+    };
+    let can_create_root = p.can_system(Right::Configure);
+    render(ListPage { page: Page::new(&ctx, "orgs-title", "orgs"), q: query.q, lines, can_create_root })
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+fn budget_choices(ctx: &Ctx, budgets: &[Budget], selected: i64) -> Vec<Choice> {
+    budgets
+        .iter()
+        .map(|b| Choice {
+            value: b.id.to_string(),
+            label: if ctx.tr.lang() == "kk" { b.name_kk.clone() } else { b.name_ru.clone() },
+            selected: b.id == selected,
+        })
+        .collect()
+}
+
+fn enum_choices(ctx: &Ctx, prefix: &str, codes: &[&str], selected: &str) -> Vec<Choice> {
+    codes
+        .iter()
+        .map(|c| Choice { value: c.to_string(), label: ctx.tr.t(&format!("{prefix}-{c}")), selected: *c == selected })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "org_new.html")]
+struct NewPage {
+    page: Page,
+    error: Option<String>,
+    parent_id: String,
+    parent_name: String,
+    kinds: Vec<Choice>,
+    scenarios: Vec<Choice>,
+    budgets: Vec<Choice>,
+    form: NewOrgForm,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct NewOrgForm {
+    csrf: String,
+    parent_id: String,
+    kind: String,
+    scenario: String,
+    budget_id: String,
+    abp_code: String,
+    bin: String,
+    name_ru: String,
+    name_kk: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NewQuery {
+    parent: String,
+}
+
+async fn new_page(ctx: &Ctx, form: NewOrgForm, error: Option<String>) -> AppResult<Response> {
+    let parent = match form.parent_id.parse::<i64>() {
+        Ok(id) => repo::get_org(ctx.db(), id).await?,
+        Err(_) => None,
+    };
+    let budgets = repo::budgets(ctx.db()).await?;
+    let default_budget = form.budget_id.parse().ok().or(parent.as_ref().map(|p| p.budget_id)).unwrap_or(0);
+    let kind_codes: Vec<&str> = match &parent {
+        Some(p) => p.kind.allowed_children().iter().map(|k| k.code()).collect(),
+        None => vec![OrgKind::AuthorizedBody.code()],
+    };
+    let scenario_codes: Vec<&str> = Scenario::ALL.iter().map(|s| s.code()).collect();
+    render(NewPage {
+        page: Page::new(ctx, "org-new-title", "orgs"),
+        error,
+        parent_id: form.parent_id.clone(),
+        parent_name: parent.map(|p| p.name(ctx.tr.lang()).to_string()).unwrap_or_default(),
+        kinds: enum_choices(ctx, "kind", &kind_codes, &form.kind),
+        scenarios: enum_choices(ctx, "scenario", &scenario_codes, &form.scenario),
+        budgets: budget_choices(ctx, &budgets, default_budget),
+        form,
+    })
+}
+
+async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    match q.parent.parse::<i64>() {
+        Ok(parent) => p.require(Right::Configure, parent)?,
+        Err(_) => p.require_system(Right::Configure)?,
+    }
+    new_page(&ctx, NewOrgForm { parent_id: q.parent, ..Default::default() }, None).await
+}
+
+async fn create(ctx: Ctx, Form(form): Form<NewOrgForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let new = NewOrg {
+        parent_id: form.parent_id.parse().ok(),
+        kind: form.kind.clone(),
+        scenario: Some(form.scenario.clone()),
+        budget_id: form.budget_id.parse().unwrap_or(0),
+        abp_code: Some(form.abp_code.clone()),
+        bin: Some(form.bin.clone()),
+        name_ru: form.name_ru.clone(),
+        name_kk: form.name_kk.clone(),
+    };
+    match service::create_org(ctx.db(), p, new).await {
+        Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let mut response = new_page(&ctx, form, Some(message)).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "org.html")]
+struct ShowPage {
+    page: Page,
+    error: Option<String>,
+    saved: bool,
+    org: Org,
+    kind: String,
+    scenario: String,
+    budget: String,
+    parent: Option<(i64, String)>,
+    children: Vec<OrgLine>,
+    can_configure: bool,
+    scenario_switchable: bool,
+    scenarios: Vec<Choice>,
+    parents: Vec<Choice>,
+    closed_on: String,
+    form: OrgForm,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct OrgForm {
+    csrf: String,
+    version: String,
+    name_ru: String,
+    name_kk: String,
+    bin: String,
+    scenario: String,
+    parent_id: String,
+    close_on: String,
+    reopen: String,
+    reason: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ShowQuery {
+    saved: String,
+}
+
+async fn show_page(ctx: &Ctx, id: i64, form: Option<OrgForm>, error: Option<String>, saved: bool) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let org = service::org(ctx.db(), p, id).await?;
+    let all = repo::all_orgs(ctx.db()).await?;
+    let lang = ctx.tr.lang();
+    let budgets = repo::budgets(ctx.db()).await?;
+    let budget = budgets
+        .iter()
+        .find(|b| b.id == org.budget_id)
+        .map(|b| if lang == "kk" { b.name_kk.clone() } else { b.name_ru.clone() })
+        .unwrap_or_default();
+    let parent = org
+        .parent_id
+        .and_then(|pid| all.iter().find(|o| o.id == pid))
+        .map(|o| (o.id, o.name(lang).to_string()));
+    let children = all.iter().filter(|o| o.parent_id == Some(id)).map(|o| line(ctx, o, 0)).collect();
+    let can_configure = p.can(Right::Configure, id);
+    // Possible new parents: organisations the user configures, outside this one's subtree,
+    // whose kind accepts this one.
+    let subtree = p.tree.subtree(id);
+    let parents = all
+        .iter()
+        .filter(|o| !subtree.contains(&o.id) && p.can(Right::Configure, o.id) && o.closed_on.is_none())
+        .filter(|o| o.kind.allowed_children().contains(&org.kind))
+        .map(|o| Choice { value: o.id.to_string(), label: o.name(lang).to_string(), selected: Some(o.id) == org.parent_id })
+        .collect();
+    let form = form.unwrap_or_else(|| OrgForm {
+        version: org.version.to_string(),
+        name_ru: org.name_ru.clone(),
+        name_kk: org.name_kk.clone(),
+        bin: org.bin.clone().unwrap_or_default(),
+        scenario: org.scenario.code().into(),
+        parent_id: org.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+        ..Default::default()
+    });
+    let scenario_codes: Vec<&str> = Scenario::ALL.iter().map(|s| s.code()).collect();
+    render(ShowPage {
+        page: Page { title: org.name(lang).to_string(), ..Page::new(ctx, "orgs-title", "orgs") },
+        error,
+        saved,
+        kind: ctx.tr.t(&format!("kind-{}", org.kind.code())),
+        scenario: ctx.tr.t(&format!("scenario-{}", org.scenario.code())),
+        budget,
+        parent,
+        children,
+        can_configure,
+        scenario_switchable: matches!(org.kind, OrgKind::Institution | OrgKind::Enterprise),
+        scenarios: enum_choices(ctx, "scenario", &scenario_codes, &form.scenario),
+        parents,
+        closed_on: org.closed_on.as_ref().map(crate::view::date).unwrap_or_default(),
+        org,
+        form,
+    })
+}
+
+async fn show(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> AppResult<Response> {
+    show_page(&ctx, id, None, None, q.saved == "1").await
+}
+
+async fn update(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<OrgForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let close_on = match form.close_on.trim() {
+        "" => None,
+        v => Some(service::parse_date(v, "close_on")?),
+    };
+    let change = OrgChange {
+        version: form.version.parse().map_err(|_| AppError::Stale)?,
+        name_ru: Some(form.name_ru.clone()),
+        name_kk: Some(form.name_kk.clone()),
+        parent_id: form.parent_id.parse().ok(),
+        scenario: Some(form.scenario.clone()).filter(|s| !s.is_empty()),
+        bin: Some(form.bin.clone()),
+        close_on,
+        reopen: Some(form.reopen == "1"),
+        reason: Some(form.reason.clone()),
+    };
+    match service::update_org(ctx.db(), p, id, change).await {
+        Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1")).into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let mut response = show_page(&ctx, id, Some(form), Some(message), false).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! What every page shows: header, navigation by rights, language switch, the user.
+
+use crate::ctx::Ctx;
+use crate::error::AppResult;
+use crate::i18n::Tr;
+use askama::Template;
+use axum::response::{Html, IntoResponse, Response};
+use jospar_org::Right;
+
+pub struct Nav {
+    pub orgs: bool,
+    pub users: bool,
+    pub audit: bool,
+    pub configure_system: bool,
+}
+
+pub struct Page {
+    pub tr: Tr,
+    pub title: String,
+    pub user_name: Option<String>,
+    pub csrf: String,
+    pub nav: Nav,
+    pub link_kk: String,
+    pub link_ru: String,
+    pub current: &'static str,
+}
+
+/// The current path with `lang` set to `lang`, other query parameters kept.
+pub fn with_lang(path: &str, query: &str, lang: &str) -> String {
+    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
+    let pair = format!("lang={lang}");
+    params.push(&pair);
+    format!("{path}?{}", params.join("&"))
+}
+
+impl Page {
+    pub fn new(ctx: &Ctx, title_key: &str, current: &'static str) -> Page {
+        let tr = ctx.tr;
+        let (user_name, csrf, nav) = match &ctx.principal {
+            Some(p) => (
+                Some(p.user.full_name.clone()),
+                p.csrf().to_string(),
+                Nav {
+                    orgs: !p.scope(Right::Read).is_empty(),
+                    users: !p.scope(Right::Configure).is_empty(),
+                    audit: !p.scope(Right::Read).is_empty(),
+                    configure_system: p.can_system(Right::Configure),
+                },
+            ),
+            None => (None, String::new(), Nav { orgs: false, users: false, audit: false, configure_system: false }),
+        };
+        Page {
+            tr,
+            title: tr.t(title_key),
+            user_name,
+            csrf,
+            nav,
+            link_kk: with_lang(&ctx.path, &ctx.query, "kk"),
+            link_ru: with_lang(&ctx.path, &ctx.query, "ru"),
+            current,
+        }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.tr.t(key)
+    }
+
+    pub fn is_kk(&self) -> bool {
+        self.tr.lang() == "kk"
+    }
+}
+
+pub fn html(template: impl Template) -> Response {
+    match template.render() {
+        Ok(body) => Html(body).into_response(),
+        Err(e) => crate::error::AppError::Internal(e.to_string()).into_response(),
+    }
+}
+
+pub fn render(template: impl Template) -> AppResult<Response> {
+    Ok(Html(template.render()?).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub page: Page,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn new(tr: Tr, message: String, path_and_query: &str) -> ErrorPage {
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        ErrorPage {
+            page: Page {
+                tr,
+                title: tr.t("error-title"),
+                user_name: None,
+                csrf: String::new(),
+                nav: Nav { orgs: false, users: false, audit: false, configure_system: false },
+                link_kk: with_lang(path, query, "kk"),
+                link_ru: with_lang(path, query, "ru"),
+                current: "",
+            },
+            message,
+        }
+    }
+}
+
+/// 2026-11-23 → 23.11.2026, as dates are written in Kazakhstan.
+pub fn date(d: &chrono::NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
