@@ -202,6 +202,9 @@ pub async fn counts(db: &Db, year: i32) -> Result<Vec<(CodeKind, i64)>, StoreErr
         "SELECT kind, COUNT(*) FROM ebk_codes WHERE year = $1 GROUP BY kind ORDER BY kind")
         .bind(i64::from(year))
         .fetch_all(pool).await)?;
-    Ok(rows.into_iter().filter_map(|(k, n)| CodeKind::from_code(&k).map(|k| (k, n))).collect())
+    let mut counts: Vec<(CodeKind, i64)> =
+        rows.into_iter().filter_map(|(k, n)| CodeKind::from_code(&k).map(|k| (k, n))).collect();
+    counts.sort_by_key(|(k, _)| *k);
+    Ok(counts)
 }
 

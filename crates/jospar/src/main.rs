@@ -1,1 +1,186 @@
-fn main() {}
+//! `jospar` — the command line of the system: serve the web UI and API, load demo data,
+//! migrate, back up and restore, import classification files, create API tokens.
+
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use jospar::config::Config;
+use jospar::{backup, demo};
+use jospar_store::{Db, Who};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "jospar", version, about = "Jospar — budget planning and execution for Kazakhstan's public sector")]
+struct Cli {
+    /// Configuration file (TOML); settings also come from JOSPAR_* environment variables.
+    #[arg(long, global = true, default_value = "jospar.toml")]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web UI and the API.
+    Serve {
+        /// Address to listen on, HOST:PORT (default 127.0.0.1:8080 or JOSPAR_ADDR).
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Create the database if needed, load the demo region (once) and serve.
+    Demo {
+        #[arg(long)]
+        addr: Option<String>,
+        /// Load the demo data and exit without serving.
+        #[arg(long)]
+        load_only: bool,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Write a consistent copy of the database (works while the server runs).
+    Backup {
+        /// Target file (default: backups/jospar-YYYYMMDD-HHMMSS.db or .dump in the backup directory).
+        path: Option<PathBuf>,
+    },
+    /// Restore the database from a backup file. Stop the server first.
+    Restore {
+        file: PathBuf,
+        /// Overwrite the current database without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Import data files.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Personal API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import a classification (ЕБК) file: derived lists, portal execution trees, native CSV.
+    Ebk {
+        file: PathBuf,
+        /// First year the file applies to (required for files without dates).
+        #[arg(long)]
+        year_from: Option<i32>,
+        /// Last year the file applies to.
+        #[arg(long)]
+        year_to: Option<i32>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a personal API token for a user and print it (shown once).
+    Create {
+        #[arg(long)]
+        login: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Days until the token expires.
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("JOSPAR_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let config = Config::load(&cli.config)?;
+    match cli.command {
+        Command::Serve { addr } => serve(&config, addr).await,
+        Command::Demo { addr, load_only } => {
+            let db = open(&config).await?;
+            demo::load_if_empty(&db).await?;
+            if load_only {
+                return Ok(());
+            }
+            db.close().await;
+            serve(&config, addr).await
+        }
+        Command::Migrate => {
+            open(&config).await?;
+            println!("migrations applied to {}", config.redacted_url());
+            Ok(())
+        }
+        Command::Backup { path } => {
+            let db = open(&config).await?;
+            let path = match path {
+                Some(p) => p,
+                None => backup::default_path(&config, &db)?,
+            };
+            db.backup_to(&path, &config.database_url).await?;
+            println!("backup written to {}", path.display());
+            Ok(())
+        }
+        Command::Restore { file, yes } => backup::restore(&config, &file, yes).await,
+        Command::Import(ImportCommand::Ebk { file, year_from, year_to }) => {
+            let db = open(&config).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let years = match (year_from, year_to) {
+                (Some(from), Some(to)) => Some(jospar_classification::YearRange { from, to }),
+                (Some(y), None) | (None, Some(y)) => Some(jospar_classification::YearRange::single(y)),
+                (None, None) => None,
+            };
+            let parsed = jospar_classification::parse(&bytes, years).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let summary = jospar_classification::import_entries(&db, &Who::system(), &parsed.entries, &format!("{name} ({})", parsed.format)).await?;
+            println!(
+                "{name}: {} ({}): inserted {}, updated {}, unchanged {}, years {:?}",
+                parsed.format,
+                parsed.entries.len(),
+                summary.inserted,
+                summary.updated,
+                summary.unchanged,
+                summary.years
+            );
+            Ok(())
+        }
+        Command::Token(TokenCommand::Create { login, name, days }) => {
+            let db = open(&config).await?;
+            let Some(user) = jospar_org::repo::user_by_login(&db, &login).await? else {
+                bail!("no user with login {login}");
+            };
+            let expires = chrono::Utc::now().date_naive() + chrono::Duration::days(days.max(1));
+            let (_, token) = jospar_org::auth::create_api_token(&db, &Who::system(), &user, &name, expires).await?;
+            println!("{token}");
+            Ok(())
+        }
+    }
+}
+
+async fn open(config: &Config) -> Result<Db> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .with_context(|| format!("connecting to {}", config.redacted_url()))?;
+    db.migrate().await.context("applying migrations")?;
+    Ok(db)
+}
+
+async fn serve(config: &Config, addr: Option<String>) -> Result<()> {
+    let db = open(config).await?;
+    let addr = addr.unwrap_or_else(|| config.addr.clone());
+    if let Some(dir) = &config.backup_dir {
+        backup::spawn_daily(db.clone(), config.clone(), dir.clone());
+    }
+    let app = jospar_web::app(db, jospar_web::WebConfig { secure_cookies: config.secure_cookies });
+    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("binding {addr}"))?;
+    println!("Jospar listens on http://{}", listener.local_addr()?);
+    axum_serve(listener, app).await
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) -> Result<()> {
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -64,8 +64,8 @@ pub const ROUTES: &[ApiRoute] = &[
     ApiRoute { method: "delete", path: "/users/{id}/grants/{grant}", summary: "Revoke a role", access: Access::Configure },
     ApiRoute { method: "get", path: "/audit", summary: "Audit log: ?login=&entity=&entity_id=&from=&to=", access: Access::Read },
     ApiRoute { method: "get", path: "/calendar/{year}", summary: "Days off and exceptions of a year, working-day count", access: Access::SignedIn },
-    ApiRoute { method: "put", path: "/calendar/{day}", summary: "Set the kind of a day (decree, announced holiday)", access: Access::SystemConfigure },
-    ApiRoute { method: "delete", path: "/calendar/{day}", summary: "Remove the exception of a day", access: Access::SystemConfigure },
+    ApiRoute { method: "put", path: "/calendar/days/{day}", summary: "Set the kind of a day (decree, announced holiday)", access: Access::SystemConfigure },
+    ApiRoute { method: "delete", path: "/calendar/days/{day}", summary: "Remove the exception of a day", access: Access::SystemConfigure },
     ApiRoute { method: "get", path: "/tokens", summary: "The caller's API tokens", access: Access::SignedIn },
     ApiRoute { method: "post", path: "/tokens", summary: "Create an API token {name, expires_on}", access: Access::SignedIn },
     ApiRoute { method: "delete", path: "/tokens/{id}", summary: "Revoke one of the caller's tokens", access: Access::SignedIn },
@@ -89,7 +89,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/grants/{grant}", delete(remove_grant))
         .route("/audit", get(audit))
         .route("/calendar/{year}", get(calendar))
-        .route("/calendar/{day}", put(set_day).delete(delete_day))
+        .route("/calendar/days/{day}", put(set_day).delete(delete_day))
         .route("/tokens", get(tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
 }

@@ -1,0 +1,131 @@
+//! Backups (P-7): on demand (`jospar backup`), daily inside the server with retention, and
+//! restore from a chosen copy (`jospar restore FILE`).
+
+use crate::config::Config;
+use anyhow::{Context, Result, bail};
+use chrono::{Duration, FixedOffset, Timelike, Utc};
+use jospar_store::{Db, Engine};
+use std::path::{Path, PathBuf};
+
+const PREFIX: &str = "jospar-";
+
+fn extension(db: &Db) -> &'static str {
+    match db.engine() {
+        Engine::Sqlite => "db",
+        Engine::Postgres => "dump",
+    }
+}
+
+pub fn default_path(config: &Config, db: &Db) -> Result<PathBuf> {
+    let dir = config.backup_dir.clone().unwrap_or_else(|| PathBuf::from("backups"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    Ok(dir.join(format!("{PREFIX}{}.{}", Utc::now().format("%Y%m%d-%H%M%S"), extension(db))))
+}
+
+/// Runs a backup every day at the configured hour and keeps the newest `backup_keep` files.
+pub fn spawn_daily(db: Db, config: Config, dir: PathBuf) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(until_next_hour(config.backup_hour)).await;
+            match run_once(&db, &config, &dir).await {
+                Ok(path) => tracing::info!("daily backup written to {}", path.display()),
+                Err(e) => tracing::error!("daily backup failed: {e:#}"),
+            }
+        }
+    });
+}
+
+fn until_next_hour(hour: u32) -> std::time::Duration {
+    let Some(tz) = FixedOffset::east_opt(5 * 3600) else { return std::time::Duration::from_secs(86_400) };
+    let now = Utc::now().with_timezone(&tz);
+    let today_at = now.with_hour(hour.min(23)).and_then(|t| t.with_minute(0)).and_then(|t| t.with_second(0));
+    let next = match today_at {
+        Some(t) if t > now => t,
+        Some(t) => t + Duration::days(1),
+        None => now + Duration::days(1),
+    };
+    (next - now).to_std().unwrap_or(std::time::Duration::from_secs(3600))
+}
+
+pub async fn run_once(db: &Db, config: &Config, dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join(format!("{PREFIX}{}.{}", Utc::now().format("%Y%m%d-%H%M%S"), extension(db)));
+    db.backup_to(&path, &config.database_url).await?;
+    prune(dir, config.backup_keep)?;
+    Ok(path)
+}
+
+/// Deletes the oldest backups beyond `keep` (names sort by time).
+pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(PREFIX)))
+        .collect();
+    files.sort();
+    let excess = files.len().saturating_sub(keep.max(1));
+    let removed: Vec<PathBuf> = files.into_iter().take(excess).collect();
+    for file in &removed {
+        std::fs::remove_file(file)?;
+    }
+    Ok(removed)
+}
+
+/// Restores a backup. SQLite: the file is checked to be a Jospar database, then copied over
+/// the database file (the WAL files of the old one removed). PostgreSQL: `pg_restore --clean`.
+pub async fn restore(config: &Config, file: &Path, yes: bool) -> Result<()> {
+    if !file.exists() {
+        bail!("{} does not exist", file.display());
+    }
+    if !yes {
+        bail!("restore replaces the current database {}; repeat with --yes (stop the server first)", config.redacted_url());
+    }
+    if let Some(target) = config.sqlite_path() {
+        let check = Db::connect(&format!("sqlite:{}?mode=ro", file.display())).await?;
+        let tables = check.schema().await?;
+        check.close().await;
+        if !tables.iter().any(|(t, _)| t == "audit_log") {
+            bail!("{} is not a Jospar database", file.display());
+        }
+        for suffix in ["-wal", "-shm"] {
+            let side = PathBuf::from(format!("{}{suffix}", target.display()));
+            if side.exists() {
+                std::fs::remove_file(&side)?;
+            }
+        }
+        std::fs::copy(file, &target).with_context(|| format!("copying to {}", target.display()))?;
+    } else {
+        let status = tokio::process::Command::new("pg_restore")
+            .args(["--clean", "--if-exists", "--no-owner", "--dbname"])
+            .arg(&config.database_url)
+            .arg(file)
+            .status()
+            .await
+            .context("running pg_restore")?;
+        if !status.success() {
+            bail!("pg_restore exited with {status}");
+        }
+    }
+    println!("restored {} from {}", config.redacted_url(), file.display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prune_keeps_the_newest() {
+        let dir = std::env::temp_dir().join(format!("jospar-prune-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        for day in 1..=5 {
+            std::fs::write(dir.join(format!("{PREFIX}2026110{day}-020000.db")), b"x").expect("write");
+        }
+        std::fs::write(dir.join("other.txt"), b"x").expect("write");
+        let removed = prune(&dir, 3).expect("prune");
+        assert_eq!(removed.len(), 2);
+        assert!(dir.join(format!("{PREFIX}20261105-020000.db")).exists());
+        assert!(!dir.join(format!("{PREFIX}20261101-020000.db")).exists());
+        assert!(dir.join("other.txt").exists());
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+}

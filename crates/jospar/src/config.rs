@@ -1,0 +1,82 @@
+//! Configuration: defaults → `jospar.toml` (if present) → `JOSPAR_*` environment variables.
+//! The defaults need nothing: a SQLite file in the working directory, 127.0.0.1:8080.
+
+use anyhow::Result;
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Config {
+    /// `sqlite:jospar.db` or `postgres://user@host/db` (JOSPAR_DATABASE_URL).
+    pub database_url: String,
+    /// HOST:PORT for `serve` and `demo` (JOSPAR_ADDR).
+    pub addr: String,
+    /// Directory of the daily backups; none = no daily backup (JOSPAR_BACKUP_DIR).
+    pub backup_dir: Option<PathBuf>,
+    /// How many daily backups to keep (JOSPAR_BACKUP_KEEP).
+    pub backup_keep: usize,
+    /// Hour of the day (Kazakhstan time, UTC+5) of the daily backup (JOSPAR_BACKUP_HOUR).
+    pub backup_hour: u32,
+    /// Mark cookies Secure (behind HTTPS) (JOSPAR_SECURE_COOKIES).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: "sqlite:jospar.db".into(),
+            addr: "127.0.0.1:8080".into(),
+            backup_dir: None,
+            backup_keep: 14,
+            backup_hour: 2,
+            secure_cookies: false,
+        }
+    }
+}
+
+impl Config {
+    pub fn load(file: &Path) -> Result<Config> {
+        let config: Config = Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::file(file))
+            .merge(Env::prefixed("JOSPAR_"))
+            .extract()?;
+        Ok(config)
+    }
+
+    /// The database URL without a password, for messages.
+    pub fn redacted_url(&self) -> String {
+        match (self.database_url.find("://"), self.database_url.find('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let credentials = &self.database_url[scheme + 3..at];
+                match credentials.split_once(':') {
+                    Some((user, _)) => format!("{}{user}:***{}", &self.database_url[..scheme + 3], &self.database_url[at..]),
+                    None => self.database_url.clone(),
+                }
+            }
+            _ => self.database_url.clone(),
+        }
+    }
+
+    /// The file of a SQLite URL.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let path = rest.split('?').next().unwrap_or(rest);
+        Some(PathBuf::from(path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_password_and_finds_sqlite_file() {
+        let c = Config { database_url: "postgres://app:secret@db:5432/jospar".into(), ..Config::default() };
+        assert_eq!(c.redacted_url(), "postgres://app:***@db:5432/jospar");
+        let s = Config { database_url: "sqlite:data/j.db?mode=rwc".into(), ..Config::default() };
+        assert_eq!(s.sqlite_path(), Some(PathBuf::from("data/j.db")));
+    }
+}

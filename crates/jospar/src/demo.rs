@@ -1,0 +1,162 @@
+//! The demo region (issue 2): Mangystau oblast with its districts and rural districts, real
+//! administrator codes and names, 100 organisations, users of every role — plus the public
+//! classification shipped in `data/`. Loaded once, into an empty database.
+
+use anyhow::{Context, Result};
+use chrono::{Duration, Utc};
+use jospar_classification::{YearRange, import_entries, parse, repo as ebk};
+use jospar_org::{BudgetLevel, NewOrg, NewUser, repo};
+use jospar_store::{Db, Who};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The password of every demo user (README).
+pub const DEMO_PASSWORD: &str = "Jospar-demo-2026";
+
+const REGION: &str = include_str!("../demo/region.json");
+
+/// Classification files in load order: (file name, contents, years for undated files).
+pub const EBK_FILES: &[(&str, &[u8], Option<(i32, i32)>)] = &[
+    ("abp_codes.csv", include_bytes!("../../../data/ebk/abp_codes.csv"), None),
+    ("expenses_group_subgroup_abp.csv", include_bytes!("../../../data/ebk/expenses_group_subgroup_abp.csv"), None),
+    ("receipts_category_class_subclass.csv", include_bytes!("../../../data/ebk/receipts_category_class_subclass.csv"), None),
+    ("economic_categories.csv", include_bytes!("../../../data/ebk/economic_categories.csv"), Some((2023, 2025))),
+    ("ekr_specifics_partial_pa_finplan.csv", include_bytes!("../../../data/ebk/ekr_specifics_partial_pa_finplan.csv"), Some((2023, 2025))),
+    ("rb_investment_programs_subprograms.csv", include_bytes!("../../../data/ebk/rb_investment_programs_subprograms.csv"), Some((2023, 2025))),
+    ("names_kk.csv", include_bytes!("../../../data/ebk/names_kk.csv"), None),
+];
+
+#[derive(Deserialize)]
+struct Region {
+    budgets: Vec<DemoBudget>,
+    orgs: Vec<DemoOrg>,
+    users: Vec<DemoUser>,
+}
+
+#[derive(Deserialize)]
+struct DemoBudget {
+    key: String,
+    level: String,
+    parent: Option<String>,
+    kato: String,
+    name_ru: String,
+    name_kk: String,
+}
+
+#[derive(Deserialize)]
+struct DemoOrg {
+    key: String,
+    parent: Option<String>,
+    kind: String,
+    scenario: String,
+    budget: String,
+    abp_code: Option<String>,
+    bin: String,
+    name_ru: String,
+    name_kk: String,
+}
+
+#[derive(Deserialize)]
+struct DemoUser {
+    login: String,
+    roles: Vec<DemoRole>,
+    org: String,
+    iin: String,
+    full_name: String,
+    position_ru: String,
+    phone: String,
+    email: String,
+}
+
+#[derive(Deserialize)]
+struct DemoRole {
+    role: String,
+    org: String,
+}
+
+/// Loads the classification and the demo region unless the database already has organisations.
+/// Returns whether anything was loaded.
+pub async fn load_if_empty(db: &Db) -> Result<bool> {
+    if !repo::all_orgs(db).await?.is_empty() {
+        tracing::info!("the database already has organisations: demo data not loaded");
+        return Ok(false);
+    }
+    load_classification(db).await?;
+    load_region(db).await?;
+    Ok(true)
+}
+
+pub async fn load_classification(db: &Db) -> Result<()> {
+    let who = Who::system();
+    for (name, bytes, years) in EBK_FILES {
+        let years = years.map(|(from, to)| YearRange { from, to });
+        let parsed = parse(bytes, years).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        import_entries(db, &who, &parsed.entries, &format!("{name} ({})", parsed.format)).await?;
+    }
+    // No public list for 2026 yet: open it as a copy of 2025.
+    if ebk::codes_of_year(db, 2026).await?.is_empty() {
+        ebk::copy_year(db, &who, 2025, 2026).await?;
+    }
+    Ok(())
+}
+
+async fn load_region(db: &Db) -> Result<()> {
+    let region: Region = serde_json::from_str(REGION).context("demo/region.json")?;
+    let who = Who::system();
+    let mut budgets: HashMap<String, i64> = HashMap::new();
+    for b in &region.budgets {
+        let level = BudgetLevel::from_code(&b.level).with_context(|| format!("budget {}: level {}", b.key, b.level))?;
+        let parent = b.parent.as_ref().and_then(|p| budgets.get(p).copied());
+        let budget = repo::create_budget(db, &who, parent, level, &b.kato, &b.name_ru, &b.name_kk).await?;
+        budgets.insert(b.key.clone(), budget.id);
+    }
+    let mut orgs: HashMap<String, i64> = HashMap::new();
+    for o in &region.orgs {
+        let new = NewOrg {
+            parent_id: o.parent.as_ref().and_then(|p| orgs.get(p).copied()),
+            kind: o.kind.clone(),
+            scenario: Some(o.scenario.clone()),
+            budget_id: *budgets.get(&o.budget).with_context(|| format!("org {}: budget {}", o.key, o.budget))?,
+            abp_code: o.abp_code.clone(),
+            bin: Some(o.bin.clone()),
+            name_ru: o.name_ru.clone(),
+            name_kk: o.name_kk.clone(),
+        };
+        let known = match &o.abp_code {
+            Some(code) => ebk::exists_any_year(db, jospar_classification::CodeKind::Abp, code).await?,
+            None => false,
+        };
+        let org = repo::create_org(db, &who, new, known).await.map_err(|e| anyhow::anyhow!("org {}: {e}", o.key))?;
+        orgs.insert(o.key.clone(), org.id);
+    }
+    let roots: Vec<i64> = region.orgs.iter().filter(|o| o.parent.is_none()).filter_map(|o| orgs.get(&o.key).copied()).collect();
+    let today = Utc::now().date_naive();
+    let valid_until = today + Duration::days(365);
+    for u in &region.users {
+        let new = NewUser {
+            org_id: *orgs.get(&u.org).with_context(|| format!("user {}: org {}", u.login, u.org))?,
+            login: u.login.clone(),
+            iin: u.iin.clone(),
+            full_name: u.full_name.clone(),
+            position: u.position_ru.clone(),
+            phone: u.phone.clone(),
+            email: u.email.clone(),
+            password: DEMO_PASSWORD.into(),
+        };
+        let user = repo::create_user(db, &who, new).await.map_err(|e| anyhow::anyhow!("user {}: {e}", u.login))?;
+        for role in &u.roles {
+            // The system administrator administers every tree of the demo, not only the oblast.
+            let targets: Vec<i64> = if role.role == "sysadmin" {
+                roots.clone()
+            } else {
+                vec![*orgs.get(&role.org).with_context(|| format!("user {}: org {}", u.login, role.org))?]
+            };
+            for org in targets {
+                repo::grant_role(db, &who, user.id, &role.role, org, valid_until, today)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("user {}: {e}", u.login))?;
+            }
+        }
+    }
+    Ok(())
+}

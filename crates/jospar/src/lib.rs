@@ -1,0 +1,6 @@
+//! Library part of the `jospar` binary: configuration, demo data, backups — shared with the
+//! integration tests.
+
+pub mod backup;
+pub mod config;
+pub mod demo;
