@@ -80,7 +80,7 @@ pub async fn restore(config: &Config, file: &Path, yes: bool) -> Result<()> {
         bail!("restore replaces the current database {}; repeat with --yes (stop the server first)", config.redacted_url());
     }
     if let Some(target) = config.sqlite_path() {
-        let check = Db::connect(&format!("sqlite:{}?mode=ro", file.display())).await?;
+        let check = Db::open_sqlite_read_only(file).await?;
         let tables = check.schema().await?;
         check.close().await;
         if !tables.iter().any(|(t, _)| t == "audit_log") {

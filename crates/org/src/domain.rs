@@ -151,6 +151,7 @@ impl Org {
 
 /// What a user typed to create an organisation.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct NewOrg {
     pub parent_id: Option<i64>,
     pub kind: String,
@@ -164,6 +165,7 @@ pub struct NewOrg {
 
 /// A change of an organisation; absent fields are kept. `version` is the one the user saw.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct OrgChange {
     pub version: i64,
     pub name_ru: Option<String>,
@@ -335,6 +337,7 @@ pub fn has_right(grants: &[Grant], right: Right, org_id: i64, tree: &OrgTree, to
 
 /// What an administrator types to create a user.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct NewUser {
     pub org_id: i64,
     pub login: String,
@@ -347,6 +350,7 @@ pub struct NewUser {
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
 pub struct UserChange {
     pub version: i64,
     pub org_id: Option<i64>,

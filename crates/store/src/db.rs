@@ -71,6 +71,13 @@ impl Db {
         }
     }
 
+    /// Opens a SQLite file read-only, without touching its journal (to inspect a backup).
+    pub async fn open_sqlite_read_only(path: &std::path::Path) -> Result<Db, StoreError> {
+        let options = SqliteConnectOptions::new().filename(path).read_only(true);
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        Ok(Db::Sqlite(pool))
+    }
+
     pub fn engine(&self) -> Engine {
         match self {
             Db::Sqlite(_) => Engine::Sqlite,

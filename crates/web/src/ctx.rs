@@ -135,7 +135,9 @@ impl FromRequestParts<AppState> for Ctx {
         };
         let principal = match user {
             Some(user) => {
-                if let Some(picked) = parts.extensions.get::<LangPicked>() {
+                // A language picked in the browser is remembered for the user; an API call's
+                // ?lang= only translates that response.
+                if let Some(picked) = parts.extensions.get::<LangPicked>().filter(|_| !via_token) {
                     if user.lang.as_deref() != Some(picked.0.code()) {
                         repo::set_user_lang(db, user.id, picked.0.code()).await?;
                     }

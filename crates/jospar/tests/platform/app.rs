@@ -1,0 +1,122 @@
+//! Spawning the application on 127.0.0.1:0 with a fresh database per test.
+
+use jospar_store::Db;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub use jospar::demo::DEMO_PASSWORD;
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub url: String,
+    pub engine: Engine,
+}
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst))
+}
+
+/// The server's PostgreSQL (CI: 127.0.0.1:5432, user postgres, trust auth).
+pub fn pg_admin_url() -> String {
+    std::env::var("JOSPAR_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh database URL, or None when PostgreSQL is unreachable outside CI. In CI
+/// (`CI=true`) an unreachable PostgreSQL fails the test: the PostgreSQL tests must run.
+pub async fn fresh_database(engine: Engine) -> Option<String> {
+    match engine {
+        Engine::Sqlite => {
+            let dir = std::env::temp_dir().join(unique("jospar_test"));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            Some(format!("sqlite:{}", dir.join("jospar.db").display()))
+        }
+        Engine::Postgres => {
+            let admin = match Db::connect(&pg_admin_url()).await {
+                Ok(db) => db,
+                Err(e) => {
+                    if std::env::var("CI").is_ok_and(|v| v == "true") {
+                        panic!("PostgreSQL unreachable in CI at {}: {e}", pg_admin_url());
+                    }
+                    eprintln!("SKIPPED: PostgreSQL unreachable at {} ({e}); set CI=true to make this fail", pg_admin_url());
+                    return None;
+                }
+            };
+            let name = unique("jospar_test");
+            let Db::Postgres(pool) = &admin else { unreachable!("connected to postgres") };
+            jospar_store::sqlx::query(jospar_store::sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(pool)
+                .await
+                .expect("create database");
+            admin.close().await;
+            let base = pg_admin_url();
+            let server = base.rsplit_once('/').map(|(s, _)| s.to_string()).expect("url with database");
+            Some(format!("{server}/{name}"))
+        }
+    }
+}
+
+/// Starts the app on a fresh database loaded with the demo region.
+pub async fn spawn(engine: Engine) -> Option<TestApp> {
+    let url = fresh_database(engine).await?;
+    let db = Db::connect(&url).await.expect("connect");
+    db.migrate().await.expect("migrate");
+    jospar::demo::load_if_empty(&db).await.expect("demo data");
+    let app = jospar_web::app(db.clone(), jospar_web::WebConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("serve");
+    });
+    Some(TestApp { base: format!("http://{addr}"), db, url, engine })
+}
+
+impl TestApp {
+    /// A personal API token of a demo user.
+    pub async fn token(&self, login: &str) -> String {
+        let user = jospar_org::repo::user_by_login(&self.db, login).await.expect("query").expect("demo user");
+        let until = chrono::Utc::now().date_naive() + chrono::Duration::days(10);
+        let (_, token) = jospar_org::auth::create_api_token(&self.db, &user.who(), &user, "test", until)
+            .await
+            .expect("token");
+        token
+    }
+
+    pub fn client() -> reqwest::Client {
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client signed in through the login form.
+    pub async fn signed_in(&self, login: &str) -> reqwest::Client {
+        let client = Self::client();
+        let response = client
+            .post(self.url("/login"))
+            .form(&[("login", login), ("password", DEMO_PASSWORD), ("next", "/")])
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(response.status(), 303, "sign-in of {login}");
+        client
+    }
+
+    pub async fn org_id(&self, name_part: &str) -> i64 {
+        jospar_org::repo::all_orgs(&self.db)
+            .await
+            .expect("orgs")
+            .into_iter()
+            .find(|o| o.name_ru.contains(name_part))
+            .unwrap_or_else(|| panic!("demo org containing {name_part}"))
+            .id
+    }
+}
