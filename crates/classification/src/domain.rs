@@ -162,7 +162,10 @@ pub struct Change {
 /// Codes opened, closed and renamed between the classification of year A and year B.
 pub fn diff_years(a: &[CodeEntry], b: &[CodeEntry]) -> Vec<Change> {
     let index = |entries: &[CodeEntry]| -> BTreeMap<(CodeKind, String), String> {
-        entries.iter().map(|e| ((e.kind, e.code.clone()), e.name_ru.clone())).collect()
+        entries
+            .iter()
+            .map(|e| ((e.kind, e.code.clone()), e.name_ru.clone()))
+            .collect()
     };
     let (old, new) = (index(a), index(b));
     let mut changes = Vec::new();
@@ -175,7 +178,9 @@ pub fn diff_years(a: &[CodeEntry], b: &[CodeEntry]) -> Vec<Change> {
                 old_name: Some(old_name.clone()),
                 new_name: None,
             }),
-            Some(new_name) if normalise_for_compare(new_name) != normalise_for_compare(old_name) => {
+            Some(new_name)
+                if normalise_for_compare(new_name) != normalise_for_compare(old_name) =>
+            {
                 changes.push(Change {
                     change: ChangeKind::Renamed,
                     kind: *kind,
@@ -228,7 +233,10 @@ mod tests {
         assert!(CodeKind::Subprogram.is_valid_code("217 030 102"));
         assert!(CodeKind::ReceiptSubclass.is_valid_code("1 01 1"));
         assert!(!CodeKind::EconSpecific.is_valid_code("11"));
-        assert_eq!(CodeKind::FuncAbp.parent_of("04 2 261").as_deref(), Some("04 2"));
+        assert_eq!(
+            CodeKind::FuncAbp.parent_of("04 2 261").as_deref(),
+            Some("04 2")
+        );
         assert_eq!(CodeKind::Abp.parent_of("261"), None);
     }
 
@@ -245,11 +253,17 @@ mod tests {
             entry(2024, CodeKind::Abp, "226", "Министерство здравоохранения"),
         ];
         let changes = diff_years(&a, &b);
-        let summary: Vec<(ChangeKind, &str)> =
-            changes.iter().map(|c| (c.change, c.code.as_str())).collect();
+        let summary: Vec<(ChangeKind, &str)> = changes
+            .iter()
+            .map(|c| (c.change, c.code.as_str()))
+            .collect();
         assert_eq!(
             summary,
-            vec![(ChangeKind::Closed, "104"), (ChangeKind::Renamed, "224"), (ChangeKind::Opened, "226")]
+            vec![
+                (ChangeKind::Closed, "104"),
+                (ChangeKind::Renamed, "224"),
+                (ChangeKind::Opened, "226")
+            ]
         );
     }
 }

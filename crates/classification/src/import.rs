@@ -19,7 +19,10 @@ pub struct YearRange {
 
 impl YearRange {
     pub fn single(year: i32) -> YearRange {
-        YearRange { from: year, to: year }
+        YearRange {
+            from: year,
+            to: year,
+        }
     }
 
     fn contains(self, year: i32) -> bool {
@@ -38,9 +41,17 @@ pub enum ImportError {
     #[error("row {row}: {message}")]
     Csv { row: usize, message: String },
     #[error("row {row}, column {column}: bad value {value:?}")]
-    BadValue { row: usize, column: String, value: String },
+    BadValue {
+        row: usize,
+        column: String,
+        value: String,
+    },
     #[error("row {row}, column {column}: unknown code kind {value:?}")]
-    UnknownKind { row: usize, column: String, value: String },
+    UnknownKind {
+        row: usize,
+        column: String,
+        value: String,
+    },
     #[error("the file has no dates: choose the year(s) it applies to")]
     YearRequired,
     #[error("no rows fall within the chosen years")]
@@ -70,30 +81,90 @@ pub fn parse(bytes: &[u8], years: Option<YearRange>) -> Result<ParsedImport, Imp
         .from_reader(text.as_bytes());
     let headers: Vec<String> = reader
         .headers()
-        .map_err(|e| ImportError::Csv { row: 1, message: e.to_string() })?
+        .map_err(|e| ImportError::Csv {
+            row: 1,
+            message: e.to_string(),
+        })?
         .iter()
         .map(|h| h.trim().to_string())
         .collect();
     let mut rows = Vec::new();
     for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| ImportError::Csv { row: i + 2, message: e.to_string() })?;
-        let map: HashMap<String, String> =
-            headers.iter().cloned().zip(record.iter().map(|v| v.to_string())).collect();
-        rows.push(Row { number: i + 2, fields: map });
+        let record = record.map_err(|e| ImportError::Csv {
+            row: i + 2,
+            message: e.to_string(),
+        })?;
+        let map: HashMap<String, String> = headers
+            .iter()
+            .cloned()
+            .zip(record.iter().map(|v| v.to_string()))
+            .collect();
+        rows.push(Row {
+            number: i + 2,
+            fields: map,
+        });
     }
     let has = |names: &[&str]| names.iter().all(|n| headers.iter().any(|h| h == n));
-    let (format, entries) = if has(&["section", "full_code", "level", "group", "subgroup", "abp", "name_ru"]) {
-        ("ebk_derived_expenses", parse_derived_expenses(&rows, years)?)
-    } else if has(&["full_code", "level", "category", "class", "subclass", "name_ru"]) {
-        ("ebk_derived_receipts", parse_derived_receipts(&rows, years)?)
+    let (format, entries) = if has(&[
+        "section",
+        "full_code",
+        "level",
+        "group",
+        "subgroup",
+        "abp",
+        "name_ru",
+    ]) {
+        (
+            "ebk_derived_expenses",
+            parse_derived_expenses(&rows, years)?,
+        )
+    } else if has(&[
+        "full_code",
+        "level",
+        "category",
+        "class",
+        "subclass",
+        "name_ru",
+    ]) {
+        (
+            "ebk_derived_receipts",
+            parse_derived_receipts(&rows, years)?,
+        )
     } else if has(&["abp_code", "name_ru", "first_month_seen"]) && !has(&["program_code"]) {
         ("ebk_derived_abp", parse_derived_abp(&rows, years)?)
     } else if has(&["category_code", "name_ru"]) {
-        ("ebk_derived_economic_categories", parse_simple(&rows, years, CodeKind::EconCategory, "category_code", "name_ru")?)
+        (
+            "ebk_derived_economic_categories",
+            parse_simple(
+                &rows,
+                years,
+                CodeKind::EconCategory,
+                "category_code",
+                "name_ru",
+            )?,
+        )
     } else if has(&["specific_code", "name_ru_as_given"]) {
-        ("ekr_specifics", parse_simple(&rows, years, CodeKind::EconSpecific, "specific_code", "name_ru_as_given")?)
-    } else if has(&["functional_group", "abp_code", "program_code", "subprogram_code", "program_name_ru"]) {
-        ("ebk_derived_programs", parse_derived_programs(&rows, years)?)
+        (
+            "ekr_specifics",
+            parse_simple(
+                &rows,
+                years,
+                CodeKind::EconSpecific,
+                "specific_code",
+                "name_ru_as_given",
+            )?,
+        )
+    } else if has(&[
+        "functional_group",
+        "abp_code",
+        "program_code",
+        "subprogram_code",
+        "program_name_ru",
+    ]) {
+        (
+            "ebk_derived_programs",
+            parse_derived_programs(&rows, years)?,
+        )
     } else if has(&["id", "code", "name", "level", "parent_id", "month"]) {
         ("portal_execution_tree", parse_portal_tree(&rows, years)?)
     } else if has(&["year", "kind", "code", "name_ru", "name_kk"]) {
@@ -104,7 +175,10 @@ pub fn parse(bytes: &[u8], years: Option<YearRange>) -> Result<ParsedImport, Imp
     if entries.is_empty() {
         return Err(ImportError::NothingInRange);
     }
-    Ok(ParsedImport { format, entries: deduplicate(entries) })
+    Ok(ParsedImport {
+        format,
+        entries: deduplicate(entries),
+    })
 }
 
 struct Row {
@@ -118,7 +192,11 @@ impl Row {
     }
 
     fn bad(&self, column: &str) -> ImportError {
-        ImportError::BadValue { row: self.number, column: column.into(), value: self.get(column).into() }
+        ImportError::BadValue {
+            row: self.number,
+            column: column.into(),
+            value: self.get(column).into(),
+        }
     }
 
     /// A code segment of exactly `digits` digits (the portal writes "4.0" for 4: accepted and padded).
@@ -139,13 +217,16 @@ impl Row {
         if last_year < first_year {
             return Err(self.bad("last_month_seen"));
         }
-        Ok((first_year..=last_year).filter(|y| range.is_none_or(|r| r.contains(*y))).collect())
+        Ok((first_year..=last_year)
+            .filter(|y| range.is_none_or(|r| r.contains(*y)))
+            .collect())
     }
 }
 
 fn normalise_segment(value: &str, digits: usize) -> Option<String> {
     let integer = value.strip_suffix(".0").unwrap_or(value);
-    if integer.is_empty() || integer.len() > digits || !integer.chars().all(|c| c.is_ascii_digit()) {
+    if integer.is_empty() || integer.len() > digits || !integer.chars().all(|c| c.is_ascii_digit())
+    {
         return None;
     }
     Some(format!("{integer:0>digits$}"))
@@ -170,7 +251,9 @@ pub fn clean_name(name: &str) -> String {
         .iter()
         .enumerate()
         .map(|(i, &c)| {
-            let next_is_cyrillic = chars.get(i + 1).is_some_and(|n| ('\u{0400}'..='\u{04FF}').contains(n));
+            let next_is_cyrillic = chars
+                .get(i + 1)
+                .is_some_and(|n| ('\u{0400}'..='\u{04FF}').contains(n));
             match c {
                 'H' if next_is_cyrillic => 'Н',
                 'h' if next_is_cyrillic => 'н',
@@ -192,16 +275,26 @@ fn make(year: i32, kind: CodeKind, code: String, name: &str) -> CodeEntry {
     }
 }
 
-fn parse_derived_expenses(rows: &[Row], years: Option<YearRange>) -> Result<Vec<CodeEntry>, ImportError> {
+fn parse_derived_expenses(
+    rows: &[Row],
+    years: Option<YearRange>,
+) -> Result<Vec<CodeEntry>, ImportError> {
     let mut out = Vec::new();
     for row in rows {
         let group = row.segment("group", 2)?;
         let (kind, code) = match row.get("level") {
             "functional_group" => (CodeKind::FuncGroup, group),
-            "functional_subgroup" => (CodeKind::FuncSubgroup, format!("{group} {}", row.segment("subgroup", 1)?)),
+            "functional_subgroup" => (
+                CodeKind::FuncSubgroup,
+                format!("{group} {}", row.segment("subgroup", 1)?),
+            ),
             "abp" => (
                 CodeKind::FuncAbp,
-                format!("{group} {} {}", row.segment("subgroup", 1)?, row.segment("abp", 3)?),
+                format!(
+                    "{group} {} {}",
+                    row.segment("subgroup", 1)?,
+                    row.segment("abp", 3)?
+                ),
             ),
             _ => return Err(row.bad("level")),
         };
@@ -212,16 +305,26 @@ fn parse_derived_expenses(rows: &[Row], years: Option<YearRange>) -> Result<Vec<
     Ok(out)
 }
 
-fn parse_derived_receipts(rows: &[Row], years: Option<YearRange>) -> Result<Vec<CodeEntry>, ImportError> {
+fn parse_derived_receipts(
+    rows: &[Row],
+    years: Option<YearRange>,
+) -> Result<Vec<CodeEntry>, ImportError> {
     let mut out = Vec::new();
     for row in rows {
         let category = row.segment("category", 1)?;
         let (kind, code) = match row.get("level") {
             "category" => (CodeKind::ReceiptCategory, category),
-            "class" => (CodeKind::ReceiptClass, format!("{category} {}", row.segment("class", 2)?)),
+            "class" => (
+                CodeKind::ReceiptClass,
+                format!("{category} {}", row.segment("class", 2)?),
+            ),
             "subclass" => (
                 CodeKind::ReceiptSubclass,
-                format!("{category} {} {}", row.segment("class", 2)?, row.segment("subclass", 1)?),
+                format!(
+                    "{category} {} {}",
+                    row.segment("class", 2)?,
+                    row.segment("subclass", 1)?
+                ),
             ),
             _ => return Err(row.bad("level")),
         };
@@ -232,7 +335,10 @@ fn parse_derived_receipts(rows: &[Row], years: Option<YearRange>) -> Result<Vec<
     Ok(out)
 }
 
-fn parse_derived_abp(rows: &[Row], years: Option<YearRange>) -> Result<Vec<CodeEntry>, ImportError> {
+fn parse_derived_abp(
+    rows: &[Row],
+    years: Option<YearRange>,
+) -> Result<Vec<CodeEntry>, ImportError> {
     let mut out = Vec::new();
     for row in rows {
         let code = row.segment("abp_code", 3)?;
@@ -264,19 +370,36 @@ fn parse_simple(
     Ok(out)
 }
 
-fn parse_derived_programs(rows: &[Row], years: Option<YearRange>) -> Result<Vec<CodeEntry>, ImportError> {
+fn parse_derived_programs(
+    rows: &[Row],
+    years: Option<YearRange>,
+) -> Result<Vec<CodeEntry>, ImportError> {
     let mut out = Vec::new();
     for row in rows {
         let abp = row.segment("abp_code", 3)?;
         let program = format!("{abp} {}", row.segment("program_code", 3)?);
         let subprogram = row.segment("subprogram_code", 3)?;
         for year in row.years_seen(years)? {
-            out.push(make(year, CodeKind::Program, program.clone(), row.get("program_name_ru")));
+            out.push(make(
+                year,
+                CodeKind::Program,
+                program.clone(),
+                row.get("program_name_ru"),
+            ));
             // "000" means a program without subprograms (CODES.md §2.2).
             if subprogram != "000" {
                 let name = row.get("subprogram_name_ru");
-                let name = if name.is_empty() { row.get("program_name_ru") } else { name };
-                out.push(make(year, CodeKind::Subprogram, format!("{program} {subprogram}"), name));
+                let name = if name.is_empty() {
+                    row.get("program_name_ru")
+                } else {
+                    name
+                };
+                out.push(make(
+                    year,
+                    CodeKind::Subprogram,
+                    format!("{program} {subprogram}"),
+                    name,
+                ));
             }
         }
     }
@@ -290,11 +413,12 @@ fn parse_native(rows: &[Row], years: Option<YearRange>) -> Result<Vec<CodeEntry>
         if years.is_some_and(|r| !r.contains(year)) {
             continue;
         }
-        let kind = CodeKind::from_code(row.get("kind")).ok_or_else(|| ImportError::UnknownKind {
-            row: row.number,
-            column: "kind".into(),
-            value: row.get("kind").into(),
-        })?;
+        let kind =
+            CodeKind::from_code(row.get("kind")).ok_or_else(|| ImportError::UnknownKind {
+                row: row.number,
+                column: "kind".into(),
+                value: row.get("kind").into(),
+            })?;
         let code = row.get("code").to_string();
         if !kind.is_valid_code(&code) {
             return Err(row.bad("code"));
@@ -321,14 +445,18 @@ enum Family {
 
 fn family_of(section: &str, heading: Option<&str>) -> Family {
     let numeral = section.split('.').next().unwrap_or("").trim();
-    let heading = heading.map(jospar_core::text::search_key).unwrap_or_default();
+    let heading = heading
+        .map(jospar_core::text::search_key)
+        .unwrap_or_default();
     match numeral {
         "I" => Family::Receipts { first_level: 2 },
         "II" => Family::Expenses { first_level: 1 },
         "III" | "IV" | "VII" => {
             if heading.is_empty() {
                 Family::Skip
-            } else if heading.contains("поступлен") || heading.contains("погашение бюджетных кредитов") {
+            } else if heading.contains("поступлен")
+                || heading.contains("погашение бюджетных кредитов")
+            {
                 Family::Receipts { first_level: 2 }
             } else {
                 Family::Expenses { first_level: 2 }
@@ -338,7 +466,10 @@ fn family_of(section: &str, heading: Option<&str>) -> Family {
     }
 }
 
-fn parse_portal_tree(rows: &[Row], years: Option<YearRange>) -> Result<Vec<CodeEntry>, ImportError> {
+fn parse_portal_tree(
+    rows: &[Row],
+    years: Option<YearRange>,
+) -> Result<Vec<CodeEntry>, ImportError> {
     // Nodes by (month, id); parents point to ids within the same month.
     struct Node<'a> {
         row: &'a Row,
@@ -351,7 +482,8 @@ fn parse_portal_tree(rows: &[Row], years: Option<YearRange>) -> Result<Vec<CodeE
         let month = row.get("month").to_string();
         year_of_month(&month).ok_or_else(|| row.bad("month"))?;
         let id = row.get("id").trim_end_matches(".0").to_string();
-        let parent = Some(row.get("parent_id").trim_end_matches(".0").to_string()).filter(|p| !p.is_empty());
+        let parent =
+            Some(row.get("parent_id").trim_end_matches(".0").to_string()).filter(|p| !p.is_empty());
         nodes.insert((month, id), Node { row, level, parent });
     }
     // Latest name of each code in each year: months are processed in order.
@@ -379,12 +511,21 @@ fn parse_portal_tree(rows: &[Row], years: Option<YearRange>) -> Result<Vec<CodeE
         let heading = chain.get(1).map(|n| n.row.get("name"));
         let (kinds, first_level): (&[CodeKind], i64) = match family_of(section, heading) {
             Family::Receipts { first_level } => (
-                &[CodeKind::ReceiptCategory, CodeKind::ReceiptClass, CodeKind::ReceiptSubclass],
+                &[
+                    CodeKind::ReceiptCategory,
+                    CodeKind::ReceiptClass,
+                    CodeKind::ReceiptSubclass,
+                ],
                 first_level,
             ),
-            Family::Expenses { first_level } => {
-                (&[CodeKind::FuncGroup, CodeKind::FuncSubgroup, CodeKind::FuncAbp], first_level)
-            }
+            Family::Expenses { first_level } => (
+                &[
+                    CodeKind::FuncGroup,
+                    CodeKind::FuncSubgroup,
+                    CodeKind::FuncAbp,
+                ],
+                first_level,
+            ),
             Family::Skip => continue,
         };
         let depth = node.level - first_level;
@@ -410,7 +551,10 @@ fn parse_portal_tree(rows: &[Row], years: Option<YearRange>) -> Result<Vec<CodeE
             }
         }
     }
-    Ok(by_year.into_iter().map(|((year, kind, code), (_, name))| make(year, kind, code, &name)).collect())
+    Ok(by_year
+        .into_iter()
+        .map(|((year, kind, code), (_, name))| make(year, kind, code, &name))
+        .collect())
 }
 
 /// One entry per (year, kind, code); the later row wins (and keeps a Kazakh name if only an
@@ -440,8 +584,15 @@ mod tests {
             expenses,01 1 104,abp,01,1,104,Канцелярия,,1,2023-01,2023-12\n";
         let parsed = parse(file.as_bytes(), None).expect("parses");
         assert_eq!(parsed.format, "ebk_derived_expenses");
-        let codes: Vec<(i32, &str)> = parsed.entries.iter().map(|e| (e.year, e.code.as_str())).collect();
-        assert_eq!(codes, vec![(2023, "01"), (2023, "01 1 104"), (2024, "01"), (2025, "01")]);
+        let codes: Vec<(i32, &str)> = parsed
+            .entries
+            .iter()
+            .map(|e| (e.year, e.code.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![(2023, "01"), (2023, "01 1 104"), (2024, "01"), (2025, "01")]
+        );
         assert_eq!(parsed.entries[1].parent_code.as_deref(), Some("01 1"));
     }
 
@@ -452,23 +603,43 @@ mod tests {
             10x,Плохой,,2023-01,2025-03\n";
         assert_eq!(
             parse(file.as_bytes(), None).unwrap_err(),
-            ImportError::BadValue { row: 3, column: "abp_code".into(), value: "10x".into() }
+            ImportError::BadValue {
+                row: 3,
+                column: "abp_code".into(),
+                value: "10x".into()
+            }
         );
     }
 
     #[test]
     fn undated_file_needs_years() {
         let file = "category_code,name_ru\n1,Текущие затраты\n";
-        assert_eq!(parse(file.as_bytes(), None).unwrap_err(), ImportError::YearRequired);
-        let parsed = parse(file.as_bytes(), Some(YearRange { from: 2024, to: 2025 })).expect("parses");
+        assert_eq!(
+            parse(file.as_bytes(), None).unwrap_err(),
+            ImportError::YearRequired
+        );
+        let parsed = parse(
+            file.as_bytes(),
+            Some(YearRange {
+                from: 2024,
+                to: 2025,
+            }),
+        )
+        .expect("parses");
         assert_eq!(parsed.entries.len(), 2);
     }
 
     #[test]
     fn unknown_layout_is_refused() {
-        assert_eq!(parse(b"a,b,c\n1,2,3\n", None).unwrap_err(), ImportError::UnknownFormat);
+        assert_eq!(
+            parse(b"a,b,c\n1,2,3\n", None).unwrap_err(),
+            ImportError::UnknownFormat
+        );
         assert_eq!(parse(b"", None).unwrap_err(), ImportError::Empty);
-        assert_eq!(parse(&[0xff, 0xfe, 0x00], None).unwrap_err(), ImportError::NotUtf8);
+        assert_eq!(
+            parse(&[0xff, 0xfe, 0x00], None).unwrap_err(),
+            ImportError::NotUtf8
+        );
     }
 
     #[test]
@@ -485,17 +656,27 @@ mod tests {
             60;261.0;Управление образования области;1;3;True;2.0;59.0;01.2024\n\
             61;;ИСПОЛЬЗУЕМЫЕ ОСТАТКИ;1;0;True;;;01.2024\n";
         let parsed = parse(file.as_bytes(), None).expect("parses");
-        let codes: Vec<(&str, &str)> =
-            parsed.entries.iter().map(|e| (e.kind.code(), e.code.as_str())).collect();
+        let codes: Vec<(&str, &str)> = parsed
+            .entries
+            .iter()
+            .map(|e| (e.kind.code(), e.code.as_str()))
+            .collect();
         assert!(codes.contains(&("receipt_subclass", "1 01 1")), "{codes:?}");
         assert!(codes.contains(&("func_abp", "04 2 261")), "{codes:?}");
         assert_eq!(parsed.entries.len(), 6);
-        let cit = parsed.entries.iter().find(|e| e.code == "1 01 1").expect("present");
+        let cit = parsed
+            .entries
+            .iter()
+            .find(|e| e.code == "1 01 1")
+            .expect("present");
         assert_eq!(cit.name_ru, "Корпоративный подоходный налог");
     }
 
     #[test]
     fn portal_quirks_are_mended() {
-        assert_eq!(clean_name("Hалог на  добавленную\nстоимость "), "Налог на добавленную стоимость");
+        assert_eq!(
+            clean_name("Hалог на  добавленную\nстоимость "),
+            "Налог на добавленную стоимость"
+        );
     }
 }

@@ -38,7 +38,6 @@ impl CodeRow {
     }
 }
 
-
 /// Stores parsed entries (insert new codes, rename changed ones), all in one transaction.
 pub async fn import_entries(
     db: &Db,
@@ -56,10 +55,15 @@ pub async fn import_entries(
             .bind(&entry.code)
             .fetch_optional(conn)
             .await)?;
-        let name_kk = entry.name_kk.clone().or_else(|| existing.as_ref().and_then(|e| e.name_kk.clone()));
+        let name_kk = entry
+            .name_kk
+            .clone()
+            .or_else(|| existing.as_ref().and_then(|e| e.name_kk.clone()));
         let audit_id = format!("{}/{}/{}", entry.year, entry.kind.code(), entry.code);
         match existing {
-            Some(old) if old.name_ru == entry.name_ru && old.name_kk == name_kk => summary.unchanged += 1,
+            Some(old) if old.name_ru == entry.name_ru && old.name_kk == name_kk => {
+                summary.unchanged += 1
+            }
             Some(old) => {
                 exec_tx!(&mut tx, conn => sqlx::query(
                     "UPDATE ebk_codes SET name_ru = $1, name_kk = $2, search_key = $3, source = $4 \
@@ -140,7 +144,10 @@ pub async fn copy_year(db: &Db, who: &Who, from: i32, to: i32) -> Result<usize, 
 pub async fn years(db: &Db) -> Result<Vec<i32>, StoreError> {
     let rows: Vec<i64> = on_db!(db, pool => sqlx::query_scalar("SELECT DISTINCT year FROM ebk_codes ORDER BY year")
         .fetch_all(pool).await)?;
-    Ok(rows.into_iter().filter_map(|y| i32::try_from(y).ok()).collect())
+    Ok(rows
+        .into_iter()
+        .filter_map(|y| i32::try_from(y).ok())
+        .collect())
 }
 
 pub async fn codes_of_year(db: &Db, year: i32) -> Result<Vec<CodeEntry>, StoreError> {
@@ -176,7 +183,12 @@ pub async fn search(
     Ok(rows.into_iter().filter_map(CodeRow::into_entry).collect())
 }
 
-pub async fn get(db: &Db, year: i32, kind: CodeKind, code: &str) -> Result<Option<CodeEntry>, StoreError> {
+pub async fn get(
+    db: &Db,
+    year: i32,
+    kind: CodeKind,
+    code: &str,
+) -> Result<Option<CodeEntry>, StoreError> {
     let row: Option<CodeRow> = on_db!(db, pool => sqlx::query_as::<_, CodeRow>(
         "SELECT year, kind, code, parent_code, name_ru, name_kk FROM ebk_codes WHERE year = $1 AND kind = $2 AND code = $3")
         .bind(i64::from(year))
@@ -202,9 +214,10 @@ pub async fn counts(db: &Db, year: i32) -> Result<Vec<(CodeKind, i64)>, StoreErr
         "SELECT kind, COUNT(*) FROM ebk_codes WHERE year = $1 GROUP BY kind ORDER BY kind")
         .bind(i64::from(year))
         .fetch_all(pool).await)?;
-    let mut counts: Vec<(CodeKind, i64)> =
-        rows.into_iter().filter_map(|(k, n)| CodeKind::from_code(&k).map(|k| (k, n))).collect();
+    let mut counts: Vec<(CodeKind, i64)> = rows
+        .into_iter()
+        .filter_map(|(k, n)| CodeKind::from_code(&k).map(|k| (k, n)))
+        .collect();
     counts.sort_by_key(|(k, _)| *k);
     Ok(counts)
 }
-

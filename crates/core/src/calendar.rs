@@ -88,7 +88,9 @@ pub struct WorkingCalendar {
 
 impl WorkingCalendar {
     pub fn new(overrides: impl IntoIterator<Item = (NaiveDate, DayKind)>) -> Self {
-        WorkingCalendar { overrides: overrides.into_iter().collect() }
+        WorkingCalendar {
+            overrides: overrides.into_iter().collect(),
+        }
     }
 
     /// The kind of a day by the built-in rules only.
@@ -106,7 +108,10 @@ impl WorkingCalendar {
     }
 
     pub fn kind(&self, date: NaiveDate) -> DayKind {
-        self.overrides.get(&date).copied().unwrap_or_else(|| Self::rule_kind(date))
+        self.overrides
+            .get(&date)
+            .copied()
+            .unwrap_or_else(|| Self::rule_kind(date))
     }
 
     pub fn is_working(&self, date: NaiveDate) -> bool {
@@ -174,7 +179,9 @@ fn is_weekend(date: NaiveDate) -> bool {
 }
 
 fn is_holiday_by_rule(date: NaiveDate) -> bool {
-    let fixed = FIXED_HOLIDAYS.iter().any(|&(m, d, _)| date.month() == m && date.day() == d);
+    let fixed = FIXED_HOLIDAYS
+        .iter()
+        .any(|&(m, d, _)| date.month() == m && date.day() == d);
     let kurban = KURBAN_AIT
         .iter()
         .any(|&(y, m, d)| date.year() == y && date.month() == m && date.day() == d);
@@ -242,7 +249,10 @@ mod tests {
         assert_eq!(cal.add_working_days(d(2026, 11, 20), 2), d(2026, 11, 24));
         // Across Independence Day (Wed 2026-12-16): Tue 15th + 2 = Fri 18th.
         assert_eq!(cal.add_working_days(d(2026, 12, 15), 2), d(2026, 12, 18));
-        assert_eq!(cal.working_days_between(d(2026, 11, 20), d(2026, 11, 24)), 2);
+        assert_eq!(
+            cal.working_days_between(d(2026, 11, 20), d(2026, 11, 24)),
+            2
+        );
     }
 
     #[test]

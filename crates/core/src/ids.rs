@@ -20,7 +20,11 @@ pub fn new_id() -> i64 {
         .saturating_sub(EPOCH_MS);
     let candidate = (now_ms << COUNTER_BITS) | (rand::random::<u64>() & 0x3FF);
     let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    let next = if candidate > *last { candidate } else { *last + 1 };
+    let next = if candidate > *last {
+        candidate
+    } else {
+        *last + 1
+    };
     *last = next;
     next as i64
 }

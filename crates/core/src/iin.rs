@@ -46,7 +46,12 @@ pub fn check_digit(first_eleven: &[u32]) -> Option<u32> {
     const FIRST: [u32; 11] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
     const SECOND: [u32; 11] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];
     let weighted = |weights: &[u32; 11]| -> u32 {
-        first_eleven.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11
+        first_eleven
+            .iter()
+            .zip(weights)
+            .map(|(d, w)| d * w)
+            .sum::<u32>()
+            % 11
     };
     match weighted(&FIRST) {
         10 => match weighted(&SECOND) {

@@ -5,7 +5,9 @@ use std::fmt;
 use std::ops::{Add, AddAssign, Neg, Sub};
 
 /// An amount of money in tiyn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Tenge(i64);
 
@@ -59,7 +61,9 @@ impl Tenge {
         let whole_value: i64 = if whole.is_empty() {
             0
         } else {
-            whole.parse().map_err(|_| MoneyError::Overflow(text.to_string()))?
+            whole
+                .parse()
+                .map_err(|_| MoneyError::Overflow(text.to_string()))?
         };
         let frac_value: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
         let tiyn = whole_value
@@ -95,7 +99,7 @@ pub fn group_digits(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(' ');
         }
         out.push(c);
@@ -152,11 +156,17 @@ mod tests {
 
     #[test]
     fn parses_what_economists_type() {
-        assert_eq!(Tenge::parse("1 234 567,89"), Ok(Tenge::from_tiyn(123_456_789)));
+        assert_eq!(
+            Tenge::parse("1 234 567,89"),
+            Ok(Tenge::from_tiyn(123_456_789))
+        );
         assert_eq!(Tenge::parse("12.5"), Ok(Tenge::from_tiyn(1250)));
         assert_eq!(Tenge::parse("-0,01"), Ok(Tenge::from_tiyn(-1)));
         assert_eq!(Tenge::parse("7"), Ok(Tenge::from_tiyn(700)));
-        assert!(Tenge::parse("1,234").is_err(), "three decimals must be refused");
+        assert!(
+            Tenge::parse("1,234").is_err(),
+            "three decimals must be refused"
+        );
         assert!(Tenge::parse("12a").is_err());
         assert!(Tenge::parse("").is_err());
         assert!(Tenge::parse("99999999999999999999").is_err());

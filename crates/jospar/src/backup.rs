@@ -17,9 +17,16 @@ fn extension(db: &Db) -> &'static str {
 }
 
 pub fn default_path(config: &Config, db: &Db) -> Result<PathBuf> {
-    let dir = config.backup_dir.clone().unwrap_or_else(|| PathBuf::from("backups"));
+    let dir = config
+        .backup_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("backups"));
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    Ok(dir.join(format!("{PREFIX}{}.{}", Utc::now().format("%Y%m%d-%H%M%S"), extension(db))))
+    Ok(dir.join(format!(
+        "{PREFIX}{}.{}",
+        Utc::now().format("%Y%m%d-%H%M%S"),
+        extension(db)
+    )))
 }
 
 /// Runs a backup every day at the configured hour and keeps the newest `backup_keep` files.
@@ -36,20 +43,31 @@ pub fn spawn_daily(db: Db, config: Config, dir: PathBuf) {
 }
 
 fn until_next_hour(hour: u32) -> std::time::Duration {
-    let Some(tz) = FixedOffset::east_opt(5 * 3600) else { return std::time::Duration::from_secs(86_400) };
+    let Some(tz) = FixedOffset::east_opt(5 * 3600) else {
+        return std::time::Duration::from_secs(86_400);
+    };
     let now = Utc::now().with_timezone(&tz);
-    let today_at = now.with_hour(hour.min(23)).and_then(|t| t.with_minute(0)).and_then(|t| t.with_second(0));
+    let today_at = now
+        .with_hour(hour.min(23))
+        .and_then(|t| t.with_minute(0))
+        .and_then(|t| t.with_second(0));
     let next = match today_at {
         Some(t) if t > now => t,
         Some(t) => t + Duration::days(1),
         None => now + Duration::days(1),
     };
-    (next - now).to_std().unwrap_or(std::time::Duration::from_secs(3600))
+    (next - now)
+        .to_std()
+        .unwrap_or(std::time::Duration::from_secs(3600))
 }
 
 pub async fn run_once(db: &Db, config: &Config, dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
-    let path = dir.join(format!("{PREFIX}{}.{}", Utc::now().format("%Y%m%d-%H%M%S"), extension(db)));
+    let path = dir.join(format!(
+        "{PREFIX}{}.{}",
+        Utc::now().format("%Y%m%d-%H%M%S"),
+        extension(db)
+    ));
     db.backup_to(&path, &config.database_url).await?;
     prune(dir, config.backup_keep)?;
     Ok(path)
@@ -59,7 +77,11 @@ pub async fn run_once(db: &Db, config: &Config, dir: &Path) -> Result<PathBuf> {
 pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(PREFIX)))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(PREFIX))
+        })
         .collect();
     files.sort();
     let excess = files.len().saturating_sub(keep.max(1));
@@ -77,7 +99,10 @@ pub async fn restore(config: &Config, file: &Path, yes: bool) -> Result<()> {
         bail!("{} does not exist", file.display());
     }
     if !yes {
-        bail!("restore replaces the current database {}; repeat with --yes (stop the server first)", config.redacted_url());
+        bail!(
+            "restore replaces the current database {}; repeat with --yes (stop the server first)",
+            config.redacted_url()
+        );
     }
     if let Some(target) = config.sqlite_path() {
         let check = Db::open_sqlite_read_only(file).await?;
@@ -118,7 +143,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("jospar-prune-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         for day in 1..=5 {
-            std::fs::write(dir.join(format!("{PREFIX}2026110{day}-020000.db")), b"x").expect("write");
+            std::fs::write(dir.join(format!("{PREFIX}2026110{day}-020000.db")), b"x")
+                .expect("write");
         }
         std::fs::write(dir.join("other.txt"), b"x").expect("write");
         let removed = prune(&dir, 3).expect("prune");

@@ -51,7 +51,11 @@ impl Config {
             (Some(scheme), Some(at)) if at > scheme => {
                 let credentials = &self.database_url[scheme + 3..at];
                 match credentials.split_once(':') {
-                    Some((user, _)) => format!("{}{user}:***{}", &self.database_url[..scheme + 3], &self.database_url[at..]),
+                    Some((user, _)) => format!(
+                        "{}{user}:***{}",
+                        &self.database_url[..scheme + 3],
+                        &self.database_url[at..]
+                    ),
                     None => self.database_url.clone(),
                 }
             }
@@ -74,9 +78,15 @@ mod tests {
 
     #[test]
     fn redacts_password_and_finds_sqlite_file() {
-        let c = Config { database_url: "postgres://app:secret@db:5432/jospar".into(), ..Config::default() };
+        let c = Config {
+            database_url: "postgres://app:secret@db:5432/jospar".into(),
+            ..Config::default()
+        };
         assert_eq!(c.redacted_url(), "postgres://app:***@db:5432/jospar");
-        let s = Config { database_url: "sqlite:data/j.db?mode=rwc".into(), ..Config::default() };
+        let s = Config {
+            database_url: "sqlite:data/j.db?mode=rwc".into(),
+            ..Config::default()
+        };
         assert_eq!(s.sqlite_path(), Some(PathBuf::from("data/j.db")));
     }
 }

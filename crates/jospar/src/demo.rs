@@ -15,15 +15,46 @@ pub const DEMO_PASSWORD: &str = "Jospar-demo-2026";
 
 const REGION: &str = include_str!("../demo/region.json");
 
-/// Classification files in load order: (file name, contents, years for undated files).
-pub const EBK_FILES: &[(&str, &[u8], Option<(i32, i32)>)] = &[
-    ("abp_codes.csv", include_bytes!("../../../data/ebk/abp_codes.csv"), None),
-    ("expenses_group_subgroup_abp.csv", include_bytes!("../../../data/ebk/expenses_group_subgroup_abp.csv"), None),
-    ("receipts_category_class_subclass.csv", include_bytes!("../../../data/ebk/receipts_category_class_subclass.csv"), None),
-    ("economic_categories.csv", include_bytes!("../../../data/ebk/economic_categories.csv"), Some((2023, 2025))),
-    ("ekr_specifics_partial_pa_finplan.csv", include_bytes!("../../../data/ebk/ekr_specifics_partial_pa_finplan.csv"), Some((2023, 2025))),
-    ("rb_investment_programs_subprograms.csv", include_bytes!("../../../data/ebk/rb_investment_programs_subprograms.csv"), Some((2023, 2025))),
-    ("names_kk.csv", include_bytes!("../../../data/ebk/names_kk.csv"), None),
+/// A shipped classification file: name, contents, and the years of an undated file.
+pub type EbkFile = (&'static str, &'static [u8], Option<(i32, i32)>);
+
+/// Classification files in load order.
+pub const EBK_FILES: &[EbkFile] = &[
+    (
+        "abp_codes.csv",
+        include_bytes!("../../../data/ebk/abp_codes.csv"),
+        None,
+    ),
+    (
+        "expenses_group_subgroup_abp.csv",
+        include_bytes!("../../../data/ebk/expenses_group_subgroup_abp.csv"),
+        None,
+    ),
+    (
+        "receipts_category_class_subclass.csv",
+        include_bytes!("../../../data/ebk/receipts_category_class_subclass.csv"),
+        None,
+    ),
+    (
+        "economic_categories.csv",
+        include_bytes!("../../../data/ebk/economic_categories.csv"),
+        Some((2023, 2025)),
+    ),
+    (
+        "ekr_specifics_partial_pa_finplan.csv",
+        include_bytes!("../../../data/ebk/ekr_specifics_partial_pa_finplan.csv"),
+        Some((2023, 2025)),
+    ),
+    (
+        "rb_investment_programs_subprograms.csv",
+        include_bytes!("../../../data/ebk/rb_investment_programs_subprograms.csv"),
+        Some((2023, 2025)),
+    ),
+    (
+        "names_kk.csv",
+        include_bytes!("../../../data/ebk/names_kk.csv"),
+        None,
+    ),
 ];
 
 #[derive(Deserialize)]
@@ -91,7 +122,13 @@ pub async fn load_classification(db: &Db) -> Result<()> {
     for (name, bytes, years) in EBK_FILES {
         let years = years.map(|(from, to)| YearRange { from, to });
         let parsed = parse(bytes, years).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        import_entries(db, &who, &parsed.entries, &format!("{name} ({})", parsed.format)).await?;
+        import_entries(
+            db,
+            &who,
+            &parsed.entries,
+            &format!("{name} ({})", parsed.format),
+        )
+        .await?;
     }
     // No public list for 2026 yet: open it as a copy of 2025.
     if ebk::codes_of_year(db, 2026).await?.is_empty() {
@@ -105,9 +142,11 @@ async fn load_region(db: &Db) -> Result<()> {
     let who = Who::system();
     let mut budgets: HashMap<String, i64> = HashMap::new();
     for b in &region.budgets {
-        let level = BudgetLevel::from_code(&b.level).with_context(|| format!("budget {}: level {}", b.key, b.level))?;
+        let level = BudgetLevel::from_code(&b.level)
+            .with_context(|| format!("budget {}: level {}", b.key, b.level))?;
         let parent = b.parent.as_ref().and_then(|p| budgets.get(p).copied());
-        let budget = repo::create_budget(db, &who, parent, level, &b.kato, &b.name_ru, &b.name_kk).await?;
+        let budget =
+            repo::create_budget(db, &who, parent, level, &b.kato, &b.name_ru, &b.name_kk).await?;
         budgets.insert(b.key.clone(), budget.id);
     }
     let mut orgs: HashMap<String, i64> = HashMap::new();
@@ -116,25 +155,38 @@ async fn load_region(db: &Db) -> Result<()> {
             parent_id: o.parent.as_ref().and_then(|p| orgs.get(p).copied()),
             kind: o.kind.clone(),
             scenario: Some(o.scenario.clone()),
-            budget_id: *budgets.get(&o.budget).with_context(|| format!("org {}: budget {}", o.key, o.budget))?,
+            budget_id: *budgets
+                .get(&o.budget)
+                .with_context(|| format!("org {}: budget {}", o.key, o.budget))?,
             abp_code: o.abp_code.clone(),
             bin: Some(o.bin.clone()),
             name_ru: o.name_ru.clone(),
             name_kk: o.name_kk.clone(),
         };
         let known = match &o.abp_code {
-            Some(code) => ebk::exists_any_year(db, jospar_classification::CodeKind::Abp, code).await?,
+            Some(code) => {
+                ebk::exists_any_year(db, jospar_classification::CodeKind::Abp, code).await?
+            }
             None => false,
         };
-        let org = repo::create_org(db, &who, new, known).await.map_err(|e| anyhow::anyhow!("org {}: {e}", o.key))?;
+        let org = repo::create_org(db, &who, new, known)
+            .await
+            .map_err(|e| anyhow::anyhow!("org {}: {e}", o.key))?;
         orgs.insert(o.key.clone(), org.id);
     }
-    let roots: Vec<i64> = region.orgs.iter().filter(|o| o.parent.is_none()).filter_map(|o| orgs.get(&o.key).copied()).collect();
+    let roots: Vec<i64> = region
+        .orgs
+        .iter()
+        .filter(|o| o.parent.is_none())
+        .filter_map(|o| orgs.get(&o.key).copied())
+        .collect();
     let today = Utc::now().date_naive();
     let valid_until = today + Duration::days(365);
     for u in &region.users {
         let new = NewUser {
-            org_id: *orgs.get(&u.org).with_context(|| format!("user {}: org {}", u.login, u.org))?,
+            org_id: *orgs
+                .get(&u.org)
+                .with_context(|| format!("user {}: org {}", u.login, u.org))?,
             login: u.login.clone(),
             iin: u.iin.clone(),
             full_name: u.full_name.clone(),
@@ -143,13 +195,19 @@ async fn load_region(db: &Db) -> Result<()> {
             email: u.email.clone(),
             password: DEMO_PASSWORD.into(),
         };
-        let user = repo::create_user(db, &who, new).await.map_err(|e| anyhow::anyhow!("user {}: {e}", u.login))?;
+        let user = repo::create_user(db, &who, new)
+            .await
+            .map_err(|e| anyhow::anyhow!("user {}: {e}", u.login))?;
         for role in &u.roles {
             // The system administrator administers every tree of the demo, not only the oblast.
             let targets: Vec<i64> = if role.role == "sysadmin" {
                 roots.clone()
             } else {
-                vec![*orgs.get(&role.org).with_context(|| format!("user {}: org {}", u.login, role.org))?]
+                vec![
+                    *orgs
+                        .get(&role.org)
+                        .with_context(|| format!("user {}: org {}", u.login, role.org))?,
+                ]
             };
             for org in targets {
                 repo::grant_role(db, &who, user.id, &role.role, org, valid_until, today)

@@ -1,7 +1,6 @@
 //! `jospar` — the command line of the system: serve the web UI and API, load demo data,
 //! migrate, back up and restore, import classification files, create API tokens.
 
-
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use jospar::config::Config;
@@ -10,7 +9,11 @@ use jospar_store::{Db, Who};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "jospar", version, about = "Jospar — budget planning and execution for Kazakhstan's public sector")]
+#[command(
+    name = "jospar",
+    version,
+    about = "Jospar — budget planning and execution for Kazakhstan's public sector"
+)]
 struct Cli {
     /// Configuration file (TOML); settings also come from JOSPAR_* environment variables.
     #[arg(long, global = true, default_value = "jospar.toml")]
@@ -89,7 +92,8 @@ enum TokenCommand {
 async fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("JOSPAR_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("JOSPAR_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -121,17 +125,34 @@ async fn main() -> Result<()> {
             Ok(())
         }
         Command::Restore { file, yes } => backup::restore(&config, &file, yes).await,
-        Command::Import(ImportCommand::Ebk { file, year_from, year_to }) => {
+        Command::Import(ImportCommand::Ebk {
+            file,
+            year_from,
+            year_to,
+        }) => {
             let db = open(&config).await?;
-            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let years = match (year_from, year_to) {
                 (Some(from), Some(to)) => Some(jospar_classification::YearRange { from, to }),
-                (Some(y), None) | (None, Some(y)) => Some(jospar_classification::YearRange::single(y)),
+                (Some(y), None) | (None, Some(y)) => {
+                    Some(jospar_classification::YearRange::single(y))
+                }
                 (None, None) => None,
             };
-            let parsed = jospar_classification::parse(&bytes, years).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-            let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-            let summary = jospar_classification::import_entries(&db, &Who::system(), &parsed.entries, &format!("{name} ({})", parsed.format)).await?;
+            let parsed = jospar_classification::parse(&bytes, years)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let summary = jospar_classification::import_entries(
+                &db,
+                &Who::system(),
+                &parsed.entries,
+                &format!("{name} ({})", parsed.format),
+            )
+            .await?;
             println!(
                 "{name}: {} ({}): inserted {}, updated {}, unchanged {}, years {:?}",
                 parsed.format,
@@ -149,7 +170,9 @@ async fn main() -> Result<()> {
                 bail!("no user with login {login}");
             };
             let expires = chrono::Utc::now().date_naive() + chrono::Duration::days(days.max(1));
-            let (_, token) = jospar_org::auth::create_api_token(&db, &Who::system(), &user, &name, expires).await?;
+            let (_, token) =
+                jospar_org::auth::create_api_token(&db, &Who::system(), &user, &name, expires)
+                    .await?;
             println!("{token}");
             Ok(())
         }
@@ -170,8 +193,15 @@ async fn serve(config: &Config, addr: Option<String>) -> Result<()> {
     if let Some(dir) = &config.backup_dir {
         backup::spawn_daily(db.clone(), config.clone(), dir.clone());
     }
-    let app = jospar_web::app(db, jospar_web::WebConfig { secure_cookies: config.secure_cookies });
-    let listener = tokio::net::TcpListener::bind(&addr).await.with_context(|| format!("binding {addr}"))?;
+    let app = jospar_web::app(
+        db,
+        jospar_web::WebConfig {
+            secure_cookies: config.secure_cookies,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("binding {addr}"))?;
     println!("Jospar listens on http://{}", listener.local_addr()?);
     axum_serve(listener, app).await
 }

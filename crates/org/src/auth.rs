@@ -2,8 +2,8 @@
 //! the database (only a SHA-256 of the cookie value is stored), personal API tokens.
 
 use crate::repo::{User, user_by_login};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jospar_core::ids::new_id;
 use jospar_store::{AuditEntry, Db, StoreError, Who, exec_db, exec_tx, on_db};
@@ -32,13 +32,21 @@ pub fn hash_password(password: &str) -> String {
     let mut salt_bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut salt_bytes);
     SaltString::encode_b64(&salt_bytes)
-        .and_then(|salt| Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()))
+        .and_then(|salt| {
+            Argon2::default()
+                .hash_password(password.as_bytes(), &salt)
+                .map(|h| h.to_string())
+        })
         .expect("Argon2id with a 16-byte salt and default parameters cannot fail")
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -57,10 +65,18 @@ pub fn token_digest(token: &str) -> String {
 
 /// Checks login and password. Every failure counts; the fifth in a row locks the account for
 /// 15 minutes. Both the lock and each unlock are in the audit log.
-pub async fn authenticate(db: &Db, login: &str, password: &str, now: DateTime<Utc>) -> Result<Result<User, AuthError>, StoreError> {
+pub async fn authenticate(
+    db: &Db,
+    login: &str,
+    password: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<User, AuthError>, StoreError> {
     let Some(user) = user_by_login(db, login).await? else {
         // Same work as a real check, so that timing does not tell which logins exist.
-        let _ = verify_password(password, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000");
+        let _ = verify_password(
+            password,
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$0000000000000000000000000000000000000000000",
+        );
         return Ok(Err(AuthError::BadCredentials));
     };
     if user.blocked {
@@ -73,7 +89,8 @@ pub async fn authenticate(db: &Db, login: &str, password: &str, now: DateTime<Ut
         .bind(user.id).fetch_one(pool).await)?;
     if !verify_password(password, &hash) {
         let failed = user.failed_logins + 1;
-        let locked_until = (failed >= MAX_FAILED_LOGINS).then(|| now + Duration::minutes(LOCK_MINUTES));
+        let locked_until =
+            (failed >= MAX_FAILED_LOGINS).then(|| now + Duration::minutes(LOCK_MINUTES));
         let mut tx = db.begin().await?;
         exec_tx!(&mut tx, conn => sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
             .bind(if locked_until.is_some() { 0 } else { failed }).bind(locked_until).bind(user.id).execute(conn).await)?;
@@ -112,7 +129,11 @@ pub struct NewSession {
     pub csrf: String,
 }
 
-pub async fn create_session(db: &Db, user_id: i64, now: DateTime<Utc>) -> Result<NewSession, StoreError> {
+pub async fn create_session(
+    db: &Db,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> Result<NewSession, StoreError> {
     let (token, digest) = new_token("s_");
     let (csrf, _) = new_token("");
     exec_db!(db, pool => sqlx::query(
@@ -125,12 +146,20 @@ pub async fn create_session(db: &Db, user_id: i64, now: DateTime<Utc>) -> Result
 }
 
 /// The user and CSRF token of a live session.
-pub async fn session_user(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Option<(User, String)>, StoreError> {
+pub async fn session_user(
+    db: &Db,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<(User, String)>, StoreError> {
     let row: Option<(i64, String)> = on_db!(db, pool => sqlx::query_as(
         "SELECT user_id, csrf FROM sessions WHERE token_hash = $1 AND expires_at > $2")
         .bind(token_digest(token)).bind(now).fetch_optional(pool).await)?;
-    let Some((user_id, csrf)) = row else { return Ok(None) };
-    let user = crate::repo::user_by_id(db, user_id).await?.filter(|u| !u.blocked);
+    let Some((user_id, csrf)) = row else {
+        return Ok(None);
+    };
+    let user = crate::repo::user_by_id(db, user_id)
+        .await?
+        .filter(|u| !u.blocked);
     Ok(user.map(|u| (u, csrf)))
 }
 
@@ -150,7 +179,13 @@ pub struct ApiToken {
 }
 
 /// Creates a personal API token; the plain token is returned once and never stored.
-pub async fn create_api_token(db: &Db, who: &Who, user: &User, name: &str, expires_on: NaiveDate) -> Result<(ApiToken, String), StoreError> {
+pub async fn create_api_token(
+    db: &Db,
+    who: &Who,
+    user: &User,
+    name: &str,
+    expires_on: NaiveDate,
+) -> Result<(ApiToken, String), StoreError> {
     let (token, digest) = new_token("jsp_");
     let record = ApiToken {
         id: new_id(),
@@ -186,7 +221,12 @@ pub async fn api_tokens_of(db: &Db, user_id: i64) -> Result<Vec<ApiToken>, Store
         .bind(user_id).fetch_all(pool).await)?)
 }
 
-pub async fn revoke_api_token(db: &Db, who: &Who, user: &User, token_id: i64) -> Result<bool, StoreError> {
+pub async fn revoke_api_token(
+    db: &Db,
+    who: &Who,
+    user: &User,
+    token_id: i64,
+) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
     let changed = exec_tx!(&mut tx, conn => sqlx::query("UPDATE api_tokens SET revoked = TRUE WHERE id = $1 AND user_id = $2 AND revoked = FALSE")
         .bind(token_id).bind(user.id).execute(conn).await)?;
@@ -208,12 +248,18 @@ pub async fn revoke_api_token(db: &Db, who: &Who, user: &User, token_id: i64) ->
 }
 
 /// The user behind a bearer token that is neither revoked nor expired.
-pub async fn api_token_user(db: &Db, token: &str, today: NaiveDate) -> Result<Option<User>, StoreError> {
+pub async fn api_token_user(
+    db: &Db,
+    token: &str,
+    today: NaiveDate,
+) -> Result<Option<User>, StoreError> {
     let user_id: Option<i64> = on_db!(db, pool => sqlx::query_scalar(
         "SELECT user_id FROM api_tokens WHERE token_hash = $1 AND revoked = FALSE AND expires_on >= $2")
         .bind(token_digest(token)).bind(today).fetch_optional(pool).await)?;
     match user_id {
-        Some(id) => Ok(crate::repo::user_by_id(db, id).await?.filter(|u| !u.blocked)),
+        Some(id) => Ok(crate::repo::user_by_id(db, id)
+            .await?
+            .filter(|u| !u.blocked)),
         None => Ok(None),
     }
 }

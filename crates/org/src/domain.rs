@@ -111,7 +111,9 @@ impl OrgKind {
     /// enterprises change kind; the structure (authorized body, administrator, committee) stays.
     pub fn with_scenario(self, scenario: Scenario) -> OrgKind {
         match (self, scenario) {
-            (OrgKind::Institution | OrgKind::Enterprise, Scenario::Enterprise) => OrgKind::Enterprise,
+            (OrgKind::Institution | OrgKind::Enterprise, Scenario::Enterprise) => {
+                OrgKind::Enterprise
+            }
             (OrgKind::Institution | OrgKind::Enterprise, _) => OrgKind::Institution,
             (kind, _) => kind,
         }
@@ -145,7 +147,11 @@ pub struct Org {
 
 impl Org {
     pub fn name(&self, lang: &str) -> &str {
-        if lang == "kk" && !self.name_kk.is_empty() { &self.name_kk } else { &self.name_ru }
+        if lang == "kk" && !self.name_kk.is_empty() {
+            &self.name_kk
+        } else {
+            &self.name_ru
+        }
     }
 }
 
@@ -191,7 +197,10 @@ pub enum OrgError {
     #[error("field budget_id: budget not found")]
     UnknownBudget,
     #[error("field parent_id: {child} cannot stand below {parent}")]
-    KindNotAllowed { parent: &'static str, child: &'static str },
+    KindNotAllowed {
+        parent: &'static str,
+        child: &'static str,
+    },
     #[error("field parent_id: an organisation cannot be moved under itself or its own subordinate")]
     Cycle,
     #[error("field abp_code: unknown administrator code {0}")]
@@ -211,13 +220,19 @@ pub enum OrgError {
 pub fn validate_bin(bin: Option<&str>) -> Result<Option<String>, OrgError> {
     match bin.map(str::trim).filter(|b| !b.is_empty()) {
         None => Ok(None),
-        Some(b) => Bin::parse(b).map(|b| Some(b.to_string())).map_err(OrgError::Bin),
+        Some(b) => Bin::parse(b)
+            .map(|b| Some(b.to_string()))
+            .map_err(OrgError::Bin),
     }
 }
 
 pub fn required(field: &'static str, value: &str) -> Result<String, OrgError> {
     let v = value.trim();
-    if v.is_empty() { Err(OrgError::Required { field }) } else { Ok(v.to_string()) }
+    if v.is_empty() {
+        Err(OrgError::Required { field })
+    } else {
+        Ok(v.to_string())
+    }
 }
 
 /// The organisation tree in memory: parent links of every organisation. Small (a region has
@@ -322,13 +337,22 @@ impl Scope {
 /// Organisations on which the active grants give `right`.
 pub fn scope_of(grants: &[Grant], right: Right, tree: &OrgTree, today: NaiveDate) -> Scope {
     let mut ids = HashSet::new();
-    for grant in grants.iter().filter(|g| g.is_active(today) && g.role.rights().contains(&right)) {
+    for grant in grants
+        .iter()
+        .filter(|g| g.is_active(today) && g.role.rights().contains(&right))
+    {
         ids.extend(tree.subtree(grant.org_id));
     }
     Scope(ids)
 }
 
-pub fn has_right(grants: &[Grant], right: Right, org_id: i64, tree: &OrgTree, today: NaiveDate) -> bool {
+pub fn has_right(
+    grants: &[Grant],
+    right: Right,
+    org_id: i64,
+    tree: &OrgTree,
+    today: NaiveDate,
+) -> bool {
     grants
         .iter()
         .filter(|g| g.is_active(today) && g.role.rights().contains(&right))
@@ -370,7 +394,9 @@ pub enum UserError {
     Required { field: &'static str },
     #[error("field iin: {0}")]
     Iin(IinError),
-    #[error("field login: only latin letters, digits, dot, dash and underscore, 3 to 40 characters")]
+    #[error(
+        "field login: only latin letters, digits, dot, dash and underscore, 3 to 40 characters"
+    )]
     LoginFormat,
     #[error("field login: this login is taken")]
     DuplicateLogin,
@@ -393,16 +419,28 @@ pub enum UserError {
 pub fn validate_login(login: &str) -> Result<String, UserError> {
     let login = login.trim().to_lowercase();
     let ok = (3..=40).contains(&login.len())
-        && login.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-    if ok { Ok(login) } else { Err(UserError::LoginFormat) }
+        && login
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(login)
+    } else {
+        Err(UserError::LoginFormat)
+    }
 }
 
 pub fn validate_iin(iin: &str) -> Result<String, UserError> {
-    Iin::parse(iin).map(|i| i.to_string()).map_err(UserError::Iin)
+    Iin::parse(iin)
+        .map(|i| i.to_string())
+        .map_err(UserError::Iin)
 }
 
 pub fn validate_password(password: &str) -> Result<(), UserError> {
-    if password.chars().count() < 10 { Err(UserError::PasswordTooShort) } else { Ok(()) }
+    if password.chars().count() < 10 {
+        Err(UserError::PasswordTooShort)
+    } else {
+        Ok(())
+    }
 }
 
 pub fn validate_email(email: &str) -> Result<String, UserError> {
@@ -411,7 +449,9 @@ pub fn validate_email(email: &str) -> Result<String, UserError> {
         return Ok(String::new());
     }
     match email.split_once('@') {
-        Some((local, domain)) if !local.is_empty() && domain.contains('.') && !email.contains(' ') => {
+        Some((local, domain))
+            if !local.is_empty() && domain.contains('.') && !email.contains(' ') =>
+        {
             Ok(email.to_string())
         }
         _ => Err(UserError::Email),
@@ -420,7 +460,11 @@ pub fn validate_email(email: &str) -> Result<String, UserError> {
 
 pub fn required_text(field: &'static str, value: &str) -> Result<String, UserError> {
     let v = value.trim();
-    if v.is_empty() { Err(UserError::Required { field }) } else { Ok(v.to_string()) }
+    if v.is_empty() {
+        Err(UserError::Required { field })
+    } else {
+        Ok(v.to_string())
+    }
 }
 
 #[cfg(test)]
@@ -433,7 +477,13 @@ mod tests {
 
     fn tree() -> OrgTree {
         // 1 УО → 2 АБП → 3 committee → 4 institution; 1 → 5 АБП
-        OrgTree::new([(1, None), (2, Some(1)), (3, Some(2)), (4, Some(3)), (5, Some(1))])
+        OrgTree::new([
+            (1, None),
+            (2, Some(1)),
+            (3, Some(2)),
+            (4, Some(3)),
+            (5, Some(1)),
+        ])
     }
 
     #[test]
@@ -442,7 +492,10 @@ mod tests {
         let mut sub = t.subtree(2);
         sub.sort();
         assert_eq!(sub, vec![2, 3, 4]);
-        assert!(t.would_cycle(2, 4), "moving an ABP under its own institution");
+        assert!(
+            t.would_cycle(2, 4),
+            "moving an ABP under its own institution"
+        );
         assert!(t.would_cycle(2, 2));
         assert!(!t.would_cycle(4, 5));
         assert_eq!(t.ancestors(4), vec![3, 2, 1]);
@@ -451,19 +504,45 @@ mod tests {
     #[test]
     fn rights_follow_role_subtree_and_expiry() {
         let t = tree();
-        let grants = vec![Grant { id: 1, role: Role::Economist, org_id: 2, valid_until: d(2026, 12, 31) }];
+        let grants = vec![Grant {
+            id: 1,
+            role: Role::Economist,
+            org_id: 2,
+            valid_until: d(2026, 12, 31),
+        }];
         assert!(has_right(&grants, Right::Enter, 4, &t, d(2026, 11, 23)));
-        assert!(!has_right(&grants, Right::Enter, 5, &t, d(2026, 11, 23)), "sibling subtree");
-        assert!(!has_right(&grants, Right::Approve, 4, &t, d(2026, 11, 23)), "economist cannot approve");
-        assert!(!has_right(&grants, Right::Read, 4, &t, d(2027, 1, 1)), "expired");
-        assert_eq!(scope_of(&grants, Right::Read, &t, d(2026, 11, 23)).ids(), vec![2, 3, 4]);
+        assert!(
+            !has_right(&grants, Right::Enter, 5, &t, d(2026, 11, 23)),
+            "sibling subtree"
+        );
+        assert!(
+            !has_right(&grants, Right::Approve, 4, &t, d(2026, 11, 23)),
+            "economist cannot approve"
+        );
+        assert!(
+            !has_right(&grants, Right::Read, 4, &t, d(2027, 1, 1)),
+            "expired"
+        );
+        assert_eq!(
+            scope_of(&grants, Right::Read, &t, d(2026, 11, 23)).ids(),
+            vec![2, 3, 4]
+        );
     }
 
     #[test]
     fn scenario_switch_changes_only_institution_kinds() {
-        assert_eq!(OrgKind::Institution.with_scenario(Scenario::Enterprise), OrgKind::Enterprise);
-        assert_eq!(OrgKind::Enterprise.with_scenario(Scenario::SubordinateInstitution), OrgKind::Institution);
-        assert_eq!(OrgKind::Administrator.with_scenario(Scenario::Enterprise), OrgKind::Administrator);
+        assert_eq!(
+            OrgKind::Institution.with_scenario(Scenario::Enterprise),
+            OrgKind::Enterprise
+        );
+        assert_eq!(
+            OrgKind::Enterprise.with_scenario(Scenario::SubordinateInstitution),
+            OrgKind::Institution
+        );
+        assert_eq!(
+            OrgKind::Administrator.with_scenario(Scenario::Enterprise),
+            OrgKind::Administrator
+        );
     }
 
     #[test]
@@ -471,7 +550,10 @@ mod tests {
         assert_eq!(validate_login(" Abp.Edu "), Ok("abp.edu".into()));
         assert_eq!(validate_login("аб"), Err(UserError::LoginFormat));
         assert!(validate_iin("900101300007").is_ok());
-        assert!(matches!(validate_iin("900101300008"), Err(UserError::Iin(IinError::Checksum))));
+        assert!(matches!(
+            validate_iin("900101300008"),
+            Err(UserError::Iin(IinError::Checksum))
+        ));
         assert_eq!(validate_email("x@y"), Err(UserError::Email));
         assert_eq!(validate_password("short"), Err(UserError::PasswordTooShort));
     }

@@ -156,10 +156,14 @@ async fn org_in_tx(tx: &mut Tx, id: i64) -> Result<Option<Org>, StoreError> {
 }
 
 /// Organisations whose name, code or BIN contains the query, among `within` (None = all).
-pub async fn search_orgs(db: &Db, query: &str, within: Option<&[i64]>, limit: usize) -> Result<Vec<Org>, StoreError> {
+pub async fn search_orgs(
+    db: &Db,
+    query: &str,
+    within: Option<&[i64]>,
+    limit: usize,
+) -> Result<Vec<Org>, StoreError> {
     let key = search_key(query);
-    let rows: Vec<(i64, String)> =
-        on_db!(db, pool => sqlx::query_as("SELECT id, search_key FROM orgs").fetch_all(pool).await)?;
+    let rows: Vec<(i64, String)> = on_db!(db, pool => sqlx::query_as("SELECT id, search_key FROM orgs").fetch_all(pool).await)?;
     let mut ids: Vec<i64> = rows
         .into_iter()
         .filter(|(id, k)| k.contains(&key) && within.is_none_or(|w| w.contains(id)))
@@ -170,26 +174,52 @@ pub async fn search_orgs(db: &Db, query: &str, within: Option<&[i64]>, limit: us
     Ok(all.into_iter().filter(|o| ids.contains(&o.id)).collect())
 }
 
-fn org_search_key(name_ru: &str, name_kk: &str, abp_code: Option<&str>, bin: Option<&str>) -> String {
-    search_key(&format!("{} {} {} {}", abp_code.unwrap_or(""), bin.unwrap_or(""), name_ru, name_kk))
+fn org_search_key(
+    name_ru: &str,
+    name_kk: &str,
+    abp_code: Option<&str>,
+    bin: Option<&str>,
+) -> String {
+    search_key(&format!(
+        "{} {} {} {}",
+        abp_code.unwrap_or(""),
+        bin.unwrap_or(""),
+        name_ru,
+        name_kk
+    ))
 }
 
 /// Creates an organisation. `abp_code_known` tells whether an administrator code exists in
 /// the classification (checked by the caller through the classification service).
 pub async fn create_org(db: &Db, who: &Who, new: NewOrg, abp_code_known: bool) -> OrgResult<Org> {
-    let kind = OrgKind::from_code(&new.kind).ok_or_else(|| RepoError::Domain(OrgError::UnknownKind(new.kind.clone())))?;
+    let kind = OrgKind::from_code(&new.kind)
+        .ok_or_else(|| RepoError::Domain(OrgError::UnknownKind(new.kind.clone())))?;
     let scenario = match new.scenario.as_deref().filter(|s| !s.is_empty()) {
-        None => if kind == OrgKind::Enterprise { Scenario::Enterprise } else { Scenario::Institution },
-        Some(s) => Scenario::from_code(s).ok_or_else(|| RepoError::Domain(OrgError::UnknownScenario(s.into())))?,
+        None => {
+            if kind == OrgKind::Enterprise {
+                Scenario::Enterprise
+            } else {
+                Scenario::Institution
+            }
+        }
+        Some(s) => Scenario::from_code(s)
+            .ok_or_else(|| RepoError::Domain(OrgError::UnknownScenario(s.into())))?,
     };
     let name_ru = required("name_ru", &new.name_ru).map_err(RepoError::Domain)?;
     let name_kk = required("name_kk", &new.name_kk).map_err(RepoError::Domain)?;
     let bin = validate_bin(new.bin.as_deref()).map_err(RepoError::Domain)?;
-    let abp_code = new.abp_code.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    let abp_code = new
+        .abp_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_string);
     if kind == OrgKind::Administrator {
         match &abp_code {
             None => return Err(RepoError::Domain(OrgError::Required { field: "abp_code" })),
-            Some(code) if !abp_code_known => return Err(RepoError::Domain(OrgError::UnknownAbpCode(code.clone()))),
+            Some(code) if !abp_code_known => {
+                return Err(RepoError::Domain(OrgError::UnknownAbpCode(code.clone())));
+            }
             Some(_) => {}
         }
     }
@@ -200,7 +230,9 @@ pub async fn create_org(db: &Db, who: &Who, new: NewOrg, abp_code_known: bool) -
         return Err(RepoError::Domain(OrgError::UnknownBudget));
     }
     if let Some(parent_id) = new.parent_id {
-        let parent = org_in_tx(&mut tx, parent_id).await?.ok_or(RepoError::Domain(OrgError::UnknownParent))?;
+        let parent = org_in_tx(&mut tx, parent_id)
+            .await?
+            .ok_or(RepoError::Domain(OrgError::UnknownParent))?;
         check_placement(&parent, kind)?;
     }
     let org = Org {
@@ -244,7 +276,10 @@ fn check_placement(parent: &Org, kind: OrgKind) -> OrgResult<()> {
         return Err(RepoError::Domain(OrgError::ParentClosed));
     }
     if !parent.kind.allowed_children().contains(&kind) {
-        return Err(RepoError::Domain(OrgError::KindNotAllowed { parent: parent.kind.code(), child: kind.code() }));
+        return Err(RepoError::Domain(OrgError::KindNotAllowed {
+            parent: parent.kind.code(),
+            child: kind.code(),
+        }));
     }
     Ok(())
 }
@@ -254,7 +289,9 @@ fn check_placement(parent: &Org, kind: OrgKind) -> OrgResult<()> {
 /// bound to the organisation stays where it is (P-2).
 pub async fn update_org(db: &Db, who: &Who, id: i64, change: OrgChange) -> OrgResult<Org> {
     let mut tx = db.begin().await?;
-    let old = org_in_tx(&mut tx, id).await?.ok_or(RepoError::Domain(OrgError::NotFound))?;
+    let old = org_in_tx(&mut tx, id)
+        .await?
+        .ok_or(RepoError::Domain(OrgError::NotFound))?;
     if old.version != change.version {
         return Err(RepoError::Domain(OrgError::Stale));
     }
@@ -269,18 +306,20 @@ pub async fn update_org(db: &Db, who: &Who, id: i64, change: OrgChange) -> OrgRe
         new.bin = validate_bin(Some(bin)).map_err(RepoError::Domain)?;
     }
     if let Some(s) = change.scenario.as_deref().filter(|s| !s.is_empty()) {
-        let scenario = Scenario::from_code(s).ok_or_else(|| RepoError::Domain(OrgError::UnknownScenario(s.into())))?;
+        let scenario = Scenario::from_code(s)
+            .ok_or_else(|| RepoError::Domain(OrgError::UnknownScenario(s.into())))?;
         new.scenario = scenario;
         new.kind = old.kind.with_scenario(scenario);
     }
     if let Some(parent_id) = change.parent_id.filter(|p| Some(*p) != old.parent_id) {
-        let links: Vec<(i64, Option<i64>)> =
-            on_tx!(&mut tx, conn => sqlx::query_as("SELECT id, parent_id FROM orgs").fetch_all(conn).await)?;
+        let links: Vec<(i64, Option<i64>)> = on_tx!(&mut tx, conn => sqlx::query_as("SELECT id, parent_id FROM orgs").fetch_all(conn).await)?;
         let tree = OrgTree::new(links);
         if tree.would_cycle(id, parent_id) {
             return Err(RepoError::Domain(OrgError::Cycle));
         }
-        let parent = org_in_tx(&mut tx, parent_id).await?.ok_or(RepoError::Domain(OrgError::UnknownParent))?;
+        let parent = org_in_tx(&mut tx, parent_id)
+            .await?
+            .ok_or(RepoError::Domain(OrgError::UnknownParent))?;
         check_placement(&parent, new.kind)?;
         new.parent_id = Some(parent_id);
     }
@@ -344,10 +383,13 @@ pub struct User {
 
 impl User {
     pub fn who(&self) -> Who {
-        Who { user_id: Some(self.id), login: self.login.clone(), iin: self.iin.clone() }
+        Who {
+            user_id: Some(self.id),
+            login: self.login.clone(),
+            iin: self.iin.clone(),
+        }
     }
 }
-
 
 pub async fn user_by_id(db: &Db, id: i64) -> Result<Option<User>, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, User>(
@@ -367,7 +409,10 @@ pub async fn users(db: &Db, query: &str, within: Option<&[i64]>) -> Result<Vec<U
         "SELECT id, org_id, login, iin, full_name, position, phone, email, blocked, failed_logins, locked_until, lang, version \
          FROM users WHERE search_key LIKE $1 ORDER BY login")
         .bind(pattern).fetch_all(pool).await)?;
-    Ok(rows.into_iter().filter(|u| within.is_none_or(|w| w.contains(&u.org_id))).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|u| within.is_none_or(|w| w.contains(&u.org_id)))
+        .collect())
 }
 
 fn user_search_key(login: &str, iin: &str, full_name: &str) -> String {
@@ -419,7 +464,10 @@ pub async fn create_user(db: &Db, who: &Who, new: NewUser) -> UserResult<User> {
         .bind(user_search_key(&user.login, &user.iin, &user.full_name)).bind(Utc::now())
         .execute(conn).await);
     match inserted {
-        Err(e) if e.as_database_error().is_some_and(|e| e.is_unique_violation()) => {
+        Err(e)
+            if e.as_database_error()
+                .is_some_and(|e| e.is_unique_violation()) =>
+        {
             return Err(d(UserError::DuplicateLogin));
         }
         other => {
@@ -537,7 +585,12 @@ pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>, StoreError> 
     Ok(rows
         .into_iter()
         .filter_map(|r| {
-            Some(Grant { id: r.id, role: Role::from_code(&r.role)?, org_id: r.org_id, valid_until: r.valid_until })
+            Some(Grant {
+                id: r.id,
+                role: Role::from_code(&r.role)?,
+                org_id: r.org_id,
+                valid_until: r.valid_until,
+            })
         })
         .collect())
 }
@@ -563,7 +616,12 @@ pub async fn grant_role(
     let user_org: Option<i64> = on_tx!(&mut tx, conn => sqlx::query_scalar("SELECT org_id FROM users WHERE id = $1")
         .bind(user_id).fetch_optional(conn).await)?;
     let user_org = user_org.ok_or(d(UserError::NotFound))?;
-    let grant = Grant { id: new_id(), role, org_id, valid_until };
+    let grant = Grant {
+        id: new_id(),
+        role,
+        org_id,
+        valid_until,
+    };
     exec_tx!(&mut tx, conn => sqlx::query(
         "INSERT INTO role_grants (id, user_id, role, org_id, valid_until, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(grant.id).bind(user_id).bind(role.code()).bind(org_id).bind(valid_until).bind(Utc::now())
@@ -598,7 +656,9 @@ pub async fn revoke_grant(db: &Db, who: &Who, user_id: i64, grant_id: i64) -> Us
         entity: "role_grant",
         entity_id: grant_id.to_string(),
         action: "delete",
-        old_value: Some(json!({"user_id": user_id, "role": role, "org_id": org_id, "valid_until": valid_until})),
+        old_value: Some(
+            json!({"user_id": user_id, "role": role, "org_id": org_id, "valid_until": valid_until}),
+        ),
         new_value: None,
         reason: None,
     })
@@ -612,4 +672,3 @@ pub async fn set_user_lang(db: &Db, user_id: i64, lang: &str) -> Result<(), Stor
     exec_db!(db, pool => sqlx::query("UPDATE users SET lang = $1 WHERE id = $2").bind(lang).bind(user_id).execute(pool).await)?;
     Ok(())
 }
-

@@ -17,7 +17,11 @@ pub struct Who {
 impl Who {
     /// Changes made by the system itself (demo load, CLI import without a user).
     pub fn system() -> Who {
-        Who { user_id: None, login: "system".into(), iin: String::new() }
+        Who {
+            user_id: None,
+            login: "system".into(),
+            iin: String::new(),
+        }
     }
 }
 
@@ -88,21 +92,32 @@ impl Tx {
 }
 
 impl Db {
-    /// Entries matching the filter, newest first. The scope filter is applied in SQL with a
-    /// bound JSON-free list: organisations are passed as a comma-joined text and matched with
-    /// `instr`/`position` so that the same query text serves both engines.
-    pub async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, StoreError> {
-        let from = filter.from.map(|d| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc())).flatten();
+    /// Entries matching the filter, newest first. The scope is passed as one comma-joined
+    /// text (",1,2,3,") matched with LIKE, so that the same query text serves both engines.
+    pub async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let from = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
         let to = filter
             .to
             .and_then(|d| d.succ_opt())
             .and_then(|d| d.and_hms_opt(0, 0, 0))
             .map(|t| t.and_utc());
-        let scope = filter
-            .org_ids
-            .as_ref()
-            .map(|ids| format!(",{},", ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",")));
-        let limit = if filter.limit <= 0 { 200 } else { filter.limit.min(5000) };
+        let scope = filter.org_ids.as_ref().map(|ids| {
+            format!(
+                ",{},",
+                ids.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        });
+        let limit = if filter.limit <= 0 {
+            200
+        } else {
+            filter.limit.min(5000)
+        };
         let rows = on_db!(self, pool => sqlx::query_as::<_, AuditRecord>(
             "SELECT id, at, user_id, login, iin, org_id, entity, entity_id, action, old_value, new_value, reason \
              FROM audit_log \

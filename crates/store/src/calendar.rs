@@ -22,13 +22,19 @@ impl Db {
 
     pub async fn working_calendar(&self) -> Result<WorkingCalendar, StoreError> {
         let overrides = self.calendar_overrides().await?;
-        Ok(WorkingCalendar::new(
-            overrides.into_iter().filter_map(|o| DayKind::from_code(&o.kind).map(|k| (o.day, k))),
-        ))
+        Ok(WorkingCalendar::new(overrides.into_iter().filter_map(
+            |o| DayKind::from_code(&o.kind).map(|k| (o.day, k)),
+        )))
     }
 
     /// Sets (or replaces) the exception of one day.
-    pub async fn set_calendar_day(&self, who: &Who, day: NaiveDate, kind: DayKind, note: &str) -> Result<(), StoreError> {
+    pub async fn set_calendar_day(
+        &self,
+        who: &Who,
+        day: NaiveDate,
+        kind: DayKind,
+        note: &str,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         let old: Option<CalendarOverride> = on_tx!(&mut tx, conn => sqlx::query_as::<_, CalendarOverride>(
             "SELECT day, kind, note FROM calendar_overrides WHERE day = $1").bind(day).fetch_optional(conn).await)?;

@@ -56,7 +56,10 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true);
-            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;
@@ -74,7 +77,10 @@ impl Db {
     /// Opens a SQLite file read-only, without touching its journal (to inspect a backup).
     pub async fn open_sqlite_read_only(path: &std::path::Path) -> Result<Db, StoreError> {
         let options = SqliteConnectOptions::new().filename(path).read_only(true);
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options)
+            .await?;
         Ok(Db::Sqlite(pool))
     }
 
@@ -104,8 +110,7 @@ impl Db {
 
     /// True when a trivial query answers (used by `/healthz`).
     pub async fn ping(&self) -> bool {
-        let result: Result<i64, sqlx::Error> =
-            crate::on_db!(self, pool => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(pool).await);
+        let result: Result<i64, sqlx::Error> = crate::on_db!(self, pool => sqlx::query_scalar("SELECT CAST(1 AS BIGINT)").fetch_one(pool).await);
         result.is_ok()
     }
 
@@ -147,10 +152,16 @@ impl Db {
         match self {
             Db::Sqlite(pool) => {
                 if path.exists() {
-                    return Err(StoreError::Other(format!("{} already exists", path.display())));
+                    return Err(StoreError::Other(format!(
+                        "{} already exists",
+                        path.display()
+                    )));
                 }
                 let target = path.to_string_lossy().to_string();
-                sqlx::query("VACUUM INTO $1").bind(target).execute(pool).await?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target)
+                    .execute(pool)
+                    .await?;
                 Ok(())
             }
             Db::Postgres(_) => {

@@ -44,36 +44,164 @@ pub struct ApiRoute {
 
 /// Every route of the API: the OpenAPI document and the authorisation-matrix test read it.
 pub const ROUTES: &[ApiRoute] = &[
-    ApiRoute { method: "get", path: "/openapi.json", summary: "This OpenAPI document", access: Access::Public },
-    ApiRoute { method: "get", path: "/me", summary: "The signed-in user with roles", access: Access::SignedIn },
-    ApiRoute { method: "get", path: "/budgets", summary: "Budgets (levels and territories)", access: Access::SignedIn },
-    ApiRoute { method: "get", path: "/orgs", summary: "Organisations readable by the caller; ?q= searches", access: Access::Read },
-    ApiRoute { method: "post", path: "/orgs", summary: "Create an organisation (NewOrg)", access: Access::Configure },
-    ApiRoute { method: "get", path: "/orgs/{id}", summary: "One organisation", access: Access::Read },
-    ApiRoute { method: "patch", path: "/orgs/{id}", summary: "Rename, move, switch scenario, close (OrgChange with version)", access: Access::Configure },
-    ApiRoute { method: "get", path: "/classification/years", summary: "Years that have a classification", access: Access::SignedIn },
-    ApiRoute { method: "get", path: "/classification/compare", summary: "Codes opened, closed, renamed between ?from= and ?to=", access: Access::SignedIn },
-    ApiRoute { method: "post", path: "/classification/import", summary: "Import a classification file (body = file; ?year_from=&year_to=&file_name=)", access: Access::SystemConfigure },
-    ApiRoute { method: "get", path: "/classification/{year}", summary: "Search codes of a year: ?q=&kind=&parent=", access: Access::SignedIn },
-    ApiRoute { method: "get", path: "/classification/{year}/{kind}/{code}", summary: "One code", access: Access::SignedIn },
-    ApiRoute { method: "get", path: "/users", summary: "Users of organisations the caller configures; ?q=", access: Access::Configure },
-    ApiRoute { method: "post", path: "/users", summary: "Create a user (NewUser)", access: Access::Configure },
-    ApiRoute { method: "get", path: "/users/{id}", summary: "One user with roles", access: Access::Configure },
-    ApiRoute { method: "patch", path: "/users/{id}", summary: "Change, block or unblock a user (UserChange with version)", access: Access::Configure },
-    ApiRoute { method: "post", path: "/users/{id}/grants", summary: "Grant a role on an organisation subtree until a date", access: Access::Configure },
-    ApiRoute { method: "delete", path: "/users/{id}/grants/{grant}", summary: "Revoke a role", access: Access::Configure },
-    ApiRoute { method: "get", path: "/audit", summary: "Audit log: ?login=&entity=&entity_id=&from=&to=", access: Access::Read },
-    ApiRoute { method: "get", path: "/calendar/{year}", summary: "Days off and exceptions of a year, working-day count", access: Access::SignedIn },
-    ApiRoute { method: "put", path: "/calendar/days/{day}", summary: "Set the kind of a day (decree, announced holiday)", access: Access::SystemConfigure },
-    ApiRoute { method: "delete", path: "/calendar/days/{day}", summary: "Remove the exception of a day", access: Access::SystemConfigure },
-    ApiRoute { method: "get", path: "/tokens", summary: "The caller's API tokens", access: Access::SignedIn },
-    ApiRoute { method: "post", path: "/tokens", summary: "Create an API token {name, expires_on}", access: Access::SignedIn },
-    ApiRoute { method: "delete", path: "/tokens/{id}", summary: "Revoke one of the caller's tokens", access: Access::SignedIn },
+    ApiRoute {
+        method: "get",
+        path: "/openapi.json",
+        summary: "This OpenAPI document",
+        access: Access::Public,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/me",
+        summary: "The signed-in user with roles",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/budgets",
+        summary: "Budgets (levels and territories)",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/orgs",
+        summary: "Organisations readable by the caller; ?q= searches",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/orgs",
+        summary: "Create an organisation (NewOrg)",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/orgs/{id}",
+        summary: "One organisation",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "patch",
+        path: "/orgs/{id}",
+        summary: "Rename, move, switch scenario, close (OrgChange with version)",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/classification/years",
+        summary: "Years that have a classification",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/classification/compare",
+        summary: "Codes opened, closed, renamed between ?from= and ?to=",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/classification/import",
+        summary: "Import a classification file (body = file; ?year_from=&year_to=&file_name=)",
+        access: Access::SystemConfigure,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/classification/{year}",
+        summary: "Search codes of a year: ?q=&kind=&parent=",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/classification/{year}/{kind}/{code}",
+        summary: "One code",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/users",
+        summary: "Users of organisations the caller configures; ?q=",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/users",
+        summary: "Create a user (NewUser)",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/users/{id}",
+        summary: "One user with roles",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "patch",
+        path: "/users/{id}",
+        summary: "Change, block or unblock a user (UserChange with version)",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/users/{id}/grants",
+        summary: "Grant a role on an organisation subtree until a date",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "delete",
+        path: "/users/{id}/grants/{grant}",
+        summary: "Revoke a role",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/audit",
+        summary: "Audit log: ?login=&entity=&entity_id=&from=&to=",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/calendar/{year}",
+        summary: "Days off and exceptions of a year, working-day count",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "put",
+        path: "/calendar/days/{day}",
+        summary: "Set the kind of a day (decree, announced holiday)",
+        access: Access::SystemConfigure,
+    },
+    ApiRoute {
+        method: "delete",
+        path: "/calendar/days/{day}",
+        summary: "Remove the exception of a day",
+        access: Access::SystemConfigure,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/tokens",
+        summary: "The caller's API tokens",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/tokens",
+        summary: "Create an API token {name, expires_on}",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "delete",
+        path: "/tokens/{id}",
+        summary: "Revoke one of the caller's tokens",
+        access: Access::SignedIn,
+    },
 ];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
+        .route(
+            "/openapi.json",
+            get(|| async { Json(crate::openapi::document()) }),
+        )
         .route("/me", get(me))
         .route("/budgets", get(budgets))
         .route("/orgs", get(orgs).post(create_org))
@@ -106,7 +234,11 @@ fn body<T: DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
 /// Mutations through the API need a bearer token: a browser session would need CSRF.
 fn writer(ctx: &Ctx) -> AppResult<&crate::ctx::Principal> {
     let p = ctx.user()?;
-    if p.via_token { Ok(p) } else { Err(AppError::Forbidden) }
+    if p.via_token {
+        Ok(p)
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 fn created(value: impl serde::Serialize) -> Response {
@@ -155,7 +287,9 @@ async fn create_org(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
 async fn update_org(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
     let change: OrgChange = body(&bytes)?;
-    Ok(Json(json!(service::update_org(ctx.db(), p, id, change).await?)))
+    Ok(Json(json!(
+        service::update_org(ctx.db(), p, id, change).await?
+    )))
 }
 
 async fn years(ctx: Ctx) -> AppResult<Json<Value>> {
@@ -165,8 +299,13 @@ async fn years(ctx: Ctx) -> AppResult<Json<Value>> {
 
 async fn compare(ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Json<Value>> {
     ctx.user()?;
-    let from: i32 = q.from.parse().map_err(|_| AppError::invalid("err-year", "from"))?;
-    let to: i32 = q.to.parse().map_err(|_| AppError::invalid("err-year", "to"))?;
+    let from: i32 = q
+        .from
+        .parse()
+        .map_err(|_| AppError::invalid("err-year", "from"))?;
+    let to: i32 =
+        q.to.parse()
+            .map_err(|_| AppError::invalid("err-year", "to"))?;
     let a = ebk::codes_of_year(ctx.db(), from).await?;
     let b = ebk::codes_of_year(ctx.db(), to).await?;
     Ok(Json(json!(diff_years(&a, &b))))
@@ -183,29 +322,46 @@ struct ImportQuery {
 async fn import(ctx: Ctx, Query(q): Query<ImportQuery>, bytes: Bytes) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
     let years = service::parse_years(&q.year_from, &q.year_to)?;
-    let name = if q.file_name.is_empty() { "api upload" } else { q.file_name.as_str() };
-    Ok(Json(json!(service::import_classification(ctx.db(), p, &bytes, years, name).await?)))
+    let name = if q.file_name.is_empty() {
+        "api upload"
+    } else {
+        q.file_name.as_str()
+    };
+    Ok(Json(json!(
+        service::import_classification(ctx.db(), p, &bytes, years, name).await?
+    )))
 }
 
 fn kind_param(kind: &str) -> AppResult<Option<CodeKind>> {
     if kind.is_empty() {
         return Ok(None);
     }
-    CodeKind::from_code(kind).map(Some).ok_or_else(|| AppError::Invalid {
-        key: "err-unknown-value",
-        args: vec![("field", "kind".into()), ("value", kind.into())],
-        field: Some("kind".into()),
-    })
+    CodeKind::from_code(kind)
+        .map(Some)
+        .ok_or_else(|| AppError::Invalid {
+            key: "err-unknown-value",
+            args: vec![("field", "kind".into()), ("value", kind.into())],
+            field: Some("kind".into()),
+        })
 }
 
-async fn codes(ctx: Ctx, Path(year): Path<i32>, Query(q): Query<SearchQuery>) -> AppResult<Json<Value>> {
+async fn codes(
+    ctx: Ctx,
+    Path(year): Path<i32>,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Json<Value>> {
     ctx.user()?;
     let kind = kind_param(&q.kind)?;
     let parent = Some(q.parent.as_str()).filter(|p| !p.is_empty());
-    Ok(Json(json!(ebk::search(ctx.db(), year, kind, parent, &q.q, 1000).await?)))
+    Ok(Json(json!(
+        ebk::search(ctx.db(), year, kind, parent, &q.q, 1000).await?
+    )))
 }
 
-async fn code(ctx: Ctx, Path((year, kind, code)): Path<(i32, String, String)>) -> AppResult<Json<Value>> {
+async fn code(
+    ctx: Ctx,
+    Path((year, kind, code)): Path<(i32, String, String)>,
+) -> AppResult<Json<Value>> {
     ctx.user()?;
     let kind = kind_param(&kind)?.ok_or(AppError::NotFound)?;
     match ebk::get(ctx.db(), year, kind, &code).await? {
@@ -242,7 +398,9 @@ async fn create_user(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
 async fn update_user(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
     let change: UserChange = body(&bytes)?;
-    Ok(Json(json!(service::update_user(ctx.db(), p, id, change).await?)))
+    Ok(Json(json!(
+        service::update_user(ctx.db(), p, id, change).await?
+    )))
 }
 
 #[derive(Deserialize)]
@@ -255,7 +413,9 @@ struct GrantBody {
 async fn add_grant(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let g: GrantBody = body(&bytes)?;
-    Ok(created(service::grant(ctx.db(), p, id, &g.role, g.org_id, g.valid_until).await?))
+    Ok(created(
+        service::grant(ctx.db(), p, id, &g.role, g.org_id, g.valid_until).await?,
+    ))
 }
 
 async fn remove_grant(ctx: Ctx, Path((id, grant)): Path<(i64, i64)>) -> AppResult<StatusCode> {
@@ -280,7 +440,9 @@ async fn calendar(ctx: Ctx, Path(year): Path<i32>) -> AppResult<Json<Value>> {
         .into_iter()
         .map(|(d, k)| json!({"day": d, "kind": k.code()}))
         .collect();
-    Ok(Json(json!({"year": year, "working_days": calendar.working_days_in_year(year), "days": days})))
+    Ok(Json(
+        json!({"year": year, "working_days": calendar.working_days_in_year(year), "days": days}),
+    ))
 }
 
 #[derive(Deserialize)]
@@ -300,7 +462,9 @@ async fn set_day(ctx: Ctx, Path(day): Path<String>, bytes: Bytes) -> AppResult<S
         args: vec![("field", "kind".into()), ("value", b.kind.clone())],
         field: Some("kind".into()),
     })?;
-    ctx.db().set_calendar_day(&p.who(), date, kind, &b.note).await?;
+    ctx.db()
+        .set_calendar_day(&p.who(), date, kind, &b.note)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -308,7 +472,11 @@ async fn delete_day(ctx: Ctx, Path(day): Path<String>) -> AppResult<StatusCode> 
     let p = writer(&ctx)?;
     p.require_system(Right::Configure)?;
     let date = service::parse_date(&day, "day")?;
-    if ctx.db().delete_calendar_day(&p.who(), date).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
+    if ctx.db().delete_calendar_day(&p.who(), date).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 async fn tokens(ctx: Ctx) -> AppResult<Json<Value>> {
@@ -331,11 +499,16 @@ async fn create_token(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     if b.expires_on < p.today {
         return Err(AppError::invalid("err-expiry-past", "expires_on"));
     }
-    let (record, token) = auth::create_api_token(ctx.db(), &p.who(), &p.user, &b.name, b.expires_on).await?;
+    let (record, token) =
+        auth::create_api_token(ctx.db(), &p.who(), &p.user, &b.name, b.expires_on).await?;
     Ok(created(json!({"token": token, "record": record})))
 }
 
 async fn revoke_token(ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
     let p = writer(&ctx)?;
-    if auth::revoke_api_token(ctx.db(), &p.who(), &p.user, id).await? { Ok(StatusCode::NO_CONTENT) } else { Err(AppError::NotFound) }
+    if auth::revoke_api_token(ctx.db(), &p.who(), &p.user, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
 }

@@ -43,7 +43,11 @@ impl Principal {
     }
 
     pub fn require(&self, right: Right, org_id: i64) -> AppResult<()> {
-        if self.can(right, org_id) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.can(right, org_id) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     pub fn scope(&self, right: Right) -> Scope {
@@ -54,12 +58,18 @@ impl Principal {
     /// (classification, calendar) is configured by such users only.
     pub fn can_system(&self, right: Right) -> bool {
         self.grants.iter().any(|g| {
-            g.is_active(self.today) && g.role.rights().contains(&right) && self.tree.ancestors(g.org_id).is_empty()
+            g.is_active(self.today)
+                && g.role.rights().contains(&right)
+                && self.tree.ancestors(g.org_id).is_empty()
         })
     }
 
     pub fn require_system(&self, right: Right) -> AppResult<()> {
-        if self.can_system(right) { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.can_system(right) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     /// Form posts carry the session's CSRF token; API calls with a bearer token need none.
@@ -116,8 +126,15 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let lang = parts.extensions.get::<RequestLang>().map(|l| l.0).unwrap_or(Lang::Ru);
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let lang = parts
+            .extensions
+            .get::<RequestLang>()
+            .map(|l| l.0)
+            .unwrap_or(Lang::Ru);
         let now = Utc::now();
         let db = &state.db;
         let (user, csrf, via_token) = if let Some(token) = bearer(&parts.headers) {
@@ -137,14 +154,20 @@ impl FromRequestParts<AppState> for Ctx {
             Some(user) => {
                 // A language picked in the browser is remembered for the user; an API call's
                 // ?lang= only translates that response.
-                if let Some(picked) = parts.extensions.get::<LangPicked>().filter(|_| !via_token) {
-                    if user.lang.as_deref() != Some(picked.0.code()) {
-                        repo::set_user_lang(db, user.id, picked.0.code()).await?;
-                    }
+                let picked = parts.extensions.get::<LangPicked>().filter(|_| !via_token);
+                if let Some(picked) = picked.filter(|p| user.lang.as_deref() != Some(p.0.code())) {
+                    repo::set_user_lang(db, user.id, picked.0.code()).await?;
                 }
                 let grants = repo::grants_of(db, user.id).await?;
                 let tree = repo::org_tree(db).await?;
-                Some(Principal { user, grants, tree, today: now.date_naive(), via_token, csrf })
+                Some(Principal {
+                    user,
+                    grants,
+                    tree,
+                    today: now.date_naive(),
+                    via_token,
+                    csrf,
+                })
             }
             None => None,
         };

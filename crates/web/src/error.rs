@@ -15,7 +15,11 @@ pub enum AppError {
     Forbidden,
     NotFound,
     /// Bad input: a Fluent key with its arguments and the field or row it concerns.
-    Invalid { key: &'static str, args: Vec<(&'static str, String)>, field: Option<String> },
+    Invalid {
+        key: &'static str,
+        args: Vec<(&'static str, String)>,
+        field: Option<String>,
+    },
     /// Someone else saved first (optimistic locking).
     Stale,
     Internal(String),
@@ -23,7 +27,11 @@ pub enum AppError {
 
 impl AppError {
     pub fn invalid(key: &'static str, field: &str) -> AppError {
-        AppError::Invalid { key, args: vec![("field", field.to_string())], field: Some(field.to_string()) }
+        AppError::Invalid {
+            key,
+            args: vec![("field", field.to_string())],
+            field: Some(field.to_string()),
+        }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -57,7 +65,14 @@ impl AppError {
                     .map(|(name, value)| {
                         if *name == "field" {
                             let field_key = format!("field-{value}");
-                            (*name, if tr.has(&field_key) { tr.t(&field_key) } else { value.clone() })
+                            (
+                                *name,
+                                if tr.has(&field_key) {
+                                    tr.t(&field_key)
+                                } else {
+                                    value.clone()
+                                },
+                            )
                         } else {
                             (*name, value.clone())
                         }
@@ -125,7 +140,11 @@ impl From<RepoError<UserError>> for AppError {
 fn with(key: &'static str, field: &str, extra: Vec<(&'static str, String)>) -> AppError {
     let mut args = vec![("field", field.to_string())];
     args.extend(extra);
-    AppError::Invalid { key, args, field: Some(field.to_string()) }
+    AppError::Invalid {
+        key,
+        args,
+        field: Some(field.to_string()),
+    }
 }
 
 pub fn org_error(e: OrgError) -> AppError {
@@ -135,11 +154,15 @@ pub fn org_error(e: OrgError) -> AppError {
         OrgError::UnknownScenario(v) => with("err-unknown-value", "scenario", vec![("value", v)]),
         OrgError::UnknownParent => with("err-unknown-org", "parent_id", vec![]),
         OrgError::UnknownBudget => with("err-unknown-budget", "budget_id", vec![]),
-        OrgError::KindNotAllowed { parent, child } => {
-            with("err-kind-not-allowed", "parent_id", vec![("parent", parent.into()), ("child", child.into())])
-        }
+        OrgError::KindNotAllowed { parent, child } => with(
+            "err-kind-not-allowed",
+            "parent_id",
+            vec![("parent", parent.into()), ("child", child.into())],
+        ),
         OrgError::Cycle => with("err-org-cycle", "parent_id", vec![]),
-        OrgError::UnknownAbpCode(code) => with("err-unknown-code", "abp_code", vec![("value", code)]),
+        OrgError::UnknownAbpCode(code) => {
+            with("err-unknown-code", "abp_code", vec![("value", code)])
+        }
         OrgError::Bin(e) => with(iin_key(&e), "bin", vec![]),
         OrgError::Stale => AppError::Stale,
         OrgError::NotFound => AppError::NotFound,
@@ -174,21 +197,32 @@ pub fn user_error(e: UserError) -> AppError {
 }
 
 pub fn import_error(e: ImportError) -> AppError {
-    let invalid = |key, args: Vec<(&'static str, String)>, field: Option<String>| AppError::Invalid { key, args, field };
+    let invalid = |key, args: Vec<(&'static str, String)>, field: Option<String>| {
+        AppError::Invalid { key, args, field }
+    };
     match e {
         ImportError::NotUtf8 => invalid("err-import-utf8", vec![], Some("file".into())),
         ImportError::Empty => invalid("err-import-empty", vec![], Some("file".into())),
         ImportError::UnknownFormat => invalid("err-import-format", vec![], Some("file".into())),
-        ImportError::Csv { row, message } => {
-            invalid("err-import-csv", vec![("row", row.to_string()), ("message", message)], Some(format!("row {row}")))
-        }
-        ImportError::BadValue { row, column, value } | ImportError::UnknownKind { row, column, value } => invalid(
+        ImportError::Csv { row, message } => invalid(
+            "err-import-csv",
+            vec![("row", row.to_string()), ("message", message)],
+            Some(format!("row {row}")),
+        ),
+        ImportError::BadValue { row, column, value }
+        | ImportError::UnknownKind { row, column, value } => invalid(
             "err-import-value",
-            vec![("row", row.to_string()), ("column", column.clone()), ("value", value)],
+            vec![
+                ("row", row.to_string()),
+                ("column", column.clone()),
+                ("value", value),
+            ],
             Some(format!("row {row}, {column}")),
         ),
         ImportError::YearRequired => invalid("err-import-year", vec![], Some("year_from".into())),
-        ImportError::NothingInRange => invalid("err-import-nothing", vec![], Some("year_from".into())),
+        ImportError::NothingInRange => {
+            invalid("err-import-nothing", vec![], Some("year_from".into()))
+        }
     }
 }
 

@@ -49,7 +49,11 @@ impl Lang {
                 let primary = tag.split('-').next()?;
                 let lang = Lang::parse(primary)?;
                 let q = pieces
-                    .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
+                    .find_map(|p| {
+                        p.trim()
+                            .strip_prefix("q=")
+                            .and_then(|q| q.parse::<f32>().ok())
+                    })
                     .unwrap_or(1.0);
                 Some((q, lang))
             })
@@ -112,15 +116,21 @@ mod tests {
     #[test]
     fn accept_language_picks_best_supported() {
         assert_eq!(Lang::from_accept_language("kk-KZ,ru;q=0.8"), Some(Lang::Kk));
-        assert_eq!(Lang::from_accept_language("en-US,ru;q=0.5,kk;q=0.9"), Some(Lang::Kk));
+        assert_eq!(
+            Lang::from_accept_language("en-US,ru;q=0.5,kk;q=0.9"),
+            Some(Lang::Kk)
+        );
         assert_eq!(Lang::from_accept_language("en-US"), None);
     }
 
     #[test]
     fn every_key_exists_in_both_languages() {
         let read = |lang: &str| {
-            std::fs::read_to_string(format!("{}/locales/{lang}/main.ftl", env!("CARGO_MANIFEST_DIR")))
-                .expect("locale file")
+            std::fs::read_to_string(format!(
+                "{}/locales/{lang}/main.ftl",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .expect("locale file")
         };
         let keys = |text: &str| -> std::collections::BTreeSet<String> {
             text.lines()

@@ -38,7 +38,10 @@ pub struct WebConfig {
 }
 
 pub fn app(db: Db, config: WebConfig) -> Router {
-    let state = AppState { db, config: Arc::new(config) };
+    let state = AppState {
+        db,
+        config: Arc::new(config),
+    };
     let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
     Router::new()
         .merge(pages::routes())
@@ -46,10 +49,12 @@ pub fn app(db: Db, config: WebConfig) -> Router {
         .route("/healthz", get(healthz))
         .nest_service(
             "/static",
-            Router::new().fallback_service(ServeDir::new(static_dir)).layer(SetResponseHeaderLayer::overriding(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=86400"),
-            )),
+            Router::new()
+                .fallback_service(ServeDir::new(static_dir))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=86400"),
+                )),
         )
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn(finish))
@@ -92,7 +97,11 @@ async fn finish(mut request: Request, next: Next) -> Response {
         request.extensions_mut().insert(LangPicked(p));
     }
     let path = request.uri().path().to_string();
-    let path_and_query = request.uri().path_and_query().map(|p| p.to_string()).unwrap_or_default();
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map(|p| p.to_string())
+        .unwrap_or_default();
     let is_api = path.starts_with("/api/");
     let is_get = request.method() == axum::http::Method::GET;
     let mut response = next.run(request).await;
@@ -101,18 +110,33 @@ async fn finish(mut request: Request, next: Next) -> Response {
     }
     let headers = response.headers_mut();
     if let Some(p) = picked {
-        let value = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", p.code());
+        let value = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            p.code()
+        );
         if let Ok(v) = HeaderValue::from_str(&value) {
             headers.append(header::SET_COOKIE, v);
         }
     }
-    headers.insert(header::VARY, HeaderValue::from_static("HX-Request, Accept-Language, Cookie"));
-    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::VARY,
+        HeaderValue::from_static("HX-Request, Accept-Language, Cookie"),
+    );
+    headers.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
     response
 }
 
-fn render_error(error: &AppError, tr: Tr, is_api: bool, is_get: bool, path_and_query: &str) -> Response {
+fn render_error(
+    error: &AppError,
+    tr: Tr,
+    is_api: bool,
+    is_get: bool,
+    path_and_query: &str,
+) -> Response {
     if is_api {
         let body = serde_json::json!({
             "error": error.code(),

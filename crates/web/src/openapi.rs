@@ -30,9 +30,12 @@ pub fn document() -> Value {
             operation["security"] = json!([]);
         }
         if matches!(route.method, "post" | "patch" | "put") {
-            operation["requestBody"] = json!({"content": {"application/json": {"schema": {"type": "object"}}}});
+            operation["requestBody"] =
+                json!({"content": {"application/json": {"schema": {"type": "object"}}}});
         }
-        let entry = paths.entry(format!("/api/v1{}", route.path)).or_insert_with(|| json!({}));
+        let entry = paths
+            .entry(format!("/api/v1{}", route.path))
+            .or_insert_with(|| json!({}));
         entry[route.method] = operation;
     }
     json!({

@@ -14,7 +14,11 @@ pub async fn visible_orgs(db: &Db, p: &Principal, query: &str) -> AppResult<Vec<
     let scope = p.scope(Right::Read);
     let ids = scope.ids();
     if query.trim().is_empty() {
-        Ok(repo::all_orgs(db).await?.into_iter().filter(|o| scope.contains(o.id)).collect())
+        Ok(repo::all_orgs(db)
+            .await?
+            .into_iter()
+            .filter(|o| scope.contains(o.id))
+            .collect())
     } else {
         Ok(repo::search_orgs(db, query, Some(&ids), 500).await?)
     }
@@ -36,7 +40,12 @@ pub async fn create_org(db: &Db, p: &Principal, new: NewOrg) -> AppResult<Org> {
         }
         None => p.require_system(Right::Configure)?,
     }
-    let known = match new.abp_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+    let known = match new
+        .abp_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
         Some(code) => ebk::exists_any_year(db, CodeKind::Abp, code).await?,
         None => false,
     };
@@ -88,7 +97,14 @@ pub async fn update_user(db: &Db, p: &Principal, id: i64, change: UserChange) ->
     Ok(repo::update_user(db, &p.who(), id, change).await?)
 }
 
-pub async fn grant(db: &Db, p: &Principal, user_id: i64, role: &str, org_id: i64, until: NaiveDate) -> AppResult<jospar_org::Grant> {
+pub async fn grant(
+    db: &Db,
+    p: &Principal,
+    user_id: i64,
+    role: &str,
+    org_id: i64,
+    until: NaiveDate,
+) -> AppResult<jospar_org::Grant> {
     user(db, p, user_id).await?;
     if !p.tree.contains(org_id) {
         return Err(AppError::invalid("err-unknown-org", "org_id"));
@@ -156,5 +172,8 @@ pub fn parse_date(value: &str, field: &str) -> AppResult<NaiveDate> {
 }
 
 pub fn parse_id(value: &str, field: &str) -> AppResult<i64> {
-    value.trim().parse().map_err(|_| AppError::invalid("err-required", field))
+    value
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("err-required", field))
 }

@@ -27,7 +27,10 @@ pub struct Page {
 
 /// The current path with `lang` set to `lang`, other query parameters kept.
 pub fn with_lang(path: &str, query: &str, lang: &str) -> String {
-    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
+    let mut params: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("lang="))
+        .collect();
     let pair = format!("lang={lang}");
     params.push(&pair);
     format!("{path}?{}", params.join("&"))
@@ -47,7 +50,16 @@ impl Page {
                     configure_system: p.can_system(Right::Configure),
                 },
             ),
-            None => (None, String::new(), Nav { orgs: false, users: false, audit: false, configure_system: false }),
+            None => (
+                None,
+                String::new(),
+                Nav {
+                    orgs: false,
+                    users: false,
+                    audit: false,
+                    configure_system: false,
+                },
+            ),
         };
         Page {
             tr,
@@ -90,14 +102,21 @@ pub struct ErrorPage {
 
 impl ErrorPage {
     pub fn new(tr: Tr, message: String, path_and_query: &str) -> ErrorPage {
-        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
         ErrorPage {
             page: Page {
                 tr,
                 title: tr.t("error-title"),
                 user_name: None,
                 csrf: String::new(),
-                nav: Nav { orgs: false, users: false, audit: false, configure_system: false },
+                nav: Nav {
+                    orgs: false,
+                    users: false,
+                    audit: false,
+                    configure_system: false,
+                },
                 link_kk: with_lang(path, query, "kk"),
                 link_ru: with_lang(path, query, "ru"),
                 current: "",

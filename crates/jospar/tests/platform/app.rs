@@ -21,12 +21,17 @@ pub struct TestApp {
 }
 
 fn unique(prefix: &str) -> String {
-    format!("{prefix}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst))
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
 }
 
 /// The server's PostgreSQL (CI: 127.0.0.1:5432, user postgres, trust auth).
 pub fn pg_admin_url() -> String {
-    std::env::var("JOSPAR_TEST_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+    std::env::var("JOSPAR_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
 }
 
 /// A fresh database URL, or None when PostgreSQL is unreachable outside CI. In CI
@@ -45,19 +50,29 @@ pub async fn fresh_database(engine: Engine) -> Option<String> {
                     if std::env::var("CI").is_ok_and(|v| v == "true") {
                         panic!("PostgreSQL unreachable in CI at {}: {e}", pg_admin_url());
                     }
-                    eprintln!("SKIPPED: PostgreSQL unreachable at {} ({e}); set CI=true to make this fail", pg_admin_url());
+                    eprintln!(
+                        "SKIPPED: PostgreSQL unreachable at {} ({e}); set CI=true to make this fail",
+                        pg_admin_url()
+                    );
                     return None;
                 }
             };
             let name = unique("jospar_test");
-            let Db::Postgres(pool) = &admin else { unreachable!("connected to postgres") };
-            jospar_store::sqlx::query(jospar_store::sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(pool)
-                .await
-                .expect("create database");
+            let Db::Postgres(pool) = &admin else {
+                unreachable!("connected to postgres")
+            };
+            jospar_store::sqlx::query(jospar_store::sqlx::AssertSqlSafe(format!(
+                "CREATE DATABASE {name}"
+            )))
+            .execute(pool)
+            .await
+            .expect("create database");
             admin.close().await;
             let base = pg_admin_url();
-            let server = base.rsplit_once('/').map(|(s, _)| s.to_string()).expect("url with database");
+            let server = base
+                .rsplit_once('/')
+                .map(|(s, _)| s.to_string())
+                .expect("url with database");
             Some(format!("{server}/{name}"))
         }
     }
@@ -70,27 +85,42 @@ pub async fn spawn(engine: Engine) -> Option<TestApp> {
     db.migrate().await.expect("migrate");
     jospar::demo::load_if_empty(&db).await.expect("demo data");
     let app = jospar_web::app(db.clone(), jospar_web::WebConfig::default());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("serve");
     });
-    Some(TestApp { base: format!("http://{addr}"), db, url, engine })
+    Some(TestApp {
+        base: format!("http://{addr}"),
+        db,
+        url,
+        engine,
+    })
 }
 
 impl TestApp {
     /// A personal API token of a demo user.
     pub async fn token(&self, login: &str) -> String {
-        let user = jospar_org::repo::user_by_login(&self.db, login).await.expect("query").expect("demo user");
-        let until = chrono::Utc::now().date_naive() + chrono::Duration::days(10);
-        let (_, token) = jospar_org::auth::create_api_token(&self.db, &user.who(), &user, "test", until)
+        let user = jospar_org::repo::user_by_login(&self.db, login)
             .await
-            .expect("token");
+            .expect("query")
+            .expect("demo user");
+        let until = chrono::Utc::now().date_naive() + chrono::Duration::days(10);
+        let (_, token) =
+            jospar_org::auth::create_api_token(&self.db, &user.who(), &user, "test", until)
+                .await
+                .expect("token");
         token
     }
 
     pub fn client() -> reqwest::Client {
-        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+        reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client")
     }
 
     pub fn url(&self, path: &str) -> String {

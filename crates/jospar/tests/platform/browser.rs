@@ -16,16 +16,22 @@ impl Drop for Driver {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
 }
 
 fn browser_available() -> bool {
-    let present = std::path::Path::new("/usr/bin/chromium").exists() && std::path::Path::new("/usr/bin/chromedriver").exists();
+    let present = std::path::Path::new("/usr/bin/chromium").exists()
+        && std::path::Path::new("/usr/bin/chromedriver").exists();
     if !present {
         if std::env::var("CI").is_ok_and(|v| v == "true") {
             panic!("chromium and chromedriver must be installed in CI (.ci/run installs them)");
         }
-        eprintln!("SKIPPED: /usr/bin/chromium or /usr/bin/chromedriver missing (apt-get install chromium chromium-driver)");
+        eprintln!(
+            "SKIPPED: /usr/bin/chromium or /usr/bin/chromedriver missing (apt-get install chromium chromium-driver)"
+        );
     }
     present
 }
@@ -40,7 +46,10 @@ async fn wait_for_text(client: &fantoccini::Client, css: &str, needle: &str) -> 
         if text.contains(needle) {
             return text;
         }
-        assert!(Instant::now() < deadline, "{css} never contained {needle:?}; last text: {text}");
+        assert!(
+            Instant::now() < deadline,
+            "{css} never contained {needle:?}; last text: {text}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -74,7 +83,12 @@ async fn sign_in_switch_language_search_and_open_audit() {
     let webdriver = format!("http://127.0.0.1:{port}");
     let deadline = Instant::now() + Duration::from_secs(20);
     let client = loop {
-        match ClientBuilder::rustls().expect("connector").capabilities(caps.clone()).connect(&webdriver).await {
+        match ClientBuilder::rustls()
+            .expect("connector")
+            .capabilities(caps.clone())
+            .connect(&webdriver)
+            .await
+        {
             Ok(c) => break c,
             Err(e) if Instant::now() < deadline => {
                 let _ = e;
@@ -87,28 +101,73 @@ async fn sign_in_switch_language_search_and_open_audit() {
     // The home page before sign-in, then switch to Kazakh.
     client.goto(&app.url("/?lang=ru")).await.expect("home");
     wait_for_text(&client, "h1", "планирование и исполнение бюджета").await;
-    client.find(Locator::Id("lang-kk")).await.expect("switch").click().await.expect("click");
+    client
+        .find(Locator::Id("lang-kk"))
+        .await
+        .expect("switch")
+        .click()
+        .await
+        .expect("click");
     wait_for_text(&client, "h1", "бюджетті жоспарлау және атқару").await;
 
     // Sign in; the chosen language stays.
-    client.find(Locator::Id("login-link")).await.expect("login link").click().await.expect("click");
-    client.find(Locator::Id("login")).await.expect("login").send_keys("admin").await.expect("type");
-    client.find(Locator::Id("password")).await.expect("password").send_keys(DEMO_PASSWORD).await.expect("type");
-    client.find(Locator::Id("login-submit")).await.expect("submit").click().await.expect("click");
+    client
+        .find(Locator::Id("login-link"))
+        .await
+        .expect("login link")
+        .click()
+        .await
+        .expect("click");
+    client
+        .find(Locator::Id("login"))
+        .await
+        .expect("login")
+        .send_keys("admin")
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("password"))
+        .await
+        .expect("password")
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .expect("type");
+    client
+        .find(Locator::Id("login-submit"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
     wait_for_text(&client, "h1", "Жұмыс үстелі").await;
 
     // Search the classification as you type (htmx swaps the list).
-    client.goto(&app.url("/classification")).await.expect("classification");
+    client
+        .goto(&app.url("/classification"))
+        .await
+        .expect("classification");
     let search = client.find(Locator::Id("ebk-q")).await.expect("search box");
     search.send_keys("білім").await.expect("type");
     wait_for_text(&client, "#ebk-list", "Білім беру").await;
 
     // Back to Russian on the same page.
-    client.find(Locator::Id("lang-ru")).await.expect("switch").click().await.expect("click");
+    client
+        .find(Locator::Id("lang-ru"))
+        .await
+        .expect("switch")
+        .click()
+        .await
+        .expect("click");
     wait_for_text(&client, "h1", "Единая бюджетная классификация").await;
 
     // The audit log.
-    client.find(Locator::LinkText("Журнал изменений")).await.expect("nav").click().await.expect("click");
+    client
+        .find(Locator::LinkText("Журнал изменений"))
+        .await
+        .expect("nav")
+        .click()
+        .await
+        .expect("click");
     wait_for_text(&client, "h1", "Журнал изменений").await;
     let table = wait_for_text(&client, "#audit-table", "system").await;
     assert!(table.contains("Создание"));

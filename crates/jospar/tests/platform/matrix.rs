@@ -9,7 +9,15 @@ use jospar_web::api::ROUTES;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
-const USERS: [&str; 7] = ["admin", "planner", "abp.edu", "economist.school5", "head.school5", "auditor", ""];
+const USERS: [&str; 7] = [
+    "admin",
+    "planner",
+    "abp.edu",
+    "economist.school5",
+    "head.school5",
+    "auditor",
+    "",
+];
 
 /// Targets: "own" is school 5 (inside abp.edu's, the economist's and the head's subtree),
 /// "other" is the health administrator (outside them).
@@ -26,52 +34,248 @@ async fn every_route_refuses_what_it_must() {
     let app = spawn(Engine::Sqlite).await.expect("sqlite");
     let mut tokens = Vec::new();
     for user in USERS {
-        tokens.push(if user.is_empty() { None } else { Some(app.token(user).await) });
+        tokens.push(if user.is_empty() {
+            None
+        } else {
+            Some(app.token(user).await)
+        });
     }
     let own = app.org_id("Общеобразовательная школа №5").await;
-    let other = app.org_id("Управление здравоохранения Мангистауской области").await;
-    let edu = app.org_id("Управление образования Мангистауской области").await;
-    let budget = jospar_org::repo::get_org(&app.db, own).await.expect("q").expect("org").budget_id;
-    let economist = jospar_org::repo::user_by_login(&app.db, "economist.school5").await.expect("q").expect("user");
-    let health_user = jospar_org::repo::user_by_login(&app.db, "abp.health").await.expect("q").expect("user");
-    let grant_of_economist = jospar_org::repo::grants_of(&app.db, economist.id).await.expect("grants")[0].id;
+    let other = app
+        .org_id("Управление здравоохранения Мангистауской области")
+        .await;
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let budget = jospar_org::repo::get_org(&app.db, own)
+        .await
+        .expect("q")
+        .expect("org")
+        .budget_id;
+    let economist = jospar_org::repo::user_by_login(&app.db, "economist.school5")
+        .await
+        .expect("q")
+        .expect("user");
+    let health_user = jospar_org::repo::user_by_login(&app.db, "abp.health")
+        .await
+        .expect("q")
+        .expect("user");
+    let grant_of_economist = jospar_org::repo::grants_of(&app.db, economist.id)
+        .await
+        .expect("grants")[0]
+        .id;
 
     let new_org = |parent: i64| json!({"parent_id": parent, "kind": "institution", "budget_id": budget, "name_ru": "Матрица", "name_kk": "Матрица"});
     let cases = vec![
-        Case { method: "get", route: "/openapi.json", path: "/openapi.json".into(), body: None, expect: "AAAAAAA" },
-        Case { method: "get", route: "/me", path: "/me".into(), body: None, expect: "AAAAAAR" },
-        Case { method: "get", route: "/budgets", path: "/budgets".into(), body: None, expect: "AAAAAAR" },
-        Case { method: "get", route: "/orgs", path: "/orgs".into(), body: None, expect: "AAAAAAR" },
-        Case { method: "post", route: "/orgs", path: "/orgs".into(), body: Some(new_org(own)), expect: "ARRRRRR" },
-        Case { method: "post", route: "/orgs", path: "/orgs".into(), body: Some(new_org(other)), expect: "ARRRRRR" },
-        Case { method: "get", route: "/orgs/{id}", path: format!("/orgs/{own}"), body: None, expect: "AAAAAAR" },
-        Case { method: "get", route: "/orgs/{id}", path: format!("/orgs/{other}"), body: None, expect: "AARRRAR" },
-        Case { method: "patch", route: "/orgs/{id}", path: format!("/orgs/{own}"), body: Some(json!({"version": 999})), expect: "ARRRRRR" },
-        Case { method: "get", route: "/classification/years", path: "/classification/years".into(), body: None, expect: "AAAAAAR" },
-        Case { method: "get", route: "/classification/compare", path: "/classification/compare?from=2023&to=2024".into(), body: None, expect: "AAAAAAR" },
-        Case { method: "post", route: "/classification/import", path: "/classification/import?year_from=2025".into(), body: Some(json!("raw")), expect: "ARRRRRR" },
-        Case { method: "get", route: "/classification/{year}", path: "/classification/2025?q=217".into(), body: None, expect: "AAAAAAR" },
-        Case { method: "get", route: "/classification/{year}/{kind}/{code}", path: "/classification/2025/abp/217".into(), body: None, expect: "AAAAAAR" },
-        Case { method: "get", route: "/users", path: "/users".into(), body: None, expect: "ARRRRRR" },
-        Case { method: "post", route: "/users", path: "/users".into(), body: Some(json!({"org_id": own, "login": "matrix.user", "iin": "900101300007", "full_name": "М", "password": "Long-enough-pass"})), expect: "ARRRRRR" },
-        Case { method: "get", route: "/users/{id}", path: format!("/users/{}", economist.id), body: None, expect: "ARRRRRR" },
-        Case { method: "get", route: "/users/{id}", path: format!("/users/{}", health_user.id), body: None, expect: "ARRRRRR" },
-        Case { method: "patch", route: "/users/{id}", path: format!("/users/{}", economist.id), body: Some(json!({"version": 999})), expect: "ARRRRRR" },
-        Case { method: "post", route: "/users/{id}/grants", path: format!("/users/{}/grants", economist.id), body: Some(json!({"role": "head", "org_id": edu, "valid_until": "2099-01-01"})), expect: "ARRRRRR" },
-        Case { method: "delete", route: "/users/{id}/grants/{grant}", path: format!("/users/{}/grants/{}", economist.id, grant_of_economist + 1), body: None, expect: "ARRRRRR" },
-        Case { method: "get", route: "/audit", path: "/audit".into(), body: None, expect: "AAAAAAR" },
-        Case { method: "get", route: "/calendar/{year}", path: "/calendar/2026".into(), body: None, expect: "AAAAAAR" },
-        Case { method: "put", route: "/calendar/days/{day}", path: "/calendar/days/2026-12-26".into(), body: Some(json!({"kind": "working"})), expect: "ARRRRRR" },
-        Case { method: "delete", route: "/calendar/days/{day}", path: "/calendar/days/2026-12-26".into(), body: None, expect: "ARRRRRR" },
-        Case { method: "get", route: "/tokens", path: "/tokens".into(), body: None, expect: "AAAAAAR" },
-        Case { method: "post", route: "/tokens", path: "/tokens".into(), body: Some(json!({"name": "m", "expires_on": "2099-01-01"})), expect: "AAAAAAR" },
-        Case { method: "delete", route: "/tokens/{id}", path: "/tokens/1".into(), body: None, expect: "AAAAAAR" },
+        Case {
+            method: "get",
+            route: "/openapi.json",
+            path: "/openapi.json".into(),
+            body: None,
+            expect: "AAAAAAA",
+        },
+        Case {
+            method: "get",
+            route: "/me",
+            path: "/me".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/budgets",
+            path: "/budgets".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/orgs",
+            path: "/orgs".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/orgs",
+            path: "/orgs".into(),
+            body: Some(new_org(own)),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/orgs",
+            path: "/orgs".into(),
+            body: Some(new_org(other)),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/orgs/{id}",
+            path: format!("/orgs/{own}"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/orgs/{id}",
+            path: format!("/orgs/{other}"),
+            body: None,
+            expect: "AARRRAR",
+        },
+        Case {
+            method: "patch",
+            route: "/orgs/{id}",
+            path: format!("/orgs/{own}"),
+            body: Some(json!({"version": 999})),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/classification/years",
+            path: "/classification/years".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/classification/compare",
+            path: "/classification/compare?from=2023&to=2024".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/classification/import",
+            path: "/classification/import?year_from=2025".into(),
+            body: Some(json!("raw")),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/classification/{year}",
+            path: "/classification/2025?q=217".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/classification/{year}/{kind}/{code}",
+            path: "/classification/2025/abp/217".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/users",
+            path: "/users".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/users",
+            path: "/users".into(),
+            body: Some(
+                json!({"org_id": own, "login": "matrix.user", "iin": "900101300007", "full_name": "М", "password": "Long-enough-pass"}),
+            ),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/users/{id}",
+            path: format!("/users/{}", economist.id),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/users/{id}",
+            path: format!("/users/{}", health_user.id),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "patch",
+            route: "/users/{id}",
+            path: format!("/users/{}", economist.id),
+            body: Some(json!({"version": 999})),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/users/{id}/grants",
+            path: format!("/users/{}/grants", economist.id),
+            body: Some(json!({"role": "head", "org_id": edu, "valid_until": "2099-01-01"})),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "delete",
+            route: "/users/{id}/grants/{grant}",
+            path: format!("/users/{}/grants/{}", economist.id, grant_of_economist + 1),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/audit",
+            path: "/audit".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/calendar/{year}",
+            path: "/calendar/2026".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "put",
+            route: "/calendar/days/{day}",
+            path: "/calendar/days/2026-12-26".into(),
+            body: Some(json!({"kind": "working"})),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "delete",
+            route: "/calendar/days/{day}",
+            path: "/calendar/days/2026-12-26".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/tokens",
+            path: "/tokens".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/tokens",
+            path: "/tokens".into(),
+            body: Some(json!({"name": "m", "expires_on": "2099-01-01"})),
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "delete",
+            route: "/tokens/{id}",
+            path: "/tokens/1".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
     ];
 
     // Every route of the API is in the matrix.
     let covered: HashSet<(&str, &str)> = cases.iter().map(|c| (c.method, c.route)).collect();
     for route in ROUTES {
-        assert!(covered.contains(&(route.method, route.path)), "route {} {} missing from the matrix", route.method, route.path);
+        assert!(
+            covered.contains(&(route.method, route.path)),
+            "route {} {} missing from the matrix",
+            route.method,
+            route.path
+        );
     }
 
     let client = reqwest::Client::new();
@@ -100,18 +304,66 @@ async fn every_route_refuses_what_it_must() {
             let refused = status == 401 || status == 403;
             let expected_refused = case.expect.as_bytes()[i] == b'R';
             if refused != expected_refused {
-                failures.push(format!("{} {} as {:?}: got {status}, expected {}", case.method, case.path, user, if expected_refused { "refusal" } else { "access" }));
+                failures.push(format!(
+                    "{} {} as {:?}: got {status}, expected {}",
+                    case.method,
+                    case.path,
+                    user,
+                    if expected_refused {
+                        "refusal"
+                    } else {
+                        "access"
+                    }
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "authorisation matrix:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "authorisation matrix:\n{}",
+        failures.join("\n")
+    );
 
     // Pages refuse the same: the economist cannot open the users page or another subtree.
     let economist_page = app.signed_in("economist.school5").await;
-    assert_eq!(economist_page.get(app.url("/users")).send().await.expect("page").status(), 403);
-    assert_eq!(economist_page.get(app.url(&format!("/orgs/{other}"))).send().await.expect("page").status(), 403);
-    assert_eq!(economist_page.get(app.url("/classification/import")).send().await.expect("page").status(), 403);
+    assert_eq!(
+        economist_page
+            .get(app.url("/users"))
+            .send()
+            .await
+            .expect("page")
+            .status(),
+        403
+    );
+    assert_eq!(
+        economist_page
+            .get(app.url(&format!("/orgs/{other}")))
+            .send()
+            .await
+            .expect("page")
+            .status(),
+        403
+    );
+    assert_eq!(
+        economist_page
+            .get(app.url("/classification/import"))
+            .send()
+            .await
+            .expect("page")
+            .status(),
+        403
+    );
     let auditor_page = app.signed_in("auditor").await;
-    let page = auditor_page.get(app.url(&format!("/orgs/{own}"))).send().await.expect("page").text().await.expect("text");
-    assert!(!page.contains("id=\"org-save\""), "a read-only auditor gets no edit form");
+    let page = auditor_page
+        .get(app.url(&format!("/orgs/{own}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !page.contains("id=\"org-save\""),
+        "a read-only auditor gets no edit form"
+    );
 }

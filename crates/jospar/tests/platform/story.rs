@@ -12,25 +12,38 @@ async fn json_of(response: reqwest::Response) -> (u16, Value) {
 
 #[tokio::test]
 async fn platform_story_on_sqlite() {
-    let app = spawn(Engine::Sqlite).await.expect("sqlite always available");
+    let app = spawn(Engine::Sqlite)
+        .await
+        .expect("sqlite always available");
     story(&app).await;
 }
 
 #[tokio::test]
 async fn platform_story_on_postgres() {
-    let Some(app) = spawn(Engine::Postgres).await else { return };
+    let Some(app) = spawn(Engine::Postgres).await else {
+        return;
+    };
     story(&app).await;
 }
 
 #[tokio::test]
 async fn both_engines_have_the_same_schema() {
-    let Some(pg_url) = crate::app::fresh_database(Engine::Postgres).await else { return };
-    let sqlite_url = crate::app::fresh_database(Engine::Sqlite).await.expect("sqlite");
-    let sqlite = jospar_store::Db::connect(&sqlite_url).await.expect("sqlite");
+    let Some(pg_url) = crate::app::fresh_database(Engine::Postgres).await else {
+        return;
+    };
+    let sqlite_url = crate::app::fresh_database(Engine::Sqlite)
+        .await
+        .expect("sqlite");
+    let sqlite = jospar_store::Db::connect(&sqlite_url)
+        .await
+        .expect("sqlite");
     let pg = jospar_store::Db::connect(&pg_url).await.expect("pg");
     sqlite.migrate().await.expect("migrate sqlite");
     pg.migrate().await.expect("migrate pg");
-    assert_eq!(sqlite.schema().await.expect("schema"), pg.schema().await.expect("schema"));
+    assert_eq!(
+        sqlite.schema().await.expect("schema"),
+        pg.schema().await.expect("schema")
+    );
 }
 
 async fn story(app: &TestApp) {
@@ -47,13 +60,35 @@ async fn story(app: &TestApp) {
 
 async fn health_and_openapi(app: &TestApp) {
     let client = TestApp::client();
-    assert_eq!(client.get(app.url("/healthz")).send().await.expect("healthz").status(), 200);
-    let (status, doc) = json_of(client.get(app.url("/api/v1/openapi.json")).send().await.expect("openapi")).await;
+    assert_eq!(
+        client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .expect("healthz")
+            .status(),
+        200
+    );
+    let (status, doc) = json_of(
+        client
+            .get(app.url("/api/v1/openapi.json"))
+            .send()
+            .await
+            .expect("openapi"),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
     assert!(doc["paths"]["/api/v1/orgs/{id}"]["patch"].is_object());
     // Without a token the API refuses, in JSON.
-    let (status, body) = json_of(client.get(app.url("/api/v1/orgs")).send().await.expect("orgs")).await;
+    let (status, body) = json_of(
+        client
+            .get(app.url("/api/v1/orgs"))
+            .send()
+            .await
+            .expect("orgs"),
+    )
+    .await;
     assert_eq!(status, 401);
     assert_eq!(body["error"], "unauthenticated");
 }
@@ -61,19 +96,63 @@ async fn health_and_openapi(app: &TestApp) {
 async fn languages(app: &TestApp) {
     let client = TestApp::client();
     // Accept-Language decides until the user picks a language.
-    let kk = client.get(app.url("/")).header("Accept-Language", "kk-KZ,ru;q=0.5").send().await.expect("home");
-    assert!(kk.text().await.expect("text").contains("Қалай бастау керек"));
-    let ru = client.get(app.url("/")).header("Accept-Language", "ru-RU").send().await.expect("home");
+    let kk = client
+        .get(app.url("/"))
+        .header("Accept-Language", "kk-KZ,ru;q=0.5")
+        .send()
+        .await
+        .expect("home");
+    assert!(
+        kk.text()
+            .await
+            .expect("text")
+            .contains("Қалай бастау керек")
+    );
+    let ru = client
+        .get(app.url("/"))
+        .header("Accept-Language", "ru-RU")
+        .send()
+        .await
+        .expect("home");
     let ru_text = ru.text().await.expect("text");
     assert!(ru_text.contains("Как начать"), "Russian home page");
     assert!(ru_text.contains("lang=\"ru\""));
     // ?lang=kk is remembered in a cookie and wins over Accept-Language afterwards.
-    let picked = client.get(app.url("/login?lang=kk")).header("Accept-Language", "ru").send().await.expect("login");
-    assert!(picked.headers().get_all("set-cookie").iter().any(|c| c.to_str().unwrap_or("").starts_with("jospar_lang=kk")));
-    let later = client.get(app.url("/")).header("Accept-Language", "ru").send().await.expect("home");
-    assert!(later.text().await.expect("text").contains("Қалай бастау керек"));
+    let picked = client
+        .get(app.url("/login?lang=kk"))
+        .header("Accept-Language", "ru")
+        .send()
+        .await
+        .expect("login");
+    assert!(
+        picked
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .any(|c| c.to_str().unwrap_or("").starts_with("jospar_lang=kk"))
+    );
+    let later = client
+        .get(app.url("/"))
+        .header("Accept-Language", "ru")
+        .send()
+        .await
+        .expect("home");
+    assert!(
+        later
+            .text()
+            .await
+            .expect("text")
+            .contains("Қалай бастау керек")
+    );
     // API errors follow the language too.
-    let (_, body) = json_of(client.get(app.url("/api/v1/me?lang=kk")).send().await.expect("me")).await;
+    let (_, body) = json_of(
+        client
+            .get(app.url("/api/v1/me?lang=kk"))
+            .send()
+            .await
+            .expect("me"),
+    )
+    .await;
     assert_eq!(body["message"], "Жүйеге кіріңіз.");
 }
 
@@ -106,7 +185,11 @@ async fn sign_in_and_lock_out(app: &TestApp) {
     for attempt in 1..=5 {
         let response = client
             .post(app.url("/login"))
-            .form(&[("login", "lock.me"), ("password", "wrong-password"), ("next", "/")])
+            .form(&[
+                ("login", "lock.me"),
+                ("password", "wrong-password"),
+                ("next", "/"),
+            ])
             .send()
             .await
             .expect("login");
@@ -114,12 +197,26 @@ async fn sign_in_and_lock_out(app: &TestApp) {
     }
     let locked = client
         .post(app.url("/login?lang=ru"))
-        .form(&[("login", "lock.me"), ("password", "Lock-me-please-1"), ("next", "/")])
+        .form(&[
+            ("login", "lock.me"),
+            ("password", "Lock-me-please-1"),
+            ("next", "/"),
+        ])
         .send()
         .await
         .expect("login");
-    assert_eq!(locked.status(), 401, "the right password is refused while locked");
-    assert!(locked.text().await.expect("text").contains("Вход заблокирован до"));
+    assert_eq!(
+        locked.status(),
+        401,
+        "the right password is refused while locked"
+    );
+    assert!(
+        locked
+            .text()
+            .await
+            .expect("text")
+            .contains("Вход заблокирован до")
+    );
     // Unblocking through the administrator lifts the lock.
     let (_, version) = user_id_and_version(app, &admin, "lock.me").await;
     let unlock = api
@@ -132,7 +229,11 @@ async fn sign_in_and_lock_out(app: &TestApp) {
     assert_eq!(unlock.status(), 200);
     let ok = client
         .post(app.url("/login"))
-        .form(&[("login", "lock.me"), ("password", "Lock-me-please-1"), ("next", "/orgs")])
+        .form(&[
+            ("login", "lock.me"),
+            ("password", "Lock-me-please-1"),
+            ("next", "/orgs"),
+        ])
         .send()
         .await
         .expect("login");
@@ -141,12 +242,33 @@ async fn sign_in_and_lock_out(app: &TestApp) {
     // Sessions live in the database; signing out ends them.
     let orgs = client.get(app.url("/orgs")).send().await.expect("orgs");
     assert_eq!(orgs.status(), 200);
-    let page = client.get(app.url("/")).send().await.expect("home").text().await.expect("text");
-    let csrf = page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf").to_string();
-    let out = client.post(app.url("/logout")).form(&[("csrf", csrf.as_str())]).send().await.expect("logout");
+    let page = client
+        .get(app.url("/"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("text");
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let out = client
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("logout");
     assert_eq!(out.status(), 303);
     let after = client.get(app.url("/orgs")).send().await.expect("orgs");
-    assert_eq!(after.status(), 303, "signed out: redirected to the sign-in page");
+    assert_eq!(
+        after.status(),
+        303,
+        "signed out: redirected to the sign-in page"
+    );
 }
 
 async fn user_id_and_version(app: &TestApp, token: &str, login: &str) -> (i64, i64) {
@@ -159,38 +281,84 @@ async fn user_id_and_version(app: &TestApp, token: &str, login: &str) -> (i64, i
             .expect("users"),
     )
     .await;
-    let user = users.as_array().and_then(|a| a.iter().find(|u| u["login"] == login)).expect("user listed").clone();
-    (user["id"].as_i64().expect("id"), user["version"].as_i64().expect("version"))
+    let user = users
+        .as_array()
+        .and_then(|a| a.iter().find(|u| u["login"] == login))
+        .expect("user listed")
+        .clone();
+    (
+        user["id"].as_i64().expect("id"),
+        user["version"].as_i64().expect("version"),
+    )
 }
 
 async fn organisations(app: &TestApp) {
     let admin = app.token("admin").await;
     let api = reqwest::Client::new();
-    let root = app.org_id("Управление экономики и бюджетного планирования Мангистауской области").await;
-    let (_, root_json) = json_of(api.get(app.url(&format!("/api/v1/orgs/{root}"))).bearer_auth(&admin).send().await.expect("get")).await;
+    let root = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    let (_, root_json) = json_of(
+        api.get(app.url(&format!("/api/v1/orgs/{root}")))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await;
     let budget = root_json["budget_id"].as_i64().expect("budget");
     let new_org = |bin: &str, kind: &str, parent: i64| {
         json!({"parent_id": parent, "kind": kind, "budget_id": budget, "bin": bin,
                "name_ru": "Тестовое управление", "name_kk": "Сынақ басқармасы", "abp_code": "261"})
     };
     // Bad BIN: named field, nothing saved.
-    let before = jospar_org::repo::all_orgs(&app.db).await.expect("orgs").len();
+    let before = jospar_org::repo::all_orgs(&app.db)
+        .await
+        .expect("orgs")
+        .len();
     let (status, body) = json_of(
-        api.post(app.url("/api/v1/orgs?lang=ru")).bearer_auth(&admin).json(&new_org("123456789012", "administrator", root)).send().await.expect("post"),
+        api.post(app.url("/api/v1/orgs?lang=ru"))
+            .bearer_auth(&admin)
+            .json(&new_org("123456789012", "administrator", root))
+            .send()
+            .await
+            .expect("post"),
     )
     .await;
     assert_eq!(status, 422);
     assert_eq!(body["field"], "bin");
-    assert!(body["message"].as_str().expect("message").contains("БИН"), "{body}");
-    assert_eq!(jospar_org::repo::all_orgs(&app.db).await.expect("orgs").len(), before);
+    assert!(
+        body["message"].as_str().expect("message").contains("БИН"),
+        "{body}"
+    );
+    assert_eq!(
+        jospar_org::repo::all_orgs(&app.db)
+            .await
+            .expect("orgs")
+            .len(),
+        before
+    );
     // Unknown administrator code.
     let mut unknown = new_org("050540012347", "administrator", root);
     unknown["abp_code"] = json!("999");
-    let (status, body) = json_of(api.post(app.url("/api/v1/orgs")).bearer_auth(&admin).json(&unknown).send().await.expect("post")).await;
+    let (status, body) = json_of(
+        api.post(app.url("/api/v1/orgs"))
+            .bearer_auth(&admin)
+            .json(&unknown)
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
     assert_eq!((status, body["field"].as_str()), (422, Some("abp_code")));
     // Created.
     let (status, abp) = json_of(
-        api.post(app.url("/api/v1/orgs")).bearer_auth(&admin).json(&new_org("050540012347", "administrator", root)).send().await.expect("post"),
+        api.post(app.url("/api/v1/orgs"))
+            .bearer_auth(&admin)
+            .json(&new_org("050540012347", "administrator", root))
+            .send()
+            .await
+            .expect("post"),
     )
     .await;
     assert_eq!(status, 201, "{abp}");
@@ -198,7 +366,15 @@ async fn organisations(app: &TestApp) {
     let mut child = new_org("", "institution", abp_id);
     child["abp_code"] = Value::Null;
     child["name_ru"] = json!("КГУ «Тестовая школа»");
-    let (status, school) = json_of(api.post(app.url("/api/v1/orgs")).bearer_auth(&admin).json(&child).send().await.expect("post")).await;
+    let (status, school) = json_of(
+        api.post(app.url("/api/v1/orgs"))
+            .bearer_auth(&admin)
+            .json(&child)
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
     assert_eq!(status, 201, "{school}");
     let school_id = school["id"].as_i64().expect("id");
     // Rename.
@@ -235,7 +411,13 @@ async fn organisations(app: &TestApp) {
     )
     .await;
     assert_eq!((status, body["field"].as_str()), (422, Some("parent_id")));
-    assert!(body["message"].as_str().expect("message").contains("Жоғары тұрған ұйым"), "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("Жоғары тұрған ұйым"),
+        "{body}"
+    );
     // Scenario switch keeps the data: a user of the school stays bound to it.
     let (status, _) = json_of(
         api.post(app.url("/api/v1/users"))
@@ -248,7 +430,11 @@ async fn organisations(app: &TestApp) {
     )
     .await;
     assert_eq!(status, 201);
-    for (version, scenario, kind) in [(1, "enterprise", "enterprise"), (2, "subordinate_institution", "institution"), (3, "institution", "institution")] {
+    for (version, scenario, kind) in [
+        (1, "enterprise", "enterprise"),
+        (2, "subordinate_institution", "institution"),
+        (3, "institution", "institution"),
+    ] {
         let (status, org) = json_of(
             api.patch(app.url(&format!("/api/v1/orgs/{school_id}")))
                 .bearer_auth(&admin)
@@ -259,10 +445,16 @@ async fn organisations(app: &TestApp) {
         )
         .await;
         assert_eq!(status, 200, "{org}");
-        assert_eq!((org["scenario"].as_str(), org["kind"].as_str()), (Some(scenario), Some(kind)));
+        assert_eq!(
+            (org["scenario"].as_str(), org["kind"].as_str()),
+            (Some(scenario), Some(kind))
+        );
         assert_eq!(org["name_ru"], "КГУ «Тестовая школа»");
     }
-    let user = jospar_org::repo::user_by_login(&app.db, "school.test").await.expect("q").expect("user kept");
+    let user = jospar_org::repo::user_by_login(&app.db, "school.test")
+        .await
+        .expect("q")
+        .expect("user kept");
     assert_eq!(user.org_id, school_id);
     // Closing: refused while a subordinate is open, then allowed bottom-up.
     let (status, body) = json_of(
@@ -287,12 +479,30 @@ async fn organisations(app: &TestApp) {
     assert_eq!(status, 200);
     // Search through the page (P-6): by name and by ABP code.
     let browser = app.signed_in("admin").await;
-    let page = browser.get(app.url("/orgs?q=школа%20№5")).send().await.expect("search").text().await.expect("text");
-    assert!(page.contains("Общеобразовательная школа №5"), "{}", &page[page.len().saturating_sub(3000)..]);
+    let page = browser
+        .get(app.url("/orgs?q=школа%20№5"))
+        .send()
+        .await
+        .expect("search")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("Общеобразовательная школа №5"),
+        "{}",
+        &page[page.len().saturating_sub(3000)..]
+    );
     assert!(!page.contains("Управление здравоохранения"));
     // The economist of school 5 sees only its school.
     let economist = app.signed_in("economist.school5").await;
-    let page = economist.get(app.url("/orgs")).send().await.expect("orgs").text().await.expect("text");
+    let page = economist
+        .get(app.url("/orgs"))
+        .send()
+        .await
+        .expect("orgs")
+        .text()
+        .await
+        .expect("text");
     assert!(page.contains("Общеобразовательная школа №5"));
     assert!(!page.contains("Управление здравоохранения"));
 }
@@ -306,21 +516,57 @@ async fn users_and_roles(app: &TestApp) {
                "phone": "+7 701 000 00 00", "email": "e@mail.kz", "password": "Long-enough-pass"})
     };
     let (status, body) = json_of(
-        api.post(app.url("/api/v1/users")).header("Accept-Language", "kk").bearer_auth(&admin).json(&user("new.one", "900101300008")).send().await.expect("post"),
+        api.post(app.url("/api/v1/users"))
+            .header("Accept-Language", "kk")
+            .bearer_auth(&admin)
+            .json(&user("new.one", "900101300008"))
+            .send()
+            .await
+            .expect("post"),
     )
     .await;
     assert_eq!((status, body["field"].as_str()), (422, Some("iin")));
-    assert!(body["message"].as_str().expect("message").contains("бақылау цифры"), "{body}");
-    let (status, body) = json_of(api.post(app.url("/api/v1/users")).bearer_auth(&admin).json(&user("admin", "900101300007")).send().await.expect("post")).await;
-    assert_eq!((status, body["field"].as_str()), (422, Some("login")), "duplicate login");
-    let (status, created) = json_of(api.post(app.url("/api/v1/users")).bearer_auth(&admin).json(&user("new.one", "900101300007")).send().await.expect("post")).await;
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("бақылау цифры"),
+        "{body}"
+    );
+    let (status, body) = json_of(
+        api.post(app.url("/api/v1/users"))
+            .bearer_auth(&admin)
+            .json(&user("admin", "900101300007"))
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("login")),
+        "duplicate login"
+    );
+    let (status, created) = json_of(
+        api.post(app.url("/api/v1/users"))
+            .bearer_auth(&admin)
+            .json(&user("new.one", "900101300007"))
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
     assert_eq!(status, 201);
     let id = created["id"].as_i64().expect("id");
     // Without a role the user cannot sign in (every access has an expiry date).
     let browser = TestApp::client();
     let refused = browser
         .post(app.url("/login"))
-        .form(&[("login", "new.one"), ("password", "Long-enough-pass"), ("next", "/")])
+        .form(&[
+            ("login", "new.one"),
+            ("password", "Long-enough-pass"),
+            ("next", "/"),
+        ])
         .send()
         .await
         .expect("login");
@@ -347,21 +593,42 @@ async fn users_and_roles(app: &TestApp) {
     assert_eq!(status, 201);
     let ok = browser
         .post(app.url("/login"))
-        .form(&[("login", "new.one"), ("password", "Long-enough-pass"), ("next", "/")])
+        .form(&[
+            ("login", "new.one"),
+            ("password", "Long-enough-pass"),
+            ("next", "/"),
+        ])
         .send()
         .await
         .expect("login");
     assert_eq!(ok.status(), 303);
     // Block: sessions end and sign-in is refused.
     let (status, _) = json_of(
-        api.patch(app.url(&format!("/api/v1/users/{id}"))).bearer_auth(&admin).json(&json!({"version": 1, "blocked": true, "reason": "уволен"})).send().await.expect("block"),
+        api.patch(app.url(&format!("/api/v1/users/{id}")))
+            .bearer_auth(&admin)
+            .json(&json!({"version": 1, "blocked": true, "reason": "уволен"}))
+            .send()
+            .await
+            .expect("block"),
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(browser.get(app.url("/orgs")).send().await.expect("orgs").status(), 303);
+    assert_eq!(
+        browser
+            .get(app.url("/orgs"))
+            .send()
+            .await
+            .expect("orgs")
+            .status(),
+        303
+    );
     let blocked = browser
         .post(app.url("/login"))
-        .form(&[("login", "new.one"), ("password", "Long-enough-pass"), ("next", "/")])
+        .form(&[
+            ("login", "new.one"),
+            ("password", "Long-enough-pass"),
+            ("next", "/"),
+        ])
         .send()
         .await
         .expect("login");
@@ -376,100 +643,275 @@ async fn users_and_roles(app: &TestApp) {
     assert_eq!(revoke.status(), 204);
     // The user page through the UI: create with a bad IIN keeps what was typed.
     let page_client = app.signed_in("admin").await;
-    let form_page = page_client.get(app.url("/users/new")).send().await.expect("new").text().await.expect("text");
-    let csrf = form_page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf").to_string();
+    let form_page = page_client
+        .get(app.url("/users/new"))
+        .send()
+        .await
+        .expect("new")
+        .text()
+        .await
+        .expect("text");
+    let csrf = form_page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
     let response = page_client
         .post(app.url("/users?lang=ru"))
-        .form(&[("csrf", csrf.as_str()), ("org_id", &school.to_string()), ("login", "form.user"), ("iin", "12345"),
-                ("full_name", "Касымов Арман"), ("position", ""), ("phone", ""), ("email", ""), ("password", "Long-enough-pass")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("org_id", &school.to_string()),
+            ("login", "form.user"),
+            ("iin", "12345"),
+            ("full_name", "Касымов Арман"),
+            ("position", ""),
+            ("phone", ""),
+            ("email", ""),
+            ("password", "Long-enough-pass"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(response.status(), 422);
     let text = response.text().await.expect("text");
-    assert!(text.contains("Поле «ИИН»: должно быть ровно 12 цифр."), "translated message naming the field");
+    assert!(
+        text.contains("Поле «ИИН»: должно быть ровно 12 цифр."),
+        "translated message naming the field"
+    );
     assert!(text.contains("Касымов Арман"), "input kept");
     // A form without the CSRF token is refused.
     let forged = page_client
         .post(app.url("/users"))
-        .form(&[("csrf", "forged"), ("org_id", &school.to_string()), ("login", "forged.user"), ("iin", "900101300007"),
-                ("full_name", "X"), ("password", "Long-enough-pass")])
+        .form(&[
+            ("csrf", "forged"),
+            ("org_id", &school.to_string()),
+            ("login", "forged.user"),
+            ("iin", "900101300007"),
+            ("full_name", "X"),
+            ("password", "Long-enough-pass"),
+        ])
         .send()
         .await
         .expect("post");
     assert_eq!(forged.status(), 403);
-    assert!(jospar_org::repo::user_by_login(&app.db, "forged.user").await.expect("q").is_none());
+    assert!(
+        jospar_org::repo::user_by_login(&app.db, "forged.user")
+            .await
+            .expect("q")
+            .is_none()
+    );
 }
 
 async fn classification(app: &TestApp) {
     let admin = app.token("admin").await;
     let api = reqwest::Client::new();
-    let (_, years) = json_of(api.get(app.url("/api/v1/classification/years")).bearer_auth(&admin).send().await.expect("years")).await;
+    let (_, years) = json_of(
+        api.get(app.url("/api/v1/classification/years"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("years"),
+    )
+    .await;
     assert_eq!(years, json!([2023, 2024, 2025, 2026]));
     // Search by name, in Kazakh where known.
-    let (_, found) = json_of(api.get(app.url("/api/v1/classification/2025?q=білім")).bearer_auth(&admin).send().await.expect("search")).await;
-    assert!(found.as_array().expect("array").iter().any(|c| c["code"] == "04" && c["kind"] == "func_group"), "{found}");
+    let (_, found) = json_of(
+        api.get(app.url("/api/v1/classification/2025?q=білім"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("search"),
+    )
+    .await;
+    assert!(
+        found
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|c| c["code"] == "04" && c["kind"] == "func_group"),
+        "{found}"
+    );
     // Compare years: ABP 104 closed after 2023 (seen 2023-01…2023-12).
-    let (_, changes) = json_of(api.get(app.url("/api/v1/classification/compare?from=2023&to=2024")).bearer_auth(&admin).send().await.expect("compare")).await;
+    let (_, changes) = json_of(
+        api.get(app.url("/api/v1/classification/compare?from=2023&to=2024"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("compare"),
+    )
+    .await;
     let changes = changes.as_array().expect("array");
-    assert!(changes.iter().any(|c| c["change"] == "closed" && c["code"] == "104" && c["kind"] == "abp"));
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["change"] == "closed" && c["code"] == "104" && c["kind"] == "abp")
+    );
     assert!(changes.iter().any(|c| c["change"] == "opened"));
     // Unknown code: named.
-    let (status, body) = json_of(api.get(app.url("/api/v1/classification/2025/abp/999")).bearer_auth(&admin).send().await.expect("get")).await;
+    let (status, body) = json_of(
+        api.get(app.url("/api/v1/classification/2025/abp/999"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await;
     assert_eq!((status, body["error"].as_str()), (422, Some("invalid")));
     // A malformed file is refused whole, naming the row; nothing is stored.
-    let count_before = jospar_classification::repo::codes_of_year(&app.db, 2024).await.expect("codes").len();
+    let count_before = jospar_classification::repo::codes_of_year(&app.db, 2024)
+        .await
+        .expect("codes")
+        .len();
     let bad = "abp_code,name_ru,alt_names_ru,first_month_seen,last_month_seen\n901,Новый АБП,,2024-01,2024-12\n90x,Плохой,,2024-01,2024-12\n";
     let (status, body) = json_of(
-        api.post(app.url("/api/v1/classification/import?file_name=bad.csv&lang=ru")).bearer_auth(&admin).body(bad).send().await.expect("import"),
+        api.post(app.url("/api/v1/classification/import?file_name=bad.csv&lang=ru"))
+            .bearer_auth(&admin)
+            .body(bad)
+            .send()
+            .await
+            .expect("import"),
     )
     .await;
     assert_eq!(status, 422);
-    assert!(body["message"].as_str().expect("message").contains("Строка 3, столбец «abp_code»"), "{body}");
-    assert_eq!(jospar_classification::repo::codes_of_year(&app.db, 2024).await.expect("codes").len(), count_before);
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("Строка 3, столбец «abp_code»"),
+        "{body}"
+    );
+    assert_eq!(
+        jospar_classification::repo::codes_of_year(&app.db, 2024)
+            .await
+            .expect("codes")
+            .len(),
+        count_before
+    );
     // The real portal tree of Mangystau region imports through the API.
-    let tree = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/portal/local_mangystau_region_execution_tree.csv")).expect("file");
+    let tree = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/portal/local_mangystau_region_execution_tree.csv"
+    ))
+    .expect("file");
     let (status, summary) = json_of(
-        api.post(app.url("/api/v1/classification/import?file_name=mangystau.csv")).bearer_auth(&admin).body(tree).send().await.expect("import"),
+        api.post(app.url("/api/v1/classification/import?file_name=mangystau.csv"))
+            .bearer_auth(&admin)
+            .body(tree)
+            .send()
+            .await
+            .expect("import"),
     )
     .await;
     assert_eq!(status, 200, "{summary}");
     assert_eq!(summary["years"], json!([2023, 2024, 2025]));
-    let (_, education) = json_of(api.get(app.url("/api/v1/classification/2025?kind=func_abp&q=261")).bearer_auth(&admin).send().await.expect("search")).await;
-    assert!(education.as_array().expect("array").iter().any(|c| c["code"] == "04 2 261"), "{education}");
+    let (_, education) = json_of(
+        api.get(app.url("/api/v1/classification/2025?kind=func_abp&q=261"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("search"),
+    )
+    .await;
+    assert!(
+        education
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|c| c["code"] == "04 2 261"),
+        "{education}"
+    );
     // Upload through the page (multipart) is all-or-nothing as well.
     let browser = app.signed_in("admin").await;
-    let page = browser.get(app.url("/classification/import")).send().await.expect("page").text().await.expect("text");
-    let csrf = page.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf").to_string();
+    let page = browser
+        .get(app.url("/classification/import"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
     let form = reqwest::multipart::Form::new()
         .text("csrf", csrf)
         .text("year_from", "")
         .text("year_to", "")
-        .part("file", reqwest::multipart::Part::bytes(b"category_code,name_ru\n7,Test\n".to_vec()).file_name("cats.csv"));
-    let response = browser.post(app.url("/classification/import?lang=ru")).multipart(form).send().await.expect("upload");
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"category_code,name_ru\n7,Test\n".to_vec())
+                .file_name("cats.csv"),
+        );
+    let response = browser
+        .post(app.url("/classification/import?lang=ru"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
     assert_eq!(response.status(), 422);
-    assert!(response.text().await.expect("text").contains("В файле нет дат"));
+    assert!(
+        response
+            .text()
+            .await
+            .expect("text")
+            .contains("В файле нет дат")
+    );
     // The Kazakh page marks names known only in Russian.
-    let page = browser.get(app.url("/classification?year=2025&kind=abp&q=217&lang=kk")).send().await.expect("page").text().await.expect("text");
+    let page = browser
+        .get(app.url("/classification?year=2025&kind=abp&q=217&lang=kk"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
     assert!(page.contains("Министерство финансов") && page.contains("орыс."));
 }
 
 async fn audit_log(app: &TestApp) {
     let admin = app.token("admin").await;
     let api = reqwest::Client::new();
-    let (status, entries) = json_of(api.get(app.url("/api/v1/audit?entity=org&login=admin")).bearer_auth(&admin).send().await.expect("audit")).await;
+    let (status, entries) = json_of(
+        api.get(app.url("/api/v1/audit?entity=org&login=admin"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("audit"),
+    )
+    .await;
     assert_eq!(status, 200);
     let entries = entries.as_array().expect("array");
     let rename = entries
         .iter()
         .find(|e| e["action"] == "update" && e["reason"] == "приказ № 1")
         .expect("the rename is in the log with its reason");
-    assert!(rename["old_value"].as_str().expect("old").contains("Тестовое управление"));
-    assert!(rename["new_value"].as_str().expect("new").contains("Переименованное управление"));
+    assert!(
+        rename["old_value"]
+            .as_str()
+            .expect("old")
+            .contains("Тестовое управление")
+    );
+    assert!(
+        rename["new_value"]
+            .as_str()
+            .expect("new")
+            .contains("Переименованное управление")
+    );
     assert_eq!(rename["login"], "admin");
     assert!(!rename["iin"].as_str().expect("iin").is_empty());
     // Filter by period.
-    let (_, none) = json_of(api.get(app.url("/api/v1/audit?from=2000-01-01&to=2000-12-31")).bearer_auth(&admin).send().await.expect("audit")).await;
+    let (_, none) = json_of(
+        api.get(app.url("/api/v1/audit?from=2000-01-01&to=2000-12-31"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("audit"),
+    )
+    .await;
     assert_eq!(none, json!([]));
     // The log cannot be edited or deleted, not even by SQL.
     let update = jospar_store::on_db!(&app.db, pool => jospar_store::sqlx::query("UPDATE audit_log SET login = 'x'").execute(pool).await.map(|_| ()));
@@ -478,19 +920,46 @@ async fn audit_log(app: &TestApp) {
     assert!(delete.is_err(), "DELETE of audit_log must fail");
     // The economist of a school sees only the entries of its school.
     let economist = app.token("economist.school5").await;
-    let (_, own) = json_of(api.get(app.url("/api/v1/audit")).bearer_auth(&economist).send().await.expect("audit")).await;
+    let (_, own) = json_of(
+        api.get(app.url("/api/v1/audit"))
+            .bearer_auth(&economist)
+            .send()
+            .await
+            .expect("audit"),
+    )
+    .await;
     let school = app.org_id("Общеобразовательная школа №5").await;
-    assert!(own.as_array().expect("array").iter().all(|e| e["org_id"] == school), "{own}");
+    assert!(
+        own.as_array()
+            .expect("array")
+            .iter()
+            .all(|e| e["org_id"] == school),
+        "{own}"
+    );
     // The page shows the table.
     let browser = app.signed_in("admin").await;
-    let page = browser.get(app.url("/audit?entity=org")).send().await.expect("page").text().await.expect("text");
+    let page = browser
+        .get(app.url("/audit?entity=org"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
     assert!(page.contains("id=\"audit-table\"") && page.contains("приказ № 1"));
 }
 
 async fn calendar(app: &TestApp) {
     let admin = app.token("admin").await;
     let api = reqwest::Client::new();
-    let (_, year) = json_of(api.get(app.url("/api/v1/calendar/2026")).bearer_auth(&admin).send().await.expect("calendar")).await;
+    let (_, year) = json_of(
+        api.get(app.url("/api/v1/calendar/2026"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("calendar"),
+    )
+    .await;
     let working = year["working_days"].as_i64().expect("count");
     // A decree makes Saturday 2026-12-19 a working day.
     let set = api
@@ -501,34 +970,71 @@ async fn calendar(app: &TestApp) {
         .await
         .expect("put");
     assert_eq!(set.status(), 204);
-    let (_, year) = json_of(api.get(app.url("/api/v1/calendar/2026")).bearer_auth(&admin).send().await.expect("calendar")).await;
+    let (_, year) = json_of(
+        api.get(app.url("/api/v1/calendar/2026"))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .expect("calendar"),
+    )
+    .await;
     assert_eq!(year["working_days"].as_i64(), Some(working + 1));
     let economist = app.token("economist.school5").await;
-    let refused = api.put(app.url("/api/v1/calendar/days/2026-12-20")).bearer_auth(&economist).json(&json!({"kind": "holiday"})).send().await.expect("put");
+    let refused = api
+        .put(app.url("/api/v1/calendar/days/2026-12-20"))
+        .bearer_auth(&economist)
+        .json(&json!({"kind": "holiday"}))
+        .send()
+        .await
+        .expect("put");
     assert_eq!(refused.status(), 403);
 }
 
 async fn backup_and_restore(app: &TestApp) {
-    let dir = std::env::temp_dir().join(format!("jospar_backup_{}_{:?}", std::process::id(), app.engine));
+    let dir = std::env::temp_dir().join(format!(
+        "jospar_backup_{}_{:?}",
+        std::process::id(),
+        app.engine
+    ));
     std::fs::create_dir_all(&dir).expect("dir");
-    let file = dir.join(if app.engine == Engine::Sqlite { "copy.db" } else { "copy.dump" });
+    let file = dir.join(if app.engine == Engine::Sqlite {
+        "copy.db"
+    } else {
+        "copy.dump"
+    });
     let _ = std::fs::remove_file(&file);
     // While the server runs.
     app.db.backup_to(&file, &app.url).await.expect("backup");
     assert!(std::fs::metadata(&file).expect("written").len() > 0);
     // Restore into a fresh database and find the demo data there.
     let target = crate::app::fresh_database(app.engine).await.expect("fresh");
-    let config = jospar::config::Config { database_url: target.clone(), ..Default::default() };
+    let config = jospar::config::Config {
+        database_url: target.clone(),
+        ..Default::default()
+    };
     if app.engine == Engine::Sqlite {
-        jospar::backup::restore(&config, &file, true).await.expect("restore");
+        jospar::backup::restore(&config, &file, true)
+            .await
+            .expect("restore");
     } else {
         // pg_restore into an empty database.
-        jospar::backup::restore(&config, &file, true).await.expect("restore");
+        jospar::backup::restore(&config, &file, true)
+            .await
+            .expect("restore");
     }
     let restored = jospar_store::Db::connect(&target).await.expect("connect");
-    let users = jospar_org::repo::users(&restored, "", None).await.expect("users");
-    assert!(users.iter().any(|u| u.login == "school.test"), "data made before the backup is restored");
+    let users = jospar_org::repo::users(&restored, "", None)
+        .await
+        .expect("users");
+    assert!(
+        users.iter().any(|u| u.login == "school.test"),
+        "data made before the backup is restored"
+    );
     // Refuses to restore without --yes.
-    assert!(jospar::backup::restore(&config, &file, false).await.is_err());
+    assert!(
+        jospar::backup::restore(&config, &file, false)
+            .await
+            .is_err()
+    );
     restored.close().await;
 }

@@ -38,7 +38,11 @@ pub struct AuditQuery {
 impl AuditQuery {
     pub fn filter(&self) -> AppResult<AuditFilter> {
         let date_or_none = |v: &str, field: &str| -> AppResult<Option<chrono::NaiveDate>> {
-            if v.trim().is_empty() { Ok(None) } else { service::parse_date(v, field).map(Some) }
+            if v.trim().is_empty() {
+                Ok(None)
+            } else {
+                service::parse_date(v, field).map(Some)
+            }
         };
         let text = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
         Ok(AuditFilter {
@@ -75,7 +79,15 @@ struct AuditPage {
     entities: Vec<(String, String)>,
 }
 
-const ENTITIES: &[&str] = &["org", "user", "role_grant", "api_token", "budget", "ebk_code", "calendar_day"];
+const ENTITIES: &[&str] = &[
+    "org",
+    "user",
+    "role_grant",
+    "api_token",
+    "budget",
+    "ebk_code",
+    "calendar_day",
+];
 
 async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
     let p = ctx.user()?;
@@ -91,7 +103,13 @@ async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
     let lines = lines
         .into_iter()
         .map(|r| AuditLine {
-            at: almaty.map(|tz| r.at.with_timezone(&tz).format("%d.%m.%Y %H:%M:%S").to_string()).unwrap_or_default(),
+            at: almaty
+                .map(|tz| {
+                    r.at.with_timezone(&tz)
+                        .format("%d.%m.%Y %H:%M:%S")
+                        .to_string()
+                })
+                .unwrap_or_default(),
             entity: ctx.tr.t(&format!("entity-{}", r.entity)),
             action: ctx.tr.t(&format!("action-{}", r.action)),
             login: r.login,
@@ -102,8 +120,17 @@ async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
             reason: r.reason.unwrap_or_default(),
         })
         .collect();
-    let entities = ENTITIES.iter().map(|e| (e.to_string(), ctx.tr.t(&format!("entity-{e}")))).collect();
-    render(AuditPage { page: Page::new(&ctx, "audit-title", "audit"), q, error, lines, entities })
+    let entities = ENTITIES
+        .iter()
+        .map(|e| (e.to_string(), ctx.tr.t(&format!("entity-{e}"))))
+        .collect();
+    render(AuditPage {
+        page: Page::new(&ctx, "audit-title", "audit"),
+        q,
+        error,
+        lines,
+        entities,
+    })
 }
 
 pub struct TokenLine {
@@ -124,7 +151,11 @@ struct TokensPage {
     default_expiry: String,
 }
 
-async fn tokens_page(ctx: &Ctx, new_token: Option<String>, error: Option<String>) -> AppResult<Response> {
+async fn tokens_page(
+    ctx: &Ctx,
+    new_token: Option<String>,
+    error: Option<String>,
+) -> AppResult<Response> {
     let p = ctx.user()?;
     let tokens = auth::api_tokens_of(ctx.db(), p.user.id)
         .await?
@@ -137,8 +168,16 @@ async fn tokens_page(ctx: &Ctx, new_token: Option<String>, error: Option<String>
             revoked: t.revoked,
         })
         .collect();
-    let default_expiry = (p.today + chrono::Duration::days(90)).format("%Y-%m-%d").to_string();
-    render(TokensPage { page: Page::new(ctx, "tokens-title", "tokens"), error, new_token, tokens, default_expiry })
+    let default_expiry = (p.today + chrono::Duration::days(90))
+        .format("%Y-%m-%d")
+        .to_string();
+    render(TokensPage {
+        page: Page::new(ctx, "tokens-title", "tokens"),
+        error,
+        new_token,
+        tokens,
+        default_expiry,
+    })
 }
 
 async fn tokens(ctx: Ctx) -> AppResult<Response> {
@@ -157,7 +196,9 @@ async fn create_token(ctx: Ctx, Form(form): Form<TokenForm>) -> AppResult<Respon
     let p = ctx.user()?;
     p.check_csrf(&form.csrf)?;
     let result = async {
-        let name = Some(form.name.trim()).filter(|n| !n.is_empty()).ok_or_else(|| AppError::invalid("err-required", "name"))?;
+        let name = Some(form.name.trim())
+            .filter(|n| !n.is_empty())
+            .ok_or_else(|| AppError::invalid("err-required", "name"))?;
         let expires = service::parse_date(&form.expires_on, "expires_on")?;
         if expires < p.today {
             return Err(AppError::invalid("err-expiry-past", "expires_on"));
@@ -181,7 +222,11 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn revoke_token(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<CsrfForm>) -> AppResult<Response> {
+async fn revoke_token(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<CsrfForm>,
+) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(&form.csrf)?;
     auth::revoke_api_token(ctx.db(), &p.who(), &p.user, id).await?;
@@ -232,10 +277,15 @@ async fn calendar_page(ctx: &Ctx, year: i32, error: Option<String>) -> AppResult
             }
         })
         .collect();
-    let kinds = [DayKind::Holiday, DayKind::DayOffMoved, DayKind::WorkdayMoved, DayKind::Working]
-        .iter()
-        .map(|k| (k.code().to_string(), ctx.tr.t(&format!("day-{}", k.code()))))
-        .collect();
+    let kinds = [
+        DayKind::Holiday,
+        DayKind::DayOffMoved,
+        DayKind::WorkdayMoved,
+        DayKind::Working,
+    ]
+    .iter()
+    .map(|k| (k.code().to_string(), ctx.tr.t(&format!("day-{}", k.code()))))
+    .collect();
     render(CalendarPage {
         page: Page::new(ctx, "calendar-title", "calendar"),
         error,
@@ -248,10 +298,15 @@ async fn calendar_page(ctx: &Ctx, year: i32, error: Option<String>) -> AppResult
 }
 
 async fn calendar(ctx: Ctx, Query(q): Query<YearQuery>) -> AppResult<Response> {
-    let year = q.year.parse().ok().filter(|y| (2000..=2100).contains(y)).unwrap_or_else(|| {
-        use chrono::Datelike;
-        chrono::Utc::now().year()
-    });
+    let year = q
+        .year
+        .parse()
+        .ok()
+        .filter(|y| (2000..=2100).contains(y))
+        .unwrap_or_else(|| {
+            use chrono::Datelike;
+            chrono::Utc::now().year()
+        });
     calendar_page(&ctx, year, None).await
 }
 
@@ -270,8 +325,11 @@ async fn set_day(ctx: Ctx, Form(form): Form<DayForm>) -> AppResult<Response> {
     p.check_csrf(&form.csrf)?;
     let result = async {
         let day = service::parse_date(&form.day, "day")?;
-        let kind = DayKind::from_code(&form.kind).ok_or_else(|| AppError::invalid("err-required", "kind"))?;
-        ctx.db().set_calendar_day(&p.who(), day, kind, form.note.trim()).await?;
+        let kind = DayKind::from_code(&form.kind)
+            .ok_or_else(|| AppError::invalid("err-required", "kind"))?;
+        ctx.db()
+            .set_calendar_day(&p.who(), day, kind, form.note.trim())
+            .await?;
         Ok(day)
     }
     .await;

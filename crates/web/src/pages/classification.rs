@@ -55,22 +55,38 @@ struct BrowsePage {
 }
 
 fn child_kind_of(kind: CodeKind) -> Option<CodeKind> {
-    CodeKind::ALL.into_iter().find(|k| k.parent_kind() == Some(kind))
+    CodeKind::ALL
+        .into_iter()
+        .find(|k| k.parent_kind() == Some(kind))
 }
 
 async fn browse(ctx: Ctx, Query(q): Query<BrowseQuery>) -> AppResult<Response> {
     let p = ctx.user()?;
     let years = ebk::years(ctx.db()).await?;
-    let year = q.year.parse().ok().filter(|y| years.contains(y)).or(years.last().copied()).unwrap_or(0);
+    let year = q
+        .year
+        .parse()
+        .ok()
+        .filter(|y| years.contains(y))
+        .or(years.last().copied())
+        .unwrap_or(0);
     let kind = CodeKind::from_code(&q.kind);
     // Without a search or a parent, start at the top of the functional tree.
-    let kind = kind.or((q.q.trim().is_empty() && q.parent.is_empty()).then_some(CodeKind::FuncGroup));
+    let kind =
+        kind.or((q.q.trim().is_empty() && q.parent.is_empty()).then_some(CodeKind::FuncGroup));
     let parent = Some(q.parent.as_str()).filter(|p| !p.is_empty());
     let entries = ebk::search(ctx.db(), year, kind, parent, &q.q, 500).await?;
     let counts = ebk::counts(ctx.db(), year).await?;
     let kinds = counts
         .iter()
-        .map(|(k, n)| (k.code().to_string(), ctx.tr.t(&format!("ebk-kind-{}", k.code())), *n, Some(*k) == kind))
+        .map(|(k, n)| {
+            (
+                k.code().to_string(),
+                ctx.tr.t(&format!("ebk-kind-{}", k.code())),
+                *n,
+                Some(*k) == kind,
+            )
+        })
         .collect();
     let lines = entries
         .into_iter()
@@ -128,12 +144,21 @@ async fn compare(ctx: Ctx, Query(q): Query<CompareQuery>) -> AppResult<Response>
     ctx.user()?;
     let years = ebk::years(ctx.db()).await?;
     let to = q.to.parse().ok().or(years.last().copied()).unwrap_or(0);
-    let from = q.from.parse().ok().or(years.iter().rev().nth(1).copied()).unwrap_or(to);
+    let from = q
+        .from
+        .parse()
+        .ok()
+        .or(years.iter().rev().nth(1).copied())
+        .unwrap_or(to);
     let a = ebk::codes_of_year(ctx.db(), from).await?;
     let b = ebk::codes_of_year(ctx.db(), to).await?;
     let diff = diff_years(&a, &b);
     let count = |k: ChangeKind| diff.iter().filter(|c| c.change == k).count();
-    let (opened, closed, renamed) = (count(ChangeKind::Opened), count(ChangeKind::Closed), count(ChangeKind::Renamed));
+    let (opened, closed, renamed) = (
+        count(ChangeKind::Opened),
+        count(ChangeKind::Closed),
+        count(ChangeKind::Renamed),
+    );
     let change_code = |k: ChangeKind| match k {
         ChangeKind::Opened => "opened",
         ChangeKind::Closed => "closed",
@@ -150,7 +175,16 @@ async fn compare(ctx: Ctx, Query(q): Query<CompareQuery>) -> AppResult<Response>
             new_name: c.new_name.unwrap_or_default(),
         })
         .collect();
-    render(ComparePage { page: Page::new(&ctx, "ebk-compare-title", "classification"), years, from, to, changes, opened, closed, renamed })
+    render(ComparePage {
+        page: Page::new(&ctx, "ebk-compare-title", "classification"),
+        years,
+        from,
+        to,
+        changes,
+        opened,
+        closed,
+        renamed,
+    })
 }
 
 #[derive(Template)]
@@ -162,9 +196,18 @@ struct ImportPage {
     years: Vec<i32>,
 }
 
-async fn import_page(ctx: &Ctx, error: Option<String>, summary: Option<ImportSummary>) -> AppResult<Response> {
+async fn import_page(
+    ctx: &Ctx,
+    error: Option<String>,
+    summary: Option<ImportSummary>,
+) -> AppResult<Response> {
     let years = ebk::years(ctx.db()).await?;
-    render(ImportPage { page: Page::new(ctx, "ebk-import-title", "classification"), error, summary, years })
+    render(ImportPage {
+        page: Page::new(ctx, "ebk-import-title", "classification"),
+        error,
+        summary,
+        years,
+    })
 }
 
 async fn import_form(ctx: Ctx) -> AppResult<Response> {
@@ -175,12 +218,26 @@ async fn import_form(ctx: Ctx) -> AppResult<Response> {
 async fn import(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
     let p = ctx.user()?;
     p.require_system(Right::Configure)?;
-    let (mut csrf, mut from, mut to, mut file_name, mut bytes) = (String::new(), String::new(), String::new(), String::new(), Vec::new());
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::invalid("err-import-upload", "file"))? {
+    let (mut csrf, mut from, mut to, mut file_name, mut bytes) = (
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        Vec::new(),
+    );
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+    {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
             file_name = field.file_name().unwrap_or("upload.csv").to_string();
-            bytes = field.bytes().await.map_err(|_| AppError::invalid("err-import-upload", "file"))?.to_vec();
+            bytes = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+                .to_vec();
         } else {
             let text = field.text().await.unwrap_or_default();
             match name.as_str() {
@@ -225,7 +282,12 @@ async fn copy_year(ctx: Ctx, Form(form): Form<CopyForm>) -> AppResult<Response> 
                 Err(AppError::invalid("err-year-exists", "year_to"))
             } else {
                 let inserted = ebk::copy_year(ctx.db(), &p.who(), from, to).await?;
-                Ok(ImportSummary { inserted, updated: 0, unchanged: 0, years: vec![to] })
+                Ok(ImportSummary {
+                    inserted,
+                    updated: 0,
+                    unchanged: 0,
+                    years: vec![to],
+                })
             }
         }
         _ => Err(AppError::invalid("err-year", "year_to")),

@@ -49,18 +49,37 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
             let org = jospar_org::repo::get_org(ctx.db(), p.user.org_id).await?;
             let orgs = jospar_org::repo::all_orgs(ctx.db()).await?;
             let name_of = |id: i64| {
-                orgs.iter().find(|o| o.id == id).map(|o| o.name(ctx.tr.lang()).to_string()).unwrap_or_default()
+                orgs.iter()
+                    .find(|o| o.id == id)
+                    .map(|o| o.name(ctx.tr.lang()).to_string())
+                    .unwrap_or_default()
             };
             let roles = p
                 .grants
                 .iter()
-                .map(|g| (ctx.tr.t(&format!("role-{}", g.role.code())), name_of(g.org_id), crate::view::date(&g.valid_until)))
+                .map(|g| {
+                    (
+                        ctx.tr.t(&format!("role-{}", g.role.code())),
+                        name_of(g.org_id),
+                        crate::view::date(&g.valid_until),
+                    )
+                })
                 .collect();
-            (true, org.map(|o| o.name(ctx.tr.lang()).to_string()).unwrap_or_default(), roles)
+            (
+                true,
+                org.map(|o| o.name(ctx.tr.lang()).to_string())
+                    .unwrap_or_default(),
+                roles,
+            )
         }
         None => (false, String::new(), Vec::new()),
     };
-    render(HomePage { page, signed_in, org_name, roles })
+    render(HomePage {
+        page,
+        signed_in,
+        org_name,
+        roles,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -79,7 +98,12 @@ struct LoginPage {
 }
 
 async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
-    render(LoginPage { page: Page::new(&ctx, "login-title", "login"), error: None, login: String::new(), next: q.next })
+    render(LoginPage {
+        page: Page::new(&ctx, "login-title", "login"),
+        error: None,
+        login: String::new(),
+        next: q.next,
+    })
 }
 
 #[derive(Deserialize, Default)]
@@ -92,7 +116,11 @@ struct LoginForm {
 
 /// Only local paths are followed after sign-in (no open redirect).
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
 }
 
 fn cookie_header(value: String) -> AppResult<HeaderValue> {
@@ -104,18 +132,27 @@ async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> AppResult<Response> {
     match auth::authenticate(ctx.db(), &form.login, &form.password, now).await? {
         Ok(user) => {
             let session = auth::create_session(ctx.db(), user.id, now).await?;
-            let secure = if ctx.state.config.secure_cookies { "; Secure" } else { "" };
+            let secure = if ctx.state.config.secure_cookies {
+                "; Secure"
+            } else {
+                ""
+            };
             let mut response = Redirect::to(safe_next(&form.next)).into_response();
             let headers = response.headers_mut();
             headers.append(
                 header::SET_COOKIE,
-                cookie_header(format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}", session.token))?,
+                cookie_header(format!(
+                    "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+                    session.token
+                ))?,
             );
             // The language the user picked before is restored at sign-in.
             if let Some(lang) = user.lang.as_deref() {
                 headers.append(
                     header::SET_COOKIE,
-                    cookie_header(format!("{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax"))?,
+                    cookie_header(format!(
+                        "{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax"
+                    ))?,
                 );
             }
             Ok(response)
@@ -125,7 +162,9 @@ async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> AppResult<Response> {
                 AuthError::BadCredentials => ctx.tr.t("err-login-failed"),
                 AuthError::Blocked => ctx.tr.t("err-login-blocked"),
                 AuthError::NoAccess => ctx.tr.t("err-login-expired"),
-                AuthError::Locked(until) => ctx.tr.args("err-login-locked", &[("until", almaty_time(until))]),
+                AuthError::Locked(until) => ctx
+                    .tr
+                    .args("err-login-locked", &[("until", almaty_time(until))]),
             };
             let page = LoginPage {
                 page: Page::new(&ctx, "login-title", "login"),
@@ -163,7 +202,9 @@ async fn logout(ctx: Ctx, headers: HeaderMap, Form(form): Form<CsrfForm>) -> App
     let mut response = Redirect::to("/").into_response();
     response.headers_mut().append(
         header::SET_COOKIE,
-        cookie_header(format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"))?,
+        cookie_header(format!(
+            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+        ))?,
     );
     Ok(response)
 }

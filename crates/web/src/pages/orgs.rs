@@ -56,7 +56,10 @@ fn tree_lines(ctx: &Ctx, orgs: &[Org]) -> Vec<OrgLine> {
         .collect();
     while let Some((org, depth)) = stack.pop() {
         out.push(line(ctx, org, depth));
-        let children: Vec<&Org> = orgs.iter().filter(|o| o.parent_id == Some(org.id)).collect();
+        let children: Vec<&Org> = orgs
+            .iter()
+            .filter(|o| o.parent_id == Some(org.id))
+            .collect();
         stack.extend(children.into_iter().rev().map(|c| (c, depth + 1)));
     }
     out
@@ -86,7 +89,12 @@ async fn list(ctx: Ctx, Query(query): Query<ListQuery>) -> AppResult<Response> {
         orgs.iter().map(|o| line(&ctx, o, 0)).collect()
     };
     let can_create_root = p.can_system(Right::Configure);
-    render(ListPage { page: Page::new(&ctx, "orgs-title", "orgs"), q: query.q, lines, can_create_root })
+    render(ListPage {
+        page: Page::new(&ctx, "orgs-title", "orgs"),
+        q: query.q,
+        lines,
+        can_create_root,
+    })
 }
 
 pub struct Choice {
@@ -100,7 +108,11 @@ fn budget_choices(ctx: &Ctx, budgets: &[Budget], selected: i64) -> Vec<Choice> {
         .iter()
         .map(|b| Choice {
             value: b.id.to_string(),
-            label: if ctx.tr.lang() == "kk" { b.name_kk.clone() } else { b.name_ru.clone() },
+            label: if ctx.tr.lang() == "kk" {
+                b.name_kk.clone()
+            } else {
+                b.name_ru.clone()
+            },
             selected: b.id == selected,
         })
         .collect()
@@ -109,7 +121,11 @@ fn budget_choices(ctx: &Ctx, budgets: &[Budget], selected: i64) -> Vec<Choice> {
 fn enum_choices(ctx: &Ctx, prefix: &str, codes: &[&str], selected: &str) -> Vec<Choice> {
     codes
         .iter()
-        .map(|c| Choice { value: c.to_string(), label: ctx.tr.t(&format!("{prefix}-{c}")), selected: *c == selected })
+        .map(|c| Choice {
+            value: c.to_string(),
+            label: ctx.tr.t(&format!("{prefix}-{c}")),
+            selected: *c == selected,
+        })
         .collect()
 }
 
@@ -152,7 +168,12 @@ async fn new_page(ctx: &Ctx, form: NewOrgForm, error: Option<String>) -> AppResu
         Err(_) => None,
     };
     let budgets = repo::budgets(ctx.db()).await?;
-    let default_budget = form.budget_id.parse().ok().or(parent.as_ref().map(|p| p.budget_id)).unwrap_or(0);
+    let default_budget = form
+        .budget_id
+        .parse()
+        .ok()
+        .or(parent.as_ref().map(|p| p.budget_id))
+        .unwrap_or(0);
     let kind_codes: Vec<&str> = match &parent {
         Some(p) => p.kind.allowed_children().iter().map(|k| k.code()).collect(),
         None => vec![OrgKind::AuthorizedBody.code()],
@@ -162,7 +183,9 @@ async fn new_page(ctx: &Ctx, form: NewOrgForm, error: Option<String>) -> AppResu
         page: Page::new(ctx, "org-new-title", "orgs"),
         error,
         parent_id: form.parent_id.clone(),
-        parent_name: parent.map(|p| p.name(ctx.tr.lang()).to_string()).unwrap_or_default(),
+        parent_name: parent
+            .map(|p| p.name(ctx.tr.lang()).to_string())
+            .unwrap_or_default(),
         kinds: enum_choices(ctx, "kind", &kind_codes, &form.kind),
         scenarios: enum_choices(ctx, "scenario", &scenario_codes, &form.scenario),
         budgets: budget_choices(ctx, &budgets, default_budget),
@@ -176,7 +199,15 @@ async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> {
         Ok(parent) => p.require(Right::Configure, parent)?,
         Err(_) => p.require_system(Right::Configure)?,
     }
-    new_page(&ctx, NewOrgForm { parent_id: q.parent, ..Default::default() }, None).await
+    new_page(
+        &ctx,
+        NewOrgForm {
+            parent_id: q.parent,
+            ..Default::default()
+        },
+        None,
+    )
+    .await
 }
 
 async fn create(ctx: Ctx, Form(form): Form<NewOrgForm>) -> AppResult<Response> {
@@ -244,7 +275,13 @@ struct ShowQuery {
     saved: String,
 }
 
-async fn show_page(ctx: &Ctx, id: i64, form: Option<OrgForm>, error: Option<String>, saved: bool) -> AppResult<Response> {
+async fn show_page(
+    ctx: &Ctx,
+    id: i64,
+    form: Option<OrgForm>,
+    error: Option<String>,
+    saved: bool,
+) -> AppResult<Response> {
     let p = ctx.user()?;
     let org = service::org(ctx.db(), p, id).await?;
     let all = repo::all_orgs(ctx.db()).await?;
@@ -253,22 +290,38 @@ async fn show_page(ctx: &Ctx, id: i64, form: Option<OrgForm>, error: Option<Stri
     let budget = budgets
         .iter()
         .find(|b| b.id == org.budget_id)
-        .map(|b| if lang == "kk" { b.name_kk.clone() } else { b.name_ru.clone() })
+        .map(|b| {
+            if lang == "kk" {
+                b.name_kk.clone()
+            } else {
+                b.name_ru.clone()
+            }
+        })
         .unwrap_or_default();
     let parent = org
         .parent_id
         .and_then(|pid| all.iter().find(|o| o.id == pid))
         .map(|o| (o.id, o.name(lang).to_string()));
-    let children = all.iter().filter(|o| o.parent_id == Some(id)).map(|o| line(ctx, o, 0)).collect();
+    let children = all
+        .iter()
+        .filter(|o| o.parent_id == Some(id))
+        .map(|o| line(ctx, o, 0))
+        .collect();
     let can_configure = p.can(Right::Configure, id);
     // Possible new parents: organisations the user configures, outside this one's subtree,
     // whose kind accepts this one.
     let subtree = p.tree.subtree(id);
     let parents = all
         .iter()
-        .filter(|o| !subtree.contains(&o.id) && p.can(Right::Configure, o.id) && o.closed_on.is_none())
+        .filter(|o| {
+            !subtree.contains(&o.id) && p.can(Right::Configure, o.id) && o.closed_on.is_none()
+        })
         .filter(|o| o.kind.allowed_children().contains(&org.kind))
-        .map(|o| Choice { value: o.id.to_string(), label: o.name(lang).to_string(), selected: Some(o.id) == org.parent_id })
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name(lang).to_string(),
+            selected: Some(o.id) == org.parent_id,
+        })
         .collect();
     let form = form.unwrap_or_else(|| OrgForm {
         version: org.version.to_string(),
@@ -281,7 +334,10 @@ async fn show_page(ctx: &Ctx, id: i64, form: Option<OrgForm>, error: Option<Stri
     });
     let scenario_codes: Vec<&str> = Scenario::ALL.iter().map(|s| s.code()).collect();
     render(ShowPage {
-        page: Page { title: org.name(lang).to_string(), ..Page::new(ctx, "orgs-title", "orgs") },
+        page: Page {
+            title: org.name(lang).to_string(),
+            ..Page::new(ctx, "orgs-title", "orgs")
+        },
         error,
         saved,
         kind: ctx.tr.t(&format!("kind-{}", org.kind.code())),
@@ -293,7 +349,11 @@ async fn show_page(ctx: &Ctx, id: i64, form: Option<OrgForm>, error: Option<Stri
         scenario_switchable: matches!(org.kind, OrgKind::Institution | OrgKind::Enterprise),
         scenarios: enum_choices(ctx, "scenario", &scenario_codes, &form.scenario),
         parents,
-        closed_on: org.closed_on.as_ref().map(crate::view::date).unwrap_or_default(),
+        closed_on: org
+            .closed_on
+            .as_ref()
+            .map(crate::view::date)
+            .unwrap_or_default(),
         org,
         form,
     })

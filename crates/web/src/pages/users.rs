@@ -36,14 +36,21 @@ pub struct UserLine {
 }
 
 fn org_name(orgs: &[Org], id: i64, lang: &str) -> String {
-    orgs.iter().find(|o| o.id == id).map(|o| o.name(lang).to_string()).unwrap_or_default()
+    orgs.iter()
+        .find(|o| o.id == id)
+        .map(|o| o.name(lang).to_string())
+        .unwrap_or_default()
 }
 
 /// Organisations the user configures, for the selects of the forms.
 fn configurable_orgs(p: &Principal, orgs: &[Org], lang: &str, selected: i64) -> Vec<Choice> {
     orgs.iter()
         .filter(|o| p.can(Right::Configure, o.id))
-        .map(|o| Choice { value: o.id.to_string(), label: o.name(lang).to_string(), selected: o.id == selected })
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name(lang).to_string(),
+            selected: o.id == selected,
+        })
         .collect()
 }
 
@@ -80,7 +87,11 @@ async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
             blocked: u.blocked,
         })
         .collect();
-    render(ListPage { page: Page::new(&ctx, "users-title", "users"), q: q.q, users })
+    render(ListPage {
+        page: Page::new(&ctx, "users-title", "users"),
+        q: q.q,
+        users,
+    })
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -114,7 +125,10 @@ async fn new_page(ctx: &Ctx, form: NewUserForm, error: Option<String>) -> AppRes
         page: Page::new(ctx, "user-new-title", "users"),
         error,
         orgs: configurable_orgs(p, &orgs, ctx.tr.lang(), selected),
-        form: NewUserForm { password: String::new(), ..form },
+        form: NewUserForm {
+            password: String::new(),
+            ..form
+        },
     })
 }
 
@@ -188,7 +202,13 @@ struct ShowPage {
     default_until: String,
 }
 
-async fn show_page(ctx: &Ctx, id: i64, form: Option<UserForm>, error: Option<String>, saved: bool) -> AppResult<Response> {
+async fn show_page(
+    ctx: &Ctx,
+    id: i64,
+    form: Option<UserForm>,
+    error: Option<String>,
+    saved: bool,
+) -> AppResult<Response> {
     let p = ctx.user()?;
     let user = service::user(ctx.db(), p, id).await?;
     let orgs = repo::all_orgs(ctx.db()).await?;
@@ -212,17 +232,30 @@ async fn show_page(ctx: &Ctx, id: i64, form: Option<UserForm>, error: Option<Str
         position: user.position.clone(),
         phone: user.phone.clone(),
         email: user.email.clone(),
-        blocked: if user.blocked { "1".into() } else { String::new() },
+        blocked: if user.blocked {
+            "1".into()
+        } else {
+            String::new()
+        },
         ..Default::default()
     });
     let selected_org = form.org_id.parse().unwrap_or(user.org_id);
     let roles = Role::ALL
         .iter()
-        .map(|r| Choice { value: r.code().into(), label: ctx.tr.t(&format!("role-{}", r.code())), selected: false })
+        .map(|r| Choice {
+            value: r.code().into(),
+            label: ctx.tr.t(&format!("role-{}", r.code())),
+            selected: false,
+        })
         .collect();
-    let default_until = (p.today + chrono::Duration::days(365)).format("%Y-%m-%d").to_string();
+    let default_until = (p.today + chrono::Duration::days(365))
+        .format("%Y-%m-%d")
+        .to_string();
     render(ShowPage {
-        page: Page { title: user.full_name.clone(), ..Page::new(ctx, "users-title", "users") },
+        page: Page {
+            title: user.full_name.clone(),
+            ..Page::new(ctx, "users-title", "users")
+        },
         error,
         saved,
         orgs: configurable_orgs(p, &orgs, lang, selected_org),
@@ -245,7 +278,12 @@ async fn show(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> AppR
     show_page(&ctx, id, None, None, q.saved == "1").await
 }
 
-async fn respond(ctx: &Ctx, id: i64, result: AppResult<()>, form: Option<UserForm>) -> AppResult<Response> {
+async fn respond(
+    ctx: &Ctx,
+    id: i64,
+    result: AppResult<()>,
+    form: Option<UserForm>,
+) -> AppResult<Response> {
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response()),
         Err(e) => {
@@ -272,8 +310,19 @@ async fn update(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<UserForm>) -> Ap
         password: Some(form.password.clone()),
         reason: Some(form.reason.clone()),
     };
-    let result = service::update_user(ctx.db(), p, id, change).await.map(|_| ());
-    respond(&ctx, id, result, Some(UserForm { password: String::new(), ..form })).await
+    let result = service::update_user(ctx.db(), p, id, change)
+        .await
+        .map(|_| ());
+    respond(
+        &ctx,
+        id,
+        result,
+        Some(UserForm {
+            password: String::new(),
+            ..form
+        }),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -285,13 +334,19 @@ struct GrantForm {
     valid_until: String,
 }
 
-async fn add_grant(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<GrantForm>) -> AppResult<Response> {
+async fn add_grant(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<GrantForm>,
+) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(&form.csrf)?;
     let result = async {
         let until = service::parse_date(&form.valid_until, "valid_until")?;
         let org = service::parse_id(&form.org_id, "org_id")?;
-        service::grant(ctx.db(), p, id, &form.role, org, until).await.map(|_| ())
+        service::grant(ctx.db(), p, id, &form.role, org, until)
+            .await
+            .map(|_| ())
     }
     .await;
     respond(&ctx, id, result, None).await
@@ -303,7 +358,11 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn remove_grant(ctx: Ctx, Path((id, grant)): Path<(i64, i64)>, Form(form): Form<CsrfForm>) -> AppResult<Response> {
+async fn remove_grant(
+    ctx: Ctx,
+    Path((id, grant)): Path<(i64, i64)>,
+    Form(form): Form<CsrfForm>,
+) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(&form.csrf)?;
     let result = service::revoke(ctx.db(), p, id, grant).await;
