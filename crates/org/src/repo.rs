@@ -4,7 +4,7 @@
 use crate::domain::*;
 use chrono::{DateTime, NaiveDate, Utc};
 use jospar_core::{ids::new_id, text::search_key};
-use jospar_store::{AuditEntry, Db, StoreError, Tx, Who, exec_db, exec_tx, on_db, on_tx};
+use jospar_store::{AuditEntry, Db, StoreError, Tx, Who, exec_tx, on_db, on_tx};
 use serde_json::json;
 
 #[derive(Debug, thiserror::Error)]
@@ -667,8 +667,20 @@ pub async fn revoke_grant(db: &Db, who: &Who, user_id: i64, grant_id: i64) -> Us
     Ok(())
 }
 
-/// Remembers the interface language a signed-in user picked.
-pub async fn set_user_lang(db: &Db, user_id: i64, lang: &str) -> Result<(), StoreError> {
-    exec_db!(db, pool => sqlx::query("UPDATE users SET lang = $1 WHERE id = $2").bind(lang).bind(user_id).execute(pool).await)?;
-    Ok(())
+/// Remembers the interface language a signed-in user picked (audited like any change).
+pub async fn set_user_lang(db: &Db, user: &User, lang: &str) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    exec_tx!(&mut tx, conn => sqlx::query("UPDATE users SET lang = $1 WHERE id = $2").bind(lang).bind(user.id).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who: &user.who(),
+        org_id: Some(user.org_id),
+        entity: "user",
+        entity_id: user.id.to_string(),
+        action: "update",
+        old_value: Some(json!({"lang": user.lang})),
+        new_value: Some(json!({"lang": lang})),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await
 }

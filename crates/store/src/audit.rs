@@ -98,7 +98,10 @@ impl Db {
         &self,
         filter: &AuditFilter,
     ) -> Result<Vec<AuditRecord>, StoreError> {
-        let from = filter.from.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+        let from = filter
+            .from
+            .and_then(|d| d.and_hms_opt(0, 0, 0))
+            .map(|t| t.and_utc());
         let to = filter
             .to
             .and_then(|d| d.succ_opt())

@@ -156,7 +156,7 @@ impl FromRequestParts<AppState> for Ctx {
                 // ?lang= only translates that response.
                 let picked = parts.extensions.get::<LangPicked>().filter(|_| !via_token);
                 if let Some(picked) = picked.filter(|p| user.lang.as_deref() != Some(p.0.code())) {
-                    repo::set_user_lang(db, user.id, picked.0.code()).await?;
+                    repo::set_user_lang(db, &user, picked.0.code()).await?;
                 }
                 let grants = repo::grants_of(db, user.id).await?;
                 let tree = repo::org_tree(db).await?;

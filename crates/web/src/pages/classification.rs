@@ -30,6 +30,8 @@ pub struct CodeLine {
     pub name: String,
     pub name_is_ru_fallback: bool,
     pub child_kind: Option<String>,
+    /// The parent code of the children link (for an ABP in a subgroup, the ABP's own code).
+    pub child_parent: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -54,10 +56,19 @@ struct BrowsePage {
     can_import: bool,
 }
 
-fn child_kind_of(kind: CodeKind) -> Option<CodeKind> {
+/// Where "open" leads from a code: its children, and from an administrator within a
+/// functional subgroup, to that administrator's programs.
+fn children_link(kind: CodeKind, code: &str) -> Option<(CodeKind, String)> {
+    if kind == CodeKind::FuncAbp {
+        return code
+            .rsplit(' ')
+            .next()
+            .map(|abp| (CodeKind::Program, abp.to_string()));
+    }
     CodeKind::ALL
         .into_iter()
         .find(|k| k.parent_kind() == Some(kind))
+        .map(|k| (k, code.to_string()))
 }
 
 async fn browse(ctx: Ctx, Query(q): Query<BrowseQuery>) -> AppResult<Response> {
@@ -90,13 +101,17 @@ async fn browse(ctx: Ctx, Query(q): Query<BrowseQuery>) -> AppResult<Response> {
         .collect();
     let lines = entries
         .into_iter()
-        .map(|e| CodeLine {
-            kind: ctx.tr.t(&format!("ebk-kind-{}", e.kind.code())),
-            kind_code: e.kind.code().into(),
-            name: ctx.tr.pick(&e.name_ru, e.name_kk.as_deref()).to_string(),
-            name_is_ru_fallback: ctx.tr.is_fallback(e.name_kk.as_deref()),
-            child_kind: child_kind_of(e.kind).map(|k| k.code().to_string()),
-            code: e.code,
+        .map(|e| {
+            let link = children_link(e.kind, &e.code);
+            CodeLine {
+                kind: ctx.tr.t(&format!("ebk-kind-{}", e.kind.code())),
+                kind_code: e.kind.code().into(),
+                name: ctx.tr.pick(&e.name_ru, e.name_kk.as_deref()).to_string(),
+                name_is_ru_fallback: ctx.tr.is_fallback(e.name_kk.as_deref()),
+                child_kind: link.as_ref().map(|(k, _)| k.code().to_string()),
+                child_parent: link.map(|(_, p)| p).unwrap_or_default(),
+                code: e.code,
+            }
         })
         .collect();
     render(BrowsePage {

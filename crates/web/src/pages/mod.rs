@@ -36,6 +36,8 @@ pub fn routes() -> Router<AppState> {
 #[template(path = "home.html")]
 struct HomePage {
     page: Page,
+    /// The landing text in the other language too, so that a visitor reads it either way.
+    other: crate::i18n::Tr,
     signed_in: bool,
     org_name: String,
     roles: Vec<(String, String, String)>,
@@ -74,8 +76,14 @@ async fn home(ctx: Ctx) -> AppResult<Response> {
         }
         None => (false, String::new(), Vec::new()),
     };
+    let other = crate::i18n::Tr(if ctx.tr.lang() == "kk" {
+        crate::i18n::Lang::Ru
+    } else {
+        crate::i18n::Lang::Kk
+    });
     render(HomePage {
         page,
+        other,
         signed_in,
         org_name,
         roles,
