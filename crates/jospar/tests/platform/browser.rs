@@ -54,6 +54,15 @@ async fn wait_for_text(client: &fantoccini::Client, css: &str, needle: &str) -> 
     }
 }
 
+/// With JOSPAR_SCREENSHOTS=DIR the test keeps a PNG of each page it checks (to look at).
+async fn keep_screenshot(client: &fantoccini::Client, name: &str) {
+    if let Ok(dir) = std::env::var("JOSPAR_SCREENSHOTS") {
+        let png = client.screenshot().await.expect("screenshot");
+        std::fs::create_dir_all(&dir).expect("screenshot dir");
+        std::fs::write(format!("{dir}/{name}.png"), png).expect("write screenshot");
+    }
+}
+
 #[tokio::test]
 async fn sign_in_switch_language_search_and_open_audit() {
     if !browser_available() {
@@ -147,8 +156,12 @@ async fn sign_in_switch_language_search_and_open_audit() {
         .await
         .expect("classification");
     let search = client.find(Locator::Id("ebk-q")).await.expect("search box");
-    search.send_keys("білім").await.expect("type");
-    wait_for_text(&client, "#ebk-list", "Білім беру").await;
+    let before = wait_for_text(&client, "#ebk-list", "Қорғаныс").await;
+    assert!(!before.contains("04 2 261"), "the search result must come from the search");
+    search.send_keys("261").await.expect("type");
+    let found = wait_for_text(&client, "#ebk-list", "04 2 261").await;
+    assert!(!found.contains("Қорғаныс"), "the list is filtered as the user types");
+    keep_screenshot(&client, "classification-kk").await;
 
     // Back to Russian on the same page.
     client
@@ -171,6 +184,19 @@ async fn sign_in_switch_language_search_and_open_audit() {
     wait_for_text(&client, "h1", "Журнал изменений").await;
     let table = wait_for_text(&client, "#audit-table", "system").await;
     assert!(table.contains("Создание"));
+    keep_screenshot(&client, "audit-ru").await;
+    for page in ["/orgs", "/users", "/calendar?year=2026"] {
+        client.goto(&app.url(page)).await.expect("page");
+        wait_for_text(&client, "h1", "").await;
+        keep_screenshot(
+            &client,
+            page.trim_start_matches('/')
+                .split('?')
+                .next()
+                .unwrap_or("page"),
+        )
+        .await;
+    }
 
     client.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);
