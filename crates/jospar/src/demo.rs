@@ -55,6 +55,11 @@ pub const EBK_FILES: &[EbkFile] = &[
         include_bytes!("../../../data/ebk/names_kk.csv"),
         None,
     ),
+    (
+        "local_programs_annotation.csv",
+        include_bytes!("../../../data/ebk/local_programs_annotation.csv"),
+        None,
+    ),
 ];
 
 #[derive(Deserialize)]

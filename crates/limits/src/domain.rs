@@ -20,7 +20,11 @@ pub enum LimitKind {
 }
 
 impl LimitKind {
-    pub const ALL: [LimitKind; 3] = [LimitKind::Base, LimitKind::NewInitiatives, LimitKind::Investment];
+    pub const ALL: [LimitKind; 3] = [
+        LimitKind::Base,
+        LimitKind::NewInitiatives,
+        LimitKind::Investment,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -77,26 +81,53 @@ pub struct Node {
 
 impl Slot {
     pub fn node(&self) -> Node {
-        Node { org_id: self.org_id, program: self.program.clone() }
+        Node {
+            org_id: self.org_id,
+            program: self.program.clone(),
+        }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LimitError {
-    #[error("year {year}, {kind:?}: distributed {distributed} exceeds the {available} received by the distributor")]
-    ExceedsSource { node: Node, year: i32, kind: LimitKind, available: Tenge, distributed: Tenge },
+    #[error(
+        "year {year}, {kind:?}: distributed {distributed} exceeds the {available} received by the distributor"
+    )]
+    ExceedsSource {
+        node: Node,
+        year: i32,
+        kind: LimitKind,
+        available: Tenge,
+        distributed: Tenge,
+    },
     #[error("year {year}, {kind:?}: {amount} is less than {distributed} already distributed below")]
-    BelowDistributed { node: Node, year: i32, kind: LimitKind, amount: Tenge, distributed: Tenge },
+    BelowDistributed {
+        node: Node,
+        year: i32,
+        kind: LimitKind,
+        amount: Tenge,
+        distributed: Tenge,
+    },
     #[error("a limit cannot be negative")]
-    Negative { node: Node, year: i32, kind: LimitKind },
+    Negative {
+        node: Node,
+        year: i32,
+        kind: LimitKind,
+    },
     #[error("year {0} is outside the planning period")]
     YearOutsidePeriod(i32),
     #[error("this organisation does not receive limits of this campaign")]
     NotAReceiver(Node),
     #[error("program code must be 3 digits: {0}")]
     ProgramCode(String),
-    #[error("program {program} is not a program of administrator {abp} in the classification of {year}")]
-    UnknownProgram { abp: String, program: String, year: i32 },
+    #[error(
+        "program {program} is not a program of administrator {abp} in the classification of {year}"
+    )]
+    UnknownProgram {
+        abp: String,
+        program: String,
+        year: i32,
+    },
     #[error("the limits were changed by someone else; reload and repeat")]
     Stale,
     #[error("campaign not found")]
@@ -108,45 +139,77 @@ pub enum LimitError {
 /// Who distributes to a node: the parent node in the chain authorized body → administrator
 /// total → administrator's program → committee → institution. None for the authorized body's
 /// own total (the top of the campaign).
-pub fn source_of(node: &Node, campaign: &Campaign, orgs: &HashMap<i64, Org>, tree: &OrgTree) -> Result<Option<Node>, LimitError> {
-    let org = orgs.get(&node.org_id).ok_or_else(|| LimitError::NotAReceiver(node.clone()))?;
+pub fn source_of(
+    node: &Node,
+    campaign: &Campaign,
+    orgs: &HashMap<i64, Org>,
+    tree: &OrgTree,
+) -> Result<Option<Node>, LimitError> {
+    let org = orgs
+        .get(&node.org_id)
+        .ok_or_else(|| LimitError::NotAReceiver(node.clone()))?;
     let not_receiver = || LimitError::NotAReceiver(node.clone());
     if node.program.is_empty() {
         return match org.kind {
             _ if org.id == campaign.authority_org_id => Ok(None),
-            OrgKind::Administrator if org.budget_id == campaign.budget_id && tree.is_within(org.id, campaign.authority_org_id) => {
-                Ok(Some(Node { org_id: campaign.authority_org_id, program: String::new() }))
+            OrgKind::Administrator
+                if org.budget_id == campaign.budget_id
+                    && tree.is_within(org.id, campaign.authority_org_id) =>
+            {
+                Ok(Some(Node {
+                    org_id: campaign.authority_org_id,
+                    program: String::new(),
+                }))
             }
             _ => Err(not_receiver()),
         };
     }
     if org.kind == OrgKind::Administrator {
-        return if org.budget_id == campaign.budget_id && tree.is_within(org.id, campaign.authority_org_id) {
-            Ok(Some(Node { org_id: org.id, program: String::new() }))
+        return if org.budget_id == campaign.budget_id
+            && tree.is_within(org.id, campaign.authority_org_id)
+        {
+            Ok(Some(Node {
+                org_id: org.id,
+                program: String::new(),
+            }))
         } else {
             Err(not_receiver())
         };
     }
     // A committee or institution receives a program's amount from the nearest administrator or
     // committee above it.
-    if !matches!(org.kind, OrgKind::Committee | OrgKind::Institution | OrgKind::Enterprise) {
+    if !matches!(
+        org.kind,
+        OrgKind::Committee | OrgKind::Institution | OrgKind::Enterprise
+    ) {
         return Err(not_receiver());
     }
     let distributor = tree
         .ancestors(org.id)
         .into_iter()
-        .find(|a| orgs.get(a).is_some_and(|o| matches!(o.kind, OrgKind::Administrator | OrgKind::Committee)))
+        .find(|a| {
+            orgs.get(a)
+                .is_some_and(|o| matches!(o.kind, OrgKind::Administrator | OrgKind::Committee))
+        })
         .ok_or_else(not_receiver)?;
     // The chain must reach an administrator of this campaign's budget.
     let administrator = std::iter::once(org.id)
         .chain(tree.ancestors(org.id))
-        .find(|a| orgs.get(a).is_some_and(|o| o.kind == OrgKind::Administrator))
+        .find(|a| {
+            orgs.get(a)
+                .is_some_and(|o| o.kind == OrgKind::Administrator)
+        })
         .and_then(|a| orgs.get(&a))
         .ok_or_else(not_receiver)?;
-    if administrator.budget_id != campaign.budget_id || !tree.is_within(administrator.id, campaign.authority_org_id) {
+    if administrator.budget_id != campaign.budget_id
+        || !tree.is_within(administrator.id, campaign.authority_org_id)
+    {
         return Err(not_receiver());
     }
-    Ok(Some(Node { org_id: distributor, program: node.program.clone() }))
+    Ok(Some(Node {
+        org_id: distributor,
+        program: node.program.clone(),
+    }))
 }
 
 pub fn validate_program_code(code: &str) -> Result<String, LimitError> {
@@ -192,14 +255,21 @@ impl Ledger {
         self.amounts
             .iter()
             .filter(|(slot, _)| slot.year == year && slot.kind == kind)
-            .filter(|(slot, _)| self.parents.get(&slot.node()).and_then(Option::as_ref) == Some(node))
+            .filter(|(slot, _)| {
+                self.parents.get(&slot.node()).and_then(Option::as_ref) == Some(node)
+            })
             .map(|(_, amount)| *amount)
             .sum()
     }
 
     /// What `node` received and has not passed on, for one year and kind.
     pub fn remaining(&self, node: &Node, year: i32, kind: LimitKind) -> Tenge {
-        let slot = Slot { org_id: node.org_id, program: node.program.clone(), year, kind };
+        let slot = Slot {
+            org_id: node.org_id,
+            program: node.program.clone(),
+            year,
+            kind,
+        };
         self.amount(&slot) - self.distributed_from(node, year, kind)
     }
 
@@ -210,18 +280,39 @@ impl Ledger {
             let node = slot.node();
             let amount = self.amount(slot);
             if amount < Tenge::ZERO {
-                return Err(LimitError::Negative { node, year: slot.year, kind: slot.kind });
+                return Err(LimitError::Negative {
+                    node,
+                    year: slot.year,
+                    kind: slot.kind,
+                });
             }
             let below = self.distributed_from(&node, slot.year, slot.kind);
             if amount < below {
-                return Err(LimitError::BelowDistributed { node, year: slot.year, kind: slot.kind, amount, distributed: below });
+                return Err(LimitError::BelowDistributed {
+                    node,
+                    year: slot.year,
+                    kind: slot.kind,
+                    amount,
+                    distributed: below,
+                });
             }
             if let Some(parent) = self.parent(&node) {
-                let parent_slot = Slot { org_id: parent.org_id, program: parent.program.clone(), year: slot.year, kind: slot.kind };
+                let parent_slot = Slot {
+                    org_id: parent.org_id,
+                    program: parent.program.clone(),
+                    year: slot.year,
+                    kind: slot.kind,
+                };
                 let available = self.amount(&parent_slot);
                 let distributed = self.distributed_from(parent, slot.year, slot.kind);
                 if distributed > available {
-                    return Err(LimitError::ExceedsSource { node: parent.clone(), year: slot.year, kind: slot.kind, available, distributed });
+                    return Err(LimitError::ExceedsSource {
+                        node: parent.clone(),
+                        year: slot.year,
+                        kind: slot.kind,
+                        available,
+                        distributed,
+                    });
                 }
             }
         }
@@ -235,11 +326,19 @@ mod tests {
     use proptest::prelude::*;
 
     fn node(org: i64, program: &str) -> Node {
-        Node { org_id: org, program: program.into() }
+        Node {
+            org_id: org,
+            program: program.into(),
+        }
     }
 
     fn slot(org: i64, program: &str) -> Slot {
-        Slot { org_id: org, program: program.into(), year: 2027, kind: LimitKind::Base }
+        Slot {
+            org_id: org,
+            program: program.into(),
+            year: 2027,
+            kind: LimitKind::Base,
+        }
     }
 
     fn t(tenge: i64) -> Tenge {
@@ -272,7 +371,13 @@ mod tests {
         let err = l.check(&[slot(4, "")]).unwrap_err();
         assert_eq!(
             err,
-            LimitError::ExceedsSource { node: node(1, ""), year: 2027, kind: LimitKind::Base, available: t(1000), distributed: t(1001) }
+            LimitError::ExceedsSource {
+                node: node(1, ""),
+                year: 2027,
+                kind: LimitKind::Base,
+                available: t(1000),
+                distributed: t(1001)
+            }
         );
         l.insert(slot(4, ""), t(400), Some(node(1, "")));
         assert!(l.check(&[slot(4, "")]).is_ok());
@@ -282,9 +387,15 @@ mod tests {
     fn a_source_cannot_drop_below_what_it_passed_on() {
         let mut l = ledger();
         l.insert(slot(2, "003"), t(199), Some(node(2, "")));
-        assert!(matches!(l.check(&[slot(2, "003")]), Err(LimitError::BelowDistributed { .. })));
+        assert!(matches!(
+            l.check(&[slot(2, "003")]),
+            Err(LimitError::BelowDistributed { .. })
+        ));
         l.insert(slot(2, "003"), t(-1), Some(node(2, "")));
-        assert!(matches!(l.check(&[slot(2, "003")]), Err(LimitError::Negative { .. })));
+        assert!(matches!(
+            l.check(&[slot(2, "003")]),
+            Err(LimitError::Negative { .. })
+        ));
     }
 
     #[test]

@@ -69,7 +69,12 @@ pub struct NewCampaign {
     pub inflation_bp: [i64; 2],
 }
 
-pub async fn create_campaign(db: &Db, who: &Who, authority: &Org, new: NewCampaign) -> Result<Campaign, RepoError> {
+pub async fn create_campaign(
+    db: &Db,
+    who: &Who,
+    authority: &Org,
+    new: NewCampaign,
+) -> Result<Campaign, RepoError> {
     if !(2000..=2100).contains(&new.first_year) {
         return Err(LimitError::Field("first_year").into());
     }
@@ -183,7 +188,12 @@ async fn amounts_in_tx(tx: &mut Tx, campaign_id: i64) -> Result<Vec<Amount>, Sto
 }
 
 /// Builds the ledger of a campaign: every stored amount with the parent of its node.
-pub fn ledger_of(campaign: &Campaign, amounts: &[Amount], orgs: &HashMap<i64, Org>, tree: &OrgTree) -> Result<Ledger, LimitError> {
+pub fn ledger_of(
+    campaign: &Campaign,
+    amounts: &[Amount],
+    orgs: &HashMap<i64, Org>,
+    tree: &OrgTree,
+) -> Result<Ledger, LimitError> {
     let mut ledger = Ledger::new();
     for a in amounts {
         let parent = source_of(&a.slot.node(), campaign, orgs, tree)?;
@@ -225,13 +235,19 @@ pub async fn save_amounts(
             return Err(LimitError::YearOutsidePeriod(change.year).into());
         }
         let program = validate_program_code(&change.program)?;
-        let slot = Slot { org_id: change.org_id, program, year: change.year, kind: change.kind };
+        let slot = Slot {
+            org_id: change.org_id,
+            program,
+            year: change.year,
+            kind: change.kind,
+        };
         let current = by_slot.get(&slot);
         if current.map(|a| a.version).unwrap_or(0) != change.version {
             return Err(LimitError::Stale.into());
         }
         let amount = Tenge::from_tiyn(change.amount_tiyn);
-        if current.map(|a| a.amount) == Some(amount) || (current.is_none() && amount == Tenge::ZERO) {
+        if current.map(|a| a.amount) == Some(amount) || (current.is_none() && amount == Tenge::ZERO)
+        {
             continue;
         }
         let parent = source_of(&slot.node(), campaign, orgs, tree)?;
@@ -255,7 +271,14 @@ pub async fn save_amounts(
             who,
             org_id: Some(slot.org_id),
             entity: "limit",
-            entity_id: format!("{}/{}/{}/{}/{}", campaign.id, slot.org_id, slot.program, slot.year, slot.kind.code()),
+            entity_id: format!(
+                "{}/{}/{}/{}/{}",
+                campaign.id,
+                slot.org_id,
+                slot.program,
+                slot.year,
+                slot.kind.code()
+            ),
             action: if old.is_some() { "update" } else { "create" },
             old_value: old.map(|(a, v)| json!({"amount_tiyn": a.tiyn(), "version": v})),
             new_value: Some(json!({"amount_tiyn": amount.tiyn(), "version": version})),

@@ -29,6 +29,8 @@ pub enum Access {
     SignedIn,
     /// Read right on the organisation(s) concerned.
     Read,
+    /// Enter-data right on the organisation(s) concerned.
+    Enter,
     /// Configure right on the organisation(s) concerned.
     Configure,
     /// Configure right on a root of the tree (reference data).
@@ -218,6 +220,10 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit))
         .route("/calendar/{year}", get(calendar))
         .route("/calendar/days/{day}", put(set_day).delete(delete_day))
+        .route("/campaigns", get(campaigns).post(create_campaign))
+        .route("/campaigns/{id}", get(campaign))
+        .route("/campaigns/{id}/balance", get(balance))
+        .route("/campaigns/{id}/limits", put(set_limits))
         .route("/tokens", get(tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
 }
@@ -511,4 +517,89 @@ async fn revoke_token(ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
     } else {
         Err(AppError::NotFound)
     }
+}
+
+async fn campaigns(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        crate::limits::visible_campaigns(ctx.db(), p).await?
+    )))
+}
+
+async fn create_campaign(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: jospar_limits::repo::NewCampaign = body(&bytes)?;
+    Ok(created(
+        crate::limits::create_campaign(ctx.db(), p, new).await?,
+    ))
+}
+
+async fn campaign(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let campaign = crate::limits::campaign(ctx.db(), p, id).await?;
+    let read = p.scope(Right::Read);
+    let amounts: Vec<_> = jospar_limits::repo::amounts(ctx.db(), id)
+        .await?
+        .into_iter()
+        .filter(|a| read.contains(a.slot.org_id))
+        .collect();
+    Ok(Json(json!({"campaign": campaign, "amounts": amounts})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NodeQuery {
+    org: String,
+    program: String,
+}
+
+async fn balance(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<NodeQuery>,
+) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let campaign = crate::limits::campaign(ctx.db(), p, id).await?;
+    let org: i64 = q
+        .org
+        .parse()
+        .map_err(|_| AppError::invalid("err-required", "org"))?;
+    p.require(Right::Read, org)?;
+    let orgs = crate::limits::org_map(ctx.db()).await?;
+    let amounts = jospar_limits::repo::amounts(ctx.db(), id).await?;
+    let ledger = jospar_limits::repo::ledger_of(&campaign, &amounts, &orgs, &p.tree)
+        .map_err(|e| crate::limits::limit_message(e, &orgs, &ctx.tr))?;
+    let node = jospar_limits::Node {
+        org_id: org,
+        program: q.program.trim().to_string(),
+    };
+    let rows: Vec<Value> = crate::limits::balances(&campaign, &node, &ledger)
+        .into_iter()
+        .map(|b| json!({"year": b.year, "kind": b.kind, "received_tiyn": b.received.tiyn(),
+                        "distributed_tiyn": b.distributed.tiyn(), "remaining_tiyn": b.remaining.tiyn()}))
+        .collect();
+    Ok(Json(json!(rows)))
+}
+
+#[derive(Deserialize)]
+struct LimitsBody {
+    changes: Vec<jospar_limits::repo::Change>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn set_limits(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let campaign = crate::limits::campaign(ctx.db(), p, id).await?;
+    let b: LimitsBody = body(&bytes)?;
+    let saved = crate::limits::save(
+        ctx.db(),
+        p,
+        &ctx.tr,
+        &campaign,
+        &b.changes,
+        b.reason.as_deref(),
+    )
+    .await?;
+    Ok(Json(json!({"saved": saved})))
 }

@@ -6,6 +6,7 @@ pub mod api;
 pub mod ctx;
 pub mod error;
 pub mod i18n;
+pub mod limits;
 pub mod openapi;
 pub mod pages;
 pub mod service;

@@ -58,6 +58,7 @@ fn access_name(access: Access) -> &'static str {
         Access::Public => "public",
         Access::SignedIn => "signed-in",
         Access::Read => "read right on the organisation",
+        Access::Enter => "enter-data right on the organisation",
         Access::Configure => "configure right on the organisation",
         Access::SystemConfigure => "configure right on a root organisation",
     }

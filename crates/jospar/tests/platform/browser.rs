@@ -157,10 +157,16 @@ async fn sign_in_switch_language_search_and_open_audit() {
         .expect("classification");
     let search = client.find(Locator::Id("ebk-q")).await.expect("search box");
     let before = wait_for_text(&client, "#ebk-list", "Қорғаныс").await;
-    assert!(!before.contains("04 2 261"), "the search result must come from the search");
+    assert!(
+        !before.contains("04 2 261"),
+        "the search result must come from the search"
+    );
     search.send_keys("261").await.expect("type");
     let found = wait_for_text(&client, "#ebk-list", "04 2 261").await;
-    assert!(!found.contains("Қорғаныс"), "the list is filtered as the user types");
+    assert!(
+        !found.contains("Қорғаныс"),
+        "the list is filtered as the user types"
+    );
     keep_screenshot(&client, "classification-kk").await;
 
     // Back to Russian on the same page.

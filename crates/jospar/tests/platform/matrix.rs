@@ -65,6 +65,28 @@ async fn every_route_refuses_what_it_must() {
         .expect("grants")[0]
         .id;
 
+    let root = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    let root_org = jospar_org::repo::get_org(&app.db, root)
+        .await
+        .expect("q")
+        .expect("root");
+    let campaign = jospar_limits::repo::create_campaign(
+        &app.db,
+        &jospar_store::Who::system(),
+        &root_org,
+        jospar_limits::repo::NewCampaign {
+            authority_org_id: root,
+            first_year: 2027,
+            name_ru: "К".into(),
+            name_kk: "Н".into(),
+            inflation_bp: [10500, 10500],
+        },
+    )
+    .await
+    .expect("campaign")
+    .id;
     let new_org = |parent: i64| json!({"parent_id": parent, "kind": "institution", "budget_id": budget, "name_ru": "Матрица", "name_kk": "Матрица"});
     let cases = vec![
         Case {
@@ -243,6 +265,61 @@ async fn every_route_refuses_what_it_must() {
             path: "/calendar/days/2026-12-26".into(),
             body: None,
             expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/campaigns",
+            path: "/campaigns".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/campaigns",
+            path: "/campaigns".into(),
+            body: Some(
+                json!({"authority_org_id": root, "first_year": 2028, "name_ru": "М", "name_kk": "М", "inflation_bp": [10500, 10500]}),
+            ),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/campaigns/{id}",
+            path: format!("/campaigns/{campaign}"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/campaigns/{id}/balance",
+            path: format!("/campaigns/{campaign}/balance?org={other}"),
+            body: None,
+            expect: "AARRRAR",
+        },
+        Case {
+            method: "get",
+            route: "/campaigns/{id}/balance",
+            path: format!("/campaigns/{campaign}/balance?org={own}&program=003"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "put",
+            route: "/campaigns/{id}/limits",
+            path: format!("/campaigns/{campaign}/limits"),
+            body: Some(
+                json!({"changes": [{"org_id": other, "program": "", "year": 2027, "kind": "base", "amount_tiyn": 0, "version": 0}]}),
+            ),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "put",
+            route: "/campaigns/{id}/limits",
+            path: format!("/campaigns/{campaign}/limits"),
+            body: Some(
+                json!({"changes": [{"org_id": own, "program": "003", "year": 2027, "kind": "base", "amount_tiyn": 0, "version": 0}]}),
+            ),
+            expect: "RAARRRR",
         },
         Case {
             method: "get",

@@ -55,6 +55,7 @@ async fn story(app: &TestApp) {
     classification(app).await;
     audit_log(app).await;
     calendar(app).await;
+    limits(app).await;
     backup_and_restore(app).await;
 }
 
@@ -1037,4 +1038,256 @@ async fn backup_and_restore(app: &TestApp) {
             .is_err()
     );
     restored.close().await;
+}
+
+async fn put_limits(app: &TestApp, token: &str, changes: Value) -> (u16, Value) {
+    json_of(
+        reqwest::Client::new()
+            .put(app.url(&format!(
+                "/api/v1/campaigns/{}/limits?lang=ru",
+                changes["campaign"]
+            )))
+            .bearer_auth(token)
+            .json(&json!({"changes": changes["changes"], "reason": "письмо УЭБП № 12"}))
+            .send()
+            .await
+            .expect("put"),
+    )
+    .await
+}
+
+const MLN: i64 = 100_000_000; // one million tenge in tiyn
+
+/// L-1…L-4 through the API and the page: totals, distribution to administrators, programs and
+/// an institution; over-distribution and reductions below what was passed on are refused with
+/// the figures; stale grids are refused; nothing is saved partly.
+async fn limits(app: &TestApp) {
+    let api = reqwest::Client::new();
+    let planner = app.token("planner").await;
+    let abp = app.token("abp.edu").await;
+    let economist = app.token("economist.school5").await;
+    let root = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let health = app
+        .org_id("Управление здравоохранения Мангистауской области")
+        .await;
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let campaign_body = json!({"authority_org_id": root, "first_year": 2027, "name_ru": "Бюджет 2027–2029", "name_kk": "2027–2029 бюджеті", "inflation_bp": [10500, 10450]});
+    let refused = api
+        .post(app.url("/api/v1/campaigns"))
+        .bearer_auth(&economist)
+        .json(&campaign_body)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), 403);
+    let (status, campaign) = json_of(
+        api.post(app.url("/api/v1/campaigns"))
+            .bearer_auth(&planner)
+            .json(&campaign_body)
+            .send()
+            .await
+            .expect("post"),
+    )
+    .await;
+    assert_eq!(status, 201, "{campaign}");
+    let id = campaign["id"].as_i64().expect("id");
+    let slot = |org: i64, program: &str, amount: i64, version: i64| json!({"org_id": org, "program": program, "year": 2027, "kind": "base", "amount_tiyn": amount * MLN, "version": version});
+    // The authorized body's total and the administrators' limits, in one atomic save.
+    let (status, body) = put_limits(app, &planner, json!({"campaign": id, "changes": [slot(root, "", 1000, 0), slot(edu, "", 600, 0), slot(health, "", 300, 0)]})).await;
+    assert_eq!((status, &body["saved"]), (200, &json!(3)), "{body}");
+    // Over-distribution: the message names year, kind, source, amounts; nothing is saved.
+    let (status, body) = put_limits(
+        app,
+        &planner,
+        json!({"campaign": id, "changes": [slot(health, "", 500, 1)]}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let message = body["message"].as_str().expect("message");
+    assert!(
+        message.contains("2027 год") && message.contains("Базовые расходы"),
+        "{message}"
+    );
+    assert!(
+        message.contains("1 100 000 000,00")
+            && message.contains("1 000 000 000,00")
+            && message.contains("превышение 100 000 000,00"),
+        "{message}"
+    );
+    let (_, full) = json_of(
+        api.get(app.url(&format!("/api/v1/campaigns/{id}")))
+            .bearer_auth(&planner)
+            .send()
+            .await
+            .expect("get"),
+    )
+    .await;
+    let health_amount = full["amounts"]
+        .as_array()
+        .expect("amounts")
+        .iter()
+        .find(|a| a["slot"]["org_id"] == health)
+        .expect("health")["amount"]
+        .clone();
+    assert_eq!(health_amount, json!(300 * MLN));
+    // The administrator distributes among its programs (codes from the classification).
+    let (status, body) = put_limits(
+        app,
+        &abp,
+        json!({"campaign": id, "changes": [slot(edu, "999", 10, 0)]}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("program")),
+        "{body}"
+    );
+    let (status, body) = put_limits(
+        app,
+        &abp,
+        json!({"campaign": id, "changes": [slot(edu, "001", 100, 0), slot(edu, "003", 450, 0)]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // …and a program's amount goes down to the school.
+    let (status, body) = put_limits(
+        app,
+        &abp,
+        json!({"campaign": id, "changes": [slot(school, "003", 50, 0)]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    // A program cannot drop below what it passed on.
+    let (status, body) = put_limits(
+        app,
+        &abp,
+        json!({"campaign": id, "changes": [slot(edu, "003", 40, 1)]}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("меньше уже распределённых"),
+        "{body}"
+    );
+    // A stale version is refused.
+    let (status, _) = put_limits(
+        app,
+        &abp,
+        json!({"campaign": id, "changes": [slot(edu, "001", 90, 0)]}),
+    )
+    .await;
+    assert_eq!(status, 409);
+    // The administrator cannot set other administrators' limits, the school cannot distribute.
+    let (status, _) = put_limits(
+        app,
+        &abp,
+        json!({"campaign": id, "changes": [slot(health, "", 10, 1)]}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, _) = put_limits(
+        app,
+        &economist,
+        json!({"campaign": id, "changes": [slot(school, "003", 60, 1)]}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    // Remaining amounts.
+    let (_, balance) = json_of(
+        api.get(app.url(&format!("/api/v1/campaigns/{id}/balance?org={edu}")))
+            .bearer_auth(&abp)
+            .send()
+            .await
+            .expect("balance"),
+    )
+    .await;
+    let base_2027 = balance
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["year"] == 2027 && r["kind"] == "base")
+        .expect("row")
+        .clone();
+    assert_eq!(
+        (
+            base_2027["received_tiyn"].as_i64(),
+            base_2027["remaining_tiyn"].as_i64()
+        ),
+        (Some(600 * MLN), Some(50 * MLN))
+    );
+    let (_, balance) = json_of(
+        api.get(app.url(&format!("/api/v1/campaigns/{id}/balance?org={root}")))
+            .bearer_auth(&economist)
+            .send()
+            .await
+            .expect("balance"),
+    )
+    .await;
+    assert_eq!(balance["error"], "forbidden");
+    // The page shows the remaining amount and refuses an over-distribution from the grid,
+    // keeping what was typed.
+    let browser = app.signed_in("abp.edu").await;
+    let page = browser
+        .get(app.url(&format!("/limits/{id}?org={edu}&lang=ru")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("Остаток") && page.contains("50 000 000,00"),
+        "remaining shown"
+    );
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let cell = format!("{edu}|001|2027|base");
+    let response = browser
+        .post(app.url(&format!("/limits/{id}")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("node_org", &edu.to_string()),
+            ("node_program", ""),
+            (&format!("a|{cell}"), "160 000 000,00"),
+            (&format!("o|{cell}"), "100 000 000,00"),
+            (&format!("v|{cell}"), "1"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(response.status(), 422);
+    let text = response.text().await.expect("text");
+    assert!(
+        text.contains("превышение 10 000 000,00") && text.contains("160 000 000,00"),
+        "message and typed value kept"
+    );
+    // The audit log has each change with its reason.
+    let (_, log) = json_of(
+        api.get(app.url("/api/v1/audit?entity=limit"))
+            .bearer_auth(&planner)
+            .send()
+            .await
+            .expect("audit"),
+    )
+    .await;
+    assert!(
+        log.as_array()
+            .expect("array")
+            .iter()
+            .filter(|e| e["reason"] == "письмо УЭБП № 12")
+            .count()
+            >= 6
+    );
 }

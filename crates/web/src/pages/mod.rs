@@ -4,6 +4,7 @@
 mod admin;
 pub use admin::AuditQuery;
 mod classification;
+mod limits;
 mod orgs;
 mod users;
 
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(classification::routes())
         .merge(users::routes())
         .merge(admin::routes())
+        .merge(limits::routes())
 }
 
 #[derive(Template)]

@@ -1,0 +1,327 @@
+//! Use cases of the Limits module (L-1…L-4) shared by the pages and the API: who may see a
+//! campaign, who may distribute which amount, and the translated errors of L-4.
+
+use crate::ctx::Principal;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use jospar_classification::{CodeKind, repo as ebk};
+use jospar_core::Tenge;
+use jospar_limits::repo::{self, Amount, Change, NewCampaign, RepoError};
+use jospar_limits::{Campaign, LimitError, LimitKind, Node, Slot, source_of};
+use jospar_org::{Org, OrgKind, Right, repo as orgs_repo};
+use jospar_store::Db;
+use std::collections::HashMap;
+
+pub async fn org_map(db: &Db) -> AppResult<HashMap<i64, Org>> {
+    Ok(orgs_repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect())
+}
+
+/// Campaigns in which the user reads at least one organisation.
+pub async fn visible_campaigns(db: &Db, p: &Principal) -> AppResult<Vec<Campaign>> {
+    let read = p.scope(Right::Read);
+    Ok(repo::campaigns(db)
+        .await?
+        .into_iter()
+        .filter(|c| {
+            p.tree
+                .subtree(c.authority_org_id)
+                .iter()
+                .any(|id| read.contains(*id))
+        })
+        .collect())
+}
+
+pub async fn campaign(db: &Db, p: &Principal, id: i64) -> AppResult<Campaign> {
+    let campaign = repo::campaign(db, id).await?.ok_or(AppError::NotFound)?;
+    let read = p.scope(Right::Read);
+    if !p
+        .tree
+        .subtree(campaign.authority_org_id)
+        .iter()
+        .any(|id| read.contains(*id))
+    {
+        return Err(AppError::Forbidden);
+    }
+    Ok(campaign)
+}
+
+pub async fn create_campaign(db: &Db, p: &Principal, new: NewCampaign) -> AppResult<Campaign> {
+    let authority = orgs_repo::get_org(db, new.authority_org_id)
+        .await?
+        .ok_or_else(|| AppError::invalid("err-unknown-org", "authority_org_id"))?;
+    p.require(Right::Enter, authority.id)?;
+    if authority.kind != OrgKind::AuthorizedBody {
+        return Err(AppError::invalid("err-not-authority", "authority_org_id"));
+    }
+    repo::create_campaign(db, &p.who(), &authority, new)
+        .await
+        .map_err(|e| limit_error(e, None))
+}
+
+/// The nodes that receive their amount from `node`.
+pub fn children(
+    campaign: &Campaign,
+    node: &Node,
+    orgs: &HashMap<i64, Org>,
+    p: &Principal,
+    amounts: &[Amount],
+) -> Vec<Node> {
+    let mut out: Vec<Node> = Vec::new();
+    let receives_from = |candidate: &Node| {
+        source_of(candidate, campaign, orgs, &p.tree)
+            .ok()
+            .flatten()
+            .as_ref()
+            == Some(node)
+    };
+    if node.program.is_empty() {
+        let org_is_admin = orgs
+            .get(&node.org_id)
+            .is_some_and(|o| o.kind == OrgKind::Administrator);
+        if org_is_admin {
+            // The administrator's programs that hold amounts.
+            for a in amounts
+                .iter()
+                .filter(|a| a.slot.org_id == node.org_id && !a.slot.program.is_empty())
+            {
+                let n = a.slot.node();
+                if !out.contains(&n) {
+                    out.push(n);
+                }
+            }
+        } else {
+            for id in p.tree.subtree(node.org_id) {
+                let candidate = Node {
+                    org_id: id,
+                    program: String::new(),
+                };
+                if id != node.org_id && receives_from(&candidate) {
+                    out.push(candidate);
+                }
+            }
+        }
+    } else {
+        for id in p.tree.subtree(node.org_id) {
+            let candidate = Node {
+                org_id: id,
+                program: node.program.clone(),
+            };
+            if id != node.org_id && receives_from(&candidate) {
+                out.push(candidate);
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        let name = |n: &Node| {
+            orgs.get(&n.org_id)
+                .map(|o| (o.abp_code.clone(), o.name_ru.clone()))
+        };
+        (name(a), &a.program).cmp(&(name(b), &b.program))
+    });
+    out
+}
+
+/// Checks rights and program codes, then saves the grid atomically.
+pub async fn save(
+    db: &Db,
+    p: &Principal,
+    tr: &Tr,
+    campaign: &Campaign,
+    changes: &[Change],
+    reason: Option<&str>,
+) -> AppResult<usize> {
+    let orgs = org_map(db).await?;
+    for change in changes {
+        let node = Node {
+            org_id: change.org_id,
+            program: change.program.trim().to_string(),
+        };
+        if !p.tree.contains(node.org_id) {
+            return Err(AppError::invalid("err-unknown-org", "org_id"));
+        }
+        // The distributor decides: the authorized body for administrators' totals, the
+        // administrator for its programs, and so on down the chain (L-2, L-3).
+        let distributor = source_of(&node, campaign, &orgs, &p.tree)
+            .map_err(|e| limit_message(e, &orgs, tr))?
+            .map(|s| s.org_id)
+            .unwrap_or(campaign.authority_org_id);
+        p.require(Right::Enter, distributor)?;
+        let is_admin_program = !node.program.is_empty()
+            && orgs
+                .get(&node.org_id)
+                .is_some_and(|o| o.kind == OrgKind::Administrator);
+        if is_admin_program {
+            check_program(db, campaign, &orgs[&node.org_id], &node.program).await?;
+        }
+    }
+    repo::save_amounts(db, &p.who(), campaign, &orgs, &p.tree, changes, reason)
+        .await
+        .map_err(|e| limit_error(e, Some((&orgs, tr))))
+}
+
+/// A program distributed by an administrator must exist in the classification of the
+/// campaign's first year, or of the latest year before it while that year is not loaded.
+async fn check_program(db: &Db, campaign: &Campaign, admin: &Org, program: &str) -> AppResult<()> {
+    let abp = admin.abp_code.clone().unwrap_or_default();
+    let years = ebk::years(db).await?;
+    let year = years
+        .iter()
+        .copied()
+        .filter(|y| *y <= campaign.first_year)
+        .max();
+    let code = format!("{abp} {program}");
+    let known = match year {
+        Some(y) => ebk::get(db, y, CodeKind::Program, &code).await?.is_some(),
+        None => false,
+    };
+    if known {
+        Ok(())
+    } else {
+        Err(AppError::Invalid {
+            key: "err-unknown-code",
+            args: vec![("field", "program".into()), ("value", code)],
+            field: Some("program".into()),
+        })
+    }
+}
+
+fn node_name(node: &Node, orgs: &HashMap<i64, Org>, tr: &Tr) -> String {
+    let org = orgs
+        .get(&node.org_id)
+        .map(|o| o.name(tr.lang()).to_string())
+        .unwrap_or_default();
+    if node.program.is_empty() {
+        org
+    } else {
+        format!("{org}, {} {}", tr.t("limits-program"), node.program)
+    }
+}
+
+pub fn kind_name(tr: &Tr, kind: LimitKind) -> String {
+    tr.t(&format!("limit-kind-{}", kind.code()))
+}
+
+fn limit_error(e: RepoError, names: Option<(&HashMap<i64, Org>, &Tr)>) -> AppError {
+    match e {
+        RepoError::Store(s) => s.into(),
+        RepoError::Limit(l) => match names {
+            Some((orgs, tr)) => limit_message(l, orgs, tr),
+            None => limit_message(l, &HashMap::new(), &Tr(crate::i18n::Lang::Ru)),
+        },
+    }
+}
+
+/// L-4 errors with the names, year, kind and amounts a user needs to act.
+pub fn limit_message(e: LimitError, orgs: &HashMap<i64, Org>, tr: &Tr) -> AppError {
+    let invalid = |key, args: Vec<(&'static str, String)>, field: &str| AppError::Invalid {
+        key,
+        args,
+        field: Some(field.to_string()),
+    };
+    match e {
+        LimitError::ExceedsSource {
+            node,
+            year,
+            kind,
+            available,
+            distributed,
+        } => invalid(
+            "err-limit-exceeds",
+            vec![
+                ("source", node_name(&node, orgs, tr)),
+                ("year", year.to_string()),
+                ("kind", kind_name(tr, kind)),
+                ("available", available.to_string()),
+                ("distributed", distributed.to_string()),
+                ("excess", (distributed - available).to_string()),
+            ],
+            "amount",
+        ),
+        LimitError::BelowDistributed {
+            node,
+            year,
+            kind,
+            amount,
+            distributed,
+        } => invalid(
+            "err-limit-below",
+            vec![
+                ("node", node_name(&node, orgs, tr)),
+                ("year", year.to_string()),
+                ("kind", kind_name(tr, kind)),
+                ("amount", amount.to_string()),
+                ("distributed", distributed.to_string()),
+            ],
+            "amount",
+        ),
+        LimitError::Negative { node, year, kind } => invalid(
+            "err-limit-negative",
+            vec![
+                ("node", node_name(&node, orgs, tr)),
+                ("year", year.to_string()),
+                ("kind", kind_name(tr, kind)),
+            ],
+            "amount",
+        ),
+        LimitError::YearOutsidePeriod(year) => {
+            invalid("err-limit-year", vec![("year", year.to_string())], "year")
+        }
+        LimitError::NotAReceiver(node) => invalid(
+            "err-limit-receiver",
+            vec![("node", node_name(&node, orgs, tr))],
+            "org_id",
+        ),
+        LimitError::ProgramCode(code) => AppError::Invalid {
+            key: "err-unknown-value",
+            args: vec![("field", "program".into()), ("value", code)],
+            field: Some("program".into()),
+        },
+        LimitError::UnknownProgram { abp, program, .. } => AppError::Invalid {
+            key: "err-unknown-code",
+            args: vec![
+                ("field", "program".into()),
+                ("value", format!("{abp} {program}")),
+            ],
+            field: Some("program".into()),
+        },
+        LimitError::Stale => AppError::Stale,
+        LimitError::NotFound => AppError::NotFound,
+        LimitError::Field(field) => AppError::invalid("err-required", field),
+    }
+}
+
+/// Received, distributed and remaining amounts of a node, per year and kind.
+pub struct Balance {
+    pub kind: LimitKind,
+    pub year: i32,
+    pub received: Tenge,
+    pub distributed: Tenge,
+    pub remaining: Tenge,
+}
+
+pub fn balances(campaign: &Campaign, node: &Node, ledger: &jospar_limits::Ledger) -> Vec<Balance> {
+    let mut out = Vec::new();
+    for kind in LimitKind::ALL {
+        for year in campaign.years() {
+            let received = ledger.amount(&Slot {
+                org_id: node.org_id,
+                program: node.program.clone(),
+                year,
+                kind,
+            });
+            let distributed = ledger.distributed_from(node, year, kind);
+            out.push(Balance {
+                kind,
+                year,
+                received,
+                distributed,
+                remaining: received - distributed,
+            });
+        }
+    }
+    out
+}
