@@ -1,0 +1,347 @@
+//! Calculation forms (расшифровки) as data (BP-8, BP-10): a form is a list of columns — inputs
+//! typed by the economist and cells computed by a formula — and names the column that sums
+//! into the amount of the budget-request line. New forms need no code: they are JSON
+//! definitions, shipped in `data/forms/` and added by the system administrator.
+//!
+//! Arithmetic is decimal (never floating point); the line amount is rounded to the tiyn half
+//! away from zero.
+
+mod formula;
+
+pub use formula::{Expr, FormulaError};
+
+use jospar_core::Tenge;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    /// Free text (name of a position, good, service).
+    Text,
+    /// A number typed by the user (quantity, norm, months, percent).
+    Number,
+    /// An amount in tenge typed by the user (price, salary, tariff).
+    Money,
+    /// Computed by `formula`; never typed, not in the UI and not through the API.
+    Computed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub key: String,
+    pub name_ru: String,
+    pub name_kk: String,
+    #[serde(rename = "type")]
+    pub column_type: ColumnType,
+    /// For computed columns: an arithmetic expression over other columns' keys.
+    #[serde(default)]
+    pub formula: Option<String>,
+    #[serde(default)]
+    pub required: bool,
+    /// Smallest allowed value of a number or money column.
+    #[serde(default)]
+    pub min: Option<Decimal>,
+    /// Largest allowed value (absurd inputs are refused, P-5).
+    #[serde(default)]
+    pub max: Option<Decimal>,
+    /// Whether later planning years may be filled from the first with the inflation index
+    /// (prices, tariffs, norms — BP-11).
+    #[serde(default)]
+    pub indexed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormDef {
+    /// Usually the economic specific it serves: "111", "144".
+    pub code: String,
+    pub name_ru: String,
+    pub name_kk: String,
+    /// Economic specifics whose lines use this form.
+    pub specifics: Vec<String>,
+    pub columns: Vec<Column>,
+    /// The computed column whose sum over the rows is the line amount.
+    pub amount_column: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    #[error("form {form}: {message}")]
+    Definition { form: String, message: String },
+    #[error("row {row}, column {column}: required")]
+    Required { row: usize, column: String },
+    #[error("row {row}, column {column}: not a number: {value}")]
+    NotANumber {
+        row: usize,
+        column: String,
+        value: String,
+    },
+    #[error("row {row}, column {column}: {value} is outside {min}…{max}")]
+    OutOfRange {
+        row: usize,
+        column: String,
+        value: String,
+        min: String,
+        max: String,
+    },
+    #[error("row {row}, column {column}: computed cells cannot be edited")]
+    ComputedEdited { row: usize, column: String },
+    #[error("row {row}, column {column}: unknown column")]
+    UnknownColumn { row: usize, column: String },
+    #[error("row {row}: {error}")]
+    Formula { row: usize, error: FormulaError },
+}
+
+/// One row as typed: column key → text.
+pub type RowInput = BTreeMap<String, String>;
+
+/// A row after evaluation: every column's value (text columns as typed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowValues {
+    pub values: BTreeMap<String, String>,
+    pub amount: Tenge,
+}
+
+impl FormDef {
+    /// Checks the definition: unique keys, formulas that parse and refer only to earlier or
+    /// input columns, an amount column that is computed.
+    pub fn validate(&self) -> Result<(), FormError> {
+        let bad = |message: String| FormError::Definition {
+            form: self.code.clone(),
+            message,
+        };
+        let mut seen: Vec<&str> = Vec::new();
+        for column in &self.columns {
+            if column.key.is_empty()
+                || !column
+                    .key
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                return Err(bad(format!(
+                    "column key {:?} must be lower-case latin, digits, _",
+                    column.key
+                )));
+            }
+            if seen.contains(&column.key.as_str()) {
+                return Err(bad(format!("column {} appears twice", column.key)));
+            }
+            if column.column_type == ColumnType::Computed {
+                let formula = column
+                    .formula
+                    .as_deref()
+                    .ok_or_else(|| bad(format!("column {} has no formula", column.key)))?;
+                let expr =
+                    Expr::parse(formula).map_err(|e| bad(format!("column {}: {e}", column.key)))?;
+                for name in expr.variables() {
+                    if !seen.contains(&name.as_str()) {
+                        return Err(bad(format!(
+                            "column {} uses {name}, which is not an earlier column",
+                            column.key
+                        )));
+                    }
+                    let referenced = self.columns.iter().find(|c| c.key == name);
+                    if referenced.is_some_and(|c| c.column_type == ColumnType::Text) {
+                        return Err(bad(format!(
+                            "column {} uses text column {name}",
+                            column.key
+                        )));
+                    }
+                }
+            }
+            seen.push(&column.key);
+        }
+        match self.columns.iter().find(|c| c.key == self.amount_column) {
+            Some(c) if c.column_type == ColumnType::Computed => Ok(()),
+            _ => Err(bad(format!(
+                "amount column {} must be a computed column",
+                self.amount_column
+            ))),
+        }
+    }
+
+    pub fn column(&self, key: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.key == key)
+    }
+
+    /// Evaluates the rows. Typed values for computed columns are refused (BP-8).
+    pub fn evaluate(&self, rows: &[RowInput]) -> Result<Vec<RowValues>, FormError> {
+        rows.iter()
+            .enumerate()
+            .map(|(i, row)| self.evaluate_row(i + 1, row))
+            .collect()
+    }
+
+    fn evaluate_row(&self, row: usize, input: &RowInput) -> Result<RowValues, FormError> {
+        for key in input.keys() {
+            match self.column(key) {
+                None => {
+                    return Err(FormError::UnknownColumn {
+                        row,
+                        column: key.clone(),
+                    });
+                }
+                Some(c)
+                    if c.column_type == ColumnType::Computed && !input[key].trim().is_empty() =>
+                {
+                    return Err(FormError::ComputedEdited {
+                        row,
+                        column: key.clone(),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        let mut numbers: HashMap<String, Decimal> = HashMap::new();
+        let mut values = BTreeMap::new();
+        for column in &self.columns {
+            let typed = input.get(&column.key).map(|v| v.trim()).unwrap_or("");
+            match column.column_type {
+                ColumnType::Text => {
+                    if column.required && typed.is_empty() {
+                        return Err(FormError::Required {
+                            row,
+                            column: column.key.clone(),
+                        });
+                    }
+                    values.insert(column.key.clone(), typed.to_string());
+                }
+                ColumnType::Number | ColumnType::Money => {
+                    if typed.is_empty() && column.required {
+                        return Err(FormError::Required {
+                            row,
+                            column: column.key.clone(),
+                        });
+                    }
+                    let value = if typed.is_empty() {
+                        Decimal::ZERO
+                    } else {
+                        parse_decimal(typed).ok_or_else(|| FormError::NotANumber {
+                            row,
+                            column: column.key.clone(),
+                            value: typed.to_string(),
+                        })?
+                    };
+                    check_range(row, column, value)?;
+                    numbers.insert(column.key.clone(), value);
+                    values.insert(column.key.clone(), format_decimal(value));
+                }
+                ColumnType::Computed => {
+                    let expr = Expr::parse(column.formula.as_deref().unwrap_or("0"))
+                        .map_err(|error| FormError::Formula { row, error })?;
+                    let value = expr
+                        .eval(&numbers)
+                        .map_err(|error| FormError::Formula { row, error })?;
+                    let value =
+                        value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+                    check_range(row, column, value)?;
+                    numbers.insert(column.key.clone(), value);
+                    values.insert(column.key.clone(), format_decimal(value));
+                }
+            }
+        }
+        let amount = numbers
+            .get(&self.amount_column)
+            .copied()
+            .unwrap_or(Decimal::ZERO);
+        Ok(RowValues {
+            values,
+            amount: to_tenge(amount),
+        })
+    }
+
+    /// The line amount: the sum of the rows' amounts.
+    pub fn total(rows: &[RowValues]) -> Tenge {
+        rows.iter().map(|r| r.amount).sum()
+    }
+
+    /// Fills a later year from the first: indexed columns multiplied by `index_bp`/10 000,
+    /// the rest copied (BP-11). Text and computed cells are not touched.
+    pub fn indexed_copy(&self, rows: &[RowInput], index_bp: i64) -> Vec<RowInput> {
+        let factor = Decimal::new(index_bp, 4);
+        rows.iter()
+            .map(|row| {
+                row.iter()
+                    .map(|(key, value)| {
+                        let indexed = self.column(key).is_some_and(|c| {
+                            c.indexed
+                                && matches!(c.column_type, ColumnType::Number | ColumnType::Money)
+                        });
+                        match parse_decimal(value).filter(|_| indexed) {
+                            Some(v) => (
+                                key.clone(),
+                                format_decimal((v * factor).round_dp_with_strategy(
+                                    2,
+                                    RoundingStrategy::MidpointAwayFromZero,
+                                )),
+                            ),
+                            None => (key.clone(), value.clone()),
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+fn check_range(row: usize, column: &Column, value: Decimal) -> Result<(), FormError> {
+    let below = column.min.is_some_and(|m| value < m);
+    let above = column.max.is_some_and(|m| value > m);
+    if below || above {
+        return Err(FormError::OutOfRange {
+            row,
+            column: column.key.clone(),
+            value: format_decimal(value),
+            min: column.min.map(format_decimal).unwrap_or_default(),
+            max: column.max.map(format_decimal).unwrap_or_default(),
+        });
+    }
+    Ok(())
+}
+
+/// "1 234 567,89" or "1234567.89" → decimal.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
+        .map(|c| if c == ',' { '.' } else { c })
+        .collect();
+    cleaned.parse::<Decimal>().ok()
+}
+
+/// Decimal with a comma, no trailing zeros beyond two decimals: "1234567,5".
+pub fn format_decimal(value: Decimal) -> String {
+    value.normalize().to_string().replace('.', ",")
+}
+
+/// A decimal amount of tenge → tiyn, half away from zero.
+pub fn to_tenge(value: Decimal) -> Tenge {
+    let tiyn = (value * Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    Tenge::from_tiyn(i64::try_from(tiyn.mantissa() / 10i128.pow(tiyn.scale())).unwrap_or(i64::MAX))
+}
+
+/// The forms shipped with the system (`data/forms/*.json`).
+pub fn shipped() -> Vec<FormDef> {
+    const FILES: &[&str] = &[
+        include_str!("../../../data/forms/111.json"),
+        include_str!("../../../data/forms/121.json"),
+        include_str!("../../../data/forms/141.json"),
+        include_str!("../../../data/forms/144.json"),
+        include_str!("../../../data/forms/149.json"),
+        include_str!("../../../data/forms/151.json"),
+        include_str!("../../../data/forms/159.json"),
+        include_str!("../../../data/forms/161.json"),
+        include_str!("../../../data/forms/162.json"),
+        include_str!("../../../data/forms/414.json"),
+        include_str!("../../../data/forms/431.json"),
+    ];
+    FILES
+        .iter()
+        .filter_map(|text| serde_json::from_str(text).ok())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;
