@@ -1,0 +1,10 @@
+//! Module "Budget planning" (SPEC BP; seed 004 §1): budget requests of institutions for a
+//! campaign — lines by program, subprogram and economic specific, each computed by the
+//! calculation form of its specific for the current year and the three planning years —
+//! checked against the limits distributed to the organisation (BP-4) and moved through the
+//! chain institution → committee → administrator → authorized body (BP-2, BP-9).
+
+pub mod domain;
+pub mod repo;
+
+pub use domain::*;

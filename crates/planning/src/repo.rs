@@ -1,0 +1,398 @@
+//! Storage of calculation forms and budget requests. Every change of a request checks and
+//! bumps the request's version in the same transaction (two users saving the same request:
+//! the later one is told) and writes its audit row there too.
+
+use crate::domain::*;
+use chrono::Utc;
+use jospar_core::{Tenge, ids::new_id};
+use jospar_forms::{FormDef, RowInput};
+use jospar_limits::LimitKind;
+use jospar_store::{AuditEntry, Db, StoreError, Tx, Who, exec_tx, on_db, on_tx};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RepoError {
+    #[error(transparent)]
+    Planning(#[from] PlanningError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for RepoError {
+    fn from(e: sqlx::Error) -> Self {
+        RepoError::Store(StoreError::Sql(e))
+    }
+}
+
+impl From<jospar_forms::FormError> for RepoError {
+    fn from(e: jospar_forms::FormError) -> Self {
+        RepoError::Planning(PlanningError::Form(e))
+    }
+}
+
+type Result<T> = std::result::Result<T, RepoError>;
+
+// ---------- calculation forms ----------
+
+/// The shipped forms, replaced or extended by the ones the system administrator stored.
+pub async fn forms(db: &Db) -> std::result::Result<Vec<FormDef>, StoreError> {
+    let stored: Vec<String> = on_db!(db, pool => sqlx::query_scalar("SELECT definition FROM calc_forms ORDER BY code")
+        .fetch_all(pool).await)?;
+    let mut all = jospar_forms::shipped();
+    for text in stored {
+        if let Ok(def) = serde_json::from_str::<FormDef>(&text) {
+            all.retain(|f| f.code != def.code);
+            all.push(def);
+        }
+    }
+    all.sort_by(|a, b| a.code.cmp(&b.code));
+    Ok(all)
+}
+
+pub fn form_for_specific<'a>(forms: &'a [FormDef], specific: &str) -> Option<&'a FormDef> {
+    forms
+        .iter()
+        .find(|f| f.specifics.iter().any(|s| s == specific))
+}
+
+/// Stores a new or changed form definition (BP-10: no code needed).
+pub async fn save_form(db: &Db, who: &Who, def: &FormDef) -> Result<()> {
+    def.validate()?;
+    let text = serde_json::to_string(def).map_err(|e| StoreError::Other(e.to_string()))?;
+    let mut tx = db.begin().await?;
+    let old: Option<String> = on_tx!(&mut tx, conn => sqlx::query_scalar("SELECT definition FROM calc_forms WHERE code = $1")
+        .bind(&def.code).fetch_optional(conn).await)?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO calc_forms (code, definition, version, updated_at) VALUES ($1, $2, 1, $3) \
+         ON CONFLICT (code) DO UPDATE SET definition = excluded.definition, version = calc_forms.version + 1, updated_at = excluded.updated_at")
+        .bind(&def.code).bind(&text).bind(Utc::now()).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: None,
+        entity: "calc_form",
+        entity_id: def.code.clone(),
+        action: if old.is_some() { "update" } else { "create" },
+        old_value: old.and_then(|o| serde_json::from_str(&o).ok()),
+        new_value: Some(json!(def)),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------- requests ----------
+
+#[derive(sqlx::FromRow)]
+struct RequestRow {
+    id: i64,
+    campaign_id: i64,
+    org_id: i64,
+    kind: String,
+    status: String,
+    stage_org_id: Option<i64>,
+    return_reason: Option<String>,
+    version: i64,
+}
+
+impl RequestRow {
+    fn into_request(self) -> Request {
+        Request {
+            id: self.id,
+            campaign_id: self.campaign_id,
+            org_id: self.org_id,
+            kind: RequestKind::from_code(&self.kind).unwrap_or(RequestKind::Forecast),
+            status: Status::from_code(&self.status).unwrap_or(Status::InWork),
+            stage_org_id: self.stage_org_id,
+            return_reason: self.return_reason,
+            version: self.version,
+        }
+    }
+}
+
+pub async fn create_request(
+    db: &Db,
+    who: &Who,
+    campaign_id: i64,
+    org_id: i64,
+    kind: RequestKind,
+) -> Result<Request> {
+    let request = Request {
+        id: new_id(),
+        campaign_id,
+        org_id,
+        kind,
+        status: Status::InWork,
+        stage_org_id: None,
+        return_reason: None,
+        version: 1,
+    };
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO budget_requests (id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'in_work', NULL, NULL, 1, $5, $5)")
+        .bind(request.id).bind(campaign_id).bind(org_id).bind(kind.code()).bind(now).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(org_id),
+        entity: "budget_request",
+        entity_id: request.id.to_string(),
+        action: "create",
+        old_value: None,
+        new_value: Some(json!(request)),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+pub async fn requests(db: &Db) -> std::result::Result<Vec<Request>, StoreError> {
+    let rows: Vec<RequestRow> = on_db!(db, pool => sqlx::query_as::<_, RequestRow>(
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version FROM budget_requests ORDER BY id DESC")
+        .fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(RequestRow::into_request).collect())
+}
+
+pub async fn request(db: &Db, id: i64) -> std::result::Result<Option<Request>, StoreError> {
+    let row: Option<RequestRow> = on_db!(db, pool => sqlx::query_as::<_, RequestRow>(
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version FROM budget_requests WHERE id = $1")
+        .bind(id).fetch_optional(pool).await)?;
+    Ok(row.map(RequestRow::into_request))
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    id: i64,
+    program: String,
+    subprogram: String,
+    specific: String,
+    limit_kind: String,
+    form_code: String,
+    project: String,
+}
+
+pub async fn lines(db: &Db, request_id: i64) -> std::result::Result<Vec<Line>, StoreError> {
+    let rows: Vec<LineRow> = on_db!(db, pool => sqlx::query_as::<_, LineRow>(
+        "SELECT id, program, subprogram, specific, limit_kind, form_code, project FROM request_lines WHERE request_id = $1 \
+         ORDER BY program, subprogram, specific, id")
+        .bind(request_id).fetch_all(pool).await)?;
+    let amounts: Vec<(i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT line_id, year, amount FROM request_line_years WHERE request_id = $1")
+        .bind(request_id).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let amounts: BTreeMap<i32, Tenge> = amounts
+                .iter()
+                .filter(|(line, _, _)| *line == r.id)
+                .filter_map(|(_, year, amount)| {
+                    Some((i32::try_from(*year).ok()?, Tenge::from_tiyn(*amount)))
+                })
+                .collect();
+            Line {
+                id: r.id,
+                program: r.program,
+                subprogram: r.subprogram,
+                specific: r.specific,
+                limit_kind: LimitKind::from_code(&r.limit_kind).unwrap_or(LimitKind::Base),
+                form_code: r.form_code,
+                project: r.project,
+                amounts,
+            }
+        })
+        .collect())
+}
+
+/// The rows typed for one line and year (empty when none).
+pub async fn line_rows(
+    db: &Db,
+    request_id: i64,
+    line_id: i64,
+    year: i32,
+) -> std::result::Result<Vec<RowInput>, StoreError> {
+    let text: Option<String> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT rows_json FROM request_line_years WHERE request_id = $1 AND line_id = $2 AND year = $3")
+        .bind(request_id).bind(line_id).bind(i64::from(year)).fetch_optional(pool).await)?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default())
+}
+
+/// Locks the request for a change: it must be editable and at the version the user saw; the
+/// version is bumped in the same transaction.
+async fn claim(
+    tx: &mut Tx,
+    request_id: i64,
+    expected_version: i64,
+    require_editable: bool,
+) -> Result<Request> {
+    let row: Option<RequestRow> = on_tx!(tx, conn => sqlx::query_as::<_, RequestRow>(
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version FROM budget_requests WHERE id = $1")
+        .bind(request_id).fetch_optional(conn).await)?;
+    let request = row
+        .map(RequestRow::into_request)
+        .ok_or(PlanningError::NotFound)?;
+    if require_editable && !request.status.editable() {
+        return Err(PlanningError::Frozen(request.status).into());
+    }
+    if request.version != expected_version {
+        return Err(PlanningError::Stale.into());
+    }
+    let bumped = exec_tx!(tx, conn => sqlx::query(
+        "UPDATE budget_requests SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3")
+        .bind(Utc::now()).bind(request_id).bind(expected_version).execute(conn).await)?;
+    if bumped == 0 {
+        return Err(PlanningError::Stale.into());
+    }
+    Ok(Request {
+        version: expected_version + 1,
+        ..request
+    })
+}
+
+/// The request a change applies to, at the version the user saw.
+#[derive(Debug, Clone, Copy)]
+pub struct Target {
+    pub request_id: i64,
+    pub version: i64,
+}
+
+/// A status change: allowed from which statuses, to which, the next reviewer, the reason.
+pub struct Move<'a> {
+    pub from: &'a [Status],
+    pub to: Status,
+    pub stage: Option<i64>,
+    pub reason: Option<&'a str>,
+}
+
+pub struct NewLine {
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    pub limit_kind: LimitKind,
+    pub project: String,
+}
+
+pub async fn add_line(
+    db: &Db,
+    who: &Who,
+    target: Target,
+    new: NewLine,
+    form: &FormDef,
+) -> Result<Line> {
+    let request_id = target.request_id;
+    let mut tx = db.begin().await?;
+    let request = claim(&mut tx, request_id, target.version, true).await?;
+    let line = Line {
+        id: new_id(),
+        program: new.program,
+        subprogram: new.subprogram,
+        specific: new.specific,
+        limit_kind: new.limit_kind,
+        form_code: form.code.clone(),
+        project: new.project,
+        amounts: BTreeMap::new(),
+    };
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO request_lines (id, request_id, program, subprogram, specific, limit_kind, form_code, project) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(line.id).bind(request_id).bind(&line.program).bind(&line.subprogram).bind(&line.specific)
+        .bind(line.limit_kind.code()).bind(&line.form_code).bind(&line.project).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "request_line",
+        entity_id: line.id.to_string(),
+        action: "create",
+        old_value: None,
+        new_value: Some(json!(line)),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(line)
+}
+
+/// Replaces the rows of one line and year; the amount is computed by the form, never typed.
+pub async fn set_rows(
+    db: &Db,
+    who: &Who,
+    target: Target,
+    line_id: i64,
+    year: i32,
+    rows: &[RowInput],
+    form: &FormDef,
+) -> Result<Tenge> {
+    let request_id = target.request_id;
+    let evaluated = form.evaluate(rows)?;
+    let amount = FormDef::total(&evaluated);
+    let mut tx = db.begin().await?;
+    let request = claim(&mut tx, request_id, target.version, true).await?;
+    let exists: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar("SELECT COUNT(*) FROM request_lines WHERE id = $1 AND request_id = $2")
+        .bind(line_id).bind(request_id).fetch_one(conn).await)?;
+    if exists == 0 {
+        return Err(PlanningError::NotFound.into());
+    }
+    let old: Option<(String, i64)> = on_tx!(&mut tx, conn => sqlx::query_as(
+        "SELECT rows_json, amount FROM request_line_years WHERE request_id = $1 AND line_id = $2 AND year = $3")
+        .bind(request_id).bind(line_id).bind(i64::from(year)).fetch_optional(conn).await)?;
+    let text = serde_json::to_string(rows).map_err(|e| StoreError::Other(e.to_string()))?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO request_line_years (request_id, line_id, year, rows_json, amount) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (request_id, line_id, year) DO UPDATE SET rows_json = excluded.rows_json, amount = excluded.amount")
+        .bind(request_id).bind(line_id).bind(i64::from(year)).bind(&text).bind(amount.tiyn()).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "request_line",
+        entity_id: format!("{line_id}/{year}"),
+        action: if old.is_some() { "update" } else { "create" },
+        old_value: old.map(|(rows, amount)| json!({"rows": serde_json::from_str::<serde_json::Value>(&rows).unwrap_or_default(), "amount_tiyn": amount})),
+        new_value: Some(json!({"rows": rows, "amount_tiyn": amount.tiyn()})),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(amount)
+}
+
+/// Moves a request to a new status (send, approve at a stage, return with a reason).
+pub async fn transition(db: &Db, who: &Who, target: Target, step: Move<'_>) -> Result<Request> {
+    let (request_id, from, to, stage, reason) = (
+        target.request_id,
+        step.from,
+        step.to,
+        step.stage,
+        step.reason,
+    );
+    let mut tx = db.begin().await?;
+    let request = claim(&mut tx, request_id, target.version, false).await?;
+    if !from.contains(&request.status) {
+        return Err(PlanningError::Frozen(request.status).into());
+    }
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE budget_requests SET status = $1, stage_org_id = $2, return_reason = $3 WHERE id = $4")
+        .bind(to.code()).bind(stage).bind(reason).bind(request_id).execute(conn).await)?;
+    let new = Request {
+        status: to,
+        stage_org_id: stage,
+        return_reason: reason.map(str::to_string),
+        ..request.clone()
+    };
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "budget_request",
+        entity_id: request_id.to_string(),
+        action: "update",
+        old_value: Some(json!({"status": request.status, "stage_org_id": request.stage_org_id})),
+        new_value: Some(json!({"status": to, "stage_org_id": stage})),
+        reason: reason.map(str::to_string),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(new)
+}
