@@ -224,6 +224,18 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}", get(campaign))
         .route("/campaigns/{id}/balance", get(balance))
         .route("/campaigns/{id}/limits", put(set_limits))
+        .route("/forms", get(forms))
+        .route("/forms/{code}", put(put_form))
+        .route("/requests", get(requests).post(create_request))
+        .route("/requests/{id}", get(request))
+        .route("/requests/{id}/lines", post(add_line))
+        .route(
+            "/requests/{id}/lines/{line}/years/{year}",
+            get(line_rows).put(set_rows),
+        )
+        .route("/requests/{id}/send", post(send_request))
+        .route("/requests/{id}/approve", post(approve_request))
+        .route("/requests/{id}/return", post(return_request))
         .route("/tokens", get(tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
 }
@@ -602,4 +614,145 @@ async fn set_limits(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Js
     )
     .await?;
     Ok(Json(json!({"saved": saved})))
+}
+
+async fn forms(ctx: Ctx) -> AppResult<Json<Value>> {
+    ctx.user()?;
+    Ok(Json(json!(jospar_planning::repo::forms(ctx.db()).await?)))
+}
+
+async fn put_form(ctx: Ctx, Path(code): Path<String>, bytes: Bytes) -> AppResult<StatusCode> {
+    let p = writer(&ctx)?;
+    p.require_system(Right::Configure)?;
+    let def: jospar_forms::FormDef = body(&bytes)?;
+    if def.code != code {
+        return Err(AppError::invalid("err-form-code", "code"));
+    }
+    crate::planning::save_form(ctx.db(), p, &def).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn requests(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        crate::planning::visible_requests(ctx.db(), p).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct NewRequestBody {
+    campaign_id: i64,
+    org_id: i64,
+    kind: String,
+}
+
+async fn create_request(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewRequestBody = body(&bytes)?;
+    Ok(created(
+        crate::planning::create(ctx.db(), p, &ctx.tr, b.campaign_id, b.org_id, &b.kind).await?,
+    ))
+}
+
+async fn request(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let request = crate::planning::request(ctx.db(), p, id).await?;
+    let lines = crate::planning::lines(ctx.db(), &request).await?;
+    Ok(Json(json!({"request": request, "lines": lines})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LineBody {
+    version: i64,
+    program: String,
+    subprogram: String,
+    specific: String,
+    limit_kind: String,
+    project: String,
+}
+
+async fn add_line(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: LineBody = body(&bytes)?;
+    let input = crate::planning::LineInput {
+        program: b.program,
+        subprogram: b.subprogram,
+        specific: b.specific,
+        limit_kind: b.limit_kind,
+        project: b.project,
+    };
+    Ok(created(
+        crate::planning::add_line(ctx.db(), p, id, b.version, input).await?,
+    ))
+}
+
+async fn line_rows(
+    ctx: Ctx,
+    Path((id, line, year)): Path<(i64, i64, i32)>,
+) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let request = crate::planning::request(ctx.db(), p, id).await?;
+    let rows = jospar_planning::repo::line_rows(ctx.db(), request.id, line, year).await?;
+    Ok(Json(json!(rows)))
+}
+
+#[derive(Deserialize)]
+struct RowsBody {
+    version: i64,
+    rows: Vec<jospar_forms::RowInput>,
+}
+
+async fn set_rows(
+    ctx: Ctx,
+    Path((id, line, year)): Path<(i64, i64, i32)>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: RowsBody = body(&bytes)?;
+    let amount = crate::planning::set_rows(
+        ctx.db(),
+        p,
+        &ctx.tr,
+        crate::planning::RowsEdit {
+            id,
+            version: b.version,
+            line_id: line,
+            year,
+            rows: &b.rows,
+        },
+    )
+    .await?;
+    Ok(Json(json!({"amount_tiyn": amount.tiyn()})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StepBody {
+    version: i64,
+    reason: String,
+}
+
+async fn send_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: StepBody = body(&bytes)?;
+    Ok(Json(json!(
+        crate::planning::send(ctx.db(), p, id, b.version).await?
+    )))
+}
+
+async fn approve_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: StepBody = body(&bytes)?;
+    Ok(Json(json!(
+        crate::planning::approve(ctx.db(), p, id, b.version).await?
+    )))
+}
+
+async fn return_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: StepBody = body(&bytes)?;
+    Ok(Json(json!(
+        crate::planning::return_request(ctx.db(), p, id, b.version, &b.reason).await?
+    )))
 }

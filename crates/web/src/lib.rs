@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod limits;
 pub mod openapi;
 pub mod pages;
+pub mod planning;
 pub mod service;
 pub mod view;
 

@@ -87,6 +87,46 @@ async fn every_route_refuses_what_it_must() {
     .await
     .expect("campaign")
     .id;
+    let who = jospar_store::Who::system();
+    let draft = jospar_planning::repo::create_request(
+        &app.db,
+        &who,
+        campaign,
+        own,
+        jospar_planning::RequestKind::Plan,
+    )
+    .await
+    .expect("request")
+    .id;
+    let sent = jospar_planning::repo::create_request(
+        &app.db,
+        &who,
+        campaign,
+        own,
+        jospar_planning::RequestKind::Forecast,
+    )
+    .await
+    .expect("request")
+    .id;
+    let step = jospar_planning::repo::Move {
+        from: &[jospar_planning::Status::InWork],
+        to: jospar_planning::Status::Sent,
+        stage: Some(edu),
+        reason: None,
+    };
+    jospar_planning::repo::transition(
+        &app.db,
+        &who,
+        jospar_planning::repo::Target {
+            request_id: sent,
+            version: 1,
+        },
+        step,
+    )
+    .await
+    .expect("send");
+    let form_149: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../data/forms/149.json")).expect("form");
     let new_org = |parent: i64| json!({"parent_id": parent, "kind": "institution", "budget_id": budget, "name_ru": "Матрица", "name_kk": "Матрица"});
     let cases = vec![
         Case {
@@ -228,7 +268,7 @@ async fn every_route_refuses_what_it_must() {
             method: "post",
             route: "/users/{id}/grants",
             path: format!("/users/{}/grants", economist.id),
-            body: Some(json!({"role": "head", "org_id": edu, "valid_until": "2099-01-01"})),
+            body: Some(json!({"role": "auditor", "org_id": edu, "valid_until": "2099-01-01"})),
             expect: "ARRRRRR",
         },
         Case {
@@ -319,6 +359,90 @@ async fn every_route_refuses_what_it_must() {
             body: Some(
                 json!({"changes": [{"org_id": own, "program": "003", "year": 2027, "kind": "base", "amount_tiyn": 0, "version": 0}]}),
             ),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "get",
+            route: "/forms",
+            path: "/forms".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "put",
+            route: "/forms/{code}",
+            path: "/forms/149".into(),
+            body: Some(form_149.clone()),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/requests",
+            path: "/requests".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/requests",
+            path: "/requests".into(),
+            body: Some(json!({"campaign_id": campaign, "org_id": own, "kind": "plan"})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "post",
+            route: "/requests",
+            path: "/requests".into(),
+            body: Some(json!({"campaign_id": campaign, "org_id": other, "kind": "plan"})),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/requests/{id}",
+            path: format!("/requests/{draft}"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/requests/{id}/lines",
+            path: format!("/requests/{draft}/lines"),
+            body: Some(json!({"version": 999, "program": "003", "specific": "111"})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "get",
+            route: "/requests/{id}/lines/{line}/years/{year}",
+            path: format!("/requests/{draft}/lines/1/years/2027"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "put",
+            route: "/requests/{id}/lines/{line}/years/{year}",
+            path: format!("/requests/{draft}/lines/1/years/2027"),
+            body: Some(json!({"version": 999, "rows": []})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "post",
+            route: "/requests/{id}/send",
+            path: format!("/requests/{draft}/send"),
+            body: Some(json!({"version": 999})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "post",
+            route: "/requests/{id}/approve",
+            path: format!("/requests/{sent}/approve"),
+            body: Some(json!({"version": 999})),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "post",
+            route: "/requests/{id}/return",
+            path: format!("/requests/{sent}/return"),
+            body: Some(json!({"version": 999, "reason": "x"})),
             expect: "RAARRRR",
         },
         Case {

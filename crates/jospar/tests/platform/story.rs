@@ -56,6 +56,7 @@ async fn story(app: &TestApp) {
     audit_log(app).await;
     calendar(app).await;
     limits(app).await;
+    budget_requests(app).await;
     backup_and_restore(app).await;
 }
 
@@ -1289,5 +1290,319 @@ async fn limits(app: &TestApp) {
             .filter(|e| e["reason"] == "письмо УЭБП № 12")
             .count()
             >= 6
+    );
+}
+
+async fn send_json(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> (u16, Value) {
+    let client = reqwest::Client::new();
+    let url = app.url(&format!("/api/v1{path}"));
+    let request = match method {
+        "post" => client.post(url),
+        "put" => client.put(url),
+        _ => client.get(url),
+    };
+    json_of(
+        request
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("request"),
+    )
+    .await
+}
+
+/// BP-1, BP-2, BP-4, BP-8, BP-10, P-14 through the API and the pages: an institution fills a
+/// line by its calculation form, the request is refused over the limit with the figures, fixed
+/// and sent, returned with a reason, sent again and approved up the chain, then frozen.
+async fn budget_requests(app: &TestApp) {
+    let economist = app.token("economist.school5").await;
+    let abp = app.token("abp.edu").await;
+    let planner = app.token("planner").await;
+    let head = app.token("head.school5").await;
+    let admin = app.token("admin").await;
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let (_, campaigns) = send_json(app, "get", "/campaigns", &economist, Value::Null).await;
+    let campaign = campaigns
+        .as_array()
+        .expect("campaigns")
+        .iter()
+        .find(|c| c["first_year"] == 2027)
+        .expect("campaign")["id"]
+        .clone();
+    let (status, request) = send_json(
+        app,
+        "post",
+        "/requests",
+        &economist,
+        json!({"campaign_id": campaign, "org_id": school, "kind": "plan"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{request}");
+    let id = request["id"].as_i64().expect("id");
+    // A specific outside the classification is named.
+    let (status, body) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/lines"),
+        &economist,
+        json!({"version": 1, "program": "003", "specific": "998"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("specific")),
+        "{body}"
+    );
+    let (status, line) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/lines"),
+        &economist,
+        json!({"version": 1, "program": "003", "specific": "111", "project": "Штат учителей"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{line}");
+    let line_id = line["id"].as_i64().expect("expense identifier");
+    assert_eq!(line["form_code"], "111");
+    let rows = |staff: &str| json!([{"position": "Учитель", "staff_units": staff, "salary": "300 000", "months": "12"}]);
+    // 20 staff units × 300 000 × 12 = 72 000 000 tenge for 2027.
+    let (status, body) = send_json(
+        app,
+        "put",
+        &format!("/requests/{id}/lines/{line_id}/years/2027"),
+        &economist,
+        json!({"version": 2, "rows": rows("20")}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["amount_tiyn"].as_i64()),
+        (200, Some(72 * MLN)),
+        "{body}"
+    );
+    // Computed cells cannot be typed (BP-8): refused, nothing changed.
+    let (status, body) = send_json(
+        app,
+        "put",
+        &format!("/requests/{id}/lines/{line_id}/years/2027?lang=ru"),
+        &economist,
+        json!({"version": 3, "rows": [{"position": "Учитель", "staff_units": "1", "salary": "1", "months": "1", "total": "999"}]}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("вычисляемую графу нельзя редактировать"),
+        "{body}"
+    );
+    // Limit control (BP-4): 72 000 000 exceeds the 50 000 000 distributed to the school.
+    let (status, body) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/send?lang=ru"),
+        &economist,
+        json!({"version": 3}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    let message = body["message"].as_str().expect("message");
+    assert!(
+        message.contains("Программа 003, 2027 год")
+            && message.contains("72 000 000,00")
+            && message.contains("50 000 000,00")
+            && message.contains("превышение 22 000 000,00"),
+        "{message}"
+    );
+    // Fixed: 10 staff units = 36 000 000, then sent to the administrator.
+    let (status, _) = send_json(
+        app,
+        "put",
+        &format!("/requests/{id}/lines/{line_id}/years/2027"),
+        &economist,
+        json!({"version": 3, "rows": rows("10")}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    // A second user saving with the version they saw is told, nothing overwritten.
+    let (status, _) = send_json(
+        app,
+        "put",
+        &format!("/requests/{id}/lines/{line_id}/years/2027"),
+        &economist,
+        json!({"version": 3, "rows": rows("11")}),
+    )
+    .await;
+    assert_eq!(status, 409);
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let (status, sent) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/send"),
+        &economist,
+        json!({"version": 4}),
+    )
+    .await;
+    assert_eq!(
+        (
+            status,
+            sent["status"].as_str(),
+            sent["stage_org_id"].as_i64()
+        ),
+        (200, Some("sent"), Some(edu)),
+        "{sent}"
+    );
+    // Sent documents are not edited.
+    let (status, _) = send_json(
+        app,
+        "put",
+        &format!("/requests/{id}/lines/{line_id}/years/2027"),
+        &economist,
+        json!({"version": 5, "rows": rows("9")}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    // The school's head is not the reviewer; the administrator returns it with a reason.
+    let (status, _) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/approve"),
+        &head,
+        json!({"version": 5}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, body) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/return"),
+        &abp,
+        json!({"version": 5, "reason": ""}),
+    )
+    .await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("reason")));
+    let (status, returned) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/return"),
+        &abp,
+        json!({"version": 5, "reason": "уточните штат"}),
+    )
+    .await;
+    assert_eq!(
+        (status, returned["status"].as_str()),
+        (200, Some("returned"))
+    );
+    let (status, _) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/send"),
+        &economist,
+        json!({"version": 6}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, forwarded) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/approve"),
+        &abp,
+        json!({"version": 7}),
+    )
+    .await;
+    let root = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    assert_eq!(
+        (
+            status,
+            forwarded["status"].as_str(),
+            forwarded["stage_org_id"].as_i64()
+        ),
+        (200, Some("sent"), Some(root))
+    );
+    let (status, approved) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/approve"),
+        &planner,
+        json!({"version": 8}),
+    )
+    .await;
+    assert_eq!(
+        (status, approved["status"].as_str()),
+        (200, Some("approved"))
+    );
+    // Approved documents are frozen.
+    let (status, body) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/lines"),
+        &economist,
+        json!({"version": 9, "program": "003", "specific": "151"}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    // The expense identifier and amounts are on the request and on its page.
+    let (_, full) = send_json(app, "get", &format!("/requests/{id}"), &abp, Value::Null).await;
+    assert_eq!(full["lines"][0]["id"].as_i64(), Some(line_id));
+    assert_eq!(full["lines"][0]["amounts"]["2027"].as_i64(), Some(36 * MLN));
+    let browser = app.signed_in("economist.school5").await;
+    let page = browser
+        .get(app.url(&format!("/requests/{id}?lang=ru")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains(&line_id.to_string())
+            && page.contains("36 000 000,00")
+            && page.contains("Утверждена")
+    );
+    let grid = browser
+        .get(app.url(&format!("/requests/{id}/lines/{line_id}?year=2027")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        grid.contains("36000000") && !grid.contains("|total\""),
+        "computed cells are shown, never inputs"
+    );
+    // BP-10: the system administrator adds a form without code; a broken one is refused.
+    let mut form: Value =
+        serde_json::from_str(include_str!("../../../../data/forms/149.json")).expect("form");
+    form["code"] = json!("149x");
+    form["name_ru"] = json!("Прочие запасы (с доставкой)");
+    form["columns"][3]["formula"] = json!("quantity * price * 1.05");
+    let (status, _) = send_json(app, "put", "/forms/149x", &admin, form.clone()).await;
+    assert_eq!(status, 204);
+    let (_, forms) = send_json(app, "get", "/forms", &economist, Value::Null).await;
+    assert!(
+        forms
+            .as_array()
+            .expect("forms")
+            .iter()
+            .any(|f| f["code"] == "149x")
+    );
+    form["columns"][3]["formula"] = json!("quantity * unknown");
+    let (status, body) = send_json(app, "put", "/forms/149x", &admin, form).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("definition")),
+        "{body}"
     );
 }

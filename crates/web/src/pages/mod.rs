@@ -6,6 +6,7 @@ pub use admin::AuditQuery;
 mod classification;
 mod limits;
 mod orgs;
+mod requests;
 mod users;
 
 use crate::AppState;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(users::routes())
         .merge(admin::routes())
         .merge(limits::routes())
+        .merge(requests::routes())
 }
 
 #[derive(Template)]

@@ -1,0 +1,569 @@
+//! Budget requests (BP-1, BP-2, BP-4, BP-8): list and create, the request with its lines and
+//! amounts by year, the calculation grid of a line (computed cells are shown, never inputs),
+//! send for review, approve or return.
+
+use super::form_message;
+use super::orgs::Choice;
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::limits::kind_name;
+use crate::planning as service;
+use crate::view::{Page, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jospar_core::Tenge;
+use jospar_forms::{ColumnType, RowInput};
+use jospar_limits::LimitKind;
+use jospar_org::{OrgKind, Right};
+use jospar_planning::{RequestKind, Status, request_years};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/requests", get(list).post(create))
+        .route("/requests/{id}", get(show))
+        .route("/requests/{id}/lines", post(add_line))
+        .route(
+            "/requests/{id}/lines/{line}",
+            get(line_page).post(save_line),
+        )
+        .route("/requests/{id}/step", post(step))
+}
+
+pub struct RequestLine {
+    pub id: i64,
+    pub org: String,
+    pub campaign: String,
+    pub kind: String,
+    pub status: String,
+    pub status_code: String,
+}
+
+#[derive(Template)]
+#[template(path = "requests.html")]
+struct ListPage {
+    page: Page,
+    error: Option<String>,
+    requests: Vec<RequestLine>,
+    campaigns: Vec<Choice>,
+    orgs: Vec<Choice>,
+    kinds: Vec<Choice>,
+}
+
+async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let lang = ctx.tr.lang();
+    let orgs = crate::limits::org_map(ctx.db()).await?;
+    let campaigns = crate::limits::visible_campaigns(ctx.db(), p).await?;
+    let campaign_name = |id: i64| {
+        campaigns
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| {
+                if lang == "kk" {
+                    c.name_kk.clone()
+                } else {
+                    c.name_ru.clone()
+                }
+            })
+            .unwrap_or_default()
+    };
+    let requests = service::visible_requests(ctx.db(), p)
+        .await?
+        .into_iter()
+        .map(|r| RequestLine {
+            id: r.id,
+            org: orgs
+                .get(&r.org_id)
+                .map(|o| o.name(lang).to_string())
+                .unwrap_or_default(),
+            campaign: campaign_name(r.campaign_id),
+            kind: ctx.tr.t(&format!("request-kind-{}", r.kind.code())),
+            status: ctx.tr.t(&format!("status-{}", r.status.code())),
+            status_code: r.status.code().into(),
+        })
+        .collect();
+    let mut enter_orgs: Vec<Choice> = orgs
+        .values()
+        .filter(|o| {
+            o.kind != OrgKind::AuthorizedBody && o.closed_on.is_none() && p.can(Right::Enter, o.id)
+        })
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name(lang).to_string(),
+            selected: o.id == p.user.org_id,
+        })
+        .collect();
+    enter_orgs.sort_by(|a, b| b.selected.cmp(&a.selected).then(a.label.cmp(&b.label)));
+    render(ListPage {
+        page: Page::new(ctx, "requests-title", "requests"),
+        error,
+        requests,
+        campaigns: campaigns
+            .iter()
+            .map(|c| Choice {
+                value: c.id.to_string(),
+                label: campaign_name(c.id),
+                selected: false,
+            })
+            .collect(),
+        orgs: enter_orgs,
+        kinds: RequestKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.code().into(),
+                label: ctx.tr.t(&format!("request-kind-{}", k.code())),
+                selected: false,
+            })
+            .collect(),
+    })
+}
+
+async fn list(ctx: Ctx) -> AppResult<Response> {
+    list_page(&ctx, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CreateForm {
+    csrf: String,
+    campaign_id: String,
+    org_id: String,
+    kind: String,
+}
+
+async fn create(ctx: Ctx, Form(form): Form<CreateForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let campaign: i64 = form
+        .campaign_id
+        .parse()
+        .map_err(|_| AppError::invalid("err-required", "campaign_id"))?;
+    let org: i64 = form
+        .org_id
+        .parse()
+        .map_err(|_| AppError::invalid("err-required", "org_id"))?;
+    match service::create(ctx.db(), p, &ctx.tr, campaign, org, &form.kind).await {
+        Ok(r) => Ok(Redirect::to(&format!("/requests/{}", r.id)).into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            list_page(&ctx, Some(message)).await
+        }
+    }
+}
+
+pub struct LineView {
+    pub id: i64,
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    pub specific_name: String,
+    pub kind: String,
+    pub project: String,
+    pub amounts: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "request.html")]
+struct ShowPage {
+    page: Page,
+    error: Option<String>,
+    id: i64,
+    version: i64,
+    org: String,
+    campaign: String,
+    kind: String,
+    status: String,
+    stage: String,
+    return_reason: String,
+    years: Vec<i32>,
+    lines: Vec<LineView>,
+    totals: Vec<String>,
+    editable: bool,
+    reviewer: bool,
+    limit_kinds: Vec<Choice>,
+    line_form: LineForm,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct LineForm {
+    csrf: String,
+    version: String,
+    program: String,
+    subprogram: String,
+    specific: String,
+    limit_kind: String,
+    project: String,
+}
+
+async fn show_page(
+    ctx: &Ctx,
+    id: i64,
+    error: Option<String>,
+    line_form: LineForm,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let request = service::request(ctx.db(), p, id).await?;
+    let campaign = jospar_limits::repo::campaign(ctx.db(), request.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lang = ctx.tr.lang();
+    let orgs = crate::limits::org_map(ctx.db()).await?;
+    let name = |org: i64| {
+        orgs.get(&org)
+            .map(|o| o.name(lang).to_string())
+            .unwrap_or_default()
+    };
+    let years = request_years(campaign.first_year).to_vec();
+    let lines = service::lines(ctx.db(), &request).await?;
+    let spec_year = jospar_classification::repo::years(ctx.db())
+        .await?
+        .into_iter()
+        .filter(|y| *y <= campaign.first_year)
+        .max()
+        .unwrap_or(0);
+    let mut views = Vec::new();
+    for l in &lines {
+        let code = jospar_classification::repo::get(
+            ctx.db(),
+            spec_year,
+            jospar_classification::CodeKind::EconSpecific,
+            &l.specific,
+        )
+        .await?;
+        views.push(LineView {
+            id: l.id,
+            program: l.program.clone(),
+            subprogram: l.subprogram.clone(),
+            specific: l.specific.clone(),
+            specific_name: code
+                .map(|c| ctx.tr.pick(&c.name_ru, c.name_kk.as_deref()).to_string())
+                .unwrap_or_default(),
+            kind: kind_name(&ctx.tr, l.limit_kind),
+            project: l.project.clone(),
+            amounts: years
+                .iter()
+                .map(|y| l.amounts.get(y).copied().unwrap_or_default().to_string())
+                .collect(),
+        });
+    }
+    let totals = years
+        .iter()
+        .map(|y| {
+            lines
+                .iter()
+                .map(|l| l.amounts.get(y).copied().unwrap_or_default())
+                .sum::<Tenge>()
+                .to_string()
+        })
+        .collect();
+    let editable = request.status.editable() && p.can(Right::Enter, request.org_id);
+    let reviewer = request.status == Status::Sent
+        && request
+            .stage_org_id
+            .is_some_and(|s| p.can(Right::Approve, s));
+    render(ShowPage {
+        page: Page::new(ctx, "request-title", "requests"),
+        error,
+        id,
+        version: request.version,
+        org: name(request.org_id),
+        campaign: if lang == "kk" {
+            campaign.name_kk.clone()
+        } else {
+            campaign.name_ru.clone()
+        },
+        kind: ctx.tr.t(&format!("request-kind-{}", request.kind.code())),
+        status: ctx.tr.t(&format!("status-{}", request.status.code())),
+        stage: request.stage_org_id.map(name).unwrap_or_default(),
+        return_reason: request.return_reason.clone().unwrap_or_default(),
+        years,
+        lines: views,
+        totals,
+        editable,
+        reviewer,
+        limit_kinds: LimitKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.code().into(),
+                label: kind_name(&ctx.tr, *k),
+                selected: line_form.limit_kind == k.code(),
+            })
+            .collect(),
+        line_form,
+    })
+}
+
+async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    show_page(&ctx, id, None, LineForm::default()).await
+}
+
+async fn add_line(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<LineForm>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let input = service::LineInput {
+        program: form.program.clone(),
+        subprogram: form.subprogram.clone(),
+        specific: form.specific.clone(),
+        limit_kind: form.limit_kind.clone(),
+        project: form.project.clone(),
+    };
+    let version = form.version.parse().unwrap_or(0);
+    match service::add_line(ctx.db(), p, id, version, input).await {
+        Ok(line) => Ok(Redirect::to(&format!("/requests/{id}/lines/{}", line.id)).into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let mut response = show_page(&ctx, id, Some(message), form).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StepForm {
+    csrf: String,
+    version: String,
+    action: String,
+    reason: String,
+}
+
+async fn step(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<StepForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let version = form.version.parse().unwrap_or(0);
+    let result = match form.action.as_str() {
+        "send" => service::send(ctx.db(), p, id, version).await,
+        "approve" => service::approve(ctx.db(), p, id, version).await,
+        "return" => service::return_request(ctx.db(), p, id, version, &form.reason).await,
+        _ => Err(AppError::invalid("err-required", "action")),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let mut response = show_page(&ctx, id, Some(message), LineForm::default()).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+pub struct GridColumn {
+    pub name: String,
+    pub computed: bool,
+}
+
+pub struct GridCell {
+    pub key: String,
+    pub name: String,
+    pub value: String,
+    pub computed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "request_line.html")]
+struct LinePage {
+    page: Page,
+    error: Option<String>,
+    id: i64,
+    line_id: i64,
+    version: i64,
+    year: i32,
+    years: Vec<i32>,
+    heading: String,
+    form_name: String,
+    columns: Vec<GridColumn>,
+    rows: Vec<Vec<GridCell>>,
+    amount: String,
+    editable: bool,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct YearQuery {
+    year: String,
+}
+
+async fn line_view(
+    ctx: &Ctx,
+    id: i64,
+    line_id: i64,
+    year: Option<i32>,
+    typed: Option<Vec<RowInput>>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let request = service::request(ctx.db(), p, id).await?;
+    let campaign = jospar_limits::repo::campaign(ctx.db(), request.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let years = request_years(campaign.first_year).to_vec();
+    let year = year
+        .filter(|y| years.contains(y))
+        .unwrap_or(campaign.first_year);
+    let lines = service::lines(ctx.db(), &request).await?;
+    let line = lines
+        .iter()
+        .find(|l| l.id == line_id)
+        .ok_or(AppError::NotFound)?;
+    let form = service::form_of(ctx.db(), line).await?;
+    let lang = ctx.tr.lang();
+    let stored = jospar_planning::repo::line_rows(ctx.db(), id, line_id, year).await?;
+    let evaluated = form.evaluate(&stored).unwrap_or_default();
+    let source_rows = typed.unwrap_or(stored);
+    let editable = request.status.editable() && p.can(Right::Enter, request.org_id);
+    let columns: Vec<GridColumn> = form
+        .columns
+        .iter()
+        .map(|c| GridColumn {
+            name: if lang == "kk" {
+                c.name_kk.clone()
+            } else {
+                c.name_ru.clone()
+            },
+            computed: c.column_type == ColumnType::Computed,
+        })
+        .collect();
+    let blank = if editable { 3 } else { 0 };
+    let rows = (0..source_rows.len() + blank)
+        .map(|i| {
+            form.columns
+                .iter()
+                .map(|c| {
+                    let computed = c.column_type == ColumnType::Computed;
+                    let value = if computed {
+                        evaluated
+                            .get(i)
+                            .and_then(|r| r.values.get(&c.key))
+                            .cloned()
+                            .unwrap_or_default()
+                    } else {
+                        source_rows
+                            .get(i)
+                            .and_then(|r| r.get(&c.key))
+                            .cloned()
+                            .unwrap_or_default()
+                    };
+                    let name = if lang == "kk" {
+                        c.name_kk.clone()
+                    } else {
+                        c.name_ru.clone()
+                    };
+                    GridCell {
+                        key: c.key.clone(),
+                        name,
+                        value,
+                        computed,
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    render(LinePage {
+        page: Page::new(ctx, "request-line-title", "requests"),
+        error,
+        id,
+        line_id,
+        version: request.version,
+        year,
+        years,
+        heading: format!(
+            "{} {} {} {} · {}",
+            line.program, line.subprogram, line.specific, line.project, line.id
+        ),
+        form_name: if lang == "kk" {
+            form.name_kk.clone()
+        } else {
+            form.name_ru.clone()
+        },
+        columns,
+        rows,
+        amount: line
+            .amounts
+            .get(&year)
+            .copied()
+            .unwrap_or_default()
+            .to_string(),
+        editable,
+    })
+}
+
+async fn line_page(
+    ctx: Ctx,
+    Path((id, line)): Path<(i64, i64)>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    line_view(&ctx, id, line, q.year.parse().ok(), None, None).await
+}
+
+/// Cells arrive as `c|ROW|COLUMN`; computed columns have no inputs in the page, and a value
+/// posted for one anyway is refused by the form engine (BP-8).
+fn rows_from_form(fields: &HashMap<String, String>) -> Vec<RowInput> {
+    let mut rows: std::collections::BTreeMap<usize, RowInput> = std::collections::BTreeMap::new();
+    for (key, value) in fields {
+        let Some(rest) = key.strip_prefix("c|") else {
+            continue;
+        };
+        let Some((row, column)) = rest.split_once('|') else {
+            continue;
+        };
+        if let Ok(row) = row.parse::<usize>() {
+            rows.entry(row)
+                .or_default()
+                .insert(column.to_string(), value.clone());
+        }
+    }
+    rows.into_values().collect()
+}
+
+async fn save_line(
+    ctx: Ctx,
+    Path((id, line)): Path<(i64, i64)>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let version = fields
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let year: i32 = fields.get("year").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let rows = rows_from_form(&fields);
+    match service::set_rows(
+        ctx.db(),
+        p,
+        &ctx.tr,
+        service::RowsEdit {
+            id,
+            version,
+            line_id: line,
+            year,
+            rows: &rows,
+        },
+    )
+    .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/requests/{id}/lines/{line}?year={year}")).into_response())
+        }
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let mut response =
+                line_view(&ctx, id, line, Some(year), Some(rows), Some(message)).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}

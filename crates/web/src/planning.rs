@@ -1,0 +1,525 @@
+//! Use cases of budget requests (BP-1, BP-2, BP-4, BP-8, BP-9) shared by the pages and the
+//! API, each with its rights check: the institution enters and sends, the organisations of
+//! the review chain approve or return.
+
+use crate::ctx::Principal;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use jospar_classification::{CodeKind, repo as ebk};
+use jospar_forms::{FormDef, FormError, RowInput};
+use jospar_limits::{LimitKind, Slot, repo as limits_repo};
+use jospar_org::{OrgKind, Right};
+use jospar_planning::repo::{self, Move, NewLine, RepoError, Target};
+use jospar_planning::{
+    Line, PlanningError, Request, RequestKind, Status, check_limits, next_stage, request_years,
+    review_chain,
+};
+use jospar_store::Db;
+
+pub async fn visible_requests(db: &Db, p: &Principal) -> AppResult<Vec<Request>> {
+    let read = p.scope(Right::Read);
+    let approve = p.scope(Right::Approve);
+    Ok(repo::requests(db)
+        .await?
+        .into_iter()
+        .filter(|r| read.contains(r.org_id) || r.stage_org_id.is_some_and(|s| approve.contains(s)))
+        .collect())
+}
+
+pub async fn request(db: &Db, p: &Principal, id: i64) -> AppResult<Request> {
+    let request = repo::request(db, id).await?.ok_or(AppError::NotFound)?;
+    let reviewer = request
+        .stage_org_id
+        .is_some_and(|s| p.can(Right::Approve, s));
+    if !p.can(Right::Read, request.org_id) && !reviewer {
+        return Err(AppError::Forbidden);
+    }
+    Ok(request)
+}
+
+pub async fn create(
+    db: &Db,
+    p: &Principal,
+    tr: &Tr,
+    campaign_id: i64,
+    org_id: i64,
+    kind: &str,
+) -> AppResult<Request> {
+    let campaign = crate::limits::campaign(db, p, campaign_id).await?;
+    p.require(Right::Enter, org_id)?;
+    let kind =
+        RequestKind::from_code(kind).ok_or_else(|| AppError::invalid("err-required", "kind"))?;
+    let orgs = crate::limits::org_map(db).await?;
+    let org = orgs.get(&org_id).ok_or(AppError::NotFound)?;
+    let receives = org.kind != OrgKind::AuthorizedBody
+        && jospar_limits::source_of(
+            &jospar_limits::Node {
+                org_id,
+                program: "001".into(),
+            },
+            &campaign,
+            &orgs,
+            &p.tree,
+        )
+        .is_ok();
+    if !receives {
+        return Err(crate::limits::limit_message(
+            jospar_limits::LimitError::NotAReceiver(jospar_limits::Node {
+                org_id,
+                program: String::new(),
+            }),
+            &orgs,
+            tr,
+        ));
+    }
+    repo::create_request(db, &p.who(), campaign_id, org_id, kind)
+        .await
+        .map_err(planning_error)
+}
+
+pub async fn lines(db: &Db, request: &Request) -> AppResult<Vec<Line>> {
+    Ok(repo::lines(db, request.id).await?)
+}
+
+pub struct LineInput {
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    pub limit_kind: String,
+    pub project: String,
+}
+
+fn three_digits(value: &str, field: &'static str, optional: bool) -> AppResult<String> {
+    let v = value.trim();
+    if v.is_empty() && optional {
+        return Ok(String::new());
+    }
+    if v.len() == 3 && v.chars().all(|c| c.is_ascii_digit()) {
+        Ok(v.to_string())
+    } else {
+        Err(AppError::Invalid {
+            key: "err-three-digits",
+            args: vec![("field", field.into())],
+            field: Some(field.into()),
+        })
+    }
+}
+
+pub async fn add_line(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+    version: i64,
+    input: LineInput,
+) -> AppResult<Line> {
+    let request = request(db, p, id).await?;
+    p.require(Right::Enter, request.org_id)?;
+    let program = three_digits(&input.program, "program", false)?;
+    let subprogram = three_digits(&input.subprogram, "subprogram", true)?;
+    let specific = three_digits(&input.specific, "specific", false)?;
+    let limit_kind = LimitKind::from_code(&input.limit_kind).unwrap_or(LimitKind::Base);
+    // The specific must be a code of the economic classification of the planning period.
+    let campaign = limits_repo::campaign(db, request.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let year = ebk::years(db)
+        .await?
+        .into_iter()
+        .filter(|y| *y <= campaign.first_year)
+        .max()
+        .unwrap_or(campaign.first_year);
+    if ebk::get(db, year, CodeKind::EconSpecific, &specific)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::Invalid {
+            key: "err-unknown-code",
+            args: vec![("field", "specific".into()), ("value", specific.clone())],
+            field: Some("specific".into()),
+        });
+    }
+    let forms = repo::forms(db).await?;
+    let form = repo::form_for_specific(&forms, &specific)
+        .ok_or_else(|| planning_error(PlanningError::NoForm(specific.clone()).into()))?;
+    let new = NewLine {
+        program,
+        subprogram,
+        specific,
+        limit_kind,
+        project: input.project.trim().to_string(),
+    };
+    repo::add_line(
+        db,
+        &p.who(),
+        Target {
+            request_id: id,
+            version,
+        },
+        new,
+        form,
+    )
+    .await
+    .map_err(planning_error)
+}
+
+pub async fn form_of(db: &Db, line: &Line) -> AppResult<FormDef> {
+    repo::forms(db)
+        .await?
+        .into_iter()
+        .find(|f| f.code == line.form_code)
+        .ok_or_else(|| planning_error(PlanningError::NoForm(line.specific.clone()).into()))
+}
+
+/// The rows of a line for a year, where the column named in an error is given by its name in
+/// the user's language.
+pub struct RowsEdit<'a> {
+    pub id: i64,
+    pub version: i64,
+    pub line_id: i64,
+    pub year: i32,
+    pub rows: &'a [RowInput],
+}
+
+pub async fn set_rows(
+    db: &Db,
+    p: &Principal,
+    tr: &Tr,
+    edit: RowsEdit<'_>,
+) -> AppResult<jospar_core::Tenge> {
+    let RowsEdit {
+        id,
+        version,
+        line_id,
+        year,
+        rows,
+    } = edit;
+    let request = request(db, p, id).await?;
+    p.require(Right::Enter, request.org_id)?;
+    let campaign = limits_repo::campaign(db, request.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !request_years(campaign.first_year).contains(&year) {
+        return Err(planning_error(PlanningError::Year(year).into()));
+    }
+    let lines = repo::lines(db, id).await?;
+    let line = lines
+        .iter()
+        .find(|l| l.id == line_id)
+        .ok_or(AppError::NotFound)?;
+    let form = form_of(db, line).await?;
+    // Rows that are entirely empty are dropped (the blank rows of the grid).
+    let rows: Vec<RowInput> = rows
+        .iter()
+        .filter(|r| r.values().any(|v| !v.trim().is_empty()))
+        .cloned()
+        .collect();
+    repo::set_rows(
+        db,
+        &p.who(),
+        Target {
+            request_id: id,
+            version,
+        },
+        line_id,
+        year,
+        &rows,
+        &form,
+    )
+    .await
+    .map_err(|e| planning_error(name_columns(e, &form, tr)))
+}
+
+/// Replaces column keys in a form error by the column names the user sees.
+fn name_columns(e: RepoError, form: &FormDef, tr: &Tr) -> RepoError {
+    let name = |key: String| {
+        form.column(&key)
+            .map(|c| {
+                if tr.lang() == "kk" {
+                    c.name_kk.clone()
+                } else {
+                    c.name_ru.clone()
+                }
+            })
+            .unwrap_or(key)
+    };
+    match e {
+        RepoError::Planning(PlanningError::Form(f)) => {
+            RepoError::Planning(PlanningError::Form(match f {
+                FormError::Required { row, column } => FormError::Required {
+                    row,
+                    column: name(column),
+                },
+                FormError::NotANumber { row, column, value } => FormError::NotANumber {
+                    row,
+                    column: name(column),
+                    value,
+                },
+                FormError::OutOfRange {
+                    row,
+                    column,
+                    value,
+                    min,
+                    max,
+                } => FormError::OutOfRange {
+                    row,
+                    column: name(column),
+                    value,
+                    min,
+                    max,
+                },
+                FormError::ComputedEdited { row, column } => FormError::ComputedEdited {
+                    row,
+                    column: name(column),
+                },
+                other => other,
+            }))
+        }
+        other => other,
+    }
+}
+
+/// Sends the request for review: limit control first (BP-4), then the first reviewer of the chain.
+pub async fn send(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<Request> {
+    let request = request(db, p, id).await?;
+    p.require(Right::Enter, request.org_id)?;
+    if !request.status.editable() {
+        return Err(planning_error(PlanningError::Frozen(request.status).into()));
+    }
+    let campaign = limits_repo::campaign(db, request.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lines = repo::lines(db, id).await?;
+    if lines.is_empty() {
+        return Err(planning_error(PlanningError::Empty.into()));
+    }
+    let orgs = crate::limits::org_map(db).await?;
+    let amounts = limits_repo::amounts(db, campaign.id).await?;
+    let ledger = limits_repo::ledger_of(&campaign, &amounts, &orgs, &p.tree)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let limit_of = |program: &str, year: i32, kind: LimitKind| {
+        ledger.amount(&Slot {
+            org_id: request.org_id,
+            program: program.to_string(),
+            year,
+            kind,
+        })
+    };
+    check_limits(&lines, &campaign.years(), limit_of).map_err(|e| planning_error(e.into()))?;
+    let chain = review_chain(request.org_id, campaign.authority_org_id, &orgs, &p.tree);
+    let step = Move {
+        from: &[Status::InWork, Status::Returned],
+        to: Status::Sent,
+        stage: chain.first().copied(),
+        reason: None,
+    };
+    repo::transition(
+        db,
+        &p.who(),
+        Target {
+            request_id: id,
+            version,
+        },
+        step,
+    )
+    .await
+    .map_err(planning_error)
+}
+
+/// Approval by the reviewer at the current stage: forwards up the chain, or approves at the top.
+pub async fn approve(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<Request> {
+    let request = request(db, p, id).await?;
+    let stage = at_stage(p, &request)?;
+    let campaign = limits_repo::campaign(db, request.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let orgs = crate::limits::org_map(db).await?;
+    let chain = review_chain(request.org_id, campaign.authority_org_id, &orgs, &p.tree);
+    let step = match next_stage(&chain, stage) {
+        Some(next) => Move {
+            from: &[Status::Sent],
+            to: Status::Sent,
+            stage: Some(next),
+            reason: None,
+        },
+        None => Move {
+            from: &[Status::Sent],
+            to: Status::Approved,
+            stage: None,
+            reason: None,
+        },
+    };
+    repo::transition(
+        db,
+        &p.who(),
+        Target {
+            request_id: id,
+            version,
+        },
+        step,
+    )
+    .await
+    .map_err(planning_error)
+}
+
+pub async fn return_request(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+    version: i64,
+    reason: &str,
+) -> AppResult<Request> {
+    let request = request(db, p, id).await?;
+    at_stage(p, &request)?;
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid("err-required", "reason"));
+    }
+    let step = Move {
+        from: &[Status::Sent],
+        to: Status::Returned,
+        stage: None,
+        reason: Some(reason.trim()),
+    };
+    repo::transition(
+        db,
+        &p.who(),
+        Target {
+            request_id: id,
+            version,
+        },
+        step,
+    )
+    .await
+    .map_err(planning_error)
+}
+
+fn at_stage(p: &Principal, request: &Request) -> AppResult<i64> {
+    match request.stage_org_id {
+        Some(stage) if request.status == Status::Sent => {
+            p.require(Right::Approve, stage)?;
+            Ok(stage)
+        }
+        _ => Err(planning_error(PlanningError::NotAtStage.into())),
+    }
+}
+
+pub async fn save_form(db: &Db, p: &Principal, def: &FormDef) -> AppResult<()> {
+    p.require_system(Right::Configure)?;
+    repo::save_form(db, &p.who(), def)
+        .await
+        .map_err(planning_error)
+}
+
+fn invalid(
+    key: &'static str,
+    args: Vec<(&'static str, String)>,
+    field: Option<String>,
+) -> AppError {
+    AppError::Invalid { key, args, field }
+}
+
+pub fn planning_error(e: RepoError) -> AppError {
+    let e = match e {
+        RepoError::Store(s) => return s.into(),
+        RepoError::Planning(p) => p,
+    };
+    match e {
+        PlanningError::Frozen(status) => invalid(
+            "err-request-frozen",
+            vec![("status", status.code().into())],
+            None,
+        ),
+        PlanningError::Stale => AppError::Stale,
+        PlanningError::NotFound => AppError::NotFound,
+        PlanningError::OverLimit {
+            program,
+            year,
+            kind,
+            limit,
+            requested,
+            excess,
+        } => invalid(
+            "err-over-limit",
+            vec![
+                ("program", program),
+                ("year", year.to_string()),
+                ("kind", kind.code().into()),
+                ("limit", limit.to_string()),
+                ("requested", requested.to_string()),
+                ("excess", excess.to_string()),
+            ],
+            Some("program".into()),
+        ),
+        PlanningError::Empty => invalid("err-request-empty", vec![], None),
+        PlanningError::Field(field) => AppError::invalid("err-required", field),
+        PlanningError::Year(year) => invalid(
+            "err-limit-year",
+            vec![("year", year.to_string())],
+            Some("year".into()),
+        ),
+        PlanningError::NoForm(specific) => invalid(
+            "err-no-form",
+            vec![("specific", specific)],
+            Some("specific".into()),
+        ),
+        PlanningError::NotAtStage => invalid("err-not-at-stage", vec![], None),
+        PlanningError::ReasonRequired => AppError::invalid("err-required", "reason"),
+        PlanningError::Form(f) => form_error(f),
+    }
+}
+
+fn form_error(e: FormError) -> AppError {
+    let cell = |row: usize, column: &str| Some(format!("row {row}, {column}"));
+    match e {
+        FormError::Definition { form, message } => invalid(
+            "err-form-definition",
+            vec![("form", form), ("message", message)],
+            Some("definition".into()),
+        ),
+        FormError::Required { row, column } => invalid(
+            "err-form-required",
+            vec![("row", row.to_string()), ("column", column.clone())],
+            cell(row, &column),
+        ),
+        FormError::NotANumber { row, column, value } => invalid(
+            "err-form-number",
+            vec![
+                ("row", row.to_string()),
+                ("column", column.clone()),
+                ("value", value),
+            ],
+            cell(row, &column),
+        ),
+        FormError::OutOfRange {
+            row,
+            column,
+            value,
+            min,
+            max,
+        } => invalid(
+            "err-form-range",
+            vec![
+                ("row", row.to_string()),
+                ("column", column.clone()),
+                ("value", value),
+                ("min", min),
+                ("max", max),
+            ],
+            cell(row, &column),
+        ),
+        FormError::ComputedEdited { row, column } => invalid(
+            "err-form-computed",
+            vec![("row", row.to_string()), ("column", column.clone())],
+            cell(row, &column),
+        ),
+        FormError::UnknownColumn { row, column } => invalid(
+            "err-form-unknown",
+            vec![("row", row.to_string()), ("column", column.clone())],
+            cell(row, &column),
+        ),
+        FormError::Formula { row, error } => invalid(
+            "err-form-formula",
+            vec![("row", row.to_string()), ("message", error.to_string())],
+            None,
+        ),
+    }
+}
