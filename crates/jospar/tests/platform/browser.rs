@@ -63,14 +63,10 @@ async fn keep_screenshot(client: &fantoccini::Client, name: &str) {
     }
 }
 
-#[tokio::test]
-async fn sign_in_switch_language_search_and_open_audit() {
-    if !browser_available() {
-        return;
-    }
-    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+/// A headless Chromium session through a chromedriver of its own (stopped on drop).
+async fn browser() -> (Driver, fantoccini::Client, std::path::PathBuf) {
     let port = free_port();
-    let _driver = Driver(
+    let driver = Driver(
         Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -78,7 +74,8 @@ async fn sign_in_switch_language_search_and_open_audit() {
             .spawn()
             .expect("chromedriver"),
     );
-    let profile = std::env::temp_dir().join(format!("jospar-chromium-{}", std::process::id()));
+    let profile =
+        std::env::temp_dir().join(format!("jospar-chromium-{}-{port}", std::process::id()));
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -106,6 +103,16 @@ async fn sign_in_switch_language_search_and_open_audit() {
             Err(e) => panic!("webdriver session: {e}"),
         }
     };
+    (driver, client, profile)
+}
+
+#[tokio::test]
+async fn sign_in_switch_language_search_and_open_audit() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+    let (_driver, client, profile) = browser().await;
 
     // The home page before sign-in, then switch to Kazakh.
     client.goto(&app.url("/?lang=ru")).await.expect("home");
@@ -203,6 +210,197 @@ async fn sign_in_switch_language_search_and_open_audit() {
         )
         .await;
     }
+
+    client.close().await.expect("close");
+    let _ = std::fs::remove_dir_all(profile);
+}
+
+async fn fill(client: &fantoccini::Client, css: &str, text: &str) {
+    let input = client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("input {css}"));
+    input.clear().await.expect("clear");
+    input.send_keys(text).await.expect("type");
+}
+
+async fn sign_in(client: &fantoccini::Client, app: &crate::app::TestApp, login: &str) {
+    client
+        .goto(&app.url("/login?lang=ru"))
+        .await
+        .expect("login page");
+    fill(client, "#login", login).await;
+    fill(client, "#password", DEMO_PASSWORD).await;
+    client
+        .find(Locator::Id("login-submit"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(client, "h1", "Рабочий стол").await;
+}
+
+/// Issue 3: an economist fills a request line, sees the limit error, fixes it and sends it.
+#[tokio::test]
+async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+    let root = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let who = jospar_store::Who::system();
+    let root_org = jospar_org::repo::get_org(&app.db, root)
+        .await
+        .expect("q")
+        .expect("root");
+    let campaign = jospar_limits::repo::create_campaign(
+        &app.db,
+        &who,
+        &root_org,
+        jospar_limits::repo::NewCampaign {
+            authority_org_id: root,
+            first_year: 2027,
+            name_ru: "Бюджет 2027–2029".into(),
+            name_kk: "2027–2029 бюджеті".into(),
+            inflation_bp: [10500, 10500],
+        },
+    )
+    .await
+    .expect("campaign");
+    let orgs: std::collections::HashMap<i64, jospar_org::Org> = jospar_org::repo::all_orgs(&app.db)
+        .await
+        .expect("orgs")
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let tree = jospar_org::repo::org_tree(&app.db).await.expect("tree");
+    let mln = 100_000_000i64;
+    let change = |org: i64, program: &str, amount: i64| jospar_limits::repo::Change {
+        org_id: org,
+        program: program.into(),
+        year: 2027,
+        kind: jospar_limits::LimitKind::Base,
+        amount_tiyn: amount * mln,
+        version: 0,
+    };
+    jospar_limits::repo::save_amounts(
+        &app.db,
+        &who,
+        &campaign,
+        &orgs,
+        &tree,
+        &[
+            change(root, "", 1000),
+            change(edu, "", 600),
+            change(edu, "003", 500),
+            change(school, "003", 50),
+        ],
+        None,
+    )
+    .await
+    .expect("limits");
+    let request = jospar_planning::repo::create_request(
+        &app.db,
+        &who,
+        campaign.id,
+        school,
+        jospar_planning::RequestKind::Plan,
+    )
+    .await
+    .expect("request");
+
+    let (_driver, client, profile) = browser().await;
+    sign_in(&client, &app, "economist.school5").await;
+    client
+        .goto(&app.url(&format!("/requests/{}", request.id)))
+        .await
+        .expect("request page");
+    fill(&client, "#l-program", "003").await;
+    fill(&client, "#l-specific", "111").await;
+    client
+        .find(Locator::Id("line-add"))
+        .await
+        .expect("add")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "h1", "Расчёт строки").await;
+    fill(&client, "input[name='c|0|position']", "Учитель").await;
+    fill(&client, "input[name='c|0|staff_units']", "20").await;
+    fill(&client, "input[name='c|0|salary']", "300 000").await;
+    fill(&client, "input[name='c|0|months']", "12").await;
+    client
+        .find(Locator::Id("line-save"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#line-amount", "72 000 000,00").await;
+    assert!(
+        client
+            .find(Locator::Css("input[name='c|0|total']"))
+            .await
+            .is_err(),
+        "no input for a computed cell"
+    );
+    keep_screenshot(&client, "request-line").await;
+
+    client
+        .goto(&app.url(&format!("/requests/{}", request.id)))
+        .await
+        .expect("request page");
+    client
+        .find(Locator::Id("request-send"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#request-error", "превышение 22 000 000,00").await;
+    keep_screenshot(&client, "request-over-limit").await;
+
+    client
+        .goto(&app.url(&format!("/requests/{}", request.id)))
+        .await
+        .expect("request page");
+    client
+        .find(Locator::Css("#request-lines a"))
+        .await
+        .expect("line link")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "h1", "Расчёт строки").await;
+    fill(&client, "input[name='c|0|staff_units']", "10").await;
+    client
+        .find(Locator::Id("line-save"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#line-amount", "36 000 000,00").await;
+    client
+        .goto(&app.url(&format!("/requests/{}", request.id)))
+        .await
+        .expect("request page");
+    client
+        .find(Locator::Id("request-send"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#request-status", "Отправлена на рассмотрение").await;
+    keep_screenshot(&client, "request-sent").await;
 
     client.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);

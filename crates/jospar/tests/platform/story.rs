@@ -1579,7 +1579,7 @@ async fn budget_requests(app: &TestApp) {
         .await
         .expect("text");
     assert!(
-        grid.contains("36000000") && !grid.contains("|total\""),
+        grid.contains("36 000 000,00") && !grid.contains("|total\""),
         "computed cells are shown, never inputs"
     );
     // BP-10: the system administrator adds a form without code; a broken one is refused.

@@ -444,10 +444,12 @@ async fn line_view(
                 .map(|c| {
                     let computed = c.column_type == ColumnType::Computed;
                     let value = if computed {
+                        // Computed amounts are shown as money: "72 000 000,00".
                         evaluated
                             .get(i)
                             .and_then(|r| r.values.get(&c.key))
-                            .cloned()
+                            .and_then(|v| jospar_forms::parse_decimal(v))
+                            .map(|v| jospar_forms::to_tenge(v).to_string())
                             .unwrap_or_default()
                     } else {
                         source_rows
