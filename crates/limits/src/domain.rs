@@ -52,6 +52,10 @@ pub struct Campaign {
     /// Inflation coefficients of the 2nd and 3rd planning year in basis points of the
     /// previous year (10 650 = ×1.065), used to fill later years (BP-11).
     pub inflation_bp: [i64; 2],
+    /// The day the campaign was opened; deadlines are counted from it in working days.
+    pub opened_on: chrono::NaiveDate,
+    /// Working days the organisations have to submit their budget requests.
+    pub request_days: i64,
     pub version: i64,
 }
 

@@ -41,6 +41,8 @@ struct CampaignRow {
     name_kk: String,
     inflation2_bp: i64,
     inflation3_bp: i64,
+    opened_on: chrono::NaiveDate,
+    request_days: i64,
     version: i64,
 }
 
@@ -54,6 +56,8 @@ impl CampaignRow {
             name_ru: self.name_ru,
             name_kk: self.name_kk,
             inflation_bp: [self.inflation2_bp, self.inflation3_bp],
+            opened_on: self.opened_on,
+            request_days: self.request_days,
             version: self.version,
         }
     }
@@ -67,6 +71,8 @@ pub struct NewCampaign {
     pub name_ru: String,
     pub name_kk: String,
     pub inflation_bp: [i64; 2],
+    /// Working days to submit requests (default 10).
+    pub request_days: Option<i64>,
 }
 
 pub async fn create_campaign(
@@ -84,6 +90,9 @@ pub async fn create_campaign(
     if new.name_kk.trim().is_empty() {
         return Err(LimitError::Field("name_kk").into());
     }
+    if new.request_days.is_some_and(|d| !(1..=250).contains(&d)) {
+        return Err(LimitError::Field("request_days").into());
+    }
     for (i, bp) in new.inflation_bp.iter().enumerate() {
         if !(5_000..=30_000).contains(bp) {
             return Err(LimitError::Field(if i == 0 { "inflation2" } else { "inflation3" }).into());
@@ -97,15 +106,17 @@ pub async fn create_campaign(
         name_ru: new.name_ru.trim().into(),
         name_kk: new.name_kk.trim().into(),
         inflation_bp: new.inflation_bp,
+        opened_on: Utc::now().date_naive(),
+        request_days: new.request_days.unwrap_or(10),
         version: 1,
     };
     let mut tx = db.begin().await?;
     exec_tx!(&mut tx, conn => sqlx::query(
-        "INSERT INTO limit_campaigns (id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, version, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9)")
+        "INSERT INTO limit_campaigns (id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, version, created_at, opened_on, request_days) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11)")
         .bind(campaign.id).bind(campaign.budget_id).bind(campaign.authority_org_id).bind(i64::from(campaign.first_year))
         .bind(&campaign.name_ru).bind(&campaign.name_kk).bind(campaign.inflation_bp[0]).bind(campaign.inflation_bp[1])
-        .bind(Utc::now())
+        .bind(Utc::now()).bind(campaign.opened_on).bind(campaign.request_days)
         .execute(conn).await)?;
     tx.audit(AuditEntry {
         who,
@@ -124,7 +135,7 @@ pub async fn create_campaign(
 
 pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>, StoreError> {
     let rows: Vec<CampaignRow> = on_db!(db, pool => sqlx::query_as::<_, CampaignRow>(
-        "SELECT id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, version \
+        "SELECT id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, opened_on, request_days, version \
          FROM limit_campaigns ORDER BY first_year DESC, id DESC")
         .fetch_all(pool).await)?;
     Ok(rows.into_iter().map(CampaignRow::into_campaign).collect())
@@ -132,7 +143,7 @@ pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>, StoreError> {
 
 pub async fn campaign(db: &Db, id: i64) -> Result<Option<Campaign>, StoreError> {
     let row: Option<CampaignRow> = on_db!(db, pool => sqlx::query_as::<_, CampaignRow>(
-        "SELECT id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, version \
+        "SELECT id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, opened_on, request_days, version \
          FROM limit_campaigns WHERE id = $1")
         .bind(id).fetch_optional(pool).await)?;
     Ok(row.map(CampaignRow::into_campaign))

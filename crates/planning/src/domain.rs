@@ -86,6 +86,7 @@ pub struct Request {
     pub stage_org_id: Option<i64>,
     pub return_reason: Option<String>,
     pub version: i64,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// A line of a request; its id is the expense identifier (P-14).
@@ -135,6 +136,16 @@ pub enum PlanningError {
     NotAtStage,
     #[error("a reason is required to return a request")]
     ReasonRequired,
+}
+
+/// A request is overdue when the deadline has passed and it was neither sent nor approved
+/// (a returned request is due again).
+pub fn is_overdue(
+    status: Option<Status>,
+    today: chrono::NaiveDate,
+    deadline: chrono::NaiveDate,
+) -> bool {
+    today > deadline && !matches!(status, Some(Status::Sent | Status::Approved))
 }
 
 /// The years of a request: the current (report) year and the three planning years (BP-1).
@@ -258,6 +269,19 @@ mod tests {
         // The current year (2026) is not limited: only the planning years are.
         let generous = |_: &str, _: i32, _: LimitKind| Tenge::from_tiyn(100_000);
         assert!(check_limits(&lines, &[2027, 2028, 2029], generous).is_ok());
+    }
+
+    #[test]
+    fn overdue_after_the_deadline_unless_submitted() {
+        let d = |day: u32| chrono::NaiveDate::from_ymd_opt(2026, 12, day).expect("date");
+        assert!(
+            !is_overdue(None, d(10), d(10)),
+            "on the deadline day it is not late yet"
+        );
+        assert!(is_overdue(None, d(11), d(10)));
+        assert!(is_overdue(Some(Status::Returned), d(11), d(10)));
+        assert!(!is_overdue(Some(Status::Sent), d(11), d(10)));
+        assert!(!is_overdue(Some(Status::Approved), d(11), d(10)));
     }
 
     #[test]

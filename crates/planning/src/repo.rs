@@ -94,6 +94,7 @@ struct RequestRow {
     stage_org_id: Option<i64>,
     return_reason: Option<String>,
     version: i64,
+    updated_at: chrono::DateTime<Utc>,
 }
 
 impl RequestRow {
@@ -107,6 +108,7 @@ impl RequestRow {
             stage_org_id: self.stage_org_id,
             return_reason: self.return_reason,
             version: self.version,
+            updated_at: self.updated_at,
         }
     }
 }
@@ -127,8 +129,9 @@ pub async fn create_request(
         stage_org_id: None,
         return_reason: None,
         version: 1,
+        updated_at: Utc::now(),
     };
-    let now = Utc::now();
+    let now = request.updated_at;
     let mut tx = db.begin().await?;
     exec_tx!(&mut tx, conn => sqlx::query(
         "INSERT INTO budget_requests (id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, created_at, updated_at) \
@@ -151,14 +154,14 @@ pub async fn create_request(
 
 pub async fn requests(db: &Db) -> std::result::Result<Vec<Request>, StoreError> {
     let rows: Vec<RequestRow> = on_db!(db, pool => sqlx::query_as::<_, RequestRow>(
-        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version FROM budget_requests ORDER BY id DESC")
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at FROM budget_requests ORDER BY id DESC")
         .fetch_all(pool).await)?;
     Ok(rows.into_iter().map(RequestRow::into_request).collect())
 }
 
 pub async fn request(db: &Db, id: i64) -> std::result::Result<Option<Request>, StoreError> {
     let row: Option<RequestRow> = on_db!(db, pool => sqlx::query_as::<_, RequestRow>(
-        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version FROM budget_requests WHERE id = $1")
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at FROM budget_requests WHERE id = $1")
         .bind(id).fetch_optional(pool).await)?;
     Ok(row.map(RequestRow::into_request))
 }
@@ -230,7 +233,7 @@ async fn claim(
     require_editable: bool,
 ) -> Result<Request> {
     let row: Option<RequestRow> = on_tx!(tx, conn => sqlx::query_as::<_, RequestRow>(
-        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version FROM budget_requests WHERE id = $1")
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at FROM budget_requests WHERE id = $1")
         .bind(request_id).fetch_optional(conn).await)?;
     let request = row
         .map(RequestRow::into_request)

@@ -224,6 +224,7 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}", get(campaign))
         .route("/campaigns/{id}/balance", get(balance))
         .route("/campaigns/{id}/limits", put(set_limits))
+        .route("/campaigns/{id}/desk", get(desk))
         .route("/forms", get(forms))
         .route("/forms/{code}", put(put_form))
         .route("/requests", get(requests).post(create_request))
@@ -755,4 +756,16 @@ async fn return_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResul
     Ok(Json(json!(
         crate::planning::return_request(ctx.db(), p, id, b.version, &b.reason).await?
     )))
+}
+
+async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let (campaign, deadline, rows) = crate::planning::desk(ctx.db(), p, id).await?;
+    let rows: Vec<Value> = rows
+        .into_iter()
+        .map(|r| json!({"org_id": r.org_id, "request": r.request, "overdue": r.overdue}))
+        .collect();
+    Ok(Json(
+        json!({"campaign": campaign, "deadline": deadline, "rows": rows}),
+    ))
 }

@@ -523,3 +523,63 @@ fn form_error(e: FormError) -> AppError {
         ),
     }
 }
+
+/// One line of the curator's desk (BP-7): an organisation of the campaign and the state of its
+/// latest request against the campaign's deadline.
+pub struct DeskRow {
+    pub org_id: i64,
+    pub request: Option<Request>,
+    pub overdue: bool,
+}
+
+/// The campaign's deadline (working days from its opening) and its organisations' requests.
+pub async fn desk(
+    db: &Db,
+    p: &Principal,
+    campaign_id: i64,
+) -> AppResult<(jospar_limits::Campaign, chrono::NaiveDate, Vec<DeskRow>)> {
+    let campaign = crate::limits::campaign(db, p, campaign_id).await?;
+    let calendar = db.working_calendar().await?;
+    let deadline = calendar.add_working_days(
+        campaign.opened_on,
+        u32::try_from(campaign.request_days).unwrap_or(10),
+    );
+    let orgs = crate::limits::org_map(db).await?;
+    let read = p.scope(Right::Read);
+    let requests = repo::requests(db).await?;
+    let mut rows: Vec<DeskRow> = p
+        .tree
+        .subtree(campaign.authority_org_id)
+        .into_iter()
+        .filter(|id| read.contains(*id) && *id != campaign.authority_org_id)
+        .filter(|id| {
+            let node = jospar_limits::Node {
+                org_id: *id,
+                program: "001".into(),
+            };
+            orgs.get(id)
+                .is_some_and(|o| o.closed_on.is_none() && o.kind != OrgKind::AuthorizedBody)
+                && jospar_limits::source_of(&node, &campaign, &orgs, &p.tree).is_ok()
+        })
+        .map(|org_id| {
+            // Requests come newest first: the first one of the organisation is its latest.
+            let request = requests
+                .iter()
+                .find(|r| r.campaign_id == campaign.id && r.org_id == org_id)
+                .cloned();
+            let overdue =
+                jospar_planning::is_overdue(request.as_ref().map(|r| r.status), p.today, deadline);
+            DeskRow {
+                org_id,
+                overdue,
+                request,
+            }
+        })
+        .collect();
+    let name = |id: i64| {
+        orgs.get(&id)
+            .map(|o| (o.abp_code.clone(), o.name_ru.clone()))
+    };
+    rows.sort_by_key(|r| name(r.org_id));
+    Ok((campaign, deadline, rows))
+}

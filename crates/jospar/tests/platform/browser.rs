@@ -270,6 +270,7 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
             name_ru: "Бюджет 2027–2029".into(),
             name_kk: "2027–2029 бюджеті".into(),
             inflation_bp: [10500, 10500],
+            request_days: None,
         },
     )
     .await

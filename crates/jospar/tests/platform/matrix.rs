@@ -82,6 +82,7 @@ async fn every_route_refuses_what_it_must() {
             name_ru: "К".into(),
             name_kk: "Н".into(),
             inflation_bp: [10500, 10500],
+            request_days: None,
         },
     )
     .await
@@ -360,6 +361,13 @@ async fn every_route_refuses_what_it_must() {
                 json!({"changes": [{"org_id": own, "program": "003", "year": 2027, "kind": "base", "amount_tiyn": 0, "version": 0}]}),
             ),
             expect: "RAARRRR",
+        },
+        Case {
+            method: "get",
+            route: "/campaigns/{id}/desk",
+            path: format!("/campaigns/{campaign}/desk"),
+            body: None,
+            expect: "AAAAAAR",
         },
         Case {
             method: "get",

@@ -1582,6 +1582,63 @@ async fn budget_requests(app: &TestApp) {
         grid.contains("36 000 000,00") && !grid.contains("|total\""),
         "computed cells are shown, never inputs"
     );
+    // The curator's desk (BP-7): the school's request approved, the deadline in working days.
+    let (status, desk) = send_json(
+        app,
+        "get",
+        &format!("/campaigns/{campaign}/desk"),
+        &planner,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let row = desk["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["org_id"] == school)
+        .expect("school on the desk")
+        .clone();
+    assert_eq!(
+        (row["request"]["status"].as_str(), row["overdue"].as_bool()),
+        (Some("approved"), Some(false))
+    );
+    let opened = chrono::NaiveDate::parse_from_str(
+        desk["campaign"]["opened_on"].as_str().expect("opened"),
+        "%Y-%m-%d",
+    )
+    .expect("date");
+    let deadline =
+        chrono::NaiveDate::parse_from_str(desk["deadline"].as_str().expect("deadline"), "%Y-%m-%d")
+            .expect("date");
+    assert_eq!(
+        jospar_core::WorkingCalendar::default().working_days_between(opened, deadline),
+        10
+    );
+    let (_, own_desk) = send_json(
+        app,
+        "get",
+        &format!("/campaigns/{campaign}/desk"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        own_desk["rows"].as_array().expect("rows").len(),
+        1,
+        "an institution sees only itself"
+    );
+    let page = app
+        .signed_in("planner")
+        .await
+        .get(app.url(&format!("/limits/{campaign}/desk?lang=ru")))
+        .send()
+        .await
+        .expect("desk")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("Стол куратора") && page.contains("Общеобразовательная школа №5"));
     // BP-10: the system administrator adds a form without code; a broken one is refused.
     let mut form: Value =
         serde_json::from_str(include_str!("../../../../data/forms/149.json")).expect("form");

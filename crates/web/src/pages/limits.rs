@@ -54,6 +54,7 @@ struct CampaignForm {
     name_kk: String,
     inflation2: String,
     inflation3: String,
+    request_days: String,
 }
 
 async fn list_page(ctx: &Ctx, form: CampaignForm, error: Option<String>) -> AppResult<Response> {
@@ -94,6 +95,7 @@ async fn list_page(ctx: &Ctx, form: CampaignForm, error: Option<String>) -> AppR
             first_year: (p.today.year() + 1).to_string(),
             inflation2: "105,0".into(),
             inflation3: "105,0".into(),
+            request_days: "10".into(),
             ..form
         }
     } else {
@@ -138,6 +140,12 @@ async fn create(ctx: Ctx, Form(form): Form<CampaignForm>) -> AppResult<Response>
                 percent_to_bp(&form.inflation2, "inflation2")?,
                 percent_to_bp(&form.inflation3, "inflation3")?,
             ],
+            request_days: Some(
+                form.request_days
+                    .trim()
+                    .parse()
+                    .map_err(|_| AppError::invalid("err-required", "request_days"))?,
+            ),
         };
         service::create_campaign(ctx.db(), p, new).await
     }

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
             get(line_page).post(save_line),
         )
         .route("/requests/{id}/step", post(step))
+        .route("/limits/{id}/desk", get(desk))
 }
 
 pub struct RequestLine {
@@ -568,4 +569,96 @@ async fn save_line(
             Ok(response)
         }
     }
+}
+
+pub struct DeskLine {
+    pub org: String,
+    pub request_id: Option<i64>,
+    pub kind: String,
+    pub status: String,
+    pub stage: String,
+    pub changed: String,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "desk.html")]
+struct DeskPage {
+    page: Page,
+    campaign: String,
+    deadline: String,
+    rows: Vec<DeskLine>,
+    overdue: usize,
+    submitted: usize,
+}
+
+/// The curator's desk (BP-7): every organisation of the campaign with its request's state.
+async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let (campaign, deadline, rows) = service::desk(ctx.db(), p, id).await?;
+    let lang = ctx.tr.lang();
+    let orgs = crate::limits::org_map(ctx.db()).await?;
+    let name = |org: i64| {
+        orgs.get(&org)
+            .map(|o| o.name(lang).to_string())
+            .unwrap_or_default()
+    };
+    let almaty = chrono::FixedOffset::east_opt(5 * 3600);
+    let submitted = rows
+        .iter()
+        .filter(|r| {
+            r.request
+                .as_ref()
+                .is_some_and(|q| matches!(q.status, Status::Sent | Status::Approved))
+        })
+        .count();
+    let overdue = rows.iter().filter(|r| r.overdue).count();
+    let rows = rows
+        .into_iter()
+        .map(|r| DeskLine {
+            org: name(r.org_id),
+            request_id: r.request.as_ref().map(|q| q.id),
+            kind: r
+                .request
+                .as_ref()
+                .map(|q| ctx.tr.t(&format!("request-kind-{}", q.kind.code())))
+                .unwrap_or_default(),
+            status: r
+                .request
+                .as_ref()
+                .map(|q| ctx.tr.t(&format!("status-{}", q.status.code())))
+                .unwrap_or_else(|| ctx.tr.t("desk-no-request")),
+            stage: r
+                .request
+                .as_ref()
+                .and_then(|q| q.stage_org_id)
+                .map(name)
+                .unwrap_or_default(),
+            changed: r
+                .request
+                .as_ref()
+                .and_then(|q| {
+                    almaty.map(|tz| {
+                        q.updated_at
+                            .with_timezone(&tz)
+                            .format("%d.%m.%Y %H:%M")
+                            .to_string()
+                    })
+                })
+                .unwrap_or_default(),
+            overdue: r.overdue,
+        })
+        .collect();
+    render(DeskPage {
+        page: Page::new(&ctx, "desk-title", "limits"),
+        campaign: if lang == "kk" {
+            campaign.name_kk.clone()
+        } else {
+            campaign.name_ru.clone()
+        },
+        deadline: crate::view::date(&deadline),
+        rows,
+        overdue,
+        submitted,
+    })
 }
