@@ -343,10 +343,7 @@ pub async fn set_rows(
         "SELECT rows_json, amount FROM request_line_years WHERE request_id = $1 AND line_id = $2 AND year = $3")
         .bind(request_id).bind(line_id).bind(i64::from(year)).fetch_optional(conn).await)?;
     let text = serde_json::to_string(rows).map_err(|e| StoreError::Other(e.to_string()))?;
-    exec_tx!(&mut tx, conn => sqlx::query(
-        "INSERT INTO request_line_years (request_id, line_id, year, rows_json, amount) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (request_id, line_id, year) DO UPDATE SET rows_json = excluded.rows_json, amount = excluded.amount")
-        .bind(request_id).bind(line_id).bind(i64::from(year)).bind(&text).bind(amount.tiyn()).execute(conn).await)?;
+    write_rows(&mut tx, request_id, line_id, year, &text, amount.tiyn()).await?;
     tx.audit(AuditEntry {
         who,
         org_id: Some(request.org_id),
@@ -398,4 +395,147 @@ pub async fn transition(db: &Db, who: &Who, target: Target, step: Move<'_>) -> R
     .await?;
     tx.commit().await?;
     Ok(new)
+}
+
+/// The rows of one line and year before an inflation fill (None: there were none).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct Previous {
+    line_id: i64,
+    year: i32,
+    rows: Option<(String, i64)>,
+}
+
+/// One year of one line to fill.
+pub struct YearFill<'a> {
+    pub line_id: i64,
+    pub year: i32,
+    pub rows: Vec<RowInput>,
+    pub form: &'a FormDef,
+}
+
+async fn write_rows(
+    tx: &mut Tx,
+    request_id: i64,
+    line_id: i64,
+    year: i32,
+    rows_json: &str,
+    amount: i64,
+) -> Result<()> {
+    exec_tx!(tx, conn => sqlx::query(
+        "INSERT INTO request_line_years (request_id, line_id, year, rows_json, amount) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (request_id, line_id, year) DO UPDATE SET rows_json = excluded.rows_json, amount = excluded.amount")
+        .bind(request_id).bind(line_id).bind(i64::from(year)).bind(rows_json).bind(amount).execute(conn).await)?;
+    Ok(())
+}
+
+/// Fills later years in one transaction (BP-11) and keeps what they held, so that the user can
+/// undo the fill until the request changes again.
+pub async fn fill_years(
+    db: &Db,
+    who: &Who,
+    target: Target,
+    fills: &[YearFill<'_>],
+) -> Result<Request> {
+    let mut evaluated = Vec::new();
+    for fill in fills {
+        let rows = fill.form.evaluate(&fill.rows)?;
+        evaluated.push((fill, FormDef::total(&rows)));
+    }
+    let mut tx = db.begin().await?;
+    let request = claim(&mut tx, target.request_id, target.version, true).await?;
+    let mut previous = Vec::new();
+    for (fill, amount) in &evaluated {
+        let old: Option<(String, i64)> = on_tx!(&mut tx, conn => sqlx::query_as(
+            "SELECT rows_json, amount FROM request_line_years WHERE request_id = $1 AND line_id = $2 AND year = $3")
+            .bind(request.id).bind(fill.line_id).bind(i64::from(fill.year)).fetch_optional(conn).await)?;
+        previous.push(Previous {
+            line_id: fill.line_id,
+            year: fill.year,
+            rows: old,
+        });
+        let text =
+            serde_json::to_string(&fill.rows).map_err(|e| StoreError::Other(e.to_string()))?;
+        write_rows(
+            &mut tx,
+            request.id,
+            fill.line_id,
+            fill.year,
+            &text,
+            amount.tiyn(),
+        )
+        .await?;
+    }
+    let snapshot =
+        serde_json::to_string(&previous).map_err(|e| StoreError::Other(e.to_string()))?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO request_fill_undo (request_id, version_after, snapshot, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (request_id) DO UPDATE SET version_after = excluded.version_after, snapshot = excluded.snapshot, created_at = excluded.created_at")
+        .bind(request.id).bind(request.version).bind(&snapshot).bind(Utc::now()).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "budget_request",
+        entity_id: request.id.to_string(),
+        action: "update",
+        old_value: serde_json::from_str(&snapshot).ok(),
+        new_value: Some(json!(
+            evaluated
+                .iter()
+                .map(
+                    |(f, a)| json!({"line_id": f.line_id, "year": f.year, "amount_tiyn": a.tiyn()})
+                )
+                .collect::<Vec<_>>()
+        )),
+        reason: Some("inflation fill".into()),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+/// Whether the last inflation fill of a request can still be undone (nothing changed since).
+pub async fn can_undo_fill(db: &Db, request: &Request) -> std::result::Result<bool, StoreError> {
+    let version: Option<i64> = on_db!(db, pool => sqlx::query_scalar("SELECT version_after FROM request_fill_undo WHERE request_id = $1")
+        .bind(request.id).fetch_optional(pool).await)?;
+    Ok(version == Some(request.version) && request.status.editable())
+}
+
+/// Puts back what the years held before the last fill.
+pub async fn undo_fill(db: &Db, who: &Who, target: Target) -> Result<Request> {
+    let mut tx = db.begin().await?;
+    let stored: Option<(i64, String)> = on_tx!(&mut tx, conn => sqlx::query_as(
+        "SELECT version_after, snapshot FROM request_fill_undo WHERE request_id = $1")
+        .bind(target.request_id).fetch_optional(conn).await)?;
+    let (version_after, snapshot) = stored.ok_or(PlanningError::NotFound)?;
+    if version_after != target.version {
+        return Err(PlanningError::Stale.into());
+    }
+    let request = claim(&mut tx, target.request_id, target.version, true).await?;
+    let previous: Vec<Previous> =
+        serde_json::from_str(&snapshot).map_err(|e| StoreError::Other(e.to_string()))?;
+    for p in &previous {
+        match &p.rows {
+            Some((rows, amount)) => {
+                write_rows(&mut tx, request.id, p.line_id, p.year, rows, *amount).await?
+            }
+            None => {
+                exec_tx!(&mut tx, conn => sqlx::query("DELETE FROM request_line_years WHERE request_id = $1 AND line_id = $2 AND year = $3")
+                    .bind(request.id).bind(p.line_id).bind(i64::from(p.year)).execute(conn).await)?;
+            }
+        }
+    }
+    exec_tx!(&mut tx, conn => sqlx::query("DELETE FROM request_fill_undo WHERE request_id = $1").bind(request.id).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "budget_request",
+        entity_id: request.id.to_string(),
+        action: "update",
+        old_value: None,
+        new_value: Some(json!(previous)),
+        reason: Some("inflation fill undone".into()),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(request)
 }

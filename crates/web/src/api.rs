@@ -234,6 +234,8 @@ pub fn routes() -> Router<AppState> {
             "/requests/{id}/lines/{line}/years/{year}",
             get(line_rows).put(set_rows),
         )
+        .route("/requests/{id}/fill-inflation", post(fill_inflation))
+        .route("/requests/{id}/undo-fill", post(undo_fill))
         .route("/requests/{id}/send", post(send_request))
         .route("/requests/{id}/approve", post(approve_request))
         .route("/requests/{id}/return", post(return_request))
@@ -768,4 +770,20 @@ async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     Ok(Json(
         json!({"campaign": campaign, "deadline": deadline, "rows": rows}),
     ))
+}
+
+async fn fill_inflation(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: StepBody = body(&bytes)?;
+    Ok(Json(json!(
+        crate::planning::fill_inflation(ctx.db(), p, id, b.version).await?
+    )))
+}
+
+async fn undo_fill(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: StepBody = body(&bytes)?;
+    Ok(Json(json!(
+        crate::planning::undo_fill(ctx.db(), p, id, b.version).await?
+    )))
 }

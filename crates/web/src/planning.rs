@@ -583,3 +583,81 @@ pub async fn desk(
     rows.sort_by_key(|r| name(r.org_id));
     Ok((campaign, deadline, rows))
 }
+
+/// BP-11: fills the second and third planning years of every line from the first, indexed
+/// columns (prices, tariffs, norms, tax bases) multiplied by the campaign's inflation indices.
+pub async fn fill_inflation(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<Request> {
+    let request = request(db, p, id).await?;
+    p.require(Right::Enter, request.org_id)?;
+    let campaign = limits_repo::campaign(db, request.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let [first, second, third] = campaign.years();
+    let lines = repo::lines(db, id).await?;
+    let forms = repo::forms(db).await?;
+    let mut prepared = Vec::new();
+    for line in &lines {
+        let Some(form) = forms.iter().find(|f| f.code == line.form_code) else {
+            continue;
+        };
+        let base = repo::line_rows(db, id, line.id, first).await?;
+        if base.is_empty() {
+            continue;
+        }
+        let year2 = form.indexed_copy(&base, campaign.inflation_bp[0]);
+        let year3 = form.indexed_copy(&year2, campaign.inflation_bp[1]);
+        prepared.push((line.id, form, year2, year3));
+    }
+    if prepared.is_empty() {
+        return Err(invalid(
+            "err-fill-nothing",
+            vec![("year", first.to_string())],
+            None,
+        ));
+    }
+    let fills: Vec<repo::YearFill> = prepared
+        .into_iter()
+        .flat_map(|(line_id, form, year2, year3)| {
+            [
+                repo::YearFill {
+                    line_id,
+                    year: second,
+                    rows: year2,
+                    form,
+                },
+                repo::YearFill {
+                    line_id,
+                    year: third,
+                    rows: year3,
+                    form,
+                },
+            ]
+        })
+        .collect();
+    repo::fill_years(
+        db,
+        &p.who(),
+        Target {
+            request_id: id,
+            version,
+        },
+        &fills,
+    )
+    .await
+    .map_err(planning_error)
+}
+
+pub async fn undo_fill(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<Request> {
+    let request = request(db, p, id).await?;
+    p.require(Right::Enter, request.org_id)?;
+    repo::undo_fill(
+        db,
+        &p.who(),
+        Target {
+            request_id: id,
+            version,
+        },
+    )
+    .await
+    .map_err(planning_error)
+}

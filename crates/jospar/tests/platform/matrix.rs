@@ -434,6 +434,20 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "post",
+            route: "/requests/{id}/fill-inflation",
+            path: format!("/requests/{draft}/fill-inflation"),
+            body: Some(json!({"version": 999})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "post",
+            route: "/requests/{id}/undo-fill",
+            path: format!("/requests/{draft}/undo-fill"),
+            body: Some(json!({"version": 999})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "post",
             route: "/requests/{id}/send",
             path: format!("/requests/{draft}/send"),
             body: Some(json!({"version": 999})),

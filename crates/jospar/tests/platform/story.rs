@@ -1444,12 +1444,60 @@ async fn budget_requests(app: &TestApp) {
     let edu = app
         .org_id("Управление образования Мангистауской области")
         .await;
+    // BP-11: fill the later years from 2027 with the campaign's indices (105 %, 104,5 %), see, undo.
+    let (status, _) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/fill-inflation"),
+        &economist,
+        json!({"version": 4}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, filled) = send_json(
+        app,
+        "get",
+        &format!("/requests/{id}"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    // 300 000 × 1,05 = 315 000 → × 10 × 12 = 37 800 000; 315 000 × 1,045 = 329 175 → 39 501 000.
+    assert_eq!(
+        filled["lines"][0]["amounts"]["2028"].as_i64(),
+        Some(37_800_000 * 100)
+    );
+    assert_eq!(
+        filled["lines"][0]["amounts"]["2029"].as_i64(),
+        Some(39_501_000 * 100)
+    );
+    let (status, _) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/undo-fill"),
+        &economist,
+        json!({"version": 5}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, undone) = send_json(
+        app,
+        "get",
+        &format!("/requests/{id}"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert!(
+        undone["lines"][0]["amounts"].get("2028").is_none(),
+        "{undone}"
+    );
     let (status, sent) = send_json(
         app,
         "post",
         &format!("/requests/{id}/send"),
         &economist,
-        json!({"version": 4}),
+        json!({"version": 6}),
     )
     .await;
     assert_eq!(
@@ -1467,7 +1515,7 @@ async fn budget_requests(app: &TestApp) {
         "put",
         &format!("/requests/{id}/lines/{line_id}/years/2027"),
         &economist,
-        json!({"version": 5, "rows": rows("9")}),
+        json!({"version": 7, "rows": rows("9")}),
     )
     .await;
     assert_eq!(status, 422);
@@ -1477,7 +1525,7 @@ async fn budget_requests(app: &TestApp) {
         "post",
         &format!("/requests/{id}/approve"),
         &head,
-        json!({"version": 5}),
+        json!({"version": 7}),
     )
     .await;
     assert_eq!(status, 403);
@@ -1486,7 +1534,7 @@ async fn budget_requests(app: &TestApp) {
         "post",
         &format!("/requests/{id}/return"),
         &abp,
-        json!({"version": 5, "reason": ""}),
+        json!({"version": 7, "reason": ""}),
     )
     .await;
     assert_eq!((status, body["field"].as_str()), (422, Some("reason")));
@@ -1495,7 +1543,7 @@ async fn budget_requests(app: &TestApp) {
         "post",
         &format!("/requests/{id}/return"),
         &abp,
-        json!({"version": 5, "reason": "уточните штат"}),
+        json!({"version": 7, "reason": "уточните штат"}),
     )
     .await;
     assert_eq!(
@@ -1507,7 +1555,7 @@ async fn budget_requests(app: &TestApp) {
         "post",
         &format!("/requests/{id}/send"),
         &economist,
-        json!({"version": 6}),
+        json!({"version": 8}),
     )
     .await;
     assert_eq!(status, 200);
@@ -1516,7 +1564,7 @@ async fn budget_requests(app: &TestApp) {
         "post",
         &format!("/requests/{id}/approve"),
         &abp,
-        json!({"version": 7}),
+        json!({"version": 9}),
     )
     .await;
     let root = app
@@ -1535,7 +1583,7 @@ async fn budget_requests(app: &TestApp) {
         "post",
         &format!("/requests/{id}/approve"),
         &planner,
-        json!({"version": 8}),
+        json!({"version": 10}),
     )
     .await;
     assert_eq!(
@@ -1548,7 +1596,7 @@ async fn budget_requests(app: &TestApp) {
         "post",
         &format!("/requests/{id}/lines"),
         &economist,
-        json!({"version": 9, "program": "003", "specific": "151"}),
+        json!({"version": 11, "program": "003", "specific": "151"}),
     )
     .await;
     assert_eq!(status, 422, "{body}");

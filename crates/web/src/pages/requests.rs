@@ -187,6 +187,8 @@ struct ShowPage {
     totals: Vec<String>,
     editable: bool,
     reviewer: bool,
+    can_undo_fill: bool,
+    inflation: String,
     limit_kinds: Vec<Choice>,
     line_form: LineForm,
 }
@@ -269,6 +271,14 @@ async fn show_page(
         && request
             .stage_org_id
             .is_some_and(|s| p.can(Right::Approve, s));
+    let can_undo_fill =
+        editable && jospar_planning::repo::can_undo_fill(ctx.db(), &request).await?;
+    let percent = |bp: i64| Tenge::from_tiyn(bp).to_string();
+    let inflation = format!(
+        "{} % · {} %",
+        percent(campaign.inflation_bp[0]),
+        percent(campaign.inflation_bp[1])
+    );
     render(ShowPage {
         page: Page::new(ctx, "request-title", "requests"),
         error,
@@ -289,6 +299,8 @@ async fn show_page(
         totals,
         editable,
         reviewer,
+        can_undo_fill,
+        inflation,
         limit_kinds: LimitKind::ALL
             .iter()
             .map(|k| Choice {
@@ -348,6 +360,8 @@ async fn step(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<StepForm>) -> AppR
         "send" => service::send(ctx.db(), p, id, version).await,
         "approve" => service::approve(ctx.db(), p, id, version).await,
         "return" => service::return_request(ctx.db(), p, id, version, &form.reason).await,
+        "fill" => service::fill_inflation(ctx.db(), p, id, version).await,
+        "undo" => service::undo_fill(ctx.db(), p, id, version).await,
         _ => Err(AppError::invalid("err-required", "action")),
     };
     match result {
