@@ -58,6 +58,37 @@ enum Command {
     /// Personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Produce a report (the same tables as in the web UI).
+    #[command(subcommand)]
+    Report(ReportCommand),
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Consolidated budget requests of a campaign (BP-5): a subtree, by one slice, by year.
+    Consolidated {
+        /// Campaign id (see /limits or GET /api/v1/campaigns).
+        #[arg(long)]
+        campaign: i64,
+        /// Root organisation of the subtree (default: the campaign's authorized body).
+        #[arg(long)]
+        org: Option<i64>,
+        /// Slice: org, program, subprogram, specific, limit_kind, project.
+        #[arg(long, default_value = "program")]
+        by: String,
+        /// Only approved requests.
+        #[arg(long)]
+        approved: bool,
+        /// csv, json or xlsx.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Language of headings: kk or ru.
+        #[arg(long, default_value = "ru")]
+        lang: String,
+        /// File to write (default: standard output; required for xlsx).
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -162,6 +193,50 @@ async fn main() -> Result<()> {
                 summary.unchanged,
                 summary.years
             );
+            Ok(())
+        }
+        Command::Report(ReportCommand::Consolidated {
+            campaign,
+            org,
+            by,
+            approved,
+            format,
+            lang,
+            output,
+        }) => {
+            let db = open(&config).await?;
+            let by = jospar_planning::Dimension::from_code(&by).with_context(|| {
+                format!("--by {by}: use org, program, subprogram, specific, limit_kind or project")
+            })?;
+            let lang = jospar_web::i18n::Lang::parse(&lang).context("--lang: kk or ru")?;
+            let tree = jospar_org::repo::org_tree(&db).await?;
+            let query = jospar_web::planning::ConsolidationQuery {
+                campaign_id: campaign,
+                root_org: org,
+                by,
+                approved_only: approved,
+            };
+            let table = jospar_web::planning::consolidated_table(
+                &db,
+                &jospar_web::i18n::Tr(lang),
+                &tree,
+                &query,
+                &|_| true,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            let bytes = match format.as_str() {
+                "csv" => jospar_reports::to_csv(&table)?,
+                "json" => serde_json::to_vec_pretty(&table)?,
+                "xlsx" if output.is_some() => jospar_reports::to_xlsx(&table)?,
+                "xlsx" => bail!("--format xlsx needs --output FILE"),
+                other => bail!("--format {other}: use csv, json or xlsx"),
+            };
+            match output {
+                Some(path) => std::fs::write(&path, bytes)
+                    .with_context(|| format!("writing {}", path.display()))?,
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+            }
             Ok(())
         }
         Command::Token(TokenCommand::Create { login, name, days }) => {

@@ -316,3 +316,124 @@ mod tests {
         assert_eq!(request_years(2027), [2026, 2027, 2028, 2029]);
     }
 }
+
+/// Slices of the consolidated view (BP-5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Org,
+    Program,
+    Subprogram,
+    Specific,
+    LimitKind,
+    Project,
+}
+
+impl Dimension {
+    pub const ALL: [Dimension; 6] = [
+        Dimension::Org,
+        Dimension::Program,
+        Dimension::Subprogram,
+        Dimension::Specific,
+        Dimension::LimitKind,
+        Dimension::Project,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Dimension::Org => "org",
+            Dimension::Program => "program",
+            Dimension::Subprogram => "subprogram",
+            Dimension::Specific => "specific",
+            Dimension::LimitKind => "limit_kind",
+            Dimension::Project => "project",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Dimension> {
+        Dimension::ALL.into_iter().find(|d| d.code() == code)
+    }
+}
+
+/// One row of a consolidation: the key of the slice and the amounts by year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Consolidated {
+    pub key: String,
+    pub amounts: BTreeMap<i32, Tenge>,
+}
+
+/// Sums the lines of many organisations' requests by one dimension and year. The rows add up
+/// to the total of all lines to the tiyn (nothing is rounded here).
+pub fn consolidate(lines: &[(i64, &Line)], by: Dimension) -> Vec<Consolidated> {
+    let mut sums: BTreeMap<String, BTreeMap<i32, Tenge>> = BTreeMap::new();
+    for (org_id, line) in lines {
+        let key = match by {
+            Dimension::Org => org_id.to_string(),
+            Dimension::Program => line.program.clone(),
+            Dimension::Subprogram => format!("{} {}", line.program, line.subprogram)
+                .trim()
+                .to_string(),
+            Dimension::Specific => line.specific.clone(),
+            Dimension::LimitKind => line.limit_kind.code().to_string(),
+            Dimension::Project => line.project.clone(),
+        };
+        let entry = sums.entry(key).or_default();
+        for (year, amount) in &line.amounts {
+            *entry.entry(*year).or_default() += *amount;
+        }
+    }
+    sums.into_iter()
+        .map(|(key, amounts)| Consolidated { key, amounts })
+        .collect()
+}
+
+#[cfg(test)]
+mod consolidation_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn line(program: &str, specific: &str, amounts: &[(i32, i64)]) -> Line {
+        Line {
+            id: 1,
+            program: program.into(),
+            subprogram: String::new(),
+            specific: specific.into(),
+            limit_kind: LimitKind::Base,
+            form_code: specific.into(),
+            project: String::new(),
+            amounts: amounts
+                .iter()
+                .map(|(y, t)| (*y, Tenge::from_tiyn(*t)))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn sums_by_program_and_year() {
+        let (a, b, c) = (
+            line("003", "111", &[(2027, 100), (2028, 5)]),
+            line("003", "151", &[(2027, 1)]),
+            line("001", "111", &[(2027, 7)]),
+        );
+        let lines = vec![(10, &a), (11, &b), (10, &c)];
+        let rows = consolidate(&lines, Dimension::Program);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].key, "003");
+        assert_eq!(rows[1].amounts[&2027], Tenge::from_tiyn(101));
+        let by_org = consolidate(&lines, Dimension::Org);
+        assert_eq!(by_org[0].amounts[&2027], Tenge::from_tiyn(107));
+    }
+
+    proptest! {
+        /// Consolidated totals equal the sum of their parts to the tiyn, whatever the slice.
+        #[test]
+        fn totals_reconcile(amounts in proptest::collection::vec((0usize..3, 0usize..3, 2026i32..2030, -1_000_000_000i64..1_000_000_000), 1..80), by in 0usize..6) {
+            let lines: Vec<Line> = amounts.iter().map(|(p, s, y, t)| line(["001", "003", "005"][*p], ["111", "151", "431"][*s], &[(*y, *t)])).collect();
+            let tagged: Vec<(i64, &Line)> = lines.iter().enumerate().map(|(i, l)| ((i % 4) as i64, l)).collect();
+            let rows = consolidate(&tagged, Dimension::ALL[by]);
+            for year in 2026..2030 {
+                let from_rows: Tenge = rows.iter().filter_map(|r| r.amounts.get(&year)).copied().sum();
+                let from_lines: Tenge = lines.iter().filter_map(|l| l.amounts.get(&year)).copied().sum();
+                prop_assert_eq!(from_rows, from_lines);
+            }
+        }
+    }
+}

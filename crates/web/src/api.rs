@@ -225,6 +225,7 @@ pub fn routes() -> Router<AppState> {
         .route("/campaigns/{id}/balance", get(balance))
         .route("/campaigns/{id}/limits", put(set_limits))
         .route("/campaigns/{id}/desk", get(desk))
+        .route("/campaigns/{id}/consolidated", get(consolidated))
         .route("/forms", get(forms))
         .route("/forms/{code}", put(put_form))
         .route("/requests", get(requests).post(create_request))
@@ -786,4 +787,26 @@ async fn undo_fill(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Jso
     Ok(Json(json!(
         crate::planning::undo_fill(ctx.db(), p, id, b.version).await?
     )))
+}
+
+async fn consolidated(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(params): Query<crate::pages::ConsolidationParams>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    crate::limits::campaign(ctx.db(), p, id).await?;
+    let query = params.query(id);
+    if let Some(root) = query.root_org {
+        p.require(Right::Read, root)?;
+    }
+    let read = p.scope(Right::Read);
+    let table = crate::planning::consolidated_table(ctx.db(), &ctx.tr, &p.tree, &query, &|org| {
+        read.contains(org)
+    })
+    .await?;
+    match crate::pages::download(&table, &params.format, &format!("consolidated-{id}"))? {
+        Some(file) => Ok(file),
+        None => Ok(Json(json!(table)).into_response()),
+    }
 }

@@ -661,3 +661,118 @@ pub async fn undo_fill(db: &Db, p: &Principal, id: i64, version: i64) -> AppResu
     .await
     .map_err(planning_error)
 }
+
+/// Parameters of the consolidated view (BP-5): whose subtree, by which slice, and whether
+/// only approved requests count.
+pub struct ConsolidationQuery {
+    pub campaign_id: i64,
+    pub root_org: Option<i64>,
+    pub by: jospar_planning::Dimension,
+    pub approved_only: bool,
+}
+
+/// The consolidated table of the latest requests of every organisation below `root_org`
+/// (default: the campaign's authorized body) that `readable` lets through. Computed from the
+/// lines on every call: real time, and the total row is the sum of the rows.
+pub async fn consolidated_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &jospar_org::OrgTree,
+    query: &ConsolidationQuery,
+    readable: &(dyn Fn(i64) -> bool + Sync),
+) -> AppResult<jospar_reports::Table> {
+    use jospar_planning::{Dimension, consolidate};
+    use jospar_reports::{Cell, Table};
+    let campaign = limits_repo::campaign(db, query.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let root = query.root_org.unwrap_or(campaign.authority_org_id);
+    let within: std::collections::HashSet<i64> = tree
+        .subtree(root)
+        .into_iter()
+        .filter(|id| readable(*id))
+        .collect();
+    let mut latest: std::collections::HashMap<i64, Request> = std::collections::HashMap::new();
+    for request in repo::requests(db)
+        .await?
+        .into_iter()
+        .filter(|r| r.campaign_id == campaign.id && within.contains(&r.org_id))
+    {
+        if query.approved_only && request.status != Status::Approved {
+            continue;
+        }
+        // Requests come newest first: keep the first of each organisation.
+        latest.entry(request.org_id).or_insert(request);
+    }
+    let mut owned: Vec<(i64, Line)> = Vec::new();
+    for request in latest.values() {
+        owned.extend(
+            repo::lines(db, request.id)
+                .await?
+                .into_iter()
+                .map(|l| (request.org_id, l)),
+        );
+    }
+    let tagged: Vec<(i64, &Line)> = owned.iter().map(|(org, line)| (*org, line)).collect();
+    let rows = consolidate(&tagged, query.by);
+    let years = request_years(campaign.first_year);
+    let orgs = crate::limits::org_map(db).await?;
+    let label = |key: &str| -> String {
+        match query.by {
+            Dimension::Org => key
+                .parse::<i64>()
+                .ok()
+                .and_then(|id| orgs.get(&id))
+                .map(|o| o.name(tr.lang()).to_string())
+                .unwrap_or_default(),
+            Dimension::LimitKind => LimitKind::from_code(key)
+                .map(|k| crate::limits::kind_name(tr, k))
+                .unwrap_or_default(),
+            _ => key.to_string(),
+        }
+    };
+    let money_cells = |amounts: &std::collections::BTreeMap<i32, jospar_core::Tenge>| -> Vec<Cell> {
+        years
+            .iter()
+            .map(|y| Cell::Money(amounts.get(y).copied().unwrap_or_default()))
+            .collect()
+    };
+    let mut table_rows = Vec::new();
+    let mut total = std::collections::BTreeMap::new();
+    for row in &rows {
+        for (year, amount) in &row.amounts {
+            *total.entry(*year).or_insert(jospar_core::Tenge::ZERO) += *amount;
+        }
+        let mut cells = vec![Cell::Text(label(&row.key))];
+        cells.extend(money_cells(&row.amounts));
+        table_rows.push(cells);
+    }
+    let mut total_row = vec![Cell::Text(tr.t("total"))];
+    total_row.extend(money_cells(&total));
+    let mut headers = vec![tr.t(&format!("dimension-{}", query.by.code()))];
+    headers.extend(years.iter().map(|y| y.to_string()));
+    let root_name = orgs
+        .get(&root)
+        .map(|o| o.name(tr.lang()).to_string())
+        .unwrap_or_default();
+    Ok(Table {
+        title: tr.t("consolidated-title"),
+        subtitle: vec![
+            if tr.lang() == "kk" {
+                campaign.name_kk.clone()
+            } else {
+                campaign.name_ru.clone()
+            },
+            root_name,
+            tr.t(if query.approved_only {
+                "consolidated-approved"
+            } else {
+                "consolidated-all"
+            }),
+            tr.t("consolidated-units"),
+        ],
+        headers,
+        rows: table_rows,
+        total: Some(total_row),
+    })
+}

@@ -364,6 +364,20 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/campaigns/{id}/consolidated",
+            path: format!("/campaigns/{campaign}/consolidated"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/campaigns/{id}/consolidated",
+            path: format!("/campaigns/{campaign}/consolidated?org={other}"),
+            body: None,
+            expect: "AARRRAR",
+        },
+        Case {
+            method: "get",
             route: "/campaigns/{id}/desk",
             path: format!("/campaigns/{campaign}/desk"),
             body: None,

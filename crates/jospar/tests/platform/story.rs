@@ -1687,6 +1687,82 @@ async fn budget_requests(app: &TestApp) {
         .await
         .expect("text");
     assert!(page.contains("Стол куратора") && page.contains("Общеобразовательная школа №5"));
+    // Consolidation (BP-5) on screen, as XLSX and from the command line; totals reconcile.
+    let (status, table) = send_json(
+        app,
+        "get",
+        &format!("/campaigns/{campaign}/consolidated?by=program&lang=ru"),
+        &planner,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{table}");
+    let program_row = table["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[0] == "003")
+        .expect("program 003")
+        .clone();
+    assert_eq!(program_row[2].as_i64(), Some(36 * MLN), "2027 column");
+    let total: i64 = table["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r[2].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(table["total"][2].as_i64(), Some(total));
+    let xlsx = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/api/v1/campaigns/{campaign}/consolidated?by=org&format=xlsx&lang=kk"
+        )))
+        .bearer_auth(&planner)
+        .send()
+        .await
+        .expect("xlsx")
+        .bytes()
+        .await
+        .expect("bytes");
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(xlsx.to_vec())).expect("xlsx opens");
+    let range = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range");
+    let cells: Vec<String> = range
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(
+        cells.iter().any(|c| c == "Бюджеттік өтінімдердің жиынтығы"),
+        "{cells:?}"
+    );
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.contains("№5 жалпы білім беретін мектеп")),
+        "{cells:?}"
+    );
+    assert!(cells.iter().any(|c| c == "36000000"), "{cells:?}");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jospar"))
+        .args([
+            "report",
+            "consolidated",
+            "--campaign",
+            &campaign.to_string(),
+            "--by",
+            "specific",
+            "--format",
+            "csv",
+        ])
+        .env("JOSPAR_DATABASE_URL", &app.url)
+        .output()
+        .expect("jospar report");
+    let csv = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && csv.contains("111;0.00;36000000.00"),
+        "{csv} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     // BP-10: the system administrator adds a form without code; a broken one is refused.
     let mut form: Value =
         serde_json::from_str(include_str!("../../../../data/forms/149.json")).expect("form");

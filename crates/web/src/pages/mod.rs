@@ -3,6 +3,7 @@
 
 mod admin;
 pub use admin::AuditQuery;
+pub use requests::{ConsolidationParams, download};
 mod classification;
 mod limits;
 mod orgs;

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/requests/{id}/step", post(step))
         .route("/limits/{id}/desk", get(desk))
+        .route("/limits/{id}/consolidated", get(consolidated))
 }
 
 pub struct RequestLine {
@@ -674,5 +675,130 @@ async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
         rows,
         overdue,
         submitted,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ConsolidationParams {
+    pub org: String,
+    pub by: String,
+    pub approved: String,
+    pub format: String,
+}
+
+impl ConsolidationParams {
+    pub fn query(&self, campaign_id: i64) -> service::ConsolidationQuery {
+        service::ConsolidationQuery {
+            campaign_id,
+            root_org: self.org.parse().ok(),
+            by: jospar_planning::Dimension::from_code(&self.by)
+                .unwrap_or(jospar_planning::Dimension::Program),
+            approved_only: self.approved == "1",
+        }
+    }
+}
+
+/// A table as a download: XLSX or CSV (P-19).
+pub fn download(
+    table: &jospar_reports::Table,
+    format: &str,
+    name: &str,
+) -> AppResult<Option<Response>> {
+    let (bytes, mime, ext) = match format {
+        "xlsx" => (
+            jospar_reports::to_xlsx(table).map_err(|e| AppError::Internal(e.to_string()))?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        "csv" => (
+            jospar_reports::to_csv(table).map_err(|e| AppError::Internal(e.to_string()))?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        _ => return Ok(None),
+    };
+    let disposition = format!("attachment; filename=\"{name}.{ext}\"");
+    Ok(Some(
+        (
+            [
+                (axum::http::header::CONTENT_TYPE, mime.to_string()),
+                (axum::http::header::CONTENT_DISPOSITION, disposition),
+            ],
+            bytes,
+        )
+            .into_response(),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "consolidated.html")]
+struct ConsolidatedPage {
+    page: Page,
+    id: i64,
+    table: jospar_reports::Table,
+    dimensions: Vec<Choice>,
+    orgs: Vec<Choice>,
+    approved: bool,
+    query_string: String,
+}
+
+/// Consolidated requests of a subtree (BP-5), on screen and as XLSX/CSV.
+async fn consolidated(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(params): Query<ConsolidationParams>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let campaign = crate::limits::campaign(ctx.db(), p, id).await?;
+    let query = params.query(id);
+    if let Some(root) = query.root_org {
+        p.require(Right::Read, root)?;
+    }
+    let read = p.scope(Right::Read);
+    let table = service::consolidated_table(ctx.db(), &ctx.tr, &p.tree, &query, &|org| {
+        read.contains(org)
+    })
+    .await?;
+    if let Some(file) = download(&table, &params.format, &format!("consolidated-{id}"))? {
+        return Ok(file);
+    }
+    let lang = ctx.tr.lang();
+    let orgs = crate::limits::org_map(ctx.db()).await?;
+    let mut org_choices: Vec<Choice> = p
+        .tree
+        .subtree(campaign.authority_org_id)
+        .into_iter()
+        .filter(|o| read.contains(*o))
+        .filter_map(|o| orgs.get(&o))
+        .filter(|o| !matches!(o.kind, OrgKind::Institution | OrgKind::Enterprise))
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name(lang).to_string(),
+            selected: query.root_org == Some(o.id),
+        })
+        .collect();
+    org_choices.sort_by(|a, b| a.label.cmp(&b.label));
+    let dimensions = jospar_planning::Dimension::ALL
+        .iter()
+        .map(|d| Choice {
+            value: d.code().into(),
+            label: ctx.tr.t(&format!("dimension-{}", d.code())),
+            selected: *d == query.by,
+        })
+        .collect();
+    render(ConsolidatedPage {
+        page: Page::new(&ctx, "consolidated-title", "requests"),
+        id,
+        query_string: format!(
+            "org={}&by={}&approved={}",
+            params.org,
+            query.by.code(),
+            params.approved
+        ),
+        approved: query.approved_only,
+        table,
+        dimensions,
+        orgs: org_choices,
     })
 }

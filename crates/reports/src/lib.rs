@@ -1,0 +1,163 @@
+//! The report engine's table model and its renderings (P-19): one table → HTML (by the
+//! pages), XLSX, CSV and JSON. Amounts stay integer tiyn up to the file: an XLSX cell holds
+//! the tenge value with two decimals and the sheet's number format.
+
+use jospar_core::Tenge;
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Text(String),
+    Money(Tenge),
+}
+
+impl Cell {
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Text(t) => t.clone(),
+            Cell::Money(m) => m.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Table {
+    pub title: String,
+    /// Lines under the title: parameters of the report (campaign, organisation, slice).
+    pub subtitle: Vec<String>,
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+    /// The closing total row, computed from the rows.
+    pub total: Option<Vec<Cell>>,
+}
+
+pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let bold = Format::new().set_bold();
+    let header = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center);
+    let money = Format::new().set_num_format("#,##0.00");
+    let money_bold = Format::new().set_num_format("#,##0.00").set_bold();
+    sheet.write_string_with_format(0, 0, &table.title, &bold)?;
+    let mut row: u32 = 1;
+    for line in &table.subtitle {
+        sheet.write_string(row, 0, line)?;
+        row += 1;
+    }
+    row += 1;
+    for (col, name) in table.headers.iter().enumerate() {
+        sheet.write_string_with_format(row, col as u16, name, &header)?;
+        sheet.set_column_width(col as u16, if col == 0 { 48 } else { 18 })?;
+    }
+    let mut write_row = |row: u32, cells: &[Cell], strong: bool| -> Result<(), XlsxError> {
+        for (col, cell) in cells.iter().enumerate() {
+            match cell {
+                Cell::Text(t) if strong => sheet
+                    .write_string_with_format(row, col as u16, t, &bold)
+                    .map(|_| ())?,
+                Cell::Text(t) => sheet.write_string(row, col as u16, t).map(|_| ())?,
+                // The only conversion to a float, at the file's edge: Excel numbers are doubles.
+                Cell::Money(m) => sheet
+                    .write_number_with_format(
+                        row,
+                        col as u16,
+                        m.tiyn() as f64 / 100.0,
+                        if strong { &money_bold } else { &money },
+                    )
+                    .map(|_| ())?,
+            }
+        }
+        Ok(())
+    };
+    for cells in &table.rows {
+        row += 1;
+        write_row(row, cells, false)?;
+    }
+    if let Some(total) = &table.total {
+        row += 1;
+        write_row(row, total, true)?;
+    }
+    workbook.save_to_buffer()
+}
+
+/// CSV with amounts as decimal tenge ("1234567.89"), semicolon-separated as Kazakh Excel expects.
+pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .from_writer(Vec::new());
+    writer.write_record(&table.headers)?;
+    let plain = |cell: &Cell| match cell {
+        Cell::Text(t) => t.clone(),
+        Cell::Money(m) => {
+            let t = m.tiyn();
+            format!(
+                "{}{}.{:02}",
+                if t < 0 { "-" } else { "" },
+                t.unsigned_abs() / 100,
+                t.unsigned_abs() % 100
+            )
+        }
+    };
+    for cells in table.rows.iter().chain(table.total.iter()) {
+        writer.write_record(cells.iter().map(plain))?;
+    }
+    writer
+        .into_inner()
+        .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calamine::{Data, Reader, Xlsx};
+
+    fn table() -> Table {
+        Table {
+            title: "Сводная".into(),
+            subtitle: vec!["Бюджет 2027–2029".into()],
+            headers: vec!["Программа".into(), "2027".into()],
+            rows: vec![
+                vec![
+                    Cell::Text("001".into()),
+                    Cell::Money(Tenge::from_tiyn(123_456_789)),
+                ],
+                vec![Cell::Text("003".into()), Cell::Money(Tenge::from_tiyn(1))],
+            ],
+            total: Some(vec![
+                Cell::Text("Итого".into()),
+                Cell::Money(Tenge::from_tiyn(123_456_790)),
+            ]),
+        }
+    }
+
+    #[test]
+    fn xlsx_cells_read_back() {
+        let bytes = to_xlsx(&table()).expect("xlsx");
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("open");
+        let range = book.worksheet_range_at(0).expect("sheet").expect("range");
+        assert_eq!(
+            range.get_value((0, 0)),
+            Some(&Data::String("Сводная".into()))
+        );
+        assert_eq!(
+            range.get_value((3, 0)),
+            Some(&Data::String("Программа".into()))
+        );
+        assert_eq!(range.get_value((4, 1)), Some(&Data::Float(1_234_567.89)));
+        assert_eq!(range.get_value((6, 1)), Some(&Data::Float(1_234_567.90)));
+    }
+
+    #[test]
+    fn csv_keeps_exact_amounts() {
+        let text = String::from_utf8(to_csv(&table()).expect("csv")).expect("utf8");
+        assert_eq!(
+            text,
+            "Программа;2027\n001;1234567.89\n003;0.01\nИтого;1234567.90\n"
+        );
+    }
+}
