@@ -539,3 +539,114 @@ pub async fn undo_fill(db: &Db, who: &Who, target: Target) -> Result<Request> {
     tx.commit().await?;
     Ok(request)
 }
+
+// ---------- supporting documents (P-18) ----------
+
+/// Largest supporting document accepted.
+pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+pub struct Attachment {
+    pub id: i64,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub created_at: chrono::DateTime<Utc>,
+}
+
+/// Keeps the last path segment and drops control and quote characters.
+pub fn clean_file_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';'))
+        .collect();
+    let cleaned = cleaned.trim().to_string();
+    if cleaned.is_empty() {
+        "document".into()
+    } else {
+        cleaned
+    }
+}
+
+pub async fn add_attachment(
+    db: &Db,
+    who: &Who,
+    target: Target,
+    file_name: &str,
+    content_type: &str,
+    content: &[u8],
+) -> Result<Attachment> {
+    if content.is_empty() || content.len() > MAX_ATTACHMENT_BYTES {
+        return Err(PlanningError::Field("file").into());
+    }
+    let attachment = Attachment {
+        id: new_id(),
+        file_name: clean_file_name(file_name),
+        content_type: if content_type.is_empty() {
+            "application/octet-stream".into()
+        } else {
+            content_type.to_string()
+        },
+        size: content.len() as i64,
+        sha256: sha256_hex(content),
+        uploaded_by: who.login.clone(),
+        created_at: Utc::now(),
+    };
+    let mut tx = db.begin().await?;
+    let request = claim(&mut tx, target.request_id, target.version, true).await?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO request_attachments (id, request_id, file_name, content_type, size, sha256, content, uploaded_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+        .bind(attachment.id).bind(request.id).bind(&attachment.file_name).bind(&attachment.content_type)
+        .bind(attachment.size).bind(&attachment.sha256).bind(content).bind(&attachment.uploaded_by).bind(attachment.created_at)
+        .execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "request_attachment",
+        entity_id: attachment.id.to_string(),
+        action: "create",
+        old_value: None,
+        new_value: Some(json!(attachment)),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(attachment)
+}
+
+pub async fn attachments(
+    db: &Db,
+    request_id: i64,
+) -> std::result::Result<Vec<Attachment>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, Attachment>(
+        "SELECT id, file_name, content_type, size, sha256, uploaded_by, created_at FROM request_attachments WHERE request_id = $1 ORDER BY id")
+        .bind(request_id).fetch_all(pool).await)?)
+}
+
+pub async fn attachment_content(
+    db: &Db,
+    request_id: i64,
+    id: i64,
+) -> std::result::Result<Option<(Attachment, Vec<u8>)>, StoreError> {
+    let meta = attachments(db, request_id)
+        .await?
+        .into_iter()
+        .find(|a| a.id == id);
+    let Some(meta) = meta else { return Ok(None) };
+    let content: Vec<u8> = on_db!(db, pool => sqlx::query_scalar("SELECT content FROM request_attachments WHERE id = $1 AND request_id = $2")
+        .bind(id).bind(request_id).fetch_one(pool).await)?;
+    Ok(Some((meta, content)))
+}
+
+/// SHA-256 of a document, shown with it so that a printed request can name its attachments.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -235,6 +235,8 @@ pub fn routes() -> Router<AppState> {
             "/requests/{id}/lines/{line}/years/{year}",
             get(line_rows).put(set_rows),
         )
+        .route("/requests/{id}/attachments", get(attachments).post(attach))
+        .route("/requests/{id}/attachments/{attachment}", get(attachment))
         .route("/requests/{id}/fill-inflation", post(fill_inflation))
         .route("/requests/{id}/undo-fill", post(undo_fill))
         .route("/requests/{id}/send", post(send_request))
@@ -809,4 +811,51 @@ async fn consolidated(
         Some(file) => Ok(file),
         None => Ok(Json(json!(table)).into_response()),
     }
+}
+
+async fn attachments(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let request = crate::planning::request(ctx.db(), p, id).await?;
+    Ok(Json(json!(
+        jospar_planning::repo::attachments(ctx.db(), request.id).await?
+    )))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AttachQuery {
+    version: i64,
+    file_name: String,
+}
+
+async fn attach(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<AttachQuery>,
+    headers: axum::http::HeaderMap,
+    bytes: Bytes,
+) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(created(
+        crate::planning::attach(
+            ctx.db(),
+            p,
+            id,
+            q.version,
+            &q.file_name,
+            content_type,
+            &bytes,
+        )
+        .await?,
+    ))
+}
+
+async fn attachment(ctx: Ctx, Path((id, attachment)): Path<(i64, i64)>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let (meta, content) = crate::planning::attachment(ctx.db(), p, id, attachment).await?;
+    Ok(crate::pages::attachment_response(&meta, content))
 }

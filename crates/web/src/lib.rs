@@ -59,6 +59,8 @@ pub fn app(db: Db, config: WebConfig) -> Router {
                 )),
         )
         .fallback(|| async { AppError::NotFound })
+        // Classification files and supporting documents are larger than axum's 2 MiB default.
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
         .layer(middleware::from_fn(finish))
         .with_state(state)
 }

@@ -776,3 +776,51 @@ pub async fn consolidated_table(
         total: Some(total_row),
     })
 }
+
+pub async fn attach(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+    version: i64,
+    file_name: &str,
+    content_type: &str,
+    content: &[u8],
+) -> AppResult<repo::Attachment> {
+    let request = request(db, p, id).await?;
+    p.require(Right::Enter, request.org_id)?;
+    if content.is_empty() || content.len() > repo::MAX_ATTACHMENT_BYTES {
+        return Err(invalid(
+            "err-attachment-size",
+            vec![(
+                "max",
+                (repo::MAX_ATTACHMENT_BYTES / 1024 / 1024).to_string(),
+            )],
+            Some("file".into()),
+        ));
+    }
+    repo::add_attachment(
+        db,
+        &p.who(),
+        Target {
+            request_id: id,
+            version,
+        },
+        file_name,
+        content_type,
+        content,
+    )
+    .await
+    .map_err(planning_error)
+}
+
+pub async fn attachment(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+    attachment_id: i64,
+) -> AppResult<(repo::Attachment, Vec<u8>)> {
+    let request = request(db, p, id).await?;
+    repo::attachment_content(db, request.id, attachment_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}

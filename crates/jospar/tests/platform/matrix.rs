@@ -447,6 +447,27 @@ async fn every_route_refuses_what_it_must() {
             expect: "RAAARRR",
         },
         Case {
+            method: "get",
+            route: "/requests/{id}/attachments",
+            path: format!("/requests/{draft}/attachments"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/requests/{id}/attachments",
+            path: format!("/requests/{draft}/attachments?version=999&file_name=a.txt"),
+            body: Some(json!("raw")),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "get",
+            route: "/requests/{id}/attachments/{attachment}",
+            path: format!("/requests/{draft}/attachments/1"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
             method: "post",
             route: "/requests/{id}/fill-inflation",
             path: format!("/requests/{draft}/fill-inflation"),

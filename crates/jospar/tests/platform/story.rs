@@ -1763,6 +1763,47 @@ async fn budget_requests(app: &TestApp) {
         "{csv} {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // P-18: supporting documents on a new refinement request; readers download them, others not.
+    let (_, refinement) = send_json(
+        app,
+        "post",
+        "/requests",
+        &economist,
+        json!({"campaign_id": campaign, "org_id": school, "kind": "refinement"}),
+    )
+    .await;
+    let rid = refinement["id"].as_i64().expect("id");
+    let document = "Смета на ремонт кровли, 2027".as_bytes().to_vec();
+    let upload = |body: Vec<u8>, version: i64| {
+        reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/requests/{rid}/attachments?version={version}&file_name=%D1%81%D0%BC%D0%B5%D1%82%D0%B0.txt")))
+            .bearer_auth(&economist)
+            .header("content-type", "text/plain")
+            .body(body)
+            .send()
+    };
+    let (status, body) = json_of(upload(Vec::new(), 1).await.expect("upload")).await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("file")));
+    let (status, attached) = json_of(upload(document.clone(), 1).await.expect("upload")).await;
+    assert_eq!(
+        (status, attached["file_name"].as_str()),
+        (201, Some("смета.txt")),
+        "{attached}"
+    );
+    let download = |token: String| {
+        reqwest::Client::new()
+            .get(app.url(&format!(
+                "/api/v1/requests/{rid}/attachments/{}",
+                attached["id"]
+            )))
+            .bearer_auth(token)
+            .send()
+    };
+    let got = download(abp.clone()).await.expect("download");
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.expect("bytes").to_vec(), document);
+    let stranger = app.token("economist.library").await;
+    assert_eq!(download(stranger).await.expect("download").status(), 403);
     // BP-10: the system administrator adds a form without code; a broken one is refused.
     let mut form: Value =
         serde_json::from_str(include_str!("../../../../data/forms/149.json")).expect("form");

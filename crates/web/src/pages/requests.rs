@@ -33,6 +33,11 @@ pub fn routes() -> Router<AppState> {
             get(line_page).post(save_line),
         )
         .route("/requests/{id}/step", post(step))
+        .route("/requests/{id}/attachments", post(upload))
+        .route(
+            "/requests/{id}/attachments/{attachment}",
+            get(download_attachment),
+        )
         .route("/limits/{id}/desk", get(desk))
         .route("/limits/{id}/consolidated", get(consolidated))
 }
@@ -190,6 +195,7 @@ struct ShowPage {
     reviewer: bool,
     can_undo_fill: bool,
     inflation: String,
+    attachments: Vec<jospar_planning::repo::Attachment>,
     limit_kinds: Vec<Choice>,
     line_form: LineForm,
 }
@@ -302,6 +308,7 @@ async fn show_page(
         reviewer,
         can_undo_fill,
         inflation,
+        attachments: jospar_planning::repo::attachments(ctx.db(), id).await?,
         limit_kinds: LimitKind::ALL
             .iter()
             .map(|k| Choice {
@@ -801,4 +808,74 @@ async fn consolidated(
         dimensions,
         orgs: org_choices,
     })
+}
+
+/// Attaches a supporting document (P-18) from the request page (multipart form).
+async fn upload(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mut multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let (mut csrf, mut version, mut name, mut content_type, mut bytes) = (
+        String::new(),
+        0i64,
+        String::new(),
+        String::new(),
+        Vec::new(),
+    );
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+    {
+        match field.name().unwrap_or("") {
+            "file" => {
+                name = field.file_name().unwrap_or("document").to_string();
+                content_type = field.content_type().unwrap_or("").to_string();
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+                    .to_vec();
+            }
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "version" => version = field.text().await.unwrap_or_default().parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    p.check_csrf(&csrf)?;
+    match service::attach(ctx.db(), p, id, version, &name, &content_type, &bytes).await {
+        Ok(_) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let mut response = show_page(&ctx, id, Some(message), LineForm::default()).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+pub fn attachment_response(meta: &jospar_planning::repo::Attachment, content: Vec<u8>) -> Response {
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        urlencoding::encode(&meta.file_name)
+    );
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, meta.content_type.clone()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        content,
+    )
+        .into_response()
+}
+
+async fn download_attachment(
+    ctx: Ctx,
+    Path((id, attachment)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let (meta, content) = service::attachment(ctx.db(), p, id, attachment).await?;
+    Ok(attachment_response(&meta, content))
 }
