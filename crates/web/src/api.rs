@@ -235,6 +235,7 @@ pub fn routes() -> Router<AppState> {
             "/requests/{id}/lines/{line}/years/{year}",
             get(line_rows).put(set_rows),
         )
+        .route("/requests/{id}/export", get(export_request))
         .route("/requests/{id}/attachments", get(attachments).post(attach))
         .route("/requests/{id}/attachments/{attachment}", get(attachment))
         .route("/requests/{id}/fill-inflation", post(fill_inflation))
@@ -858,4 +859,18 @@ async fn attachment(ctx: Ctx, Path((id, attachment)): Path<(i64, i64)>) -> AppRe
     let p = ctx.user()?;
     let (meta, content) = crate::planning::attachment(ctx.db(), p, id, attachment).await?;
     Ok(crate::pages::attachment_response(&meta, content))
+}
+
+async fn export_request(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<crate::pages::ExportQuery>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let request = crate::planning::request(ctx.db(), p, id).await?;
+    let table = crate::planning::breakdown_table(ctx.db(), &ctx.tr, &request).await?;
+    match crate::pages::download(&table, &q.format, &format!("request-{id}"))? {
+        Some(file) => Ok(file),
+        None => Ok(Json(json!(table)).into_response()),
+    }
 }

@@ -824,3 +824,103 @@ pub async fn attachment(
         .await?
         .ok_or(AppError::NotFound)
 }
+
+/// The breakdowns (расшифровки) of a request as one table: every calculation row of every
+/// line and year with its amount — what an enterprise hands to its administrator (BP-13) and
+/// what prints as the request's appendix (P-19).
+pub async fn breakdown_table(
+    db: &Db,
+    tr: &Tr,
+    request: &Request,
+) -> AppResult<jospar_reports::Table> {
+    use jospar_reports::{Cell, Table};
+    let campaign = limits_repo::campaign(db, request.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let orgs = crate::limits::org_map(db).await?;
+    let forms = repo::forms(db).await?;
+    let mut rows = Vec::new();
+    let mut total = jospar_core::Tenge::ZERO;
+    for line in repo::lines(db, request.id).await? {
+        let Some(form) = forms.iter().find(|f| f.code == line.form_code) else {
+            continue;
+        };
+        let describe = form
+            .columns
+            .iter()
+            .find(|c| c.column_type == jospar_forms::ColumnType::Text)
+            .map(|c| c.key.clone());
+        for year in request_years(campaign.first_year) {
+            let inputs = repo::line_rows(db, request.id, line.id, year).await?;
+            let evaluated = form
+                .evaluate(&inputs)
+                .map_err(|e| planning_error(PlanningError::Form(e).into()))?;
+            for (index, row) in evaluated.iter().enumerate() {
+                total += row.amount;
+                let description = describe
+                    .as_ref()
+                    .and_then(|k| row.values.get(k))
+                    .cloned()
+                    .unwrap_or_default();
+                rows.push(vec![
+                    Cell::Text(line.id.to_string()),
+                    Cell::Text(line.program.clone()),
+                    Cell::Text(line.subprogram.clone()),
+                    Cell::Text(line.specific.clone()),
+                    Cell::Text(line.project.clone()),
+                    Cell::Text(year.to_string()),
+                    Cell::Text((index + 1).to_string()),
+                    Cell::Text(description),
+                    Cell::Money(row.amount),
+                ]);
+            }
+        }
+    }
+    let blank = || Cell::Text(String::new());
+    let lang = tr.lang();
+    Ok(Table {
+        title: tr.t("breakdown-title"),
+        subtitle: vec![
+            orgs.get(&request.org_id)
+                .map(|o| o.name(lang).to_string())
+                .unwrap_or_default(),
+            if lang == "kk" {
+                campaign.name_kk.clone()
+            } else {
+                campaign.name_ru.clone()
+            },
+            format!(
+                "{} · {}",
+                tr.t(&format!("request-kind-{}", request.kind.code())),
+                tr.t(&format!("status-{}", request.status.code()))
+            ),
+            tr.t("consolidated-units"),
+        ],
+        headers: [
+            "request-expense-id",
+            "field-program",
+            "field-subprogram",
+            "field-specific",
+            "field-project",
+            "field-year",
+            "breakdown-row",
+            "breakdown-description",
+            "breakdown-amount",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        rows,
+        total: Some(vec![
+            Cell::Text(tr.t("total")),
+            blank(),
+            blank(),
+            blank(),
+            blank(),
+            blank(),
+            blank(),
+            blank(),
+            Cell::Money(total),
+        ]),
+    })
+}

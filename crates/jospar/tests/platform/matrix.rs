@@ -448,6 +448,13 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/requests/{id}/export",
+            path: format!("/requests/{draft}/export"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
             route: "/requests/{id}/attachments",
             path: format!("/requests/{draft}/attachments"),
             body: None,

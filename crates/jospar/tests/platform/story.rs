@@ -1763,6 +1763,44 @@ async fn budget_requests(app: &TestApp) {
         "{csv} {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // The breakdowns export (BP-13, P-19): every calculation row with its amount, read back.
+    let xlsx = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/requests/{id}/export?format=xlsx&lang=ru")))
+        .bearer_auth(&abp)
+        .send()
+        .await
+        .expect("export")
+        .bytes()
+        .await
+        .expect("bytes");
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(xlsx.to_vec())).expect("xlsx opens");
+    let range = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range");
+    let row = range
+        .rows()
+        .find(|r| {
+            r.first()
+                .is_some_and(|c| c.to_string() == line_id.to_string())
+        })
+        .expect("the line's row")
+        .to_vec();
+    let texts: Vec<String> = row.iter().map(|c| c.to_string()).collect();
+    assert_eq!(
+        &texts[1..],
+        [
+            "003",
+            "",
+            "111",
+            "Штат учителей",
+            "2027",
+            "1",
+            "Учитель",
+            "36000000"
+        ],
+        "{texts:?}"
+    );
     // P-18: supporting documents on a new refinement request; readers download them, others not.
     let (_, refinement) = send_json(
         app,

@@ -3,7 +3,7 @@
 
 mod admin;
 pub use admin::AuditQuery;
-pub use requests::{ConsolidationParams, attachment_response, download};
+pub use requests::{ConsolidationParams, ExportQuery, attachment_response, download};
 mod classification;
 mod limits;
 mod orgs;

@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
             get(line_page).post(save_line),
         )
         .route("/requests/{id}/step", post(step))
+        .route("/requests/{id}/export", get(export))
         .route("/requests/{id}/attachments", post(upload))
         .route(
             "/requests/{id}/attachments/{attachment}",
@@ -878,4 +879,28 @@ async fn download_attachment(
     let p = ctx.user()?;
     let (meta, content) = service::attachment(ctx.db(), p, id, attachment).await?;
     Ok(attachment_response(&meta, content))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ExportQuery {
+    pub format: String,
+}
+
+/// The request's breakdowns as XLSX or CSV (BP-13, P-19).
+async fn export(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ExportQuery>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let request = service::request(ctx.db(), p, id).await?;
+    let table = service::breakdown_table(ctx.db(), &ctx.tr, &request).await?;
+    let format = if q.format.is_empty() {
+        "xlsx"
+    } else {
+        q.format.as_str()
+    };
+    download(&table, format, &format!("request-{id}"))?
+        .ok_or_else(|| AppError::invalid("err-required", "format"))
 }
