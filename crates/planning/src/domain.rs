@@ -87,12 +87,17 @@ pub struct Request {
     pub return_reason: Option<String>,
     pub version: i64,
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The approved request this refinement or correction is a new version of.
+    pub based_on: Option<i64>,
 }
 
 /// A line of a request; its id is the expense identifier (P-14).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub id: i64,
+    /// The expense identifier (P-14): the id of the line where the expense first appeared,
+    /// carried unchanged into every later version of the request.
+    pub expense_id: i64,
     pub program: String,
     pub subprogram: String,
     pub specific: String,
@@ -136,6 +141,8 @@ pub enum PlanningError {
     NotAtStage,
     #[error("a reason is required to return a request")]
     ReasonRequired,
+    #[error("only an approved request gets a refinement or correction")]
+    NotApproved,
 }
 
 /// A request is overdue when the deadline has passed and it was neither sent nor approved
@@ -232,6 +239,7 @@ mod tests {
     fn line(program: &str, year: i32, tenge: i64) -> Line {
         Line {
             id: 1,
+            expense_id: 1,
             program: program.into(),
             subprogram: String::new(),
             specific: "111".into(),
@@ -393,6 +401,7 @@ mod consolidation_tests {
     fn line(program: &str, specific: &str, amounts: &[(i32, i64)]) -> Line {
         Line {
             id: 1,
+            expense_id: 1,
             program: program.into(),
             subprogram: String::new(),
             specific: specific.into(),
@@ -435,5 +444,102 @@ mod consolidation_tests {
                 prop_assert_eq!(from_rows, from_lines);
             }
         }
+    }
+}
+
+/// How one expense changed between an approved request and its new version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineDiff {
+    pub expense_id: i64,
+    pub program: String,
+    pub specific: String,
+    /// Year → (approved, new); only years whose amount differs.
+    pub years: BTreeMap<i32, (Tenge, Tenge)>,
+}
+
+/// The expenses whose amounts differ between two versions, matched by expense identifier
+/// (added and removed lines show as a change from or to zero).
+pub fn diff_versions(approved: &[Line], new: &[Line]) -> Vec<LineDiff> {
+    let mut ids: Vec<i64> = approved.iter().chain(new).map(|l| l.expense_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .filter_map(|id| {
+            let old = approved.iter().find(|l| l.expense_id == id);
+            let current = new.iter().find(|l| l.expense_id == id);
+            let line = current.or(old)?;
+            let amount = |l: Option<&Line>, y: &i32| {
+                l.and_then(|l| l.amounts.get(y))
+                    .copied()
+                    .unwrap_or_default()
+            };
+            let mut all_years: Vec<i32> = old
+                .iter()
+                .chain(current.iter())
+                .flat_map(|l| l.amounts.keys().copied())
+                .collect();
+            all_years.sort_unstable();
+            all_years.dedup();
+            let years: BTreeMap<i32, (Tenge, Tenge)> = all_years
+                .iter()
+                .map(|y| (*y, (amount(old, y), amount(current, y))))
+                .filter(|(_, (a, b))| a != b)
+                .collect();
+            (!years.is_empty()).then(|| LineDiff {
+                expense_id: id,
+                program: line.program.clone(),
+                specific: line.specific.clone(),
+                years,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod diff_tests {
+    use super::*;
+
+    fn line(expense_id: i64, amounts: &[(i32, i64)]) -> Line {
+        Line {
+            id: expense_id + 1000,
+            expense_id,
+            program: "003".into(),
+            subprogram: String::new(),
+            specific: "111".into(),
+            limit_kind: LimitKind::Base,
+            form_code: "111".into(),
+            project: String::new(),
+            amounts: amounts
+                .iter()
+                .map(|(y, t)| (*y, Tenge::from_tiyn(*t)))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn changes_are_matched_by_expense_identifier() {
+        let approved = vec![
+            line(1, &[(2027, 100)]),
+            line(2, &[(2027, 50)]),
+            line(3, &[(2027, 7)]),
+        ];
+        let refined = vec![
+            line(1, &[(2027, 120)]),
+            line(3, &[(2027, 7)]),
+            line(4, &[(2028, 9)]),
+        ];
+        let diff = diff_versions(&approved, &refined);
+        let summary: Vec<(i64, i32, i64, i64)> = diff
+            .iter()
+            .flat_map(|d| {
+                d.years
+                    .iter()
+                    .map(move |(y, (a, b))| (d.expense_id, *y, a.tiyn(), b.tiyn()))
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            vec![(1, 2027, 100, 120), (2, 2027, 50, 0), (4, 2028, 0, 9)]
+        );
     }
 }

@@ -95,6 +95,7 @@ struct RequestRow {
     return_reason: Option<String>,
     version: i64,
     updated_at: chrono::DateTime<Utc>,
+    based_on: Option<i64>,
 }
 
 impl RequestRow {
@@ -109,6 +110,7 @@ impl RequestRow {
             return_reason: self.return_reason,
             version: self.version,
             updated_at: self.updated_at,
+            based_on: self.based_on,
         }
     }
 }
@@ -130,6 +132,7 @@ pub async fn create_request(
         return_reason: None,
         version: 1,
         updated_at: Utc::now(),
+        based_on: None,
     };
     let now = request.updated_at;
     let mut tx = db.begin().await?;
@@ -154,14 +157,14 @@ pub async fn create_request(
 
 pub async fn requests(db: &Db) -> std::result::Result<Vec<Request>, StoreError> {
     let rows: Vec<RequestRow> = on_db!(db, pool => sqlx::query_as::<_, RequestRow>(
-        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at FROM budget_requests ORDER BY id DESC")
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at, based_on FROM budget_requests ORDER BY id DESC")
         .fetch_all(pool).await)?;
     Ok(rows.into_iter().map(RequestRow::into_request).collect())
 }
 
 pub async fn request(db: &Db, id: i64) -> std::result::Result<Option<Request>, StoreError> {
     let row: Option<RequestRow> = on_db!(db, pool => sqlx::query_as::<_, RequestRow>(
-        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at FROM budget_requests WHERE id = $1")
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at, based_on FROM budget_requests WHERE id = $1")
         .bind(id).fetch_optional(pool).await)?;
     Ok(row.map(RequestRow::into_request))
 }
@@ -169,6 +172,7 @@ pub async fn request(db: &Db, id: i64) -> std::result::Result<Option<Request>, S
 #[derive(sqlx::FromRow)]
 struct LineRow {
     id: i64,
+    expense_id: i64,
     program: String,
     subprogram: String,
     specific: String,
@@ -179,7 +183,7 @@ struct LineRow {
 
 pub async fn lines(db: &Db, request_id: i64) -> std::result::Result<Vec<Line>, StoreError> {
     let rows: Vec<LineRow> = on_db!(db, pool => sqlx::query_as::<_, LineRow>(
-        "SELECT id, program, subprogram, specific, limit_kind, form_code, project FROM request_lines WHERE request_id = $1 \
+        "SELECT id, expense_id, program, subprogram, specific, limit_kind, form_code, project FROM request_lines WHERE request_id = $1 \
          ORDER BY program, subprogram, specific, id")
         .bind(request_id).fetch_all(pool).await)?;
     let amounts: Vec<(i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
@@ -197,6 +201,12 @@ pub async fn lines(db: &Db, request_id: i64) -> std::result::Result<Vec<Line>, S
                 .collect();
             Line {
                 id: r.id,
+                // Lines stored before identifiers were carried have 0: their own id.
+                expense_id: if r.expense_id == 0 {
+                    r.id
+                } else {
+                    r.expense_id
+                },
                 program: r.program,
                 subprogram: r.subprogram,
                 specific: r.specific,
@@ -233,7 +243,7 @@ async fn claim(
     require_editable: bool,
 ) -> Result<Request> {
     let row: Option<RequestRow> = on_tx!(tx, conn => sqlx::query_as::<_, RequestRow>(
-        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at FROM budget_requests WHERE id = $1")
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at, based_on FROM budget_requests WHERE id = $1")
         .bind(request_id).fetch_optional(conn).await)?;
     let request = row
         .map(RequestRow::into_request)
@@ -289,8 +299,10 @@ pub async fn add_line(
     let request_id = target.request_id;
     let mut tx = db.begin().await?;
     let request = claim(&mut tx, request_id, target.version, true).await?;
+    let id = new_id();
     let line = Line {
-        id: new_id(),
+        id,
+        expense_id: id,
         program: new.program,
         subprogram: new.subprogram,
         specific: new.specific,
@@ -300,10 +312,10 @@ pub async fn add_line(
         amounts: BTreeMap::new(),
     };
     exec_tx!(&mut tx, conn => sqlx::query(
-        "INSERT INTO request_lines (id, request_id, program, subprogram, specific, limit_kind, form_code, project) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        "INSERT INTO request_lines (id, request_id, program, subprogram, specific, limit_kind, form_code, project, expense_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(line.id).bind(request_id).bind(&line.program).bind(&line.subprogram).bind(&line.specific)
-        .bind(line.limit_kind.code()).bind(&line.form_code).bind(&line.project).execute(conn).await)?;
+        .bind(line.limit_kind.code()).bind(&line.form_code).bind(&line.project).bind(line.expense_id).execute(conn).await)?;
     tx.audit(AuditEntry {
         who,
         org_id: Some(request.org_id),
@@ -649,4 +661,70 @@ fn sha256_hex(bytes: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// Opens a refinement or correction of an approved request: a new request in work whose lines
+/// are copies of the approved ones, keeping their expense identifiers (BP-2, P-14).
+pub async fn create_version(
+    db: &Db,
+    who: &Who,
+    source: &Request,
+    kind: RequestKind,
+) -> Result<Request> {
+    if source.status != Status::Approved {
+        return Err(PlanningError::NotApproved.into());
+    }
+    if !matches!(kind, RequestKind::Refinement | RequestKind::Correction) {
+        return Err(PlanningError::Field("kind").into());
+    }
+    let lines = lines(db, source.id).await?;
+    let years: Vec<(i64, i64, String, i64)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT line_id, year, rows_json, amount FROM request_line_years WHERE request_id = $1")
+        .bind(source.id).fetch_all(pool).await)?;
+    let now = Utc::now();
+    let request = Request {
+        id: new_id(),
+        campaign_id: source.campaign_id,
+        org_id: source.org_id,
+        kind,
+        status: Status::InWork,
+        stage_org_id: None,
+        return_reason: None,
+        version: 1,
+        updated_at: now,
+        based_on: Some(source.id),
+    };
+    let mut tx = db.begin().await?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO budget_requests (id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, created_at, updated_at, based_on) \
+         VALUES ($1, $2, $3, $4, 'in_work', NULL, NULL, 1, $5, $5, $6)")
+        .bind(request.id).bind(request.campaign_id).bind(request.org_id).bind(kind.code()).bind(now).bind(source.id)
+        .execute(conn).await)?;
+    for line in &lines {
+        let copy = new_id();
+        exec_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO request_lines (id, request_id, program, subprogram, specific, limit_kind, form_code, project, expense_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(copy).bind(request.id).bind(&line.program).bind(&line.subprogram).bind(&line.specific)
+            .bind(line.limit_kind.code()).bind(&line.form_code).bind(&line.project).bind(line.expense_id)
+            .execute(conn).await)?;
+        for (_, year, rows, amount) in years.iter().filter(|(l, _, _, _)| *l == line.id) {
+            exec_tx!(&mut tx, conn => sqlx::query(
+                "INSERT INTO request_line_years (request_id, line_id, year, rows_json, amount) VALUES ($1, $2, $3, $4, $5)")
+                .bind(request.id).bind(copy).bind(*year).bind(rows).bind(*amount).execute(conn).await)?;
+        }
+    }
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "budget_request",
+        entity_id: request.id.to_string(),
+        action: "create",
+        old_value: None,
+        new_value: Some(json!(request)),
+        reason: Some(format!("{} of {}", kind.code(), source.id)),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(request)
 }

@@ -236,6 +236,8 @@ pub fn routes() -> Router<AppState> {
             get(line_rows).put(set_rows),
         )
         .route("/requests/{id}/export", get(export_request))
+        .route("/requests/{id}/versions", post(new_version))
+        .route("/requests/{id}/diff", get(diff))
         .route("/requests/{id}/attachments", get(attachments).post(attach))
         .route("/requests/{id}/attachments/{attachment}", get(attachment))
         .route("/requests/{id}/fill-inflation", post(fill_inflation))
@@ -873,4 +875,22 @@ async fn export_request(
         Some(file) => Ok(file),
         None => Ok(Json(json!(table)).into_response()),
     }
+}
+
+#[derive(Deserialize)]
+struct VersionBody {
+    kind: String,
+}
+
+async fn new_version(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: VersionBody = body(&bytes)?;
+    Ok(created(
+        crate::planning::new_version(ctx.db(), p, id, &b.kind).await?,
+    ))
+}
+
+async fn diff(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(crate::planning::diff(ctx.db(), p, id).await?)))
 }

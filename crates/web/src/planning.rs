@@ -463,6 +463,7 @@ pub fn planning_error(e: RepoError) -> AppError {
         ),
         PlanningError::NotAtStage => invalid("err-not-at-stage", vec![], None),
         PlanningError::ReasonRequired => AppError::invalid("err-required", "reason"),
+        PlanningError::NotApproved => invalid("err-not-approved", vec![], None),
         PlanningError::Form(f) => form_error(f),
     }
 }
@@ -923,4 +924,26 @@ pub async fn breakdown_table(
             Cell::Money(total),
         ]),
     })
+}
+
+/// Opens a refinement or correction of an approved request (BP-2).
+pub async fn new_version(db: &Db, p: &Principal, id: i64, kind: &str) -> AppResult<Request> {
+    let source = request(db, p, id).await?;
+    p.require(Right::Enter, source.org_id)?;
+    let kind =
+        RequestKind::from_code(kind).ok_or_else(|| AppError::invalid("err-required", "kind"))?;
+    repo::create_version(db, &p.who(), &source, kind)
+        .await
+        .map_err(planning_error)
+}
+
+/// Differences of a refinement or correction from the approved request it is based on.
+pub async fn diff(db: &Db, p: &Principal, id: i64) -> AppResult<Vec<jospar_planning::LineDiff>> {
+    let current = request(db, p, id).await?;
+    let Some(base) = current.based_on else {
+        return Ok(Vec::new());
+    };
+    let approved = repo::lines(db, base).await?;
+    let lines = repo::lines(db, current.id).await?;
+    Ok(jospar_planning::diff_versions(&approved, &lines))
 }

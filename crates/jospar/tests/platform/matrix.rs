@@ -447,6 +447,20 @@ async fn every_route_refuses_what_it_must() {
             expect: "RAAARRR",
         },
         Case {
+            method: "post",
+            route: "/requests/{id}/versions",
+            path: format!("/requests/{draft}/versions"),
+            body: Some(json!({"kind": "refinement"})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "get",
+            route: "/requests/{id}/diff",
+            path: format!("/requests/{draft}/diff"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
             method: "get",
             route: "/requests/{id}/export",
             path: format!("/requests/{draft}/export"),

@@ -1865,4 +1865,77 @@ async fn budget_requests(app: &TestApp) {
         (422, Some("definition")),
         "{body}"
     );
+    // BP-2, P-14: a refinement of the approved request keeps the expense identifiers and shows
+    // its differences; only approved requests get one.
+    let (status, _) = send_json(
+        app,
+        "post",
+        &format!("/requests/{rid}/versions"),
+        &economist,
+        json!({"kind": "refinement"}),
+    )
+    .await;
+    assert_eq!(status, 422, "the draft is not approved");
+    let (status, refined) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/versions"),
+        &economist,
+        json!({"kind": "refinement"}),
+    )
+    .await;
+    assert_eq!(
+        (status, refined["based_on"].as_i64()),
+        (201, Some(id)),
+        "{refined}"
+    );
+    let version_id = refined["id"].as_i64().expect("id");
+    let (_, copy) = send_json(
+        app,
+        "get",
+        &format!("/requests/{version_id}"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        copy["lines"][0]["expense_id"].as_i64(),
+        Some(line_id),
+        "the expense identifier is carried"
+    );
+    let copied_line = copy["lines"][0]["id"].as_i64().expect("line");
+    assert_ne!(copied_line, line_id);
+    let (status, _) = send_json(
+        app,
+        "put",
+        &format!("/requests/{version_id}/lines/{copied_line}/years/2027"),
+        &economist,
+        json!({"version": 1, "rows": rows("11")}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, diff) = send_json(
+        app,
+        "get",
+        &format!("/requests/{version_id}/diff"),
+        &abp,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(diff[0]["expense_id"].as_i64(), Some(line_id), "{diff}");
+    assert_eq!(diff[0]["years"]["2027"], json!([36 * MLN, 396 * MLN / 10]));
+    let page = app
+        .signed_in("economist.school5")
+        .await
+        .get(app.url(&format!("/requests/{version_id}?lang=ru")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("Отличия от утверждённой заявки") && page.contains("3 600 000,00"),
+        "difference shown"
+    );
 }

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/requests/{id}/step", post(step))
         .route("/requests/{id}/export", get(export))
+        .route("/requests/{id}/versions", post(new_version))
         .route("/requests/{id}/attachments", post(upload))
         .route(
             "/requests/{id}/attachments/{attachment}",
@@ -167,6 +168,7 @@ async fn create(ctx: Ctx, Form(form): Form<CreateForm>) -> AppResult<Response> {
 
 pub struct LineView {
     pub id: i64,
+    pub expense_id: i64,
     pub program: String,
     pub subprogram: String,
     pub specific: String,
@@ -197,6 +199,9 @@ struct ShowPage {
     can_undo_fill: bool,
     inflation: String,
     attachments: Vec<jospar_planning::repo::Attachment>,
+    can_refine: bool,
+    based_on: Option<i64>,
+    diffs: Vec<(i64, String, String, i32, String, String, String)>,
     limit_kinds: Vec<Choice>,
     line_form: LineForm,
 }
@@ -250,6 +255,7 @@ async fn show_page(
         .await?;
         views.push(LineView {
             id: l.id,
+            expense_id: l.expense_id,
             program: l.program.clone(),
             subprogram: l.subprogram.clone(),
             specific: l.specific.clone(),
@@ -310,6 +316,25 @@ async fn show_page(
         can_undo_fill,
         inflation,
         attachments: jospar_planning::repo::attachments(ctx.db(), id).await?,
+        can_refine: request.status == Status::Approved && p.can(Right::Enter, request.org_id),
+        based_on: request.based_on,
+        diffs: service::diff(ctx.db(), p, id)
+            .await?
+            .into_iter()
+            .flat_map(|d| {
+                d.years.into_iter().map(move |(y, (a, b))| {
+                    (
+                        d.expense_id,
+                        d.program.clone(),
+                        d.specific.clone(),
+                        y,
+                        a.to_string(),
+                        b.to_string(),
+                        (b - a).to_string(),
+                    )
+                })
+            })
+            .collect(),
         limit_kinds: LimitKind::ALL
             .iter()
             .map(|k| Choice {
@@ -903,4 +928,30 @@ async fn export(
     };
     download(&table, format, &format!("request-{id}"))?
         .ok_or_else(|| AppError::invalid("err-required", "format"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct VersionForm {
+    csrf: String,
+    kind: String,
+}
+
+/// A refinement or correction of an approved request, opened as a new request in work.
+async fn new_version(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<VersionForm>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    match service::new_version(ctx.db(), p, id, &form.kind).await {
+        Ok(created) => Ok(Redirect::to(&format!("/requests/{}", created.id)).into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let mut response = show_page(&ctx, id, Some(message), LineForm::default()).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
 }
