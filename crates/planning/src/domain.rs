@@ -330,6 +330,12 @@ mod tests {
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     Org,
+    /// The budget of the organisation (oblast, district, rural district…).
+    Budget,
+    /// The level of that budget.
+    Level,
+    /// The administrator of budget programs above (or being) the organisation.
+    Administrator,
     Program,
     Subprogram,
     Specific,
@@ -338,8 +344,11 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 6] = [
+    pub const ALL: [Dimension; 9] = [
         Dimension::Org,
+        Dimension::Budget,
+        Dimension::Level,
+        Dimension::Administrator,
         Dimension::Program,
         Dimension::Subprogram,
         Dimension::Specific,
@@ -349,6 +358,9 @@ impl Dimension {
     pub fn code(self) -> &'static str {
         match self {
             Dimension::Org => "org",
+            Dimension::Budget => "budget",
+            Dimension::Level => "level",
+            Dimension::Administrator => "administrator",
             Dimension::Program => "program",
             Dimension::Subprogram => "subprogram",
             Dimension::Specific => "specific",
@@ -359,6 +371,15 @@ impl Dimension {
     pub fn from_code(code: &str) -> Option<Dimension> {
         Dimension::ALL.into_iter().find(|d| d.code() == code)
     }
+
+    /// Whether the slice is an attribute of the organisation: its key is given with each line
+    /// by the caller, who knows the tree and the budgets.
+    pub fn of_organisation(self) -> bool {
+        matches!(
+            self,
+            Dimension::Org | Dimension::Budget | Dimension::Level | Dimension::Administrator
+        )
+    }
 }
 
 /// One row of a consolidation: the key of the slice and the amounts by year.
@@ -368,20 +389,21 @@ pub struct Consolidated {
     pub amounts: BTreeMap<i32, Tenge>,
 }
 
-/// Sums the lines of many organisations' requests by one dimension and year. The rows add up
-/// to the total of all lines to the tiyn (nothing is rounded here).
-pub fn consolidate(lines: &[(i64, &Line)], by: Dimension) -> Vec<Consolidated> {
+/// Sums the lines of many organisations' requests by one dimension and year. Each line comes
+/// with the key of its organisation for the chosen organisation slice. The rows add up to the
+/// total of all lines to the tiyn (nothing is rounded here).
+pub fn consolidate(lines: &[(String, &Line)], by: Dimension) -> Vec<Consolidated> {
     let mut sums: BTreeMap<String, BTreeMap<i32, Tenge>> = BTreeMap::new();
-    for (org_id, line) in lines {
+    for (org_key, line) in lines {
         let key = match by {
-            Dimension::Org => org_id.to_string(),
-            Dimension::Program => line.program.clone(),
+            _ if by.of_organisation() => org_key.clone(),
             Dimension::Subprogram => format!("{} {}", line.program, line.subprogram)
                 .trim()
                 .to_string(),
             Dimension::Specific => line.specific.clone(),
             Dimension::LimitKind => line.limit_kind.code().to_string(),
             Dimension::Project => line.project.clone(),
+            _ => line.program.clone(),
         };
         let entry = sums.entry(key).or_default();
         for (year, amount) in &line.amounts {
@@ -422,7 +444,11 @@ mod consolidation_tests {
             line("003", "151", &[(2027, 1)]),
             line("001", "111", &[(2027, 7)]),
         );
-        let lines = vec![(10, &a), (11, &b), (10, &c)];
+        let lines = vec![
+            ("10".to_string(), &a),
+            ("11".to_string(), &b),
+            ("10".to_string(), &c),
+        ];
         let rows = consolidate(&lines, Dimension::Program);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].key, "003");
@@ -434,9 +460,9 @@ mod consolidation_tests {
     proptest! {
         /// Consolidated totals equal the sum of their parts to the tiyn, whatever the slice.
         #[test]
-        fn totals_reconcile(amounts in proptest::collection::vec((0usize..3, 0usize..3, 2026i32..2030, -1_000_000_000i64..1_000_000_000), 1..80), by in 0usize..6) {
+        fn totals_reconcile(amounts in proptest::collection::vec((0usize..3, 0usize..3, 2026i32..2030, -1_000_000_000i64..1_000_000_000), 1..80), by in 0usize..9) {
             let lines: Vec<Line> = amounts.iter().map(|(p, s, y, t)| line(["001", "003", "005"][*p], ["111", "151", "431"][*s], &[(*y, *t)])).collect();
-            let tagged: Vec<(i64, &Line)> = lines.iter().enumerate().map(|(i, l)| ((i % 4) as i64, l)).collect();
+            let tagged: Vec<(String, &Line)> = lines.iter().enumerate().map(|(i, l)| ((i % 4).to_string(), l)).collect();
             let rows = consolidate(&tagged, Dimension::ALL[by]);
             for year in 2026..2030 {
                 let from_rows: Tenge = rows.iter().filter_map(|r| r.amounts.get(&year)).copied().sum();

@@ -714,18 +714,63 @@ pub async fn consolidated_table(
                 .map(|l| (request.org_id, l)),
         );
     }
-    let tagged: Vec<(i64, &Line)> = owned.iter().map(|(org, line)| (*org, line)).collect();
+    let orgs = crate::limits::org_map(db).await?;
+    let budgets = jospar_org::repo::budgets(db).await?;
+    let budget_of = |org: i64| {
+        orgs.get(&org)
+            .and_then(|o| budgets.iter().find(|b| b.id == o.budget_id))
+    };
+    // The organisation's key for the chosen slice; labels are looked up below.
+    let org_key = |org: i64| -> String {
+        match query.by {
+            Dimension::Budget => budget_of(org).map(|b| b.id.to_string()).unwrap_or_default(),
+            Dimension::Level => budget_of(org)
+                .map(|b| b.level.code().to_string())
+                .unwrap_or_default(),
+            Dimension::Administrator => std::iter::once(org)
+                .chain(tree.ancestors(org))
+                .find(|id| {
+                    orgs.get(id)
+                        .is_some_and(|o| o.kind == OrgKind::Administrator)
+                })
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+            _ => org.to_string(),
+        }
+    };
+    let tagged: Vec<(String, &Line)> = owned
+        .iter()
+        .map(|(org, line)| (org_key(*org), line))
+        .collect();
     let rows = consolidate(&tagged, query.by);
     let years = request_years(campaign.first_year);
-    let orgs = crate::limits::org_map(db).await?;
+    let org_label = |key: &str| {
+        key.parse::<i64>()
+            .ok()
+            .and_then(|id| orgs.get(&id))
+            .map(|o| match &o.abp_code {
+                Some(code) if query.by == Dimension::Administrator => {
+                    format!("{code} {}", o.name(tr.lang()))
+                }
+                _ => o.name(tr.lang()).to_string(),
+            })
+            .unwrap_or_default()
+    };
     let label = |key: &str| -> String {
         match query.by {
-            Dimension::Org => key
-                .parse::<i64>()
-                .ok()
-                .and_then(|id| orgs.get(&id))
-                .map(|o| o.name(tr.lang()).to_string())
+            Dimension::Org | Dimension::Administrator => org_label(key),
+            Dimension::Budget => budgets
+                .iter()
+                .find(|b| b.id.to_string() == key)
+                .map(|b| {
+                    if tr.lang() == "kk" {
+                        b.name_kk.clone()
+                    } else {
+                        b.name_ru.clone()
+                    }
+                })
                 .unwrap_or_default(),
+            Dimension::Level => tr.t(&format!("level-{key}")),
             Dimension::LimitKind => LimitKind::from_code(key)
                 .map(|k| crate::limits::kind_name(tr, k))
                 .unwrap_or_default(),

@@ -1763,6 +1763,44 @@ async fn budget_requests(app: &TestApp) {
         "{csv} {}",
         String::from_utf8_lossy(&output.stderr)
     );
+    // Slices by the organisation's administrator and budget level (the pivot of BP-5).
+    let (_, by_admin) = send_json(
+        app,
+        "get",
+        &format!("/campaigns/{campaign}/consolidated?by=administrator&lang=ru"),
+        &planner,
+        Value::Null,
+    )
+    .await;
+    let admin_row = by_admin["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| {
+            r[0].as_str()
+                .is_some_and(|n| n.starts_with("261 Управление образования"))
+        })
+        .expect("administrator 261")
+        .clone();
+    assert_eq!(admin_row[2].as_i64(), Some(36 * MLN));
+    let (_, by_level) = send_json(
+        app,
+        "get",
+        &format!("/campaigns/{campaign}/consolidated?by=level&lang=ru"),
+        &planner,
+        Value::Null,
+    )
+    .await;
+    assert!(
+        by_level["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .any(|r| r[0]
+                .as_str()
+                .is_some_and(|n| n.starts_with("Областной бюджет"))),
+        "{by_level}"
+    );
     // The breakdowns export (BP-13, P-19): every calculation row with its amount, read back.
     let xlsx = reqwest::Client::new()
         .get(app.url(&format!("/api/v1/requests/{id}/export?format=xlsx&lang=ru")))
