@@ -16,7 +16,6 @@ const KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.15");
 const BASIC_CONSTRAINTS: Oid = Oid::new_unwrap("2.5.29.19");
 const EXT_KEY_USAGE: Oid = Oid::new_unwrap("2.5.29.37");
 pub const EMAIL_PROTECTION: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.4");
-pub const CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
 
 /// Key-user roles by extended key usage OID (NCANode `CertificateKeyUser`).
 const ROLES: &[(&str, &str)] = &[

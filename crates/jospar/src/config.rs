@@ -21,6 +21,16 @@ pub struct Config {
     pub backup_hour: u32,
     /// Mark cookies Secure (behind HTTPS) (JOSPAR_SECURE_COOKIES).
     pub secure_cookies: bool,
+    /// PEM file of the trusted root (and intermediate) certificates for electronic signatures,
+    /// e.g. НУЦ РК's RSA roots (JOSPAR_EDS_TRUSTED_ROOTS).
+    pub eds_trusted_roots: Option<PathBuf>,
+    /// NCANode v3 base URL, verifying what Rust does not (GOST keys) (JOSPAR_EDS_NCANODE_URL).
+    pub eds_ncanode_url: Option<String>,
+    /// Revocation checks NCANode makes: "OCSP", "CRL", both comma-separated, or empty
+    /// (JOSPAR_EDS_REVOCATION_CHECK).
+    pub eds_revocation_check: String,
+    /// NCALayer's address as the users' browsers reach it (JOSPAR_NCALAYER_URL).
+    pub ncalayer_url: String,
 }
 
 impl Default for Config {
@@ -32,6 +42,10 @@ impl Default for Config {
             backup_keep: 14,
             backup_hour: 2,
             secure_cookies: false,
+            eds_trusted_roots: None,
+            eds_ncanode_url: None,
+            eds_revocation_check: "OCSP".into(),
+            ncalayer_url: jospar_web::NCALAYER_URL.into(),
         }
     }
 }

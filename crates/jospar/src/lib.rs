@@ -4,3 +4,4 @@
 pub mod backup;
 pub mod config;
 pub mod demo;
+pub mod signing;

@@ -4,7 +4,7 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use jospar::config::Config;
-use jospar::{backup, demo};
+use jospar::{backup, demo, signing};
 use jospar_store::{Db, Who};
 use std::path::PathBuf;
 
@@ -130,15 +130,19 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let config = Config::load(&cli.config)?;
     match cli.command {
-        Command::Serve { addr } => serve(&config, addr).await,
+        Command::Serve { addr } => {
+            let signing = signing::from_config(&config, Vec::new())?;
+            serve(&config, addr, signing).await
+        }
         Command::Demo { addr, load_only } => {
             let db = open(&config).await?;
             demo::load_if_empty(&db).await?;
             if load_only {
                 return Ok(());
             }
+            let signing = signing::start_demo_signer(&config, &db).await?;
             db.close().await;
-            serve(&config, addr).await
+            serve(&config, addr, signing).await
         }
         Command::Migrate => {
             open(&config).await?;
@@ -262,7 +266,7 @@ async fn open(config: &Config) -> Result<Db> {
     Ok(db)
 }
 
-async fn serve(config: &Config, addr: Option<String>) -> Result<()> {
+async fn serve(config: &Config, addr: Option<String>, signing: jospar_web::Signing) -> Result<()> {
     let db = open(config).await?;
     let addr = addr.unwrap_or_else(|| config.addr.clone());
     if let Some(dir) = &config.backup_dir {
@@ -272,6 +276,7 @@ async fn serve(config: &Config, addr: Option<String>) -> Result<()> {
         db,
         jospar_web::WebConfig {
             secure_cookies: config.secure_cookies,
+            signing,
         },
     );
     let listener = tokio::net::TcpListener::bind(&addr)

@@ -569,3 +569,113 @@ mod diff_tests {
         );
     }
 }
+
+/// What is signed of a request (P-9, BP-6).
+#[derive(Serialize)]
+struct SignedRequest<'a> {
+    document: &'static str,
+    id: i64,
+    campaign_id: i64,
+    org_id: i64,
+    kind: RequestKind,
+    version: i64,
+    based_on: Option<i64>,
+    lines: Vec<SignedLine<'a>>,
+}
+
+#[derive(Serialize)]
+struct SignedLine<'a> {
+    expense_id: i64,
+    program: &'a str,
+    subprogram: &'a str,
+    specific: &'a str,
+    limit_kind: LimitKind,
+    project: &'a str,
+    /// Year → amount in tiyn.
+    amounts: BTreeMap<i32, i64>,
+}
+
+/// The canonical bytes of a request that its responsible person signs: identity, version and
+/// every line with its expense identifier and amounts in tiyn, as compact JSON with a fixed
+/// field order and lines ordered by expense identifier. Any change of the request raises its
+/// version, so a signature can never cover a state other than the one sent.
+pub fn canonical_bytes(request: &Request, lines: &[Line]) -> Vec<u8> {
+    let mut signed: Vec<SignedLine> = lines
+        .iter()
+        .map(|l| SignedLine {
+            expense_id: l.expense_id,
+            program: &l.program,
+            subprogram: &l.subprogram,
+            specific: &l.specific,
+            limit_kind: l.limit_kind,
+            project: &l.project,
+            amounts: l.amounts.iter().map(|(y, t)| (*y, t.tiyn())).collect(),
+        })
+        .collect();
+    signed.sort_by_key(|l| l.expense_id);
+    let document = SignedRequest {
+        document: "jospar/budget-request/1",
+        id: request.id,
+        campaign_id: request.campaign_id,
+        org_id: request.org_id,
+        kind: request.kind,
+        version: request.version,
+        based_on: request.based_on,
+        lines: signed,
+    };
+    serde_json::to_vec(&document).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod signing_tests {
+    use super::*;
+
+    #[test]
+    fn canonical_bytes_are_stable_and_change_with_the_request() {
+        let request = Request {
+            id: 7,
+            campaign_id: 1,
+            org_id: 3,
+            kind: RequestKind::Forecast,
+            status: Status::InWork,
+            stage_org_id: None,
+            return_reason: None,
+            version: 4,
+            updated_at: chrono::DateTime::default(),
+            based_on: None,
+        };
+        let line = |expense_id: i64, tiyn: i64| Line {
+            id: expense_id,
+            expense_id,
+            program: "003".into(),
+            subprogram: "015".into(),
+            specific: "151".into(),
+            limit_kind: LimitKind::Base,
+            form_code: "151".into(),
+            project: String::new(),
+            amounts: BTreeMap::from([(2027, Tenge::from_tiyn(tiyn))]),
+        };
+        let bytes = canonical_bytes(&request, &[line(9, 100), line(5, 250)]);
+        assert_eq!(
+            String::from_utf8(bytes.clone()).expect("utf-8"),
+            r#"{"document":"jospar/budget-request/1","id":7,"campaign_id":1,"org_id":3,"kind":"forecast","version":4,"based_on":null,"lines":[{"expense_id":5,"program":"003","subprogram":"015","specific":"151","limit_kind":"base","project":"","amounts":{"2027":250}},{"expense_id":9,"program":"003","subprogram":"015","specific":"151","limit_kind":"base","project":"","amounts":{"2027":100}}]}"#
+        );
+        // Order of lines does not matter; any amount or version does.
+        assert_eq!(
+            canonical_bytes(&request, &[line(5, 250), line(9, 100)]),
+            bytes
+        );
+        assert_ne!(
+            canonical_bytes(&request, &[line(5, 251), line(9, 100)]),
+            bytes
+        );
+        let newer = Request {
+            version: 5,
+            ..request
+        };
+        assert_ne!(
+            canonical_bytes(&newer, &[line(5, 250), line(9, 100)]),
+            bytes
+        );
+    }
+}

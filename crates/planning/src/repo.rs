@@ -3,7 +3,7 @@
 //! the later one is told) and writes its audit row there too.
 
 use crate::domain::*;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use jospar_core::{Tenge, ids::new_id};
 use jospar_forms::{FormDef, RowInput};
 use jospar_limits::LimitKind;
@@ -373,6 +373,57 @@ pub async fn set_rows(
 
 /// Moves a request to a new status (send, approve at a stage, return with a reason).
 pub async fn transition(db: &Db, who: &Who, target: Target, step: Move<'_>) -> Result<Request> {
+    let mut tx = db.begin().await?;
+    let new = transition_in(&mut tx, who, target, step).await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+/// A transition made with a verified signature (sending for review, P-9): the move and the
+/// signature are stored together or not at all.
+pub async fn transition_signed(
+    db: &Db,
+    who: &Who,
+    target: Target,
+    step: Move<'_>,
+    signature: &NewSignature,
+) -> Result<Request> {
+    let mut tx = db.begin().await?;
+    let new = transition_in(&mut tx, who, target, step).await?;
+    let id = new_id();
+    let signed_at = Utc::now();
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO request_signatures (id, request_id, request_version, data, data_sha256, cms, signer_iin, signer_bin, \
+         signer_name, cert_serial, cert_not_after, signed_by, signed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+        .bind(id).bind(target.request_id).bind(target.version).bind(&signature.data)
+        .bind(sha256_hex(signature.data.as_bytes())).bind(&signature.cms).bind(&signature.signer_iin)
+        .bind(&signature.signer_bin).bind(&signature.signer_name).bind(&signature.cert_serial)
+        .bind(signature.cert_not_after).bind(&who.login).bind(signed_at)
+        .execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(new.org_id),
+        entity: "request_signature",
+        entity_id: id.to_string(),
+        action: "create",
+        old_value: None,
+        new_value: Some(json!({
+            "request_id": target.request_id,
+            "request_version": target.version,
+            "data_sha256": sha256_hex(signature.data.as_bytes()),
+            "signer_iin": signature.signer_iin,
+            "signer_name": signature.signer_name,
+            "cert_serial": signature.cert_serial,
+        })),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(new)
+}
+
+async fn transition_in(tx: &mut Tx, who: &Who, target: Target, step: Move<'_>) -> Result<Request> {
     let (request_id, from, to, stage, reason) = (
         target.request_id,
         step.from,
@@ -380,12 +431,11 @@ pub async fn transition(db: &Db, who: &Who, target: Target, step: Move<'_>) -> R
         step.stage,
         step.reason,
     );
-    let mut tx = db.begin().await?;
-    let request = claim(&mut tx, request_id, target.version, false).await?;
+    let request = claim(tx, request_id, target.version, false).await?;
     if !from.contains(&request.status) {
         return Err(PlanningError::Frozen(request.status).into());
     }
-    exec_tx!(&mut tx, conn => sqlx::query(
+    exec_tx!(tx, conn => sqlx::query(
         "UPDATE budget_requests SET status = $1, stage_org_id = $2, return_reason = $3 WHERE id = $4")
         .bind(to.code()).bind(stage).bind(reason).bind(request_id).execute(conn).await)?;
     let new = Request {
@@ -405,8 +455,71 @@ pub async fn transition(db: &Db, who: &Who, target: Target, step: Move<'_>) -> R
         reason: reason.map(str::to_string),
     })
     .await?;
-    tx.commit().await?;
     Ok(new)
+}
+
+/// A verified signature to store with a request version.
+#[derive(Debug, Clone)]
+pub struct NewSignature {
+    /// The canonical bytes signed (UTF-8 JSON).
+    pub data: String,
+    /// The CMS as received, base64.
+    pub cms: String,
+    pub signer_iin: String,
+    pub signer_bin: Option<String>,
+    pub signer_name: String,
+    pub cert_serial: String,
+    pub cert_not_after: DateTime<Utc>,
+}
+
+/// A stored signature of a request.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct SignatureRecord {
+    pub id: i64,
+    pub request_version: i64,
+    pub data_sha256: String,
+    pub signer_iin: String,
+    pub signer_bin: Option<String>,
+    pub signer_name: String,
+    pub cert_serial: String,
+    pub cert_not_after: DateTime<Utc>,
+    pub signed_by: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+/// The signatures of a request, oldest first.
+pub async fn signatures(db: &Db, request_id: i64) -> Result<Vec<SignatureRecord>> {
+    type Row = (
+        i64,
+        i64,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        DateTime<Utc>,
+        String,
+        DateTime<Utc>,
+    );
+    let rows: Vec<Row> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, request_version, data_sha256, signer_iin, signer_bin, signer_name, cert_serial, cert_not_after, \
+         signed_by, signed_at FROM request_signatures WHERE request_id = $1 ORDER BY signed_at, id")
+        .bind(request_id).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SignatureRecord {
+            id: r.0,
+            request_version: r.1,
+            data_sha256: r.2,
+            signer_iin: r.3,
+            signer_bin: r.4,
+            signer_name: r.5,
+            cert_serial: r.6,
+            cert_not_after: r.7,
+            signed_by: r.8,
+            signed_at: r.9,
+        })
+        .collect())
 }
 
 /// The rows of one line and year before an inflation fill (None: there were none).

@@ -33,6 +33,8 @@ pub enum Access {
     Enter,
     /// Configure right on the organisation(s) concerned.
     Configure,
+    /// Approve right on the organisation reviewing the document.
+    Approve,
     /// Configure right on a root of the tree (reference data).
     SystemConfigure,
 }
@@ -180,6 +182,168 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/campaigns",
+        summary: "Planning campaigns (L-1)",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/campaigns",
+        summary: "Open a planning campaign for three years (L-1)",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/campaigns/{id}",
+        summary: "One campaign with its deadlines in working days",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/campaigns/{id}/balance",
+        summary: "Received, distributed and undistributed limits per organisation (L-2)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "put",
+        path: "/campaigns/{id}/limits",
+        summary: "Enter or distribute limits; never beyond what was received (L-1…L-4)",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/campaigns/{id}/desk",
+        summary: "Curator's desk: organisations × documents with status and deadline (BP-7)",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/campaigns/{id}/consolidated",
+        summary: "Requested amounts of the subtree by a slice (BP-5); ?by=&year=&format=",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/forms",
+        summary: "Calculation forms (BP-8)",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "put",
+        path: "/forms/{code}",
+        summary: "Add or change a calculation form without code (BP-10)",
+        access: Access::SystemConfigure,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/requests",
+        summary: "Budget requests visible to the caller",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/requests",
+        summary: "Create a budget request of an institution for a campaign (BP-1)",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/requests/{id}",
+        summary: "A request with its lines and amounts",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/requests/{id}/lines",
+        summary: "Add a line: program, subprogram, specific, kind of limit, project",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "put",
+        path: "/requests/{id}/lines/{line}/years/{year}",
+        summary: "Save the calculation-form rows of a line and year; computed cells are refused (BP-8)",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/requests/{id}/export",
+        summary: "Breakdowns of the request as XLSX or CSV with expense identifiers (BP-13, P-19)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/requests/{id}/versions",
+        summary: "A refinement or correction of an approved request as a new version (BP-2)",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/requests/{id}/diff",
+        summary: "Differences of a version from the approved request by year",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/requests/{id}/attachments",
+        summary: "Supporting documents of a request (P-18)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/requests/{id}/attachments",
+        summary: "Attach a supporting document (multipart)",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/requests/{id}/attachments/{attachment}",
+        summary: "Download a supporting document",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/requests/{id}/fill-inflation",
+        summary: "Fill later years from the first with inflation coefficients (BP-11)",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/requests/{id}/undo-fill",
+        summary: "Undo the last inflation fill",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/requests/{id}/signing-data",
+        summary: "The canonical bytes to sign (base64), their SHA-256 and the version (P-9)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/requests/{id}/send",
+        summary: "Send for review within limits, signed: {version, cms} (BP-4, BP-6)",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/requests/{id}/signatures",
+        summary: "Signatures of a request: signer, IIN, certificate, time",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/requests/{id}/approve",
+        summary: "Approve at the current stage of the review chain (BP-9)",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/requests/{id}/return",
+        summary: "Return with a reason (BP-2)",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "get",
         path: "/tokens",
         summary: "The caller's API tokens",
         access: Access::SignedIn,
@@ -243,6 +407,8 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}/fill-inflation", post(fill_inflation))
         .route("/requests/{id}/undo-fill", post(undo_fill))
         .route("/requests/{id}/send", post(send_request))
+        .route("/requests/{id}/signing-data", get(signing_data))
+        .route("/requests/{id}/signatures", get(request_signatures))
         .route("/requests/{id}/approve", post(approve_request))
         .route("/requests/{id}/return", post(return_request))
         .route("/tokens", get(tokens).post(create_token))
@@ -740,13 +906,34 @@ async fn set_rows(
 struct StepBody {
     version: i64,
     reason: String,
+    /// The CMS signature from NCALayer (PEM or base64) over the request's signing data.
+    cms: String,
 }
 
 async fn send_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
     let b: StepBody = body(&bytes)?;
+    let signing = &ctx.state.config.signing;
     Ok(Json(json!(
-        crate::planning::send(ctx.db(), p, id, b.version).await?
+        crate::planning::send(ctx.db(), signing, p, id, b.version, &b.cms).await?
+    )))
+}
+
+async fn signing_data(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    use base64::Engine as _;
+    let p = ctx.user()?;
+    let (request, data) = crate::planning::signing_data(ctx.db(), p, id).await?;
+    Ok(Json(json!({
+        "version": request.version,
+        "data": base64::engine::general_purpose::STANDARD.encode(&data),
+        "sha256": jospar_eds::sha256_hex(&data),
+    })))
+}
+
+async fn request_signatures(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        crate::planning::signatures(ctx.db(), p, id).await?
     )))
 }
 

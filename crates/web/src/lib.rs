@@ -33,10 +33,32 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct WebConfig {
     /// Set `Secure` on cookies (behind HTTPS).
     pub secure_cookies: bool,
+    pub signing: Signing,
+}
+
+/// Electronic signatures (P-9): who verifies them and where the browser finds NCALayer.
+#[derive(Clone)]
+pub struct Signing {
+    pub verifier: Arc<dyn jospar_eds::SignatureVerifier>,
+    /// NCALayer's WebSocket, as the user's browser reaches it.
+    pub ncalayer_url: String,
+}
+
+/// NCALayer's address on every user's machine.
+pub const NCALAYER_URL: &str = "wss://127.0.0.1:13579/";
+
+impl Default for Signing {
+    /// Trusts no root: every signature is refused until roots or NCANode are configured.
+    fn default() -> Self {
+        Signing {
+            verifier: Arc::new(jospar_eds::NativeVerifier::new(Vec::new())),
+            ncalayer_url: NCALAYER_URL.into(),
+        }
+    }
 }
 
 pub fn app(db: Db, config: WebConfig) -> Router {

@@ -60,6 +60,7 @@ fn access_name(access: Access) -> &'static str {
         Access::Read => "read right on the organisation",
         Access::Enter => "enter-data right on the organisation",
         Access::Configure => "configure right on the organisation",
+        Access::Approve => "approve right on the reviewing organisation",
         Access::SystemConfigure => "configure right on a root organisation",
     }
 }

@@ -2,6 +2,7 @@
 //! API, each with its rights check: the institution enters and sends, the organisations of
 //! the review chain approve or return.
 
+use crate::Signing;
 use crate::ctx::Principal;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -9,7 +10,7 @@ use jospar_classification::{CodeKind, repo as ebk};
 use jospar_forms::{FormDef, FormError, RowInput};
 use jospar_limits::{LimitKind, Slot, repo as limits_repo};
 use jospar_org::{OrgKind, Right};
-use jospar_planning::repo::{self, Move, NewLine, RepoError, Target};
+use jospar_planning::repo::{self, Move, NewLine, NewSignature, RepoError, Target};
 use jospar_planning::{
     Line, PlanningError, Request, RequestKind, Status, check_limits, next_stage, request_years,
     review_chain,
@@ -279,11 +280,31 @@ fn name_columns(e: RepoError, form: &FormDef, tr: &Tr) -> RepoError {
 }
 
 /// Sends the request for review: limit control first (BP-4), then the first reviewer of the chain.
-pub async fn send(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<Request> {
+/// The bytes the responsible person signs to send the request as it is now (P-9).
+pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> AppResult<(Request, Vec<u8>)> {
+    let request = request(db, p, id).await?;
+    let lines = repo::lines(db, id).await?;
+    let data = jospar_planning::canonical_bytes(&request, &lines);
+    Ok((request, data))
+}
+
+/// Sends a request for review (BP-2, BP-4, BP-6): within its limits, and signed by the user
+/// with their own signing key over the request's canonical bytes at `version`.
+pub async fn send(
+    db: &Db,
+    signing: &Signing,
+    p: &Principal,
+    id: i64,
+    version: i64,
+    cms_text: &str,
+) -> AppResult<Request> {
     let request = request(db, p, id).await?;
     p.require(Right::Enter, request.org_id)?;
     if !request.status.editable() {
         return Err(planning_error(PlanningError::Frozen(request.status).into()));
+    }
+    if request.version != version {
+        return Err(AppError::Stale);
     }
     let campaign = limits_repo::campaign(db, request.campaign_id)
         .await?
@@ -305,6 +326,9 @@ pub async fn send(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<Re
         })
     };
     check_limits(&lines, &campaign.years(), limit_of).map_err(|e| planning_error(e.into()))?;
+    let data = jospar_planning::canonical_bytes(&request, &lines);
+    let bin = orgs.get(&request.org_id).and_then(|o| o.bin.clone());
+    let signature = verify_signature(signing, p, cms_text, &data, bin.as_deref()).await?;
     let chain = review_chain(request.org_id, campaign.authority_org_id, &orgs, &p.tree);
     let step = Move {
         from: &[Status::InWork, Status::Returned],
@@ -312,17 +336,78 @@ pub async fn send(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<Re
         stage: chain.first().copied(),
         reason: None,
     };
-    repo::transition(
-        db,
-        &p.who(),
-        Target {
-            request_id: id,
-            version,
-        },
-        step,
-    )
-    .await
-    .map_err(planning_error)
+    let target = Target {
+        request_id: id,
+        version,
+    };
+    repo::transition_signed(db, &p.who(), target, step, &signature)
+        .await
+        .map_err(planning_error)
+}
+
+/// The signatures of a request the user may read.
+pub async fn signatures(db: &Db, p: &Principal, id: i64) -> AppResult<Vec<repo::SignatureRecord>> {
+    request(db, p, id).await?;
+    repo::signatures(db, id).await.map_err(planning_error)
+}
+
+/// Verifies the CMS over `data` and that the user signed it with their own signing key.
+async fn verify_signature(
+    signing: &Signing,
+    p: &Principal,
+    cms_text: &str,
+    data: &[u8],
+    organisation_bin: Option<&str>,
+) -> AppResult<NewSignature> {
+    if cms_text.trim().is_empty() {
+        return Err(AppError::invalid("err-signature-required", "cms"));
+    }
+    let cms = jospar_eds::decode_cms_text(cms_text).map_err(signature_error)?;
+    let signer = signing
+        .verifier
+        .verify_cms(&cms, data)
+        .await
+        .map_err(signature_error)?;
+    jospar_eds::check_document_signer(&signer, &p.user.iin, organisation_bin)
+        .map_err(signature_error)?;
+    use base64::Engine as _;
+    Ok(NewSignature {
+        data: String::from_utf8_lossy(data).into_owned(),
+        cms: base64::engine::general_purpose::STANDARD.encode(&cms),
+        signer_iin: signer.iin.unwrap_or_default(),
+        signer_bin: signer.bin,
+        signer_name: signer.common_name,
+        cert_serial: signer.serial,
+        cert_not_after: signer.not_after,
+    })
+}
+
+/// A refused signature as a translated message naming the reason.
+fn signature_error(e: jospar_eds::EdsError) -> AppError {
+    use jospar_eds::EdsError as E;
+    let (key, args): (&'static str, Vec<(&'static str, String)>) = match e {
+        E::Malformed(detail) => ("err-signature-malformed", vec![("detail", detail)]),
+        E::UnsupportedAlgorithm(alg) => ("err-signature-algorithm", vec![("algorithm", alg)]),
+        E::DataMismatch => ("err-signature-data", vec![]),
+        E::BadSignature => ("err-signature-invalid", vec![]),
+        E::Untrusted => ("err-signature-untrusted", vec![]),
+        E::Expired(at) => (
+            "err-signature-expired",
+            vec![("date", at.format("%d.%m.%Y").to_string())],
+        ),
+        E::Revoked => ("err-signature-revoked", vec![]),
+        E::NotSigningKey => ("err-signature-not-signing-key", vec![]),
+        E::WrongSigner { expected, found } => (
+            "err-signature-wrong-signer",
+            vec![("expected", expected), ("found", found)],
+        ),
+        E::WrongOrganisation { expected, found } => (
+            "err-signature-wrong-organisation",
+            vec![("expected", expected), ("found", found)],
+        ),
+        E::Unavailable(detail) => ("err-signature-unavailable", vec![("detail", detail)]),
+    };
+    invalid(key, args, Some("cms".into()))
 }
 
 /// Approval by the reviewer at the current stage: forwards up the chain, or approves at the top.

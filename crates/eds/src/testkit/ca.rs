@@ -25,6 +25,7 @@ const DATA: Oid = Oid::new_unwrap("1.2.840.113549.1.7.1");
 const SHA256: Oid = Oid::new_unwrap("2.16.840.1.101.3.4.2.1");
 const INDIVIDUAL: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.1");
 const ORGANIZATION: Oid = Oid::new_unwrap("1.2.398.3.3.4.1.2");
+const CLIENT_AUTH: Oid = Oid::new_unwrap("1.3.6.1.5.5.7.3.2");
 
 static SERIAL: AtomicU32 = AtomicU32::new(1);
 
@@ -168,7 +169,7 @@ impl TestCa {
             ),
             Usage::Auth => (
                 KeyUsages::DigitalSignature | KeyUsages::KeyEncipherment,
-                crate::certificate::CLIENT_AUTH,
+                CLIENT_AUTH,
             ),
         };
         let role = if person.organisation.is_some() {

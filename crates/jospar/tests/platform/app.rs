@@ -1,6 +1,8 @@
 //! Spawning the application on 127.0.0.1:0 with a fresh database per test.
 
+use jospar_eds::testkit::{FakeNcaLayer, KeyAlgorithm, Person, TestCa};
 use jospar_store::Db;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub use jospar::demo::DEMO_PASSWORD;
@@ -18,6 +20,10 @@ pub struct TestApp {
     pub db: Db,
     pub url: String,
     pub engine: Engine,
+    /// The test CA the app trusts for electronic signatures.
+    pub ca: Arc<TestCa>,
+    /// A fake NCALayer holding a signing key of every demo user.
+    pub ncalayer: Arc<FakeNcaLayer>,
 }
 
 fn unique(prefix: &str) -> String {
@@ -84,7 +90,24 @@ pub async fn spawn(engine: Engine) -> Option<TestApp> {
     let db = Db::connect(&url).await.expect("connect");
     db.migrate().await.expect("migrate");
     jospar::demo::load_if_empty(&db).await.expect("demo data");
-    let app = jospar_web::app(db.clone(), jospar_web::WebConfig::default());
+    let ca = TestCa::new("JOSPAR TEST CA", KeyAlgorithm::P256).expect("test CA");
+    let mut keys = Vec::new();
+    for user in jospar_org::repo::users(&db, "", None).await.expect("users") {
+        keys.push(ca.issue(&individual(&user)).expect("key"));
+    }
+    let ncalayer = FakeNcaLayer::spawn("127.0.0.1:0", keys)
+        .await
+        .expect("fake NCALayer");
+    let config = jospar_web::WebConfig {
+        secure_cookies: false,
+        signing: jospar_web::Signing {
+            verifier: Arc::new(jospar_eds::NativeVerifier::new(vec![
+                ca.certificate.clone(),
+            ])),
+            ncalayer_url: ncalayer.url(),
+        },
+    };
+    let app = jospar_web::app(db.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -97,7 +120,14 @@ pub async fn spawn(engine: Engine) -> Option<TestApp> {
         db,
         url,
         engine,
+        ca: Arc::new(ca),
+        ncalayer: Arc::new(ncalayer),
     })
+}
+
+/// A signing key of an individual, as НУЦ issues them, for a user.
+pub fn individual(user: &jospar_org::repo::User) -> Person {
+    Person::individual(&user.iin, &user.full_name, KeyAlgorithm::P256)
 }
 
 impl TestApp {
@@ -113,6 +143,34 @@ impl TestApp {
                 .await
                 .expect("token");
         token
+    }
+
+    /// A PEM CMS signature of `data` made with a fresh signing key of the demo user `login`.
+    pub async fn sign_as(&self, login: &str, data: &[u8]) -> String {
+        let user = jospar_org::repo::user_by_login(&self.db, login)
+            .await
+            .expect("query")
+            .expect("demo user");
+        let key = self.ca.issue(&individual(&user)).expect("key");
+        jospar_eds::testkit::cms_pem(&key.sign_detached(data).expect("sign"))
+    }
+
+    /// The request's signing data from the API, signed by `login`: the body of `send`.
+    pub async fn signed_send(&self, id: i64, login: &str, token: &str) -> serde_json::Value {
+        use base64::Engine as _;
+        let data: serde_json::Value = reqwest::Client::new()
+            .get(self.url(&format!("/api/v1/requests/{id}/signing-data")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("signing data")
+            .json()
+            .await
+            .expect("json");
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data["data"].as_str().expect("data"))
+            .expect("base64");
+        serde_json::json!({"version": data["version"], "cms": self.sign_as(login, &bytes).await})
     }
 
     pub fn client() -> reqwest::Client {

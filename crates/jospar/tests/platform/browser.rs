@@ -393,6 +393,18 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
         .goto(&app.url(&format!("/requests/{}", request.id)))
         .await
         .expect("request page");
+    // The user closes NCALayer's key window: nothing is sent (BP-6).
+    app.ncalayer
+        .script(serde_json::json!({"status": true, "body": {}}));
+    client
+        .find(Locator::Id("request-send"))
+        .await
+        .expect("send")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#sign-status", "Подписание отменено").await;
+    // Signed with the economist's key through (fake) NCALayer, verified by the server.
     client
         .find(Locator::Id("request-send"))
         .await
@@ -401,6 +413,11 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
         .await
         .expect("click");
     wait_for_text(&client, "#request-status", "Отправлена на рассмотрение").await;
+    let economist = jospar_org::repo::user_by_login(&app.db, "economist.school5")
+        .await
+        .expect("query")
+        .expect("user");
+    wait_for_text(&client, "#signatures", &economist.iin).await;
     keep_screenshot(&client, "request-sent").await;
 
     client.close().await.expect("close");

@@ -469,6 +469,20 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/requests/{id}/signing-data",
+            path: format!("/requests/{draft}/signing-data"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/requests/{id}/signatures",
+            path: format!("/requests/{draft}/signatures"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
             route: "/requests/{id}/attachments",
             path: format!("/requests/{draft}/attachments"),
             body: None,

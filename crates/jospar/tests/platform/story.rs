@@ -1492,12 +1492,78 @@ async fn budget_requests(app: &TestApp) {
         undone["lines"][0]["amounts"].get("2028").is_none(),
         "{undone}"
     );
+    // Signing (BP-6, P-9): no signature, another person's key, a signature over an older
+    // state of the request — each refused with the reason, the request stays in work.
+    let (status, body) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/send?lang=ru"),
+        &economist,
+        json!({"version": 6}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("cms")),
+        "{body}"
+    );
+    let signed = app.signed_send(id, "economist.school5", &economist).await;
+    assert_eq!(signed["version"], 6);
+    let data = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/requests/{id}/signing-data")))
+        .bearer_auth(&economist)
+        .send()
+        .await
+        .expect("signing data");
+    let data: Value = data.json().await.expect("json");
+    let bytes = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        data["data"].as_str().expect("data"),
+    )
+    .expect("base64");
+    let by_head = app.sign_as("head.school5", &bytes).await;
+    let (status, body) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/send?lang=ru"),
+        &economist,
+        json!({"version": 6, "cms": by_head}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("а не вашему ИИН"),
+        "{body}"
+    );
+    let mut older = bytes.clone();
+    let at = older.len() - 3;
+    older[at] ^= 1;
+    let stale = app.sign_as("economist.school5", &older).await;
+    let (status, body) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/send?lang=kk"),
+        &economist,
+        json!({"version": 6, "cms": stale}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("басқа мазмұнына"),
+        "{body}"
+    );
     let (status, sent) = send_json(
         app,
         "post",
         &format!("/requests/{id}/send"),
         &economist,
-        json!({"version": 6}),
+        signed,
     )
     .await;
     assert_eq!(
@@ -1550,15 +1616,59 @@ async fn budget_requests(app: &TestApp) {
         (status, returned["status"].as_str()),
         (200, Some("returned"))
     );
+    let resend = app.signed_send(id, "economist.school5", &economist).await;
+    assert_eq!(resend["version"], 8);
     let (status, _) = send_json(
         app,
         "post",
         &format!("/requests/{id}/send"),
         &economist,
-        json!({"version": 8}),
+        resend,
     )
     .await;
     assert_eq!(status, 200);
+    // Both sendings are signed by the economist, each over its own version; audited.
+    let (status, signatures) = send_json(
+        app,
+        "get",
+        &format!("/requests/{id}/signatures"),
+        &abp,
+        Value::Null,
+    )
+    .await;
+    let economist_iin = jospar_org::repo::user_by_login(&app.db, "economist.school5")
+        .await
+        .expect("query")
+        .expect("user")
+        .iin;
+    let versions: Vec<(i64, String)> = signatures
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|s| {
+            (
+                s["request_version"].as_i64().expect("version"),
+                s["signer_iin"].as_str().expect("iin").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        (status, versions),
+        (
+            200,
+            vec![(6, economist_iin.clone()), (8, economist_iin.clone())]
+        )
+    );
+    let audit = app
+        .db
+        .audit_entries(&jospar_store::AuditFilter {
+            entity: Some("request_signature".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 2);
     let (status, forwarded) = send_json(
         app,
         "post",

@@ -199,6 +199,13 @@ fn almaty_time(at: chrono::DateTime<Utc>) -> String {
         .unwrap_or_default()
 }
 
+/// Date and time in Kazakhstan (UTC+5), as users read them.
+pub(crate) fn almaty_date_time(at: chrono::DateTime<Utc>) -> String {
+    chrono::FixedOffset::east_opt(5 * 3600)
+        .map(|tz| at.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string())
+        .unwrap_or_default()
+}
+
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct CsrfForm {

@@ -204,6 +204,23 @@ struct ShowPage {
     diffs: Vec<(i64, String, String, i32, String, String, String)>,
     limit_kinds: Vec<Choice>,
     line_form: LineForm,
+    signing: SigningView,
+    signatures: Vec<SignatureView>,
+}
+
+/// What the send form gives NCALayer (P-9): the canonical bytes and whose key may sign.
+struct SigningView {
+    ncalayer_url: String,
+    iin: String,
+    data_base64: String,
+}
+
+struct SignatureView {
+    signer_name: String,
+    signer_iin: String,
+    signed_at: String,
+    request_version: i64,
+    data_sha256: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -293,6 +310,26 @@ async fn show_page(
         percent(campaign.inflation_bp[0]),
         percent(campaign.inflation_bp[1])
     );
+    let signing = SigningView {
+        ncalayer_url: ctx.state.config.signing.ncalayer_url.clone(),
+        iin: p.user.iin.clone(),
+        data_base64: {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .encode(jospar_planning::canonical_bytes(&request, &lines))
+        },
+    };
+    let signatures = service::signatures(ctx.db(), p, id)
+        .await?
+        .into_iter()
+        .map(|s| SignatureView {
+            signer_name: s.signer_name,
+            signer_iin: s.signer_iin,
+            signed_at: super::almaty_date_time(s.signed_at),
+            request_version: s.request_version,
+            data_sha256: s.data_sha256,
+        })
+        .collect();
     render(ShowPage {
         page: Page::new(ctx, "request-title", "requests"),
         error,
@@ -343,6 +380,8 @@ async fn show_page(
                 selected: line_form.limit_kind == k.code(),
             })
             .collect(),
+        signing,
+        signatures,
         line_form,
     })
 }
@@ -384,6 +423,8 @@ struct StepForm {
     version: String,
     action: String,
     reason: String,
+    /// The CMS signature NCALayer returned in the browser (sending).
+    cms: String,
 }
 
 async fn step(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<StepForm>) -> AppResult<Response> {
@@ -391,7 +432,10 @@ async fn step(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<StepForm>) -> AppR
     p.check_csrf(&form.csrf)?;
     let version = form.version.parse().unwrap_or(0);
     let result = match form.action.as_str() {
-        "send" => service::send(ctx.db(), p, id, version).await,
+        "send" => {
+            let signing = &ctx.state.config.signing;
+            service::send(ctx.db(), signing, p, id, version, &form.cms).await
+        }
         "approve" => service::approve(ctx.db(), p, id, version).await,
         "return" => service::return_request(ctx.db(), p, id, version, &form.reason).await,
         "fill" => service::fill_inflation(ctx.db(), p, id, version).await,
