@@ -1,6 +1,9 @@
 //! The report engine's table model and its renderings (P-19): one table → HTML (by the
-//! pages), XLSX, CSV and JSON. Amounts stay integer tiyn up to the file: an XLSX cell holds
+//! pages), XLSX, PDF, CSV and JSON. Amounts stay integer tiyn up to the file: an XLSX cell holds
 //! the tenge value with two decimals and the sheet's number format.
+
+mod pdf;
+pub use pdf::to_pdf;
 
 use jospar_core::Tenge;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
@@ -22,15 +25,41 @@ impl Cell {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Table {
     pub title: String,
     /// Lines under the title: parameters of the report (campaign, organisation, slice).
     pub subtitle: Vec<String>,
+    /// An upper header row of an official layout: a heading over that many columns.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<(String, usize)>,
     pub headers: Vec<String>,
+    /// Official forms number their columns 1, 2, 3… under the headings.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub numbered: bool,
     pub rows: Vec<Vec<Cell>>,
+    /// Rows shown in bold: totals of a program within the table.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub strong_rows: Vec<usize>,
     /// The closing total row, computed from the rows.
     pub total: Option<Vec<Cell>>,
+    /// Lines under the table: who signs, with places for signature and date.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub footer: Vec<String>,
+}
+
+impl Table {
+    /// Relative widths of the columns: text columns wider than amounts.
+    pub fn weights(&self) -> Vec<usize> {
+        let sample = self.rows.first().or(self.total.as_ref());
+        (0..self.headers.len())
+            .map(|col| match sample.and_then(|r| r.get(col)) {
+                Some(Cell::Money(_)) => 3,
+                Some(Cell::Text(t)) if t.chars().count() <= 4 => 2,
+                _ => 6,
+            })
+            .collect()
+    }
 }
 
 pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
@@ -50,9 +79,34 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
         row += 1;
     }
     row += 1;
+    if !table.groups.is_empty() {
+        let mut first: u16 = 0;
+        for (text, span) in &table.groups {
+            let last = first + (*span).max(1) as u16 - 1;
+            if last > first {
+                sheet.merge_range(row, first, row, last, text, &header)?;
+            } else {
+                sheet.write_string_with_format(row, first, text, &header)?;
+            }
+            first = last + 1;
+        }
+        row += 1;
+    }
     for (col, name) in table.headers.iter().enumerate() {
         sheet.write_string_with_format(row, col as u16, name, &header)?;
-        sheet.set_column_width(col as u16, if col == 0 { 48 } else { 18 })?;
+        let width = match table.weights().get(col) {
+            Some(6) if col == 0 || table.headers.len() < 6 => 48,
+            Some(6) => 30,
+            Some(3) => 18,
+            _ => 9,
+        };
+        sheet.set_column_width(col as u16, width)?;
+    }
+    if table.numbered {
+        row += 1;
+        for col in 0..table.headers.len() {
+            sheet.write_string_with_format(row, col as u16, (col + 1).to_string(), &header)?;
+        }
     }
     let mut write_row = |row: u32, cells: &[Cell], strong: bool| -> Result<(), XlsxError> {
         for (col, cell) in cells.iter().enumerate() {
@@ -74,13 +128,18 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
         }
         Ok(())
     };
-    for cells in &table.rows {
+    for (index, cells) in table.rows.iter().enumerate() {
         row += 1;
-        write_row(row, cells, false)?;
+        write_row(row, cells, table.strong_rows.contains(&index))?;
     }
     if let Some(total) = &table.total {
         row += 1;
         write_row(row, total, true)?;
+    }
+    row += 1;
+    for line in &table.footer {
+        row += 1;
+        sheet.write_string(row, 0, line)?;
     }
     workbook.save_to_buffer()
 }
@@ -132,6 +191,7 @@ mod tests {
                 Cell::Text("Итого".into()),
                 Cell::Money(Tenge::from_tiyn(123_456_790)),
             ]),
+            ..Table::default()
         }
     }
 

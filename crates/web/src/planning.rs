@@ -905,6 +905,7 @@ pub async fn consolidated_table(
         headers,
         rows: table_rows,
         total: Some(total_row),
+        ..Table::default()
     })
 }
 
@@ -1053,6 +1054,7 @@ pub async fn breakdown_table(
             blank(),
             Cell::Money(total),
         ]),
+        ..Table::default()
     })
 }
 
