@@ -679,3 +679,119 @@ mod signing_tests {
         );
     }
 }
+
+/// The keys of an organisation for the slices that are attributes of the organisation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgKeys {
+    pub org: String,
+    pub budget: String,
+    pub level: String,
+    pub administrator: String,
+}
+
+/// The key of a line of an organisation in one slice.
+pub fn slice_key(by: Dimension, org: &OrgKeys, line: &Line) -> String {
+    match by {
+        Dimension::Org => org.org.clone(),
+        Dimension::Budget => org.budget.clone(),
+        Dimension::Level => org.level.clone(),
+        Dimension::Administrator => org.administrator.clone(),
+        Dimension::Program => line.program.clone(),
+        Dimension::Subprogram => format!("{} {}", line.program, line.subprogram)
+            .trim()
+            .to_string(),
+        Dimension::Specific => line.specific.clone(),
+        Dimension::LimitKind => line.limit_kind.code().to_string(),
+        Dimension::Project => line.project.clone(),
+    }
+}
+
+/// Requested amounts of one year by two slices (BP-5 pivot): rows × columns. Cells, row
+/// totals and column totals all come from the same lines, so they reconcile to the tiyn.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pivot {
+    pub rows: Vec<String>,
+    pub columns: Vec<String>,
+    pub cells: BTreeMap<(String, String), Tenge>,
+}
+
+impl Pivot {
+    pub fn cell(&self, row: &str, column: &str) -> Tenge {
+        self.cells
+            .get(&(row.to_string(), column.to_string()))
+            .copied()
+            .unwrap_or_default()
+    }
+    pub fn row_total(&self, row: &str) -> Tenge {
+        self.columns.iter().map(|c| self.cell(row, c)).sum()
+    }
+    pub fn column_total(&self, column: &str) -> Tenge {
+        self.rows.iter().map(|r| self.cell(r, column)).sum()
+    }
+    pub fn total(&self) -> Tenge {
+        self.cells.values().copied().sum()
+    }
+}
+
+pub fn pivot(lines: &[(OrgKeys, &Line)], rows: Dimension, columns: Dimension, year: i32) -> Pivot {
+    let mut result = Pivot::default();
+    let mut row_keys = std::collections::BTreeSet::new();
+    let mut column_keys = std::collections::BTreeSet::new();
+    for (org, line) in lines {
+        let Some(amount) = line.amounts.get(&year) else {
+            continue;
+        };
+        let row = slice_key(rows, org, line);
+        let column = slice_key(columns, org, line);
+        row_keys.insert(row.clone());
+        column_keys.insert(column.clone());
+        *result.cells.entry((row, column)).or_default() += *amount;
+    }
+    result.rows = row_keys.into_iter().collect();
+    result.columns = column_keys.into_iter().collect();
+    result
+}
+
+#[cfg(test)]
+mod pivot_tests {
+    use super::*;
+
+    #[test]
+    fn pivot_cells_and_totals_reconcile() {
+        let line = |program: &str, specific: &str, tiyn: i64| Line {
+            id: 1,
+            expense_id: 1,
+            program: program.into(),
+            subprogram: String::new(),
+            specific: specific.into(),
+            limit_kind: LimitKind::Base,
+            form_code: specific.into(),
+            project: String::new(),
+            amounts: BTreeMap::from([(2027, Tenge::from_tiyn(tiyn)), (2028, Tenge::from_tiyn(7))]),
+        };
+        let school = OrgKeys {
+            org: "school".into(),
+            ..OrgKeys::default()
+        };
+        let library = OrgKeys {
+            org: "library".into(),
+            ..OrgKeys::default()
+        };
+        let (a, b, c) = (
+            line("003", "111", 101),
+            line("003", "151", 33),
+            line("015", "111", 5),
+        );
+        let lines = vec![(school.clone(), &a), (school, &b), (library, &c)];
+        let p = pivot(&lines, Dimension::Program, Dimension::Specific, 2027);
+        assert_eq!(p.rows, vec!["003", "015"]);
+        assert_eq!(p.columns, vec!["111", "151"]);
+        assert_eq!(p.cell("003", "111"), Tenge::from_tiyn(101));
+        assert_eq!(p.row_total("003"), Tenge::from_tiyn(134));
+        assert_eq!(p.column_total("111"), Tenge::from_tiyn(106));
+        assert_eq!(p.total(), Tenge::from_tiyn(139));
+        let by_org = pivot(&lines, Dimension::Org, Dimension::Program, 2028);
+        assert_eq!(by_org.cell("school", "003"), Tenge::from_tiyn(14));
+        assert_eq!(by_org.total(), Tenge::from_tiyn(21));
+    }
+}

@@ -993,10 +993,16 @@ async fn consolidated(
         p.require(Right::Read, root)?;
     }
     let read = p.scope(Right::Read);
-    let table = crate::planning::consolidated_table(ctx.db(), &ctx.tr, &p.tree, &query, &|org| {
-        read.contains(org)
-    })
-    .await?;
+    let readable = |org: i64| read.contains(org);
+    let table = match params.pivot(id) {
+        Some(pivot) => {
+            crate::planning::pivot_table(ctx.db(), &ctx.tr, &p.tree, &pivot, &readable).await?
+        }
+        None => {
+            crate::planning::consolidated_table(ctx.db(), &ctx.tr, &p.tree, &query, &readable)
+                .await?
+        }
+    };
     match crate::pages::download(&table, &params.format, &format!("consolidated-{id}"))? {
         Some(file) => Ok(file),
         None => Ok(Json(json!(table)).into_response()),

@@ -757,22 +757,16 @@ pub struct ConsolidationQuery {
     pub approved_only: bool,
 }
 
-/// The consolidated table of the latest requests of every organisation below `root_org`
-/// (default: the campaign's authorized body) that `readable` lets through. Computed from the
-/// lines on every call: real time, and the total row is the sum of the rows.
-pub async fn consolidated_table(
+/// The lines of the latest request of every organisation below `root` (in the campaign) that
+/// `readable` lets through — only approved requests if asked — with their organisation.
+pub async fn campaign_lines(
     db: &Db,
-    tr: &Tr,
     tree: &jospar_org::OrgTree,
-    query: &ConsolidationQuery,
+    campaign_id: i64,
+    root: i64,
+    approved_only: bool,
     readable: &(dyn Fn(i64) -> bool + Sync),
-) -> AppResult<jospar_reports::Table> {
-    use jospar_planning::{Dimension, consolidate};
-    use jospar_reports::{Cell, Table};
-    let campaign = limits_repo::campaign(db, query.campaign_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let root = query.root_org.unwrap_or(campaign.authority_org_id);
+) -> AppResult<Vec<(i64, Line)>> {
     let within: std::collections::HashSet<i64> = tree
         .subtree(root)
         .into_iter()
@@ -782,9 +776,9 @@ pub async fn consolidated_table(
     for request in repo::requests(db)
         .await?
         .into_iter()
-        .filter(|r| r.campaign_id == campaign.id && within.contains(&r.org_id))
+        .filter(|r| r.campaign_id == campaign_id && within.contains(&r.org_id))
     {
-        if query.approved_only && request.status != Status::Approved {
+        if approved_only && request.status != Status::Approved {
             continue;
         }
         // Requests come newest first: keep the first of each organisation.
@@ -799,69 +793,132 @@ pub async fn consolidated_table(
                 .map(|l| (request.org_id, l)),
         );
     }
-    let orgs = crate::limits::org_map(db).await?;
-    let budgets = jospar_org::repo::budgets(db).await?;
-    let budget_of = |org: i64| {
-        orgs.get(&org)
-            .and_then(|o| budgets.iter().find(|b| b.id == o.budget_id))
-    };
-    // The organisation's key for the chosen slice; labels are looked up below.
-    let org_key = |org: i64| -> String {
-        match query.by {
-            Dimension::Budget => budget_of(org).map(|b| b.id.to_string()).unwrap_or_default(),
-            Dimension::Level => budget_of(org)
+    Ok(owned)
+}
+
+/// Keys and labels of the slices of a consolidation (BP-5).
+pub struct Slicer<'a> {
+    pub tr: &'a Tr,
+    pub tree: &'a jospar_org::OrgTree,
+    pub orgs: std::collections::HashMap<i64, jospar_org::Org>,
+    pub budgets: Vec<jospar_org::Budget>,
+}
+
+impl<'a> Slicer<'a> {
+    pub async fn load(db: &Db, tr: &'a Tr, tree: &'a jospar_org::OrgTree) -> AppResult<Slicer<'a>> {
+        Ok(Slicer {
+            tr,
+            tree,
+            orgs: crate::limits::org_map(db).await?,
+            budgets: jospar_org::repo::budgets(db).await?,
+        })
+    }
+
+    fn budget_of(&self, org: i64) -> Option<&jospar_org::Budget> {
+        let budget_id = self.orgs.get(&org)?.budget_id;
+        self.budgets.iter().find(|b| b.id == budget_id)
+    }
+
+    pub fn org_keys(&self, org: i64) -> jospar_planning::OrgKeys {
+        jospar_planning::OrgKeys {
+            org: org.to_string(),
+            budget: self
+                .budget_of(org)
+                .map(|b| b.id.to_string())
+                .unwrap_or_default(),
+            level: self
+                .budget_of(org)
                 .map(|b| b.level.code().to_string())
                 .unwrap_or_default(),
-            Dimension::Administrator => std::iter::once(org)
-                .chain(tree.ancestors(org))
+            administrator: std::iter::once(org)
+                .chain(self.tree.ancestors(org))
                 .find(|id| {
-                    orgs.get(id)
+                    self.orgs
+                        .get(id)
                         .is_some_and(|o| o.kind == OrgKind::Administrator)
                 })
                 .map(|id| id.to_string())
                 .unwrap_or_default(),
-            _ => org.to_string(),
         }
-    };
-    let tagged: Vec<(String, &Line)> = owned
-        .iter()
-        .map(|(org, line)| (org_key(*org), line))
-        .collect();
-    let rows = consolidate(&tagged, query.by);
-    let years = request_years(campaign.first_year);
-    let org_label = |key: &str| {
-        key.parse::<i64>()
-            .ok()
-            .and_then(|id| orgs.get(&id))
-            .map(|o| match &o.abp_code {
-                Some(code) if query.by == Dimension::Administrator => {
-                    format!("{code} {}", o.name(tr.lang()))
-                }
-                _ => o.name(tr.lang()).to_string(),
-            })
+    }
+
+    pub fn org_name(&self, org: i64) -> String {
+        self.orgs
+            .get(&org)
+            .map(|o| o.name(self.tr.lang()).to_string())
             .unwrap_or_default()
-    };
-    let label = |key: &str| -> String {
-        match query.by {
-            Dimension::Org | Dimension::Administrator => org_label(key),
-            Dimension::Budget => budgets
+    }
+
+    /// What a key of a slice reads as in the report.
+    pub fn label(&self, by: jospar_planning::Dimension, key: &str) -> String {
+        use jospar_planning::Dimension;
+        let org = || key.parse::<i64>().ok().and_then(|id| self.orgs.get(&id));
+        match by {
+            Dimension::Org => org()
+                .map(|o| o.name(self.tr.lang()).to_string())
+                .unwrap_or_default(),
+            Dimension::Administrator => org()
+                .map(|o| match &o.abp_code {
+                    Some(code) => format!("{code} {}", o.name(self.tr.lang())),
+                    None => o.name(self.tr.lang()).to_string(),
+                })
+                .unwrap_or_default(),
+            Dimension::Budget => self
+                .budgets
                 .iter()
                 .find(|b| b.id.to_string() == key)
                 .map(|b| {
-                    if tr.lang() == "kk" {
+                    if self.tr.lang() == "kk" {
                         b.name_kk.clone()
                     } else {
                         b.name_ru.clone()
                     }
                 })
                 .unwrap_or_default(),
-            Dimension::Level => tr.t(&format!("level-{key}")),
+            Dimension::Level => self.tr.t(&format!("level-{key}")),
             Dimension::LimitKind => LimitKind::from_code(key)
-                .map(|k| crate::limits::kind_name(tr, k))
+                .map(|k| crate::limits::kind_name(self.tr, k))
                 .unwrap_or_default(),
             _ => key.to_string(),
         }
-    };
+    }
+}
+
+fn campaign_name(tr: &Tr, campaign: &jospar_limits::Campaign) -> String {
+    if tr.lang() == "kk" {
+        campaign.name_kk.clone()
+    } else {
+        campaign.name_ru.clone()
+    }
+}
+
+/// The consolidated table of the latest requests of every organisation below `root_org`
+/// (default: the campaign's authorized body) that `readable` lets through. Computed from the
+/// lines on every call: real time, and the total row is the sum of the rows.
+pub async fn consolidated_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &jospar_org::OrgTree,
+    query: &ConsolidationQuery,
+    readable: &(dyn Fn(i64) -> bool + Sync),
+) -> AppResult<jospar_reports::Table> {
+    use jospar_planning::consolidate;
+    use jospar_reports::{Cell, Table};
+    let campaign = limits_repo::campaign(db, query.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let root = query.root_org.unwrap_or(campaign.authority_org_id);
+    let owned = campaign_lines(db, tree, campaign.id, root, query.approved_only, readable).await?;
+    let slicer = Slicer::load(db, tr, tree).await?;
+    let tagged: Vec<(String, &Line)> = owned
+        .iter()
+        .map(|(org, line)| {
+            let keys = slicer.org_keys(*org);
+            (jospar_planning::slice_key(query.by, &keys, line), line)
+        })
+        .collect();
+    let rows = consolidate(&tagged, query.by);
+    let years = request_years(campaign.first_year);
     let money_cells = |amounts: &std::collections::BTreeMap<i32, jospar_core::Tenge>| -> Vec<Cell> {
         years
             .iter()
@@ -874,7 +931,7 @@ pub async fn consolidated_table(
         for (year, amount) in &row.amounts {
             *total.entry(*year).or_insert(jospar_core::Tenge::ZERO) += *amount;
         }
-        let mut cells = vec![Cell::Text(label(&row.key))];
+        let mut cells = vec![Cell::Text(slicer.label(query.by, &row.key))];
         cells.extend(money_cells(&row.amounts));
         table_rows.push(cells);
     }
@@ -882,19 +939,11 @@ pub async fn consolidated_table(
     total_row.extend(money_cells(&total));
     let mut headers = vec![tr.t(&format!("dimension-{}", query.by.code()))];
     headers.extend(years.iter().map(|y| y.to_string()));
-    let root_name = orgs
-        .get(&root)
-        .map(|o| o.name(tr.lang()).to_string())
-        .unwrap_or_default();
     Ok(Table {
         title: tr.t("consolidated-title"),
         subtitle: vec![
-            if tr.lang() == "kk" {
-                campaign.name_kk.clone()
-            } else {
-                campaign.name_ru.clone()
-            },
-            root_name,
+            campaign_name(tr, &campaign),
+            slicer.org_name(root),
             tr.t(if query.approved_only {
                 "consolidated-approved"
             } else {
@@ -905,6 +954,86 @@ pub async fn consolidated_table(
         headers,
         rows: table_rows,
         total: Some(total_row),
+        ..Table::default()
+    })
+}
+
+/// A pivot of one year's requested amounts by two slices (BP-5): rows × columns with row and
+/// column totals.
+pub struct PivotQuery {
+    pub campaign_id: i64,
+    pub root_org: Option<i64>,
+    pub rows: jospar_planning::Dimension,
+    pub columns: jospar_planning::Dimension,
+    pub year: Option<i32>,
+    pub approved_only: bool,
+}
+
+pub async fn pivot_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &jospar_org::OrgTree,
+    query: &PivotQuery,
+    readable: &(dyn Fn(i64) -> bool + Sync),
+) -> AppResult<jospar_reports::Table> {
+    use jospar_reports::{Cell, Table};
+    let campaign = limits_repo::campaign(db, query.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let years = request_years(campaign.first_year);
+    let year = query.year.unwrap_or(campaign.first_year);
+    if !years.contains(&year) {
+        return Err(AppError::invalid("err-year-outside", "year"));
+    }
+    let root = query.root_org.unwrap_or(campaign.authority_org_id);
+    let owned = campaign_lines(db, tree, campaign.id, root, query.approved_only, readable).await?;
+    let slicer = Slicer::load(db, tr, tree).await?;
+    let keyed: Vec<(jospar_planning::OrgKeys, &Line)> = owned
+        .iter()
+        .map(|(org, line)| (slicer.org_keys(*org), line))
+        .collect();
+    let pivot = jospar_planning::pivot(&keyed, query.rows, query.columns, year);
+    let mut headers = vec![format!(
+        "{} × {}",
+        tr.t(&format!("dimension-{}", query.rows.code())),
+        tr.t(&format!("dimension-{}", query.columns.code()))
+    )];
+    headers.extend(pivot.columns.iter().map(|c| slicer.label(query.columns, c)));
+    headers.push(tr.t("total"));
+    let rows = pivot
+        .rows
+        .iter()
+        .map(|r| {
+            let mut cells = vec![Cell::Text(slicer.label(query.rows, r))];
+            cells.extend(pivot.columns.iter().map(|c| Cell::Money(pivot.cell(r, c))));
+            cells.push(Cell::Money(pivot.row_total(r)));
+            cells
+        })
+        .collect();
+    let mut total = vec![Cell::Text(tr.t("total"))];
+    total.extend(
+        pivot
+            .columns
+            .iter()
+            .map(|c| Cell::Money(pivot.column_total(c))),
+    );
+    total.push(Cell::Money(pivot.total()));
+    Ok(Table {
+        title: tr.t("pivot-title"),
+        subtitle: vec![
+            campaign_name(tr, &campaign),
+            slicer.org_name(root),
+            format!("{} {year}", tr.t("field-year")),
+            tr.t(if query.approved_only {
+                "consolidated-approved"
+            } else {
+                "consolidated-all"
+            }),
+            tr.t("consolidated-units"),
+        ],
+        headers,
+        rows,
+        total: Some(total),
         ..Table::default()
     })
 }

@@ -1911,6 +1911,52 @@ async fn budget_requests(app: &TestApp) {
                 .is_some_and(|n| n.starts_with("Областной бюджет"))),
         "{by_level}"
     );
+    // A pivot of one year by two slices (BP-5): program × specific; cells reconcile.
+    let (status, pivot) = send_json(
+        app,
+        "get",
+        &format!("/campaigns/{campaign}/consolidated?by=program&cols=specific&year=2027&lang=ru"),
+        &planner,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{pivot}");
+    let headers: Vec<&str> = pivot["headers"]
+        .as_array()
+        .expect("headers")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let col_111 = headers
+        .iter()
+        .position(|h| *h == "111")
+        .expect("111 column");
+    let row_003 = pivot["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[0] == "003")
+        .expect("program 003")
+        .clone();
+    assert_eq!(row_003[col_111].as_i64(), Some(36 * MLN), "{pivot}");
+    let last = headers.len() - 1;
+    assert_eq!(
+        pivot["total"][last], table["total"][2],
+        "pivot total = 2027 total"
+    );
+    let pdf = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/api/v1/campaigns/{campaign}/consolidated?by=program&cols=org&year=2027&format=pdf&lang=kk"
+        )))
+        .bearer_auth(&planner)
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(
+        pdf.headers()["content-type"].to_str().expect("type"),
+        "application/pdf"
+    );
+    assert!(pdf.bytes().await.expect("bytes").starts_with(b"%PDF-"));
     // The breakdowns export (BP-13, P-19): every calculation row with its amount, read back.
     let xlsx = reqwest::Client::new()
         .get(app.url(&format!("/api/v1/requests/{id}/export?format=xlsx&lang=ru")))

@@ -382,3 +382,9 @@ err-signature-not-signing-key = cms өрісі: аутентификация к�
 err-signature-wrong-signer = cms өрісі: сертификат сіздің ЖСН { $expected } емес, ЖСН { $found } иесіне тиесілі.
 err-signature-wrong-organisation = cms өрісі: заңды тұлға сертификатының БСН { $found }, ал өтінім БСН { $expected } ұйымынікі.
 err-signature-unavailable = cms өрісі: қолтаңбаны тексеру қызметі қолжетімсіз ({ $detail }). Кейінірек қайталаңыз.
+# Есептер (BP-5, BP-R, P-19)
+export-pdf = PDF
+pivot-title = Бюджеттік өтінімдердің жиынтық кестесі
+pivot-columns = Бағандар
+pivot-years = Жылдар
+err-year-outside = «{ $field }» өрісі: жыл науқанның жоспарлы кезеңінен тыс.

@@ -382,3 +382,9 @@ err-signature-not-signing-key = Поле cms: выбран ключ аутент
 err-signature-wrong-signer = Поле cms: сертификат принадлежит ИИН { $found }, а не вашему ИИН { $expected }.
 err-signature-wrong-organisation = Поле cms: сертификат юридического лица с БИН { $found }, а заявка организации с БИН { $expected }.
 err-signature-unavailable = Поле cms: служба проверки подписи недоступна ({ $detail }). Повторите позже.
+# Reports (BP-5, BP-R, P-19)
+export-pdf = PDF
+pivot-title = Сводная таблица бюджетных заявок
+pivot-columns = Столбцы
+pivot-years = Годы
+err-year-outside = Поле «{ $field }»: год вне планового периода кампании.

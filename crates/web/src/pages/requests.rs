@@ -760,6 +760,9 @@ async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
 pub struct ConsolidationParams {
     pub org: String,
     pub by: String,
+    /// A second slice for the columns (a pivot of one year); empty: the years.
+    pub cols: String,
+    pub year: String,
     pub approved: String,
     pub format: String,
 }
@@ -773,6 +776,20 @@ impl ConsolidationParams {
                 .unwrap_or(jospar_planning::Dimension::Program),
             approved_only: self.approved == "1",
         }
+    }
+
+    /// The pivot asked for, if a column slice is chosen.
+    pub fn pivot(&self, campaign_id: i64) -> Option<service::PivotQuery> {
+        let columns = jospar_planning::Dimension::from_code(&self.cols)?;
+        let query = self.query(campaign_id);
+        Some(service::PivotQuery {
+            campaign_id,
+            root_org: query.root_org,
+            rows: query.by,
+            columns,
+            year: self.year.parse().ok(),
+            approved_only: query.approved_only,
+        })
     }
 }
 
@@ -792,6 +809,16 @@ pub fn download(
             jospar_reports::to_csv(table).map_err(|e| AppError::Internal(e.to_string()))?,
             "text/csv; charset=utf-8",
             "csv",
+        ),
+        "pdf" => (
+            jospar_reports::to_pdf(table).map_err(|e| AppError::Internal(e.to_string()))?,
+            "application/pdf",
+            "pdf",
+        ),
+        "json" => (
+            serde_json::to_vec_pretty(table).map_err(|e| AppError::Internal(e.to_string()))?,
+            "application/json",
+            "json",
         ),
         _ => return Ok(None),
     };
@@ -818,9 +845,13 @@ struct ConsolidatedPage {
     orgs: Vec<Choice>,
     approved: bool,
     query_string: String,
+    /// Column slices of the pivot; none selected = years as columns.
+    columns: Vec<Choice>,
+    years: Vec<Choice>,
 }
 
-/// Consolidated requests of a subtree (BP-5), on screen and as XLSX/CSV.
+/// Consolidated requests of a subtree (BP-5), on screen and as XLSX/PDF/CSV: by one slice and
+/// year, or a pivot of one year by two slices.
 async fn consolidated(
     ctx: Ctx,
     Path(id): Path<i64>,
@@ -833,10 +864,11 @@ async fn consolidated(
         p.require(Right::Read, root)?;
     }
     let read = p.scope(Right::Read);
-    let table = service::consolidated_table(ctx.db(), &ctx.tr, &p.tree, &query, &|org| {
-        read.contains(org)
-    })
-    .await?;
+    let readable = |org: i64| read.contains(org);
+    let table = match params.pivot(id) {
+        Some(pivot) => service::pivot_table(ctx.db(), &ctx.tr, &p.tree, &pivot, &readable).await?,
+        None => service::consolidated_table(ctx.db(), &ctx.tr, &p.tree, &query, &readable).await?,
+    };
     if let Some(file) = download(&table, &params.format, &format!("consolidated-{id}"))? {
         return Ok(file);
     }
@@ -864,15 +896,35 @@ async fn consolidated(
             selected: *d == query.by,
         })
         .collect();
+    let columns = jospar_planning::Dimension::ALL
+        .iter()
+        .map(|d| Choice {
+            value: d.code().into(),
+            label: ctx.tr.t(&format!("dimension-{}", d.code())),
+            selected: d.code() == params.cols,
+        })
+        .collect();
+    let years = request_years(campaign.first_year)
+        .iter()
+        .map(|y| Choice {
+            value: y.to_string(),
+            label: y.to_string(),
+            selected: params.year == y.to_string(),
+        })
+        .collect();
     render(ConsolidatedPage {
         page: Page::new(&ctx, "consolidated-title", "requests"),
         id,
         query_string: format!(
-            "org={}&by={}&approved={}",
+            "org={}&by={}&cols={}&year={}&approved={}",
             params.org,
             query.by.code(),
+            urlencoding::encode(&params.cols),
+            urlencoding::encode(&params.year),
             params.approved
         ),
+        columns,
+        years,
         approved: query.approved_only,
         table,
         dimensions,
