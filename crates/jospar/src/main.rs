@@ -58,37 +58,60 @@ enum Command {
     /// Personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Produce a report (the same tables as in the web UI).
-    #[command(subcommand)]
-    Report(ReportCommand),
+    /// Produce a report (the same tables as in the web UI): jospar report NAME [--param value…]
+    #[command(after_help = jospar_web::reports::help_text())]
+    Report(ReportArgs),
 }
 
-#[derive(Subcommand)]
-enum ReportCommand {
-    /// Consolidated budget requests of a campaign (BP-5): a subtree, by one slice, by year.
-    Consolidated {
-        /// Campaign id (see /limits or GET /api/v1/campaigns).
-        #[arg(long)]
-        campaign: i64,
-        /// Root organisation of the subtree (default: the campaign's authorized body).
-        #[arg(long)]
-        org: Option<i64>,
-        /// Slice: org, program, subprogram, specific, limit_kind, project.
-        #[arg(long, default_value = "program")]
-        by: String,
-        /// Only approved requests.
-        #[arg(long)]
-        approved: bool,
-        /// csv, json or xlsx.
-        #[arg(long, default_value = "csv")]
-        format: String,
-        /// Language of headings: kk or ru.
-        #[arg(long, default_value = "ru")]
-        lang: String,
-        /// File to write (default: standard output; required for xlsx).
-        #[arg(long)]
-        output: Option<PathBuf>,
-    },
+#[derive(clap::Args)]
+struct ReportArgs {
+    /// The report (listed below).
+    name: String,
+    #[arg(long)]
+    campaign: Option<String>,
+    #[arg(long)]
+    request: Option<String>,
+    #[arg(long)]
+    org: Option<String>,
+    #[arg(long)]
+    by: Option<String>,
+    #[arg(long)]
+    cols: Option<String>,
+    #[arg(long)]
+    year: Option<String>,
+    #[arg(long)]
+    approved: bool,
+    #[arg(long)]
+    counterparty: bool,
+    /// csv, json, xlsx or pdf (xlsx and pdf need --output).
+    #[arg(long, default_value = "csv")]
+    format: String,
+    /// Language of the report: kk or ru.
+    #[arg(long, default_value = "ru")]
+    lang: String,
+    /// File to write (default: standard output).
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+impl ReportArgs {
+    /// The parameters the report catalogue reads, by name.
+    fn params(&self) -> std::collections::HashMap<String, String> {
+        let flag = |on: bool| on.then(|| "1".to_string());
+        [
+            ("campaign", self.campaign.clone()),
+            ("request", self.request.clone()),
+            ("org", self.org.clone()),
+            ("by", self.by.clone()),
+            ("cols", self.cols.clone()),
+            ("year", self.year.clone()),
+            ("approved", flag(self.approved)),
+            ("counterparty", flag(self.counterparty)),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+        .collect()
+    }
 }
 
 #[derive(Subcommand)]
@@ -199,50 +222,7 @@ async fn main() -> Result<()> {
             );
             Ok(())
         }
-        Command::Report(ReportCommand::Consolidated {
-            campaign,
-            org,
-            by,
-            approved,
-            format,
-            lang,
-            output,
-        }) => {
-            let db = open(&config).await?;
-            let by = jospar_planning::Dimension::from_code(&by).with_context(|| {
-                format!("--by {by}: use org, program, subprogram, specific, limit_kind or project")
-            })?;
-            let lang = jospar_web::i18n::Lang::parse(&lang).context("--lang: kk or ru")?;
-            let tree = jospar_org::repo::org_tree(&db).await?;
-            let query = jospar_web::planning::ConsolidationQuery {
-                campaign_id: campaign,
-                root_org: org,
-                by,
-                approved_only: approved,
-            };
-            let table = jospar_web::planning::consolidated_table(
-                &db,
-                &jospar_web::i18n::Tr(lang),
-                &tree,
-                &query,
-                &|_| true,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            let bytes = match format.as_str() {
-                "csv" => jospar_reports::to_csv(&table)?,
-                "json" => serde_json::to_vec_pretty(&table)?,
-                "xlsx" if output.is_some() => jospar_reports::to_xlsx(&table)?,
-                "xlsx" => bail!("--format xlsx needs --output FILE"),
-                other => bail!("--format {other}: use csv, json or xlsx"),
-            };
-            match output {
-                Some(path) => std::fs::write(&path, bytes)
-                    .with_context(|| format!("writing {}", path.display()))?,
-                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
-            }
-            Ok(())
-        }
+        Command::Report(args) => report(&config, &args).await,
         Command::Token(TokenCommand::Create { login, name, days }) => {
             let db = open(&config).await?;
             let Some(user) = jospar_org::repo::user_by_login(&db, &login).await? else {
@@ -292,5 +272,53 @@ async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) -> Res
             let _ = tokio::signal::ctrl_c().await;
         })
         .await?;
+    Ok(())
+}
+
+/// `jospar report NAME …`: a report of the catalogue, as the server's operator (no rights
+/// filter), in the chosen format.
+async fn report(config: &Config, args: &ReportArgs) -> Result<()> {
+    let Some(definition) = jospar_web::reports::find(&args.name) else {
+        bail!(
+            "unknown report {}; `jospar report --help` lists them",
+            args.name
+        );
+    };
+    let params = args.params();
+    for p in definition.params.iter().filter(|p| p.required) {
+        if !params.contains_key(p.name) {
+            bail!(
+                "report {} needs --{} ({})",
+                definition.name,
+                p.name,
+                p.about
+            );
+        }
+    }
+    let lang = jospar_web::i18n::Lang::parse(&args.lang).context("--lang: kk or ru")?;
+    let tr = jospar_web::i18n::Tr(lang);
+    let db = open(config).await?;
+    let tree = jospar_org::repo::org_tree(&db).await?;
+    let reader = jospar_web::appendices::Reader::System;
+    let table = jospar_web::reports::build(&db, &tr, &tree, &reader, &args.name, &params)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message(&tr)))?;
+    let binary = matches!(args.format.as_str(), "xlsx" | "pdf");
+    if binary && args.output.is_none() {
+        bail!("--format {} needs --output FILE", args.format);
+    }
+    let bytes = match args.format.as_str() {
+        "csv" => jospar_reports::to_csv(&table)?,
+        "json" => serde_json::to_vec_pretty(&table)?,
+        "xlsx" => jospar_reports::to_xlsx(&table)?,
+        "pdf" => jospar_reports::to_pdf(&table).map_err(|e| anyhow::anyhow!("pdf: {e}"))?,
+        other => bail!("--format {other}: use csv, json, xlsx or pdf"),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?
+        }
+        None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+    }
     Ok(())
 }

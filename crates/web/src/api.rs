@@ -344,6 +344,18 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/reports",
+        summary: "The report catalogue: names and parameters",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/reports/{name}",
+        summary: "A report (appendices 57–60, consolidated, pivot, breakdown): ?param=…&format=json|csv|xlsx|pdf",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "get",
         path: "/tokens",
         summary: "The caller's API tokens",
         access: Access::SignedIn,
@@ -411,6 +423,8 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}/signatures", get(request_signatures))
         .route("/requests/{id}/approve", post(approve_request))
         .route("/requests/{id}/return", post(return_request))
+        .route("/reports", get(report_catalogue))
+        .route("/reports/{name}", get(report))
         .route("/tokens", get(tokens).post(create_token))
         .route("/tokens/{id}", delete(revoke_token))
 }
@@ -917,6 +931,38 @@ async fn send_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<
     Ok(Json(json!(
         crate::planning::send(ctx.db(), signing, p, id, b.version, &b.cms).await?
     )))
+}
+
+async fn report_catalogue(ctx: Ctx) -> AppResult<Json<Value>> {
+    ctx.user()?;
+    let reports: Vec<Value> = crate::reports::REPORTS
+        .iter()
+        .map(|r| {
+            let params: Vec<Value> = r
+                .params
+                .iter()
+                .map(|p| json!({"name": p.name, "required": p.required, "about": p.about}))
+                .collect();
+            json!({"name": r.name, "title": ctx.tr.t(&format!("report-{}", r.name)), "params": params})
+        })
+        .collect();
+    Ok(Json(json!(reports)))
+}
+
+async fn report(
+    ctx: Ctx,
+    Path(name): Path<String>,
+    Query(params): Query<std::collections::HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    crate::reports::find(&name).ok_or(AppError::NotFound)?;
+    let reader = crate::appendices::Reader::User(p);
+    let table = crate::reports::build(ctx.db(), &ctx.tr, &p.tree, &reader, &name, &params).await?;
+    let format = params.get("format").map(String::as_str).unwrap_or("json");
+    match crate::pages::download(&table, format, &name)? {
+        Some(file) if format != "json" => Ok(file),
+        _ => Ok(Json(json!(table)).into_response()),
+    }
 }
 
 async fn signing_data(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {

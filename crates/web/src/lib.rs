@@ -3,6 +3,7 @@
 //! of the platform crates.
 
 pub mod api;
+pub mod appendices;
 pub mod ctx;
 pub mod error;
 pub mod i18n;
@@ -10,6 +11,7 @@ pub mod limits;
 pub mod openapi;
 pub mod pages;
 pub mod planning;
+pub mod reports;
 pub mod service;
 pub mod view;
 

@@ -1957,6 +1957,8 @@ async fn budget_requests(app: &TestApp) {
         "application/pdf"
     );
     assert!(pdf.bytes().await.expect("bytes").starts_with(b"%PDF-"));
+    let campaign_id = campaign.as_i64().expect("campaign id");
+    reports_of_the_campaign(app, campaign_id, id, &planner, &abp).await;
     // The breakdowns export (BP-13, P-19): every calculation row with its amount, read back.
     let xlsx = reqwest::Client::new()
         .get(app.url(&format!("/api/v1/requests/{id}/export?format=xlsx&lang=ru")))
@@ -2131,5 +2133,196 @@ async fn budget_requests(app: &TestApp) {
     assert!(
         page.contains("Отличия от утверждённой заявки") && page.contains("3 600 000,00"),
         "difference shown"
+    );
+}
+
+/// The appendices 57–60 (BP-R, P-19) on the approved request of school 5: official layout
+/// (numbered columns, bold program rows, signatures), amounts reconciling with the
+/// consolidation, PDF through the API and CSV from the command line.
+async fn reports_of_the_campaign(app: &TestApp, campaign: i64, id: i64, planner: &str, abp: &str) {
+    let (status, a57) = send_json(
+        app,
+        "get",
+        &format!("/reports/appendix-57?request={id}&lang=ru"),
+        abp,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{a57}");
+    assert_eq!(a57["numbered"], true);
+    assert!(
+        a57["subtitle"][0]
+            .as_str()
+            .expect("form")
+            .contains("Приложение 57")
+    );
+    let headers: Vec<&str> = a57["headers"]
+        .as_array()
+        .expect("headers")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let col_2027 = headers.iter().position(|h| *h == "2027").expect("2027");
+    let rows = a57["rows"].as_array().expect("rows");
+    let program = rows
+        .iter()
+        .position(|r| r[0] == "003")
+        .expect("program 003 row");
+    assert!(
+        a57["strong_rows"]
+            .as_array()
+            .expect("strong")
+            .contains(&json!(program))
+    );
+    let specific = rows
+        .iter()
+        .find(|r| r[2] == "111")
+        .expect("specific 111 row");
+    assert_eq!(specific[col_2027].as_i64(), Some(36 * MLN));
+    assert_eq!(a57["total"][col_2027].as_i64(), Some(36 * MLN));
+    let economist_iin = jospar_org::repo::user_by_login(&app.db, "economist.school5")
+        .await
+        .expect("query")
+        .expect("user")
+        .iin;
+    assert!(
+        a57["footer"].as_array().expect("footer").iter().any(|l| l
+            .as_str()
+            .is_some_and(|l| l.contains("Подписано ЭЦП") && l.contains(&economist_iin))),
+        "{a57}"
+    );
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let (status, a58) = send_json(
+        app,
+        "get",
+        &format!("/reports/appendix-58?campaign={campaign}&org={edu}&lang=kk"),
+        abp,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{a58}");
+    assert!(
+        a58["subtitle"][0]
+            .as_str()
+            .expect("form")
+            .contains("58-қосымша")
+    );
+    let (_, consolidated) = send_json(
+        app,
+        "get",
+        &format!("/campaigns/{campaign}/consolidated?by=program&org={edu}"),
+        abp,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        a58["total"][col_2027], consolidated["total"][2],
+        "58 = consolidation"
+    );
+    let (status, a59) = send_json(
+        app,
+        "get",
+        &format!("/reports/appendix-59?campaign={campaign}&lang=ru"),
+        planner,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{a59}");
+    let (_, all) = send_json(
+        app,
+        "get",
+        &format!("/campaigns/{campaign}/consolidated?by=program"),
+        planner,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        a59["total"][4], all["total"][2],
+        "59 = consolidation (2027)"
+    );
+    assert!(
+        a59["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .any(|r| r[0] == "261"),
+        "{a59}"
+    );
+    let (status, a60) = send_json(
+        app,
+        "get",
+        &format!("/reports/appendix-60?campaign={campaign}&lang=ru"),
+        planner,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{a60}");
+    // 2027: base + new initiatives = total, and the base column holds the school's payroll.
+    let total = &a60["total"];
+    assert_eq!(
+        total[3].as_i64().unwrap_or(0) + total[4].as_i64().unwrap_or(0),
+        total[5].as_i64().unwrap_or(-1)
+    );
+    assert!(total[3].as_i64().unwrap_or(0) >= 36 * MLN, "{a60}");
+    // Bad parameters are named.
+    let (status, body) = send_json(
+        app,
+        "get",
+        &format!("/reports/appendix-58?campaign=x&org={edu}&lang=ru"),
+        abp,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("campaign")),
+        "{body}"
+    );
+    // PDF through the API, the page on screen, CSV from the command line.
+    let pdf = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/api/v1/reports/appendix-57?request={id}&format=pdf&lang=kk"
+        )))
+        .bearer_auth(abp)
+        .send()
+        .await
+        .expect("pdf")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let page = app
+        .signed_in("abp.edu")
+        .await
+        .get(app.url(&format!("/reports/appendix-57?request={id}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("id=\"report\"") && page.contains("36 000 000,00"),
+        "{page}"
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jospar"))
+        .args([
+            "report",
+            "appendix-59",
+            "--campaign",
+            &campaign.to_string(),
+            "--format",
+            "csv",
+        ])
+        .env("JOSPAR_DATABASE_URL", &app.url)
+        .output()
+        .expect("jospar report");
+    let csv = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && csv.contains("Итого") && csv.contains("261"),
+        "{csv} {}",
+        String::from_utf8_lossy(&output.stderr)
     );
 }

@@ -7,6 +7,7 @@ pub use requests::{ConsolidationParams, ExportQuery, attachment_response, downlo
 mod classification;
 mod limits;
 mod orgs;
+mod reports;
 mod requests;
 mod users;
 
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(limits::routes())
         .merge(requests::routes())
+        .merge(reports::routes())
 }
 
 #[derive(Template)]

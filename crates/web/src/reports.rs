@@ -1,0 +1,262 @@
+//! The report catalogue (BP-R, P-19): every report with its parameters, built the same way
+//! for the pages (`/reports/{name}`), the API (`/api/v1/reports/{name}`) and the command line
+//! (`jospar report NAME`).
+
+use crate::appendices::{self, Reader, Scope};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use jospar_org::OrgTree;
+use jospar_planning::Dimension;
+use jospar_reports::Table;
+use jospar_store::Db;
+use std::collections::HashMap;
+
+pub struct ParamDef {
+    pub name: &'static str,
+    pub required: bool,
+    /// For the command line's help (English, like the rest of `--help`).
+    pub about: &'static str,
+}
+
+pub struct ReportDef {
+    pub name: &'static str,
+    pub about: &'static str,
+    pub params: &'static [ParamDef],
+}
+
+const CAMPAIGN: ParamDef = ParamDef {
+    name: "campaign",
+    required: true,
+    about: "campaign id",
+};
+const ORG: ParamDef = ParamDef {
+    name: "org",
+    required: false,
+    about: "organisation id whose subtree is covered (default: the authorized body)",
+};
+const APPROVED: ParamDef = ParamDef {
+    name: "approved",
+    required: false,
+    about: "1 = only approved requests",
+};
+const REQUEST: ParamDef = ParamDef {
+    name: "request",
+    required: true,
+    about: "budget request id",
+};
+
+pub const REPORTS: &[ReportDef] = &[
+    ReportDef {
+        name: "consolidated",
+        about: "Consolidated budget requests of a subtree by one slice and year (BP-5)",
+        params: &[
+            CAMPAIGN,
+            ORG,
+            ParamDef {
+                name: "by",
+                required: false,
+                about: "slice: org, budget, level, administrator, program, subprogram, specific, limit_kind, project",
+            },
+            APPROVED,
+        ],
+    },
+    ReportDef {
+        name: "pivot",
+        about: "Requested amounts of one year by two slices, rows × columns (BP-5)",
+        params: &[
+            CAMPAIGN,
+            ORG,
+            ParamDef {
+                name: "by",
+                required: false,
+                about: "slice of the rows (as for consolidated; default program)",
+            },
+            ParamDef {
+                name: "cols",
+                required: true,
+                about: "slice of the columns",
+            },
+            ParamDef {
+                name: "year",
+                required: false,
+                about: "year of the planning period (default: its first year)",
+            },
+            APPROVED,
+        ],
+    },
+    ReportDef {
+        name: "appendix-57",
+        about: "Appendix 57: a state institution's expenses by programs (subprograms)",
+        params: &[REQUEST],
+    },
+    ReportDef {
+        name: "appendix-58",
+        about: "Appendix 58: an administrator's expenses by programs (subprograms); counterparty=1 for the enterprises' requests",
+        params: &[
+            CAMPAIGN,
+            ParamDef {
+                name: "org",
+                required: true,
+                about: "the administrator's organisation id",
+            },
+            ParamDef {
+                name: "counterparty",
+                required: false,
+                about: "1 = by counterparty (state enterprises)",
+            },
+            APPROVED,
+        ],
+    },
+    ReportDef {
+        name: "appendix-59",
+        about: "Appendix 59: consolidated list of budget programs",
+        params: &[CAMPAIGN, ORG, APPROVED],
+    },
+    ReportDef {
+        name: "appendix-60",
+        about: "Appendix 60: programs with base expenses and new initiatives by planning year",
+        params: &[CAMPAIGN, ORG, APPROVED],
+    },
+    ReportDef {
+        name: "breakdown",
+        about: "Breakdowns of a request: every calculation row with its amount (BP-13)",
+        params: &[REQUEST],
+    },
+];
+
+pub fn find(name: &str) -> Option<&'static ReportDef> {
+    REPORTS.iter().find(|r| r.name == name)
+}
+
+/// `jospar report --help`: each report with its parameters.
+pub fn help_text() -> String {
+    let mut text = String::from("Reports:\n");
+    for report in REPORTS {
+        text.push_str(&format!("  {:<14} {}\n", report.name, report.about));
+        for p in report.params {
+            text.push_str(&format!(
+                "      --{:<13} {}{}\n",
+                p.name,
+                p.about,
+                if p.required { " (required)" } else { "" }
+            ));
+        }
+    }
+    text
+}
+
+/// The parameters of a call, by name.
+pub struct Params<'a>(pub &'a HashMap<String, String>);
+
+impl Params<'_> {
+    fn text(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(|v| v.trim()).filter(|v| !v.is_empty())
+    }
+
+    fn number<T: std::str::FromStr>(&self, name: &str) -> AppResult<Option<T>> {
+        match self.text(name) {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| bad(name, v)),
+        }
+    }
+
+    fn required<T: std::str::FromStr>(&self, name: &str) -> AppResult<T> {
+        self.number(name)?
+            .ok_or_else(|| AppError::invalid("err-required", name))
+    }
+
+    fn flag(&self, name: &str) -> bool {
+        matches!(self.text(name), Some("1" | "true" | "yes"))
+    }
+
+    fn dimension(&self, name: &str, default: Option<Dimension>) -> AppResult<Dimension> {
+        match self.text(name) {
+            Some(code) => Dimension::from_code(code).ok_or_else(|| bad(name, code)),
+            None => default.ok_or_else(|| AppError::invalid("err-required", name)),
+        }
+    }
+
+    fn scope(&self) -> AppResult<Scope> {
+        Ok(Scope {
+            campaign_id: self.required("campaign")?,
+            org: self.number("org")?,
+            approved_only: self.flag("approved"),
+        })
+    }
+}
+
+fn bad(name: &str, value: &str) -> AppError {
+    AppError::Invalid {
+        key: "err-report-param",
+        args: vec![("field", name.to_string()), ("value", value.to_string())],
+        field: Some(name.to_string()),
+    }
+}
+
+/// Builds report `name` for `reader`, whose rights limit what it covers.
+pub async fn build(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    name: &str,
+    params: &HashMap<String, String>,
+) -> AppResult<Table> {
+    let params = Params(params);
+    let readable = |org: i64| reader.can_read(org);
+    match name {
+        "consolidated" => {
+            let scope = params.scope()?;
+            if let Some(org) = scope.org {
+                reader.require_read(org)?;
+            }
+            let query = crate::planning::ConsolidationQuery {
+                campaign_id: scope.campaign_id,
+                root_org: scope.org,
+                by: params.dimension("by", Some(Dimension::Program))?,
+                approved_only: scope.approved_only,
+            };
+            crate::planning::consolidated_table(db, tr, tree, &query, &readable).await
+        }
+        "pivot" => {
+            let scope = params.scope()?;
+            if let Some(org) = scope.org {
+                reader.require_read(org)?;
+            }
+            let query = crate::planning::PivotQuery {
+                campaign_id: scope.campaign_id,
+                root_org: scope.org,
+                rows: params.dimension("by", Some(Dimension::Program))?,
+                columns: params.dimension("cols", None)?,
+                year: params.number("year")?,
+                approved_only: scope.approved_only,
+            };
+            crate::planning::pivot_table(db, tr, tree, &query, &readable).await
+        }
+        "appendix-57" => {
+            appendices::appendix_57(db, tr, tree, reader, params.required("request")?).await
+        }
+        "appendix-58" => {
+            appendices::appendix_58(
+                db,
+                tr,
+                tree,
+                reader,
+                &params.scope()?,
+                params.flag("counterparty"),
+            )
+            .await
+        }
+        "appendix-59" => appendices::appendix_59(db, tr, tree, reader, &params.scope()?).await,
+        "appendix-60" => appendices::appendix_60(db, tr, tree, reader, &params.scope()?).await,
+        "breakdown" => {
+            let id: i64 = params.required("request")?;
+            let request = jospar_planning::repo::request(db, id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            reader.require_read(request.org_id)?;
+            crate::planning::breakdown_table(db, tr, &request).await
+        }
+        _ => Err(AppError::NotFound),
+    }
+}
