@@ -2280,6 +2280,42 @@ async fn reports_of_the_campaign(app: &TestApp, campaign: i64, id: i64, planner:
         (422, Some("campaign")),
         "{body}"
     );
+    // The XLSX of appendix 57 read back: heading groups, column numbers, amounts.
+    let xlsx = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/api/v1/reports/appendix-57?request={id}&format=xlsx&lang=ru"
+        )))
+        .bearer_auth(abp)
+        .send()
+        .await
+        .expect("xlsx")
+        .bytes()
+        .await
+        .expect("bytes");
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(xlsx.to_vec())).expect("xlsx opens");
+    let range = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range");
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert!(
+        rows.iter()
+            .any(|r| r.iter().any(|c| c == "Плановый период")),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.len() >= 8 && r[0] == "1" && r[7] == "8"),
+        "numbered columns: {rows:?}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.get(2).is_some_and(|c| c == "111") && r.iter().any(|c| c == "36000000")),
+        "{rows:?}"
+    );
     // PDF through the API, the page on screen, CSV from the command line.
     let pdf = reqwest::Client::new()
         .get(app.url(&format!(
