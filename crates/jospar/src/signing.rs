@@ -52,19 +52,17 @@ pub fn from_config(config: &Config, extra_roots: Vec<x509_cert::Certificate>) ->
 /// Returns the signing setup trusting the demo CA and pointing browsers at the fake.
 pub async fn start_demo_signer(config: &Config, db: &Db) -> Result<Signing> {
     let ca = TestCa::new("JOSPAR DEMO CA", KeyAlgorithm::P256)?;
-    let mut keys = Vec::new();
-    for user in jospar_org::repo::users(db, "", None).await? {
-        keys.push(ca.issue(&Person::individual(
-            &user.iin,
-            &user.full_name,
-            KeyAlgorithm::P256,
-        ))?);
-    }
+    let keys = issue_demo_keys(&ca, db).await?;
+    // NCALayer's own port when free; any free port otherwise (the page is told which).
     let layer = match FakeNcaLayer::spawn(DEMO_NCALAYER_ADDR, keys).await {
         Ok(layer) => layer,
-        Err(e) => anyhow::bail!(
-            "the demo signer needs {DEMO_NCALAYER_ADDR} (NCALayer's port), which is taken: {e}"
-        ),
+        Err(e) => {
+            tracing::warn!(
+                "{DEMO_NCALAYER_ADDR} is taken ({e}); the demo signer takes another port"
+            );
+            let keys = issue_demo_keys(&ca, db).await?;
+            FakeNcaLayer::spawn("127.0.0.1:0", keys).await?
+        }
     };
     println!(
         "Demo signer (a stand-in for NCALayer with demo keys of every demo user) on {}",
@@ -74,4 +72,17 @@ pub async fn start_demo_signer(config: &Config, db: &Db) -> Result<Signing> {
     // The fake keeps serving after `layer` is dropped, for as long as the process runs.
     signing.ncalayer_url = layer.url();
     Ok(signing)
+}
+
+/// A signing key of every user of the database, issued by the demo CA.
+async fn issue_demo_keys(ca: &TestCa, db: &Db) -> Result<Vec<jospar_eds::testkit::TestKey>> {
+    let mut keys = Vec::new();
+    for user in jospar_org::repo::users(db, "", None).await? {
+        keys.push(ca.issue(&Person::individual(
+            &user.iin,
+            &user.full_name,
+            KeyAlgorithm::P256,
+        ))?);
+    }
+    Ok(keys)
 }

@@ -3,9 +3,11 @@
 //! downloads it as XLSX, PDF or CSV.
 
 use super::form_message;
+use super::orgs::Choice;
 use crate::AppState;
 use crate::appendices::Reader;
 use crate::ctx::Ctx;
+use crate::ctx::Principal;
 use crate::error::{AppError, AppResult};
 use crate::reports::{REPORTS, find};
 use crate::view::{Page, render};
@@ -14,6 +16,8 @@ use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::get;
+use jospar_org::{OrgKind, Right};
+use jospar_planning::Dimension;
 use jospar_reports::{Cell, Table};
 use std::collections::HashMap;
 
@@ -54,6 +58,78 @@ pub struct ParamField {
     label: String,
     value: String,
     required: bool,
+    /// A yes/no parameter, shown as a checkbox.
+    flag: bool,
+    /// The values to choose from (campaigns, requests, organisations, slices); none = typed.
+    choices: Vec<Choice>,
+}
+
+/// What a parameter can take, for a select: the caller's campaigns, requests and upper
+/// organisations, the slices and the planning years.
+async fn choices_of(ctx: &Ctx, p: &Principal, name: &str, value: &str) -> AppResult<Vec<Choice>> {
+    let lang = ctx.tr.lang();
+    let choice = |v: String, label: String| Choice {
+        selected: v == value,
+        value: v,
+        label,
+    };
+    Ok(match name {
+        "campaign" => crate::limits::visible_campaigns(ctx.db(), p)
+            .await?
+            .into_iter()
+            .map(|c| {
+                let label = if lang == "kk" { c.name_kk } else { c.name_ru };
+                choice(c.id.to_string(), label)
+            })
+            .collect(),
+        "request" => {
+            let orgs = crate::limits::org_map(ctx.db()).await?;
+            crate::planning::visible_requests(ctx.db(), p)
+                .await?
+                .into_iter()
+                .map(|r| {
+                    let org = orgs
+                        .get(&r.org_id)
+                        .map(|o| o.name(lang).to_string())
+                        .unwrap_or_default();
+                    let label = format!(
+                        "№{} · {org} · {} · {}",
+                        r.id,
+                        ctx.tr.t(&format!("request-kind-{}", r.kind.code())),
+                        ctx.tr.t(&format!("status-{}", r.status.code()))
+                    );
+                    choice(r.id.to_string(), label)
+                })
+                .collect()
+        }
+        "org" => {
+            let mut orgs: Vec<Choice> = jospar_org::repo::all_orgs(ctx.db())
+                .await?
+                .into_iter()
+                .filter(|o| p.can(Right::Read, o.id))
+                .filter(|o| !matches!(o.kind, OrgKind::Institution | OrgKind::Enterprise))
+                .map(|o| {
+                    let label = match &o.abp_code {
+                        Some(code) => format!("{code} {}", o.name(lang)),
+                        None => o.name(lang).to_string(),
+                    };
+                    choice(o.id.to_string(), label)
+                })
+                .collect();
+            orgs.sort_by(|a, b| a.label.cmp(&b.label));
+            orgs
+        }
+        "by" | "cols" => Dimension::ALL
+            .iter()
+            .map(|d| {
+                choice(
+                    d.code().into(),
+                    ctx.tr.t(&format!("dimension-{}", d.code())),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
 }
 
 /// A table ready for the template: cells as text with their alignment.
@@ -117,16 +193,18 @@ async fn show(
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     let report = find(&name).ok_or(AppError::NotFound)?;
-    let fields: Vec<ParamField> = report
-        .params
-        .iter()
-        .map(|d| ParamField {
+    let mut fields: Vec<ParamField> = Vec::new();
+    for d in report.params {
+        let value = params.get(d.name).cloned().unwrap_or_default();
+        fields.push(ParamField {
             name: d.name.into(),
             label: ctx.tr.t(&format!("report-param-{}", d.name)),
-            value: params.get(d.name).cloned().unwrap_or_default(),
+            choices: choices_of(&ctx, p, d.name, &value).await?,
+            flag: matches!(d.name, "approved" | "counterparty"),
+            value,
             required: d.required,
-        })
-        .collect();
+        });
+    }
     let ready = report
         .params
         .iter()
