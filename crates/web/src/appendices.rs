@@ -16,7 +16,7 @@
 use crate::ctx::Principal;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
-use crate::planning::{Slicer, campaign_lines};
+use crate::planning::{Slicer, campaign_lines, which_requests};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
 use jospar_limits::{Campaign, LimitKind, repo as limits_repo};
@@ -411,11 +411,7 @@ pub async fn appendix_58(
                 admin.name(tr.lang())
             ),
             campaign_name(tr, &campaign),
-            tr.t(if approved_only {
-                "consolidated-approved"
-            } else {
-                "consolidated-all"
-            }),
+            which_requests(tr, approved_only),
             tr.t("consolidated-units"),
         ],
         groups,
@@ -499,11 +495,7 @@ pub async fn appendix_59(
             tr.t("appendix-59-form"),
             slicer.org_name(root),
             campaign_name(tr, &campaign),
-            tr.t(if approved_only {
-                "consolidated-approved"
-            } else {
-                "consolidated-all"
-            }),
+            which_requests(tr, approved_only),
             tr.t("consolidated-units"),
         ],
         groups: vec![
@@ -591,11 +583,7 @@ pub async fn appendix_60(
             tr.t("appendix-60-form"),
             slicer.org_name(root),
             campaign_name(tr, &campaign),
-            tr.t(if approved_only {
-                "consolidated-approved"
-            } else {
-                "consolidated-all"
-            }),
+            which_requests(tr, approved_only),
             tr.t("consolidated-units"),
         ],
         groups,

@@ -884,6 +884,15 @@ impl<'a> Slicer<'a> {
     }
 }
 
+/// Which requests a consolidation counts, as its subtitle says.
+pub fn which_requests(tr: &Tr, approved_only: bool) -> String {
+    tr.t(if approved_only {
+        "consolidated-approved"
+    } else {
+        "consolidated-all"
+    })
+}
+
 fn campaign_name(tr: &Tr, campaign: &jospar_limits::Campaign) -> String {
     if tr.lang() == "kk" {
         campaign.name_kk.clone()
@@ -944,11 +953,7 @@ pub async fn consolidated_table(
         subtitle: vec![
             campaign_name(tr, &campaign),
             slicer.org_name(root),
-            tr.t(if query.approved_only {
-                "consolidated-approved"
-            } else {
-                "consolidated-all"
-            }),
+            which_requests(tr, query.approved_only),
             tr.t("consolidated-units"),
         ],
         headers,
@@ -1024,11 +1029,7 @@ pub async fn pivot_table(
             campaign_name(tr, &campaign),
             slicer.org_name(root),
             format!("{} {year}", tr.t("field-year")),
-            tr.t(if query.approved_only {
-                "consolidated-approved"
-            } else {
-                "consolidated-all"
-            }),
+            which_requests(tr, query.approved_only),
             tr.t("consolidated-units"),
         ],
         headers,
