@@ -10,6 +10,7 @@
 
 mod pay;
 mod reference;
+pub mod repo;
 
 pub use pay::{AnnualFund, MonthlyPay, annual_fund, monthly_pay};
 pub use reference::{Dated, Grid, Rates, Reference, ReferenceTables};

@@ -356,6 +356,30 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/pay-reference",
+        summary: "Pay reference tables with their history: base salary, MCI, minimum wage, grids, contribution rates (ST-2)",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "put",
+        path: "/pay-reference/{table}/{valid_from}",
+        summary: "Set a reference table's value valid from a date (amount in tiyn, grid or rates JSON)",
+        access: Access::SystemConfigure,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/staffing/{org}/{year}",
+        summary: "An institution's staffing table of a year with each position's monthly pay and the annual fund (ST-1)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "put",
+        path: "/staffing/{org}/{year}",
+        summary: "Save the positions of a year {version, positions}; priced first, refused whole with the row named",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
         path: "/tokens",
         summary: "The caller's API tokens",
         access: Access::SignedIn,
@@ -423,6 +447,15 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}/signatures", get(request_signatures))
         .route("/requests/{id}/approve", post(approve_request))
         .route("/requests/{id}/return", post(return_request))
+        .route("/pay-reference", get(pay_reference))
+        .route(
+            "/pay-reference/{table}/{valid_from}",
+            put(set_pay_reference),
+        )
+        .route(
+            "/staffing/{org}/{year}",
+            get(staffing_table).put(save_staffing_table),
+        )
         .route("/reports", get(report_catalogue))
         .route("/reports/{name}", get(report))
         .route("/tokens", get(tokens).post(create_token))
@@ -930,6 +963,51 @@ async fn send_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<
     let signing = &ctx.state.config.signing;
     Ok(Json(json!(
         crate::planning::send(ctx.db(), signing, p, id, b.version, &b.cms).await?
+    )))
+}
+
+async fn pay_reference(ctx: Ctx) -> AppResult<Json<Value>> {
+    ctx.user()?;
+    Ok(Json(json!(
+        crate::staffing::reference_tables(ctx.db()).await?
+    )))
+}
+
+async fn set_pay_reference(
+    ctx: Ctx,
+    Path((table, valid_from)): Path<(String, String)>,
+    bytes: Bytes,
+) -> AppResult<StatusCode> {
+    let p = writer(&ctx)?;
+    let date = service::parse_date(&valid_from, "valid_from")?;
+    let value: Value = body(&bytes)?;
+    crate::staffing::set_reference(ctx.db(), p, &table, date, &value).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct StaffingBody {
+    version: i64,
+    positions: Vec<jospar_staffing::Position>,
+}
+
+async fn staffing_table(ctx: Ctx, Path((org, year)): Path<(i64, i32)>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        crate::staffing::staffing_table(ctx.db(), p, org, year).await?
+    )))
+}
+
+async fn save_staffing_table(
+    ctx: Ctx,
+    Path((org, year)): Path<(i64, i32)>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: StaffingBody = body(&bytes)?;
+    Ok(Json(json!(
+        crate::staffing::save_staffing_table(ctx.db(), p, org, year, b.version, &b.positions)
+            .await?
     )))
 }
 

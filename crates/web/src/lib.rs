@@ -13,6 +13,7 @@ pub mod pages;
 pub mod planning;
 pub mod reports;
 pub mod service;
+pub mod staffing;
 pub mod view;
 
 use axum::Router;

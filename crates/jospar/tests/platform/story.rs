@@ -57,6 +57,7 @@ async fn story(app: &TestApp) {
     calendar(app).await;
     limits(app).await;
     budget_requests(app).await;
+    staffing(app).await;
     backup_and_restore(app).await;
 }
 
@@ -2361,4 +2362,121 @@ async fn reports_of_the_campaign(app: &TestApp, campaign: i64, id: i64, planner:
         "{csv} {}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// ST-1, ST-2 through the API: the system administrator enters the pay reference tables, the
+/// school's economist saves a staffing table and reads each position's pay and the year's
+/// fund (the worked example of `crates/staffing`); a bad row is refused whole, by its number.
+async fn staffing(app: &TestApp) {
+    let admin = app.token("admin").await;
+    let economist = app.token("economist.school5").await;
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let grid = json!({"rows": {"civil_servant": {"B2": [[0, 35000], [5, 39000]]}}});
+    let rates = json!({
+        "social_tax": 600, "social_tax_less_contributions": false, "social_contributions": 500,
+        "health_insurance": 300, "employer_pension": 350, "employee_pension": 1000
+    });
+    for (table, value) in [
+        ("base_salary", json!(1_769_700)),
+        ("mci", json!(432_500)),
+        ("minimum_wage", json!(8_500_000)),
+        ("grid", grid),
+        ("rates", rates),
+    ] {
+        let (status, body) = send_json(
+            app,
+            "put",
+            &format!("/pay-reference/{table}/2026-01-01"),
+            &admin,
+            value,
+        )
+        .await;
+        assert_eq!(status, 204, "{table}: {body}");
+    }
+    let (status, body) = send_json(
+        app,
+        "put",
+        "/pay-reference/grid/2026-01-01?lang=ru",
+        &admin,
+        json!({"rows": "x"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("grid")),
+        "{body}"
+    );
+    let teacher = json!({
+        "unit": "Педагоги", "title": "Учитель", "category": "civil_servant", "grade": "B2",
+        "service_years": 6, "staff_units": 1500, "contract_monthly": null,
+        "allowances": [
+            {"kind": "percent_of_salary", "name": "классное руководство", "percent": 1000},
+            {"kind": "percent_of_base", "name": "за квалификацию", "percent": 2500},
+            {"kind": "mci", "name": "сельская местность", "count": 20000},
+            {"kind": "fixed", "name": "доплата", "monthly": 500000}
+        ]
+    });
+    let (status, saved) = send_json(
+        app,
+        "put",
+        &format!("/staffing/{school}/2027"),
+        &economist,
+        json!({"version": 0, "positions": [teacher.clone()]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    // 17 697 × 3.9 = 69 018.30; + 6 901.83 + 4 424.25 + 8 650 + 5 000 = 93 994.38 a month.
+    assert_eq!(saved["pay"][0]["total"].as_i64(), Some(9_399_438));
+    // × 1.5 units × 12 months = 1 691 898.84; social tax 6 % of pay less 10 % pension.
+    assert_eq!(saved["fund"]["payroll"].as_i64(), Some(169_189_884));
+    assert_eq!(saved["fund"]["social_tax"].as_i64(), Some(9_136_254));
+    let mut bad = teacher.clone();
+    bad["grade"] = json!("B9");
+    let (status, body) = send_json(
+        app,
+        "put",
+        &format!("/staffing/{school}/2027?lang=ru"),
+        &economist,
+        json!({"version": 1, "positions": [teacher, bad]}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("positions[1]")),
+        "{body}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("Строка 2"),
+        "{body}"
+    );
+    let (status, stored) = send_json(
+        app,
+        "get",
+        &format!("/staffing/{school}/2027"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        (
+            status,
+            stored["version"].as_i64(),
+            stored["positions"].as_array().map(Vec::len)
+        ),
+        (200, Some(1), Some(1)),
+        "nothing of the refused save was stored: {stored}"
+    );
+    let audit = app
+        .db
+        .audit_entries(&jospar_store::AuditFilter {
+            entity: Some("pay_reference".into()),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 5);
 }

@@ -429,3 +429,10 @@ appendix-sign-admin-head = Руководитель администратора
 appendix-sign-authority-head = Руководитель уполномоченного органа по бюджетному планированию ____________ (подпись, Ф.И.О.)
 appendix-signed = Подписано ЭЦП
 appendix-57-short = Приложение 57 (PDF, XLSX)
+# Staffing table (ST-1, ST-2)
+err-reference-value = Справочник «{ $field }»: значение не подходит ({ $message }).
+err-staff-units = Строка { $row }, графа «штатные единицы»: нужно больше 0 и не более 1000.
+err-grade-missing = Строка { $row }, графа «блок/категория»: категории { $grade } нет в сетке коэффициентов.
+err-contract-missing = Строка { $row }, графа «сумма договора»: для внештатного работника укажите сумму в месяц.
+err-below-minimum-wage = Строка { $row }: оплата { $pay } тенге в месяц ниже минимальной заработной платы { $minimum } тенге.
+err-no-reference = Нет справочника «{ $table }», действующего на { $date }.

@@ -1,0 +1,157 @@
+//! Use cases of the staffing table (ST-1, ST-2) shared by the API (and later the pages): the
+//! pay reference tables edited by the system administrator, and an institution's positions
+//! priced with the tables valid on the first day of the year.
+
+use crate::ctx::Principal;
+use crate::error::{AppError, AppResult};
+use jospar_org::Right;
+use jospar_staffing::repo::{self, RepoError, StaffingTable};
+use jospar_staffing::{AnnualFund, MonthlyPay, PayError, Position, annual_fund, monthly_pay};
+use jospar_store::Db;
+use serde::Serialize;
+
+fn staffing_error(e: RepoError) -> AppError {
+    match e {
+        RepoError::Store(s) => s.into(),
+        RepoError::Stale => AppError::Stale,
+        RepoError::UnknownTable(table) => AppError::Invalid {
+            key: "err-unknown-value",
+            args: vec![("field", "table".into()), ("value", table)],
+            field: Some("table".into()),
+        },
+        RepoError::BadValue { table, message } => AppError::Invalid {
+            key: "err-reference-value",
+            args: vec![("field", table.clone()), ("message", message)],
+            field: Some(table),
+        },
+    }
+}
+
+/// A pay error as a translated message naming the row (position) it concerns.
+fn pay_error(e: PayError) -> AppError {
+    let row = |position: usize| format!("positions[{position}]");
+    let (key, field, args): (&'static str, Option<String>, Vec<(&'static str, String)>) = match e {
+        PayError::StaffUnits { position } => (
+            "err-staff-units",
+            Some(row(position)),
+            vec![("row", (position + 1).to_string())],
+        ),
+        PayError::GradeMissing {
+            position, grade, ..
+        } => (
+            "err-grade-missing",
+            Some(row(position)),
+            vec![("row", (position + 1).to_string()), ("grade", grade)],
+        ),
+        PayError::ContractMissing { position } => (
+            "err-contract-missing",
+            Some(row(position)),
+            vec![("row", (position + 1).to_string())],
+        ),
+        PayError::BelowMinimumWage {
+            position,
+            pay,
+            minimum,
+        } => (
+            "err-below-minimum-wage",
+            Some(row(position)),
+            vec![
+                ("row", (position + 1).to_string()),
+                ("pay", pay.to_string()),
+                ("minimum", minimum.to_string()),
+            ],
+        ),
+        PayError::NoReference { table, date } => (
+            "err-no-reference",
+            None,
+            vec![("table", table.to_string()), ("date", date.to_string())],
+        ),
+    };
+    AppError::Invalid { key, args, field }
+}
+
+pub async fn set_reference(
+    db: &Db,
+    p: &Principal,
+    table: &str,
+    valid_from: chrono::NaiveDate,
+    value: &serde_json::Value,
+) -> AppResult<()> {
+    p.require_system(Right::Configure)?;
+    repo::set_reference(db, &p.who(), table, valid_from, value)
+        .await
+        .map_err(staffing_error)
+}
+
+pub async fn reference_tables(db: &Db) -> AppResult<jospar_staffing::ReferenceTables> {
+    repo::reference_tables(db).await.map_err(staffing_error)
+}
+
+/// A staffing table with the pay of each position and the year's fund.
+#[derive(Serialize)]
+pub struct PricedTable {
+    pub org_id: i64,
+    pub year: i32,
+    pub version: i64,
+    pub positions: Vec<Position>,
+    pub pay: Vec<MonthlyPay>,
+    pub fund: AnnualFund,
+}
+
+fn price(
+    table: StaffingTable,
+    tables: &jospar_staffing::ReferenceTables,
+) -> AppResult<PricedTable> {
+    let day = chrono::NaiveDate::from_ymd_opt(table.year, 1, 1)
+        .ok_or_else(|| AppError::invalid("err-year", "year"))?;
+    let reference = tables.on(day).map_err(pay_error)?;
+    let fund = annual_fund(&table.positions, &reference).map_err(pay_error)?;
+    let pay = table
+        .positions
+        .iter()
+        .enumerate()
+        .map(|(i, position)| monthly_pay(i, position, &reference).map_err(pay_error))
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(PricedTable {
+        org_id: table.org_id,
+        year: table.year,
+        version: table.version,
+        positions: table.positions,
+        pay,
+        fund,
+    })
+}
+
+pub async fn staffing_table(db: &Db, p: &Principal, org: i64, year: i32) -> AppResult<PricedTable> {
+    p.require(Right::Read, org)?;
+    let table = repo::staffing_table(db, org, year)
+        .await
+        .map_err(staffing_error)?
+        .ok_or(AppError::NotFound)?;
+    price(table, &reference_tables(db).await?)
+}
+
+/// Saves the positions after pricing them: a table with an error is not stored at all.
+pub async fn save_staffing_table(
+    db: &Db,
+    p: &Principal,
+    org: i64,
+    year: i32,
+    version: i64,
+    positions: &[Position],
+) -> AppResult<PricedTable> {
+    p.require(Right::Enter, org)?;
+    let tables = reference_tables(db).await?;
+    let draft = StaffingTable {
+        org_id: org,
+        year,
+        positions: positions.to_vec(),
+        version,
+        updated_at: chrono::Utc::now(),
+    };
+    price(draft, &tables)?;
+    let saved = repo::save_staffing_table(db, &p.who(), org, year, version, positions)
+        .await
+        .map_err(staffing_error)?;
+    price(saved, &tables)
+}
