@@ -326,7 +326,10 @@ pub fn to_tenge(value: Decimal) -> Tenge {
 pub fn shipped() -> Vec<FormDef> {
     const FILES: &[&str] = &[
         include_str!("../../../data/forms/111.json"),
+        include_str!("../../../data/forms/116.json"),
         include_str!("../../../data/forms/121.json"),
+        include_str!("../../../data/forms/122.json"),
+        include_str!("../../../data/forms/124.json"),
         include_str!("../../../data/forms/141.json"),
         include_str!("../../../data/forms/144.json"),
         include_str!("../../../data/forms/149.json"),

@@ -371,6 +371,83 @@ pub async fn set_rows(
     Ok(amount)
 }
 
+/// A line whose rows another module computes (ST-3: the payroll lines from the staffing table).
+pub struct ComputedLine<'a> {
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    pub form: &'a FormDef,
+    pub rows: Vec<RowInput>,
+}
+
+/// Writes the computed lines of one year of a request in one transaction: each line is found by
+/// program, subprogram and specific (or added, keeping the expense identifier of the line
+/// afterwards), and lines of `owned_specifics` the computation no longer produces are emptied
+/// for that year. `source` names what computed them in the audit log.
+pub async fn set_computed_lines(
+    db: &Db,
+    who: &Who,
+    target: Target,
+    year: i32,
+    lines: &[ComputedLine<'_>],
+    owned_specifics: &[&str],
+    source: &str,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let request = claim(&mut tx, target.request_id, target.version, true).await?;
+    let existing: Vec<(i64, String, String, String)> = on_tx!(&mut tx, conn => sqlx::query_as(
+        "SELECT id, program, subprogram, specific FROM request_lines WHERE request_id = $1")
+        .bind(request.id).fetch_all(conn).await)?;
+    let mut written = Vec::new();
+    for line in lines {
+        let amount = FormDef::total(&line.form.evaluate(&line.rows)?);
+        let found = existing.iter().find(|(_, p, sp, s)| {
+            *p == line.program && *sp == line.subprogram && *s == line.specific
+        });
+        let line_id = match found {
+            Some((id, ..)) => *id,
+            None => {
+                let id = new_id();
+                exec_tx!(&mut tx, conn => sqlx::query(
+                    "INSERT INTO request_lines (id, request_id, program, subprogram, specific, limit_kind, form_code, project, expense_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8)")
+                    .bind(id).bind(request.id).bind(&line.program).bind(&line.subprogram).bind(&line.specific)
+                    .bind(LimitKind::Base.code()).bind(&line.form.code).bind(id).execute(conn).await)?;
+                id
+            }
+        };
+        let text =
+            serde_json::to_string(&line.rows).map_err(|e| StoreError::Other(e.to_string()))?;
+        write_rows(&mut tx, request.id, line_id, year, &text, amount.tiyn()).await?;
+        written.push(
+            json!({"line_id": line_id, "program": line.program, "subprogram": line.subprogram,
+            "specific": line.specific, "amount_tiyn": amount.tiyn()}),
+        );
+    }
+    let kept: Vec<i64> = written
+        .iter()
+        .filter_map(|w| w["line_id"].as_i64())
+        .collect();
+    for (id, _, _, specific) in &existing {
+        if owned_specifics.contains(&specific.as_str()) && !kept.contains(id) {
+            write_rows(&mut tx, request.id, *id, year, "[]", 0).await?;
+        }
+    }
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "budget_request",
+        entity_id: request.id.to_string(),
+        action: "update",
+        old_value: None,
+        new_value: Some(json!({"computed_from": source, "year": year, "lines": written})),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Moves a request to a new status (send, approve at a stage, return with a reason).
 pub async fn transition(db: &Db, who: &Who, target: Target, step: Move<'_>) -> Result<Request> {
     let mut tx = db.begin().await?;

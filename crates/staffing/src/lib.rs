@@ -12,7 +12,7 @@ mod pay;
 mod reference;
 pub mod repo;
 
-pub use pay::{AnnualFund, MonthlyPay, annual_fund, monthly_pay};
+pub use pay::{AnnualFund, GroupFund, MonthlyPay, PAYROLL_SPECIFICS, annual_fund, monthly_pay};
 pub use reference::{Dated, Grid, Rates, Reference, ReferenceTables};
 
 use jospar_core::Tenge;
@@ -96,6 +96,12 @@ impl Allowance {
 /// A position of the staffing table for one year.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Position {
+    /// The budget program and subprogram that pay the position (ST-3 splits the payroll by
+    /// them into the request's lines).
+    #[serde(default)]
+    pub program: String,
+    #[serde(default)]
+    pub subprogram: String,
     /// Structural unit (department, service).
     pub unit: String,
     pub title: String,

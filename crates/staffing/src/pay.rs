@@ -1,8 +1,10 @@
 //! Monthly pay of a position and the annual payroll fund of a staffing table (ST-1, ST-3).
 
-use crate::{Allowance, PayError, Position, Reference, WorkerCategory};
+use crate::{Allowance, PayError, Percent, Position, Reference, WorkerCategory};
 use jospar_core::Tenge;
+use jospar_core::money::div_round_half_away;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Pay of one staff unit of a position for one month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -53,7 +55,27 @@ pub fn monthly_pay(
     })
 }
 
-/// The annual payroll fund of a staffing table with the employer's contributions on it.
+/// The specifics of the economic classification the staffing table fills (ST-3): pay,
+/// employer's pension contributions, social tax, social contributions, health insurance.
+pub const PAYROLL_SPECIFICS: [&str; 5] = ["111", "116", "121", "122", "124"];
+
+/// The payroll of the positions of one program and subprogram, with the rows of the
+/// calculation forms of the payroll specifics that reproduce it in a budget request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct GroupFund {
+    pub program: String,
+    pub subprogram: String,
+    pub payroll: Tenge,
+    pub social_tax: Tenge,
+    pub social_contributions: Tenge,
+    pub health_insurance: Tenge,
+    pub employer_pension: Tenge,
+    /// Specific → rows of its calculation form (111: one row per position).
+    pub rows: Vec<(String, Vec<BTreeMap<String, String>>)>,
+}
+
+/// The annual payroll fund of a staffing table with the employer's contributions on it: the
+/// sum of its program groups, so that it reconciles with the request lines to the tiyn.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AnnualFund {
     /// Фонд оплаты труда: every position's monthly pay × staff units × 12.
@@ -62,6 +84,7 @@ pub struct AnnualFund {
     pub social_contributions: Tenge,
     pub health_insurance: Tenge,
     pub employer_pension: Tenge,
+    pub groups: Vec<GroupFund>,
 }
 
 impl AnnualFund {
@@ -70,10 +93,33 @@ impl AnnualFund {
     }
 }
 
-/// Checks every position, then sums the year's payroll and computes the contributions on it.
-/// A full staff unit paid below the minimum wage is refused: the table has an error.
+/// A decimal text of a fixed-point value with `places` decimals ("1.5", "12", "10").
+fn decimal(value: i64, places: u32) -> String {
+    let scale = 10i64.pow(places);
+    let (whole, fraction) = (value / scale, (value % scale).abs());
+    if fraction == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{fraction:0width$}", width = places as usize);
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
+fn money_text(amount: Tenge) -> String {
+    decimal(amount.tiyn(), 2)
+}
+
+/// `amount × (1 − withheld) × rate`, rounded once — as the forms 121 and 122 compute it.
+fn on_pay_less_pension(amount: Tenge, withheld: Percent, rate: Percent) -> Tenge {
+    Tenge::from_tiyn(div_round_half_away(
+        amount.tiyn() * (10_000 - withheld.0) * rate.0,
+        100_000_000,
+    ))
+}
+
+/// Checks every position, then sums the year's payroll by program and subprogram and computes
+/// the contributions of each group. A full staff unit paid below the minimum wage is refused.
 pub fn annual_fund(positions: &[Position], reference: &Reference) -> Result<AnnualFund, PayError> {
-    let mut payroll = Tenge::ZERO;
+    let mut groups: BTreeMap<(String, String), GroupFund> = BTreeMap::new();
     for (index, position) in positions.iter().enumerate() {
         if position.staff_units.0 <= 0 || position.staff_units > crate::StaffUnits::MAX {
             return Err(PayError::StaffUnits { position: index });
@@ -86,26 +132,77 @@ pub fn annual_fund(positions: &[Position], reference: &Reference) -> Result<Annu
                 minimum: reference.minimum_wage,
             });
         }
-        let monthly_fund = position.staff_units.of(pay.total);
-        payroll += Tenge::from_tiyn(monthly_fund.tiyn() * 12);
+        let group = groups
+            .entry((position.program.clone(), position.subprogram.clone()))
+            .or_insert_with(|| GroupFund {
+                program: position.program.clone(),
+                subprogram: position.subprogram.clone(),
+                rows: vec![("111".into(), Vec::new())],
+                ..GroupFund::default()
+            });
+        // As form 111 computes it: staff units × monthly pay × 12, rounded once.
+        group.payroll += Tenge::from_tiyn(div_round_half_away(
+            pay.total.tiyn() * position.staff_units.0 * 12,
+            1_000,
+        ));
+        group.rows[0].1.push(BTreeMap::from([
+            ("position".to_string(), position.title.clone()),
+            (
+                "staff_units".to_string(),
+                decimal(position.staff_units.0, 3),
+            ),
+            ("salary".to_string(), money_text(pay.total)),
+            ("months".to_string(), "12".to_string()),
+        ]));
     }
     let rates = reference.rates;
-    let taxable = payroll - rates.employee_pension.of(payroll);
-    let social_contributions = rates.social_contributions.of(taxable);
-    let social_tax = {
-        let tax = rates.social_tax.of(taxable);
-        let tax = if rates.social_tax_less_contributions {
-            tax - social_contributions
-        } else {
-            tax
+    let percent = |p: Percent| decimal(p.0, 2);
+    let mut fund = AnnualFund::default();
+    for mut group in groups.into_values() {
+        let base = money_text(group.payroll);
+        group.social_tax =
+            on_pay_less_pension(group.payroll, rates.employee_pension, rates.social_tax);
+        group.social_contributions = on_pay_less_pension(
+            group.payroll,
+            rates.employee_pension,
+            rates.social_contributions,
+        );
+        group.health_insurance = rates.health_insurance.of(group.payroll);
+        group.employer_pension = rates.employer_pension.of(group.payroll);
+        let less_pension = |rate: Percent| {
+            vec![BTreeMap::from([
+                ("base".to_string(), base.clone()),
+                (
+                    "pension_percent".to_string(),
+                    percent(rates.employee_pension),
+                ),
+                ("rate_percent".to_string(), percent(rate)),
+            ])]
         };
-        if tax < Tenge::ZERO { Tenge::ZERO } else { tax }
-    };
-    Ok(AnnualFund {
-        payroll,
-        social_tax,
-        social_contributions,
-        health_insurance: rates.health_insurance.of(payroll),
-        employer_pension: rates.employer_pension.of(payroll),
-    })
+        let on_base = |rate: Percent| {
+            vec![BTreeMap::from([
+                ("base".to_string(), base.clone()),
+                ("rate_percent".to_string(), percent(rate)),
+            ])]
+        };
+        group
+            .rows
+            .push(("116".into(), on_base(rates.employer_pension)));
+        group
+            .rows
+            .push(("121".into(), less_pension(rates.social_tax)));
+        group
+            .rows
+            .push(("122".into(), less_pension(rates.social_contributions)));
+        group
+            .rows
+            .push(("124".into(), on_base(rates.health_insurance)));
+        fund.payroll += group.payroll;
+        fund.social_tax += group.social_tax;
+        fund.social_contributions += group.social_contributions;
+        fund.health_insurance += group.health_insurance;
+        fund.employer_pension += group.employer_pension;
+        fund.groups.push(group);
+    }
+    Ok(fund)
 }

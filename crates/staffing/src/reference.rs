@@ -39,10 +39,9 @@ impl Grid {
 /// Employer contribution rates and how they are based.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rates {
-    /// Social tax (социальный налог).
+    /// Social tax (социальный налог), on pay less the employee's pension contributions
+    /// (Tax Code of 2026: social contributions are no longer deducted from it).
     pub social_tax: Percent,
-    /// Whether the social contributions are deducted from the social tax (the rule before 2026).
-    pub social_tax_less_contributions: bool,
     /// Social contributions to the State Social Insurance Fund (социальные отчисления).
     pub social_contributions: Percent,
     /// Employer's contributions to compulsory social health insurance (ОСМС).

@@ -36,7 +36,6 @@ fn tables() -> ReferenceTables {
     };
     let rates_2025 = Rates {
         social_tax: Percent(950),
-        social_tax_less_contributions: true,
         social_contributions: Percent(500),
         health_insurance: Percent(300),
         employer_pension: Percent(250),
@@ -44,7 +43,6 @@ fn tables() -> ReferenceTables {
     };
     let rates_2026 = Rates {
         social_tax: Percent(600),
-        social_tax_less_contributions: false,
         employer_pension: Percent(350),
         ..rates_2025
     };
@@ -66,6 +64,8 @@ fn tables() -> ReferenceTables {
 /// A teacher (civil servant, block/category B2, 6 years of service) on 1.5 staff units.
 fn teacher() -> Position {
     Position {
+        program: "003".into(),
+        subprogram: "015".into(),
         unit: "Педагоги".into(),
         title: "Учитель".into(),
         category: WorkerCategory::CivilServant,
@@ -116,10 +116,10 @@ fn civil_servant_2026() {
     let fund = annual_fund(&[teacher()], &reference).expect("fund");
     // 93 994.38 × 1.5 = 140 991.57 a month; × 12 = 1 691 898.84
     assert_eq!(fund.payroll, tenge("1691898.84"));
-    // pension withheld 10 %: 169 189.884 → 169 189.88; base 1 522 708.96
-    // social contributions 5 %: 76 135.448 → 76 135.45
+    // on pay less the 10 % pension contributions, rounded once as forms 121 and 122 do:
+    // 1 691 898.84 × 0.9 = 1 522 708.956; social contributions 5 % = 76 135.4478 → 76 135.45
     assert_eq!(fund.social_contributions, tenge("76135.45"));
-    // social tax 6 % (2026, without deduction): 91 362.5376 → 91 362.54
+    // social tax 6 %: 1 522 708.956 × 0.06 = 91 362.53736 → 91 362.54
     assert_eq!(fund.social_tax, tenge("91362.54"));
     // health insurance 3 % of 1 691 898.84 = 50 756.9652 → 50 756.97
     assert_eq!(fund.health_insurance, tenge("50756.97"));
@@ -132,7 +132,7 @@ fn civil_servant_2026() {
 }
 
 #[test]
-fn civil_servant_2025_social_tax_less_contributions() {
+fn civil_servant_2025_rates() {
     let reference = tables().on(day(2025, 6, 1)).expect("reference");
     // МРП 3 932 in 2025: 2 × 3 932 = 7 864; total 69 018.30 + 6 901.83 + 4 424.25 + 7 864 + 5 000
     let pay = monthly_pay(0, &teacher(), &reference).expect("pay");
@@ -140,10 +140,10 @@ fn civil_servant_2025_social_tax_less_contributions() {
     let fund = annual_fund(&[teacher()], &reference).expect("fund");
     // 93 208.38 × 1.5 = 139 812.57; × 12 = 1 677 750.84
     assert_eq!(fund.payroll, tenge("1677750.84"));
-    // base: 1 677 750.84 − 167 775.08 = 1 509 975.76; contributions 5 % = 75 498.79
+    // base: 1 677 750.84 × 0.9 = 1 509 975.756; contributions 5 % = 75 498.7878 → 75 498.79
     assert_eq!(fund.social_contributions, tenge("75498.79"));
-    // social tax 9.5 % = 143 447.6972 → 143 447.70, less 75 498.79 = 67 948.91
-    assert_eq!(fund.social_tax, tenge("67948.91"));
+    // social tax 9.5 % = 143 447.69682 → 143 447.70
+    assert_eq!(fund.social_tax, tenge("143447.70"));
     // health 3 % = 50 332.5252 → 50 332.53; pension 2.5 % = 41 943.771 → 41 943.77
     assert_eq!(fund.health_insurance, tenge("50332.53"));
     assert_eq!(fund.employer_pension, tenge("41943.77"));
@@ -153,6 +153,8 @@ fn civil_servant_2025_social_tax_less_contributions() {
 fn state_servant_and_non_staff_worker() {
     let reference = tables().on(day(2026, 3, 1)).expect("reference");
     let chief = Position {
+        program: "001".into(),
+        subprogram: String::new(),
         unit: "Руководство".into(),
         title: "Руководитель отдела".into(),
         category: WorkerCategory::StateServant,
@@ -166,6 +168,8 @@ fn state_servant_and_non_staff_worker() {
     let fund = annual_fund(std::slice::from_ref(&chief), &reference).expect("fund");
     assert_eq!(fund.payroll, tenge("1061820"));
     let lecturer = Position {
+        program: "003".into(),
+        subprogram: "015".into(),
         unit: "Кружки".into(),
         title: "Руководитель кружка (договор)".into(),
         category: WorkerCategory::NonStaff,
@@ -179,6 +183,27 @@ fn state_servant_and_non_staff_worker() {
     let both = annual_fund(&[chief, lecturer, teacher()], &reference).expect("fund");
     // 1 061 820.00 + 720 000.00 + 1 691 898.84 = 3 473 718.84
     assert_eq!(both.payroll, tenge("3473718.84"));
+    // Split by program (ST-3): 001 has the head of department, 003/015 the other two.
+    let payrolls: Vec<(&str, &str, Tenge)> = both
+        .groups
+        .iter()
+        .map(|g| (g.program.as_str(), g.subprogram.as_str(), g.payroll))
+        .collect();
+    assert_eq!(
+        payrolls,
+        vec![
+            ("001", "", tenge("1061820")),
+            ("003", "015", tenge("2411898.84"))
+        ]
+    );
+    // Form 111's rows of 003/015: one per position, staff units and pay as the form reads them.
+    let (specific, rows) = &both.groups[1].rows[0];
+    assert_eq!(specific, "111");
+    assert_eq!(rows[1]["staff_units"], "1.5");
+    assert_eq!(rows[1]["salary"], "93994.38");
+    assert_eq!(rows[0]["staff_units"], "0.5");
+    let groups_total: Tenge = both.groups.iter().map(|g| g.social_tax).sum();
+    assert_eq!(groups_total, both.social_tax);
 }
 
 #[test]

@@ -73,9 +73,12 @@ pub async fn create(
             tr,
         ));
     }
-    repo::create_request(db, &p.who(), campaign_id, org_id, kind)
+    let request = repo::create_request(db, &p.who(), campaign_id, org_id, kind)
         .await
-        .map_err(planning_error)
+        .map_err(planning_error)?;
+    // ST-3: the payroll lines come from the staffing tables of the planning years.
+    crate::staffing::sync_request(db, &p.who(), &request).await?;
+    Ok(repo::request(db, request.id).await?.unwrap_or(request))
 }
 
 pub async fn lines(db: &Db, request: &Request) -> AppResult<Vec<Line>> {
@@ -207,6 +210,16 @@ pub async fn set_rows(
         .iter()
         .find(|l| l.id == line_id)
         .ok_or(AppError::NotFound)?;
+    if crate::staffing::computed_from_staffing(db, request.org_id, year, &line.specific).await? {
+        return Err(AppError::Invalid {
+            key: "err-staffing-computed",
+            args: vec![
+                ("specific", line.specific.clone()),
+                ("year", year.to_string()),
+            ],
+            field: Some("rows".into()),
+        });
+    }
     let form = form_of(db, line).await?;
     // Rows that are entirely empty are dropped (the blank rows of the grid).
     let rows: Vec<RowInput> = rows

@@ -153,5 +153,87 @@ pub async fn save_staffing_table(
     let saved = repo::save_staffing_table(db, &p.who(), org, year, version, positions)
         .await
         .map_err(staffing_error)?;
-    price(saved, &tables)
+    let priced = price(saved, &tables)?;
+    for request in jospar_planning::repo::requests(db).await? {
+        if request.org_id == org {
+            sync_request(db, &p.who(), &request).await?;
+        }
+    }
+    Ok(priced)
+}
+
+/// Whether the amounts of `specific` in `year` of an organisation's requests come from its
+/// staffing table (ST-3): then they are computed cells, not typed.
+pub async fn computed_from_staffing(
+    db: &Db,
+    org: i64,
+    year: i32,
+    specific: &str,
+) -> AppResult<bool> {
+    if !jospar_staffing::PAYROLL_SPECIFICS.contains(&specific) {
+        return Ok(false);
+    }
+    Ok(repo::staffing_table(db, org, year)
+        .await
+        .map_err(staffing_error)?
+        .is_some())
+}
+
+/// Writes the payroll lines of every planning year that has a staffing table into a request
+/// still in work (ST-3); approved and sent requests are frozen and stay as they are.
+pub async fn sync_request(
+    db: &Db,
+    who: &jospar_store::Who,
+    request: &jospar_planning::Request,
+) -> AppResult<()> {
+    use jospar_planning::repo::{ComputedLine, Target};
+    if !request.status.editable() {
+        return Ok(());
+    }
+    let campaign = jospar_limits::repo::campaign(db, request.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tables = reference_tables(db).await?;
+    let forms = jospar_planning::repo::forms(db).await?;
+    for year in jospar_planning::request_years(campaign.first_year) {
+        let Some(table) = repo::staffing_table(db, request.org_id, year)
+            .await
+            .map_err(staffing_error)?
+        else {
+            continue;
+        };
+        let fund = price(table, &tables)?.fund;
+        let mut lines = Vec::new();
+        for group in &fund.groups {
+            for (specific, rows) in &group.rows {
+                let form = jospar_planning::repo::form_for_specific(&forms, specific)
+                    .ok_or(AppError::NotFound)?;
+                lines.push(ComputedLine {
+                    program: group.program.clone(),
+                    subprogram: group.subprogram.clone(),
+                    specific: specific.clone(),
+                    form,
+                    rows: rows.clone(),
+                });
+            }
+        }
+        let current = jospar_planning::repo::request(db, request.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        jospar_planning::repo::set_computed_lines(
+            db,
+            who,
+            Target {
+                request_id: request.id,
+                version: current.version,
+            },
+            year,
+            &lines,
+            &jospar_staffing::PAYROLL_SPECIFICS,
+            "staffing_table",
+        )
+        .await
+        .map_err(crate::planning::planning_error)?;
+    }
+    Ok(())
 }

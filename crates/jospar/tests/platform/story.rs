@@ -2373,7 +2373,7 @@ async fn staffing(app: &TestApp) {
     let school = app.org_id("Общеобразовательная школа №5").await;
     let grid = json!({"rows": {"civil_servant": {"B2": [[0, 35000], [5, 39000]]}}});
     let rates = json!({
-        "social_tax": 600, "social_tax_less_contributions": false, "social_contributions": 500,
+        "social_tax": 600, "social_contributions": 500,
         "health_insurance": 300, "employer_pension": 350, "employee_pension": 1000
     });
     for (table, value) in [
@@ -2407,6 +2407,7 @@ async fn staffing(app: &TestApp) {
         "{body}"
     );
     let teacher = json!({
+        "program": "003", "subprogram": "",
         "unit": "Педагоги", "title": "Учитель", "category": "civil_servant", "grade": "B2",
         "service_years": 6, "staff_units": 1500, "contract_monthly": null,
         "allowances": [
@@ -2468,6 +2469,101 @@ async fn staffing(app: &TestApp) {
         ),
         (200, Some(1), Some(1)),
         "nothing of the refused save was stored: {stored}"
+    );
+    // ST-3: a new request of the school gets the payroll lines of 2027 from the staffing
+    // table, as computed cells that cannot be typed over.
+    let (_, campaigns) = send_json(app, "get", "/campaigns", &economist, Value::Null).await;
+    let campaign = campaigns
+        .as_array()
+        .expect("campaigns")
+        .iter()
+        .find(|c| c["first_year"] == 2027)
+        .expect("campaign")["id"]
+        .clone();
+    let (status, request) = send_json(
+        app,
+        "post",
+        "/requests",
+        &economist,
+        json!({"campaign_id": campaign, "org_id": school, "kind": "correction"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{request}");
+    let rid = request["id"].as_i64().expect("id");
+    let (_, filled) = send_json(
+        app,
+        "get",
+        &format!("/requests/{rid}"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    let amount_of = |specific: &str| {
+        filled["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .find(|l| l["program"] == "003" && l["specific"] == specific)
+            .and_then(|l| l["amounts"]["2027"].as_i64())
+    };
+    assert_eq!(amount_of("111"), Some(169_189_884), "{filled}");
+    assert_eq!(amount_of("121"), Some(9_136_254), "{filled}");
+    // 5 % of 1 691 898.84 × 0.9 = 76 135.45; 3 % = 50 756.97; 3.5 % = 59 216.46
+    assert_eq!(amount_of("122"), Some(7_613_545));
+    assert_eq!(amount_of("124"), Some(5_075_697));
+    assert_eq!(amount_of("116"), Some(5_921_646));
+    let line_111 = filled["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["specific"] == "111")
+        .expect("line 111")["id"]
+        .as_i64()
+        .expect("id");
+    let (status, body) = send_json(
+        app,
+        "put",
+        &format!("/requests/{rid}/lines/{line_111}/years/2027?lang=ru"),
+        &economist,
+        json!({"version": filled["request"]["version"], "rows": [{"position": "x", "staff_units": "1", "salary": "1", "months": "1"}]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .expect("message")
+            .contains("штатного расписания"),
+        "{body}"
+    );
+    // Changing the staffing table changes the request (one more teacher unit).
+    let mut more = stored["positions"][0].clone();
+    more["staff_units"] = json!(2500);
+    let (status, _) = send_json(
+        app,
+        "put",
+        &format!("/staffing/{school}/2027"),
+        &economist,
+        json!({"version": 1, "positions": [more]}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, refilled) = send_json(
+        app,
+        "get",
+        &format!("/requests/{rid}"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    // 93 994.38 × 2.5 × 12 = 2 819 831.40
+    assert!(
+        refilled["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .any(|l| l["specific"] == "111" && l["amounts"]["2027"] == 281_983_140),
+        "{refilled}"
     );
     let audit = app
         .db
