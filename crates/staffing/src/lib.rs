@@ -12,7 +12,10 @@ mod pay;
 mod reference;
 pub mod repo;
 
-pub use pay::{AnnualFund, GroupFund, MonthlyPay, PAYROLL_SPECIFICS, annual_fund, monthly_pay};
+pub use pay::{
+    AnnualFund, GroupFund, MonthlyPay, PAYROLL_SPECIFICS, PositionChange, annual_fund, compare,
+    monthly_pay, next_year,
+};
 pub use reference::{Dated, Grid, Rates, Reference, ReferenceTables};
 
 use jospar_core::Tenge;

@@ -206,3 +206,92 @@ pub fn annual_fund(positions: &[Position], reference: &Reference) -> Result<Annu
     }
     Ok(fund)
 }
+
+/// How a position differs between two years of a staffing table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum PositionChange {
+    Added {
+        unit: String,
+        title: String,
+        staff_units: i64,
+        pay: Tenge,
+    },
+    Removed {
+        unit: String,
+        title: String,
+        staff_units: i64,
+        pay: Tenge,
+    },
+    Changed {
+        unit: String,
+        title: String,
+        staff_units: (i64, i64),
+        pay: (Tenge, Tenge),
+    },
+}
+
+/// Compares two years' positions by structural unit and title (ST-1: positions added,
+/// removed, pay or staff units changed), each priced with its own year's reference.
+pub fn compare(
+    before: (&[Position], &Reference),
+    after: (&[Position], &Reference),
+) -> Result<Vec<PositionChange>, PayError> {
+    let priced = |positions: &[Position], reference: &Reference| {
+        positions
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                monthly_pay(i, p, reference).map(|pay| {
+                    (
+                        (p.unit.clone(), p.title.clone()),
+                        (p.staff_units.0, pay.total),
+                    )
+                })
+            })
+            .collect::<Result<BTreeMap<_, _>, _>>()
+    };
+    let (old, new) = (priced(before.0, before.1)?, priced(after.0, after.1)?);
+    let mut changes = Vec::new();
+    for ((unit, title), (units, pay)) in &old {
+        match new.get(&(unit.clone(), title.clone())) {
+            None => changes.push(PositionChange::Removed {
+                unit: unit.clone(),
+                title: title.clone(),
+                staff_units: *units,
+                pay: *pay,
+            }),
+            Some((new_units, new_pay)) if (new_units, new_pay) != (units, pay) => {
+                changes.push(PositionChange::Changed {
+                    unit: unit.clone(),
+                    title: title.clone(),
+                    staff_units: (*units, *new_units),
+                    pay: (*pay, *new_pay),
+                })
+            }
+            Some(_) => {}
+        }
+    }
+    for ((unit, title), (units, pay)) in &new {
+        if !old.contains_key(&(unit.clone(), title.clone())) {
+            changes.push(PositionChange::Added {
+                unit: unit.clone(),
+                title: title.clone(),
+                staff_units: *units,
+                pay: *pay,
+            });
+        }
+    }
+    Ok(changes)
+}
+
+/// The positions of the next year: the same positions, each a year longer in service.
+pub fn next_year(positions: &[Position]) -> Vec<Position> {
+    positions
+        .iter()
+        .map(|p| Position {
+            service_years: p.service_years.saturating_add(1),
+            ..p.clone()
+        })
+        .collect()
+}

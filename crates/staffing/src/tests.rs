@@ -274,3 +274,42 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn copy_to_the_next_year_and_compare() {
+    let tables = tables();
+    let (y2026, y2027) = (
+        tables.on(day(2026, 1, 1)).expect("2026"),
+        tables.on(day(2027, 1, 1)).expect("2027"),
+    );
+    let mut young = teacher();
+    young.title = "Учитель-стажёр".into();
+    young.service_years = 4;
+    young.allowances.truncate(3);
+    let before = vec![teacher(), young];
+    let mut after = next_year(&before);
+    // 4 → 5 years: the band changes from 3.5 to 3.9 (69 018.30 instead of 61 939.50).
+    assert_eq!(after[1].service_years, 5);
+    after[0].staff_units = StaffUnits(2_000);
+    after.push(Position {
+        title: "Психолог".into(),
+        ..teacher()
+    });
+    let changes = compare((&before, &y2026), (&after, &y2027)).expect("compare");
+    assert_eq!(changes.len(), 3, "{changes:?}");
+    assert!(changes.contains(&PositionChange::Changed {
+        unit: "Педагоги".into(),
+        title: "Учитель".into(),
+        staff_units: (1_500, 2_000),
+        pay: (tenge("93994.38"), tenge("93994.38")),
+    }));
+    // the trainee: 61 939.50 + 6 193.95 + 4 424.25 + 8 650 = 81 207.70 → 69 018.30 + 6 901.83
+    // + 4 424.25 + 8 650 = 88 994.38
+    assert!(changes.contains(&PositionChange::Changed {
+        unit: "Педагоги".into(),
+        title: "Учитель-стажёр".into(),
+        staff_units: (1_500, 1_500),
+        pay: (tenge("81207.70"), tenge("88994.38")),
+    }));
+    assert!(matches!(&changes[2], PositionChange::Added { title, .. } if title == "Психолог"));
+}

@@ -343,6 +343,18 @@ pub const ROUTES: &[ApiRoute] = &[
         access: Access::Approve,
     },
     ApiRoute {
+        method: "post",
+        path: "/staffing/{org}/{year}/copy",
+        summary: "Copy a year's staffing table to the next year (a year longer in service)",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/staffing/{org}/compare",
+        summary: "Positions added, removed and changed between ?from=YEAR&to=YEAR",
+        access: Access::Read,
+    },
+    ApiRoute {
         method: "get",
         path: "/reports",
         summary: "The report catalogue: names and parameters",
@@ -456,6 +468,8 @@ pub fn routes() -> Router<AppState> {
             "/staffing/{org}/{year}",
             get(staffing_table).put(save_staffing_table),
         )
+        .route("/staffing/{org}/{year}/copy", post(copy_staffing_table))
+        .route("/staffing/{org}/compare", get(compare_staffing))
         .route("/reports", get(report_catalogue))
         .route("/reports/{name}", get(report))
         .route("/tokens", get(tokens).post(create_token))
@@ -1008,6 +1022,33 @@ async fn save_staffing_table(
     Ok(Json(json!(
         crate::staffing::save_staffing_table(ctx.db(), p, org, year, b.version, &b.positions)
             .await?
+    )))
+}
+
+async fn copy_staffing_table(
+    ctx: Ctx,
+    Path((org, year)): Path<(i64, i32)>,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    Ok(Json(json!(
+        crate::staffing::copy_to_next_year(ctx.db(), p, org, year).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct CompareYears {
+    from: i32,
+    to: i32,
+}
+
+async fn compare_staffing(
+    ctx: Ctx,
+    Path(org): Path<i64>,
+    Query(years): Query<CompareYears>,
+) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        crate::staffing::compare(ctx.db(), p, org, years.from, years.to).await?
     )))
 }
 

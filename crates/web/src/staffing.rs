@@ -237,3 +237,57 @@ pub async fn sync_request(
     }
     Ok(())
 }
+
+/// Copies a year's positions to the next year, a year longer in service (ST-1); the next
+/// year must not have a table yet.
+pub async fn copy_to_next_year(
+    db: &Db,
+    p: &Principal,
+    org: i64,
+    year: i32,
+) -> AppResult<PricedTable> {
+    p.require(Right::Enter, org)?;
+    let source = repo::staffing_table(db, org, year)
+        .await
+        .map_err(staffing_error)?
+        .ok_or(AppError::NotFound)?;
+    if repo::staffing_table(db, org, year + 1)
+        .await
+        .map_err(staffing_error)?
+        .is_some()
+    {
+        return Err(AppError::Invalid {
+            key: "err-staffing-exists",
+            args: vec![("year", (year + 1).to_string())],
+            field: Some("year".into()),
+        });
+    }
+    let positions = jospar_staffing::next_year(&source.positions);
+    save_staffing_table(db, p, org, year + 1, 0, &positions).await
+}
+
+/// Positions added, removed and changed from one year to another.
+pub async fn compare(
+    db: &Db,
+    p: &Principal,
+    org: i64,
+    from: i32,
+    to: i32,
+) -> AppResult<Vec<jospar_staffing::PositionChange>> {
+    p.require(Right::Read, org)?;
+    let tables = reference_tables(db).await?;
+    let load = |year: i32| async move {
+        let table = repo::staffing_table(db, org, year)
+            .await
+            .map_err(staffing_error)?
+            .ok_or(AppError::NotFound)?;
+        let day = chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+            .ok_or_else(|| AppError::invalid("err-year", "year"))?;
+        AppResult::Ok(table.positions).map(|positions| (positions, day))
+    };
+    let (before, before_day) = load(from).await?;
+    let (after, after_day) = load(to).await?;
+    let before_ref = tables.on(before_day).map_err(pay_error)?;
+    let after_ref = tables.on(after_day).map_err(pay_error)?;
+    jospar_staffing::compare((&before, &before_ref), (&after, &after_ref)).map_err(pay_error)
+}

@@ -503,6 +503,20 @@ async fn every_route_refuses_what_it_must() {
             expect: "RAAARRR",
         },
         Case {
+            method: "post",
+            route: "/staffing/{org}/{year}/copy",
+            path: format!("/staffing/{own}/2027/copy"),
+            body: None,
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "get",
+            route: "/staffing/{org}/compare",
+            path: format!("/staffing/{other}/compare?from=2027&to=2028"),
+            body: None,
+            expect: "AARRRAR",
+        },
+        Case {
             method: "get",
             route: "/reports",
             path: "/reports".into(),

@@ -2565,6 +2565,63 @@ async fn staffing(app: &TestApp) {
             .any(|l| l["specific"] == "111" && l["amounts"]["2027"] == 281_983_140),
         "{refilled}"
     );
+    // Copy 2027 to 2028 (a year longer in service), add a position, compare the years.
+    let (status, copied) = send_json(
+        app,
+        "post",
+        &format!("/staffing/{school}/2027/copy"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{copied}");
+    assert_eq!(copied["positions"][0]["service_years"], 7);
+    let (status, body) = send_json(
+        app,
+        "post",
+        &format!("/staffing/{school}/2027/copy?lang=ru"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("year")),
+        "{body}"
+    );
+    let mut psychologist = copied["positions"][0].clone();
+    psychologist["title"] = json!("Психолог");
+    let positions = json!([copied["positions"][0].clone(), psychologist]);
+    let (status, _) = send_json(
+        app,
+        "put",
+        &format!("/staffing/{school}/2028"),
+        &economist,
+        json!({"version": copied["version"], "positions": positions}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, changes) = send_json(
+        app,
+        "get",
+        &format!("/staffing/{school}/compare?from=2027&to=2028"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{changes}");
+    let kinds: Vec<(&str, &str)> = changes
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            (
+                c["change"].as_str().unwrap_or(""),
+                c["title"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert!(kinds.contains(&("added", "Психолог")), "{changes}");
     let audit = app
         .db
         .audit_entries(&jospar_store::AuditFilter {

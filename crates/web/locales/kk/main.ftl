@@ -437,3 +437,4 @@ err-contract-missing = { $row }-жол, «шарт сомасы» бағаны: 
 err-below-minimum-wage = { $row }-жол: айлық төлем { $pay } теңге ең төменгі жалақыдан { $minimum } теңге төмен.
 err-no-reference = { $date } күні қолданылатын «{ $table }» анықтамалығы жоқ.
 err-staffing-computed = { $specific } ерекшелігі, { $year } жыл: сома штат кестесінен есептеледі; штат кестесін өзгертіңіз.
+err-staffing-exists = «жыл» өрісі: { $year } жылға штат кестесі бар.

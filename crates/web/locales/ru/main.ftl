@@ -437,3 +437,4 @@ err-contract-missing = Строка { $row }, графа «сумма догов
 err-below-minimum-wage = Строка { $row }: оплата { $pay } тенге в месяц ниже минимальной заработной платы { $minimum } тенге.
 err-no-reference = Нет справочника «{ $table }», действующего на { $date }.
 err-staffing-computed = Специфика { $specific }, { $year } год: сумма рассчитывается из штатного расписания; измените штатное расписание.
+err-staffing-exists = Поле «год»: штатное расписание на { $year } год уже есть.
