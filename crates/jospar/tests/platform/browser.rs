@@ -423,3 +423,90 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
     client.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);
 }
+
+/// Issue 4 (ST-1): an economist adds a position to the school's staffing table and sees its
+/// salary computed from the reference tables.
+#[tokio::test]
+async fn add_a_position_and_see_its_salary() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+    let who = jospar_store::Who::system();
+    let day = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    let tables = [
+        ("base_salary", serde_json::json!(1_769_700)),
+        ("mci", serde_json::json!(432_500)),
+        ("minimum_wage", serde_json::json!(8_500_000)),
+        (
+            "grid",
+            serde_json::json!({"rows": {"civil_servant": {"B2": [[0, 35000], [5, 39000]]}}}),
+        ),
+        (
+            "rates",
+            serde_json::json!({"social_tax": 600, "social_contributions": 500, "health_insurance": 300,
+                               "employer_pension": 350, "employee_pension": 1000}),
+        ),
+    ];
+    for (table, value) in tables {
+        jospar_staffing::repo::set_reference(&app.db, &who, table, day, &value)
+            .await
+            .expect("reference");
+    }
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let (driver, client, profile) = browser().await;
+    let _driver = driver;
+    sign_in(&client, &app, "economist.school5").await;
+    client
+        .goto(&app.url(&format!("/staffing?org={school}&year=2027&lang=ru")))
+        .await
+        .expect("staffing page");
+    wait_for_text(&client, "h1", "Штатное расписание").await;
+    fill(&client, "#p-program", "003").await;
+    fill(&client, "#p-unit", "Педагоги").await;
+    fill(&client, "#p-title", "Учитель").await;
+    fill(&client, "#p-grade", "B2").await;
+    fill(&client, "#p-service", "6").await;
+    fill(&client, "#p-units", "1,5").await;
+    fill(&client, "input[name='allowance_value']", "10").await;
+    client
+        .find(Locator::Id("position-add"))
+        .await
+        .expect("add")
+        .click()
+        .await
+        .expect("click");
+    // Below the minimum wage: 17 697 × 3.9 = 69 018.30 + 10 % = 75 920.13 < 85 000.
+    wait_for_text(
+        &client,
+        "#staffing-error",
+        "ниже минимальной заработной платы",
+    )
+    .await;
+    // With a fixed supplement of 10 000 a month it is allowed.
+    client
+        .find(Locator::Id("p-ak1"))
+        .await
+        .expect("second allowance kind")
+        .select_by_value("fixed")
+        .await
+        .expect("select");
+    let values = client
+        .find_all(Locator::Css("input[name='allowance_value']"))
+        .await
+        .expect("allowance values");
+    values[1].send_keys("10000").await.expect("type");
+    client
+        .find(Locator::Id("position-add"))
+        .await
+        .expect("add")
+        .click()
+        .await
+        .expect("click");
+    // 69 018.30 + 6 901.83 + 10 000 = 85 920.13 a month; × 1.5 × 12 = 1 546 562.34 a year.
+    wait_for_text(&client, "#positions", "85 920,13").await;
+    wait_for_text(&client, "#fund", "1 546 562,34").await;
+    keep_screenshot(&client, "staffing").await;
+    client.close().await.expect("close");
+    let _ = std::fs::remove_dir_all(profile);
+}

@@ -9,6 +9,7 @@ mod limits;
 mod orgs;
 mod reports;
 mod requests;
+mod staffing;
 mod users;
 
 use crate::AppState;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(limits::routes())
         .merge(requests::routes())
         .merge(reports::routes())
+        .merge(staffing::routes())
 }
 
 #[derive(Template)]

@@ -1,0 +1,649 @@
+//! The staffing table on screen (ST-1): an institution's positions of a year with each
+//! position's monthly pay and the year's fund by program, adding and removing positions,
+//! copying the year to the next and comparing it with the previous one, XLSX and PDF.
+
+use super::form_message;
+use super::orgs::Choice;
+use crate::AppState;
+use crate::ctx::{Ctx, Principal};
+use crate::error::{AppError, AppResult};
+use crate::staffing as service;
+use crate::view::{Page, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jospar_core::Tenge;
+use jospar_org::{OrgKind, Right};
+use jospar_reports::{Cell, Table};
+use jospar_staffing::{
+    Allowance, Coefficient, Percent, Position, PositionChange, StaffUnits, WorkerCategory,
+};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/staffing", get(show))
+        .route("/staffing/positions", post(add_position))
+        .route("/staffing/positions/remove", post(remove_position))
+        .route("/staffing/copy", post(copy_year))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Which {
+    org: String,
+    year: String,
+    format: String,
+}
+
+pub struct PositionView {
+    index: usize,
+    program: String,
+    unit: String,
+    title: String,
+    category: String,
+    grade: String,
+    service_years: u8,
+    staff_units: String,
+    salary: String,
+    allowances: String,
+    total: String,
+    annual: String,
+}
+
+pub struct ChangeView {
+    change: String,
+    title: String,
+    before: String,
+    after: String,
+}
+
+#[derive(Template)]
+#[template(path = "staffing.html")]
+struct StaffingPage {
+    page: Page,
+    error: Option<String>,
+    orgs: Vec<Choice>,
+    years: Vec<Choice>,
+    org: i64,
+    year: i32,
+    exists: bool,
+    can_edit: bool,
+    version: i64,
+    positions: Vec<PositionView>,
+    /// Program · subprogram, payroll, 116, 121, 122, 124.
+    groups: Vec<(String, Vec<String>)>,
+    totals: Vec<String>,
+    categories: Vec<Choice>,
+    changes: Vec<ChangeView>,
+    /// What the user typed into the position form, kept when the save is refused.
+    draft: PositionForm,
+    /// The three allowance rows of the form: kinds to choose from, name, value.
+    allowance_rows: Vec<(Vec<Choice>, String, String)>,
+}
+
+fn units_text(units: i64) -> String {
+    let text = format!("{}.{:03}", units / 1_000, units % 1_000);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A decimal typed with a comma or a point as a fixed-point integer with `places` decimals.
+fn parse_fixed(text: &str, places: u32) -> Option<i64> {
+    let text = text.trim().replace(',', ".").replace(' ', "");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    if fraction.len() > places as usize || whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let fraction: i64 = format!("{fraction:0<width$}", width = places as usize)
+        .parse()
+        .ok()?;
+    Some(whole * 10i64.pow(places) + fraction)
+}
+
+fn category_name(page_tr: &crate::i18n::Tr, c: WorkerCategory) -> String {
+    page_tr.t(match c {
+        WorkerCategory::CivilServant => "staff-civil-servant",
+        WorkerCategory::StateServant => "staff-state-servant",
+        WorkerCategory::NonStaff => "staff-non-staff",
+    })
+}
+
+fn readable_institutions(
+    p: &Principal,
+    orgs: &[jospar_org::Org],
+    lang: &str,
+    selected: i64,
+) -> Vec<Choice> {
+    let mut list: Vec<Choice> = orgs
+        .iter()
+        .filter(|o| matches!(o.kind, OrgKind::Institution | OrgKind::Enterprise))
+        .filter(|o| p.can(Right::Read, o.id))
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name(lang).to_string(),
+            selected: o.id == selected,
+        })
+        .collect();
+    list.sort_by(|a, b| a.label.cmp(&b.label));
+    list
+}
+
+async fn show(ctx: Ctx, Query(which): Query<Which>) -> AppResult<Response> {
+    page(&ctx, &which, None, PositionForm::blank()).await
+}
+
+async fn page(
+    ctx: &Ctx,
+    which: &Which,
+    error: Option<String>,
+    draft: PositionForm,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let lang = ctx.tr.lang();
+    let all = jospar_org::repo::all_orgs(ctx.db()).await?;
+    let default_org = if p.can(Right::Read, p.user.org_id) {
+        p.user.org_id
+    } else {
+        0
+    };
+    let org: i64 = which.org.parse().unwrap_or(default_org);
+    let this_year = chrono::Datelike::year(&p.today);
+    let year: i32 = which.year.parse().unwrap_or(this_year + 1);
+    let orgs = readable_institutions(p, &all, lang, org);
+    let years = (this_year..=this_year + 3)
+        .map(|y| Choice {
+            value: y.to_string(),
+            label: y.to_string(),
+            selected: y == year,
+        })
+        .collect();
+    let mut view = StaffingPage {
+        page: Page::new(ctx, "staffing-title", "staffing"),
+        error,
+        orgs,
+        years,
+        org,
+        year,
+        exists: false,
+        can_edit: org != 0 && p.can(Right::Enter, org),
+        version: 0,
+        positions: Vec::new(),
+        groups: Vec::new(),
+        totals: Vec::new(),
+        categories: [
+            WorkerCategory::CivilServant,
+            WorkerCategory::StateServant,
+            WorkerCategory::NonStaff,
+        ]
+        .into_iter()
+        .map(|c| Choice {
+            selected: serde_json_code(c) == draft.category,
+            value: serde_json_code(c),
+            label: category_name(&ctx.tr, c),
+        })
+        .collect(),
+        changes: Vec::new(),
+        allowance_rows: (0..3)
+            .map(|i| {
+                let kind = draft.allowance_kind.get(i).cloned().unwrap_or_default();
+                let kinds = ALLOWANCE_KINDS
+                    .into_iter()
+                    .map(|k| Choice {
+                        value: k.into(),
+                        label: ctx.tr.t(&format!("staff-allowance-{k}")),
+                        selected: k == kind,
+                    })
+                    .collect();
+                (
+                    kinds,
+                    draft.allowance_name.get(i).cloned().unwrap_or_default(),
+                    draft.allowance_value.get(i).cloned().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        draft,
+    };
+    if org == 0 || !p.can(Right::Read, org) {
+        return render(view);
+    }
+    let priced = match service::staffing_table(ctx.db(), p, org, year).await {
+        Ok(t) => Some(t),
+        Err(AppError::NotFound) => None,
+        Err(e @ AppError::Invalid { .. }) => {
+            view.error = Some(form_message(ctx, e)?);
+            None
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(t) = priced {
+        if let Some(file) = export(ctx, &t, &which.format)? {
+            return Ok(file);
+        }
+        view.exists = true;
+        view.version = t.version;
+        view.positions = t
+            .positions
+            .iter()
+            .zip(&t.pay)
+            .enumerate()
+            .map(|(index, (position, pay))| PositionView {
+                index,
+                program: format!("{} {}", position.program, position.subprogram)
+                    .trim()
+                    .to_string(),
+                unit: position.unit.clone(),
+                title: position.title.clone(),
+                category: category_name(&ctx.tr, position.category),
+                grade: position.grade.clone(),
+                service_years: position.service_years,
+                staff_units: units_text(position.staff_units.0),
+                salary: pay.official_salary.to_string(),
+                allowances: pay
+                    .allowances
+                    .iter()
+                    .map(|(_, a)| *a)
+                    .sum::<Tenge>()
+                    .to_string(),
+                total: pay.total.to_string(),
+                annual: Tenge::from_tiyn(jospar_core::money::div_round_half_away(
+                    pay.total.tiyn() * position.staff_units.0 * 12,
+                    1_000,
+                ))
+                .to_string(),
+            })
+            .collect();
+        view.groups = t
+            .fund
+            .groups
+            .iter()
+            .map(|g| {
+                (
+                    format!("{} {}", g.program, g.subprogram).trim().to_string(),
+                    [
+                        g.payroll,
+                        g.employer_pension,
+                        g.social_tax,
+                        g.social_contributions,
+                        g.health_insurance,
+                    ]
+                    .iter()
+                    .map(Tenge::to_string)
+                    .collect(),
+                )
+            })
+            .collect();
+        let f = &t.fund;
+        view.totals = [
+            f.payroll,
+            f.employer_pension,
+            f.social_tax,
+            f.social_contributions,
+            f.health_insurance,
+        ]
+        .iter()
+        .map(Tenge::to_string)
+        .collect();
+        if let Ok(changes) = service::compare(ctx.db(), p, org, year - 1, year).await {
+            view.changes = changes.into_iter().map(|c| change_view(ctx, c)).collect();
+        }
+    }
+    render(view)
+}
+
+const ALLOWANCE_KINDS: [&str; 4] = ["percent_of_salary", "percent_of_base", "fixed", "mci"];
+
+fn serde_json_code(c: WorkerCategory) -> String {
+    match c {
+        WorkerCategory::CivilServant => "civil_servant",
+        WorkerCategory::StateServant => "state_servant",
+        WorkerCategory::NonStaff => "non_staff",
+    }
+    .into()
+}
+
+fn change_view(ctx: &Ctx, change: PositionChange) -> ChangeView {
+    let both = |units: i64, pay: Tenge| format!("{} × {}", units_text(units), pay);
+    match change {
+        PositionChange::Added {
+            unit,
+            title,
+            staff_units,
+            pay,
+        } => ChangeView {
+            change: ctx.tr.t("staff-added"),
+            title: format!("{unit} · {title}"),
+            before: String::new(),
+            after: both(staff_units, pay),
+        },
+        PositionChange::Removed {
+            unit,
+            title,
+            staff_units,
+            pay,
+        } => ChangeView {
+            change: ctx.tr.t("staff-removed"),
+            title: format!("{unit} · {title}"),
+            before: both(staff_units, pay),
+            after: String::new(),
+        },
+        PositionChange::Changed {
+            unit,
+            title,
+            staff_units,
+            pay,
+        } => ChangeView {
+            change: ctx.tr.t("staff-changed"),
+            title: format!("{unit} · {title}"),
+            before: both(staff_units.0, pay.0),
+            after: both(staff_units.1, pay.1),
+        },
+    }
+}
+
+/// The table as XLSX or PDF, printable in Kazakh and Russian.
+fn export(ctx: &Ctx, t: &service::PricedTable, format: &str) -> AppResult<Option<Response>> {
+    if !matches!(format, "xlsx" | "pdf" | "csv") {
+        return Ok(None);
+    }
+    let headers = [
+        "field-program",
+        "staff-unit",
+        "staff-position",
+        "staff-category",
+        "staff-grade",
+        "staff-service-years",
+        "staff-units",
+        "staff-salary",
+        "staff-allowances",
+        "staff-month-total",
+        "staff-annual",
+    ]
+    .iter()
+    .map(|k| ctx.tr.t(k))
+    .collect();
+    let rows = t
+        .positions
+        .iter()
+        .zip(&t.pay)
+        .map(|(position, pay)| {
+            vec![
+                Cell::Text(
+                    format!("{} {}", position.program, position.subprogram)
+                        .trim()
+                        .to_string(),
+                ),
+                Cell::Text(position.unit.clone()),
+                Cell::Text(position.title.clone()),
+                Cell::Text(category_name(&ctx.tr, position.category)),
+                Cell::Text(position.grade.clone()),
+                Cell::Text(position.service_years.to_string()),
+                Cell::Text(units_text(position.staff_units.0)),
+                Cell::Money(pay.official_salary),
+                Cell::Money(pay.allowances.iter().map(|(_, a)| *a).sum()),
+                Cell::Money(pay.total),
+                Cell::Money(Tenge::from_tiyn(jospar_core::money::div_round_half_away(
+                    pay.total.tiyn() * position.staff_units.0 * 12,
+                    1_000,
+                ))),
+            ]
+        })
+        .collect();
+    let mut total = vec![Cell::Text(String::new()); 10];
+    total[2] = Cell::Text(ctx.tr.t("total"));
+    total.push(Cell::Money(t.fund.payroll));
+    let table = Table {
+        title: ctx.tr.t("staffing-title"),
+        subtitle: vec![
+            format!("{} {}", ctx.tr.t("field-year"), t.year),
+            ctx.tr.t("consolidated-units"),
+        ],
+        headers,
+        numbered: true,
+        rows,
+        total: Some(total),
+        footer: vec![ctx.tr.t("appendix-sign-head")],
+        ..Table::default()
+    };
+    super::requests::download(&table, format, &format!("staffing-{}-{}", t.org_id, t.year))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PositionForm {
+    csrf: String,
+    org: String,
+    year: String,
+    version: String,
+    program: String,
+    subprogram: String,
+    unit: String,
+    title: String,
+    category: String,
+    grade: String,
+    service_years: String,
+    staff_units: String,
+    contract: String,
+    allowance_kind: Vec<String>,
+    allowance_name: Vec<String>,
+    allowance_value: Vec<String>,
+}
+
+fn invalid(field: &str) -> AppError {
+    AppError::invalid("err-required", field)
+}
+
+impl PositionForm {
+    /// The form of a new position: full-time, no service yet.
+    fn blank() -> PositionForm {
+        PositionForm {
+            service_years: "0".into(),
+            staff_units: "1".into(),
+            ..PositionForm::default()
+        }
+    }
+
+    fn position(&self) -> AppResult<Position> {
+        let category = match self.category.as_str() {
+            "civil_servant" => WorkerCategory::CivilServant,
+            "state_servant" => WorkerCategory::StateServant,
+            "non_staff" => WorkerCategory::NonStaff,
+            _ => return Err(invalid("category")),
+        };
+        let mut allowances = Vec::new();
+        for (i, kind) in self.allowance_kind.iter().enumerate() {
+            let value = self
+                .allowance_value
+                .get(i)
+                .map(String::as_str)
+                .unwrap_or("")
+                .trim();
+            if value.is_empty() {
+                continue;
+            }
+            let name = self.allowance_name.get(i).cloned().unwrap_or_default();
+            let field = || invalid("allowance_value");
+            allowances.push(match kind.as_str() {
+                "percent_of_salary" => Allowance::PercentOfSalary {
+                    name,
+                    percent: Percent(parse_fixed(value, 2).ok_or_else(field)?),
+                },
+                "percent_of_base" => Allowance::PercentOfBase {
+                    name,
+                    percent: Percent(parse_fixed(value, 2).ok_or_else(field)?),
+                },
+                "fixed" => Allowance::Fixed {
+                    name,
+                    monthly: Tenge::parse(value).map_err(|_| field())?,
+                },
+                "mci" => Allowance::Mci {
+                    name,
+                    count: Coefficient(parse_fixed(value, 4).ok_or_else(field)?),
+                },
+                _ => return Err(invalid("allowance_kind")),
+            });
+        }
+        Ok(Position {
+            program: self.program.trim().to_string(),
+            subprogram: self.subprogram.trim().to_string(),
+            unit: self.unit.trim().to_string(),
+            title: self.title.trim().to_string(),
+            category,
+            grade: self.grade.trim().to_string(),
+            service_years: self
+                .service_years
+                .trim()
+                .parse()
+                .map_err(|_| invalid("service_years"))?,
+            staff_units: StaffUnits(
+                parse_fixed(&self.staff_units, 3).ok_or_else(|| invalid("staff_units"))?,
+            ),
+            allowances,
+            contract_monthly: match self.contract.trim() {
+                "" => None,
+                text => Some(Tenge::parse(text).map_err(|_| invalid("contract"))?),
+            },
+        })
+    }
+}
+
+fn back(org: i64, year: i32) -> Response {
+    Redirect::to(&format!("/staffing?org={org}&year={year}")).into_response()
+}
+
+async fn save_or_show(
+    ctx: &Ctx,
+    org: i64,
+    year: i32,
+    result: AppResult<()>,
+    draft: PositionForm,
+) -> AppResult<Response> {
+    match result {
+        Ok(()) => Ok(back(org, year)),
+        Err(e) => {
+            let message = form_message(ctx, e)?;
+            let which = Which {
+                org: org.to_string(),
+                year: year.to_string(),
+                format: String::new(),
+            };
+            let mut response = page(ctx, &which, Some(message), draft).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+async fn current_positions(
+    ctx: &Ctx,
+    p: &Principal,
+    org: i64,
+    year: i32,
+) -> AppResult<Vec<Position>> {
+    match service::staffing_table(ctx.db(), p, org, year).await {
+        Ok(t) => Ok(t.positions),
+        Err(AppError::NotFound) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+async fn add_position(ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let form: PositionForm = parse_position_form(&body)?;
+    p.check_csrf(&form.csrf)?;
+    let (org, year) = (
+        form.org.parse().unwrap_or(0),
+        form.year.parse().unwrap_or(0),
+    );
+    let version = form.version.parse().unwrap_or(0);
+    let result = async {
+        let position = form.position()?;
+        let mut positions = current_positions(&ctx, p, org, year).await?;
+        positions.push(position);
+        service::save_staffing_table(ctx.db(), p, org, year, version, &positions)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    save_or_show(&ctx, org, year, result, form).await
+}
+
+/// Repeated fields (the allowance rows) as lists: `a=1&a=2`.
+fn parse_position_form(bytes: &[u8]) -> AppResult<PositionForm> {
+    let mut form = PositionForm::default();
+    for (key, value) in form_urlencoded::parse(bytes) {
+        let value = value.into_owned();
+        match key.as_ref() {
+            "csrf" => form.csrf = value,
+            "org" => form.org = value,
+            "year" => form.year = value,
+            "version" => form.version = value,
+            "program" => form.program = value,
+            "subprogram" => form.subprogram = value,
+            "unit" => form.unit = value,
+            "title" => form.title = value,
+            "category" => form.category = value,
+            "grade" => form.grade = value,
+            "service_years" => form.service_years = value,
+            "staff_units" => form.staff_units = value,
+            "contract" => form.contract = value,
+            "allowance_kind" => form.allowance_kind.push(value),
+            "allowance_name" => form.allowance_name.push(value),
+            "allowance_value" => form.allowance_value.push(value),
+            _ => {}
+        }
+    }
+    Ok(form)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RowForm {
+    csrf: String,
+    org: String,
+    year: String,
+    version: String,
+    index: String,
+}
+
+async fn remove_position(ctx: Ctx, Form(form): Form<RowForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let (org, year) = (
+        form.org.parse().unwrap_or(0),
+        form.year.parse().unwrap_or(0),
+    );
+    let version = form.version.parse().unwrap_or(0);
+    let result = async {
+        let mut positions = current_positions(&ctx, p, org, year).await?;
+        let index: usize = form.index.parse().map_err(|_| invalid("index"))?;
+        if index >= positions.len() {
+            return Err(AppError::NotFound);
+        }
+        positions.remove(index);
+        service::save_staffing_table(ctx.db(), p, org, year, version, &positions)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    save_or_show(&ctx, org, year, result, PositionForm::blank()).await
+}
+
+async fn copy_year(ctx: Ctx, Form(form): Form<RowForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let (org, year) = (
+        form.org.parse().unwrap_or(0),
+        form.year.parse().unwrap_or(0),
+    );
+    match service::copy_to_next_year(ctx.db(), p, org, year).await {
+        Ok(_) => Ok(back(org, year + 1)),
+        Err(e) => save_or_show(&ctx, org, year, Err(e), PositionForm::blank()).await,
+    }
+}
