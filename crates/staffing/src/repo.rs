@@ -163,6 +163,14 @@ pub async fn staffing_table(db: &Db, org_id: i64, year: i32) -> Result<Option<St
     .transpose()
 }
 
+/// The organisations that have a staffing table for some year.
+pub async fn organisations_with_tables(db: &Db) -> Result<Vec<i64>> {
+    let rows: Vec<i64> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT DISTINCT org_id FROM staffing_tables ORDER BY org_id")
+        .fetch_all(pool).await)?;
+    Ok(rows)
+}
+
 /// Saves the positions of a year; `version` is the one the user saw (0 for a new table).
 pub async fn save_staffing_table(
     db: &Db,

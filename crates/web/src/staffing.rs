@@ -80,7 +80,26 @@ pub async fn set_reference(
     p.require_system(Right::Configure)?;
     repo::set_reference(db, &p.who(), table, valid_from, value)
         .await
-        .map_err(staffing_error)
+        .map_err(staffing_error)?;
+    recompute_requests(db, &p.who()).await
+}
+
+/// After a reference table changes, every request in work of an institution with a staffing
+/// table gets its payroll lines recomputed. A table the new values make invalid (a salary now
+/// below the minimum wage, say) leaves its lines as they were; its page shows the reason.
+async fn recompute_requests(db: &Db, who: &jospar_store::Who) -> AppResult<()> {
+    let orgs = repo::organisations_with_tables(db)
+        .await
+        .map_err(staffing_error)?;
+    for request in jospar_planning::repo::requests(db).await? {
+        if orgs.contains(&request.org_id) {
+            match sync_request(db, who, &request).await {
+                Ok(()) | Err(AppError::Invalid { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
 }
 
 pub async fn reference_tables(db: &Db) -> AppResult<jospar_staffing::ReferenceTables> {

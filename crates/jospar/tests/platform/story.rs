@@ -2622,6 +2622,34 @@ async fn staffing(app: &TestApp) {
         })
         .collect();
     assert!(kinds.contains(&("added", "Психолог")), "{changes}");
+    // A change of a reference table recomputes the request: the MCI of 2027 rises to 5 000,
+    // so the rural supplement of 2 MCI is 10 000 instead of 8 650 (+1 350 a month):
+    // 95 344.38 × 2.5 × 12 = 2 860 331.40.
+    let (status, _) = send_json(
+        app,
+        "put",
+        "/pay-reference/mci/2027-01-01",
+        &admin,
+        json!(500_000),
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, recomputed) = send_json(
+        app,
+        "get",
+        &format!("/requests/{rid}"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert!(
+        recomputed["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .any(|l| l["specific"] == "111" && l["amounts"]["2027"] == 286_033_140),
+        "{recomputed}"
+    );
     let audit = app
         .db
         .audit_entries(&jospar_store::AuditFilter {
@@ -2631,5 +2659,5 @@ async fn staffing(app: &TestApp) {
         })
         .await
         .expect("audit");
-    assert_eq!(audit.len(), 5);
+    assert_eq!(audit.len(), 6);
 }
