@@ -2660,4 +2660,65 @@ async fn staffing(app: &TestApp) {
         .await
         .expect("audit");
     assert_eq!(audit.len(), 6);
+    // The reference tables on screen: the administrator adds a grid grade from a form; a
+    // malformed band is refused with the field named; the economist sees but cannot edit.
+    let admin_pages = app.signed_in("admin").await;
+    let page = admin_pages
+        .get(app.url("/staffing/reference?lang=ru"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf")
+        .to_string();
+    assert!(
+        page.contains("17 697,00") && page.contains("0: 3.5; 5: 3.9"),
+        "{page}"
+    );
+    let post = |bands: &'static str| {
+        admin_pages
+            .post(app.url("/staffing/reference?lang=ru"))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("table", "grid"),
+                ("valid_from", "2026-01-01"),
+                ("category", "civil_servant"),
+                ("grade", "C1"),
+                ("bands", bands),
+            ])
+            .send()
+    };
+    let refused = post("0 3,1").await.expect("post");
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.expect("text").contains("bands"));
+    assert_eq!(post("0: 3,1; 10: 3,4").await.expect("post").status(), 303);
+    let page = admin_pages
+        .get(app.url("/staffing/reference"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("0: 3.1; 10: 3.4") && page.contains("0: 3.5; 5: 3.9"),
+        "{page}"
+    );
+    let economist_page = app
+        .signed_in("economist.school5")
+        .await
+        .get(app.url("/staffing/reference"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(!economist_page.contains("name=\"bands\""));
 }

@@ -28,6 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/staffing/positions", post(add_position))
         .route("/staffing/positions/remove", post(remove_position))
         .route("/staffing/copy", post(copy_year))
+        .route(
+            "/staffing/reference",
+            get(show_reference).post(set_reference),
+        )
 }
 
 #[derive(Deserialize, Default)]
@@ -645,5 +649,232 @@ async fn copy_year(ctx: Ctx, Form(form): Form<RowForm>) -> AppResult<Response> {
     match service::copy_to_next_year(ctx.db(), p, org, year).await {
         Ok(_) => Ok(back(org, year + 1)),
         Err(e) => save_or_show(&ctx, org, year, Err(e), PositionForm::blank()).await,
+    }
+}
+
+// ---------- pay reference tables (ST-2) ----------
+
+pub struct DatedView {
+    valid_from: String,
+    value: String,
+}
+
+pub struct GridRowView {
+    valid_from: String,
+    category: String,
+    grade: String,
+    bands: String,
+}
+
+#[derive(Template)]
+#[template(path = "pay_reference.html")]
+struct ReferencePage {
+    page: Page,
+    error: Option<String>,
+    can_edit: bool,
+    amounts: Vec<(String, String, Vec<DatedView>)>,
+    rates: Vec<DatedView>,
+    grid: Vec<GridRowView>,
+    categories: Vec<Choice>,
+}
+
+fn percent_text(p: Percent) -> String {
+    let text = format!("{}.{:02}", p.0 / 100, p.0 % 100);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+fn coefficient_text(c: Coefficient) -> String {
+    let text = format!("{}.{:04}", c.0 / 10_000, c.0 % 10_000);
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+async fn reference_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let tables = service::reference_tables(ctx.db()).await?;
+    let dated = |history: &[jospar_staffing::Dated<Tenge>]| {
+        history
+            .iter()
+            .map(|d| DatedView {
+                valid_from: d.valid_from.format("%d.%m.%Y").to_string(),
+                value: d.value.to_string(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let amounts = vec![
+        (
+            "base_salary".to_string(),
+            ctx.tr.t("pay-base_salary"),
+            dated(&tables.base_salary),
+        ),
+        ("mci".to_string(), ctx.tr.t("pay-mci"), dated(&tables.mci)),
+        (
+            "minimum_wage".to_string(),
+            ctx.tr.t("pay-minimum_wage"),
+            dated(&tables.minimum_wage),
+        ),
+    ];
+    let rates = tables
+        .rates
+        .iter()
+        .map(|d| DatedView {
+            valid_from: d.valid_from.format("%d.%m.%Y").to_string(),
+            value: format!(
+                "{} {} % · {} {} % · {} {} % · {} {} % · {} {} %",
+                ctx.tr.t("pay-social_tax"),
+                percent_text(d.value.social_tax),
+                ctx.tr.t("pay-social_contributions"),
+                percent_text(d.value.social_contributions),
+                ctx.tr.t("pay-health_insurance"),
+                percent_text(d.value.health_insurance),
+                ctx.tr.t("pay-employer_pension"),
+                percent_text(d.value.employer_pension),
+                ctx.tr.t("pay-employee_pension"),
+                percent_text(d.value.employee_pension),
+            ),
+        })
+        .collect();
+    let grid = tables
+        .grids
+        .iter()
+        .flat_map(|d| {
+            d.value.rows.iter().flat_map(move |(category, grades)| {
+                grades.iter().map(move |(grade, bands)| GridRowView {
+                    valid_from: d.valid_from.format("%d.%m.%Y").to_string(),
+                    category: category_name(&ctx.tr, *category),
+                    grade: grade.clone(),
+                    bands: bands
+                        .iter()
+                        .map(|(years, c)| format!("{years}: {}", coefficient_text(*c)))
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                })
+            })
+        })
+        .collect();
+    render(ReferencePage {
+        page: Page::new(ctx, "pay-reference-title", "staffing"),
+        error,
+        can_edit: p.require_system(Right::Configure).is_ok(),
+        amounts,
+        rates,
+        grid,
+        categories: [WorkerCategory::CivilServant, WorkerCategory::StateServant]
+            .into_iter()
+            .map(|c| Choice {
+                value: serde_json_code(c),
+                label: category_name(&ctx.tr, c),
+                selected: false,
+            })
+            .collect(),
+    })
+}
+
+async fn show_reference(ctx: Ctx) -> AppResult<Response> {
+    reference_page(&ctx, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReferenceForm {
+    csrf: String,
+    table: String,
+    valid_from: String,
+    amount: String,
+    social_tax: String,
+    social_contributions: String,
+    health_insurance: String,
+    employer_pension: String,
+    employee_pension: String,
+    category: String,
+    grade: String,
+    /// "0: 3.5; 5: 3.9" — from so many full years of service, the coefficient.
+    bands: String,
+}
+
+fn parse_bands(text: &str) -> Option<Vec<(u8, Coefficient)>> {
+    text.split(';')
+        .filter(|part| !part.trim().is_empty())
+        .map(|part| {
+            let (years, coefficient) = part.split_once(':')?;
+            Some((
+                years.trim().parse().ok()?,
+                Coefficient(parse_fixed(coefficient, 4)?),
+            ))
+        })
+        .collect::<Option<Vec<_>>>()
+        .filter(|bands| !bands.is_empty())
+}
+
+/// The value of one table from the form, as the API takes it.
+async fn reference_value(
+    ctx: &Ctx,
+    form: &ReferenceForm,
+    day: chrono::NaiveDate,
+) -> AppResult<serde_json::Value> {
+    let percent = |text: &str, field: &str| {
+        parse_fixed(text, 2)
+            .map(Percent)
+            .ok_or_else(|| invalid(field))
+    };
+    Ok(match form.table.as_str() {
+        "base_salary" | "mci" | "minimum_wage" => serde_json::json!(
+            Tenge::parse(&form.amount)
+                .map_err(|_| invalid("amount"))?
+                .tiyn()
+        ),
+        "rates" => serde_json::json!(jospar_staffing::Rates {
+            social_tax: percent(&form.social_tax, "social_tax")?,
+            social_contributions: percent(&form.social_contributions, "social_contributions")?,
+            health_insurance: percent(&form.health_insurance, "health_insurance")?,
+            employer_pension: percent(&form.employer_pension, "employer_pension")?,
+            employee_pension: percent(&form.employee_pension, "employee_pension")?,
+        }),
+        "grid" => {
+            let category = match form.category.as_str() {
+                "civil_servant" => WorkerCategory::CivilServant,
+                "state_servant" => WorkerCategory::StateServant,
+                _ => return Err(invalid("category")),
+            };
+            let grade = form.grade.trim();
+            if grade.is_empty() {
+                return Err(invalid("grade"));
+            }
+            let bands = parse_bands(&form.bands).ok_or_else(|| invalid("bands"))?;
+            // The grid valid on that day, with this grade's bands set.
+            let tables = service::reference_tables(ctx.db()).await?;
+            let mut grid = tables
+                .grids
+                .iter()
+                .filter(|d| d.valid_from <= day)
+                .max_by_key(|d| d.valid_from)
+                .map(|d| d.value.clone())
+                .unwrap_or_default();
+            grid.rows
+                .entry(category)
+                .or_default()
+                .insert(grade.to_string(), bands);
+            serde_json::json!(grid)
+        }
+        _ => return Err(invalid("table")),
+    })
+}
+
+async fn set_reference(ctx: Ctx, Form(form): Form<ReferenceForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let result = async {
+        let day = crate::service::parse_date(&form.valid_from, "valid_from")?;
+        let value = reference_value(&ctx, &form, day).await?;
+        service::set_reference(ctx.db(), p, &form.table, day, &value).await
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(Redirect::to("/staffing/reference").into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let mut response = reference_page(&ctx, Some(message)).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
     }
 }
