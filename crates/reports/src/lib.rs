@@ -144,6 +144,24 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
     workbook.save_to_buffer()
 }
 
+/// A plain sheet for data exchange: the headings in row 1 and text rows below (an import
+/// template, say), with no title block.
+pub fn to_plain_xlsx(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let header = Format::new().set_bold().set_text_wrap();
+    for (col, name) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, col as u16, name, &header)?;
+        sheet.set_column_width(col as u16, 18)?;
+    }
+    for (r, cells) in rows.iter().enumerate() {
+        for (col, text) in cells.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, col as u16, text)?;
+        }
+    }
+    workbook.save_to_buffer()
+}
+
 /// CSV with amounts as decimal tenge ("1234567.89"), semicolon-separated as Kazakh Excel expects.
 pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::WriterBuilder::new()

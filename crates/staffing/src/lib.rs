@@ -8,6 +8,7 @@
 //! thousandths, percentages in hundredths of a percent; every product is rounded to the tiyn
 //! half away from zero at the step the payroll calculation sheets round it.
 
+pub mod import;
 mod pay;
 mod reference;
 pub mod repo;

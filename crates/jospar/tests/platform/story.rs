@@ -2721,4 +2721,110 @@ async fn staffing(app: &TestApp) {
         .await
         .expect("text");
     assert!(!economist_page.contains("name=\"bands\""));
+    // XLSX exchange: the template read back as an import of 2029; a bad cell is named and
+    // nothing is imported; the good file replaces the year's positions.
+    let economist_pages = app.signed_in("economist.school5").await;
+    let template = economist_pages
+        .get(app.url("/staffing/template?lang=ru"))
+        .send()
+        .await
+        .expect("template")
+        .bytes()
+        .await
+        .expect("bytes")
+        .to_vec();
+    let page = economist_pages
+        .get(app.url(&format!("/staffing?org={school}&year=2029")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let upload = |file: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("org", school.to_string())
+            .text("year", "2029")
+            .text("version", "0")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file).file_name("staff.xlsx"),
+            );
+        economist_pages
+            .post(app.url("/staffing/import?lang=ru"))
+            .multipart(form)
+            .send()
+    };
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(template.clone())).expect("template opens");
+    let range = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range");
+    let headings: Vec<String> = range
+        .rows()
+        .next()
+        .expect("header")
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(headings[7], "Штатные единицы");
+    let bad = jospar_reports::to_plain_xlsx(
+        &headings,
+        &[[
+            "003",
+            "",
+            "Педагоги",
+            "Учитель",
+            "civil_servant",
+            "B2",
+            "6",
+            "полторы",
+            "",
+            "10",
+            "25",
+            "",
+            "2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()],
+    )
+    .expect("xlsx");
+    let refused = upload(bad).await.expect("upload");
+    assert_eq!(refused.status(), 422);
+    let text = refused.text().await.expect("text");
+    assert!(text.contains("Строка 2, графа «Штатные единицы»"), "{text}");
+    let (status, _) = send_json(
+        app,
+        "get",
+        &format!("/staffing/{school}/2029"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 404, "nothing imported");
+    assert_eq!(upload(template).await.expect("upload").status(), 303);
+    let (status, imported) = send_json(
+        app,
+        "get",
+        &format!("/staffing/{school}/2029"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{imported}");
+    assert_eq!(imported["positions"][0]["staff_units"], 1500);
+    assert_eq!(
+        imported["positions"][0]["allowances"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
 }

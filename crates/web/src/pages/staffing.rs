@@ -17,6 +17,7 @@ use axum::routing::{get, post};
 use jospar_core::Tenge;
 use jospar_org::{OrgKind, Right};
 use jospar_reports::{Cell, Table};
+use jospar_staffing::import::parse_fixed;
 use jospar_staffing::{
     Allowance, Coefficient, Percent, Position, PositionChange, StaffUnits, WorkerCategory,
 };
@@ -32,6 +33,8 @@ pub fn routes() -> Router<AppState> {
             "/staffing/reference",
             get(show_reference).post(set_reference),
         )
+        .route("/staffing/template", get(template))
+        .route("/staffing/import", post(import))
 }
 
 #[derive(Deserialize, Default)]
@@ -91,24 +94,6 @@ struct StaffingPage {
 fn units_text(units: i64) -> String {
     let text = format!("{}.{:03}", units / 1_000, units % 1_000);
     text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-/// A decimal typed with a comma or a point as a fixed-point integer with `places` decimals.
-fn parse_fixed(text: &str, places: u32) -> Option<i64> {
-    let text = text.trim().replace(',', ".").replace(' ', "");
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
-    if fraction.len() > places as usize || whole.is_empty() && fraction.is_empty() {
-        return None;
-    }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let fraction: i64 = format!("{fraction:0<width$}", width = places as usize)
-        .parse()
-        .ok()?;
-    Some(whole * 10i64.pow(places) + fraction)
 }
 
 fn category_name(page_tr: &crate::i18n::Tr, c: WorkerCategory) -> String {
@@ -877,4 +862,128 @@ async fn set_reference(ctx: Ctx, Form(form): Form<ReferenceForm>) -> AppResult<R
             Ok(response)
         }
     }
+}
+
+// ---------- spreadsheet exchange (ST-1) ----------
+
+fn column_headings(ctx: &Ctx) -> Vec<String> {
+    jospar_staffing::import::COLUMNS
+        .iter()
+        .map(|key| ctx.tr.t(&format!("staff-col-{key}")))
+        .collect()
+}
+
+/// The import template: the headings in the user's language and one example row.
+async fn template(ctx: Ctx) -> AppResult<Response> {
+    ctx.user()?;
+    let example: Vec<String> = [
+        "003",
+        "015",
+        "Педагоги",
+        "Учитель",
+        "civil_servant",
+        "B2",
+        "6",
+        "1,5",
+        "",
+        "10",
+        "25",
+        "",
+        "2",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let bytes = jospar_reports::to_plain_xlsx(&column_headings(&ctx), &[example])
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"staffing-template.xlsx\"".to_string(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The cells of the first sheet as text, the header row left out.
+fn sheet_rows(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+    use calamine::{Data, Reader, Xlsx};
+    let unreadable = || AppError::invalid("err-import-upload", "file");
+    let mut book: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|_| unreadable())?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(unreadable)?
+        .map_err(|_| unreadable())?;
+    Ok(range
+        .rows()
+        .skip(1)
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// Replaces the year's positions by those of an XLSX in the template's layout; a file with an
+/// error is refused whole, naming the row and the column.
+async fn import(ctx: Ctx, mut multipart: axum::extract::Multipart) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let (mut csrf, mut org, mut year, mut version, mut bytes) =
+        (String::new(), 0i64, 0i32, 0i64, Vec::new());
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+    {
+        match field.name().unwrap_or("") {
+            "file" => {
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+                    .to_vec()
+            }
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "org" => org = field.text().await.unwrap_or_default().parse().unwrap_or(0),
+            "year" => year = field.text().await.unwrap_or_default().parse().unwrap_or(0),
+            "version" => version = field.text().await.unwrap_or_default().parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    p.check_csrf(&csrf)?;
+    let result = async {
+        let rows = sheet_rows(&bytes)?;
+        let positions = jospar_staffing::import::positions_from_rows(&rows).map_err(|e| {
+            let index = jospar_staffing::import::COLUMNS
+                .iter()
+                .position(|c| *c == e.column)
+                .unwrap_or(0);
+            AppError::Invalid {
+                key: "err-staffing-import",
+                args: vec![
+                    ("row", e.row.to_string()),
+                    ("column", column_headings(&ctx)[index].clone()),
+                    ("value", e.value),
+                ],
+                field: Some(format!("row {}", e.row)),
+            }
+        })?;
+        service::save_staffing_table(ctx.db(), p, org, year, version, &positions)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    save_or_show(&ctx, org, year, result, PositionForm::blank()).await
 }

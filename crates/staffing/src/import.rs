@@ -1,0 +1,212 @@
+//! A staffing table from a spreadsheet (ST-1): one position per row under a header row, in
+//! the column order of [`COLUMNS`]; the allowances are one column per kind. The rows come as
+//! text (the web layer reads the XLSX); an error names the row and the column, and nothing is
+//! taken from a file with an error.
+
+use crate::{Allowance, Coefficient, Percent, Position, StaffUnits, WorkerCategory};
+use jospar_core::Tenge;
+
+/// Keys of the columns, in file order (their headings are translated by the caller).
+pub const COLUMNS: [&str; 13] = [
+    "program",
+    "subprogram",
+    "unit",
+    "title",
+    "category",
+    "grade",
+    "service_years",
+    "staff_units",
+    "contract",
+    "percent_of_salary",
+    "percent_of_base",
+    "fixed",
+    "mci",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("row {row}, column {column}: {value:?} is not valid")]
+pub struct ImportError {
+    /// Row number as the spreadsheet shows it (the header is row 1).
+    pub row: usize,
+    pub column: &'static str,
+    pub value: String,
+}
+
+/// A decimal typed with a comma or a point as a fixed-point integer with `places` decimals.
+pub fn parse_fixed(text: &str, places: u32) -> Option<i64> {
+    let text = text.trim().replace(',', ".").replace([' ', '\u{a0}'], "");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    if fraction.len() > places as usize
+        || (whole.is_empty() && fraction.is_empty())
+        || whole.starts_with('-')
+    {
+        return None;
+    }
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let fraction: i64 = format!("{fraction:0<width$}", width = places as usize)
+        .parse()
+        .ok()?;
+    Some(whole * 10i64.pow(places) + fraction)
+}
+
+/// The category from its code or its name in Kazakh or Russian.
+fn category(text: &str) -> Option<WorkerCategory> {
+    let t = text.trim().to_lowercase();
+    match t.as_str() {
+        "civil_servant" | "гражданский служащий" | "азаматтық қызметші" => {
+            Some(WorkerCategory::CivilServant)
+        }
+        "state_servant" | "государственный служащий" | "мемлекеттік қызметші" => {
+            Some(WorkerCategory::StateServant)
+        }
+        "non_staff" | "внештатный работник" | "штаттан тыс қызметкер" => {
+            Some(WorkerCategory::NonStaff)
+        }
+        _ => None,
+    }
+}
+
+/// Positions from the data rows (without the header row); empty rows are skipped.
+pub fn positions_from_rows(rows: &[Vec<String>]) -> Result<Vec<Position>, ImportError> {
+    let mut positions = Vec::new();
+    for (i, row) in rows.iter().enumerate() {
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let number = i + 2;
+        let cell = |column: usize| row.get(column).map(|c| c.trim()).unwrap_or("");
+        let bad = |column: usize| ImportError {
+            row: number,
+            column: COLUMNS[column],
+            value: cell(column).to_string(),
+        };
+        let optional = |column: usize, places: u32| -> Result<Option<i64>, ImportError> {
+            match cell(column) {
+                "" => Ok(None),
+                text => parse_fixed(text, places)
+                    .map(Some)
+                    .ok_or_else(|| bad(column)),
+            }
+        };
+        let required_text = |column: usize| match cell(column) {
+            "" => Err(bad(column)),
+            text => Ok(text.to_string()),
+        };
+        let mut allowances = Vec::new();
+        if let Some(p) = optional(9, 2)? {
+            allowances.push(Allowance::PercentOfSalary {
+                name: COLUMNS[9].into(),
+                percent: Percent(p),
+            });
+        }
+        if let Some(p) = optional(10, 2)? {
+            allowances.push(Allowance::PercentOfBase {
+                name: COLUMNS[10].into(),
+                percent: Percent(p),
+            });
+        }
+        if let Some(tiyn) = optional(11, 2)? {
+            allowances.push(Allowance::Fixed {
+                name: COLUMNS[11].into(),
+                monthly: Tenge::from_tiyn(tiyn),
+            });
+        }
+        if let Some(count) = optional(12, 4)? {
+            allowances.push(Allowance::Mci {
+                name: COLUMNS[12].into(),
+                count: Coefficient(count),
+            });
+        }
+        positions.push(Position {
+            program: required_text(0)?,
+            subprogram: cell(1).to_string(),
+            unit: cell(2).to_string(),
+            title: required_text(3)?,
+            category: category(cell(4)).ok_or_else(|| bad(4))?,
+            grade: cell(5).to_string(),
+            service_years: match cell(6) {
+                "" => 0,
+                text => text.parse().map_err(|_| bad(6))?,
+            },
+            staff_units: StaffUnits(optional(7, 3)?.ok_or_else(|| bad(7))?),
+            contract_monthly: optional(8, 2)?.map(Tenge::from_tiyn),
+            allowances,
+        });
+    }
+    Ok(positions)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(cells: &[&str]) -> Vec<String> {
+        cells.iter().map(|c| c.to_string()).collect()
+    }
+
+    #[test]
+    fn rows_become_positions_and_errors_name_the_cell() {
+        let rows = vec![
+            row(&[
+                "003",
+                "015",
+                "Педагоги",
+                "Учитель",
+                "Гражданский служащий",
+                "B2",
+                "6",
+                "1,5",
+                "",
+                "10",
+                "25",
+                "5000",
+                "2",
+            ]),
+            row(&["", "", "", "", "", "", "", "", "", "", "", "", ""]),
+            row(&[
+                "003",
+                "",
+                "Кружки",
+                "Руководитель кружка",
+                "штаттан тыс қызметкер",
+                "",
+                "",
+                "0.5",
+                "120000",
+                "",
+                "",
+                "",
+                "",
+            ]),
+        ];
+        let positions = positions_from_rows(&rows).expect("positions");
+        assert_eq!(positions.len(), 2);
+        assert_eq!(positions[0].staff_units, StaffUnits(1_500));
+        assert_eq!(positions[0].allowances.len(), 4);
+        assert_eq!(positions[1].category, WorkerCategory::NonStaff);
+        assert_eq!(
+            positions[1].contract_monthly,
+            Some(Tenge::from_tiyn(12_000_000))
+        );
+        let mut bad = rows.clone();
+        bad[2][7] = "полставки".into();
+        assert_eq!(
+            positions_from_rows(&bad),
+            Err(ImportError {
+                row: 4,
+                column: "staff_units",
+                value: "полставки".into()
+            })
+        );
+        let mut bad = rows;
+        bad[0][4] = "учитель".into();
+        assert_eq!(
+            positions_from_rows(&bad).map_err(|e| (e.row, e.column)),
+            Err((2, "category"))
+        );
+    }
+}
