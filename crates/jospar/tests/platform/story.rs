@@ -2536,6 +2536,20 @@ async fn staffing(app: &TestApp) {
             .contains("штатного расписания"),
         "{body}"
     );
+    let line_page = app
+        .signed_in("economist.school5")
+        .await
+        .get(app.url(&format!("/requests/{rid}/lines/{line_111}?year=2027")))
+        .send()
+        .await
+        .expect("line page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        line_page.contains("id=\"from-staffing\"") && !line_page.contains("id=\"line-save\""),
+        "the payroll line is shown as computed"
+    );
     // Changing the staffing table changes the request (one more teacher unit).
     let mut more = stored["positions"][0].clone();
     more["staff_units"] = json!(2500);

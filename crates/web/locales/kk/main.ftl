@@ -506,3 +506,4 @@ staff-col-percent_of_base = Үстемеақы, БЛЖ-дан %
 staff-col-fixed = Қосымша ақы, айына теңге
 staff-col-mci = Қосымша ақы, АЕК саны
 err-staffing-import = { $row }-жол, «{ $column }» бағаны: «{ $value }» мәні жарамсыз. Ештеңе жүктелмеді.
+staff-line-computed = Бұл жолдың осы жылғы сомалары штат кестесінен есептеледі және мұнда өңделмейді.

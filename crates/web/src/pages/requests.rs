@@ -481,6 +481,7 @@ struct LinePage {
     rows: Vec<Vec<GridCell>>,
     amount: String,
     editable: bool,
+    from_staffing: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -516,7 +517,12 @@ async fn line_view(
     let stored = jospar_planning::repo::line_rows(ctx.db(), id, line_id, year).await?;
     let evaluated = form.evaluate(&stored).unwrap_or_default();
     let source_rows = typed.unwrap_or(stored);
-    let editable = request.status.editable() && p.can(Right::Enter, request.org_id);
+    // ST-3: payroll lines of a year with a staffing table are computed from it, not typed.
+    let from_staffing =
+        crate::staffing::computed_from_staffing(ctx.db(), request.org_id, year, &line.specific)
+            .await?;
+    let editable =
+        request.status.editable() && p.can(Right::Enter, request.org_id) && !from_staffing;
     let columns: Vec<GridColumn> = form
         .columns
         .iter()
@@ -592,6 +598,7 @@ async fn line_view(
             .unwrap_or_default()
             .to_string(),
         editable,
+        from_staffing,
     })
 }
 
