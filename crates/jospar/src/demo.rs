@@ -119,7 +119,72 @@ pub async fn load_if_empty(db: &Db) -> Result<bool> {
     }
     load_classification(db).await?;
     load_region(db).await?;
+    load_staffing(db).await?;
     Ok(true)
+}
+
+const STAFFING: &str = include_str!("../demo/staffing.json");
+
+#[derive(Deserialize)]
+struct DemoStaffing {
+    valid_from: chrono::NaiveDate,
+    base_salary_tiyn: i64,
+    mci_tiyn: i64,
+    minimum_wage_tiyn: i64,
+    rates: serde_json::Value,
+    grid: serde_json::Value,
+    tables: Vec<DemoStaffingTable>,
+}
+
+#[derive(Deserialize)]
+struct DemoStaffingTable {
+    org: String,
+    year: i32,
+    positions: Vec<jospar_staffing::Position>,
+}
+
+/// Pay reference tables and a staffing table of one school (`demo/staffing.json`), so that the
+/// staffing page and the payroll lines of its requests can be tried at once.
+async fn load_staffing(db: &Db) -> Result<()> {
+    let demo: DemoStaffing = serde_json::from_str(STAFFING).context("demo/staffing.json")?;
+    let who = Who::system();
+    let values = [
+        ("base_salary", serde_json::json!(demo.base_salary_tiyn)),
+        ("mci", serde_json::json!(demo.mci_tiyn)),
+        ("minimum_wage", serde_json::json!(demo.minimum_wage_tiyn)),
+        ("rates", demo.rates),
+        ("grid", demo.grid),
+    ];
+    for (table, value) in values {
+        jospar_staffing::repo::set_reference(db, &who, table, demo.valid_from, &value)
+            .await
+            .with_context(|| format!("demo pay reference {table}"))?;
+    }
+    let region: Region = serde_json::from_str(REGION).context("demo/region.json")?;
+    let orgs = repo::all_orgs(db).await?;
+    for table in demo.tables {
+        let name = region
+            .orgs
+            .iter()
+            .find(|o| o.key == table.org)
+            .map(|o| o.name_ru.clone())
+            .with_context(|| format!("demo staffing: no organisation {}", table.org))?;
+        let org = orgs
+            .iter()
+            .find(|o| o.name_ru == name)
+            .with_context(|| format!("demo staffing: {name} not loaded"))?;
+        jospar_staffing::repo::save_staffing_table(
+            db,
+            &who,
+            org.id,
+            table.year,
+            0,
+            &table.positions,
+        )
+        .await
+        .with_context(|| format!("demo staffing table of {}", table.org))?;
+    }
+    Ok(())
 }
 
 pub async fn load_classification(db: &Db) -> Result<()> {

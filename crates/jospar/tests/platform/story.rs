@@ -2668,12 +2668,17 @@ async fn staffing(app: &TestApp) {
         .db
         .audit_entries(&jospar_store::AuditFilter {
             entity: Some("pay_reference".into()),
+            login: Some("admin".into()),
             limit: 100,
             ..Default::default()
         })
         .await
         .expect("audit");
-    assert_eq!(audit.len(), 6);
+    assert_eq!(
+        audit.len(),
+        6,
+        "five tables and the MCI of 2027, by the administrator"
+    );
     // The reference tables on screen: the administrator adds a grid grade from a form; a
     // malformed band is refused with the field named; the economist sees but cannot edit.
     let admin_pages = app.signed_in("admin").await;
