@@ -53,6 +53,19 @@ pub fn parse_fixed(text: &str, places: u32) -> Option<i64> {
     Some(whole * 10i64.pow(places) + fraction)
 }
 
+/// A fixed-point integer as plain decimal text ("1.5", "12000"), as [`parse_fixed`] reads it.
+pub fn plain_decimal(value: i64, places: u32) -> String {
+    let scale = 10i64.pow(places);
+    let text = format!(
+        "{}{}.{:0width$}",
+        if value < 0 { "-" } else { "" },
+        (value / scale).abs(),
+        (value % scale).abs(),
+        width = places as usize
+    );
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
 /// The category from its code or its name in Kazakh or Russian.
 fn category(text: &str) -> Option<WorkerCategory> {
     let t = text.trim().to_lowercase();

@@ -506,6 +506,21 @@ async fn add_a_position_and_see_its_salary() {
     // 69 018.30 + 6 901.83 + 10 000 = 85 920.13 a month; × 1.5 × 12 = 1 546 562.34 a year.
     wait_for_text(&client, "#positions", "85 920,13").await;
     wait_for_text(&client, "#fund", "1 546 562,34").await;
+    // Edit the position in place: two staff units, the allowances kept.
+    client
+        .goto(&app.url(&format!("/staffing?org={school}&year=2027&edit=0&lang=ru")))
+        .await
+        .expect("edit");
+    fill(&client, "#p-units", "2").await;
+    client
+        .find(Locator::Id("position-add"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    // 85 920.13 × 2 × 12 = 2 062 083.12
+    wait_for_text(&client, "#fund", "2 062 083,12").await;
     keep_screenshot(&client, "staffing").await;
     client.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);

@@ -43,6 +43,8 @@ struct Which {
     org: String,
     year: String,
     format: String,
+    /// The number of a position to edit in the position form.
+    edit: String,
 }
 
 pub struct PositionView {
@@ -125,7 +127,20 @@ fn readable_institutions(
 }
 
 async fn show(ctx: Ctx, Query(which): Query<Which>) -> AppResult<Response> {
-    page(&ctx, &which, None, PositionForm::blank()).await
+    let p = ctx.user()?;
+    let draft = match which.edit.parse::<usize>() {
+        Ok(index) => {
+            let (org, year) = (
+                which.org.parse().unwrap_or(0),
+                which.year.parse().unwrap_or(0),
+            );
+            let positions = current_positions(&ctx, p, org, year).await?;
+            let position = positions.get(index).ok_or(AppError::NotFound)?;
+            PositionForm::of(position, index)
+        }
+        Err(_) => PositionForm::blank(),
+    };
+    page(&ctx, &which, None, draft).await
 }
 
 async fn page(
@@ -422,6 +437,8 @@ struct PositionForm {
     allowance_kind: Vec<String>,
     allowance_name: Vec<String>,
     allowance_value: Vec<String>,
+    /// Set when an existing position is edited: its number in the table.
+    index: String,
 }
 
 fn invalid(field: &str) -> AppError {
@@ -429,6 +446,45 @@ fn invalid(field: &str) -> AppError {
 }
 
 impl PositionForm {
+    /// The form filled with a position, to edit it in place.
+    fn of(position: &Position, index: usize) -> PositionForm {
+        let mut form = PositionForm {
+            program: position.program.clone(),
+            subprogram: position.subprogram.clone(),
+            unit: position.unit.clone(),
+            title: position.title.clone(),
+            category: serde_json_code(position.category),
+            grade: position.grade.clone(),
+            service_years: position.service_years.to_string(),
+            staff_units: units_text(position.staff_units.0),
+            contract: position
+                .contract_monthly
+                .map(|c| jospar_staffing::import::plain_decimal(c.tiyn(), 2))
+                .unwrap_or_default(),
+            index: index.to_string(),
+            ..PositionForm::default()
+        };
+        for allowance in &position.allowances {
+            let (kind, value) = match allowance {
+                Allowance::PercentOfSalary { percent, .. } => {
+                    ("percent_of_salary", percent_text(*percent))
+                }
+                Allowance::PercentOfBase { percent, .. } => {
+                    ("percent_of_base", percent_text(*percent))
+                }
+                Allowance::Fixed { monthly, .. } => (
+                    "fixed",
+                    jospar_staffing::import::plain_decimal(monthly.tiyn(), 2),
+                ),
+                Allowance::Mci { count, .. } => ("mci", coefficient_text(*count)),
+            };
+            form.allowance_kind.push(kind.into());
+            form.allowance_name.push(allowance.name().to_string());
+            form.allowance_value.push(value);
+        }
+        form
+    }
+
     /// The form of a new position: full-time, no service yet.
     fn blank() -> PositionForm {
         PositionForm {
@@ -521,6 +577,7 @@ async fn save_or_show(
                 org: org.to_string(),
                 year: year.to_string(),
                 format: String::new(),
+                edit: String::new(),
             };
             let mut response = page(ctx, &which, Some(message), draft).await?;
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -554,7 +611,11 @@ async fn add_position(ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> 
     let result = async {
         let position = form.position()?;
         let mut positions = current_positions(&ctx, p, org, year).await?;
-        positions.push(position);
+        match form.index.parse::<usize>() {
+            Ok(index) if index < positions.len() => positions[index] = position,
+            Ok(_) => return Err(AppError::NotFound),
+            Err(_) => positions.push(position),
+        }
         service::save_staffing_table(ctx.db(), p, org, year, version, &positions)
             .await
             .map(|_| ())
@@ -582,6 +643,7 @@ fn parse_position_form(bytes: &[u8]) -> AppResult<PositionForm> {
             "service_years" => form.service_years = value,
             "staff_units" => form.staff_units = value,
             "contract" => form.contract = value,
+            "index" => form.index = value,
             "allowance_kind" => form.allowance_kind.push(value),
             "allowance_name" => form.allowance_name.push(value),
             "allowance_value" => form.allowance_value.push(value),
