@@ -1,0 +1,171 @@
+//! Budget execution (EX). This crate starts with the individual financing plan (EX-1): for each
+//! line of the approved budget (program, subprogram, specific, with its expense identifier), the
+//! monthly amounts by obligations and by payments; and its changes (EX-2) as dated documents
+//! that move amounts between months of a line or follow a budget refinement.
+//!
+//! Rules of order No. 540 kept here: the twelve months of a line add up to its approved annual
+//! amount, for obligations and for payments alike; and, month by month, the cumulative
+//! obligations never fall behind the cumulative payments (nothing is paid before it is owed).
+
+use jospar_core::Tenge;
+use serde::{Deserialize, Serialize};
+
+/// What a plan line is planned by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// По обязательствам.
+    Obligations,
+    /// По платежам.
+    Payments,
+}
+
+/// One line of a financing plan for a fiscal year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanLine {
+    /// The expense identifier carried from the budget request (P-14).
+    pub expense_id: i64,
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    /// The approved (or refined) annual amount of the line.
+    pub approved: Tenge,
+    /// January … December.
+    pub obligations: [Tenge; 12],
+    pub payments: [Tenge; 12],
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error("line {line}: the months of {basis:?} add up to {months}, not the approved {approved}")]
+    AnnualTotal {
+        line: String,
+        basis: Basis,
+        months: Tenge,
+        approved: Tenge,
+    },
+    #[error(
+        "line {line}, month {month}: payments to date {payments} exceed obligations to date {obligations}"
+    )]
+    PaymentsAhead {
+        line: String,
+        month: usize,
+        obligations: Tenge,
+        payments: Tenge,
+    },
+    #[error("line {line}, month {month}: a negative amount {amount}")]
+    Negative {
+        line: String,
+        month: usize,
+        amount: Tenge,
+    },
+    #[error("line {line}, month {month}: moving {amount} would leave a negative amount")]
+    NotEnough {
+        line: String,
+        month: usize,
+        amount: Tenge,
+    },
+}
+
+impl PlanLine {
+    /// How the line is named in messages: program, subprogram, specific.
+    pub fn label(&self) -> String {
+        format!("{} {} {}", self.program, self.subprogram, self.specific)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn months(&self, basis: Basis) -> &[Tenge; 12] {
+        match basis {
+            Basis::Obligations => &self.obligations,
+            Basis::Payments => &self.payments,
+        }
+    }
+
+    /// Checks the rules of the plan for this line; the first violation is reported.
+    pub fn check(&self) -> Result<(), PlanError> {
+        for basis in [Basis::Obligations, Basis::Payments] {
+            for (i, amount) in self.months(basis).iter().enumerate() {
+                if *amount < Tenge::ZERO {
+                    return Err(PlanError::Negative {
+                        line: self.label(),
+                        month: i + 1,
+                        amount: *amount,
+                    });
+                }
+            }
+            let months: Tenge = self.months(basis).iter().copied().sum();
+            if months != self.approved {
+                return Err(PlanError::AnnualTotal {
+                    line: self.label(),
+                    basis,
+                    months,
+                    approved: self.approved,
+                });
+            }
+        }
+        let (mut obligations, mut payments) = (Tenge::ZERO, Tenge::ZERO);
+        for month in 0..12 {
+            obligations += self.obligations[month];
+            payments += self.payments[month];
+            if payments > obligations {
+                return Err(PlanError::PaymentsAhead {
+                    line: self.label(),
+                    month: month + 1,
+                    obligations,
+                    payments,
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Checks every line of a plan.
+pub fn check_plan(lines: &[PlanLine]) -> Result<(), PlanError> {
+    lines.iter().try_for_each(PlanLine::check)
+}
+
+/// A change of an approved plan line (EX-2): an amount moved from one month to another, by
+/// obligations or payments. The changed line must still satisfy every rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthMove {
+    pub basis: Basis,
+    /// 1 … 12.
+    pub from_month: usize,
+    pub to_month: usize,
+    pub amount: Tenge,
+}
+
+pub fn apply_move(line: &PlanLine, change: &MonthMove) -> Result<PlanLine, PlanError> {
+    let mut changed = line.clone();
+    let months = match change.basis {
+        Basis::Obligations => &mut changed.obligations,
+        Basis::Payments => &mut changed.payments,
+    };
+    let (from, to) = (change.from_month - 1, change.to_month - 1);
+    if months[from] < change.amount {
+        return Err(PlanError::NotEnough {
+            line: line.label(),
+            month: change.from_month,
+            amount: change.amount,
+        });
+    }
+    months[from] = months[from] - change.amount;
+    months[to] += change.amount;
+    changed.check()?;
+    Ok(changed)
+}
+
+/// Spreads an annual amount over twelve months in equal parts to the tiyn, the remainder in
+/// December — the starting point of a plan the economist then shapes.
+pub fn even_months(annual: Tenge) -> [Tenge; 12] {
+    let part = annual.tiyn() / 12;
+    let mut months = [Tenge::from_tiyn(part); 12];
+    months[11] = Tenge::from_tiyn(annual.tiyn() - part * 11);
+    months
+}
+
+#[cfg(test)]
+mod tests;
