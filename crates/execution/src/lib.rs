@@ -7,6 +7,9 @@
 //! amount, for obligations and for payments alike; and, month by month, the cumulative
 //! obligations never fall behind the cumulative payments (nothing is paid before it is owed).
 
+pub mod ex18;
+pub mod portal;
+
 use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};
 
