@@ -9,6 +9,7 @@
 
 pub mod ex18;
 pub mod portal;
+pub mod repo;
 
 use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};

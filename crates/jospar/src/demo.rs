@@ -120,7 +120,38 @@ pub async fn load_if_empty(db: &Db) -> Result<bool> {
     load_classification(db).await?;
     load_region(db).await?;
     load_staffing(db).await?;
+    load_portal_execution(db).await?;
     Ok(true)
+}
+
+/// The real execution report of Mangystau region's local budget from the open-budgets portal
+/// (`data/portal`), kept under the oblast's authorized body, so that the EX-R 18 report and
+/// its reconciliation can be opened at once.
+const MANGYSTAU_EXECUTION: &[u8] =
+    include_bytes!("../../../data/portal/local_mangystau_region_execution_tree.csv");
+
+async fn load_portal_execution(db: &Db) -> Result<()> {
+    let region: Region = serde_json::from_str(REGION).context("demo/region.json")?;
+    let root = region
+        .orgs
+        .iter()
+        .find(|o| o.parent.is_none())
+        .context("demo region has no root organisation")?;
+    let org = repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .find(|o| o.name_ru == root.name_ru)
+        .context("demo root organisation not loaded")?;
+    let target = jospar_web::execution::ImportTarget {
+        org_id: org.id,
+        title: "Местный бюджет Мангистауской области (портал, 2023–2025)",
+        file_name: "local_mangystau_region_execution_tree.csv",
+    };
+    let tr = jospar_web::i18n::Tr(jospar_web::i18n::Lang::Ru);
+    jospar_web::execution::import_portal(db, &Who::system(), None, target, MANGYSTAU_EXECUTION)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo portal execution: {}", e.message(&tr)))?;
+    Ok(())
 }
 
 const STAFFING: &str = include_str!("../demo/staffing.json");

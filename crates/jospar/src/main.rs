@@ -22,6 +22,8 @@ struct Cli {
     command: Command,
 }
 
+// The command line is parsed once per run: the size of its largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// Serve the web UI and the API.
@@ -83,6 +85,14 @@ struct ReportArgs {
     approved: bool,
     #[arg(long)]
     counterparty: bool,
+    #[arg(long)]
+    import: Option<String>,
+    #[arg(long)]
+    month: Option<String>,
+    #[arg(long)]
+    depth: Option<String>,
+    #[arg(long)]
+    failures: bool,
     /// csv, json, xlsx or pdf (xlsx and pdf need --output).
     #[arg(long, default_value = "csv")]
     format: String,
@@ -107,6 +117,10 @@ impl ReportArgs {
             ("year", self.year.clone()),
             ("approved", flag(self.approved)),
             ("counterparty", flag(self.counterparty)),
+            ("import", self.import.clone()),
+            ("month", self.month.clone()),
+            ("depth", self.depth.clone()),
+            ("failures", flag(self.failures)),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
@@ -125,6 +139,17 @@ enum ImportCommand {
         /// Last year the file applies to.
         #[arg(long)]
         year_to: Option<i32>,
+    },
+    /// Import an execution report of the open-budgets portal (budget.egov.kz CSV: id;code;name;
+    /// utv;utch;plg;plgp;plgo;sumrg;obz;…;parent_id;month), replacing the import of the same title.
+    PortalExecution {
+        file: PathBuf,
+        /// Id of the organisation the report is kept under (its readers read it).
+        #[arg(long)]
+        org: i64,
+        /// Title of the import, e.g. the budget's name.
+        #[arg(long)]
+        title: String,
     },
 }
 
@@ -219,6 +244,30 @@ async fn main() -> Result<()> {
                 summary.updated,
                 summary.unchanged,
                 summary.years
+            );
+            Ok(())
+        }
+        Command::Import(ImportCommand::PortalExecution { file, org, title }) => {
+            let db = open(&config).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let tr = jospar_web::i18n::Tr(jospar_web::i18n::Lang::Ru);
+            let target = jospar_web::execution::ImportTarget {
+                org_id: org,
+                title: &title,
+                file_name: &name,
+            };
+            let import =
+                jospar_web::execution::import_portal(&db, &Who::system(), None, target, &bytes)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message(&tr)))?;
+            println!(
+                "{name}: import {} «{}», {} rows, months {}…{}",
+                import.id, import.title, import.row_count, import.first_month, import.last_month
             );
             Ok(())
         }

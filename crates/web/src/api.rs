@@ -392,6 +392,18 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/execution/portal-imports",
+        summary: "Imported execution reports of the open-budgets portal the caller may read (EX-R 18)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/execution/portal-imports",
+        summary: "Import a portal execution report (CSV body) under ?org= as ?title= (&file_name=); the same title is replaced",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
         path: "/tokens",
         summary: "The caller's API tokens",
         access: Access::SignedIn,
@@ -470,6 +482,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/staffing/{org}/{year}/copy", post(copy_staffing_table))
         .route("/staffing/{org}/compare", get(compare_staffing))
+        .route(
+            "/execution/portal-imports",
+            get(portal_imports).post(import_portal),
+        )
         .route("/reports", get(report_catalogue))
         .route("/reports/{name}", get(report))
         .route("/tokens", get(tokens).post(create_token))
@@ -584,6 +600,42 @@ async fn import(ctx: Ctx, Query(q): Query<ImportQuery>, bytes: Bytes) -> AppResu
     Ok(Json(json!(
         service::import_classification(ctx.db(), p, &bytes, years, name).await?
     )))
+}
+
+async fn portal_imports(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let reader = crate::appendices::Reader::User(p);
+    Ok(Json(json!(
+        crate::execution::imports(ctx.db(), &reader).await?
+    )))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PortalImportQuery {
+    org: String,
+    title: String,
+    file_name: String,
+}
+
+async fn import_portal(
+    ctx: Ctx,
+    Query(q): Query<PortalImportQuery>,
+    bytes: Bytes,
+) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let target = crate::execution::ImportTarget {
+        org_id: service::parse_id(&q.org, "org")?,
+        title: &q.title,
+        file_name: if q.file_name.is_empty() {
+            "api upload"
+        } else {
+            &q.file_name
+        },
+    };
+    let import =
+        crate::execution::import_portal(ctx.db(), &p.who(), Some(p), target, &bytes).await?;
+    Ok(created(import))
 }
 
 fn kind_param(kind: &str) -> AppResult<Option<CodeKind>> {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod appendices;
 pub mod ctx;
 pub mod error;
+pub mod execution;
 pub mod i18n;
 pub mod limits;
 pub mod openapi;

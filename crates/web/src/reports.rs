@@ -45,6 +45,12 @@ const REQUEST: ParamDef = ParamDef {
     about: "budget request id",
 };
 
+const IMPORT: ParamDef = ParamDef {
+    name: "import",
+    required: true,
+    about: "id of an imported execution report of the open-budgets portal",
+};
+
 pub const REPORTS: &[ReportDef] = &[
     ReportDef {
         name: "consolidated",
@@ -118,6 +124,40 @@ pub const REPORTS: &[ReportDef] = &[
         params: &[CAMPAIGN, ORG, APPROVED],
     },
     ReportDef {
+        name: "execution-report",
+        about: "EX-R 18: budget execution report of a month, recomputed from the detail rows of an imported portal file",
+        params: &[
+            IMPORT,
+            ParamDef {
+                name: "month",
+                required: false,
+                about: "report month YYYY-MM (default: the last in the file)",
+            },
+            ParamDef {
+                name: "depth",
+                required: false,
+                about: "levels of the tree under each section, 0-6 (default 1)",
+            },
+        ],
+    },
+    ReportDef {
+        name: "execution-reconciliation",
+        about: "EX-R 18 reconciliation: published section totals against the recomputed ones, month by month",
+        params: &[
+            IMPORT,
+            ParamDef {
+                name: "month",
+                required: false,
+                about: "one month YYYY-MM (default: every month)",
+            },
+            ParamDef {
+                name: "failures",
+                required: false,
+                about: "1 = only the discrepancies",
+            },
+        ],
+    },
+    ReportDef {
         name: "breakdown",
         about: "Breakdowns of a request: every calculation row with its amount (BP-13)",
         params: &[REQUEST],
@@ -132,10 +172,10 @@ pub fn find(name: &str) -> Option<&'static ReportDef> {
 pub fn help_text() -> String {
     let mut text = String::from("Reports:\n");
     for report in REPORTS {
-        text.push_str(&format!("  {:<14} {}\n", report.name, report.about));
+        text.push_str(&format!("  {:<25} {}\n", report.name, report.about));
         for p in report.params {
             text.push_str(&format!(
-                "      --{:<13} {}{}\n",
+                "      --{:<22} {}{}\n",
                 p.name,
                 p.about,
                 if p.required { " (required)" } else { "" }
@@ -249,6 +289,28 @@ pub async fn build(
         }
         "appendix-59" => appendices::appendix_59(db, tr, tree, reader, &params.scope()?).await,
         "appendix-60" => appendices::appendix_60(db, tr, tree, reader, &params.scope()?).await,
+        "execution-report" => {
+            crate::execution::execution_report(
+                db,
+                tr,
+                reader,
+                params.required("import")?,
+                params.text("month"),
+                params.number("depth")?.unwrap_or(1),
+            )
+            .await
+        }
+        "execution-reconciliation" => {
+            crate::execution::reconciliation(
+                db,
+                tr,
+                reader,
+                params.required("import")?,
+                params.text("month"),
+                params.flag("failures"),
+            )
+            .await
+        }
         "breakdown" => {
             let id: i64 = params.required("request")?;
             let request = jospar_planning::repo::request(db, id)

@@ -4,5 +4,6 @@
 
 mod app;
 mod browser;
+mod execution;
 mod matrix;
 mod story;

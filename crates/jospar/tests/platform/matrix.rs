@@ -518,6 +518,27 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/execution/portal-imports",
+            path: "/execution/portal-imports".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/execution/portal-imports",
+            path: format!("/execution/portal-imports?org={root}&title=M"),
+            body: Some(Value::String("id;code\n".into())),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/execution/portal-imports",
+            path: format!("/execution/portal-imports?org={edu}&title=M"),
+            body: Some(Value::String("id;code\n".into())),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "get",
             route: "/reports",
             path: "/reports".into(),
             body: None,

@@ -58,6 +58,7 @@ async fn story(app: &TestApp) {
     limits(app).await;
     budget_requests(app).await;
     staffing(app).await;
+    crate::execution::portal_execution(app).await;
     backup_and_restore(app).await;
 }
 

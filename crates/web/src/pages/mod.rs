@@ -5,6 +5,7 @@ mod admin;
 pub use admin::AuditQuery;
 pub use requests::{ConsolidationParams, ExportQuery, attachment_response, download};
 mod classification;
+mod execution;
 mod limits;
 mod orgs;
 mod reports;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(requests::routes())
         .merge(reports::routes())
         .merge(staffing::routes())
+        .merge(execution::routes())
 }
 
 #[derive(Template)]

@@ -30,6 +30,8 @@ pub fn routes() -> Router<AppState> {
 pub struct ReportLink {
     name: String,
     title: String,
+    /// The data the report is built from.
+    source: String,
 }
 
 #[derive(Template)]
@@ -48,6 +50,7 @@ async fn catalogue(ctx: Ctx) -> AppResult<Response> {
             .map(|r| ReportLink {
                 name: r.name.into(),
                 title: ctx.tr.t(&format!("report-{}", r.name)),
+                source: ctx.tr.t(&format!("report-source-{}", r.name)),
             })
             .collect(),
     })
@@ -66,7 +69,13 @@ pub struct ParamField {
 
 /// What a parameter can take, for a select: the caller's campaigns, requests and upper
 /// organisations, the slices and the planning years.
-async fn choices_of(ctx: &Ctx, p: &Principal, name: &str, value: &str) -> AppResult<Vec<Choice>> {
+async fn choices_of(
+    ctx: &Ctx,
+    p: &Principal,
+    name: &str,
+    params: &HashMap<String, String>,
+) -> AppResult<Vec<Choice>> {
+    let value = params.get(name).map(String::as_str).unwrap_or("");
     let lang = ctx.tr.lang();
     let choice = |v: String, label: String| Choice {
         selected: v == value,
@@ -119,6 +128,23 @@ async fn choices_of(ctx: &Ctx, p: &Principal, name: &str, value: &str) -> AppRes
             orgs.sort_by(|a, b| a.label.cmp(&b.label));
             orgs
         }
+        "import" => crate::execution::imports(ctx.db(), &Reader::User(p))
+            .await?
+            .into_iter()
+            .map(|i| {
+                let label = format!("{} · {} — {}", i.title, i.first_month, i.last_month);
+                choice(i.id.to_string(), label)
+            })
+            .collect(),
+        "month" => match params.get("import").and_then(|i| i.parse().ok()) {
+            Some(import) => crate::execution::import_months(ctx.db(), &Reader::User(p), import)
+                .await?
+                .into_iter()
+                .rev()
+                .map(|m| choice(m.to_string(), m.to_string()))
+                .collect(),
+            None => Vec::new(),
+        },
         "by" | "cols" => Dimension::ALL
             .iter()
             .map(|d| {
@@ -199,8 +225,8 @@ async fn show(
         fields.push(ParamField {
             name: d.name.into(),
             label: ctx.tr.t(&format!("report-param-{}", d.name)),
-            choices: choices_of(&ctx, p, d.name, &value).await?,
-            flag: matches!(d.name, "approved" | "counterparty"),
+            choices: choices_of(&ctx, p, d.name, &params).await?,
+            flag: matches!(d.name, "approved" | "counterparty" | "failures"),
             value,
             required: d.required,
         });

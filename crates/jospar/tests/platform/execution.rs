@@ -1,0 +1,285 @@
+//! Budget execution through the API, the pages and the command line (issue 5, EX-R 18), on
+//! SQLite and on PostgreSQL: the demo's real Mangystau execution report, an upload of the
+//! Astana report, a broken file refused whole, a re-import replacing the old one, the report
+//! and its reconciliation on screen, in XLSX and from the CLI.
+
+use crate::app::TestApp;
+use serde_json::Value;
+
+fn portal_file(name: &str) -> Vec<u8> {
+    let path = format!("{}/../../data/portal/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1{path}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn upload(app: &TestApp, token: &str, org: i64, title: &str, bytes: Vec<u8>) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/execution/portal-imports"))
+        .query(&[
+            ("org", org.to_string().as_str()),
+            ("title", title),
+            ("file_name", "upload.csv"),
+        ])
+        .bearer_auth(token)
+        .body(bytes)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The money cell of the row whose first cell is `code`, column `column` (as JSON: tiyn).
+fn money(table: &Value, code: &str, column: usize) -> i64 {
+    table["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[0] == code)
+        .and_then(|r| r[column].as_i64())
+        .unwrap_or_else(|| panic!("row {code}: {table}"))
+}
+
+pub async fn portal_execution(app: &TestApp) {
+    let planner = app.token("planner").await;
+    let economist = app.token("economist.school5").await;
+    let root = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+
+    // The demo loaded the real Mangystau report under the oblast's authorized body.
+    let (status, imports) = get_json(app, &planner, "/execution/portal-imports").await;
+    assert_eq!(status, 200, "{imports}");
+    let mangystau = imports
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["file_name"] == "local_mangystau_region_execution_tree.csv")
+        .unwrap_or_else(|| panic!("{imports}"))["id"]
+        .as_i64()
+        .expect("id");
+    // An institution's economist does not read the oblast's report.
+    let (_, theirs) = get_json(app, &economist, "/execution/portal-imports").await;
+    assert_eq!(theirs.as_array().map(Vec::len), Some(0), "{theirs}");
+    let (status, _) = get_json(
+        app,
+        &economist,
+        &format!("/reports/execution-report?import={mangystau}&format=json"),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    // EX-R 18 of March 2025: II recomputed from the detail rows; the published total is
+    // 97 148 608.814 thousand tenge, the source rounds each of its rows to the tenge.
+    let (status, report) = get_json(
+        app,
+        &planner,
+        &format!("/reports/execution-report?import={mangystau}&month=2025-03&format=json"),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let executed = money(&report, "II", 7);
+    assert!((executed - 9_714_860_881_400).abs() <= 50_000, "{executed}");
+    assert_eq!(money(&report, "II", 2), 60_523_158_300_000);
+    let deficit = money(&report, "V", 7);
+    let sections: i64 = ["I", "II", "III", "IV"]
+        .iter()
+        .zip([1, -1, -1, -1])
+        .map(|(s, sign)| sign * money(&report, s, 7))
+        .sum();
+    assert_eq!(deficit, sections, "V = I − II − III − IV");
+    assert!(
+        report["footer"][0]
+            .as_str()
+            .is_some_and(|f| f.contains("расхождений сверх округления источника 0")),
+        "{}",
+        report["footer"]
+    );
+    // The reconciliation of every month finds no discrepancy.
+    let (_, recon) = get_json(
+        app,
+        &planner,
+        &format!("/reports/execution-reconciliation?import={mangystau}&failures=1&format=json"),
+    )
+    .await;
+    assert_eq!(recon["rows"].as_array().map(Vec::len), Some(0), "{recon}");
+
+    // A broken file: refused whole, naming line and column; nothing is added.
+    let text =
+        String::from_utf8(portal_file("local_astana_city_execution_tree.csv")).expect("utf-8");
+    let broken = text.replacen(";920000000.0;", ";92O000000.0;", 1);
+    let (status, error) = upload(app, &planner, root, "Астана", broken.into_bytes()).await;
+    assert_eq!(status, 422, "{error}");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("utv") && message.contains("92O000000.0"),
+        "{message}"
+    );
+    let (_, after) = get_json(app, &planner, "/execution/portal-imports").await;
+    assert_eq!(
+        after.as_array().map(Vec::len),
+        imports.as_array().map(Vec::len)
+    );
+    // The economist may not import for the oblast.
+    let (status, _) = upload(app, &economist, root, "Астана", text.clone().into_bytes()).await;
+    assert_eq!(status, 403);
+
+    // The Astana report, imported twice under one title: the second replaces the first.
+    let (status, first) = upload(app, &planner, root, "Астана", text.clone().into_bytes()).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, second) = upload(app, &planner, root, "Астана", text.into_bytes()).await;
+    assert_eq!(status, 201, "{second}");
+    let (_, after) = get_json(app, &planner, "/execution/portal-imports").await;
+    assert_eq!(
+        after.as_array().map(Vec::len),
+        imports.as_array().map(|l| l.len() + 1)
+    );
+    let astana = second["id"].as_i64().expect("id");
+    let (status, _) = get_json(
+        app,
+        &planner,
+        &format!(
+            "/reports/execution-report?import={}&format=json",
+            first["id"]
+        ),
+    )
+    .await;
+    assert_eq!(status, 404, "the replaced import is gone");
+    let (_, audit) = get_json(app, &planner, "/audit?entity=portal_import").await;
+    assert!(audit.to_string().contains("replace"), "{audit}");
+    let (_, recon) = get_json(
+        app,
+        &planner,
+        &format!("/reports/execution-reconciliation?import={astana}&format=json"),
+    )
+    .await;
+    let rows = recon["rows"].as_array().expect("rows");
+    assert!(rows.len() > 27 * 30, "{} checks", rows.len());
+    assert!(rows.iter().all(|r| r[7] == "сходится"));
+
+    // XLSX of the report: the section totals to the tiyn.
+    let xlsx = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/api/v1/reports/execution-report?import={mangystau}&month=2025-03&format=xlsx&lang=kk"
+        )))
+        .bearer_auth(&planner)
+        .send()
+        .await
+        .expect("xlsx")
+        .bytes()
+        .await
+        .expect("bytes");
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(xlsx.to_vec())).expect("xlsx opens");
+    let range = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range");
+    let row = range
+        .rows()
+        .find(|r| r.first().is_some_and(|c| *c == "II"))
+        .expect("row II");
+    assert!(row[1].to_string().contains("Шығындар"), "{row:?}");
+    assert_eq!(row[2].to_string(), "605231583000");
+
+    // The page lists the imports; the report page shows the table.
+    let client = app.signed_in("planner").await;
+    let page = client
+        .get(app.url("/execution"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("id=\"portal-imports\"") && page.contains("Астана"),
+        "{page}"
+    );
+    let page = client
+        .get(app.url(&format!(
+            "/reports/execution-report?import={mangystau}&month=2025-03&depth=2"
+        )))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("id=\"report\"") && page.contains("Образование"),
+        "{page}"
+    );
+
+    // The command line: an import and the report as CSV.
+    let file = format!(
+        "{}/../../data/portal/rb_execution_tree_2023-01_2025-03.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jospar"))
+        .args([
+            "import",
+            "portal-execution",
+            &file,
+            "--org",
+            &root.to_string(),
+            "--title",
+            "РБ",
+        ])
+        .env("JOSPAR_DATABASE_URL", &app.url)
+        .output()
+        .expect("jospar import");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (_, after) = get_json(app, &planner, "/execution/portal-imports").await;
+    let rb = after
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|i| i["title"] == "РБ")
+        .expect("РБ imported")["id"]
+        .as_i64()
+        .expect("id");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jospar"))
+        .args([
+            "report",
+            "execution-reconciliation",
+            "--import",
+            &rb.to_string(),
+            "--failures",
+            "--format",
+            "csv",
+        ])
+        .env("JOSPAR_DATABASE_URL", &app.url)
+        .output()
+        .expect("jospar report");
+    let csv = String::from_utf8_lossy(&output.stdout);
+    // Only the partial 06.2023 month of the republican file differs.
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let discrepancies: Vec<&str> = csv.lines().filter(|l| l.contains("расхождение")).collect();
+    assert!(
+        !discrepancies.is_empty() && discrepancies.iter().all(|l| l.starts_with("2023-06")),
+        "{csv}"
+    );
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_jospar"))
+        .args(["import", "--help"])
+        .output()
+        .expect("jospar import --help");
+    assert!(String::from_utf8_lossy(&help.stdout).contains("portal-execution"));
+}

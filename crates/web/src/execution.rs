@@ -1,0 +1,405 @@
+//! Budget execution services shared by the pages, the API and the command line: importing the
+//! open-budgets portal's execution reports, the budget execution report (EX-R 18) built from
+//! them, and its reconciliation with the file's published totals.
+
+use crate::appendices::Reader;
+use crate::ctx::Principal;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use jospar_execution::ex18::{self, CheckKind, MonthReport, ReportRow, Section};
+use jospar_execution::portal::{self, Column, Month, PortalError};
+use jospar_execution::repo::{self, NewImport, PortalImport, RepoError};
+use jospar_org::Right;
+use jospar_reports::{Cell, Table};
+use jospar_store::{Db, Who};
+
+fn repo_error(e: RepoError) -> AppError {
+    match e {
+        RepoError::Store(s) => s.into(),
+        RepoError::Corrupt { .. } => AppError::Internal(e.to_string()),
+    }
+}
+
+/// A portal file's error as a translated message naming the line and the column.
+pub fn portal_error(e: PortalError) -> AppError {
+    let invalid = |key, args: Vec<(&'static str, String)>, field: String| AppError::Invalid {
+        key,
+        args,
+        field: Some(field),
+    };
+    match e {
+        PortalError::Empty => invalid("err-import-empty", vec![], "file".into()),
+        PortalError::Csv { line, message } => invalid(
+            "err-portal-csv",
+            vec![("line", line.to_string()), ("message", message)],
+            format!("line {line}"),
+        ),
+        PortalError::MissingColumn { column } => invalid(
+            "err-portal-column",
+            vec![("column", column.clone())],
+            column,
+        ),
+        PortalError::BadValue {
+            line,
+            column,
+            value,
+        } => invalid(
+            "err-portal-value",
+            vec![
+                ("line", line.to_string()),
+                ("column", column.clone()),
+                ("value", value),
+            ],
+            format!("line {line}, {column}"),
+        ),
+        PortalError::Duplicate { line, id, month } => invalid(
+            "err-portal-duplicate",
+            vec![
+                ("line", line.to_string()),
+                ("id", id.to_string()),
+                ("month", month.to_string()),
+            ],
+            format!("line {line}"),
+        ),
+        PortalError::UnknownParent {
+            line,
+            parent,
+            month,
+        } => invalid(
+            "err-portal-parent",
+            vec![
+                ("line", line.to_string()),
+                ("parent", parent.to_string()),
+                ("month", month.to_string()),
+            ],
+            format!("line {line}, parent_id"),
+        ),
+        PortalError::TotalDisagrees {
+            line,
+            column,
+            name,
+            total,
+            detail,
+        } => invalid(
+            "err-portal-total",
+            vec![
+                ("line", line.to_string()),
+                ("column", column.clone()),
+                ("name", name),
+                ("total", total.to_string()),
+                ("detail", detail.to_string()),
+            ],
+            format!("line {line}, {column}"),
+        ),
+    }
+}
+
+/// What an import is called and where it is kept.
+pub struct ImportTarget<'a> {
+    pub org_id: i64,
+    pub title: &'a str,
+    pub file_name: &'a str,
+}
+
+/// Imports a portal execution file under an organisation (enter right on it), replacing the
+/// import of the same title; a broken file is refused whole.
+pub async fn import_portal(
+    db: &Db,
+    who: &Who,
+    writer: Option<&Principal>,
+    target: ImportTarget<'_>,
+    bytes: &[u8],
+) -> AppResult<PortalImport> {
+    if let Some(p) = writer {
+        p.require(Right::Enter, target.org_id)?;
+    }
+    if target.title.trim().is_empty() {
+        return Err(AppError::invalid("err-required", "title"));
+    }
+    if jospar_org::repo::get_org(db, target.org_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::invalid("err-unknown-org", "org"));
+    }
+    let months = portal::parse(bytes).map_err(portal_error)?;
+    repo::save_import(
+        db,
+        who,
+        NewImport {
+            org_id: target.org_id,
+            title: target.title.trim(),
+            file_name: target.file_name,
+            months: &months,
+        },
+    )
+    .await
+    .map_err(repo_error)
+}
+
+/// The imports the reader may read.
+pub async fn imports(db: &Db, reader: &Reader<'_>) -> AppResult<Vec<PortalImport>> {
+    Ok(repo::imports(db)
+        .await
+        .map_err(repo_error)?
+        .into_iter()
+        .filter(|i| reader.can_read(i.org_id))
+        .collect())
+}
+
+async fn readable_import(db: &Db, reader: &Reader<'_>, id: i64) -> AppResult<PortalImport> {
+    let import = repo::import(db, id)
+        .await
+        .map_err(repo_error)?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(import.org_id)?;
+    Ok(import)
+}
+
+/// The months of an import the reader may read.
+pub async fn import_months(db: &Db, reader: &Reader<'_>, id: i64) -> AppResult<Vec<Month>> {
+    let import = readable_import(db, reader, id).await?;
+    repo::months(db, import.id).await.map_err(repo_error)
+}
+
+fn bad_month(value: &str) -> AppError {
+    AppError::Invalid {
+        key: "err-report-param",
+        args: vec![("field", "month".into()), ("value", value.into())],
+        field: Some("month".into()),
+    }
+}
+
+/// The months of an import to report: the one asked for, or all of them.
+async fn months_of(db: &Db, import: &PortalImport, month: Option<&str>) -> AppResult<Vec<Month>> {
+    let all = repo::months(db, import.id).await.map_err(repo_error)?;
+    match month {
+        None => Ok(all),
+        Some(text) => {
+            let month = Month::parse(text).ok_or_else(|| bad_month(text))?;
+            if all.contains(&month) {
+                Ok(vec![month])
+            } else {
+                Err(bad_month(text))
+            }
+        }
+    }
+}
+
+async fn month_report(
+    db: &Db,
+    import: &PortalImport,
+    month: Month,
+    depth: u32,
+) -> AppResult<MonthReport> {
+    let tree = repo::month_tree(db, import.id, month)
+        .await
+        .map_err(repo_error)?
+        .ok_or(AppError::NotFound)?;
+    Ok(ex18::month_report(&tree, depth))
+}
+
+fn column_label(tr: &Tr, column: Column) -> String {
+    tr.t(&format!("exec-col-{}", column.code()))
+}
+
+fn section_label(tr: &Tr, section: Section) -> String {
+    format!(
+        "{}. {}",
+        section.numeral(),
+        tr.t(&format!("exec-section-{}", section.code()))
+    )
+}
+
+/// A share in tenths of a percent as "97,3".
+fn percent(tenths: Option<i64>) -> Cell {
+    Cell::Text(match tenths {
+        None => String::new(),
+        Some(t) => {
+            let sign = if t < 0 { "-" } else { "" };
+            format!("{sign}{},{}", t.abs() / 10, t.abs() % 10)
+        }
+    })
+}
+
+fn report_cells(tr: &Tr, row: &ReportRow) -> Vec<Cell> {
+    let a = &row.amounts;
+    let executed = a.get(Column::Executed);
+    let mut cells = vec![
+        Cell::Text(if row.total {
+            row.section.numeral().to_string()
+        } else {
+            row.code.clone()
+        }),
+        Cell::Text(if row.total {
+            section_label(tr, row.section)
+        } else {
+            format!(
+                "{}{}",
+                "· ".repeat(row.depth.saturating_sub(1) as usize),
+                row.name
+            )
+        }),
+    ];
+    cells.extend(Column::ALL.iter().map(|c| Cell::Money(a.get(*c))));
+    cells.push(Cell::Money(a.unpaid()));
+    cells.push(percent(ex18::percent_tenths(
+        executed,
+        a.get(Column::PlanPayments),
+    )));
+    cells.push(percent(ex18::percent_tenths(
+        executed,
+        a.get(Column::Corrected),
+    )));
+    cells
+}
+
+fn import_subtitle(tr: &Tr, import: &PortalImport, month: Option<Month>) -> Vec<String> {
+    let mut lines = vec![tr.args(
+        "exec-subtitle-import",
+        &[
+            ("title", import.title.clone()),
+            ("file", import.file_name.clone()),
+        ],
+    )];
+    if let Some(m) = month {
+        lines.push(tr.args("exec-subtitle-month", &[("month", m.to_string())]));
+    }
+    lines.push(tr.t("exec-subtitle-units"));
+    lines
+}
+
+/// The budget execution report (EX-R 18) of one month of an import: sections and the tree
+/// `depth` levels below them, every figure recomputed from the detail rows; the footer says
+/// how the section totals compare with the file's.
+pub async fn execution_report(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    import_id: i64,
+    month: Option<&str>,
+    depth: u32,
+) -> AppResult<Table> {
+    let import = readable_import(db, reader, import_id).await?;
+    let months = months_of(db, &import, month).await?;
+    let month = *months.last().ok_or(AppError::NotFound)?;
+    let report = month_report(db, &import, month, depth.min(6)).await?;
+    let mut headers = vec![tr.t("exec-col-code"), tr.t("exec-col-name")];
+    headers.extend(Column::ALL.iter().map(|c| column_label(tr, *c)));
+    headers.extend([
+        tr.t("exec-col-unpaid"),
+        tr.t("exec-col-percent-period"),
+        tr.t("exec-col-percent-year"),
+    ]);
+    let mut table = Table {
+        title: tr.t("report-execution-report"),
+        subtitle: import_subtitle(tr, &import, Some(month)),
+        headers,
+        numbered: true,
+        ..Table::default()
+    };
+    for row in report.rows.iter().chain(&report.memo) {
+        if row.total {
+            table.strong_rows.push(table.rows.len());
+        }
+        table.rows.push(report_cells(tr, row));
+    }
+    let checks = ex18::reconcile(&report);
+    let failing = checks.iter().filter(|c| !c.holds()).count();
+    table.footer.push(tr.args(
+        "exec-reconciled",
+        &[
+            ("checks", checks.len().to_string()),
+            ("failing", failing.to_string()),
+        ],
+    ));
+    Ok(table)
+}
+
+fn check_label(tr: &Tr, what: CheckKind) -> String {
+    match what {
+        CheckKind::SectionTotal(s) => section_label(tr, s),
+        CheckKind::SectionMissing(s) => {
+            tr.args("exec-check-missing", &[("section", section_label(tr, s))])
+        }
+        CheckKind::FinancingIsMinusDeficit => tr.t("exec-check-financing"),
+    }
+}
+
+/// The reconciliation of an import (EX-R 18, EX-8): for each month, every published section
+/// total against the recomputed one and financing against −deficit, with both values, the
+/// difference and the tolerance of the source's rounding; `failing_only` keeps discrepancies.
+pub async fn reconciliation(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    import_id: i64,
+    month: Option<&str>,
+    failing_only: bool,
+) -> AppResult<Table> {
+    let import = readable_import(db, reader, import_id).await?;
+    let months = months_of(db, &import, month).await?;
+    let mut table = Table {
+        title: tr.t("report-execution-reconciliation"),
+        subtitle: import_subtitle(tr, &import, None),
+        headers: [
+            "exec-col-month",
+            "exec-col-check",
+            "exec-col-column",
+            "exec-col-published",
+            "exec-col-computed",
+            "exec-col-difference",
+            "exec-col-tolerance",
+            "exec-col-result",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        ..Table::default()
+    };
+    let (mut total, mut failing) = (0usize, 0usize);
+    for month in months {
+        let report = month_report(db, &import, month, 0).await?;
+        for check in ex18::reconcile(&report) {
+            total += 1;
+            let holds = check.holds();
+            if !holds {
+                failing += 1;
+            }
+            if failing_only && holds {
+                continue;
+            }
+            if !holds {
+                table.strong_rows.push(table.rows.len());
+            }
+            let missing = matches!(check.what, CheckKind::SectionMissing(_));
+            table.rows.push(vec![
+                Cell::Text(month.to_string()),
+                Cell::Text(check_label(tr, check.what)),
+                Cell::Text(if missing {
+                    String::new()
+                } else {
+                    column_label(tr, check.column)
+                }),
+                Cell::Money(check.expected),
+                Cell::Money(check.actual),
+                Cell::Money(check.difference()),
+                Cell::Money(check.tolerance),
+                Cell::Text(tr.t(if holds {
+                    "exec-check-ok"
+                } else {
+                    "exec-check-differs"
+                })),
+            ]);
+        }
+    }
+    table.footer.push(tr.args(
+        "exec-reconciled",
+        &[
+            ("checks", total.to_string()),
+            ("failing", failing.to_string()),
+        ],
+    ));
+    Ok(table)
+}

@@ -1,0 +1,145 @@
+//! Budget execution pages: `/execution` lists the imported execution reports of the
+//! open-budgets portal the user may read, links each to its EX-R 18 report and
+//! reconciliation, and takes a new file (organisations where the user enters data).
+
+use super::form_message;
+use super::orgs::Choice;
+use crate::AppState;
+use crate::appendices::Reader;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::execution::{ImportTarget, import_portal, imports};
+use crate::view::{Page, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::Multipart;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jospar_org::{OrgKind, Right};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/execution", get(list))
+        .route("/execution/portal", post(upload))
+}
+
+pub struct ImportRow {
+    id: i64,
+    title: String,
+    org: String,
+    file_name: String,
+    months: String,
+    rows: i64,
+    by: String,
+    at: String,
+}
+
+#[derive(Template)]
+#[template(path = "execution.html")]
+struct ExecutionPage {
+    page: Page,
+    imports: Vec<ImportRow>,
+    /// Organisations the user may import for.
+    orgs: Vec<Choice>,
+    title: String,
+    error: Option<String>,
+}
+
+async fn page(ctx: &Ctx, title: String, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let lang = ctx.tr.lang();
+    let all_orgs = jospar_org::repo::all_orgs(ctx.db()).await?;
+    let name_of = |id: i64| {
+        all_orgs
+            .iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name(lang).to_string())
+            .unwrap_or_default()
+    };
+    let rows = imports(ctx.db(), &Reader::User(p))
+        .await?
+        .into_iter()
+        .map(|i| ImportRow {
+            id: i.id,
+            org: name_of(i.org_id),
+            months: format!("{} — {}", i.first_month, i.last_month),
+            rows: i.row_count,
+            by: i.imported_by,
+            at: i.imported_at.format("%Y-%m-%d %H:%M").to_string(),
+            title: i.title,
+            file_name: i.file_name,
+        })
+        .collect();
+    let orgs = all_orgs
+        .iter()
+        .filter(|o| p.can(Right::Enter, o.id))
+        .filter(|o| matches!(o.kind, OrgKind::AuthorizedBody | OrgKind::Administrator))
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name(lang).to_string(),
+            selected: false,
+        })
+        .collect();
+    render(ExecutionPage {
+        page: Page::new(ctx, "execution-title", "execution"),
+        imports: rows,
+        orgs,
+        title,
+        error,
+    })
+}
+
+async fn list(ctx: Ctx) -> AppResult<Response> {
+    page(&ctx, String::new(), None).await
+}
+
+/// Takes a portal execution file; a broken one is refused whole, the message naming the line
+/// and the column, and the form shown again.
+async fn upload(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let (mut csrf, mut org, mut title, mut file_name, mut bytes) = (
+        String::new(),
+        0i64,
+        String::new(),
+        String::new(),
+        Vec::new(),
+    );
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+    {
+        match field.name().unwrap_or("") {
+            "file" => {
+                file_name = field.file_name().unwrap_or("").to_string();
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+                    .to_vec()
+            }
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "org" => org = field.text().await.unwrap_or_default().parse().unwrap_or(0),
+            "title" => title = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    p.check_csrf(&csrf)?;
+    let target = ImportTarget {
+        org_id: org,
+        title: &title,
+        file_name: &file_name,
+    };
+    match import_portal(ctx.db(), &p.who(), Some(p), target, &bytes).await {
+        Ok(import) => Ok(Redirect::to(&format!(
+            "/reports/execution-reconciliation?import={}&failures=1",
+            import.id
+        ))
+        .into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let message = form_message(&ctx, e)?;
+            page(&ctx, title, Some(message)).await
+        }
+        Err(e) => Err(e),
+    }
+}
