@@ -8,6 +8,7 @@
 //! obligations never fall behind the cumulative payments (nothing is paid before it is owed).
 
 pub mod ex18;
+pub mod plans;
 pub mod portal;
 pub mod repo;
 
@@ -160,6 +161,98 @@ pub fn apply_move(line: &PlanLine, change: &MonthMove) -> Result<PlanLine, PlanE
     months[to] += change.amount;
     changed.check()?;
     Ok(changed)
+}
+
+/// The kind of a dated document changing an approved plan (EX-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Справка о внесении изменений в план финансирования.
+    Certificate,
+    /// Following a refinement of the budget.
+    Refinement,
+    /// Following a correction of the budget.
+    Correction,
+}
+
+/// A move within one line of the plan, named by its expense identifier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineMove {
+    pub expense_id: i64,
+    #[serde(flatten)]
+    pub change: MonthMove,
+}
+
+/// A dated change document with its reason: its moves apply together or not at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeDoc {
+    /// Numbered in order within the plan.
+    pub number: i64,
+    pub kind: ChangeKind,
+    pub dated: chrono::NaiveDate,
+    pub reason: String,
+    pub moves: Vec<LineMove>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeError {
+    #[error("a change document needs a reason")]
+    NoReason,
+    #[error("a change document moves nothing")]
+    NoMoves,
+    #[error("move {index}: no line with expense id {expense_id} in the plan")]
+    UnknownLine { index: usize, expense_id: i64 },
+    #[error("move {index}: month {month} is not 1…12")]
+    BadMonth { index: usize, month: usize },
+    #[error("move {index}: the amount must be above zero")]
+    NotPositive { index: usize },
+    #[error("move {index}: {error}")]
+    Plan { index: usize, error: PlanError },
+}
+
+/// Applies a change document to the plan's lines: every move in order, each leaving its line
+/// within the rules; the first one that does not refuses the whole document.
+pub fn apply_change(lines: &[PlanLine], doc: &ChangeDoc) -> Result<Vec<PlanLine>, ChangeError> {
+    if doc.reason.trim().is_empty() {
+        return Err(ChangeError::NoReason);
+    }
+    if doc.moves.is_empty() {
+        return Err(ChangeError::NoMoves);
+    }
+    let mut changed = lines.to_vec();
+    for (index, m) in doc.moves.iter().enumerate() {
+        let index = index + 1;
+        for month in [m.change.from_month, m.change.to_month] {
+            if !(1..=12).contains(&month) {
+                return Err(ChangeError::BadMonth { index, month });
+            }
+        }
+        if m.change.amount <= Tenge::ZERO {
+            return Err(ChangeError::NotPositive { index });
+        }
+        let line = changed
+            .iter_mut()
+            .find(|l| l.expense_id == m.expense_id)
+            .ok_or(ChangeError::UnknownLine {
+                index,
+                expense_id: m.expense_id,
+            })?;
+        *line = apply_move(line, &m.change).map_err(|error| ChangeError::Plan { index, error })?;
+    }
+    Ok(changed)
+}
+
+/// The plan as of `date`: the approved lines with every change document dated on or before
+/// it, in date order (then by number).
+pub fn plan_as_of(
+    approved: &[PlanLine],
+    changes: &[ChangeDoc],
+    date: chrono::NaiveDate,
+) -> Result<Vec<PlanLine>, ChangeError> {
+    let mut docs: Vec<&ChangeDoc> = changes.iter().filter(|d| d.dated <= date).collect();
+    docs.sort_by_key(|d| (d.dated, d.number));
+    docs.into_iter()
+        .try_fold(approved.to_vec(), |lines, doc| apply_change(&lines, doc))
 }
 
 /// Spreads an annual amount over twelve months in equal parts to the tiyn, the remainder in

@@ -110,6 +110,89 @@ fn moving_months_keeps_the_rules() {
     );
 }
 
+fn doc(number: i64, day: u32, moves: Vec<LineMove>) -> ChangeDoc {
+    ChangeDoc {
+        number,
+        kind: ChangeKind::Certificate,
+        dated: chrono::NaiveDate::from_ymd_opt(2027, 3, day).expect("date"),
+        reason: "перенос на следующий месяц".into(),
+        moves,
+    }
+}
+
+fn line_move(
+    expense_id: i64,
+    basis: Basis,
+    from: usize,
+    to: usize,
+    tenge_amount: &str,
+) -> LineMove {
+    LineMove {
+        expense_id,
+        change: MonthMove {
+            basis,
+            from_month: from,
+            to_month: to,
+            amount: tenge(tenge_amount),
+        },
+    }
+}
+
+#[test]
+fn change_documents_apply_whole_and_the_plan_shows_as_of_a_date() {
+    let approved = vec![payroll()];
+    // 1 March: 10 000 of April's payments move to June (obligations were taken in April).
+    let first = doc(1, 1, vec![line_move(42, Basis::Payments, 4, 6, "10000")]);
+    // 20 March: a document whose second move would pay before the obligation: refused whole.
+    let bad = doc(
+        2,
+        20,
+        vec![
+            line_move(42, Basis::Payments, 5, 6, "1000"),
+            line_move(42, Basis::Obligations, 1, 12, "400000"),
+        ],
+    );
+    let after_first = apply_change(&approved, &first).expect("first");
+    assert_eq!(
+        after_first[0].payments[5],
+        approved[0].payments[5] + tenge("10000")
+    );
+    match apply_change(&after_first, &bad) {
+        Err(ChangeError::Plan {
+            index: 2,
+            error: PlanError::PaymentsAhead { month: 1, .. },
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        apply_change(
+            &approved,
+            &doc(3, 2, vec![line_move(7, Basis::Payments, 1, 2, "1")])
+        ),
+        Err(ChangeError::UnknownLine {
+            index: 1,
+            expense_id: 7
+        })
+    );
+    let mut no_reason = first.clone();
+    no_reason.reason = " ".into();
+    assert_eq!(
+        apply_change(&approved, &no_reason),
+        Err(ChangeError::NoReason)
+    );
+    // As of 28 February the plan is the approved one; as of 1 March it has the move.
+    let day =
+        |d| chrono::NaiveDate::from_ymd_opt(2027, 2, 28).expect("d") + chrono::Duration::days(d);
+    assert_eq!(
+        plan_as_of(&approved, std::slice::from_ref(&first), day(0)).expect("as of"),
+        approved
+    );
+    assert_eq!(
+        plan_as_of(&approved, &[first], day(1)).expect("as of"),
+        after_first
+    );
+}
+
 mod properties {
     use super::*;
     use proptest::prelude::*;
@@ -131,6 +214,43 @@ mod properties {
                 prop_assert_eq!(moved.obligations.iter().copied().sum::<Tenge>(), line.approved);
                 prop_assert_eq!(moved.payments.iter().copied().sum::<Tenge>(), line.approved);
                 prop_assert!(moved.check().is_ok());
+            }
+        }
+
+        /// After every accepted document of a random sequence the annual totals hold and the
+        /// cumulative obligations stay at or above the payments; a refused one changes nothing.
+        #[test]
+        fn random_change_sequences_keep_the_invariants(
+            docs in proptest::collection::vec(
+                proptest::collection::vec((1usize..=12, 1usize..=12, 1i64..40_000_000, any::<bool>()), 1..4),
+                1..12,
+            )
+        ) {
+            let approved = vec![payroll()];
+            let mut lines = approved.clone();
+            for (number, moves) in docs.into_iter().enumerate() {
+                let moves = moves
+                    .into_iter()
+                    .map(|(from, to, tiyn, payments)| LineMove {
+                        expense_id: 42,
+                        change: MonthMove {
+                            basis: if payments { Basis::Payments } else { Basis::Obligations },
+                            from_month: from,
+                            to_month: to,
+                            amount: Tenge::from_tiyn(tiyn),
+                        },
+                    })
+                    .collect();
+                let d = doc(number as i64 + 1, 1, moves);
+                match apply_change(&lines, &d) {
+                    Ok(next) => {
+                        prop_assert!(check_plan(&next).is_ok());
+                        prop_assert_eq!(next[0].payments.iter().copied().sum::<Tenge>(), approved[0].approved);
+                        prop_assert_eq!(next[0].obligations.iter().copied().sum::<Tenge>(), approved[0].approved);
+                        lines = next;
+                    }
+                    Err(_) => prop_assert!(check_plan(&lines).is_ok()),
+                }
             }
         }
     }

@@ -404,6 +404,42 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/financing-plans",
+        summary: "Financing plans the caller may read: id, org_id, year (EX-1)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/financing-plans",
+        summary: "A draft financing plan {request_id, year} from an approved budget request, months spread evenly",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/financing-plans/{id}",
+        summary: "A financing plan with its change documents and its lines as of ?as_of=YYYY-MM-DD (default today)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "put",
+        path: "/financing-plans/{id}",
+        summary: "Save a draft's months {version, lines: [{expense_id, obligations[12], payments[12]}]} (amounts in tiyn)",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/financing-plans/{id}/approve",
+        summary: "Approve a draft plan {version} (approve right on the organisation above, EX-6)",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/financing-plans/{id}/changes",
+        summary: "A dated change document {kind: certificate|refinement|correction, dated, reason, moves: [{expense_id, basis, from_month, to_month, amount}]} (EX-2)",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
         path: "/tokens",
         summary: "The caller's API tokens",
         access: Access::SignedIn,
@@ -486,6 +522,10 @@ pub fn routes() -> Router<AppState> {
             "/execution/portal-imports",
             get(portal_imports).post(import_portal),
         )
+        .route("/financing-plans", get(financing_plans).post(create_plan))
+        .route("/financing-plans/{id}", get(financing_plan).put(save_plan))
+        .route("/financing-plans/{id}/approve", post(approve_plan))
+        .route("/financing-plans/{id}/changes", post(add_plan_change))
         .route("/reports", get(report_catalogue))
         .route("/reports/{name}", get(report))
         .route("/tokens", get(tokens).post(create_token))
@@ -600,6 +640,107 @@ async fn import(ctx: Ctx, Query(q): Query<ImportQuery>, bytes: Bytes) -> AppResu
     Ok(Json(json!(
         service::import_classification(ctx.db(), p, &bytes, years, name).await?
     )))
+}
+
+async fn financing_plans(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let plans = crate::plans::list(ctx.db(), p).await?;
+    Ok(Json(json!(
+        plans
+            .into_iter()
+            .map(|(id, org_id, year)| json!({"id": id, "org_id": org_id, "year": year}))
+            .collect::<Vec<_>>()
+    )))
+}
+
+#[derive(Deserialize)]
+struct NewPlan {
+    request_id: i64,
+    year: i32,
+}
+
+async fn create_plan(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewPlan = body(&bytes)?;
+    Ok(created(
+        crate::plans::create_from_request(ctx.db(), p, b.request_id, b.year).await?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AsOfQuery {
+    as_of: String,
+}
+
+async fn financing_plan(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<AsOfQuery>,
+) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let plan = crate::plans::readable(ctx.db(), p, id).await?;
+    let date = if q.as_of.is_empty() {
+        p.today
+    } else {
+        service::parse_date(&q.as_of, "as_of")?
+    };
+    let lines = plan
+        .as_of(date)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Json(
+        json!({"plan": plan, "as_of": date, "lines_as_of": lines}),
+    ))
+}
+
+#[derive(Deserialize)]
+struct PlanMonths {
+    version: i64,
+    lines: Vec<jospar_execution::PlanLine>,
+}
+
+async fn save_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: PlanMonths = body(&bytes)?;
+    Ok(Json(json!(
+        crate::plans::save_months(ctx.db(), p, id, b.version, &b.lines).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct PlanVersion {
+    version: i64,
+}
+
+async fn approve_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: PlanVersion = body(&bytes)?;
+    Ok(Json(json!(
+        crate::plans::approve(ctx.db(), p, id, b.version).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct NewChange {
+    kind: jospar_execution::ChangeKind,
+    dated: chrono::NaiveDate,
+    reason: String,
+    moves: Vec<jospar_execution::LineMove>,
+}
+
+async fn add_plan_change(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewChange = body(&bytes)?;
+    let doc = jospar_execution::ChangeDoc {
+        number: 0,
+        kind: b.kind,
+        dated: b.dated,
+        reason: b.reason,
+        moves: b.moves,
+    };
+    Ok(created(
+        crate::plans::add_change(ctx.db(), p, id, doc).await?,
+    ))
 }
 
 async fn portal_imports(ctx: Ctx) -> AppResult<Json<Value>> {

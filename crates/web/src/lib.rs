@@ -12,6 +12,7 @@ pub mod limits;
 pub mod openapi;
 pub mod pages;
 pub mod planning;
+pub mod plans;
 pub mod reports;
 pub mod service;
 pub mod staffing;

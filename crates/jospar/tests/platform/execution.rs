@@ -4,7 +4,8 @@
 //! and its reconciliation on screen, in XLSX and from the CLI.
 
 use crate::app::TestApp;
-use serde_json::Value;
+use crate::story::send_json;
+use serde_json::{Value, json};
 
 fn portal_file(name: &str) -> Vec<u8> {
     let path = format!("{}/../../data/portal/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -282,4 +283,192 @@ pub async fn portal_execution(app: &TestApp) {
         .output()
         .expect("jospar import --help");
     assert!(String::from_utf8_lossy(&help.stdout).contains("portal-execution"));
+}
+
+/// EX-1, EX-2, EX-6 through the API: the school's economist makes the 2027 financing plan from
+/// the approved request, a plan breaking the rules is refused naming line, month and amounts,
+/// the education administrator approves it, a dated change certificate moves a month, and the
+/// plan shows as of any date; a change breaking the rules is refused whole.
+pub async fn financing_plan(app: &TestApp, request: i64) {
+    let economist = app.token("economist.school5").await;
+    let head = app.token("head.school5").await;
+    let abp = app.token("abp.edu").await;
+    let (status, plan) = send_json(
+        app,
+        "post",
+        "/financing-plans",
+        &economist,
+        json!({"request_id": request, "year": 2027}),
+    )
+    .await;
+    assert_eq!(status, 201, "{plan}");
+    let id = plan["id"].as_i64().expect("id");
+    assert_eq!(plan["status"], "draft");
+    let lines = plan["lines"].as_array().expect("lines").clone();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        let sum: i64 = line["payments"]
+            .as_array()
+            .expect("months")
+            .iter()
+            .map(|m| m.as_i64().expect("tiyn"))
+            .sum();
+        assert_eq!(Some(sum), line["approved"].as_i64(), "{line}");
+    }
+    let (status, _) = send_json(
+        app,
+        "post",
+        "/financing-plans",
+        &economist,
+        json!({"request_id": request, "year": 2027}),
+    )
+    .await;
+    assert_eq!(status, 422, "one plan per institution and year");
+
+    // Payments of the whole year in January against obligations spread evenly: refused.
+    let first = &lines[0];
+    let approved = first["approved"].as_i64().expect("approved");
+    let label = format!(
+        "{} {} {}",
+        first["program"].as_str().unwrap_or(""),
+        first["subprogram"].as_str().unwrap_or(""),
+        first["specific"].as_str().unwrap_or("")
+    )
+    .split_whitespace()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let mut ahead = [0i64; 12];
+    ahead[0] = approved;
+    let (status, error) = send_json(
+        app,
+        "put",
+        &format!("/financing-plans/{id}"),
+        &economist,
+        json!({"version": 1, "lines": [{"expense_id": first["expense_id"], "program": "", "subprogram": "", "specific": "", "approved": 0,
+            "obligations": first["obligations"], "payments": ahead}]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{error}");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&label) && message.contains("месяц 1"),
+        "{message}"
+    );
+    // Obligations taken in January for the year, payments monthly: accepted.
+    let (status, saved) = send_json(
+        app,
+        "put",
+        &format!("/financing-plans/{id}"),
+        &economist,
+        json!({"version": 1, "lines": [{"expense_id": first["expense_id"], "program": "", "subprogram": "", "specific": "", "approved": 0,
+            "obligations": ahead, "payments": first["payments"]}]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+
+    // Approval by the administrator above the school, not by the school itself.
+    let (status, _) = send_json(
+        app,
+        "post",
+        &format!("/financing-plans/{id}/approve"),
+        &head,
+        json!({"version": 2}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, approved_plan) = send_json(
+        app,
+        "post",
+        &format!("/financing-plans/{id}/approve"),
+        &abp,
+        json!({"version": 2}),
+    )
+    .await;
+    assert_eq!(
+        (status, approved_plan["status"].as_str()),
+        (200, Some("approved")),
+        "{approved_plan}"
+    );
+    let (status, _) = send_json(
+        app,
+        "put",
+        &format!("/financing-plans/{id}"),
+        &economist,
+        json!({"version": 3, "lines": []}),
+    )
+    .await;
+    assert_eq!(status, 422, "an approved plan changes only by documents");
+
+    // A change certificate of 1 March 2027 moves 1 000 tenge of March's payments to April.
+    let march = first["payments"][2].as_i64().expect("march");
+    let change = json!({"kind": "certificate", "dated": "2027-03-01", "reason": "перенос оплаты по договору",
+        "moves": [{"expense_id": first["expense_id"], "basis": "payments", "from_month": 3, "to_month": 4, "amount": 100_000}]});
+    let (status, changed) = send_json(
+        app,
+        "post",
+        &format!("/financing-plans/{id}/changes"),
+        &head,
+        change.clone(),
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "the head reads and approves, does not enter: {changed}"
+    );
+    let (status, changed) = send_json(
+        app,
+        "post",
+        &format!("/financing-plans/{id}/changes"),
+        &economist,
+        change,
+    )
+    .await;
+    assert_eq!(status, 201, "{changed}");
+    assert_eq!(changed["changes"][0]["number"], 1);
+    // A document moving all obligations to December would pay before owing: refused whole.
+    let (status, error) = send_json(app, "post", &format!("/financing-plans/{id}/changes"), &economist,
+        json!({"kind": "correction", "dated": "2027-04-01", "reason": "x",
+            "moves": [{"expense_id": first["expense_id"], "basis": "obligations", "from_month": 1, "to_month": 12, "amount": approved}]})).await;
+    assert_eq!(status, 422, "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("месяц 1"),
+        "{error}"
+    );
+    let (_, before) = send_json(
+        app,
+        "get",
+        &format!("/financing-plans/{id}?as_of=2027-02-28"),
+        &head,
+        Value::Null,
+    )
+    .await;
+    let (_, after) = send_json(
+        app,
+        "get",
+        &format!("/financing-plans/{id}?as_of=2027-03-01"),
+        &head,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        before["lines_as_of"][0]["payments"][2].as_i64(),
+        Some(march)
+    );
+    assert_eq!(
+        after["lines_as_of"][0]["payments"][2].as_i64(),
+        Some(march - 100_000)
+    );
+    assert_eq!(after["plan"]["changes"].as_array().map(Vec::len), Some(1));
+    let (_, audit) = send_json(
+        app,
+        "get",
+        "/audit?entity=financing_plan",
+        &abp,
+        Value::Null,
+    )
+    .await;
+    assert!(audit.to_string().contains("approve"), "{audit}");
 }

@@ -126,6 +126,19 @@ async fn every_route_refuses_what_it_must() {
     )
     .await
     .expect("send");
+    let plan_line = jospar_execution::PlanLine {
+        expense_id: 1,
+        program: "003".into(),
+        subprogram: "015".into(),
+        specific: "111".into(),
+        approved: jospar_core::Tenge::from_tiyn(1200),
+        obligations: jospar_execution::even_months(jospar_core::Tenge::from_tiyn(1200)),
+        payments: jospar_execution::even_months(jospar_core::Tenge::from_tiyn(1200)),
+    };
+    let plan = jospar_execution::plans::create_plan(&app.db, &who, own, draft, 2027, &[plan_line])
+        .await
+        .expect("plan")
+        .id;
     let form_149: serde_json::Value =
         serde_json::from_str(include_str!("../../../../data/forms/149.json")).expect("form");
     let new_org = |parent: i64| json!({"parent_id": parent, "kind": "institution", "budget_id": budget, "name_ru": "Матрица", "name_kk": "Матрица"});
@@ -536,6 +549,50 @@ async fn every_route_refuses_what_it_must() {
             path: format!("/execution/portal-imports?org={edu}&title=M"),
             body: Some(Value::String("id;code\n".into())),
             expect: "RAARRRR",
+        },
+        Case {
+            method: "get",
+            route: "/financing-plans",
+            path: "/financing-plans".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/financing-plans",
+            path: "/financing-plans".into(),
+            body: Some(json!({"request_id": draft, "year": 2027})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "get",
+            route: "/financing-plans/{id}",
+            path: format!("/financing-plans/{plan}"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "put",
+            route: "/financing-plans/{id}",
+            path: format!("/financing-plans/{plan}"),
+            body: Some(json!({"version": 999, "lines": []})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "post",
+            route: "/financing-plans/{id}/approve",
+            path: format!("/financing-plans/{plan}/approve"),
+            body: Some(json!({"version": 999})),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "post",
+            route: "/financing-plans/{id}/changes",
+            path: format!("/financing-plans/{plan}/changes"),
+            body: Some(
+                json!({"kind": "certificate", "dated": "2027-03-01", "reason": "x", "moves": []}),
+            ),
+            expect: "RAAARRR",
         },
         Case {
             method: "get",

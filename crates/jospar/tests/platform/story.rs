@@ -1295,7 +1295,7 @@ async fn limits(app: &TestApp) {
     );
 }
 
-async fn send_json(
+pub(crate) async fn send_json(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -1961,6 +1961,7 @@ async fn budget_requests(app: &TestApp) {
     assert!(pdf.bytes().await.expect("bytes").starts_with(b"%PDF-"));
     let campaign_id = campaign.as_i64().expect("campaign id");
     reports_of_the_campaign(app, campaign_id, id, &planner, &abp).await;
+    crate::execution::financing_plan(app, id).await;
     // The breakdowns export (BP-13, P-19): every calculation row with its amount, read back.
     let xlsx = reqwest::Client::new()
         .get(app.url(&format!("/api/v1/requests/{id}/export?format=xlsx&lang=ru")))

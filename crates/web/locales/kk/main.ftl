@@ -577,3 +577,16 @@ err-portal-value = { $line }-жол, «{ $column }» бағаны: «{ $value }�
 err-portal-duplicate = { $line }-жол: { $month } айының id { $id } жолы қайталанады. Ештеңе жүктелмеді.
 err-portal-parent = { $line }-жол, «parent_id» бағаны: { $month } айында { $parent } жолы жоқ. Ештеңе жүктелмеді.
 err-portal-total = { $line }-жол, «{ $column }» бағаны: «{ $name }» қорытындысы { $total } оның жолдарының сомасына { $detail } тең емес. Ештеңе жүктелмеді.
+
+## Financing plans (issue 5, EX-1, EX-2, EX-6)
+err-plan-annual = «{ $line }» жолы: айлардың сомасы ({ $basis }) { $months } бекітілген жылдық сомаға { $approved } тең емес.
+err-plan-ahead = «{ $line }» жолы, { $month }-ай: жыл басынан бергі төлемдер { $payments } міндеттемелерден { $obligations } асып кетті.
+err-plan-negative = «{ $line }» жолы, { $month }-ай: теріс сома { $amount }.
+err-plan-not-enough = «{ $line }» жолы, { $month }-ай: { $amount } сомасын ауыстыру мүмкін емес — айда аз.
+err-plan-unknown-line = Жоспарда { $expense_id } шығыс сәйкестендіргіші бар жол жоқ.
+err-plan-month = { $month } айы 1-ден 12-ге дейін емес.
+err-plan-amount = Ауыстыру сомасы нөлден үлкен болуы керек.
+err-plan-status = Жоспар «{ $status }» мәртебесінде: бұл әрекет қазір мүмкін емес.
+err-plan-exists = Мекемеде осы жылға қаржыландыру жоспары бар.
+err-plan-request = Қаржыландыру жоспары бекітілген бюджеттік өтінім бойынша жасалады.
+err-plan-no-lines = Өтінімде осы жылға сомалар жоқ.

@@ -577,3 +577,16 @@ err-portal-value = Строка { $line }, столбец «{ $column }»: не�
 err-portal-duplicate = Строка { $line }: строка с id { $id } за месяц { $month } повторяется. Ничего не загружено.
 err-portal-parent = Строка { $line }, столбец «parent_id»: строки { $parent } за месяц { $month } нет. Ничего не загружено.
 err-portal-total = Строка { $line }, столбец «{ $column }»: итог «{ $name }» { $total } не равен сумме его строк { $detail }. Ничего не загружено.
+
+## Financing plans (issue 5, EX-1, EX-2, EX-6)
+err-plan-annual = Строка «{ $line }»: сумма месяцев ({ $basis }) { $months } не равна утверждённой годовой сумме { $approved }.
+err-plan-ahead = Строка «{ $line }», месяц { $month }: платежи с начала года { $payments } превышают обязательства { $obligations }.
+err-plan-negative = Строка «{ $line }», месяц { $month }: отрицательная сумма { $amount }.
+err-plan-not-enough = Строка «{ $line }», месяц { $month }: перенести { $amount } нельзя — в месяце меньше.
+err-plan-unknown-line = В плане нет строки с идентификатором расхода { $expense_id }.
+err-plan-month = Месяц { $month } не от 1 до 12.
+err-plan-amount = Сумма переноса должна быть больше нуля.
+err-plan-status = План в статусе «{ $status }»: это действие сейчас невозможно.
+err-plan-exists = У учреждения уже есть план финансирования на этот год.
+err-plan-request = План финансирования составляется по утверждённой бюджетной заявке.
+err-plan-no-lines = В заявке нет сумм на этот год.

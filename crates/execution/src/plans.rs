@@ -1,0 +1,273 @@
+//! Storage of individual financing plans (EX-1) and their change documents (EX-2): a plan is
+//! shaped as a draft, approved whole, then changed only by dated documents; every step is
+//! checked by the domain rules before it is written, and audited.
+
+use crate::repo::{RepoError, Result};
+use crate::{ChangeDoc, ChangeError, PlanError, PlanLine, apply_change, check_plan, plan_as_of};
+use chrono::{DateTime, NaiveDate, Utc};
+use jospar_core::ids::new_id;
+use jospar_store::{AuditEntry, Db, Who, exec_tx, on_db, on_tx};
+use serde::Serialize;
+use serde_json::json;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlanStatus {
+    Draft,
+    Approved,
+}
+
+impl PlanStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            PlanStatus::Draft => "draft",
+            PlanStatus::Approved => "approved",
+        }
+    }
+}
+
+/// A financing plan with its change documents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub id: i64,
+    pub org_id: i64,
+    pub request_id: i64,
+    pub year: i32,
+    pub status: PlanStatus,
+    /// The draft's lines, or the lines as approved.
+    pub lines: Vec<PlanLine>,
+    pub changes: Vec<ChangeDoc>,
+    pub version: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Plan {
+    /// The lines in force on `date` (a draft has no changes).
+    pub fn as_of(&self, date: NaiveDate) -> std::result::Result<Vec<PlanLine>, ChangeError> {
+        plan_as_of(&self.lines, &self.changes, date)
+    }
+}
+
+/// Why a plan operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanRefusal {
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    #[error(transparent)]
+    Rules(#[from] PlanError),
+    #[error(transparent)]
+    Change(#[from] ChangeError),
+    #[error("the plan was changed by someone else; reload and repeat")]
+    Stale,
+    #[error("the plan is {0:?}: not possible now")]
+    WrongStatus(PlanStatus),
+    #[error("the institution already has a plan for this year")]
+    Exists,
+}
+
+impl From<sqlx::Error> for PlanRefusal {
+    fn from(e: sqlx::Error) -> Self {
+        PlanRefusal::Repo(e.into())
+    }
+}
+
+impl From<jospar_store::StoreError> for PlanRefusal {
+    fn from(e: jospar_store::StoreError) -> Self {
+        PlanRefusal::Repo(e.into())
+    }
+}
+
+fn corrupt(id: i64, e: serde_json::Error) -> RepoError {
+    RepoError::Corrupt {
+        import: id,
+        month: "plan".into(),
+        message: e.to_string(),
+    }
+}
+
+type Row = (i64, i64, i64, i64, String, String, i64, DateTime<Utc>);
+
+pub async fn plan(db: &Db, id: i64) -> Result<Option<Plan>> {
+    let row: Option<Row> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, org_id, request_id, year, status, lines_json, version, updated_at FROM financing_plans WHERE id = $1")
+        .bind(id).fetch_optional(pool).await)?;
+    let Some((id, org_id, request_id, year, status, lines, version, updated_at)) = row else {
+        return Ok(None);
+    };
+    let docs: Vec<String> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT doc_json FROM plan_changes WHERE plan_id = $1 ORDER BY number")
+        .bind(id).fetch_all(pool).await)?;
+    let changes = docs
+        .iter()
+        .map(|d| serde_json::from_str(d).map_err(|e| corrupt(id, e)))
+        .collect::<Result<Vec<ChangeDoc>>>()?;
+    Ok(Some(Plan {
+        id,
+        org_id,
+        request_id,
+        year: year as i32,
+        status: if status == "approved" {
+            PlanStatus::Approved
+        } else {
+            PlanStatus::Draft
+        },
+        lines: serde_json::from_str(&lines).map_err(|e| corrupt(id, e))?,
+        changes,
+        version,
+        updated_at,
+    }))
+}
+
+/// The plans of every organisation, without their lines' detail needed for lists.
+pub async fn plan_ids(db: &Db) -> Result<Vec<(i64, i64, i64)>> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, org_id, year FROM financing_plans ORDER BY year DESC, org_id")
+        .fetch_all(pool).await)?)
+}
+
+/// A new draft plan of an institution for a year from the lines of its approved request.
+pub async fn create_plan(
+    db: &Db,
+    who: &Who,
+    org_id: i64,
+    request_id: i64,
+    year: i32,
+    lines: &[PlanLine],
+) -> std::result::Result<Plan, PlanRefusal> {
+    check_plan(lines)?;
+    let mut tx = db.begin().await?;
+    let existing: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM financing_plans WHERE org_id = $1 AND year = $2")
+        .bind(org_id).bind(i64::from(year)).fetch_one(conn).await)?;
+    if existing > 0 {
+        return Err(PlanRefusal::Exists);
+    }
+    let id = new_id();
+    let text = serde_json::to_string(lines).map_err(|e| corrupt(id, e))?;
+    let now = Utc::now();
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO financing_plans (id, org_id, request_id, year, status, lines_json, version, updated_at) \
+         VALUES ($1, $2, $3, $4, 'draft', $5, 1, $6)")
+        .bind(id).bind(org_id).bind(request_id).bind(i64::from(year)).bind(&text).bind(now)
+        .execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(org_id),
+        entity: "financing_plan",
+        entity_id: id.to_string(),
+        action: "create",
+        old_value: None,
+        new_value: Some(json!({"request_id": request_id, "year": year, "lines": lines})),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(plan(db, id).await?.ok_or(RepoError::Corrupt {
+        import: id,
+        month: "plan".into(),
+        message: "not found after insert".into(),
+    })?)
+}
+
+/// Writes a draft's lines (`version` as the user saw it) or approves the draft.
+async fn update_draft(
+    db: &Db,
+    who: &Who,
+    current: &Plan,
+    version: i64,
+    lines: &[PlanLine],
+    approve: bool,
+) -> std::result::Result<Plan, PlanRefusal> {
+    if current.status != PlanStatus::Draft {
+        return Err(PlanRefusal::WrongStatus(current.status));
+    }
+    if current.version != version {
+        return Err(PlanRefusal::Stale);
+    }
+    check_plan(lines)?;
+    let text = serde_json::to_string(lines).map_err(|e| corrupt(current.id, e))?;
+    let status = if approve { "approved" } else { "draft" };
+    let mut tx = db.begin().await?;
+    let updated = exec_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE financing_plans SET lines_json = $1, status = $2, version = version + 1, updated_at = $3 \
+         WHERE id = $4 AND version = $5")
+        .bind(&text).bind(status).bind(Utc::now()).bind(current.id).bind(version)
+        .execute(conn).await)?;
+    if updated != 1 {
+        return Err(PlanRefusal::Stale);
+    }
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(current.org_id),
+        entity: "financing_plan",
+        entity_id: current.id.to_string(),
+        action: if approve { "approve" } else { "update" },
+        old_value: Some(json!(current.lines)),
+        new_value: Some(json!(lines)),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    plan(db, current.id).await?.ok_or(PlanRefusal::Stale)
+}
+
+pub async fn save_lines(
+    db: &Db,
+    who: &Who,
+    current: &Plan,
+    version: i64,
+    lines: &[PlanLine],
+) -> std::result::Result<Plan, PlanRefusal> {
+    update_draft(db, who, current, version, lines, false).await
+}
+
+pub async fn approve(
+    db: &Db,
+    who: &Who,
+    current: &Plan,
+    version: i64,
+) -> std::result::Result<Plan, PlanRefusal> {
+    update_draft(db, who, current, version, &current.lines.clone(), true).await
+}
+
+/// Adds a change document to an approved plan: numbered next, applied over every document
+/// so far (dated before or after it), refused whole if any move breaks a rule.
+pub async fn add_change(
+    db: &Db,
+    who: &Who,
+    current: &Plan,
+    mut doc: ChangeDoc,
+) -> std::result::Result<Plan, PlanRefusal> {
+    if current.status != PlanStatus::Approved {
+        return Err(PlanRefusal::WrongStatus(current.status));
+    }
+    doc.number = current.changes.iter().map(|d| d.number).max().unwrap_or(0) + 1;
+    let latest = NaiveDate::MAX;
+    let before = current.as_of(latest)?;
+    apply_change(&before, &doc)?;
+    let mut all = current.changes.clone();
+    all.push(doc.clone());
+    plan_as_of(&current.lines, &all, latest)?;
+    let text = serde_json::to_string(&doc).map_err(|e| corrupt(current.id, e))?;
+    let mut tx = db.begin().await?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO plan_changes (id, plan_id, number, doc_json, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(new_id()).bind(current.id).bind(doc.number).bind(&text).bind(&who.login).bind(Utc::now())
+        .execute(conn).await)?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE financing_plans SET version = version + 1, updated_at = $1 WHERE id = $2")
+        .bind(Utc::now()).bind(current.id).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(current.org_id),
+        entity: "financing_plan_change",
+        entity_id: format!("{}/{}", current.id, doc.number),
+        action: "create",
+        old_value: None,
+        new_value: Some(json!(doc)),
+        reason: Some(doc.reason.clone()),
+    })
+    .await?;
+    tx.commit().await?;
+    plan(db, current.id).await?.ok_or(PlanRefusal::Stale)
+}
