@@ -471,4 +471,85 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
     )
     .await;
     assert!(audit.to_string().contains("approve"), "{audit}");
+
+    // The pages: the list, the plan as of a date, a change document through the form.
+    let pages = app.signed_in("economist.school5").await;
+    let list = pages
+        .get(app.url("/plans?lang=ru"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(list.contains(&format!("/plans/{id}")), "{list}");
+    let page = pages
+        .get(app.url(&format!("/plans/{id}?as_of=2027-03-01&lang=ru")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("утверждён") && page.contains("id=\"change-form\"") && page.contains(&label),
+        "{page}"
+    );
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let expense = first["expense_id"].to_string();
+    let post = |from: &'static str| {
+        pages
+            .post(app.url(&format!("/plans/{id}/changes?lang=ru")))
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("kind", "certificate"),
+                ("dated", "2027-04-01"),
+                ("reason", "экономия по конкурсу"),
+                ("expense_id", expense.as_str()),
+                ("basis", "payments"),
+                ("from_month", from),
+                ("to_month", "5"),
+                ("amount", "500,00"),
+            ])
+            .send()
+    };
+    let refused = post("13").await.expect("post");
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.expect("text");
+    assert!(
+        refused.contains("id=\"plan-error\"") && refused.contains("13"),
+        "{refused}"
+    );
+    assert_eq!(post("4").await.expect("post").status(), 303);
+    let accepted = pages
+        .get(app.url(&format!("/plans/{id}?lang=ru")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        accepted.contains("№2") && accepted.contains("экономия по конкурсу"),
+        "{accepted}"
+    );
+    let head_page = app
+        .signed_in("head.school5")
+        .await
+        .get(app.url(&format!("/plans/{id}")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !head_page.contains("id=\"change-form\""),
+        "the head does not enter changes"
+    );
 }

@@ -80,13 +80,15 @@ async fn page(ctx: &Ctx, title: String, error: Option<String>) -> AppResult<Resp
             selected: false,
         })
         .collect();
-    render(ExecutionPage {
+    let refused = error.is_some();
+    let response = render(ExecutionPage {
         page: Page::new(ctx, "execution-title", "execution"),
         imports: rows,
         orgs,
         title,
         error,
-    })
+    })?;
+    Ok(super::plans::unprocessable_if(refused, response))
 }
 
 async fn list(ctx: Ctx) -> AppResult<Response> {

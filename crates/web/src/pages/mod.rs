@@ -8,6 +8,7 @@ mod classification;
 mod execution;
 mod limits;
 mod orgs;
+mod plans;
 mod reports;
 mod requests;
 mod staffing;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(reports::routes())
         .merge(staffing::routes())
         .merge(execution::routes())
+        .merge(plans::routes())
 }
 
 #[derive(Template)]

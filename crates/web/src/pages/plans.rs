@@ -1,0 +1,385 @@
+//! Financing plan pages (EX-1, EX-2, EX-6): `/plans` lists the plans the user may read and
+//! makes a draft from an approved request; `/plans/{id}` shows the plan as of a date, lets the
+//! institution shape a draft month by month, the administrator approve it, and, once
+//! approved, takes dated change documents.
+
+use super::form_message;
+use super::orgs::Choice;
+use crate::AppState;
+use crate::ctx::{Ctx, Principal};
+use crate::error::{AppError, AppResult};
+use crate::service;
+use crate::view::{Page, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jospar_core::Tenge;
+use jospar_execution::plans::{Plan, PlanStatus};
+use jospar_execution::{Basis, ChangeDoc, ChangeKind, LineMove, MonthMove, PlanLine};
+use jospar_org::Right;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/plans", get(list).post(create))
+        .route("/plans/{id}", get(show).post(save))
+        .route("/plans/{id}/approve", post(approve))
+        .route("/plans/{id}/changes", post(add_change))
+}
+
+pub struct PlanRow {
+    id: i64,
+    org: String,
+    year: i64,
+}
+
+#[derive(Template)]
+#[template(path = "plans.html")]
+struct ListPage {
+    page: Page,
+    plans: Vec<PlanRow>,
+    /// Approved requests the user may make a plan from.
+    requests: Vec<Choice>,
+    error: Option<String>,
+}
+
+async fn org_names(ctx: &Ctx) -> AppResult<HashMap<i64, String>> {
+    Ok(jospar_org::repo::all_orgs(ctx.db())
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name(ctx.tr.lang()).to_string()))
+        .collect())
+}
+
+async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let names = org_names(ctx).await?;
+    let plans = crate::plans::list(ctx.db(), p)
+        .await?
+        .into_iter()
+        .map(|(id, org, year)| PlanRow {
+            id,
+            org: names.get(&org).cloned().unwrap_or_default(),
+            year,
+        })
+        .collect();
+    let requests = crate::planning::visible_requests(ctx.db(), p)
+        .await?
+        .into_iter()
+        .filter(|r| r.status == jospar_planning::Status::Approved && p.can(Right::Enter, r.org_id))
+        .map(|r| Choice {
+            value: r.id.to_string(),
+            label: format!(
+                "№{} · {}",
+                r.id,
+                names.get(&r.org_id).cloned().unwrap_or_default()
+            ),
+            selected: false,
+        })
+        .collect();
+    let refused = error.is_some();
+    let response = render(ListPage {
+        page: Page::new(ctx, "plans-title", "plans"),
+        plans,
+        requests,
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+async fn list(ctx: Ctx) -> AppResult<Response> {
+    list_page(&ctx, None).await
+}
+
+#[derive(serde::Deserialize)]
+struct CreateForm {
+    csrf: String,
+    request: String,
+    year: String,
+}
+
+async fn create(ctx: Ctx, Form(form): Form<CreateForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let result = async {
+        let request = service::parse_id(&form.request, "request_id")?;
+        let year: i32 = form
+            .year
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid("err-year", "year"))?;
+        crate::plans::create_from_request(ctx.db(), p, request, year).await
+    }
+    .await;
+    match result {
+        Ok(plan) => Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response()),
+        Err(e) => list_page(&ctx, Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+/// One line of the plan on screen: its amounts as text, and the inputs' names when editable.
+pub struct LineView {
+    expense_id: i64,
+    label: String,
+    approved: String,
+    obligations: Vec<String>,
+    payments: Vec<String>,
+}
+
+impl LineView {
+    fn of(line: &PlanLine) -> LineView {
+        LineView {
+            expense_id: line.expense_id,
+            label: line.label(),
+            approved: line.approved.to_string(),
+            obligations: line.obligations.iter().map(Tenge::to_string).collect(),
+            payments: line.payments.iter().map(Tenge::to_string).collect(),
+        }
+    }
+}
+
+pub struct ChangeView {
+    number: i64,
+    kind: String,
+    dated: String,
+    reason: String,
+    moves: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "plan.html")]
+struct PlanPage {
+    page: Page,
+    id: i64,
+    org: String,
+    status: String,
+    version: i64,
+    as_of: String,
+    lines: Vec<LineView>,
+    changes: Vec<ChangeView>,
+    months: Vec<usize>,
+    can_edit: bool,
+    can_approve: bool,
+    can_change: bool,
+    error: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct AsOf {
+    as_of: String,
+}
+
+fn change_view(ctx: &Ctx, plan: &Plan, doc: &ChangeDoc) -> ChangeView {
+    let label = |id: i64| {
+        plan.lines
+            .iter()
+            .find(|l| l.expense_id == id)
+            .map(PlanLine::label)
+            .unwrap_or_default()
+    };
+    ChangeView {
+        number: doc.number,
+        kind: ctx
+            .tr
+            .t(&format!("plan-change-{:?}", doc.kind).to_lowercase()),
+        dated: doc.dated.to_string(),
+        reason: doc.reason.clone(),
+        moves: doc
+            .moves
+            .iter()
+            .map(|m| {
+                ctx.tr.args(
+                    "plan-move",
+                    &[
+                        ("line", label(m.expense_id)),
+                        (
+                            "basis",
+                            ctx.tr
+                                .t(&format!("plan-basis-{:?}", m.change.basis).to_lowercase()),
+                        ),
+                        ("from", m.change.from_month.to_string()),
+                        ("to", m.change.to_month.to_string()),
+                        ("amount", m.change.amount.to_string()),
+                    ],
+                )
+            })
+            .collect(),
+    }
+}
+
+async fn plan_page(
+    ctx: &Ctx,
+    p: &Principal,
+    id: i64,
+    as_of: &str,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let plan = crate::plans::readable(ctx.db(), p, id).await?;
+    let date = if as_of.trim().is_empty() {
+        p.today
+    } else {
+        service::parse_date(as_of, "as_of")?
+    };
+    let lines = plan
+        .as_of(date)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let names = org_names(ctx).await?;
+    let approver = p
+        .tree
+        .ancestors(plan.org_id)
+        .first()
+        .copied()
+        .unwrap_or(plan.org_id);
+    let draft = plan.status == PlanStatus::Draft;
+    let mut page = Page::new(ctx, "plans-title", "plans");
+    page.title = ctx
+        .tr
+        .args("plan-title", &[("year", plan.year.to_string())]);
+    let refused = error.is_some();
+    let response = render(PlanPage {
+        page,
+        id,
+        org: names.get(&plan.org_id).cloned().unwrap_or_default(),
+        status: ctx.tr.t(&format!("plan-status-{}", plan.status.code())),
+        version: plan.version,
+        as_of: date.to_string(),
+        lines: lines.iter().map(LineView::of).collect(),
+        changes: plan
+            .changes
+            .iter()
+            .map(|d| change_view(ctx, &plan, d))
+            .collect(),
+        months: (1..=12).collect(),
+        can_edit: draft && p.can(Right::Enter, plan.org_id),
+        can_approve: draft && p.can(Right::Approve, approver),
+        can_change: !draft && p.can(Right::Enter, plan.org_id),
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+/// A form shown again with its error answers 422, as every refused form does.
+pub(crate) fn unprocessable_if(refused: bool, mut response: Response) -> Response {
+    if refused {
+        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+async fn show(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<AsOf>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    plan_page(&ctx, p, id, &q.as_of, None).await
+}
+
+fn amount(fields: &HashMap<String, String>, name: &str) -> AppResult<Tenge> {
+    let text = fields.get(name).map(String::as_str).unwrap_or("0");
+    Tenge::parse(if text.trim().is_empty() { "0" } else { text })
+        .map_err(|_| AppError::invalid("err-plan-amount-field", name))
+}
+
+/// Saves the months of a draft typed on the page (tenge with tiyn).
+async fn save(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let result = async {
+        let plan = crate::plans::readable(ctx.db(), p, id).await?;
+        let version: i64 = fields
+            .get("version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut lines = plan.lines.clone();
+        for line in &mut lines {
+            for m in 0..12 {
+                line.obligations[m] = amount(&fields, &format!("o-{}-{}", line.expense_id, m + 1))?;
+                line.payments[m] = amount(&fields, &format!("p-{}-{}", line.expense_id, m + 1))?;
+            }
+        }
+        crate::plans::save_months(ctx.db(), p, id, version, &lines).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
+        Err(e) => plan_page(&ctx, p, id, "", Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+async fn approve(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let version: i64 = fields
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    match crate::plans::approve(ctx.db(), p, id, version).await {
+        Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
+        Err(e) => plan_page(&ctx, p, id, "", Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+fn parse_change(fields: &HashMap<String, String>) -> AppResult<ChangeDoc> {
+    let get = |k: &str| {
+        fields
+            .get(k)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    let kind = match get("kind").as_str() {
+        "refinement" => ChangeKind::Refinement,
+        "correction" => ChangeKind::Correction,
+        _ => ChangeKind::Certificate,
+    };
+    let month = |k: &str| -> AppResult<usize> {
+        get(k)
+            .parse()
+            .map_err(|_| AppError::invalid("err-plan-month-field", k))
+    };
+    Ok(ChangeDoc {
+        number: 0,
+        kind,
+        dated: service::parse_date(&get("dated"), "dated")?,
+        reason: get("reason"),
+        moves: vec![LineMove {
+            expense_id: service::parse_id(&get("expense_id"), "expense_id")?,
+            change: MonthMove {
+                basis: if get("basis") == "obligations" {
+                    Basis::Obligations
+                } else {
+                    Basis::Payments
+                },
+                from_month: month("from_month")?,
+                to_month: month("to_month")?,
+                amount: amount(fields, "amount")?,
+            },
+        }],
+    })
+}
+
+/// Takes a dated change document of one move.
+async fn add_change(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let result = async {
+        let doc = parse_change(&fields)?;
+        crate::plans::add_change(ctx.db(), p, id, doc).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
+        Err(e) => plan_page(&ctx, p, id, "", Some(form_message(&ctx, e)?)).await,
+    }
+}
