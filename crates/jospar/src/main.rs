@@ -93,6 +93,12 @@ struct ReportArgs {
     depth: Option<String>,
     #[arg(long)]
     failures: bool,
+    #[arg(long)]
+    plan: Option<String>,
+    #[arg(long)]
+    basis: Option<String>,
+    #[arg(long)]
+    as_of: Option<String>,
     /// csv, json, xlsx or pdf (xlsx and pdf need --output).
     #[arg(long, default_value = "csv")]
     format: String,
@@ -121,6 +127,9 @@ impl ReportArgs {
             ("month", self.month.clone()),
             ("depth", self.depth.clone()),
             ("failures", flag(self.failures)),
+            ("plan", self.plan.clone()),
+            ("basis", self.basis.clone()),
+            ("as_of", self.as_of.clone()),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))

@@ -2,12 +2,17 @@
 //! approved budget request, shaped month by month as a draft, approved by the authorised
 //! person of the organisation above, then changed only by dated documents with a reason.
 
+use crate::appendices::Reader;
 use crate::ctx::Principal;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use chrono::NaiveDate;
+use jospar_core::Tenge;
 use jospar_execution::plans::{self, Plan, PlanRefusal};
-use jospar_execution::{ChangeDoc, ChangeError, PlanError, PlanLine, even_months};
+use jospar_execution::{Basis, ChangeDoc, ChangeError, PlanError, PlanLine, even_months};
 use jospar_org::Right;
 use jospar_planning::Status;
+use jospar_reports::{Cell, Table};
 use jospar_store::Db;
 
 fn invalid(key: &'static str, args: Vec<(&'static str, String)>, field: &str) -> AppError {
@@ -228,4 +233,189 @@ pub async fn add_change(db: &Db, p: &Principal, id: i64, doc: ChangeDoc) -> AppR
     plans::add_change(db, &p.who(), &plan, doc)
         .await
         .map_err(refusal)
+}
+
+/// Which months a plan report shows.
+fn basis_of(code: Option<&str>) -> AppResult<Basis> {
+    match code.unwrap_or("payments") {
+        "payments" => Ok(Basis::Payments),
+        "obligations" => Ok(Basis::Obligations),
+        other => Err(AppError::Invalid {
+            key: "err-report-param",
+            args: vec![("field", "basis".into()), ("value", other.into())],
+            field: Some("basis".into()),
+        }),
+    }
+}
+
+fn months_of(line: &PlanLine, basis: Basis) -> [Tenge; 12] {
+    match basis {
+        Basis::Obligations => line.obligations,
+        Basis::Payments => line.payments,
+    }
+}
+
+fn basis_label(tr: &Tr, basis: Basis) -> String {
+    tr.t(&format!("plan-basis-{basis:?}").to_lowercase())
+}
+
+async fn plan_subtitle(db: &Db, tr: &Tr, plan: &Plan, basis: Basis) -> AppResult<Vec<String>> {
+    let org = jospar_org::repo::get_org(db, plan.org_id)
+        .await?
+        .map(|o| o.name(tr.lang()).to_string())
+        .unwrap_or_default();
+    Ok(vec![
+        org,
+        format!(
+            "{} · {}",
+            tr.t(&format!("plan-status-{}", plan.status.code())),
+            basis_label(tr, basis)
+        ),
+    ])
+}
+
+/// The individual financing plan (order No. 540) by obligations or payments as of a date:
+/// each line's annual amount and its twelve months, with the total.
+pub async fn plan_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+    basis: Option<&str>,
+    as_of: Option<NaiveDate>,
+) -> AppResult<Table> {
+    let plan = plans::plan(db, id)
+        .await
+        .map_err(|e| refusal(e.into()))?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(plan.org_id)?;
+    let basis = basis_of(basis)?;
+    let date = as_of.unwrap_or(NaiveDate::MAX);
+    let lines = plan
+        .as_of(date)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut headers = vec![
+        tr.t("plan-col-program"),
+        tr.t("plan-col-subprogram"),
+        tr.t("plan-col-specific"),
+        tr.t("plan-col-approved"),
+    ];
+    headers.extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
+    let mut total = vec![Tenge::ZERO; 13];
+    let rows = lines
+        .iter()
+        .map(|l| {
+            let months = months_of(l, basis);
+            total[0] += l.approved;
+            for (i, m) in months.iter().enumerate() {
+                total[i + 1] += *m;
+            }
+            let mut row = vec![
+                Cell::Text(l.program.clone()),
+                Cell::Text(l.subprogram.clone()),
+                Cell::Text(l.specific.clone()),
+                Cell::Money(l.approved),
+            ];
+            row.extend(months.iter().map(|m| Cell::Money(*m)));
+            row
+        })
+        .collect();
+    let mut total_row = vec![
+        Cell::Text(tr.t("total")),
+        Cell::Text(String::new()),
+        Cell::Text(String::new()),
+    ];
+    total_row.extend(total.into_iter().map(Cell::Money));
+    let mut subtitle = plan_subtitle(db, tr, &plan, basis).await?;
+    if let Some(d) = as_of {
+        subtitle.push(tr.args("plan-report-as-of", &[("date", d.to_string())]));
+    }
+    Ok(Table {
+        title: tr.args("plan-title", &[("year", plan.year.to_string())]),
+        subtitle,
+        headers,
+        numbered: true,
+        rows,
+        total: Some(total_row),
+        ..Table::default()
+    })
+}
+
+/// The dynamics of a plan's changes by month: the approved months, each change document's
+/// effect on them, and the plan after all documents; every row adds up across.
+pub async fn changes_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+    basis: Option<&str>,
+) -> AppResult<Table> {
+    let plan = plans::plan(db, id)
+        .await
+        .map_err(|e| refusal(e.into()))?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(plan.org_id)?;
+    let basis = basis_of(basis)?;
+    let month_sums = |lines: &[PlanLine]| {
+        let mut sums = [Tenge::ZERO; 12];
+        for l in lines {
+            for (s, m) in sums.iter_mut().zip(months_of(l, basis)) {
+                *s += m;
+            }
+        }
+        sums
+    };
+    let mut columns = vec![month_sums(&plan.lines)];
+    let mut docs = plan.changes.clone();
+    docs.sort_by_key(|d| (d.dated, d.number));
+    let mut lines = plan.lines.clone();
+    let mut headers = vec![tr.t("exec-col-month"), tr.t("plan-col-at-approval")];
+    for doc in &docs {
+        let before = month_sums(&lines);
+        lines = jospar_execution::apply_change(&lines, doc)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let after = month_sums(&lines);
+        let mut delta = [Tenge::ZERO; 12];
+        for m in 0..12 {
+            delta[m] = after[m] - before[m];
+        }
+        columns.push(delta);
+        headers.push(format!("№{} {}", doc.number, doc.dated));
+    }
+    columns.push(month_sums(&lines));
+    headers.push(tr.t("plan-col-after-changes"));
+    let rows = (0..12)
+        .map(|m| {
+            let mut row = vec![Cell::Text(tr.t(&format!("month-{}", m + 1)))];
+            row.extend(columns.iter().map(|c| Cell::Money(c[m])));
+            row
+        })
+        .collect();
+    let mut total_row = vec![Cell::Text(tr.t("total"))];
+    total_row.extend(columns.iter().map(|c| Cell::Money(c.iter().copied().sum())));
+    let mut footer: Vec<String> = docs
+        .iter()
+        .map(|d| {
+            format!(
+                "№{} · {} · {} · {}",
+                d.number,
+                tr.t(&format!("plan-change-{:?}", d.kind).to_lowercase()),
+                d.dated,
+                d.reason
+            )
+        })
+        .collect();
+    if footer.is_empty() {
+        footer.push(tr.t("plan-no-changes"));
+    }
+    Ok(Table {
+        title: tr.t("report-plan-changes"),
+        subtitle: plan_subtitle(db, tr, &plan, basis).await?,
+        headers,
+        numbered: true,
+        rows,
+        total: Some(total_row),
+        footer,
+        ..Table::default()
+    })
 }

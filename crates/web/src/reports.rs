@@ -51,6 +51,17 @@ const IMPORT: ParamDef = ParamDef {
     about: "id of an imported execution report of the open-budgets portal",
 };
 
+const PLAN: ParamDef = ParamDef {
+    name: "plan",
+    required: true,
+    about: "financing plan id",
+};
+const BASIS: ParamDef = ParamDef {
+    name: "basis",
+    required: false,
+    about: "payments (default) or obligations",
+};
+
 pub const REPORTS: &[ReportDef] = &[
     ReportDef {
         name: "consolidated",
@@ -156,6 +167,24 @@ pub const REPORTS: &[ReportDef] = &[
                 about: "1 = only the discrepancies",
             },
         ],
+    },
+    ReportDef {
+        name: "financing-plan",
+        about: "Individual financing plan by payments or obligations, by month, as of a date (EX-1)",
+        params: &[
+            PLAN,
+            BASIS,
+            ParamDef {
+                name: "as_of",
+                required: false,
+                about: "date YYYY-MM-DD (default: with every change document)",
+            },
+        ],
+    },
+    ReportDef {
+        name: "plan-changes",
+        about: "Dynamics of a financing plan's changes by month: approved, each document, after changes (EX-2)",
+        params: &[PLAN, BASIS],
     },
     ReportDef {
         name: "breakdown",
@@ -308,6 +337,31 @@ pub async fn build(
                 params.required("import")?,
                 params.text("month"),
                 params.flag("failures"),
+            )
+            .await
+        }
+        "financing-plan" => {
+            let as_of = match params.text("as_of") {
+                Some(d) => Some(crate::service::parse_date(d, "as_of")?),
+                None => None,
+            };
+            crate::plans::plan_table(
+                db,
+                tr,
+                reader,
+                params.required("plan")?,
+                params.text("basis"),
+                as_of,
+            )
+            .await
+        }
+        "plan-changes" => {
+            crate::plans::changes_table(
+                db,
+                tr,
+                reader,
+                params.required("plan")?,
+                params.text("basis"),
             )
             .await
         }

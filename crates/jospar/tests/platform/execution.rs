@@ -552,4 +552,49 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         !head_page.contains("id=\"change-form\""),
         "the head does not enter changes"
     );
+
+    // The dynamics of changes: each document's effect by month, rows adding up across.
+    let (status, dynamics) = send_json(
+        app,
+        "get",
+        &format!("/reports/plan-changes?plan={id}&format=json"),
+        &head,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{dynamics}");
+    let march_row = &dynamics["rows"][2];
+    assert_eq!(march_row[2].as_i64(), Some(-100_000), "{march_row}");
+    assert_eq!(dynamics["rows"][3][2].as_i64(), Some(100_000));
+    let total = dynamics["total"].as_array().expect("total");
+    assert_eq!(
+        total[1],
+        total[total.len() - 1],
+        "changes keep the year's total"
+    );
+    // The plan in XLSX as of 1 March: the total row's months add up to the annual amount.
+    let xlsx = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/api/v1/reports/financing-plan?plan={id}&as_of=2027-03-01&format=xlsx&lang=kk"
+        )))
+        .bearer_auth(&abp)
+        .send()
+        .await
+        .expect("xlsx")
+        .bytes()
+        .await
+        .expect("bytes");
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(xlsx.to_vec())).expect("xlsx opens");
+    let range = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range");
+    let total_row = range
+        .rows()
+        .find(|r| r.first().is_some_and(|c| *c == "Барлығы"))
+        .unwrap_or_else(|| panic!("total row: {:?}", range.rows().collect::<Vec<_>>()));
+    let cents =
+        |c: &calamine::Data| (c.to_string().parse::<f64>().expect("number") * 100.0).round() as i64;
+    let months: i64 = total_row[4..16].iter().map(cents).sum();
+    assert_eq!(months, cents(&total_row[3]));
 }

@@ -145,6 +145,24 @@ async fn choices_of(
                 .collect(),
             None => Vec::new(),
         },
+        "plan" => {
+            let orgs = crate::limits::org_map(ctx.db()).await?;
+            crate::plans::list(ctx.db(), p)
+                .await?
+                .into_iter()
+                .map(|(id, org, year)| {
+                    let name = orgs
+                        .get(&org)
+                        .map(|o| o.name(lang).to_string())
+                        .unwrap_or_default();
+                    choice(id.to_string(), format!("{name} · {year}"))
+                })
+                .collect()
+        }
+        "basis" => ["payments", "obligations"]
+            .iter()
+            .map(|b| choice(b.to_string(), ctx.tr.t(&format!("plan-basis-{b}"))))
+            .collect(),
         "by" | "cols" => Dimension::ALL
             .iter()
             .map(|d| {
