@@ -169,15 +169,17 @@ pub async fn create_plan(
     })?)
 }
 
-/// Writes a draft's lines (`version` as the user saw it) or approves the draft.
+/// Writes a draft's lines (`version` as the user saw it), or approves the draft with the
+/// approver's signature.
 async fn update_draft(
     db: &Db,
     who: &Who,
     current: &Plan,
     version: i64,
     lines: &[PlanLine],
-    approve: bool,
+    approval: Option<&PlanSignature>,
 ) -> std::result::Result<Plan, PlanRefusal> {
+    let approve = approval.is_some();
     if current.status != PlanStatus::Draft {
         return Err(PlanRefusal::WrongStatus(current.status));
     }
@@ -195,6 +197,16 @@ async fn update_draft(
         .execute(conn).await)?;
     if updated != 1 {
         return Err(PlanRefusal::Stale);
+    }
+    if let Some(sig) = approval {
+        exec_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO plan_signatures (id, plan_id, plan_version, data, data_sha256, cms, signer_iin, signer_bin, \
+             signer_name, cert_serial, cert_not_after, signed_by, signed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+            .bind(new_id()).bind(current.id).bind(sig.plan_version).bind(&sig.data).bind(&sig.data_sha256)
+            .bind(&sig.cms).bind(&sig.signer_iin).bind(&sig.signer_bin).bind(&sig.signer_name)
+            .bind(&sig.cert_serial).bind(sig.cert_not_after).bind(&sig.signed_by).bind(sig.signed_at)
+            .execute(conn).await)?;
     }
     tx.audit(AuditEntry {
         who,
@@ -218,16 +230,79 @@ pub async fn save_lines(
     version: i64,
     lines: &[PlanLine],
 ) -> std::result::Result<Plan, PlanRefusal> {
-    update_draft(db, who, current, version, lines, false).await
+    update_draft(db, who, current, version, lines, None).await
 }
 
+/// The bytes the approver signs: the plan at its version, lines by expense identifier, amounts
+/// in tiyn, as JSON.
+pub fn canonical_bytes(plan: &Plan) -> Vec<u8> {
+    let mut lines = plan.lines.clone();
+    lines.sort_by_key(|l| l.expense_id);
+    let document = json!({
+        "document": "jospar/financing-plan/1",
+        "id": plan.id,
+        "org_id": plan.org_id,
+        "request_id": plan.request_id,
+        "year": plan.year,
+        "version": plan.version,
+        "lines": lines.iter().map(|l| json!({
+            "expense_id": l.expense_id,
+            "program": l.program,
+            "subprogram": l.subprogram,
+            "specific": l.specific,
+            "approved": l.approved.tiyn(),
+            "obligations": l.obligations.iter().map(|t| t.tiyn()).collect::<Vec<_>>(),
+            "payments": l.payments.iter().map(|t| t.tiyn()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    });
+    serde_json::to_vec(&document).unwrap_or_default()
+}
+
+/// A verified signature of the approver over [`canonical_bytes`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct PlanSignature {
+    pub plan_version: i64,
+    /// The canonical bytes signed (UTF-8 JSON).
+    #[serde(skip)]
+    pub data: String,
+    pub data_sha256: String,
+    /// The CMS as received, base64.
+    #[serde(skip)]
+    pub cms: String,
+    pub signer_iin: String,
+    pub signer_bin: Option<String>,
+    pub signer_name: String,
+    pub cert_serial: String,
+    pub cert_not_after: DateTime<Utc>,
+    pub signed_by: String,
+    pub signed_at: DateTime<Utc>,
+}
+
+/// Approves a draft with the approver's signature, written in the same transaction.
 pub async fn approve(
     db: &Db,
     who: &Who,
     current: &Plan,
     version: i64,
+    signature: &PlanSignature,
 ) -> std::result::Result<Plan, PlanRefusal> {
-    update_draft(db, who, current, version, &current.lines.clone(), true).await
+    update_draft(
+        db,
+        who,
+        current,
+        version,
+        &current.lines.clone(),
+        Some(signature),
+    )
+    .await
+}
+
+/// The signatures of a plan, oldest first.
+pub async fn signatures(db: &Db, plan_id: i64) -> Result<Vec<PlanSignature>> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT plan_version, data, data_sha256, cms, signer_iin, signer_bin, signer_name, cert_serial, \
+         cert_not_after, signed_by, signed_at FROM plan_signatures WHERE plan_id = $1 ORDER BY signed_at")
+        .bind(plan_id).fetch_all(pool).await)?)
 }
 
 /// Adds a change document to an approved plan: numbered next, applied over every document

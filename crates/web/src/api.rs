@@ -429,8 +429,14 @@ pub const ROUTES: &[ApiRoute] = &[
     ApiRoute {
         method: "post",
         path: "/financing-plans/{id}/approve",
-        summary: "Approve a draft plan {version} (approve right on the organisation above, EX-6)",
+        summary: "Approve a draft plan {version, cms}: signed over its signing-data by the authorised person of the organisation above (EX-6, P-9)",
         access: Access::Approve,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/financing-plans/{id}/signing-data",
+        summary: "The plan's canonical bytes to sign for approval (base64), their SHA-256 and the version",
+        access: Access::Read,
     },
     ApiRoute {
         method: "post",
@@ -525,6 +531,7 @@ pub fn routes() -> Router<AppState> {
         .route("/financing-plans", get(financing_plans).post(create_plan))
         .route("/financing-plans/{id}", get(financing_plan).put(save_plan))
         .route("/financing-plans/{id}/approve", post(approve_plan))
+        .route("/financing-plans/{id}/signing-data", get(plan_signing_data))
         .route("/financing-plans/{id}/changes", post(add_plan_change))
         .route("/reports", get(report_catalogue))
         .route("/reports/{name}", get(report))
@@ -688,8 +695,9 @@ async fn financing_plan(
     let lines = plan
         .as_of(date)
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    let signatures = crate::plans::signatures(ctx.db(), p, id).await?;
     Ok(Json(
-        json!({"plan": plan, "as_of": date, "lines_as_of": lines}),
+        json!({"plan": plan, "as_of": date, "lines_as_of": lines, "signatures": signatures}),
     ))
 }
 
@@ -708,16 +716,30 @@ async fn save_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Jso
 }
 
 #[derive(Deserialize)]
-struct PlanVersion {
+struct PlanApproval {
     version: i64,
+    #[serde(default)]
+    cms: String,
 }
 
 async fn approve_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
-    let b: PlanVersion = body(&bytes)?;
+    let b: PlanApproval = body(&bytes)?;
+    let signing = &ctx.state.config.signing;
     Ok(Json(json!(
-        crate::plans::approve(ctx.db(), p, id, b.version).await?
+        crate::plans::approve(ctx.db(), signing, p, id, b.version, &b.cms).await?
     )))
+}
+
+async fn plan_signing_data(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    use base64::Engine as _;
+    let p = ctx.user()?;
+    let (plan, data) = crate::plans::signing_data(ctx.db(), p, id).await?;
+    Ok(Json(json!({
+        "version": plan.version,
+        "data": base64::engine::general_purpose::STANDARD.encode(&data),
+        "sha256": jospar_eds::sha256_hex(&data),
+    })))
 }
 
 #[derive(Deserialize)]

@@ -365,7 +365,7 @@ pub async fn signatures(db: &Db, p: &Principal, id: i64) -> AppResult<Vec<repo::
 }
 
 /// Verifies the CMS over `data` and that the user signed it with their own signing key.
-async fn verify_signature(
+pub(crate) async fn verify_signature(
     signing: &Signing,
     p: &Principal,
     cms_text: &str,

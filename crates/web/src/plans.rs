@@ -210,20 +210,72 @@ pub async fn save_months(
         .map_err(refusal)
 }
 
-/// Approves a draft: the approve right on the organisation above the institution (its
-/// administrator), or on the institution itself when it has none.
-pub async fn approve(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<Plan> {
-    let plan = readable(db, p, id).await?;
-    let approver = p
-        .tree
+/// The organisation whose authorised person approves a plan: the one above the institution
+/// (its administrator), or the institution itself when it has none.
+pub fn approver_of(p: &Principal, plan: &Plan) -> i64 {
+    p.tree
         .ancestors(plan.org_id)
         .first()
         .copied()
-        .unwrap_or(plan.org_id);
+        .unwrap_or(plan.org_id)
+}
+
+/// The bytes the approver signs (P-9) for a plan the caller may read.
+pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> AppResult<(Plan, Vec<u8>)> {
+    let plan = readable(db, p, id).await?;
+    let data = plans::canonical_bytes(&plan);
+    Ok((plan, data))
+}
+
+/// Approves a draft (EX-6) with the EDS of the authorised person of the organisation above,
+/// over the plan's canonical bytes at `version`; signature and approval are written together.
+pub async fn approve(
+    db: &Db,
+    signing: &crate::Signing,
+    p: &Principal,
+    id: i64,
+    version: i64,
+    cms_text: &str,
+) -> AppResult<Plan> {
+    let plan = readable(db, p, id).await?;
+    let approver = approver_of(p, &plan);
     p.require(Right::Approve, approver)?;
-    plans::approve(db, &p.who(), &plan, version)
+    if plan.status != plans::PlanStatus::Draft {
+        return Err(refusal(PlanRefusal::WrongStatus(plan.status)));
+    }
+    if plan.version != version {
+        return Err(AppError::Stale);
+    }
+    let data = plans::canonical_bytes(&plan);
+    let bin = jospar_org::repo::get_org(db, approver)
+        .await?
+        .and_then(|o| o.bin);
+    let verified =
+        crate::planning::verify_signature(signing, p, cms_text, &data, bin.as_deref()).await?;
+    let signature = plans::PlanSignature {
+        plan_version: version,
+        data_sha256: jospar_eds::sha256_hex(&data),
+        data: verified.data,
+        cms: verified.cms,
+        signer_iin: verified.signer_iin,
+        signer_bin: verified.signer_bin,
+        signer_name: verified.signer_name,
+        cert_serial: verified.cert_serial,
+        cert_not_after: verified.cert_not_after,
+        signed_by: p.user.login.clone(),
+        signed_at: chrono::Utc::now(),
+    };
+    plans::approve(db, &p.who(), &plan, version, &signature)
         .await
         .map_err(refusal)
+}
+
+/// The approval signatures of a plan the caller may read.
+pub async fn signatures(db: &Db, p: &Principal, id: i64) -> AppResult<Vec<plans::PlanSignature>> {
+    readable(db, p, id).await?;
+    plans::signatures(db, id)
+        .await
+        .map_err(|e| refusal(e.into()))
 }
 
 /// Adds a dated change document to an approved plan.

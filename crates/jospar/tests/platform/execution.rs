@@ -376,12 +376,46 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
     )
     .await;
     assert_eq!(status, 403);
-    let (status, approved_plan) = send_json(
+    // EX-6: the approval is signed over the plan's signing data by the approver's own key.
+    let (_, signing) = send_json(
+        app,
+        "get",
+        &format!("/financing-plans/{id}/signing-data"),
+        &abp,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(signing["version"], 2, "{signing}");
+    let data = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .decode(signing["data"].as_str().expect("data"))
+            .expect("base64")
+    };
+    let (status, error) = send_json(
         app,
         "post",
         &format!("/financing-plans/{id}/approve"),
         &abp,
         json!({"version": 2}),
+    )
+    .await;
+    assert_eq!(status, 422, "no signature: {error}");
+    let (status, error) = send_json(
+        app,
+        "post",
+        &format!("/financing-plans/{id}/approve"),
+        &abp,
+        json!({"version": 2, "cms": app.sign_as("head.school5", &data).await}),
+    )
+    .await;
+    assert_eq!(status, 422, "another person's key: {error}");
+    let (status, approved_plan) = send_json(
+        app,
+        "post",
+        &format!("/financing-plans/{id}/approve"),
+        &abp,
+        json!({"version": 2, "cms": app.sign_as("abp.edu", &data).await}),
     )
     .await;
     assert_eq!(
@@ -462,6 +496,15 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         Some(march - 100_000)
     );
     assert_eq!(after["plan"]["changes"].as_array().map(Vec::len), Some(1));
+    let abp_user = jospar_org::repo::user_by_login(&app.db, "abp.edu")
+        .await
+        .expect("q")
+        .expect("abp");
+    assert_eq!(
+        before["signatures"][0]["signer_iin"],
+        abp_user.iin.as_str(),
+        "{before}"
+    );
     let (_, audit) = send_json(
         app,
         "get",

@@ -586,6 +586,13 @@ async fn every_route_refuses_what_it_must() {
             expect: "RAARRRR",
         },
         Case {
+            method: "get",
+            route: "/financing-plans/{id}/signing-data",
+            path: format!("/financing-plans/{plan}/signing-data"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
             method: "post",
             route: "/financing-plans/{id}/changes",
             path: format!("/financing-plans/{plan}/changes"),

@@ -24,3 +24,20 @@ CREATE TABLE plan_changes (
     created_at TEXT NOT NULL,
     UNIQUE (plan_id, number)
 );
+-- The EDS of the person who approved a plan (EX-6, P-9): the exact bytes signed, the CMS as
+-- received (base64) and who the verified certificate names.
+CREATE TABLE plan_signatures (
+    id BIGINT PRIMARY KEY,
+    plan_id BIGINT NOT NULL REFERENCES financing_plans(id),
+    plan_version BIGINT NOT NULL,
+    data TEXT NOT NULL,
+    data_sha256 TEXT NOT NULL,
+    cms TEXT NOT NULL,
+    signer_iin TEXT NOT NULL,
+    signer_bin TEXT,
+    signer_name TEXT NOT NULL,
+    cert_serial TEXT NOT NULL,
+    cert_not_after TEXT NOT NULL,
+    signed_by TEXT NOT NULL,
+    signed_at TEXT NOT NULL
+);

@@ -163,6 +163,12 @@ struct PlanPage {
     can_edit: bool,
     can_approve: bool,
     can_change: bool,
+    /// What the approve form gives NCALayer: its address, whose key signs, the bytes.
+    ncalayer_url: String,
+    iin: String,
+    data_base64: String,
+    /// The approval signatures, one line each.
+    signatures: Vec<String>,
     error: Option<String>,
 }
 
@@ -227,13 +233,22 @@ async fn plan_page(
         .as_of(date)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let names = org_names(ctx).await?;
-    let approver = p
-        .tree
-        .ancestors(plan.org_id)
-        .first()
-        .copied()
-        .unwrap_or(plan.org_id);
+    let approver = crate::plans::approver_of(p, &plan);
     let draft = plan.status == PlanStatus::Draft;
+    let signatures = crate::plans::signatures(ctx.db(), p, id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            format!(
+                "{} · {} {} · {} · {}",
+                s.signer_name,
+                ctx.tr.t("field-iin"),
+                s.signer_iin,
+                s.signed_at.format("%Y-%m-%d %H:%M"),
+                s.data_sha256
+            )
+        })
+        .collect();
     let mut page = Page::new(ctx, "plans-title", "plans");
     page.title = ctx
         .tr
@@ -256,6 +271,14 @@ async fn plan_page(
         can_edit: draft && p.can(Right::Enter, plan.org_id),
         can_approve: draft && p.can(Right::Approve, approver),
         can_change: !draft && p.can(Right::Enter, plan.org_id),
+        ncalayer_url: ctx.state.config.signing.ncalayer_url.clone(),
+        iin: p.user.iin.clone(),
+        data_base64: {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .encode(jospar_execution::plans::canonical_bytes(&plan))
+        },
+        signatures,
         error,
     })?;
     Ok(unprocessable_if(refused, response))
@@ -321,7 +344,9 @@ async fn approve(
         .get("version")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    match crate::plans::approve(ctx.db(), p, id, version).await {
+    let cms = fields.get("cms").map(String::as_str).unwrap_or("");
+    let signing = &ctx.state.config.signing;
+    match crate::plans::approve(ctx.db(), signing, p, id, version, cms).await {
         Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
         Err(e) => plan_page(&ctx, p, id, "", Some(form_message(&ctx, e)?)).await,
     }
