@@ -525,3 +525,99 @@ async fn add_a_position_and_see_its_salary() {
     client.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);
 }
+
+/// Issue 5 (EX-6, EX-R 18): the education administrator approves a school's financing plan
+/// with the EDS through (fake) NCALayer, then the planner uploads the portal's execution report
+/// of Astana and lands on its reconciliation.
+#[tokio::test]
+async fn approve_a_plan_with_eds_and_upload_an_execution_report() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let annual = jospar_core::Tenge::from_tiyn(1_200_000_00);
+    let line = jospar_execution::PlanLine {
+        expense_id: 7,
+        program: "003".into(),
+        subprogram: "015".into(),
+        specific: "111".into(),
+        approved: annual,
+        obligations: jospar_execution::even_months(annual),
+        payments: jospar_execution::even_months(annual),
+    };
+    let plan = jospar_execution::plans::create_plan(
+        &app.db,
+        &jospar_store::Who::system(),
+        school,
+        1,
+        2027,
+        &[line],
+    )
+    .await
+    .expect("plan");
+
+    let (_driver, client, profile) = browser().await;
+    sign_in(&client, &app, "abp.edu").await;
+    client
+        .goto(&app.url(&format!("/plans/{}?lang=ru", plan.id)))
+        .await
+        .expect("plan page");
+    wait_for_text(&client, "#plan-status", "черновик").await;
+    client
+        .find(Locator::Id("plan-approve"))
+        .await
+        .expect("approve")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#plan-status", "утверждён").await;
+    let abp = jospar_org::repo::user_by_login(&app.db, "abp.edu")
+        .await
+        .expect("query")
+        .expect("user");
+    wait_for_text(&client, "#plan-signatures", &abp.iin).await;
+    keep_screenshot(&client, "plan-approved").await;
+
+    // Another user on the same browser: the session cookie is dropped first.
+    client.delete_all_cookies().await.expect("cookies");
+    sign_in(&client, &app, "planner").await;
+    client
+        .goto(&app.url("/execution?lang=ru"))
+        .await
+        .expect("execution page");
+    let file = format!(
+        "{}/../../data/portal/local_astana_city_execution_tree.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    fill(&client, "#e-title", "Бюджет города Астаны").await;
+    client
+        .find(Locator::Id("e-file"))
+        .await
+        .expect("file input")
+        .send_keys(
+            &std::fs::canonicalize(&file)
+                .expect("file")
+                .display()
+                .to_string(),
+        )
+        .await
+        .expect("choose file");
+    client
+        .find(Locator::Id("execution-import"))
+        .await
+        .expect("import")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#report-title", "Сверка").await;
+    wait_for_text(
+        &client,
+        ".signature",
+        "расхождений сверх округления источника 0",
+    )
+    .await;
+    keep_screenshot(&client, "execution-reconciliation").await;
+    client.close().await.expect("close");
+    let _ = std::fs::remove_dir_all(profile);
+}
