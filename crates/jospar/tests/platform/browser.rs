@@ -536,7 +536,7 @@ async fn approve_a_plan_with_eds_and_upload_an_execution_report() {
     }
     let app = spawn(Engine::Sqlite).await.expect("sqlite");
     let school = app.org_id("Общеобразовательная школа №5").await;
-    let annual = jospar_core::Tenge::from_tiyn(1_200_000_00);
+    let annual = jospar_core::Tenge::from_tiyn(120_000_000);
     let line = jospar_execution::PlanLine {
         expense_id: 7,
         program: "003".into(),
