@@ -471,3 +471,116 @@ pub async fn changes_table(
         ..Table::default()
     })
 }
+
+/// What a consolidated plan covers: the subtree's root, the fiscal year, the basis and the date.
+#[derive(Clone, Copy)]
+pub struct ConsolidatedPlanQuery<'a> {
+    pub root: i64,
+    pub year: i32,
+    pub basis: Option<&'a str>,
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The consolidated financing plan of an organisation's subtree (EX-6: the administrator's
+/// plan, appendices 8/10 of order No. 540, and the consolidated plan of a budget): the
+/// approved plans of the year as of a date, summed by program, subprogram and specific, by
+/// month; the total reconciles with the plans added up.
+pub async fn consolidated_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &jospar_org::OrgTree,
+    reader: &Reader<'_>,
+    query: &ConsolidatedPlanQuery<'_>,
+) -> AppResult<Table> {
+    let ConsolidatedPlanQuery {
+        root,
+        year,
+        basis,
+        as_of,
+    } = *query;
+    reader.require_read(root)?;
+    let basis = basis_of(basis)?;
+    let date = as_of.unwrap_or(NaiveDate::MAX);
+    let mut sums: std::collections::BTreeMap<(String, String, String), (Tenge, [Tenge; 12])> =
+        Default::default();
+    let mut count = 0;
+    for (id, org, plan_year) in plans::plan_ids(db).await.map_err(|e| refusal(e.into()))? {
+        if plan_year != i64::from(year) || !tree.is_within(org, root) {
+            continue;
+        }
+        let Some(plan) = plans::plan(db, id).await.map_err(|e| refusal(e.into()))? else {
+            continue;
+        };
+        if plan.status != plans::PlanStatus::Approved {
+            continue;
+        }
+        count += 1;
+        for line in plan
+            .as_of(date)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+        {
+            let key = (
+                line.program.clone(),
+                line.subprogram.clone(),
+                line.specific.clone(),
+            );
+            let entry = sums.entry(key).or_insert((Tenge::ZERO, [Tenge::ZERO; 12]));
+            entry.0 += line.approved;
+            for (s, m) in entry.1.iter_mut().zip(months_of(&line, basis)) {
+                *s += m;
+            }
+        }
+    }
+    let mut headers = vec![
+        tr.t("plan-col-program"),
+        tr.t("plan-col-subprogram"),
+        tr.t("plan-col-specific"),
+        tr.t("plan-col-approved"),
+    ];
+    headers.extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
+    let mut total = [Tenge::ZERO; 13];
+    let rows = sums
+        .into_iter()
+        .map(|((program, subprogram, specific), (approved, months))| {
+            total[0] += approved;
+            for (t, m) in total[1..].iter_mut().zip(months) {
+                *t += m;
+            }
+            let mut row = vec![
+                Cell::Text(program),
+                Cell::Text(subprogram),
+                Cell::Text(specific),
+                Cell::Money(approved),
+            ];
+            row.extend(months.into_iter().map(Cell::Money));
+            row
+        })
+        .collect();
+    let mut total_row = vec![
+        Cell::Text(tr.t("total")),
+        Cell::Text(String::new()),
+        Cell::Text(String::new()),
+    ];
+    total_row.extend(total.into_iter().map(Cell::Money));
+    let org = jospar_org::repo::get_org(db, root)
+        .await?
+        .map(|o| o.name(tr.lang()).to_string())
+        .unwrap_or_default();
+    let mut subtitle = vec![
+        org,
+        format!("{} · {}", year, basis_label(tr, basis)),
+        tr.args("plan-consolidated-count", &[("count", count.to_string())]),
+    ];
+    if let Some(d) = as_of {
+        subtitle.push(tr.args("plan-report-as-of", &[("date", d.to_string())]));
+    }
+    Ok(Table {
+        title: tr.t("report-consolidated-plan"),
+        subtitle,
+        headers,
+        numbered: true,
+        rows,
+        total: Some(total_row),
+        ..Table::default()
+    })
+}

@@ -182,6 +182,28 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "consolidated-plan",
+        about: "Consolidated financing plan of a subtree: approved plans of a year by program, subprogram, specific and month (EX-6; appendices 8/10 of order 540)",
+        params: &[
+            ParamDef {
+                name: "org",
+                required: true,
+                about: "organisation whose subtree is consolidated (an administrator, a finance body)",
+            },
+            ParamDef {
+                name: "year",
+                required: true,
+                about: "fiscal year",
+            },
+            BASIS,
+            ParamDef {
+                name: "as_of",
+                required: false,
+                about: "date YYYY-MM-DD (default: with every change document)",
+            },
+        ],
+    },
+    ReportDef {
         name: "plan-changes",
         about: "Dynamics of a financing plan's changes by month: approved, each document, after changes (EX-2)",
         params: &[PLAN, BASIS],
@@ -354,6 +376,19 @@ pub async fn build(
                 as_of,
             )
             .await
+        }
+        "consolidated-plan" => {
+            let as_of = match params.text("as_of") {
+                Some(d) => Some(crate::service::parse_date(d, "as_of")?),
+                None => None,
+            };
+            let query = crate::plans::ConsolidatedPlanQuery {
+                root: params.required("org")?,
+                year: params.required("year")?,
+                basis: params.text("basis"),
+                as_of,
+            };
+            crate::plans::consolidated_table(db, tr, tree, reader, &query).await
         }
         "plan-changes" => {
             crate::plans::changes_table(

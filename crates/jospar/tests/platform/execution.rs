@@ -640,4 +640,40 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         |c: &calamine::Data| (c.to_string().parse::<f64>().expect("number") * 100.0).round() as i64;
     let months: i64 = total_row[4..16].iter().map(cents).sum();
     assert_eq!(months, cents(&total_row[3]));
+
+    // The administrator's consolidated plan (EX-6) adds up the approved plans of its subtree:
+    // here the school's, so the totals are the school plan's to the tiyn.
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let (status, consolidated) = send_json(
+        app,
+        "get",
+        &format!("/reports/consolidated-plan?org={edu}&year=2027&as_of=2027-03-01&format=json"),
+        &abp,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{consolidated}");
+    let (_, single) = send_json(
+        app,
+        "get",
+        &format!("/reports/financing-plan?plan={id}&as_of=2027-03-01&format=json"),
+        &abp,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(consolidated["total"], single["total"]);
+    let (status, _) = send_json(
+        app,
+        "get",
+        &format!("/reports/consolidated-plan?org={edu}&year=2027&format=json"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "a school does not read its administrator's consolidation"
+    );
 }
