@@ -11,6 +11,8 @@ pub mod ex18;
 pub mod plans;
 pub mod portal;
 pub mod repo;
+pub mod treasury;
+pub mod treasury_store;
 
 use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};

@@ -94,6 +94,8 @@ struct ReportArgs {
     #[arg(long)]
     failures: bool,
     #[arg(long)]
+    treasury: Option<String>,
+    #[arg(long)]
     plan: Option<String>,
     #[arg(long)]
     basis: Option<String>,
@@ -127,6 +129,7 @@ impl ReportArgs {
             ("month", self.month.clone()),
             ("depth", self.depth.clone()),
             ("failures", flag(self.failures)),
+            ("treasury", self.treasury.clone()),
             ("plan", self.plan.clone()),
             ("basis", self.basis.clone()),
             ("as_of", self.as_of.clone()),
@@ -159,6 +162,18 @@ enum ImportCommand {
         /// Title of the import, e.g. the budget's name.
         #[arg(long)]
         title: String,
+    },
+    /// Import Treasury form 5-52 (XLSX or CSV; layout in data/treasury/README.md) for an
+    /// organisation at a report date, replacing the same form and date.
+    #[command(name = "treasury-5-52")]
+    Treasury552 {
+        file: PathBuf,
+        /// Id of the organisation the form belongs to.
+        #[arg(long)]
+        org: i64,
+        /// Report date, YYYY-MM-DD.
+        #[arg(long)]
+        date: chrono::NaiveDate,
     },
 }
 
@@ -277,6 +292,30 @@ async fn main() -> Result<()> {
             println!(
                 "{name}: import {} «{}», {} rows, months {}…{}",
                 import.id, import.title, import.row_count, import.first_month, import.last_month
+            );
+            Ok(())
+        }
+        Command::Import(ImportCommand::Treasury552 { file, org, date }) => {
+            let db = open(&config).await?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let tr = jospar_web::i18n::Tr(jospar_web::i18n::Lang::Ru);
+            let target = jospar_web::treasury::FormTarget {
+                org_id: org,
+                report_date: date,
+                file_name: &name,
+            };
+            let report =
+                jospar_web::treasury::import_552(&db, &Who::system(), None, target, &bytes)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message(&tr)))?;
+            println!(
+                "{name}: form 5-52 {} of {}, {} rows",
+                report.id, report.report_date, report.row_count
             );
             Ok(())
         }

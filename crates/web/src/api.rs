@@ -404,6 +404,18 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/execution/treasury",
+        summary: "Imported Treasury forms the caller may read (EX-5)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/execution/treasury/5-52",
+        summary: "Import form 5-52 (XLSX or CSV body) for ?org= at ?date=YYYY-MM-DD (&file_name=); the same form and date is replaced",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
         path: "/financing-plans",
         summary: "Financing plans the caller may read: id, org_id, year (EX-1)",
         access: Access::Read,
@@ -528,6 +540,8 @@ pub fn routes() -> Router<AppState> {
             "/execution/portal-imports",
             get(portal_imports).post(import_portal),
         )
+        .route("/execution/treasury", get(treasury_reports))
+        .route("/execution/treasury/5-52", post(import_552))
         .route("/financing-plans", get(financing_plans).post(create_plan))
         .route("/financing-plans/{id}", get(financing_plan).put(save_plan))
         .route("/financing-plans/{id}/approve", post(approve_plan))
@@ -647,6 +661,37 @@ async fn import(ctx: Ctx, Query(q): Query<ImportQuery>, bytes: Bytes) -> AppResu
     Ok(Json(json!(
         service::import_classification(ctx.db(), p, &bytes, years, name).await?
     )))
+}
+
+async fn treasury_reports(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let reader = crate::appendices::Reader::User(p);
+    Ok(Json(json!(
+        crate::treasury::reports(ctx.db(), &reader).await?
+    )))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TreasuryQuery {
+    org: String,
+    date: String,
+    file_name: String,
+}
+
+async fn import_552(ctx: Ctx, Query(q): Query<TreasuryQuery>, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let target = crate::treasury::FormTarget {
+        org_id: service::parse_id(&q.org, "org")?,
+        report_date: service::parse_date(&q.date, "date")?,
+        file_name: if q.file_name.is_empty() {
+            "api upload"
+        } else {
+            &q.file_name
+        },
+    };
+    let report = crate::treasury::import_552(ctx.db(), &p.who(), Some(p), target, &bytes).await?;
+    Ok(created(report))
 }
 
 async fn financing_plans(ctx: Ctx) -> AppResult<Json<Value>> {

@@ -16,6 +16,7 @@ pub mod plans;
 pub mod reports;
 pub mod service;
 pub mod staffing;
+pub mod treasury;
 pub mod view;
 
 use axum::Router;

@@ -169,6 +169,22 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "cash-execution-552",
+        about: "Cash execution by form 5-52 against the system's approved plans, with every discrepancy (EX-5, EX-8)",
+        params: &[
+            ParamDef {
+                name: "treasury",
+                required: true,
+                about: "id of an imported form 5-52",
+            },
+            ParamDef {
+                name: "failures",
+                required: false,
+                about: "1 = only the discrepancies",
+            },
+        ],
+    },
+    ReportDef {
         name: "financing-plan",
         about: "Individual financing plan by payments or obligations, by month, as of a date (EX-1)",
         params: &[
@@ -374,6 +390,17 @@ pub async fn build(
                 params.required("plan")?,
                 params.text("basis"),
                 as_of,
+            )
+            .await
+        }
+        "cash-execution-552" => {
+            crate::treasury::cash_552_table(
+                db,
+                tr,
+                tree,
+                reader,
+                params.required("treasury")?,
+                params.flag("failures"),
             )
             .await
         }

@@ -676,4 +676,91 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         status, 403,
         "a school does not read its administrator's consolidation"
     );
+
+    treasury_552(app, &abp, &economist, edu).await;
+}
+
+/// EX-5, EX-8: the education administrator imports form 5-52 at 31 March 2027; the cash
+/// execution report sets it against the approved plans of its subtree and lists every
+/// discrepancy; a code unknown to the classification refuses the whole file.
+async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
+    let post = |token: String, body: String| async move {
+        let response = reqwest::Client::new()
+            .post(app.url("/api/v1/execution/treasury/5-52"))
+            .query(&[
+                ("org", edu.to_string()),
+                ("date", "2027-03-31".into()),
+                ("file_name", "5-52.csv".into()),
+            ])
+            .bearer_auth(token)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json::<Value>().await.unwrap_or(Value::Null),
+        )
+    };
+    // The school's line 003/111: 3 000 000 a month paid, 1 000 moved from March to April on
+    // 1 March, so 8 999 000 to the end of March; 149 is not in the system's plan.
+    let csv = "Форма 5-52 на 31.03.2027\n\
+               АБП;Программа;Подпрограмма;Специфика;План на год;План на период;Кассовые расходы\n\
+               261;003;;111;36 000 000,00;8 999 000,00;8 500 000,00\n\
+               261;003;;149;1 200 000,00;300 000,00;120 000,00\n\
+               Итого;;;;37 200 000,00;9 299 000,00;8 620 000,00\n";
+    let (status, _) = post(economist.to_string(), csv.to_string()).await;
+    assert_eq!(
+        status, 403,
+        "the school does not import for its administrator"
+    );
+    let (status, error) = post(abp.to_string(), csv.replace(";149;", ";999;")).await;
+    assert_eq!(status, 422, "{error}");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("999") && message.contains("Специфика") && message.contains('4'),
+        "{message}"
+    );
+    let (_, list) = get_json(app, abp, "/execution/treasury").await;
+    assert_eq!(
+        list.as_array().map(Vec::len),
+        Some(0),
+        "nothing imported: {list}"
+    );
+    let (status, first) = post(abp.to_string(), csv.to_string()).await;
+    assert_eq!(status, 201, "{first}");
+    let (status, report) = post(abp.to_string(), csv.to_string()).await;
+    assert_eq!(status, 201, "{report}");
+    let (_, list) = get_json(app, abp, "/execution/treasury").await;
+    assert_eq!(
+        list.as_array().map(Vec::len),
+        Some(1),
+        "re-import replaces: {list}"
+    );
+    let id = report["id"].as_i64().expect("id");
+    let (status, table) = get_json(
+        app,
+        abp,
+        &format!("/reports/cash-execution-552?treasury={id}&failures=1&format=json"),
+    )
+    .await;
+    assert_eq!(status, 200, "{table}");
+    let rows = table["rows"].as_array().expect("rows");
+    assert!(
+        !rows.iter().any(|r| r[3] == "111"),
+        "111 agrees with the plan: {table}"
+    );
+    let row_149 = rows
+        .iter()
+        .find(|r| r[3] == "149")
+        .unwrap_or_else(|| panic!("{table}"));
+    assert_eq!(row_149[10].as_i64(), Some(30_000_000), "{row_149}");
+    let (status, _) = get_json(
+        app,
+        economist,
+        &format!("/reports/cash-execution-552?treasury={id}&format=json"),
+    )
+    .await;
+    assert_eq!(status, 403);
 }

@@ -552,6 +552,20 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/execution/treasury",
+            path: "/execution/treasury".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/execution/treasury/5-52",
+            path: format!("/execution/treasury/5-52?org={edu}&date=2027-03-31"),
+            body: Some(Value::String("x".into())),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "get",
             route: "/financing-plans",
             path: "/financing-plans".into(),
             body: None,

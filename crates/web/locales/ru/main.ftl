@@ -649,3 +649,27 @@ month-12 = Декабрь
 report-consolidated-plan = Сводный план финансирования (администратора программ, бюджета) по месяцам
 report-source-consolidated-plan = утверждённых индивидуальных планах финансирования учреждений поддерева и справках об их изменении
 plan-consolidated-count = Сведено утверждённых планов: { $count }
+
+## Treasury forms (issue 5, EX-5, EX-8)
+report-cash-execution-552 = Отчёт о кассовом исполнении по форме 5-52 с планом финансирования
+report-source-cash-execution-552 = загруженных формах 5-52 Казначейства и утверждённых планах финансирования
+report-param-treasury = Загруженная форма 5-52
+treasury-subtitle = Форма 5-52 на { $date } (файл { $file }); план по системе — по платежам с января по месяц отчёта
+treasury-col-abp = АБП
+treasury-col-plan-year = План на год (5-52)
+treasury-col-plan-period = План на период (5-52)
+treasury-col-executed = Кассовые расходы
+treasury-col-unpaid = Неиспользованный остаток
+treasury-col-system-plan = План по системе на период
+treasury-differing = Строк с расхождением плана 5-52 и плана по системе: { $count }.
+treasury-title = Формы Казначейства
+treasury-import = Загрузить форму 5-52
+treasury-import-hint = XLSX или CSV Казначейства: строка заголовков находится по названиям граф (АБП, Программа, Подпрограмма, Специфика, План на год, План на период, Кассовые расходы). Повторная загрузка за ту же дату заменяет прежнюю целиком.
+treasury-date = Дата отчёта
+treasury-empty = Формы Казначейства ещё не загружены.
+treasury-form = Форма
+err-treasury-header = В файле не найдена строка заголовков: нет граф { $columns }. Ничего не загружено.
+err-treasury-duplicate = Строка { $row }: те же коды, что в строке { $first }. Ничего не загружено.
+err-treasury-total = Строка { $row }, графа «{ $column }»: итог { $total } не равен сумме строк { $detail }. Ничего не загружено.
+err-treasury-over-plan = Строка { $row }: кассовые расходы { $executed } больше плана на период { $plan }. Ничего не загружено.
+err-treasury-code = Строка { $row }, графа «{ $column }»: кода «{ $value }» нет в классификации { $year } года. Ничего не загружено.

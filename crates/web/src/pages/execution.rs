@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/execution", get(list))
         .route("/execution/portal", post(upload))
+        .route("/execution/treasury", post(upload_treasury))
 }
 
 pub struct ImportRow {
@@ -34,18 +35,38 @@ pub struct ImportRow {
     at: String,
 }
 
+pub struct TreasuryRow {
+    id: i64,
+    form: String,
+    org: String,
+    date: String,
+    file_name: String,
+    rows: i64,
+}
+
 #[derive(Template)]
 #[template(path = "execution.html")]
 struct ExecutionPage {
     page: Page,
     imports: Vec<ImportRow>,
+    treasury: Vec<TreasuryRow>,
     /// Organisations the user may import for.
     orgs: Vec<Choice>,
     title: String,
     error: Option<String>,
+    treasury_error: Option<String>,
 }
 
 async fn page(ctx: &Ctx, title: String, error: Option<String>) -> AppResult<Response> {
+    page_with(ctx, title, error, None).await
+}
+
+async fn page_with(
+    ctx: &Ctx,
+    title: String,
+    error: Option<String>,
+    treasury_error: Option<String>,
+) -> AppResult<Response> {
     let p = ctx.user()?;
     let lang = ctx.tr.lang();
     let all_orgs = jospar_org::repo::all_orgs(ctx.db()).await?;
@@ -70,6 +91,18 @@ async fn page(ctx: &Ctx, title: String, error: Option<String>) -> AppResult<Resp
             file_name: i.file_name,
         })
         .collect();
+    let treasury = crate::treasury::reports(ctx.db(), &Reader::User(p))
+        .await?
+        .into_iter()
+        .map(|r| TreasuryRow {
+            id: r.id,
+            org: name_of(r.org_id),
+            date: r.report_date.to_string(),
+            rows: r.row_count,
+            form: r.form,
+            file_name: r.file_name,
+        })
+        .collect();
     let orgs = all_orgs
         .iter()
         .filter(|o| p.can(Right::Enter, o.id))
@@ -80,13 +113,15 @@ async fn page(ctx: &Ctx, title: String, error: Option<String>) -> AppResult<Resp
             selected: false,
         })
         .collect();
-    let refused = error.is_some();
+    let refused = error.is_some() || treasury_error.is_some();
     let response = render(ExecutionPage {
         page: Page::new(ctx, "execution-title", "execution"),
         imports: rows,
+        treasury,
         orgs,
         title,
         error,
+        treasury_error,
     })?;
     Ok(super::plans::unprocessable_if(refused, response))
 }
@@ -141,6 +176,60 @@ async fn upload(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
         Err(e @ AppError::Invalid { .. }) => {
             let message = form_message(&ctx, e)?;
             page(&ctx, title, Some(message)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Takes a Treasury form 5-52 for an organisation at a date; a broken file is refused whole.
+async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let (mut csrf, mut org, mut date, mut file_name, mut bytes) = (
+        String::new(),
+        0i64,
+        String::new(),
+        String::new(),
+        Vec::new(),
+    );
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+    {
+        match field.name().unwrap_or("") {
+            "file" => {
+                file_name = field.file_name().unwrap_or("").to_string();
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+                    .to_vec()
+            }
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "org" => org = field.text().await.unwrap_or_default().parse().unwrap_or(0),
+            "date" => date = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    p.check_csrf(&csrf)?;
+    let result = async {
+        let target = crate::treasury::FormTarget {
+            org_id: org,
+            report_date: crate::service::parse_date(&date, "date")?,
+            file_name: &file_name,
+        };
+        crate::treasury::import_552(ctx.db(), &p.who(), Some(p), target, &bytes).await
+    }
+    .await;
+    match result {
+        Ok(report) => Ok(Redirect::to(&format!(
+            "/reports/cash-execution-552?treasury={}",
+            report.id
+        ))
+        .into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let message = form_message(&ctx, e)?;
+            page_with(&ctx, String::new(), None, Some(message)).await
         }
         Err(e) => Err(e),
     }

@@ -145,6 +145,23 @@ async fn choices_of(
                 .collect(),
             None => Vec::new(),
         },
+        "treasury" => {
+            let orgs = crate::limits::org_map(ctx.db()).await?;
+            crate::treasury::reports(ctx.db(), &Reader::User(p))
+                .await?
+                .into_iter()
+                .map(|r| {
+                    let name = orgs
+                        .get(&r.org_id)
+                        .map(|o| o.name(lang).to_string())
+                        .unwrap_or_default();
+                    choice(
+                        r.id.to_string(),
+                        format!("{} · {} · {name}", r.form, r.report_date),
+                    )
+                })
+                .collect()
+        }
         "plan" => {
             let orgs = crate::limits::org_map(ctx.db()).await?;
             crate::plans::list(ctx.db(), p)

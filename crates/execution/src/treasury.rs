@@ -1,0 +1,341 @@
+//! Treasury forms (EX-5). Form 5-52 — cash execution of the budget by budget programs: for
+//! each administrator, program, subprogram and specific, the annual plan of financing by
+//! payments, the plan of the period to the report date, and the cash expenses paid.
+//!
+//! The Treasury's export is read by the names in its header row, wherever that row stands
+//! (titles and signatures around the table are skipped) and in whichever order the columns come;
+//! Russian and Kazakh headings are both recognised. `data/treasury/README.md` documents the
+//! layout with a sample file. Amounts are tenge with tiyn. A total row ("Итого", "Барлығы",
+//! "Всего") is not data: it must equal the sum of the rows above it to the tiyn.
+
+use jospar_core::Tenge;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// One row of form 5-52.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CashRow {
+    /// The row of the file (1-based), for messages.
+    pub row: usize,
+    pub abp: String,
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    /// Annual plan of financing by payments.
+    pub plan_year: Tenge,
+    /// Plan of financing by payments from 1 January to the report date.
+    pub plan_period: Tenge,
+    /// Cash expenses paid from 1 January to the report date.
+    pub executed: Tenge,
+}
+
+impl CashRow {
+    /// Appropriations of the period not yet paid.
+    pub fn unpaid(&self) -> Tenge {
+        self.plan_period - self.executed
+    }
+
+    pub fn key(&self) -> (&str, &str, &str, &str) {
+        (&self.abp, &self.program, &self.subprogram, &self.specific)
+    }
+}
+
+/// The columns of form 5-52 and the headings that name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Abp,
+    Program,
+    Subprogram,
+    Specific,
+    PlanYear,
+    PlanPeriod,
+    Executed,
+}
+
+impl Field {
+    const ALL: [Field; 7] = [
+        Field::Abp,
+        Field::Program,
+        Field::Subprogram,
+        Field::Specific,
+        Field::PlanYear,
+        Field::PlanPeriod,
+        Field::Executed,
+    ];
+
+    /// Headings as the Treasury's exports write them (compared in lower case, spaces folded).
+    fn headings(self) -> &'static [&'static str] {
+        match self {
+            Field::Abp => &["абп", "код абп", "администратор бюджетных программ", "бпә"],
+            Field::Program => &["программа", "бп", "бюджетная программа", "бағдарлама"],
+            Field::Subprogram => &[
+                "подпрограмма",
+                "пп",
+                "бюджетная подпрограмма",
+                "кіші бағдарлама",
+            ],
+            Field::Specific => &["специфика", "спец", "ерекшелік"],
+            Field::PlanYear => &["план на год", "годовой план", "жылдық жоспар"],
+            Field::PlanPeriod => &[
+                "план на период",
+                "план на отчетный период",
+                "план на отчётный период",
+                "кезеңге жоспар",
+            ],
+            Field::Executed => &[
+                "кассовые расходы",
+                "оплачено",
+                "исполнено",
+                "кассалық шығыстар",
+            ],
+        }
+    }
+
+    /// The canonical (Russian) heading, for messages.
+    pub fn heading(self) -> &'static str {
+        match self {
+            Field::Abp => "АБП",
+            Field::Program => "Программа",
+            Field::Subprogram => "Подпрограмма",
+            Field::Specific => "Специфика",
+            Field::PlanYear => "План на год",
+            Field::PlanPeriod => "План на период",
+            Field::Executed => "Кассовые расходы",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormError {
+    #[error("no header row with the columns {missing:?}")]
+    NoHeader { missing: Vec<&'static str> },
+    #[error("the file has no rows under its header")]
+    Empty,
+    #[error("row {row}, column {column}: «{value}» is not valid")]
+    BadValue {
+        row: usize,
+        column: &'static str,
+        value: String,
+    },
+    #[error("row {row}: the same codes as row {first}")]
+    Duplicate { row: usize, first: usize },
+    #[error(
+        "row {row}, column {column}: the total {total} differs from the sum of the rows {detail}"
+    )]
+    TotalDisagrees {
+        row: usize,
+        column: &'static str,
+        total: Tenge,
+        detail: Tenge,
+    },
+    #[error("row {row}: cash expenses {executed} exceed the plan of the period {plan}")]
+    ExecutedOverPlan {
+        row: usize,
+        executed: Tenge,
+        plan: Tenge,
+    },
+}
+
+fn folded(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+        .trim_end_matches([':', '.'])
+        .to_string()
+}
+
+/// Finds the header row: the first row naming every column; gives its index and the column of
+/// each field.
+fn header(rows: &[Vec<String>]) -> Result<(usize, HashMap<usize, Field>), FormError> {
+    let mut best: Option<Vec<&'static str>> = None;
+    for (index, row) in rows.iter().enumerate().take(40) {
+        let mut columns = HashMap::new();
+        for (col, cell) in row.iter().enumerate() {
+            let cell = folded(cell);
+            if let Some(field) = Field::ALL
+                .iter()
+                .find(|f| f.headings().contains(&cell.as_str()))
+            {
+                columns.insert(col, *field);
+            }
+        }
+        let missing: Vec<&'static str> = Field::ALL
+            .iter()
+            .filter(|f| !columns.values().any(|v| v == *f))
+            .map(|f| f.heading())
+            .collect();
+        if missing.is_empty() {
+            return Ok((index, columns));
+        }
+        if best.as_ref().is_none_or(|b| missing.len() < b.len()) && missing.len() < Field::ALL.len()
+        {
+            best = Some(missing);
+        }
+    }
+    Err(FormError::NoHeader {
+        missing: best.unwrap_or_else(|| Field::ALL.iter().map(|f| f.heading()).collect()),
+    })
+}
+
+fn is_total(row: &[String]) -> bool {
+    row.iter().any(|c| {
+        let c = folded(c);
+        c.starts_with("итого") || c.starts_with("барлығы") || c.starts_with("всего")
+    })
+}
+
+fn code(value: &str, field: Field, row: usize, optional: bool) -> Result<String, FormError> {
+    let value = value.trim();
+    let value = value.strip_suffix(".0").unwrap_or(value);
+    if value.is_empty() && optional {
+        return Ok(String::new());
+    }
+    // A spreadsheet may keep codes as numbers and drop the leading zeros ("3" for "003").
+    if (1..=3).contains(&value.len()) && value.chars().all(|c| c.is_ascii_digit()) {
+        Ok(format!("{value:0>3}"))
+    } else {
+        Err(FormError::BadValue {
+            row,
+            column: field.heading(),
+            value: value.to_string(),
+        })
+    }
+}
+
+fn amount(value: &str, field: Field, row: usize) -> Result<Tenge, FormError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(Tenge::ZERO);
+    }
+    Tenge::parse(value).map_err(|_| FormError::BadValue {
+        row,
+        column: field.heading(),
+        value: value.to_string(),
+    })
+}
+
+/// Reads form 5-52 from the rows of a sheet (or a CSV). Refused whole at the first bad cell,
+/// duplicated row, total that disagrees with its rows, or payment beyond the period's plan.
+pub fn parse_552(rows: &[Vec<String>]) -> Result<Vec<CashRow>, FormError> {
+    let (header_index, columns) = header(rows)?;
+    let col = |field: Field| {
+        columns
+            .iter()
+            .find(|(_, f)| **f == field)
+            .map(|(c, _)| *c)
+            .unwrap_or(0)
+    };
+    let cell = |row: &Vec<String>, field: Field| row.get(col(field)).cloned().unwrap_or_default();
+    let mut out: Vec<CashRow> = Vec::new();
+    let mut seen: HashMap<(String, String, String, String), usize> = HashMap::new();
+    for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
+        let number = i + 1;
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if is_total(row) {
+            check_total(row, &out, number, &cell)?;
+            continue;
+        }
+        let cash = CashRow {
+            row: number,
+            abp: code(&cell(row, Field::Abp), Field::Abp, number, false)?,
+            program: code(&cell(row, Field::Program), Field::Program, number, false)?,
+            subprogram: code(
+                &cell(row, Field::Subprogram),
+                Field::Subprogram,
+                number,
+                true,
+            )?,
+            specific: code(&cell(row, Field::Specific), Field::Specific, number, false)?,
+            plan_year: amount(&cell(row, Field::PlanYear), Field::PlanYear, number)?,
+            plan_period: amount(&cell(row, Field::PlanPeriod), Field::PlanPeriod, number)?,
+            executed: amount(&cell(row, Field::Executed), Field::Executed, number)?,
+        };
+        if cash.executed > cash.plan_period {
+            return Err(FormError::ExecutedOverPlan {
+                row: number,
+                executed: cash.executed,
+                plan: cash.plan_period,
+            });
+        }
+        let key = (
+            cash.abp.clone(),
+            cash.program.clone(),
+            cash.subprogram.clone(),
+            cash.specific.clone(),
+        );
+        if let Some(first) = seen.insert(key, number) {
+            return Err(FormError::Duplicate { row: number, first });
+        }
+        out.push(cash);
+    }
+    if out.is_empty() {
+        return Err(FormError::Empty);
+    }
+    Ok(out)
+}
+
+fn check_total(
+    row: &Vec<String>,
+    rows: &[CashRow],
+    number: usize,
+    cell: &dyn Fn(&Vec<String>, Field) -> String,
+) -> Result<(), FormError> {
+    let sums = [
+        (
+            Field::PlanYear,
+            rows.iter().map(|r| r.plan_year).sum::<Tenge>(),
+        ),
+        (Field::PlanPeriod, rows.iter().map(|r| r.plan_period).sum()),
+        (Field::Executed, rows.iter().map(|r| r.executed).sum()),
+    ];
+    for (field, detail) in sums {
+        let text = cell(row, field);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let total = amount(&text, field, number)?;
+        if total != detail {
+            return Err(FormError::TotalDisagrees {
+                row: number,
+                column: field.heading(),
+                total,
+                detail,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads a CSV export (semicolon or comma separated) into rows of text.
+pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FormError> {
+    let text = String::from_utf8_lossy(bytes);
+    let first = text.lines().next().unwrap_or("");
+    let delimiter = if first.matches(';').count() >= first.matches(',').count() {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| FormError::BadValue {
+            row: i + 1,
+            column: "CSV",
+            value: e.to_string(),
+        })?;
+        rows.push(
+            record
+                .iter()
+                .map(|c| c.trim_start_matches('\u{feff}').to_string())
+                .collect(),
+        );
+    }
+    Ok(rows)
+}

@@ -1,0 +1,95 @@
+//! Form 5-52 (EX-5): the sample file of `data/treasury` is read by its header names; broken
+//! files are refused whole, naming row and column.
+
+use jospar_core::Tenge;
+use jospar_execution::treasury::{FormError, csv_rows, parse_552};
+
+fn sample() -> Vec<Vec<String>> {
+    let path = format!(
+        "{}/../../data/treasury/5-52-sample.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    csv_rows(&std::fs::read(&path).expect("sample")).expect("csv")
+}
+
+fn tenge(text: &str) -> Tenge {
+    Tenge::parse(text).expect("amount")
+}
+
+#[test]
+fn the_sample_is_read_by_header_names_and_its_total_checked() {
+    let rows = parse_552(&sample()).expect("sample parses");
+    assert_eq!(rows.len(), 4);
+    let first = &rows[0];
+    assert_eq!(first.key(), ("261", "003", "015", "111"));
+    assert_eq!(first.row, 5);
+    assert_eq!(first.plan_period, tenge("9000000"));
+    assert_eq!(first.unpaid(), tenge("1000"));
+    let executed: Tenge = rows.iter().map(|r| r.executed).sum();
+    assert_eq!(executed, tenge("9565000,50"));
+    // Columns in another order, Kazakh headings, comma-separated: the same rows.
+    let kazakh = "Ерекшелік,БПӘ,Бағдарлама,Кіші бағдарлама,Кассалық шығыстар,Кезеңге жоспар,Жылдық жоспар\n\
+                  111,261,003,015,8999000.00,9000000.00,36000000.00\n";
+    let parsed = parse_552(&csv_rows(kazakh.as_bytes()).expect("csv")).expect("kazakh");
+    assert_eq!(parsed[0].key(), first.key());
+    assert_eq!(parsed[0].executed, first.executed);
+}
+
+fn with_line(line: usize, edit: impl Fn(&str) -> String) -> Vec<Vec<String>> {
+    let path = format!(
+        "{}/../../data/treasury/5-52-sample.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).expect("sample");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[line - 1] = edit(&lines[line - 1]);
+    csv_rows(lines.join("\n").as_bytes()).expect("csv")
+}
+
+#[test]
+fn broken_files_are_refused_naming_row_and_column() {
+    let bad_code = with_line(6, |l| l.replace(";121;", ";12A;"));
+    assert_eq!(
+        parse_552(&bad_code),
+        Err(FormError::BadValue {
+            row: 6,
+            column: "Специфика",
+            value: "12A".into()
+        })
+    );
+    let duplicate = with_line(6, |l| l.replace(";121;", ";111;"));
+    assert_eq!(
+        parse_552(&duplicate),
+        Err(FormError::Duplicate { row: 6, first: 5 })
+    );
+    let total = with_line(9, |l| l.replace("9 565 000,50", "9 565 001,50"));
+    assert!(matches!(
+        parse_552(&total),
+        Err(FormError::TotalDisagrees {
+            row: 9,
+            column: "Кассовые расходы",
+            ..
+        })
+    ));
+    let over = with_line(8, |l| l.replace(";0,00;150 000,00", ";150 000,01;-0,01"));
+    assert!(matches!(
+        parse_552(&over),
+        Err(FormError::ExecutedOverPlan { row: 8, .. })
+    ));
+    let bad_amount = with_line(7, |l| l.replace("1 200 000,00", "1 200 000,0x"));
+    assert!(matches!(
+        parse_552(&bad_amount),
+        Err(FormError::BadValue {
+            row: 7,
+            column: "План на год",
+            ..
+        })
+    ));
+    let no_header = with_line(4, |l| l.replace("Кассовые расходы", "Расходы"));
+    assert_eq!(
+        parse_552(&no_header),
+        Err(FormError::NoHeader {
+            missing: vec!["Кассовые расходы"]
+        })
+    );
+}

@@ -1,0 +1,359 @@
+//! Treasury forms (EX-5, EX-8) for the pages, the API and the command line: importing form
+//! 5-52 for an organisation and a report date, and the cash execution report that sets it
+//! against the system's approved financing plans, listing every discrepancy.
+
+use crate::appendices::Reader;
+use crate::ctx::Principal;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use chrono::{Datelike, NaiveDate};
+use jospar_classification::{CodeKind, repo as ebk};
+use jospar_core::Tenge;
+use jospar_execution::plans::{self, PlanStatus};
+use jospar_execution::treasury::{CashRow, FormError, csv_rows, parse_552};
+use jospar_execution::treasury_store::{self, TreasuryReport};
+use jospar_org::{OrgTree, Right};
+use jospar_reports::{Cell, Table};
+use jospar_store::{Db, Who};
+use std::collections::BTreeMap;
+
+pub const FORM_552: &str = "5-52";
+
+fn store_error(e: jospar_execution::repo::RepoError) -> AppError {
+    match e {
+        jospar_execution::repo::RepoError::Store(s) => s.into(),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+/// A form's error as a translated message naming the row and the column.
+pub fn form_error(e: FormError) -> AppError {
+    let invalid = |key, args: Vec<(&'static str, String)>, field: String| AppError::Invalid {
+        key,
+        args,
+        field: Some(field),
+    };
+    match e {
+        FormError::NoHeader { missing } => invalid(
+            "err-treasury-header",
+            vec![("columns", missing.join(", "))],
+            "file".into(),
+        ),
+        FormError::Empty => invalid("err-import-empty", vec![], "file".into()),
+        FormError::BadValue { row, column, value } => invalid(
+            "err-import-value",
+            vec![
+                ("row", row.to_string()),
+                ("column", column.to_string()),
+                ("value", value),
+            ],
+            format!("row {row}, {column}"),
+        ),
+        FormError::Duplicate { row, first } => invalid(
+            "err-treasury-duplicate",
+            vec![("row", row.to_string()), ("first", first.to_string())],
+            format!("row {row}"),
+        ),
+        FormError::TotalDisagrees {
+            row,
+            column,
+            total,
+            detail,
+        } => invalid(
+            "err-treasury-total",
+            vec![
+                ("row", row.to_string()),
+                ("column", column.to_string()),
+                ("total", total.to_string()),
+                ("detail", detail.to_string()),
+            ],
+            format!("row {row}, {column}"),
+        ),
+        FormError::ExecutedOverPlan {
+            row,
+            executed,
+            plan,
+        } => invalid(
+            "err-treasury-over-plan",
+            vec![
+                ("row", row.to_string()),
+                ("executed", executed.to_string()),
+                ("plan", plan.to_string()),
+            ],
+            format!("row {row}"),
+        ),
+    }
+}
+
+/// The rows of an XLSX (first sheet) or a CSV file, as text.
+pub fn file_rows(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
+    if !bytes.starts_with(b"PK") {
+        return csv_rows(bytes).map_err(form_error);
+    }
+    use calamine::{Data, Reader as _, Xlsx};
+    let unreadable = || AppError::invalid("err-import-upload", "file");
+    let mut book: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|_| unreadable())?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(unreadable)?
+        .map_err(|_| unreadable())?;
+    Ok(range
+        .rows()
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+                    // Amounts kept as numbers: tenge with two decimals.
+                    Data::Float(f) => format!("{f:.2}"),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect())
+}
+
+/// Where and when a form is imported.
+pub struct FormTarget<'a> {
+    pub org_id: i64,
+    pub report_date: NaiveDate,
+    pub file_name: &'a str,
+}
+
+/// Imports form 5-52 for an organisation (enter right) at a report date: refused whole when a
+/// row is broken or names a code unknown to the classification of the report's year.
+pub async fn import_552(
+    db: &Db,
+    who: &Who,
+    writer: Option<&Principal>,
+    target: FormTarget<'_>,
+    bytes: &[u8],
+) -> AppResult<TreasuryReport> {
+    if let Some(p) = writer {
+        p.require(Right::Enter, target.org_id)?;
+    }
+    if jospar_org::repo::get_org(db, target.org_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::invalid("err-unknown-org", "org"));
+    }
+    let rows = parse_552(&file_rows(bytes)?).map_err(form_error)?;
+    check_codes(db, target.report_date.year(), &rows).await?;
+    treasury_store::save(
+        db,
+        who,
+        FORM_552,
+        target.org_id,
+        target.report_date,
+        target.file_name,
+        &rows,
+    )
+    .await
+    .map_err(store_error)
+}
+
+/// Every administrator and specific of the form must be in the classification of the report's
+/// year, or of the latest year before it while that year is not loaded.
+async fn check_codes(db: &Db, report_year: i32, rows: &[CashRow]) -> AppResult<()> {
+    let year = ebk::years(db)
+        .await?
+        .into_iter()
+        .filter(|y| *y <= report_year)
+        .max()
+        .unwrap_or(report_year);
+    for row in rows {
+        for (kind, column, code) in [
+            (CodeKind::Abp, "АБП", &row.abp),
+            (CodeKind::EconSpecific, "Специфика", &row.specific),
+        ] {
+            if ebk::get(db, year, kind, code).await?.is_none() {
+                return Err(AppError::Invalid {
+                    key: "err-treasury-code",
+                    args: vec![
+                        ("row", row.row.to_string()),
+                        ("column", column.to_string()),
+                        ("value", code.clone()),
+                        ("year", year.to_string()),
+                    ],
+                    field: Some(format!("row {}, {column}", row.row)),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The imported forms the reader may read.
+pub async fn reports(db: &Db, reader: &Reader<'_>) -> AppResult<Vec<TreasuryReport>> {
+    Ok(treasury_store::reports(db)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .filter(|r| reader.can_read(r.org_id))
+        .collect())
+}
+
+type Codes = (String, String, String);
+
+/// The system's plan by payments from January to the report's month, from the approved
+/// financing plans of the organisation's subtree as of the report date.
+async fn system_plan(
+    db: &Db,
+    tree: &OrgTree,
+    root: i64,
+    date: NaiveDate,
+) -> AppResult<BTreeMap<Codes, Tenge>> {
+    let mut out: BTreeMap<Codes, Tenge> = BTreeMap::new();
+    let store = |e: jospar_execution::repo::RepoError| store_error(e);
+    for (id, org, year) in plans::plan_ids(db).await.map_err(store)? {
+        if year != i64::from(date.year()) || !tree.is_within(org, root) {
+            continue;
+        }
+        let Some(plan) = plans::plan(db, id).await.map_err(store)? else {
+            continue;
+        };
+        if plan.status != PlanStatus::Approved {
+            continue;
+        }
+        let lines = plan
+            .as_of(date)
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        for line in lines {
+            let to_date: Tenge = line.payments[..date.month() as usize].iter().copied().sum();
+            *out.entry((line.program, line.subprogram, line.specific))
+                .or_default() += to_date;
+        }
+    }
+    Ok(out)
+}
+
+fn percent(executed: Tenge, plan: Tenge) -> Cell {
+    Cell::Text(
+        jospar_execution::ex18::percent_tenths(executed, plan)
+            .map(|t| format!("{},{}", t / 10, (t % 10).abs()))
+            .unwrap_or_default(),
+    )
+}
+
+/// Cash execution by form 5-52 (EX-R: "по форме 5-52 (дополнительный)") set against the
+/// system's plan (EX-8, DB-3): each row with the Treasury's plan of the period, the cash
+/// expenses, the system's plan to the same month and the difference; `failures_only` keeps the
+/// discrepancies. Lines planned in the system but absent from the form are listed too.
+pub async fn cash_552_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    id: i64,
+    failures_only: bool,
+) -> AppResult<Table> {
+    let (head, rows) = treasury_store::report(db, id)
+        .await
+        .map_err(store_error)?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(head.org_id)?;
+    let mut planned = system_plan(db, tree, head.org_id, head.report_date).await?;
+    let mut table = Table {
+        title: tr.t("report-cash-execution-552"),
+        subtitle: vec![
+            jospar_org::repo::get_org(db, head.org_id)
+                .await?
+                .map(|o| o.name(tr.lang()).to_string())
+                .unwrap_or_default(),
+            tr.args(
+                "treasury-subtitle",
+                &[
+                    ("date", head.report_date.to_string()),
+                    ("file", head.file_name.clone()),
+                ],
+            ),
+        ],
+        headers: [
+            "treasury-col-abp",
+            "plan-col-program",
+            "plan-col-subprogram",
+            "plan-col-specific",
+            "treasury-col-plan-year",
+            "treasury-col-plan-period",
+            "treasury-col-executed",
+            "treasury-col-unpaid",
+            "exec-col-percent-period",
+            "treasury-col-system-plan",
+            "exec-col-difference",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        ..Table::default()
+    };
+    let mut total = [Tenge::ZERO; 6];
+    let mut differing = 0;
+    let mut push =
+        |table: &mut Table, abp: &str, codes: &Codes, cash: Option<&CashRow>, system: Tenge| {
+            let zero = Tenge::ZERO;
+            let (year, period, executed) = cash
+                .map(|c| (c.plan_year, c.plan_period, c.executed))
+                .unwrap_or((zero, zero, zero));
+            let difference = period - system;
+            let values = [
+                year,
+                period,
+                executed,
+                period - executed,
+                system,
+                difference,
+            ];
+            for (t, v) in total.iter_mut().zip(values) {
+                *t += v;
+            }
+            if difference != Tenge::ZERO {
+                differing += 1;
+            } else if failures_only {
+                return;
+            }
+            if difference != Tenge::ZERO {
+                table.strong_rows.push(table.rows.len());
+            }
+            table.rows.push(vec![
+                Cell::Text(abp.to_string()),
+                Cell::Text(codes.0.clone()),
+                Cell::Text(codes.1.clone()),
+                Cell::Text(codes.2.clone()),
+                Cell::Money(year),
+                Cell::Money(period),
+                Cell::Money(executed),
+                Cell::Money(period - executed),
+                percent(executed, period),
+                Cell::Money(system),
+                Cell::Money(difference),
+            ]);
+        };
+    for row in &rows {
+        let codes = (
+            row.program.clone(),
+            row.subprogram.clone(),
+            row.specific.clone(),
+        );
+        let system = planned.remove(&codes).unwrap_or_default();
+        push(&mut table, &row.abp, &codes, Some(row), system);
+    }
+    for (codes, system) in std::mem::take(&mut planned) {
+        push(&mut table, "", &codes, None, system);
+    }
+    let mut total_row = vec![
+        Cell::Text(tr.t("total")),
+        Cell::Text(String::new()),
+        Cell::Text(String::new()),
+        Cell::Text(String::new()),
+    ];
+    total_row.extend(total[..4].iter().map(|t| Cell::Money(*t)));
+    total_row.push(percent(total[2], total[1]));
+    total_row.extend(total[4..].iter().map(|t| Cell::Money(*t)));
+    table.total = Some(total_row);
+    table
+        .footer
+        .push(tr.args("treasury-differing", &[("count", differing.to_string())]));
+    Ok(table)
+}
