@@ -528,9 +528,9 @@ async fn add_a_position_and_see_its_salary() {
 
 /// Issue 5 (EX-6, EX-R 18): the education administrator approves a school's financing plan
 /// with the EDS through (fake) NCALayer, then the planner uploads the portal's execution report
-/// of Astana and lands on its reconciliation.
+/// of Astana and lands on its reconciliation, and imports the Treasury's form 5-52 (EX-5).
 #[tokio::test]
-async fn approve_a_plan_with_eds_and_upload_an_execution_report() {
+async fn approve_a_plan_with_eds_and_import_execution_files() {
     if !browser_available() {
         return;
     }
@@ -618,6 +618,48 @@ async fn approve_a_plan_with_eds_and_upload_an_execution_report() {
     )
     .await;
     keep_screenshot(&client, "execution-reconciliation").await;
+    // Form 5-52 of the Treasury, the documented sample, for the education administrator.
+    client
+        .goto(&app.url("/execution?lang=ru"))
+        .await
+        .expect("execution page");
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    client
+        .find(Locator::Css(&format!("#t-org option[value='{edu}']")))
+        .await
+        .expect("org option")
+        .click()
+        .await
+        .expect("pick org");
+    fill(&client, "#t-date", "01.04.2027").await;
+    let sample = format!(
+        "{}/../../data/treasury/5-52-sample.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    client
+        .find(Locator::Id("t-file"))
+        .await
+        .expect("file input")
+        .send_keys(
+            &std::fs::canonicalize(&sample)
+                .expect("file")
+                .display()
+                .to_string(),
+        )
+        .await
+        .expect("choose file");
+    client
+        .find(Locator::Id("treasury-import"))
+        .await
+        .expect("import")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#report-title", "5-52").await;
+    wait_for_text(&client, "#report", "9 565 000,50").await;
+    keep_screenshot(&client, "cash-execution-552").await;
     client.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);
 }

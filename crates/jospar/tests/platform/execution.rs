@@ -763,4 +763,30 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
     )
     .await;
     assert_eq!(status, 403);
+
+    // The sample file of the documented layout through the command line.
+    let sample = format!(
+        "{}/../../data/treasury/5-52-sample.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_jospar"))
+        .args([
+            "import",
+            "treasury-5-52",
+            &sample,
+            "--org",
+            &edu.to_string(),
+            "--date",
+            "2027-04-01",
+        ])
+        .env("JOSPAR_DATABASE_URL", &app.url)
+        .output()
+        .expect("jospar import");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (_, list) = get_json(app, abp, "/execution/treasury").await;
+    assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
 }
