@@ -584,3 +584,63 @@ pub async fn consolidated_table(
         ..Table::default()
     })
 }
+
+/// A plan for accounting systems (EX-7): one row per line and basis with the expense
+/// identifier, the codes, the annual amount and the twelve months, as of a date — the
+/// approved plan with its refinements and corrections.
+pub async fn export_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+    as_of: Option<NaiveDate>,
+) -> AppResult<Table> {
+    let plan = plans::plan(db, id)
+        .await
+        .map_err(|e| refusal(e.into()))?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(plan.org_id)?;
+    let lines = plan
+        .as_of(as_of.unwrap_or(NaiveDate::MAX))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut headers = vec![
+        tr.t("plan-col-expense-id"),
+        tr.t("plan-col-program"),
+        tr.t("plan-col-subprogram"),
+        tr.t("plan-col-specific"),
+        tr.t("plan-col-basis"),
+        tr.t("plan-col-approved"),
+    ];
+    headers.extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
+    let mut rows = Vec::new();
+    for line in &lines {
+        for basis in [Basis::Obligations, Basis::Payments] {
+            let mut row = vec![
+                Cell::Text(line.expense_id.to_string()),
+                Cell::Text(line.program.clone()),
+                Cell::Text(line.subprogram.clone()),
+                Cell::Text(line.specific.clone()),
+                Cell::Text(basis_label(tr, basis)),
+                Cell::Money(line.approved),
+            ];
+            row.extend(months_of(line, basis).into_iter().map(Cell::Money));
+            rows.push(row);
+        }
+    }
+    let mut subtitle = plan_subtitle(db, tr, &plan, Basis::Payments).await?;
+    subtitle.pop();
+    subtitle.push(tr.args(
+        "plan-export-subtitle",
+        &[
+            ("year", plan.year.to_string()),
+            ("changes", plan.changes.len().to_string()),
+        ],
+    ));
+    Ok(Table {
+        title: tr.t("report-plan-export"),
+        subtitle,
+        headers,
+        rows,
+        ..Table::default()
+    })
+}

@@ -220,6 +220,18 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "plan-export",
+        about: "A financing plan for accounting systems: expense id, codes, annual amount and months by obligations and payments (EX-7)",
+        params: &[
+            PLAN,
+            ParamDef {
+                name: "as_of",
+                required: false,
+                about: "date YYYY-MM-DD (default: with every change document)",
+            },
+        ],
+    },
+    ReportDef {
         name: "plan-changes",
         about: "Dynamics of a financing plan's changes by month: approved, each document, after changes (EX-2)",
         params: &[PLAN, BASIS],
@@ -416,6 +428,13 @@ pub async fn build(
                 as_of,
             };
             crate::plans::consolidated_table(db, tr, tree, reader, &query).await
+        }
+        "plan-export" => {
+            let as_of = match params.text("as_of") {
+                Some(d) => Some(crate::service::parse_date(d, "as_of")?),
+                None => None,
+            };
+            crate::plans::export_table(db, tr, reader, params.required("plan")?, as_of).await
         }
         "plan-changes" => {
             crate::plans::changes_table(

@@ -677,6 +677,33 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         "a school does not read its administrator's consolidation"
     );
 
+    // EX-7: the plan for accounting systems, with the expense identifier, as CSV and JSON.
+    let (status, export) = send_json(
+        app,
+        "get",
+        &format!("/reports/plan-export?plan={id}&format=json"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{export}");
+    let rows = export["rows"].as_array().expect("rows");
+    assert_eq!(
+        rows.len(),
+        lines.len() * 2,
+        "a row by obligations and one by payments"
+    );
+    assert_eq!(rows[0][0], first["expense_id"].to_string().as_str());
+    let csv = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/reports/plan-export?plan={id}&format=csv")))
+        .bearer_auth(&economist)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    assert!(csv.contains(&first["expense_id"].to_string()), "{csv}");
     treasury_552(app, &abp, &economist, edu).await;
 }
 

@@ -673,3 +673,7 @@ err-treasury-duplicate = { $row }-жол: { $first }-жолдағы кодтар
 err-treasury-total = { $row }-жол, «{ $column }» бағаны: { $total } қорытындысы жолдардың сомасына { $detail } тең емес. Ештеңе жүктелмеді.
 err-treasury-over-plan = { $row }-жол: кассалық шығыстар { $executed } кезеңге жоспардан { $plan } көп. Ештеңе жүктелмеді.
 err-treasury-code = { $row }-жол, «{ $column }» бағаны: «{ $value }» коды { $year } жылғы сыныптамада жоқ. Ештеңе жүктелмеді.
+report-plan-export = Есепке алу жүйелеріне арналған қаржыландыру жоспары (шығыс сәйкестендіргішімен)
+report-source-plan-export = күнге барлық нақтылаулары мен түзетулері бар бекітілген қаржыландыру жоспары
+plan-col-expense-id = Шығыс сәйкестендіргіші
+plan-export-subtitle = { $year } жыл; өзгерту құжаттары: { $changes }

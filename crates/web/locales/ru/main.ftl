@@ -673,3 +673,7 @@ err-treasury-duplicate = Строка { $row }: те же коды, что в с
 err-treasury-total = Строка { $row }, графа «{ $column }»: итог { $total } не равен сумме строк { $detail }. Ничего не загружено.
 err-treasury-over-plan = Строка { $row }: кассовые расходы { $executed } больше плана на период { $plan }. Ничего не загружено.
 err-treasury-code = Строка { $row }, графа «{ $column }»: кода «{ $value }» нет в классификации { $year } года. Ничего не загружено.
+report-plan-export = План финансирования для учётных систем (с идентификатором расхода)
+report-source-plan-export = утверждённом плане финансирования со всеми уточнениями и корректировками на дату
+plan-col-expense-id = Идентификатор расхода
+plan-export-subtitle = { $year } год; документов об изменении: { $changes }
