@@ -50,19 +50,35 @@ pub enum Field {
     PlanYear,
     PlanPeriod,
     Executed,
+    /// 4-20: the annual plan of financing by obligations.
+    PlanObligations,
+    /// 4-20: obligations accepted (registered) by the Treasury.
+    Accepted,
 }
 
-impl Field {
-    const ALL: [Field; 7] = [
-        Field::Abp,
-        Field::Program,
-        Field::Subprogram,
-        Field::Specific,
-        Field::PlanYear,
-        Field::PlanPeriod,
-        Field::Executed,
-    ];
+/// The columns of form 5-52.
+pub const FORM_552_FIELDS: [Field; 7] = [
+    Field::Abp,
+    Field::Program,
+    Field::Subprogram,
+    Field::Specific,
+    Field::PlanYear,
+    Field::PlanPeriod,
+    Field::Executed,
+];
 
+/// The columns of form 4-20.
+pub const FORM_420_FIELDS: [Field; 7] = [
+    Field::Abp,
+    Field::Program,
+    Field::Subprogram,
+    Field::Specific,
+    Field::PlanObligations,
+    Field::Accepted,
+    Field::Executed,
+];
+
+impl Field {
     /// Headings as the Treasury's exports write them (compared in lower case, spaces folded).
     fn headings(self) -> &'static [&'static str] {
         match self {
@@ -88,6 +104,17 @@ impl Field {
                 "исполнено",
                 "кассалық шығыстар",
             ],
+            Field::PlanObligations => &[
+                "план по обязательствам",
+                "план по обязательствам на год",
+                "годовой план по обязательствам",
+                "міндеттемелер бойынша жоспар",
+            ],
+            Field::Accepted => &[
+                "принятые обязательства",
+                "зарегистрированные обязательства",
+                "қабылданған міндеттемелер",
+            ],
         }
     }
 
@@ -101,6 +128,8 @@ impl Field {
             Field::PlanYear => "План на год",
             Field::PlanPeriod => "План на период",
             Field::Executed => "Кассовые расходы",
+            Field::PlanObligations => "План по обязательствам",
+            Field::Accepted => "Принятые обязательства",
         }
     }
 }
@@ -128,6 +157,12 @@ pub enum FormError {
         total: Tenge,
         detail: Tenge,
     },
+    #[error("row {row}: payments {executed} exceed the obligations accepted {accepted}")]
+    PaidOverAccepted {
+        row: usize,
+        executed: Tenge,
+        accepted: Tenge,
+    },
     #[error("row {row}: cash expenses {executed} exceed the plan of the period {plan}")]
     ExecutedOverPlan {
         row: usize,
@@ -147,20 +182,23 @@ fn folded(text: &str) -> String {
 
 /// Finds the header row: the first row naming every column; gives its index and the column of
 /// each field.
-fn header(rows: &[Vec<String>]) -> Result<(usize, HashMap<usize, Field>), FormError> {
+fn header(
+    rows: &[Vec<String>],
+    fields: &[Field],
+) -> Result<(usize, HashMap<usize, Field>), FormError> {
     let mut best: Option<Vec<&'static str>> = None;
     for (index, row) in rows.iter().enumerate().take(40) {
         let mut columns = HashMap::new();
         for (col, cell) in row.iter().enumerate() {
             let cell = folded(cell);
-            if let Some(field) = Field::ALL
+            if let Some(field) = fields
                 .iter()
                 .find(|f| f.headings().contains(&cell.as_str()))
             {
                 columns.insert(col, *field);
             }
         }
-        let missing: Vec<&'static str> = Field::ALL
+        let missing: Vec<&'static str> = fields
             .iter()
             .filter(|f| !columns.values().any(|v| v == *f))
             .map(|f| f.heading())
@@ -168,13 +206,12 @@ fn header(rows: &[Vec<String>]) -> Result<(usize, HashMap<usize, Field>), FormEr
         if missing.is_empty() {
             return Ok((index, columns));
         }
-        if best.as_ref().is_none_or(|b| missing.len() < b.len()) && missing.len() < Field::ALL.len()
-        {
+        if best.as_ref().is_none_or(|b| missing.len() < b.len()) && missing.len() < fields.len() {
             best = Some(missing);
         }
     }
     Err(FormError::NoHeader {
-        missing: best.unwrap_or_else(|| Field::ALL.iter().map(|f| f.heading()).collect()),
+        missing: best.unwrap_or_else(|| fields.iter().map(|f| f.heading()).collect()),
     })
 }
 
@@ -218,7 +255,7 @@ fn amount(value: &str, field: Field, row: usize) -> Result<Tenge, FormError> {
 /// Reads form 5-52 from the rows of a sheet (or a CSV). Refused whole at the first bad cell,
 /// duplicated row, total that disagrees with its rows, or payment beyond the period's plan.
 pub fn parse_552(rows: &[Vec<String>]) -> Result<Vec<CashRow>, FormError> {
-    let (header_index, columns) = header(rows)?;
+    let (header_index, columns) = header(rows, &FORM_552_FIELDS)?;
     let col = |field: Field| {
         columns
             .iter()
@@ -291,7 +328,17 @@ fn check_total(
         (Field::PlanPeriod, rows.iter().map(|r| r.plan_period).sum()),
         (Field::Executed, rows.iter().map(|r| r.executed).sum()),
     ];
-    for (field, detail) in sums {
+    check_sums(row, number, &sums, cell)
+}
+
+/// A total row must equal the sums of the rows above it, column by column, to the tiyn.
+fn check_sums(
+    row: &Vec<String>,
+    number: usize,
+    sums: &[(Field, Tenge)],
+    cell: &dyn Fn(&Vec<String>, Field) -> String,
+) -> Result<(), FormError> {
+    for &(field, detail) in sums {
         let text = cell(row, field);
         if text.trim().is_empty() {
             continue;
@@ -338,4 +385,152 @@ pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FormError> {
         );
     }
     Ok(rows)
+}
+
+/// One row of form 4-20: obligations accepted and paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObligationRow {
+    pub row: usize,
+    pub abp: String,
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    /// Annual plan of financing by obligations.
+    pub plan_obligations: Tenge,
+    /// Obligations accepted (registered) from 1 January to the report date.
+    pub accepted: Tenge,
+    /// Paid from 1 January to the report date.
+    pub executed: Tenge,
+}
+
+impl ObligationRow {
+    pub fn key(&self) -> (&str, &str, &str, &str) {
+        (&self.abp, &self.program, &self.subprogram, &self.specific)
+    }
+}
+
+/// Reads form 4-20 — obligations accepted and cash execution — from the rows of a sheet or a
+/// CSV, with the same rules as form 5-52; nothing is paid beyond the obligations accepted.
+pub fn parse_420(rows: &[Vec<String>]) -> Result<Vec<ObligationRow>, FormError> {
+    let (header_index, columns) = header(rows, &FORM_420_FIELDS)?;
+    let col = |field: Field| {
+        columns
+            .iter()
+            .find(|(_, f)| **f == field)
+            .map(|(c, _)| *c)
+            .unwrap_or(0)
+    };
+    let cell = |row: &Vec<String>, field: Field| row.get(col(field)).cloned().unwrap_or_default();
+    let mut out: Vec<ObligationRow> = Vec::new();
+    let mut seen: HashMap<(String, String, String, String), usize> = HashMap::new();
+    for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
+        let number = i + 1;
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if is_total(row) {
+            let sums = [
+                (
+                    Field::PlanObligations,
+                    out.iter().map(|r| r.plan_obligations).sum::<Tenge>(),
+                ),
+                (Field::Accepted, out.iter().map(|r| r.accepted).sum()),
+                (Field::Executed, out.iter().map(|r| r.executed).sum()),
+            ];
+            check_sums(row, number, &sums, &cell)?;
+            continue;
+        }
+        let line = ObligationRow {
+            row: number,
+            abp: code(&cell(row, Field::Abp), Field::Abp, number, false)?,
+            program: code(&cell(row, Field::Program), Field::Program, number, false)?,
+            subprogram: code(
+                &cell(row, Field::Subprogram),
+                Field::Subprogram,
+                number,
+                true,
+            )?,
+            specific: code(&cell(row, Field::Specific), Field::Specific, number, false)?,
+            plan_obligations: amount(
+                &cell(row, Field::PlanObligations),
+                Field::PlanObligations,
+                number,
+            )?,
+            accepted: amount(&cell(row, Field::Accepted), Field::Accepted, number)?,
+            executed: amount(&cell(row, Field::Executed), Field::Executed, number)?,
+        };
+        if line.executed > line.accepted {
+            return Err(FormError::PaidOverAccepted {
+                row: number,
+                executed: line.executed,
+                accepted: line.accepted,
+            });
+        }
+        let key = (
+            line.abp.clone(),
+            line.program.clone(),
+            line.subprogram.clone(),
+            line.specific.clone(),
+        );
+        if let Some(first) = seen.insert(key, number) {
+            return Err(FormError::Duplicate { row: number, first });
+        }
+        out.push(line);
+    }
+    if out.is_empty() {
+        return Err(FormError::Empty);
+    }
+    Ok(out)
+}
+
+/// The cash expenses of form 4-20 against those of form 5-52 for the same date (EX-8): every
+/// code whose paid amounts differ, with both values; a code on one form only counts as zero
+/// on the other.
+pub fn reconcile_420_552(f420: &[ObligationRow], f552: &[CashRow]) -> Vec<PaidDiscrepancy> {
+    let mut paid: std::collections::BTreeMap<(String, String, String, String), (Tenge, Tenge)> =
+        Default::default();
+    let key = |k: (&str, &str, &str, &str)| {
+        (
+            k.0.to_string(),
+            k.1.to_string(),
+            k.2.to_string(),
+            k.3.to_string(),
+        )
+    };
+    for r in f420 {
+        paid.entry(key(r.key())).or_default().0 += r.executed;
+    }
+    for r in f552 {
+        paid.entry(key(r.key())).or_default().1 += r.executed;
+    }
+    paid.into_iter()
+        .filter(|(_, (a, b))| a != b)
+        .map(
+            |((abp, program, subprogram, specific), (in_420, in_552))| PaidDiscrepancy {
+                abp,
+                program,
+                subprogram,
+                specific,
+                in_420,
+                in_552,
+            },
+        )
+        .collect()
+}
+
+/// A code whose payments differ between forms 4-20 and 5-52.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PaidDiscrepancy {
+    pub abp: String,
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    pub in_420: Tenge,
+    pub in_552: Tenge,
+}
+
+impl PaidDiscrepancy {
+    pub fn difference(&self) -> Tenge {
+        self.in_420 - self.in_552
+    }
 }

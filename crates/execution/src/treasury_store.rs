@@ -2,11 +2,11 @@
 //! replaced whole (in one transaction) when imported again; every import audited.
 
 use crate::repo::{RepoError, Result};
-use crate::treasury::CashRow;
 use chrono::{DateTime, NaiveDate, Utc};
 use jospar_core::ids::new_id;
 use jospar_store::{AuditEntry, Db, Who, exec_tx, on_db, on_tx};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::json;
 
 /// An imported form, without its rows.
@@ -34,14 +34,14 @@ const COLUMNS: &str =
     "id, form, org_id, report_date, file_name, row_count, imported_by, imported_at";
 
 /// Stores form `form` of an organisation at a date, replacing the same form and date.
-pub async fn save(
+pub async fn save<T: Serialize>(
     db: &Db,
     who: &Who,
     form: &str,
     org_id: i64,
     report_date: NaiveDate,
     file_name: &str,
-    rows: &[CashRow],
+    rows: &[T],
 ) -> Result<TreasuryReport> {
     let report = TreasuryReport {
         id: new_id(),
@@ -93,7 +93,10 @@ pub async fn reports(db: &Db) -> Result<Vec<TreasuryReport>> {
 }
 
 /// One imported form with its rows.
-pub async fn report(db: &Db, id: i64) -> Result<Option<(TreasuryReport, Vec<CashRow>)>> {
+pub async fn report<T: DeserializeOwned>(
+    db: &Db,
+    id: i64,
+) -> Result<Option<(TreasuryReport, Vec<T>)>> {
     let head: Option<TreasuryReport> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM treasury_reports WHERE id = $1")))
         .bind(id).fetch_optional(pool).await)?;

@@ -2,7 +2,7 @@
 //! files are refused whole, naming row and column.
 
 use jospar_core::Tenge;
-use jospar_execution::treasury::{FormError, csv_rows, parse_552};
+use jospar_execution::treasury::{FormError, csv_rows, parse_420, parse_552, reconcile_420_552};
 
 fn sample() -> Vec<Vec<String>> {
     let path = format!(
@@ -92,4 +92,39 @@ fn broken_files_are_refused_naming_row_and_column() {
             missing: vec!["Кассовые расходы"]
         })
     );
+}
+
+#[test]
+fn form_420_reads_and_reconciles_with_552() {
+    let path = format!(
+        "{}/../../data/treasury/4-20-sample.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(path).expect("sample");
+    let f420 = parse_420(&csv_rows(text.as_bytes()).expect("csv")).expect("4-20");
+    assert_eq!(f420.len(), 4);
+    assert_eq!(f420[2].accepted, tenge("600000"));
+    let f552 = parse_552(&sample()).expect("5-52");
+    assert!(
+        reconcile_420_552(&f420, &f552).is_empty(),
+        "the samples agree"
+    );
+    // A planted difference on 159: 4-20 paid 100,00, 5-52 nothing.
+    let planted = text
+        .replace("200 000,00;0,00", "200 000,00;100,00")
+        .replace("10 245 500,00;9 565 000,50", "10 245 500,00;9 565 100,50");
+    let f420 = parse_420(&csv_rows(planted.as_bytes()).expect("csv")).expect("4-20");
+    let found = reconcile_420_552(&f420, &f552);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].specific, "159");
+    assert_eq!(
+        (found[0].in_420, found[0].in_552),
+        (tenge("100"), Tenge::ZERO)
+    );
+    assert_eq!(found[0].difference(), tenge("100"));
+    let over = text.replace("600 000,00;120 500,50", "100 000,00;120 500,50");
+    assert!(matches!(
+        parse_420(&csv_rows(over.as_bytes()).expect("csv")),
+        Err(FormError::PaidOverAccepted { row: 7, .. })
+    ));
 }

@@ -96,6 +96,10 @@ struct ReportArgs {
     #[arg(long)]
     treasury: Option<String>,
     #[arg(long)]
+    f420: Option<String>,
+    #[arg(long)]
+    f552: Option<String>,
+    #[arg(long)]
     plan: Option<String>,
     #[arg(long)]
     basis: Option<String>,
@@ -130,6 +134,8 @@ impl ReportArgs {
             ("depth", self.depth.clone()),
             ("failures", flag(self.failures)),
             ("treasury", self.treasury.clone()),
+            ("f420", self.f420.clone()),
+            ("f552", self.f552.clone()),
             ("plan", self.plan.clone()),
             ("basis", self.basis.clone()),
             ("as_of", self.as_of.clone()),
@@ -163,11 +169,13 @@ enum ImportCommand {
         #[arg(long)]
         title: String,
     },
-    /// Import Treasury form 5-52 (XLSX or CSV; layout in data/treasury/README.md) for an
-    /// organisation at a report date, replacing the same form and date.
-    #[command(name = "treasury-5-52")]
-    Treasury552 {
+    /// Import a Treasury form, 5-52 or 4-20 (XLSX or CSV; layouts in data/treasury/README.md),
+    /// for an organisation at a report date, replacing the same form and date.
+    Treasury {
         file: PathBuf,
+        /// The form: 5-52 or 4-20.
+        #[arg(long)]
+        form: String,
         /// Id of the organisation the form belongs to.
         #[arg(long)]
         org: i64,
@@ -295,7 +303,12 @@ async fn main() -> Result<()> {
             );
             Ok(())
         }
-        Command::Import(ImportCommand::Treasury552 { file, org, date }) => {
+        Command::Import(ImportCommand::Treasury {
+            file,
+            form,
+            org,
+            date,
+        }) => {
             let db = open(&config).await?;
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
@@ -310,7 +323,7 @@ async fn main() -> Result<()> {
                 file_name: &name,
             };
             let report =
-                jospar_web::treasury::import_552(&db, &Who::system(), None, target, &bytes)
+                jospar_web::treasury::import_form(&db, &Who::system(), None, &form, target, &bytes)
                     .await
                     .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message(&tr)))?;
             println!(

@@ -410,8 +410,8 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "post",
-        path: "/execution/treasury/5-52",
-        summary: "Import form 5-52 (XLSX or CSV body) for ?org= at ?date=YYYY-MM-DD (&file_name=); the same form and date is replaced",
+        path: "/execution/treasury/{form}",
+        summary: "Import Treasury form 5-52 or 4-20 (XLSX or CSV body) for ?org= at ?date=YYYY-MM-DD (&file_name=); the same form and date is replaced",
         access: Access::Enter,
     },
     ApiRoute {
@@ -541,7 +541,7 @@ pub fn routes() -> Router<AppState> {
             get(portal_imports).post(import_portal),
         )
         .route("/execution/treasury", get(treasury_reports))
-        .route("/execution/treasury/5-52", post(import_552))
+        .route("/execution/treasury/{form}", post(import_treasury_form))
         .route("/financing-plans", get(financing_plans).post(create_plan))
         .route("/financing-plans/{id}", get(financing_plan).put(save_plan))
         .route("/financing-plans/{id}/approve", post(approve_plan))
@@ -679,7 +679,12 @@ struct TreasuryQuery {
     file_name: String,
 }
 
-async fn import_552(ctx: Ctx, Query(q): Query<TreasuryQuery>, bytes: Bytes) -> AppResult<Response> {
+async fn import_treasury_form(
+    ctx: Ctx,
+    Path(form): Path<String>,
+    Query(q): Query<TreasuryQuery>,
+    bytes: Bytes,
+) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let target = crate::treasury::FormTarget {
         org_id: service::parse_id(&q.org, "org")?,
@@ -690,7 +695,8 @@ async fn import_552(ctx: Ctx, Query(q): Query<TreasuryQuery>, bytes: Bytes) -> A
             &q.file_name
         },
     };
-    let report = crate::treasury::import_552(ctx.db(), &p.who(), Some(p), target, &bytes).await?;
+    let report =
+        crate::treasury::import_form(ctx.db(), &p.who(), Some(p), &form, target, &bytes).await?;
     Ok(created(report))
 }
 

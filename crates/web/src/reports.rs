@@ -185,6 +185,22 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "reconcile-420-552",
+        about: "Forms 4-20 and 5-52 compared: every code whose cash expenses differ, with both values (EX-8)",
+        params: &[
+            ParamDef {
+                name: "f420",
+                required: true,
+                about: "id of an imported form 4-20",
+            },
+            ParamDef {
+                name: "f552",
+                required: true,
+                about: "id of an imported form 5-52",
+            },
+        ],
+    },
+    ReportDef {
         name: "financing-plan",
         about: "Individual financing plan by payments or obligations, by month, as of a date (EX-1)",
         params: &[
@@ -413,6 +429,16 @@ pub async fn build(
                 reader,
                 params.required("treasury")?,
                 params.flag("failures"),
+            )
+            .await
+        }
+        "reconcile-420-552" => {
+            crate::treasury::reconcile_420_552_table(
+                db,
+                tr,
+                reader,
+                params.required("f420")?,
+                params.required("f552")?,
             )
             .await
         }

@@ -10,7 +10,9 @@ use chrono::{Datelike, NaiveDate};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
 use jospar_execution::plans::{self, PlanStatus};
-use jospar_execution::treasury::{CashRow, FormError, csv_rows, parse_552};
+use jospar_execution::treasury::{
+    CashRow, FormError, ObligationRow, csv_rows, parse_420, parse_552, reconcile_420_552,
+};
 use jospar_execution::treasury_store::{self, TreasuryReport};
 use jospar_org::{OrgTree, Right};
 use jospar_reports::{Cell, Table};
@@ -18,6 +20,7 @@ use jospar_store::{Db, Who};
 use std::collections::BTreeMap;
 
 pub const FORM_552: &str = "5-52";
+pub const FORM_420: &str = "4-20";
 
 fn store_error(e: jospar_execution::repo::RepoError) -> AppError {
     match e {
@@ -68,6 +71,19 @@ pub fn form_error(e: FormError) -> AppError {
                 ("detail", detail.to_string()),
             ],
             format!("row {row}, {column}"),
+        ),
+        FormError::PaidOverAccepted {
+            row,
+            executed,
+            accepted,
+        } => invalid(
+            "err-treasury-over-accepted",
+            vec![
+                ("row", row.to_string()),
+                ("executed", executed.to_string()),
+                ("accepted", accepted.to_string()),
+            ],
+            format!("row {row}"),
         ),
         FormError::ExecutedOverPlan {
             row,
@@ -120,12 +136,14 @@ pub struct FormTarget<'a> {
     pub file_name: &'a str,
 }
 
-/// Imports form 5-52 for an organisation (enter right) at a report date: refused whole when a
-/// row is broken or names a code unknown to the classification of the report's year.
-pub async fn import_552(
+/// Imports a Treasury form (5-52 or 4-20) for an organisation (enter right) at a report date:
+/// refused whole when a row is broken or names a code unknown to the classification of the
+/// report's year.
+pub async fn import_form(
     db: &Db,
     who: &Who,
     writer: Option<&Principal>,
+    form: &str,
     target: FormTarget<'_>,
     bytes: &[u8],
 ) -> AppResult<TreasuryReport> {
@@ -138,45 +156,81 @@ pub async fn import_552(
     {
         return Err(AppError::invalid("err-unknown-org", "org"));
     }
-    let rows = parse_552(&file_rows(bytes)?).map_err(form_error)?;
-    check_codes(db, target.report_date.year(), &rows).await?;
+    let rows = file_rows(bytes)?;
+    let year = target.report_date.year();
+    let saved = match form {
+        FORM_552 => {
+            let rows = parse_552(&rows).map_err(form_error)?;
+            let codes: Vec<(usize, &str, &str)> = rows
+                .iter()
+                .map(|r| (r.row, r.abp.as_str(), r.specific.as_str()))
+                .collect();
+            check_codes(db, year, &codes).await?;
+            save(db, who, form, &target, &rows).await
+        }
+        FORM_420 => {
+            let rows = parse_420(&rows).map_err(form_error)?;
+            let codes: Vec<(usize, &str, &str)> = rows
+                .iter()
+                .map(|r| (r.row, r.abp.as_str(), r.specific.as_str()))
+                .collect();
+            check_codes(db, year, &codes).await?;
+            save(db, who, form, &target, &rows).await
+        }
+        other => {
+            return Err(AppError::Invalid {
+                key: "err-unknown-value",
+                args: vec![("field", "form".into()), ("value", other.into())],
+                field: Some("form".into()),
+            });
+        }
+    };
+    saved.map_err(store_error)
+}
+
+async fn save<T: serde::Serialize>(
+    db: &Db,
+    who: &Who,
+    form: &str,
+    target: &FormTarget<'_>,
+    rows: &[T],
+) -> Result<TreasuryReport, jospar_execution::repo::RepoError> {
     treasury_store::save(
         db,
         who,
-        FORM_552,
+        form,
         target.org_id,
         target.report_date,
         target.file_name,
-        &rows,
+        rows,
     )
     .await
-    .map_err(store_error)
 }
 
 /// Every administrator and specific of the form must be in the classification of the report's
 /// year, or of the latest year before it while that year is not loaded.
-async fn check_codes(db: &Db, report_year: i32, rows: &[CashRow]) -> AppResult<()> {
+async fn check_codes(db: &Db, report_year: i32, rows: &[(usize, &str, &str)]) -> AppResult<()> {
     let year = ebk::years(db)
         .await?
         .into_iter()
         .filter(|y| *y <= report_year)
         .max()
         .unwrap_or(report_year);
-    for row in rows {
+    for &(row, abp, specific) in rows {
         for (kind, column, code) in [
-            (CodeKind::Abp, "АБП", &row.abp),
-            (CodeKind::EconSpecific, "Специфика", &row.specific),
+            (CodeKind::Abp, "АБП", abp),
+            (CodeKind::EconSpecific, "Специфика", specific),
         ] {
             if ebk::get(db, year, kind, code).await?.is_none() {
                 return Err(AppError::Invalid {
                     key: "err-treasury-code",
                     args: vec![
-                        ("row", row.row.to_string()),
+                        ("row", row.to_string()),
                         ("column", column.to_string()),
-                        ("value", code.clone()),
+                        ("value", code.to_string()),
                         ("year", year.to_string()),
                     ],
-                    field: Some(format!("row {}, {column}", row.row)),
+                    field: Some(format!("row {row}, {column}")),
                 });
             }
         }
@@ -248,7 +302,7 @@ pub async fn cash_552_table(
     id: i64,
     failures_only: bool,
 ) -> AppResult<Table> {
-    let (head, rows) = treasury_store::report(db, id)
+    let (head, rows) = treasury_store::report::<CashRow>(db, id)
         .await
         .map_err(store_error)?
         .ok_or(AppError::NotFound)?;
@@ -356,4 +410,71 @@ pub async fn cash_552_table(
         .footer
         .push(tr.args("treasury-differing", &[("count", differing.to_string())]));
     Ok(table)
+}
+
+/// Forms 4-20 and 5-52 compared (EX-8): every code whose cash expenses differ, with both
+/// values and the difference.
+pub async fn reconcile_420_552_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id_420: i64,
+    id_552: i64,
+) -> AppResult<Table> {
+    let (head_420, rows_420) = treasury_store::report::<ObligationRow>(db, id_420)
+        .await
+        .map_err(store_error)?
+        .filter(|(h, _)| h.form == FORM_420)
+        .ok_or(AppError::NotFound)?;
+    let (head_552, rows_552) = treasury_store::report::<CashRow>(db, id_552)
+        .await
+        .map_err(store_error)?
+        .filter(|(h, _)| h.form == FORM_552)
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(head_420.org_id)?;
+    reader.require_read(head_552.org_id)?;
+    let discrepancies = reconcile_420_552(&rows_420, &rows_552);
+    let rows = discrepancies
+        .iter()
+        .map(|d| {
+            vec![
+                Cell::Text(d.abp.clone()),
+                Cell::Text(d.program.clone()),
+                Cell::Text(d.subprogram.clone()),
+                Cell::Text(d.specific.clone()),
+                Cell::Money(d.in_420),
+                Cell::Money(d.in_552),
+                Cell::Money(d.difference()),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        title: tr.t("report-reconcile-420-552"),
+        subtitle: vec![tr.args(
+            "treasury-reconcile-subtitle",
+            &[
+                ("date_420", head_420.report_date.to_string()),
+                ("date_552", head_552.report_date.to_string()),
+            ],
+        )],
+        headers: [
+            "treasury-col-abp",
+            "plan-col-program",
+            "plan-col-subprogram",
+            "plan-col-specific",
+            "treasury-col-paid-420",
+            "treasury-col-paid-552",
+            "exec-col-difference",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        rows,
+        footer: vec![tr.args(
+            "treasury-differing",
+            &[("count", discrepancies.len().to_string())],
+        )],
+        ..Table::default()
+    })
 }

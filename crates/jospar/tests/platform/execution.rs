@@ -799,8 +799,10 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_jospar"))
         .args([
             "import",
-            "treasury-5-52",
+            "treasury",
             &sample,
+            "--form",
+            "5-52",
             "--org",
             &edu.to_string(),
             "--date",
@@ -816,4 +818,79 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
     );
     let (_, list) = get_json(app, abp, "/execution/treasury").await;
     assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
+
+    // Form 4-20 of the same date (the documented sample, through the API), then a 4-20 whose
+    // payments on 149 differ from the 5-52 by 500 tenge: the reconciliation names that code.
+    let sample_420 = std::fs::read(format!(
+        "{}/../../data/treasury/4-20-sample.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("4-20 sample");
+    let post_420 = |body: Vec<u8>, date: &'static str| async move {
+        let response = reqwest::Client::new()
+            .post(app.url("/api/v1/execution/treasury/4-20"))
+            .query(&[("org", edu.to_string()), ("date", date.into())])
+            .bearer_auth(abp)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json::<Value>().await.unwrap_or(Value::Null),
+        )
+    };
+    let (status, f420) = post_420(sample_420.clone(), "2027-04-01").await;
+    assert_eq!(status, 201, "{f420}");
+    let f552 = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .chain(
+            get_json(app, abp, "/execution/treasury")
+                .await
+                .1
+                .as_array()
+                .expect("list")
+                .iter(),
+        )
+        .find(|r| r["form"] == "5-52" && r["report_date"] == "2027-04-01")
+        .map(|r| r["id"].clone())
+        .expect("5-52 of 1 April");
+    let (_, agree) = get_json(
+        app,
+        abp,
+        &format!(
+            "/reports/reconcile-420-552?f420={}&f552={f552}&format=json",
+            f420["id"]
+        ),
+    )
+    .await;
+    assert_eq!(agree["rows"].as_array().map(Vec::len), Some(0), "{agree}");
+    let text = String::from_utf8(sample_420).expect("utf-8");
+    let differing = text
+        .replace("600 000,00;120 500,50", "600 000,00;121 000,50")
+        .replace("10 245 500,00;9 565 000,50", "10 245 500,00;9 565 500,50");
+    let (status, f420b) = post_420(differing.into_bytes(), "2027-04-02").await;
+    assert_eq!(status, 201, "{f420b}");
+    let (_, differ) = get_json(
+        app,
+        abp,
+        &format!(
+            "/reports/reconcile-420-552?f420={}&f552={f552}&format=json",
+            f420b["id"]
+        ),
+    )
+    .await;
+    let rows = differ["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{differ}");
+    assert_eq!(rows[0][3], "149");
+    assert_eq!(rows[0][6].as_i64(), Some(50_000), "{differ}");
+    // Paying beyond the obligations accepted is refused whole.
+    let over = text
+        .replace("200 000,00;0,00", "200 000,00;200 000,01")
+        .replace("10 245 500,00;9 565 000,50", "10 245 500,00;9 765 000,51");
+    let (status, error) = post_420(over.into_bytes(), "2027-04-03").await;
+    assert_eq!(status, 422, "{error}");
 }

@@ -559,7 +559,7 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "post",
-            route: "/execution/treasury/5-52",
+            route: "/execution/treasury/{form}",
             path: format!("/execution/treasury/5-52?org={edu}&date=2027-03-31"),
             body: Some(Value::String("x".into())),
             expect: "RAARRRR",

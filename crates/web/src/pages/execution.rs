@@ -181,9 +181,11 @@ async fn upload(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
     }
 }
 
-/// Takes a Treasury form 5-52 for an organisation at a date; a broken file is refused whole.
+/// Takes a Treasury form (5-52 or 4-20) for an organisation at a date; a broken file is
+/// refused whole.
 async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
     let p = ctx.user()?;
+    let mut form = crate::treasury::FORM_552.to_string();
     let (mut csrf, mut org, mut date, mut file_name, mut bytes) = (
         String::new(),
         0i64,
@@ -208,6 +210,7 @@ async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Respon
             "csrf" => csrf = field.text().await.unwrap_or_default(),
             "org" => org = field.text().await.unwrap_or_default().parse().unwrap_or(0),
             "date" => date = field.text().await.unwrap_or_default(),
+            "form" => form = field.text().await.unwrap_or_default(),
             _ => {}
         }
     }
@@ -218,15 +221,16 @@ async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Respon
             report_date: crate::service::parse_date(&date, "date")?,
             file_name: &file_name,
         };
-        crate::treasury::import_552(ctx.db(), &p.who(), Some(p), target, &bytes).await
+        crate::treasury::import_form(ctx.db(), &p.who(), Some(p), &form, target, &bytes).await
     }
     .await;
     match result {
-        Ok(report) => Ok(Redirect::to(&format!(
+        Ok(report) if report.form == crate::treasury::FORM_552 => Ok(Redirect::to(&format!(
             "/reports/cash-execution-552?treasury={}",
             report.id
         ))
         .into_response()),
+        Ok(_) => Ok(Redirect::to("/execution").into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let message = form_message(&ctx, e)?;
             page_with(&ctx, String::new(), None, Some(message)).await

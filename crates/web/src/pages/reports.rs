@@ -145,11 +145,13 @@ async fn choices_of(
                 .collect(),
             None => Vec::new(),
         },
-        "treasury" => {
+        "treasury" | "f552" | "f420" => {
+            let form = if name == "f420" { "4-20" } else { "5-52" };
             let orgs = crate::limits::org_map(ctx.db()).await?;
             crate::treasury::reports(ctx.db(), &Reader::User(p))
                 .await?
                 .into_iter()
+                .filter(|r| r.form == form)
                 .map(|r| {
                     let name = orgs
                         .get(&r.org_id)
