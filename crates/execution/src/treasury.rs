@@ -54,6 +54,11 @@ pub enum Field {
     PlanObligations,
     /// 4-20: obligations accepted (registered) by the Treasury.
     Accepted,
+    /// 2-19, 2-43: the code of the receipts classification (category, class, subclass,
+    /// specific: 6 digits).
+    ReceiptCode,
+    /// 2-19, 2-43: receipts from 1 January to the report date.
+    Received,
 }
 
 /// The columns of form 5-52.
@@ -77,6 +82,17 @@ pub const FORM_420_FIELDS: [Field; 7] = [
     Field::Accepted,
     Field::Executed,
 ];
+
+/// The columns of form 2-19 (receipts against their plan).
+pub const FORM_219_FIELDS: [Field; 4] = [
+    Field::ReceiptCode,
+    Field::PlanYear,
+    Field::PlanPeriod,
+    Field::Received,
+];
+
+/// The columns of form 2-43 (receipts by budget classification code).
+pub const FORM_243_FIELDS: [Field; 2] = [Field::ReceiptCode, Field::Received];
 
 impl Field {
     /// Headings as the Treasury's exports write them (compared in lower case, spaces folded).
@@ -115,6 +131,21 @@ impl Field {
                 "зарегистрированные обязательства",
                 "қабылданған міндеттемелер",
             ],
+            Field::ReceiptCode => &[
+                "кбк",
+                "код",
+                "код бюджетной классификации",
+                "код классификации поступлений",
+                "бсж",
+                "түсімдер сыныптамасының коды",
+            ],
+            Field::Received => &[
+                "поступило",
+                "поступления",
+                "сумма поступлений",
+                "түсімдер",
+                "түскені",
+            ],
         }
     }
 
@@ -130,6 +161,8 @@ impl Field {
             Field::Executed => "Кассовые расходы",
             Field::PlanObligations => "План по обязательствам",
             Field::Accepted => "Принятые обязательства",
+            Field::ReceiptCode => "КБК",
+            Field::Received => "Поступило",
         }
     }
 }
@@ -533,4 +566,120 @@ impl PaidDiscrepancy {
     pub fn difference(&self) -> Tenge {
         self.in_420 - self.in_552
     }
+}
+
+/// One row of form 2-19 or 2-43: receipts by classification code (plans only on 2-19).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceiptRow {
+    pub row: usize,
+    /// Six digits: category, class (2), subclass, specific (2).
+    pub code: String,
+    pub plan_year: Tenge,
+    pub plan_period: Tenge,
+    pub received: Tenge,
+}
+
+impl ReceiptRow {
+    /// The subclass of the receipts classification as the ЕБК writes it: "1 01 1".
+    pub fn subclass(&self) -> String {
+        format!(
+            "{} {} {}",
+            &self.code[0..1],
+            &self.code[1..3],
+            &self.code[3..4]
+        )
+    }
+}
+
+fn receipt_code(value: &str, row: usize) -> Result<String, FormError> {
+    let digits: String = value.chars().filter(|c| !c.is_whitespace()).collect();
+    let digits = digits.strip_suffix(".0").unwrap_or(&digits).to_string();
+    if digits.len() == 6 && digits.chars().all(|c| c.is_ascii_digit()) {
+        Ok(digits)
+    } else {
+        Err(FormError::BadValue {
+            row,
+            column: Field::ReceiptCode.heading(),
+            value: value.trim().to_string(),
+        })
+    }
+}
+
+/// Reads form 2-19 (`fields` = [`FORM_219_FIELDS`]) or 2-43 ([`FORM_243_FIELDS`]): receipts by
+/// code, a total row checked to the tiyn, a code twice refused.
+pub fn parse_receipts(
+    rows: &[Vec<String>],
+    fields: &[Field],
+) -> Result<Vec<ReceiptRow>, FormError> {
+    let (header_index, columns) = header(rows, fields)?;
+    let col = |field: Field| columns.iter().find(|(_, f)| **f == field).map(|(c, _)| *c);
+    let cell = |row: &Vec<String>, field: Field| {
+        col(field)
+            .and_then(|c| row.get(c).cloned())
+            .unwrap_or_default()
+    };
+    let mut out: Vec<ReceiptRow> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
+        let number = i + 1;
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if is_total(row) {
+            let sums = [
+                (
+                    Field::PlanYear,
+                    out.iter().map(|r| r.plan_year).sum::<Tenge>(),
+                ),
+                (Field::PlanPeriod, out.iter().map(|r| r.plan_period).sum()),
+                (Field::Received, out.iter().map(|r| r.received).sum()),
+            ];
+            check_sums(row, number, &sums, &cell)?;
+            continue;
+        }
+        let line = ReceiptRow {
+            row: number,
+            code: receipt_code(&cell(row, Field::ReceiptCode), number)?,
+            plan_year: amount(&cell(row, Field::PlanYear), Field::PlanYear, number)?,
+            plan_period: amount(&cell(row, Field::PlanPeriod), Field::PlanPeriod, number)?,
+            received: amount(&cell(row, Field::Received), Field::Received, number)?,
+        };
+        if let Some(first) = seen.insert(line.code.clone(), number) {
+            return Err(FormError::Duplicate { row: number, first });
+        }
+        out.push(line);
+    }
+    if out.is_empty() {
+        return Err(FormError::Empty);
+    }
+    Ok(out)
+}
+
+/// A receipts code whose amounts differ between forms 2-19 and 2-43.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceivedDiscrepancy {
+    pub code: String,
+    pub in_219: Tenge,
+    pub in_243: Tenge,
+}
+
+/// Receipts of form 2-19 against form 2-43 (EX-8): every code whose amounts differ; a code on
+/// one form only counts as zero on the other.
+pub fn reconcile_219_243(f219: &[ReceiptRow], f243: &[ReceiptRow]) -> Vec<ReceivedDiscrepancy> {
+    let mut amounts: std::collections::BTreeMap<&str, (Tenge, Tenge)> = Default::default();
+    for r in f219 {
+        amounts.entry(&r.code).or_default().0 += r.received;
+    }
+    for r in f243 {
+        amounts.entry(&r.code).or_default().1 += r.received;
+    }
+    amounts
+        .into_iter()
+        .filter(|(_, (a, b))| a != b)
+        .map(|(code, (in_219, in_243))| ReceivedDiscrepancy {
+            code: code.to_string(),
+            in_219,
+            in_243,
+        })
+        .collect()
 }

@@ -2,7 +2,10 @@
 //! files are refused whole, naming row and column.
 
 use jospar_core::Tenge;
-use jospar_execution::treasury::{FormError, csv_rows, parse_420, parse_552, reconcile_420_552};
+use jospar_execution::treasury::{
+    FORM_219_FIELDS, FORM_243_FIELDS, FormError, csv_rows, parse_420, parse_552, parse_receipts,
+    reconcile_219_243, reconcile_420_552,
+};
 
 fn sample() -> Vec<Vec<String>> {
     let path = format!(
@@ -127,4 +130,51 @@ fn form_420_reads_and_reconciles_with_552() {
         parse_420(&csv_rows(over.as_bytes()).expect("csv")),
         Err(FormError::PaidOverAccepted { row: 7, .. })
     ));
+}
+
+fn sample_text(name: &str) -> String {
+    let path = format!("{}/../../data/treasury/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(path).expect("sample")
+}
+
+#[test]
+fn receipts_of_219_and_243_reconcile_code_by_code() {
+    let f219 = parse_receipts(
+        &csv_rows(sample_text("2-19-sample.csv").as_bytes()).expect("csv"),
+        &FORM_219_FIELDS,
+    )
+    .expect("2-19");
+    let f243 = parse_receipts(
+        &csv_rows(sample_text("2-43-sample.csv").as_bytes()).expect("csv"),
+        &FORM_243_FIELDS,
+    )
+    .expect("2-43");
+    assert_eq!(f219.len(), 4);
+    assert_eq!(f219[2].subclass(), "1 03 1");
+    assert_eq!(f219[0].plan_period, tenge("4844374100"));
+    assert_eq!(f243[0].plan_year, Tenge::ZERO);
+    assert!(reconcile_219_243(&f219, &f243).is_empty());
+    let planted = sample_text("2-43-sample.csv")
+        .replace("17 411 528 751,00", "17 411 528 750,00")
+        .replace("52 214 601 137,00", "52 214 601 136,00");
+    let f243 = parse_receipts(
+        &csv_rows(planted.as_bytes()).expect("csv"),
+        &FORM_243_FIELDS,
+    )
+    .expect("2-43");
+    let found = reconcile_219_243(&f219, &f243);
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].code.as_str(), found[0].in_219 - found[0].in_243),
+        ("103101", tenge("1"))
+    );
+    let bad = sample_text("2-43-sample.csv").replace("103101;", "10310;");
+    assert_eq!(
+        parse_receipts(&csv_rows(bad.as_bytes()).expect("csv"), &FORM_243_FIELDS),
+        Err(FormError::BadValue {
+            row: 6,
+            column: "КБК",
+            value: "10310".into()
+        })
+    );
 }

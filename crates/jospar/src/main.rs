@@ -100,6 +100,10 @@ struct ReportArgs {
     #[arg(long)]
     f552: Option<String>,
     #[arg(long)]
+    f219: Option<String>,
+    #[arg(long)]
+    f243: Option<String>,
+    #[arg(long)]
     plan: Option<String>,
     #[arg(long)]
     basis: Option<String>,
@@ -136,6 +140,8 @@ impl ReportArgs {
             ("treasury", self.treasury.clone()),
             ("f420", self.f420.clone()),
             ("f552", self.f552.clone()),
+            ("f219", self.f219.clone()),
+            ("f243", self.f243.clone()),
             ("plan", self.plan.clone()),
             ("basis", self.basis.clone()),
             ("as_of", self.as_of.clone()),
@@ -169,11 +175,12 @@ enum ImportCommand {
         #[arg(long)]
         title: String,
     },
-    /// Import a Treasury form, 5-52 or 4-20 (XLSX or CSV; layouts in data/treasury/README.md),
+    /// Import a Treasury form, 5-52, 4-20, 2-19 or 2-43 (XLSX or CSV; layouts in
+    /// data/treasury/README.md),
     /// for an organisation at a report date, replacing the same form and date.
     Treasury {
         file: PathBuf,
-        /// The form: 5-52 or 4-20.
+        /// The form: 5-52, 4-20, 2-19 or 2-43.
         #[arg(long)]
         form: String,
         /// Id of the organisation the form belongs to.

@@ -201,6 +201,22 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "reconcile-219-243",
+        about: "Forms 2-19 and 2-43 compared: every receipts code whose amounts differ, with both values (EX-8)",
+        params: &[
+            ParamDef {
+                name: "f219",
+                required: true,
+                about: "id of an imported form 2-19",
+            },
+            ParamDef {
+                name: "f243",
+                required: true,
+                about: "id of an imported form 2-43",
+            },
+        ],
+    },
+    ReportDef {
         name: "financing-plan",
         about: "Individual financing plan by payments or obligations, by month, as of a date (EX-1)",
         params: &[
@@ -439,6 +455,16 @@ pub async fn build(
                 reader,
                 params.required("f420")?,
                 params.required("f552")?,
+            )
+            .await
+        }
+        "reconcile-219-243" => {
+            crate::treasury::reconcile_219_243_table(
+                db,
+                tr,
+                reader,
+                params.required("f219")?,
+                params.required("f243")?,
             )
             .await
         }

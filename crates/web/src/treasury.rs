@@ -11,7 +11,8 @@ use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
 use jospar_execution::plans::{self, PlanStatus};
 use jospar_execution::treasury::{
-    CashRow, FormError, ObligationRow, csv_rows, parse_420, parse_552, reconcile_420_552,
+    CashRow, FORM_219_FIELDS, FORM_243_FIELDS, FormError, ObligationRow, ReceiptRow, csv_rows,
+    parse_420, parse_552, parse_receipts, reconcile_219_243, reconcile_420_552,
 };
 use jospar_execution::treasury_store::{self, TreasuryReport};
 use jospar_org::{OrgTree, Right};
@@ -21,6 +22,8 @@ use std::collections::BTreeMap;
 
 pub const FORM_552: &str = "5-52";
 pub const FORM_420: &str = "4-20";
+pub const FORM_219: &str = "2-19";
+pub const FORM_243: &str = "2-43";
 
 fn store_error(e: jospar_execution::repo::RepoError) -> AppError {
     match e {
@@ -177,6 +180,16 @@ pub async fn import_form(
             check_codes(db, year, &codes).await?;
             save(db, who, form, &target, &rows).await
         }
+        FORM_219 | FORM_243 => {
+            let fields: &[_] = if form == FORM_219 {
+                &FORM_219_FIELDS
+            } else {
+                &FORM_243_FIELDS
+            };
+            let rows = parse_receipts(&rows, fields).map_err(form_error)?;
+            check_receipt_codes(db, year, &rows).await?;
+            save(db, who, form, &target, &rows).await
+        }
         other => {
             return Err(AppError::Invalid {
                 key: "err-unknown-value",
@@ -233,6 +246,39 @@ async fn check_codes(db: &Db, report_year: i32, rows: &[(usize, &str, &str)]) ->
                     field: Some(format!("row {row}, {column}")),
                 });
             }
+        }
+    }
+    Ok(())
+}
+
+/// The latest classification year loaded on or before `year` (the year itself when none is).
+async fn classification_year(db: &Db, year: i32) -> AppResult<i32> {
+    Ok(ebk::years(db)
+        .await?
+        .into_iter()
+        .filter(|y| *y <= year)
+        .max()
+        .unwrap_or(year))
+}
+
+/// Every receipts code's subclass must be in the classification of the report's year.
+async fn check_receipt_codes(db: &Db, report_year: i32, rows: &[ReceiptRow]) -> AppResult<()> {
+    let year = classification_year(db, report_year).await?;
+    for row in rows {
+        if ebk::get(db, year, CodeKind::ReceiptSubclass, &row.subclass())
+            .await?
+            .is_none()
+        {
+            return Err(AppError::Invalid {
+                key: "err-treasury-code",
+                args: vec![
+                    ("row", row.row.to_string()),
+                    ("column", "КБК".into()),
+                    ("value", row.code.clone()),
+                    ("year", year.to_string()),
+                ],
+                field: Some(format!("row {}, КБК", row.row)),
+            });
         }
     }
     Ok(())
@@ -464,6 +510,66 @@ pub async fn reconcile_420_552_table(
             "plan-col-specific",
             "treasury-col-paid-420",
             "treasury-col-paid-552",
+            "exec-col-difference",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        rows,
+        footer: vec![tr.args(
+            "treasury-differing",
+            &[("count", discrepancies.len().to_string())],
+        )],
+        ..Table::default()
+    })
+}
+
+/// Forms 2-19 and 2-43 compared (EX-8): every receipts code whose amounts differ, with both
+/// values and the difference.
+pub async fn reconcile_219_243_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id_219: i64,
+    id_243: i64,
+) -> AppResult<Table> {
+    let load = |id: i64, form: &'static str| async move {
+        treasury_store::report::<ReceiptRow>(db, id)
+            .await
+            .map_err(store_error)?
+            .filter(|(h, _)| h.form == form)
+            .ok_or(AppError::NotFound)
+    };
+    let (head_219, rows_219) = load(id_219, FORM_219).await?;
+    let (head_243, rows_243) = load(id_243, FORM_243).await?;
+    reader.require_read(head_219.org_id)?;
+    reader.require_read(head_243.org_id)?;
+    let discrepancies = reconcile_219_243(&rows_219, &rows_243);
+    let rows = discrepancies
+        .iter()
+        .map(|d| {
+            vec![
+                Cell::Text(d.code.clone()),
+                Cell::Money(d.in_219),
+                Cell::Money(d.in_243),
+                Cell::Money(d.in_219 - d.in_243),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        title: tr.t("report-reconcile-219-243"),
+        subtitle: vec![tr.args(
+            "treasury-reconcile-219-subtitle",
+            &[
+                ("date_219", head_219.report_date.to_string()),
+                ("date_243", head_243.report_date.to_string()),
+            ],
+        )],
+        headers: [
+            "treasury-col-receipt-code",
+            "treasury-col-received-219",
+            "treasury-col-received-243",
             "exec-col-difference",
         ]
         .iter()

@@ -893,4 +893,77 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
         .replace("10 245 500,00;9 565 000,50", "10 245 500,00;9 765 000,51");
     let (status, error) = post_420(over.into_bytes(), "2027-04-03").await;
     assert_eq!(status, 422, "{error}");
+
+    // Receipts: 2-19 and 2-43 of the same date agree code by code; a 2-43 one tenge short on
+    // the social tax is reported with both values.
+    let post_form = |form: &'static str, body: String, date: &'static str| async move {
+        let response = reqwest::Client::new()
+            .post(app.url(&format!("/api/v1/execution/treasury/{form}")))
+            .query(&[("org", edu.to_string()), ("date", date.into())])
+            .bearer_auth(abp)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json::<Value>().await.unwrap_or(Value::Null),
+        )
+    };
+    let read = |name: &str| {
+        std::fs::read_to_string(format!(
+            "{}/../../data/treasury/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("sample")
+    };
+    let (status, f219) = post_form("2-19", read("2-19-sample.csv"), "2027-04-01").await;
+    assert_eq!(status, 201, "{f219}");
+    let (status, f243) = post_form("2-43", read("2-43-sample.csv"), "2027-04-01").await;
+    assert_eq!(status, 201, "{f243}");
+    let (_, agree) = get_json(
+        app,
+        abp,
+        &format!(
+            "/reports/reconcile-219-243?f219={}&f243={}&format=json",
+            f219["id"], f243["id"]
+        ),
+    )
+    .await;
+    assert_eq!(agree["rows"].as_array().map(Vec::len), Some(0), "{agree}");
+    let short = read("2-43-sample.csv")
+        .replace("17 411 528 751,00", "17 411 528 750,00")
+        .replace("52 214 601 137,00", "52 214 601 136,00");
+    let (_, f243b) = post_form("2-43", short, "2027-04-02").await;
+    let (_, differ) = get_json(
+        app,
+        abp,
+        &format!(
+            "/reports/reconcile-219-243?f219={}&f243={}&format=json",
+            f219["id"], f243b["id"]
+        ),
+    )
+    .await;
+    let rows = differ["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{differ}");
+    assert_eq!(
+        (rows[0][0].as_str(), rows[0][3].as_i64()),
+        (Some("103101"), Some(100))
+    );
+    // A code whose subclass the classification does not know is refused whole.
+    let (status, error) = post_form(
+        "2-19",
+        read("2-19-sample.csv").replace("104101;", "199101;"),
+        "2027-04-03",
+    )
+    .await;
+    assert_eq!(status, 422, "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("199101"),
+        "{error}"
+    );
 }

@@ -145,8 +145,13 @@ async fn choices_of(
                 .collect(),
             None => Vec::new(),
         },
-        "treasury" | "f552" | "f420" => {
-            let form = if name == "f420" { "4-20" } else { "5-52" };
+        "treasury" | "f552" | "f420" | "f219" | "f243" => {
+            let form = match name {
+                "f420" => "4-20",
+                "f219" => "2-19",
+                "f243" => "2-43",
+                _ => "5-52",
+            };
             let orgs = crate::limits::org_map(ctx.db()).await?;
             crate::treasury::reports(ctx.db(), &Reader::User(p))
                 .await?
