@@ -8,6 +8,8 @@
 //! obligations never fall behind the cumulative payments (nothing is paid before it is owed).
 
 pub mod ex18;
+pub mod exchange;
+pub mod outbox;
 pub mod plans;
 pub mod portal;
 pub mod repo;
@@ -175,6 +177,16 @@ pub enum ChangeKind {
     Refinement,
     /// Following a correction of the budget.
     Correction,
+}
+
+impl ChangeKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            ChangeKind::Certificate => "certificate",
+            ChangeKind::Refinement => "refinement",
+            ChangeKind::Correction => "correction",
+        }
+    }
 }
 
 /// A move within one line of the plan, named by its expense identifier.

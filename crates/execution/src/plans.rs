@@ -207,6 +207,8 @@ async fn update_draft(
             .bind(&sig.cms).bind(&sig.signer_iin).bind(&sig.signer_bin).bind(&sig.signer_name)
             .bind(&sig.cert_serial).bind(sig.cert_not_after).bind(&sig.signed_by).bind(sig.signed_at)
             .execute(conn).await)?;
+        // Sent to the Treasury by the exchange (EX-4): queued with the approval, or not at all.
+        crate::outbox::enqueue(&mut tx, current.id, current.org_id, "plan", 0).await?;
     }
     tx.audit(AuditEntry {
         who,
@@ -329,6 +331,14 @@ pub async fn add_change(
         "INSERT INTO plan_changes (id, plan_id, number, doc_json, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(new_id()).bind(current.id).bind(doc.number).bind(&text).bind(&who.login).bind(Utc::now())
         .execute(conn).await)?;
+    crate::outbox::enqueue(
+        &mut tx,
+        current.id,
+        current.org_id,
+        doc.kind.code(),
+        doc.number,
+    )
+    .await?;
     exec_tx!(&mut tx, conn => sqlx::query(
         "UPDATE financing_plans SET version = version + 1, updated_at = $1 WHERE id = $2")
         .bind(Utc::now()).bind(current.id).execute(conn).await)?;

@@ -31,6 +31,24 @@ pub struct Config {
     pub eds_revocation_check: String,
     /// NCALayer's address as the users' browsers reach it (JOSPAR_NCALAYER_URL).
     pub ncalayer_url: String,
+    /// ShEP sync channel endpoint; none = plans wait in the Treasury queue (JOSPAR_SHEP_URL).
+    pub shep_url: Option<String>,
+    /// The sender id and password ShEP issued to this system (JOSPAR_SHEP_SENDER_ID,
+    /// JOSPAR_SHEP_PASSWORD).
+    pub shep_sender_id: String,
+    pub shep_password: String,
+    /// ShEP service codes of the Treasury's financing-plan service and of its status request
+    /// (JOSPAR_SHEP_PLAN_SERVICE, JOSPAR_SHEP_STATUS_SERVICE).
+    pub shep_plan_service: String,
+    pub shep_status_service: String,
+    /// NCANode that signs messages to ShEP (default: JOSPAR_EDS_NCANODE_URL) (JOSPAR_SHEP_NCANODE_URL).
+    pub shep_ncanode_url: Option<String>,
+    /// The system's signing key container (PKCS#12) and its password (JOSPAR_SHEP_KEY_FILE,
+    /// JOSPAR_SHEP_KEY_PASSWORD).
+    pub shep_key_file: Option<PathBuf>,
+    pub shep_key_password: String,
+    /// Seconds between passes of the Treasury exchange in `serve` (JOSPAR_SHEP_INTERVAL).
+    pub shep_interval: u64,
 }
 
 impl Default for Config {
@@ -46,6 +64,15 @@ impl Default for Config {
             eds_ncanode_url: None,
             eds_revocation_check: "OCSP".into(),
             ncalayer_url: jospar_web::NCALAYER_URL.into(),
+            shep_url: None,
+            shep_sender_id: String::new(),
+            shep_password: String::new(),
+            shep_plan_service: jospar_shep::treasury::PLAN_SERVICE.into(),
+            shep_status_service: jospar_shep::treasury::STATUS_SERVICE.into(),
+            shep_ncanode_url: None,
+            shep_key_file: None,
+            shep_key_password: String::new(),
+            shep_interval: 60,
         }
     }
 }

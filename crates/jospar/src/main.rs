@@ -4,9 +4,10 @@
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use jospar::config::Config;
-use jospar::{backup, demo, signing};
+use jospar::{backup, demo, exchange, signing};
 use jospar_store::{Db, Who};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -60,6 +61,10 @@ enum Command {
     /// Personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Send the approved plans and change documents that are due to the Treasury through ShEP,
+    /// ask about the registered ones, and print what happened (one pass; `serve` runs them
+    /// on its own).
+    Exchange,
     /// Produce a report (the same tables as in the web UI): jospar report NAME [--param value…]
     #[command(after_help = jospar_web::reports::help_text())]
     Report(ReportArgs),
@@ -219,7 +224,8 @@ async fn main() -> Result<()> {
     match cli.command {
         Command::Serve { addr } => {
             let signing = signing::from_config(&config, Vec::new())?;
-            serve(&config, addr, signing).await
+            let treasury = exchange::from_config(&config)?;
+            serve(&config, addr, signing, treasury).await
         }
         Command::Demo { addr, load_only } => {
             let db = open(&config).await?;
@@ -228,8 +234,18 @@ async fn main() -> Result<()> {
                 return Ok(());
             }
             let signing = signing::start_demo_signer(&config, &db).await?;
+            let treasury = exchange::start_demo_treasury(&config).await?;
             db.close().await;
-            serve(&config, addr, signing).await
+            serve(&config, addr, signing, Some(treasury)).await
+        }
+        Command::Exchange => {
+            let Some(gateway) = exchange::from_config(&config)? else {
+                bail!("the Treasury exchange is not configured: set shep_url (JOSPAR_SHEP_URL)");
+            };
+            let db = open(&config).await?;
+            let summary = exchange::run_once(&db, gateway.as_ref()).await?;
+            println!("{}", serde_json::to_string(&summary)?);
+            Ok(())
         }
         Command::Migrate => {
             open(&config).await?;
@@ -363,17 +379,27 @@ async fn open(config: &Config) -> Result<Db> {
     Ok(db)
 }
 
-async fn serve(config: &Config, addr: Option<String>, signing: jospar_web::Signing) -> Result<()> {
+async fn serve(
+    config: &Config,
+    addr: Option<String>,
+    signing: jospar_web::Signing,
+    treasury: Option<Arc<dyn jospar_shep::TreasuryGateway>>,
+) -> Result<()> {
     let db = open(config).await?;
     let addr = addr.unwrap_or_else(|| config.addr.clone());
     if let Some(dir) = &config.backup_dir {
         backup::spawn_daily(db.clone(), config.clone(), dir.clone());
+    }
+    if let Some(gateway) = &treasury {
+        let interval = std::time::Duration::from_secs(config.shep_interval.max(1));
+        exchange::spawn_worker(db.clone(), gateway.clone(), interval);
     }
     let app = jospar_web::app(
         db,
         jospar_web::WebConfig {
             secure_cookies: config.secure_cookies,
             signing,
+            treasury,
         },
     );
     let listener = tokio::net::TcpListener::bind(&addr)

@@ -14,6 +14,10 @@ use std::future::Future;
 use std::pin::Pin;
 
 pub const FUPF_NS: &str = "urn:jospar:fupf:financing-plan:1";
+/// The service codes we expect for the Treasury's financing-plan service and its status
+/// request; the real ones come with the connection and are set in the configuration.
+pub const PLAN_SERVICE: &str = "FUPF_FINANCING_PLAN";
+pub const STATUS_SERVICE: &str = "FUPF_DOCUMENT_STATUS";
 /// The `properties` key carrying our document identifier, repeated in every attempt so that
 /// the Treasury can recognise a document sent again.
 pub const DOCUMENT_ID: &str = "DOCUMENT_ID";

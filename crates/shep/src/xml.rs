@@ -1,6 +1,7 @@
 //! Just enough XML for SOAP: a namespace-resolved element tree read with `quick-xml`, and
 //! escaping for the envelopes we write.
 
+use quick_xml::encoding::Decoder;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
@@ -60,8 +61,12 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
         let (namespace, event) = reader.read_resolved_event().map_err(fail)?;
         let namespace = namespace_text(&namespace);
         match event {
-            Event::Start(start) => open.push(element(namespace, &start)?),
-            Event::Empty(start) => close(&mut open, &mut root, element(namespace, &start)?),
+            Event::Start(start) => open.push(element(namespace, &start, reader.decoder())?),
+            Event::Empty(start) => close(
+                &mut open,
+                &mut root,
+                element(namespace, &start, reader.decoder())?,
+            ),
             Event::End(_) => {
                 let element = open
                     .pop()
@@ -100,12 +105,15 @@ fn namespace_text(resolved: &ResolveResult) -> String {
     }
 }
 
-fn element(namespace: String, start: &BytesStart) -> Result<Element, XmlError> {
+fn element(namespace: String, start: &BytesStart, decoder: Decoder) -> Result<Element, XmlError> {
     let mut attributes = Vec::new();
     for attribute in start.attributes() {
         let attribute = attribute.map_err(fail)?;
         let name = String::from_utf8_lossy(attribute.key.local_name().as_ref()).into_owned();
-        let value = attribute.unescape_value().map_err(fail)?.into_owned();
+        let value = attribute
+            .decode_and_unescape_value(decoder)
+            .map_err(fail)?
+            .into_owned();
         attributes.push((name, value));
     }
     Ok(Element {

@@ -458,6 +458,24 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/treasury-exchange",
+        summary: "Plans and change documents queued for the Treasury (EX-4) with their status: queued, sent, accepted (with the registration number), rejected (with the reason), failed (with the last error)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/treasury-exchange/send",
+        summary: "Send now what is due of the caller's organisations and ask about registered documents; returns the counts of each outcome",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/treasury-exchange/{id}/retry",
+        summary: "Queue a failed or rejected document again {reason}",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
         path: "/tokens",
         summary: "The caller's API tokens",
         access: Access::SignedIn,
@@ -547,6 +565,12 @@ pub fn routes() -> Router<AppState> {
         .route("/financing-plans/{id}/approve", post(approve_plan))
         .route("/financing-plans/{id}/signing-data", get(plan_signing_data))
         .route("/financing-plans/{id}/changes", post(add_plan_change))
+        .route("/treasury-exchange", get(treasury_exchange))
+        .route("/treasury-exchange/send", post(send_to_treasury))
+        .route(
+            "/treasury-exchange/{id}/retry",
+            post(retry_treasury_document),
+        )
         .route("/reports", get(report_catalogue))
         .route("/reports/{name}", get(report))
         .route("/tokens", get(tokens).post(create_token))
@@ -747,9 +771,11 @@ async fn financing_plan(
         .as_of(date)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let signatures = crate::plans::signatures(ctx.db(), p, id).await?;
-    Ok(Json(
-        json!({"plan": plan, "as_of": date, "lines_as_of": lines, "signatures": signatures}),
-    ))
+    let exchange = crate::exchange::of_plan(ctx.db(), p, &plan).await?;
+    Ok(Json(json!({
+        "plan": plan, "as_of": date, "lines_as_of": lines, "signatures": signatures,
+        "treasury_exchange": exchange,
+    })))
 }
 
 #[derive(Deserialize)]
@@ -814,6 +840,37 @@ async fn add_plan_change(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResu
     Ok(created(
         crate::plans::add_change(ctx.db(), p, id, doc).await?,
     ))
+}
+
+async fn treasury_exchange(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(crate::exchange::list(ctx.db(), p).await?)))
+}
+
+async fn send_to_treasury(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let gateway = ctx.state.config.treasury.as_ref();
+    Ok(Json(json!(
+        crate::exchange::send_now(ctx.db(), gateway, p).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct Retry {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn retry_treasury_document(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Retry = body(&bytes)?;
+    Ok(Json(json!(
+        crate::exchange::retry(ctx.db(), p, id, &b.reason).await?
+    )))
 }
 
 async fn portal_imports(ctx: Ctx) -> AppResult<Json<Value>> {

@@ -6,6 +6,7 @@ pub mod api;
 pub mod appendices;
 pub mod ctx;
 pub mod error;
+pub mod exchange;
 pub mod execution;
 pub mod i18n;
 pub mod limits;
@@ -44,6 +45,9 @@ pub struct WebConfig {
     /// Set `Secure` on cookies (behind HTTPS).
     pub secure_cookies: bool,
     pub signing: Signing,
+    /// Where approved plans and their changes go (EX-4): the Treasury through ShEP; none = they
+    /// wait in the queue and the exchange page says the exchange is not configured.
+    pub treasury: Option<Arc<dyn jospar_shep::TreasuryGateway>>,
 }
 
 /// Electronic signatures (P-9): who verifies them and where the browser finds NCALayer.

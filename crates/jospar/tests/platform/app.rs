@@ -1,9 +1,12 @@
 //! Spawning the application on 127.0.0.1:0 with a fresh database per test.
 
 use jospar_eds::testkit::{FakeNcaLayer, KeyAlgorithm, Person, TestCa};
+use jospar_shep::testkit::{FakeNcaNodeWsse, FakeShep, STATUS_SERVICE, SUBMIT_SERVICE};
+use jospar_shep::{NcaNodeWsseSigner, ShepClient, ShepTreasury, TreasuryGateway};
 use jospar_store::Db;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 pub use jospar::demo::DEMO_PASSWORD;
 
@@ -24,6 +27,42 @@ pub struct TestApp {
     pub ca: Arc<TestCa>,
     /// A fake NCALayer holding a signing key of every demo user.
     pub ncalayer: Arc<FakeNcaLayer>,
+    /// The fake ShEP with the fake Treasury the app sends plans to (EX-4), and the gateway the
+    /// app uses, for passes at a chosen time.
+    pub shep: Arc<FakeShep>,
+    pub treasury: Arc<dyn TreasuryGateway>,
+}
+
+pub const SHEP_SENDER: &str = "JOSPAR-TEST";
+const SHEP_PASSWORD: &str = "test-password";
+
+/// The Treasury through the fake ShEP, messages signed by the fake NCANode.
+async fn fake_treasury() -> (FakeShep, Arc<dyn TreasuryGateway>) {
+    let shep = FakeShep::spawn(SHEP_SENDER, SHEP_PASSWORD)
+        .await
+        .expect("fake ShEP");
+    let ncanode = FakeNcaNodeWsse::spawn().await.expect("fake NCANode");
+    let timeout = Duration::from_secs(10);
+    let signer = NcaNodeWsseSigner::new(
+        &ncanode.url(),
+        b"test key container",
+        FakeNcaNodeWsse::password(),
+        None,
+        timeout,
+    );
+    let client = ShepClient::new(
+        &shep.url(),
+        SHEP_SENDER,
+        SHEP_PASSWORD,
+        Arc::new(signer),
+        timeout,
+    );
+    let treasury = ShepTreasury {
+        client,
+        submit_service: SUBMIT_SERVICE.into(),
+        status_service: STATUS_SERVICE.into(),
+    };
+    (shep, Arc::new(treasury))
 }
 
 fn unique(prefix: &str) -> String {
@@ -98,7 +137,9 @@ pub async fn spawn(engine: Engine) -> Option<TestApp> {
     let ncalayer = FakeNcaLayer::spawn("127.0.0.1:0", keys)
         .await
         .expect("fake NCALayer");
+    let (shep, treasury) = fake_treasury().await;
     let config = jospar_web::WebConfig {
+        treasury: Some(treasury.clone()),
         secure_cookies: false,
         signing: jospar_web::Signing {
             verifier: Arc::new(jospar_eds::NativeVerifier::new(vec![
@@ -122,6 +163,8 @@ pub async fn spawn(engine: Engine) -> Option<TestApp> {
         engine,
         ca: Arc::new(ca),
         ncalayer: Arc::new(ncalayer),
+        shep: Arc::new(shep),
+        treasury,
     })
 }
 

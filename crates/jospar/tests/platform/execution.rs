@@ -705,6 +705,229 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         .expect("text");
     assert!(csv.contains(&first["expense_id"].to_string()), "{csv}");
     treasury_552(app, &abp, &economist, edu).await;
+    treasury_exchange(app, id, &economist).await;
+}
+
+/// The statuses of a plan's documents in the Treasury exchange, in number order.
+async fn exchange_of(app: &TestApp, token: &str, plan: i64) -> Vec<Value> {
+    let (status, body) = get_json(app, token, &format!("/financing-plans/{plan}")).await;
+    assert_eq!(status, 200, "{body}");
+    body["treasury_exchange"]
+        .as_array()
+        .expect("treasury_exchange")
+        .clone()
+}
+
+fn statuses(items: &[Value]) -> Vec<&str> {
+    items
+        .iter()
+        .map(|i| i["status"].as_str().expect("status"))
+        .collect()
+}
+
+/// EX-4, I-6: the approved plan and its change certificates went into the Treasury queue with
+/// the approval and the changes; a pass while the bus is down counts a failed attempt and
+/// holds the changes back until their plan is accepted; the next pass sends all three and the
+/// Treasury's registration numbers come back; a rejected change shows the Treasury's reason
+/// and, once the reason is dealt with, goes again on a user's request, audited.
+async fn treasury_exchange(app: &TestApp, plan: i64, economist: &str) {
+    let queued = exchange_of(app, economist, plan).await;
+    assert_eq!(
+        statuses(&queued),
+        ["queued", "queued", "queued"],
+        "{queued:?}"
+    );
+    assert_eq!(queued[0]["kind"], "plan");
+    assert_eq!(queued[1]["kind"], "certificate");
+    let auditor = app.token("auditor").await;
+    let (status, _) = send_json(
+        app,
+        "post",
+        "/treasury-exchange/send",
+        &auditor,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 403, "the auditor reads the queue, does not send");
+
+    app.shep.outage(1);
+    let (status, summary) = send_json(
+        app,
+        "post",
+        "/treasury-exchange/send",
+        economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{summary}");
+    assert_eq!(summary["failed"], 1, "{summary}");
+    assert_eq!(
+        summary["accepted"], 0,
+        "the changes wait for their plan: {summary}"
+    );
+    let after_outage = exchange_of(app, economist, plan).await;
+    assert_eq!(statuses(&after_outage), ["queued", "queued", "queued"]);
+    assert_eq!(after_outage[0]["attempts"], 1);
+    assert!(
+        after_outage[0]["last_error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("503"),
+        "{after_outage:?}"
+    );
+    // Not due again before its retry delay; due after it.
+    let (_, again) = send_json(
+        app,
+        "post",
+        "/treasury-exchange/send",
+        economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(again["failed"], 0, "{again}");
+    let later = chrono::Utc::now() + chrono::Duration::minutes(2);
+    let who = jospar_web::exchange::exchange_who();
+    let pass =
+        jospar_web::exchange::run_pass(&app.db, app.treasury.as_ref(), &who, later, &|_| true)
+            .await
+            .expect("pass");
+    assert_eq!(pass.accepted, 3, "{pass:?}");
+    let accepted = exchange_of(app, economist, plan).await;
+    assert_eq!(statuses(&accepted), ["accepted", "accepted", "accepted"]);
+    let references: Vec<&str> = accepted
+        .iter()
+        .map(|i| i["reference"].as_str().expect("reference"))
+        .collect();
+    assert_eq!(
+        references,
+        ["ФУПФ-2027-00001", "ФУПФ-2027-00002", "ФУПФ-2027-00003"]
+    );
+    let received = app.shep.received();
+    let school = jospar_org::repo::get_org(&app.db, accepted[0]["org_id"].as_i64().expect("org"))
+        .await
+        .expect("q")
+        .expect("school");
+    let bin = school.bin.clone().expect("the school has a BIN");
+    assert_eq!(received.len(), 3);
+    assert_eq!(received[0].bin, bin);
+    let (_, plan_json) = get_json(app, economist, &format!("/financing-plans/{plan}")).await;
+    let lines = plan_json["plan"]["lines"].as_array().expect("lines");
+    assert_eq!(received[0].lines.len(), lines.len());
+    assert_eq!(
+        Some(received[0].lines[0].annual),
+        lines[0]["approved"].as_i64(),
+        "the Treasury got the amounts to the tiyn"
+    );
+    assert_eq!(
+        received[2].moves[0].amount, 50_000,
+        "the page's 500,00 tenge"
+    );
+
+    // The Treasury rejects the next change; its reason is shown; sent again it is accepted.
+    app.shep
+        .reject_bin(&bin, "Учреждение не зарегистрировано в казначействе");
+    let expense = lines[0]["expense_id"].clone();
+    let (status, _) = send_json(app, "post", &format!("/financing-plans/{plan}/changes"), economist,
+        json!({"kind": "correction", "dated": "2027-05-02", "reason": "коррекция бюджета",
+            "moves": [{"expense_id": expense, "basis": "payments", "from_month": 6, "to_month": 7, "amount": 100}]})).await;
+    assert_eq!(status, 201);
+    let (_, summary) = send_json(
+        app,
+        "post",
+        "/treasury-exchange/send",
+        economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(summary["rejected"], 1, "{summary}");
+    let (_, queue) = get_json(app, economist, "/treasury-exchange").await;
+    let rejected = queue
+        .as_array()
+        .expect("queue")
+        .iter()
+        .find(|i| i["status"] == "rejected")
+        .expect("the rejected change")
+        .clone();
+    assert_eq!(
+        rejected["reason"],
+        "Учреждение не зарегистрировано в казначействе"
+    );
+    let retry = format!("/treasury-exchange/{}/retry", rejected["id"]);
+    let (status, _) = send_json(app, "post", &retry, &auditor, json!({"reason": "x"})).await;
+    assert_eq!(status, 403);
+    let (status, error) = send_json(app, "post", &retry, economist, json!({"reason": " "})).await;
+    assert_eq!(status, 422, "{error}");
+    app.shep.accept_bin(&bin);
+    let (status, requeued) = send_json(
+        app,
+        "post",
+        &retry,
+        economist,
+        json!({"reason": "учреждение зарегистрировано 02.05.2027"}),
+    )
+    .await;
+    assert_eq!(
+        (status, requeued["status"].as_str()),
+        (200, Some("queued")),
+        "{requeued}"
+    );
+    let (status, error) =
+        send_json(app, "post", &retry, economist, json!({"reason": "ещё раз"})).await;
+    assert_eq!(status, 422, "a queued document is not sent again: {error}");
+
+    // The page shows the queue in the user's language, and the retry through its form.
+    let pages = app.signed_in("economist.school5").await;
+    let page = pages
+        .get(app.url("/treasury-exchange?lang=kk"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("ФУПФ-2027-00003") && page.contains("қабылданды") && page.contains("кезекте"),
+        "{page}"
+    );
+    let page = pages
+        .post(app.url("/treasury-exchange/send?lang=ru"))
+        .form(&[("csrf", page_csrf(&page).as_str())])
+        .send()
+        .await
+        .expect("send")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("Принято: 1"), "{page}");
+    let all = exchange_of(app, economist, plan).await;
+    assert_eq!(
+        statuses(&all),
+        ["accepted", "accepted", "accepted", "accepted"]
+    );
+    let plan_page = pages
+        .get(app.url(&format!("/plans/{plan}?lang=ru")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(plan_page.contains("ФУПФ-2027-00004"), "{plan_page}");
+    let (_, audit) = get_json(app, economist, "/audit?entity=treasury_outbox").await;
+    let audit = audit.to_string();
+    assert!(
+        audit.contains("учреждение зарегистрировано 02.05.2027")
+            && audit.contains("treasury-exchange"),
+        "{audit}"
+    );
+}
+
+fn page_csrf(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf")
+        .to_string()
 }
 
 /// EX-5, EX-8: the education administrator imports form 5-52 at 31 March 2027; the cash

@@ -139,6 +139,15 @@ async fn every_route_refuses_what_it_must() {
         .await
         .expect("plan")
         .id;
+    let mut tx = app.db.begin().await.expect("tx");
+    jospar_execution::outbox::enqueue(&mut tx, plan, own, "plan", 0)
+        .await
+        .expect("queued");
+    tx.commit().await.expect("commit");
+    let queued = jospar_execution::outbox::items_of_plan(&app.db, plan)
+        .await
+        .expect("queue")[0]
+        .id;
     let form_149: serde_json::Value =
         serde_json::from_str(include_str!("../../../../data/forms/149.json")).expect("form");
     let new_org = |parent: i64| json!({"parent_id": parent, "kind": "institution", "budget_id": budget, "name_ru": "Матрица", "name_kk": "Матрица"});
@@ -613,6 +622,27 @@ async fn every_route_refuses_what_it_must() {
             body: Some(
                 json!({"kind": "certificate", "dated": "2027-03-01", "reason": "x", "moves": []}),
             ),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "get",
+            route: "/treasury-exchange",
+            path: "/treasury-exchange".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/treasury-exchange/send",
+            path: "/treasury-exchange/send".into(),
+            body: None,
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "post",
+            route: "/treasury-exchange/{id}/retry",
+            path: format!("/treasury-exchange/{queued}/retry"),
+            body: Some(json!({"reason": "matrix"})),
             expect: "RAAARRR",
         },
         Case {

@@ -17,8 +17,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
-pub const SUBMIT_SERVICE: &str = "FUPF_FINANCING_PLAN";
-pub const STATUS_SERVICE: &str = "FUPF_DOCUMENT_STATUS";
+pub use crate::treasury::{PLAN_SERVICE as SUBMIT_SERVICE, STATUS_SERVICE};
 
 #[derive(Default)]
 struct Treasury {
@@ -88,6 +87,11 @@ impl FakeShep {
     /// Reject every document of this BIN with this reason.
     pub fn reject_bin(&self, bin: &str, reason: &str) {
         self.with(|t| t.rejected_bins.insert(bin.into(), reason.into()));
+    }
+
+    /// Stop rejecting this BIN's documents.
+    pub fn accept_bin(&self, bin: &str) {
+        self.with(|t| t.rejected_bins.remove(bin));
     }
 
     /// Every document the Treasury received, in order (the same one again if sent again).
@@ -160,8 +164,11 @@ impl Treasury {
             }
         };
         self.received.push(document.clone());
-        // A document sent again is answered as before.
-        if let Some((_, decision)) = self.documents.get(&document.document_id) {
+        // A document sent again is answered as before, unless it was rejected: then it is
+        // checked again (the reason may have been dealt with).
+        if let Some((_, decision)) = self.documents.get(&document.document_id)
+            && !matches!(decision, Decision::Rejected { .. })
+        {
             return decision.clone();
         }
         let decision = match self.check(&document) {

@@ -5,6 +5,7 @@ mod admin;
 pub use admin::AuditQuery;
 pub use requests::{ConsolidationParams, ExportQuery, attachment_response, download};
 mod classification;
+mod exchange;
 mod execution;
 mod limits;
 mod orgs;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(staffing::routes())
         .merge(execution::routes())
         .merge(plans::routes())
+        .merge(exchange::routes())
 }
 
 #[derive(Template)]

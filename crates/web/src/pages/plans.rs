@@ -169,6 +169,8 @@ struct PlanPage {
     data_base64: String,
     /// The approval signatures, one line each.
     signatures: Vec<String>,
+    /// The plan's documents in the Treasury exchange (EX-4).
+    rows: Vec<super::exchange::ExchangeRow>,
     error: Option<String>,
 }
 
@@ -249,6 +251,11 @@ async fn plan_page(
             )
         })
         .collect();
+    let rows = crate::exchange::of_plan(ctx.db(), p, &plan)
+        .await?
+        .iter()
+        .map(|i| super::exchange::exchange_row(ctx, &names, i))
+        .collect();
     let mut page = Page::new(ctx, "plans-title", "plans");
     page.title = ctx
         .tr
@@ -279,6 +286,7 @@ async fn plan_page(
                 .encode(jospar_execution::plans::canonical_bytes(&plan))
         },
         signatures,
+        rows,
         error,
     })?;
     Ok(unprocessable_if(refused, response))

@@ -1,0 +1,104 @@
+//! The Treasury exchange as configured (EX-4, I-6): ShEP with messages signed by NCANode for
+//! production; for `jospar demo` a fake ShEP with a fake Treasury on this machine, so that an
+//! approved plan can be followed to its registration number. `serve` runs a pass over the
+//! queue every `shep_interval` seconds; `jospar exchange` runs one.
+
+use crate::config::Config;
+use anyhow::{Context, Result, bail};
+use jospar_shep::testkit::{FakeNcaNodeWsse, FakeShep};
+use jospar_shep::{NcaNodeWsseSigner, ShepClient, ShepTreasury, TreasuryGateway};
+use jospar_store::Db;
+use jospar_web::exchange::{PassSummary, exchange_who, run_pass};
+use std::sync::Arc;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+fn treasury(config: &Config, url: &str, signer: Arc<NcaNodeWsseSigner>) -> ShepTreasury {
+    ShepTreasury {
+        client: ShepClient::new(
+            url,
+            &config.shep_sender_id,
+            &config.shep_password,
+            signer,
+            TIMEOUT,
+        ),
+        submit_service: config.shep_plan_service.clone(),
+        status_service: config.shep_status_service.clone(),
+    }
+}
+
+/// The Treasury through ShEP when `shep_url` is set; none otherwise.
+pub fn from_config(config: &Config) -> Result<Option<Arc<dyn TreasuryGateway>>> {
+    let Some(url) = &config.shep_url else {
+        return Ok(None);
+    };
+    let Some(ncanode) = config
+        .shep_ncanode_url
+        .as_ref()
+        .or(config.eds_ncanode_url.as_ref())
+    else {
+        bail!("shep_url is set: messages to ShEP are signed by NCANode, set shep_ncanode_url");
+    };
+    let Some(key_file) = &config.shep_key_file else {
+        bail!("shep_url is set: set shep_key_file, the system's PKCS#12 signing key");
+    };
+    let key = std::fs::read(key_file)
+        .with_context(|| format!("reading the ShEP signing key {}", key_file.display()))?;
+    let signer = NcaNodeWsseSigner::new(ncanode, &key, &config.shep_key_password, None, TIMEOUT);
+    Ok(Some(Arc::new(treasury(config, url, Arc::new(signer)))))
+}
+
+/// The configured Treasury, or — when none is configured — a fake ShEP and Treasury on this
+/// machine for the demo.
+pub async fn start_demo_treasury(config: &Config) -> Result<Arc<dyn TreasuryGateway>> {
+    if let Some(configured) = from_config(config)? {
+        return Ok(configured);
+    }
+    let sender = "JOSPAR-DEMO";
+    let password = "demo";
+    let shep = FakeShep::spawn(sender, password).await?;
+    let ncanode = FakeNcaNodeWsse::spawn().await?;
+    println!(
+        "Demo Treasury exchange (a stand-in for ShEP and the Treasury's ФУПФ) on {}",
+        shep.url()
+    );
+    let demo = Config {
+        shep_sender_id: sender.into(),
+        shep_password: password.into(),
+        ..config.clone()
+    };
+    let signer = NcaNodeWsseSigner::new(
+        &ncanode.url(),
+        b"demo key container",
+        FakeNcaNodeWsse::password(),
+        None,
+        TIMEOUT,
+    );
+    // The fakes keep serving after their handles are dropped, for as long as the process runs.
+    Ok(Arc::new(treasury(&demo, &shep.url(), Arc::new(signer))))
+}
+
+/// One pass over the whole queue.
+pub async fn run_once(db: &Db, gateway: &dyn TreasuryGateway) -> Result<PassSummary> {
+    run_pass(db, gateway, &exchange_who(), chrono::Utc::now(), &|_| true)
+        .await
+        .map_err(|e| anyhow::anyhow!("Treasury exchange: {e:?}"))
+}
+
+/// Passes over the queue every `interval`, for as long as the server runs.
+pub fn spawn_worker(db: Db, gateway: Arc<dyn TreasuryGateway>, interval: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        loop {
+            ticks.tick().await;
+            match run_once(&db, gateway.as_ref()).await {
+                Ok(summary) if summary != PassSummary::default() => {
+                    tracing::info!(?summary, "Treasury exchange pass");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!("{e}"),
+            }
+        }
+    });
+}

@@ -1,0 +1,248 @@
+//! The exchange of financing plans with the Treasury (EX-4, I-6): the queue as users see it,
+//! sending what is due through the configured gateway (ShEP to ФУПФ), asking about documents
+//! the Treasury registered, and sending a failed or rejected document again.
+
+use crate::ctx::Principal;
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, Utc};
+use jospar_execution::exchange::{self, Answer, OutboxItem, OutboxStatus};
+use jospar_execution::outbox;
+use jospar_execution::plans::{self, Plan};
+use jospar_org::Right;
+use jospar_shep::treasury::{DocumentLine, DocumentMove};
+use jospar_shep::{Decision, DocumentKind, PlanDocument, ShepError, TreasuryGateway};
+use jospar_store::{Db, Who};
+use serde::Serialize;
+use std::sync::Arc;
+
+fn repo_error(e: jospar_execution::repo::RepoError) -> AppError {
+    match e {
+        jospar_execution::repo::RepoError::Store(s) => s.into(),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+/// Who the audit log names for what the exchange does on its own.
+pub fn exchange_who() -> Who {
+    Who {
+        user_id: None,
+        login: "treasury-exchange".into(),
+        iin: String::new(),
+    }
+}
+
+/// The document of a queued item as the Treasury receives it.
+pub async fn document_of(db: &Db, item: &OutboxItem) -> AppResult<PlanDocument> {
+    let plan = plans::plan(db, item.plan_id)
+        .await
+        .map_err(repo_error)?
+        .ok_or(AppError::NotFound)?;
+    let org = jospar_org::repo::get_org(db, item.org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let kind = DocumentKind::from_code(&item.kind)
+        .ok_or_else(|| AppError::Internal(format!("queued kind {:?}", item.kind)))?;
+    let mut document = PlanDocument {
+        document_id: item.id.to_string(),
+        kind,
+        bin: org.bin.unwrap_or_default(),
+        organisation: org.name_ru,
+        year: plan.year,
+        plan_id: plan.id,
+        number: item.change_number,
+        dated: item.created_at.date_naive(),
+        reason: String::new(),
+        lines: Vec::new(),
+        moves: Vec::new(),
+    };
+    if kind == DocumentKind::Plan {
+        document.lines = plan.lines.iter().map(document_line).collect();
+        return Ok(document);
+    }
+    let change = plan
+        .changes
+        .iter()
+        .find(|c| c.number == item.change_number)
+        .ok_or(AppError::NotFound)?;
+    document.dated = change.dated;
+    document.reason = change.reason.clone();
+    document.moves = change
+        .moves
+        .iter()
+        .map(|m| document_move(&plan, m))
+        .collect();
+    Ok(document)
+}
+
+fn document_line(line: &jospar_execution::PlanLine) -> DocumentLine {
+    DocumentLine {
+        expense_id: line.expense_id,
+        program: line.program.clone(),
+        subprogram: line.subprogram.clone(),
+        specific: line.specific.clone(),
+        annual: line.approved.tiyn(),
+        obligations: line.obligations.map(|t| t.tiyn()),
+        payments: line.payments.map(|t| t.tiyn()),
+    }
+}
+
+fn document_move(plan: &Plan, m: &jospar_execution::LineMove) -> DocumentMove {
+    let line = plan.lines.iter().find(|l| l.expense_id == m.expense_id);
+    let code = |f: fn(&jospar_execution::PlanLine) -> &String| {
+        line.map(|l| f(l).clone()).unwrap_or_default()
+    };
+    DocumentMove {
+        expense_id: m.expense_id,
+        program: code(|l| &l.program),
+        subprogram: code(|l| &l.subprogram),
+        specific: code(|l| &l.specific),
+        basis: match m.change.basis {
+            jospar_execution::Basis::Obligations => "obligations".into(),
+            jospar_execution::Basis::Payments => "payments".into(),
+        },
+        from_month: m.change.from_month as u32,
+        to_month: m.change.to_month as u32,
+        amount: m.change.amount.tiyn(),
+    }
+}
+
+fn answer_of(result: Result<Decision, ShepError>) -> Answer {
+    match result {
+        Ok(Decision::Accepted { reference }) => Answer::Accepted { reference },
+        Ok(Decision::Registered { reference }) => Answer::Registered { reference },
+        Ok(Decision::Rejected { reason }) => Answer::Rejected { reason },
+        Err(e) => Answer::Failed {
+            error: e.to_string(),
+        },
+    }
+}
+
+/// A change document goes to the Treasury only after the plan it changes was accepted there
+/// and every earlier change of the plan was decided, so that the Treasury reads them in order.
+async fn waits_for_earlier_documents(db: &Db, item: &OutboxItem) -> AppResult<bool> {
+    if item.change_number == 0 {
+        return Ok(false);
+    }
+    let earlier = outbox::items_of_plan(db, item.plan_id)
+        .await
+        .map_err(repo_error)?
+        .into_iter()
+        .filter(|i| i.change_number < item.change_number)
+        .collect::<Vec<_>>();
+    let decided = |i: &OutboxItem| match i.change_number {
+        0 => i.status == OutboxStatus::Accepted,
+        _ => matches!(i.status, OutboxStatus::Accepted | OutboxStatus::Rejected),
+    };
+    Ok(!earlier.iter().any(|i| i.change_number == 0) || !earlier.iter().all(decided))
+}
+
+/// What one pass over the queue did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PassSummary {
+    pub accepted: usize,
+    pub registered: usize,
+    pub rejected: usize,
+    /// Attempts that failed (to be retried, or failed for good after the last one).
+    pub failed: usize,
+    /// Items another pass moved first.
+    pub skipped: usize,
+}
+
+/// Sends every due document within `scope` (and asks about registered ones), recording each
+/// outcome as its own audited step.
+pub async fn run_pass(
+    db: &Db,
+    gateway: &dyn TreasuryGateway,
+    who: &Who,
+    now: DateTime<Utc>,
+    scope: &(dyn Fn(&OutboxItem) -> bool + Sync),
+) -> AppResult<PassSummary> {
+    let mut summary = PassSummary::default();
+    for item in outbox::due(db, now).await.map_err(repo_error)? {
+        if !scope(&item) || waits_for_earlier_documents(db, &item).await? {
+            continue;
+        }
+        let result = if item.status == OutboxStatus::Sent {
+            gateway.status(&item.id.to_string()).await
+        } else {
+            let document = document_of(db, &item).await?;
+            gateway.submit(&document).await
+        };
+        let answer = answer_of(result);
+        let next = exchange::after(&item, &answer, Utc::now());
+        if !outbox::record(db, who, &item, &next, None)
+            .await
+            .map_err(repo_error)?
+        {
+            summary.skipped += 1;
+            continue;
+        }
+        match answer {
+            Answer::Accepted { .. } => summary.accepted += 1,
+            Answer::Registered { .. } => summary.registered += 1,
+            Answer::Rejected { .. } => summary.rejected += 1,
+            Answer::Failed { .. } => summary.failed += 1,
+        }
+    }
+    Ok(summary)
+}
+
+/// The queued documents of the organisations the caller may read, newest first.
+pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<OutboxItem>> {
+    let scope = p.scope(Right::Read);
+    Ok(outbox::items(db)
+        .await
+        .map_err(repo_error)?
+        .into_iter()
+        .filter(|i| scope.contains(i.org_id))
+        .collect())
+}
+
+/// The documents of a plan the caller may read.
+pub async fn of_plan(db: &Db, p: &Principal, plan: &Plan) -> AppResult<Vec<OutboxItem>> {
+    p.require(Right::Read, plan.org_id)?;
+    outbox::items_of_plan(db, plan.id).await.map_err(repo_error)
+}
+
+fn gateway_of(gateway: Option<&Arc<dyn TreasuryGateway>>) -> AppResult<&Arc<dyn TreasuryGateway>> {
+    gateway.ok_or_else(|| AppError::invalid("err-exchange-off", "treasury"))
+}
+
+/// Sends now what is due of the organisations where the caller enters data.
+pub async fn send_now(
+    db: &Db,
+    gateway: Option<&Arc<dyn TreasuryGateway>>,
+    p: &Principal,
+) -> AppResult<PassSummary> {
+    let gateway = gateway_of(gateway)?;
+    let scope = p.scope(Right::Enter);
+    if scope.ids().is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let in_scope = move |item: &OutboxItem| scope.contains(item.org_id);
+    run_pass(db, gateway.as_ref(), &p.who(), Utc::now(), &in_scope).await
+}
+
+/// Queues a failed or rejected document again, with the caller's reason.
+pub async fn retry(db: &Db, p: &Principal, id: i64, reason: &str) -> AppResult<OutboxItem> {
+    let item = outbox::item_by_id(db, id)
+        .await
+        .map_err(repo_error)?
+        .ok_or(AppError::NotFound)?;
+    p.require(Right::Enter, item.org_id)?;
+    if reason.trim().is_empty() {
+        return Err(AppError::invalid("err-required", "reason"));
+    }
+    let next = exchange::requeued(&item, Utc::now()).map_err(|e| AppError::Invalid {
+        key: "err-exchange-retry",
+        args: vec![("status", e.0.code().to_string())],
+        field: Some("status".into()),
+    })?;
+    if !outbox::record(db, &p.who(), &item, &next, Some(reason.trim()))
+        .await
+        .map_err(repo_error)?
+    {
+        return Err(AppError::Stale);
+    }
+    Ok(next)
+}
