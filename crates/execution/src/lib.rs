@@ -9,6 +9,7 @@
 
 pub mod ex18;
 pub mod exchange;
+pub mod form_127;
 pub mod outbox;
 pub mod plans;
 pub mod portal;

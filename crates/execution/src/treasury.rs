@@ -59,6 +59,10 @@ pub enum Field {
     ReceiptCode,
     /// 2-19, 2-43: receipts from 1 January to the report date.
     Received,
+    /// 1-27: the budget as approved, as refined and as corrected.
+    Approved,
+    Refined,
+    Corrected,
 }
 
 /// The columns of form 5-52.
@@ -139,6 +143,17 @@ impl Field {
                 "бсж",
                 "түсімдер сыныптамасының коды",
             ],
+            Field::Approved => &[
+                "утвержденный бюджет",
+                "утверждённый бюджет",
+                "бекітілген бюджет",
+            ],
+            Field::Refined => &[
+                "уточненный бюджет",
+                "уточнённый бюджет",
+                "нақтыланған бюджет",
+            ],
+            Field::Corrected => &["скорректированный бюджет", "түзетілген бюджет"],
             Field::Received => &[
                 "поступило",
                 "поступления",
@@ -163,6 +178,9 @@ impl Field {
             Field::Accepted => "Принятые обязательства",
             Field::ReceiptCode => "КБК",
             Field::Received => "Поступило",
+            Field::Approved => "Утвержденный бюджет",
+            Field::Refined => "Уточненный бюджет",
+            Field::Corrected => "Скорректированный бюджет",
         }
     }
 }
@@ -215,7 +233,7 @@ fn folded(text: &str) -> String {
 
 /// Finds the header row: the first row naming every column; gives its index and the column of
 /// each field.
-fn header(
+pub(crate) fn header(
     rows: &[Vec<String>],
     fields: &[Field],
 ) -> Result<(usize, HashMap<usize, Field>), FormError> {
@@ -248,14 +266,19 @@ fn header(
     })
 }
 
-fn is_total(row: &[String]) -> bool {
+pub(crate) fn is_total(row: &[String]) -> bool {
     row.iter().any(|c| {
         let c = folded(c);
         c.starts_with("итого") || c.starts_with("барлығы") || c.starts_with("всего")
     })
 }
 
-fn code(value: &str, field: Field, row: usize, optional: bool) -> Result<String, FormError> {
+pub(crate) fn code(
+    value: &str,
+    field: Field,
+    row: usize,
+    optional: bool,
+) -> Result<String, FormError> {
     let value = value.trim();
     let value = value.strip_suffix(".0").unwrap_or(value);
     if value.is_empty() && optional {
@@ -273,7 +296,7 @@ fn code(value: &str, field: Field, row: usize, optional: bool) -> Result<String,
     }
 }
 
-fn amount(value: &str, field: Field, row: usize) -> Result<Tenge, FormError> {
+pub(crate) fn amount(value: &str, field: Field, row: usize) -> Result<Tenge, FormError> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(Tenge::ZERO);
@@ -365,7 +388,7 @@ fn check_total(
 }
 
 /// A total row must equal the sums of the rows above it, column by column, to the tiyn.
-fn check_sums(
+pub(crate) fn check_sums(
     row: &Vec<String>,
     number: usize,
     sums: &[(Field, Tenge)],

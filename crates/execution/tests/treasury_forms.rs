@@ -178,3 +178,46 @@ fn receipts_of_219_and_243_reconcile_code_by_code() {
         })
     );
 }
+
+fn sample_of(name: &str) -> Vec<Vec<String>> {
+    let path = format!("{}/../../data/treasury/{name}", env!("CARGO_MANIFEST_DIR"));
+    csv_rows(&std::fs::read(&path).expect("sample")).expect("csv")
+}
+
+#[test]
+fn form_127_sample_agrees_with_the_552_sample_and_its_total() {
+    use jospar_execution::form_127::parse_127;
+    let rows = parse_127(&sample_of("1-27-sample.csv")).expect("1-27 sample parses");
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        (
+            rows[0].abp.as_str(),
+            rows[0].program.as_str(),
+            rows[0].subprogram.as_str()
+        ),
+        ("261", "003", "015")
+    );
+    let f552 = parse_552(&sample()).expect("5-52 sample");
+    let executed_552: Tenge = f552.iter().map(|r| r.executed).sum();
+    let period_552: Tenge = f552.iter().map(|r| r.plan_period).sum();
+    assert_eq!(
+        rows[0].executed, executed_552,
+        "one subprogram, the same cash"
+    );
+    assert_eq!(rows[0].plan_period, period_552);
+    let corrected: Tenge = rows.iter().map(|r| r.corrected).sum();
+    assert_eq!(corrected, tenge("43012000"));
+    // Kazakh headings, with the corrected budget's total off by a tiyn: refused, named.
+    let kazakh = "БПӘ;Бағдарлама;Кіші бағдарлама;Бекітілген бюджет;Нақтыланған бюджет;Түзетілген бюджет;Кезеңге жоспар;Кассалық шығыстар\n\
+                  261;003;015;10,00;10,00;10,00;5,00;5,00\n\
+                  Барлығы;;;10,00;10,00;10,01;5,00;5,00\n";
+    assert_eq!(
+        parse_127(&csv_rows(kazakh.as_bytes()).expect("csv")),
+        Err(FormError::TotalDisagrees {
+            row: 3,
+            column: "Скорректированный бюджет",
+            total: tenge("10,01"),
+            detail: tenge("10"),
+        })
+    );
+}

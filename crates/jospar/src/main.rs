@@ -180,12 +180,12 @@ enum ImportCommand {
         #[arg(long)]
         title: String,
     },
-    /// Import a Treasury form, 5-52, 4-20, 2-19 or 2-43 (XLSX or CSV; layouts in
+    /// Import a Treasury form, 5-52, 4-20, 2-19, 2-43 or 1-27 (XLSX or CSV; layouts in
     /// data/treasury/README.md),
     /// for an organisation at a report date, replacing the same form and date.
     Treasury {
         file: PathBuf,
-        /// The form: 5-52, 4-20, 2-19 or 2-43.
+        /// The form: 5-52, 4-20, 2-19, 2-43 or 1-27.
         #[arg(long)]
         form: String,
         /// Id of the organisation the form belongs to.

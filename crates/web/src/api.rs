@@ -411,7 +411,7 @@ pub const ROUTES: &[ApiRoute] = &[
     ApiRoute {
         method: "post",
         path: "/execution/treasury/{form}",
-        summary: "Import Treasury form 5-52, 4-20, 2-19 or 2-43 (XLSX or CSV body) for ?org= at ?date=YYYY-MM-DD (&file_name=); the same form and date is replaced",
+        summary: "Import Treasury form 5-52, 4-20, 2-19, 2-43 or 1-27 (XLSX or CSV body) for ?org= at ?date=YYYY-MM-DD (&file_name=); the same form and date is replaced",
         access: Access::Enter,
     },
     ApiRoute {

@@ -185,6 +185,22 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "reconcile-plan-127",
+        about: "Form 1-27 against the system's approved plans by program and subprogram: corrected budget vs annual plan, plan of the period vs payments to date, with every discrepancy (EX-8, DB-3)",
+        params: &[
+            ParamDef {
+                name: "treasury",
+                required: true,
+                about: "id of an imported form 1-27",
+            },
+            ParamDef {
+                name: "failures",
+                required: false,
+                about: "1 = only the discrepancies",
+            },
+        ],
+    },
+    ReportDef {
         name: "reconcile-420-552",
         about: "Forms 4-20 and 5-52 compared: every code whose cash expenses differ, with both values (EX-8)",
         params: &[
@@ -439,6 +455,17 @@ pub async fn build(
         }
         "cash-execution-552" => {
             crate::treasury::cash_552_table(
+                db,
+                tr,
+                tree,
+                reader,
+                params.required("treasury")?,
+                params.flag("failures"),
+            )
+            .await
+        }
+        "reconcile-plan-127" => {
+            crate::treasury::reconcile_plan_127_table(
                 db,
                 tr,
                 tree,

@@ -9,6 +9,7 @@ use crate::i18n::Tr;
 use chrono::{Datelike, NaiveDate};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
+use jospar_execution::form_127::{BudgetRow, SystemPlan, compare_127, parse_127};
 use jospar_execution::plans::{self, PlanStatus};
 use jospar_execution::treasury::{
     CashRow, FORM_219_FIELDS, FORM_243_FIELDS, FormError, ObligationRow, ReceiptRow, csv_rows,
@@ -24,6 +25,7 @@ pub const FORM_552: &str = "5-52";
 pub const FORM_420: &str = "4-20";
 pub const FORM_219: &str = "2-19";
 pub const FORM_243: &str = "2-43";
+pub const FORM_127: &str = "1-27";
 
 fn store_error(e: jospar_execution::repo::RepoError) -> AppError {
     match e {
@@ -164,18 +166,27 @@ pub async fn import_form(
     let saved = match form {
         FORM_552 => {
             let rows = parse_552(&rows).map_err(form_error)?;
-            let codes: Vec<(usize, &str, &str)> = rows
-                .iter()
-                .map(|r| (r.row, r.abp.as_str(), r.specific.as_str()))
-                .collect();
+            let codes = abp_and_specific(
+                rows.iter()
+                    .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
+            );
             check_codes(db, year, &codes).await?;
             save(db, who, form, &target, &rows).await
         }
         FORM_420 => {
             let rows = parse_420(&rows).map_err(form_error)?;
-            let codes: Vec<(usize, &str, &str)> = rows
+            let codes = abp_and_specific(
+                rows.iter()
+                    .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
+            );
+            check_codes(db, year, &codes).await?;
+            save(db, who, form, &target, &rows).await
+        }
+        FORM_127 => {
+            let rows = parse_127(&rows).map_err(form_error)?;
+            let codes: Vec<CodeCheck> = rows
                 .iter()
-                .map(|r| (r.row, r.abp.as_str(), r.specific.as_str()))
+                .map(|r| (r.row, CodeKind::Abp, "АБП", r.abp.as_str()))
                 .collect();
             check_codes(db, year, &codes).await?;
             save(db, who, form, &target, &rows).await
@@ -220,35 +231,41 @@ async fn save<T: serde::Serialize>(
     .await
 }
 
+/// A code of a form's row to look up in the classification: (row, kind, column, code).
+type CodeCheck<'a> = (usize, CodeKind, &'static str, &'a str);
+
 /// Every administrator and specific of the form must be in the classification of the report's
 /// year, or of the latest year before it while that year is not loaded.
-async fn check_codes(db: &Db, report_year: i32, rows: &[(usize, &str, &str)]) -> AppResult<()> {
-    let year = ebk::years(db)
-        .await?
-        .into_iter()
-        .filter(|y| *y <= report_year)
-        .max()
-        .unwrap_or(report_year);
-    for &(row, abp, specific) in rows {
-        for (kind, column, code) in [
-            (CodeKind::Abp, "АБП", abp),
-            (CodeKind::EconSpecific, "Специфика", specific),
-        ] {
-            if ebk::get(db, year, kind, code).await?.is_none() {
-                return Err(AppError::Invalid {
-                    key: "err-treasury-code",
-                    args: vec![
-                        ("row", row.to_string()),
-                        ("column", column.to_string()),
-                        ("value", code.to_string()),
-                        ("year", year.to_string()),
-                    ],
-                    field: Some(format!("row {row}, {column}")),
-                });
-            }
+async fn check_codes(db: &Db, report_year: i32, codes: &[CodeCheck<'_>]) -> AppResult<()> {
+    let year = classification_year(db, report_year).await?;
+    for &(row, kind, column, code) in codes {
+        if ebk::get(db, year, kind, code).await?.is_none() {
+            return Err(AppError::Invalid {
+                key: "err-treasury-code",
+                args: vec![
+                    ("row", row.to_string()),
+                    ("column", column.to_string()),
+                    ("value", code.to_string()),
+                    ("year", year.to_string()),
+                ],
+                field: Some(format!("row {row}, {column}")),
+            });
         }
     }
     Ok(())
+}
+
+/// The administrator and the specific of each row of an expenses form.
+fn abp_and_specific<'a>(
+    rows: impl Iterator<Item = (usize, &'a str, &'a str)>,
+) -> Vec<CodeCheck<'a>> {
+    rows.flat_map(|(row, abp, specific)| {
+        [
+            (row, CodeKind::Abp, "АБП", abp),
+            (row, CodeKind::EconSpecific, "Специфика", specific),
+        ]
+    })
+    .collect()
 }
 
 /// The latest classification year loaded on or before `year` (the year itself when none is).
@@ -296,6 +313,38 @@ pub async fn reports(db: &Db, reader: &Reader<'_>) -> AppResult<Vec<TreasuryRepo
 
 type Codes = (String, String, String);
 
+/// The lines of the approved financing plans of the organisation's subtree for the report's
+/// year, as of the report date.
+async fn system_lines(
+    db: &Db,
+    tree: &OrgTree,
+    root: i64,
+    date: NaiveDate,
+) -> AppResult<Vec<jospar_execution::PlanLine>> {
+    let mut out = Vec::new();
+    for (id, org, year) in plans::plan_ids(db).await.map_err(store_error)? {
+        if year != i64::from(date.year()) || !tree.is_within(org, root) {
+            continue;
+        }
+        let Some(plan) = plans::plan(db, id).await.map_err(store_error)? else {
+            continue;
+        };
+        if plan.status != PlanStatus::Approved {
+            continue;
+        }
+        out.extend(
+            plan.as_of(date)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+        );
+    }
+    Ok(out)
+}
+
+/// A line's payments from January to the month of `date`.
+fn paid_to(line: &jospar_execution::PlanLine, date: NaiveDate) -> Tenge {
+    line.payments[..date.month() as usize].iter().copied().sum()
+}
+
 /// The system's plan by payments from January to the report's month, from the approved
 /// financing plans of the organisation's subtree as of the report date.
 async fn system_plan(
@@ -305,25 +354,10 @@ async fn system_plan(
     date: NaiveDate,
 ) -> AppResult<BTreeMap<Codes, Tenge>> {
     let mut out: BTreeMap<Codes, Tenge> = BTreeMap::new();
-    let store = |e: jospar_execution::repo::RepoError| store_error(e);
-    for (id, org, year) in plans::plan_ids(db).await.map_err(store)? {
-        if year != i64::from(date.year()) || !tree.is_within(org, root) {
-            continue;
-        }
-        let Some(plan) = plans::plan(db, id).await.map_err(store)? else {
-            continue;
-        };
-        if plan.status != PlanStatus::Approved {
-            continue;
-        }
-        let lines = plan
-            .as_of(date)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        for line in lines {
-            let to_date: Tenge = line.payments[..date.month() as usize].iter().copied().sum();
-            *out.entry((line.program, line.subprogram, line.specific))
-                .or_default() += to_date;
-        }
+    for line in system_lines(db, tree, root, date).await? {
+        let to_date = paid_to(&line, date);
+        *out.entry((line.program, line.subprogram, line.specific))
+            .or_default() += to_date;
     }
     Ok(out)
 }
@@ -583,4 +617,109 @@ pub async fn reconcile_219_243_table(
         )],
         ..Table::default()
     })
+}
+
+/// Form 1-27 against the system's financing plans (EX-8, DB-3; report 35 of the
+/// specification): for each program and subprogram, the form's corrected budget against the
+/// system's annual plan and the form's plan of the period against the system's payments to
+/// the same month, with the cash expenses; `failures_only` keeps the discrepancies.
+pub async fn reconcile_plan_127_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    id: i64,
+    failures_only: bool,
+) -> AppResult<Table> {
+    let (head, rows) = treasury_store::report::<BudgetRow>(db, id)
+        .await
+        .map_err(store_error)?
+        .filter(|(h, _)| h.form == FORM_127)
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(head.org_id)?;
+    let mut system: BTreeMap<(String, String), SystemPlan> = BTreeMap::new();
+    for line in system_lines(db, tree, head.org_id, head.report_date).await? {
+        let planned = system
+            .entry((line.program.clone(), line.subprogram.clone()))
+            .or_default();
+        planned.annual += line.approved;
+        planned.to_date += paid_to(&line, head.report_date);
+    }
+    let compared = compare_127(&rows, &system);
+    let differing = compared.iter().filter(|c| c.differs()).count();
+    let mut table = Table {
+        title: tr.t("report-reconcile-plan-127"),
+        subtitle: vec![
+            jospar_org::repo::get_org(db, head.org_id)
+                .await?
+                .map(|o| o.name(tr.lang()).to_string())
+                .unwrap_or_default(),
+            tr.args(
+                "treasury-127-subtitle",
+                &[
+                    ("date", head.report_date.to_string()),
+                    ("file", head.file_name.clone()),
+                ],
+            ),
+        ],
+        headers: [
+            "treasury-col-abp",
+            "plan-col-program",
+            "plan-col-subprogram",
+            "treasury-col-corrected-127",
+            "treasury-col-annual-system",
+            "exec-col-difference",
+            "treasury-col-period-127",
+            "treasury-col-system-plan",
+            "exec-col-difference",
+            "treasury-col-executed",
+            "exec-col-percent-period",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        ..Table::default()
+    };
+    let mut total = [Tenge::ZERO; 7];
+    for c in &compared {
+        let values = [
+            c.corrected_127,
+            c.annual_system,
+            c.corrected_127 - c.annual_system,
+            c.period_127,
+            c.period_system,
+            c.period_127 - c.period_system,
+            c.executed,
+        ];
+        for (t, v) in total.iter_mut().zip(values) {
+            *t += v;
+        }
+        if failures_only && !c.differs() {
+            continue;
+        }
+        if c.differs() {
+            table.strong_rows.push(table.rows.len());
+        }
+        let mut row = vec![
+            Cell::Text(c.abp.clone()),
+            Cell::Text(c.program.clone()),
+            Cell::Text(c.subprogram.clone()),
+        ];
+        row.extend(values.iter().map(|v| Cell::Money(*v)));
+        row.push(percent(c.executed, c.period_127));
+        table.rows.push(row);
+    }
+    let mut total_row = vec![
+        Cell::Text(tr.t("total")),
+        Cell::Text(String::new()),
+        Cell::Text(String::new()),
+    ];
+    total_row.extend(total.iter().map(|t| Cell::Money(*t)));
+    total_row.push(percent(total[6], total[3]));
+    table.total = Some(total_row);
+    table
+        .footer
+        .push(tr.args("treasury-differing", &[("count", differing.to_string())]));
+    Ok(table)
 }

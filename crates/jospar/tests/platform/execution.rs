@@ -1189,4 +1189,127 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
             .contains("199101"),
         "{error}"
     );
+    treasury_127(app, abp, edu).await;
+}
+
+/// EX-5, EX-8, DB-3: form 1-27 of the education administrator at 31 March 2027, made from the
+/// system's approved plans with one planted difference, is compared with them program by
+/// program: the one difference is listed with both values, the rest agree.
+async fn treasury_127(app: &TestApp, abp: &str, edu: i64) {
+    let (_, plans) = get_json(app, abp, "/financing-plans").await;
+    let mut groups: std::collections::BTreeMap<(String, String), (i64, i64)> = Default::default();
+    for plan in plans.as_array().expect("plans") {
+        let (_, body) = get_json(
+            app,
+            abp,
+            &format!("/financing-plans/{}?as_of=2027-03-31", plan["id"]),
+        )
+        .await;
+        if body["plan"]["status"] != "approved" || body["plan"]["year"] != 2027 {
+            continue;
+        }
+        for line in body["lines_as_of"].as_array().expect("lines") {
+            let key = (
+                line["program"].as_str().expect("program").to_string(),
+                line["subprogram"].as_str().expect("subprogram").to_string(),
+            );
+            let paid: i64 = line["payments"].as_array().expect("payments")[..3]
+                .iter()
+                .map(|m| m.as_i64().expect("tiyn"))
+                .sum();
+            let group = groups.entry(key).or_default();
+            group.0 += line["approved"].as_i64().expect("approved");
+            group.1 += paid;
+        }
+    }
+    assert!(!groups.is_empty(), "the school's plan is approved");
+    let tenge = |tiyn: i64| format!("{},{:02}", tiyn / 100, tiyn % 100);
+    let mut csv = String::from(
+        "Форма 1-27\nАБП;Программа;Подпрограмма;Утвержденный бюджет;Уточненный бюджет;Скорректированный бюджет;План на период;Кассовые расходы\n",
+    );
+    for (i, ((program, subprogram), (annual, period))) in groups.iter().enumerate() {
+        // The first program's plan of the period is 1 000 tenge short of the system's.
+        let period = if i == 0 { period - 100_000 } else { *period };
+        csv += &format!(
+            "261;{program};{subprogram};{a};{a};{a};{p};0\n",
+            a = tenge(*annual),
+            p = tenge(period)
+        );
+    }
+    let post = |body: String| async move {
+        let response = reqwest::Client::new()
+            .post(app.url("/api/v1/execution/treasury/1-27"))
+            .query(&[("org", edu.to_string()), ("date", "2027-03-31".into())])
+            .bearer_auth(abp)
+            .body(body)
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (
+            status,
+            response.json::<Value>().await.unwrap_or(Value::Null),
+        )
+    };
+    let (status, error) = post(csv.replace("261;", "999;")).await;
+    assert_eq!(
+        status, 422,
+        "an administrator unknown to the classification"
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("999"),
+        "{error}"
+    );
+    let (status, form) = post(csv.clone()).await;
+    assert_eq!(status, 201, "{form}");
+    let (status, report) = get_json(
+        app,
+        abp,
+        &format!(
+            "/reports/reconcile-plan-127?treasury={}&format=json",
+            form["id"]
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let rows = report["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), groups.len(), "{report}");
+    let first = groups.values().next().expect("a group");
+    assert_eq!(
+        rows[0][4].as_i64(),
+        Some(first.0),
+        "the system's annual plan"
+    );
+    assert_eq!(rows[0][5].as_i64(), Some(0), "the annual amounts agree");
+    assert_eq!(
+        rows[0][7].as_i64(),
+        Some(first.1),
+        "the system's plan to March"
+    );
+    assert_eq!(
+        rows[0][8].as_i64(),
+        Some(-100_000),
+        "the planted difference"
+    );
+    assert!(
+        report["footer"].to_string().contains(": 1."),
+        "one row differs: {report}"
+    );
+    let (_, failures) = get_json(
+        app,
+        abp,
+        &format!(
+            "/reports/reconcile-plan-127?treasury={}&failures=1&format=json",
+            form["id"]
+        ),
+    )
+    .await;
+    assert_eq!(
+        failures["rows"].as_array().map(Vec::len),
+        Some(1),
+        "{failures}"
+    );
 }
