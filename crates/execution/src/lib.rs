@@ -13,6 +13,8 @@ pub mod form_127;
 pub mod outbox;
 pub mod plans;
 pub mod portal;
+pub mod receipt_plans;
+pub mod receipts;
 pub mod repo;
 pub mod treasury;
 pub mod treasury_store;

@@ -111,6 +111,8 @@ struct ReportArgs {
     #[arg(long)]
     plan: Option<String>,
     #[arg(long)]
+    receipt_plan: Option<String>,
+    #[arg(long)]
     basis: Option<String>,
     #[arg(long)]
     as_of: Option<String>,
@@ -148,6 +150,7 @@ impl ReportArgs {
             ("f219", self.f219.clone()),
             ("f243", self.f243.clone()),
             ("plan", self.plan.clone()),
+            ("receipt_plan", self.receipt_plan.clone()),
             ("basis", self.basis.clone()),
             ("as_of", self.as_of.clone()),
         ]

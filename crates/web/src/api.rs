@@ -458,6 +458,36 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/receipt-plans",
+        summary: "Plans of receipts the caller may read: id, org_id, year, status (EX-1)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/receipt-plans",
+        summary: "A draft plan of receipts {org_id, year, lines: [{code, annual}]} (6-digit receipts codes, amounts in tiyn), months spread evenly",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/receipt-plans/{id}",
+        summary: "A plan of receipts with its codes and months",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "put",
+        path: "/receipt-plans/{id}",
+        summary: "Save a draft plan of receipts {version, lines: [{code, annual, months[12]}]}; refused whole with the code and month named",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/receipt-plans/{id}/approve",
+        summary: "Approve a draft plan of receipts {version}",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "get",
         path: "/treasury-exchange",
         summary: "Plans and change documents queued for the Treasury (EX-4) with their status: queued, sent, accepted (with the registration number), rejected (with the reason), failed (with the last error)",
         access: Access::Read,
@@ -565,6 +595,15 @@ pub fn routes() -> Router<AppState> {
         .route("/financing-plans/{id}/approve", post(approve_plan))
         .route("/financing-plans/{id}/signing-data", get(plan_signing_data))
         .route("/financing-plans/{id}/changes", post(add_plan_change))
+        .route(
+            "/receipt-plans",
+            get(receipt_plans).post(create_receipt_plan),
+        )
+        .route(
+            "/receipt-plans/{id}",
+            get(receipt_plan).put(save_receipt_plan),
+        )
+        .route("/receipt-plans/{id}/approve", post(approve_receipt_plan))
         .route("/treasury-exchange", get(treasury_exchange))
         .route("/treasury-exchange/send", post(send_to_treasury))
         .route(
@@ -840,6 +879,79 @@ async fn add_plan_change(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResu
     Ok(created(
         crate::plans::add_change(ctx.db(), p, id, doc).await?,
     ))
+}
+
+async fn receipt_plans(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let plans = crate::receipt_plans::list(ctx.db(), p).await?;
+    Ok(Json(json!(
+        plans
+            .into_iter()
+            .map(|(id, org_id, year, status)| json!({"id": id, "org_id": org_id, "year": year, "status": status}))
+            .collect::<Vec<_>>()
+    )))
+}
+
+#[derive(Deserialize)]
+struct NewReceiptLine {
+    code: String,
+    annual: jospar_core::Tenge,
+}
+
+#[derive(Deserialize)]
+struct NewReceiptPlan {
+    org_id: i64,
+    year: i32,
+    lines: Vec<NewReceiptLine>,
+}
+
+async fn create_receipt_plan(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewReceiptPlan = body(&bytes)?;
+    let annual: Vec<(String, jospar_core::Tenge)> =
+        b.lines.into_iter().map(|l| (l.code, l.annual)).collect();
+    Ok(created(
+        crate::receipt_plans::create(ctx.db(), p, b.org_id, b.year, &annual).await?,
+    ))
+}
+
+async fn receipt_plan(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let reader = crate::appendices::Reader::User(p);
+    Ok(Json(json!(
+        crate::receipt_plans::readable(ctx.db(), &reader, id).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct ReceiptMonths {
+    version: i64,
+    lines: Vec<jospar_execution::receipts::ReceiptLine>,
+}
+
+async fn save_receipt_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: ReceiptMonths = body(&bytes)?;
+    Ok(Json(json!(
+        crate::receipt_plans::save(ctx.db(), p, id, b.version, &b.lines).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct VersionOnly {
+    version: i64,
+}
+
+async fn approve_receipt_plan(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: VersionOnly = body(&bytes)?;
+    Ok(Json(json!(
+        crate::receipt_plans::approve(ctx.db(), p, id, b.version).await?
+    )))
 }
 
 async fn treasury_exchange(ctx: Ctx) -> AppResult<Json<Value>> {

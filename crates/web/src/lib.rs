@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod pages;
 pub mod planning;
 pub mod plans;
+pub mod receipt_plans;
 pub mod reports;
 pub mod service;
 pub mod staffing;

@@ -201,6 +201,31 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "receipt-plan",
+        about: "A plan of receipts by code and month, by kind: revenues, loan repayments, sales of financial assets, borrowing (EX-1)",
+        params: &[ParamDef {
+            name: "receipt_plan",
+            required: true,
+            about: "id of a plan of receipts",
+        }],
+    },
+    ReportDef {
+        name: "receipts-execution",
+        about: "Receipts of form 2-19 against the plan of receipts: plan to the report's month, received, deviation, percentage, by code (reports 20-21)",
+        params: &[
+            ParamDef {
+                name: "receipt_plan",
+                required: true,
+                about: "id of a plan of receipts",
+            },
+            ParamDef {
+                name: "f219",
+                required: true,
+                about: "id of an imported form 2-19",
+            },
+        ],
+    },
+    ReportDef {
         name: "reconcile-420-552",
         about: "Forms 4-20 and 5-52 compared: every code whose cash expenses differ, with both values (EX-8)",
         params: &[
@@ -472,6 +497,25 @@ pub async fn build(
                 reader,
                 params.required("treasury")?,
                 params.flag("failures"),
+            )
+            .await
+        }
+        "receipt-plan" => {
+            crate::receipt_plans::receipt_plan_table(
+                db,
+                tr,
+                reader,
+                params.required("receipt_plan")?,
+            )
+            .await
+        }
+        "receipts-execution" => {
+            crate::receipt_plans::receipts_execution_table(
+                db,
+                tr,
+                reader,
+                params.required("receipt_plan")?,
+                params.required("f219")?,
             )
             .await
         }

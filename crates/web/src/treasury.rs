@@ -269,7 +269,7 @@ fn abp_and_specific<'a>(
 }
 
 /// The latest classification year loaded on or before `year` (the year itself when none is).
-async fn classification_year(db: &Db, year: i32) -> AppResult<i32> {
+pub(crate) async fn classification_year(db: &Db, year: i32) -> AppResult<i32> {
     Ok(ebk::years(db)
         .await?
         .into_iter()

@@ -1155,6 +1155,7 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
     )
     .await;
     assert_eq!(agree["rows"].as_array().map(Vec::len), Some(0), "{agree}");
+    receipt_plans(app, f219["id"].as_i64().expect("2-19 id")).await;
     let short = read("2-43-sample.csv")
         .replace("17 411 528 751,00", "17 411 528 750,00")
         .replace("52 214 601 137,00", "52 214 601 136,00");
@@ -1311,5 +1312,167 @@ async fn treasury_127(app: &TestApp, abp: &str, edu: i64) {
         failures["rows"].as_array().map(Vec::len),
         Some(1),
         "{failures}"
+    );
+}
+
+/// EX-1: the oblast's plan of receipts for 2027 from the approved annual amounts of its codes;
+/// codes unknown to the classification and broken months refused with the code named; the
+/// planner shapes and approves it; its execution to March set against form 2-19 to the tiyn.
+async fn receipt_plans(app: &TestApp, f219: i64) {
+    let planner = app.token("planner").await;
+    let economist = app.token("economist.school5").await;
+    let auditor = app.token("auditor").await;
+    let oblast = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    // The 2-19 sample's annual plans, in tiyn.
+    let annual = [
+        ("101101", 2_002_677_600_000_i64),
+        ("101201", 6_791_855_800_000),
+        ("103101", 5_250_291_800_000),
+        ("104101", 2_498_716_600_000),
+    ];
+    let lines: Vec<Value> = annual
+        .iter()
+        .map(|(code, tiyn)| json!({"code": code, "annual": tiyn}))
+        .collect();
+    let body = |lines: &[Value]| json!({"org_id": oblast, "year": 2027, "lines": lines});
+    let (status, _) = send_json(app, "post", "/receipt-plans", &economist, body(&lines)).await;
+    assert_eq!(status, 403, "a school does not plan the oblast's receipts");
+    let mut unknown = lines.clone();
+    unknown.push(json!({"code": "199101", "annual": 100}));
+    let (status, error) = send_json(app, "post", "/receipt-plans", &planner, body(&unknown)).await;
+    assert_eq!(status, 422, "{error}");
+    assert!(error.to_string().contains("199101"), "{error}");
+    let (status, plan) = send_json(app, "post", "/receipt-plans", &planner, body(&lines)).await;
+    assert_eq!(status, 201, "{plan}");
+    let id = plan["id"].as_i64().expect("id");
+    let version = plan["version"].as_i64().expect("version");
+    let months: i64 = plan["lines"][0]["months"]
+        .as_array()
+        .expect("months")
+        .iter()
+        .map(|m| m.as_i64().expect("tiyn"))
+        .sum();
+    assert_eq!(months, annual[0].1, "spread evenly, to the tiyn");
+
+    // January's receipts of the first code move 1 000 tenge to February; a month off refused.
+    let mut edited = plan["lines"].clone();
+    let jan = edited[0]["months"][0].as_i64().expect("jan");
+    let feb = edited[0]["months"][1].as_i64().expect("feb");
+    edited[0]["months"][0] = json!(jan - 100_000);
+    let (status, error) = send_json(
+        app,
+        "put",
+        &format!("/receipt-plans/{id}"),
+        &planner,
+        json!({"version": version, "lines": edited}),
+    )
+    .await;
+    assert_eq!(status, 422, "{error}");
+    assert!(error.to_string().contains("101101"), "{error}");
+    edited[0]["months"][1] = json!(feb + 100_000);
+    let (status, saved) = send_json(
+        app,
+        "put",
+        &format!("/receipt-plans/{id}"),
+        &planner,
+        json!({"version": version, "lines": edited}),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    let (status, _) = send_json(
+        app,
+        "put",
+        &format!("/receipt-plans/{id}"),
+        &planner,
+        json!({"version": version, "lines": edited}),
+    )
+    .await;
+    assert_eq!(status, 409, "saved over a version someone else changed");
+    let version = saved["version"].as_i64().expect("version");
+    let (status, _) = send_json(
+        app,
+        "post",
+        &format!("/receipt-plans/{id}/approve"),
+        &auditor,
+        json!({"version": version}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let (status, approved) = send_json(
+        app,
+        "post",
+        &format!("/receipt-plans/{id}/approve"),
+        &planner,
+        json!({"version": version}),
+    )
+    .await;
+    assert_eq!(
+        (status, approved["status"].as_str()),
+        (200, Some("approved")),
+        "{approved}"
+    );
+    let (status, _) = send_json(
+        app,
+        "put",
+        &format!("/receipt-plans/{id}"),
+        &planner,
+        json!({"version": approved["version"], "lines": edited}),
+    )
+    .await;
+    assert_eq!(status, 422, "an approved plan is frozen");
+
+    // Execution to 1 April: January–March of the plan against the 2-19's receipts.
+    let (status, report) = get_json(
+        app,
+        &planner,
+        &format!("/reports/receipts-execution?receipt_plan={id}&f219={f219}&format=json"),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let rows = report["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 4, "{report}");
+    assert_eq!(rows[0][0], "101101");
+    let quarter = |tiyn: i64| tiyn / 12 * 3;
+    assert_eq!(
+        rows[0][3].as_i64(),
+        Some(quarter(annual[0].1)),
+        "the plan Jan–Mar"
+    );
+    assert_eq!(
+        rows[0][4].as_i64(),
+        Some(552_611_445_400),
+        "the 2-19's receipts"
+    );
+    assert_eq!(
+        report["total"][4].as_i64(),
+        Some(5_221_460_113_700),
+        "the 2-19's total to the tiyn"
+    );
+    let (status, by_month) = get_json(
+        app,
+        &planner,
+        &format!("/reports/receipt-plan?receipt_plan={id}&format=json"),
+    )
+    .await;
+    assert_eq!(status, 200, "{by_month}");
+    assert_eq!(
+        by_month["total"][2].as_i64(),
+        Some(annual.iter().map(|(_, t)| t).sum::<i64>())
+    );
+    let page = app
+        .signed_in("planner")
+        .await
+        .get(app.url(&format!("/receipt-plans/{id}?lang=kk")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("101101") && page.contains("кірістер"),
+        "{page}"
     );
 }

@@ -139,6 +139,20 @@ async fn every_route_refuses_what_it_must() {
         .await
         .expect("plan")
         .id;
+    let receipts = jospar_execution::receipt_plans::create(
+        &app.db,
+        &who,
+        own,
+        2027,
+        &[jospar_execution::receipts::ReceiptLine {
+            code: "101101".into(),
+            annual: jospar_core::Tenge::from_tiyn(1200),
+            months: jospar_execution::even_months(jospar_core::Tenge::from_tiyn(1200)),
+        }],
+    )
+    .await
+    .expect("receipt plan")
+    .id;
     let mut tx = app.db.begin().await.expect("tx");
     jospar_execution::outbox::enqueue(&mut tx, plan, own, "plan", 0)
         .await
@@ -623,6 +637,41 @@ async fn every_route_refuses_what_it_must() {
                 json!({"kind": "certificate", "dated": "2027-03-01", "reason": "x", "moves": []}),
             ),
             expect: "RAAARRR",
+        },
+        Case {
+            method: "get",
+            route: "/receipt-plans",
+            path: "/receipt-plans".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/receipt-plans",
+            path: "/receipt-plans".into(),
+            body: Some(json!({"org_id": own, "year": 2028, "lines": []})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "get",
+            route: "/receipt-plans/{id}",
+            path: format!("/receipt-plans/{receipts}"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "put",
+            route: "/receipt-plans/{id}",
+            path: format!("/receipt-plans/{receipts}"),
+            body: Some(json!({"version": 999, "lines": []})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "post",
+            route: "/receipt-plans/{id}/approve",
+            path: format!("/receipt-plans/{receipts}/approve"),
+            body: Some(json!({"version": 999})),
+            expect: "RAARARR",
         },
         Case {
             method: "get",

@@ -10,6 +10,7 @@ mod execution;
 mod limits;
 mod orgs;
 mod plans;
+mod receipts;
 mod reports;
 mod requests;
 mod staffing;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(execution::routes())
         .merge(plans::routes())
         .merge(exchange::routes())
+        .merge(receipts::routes())
 }
 
 #[derive(Template)]

@@ -1,0 +1,255 @@
+//! Plans of receipts pages (EX-1): `/receipt-plans` lists the plans the user may read and makes
+//! a draft from the approved annual amounts typed one code per line; `/receipt-plans/{id}`
+//! shapes a draft month by month and approves it.
+
+use super::form_message;
+use super::orgs::Choice;
+use super::plans::unprocessable_if;
+use crate::AppState;
+use crate::appendices::Reader;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::view::{Page, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jospar_core::Tenge;
+use jospar_execution::plans::PlanStatus;
+use jospar_execution::receipts::ReceiptKind;
+use jospar_org::Right;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/receipt-plans", get(list).post(create))
+        .route("/receipt-plans/{id}", get(show).post(save))
+        .route("/receipt-plans/{id}/approve", post(approve))
+}
+
+pub struct PlanRow {
+    id: i64,
+    org: String,
+    year: i64,
+    status: String,
+}
+
+#[derive(Template)]
+#[template(path = "receipt_plans.html")]
+struct ListPage {
+    page: Page,
+    plans: Vec<PlanRow>,
+    /// Organisations where the user may make a plan.
+    orgs: Vec<Choice>,
+    error: Option<String>,
+}
+
+async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let names = super::exchange::org_names(ctx).await?;
+    let plans = crate::receipt_plans::list(ctx.db(), p)
+        .await?
+        .into_iter()
+        .map(|(id, org, year, status)| PlanRow {
+            id,
+            org: names.get(&org).cloned().unwrap_or_default(),
+            year,
+            status: ctx.tr.t(&format!("plan-status-{status}")),
+        })
+        .collect();
+    // Plans of receipts are a budget's: made by its authorized body (finance department).
+    let mut orgs: Vec<Choice> = jospar_org::repo::all_orgs(ctx.db())
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == jospar_org::OrgKind::AuthorizedBody && p.can(Right::Enter, o.id))
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name(ctx.tr.lang()).to_string(),
+            selected: false,
+        })
+        .collect();
+    orgs.sort_by(|a, b| a.label.cmp(&b.label));
+    let refused = error.is_some();
+    let response = render(ListPage {
+        page: Page::new(ctx, "receipts-title", "plans"),
+        plans,
+        orgs,
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+async fn list(ctx: Ctx) -> AppResult<Response> {
+    list_page(&ctx, None).await
+}
+
+/// Reads "code;annual" lines (tenge with tiyn), naming the line that cannot be read.
+fn typed_lines(text: &str) -> AppResult<Vec<(String, Tenge)>> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, line)| {
+            let bad = || AppError::Invalid {
+                key: "err-receipt-line-format",
+                args: vec![("line", (i + 1).to_string())],
+                field: Some(format!("lines[{}]", i + 1)),
+            };
+            let (code, amount) = line.split_once([';', '\t']).ok_or_else(bad)?;
+            let amount = Tenge::parse(amount.trim()).map_err(|_| bad())?;
+            Ok((code.trim().to_string(), amount))
+        })
+        .collect()
+}
+
+#[derive(serde::Deserialize)]
+struct CreateForm {
+    csrf: String,
+    org: String,
+    year: String,
+    lines: String,
+}
+
+async fn create(ctx: Ctx, Form(form): Form<CreateForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let result = async {
+        let org = crate::service::parse_id(&form.org, "org_id")?;
+        let year: i32 = form
+            .year
+            .trim()
+            .parse()
+            .map_err(|_| AppError::invalid("err-year", "year"))?;
+        let lines = typed_lines(&form.lines)?;
+        crate::receipt_plans::create(ctx.db(), p, org, year, &lines).await
+    }
+    .await;
+    match result {
+        Ok(plan) => Ok(Redirect::to(&format!("/receipt-plans/{}", plan.id)).into_response()),
+        Err(e) => list_page(&ctx, Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+pub struct LineView {
+    code: String,
+    kind: String,
+    annual: String,
+    months: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "receipt_plan.html")]
+struct PlanPage {
+    page: Page,
+    id: i64,
+    org: String,
+    status: String,
+    version: i64,
+    lines: Vec<LineView>,
+    months: Vec<usize>,
+    total: String,
+    can_edit: bool,
+    can_approve: bool,
+    approved: String,
+    error: Option<String>,
+}
+
+async fn plan_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let plan = crate::receipt_plans::readable(ctx.db(), &Reader::User(p), id).await?;
+    let names = super::exchange::org_names(ctx).await?;
+    let draft = plan.status == PlanStatus::Draft;
+    let mut page = Page::new(ctx, "receipts-title", "plans");
+    page.title = ctx.tr.args(
+        "report-receipt-plan-title",
+        &[("year", plan.year.to_string())],
+    );
+    let lines = plan
+        .lines
+        .iter()
+        .map(|l| LineView {
+            code: l.code.clone(),
+            kind: ReceiptKind::of(&l.code)
+                .map(|k| ctx.tr.t(&format!("receipt-kind-{}", k.code())))
+                .unwrap_or_default(),
+            annual: l.annual.to_string(),
+            months: l.months.iter().map(Tenge::to_string).collect(),
+        })
+        .collect();
+    let refused = error.is_some();
+    let response = render(PlanPage {
+        page,
+        id,
+        org: names.get(&plan.org_id).cloned().unwrap_or_default(),
+        status: ctx.tr.t(&format!("plan-status-{}", plan.status.code())),
+        version: plan.version,
+        lines,
+        months: (1..=12).collect(),
+        total: plan
+            .lines
+            .iter()
+            .map(|l| l.annual)
+            .sum::<Tenge>()
+            .to_string(),
+        can_edit: draft && p.can(Right::Enter, plan.org_id),
+        can_approve: draft && p.can(Right::Approve, plan.org_id),
+        approved: match (&plan.approved_by, plan.approved_at) {
+            (Some(who), Some(at)) => format!("{who} · {}", at.format("%Y-%m-%d %H:%M")),
+            _ => String::new(),
+        },
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    plan_page(&ctx, id, None).await
+}
+
+fn version_of(fields: &HashMap<String, String>) -> i64 {
+    fields
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Saves the months typed on the page; each code's annual amount is the sum of its months.
+async fn save(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let result = async {
+        let plan = crate::receipt_plans::readable(ctx.db(), &Reader::User(p), id).await?;
+        let mut lines = plan.lines.clone();
+        for line in &mut lines {
+            for m in 0..12 {
+                let name = format!("m-{}-{}", line.code, m + 1);
+                let text = fields.get(&name).map(String::as_str).unwrap_or("0");
+                line.months[m] = Tenge::parse(if text.trim().is_empty() { "0" } else { text })
+                    .map_err(|_| AppError::invalid("err-plan-amount-field", &name))?;
+            }
+        }
+        crate::receipt_plans::save(ctx.db(), p, id, version_of(&fields), &lines).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/receipt-plans/{id}")).into_response()),
+        Err(e) => plan_page(&ctx, id, Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+async fn approve(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    match crate::receipt_plans::approve(ctx.db(), p, id, version_of(&fields)).await {
+        Ok(_) => Ok(Redirect::to(&format!("/receipt-plans/{id}")).into_response()),
+        Err(e) => plan_page(&ctx, id, Some(form_message(&ctx, e)?)).await,
+    }
+}

@@ -1,0 +1,343 @@
+//! Plans of receipts (EX-1) for the API, the pages and the reports: made by the budget's
+//! authorized body for a year from the approved amounts of its receipts codes (spread evenly
+//! over the months), shaped month by month, approved by whoever approves for the body; and
+//! their execution set against the Treasury's form 2-19.
+
+use crate::appendices::Reader;
+use crate::ctx::Principal;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use chrono::{Datelike, NaiveDate};
+use jospar_classification::{CodeKind, repo as ebk};
+use jospar_core::Tenge;
+use jospar_execution::even_months;
+use jospar_execution::receipt_plans::{self, ReceiptPlan, ReceiptRefusal};
+use jospar_execution::receipts::{ReceiptKind, ReceiptLine, ReceiptPlanError, receipts_execution};
+use jospar_execution::treasury::ReceiptRow;
+use jospar_execution::treasury_store;
+use jospar_org::Right;
+use jospar_reports::{Cell, Table};
+use jospar_store::Db;
+
+fn invalid(key: &'static str, args: Vec<(&'static str, String)>, field: String) -> AppError {
+    AppError::Invalid {
+        key,
+        args,
+        field: Some(field),
+    }
+}
+
+fn rules_error(e: ReceiptPlanError) -> AppError {
+    match e {
+        ReceiptPlanError::Empty => AppError::invalid("err-required", "lines"),
+        ReceiptPlanError::BadCode { line, code } => invalid(
+            "err-receipt-code",
+            vec![("line", line.to_string()), ("code", code)],
+            format!("lines[{line}]"),
+        ),
+        ReceiptPlanError::Duplicate { code } => {
+            invalid("err-receipt-duplicate", vec![("code", code.clone())], code)
+        }
+        ReceiptPlanError::AnnualTotal {
+            code,
+            months,
+            annual,
+        } => invalid(
+            "err-receipt-annual",
+            vec![
+                ("code", code.clone()),
+                ("months", months.to_string()),
+                ("annual", annual.to_string()),
+            ],
+            code,
+        ),
+        ReceiptPlanError::Negative {
+            code,
+            month,
+            amount,
+        } => invalid(
+            "err-receipt-negative",
+            vec![
+                ("code", code.clone()),
+                ("month", month.to_string()),
+                ("amount", amount.to_string()),
+            ],
+            format!("{code}, month {month}"),
+        ),
+    }
+}
+
+fn refusal(e: ReceiptRefusal) -> AppError {
+    match e {
+        ReceiptRefusal::Repo(jospar_execution::repo::RepoError::Store(s)) => s.into(),
+        ReceiptRefusal::Repo(other) => AppError::Internal(other.to_string()),
+        ReceiptRefusal::Rules(e) => rules_error(e),
+        ReceiptRefusal::Stale => AppError::Stale,
+        ReceiptRefusal::WrongStatus(s) => invalid(
+            "err-plan-status",
+            vec![("status", s.code().to_string())],
+            "status".into(),
+        ),
+        ReceiptRefusal::Exists => AppError::invalid("err-receipt-exists", "year"),
+    }
+}
+
+/// A plan of receipts the caller may read.
+pub async fn readable(db: &Db, reader: &Reader<'_>, id: i64) -> AppResult<ReceiptPlan> {
+    let plan = receipt_plans::receipt_plan(db, id)
+        .await
+        .map_err(|e| refusal(e.into()))?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(plan.org_id)?;
+    Ok(plan)
+}
+
+/// (id, organisation, year, status) of the plans the caller may read.
+pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<(i64, i64, i64, String)>> {
+    Ok(receipt_plans::receipt_plan_ids(db)
+        .await
+        .map_err(|e| refusal(e.into()))?
+        .into_iter()
+        .filter(|(_, org, _, _)| p.can(Right::Read, *org))
+        .collect())
+}
+
+/// Every code's subclass must be in the classification of the plan's year.
+async fn check_codes(db: &Db, year: i32, lines: &[ReceiptLine]) -> AppResult<()> {
+    jospar_execution::receipts::check_receipt_plan(lines).map_err(rules_error)?;
+    let year = crate::treasury::classification_year(db, year).await?;
+    for (index, line) in lines.iter().enumerate() {
+        if ebk::get(db, year, CodeKind::ReceiptSubclass, &line.subclass())
+            .await?
+            .is_none()
+        {
+            return Err(invalid(
+                "err-receipt-unknown",
+                vec![
+                    ("line", (index + 1).to_string()),
+                    ("code", line.code.clone()),
+                    ("year", year.to_string()),
+                ],
+                format!("lines[{}]", index + 1),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A draft plan of receipts of an organisation (enter right) for a year: each code with its
+/// approved annual amount, spread evenly over the months.
+pub async fn create(
+    db: &Db,
+    p: &Principal,
+    org_id: i64,
+    year: i32,
+    annual: &[(String, Tenge)],
+) -> AppResult<ReceiptPlan> {
+    p.require(Right::Enter, org_id)?;
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::invalid("err-year", "year"));
+    }
+    let lines: Vec<ReceiptLine> = annual
+        .iter()
+        .map(|(code, amount)| ReceiptLine {
+            code: code.trim().to_string(),
+            annual: *amount,
+            months: even_months(*amount),
+        })
+        .collect();
+    check_codes(db, year, &lines).await?;
+    receipt_plans::create(db, &p.who(), org_id, year, &lines)
+        .await
+        .map_err(refusal)
+}
+
+/// Saves a draft's months (and annual amounts) at the version the user saw.
+pub async fn save(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+    version: i64,
+    lines: &[ReceiptLine],
+) -> AppResult<ReceiptPlan> {
+    let plan = readable(db, &Reader::User(p), id).await?;
+    p.require(Right::Enter, plan.org_id)?;
+    check_codes(db, plan.year, lines).await?;
+    receipt_plans::save_lines(db, &p.who(), &plan, version, lines)
+        .await
+        .map_err(refusal)
+}
+
+/// Approves a draft: the approve right on the organisation whose plan it is.
+pub async fn approve(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<ReceiptPlan> {
+    let plan = readable(db, &Reader::User(p), id).await?;
+    p.require(Right::Approve, plan.org_id)?;
+    receipt_plans::approve(db, &p.who(), &plan, version)
+        .await
+        .map_err(refusal)
+}
+
+fn kind_name(tr: &Tr, code: &str) -> String {
+    ReceiptKind::of(code)
+        .map(|k| tr.t(&format!("receipt-kind-{}", k.code())))
+        .unwrap_or_default()
+}
+
+/// The plan of receipts by month (EX-1), with a subtotal by kind.
+pub async fn receipt_plan_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+) -> AppResult<Table> {
+    let plan = readable(db, reader, id).await?;
+    let mut headers = vec![
+        tr.t("receipt-col-code"),
+        tr.t("receipt-col-kind"),
+        tr.t("receipt-col-annual"),
+    ];
+    headers.extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
+    let mut table = Table {
+        title: tr.args(
+            "report-receipt-plan-title",
+            &[("year", plan.year.to_string())],
+        ),
+        subtitle: vec![
+            jospar_org::repo::get_org(db, plan.org_id)
+                .await?
+                .map(|o| o.name(tr.lang()).to_string())
+                .unwrap_or_default(),
+            tr.t(&format!("plan-status-{}", plan.status.code())),
+        ],
+        headers,
+        numbered: true,
+        ..Table::default()
+    };
+    let mut total = [Tenge::ZERO; 13];
+    for kind in ReceiptKind::ALL {
+        let lines: Vec<&ReceiptLine> = plan
+            .lines
+            .iter()
+            .filter(|l| ReceiptKind::of(&l.code) == Some(kind))
+            .collect();
+        for line in &lines {
+            let mut row = vec![
+                Cell::Text(line.code.clone()),
+                Cell::Text(kind_name(tr, &line.code)),
+                Cell::Money(line.annual),
+            ];
+            row.extend(line.months.iter().map(|m| Cell::Money(*m)));
+            total[0] += line.annual;
+            for (t, m) in total[1..].iter_mut().zip(line.months) {
+                *t += m;
+            }
+            table.rows.push(row);
+        }
+    }
+    let mut total_row = vec![Cell::Text(tr.t("total")), Cell::Text(String::new())];
+    total_row.extend(total.iter().map(|t| Cell::Money(*t)));
+    table.total = Some(total_row);
+    Ok(table)
+}
+
+/// Receipts to the report date of form 2-19 against the plan of receipts (reports 20–21 of
+/// the specification): each code's annual plan, its plan from January to the report's month,
+/// what was received, the deviation and the percentage; codes received but not planned too.
+pub async fn receipts_execution_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    plan_id: i64,
+    f219: i64,
+) -> AppResult<Table> {
+    let plan = readable(db, reader, plan_id).await?;
+    let (head, rows) = treasury_store::report::<ReceiptRow>(db, f219)
+        .await
+        .map_err(|e| refusal(e.into()))?
+        .filter(|(h, _)| h.form == crate::treasury::FORM_219)
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(head.org_id)?;
+    let month = report_month(plan.year, head.report_date)?;
+    let received: Vec<(String, Tenge)> =
+        rows.iter().map(|r| (r.code.clone(), r.received)).collect();
+    let compared = receipts_execution(&plan.lines, &received, month);
+    let mut table = Table {
+        title: tr.t("report-receipts-execution"),
+        subtitle: vec![
+            jospar_org::repo::get_org(db, plan.org_id)
+                .await?
+                .map(|o| o.name(tr.lang()).to_string())
+                .unwrap_or_default(),
+            tr.args(
+                "receipts-execution-subtitle",
+                &[
+                    ("year", plan.year.to_string()),
+                    ("date", head.report_date.to_string()),
+                    ("file", head.file_name.clone()),
+                ],
+            ),
+        ],
+        headers: [
+            "receipt-col-code",
+            "receipt-col-kind",
+            "receipt-col-annual",
+            "receipt-col-planned",
+            "receipt-col-received",
+            "receipt-col-deviation",
+            "exec-col-percent-period",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        ..Table::default()
+    };
+    let mut total = [Tenge::ZERO; 4];
+    for c in &compared {
+        let values = [c.annual, c.planned, c.received, c.deviation()];
+        for (t, v) in total.iter_mut().zip(values) {
+            *t += v;
+        }
+        if c.deviation() < Tenge::ZERO {
+            table.strong_rows.push(table.rows.len());
+        }
+        let mut row = vec![
+            Cell::Text(c.code.clone()),
+            Cell::Text(kind_name(tr, &c.code)),
+        ];
+        row.extend(values.iter().map(|v| Cell::Money(*v)));
+        row.push(percent(c.received, c.planned));
+        table.rows.push(row);
+    }
+    let mut total_row = vec![Cell::Text(tr.t("total")), Cell::Text(String::new())];
+    total_row.extend(total.iter().map(|t| Cell::Money(*t)));
+    total_row.push(percent(total[2], total[1]));
+    table.total = Some(total_row);
+    Ok(table)
+}
+
+fn percent(part: Tenge, whole: Tenge) -> Cell {
+    Cell::Text(
+        jospar_execution::ex18::percent_tenths(part, whole)
+            .map(|t| format!("{},{}", t / 10, (t % 10).abs()))
+            .unwrap_or_default(),
+    )
+}
+
+/// The month a form's report date closes: a form at 1 April covers January–March, one at
+/// 31 March too. The form must be of the plan's year.
+fn report_month(year: i32, date: NaiveDate) -> AppResult<usize> {
+    let closed = if date.day() == 1 {
+        date.pred_opt().unwrap_or(date)
+    } else {
+        date
+    };
+    if closed.year() != year {
+        return Err(invalid(
+            "err-receipt-year",
+            vec![("date", date.to_string()), ("year", year.to_string())],
+            "f219".into(),
+        ));
+    }
+    Ok(closed.month() as usize)
+}
