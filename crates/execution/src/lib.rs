@@ -11,6 +11,7 @@ pub mod ex18;
 pub mod exchange;
 pub mod form_127;
 pub mod outbox;
+pub mod passport_store;
 pub mod plans;
 pub mod portal;
 pub mod receipt_plans;

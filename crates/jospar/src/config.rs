@@ -49,6 +49,10 @@ pub struct Config {
     pub shep_key_password: String,
     /// Seconds between passes of the Treasury exchange in `serve` (JOSPAR_SHEP_INTERVAL).
     pub shep_interval: u64,
+    /// The "Region passport" portal's base URL and bearer token; none = publishing refused
+    /// (JOSPAR_PASSPORT_URL, JOSPAR_PASSPORT_TOKEN).
+    pub passport_url: Option<String>,
+    pub passport_token: String,
 }
 
 impl Default for Config {
@@ -73,6 +77,8 @@ impl Default for Config {
             shep_key_file: None,
             shep_key_password: String::new(),
             shep_interval: 60,
+            passport_url: None,
+            passport_token: String::new(),
         }
     }
 }

@@ -1,10 +1,13 @@
-//! The Treasury exchange as configured (EX-4, I-6): ShEP with messages signed by NCANode for
-//! production; for `jospar demo` a fake ShEP with a fake Treasury on this machine, so that an
-//! approved plan can be followed to its registration number. `serve` runs a pass over the
-//! queue every `shep_interval` seconds; `jospar exchange` runs one.
+//! The exchanges with outside systems as configured: the Treasury (EX-4, I-6) through ShEP with
+//! messages signed by NCANode, and the "Region passport" portal (EX-R 22-23); for `jospar demo`
+//! fakes of both on this machine, so that an approved plan can be followed to its registration
+//! number and a report to the portal's id. `serve` runs a pass over the Treasury queue every
+//! `shep_interval` seconds; `jospar exchange` runs one.
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
+use jospar_passport::testkit::FakeRegionPassport;
+use jospar_passport::{HttpRegionPassport, RegionPassport};
 use jospar_shep::testkit::{FakeNcaNodeWsse, FakeShep};
 use jospar_shep::{NcaNodeWsseSigner, ShepClient, ShepTreasury, TreasuryGateway};
 use jospar_store::Db;
@@ -101,4 +104,34 @@ pub fn spawn_worker(db: Db, gateway: Arc<dyn TreasuryGateway>, interval: Duratio
             }
         }
     });
+}
+
+/// The Region passport portal when `passport_url` is set.
+pub fn passport_from_config(config: &Config) -> Option<Arc<dyn RegionPassport>> {
+    config.passport_url.as_ref().map(|url| {
+        Arc::new(HttpRegionPassport::new(
+            url,
+            &config.passport_token,
+            TIMEOUT,
+        )) as Arc<dyn RegionPassport>
+    })
+}
+
+/// The configured portal, or a fake one on this machine for the demo.
+pub async fn start_demo_passport(config: &Config) -> Result<Arc<dyn RegionPassport>> {
+    if let Some(configured) = passport_from_config(config) {
+        return Ok(configured);
+    }
+    let token = "demo-token";
+    let portal = FakeRegionPassport::spawn(token).await?;
+    println!(
+        "Demo Region passport portal (a stand-in for the real one) on {}",
+        portal.url()
+    );
+    // The fake keeps serving after its handle is dropped, for as long as the process runs.
+    Ok(Arc::new(HttpRegionPassport::new(
+        &portal.url(),
+        token,
+        TIMEOUT,
+    )))
 }

@@ -228,7 +228,8 @@ async fn main() -> Result<()> {
         Command::Serve { addr } => {
             let signing = signing::from_config(&config, Vec::new())?;
             let treasury = exchange::from_config(&config)?;
-            serve(&config, addr, signing, treasury).await
+            let passport = exchange::passport_from_config(&config);
+            serve(&config, addr, signing, treasury, passport).await
         }
         Command::Demo { addr, load_only } => {
             let db = open(&config).await?;
@@ -238,8 +239,9 @@ async fn main() -> Result<()> {
             }
             let signing = signing::start_demo_signer(&config, &db).await?;
             let treasury = exchange::start_demo_treasury(&config).await?;
+            let passport = exchange::start_demo_passport(&config).await?;
             db.close().await;
-            serve(&config, addr, signing, Some(treasury)).await
+            serve(&config, addr, signing, Some(treasury), Some(passport)).await
         }
         Command::Exchange => {
             let Some(gateway) = exchange::from_config(&config)? else {
@@ -387,6 +389,7 @@ async fn serve(
     addr: Option<String>,
     signing: jospar_web::Signing,
     treasury: Option<Arc<dyn jospar_shep::TreasuryGateway>>,
+    passport: Option<Arc<dyn jospar_passport::RegionPassport>>,
 ) -> Result<()> {
     let db = open(config).await?;
     let addr = addr.unwrap_or_else(|| config.addr.clone());
@@ -403,6 +406,7 @@ async fn serve(
             secure_cookies: config.secure_cookies,
             signing,
             treasury,
+            passport,
         },
     );
     let listener = tokio::net::TcpListener::bind(&addr)

@@ -488,6 +488,18 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/execution/passport",
+        summary: "Reports sent to the Region passport portal the caller may read, with their outcome (EX-R 22-23)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/execution/passport",
+        summary: "Send to the Region passport portal {kind: cash_execution|budget_structure, f552, f219 (for the structure)}: built from imported Treasury forms, totals to the tiyn",
+        access: Access::Enter,
+    },
+    ApiRoute {
+        method: "get",
         path: "/treasury-exchange",
         summary: "Plans and change documents queued for the Treasury (EX-4) with their status: queued, sent, accepted (with the registration number), rejected (with the reason), failed (with the last error)",
         access: Access::Read,
@@ -604,6 +616,10 @@ pub fn routes() -> Router<AppState> {
             get(receipt_plan).put(save_receipt_plan),
         )
         .route("/receipt-plans/{id}/approve", post(approve_receipt_plan))
+        .route(
+            "/execution/passport",
+            get(passport_exports).post(publish_to_passport),
+        )
         .route("/treasury-exchange", get(treasury_exchange))
         .route("/treasury-exchange/send", post(send_to_treasury))
         .route(
@@ -952,6 +968,33 @@ async fn approve_receipt_plan(
     Ok(Json(json!(
         crate::receipt_plans::approve(ctx.db(), p, id, b.version).await?
     )))
+}
+
+async fn passport_exports(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(crate::passport::exports(ctx.db(), p).await?)))
+}
+
+#[derive(Deserialize)]
+struct NewPublication {
+    kind: String,
+    f552: i64,
+    #[serde(default)]
+    f219: Option<i64>,
+}
+
+async fn publish_to_passport(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewPublication = body(&bytes)?;
+    let what = crate::passport::Publication {
+        kind: b.kind,
+        f552: b.f552,
+        f219: b.f219,
+    };
+    let portal = ctx.state.config.passport.as_ref();
+    Ok(created(
+        crate::passport::publish(ctx.db(), p, portal, &what).await?,
+    ))
 }
 
 async fn treasury_exchange(ctx: Ctx) -> AppResult<Json<Value>> {

@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod limits;
 pub mod openapi;
 pub mod pages;
+pub mod passport;
 pub mod planning;
 pub mod plans;
 pub mod receipt_plans;
@@ -49,6 +50,8 @@ pub struct WebConfig {
     /// Where approved plans and their changes go (EX-4): the Treasury through ShEP; none = they
     /// wait in the queue and the exchange page says the exchange is not configured.
     pub treasury: Option<Arc<dyn jospar_shep::TreasuryGateway>>,
+    /// The "Region passport" portal (EX-R 22-23); none = publishing is refused as not set up.
+    pub passport: Option<Arc<dyn jospar_passport::RegionPassport>>,
 }
 
 /// Electronic signatures (P-9): who verifies them and where the browser finds NCALayer.

@@ -1,6 +1,8 @@
 //! Spawning the application on 127.0.0.1:0 with a fresh database per test.
 
 use jospar_eds::testkit::{FakeNcaLayer, KeyAlgorithm, Person, TestCa};
+use jospar_passport::HttpRegionPassport;
+use jospar_passport::testkit::FakeRegionPassport;
 use jospar_shep::testkit::{FakeNcaNodeWsse, FakeShep, STATUS_SERVICE, SUBMIT_SERVICE};
 use jospar_shep::{NcaNodeWsseSigner, ShepClient, ShepTreasury, TreasuryGateway};
 use jospar_store::Db;
@@ -31,6 +33,8 @@ pub struct TestApp {
     /// app uses, for passes at a chosen time.
     pub shep: Arc<FakeShep>,
     pub treasury: Arc<dyn TreasuryGateway>,
+    /// The fake Region passport portal the app publishes to (EX-R 22-23).
+    pub passport: Arc<FakeRegionPassport>,
 }
 
 pub const SHEP_SENDER: &str = "JOSPAR-TEST";
@@ -138,7 +142,15 @@ pub async fn spawn(engine: Engine) -> Option<TestApp> {
         .await
         .expect("fake NCALayer");
     let (shep, treasury) = fake_treasury().await;
+    let passport = FakeRegionPassport::spawn("test-token")
+        .await
+        .expect("fake Region passport");
     let config = jospar_web::WebConfig {
+        passport: Some(Arc::new(HttpRegionPassport::new(
+            &passport.url(),
+            "test-token",
+            Duration::from_secs(10),
+        ))),
         treasury: Some(treasury.clone()),
         secure_cookies: false,
         signing: jospar_web::Signing {
@@ -165,6 +177,7 @@ pub async fn spawn(engine: Engine) -> Option<TestApp> {
         ncalayer: Arc::new(ncalayer),
         shep: Arc::new(shep),
         treasury,
+        passport: Arc::new(passport),
     })
 }
 

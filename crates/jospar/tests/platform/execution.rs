@@ -1156,6 +1156,7 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
     .await;
     assert_eq!(agree["rows"].as_array().map(Vec::len), Some(0), "{agree}");
     receipt_plans(app, f219["id"].as_i64().expect("2-19 id")).await;
+    region_passport(app, abp, f219["id"].as_i64().expect("2-19 id")).await;
     let short = read("2-43-sample.csv")
         .replace("17 411 528 751,00", "17 411 528 750,00")
         .replace("52 214 601 137,00", "52 214 601 136,00");
@@ -1473,6 +1474,109 @@ async fn receipt_plans(app: &TestApp, f219: i64) {
         .expect("text");
     assert!(
         page.contains("101101") && page.contains("кірістер"),
+        "{page}"
+    );
+}
+
+/// EX-R 22-23: the cash execution of the education administrator's 5-52 and the budget's
+/// structure (its 2-19 receipts with the 5-52 expenses) go to the Region passport portal; the
+/// portal gets totals equal to the forms' to the tiyn; each attempt is listed.
+async fn region_passport(app: &TestApp, abp: &str, f219: i64) {
+    let (_, forms) = get_json(app, abp, "/execution/treasury").await;
+    let f552 = forms
+        .as_array()
+        .expect("forms")
+        .iter()
+        .find(|f| f["form"] == "5-52")
+        .expect("the 5-52")["id"]
+        .as_i64()
+        .expect("id");
+    let auditor = app.token("auditor").await;
+    let body = |kind: &str, f219: Option<i64>| json!({"kind": kind, "f552": f552, "f219": f219});
+    let (status, _) = send_json(
+        app,
+        "post",
+        "/execution/passport",
+        &auditor,
+        body("cash_execution", None),
+    )
+    .await;
+    assert_eq!(status, 403, "the auditor reads, does not publish");
+    let (status, error) = send_json(
+        app,
+        "post",
+        "/execution/passport",
+        abp,
+        body("budget_structure", None),
+    )
+    .await;
+    assert_eq!(status, 422, "the structure needs a 2-19: {error}");
+    let (status, sent) = send_json(
+        app,
+        "post",
+        "/execution/passport",
+        abp,
+        body("cash_execution", None),
+    )
+    .await;
+    assert_eq!(status, 201, "{sent}");
+    assert_eq!(sent["status"], "sent");
+    assert!(
+        sent["remote_id"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("RP-"),
+        "{sent}"
+    );
+    let (status, structure) = send_json(
+        app,
+        "post",
+        "/execution/passport",
+        abp,
+        body("budget_structure", Some(f219)),
+    )
+    .await;
+    assert_eq!(status, 201, "{structure}");
+    let received = app.passport.received();
+    assert_eq!(received.len(), 2);
+    let (_, report) = get_json(
+        app,
+        abp,
+        &format!("/reports/cash-execution-552?treasury={f552}&format=json"),
+    )
+    .await;
+    let all = |r: &jospar_passport::PassportReport, section: &str| {
+        r.totals
+            .iter()
+            .find(|(s, _)| s == section)
+            .map(|(_, t)| *t)
+            .expect("section")
+    };
+    assert_eq!(
+        Some(all(&received[0], "all").executed),
+        report["total"][6].as_i64(),
+        "the portal's executed total is the 5-52's: {report}"
+    );
+    assert_eq!(
+        all(&received[1], "receipts").executed,
+        5_221_460_113_700,
+        "the 2-19's receipts to the tiyn"
+    );
+    assert_eq!(all(&received[1], "expenses"), all(&received[0], "all"));
+    let (_, list) = get_json(app, abp, "/execution/passport").await;
+    assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
+    let page = app
+        .signed_in("abp.edu")
+        .await
+        .get(app.url("/execution/passport?lang=ru"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("принят порталом") && page.contains("Структура бюджета"),
         "{page}"
     );
 }

@@ -640,6 +640,20 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/execution/passport",
+            path: "/execution/passport".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/execution/passport",
+            path: "/execution/passport".into(),
+            body: Some(json!({"kind": "cash_execution", "f552": 1})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "get",
             route: "/receipt-plans",
             path: "/receipt-plans".into(),
             body: None,

@@ -9,6 +9,7 @@ mod exchange;
 mod execution;
 mod limits;
 mod orgs;
+mod passport;
 mod plans;
 mod receipts;
 mod reports;
@@ -47,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .merge(plans::routes())
         .merge(exchange::routes())
         .merge(receipts::routes())
+        .merge(passport::routes())
 }
 
 #[derive(Template)]

@@ -1,0 +1,220 @@
+//! Publishing to the "Region passport" portal (EX-R 22–23): the cash execution report of an
+//! imported form 5-52, and the budget's structure — receipts of a form 2-19 by category and
+//! class, expenses of the 5-52 by administrator and program — built here to the tiyn, sent
+//! through the configured portal, every attempt recorded with its outcome.
+
+use crate::appendices::Reader;
+use crate::ctx::Principal;
+use crate::error::{AppError, AppResult};
+use chrono::{Datelike, NaiveDate};
+use jospar_classification::{CodeKind, repo as ebk};
+use jospar_execution::passport_store::{self, PassportExport};
+use jospar_execution::treasury::{CashRow, ReceiptRow};
+use jospar_execution::treasury_store::{self, TreasuryReport};
+use jospar_org::Right;
+use jospar_passport::{PassportReport, PassportRow, RegionPassport, ReportKind, Totals};
+use jospar_store::Db;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+fn store_error(e: jospar_execution::repo::RepoError) -> AppError {
+    match e {
+        jospar_execution::repo::RepoError::Store(s) => s.into(),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+async fn form<T: serde::de::DeserializeOwned>(
+    db: &Db,
+    id: i64,
+    form: &str,
+    field: &str,
+) -> AppResult<(TreasuryReport, Vec<T>)> {
+    treasury_store::report::<T>(db, id)
+        .await
+        .map_err(store_error)?
+        .filter(|(h, _)| h.form == form)
+        .ok_or_else(|| AppError::invalid("err-passport-source", field))
+}
+
+/// A code's Russian name in the classification of the report's year, or none.
+async fn name_of(db: &Db, date: NaiveDate, kind: CodeKind, code: &str) -> AppResult<String> {
+    let year = crate::treasury::classification_year(db, date.year()).await?;
+    Ok(ebk::get(db, year, kind, code)
+        .await?
+        .map(|c| c.name_ru)
+        .unwrap_or_default())
+}
+
+/// EX-R 22: every row of the 5-52 as it is.
+async fn cash_rows(db: &Db, date: NaiveDate, rows: &[CashRow]) -> AppResult<Vec<PassportRow>> {
+    let mut out = Vec::new();
+    for r in rows {
+        let code = [&r.abp, &r.program, &r.subprogram, &r.specific]
+            .iter()
+            .filter(|c| !c.is_empty())
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join("/");
+        out.push(PassportRow {
+            section: "expenses".into(),
+            code,
+            name: name_of(db, date, CodeKind::EconSpecific, &r.specific).await?,
+            plan_year: r.plan_year.tiyn(),
+            plan_period: r.plan_period.tiyn(),
+            executed: r.executed.tiyn(),
+        });
+    }
+    Ok(out)
+}
+
+/// EX-R 23: receipts by category and class ("1 01"), expenses by administrator and program.
+async fn structure_rows(
+    db: &Db,
+    date: NaiveDate,
+    receipts: &[ReceiptRow],
+    expenses: &[CashRow],
+) -> AppResult<Vec<PassportRow>> {
+    let mut by_class: BTreeMap<String, Totals> = BTreeMap::new();
+    for r in receipts {
+        let class = format!("{} {}", &r.code[0..1], &r.code[1..3]);
+        let t = by_class.entry(class).or_default();
+        t.plan_year += r.plan_year.tiyn();
+        t.plan_period += r.plan_period.tiyn();
+        t.executed += r.received.tiyn();
+    }
+    let mut by_program: BTreeMap<(String, String), Totals> = BTreeMap::new();
+    for r in expenses {
+        let t = by_program
+            .entry((r.abp.clone(), r.program.clone()))
+            .or_default();
+        t.plan_year += r.plan_year.tiyn();
+        t.plan_period += r.plan_period.tiyn();
+        t.executed += r.executed.tiyn();
+    }
+    let mut out = Vec::new();
+    for (class, t) in by_class {
+        out.push(row(
+            "receipts",
+            class.clone(),
+            name_of(db, date, CodeKind::ReceiptClass, &class).await?,
+            t,
+        ));
+    }
+    for ((abp, program), t) in by_program {
+        let name = name_of(db, date, CodeKind::Abp, &abp).await?;
+        out.push(row("expenses", format!("{abp}/{program}"), name, t));
+    }
+    Ok(out)
+}
+
+fn row(section: &str, code: String, name: String, t: Totals) -> PassportRow {
+    PassportRow {
+        section: section.into(),
+        code,
+        name,
+        plan_year: t.plan_year,
+        plan_period: t.plan_period,
+        executed: t.executed,
+    }
+}
+
+/// What to publish: the kind and the imported forms it is built from.
+pub struct Publication {
+    pub kind: String,
+    pub f552: i64,
+    pub f219: Option<i64>,
+}
+
+/// Builds the report and sends it; every attempt is recorded. A report the portal refused or
+/// could not take is an error naming the portal's reason (and stays in the list).
+pub async fn publish(
+    db: &Db,
+    p: &Principal,
+    portal: Option<&Arc<dyn RegionPassport>>,
+    what: &Publication,
+) -> AppResult<PassportExport> {
+    // Publishing is done for an organisation where the user enters data.
+    if p.scope(Right::Enter).ids().is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let portal = portal.ok_or_else(|| AppError::invalid("err-passport-off", "passport"))?;
+    let kind = ReportKind::from_code(&what.kind).ok_or_else(|| AppError::Invalid {
+        key: "err-unknown-value",
+        args: vec![("field", "kind".into()), ("value", what.kind.clone())],
+        field: Some("kind".into()),
+    })?;
+    let (head, expenses) =
+        form::<CashRow>(db, what.f552, crate::treasury::FORM_552, "f552").await?;
+    p.require(Right::Enter, head.org_id)?;
+    let mut sources = format!("5-52:{}", head.id);
+    let rows = match kind {
+        ReportKind::CashExecution => cash_rows(db, head.report_date, &expenses).await?,
+        ReportKind::BudgetStructure => {
+            let id = what
+                .f219
+                .ok_or_else(|| AppError::invalid("err-required", "f219"))?;
+            let (h219, receipts) =
+                form::<ReceiptRow>(db, id, crate::treasury::FORM_219, "f219").await?;
+            Reader::User(p).require_read(h219.org_id)?;
+            sources += &format!(", 2-19:{}", h219.id);
+            structure_rows(db, head.report_date, &receipts, &expenses).await?
+        }
+    };
+    let org = jospar_org::repo::get_org(db, head.org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let report = PassportReport::new(
+        kind,
+        org.bin.as_deref().unwrap_or_default(),
+        &org.name_ru,
+        head.report_date,
+        rows,
+    );
+    let outcome = portal.publish(&report).await;
+    let (status, remote_id, error) = match &outcome {
+        Ok(receipt) => ("sent", Some(receipt.id.clone()), None),
+        Err(jospar_passport::PassportError::Refused { message, .. }) => {
+            ("refused", None, Some(message.clone()))
+        }
+        Err(e) => ("failed", None, Some(e.to_string())),
+    };
+    let export = passport_store::record(
+        db,
+        &p.who(),
+        PassportExport {
+            id: 0,
+            org_id: head.org_id,
+            kind: kind.code().into(),
+            report_date: head.report_date,
+            sources,
+            row_count: report.rows.len() as i64,
+            executed: Totals::of(&report.rows).executed,
+            status: status.into(),
+            remote_id,
+            error: error.clone(),
+            sent_by: String::new(),
+            sent_at: chrono::Utc::now(),
+        },
+    )
+    .await
+    .map_err(store_error)?;
+    match error {
+        None => Ok(export),
+        Some(reason) => Err(AppError::Invalid {
+            key: "err-passport-refused",
+            args: vec![("reason", reason)],
+            field: Some("passport".into()),
+        }),
+    }
+}
+
+/// The attempts the caller may read, newest first.
+pub async fn exports(db: &Db, p: &Principal) -> AppResult<Vec<PassportExport>> {
+    Ok(passport_store::exports(db)
+        .await
+        .map_err(store_error)?
+        .into_iter()
+        .filter(|e| p.can(Right::Read, e.org_id))
+        .collect())
+}
