@@ -7,6 +7,7 @@
 //! amount, for obligations and for payments alike; and, month by month, the cumulative
 //! obligations never fall behind the cumulative payments (nothing is paid before it is owed).
 
+pub mod analysis;
 pub mod ex18;
 pub mod exchange;
 pub mod form_127;

@@ -92,15 +92,17 @@ pub async fn reports(db: &Db) -> Result<Vec<TreasuryReport>> {
     )
 }
 
-/// One imported form with its rows.
+/// One imported form of the kind `form` with its rows; none when `id` is no such form (the
+/// rows of each form have their own shape).
 pub async fn report<T: DeserializeOwned>(
     db: &Db,
     id: i64,
+    form: &str,
 ) -> Result<Option<(TreasuryReport, Vec<T>)>> {
     let head: Option<TreasuryReport> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM treasury_reports WHERE id = $1")))
         .bind(id).fetch_optional(pool).await)?;
-    let Some(head) = head else {
+    let Some(head) = head.filter(|h| h.form == form) else {
         return Ok(None);
     };
     let text: String = on_db!(db, pool => sqlx::query_scalar(

@@ -2,6 +2,7 @@
 //! `/api/v1`. Handlers are thin: they check rights through [`ctx::Ctx`] and call the services
 //! of the platform crates.
 
+pub mod analytics;
 pub mod api;
 pub mod appendices;
 pub mod ctx;

@@ -30,10 +30,9 @@ async fn form<T: serde::de::DeserializeOwned>(
     form: &str,
     field: &str,
 ) -> AppResult<(TreasuryReport, Vec<T>)> {
-    treasury_store::report::<T>(db, id)
+    treasury_store::report::<T>(db, id, form)
         .await
         .map_err(store_error)?
-        .filter(|(h, _)| h.form == form)
         .ok_or_else(|| AppError::invalid("err-passport-source", field))
 }
 

@@ -8,6 +8,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use chrono::NaiveDate;
 use jospar_core::Tenge;
+use jospar_execution::analysis::{month_sums, months_of};
 use jospar_execution::plans::{self, Plan, PlanRefusal};
 use jospar_execution::{Basis, ChangeDoc, ChangeError, PlanError, PlanLine, even_months};
 use jospar_org::Right;
@@ -88,7 +89,7 @@ fn rules_error(e: PlanError, index: Option<usize>) -> AppError {
     }
 }
 
-fn refusal(e: PlanRefusal) -> AppError {
+pub(crate) fn refusal(e: PlanRefusal) -> AppError {
     match e {
         PlanRefusal::Repo(r) => match r {
             jospar_execution::repo::RepoError::Store(s) => s.into(),
@@ -288,7 +289,7 @@ pub async fn add_change(db: &Db, p: &Principal, id: i64, doc: ChangeDoc) -> AppR
 }
 
 /// Which months a plan report shows.
-fn basis_of(code: Option<&str>) -> AppResult<Basis> {
+pub(crate) fn basis_of(code: Option<&str>) -> AppResult<Basis> {
     match code.unwrap_or("payments") {
         "payments" => Ok(Basis::Payments),
         "obligations" => Ok(Basis::Obligations),
@@ -300,14 +301,7 @@ fn basis_of(code: Option<&str>) -> AppResult<Basis> {
     }
 }
 
-fn months_of(line: &PlanLine, basis: Basis) -> [Tenge; 12] {
-    match basis {
-        Basis::Obligations => line.obligations,
-        Basis::Payments => line.payments,
-    }
-}
-
-fn basis_label(tr: &Tr, basis: Basis) -> String {
+pub(crate) fn basis_label(tr: &Tr, basis: Basis) -> String {
     tr.t(&format!("plan-basis-{basis:?}").to_lowercase())
 }
 
@@ -408,15 +402,7 @@ pub async fn changes_table(
         .ok_or(AppError::NotFound)?;
     reader.require_read(plan.org_id)?;
     let basis = basis_of(basis)?;
-    let month_sums = |lines: &[PlanLine]| {
-        let mut sums = [Tenge::ZERO; 12];
-        for l in lines {
-            for (s, m) in sums.iter_mut().zip(months_of(l, basis)) {
-                *s += m;
-            }
-        }
-        sums
-    };
+    let month_sums = |lines: &[PlanLine]| month_sums(lines, basis);
     let mut columns = vec![month_sums(&plan.lines)];
     let mut docs = plan.changes.clone();
     docs.sort_by_key(|d| (d.dated, d.number));
@@ -472,6 +458,27 @@ pub async fn changes_table(
     })
 }
 
+/// The approved financing plans of a year of the institutions in an organisation's subtree.
+pub async fn approved_plans(
+    db: &Db,
+    tree: &jospar_org::OrgTree,
+    root: i64,
+    year: i32,
+) -> AppResult<Vec<Plan>> {
+    let mut out = Vec::new();
+    for (id, org, plan_year) in plans::plan_ids(db).await.map_err(|e| refusal(e.into()))? {
+        if plan_year != i64::from(year) || !tree.is_within(org, root) {
+            continue;
+        }
+        if let Some(plan) = plans::plan(db, id).await.map_err(|e| refusal(e.into()))?
+            && plan.status == plans::PlanStatus::Approved
+        {
+            out.push(plan);
+        }
+    }
+    Ok(out)
+}
+
 /// What a consolidated plan covers: the subtree's root, the fiscal year, the basis and the date.
 #[derive(Clone, Copy)]
 pub struct ConsolidatedPlanQuery<'a> {
@@ -503,18 +510,9 @@ pub async fn consolidated_table(
     let date = as_of.unwrap_or(NaiveDate::MAX);
     let mut sums: std::collections::BTreeMap<(String, String, String), (Tenge, [Tenge; 12])> =
         Default::default();
-    let mut count = 0;
-    for (id, org, plan_year) in plans::plan_ids(db).await.map_err(|e| refusal(e.into()))? {
-        if plan_year != i64::from(year) || !tree.is_within(org, root) {
-            continue;
-        }
-        let Some(plan) = plans::plan(db, id).await.map_err(|e| refusal(e.into()))? else {
-            continue;
-        };
-        if plan.status != plans::PlanStatus::Approved {
-            continue;
-        }
-        count += 1;
+    let approved = approved_plans(db, tree, root, year).await?;
+    let count = approved.len();
+    for plan in approved {
         for line in plan
             .as_of(date)
             .map_err(|e| AppError::Internal(e.to_string()))?

@@ -251,10 +251,9 @@ pub async fn receipts_execution_table(
     f219: i64,
 ) -> AppResult<Table> {
     let plan = readable(db, reader, plan_id).await?;
-    let (head, rows) = treasury_store::report::<ReceiptRow>(db, f219)
+    let (head, rows) = treasury_store::report::<ReceiptRow>(db, f219, crate::treasury::FORM_219)
         .await
         .map_err(|e| refusal(e.into()))?
-        .filter(|(h, _)| h.form == crate::treasury::FORM_219)
         .ok_or(AppError::NotFound)?;
     reader.require_read(head.org_id)?;
     let month = report_month(plan.year, head.report_date)?;

@@ -2,6 +2,7 @@
 //! for the pages (`/reports/{name}`), the API (`/api/v1/reports/{name}`) and the command line
 //! (`jospar report NAME`).
 
+use crate::analytics;
 use crate::appendices::{self, Reader, Scope};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -60,6 +61,27 @@ const BASIS: ParamDef = ParamDef {
     name: "basis",
     required: false,
     about: "payments (default) or obligations",
+};
+
+const SUBTREE: ParamDef = ParamDef {
+    name: "org",
+    required: true,
+    about: "organisation whose subtree is covered (an administrator, a finance body)",
+};
+const YEAR: ParamDef = ParamDef {
+    name: "year",
+    required: true,
+    about: "fiscal year",
+};
+const AS_OF: ParamDef = ParamDef {
+    name: "as_of",
+    required: false,
+    about: "date YYYY-MM-DD (default: with every change document)",
+};
+const FORM_552: ParamDef = ParamDef {
+    name: "treasury",
+    required: true,
+    about: "id of an imported form 5-52",
 };
 
 pub const REPORTS: &[ReportDef] = &[
@@ -310,11 +332,103 @@ pub const REPORTS: &[ReportDef] = &[
         params: &[PLAN, BASIS],
     },
     ReportDef {
+        name: "plan-balance",
+        about: "Balance of the approved and the refined financing plans of a subtree by month (EX-R 29)",
+        params: &[SUBTREE, YEAR, BASIS, AS_OF],
+    },
+    ReportDef {
+        name: "expense-receipt-balance",
+        about: "Balance of expenses and receipts of a subtree by month: plans of receipts against financing plans by payments (EX-R 28)",
+        params: &[SUBTREE, YEAR, AS_OF],
+    },
+    ReportDef {
+        name: "specifics-analysis",
+        about: "Financing plans of a subtree by specific: annual amount, quarters, share (EX-R 31)",
+        params: &[SUBTREE, YEAR, BASIS, AS_OF],
+    },
+    ReportDef {
+        name: "payments-obligations",
+        about: "Reconciliation of payments and obligations: obligations to date not covered by payments, by line and month (EX-8, EX-R 36)",
+        params: &[SUBTREE, YEAR, AS_OF],
+    },
+    ReportDef {
+        name: "plan-register",
+        about: "Register of financing plans and change certificates with their Treasury status (EX-R 53-54, appendices 21-22 of order 540)",
+        params: &[SUBTREE, YEAR],
+    },
+    ReportDef {
+        name: "unpaid-reminder",
+        about: "Reminder of plans by payments not carried out, by subprogram, from form 5-52 (EX-R 25, appendix 7 of order 629)",
+        params: &[FORM_552],
+    },
+    ReportDef {
+        name: "analytic-abp",
+        about: "Analytic document on budget execution by administrator's program, from form 5-52 (EX-R 26, appendix 8 of order 629)",
+        params: &[FORM_552],
+    },
+    ReportDef {
+        name: "analytic-budget",
+        about: "Analytic report on budget execution by administrator, from form 5-52 (EX-R 27, appendix 9 of order 629)",
+        params: &[FORM_552],
+    },
+    ReportDef {
+        name: "balances-552",
+        about: "Balances of form 5-52 by administrator: annual plan and plan of the period not paid (EX-R 6)",
+        params: &[FORM_552],
+    },
+    ReportDef {
+        name: "receipts-dynamics",
+        about: "Dynamics of receipts: the receipts of each period between an organisation's forms 2-19 of a year, by code (EX-R 2-3)",
+        params: &[
+            ParamDef {
+                name: "org",
+                required: true,
+                about: "organisation the forms 2-19 were imported for",
+            },
+            YEAR,
+        ],
+    },
+    ReportDef {
+        name: "forms-register",
+        about: "Register of the forms received from the Treasury for a subtree and year (EX-R 34)",
+        params: &[SUBTREE, YEAR],
+    },
+    ReportDef {
         name: "breakdown",
         about: "Breakdowns of a request: every calculation row with its amount (BP-13)",
         params: &[REQUEST],
     },
 ];
+
+/// The numbers of the execution module's 63 reports (technical specification 004 §4) a report
+/// of the catalogue produces; several numbers are one report with another parameter (an
+/// individual plan by payments or by obligations, a draft or an approved plan).
+pub fn spec_numbers(name: &str) -> &'static [u8] {
+    match name {
+        "receipts-dynamics" => &[2, 3],
+        "balances-552" => &[6],
+        "receipts-execution" => &[10, 20, 21],
+        "cash-execution-552" => &[14, 15],
+        "execution-report" => &[18],
+        "unpaid-reminder" => &[25],
+        "analytic-abp" => &[26],
+        "analytic-budget" => &[27],
+        "expense-receipt-balance" => &[28],
+        "plan-balance" => &[29],
+        "specifics-analysis" => &[31],
+        "reconcile-219-243" => &[32],
+        "reconcile-420-552" => &[33],
+        "forms-register" => &[34],
+        "reconcile-plan-127" => &[35],
+        "payments-obligations" => &[36],
+        "plan-changes" => &[39, 44],
+        "financing-plan" => &[40, 41, 42, 43, 47, 48],
+        "consolidated-plan" => &[45, 46, 51, 52, 58, 59, 60, 61],
+        "receipt-plan" => &[49, 50],
+        "plan-register" => &[53, 54],
+        _ => &[],
+    }
+}
 
 pub fn find(name: &str) -> Option<&'static ReportDef> {
     REPORTS.iter().find(|r| r.name == name)
@@ -566,6 +680,72 @@ pub async fn build(
                 reader,
                 params.required("plan")?,
                 params.text("basis"),
+            )
+            .await
+        }
+        "plan-balance"
+        | "expense-receipt-balance"
+        | "specifics-analysis"
+        | "payments-obligations"
+        | "plan-register" => {
+            let as_of = match params.text("as_of") {
+                Some(d) => Some(crate::service::parse_date(d, "as_of")?),
+                None => None,
+            };
+            let scope = analytics::PlanScope {
+                root: params.required("org")?,
+                year: params.required("year")?,
+                basis: params.text("basis"),
+                as_of,
+            };
+            match name {
+                "plan-balance" => analytics::plan_balance_table(db, tr, tree, reader, &scope).await,
+                "expense-receipt-balance" => {
+                    analytics::expense_receipt_balance_table(db, tr, tree, reader, &scope).await
+                }
+                "specifics-analysis" => {
+                    analytics::specifics_table(db, tr, tree, reader, &scope).await
+                }
+                "payments-obligations" => {
+                    analytics::payments_obligations_table(db, tr, tree, reader, &scope).await
+                }
+                _ => analytics::plan_register_table(db, tr, tree, reader, &scope).await,
+            }
+        }
+        "unpaid-reminder" => {
+            analytics::unpaid_reminder_table(db, tr, reader, params.required("treasury")?).await
+        }
+        "analytic-abp" | "analytic-budget" => {
+            analytics::analytic_execution_table(
+                db,
+                tr,
+                reader,
+                params.required("treasury")?,
+                name == "analytic-budget",
+            )
+            .await
+        }
+        "balances-552" => {
+            analytics::balances_552_table(db, tr, reader, params.required("treasury")?).await
+        }
+        "receipts-dynamics" => {
+            analytics::receipts_dynamics_table(
+                db,
+                tr,
+                reader,
+                params.required("org")?,
+                params.required("year")?,
+            )
+            .await
+        }
+        "forms-register" => {
+            analytics::forms_register_table(
+                db,
+                tr,
+                tree,
+                reader,
+                params.required("org")?,
+                params.required("year")?,
             )
             .await
         }

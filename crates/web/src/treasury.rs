@@ -10,7 +10,6 @@ use chrono::{Datelike, NaiveDate};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
 use jospar_execution::form_127::{BudgetRow, SystemPlan, compare_127, parse_127};
-use jospar_execution::plans::{self, PlanStatus};
 use jospar_execution::treasury::{
     CashRow, FORM_219_FIELDS, FORM_243_FIELDS, FormError, ObligationRow, ReceiptRow, csv_rows,
     parse_420, parse_552, parse_receipts, reconcile_219_243, reconcile_420_552,
@@ -322,16 +321,7 @@ async fn system_lines(
     date: NaiveDate,
 ) -> AppResult<Vec<jospar_execution::PlanLine>> {
     let mut out = Vec::new();
-    for (id, org, year) in plans::plan_ids(db).await.map_err(store_error)? {
-        if year != i64::from(date.year()) || !tree.is_within(org, root) {
-            continue;
-        }
-        let Some(plan) = plans::plan(db, id).await.map_err(store_error)? else {
-            continue;
-        };
-        if plan.status != PlanStatus::Approved {
-            continue;
-        }
+    for plan in crate::plans::approved_plans(db, tree, root, date.year()).await? {
         out.extend(
             plan.as_of(date)
                 .map_err(|e| AppError::Internal(e.to_string()))?,
@@ -362,7 +352,7 @@ async fn system_plan(
     Ok(out)
 }
 
-fn percent(executed: Tenge, plan: Tenge) -> Cell {
+pub(crate) fn percent(executed: Tenge, plan: Tenge) -> Cell {
     Cell::Text(
         jospar_execution::ex18::percent_tenths(executed, plan)
             .map(|t| format!("{},{}", t / 10, (t % 10).abs()))
@@ -382,7 +372,7 @@ pub async fn cash_552_table(
     id: i64,
     failures_only: bool,
 ) -> AppResult<Table> {
-    let (head, rows) = treasury_store::report::<CashRow>(db, id)
+    let (head, rows) = treasury_store::report::<CashRow>(db, id, FORM_552)
         .await
         .map_err(store_error)?
         .ok_or(AppError::NotFound)?;
@@ -501,15 +491,13 @@ pub async fn reconcile_420_552_table(
     id_420: i64,
     id_552: i64,
 ) -> AppResult<Table> {
-    let (head_420, rows_420) = treasury_store::report::<ObligationRow>(db, id_420)
+    let (head_420, rows_420) = treasury_store::report::<ObligationRow>(db, id_420, FORM_420)
         .await
         .map_err(store_error)?
-        .filter(|(h, _)| h.form == FORM_420)
         .ok_or(AppError::NotFound)?;
-    let (head_552, rows_552) = treasury_store::report::<CashRow>(db, id_552)
+    let (head_552, rows_552) = treasury_store::report::<CashRow>(db, id_552, FORM_552)
         .await
         .map_err(store_error)?
-        .filter(|(h, _)| h.form == FORM_552)
         .ok_or(AppError::NotFound)?;
     reader.require_read(head_420.org_id)?;
     reader.require_read(head_552.org_id)?;
@@ -569,10 +557,9 @@ pub async fn reconcile_219_243_table(
     id_243: i64,
 ) -> AppResult<Table> {
     let load = |id: i64, form: &'static str| async move {
-        treasury_store::report::<ReceiptRow>(db, id)
+        treasury_store::report::<ReceiptRow>(db, id, form)
             .await
             .map_err(store_error)?
-            .filter(|(h, _)| h.form == form)
             .ok_or(AppError::NotFound)
     };
     let (head_219, rows_219) = load(id_219, FORM_219).await?;
@@ -631,10 +618,9 @@ pub async fn reconcile_plan_127_table(
     id: i64,
     failures_only: bool,
 ) -> AppResult<Table> {
-    let (head, rows) = treasury_store::report::<BudgetRow>(db, id)
+    let (head, rows) = treasury_store::report::<BudgetRow>(db, id, FORM_127)
         .await
         .map_err(store_error)?
-        .filter(|(h, _)| h.form == FORM_127)
         .ok_or(AppError::NotFound)?;
     reader.require_read(head.org_id)?;
     let mut system: BTreeMap<(String, String), SystemPlan> = BTreeMap::new();

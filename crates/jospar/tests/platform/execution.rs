@@ -12,7 +12,7 @@ fn portal_file(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
+pub(crate) async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Value) {
     let response = reqwest::Client::new()
         .get(app.url(&format!("/api/v1{path}")))
         .bearer_auth(token)
@@ -1157,6 +1157,7 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
     assert_eq!(agree["rows"].as_array().map(Vec::len), Some(0), "{agree}");
     receipt_plans(app, f219["id"].as_i64().expect("2-19 id")).await;
     region_passport(app, abp, f219["id"].as_i64().expect("2-19 id")).await;
+    crate::analytics::analytic_reports(app, abp, economist, edu).await;
     let short = read("2-43-sample.csv")
         .replace("17 411 528 751,00", "17 411 528 750,00")
         .replace("52 214 601 137,00", "52 214 601 136,00");

@@ -32,6 +32,8 @@ pub struct ReportLink {
     title: String,
     /// The data the report is built from.
     source: String,
+    /// Its numbers in the technical specification's list of execution reports.
+    numbers: String,
 }
 
 #[derive(Template)]
@@ -51,6 +53,11 @@ async fn catalogue(ctx: Ctx) -> AppResult<Response> {
                 name: r.name.into(),
                 title: ctx.tr.t(&format!("report-{}", r.name)),
                 source: ctx.tr.t(&format!("report-source-{}", r.name)),
+                numbers: crate::reports::spec_numbers(r.name)
+                    .iter()
+                    .map(u8::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
             })
             .collect(),
     })

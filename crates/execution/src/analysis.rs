@@ -1,0 +1,333 @@
+//! The arithmetic of the execution module's analytic reports (EX-R, 004 §4 reports 2–3, 6,
+//! 25–29, 31, 36): plans summed by month and by specific, the gap between obligations and
+//! payments, cash execution grouped by administrator and program, receipts by report date.
+//! Every figure is a sum of detail amounts, so each report's totals reconcile to the tiyn with
+//! the plans and forms it is built from.
+
+use crate::treasury::{CashRow, ReceiptRow};
+use crate::{Basis, PlanLine};
+use jospar_core::Tenge;
+use std::collections::BTreeMap;
+
+/// A line's twelve months by obligations or by payments.
+pub fn months_of(line: &PlanLine, basis: Basis) -> [Tenge; 12] {
+    match basis {
+        Basis::Obligations => line.obligations,
+        Basis::Payments => line.payments,
+    }
+}
+
+/// The lines' months added up, January … December.
+pub fn month_sums(lines: &[PlanLine], basis: Basis) -> [Tenge; 12] {
+    let mut sums = [Tenge::ZERO; 12];
+    for line in lines {
+        for (s, m) in sums.iter_mut().zip(months_of(line, basis)) {
+            *s += m;
+        }
+    }
+    sums
+}
+
+/// Running totals of twelve months.
+pub fn cumulative(months: &[Tenge; 12]) -> [Tenge; 12] {
+    let mut out = [Tenge::ZERO; 12];
+    let mut sum = Tenge::ZERO;
+    for (o, m) in out.iter_mut().zip(months) {
+        sum += *m;
+        *o = sum;
+    }
+    out
+}
+
+/// Three months to a quarter.
+pub fn quarters(months: &[Tenge; 12]) -> [Tenge; 4] {
+    let mut out = [Tenge::ZERO; 4];
+    for (i, m) in months.iter().enumerate() {
+        out[i / 3] += *m;
+    }
+    out
+}
+
+/// One month of two plans set side by side: the left one, the right one, the difference
+/// left − right and the running difference from January.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthBalance {
+    pub left: Tenge,
+    pub right: Tenge,
+    pub difference: Tenge,
+    pub running: Tenge,
+}
+
+/// Two monthly series set side by side (the approved against the refined plan; receipts
+/// against payments): the running difference of December is the difference of the year.
+pub fn balance(left: &[Tenge; 12], right: &[Tenge; 12]) -> [MonthBalance; 12] {
+    let mut running = Tenge::ZERO;
+    std::array::from_fn(|m| {
+        let difference = left[m] - right[m];
+        running += difference;
+        MonthBalance {
+            left: left[m],
+            right: right[m],
+            difference,
+            running,
+        }
+    })
+}
+
+/// For each month, how far a line's obligations to date run ahead of its payments to date:
+/// what has been committed and is not yet due to be paid. Never negative in a plan that
+/// passed the rules of order No. 540.
+pub fn obligation_gaps(line: &PlanLine) -> [Tenge; 12] {
+    let obligations = cumulative(&line.obligations);
+    let payments = cumulative(&line.payments);
+    std::array::from_fn(|m| obligations[m] - payments[m])
+}
+
+/// One specific of the economic classification across plans: its annual amount and quarters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecificTotal {
+    pub specific: String,
+    pub annual: Tenge,
+    pub quarters: [Tenge; 4],
+}
+
+/// The plans' lines summed by specific, in code order.
+pub fn by_specific(lines: &[PlanLine], basis: Basis) -> Vec<SpecificTotal> {
+    let mut sums: BTreeMap<&str, (Tenge, [Tenge; 12])> = BTreeMap::new();
+    for line in lines {
+        let entry = sums
+            .entry(line.specific.as_str())
+            .or_insert((Tenge::ZERO, [Tenge::ZERO; 12]));
+        entry.0 += line.approved;
+        for (s, m) in entry.1.iter_mut().zip(months_of(line, basis)) {
+            *s += m;
+        }
+    }
+    sums.into_iter()
+        .map(|(specific, (annual, months))| SpecificTotal {
+            specific: specific.to_string(),
+            annual,
+            quarters: quarters(&months),
+        })
+        .collect()
+}
+
+/// How far form 5-52's rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CashLevel {
+    Abp,
+    Program,
+    Subprogram,
+}
+
+/// Cash execution of a group of form 5-52's rows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CashGroup {
+    /// The administrator, then the program and subprogram as deep as the level asks.
+    pub key: Vec<String>,
+    pub plan_year: Tenge,
+    pub plan_period: Tenge,
+    pub executed: Tenge,
+}
+
+impl CashGroup {
+    /// The plan of the period not paid.
+    pub fn unpaid(&self) -> Tenge {
+        self.plan_period - self.executed
+    }
+
+    /// The annual plan not yet paid.
+    pub fn remaining(&self) -> Tenge {
+        self.plan_year - self.executed
+    }
+}
+
+/// Form 5-52's rows summed by administrator, program or subprogram, in code order.
+pub fn group_cash(rows: &[CashRow], level: CashLevel) -> Vec<CashGroup> {
+    let mut groups: BTreeMap<Vec<String>, [Tenge; 3]> = BTreeMap::new();
+    for row in rows {
+        let mut key = vec![row.abp.clone()];
+        if level != CashLevel::Abp {
+            key.push(row.program.clone());
+        }
+        if level == CashLevel::Subprogram {
+            key.push(row.subprogram.clone());
+        }
+        let sums = groups.entry(key).or_insert([Tenge::ZERO; 3]);
+        sums[0] += row.plan_year;
+        sums[1] += row.plan_period;
+        sums[2] += row.executed;
+    }
+    groups
+        .into_iter()
+        .map(|(key, [plan_year, plan_period, executed])| CashGroup {
+            key,
+            plan_year,
+            plan_period,
+            executed,
+        })
+        .collect()
+}
+
+/// One receipts code across successive forms 2-19 of a year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptSeries {
+    pub code: String,
+    /// Received between the previous form's date and each form's date (from 1 January for
+    /// the first): the receipts of each period; they add up to the last form's amount.
+    pub by_period: Vec<Tenge>,
+    /// Received from 1 January to the last form's date.
+    pub to_date: Tenge,
+}
+
+/// The receipts of each period between successive forms (given in date order), by code. A
+/// code missing from a form counts as nothing received to that date.
+pub fn receipts_by_period(forms: &[Vec<ReceiptRow>]) -> Vec<ReceiptSeries> {
+    let mut to_dates: BTreeMap<&str, Vec<Tenge>> = BTreeMap::new();
+    for (i, rows) in forms.iter().enumerate() {
+        for row in rows {
+            let series = to_dates
+                .entry(row.code.as_str())
+                .or_insert_with(|| vec![Tenge::ZERO; forms.len()]);
+            series[i] += row.received;
+        }
+    }
+    to_dates
+        .into_iter()
+        .map(|(code, to_date)| {
+            let by_period = to_date
+                .iter()
+                .enumerate()
+                .map(|(i, t)| *t - if i == 0 { Tenge::ZERO } else { to_date[i - 1] })
+                .collect();
+            ReceiptSeries {
+                code: code.to_string(),
+                by_period,
+                to_date: to_date.last().copied().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(tenge: i64) -> Tenge {
+        Tenge::from_tiyn(tenge * 100)
+    }
+
+    fn line(specific: &str, obligations: [i64; 12], payments: [i64; 12]) -> PlanLine {
+        PlanLine {
+            expense_id: 1,
+            program: "001".into(),
+            subprogram: "000".into(),
+            specific: specific.into(),
+            approved: t(obligations.iter().sum()),
+            obligations: obligations.map(t),
+            payments: payments.map(t),
+        }
+    }
+
+    #[test]
+    fn gaps_are_obligations_to_date_less_payments_to_date() {
+        let l = line(
+            "111",
+            [10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
+            [4, 4, 2, 0, 0, 0, 0, 0, 0, 0, 0, 2],
+        );
+        let gaps = obligation_gaps(&l);
+        assert_eq!(gaps[0], t(6));
+        assert_eq!(gaps[1], t(2));
+        assert_eq!(gaps[2], t(0));
+        assert_eq!(gaps[11], t(0));
+    }
+
+    #[test]
+    fn specifics_add_up_and_quarters_make_the_year() {
+        let a = line("111", [1; 12], [1; 12]);
+        let b = line("111", [2; 12], [2; 12]);
+        let c = line("121", [3; 12], [3; 12]);
+        let totals = by_specific(&[a, b, c], Basis::Payments);
+        assert_eq!(totals.len(), 2);
+        assert_eq!(totals[0].specific, "111");
+        assert_eq!(totals[0].annual, t(36));
+        assert_eq!(totals[0].quarters, [t(9); 4]);
+        assert_eq!(totals[1].quarters.iter().copied().sum::<Tenge>(), t(36));
+    }
+
+    #[test]
+    fn the_running_difference_of_december_is_the_year() {
+        let left = [t(5); 12];
+        let mut right = [t(5); 12];
+        right[0] = t(8);
+        right[11] = t(2);
+        let rows = balance(&left, &right);
+        assert_eq!(rows[0].difference, t(-3));
+        assert_eq!(rows[10].running, t(-3));
+        assert_eq!(rows[11].running, t(0));
+    }
+
+    fn cash(abp: &str, program: &str, sub: &str, year: i64, period: i64, paid: i64) -> CashRow {
+        CashRow {
+            row: 1,
+            abp: abp.into(),
+            program: program.into(),
+            subprogram: sub.into(),
+            specific: "111".into(),
+            plan_year: t(year),
+            plan_period: t(period),
+            executed: t(paid),
+        }
+    }
+
+    #[test]
+    fn cash_groups_by_administrator_and_program() {
+        let rows = [
+            cash("261", "001", "000", 100, 50, 40),
+            cash("261", "001", "000", 10, 5, 5),
+            cash("261", "002", "011", 20, 10, 0),
+            cash("262", "001", "000", 30, 15, 15),
+        ];
+        let abp = group_cash(&rows, CashLevel::Abp);
+        assert_eq!(abp.len(), 2);
+        assert_eq!(abp[0].plan_year, t(130));
+        assert_eq!(abp[0].unpaid(), t(20));
+        assert_eq!(abp[0].remaining(), t(85));
+        let programs = group_cash(&rows, CashLevel::Program);
+        assert_eq!(programs.len(), 3);
+        assert_eq!(programs[0].key, vec!["261".to_string(), "001".into()]);
+        assert_eq!(programs[0].executed, t(45));
+        let subs = group_cash(&rows, CashLevel::Subprogram);
+        assert_eq!(subs[1].key.len(), 3);
+    }
+
+    fn receipt(code: &str, received: i64) -> ReceiptRow {
+        ReceiptRow {
+            row: 1,
+            code: code.into(),
+            plan_year: Tenge::ZERO,
+            plan_period: Tenge::ZERO,
+            received: t(received),
+        }
+    }
+
+    #[test]
+    fn periods_add_up_to_the_last_form() {
+        let forms = vec![
+            vec![receipt("101101", 10), receipt("104101", 3)],
+            vec![receipt("101101", 25), receipt("104101", 3)],
+            vec![receipt("101101", 40), receipt("105201", 7)],
+        ];
+        let series = receipts_by_period(&forms);
+        assert_eq!(series.len(), 3);
+        assert_eq!(series[0].by_period, vec![t(10), t(15), t(15)]);
+        assert_eq!(series[0].to_date, t(40));
+        // Missing from the last form: nothing received to that date, so the period returns it.
+        assert_eq!(series[1].by_period, vec![t(3), t(0), t(-3)]);
+        assert_eq!(series[2].by_period, vec![t(0), t(0), t(7)]);
+        for s in &series {
+            assert_eq!(s.by_period.iter().copied().sum::<Tenge>(), s.to_date);
+        }
+    }
+}

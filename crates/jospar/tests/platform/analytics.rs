@@ -1,0 +1,252 @@
+//! The execution module's analytic reports (issue 5, EX-R 2-3, 6, 25-29, 31, 34, 36, 53-54)
+//! on the story's data: the school's approved plan with its change certificate, the education
+//! administrator's forms 5-52 and 2-19, the oblast's plan of receipts. Every total is checked
+//! against the plans and forms it comes from, to the tiyn, in JSON and in XLSX.
+
+use crate::app::TestApp;
+use crate::execution::get_json;
+use serde_json::Value;
+
+fn total(table: &Value, column: usize) -> i64 {
+    table["total"][column]
+        .as_i64()
+        .unwrap_or_else(|| panic!("total column {column}: {table}"))
+}
+
+async fn report(app: &TestApp, token: &str, query: &str) -> Value {
+    let (status, table) = get_json(app, token, &format!("/reports/{query}&format=json")).await;
+    assert_eq!(status, 200, "{query}: {table}");
+    table
+}
+
+pub async fn analytic_reports(app: &TestApp, abp: &str, economist: &str, edu: i64) {
+    plan_based(app, abp, economist, edu).await;
+    form_based(app, abp, economist, edu).await;
+    receipts(app, abp, edu).await;
+}
+
+/// Reports 28, 29, 31, 36, 53-54: built from the approved financing plans of the subtree.
+async fn plan_based(app: &TestApp, abp: &str, economist: &str, edu: i64) {
+    let scope = format!("org={edu}&year=2027");
+    let consolidated = report(app, abp, &format!("consolidated-plan?{scope}")).await;
+    let annual = total(&consolidated, 3);
+    assert!(annual > 0, "{consolidated}");
+
+    // 29: the change certificate moved money between months, never the year's total.
+    let balance = report(app, abp, &format!("plan-balance?{scope}")).await;
+    assert_eq!(total(&balance, 1), annual, "refined: {balance}");
+    assert_eq!(total(&balance, 2), annual, "approved: {balance}");
+    assert_eq!(total(&balance, 3), 0);
+    assert_eq!(total(&balance, 4), 0, "the running difference of December");
+    let rows = balance["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 12);
+    assert!(
+        rows.iter().any(|r| r[3].as_i64() != Some(0)),
+        "the certificate shows in its months: {balance}"
+    );
+    let before = report(app, abp, &format!("plan-balance?{scope}&as_of=2027-01-01")).await;
+    assert!(
+        before["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r[3].as_i64() == Some(0)),
+        "no change dated before 1 January: {before}"
+    );
+
+    // 31: the specifics add up to the plans, the quarters to the year, the shares to 100.
+    let specifics = report(app, abp, &format!("specifics-analysis?{scope}")).await;
+    assert_eq!(total(&specifics, 1), annual, "{specifics}");
+    assert_eq!((2..6).map(|c| total(&specifics, c)).sum::<i64>(), annual);
+    assert_eq!(specifics["total"][6], "100,0");
+
+    // 36: obligations are never behind payments in an approved plan.
+    let gaps = report(app, abp, &format!("payments-obligations?{scope}")).await;
+    assert!(!gaps["rows"].as_array().expect("rows").is_empty(), "{gaps}");
+    assert_eq!(total(&gaps, 4), annual, "{gaps}");
+    assert!(
+        gaps["footer"][0]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with(": 0"),
+        "{gaps}"
+    );
+
+    // 53-54: the plan, then its certificate with its reason and the Treasury's answer.
+    let register = report(app, abp, &format!("plan-register?{scope}")).await;
+    let rows = register["rows"].as_array().expect("rows");
+    assert!(rows.len() >= 2, "{register}");
+    assert_eq!(rows[0][1], "план финансирования");
+    assert_eq!(
+        rows[0][6], "в очереди",
+        "the approved plan waits for the Treasury exchange: {register}"
+    );
+    assert!(
+        rows[1][1].as_str().unwrap_or_default().contains("справка"),
+        "{register}"
+    );
+    assert!(
+        !rows[1][4].as_str().unwrap_or_default().is_empty(),
+        "reason"
+    );
+    assert_eq!(total(&register, 5), annual);
+
+    // A school reads its own plan, not its administrator's subtree.
+    for name in [
+        "plan-balance",
+        "specifics-analysis",
+        "payments-obligations",
+        "plan-register",
+        "forms-register",
+    ] {
+        let (status, _) = get_json(
+            app,
+            economist,
+            &format!("/reports/{name}?{scope}&format=json"),
+        )
+        .await;
+        assert_eq!(status, 403, "{name}");
+    }
+}
+
+/// Reports 6, 25, 26, 27, 34: built from the administrator's form 5-52 of 1 April (the
+/// documented sample: one subprogram 261/003/015, four specifics).
+async fn form_based(app: &TestApp, abp: &str, economist: &str, edu: i64) {
+    let (_, forms) = get_json(app, abp, "/execution/treasury").await;
+    let forms = forms.as_array().expect("forms").clone();
+    let f552 = forms
+        .iter()
+        .find(|f| f["form"] == "5-52" && f["report_date"] == "2027-04-01")
+        .unwrap_or_else(|| panic!("the sample 5-52: {forms:?}"))["id"]
+        .as_i64()
+        .expect("id");
+    let (plan_year, plan_period, executed) = (3_958_200_000, 989_550_000, 956_500_050);
+    let unpaid = plan_period - executed;
+
+    let reminder = report(app, abp, &format!("unpaid-reminder?treasury={f552}")).await;
+    let rows = reminder["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{reminder}");
+    assert_eq!(
+        (rows[0][0].as_str(), rows[0][2].as_str()),
+        (Some("261"), Some("015"))
+    );
+    assert_eq!(total(&reminder, 5), unpaid, "{reminder}");
+
+    let by_program = report(app, abp, &format!("analytic-abp?treasury={f552}")).await;
+    assert_eq!(total(&by_program, 2), plan_year, "{by_program}");
+    assert_eq!(total(&by_program, 4), executed);
+    assert_eq!(total(&by_program, 7), unpaid);
+    assert_eq!(by_program["total"][5], "96,7", "{by_program}");
+    let by_abp = report(app, abp, &format!("analytic-budget?treasury={f552}")).await;
+    assert_eq!(total(&by_abp, 1), plan_year, "{by_abp}");
+    assert_eq!(by_abp["rows"].as_array().map(Vec::len), Some(1));
+
+    let balances = report(app, abp, &format!("balances-552?treasury={f552}")).await;
+    assert_eq!(total(&balances, 4), plan_year - executed, "{balances}");
+    assert_eq!(total(&balances, 5), unpaid);
+
+    let (status, _) = get_json(
+        app,
+        economist,
+        &format!("/reports/unpaid-reminder?treasury={f552}&format=json"),
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "a school does not read its administrator's 5-52"
+    );
+    let f219 = forms.iter().find(|f| f["form"] == "2-19").expect("a 2-19")["id"].clone();
+    let (status, error) = get_json(
+        app,
+        abp,
+        &format!("/reports/balances-552?treasury={f219}&format=json"),
+    )
+    .await;
+    assert_eq!(status, 404, "a 2-19 is not a 5-52: {error}");
+
+    // The reminder in XLSX (Kazakh): the total row's unpaid amount to the tiyn.
+    let xlsx = reqwest::Client::new()
+        .get(app.url(&format!(
+            "/api/v1/reports/unpaid-reminder?treasury={f552}&format=xlsx&lang=kk"
+        )))
+        .bearer_auth(abp)
+        .send()
+        .await
+        .expect("xlsx")
+        .bytes()
+        .await
+        .expect("bytes");
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(xlsx.to_vec())).expect("xlsx opens");
+    let range = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range");
+    let total_row = range
+        .rows()
+        .find(|r| r.first().is_some_and(|c| *c == "Барлығы"))
+        .unwrap_or_else(|| panic!("total row: {:?}", range.rows().collect::<Vec<_>>()));
+    let cents = total_row[5].to_string().parse::<f64>().expect("number") * 100.0;
+    assert_eq!(cents.round() as i64, unpaid);
+
+    // 34: every form of the year the administrator imported is in the register.
+    let register = report(app, abp, &format!("forms-register?org={edu}&year=2027")).await;
+    let listed = register["rows"].as_array().expect("rows").len();
+    let imported = forms
+        .iter()
+        .filter(|f| {
+            f["report_date"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("2027")
+        })
+        .count();
+    assert_eq!(listed, imported, "{register}");
+}
+
+/// Reports 2-3 and 28: receipts by period between forms 2-19, and the oblast's receipts plan
+/// against the plans by payments.
+async fn receipts(app: &TestApp, abp: &str, edu: i64) {
+    let sample = std::fs::read_to_string(format!(
+        "{}/../../data/treasury/2-19-sample.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("sample");
+    let received = 5_221_460_113_700;
+    // The same receipts a month later: nothing came in between.
+    let response = reqwest::Client::new()
+        .post(app.url("/api/v1/execution/treasury/2-19"))
+        .query(&[("org", edu.to_string()), ("date", "2027-05-01".into())])
+        .bearer_auth(abp)
+        .body(sample)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 201);
+    let dynamics = report(app, abp, &format!("receipts-dynamics?org={edu}&year=2027")).await;
+    assert_eq!(
+        dynamics["headers"].as_array().map(Vec::len),
+        Some(4),
+        "{dynamics}"
+    );
+    assert_eq!(total(&dynamics, 1), received, "{dynamics}");
+    assert_eq!(total(&dynamics, 2), 0);
+    assert_eq!(total(&dynamics, 3), received);
+
+    let planner = app.token("planner").await;
+    let oblast = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    let balance = report(
+        app,
+        &planner,
+        &format!("expense-receipt-balance?org={oblast}&year=2027"),
+    )
+    .await;
+    assert_eq!(
+        total(&balance, 1),
+        16_543_541_800_000,
+        "the approved receipts plan: {balance}"
+    );
+    assert_eq!(total(&balance, 3), total(&balance, 1) - total(&balance, 2));
+    assert_eq!(total(&balance, 4), total(&balance, 3));
+}

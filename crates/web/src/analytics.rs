@@ -1,0 +1,789 @@
+//! The execution module's analytic reports (EX-R; 004 §4): the balance of the approved and
+//! refined plans (report 29), of receipts and expenses (28), the analysis by specifics (31),
+//! the reconciliation of payments and obligations (36), the register of plans and change
+//! certificates (53–54, appendices 21–22 of order No. 540), the reminder of unpaid plans
+//! (25, appendix 7 of order No. 629), the analytic documents on execution (26–27, appendices
+//! 8–9), the balances of form 5-52 by administrator (6), the dynamics of receipts (2–3) and the
+//! register of the forms received from the Treasury (34). The arithmetic is in
+//! [`jospar_execution::analysis`]; here the data is gathered, access checked and laid out.
+
+use crate::appendices::Reader;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use crate::plans::{approved_plans, basis_label, basis_of, refusal};
+use crate::treasury::{FORM_219, FORM_552, percent};
+use chrono::NaiveDate;
+use jospar_core::Tenge;
+use jospar_execution::analysis::{
+    self, CashLevel, balance, by_specific, group_cash, month_sums, obligation_gaps,
+    receipts_by_period,
+};
+use jospar_execution::treasury::{CashRow, ReceiptRow};
+use jospar_execution::{Basis, PlanLine, outbox, receipt_plans, treasury_store};
+use jospar_org::OrgTree;
+use jospar_reports::{Cell, Table};
+use jospar_store::Db;
+
+/// The subtree, year and date a plan-based report covers.
+#[derive(Clone, Copy)]
+pub struct PlanScope<'a> {
+    pub root: i64,
+    pub year: i32,
+    pub basis: Option<&'a str>,
+    pub as_of: Option<NaiveDate>,
+}
+
+fn repo_error(e: jospar_execution::repo::RepoError) -> AppError {
+    match e {
+        jospar_execution::repo::RepoError::Store(s) => s.into(),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+async fn org_name(db: &Db, tr: &Tr, id: i64) -> AppResult<String> {
+    Ok(jospar_org::repo::get_org(db, id)
+        .await?
+        .map(|o| o.name(tr.lang()).to_string())
+        .unwrap_or_default())
+}
+
+fn headers(tr: &Tr, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| tr.t(k)).collect()
+}
+
+fn blank(n: usize) -> Vec<Cell> {
+    vec![Cell::Text(String::new()); n]
+}
+
+/// The total row: the label, `pad` empty cells and the amounts.
+fn total_row(tr: &Tr, pad: usize, amounts: impl IntoIterator<Item = Tenge>) -> Vec<Cell> {
+    let mut row = vec![Cell::Text(tr.t("total"))];
+    row.extend(blank(pad));
+    row.extend(amounts.into_iter().map(Cell::Money));
+    row
+}
+
+/// The lines of the subtree's approved plans as of the scope's date, with their institution.
+async fn lines_in_force(
+    db: &Db,
+    tree: &OrgTree,
+    scope: &PlanScope<'_>,
+) -> AppResult<Vec<(i64, Vec<PlanLine>, Vec<PlanLine>)>> {
+    let date = scope.as_of.unwrap_or(NaiveDate::MAX);
+    let mut out = Vec::new();
+    for plan in approved_plans(db, tree, scope.root, scope.year).await? {
+        let now = plan
+            .as_of(date)
+            .map_err(|e| refusal(jospar_execution::plans::PlanRefusal::Change(e)))?;
+        out.push((plan.org_id, plan.lines, now));
+    }
+    Ok(out)
+}
+
+async fn plan_subtitle(
+    db: &Db,
+    tr: &Tr,
+    scope: &PlanScope<'_>,
+    basis: Option<Basis>,
+    plans: usize,
+) -> AppResult<Vec<String>> {
+    let mut subtitle = vec![org_name(db, tr, scope.root).await?];
+    subtitle.push(match basis {
+        Some(b) => format!("{} · {}", scope.year, basis_label(tr, b)),
+        None => scope.year.to_string(),
+    });
+    subtitle.push(tr.args("plan-consolidated-count", &[("count", plans.to_string())]));
+    if let Some(d) = scope.as_of {
+        subtitle.push(tr.args("plan-report-as-of", &[("date", d.to_string())]));
+    }
+    Ok(subtitle)
+}
+
+fn month_rows(tr: &Tr, rows: &[analysis::MonthBalance; 12]) -> Vec<Vec<Cell>> {
+    rows.iter()
+        .enumerate()
+        .map(|(m, b)| {
+            vec![
+                Cell::Text(tr.t(&format!("month-{}", m + 1))),
+                Cell::Money(b.left),
+                Cell::Money(b.right),
+                Cell::Money(b.difference),
+                Cell::Money(b.running),
+            ]
+        })
+        .collect()
+}
+
+fn balance_total(tr: &Tr, rows: &[analysis::MonthBalance; 12]) -> Vec<Cell> {
+    let sum = |f: fn(&analysis::MonthBalance) -> Tenge| rows.iter().map(f).sum::<Tenge>();
+    total_row(
+        tr,
+        0,
+        [
+            sum(|b| b.left),
+            sum(|b| b.right),
+            sum(|b| b.difference),
+            rows[11].running,
+        ],
+    )
+}
+
+/// Report 29: the balance of the approved and the refined financing plan of a subtree, by
+/// month — the plans at approval against the plans with their change documents to the date.
+pub async fn plan_balance_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    scope: &PlanScope<'_>,
+) -> AppResult<Table> {
+    reader.require_read(scope.root)?;
+    let basis = basis_of(scope.basis)?;
+    let plans = lines_in_force(db, tree, scope).await?;
+    let (mut approved, mut refined) = ([Tenge::ZERO; 12], [Tenge::ZERO; 12]);
+    for (_, at_approval, now) in &plans {
+        for (a, m) in approved.iter_mut().zip(month_sums(at_approval, basis)) {
+            *a += m;
+        }
+        for (r, m) in refined.iter_mut().zip(month_sums(now, basis)) {
+            *r += m;
+        }
+    }
+    let rows = balance(&refined, &approved);
+    Ok(Table {
+        title: tr.t("report-plan-balance"),
+        subtitle: plan_subtitle(db, tr, scope, Some(basis), plans.len()).await?,
+        headers: headers(
+            tr,
+            &[
+                "exec-col-month",
+                "analytics-col-refined-plan",
+                "analytics-col-approved-plan",
+                "analytics-col-refined-less-approved",
+                "analytics-col-running",
+            ],
+        ),
+        numbered: true,
+        rows: month_rows(tr, &rows),
+        total: Some(balance_total(tr, &rows)),
+        ..Table::default()
+    })
+}
+
+/// Report 28: the balance of expenses and receipts of a subtree by month — the approved plans
+/// of receipts against the financing plans by payments; a negative balance is a month the
+/// budget pays more than it receives.
+pub async fn expense_receipt_balance_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    scope: &PlanScope<'_>,
+) -> AppResult<Table> {
+    reader.require_read(scope.root)?;
+    let plans = lines_in_force(db, tree, scope).await?;
+    let mut payments = [Tenge::ZERO; 12];
+    for (_, _, now) in &plans {
+        for (p, m) in payments.iter_mut().zip(month_sums(now, Basis::Payments)) {
+            *p += m;
+        }
+    }
+    let mut receipts = [Tenge::ZERO; 12];
+    let mut receipt_count = 0;
+    for (id, org, year, status) in receipt_plans::receipt_plan_ids(db)
+        .await
+        .map_err(repo_error)?
+    {
+        if year != i64::from(scope.year) || status != "approved" || !tree.is_within(org, scope.root)
+        {
+            continue;
+        }
+        let Some(plan) = receipt_plans::receipt_plan(db, id)
+            .await
+            .map_err(repo_error)?
+        else {
+            continue;
+        };
+        receipt_count += 1;
+        for line in &plan.lines {
+            for (r, m) in receipts.iter_mut().zip(line.months) {
+                *r += m;
+            }
+        }
+    }
+    let rows = balance(&receipts, &payments);
+    let mut subtitle = plan_subtitle(db, tr, scope, Some(Basis::Payments), plans.len()).await?;
+    subtitle.push(tr.args(
+        "analytics-receipt-plans-count",
+        &[("count", receipt_count.to_string())],
+    ));
+    Ok(Table {
+        title: tr.t("report-expense-receipt-balance"),
+        subtitle,
+        headers: headers(
+            tr,
+            &[
+                "exec-col-month",
+                "analytics-col-receipts-plan",
+                "analytics-col-payments-plan",
+                "analytics-col-balance",
+                "analytics-col-running",
+            ],
+        ),
+        numbered: true,
+        rows: month_rows(tr, &rows),
+        total: Some(balance_total(tr, &rows)),
+        ..Table::default()
+    })
+}
+
+/// Report 31: the subtree's plans by specific of the economic classification — the annual
+/// amount, the quarters and the specific's share of the whole.
+pub async fn specifics_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    scope: &PlanScope<'_>,
+) -> AppResult<Table> {
+    reader.require_read(scope.root)?;
+    let basis = basis_of(scope.basis)?;
+    let plans = lines_in_force(db, tree, scope).await?;
+    let lines: Vec<PlanLine> = plans.iter().flat_map(|(_, _, now)| now.clone()).collect();
+    let totals = by_specific(&lines, basis);
+    let whole: Tenge = totals.iter().map(|t| t.annual).sum();
+    let mut sums = [Tenge::ZERO; 5];
+    let rows = totals
+        .iter()
+        .map(|t| {
+            sums[0] += t.annual;
+            for (s, q) in sums[1..].iter_mut().zip(t.quarters) {
+                *s += q;
+            }
+            let mut row = vec![Cell::Text(t.specific.clone()), Cell::Money(t.annual)];
+            row.extend(t.quarters.iter().map(|q| Cell::Money(*q)));
+            row.push(percent(t.annual, whole));
+            row
+        })
+        .collect();
+    let mut total = total_row(tr, 0, sums);
+    total.push(percent(whole, whole));
+    Ok(Table {
+        title: tr.t("report-specifics-analysis"),
+        subtitle: plan_subtitle(db, tr, scope, Some(basis), plans.len()).await?,
+        headers: headers(
+            tr,
+            &[
+                "plan-col-specific",
+                "plan-col-approved",
+                "analytics-col-q1",
+                "analytics-col-q2",
+                "analytics-col-q3",
+                "analytics-col-q4",
+                "analytics-col-share",
+            ],
+        ),
+        numbered: true,
+        rows,
+        total: Some(total),
+        ..Table::default()
+    })
+}
+
+/// Report 36: the reconciliation of payments and obligations — for each line of the
+/// subtree's plans and each month, the obligations to date not yet covered by payments to
+/// date. A negative figure would be a payment before its obligation: it is shown in bold and
+/// counted under the table.
+pub async fn payments_obligations_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    scope: &PlanScope<'_>,
+) -> AppResult<Table> {
+    reader.require_read(scope.root)?;
+    let plans = lines_in_force(db, tree, scope).await?;
+    let mut table = Table {
+        title: tr.t("report-payments-obligations"),
+        subtitle: plan_subtitle(db, tr, scope, None, plans.len()).await?,
+        headers: headers(
+            tr,
+            &[
+                "analytics-col-institution",
+                "plan-col-program",
+                "plan-col-subprogram",
+                "plan-col-specific",
+                "plan-col-approved",
+            ],
+        ),
+        numbered: true,
+        ..Table::default()
+    };
+    table
+        .headers
+        .extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
+    table.groups = vec![
+        (String::new(), 5),
+        (tr.t("analytics-group-obligations-ahead"), 12),
+    ];
+    let mut sums = [Tenge::ZERO; 13];
+    let mut ahead = 0;
+    for (org, _, lines) in &plans {
+        let name = org_name(db, tr, *org).await?;
+        for line in lines {
+            let gaps = obligation_gaps(line);
+            sums[0] += line.approved;
+            for (s, g) in sums[1..].iter_mut().zip(gaps) {
+                *s += g;
+            }
+            if gaps.iter().any(|g| *g < Tenge::ZERO) {
+                ahead += 1;
+                table.strong_rows.push(table.rows.len());
+            }
+            let mut row = vec![
+                Cell::Text(name.clone()),
+                Cell::Text(line.program.clone()),
+                Cell::Text(line.subprogram.clone()),
+                Cell::Text(line.specific.clone()),
+                Cell::Money(line.approved),
+            ];
+            row.extend(gaps.into_iter().map(Cell::Money));
+            table.rows.push(row);
+        }
+    }
+    table.total = Some(total_row(tr, 3, sums));
+    table
+        .footer
+        .push(tr.args("analytics-payments-ahead", &[("count", ahead.to_string())]));
+    Ok(table)
+}
+
+/// Reports 53–54 (appendices 21–22 of order No. 540): the register of the subtree's approved
+/// financing plans and the certificates changing them, with what each moved and where the
+/// Treasury exchange stands.
+pub async fn plan_register_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    scope: &PlanScope<'_>,
+) -> AppResult<Table> {
+    reader.require_read(scope.root)?;
+    let plans = approved_plans(db, tree, scope.root, scope.year).await?;
+    let mut table = Table {
+        title: tr.t("report-plan-register"),
+        subtitle: plan_subtitle(db, tr, scope, None, plans.len()).await?,
+        headers: headers(
+            tr,
+            &[
+                "analytics-col-institution",
+                "plan-change-kind",
+                "analytics-col-number",
+                "plan-change-date",
+                "analytics-col-reason",
+                "analytics-col-amount",
+                "analytics-col-treasury",
+            ],
+        ),
+        numbered: true,
+        ..Table::default()
+    };
+    let mut total = Tenge::ZERO;
+    for plan in &plans {
+        let name = org_name(db, tr, plan.org_id).await?;
+        let exchange = outbox::items_of_plan(db, plan.id)
+            .await
+            .map_err(repo_error)?;
+        let status_of = |number: i64| {
+            exchange
+                .iter()
+                .find(|i| i.change_number == number)
+                .map(|i| {
+                    let status = tr.t(&format!("exchange-status-{}", i.status.code()));
+                    match &i.reference {
+                        Some(r) => format!("{status} · {r}"),
+                        None => status,
+                    }
+                })
+                .unwrap_or_default()
+        };
+        let approved_on = jospar_execution::plans::signatures(db, plan.id)
+            .await
+            .map_err(repo_error)?
+            .last()
+            .map(|s| s.signed_at.date_naive().to_string())
+            .unwrap_or_default();
+        let annual: Tenge = plan.lines.iter().map(|l| l.approved).sum();
+        total += annual;
+        table.strong_rows.push(table.rows.len());
+        table.rows.push(vec![
+            Cell::Text(name.clone()),
+            Cell::Text(tr.t("analytics-doc-plan")),
+            Cell::Text(plan.id.to_string()),
+            Cell::Text(approved_on),
+            Cell::Text(String::new()),
+            Cell::Money(annual),
+            Cell::Text(status_of(0)),
+        ]);
+        for doc in &plan.changes {
+            let moved: Tenge = doc.moves.iter().map(|m| m.change.amount).sum();
+            table.rows.push(vec![
+                Cell::Text(name.clone()),
+                Cell::Text(tr.t(&format!("plan-change-{}", doc.kind.code()))),
+                Cell::Text(doc.number.to_string()),
+                Cell::Text(doc.dated.to_string()),
+                Cell::Text(doc.reason.clone()),
+                Cell::Money(moved),
+                Cell::Text(status_of(doc.number)),
+            ]);
+        }
+    }
+    let mut total_row = total_row(tr, 4, [total]);
+    total_row.push(Cell::Text(String::new()));
+    table.total = Some(total_row);
+    table.footer.push(tr.t("analytics-register-note"));
+    Ok(table)
+}
+
+/// An imported form 5-52 the reader may read, with its heading lines.
+async fn form_552(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+) -> AppResult<(Vec<String>, Vec<CashRow>)> {
+    let (head, rows) = treasury_store::report::<CashRow>(db, id, FORM_552)
+        .await
+        .map_err(repo_error)?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(head.org_id)?;
+    let subtitle = vec![
+        org_name(db, tr, head.org_id).await?,
+        tr.args(
+            "analytics-form-subtitle",
+            &[
+                ("form", head.form.clone()),
+                ("date", head.report_date.to_string()),
+                ("file", head.file_name.clone()),
+            ],
+        ),
+    ];
+    Ok((subtitle, rows))
+}
+
+/// The code columns of a level: the administrator, then program and subprogram.
+fn level_headers(level: CashLevel) -> &'static [&'static str] {
+    match level {
+        CashLevel::Abp => &["treasury-col-abp"],
+        CashLevel::Program => &["treasury-col-abp", "plan-col-program"],
+        CashLevel::Subprogram => &[
+            "treasury-col-abp",
+            "plan-col-program",
+            "plan-col-subprogram",
+        ],
+    }
+}
+
+/// Report 25 (appendix 7 of order No. 629): the reminder of plans by payments not carried
+/// out — every subprogram of form 5-52 whose cash expenses fall behind the plan of the period.
+pub async fn unpaid_reminder_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+) -> AppResult<Table> {
+    let (subtitle, rows) = form_552(db, tr, reader, id).await?;
+    let level = CashLevel::Subprogram;
+    let mut keys = level_headers(level).to_vec();
+    keys.extend([
+        "treasury-col-plan-period",
+        "treasury-col-executed",
+        "treasury-col-unpaid",
+        "exec-col-percent-period",
+    ]);
+    let mut sums = [Tenge::ZERO; 3];
+    let groups: Vec<_> = group_cash(&rows, level)
+        .into_iter()
+        .filter(|g| g.unpaid() > Tenge::ZERO)
+        .collect();
+    let rows = groups
+        .iter()
+        .map(|g| {
+            sums[0] += g.plan_period;
+            sums[1] += g.executed;
+            sums[2] += g.unpaid();
+            let mut row: Vec<Cell> = g.key.iter().cloned().map(Cell::Text).collect();
+            row.extend([
+                Cell::Money(g.plan_period),
+                Cell::Money(g.executed),
+                Cell::Money(g.unpaid()),
+                percent(g.executed, g.plan_period),
+            ]);
+            row
+        })
+        .collect();
+    let mut total = total_row(tr, 2, sums);
+    total.push(percent(sums[1], sums[0]));
+    Ok(Table {
+        title: tr.t("report-unpaid-reminder"),
+        subtitle,
+        headers: headers(tr, &keys),
+        numbered: true,
+        rows,
+        total: Some(total),
+        footer: vec![tr.args(
+            "analytics-unpaid-count",
+            &[("count", groups.len().to_string())],
+        )],
+        ..Table::default()
+    })
+}
+
+/// Reports 26–27 (appendices 8–9 of order No. 629): the analytic document on budget
+/// execution — form 5-52 by program of each administrator (`by_abp` = false) or by
+/// administrator: annual plan, plan of the period, cash expenses, execution of both plans and
+/// what remains unpaid.
+pub async fn analytic_execution_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+    by_abp: bool,
+) -> AppResult<Table> {
+    let (subtitle, rows) = form_552(db, tr, reader, id).await?;
+    let level = if by_abp {
+        CashLevel::Abp
+    } else {
+        CashLevel::Program
+    };
+    let mut keys = level_headers(level).to_vec();
+    keys.extend([
+        "treasury-col-plan-year",
+        "treasury-col-plan-period",
+        "treasury-col-executed",
+        "exec-col-percent-period",
+        "exec-col-percent-year",
+        "treasury-col-unpaid",
+    ]);
+    let mut sums = [Tenge::ZERO; 4];
+    let table_rows = group_cash(&rows, level)
+        .iter()
+        .map(|g| {
+            for (s, v) in sums
+                .iter_mut()
+                .zip([g.plan_year, g.plan_period, g.executed, g.unpaid()])
+            {
+                *s += v;
+            }
+            let mut row: Vec<Cell> = g.key.iter().cloned().map(Cell::Text).collect();
+            row.extend([
+                Cell::Money(g.plan_year),
+                Cell::Money(g.plan_period),
+                Cell::Money(g.executed),
+                percent(g.executed, g.plan_period),
+                percent(g.executed, g.plan_year),
+                Cell::Money(g.unpaid()),
+            ]);
+            row
+        })
+        .collect();
+    let mut total = total_row(tr, level_headers(level).len() - 1, sums[..3].to_vec());
+    total.extend([
+        percent(sums[2], sums[1]),
+        percent(sums[2], sums[0]),
+        Cell::Money(sums[3]),
+    ]);
+    Ok(Table {
+        title: tr.t(if by_abp {
+            "report-analytic-budget"
+        } else {
+            "report-analytic-abp"
+        }),
+        subtitle,
+        headers: headers(tr, &keys),
+        numbered: true,
+        rows: table_rows,
+        total: Some(total),
+        ..Table::default()
+    })
+}
+
+/// Report 6: the balances of form 5-52 by administrator — what remains of the annual plan
+/// and of the plan of the period after the cash expenses.
+pub async fn balances_552_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+) -> AppResult<Table> {
+    let (subtitle, rows) = form_552(db, tr, reader, id).await?;
+    let mut sums = [Tenge::ZERO; 5];
+    let table_rows = group_cash(&rows, CashLevel::Abp)
+        .iter()
+        .map(|g| {
+            let values = [
+                g.plan_year,
+                g.plan_period,
+                g.executed,
+                g.remaining(),
+                g.unpaid(),
+            ];
+            for (s, v) in sums.iter_mut().zip(values) {
+                *s += v;
+            }
+            let mut row = vec![Cell::Text(g.key[0].clone())];
+            row.extend(values.into_iter().map(Cell::Money));
+            row
+        })
+        .collect();
+    Ok(Table {
+        title: tr.t("report-balances-552"),
+        subtitle,
+        headers: headers(
+            tr,
+            &[
+                "treasury-col-abp",
+                "treasury-col-plan-year",
+                "treasury-col-plan-period",
+                "treasury-col-executed",
+                "analytics-col-remaining-year",
+                "analytics-col-remaining-period",
+            ],
+        ),
+        numbered: true,
+        rows: table_rows,
+        total: Some(total_row(tr, 0, sums)),
+        ..Table::default()
+    })
+}
+
+/// Reports 2–3: the dynamics of receipts — every form 2-19 of an organisation for a year in
+/// date order, the receipts of each period between them by code, and the receipts to date.
+pub async fn receipts_dynamics_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    org: i64,
+    year: i32,
+) -> AppResult<Table> {
+    reader.require_read(org)?;
+    let mut heads: Vec<_> = treasury_store::reports(db)
+        .await
+        .map_err(repo_error)?
+        .into_iter()
+        .filter(|r| r.form == FORM_219 && r.org_id == org)
+        .filter(|r| chrono::Datelike::year(&r.report_date) == year)
+        .collect();
+    heads.sort_by_key(|r| r.report_date);
+    let mut forms = Vec::with_capacity(heads.len());
+    for head in &heads {
+        let (_, rows) = treasury_store::report::<ReceiptRow>(db, head.id, FORM_219)
+            .await
+            .map_err(repo_error)?
+            .ok_or(AppError::NotFound)?;
+        forms.push(rows);
+    }
+    let series = receipts_by_period(&forms);
+    let mut table_headers = vec![tr.t("treasury-col-receipt-code")];
+    let mut previous: Option<NaiveDate> = None;
+    for head in &heads {
+        table_headers.push(match previous {
+            None => tr.args(
+                "analytics-col-to-date",
+                &[("date", head.report_date.to_string())],
+            ),
+            Some(p) => tr.args(
+                "analytics-col-between",
+                &[
+                    ("from", p.to_string()),
+                    ("to", head.report_date.to_string()),
+                ],
+            ),
+        });
+        previous = Some(head.report_date);
+    }
+    table_headers.push(tr.t("analytics-col-received-to-date"));
+    let mut sums = vec![Tenge::ZERO; heads.len() + 1];
+    let rows = series
+        .iter()
+        .map(|s| {
+            for (sum, v) in sums.iter_mut().zip(s.by_period.iter().chain([&s.to_date])) {
+                *sum += *v;
+            }
+            let mut row = vec![Cell::Text(s.code.clone())];
+            row.extend(s.by_period.iter().map(|v| Cell::Money(*v)));
+            row.push(Cell::Money(s.to_date));
+            row
+        })
+        .collect();
+    Ok(Table {
+        title: tr.t("report-receipts-dynamics"),
+        subtitle: vec![
+            org_name(db, tr, org).await?,
+            tr.args(
+                "analytics-forms-count",
+                &[
+                    ("year", year.to_string()),
+                    ("count", heads.len().to_string()),
+                ],
+            ),
+        ],
+        headers: table_headers,
+        numbered: true,
+        rows,
+        total: Some(total_row(tr, 0, sums)),
+        ..Table::default()
+    })
+}
+
+/// Report 34: the register of forms received from the Treasury — every imported form of the
+/// subtree for a year, with its date, file, rows and who imported it.
+pub async fn forms_register_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    root: i64,
+    year: i32,
+) -> AppResult<Table> {
+    reader.require_read(root)?;
+    let mut rows = Vec::new();
+    for r in treasury_store::reports(db).await.map_err(repo_error)? {
+        if chrono::Datelike::year(&r.report_date) != year
+            || !tree.is_within(r.org_id, root)
+            || !reader.can_read(r.org_id)
+        {
+            continue;
+        }
+        rows.push(vec![
+            Cell::Text(r.form.clone()),
+            Cell::Text(r.report_date.to_string()),
+            Cell::Text(org_name(db, tr, r.org_id).await?),
+            Cell::Text(r.file_name.clone()),
+            Cell::Text(r.row_count.to_string()),
+            Cell::Text(r.imported_by.clone()),
+            Cell::Text(r.imported_at.format("%Y-%m-%d %H:%M").to_string()),
+        ]);
+    }
+    let count = rows.len();
+    Ok(Table {
+        title: tr.t("report-forms-register"),
+        subtitle: vec![org_name(db, tr, root).await?, year.to_string()],
+        headers: headers(
+            tr,
+            &[
+                "analytics-col-form",
+                "analytics-col-report-date",
+                "analytics-col-institution",
+                "analytics-col-file",
+                "analytics-col-rows",
+                "analytics-col-imported-by",
+                "analytics-col-imported-at",
+            ],
+        ),
+        numbered: true,
+        rows,
+        footer: vec![tr.args("analytics-forms-total", &[("count", count.to_string())])],
+        ..Table::default()
+    })
+}
