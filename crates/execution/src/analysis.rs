@@ -169,6 +169,55 @@ pub fn group_cash(rows: &[CashRow], level: CashLevel) -> Vec<CashGroup> {
         .collect()
 }
 
+/// A row of a form of cash expenses beside the same codes a year before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CashComparison {
+    pub abp: String,
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    pub plan_year: Tenge,
+    pub plan_period: Tenge,
+    pub executed: Tenge,
+    /// Cash expenses of the same codes at the same date a year before.
+    pub previous: Tenge,
+}
+
+/// The rows of a form set beside the rows of the same form a year before, code by code in
+/// code order; codes of either year only are kept with zeros, so both years' totals are the
+/// forms' own.
+pub fn compare_years(current: &[CashRow], previous: &[CashRow]) -> Vec<CashComparison> {
+    let mut by_key: BTreeMap<(&str, &str, &str, &str), CashComparison> = BTreeMap::new();
+    for row in current {
+        let e = by_key
+            .entry(row.key())
+            .or_insert_with(|| blank_comparison(row));
+        e.plan_year += row.plan_year;
+        e.plan_period += row.plan_period;
+        e.executed += row.executed;
+    }
+    for row in previous {
+        by_key
+            .entry(row.key())
+            .or_insert_with(|| blank_comparison(row))
+            .previous += row.executed;
+    }
+    by_key.into_values().collect()
+}
+
+fn blank_comparison(row: &CashRow) -> CashComparison {
+    CashComparison {
+        abp: row.abp.clone(),
+        program: row.program.clone(),
+        subprogram: row.subprogram.clone(),
+        specific: row.specific.clone(),
+        plan_year: Tenge::ZERO,
+        plan_period: Tenge::ZERO,
+        executed: Tenge::ZERO,
+        previous: Tenge::ZERO,
+    }
+}
+
 /// One receipts code across successive forms 2-19 of a year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptSeries {
@@ -300,6 +349,25 @@ mod tests {
         assert_eq!(programs[0].executed, t(45));
         let subs = group_cash(&rows, CashLevel::Subprogram);
         assert_eq!(subs[1].key.len(), 3);
+    }
+
+    #[test]
+    fn both_years_keep_their_totals() {
+        let now = [
+            cash("261", "001", "000", 100, 50, 40),
+            cash("261", "002", "000", 10, 5, 5),
+        ];
+        let before = [
+            cash("261", "001", "000", 90, 45, 30),
+            cash("261", "003", "000", 20, 10, 8),
+        ];
+        let rows = compare_years(&now, &before);
+        assert_eq!(rows.len(), 3);
+        assert_eq!((rows[0].executed, rows[0].previous), (t(40), t(30)));
+        assert_eq!((rows[1].executed, rows[1].previous), (t(5), t(0)));
+        assert_eq!((rows[2].executed, rows[2].previous), (t(0), t(8)));
+        assert_eq!(rows.iter().map(|r| r.previous).sum::<Tenge>(), t(38));
+        assert_eq!(rows.iter().map(|r| r.executed).sum::<Tenge>(), t(45));
     }
 
     fn receipt(code: &str, received: i64) -> ReceiptRow {

@@ -41,7 +41,8 @@ impl CashRow {
 }
 
 /// The columns of form 5-52 and the headings that name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Field {
     Abp,
     Program,
@@ -99,69 +100,27 @@ pub const FORM_219_FIELDS: [Field; 4] = [
 pub const FORM_243_FIELDS: [Field; 2] = [Field::ReceiptCode, Field::Received];
 
 impl Field {
-    /// Headings as the Treasury's exports write them (compared in lower case, spaces folded).
-    fn headings(self) -> &'static [&'static str] {
-        match self {
-            Field::Abp => &["абп", "код абп", "администратор бюджетных программ", "бпә"],
-            Field::Program => &["программа", "бп", "бюджетная программа", "бағдарлама"],
-            Field::Subprogram => &[
-                "подпрограмма",
-                "пп",
-                "бюджетная подпрограмма",
-                "кіші бағдарлама",
-            ],
-            Field::Specific => &["специфика", "спец", "ерекшелік"],
-            Field::PlanYear => &["план на год", "годовой план", "жылдық жоспар"],
-            Field::PlanPeriod => &[
-                "план на период",
-                "план на отчетный период",
-                "план на отчётный период",
-                "кезеңге жоспар",
-            ],
-            Field::Executed => &[
-                "кассовые расходы",
-                "оплачено",
-                "исполнено",
-                "кассалық шығыстар",
-            ],
-            Field::PlanObligations => &[
-                "план по обязательствам",
-                "план по обязательствам на год",
-                "годовой план по обязательствам",
-                "міндеттемелер бойынша жоспар",
-            ],
-            Field::Accepted => &[
-                "принятые обязательства",
-                "зарегистрированные обязательства",
-                "қабылданған міндеттемелер",
-            ],
-            Field::ReceiptCode => &[
-                "кбк",
-                "код",
-                "код бюджетной классификации",
-                "код классификации поступлений",
-                "бсж",
-                "түсімдер сыныптамасының коды",
-            ],
-            Field::Approved => &[
-                "утвержденный бюджет",
-                "утверждённый бюджет",
-                "бекітілген бюджет",
-            ],
-            Field::Refined => &[
-                "уточненный бюджет",
-                "уточнённый бюджет",
-                "нақтыланған бюджет",
-            ],
-            Field::Corrected => &["скорректированный бюджет", "түзетілген бюджет"],
-            Field::Received => &[
-                "поступило",
-                "поступления",
-                "сумма поступлений",
-                "түсімдер",
-                "түскені",
-            ],
-        }
+    pub const ALL: [Field; 14] = [
+        Field::Abp,
+        Field::Program,
+        Field::Subprogram,
+        Field::Specific,
+        Field::PlanYear,
+        Field::PlanPeriod,
+        Field::Executed,
+        Field::PlanObligations,
+        Field::Accepted,
+        Field::ReceiptCode,
+        Field::Received,
+        Field::Approved,
+        Field::Refined,
+        Field::Corrected,
+    ];
+
+    /// Headings as the Treasury's exports write them, folded: from the layouts in force
+    /// (`data/treasury/layouts.toml` or its configured replacement).
+    fn headings(self) -> &'static [String] {
+        crate::layouts::layouts().headings(self)
     }
 
     /// The canonical (Russian) heading, for messages.
@@ -222,14 +181,7 @@ pub enum FormError {
     },
 }
 
-fn folded(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-        .trim_end_matches([':', '.'])
-        .to_string()
-}
+use crate::layouts::folded;
 
 /// Finds the header row: the first row naming every column; gives its index and the column of
 /// each field.
@@ -242,10 +194,7 @@ pub(crate) fn header(
         let mut columns = HashMap::new();
         for (col, cell) in row.iter().enumerate() {
             let cell = folded(cell);
-            if let Some(field) = fields
-                .iter()
-                .find(|f| f.headings().contains(&cell.as_str()))
-            {
+            if let Some(field) = fields.iter().find(|f| f.headings().contains(&cell)) {
                 columns.insert(col, *field);
             }
         }
@@ -308,9 +257,10 @@ pub(crate) fn amount(value: &str, field: Field, row: usize) -> Result<Tenge, For
     })
 }
 
-/// Reads form 5-52 from the rows of a sheet (or a CSV). Refused whole at the first bad cell,
+/// Reads a form of cash expenses (5-52 and the others of the `cash` shape) from the rows of a
+/// sheet (or a CSV). Refused whole at the first bad cell,
 /// duplicated row, total that disagrees with its rows, or payment beyond the period's plan.
-pub fn parse_552(rows: &[Vec<String>]) -> Result<Vec<CashRow>, FormError> {
+pub fn parse_cash(rows: &[Vec<String>]) -> Result<Vec<CashRow>, FormError> {
     let (header_index, columns) = header(rows, &FORM_552_FIELDS)?;
     let col = |field: Field| {
         columns
@@ -465,9 +415,9 @@ impl ObligationRow {
     }
 }
 
-/// Reads form 4-20 — obligations accepted and cash execution — from the rows of a sheet or a
+/// Reads a form of obligations (4-20) — obligations accepted and cash execution — from the rows of a sheet or a
 /// CSV, with the same rules as form 5-52; nothing is paid beyond the obligations accepted.
-pub fn parse_420(rows: &[Vec<String>]) -> Result<Vec<ObligationRow>, FormError> {
+pub fn parse_obligations(rows: &[Vec<String>]) -> Result<Vec<ObligationRow>, FormError> {
     let (header_index, columns) = header(rows, &FORM_420_FIELDS)?;
     let col = |field: Field| {
         columns

@@ -92,6 +92,15 @@ pub async fn reports(db: &Db) -> Result<Vec<TreasuryReport>> {
     )
 }
 
+/// An imported form without its rows.
+pub async fn head(db: &Db, id: i64) -> Result<Option<TreasuryReport>> {
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM treasury_reports WHERE id = $1")))
+        .bind(id).fetch_optional(pool).await)?,
+    )
+}
+
 /// One imported form of the kind `form` with its rows; none when `id` is no such form (the
 /// rows of each form have their own shape).
 pub async fn report<T: DeserializeOwned>(
@@ -99,10 +108,7 @@ pub async fn report<T: DeserializeOwned>(
     id: i64,
     form: &str,
 ) -> Result<Option<(TreasuryReport, Vec<T>)>> {
-    let head: Option<TreasuryReport> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM treasury_reports WHERE id = $1")))
-        .bind(id).fetch_optional(pool).await)?;
-    let Some(head) = head.filter(|h| h.form == form) else {
+    let Some(head) = head(db, id).await?.filter(|h| h.form == form) else {
         return Ok(None);
     };
     let text: String = on_db!(db, pool => sqlx::query_scalar(

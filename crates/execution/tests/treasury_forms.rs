@@ -3,8 +3,8 @@
 
 use jospar_core::Tenge;
 use jospar_execution::treasury::{
-    FORM_219_FIELDS, FORM_243_FIELDS, FormError, csv_rows, parse_420, parse_552, parse_receipts,
-    reconcile_219_243, reconcile_420_552,
+    FORM_219_FIELDS, FORM_243_FIELDS, FormError, csv_rows, parse_cash, parse_obligations,
+    parse_receipts, reconcile_219_243, reconcile_420_552,
 };
 
 fn sample() -> Vec<Vec<String>> {
@@ -21,7 +21,7 @@ fn tenge(text: &str) -> Tenge {
 
 #[test]
 fn the_sample_is_read_by_header_names_and_its_total_checked() {
-    let rows = parse_552(&sample()).expect("sample parses");
+    let rows = parse_cash(&sample()).expect("sample parses");
     assert_eq!(rows.len(), 4);
     let first = &rows[0];
     assert_eq!(first.key(), ("261", "003", "015", "111"));
@@ -33,7 +33,7 @@ fn the_sample_is_read_by_header_names_and_its_total_checked() {
     // Columns in another order, Kazakh headings, comma-separated: the same rows.
     let kazakh = "Ерекшелік,БПӘ,Бағдарлама,Кіші бағдарлама,Кассалық шығыстар,Кезеңге жоспар,Жылдық жоспар\n\
                   111,261,003,015,8999000.00,9000000.00,36000000.00\n";
-    let parsed = parse_552(&csv_rows(kazakh.as_bytes()).expect("csv")).expect("kazakh");
+    let parsed = parse_cash(&csv_rows(kazakh.as_bytes()).expect("csv")).expect("kazakh");
     assert_eq!(parsed[0].key(), first.key());
     assert_eq!(parsed[0].executed, first.executed);
 }
@@ -53,7 +53,7 @@ fn with_line(line: usize, edit: impl Fn(&str) -> String) -> Vec<Vec<String>> {
 fn broken_files_are_refused_naming_row_and_column() {
     let bad_code = with_line(6, |l| l.replace(";121;", ";12A;"));
     assert_eq!(
-        parse_552(&bad_code),
+        parse_cash(&bad_code),
         Err(FormError::BadValue {
             row: 6,
             column: "Специфика",
@@ -62,12 +62,12 @@ fn broken_files_are_refused_naming_row_and_column() {
     );
     let duplicate = with_line(6, |l| l.replace(";121;", ";111;"));
     assert_eq!(
-        parse_552(&duplicate),
+        parse_cash(&duplicate),
         Err(FormError::Duplicate { row: 6, first: 5 })
     );
     let total = with_line(9, |l| l.replace("9 565 000,50", "9 565 001,50"));
     assert!(matches!(
-        parse_552(&total),
+        parse_cash(&total),
         Err(FormError::TotalDisagrees {
             row: 9,
             column: "Кассовые расходы",
@@ -76,12 +76,12 @@ fn broken_files_are_refused_naming_row_and_column() {
     ));
     let over = with_line(8, |l| l.replace(";0,00;150 000,00", ";150 000,01;-0,01"));
     assert!(matches!(
-        parse_552(&over),
+        parse_cash(&over),
         Err(FormError::ExecutedOverPlan { row: 8, .. })
     ));
     let bad_amount = with_line(7, |l| l.replace("1 200 000,00", "1 200 000,0x"));
     assert!(matches!(
-        parse_552(&bad_amount),
+        parse_cash(&bad_amount),
         Err(FormError::BadValue {
             row: 7,
             column: "План на год",
@@ -90,7 +90,7 @@ fn broken_files_are_refused_naming_row_and_column() {
     ));
     let no_header = with_line(4, |l| l.replace("Кассовые расходы", "Расходы"));
     assert_eq!(
-        parse_552(&no_header),
+        parse_cash(&no_header),
         Err(FormError::NoHeader {
             missing: vec!["Кассовые расходы"]
         })
@@ -104,10 +104,10 @@ fn form_420_reads_and_reconciles_with_552() {
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(path).expect("sample");
-    let f420 = parse_420(&csv_rows(text.as_bytes()).expect("csv")).expect("4-20");
+    let f420 = parse_obligations(&csv_rows(text.as_bytes()).expect("csv")).expect("4-20");
     assert_eq!(f420.len(), 4);
     assert_eq!(f420[2].accepted, tenge("600000"));
-    let f552 = parse_552(&sample()).expect("5-52");
+    let f552 = parse_cash(&sample()).expect("5-52");
     assert!(
         reconcile_420_552(&f420, &f552).is_empty(),
         "the samples agree"
@@ -116,7 +116,7 @@ fn form_420_reads_and_reconciles_with_552() {
     let planted = text
         .replace("200 000,00;0,00", "200 000,00;100,00")
         .replace("10 245 500,00;9 565 000,50", "10 245 500,00;9 565 100,50");
-    let f420 = parse_420(&csv_rows(planted.as_bytes()).expect("csv")).expect("4-20");
+    let f420 = parse_obligations(&csv_rows(planted.as_bytes()).expect("csv")).expect("4-20");
     let found = reconcile_420_552(&f420, &f552);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].specific, "159");
@@ -127,7 +127,7 @@ fn form_420_reads_and_reconciles_with_552() {
     assert_eq!(found[0].difference(), tenge("100"));
     let over = text.replace("600 000,00;120 500,50", "100 000,00;120 500,50");
     assert!(matches!(
-        parse_420(&csv_rows(over.as_bytes()).expect("csv")),
+        parse_obligations(&csv_rows(over.as_bytes()).expect("csv")),
         Err(FormError::PaidOverAccepted { row: 7, .. })
     ));
 }
@@ -197,7 +197,7 @@ fn form_127_sample_agrees_with_the_552_sample_and_its_total() {
         ),
         ("261", "003", "015")
     );
-    let f552 = parse_552(&sample()).expect("5-52 sample");
+    let f552 = parse_cash(&sample()).expect("5-52 sample");
     let executed_552: Tenge = f552.iter().map(|r| r.executed).sum();
     let period_552: Tenge = f552.iter().map(|r| r.plan_period).sum();
     assert_eq!(
@@ -220,4 +220,29 @@ fn form_127_sample_agrees_with_the_552_sample_and_its_total() {
             detail: tenge("10"),
         })
     );
+}
+
+/// Every sample of `data/treasury` is read by the layout its form has in `layouts.toml`.
+#[test]
+fn every_documented_sample_reads_by_its_layout() {
+    use jospar_execution::layouts::{Shape, layouts};
+    for (form, layout) in &layouts().forms {
+        let rows = sample_of(&format!("{form}-sample.csv"));
+        let count = match layout.shape {
+            Shape::Cash => parse_cash(&rows).map(|r| r.len()),
+            Shape::Obligations => parse_obligations(&rows).map(|r| r.len()),
+            Shape::Receipts => parse_receipts(&rows, &FORM_219_FIELDS).map(|r| r.len()),
+            Shape::Received => parse_receipts(&rows, &FORM_243_FIELDS).map(|r| r.len()),
+            Shape::Budget => jospar_execution::form_127::parse_127(&rows).map(|r| r.len()),
+        };
+        assert!(count.as_ref().is_ok_and(|n| *n > 0), "{form}: {count:?}");
+    }
+    // The 5-42 of a year before, for the growth rate, and 2-15's Kazakh headings.
+    let before = parse_cash(&sample_of("5-42-2026-sample.csv")).expect("5-42 of 2026");
+    assert_eq!(
+        before.iter().map(|r| r.executed).sum::<Tenge>(),
+        tenge("35087500")
+    );
+    let kazakh = parse_cash(&sample_of("2-15-sample.csv")).expect("2-15");
+    assert_eq!(kazakh[1].key(), ("261", "003", "015", "111"));
 }

@@ -53,6 +53,9 @@ pub struct Config {
     /// (JOSPAR_PASSPORT_URL, JOSPAR_PASSPORT_TOKEN).
     pub passport_url: Option<String>,
     pub passport_token: String,
+    /// A corrected copy of `data/treasury/layouts.toml` — the headings and shapes of the
+    /// Treasury's forms; none = the built-in layouts (JOSPAR_TREASURY_LAYOUTS).
+    pub treasury_layouts: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -79,6 +82,7 @@ impl Default for Config {
             shep_interval: 60,
             passport_url: None,
             passport_token: String::new(),
+            treasury_layouts: None,
         }
     }
 }
@@ -90,6 +94,18 @@ impl Config {
             .merge(Env::prefixed("JOSPAR_"))
             .extract()?;
         Ok(config)
+    }
+
+    /// Puts the configured layouts of the Treasury's forms in force; a broken file stops the
+    /// start with its reason rather than importing by layouts nobody chose.
+    pub fn install_treasury_layouts(&self) -> Result<()> {
+        if let Some(path) = &self.treasury_layouts {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("treasury_layouts {}: {e}", path.display()))?;
+            jospar_execution::layouts::install(&text)
+                .map_err(|e| anyhow::anyhow!("treasury_layouts {}: {e}", path.display()))?;
+        }
+        Ok(())
     }
 
     /// The database URL without a password, for messages.

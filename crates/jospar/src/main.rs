@@ -116,6 +116,10 @@ struct ReportArgs {
     basis: Option<String>,
     #[arg(long)]
     as_of: Option<String>,
+    #[arg(long)]
+    growth: bool,
+    #[arg(long)]
+    form: Option<String>,
     /// csv, json, xlsx or pdf (xlsx and pdf need --output).
     #[arg(long, default_value = "csv")]
     format: String,
@@ -153,6 +157,8 @@ impl ReportArgs {
             ("receipt_plan", self.receipt_plan.clone()),
             ("basis", self.basis.clone()),
             ("as_of", self.as_of.clone()),
+            ("growth", flag(self.growth)),
+            ("form", self.form.clone()),
         ]
         .into_iter()
         .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
@@ -183,12 +189,12 @@ enum ImportCommand {
         #[arg(long)]
         title: String,
     },
-    /// Import a Treasury form, 5-52, 4-20, 2-19, 2-43 or 1-27 (XLSX or CSV; layouts in
-    /// data/treasury/README.md),
-    /// for an organisation at a report date, replacing the same form and date.
+    /// Import a Treasury form — 5-52, 5-42, 5-02, 2-15, 4-20, 2-19, 2-11, 2-43 or 1-27 (XLSX or
+    /// CSV; layouts in data/treasury/layouts.toml and README.md) — for an organisation at a
+    /// report date, replacing the same form and date.
     Treasury {
         file: PathBuf,
-        /// The form: 5-52, 4-20, 2-19, 2-43 or 1-27.
+        /// The form: one of data/treasury/layouts.toml (or of `treasury_layouts`).
         #[arg(long)]
         form: String,
         /// Id of the organisation the form belongs to.
@@ -224,6 +230,7 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     let config = Config::load(&cli.config)?;
+    config.install_treasury_layouts()?;
     match cli.command {
         Command::Serve { addr } => {
             let signing = signing::from_config(&config, Vec::new())?;
@@ -355,8 +362,8 @@ async fn main() -> Result<()> {
                     .await
                     .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message(&tr)))?;
             println!(
-                "{name}: form 5-52 {} of {}, {} rows",
-                report.id, report.report_date, report.row_count
+                "{name}: form {} {} of {}, {} rows",
+                report.form, report.id, report.report_date, report.row_count
             );
             Ok(())
         }
@@ -471,4 +478,33 @@ async fn report(config: &Config, args: &ReportArgs) -> Result<()> {
         None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every parameter of every report in the catalogue can be given on the command line, and
+    /// reaches the report under its own name.
+    #[test]
+    fn every_report_parameter_is_an_option_of_jospar_report() {
+        for report in jospar_web::reports::REPORTS {
+            for param in report.params {
+                let option = format!("--{}", param.name.replace('_', "-"));
+                let parsed = Cli::try_parse_from(["jospar", "report", report.name, &option])
+                    .or_else(|_| {
+                        Cli::try_parse_from(["jospar", "report", report.name, &option, "7"])
+                    })
+                    .unwrap_or_else(|e| panic!("{} {option}: {e}", report.name));
+                let Command::Report(args) = parsed.command else {
+                    panic!("not a report command");
+                };
+                assert!(
+                    args.params().contains_key(param.name),
+                    "{} {option} is not passed on",
+                    report.name
+                );
+            }
+        }
+    }
 }

@@ -11,14 +11,16 @@ use crate::appendices::Reader;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::plans::{approved_plans, basis_label, basis_of, refusal};
-use crate::treasury::{FORM_219, FORM_552, percent};
-use chrono::NaiveDate;
+use crate::treasury::{FORM_219, cash_form, percent};
+use chrono::{Datelike, NaiveDate};
 use jospar_core::Tenge;
 use jospar_execution::analysis::{
-    self, CashLevel, balance, by_specific, group_cash, month_sums, obligation_gaps,
+    self, CashLevel, balance, by_specific, compare_years, group_cash, month_sums, obligation_gaps,
     receipts_by_period,
 };
+use jospar_execution::layouts::{Shape, layouts};
 use jospar_execution::treasury::{CashRow, ReceiptRow};
+use jospar_execution::treasury_store::TreasuryReport;
 use jospar_execution::{Basis, PlanLine, outbox, receipt_plans, treasury_store};
 use jospar_org::OrgTree;
 use jospar_reports::{Cell, Table};
@@ -445,18 +447,14 @@ pub async fn plan_register_table(
     Ok(table)
 }
 
-/// An imported form 5-52 the reader may read, with its heading lines.
-async fn form_552(
+/// An imported form of cash expenses the reader may read, with its heading lines.
+async fn cash_report(
     db: &Db,
     tr: &Tr,
     reader: &Reader<'_>,
     id: i64,
 ) -> AppResult<(Vec<String>, Vec<CashRow>)> {
-    let (head, rows) = treasury_store::report::<CashRow>(db, id, FORM_552)
-        .await
-        .map_err(repo_error)?
-        .ok_or(AppError::NotFound)?;
-    reader.require_read(head.org_id)?;
+    let (head, rows) = cash_form(db, reader, id).await?;
     let subtitle = vec![
         org_name(db, tr, head.org_id).await?,
         tr.args(
@@ -492,7 +490,7 @@ pub async fn unpaid_reminder_table(
     reader: &Reader<'_>,
     id: i64,
 ) -> AppResult<Table> {
-    let (subtitle, rows) = form_552(db, tr, reader, id).await?;
+    let (subtitle, rows) = cash_report(db, tr, reader, id).await?;
     let level = CashLevel::Subprogram;
     let mut keys = level_headers(level).to_vec();
     keys.extend([
@@ -550,7 +548,7 @@ pub async fn analytic_execution_table(
     id: i64,
     by_abp: bool,
 ) -> AppResult<Table> {
-    let (subtitle, rows) = form_552(db, tr, reader, id).await?;
+    let (subtitle, rows) = cash_report(db, tr, reader, id).await?;
     let level = if by_abp {
         CashLevel::Abp
     } else {
@@ -608,15 +606,15 @@ pub async fn analytic_execution_table(
     })
 }
 
-/// Report 6: the balances of form 5-52 by administrator — what remains of the annual plan
-/// and of the plan of the period after the cash expenses.
-pub async fn balances_552_table(
+/// Reports 5–6: the balances of a form of cash expenses (5-42, 5-52) by administrator — what
+/// remains of the annual plan and of the plan of the period after the cash expenses.
+pub async fn cash_balances_table(
     db: &Db,
     tr: &Tr,
     reader: &Reader<'_>,
     id: i64,
 ) -> AppResult<Table> {
-    let (subtitle, rows) = form_552(db, tr, reader, id).await?;
+    let (subtitle, rows) = cash_report(db, tr, reader, id).await?;
     let mut sums = [Tenge::ZERO; 5];
     let table_rows = group_cash(&rows, CashLevel::Abp)
         .iter()
@@ -637,7 +635,7 @@ pub async fn balances_552_table(
         })
         .collect();
     Ok(Table {
-        title: tr.t("report-balances-552"),
+        title: tr.t("report-cash-balances"),
         subtitle,
         headers: headers(
             tr,
@@ -657,27 +655,37 @@ pub async fn balances_552_table(
     })
 }
 
-/// Reports 2–3: the dynamics of receipts — every form 2-19 of an organisation for a year in
-/// date order, the receipts of each period between them by code, and the receipts to date.
+/// Reports 2–3: the dynamics of receipts — every form of receipts (2-19 by default, or 2-11)
+/// of an organisation for a year in date order, the receipts of each period between them by
+/// code, and the receipts to date.
 pub async fn receipts_dynamics_table(
     db: &Db,
     tr: &Tr,
     reader: &Reader<'_>,
     org: i64,
     year: i32,
+    form: Option<&str>,
 ) -> AppResult<Table> {
     reader.require_read(org)?;
+    let form = form.unwrap_or(FORM_219);
+    if layouts().form(form).map(|l| l.shape) != Some(Shape::Receipts) {
+        return Err(AppError::Invalid {
+            key: "err-report-param",
+            args: vec![("field", "form".into()), ("value", form.into())],
+            field: Some("form".into()),
+        });
+    }
     let mut heads: Vec<_> = treasury_store::reports(db)
         .await
         .map_err(repo_error)?
         .into_iter()
-        .filter(|r| r.form == FORM_219 && r.org_id == org)
-        .filter(|r| chrono::Datelike::year(&r.report_date) == year)
+        .filter(|r| r.form == form && r.org_id == org)
+        .filter(|r| r.report_date.year() == year)
         .collect();
     heads.sort_by_key(|r| r.report_date);
     let mut forms = Vec::with_capacity(heads.len());
     for head in &heads {
-        let (_, rows) = treasury_store::report::<ReceiptRow>(db, head.id, FORM_219)
+        let (_, rows) = treasury_store::report::<ReceiptRow>(db, head.id, form)
             .await
             .map_err(repo_error)?
             .ok_or(AppError::NotFound)?;
@@ -724,6 +732,7 @@ pub async fn receipts_dynamics_table(
                 "analytics-forms-count",
                 &[
                     ("year", year.to_string()),
+                    ("form", form.to_string()),
                     ("count", heads.len().to_string()),
                 ],
             ),
@@ -749,7 +758,7 @@ pub async fn forms_register_table(
     reader.require_read(root)?;
     let mut rows = Vec::new();
     for r in treasury_store::reports(db).await.map_err(repo_error)? {
-        if chrono::Datelike::year(&r.report_date) != year
+        if r.report_date.year() != year
             || !tree.is_within(r.org_id, root)
             || !reader.can_read(r.org_id)
         {
@@ -784,6 +793,126 @@ pub async fn forms_register_table(
         numbered: true,
         rows,
         footer: vec![tr.args("analytics-forms-total", &[("count", count.to_string())])],
+        ..Table::default()
+    })
+}
+
+/// The same form of the same organisation at the same date a year before (29 February: the
+/// 28th), if it was imported.
+async fn form_a_year_before(db: &Db, head: &TreasuryReport) -> AppResult<Option<TreasuryReport>> {
+    let year = head.report_date.year() - 1;
+    let date = head
+        .report_date
+        .with_year(year)
+        .or_else(|| NaiveDate::from_ymd_opt(year, head.report_date.month(), 28));
+    Ok(treasury_store::reports(db)
+        .await
+        .map_err(repo_error)?
+        .into_iter()
+        .find(|r| r.form == head.form && r.org_id == head.org_id && Some(r.report_date) == date))
+}
+
+/// Reports 8–9 and 12–14: cash execution by a form of cash expenses (2-15, 5-02, 5-42, 5-52)
+/// row by row, with the execution of the period's plan; with `growth`, the cash expenses of
+/// the same form at the same date a year before and the growth rate.
+pub async fn cash_execution_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+    growth: bool,
+) -> AppResult<Table> {
+    let (head, rows) = cash_form(db, reader, id).await?;
+    let mut subtitle = vec![
+        org_name(db, tr, head.org_id).await?,
+        tr.args(
+            "analytics-form-subtitle",
+            &[
+                ("form", head.form.clone()),
+                ("date", head.report_date.to_string()),
+                ("file", head.file_name.clone()),
+            ],
+        ),
+    ];
+    let mut previous_rows = Vec::new();
+    if growth {
+        match form_a_year_before(db, &head).await? {
+            Some(before) => {
+                subtitle.push(tr.args(
+                    "analytics-compared-with",
+                    &[("date", before.report_date.to_string())],
+                ));
+                previous_rows = treasury_store::report::<CashRow>(db, before.id, &before.form)
+                    .await
+                    .map_err(repo_error)?
+                    .map(|(_, r)| r)
+                    .unwrap_or_default();
+            }
+            None => subtitle.push(tr.t("analytics-no-previous-year")),
+        }
+    }
+    let mut keys = vec![
+        "treasury-col-abp",
+        "plan-col-program",
+        "plan-col-subprogram",
+        "plan-col-specific",
+        "treasury-col-plan-year",
+        "treasury-col-plan-period",
+        "treasury-col-executed",
+        "exec-col-percent-period",
+    ];
+    if growth {
+        keys.extend(["analytics-col-previous-year", "analytics-col-growth"]);
+    }
+    let mut sums = [Tenge::ZERO; 4];
+    let table_rows = compare_years(&rows, &previous_rows)
+        .into_iter()
+        .map(|c| {
+            for (s, v) in sums
+                .iter_mut()
+                .zip([c.plan_year, c.plan_period, c.executed, c.previous])
+            {
+                *s += v;
+            }
+            let mut row = vec![
+                Cell::Text(c.abp),
+                Cell::Text(c.program),
+                Cell::Text(c.subprogram),
+                Cell::Text(c.specific),
+                Cell::Money(c.plan_year),
+                Cell::Money(c.plan_period),
+                Cell::Money(c.executed),
+                percent(c.executed, c.plan_period),
+            ];
+            if growth {
+                row.extend([Cell::Money(c.previous), percent(c.executed, c.previous)]);
+            }
+            row
+        })
+        .collect();
+    let mut total = total_row(tr, 3, sums[..3].to_vec());
+    total.push(percent(sums[2], sums[1]));
+    if growth {
+        total.extend([Cell::Money(sums[3]), percent(sums[2], sums[3])]);
+    }
+    let title = layouts()
+        .form(&head.form)
+        .map(|l| l.name(tr.lang()).to_string())
+        .unwrap_or_default();
+    Ok(Table {
+        title: tr.args(
+            if growth {
+                "analytics-cash-title-growth"
+            } else {
+                "analytics-cash-title"
+            },
+            &[("form", head.form.clone()), ("name", title)],
+        ),
+        subtitle,
+        headers: headers(tr, &keys),
+        numbered: true,
+        rows: table_rows,
+        total: Some(total),
         ..Table::default()
     })
 }

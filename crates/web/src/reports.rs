@@ -78,10 +78,10 @@ const AS_OF: ParamDef = ParamDef {
     required: false,
     about: "date YYYY-MM-DD (default: with every change document)",
 };
-const FORM_552: ParamDef = ParamDef {
+const CASH_FORM: ParamDef = ParamDef {
     name: "treasury",
     required: true,
-    about: "id of an imported form 5-52",
+    about: "id of an imported form of cash expenses (5-52, 5-42, 5-02, 2-15)",
 };
 
 pub const REPORTS: &[ReportDef] = &[
@@ -359,33 +359,50 @@ pub const REPORTS: &[ReportDef] = &[
     ReportDef {
         name: "unpaid-reminder",
         about: "Reminder of plans by payments not carried out, by subprogram, from form 5-52 (EX-R 25, appendix 7 of order 629)",
-        params: &[FORM_552],
+        params: &[CASH_FORM],
     },
     ReportDef {
         name: "analytic-abp",
         about: "Analytic document on budget execution by administrator's program, from form 5-52 (EX-R 26, appendix 8 of order 629)",
-        params: &[FORM_552],
+        params: &[CASH_FORM],
     },
     ReportDef {
         name: "analytic-budget",
         about: "Analytic report on budget execution by administrator, from form 5-52 (EX-R 27, appendix 9 of order 629)",
-        params: &[FORM_552],
+        params: &[CASH_FORM],
     },
     ReportDef {
-        name: "balances-552",
-        about: "Balances of form 5-52 by administrator: annual plan and plan of the period not paid (EX-R 6)",
-        params: &[FORM_552],
+        name: "cash-balances",
+        about: "Balances of a form of cash expenses (5-42, 5-52) by administrator: annual plan and plan of the period not paid (EX-R 5-6)",
+        params: &[CASH_FORM],
+    },
+    ReportDef {
+        name: "cash-execution",
+        about: "Cash execution by a form of cash expenses (2-15, 5-02, 5-42, 5-52) by row; growth=1 adds the same form a year before and the growth rate (EX-R 8-9, 12-14)",
+        params: &[
+            CASH_FORM,
+            ParamDef {
+                name: "growth",
+                required: false,
+                about: "1 = with the same form a year before and the growth rate",
+            },
+        ],
     },
     ReportDef {
         name: "receipts-dynamics",
-        about: "Dynamics of receipts: the receipts of each period between an organisation's forms 2-19 of a year, by code (EX-R 2-3)",
+        about: "Dynamics of receipts: the receipts of each period between an organisation's forms 2-19 (or 2-11) of a year, by code (EX-R 2-3)",
         params: &[
             ParamDef {
                 name: "org",
                 required: true,
-                about: "organisation the forms 2-19 were imported for",
+                about: "organisation the forms were imported for",
             },
             YEAR,
+            ParamDef {
+                name: "form",
+                required: false,
+                about: "form of receipts: 2-19 (default) or 2-11",
+            },
         ],
     },
     ReportDef {
@@ -406,9 +423,10 @@ pub const REPORTS: &[ReportDef] = &[
 pub fn spec_numbers(name: &str) -> &'static [u8] {
     match name {
         "receipts-dynamics" => &[2, 3],
-        "balances-552" => &[6],
+        "cash-balances" => &[5, 6],
+        "cash-execution" => &[8, 9, 12, 13, 14],
         "receipts-execution" => &[10, 20, 21],
-        "cash-execution-552" => &[14, 15],
+        "cash-execution-552" => &[15],
         "execution-report" => &[18],
         "unpaid-reminder" => &[25],
         "analytic-abp" => &[26],
@@ -725,8 +743,18 @@ pub async fn build(
             )
             .await
         }
-        "balances-552" => {
-            analytics::balances_552_table(db, tr, reader, params.required("treasury")?).await
+        "cash-balances" => {
+            analytics::cash_balances_table(db, tr, reader, params.required("treasury")?).await
+        }
+        "cash-execution" => {
+            analytics::cash_execution_table(
+                db,
+                tr,
+                reader,
+                params.required("treasury")?,
+                params.flag("growth"),
+            )
+            .await
         }
         "receipts-dynamics" => {
             analytics::receipts_dynamics_table(
@@ -735,6 +763,7 @@ pub async fn build(
                 reader,
                 params.required("org")?,
                 params.required("year")?,
+                params.text("form"),
             )
             .await
         }

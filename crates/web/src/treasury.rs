@@ -10,9 +10,10 @@ use chrono::{Datelike, NaiveDate};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
 use jospar_execution::form_127::{BudgetRow, SystemPlan, compare_127, parse_127};
+use jospar_execution::layouts::{Shape, layouts};
 use jospar_execution::treasury::{
     CashRow, FORM_219_FIELDS, FORM_243_FIELDS, FormError, ObligationRow, ReceiptRow, csv_rows,
-    parse_420, parse_552, parse_receipts, reconcile_219_243, reconcile_420_552,
+    parse_cash, parse_obligations, parse_receipts, reconcile_219_243, reconcile_420_552,
 };
 use jospar_execution::treasury_store::{self, TreasuryReport};
 use jospar_org::{OrgTree, Right};
@@ -140,7 +141,7 @@ pub struct FormTarget<'a> {
     pub file_name: &'a str,
 }
 
-/// Imports a Treasury form (5-52 or 4-20) for an organisation (enter right) at a report date:
+/// Imports a Treasury form of the layouts in force (`data/treasury/layouts.toml`) for an organisation (enter right) at a report date:
 /// refused whole when a row is broken or names a code unknown to the classification of the
 /// report's year.
 pub async fn import_form(
@@ -160,11 +161,18 @@ pub async fn import_form(
     {
         return Err(AppError::invalid("err-unknown-org", "org"));
     }
+    let Some(layout) = layouts().form(form) else {
+        return Err(AppError::Invalid {
+            key: "err-unknown-value",
+            args: vec![("field", "form".into()), ("value", form.into())],
+            field: Some("form".into()),
+        });
+    };
     let rows = file_rows(bytes)?;
     let year = target.report_date.year();
-    let saved = match form {
-        FORM_552 => {
-            let rows = parse_552(&rows).map_err(form_error)?;
+    let saved = match layout.shape {
+        Shape::Cash => {
+            let rows = parse_cash(&rows).map_err(form_error)?;
             let codes = abp_and_specific(
                 rows.iter()
                     .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
@@ -172,8 +180,8 @@ pub async fn import_form(
             check_codes(db, year, &codes).await?;
             save(db, who, form, &target, &rows).await
         }
-        FORM_420 => {
-            let rows = parse_420(&rows).map_err(form_error)?;
+        Shape::Obligations => {
+            let rows = parse_obligations(&rows).map_err(form_error)?;
             let codes = abp_and_specific(
                 rows.iter()
                     .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
@@ -181,7 +189,7 @@ pub async fn import_form(
             check_codes(db, year, &codes).await?;
             save(db, who, form, &target, &rows).await
         }
-        FORM_127 => {
+        Shape::Budget => {
             let rows = parse_127(&rows).map_err(form_error)?;
             let codes: Vec<CodeCheck> = rows
                 .iter()
@@ -190,8 +198,8 @@ pub async fn import_form(
             check_codes(db, year, &codes).await?;
             save(db, who, form, &target, &rows).await
         }
-        FORM_219 | FORM_243 => {
-            let fields: &[_] = if form == FORM_219 {
+        Shape::Receipts | Shape::Received => {
+            let fields: &[_] = if layout.shape == Shape::Receipts {
                 &FORM_219_FIELDS
             } else {
                 &FORM_243_FIELDS
@@ -199,13 +207,6 @@ pub async fn import_form(
             let rows = parse_receipts(&rows, fields).map_err(form_error)?;
             check_receipt_codes(db, year, &rows).await?;
             save(db, who, form, &target, &rows).await
-        }
-        other => {
-            return Err(AppError::Invalid {
-                key: "err-unknown-value",
-                args: vec![("field", "form".into()), ("value", other.into())],
-                field: Some("form".into()),
-            });
         }
     };
     saved.map_err(store_error)
@@ -298,6 +299,25 @@ async fn check_receipt_codes(db: &Db, report_year: i32, rows: &[ReceiptRow]) -> 
         }
     }
     Ok(())
+}
+
+/// An imported form of cash expenses (any form of the `cash` shape: 5-52, 5-42, 5-02, 2-15)
+/// the reader may read, with its rows.
+pub async fn cash_form(
+    db: &Db,
+    reader: &Reader<'_>,
+    id: i64,
+) -> AppResult<(TreasuryReport, Vec<CashRow>)> {
+    let head = treasury_store::head(db, id)
+        .await
+        .map_err(store_error)?
+        .filter(|h| layouts().form(&h.form).map(|l| l.shape) == Some(Shape::Cash))
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(head.org_id)?;
+    treasury_store::report::<CashRow>(db, id, &head.form)
+        .await
+        .map_err(store_error)?
+        .ok_or(AppError::NotFound)
 }
 
 /// The imported forms the reader may read.

@@ -23,6 +23,101 @@ pub async fn analytic_reports(app: &TestApp, abp: &str, economist: &str, edu: i6
     plan_based(app, abp, economist, edu).await;
     form_based(app, abp, economist, edu).await;
     receipts(app, abp, edu).await;
+    cash_forms(app, abp, edu).await;
+}
+
+async fn import(app: &TestApp, token: &str, form: &str, org: i64, date: &str, file: &str) -> Value {
+    let body = std::fs::read(format!(
+        "{}/../../data/treasury/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("sample");
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/execution/treasury/{form}")))
+        .query(&[("org", org.to_string()), ("date", date.into())])
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 201, "{form} {file}");
+    response.json().await.expect("json")
+}
+
+/// Reports 5, 8-9, 12-13: the forms of the cash shape the layouts add (5-42, 5-02, 2-15) and
+/// 2-11, imported from their documented samples; 5-42 against the same form a year before.
+async fn cash_forms(app: &TestApp, abp: &str, edu: i64) {
+    let now = import(app, abp, "5-42", edu, "2027-04-01", "5-42-sample.csv").await;
+    import(app, abp, "5-42", edu, "2026-04-01", "5-42-2026-sample.csv").await;
+    let id = now["id"].as_i64().expect("id");
+    let growth = report(app, abp, &format!("cash-execution?treasury={id}&growth=1")).await;
+    assert_eq!(total(&growth, 6), 4_139_175_100, "{growth}");
+    assert_eq!(
+        total(&growth, 8),
+        3_508_750_000,
+        "the 2026 form's own total"
+    );
+    assert_eq!(growth["total"][9], "118,0", "{growth}");
+    let rows = growth["rows"].as_array().expect("rows");
+    let new_line = rows
+        .iter()
+        .find(|r| r[0] == "253" && r[3] == "152")
+        .unwrap_or_else(|| panic!("{growth}"));
+    assert_eq!(new_line[8].as_i64(), Some(0), "not paid a year before");
+    assert_eq!(new_line[9], "", "no growth rate from nothing");
+    let plain = report(app, abp, &format!("cash-execution?treasury={id}")).await;
+    assert_eq!(plain["headers"].as_array().map(Vec::len), Some(8));
+    let balances = report(app, abp, &format!("cash-balances?treasury={id}")).await;
+    assert_eq!(
+        balances["rows"].as_array().map(Vec::len),
+        Some(3),
+        "{balances}"
+    );
+    assert_eq!(total(&balances, 5), 89_324_900, "{balances}");
+
+    for (form, file, executed) in [
+        ("5-02", "5-02-sample.csv", 944_450_000),
+        ("2-15", "2-15-sample.csv", 3_849_900_000),
+    ] {
+        let saved = import(app, abp, form, edu, "2027-04-01", file).await;
+        let table = report(
+            app,
+            abp,
+            &format!("cash-execution?treasury={}", saved["id"]),
+        )
+        .await;
+        assert_eq!(total(&table, 6), executed, "{form}: {table}");
+    }
+    import(app, abp, "2-11", edu, "2027-04-01", "2-11-sample.csv").await;
+    let dynamics = report(
+        app,
+        abp,
+        &format!("receipts-dynamics?org={edu}&year=2027&form=2-11"),
+    )
+    .await;
+    assert_eq!(total(&dynamics, 2), 4_004_858_506_000, "{dynamics}");
+    let (status, _) = get_json(
+        app,
+        abp,
+        &format!("/reports/receipts-dynamics?org={edu}&year=2027&form=5-52&format=json"),
+    )
+    .await;
+    assert_eq!(status, 422, "5-52 is not a form of receipts");
+    // The page offers every form of the layouts.
+    let page = app
+        .signed_in("abp.edu")
+        .await
+        .get(app.url("/execution"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("5-42 — ") && page.contains("2-11 — "),
+        "{page}"
+    );
 }
 
 /// Reports 28, 29, 31, 36, 53-54: built from the approved financing plans of the subtree.
@@ -141,7 +236,7 @@ async fn form_based(app: &TestApp, abp: &str, economist: &str, edu: i64) {
     assert_eq!(total(&by_abp, 1), plan_year, "{by_abp}");
     assert_eq!(by_abp["rows"].as_array().map(Vec::len), Some(1));
 
-    let balances = report(app, abp, &format!("balances-552?treasury={f552}")).await;
+    let balances = report(app, abp, &format!("cash-balances?treasury={f552}")).await;
     assert_eq!(total(&balances, 4), plan_year - executed, "{balances}");
     assert_eq!(total(&balances, 5), unpaid);
 
@@ -159,7 +254,7 @@ async fn form_based(app: &TestApp, abp: &str, economist: &str, edu: i64) {
     let (status, error) = get_json(
         app,
         abp,
-        &format!("/reports/balances-552?treasury={f219}&format=json"),
+        &format!("/reports/cash-balances?treasury={f219}&format=json"),
     )
     .await;
     assert_eq!(status, 404, "a 2-19 is not a 5-52: {error}");

@@ -15,6 +15,9 @@ use axum::Router;
 use axum::extract::Multipart;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::Datelike;
+use jospar_execution::layouts::{Shape, layouts};
+use jospar_execution::treasury_store::TreasuryReport;
 use jospar_org::{OrgKind, Right};
 
 pub fn routes() -> Router<AppState> {
@@ -36,12 +39,41 @@ pub struct ImportRow {
 }
 
 pub struct TreasuryRow {
-    id: i64,
     form: String,
     org: String,
     date: String,
     file_name: String,
     rows: i64,
+    /// The report that opens the form, and its title.
+    link: String,
+    report: String,
+}
+
+/// The report that shows an imported form first: its own execution report or its
+/// reconciliation with the form it is checked against.
+fn report_of(r: &TreasuryReport) -> (&'static str, String) {
+    let id = r.id;
+    match layouts().form(&r.form).map(|l| l.shape) {
+        Some(Shape::Cash) if r.form == crate::treasury::FORM_552 => {
+            ("cash-execution-552", format!("treasury={id}"))
+        }
+        Some(Shape::Cash) => ("cash-execution", format!("treasury={id}")),
+        Some(Shape::Obligations) => ("reconcile-420-552", format!("f420={id}")),
+        Some(Shape::Budget) => ("reconcile-plan-127", format!("treasury={id}")),
+        Some(Shape::Receipts) if r.form == crate::treasury::FORM_219 => {
+            ("reconcile-219-243", format!("f219={id}"))
+        }
+        Some(Shape::Received) => ("reconcile-219-243", format!("f243={id}")),
+        _ => (
+            "receipts-dynamics",
+            format!(
+                "org={}&year={}&form={}",
+                r.org_id,
+                r.report_date.year(),
+                r.form
+            ),
+        ),
+    }
 }
 
 #[derive(Template)]
@@ -50,6 +82,8 @@ struct ExecutionPage {
     page: Page,
     imports: Vec<ImportRow>,
     treasury: Vec<TreasuryRow>,
+    /// The forms that can be imported: number and name.
+    forms: Vec<(String, String)>,
     /// Organisations the user may import for.
     orgs: Vec<Choice>,
     title: String,
@@ -94,14 +128,23 @@ async fn page_with(
     let treasury = crate::treasury::reports(ctx.db(), &Reader::User(p))
         .await?
         .into_iter()
-        .map(|r| TreasuryRow {
-            id: r.id,
-            org: name_of(r.org_id),
-            date: r.report_date.to_string(),
-            rows: r.row_count,
-            form: r.form,
-            file_name: r.file_name,
+        .map(|r| {
+            let (report, query) = report_of(&r);
+            TreasuryRow {
+                org: name_of(r.org_id),
+                date: r.report_date.to_string(),
+                rows: r.row_count,
+                link: format!("/reports/{report}?{query}"),
+                report: ctx.tr.t(&format!("report-{report}")),
+                form: r.form,
+                file_name: r.file_name,
+            }
         })
+        .collect();
+    let forms = layouts()
+        .forms
+        .iter()
+        .map(|(number, layout)| (number.clone(), layout.name(lang).to_string()))
         .collect();
     let orgs = all_orgs
         .iter()
@@ -118,6 +161,7 @@ async fn page_with(
         page: Page::new(ctx, "execution-title", "execution"),
         imports: rows,
         treasury,
+        forms,
         orgs,
         title,
         error,
@@ -181,8 +225,8 @@ async fn upload(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
     }
 }
 
-/// Takes a Treasury form (5-52 or 4-20) for an organisation at a date; a broken file is
-/// refused whole.
+/// Takes a Treasury form (any of the layouts in force) for an organisation at a date and opens
+/// its report; a broken file is refused whole.
 async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
     let p = ctx.user()?;
     let mut form = crate::treasury::FORM_552.to_string();
@@ -225,12 +269,10 @@ async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Respon
     }
     .await;
     match result {
-        Ok(report) if report.form == crate::treasury::FORM_552 => Ok(Redirect::to(&format!(
-            "/reports/cash-execution-552?treasury={}",
-            report.id
-        ))
-        .into_response()),
-        Ok(_) => Ok(Redirect::to("/execution").into_response()),
+        Ok(report) => {
+            let (name, query) = report_of(&report);
+            Ok(Redirect::to(&format!("/reports/{name}?{query}")).into_response())
+        }
         Err(e @ AppError::Invalid { .. }) => {
             let message = form_message(&ctx, e)?;
             page_with(&ctx, String::new(), None, Some(message)).await

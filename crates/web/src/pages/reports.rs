@@ -79,6 +79,7 @@ pub struct ParamField {
 async fn choices_of(
     ctx: &Ctx,
     p: &Principal,
+    report: &str,
     name: &str,
     params: &HashMap<String, String>,
 ) -> AppResult<Vec<Choice>> {
@@ -153,17 +154,20 @@ async fn choices_of(
             None => Vec::new(),
         },
         "treasury" | "f552" | "f420" | "f219" | "f243" => {
-            let form = match name {
-                "f420" => "4-20",
-                "f219" => "2-19",
-                "f243" => "2-43",
-                _ => "5-52",
+            use jospar_execution::layouts::{Shape, layouts};
+            let forms = match (name, report) {
+                ("f420", _) => vec!["4-20"],
+                ("f219", _) => vec!["2-19"],
+                ("f243", _) => vec!["2-43"],
+                ("f552", _) | (_, "cash-execution-552") => vec!["5-52"],
+                (_, "reconcile-plan-127") => layouts().forms_of(Shape::Budget),
+                _ => layouts().forms_of(Shape::Cash),
             };
             let orgs = crate::limits::org_map(ctx.db()).await?;
             crate::treasury::reports(ctx.db(), &Reader::User(p))
                 .await?
                 .into_iter()
-                .filter(|r| r.form == form)
+                .filter(|r| forms.contains(&r.form.as_str()))
                 .map(|r| {
                     let name = orgs
                         .get(&r.org_id)
@@ -190,6 +194,11 @@ async fn choices_of(
                 })
                 .collect()
         }
+        "form" => jospar_execution::layouts::layouts()
+            .forms_of(jospar_execution::layouts::Shape::Receipts)
+            .into_iter()
+            .map(|f| choice(f.to_string(), f.to_string()))
+            .collect(),
         "basis" => ["payments", "obligations"]
             .iter()
             .map(|b| choice(b.to_string(), ctx.tr.t(&format!("plan-basis-{b}"))))
@@ -274,8 +283,8 @@ async fn show(
         fields.push(ParamField {
             name: d.name.into(),
             label: ctx.tr.t(&format!("report-param-{}", d.name)),
-            choices: choices_of(&ctx, p, d.name, &params).await?,
-            flag: matches!(d.name, "approved" | "counterparty" | "failures"),
+            choices: choices_of(&ctx, p, &name, d.name, &params).await?,
+            flag: matches!(d.name, "approved" | "counterparty" | "failures" | "growth"),
             value,
             required: d.required,
         });
