@@ -14,6 +14,7 @@ pub mod form_127;
 pub mod layouts;
 pub mod outbox;
 pub mod passport_store;
+pub mod payroll;
 pub mod plans;
 pub mod portal;
 pub mod receipt_plans;

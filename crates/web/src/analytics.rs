@@ -19,6 +19,7 @@ use jospar_execution::analysis::{
     receipts_by_period,
 };
 use jospar_execution::layouts::{Shape, layouts};
+use jospar_execution::payroll::{Share, split_months};
 use jospar_execution::treasury::{CashRow, ReceiptRow};
 use jospar_execution::treasury_store::TreasuryReport;
 use jospar_execution::{Basis, PlanLine, outbox, receipt_plans, treasury_store};
@@ -915,4 +916,87 @@ pub async fn cash_execution_table(
         total: Some(total),
         ..Table::default()
     })
+}
+
+/// EX-9: the payroll lines of an institution's financing plan (pay and the employer's
+/// contributions) split by structural unit of its staffing table of the same year, in
+/// proportion to each unit's payroll under the same program and subprogram, month by month
+/// to the tiyn. A payroll line whose program has no positions is shown undivided.
+pub async fn payroll_distribution_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+    basis: Option<&str>,
+) -> AppResult<Table> {
+    let plan = jospar_execution::plans::plan(db, id)
+        .await
+        .map_err(repo_error)?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(plan.org_id)?;
+    let basis = basis_of(basis)?;
+    let units = crate::staffing::unit_payroll(db, plan.org_id, plan.year)
+        .await?
+        .ok_or_else(|| AppError::invalid("err-payroll-no-staffing", "plan"))?;
+    let lines = plan
+        .as_of(NaiveDate::MAX)
+        .map_err(|e| refusal(jospar_execution::plans::PlanRefusal::Change(e)))?;
+    let mut table = Table {
+        title: tr.t("report-payroll-distribution"),
+        subtitle: vec![
+            org_name(db, tr, plan.org_id).await?,
+            format!("{} · {}", plan.year, basis_label(tr, basis)),
+            tr.t("analytics-payroll-basis"),
+        ],
+        headers: headers(
+            tr,
+            &[
+                "plan-col-program",
+                "plan-col-subprogram",
+                "plan-col-specific",
+                "analytics-col-unit",
+                "plan-col-approved",
+            ],
+        ),
+        numbered: true,
+        ..Table::default()
+    };
+    table
+        .headers
+        .extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
+    let mut sums = [Tenge::ZERO; 13];
+    let payroll = lines
+        .iter()
+        .filter(|l| jospar_staffing::PAYROLL_SPECIFICS.contains(&l.specific.as_str()));
+    for line in payroll {
+        let months = analysis::months_of(line, basis);
+        let weights: Vec<(String, Tenge)> = units
+            .iter()
+            .filter(|(p, s, _, _)| *p == line.program && *s == line.subprogram)
+            .map(|(_, _, unit, fund)| (unit.clone(), *fund))
+            .collect();
+        let shares = split_months(&months, &weights).unwrap_or_else(|_| {
+            vec![Share {
+                part: tr.t("analytics-payroll-undivided"),
+                months,
+            }]
+        });
+        sums[0] += months.iter().copied().sum::<Tenge>();
+        for (s, m) in sums[1..].iter_mut().zip(months) {
+            *s += m;
+        }
+        for share in shares {
+            let mut row = vec![
+                Cell::Text(line.program.clone()),
+                Cell::Text(line.subprogram.clone()),
+                Cell::Text(line.specific.clone()),
+                Cell::Text(share.part.clone()),
+                Cell::Money(share.annual()),
+            ];
+            row.extend(share.months.iter().map(|m| Cell::Money(*m)));
+            table.rows.push(row);
+        }
+    }
+    table.total = Some(total_row(tr, 3, sums));
+    Ok(table)
 }

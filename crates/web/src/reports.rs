@@ -411,6 +411,11 @@ pub const REPORTS: &[ReportDef] = &[
         params: &[SUBTREE, YEAR],
     },
     ReportDef {
+        name: "payroll-distribution",
+        about: "Payroll lines of an institution's financing plan split by structural unit of its staffing table, month by month (EX-9)",
+        params: &[PLAN, BASIS],
+    },
+    ReportDef {
         name: "breakdown",
         about: "Breakdowns of a request: every calculation row with its amount (BP-13)",
         params: &[REQUEST],
@@ -775,6 +780,16 @@ pub async fn build(
                 reader,
                 params.required("org")?,
                 params.required("year")?,
+            )
+            .await
+        }
+        "payroll-distribution" => {
+            analytics::payroll_distribution_table(
+                db,
+                tr,
+                reader,
+                params.required("plan")?,
+                params.text("basis"),
             )
             .await
         }

@@ -310,3 +310,39 @@ pub async fn compare(
     let after_ref = tables.on(after_day).map_err(pay_error)?;
     jospar_staffing::compare((&before, &before_ref), (&after, &after_ref)).map_err(pay_error)
 }
+
+/// The year's payroll of each structural unit of an institution's staffing table, by the
+/// program and subprogram that pay it: (program, subprogram, unit, monthly pay × staff units
+/// × 12). None when the institution has no staffing table for the year. The caller checks the
+/// right to read.
+pub async fn unit_payroll(
+    db: &Db,
+    org: i64,
+    year: i32,
+) -> AppResult<Option<Vec<(String, String, String, jospar_core::Tenge)>>> {
+    let Some(table) = repo::staffing_table(db, org, year)
+        .await
+        .map_err(staffing_error)?
+    else {
+        return Ok(None);
+    };
+    let priced = price(table, &reference_tables(db).await?)?;
+    let mut units: std::collections::BTreeMap<(String, String, String), jospar_core::Tenge> =
+        Default::default();
+    for (position, pay) in priced.positions.iter().zip(&priced.pay) {
+        let year_pay = position.staff_units.of(pay.total);
+        *units
+            .entry((
+                position.program.clone(),
+                position.subprogram.clone(),
+                position.unit.clone(),
+            ))
+            .or_default() += jospar_core::Tenge::from_tiyn(year_pay.tiyn() * 12);
+    }
+    Ok(Some(
+        units
+            .into_iter()
+            .map(|((program, subprogram, unit), fund)| (program, subprogram, unit, fund))
+            .collect(),
+    ))
+}

@@ -345,3 +345,51 @@ async fn receipts(app: &TestApp, abp: &str, edu: i64) {
     assert_eq!(total(&balance, 3), total(&balance, 1) - total(&balance, 2));
     assert_eq!(total(&balance, 4), total(&balance, 3));
 }
+
+/// EX-9: the school's plan of 2027, its payroll lines split by the units of its staffing table
+/// of 2027 (the teachers): every unit row of a line adds up to the line, to the tiyn.
+pub async fn payroll_distribution(app: &TestApp, school: i64) {
+    let economist = app.token("economist.school5").await;
+    let (_, plans) = get_json(app, &economist, "/financing-plans").await;
+    let plan = plans
+        .as_array()
+        .expect("plans")
+        .iter()
+        .find(|p| p["org_id"] == school && p["year"] == 2027)
+        .unwrap_or_else(|| panic!("the school's plan: {plans}"))["id"]
+        .as_i64()
+        .expect("id");
+    let (_, full) = get_json(app, &economist, &format!("/financing-plans/{plan}")).await;
+    let payroll: i64 = full["plan"]["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| {
+            ["111", "116", "121", "122", "124"].contains(&l["specific"].as_str().unwrap_or(""))
+        })
+        .map(|l| l["approved"].as_i64().expect("tiyn"))
+        .sum();
+    assert!(payroll > 0, "{full}");
+    let table = report(
+        app,
+        &economist,
+        &format!("payroll-distribution?plan={plan}"),
+    )
+    .await;
+    assert_eq!(total(&table, 4), payroll, "{table}");
+    let rows = table["rows"].as_array().expect("rows");
+    let pay = rows
+        .iter()
+        .find(|r| r[2] == "111")
+        .unwrap_or_else(|| panic!("{table}"));
+    assert_eq!(pay[3], "Педагоги", "{table}");
+    let months: i64 = (5..17).map(|m| pay[m].as_i64().expect("tiyn")).sum();
+    assert_eq!(Some(months), pay[4].as_i64());
+    let obligations = report(
+        app,
+        &economist,
+        &format!("payroll-distribution?plan={plan}&basis=obligations"),
+    )
+    .await;
+    assert_eq!(total(&obligations, 4), payroll);
+}

@@ -2638,6 +2638,7 @@ async fn staffing(app: &TestApp) {
         })
         .collect();
     assert!(kinds.contains(&("added", "Психолог")), "{changes}");
+    crate::analytics::payroll_distribution(app, school).await;
     // A change of a reference table recomputes the request: the MCI of 2027 rises to 5 000,
     // so the rural supplement of 2 MCI is 10 000 instead of 8 650 (+1 350 a month):
     // 95 344.38 × 2.5 × 12 = 2 860 331.40.
