@@ -102,6 +102,29 @@ async fn plan_subtitle(
     Ok(subtitle)
 }
 
+/// Two monthly series side by side: a row per month with both, the difference and the running
+/// difference; `columns` names the first three.
+fn balance_table(
+    tr: &Tr,
+    title: &str,
+    subtitle: Vec<String>,
+    columns: [&str; 3],
+    rows: &[analysis::MonthBalance; 12],
+) -> Table {
+    let mut keys = vec!["exec-col-month"];
+    keys.extend(columns);
+    keys.push("analytics-col-running");
+    Table {
+        title: tr.t(title),
+        subtitle,
+        headers: headers(tr, &keys),
+        numbered: true,
+        rows: month_rows(tr, rows),
+        total: Some(balance_total(tr, rows)),
+        ..Table::default()
+    }
+}
+
 fn month_rows(tr: &Tr, rows: &[analysis::MonthBalance; 12]) -> Vec<Vec<Cell>> {
     rows.iter()
         .enumerate()
@@ -153,24 +176,18 @@ pub async fn plan_balance_table(
         }
     }
     let rows = balance(&refined, &approved);
-    Ok(Table {
-        title: tr.t("report-plan-balance"),
-        subtitle: plan_subtitle(db, tr, scope, Some(basis), plans.len()).await?,
-        headers: headers(
-            tr,
-            &[
-                "exec-col-month",
-                "analytics-col-refined-plan",
-                "analytics-col-approved-plan",
-                "analytics-col-refined-less-approved",
-                "analytics-col-running",
-            ],
-        ),
-        numbered: true,
-        rows: month_rows(tr, &rows),
-        total: Some(balance_total(tr, &rows)),
-        ..Table::default()
-    })
+    let subtitle = plan_subtitle(db, tr, scope, Some(basis), plans.len()).await?;
+    Ok(balance_table(
+        tr,
+        "report-plan-balance",
+        subtitle,
+        [
+            "analytics-col-refined-plan",
+            "analytics-col-approved-plan",
+            "analytics-col-refined-less-approved",
+        ],
+        &rows,
+    ))
 }
 
 /// Report 28: the balance of expenses and receipts of a subtree by month — the approved plans
@@ -220,24 +237,17 @@ pub async fn expense_receipt_balance_table(
         "analytics-receipt-plans-count",
         &[("count", receipt_count.to_string())],
     ));
-    Ok(Table {
-        title: tr.t("report-expense-receipt-balance"),
+    Ok(balance_table(
+        tr,
+        "report-expense-receipt-balance",
         subtitle,
-        headers: headers(
-            tr,
-            &[
-                "exec-col-month",
-                "analytics-col-receipts-plan",
-                "analytics-col-payments-plan",
-                "analytics-col-balance",
-                "analytics-col-running",
-            ],
-        ),
-        numbered: true,
-        rows: month_rows(tr, &rows),
-        total: Some(balance_total(tr, &rows)),
-        ..Table::default()
-    })
+        [
+            "analytics-col-receipts-plan",
+            "analytics-col-payments-plan",
+            "analytics-col-balance",
+        ],
+        &rows,
+    ))
 }
 
 /// Report 31: the subtree's plans by specific of the economic classification — the annual

@@ -4,7 +4,7 @@
 //! against the plans and forms it comes from, to the tiyn, in JSON and in XLSX.
 
 use crate::app::TestApp;
-use crate::execution::get_json;
+use crate::execution::{get_json, xlsx_sheet};
 use serde_json::Value;
 
 fn total(table: &Value, column: usize) -> i64 {
@@ -260,22 +260,12 @@ async fn form_based(app: &TestApp, abp: &str, economist: &str, edu: i64) {
     assert_eq!(status, 404, "a 2-19 is not a 5-52: {error}");
 
     // The reminder in XLSX (Kazakh): the total row's unpaid amount to the tiyn.
-    let xlsx = reqwest::Client::new()
-        .get(app.url(&format!(
-            "/api/v1/reports/unpaid-reminder?treasury={f552}&format=xlsx&lang=kk"
-        )))
-        .bearer_auth(abp)
-        .send()
-        .await
-        .expect("xlsx")
-        .bytes()
-        .await
-        .expect("bytes");
-    let mut book: calamine::Xlsx<_> =
-        calamine::Reader::new(std::io::Cursor::new(xlsx.to_vec())).expect("xlsx opens");
-    let range = calamine::Reader::worksheet_range_at(&mut book, 0)
-        .expect("sheet")
-        .expect("range");
+    let range = xlsx_sheet(
+        app,
+        abp,
+        &format!("unpaid-reminder?treasury={f552}&format=xlsx&lang=kk"),
+    )
+    .await;
     let total_row = range
         .rows()
         .find(|r| r.first().is_some_and(|c| *c == "Барлығы"))

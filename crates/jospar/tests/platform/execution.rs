@@ -23,6 +23,28 @@ pub(crate) async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Va
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// The first sheet of a report downloaded as XLSX through the API.
+pub(crate) async fn xlsx_sheet(
+    app: &TestApp,
+    token: &str,
+    query: &str,
+) -> calamine::Range<calamine::Data> {
+    let xlsx = reqwest::Client::new()
+        .get(app.url(&format!("/api/v1/reports/{query}")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("xlsx")
+        .bytes()
+        .await
+        .expect("bytes");
+    let mut book: calamine::Xlsx<_> =
+        calamine::Reader::new(std::io::Cursor::new(xlsx.to_vec())).expect("xlsx opens");
+    calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range")
+}
+
 async fn upload(app: &TestApp, token: &str, org: i64, title: &str, bytes: Vec<u8>) -> (u16, Value) {
     let response = reqwest::Client::new()
         .post(app.url("/api/v1/execution/portal-imports"))
@@ -169,22 +191,12 @@ pub async fn portal_execution(app: &TestApp) {
     assert!(rows.iter().all(|r| r[7] == "сходится"));
 
     // XLSX of the report: the section totals to the tiyn.
-    let xlsx = reqwest::Client::new()
-        .get(app.url(&format!(
-            "/api/v1/reports/execution-report?import={mangystau}&month=2025-03&format=xlsx&lang=kk"
-        )))
-        .bearer_auth(&planner)
-        .send()
-        .await
-        .expect("xlsx")
-        .bytes()
-        .await
-        .expect("bytes");
-    let mut book: calamine::Xlsx<_> =
-        calamine::Reader::new(std::io::Cursor::new(xlsx.to_vec())).expect("xlsx opens");
-    let range = calamine::Reader::worksheet_range_at(&mut book, 0)
-        .expect("sheet")
-        .expect("range");
+    let range = xlsx_sheet(
+        app,
+        &planner,
+        &format!("execution-report?import={mangystau}&month=2025-03&format=xlsx&lang=kk"),
+    )
+    .await;
     let row = range
         .rows()
         .find(|r| r.first().is_some_and(|c| *c == "II"))
@@ -616,22 +628,12 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         "changes keep the year's total"
     );
     // The plan in XLSX as of 1 March: the total row's months add up to the annual amount.
-    let xlsx = reqwest::Client::new()
-        .get(app.url(&format!(
-            "/api/v1/reports/financing-plan?plan={id}&as_of=2027-03-01&format=xlsx&lang=kk"
-        )))
-        .bearer_auth(&abp)
-        .send()
-        .await
-        .expect("xlsx")
-        .bytes()
-        .await
-        .expect("bytes");
-    let mut book: calamine::Xlsx<_> =
-        calamine::Reader::new(std::io::Cursor::new(xlsx.to_vec())).expect("xlsx opens");
-    let range = calamine::Reader::worksheet_range_at(&mut book, 0)
-        .expect("sheet")
-        .expect("range");
+    let range = xlsx_sheet(
+        app,
+        &abp,
+        &format!("financing-plan?plan={id}&as_of=2027-03-01&format=xlsx&lang=kk"),
+    )
+    .await;
     let total_row = range
         .rows()
         .find(|r| r.first().is_some_and(|c| *c == "Барлығы"))
