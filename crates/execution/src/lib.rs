@@ -15,6 +15,7 @@ pub mod layouts;
 pub mod outbox;
 pub mod passport_store;
 pub mod payroll;
+pub mod periods;
 pub mod plans;
 pub mod portal;
 pub mod receipt_plans;

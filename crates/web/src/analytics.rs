@@ -11,7 +11,7 @@ use crate::appendices::Reader;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::plans::{approved_plans, basis_label, basis_of, refusal};
-use crate::treasury::{FORM_219, cash_form, percent};
+use crate::treasury::{FORM_219, FORM_243, FORM_420, cash_form, percent};
 use chrono::{Datelike, NaiveDate};
 use jospar_core::Tenge;
 use jospar_execution::analysis::{
@@ -20,9 +20,9 @@ use jospar_execution::analysis::{
 };
 use jospar_execution::layouts::{Shape, layouts};
 use jospar_execution::payroll::{Share, split_months};
-use jospar_execution::treasury::{CashRow, ReceiptRow};
+use jospar_execution::treasury::{CashRow, ObligationRow, ReceiptRow};
 use jospar_execution::treasury_store::TreasuryReport;
-use jospar_execution::{Basis, PlanLine, outbox, receipt_plans, treasury_store};
+use jospar_execution::{Basis, PlanLine, outbox, treasury_store};
 use jospar_org::OrgTree;
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
@@ -208,27 +208,13 @@ pub async fn expense_receipt_balance_table(
             *p += m;
         }
     }
+    let receipt_plans =
+        crate::receipt_plans::approved_receipt_plans(db, tree, scope.root, scope.year).await?;
+    let receipt_count = receipt_plans.len();
     let mut receipts = [Tenge::ZERO; 12];
-    let mut receipt_count = 0;
-    for (id, org, year, status) in receipt_plans::receipt_plan_ids(db)
-        .await
-        .map_err(repo_error)?
-    {
-        if year != i64::from(scope.year) || status != "approved" || !tree.is_within(org, scope.root)
-        {
-            continue;
-        }
-        let Some(plan) = receipt_plans::receipt_plan(db, id)
-            .await
-            .map_err(repo_error)?
-        else {
-            continue;
-        };
-        receipt_count += 1;
-        for line in &plan.lines {
-            for (r, m) in receipts.iter_mut().zip(line.months) {
-                *r += m;
-            }
+    for line in receipt_plans.iter().flat_map(|p| &p.lines) {
+        for (r, m) in receipts.iter_mut().zip(line.months) {
+            *r += m;
         }
     }
     let rows = balance(&receipts, &payments);
@@ -1009,4 +995,332 @@ pub async fn payroll_distribution_table(
     }
     table.total = Some(total_row(tr, 3, sums));
     Ok(table)
+}
+
+/// Report 37: the cash forms of receipts compared by day — for each report date of a year on
+/// which an organisation has a 2-19 or a 2-43, the receipts to date by each form and the
+/// difference; a date with one form only says which is missing.
+pub async fn receipts_by_day_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    org: i64,
+    year: i32,
+) -> AppResult<Table> {
+    reader.require_read(org)?;
+    let mut by_date: std::collections::BTreeMap<NaiveDate, [Option<Tenge>; 2]> = Default::default();
+    for head in treasury_store::reports(db).await.map_err(repo_error)? {
+        let slot = match head.form.as_str() {
+            FORM_219 => 0,
+            FORM_243 => 1,
+            _ => continue,
+        };
+        if head.org_id != org || head.report_date.year() != year {
+            continue;
+        }
+        let rows = treasury_store::report::<ReceiptRow>(db, head.id, &head.form)
+            .await
+            .map_err(repo_error)?
+            .map(|(_, rows)| rows)
+            .unwrap_or_default();
+        by_date.entry(head.report_date).or_default()[slot] =
+            Some(rows.iter().map(|r| r.received).sum());
+    }
+    let amount = |v: Option<Tenge>| match v {
+        Some(t) => Cell::Money(t),
+        None => Cell::Text(tr.t("analytics-col-missing")),
+    };
+    let mut table = Table {
+        title: tr.t("report-receipts-by-day"),
+        subtitle: vec![org_name(db, tr, org).await?, year.to_string()],
+        headers: headers(
+            tr,
+            &[
+                "analytics-col-report-date",
+                "analytics-col-total-219",
+                "analytics-col-total-243",
+                "exec-col-difference",
+            ],
+        ),
+        numbered: true,
+        ..Table::default()
+    };
+    let mut differing = 0;
+    for (date, [f219, f243]) in by_date {
+        let difference = match (f219, f243) {
+            (Some(a), Some(b)) => Cell::Money(a - b),
+            _ => Cell::Text(String::new()),
+        };
+        if matches!((f219, f243), (Some(a), Some(b)) if a != b) {
+            differing += 1;
+            table.strong_rows.push(table.rows.len());
+        }
+        table.rows.push(vec![
+            Cell::Text(date.to_string()),
+            amount(f219),
+            amount(f243),
+            difference,
+        ]);
+    }
+    table
+        .footer
+        .push(tr.args("treasury-differing", &[("count", differing.to_string())]));
+    Ok(table)
+}
+
+/// Report 1: obligations accepted and cash execution by form 4-20 set against the system's
+/// approved plans by obligations to the report's month: accepted and not paid, and what of the
+/// period's plan by obligations is not yet accepted. Lines planned in the system but absent from
+/// the form are listed too, so the system's column is the plans' own total.
+pub async fn obligations_420_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    id: i64,
+) -> AppResult<Table> {
+    let (head, rows) = treasury_store::report::<ObligationRow>(db, id, FORM_420)
+        .await
+        .map_err(repo_error)?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(head.org_id)?;
+    let month = jospar_execution::periods::period_of(head.report_date);
+    let mut planned: std::collections::BTreeMap<(String, String, String), Tenge> =
+        Default::default();
+    if month.year == head.report_date.year() {
+        for plan in approved_plans(db, tree, head.org_id, month.year).await? {
+            let lines = plan
+                .as_of(head.report_date)
+                .map_err(|e| refusal(jospar_execution::plans::PlanRefusal::Change(e)))?;
+            for line in lines {
+                *planned
+                    .entry((line.program, line.subprogram, line.specific))
+                    .or_default() += line.obligations[..month.month as usize]
+                    .iter()
+                    .copied()
+                    .sum::<Tenge>();
+            }
+        }
+    }
+    let mut sums = [Tenge::ZERO; 6];
+    let mut table_rows = Vec::new();
+    let mut push = |abp: &str, codes: [&str; 3], values: [Tenge; 6]| {
+        for (s, v) in sums.iter_mut().zip(values) {
+            *s += v;
+        }
+        let mut row = vec![Cell::Text(abp.to_string())];
+        row.extend(codes.iter().map(|c| Cell::Text(c.to_string())));
+        row.extend(values.into_iter().map(Cell::Money));
+        table_rows.push(row);
+    };
+    for r in &rows {
+        let system = planned
+            .remove(&(r.program.clone(), r.subprogram.clone(), r.specific.clone()))
+            .unwrap_or_default();
+        push(
+            &r.abp,
+            [&r.program, &r.subprogram, &r.specific],
+            [
+                r.plan_obligations,
+                r.accepted,
+                r.executed,
+                r.accepted - r.executed,
+                system,
+                system - r.accepted,
+            ],
+        );
+    }
+    // Lines planned in the system that the form does not carry: nothing accepted for them.
+    let zero = Tenge::ZERO;
+    for ((program, subprogram, specific), system) in std::mem::take(&mut planned) {
+        push(
+            "",
+            [&program, &subprogram, &specific],
+            [zero, zero, zero, zero, system, system],
+        );
+    }
+    Ok(Table {
+        title: tr.t("report-obligations-420"),
+        subtitle: vec![
+            org_name(db, tr, head.org_id).await?,
+            tr.args(
+                "analytics-form-subtitle",
+                &[
+                    ("form", head.form.clone()),
+                    ("date", head.report_date.to_string()),
+                    ("file", head.file_name.clone()),
+                ],
+            ),
+        ],
+        headers: headers(
+            tr,
+            &[
+                "treasury-col-abp",
+                "plan-col-program",
+                "plan-col-subprogram",
+                "plan-col-specific",
+                "treasury-col-plan-obligations",
+                "exec-col-accepted",
+                "treasury-col-executed",
+                "analytics-col-unpaid-obligations",
+                "analytics-col-system-obligations",
+                "analytics-col-not-accepted",
+            ],
+        ),
+        numbered: true,
+        rows: table_rows,
+        total: Some(total_row(tr, 3, sums)),
+        ..Table::default()
+    })
+}
+
+/// Reports 62–63 (appendices 23 and 42 of order No. 540): the plan of the reporting year of a
+/// subtree by program, subprogram and specific with its quarters — as approved (`refined` =
+/// false) or as refined by every change document to the date.
+pub async fn annual_plan_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    scope: &PlanScope<'_>,
+    refined: bool,
+) -> AppResult<Table> {
+    reader.require_read(scope.root)?;
+    let basis = basis_of(scope.basis)?;
+    let plans = lines_in_force(db, tree, scope).await?;
+    let mut by_codes: std::collections::BTreeMap<(String, String, String), [Tenge; 12]> =
+        Default::default();
+    for (_, at_approval, now) in &plans {
+        for line in if refined { now } else { at_approval } {
+            let sums = by_codes
+                .entry((
+                    line.program.clone(),
+                    line.subprogram.clone(),
+                    line.specific.clone(),
+                ))
+                .or_insert([Tenge::ZERO; 12]);
+            for (s, m) in sums.iter_mut().zip(analysis::months_of(line, basis)) {
+                *s += m;
+            }
+        }
+    }
+    let mut sums = [Tenge::ZERO; 5];
+    let rows = by_codes
+        .into_iter()
+        .map(|((program, subprogram, specific), months)| {
+            let quarters = analysis::quarters(&months);
+            let annual: Tenge = quarters.iter().copied().sum();
+            sums[0] += annual;
+            for (s, q) in sums[1..].iter_mut().zip(quarters) {
+                *s += q;
+            }
+            let mut row = vec![
+                Cell::Text(program),
+                Cell::Text(subprogram),
+                Cell::Text(specific),
+                Cell::Money(annual),
+            ];
+            row.extend(quarters.into_iter().map(Cell::Money));
+            row
+        })
+        .collect();
+    Ok(Table {
+        title: tr.t(if refined {
+            "report-refined-plan"
+        } else {
+            "report-approved-plan"
+        }),
+        subtitle: plan_subtitle(db, tr, scope, Some(basis), plans.len()).await?,
+        headers: headers(
+            tr,
+            &[
+                "plan-col-program",
+                "plan-col-subprogram",
+                "plan-col-specific",
+                "plan-col-approved",
+                "analytics-col-q1",
+                "analytics-col-q2",
+                "analytics-col-q3",
+                "analytics-col-q4",
+            ],
+        ),
+        numbered: true,
+        rows,
+        total: Some(total_row(tr, 2, sums)),
+        ..Table::default()
+    })
+}
+
+/// Report 38: the dynamics of the changes made to the year's financing plans of a subtree, by
+/// month — the plans at approval, what the change certificates, the refinements and the
+/// corrections moved, and the plans after them; each row adds up across.
+pub async fn changes_dynamics_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    scope: &PlanScope<'_>,
+) -> AppResult<Table> {
+    use jospar_execution::ChangeKind;
+    reader.require_read(scope.root)?;
+    let basis = basis_of(scope.basis)?;
+    let date = scope.as_of.unwrap_or(NaiveDate::MAX);
+    const KINDS: [ChangeKind; 3] = [
+        ChangeKind::Certificate,
+        ChangeKind::Refinement,
+        ChangeKind::Correction,
+    ];
+    // Columns: at approval, one per kind of document, after the documents.
+    let mut columns = [[Tenge::ZERO; 12]; 5];
+    let plans = approved_plans(db, tree, scope.root, scope.year).await?;
+    for plan in &plans {
+        let mut lines = plan.lines.clone();
+        add_months(&mut columns[0], &month_sums(&lines, basis));
+        let mut docs: Vec<_> = plan.changes.iter().filter(|d| d.dated <= date).collect();
+        docs.sort_by_key(|d| (d.dated, d.number));
+        for doc in docs {
+            let before = month_sums(&lines, basis);
+            lines = jospar_execution::apply_change(&lines, doc)
+                .map_err(|e| refusal(jospar_execution::plans::PlanRefusal::Change(e)))?;
+            let after = month_sums(&lines, basis);
+            let kind = KINDS.iter().position(|k| *k == doc.kind).unwrap_or(0);
+            for m in 0..12 {
+                columns[kind + 1][m] += after[m] - before[m];
+            }
+        }
+        add_months(&mut columns[4], &month_sums(&lines, basis));
+    }
+    let mut keys = vec!["exec-col-month", "plan-col-at-approval"];
+    keys.extend(KINDS.iter().map(|k| match k {
+        ChangeKind::Certificate => "plan-change-certificate",
+        ChangeKind::Refinement => "plan-change-refinement",
+        ChangeKind::Correction => "plan-change-correction",
+    }));
+    keys.push("plan-col-after-changes");
+    let rows = (0..12)
+        .map(|m| {
+            let mut row = vec![Cell::Text(tr.t(&format!("month-{}", m + 1)))];
+            row.extend(columns.iter().map(|c| Cell::Money(c[m])));
+            row
+        })
+        .collect();
+    Ok(Table {
+        title: tr.t("report-changes-dynamics"),
+        subtitle: plan_subtitle(db, tr, scope, Some(basis), plans.len()).await?,
+        headers: headers(tr, &keys),
+        numbered: true,
+        rows,
+        total: Some(total_row(
+            tr,
+            0,
+            columns.iter().map(|c| c.iter().copied().sum::<Tenge>()),
+        )),
+        ..Table::default()
+    })
+}
+
+fn add_months(into: &mut [Tenge; 12], months: &[Tenge; 12]) {
+    for (i, m) in into.iter_mut().zip(months) {
+        *i += *m;
+    }
 }

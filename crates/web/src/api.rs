@@ -411,7 +411,7 @@ pub const ROUTES: &[ApiRoute] = &[
     ApiRoute {
         method: "post",
         path: "/execution/treasury/{form}",
-        summary: "Import Treasury form 5-52, 4-20, 2-19, 2-43 or 1-27 (XLSX or CSV body) for ?org= at ?date=YYYY-MM-DD (&file_name=); the same form and date is replaced",
+        summary: "Import a Treasury form of the layouts in force (5-52, 5-42, 5-02, 2-15, 4-20, 2-19, 2-11, 2-43, 1-27; XLSX or CSV body) for ?org= at ?date=YYYY-MM-DD (&file_name=); the same form and date is replaced; refused in a closed month",
         access: Access::Enter,
     },
     ApiRoute {
@@ -484,6 +484,24 @@ pub const ROUTES: &[ApiRoute] = &[
         method: "post",
         path: "/receipt-plans/{id}/approve",
         summary: "Approve a draft plan of receipts {version}",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/execution/closed-periods",
+        summary: "Closed execution periods the caller may read: org_id, month, reason, who and when (EX-5)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/execution/closed-periods",
+        summary: "Close a month {org_id, month: YYYY-MM, reason} for the organisation's subtree: Treasury forms reporting it are no longer imported or replaced",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/execution/closed-periods/reopen",
+        summary: "Open a closed month again {org_id, month, reason}",
         access: Access::Approve,
     },
     ApiRoute {
@@ -616,6 +634,11 @@ pub fn routes() -> Router<AppState> {
             get(receipt_plan).put(save_receipt_plan),
         )
         .route("/receipt-plans/{id}/approve", post(approve_receipt_plan))
+        .route(
+            "/execution/closed-periods",
+            get(closed_periods).post(close_period),
+        )
+        .route("/execution/closed-periods/reopen", post(reopen_period))
         .route(
             "/execution/passport",
             get(passport_exports).post(publish_to_passport),
@@ -967,6 +990,35 @@ async fn approve_receipt_plan(
     let b: VersionOnly = body(&bytes)?;
     Ok(Json(json!(
         crate::receipt_plans::approve(ctx.db(), p, id, b.version).await?
+    )))
+}
+
+async fn closed_periods(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(crate::periods::list(ctx.db(), p).await?)))
+}
+
+#[derive(Deserialize)]
+struct PeriodAct {
+    org_id: i64,
+    month: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn close_period(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: PeriodAct = body(&bytes)?;
+    Ok(created(
+        crate::periods::close(ctx.db(), p, b.org_id, &b.month, &b.reason).await?,
+    ))
+}
+
+async fn reopen_period(ctx: Ctx, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: PeriodAct = body(&bytes)?;
+    Ok(Json(json!(
+        crate::periods::reopen(ctx.db(), p, b.org_id, &b.month, &b.reason).await?
     )))
 }
 

@@ -14,6 +14,7 @@ pub mod limits;
 pub mod openapi;
 pub mod pages;
 pub mod passport;
+pub mod periods;
 pub mod planning;
 pub mod plans;
 pub mod receipt_plans;

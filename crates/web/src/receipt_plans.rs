@@ -191,6 +191,32 @@ pub async fn receipt_plan_table(
     id: i64,
 ) -> AppResult<Table> {
     let plan = readable(db, reader, id).await?;
+    let subtitle = vec![
+        org_name(db, tr, plan.org_id).await?,
+        tr.t(&format!("plan-status-{}", plan.status.code())),
+    ];
+    let title = tr.args(
+        "report-receipt-plan-title",
+        &[("year", plan.year.to_string())],
+    );
+    Ok(receipts_by_month(tr, title, subtitle, &plan.lines))
+}
+
+async fn org_name(db: &Db, tr: &Tr, id: i64) -> AppResult<String> {
+    Ok(jospar_org::repo::get_org(db, id)
+        .await?
+        .map(|o| o.name(tr.lang()).to_string())
+        .unwrap_or_default())
+}
+
+/// Receipts codes by kind (revenues, loan repayments, sales of financial assets, borrowing)
+/// with the annual amount and the twelve months, and the total.
+fn receipts_by_month(
+    tr: &Tr,
+    title: String,
+    subtitle: Vec<String>,
+    lines: &[ReceiptLine],
+) -> Table {
     let mut headers = vec![
         tr.t("receipt-col-code"),
         tr.t("receipt-col-kind"),
@@ -198,29 +224,18 @@ pub async fn receipt_plan_table(
     ];
     headers.extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
     let mut table = Table {
-        title: tr.args(
-            "report-receipt-plan-title",
-            &[("year", plan.year.to_string())],
-        ),
-        subtitle: vec![
-            jospar_org::repo::get_org(db, plan.org_id)
-                .await?
-                .map(|o| o.name(tr.lang()).to_string())
-                .unwrap_or_default(),
-            tr.t(&format!("plan-status-{}", plan.status.code())),
-        ],
+        title,
+        subtitle,
         headers,
         numbered: true,
         ..Table::default()
     };
     let mut total = [Tenge::ZERO; 13];
     for kind in ReceiptKind::ALL {
-        let lines: Vec<&ReceiptLine> = plan
-            .lines
+        for line in lines
             .iter()
             .filter(|l| ReceiptKind::of(&l.code) == Some(kind))
-            .collect();
-        for line in &lines {
+        {
             let mut row = vec![
                 Cell::Text(line.code.clone()),
                 Cell::Text(kind_name(tr, &line.code)),
@@ -237,7 +252,75 @@ pub async fn receipt_plan_table(
     let mut total_row = vec![Cell::Text(tr.t("total")), Cell::Text(String::new())];
     total_row.extend(total.iter().map(|t| Cell::Money(*t)));
     table.total = Some(total_row);
-    Ok(table)
+    table
+}
+
+/// The approved plans of receipts of a year of the organisations in a subtree.
+pub async fn approved_receipt_plans(
+    db: &Db,
+    tree: &jospar_org::OrgTree,
+    root: i64,
+    year: i32,
+) -> AppResult<Vec<ReceiptPlan>> {
+    let mut out = Vec::new();
+    for (id, org, plan_year, status) in receipt_plans::receipt_plan_ids(db)
+        .await
+        .map_err(|e| refusal(e.into()))?
+    {
+        if plan_year != i64::from(year) || status != "approved" || !tree.is_within(org, root) {
+            continue;
+        }
+        if let Some(plan) = receipt_plans::receipt_plan(db, id)
+            .await
+            .map_err(|e| refusal(e.into()))?
+        {
+            out.push(plan);
+        }
+    }
+    Ok(out)
+}
+
+/// Reports 55–56 (appendices 14–15 of order No. 540): the consolidated plan of receipts of a
+/// subtree — its approved plans of receipts of the year added up code by code, by month.
+pub async fn consolidated_receipt_plan_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &jospar_org::OrgTree,
+    reader: &Reader<'_>,
+    root: i64,
+    year: i32,
+) -> AppResult<Table> {
+    reader.require_read(root)?;
+    let plans = approved_receipt_plans(db, tree, root, year).await?;
+    let mut by_code: std::collections::BTreeMap<String, ReceiptLine> = Default::default();
+    for line in plans.iter().flat_map(|p| &p.lines) {
+        let sum = by_code
+            .entry(line.code.clone())
+            .or_insert_with(|| ReceiptLine {
+                code: line.code.clone(),
+                annual: Tenge::ZERO,
+                months: [Tenge::ZERO; 12],
+            });
+        sum.annual += line.annual;
+        for (s, m) in sum.months.iter_mut().zip(line.months) {
+            *s += m;
+        }
+    }
+    let lines: Vec<ReceiptLine> = by_code.into_values().collect();
+    let subtitle = vec![
+        org_name(db, tr, root).await?,
+        year.to_string(),
+        tr.args(
+            "analytics-receipt-plans-count",
+            &[("count", plans.len().to_string())],
+        ),
+    ];
+    Ok(receipts_by_month(
+        tr,
+        tr.t("report-consolidated-receipt-plan"),
+        subtitle,
+        &lines,
+    ))
 }
 
 /// Receipts to the report date of form 2-19 against the plan of receipts (reports 20–21 of

@@ -411,6 +411,47 @@ pub const REPORTS: &[ReportDef] = &[
         params: &[SUBTREE, YEAR],
     },
     ReportDef {
+        name: "consolidated-receipt-plan",
+        about: "Consolidated plan of receipts of a subtree: approved plans of receipts of a year by code and month (EX-R 55-56, appendices 14-15 of order 540)",
+        params: &[SUBTREE, YEAR],
+    },
+    ReportDef {
+        name: "receipts-by-day",
+        about: "Forms 2-19 and 2-43 of an organisation compared by report date over a year: receipts to date by each and the difference (EX-R 37)",
+        params: &[
+            ParamDef {
+                name: "org",
+                required: true,
+                about: "organisation the forms were imported for",
+            },
+            YEAR,
+        ],
+    },
+    ReportDef {
+        name: "obligations-420",
+        about: "Obligations accepted and cash execution by form 4-20 against the system's plans by obligations to the report's month (EX-R 1)",
+        params: &[ParamDef {
+            name: "f420",
+            required: true,
+            about: "id of an imported form 4-20",
+        }],
+    },
+    ReportDef {
+        name: "approved-plan",
+        about: "Approved plan of the reporting year of a subtree by program, subprogram, specific and quarter (EX-R 62, appendix 23 of order 540)",
+        params: &[SUBTREE, YEAR, BASIS],
+    },
+    ReportDef {
+        name: "refined-plan",
+        about: "Refined plan of the reporting year of a subtree by program, subprogram, specific and quarter, with the change documents to a date (EX-R 63, appendix 42 of order 540)",
+        params: &[SUBTREE, YEAR, BASIS, AS_OF],
+    },
+    ReportDef {
+        name: "changes-dynamics",
+        about: "Dynamics of the changes to a subtree's financing plans of a year by month: at approval, moved by certificates, refinements and corrections, after them (EX-R 38)",
+        params: &[SUBTREE, YEAR, BASIS, AS_OF],
+    },
+    ReportDef {
         name: "payroll-distribution",
         about: "Payroll lines of an institution's financing plan split by structural unit of its staffing table, month by month (EX-9)",
         params: &[PLAN, BASIS],
@@ -427,6 +468,7 @@ pub const REPORTS: &[ReportDef] = &[
 /// individual plan by payments or by obligations, a draft or an approved plan).
 pub fn spec_numbers(name: &str) -> &'static [u8] {
     match name {
+        "obligations-420" => &[1],
         "receipts-dynamics" => &[2, 3],
         "cash-balances" => &[5, 6],
         "cash-execution" => &[8, 9, 12, 13, 14],
@@ -436,7 +478,7 @@ pub fn spec_numbers(name: &str) -> &'static [u8] {
         "unpaid-reminder" => &[25],
         "analytic-abp" => &[26],
         "analytic-budget" => &[27],
-        "expense-receipt-balance" => &[28],
+        "expense-receipt-balance" => &[28, 57],
         "plan-balance" => &[29],
         "specifics-analysis" => &[31],
         "reconcile-219-243" => &[32],
@@ -444,11 +486,16 @@ pub fn spec_numbers(name: &str) -> &'static [u8] {
         "forms-register" => &[34],
         "reconcile-plan-127" => &[35],
         "payments-obligations" => &[36],
+        "receipts-by-day" => &[37],
+        "changes-dynamics" => &[38],
         "plan-changes" => &[39, 44],
         "financing-plan" => &[40, 41, 42, 43, 47, 48],
         "consolidated-plan" => &[45, 46, 51, 52, 58, 59, 60, 61],
         "receipt-plan" => &[49, 50],
         "plan-register" => &[53, 54],
+        "consolidated-receipt-plan" => &[55, 56],
+        "approved-plan" => &[62],
+        "refined-plan" => &[63],
         _ => &[],
     }
 }
@@ -707,6 +754,9 @@ pub async fn build(
             .await
         }
         "plan-balance"
+        | "approved-plan"
+        | "refined-plan"
+        | "changes-dynamics"
         | "expense-receipt-balance"
         | "specifics-analysis"
         | "payments-obligations"
@@ -723,6 +773,13 @@ pub async fn build(
             };
             match name {
                 "plan-balance" => analytics::plan_balance_table(db, tr, tree, reader, &scope).await,
+                "approved-plan" | "refined-plan" => {
+                    let refined = name == "refined-plan";
+                    analytics::annual_plan_table(db, tr, tree, reader, &scope, refined).await
+                }
+                "changes-dynamics" => {
+                    analytics::changes_dynamics_table(db, tr, tree, reader, &scope).await
+                }
                 "expense-receipt-balance" => {
                     analytics::expense_receipt_balance_table(db, tr, tree, reader, &scope).await
                 }
@@ -782,6 +839,30 @@ pub async fn build(
                 params.required("year")?,
             )
             .await
+        }
+        "consolidated-receipt-plan" => {
+            crate::receipt_plans::consolidated_receipt_plan_table(
+                db,
+                tr,
+                tree,
+                reader,
+                params.required("org")?,
+                params.required("year")?,
+            )
+            .await
+        }
+        "receipts-by-day" => {
+            analytics::receipts_by_day_table(
+                db,
+                tr,
+                reader,
+                params.required("org")?,
+                params.required("year")?,
+            )
+            .await
+        }
+        "obligations-420" => {
+            analytics::obligations_420_table(db, tr, tree, reader, params.required("f420")?).await
         }
         "payroll-distribution" => {
             analytics::payroll_distribution_table(

@@ -161,6 +161,7 @@ pub async fn import_form(
     {
         return Err(AppError::invalid("err-unknown-org", "org"));
     }
+    crate::periods::check_open(db, target.org_id, target.report_date).await?;
     let Some(layout) = layouts().form(form) else {
         return Err(AppError::Invalid {
             key: "err-unknown-value",

@@ -5,7 +5,8 @@
 
 use crate::app::TestApp;
 use crate::execution::{get_json, xlsx_sheet};
-use serde_json::Value;
+use crate::story::send_json;
+use serde_json::{Value, json};
 
 fn total(table: &Value, column: usize) -> i64 {
     table["total"][column]
@@ -49,6 +50,7 @@ async fn import(app: &TestApp, token: &str, form: &str, org: i64, date: &str, fi
 async fn cash_forms(app: &TestApp, abp: &str, edu: i64) {
     let now = import(app, abp, "5-42", edu, "2027-04-01", "5-42-sample.csv").await;
     import(app, abp, "5-42", edu, "2026-04-01", "5-42-2026-sample.csv").await;
+    closed_period(app, abp, edu).await;
     let id = now["id"].as_i64().expect("id");
     let growth = report(app, abp, &format!("cash-execution?treasury={id}&growth=1")).await;
     assert_eq!(total(&growth, 6), 4_139_175_100, "{growth}");
@@ -148,6 +150,29 @@ async fn plan_based(app: &TestApp, abp: &str, economist: &str, edu: i64) {
             .all(|r| r[3].as_i64() == Some(0)),
         "no change dated before 1 January: {before}"
     );
+
+    // 62-63: the year's plan as approved and as refined — the same year, other quarters.
+    let approved = report(app, abp, &format!("approved-plan?{scope}")).await;
+    let refined = report(app, abp, &format!("refined-plan?{scope}")).await;
+    assert_eq!(total(&approved, 3), annual, "{approved}");
+    assert_eq!(total(&refined, 3), annual, "{refined}");
+    let quarters = |t: &Value| (4..8).map(|c| total(t, c)).collect::<Vec<_>>();
+    assert_eq!(quarters(&approved).iter().sum::<i64>(), annual);
+    assert_ne!(
+        quarters(&approved),
+        quarters(&refined),
+        "the certificates moved money"
+    );
+
+    // 38: by month, the plans at approval plus what each kind of document moved are the plans
+    // after them.
+    let dynamics = report(app, abp, &format!("changes-dynamics?{scope}")).await;
+    assert_eq!(total(&dynamics, 1), annual, "{dynamics}");
+    assert_eq!(total(&dynamics, 5), annual);
+    for row in dynamics["rows"].as_array().expect("rows") {
+        let cell = |c: usize| row[c].as_i64().expect("tiyn");
+        assert_eq!(cell(1) + cell(2) + cell(3) + cell(4), cell(5), "{row}");
+    }
 
     // 31: the specifics add up to the plans, the quarters to the year, the shares to 100.
     let specifics = report(app, abp, &format!("specifics-analysis?{scope}")).await;
@@ -334,6 +359,57 @@ async fn receipts(app: &TestApp, abp: &str, edu: i64) {
     );
     assert_eq!(total(&balance, 3), total(&balance, 1) - total(&balance, 2));
     assert_eq!(total(&balance, 4), total(&balance, 3));
+    // 55-56: the oblast's one approved plan of receipts, consolidated: the same total.
+    let consolidated = report(
+        app,
+        &planner,
+        &format!("consolidated-receipt-plan?org={oblast}&year=2027"),
+    )
+    .await;
+    assert_eq!(
+        total(&consolidated, 2),
+        16_543_541_800_000,
+        "{consolidated}"
+    );
+
+    // 37: 1 April has both receipts forms, agreeing; 1 May only the 2-19.
+    let by_day = report(app, abp, &format!("receipts-by-day?org={edu}&year=2027")).await;
+    let rows = by_day["rows"].as_array().expect("rows");
+    let april = rows
+        .iter()
+        .find(|r| r[0] == "2027-04-01")
+        .unwrap_or_else(|| panic!("{by_day}"));
+    assert_eq!(april[1].as_i64(), Some(received));
+    assert_eq!(april[3].as_i64(), Some(0), "{by_day}");
+    let may = rows
+        .iter()
+        .find(|r| r[0] == "2027-05-01")
+        .unwrap_or_else(|| panic!("{by_day}"));
+    assert_eq!(may[2], "нет формы", "{by_day}");
+
+    // 1: a 4-20 against the plans by obligations; its columns reconcile across.
+    let (_, forms) = get_json(app, abp, "/execution/treasury").await;
+    let f420 = forms
+        .as_array()
+        .expect("forms")
+        .iter()
+        .find(|f| f["form"] == "4-20")
+        .expect("a 4-20")["id"]
+        .clone();
+    let obligations = report(app, abp, &format!("obligations-420?f420={f420}")).await;
+    assert_eq!(
+        total(&obligations, 7),
+        total(&obligations, 5) - total(&obligations, 6),
+        "{obligations}"
+    );
+    assert_eq!(
+        total(&obligations, 9),
+        total(&obligations, 8) - total(&obligations, 5)
+    );
+    assert!(
+        total(&obligations, 8) > 0,
+        "the school's plan: {obligations}"
+    );
 }
 
 /// EX-9: the school's plan of 2027, its payroll lines split by the units of its staffing table
@@ -382,4 +458,71 @@ pub async fn payroll_distribution(app: &TestApp, school: i64) {
     )
     .await;
     assert_eq!(total(&obligations, 4), payroll);
+}
+
+/// A closed month keeps its forms: the 5-42 reporting March 2026 is neither imported nor
+/// replaced until the month is opened again with a reason.
+async fn closed_period(app: &TestApp, abp: &str, edu: i64) {
+    let economist = app.token("economist.school5").await;
+    let close = json!({"org_id": edu, "month": "2026-03", "reason": "отчёт за март сдан"});
+    let (status, _) = send_json(
+        app,
+        "post",
+        "/execution/closed-periods",
+        &economist,
+        close.clone(),
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "a school does not close its administrator's month"
+    );
+    let (status, closed) =
+        send_json(app, "post", "/execution/closed-periods", abp, close.clone()).await;
+    assert_eq!(status, 201, "{closed}");
+    let (status, again) = send_json(app, "post", "/execution/closed-periods", abp, close).await;
+    assert_eq!(status, 422, "{again}");
+    let body = std::fs::read(format!(
+        "{}/../../data/treasury/5-42-2026-sample.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("sample");
+    let post = || {
+        reqwest::Client::new()
+            .post(app.url("/api/v1/execution/treasury/5-42"))
+            .query(&[("org", edu.to_string()), ("date", "2026-04-01".into())])
+            .bearer_auth(abp)
+            .body(body.clone())
+            .send()
+    };
+    let refused = post().await.expect("request");
+    assert_eq!(refused.status().as_u16(), 422);
+    let error: Value = refused.json().await.expect("json");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("2026-03") && message.contains("отчёт за март сдан"),
+        "{message}"
+    );
+    let (_, list) = get_json(app, abp, "/execution/closed-periods").await;
+    assert_eq!(list.as_array().map(Vec::len), Some(1), "{list}");
+    let reopen = |reason: &str| json!({"org_id": edu, "month": "2026-03", "reason": reason});
+    let (status, _) = send_json(
+        app,
+        "post",
+        "/execution/closed-periods/reopen",
+        abp,
+        reopen(" "),
+    )
+    .await;
+    assert_eq!(status, 422, "opening needs a reason");
+    let (status, _) = send_json(
+        app,
+        "post",
+        "/execution/closed-periods/reopen",
+        abp,
+        reopen("исправление Казначейства"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(post().await.expect("request").status().as_u16(), 201);
 }

@@ -640,6 +640,27 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/execution/closed-periods",
+            path: "/execution/closed-periods".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/execution/closed-periods",
+            path: "/execution/closed-periods".into(),
+            body: Some(json!({"org_id": own, "month": "x", "reason": "m"})),
+            expect: "RAARARR",
+        },
+        Case {
+            method: "post",
+            route: "/execution/closed-periods/reopen",
+            path: "/execution/closed-periods/reopen".into(),
+            body: Some(json!({"org_id": own, "month": "x", "reason": "m"})),
+            expect: "RAARARR",
+        },
+        Case {
+            method: "get",
             route: "/execution/passport",
             path: "/execution/passport".into(),
             body: None,

@@ -12,7 +12,7 @@ use crate::execution::{ImportTarget, import_portal, imports};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::Multipart;
+use axum::extract::{Form, Multipart};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
@@ -25,6 +25,8 @@ pub fn routes() -> Router<AppState> {
         .route("/execution", get(list))
         .route("/execution/portal", post(upload))
         .route("/execution/treasury", post(upload_treasury))
+        .route("/execution/periods", post(close_period))
+        .route("/execution/periods/reopen", post(reopen_period))
 }
 
 pub struct ImportRow {
@@ -86,21 +88,46 @@ struct ExecutionPage {
     forms: Vec<(String, String)>,
     /// Organisations the user may import for.
     orgs: Vec<Choice>,
+    /// Closed periods and the organisations the user may close a month for.
+    periods: Vec<PeriodRow>,
+    closers: Vec<Choice>,
     title: String,
     error: Option<String>,
     treasury_error: Option<String>,
+    period_error: Option<String>,
+}
+
+pub struct PeriodRow {
+    org_id: i64,
+    org: String,
+    month: String,
+    reason: String,
+    by: String,
+    at: String,
+    can_reopen: bool,
+}
+
+/// The refusals a form of the page may bring back, each shown beside its form.
+#[derive(Default)]
+struct Refusals {
+    portal: Option<String>,
+    treasury: Option<String>,
+    period: Option<String>,
 }
 
 async fn page(ctx: &Ctx, title: String, error: Option<String>) -> AppResult<Response> {
-    page_with(ctx, title, error, None).await
+    page_with(
+        ctx,
+        title,
+        Refusals {
+            portal: error,
+            ..Refusals::default()
+        },
+    )
+    .await
 }
 
-async fn page_with(
-    ctx: &Ctx,
-    title: String,
-    error: Option<String>,
-    treasury_error: Option<String>,
-) -> AppResult<Response> {
+async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Response> {
     let p = ctx.user()?;
     let lang = ctx.tr.lang();
     let all_orgs = jospar_org::repo::all_orgs(ctx.db()).await?;
@@ -156,16 +183,43 @@ async fn page_with(
             selected: false,
         })
         .collect();
-    let refused = error.is_some() || treasury_error.is_some();
+    let periods = crate::periods::list(ctx.db(), p)
+        .await?
+        .into_iter()
+        .map(|c| PeriodRow {
+            org: name_of(c.org_id),
+            can_reopen: p.can(Right::Approve, c.org_id),
+            org_id: c.org_id,
+            month: c.month,
+            reason: c.reason,
+            by: c.closed_by,
+            at: c.closed_at.format("%Y-%m-%d %H:%M").to_string(),
+        })
+        .collect();
+    let closers = all_orgs
+        .iter()
+        .filter(|o| p.can(Right::Approve, o.id))
+        .filter(|o| matches!(o.kind, OrgKind::AuthorizedBody | OrgKind::Administrator))
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name(lang).to_string(),
+            selected: false,
+        })
+        .collect();
+    let refused =
+        refusals.portal.is_some() || refusals.treasury.is_some() || refusals.period.is_some();
     let response = render(ExecutionPage {
         page: Page::new(ctx, "execution-title", "execution"),
         imports: rows,
         treasury,
         forms,
         orgs,
+        periods,
+        closers,
         title,
-        error,
-        treasury_error,
+        error: refusals.portal,
+        treasury_error: refusals.treasury,
+        period_error: refusals.period,
     })?;
     Ok(super::plans::unprocessable_if(refused, response))
 }
@@ -275,7 +329,50 @@ async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Respon
         }
         Err(e @ AppError::Invalid { .. }) => {
             let message = form_message(&ctx, e)?;
-            page_with(&ctx, String::new(), None, Some(message)).await
+            let refusals = Refusals {
+                treasury: Some(message),
+                ..Refusals::default()
+            };
+            page_with(&ctx, String::new(), refusals).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PeriodForm {
+    csrf: String,
+    org: i64,
+    month: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Closes a month for an organisation's subtree (EX-5); a refusal is shown beside the form.
+async fn close_period(ctx: Ctx, Form(f): Form<PeriodForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&f.csrf)?;
+    let done = crate::periods::close(ctx.db(), p, f.org, &f.month, &f.reason).await;
+    period_answer(&ctx, done.map(|_| ())).await
+}
+
+/// Opens a closed month again, with the reason.
+async fn reopen_period(ctx: Ctx, Form(f): Form<PeriodForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&f.csrf)?;
+    let done = crate::periods::reopen(ctx.db(), p, f.org, &f.month, &f.reason).await;
+    period_answer(&ctx, done.map(|_| ())).await
+}
+
+async fn period_answer(ctx: &Ctx, done: AppResult<()>) -> AppResult<Response> {
+    match done {
+        Ok(()) => Ok(Redirect::to("/execution#periods").into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let refusals = Refusals {
+                period: Some(form_message(ctx, e)?),
+                ..Refusals::default()
+            };
+            page_with(ctx, String::new(), refusals).await
         }
         Err(e) => Err(e),
     }

@@ -1,0 +1,107 @@
+//! Closed execution periods (EX-5) for the pages and the API: who may close and open a month
+//! (the approving authority of the organisation), and the check every Treasury import passes.
+
+use crate::ctx::Principal;
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDate;
+use jospar_execution::periods::{self, ClosedPeriod, closing_of};
+use jospar_execution::portal::Month;
+use jospar_org::Right;
+use jospar_store::Db;
+
+fn repo_error(e: jospar_execution::repo::RepoError) -> AppError {
+    match e {
+        jospar_execution::repo::RepoError::Store(s) => s.into(),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+fn month_of(text: &str) -> AppResult<Month> {
+    Month::parse(text).ok_or_else(|| AppError::Invalid {
+        key: "err-report-param",
+        args: vec![("field", "month".into()), ("value", text.into())],
+        field: Some("month".into()),
+    })
+}
+
+fn reason_of(reason: &str) -> AppResult<&str> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        Err(AppError::invalid("err-required", "reason"))
+    } else {
+        Ok(reason)
+    }
+}
+
+/// The closed periods of the organisations the caller may read.
+pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<ClosedPeriod>> {
+    Ok(periods::closed_periods(db)
+        .await
+        .map_err(repo_error)?
+        .into_iter()
+        .filter(|c| p.can(Right::Read, c.org_id))
+        .collect())
+}
+
+/// Closes a month ("2027-03") of an organisation's subtree, with the reason.
+pub async fn close(
+    db: &Db,
+    p: &Principal,
+    org: i64,
+    month: &str,
+    reason: &str,
+) -> AppResult<ClosedPeriod> {
+    p.require(Right::Approve, org)?;
+    let month = month_of(month)?;
+    let reason = reason_of(reason)?;
+    periods::close(db, &p.who(), org, month, reason)
+        .await
+        .map_err(repo_error)?
+        .ok_or_else(|| AppError::Invalid {
+            key: "err-period-closed-already",
+            args: vec![("month", month.to_string())],
+            field: Some("month".into()),
+        })
+}
+
+/// Opens a closed month again, with the reason.
+pub async fn reopen(
+    db: &Db,
+    p: &Principal,
+    org: i64,
+    month: &str,
+    reason: &str,
+) -> AppResult<ClosedPeriod> {
+    p.require(Right::Approve, org)?;
+    let month = month_of(month)?;
+    let reason = reason_of(reason)?;
+    periods::reopen(db, &p.who(), org, month, reason)
+        .await
+        .map_err(repo_error)?
+        .ok_or(AppError::NotFound)
+}
+
+/// Refuses a form of `org` dated `date` when its month is closed for the organisation or for
+/// one above it, naming the month, who closed it and why.
+pub async fn check_open(db: &Db, org: i64, date: NaiveDate) -> AppResult<()> {
+    let closed = periods::closed_periods(db).await.map_err(repo_error)?;
+    if closed.is_empty() {
+        return Ok(());
+    }
+    let tree = jospar_org::repo::org_tree(db).await?;
+    match closing_of(&closed, date, |closing_org| {
+        tree.is_within(org, closing_org)
+    }) {
+        None => Ok(()),
+        Some(c) => Err(AppError::Invalid {
+            key: "err-period-closed",
+            args: vec![
+                ("month", c.month.clone()),
+                ("date", date.to_string()),
+                ("by", c.closed_by.clone()),
+                ("reason", c.reason.clone()),
+            ],
+            field: Some("date".into()),
+        }),
+    }
+}
