@@ -218,6 +218,42 @@ fn blank_comparison(row: &CashRow) -> CashComparison {
     }
 }
 
+/// Cash execution of an administrator's program split by the source of its money: the
+/// republican budget's transfers and the local budget's own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KindSplit {
+    pub abp: String,
+    pub program: String,
+    /// Plan of the period and cash expenses from republican transfers.
+    pub republican: [Tenge; 2],
+    /// The same from the local budget's own money.
+    pub local: [Tenge; 2],
+}
+
+/// Form rows by administrator and program, each split into republican and local money by its
+/// subprogram (`republican` lists the subprograms of republican transfers).
+pub fn split_by_budget_kind(rows: &[CashRow], republican: &[String]) -> Vec<KindSplit> {
+    let mut groups: BTreeMap<(&str, &str), KindSplit> = BTreeMap::new();
+    for row in rows {
+        let group = groups
+            .entry((&row.abp, &row.program))
+            .or_insert_with(|| KindSplit {
+                abp: row.abp.clone(),
+                program: row.program.clone(),
+                republican: [Tenge::ZERO; 2],
+                local: [Tenge::ZERO; 2],
+            });
+        let kind = if republican.contains(&row.subprogram) {
+            &mut group.republican
+        } else {
+            &mut group.local
+        };
+        kind[0] += row.plan_period;
+        kind[1] += row.executed;
+    }
+    groups.into_values().collect()
+}
+
 /// One receipts code across successive forms 2-19 of a year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptSeries {
@@ -368,6 +404,21 @@ mod tests {
         assert_eq!((rows[2].executed, rows[2].previous), (t(0), t(8)));
         assert_eq!(rows.iter().map(|r| r.previous).sum::<Tenge>(), t(38));
         assert_eq!(rows.iter().map(|r| r.executed).sum::<Tenge>(), t(45));
+    }
+
+    #[test]
+    fn transfers_from_the_republic_are_told_from_local_money_by_subprogram() {
+        let rows = [
+            cash("261", "003", "011", 100, 50, 40),
+            cash("261", "003", "015", 10, 6, 5),
+            cash("261", "003", "", 20, 10, 8),
+            cash("261", "004", "011", 30, 15, 15),
+        ];
+        let split = split_by_budget_kind(&rows, &["011".to_string()]);
+        assert_eq!(split.len(), 2);
+        assert_eq!(split[0].republican, [t(50), t(40)]);
+        assert_eq!(split[0].local, [t(16), t(13)]);
+        assert_eq!(split[1].local, [t(0), t(0)]);
     }
 
     fn receipt(code: &str, received: i64) -> ReceiptRow {

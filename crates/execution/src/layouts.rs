@@ -62,13 +62,23 @@ pub struct Layouts {
     headings: HashMap<Field, Vec<String>>,
     /// Each form by its number ("5-52").
     pub forms: BTreeMap<String, FormLayout>,
+    pub budget_kinds: BudgetKinds,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LayoutsFile {
+    #[serde(default)]
+    budget_kinds: BudgetKinds,
     headings: HashMap<Field, Vec<String>>,
     forms: BTreeMap<String, FormLayout>,
+}
+
+/// Which subprograms of a local budget are financed by the republican budget.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetKinds {
+    pub republican_subprograms: Vec<String>,
 }
 
 /// Why a layouts file was refused.
@@ -138,6 +148,7 @@ impl Layouts {
         Ok(Layouts {
             headings,
             forms: file.forms,
+            budget_kinds: file.budget_kinds,
         })
     }
 
@@ -191,6 +202,7 @@ mod tests {
             Some(Shape::Obligations)
         );
         assert_eq!(layouts.form("2-11").map(|f| f.shape), Some(Shape::Receipts));
+        assert_eq!(layouts.budget_kinds.republican_subprograms, vec!["011"]);
     }
 
     #[test]

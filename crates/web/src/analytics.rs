@@ -16,7 +16,7 @@ use chrono::{Datelike, NaiveDate};
 use jospar_core::Tenge;
 use jospar_execution::analysis::{
     self, CashLevel, balance, by_specific, compare_years, group_cash, month_sums, obligation_gaps,
-    receipts_by_period,
+    receipts_by_period, split_by_budget_kind,
 };
 use jospar_execution::layouts::{Shape, layouts};
 use jospar_execution::payroll::{Share, split_months};
@@ -1323,4 +1323,62 @@ fn add_months(into: &mut [Tenge; 12], months: &[Tenge; 12]) {
     for (i, m) in into.iter_mut().zip(months) {
         *i += *m;
     }
+}
+
+/// Report 16: cash execution by a form of cash expenses split by kind of budget — for each
+/// administrator's program, the plan of the period and the cash expenses financed by the
+/// republican budget's transfers (the subprograms `layouts.toml` names) and by the local
+/// budget's own money.
+pub async fn cash_by_budget_kind_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+) -> AppResult<Table> {
+    let (mut subtitle, rows) = cash_report(db, tr, reader, id).await?;
+    let republican = &layouts().budget_kinds.republican_subprograms;
+    subtitle.push(tr.args(
+        "analytics-budget-kind-rule",
+        &[("subprograms", republican.join(", "))],
+    ));
+    let mut sums = [Tenge::ZERO; 6];
+    let table_rows = split_by_budget_kind(&rows, republican)
+        .into_iter()
+        .map(|g| {
+            let values = [
+                g.republican[0],
+                g.republican[1],
+                g.local[0],
+                g.local[1],
+                g.republican[0] + g.local[0],
+                g.republican[1] + g.local[1],
+            ];
+            for (s, v) in sums.iter_mut().zip(values) {
+                *s += v;
+            }
+            let mut row = vec![Cell::Text(g.abp), Cell::Text(g.program)];
+            row.extend(values.into_iter().map(Cell::Money));
+            row
+        })
+        .collect();
+    let mut table = Table {
+        title: tr.t("report-cash-by-budget-kind"),
+        subtitle,
+        groups: vec![
+            (String::new(), 2),
+            (tr.t("analytics-group-republican"), 2),
+            (tr.t("analytics-group-local"), 2),
+            (tr.t("total"), 2),
+        ],
+        headers: headers(tr, &["treasury-col-abp", "plan-col-program"]),
+        numbered: true,
+        rows: table_rows,
+        total: Some(total_row(tr, 1, sums)),
+        ..Table::default()
+    };
+    for _ in 0..3 {
+        table.headers.push(tr.t("treasury-col-plan-period"));
+        table.headers.push(tr.t("treasury-col-executed"));
+    }
+    Ok(table)
 }

@@ -452,6 +452,11 @@ pub const REPORTS: &[ReportDef] = &[
         params: &[SUBTREE, YEAR, BASIS, AS_OF],
     },
     ReportDef {
+        name: "cash-by-budget-kind",
+        about: "Cash execution by a form of cash expenses split into republican transfers and the local budget's money, by administrator's program (EX-R 16)",
+        params: &[CASH_FORM],
+    },
+    ReportDef {
         name: "payroll-distribution",
         about: "Payroll lines of an institution's financing plan split by structural unit of its staffing table, month by month (EX-9)",
         params: &[PLAN, BASIS],
@@ -474,6 +479,7 @@ pub fn spec_numbers(name: &str) -> &'static [u8] {
         "cash-execution" => &[8, 9, 12, 13, 14],
         "receipts-execution" => &[10, 20, 21],
         "cash-execution-552" => &[15],
+        "cash-by-budget-kind" => &[16],
         "execution-report" => &[18],
         "unpaid-reminder" => &[25],
         "analytic-abp" => &[26],
@@ -807,6 +813,9 @@ pub async fn build(
         }
         "cash-balances" => {
             analytics::cash_balances_table(db, tr, reader, params.required("treasury")?).await
+        }
+        "cash-by-budget-kind" => {
+            analytics::cash_by_budget_kind_table(db, tr, reader, params.required("treasury")?).await
         }
         "cash-execution" => {
             analytics::cash_execution_table(
