@@ -209,3 +209,68 @@ pub async fn approve(
 ) -> std::result::Result<ReceiptPlan, ReceiptRefusal> {
     update_draft(db, who, current, version, &current.lines.clone(), true).await
 }
+
+/// Why a code of a plan of receipts fell short in a reporting period (appendix 2 of order
+/// No. 629).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct ShortfallReason {
+    pub receipt_plan_id: i64,
+    /// The last month of the reporting period, "2027-03".
+    pub month: String,
+    pub code: String,
+    pub reason: String,
+    pub entered_by: String,
+    pub entered_at: DateTime<Utc>,
+}
+
+/// The reasons given for a plan's codes in a reporting period.
+pub async fn shortfall_reasons(db: &Db, plan_id: i64, month: &str) -> Result<Vec<ShortfallReason>> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT receipt_plan_id, month, code, reason, entered_by, entered_at FROM receipt_shortfall_reasons \
+         WHERE receipt_plan_id = $1 AND month = $2 ORDER BY code")
+        .bind(plan_id).bind(month).fetch_all(pool).await)?)
+}
+
+/// Gives (or replaces) the reason for a code in a reporting period; audited with the old text.
+pub async fn set_shortfall_reason(
+    db: &Db,
+    who: &Who,
+    plan: &ReceiptPlan,
+    month: &str,
+    code: &str,
+    reason: &str,
+) -> Result<ShortfallReason> {
+    let entry = ShortfallReason {
+        receipt_plan_id: plan.id,
+        month: month.to_string(),
+        code: code.to_string(),
+        reason: reason.to_string(),
+        entered_by: who.login.clone(),
+        entered_at: Utc::now(),
+    };
+    let mut tx = db.begin().await?;
+    let old: Option<String> = on_tx!(&mut tx, conn => sqlx::query_scalar(
+        "SELECT reason FROM receipt_shortfall_reasons WHERE receipt_plan_id = $1 AND month = $2 AND code = $3")
+        .bind(plan.id).bind(month).bind(code).fetch_optional(conn).await)?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "DELETE FROM receipt_shortfall_reasons WHERE receipt_plan_id = $1 AND month = $2 AND code = $3")
+        .bind(plan.id).bind(month).bind(code).execute(conn).await)?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO receipt_shortfall_reasons (receipt_plan_id, month, code, reason, entered_by, entered_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(plan.id).bind(month).bind(code).bind(reason).bind(&entry.entered_by)
+        .bind(entry.entered_at).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(plan.org_id),
+        entity: "receipt_shortfall_reason",
+        entity_id: format!("{}/{month}/{code}", plan.id),
+        action: if old.is_some() { "update" } else { "create" },
+        old_value: old.map(|r| json!({"reason": r})),
+        new_value: Some(json!({"reason": reason})),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(entry)
+}

@@ -487,6 +487,12 @@ pub const ROUTES: &[ApiRoute] = &[
         access: Access::Approve,
     },
     ApiRoute {
+        method: "put",
+        path: "/receipt-plans/{id}/reasons",
+        summary: "The reason an approved plan of receipts fell short {month: YYYY-MM, code, reason} (appendix 2 of order 629); replaces an earlier one",
+        access: Access::Enter,
+    },
+    ApiRoute {
         method: "get",
         path: "/execution/closed-periods",
         summary: "Closed execution periods the caller may read: org_id, month, reason, who and when (EX-5)",
@@ -634,6 +640,7 @@ pub fn routes() -> Router<AppState> {
             get(receipt_plan).put(save_receipt_plan),
         )
         .route("/receipt-plans/{id}/approve", post(approve_receipt_plan))
+        .route("/receipt-plans/{id}/reasons", put(set_shortfall_reason))
         .route(
             "/execution/closed-periods",
             get(closed_periods).post(close_period),
@@ -990,6 +997,27 @@ async fn approve_receipt_plan(
     let b: VersionOnly = body(&bytes)?;
     Ok(Json(json!(
         crate::receipt_plans::approve(ctx.db(), p, id, b.version).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct ShortfallReason {
+    month: String,
+    code: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn set_shortfall_reason(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: ShortfallReason = body(&bytes)?;
+    Ok(Json(json!(
+        crate::receipt_plans::set_shortfall_reason(ctx.db(), p, id, &b.month, &b.code, &b.reason)
+            .await?
     )))
 }
 

@@ -7,6 +7,7 @@ use crate::appendices::Reader;
 use crate::ctx::Principal;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
+use crate::treasury::percent;
 use chrono::{Datelike, NaiveDate};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
@@ -333,6 +334,30 @@ pub async fn receipts_execution_table(
     plan_id: i64,
     f219: i64,
 ) -> AppResult<Table> {
+    execution_against_plan(db, tr, reader, plan_id, f219, false).await
+}
+
+/// Report 24 (appendix 2 of order No. 629): the reasons the plan of receipts was not fulfilled
+/// in the reporting period — every code received short of its plan to the report's month,
+/// with the reason given for it; codes still without a reason are counted under the table.
+pub async fn receipts_shortfall_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    plan_id: i64,
+    f219: i64,
+) -> AppResult<Table> {
+    execution_against_plan(db, tr, reader, plan_id, f219, true).await
+}
+
+async fn execution_against_plan(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    plan_id: i64,
+    f219: i64,
+    shortfall: bool,
+) -> AppResult<Table> {
     let plan = readable(db, reader, plan_id).await?;
     let (head, rows) = treasury_store::report::<ReceiptRow>(db, f219, crate::treasury::FORM_219)
         .await
@@ -342,9 +367,25 @@ pub async fn receipts_execution_table(
     let month = report_month(plan.year, head.report_date)?;
     let received: Vec<(String, Tenge)> =
         rows.iter().map(|r| (r.code.clone(), r.received)).collect();
-    let compared = receipts_execution(&plan.lines, &received, month);
+    let mut compared = receipts_execution(&plan.lines, &received, month);
+    let period = format!("{}-{month:02}", plan.year);
+    let reasons: std::collections::HashMap<String, String> = if shortfall {
+        compared.retain(|c| c.deviation() < Tenge::ZERO);
+        receipt_plans::shortfall_reasons(db, plan.id, &period)
+            .await
+            .map_err(|e| refusal(e.into()))?
+            .into_iter()
+            .map(|r| (r.code, r.reason))
+            .collect()
+    } else {
+        Default::default()
+    };
     let mut table = Table {
-        title: tr.t("report-receipts-execution"),
+        title: tr.t(if shortfall {
+            "report-receipts-shortfall"
+        } else {
+            "report-receipts-execution"
+        }),
         subtitle: vec![
             jospar_org::repo::get_org(db, plan.org_id)
                 .await?
@@ -380,7 +421,7 @@ pub async fn receipts_execution_table(
         for (t, v) in total.iter_mut().zip(values) {
             *t += v;
         }
-        if c.deviation() < Tenge::ZERO {
+        if c.deviation() < Tenge::ZERO && !shortfall {
             table.strong_rows.push(table.rows.len());
         }
         let mut row = vec![
@@ -389,21 +430,80 @@ pub async fn receipts_execution_table(
         ];
         row.extend(values.iter().map(|v| Cell::Money(*v)));
         row.push(percent(c.received, c.planned));
+        if shortfall {
+            match reasons.get(&c.code) {
+                Some(reason) => row.push(Cell::Text(reason.clone())),
+                None => {
+                    table.strong_rows.push(table.rows.len());
+                    row.push(Cell::Text(tr.t("receipts-no-reason")));
+                }
+            }
+        }
         table.rows.push(row);
     }
     let mut total_row = vec![Cell::Text(tr.t("total")), Cell::Text(String::new())];
     total_row.extend(total.iter().map(|t| Cell::Money(*t)));
     total_row.push(percent(total[2], total[1]));
+    if shortfall {
+        table.headers.push(tr.t("receipts-col-reason"));
+        total_row.push(Cell::Text(String::new()));
+        let missing = compared
+            .iter()
+            .filter(|c| !reasons.contains_key(&c.code))
+            .count();
+        table.footer.push(tr.args(
+            "receipts-reasons-missing",
+            &[("count", missing.to_string()), ("month", period)],
+        ));
+    }
     table.total = Some(total_row);
     Ok(table)
 }
 
-fn percent(part: Tenge, whole: Tenge) -> Cell {
-    Cell::Text(
-        jospar_execution::ex18::percent_tenths(part, whole)
-            .map(|t| format!("{},{}", t / 10, (t % 10).abs()))
-            .unwrap_or_default(),
-    )
+/// Gives the reason a code of an approved plan fell short in a reporting period ("2027-03").
+pub async fn set_shortfall_reason(
+    db: &Db,
+    p: &Principal,
+    plan_id: i64,
+    month: &str,
+    code: &str,
+    reason: &str,
+) -> AppResult<receipt_plans::ShortfallReason> {
+    let plan = readable(db, &Reader::User(p), plan_id).await?;
+    p.require(Right::Enter, plan.org_id)?;
+    if plan.status != jospar_execution::plans::PlanStatus::Approved {
+        return Err(invalid(
+            "err-plan-status",
+            vec![("status", plan.status.code().to_string())],
+            "status".into(),
+        ));
+    }
+    let period = jospar_execution::portal::Month::parse(month)
+        .filter(|m| m.year == plan.year)
+        .ok_or_else(|| {
+            invalid(
+                "err-receipt-reason-month",
+                vec![
+                    ("month", month.to_string()),
+                    ("year", plan.year.to_string()),
+                ],
+                "month".into(),
+            )
+        })?;
+    if !plan.lines.iter().any(|l| l.code == code) {
+        return Err(invalid(
+            "err-receipt-reason-code",
+            vec![("code", code.to_string())],
+            "code".into(),
+        ));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::invalid("err-required", "reason"));
+    }
+    receipt_plans::set_shortfall_reason(db, &p.who(), &plan, &period.to_string(), code, reason)
+        .await
+        .map_err(|e| refusal(e.into()))
 }
 
 /// The month a form's report date closes: a form at 1 April covers January–March, one at

@@ -248,6 +248,22 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "receipts-shortfall",
+        about: "Reasons the plan of receipts was not fulfilled: every code received short of its plan to the 2-19's month, with its reason (EX-R 24, appendix 2 of order 629)",
+        params: &[
+            ParamDef {
+                name: "receipt_plan",
+                required: true,
+                about: "id of a plan of receipts",
+            },
+            ParamDef {
+                name: "f219",
+                required: true,
+                about: "id of an imported form 2-19",
+            },
+        ],
+    },
+    ReportDef {
         name: "reconcile-420-552",
         about: "Forms 4-20 and 5-52 compared: every code whose cash expenses differ, with both values (EX-8)",
         params: &[
@@ -481,6 +497,7 @@ pub fn spec_numbers(name: &str) -> &'static [u8] {
         "cash-execution-552" => &[15],
         "cash-by-budget-kind" => &[16],
         "execution-report" => &[18],
+        "receipts-shortfall" => &[24],
         "unpaid-reminder" => &[25],
         "analytic-abp" => &[26],
         "analytic-budget" => &[27],
@@ -701,6 +718,16 @@ pub async fn build(
         }
         "receipts-execution" => {
             crate::receipt_plans::receipts_execution_table(
+                db,
+                tr,
+                reader,
+                params.required("receipt_plan")?,
+                params.required("f219")?,
+            )
+            .await
+        }
+        "receipts-shortfall" => {
+            crate::receipt_plans::receipts_shortfall_table(
                 db,
                 tr,
                 reader,

@@ -639,6 +639,13 @@ async fn every_route_refuses_what_it_must() {
             expect: "RAAARRR",
         },
         Case {
+            method: "put",
+            route: "/receipt-plans/{id}/reasons",
+            path: format!("/receipt-plans/{receipts}/reasons"),
+            body: Some(json!({"month": "2027-03", "code": "101101", "reason": ""})),
+            expect: "RAAARRR",
+        },
+        Case {
             method: "get",
             route: "/execution/closed-periods",
             path: "/execution/closed-periods".into(),

@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/receipt-plans", get(list).post(create))
         .route("/receipt-plans/{id}", get(show).post(save))
         .route("/receipt-plans/{id}/approve", post(approve))
+        .route("/receipt-plans/{id}/reasons", post(explain))
 }
 
 pub struct PlanRow {
@@ -150,6 +151,8 @@ struct PlanPage {
     total: String,
     can_edit: bool,
     can_approve: bool,
+    /// An approved plan: the reasons of its shortfalls can be given.
+    can_explain: bool,
     approved: String,
     error: Option<String>,
 }
@@ -193,6 +196,7 @@ async fn plan_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Respo
             .to_string(),
         can_edit: draft && p.can(Right::Enter, plan.org_id),
         can_approve: draft && p.can(Right::Approve, plan.org_id),
+        can_explain: !draft && p.can(Right::Enter, plan.org_id),
         approved: match (&plan.approved_by, plan.approved_at) {
             (Some(who), Some(at)) => format!("{who} · {}", at.format("%Y-%m-%d %H:%M")),
             _ => String::new(),
@@ -250,6 +254,30 @@ async fn approve(
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
     match crate::receipt_plans::approve(ctx.db(), p, id, version_of(&fields)).await {
         Ok(_) => Ok(Redirect::to(&format!("/receipt-plans/{id}")).into_response()),
+        Err(e) => plan_page(&ctx, id, Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+/// Gives the reason a code fell short in a reporting period (appendix 2 of order No. 629).
+async fn explain(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
+    match crate::receipt_plans::set_shortfall_reason(
+        ctx.db(),
+        p,
+        id,
+        field("month"),
+        field("code"),
+        field("reason"),
+    )
+    .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/receipt-plans/{id}#reasons")).into_response()),
         Err(e) => plan_page(&ctx, id, Some(form_message(&ctx, e)?)).await,
     }
 }
