@@ -117,6 +117,8 @@ struct ReportArgs {
     #[arg(long)]
     as_of: Option<String>,
     #[arg(long)]
+    date: Option<String>,
+    #[arg(long)]
     growth: bool,
     #[arg(long)]
     form: Option<String>,
@@ -157,6 +159,7 @@ impl ReportArgs {
             ("receipt_plan", self.receipt_plan.clone()),
             ("basis", self.basis.clone()),
             ("as_of", self.as_of.clone()),
+            ("date", self.date.clone()),
             ("growth", flag(self.growth)),
             ("form", self.form.clone()),
         ]

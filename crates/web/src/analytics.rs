@@ -1382,3 +1382,116 @@ pub async fn cash_by_budget_kind_table(
     }
     Ok(table)
 }
+
+/// Report 4: the execution of the plan of tax receipts (category 1 of the receipts
+/// classification) of the fourth-level budgets — the rural districts, villages and towns of
+/// district significance — under an organisation, from the forms 2-19 of their akimats' offices
+/// at a report date: annual plan, plan of the period, received, deviation and percentage. A
+/// rural budget without a form at the date is listed as such.
+pub async fn rural_tax_receipts_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    root: i64,
+    date: NaiveDate,
+) -> AppResult<Table> {
+    reader.require_read(root)?;
+    let budgets: std::collections::HashMap<i64, jospar_org::Budget> = jospar_org::repo::budgets(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b))
+        .collect();
+    let forms: Vec<TreasuryReport> = treasury_store::reports(db)
+        .await
+        .map_err(repo_error)?
+        .into_iter()
+        .filter(|r| r.form == FORM_219 && r.report_date == date)
+        .collect();
+    let mut table = Table {
+        title: tr.t("report-rural-tax-receipts"),
+        subtitle: vec![
+            org_name(db, tr, root).await?,
+            tr.args("analytics-rural-subtitle", &[("date", date.to_string())]),
+        ],
+        headers: headers(
+            tr,
+            &[
+                "analytics-col-budget",
+                "analytics-col-institution",
+                "treasury-col-plan-year",
+                "treasury-col-plan-period",
+                "receipt-col-received",
+                "receipt-col-deviation",
+                "exec-col-percent-period",
+            ],
+        ),
+        numbered: true,
+        ..Table::default()
+    };
+    let mut sums = [Tenge::ZERO; 4];
+    let mut missing = 0;
+    let lang = tr.lang();
+    for org in jospar_org::repo::all_orgs(db).await? {
+        let Some(budget) = budgets.get(&org.budget_id) else {
+            continue;
+        };
+        if budget.level != jospar_org::BudgetLevel::Rural
+            || !tree.is_within(org.id, root)
+            || !reader.can_read(org.id)
+            || !matches!(
+                org.kind,
+                jospar_org::OrgKind::Administrator | jospar_org::OrgKind::AuthorizedBody
+            )
+        {
+            continue;
+        }
+        let budget_name = if lang == "kk" {
+            budget.name_kk.clone()
+        } else {
+            budget.name_ru.clone()
+        };
+        let mut row = vec![
+            Cell::Text(budget_name),
+            Cell::Text(org.name(lang).to_string()),
+        ];
+        let Some(form) = forms.iter().find(|f| f.org_id == org.id) else {
+            missing += 1;
+            table.strong_rows.push(table.rows.len());
+            row.push(Cell::Text(tr.t("analytics-col-missing")));
+            row.extend(blank(4));
+            table.rows.push(row);
+            continue;
+        };
+        let rows = treasury_store::report::<ReceiptRow>(db, form.id, FORM_219)
+            .await
+            .map_err(repo_error)?
+            .map(|(_, rows)| rows)
+            .unwrap_or_default();
+        let taxes = rows.iter().filter(|r| r.code.starts_with('1'));
+        let mut values = [Tenge::ZERO; 3];
+        for r in taxes {
+            values[0] += r.plan_year;
+            values[1] += r.plan_period;
+            values[2] += r.received;
+        }
+        let deviation = values[2] - values[1];
+        for (s, v) in sums
+            .iter_mut()
+            .zip([values[0], values[1], values[2], deviation])
+        {
+            *s += v;
+        }
+        row.extend(values.iter().map(|v| Cell::Money(*v)));
+        row.push(Cell::Money(deviation));
+        row.push(percent(values[2], values[1]));
+        table.rows.push(row);
+    }
+    let mut total = total_row(tr, 1, sums);
+    total.push(percent(sums[2], sums[1]));
+    table.total = Some(total);
+    table
+        .footer
+        .push(tr.args("analytics-rural-missing", &[("count", missing.to_string())]));
+    Ok(table)
+}

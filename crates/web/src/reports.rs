@@ -473,6 +473,18 @@ pub const REPORTS: &[ReportDef] = &[
         params: &[CASH_FORM],
     },
     ReportDef {
+        name: "rural-tax-receipts",
+        about: "Execution of the plan of tax receipts of the fourth-level (rural) budgets under an organisation, from their forms 2-19 at a date (EX-R 4)",
+        params: &[
+            SUBTREE,
+            ParamDef {
+                name: "date",
+                required: true,
+                about: "report date of the forms 2-19, YYYY-MM-DD",
+            },
+        ],
+    },
+    ReportDef {
         name: "payroll-distribution",
         about: "Payroll lines of an institution's financing plan split by structural unit of its staffing table, month by month (EX-9)",
         params: &[PLAN, BASIS],
@@ -491,6 +503,7 @@ pub fn spec_numbers(name: &str) -> &'static [u8] {
     match name {
         "obligations-420" => &[1],
         "receipts-dynamics" => &[2, 3],
+        "rural-tax-receipts" => &[4],
         "cash-balances" => &[5, 6],
         "cash-execution" => &[8, 9, 12, 13, 14],
         "receipts-execution" => &[10, 20, 21],
@@ -899,6 +912,20 @@ pub async fn build(
         }
         "obligations-420" => {
             analytics::obligations_420_table(db, tr, tree, reader, params.required("f420")?).await
+        }
+        "rural-tax-receipts" => {
+            let date = params
+                .text("date")
+                .ok_or_else(|| AppError::invalid("err-required", "date"))?;
+            analytics::rural_tax_receipts_table(
+                db,
+                tr,
+                tree,
+                reader,
+                params.required("org")?,
+                crate::service::parse_date(date, "date")?,
+            )
+            .await
         }
         "payroll-distribution" => {
             analytics::payroll_distribution_table(

@@ -401,6 +401,35 @@ async fn receipts(app: &TestApp, abp: &str, edu: i64) {
 
     shortfall_reasons(app, abp, edu).await;
 
+    // 4: the rural budgets' tax receipts; Baskuduk's akimat reported, the others did not.
+    let baskuduk = app.org_id("Аппарат акима сельского округа Баскудук").await;
+    import(
+        app,
+        &planner,
+        "2-19",
+        baskuduk,
+        "2027-04-01",
+        "2-19-sample.csv",
+    )
+    .await;
+    let rural = report(
+        app,
+        &planner,
+        &format!("rural-tax-receipts?org={oblast}&date=2027-04-01"),
+    )
+    .await;
+    let rows = rural["rows"].as_array().expect("rows");
+    assert!(rows.len() > 1, "{rural}");
+    assert_eq!(total(&rural, 4), received, "{rural}");
+    let missing = rows.iter().filter(|r| r[2] == "нет формы").count();
+    assert_eq!(missing, rows.len() - 1);
+    assert!(
+        rural["footer"][0]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with(&format!(": {missing}"))
+    );
+
     // 1: a 4-20 against the plans by obligations; its columns reconcile across.
     let (_, forms) = get_json(app, abp, "/execution/treasury").await;
     let f420 = forms
