@@ -254,6 +254,50 @@ pub fn split_by_budget_kind(rows: &[CashRow], republican: &[String]) -> Vec<Kind
     groups.into_values().collect()
 }
 
+/// A row of receipts with its subtotals above it: category (level 0, "1"), class (1, "1 01"),
+/// subclass (2, "1 01 1") and the six-digit code (3, "101101").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReceiptNode {
+    pub level: u8,
+    pub code: String,
+    pub plan_year: Tenge,
+    pub plan_period: Tenge,
+    pub received: Tenge,
+}
+
+/// The rows of a form of receipts under their category, class and subclass, each heading with
+/// the sum of what is under it, in code order (depth first).
+pub fn receipts_tree(rows: &[ReceiptRow]) -> Vec<ReceiptNode> {
+    let mut nodes: BTreeMap<(String, u8), ReceiptNode> = BTreeMap::new();
+    for row in rows {
+        let code = &row.code;
+        let keys = [
+            (code[0..1].to_string(), code[0..1].to_string()),
+            (
+                code[0..3].to_string(),
+                format!("{} {}", &code[0..1], &code[1..3]),
+            ),
+            (code[0..4].to_string(), row.subclass()),
+            (code.clone(), code.clone()),
+        ];
+        for (level, (sort, shown)) in keys.into_iter().enumerate() {
+            let node = nodes
+                .entry((sort, level as u8))
+                .or_insert_with(|| ReceiptNode {
+                    level: level as u8,
+                    code: shown,
+                    plan_year: Tenge::ZERO,
+                    plan_period: Tenge::ZERO,
+                    received: Tenge::ZERO,
+                });
+            node.plan_year += row.plan_year;
+            node.plan_period += row.plan_period;
+            node.received += row.received;
+        }
+    }
+    nodes.into_values().collect()
+}
+
 /// One receipts code across successive forms 2-19 of a year.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceiptSeries {
@@ -419,6 +463,39 @@ mod tests {
         assert_eq!(split[0].republican, [t(50), t(40)]);
         assert_eq!(split[0].local, [t(16), t(13)]);
         assert_eq!(split[1].local, [t(0), t(0)]);
+    }
+
+    #[test]
+    fn receipts_sit_under_their_category_class_and_subclass() {
+        let rows = [
+            receipt("101101", 10),
+            receipt("101201", 5),
+            receipt("104101", 3),
+            receipt("201101", 1),
+        ];
+        let tree = receipts_tree(&rows);
+        let shown: Vec<(u8, &str, Tenge)> = tree
+            .iter()
+            .map(|n| (n.level, n.code.as_str(), n.received))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (0, "1", t(18)),
+                (1, "1 01", t(15)),
+                (2, "1 01 1", t(10)),
+                (3, "101101", t(10)),
+                (2, "1 01 2", t(5)),
+                (3, "101201", t(5)),
+                (1, "1 04", t(3)),
+                (2, "1 04 1", t(3)),
+                (3, "104101", t(3)),
+                (0, "2", t(1)),
+                (1, "2 01", t(1)),
+                (2, "2 01 1", t(1)),
+                (3, "201101", t(1)),
+            ]
+        );
     }
 
     fn receipt(code: &str, received: i64) -> ReceiptRow {

@@ -13,6 +13,7 @@ use crate::i18n::Tr;
 use crate::plans::{approved_plans, basis_label, basis_of, refusal};
 use crate::treasury::{FORM_219, FORM_243, FORM_420, cash_form, percent};
 use chrono::{Datelike, NaiveDate};
+use jospar_classification::CodeKind;
 use jospar_core::Tenge;
 use jospar_execution::analysis::{
     self, CashLevel, balance, by_specific, compare_years, group_cash, month_sums, obligation_gaps,
@@ -1493,5 +1494,91 @@ pub async fn rural_tax_receipts_table(
     table
         .footer
         .push(tr.args("analytics-rural-missing", &[("count", missing.to_string())]));
+    Ok(table)
+}
+
+/// Report 11: cash execution by form 2-19, the additional layout — every code under its
+/// category, class and subclass with their names from the classification of the form's year
+/// and their subtotals: annual plan, plan of the period, received, deviation, percentage.
+pub async fn receipts_by_class_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+) -> AppResult<Table> {
+    let (head, rows) = treasury_store::report::<ReceiptRow>(db, id, FORM_219)
+        .await
+        .map_err(repo_error)?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(head.org_id)?;
+    let year = crate::treasury::classification_year(db, head.report_date.year()).await?;
+    let mut table = Table {
+        title: tr.t("report-receipts-by-class"),
+        subtitle: vec![
+            org_name(db, tr, head.org_id).await?,
+            tr.args(
+                "analytics-form-subtitle",
+                &[
+                    ("form", head.form.clone()),
+                    ("date", head.report_date.to_string()),
+                    ("file", head.file_name.clone()),
+                ],
+            ),
+        ],
+        headers: headers(
+            tr,
+            &[
+                "receipt-col-code",
+                "exec-col-name",
+                "treasury-col-plan-year",
+                "treasury-col-plan-period",
+                "receipt-col-received",
+                "receipt-col-deviation",
+                "exec-col-percent-period",
+            ],
+        ),
+        numbered: true,
+        ..Table::default()
+    };
+    let mut sums = [Tenge::ZERO; 4];
+    for node in analysis::receipts_tree(&rows) {
+        let kind = match node.level {
+            0 => Some(CodeKind::ReceiptCategory),
+            1 => Some(CodeKind::ReceiptClass),
+            2 => Some(CodeKind::ReceiptSubclass),
+            _ => None,
+        };
+        let name = match kind {
+            Some(kind) => jospar_classification::repo::get(db, year, kind, &node.code)
+                .await?
+                .map(|e| tr.pick(&e.name_ru, e.name_kk.as_deref()).to_string())
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let deviation = node.received - node.plan_period;
+        if node.level == 0 {
+            for (s, v) in
+                sums.iter_mut()
+                    .zip([node.plan_year, node.plan_period, node.received, deviation])
+            {
+                *s += v;
+            }
+        }
+        if node.level < 2 {
+            table.strong_rows.push(table.rows.len());
+        }
+        table.rows.push(vec![
+            Cell::Text(node.code),
+            Cell::Text(name),
+            Cell::Money(node.plan_year),
+            Cell::Money(node.plan_period),
+            Cell::Money(node.received),
+            Cell::Money(deviation),
+            percent(node.received, node.plan_period),
+        ]);
+    }
+    let mut total = total_row(tr, 1, sums);
+    total.push(percent(sums[2], sums[1]));
+    table.total = Some(total);
     Ok(table)
 }

@@ -485,6 +485,15 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "receipts-by-class",
+        about: "Cash execution by form 2-19, additional layout: codes under their category, class and subclass with names and subtotals (EX-R 11)",
+        params: &[ParamDef {
+            name: "f219",
+            required: true,
+            about: "id of an imported form 2-19",
+        }],
+    },
+    ReportDef {
         name: "payroll-distribution",
         about: "Payroll lines of an institution's financing plan split by structural unit of its staffing table, month by month (EX-9)",
         params: &[PLAN, BASIS],
@@ -507,6 +516,7 @@ pub fn spec_numbers(name: &str) -> &'static [u8] {
         "cash-balances" => &[5, 6],
         "cash-execution" => &[8, 9, 12, 13, 14],
         "receipts-execution" => &[10, 20, 21],
+        "receipts-by-class" => &[11],
         "cash-execution-552" => &[15],
         "cash-by-budget-kind" => &[16],
         "execution-report" => &[18],
@@ -926,6 +936,9 @@ pub async fn build(
                 crate::service::parse_date(date, "date")?,
             )
             .await
+        }
+        "receipts-by-class" => {
+            analytics::receipts_by_class_table(db, tr, reader, params.required("f219")?).await
         }
         "payroll-distribution" => {
             analytics::payroll_distribution_table(

@@ -401,6 +401,25 @@ async fn receipts(app: &TestApp, abp: &str, edu: i64) {
 
     shortfall_reasons(app, abp, edu).await;
 
+    // 11: the 2-19 under its categories and classes, named; the total is the form's.
+    let (_, forms) = get_json(app, abp, "/execution/treasury").await;
+    let april_219 = forms
+        .as_array()
+        .expect("forms")
+        .iter()
+        .find(|f| f["form"] == "2-19" && f["report_date"] == "2027-04-01")
+        .expect("2-19")["id"]
+        .clone();
+    let by_class = report(app, abp, &format!("receipts-by-class?f219={april_219}")).await;
+    assert_eq!(total(&by_class, 4), received, "{by_class}");
+    let rows = by_class["rows"].as_array().expect("rows");
+    assert_eq!(rows[0][0], "1", "{by_class}");
+    assert!(
+        !rows[0][1].as_str().unwrap_or_default().is_empty(),
+        "the category is named: {by_class}"
+    );
+    assert_eq!(rows[0][4].as_i64(), Some(received));
+
     // 4: the rural budgets' tax receipts; Baskuduk's akimat reported, the others did not.
     let baskuduk = app.org_id("Аппарат акима сельского округа Баскудук").await;
     import(

@@ -913,3 +913,5 @@ report-param-date = Дата отчёта (ГГГГ-ММ-ДД)
 analytics-col-budget = Бюджет
 analytics-rural-subtitle = Налоговые поступления (категория 1) по формам 2-19 на { $date }
 analytics-rural-missing = Бюджетов без формы 2-19 на эту дату: { $count }
+report-receipts-by-class = Отчёт о кассовом исполнении по форме 2-19 (дополнительный): по категориям, классам и подклассам
+report-source-receipts-by-class = загруженной форме 2-19 Казначейства и классификации поступлений её года
