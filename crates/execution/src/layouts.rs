@@ -25,6 +25,8 @@ pub enum Shape {
     Received,
     /// The budget by program and subprogram (1-27).
     Budget,
+    /// The contracts behind registered obligations (4-09).
+    Contracts,
 }
 
 impl Shape {
@@ -35,6 +37,7 @@ impl Shape {
             Shape::Receipts => "receipts",
             Shape::Received => "received",
             Shape::Budget => "budget",
+            Shape::Contracts => "contracts",
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod ex18;
 pub mod exchange;
 pub mod form_127;
+pub mod form_409;
 pub mod layouts;
 pub mod outbox;
 pub mod passport_store;

@@ -64,6 +64,13 @@ pub enum Field {
     Approved,
     Refined,
     Corrected,
+    /// 4-09: the contract behind a registered obligation.
+    ContractNumber,
+    ContractDate,
+    SupplierBin,
+    ContractAmount,
+    /// 4-09: the part of the contract registered as an obligation of the current year.
+    YearAmount,
 }
 
 /// The columns of form 5-52.
@@ -100,7 +107,7 @@ pub const FORM_219_FIELDS: [Field; 4] = [
 pub const FORM_243_FIELDS: [Field; 2] = [Field::ReceiptCode, Field::Received];
 
 impl Field {
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 19] = [
         Field::Abp,
         Field::Program,
         Field::Subprogram,
@@ -115,6 +122,11 @@ impl Field {
         Field::Approved,
         Field::Refined,
         Field::Corrected,
+        Field::ContractNumber,
+        Field::ContractDate,
+        Field::SupplierBin,
+        Field::ContractAmount,
+        Field::YearAmount,
     ];
 
     /// Headings as the Treasury's exports write them, folded: from the layouts in force
@@ -140,6 +152,11 @@ impl Field {
             Field::Approved => "Утвержденный бюджет",
             Field::Refined => "Уточненный бюджет",
             Field::Corrected => "Скорректированный бюджет",
+            Field::ContractNumber => "Номер договора",
+            Field::ContractDate => "Дата договора",
+            Field::SupplierBin => "БИН поставщика",
+            Field::ContractAmount => "Сумма договора",
+            Field::YearAmount => "Сумма обязательства на текущий год",
         }
     }
 }
@@ -172,6 +189,14 @@ pub enum FormError {
         row: usize,
         executed: Tenge,
         accepted: Tenge,
+    },
+    #[error(
+        "row {row}: the obligation of the year {year} exceeds the contract's amount {contract}"
+    )]
+    YearOverContract {
+        row: usize,
+        year: Tenge,
+        contract: Tenge,
     },
     #[error("row {row}: cash expenses {executed} exceed the plan of the period {plan}")]
     ExecutedOverPlan {

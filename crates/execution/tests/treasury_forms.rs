@@ -234,6 +234,7 @@ fn every_documented_sample_reads_by_its_layout() {
             Shape::Receipts => parse_receipts(&rows, &FORM_219_FIELDS).map(|r| r.len()),
             Shape::Received => parse_receipts(&rows, &FORM_243_FIELDS).map(|r| r.len()),
             Shape::Budget => jospar_execution::form_127::parse_127(&rows).map(|r| r.len()),
+            Shape::Contracts => jospar_execution::form_409::parse_409(&rows).map(|r| r.len()),
         };
         assert!(count.as_ref().is_ok_and(|n| *n > 0), "{form}: {count:?}");
     }
@@ -245,4 +246,52 @@ fn every_documented_sample_reads_by_its_layout() {
     );
     let kazakh = parse_cash(&sample_of("2-15-sample.csv")).expect("2-15");
     assert_eq!(kazakh[2].key(), ("261", "003", "015", "111"));
+}
+
+/// Form 4-09: the contracts' obligations of the year agree with the 4-20 sample's accepted
+/// obligations for goods (149) and services (159); pay (111, 121) has no contract details.
+#[test]
+fn form_409_reads_and_reconciles_with_420() {
+    use jospar_execution::form_409::{parse_409, reconcile_409_420};
+    let contracts = parse_409(&sample_of("4-09-sample.csv")).expect("4-09");
+    assert_eq!(contracts.len(), 3);
+    assert_eq!(contracts[0].number, "№ 15-ГЗ/2027");
+    assert_eq!(contracts[0].date.to_string(), "2027-01-15");
+    let f420 = parse_obligations(&sample_of("4-20-sample.csv")).expect("4-20");
+    let checks = reconcile_409_420(&contracts, &f420);
+    let goods = checks.iter().find(|c| c.specific == "149").expect("149");
+    assert_eq!((goods.contracts, goods.difference()), (2, Tenge::ZERO));
+    let pay = checks.iter().find(|c| c.specific == "111").expect("111");
+    assert_eq!(pay.contracts, 0);
+    assert_eq!(pay.difference(), -tenge("9000000"));
+
+    let text = sample_text("4-09-sample.csv");
+    let broken = |from: &str, to: &str| {
+        assert!(text.contains(from), "{from}");
+        parse_409(&csv_rows(text.replace(from, to).as_bytes()).expect("csv"))
+    };
+    assert!(matches!(
+        broken("500 000,00;200 000,00", "500 000,00;600 000,00"),
+        Err(FormError::YearOverContract { row: 6, .. })
+    ));
+    assert!(matches!(
+        broken("991240001234", "99124000123"),
+        Err(FormError::BadValue {
+            row: 6,
+            column: "БИН поставщика",
+            ..
+        })
+    ));
+    assert!(matches!(
+        broken("03.02.2027", "31.02.2027"),
+        Err(FormError::BadValue {
+            row: 6,
+            column: "Дата договора",
+            ..
+        })
+    ));
+    assert!(matches!(
+        broken("№ 27-ГЗ/2027", "№ 15-ГЗ/2027"),
+        Err(FormError::Duplicate { row: 6, first: 5 })
+    ));
 }

@@ -109,6 +109,8 @@ struct ReportArgs {
     #[arg(long)]
     f243: Option<String>,
     #[arg(long)]
+    f409: Option<String>,
+    #[arg(long)]
     plan: Option<String>,
     #[arg(long)]
     receipt_plan: Option<String>,
@@ -155,6 +157,7 @@ impl ReportArgs {
             ("f552", self.f552.clone()),
             ("f219", self.f219.clone()),
             ("f243", self.f243.clone()),
+            ("f409", self.f409.clone()),
             ("plan", self.plan.clone()),
             ("receipt_plan", self.receipt_plan.clone()),
             ("basis", self.basis.clone()),

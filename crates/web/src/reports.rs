@@ -280,6 +280,22 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "reconcile-409-420",
+        about: "Forms 4-09 and 4-20 compared: contracts' obligations of the year against the obligations accepted, by code (EX-5, EX-8, DB-3)",
+        params: &[
+            ParamDef {
+                name: "f409",
+                required: true,
+                about: "id of an imported form 4-09",
+            },
+            ParamDef {
+                name: "f420",
+                required: true,
+                about: "id of an imported form 4-20",
+            },
+        ],
+    },
+    ReportDef {
         name: "reconcile-219-243",
         about: "Forms 2-19 and 2-43 compared: every receipts code whose amounts differ, with both values (EX-8)",
         params: &[
@@ -766,6 +782,16 @@ pub async fn build(
                 reader,
                 params.required("f420")?,
                 params.required("f552")?,
+            )
+            .await
+        }
+        "reconcile-409-420" => {
+            crate::treasury::reconcile_409_420_table(
+                db,
+                tr,
+                reader,
+                params.required("f409")?,
+                params.required("f420")?,
             )
             .await
         }

@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
 use jospar_execution::form_127::{BudgetRow, SystemPlan, compare_127, parse_127};
+use jospar_execution::form_409::{ContractRow, parse_409, reconcile_409_420};
 use jospar_execution::layouts::{Shape, layouts};
 use jospar_execution::treasury::{
     CashRow, FORM_219_FIELDS, FORM_243_FIELDS, FormError, ObligationRow, ReceiptRow, csv_rows,
@@ -26,6 +27,7 @@ pub const FORM_420: &str = "4-20";
 pub const FORM_219: &str = "2-19";
 pub const FORM_243: &str = "2-43";
 pub const FORM_127: &str = "1-27";
+pub const FORM_409: &str = "4-09";
 
 fn store_error(e: jospar_execution::repo::RepoError) -> AppError {
     match e {
@@ -87,6 +89,19 @@ pub fn form_error(e: FormError) -> AppError {
                 ("row", row.to_string()),
                 ("executed", executed.to_string()),
                 ("accepted", accepted.to_string()),
+            ],
+            format!("row {row}"),
+        ),
+        FormError::YearOverContract {
+            row,
+            year,
+            contract,
+        } => invalid(
+            "err-treasury-year-over-contract",
+            vec![
+                ("row", row.to_string()),
+                ("year", year.to_string()),
+                ("contract", contract.to_string()),
             ],
             format!("row {row}"),
         ),
@@ -196,6 +211,15 @@ pub async fn import_form(
                 .iter()
                 .map(|r| (r.row, CodeKind::Abp, "АБП", r.abp.as_str()))
                 .collect();
+            check_codes(db, year, &codes).await?;
+            save(db, who, form, &target, &rows).await
+        }
+        Shape::Contracts => {
+            let rows = parse_409(&rows).map_err(form_error)?;
+            let codes = abp_and_specific(
+                rows.iter()
+                    .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
+            );
             check_codes(db, year, &codes).await?;
             save(db, who, form, &target, &rows).await
         }
@@ -566,6 +590,82 @@ pub async fn reconcile_420_552_table(
         )],
         ..Table::default()
     })
+}
+
+/// Forms 4-09 and 4-20 compared (EX-5, EX-8, DB-3): for every code of either, the number of
+/// contracts, their obligations of the year, the obligations the Treasury accepted and the
+/// difference; codes that differ in bold and counted.
+pub async fn reconcile_409_420_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id_409: i64,
+    id_420: i64,
+) -> AppResult<Table> {
+    let (head_409, contracts) = treasury_store::report::<ContractRow>(db, id_409, FORM_409)
+        .await
+        .map_err(store_error)?
+        .ok_or(AppError::NotFound)?;
+    let (head_420, rows_420) = treasury_store::report::<ObligationRow>(db, id_420, FORM_420)
+        .await
+        .map_err(store_error)?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(head_409.org_id)?;
+    reader.require_read(head_420.org_id)?;
+    let mut table = Table {
+        title: tr.t("report-reconcile-409-420"),
+        subtitle: vec![tr.args(
+            "treasury-409-subtitle",
+            &[
+                ("date_409", head_409.report_date.to_string()),
+                ("date_420", head_420.report_date.to_string()),
+            ],
+        )],
+        headers: [
+            "treasury-col-abp",
+            "plan-col-program",
+            "plan-col-subprogram",
+            "plan-col-specific",
+            "treasury-col-contracts",
+            "treasury-col-year-409",
+            "exec-col-accepted",
+            "exec-col-difference",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        ..Table::default()
+    };
+    let mut sums = [Tenge::ZERO; 3];
+    let mut differing = 0;
+    for c in reconcile_409_420(&contracts, &rows_420) {
+        sums[0] += c.in_409;
+        sums[1] += c.in_420;
+        sums[2] += c.difference();
+        if c.difference() != Tenge::ZERO {
+            differing += 1;
+            table.strong_rows.push(table.rows.len());
+        }
+        table.rows.push(vec![
+            Cell::Text(c.abp.clone()),
+            Cell::Text(c.program.clone()),
+            Cell::Text(c.subprogram.clone()),
+            Cell::Text(c.specific.clone()),
+            Cell::Text(c.contracts.to_string()),
+            Cell::Money(c.in_409),
+            Cell::Money(c.in_420),
+            Cell::Money(c.difference()),
+        ]);
+    }
+    let mut total = vec![Cell::Text(tr.t("total"))];
+    total.extend(std::iter::repeat_n(Cell::Text(String::new()), 4));
+    total.extend(sums.into_iter().map(Cell::Money));
+    table.total = Some(total);
+    table
+        .footer
+        .push(tr.args("treasury-differing", &[("count", differing.to_string())]));
+    Ok(table)
 }
 
 /// Forms 2-19 and 2-43 compared (EX-8): every receipts code whose amounts differ, with both

@@ -102,6 +102,61 @@ async fn cash_forms(app: &TestApp, abp: &str, edu: i64) {
             assert_eq!(total(&kinds, 7), executed);
         }
     }
+    // Form 4-09: the contracts behind the obligations, against a 4-20.
+    let f409 = import(app, abp, "4-09", edu, "2027-04-01", "4-09-sample.csv").await;
+    let (_, forms) = get_json(app, abp, "/execution/treasury").await;
+    let f420 = forms
+        .as_array()
+        .expect("forms")
+        .iter()
+        .find(|f| f["form"] == "4-20")
+        .expect("a 4-20")["id"]
+        .clone();
+    let contracts = report(
+        app,
+        abp,
+        &format!("reconcile-409-420?f409={}&f420={f420}", f409["id"]),
+    )
+    .await;
+    let goods = contracts["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[3] == "149")
+        .unwrap_or_else(|| panic!("{contracts}"));
+    assert_eq!(
+        (goods[4].as_str(), goods[5].as_i64()),
+        (Some("2"), Some(60_000_000))
+    );
+    assert_eq!(total(&contracts, 5), 80_000_000, "{contracts}");
+    assert_eq!(
+        total(&contracts, 7),
+        total(&contracts, 5) - total(&contracts, 6)
+    );
+    let over = std::fs::read_to_string(format!(
+        "{}/../../data/treasury/4-09-sample.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("sample")
+    .replace("500 000,00;200 000,00", "500 000,00;600 000,00");
+    let refused = reqwest::Client::new()
+        .post(app.url("/api/v1/execution/treasury/4-09"))
+        .query(&[("org", edu.to_string()), ("date", "2027-04-02".into())])
+        .bearer_auth(abp)
+        .body(over)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status().as_u16(), 422);
+    let error: Value = refused.json().await.expect("json");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Строка 6"),
+        "{error}"
+    );
+
     import(app, abp, "2-11", edu, "2027-04-01", "2-11-sample.csv").await;
     let dynamics = report(
         app,

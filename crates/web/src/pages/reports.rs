@@ -153,10 +153,11 @@ async fn choices_of(
                 .collect(),
             None => Vec::new(),
         },
-        "treasury" | "f552" | "f420" | "f219" | "f243" => {
+        "treasury" | "f552" | "f420" | "f219" | "f243" | "f409" => {
             use jospar_execution::layouts::{Shape, layouts};
             let forms = match (name, report) {
                 ("f420", _) => vec!["4-20"],
+                ("f409", _) => vec!["4-09"],
                 ("f219", _) => vec!["2-19"],
                 ("f243", _) => vec!["2-43"],
                 ("f552", _) | (_, "cash-execution-552") => vec!["5-52"],
