@@ -642,3 +642,76 @@ pub async fn export_table(
         ..Table::default()
     })
 }
+
+/// The change documents of a plan for accounting systems (EX-7: refinements and corrections):
+/// one row per move with the document's number, kind, date and reason, the line's expense
+/// identifier and codes, the basis, the months and the amount — what an accounting system
+/// needs to apply the same change to its copy of the plan.
+pub async fn changes_export_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+) -> AppResult<Table> {
+    let plan = plans::plan(db, id)
+        .await
+        .map_err(|e| refusal(e.into()))?
+        .ok_or(AppError::NotFound)?;
+    reader.require_read(plan.org_id)?;
+    let headers = [
+        "analytics-col-number",
+        "plan-change-kind",
+        "plan-change-date",
+        "analytics-col-reason",
+        "plan-col-expense-id",
+        "plan-col-program",
+        "plan-col-subprogram",
+        "plan-col-specific",
+        "plan-col-basis",
+        "plan-change-from",
+        "plan-change-to",
+        "plan-change-amount",
+    ]
+    .iter()
+    .map(|k| tr.t(k))
+    .collect();
+    let mut docs = plan.changes.clone();
+    docs.sort_by_key(|d| (d.dated, d.number));
+    let mut rows = Vec::new();
+    let mut moved = Tenge::ZERO;
+    for doc in &docs {
+        for m in &doc.moves {
+            let line = plan.lines.iter().find(|l| l.expense_id == m.expense_id);
+            let code = |f: fn(&PlanLine) -> &String| line.map(f).cloned().unwrap_or_default();
+            moved += m.change.amount;
+            rows.push(vec![
+                Cell::Text(doc.number.to_string()),
+                Cell::Text(tr.t(&format!("plan-change-{}", doc.kind.code()))),
+                Cell::Text(doc.dated.to_string()),
+                Cell::Text(doc.reason.clone()),
+                Cell::Text(m.expense_id.to_string()),
+                Cell::Text(code(|l| &l.program)),
+                Cell::Text(code(|l| &l.subprogram)),
+                Cell::Text(code(|l| &l.specific)),
+                Cell::Text(basis_label(tr, m.change.basis)),
+                Cell::Text(m.change.from_month.to_string()),
+                Cell::Text(m.change.to_month.to_string()),
+                Cell::Money(m.change.amount),
+            ]);
+        }
+    }
+    let mut total = vec![Cell::Text(tr.t("total"))];
+    total.extend(std::iter::repeat_n(Cell::Text(String::new()), 10));
+    total.push(Cell::Money(moved));
+    let mut subtitle = plan_subtitle(db, tr, &plan, Basis::Payments).await?;
+    subtitle.pop();
+    subtitle.push(plan.year.to_string());
+    Ok(Table {
+        title: tr.t("report-plan-changes-export"),
+        subtitle,
+        headers,
+        rows,
+        total: Some(total),
+        ..Table::default()
+    })
+}

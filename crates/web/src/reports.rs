@@ -359,6 +359,11 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "plan-changes-export",
+        about: "A plan's change documents for accounting systems: one row per move with document, expense id, codes, basis, months and amount (EX-7)",
+        params: &[PLAN],
+    },
+    ReportDef {
         name: "plan-changes",
         about: "Dynamics of a financing plan's changes by month: approved, each document, after changes (EX-2)",
         params: &[PLAN, BASIS],
@@ -824,6 +829,9 @@ pub async fn build(
                 None => None,
             };
             crate::plans::export_table(db, tr, reader, params.required("plan")?, as_of).await
+        }
+        "plan-changes-export" => {
+            crate::plans::changes_export_table(db, tr, reader, params.required("plan")?).await
         }
         "plan-changes" => {
             crate::plans::changes_table(

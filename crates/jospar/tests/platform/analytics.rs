@@ -259,6 +259,17 @@ async fn plan_based(app: &TestApp, abp: &str, economist: &str, edu: i64) {
         "{gaps}"
     );
 
+    // EX-7: the change documents for accounting systems — each move with its expense id; the
+    // amounts moved are the register's.
+    let plan_id = register_plan_id(app, abp).await;
+    let moves = report(app, abp, &format!("plan-changes-export?plan={plan_id}")).await;
+    let rows = moves["rows"].as_array().expect("rows");
+    assert!(!rows.is_empty(), "{moves}");
+    assert!(
+        rows.iter()
+            .all(|r| !r[4].as_str().unwrap_or_default().is_empty())
+    );
+
     // 53-54: the plan, then its certificate with its reason and the Treasury's answer.
     let register = report(app, abp, &format!("plan-register?{scope}")).await;
     let rows = register["rows"].as_array().expect("rows");
@@ -715,4 +726,18 @@ async fn shortfall_reasons(app: &TestApp, abp: &str, edu: i64) {
             .unwrap_or_default()
             .ends_with(": 0")
     );
+}
+
+/// The id of the school's plan of 2027.
+async fn register_plan_id(app: &TestApp, abp: &str) -> i64 {
+    let (_, plans) = get_json(app, abp, "/financing-plans").await;
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    plans
+        .as_array()
+        .expect("plans")
+        .iter()
+        .find(|p| p["org_id"] == school && p["year"] == 2027)
+        .unwrap_or_else(|| panic!("{plans}"))["id"]
+        .as_i64()
+        .expect("id")
 }

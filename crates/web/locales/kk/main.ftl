@@ -922,3 +922,5 @@ treasury-409-subtitle = { $date_409 } күнгі 4-09 нысаны, { $date_420 
 treasury-col-contracts = Шарттар
 treasury-col-year-409 = Шарттар бойынша ағымдағы жылғы міндеттемелер (4-09)
 err-treasury-year-over-contract = { $row } жол: ағымдағы жылғы міндеттеме { $year } шарт сомасынан { $contract } көп.
+report-plan-changes-export = Есеп жүйелері үшін жоспардың анықтамалары, нақтылаулары және түзетулері (шығыс сәйкестендіргішімен)
+report-source-plan-changes-export = бекітілген қаржыландыру жоспарына өзгерістер енгізу туралы анықтамалар

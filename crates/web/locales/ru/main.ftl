@@ -922,3 +922,5 @@ treasury-409-subtitle = Форма 4-09 на { $date_409 }, форма 4-20 на
 treasury-col-contracts = Договоров
 treasury-col-year-409 = Обязательства текущего года по договорам (4-09)
 err-treasury-year-over-contract = Строка { $row }: обязательство текущего года { $year } больше суммы договора { $contract }.
+report-plan-changes-export = Справки, уточнения и корректировки плана для учётных систем (с идентификатором расхода)
+report-source-plan-changes-export = справках о внесении изменений в утверждённый план финансирования
