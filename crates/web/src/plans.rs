@@ -320,8 +320,10 @@ async fn plan_subtitle(db: &Db, tr: &Tr, plan: &Plan, basis: Basis) -> AppResult
     ])
 }
 
-/// The individual financing plan (order No. 540) by obligations or payments as of a date:
-/// each line's annual amount and its twelve months, with the total.
+/// The individual financing plan (order No. 540) by obligations or payments as of a date, in
+/// the layout finance departments use (CODES.md §4.2): the institution's code, the line's
+/// codes and the name of its specific, the plan for the year and the twelve months, "Всего"
+/// and the place for the head's signature.
 pub async fn plan_table(
     db: &Db,
     tr: &Tr,
@@ -340,49 +342,151 @@ pub async fn plan_table(
     let lines = plan
         .as_of(date)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut headers = vec![
-        tr.t("plan-col-program"),
-        tr.t("plan-col-subprogram"),
-        tr.t("plan-col-specific"),
-        tr.t("plan-col-approved"),
-    ];
-    headers.extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
-    let mut total = vec![Tenge::ZERO; 13];
+    let org = jospar_org::repo::get_org(db, plan.org_id).await?;
+    let code = org.as_ref().and_then(|o| o.bin.clone()).unwrap_or_default();
+    let mut header = plan_header(db, tr, plan.org_id, plan.year).await?;
+    header.push(format!(
+        "{} · {}",
+        tr.t(&format!("plan-status-{}", plan.status.code())),
+        basis_label(tr, basis)
+    ));
+    if let Some(d) = as_of {
+        header.push(tr.args("plan-report-as-of", &[("date", d.to_string())]));
+    }
     let rows = lines
         .iter()
-        .map(|l| {
-            let months = months_of(l, basis);
-            total[0] += l.approved;
-            for (i, m) in months.iter().enumerate() {
-                total[i + 1] += *m;
-            }
-            let mut row = vec![
-                Cell::Text(l.program.clone()),
-                Cell::Text(l.subprogram.clone()),
-                Cell::Text(l.specific.clone()),
-                Cell::Money(l.approved),
-            ];
-            row.extend(months.iter().map(|m| Cell::Money(*m)));
-            row
+        .map(|l| PlanRow {
+            institution: code.clone(),
+            codes: (l.program.clone(), l.subprogram.clone(), l.specific.clone()),
+            annual: l.approved,
+            months: months_of(l, basis),
         })
         .collect();
-    let mut total_row = vec![
-        Cell::Text(tr.t("total")),
-        Cell::Text(String::new()),
-        Cell::Text(String::new()),
-    ];
-    total_row.extend(total.into_iter().map(Cell::Money));
-    let mut subtitle = plan_subtitle(db, tr, &plan, basis).await?;
-    if let Some(d) = as_of {
-        subtitle.push(tr.args("plan-report-as-of", &[("date", d.to_string())]));
+    plan_layout(db, tr, plan.year, basis, header, rows).await
+}
+
+/// One row of a financing plan's layout.
+struct PlanRow {
+    /// The institution's code (its BIN); empty in a consolidated plan.
+    institution: String,
+    codes: (String, String, String),
+    annual: Tenge,
+    months: [Tenge; 12],
+}
+
+/// The heading lines of a financing plan: the organisation, its budget, the period, the unit
+/// and the administrator of budget programs above it.
+async fn plan_header(db: &Db, tr: &Tr, org_id: i64, year: i32) -> AppResult<Vec<String>> {
+    let lang = tr.lang();
+    let orgs = jospar_org::repo::all_orgs(db).await?;
+    let by_id = |id: i64| orgs.iter().find(|o| o.id == id);
+    let Some(org) = by_id(org_id) else {
+        return Ok(Vec::new());
+    };
+    let budget = jospar_org::repo::budgets(db)
+        .await?
+        .into_iter()
+        .find(|b| b.id == org.budget_id)
+        .map(|b| if lang == "kk" { b.name_kk } else { b.name_ru })
+        .unwrap_or_default();
+    let mut administrator = Some(org);
+    while let Some(o) = administrator {
+        if o.abp_code.is_some() {
+            break;
+        }
+        administrator = o.parent_id.and_then(by_id);
     }
+    let mut lines = vec![
+        org.name(lang).to_string(),
+        tr.args("plan-head-budget", &[("budget", budget)]),
+        tr.args("plan-head-period", &[("year", year.to_string())]),
+        tr.t("plan-head-unit"),
+    ];
+    if let Some(a) = administrator {
+        lines.push(tr.args(
+            "plan-head-abp",
+            &[(
+                "abp",
+                format!(
+                    "{} {}",
+                    a.abp_code.clone().unwrap_or_default(),
+                    a.name(lang)
+                ),
+            )],
+        ));
+    }
+    Ok(lines)
+}
+
+/// A financing plan laid out: "План финансирования по … на … год", the heading lines, the rows
+/// with the names of their specifics from the classification of the year, "Всего" and the head's
+/// signature.
+async fn plan_layout(
+    db: &Db,
+    tr: &Tr,
+    year: i32,
+    basis: Basis,
+    header: Vec<String>,
+    rows: Vec<PlanRow>,
+) -> AppResult<Table> {
+    let classification = crate::treasury::classification_year(db, year).await?;
+    let mut headers: Vec<String> = [
+        "plan-col-institution-code",
+        "plan-col-program",
+        "plan-col-subprogram",
+        "plan-col-specific",
+        "plan-col-expense-name",
+        "plan-col-annual",
+    ]
+    .iter()
+    .map(|k| tr.t(k))
+    .collect();
+    headers.extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
+    let mut total = [Tenge::ZERO; 13];
+    let mut table_rows = Vec::with_capacity(rows.len());
+    for row in rows {
+        let name = jospar_classification::repo::get(
+            db,
+            classification,
+            jospar_classification::CodeKind::EconSpecific,
+            &row.codes.2,
+        )
+        .await?
+        .map(|e| tr.pick(&e.name_ru, e.name_kk.as_deref()).to_string())
+        .unwrap_or_default();
+        total[0] += row.annual;
+        for (t, m) in total[1..].iter_mut().zip(row.months) {
+            *t += m;
+        }
+        let mut cells = vec![
+            Cell::Text(row.institution),
+            Cell::Text(row.codes.0),
+            Cell::Text(row.codes.1),
+            Cell::Text(row.codes.2),
+            Cell::Text(name),
+            Cell::Money(row.annual),
+        ];
+        cells.extend(row.months.into_iter().map(Cell::Money));
+        table_rows.push(cells);
+    }
+    let mut total_row = vec![Cell::Text(tr.t("plan-total"))];
+    total_row.extend(std::iter::repeat_n(Cell::Text(String::new()), 4));
+    total_row.extend(total.into_iter().map(Cell::Money));
     Ok(Table {
-        title: tr.args("plan-title", &[("year", plan.year.to_string())]),
-        subtitle,
+        title: tr.args(
+            match basis {
+                Basis::Payments => "plan-title-payments",
+                Basis::Obligations => "plan-title-obligations",
+            },
+            &[("year", year.to_string())],
+        ),
+        subtitle: header,
+        groups: vec![(String::new(), 6), (tr.t("plan-col-by-month"), 12)],
         headers,
         numbered: true,
-        rows,
+        rows: table_rows,
         total: Some(total_row),
+        footer: vec![tr.t("plan-signature-head")],
         ..Table::default()
     })
 }
@@ -529,58 +633,23 @@ pub async fn consolidated_table(
             }
         }
     }
-    let mut headers = vec![
-        tr.t("plan-col-program"),
-        tr.t("plan-col-subprogram"),
-        tr.t("plan-col-specific"),
-        tr.t("plan-col-approved"),
-    ];
-    headers.extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
-    let mut total = [Tenge::ZERO; 13];
     let rows = sums
         .into_iter()
-        .map(|((program, subprogram, specific), (approved, months))| {
-            total[0] += approved;
-            for (t, m) in total[1..].iter_mut().zip(months) {
-                *t += m;
-            }
-            let mut row = vec![
-                Cell::Text(program),
-                Cell::Text(subprogram),
-                Cell::Text(specific),
-                Cell::Money(approved),
-            ];
-            row.extend(months.into_iter().map(Cell::Money));
-            row
+        .map(|(codes, (annual, months))| PlanRow {
+            institution: String::new(),
+            codes,
+            annual,
+            months,
         })
         .collect();
-    let mut total_row = vec![
-        Cell::Text(tr.t("total")),
-        Cell::Text(String::new()),
-        Cell::Text(String::new()),
-    ];
-    total_row.extend(total.into_iter().map(Cell::Money));
-    let org = jospar_org::repo::get_org(db, root)
-        .await?
-        .map(|o| o.name(tr.lang()).to_string())
-        .unwrap_or_default();
-    let mut subtitle = vec![
-        org,
-        format!("{} · {}", year, basis_label(tr, basis)),
-        tr.args("plan-consolidated-count", &[("count", count.to_string())]),
-    ];
+    let mut header = plan_header(db, tr, root, year).await?;
+    header.push(tr.args("plan-consolidated-count", &[("count", count.to_string())]));
     if let Some(d) = as_of {
-        subtitle.push(tr.args("plan-report-as-of", &[("date", d.to_string())]));
+        header.push(tr.args("plan-report-as-of", &[("date", d.to_string())]));
     }
-    Ok(Table {
-        title: tr.t("report-consolidated-plan"),
-        subtitle,
-        headers,
-        numbered: true,
-        rows,
-        total: Some(total_row),
-        ..Table::default()
-    })
+    let mut table = plan_layout(db, tr, year, basis, header, rows).await?;
+    table.title = format!("{} — {}", tr.t("report-consolidated-plan"), table.title);
+    Ok(table)
 }
 
 /// A plan for accounting systems (EX-7): one row per line and basis with the expense

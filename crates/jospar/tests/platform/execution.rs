@@ -640,8 +640,8 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         .unwrap_or_else(|| panic!("total row: {:?}", range.rows().collect::<Vec<_>>()));
     let cents =
         |c: &calamine::Data| (c.to_string().parse::<f64>().expect("number") * 100.0).round() as i64;
-    let months: i64 = total_row[4..16].iter().map(cents).sum();
-    assert_eq!(months, cents(&total_row[3]));
+    let months: i64 = total_row[6..18].iter().map(cents).sum();
+    assert_eq!(months, cents(&total_row[5]));
 
     // The administrator's consolidated plan (EX-6) adds up the approved plans of its subtree:
     // here the school's, so the totals are the school plan's to the tiyn.
