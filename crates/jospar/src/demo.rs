@@ -124,6 +124,106 @@ pub async fn load_if_empty(db: &Db) -> Result<bool> {
     Ok(true)
 }
 
+/// The documented sample of every Treasury form (`data/treasury`), imported as a finance
+/// department would: the budget's receipts forms for the oblast's authorized body, the expense
+/// forms for the education administrator, so that every execution report can be opened at once.
+const TREASURY_SAMPLES: [(&str, &str, &str, &[u8]); 11] = [
+    (
+        "2-19",
+        "obl.ueibp",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/2-19-sample.csv"),
+    ),
+    (
+        "2-43",
+        "obl.ueibp",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/2-43-sample.csv"),
+    ),
+    (
+        "2-11",
+        "obl.ueibp",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/2-11-sample.csv"),
+    ),
+    (
+        "5-52",
+        "obl.edu",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/5-52-sample.csv"),
+    ),
+    (
+        "4-20",
+        "obl.edu",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/4-20-sample.csv"),
+    ),
+    (
+        "4-09",
+        "obl.edu",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/4-09-sample.csv"),
+    ),
+    (
+        "1-27",
+        "obl.edu",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/1-27-sample.csv"),
+    ),
+    (
+        "5-42",
+        "obl.ueibp",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/5-42-sample.csv"),
+    ),
+    (
+        "5-42",
+        "obl.ueibp",
+        "2026-04-01",
+        include_bytes!("../../../data/treasury/5-42-2026-sample.csv"),
+    ),
+    (
+        "5-02",
+        "obl.edu",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/5-02-sample.csv"),
+    ),
+    (
+        "2-15",
+        "obl.ueibp",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/2-15-sample.csv"),
+    ),
+];
+
+/// `jospar demo` loads them after the region (the test suite's region starts without forms).
+pub async fn load_treasury_forms(db: &Db) -> Result<()> {
+    let region: Region = serde_json::from_str(REGION).context("demo/region.json")?;
+    let orgs = repo::all_orgs(db).await?;
+    let tr = jospar_web::i18n::Tr(jospar_web::i18n::Lang::Ru);
+    for (form, key, date, bytes) in TREASURY_SAMPLES {
+        let name = &region
+            .orgs
+            .iter()
+            .find(|o| o.key == key)
+            .with_context(|| format!("demo organisation {key}"))?
+            .name_ru;
+        let org = orgs
+            .iter()
+            .find(|o| &o.name_ru == name)
+            .with_context(|| format!("demo organisation {key} not loaded"))?;
+        let target = jospar_web::treasury::FormTarget {
+            org_id: org.id,
+            report_date: date.parse().context("sample date")?,
+            file_name: &format!("{form}-sample.csv"),
+        };
+        jospar_web::treasury::import_form(db, &Who::system(), None, form, target, bytes)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo form {form}: {}", e.message(&tr)))?;
+    }
+    Ok(())
+}
+
 /// The real execution report of Mangystau region's local budget from the open-budgets portal
 /// (`data/portal`), kept under the oblast's authorized body, so that the EX-R 18 report and
 /// its reconciliation can be opened at once.

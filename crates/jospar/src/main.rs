@@ -246,7 +246,9 @@ async fn main() -> Result<()> {
         }
         Command::Demo { addr, load_only } => {
             let db = open(&config).await?;
-            demo::load_if_empty(&db).await?;
+            if demo::load_if_empty(&db).await? {
+                demo::load_treasury_forms(&db).await?;
+            }
             if load_only {
                 return Ok(());
             }

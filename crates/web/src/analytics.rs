@@ -492,7 +492,7 @@ pub async fn unpaid_reminder_table(
     let level = CashLevel::Subprogram;
     let mut keys = level_headers(level).to_vec();
     keys.extend([
-        "treasury-col-plan-period",
+        "analytics-col-plan-period",
         "treasury-col-executed",
         "treasury-col-unpaid",
         "exec-col-percent-period",
@@ -554,8 +554,8 @@ pub async fn analytic_execution_table(
     };
     let mut keys = level_headers(level).to_vec();
     keys.extend([
-        "treasury-col-plan-year",
-        "treasury-col-plan-period",
+        "analytics-col-plan-year",
+        "analytics-col-plan-period",
         "treasury-col-executed",
         "exec-col-percent-period",
         "exec-col-percent-year",
@@ -639,8 +639,8 @@ pub async fn cash_balances_table(
             tr,
             &[
                 "treasury-col-abp",
-                "treasury-col-plan-year",
-                "treasury-col-plan-period",
+                "analytics-col-plan-year",
+                "analytics-col-plan-period",
                 "treasury-col-executed",
                 "analytics-col-remaining-year",
                 "analytics-col-remaining-period",
@@ -854,8 +854,8 @@ pub async fn cash_execution_table(
         "plan-col-program",
         "plan-col-subprogram",
         "plan-col-specific",
-        "treasury-col-plan-year",
-        "treasury-col-plan-period",
+        "analytics-col-plan-year",
+        "analytics-col-plan-period",
         "treasury-col-executed",
         "exec-col-percent-period",
     ];
@@ -1378,7 +1378,7 @@ pub async fn cash_by_budget_kind_table(
         ..Table::default()
     };
     for _ in 0..3 {
-        table.headers.push(tr.t("treasury-col-plan-period"));
+        table.headers.push(tr.t("analytics-col-plan-period"));
         table.headers.push(tr.t("treasury-col-executed"));
     }
     Ok(table)
@@ -1420,8 +1420,8 @@ pub async fn rural_tax_receipts_table(
             &[
                 "analytics-col-budget",
                 "analytics-col-institution",
-                "treasury-col-plan-year",
-                "treasury-col-plan-period",
+                "analytics-col-plan-year",
+                "analytics-col-plan-period",
                 "receipt-col-received",
                 "receipt-col-deviation",
                 "exec-col-percent-period",
@@ -1530,8 +1530,8 @@ pub async fn receipts_by_class_table(
             &[
                 "receipt-col-code",
                 "exec-col-name",
-                "treasury-col-plan-year",
-                "treasury-col-plan-period",
+                "analytics-col-plan-year",
+                "analytics-col-plan-period",
                 "receipt-col-received",
                 "receipt-col-deviation",
                 "exec-col-percent-period",

@@ -741,3 +741,25 @@ async fn register_plan_id(app: &TestApp, abp: &str) -> i64 {
         .as_i64()
         .expect("id")
 }
+
+/// `jospar demo` imports the documented sample of every Treasury form, so each execution report
+/// opens at once; every sample passes the same checks as a user's file.
+#[tokio::test]
+async fn the_demo_imports_every_treasury_sample() {
+    let app = crate::app::spawn(crate::app::Engine::Sqlite)
+        .await
+        .expect("sqlite");
+    jospar::demo::load_treasury_forms(&app.db)
+        .await
+        .expect("every sample imports");
+    let forms = jospar_execution::treasury_store::reports(&app.db)
+        .await
+        .expect("forms");
+    let kinds: std::collections::BTreeSet<&str> = forms.iter().map(|f| f.form.as_str()).collect();
+    let layouts: std::collections::BTreeSet<&str> = jospar_execution::layouts::layouts()
+        .forms
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(kinds, layouts, "a sample of every form of the layouts");
+}

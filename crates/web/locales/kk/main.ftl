@@ -936,3 +936,5 @@ plan-col-annual = Жылға арналған қаржы жоспары
 plan-col-by-month = Айлар бойынша жоспар
 plan-total = Барлығы
 plan-signature-head = Басшы ____________________ (қолы) ____________________ (қолтаңбаның толық жазылуы)
+analytics-col-plan-year = Жылдық жоспар
+analytics-col-plan-period = Кезеңге жоспар

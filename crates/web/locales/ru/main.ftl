@@ -936,3 +936,5 @@ plan-col-annual = Финансовый план на год
 plan-col-by-month = План по месяцам
 plan-total = Всего
 plan-signature-head = Руководитель ____________________ (подпись) ____________________ (расшифровка подписи)
+analytics-col-plan-year = План на год
+analytics-col-plan-period = План на период
