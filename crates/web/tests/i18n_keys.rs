@@ -1,0 +1,89 @@
+//! Every message key the code and the templates name literally exists in the Russian locale
+//! (and, by the parity test of `i18n.rs`, in the Kazakh one): a typo in a key shows the user
+//! the key instead of the text, so it is caught here rather than on a page.
+
+use std::collections::BTreeSet;
+
+const PREFIXES: [&str; 16] = [
+    "analytics-",
+    "report-",
+    "treasury-",
+    "plan-",
+    "exec-",
+    "receipt-",
+    "receipts-",
+    "period-",
+    "err-",
+    "exchange-",
+    "passport-",
+    "upload-",
+    "month-",
+    "execution-",
+    "signatures-",
+    "sign-",
+];
+
+fn files(dir: &str, ext: &str, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files(path.to_str().expect("path"), ext, out);
+        } else if path.extension().is_some_and(|e| e == ext) {
+            out.push(path);
+        }
+    }
+}
+
+/// The string literals of a source text (between double quotes, no escapes inside keys).
+fn literals(text: &str) -> impl Iterator<Item = &str> {
+    text.split('"').skip(1).step_by(2)
+}
+
+#[test]
+fn every_key_named_in_code_or_templates_exists() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let ru = std::fs::read_to_string(format!("{root}/locales/ru/main.ftl")).expect("ru");
+    let known: BTreeSet<&str> = ru
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('#'))
+        .filter_map(|l| l.split(" =").next())
+        .map(str::trim)
+        .collect();
+    // Literals with a key's look that are not keys: report names, and the login of the
+    // Treasury exchange in the audit log.
+    let not_keys: BTreeSet<&str> = jospar_web::reports::REPORTS
+        .iter()
+        .map(|r| r.name)
+        .chain(["treasury-exchange"])
+        .collect();
+    let mut sources = Vec::new();
+    files(&format!("{root}/src"), "rs", &mut sources);
+    let mut templates = Vec::new();
+    files(&format!("{root}/templates"), "html", &mut templates);
+    let mut missing = BTreeSet::new();
+    for path in sources.into_iter().chain(templates) {
+        let text = std::fs::read_to_string(&path).expect("source");
+        // In a template only what `t(…)` is asked for is a key (the rest are ids and classes).
+        let text = if path.extension().is_some_and(|e| e == "html") {
+            text.split("t(\"")
+                .skip(1)
+                .filter_map(|rest| rest.split('"').next())
+                .map(|key| format!("\"{key}\""))
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            text
+        };
+        for literal in literals(&text).filter(|l| !not_keys.contains(l)) {
+            let looks_like_key = PREFIXES.iter().any(|p| literal.starts_with(p))
+                && literal
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+                && !literal.ends_with('-');
+            if looks_like_key && !known.contains(literal) {
+                missing.insert(format!("{}: {literal}", path.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "keys without a message: {missing:#?}");
+}
