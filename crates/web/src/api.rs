@@ -494,6 +494,24 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/oversight-access",
+        summary: "Read-only access granted to employees of representative and audit bodies (OV-3, OV-4), for the integrator",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/oversight-access",
+        summary: "Grant an employee {user_id, kind, anchor_org_id (the region's root or the central body, as the kind asks)} read-only access by the competence table for one calendar year",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/oversight-access/{id}/block",
+        summary: "Block an access {reason} when the employee leaves: its grants are removed",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "get",
         path: "/execution/closed-periods",
         summary: "Closed execution periods the caller may read: org_id, month, reason, who and when (EX-5)",
         access: Access::Read,
@@ -641,6 +659,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/receipt-plans/{id}/approve", post(approve_receipt_plan))
         .route("/receipt-plans/{id}/reasons", put(set_shortfall_reason))
+        .route(
+            "/oversight-access",
+            get(oversight_access).post(grant_oversight),
+        )
+        .route("/oversight-access/{id}/block", post(block_oversight))
         .route(
             "/execution/closed-periods",
             get(closed_periods).post(close_period),
@@ -1018,6 +1041,41 @@ async fn set_shortfall_reason(
     Ok(Json(json!(
         crate::receipt_plans::set_shortfall_reason(ctx.db(), p, id, &b.month, &b.code, &b.reason)
             .await?
+    )))
+}
+
+async fn oversight_access(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(crate::oversight::list(ctx.db(), p).await?)))
+}
+
+#[derive(Deserialize)]
+struct NewOversightAccess {
+    user_id: i64,
+    kind: String,
+    #[serde(default)]
+    anchor_org_id: Option<i64>,
+}
+
+async fn grant_oversight(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewOversightAccess = body(&bytes)?;
+    Ok(created(
+        crate::oversight::grant(ctx.db(), p, b.user_id, &b.kind, b.anchor_org_id).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct Reason {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn block_oversight(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Reason = body(&bytes)?;
+    Ok(Json(json!(
+        crate::oversight::block(ctx.db(), p, id, &b.reason).await?
     )))
 }
 

@@ -12,6 +12,7 @@ pub mod execution;
 pub mod i18n;
 pub mod limits;
 pub mod openapi;
+pub mod oversight;
 pub mod pages;
 pub mod passport;
 pub mod periods;

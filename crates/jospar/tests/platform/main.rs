@@ -7,4 +7,5 @@ mod app;
 mod browser;
 mod execution;
 mod matrix;
+mod oversight;
 mod story;

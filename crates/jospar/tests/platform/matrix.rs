@@ -647,6 +647,27 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/oversight-access",
+            path: "/oversight-access".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/oversight-access",
+            path: "/oversight-access".into(),
+            body: Some(json!({"user_id": 0, "kind": "x"})),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/oversight-access/{id}/block",
+            path: "/oversight-access/1/block".into(),
+            body: Some(json!({"reason": "x"})),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
             route: "/execution/closed-periods",
             path: "/execution/closed-periods".into(),
             body: None,

@@ -59,6 +59,7 @@ async fn story(app: &TestApp) {
     budget_requests(app).await;
     staffing(app).await;
     crate::execution::portal_execution(app).await;
+    crate::oversight::oversight_access(app).await;
     backup_and_restore(app).await;
 }
 

@@ -9,6 +9,7 @@ mod exchange;
 mod execution;
 mod limits;
 mod orgs;
+mod oversight;
 mod passport;
 mod plans;
 mod receipts;
@@ -49,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         .merge(exchange::routes())
         .merge(receipts::routes())
         .merge(passport::routes())
+        .merge(oversight::routes())
 }
 
 #[derive(Template)]

@@ -1,0 +1,218 @@
+//! Oversight access (issue 6; OV-3, OV-4) on SQLite and PostgreSQL: the integrator grants
+//! employees of a maslikhat, of an MVD territorial body's internal audit and of Parliament
+//! read-only access by the competence table; each reads exactly what the table gives it, can
+//! write nothing, and a blocked access reads nothing more.
+
+use crate::app::TestApp;
+use crate::execution::get_json;
+use crate::story::send_json;
+use serde_json::json;
+
+async fn new_user(app: &TestApp, admin: &str, org: i64, login: &str, iin: &str) -> i64 {
+    let (status, user) = send_json(
+        app,
+        "post",
+        "/users",
+        admin,
+        json!({"org_id": org, "login": login, "iin": iin, "full_name": "Сотрудник контрольного органа",
+               "position": "главный специалист", "phone": "+7 701 000 00 00", "email": "a@mail.kz",
+               "password": "Long-enough-pass"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{user}");
+    user["id"].as_i64().expect("id")
+}
+
+async fn reads(app: &TestApp, token: &str, org: i64) -> u16 {
+    get_json(app, token, &format!("/orgs/{org}")).await.0
+}
+
+pub async fn oversight_access(app: &TestApp) {
+    let admin = app.token("admin").await;
+    let region = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    let republic = app
+        .org_id("Министерство национальной экономики Республики Казахстан")
+        .await;
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let police = app
+        .org_id("Департамент полиции Мангистауской области Министерства внутренних дел Республики Казахстан")
+        .await;
+    let finance = app
+        .org_id("Министерство финансов Республики Казахстан")
+        .await;
+
+    let maslikhat = new_user(app, &admin, region, "audit.maslikhat", "850101300005").await;
+    let grant = |user: i64, kind: &str, anchor: Option<i64>| json!({"user_id": user, "kind": kind, "anchor_org_id": anchor});
+    let planner = app.token("planner").await;
+    let (status, _) = send_json(
+        app,
+        "post",
+        "/oversight-access",
+        &planner,
+        grant(maslikhat, "maslikhat", Some(region)),
+    )
+    .await;
+    assert_eq!(status, 403, "only the integrator grants oversight access");
+    for (anchor, why) in [
+        (None, "no region"),
+        (Some(republic), "the republic is no region"),
+        (Some(edu), "a department is no region"),
+    ] {
+        let (status, error) = send_json(
+            app,
+            "post",
+            "/oversight-access",
+            &admin,
+            grant(maslikhat, "maslikhat", anchor),
+        )
+        .await;
+        assert_eq!(status, 422, "{why}: {error}");
+    }
+    let (status, access) = send_json(
+        app,
+        "post",
+        "/oversight-access",
+        &admin,
+        grant(maslikhat, "maslikhat", Some(region)),
+    )
+    .await;
+    assert_eq!(status, 201, "{access}");
+    assert_eq!(access["roots"], json!([region]));
+    let until = chrono::Utc::now().date_naive() + chrono::Months::new(12) - chrono::Days::new(1);
+    assert_eq!(
+        access["valid_until"],
+        until.to_string(),
+        "one calendar year"
+    );
+
+    // The maslikhat reads its region's local budget, not the republic's; it writes nothing.
+    let token = app.token("audit.maslikhat").await;
+    assert_eq!(reads(app, &token, edu).await, 200);
+    assert_eq!(reads(app, &token, finance).await, 403);
+    let (status, report) = get_json(
+        app,
+        &token,
+        &format!("/reports/consolidated-plan?org={edu}&year=2027&format=json"),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let (status, _) = send_json(
+        app,
+        "post",
+        "/receipt-plans",
+        &token,
+        json!({"org_id": edu, "year": 2030, "lines": []}),
+    )
+    .await;
+    assert_eq!(status, 403, "read only");
+
+    // The MVD territorial body's internal audit reads the police administrator only.
+    let mvd = new_user(app, &admin, region, "audit.mvd", "850202400000").await;
+    let (status, access_mvd) = send_json(
+        app,
+        "post",
+        "/oversight-access",
+        &admin,
+        grant(mvd, "mvd_internal_audit", Some(region)),
+    )
+    .await;
+    assert_eq!(status, 201, "{access_mvd}");
+    assert_eq!(access_mvd["roots"], json!([police]));
+    let token_mvd = app.token("audit.mvd").await;
+    assert_eq!(reads(app, &token_mvd, police).await, 200);
+    assert_eq!(reads(app, &token_mvd, edu).await, 403);
+
+    // A central body's internal audit reads that body; Parliament reads every budget.
+    let ministry = new_user(app, &admin, finance, "audit.mf", "850303500006").await;
+    let (status, _) = send_json(
+        app,
+        "post",
+        "/oversight-access",
+        &admin,
+        grant(ministry, "central_internal_audit", Some(edu)),
+    )
+    .await;
+    assert_eq!(status, 422, "the education department is no central body");
+    let (status, central) = send_json(
+        app,
+        "post",
+        "/oversight-access",
+        &admin,
+        grant(ministry, "central_internal_audit", Some(finance)),
+    )
+    .await;
+    assert_eq!((status, &central["roots"]), (201, &json!([finance])));
+    let deputy = new_user(app, &admin, republic, "audit.parliament", "850404600001").await;
+    let (_, parliament) = send_json(
+        app,
+        "post",
+        "/oversight-access",
+        &admin,
+        grant(deputy, "parliament", None),
+    )
+    .await;
+    let roots: Vec<i64> = parliament["roots"]
+        .as_array()
+        .expect("roots")
+        .iter()
+        .map(|r| r.as_i64().expect("id"))
+        .collect();
+    assert!(
+        roots.contains(&region) && roots.contains(&republic),
+        "{parliament}"
+    );
+
+    // An account that can enter data is not given oversight access.
+    let economist = jospar_org::repo::user_by_login(&app.db, "economist.school5")
+        .await
+        .expect("q")
+        .expect("user");
+    let (status, error) = send_json(
+        app,
+        "post",
+        "/oversight-access",
+        &admin,
+        grant(economist.id, "parliament", None),
+    )
+    .await;
+    assert_eq!(status, 422, "{error}");
+
+    // The employee leaves: the access is blocked, with the reason, and reads nothing more.
+    let id = access["id"].as_i64().expect("id");
+    let path = format!("/oversight-access/{id}/block");
+    let (status, _) = send_json(app, "post", &path, &admin, json!({"reason": ""})).await;
+    assert_eq!(status, 422, "a reason is needed");
+    let (status, blocked) = send_json(
+        app,
+        "post",
+        &path,
+        &admin,
+        json!({"reason": "уволен 28.11.2026"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{blocked}");
+    assert_eq!(blocked["block_reason"], "уволен 28.11.2026");
+    assert_eq!(reads(app, &token, edu).await, 403);
+    let (status, _) = send_json(app, "post", &path, &admin, json!({"reason": "again"})).await;
+    assert_eq!(status, 422);
+    let (_, list) = get_json(app, &admin, "/oversight-access").await;
+    assert_eq!(list.as_array().map(Vec::len), Some(4), "{list}");
+    let page = app
+        .signed_in("admin")
+        .await
+        .get(app.url("/oversight?lang=ru"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("audit.maslikhat") && page.contains("уволен 28.11.2026"),
+        "{page}"
+    );
+}
