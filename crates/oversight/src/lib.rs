@@ -14,6 +14,8 @@
 //! attempt to write is refused there. The access lasts one calendar year and then expires by
 //! itself (OV-3).
 
+pub mod application;
+pub mod applications;
 pub mod repo;
 
 use chrono::{Datelike, NaiveDate};

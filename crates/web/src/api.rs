@@ -494,6 +494,30 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/oversight-applications",
+        summary: "Applications of representative and audit bodies (OV-1, OV-2) with the deadline of their next step and whether it is overdue: all for the authorized body and the integrator, one's own otherwise",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/oversight-applications",
+        summary: "File an application {body_name, body_bin, kind, anchor_org_id, employees: [{full_name, iin, position, unit, qr_code, phone, email}], purpose, analytic, planning}",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/oversight-applications/{id}/review",
+        summary: "The authorized body's review {forward: true} or {forward: false, reason}, due within 2 working days",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/oversight-applications/{id}/grant",
+        summary: "The integrator grants a forwarded application: each employee's account (found by IIN) gets read-only access by competence",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "get",
         path: "/oversight-access",
         summary: "Read-only access granted to employees of representative and audit bodies (OV-3, OV-4), for the integrator",
         access: Access::Configure,
@@ -659,6 +683,18 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/receipt-plans/{id}/approve", post(approve_receipt_plan))
         .route("/receipt-plans/{id}/reasons", put(set_shortfall_reason))
+        .route(
+            "/oversight-applications",
+            get(oversight_applications).post(submit_oversight_application),
+        )
+        .route(
+            "/oversight-applications/{id}/review",
+            post(review_oversight_application),
+        )
+        .route(
+            "/oversight-applications/{id}/grant",
+            post(grant_oversight_application),
+        )
         .route(
             "/oversight-access",
             get(oversight_access).post(grant_oversight),
@@ -1041,6 +1077,47 @@ async fn set_shortfall_reason(
     Ok(Json(json!(
         crate::receipt_plans::set_shortfall_reason(ctx.db(), p, id, &b.month, &b.code, &b.reason)
             .await?
+    )))
+}
+
+async fn oversight_applications(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        crate::oversight::applications(ctx.db(), p).await?
+    )))
+}
+
+async fn submit_oversight_application(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let request: jospar_oversight::application::Request = body(&bytes)?;
+    Ok(created(
+        crate::oversight::submit(ctx.db(), p, &request).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct Review {
+    forward: bool,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn review_oversight_application(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Review = body(&bytes)?;
+    Ok(Json(json!(
+        crate::oversight::review(ctx.db(), p, id, b.forward, &b.reason).await?
+    )))
+}
+
+async fn grant_oversight_application(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    Ok(Json(json!(
+        crate::oversight::grant_application(ctx.db(), p, id).await?
     )))
 }
 

@@ -6,6 +6,8 @@
 use crate::ctx::Principal;
 use crate::error::{AppError, AppResult};
 use jospar_org::{BudgetLevel, Right, Role};
+use jospar_oversight::application::{Overdue, Request, Status, check_request, deadline};
+use jospar_oversight::applications::{Application, StepError};
 use jospar_oversight::repo::{self, Access, AccessError};
 use jospar_oversight::{BodyKind, CompetenceError, OrgFacts, competence_roots, valid_until};
 use jospar_store::Db;
@@ -71,13 +73,7 @@ pub async fn grant(
     jospar_org::repo::user_by_id(db, user_id)
         .await?
         .ok_or_else(|| AppError::invalid("err-oversight-no-user", "user_id"))?;
-    let writes = jospar_org::repo::grants_of(db, user_id)
-        .await?
-        .into_iter()
-        .any(|g| g.is_active(p.today) && g.role != Role::Auditor);
-    if writes {
-        return Err(AppError::invalid("err-oversight-writer", "user_id"));
-    }
+    read_only_account(db, p, user_id).await?;
     let roots = competence_roots(kind, anchor, &org_facts(db).await?).map_err(competence_error)?;
     repo::grant(
         db,
@@ -90,6 +86,19 @@ pub async fn grant(
     )
     .await
     .map_err(access_error)
+}
+
+/// Refuses an account that can enter or approve anything: oversight access is read-only.
+async fn read_only_account(db: &Db, p: &Principal, user_id: i64) -> AppResult<()> {
+    let writes = jospar_org::repo::grants_of(db, user_id)
+        .await?
+        .into_iter()
+        .any(|g| g.is_active(p.today) && g.role != Role::Auditor);
+    if writes {
+        Err(AppError::invalid("err-oversight-writer", "user_id"))
+    } else {
+        Ok(())
+    }
 }
 
 /// Blocks an access at the employer's request (the employee left), with the reason.
@@ -106,4 +115,137 @@ pub async fn block(db: &Db, p: &Principal, id: i64, reason: &str) -> AppResult<A
     repo::block(db, &p.who(), id, reason)
         .await
         .map_err(access_error)
+}
+
+/// An application with the deadline of the step it waits for.
+#[derive(serde::Serialize)]
+pub struct ApplicationView {
+    #[serde(flatten)]
+    pub application: Application,
+    pub due: Option<chrono::NaiveDate>,
+    pub overdue: Option<Overdue>,
+}
+
+fn step_error(e: StepError) -> AppError {
+    match e {
+        StepError::Store(e) => access_error(e),
+        StepError::NotFound => AppError::NotFound,
+        StepError::WrongStatus(s) => AppError::Invalid {
+            key: "err-oversight-status",
+            args: vec![("status", s.code().to_string())],
+            field: Some("status".into()),
+        },
+    }
+}
+
+/// The authorized body reviews applications: a planner of a root of the tree.
+fn reviews(p: &Principal) -> bool {
+    p.can_system(Right::Approve)
+}
+
+fn integrates(p: &Principal) -> bool {
+    p.can_system(Right::Configure)
+}
+
+/// The applications the caller may see: all of them for the authorized body and the
+/// integrator, the caller's own for anybody else.
+pub async fn applications(db: &Db, p: &Principal) -> AppResult<Vec<ApplicationView>> {
+    let calendar = db.working_calendar().await?;
+    let all = jospar_oversight::applications::applications(db)
+        .await
+        .map_err(step_error)?;
+    Ok(all
+        .into_iter()
+        .filter(|a| reviews(p) || integrates(p) || a.submitted_by == p.user.login)
+        .map(|a| {
+            let (due, overdue) =
+                deadline(&calendar, a.status, a.submitted_on, a.decided_on, p.today)
+                    .map_or((None, None), |(due, late)| (Some(due), late));
+            ApplicationView {
+                application: a,
+                due,
+                overdue,
+            }
+        })
+        .collect())
+}
+
+/// Files a body's application (OV-1): checked field by field, its region or central body checked
+/// against the competence table, so what is asked for can be granted as asked.
+pub async fn submit(db: &Db, p: &Principal, request: &Request) -> AppResult<Application> {
+    check_request(request).map_err(|e| match e.employee {
+        Some(n) => AppError::Invalid {
+            key: "err-oversight-employee-field",
+            args: vec![("field", e.field.to_string()), ("employee", n.to_string())],
+            field: Some(format!("employees[{n}].{}", e.field)),
+        },
+        None => AppError::Invalid {
+            key: "err-oversight-field",
+            args: vec![("field", e.field.to_string())],
+            field: Some(e.field.to_string()),
+        },
+    })?;
+    competence_roots(request.kind, request.anchor_org_id, &org_facts(db).await?)
+        .map_err(competence_error)?;
+    jospar_oversight::applications::submit(db, &p.who(), request, p.today)
+        .await
+        .map_err(step_error)
+}
+
+/// The authorized body's review (OV-2): forward to the integrator, or refuse with a reason.
+pub async fn review(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+    forward: bool,
+    reason: &str,
+) -> AppResult<Application> {
+    if !reviews(p) {
+        return Err(AppError::Forbidden);
+    }
+    let reason = reason.trim();
+    if !forward && reason.is_empty() {
+        return Err(AppError::invalid("err-required", "reason"));
+    }
+    let reason = (!reason.is_empty()).then_some(reason);
+    jospar_oversight::applications::review(db, &p.who(), id, forward, reason, p.today)
+        .await
+        .map_err(step_error)
+}
+
+/// The integrator grants a forwarded application: every employee, found by IIN among the
+/// accounts, gets the access the body's competence gives. Every employee is checked before
+/// anyone is granted anything.
+pub async fn grant_application(db: &Db, p: &Principal, id: i64) -> AppResult<Application> {
+    p.require_system(Right::Configure)?;
+    let application = jospar_oversight::applications::application(db, id)
+        .await
+        .map_err(step_error)?
+        .ok_or(AppError::NotFound)?;
+    if application.status != Status::Forwarded {
+        return Err(step_error(StepError::WrongStatus(application.status)));
+    }
+    let mut users = Vec::new();
+    for e in &application.request.employees {
+        let user = jospar_org::repo::users(db, &e.iin, None)
+            .await?
+            .into_iter()
+            .find(|u| u.iin == e.iin)
+            .ok_or_else(|| AppError::Invalid {
+                key: "err-oversight-no-account",
+                args: vec![("name", e.full_name.clone()), ("iin", e.iin.clone())],
+                field: Some("employees".into()),
+            })?;
+        read_only_account(db, p, user.id).await?;
+        users.push(user.id);
+    }
+    let kind = application.request.kind.code();
+    let anchor = application.request.anchor_org_id;
+    let mut granted = Vec::new();
+    for user in users {
+        granted.push(grant(db, p, user, kind, anchor).await?.id);
+    }
+    jospar_oversight::applications::mark_granted(db, &p.who(), id, &granted, p.today)
+        .await
+        .map_err(step_error)
 }

@@ -6,7 +6,7 @@
 use crate::app::TestApp;
 use crate::execution::get_json;
 use crate::story::send_json;
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn new_user(app: &TestApp, admin: &str, org: i64, login: &str, iin: &str) -> i64 {
     let (status, user) = send_json(
@@ -25,6 +25,113 @@ async fn new_user(app: &TestApp, admin: &str, org: i64, login: &str, iin: &str) 
 
 async fn reads(app: &TestApp, token: &str, org: i64) -> u16 {
     get_json(app, token, &format!("/orgs/{org}")).await.0
+}
+
+/// OV-1, OV-2: a maslikhat files an application for two employees; the authorized body
+/// forwards it within its 2 working days; the integrator grants it once both have accounts.
+async fn applications(app: &TestApp, region: i64, edu: i64) {
+    let admin = app.token("admin").await;
+    new_user(app, &admin, region, "clerk.maslikhat", "860505300003").await;
+    let clerk = app.token("clerk.maslikhat").await;
+    let employee = |name: &str, iin: &str| {
+        json!({"full_name": name, "iin": iin, "position": "главный специалист", "unit": "аппарат",
+               "qr_code": "EQ-0001", "phone": "+7 701 000 00 00", "email": "e@maslikhat.kz"})
+    };
+    let application = |employees: Value, anchor: Option<i64>| {
+        json!({"body_name": "Маслихат Мангистауской области", "body_bin": "990140000017",
+               "kind": "maslikhat", "anchor_org_id": anchor, "employees": employees,
+               "purpose": "контроль исполнения местного бюджета", "analytic": true, "planning": false})
+    };
+    let (status, error) = send_json(
+        app,
+        "post",
+        "/oversight-applications",
+        &clerk,
+        application(
+            json!([employee("Ахметов Арман", "860606400008")]),
+            Some(region),
+        ),
+    )
+    .await;
+    assert_eq!(status, 422, "{error}");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("сотрудник 1"),
+        "{error}"
+    );
+    let (status, _) = send_json(
+        app,
+        "post",
+        "/oversight-applications",
+        &clerk,
+        application(json!([employee("Ахметов Арман", "860606400009")]), None),
+    )
+    .await;
+    assert_eq!(status, 422, "a maslikhat names its region");
+    let employees = json!([
+        employee("Ахметов Арман", "860606400009"),
+        employee("Серикова Дана", "860707500004")
+    ]);
+    let (status, filed) = send_json(
+        app,
+        "post",
+        "/oversight-applications",
+        &clerk,
+        application(employees, Some(region)),
+    )
+    .await;
+    assert_eq!(status, 201, "{filed}");
+    let id = filed["id"].as_i64().expect("id");
+    let (_, mine) = get_json(app, &clerk, "/oversight-applications").await;
+    let listed = &mine.as_array().expect("list")[0];
+    assert_eq!(listed["status"], "submitted");
+    assert!(
+        listed["due"].is_string() && listed["overdue"].is_null(),
+        "{listed}"
+    );
+
+    let economist = app.token("economist.school5").await;
+    let review = format!("/oversight-applications/{id}/review");
+    let (status, _) = send_json(app, "post", &review, &economist, json!({"forward": true})).await;
+    assert_eq!(status, 403, "only the authorized body reviews");
+    let planner = app.token("planner").await;
+    let (status, _) = send_json(app, "post", &review, &planner, json!({"forward": false})).await;
+    assert_eq!(status, 422, "a refusal gives its reason");
+    let (status, forwarded) =
+        send_json(app, "post", &review, &planner, json!({"forward": true})).await;
+    assert_eq!(
+        (status, forwarded["status"].as_str()),
+        (200, Some("forwarded"))
+    );
+
+    let grant = format!("/oversight-applications/{id}/grant");
+    let (status, error) = send_json(app, "post", &grant, &admin, json!({})).await;
+    assert_eq!(status, 422, "the employees have no accounts yet: {error}");
+    new_user(app, &admin, region, "audit.akhmetov", "860606400009").await;
+    new_user(app, &admin, region, "audit.serikova", "860707500004").await;
+    let (status, granted) = send_json(app, "post", &grant, &admin, json!({})).await;
+    assert_eq!(status, 200, "{granted}");
+    assert_eq!(granted["access_ids"].as_array().map(Vec::len), Some(2));
+    let token = app.token("audit.serikova").await;
+    assert_eq!(reads(app, &token, edu).await, 200);
+    let (status, _) = send_json(app, "post", &grant, &admin, json!({})).await;
+    assert_eq!(status, 422, "granted once");
+    let page = app
+        .signed_in("admin")
+        .await
+        .get(app.url(&format!("/oversight-applications/{id}?lang=kk")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("Маслихат Мангистауской области") && page.contains("Т.А.Ә."),
+        "{page}"
+    );
 }
 
 pub async fn oversight_access(app: &TestApp) {
@@ -201,6 +308,7 @@ pub async fn oversight_access(app: &TestApp) {
     assert_eq!(status, 422);
     let (_, list) = get_json(app, &admin, "/oversight-access").await;
     assert_eq!(list.as_array().map(Vec::len), Some(4), "{list}");
+    applications(app, region, edu).await;
     let page = app
         .signed_in("admin")
         .await

@@ -22,6 +22,19 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/oversight", get(show).post(grant))
         .route("/oversight/{id}/block", post(block))
+        .route(
+            "/oversight-applications",
+            get(list_applications).post(file_application),
+        )
+        .route("/oversight-applications/{id}", get(show_application))
+        .route(
+            "/oversight-applications/{id}/review",
+            post(review_application),
+        )
+        .route(
+            "/oversight-applications/{id}/grant",
+            post(grant_application),
+        )
 }
 
 pub struct AccessRow {
@@ -178,4 +191,260 @@ async fn answer(ctx: &Ctx, result: AppResult<()>) -> AppResult<Response> {
         Err(e @ AppError::Invalid { .. }) => page(ctx, Some(form_message(ctx, e)?)).await,
         Err(e) => Err(e),
     }
+}
+
+pub struct ApplicationRow {
+    id: i64,
+    body: String,
+    kind: String,
+    employees: usize,
+    submitted: String,
+    status: String,
+    due: String,
+    overdue: String,
+    can_review: bool,
+    can_grant: bool,
+}
+
+#[derive(Template)]
+#[template(path = "oversight_applications.html")]
+struct ApplicationsPage {
+    page: Page,
+    rows: Vec<ApplicationRow>,
+    kinds: Vec<Choice>,
+    anchors: Vec<Choice>,
+    slots: Vec<usize>,
+    error: Option<String>,
+}
+
+/// Regions (roots of local budgets) and central bodies (organisations of the republican
+/// budget): what a body's competence can be anchored at.
+async fn anchor_choices(ctx: &Ctx) -> AppResult<Vec<Choice>> {
+    let lang = ctx.tr.lang();
+    let budgets = jospar_org::repo::budgets(ctx.db()).await?;
+    let republican = |budget: i64| {
+        budgets
+            .iter()
+            .any(|b| b.id == budget && b.level == BudgetLevel::Republican)
+    };
+    Ok(jospar_org::repo::all_orgs(ctx.db())
+        .await?
+        .iter()
+        .filter(|o| o.parent_id.is_none() || republican(o.budget_id))
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name(lang).to_string(),
+            selected: false,
+        })
+        .collect())
+}
+
+fn kind_choices(ctx: &Ctx) -> Vec<Choice> {
+    BodyKind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.code().to_string(),
+            label: ctx.tr.t(&format!("oversight-kind-{}", k.code())),
+            selected: false,
+        })
+        .collect()
+}
+
+/// Employee rows the filing form offers; an application names one to this many.
+const EMPLOYEE_SLOTS: usize = 3;
+
+async fn applications_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let reviews = p.can_system(Right::Approve);
+    let integrates = p.can_system(Right::Configure);
+    let rows = crate::oversight::applications(ctx.db(), p)
+        .await?
+        .into_iter()
+        .map(|v| {
+            let a = &v.application;
+            ApplicationRow {
+                id: a.id,
+                body: a.request.body_name.clone(),
+                kind: ctx
+                    .tr
+                    .t(&format!("oversight-kind-{}", a.request.kind.code())),
+                employees: a.request.employees.len(),
+                submitted: a.submitted_on.to_string(),
+                status: match &a.reason {
+                    Some(reason) => format!(
+                        "{}: {reason}",
+                        ctx.tr.t(&format!("oversight-app-{}", a.status.code()))
+                    ),
+                    None => ctx.tr.t(&format!("oversight-app-{}", a.status.code())),
+                },
+                due: v.due.map(|d| d.to_string()).unwrap_or_default(),
+                overdue: v
+                    .overdue
+                    .map(|_| ctx.tr.t("oversight-overdue"))
+                    .unwrap_or_default(),
+                can_review: reviews && a.status == jospar_oversight::application::Status::Submitted,
+                can_grant: integrates
+                    && a.status == jospar_oversight::application::Status::Forwarded,
+            }
+        })
+        .collect();
+    let refused = error.is_some();
+    let response = render(ApplicationsPage {
+        page: Page::new(ctx, "oversight-apps-title", "oversight-apps"),
+        rows,
+        kinds: kind_choices(ctx),
+        anchors: anchor_choices(ctx).await?,
+        slots: (1..=EMPLOYEE_SLOTS).collect(),
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+async fn list_applications(ctx: Ctx) -> AppResult<Response> {
+    applications_page(&ctx, None).await
+}
+
+/// The filing form as an application: the employee rows with a name, in order.
+fn request_of(
+    fields: &HashMap<String, String>,
+) -> AppResult<jospar_oversight::application::Request> {
+    let kind = BodyKind::from_code(field(fields, "kind")).ok_or_else(|| AppError::Invalid {
+        key: "err-unknown-value",
+        args: vec![
+            ("field", "kind".into()),
+            ("value", field(fields, "kind").into()),
+        ],
+        field: Some("kind".into()),
+    })?;
+    let employees = (1..=EMPLOYEE_SLOTS)
+        .filter(|n| !field(fields, &format!("e{n}-full_name")).trim().is_empty())
+        .map(|n| {
+            let get = |name: &str| field(fields, &format!("e{n}-{name}")).trim().to_string();
+            jospar_oversight::application::Employee {
+                full_name: get("full_name"),
+                iin: get("iin"),
+                position: get("position"),
+                unit: get("unit"),
+                qr_code: get("qr_code"),
+                phone: get("phone"),
+                email: get("email"),
+            }
+        })
+        .collect();
+    Ok(jospar_oversight::application::Request {
+        body_name: field(fields, "body_name").trim().to_string(),
+        body_bin: field(fields, "body_bin").trim().to_string(),
+        kind,
+        anchor_org_id: field(fields, "anchor_org_id").parse().ok(),
+        employees,
+        purpose: field(fields, "purpose").trim().to_string(),
+        analytic: fields.contains_key("analytic"),
+        planning: fields.contains_key("planning"),
+    })
+}
+
+async fn file_application(
+    ctx: Ctx,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(field(&fields, "csrf"))?;
+    let result = async {
+        let request = request_of(&fields)?;
+        crate::oversight::submit(ctx.db(), p, &request).await
+    }
+    .await;
+    applications_answer(&ctx, result.map(|_| ())).await
+}
+
+async fn review_application(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(field(&fields, "csrf"))?;
+    let forward = field(&fields, "decision") == "forward";
+    let result = crate::oversight::review(ctx.db(), p, id, forward, field(&fields, "reason")).await;
+    applications_answer(&ctx, result.map(|_| ())).await
+}
+
+async fn grant_application(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(field(&fields, "csrf"))?;
+    let result = crate::oversight::grant_application(ctx.db(), p, id).await;
+    applications_answer(&ctx, result.map(|_| ())).await
+}
+
+async fn applications_answer(ctx: &Ctx, result: AppResult<()>) -> AppResult<Response> {
+    match result {
+        Ok(()) => Ok(Redirect::to("/oversight-applications").into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            applications_page(ctx, Some(form_message(ctx, e)?)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "oversight_application.html")]
+struct ApplicationPage {
+    page: Page,
+    body: String,
+    bin: String,
+    kind: String,
+    anchor: String,
+    purpose: String,
+    systems: String,
+    status: String,
+    submitted: String,
+    employees: Vec<jospar_oversight::application::Employee>,
+}
+
+/// One application as the order's appendix lays it out, for printing in Kazakh or Russian.
+async fn show_application(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let view = crate::oversight::applications(ctx.db(), p)
+        .await?
+        .into_iter()
+        .find(|v| v.application.id == id)
+        .ok_or(AppError::NotFound)?;
+    let a = view.application;
+    let lang = ctx.tr.lang();
+    let anchor = match a.request.anchor_org_id {
+        Some(org) => jospar_org::repo::get_org(ctx.db(), org)
+            .await?
+            .map(|o| o.name(lang).to_string())
+            .unwrap_or_default(),
+        None => ctx.tr.t("oversight-anchor-none"),
+    };
+    let systems = [
+        (a.request.analytic, "oversight-system-analytic"),
+        (a.request.planning, "oversight-system-planning"),
+    ]
+    .iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, key)| ctx.tr.t(key))
+    .collect::<Vec<_>>()
+    .join("; ");
+    let mut page = Page::new(&ctx, "oversight-app-print", "oversight-apps");
+    page.title = ctx.tr.t("oversight-app-print");
+    render(ApplicationPage {
+        page,
+        body: a.request.body_name.clone(),
+        bin: a.request.body_bin.clone(),
+        kind: ctx
+            .tr
+            .t(&format!("oversight-kind-{}", a.request.kind.code())),
+        anchor,
+        purpose: a.request.purpose.clone(),
+        systems,
+        status: ctx.tr.t(&format!("oversight-app-{}", a.status.code())),
+        submitted: a.submitted_on.to_string(),
+        employees: a.request.employees,
+    })
 }
