@@ -180,6 +180,9 @@ pub fn competence_roots(
     }
 }
 
+/// Working days the system has to block an access once the employer asks (OV-3).
+pub const BLOCK_DAYS: u32 = 3;
+
 /// The last day of an access granted on `granted`: one calendar year (the day before the same
 /// date a year later; 29 February counts to 28 February).
 pub fn valid_until(granted: NaiveDate) -> NaiveDate {

@@ -26,6 +26,10 @@ pub struct Access {
     pub blocked_by: Option<String>,
     pub blocked_at: Option<DateTime<Utc>>,
     pub block_reason: Option<String>,
+    /// The employer's request to block: who, on which day, why.
+    pub block_requested_by: Option<String>,
+    pub block_requested_on: Option<NaiveDate>,
+    pub block_request_reason: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +40,8 @@ pub enum AccessError {
     Corrupt(i64),
     #[error("the access is blocked already")]
     Blocked,
+    #[error("blocking was requested already")]
+    Requested,
 }
 
 impl From<sqlx::Error> for AccessError {
@@ -56,10 +62,14 @@ type Row = (
     Option<String>,
     Option<DateTime<Utc>>,
     Option<String>,
+    Option<String>,
+    Option<NaiveDate>,
+    Option<String>,
 );
 
 const COLUMNS: &str = "id, user_id, kind, anchor_org_id, grant_ids, granted_by, granted_at, valid_until, \
-                       blocked_by, blocked_at, block_reason";
+                       blocked_by, blocked_at, block_reason, block_requested_by, block_requested_on, \
+                       block_request_reason";
 
 fn access_of(row: Row) -> Result<Access, AccessError> {
     let id = row.0;
@@ -80,6 +90,9 @@ fn access_of(row: Row) -> Result<Access, AccessError> {
         blocked_by: row.8,
         blocked_at: row.9,
         block_reason: row.10,
+        block_requested_by: row.11,
+        block_requested_on: row.12,
+        block_request_reason: row.13,
     })
 }
 
@@ -131,6 +144,9 @@ pub async fn grant(
         blocked_by: None,
         blocked_at: None,
         block_reason: None,
+        block_requested_by: None,
+        block_requested_on: None,
+        block_request_reason: None,
     };
     let pairs_json = json!(pairs).to_string();
     exec_tx!(&mut tx, conn => sqlx::query(
@@ -191,4 +207,48 @@ pub async fn block(db: &Db, who: &Who, id: i64, reason: &str) -> Result<Access, 
     .await?;
     tx.commit().await?;
     Ok(blocked)
+}
+
+/// Records the employer's request to block an access (the employee left) on `today`.
+pub async fn request_block(
+    db: &Db,
+    who: &Who,
+    id: i64,
+    reason: &str,
+    today: NaiveDate,
+) -> Result<Access, AccessError> {
+    let mut tx = db.begin().await?;
+    let row: Option<Row> = on_tx!(&mut tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM oversight_access WHERE id = $1")))
+        .bind(id).fetch_optional(conn).await)?;
+    let old = access_of(row.ok_or(AccessError::Corrupt(id))?)?;
+    if old.blocked_at.is_some() {
+        return Err(AccessError::Blocked);
+    }
+    if old.block_requested_on.is_some() {
+        return Err(AccessError::Requested);
+    }
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE oversight_access SET block_requested_by = $1, block_requested_on = $2, block_request_reason = $3 \
+         WHERE id = $4")
+        .bind(&who.login).bind(today).bind(reason).bind(id).execute(conn).await)?;
+    let requested = Access {
+        block_requested_by: Some(who.login.clone()),
+        block_requested_on: Some(today),
+        block_request_reason: Some(reason.to_string()),
+        ..old
+    };
+    tx.audit(AuditEntry {
+        who,
+        org_id: requested.anchor_org_id,
+        entity: "oversight_access",
+        entity_id: id.to_string(),
+        action: "block_request",
+        old_value: None,
+        new_value: Some(json!({"requested_on": today})),
+        reason: Some(reason.to_string()),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(requested)
 }

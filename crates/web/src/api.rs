@@ -530,6 +530,12 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "post",
+        path: "/oversight-access/{id}/block-request",
+        summary: "The employer asks to block an access {reason} (the employee left): to be blocked within 3 working days; overdue ones are flagged",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "post",
         path: "/oversight-access/{id}/block",
         summary: "Block an access {reason} when the employee leaves: its grants are removed",
         access: Access::Configure,
@@ -700,6 +706,10 @@ pub fn routes() -> Router<AppState> {
             get(oversight_access).post(grant_oversight),
         )
         .route("/oversight-access/{id}/block", post(block_oversight))
+        .route(
+            "/oversight-access/{id}/block-request",
+            post(request_oversight_block),
+        )
         .route(
             "/execution/closed-periods",
             get(closed_periods).post(close_period),
@@ -1146,6 +1156,18 @@ async fn grant_oversight(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
 struct Reason {
     #[serde(default)]
     reason: String,
+}
+
+async fn request_oversight_block(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Reason = body(&bytes)?;
+    Ok(Json(json!(
+        crate::oversight::request_block(ctx.db(), p, id, &b.reason).await?
+    )))
 }
 
 async fn block_oversight(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {

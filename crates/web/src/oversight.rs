@@ -16,6 +16,7 @@ fn access_error(e: AccessError) -> AppError {
     match e {
         AccessError::Store(s) => s.into(),
         AccessError::Blocked => AppError::invalid("err-oversight-blocked", "id"),
+        AccessError::Requested => AppError::invalid("err-oversight-requested", "id"),
         AccessError::Corrupt(id) => AppError::Internal(format!("oversight access {id}")),
     }
 }
@@ -31,10 +32,62 @@ fn competence_error(e: CompetenceError) -> AppError {
     AppError::invalid(key, "anchor_org_id")
 }
 
-/// Every access granted, for the integrator.
-pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<Access>> {
+/// An access with the deadline of its blocking once the employer asked for it.
+#[derive(serde::Serialize)]
+pub struct AccessView {
+    #[serde(flatten)]
+    pub access: Access,
+    pub block_due: Option<chrono::NaiveDate>,
+    /// Asked to block and not blocked by the deadline (OV-3).
+    pub block_overdue: bool,
+}
+
+/// Every access granted, for the integrator, with the blocking deadlines.
+pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<AccessView>> {
     p.require_system(Right::Configure)?;
-    repo::accesses(db).await.map_err(access_error)
+    let calendar = db.working_calendar().await?;
+    Ok(repo::accesses(db)
+        .await
+        .map_err(access_error)?
+        .into_iter()
+        .map(|access| {
+            let block_due = access
+                .block_requested_on
+                .map(|asked| calendar.add_working_days(asked, jospar_oversight::BLOCK_DAYS));
+            let block_overdue =
+                access.blocked_at.is_none() && block_due.is_some_and(|due| p.today > due);
+            AccessView {
+                access,
+                block_due,
+                block_overdue,
+            }
+        })
+        .collect())
+}
+
+/// The employer asks to block an access (the employee left): the body that filed the
+/// application it came from, the authorized body or the integrator; the system must block it
+/// within 3 working days.
+pub async fn request_block(db: &Db, p: &Principal, id: i64, reason: &str) -> AppResult<Access> {
+    let reason = reason.trim();
+    let filed_by_caller = jospar_oversight::applications::applications(db)
+        .await
+        .map_err(step_error)?
+        .iter()
+        .any(|a| a.access_ids.contains(&id) && a.submitted_by == p.user.login);
+    if !(filed_by_caller || reviews(p) || integrates(p)) {
+        return Err(AppError::Forbidden);
+    }
+    if reason.is_empty() {
+        return Err(AppError::invalid("err-required", "reason"));
+    }
+    repo::access(db, id)
+        .await
+        .map_err(access_error)?
+        .ok_or(AppError::NotFound)?;
+    repo::request_block(db, &p.who(), id, reason, p.today)
+        .await
+        .map_err(access_error)
 }
 
 /// The organisations as the competence table sees them.

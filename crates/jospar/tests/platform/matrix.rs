@@ -689,6 +689,13 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "post",
+            route: "/oversight-access/{id}/block-request",
+            path: "/oversight-access/1/block-request".into(),
+            body: Some(json!({"reason": "x"})),
+            expect: "AARRRRR",
+        },
+        Case {
+            method: "post",
             route: "/oversight-access/{id}/block",
             path: "/oversight-access/1/block".into(),
             body: Some(json!({"reason": "x"})),

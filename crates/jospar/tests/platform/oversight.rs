@@ -118,6 +118,33 @@ async fn applications(app: &TestApp, region: i64, edu: i64) {
     assert_eq!(reads(app, &token, edu).await, 200);
     let (status, _) = send_json(app, "post", &grant, &admin, json!({})).await;
     assert_eq!(status, 422, "granted once");
+
+    // OV-3: Serikova leaves; the maslikhat asks to block her access, due in 3 working days.
+    let access = granted["access_ids"][1].as_i64().expect("access");
+    let ask = format!("/oversight-access/{access}/block-request");
+    let (status, _) = send_json(app, "post", &ask, &economist, json!({"reason": "x"})).await;
+    assert_eq!(status, 403, "not her employer");
+    let (status, _) = send_json(app, "post", &ask, &clerk, json!({"reason": " "})).await;
+    assert_eq!(status, 422, "a reason is needed");
+    let (status, asked) =
+        send_json(app, "post", &ask, &clerk, json!({"reason": "увольнение"})).await;
+    assert_eq!(status, 200, "{asked}");
+    let (status, _) = send_json(app, "post", &ask, &clerk, json!({"reason": "again"})).await;
+    assert_eq!(status, 422, "asked once");
+    let (_, list) = get_json(app, &admin, "/oversight-access").await;
+    let row = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|a| a["id"] == access)
+        .unwrap_or_else(|| panic!("{list}"));
+    let today = chrono::Utc::now().date_naive();
+    let calendar = app.db.working_calendar().await.expect("calendar");
+    assert_eq!(
+        row["block_due"],
+        calendar.add_working_days(today, 3).to_string()
+    );
+    assert_eq!(row["block_overdue"], false);
     let page = app
         .signed_in("admin")
         .await

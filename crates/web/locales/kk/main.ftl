@@ -1006,3 +1006,5 @@ oversight-app-refused = бас тартылды
 oversight-app-granted = қолжетімділік берілді
 oversight-app-print = Қолжетімділік беруге өтінім
 oversight-signature = Орган басшысы ____________________ (қолы) ____________________ (қолтаңбаның толық жазылуы)
+oversight-block-requested = Жұмыс беруші бұғаттауды сұрайды («{ $reason }»), мерзімі — { $due }
+err-oversight-requested = Бұғаттау сұралған.

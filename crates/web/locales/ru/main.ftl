@@ -1006,3 +1006,5 @@ oversight-app-refused = отказано
 oversight-app-granted = доступ предоставлен
 oversight-app-print = Заявка на предоставление доступа
 oversight-signature = Руководитель органа ____________________ (подпись) ____________________ (расшифровка подписи)
+oversight-block-requested = Работодатель просит заблокировать («{ $reason }»), срок — { $due }
+err-oversight-requested = Блокировка уже запрошена.

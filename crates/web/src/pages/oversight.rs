@@ -45,6 +45,9 @@ pub struct AccessRow {
     roots: String,
     until: String,
     state: String,
+    /// The employer's request to block, with its deadline.
+    requested: String,
+    overdue: bool,
     active: bool,
 }
 
@@ -81,7 +84,8 @@ async fn page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let rows = crate::oversight::list(ctx.db(), p)
         .await?
         .into_iter()
-        .map(|a| {
+        .map(|v| {
+            let a = &v.access;
             let state = if a.blocked_at.is_some() {
                 "blocked"
             } else if a.valid_until < p.today {
@@ -107,6 +111,14 @@ async fn page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
                     }
                     _ => ctx.tr.t(&format!("oversight-state-{state}")),
                 },
+                requested: match (&a.block_request_reason, v.block_due) {
+                    (Some(reason), Some(due)) if a.blocked_at.is_none() => ctx.tr.args(
+                        "oversight-block-requested",
+                        &[("reason", reason.clone()), ("due", due.to_string())],
+                    ),
+                    _ => String::new(),
+                },
+                overdue: v.block_overdue,
                 active: state == "active",
             }
         })
