@@ -121,6 +121,8 @@ struct ReportArgs {
     #[arg(long)]
     date: Option<String>,
     #[arg(long)]
+    session: Option<String>,
+    #[arg(long)]
     growth: bool,
     #[arg(long)]
     form: Option<String>,
@@ -163,6 +165,7 @@ impl ReportArgs {
             ("basis", self.basis.clone()),
             ("as_of", self.as_of.clone()),
             ("date", self.date.clone()),
+            ("session", self.session.clone()),
             ("growth", flag(self.growth)),
             ("form", self.form.clone()),
         ]

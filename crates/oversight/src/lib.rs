@@ -17,6 +17,7 @@
 pub mod application;
 pub mod applications;
 pub mod repo;
+pub mod training;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -518,6 +518,24 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/training-sessions",
+        summary: "Training sessions (P-12) with who passed and the deadline of their report (5 working days), for the integrator",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/training-sessions",
+        summary: "Record a session {held_on, topic, trainer, passed: [user ids]}: oversight access starts only for those who passed",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/training-sessions/{id}/report",
+        summary: "Record that the session's training report was issued today",
+        access: Access::Configure,
+    },
+    ApiRoute {
+        method: "get",
         path: "/oversight-access",
         summary: "Read-only access granted to employees of representative and audit bodies (OV-3, OV-4), for the integrator",
         access: Access::Configure,
@@ -689,6 +707,14 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/receipt-plans/{id}/approve", post(approve_receipt_plan))
         .route("/receipt-plans/{id}/reasons", put(set_shortfall_reason))
+        .route(
+            "/training-sessions",
+            get(training_sessions).post(record_training_session),
+        )
+        .route(
+            "/training-sessions/{id}/report",
+            post(issue_training_report),
+        )
         .route(
             "/oversight-applications",
             get(oversight_applications).post(submit_oversight_application),
@@ -1087,6 +1113,38 @@ async fn set_shortfall_reason(
     Ok(Json(json!(
         crate::receipt_plans::set_shortfall_reason(ctx.db(), p, id, &b.month, &b.code, &b.reason)
             .await?
+    )))
+}
+
+async fn training_sessions(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(crate::oversight::sessions(ctx.db(), p).await?)))
+}
+
+#[derive(Deserialize)]
+struct NewSession {
+    held_on: chrono::NaiveDate,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    trainer: String,
+    #[serde(default)]
+    passed: Vec<i64>,
+}
+
+async fn record_training_session(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewSession = body(&bytes)?;
+    Ok(created(
+        crate::oversight::record_session(ctx.db(), p, b.held_on, &b.topic, &b.trainer, &b.passed)
+            .await?,
+    ))
+}
+
+async fn issue_training_report(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    Ok(Json(json!(
+        crate::oversight::issue_report(ctx.db(), p, id).await?
     )))
 }
 

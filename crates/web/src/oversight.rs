@@ -9,6 +9,7 @@ use jospar_org::{BudgetLevel, Right, Role};
 use jospar_oversight::application::{Overdue, Request, Status, check_request, deadline};
 use jospar_oversight::applications::{Application, StepError};
 use jospar_oversight::repo::{self, Access, AccessError};
+use jospar_oversight::training::{self, Session};
 use jospar_oversight::{BodyKind, CompetenceError, OrgFacts, competence_roots, valid_until};
 use jospar_store::Db;
 
@@ -127,6 +128,7 @@ pub async fn grant(
         .await?
         .ok_or_else(|| AppError::invalid("err-oversight-no-user", "user_id"))?;
     read_only_account(db, p, user_id).await?;
+    trained(db, p, user_id).await?;
     let roots = competence_roots(kind, anchor, &org_facts(db).await?).map_err(competence_error)?;
     repo::grant(
         db,
@@ -290,6 +292,7 @@ pub async fn grant_application(db: &Db, p: &Principal, id: i64) -> AppResult<App
                 field: Some("employees".into()),
             })?;
         read_only_account(db, p, user.id).await?;
+        trained(db, p, user.id).await?;
         users.push(user.id);
     }
     let kind = application.request.kind.code();
@@ -301,4 +304,144 @@ pub async fn grant_application(db: &Db, p: &Principal, id: i64) -> AppResult<App
     jospar_oversight::applications::mark_granted(db, &p.who(), id, &granted, p.today)
         .await
         .map_err(step_error)
+}
+
+/// A training session with the deadline of its report.
+#[derive(serde::Serialize)]
+pub struct SessionView {
+    #[serde(flatten)]
+    pub session: Session,
+    pub report_due: chrono::NaiveDate,
+    pub report_overdue: bool,
+}
+
+/// The training sessions, for the integrator who holds them.
+pub async fn sessions(db: &Db, p: &Principal) -> AppResult<Vec<SessionView>> {
+    p.require_system(Right::Configure)?;
+    let calendar = db.working_calendar().await?;
+    Ok(training::sessions(db)
+        .await
+        .map_err(access_error)?
+        .into_iter()
+        .map(|session| {
+            let report_due = session.report_due(&calendar);
+            SessionView {
+                report_overdue: session.report_issued_on.is_none() && p.today > report_due,
+                report_due,
+                session,
+            }
+        })
+        .collect())
+}
+
+/// Records a training session and the users who passed it (P-12).
+pub async fn record_session(
+    db: &Db,
+    p: &Principal,
+    held_on: chrono::NaiveDate,
+    topic: &str,
+    trainer: &str,
+    passed: &[i64],
+) -> AppResult<Session> {
+    p.require_system(Right::Configure)?;
+    for (value, field) in [(topic, "topic"), (trainer, "trainer")] {
+        if value.trim().is_empty() {
+            return Err(AppError::invalid("err-required", field));
+        }
+    }
+    if passed.is_empty() {
+        return Err(AppError::invalid("err-required", "passed"));
+    }
+    for user in passed {
+        jospar_org::repo::user_by_id(db, *user)
+            .await?
+            .ok_or_else(|| AppError::invalid("err-oversight-no-user", "passed"))?;
+    }
+    training::record(db, &p.who(), held_on, topic.trim(), trainer.trim(), passed)
+        .await
+        .map_err(access_error)
+}
+
+/// Records that a session's training report was issued today.
+pub async fn issue_report(db: &Db, p: &Principal, id: i64) -> AppResult<Session> {
+    p.require_system(Right::Configure)?;
+    training::issue_report(db, &p.who(), id, p.today)
+        .await
+        .map_err(access_error)?
+        .ok_or(AppError::NotFound)
+}
+
+/// Refuses access to an employee who has not passed training (P-12).
+async fn trained(db: &Db, p: &Principal, user_id: i64) -> AppResult<()> {
+    let sessions = training::sessions(db).await.map_err(access_error)?;
+    if training::has_passed(&sessions, user_id, p.today) {
+        Ok(())
+    } else {
+        Err(AppError::invalid("err-oversight-untrained", "user_id"))
+    }
+}
+
+/// The training report of a session (P-12): who passed it, with IIN, position and organisation.
+pub async fn training_report_table(
+    db: &Db,
+    tr: &crate::i18n::Tr,
+    p: Option<&Principal>,
+    id: i64,
+) -> AppResult<jospar_reports::Table> {
+    use jospar_reports::{Cell, Table};
+    if let Some(p) = p {
+        p.require_system(Right::Configure)?;
+    }
+    let calendar = db.working_calendar().await?;
+    let session = training::sessions(db)
+        .await
+        .map_err(access_error)?
+        .into_iter()
+        .find(|s| s.id == id)
+        .ok_or(AppError::NotFound)?;
+    let orgs = jospar_org::repo::all_orgs(db).await?;
+    let mut rows = Vec::new();
+    for user in &session.passed {
+        let Some(u) = jospar_org::repo::user_by_id(db, *user).await? else {
+            continue;
+        };
+        let org = orgs
+            .iter()
+            .find(|o| o.id == u.org_id)
+            .map(|o| o.name(tr.lang()).to_string())
+            .unwrap_or_default();
+        rows.push(vec![
+            Cell::Text(u.full_name),
+            Cell::Text(u.iin),
+            Cell::Text(u.position),
+            Cell::Text(org),
+            Cell::Text(tr.t("training-passed")),
+        ]);
+    }
+    Ok(Table {
+        title: tr.t("report-training-report"),
+        subtitle: vec![tr.args(
+            "training-subtitle",
+            &[
+                ("date", session.held_on.to_string()),
+                ("topic", session.topic.clone()),
+                ("trainer", session.trainer.clone()),
+                ("due", session.report_due(&calendar).to_string()),
+            ],
+        )],
+        headers: [
+            "oversight-e-full_name",
+            "oversight-e-iin",
+            "oversight-e-position",
+            "field-org_id",
+            "training-result",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        rows,
+        footer: vec![tr.t("training-signature")],
+        ..Table::default()
+    })
 }

@@ -520,6 +520,15 @@ pub const REPORTS: &[ReportDef] = &[
         params: &[PLAN, BASIS],
     },
     ReportDef {
+        name: "training-report",
+        about: "Training report of a session: who passed it, with IIN, position and organisation (P-12), for the integrator",
+        params: &[ParamDef {
+            name: "session",
+            required: true,
+            about: "training session id",
+        }],
+    },
+    ReportDef {
         name: "breakdown",
         about: "Breakdowns of a request: every calculation row with its amount (BP-13)",
         params: &[REQUEST],
@@ -983,6 +992,14 @@ pub async fn build(
                 params.text("basis"),
             )
             .await
+        }
+        "training-report" => {
+            let principal = match reader {
+                Reader::User(p) => Some(*p),
+                Reader::System => None,
+            };
+            crate::oversight::training_report_table(db, tr, principal, params.required("session")?)
+                .await
         }
         "breakdown" => {
             let id: i64 = params.required("request")?;

@@ -647,6 +647,27 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/training-sessions",
+            path: "/training-sessions".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/training-sessions",
+            path: "/training-sessions".into(),
+            body: Some(json!({"held_on": "2026-12-01", "topic": "", "trainer": "", "passed": []})),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/training-sessions/{id}/report",
+            path: "/training-sessions/1/report".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
             route: "/oversight-applications",
             path: "/oversight-applications".into(),
             body: None,

@@ -109,8 +109,11 @@ async fn applications(app: &TestApp, region: i64, edu: i64) {
     let grant = format!("/oversight-applications/{id}/grant");
     let (status, error) = send_json(app, "post", &grant, &admin, json!({})).await;
     assert_eq!(status, 422, "the employees have no accounts yet: {error}");
-    new_user(app, &admin, region, "audit.akhmetov", "860606400009").await;
-    new_user(app, &admin, region, "audit.serikova", "860707500004").await;
+    let akhmetov = new_user(app, &admin, region, "audit.akhmetov", "860606400009").await;
+    let serikova = new_user(app, &admin, region, "audit.serikova", "860707500004").await;
+    let (status, error) = send_json(app, "post", &grant, &admin, json!({})).await;
+    assert_eq!(status, 422, "not trained yet: {error}");
+    train(app, &admin, &[akhmetov, serikova]).await;
     let (status, granted) = send_json(app, "post", &grant, &admin, json!({})).await;
     assert_eq!(status, 200, "{granted}");
     assert_eq!(granted["access_ids"].as_array().map(Vec::len), Some(2));
@@ -161,6 +164,41 @@ async fn applications(app: &TestApp, region: i64, edu: i64) {
     );
 }
 
+/// P-12: a session held today that `users` passed; its report lists them and is due in 5
+/// working days; issuing it is recorded.
+async fn train(app: &TestApp, admin: &str, users: &[i64]) {
+    let today = chrono::Utc::now().date_naive();
+    let (status, session) = send_json(
+        app,
+        "post",
+        "/training-sessions",
+        admin,
+        json!({"held_on": today, "topic": "Модуль «Исполнение бюджета»: чтение отчётов",
+               "trainer": "Сарсенов Д.", "passed": users}),
+    )
+    .await;
+    assert_eq!(status, 201, "{session}");
+    let id = session["id"].as_i64().expect("id");
+    let (status, report) = get_json(
+        app,
+        admin,
+        &format!("/reports/training-report?session={id}&format=json"),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["rows"].as_array().map(Vec::len), Some(users.len()));
+    let (status, issued) = send_json(
+        app,
+        "post",
+        &format!("/training-sessions/{id}/report"),
+        admin,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200, "{issued}");
+    assert_eq!(issued["report_issued_on"], today.to_string());
+}
+
 pub async fn oversight_access(app: &TestApp) {
     let admin = app.token("admin").await;
     let region = app
@@ -206,6 +244,16 @@ pub async fn oversight_access(app: &TestApp) {
         .await;
         assert_eq!(status, 422, "{why}: {error}");
     }
+    let (status, error) = send_json(
+        app,
+        "post",
+        "/oversight-access",
+        &admin,
+        grant(maslikhat, "maslikhat", Some(region)),
+    )
+    .await;
+    assert_eq!(status, 422, "not trained yet: {error}");
+    train(app, &admin, &[maslikhat]).await;
     let (status, access) = send_json(
         app,
         "post",
@@ -246,6 +294,7 @@ pub async fn oversight_access(app: &TestApp) {
 
     // The MVD territorial body's internal audit reads the police administrator only.
     let mvd = new_user(app, &admin, region, "audit.mvd", "850202400000").await;
+    train(app, &admin, &[mvd]).await;
     let (status, access_mvd) = send_json(
         app,
         "post",
@@ -262,6 +311,7 @@ pub async fn oversight_access(app: &TestApp) {
 
     // A central body's internal audit reads that body; Parliament reads every budget.
     let ministry = new_user(app, &admin, finance, "audit.mf", "850303500006").await;
+    train(app, &admin, &[ministry]).await;
     let (status, _) = send_json(
         app,
         "post",
@@ -281,6 +331,7 @@ pub async fn oversight_access(app: &TestApp) {
     .await;
     assert_eq!((status, &central["roots"]), (201, &json!([finance])));
     let deputy = new_user(app, &admin, republic, "audit.parliament", "850404600001").await;
+    train(app, &admin, &[deputy]).await;
     let (_, parliament) = send_json(
         app,
         "post",
@@ -336,6 +387,24 @@ pub async fn oversight_access(app: &TestApp) {
     let (_, list) = get_json(app, &admin, "/oversight-access").await;
     assert_eq!(list.as_array().map(Vec::len), Some(4), "{list}");
     applications(app, region, edu).await;
+    let (_, sessions) = get_json(app, &admin, "/training-sessions").await;
+    let session = &sessions.as_array().expect("sessions")[0];
+    let calendar = app.db.working_calendar().await.expect("calendar");
+    let today = chrono::Utc::now().date_naive();
+    assert_eq!(
+        session["report_due"],
+        calendar.add_working_days(today, 5).to_string()
+    );
+    let (status, _) = get_json(
+        app,
+        &planner,
+        &format!(
+            "/reports/training-report?session={}&format=json",
+            session["id"]
+        ),
+    )
+    .await;
+    assert_eq!(status, 403, "the training report is the integrator's");
     let page = app
         .signed_in("admin")
         .await

@@ -22,6 +22,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/oversight", get(show).post(grant))
         .route("/oversight/{id}/block", post(block))
+        .route("/training", get(show_training).post(record_training))
+        .route("/training/{id}/report", post(issue_training_report))
         .route(
             "/oversight-applications",
             get(list_applications).post(file_application),
@@ -459,4 +461,124 @@ async fn show_application(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> 
         submitted: a.submitted_on.to_string(),
         employees: a.request.employees,
     })
+}
+
+pub struct SessionRow {
+    id: i64,
+    date: String,
+    topic: String,
+    trainer: String,
+    passed: usize,
+    due: String,
+    issued: String,
+    overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "training.html")]
+struct TrainingPage {
+    page: Page,
+    rows: Vec<SessionRow>,
+    users: Vec<Choice>,
+    error: Option<String>,
+}
+
+async fn training_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let rows = crate::oversight::sessions(ctx.db(), p)
+        .await?
+        .into_iter()
+        .map(|v| SessionRow {
+            id: v.session.id,
+            date: v.session.held_on.to_string(),
+            topic: v.session.topic.clone(),
+            trainer: v.session.trainer.clone(),
+            passed: v.session.passed.len(),
+            due: v.report_due.to_string(),
+            issued: v
+                .session
+                .report_issued_on
+                .map(|d| {
+                    ctx.tr
+                        .args("training-report-issued", &[("date", d.to_string())])
+                })
+                .unwrap_or_default(),
+            overdue: v.report_overdue,
+        })
+        .collect();
+    let users = jospar_org::repo::users(ctx.db(), "", None)
+        .await?
+        .into_iter()
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: format!("{} ({})", u.full_name, u.login),
+            selected: false,
+        })
+        .collect();
+    let refused = error.is_some();
+    let response = render(TrainingPage {
+        page: Page::new(ctx, "training-title", "training"),
+        rows,
+        users,
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+async fn show_training(ctx: Ctx) -> AppResult<Response> {
+    training_page(&ctx, None).await
+}
+
+/// Records a session from the form; the users who passed come as repeated `passed` fields.
+async fn record_training(
+    ctx: Ctx,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    p.check_csrf(get("csrf"))?;
+    let result = async {
+        let held_on = crate::service::parse_date(get("held_on"), "held_on")?;
+        let passed: Vec<i64> = fields
+            .iter()
+            .filter(|(k, _)| k == "passed")
+            .filter_map(|(_, v)| v.parse().ok())
+            .collect();
+        crate::oversight::record_session(
+            ctx.db(),
+            p,
+            held_on,
+            get("topic"),
+            get("trainer"),
+            &passed,
+        )
+        .await
+    }
+    .await;
+    training_answer(&ctx, result.map(|_| ())).await
+}
+
+async fn issue_training_report(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(field(&fields, "csrf"))?;
+    let result = crate::oversight::issue_report(ctx.db(), p, id).await;
+    training_answer(&ctx, result.map(|_| ())).await
+}
+
+async fn training_answer(ctx: &Ctx, result: AppResult<()>) -> AppResult<Response> {
+    match result {
+        Ok(()) => Ok(Redirect::to("/training").into_response()),
+        Err(e @ AppError::Invalid { .. }) => training_page(ctx, Some(form_message(ctx, e)?)).await,
+        Err(e) => Err(e),
+    }
 }
