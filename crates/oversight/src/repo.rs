@@ -4,7 +4,7 @@
 use crate::BodyKind;
 use chrono::{DateTime, NaiveDate, Utc};
 use jospar_core::ids::new_id;
-use jospar_store::{AuditEntry, Db, StoreError, Who, exec_tx, on_db, on_tx};
+use jospar_store::{AuditEntry, Db, StoreError, Tx, Who, exec_tx, on_db, on_tx};
 use serde::Serialize;
 use serde_json::json;
 
@@ -169,14 +169,19 @@ pub async fn grant(
     Ok(access)
 }
 
+/// An access read inside the transaction that changes it.
+async fn access_in(tx: &mut Tx, id: i64) -> Result<Access, AccessError> {
+    let row: Option<Row> = on_tx!(tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM oversight_access WHERE id = $1")))
+        .bind(id).fetch_optional(conn).await)?;
+    access_of(row.ok_or(AccessError::Corrupt(id))?)
+}
+
 /// Blocks an access when the employee leaves (OV-3): its grants are removed, the access kept
 /// with who blocked it, when and why.
 pub async fn block(db: &Db, who: &Who, id: i64, reason: &str) -> Result<Access, AccessError> {
     let mut tx = db.begin().await?;
-    let row: Option<Row> = on_tx!(&mut tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM oversight_access WHERE id = $1")))
-        .bind(id).fetch_optional(conn).await)?;
-    let old = access_of(row.ok_or(AccessError::Corrupt(id))?)?;
+    let old = access_in(&mut tx, id).await?;
     if old.blocked_at.is_some() {
         return Err(AccessError::Blocked);
     }
@@ -218,10 +223,7 @@ pub async fn request_block(
     today: NaiveDate,
 ) -> Result<Access, AccessError> {
     let mut tx = db.begin().await?;
-    let row: Option<Row> = on_tx!(&mut tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM oversight_access WHERE id = $1")))
-        .bind(id).fetch_optional(conn).await)?;
-    let old = access_of(row.ok_or(AccessError::Corrupt(id))?)?;
+    let old = access_in(&mut tx, id).await?;
     if old.blocked_at.is_some() {
         return Err(AccessError::Blocked);
     }

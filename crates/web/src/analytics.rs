@@ -37,20 +37,6 @@ pub struct PlanScope<'a> {
     pub as_of: Option<NaiveDate>,
 }
 
-fn repo_error(e: jospar_execution::repo::RepoError) -> AppError {
-    match e {
-        jospar_execution::repo::RepoError::Store(s) => s.into(),
-        other => AppError::Internal(other.to_string()),
-    }
-}
-
-async fn org_name(db: &Db, tr: &Tr, id: i64) -> AppResult<String> {
-    Ok(jospar_org::repo::get_org(db, id)
-        .await?
-        .map(|o| o.name(tr.lang()).to_string())
-        .unwrap_or_default())
-}
-
 fn headers(tr: &Tr, keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| tr.t(k)).collect()
 }
@@ -91,7 +77,7 @@ async fn plan_subtitle(
     basis: Option<Basis>,
     plans: usize,
 ) -> AppResult<Vec<String>> {
-    let mut subtitle = vec![org_name(db, tr, scope.root).await?];
+    let mut subtitle = vec![crate::service::org_name(db, tr, scope.root).await?];
     subtitle.push(match basis {
         Some(b) => format!("{} · {}", scope.year, basis_label(tr, b)),
         None => scope.year.to_string(),
@@ -329,7 +315,7 @@ pub async fn payments_obligations_table(
     let mut sums = [Tenge::ZERO; 13];
     let mut ahead = 0;
     for (org, _, lines) in &plans {
-        let name = org_name(db, tr, *org).await?;
+        let name = crate::service::org_name(db, tr, *org).await?;
         for line in lines {
             let gaps = obligation_gaps(line);
             sums[0] += line.approved;
@@ -390,10 +376,10 @@ pub async fn plan_register_table(
     };
     let mut total = Tenge::ZERO;
     for plan in &plans {
-        let name = org_name(db, tr, plan.org_id).await?;
+        let name = crate::service::org_name(db, tr, plan.org_id).await?;
         let exchange = outbox::items_of_plan(db, plan.id)
             .await
-            .map_err(repo_error)?;
+            .map_err(AppError::from)?;
         let status_of = |number: i64| {
             exchange
                 .iter()
@@ -409,7 +395,7 @@ pub async fn plan_register_table(
         };
         let approved_on = jospar_execution::plans::signatures(db, plan.id)
             .await
-            .map_err(repo_error)?
+            .map_err(AppError::from)?
             .last()
             .map(|s| s.signed_at.date_naive().to_string())
             .unwrap_or_default();
@@ -454,7 +440,7 @@ async fn cash_report(
 ) -> AppResult<(Vec<String>, Vec<CashRow>)> {
     let (head, rows) = cash_form(db, reader, id).await?;
     let subtitle = vec![
-        org_name(db, tr, head.org_id).await?,
+        crate::service::org_name(db, tr, head.org_id).await?,
         tr.args(
             "analytics-form-subtitle",
             &[
@@ -675,7 +661,7 @@ pub async fn receipts_dynamics_table(
     }
     let mut heads: Vec<_> = treasury_store::reports(db)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .into_iter()
         .filter(|r| r.form == form && r.org_id == org)
         .filter(|r| r.report_date.year() == year)
@@ -685,7 +671,7 @@ pub async fn receipts_dynamics_table(
     for head in &heads {
         let (_, rows) = treasury_store::report::<ReceiptRow>(db, head.id, form)
             .await
-            .map_err(repo_error)?
+            .map_err(AppError::from)?
             .ok_or(AppError::NotFound)?;
         forms.push(rows);
     }
@@ -725,7 +711,7 @@ pub async fn receipts_dynamics_table(
     Ok(Table {
         title: tr.t("report-receipts-dynamics"),
         subtitle: vec![
-            org_name(db, tr, org).await?,
+            crate::service::org_name(db, tr, org).await?,
             tr.args(
                 "analytics-forms-count",
                 &[
@@ -755,7 +741,7 @@ pub async fn forms_register_table(
 ) -> AppResult<Table> {
     reader.require_read(root)?;
     let mut rows = Vec::new();
-    for r in treasury_store::reports(db).await.map_err(repo_error)? {
+    for r in treasury_store::reports(db).await.map_err(AppError::from)? {
         if r.report_date.year() != year
             || !tree.is_within(r.org_id, root)
             || !reader.can_read(r.org_id)
@@ -765,7 +751,7 @@ pub async fn forms_register_table(
         rows.push(vec![
             Cell::Text(r.form.clone()),
             Cell::Text(r.report_date.to_string()),
-            Cell::Text(org_name(db, tr, r.org_id).await?),
+            Cell::Text(crate::service::org_name(db, tr, r.org_id).await?),
             Cell::Text(r.file_name.clone()),
             Cell::Text(r.row_count.to_string()),
             Cell::Text(r.imported_by.clone()),
@@ -775,7 +761,10 @@ pub async fn forms_register_table(
     let count = rows.len();
     Ok(Table {
         title: tr.t("report-forms-register"),
-        subtitle: vec![org_name(db, tr, root).await?, year.to_string()],
+        subtitle: vec![
+            crate::service::org_name(db, tr, root).await?,
+            year.to_string(),
+        ],
         headers: headers(
             tr,
             &[
@@ -805,7 +794,7 @@ async fn form_a_year_before(db: &Db, head: &TreasuryReport) -> AppResult<Option<
         .or_else(|| NaiveDate::from_ymd_opt(year, head.report_date.month(), 28));
     Ok(treasury_store::reports(db)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .into_iter()
         .find(|r| r.form == head.form && r.org_id == head.org_id && Some(r.report_date) == date))
 }
@@ -822,7 +811,7 @@ pub async fn cash_execution_table(
 ) -> AppResult<Table> {
     let (head, rows) = cash_form(db, reader, id).await?;
     let mut subtitle = vec![
-        org_name(db, tr, head.org_id).await?,
+        crate::service::org_name(db, tr, head.org_id).await?,
         tr.args(
             "analytics-form-subtitle",
             &[
@@ -842,7 +831,7 @@ pub async fn cash_execution_table(
                 ));
                 previous_rows = treasury_store::report::<CashRow>(db, before.id, &before.form)
                     .await
-                    .map_err(repo_error)?
+                    .map_err(AppError::from)?
                     .map(|(_, r)| r)
                     .unwrap_or_default();
             }
@@ -928,7 +917,7 @@ pub async fn payroll_distribution_table(
 ) -> AppResult<Table> {
     let plan = jospar_execution::plans::plan(db, id)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     reader.require_read(plan.org_id)?;
     let basis = basis_of(basis)?;
@@ -941,7 +930,7 @@ pub async fn payroll_distribution_table(
     let mut table = Table {
         title: tr.t("report-payroll-distribution"),
         subtitle: vec![
-            org_name(db, tr, plan.org_id).await?,
+            crate::service::org_name(db, tr, plan.org_id).await?,
             format!("{} · {}", plan.year, basis_label(tr, basis)),
             tr.t("analytics-payroll-basis"),
         ],
@@ -1010,7 +999,7 @@ pub async fn receipts_by_day_table(
 ) -> AppResult<Table> {
     reader.require_read(org)?;
     let mut by_date: std::collections::BTreeMap<NaiveDate, [Option<Tenge>; 2]> = Default::default();
-    for head in treasury_store::reports(db).await.map_err(repo_error)? {
+    for head in treasury_store::reports(db).await.map_err(AppError::from)? {
         let slot = match head.form.as_str() {
             FORM_219 => 0,
             FORM_243 => 1,
@@ -1021,7 +1010,7 @@ pub async fn receipts_by_day_table(
         }
         let rows = treasury_store::report::<ReceiptRow>(db, head.id, &head.form)
             .await
-            .map_err(repo_error)?
+            .map_err(AppError::from)?
             .map(|(_, rows)| rows)
             .unwrap_or_default();
         by_date.entry(head.report_date).or_default()[slot] =
@@ -1033,7 +1022,10 @@ pub async fn receipts_by_day_table(
     };
     let mut table = Table {
         title: tr.t("report-receipts-by-day"),
-        subtitle: vec![org_name(db, tr, org).await?, year.to_string()],
+        subtitle: vec![
+            crate::service::org_name(db, tr, org).await?,
+            year.to_string(),
+        ],
         headers: headers(
             tr,
             &[
@@ -1082,7 +1074,7 @@ pub async fn obligations_420_table(
 ) -> AppResult<Table> {
     let (head, rows) = treasury_store::report::<ObligationRow>(db, id, FORM_420)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     reader.require_read(head.org_id)?;
     let month = jospar_execution::periods::period_of(head.report_date);
@@ -1143,7 +1135,7 @@ pub async fn obligations_420_table(
     Ok(Table {
         title: tr.t("report-obligations-420"),
         subtitle: vec![
-            org_name(db, tr, head.org_id).await?,
+            crate::service::org_name(db, tr, head.org_id).await?,
             tr.args(
                 "analytics-form-subtitle",
                 &[
@@ -1405,14 +1397,14 @@ pub async fn rural_tax_receipts_table(
         .collect();
     let forms: Vec<TreasuryReport> = treasury_store::reports(db)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .into_iter()
         .filter(|r| r.form == FORM_219 && r.report_date == date)
         .collect();
     let mut table = Table {
         title: tr.t("report-rural-tax-receipts"),
         subtitle: vec![
-            org_name(db, tr, root).await?,
+            crate::service::org_name(db, tr, root).await?,
             tr.args("analytics-rural-subtitle", &[("date", date.to_string())]),
         ],
         headers: headers(
@@ -1466,7 +1458,7 @@ pub async fn rural_tax_receipts_table(
         };
         let rows = treasury_store::report::<ReceiptRow>(db, form.id, FORM_219)
             .await
-            .map_err(repo_error)?
+            .map_err(AppError::from)?
             .map(|(_, rows)| rows)
             .unwrap_or_default();
         let taxes = rows.iter().filter(|r| r.code.starts_with('1'));
@@ -1508,14 +1500,14 @@ pub async fn receipts_by_class_table(
 ) -> AppResult<Table> {
     let (head, rows) = treasury_store::report::<ReceiptRow>(db, id, FORM_219)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     reader.require_read(head.org_id)?;
     let year = crate::treasury::classification_year(db, head.report_date.year()).await?;
     let mut table = Table {
         title: tr.t("report-receipts-by-class"),
         subtitle: vec![
-            org_name(db, tr, head.org_id).await?,
+            crate::service::org_name(db, tr, head.org_id).await?,
             tr.args(
                 "analytics-form-subtitle",
                 &[

@@ -113,6 +113,17 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// The execution module's storage: a store failure as such, a stored value it cannot read as
+/// an internal error.
+impl From<jospar_execution::repo::RepoError> for AppError {
+    fn from(e: jospar_execution::repo::RepoError) -> Self {
+        match e {
+            jospar_execution::repo::RepoError::Store(s) => s.into(),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
         AppError::Internal(e.to_string())

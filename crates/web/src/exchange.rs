@@ -15,13 +15,6 @@ use jospar_store::{Db, Who};
 use serde::Serialize;
 use std::sync::Arc;
 
-fn repo_error(e: jospar_execution::repo::RepoError) -> AppError {
-    match e {
-        jospar_execution::repo::RepoError::Store(s) => s.into(),
-        other => AppError::Internal(other.to_string()),
-    }
-}
-
 /// Who the audit log names for what the exchange does on its own.
 pub fn exchange_who() -> Who {
     Who {
@@ -35,7 +28,7 @@ pub fn exchange_who() -> Who {
 pub async fn document_of(db: &Db, item: &OutboxItem) -> AppResult<PlanDocument> {
     let plan = plans::plan(db, item.plan_id)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     let org = jospar_org::repo::get_org(db, item.org_id)
         .await?
@@ -125,7 +118,7 @@ async fn waits_for_earlier_documents(db: &Db, item: &OutboxItem) -> AppResult<bo
     }
     let earlier = outbox::items_of_plan(db, item.plan_id)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .into_iter()
         .filter(|i| i.change_number < item.change_number)
         .collect::<Vec<_>>();
@@ -158,7 +151,7 @@ pub async fn run_pass(
     scope: &(dyn Fn(&OutboxItem) -> bool + Sync),
 ) -> AppResult<PassSummary> {
     let mut summary = PassSummary::default();
-    for item in outbox::due(db, now).await.map_err(repo_error)? {
+    for item in outbox::due(db, now).await.map_err(AppError::from)? {
         if !scope(&item) || waits_for_earlier_documents(db, &item).await? {
             continue;
         }
@@ -172,7 +165,7 @@ pub async fn run_pass(
         let next = exchange::after(&item, &answer, Utc::now());
         if !outbox::record(db, who, &item, &next, None)
             .await
-            .map_err(repo_error)?
+            .map_err(AppError::from)?
         {
             summary.skipped += 1;
             continue;
@@ -192,7 +185,7 @@ pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<OutboxItem>> {
     let scope = p.scope(Right::Read);
     Ok(outbox::items(db)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .into_iter()
         .filter(|i| scope.contains(i.org_id))
         .collect())
@@ -201,7 +194,9 @@ pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<OutboxItem>> {
 /// The documents of a plan the caller may read.
 pub async fn of_plan(db: &Db, p: &Principal, plan: &Plan) -> AppResult<Vec<OutboxItem>> {
     p.require(Right::Read, plan.org_id)?;
-    outbox::items_of_plan(db, plan.id).await.map_err(repo_error)
+    outbox::items_of_plan(db, plan.id)
+        .await
+        .map_err(AppError::from)
 }
 
 fn gateway_of(gateway: Option<&Arc<dyn TreasuryGateway>>) -> AppResult<&Arc<dyn TreasuryGateway>> {
@@ -227,7 +222,7 @@ pub async fn send_now(
 pub async fn retry(db: &Db, p: &Principal, id: i64, reason: &str) -> AppResult<OutboxItem> {
     let item = outbox::item_by_id(db, id)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     p.require(Right::Enter, item.org_id)?;
     if reason.trim().is_empty() {
@@ -240,7 +235,7 @@ pub async fn retry(db: &Db, p: &Principal, id: i64, reason: &str) -> AppResult<O
     })?;
     if !outbox::record(db, &p.who(), &item, &next, Some(reason.trim()))
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
     {
         return Err(AppError::Stale);
     }

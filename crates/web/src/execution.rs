@@ -8,17 +8,10 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use jospar_execution::ex18::{self, CheckKind, MonthReport, ReportRow, Section};
 use jospar_execution::portal::{self, Column, Month, PortalError};
-use jospar_execution::repo::{self, NewImport, PortalImport, RepoError};
+use jospar_execution::repo::{self, NewImport, PortalImport};
 use jospar_org::Right;
 use jospar_reports::{Cell, Table};
 use jospar_store::{Db, Who};
-
-fn repo_error(e: RepoError) -> AppError {
-    match e {
-        RepoError::Store(s) => s.into(),
-        RepoError::Corrupt { .. } => AppError::Internal(e.to_string()),
-    }
-}
 
 /// A portal file's error as a translated message naming the line and the column.
 pub fn portal_error(e: PortalError) -> AppError {
@@ -134,14 +127,14 @@ pub async fn import_portal(
         },
     )
     .await
-    .map_err(repo_error)
+    .map_err(AppError::from)
 }
 
 /// The imports the reader may read.
 pub async fn imports(db: &Db, reader: &Reader<'_>) -> AppResult<Vec<PortalImport>> {
     Ok(repo::imports(db)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .into_iter()
         .filter(|i| reader.can_read(i.org_id))
         .collect())
@@ -150,7 +143,7 @@ pub async fn imports(db: &Db, reader: &Reader<'_>) -> AppResult<Vec<PortalImport
 async fn readable_import(db: &Db, reader: &Reader<'_>, id: i64) -> AppResult<PortalImport> {
     let import = repo::import(db, id)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     reader.require_read(import.org_id)?;
     Ok(import)
@@ -159,7 +152,7 @@ async fn readable_import(db: &Db, reader: &Reader<'_>, id: i64) -> AppResult<Por
 /// The months of an import the reader may read.
 pub async fn import_months(db: &Db, reader: &Reader<'_>, id: i64) -> AppResult<Vec<Month>> {
     let import = readable_import(db, reader, id).await?;
-    repo::months(db, import.id).await.map_err(repo_error)
+    repo::months(db, import.id).await.map_err(AppError::from)
 }
 
 fn bad_month(value: &str) -> AppError {
@@ -172,7 +165,7 @@ fn bad_month(value: &str) -> AppError {
 
 /// The months of an import to report: the one asked for, or all of them.
 async fn months_of(db: &Db, import: &PortalImport, month: Option<&str>) -> AppResult<Vec<Month>> {
-    let all = repo::months(db, import.id).await.map_err(repo_error)?;
+    let all = repo::months(db, import.id).await.map_err(AppError::from)?;
     match month {
         None => Ok(all),
         Some(text) => {
@@ -194,7 +187,7 @@ async fn month_report(
 ) -> AppResult<MonthReport> {
     let tree = repo::month_tree(db, import.id, month)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     Ok(ex18::month_report(&tree, depth))
 }

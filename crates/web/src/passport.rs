@@ -17,13 +17,6 @@ use jospar_store::Db;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-fn store_error(e: jospar_execution::repo::RepoError) -> AppError {
-    match e {
-        jospar_execution::repo::RepoError::Store(s) => s.into(),
-        other => AppError::Internal(other.to_string()),
-    }
-}
-
 async fn form<T: serde::de::DeserializeOwned>(
     db: &Db,
     id: i64,
@@ -32,7 +25,7 @@ async fn form<T: serde::de::DeserializeOwned>(
 ) -> AppResult<(TreasuryReport, Vec<T>)> {
     treasury_store::report::<T>(db, id, form)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
         .ok_or_else(|| AppError::invalid("err-passport-source", field))
 }
 
@@ -197,7 +190,7 @@ pub async fn publish(
         },
     )
     .await
-    .map_err(store_error)?;
+    .map_err(AppError::from)?;
     match error {
         None => Ok(export),
         Some(reason) => Err(AppError::Invalid {
@@ -212,7 +205,7 @@ pub async fn publish(
 pub async fn exports(db: &Db, p: &Principal) -> AppResult<Vec<PassportExport>> {
     Ok(passport_store::exports(db)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
         .into_iter()
         .filter(|e| p.can(Right::Read, e.org_id))
         .collect())

@@ -9,13 +9,6 @@ use jospar_execution::portal::Month;
 use jospar_org::Right;
 use jospar_store::Db;
 
-fn repo_error(e: jospar_execution::repo::RepoError) -> AppError {
-    match e {
-        jospar_execution::repo::RepoError::Store(s) => s.into(),
-        other => AppError::Internal(other.to_string()),
-    }
-}
-
 fn month_of(text: &str) -> AppResult<Month> {
     Month::parse(text).ok_or_else(|| AppError::Invalid {
         key: "err-report-param",
@@ -37,7 +30,7 @@ fn reason_of(reason: &str) -> AppResult<&str> {
 pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<ClosedPeriod>> {
     Ok(periods::closed_periods(db)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .into_iter()
         .filter(|c| p.can(Right::Read, c.org_id))
         .collect())
@@ -56,7 +49,7 @@ pub async fn close(
     let reason = reason_of(reason)?;
     periods::close(db, &p.who(), org, month, reason)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .ok_or_else(|| AppError::Invalid {
             key: "err-period-closed-already",
             args: vec![("month", month.to_string())],
@@ -77,14 +70,14 @@ pub async fn reopen(
     let reason = reason_of(reason)?;
     periods::reopen(db, &p.who(), org, month, reason)
         .await
-        .map_err(repo_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)
 }
 
 /// Refuses a form of `org` dated `date` when its month is closed for the organisation or for
 /// one above it, naming the month, who closed it and why.
 pub async fn check_open(db: &Db, org: i64, date: NaiveDate) -> AppResult<()> {
-    let closed = periods::closed_periods(db).await.map_err(repo_error)?;
+    let closed = periods::closed_periods(db).await.map_err(AppError::from)?;
     if closed.is_empty() {
         return Ok(());
     }

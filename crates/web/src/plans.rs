@@ -15,6 +15,7 @@ use jospar_org::Right;
 use jospar_planning::Status;
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
+use std::collections::HashMap;
 
 fn invalid(key: &'static str, args: Vec<(&'static str, String)>, field: &str) -> AppError {
     AppError::Invalid {
@@ -306,10 +307,7 @@ pub(crate) fn basis_label(tr: &Tr, basis: Basis) -> String {
 }
 
 async fn plan_subtitle(db: &Db, tr: &Tr, plan: &Plan, basis: Basis) -> AppResult<Vec<String>> {
-    let org = jospar_org::repo::get_org(db, plan.org_id)
-        .await?
-        .map(|o| o.name(tr.lang()).to_string())
-        .unwrap_or_default();
+    let org = crate::service::org_name(db, tr, plan.org_id).await?;
     Ok(vec![
         org,
         format!(
@@ -444,16 +442,22 @@ async fn plan_layout(
     headers.extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
     let mut total = [Tenge::ZERO; 13];
     let mut table_rows = Vec::with_capacity(rows.len());
+    // A plan repeats a handful of specifics over many lines: each name is looked up once.
+    let mut names: HashMap<String, String> = HashMap::new();
     for row in rows {
-        let name = jospar_classification::repo::get(
-            db,
-            classification,
-            jospar_classification::CodeKind::EconSpecific,
-            &row.codes.2,
-        )
-        .await?
-        .map(|e| tr.pick(&e.name_ru, e.name_kk.as_deref()).to_string())
-        .unwrap_or_default();
+        if !names.contains_key(&row.codes.2) {
+            let name = jospar_classification::repo::get(
+                db,
+                classification,
+                jospar_classification::CodeKind::EconSpecific,
+                &row.codes.2,
+            )
+            .await?
+            .map(|e| tr.pick(&e.name_ru, e.name_kk.as_deref()).to_string())
+            .unwrap_or_default();
+            names.insert(row.codes.2.clone(), name);
+        }
+        let name = names.get(&row.codes.2).cloned().unwrap_or_default();
         total[0] += row.annual;
         for (t, m) in total[1..].iter_mut().zip(row.months) {
             *t += m;

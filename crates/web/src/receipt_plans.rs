@@ -193,7 +193,7 @@ pub async fn receipt_plan_table(
 ) -> AppResult<Table> {
     let plan = readable(db, reader, id).await?;
     let subtitle = vec![
-        org_name(db, tr, plan.org_id).await?,
+        crate::service::org_name(db, tr, plan.org_id).await?,
         tr.t(&format!("plan-status-{}", plan.status.code())),
     ];
     let title = tr.args(
@@ -201,13 +201,6 @@ pub async fn receipt_plan_table(
         &[("year", plan.year.to_string())],
     );
     Ok(receipts_by_month(tr, title, subtitle, &plan.lines))
-}
-
-async fn org_name(db: &Db, tr: &Tr, id: i64) -> AppResult<String> {
-    Ok(jospar_org::repo::get_org(db, id)
-        .await?
-        .map(|o| o.name(tr.lang()).to_string())
-        .unwrap_or_default())
 }
 
 /// Receipts codes by kind (revenues, loan repayments, sales of financial assets, borrowing)
@@ -309,7 +302,7 @@ pub async fn consolidated_receipt_plan_table(
     }
     let lines: Vec<ReceiptLine> = by_code.into_values().collect();
     let subtitle = vec![
-        org_name(db, tr, root).await?,
+        crate::service::org_name(db, tr, root).await?,
         year.to_string(),
         tr.args(
             "analytics-receipt-plans-count",
@@ -387,10 +380,7 @@ async fn execution_against_plan(
             "report-receipts-execution"
         }),
         subtitle: vec![
-            jospar_org::repo::get_org(db, plan.org_id)
-                .await?
-                .map(|o| o.name(tr.lang()).to_string())
-                .unwrap_or_default(),
+            crate::service::org_name(db, tr, plan.org_id).await?,
             tr.args(
                 "receipts-execution-subtitle",
                 &[

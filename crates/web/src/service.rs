@@ -24,6 +24,15 @@ pub async fn visible_orgs(db: &Db, p: &Principal, query: &str) -> AppResult<Vec<
     }
 }
 
+/// The name of an organisation in the language of `tr` (empty when it is gone), for the
+/// headings of reports.
+pub async fn org_name(db: &Db, tr: &crate::i18n::Tr, id: i64) -> AppResult<String> {
+    Ok(repo::get_org(db, id)
+        .await?
+        .map(|o| o.name(tr.lang()).to_string())
+        .unwrap_or_default())
+}
+
 pub async fn org(db: &Db, p: &Principal, id: i64) -> AppResult<Org> {
     let org = repo::get_org(db, id).await?.ok_or(AppError::NotFound)?;
     p.require(Right::Read, id)?;

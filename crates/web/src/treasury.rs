@@ -29,13 +29,6 @@ pub const FORM_243: &str = "2-43";
 pub const FORM_127: &str = "1-27";
 pub const FORM_409: &str = "4-09";
 
-fn store_error(e: jospar_execution::repo::RepoError) -> AppError {
-    match e {
-        jospar_execution::repo::RepoError::Store(s) => s.into(),
-        other => AppError::Internal(other.to_string()),
-    }
-}
-
 /// A form's error as a translated message naming the row and the column.
 pub fn form_error(e: FormError) -> AppError {
     let invalid = |key, args: Vec<(&'static str, String)>, field: String| AppError::Invalid {
@@ -234,7 +227,7 @@ pub async fn import_form(
             save(db, who, form, &target, &rows).await
         }
     };
-    saved.map_err(store_error)
+    saved.map_err(AppError::from)
 }
 
 async fn save<T: serde::Serialize>(
@@ -335,13 +328,13 @@ pub async fn cash_form(
 ) -> AppResult<(TreasuryReport, Vec<CashRow>)> {
     let head = treasury_store::head(db, id)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
         .filter(|h| layouts().form(&h.form).map(|l| l.shape) == Some(Shape::Cash))
         .ok_or(AppError::NotFound)?;
     reader.require_read(head.org_id)?;
     treasury_store::report::<CashRow>(db, id, &head.form)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)
 }
 
@@ -349,7 +342,7 @@ pub async fn cash_form(
 pub async fn reports(db: &Db, reader: &Reader<'_>) -> AppResult<Vec<TreasuryReport>> {
     Ok(treasury_store::reports(db)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
         .into_iter()
         .filter(|r| reader.can_read(r.org_id))
         .collect())
@@ -419,17 +412,14 @@ pub async fn cash_552_table(
 ) -> AppResult<Table> {
     let (head, rows) = treasury_store::report::<CashRow>(db, id, FORM_552)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     reader.require_read(head.org_id)?;
     let mut planned = system_plan(db, tree, head.org_id, head.report_date).await?;
     let mut table = Table {
         title: tr.t("report-cash-execution-552"),
         subtitle: vec![
-            jospar_org::repo::get_org(db, head.org_id)
-                .await?
-                .map(|o| o.name(tr.lang()).to_string())
-                .unwrap_or_default(),
+            crate::service::org_name(db, tr, head.org_id).await?,
             tr.args(
                 "treasury-subtitle",
                 &[
@@ -538,11 +528,11 @@ pub async fn reconcile_420_552_table(
 ) -> AppResult<Table> {
     let (head_420, rows_420) = treasury_store::report::<ObligationRow>(db, id_420, FORM_420)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     let (head_552, rows_552) = treasury_store::report::<CashRow>(db, id_552, FORM_552)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     reader.require_read(head_420.org_id)?;
     reader.require_read(head_552.org_id)?;
@@ -604,11 +594,11 @@ pub async fn reconcile_409_420_table(
 ) -> AppResult<Table> {
     let (head_409, contracts) = treasury_store::report::<ContractRow>(db, id_409, FORM_409)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     let (head_420, rows_420) = treasury_store::report::<ObligationRow>(db, id_420, FORM_420)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     reader.require_read(head_409.org_id)?;
     reader.require_read(head_420.org_id)?;
@@ -680,7 +670,7 @@ pub async fn reconcile_219_243_table(
     let load = |id: i64, form: &'static str| async move {
         treasury_store::report::<ReceiptRow>(db, id, form)
             .await
-            .map_err(store_error)?
+            .map_err(AppError::from)?
             .ok_or(AppError::NotFound)
     };
     let (head_219, rows_219) = load(id_219, FORM_219).await?;
@@ -741,7 +731,7 @@ pub async fn reconcile_plan_127_table(
 ) -> AppResult<Table> {
     let (head, rows) = treasury_store::report::<BudgetRow>(db, id, FORM_127)
         .await
-        .map_err(store_error)?
+        .map_err(AppError::from)?
         .ok_or(AppError::NotFound)?;
     reader.require_read(head.org_id)?;
     let mut system: BTreeMap<(String, String), SystemPlan> = BTreeMap::new();
@@ -757,10 +747,7 @@ pub async fn reconcile_plan_127_table(
     let mut table = Table {
         title: tr.t("report-reconcile-plan-127"),
         subtitle: vec![
-            jospar_org::repo::get_org(db, head.org_id)
-                .await?
-                .map(|o| o.name(tr.lang()).to_string())
-                .unwrap_or_default(),
+            crate::service::org_name(db, tr, head.org_id).await?,
             tr.args(
                 "treasury-127-subtitle",
                 &[

@@ -125,42 +125,13 @@ async fn page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
             }
         })
         .collect();
-    let choice = |value: String, label: String| Choice {
-        value,
-        label,
-        selected: false,
-    };
-    let budgets = jospar_org::repo::budgets(ctx.db()).await?;
-    let republican = |budget: i64| {
-        budgets
-            .iter()
-            .any(|b| b.id == budget && b.level == BudgetLevel::Republican)
-    };
-    // A region is the root of a local budget's tree; a central body is any organisation of the
-    // republican budget.
-    let anchors = orgs
-        .iter()
-        .filter(|o| o.parent_id.is_none() || republican(o.budget_id))
-        .map(|o| choice(o.id.to_string(), o.name(lang).to_string()))
-        .collect();
     let refused = error.is_some();
     let response = render(OversightPage {
         page: Page::new(ctx, "oversight-title", "oversight"),
         rows,
-        users: users
-            .iter()
-            .map(|u| choice(u.id.to_string(), format!("{} ({})", u.full_name, u.login)))
-            .collect(),
-        kinds: BodyKind::ALL
-            .iter()
-            .map(|k| {
-                choice(
-                    k.code().to_string(),
-                    ctx.tr.t(&format!("oversight-kind-{}", k.code())),
-                )
-            })
-            .collect(),
-        anchors,
+        users: user_choices(&users),
+        kinds: kind_choices(ctx),
+        anchors: anchor_choices(ctx).await?,
         error,
     })?;
     Ok(unprocessable_if(refused, response))
@@ -251,6 +222,17 @@ async fn anchor_choices(ctx: &Ctx) -> AppResult<Vec<Choice>> {
             selected: false,
         })
         .collect())
+}
+
+fn user_choices(users: &[jospar_org::repo::User]) -> Vec<Choice> {
+    users
+        .iter()
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: format!("{} ({})", u.full_name, u.login),
+            selected: false,
+        })
+        .collect()
 }
 
 fn kind_choices(ctx: &Ctx) -> Vec<Choice> {
@@ -506,15 +488,7 @@ async fn training_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> 
             overdue: v.report_overdue,
         })
         .collect();
-    let users = jospar_org::repo::users(ctx.db(), "", None)
-        .await?
-        .into_iter()
-        .map(|u| Choice {
-            value: u.id.to_string(),
-            label: format!("{} ({})", u.full_name, u.login),
-            selected: false,
-        })
-        .collect();
+    let users = user_choices(&jospar_org::repo::users(ctx.db(), "", None).await?);
     let refused = error.is_some();
     let response = render(TrainingPage {
         page: Page::new(ctx, "training-title", "training"),
