@@ -338,12 +338,91 @@ pub fn receipts_by_period(forms: &[Vec<ReceiptRow>]) -> Vec<ReceiptSeries> {
         .collect()
 }
 
+/// A row of an outline of a form's codes: a subtotal of an administrator, a program or a
+/// subprogram, or a detail row of a specific (`key` holds as many codes as the row is deep).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutlineRow<const N: usize> {
+    pub key: Vec<String>,
+    pub sums: [Tenge; N],
+}
+
+impl<const N: usize> OutlineRow<N> {
+    /// A specific's own row, not a subtotal.
+    pub fn is_detail(&self) -> bool {
+        self.key.len() == 4
+    }
+}
+
+/// Rows keyed by administrator, program, subprogram and specific laid out as the Treasury's
+/// analytic forms are: each administrator's subtotal, then each program's, each subprogram's
+/// (a program without subprograms has none), then the specifics, all in code order. Every
+/// subtotal is the sum of the detail rows under it.
+pub fn outline<'a, const N: usize>(
+    rows: impl IntoIterator<Item = ([&'a str; 4], [Tenge; N])>,
+) -> Vec<OutlineRow<N>> {
+    let mut sums: BTreeMap<Vec<String>, [Tenge; N]> = BTreeMap::new();
+    for (codes, values) in rows {
+        let mut prefixes: Vec<Vec<String>> = (1..=4)
+            .map(|depth| codes[..depth].iter().map(|c| c.to_string()).collect())
+            .collect();
+        if codes[2].is_empty() {
+            prefixes.remove(2);
+        }
+        for key in prefixes {
+            let entry = sums.entry(key).or_insert([Tenge::ZERO; N]);
+            for (s, v) in entry.iter_mut().zip(values) {
+                *s += v;
+            }
+        }
+    }
+    // A vector sorts after its own prefix, so a subtotal comes before the rows under it.
+    sums.into_iter()
+        .map(|(key, sums)| OutlineRow { key, sums })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn t(tenge: i64) -> Tenge {
         Tenge::from_tiyn(tenge * 100)
+    }
+
+    #[test]
+    fn an_outline_puts_each_subtotal_above_its_rows_and_adds_them_up() {
+        let rows = [
+            (["261", "003", "015", "149"], [t(5), t(2)]),
+            (["261", "003", "015", "111"], [t(10), t(7)]),
+            (["261", "001", "", "111"], [t(3), t(3)]),
+            (["253", "009", "011", "431"], [t(100), t(40)]),
+        ];
+        let out = outline(rows);
+        let keys: Vec<String> = out.iter().map(|r| r.key.join(" ")).collect();
+        assert_eq!(
+            keys,
+            [
+                "253",
+                "253 009",
+                "253 009 011",
+                "253 009 011 431",
+                "261",
+                "261 001",
+                "261 001  111",
+                "261 003",
+                "261 003 015",
+                "261 003 015 111",
+                "261 003 015 149",
+            ]
+        );
+        assert_eq!(out[4].sums, [t(18), t(12)]);
+        assert_eq!(out[8].sums, [t(15), t(9)]);
+        let detail: Tenge = out
+            .iter()
+            .filter(|r| r.is_detail())
+            .map(|r| r.sums[0])
+            .sum();
+        assert_eq!(detail, t(118));
     }
 
     fn line(specific: &str, obligations: [i64; 12], payments: [i64; 12]) -> PlanLine {

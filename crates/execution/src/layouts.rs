@@ -27,6 +27,8 @@ pub enum Shape {
     Budget,
     /// The contracts behind registered obligations (4-09).
     Contracts,
+    /// The movement of money: balances, received, spent (5-34, 0-67).
+    Movement,
 }
 
 impl Shape {
@@ -38,6 +40,7 @@ impl Shape {
             Shape::Received => "received",
             Shape::Budget => "budget",
             Shape::Contracts => "contracts",
+            Shape::Movement => "movement",
         }
     }
 }
@@ -66,6 +69,7 @@ pub struct Layouts {
     /// Each form by its number ("5-52").
     pub forms: BTreeMap<String, FormLayout>,
     pub budget_kinds: BudgetKinds,
+    pub development: Development,
 }
 
 #[derive(Deserialize)]
@@ -73,6 +77,8 @@ pub struct Layouts {
 struct LayoutsFile {
     #[serde(default)]
     budget_kinds: BudgetKinds,
+    #[serde(default)]
+    development: Development,
     headings: HashMap<Field, Vec<String>>,
     forms: BTreeMap<String, FormLayout>,
 }
@@ -82,6 +88,22 @@ struct LayoutsFile {
 #[serde(deny_unknown_fields)]
 pub struct BudgetKinds {
     pub republican_subprograms: Vec<String>,
+}
+
+/// Which expenses belong to budget development programs (form 6-БПР).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Development {
+    pub specific_prefixes: Vec<String>,
+}
+
+impl Development {
+    /// Whether an expense on this specific is one of a development program.
+    pub fn covers(&self, specific: &str) -> bool {
+        self.specific_prefixes
+            .iter()
+            .any(|p| !p.is_empty() && specific.starts_with(p.as_str()))
+    }
 }
 
 /// Why a layouts file was refused.
@@ -152,6 +174,7 @@ impl Layouts {
             headings,
             forms: file.forms,
             budget_kinds: file.budget_kinds,
+            development: file.development,
         })
     }
 
@@ -206,6 +229,9 @@ mod tests {
         );
         assert_eq!(layouts.form("2-11").map(|f| f.shape), Some(Shape::Receipts));
         assert_eq!(layouts.budget_kinds.republican_subprograms, vec!["011"]);
+        assert!(layouts.development.covers("431"));
+        assert!(!layouts.development.covers("149"));
+        assert_eq!(layouts.forms_of(Shape::Movement), vec!["0-67", "5-34"]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod exchange;
 pub mod form_127;
 pub mod form_409;
 pub mod layouts;
+pub mod movement;
 pub mod outbox;
 pub mod passport_store;
 pub mod payroll;

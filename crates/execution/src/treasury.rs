@@ -71,6 +71,9 @@ pub enum Field {
     ContractAmount,
     /// 4-09: the part of the contract registered as an obligation of the current year.
     YearAmount,
+    /// 5-34, 0-67: the balance of money at the start and at the end of the period.
+    OpeningBalance,
+    ClosingBalance,
 }
 
 /// The columns of form 5-52.
@@ -107,7 +110,7 @@ pub const FORM_219_FIELDS: [Field; 4] = [
 pub const FORM_243_FIELDS: [Field; 2] = [Field::ReceiptCode, Field::Received];
 
 impl Field {
-    pub const ALL: [Field; 19] = [
+    pub const ALL: [Field; 21] = [
         Field::Abp,
         Field::Program,
         Field::Subprogram,
@@ -127,6 +130,8 @@ impl Field {
         Field::SupplierBin,
         Field::ContractAmount,
         Field::YearAmount,
+        Field::OpeningBalance,
+        Field::ClosingBalance,
     ];
 
     /// Headings as the Treasury's exports write them, folded: from the layouts in force
@@ -157,6 +162,8 @@ impl Field {
             Field::SupplierBin => "БИН поставщика",
             Field::ContractAmount => "Сумма договора",
             Field::YearAmount => "Сумма обязательства на текущий год",
+            Field::OpeningBalance => "Остаток на начало периода",
+            Field::ClosingBalance => "Остаток на конец периода",
         }
     }
 }
@@ -197,6 +204,20 @@ pub enum FormError {
         row: usize,
         year: Tenge,
         contract: Tenge,
+    },
+    #[error("row {row}: spent {spent} exceeds the money available {available}")]
+    SpentOverAvailable {
+        row: usize,
+        spent: Tenge,
+        available: Tenge,
+    },
+    #[error(
+        "row {row}: the balance at the end {closing} is not the start plus receipts less spending {expected}"
+    )]
+    BalanceDisagrees {
+        row: usize,
+        closing: Tenge,
+        expected: Tenge,
     },
     #[error("row {row}: cash expenses {executed} exceed the plan of the period {plan}")]
     ExecutedOverPlan {

@@ -235,6 +235,7 @@ fn every_documented_sample_reads_by_its_layout() {
             Shape::Received => parse_receipts(&rows, &FORM_243_FIELDS).map(|r| r.len()),
             Shape::Budget => jospar_execution::form_127::parse_127(&rows).map(|r| r.len()),
             Shape::Contracts => jospar_execution::form_409::parse_409(&rows).map(|r| r.len()),
+            Shape::Movement => jospar_execution::movement::parse_movement(&rows).map(|r| r.len()),
         };
         assert!(count.as_ref().is_ok_and(|n| *n > 0), "{form}: {count:?}");
     }
@@ -293,5 +294,57 @@ fn form_409_reads_and_reconciles_with_420() {
     assert!(matches!(
         broken("№ 27-ГЗ/2027", "№ 15-ГЗ/2027"),
         Err(FormError::Duplicate { row: 6, first: 5 })
+    ));
+}
+
+/// Forms 5-34 and 0-67, the movement of money: every row balances, nothing is spent beyond
+/// the money available, the total equals the rows; a broken row is refused naming it.
+#[test]
+fn movement_forms_balance_row_by_row() {
+    use jospar_execution::movement::parse_movement;
+    let paid = parse_movement(&sample_of("5-34-sample.csv")).expect("5-34");
+    assert_eq!(paid.len(), 3);
+    assert_eq!(paid[1].key(), ("261", "003", "015", "149"));
+    assert_eq!(paid[1].available(), tenge("1770000"));
+    let closing: Tenge = paid.iter().map(|r| r.closing).sum();
+    assert_eq!(closing, tenge("754499,75"));
+    let statement = parse_movement(&sample_of("0-67-sample.csv")).expect("0-67");
+    assert_eq!(statement[0].received, tenge("3000000"));
+
+    let text = sample_text("5-34-sample.csv");
+    let broken = |from: &str, to: &str| {
+        assert!(text.contains(from), "{from}");
+        parse_movement(&csv_rows(text.replace(from, to).as_bytes()).expect("csv"))
+    };
+    assert_eq!(
+        broken("1 100 500,25;669 499,75", "1 100 500,25;669 499,76"),
+        Err(FormError::BalanceDisagrees {
+            row: 6,
+            closing: tenge("669499,76"),
+            expected: tenge("669499,75"),
+        })
+    );
+    assert_eq!(
+        broken(
+            "150 000,00;0,00;90 000,00;60 000,00",
+            "150 000,00;0,00;190 000,00;-40 000,00"
+        ),
+        Err(FormError::SpentOverAvailable {
+            row: 5,
+            spent: tenge("190000"),
+            available: tenge("150000"),
+        })
+    );
+    assert!(matches!(
+        broken("754 499,75", "754 499,00"),
+        Err(FormError::TotalDisagrees {
+            row: 8,
+            column: "Остаток на конец периода",
+            ..
+        })
+    ));
+    assert!(matches!(
+        broken(";159;", ";149;"),
+        Err(FormError::Duplicate { row: 7, first: 6 })
     ));
 }

@@ -127,7 +127,7 @@ pub async fn load_if_empty(db: &Db) -> Result<bool> {
 /// The documented sample of every Treasury form (`data/treasury`), imported as a finance
 /// department would: the budget's receipts forms for the oblast's authorized body, the expense
 /// forms for the education administrator, so that every execution report can be opened at once.
-const TREASURY_SAMPLES: [(&str, &str, &str, &[u8]); 11] = [
+const TREASURY_SAMPLES: [(&str, &str, &str, &[u8]); 13] = [
     (
         "2-19",
         "obl.ueibp",
@@ -193,6 +193,18 @@ const TREASURY_SAMPLES: [(&str, &str, &str, &[u8]); 11] = [
         "obl.ueibp",
         "2027-04-01",
         include_bytes!("../../../data/treasury/2-15-sample.csv"),
+    ),
+    (
+        "5-34",
+        "obl.edu",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/5-34-sample.csv"),
+    ),
+    (
+        "0-67",
+        "obl.edu",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/0-67-sample.csv"),
     ),
 ];
 

@@ -23,6 +23,7 @@ pub mod reports;
 pub mod service;
 pub mod staffing;
 pub mod treasury;
+pub mod treasury_reports;
 pub mod view;
 
 use axum::Router;

@@ -280,6 +280,15 @@ pub const REPORTS: &[ReportDef] = &[
         ],
     },
     ReportDef {
+        name: "money-movement",
+        about: "Forms 5-34 (money of paid services) and 0-67 (statement of the account): balance at the start, received, spent, balance at the end, by code (EX-5)",
+        params: &[ParamDef {
+            name: "treasury",
+            required: true,
+            about: "id of an imported form 5-34 or 0-67",
+        }],
+    },
+    ReportDef {
         name: "reconcile-409-420",
         about: "Forms 4-09 and 4-20 compared: contracts' obligations of the year against the obligations accepted, by code (EX-5, EX-8, DB-3)",
         params: &[
@@ -494,6 +503,32 @@ pub const REPORTS: &[ReportDef] = &[
         params: &[CASH_FORM],
     },
     ReportDef {
+        name: "obligations-420-ecofin",
+        about: "Form 4-20 for the economy and finance department: administrators, programs and subprograms with subtotals over their specifics, shares accepted and paid, unpaid obligations (EX-R 7)",
+        params: &[ParamDef {
+            name: "f420",
+            required: true,
+            about: "id of an imported form 4-20",
+        }],
+    },
+    ReportDef {
+        name: "cash-by-local-budgets",
+        about: "Cash execution by the budgets of the local bodies (form MO): each budget of a subtree from its forms 5-52 at a date (EX-R 17)",
+        params: &[
+            SUBTREE,
+            ParamDef {
+                name: "date",
+                required: true,
+                about: "report date of the forms 5-52, YYYY-MM-DD",
+            },
+        ],
+    },
+    ReportDef {
+        name: "development-programs",
+        about: "Execution of budget development programs (form 6-BPR): capital expenses of a form of cash expenses by administrator, program and subprogram with subtotals (EX-R 19)",
+        params: &[CASH_FORM],
+    },
+    ReportDef {
         name: "rural-tax-receipts",
         about: "Execution of the plan of tax receipts of the fourth-level (rural) budgets under an organisation, from their forms 2-19 at a date (EX-R 4)",
         params: &[
@@ -549,6 +584,9 @@ pub fn spec_numbers(name: &str) -> &'static [u8] {
         "receipts-by-class" => &[11],
         "cash-execution-552" => &[15],
         "cash-by-budget-kind" => &[16],
+        "obligations-420-ecofin" => &[7],
+        "cash-by-local-budgets" => &[17],
+        "development-programs" => &[19],
         "execution-report" => &[18],
         "receipts-shortfall" => &[24],
         "unpaid-reminder" => &[25],
@@ -799,6 +837,9 @@ pub async fn build(
             )
             .await
         }
+        "money-movement" => {
+            crate::treasury::movement_table(db, tr, reader, params.required("treasury")?).await
+        }
         "reconcile-409-420" => {
             crate::treasury::reconcile_409_420_table(
                 db,
@@ -965,6 +1006,38 @@ pub async fn build(
         }
         "obligations-420" => {
             analytics::obligations_420_table(db, tr, tree, reader, params.required("f420")?).await
+        }
+        "obligations-420-ecofin" => {
+            crate::treasury_reports::obligations_ecofin_table(
+                db,
+                tr,
+                reader,
+                params.required("f420")?,
+            )
+            .await
+        }
+        "development-programs" => {
+            crate::treasury_reports::development_programs_table(
+                db,
+                tr,
+                reader,
+                params.required("treasury")?,
+            )
+            .await
+        }
+        "cash-by-local-budgets" => {
+            let date = params
+                .text("date")
+                .ok_or_else(|| AppError::invalid("err-required", "date"))?;
+            crate::treasury_reports::cash_by_local_budgets_table(
+                db,
+                tr,
+                tree,
+                reader,
+                params.required("org")?,
+                crate::service::parse_date(date, "date")?,
+            )
+            .await
         }
         "rural-tax-receipts" => {
             let date = params

@@ -12,6 +12,7 @@ use jospar_core::Tenge;
 use jospar_execution::form_127::{BudgetRow, SystemPlan, compare_127, parse_127};
 use jospar_execution::form_409::{ContractRow, parse_409, reconcile_409_420};
 use jospar_execution::layouts::{Shape, layouts};
+use jospar_execution::movement::{MovementRow, parse_movement};
 use jospar_execution::treasury::{
     CashRow, FORM_219_FIELDS, FORM_243_FIELDS, FormError, ObligationRow, ReceiptRow, csv_rows,
     parse_cash, parse_obligations, parse_receipts, reconcile_219_243, reconcile_420_552,
@@ -95,6 +96,32 @@ pub fn form_error(e: FormError) -> AppError {
                 ("row", row.to_string()),
                 ("year", year.to_string()),
                 ("contract", contract.to_string()),
+            ],
+            format!("row {row}"),
+        ),
+        FormError::SpentOverAvailable {
+            row,
+            spent,
+            available,
+        } => invalid(
+            "err-treasury-over-available",
+            vec![
+                ("row", row.to_string()),
+                ("spent", spent.to_string()),
+                ("available", available.to_string()),
+            ],
+            format!("row {row}"),
+        ),
+        FormError::BalanceDisagrees {
+            row,
+            closing,
+            expected,
+        } => invalid(
+            "err-treasury-balance",
+            vec![
+                ("row", row.to_string()),
+                ("closing", closing.to_string()),
+                ("expected", expected.to_string()),
             ],
             format!("row {row}"),
         ),
@@ -216,6 +243,15 @@ pub async fn import_form(
             check_codes(db, year, &codes).await?;
             save(db, who, form, &target, &rows).await
         }
+        Shape::Movement => {
+            let rows = parse_movement(&rows).map_err(form_error)?;
+            let codes = abp_and_specific(
+                rows.iter()
+                    .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
+            );
+            check_codes(db, year, &codes).await?;
+            save(db, who, form, &target, &rows).await
+        }
         Shape::Receipts | Shape::Received => {
             let fields: &[_] = if layout.shape == Shape::Receipts {
                 &FORM_219_FIELDS
@@ -326,13 +362,24 @@ pub async fn cash_form(
     reader: &Reader<'_>,
     id: i64,
 ) -> AppResult<(TreasuryReport, Vec<CashRow>)> {
+    form_of_shape(db, reader, id, Shape::Cash).await
+}
+
+/// An imported form of a shape the reader may read, with its rows; a form of another shape is
+/// not found.
+async fn form_of_shape<T: serde::de::DeserializeOwned>(
+    db: &Db,
+    reader: &Reader<'_>,
+    id: i64,
+    shape: Shape,
+) -> AppResult<(TreasuryReport, Vec<T>)> {
     let head = treasury_store::head(db, id)
         .await
         .map_err(AppError::from)?
-        .filter(|h| layouts().form(&h.form).map(|l| l.shape) == Some(Shape::Cash))
+        .filter(|h| layouts().form(&h.form).map(|l| l.shape) == Some(shape))
         .ok_or(AppError::NotFound)?;
     reader.require_read(head.org_id)?;
-    treasury_store::report::<CashRow>(db, id, &head.form)
+    treasury_store::report::<T>(db, id, &head.form)
         .await
         .map_err(AppError::from)?
         .ok_or(AppError::NotFound)
@@ -816,4 +863,68 @@ pub async fn reconcile_plan_127_table(
         .footer
         .push(tr.args("treasury-differing", &[("count", differing.to_string())]));
     Ok(table)
+}
+
+/// Forms 5-34 and 0-67 (EX-5): the movement of money row by row — the balance at the start,
+/// received, spent and the balance at the end — with the totals, every row balanced on import.
+pub async fn movement_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> AppResult<Table> {
+    let (head, rows) = form_of_shape::<MovementRow>(db, reader, id, Shape::Movement).await?;
+    let name = layouts()
+        .form(&head.form)
+        .map(|l| l.name(tr.lang()).to_string())
+        .unwrap_or_default();
+    let mut sums = [Tenge::ZERO; 4];
+    let table_rows = rows
+        .iter()
+        .map(|r| {
+            let values = [r.opening, r.received, r.spent, r.closing];
+            for (s, v) in sums.iter_mut().zip(values) {
+                *s += v;
+            }
+            let mut row: Vec<Cell> = [&r.abp, &r.program, &r.subprogram, &r.specific]
+                .iter()
+                .map(|c| Cell::Text(c.to_string()))
+                .collect();
+            row.extend(values.into_iter().map(Cell::Money));
+            row
+        })
+        .collect();
+    let mut total = vec![Cell::Text(tr.t("total"))];
+    total.extend(std::iter::repeat_n(Cell::Text(String::new()), 3));
+    total.extend(sums.into_iter().map(Cell::Money));
+    Ok(Table {
+        title: tr.args(
+            "treasury-movement-title",
+            &[("form", head.form.clone()), ("name", name)],
+        ),
+        subtitle: vec![
+            crate::service::org_name(db, tr, head.org_id).await?,
+            tr.args(
+                "analytics-form-subtitle",
+                &[
+                    ("form", head.form.clone()),
+                    ("date", head.report_date.to_string()),
+                    ("file", head.file_name.clone()),
+                ],
+            ),
+        ],
+        headers: [
+            "treasury-col-abp",
+            "plan-col-program",
+            "plan-col-subprogram",
+            "plan-col-specific",
+            "treasury-col-opening",
+            "receipt-col-received",
+            "treasury-col-spent",
+            "treasury-col-closing",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        rows: table_rows,
+        total: Some(total),
+        footer: vec![tr.t("treasury-movement-rule")],
+        ..Table::default()
+    })
 }

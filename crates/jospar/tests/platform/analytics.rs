@@ -25,6 +25,8 @@ pub async fn analytic_reports(app: &TestApp, abp: &str, economist: &str, edu: i6
     form_based(app, abp, economist, edu).await;
     receipts(app, abp, edu).await;
     cash_forms(app, abp, edu).await;
+    movement_forms(app, abp, edu).await;
+    treasury_groupings(app, abp, edu).await;
 }
 
 async fn import(app: &TestApp, token: &str, form: &str, org: i64, date: &str, file: &str) -> Value {
@@ -762,4 +764,185 @@ async fn the_demo_imports_every_treasury_sample() {
         .map(String::as_str)
         .collect();
     assert_eq!(kinds, layouts, "a sample of every form of the layouts");
+}
+
+async fn post_text(
+    app: &TestApp,
+    token: &str,
+    form: &str,
+    org: i64,
+    date: &str,
+    body: String,
+) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/execution/treasury/{form}")))
+        .query(&[("org", org.to_string()), ("date", date.into())])
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+fn sample(file: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/../../data/treasury/{file}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("sample")
+}
+
+/// EX-5: forms 5-34 (money of paid services) and 0-67 (statement of the account) imported from
+/// their documented samples; the movement report adds up to the samples' totals, in JSON and
+/// XLSX; a row that does not balance is refused naming it, and nothing is stored.
+async fn movement_forms(app: &TestApp, abp: &str, edu: i64) {
+    let paid = import(app, abp, "5-34", edu, "2027-04-01", "5-34-sample.csv").await;
+    let query = format!("money-movement?treasury={}", paid["id"]);
+    let table = report(app, abp, &query).await;
+    assert_eq!(table["rows"].as_array().map(Vec::len), Some(3), "{table}");
+    assert_eq!(
+        [4, 5, 6, 7].map(|c| total(&table, c)),
+        [65_000_000, 195_000_000, 184_550_025, 75_449_975],
+        "{table}"
+    );
+    assert_eq!(
+        total(&table, 4) + total(&table, 5) - total(&table, 6),
+        total(&table, 7)
+    );
+    let sheet = xlsx_sheet(app, abp, &format!("{query}&format=xlsx")).await;
+    let closing = sheet
+        .rows()
+        .find(|r| r.first().is_some_and(|c| *c == "Итого"))
+        .and_then(|r| r.get(7).map(|c| c.to_string()))
+        .unwrap_or_else(|| panic!("no total row in the XLSX"));
+    let tiyn = closing.parse::<f64>().expect("number") * 100.0;
+    assert_eq!(tiyn.round() as i64, 75_449_975, "{closing}");
+
+    let statement = import(app, abp, "0-67", edu, "2027-04-01", "0-67-sample.csv").await;
+    let table = report(
+        app,
+        abp,
+        &format!("money-movement?treasury={}", statement["id"]),
+    )
+    .await;
+    assert_eq!(total(&table, 7), 13_999_950, "{table}");
+    // A 5-52 is not a movement form: not found, not a wrong table.
+    let (_, forms) = get_json(app, abp, "/execution/treasury").await;
+    let f552 = forms
+        .as_array()
+        .expect("forms")
+        .iter()
+        .find(|f| f["form"] == "5-52")
+        .expect("a 5-52")["id"]
+        .clone();
+    let (status, _) = get_json(
+        app,
+        abp,
+        &format!("/reports/money-movement?treasury={f552}&format=json"),
+    )
+    .await;
+    assert_eq!(status, 404);
+    // The register of statements (report 34) counts the 0-67.
+    let register = report(app, abp, &format!("forms-register?org={edu}&year=2027")).await;
+    assert!(
+        register["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .any(|r| r[0] == "0-67"),
+        "{register}"
+    );
+
+    let before = forms.as_array().map(Vec::len);
+    let broken =
+        sample("5-34-sample.csv").replace("1 100 500,25;669 499,75", "1 100 500,25;669 499,76");
+    let (status, error) = post_text(app, abp, "5-34", edu, "2027-05-01", broken).await;
+    assert_eq!(status, 422, "{error}");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("Строка 6") && message.contains("669"),
+        "{error}"
+    );
+    let (_, after) = get_json(app, abp, "/execution/treasury").await;
+    assert_eq!(after.as_array().map(Vec::len), before, "nothing stored");
+}
+
+/// EX-R 7, 17, 19: form 4-20 for the economy and finance department, cash execution by the
+/// local budgets (form MO) and the development programs (6-БПР), each total summed from the
+/// forms' detail rows.
+async fn treasury_groupings(app: &TestApp, abp: &str, edu: i64) {
+    let (_, forms) = get_json(app, abp, "/execution/treasury").await;
+    let f420 = forms
+        .as_array()
+        .expect("forms")
+        .iter()
+        .find(|f| f["form"] == "4-20")
+        .expect("a 4-20")["id"]
+        .clone();
+    let ecofin = report(app, abp, &format!("obligations-420-ecofin?f420={f420}")).await;
+    let rows = ecofin["rows"].as_array().expect("rows");
+    // 261 · 261 003 · 261 003 015 · its four specifics.
+    assert_eq!(rows.len(), 7, "{ecofin}");
+    assert_eq!(ecofin["strong_rows"], json!([0, 1, 2]), "{ecofin}");
+    assert_eq!(rows[0][4].as_i64(), Some(total(&ecofin, 4)));
+    assert_eq!(total(&ecofin, 4), 3_958_200_000);
+    assert_eq!(total(&ecofin, 5), 1_024_550_000);
+    // The story's 4-20 pays 500 tenge more on 149 than the sample.
+    assert_eq!(total(&ecofin, 7), 956_550_050);
+    assert_eq!(total(&ecofin, 9), total(&ecofin, 5) - total(&ecofin, 7));
+    assert_eq!(ecofin["total"][8], "93,4", "{ecofin}");
+    assert_eq!(ecofin["total"][6], "25,9", "{ecofin}");
+
+    // A 5-52 at 1 July with a construction line (431) of a development program.
+    let capital = sample("5-52-sample.csv")
+        .replace("На 01.04.2027", "На 01.07.2027")
+        .replace(
+            "Итого;;;;;39 582 000,00;9 895 500,00;9 565 000,50;330 499,50",
+            "261;032;015;431;Строительство школы;120 000 000,00;40 000 000,00;25 000 000,00;15 000 000,00\n\
+             Итого;;;;;159 582 000,00;49 895 500,00;34 565 000,50;15 330 499,50",
+        );
+    let (status, form) = post_text(app, abp, "5-52", edu, "2027-07-01", capital).await;
+    assert_eq!(status, 201, "{form}");
+    let development = report(
+        app,
+        abp,
+        &format!("development-programs?treasury={}", form["id"]),
+    )
+    .await;
+    let rows = development["rows"].as_array().expect("rows");
+    assert_eq!(
+        rows.len(),
+        4,
+        "only the capital line and its subtotals: {development}"
+    );
+    assert_eq!(rows[3][3], "431");
+    assert_eq!(
+        [4, 5, 6, 8].map(|c| total(&development, c)),
+        [12_000_000_000, 4_000_000_000, 2_500_000_000, 1_500_000_000]
+    );
+    assert_eq!(development["total"][7], "62,5");
+
+    let budgets = report(
+        app,
+        abp,
+        &format!("cash-by-local-budgets?org={edu}&date=2027-07-01"),
+    )
+    .await;
+    assert_eq!(
+        [3, 4, 5].map(|c| total(&budgets, c)),
+        [15_958_200_000, 4_989_550_000, 3_456_500_050],
+        "{budgets}"
+    );
+    let (status, _) = get_json(
+        app,
+        abp,
+        "/reports/cash-by-local-budgets?org=1&date=2027-07-01&format=json",
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "the education administrator reads only its own subtree"
+    );
 }

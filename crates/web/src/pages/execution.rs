@@ -62,6 +62,7 @@ fn report_of(r: &TreasuryReport) -> (&'static str, String) {
         Some(Shape::Cash) => ("cash-execution", format!("treasury={id}")),
         Some(Shape::Obligations) => ("reconcile-420-552", format!("f420={id}")),
         Some(Shape::Contracts) => ("reconcile-409-420", format!("f409={id}")),
+        Some(Shape::Movement) => ("money-movement", format!("treasury={id}")),
         Some(Shape::Budget) => ("reconcile-plan-127", format!("treasury={id}")),
         Some(Shape::Receipts) if r.form == crate::treasury::FORM_219 => {
             ("reconcile-219-243", format!("f219={id}"))

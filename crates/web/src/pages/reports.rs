@@ -162,6 +162,7 @@ async fn choices_of(
                 ("f243", _) => vec!["2-43"],
                 ("f552", _) | (_, "cash-execution-552") => vec!["5-52"],
                 (_, "reconcile-plan-127") => layouts().forms_of(Shape::Budget),
+                (_, "money-movement") => layouts().forms_of(Shape::Movement),
                 _ => layouts().forms_of(Shape::Cash),
             };
             let orgs = crate::limits::org_map(ctx.db()).await?;

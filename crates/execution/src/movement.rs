@@ -1,0 +1,144 @@
+//! Forms of the movement of money (EX-5): for each administrator, program, subprogram and
+//! specific, the balance at the start of the period, the money received, the money spent and the
+//! balance at its end. Two Treasury forms have this shape:
+//! - 5-34, the money of state institutions from the sale of goods, works and services (paid
+//!   services), which the technical specification lists among the expense forms;
+//! - 0-67, the statement of the movement of money on the institution's account at the Treasury,
+//!   one of the statements the register of forms (report 34) counts.
+//!
+//! Neither layout is public (CODES.md §4.3); both are reconstructed, kept as data in
+//! `layouts.toml`, and checked the way an accountant checks a statement: every row balances
+//! (start + received − spent = end) to the tiyn, nothing is spent beyond what was there, and
+//! the total row equals its rows.
+
+use crate::treasury::{Field, FormError, amount, check_sums, code, header, is_total};
+use jospar_core::Tenge;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The columns of the movement forms.
+pub const MOVEMENT_FIELDS: [Field; 8] = [
+    Field::Abp,
+    Field::Program,
+    Field::Subprogram,
+    Field::Specific,
+    Field::OpeningBalance,
+    Field::Received,
+    Field::Executed,
+    Field::ClosingBalance,
+];
+
+/// One row of a movement form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MovementRow {
+    pub row: usize,
+    pub abp: String,
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    /// The balance at the start of the period.
+    pub opening: Tenge,
+    /// Money received in the period.
+    pub received: Tenge,
+    /// Money spent (paid out) in the period.
+    pub spent: Tenge,
+    /// The balance at the end of the period.
+    pub closing: Tenge,
+}
+
+impl MovementRow {
+    pub fn key(&self) -> (&str, &str, &str, &str) {
+        (&self.abp, &self.program, &self.subprogram, &self.specific)
+    }
+
+    /// What could be spent in the period: the balance at its start and what came in.
+    pub fn available(&self) -> Tenge {
+        self.opening + self.received
+    }
+}
+
+/// Reads a movement form (5-34, 0-67): codes well formed and once each, every row balanced,
+/// nothing spent beyond the money available, totals to the tiyn.
+pub fn parse_movement(rows: &[Vec<String>]) -> Result<Vec<MovementRow>, FormError> {
+    let (header_index, columns) = header(rows, &MOVEMENT_FIELDS)?;
+    let col = |field: Field| columns.iter().find(|(_, f)| **f == field).map(|(c, _)| *c);
+    let cell = |row: &Vec<String>, field: Field| {
+        col(field)
+            .and_then(|c| row.get(c).cloned())
+            .unwrap_or_default()
+    };
+    let mut out: Vec<MovementRow> = Vec::new();
+    let mut seen: HashMap<(String, String, String, String), usize> = HashMap::new();
+    for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
+        let number = i + 1;
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if is_total(row) {
+            let sums = [
+                (
+                    Field::OpeningBalance,
+                    out.iter().map(|r| r.opening).sum::<Tenge>(),
+                ),
+                (Field::Received, out.iter().map(|r| r.received).sum()),
+                (Field::Executed, out.iter().map(|r| r.spent).sum()),
+                (Field::ClosingBalance, out.iter().map(|r| r.closing).sum()),
+            ];
+            check_sums(row, number, &sums, &cell)?;
+            continue;
+        }
+        let money = |field: Field| amount(&cell(row, field), field, number);
+        let line = MovementRow {
+            row: number,
+            abp: code(&cell(row, Field::Abp), Field::Abp, number, false)?,
+            program: code(&cell(row, Field::Program), Field::Program, number, false)?,
+            subprogram: code(
+                &cell(row, Field::Subprogram),
+                Field::Subprogram,
+                number,
+                true,
+            )?,
+            specific: code(&cell(row, Field::Specific), Field::Specific, number, false)?,
+            opening: money(Field::OpeningBalance)?,
+            received: money(Field::Received)?,
+            spent: money(Field::Executed)?,
+            closing: money(Field::ClosingBalance)?,
+        };
+        check_balance(&line)?;
+        let key = (
+            line.abp.clone(),
+            line.program.clone(),
+            line.subprogram.clone(),
+            line.specific.clone(),
+        );
+        if let Some(first) = seen.insert(key, number) {
+            return Err(FormError::Duplicate { row: number, first });
+        }
+        out.push(line);
+    }
+    if out.is_empty() {
+        return Err(FormError::Empty);
+    }
+    Ok(out)
+}
+
+/// Nothing is spent beyond the money available, and the row's end balance is its start plus
+/// what came in less what went out.
+fn check_balance(line: &MovementRow) -> Result<(), FormError> {
+    if line.spent > line.available() {
+        return Err(FormError::SpentOverAvailable {
+            row: line.row,
+            spent: line.spent,
+            available: line.available(),
+        });
+    }
+    let expected = line.available() - line.spent;
+    if line.closing != expected {
+        return Err(FormError::BalanceDisagrees {
+            row: line.row,
+            closing: line.closing,
+            expected,
+        });
+    }
+    Ok(())
+}
