@@ -14,6 +14,7 @@ pub mod form_127;
 pub mod form_409;
 pub mod layouts;
 pub mod movement;
+pub mod offsetting;
 pub mod outbox;
 pub mod passport_store;
 pub mod payroll;

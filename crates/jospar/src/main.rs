@@ -123,6 +123,8 @@ struct ReportArgs {
     #[arg(long)]
     session: Option<String>,
     #[arg(long)]
+    pair: Option<String>,
+    #[arg(long)]
     growth: bool,
     #[arg(long)]
     form: Option<String>,
@@ -166,6 +168,7 @@ impl ReportArgs {
             ("as_of", self.as_of.clone()),
             ("date", self.date.clone()),
             ("session", self.session.clone()),
+            ("pair", self.pair.clone()),
             ("growth", flag(self.growth)),
             ("form", self.form.clone()),
         ]

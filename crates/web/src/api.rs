@@ -578,6 +578,24 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/execution/offsetting-codes",
+        summary: "Mutually offsetting codes the caller may read: each pair of a paying administrator's program and the receipts code of the transfer (EX-R 30)",
+        access: Access::Read,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/execution/offsetting-codes",
+        summary: "Add a pair {org_id, year, abp, program, subprogram (empty: all), receipt_code (category 4), name} for an authorized body; codes checked against the classification",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/execution/offsetting-codes/{id}/delete",
+        summary: "Remove a pair {reason}",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "get",
         path: "/execution/passport",
         summary: "Reports sent to the Region passport portal the caller may read, with their outcome (EX-R 22-23)",
         access: Access::Read,
@@ -741,6 +759,14 @@ pub fn routes() -> Router<AppState> {
             get(closed_periods).post(close_period),
         )
         .route("/execution/closed-periods/reopen", post(reopen_period))
+        .route(
+            "/execution/offsetting-codes",
+            get(offsetting_codes).post(add_offsetting_code),
+        )
+        .route(
+            "/execution/offsetting-codes/{id}/delete",
+            post(remove_offsetting_code),
+        )
         .route(
             "/execution/passport",
             get(passport_exports).post(publish_to_passport),
@@ -1262,6 +1288,29 @@ async fn reopen_period(ctx: Ctx, bytes: Bytes) -> AppResult<Json<Value>> {
     let b: PeriodAct = body(&bytes)?;
     Ok(Json(json!(
         crate::periods::reopen(ctx.db(), p, b.org_id, &b.month, &b.reason).await?
+    )))
+}
+
+async fn offsetting_codes(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(crate::offsetting::list(ctx.db(), p).await?)))
+}
+
+async fn add_offsetting_code(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: jospar_execution::offsetting::NewPair = body(&bytes)?;
+    Ok(created(crate::offsetting::add(ctx.db(), p, new).await?))
+}
+
+async fn remove_offsetting_code(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Reason = body(&bytes)?;
+    Ok(Json(json!(
+        crate::offsetting::remove(ctx.db(), p, id, &b.reason).await?
     )))
 }
 

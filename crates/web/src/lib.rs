@@ -11,6 +11,7 @@ pub mod exchange;
 pub mod execution;
 pub mod i18n;
 pub mod limits;
+pub mod offsetting;
 pub mod openapi;
 pub mod oversight;
 pub mod pages;

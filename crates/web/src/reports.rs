@@ -378,6 +378,20 @@ pub const REPORTS: &[ReportDef] = &[
         params: &[PLAN, BASIS],
     },
     ReportDef {
+        name: "offsetting-codes",
+        about: "Control of mutually offsetting codes: each pair's payer financing plans by payments against the receivers' plans of receipts under its code, for a subtree and year; with --pair, that pair by month (EX-R 30)",
+        params: &[
+            SUBTREE,
+            YEAR,
+            AS_OF,
+            ParamDef {
+                name: "pair",
+                required: false,
+                about: "id of one offsetting pair: its months",
+            },
+        ],
+    },
+    ReportDef {
         name: "plan-balance",
         about: "Balance of the approved and the refined financing plans of a subtree by month (EX-R 29)",
         params: &[SUBTREE, YEAR, BASIS, AS_OF],
@@ -594,6 +608,7 @@ pub fn spec_numbers(name: &str) -> &'static [u8] {
         "analytic-budget" => &[27],
         "expense-receipt-balance" => &[28, 57],
         "plan-balance" => &[29],
+        "offsetting-codes" => &[30],
         "specifics-analysis" => &[31],
         "reconcile-219-243" => &[32],
         "reconcile-420-552" => &[33],
@@ -900,6 +915,7 @@ pub async fn build(
         | "expense-receipt-balance"
         | "specifics-analysis"
         | "payments-obligations"
+        | "offsetting-codes"
         | "plan-register" => {
             let as_of = match params.text("as_of") {
                 Some(d) => Some(crate::service::parse_date(d, "as_of")?),
@@ -913,6 +929,10 @@ pub async fn build(
             };
             match name {
                 "plan-balance" => analytics::plan_balance_table(db, tr, tree, reader, &scope).await,
+                "offsetting-codes" => {
+                    let pair = params.number("pair")?;
+                    crate::offsetting::offsetting_table(db, tr, tree, reader, &scope, pair).await
+                }
                 "approved-plan" | "refined-plan" => {
                     let refined = name == "refined-plan";
                     analytics::annual_plan_table(db, tr, tree, reader, &scope, refined).await

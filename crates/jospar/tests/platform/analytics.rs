@@ -26,6 +26,7 @@ pub async fn analytic_reports(app: &TestApp, abp: &str, economist: &str, edu: i6
     receipts(app, abp, edu).await;
     cash_forms(app, abp, edu).await;
     movement_forms(app, abp, edu).await;
+    offsetting_codes(app).await;
     treasury_groupings(app, abp, edu).await;
 }
 
@@ -945,4 +946,163 @@ async fn treasury_groupings(app: &TestApp, abp: &str, edu: i64) {
         status, 403,
         "the education administrator reads only its own subtree"
     );
+}
+
+/// EX-R 30: the oblast's authorized body keeps a pair — the education administrator's program
+/// 003 pays a transfer that a district plans as receipts under 4 02 1 01 — and the control
+/// sets the school's approved plan by payments beside the district's plan of receipts: first
+/// nothing is planned as received, then the district plans exactly what is paid.
+async fn offsetting_codes(app: &TestApp) {
+    let planner = app.token("planner").await;
+    let district_planner = app.token("planner.munaily").await;
+    let economist = app.token("economist.school5").await;
+    let oblast = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    let district = app
+        .org_id("Отдел экономики и финансов Мунайлинского района")
+        .await;
+    let pair = |code: &str, abp: &str| {
+        json!({"org_id": oblast, "year": 2027, "abp": abp, "program": "003", "subprogram": "",
+               "receipt_code": code, "name": "Целевые текущие трансферты району"})
+    };
+    let path = "/execution/offsetting-codes";
+    let (status, _) = send_json(app, "post", path, &economist, pair("402101", "261")).await;
+    assert_eq!(status, 403, "a school keeps no pairs of the oblast");
+    for (bad, field) in [
+        (pair("101101", "261"), "101101"),
+        (pair("402101", "999"), "999"),
+    ] {
+        let (status, error) = send_json(app, "post", path, &planner, bad).await;
+        assert_eq!(status, 422, "{error}");
+        assert!(error["message"].to_string().contains(field), "{error}");
+    }
+    let (status, saved) = send_json(app, "post", path, &planner, pair("4 02 1 01", "261")).await;
+    assert_eq!(status, 201, "{saved}");
+    assert_eq!(saved["receipt_code"], "402101");
+    let (status, _) = send_json(app, "post", path, &planner, pair("402101", "261")).await;
+    assert_eq!(status, 422, "the same pair twice");
+
+    let query = format!("offsetting-codes?org={oblast}&year=2027");
+    let control = report(app, &planner, &query).await;
+    assert_eq!(
+        control["rows"].as_array().map(Vec::len),
+        Some(1),
+        "{control}"
+    );
+    let paid = total(&control, 5);
+    assert!(paid > 0, "the school's plan pays on 261 003: {control}");
+    assert_eq!((total(&control, 6), total(&control, 7)), (0, paid));
+    assert_eq!(control["strong_rows"], json!([0]));
+
+    // The district plans the transfer as received: the year agrees to the tiyn.
+    let body =
+        json!({"org_id": district, "year": 2027, "lines": [{"code": "402101", "annual": paid}]});
+    let (status, plan) = send_json(app, "post", "/receipt-plans", &district_planner, body).await;
+    assert_eq!(status, 201, "{plan}");
+    let (status, approved) = send_json(
+        app,
+        "post",
+        &format!("/receipt-plans/{}/approve", plan["id"]),
+        &district_planner,
+        json!({"version": plan["version"]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{approved}");
+    let control = report(app, &planner, &query).await;
+    assert_eq!(
+        (total(&control, 5), total(&control, 6), total(&control, 7)),
+        (paid, paid, 0)
+    );
+    let months = report(app, &planner, &format!("{query}&pair={}", saved["id"])).await;
+    assert_eq!(months["rows"].as_array().map(Vec::len), Some(12));
+    assert_eq!(
+        (total(&months, 1), total(&months, 2), total(&months, 4)),
+        (paid, paid, 0)
+    );
+
+    let (status, _) = send_json(
+        app,
+        "post",
+        &format!("{path}/{}/delete", saved["id"]),
+        &planner,
+        json!({"reason": ""}),
+    )
+    .await;
+    assert_eq!(status, 422, "a removal needs its reason");
+    let (status, _) = send_json(
+        app,
+        "post",
+        &format!("{path}/{}/delete", saved["id"]),
+        &planner,
+        json!({"reason": "пара внесена для проверки"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, pairs) = get_json(app, &planner, path).await;
+    assert_eq!(pairs, json!([]));
+
+    // The same through the execution page: a refused pair is shown beside the form.
+    let pages = app.signed_in("planner").await;
+    let page = pages
+        .get(app.url("/execution"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("id=\"offsetting-form\""), "{page}");
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let oblast_text = oblast.to_string();
+    let form = |code: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("org_id", oblast_text.clone()),
+            ("year", "2027".into()),
+            ("abp", "261".into()),
+            ("program", "003".into()),
+            ("subprogram", String::new()),
+            ("receipt_code", code.into()),
+            ("name", "Трансферт району".into()),
+        ]
+    };
+    let refused = pages
+        .post(app.url("/execution/offsetting?lang=ru"))
+        .form(&form("101101"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status().as_u16(), 422);
+    let text = refused.text().await.expect("text");
+    assert!(
+        text.contains("id=\"offsetting-error\"") && text.contains("101101"),
+        "{text}"
+    );
+    let added = pages
+        .post(app.url("/execution/offsetting?lang=ru"))
+        .form(&form("402101"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(added.status().as_u16(), 303);
+    let added = pages
+        .get(app.url("/execution"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        added.contains("id=\"offsetting-codes\"") && added.contains("402101"),
+        "{added}"
+    );
+    let (_, pairs) = get_json(app, &planner, path).await;
+    assert_eq!(pairs.as_array().map(Vec::len), Some(1), "{pairs}");
 }

@@ -153,6 +153,23 @@ async fn every_route_refuses_what_it_must() {
     .await
     .expect("receipt plan")
     .id;
+    let pair = jospar_execution::offsetting::add(
+        &app.db,
+        &who,
+        jospar_execution::offsetting::NewPair {
+            org_id: own,
+            year: 2027,
+            abp: "261".into(),
+            program: "003".into(),
+            subprogram: String::new(),
+            receipt_code: "402101".into(),
+            name: "Матрица".into(),
+        },
+    )
+    .await
+    .expect("pair")
+    .expect("new pair")
+    .id;
     let mut tx = app.db.begin().await.expect("tx");
     jospar_execution::outbox::enqueue(&mut tx, plan, own, "plan", 0)
         .await
@@ -741,6 +758,27 @@ async fn every_route_refuses_what_it_must() {
             route: "/execution/closed-periods/reopen",
             path: "/execution/closed-periods/reopen".into(),
             body: Some(json!({"org_id": own, "month": "x", "reason": "m"})),
+            expect: "RAARARR",
+        },
+        Case {
+            method: "get",
+            route: "/execution/offsetting-codes",
+            path: "/execution/offsetting-codes".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/execution/offsetting-codes",
+            path: "/execution/offsetting-codes".into(),
+            body: Some(json!({"org_id": own, "year": 2027, "abp": "x"})),
+            expect: "RAARARR",
+        },
+        Case {
+            method: "post",
+            route: "/execution/offsetting-codes/{id}/delete",
+            path: format!("/execution/offsetting-codes/{pair}/delete"),
+            body: Some(json!({"reason": ""})),
             expect: "RAARARR",
         },
         Case {

@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/execution/treasury", post(upload_treasury))
         .route("/execution/periods", post(close_period))
         .route("/execution/periods/reopen", post(reopen_period))
+        .route("/execution/offsetting", post(add_pair))
+        .route("/execution/offsetting/{id}/delete", post(remove_pair))
 }
 
 pub struct ImportRow {
@@ -97,6 +99,22 @@ struct ExecutionPage {
     error: Option<String>,
     treasury_error: Option<String>,
     period_error: Option<String>,
+    /// Mutually offsetting codes (EX-R 30).
+    pairs: Vec<PairRow>,
+    offsetting_error: Option<String>,
+    this_year: i32,
+}
+
+pub struct PairRow {
+    id: i64,
+    org_id: i64,
+    org: String,
+    year: i64,
+    codes: String,
+    receipt_code: String,
+    name: String,
+    by: String,
+    can_remove: bool,
 }
 
 pub struct PeriodRow {
@@ -115,6 +133,7 @@ struct Refusals {
     portal: Option<String>,
     treasury: Option<String>,
     period: Option<String>,
+    offsetting: Option<String>,
 }
 
 async fn page(ctx: &Ctx, title: String, error: Option<String>) -> AppResult<Response> {
@@ -208,8 +227,27 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
             selected: false,
         })
         .collect();
-    let refused =
-        refusals.portal.is_some() || refusals.treasury.is_some() || refusals.period.is_some();
+    let pairs = crate::offsetting::list(ctx.db(), p)
+        .await?
+        .into_iter()
+        .map(|pair| PairRow {
+            id: pair.id,
+            org_id: pair.org_id,
+            org: name_of(pair.org_id),
+            year: pair.year,
+            codes: format!("{} {} {}", pair.abp, pair.program, pair.subprogram)
+                .trim_end()
+                .to_string(),
+            receipt_code: pair.receipt_code,
+            name: pair.name,
+            by: pair.created_by,
+            can_remove: p.can(Right::Approve, pair.org_id),
+        })
+        .collect();
+    let refused = refusals.portal.is_some()
+        || refusals.treasury.is_some()
+        || refusals.period.is_some()
+        || refusals.offsetting.is_some();
     let response = render(ExecutionPage {
         page: Page::new(ctx, "execution-title", "execution"),
         imports: rows,
@@ -222,6 +260,9 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
         error: refusals.portal,
         treasury_error: refusals.treasury,
         period_error: refusals.period,
+        pairs,
+        offsetting_error: refusals.offsetting,
+        this_year: chrono::Utc::now().year(),
     })?;
     Ok(super::plans::unprocessable_if(refused, response))
 }
@@ -372,6 +413,69 @@ async fn period_answer(ctx: &Ctx, done: AppResult<()>) -> AppResult<Response> {
         Err(e @ AppError::Invalid { .. }) => {
             let refusals = Refusals {
                 period: Some(form_message(ctx, e)?),
+                ..Refusals::default()
+            };
+            page_with(ctx, String::new(), refusals).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PairForm {
+    csrf: String,
+    org_id: i64,
+    year: i64,
+    abp: String,
+    program: String,
+    #[serde(default)]
+    subprogram: String,
+    receipt_code: String,
+    name: String,
+}
+
+/// Adds a mutually offsetting pair (EX-R 30); a refusal is shown beside the form.
+async fn add_pair(ctx: Ctx, Form(f): Form<PairForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&f.csrf)?;
+    let pair = jospar_execution::offsetting::NewPair {
+        org_id: f.org_id,
+        year: f.year,
+        abp: f.abp,
+        program: f.program,
+        subprogram: f.subprogram,
+        receipt_code: f.receipt_code,
+        name: f.name,
+    };
+    let done = crate::offsetting::add(ctx.db(), p, pair).await;
+    offsetting_answer(&ctx, done.map(|_| ())).await
+}
+
+#[derive(serde::Deserialize)]
+struct RemoveForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Removes a pair, with the reason.
+async fn remove_pair(
+    ctx: Ctx,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    Form(f): Form<RemoveForm>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&f.csrf)?;
+    let done = crate::offsetting::remove(ctx.db(), p, id, &f.reason).await;
+    offsetting_answer(&ctx, done.map(|_| ())).await
+}
+
+async fn offsetting_answer(ctx: &Ctx, done: AppResult<()>) -> AppResult<Response> {
+    match done {
+        Ok(()) => Ok(Redirect::to("/execution#offsetting").into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let refusals = Refusals {
+                offsetting: Some(form_message(ctx, e)?),
                 ..Refusals::default()
             };
             page_with(ctx, String::new(), refusals).await

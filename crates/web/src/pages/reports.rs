@@ -196,6 +196,22 @@ async fn choices_of(
                 })
                 .collect()
         }
+        "pair" => crate::offsetting::list(ctx.db(), p)
+            .await?
+            .into_iter()
+            .map(|pair| {
+                let label = format!(
+                    "{} · {} {} {} → {} · {}",
+                    pair.year,
+                    pair.abp,
+                    pair.program,
+                    pair.subprogram,
+                    pair.receipt_code,
+                    pair.name
+                );
+                choice(pair.id.to_string(), label)
+            })
+            .collect(),
         "form" => jospar_execution::layouts::layouts()
             .forms_of(jospar_execution::layouts::Shape::Receipts)
             .into_iter()
