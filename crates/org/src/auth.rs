@@ -26,6 +26,8 @@ pub enum AuthError {
     Blocked,
     #[error("the account has no valid access (expired)")]
     NoAccess,
+    #[error("no account holds the IIN of this certificate")]
+    UnknownCertificate,
 }
 
 pub fn hash_password(password: &str) -> String {
@@ -122,6 +124,65 @@ pub async fn authenticate(
             .bind(user.id).execute(pool).await)?;
     }
     Ok(Ok(user))
+}
+
+/// Admits the account of a person who proved their IIN with a verified certificate (OV-5):
+/// the same refusals as a password sign-in — blocked, locked, no valid access — without a
+/// password to count.
+pub async fn admit_by_iin(
+    db: &Db,
+    iin: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<User, AuthError>, StoreError> {
+    let Some(user) = crate::repo::users(db, iin, None)
+        .await?
+        .into_iter()
+        .find(|u| u.iin == iin)
+    else {
+        return Ok(Err(AuthError::UnknownCertificate));
+    };
+    if user.blocked {
+        return Ok(Err(AuthError::Blocked));
+    }
+    if let Some(until) = user.locked_until.filter(|u| *u > now) {
+        return Ok(Err(AuthError::Locked(until)));
+    }
+    let grants = crate::repo::grants_of(db, user.id).await?;
+    if !grants.iter().any(|g| g.is_active(now.date_naive())) {
+        return Ok(Err(AuthError::NoAccess));
+    }
+    Ok(Ok(user))
+}
+
+/// How long a sign-in challenge may wait for its signature.
+pub const CHALLENGE_MINUTES: i64 = 5;
+
+/// A fresh one-time challenge for signing in with an electronic signature: random, kept until
+/// it is used or expires.
+pub async fn create_challenge(db: &Db, now: DateTime<Utc>) -> Result<String, StoreError> {
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    let nonce = hex::encode(bytes);
+    exec_db!(db, pool => sqlx::query("DELETE FROM eds_challenges WHERE expires_at < $1")
+        .bind(now).execute(pool).await)?;
+    exec_db!(db, pool => sqlx::query("INSERT INTO eds_challenges (nonce, expires_at) VALUES ($1, $2)")
+        .bind(&nonce).bind(now + Duration::minutes(CHALLENGE_MINUTES)).execute(pool).await)?;
+    Ok(nonce)
+}
+
+/// Uses up a challenge: true when it was issued, unused and unexpired. A signature over a
+/// challenge counts once, so a captured one cannot sign in again.
+pub async fn take_challenge(db: &Db, nonce: &str, now: DateTime<Utc>) -> Result<bool, StoreError> {
+    let taken = exec_db!(db, pool => sqlx::query(
+        "DELETE FROM eds_challenges WHERE nonce = $1 AND expires_at >= $2")
+        .bind(nonce).bind(now).execute(pool).await)?;
+    Ok(taken > 0)
+}
+
+/// The bytes a person signs to sign in: the challenge under a fixed prefix, so that the
+/// signature cannot be mistaken for one over a document.
+pub fn challenge_data(nonce: &str) -> Vec<u8> {
+    format!("jospar-sign-in:{nonce}").into_bytes()
 }
 
 pub struct NewSession {

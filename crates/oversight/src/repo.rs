@@ -30,6 +30,16 @@ pub struct Access {
     pub block_requested_by: Option<String>,
     pub block_requested_on: Option<NaiveDate>,
     pub block_request_reason: Option<String>,
+    /// The BIN of the body the employee works for: the certificate they sign in with must be
+    /// that body's (OV-5).
+    pub body_bin: Option<String>,
+}
+
+impl Access {
+    /// Granted, not blocked and not expired on `today`.
+    pub fn is_active(&self, today: NaiveDate) -> bool {
+        self.blocked_at.is_none() && today <= self.valid_until
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -65,11 +75,12 @@ type Row = (
     Option<String>,
     Option<NaiveDate>,
     Option<String>,
+    Option<String>,
 );
 
 const COLUMNS: &str = "id, user_id, kind, anchor_org_id, grant_ids, granted_by, granted_at, valid_until, \
                        blocked_by, blocked_at, block_reason, block_requested_by, block_requested_on, \
-                       block_request_reason";
+                       block_request_reason, body_bin";
 
 fn access_of(row: Row) -> Result<Access, AccessError> {
     let id = row.0;
@@ -93,7 +104,21 @@ fn access_of(row: Row) -> Result<Access, AccessError> {
         block_requested_by: row.11,
         block_requested_on: row.12,
         block_request_reason: row.13,
+        body_bin: row.14,
     })
+}
+
+/// The access a user holds on `today`, if any: an oversight employee signs in only with their
+/// body's certificate.
+pub async fn active_access_of(
+    db: &Db,
+    user_id: i64,
+    today: NaiveDate,
+) -> Result<Option<Access>, AccessError> {
+    Ok(accesses(db)
+        .await?
+        .into_iter()
+        .find(|a| a.user_id == user_id && a.is_active(today)))
 }
 
 /// Every access, newest first.
@@ -111,17 +136,28 @@ pub async fn access(db: &Db, id: i64) -> Result<Option<Access>, AccessError> {
     row.map(access_of).transpose()
 }
 
+/// What an access is granted for: whom, by which kind of body and anchor, over which roots,
+/// until when, and the BIN of the body the employee works for.
+pub struct NewAccess<'a> {
+    pub user_id: i64,
+    pub kind: BodyKind,
+    pub anchor: Option<i64>,
+    pub roots: &'a [i64],
+    pub valid_until: NaiveDate,
+    pub body_bin: &'a str,
+}
+
 /// Grants a user read-only access to the subtrees of `roots` until `valid_until`: one auditor
 /// grant per root and the access, together.
-pub async fn grant(
-    db: &Db,
-    who: &Who,
-    user_id: i64,
-    kind: BodyKind,
-    anchor: Option<i64>,
-    roots: &[i64],
-    valid_until: NaiveDate,
-) -> Result<Access, AccessError> {
+pub async fn grant(db: &Db, who: &Who, new: NewAccess<'_>) -> Result<Access, AccessError> {
+    let NewAccess {
+        user_id,
+        kind,
+        anchor,
+        roots,
+        valid_until,
+        body_bin,
+    } = new;
     let now = Utc::now();
     let pairs: Vec<(i64, i64)> = roots.iter().map(|root| (new_id(), *root)).collect();
     let mut tx = db.begin().await?;
@@ -147,13 +183,14 @@ pub async fn grant(
         block_requested_by: None,
         block_requested_on: None,
         block_request_reason: None,
+        body_bin: Some(body_bin.to_string()),
     };
     let pairs_json = json!(pairs).to_string();
     exec_tx!(&mut tx, conn => sqlx::query(
-        "INSERT INTO oversight_access (id, user_id, kind, anchor_org_id, grant_ids, granted_by, granted_at, valid_until) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        "INSERT INTO oversight_access (id, user_id, kind, anchor_org_id, grant_ids, granted_by, granted_at, valid_until, body_bin) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
         .bind(access.id).bind(user_id).bind(kind.code()).bind(anchor).bind(&pairs_json)
-        .bind(&access.granted_by).bind(now).bind(valid_until).execute(conn).await)?;
+        .bind(&access.granted_by).bind(now).bind(valid_until).bind(body_bin).execute(conn).await)?;
     tx.audit(AuditEntry {
         who,
         org_id: anchor,

@@ -543,7 +543,7 @@ pub const ROUTES: &[ApiRoute] = &[
     ApiRoute {
         method: "post",
         path: "/oversight-access",
-        summary: "Grant an employee {user_id, kind, anchor_org_id (the region's root or the central body, as the kind asks)} read-only access by the competence table for one calendar year",
+        summary: "Grant an employee {user_id, kind, anchor_org_id (the region's root or the central body, as the kind asks), body_bin (the BIN of the employee's body: they sign in with its certificate)} read-only access by the competence table for one calendar year",
         access: Access::Configure,
     },
     ApiRoute {
@@ -1226,13 +1226,23 @@ struct NewOversightAccess {
     kind: String,
     #[serde(default)]
     anchor_org_id: Option<i64>,
+    #[serde(default)]
+    body_bin: String,
 }
 
 async fn grant_oversight(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let b: NewOversightAccess = body(&bytes)?;
     Ok(created(
-        crate::oversight::grant(ctx.db(), p, b.user_id, &b.kind, b.anchor_org_id).await?,
+        crate::oversight::grant(
+            ctx.db(),
+            p,
+            b.user_id,
+            &b.kind,
+            b.anchor_org_id,
+            &b.body_bin,
+        )
+        .await?,
     ))
 }
 

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod api;
 pub mod appendices;
 pub mod ctx;
+pub mod eds_login;
 pub mod error;
 pub mod exchange;
 pub mod execution;

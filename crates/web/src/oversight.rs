@@ -117,8 +117,11 @@ pub async fn grant(
     user_id: i64,
     kind: &str,
     anchor: Option<i64>,
+    body_bin: &str,
 ) -> AppResult<Access> {
     p.require_system(Right::Configure)?;
+    let body_bin = jospar_core::Bin::parse(body_bin)
+        .map_err(|_| AppError::invalid("err-oversight-body-bin", "body_bin"))?;
     let kind = BodyKind::from_code(kind).ok_or_else(|| AppError::Invalid {
         key: "err-unknown-value",
         args: vec![("field", "kind".into()), ("value", kind.into())],
@@ -130,17 +133,15 @@ pub async fn grant(
     read_only_account(db, p, user_id).await?;
     trained(db, p, user_id).await?;
     let roots = competence_roots(kind, anchor, &org_facts(db).await?).map_err(competence_error)?;
-    repo::grant(
-        db,
-        &p.who(),
+    let new = repo::NewAccess {
         user_id,
         kind,
         anchor,
-        &roots,
-        valid_until(p.today),
-    )
-    .await
-    .map_err(access_error)
+        roots: &roots,
+        valid_until: valid_until(p.today),
+        body_bin: body_bin.as_str(),
+    };
+    repo::grant(db, &p.who(), new).await.map_err(access_error)
 }
 
 /// Refuses an account that can enter or approve anything: oversight access is read-only.
@@ -297,9 +298,10 @@ pub async fn grant_application(db: &Db, p: &Principal, id: i64) -> AppResult<App
     }
     let kind = application.request.kind.code();
     let anchor = application.request.anchor_org_id;
+    let bin = &application.request.body_bin;
     let mut granted = Vec::new();
     for user in users {
-        granted.push(grant(db, p, user, kind, anchor).await?.id);
+        granted.push(grant(db, p, user, kind, anchor, bin).await?.id);
     }
     jospar_oversight::applications::mark_granted(db, &p.who(), id, &granted, p.today)
         .await

@@ -396,7 +396,7 @@ pub(crate) async fn verify_signature(
 }
 
 /// A refused signature as a translated message naming the reason.
-fn signature_error(e: jospar_eds::EdsError) -> AppError {
+pub(crate) fn signature_error(e: jospar_eds::EdsError) -> AppError {
     use jospar_eds::EdsError as E;
     let (key, args): (&'static str, Vec<(&'static str, String)>) = match e {
         E::Malformed(detail) => ("err-signature-malformed", vec![("detail", detail)]),

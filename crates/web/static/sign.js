@@ -7,6 +7,15 @@
   'use strict';
   var SIGNING_KEY = '1.3.6.1.5.5.7.3.4';
 
+  // Documents are signed with a signing key; a sign-in (data-key-usage="any") takes the key the
+  // person picks, authentication or signing. An IIN typed in the form narrows the choice.
+  function signerParams(form) {
+    var typed = form.elements.iin ? form.elements.iin.value.trim() : '';
+    var params = { iin: typed || form.dataset.iin || '' };
+    if (form.dataset.keyUsage !== 'any') params.extKeyUsageOids = [SIGNING_KEY];
+    return params;
+  }
+
   function signRequest(form) {
     return JSON.stringify({
       module: 'kz.gov.pki.knca.basics',
@@ -15,7 +24,7 @@
         format: 'cms',
         data: form.dataset.data,
         signingParams: { decode: true, encapsulate: false, digested: false },
-        signerParams: { extKeyUsageOids: [SIGNING_KEY], iin: form.dataset.iin },
+        signerParams: signerParams(form),
         locale: form.dataset.locale
       }
     });

@@ -23,6 +23,113 @@ async fn new_user(app: &TestApp, admin: &str, org: i64, login: &str, iin: &str) 
     user["id"].as_i64().expect("id")
 }
 
+/// The BIN of the maslikhat whose employees get oversight access in these tests.
+const BODY_BIN: &str = "990140000017";
+
+/// A sign-in page's challenge, as the page gives it to NCALayer.
+async fn challenge(client: &reqwest::Client, app: &TestApp) -> String {
+    let page = client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .expect("login page")
+        .text()
+        .await
+        .expect("text");
+    page.split("name=\"nonce\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("nonce")
+        .to_string()
+}
+
+/// Signs in through `/login/eds` with `person`'s key over a fresh challenge (or over `nonce`
+/// when given): the status and the page.
+async fn eds_login(
+    app: &TestApp,
+    client: &reqwest::Client,
+    person: &jospar_eds::testkit::Person,
+    nonce: Option<&str>,
+) -> (u16, String, String) {
+    let nonce = match nonce {
+        Some(n) => n.to_string(),
+        None => challenge(client, app).await,
+    };
+    let key = app.ca.issue(person).expect("key");
+    let cms = jospar_eds::testkit::cms_pem(
+        &key.sign_detached(&jospar_org::auth::challenge_data(&nonce))
+            .expect("sign"),
+    );
+    let response = client
+        .post(app.url("/login/eds?lang=ru"))
+        .form(&[
+            ("nonce", nonce.as_str()),
+            ("cms", cms.as_str()),
+            ("next", "/orgs"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default(), nonce)
+}
+
+/// OV-5: the maslikhat's employee signs in with the maslikhat's legal-entity certificate only;
+/// a personal or another body's certificate, an expired one, a replayed challenge and a
+/// password are refused, each with its reason.
+async fn eds_sign_in(app: &TestApp) {
+    use jospar_eds::testkit::{KeyAlgorithm, Person};
+    let person = |bin: Option<&str>| {
+        let mut p = Person::individual("850101300005", "Сотрудник маслихата", KeyAlgorithm::P256);
+        p.organisation = bin.map(|b| ("МАСЛИХАТ МАНГИСТАУСКОЙ ОБЛАСТИ".to_string(), b.to_string()));
+        p
+    };
+    let client = TestApp::client();
+    let password = client
+        .post(app.url("/login?lang=ru"))
+        .form(&[
+            ("login", "audit.maslikhat"),
+            ("password", "Long-enough-pass"),
+            ("next", "/"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(password.status().as_u16(), 401);
+    assert!(
+        password
+            .text()
+            .await
+            .unwrap_or_default()
+            .contains("только по ЭЦП")
+    );
+
+    let (status, page, _) = eds_login(app, &client, &person(None), None).await;
+    assert_eq!(status, 401, "a personal certificate is not the body's");
+    assert!(page.contains(BODY_BIN), "{page}");
+    let (status, page, _) = eds_login(app, &client, &person(Some("990240000019")), None).await;
+    assert_eq!(status, 401, "another body's certificate");
+    assert!(page.contains("990240000019"), "{page}");
+    let mut expired = person(Some(BODY_BIN));
+    expired.not_after = chrono::Utc::now() - chrono::Duration::days(1);
+    let (status, page, _) = eds_login(app, &client, &expired, None).await;
+    assert_eq!(status, 401, "an expired certificate");
+    assert!(page.contains("недействителен"), "{page}");
+    let stranger = Person::individual("900101300123", "Посторонний", KeyAlgorithm::P256);
+    let (status, page, _) = eds_login(app, &client, &stranger, None).await;
+    assert_eq!(status, 401);
+    assert!(page.contains("Ни одна учётная запись"), "{page}");
+
+    let (status, _, nonce) = eds_login(app, &client, &person(Some(BODY_BIN)), None).await;
+    assert_eq!(status, 303, "the body's certificate signs in");
+    let orgs = client.get(app.url("/orgs")).send().await.expect("orgs");
+    assert_eq!(orgs.status().as_u16(), 200, "the session works");
+    let again = TestApp::client();
+    let (status, page, _) = eds_login(app, &again, &person(Some(BODY_BIN)), Some(&nonce)).await;
+    assert_eq!(status, 401, "a challenge counts once");
+    assert!(page.contains("уже использован"), "{page}");
+}
+
 async fn reads(app: &TestApp, token: &str, org: i64) -> u16 {
     get_json(app, token, &format!("/orgs/{org}")).await.0
 }
@@ -218,7 +325,7 @@ pub async fn oversight_access(app: &TestApp) {
         .await;
 
     let maslikhat = new_user(app, &admin, region, "audit.maslikhat", "850101300005").await;
-    let grant = |user: i64, kind: &str, anchor: Option<i64>| json!({"user_id": user, "kind": kind, "anchor_org_id": anchor});
+    let grant = |user: i64, kind: &str, anchor: Option<i64>| json!({"user_id": user, "kind": kind, "anchor_org_id": anchor, "body_bin": BODY_BIN});
     let planner = app.token("planner").await;
     let (status, _) = send_json(
         app,
@@ -270,6 +377,8 @@ pub async fn oversight_access(app: &TestApp) {
         until.to_string(),
         "one calendar year"
     );
+
+    eds_sign_in(app).await;
 
     // The maslikhat reads its region's local budget, not the republic's; it writes nothing.
     let token = app.token("audit.maslikhat").await;

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/login", get(login_form).post(login))
+        .route("/login/eds", post(login_eds))
         .route("/logout", post(logout))
         .merge(orgs::routes())
         .merge(classification::routes())
@@ -124,15 +125,45 @@ struct LoginPage {
     error: Option<String>,
     login: String,
     next: String,
+    /// The one-time challenge of the sign-in with an electronic signature (OV-5).
+    nonce: String,
+    nonce_base64: String,
+    ncalayer_url: String,
+}
+
+/// The sign-in page with a fresh challenge for the signature; `status` for a refused sign-in.
+async fn login_page(
+    ctx: &Ctx,
+    error: Option<String>,
+    login: String,
+    next: String,
+    status: axum::http::StatusCode,
+) -> AppResult<Response> {
+    use base64::Engine as _;
+    let nonce = auth::create_challenge(ctx.db(), Utc::now()).await?;
+    let mut response = render(LoginPage {
+        page: Page::new(ctx, "login-title", "login"),
+        error,
+        login,
+        next,
+        nonce_base64: base64::engine::general_purpose::STANDARD
+            .encode(auth::challenge_data(&nonce)),
+        nonce,
+        ncalayer_url: ctx.state.config.signing.ncalayer_url.clone(),
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
 }
 
 async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
-    render(LoginPage {
-        page: Page::new(&ctx, "login-title", "login"),
-        error: None,
-        login: String::new(),
-        next: q.next,
-    })
+    login_page(
+        &ctx,
+        None,
+        String::new(),
+        q.next,
+        axum::http::StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -156,56 +187,94 @@ fn cookie_header(value: String) -> AppResult<HeaderValue> {
     HeaderValue::from_str(&value).map_err(|e| AppError::Internal(e.to_string()))
 }
 
+/// A session for a user who proved who they are, and the way on.
+async fn signed_in(ctx: &Ctx, user: &jospar_org::repo::User, next: &str) -> AppResult<Response> {
+    let session = auth::create_session(ctx.db(), user.id, Utc::now()).await?;
+    let secure = if ctx.state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let mut response = Redirect::to(safe_next(next)).into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        cookie_header(format!(
+            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            session.token
+        ))?,
+    );
+    // The language the user picked before is restored at sign-in.
+    if let Some(lang) = user.lang.as_deref() {
+        headers.append(
+            header::SET_COOKIE,
+            cookie_header(format!(
+                "{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax"
+            ))?,
+        );
+    }
+    Ok(response)
+}
+
+fn auth_message(ctx: &Ctx, error: AuthError) -> String {
+    match error {
+        AuthError::BadCredentials => ctx.tr.t("err-login-failed"),
+        AuthError::Blocked => ctx.tr.t("err-login-blocked"),
+        AuthError::NoAccess => ctx.tr.t("err-login-expired"),
+        AuthError::UnknownCertificate => ctx.tr.t("err-login-unknown-certificate"),
+        AuthError::Locked(until) => ctx
+            .tr
+            .args("err-login-locked", &[("until", almaty_time(until))]),
+    }
+}
+
 async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> AppResult<Response> {
     let now = Utc::now();
-    match auth::authenticate(ctx.db(), &form.login, &form.password, now).await? {
-        Ok(user) => {
-            let session = auth::create_session(ctx.db(), user.id, now).await?;
-            let secure = if ctx.state.config.secure_cookies {
-                "; Secure"
-            } else {
-                ""
-            };
-            let mut response = Redirect::to(safe_next(&form.next)).into_response();
-            let headers = response.headers_mut();
-            headers.append(
-                header::SET_COOKIE,
-                cookie_header(format!(
-                    "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
-                    session.token
-                ))?,
-            );
-            // The language the user picked before is restored at sign-in.
-            if let Some(lang) = user.lang.as_deref() {
-                headers.append(
-                    header::SET_COOKIE,
-                    cookie_header(format!(
-                        "{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax"
-                    ))?,
-                );
-            }
-            Ok(response)
+    let refusal = match auth::authenticate(ctx.db(), &form.login, &form.password, now).await? {
+        // An employee of an audit body signs in with the body's signature only (OV-5).
+        Ok(user)
+            if crate::eds_login::oversight_access(ctx.db(), user.id, now)
+                .await?
+                .is_some() =>
+        {
+            ctx.tr.t("err-login-eds-required")
         }
-        Err(error) => {
-            let message = match error {
-                AuthError::BadCredentials => ctx.tr.t("err-login-failed"),
-                AuthError::Blocked => ctx.tr.t("err-login-blocked"),
-                AuthError::NoAccess => ctx.tr.t("err-login-expired"),
-                AuthError::Locked(until) => ctx
-                    .tr
-                    .args("err-login-locked", &[("until", almaty_time(until))]),
-            };
-            let page = LoginPage {
-                page: Page::new(&ctx, "login-title", "login"),
-                error: Some(message),
-                login: form.login,
-                next: form.next,
-            };
-            let mut response = render(page)?;
-            *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-            Ok(response)
-        }
-    }
+        Ok(user) => return signed_in(&ctx, &user, &form.next).await,
+        Err(error) => auth_message(&ctx, error),
+    };
+    let status = axum::http::StatusCode::UNAUTHORIZED;
+    login_page(&ctx, Some(refusal), form.login, form.next, status).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EdsLoginForm {
+    nonce: String,
+    cms: String,
+    next: String,
+}
+
+/// Sign-in with an electronic signature over the page's challenge (OV-5).
+async fn login_eds(ctx: Ctx, Form(form): Form<EdsLoginForm>) -> AppResult<Response> {
+    let now = Utc::now();
+    let signing = &ctx.state.config.signing;
+    let refusal =
+        match crate::eds_login::verified_signer(ctx.db(), signing, &form.nonce, &form.cms, now)
+            .await
+        {
+            Ok(signer) => match crate::eds_login::staff_account(ctx.db(), &signer, now).await? {
+                Ok(user) => return signed_in(&ctx, &user, &form.next).await,
+                Err(crate::eds_login::Refusal::Account(e)) => auth_message(&ctx, e),
+                Err(crate::eds_login::Refusal::WrongBody { expected, found }) => ctx.tr.args(
+                    "err-login-wrong-body",
+                    &[("expected", expected), ("found", found)],
+                ),
+            },
+            Err(e @ AppError::Invalid { .. }) => form_message(&ctx, e)?,
+            Err(e) => return Err(e),
+        };
+    let status = axum::http::StatusCode::UNAUTHORIZED;
+    login_page(&ctx, Some(refusal), String::new(), form.next, status).await
 }
 
 /// Kazakhstan's time (UTC+5 everywhere since 2024) for messages.

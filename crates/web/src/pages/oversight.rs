@@ -153,7 +153,8 @@ async fn grant(ctx: Ctx, Form(fields): Form<HashMap<String, String>>) -> AppResu
             .parse()
             .map_err(|_| AppError::invalid("err-oversight-no-user", "user_id"))?;
         let anchor = field(&fields, "anchor_org_id").parse().ok();
-        crate::oversight::grant(ctx.db(), p, user, field(&fields, "kind"), anchor).await
+        let bin = field(&fields, "body_bin");
+        crate::oversight::grant(ctx.db(), p, user, field(&fields, "kind"), anchor, bin).await
     }
     .await;
     answer(&ctx, result.map(|_| ())).await
