@@ -125,6 +125,8 @@ struct ReportArgs {
     #[arg(long)]
     pair: Option<String>,
     #[arg(long)]
+    document: Option<String>,
+    #[arg(long)]
     growth: bool,
     #[arg(long)]
     form: Option<String>,
@@ -169,6 +171,7 @@ impl ReportArgs {
             ("date", self.date.clone()),
             ("session", self.session.clone()),
             ("pair", self.pair.clone()),
+            ("document", self.document.clone()),
             ("growth", flag(self.growth)),
             ("form", self.form.clone()),
         ]

@@ -50,7 +50,9 @@ impl DocKind {
 /// Why a document cannot be published as asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PublishError {
-    #[error("the discussion must last at least {DISCUSSION_WORKING_DAYS} working days, to {earliest}")]
+    #[error(
+        "the discussion must last at least {DISCUSSION_WORKING_DAYS} working days, to {earliest}"
+    )]
     PeriodTooShort { earliest: NaiveDate },
     #[error("the report on the implementation of {year} is due by {due}")]
     ReportLate { year: i32, due: NaiveDate },
@@ -166,10 +168,12 @@ pub fn check_open(ends_on: NaiveDate, today: NaiveDate) -> Result<(), Discussion
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FinalRow {
     pub published_on: NaiveDate,
-    /// The structural part of the document the proposal concerns.
+    /// The structural part of the document the proposal concerns (its code).
     pub part: String,
     pub text: String,
-    pub answer: String,
+    /// The administrator's answer: accepted or rejected, and why; none if not answered.
+    pub accepted: Option<bool>,
+    pub answer: Option<String>,
     pub votes_for: i64,
     pub votes_against: i64,
 }
@@ -180,7 +184,8 @@ pub struct FinalRow {
 pub struct FinalReport {
     pub unique_number: String,
     pub kind: DocKind,
-    pub title: String,
+    pub title_ru: String,
+    pub title_kk: String,
     pub published_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub made_on: NaiveDate,
@@ -189,6 +194,7 @@ pub struct FinalReport {
     pub proposals: i64,
     pub proposals_for: i64,
     pub proposals_against: i64,
+    /// "republican" or "local".
     pub budget_kind: String,
     pub administrator: String,
     pub period: String,
@@ -271,16 +277,18 @@ mod tests {
     fn the_final_report_adds_up_the_votes_of_its_proposals() {
         let row = |f, a| FinalRow {
             published_on: d(2026, 5, 4),
-            part: "Цель".into(),
+            part: "purpose".into(),
             text: "x".into(),
-            answer: "y".into(),
+            accepted: Some(true),
+            answer: Some("y".into()),
             votes_for: f,
             votes_against: a,
         };
         let report = FinalReport::new(FinalReport {
             unique_number: "1".into(),
             kind: DocKind::Passport,
-            title: "t".into(),
+            title_ru: "t".into(),
+            title_kk: "t".into(),
             published_on: d(2026, 5, 1),
             ends_on: d(2026, 5, 15),
             made_on: d(2026, 5, 16),

@@ -2,9 +2,7 @@
 //! in with their signature. Every change is checked by the rules of the crate before it is
 //! written and audited; a person signed in with a signature acts as `citizen:IIN`.
 
-use crate::{
-    DiscussionError, DocKind, FinalReport, ProposalStatus, check_open, moderation_due,
-};
+use crate::{DiscussionError, DocKind, FinalReport, ProposalStatus, check_open, moderation_due};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use jospar_core::ids::new_id;
 use jospar_core::{Tenge, WorkingCalendar};
@@ -283,22 +281,28 @@ const PROPOSAL_COLUMNS: &str = "id, document_id, part, text, author_iin, author_
 
 /// A document's proposals, in the order they came.
 pub async fn proposals(db: &Db, document_id: i64) -> Result<Vec<Proposal>> {
-    Ok(on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {PROPOSAL_COLUMNS} FROM ob_proposals WHERE document_id = $1 ORDER BY submitted_on, id")))
-        .bind(document_id).fetch_all(pool).await)?)
+        .bind(document_id).fetch_all(pool).await)?,
+    )
 }
 
 /// Every proposal waiting for the operator.
 pub async fn pending_proposals(db: &Db) -> Result<Vec<Proposal>> {
-    Ok(on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {PROPOSAL_COLUMNS} FROM ob_proposals WHERE status = 'pending' ORDER BY submitted_on, id")))
-        .fetch_all(pool).await)?)
+        .fetch_all(pool).await)?,
+    )
 }
 
 pub async fn proposal(db: &Db, id: i64) -> Result<Option<Proposal>> {
-    Ok(on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    Ok(
+        on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {PROPOSAL_COLUMNS} FROM ob_proposals WHERE id = $1")))
-        .bind(id).fetch_optional(pool).await)?)
+        .bind(id).fetch_optional(pool).await)?,
+    )
 }
 
 /// A checked proposal of a signed-in person, while the discussion lasts.

@@ -596,6 +596,42 @@ pub const ROUTES: &[ApiRoute] = &[
     },
     ApiRoute {
         method: "get",
+        path: "/open-budget/documents",
+        summary: "Documents in public discussion (OB-1): passports of budget programs and reports on their implementation, with their discussion periods; no sign-in needed",
+        access: Access::Public,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/open-budget/documents/{id}",
+        summary: "A document in discussion with its figures, votes and published proposals with the answers; no sign-in needed",
+        access: Access::Public,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/open-budget/documents",
+        summary: "Publish {kind: passport|report, org_id (an administrator), program, year, title_ru, title_kk, summary_ru, summary_kk, head, ends_on?}: figures from the approved budget requests, at least 10 working days of discussion (OB-1, OB-2)",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/open-budget/proposals/pending",
+        summary: "Proposals waiting for the operator, each with the day it must be moderated by (2 working days) and whether that has passed (OB-4)",
+        access: Access::SystemConfigure,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/open-budget/proposals/{id}/moderate",
+        summary: "The operator publishes {publish: true} or refuses {publish: false, reason} a proposal (OB-4)",
+        access: Access::SystemConfigure,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/open-budget/proposals/{id}/answer",
+        summary: "The administrator accepts or rejects a published proposal {accepted, text} within the discussion (OB-4)",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "get",
         path: "/execution/passport",
         summary: "Reports sent to the Region passport portal the caller may read, with their outcome (EX-R 22-23)",
         access: Access::Read,
@@ -759,6 +795,17 @@ pub fn routes() -> Router<AppState> {
             get(closed_periods).post(close_period),
         )
         .route("/execution/closed-periods/reopen", post(reopen_period))
+        .route(
+            "/open-budget/documents",
+            get(open_budget_documents).post(publish_open_budget),
+        )
+        .route("/open-budget/documents/{id}", get(open_budget_document))
+        .route("/open-budget/proposals/pending", get(pending_proposals))
+        .route(
+            "/open-budget/proposals/{id}/moderate",
+            post(moderate_proposal),
+        )
+        .route("/open-budget/proposals/{id}/answer", post(answer_proposal))
         .route(
             "/execution/offsetting-codes",
             get(offsetting_codes).post(add_offsetting_code),
@@ -1298,6 +1345,86 @@ async fn reopen_period(ctx: Ctx, bytes: Bytes) -> AppResult<Json<Value>> {
     let b: PeriodAct = body(&bytes)?;
     Ok(Json(json!(
         crate::periods::reopen(ctx.db(), p, b.org_id, &b.month, &b.reason).await?
+    )))
+}
+
+async fn open_budget_documents(ctx: Ctx) -> AppResult<Json<Value>> {
+    let docs = jospar_openbudget::repo::documents(ctx.db())
+        .await
+        .map_err(crate::openbudget::repo_error)?;
+    Ok(Json(json!(docs)))
+}
+
+async fn open_budget_document(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let doc = crate::openbudget::document(ctx.db(), id).await?;
+    let proposals = crate::openbudget::published_proposals(ctx.db(), id).await?;
+    let tallies = jospar_openbudget::repo::tallies(ctx.db(), id)
+        .await
+        .map_err(crate::openbudget::repo_error)?;
+    let votes = |target: i64| {
+        let (f, a) = tallies.get(&target).copied().unwrap_or_default();
+        json!({"for": f, "against": a})
+    };
+    let proposals: Vec<Value> = proposals
+        .iter()
+        .map(|p| {
+            json!({"id": p.id, "part": p.part, "text": p.text, "published_on": p.moderated_on,
+                   "accepted": p.accepted, "answer": p.answer, "votes": votes(p.id)})
+        })
+        .collect();
+    let press_release = crate::openbudget::press_release(ctx.db(), &ctx.tr, &doc).await?;
+    Ok(Json(json!({
+        "unique_number": doc.unique_number(),
+        "document": doc,
+        "votes": votes(0),
+        "proposals": proposals,
+        "press_release": press_release,
+    })))
+}
+
+async fn publish_open_budget(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: crate::openbudget::Publication = body(&bytes)?;
+    Ok(created(crate::openbudget::publish(ctx.db(), p, new).await?))
+}
+
+async fn pending_proposals(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let rows: Vec<Value> = crate::openbudget::pending(ctx.db(), p)
+        .await?
+        .into_iter()
+        .map(|(proposal, due, late)| json!({"proposal": proposal, "due": due, "overdue": late}))
+        .collect();
+    Ok(Json(json!(rows)))
+}
+
+#[derive(Deserialize)]
+struct Moderation {
+    publish: bool,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn moderate_proposal(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Moderation = body(&bytes)?;
+    Ok(Json(json!(
+        crate::openbudget::moderate(ctx.db(), p, id, b.publish, &b.reason).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct Answer {
+    accepted: bool,
+    #[serde(default)]
+    text: String,
+}
+
+async fn answer_proposal(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Answer = body(&bytes)?;
+    Ok(Json(json!(
+        crate::openbudget::answer(ctx.db(), p, id, b.accepted, &b.text).await?
     )))
 }
 

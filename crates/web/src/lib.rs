@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod limits;
 pub mod offsetting;
 pub mod openapi;
+pub mod openbudget;
 pub mod oversight;
 pub mod pages;
 pub mod passport;

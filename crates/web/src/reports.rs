@@ -569,6 +569,15 @@ pub const REPORTS: &[ReportDef] = &[
         params: &[PLAN, BASIS],
     },
     ReportDef {
+        name: "discussion-final-report",
+        about: "Final report of the public discussion of a budget program passport or implementation report (OB-5, appendices 1-2 of order 176-NK), made when the discussion ends",
+        params: &[ParamDef {
+            name: "document",
+            required: true,
+            about: "id of a document of the open budget",
+        }],
+    },
+    ReportDef {
         name: "training-report",
         about: "Training report of a session: who passed it, with IIN, position and organisation (P-12), for the integrator",
         params: &[ParamDef {
@@ -1083,6 +1092,17 @@ pub async fn build(
                 reader,
                 params.required("plan")?,
                 params.text("basis"),
+            )
+            .await
+        }
+        "discussion-final-report" => {
+            let today = chrono::Utc::now().date_naive();
+            crate::openbudget::final_report_table(
+                db,
+                tr,
+                reader,
+                params.required("document")?,
+                today,
             )
             .await
         }

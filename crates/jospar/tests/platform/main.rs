@@ -7,5 +7,6 @@ mod app;
 mod browser;
 mod execution;
 mod matrix;
+mod openbudget;
 mod oversight;
 mod story;

@@ -170,6 +170,42 @@ async fn every_route_refuses_what_it_must() {
     .expect("pair")
     .expect("new pair")
     .id;
+    let today = chrono::Utc::now().date_naive();
+    let ob_doc = jospar_openbudget::repo::publish(
+        &app.db,
+        &who,
+        jospar_openbudget::repo::NewDocument {
+            kind: jospar_openbudget::DocKind::Passport,
+            org_id: own,
+            abp: "261".into(),
+            program: "003".into(),
+            year: 2027,
+            title_ru: "Матрица".into(),
+            title_kk: "Матрица".into(),
+            summary_ru: "м".into(),
+            summary_kk: "м".into(),
+            head: "м".into(),
+            budget_kind: "local".into(),
+            figures: vec![],
+            published_on: today,
+            ends_on: today + chrono::Days::new(30),
+        },
+    )
+    .await
+    .expect("document");
+    let ob_proposal = jospar_openbudget::repo::propose(
+        &app.db,
+        &ob_doc,
+        "900101300123",
+        "Житель",
+        "other",
+        "Предложение",
+        today,
+    )
+    .await
+    .expect("proposal")
+    .id;
+    let ob_doc = ob_doc.id;
     let mut tx = app.db.begin().await.expect("tx");
     jospar_execution::outbox::enqueue(&mut tx, plan, own, "plan", 0)
         .await
@@ -758,6 +794,48 @@ async fn every_route_refuses_what_it_must() {
             route: "/execution/closed-periods/reopen",
             path: "/execution/closed-periods/reopen".into(),
             body: Some(json!({"org_id": own, "month": "x", "reason": "m"})),
+            expect: "RAARARR",
+        },
+        Case {
+            method: "get",
+            route: "/open-budget/documents",
+            path: "/open-budget/documents".into(),
+            body: None,
+            expect: "AAAAAAA",
+        },
+        Case {
+            method: "get",
+            route: "/open-budget/documents/{id}",
+            path: format!("/open-budget/documents/{ob_doc}"),
+            body: None,
+            expect: "AAAAAAA",
+        },
+        Case {
+            method: "post",
+            route: "/open-budget/documents",
+            path: "/open-budget/documents".into(),
+            body: Some(json!({"kind": "passport", "org_id": own, "program": "003", "year": 2027})),
+            expect: "RAARARR",
+        },
+        Case {
+            method: "get",
+            route: "/open-budget/proposals/pending",
+            path: "/open-budget/proposals/pending".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/open-budget/proposals/{id}/moderate",
+            path: format!("/open-budget/proposals/{ob_proposal}/moderate"),
+            body: Some(json!({"publish": false, "reason": ""})),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/open-budget/proposals/{id}/answer",
+            path: format!("/open-budget/proposals/{ob_proposal}/answer"),
+            body: Some(json!({"accepted": true, "text": ""})),
             expect: "RAARARR",
         },
         Case {

@@ -60,6 +60,7 @@ async fn story(app: &TestApp) {
     staffing(app).await;
     crate::execution::portal_execution(app).await;
     crate::oversight::oversight_access(app).await;
+    crate::openbudget::open_budget(app).await;
     backup_and_restore(app).await;
 }
 

@@ -8,6 +8,7 @@ mod classification;
 mod exchange;
 mod execution;
 mod limits;
+mod openbudget;
 mod orgs;
 mod oversight;
 mod passport;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login/eds", post(login_eds))
         .route("/logout", post(logout))
         .merge(orgs::routes())
+        .merge(openbudget::routes())
         .merge(classification::routes())
         .merge(users::routes())
         .merge(admin::routes())

@@ -196,6 +196,16 @@ async fn choices_of(
                 })
                 .collect()
         }
+        "document" => jospar_openbudget::repo::documents(ctx.db())
+            .await
+            .map_err(crate::openbudget::repo_error)?
+            .into_iter()
+            .filter(|d| p.can(Right::Read, d.org_id))
+            .map(|d| {
+                let label = format!("{} · {}", d.unique_number(), d.title(lang));
+                choice(d.id.to_string(), label)
+            })
+            .collect(),
         "pair" => crate::offsetting::list(ctx.db(), p)
             .await?
             .into_iter()

@@ -1,0 +1,393 @@
+//! The open budget (issue 6, OB-1…OB-5) on the story's data: the education administrator
+//! publishes the passport of program 003 from its approved budget requests; anyone reads it;
+//! people signed in with their signature vote and propose; the operator moderates; the
+//! administrator answers; when the period is over, the final report has every field.
+
+use crate::app::TestApp;
+use crate::execution::{get_json, xlsx_sheet};
+use crate::story::send_json;
+use jospar_eds::testkit::{KeyAlgorithm, Person, TestCa};
+use serde_json::{Value, json};
+
+/// The challenge a page carries for NCALayer.
+fn nonce_of(page: &str) -> String {
+    page.split("name=\"nonce\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("nonce")
+        .to_string()
+}
+
+fn csrf_of(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf")
+        .to_string()
+}
+
+/// A person signs in on the public part with a key of `ca`: the status of the answer.
+async fn sign_in(app: &TestApp, client: &reqwest::Client, ca: &TestCa, iin: &str) -> u16 {
+    let page = client
+        .get(app.url("/open-budget/sign-in"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    let nonce = nonce_of(&page);
+    let key = ca
+        .issue(&Person::individual(iin, "Жители Актау", KeyAlgorithm::P256))
+        .expect("key");
+    let cms = jospar_eds::testkit::cms_pem(
+        &key.sign_detached(&jospar_org::auth::challenge_data(&nonce))
+            .expect("sign"),
+    );
+    client
+        .post(app.url("/open-budget/sign-in?lang=ru"))
+        .form(&[
+            ("nonce", nonce.as_str()),
+            ("cms", cms.as_str()),
+            ("next", "/open-budget"),
+        ])
+        .send()
+        .await
+        .expect("sign in")
+        .status()
+        .as_u16()
+}
+
+async fn page(client: &reqwest::Client, app: &TestApp, path: &str) -> String {
+    client
+        .get(app.url(path))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text")
+}
+
+/// Posts a public form of the document's page: the status and the page that answers.
+async fn post_form(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    form: &[(&str, String)],
+) -> (u16, String) {
+    let response = client
+        .post(app.url(path))
+        .form(form)
+        .send()
+        .await
+        .expect("post");
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
+}
+
+pub async fn open_budget(app: &TestApp) {
+    let abp = app.token("abp.edu").await;
+    let economist = app.token("economist.school5").await;
+    let admin = app.token("admin").await;
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let passport = |program: &str, ends_on: Option<&str>| {
+        json!({"kind": "passport", "org_id": edu, "program": program, "year": 2027,
+               "title_ru": "Общеобразовательное обучение", "title_kk": "Жалпы білім беру",
+               "summary_ru": "Цель: доступное качественное школьное образование.",
+               "summary_kk": "Мақсаты: қолжетімді сапалы мектептегі білім.",
+               "head": "Заместитель руководителя управления", "ends_on": ends_on})
+    };
+    let path = "/open-budget/documents";
+    let (status, _) = send_json(app, "post", path, &economist, passport("003", None)).await;
+    assert_eq!(
+        status, 403,
+        "a school does not publish for its administrator"
+    );
+    let today = chrono::Utc::now().date_naive();
+    let (status, error) = send_json(
+        app,
+        "post",
+        path,
+        &abp,
+        passport("003", Some(&(today + chrono::Days::new(3)).to_string())),
+    )
+    .await;
+    assert_eq!(status, 422, "{error}");
+    assert!(
+        error["message"].to_string().contains("10 рабочих дней"),
+        "{error}"
+    );
+    let (status, error) = send_json(app, "post", path, &abp, passport("999", None)).await;
+    assert_eq!(status, 422, "no planning data: {error}");
+    let mut late = passport("003", None);
+    late["kind"] = json!("report");
+    late["year"] = json!(2020);
+    let (status, error) = send_json(app, "post", path, &abp, late).await;
+    assert_eq!(
+        status, 422,
+        "a report on 2020 was due by 1 April 2021: {error}"
+    );
+    let (status, doc) = send_json(app, "post", path, &abp, passport("003", None)).await;
+    assert_eq!(status, 201, "{doc}");
+    let id = doc["id"].as_i64().expect("id");
+    let calendar = app.db.working_calendar().await.expect("calendar");
+    assert_eq!(
+        doc["ends_on"],
+        calendar.add_working_days(today, 10).to_string(),
+        "ten working days"
+    );
+    assert!(
+        doc["figures"].as_array().is_some_and(|f| !f.is_empty()),
+        "figures from the approved requests: {doc}"
+    );
+
+    // Anyone reads it, without signing in.
+    let public = reqwest::Client::new();
+    let listed: Value = public
+        .get(app.url("/api/v1/open-budget/documents"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        listed
+            .as_array()
+            .is_some_and(|l| l.iter().any(|d| d["id"] == id))
+    );
+    let anonymous = TestApp::client();
+    let shown = page(&anonymous, app, &format!("/open-budget/{id}")).await;
+    assert!(shown.contains("Общеобразовательное обучение"), "{shown}");
+    assert!(
+        shown.contains("id=\"ob-sign-in\""),
+        "a sign-in link, no vote buttons"
+    );
+    let (status, _) = post_form(
+        &anonymous,
+        app,
+        &format!("/open-budget/{id}/vote"),
+        &[("csrf", String::new()), ("value", "for".into())],
+    )
+    .await;
+    assert_eq!(status, 422, "a vote needs a signature sign-in");
+
+    // A forged signature (a key of a CA nobody trusts) does not sign in.
+    let stranger_ca = TestCa::new("FORGED CA", KeyAlgorithm::P256).expect("ca");
+    let forged = TestApp::client();
+    assert_eq!(
+        sign_in(app, &forged, &stranger_ca, "900101300123").await,
+        401
+    );
+
+    let first = TestApp::client();
+    assert_eq!(sign_in(app, &first, &app.ca, "900101300123").await, 303);
+    let shown = page(&first, app, &format!("/open-budget/{id}")).await;
+    let csrf = csrf_of(&shown);
+    let vote = |value: &str, proposal: Option<i64>| {
+        let mut form = vec![("csrf", csrf.clone()), ("value", value.to_string())];
+        if let Some(p) = proposal {
+            form.push(("proposal", p.to_string()));
+        }
+        form
+    };
+    let vote_path = format!("/open-budget/{id}/vote");
+    let (status, _) = post_form(&first, app, &vote_path, &vote("for", None)).await;
+    assert_eq!(status, 303);
+    let (status, again) = post_form(&first, app, &vote_path, &vote("against", None)).await;
+    assert_eq!(status, 422, "one vote a person");
+    assert!(again.contains("уже голосовали"), "{again}");
+
+    let propose_path = format!("/open-budget/{id}/proposals");
+    let proposal = |text: &str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("part", "expenses".to_string()),
+            ("text", text.to_string()),
+        ]
+    };
+    for (text, why) in [
+        ("Авторы паспорта — идиоты".to_string(), "недопустимо"),
+        ("Подробности на www.example.kz".to_string(), "ссылки"),
+        ("о".repeat(1001), "1001"),
+    ] {
+        let (status, answer) = post_form(&first, app, &propose_path, &proposal(&text)).await;
+        assert_eq!(status, 422, "{why}");
+        assert!(answer.contains(why), "{why}: {answer}");
+    }
+    let good = "Предлагаю предусмотреть средства на ремонт спортзала школы №5 в 2028 году.";
+    let (status, _) = post_form(&first, app, &propose_path, &proposal(good)).await;
+    assert_eq!(status, 303);
+    let (status, _) = post_form(
+        &first,
+        app,
+        &propose_path,
+        &proposal("Нужно больше кружков робототехники в сельских школах района."),
+    )
+    .await;
+    assert_eq!(status, 303);
+
+    // Not public before the operator publishes it.
+    let (_, shown) = get_json(app, &economist, &format!("/open-budget/documents/{id}")).await;
+    assert_eq!(shown["proposals"], json!([]), "{shown}");
+    let (status, pending) = get_json(app, &admin, "/open-budget/proposals/pending").await;
+    assert_eq!(status, 200);
+    let pending = pending.as_array().expect("pending").clone();
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    assert_eq!(
+        pending[0]["due"],
+        calendar.add_working_days(today, 2).to_string()
+    );
+    let (status, _) = get_json(app, &abp, "/open-budget/proposals/pending").await;
+    assert_eq!(status, 403, "the operator moderates, not the administrator");
+    let first_id = pending[0]["proposal"]["id"].as_i64().expect("id");
+    let second_id = pending[1]["proposal"]["id"].as_i64().expect("id");
+    let moderate = |id: i64| format!("/open-budget/proposals/{id}/moderate");
+    let (status, _) = send_json(
+        app,
+        "post",
+        &moderate(second_id),
+        &admin,
+        json!({"publish": false}),
+    )
+    .await;
+    assert_eq!(status, 422, "a refusal needs its reason");
+    let (status, _) = send_json(
+        app,
+        "post",
+        &moderate(second_id),
+        &admin,
+        json!({"publish": false, "reason": "не относится к программе 003"}),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _) = send_json(
+        app,
+        "post",
+        &moderate(first_id),
+        &admin,
+        json!({"publish": true}),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // Votes on the published proposal, one each.
+    let (status, _) = post_form(&first, app, &vote_path, &vote("for", Some(first_id))).await;
+    assert_eq!(status, 303);
+    let (status, _) = post_form(&first, app, &vote_path, &vote("for", Some(second_id))).await;
+    assert_eq!(status, 422, "a refused proposal is not voted on");
+    let second = TestApp::client();
+    assert_eq!(sign_in(app, &second, &app.ca, "880202400456").await, 303);
+    let shown = page(&second, app, &format!("/open-budget/{id}")).await;
+    let csrf2 = csrf_of(&shown);
+    assert!(shown.contains("ремонт спортзала"), "published: {shown}");
+    let (status, _) = post_form(
+        &second,
+        app,
+        &vote_path,
+        &[
+            ("csrf", csrf2.clone()),
+            ("value", "against".into()),
+            ("proposal", first_id.to_string()),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let (status, _) = post_form(
+        &second,
+        app,
+        &vote_path,
+        &[("csrf", csrf.clone()), ("value", "for".into())],
+    )
+    .await;
+    assert_eq!(status, 403, "another person's form token");
+
+    // The administrator answers the published proposal, once.
+    let answer = format!("/open-budget/proposals/{first_id}/answer");
+    let (status, _) = send_json(
+        app,
+        "post",
+        &answer,
+        &economist,
+        json!({"accepted": true, "text": "учтём"}),
+    )
+    .await;
+    assert_eq!(status, 403);
+    let reply = json!({"accepted": true, "text": "Учтено в заявке на 2028 год"});
+    let (status, _) = send_json(app, "post", &answer, &abp, reply.clone()).await;
+    assert_eq!(status, 200);
+    let (status, _) = send_json(app, "post", &answer, &abp, reply).await;
+    assert_eq!(status, 422, "answered already");
+    let (status, early) = get_json(
+        app,
+        &abp,
+        &format!("/reports/discussion-final-report?document={id}&format=json"),
+    )
+    .await;
+    assert_eq!(
+        status, 422,
+        "no final report while the discussion lasts: {early}"
+    );
+
+    // The period runs out (the day is moved back, as time would): no more votes; the final report.
+    let yesterday = today - chrono::Days::new(1);
+    end_discussion(app, id, yesterday).await;
+    let (status, ended) = post_form(
+        &second,
+        app,
+        &vote_path,
+        &[("csrf", csrf2), ("value", "for".into())],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(ended.contains("Обсуждение завершилось"), "{ended}");
+    let (status, report) = get_json(
+        app,
+        &abp,
+        &format!("/reports/discussion-final-report?document={id}&format=json"),
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let subtitle = report["subtitle"].to_string();
+    for field in [
+        "Всего голосов «за» документ: 1",
+        "Всего голосов «против» документа: 0",
+        "Всего предложений: 2",
+        "Всего голосов «за» (предложения): 1",
+        "Всего голосов «против» (предложения): 1",
+        "Вид бюджета: местный бюджет",
+        "Руководитель бюджетной программы: Заместитель руководителя управления",
+        "Уникальный номер: БП-261-003-2027",
+    ] {
+        assert!(subtitle.contains(field), "{field}: {subtitle}");
+    }
+    let rows = report["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "only the published proposal: {report}");
+    assert_eq!(rows[0][2], "Расходы");
+    assert_eq!(rows[0][4], "Принято: Учтено в заявке на 2028 год");
+    assert_eq!(
+        (rows[0][5].as_str(), rows[0][6].as_str()),
+        (Some("1"), Some("1"))
+    );
+    let sheet = xlsx_sheet(
+        app,
+        &abp,
+        &format!("discussion-final-report?document={id}&format=xlsx&lang=kk"),
+    )
+    .await;
+    let text: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(
+        text.iter().any(|c| c.contains("Барлық ұсыныстар: 2")),
+        "{text:?}"
+    );
+}
+
+/// Moves a discussion's last day, as the calendar would.
+async fn end_discussion(app: &TestApp, id: i64, day: chrono::NaiveDate) {
+    jospar_store::exec_db!(&app.db, pool => sqlx::query("UPDATE ob_documents SET ends_on = $1 WHERE id = $2")
+        .bind(day).bind(id).execute(pool).await)
+    .expect("moved");
+}

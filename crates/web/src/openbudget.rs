@@ -1,0 +1,576 @@
+//! The open budget (OB-1…OB-5) for the pages and the API: who may publish (the approve right
+//! on the administrator), moderate (the operator: the system's configure right) and answer
+//! (the administrator); people in the public part act through a session opened with their
+//! signature ([`Citizen`]). A passport's figures come from the administrator's approved
+//! budget requests of the program; the final report is made when the discussion has ended.
+
+use crate::appendices::Reader;
+use crate::ctx::Principal;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use chrono::{DateTime, NaiveDate, Utc};
+use jospar_core::Tenge;
+use jospar_openbudget::repo::{self, Document, FigureRow, NewDocument, Proposal, RepoError};
+use jospar_openbudget::words::{BANNED_WORDS, ContentError, WordList, check_proposal};
+use jospar_openbudget::{
+    DiscussionError, DocKind, FinalReport, FinalRow, ProposalStatus, PublishError,
+    check_publication, discussion_end,
+};
+use jospar_org::{BudgetLevel, OrgKind, Right};
+use jospar_reports::{Cell, Table};
+use jospar_store::Db;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// The cookie of a session opened with a signature in the public part.
+pub const CITIZEN_COOKIE: &str = "jospar_ob";
+
+/// The structural parts of a document a proposal may concern.
+pub const PARTS: [&str; 5] = ["purpose", "tasks", "indicators", "expenses", "other"];
+
+/// A person signed in with their signature: IIN and name from the certificate.
+#[derive(Debug, Clone)]
+pub struct Citizen {
+    pub iin: String,
+    pub name: String,
+    /// Guards the person's forms, derived from the session.
+    pub csrf: String,
+}
+
+fn csrf_of(token: &str) -> String {
+    jospar_eds::sha256_hex(format!("ob-csrf:{token}").as_bytes())[..32].to_string()
+}
+
+/// The person of a session token, while the session lasts.
+pub async fn citizen(db: &Db, token: &str, now: DateTime<Utc>) -> AppResult<Option<Citizen>> {
+    Ok(repo::session(db, token, now)
+        .await
+        .map_err(repo_error)?
+        .map(|(iin, name)| Citizen {
+            iin,
+            name,
+            csrf: csrf_of(token),
+        }))
+}
+
+/// Opens a session for the person of a verified certificate: the cookie's token.
+pub async fn open_session(
+    db: &Db,
+    signer: &jospar_eds::VerifiedSigner,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let iin = signer
+        .iin
+        .clone()
+        .ok_or_else(|| AppError::invalid("err-ob-no-iin", "cms"))?;
+    repo::open_session(db, &iin, &signer.common_name, now)
+        .await
+        .map_err(repo_error)
+}
+
+impl Citizen {
+    pub fn check_csrf(&self, csrf: &str) -> AppResult<()> {
+        if csrf == self.csrf {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}
+
+pub fn repo_error(e: RepoError) -> AppError {
+    match e {
+        RepoError::Store(e) => e.into(),
+        RepoError::NotFound => AppError::NotFound,
+        RepoError::Corrupt(id) => AppError::Internal(format!("open budget record {id}")),
+        RepoError::Rules(e) => discussion_error(e),
+    }
+}
+
+fn discussion_error(e: DiscussionError) -> AppError {
+    let (key, field, args) = match e {
+        DiscussionError::Ended(day) => ("err-ob-ended", "date", vec![("date", day.to_string())]),
+        DiscussionError::VotedAlready => ("err-ob-voted", "vote", vec![]),
+        DiscussionError::NotPublished => ("err-ob-not-published", "proposal", vec![]),
+        DiscussionError::Moderated => ("err-ob-moderated", "proposal", vec![]),
+        DiscussionError::Answered => ("err-ob-answered", "proposal", vec![]),
+        DiscussionError::NoReason => ("err-required", "reason", vec![("field", "reason".into())]),
+    };
+    AppError::Invalid {
+        key,
+        args,
+        field: Some(field.into()),
+    }
+}
+
+fn publish_error(e: PublishError) -> AppError {
+    match e {
+        PublishError::PeriodTooShort { earliest } => AppError::Invalid {
+            key: "err-ob-period",
+            args: vec![("earliest", earliest.to_string())],
+            field: Some("ends_on".into()),
+        },
+        PublishError::ReportLate { year, due } => AppError::Invalid {
+            key: "err-ob-report-late",
+            args: vec![("year", year.to_string()), ("due", due.to_string())],
+            field: Some("year".into()),
+        },
+        PublishError::Missing(field) => AppError::invalid("err-required", field),
+    }
+}
+
+fn content_error(e: ContentError) -> AppError {
+    let (key, args) = match e {
+        ContentError::Empty => ("err-required", vec![("field", "text".to_string())]),
+        ContentError::TooLong(n) => ("err-ob-too-long", vec![("count", n.to_string())]),
+        ContentError::BannedWord(w) => ("err-ob-banned", vec![("word", w)]),
+        ContentError::Link(l) => ("err-ob-link", vec![("link", l)]),
+        ContentError::Advertising(a) => ("err-ob-advertising", vec![("word", a)]),
+        ContentError::Spam => ("err-ob-spam", vec![]),
+    };
+    AppError::Invalid {
+        key,
+        args,
+        field: Some("text".into()),
+    }
+}
+
+fn banned_words() -> &'static WordList {
+    static LIST: OnceLock<WordList> = OnceLock::new();
+    LIST.get_or_init(|| WordList::parse(BANNED_WORDS))
+}
+
+/// What an administrator publishes.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct Publication {
+    pub kind: String,
+    pub org_id: i64,
+    pub program: String,
+    pub year: i32,
+    pub title_ru: String,
+    pub title_kk: String,
+    pub summary_ru: String,
+    pub summary_kk: String,
+    pub head: String,
+    /// The last day of the discussion; the tenth working day when none is given.
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Publishes a passport or an implementation report of an administrator's program, its
+/// figures taken from the administrator's approved budget requests.
+pub async fn publish(db: &Db, p: &Principal, new: Publication) -> AppResult<Document> {
+    p.require(Right::Approve, new.org_id)?;
+    let org = jospar_org::repo::get_org(db, new.org_id)
+        .await?
+        .filter(|o| o.kind == OrgKind::Administrator)
+        .ok_or_else(|| AppError::invalid("err-ob-not-administrator", "org_id"))?;
+    let abp = org.abp_code.clone().unwrap_or_default();
+    let kind = DocKind::from_code(&new.kind).ok_or_else(|| AppError::Invalid {
+        key: "err-unknown-value",
+        args: vec![("field", "kind".into()), ("value", new.kind.clone())],
+        field: Some("kind".into()),
+    })?;
+    let program = new.program.trim().to_string();
+    if program.len() != 3 || !program.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::invalid("err-ob-program", "program"));
+    }
+    check_publication(kind, new.year, (&new.title_ru, &new.title_kk), p.today)
+        .map_err(publish_error)?;
+    for (field, value) in [
+        ("summary_ru", &new.summary_ru),
+        ("summary_kk", &new.summary_kk),
+        ("head", &new.head),
+    ] {
+        if value.trim().is_empty() {
+            return Err(AppError::invalid("err-required", field));
+        }
+    }
+    let calendar = db.working_calendar().await?;
+    let ends_on = discussion_end(&calendar, p.today, new.ends_on).map_err(publish_error)?;
+    let figures = program_figures(db, p, new.org_id, &program, new.year).await?;
+    if figures.is_empty() {
+        return Err(AppError::Invalid {
+            key: "err-ob-no-planning-data",
+            args: vec![("program", program), ("year", new.year.to_string())],
+            field: Some("program".into()),
+        });
+    }
+    let budget = jospar_org::repo::budgets(db)
+        .await?
+        .into_iter()
+        .find(|b| b.id == org.budget_id);
+    let budget_kind = match budget.map(|b| b.level) {
+        Some(BudgetLevel::Republican) => "republican",
+        _ => "local",
+    };
+    let doc = NewDocument {
+        kind,
+        org_id: new.org_id,
+        abp,
+        program,
+        year: new.year,
+        title_ru: new.title_ru.trim().to_string(),
+        title_kk: new.title_kk.trim().to_string(),
+        summary_ru: new.summary_ru.trim().to_string(),
+        summary_kk: new.summary_kk.trim().to_string(),
+        head: new.head.trim().to_string(),
+        budget_kind: budget_kind.to_string(),
+        figures,
+        published_on: p.today,
+        ends_on,
+    };
+    repo::publish(db, &p.who(), doc).await.map_err(repo_error)
+}
+
+/// The program's amounts by subprogram and year in the approved budget requests of the
+/// administrator's subtree, from the campaign whose years hold `year` (the latest one).
+async fn program_figures(
+    db: &Db,
+    p: &Principal,
+    org: i64,
+    program: &str,
+    year: i32,
+) -> AppResult<Vec<FigureRow>> {
+    let campaign = jospar_limits::repo::campaigns(db)
+        .await?
+        .into_iter()
+        .filter(|c| jospar_planning::request_years(c.first_year).contains(&year))
+        .max_by_key(|c| c.first_year);
+    let Some(campaign) = campaign else {
+        return Ok(Vec::new());
+    };
+    let years = jospar_planning::request_years(campaign.first_year);
+    let lines =
+        crate::planning::campaign_lines(db, &p.tree, campaign.id, org, true, &|_| true).await?;
+    let mut by_subprogram: BTreeMap<String, BTreeMap<i32, Tenge>> = BTreeMap::new();
+    for (_, line) in lines.iter().filter(|(_, l)| l.program == program) {
+        let row = by_subprogram.entry(line.subprogram.clone()).or_default();
+        for y in years.iter().filter(|y| **y >= year) {
+            *row.entry(*y).or_default() += line.amounts.get(y).copied().unwrap_or_default();
+        }
+    }
+    Ok(by_subprogram
+        .into_iter()
+        .map(|(subprogram, years)| FigureRow { subprogram, years })
+        .collect())
+}
+
+/// A published document anyone may read.
+pub async fn document(db: &Db, id: i64) -> AppResult<Document> {
+    repo::document(db, id)
+        .await
+        .map_err(repo_error)?
+        .ok_or(AppError::NotFound)
+}
+
+/// The proposals the public sees: the published ones.
+pub async fn published_proposals(db: &Db, id: i64) -> AppResult<Vec<Proposal>> {
+    Ok(repo::proposals(db, id)
+        .await
+        .map_err(repo_error)?
+        .into_iter()
+        .filter(|p| p.status() == ProposalStatus::Published)
+        .collect())
+}
+
+/// A signed-in person's proposal to a part of a document, checked before the operator sees it.
+pub async fn propose(
+    db: &Db,
+    who: &Citizen,
+    id: i64,
+    part: &str,
+    text: &str,
+    today: NaiveDate,
+) -> AppResult<Proposal> {
+    let doc = document(db, id).await?;
+    if !PARTS.contains(&part) {
+        return Err(AppError::Invalid {
+            key: "err-unknown-value",
+            args: vec![("field", "part".into()), ("value", part.into())],
+            field: Some("part".into()),
+        });
+    }
+    let text = check_proposal(text, banned_words()).map_err(content_error)?;
+    repo::propose(db, &doc, &who.iin, &who.name, part, text, today)
+        .await
+        .map_err(repo_error)
+}
+
+/// A signed-in person's vote on a document or on one of its published proposals.
+pub async fn vote(
+    db: &Db,
+    who: &Citizen,
+    id: i64,
+    proposal: Option<i64>,
+    in_favour: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let doc = document(db, id).await?;
+    repo::vote(db, &doc, proposal, &who.iin, in_favour, now)
+        .await
+        .map_err(repo_error)
+}
+
+/// The operator publishes or refuses a proposal (OB-4).
+pub async fn moderate(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+    publish: bool,
+    reason: &str,
+) -> AppResult<Proposal> {
+    p.require_system(Right::Configure)?;
+    repo::moderate(db, &p.who(), id, publish, reason, p.today)
+        .await
+        .map_err(repo_error)
+}
+
+/// The proposals waiting for the operator, with the day each is due and whether it is late.
+pub async fn pending(db: &Db, p: &Principal) -> AppResult<Vec<(Proposal, NaiveDate, bool)>> {
+    p.require_system(Right::Configure)?;
+    let calendar = db.working_calendar().await?;
+    Ok(repo::pending_proposals(db)
+        .await
+        .map_err(repo_error)?
+        .into_iter()
+        .map(|prop| {
+            let due = jospar_openbudget::moderation_due(&calendar, prop.submitted_on);
+            let late = prop.moderation_overdue(&calendar, p.today);
+            (prop, due, late)
+        })
+        .collect())
+}
+
+/// The administrator accepts or rejects a published proposal with the reason (OB-4).
+pub async fn answer(
+    db: &Db,
+    p: &Principal,
+    proposal_id: i64,
+    accepted: bool,
+    text: &str,
+) -> AppResult<Proposal> {
+    let proposal = repo::proposal(db, proposal_id)
+        .await
+        .map_err(repo_error)?
+        .ok_or(AppError::NotFound)?;
+    let doc = document(db, proposal.document_id).await?;
+    p.require(Right::Approve, doc.org_id)?;
+    repo::answer(db, &p.who(), &doc, proposal_id, accepted, text, p.today)
+        .await
+        .map_err(repo_error)
+}
+
+/// The documents of the administrators the user may publish for.
+pub async fn managed(db: &Db, p: &Principal) -> AppResult<Vec<Document>> {
+    Ok(repo::documents(db)
+        .await
+        .map_err(repo_error)?
+        .into_iter()
+        .filter(|d| p.can(Right::Approve, d.org_id))
+        .collect())
+}
+
+/// The final report of a document whose discussion has ended: made once from the document,
+/// its published proposals and the votes, then kept (and so sent to the administrator, whose
+/// page lists it). None while the discussion lasts.
+pub async fn final_report(
+    db: &Db,
+    tr: &Tr,
+    doc: &Document,
+    today: NaiveDate,
+) -> AppResult<Option<FinalReport>> {
+    if let Some(report) = &doc.final_report {
+        return Ok(Some(report.clone()));
+    }
+    if today <= doc.ends_on {
+        return Ok(None);
+    }
+    let proposals = repo::proposals(db, doc.id).await.map_err(repo_error)?;
+    let tallies = repo::tallies(db, doc.id).await.map_err(repo_error)?;
+    let administrator = format!(
+        "{} {}",
+        doc.abp,
+        crate::service::org_name(db, tr, doc.org_id).await?
+    );
+    let (document_for, document_against) = tallies.get(&0).copied().unwrap_or_default();
+    let rows = proposals
+        .iter()
+        .filter(|p| p.status() == ProposalStatus::Published)
+        .map(|p| {
+            let (votes_for, votes_against) = tallies.get(&p.id).copied().unwrap_or_default();
+            FinalRow {
+                published_on: p.moderated_on.unwrap_or(p.submitted_on),
+                part: p.part.clone(),
+                text: p.text.clone(),
+                accepted: p.accepted,
+                answer: p.answer.clone(),
+                votes_for,
+                votes_against,
+            }
+        })
+        .collect();
+    let report = FinalReport::new(FinalReport {
+        unique_number: doc.unique_number(),
+        kind: doc.kind,
+        title_ru: doc.title_ru.clone(),
+        title_kk: doc.title_kk.clone(),
+        published_on: doc.published_on,
+        ends_on: doc.ends_on,
+        made_on: today,
+        document_for,
+        document_against,
+        proposals: proposals.len() as i64,
+        proposals_for: 0,
+        proposals_against: 0,
+        budget_kind: doc.budget_kind.clone(),
+        administrator,
+        period: period_of(doc),
+        head: doc.head.clone(),
+        rows,
+    });
+    repo::save_final(db, doc, &report, today)
+        .await
+        .map_err(repo_error)?;
+    Ok(Some(report))
+}
+
+fn period_of(doc: &Document) -> String {
+    let years: Vec<i32> = doc
+        .figures
+        .iter()
+        .flat_map(|f| f.years.keys().copied())
+        .collect();
+    match (years.iter().min(), years.iter().max()) {
+        (Some(a), Some(b)) if a != b => format!("{a}–{b}"),
+        _ => doc.year.to_string(),
+    }
+}
+
+/// The administrator's answer to a proposal as the pages give it: accepted or rejected, and why.
+pub fn answer_text(tr: &Tr, p: &Proposal) -> String {
+    answer_of(tr, p.accepted, p.answer.as_ref())
+}
+
+/// An answer as the final report and the pages give it.
+fn answer_of(tr: &Tr, accepted: Option<bool>, answer: Option<&String>) -> String {
+    match (accepted, answer) {
+        (Some(accepted), Some(text)) => format!(
+            "{}: {text}",
+            tr.t(if accepted {
+                "ob-answer-accepted"
+            } else {
+                "ob-answer-rejected"
+            })
+        ),
+        _ => tr.t("ob-answer-none"),
+    }
+}
+
+/// The press release of a publication, in the reader's language.
+pub async fn press_release(db: &Db, tr: &Tr, doc: &Document) -> AppResult<String> {
+    Ok(tr.args(
+        "ob-press-release",
+        &[
+            (
+                "administrator",
+                crate::service::org_name(db, tr, doc.org_id).await?,
+            ),
+            ("abp", doc.abp.clone()),
+            ("kind", tr.t(&format!("ob-kind-{}", doc.kind.code()))),
+            ("title", doc.title(tr.lang()).to_string()),
+            ("from", doc.published_on.format("%d.%m.%Y").to_string()),
+            ("to", doc.ends_on.format("%d.%m.%Y").to_string()),
+        ],
+    ))
+}
+
+/// OB-5: the final report laid out as appendix 1 or 2 of the rules — the heading fields above
+/// the table of published proposals with the answers and their votes.
+pub async fn final_report_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+    today: NaiveDate,
+) -> AppResult<Table> {
+    let doc = document(db, id).await?;
+    reader.require_read(doc.org_id)?;
+    let report = final_report(db, tr, &doc, today)
+        .await?
+        .ok_or_else(|| AppError::Invalid {
+            key: "err-ob-still-open",
+            args: vec![("date", doc.ends_on.to_string())],
+            field: Some("document".into()),
+        })?;
+    let field = |key: &str, value: String| format!("{}: {value}", tr.t(key));
+    let title = if tr.lang() == "kk" {
+        &report.title_kk
+    } else {
+        &report.title_ru
+    };
+    let subtitle = vec![
+        format!("«{title}»"),
+        field("ob-final-number", report.unique_number.clone()),
+        field("ob-final-published", report.published_on.to_string()),
+        field("ob-final-ends", report.ends_on.to_string()),
+        field("ob-final-made", report.made_on.to_string()),
+        field("ob-final-document-for", report.document_for.to_string()),
+        field(
+            "ob-final-document-against",
+            report.document_against.to_string(),
+        ),
+        field("ob-final-proposals", report.proposals.to_string()),
+        field("ob-final-proposals-for", report.proposals_for.to_string()),
+        field(
+            "ob-final-proposals-against",
+            report.proposals_against.to_string(),
+        ),
+        field(
+            "ob-final-budget-kind",
+            tr.t(&format!("ob-budget-{}", report.budget_kind)),
+        ),
+        field("ob-final-administrator", report.administrator.clone()),
+        field("ob-final-period", report.period.clone()),
+        field("ob-final-head", report.head.clone()),
+    ];
+    let rows = report
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(n, r)| {
+            vec![
+                Cell::Text((n + 1).to_string()),
+                Cell::Text(r.published_on.to_string()),
+                Cell::Text(tr.t(&format!("ob-part-{}", r.part))),
+                Cell::Text(r.text.clone()),
+                Cell::Text(answer_of(tr, r.accepted, r.answer.as_ref())),
+                Cell::Text(r.votes_for.to_string()),
+                Cell::Text(r.votes_against.to_string()),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        title: tr.t(match report.kind {
+            DocKind::Passport => "ob-final-title-passport",
+            DocKind::Report => "ob-final-title-report",
+        }),
+        subtitle,
+        headers: [
+            "ob-col-n",
+            "ob-col-published",
+            "ob-col-part",
+            "ob-col-text",
+            "ob-col-answer",
+            "ob-col-for",
+            "ob-col-against",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        rows,
+        ..Table::default()
+    })
+}

@@ -1,0 +1,634 @@
+//! The open budget's pages (issue 6, OB-1…OB-5). Public, without signing in: the documents in
+//! discussion and each document with its figures, votes and published proposals with the
+//! answers. With a signature (`/open-budget/sign-in`): votes and proposals. For the
+//! administrator: publishing and answering (`/open-budget/manage`); for the operator:
+//! moderation (`/open-budget/moderation`).
+
+use super::form_message;
+use super::orgs::Choice;
+use super::plans::unprocessable_if;
+use crate::AppState;
+use crate::ctx::{Ctx, cookie};
+use crate::error::{AppError, AppResult};
+use crate::openbudget::{CITIZEN_COOKIE, Citizen, PARTS, Publication};
+use crate::view::{Page, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use jospar_openbudget::ProposalStatus;
+use jospar_openbudget::repo::Document;
+use jospar_org::{OrgKind, Right};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/open-budget", get(list))
+        .route("/open-budget/sign-in", get(sign_in_form).post(sign_in))
+        .route("/open-budget/manage", get(manage).post(publish))
+        .route("/open-budget/moderation", get(moderation))
+        .route("/open-budget/proposals/{id}/moderate", post(moderate))
+        .route("/open-budget/proposals/{id}/answer", post(answer))
+        .route("/open-budget/{id}", get(show))
+        .route("/open-budget/{id}/vote", post(vote))
+        .route("/open-budget/{id}/proposals", post(propose))
+}
+
+async fn citizen_of(ctx: &Ctx, headers: &HeaderMap) -> AppResult<Option<Citizen>> {
+    match cookie(headers, CITIZEN_COOKIE) {
+        Some(token) => crate::openbudget::citizen(ctx.db(), &token, Utc::now()).await,
+        None => Ok(None),
+    }
+}
+
+pub struct DocRow {
+    id: i64,
+    title: String,
+    kind: String,
+    administrator: String,
+    published_on: String,
+    ends_on: String,
+    open: bool,
+    final_made: bool,
+}
+
+async fn doc_row(ctx: &Ctx, d: &Document) -> AppResult<DocRow> {
+    let lang = ctx.tr.lang();
+    Ok(DocRow {
+        id: d.id,
+        title: d.title(lang).to_string(),
+        kind: ctx.tr.t(&format!("ob-kind-{}", d.kind.code())),
+        administrator: format!(
+            "{} {}",
+            d.abp,
+            crate::service::org_name(ctx.db(), &ctx.tr, d.org_id).await?
+        ),
+        published_on: d.published_on.format("%d.%m.%Y").to_string(),
+        ends_on: d.ends_on.format("%d.%m.%Y").to_string(),
+        open: Utc::now().date_naive() <= d.ends_on,
+        final_made: d.final_report.is_some(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "ob_list.html")]
+struct ListPage {
+    page: Page,
+    docs: Vec<DocRow>,
+    citizen: Option<String>,
+}
+
+async fn list(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
+    let mut docs = Vec::new();
+    for d in jospar_openbudget::repo::documents(ctx.db())
+        .await
+        .map_err(crate::openbudget::repo_error)?
+    {
+        docs.push(doc_row(&ctx, &d).await?);
+    }
+    let citizen = citizen_of(&ctx, &headers).await?.map(|c| c.name);
+    render(ListPage {
+        page: Page::new(&ctx, "ob-title", "open-budget"),
+        docs,
+        citizen,
+    })
+}
+
+pub struct FigureView {
+    subprogram: String,
+    amounts: Vec<String>,
+}
+
+pub struct ProposalView {
+    id: i64,
+    part: String,
+    text: String,
+    published_on: String,
+    votes_for: i64,
+    votes_against: i64,
+    answer: String,
+}
+
+#[derive(Template)]
+#[template(path = "ob_document.html")]
+struct DocumentPage {
+    page: Page,
+    doc: DocRow,
+    summary: String,
+    program: String,
+    head: String,
+    budget_kind: String,
+    years: Vec<i32>,
+    figures: Vec<FigureView>,
+    votes_for: i64,
+    votes_against: i64,
+    proposals: Vec<ProposalView>,
+    parts: Vec<Choice>,
+    citizen: Option<Citizen>,
+    press_release: String,
+    error: Option<String>,
+    /// The text typed in a refused proposal, shown again.
+    typed: String,
+}
+
+async fn document_page(
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    id: i64,
+    error: Option<String>,
+    typed: String,
+) -> AppResult<Response> {
+    let db = ctx.db();
+    let doc = crate::openbudget::document(db, id).await?;
+    let tallies = jospar_openbudget::repo::tallies(db, id)
+        .await
+        .map_err(crate::openbudget::repo_error)?;
+    let mut years: Vec<i32> = doc
+        .figures
+        .iter()
+        .flat_map(|f| f.years.keys().copied())
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    let figures = doc
+        .figures
+        .iter()
+        .map(|f| FigureView {
+            subprogram: f.subprogram.clone(),
+            amounts: years
+                .iter()
+                .map(|y| {
+                    f.years
+                        .get(y)
+                        .copied()
+                        .unwrap_or_default()
+                        .format_thousands()
+                })
+                .collect(),
+        })
+        .collect();
+    let proposals = crate::openbudget::published_proposals(db, id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let (votes_for, votes_against) = tallies.get(&p.id).copied().unwrap_or_default();
+            ProposalView {
+                id: p.id,
+                part: ctx.tr.t(&format!("ob-part-{}", p.part)),
+                published_on: p
+                    .moderated_on
+                    .unwrap_or(p.submitted_on)
+                    .format("%d.%m.%Y")
+                    .to_string(),
+                answer: crate::openbudget::answer_text(&ctx.tr, &p),
+                text: p.text,
+                votes_for,
+                votes_against,
+            }
+        })
+        .collect();
+    let (votes_for, votes_against) = tallies.get(&0).copied().unwrap_or_default();
+    let parts = PARTS
+        .iter()
+        .map(|p| Choice {
+            value: p.to_string(),
+            label: ctx.tr.t(&format!("ob-part-{p}")),
+            selected: false,
+        })
+        .collect();
+    let refused = error.is_some();
+    let response = render(DocumentPage {
+        page: Page::new(ctx, "ob-title", "open-budget"),
+        summary: doc.summary(ctx.tr.lang()).to_string(),
+        program: format!("{} {}", doc.abp, doc.program),
+        head: doc.head.clone(),
+        budget_kind: ctx.tr.t(&format!("ob-budget-{}", doc.budget_kind)),
+        press_release: crate::openbudget::press_release(db, &ctx.tr, &doc).await?,
+        doc: doc_row(ctx, &doc).await?,
+        years,
+        figures,
+        votes_for,
+        votes_against,
+        proposals,
+        parts,
+        citizen: citizen_of(ctx, headers).await?,
+        error,
+        typed,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+async fn show(ctx: Ctx, headers: HeaderMap, Path(id): Path<i64>) -> AppResult<Response> {
+    document_page(&ctx, &headers, id, None, String::new()).await
+}
+
+/// A refusal of a public form is shown on the document's page; anything else goes up.
+async fn public_answer(
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    id: i64,
+    done: AppResult<()>,
+    typed: String,
+) -> AppResult<Response> {
+    match done {
+        Ok(()) => Ok(Redirect::to(&format!("/open-budget/{id}")).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let message = form_message(ctx, e)?;
+            document_page(ctx, headers, id, Some(message), typed).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The person of the request, or a refusal asking them to sign in with their signature.
+async fn signed_citizen(ctx: &Ctx, headers: &HeaderMap, csrf: &str) -> AppResult<Citizen> {
+    let citizen = citizen_of(ctx, headers)
+        .await?
+        .ok_or_else(|| AppError::invalid("err-ob-sign-in", "signature"))?;
+    citizen.check_csrf(csrf)?;
+    Ok(citizen)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct VoteForm {
+    csrf: String,
+    proposal: Option<i64>,
+    value: String,
+}
+
+async fn vote(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<VoteForm>,
+) -> AppResult<Response> {
+    let done = async {
+        let citizen = signed_citizen(&ctx, &headers, &f.csrf).await?;
+        let in_favour = match f.value.as_str() {
+            "for" => true,
+            "against" => false,
+            other => {
+                return Err(AppError::Invalid {
+                    key: "err-unknown-value",
+                    args: vec![("field", "value".into()), ("value", other.into())],
+                    field: Some("value".into()),
+                });
+            }
+        };
+        crate::openbudget::vote(ctx.db(), &citizen, id, f.proposal, in_favour, Utc::now()).await
+    }
+    .await;
+    public_answer(&ctx, &headers, id, done, String::new()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ProposalForm {
+    csrf: String,
+    part: String,
+    text: String,
+}
+
+async fn propose(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<i64>,
+    Form(f): Form<ProposalForm>,
+) -> AppResult<Response> {
+    let done = async {
+        let citizen = signed_citizen(&ctx, &headers, &f.csrf).await?;
+        let today = Utc::now().date_naive();
+        crate::openbudget::propose(ctx.db(), &citizen, id, &f.part, &f.text, today)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    public_answer(&ctx, &headers, id, done, f.text.clone()).await
+}
+
+#[derive(Template)]
+#[template(path = "ob_sign_in.html")]
+struct SignInPage {
+    page: Page,
+    error: Option<String>,
+    next: String,
+    nonce: String,
+    nonce_base64: String,
+    ncalayer_url: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NextQuery {
+    next: String,
+}
+
+async fn sign_in_page(ctx: &Ctx, next: String, error: Option<String>) -> AppResult<Response> {
+    use base64::Engine as _;
+    let nonce = jospar_org::auth::create_challenge(ctx.db(), Utc::now()).await?;
+    let refused = error.is_some();
+    let mut response = render(SignInPage {
+        page: Page::new(ctx, "ob-sign-in-title", "open-budget"),
+        error,
+        next,
+        nonce_base64: base64::engine::general_purpose::STANDARD
+            .encode(jospar_org::auth::challenge_data(&nonce)),
+        nonce,
+        ncalayer_url: ctx.state.config.signing.ncalayer_url.clone(),
+    })?;
+    if refused {
+        *response.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+    }
+    Ok(response)
+}
+
+async fn sign_in_form(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    sign_in_page(&ctx, q.next, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SignInForm {
+    nonce: String,
+    cms: String,
+    next: String,
+}
+
+/// A person signs in with their signature to vote and propose (OB-3).
+async fn sign_in(ctx: Ctx, Form(f): Form<SignInForm>) -> AppResult<Response> {
+    let now = Utc::now();
+    let signing = &ctx.state.config.signing;
+    let opened = async {
+        let signer =
+            crate::eds_login::verified_signer(ctx.db(), signing, &f.nonce, &f.cms, now).await?;
+        crate::openbudget::open_session(ctx.db(), &signer, now).await
+    }
+    .await;
+    match opened {
+        Ok(token) => {
+            let next = if f.next.starts_with("/open-budget") {
+                f.next.as_str()
+            } else {
+                "/open-budget"
+            };
+            let mut response = Redirect::to(next).into_response();
+            let secure = if ctx.state.config.secure_cookies {
+                "; Secure"
+            } else {
+                ""
+            };
+            let value = format!(
+                "{CITIZEN_COOKIE}={token}; Path=/open-budget; HttpOnly; SameSite=Lax{secure}"
+            );
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&value).map_err(|e| AppError::Internal(e.to_string()))?,
+            );
+            Ok(response)
+        }
+        Err(e @ AppError::Invalid { .. }) => {
+            let message = form_message(&ctx, e)?;
+            sign_in_page(&ctx, f.next, Some(message)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub struct ManagedRow {
+    doc: DocRow,
+    press_release: String,
+    proposals: Vec<ManagedProposal>,
+}
+
+pub struct ManagedProposal {
+    id: i64,
+    part: String,
+    text: String,
+    status: String,
+    answer: Option<String>,
+    can_answer: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ob_manage.html")]
+struct ManagePage {
+    page: Page,
+    rows: Vec<ManagedRow>,
+    administrators: Vec<Choice>,
+    this_year: i32,
+    error: Option<String>,
+}
+
+async fn manage_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let db = ctx.db();
+    let mut rows = Vec::new();
+    for d in crate::openbudget::managed(db, p).await? {
+        let open = p.today <= d.ends_on;
+        let proposals = jospar_openbudget::repo::proposals(db, d.id)
+            .await
+            .map_err(crate::openbudget::repo_error)?
+            .into_iter()
+            .map(|prop| {
+                let published = prop.status() == ProposalStatus::Published;
+                ManagedProposal {
+                    id: prop.id,
+                    part: ctx.tr.t(&format!("ob-part-{}", prop.part)),
+                    status: ctx.tr.t(&format!("ob-status-{}", prop.status)),
+                    answer: prop
+                        .answered_on
+                        .map(|_| crate::openbudget::answer_text(&ctx.tr, &prop)),
+                    can_answer: open && published && prop.answered_on.is_none(),
+                    text: prop.text,
+                }
+            })
+            .collect();
+        // The final report is made when the administrator's page is first opened after the end.
+        crate::openbudget::final_report(db, &ctx.tr, &d, p.today).await?;
+        let d = crate::openbudget::document(db, d.id).await?;
+        rows.push(ManagedRow {
+            press_release: crate::openbudget::press_release(db, &ctx.tr, &d).await?,
+            doc: doc_row(ctx, &d).await?,
+            proposals,
+        });
+    }
+    let lang = ctx.tr.lang();
+    let administrators = jospar_org::repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == OrgKind::Administrator && p.can(Right::Approve, o.id))
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: format!(
+                "{} {}",
+                o.abp_code.clone().unwrap_or_default(),
+                o.name(lang)
+            ),
+            selected: false,
+        })
+        .collect();
+    let refused = error.is_some();
+    let response = render(ManagePage {
+        page: Page::new(ctx, "ob-manage-title", "open-budget"),
+        rows,
+        administrators,
+        this_year: p.today.format("%Y").to_string().parse().unwrap_or(2027),
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+async fn manage(ctx: Ctx) -> AppResult<Response> {
+    manage_page(&ctx, None).await
+}
+
+async fn manage_answer(ctx: &Ctx, done: AppResult<()>) -> AppResult<Response> {
+    match done {
+        Ok(()) => Ok(Redirect::to("/open-budget/manage").into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let message = form_message(ctx, e)?;
+            manage_page(ctx, Some(message)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PublishForm {
+    csrf: String,
+    kind: String,
+    org_id: i64,
+    program: String,
+    year: i32,
+    title_ru: String,
+    title_kk: String,
+    summary_ru: String,
+    summary_kk: String,
+    head: String,
+    ends_on: String,
+}
+
+async fn publish(ctx: Ctx, Form(f): Form<PublishForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&f.csrf)?;
+    let done = async {
+        let ends_on = match f.ends_on.trim() {
+            "" => None,
+            day => Some(crate::service::parse_date(day, "ends_on")?),
+        };
+        let new = Publication {
+            kind: f.kind,
+            org_id: f.org_id,
+            program: f.program,
+            year: f.year,
+            title_ru: f.title_ru,
+            title_kk: f.title_kk,
+            summary_ru: f.summary_ru,
+            summary_kk: f.summary_kk,
+            head: f.head,
+            ends_on,
+        };
+        crate::openbudget::publish(ctx.db(), p, new)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    manage_answer(&ctx, done).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AnswerForm {
+    csrf: String,
+    accepted: String,
+    text: String,
+}
+
+async fn answer(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AnswerForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&f.csrf)?;
+    let accepted = f.accepted == "yes";
+    let done = crate::openbudget::answer(ctx.db(), p, id, accepted, &f.text)
+        .await
+        .map(|_| ());
+    manage_answer(&ctx, done).await
+}
+
+pub struct PendingRow {
+    id: i64,
+    document: String,
+    document_id: i64,
+    part: String,
+    text: String,
+    submitted_on: String,
+    due: String,
+    late: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ob_moderation.html")]
+struct ModerationPage {
+    page: Page,
+    rows: Vec<PendingRow>,
+    error: Option<String>,
+}
+
+async fn moderation_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let mut rows = Vec::new();
+    for (prop, due, late) in crate::openbudget::pending(ctx.db(), p).await? {
+        let doc = crate::openbudget::document(ctx.db(), prop.document_id).await?;
+        rows.push(PendingRow {
+            id: prop.id,
+            document: doc.title(ctx.tr.lang()).to_string(),
+            document_id: doc.id,
+            part: ctx.tr.t(&format!("ob-part-{}", prop.part)),
+            text: prop.text,
+            submitted_on: prop.submitted_on.format("%d.%m.%Y").to_string(),
+            due: due.format("%d.%m.%Y").to_string(),
+            late,
+        });
+    }
+    let refused = error.is_some();
+    let response = render(ModerationPage {
+        page: Page::new(ctx, "ob-moderation-title", "open-budget"),
+        rows,
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+async fn moderation(ctx: Ctx) -> AppResult<Response> {
+    moderation_page(&ctx, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ModerateForm {
+    csrf: String,
+    decision: String,
+    reason: String,
+}
+
+async fn moderate(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ModerateForm>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&f.csrf)?;
+    let publish = f.decision == "publish";
+    match crate::openbudget::moderate(ctx.db(), p, id, publish, &f.reason).await {
+        Ok(_) => Ok(Redirect::to("/open-budget/moderation").into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let message = form_message(&ctx, e)?;
+            moderation_page(&ctx, Some(message)).await
+        }
+        Err(e) => Err(e),
+    }
+}
