@@ -45,6 +45,8 @@ pub struct Request {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Filed, waiting for the body's signature.
+    Draft,
     Submitted,
     Forwarded,
     Refused,
@@ -54,6 +56,7 @@ pub enum Status {
 impl Status {
     pub fn code(self) -> &'static str {
         match self {
+            Status::Draft => "draft",
             Status::Submitted => "submitted",
             Status::Forwarded => "forwarded",
             Status::Refused => "refused",
@@ -63,6 +66,7 @@ impl Status {
 
     pub fn from_code(code: &str) -> Option<Status> {
         [
+            Status::Draft,
             Status::Submitted,
             Status::Forwarded,
             Status::Refused,

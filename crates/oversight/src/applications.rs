@@ -6,7 +6,7 @@ use crate::repo::AccessError;
 use chrono::{NaiveDate, Utc};
 use jospar_core::ids::new_id;
 use jospar_store::{AuditEntry, Db, Who, exec_tx, on_db, on_tx};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -23,6 +23,32 @@ pub struct Application {
     pub granted_on: Option<NaiveDate>,
     /// The accesses granted from it, one per employee.
     pub access_ids: Vec<i64>,
+    /// The body's signature over the application (OV-1).
+    pub signature: Option<BodySignature>,
+}
+
+/// Who signed an application for the body, with the signature itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BodySignature {
+    pub signer_name: String,
+    pub signer_iin: String,
+    pub signer_bin: String,
+    pub cert_serial: String,
+    pub signed_on: NaiveDate,
+    /// The CMS, base64.
+    pub cms: String,
+}
+
+impl Application {
+    /// The bytes the body signs: the application's number and what it asks for.
+    pub fn signing_data(&self) -> Vec<u8> {
+        format!(
+            "jospar-oversight-application:{}\n{}",
+            self.id,
+            json!(self.request)
+        )
+        .into_bytes()
+    }
 }
 
 /// Why a step was refused.
@@ -60,10 +86,11 @@ type Row = (
     Option<String>,
     Option<NaiveDate>,
     String,
+    Option<String>,
 );
 
 const COLUMNS: &str = "id, request_json, status, submitted_by, submitted_on, decided_by, decided_on, reason, \
-                       granted_by, granted_on, access_ids";
+                       granted_by, granted_on, access_ids, signature_json";
 
 fn application_of(row: Row) -> Result<Application, StepError> {
     let id = row.0;
@@ -80,6 +107,11 @@ fn application_of(row: Row) -> Result<Application, StepError> {
         granted_by: row.8,
         granted_on: row.9,
         access_ids: serde_json::from_str(&row.10).map_err(|_| corrupt())?,
+        signature: row
+            .11
+            .map(|text| serde_json::from_str(&text))
+            .transpose()
+            .map_err(|_| corrupt())?,
     })
 }
 
@@ -98,7 +130,7 @@ pub async fn application(db: &Db, id: i64) -> Result<Option<Application>, StepEr
     row.map(application_of).transpose()
 }
 
-/// Files an application (checked by the caller) on `today`.
+/// Files an application (checked by the caller) on `today`, as a draft until the body signs it.
 pub async fn submit(
     db: &Db,
     who: &Who,
@@ -108,7 +140,7 @@ pub async fn submit(
     let application = Application {
         id: new_id(),
         request: request.clone(),
-        status: Status::Submitted,
+        status: Status::Draft,
         submitted_by: who.login.clone(),
         submitted_on: today,
         decided_by: None,
@@ -117,12 +149,13 @@ pub async fn submit(
         granted_by: None,
         granted_on: None,
         access_ids: Vec::new(),
+        signature: None,
     };
     let mut tx = db.begin().await?;
     exec_tx!(&mut tx, conn => sqlx::query(
         "INSERT INTO oversight_applications (id, request_json, status, submitted_by, submitted_on, access_ids, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(application.id).bind(json!(request).to_string()).bind(Status::Submitted.code())
+        .bind(application.id).bind(json!(request).to_string()).bind(Status::Draft.code())
         .bind(&application.submitted_by).bind(today).bind("[]").bind(Utc::now())
         .execute(conn).await)?;
     tx.audit(AuditEntry {
@@ -138,6 +171,49 @@ pub async fn submit(
     .await?;
     tx.commit().await?;
     Ok(application)
+}
+
+/// The body's signature (verified by the caller) submits a draft to the authorized body on
+/// `today`: its review deadline counts from then.
+pub async fn sign(
+    db: &Db,
+    who: &Who,
+    id: i64,
+    signature: &BodySignature,
+    today: NaiveDate,
+) -> Result<Application, StepError> {
+    let mut tx = db.begin().await?;
+    let row: Option<Row> = on_tx!(&mut tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM oversight_applications WHERE id = $1")))
+        .bind(id).fetch_optional(conn).await)?;
+    let old = application_of(row.ok_or(StepError::NotFound)?)?;
+    if old.status != Status::Draft {
+        return Err(StepError::WrongStatus(old.status));
+    }
+    let new = Application {
+        status: Status::Submitted,
+        submitted_on: today,
+        signature: Some(signature.clone()),
+        ..old.clone()
+    };
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE oversight_applications SET status = $1, submitted_on = $2, signature_json = $3, updated_at = $4 WHERE id = $5")
+        .bind(Status::Submitted.code()).bind(today).bind(json!(signature).to_string())
+        .bind(Utc::now()).bind(id).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: old.request.anchor_org_id,
+        entity: "oversight_application",
+        entity_id: id.to_string(),
+        action: "sign",
+        old_value: Some(json!({"status": old.status})),
+        new_value: Some(json!({"status": new.status, "signer": signature.signer_name,
+                               "signer_bin": signature.signer_bin, "serial": signature.cert_serial})),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(new)
 }
 
 /// Moves an application from `from` to `to` on `today`, recording who did it and why.

@@ -16,6 +16,7 @@
 
 pub mod application;
 pub mod applications;
+pub mod qr;
 pub mod repo;
 pub mod training;
 

@@ -501,7 +501,19 @@ pub const ROUTES: &[ApiRoute] = &[
     ApiRoute {
         method: "post",
         path: "/oversight-applications",
-        summary: "File an application {body_name, body_bin, kind, anchor_org_id, employees: [{full_name, iin, position, unit, qr_code, phone, email}], purpose, analytic, planning}",
+        summary: "File an application {body_name, body_bin, kind, anchor_org_id, employees: [{full_name, iin, position, unit, qr_code or qr_image (the E-Qyzmet QR picture, PNG or JPEG, base64: read into qr_code), phone, email}], purpose, analytic, planning}: a draft until the body signs it",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/oversight-applications/{id}/signing-data",
+        summary: "The bytes of one's own draft application the body signs with its legal-entity key (base64)",
+        access: Access::SignedIn,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/oversight-applications/{id}/sign",
+        summary: "Sign one's draft application {cms}: the signer is the user, the certificate the body's (its BIN); the application goes to the authorized body, whose 2 working days start",
         access: Access::SignedIn,
     },
     ApiRoute {
@@ -772,6 +784,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/oversight-applications",
             get(oversight_applications).post(submit_oversight_application),
+        )
+        .route(
+            "/oversight-applications/{id}/signing-data",
+            get(oversight_application_signing_data),
+        )
+        .route(
+            "/oversight-applications/{id}/sign",
+            post(sign_oversight_application),
         )
         .route(
             "/oversight-applications/{id}/review",
@@ -1229,11 +1249,72 @@ async fn oversight_applications(ctx: Ctx) -> AppResult<Json<Value>> {
 }
 
 async fn submit_oversight_application(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    use base64::Engine as _;
     let p = writer(&ctx)?;
-    let request: jospar_oversight::application::Request = body(&bytes)?;
+    let mut value: Value = body(&bytes)?;
+    // Employees' QR pictures come as base64 beside the other fields; they are read into codes.
+    let mut pictures = Vec::new();
+    if let Some(employees) = value["employees"].as_array_mut() {
+        for (i, employee) in employees.iter_mut().enumerate() {
+            let Some(picture) = employee.as_object_mut().and_then(|e| e.remove("qr_image")) else {
+                continue;
+            };
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(picture.as_str().unwrap_or_default())
+                .map_err(|_| AppError::Invalid {
+                    key: "err-oversight-qr",
+                    args: vec![
+                        ("employee", (i + 1).to_string()),
+                        ("detail", "base64".into()),
+                    ],
+                    field: Some(format!("employees[{}].qr_image", i + 1)),
+                })?;
+            employee["qr_code"] = json!("");
+            pictures.push((i + 1, bytes));
+        }
+    }
+    let mut request: jospar_oversight::application::Request = serde_json::from_value(value)
+        .map_err(|e| AppError::Invalid {
+            key: "err-bad-json",
+            args: vec![("message", e.to_string())],
+            field: None,
+        })?;
+    crate::oversight::read_qr_pictures(&mut request, &pictures)?;
     Ok(created(
         crate::oversight::submit(ctx.db(), p, &request).await?,
     ))
+}
+
+async fn oversight_application_signing_data(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    use base64::Engine as _;
+    let p = ctx.user()?;
+    let (_, data) = crate::oversight::signing_data(ctx.db(), p, id).await?;
+    Ok(Json(json!({
+        "data": base64::engine::general_purpose::STANDARD.encode(&data),
+        "sha256": jospar_eds::sha256_hex(&data),
+    })))
+}
+
+#[derive(Deserialize)]
+struct Cms {
+    #[serde(default)]
+    cms: String,
+}
+
+async fn sign_oversight_application(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Cms = body(&bytes)?;
+    let signing = &ctx.state.config.signing;
+    Ok(Json(json!(
+        crate::oversight::sign(ctx.db(), signing, p, id, &b.cms).await?
+    )))
 }
 
 #[derive(Deserialize)]

@@ -226,6 +226,81 @@ pub async fn applications(db: &Db, p: &Principal) -> AppResult<Vec<ApplicationVi
         .collect())
 }
 
+/// Reads each uploaded E-Qyzmet QR picture (employee number from 1, bytes) into the
+/// employee's code (OV-1); a picture without a readable code is refused naming the employee.
+pub fn read_qr_pictures(request: &mut Request, pictures: &[(usize, Vec<u8>)]) -> AppResult<()> {
+    for (number, bytes) in pictures {
+        let employee = number
+            .checked_sub(1)
+            .and_then(|i| request.employees.get_mut(i))
+            .ok_or_else(|| AppError::invalid("err-oversight-qr-employee", "employees"))?;
+        employee.qr_code =
+            jospar_oversight::qr::decode_qr(bytes).map_err(|e| AppError::Invalid {
+                key: "err-oversight-qr",
+                args: vec![("employee", number.to_string()), ("detail", e.to_string())],
+                field: Some(format!("employees[{number}].qr_code")),
+            })?;
+    }
+    Ok(())
+}
+
+/// A draft application of the caller's and the bytes its body signs.
+pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> AppResult<(Application, Vec<u8>)> {
+    let application = jospar_oversight::applications::application(db, id)
+        .await
+        .map_err(step_error)?
+        .filter(|a| a.submitted_by == p.user.login)
+        .ok_or(AppError::NotFound)?;
+    let data = application.signing_data();
+    Ok((application, data))
+}
+
+/// The body signs its application with its legal-entity key (OV-1): the signer is the user,
+/// the certificate the body's by BIN; the application then goes to the authorized body.
+pub async fn sign(
+    db: &Db,
+    signing: &crate::Signing,
+    p: &Principal,
+    id: i64,
+    cms_text: &str,
+) -> AppResult<Application> {
+    let (application, data) = signing_data(db, p, id).await?;
+    if application.status != Status::Draft {
+        return Err(step_error(StepError::WrongStatus(application.status)));
+    }
+    if cms_text.trim().is_empty() {
+        return Err(AppError::invalid("err-signature-required", "cms"));
+    }
+    let cms = jospar_eds::decode_cms_text(cms_text).map_err(crate::planning::signature_error)?;
+    let signer = signing
+        .verifier
+        .verify_cms(&cms, &data)
+        .await
+        .map_err(crate::planning::signature_error)?;
+    let bin = &application.request.body_bin;
+    if signer.bin.is_none() {
+        return Err(AppError::Invalid {
+            key: "err-oversight-sign-legal-entity",
+            args: vec![("bin", bin.clone())],
+            field: Some("cms".into()),
+        });
+    }
+    jospar_eds::check_document_signer(&signer, &p.user.iin, Some(bin))
+        .map_err(crate::planning::signature_error)?;
+    use base64::Engine as _;
+    let signature = jospar_oversight::applications::BodySignature {
+        signer_name: signer.common_name,
+        signer_iin: signer.iin.unwrap_or_default(),
+        signer_bin: signer.bin.unwrap_or_default(),
+        cert_serial: signer.serial,
+        signed_on: p.today,
+        cms: base64::engine::general_purpose::STANDARD.encode(&cms),
+    };
+    jospar_oversight::applications::sign(db, &p.who(), id, &signature, p.today)
+        .await
+        .map_err(step_error)
+}
+
 /// Files a body's application (OV-1): checked field by field, its region or central body checked
 /// against the competence table, so what is asked for can be granted as asked.
 pub async fn submit(db: &Db, p: &Principal, request: &Request) -> AppResult<Application> {

@@ -798,6 +798,20 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/oversight-applications/{id}/signing-data",
+            path: "/oversight-applications/1/signing-data".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/oversight-applications/{id}/sign",
+            path: "/oversight-applications/1/sign".into(),
+            body: Some(json!({"cms": ""})),
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
             route: "/open-budget/documents",
             path: "/open-budget/documents".into(),
             body: None,

@@ -130,6 +130,159 @@ async fn eds_sign_in(app: &TestApp) {
     assert!(page.contains("уже использован"), "{page}");
 }
 
+fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+fn blank_png() -> Vec<u8> {
+    let mut png = Vec::new();
+    image::GrayImage::from_pixel(80, 80, image::Luma([255]))
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    png
+}
+
+/// A PNG of a QR code as E-Qyzmet shows it: four pixels a module, a quiet zone around.
+fn qr_png(text: &str) -> Vec<u8> {
+    let code = qrcode::QrCode::new(text.as_bytes()).expect("code");
+    let width = code.width();
+    let (scale, quiet) = (4, 16);
+    let side = (width * scale + 2 * quiet) as u32;
+    let mut picture = image::GrayImage::from_pixel(side, side, image::Luma([255]));
+    for (i, color) in code.to_colors().iter().enumerate() {
+        if *color == qrcode::Color::Dark {
+            let (x, y) = (i % width, i / width);
+            for dx in 0..scale {
+                for dy in 0..scale {
+                    let (px, py) = (quiet + x * scale + dx, quiet + y * scale + dy);
+                    picture.put_pixel(px as u32, py as u32, image::Luma([0]));
+                }
+            }
+        }
+    }
+    let mut png = Vec::new();
+    picture
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    png
+}
+
+/// OV-1 through the page: the form takes the QR picture of an employee and reads it; the
+/// new draft opens with its signing form.
+async fn file_through_the_page(app: &TestApp, region: i64) {
+    // A signed-in employee files for the body; the demo planner stands in for the clerk.
+    let client = app.signed_in("planner").await;
+    let page = client
+        .get(app.url("/oversight-applications"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .text("body_name", "Маслихат Мангистауской области")
+        .text("body_bin", BODY_BIN)
+        .text("kind", "maslikhat")
+        .text("anchor_org_id", region.to_string())
+        .text("purpose", "контроль исполнения местного бюджета")
+        .text("analytic", "on")
+        .text("e1-full_name", "Жумабаев Ерлан")
+        .text("e1-iin", "860606400009")
+        .text("e1-position", "эксперт")
+        .text("e1-unit", "аппарат")
+        .text("e1-qr_code", "")
+        .part(
+            "e1-qr_image",
+            reqwest::multipart::Part::bytes(qr_png("EQYZMET-860606400009-11AA"))
+                .file_name("qr.png")
+                .mime_str("image/png")
+                .expect("mime"),
+        )
+        .text("e1-phone", "+7 701 000 00 01")
+        .text("e1-email", "zh@maslikhat.kz");
+    let response = client
+        .post(app.url("/oversight-applications"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("post");
+    let status = response.status().as_u16();
+    if status != 303 {
+        let text = response.text().await.unwrap_or_default();
+        let error = text.split("role=\"alert\"").nth(1).unwrap_or(&text);
+        panic!("{status}: {}", &error[..error.len().min(400)]);
+    }
+    let location = response
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .expect("location")
+        .to_string();
+    let draft = client
+        .get(app.url(&location))
+        .send()
+        .await
+        .expect("draft")
+        .text()
+        .await
+        .expect("text");
+    assert!(draft.contains("EQYZMET-860606400009-11AA"), "{draft}");
+    assert!(draft.contains("id=\"application-sign-form\""), "{draft}");
+}
+
+/// OV-1: the clerk signs the maslikhat's draft application with the maslikhat's key; a
+/// personal key is refused, and the draft is not reviewed before it is signed.
+async fn sign_application(app: &TestApp, clerk: &str, id: i64) {
+    use jospar_eds::testkit::{KeyAlgorithm, Person};
+    let planner = app.token("planner").await;
+    let review = format!("/oversight-applications/{id}/review");
+    let (status, _) = send_json(app, "post", &review, &planner, json!({"forward": true})).await;
+    assert_eq!(status, 422, "a draft is not reviewed");
+    let (status, data) = get_json(
+        app,
+        clerk,
+        &format!("/oversight-applications/{id}/signing-data"),
+    )
+    .await;
+    assert_eq!(status, 200, "{data}");
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data["data"].as_str().expect("data"))
+        .expect("base64");
+    let sign = |bin: Option<&str>| {
+        let mut person = Person::individual(
+            "860505300003",
+            "Делопроизводитель маслихата",
+            KeyAlgorithm::P256,
+        );
+        person.organisation =
+            bin.map(|b| ("МАСЛИХАТ МАНГИСТАУСКОЙ ОБЛАСТИ".to_string(), b.to_string()));
+        let key = app.ca.issue(&person).expect("key");
+        json!({"cms": jospar_eds::testkit::cms_pem(&key.sign_detached(&bytes).expect("sign"))})
+    };
+    let path = format!("/oversight-applications/{id}/sign");
+    let (status, error) = send_json(app, "post", &path, clerk, sign(None)).await;
+    assert_eq!(status, 422, "a personal key: {error}");
+    assert!(error["message"].to_string().contains(BODY_BIN), "{error}");
+    let (status, error) = send_json(app, "post", &path, clerk, sign(Some("990240000019"))).await;
+    assert_eq!(status, 422, "another body's key: {error}");
+    let (status, signed) = send_json(app, "post", &path, clerk, sign(Some(BODY_BIN))).await;
+    assert_eq!(status, 200, "{signed}");
+    assert_eq!(signed["status"], "submitted");
+    assert_eq!(signed["signature"]["signer_bin"], BODY_BIN);
+    let (status, _) = send_json(app, "post", &path, clerk, sign(Some(BODY_BIN))).await;
+    assert_eq!(status, 422, "signed once");
+}
+
 async fn reads(app: &TestApp, token: &str, org: i64) -> u16 {
     get_json(app, token, &format!("/orgs/{org}")).await.0
 }
@@ -177,10 +330,28 @@ async fn applications(app: &TestApp, region: i64, edu: i64) {
     )
     .await;
     assert_eq!(status, 422, "a maslikhat names its region");
-    let employees = json!([
-        employee("Ахметов Арман", "860606400009"),
-        employee("Серикова Дана", "860707500004")
-    ]);
+    // The second employee's E-Qyzmet code comes as the picture; a picture without a code is refused.
+    let mut serikova = employee("Серикова Дана", "860707500004");
+    serikova["qr_code"] = json!("");
+    serikova["qr_image"] = json!(b64(&blank_png()));
+    let (status, error) = send_json(
+        app,
+        "post",
+        "/oversight-applications",
+        &clerk,
+        application(
+            json!([employee("Ахметов Арман", "860606400009"), serikova.clone()]),
+            Some(region),
+        ),
+    )
+    .await;
+    assert_eq!(status, 422, "{error}");
+    assert!(
+        error["message"].to_string().contains("Сотрудник 2"),
+        "{error}"
+    );
+    serikova["qr_image"] = json!(b64(&qr_png("EQYZMET-860707500004-7C1D")));
+    let employees = json!([employee("Ахметов Арман", "860606400009"), serikova]);
     let (status, filed) = send_json(
         app,
         "post",
@@ -191,8 +362,20 @@ async fn applications(app: &TestApp, region: i64, edu: i64) {
     .await;
     assert_eq!(status, 201, "{filed}");
     let id = filed["id"].as_i64().expect("id");
+    file_through_the_page(app, region).await;
+    assert_eq!(
+        filed["request"]["employees"][1]["qr_code"],
+        "EQYZMET-860707500004-7C1D"
+    );
+    assert_eq!(filed["status"], "draft", "waits for the body's signature");
+    sign_application(app, &clerk, id).await;
     let (_, mine) = get_json(app, &clerk, "/oversight-applications").await;
-    let listed = &mine.as_array().expect("list")[0];
+    let listed = mine
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|a| a["id"] == id)
+        .expect("listed");
     assert_eq!(listed["status"], "submitted");
     assert!(
         listed["due"].is_string() && listed["overdue"].is_null(),

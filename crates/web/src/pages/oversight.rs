@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
             "/oversight-applications",
             get(list_applications).post(file_application),
         )
+        .route("/oversight-applications/{id}/sign", post(sign_application))
         .route("/oversight-applications/{id}", get(show_application))
         .route(
             "/oversight-applications/{id}/review",
@@ -340,18 +341,84 @@ fn request_of(
     })
 }
 
-async fn file_application(
-    ctx: Ctx,
-    Form(fields): Form<HashMap<String, String>>,
-) -> AppResult<Response> {
+/// The filing form: its fields, and the E-Qyzmet QR pictures by employee number.
+async fn filing_of(
+    mut multipart: axum::extract::Multipart,
+) -> AppResult<(HashMap<String, String>, Vec<(usize, Vec<u8>)>)> {
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::Invalid {
+        key: "err-bad-json",
+        args: vec![("message", e.to_string())],
+        field: None,
+    };
+    let mut fields = HashMap::new();
+    let mut pictures = Vec::new();
+    while let Some(part) = multipart.next_field().await.map_err(bad)? {
+        let name = part.name().unwrap_or_default().to_string();
+        let picture = name
+            .strip_prefix('e')
+            .and_then(|rest| rest.strip_suffix("-qr_image"))
+            .and_then(|n| n.parse::<usize>().ok());
+        match picture {
+            Some(number) => {
+                let bytes = part.bytes().await.map_err(bad)?;
+                if !bytes.is_empty() {
+                    pictures.push((number, bytes.to_vec()));
+                }
+            }
+            None => {
+                let text = part.text().await.map_err(bad)?;
+                fields.insert(name, text);
+            }
+        }
+    }
+    Ok((fields, pictures))
+}
+
+async fn file_application(ctx: Ctx, multipart: axum::extract::Multipart) -> AppResult<Response> {
     let p = ctx.user()?;
+    let (fields, pictures) = filing_of(multipart).await?;
     p.check_csrf(field(&fields, "csrf"))?;
     let result = async {
-        let request = request_of(&fields)?;
+        let mut request = request_of(&fields)?;
+        crate::oversight::read_qr_pictures(&mut request, &pictures)?;
         crate::oversight::submit(ctx.db(), p, &request).await
     }
     .await;
-    applications_answer(&ctx, result.map(|_| ())).await
+    match result {
+        // A new application waits for the body's signature on its page.
+        Ok(application) => Ok(
+            Redirect::to(&format!("/oversight-applications/{}", application.id)).into_response(),
+        ),
+        Err(e) => applications_answer(&ctx, Err(e)).await,
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct SignForm {
+    csrf: String,
+    cms: String,
+}
+
+/// The body signs its draft application on its page (OV-1).
+async fn sign_application(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<SignForm>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&f.csrf)?;
+    let signing = &ctx.state.config.signing;
+    match crate::oversight::sign(ctx.db(), signing, p, id, &f.cms).await {
+        Ok(_) => Ok(Redirect::to(&format!("/oversight-applications/{id}")).into_response()),
+        Err(e @ AppError::Invalid { .. }) => {
+            let message = form_message(&ctx, e)?;
+            let mut response = application_page(&ctx, id, Some(message)).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 async fn review_application(
@@ -400,10 +467,25 @@ struct ApplicationPage {
     status: String,
     submitted: String,
     employees: Vec<jospar_oversight::application::Employee>,
+    /// Who signed it for the body, or, for a draft of the user's, the signing form.
+    signed: Option<String>,
+    signing: Option<SigningView>,
+    error: Option<String>,
+}
+
+pub struct SigningView {
+    id: i64,
+    iin: String,
+    data_base64: String,
+    ncalayer_url: String,
 }
 
 /// One application as the order's appendix lays it out, for printing in Kazakh or Russian.
 async fn show_application(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    application_page(&ctx, id, None).await
+}
+
+async fn application_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
     let view = crate::oversight::applications(ctx.db(), p)
         .await?
@@ -428,9 +510,34 @@ async fn show_application(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> 
     .map(|(_, key)| ctx.tr.t(key))
     .collect::<Vec<_>>()
     .join("; ");
-    let mut page = Page::new(&ctx, "oversight-app-print", "oversight-apps");
+    let mut page = Page::new(ctx, "oversight-app-print", "oversight-apps");
     page.title = ctx.tr.t("oversight-app-print");
+    let signed = a.signature.as_ref().map(|s| {
+        ctx.tr.args(
+            "oversight-signed-by",
+            &[
+                ("name", s.signer_name.clone()),
+                ("bin", s.signer_bin.clone()),
+                ("date", s.signed_on.to_string()),
+                ("serial", s.cert_serial.clone()),
+            ],
+        )
+    });
+    let signing = (a.status == jospar_oversight::application::Status::Draft
+        && a.submitted_by == p.user.login)
+        .then(|| {
+            use base64::Engine as _;
+            SigningView {
+                id: a.id,
+                iin: p.user.iin.clone(),
+                data_base64: base64::engine::general_purpose::STANDARD.encode(a.signing_data()),
+                ncalayer_url: ctx.state.config.signing.ncalayer_url.clone(),
+            }
+        });
     render(ApplicationPage {
+        signed,
+        signing,
+        error,
         page,
         body: a.request.body_name.clone(),
         bin: a.request.body_bin.clone(),
