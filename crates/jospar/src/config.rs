@@ -53,6 +53,11 @@ pub struct Config {
     /// (JOSPAR_PASSPORT_URL, JOSPAR_PASSPORT_TOKEN).
     pub passport_url: Option<String>,
     pub passport_token: String,
+    /// The national open-budgets portal's base URL and bearer token, where published budget
+    /// programs are uploaded (BP-14); none = not uploaded (JOSPAR_OPEN_BUDGETS_URL,
+    /// JOSPAR_OPEN_BUDGETS_TOKEN).
+    pub open_budgets_url: Option<String>,
+    pub open_budgets_token: String,
     /// A corrected copy of `data/treasury/layouts.toml` — the headings and shapes of the
     /// Treasury's forms; none = the built-in layouts (JOSPAR_TREASURY_LAYOUTS).
     pub treasury_layouts: Option<PathBuf>,
@@ -82,6 +87,8 @@ impl Default for Config {
             shep_interval: 60,
             passport_url: None,
             passport_token: String::new(),
+            open_budgets_url: None,
+            open_budgets_token: String::new(),
             treasury_layouts: None,
         }
     }

@@ -6,6 +6,8 @@
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
+use jospar_obportal::testkit::FakeOpenBudgets;
+use jospar_obportal::{HttpOpenBudgets, OpenBudgets};
 use jospar_passport::testkit::FakeRegionPassport;
 use jospar_passport::{HttpRegionPassport, RegionPassport};
 use jospar_shep::testkit::{FakeNcaNodeWsse, FakeShep};
@@ -104,6 +106,36 @@ pub fn spawn_worker(db: Db, gateway: Arc<dyn TreasuryGateway>, interval: Duratio
             }
         }
     });
+}
+
+/// The open-budgets portal when `open_budgets_url` is set (BP-14).
+pub fn open_budgets_from_config(config: &Config) -> Option<Arc<dyn OpenBudgets>> {
+    config.open_budgets_url.as_ref().map(|url| {
+        Arc::new(HttpOpenBudgets::new(
+            url,
+            &config.open_budgets_token,
+            TIMEOUT,
+        )) as Arc<dyn OpenBudgets>
+    })
+}
+
+/// The configured open-budgets portal, or a fake one on this machine for the demo.
+pub async fn start_demo_open_budgets(config: &Config) -> Result<Arc<dyn OpenBudgets>> {
+    if let Some(configured) = open_budgets_from_config(config) {
+        return Ok(configured);
+    }
+    let token = "demo-token";
+    let portal = FakeOpenBudgets::spawn(token).await?;
+    println!(
+        "Demo open-budgets portal (a stand-in for the real one) on {}",
+        portal.url()
+    );
+    // The fake keeps serving after its handle is dropped, for as long as the process runs.
+    Ok(Arc::new(HttpOpenBudgets::new(
+        &portal.url(),
+        token,
+        TIMEOUT,
+    )))
 }
 
 /// The Region passport portal when `passport_url` is set.

@@ -250,8 +250,12 @@ async fn main() -> Result<()> {
         Command::Serve { addr } => {
             let signing = signing::from_config(&config, Vec::new())?;
             let treasury = exchange::from_config(&config)?;
-            let passport = exchange::passport_from_config(&config);
-            serve(&config, addr, signing, treasury, passport).await
+            let portals = Portals {
+                treasury,
+                passport: exchange::passport_from_config(&config),
+                open_budgets: exchange::open_budgets_from_config(&config),
+            };
+            serve(&config, addr, signing, portals).await
         }
         Command::Demo { addr, load_only } => {
             let db = open(&config).await?;
@@ -263,9 +267,13 @@ async fn main() -> Result<()> {
             }
             let signing = signing::start_demo_signer(&config, &db).await?;
             let treasury = exchange::start_demo_treasury(&config).await?;
-            let passport = exchange::start_demo_passport(&config).await?;
+            let portals = Portals {
+                treasury: Some(treasury),
+                passport: Some(exchange::start_demo_passport(&config).await?),
+                open_budgets: Some(exchange::start_demo_open_budgets(&config).await?),
+            };
             db.close().await;
-            serve(&config, addr, signing, Some(treasury), Some(passport)).await
+            serve(&config, addr, signing, portals).await
         }
         Command::Exchange => {
             let Some(gateway) = exchange::from_config(&config)? else {
@@ -408,13 +416,24 @@ async fn open(config: &Config) -> Result<Db> {
     Ok(db)
 }
 
+/// The government systems the server exchanges with, each when configured.
+struct Portals {
+    treasury: Option<Arc<dyn jospar_shep::TreasuryGateway>>,
+    passport: Option<Arc<dyn jospar_passport::RegionPassport>>,
+    open_budgets: Option<Arc<dyn jospar_obportal::OpenBudgets>>,
+}
+
 async fn serve(
     config: &Config,
     addr: Option<String>,
     signing: jospar_web::Signing,
-    treasury: Option<Arc<dyn jospar_shep::TreasuryGateway>>,
-    passport: Option<Arc<dyn jospar_passport::RegionPassport>>,
+    portals: Portals,
 ) -> Result<()> {
+    let Portals {
+        treasury,
+        passport,
+        open_budgets,
+    } = portals;
     let db = open(config).await?;
     let addr = addr.unwrap_or_else(|| config.addr.clone());
     if let Some(dir) = &config.backup_dir {
@@ -431,6 +450,7 @@ async fn serve(
             signing,
             treasury,
             passport,
+            open_budgets,
         },
     );
     let listener = tokio::net::TcpListener::bind(&addr)

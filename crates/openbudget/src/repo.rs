@@ -63,6 +63,9 @@ pub struct Document {
     pub ends_on: NaiveDate,
     pub final_report: Option<FinalReport>,
     pub final_made_on: Option<NaiveDate>,
+    /// The national open-budgets portal's id of the program (BP-14), or why it was not taken.
+    pub portal_id: Option<String>,
+    pub portal_error: Option<String>,
 }
 
 impl Document {
@@ -178,11 +181,13 @@ struct DocRow {
     ends_on: NaiveDate,
     final_json: Option<String>,
     final_made_on: Option<NaiveDate>,
+    portal_id: Option<String>,
+    portal_error: Option<String>,
 }
 
 const DOC_COLUMNS: &str = "id, kind, org_id, abp, program, year, title_ru, title_kk, summary_ru, \
     summary_kk, head, budget_kind, figures_json, published_by, published_on, ends_on, final_json, \
-    final_made_on";
+    final_made_on, portal_id, portal_error";
 
 fn document_of(row: DocRow) -> Result<Document> {
     let id = row.id;
@@ -210,6 +215,8 @@ fn document_of(row: DocRow) -> Result<Document> {
             .transpose()
             .map_err(corrupt)?,
         final_made_on: row.final_made_on,
+        portal_id: row.portal_id,
+        portal_error: row.portal_error,
     })
 }
 
@@ -249,6 +256,8 @@ pub async fn publish(db: &Db, who: &Who, new: NewDocument) -> Result<Document> {
         ends_on: new.ends_on,
         final_report: None,
         final_made_on: None,
+        portal_id: None,
+        portal_error: None,
     };
     let mut tx = db.begin().await?;
     exec_tx!(&mut tx, conn => sqlx::query(
@@ -542,6 +551,36 @@ pub async fn save_final(
         action: "final_report",
         old_value: None,
         new_value: Some(json!(report)),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records what the open-budgets portal answered to a document's program: its id, or the error.
+pub async fn record_upload(
+    db: &Db,
+    who: &Who,
+    doc: &Document,
+    outcome: std::result::Result<String, String>,
+) -> Result<()> {
+    let (id, error) = match &outcome {
+        Ok(id) => (Some(id.clone()), None),
+        Err(e) => (None, Some(e.clone())),
+    };
+    let mut tx = db.begin().await?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE ob_documents SET portal_id = $1, portal_error = $2 WHERE id = $3")
+        .bind(&id).bind(&error).bind(doc.id).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(doc.org_id),
+        entity: "ob_document",
+        entity_id: doc.id.to_string(),
+        action: "portal_upload",
+        old_value: Some(json!({"portal_id": doc.portal_id, "portal_error": doc.portal_error})),
+        new_value: Some(json!({"portal_id": id, "portal_error": error})),
         reason: None,
     })
     .await?;

@@ -625,6 +625,12 @@ pub const ROUTES: &[ApiRoute] = &[
         access: Access::Approve,
     },
     ApiRoute {
+        method: "post",
+        path: "/open-budget/documents/{id}/upload",
+        summary: "Send a document's budget program to the national open-budgets portal again (BP-14); the portal's id or its refusal is kept on the document",
+        access: Access::Approve,
+    },
+    ApiRoute {
         method: "get",
         path: "/open-budget/proposals/pending",
         summary: "Proposals waiting for the operator, each with the day it must be moderated by (2 working days) and whether that has passed (OB-4)",
@@ -820,6 +826,10 @@ pub fn routes() -> Router<AppState> {
             get(open_budget_documents).post(publish_open_budget),
         )
         .route("/open-budget/documents/{id}", get(open_budget_document))
+        .route(
+            "/open-budget/documents/{id}/upload",
+            post(upload_open_budget),
+        )
         .route("/open-budget/proposals/pending", get(pending_proposals))
         .route(
             "/open-budget/proposals/{id}/moderate",
@@ -1466,7 +1476,18 @@ async fn open_budget_document(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<V
 async fn publish_open_budget(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let new: crate::openbudget::Publication = body(&bytes)?;
-    Ok(created(crate::openbudget::publish(ctx.db(), p, new).await?))
+    let portal = ctx.state.config.open_budgets.as_deref();
+    Ok(created(
+        crate::openbudget::publish(ctx.db(), portal, p, new).await?,
+    ))
+}
+
+async fn upload_open_budget(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let portal = ctx.state.config.open_budgets.as_deref();
+    Ok(Json(json!(
+        crate::openbudget::upload_again(ctx.db(), portal, p, id).await?
+    )))
 }
 
 async fn pending_proposals(ctx: Ctx) -> AppResult<Json<Value>> {

@@ -59,6 +59,9 @@ pub struct WebConfig {
     pub treasury: Option<Arc<dyn jospar_shep::TreasuryGateway>>,
     /// The "Region passport" portal (EX-R 22-23); none = publishing is refused as not set up.
     pub passport: Option<Arc<dyn jospar_passport::RegionPassport>>,
+    /// The national open-budgets portal (BP-14); none = programs are not uploaded, and the
+    /// administrator's page says so.
+    pub open_budgets: Option<Arc<dyn jospar_obportal::OpenBudgets>>,
 }
 
 /// Electronic signatures (P-9): who verifies them and where the browser finds NCALayer.

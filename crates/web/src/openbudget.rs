@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use chrono::{DateTime, NaiveDate, Utc};
 use jospar_core::Tenge;
+use jospar_obportal::{OpenBudgets, ProgramUpload, SubprogramAmounts};
 use jospar_openbudget::repo::{self, Document, FigureRow, NewDocument, Proposal, RepoError};
 use jospar_openbudget::words::{BANNED_WORDS, ContentError, WordList, check_proposal};
 use jospar_openbudget::{
@@ -159,8 +160,86 @@ pub struct Publication {
 }
 
 /// Publishes a passport or an implementation report of an administrator's program, its
-/// figures taken from the administrator's approved budget requests.
-pub async fn publish(db: &Db, p: &Principal, new: Publication) -> AppResult<Document> {
+/// figures taken from the administrator's approved budget requests, and uploads the program
+/// to the open-budgets portal (BP-14) when one is configured.
+pub async fn publish(
+    db: &Db,
+    portal: Option<&dyn OpenBudgets>,
+    p: &Principal,
+    new: Publication,
+) -> AppResult<Document> {
+    let doc = publish_document(db, p, new).await?;
+    upload(db, portal, p, doc).await
+}
+
+/// Sends a document's program to the open-budgets portal again (after a refusal or an outage).
+pub async fn upload_again(
+    db: &Db,
+    portal: Option<&dyn OpenBudgets>,
+    p: &Principal,
+    id: i64,
+) -> AppResult<Document> {
+    let doc = document(db, id).await?;
+    p.require(Right::Approve, doc.org_id)?;
+    upload(db, portal, p, doc).await
+}
+
+/// The program as the portal takes it: codes, both languages, amounts in tiyn by year.
+fn program_of(doc: &Document, org: &jospar_org::Org) -> ProgramUpload {
+    ProgramUpload {
+        document: doc.kind.code().to_string(),
+        unique_number: doc.unique_number(),
+        administrator_bin: org.bin.clone().unwrap_or_default(),
+        administrator_code: doc.abp.clone(),
+        administrator_name: org.name_ru.clone(),
+        program: doc.program.clone(),
+        year: doc.year,
+        title_ru: doc.title_ru.clone(),
+        title_kk: doc.title_kk.clone(),
+        summary_ru: doc.summary_ru.clone(),
+        summary_kk: doc.summary_kk.clone(),
+        head: doc.head.clone(),
+        budget_kind: doc.budget_kind.clone(),
+        published_on: doc.published_on,
+        discussion_ends_on: doc.ends_on,
+        unit: "tiyn".into(),
+        subprograms: doc
+            .figures
+            .iter()
+            .map(|f| SubprogramAmounts {
+                subprogram: f.subprogram.clone(),
+                years: f.years.iter().map(|(y, t)| (*y, t.tiyn())).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Uploads a document's program and records the portal's answer; the document is published
+/// whatever the portal says, and the administrator sees the answer and can send it again.
+async fn upload(
+    db: &Db,
+    portal: Option<&dyn OpenBudgets>,
+    p: &Principal,
+    doc: Document,
+) -> AppResult<Document> {
+    let Some(portal) = portal else {
+        return Ok(doc);
+    };
+    let org = jospar_org::repo::get_org(db, doc.org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let outcome = portal
+        .upload(&program_of(&doc, &org))
+        .await
+        .map(|r| r.id)
+        .map_err(|e| e.to_string());
+    repo::record_upload(db, &p.who(), &doc, outcome)
+        .await
+        .map_err(repo_error)?;
+    document(db, doc.id).await
+}
+
+async fn publish_document(db: &Db, p: &Principal, new: Publication) -> AppResult<Document> {
     p.require(Right::Approve, new.org_id)?;
     let org = jospar_org::repo::get_org(db, new.org_id)
         .await?

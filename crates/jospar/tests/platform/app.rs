@@ -35,6 +35,8 @@ pub struct TestApp {
     pub treasury: Arc<dyn TreasuryGateway>,
     /// The fake Region passport portal the app publishes to (EX-R 22-23).
     pub passport: Arc<FakeRegionPassport>,
+    /// The fake national open-budgets portal published programs go to (BP-14).
+    pub open_budgets: Arc<jospar_obportal::testkit::FakeOpenBudgets>,
 }
 
 pub const SHEP_SENDER: &str = "JOSPAR-TEST";
@@ -145,7 +147,15 @@ pub async fn spawn(engine: Engine) -> Option<TestApp> {
     let passport = FakeRegionPassport::spawn("test-token")
         .await
         .expect("fake Region passport");
+    let open_budgets = jospar_obportal::testkit::FakeOpenBudgets::spawn("test-token")
+        .await
+        .expect("fake open-budgets portal");
     let config = jospar_web::WebConfig {
+        open_budgets: Some(Arc::new(jospar_obportal::HttpOpenBudgets::new(
+            &open_budgets.url(),
+            "test-token",
+            Duration::from_secs(10),
+        ))),
         passport: Some(Arc::new(HttpRegionPassport::new(
             &passport.url(),
             "test-token",
@@ -178,6 +188,7 @@ pub async fn spawn(engine: Engine) -> Option<TestApp> {
         shep: Arc::new(shep),
         treasury,
         passport: Arc::new(passport),
+        open_budgets: Arc::new(open_budgets),
     })
 }
 

@@ -832,6 +832,13 @@ async fn every_route_refuses_what_it_must() {
             expect: "RAARARR",
         },
         Case {
+            method: "post",
+            route: "/open-budget/documents/{id}/upload",
+            path: format!("/open-budget/documents/{ob_doc}/upload"),
+            body: Some(json!({})),
+            expect: "RAARARR",
+        },
+        Case {
             method: "get",
             route: "/open-budget/proposals/pending",
             path: "/open-budget/proposals/pending".into(),

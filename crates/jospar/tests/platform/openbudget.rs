@@ -143,6 +143,42 @@ pub async fn open_budget(app: &TestApp) {
         doc["figures"].as_array().is_some_and(|f| !f.is_empty()),
         "figures from the approved requests: {doc}"
     );
+    // BP-14: the program went to the open-budgets portal, in tiyn, both languages.
+    assert!(
+        doc["portal_id"]
+            .as_str()
+            .is_some_and(|id| id.starts_with("OB-2027-")),
+        "{doc}"
+    );
+    let uploaded = app.open_budgets.received();
+    let program = uploaded.last().expect("uploaded");
+    assert_eq!(
+        (
+            program.administrator_code.as_str(),
+            program.program.as_str()
+        ),
+        ("261", "003")
+    );
+    assert_eq!(program.title_kk, "Жалпы білім беру");
+    let first_year: i64 = doc["figures"][0]["years"]
+        .as_object()
+        .and_then(|y| y.values().next())
+        .and_then(Value::as_i64)
+        .expect("amount");
+    assert_eq!(
+        program.subprograms[0].years[0].1, first_year,
+        "the same tiyn"
+    );
+    let (status, again) = send_json(
+        app,
+        "post",
+        &format!("/open-budget/documents/{}/upload", doc["id"]),
+        &abp,
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200, "{again}");
+    assert_eq!(app.open_budgets.received().len(), uploaded.len() + 1);
 
     // Anyone reads it, without signing in.
     let public = reqwest::Client::new();

@@ -293,10 +293,11 @@ pub(crate) fn almaty_date_time(at: chrono::DateTime<Utc>) -> String {
         .unwrap_or_default()
 }
 
+/// A form that carries only its CSRF token.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct CsrfForm {
-    csrf: String,
+pub(crate) struct CsrfForm {
+    pub(crate) csrf: String,
 }
 
 async fn logout(ctx: Ctx, headers: HeaderMap, Form(form): Form<CsrfForm>) -> AppResult<Response> {

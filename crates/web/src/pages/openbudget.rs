@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/open-budget/moderation", get(moderation))
         .route("/open-budget/proposals/{id}/moderate", post(moderate))
         .route("/open-budget/proposals/{id}/answer", post(answer))
+        .route("/open-budget/manage/{id}/upload", post(upload_again))
         .route("/open-budget/{id}", get(show))
         .route("/open-budget/{id}/vote", post(vote))
         .route("/open-budget/{id}/proposals", post(propose))
@@ -400,6 +401,9 @@ async fn sign_in(ctx: Ctx, Form(f): Form<SignInForm>) -> AppResult<Response> {
 
 pub struct ManagedRow {
     doc: DocRow,
+    /// What the open-budgets portal answered, and whether it can be sent again.
+    portal: String,
+    can_upload: bool,
     press_release: String,
     proposals: Vec<ManagedProposal>,
 }
@@ -450,7 +454,17 @@ async fn manage_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
         // The final report is made when the administrator's page is first opened after the end.
         crate::openbudget::final_report(db, &ctx.tr, &d, p.today).await?;
         let d = crate::openbudget::document(db, d.id).await?;
+        let portal = match (&d.portal_id, &d.portal_error) {
+            (Some(id), _) => ctx.tr.args("ob-portal-taken", &[("id", id.clone())]),
+            (None, Some(e)) => ctx.tr.args("ob-portal-refused", &[("error", e.clone())]),
+            (None, None) if ctx.state.config.open_budgets.is_none() => {
+                ctx.tr.t("ob-portal-not-configured")
+            }
+            (None, None) => ctx.tr.t("ob-portal-not-sent"),
+        };
         rows.push(ManagedRow {
+            can_upload: d.portal_id.is_none() && ctx.state.config.open_budgets.is_some(),
+            portal,
             press_release: crate::openbudget::press_release(db, &ctx.tr, &d).await?,
             doc: doc_row(ctx, &d).await?,
             proposals,
@@ -533,7 +547,8 @@ async fn publish(ctx: Ctx, Form(f): Form<PublishForm>) -> AppResult<Response> {
             head: f.head,
             ends_on,
         };
-        crate::openbudget::publish(ctx.db(), p, new)
+        let portal = ctx.state.config.open_budgets.as_deref();
+        crate::openbudget::publish(ctx.db(), portal, p, new)
             .await
             .map(|_| ())
     }
@@ -631,4 +646,18 @@ async fn moderate(
         }
         Err(e) => Err(e),
     }
+}
+
+async fn upload_again(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<super::CsrfForm>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&f.csrf)?;
+    let portal = ctx.state.config.open_budgets.as_deref();
+    let done = crate::openbudget::upload_again(ctx.db(), portal, p, id)
+        .await
+        .map(|_| ());
+    manage_answer(&ctx, done).await
 }

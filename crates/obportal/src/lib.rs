@@ -1,0 +1,194 @@
+//! The national open-budgets portal (BP-14; seed 004, integration 5 "сервис приема данных с ИС
+//! ГО на портал «Открытые бюджеты»"; seed 003 p. 8: information is placed through the portal's
+//! workstation or sent from the information systems of state bodies). When an administrator
+//! publishes a budget program's passport or implementation report, its program goes to the
+//! portal too.
+//!
+//! The portal's ingestion service has no public specification (INTEGRATIONS.md §7), so the
+//! exchange here is ours and plain, shaped on the passport fields the portal shows: one JSON
+//! document per program, `POST {base}/api/budget-programs` with a bearer token, amounts in
+//! tiyn by year. Only [`ProgramUpload`] and [`HttpOpenBudgets`] change when the real contract
+//! is known.
+
+#[cfg(feature = "testkit")]
+pub mod testkit;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+/// A subprogram's amounts by year, in tiyn.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubprogramAmounts {
+    /// Empty: the program without subprograms.
+    pub subprogram: String,
+    pub years: Vec<(i32, i64)>,
+}
+
+/// A budget program as the portal takes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramUpload {
+    /// `passport` or `report`.
+    pub document: String,
+    /// The number the document has in Jospar and in its final report.
+    pub unique_number: String,
+    pub administrator_bin: String,
+    pub administrator_code: String,
+    pub administrator_name: String,
+    pub program: String,
+    pub year: i32,
+    pub title_ru: String,
+    pub title_kk: String,
+    pub summary_ru: String,
+    pub summary_kk: String,
+    pub head: String,
+    /// `republican` or `local`.
+    pub budget_kind: String,
+    pub published_on: NaiveDate,
+    pub discussion_ends_on: NaiveDate,
+    /// Always "tiyn": amounts are integers, exact.
+    pub unit: String,
+    pub subprograms: Vec<SubprogramAmounts>,
+}
+
+/// What the portal said when it took a program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UploadError {
+    #[error("the open-budgets portal is unreachable: {0}")]
+    Unreachable(String),
+    #[error("the open-budgets portal refused the program ({status}): {message}")]
+    Refused { status: u16, message: String },
+    #[error("the open-budgets portal's answer cannot be read: {0}")]
+    Malformed(String),
+}
+
+pub type UploadFuture<'a> = Pin<Box<dyn Future<Output = Result<Receipt, UploadError>> + Send + 'a>>;
+
+/// Where budget programs go.
+pub trait OpenBudgets: Send + Sync {
+    fn upload<'a>(&'a self, program: &'a ProgramUpload) -> UploadFuture<'a>;
+}
+
+/// The portal over HTTPS.
+pub struct HttpOpenBudgets {
+    base_url: String,
+    token: String,
+    client: reqwest::Client,
+}
+
+#[derive(Deserialize)]
+struct Refusal {
+    #[serde(default)]
+    error: String,
+}
+
+impl HttpOpenBudgets {
+    pub fn new(base_url: &str, token: &str, timeout: Duration) -> Self {
+        HttpOpenBudgets {
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token: token.to_string(),
+            client: reqwest::Client::builder()
+                .timeout(timeout)
+                .build()
+                .unwrap_or_default(),
+        }
+    }
+
+    async fn send(&self, program: &ProgramUpload) -> Result<Receipt, UploadError> {
+        let answer = self
+            .client
+            .post(format!("{}/api/budget-programs", self.base_url))
+            .bearer_auth(&self.token)
+            .json(program)
+            .send()
+            .await
+            .map_err(|e| UploadError::Unreachable(e.to_string()))?;
+        let status = answer.status();
+        let text = answer
+            .text()
+            .await
+            .map_err(|e| UploadError::Unreachable(e.to_string()))?;
+        if status.is_success() {
+            return serde_json::from_str(&text).map_err(|e| UploadError::Malformed(e.to_string()));
+        }
+        if status.is_server_error() {
+            return Err(UploadError::Unreachable(format!("HTTP {status}")));
+        }
+        let message = serde_json::from_str::<Refusal>(&text)
+            .map(|r| r.error)
+            .unwrap_or(text);
+        Err(UploadError::Refused {
+            status: status.as_u16(),
+            message,
+        })
+    }
+}
+
+impl OpenBudgets for HttpOpenBudgets {
+    fn upload<'a>(&'a self, program: &'a ProgramUpload) -> UploadFuture<'a> {
+        Box::pin(self.send(program))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::FakeOpenBudgets;
+
+    fn program() -> ProgramUpload {
+        ProgramUpload {
+            document: "passport".into(),
+            unique_number: "БП-261-003-2027-1".into(),
+            administrator_bin: "990140000017".into(),
+            administrator_code: "261".into(),
+            administrator_name: "Управление образования".into(),
+            program: "003".into(),
+            year: 2027,
+            title_ru: "Общеобразовательное обучение".into(),
+            title_kk: "Жалпы білім беру".into(),
+            summary_ru: "Цель".into(),
+            summary_kk: "Мақсат".into(),
+            head: "Руководитель".into(),
+            budget_kind: "local".into(),
+            published_on: NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
+            discussion_ends_on: NaiveDate::from_ymd_opt(2026, 12, 15).expect("date"),
+            unit: "tiyn".into(),
+            subprograms: vec![SubprogramAmounts {
+                subprogram: "015".into(),
+                years: vec![(2027, 100), (2028, 110)],
+            }],
+        }
+    }
+
+    #[tokio::test]
+    async fn the_portal_takes_a_sound_program_and_refuses_a_broken_one() {
+        let fake = FakeOpenBudgets::spawn("t").await.expect("fake");
+        let portal = HttpOpenBudgets::new(&fake.url(), "t", Duration::from_secs(5));
+        let receipt = portal.upload(&program()).await.expect("taken");
+        assert!(receipt.id.starts_with("OB-2027-"), "{receipt:?}");
+        assert_eq!(fake.received().len(), 1);
+        let mut broken = program();
+        broken.title_kk = String::new();
+        assert!(matches!(
+            portal.upload(&broken).await,
+            Err(UploadError::Refused { status: 422, .. })
+        ));
+        let stranger = HttpOpenBudgets::new(&fake.url(), "wrong", Duration::from_secs(5));
+        assert!(matches!(
+            stranger.upload(&program()).await,
+            Err(UploadError::Refused { status: 401, .. })
+        ));
+        let nowhere = HttpOpenBudgets::new("http://127.0.0.1:9", "t", Duration::from_secs(2));
+        assert!(matches!(
+            nowhere.upload(&program()).await,
+            Err(UploadError::Unreachable(_))
+        ));
+    }
+}

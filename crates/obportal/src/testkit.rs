@@ -1,0 +1,115 @@
+//! A fake open-budgets portal: takes a budget program when the token is right and the document
+//! is sound — a passport or report, the administrator's 12-digit BIN and 3-digit code, a 3-digit
+//! program, both languages, amounts in tiyn, a discussion that ends after it starts — and keeps
+//! it; refuses otherwise with the reason.
+
+use crate::ProgramUpload;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+type Shared = Arc<Mutex<Vec<ProgramUpload>>>;
+
+pub struct FakeOpenBudgets {
+    pub addr: SocketAddr,
+    received: Shared,
+}
+
+#[derive(Clone)]
+struct Portal {
+    token: String,
+    received: Shared,
+}
+
+impl FakeOpenBudgets {
+    pub async fn spawn(token: &str) -> std::io::Result<FakeOpenBudgets> {
+        let received: Shared = Arc::default();
+        let app = Router::new()
+            .route("/api/budget-programs", post(take))
+            .with_state(Portal {
+                token: token.to_string(),
+                received: received.clone(),
+            });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(FakeOpenBudgets { addr, received })
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The programs taken, in order.
+    pub fn received(&self) -> Vec<ProgramUpload> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+fn digits(text: &str, count: usize) -> bool {
+    text.len() == count && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// What the portal checks of a program; the reason when it is not sound.
+fn check(p: &ProgramUpload) -> Result<(), String> {
+    if !matches!(p.document.as_str(), "passport" | "report") {
+        return Err(format!("document {:?}: passport or report", p.document));
+    }
+    if !digits(&p.administrator_bin, 12) {
+        return Err(format!(
+            "administrator_bin {:?} is not 12 digits",
+            p.administrator_bin
+        ));
+    }
+    if !digits(&p.administrator_code, 3) || !digits(&p.program, 3) {
+        return Err("administrator_code and program are 3 digits".into());
+    }
+    for (field, value) in [
+        ("title_ru", &p.title_ru),
+        ("title_kk", &p.title_kk),
+        ("summary_ru", &p.summary_ru),
+        ("summary_kk", &p.summary_kk),
+    ] {
+        if value.trim().is_empty() {
+            return Err(format!("{field} is empty"));
+        }
+    }
+    if p.unit != "tiyn" {
+        return Err(format!("unit {:?}: amounts must be in tiyn", p.unit));
+    }
+    if p.discussion_ends_on <= p.published_on {
+        return Err("the discussion ends before it starts".into());
+    }
+    Ok(())
+}
+
+async fn take(
+    State(portal): State<Portal>,
+    headers: HeaderMap,
+    body: String,
+) -> (StatusCode, Json<Value>) {
+    let refuse = |status, error: String| (status, Json(json!({ "error": error })));
+    let expected = format!("Bearer {}", portal.token);
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+        return refuse(StatusCode::UNAUTHORIZED, "invalid token".into());
+    }
+    let program: ProgramUpload = match serde_json::from_str(&body) {
+        Ok(program) => program,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("unreadable program: {e}")),
+    };
+    if let Err(reason) = check(&program) {
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, reason);
+    }
+    let Ok(mut received) = portal.received.lock() else {
+        return refuse(StatusCode::INTERNAL_SERVER_ERROR, "storage".into());
+    };
+    received.push(program.clone());
+    let id = format!("OB-{}-{:05}", program.year, received.len());
+    (StatusCode::CREATED, Json(json!({ "id": id })))
+}
