@@ -235,8 +235,14 @@ pub async fn document(db: &Db, id: i64) -> Result<Option<Document>> {
     row.map(document_of).transpose()
 }
 
-/// Publishes a checked document for discussion.
-pub async fn publish(db: &Db, who: &Who, new: NewDocument) -> Result<Document> {
+/// Publishes a checked document for discussion with its materials (file name, content), all
+/// in one transaction.
+pub async fn publish(
+    db: &Db,
+    who: &Who,
+    new: NewDocument,
+    materials: &[(String, Vec<u8>)],
+) -> Result<Document> {
     let doc = Document {
         id: new_id(),
         kind: new.kind,
@@ -269,6 +275,12 @@ pub async fn publish(db: &Db, who: &Who, new: NewDocument) -> Result<Document> {
         .bind(&doc.summary_kk).bind(&doc.head).bind(&doc.budget_kind)
         .bind(json!(doc.figures).to_string()).bind(&doc.published_by).bind(doc.published_on)
         .bind(doc.ends_on).execute(conn).await)?;
+    for (file_name, content) in materials {
+        exec_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO ob_materials (id, document_id, file_name, content) VALUES ($1, $2, $3, $4)")
+            .bind(new_id()).bind(doc.id).bind(file_name).bind(content).execute(conn).await)?;
+    }
+    let names: Vec<&String> = materials.iter().map(|(name, _)| name).collect();
     tx.audit(AuditEntry {
         who,
         org_id: Some(doc.org_id),
@@ -276,7 +288,7 @@ pub async fn publish(db: &Db, who: &Who, new: NewDocument) -> Result<Document> {
         entity_id: doc.id.to_string(),
         action: "publish",
         old_value: None,
-        new_value: Some(json!(doc)),
+        new_value: Some(json!({"document": doc, "materials": names})),
         reason: None,
     })
     .await?;

@@ -621,13 +621,31 @@ pub const ROUTES: &[ApiRoute] = &[
     ApiRoute {
         method: "post",
         path: "/open-budget/documents",
-        summary: "Publish {kind: passport|report, org_id (an administrator), program, year, title_ru, title_kk, summary_ru, summary_kk, head, ends_on?}: figures from the approved budget requests, at least 10 working days of discussion (OB-1, OB-2)",
+        summary: "Publish {kind: passport|report, org_id (an administrator), program, year, title_ru, title_kk, summary_ru, summary_kk, head, ends_on?, materials?: [{file_name, content (base64)}]}: figures from the approved budget requests, at least 10 working days of discussion; a report of a program with budget investments needs its materials (OB-1, OB-2)",
         access: Access::Approve,
     },
     ApiRoute {
         method: "post",
         path: "/open-budget/documents/{id}/upload",
         summary: "Send a document's budget program to the national open-budgets portal again (BP-14); the portal's id or its refusal is kept on the document",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "get",
+        path: "/open-budget/publications",
+        summary: "Budget reports, consolidated financial statements, citizen's budgets and audit results: the published ones for anyone; with a token, also those the caller's administrators registered, each with its due day and whether it is late (OB-1)",
+        access: Access::Public,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/open-budget/publications",
+        summary: "Register a publication {org_id, kind: budget_report|financial_statements|citizen_budget|audit_results, year, title_ru, title_kk, received_on (audit results)}: due 5 July of the next year (statements) or 15 working days after receipt (audit results)",
+        access: Access::Approve,
+    },
+    ApiRoute {
+        method: "post",
+        path: "/open-budget/publications/{id}/file",
+        summary: "Publish a registered publication with its file (the body; ?file_name=)",
         access: Access::Approve,
     },
     ApiRoute {
@@ -829,6 +847,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/open-budget/documents/{id}/upload",
             post(upload_open_budget),
+        )
+        .route(
+            "/open-budget/publications",
+            get(open_budget_publications).post(register_publication),
+        )
+        .route(
+            "/open-budget/publications/{id}/file",
+            post(publish_publication_file),
         )
         .route("/open-budget/proposals/pending", get(pending_proposals))
         .route(
@@ -1475,7 +1501,26 @@ async fn open_budget_document(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<V
 
 async fn publish_open_budget(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
-    let new: crate::openbudget::Publication = body(&bytes)?;
+    use base64::Engine as _;
+    let mut value: Value = body(&bytes)?;
+    // Materials come as {file_name, content (base64)}; the rest is the publication itself.
+    let mut materials = Vec::new();
+    if let Some(list) = value.as_object_mut().and_then(|o| o.remove("materials")) {
+        for m in list.as_array().cloned().unwrap_or_default() {
+            let content = base64::engine::general_purpose::STANDARD
+                .decode(m["content"].as_str().unwrap_or_default())
+                .map_err(|_| AppError::invalid("err-ob-file", "materials"))?;
+            let name = m["file_name"].as_str().unwrap_or("material").to_string();
+            materials.push((jospar_planning::repo::clean_file_name(&name), content));
+        }
+    }
+    let mut new: crate::openbudget::Publication =
+        serde_json::from_value(value).map_err(|e| AppError::Invalid {
+            key: "err-bad-json",
+            args: vec![("message", e.to_string())],
+            field: None,
+        })?;
+    new.materials = materials;
     let portal = ctx.state.config.open_budgets.as_deref();
     Ok(created(
         crate::openbudget::publish(ctx.db(), portal, p, new).await?,
@@ -1487,6 +1532,50 @@ async fn upload_open_budget(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Val
     let portal = ctx.state.config.open_budgets.as_deref();
     Ok(Json(json!(
         crate::openbudget::upload_again(ctx.db(), portal, p, id).await?
+    )))
+}
+
+async fn open_budget_publications(ctx: Ctx) -> AppResult<Json<Value>> {
+    let today = chrono::Utc::now().date_naive();
+    let rows: Vec<Value> = crate::openbudget::publications(ctx.db(), ctx.principal.as_ref())
+        .await?
+        .into_iter()
+        .map(|x| {
+            let late = x.late(today);
+            json!({"publication": x, "late": late})
+        })
+        .collect();
+    Ok(Json(json!(rows)))
+}
+
+async fn register_publication(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: jospar_openbudget::publications::NewPublication = body(&bytes)?;
+    Ok(created(
+        crate::openbudget::register_publication(ctx.db(), p, new).await?,
+    ))
+}
+
+#[derive(Deserialize)]
+struct FileName {
+    #[serde(default)]
+    file_name: String,
+}
+
+async fn publish_publication_file(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<FileName>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let name = if q.file_name.is_empty() {
+        "publication"
+    } else {
+        q.file_name.as_str()
+    };
+    Ok(Json(json!(
+        crate::openbudget::publish_file(ctx.db(), p, id, name, &bytes).await?
     )))
 }
 

@@ -11,6 +11,10 @@ use crate::i18n::Tr;
 use chrono::{DateTime, NaiveDate, Utc};
 use jospar_core::Tenge;
 use jospar_obportal::{OpenBudgets, ProgramUpload, SubprogramAmounts};
+use jospar_openbudget::publications::{
+    self as pubs, MAX_FILE_BYTES, NewPublication, Publication as Published, PublicationError,
+    PublicationKind,
+};
 use jospar_openbudget::repo::{self, Document, FigureRow, NewDocument, Proposal, RepoError};
 use jospar_openbudget::words::{BANNED_WORDS, ContentError, WordList, check_proposal};
 use jospar_openbudget::{
@@ -157,6 +161,10 @@ pub struct Publication {
     pub head: String,
     /// The last day of the discussion; the tenth working day when none is given.
     pub ends_on: Option<NaiveDate>,
+    /// The materials confirming investment projects (file name, content): an implementation
+    /// report of a program with budget investments is published with at least one (p. 10).
+    #[serde(skip)]
+    pub materials: Vec<(String, Vec<u8>)>,
 }
 
 /// Publishes a passport or an implementation report of an administrator's program, its
@@ -268,7 +276,17 @@ async fn publish_document(db: &Db, p: &Principal, new: Publication) -> AppResult
     }
     let calendar = db.working_calendar().await?;
     let ends_on = discussion_end(&calendar, p.today, new.ends_on).map_err(publish_error)?;
-    let figures = program_figures(db, p, new.org_id, &program, new.year).await?;
+    let (figures, investment) = program_figures(db, p, new.org_id, &program, new.year).await?;
+    if kind == DocKind::Report && investment && new.materials.is_empty() {
+        return Err(AppError::invalid("err-ob-materials-required", "materials"));
+    }
+    if new
+        .materials
+        .iter()
+        .any(|(_, c)| c.is_empty() || c.len() > MAX_FILE_BYTES)
+    {
+        return Err(AppError::invalid("err-ob-file", "materials"));
+    }
     if figures.is_empty() {
         return Err(AppError::Invalid {
             key: "err-ob-no-planning-data",
@@ -300,40 +318,46 @@ async fn publish_document(db: &Db, p: &Principal, new: Publication) -> AppResult
         published_on: p.today,
         ends_on,
     };
-    repo::publish(db, &p.who(), doc).await.map_err(repo_error)
+    repo::publish(db, &p.who(), doc, &new.materials)
+        .await
+        .map_err(repo_error)
 }
 
 /// The program's amounts by subprogram and year in the approved budget requests of the
-/// administrator's subtree, from the campaign whose years hold `year` (the latest one).
+/// administrator's subtree, from the campaign whose years hold `year` (the latest one), and
+/// whether any of them is a budget investment.
 async fn program_figures(
     db: &Db,
     p: &Principal,
     org: i64,
     program: &str,
     year: i32,
-) -> AppResult<Vec<FigureRow>> {
+) -> AppResult<(Vec<FigureRow>, bool)> {
     let campaign = jospar_limits::repo::campaigns(db)
         .await?
         .into_iter()
         .filter(|c| jospar_planning::request_years(c.first_year).contains(&year))
         .max_by_key(|c| c.first_year);
     let Some(campaign) = campaign else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), false));
     };
     let years = jospar_planning::request_years(campaign.first_year);
     let lines =
         crate::planning::campaign_lines(db, &p.tree, campaign.id, org, true, &|_| true).await?;
     let mut by_subprogram: BTreeMap<String, BTreeMap<i32, Tenge>> = BTreeMap::new();
+    let mut investment = false;
     for (_, line) in lines.iter().filter(|(_, l)| l.program == program) {
+        investment |= line.limit_kind == jospar_limits::LimitKind::Investment;
         let row = by_subprogram.entry(line.subprogram.clone()).or_default();
         for y in years.iter().filter(|y| **y >= year) {
             *row.entry(*y).or_default() += line.amounts.get(y).copied().unwrap_or_default();
         }
     }
-    Ok(by_subprogram
+    let figures = by_subprogram
         .into_iter()
         .map(|(subprogram, years)| FigureRow { subprogram, years })
-        .collect())
+        .collect();
+    Ok((figures, investment))
 }
 
 /// A published document anyone may read.
@@ -652,4 +676,72 @@ pub async fn final_report_table(
         rows,
         ..Table::default()
     })
+}
+
+fn publication_error(e: PublicationError) -> AppError {
+    match e {
+        PublicationError::NoReceipt => AppError::invalid("err-ob-received-on", "received_on"),
+        PublicationError::Missing(field) => AppError::invalid("err-required", field),
+        PublicationError::BadFile => AppError::invalid("err-ob-file", "file"),
+        PublicationError::Published => AppError::invalid("err-ob-published-already", "file"),
+    }
+}
+
+/// Registers a publication of an administrator (OB-1) with its due day.
+pub async fn register_publication(
+    db: &Db,
+    p: &Principal,
+    new: NewPublication,
+) -> AppResult<Published> {
+    p.require(Right::Approve, new.org_id)?;
+    let kind = PublicationKind::from_code(&new.kind).ok_or_else(|| AppError::Invalid {
+        key: "err-unknown-value",
+        args: vec![("field", "kind".into()), ("value", new.kind.clone())],
+        field: Some("kind".into()),
+    })?;
+    for (field, value) in [("title_ru", &new.title_ru), ("title_kk", &new.title_kk)] {
+        if value.trim().is_empty() {
+            return Err(publication_error(PublicationError::Missing(field)));
+        }
+    }
+    if !(2000..=2100).contains(&new.year) {
+        return Err(AppError::invalid("err-ob-year", "year"));
+    }
+    let calendar = db.working_calendar().await?;
+    let due =
+        pubs::due_day(&calendar, kind, new.year, new.received_on).map_err(publication_error)?;
+    Ok(pubs::register(db, &p.who(), kind, &new, due).await?)
+}
+
+/// Publishes a registered publication with its file.
+pub async fn publish_file(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+    file_name: &str,
+    content: &[u8],
+) -> AppResult<Published> {
+    let old = pubs::publication(db, id).await?.ok_or(AppError::NotFound)?;
+    p.require(Right::Approve, old.org_id)?;
+    if old.published_on.is_some() {
+        return Err(publication_error(PublicationError::Published));
+    }
+    if content.is_empty() || content.len() > MAX_FILE_BYTES {
+        return Err(publication_error(PublicationError::BadFile));
+    }
+    let name = jospar_planning::repo::clean_file_name(file_name);
+    Ok(pubs::publish(db, &p.who(), &old, &name, content, p.today).await?)
+}
+
+/// The publications an administrator keeps (all of theirs), or what the public sees (the
+/// published ones) when there is no one signed in.
+pub async fn publications(db: &Db, p: Option<&Principal>) -> AppResult<Vec<Published>> {
+    Ok(pubs::publications(db)
+        .await?
+        .into_iter()
+        .filter(|x| match p {
+            Some(p) => p.can(Right::Approve, x.org_id) || x.published_on.is_some(),
+            None => x.published_on.is_some(),
+        })
+        .collect())
 }

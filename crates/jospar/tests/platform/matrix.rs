@@ -190,6 +190,7 @@ async fn every_route_refuses_what_it_must() {
             published_on: today,
             ends_on: today + chrono::Days::new(30),
         },
+        &[],
     )
     .await
     .expect("document");
@@ -206,6 +207,23 @@ async fn every_route_refuses_what_it_must() {
     .expect("proposal")
     .id;
     let ob_doc = ob_doc.id;
+    let ob_publication = jospar_openbudget::publications::register(
+        &app.db,
+        &who,
+        jospar_openbudget::publications::PublicationKind::CitizenBudget,
+        &jospar_openbudget::publications::NewPublication {
+            org_id: own,
+            kind: "citizen_budget".into(),
+            year: 2027,
+            title_ru: "Гражданский бюджет".into(),
+            title_kk: "Азаматтық бюджет".into(),
+            received_on: None,
+        },
+        None,
+    )
+    .await
+    .expect("publication")
+    .id;
     let mut tx = app.db.begin().await.expect("tx");
     jospar_execution::outbox::enqueue(&mut tx, plan, own, "plan", 0)
         .await
@@ -836,6 +854,27 @@ async fn every_route_refuses_what_it_must() {
             route: "/open-budget/documents/{id}/upload",
             path: format!("/open-budget/documents/{ob_doc}/upload"),
             body: Some(json!({})),
+            expect: "RAARARR",
+        },
+        Case {
+            method: "get",
+            route: "/open-budget/publications",
+            path: "/open-budget/publications".into(),
+            body: None,
+            expect: "AAAAAAA",
+        },
+        Case {
+            method: "post",
+            route: "/open-budget/publications",
+            path: "/open-budget/publications".into(),
+            body: Some(json!({"org_id": own, "kind": "x"})),
+            expect: "RAARARR",
+        },
+        Case {
+            method: "post",
+            route: "/open-budget/publications/{id}/file",
+            path: format!("/open-budget/publications/{ob_publication}/file"),
+            body: None,
             expect: "RAARARR",
         },
         Case {

@@ -86,6 +86,91 @@ async fn post_form(
     (status, response.text().await.unwrap_or_default())
 }
 
+/// OB-1: audit results received on a day are due 15 working days later; the statements of a
+/// year by 5 July of the next; a publication is registered, then published with its file, which
+/// anyone downloads.
+async fn publications(app: &TestApp, abp: &str, edu: i64) {
+    let economist = app.token("economist.school5").await;
+    let path = "/open-budget/publications";
+    let audit = |received: Option<&str>| {
+        json!({"org_id": edu, "kind": "audit_results", "year": 2026,
+               "title_ru": "Результаты аудита управления образования",
+               "title_kk": "Білім басқармасының аудит нәтижелері", "received_on": received})
+    };
+    let (status, _) = send_json(app, "post", path, &economist, audit(Some("2026-03-13"))).await;
+    assert_eq!(status, 403);
+    let (status, error) = send_json(app, "post", path, abp, audit(None)).await;
+    assert_eq!(
+        status, 422,
+        "audit results need their day of receipt: {error}"
+    );
+    let (status, registered) = send_json(app, "post", path, abp, audit(Some("2026-03-13"))).await;
+    assert_eq!(status, 201, "{registered}");
+    let calendar = app.db.working_calendar().await.expect("calendar");
+    let received = chrono::NaiveDate::from_ymd_opt(2026, 3, 13).expect("date");
+    assert_eq!(
+        registered["due_on"],
+        calendar.add_working_days(received, 15).to_string()
+    );
+    let mut statements = audit(None);
+    statements["kind"] = json!("financial_statements");
+    let (status, cfs) = send_json(app, "post", path, abp, statements).await;
+    assert_eq!(
+        (status, cfs["due_on"].as_str()),
+        (201, Some("2027-07-05")),
+        "{cfs}"
+    );
+    // Past its day and unpublished: late.
+    let (_, listed) = get_json(app, abp, path).await;
+    let row = listed
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|r| r["publication"]["id"] == registered["id"])
+        .expect("listed")
+        .clone();
+    assert_eq!(row["late"], true, "{row}");
+    let public: Value = reqwest::Client::new()
+        .get(app.url("/api/v1/open-budget/publications"))
+        .send()
+        .await
+        .expect("list")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(public, json!([]), "nothing published yet");
+    let response = reqwest::Client::new()
+        .post(app.url(&format!(
+            "/api/v1/open-budget/publications/{}/file",
+            registered["id"]
+        )))
+        .query(&[("file_name", "аудит 2026.pdf")])
+        .bearer_auth(abp)
+        .body(b"%PDF-1.4 audit".to_vec())
+        .send()
+        .await
+        .expect("publish");
+    assert_eq!(response.status().as_u16(), 200);
+    let file = TestApp::client()
+        .get(app.url(&format!(
+            "/open-budget/publications/{}/file",
+            registered["id"]
+        )))
+        .send()
+        .await
+        .expect("file");
+    assert_eq!(file.status().as_u16(), 200);
+    assert_eq!(
+        file.bytes().await.expect("bytes").as_ref(),
+        b"%PDF-1.4 audit"
+    );
+    let list = page(&TestApp::client(), app, "/open-budget").await;
+    assert!(
+        list.contains("Результаты аудита управления образования"),
+        "{list}"
+    );
+}
+
 pub async fn open_budget(app: &TestApp) {
     let abp = app.token("abp.edu").await;
     let economist = app.token("economist.school5").await;
@@ -132,6 +217,35 @@ pub async fn open_budget(app: &TestApp) {
     );
     let (status, doc) = send_json(app, "post", path, &abp, passport("003", None)).await;
     assert_eq!(status, 201, "{doc}");
+    publications(app, &abp, edu).await;
+    // An implementation report carries its materials; anyone downloads them.
+    let mut report = passport("003", None);
+    report["kind"] = json!("report");
+    report["materials"] = json!([{"file_name": "акт ввода.pdf", "content": "JVBERi0xLjQgYWt0"}]);
+    let (status, with_materials) = send_json(app, "post", path, &abp, report).await;
+    assert_eq!(status, 201, "{with_materials}");
+    let shown = page(
+        &TestApp::client(),
+        app,
+        &format!("/open-budget/{}", with_materials["id"]),
+    )
+    .await;
+    let link = shown
+        .split("href=\"/open-budget/materials/")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no material link: {shown}"))
+        .to_string();
+    assert!(shown.contains("акт ввода.pdf"));
+    let material = TestApp::client()
+        .get(app.url(&format!("/open-budget/materials/{link}")))
+        .send()
+        .await
+        .expect("material")
+        .bytes()
+        .await
+        .expect("bytes");
+    assert_eq!(material.as_ref(), b"%PDF-1.4 akt");
     let id = doc["id"].as_i64().expect("id");
     let calendar = app.db.working_calendar().await.expect("calendar");
     assert_eq!(

@@ -293,6 +293,46 @@ pub(crate) fn almaty_date_time(at: chrono::DateTime<Utc>) -> String {
         .unwrap_or_default()
 }
 
+/// A file of a multipart form: the field's name, the file's name and its bytes.
+pub(crate) struct Upload {
+    pub(crate) field: String,
+    pub(crate) file_name: String,
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// A multipart form's text fields and its (non-empty) files.
+pub(crate) async fn multipart_form(
+    mut multipart: axum::extract::Multipart,
+) -> AppResult<(std::collections::HashMap<String, String>, Vec<Upload>)> {
+    let bad = |e: axum::extract::multipart::MultipartError| AppError::Invalid {
+        key: "err-bad-json",
+        args: vec![("message", e.to_string())],
+        field: None,
+    };
+    let mut fields = std::collections::HashMap::new();
+    let mut files = Vec::new();
+    while let Some(part) = multipart.next_field().await.map_err(bad)? {
+        let field = part.name().unwrap_or_default().to_string();
+        match part.file_name().map(str::to_string) {
+            Some(file_name) => {
+                let bytes = part.bytes().await.map_err(bad)?;
+                if !bytes.is_empty() {
+                    files.push(Upload {
+                        field,
+                        file_name,
+                        bytes: bytes.to_vec(),
+                    });
+                }
+            }
+            None => {
+                let text = part.text().await.map_err(bad)?;
+                fields.insert(field, text);
+            }
+        }
+    }
+    Ok((fields, files))
+}
+
 /// A form that carries only its CSRF token.
 #[derive(Deserialize, Default)]
 #[serde(default)]

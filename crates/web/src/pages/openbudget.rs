@@ -33,6 +33,12 @@ pub fn routes() -> Router<AppState> {
         .route("/open-budget/proposals/{id}/moderate", post(moderate))
         .route("/open-budget/proposals/{id}/answer", post(answer))
         .route("/open-budget/manage/{id}/upload", post(upload_again))
+        .route("/open-budget/publications", post(register_publication))
+        .route(
+            "/open-budget/publications/{id}/file",
+            get(publication_file).post(publish_publication_file),
+        )
+        .route("/open-budget/materials/{id}", get(material_file))
         .route("/open-budget/{id}", get(show))
         .route("/open-budget/{id}/vote", post(vote))
         .route("/open-budget/{id}/proposals", post(propose))
@@ -80,6 +86,46 @@ struct ListPage {
     page: Page,
     docs: Vec<DocRow>,
     citizen: Option<String>,
+    publications: Vec<PublicationRow>,
+}
+
+pub struct PublicationRow {
+    id: i64,
+    kind: String,
+    year: i64,
+    title: String,
+    administrator: String,
+    due: String,
+    late: bool,
+    published_on: Option<String>,
+    file_name: Option<String>,
+}
+
+async fn publication_rows(ctx: &Ctx, signed_in: bool) -> AppResult<Vec<PublicationRow>> {
+    let principal = if signed_in {
+        ctx.principal.as_ref()
+    } else {
+        None
+    };
+    let today = Utc::now().date_naive();
+    let mut rows = Vec::new();
+    for x in crate::openbudget::publications(ctx.db(), principal).await? {
+        rows.push(PublicationRow {
+            id: x.id,
+            kind: ctx.tr.t(&format!("ob-pub-{}", x.kind)),
+            year: x.year,
+            title: x.title(ctx.tr.lang()).to_string(),
+            administrator: crate::service::org_name(ctx.db(), &ctx.tr, x.org_id).await?,
+            due: x
+                .due_on
+                .map(|d| d.format("%d.%m.%Y").to_string())
+                .unwrap_or_default(),
+            late: x.late(today),
+            published_on: x.published_on.map(|d| d.format("%d.%m.%Y").to_string()),
+            file_name: x.file_name.clone(),
+        });
+    }
+    Ok(rows)
 }
 
 async fn list(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
@@ -95,6 +141,7 @@ async fn list(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
         page: Page::new(&ctx, "ob-title", "open-budget"),
         docs,
         citizen,
+        publications: publication_rows(&ctx, false).await?,
     })
 }
 
@@ -130,6 +177,8 @@ struct DocumentPage {
     parts: Vec<Choice>,
     citizen: Option<Citizen>,
     press_release: String,
+    /// The materials attached to the document: id and file name.
+    materials: Vec<(i64, String)>,
     error: Option<String>,
     /// The text typed in a refused proposal, shown again.
     typed: String,
@@ -208,6 +257,7 @@ async fn document_page(
         head: doc.head.clone(),
         budget_kind: ctx.tr.t(&format!("ob-budget-{}", doc.budget_kind)),
         press_release: crate::openbudget::press_release(db, &ctx.tr, &doc).await?,
+        materials: jospar_openbudget::publications::materials(db, doc.id).await?,
         doc: doc_row(ctx, &doc).await?,
         years,
         figures,
@@ -422,6 +472,8 @@ pub struct ManagedProposal {
 struct ManagePage {
     page: Page,
     rows: Vec<ManagedRow>,
+    publications: Vec<PublicationRow>,
+    kinds: Vec<Choice>,
     administrators: Vec<Choice>,
     this_year: i32,
     error: Option<String>,
@@ -486,8 +538,18 @@ async fn manage_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
         })
         .collect();
     let refused = error.is_some();
+    let kinds = jospar_openbudget::publications::PublicationKind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.code().to_string(),
+            label: ctx.tr.t(&format!("ob-pub-{}", k.code())),
+            selected: false,
+        })
+        .collect();
     let response = render(ManagePage {
         page: Page::new(ctx, "ob-manage-title", "open-budget"),
+        publications: publication_rows(ctx, true).await?,
+        kinds,
         rows,
         administrators,
         this_year: p.today.format("%Y").to_string().parse().unwrap_or(2027),
@@ -511,41 +573,46 @@ async fn manage_answer(ctx: &Ctx, done: AppResult<()>) -> AppResult<Response> {
     }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct PublishForm {
-    csrf: String,
-    kind: String,
-    org_id: i64,
-    program: String,
-    year: i32,
-    title_ru: String,
-    title_kk: String,
-    summary_ru: String,
-    summary_kk: String,
-    head: String,
-    ends_on: String,
-}
-
-async fn publish(ctx: Ctx, Form(f): Form<PublishForm>) -> AppResult<Response> {
+/// Publishes a document from the administrator's form (multipart: the materials of an
+/// implementation report come as files).
+async fn publish(ctx: Ctx, multipart: axum::extract::Multipart) -> AppResult<Response> {
     let p = ctx.user()?;
-    p.check_csrf(&f.csrf)?;
+    let (fields, files) = super::multipart_form(multipart).await?;
+    let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
+    p.check_csrf(&field("csrf"))?;
     let done = async {
-        let ends_on = match f.ends_on.trim() {
+        let ends_on = match field("ends_on").trim() {
             "" => None,
             day => Some(crate::service::parse_date(day, "ends_on")?),
         };
+        let number = |name: &str| -> AppResult<i64> {
+            field(name)
+                .trim()
+                .parse()
+                .map_err(|_| AppError::invalid("err-required", name))
+        };
         let new = Publication {
-            kind: f.kind,
-            org_id: f.org_id,
-            program: f.program,
-            year: f.year,
-            title_ru: f.title_ru,
-            title_kk: f.title_kk,
-            summary_ru: f.summary_ru,
-            summary_kk: f.summary_kk,
-            head: f.head,
+            kind: field("kind"),
+            org_id: number("org_id")?,
+            program: field("program"),
+            year: i32::try_from(number("year")?)
+                .map_err(|_| AppError::invalid("err-ob-year", "year"))?,
+            title_ru: field("title_ru"),
+            title_kk: field("title_kk"),
+            summary_ru: field("summary_ru"),
+            summary_kk: field("summary_kk"),
+            head: field("head"),
             ends_on,
+            materials: files
+                .into_iter()
+                .filter(|f| f.field == "materials")
+                .map(|f| {
+                    (
+                        jospar_planning::repo::clean_file_name(&f.file_name),
+                        f.bytes,
+                    )
+                })
+                .collect(),
         };
         let portal = ctx.state.config.open_budgets.as_deref();
         crate::openbudget::publish(ctx.db(), portal, p, new)
@@ -659,5 +726,91 @@ async fn upload_again(
     let done = crate::openbudget::upload_again(ctx.db(), portal, p, id)
         .await
         .map(|_| ());
+    manage_answer(&ctx, done).await
+}
+
+fn file_response(file_name: &str, content: Vec<u8>) -> Response {
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        urlencoding::encode(file_name)
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        content,
+    )
+        .into_response()
+}
+
+/// A published publication's file, for anyone.
+async fn publication_file(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (name, content) = jospar_openbudget::publications::file(ctx.db(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(file_response(&name, content))
+}
+
+/// A material of a published document, for anyone.
+async fn material_file(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let (_, name, content) = jospar_openbudget::publications::material(ctx.db(), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(file_response(&name, content))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RegisterForm {
+    csrf: String,
+    org_id: i64,
+    kind: String,
+    year: i32,
+    title_ru: String,
+    title_kk: String,
+    received_on: String,
+}
+
+async fn register_publication(ctx: Ctx, Form(f): Form<RegisterForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&f.csrf)?;
+    let done = async {
+        let received_on = match f.received_on.trim() {
+            "" => None,
+            day => Some(crate::service::parse_date(day, "received_on")?),
+        };
+        let new = jospar_openbudget::publications::NewPublication {
+            org_id: f.org_id,
+            kind: f.kind,
+            year: f.year,
+            title_ru: f.title_ru,
+            title_kk: f.title_kk,
+            received_on,
+        };
+        crate::openbudget::register_publication(ctx.db(), p, new)
+            .await
+            .map(|_| ())
+    }
+    .await;
+    manage_answer(&ctx, done).await
+}
+
+async fn publish_publication_file(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let (fields, files) = super::multipart_form(multipart).await?;
+    p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or_default())?;
+    let done = match files.into_iter().find(|f| f.field == "file") {
+        Some(file) => {
+            crate::openbudget::publish_file(ctx.db(), p, id, &file.file_name, &file.bytes)
+                .await
+                .map(|_| ())
+        }
+        None => Err(AppError::invalid("err-ob-file", "file")),
+    };
     manage_answer(&ctx, done).await
 }

@@ -343,34 +343,20 @@ fn request_of(
 
 /// The filing form: its fields, and the E-Qyzmet QR pictures by employee number.
 async fn filing_of(
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> AppResult<(HashMap<String, String>, Vec<(usize, Vec<u8>)>)> {
-    let bad = |e: axum::extract::multipart::MultipartError| AppError::Invalid {
-        key: "err-bad-json",
-        args: vec![("message", e.to_string())],
-        field: None,
-    };
-    let mut fields = HashMap::new();
-    let mut pictures = Vec::new();
-    while let Some(part) = multipart.next_field().await.map_err(bad)? {
-        let name = part.name().unwrap_or_default().to_string();
-        let picture = name
-            .strip_prefix('e')
-            .and_then(|rest| rest.strip_suffix("-qr_image"))
-            .and_then(|n| n.parse::<usize>().ok());
-        match picture {
-            Some(number) => {
-                let bytes = part.bytes().await.map_err(bad)?;
-                if !bytes.is_empty() {
-                    pictures.push((number, bytes.to_vec()));
-                }
-            }
-            None => {
-                let text = part.text().await.map_err(bad)?;
-                fields.insert(name, text);
-            }
-        }
-    }
+    let (fields, files) = super::multipart_form(multipart).await?;
+    let pictures = files
+        .into_iter()
+        .filter_map(|file| {
+            let number = file
+                .field
+                .strip_prefix('e')
+                .and_then(|rest| rest.strip_suffix("-qr_image"))
+                .and_then(|n| n.parse::<usize>().ok())?;
+            Some((number, file.bytes))
+        })
+        .collect();
     Ok((fields, pictures))
 }
 
