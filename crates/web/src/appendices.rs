@@ -45,6 +45,9 @@ impl Reader<'_> {
         if self.can_read(org) {
             Ok(())
         } else {
+            if let Reader::User(p) = self {
+                p.log_refusal(&format!("Read on organisation {org}"));
+            }
             Err(AppError::Forbidden)
         }
     }

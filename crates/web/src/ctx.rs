@@ -46,8 +46,19 @@ impl Principal {
         if self.can(right, org_id) {
             Ok(())
         } else {
+            self.log_refusal(&format!("{right:?} on organisation {org_id}"));
             Err(AppError::Forbidden)
         }
+    }
+
+    /// A refused request is logged with who asked and for what (an auditor changing an id in
+    /// the URL to read another region's data shows up here).
+    pub fn log_refusal(&self, what: &str) {
+        tracing::warn!(
+            login = %self.user.login,
+            iin = %self.user.iin,
+            "refused: {what}"
+        );
     }
 
     pub fn scope(&self, right: Right) -> Scope {
@@ -68,6 +79,7 @@ impl Principal {
         if self.can_system(right) {
             Ok(())
         } else {
+            self.log_refusal(&format!("{right:?} on the whole system"));
             Err(AppError::Forbidden)
         }
     }

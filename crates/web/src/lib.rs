@@ -156,6 +156,9 @@ async fn finish(mut request: Request, next: Next) -> Response {
     let is_get = request.method() == axum::http::Method::GET;
     let mut response = next.run(request).await;
     if let Some(error) = response.extensions().get::<AppError>().cloned() {
+        if matches!(error, AppError::Forbidden) {
+            tracing::warn!(path = %path_and_query, "refused request");
+        }
         response = render_error(&error, Tr(lang), is_api, is_get, &path_and_query);
     }
     let headers = response.headers_mut();

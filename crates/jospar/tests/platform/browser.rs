@@ -663,3 +663,127 @@ async fn approve_a_plan_with_eds_and_import_execution_files() {
     client.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);
 }
+
+/// Issue 6 (OB-3): a citizen opens a passport in discussion without signing in, signs in with
+/// the signature through NCALayer and votes "for" it; a second vote is refused on the page.
+#[tokio::test]
+async fn a_citizen_signs_in_with_eds_and_votes_for_a_passport() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let today = chrono::Utc::now().date_naive();
+    let doc = jospar_openbudget::repo::publish(
+        &app.db,
+        &jospar_store::Who::system(),
+        jospar_openbudget::repo::NewDocument {
+            kind: jospar_openbudget::DocKind::Passport,
+            org_id: edu,
+            abp: "261".into(),
+            program: "003".into(),
+            year: 2027,
+            title_ru: "Общеобразовательное обучение".into(),
+            title_kk: "Жалпы білім беру".into(),
+            summary_ru: "Цель: доступное качественное школьное образование.".into(),
+            summary_kk: "Мақсаты: қолжетімді сапалы мектептегі білім.".into(),
+            head: "Заместитель руководителя".into(),
+            budget_kind: "local".into(),
+            figures: vec![],
+            published_on: today,
+            ends_on: today + chrono::Days::new(20),
+        },
+        &[],
+    )
+    .await
+    .expect("document");
+    // Any person with a signature takes part: here one whose key the fake NCALayer holds.
+    let citizen = jospar_org::repo::user_by_login(&app.db, "economist.school5")
+        .await
+        .expect("q")
+        .expect("user");
+
+    let (_driver, client, profile) = browser().await;
+    client
+        .goto(&app.url(&format!("/open-budget/{}?lang=ru", doc.id)))
+        .await
+        .expect("document page");
+    wait_for_text(&client, "#ob-doc-title", "Общеобразовательное обучение").await;
+    client
+        .find(Locator::Id("ob-sign-in"))
+        .await
+        .expect("sign-in link")
+        .click()
+        .await
+        .expect("click");
+    fill(&client, "#ob-iin", &citizen.iin).await;
+    client
+        .find(Locator::Id("ob-sign-in-submit"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#ob-doc-votes", "«За»: 0").await;
+    keep_screenshot(&client, "open-budget-document").await;
+    client
+        .find(Locator::Id("ob-vote-for"))
+        .await
+        .expect("vote button")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#ob-doc-votes", "«За»: 1").await;
+    client
+        .find(Locator::Id("ob-vote-against"))
+        .await
+        .expect("vote button")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#ob-error", "уже голосовали").await;
+    wait_for_text(&client, "#ob-doc-votes", "«Против»: 0").await;
+    client.close().await.expect("close");
+    let _ = std::fs::remove_dir_all(profile);
+}
+
+/// Issue 6 (OV-4): a read-only auditor signed in through the browser reads an organisation but
+/// a write sent from the page is refused, and the organisation is unchanged.
+#[tokio::test]
+async fn an_auditor_reads_but_a_write_from_the_page_is_refused() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let (_driver, client, profile) = browser().await;
+    sign_in(&client, &app, "auditor").await;
+    client
+        .goto(&app.url("/execution?lang=ru"))
+        .await
+        .expect("execution page");
+    wait_for_text(&client, "h1", "Исполнение").await;
+    assert!(
+        client.find(Locator::Id("close-period-form")).await.is_err(),
+        "no form to close a month for a read-only auditor"
+    );
+    // The same request the form would send, from the auditor's page with its session.
+    let script = format!(
+        "const csrf = document.querySelector('input[name=csrf]').value;
+         const body = new URLSearchParams({{csrf, org: '{edu}', month: '2027-03', reason: 'проверка'}});
+         const answer = await fetch('/execution/periods', {{method: 'POST', body}});
+         return answer.status;"
+    );
+    let status = client.execute(&script, vec![]).await.expect("script");
+    assert_eq!(status, serde_json::json!(403), "the write is refused");
+    let closed = jospar_execution::periods::closed_periods(&app.db)
+        .await
+        .expect("periods");
+    assert!(closed.is_empty(), "nothing was written: {closed:?}");
+    client.close().await.expect("close");
+    let _ = std::fs::remove_dir_all(profile);
+}
