@@ -108,6 +108,23 @@ pub fn spawn_worker(db: Db, gateway: Arc<dyn TreasuryGateway>, interval: Duratio
     });
 }
 
+/// Makes the final reports of ended public discussions every hour (OB-5).
+pub fn spawn_final_reports(db: Db) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            ticks.tick().await;
+            match jospar_web::openbudget::make_final_reports(&db, chrono::Utc::now().date_naive())
+                .await
+            {
+                Ok(0) => {}
+                Ok(made) => tracing::info!(made, "final reports of public discussions"),
+                Err(e) => tracing::warn!("final reports: {e:?}"),
+            }
+        }
+    });
+}
+
 /// The open-budgets portal when `open_budgets_url` is set (BP-14).
 pub fn open_budgets_from_config(config: &Config) -> Option<Arc<dyn OpenBudgets>> {
     config.open_budgets_url.as_ref().map(|url| {

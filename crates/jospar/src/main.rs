@@ -439,6 +439,7 @@ async fn serve(
     if let Some(dir) = &config.backup_dir {
         backup::spawn_daily(db.clone(), config.clone(), dir.clone());
     }
+    exchange::spawn_final_reports(db.clone());
     if let Some(gateway) = &treasury {
         let interval = std::time::Duration::from_secs(config.shep_interval.max(1));
         exchange::spawn_worker(db.clone(), gateway.clone(), interval);

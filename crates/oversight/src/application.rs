@@ -23,6 +23,11 @@ pub struct Employee {
     pub unit: String,
     /// The text of the employee's E-Qyzmet QR code.
     pub qr_code: String,
+    /// The uploaded picture of the code, as a `data:` URL, kept for the reviewing authority
+    /// (INTEGRATIONS.md §8: the code's payload has no public description, so it is checked by
+    /// eye against the picture).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub qr_picture: String,
     pub phone: String,
     pub email: String,
 }
@@ -188,6 +193,7 @@ mod tests {
             position: "главный специалист".into(),
             unit: "отдел аудита".into(),
             qr_code: "EQ-123456".into(),
+            qr_picture: String::new(),
             phone: "+7 701 000 00 00".into(),
             email: "a@maslikhat.kz".into(),
         }

@@ -475,6 +475,21 @@ pub async fn managed(db: &Db, p: &Principal) -> AppResult<Vec<Document>> {
         .collect())
 }
 
+/// Makes the final report of every discussion that has ended without one (OB-5): run by the
+/// server every hour, so the report is there for the administrator the day after the end.
+/// Gives how many were made.
+pub async fn make_final_reports(db: &Db, today: NaiveDate) -> AppResult<usize> {
+    let tr = Tr(crate::i18n::Lang::Ru);
+    let mut made = 0;
+    for doc in repo::documents(db).await.map_err(repo_error)? {
+        if doc.final_report.is_none() && today > doc.ends_on {
+            final_report(db, &tr, &doc, today).await?;
+            made += 1;
+        }
+    }
+    Ok(made)
+}
+
 /// The final report of a document whose discussion has ended: made once from the document,
 /// its published proposals and the votes, then kept (and so sent to the administrator, whose
 /// page lists it). None while the discussion lasts.
@@ -634,7 +649,14 @@ pub async fn final_report_table(
             "ob-final-budget-kind",
             tr.t(&format!("ob-budget-{}", report.budget_kind)),
         ),
-        field("ob-final-administrator", report.administrator.clone()),
+        field(
+            "ob-final-administrator",
+            format!(
+                "{} {}",
+                doc.abp,
+                crate::service::org_name(db, tr, doc.org_id).await?
+            ),
+        ),
         field("ob-final-period", report.period.clone()),
         field("ob-final-head", report.head.clone()),
     ];

@@ -240,6 +240,17 @@ pub fn read_qr_pictures(request: &mut Request, pictures: &[(usize, Vec<u8>)]) ->
                 args: vec![("employee", number.to_string()), ("detail", e.to_string())],
                 field: Some(format!("employees[{number}].qr_code")),
             })?;
+        use base64::Engine as _;
+        // The decoder read it as PNG or JPEG; the picture is shown back as it came.
+        let mime = if bytes.starts_with(b"\x89PNG") {
+            "image/png"
+        } else {
+            "image/jpeg"
+        };
+        employee.qr_picture = format!(
+            "data:{mime};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        );
     }
     Ok(())
 }

@@ -494,6 +494,13 @@ pub async fn open_budget(app: &TestApp) {
     .await;
     assert_eq!(status, 422);
     assert!(ended.contains("Обсуждение завершилось"), "{ended}");
+    // The server's hourly pass makes the report and keeps it, before anyone asks for it.
+    let made = jospar_web::openbudget::make_final_reports(&app.db, today)
+        .await
+        .expect("pass");
+    assert!(made >= 1, "{made}");
+    let (_, kept) = get_json(app, &abp, &format!("/open-budget/documents/{id}")).await;
+    assert!(kept["document"]["final_report"].is_object(), "{kept}");
     let (status, report) = get_json(
         app,
         &abp,

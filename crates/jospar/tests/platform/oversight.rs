@@ -236,6 +236,10 @@ async fn file_through_the_page(app: &TestApp, region: i64) {
         .await
         .expect("text");
     assert!(draft.contains("EQYZMET-860606400009-11AA"), "{draft}");
+    assert!(
+        draft.contains("src=\"data:image/png;base64,"),
+        "the picture is kept: {draft}"
+    );
     assert!(draft.contains("id=\"application-sign-form\""), "{draft}");
 }
 

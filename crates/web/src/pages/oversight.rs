@@ -324,6 +324,7 @@ fn request_of(
                 position: get("position"),
                 unit: get("unit"),
                 qr_code: get("qr_code"),
+                qr_picture: String::new(),
                 phone: get("phone"),
                 email: get("email"),
             }
