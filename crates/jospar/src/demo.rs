@@ -236,6 +236,79 @@ pub async fn load_treasury_forms(db: &Db) -> Result<()> {
     Ok(())
 }
 
+/// A passport in public discussion (OB-1) for the demo's education administrator, so the open
+/// budget has something to read, vote on and propose to at once. The demo region has no budget
+/// campaign, so its figures are the annual plans of program 003 in the demo's form 5-52; a
+/// passport published from the pages takes them from the approved budget requests.
+pub async fn load_open_budget(db: &Db) -> Result<()> {
+    use jospar_execution::treasury::CashRow;
+    let region: Region = serde_json::from_str(REGION).context("demo/region.json")?;
+    let name = &region
+        .orgs
+        .iter()
+        .find(|o| o.key == "obl.edu")
+        .context("demo organisation obl.edu")?
+        .name_ru;
+    let org = repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .find(|o| &o.name_ru == name)
+        .context("obl.edu not loaded")?;
+    let form = jospar_execution::treasury_store::reports(db)
+        .await?
+        .into_iter()
+        .find(|r| r.form == "5-52" && r.org_id == org.id)
+        .context("the demo's 5-52")?;
+    let (_, rows) = jospar_execution::treasury_store::report::<CashRow>(db, form.id, "5-52")
+        .await?
+        .context("the demo's 5-52 rows")?;
+    let mut by_subprogram: std::collections::BTreeMap<String, jospar_core::Tenge> =
+        Default::default();
+    for row in rows.iter().filter(|r| r.program == "003") {
+        *by_subprogram.entry(row.subprogram.clone()).or_default() += row.plan_year;
+    }
+    let figures = by_subprogram
+        .into_iter()
+        .map(|(subprogram, amount)| jospar_openbudget::repo::FigureRow {
+            subprogram,
+            years: [(2027, amount)].into_iter().collect(),
+        })
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    let calendar = db.working_calendar().await?;
+    let ends_on = jospar_openbudget::discussion_end(&calendar, today, None)?;
+    jospar_openbudget::repo::publish(
+        db,
+        &Who::system(),
+        jospar_openbudget::repo::NewDocument {
+            kind: jospar_openbudget::DocKind::Passport,
+            org_id: org.id,
+            abp: org.abp_code.clone().unwrap_or_default(),
+            program: "003".into(),
+            year: 2027,
+            title_ru: "Общеобразовательное обучение".into(),
+            title_kk: "Жалпы білім беру".into(),
+            summary_ru: "Цель: доступное и качественное школьное образование. Задачи: содержание школ, \
+                         обновление материально-технической базы. Показатели: охват детей школьного \
+                         возраста обучением — 100 %."
+                .into(),
+            summary_kk: "Мақсаты: қолжетімді және сапалы мектептегі білім. Міндеттері: мектептерді ұстау, \
+                         материалдық-техникалық базаны жаңарту. Көрсеткіштер: мектеп жасындағы балаларды \
+                         оқытумен қамту — 100 %."
+                .into(),
+            head: "Руководитель управления образования".into(),
+            budget_kind: "local".into(),
+            figures,
+            published_on: today,
+            ends_on,
+        },
+        &[],
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("demo passport: {e}"))?;
+    Ok(())
+}
+
 /// The real execution report of Mangystau region's local budget from the open-budgets portal
 /// (`data/portal`), kept under the oblast's authorized body, so that the EX-R 18 report and
 /// its reconciliation can be opened at once.

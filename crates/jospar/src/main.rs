@@ -261,6 +261,7 @@ async fn main() -> Result<()> {
             let db = open(&config).await?;
             if demo::load_if_empty(&db).await? {
                 demo::load_treasury_forms(&db).await?;
+                demo::load_open_budget(&db).await?;
             }
             if load_only {
                 return Ok(());

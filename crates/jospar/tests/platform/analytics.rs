@@ -765,6 +765,30 @@ async fn the_demo_imports_every_treasury_sample() {
         .map(String::as_str)
         .collect();
     assert_eq!(kinds, layouts, "a sample of every form of the layouts");
+    // The demo's passport in discussion, its figures the 5-52's annual plans of program 003.
+    jospar::demo::load_open_budget(&app.db)
+        .await
+        .expect("demo passport");
+    let docs = jospar_openbudget::repo::documents(&app.db)
+        .await
+        .expect("documents");
+    let figures: i64 = docs[0]
+        .figures
+        .iter()
+        .flat_map(|f| f.years.values())
+        .map(|t| t.tiyn())
+        .sum();
+    assert_eq!(
+        figures, 3_958_200_000,
+        "the 5-52 sample's plan for the year"
+    );
+    let shown = reqwest::get(app.url(&format!("/open-budget/{}", docs[0].id)))
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(shown.contains("Общеобразовательное обучение"), "{shown}");
 }
 
 async fn post_text(
