@@ -287,6 +287,10 @@ async fn public_answer(
     match done {
         Ok(()) => Ok(Redirect::to(&format!("/open-budget/{id}")).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
+            // Refused votes and proposals (a second vote, a late one, banned words…) are logged.
+            if let AppError::Invalid { key, .. } = &e {
+                tracing::info!(document = id, reason = key, "open budget: refused");
+            }
             let message = form_message(ctx, e)?;
             document_page(ctx, headers, id, Some(message), typed).await
         }
