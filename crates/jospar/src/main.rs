@@ -127,6 +127,8 @@ struct ReportArgs {
     #[arg(long)]
     document: Option<String>,
     #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
     growth: bool,
     #[arg(long)]
     form: Option<String>,
@@ -172,6 +174,7 @@ impl ReportArgs {
             ("session", self.session.clone()),
             ("pair", self.pair.clone()),
             ("document", self.document.clone()),
+            ("kind", self.kind.clone()),
             ("growth", flag(self.growth)),
             ("form", self.form.clone()),
         ]

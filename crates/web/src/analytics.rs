@@ -91,7 +91,7 @@ async fn plan_subtitle(
 
 /// Two monthly series side by side: a row per month with both, the difference and the running
 /// difference; `columns` names the first three.
-fn balance_table(
+pub(crate) fn balance_table(
     tr: &Tr,
     title: &str,
     subtitle: Vec<String>,

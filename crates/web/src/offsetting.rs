@@ -295,42 +295,15 @@ fn pair_months(tr: &Tr, mut subtitle: Vec<String>, control: &PairControl) -> Tab
         "{} {} {} → {} · {}",
         pair.abp, pair.program, pair.subprogram, pair.receipt_code, pair.name
     ));
-    let rows = control
-        .months
-        .iter()
-        .enumerate()
-        .map(|(m, b)| {
-            vec![
-                Cell::Text(tr.t(&format!("month-{}", m + 1))),
-                Cell::Money(b.left),
-                Cell::Money(b.right),
-                Cell::Money(b.difference),
-                Cell::Money(b.running),
-            ]
-        })
-        .collect();
-    Table {
-        title: tr.t("report-offsetting-codes"),
+    crate::analytics::balance_table(
+        tr,
+        "report-offsetting-codes",
         subtitle,
-        headers: [
-            "exec-col-month",
+        [
             "offsetting-col-paid",
             "offsetting-col-received",
             "exec-col-difference",
-            "analytics-col-running",
-        ]
-        .iter()
-        .map(|k| tr.t(k))
-        .collect(),
-        numbered: true,
-        rows,
-        total: Some(vec![
-            Cell::Text(tr.t("total")),
-            Cell::Money(control.paid()),
-            Cell::Money(control.received()),
-            Cell::Money(control.paid() - control.received()),
-            Cell::Money(control.months[11].running),
-        ]),
-        ..Table::default()
-    }
+        ],
+        &control.months,
+    )
 }

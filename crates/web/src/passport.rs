@@ -118,19 +118,13 @@ pub struct Publication {
     pub f219: Option<i64>,
 }
 
-/// Builds the report and sends it; every attempt is recorded. A report the portal refused or
-/// could not take is an error naming the portal's reason (and stays in the list).
-pub async fn publish(
+/// The report of a publication as the portal gets it, with the form it comes from and the
+/// sources it names; the reader must read the forms.
+async fn build(
     db: &Db,
-    p: &Principal,
-    portal: Option<&Arc<dyn RegionPassport>>,
+    reader: &Reader<'_>,
     what: &Publication,
-) -> AppResult<PassportExport> {
-    // Publishing is done for an organisation where the user enters data.
-    if p.scope(Right::Enter).ids().is_empty() {
-        return Err(AppError::Forbidden);
-    }
-    let portal = portal.ok_or_else(|| AppError::invalid("err-passport-off", "passport"))?;
+) -> AppResult<(TreasuryReport, String, PassportReport)> {
     let kind = ReportKind::from_code(&what.kind).ok_or_else(|| AppError::Invalid {
         key: "err-unknown-value",
         args: vec![("field", "kind".into()), ("value", what.kind.clone())],
@@ -138,7 +132,7 @@ pub async fn publish(
     })?;
     let (head, expenses) =
         form::<CashRow>(db, what.f552, crate::treasury::FORM_552, "f552").await?;
-    p.require(Right::Enter, head.org_id)?;
+    reader.require_read(head.org_id)?;
     let mut sources = format!("5-52:{}", head.id);
     let rows = match kind {
         ReportKind::CashExecution => cash_rows(db, head.report_date, &expenses).await?,
@@ -148,7 +142,7 @@ pub async fn publish(
                 .ok_or_else(|| AppError::invalid("err-required", "f219"))?;
             let (h219, receipts) =
                 form::<ReceiptRow>(db, id, crate::treasury::FORM_219, "f219").await?;
-            Reader::User(p).require_read(h219.org_id)?;
+            reader.require_read(h219.org_id)?;
             sources += &format!(", 2-19:{}", h219.id);
             structure_rows(db, head.report_date, &receipts, &expenses).await?
         }
@@ -163,6 +157,85 @@ pub async fn publish(
         head.report_date,
         rows,
     );
+    Ok((head, sources, report))
+}
+
+/// EX-R 22–23 in the catalogue: what a publication sends to the Region passport portal — each
+/// row with its annual plan, plan of the period and execution, the totals by section and of the
+/// whole, to the tiyn, as the portal checks them.
+pub async fn preview_table(
+    db: &Db,
+    tr: &crate::i18n::Tr,
+    reader: &Reader<'_>,
+    what: &Publication,
+) -> AppResult<jospar_reports::Table> {
+    use jospar_reports::{Cell, Table};
+    let (head, _, report) = build(db, reader, what).await?;
+    let mut table = Table {
+        title: tr.t(&format!("report-region-passport-{}", report.kind.code())),
+        subtitle: vec![
+            crate::service::org_name(db, tr, head.org_id).await?,
+            tr.args(
+                "analytics-form-subtitle",
+                &[
+                    ("form", head.form.clone()),
+                    ("date", head.report_date.to_string()),
+                    ("file", head.file_name.clone()),
+                ],
+            ),
+        ],
+        headers: [
+            "passport-col-section",
+            "passport-col-code",
+            "passport-col-name",
+            "analytics-col-plan-year",
+            "analytics-col-plan-period",
+            "treasury-col-executed",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        ..Table::default()
+    };
+    let money = |tiyn: i64| Cell::Money(jospar_core::Tenge::from_tiyn(tiyn));
+    for r in &report.rows {
+        table.rows.push(vec![
+            Cell::Text(tr.t(&format!("passport-section-{}", r.section))),
+            Cell::Text(r.code.clone()),
+            Cell::Text(r.name.clone()),
+            money(r.plan_year),
+            money(r.plan_period),
+            money(r.executed),
+        ]);
+    }
+    let all = Totals::of(&report.rows);
+    table.total = Some(vec![
+        Cell::Text(tr.t("total")),
+        Cell::Text(String::new()),
+        Cell::Text(String::new()),
+        money(all.plan_year),
+        money(all.plan_period),
+        money(all.executed),
+    ]);
+    Ok(table)
+}
+
+/// Builds the report and sends it; every attempt is recorded. A report the portal refused or
+/// could not take is an error naming the portal's reason (and stays in the list).
+pub async fn publish(
+    db: &Db,
+    p: &Principal,
+    portal: Option<&Arc<dyn RegionPassport>>,
+    what: &Publication,
+) -> AppResult<PassportExport> {
+    // Publishing is done for an organisation where the user enters data.
+    if p.scope(Right::Enter).ids().is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let portal = portal.ok_or_else(|| AppError::invalid("err-passport-off", "passport"))?;
+    let (head, sources, report) = build(db, &Reader::User(p), what).await?;
+    p.require(Right::Enter, head.org_id)?;
     let outcome = portal.publish(&report).await;
     let (status, remote_id, error) = match &outcome {
         Ok(receipt) => ("sent", Some(receipt.id.clone()), None),
@@ -177,7 +250,7 @@ pub async fn publish(
         PassportExport {
             id: 0,
             org_id: head.org_id,
-            kind: kind.code().into(),
+            kind: report.kind.code().into(),
             report_date: head.report_date,
             sources,
             row_count: report.rows.len() as i64,

@@ -569,6 +569,27 @@ pub const REPORTS: &[ReportDef] = &[
         params: &[PLAN, BASIS],
     },
     ReportDef {
+        name: "region-passport",
+        about: "What is sent to the Region passport portal: the cash execution report of a 5-52 (kind cash_execution) or the budget structure from a 2-19 and a 5-52 (kind budget_structure), rows and totals to the tiyn (EX-R 22-23)",
+        params: &[
+            ParamDef {
+                name: "kind",
+                required: true,
+                about: "cash_execution or budget_structure",
+            },
+            ParamDef {
+                name: "f552",
+                required: true,
+                about: "id of an imported form 5-52",
+            },
+            ParamDef {
+                name: "f219",
+                required: false,
+                about: "id of an imported form 2-19 (for the budget structure)",
+            },
+        ],
+    },
+    ReportDef {
         name: "discussion-final-report",
         about: "Final report of the public discussion of a budget program passport or implementation report (OB-5, appendices 1-2 of order 176-NK), made when the discussion ends",
         params: &[ParamDef {
@@ -618,6 +639,7 @@ pub fn spec_numbers(name: &str) -> &'static [u8] {
         "expense-receipt-balance" => &[28, 57],
         "plan-balance" => &[29],
         "offsetting-codes" => &[30],
+        "region-passport" => &[22, 23],
         "specifics-analysis" => &[31],
         "reconcile-219-243" => &[32],
         "reconcile-420-552" => &[33],
@@ -1094,6 +1116,14 @@ pub async fn build(
                 params.text("basis"),
             )
             .await
+        }
+        "region-passport" => {
+            let what = crate::passport::Publication {
+                kind: params.text("kind").unwrap_or_default().to_string(),
+                f552: params.required("f552")?,
+                f219: params.number("f219")?,
+            };
+            crate::passport::preview_table(db, tr, reader, &what).await
         }
         "discussion-final-report" => {
             let today = chrono::Utc::now().date_naive();

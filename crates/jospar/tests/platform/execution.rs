@@ -1566,6 +1566,35 @@ async fn region_passport(app: &TestApp, abp: &str, f219: i64) {
         "the 2-19's receipts to the tiyn"
     );
     assert_eq!(all(&received[1], "expenses"), all(&received[0], "all"));
+    // EX-R 22-23 in the catalogue: the same rows and totals the portal took.
+    let (status, preview) = get_json(
+        app,
+        abp,
+        &format!(
+            "/reports/region-passport?kind=budget_structure&f552={f552}&f219={f219}&format=json"
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(
+        preview["rows"].as_array().map(Vec::len),
+        Some(received[1].rows.len())
+    );
+    assert_eq!(
+        preview["total"][5].as_i64(),
+        Some(all(&received[1], "all").executed),
+        "{preview}"
+    );
+    let (status, _) = get_json(
+        app,
+        &app.token("economist.school5").await,
+        &format!("/reports/region-passport?kind=cash_execution&f552={f552}&format=json"),
+    )
+    .await;
+    assert_eq!(
+        status, 403,
+        "the school does not read the administrator's forms"
+    );
     let (_, list) = get_json(app, abp, "/execution/passport").await;
     assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
     let page = app

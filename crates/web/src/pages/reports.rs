@@ -196,6 +196,15 @@ async fn choices_of(
                 })
                 .collect()
         }
+        "kind" => ["cash_execution", "budget_structure"]
+            .iter()
+            .map(|k| {
+                choice(
+                    k.to_string(),
+                    ctx.tr.t(&format!("report-region-passport-{k}")),
+                )
+            })
+            .collect(),
         "document" => jospar_openbudget::repo::documents(ctx.db())
             .await
             .map_err(crate::openbudget::repo_error)?
