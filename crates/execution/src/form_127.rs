@@ -3,10 +3,10 @@
 //! payments to the report date and the cash expenses (EX-5), and its reconciliation with the
 //! system's financing plans (EX-8, DB-3, report 35 of the specification).
 
-use crate::treasury::{Field, FormError, amount, check_sums, code, header, is_total};
+use crate::treasury::{Field, FormError, read_form};
 use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The columns of form 1-27.
 pub const FORM_127_FIELDS: [Field; 8] = [
@@ -40,62 +40,33 @@ pub struct BudgetRow {
 /// Reads form 1-27 from the rows of a sheet or a CSV: codes, one row per program and
 /// subprogram, totals to the tiyn, nothing paid beyond the plan of the period.
 pub fn parse_127(rows: &[Vec<String>]) -> Result<Vec<BudgetRow>, FormError> {
-    let (header_index, columns) = header(rows, &FORM_127_FIELDS)?;
-    let col = |field: Field| columns.iter().find(|(_, f)| **f == field).map(|(c, _)| *c);
-    let cell = |row: &Vec<String>, field: Field| {
-        col(field)
-            .and_then(|c| row.get(c).cloned())
-            .unwrap_or_default()
-    };
-    let mut out: Vec<BudgetRow> = Vec::new();
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
-    for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
-        let number = i + 1;
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if is_total(row) {
-            check_sums(row, number, &column_sums(&out), &cell)?;
-            continue;
-        }
-        let money = |field: Field| amount(&cell(row, field), field, number);
-        let line = BudgetRow {
-            row: number,
-            abp: code(&cell(row, Field::Abp), Field::Abp, number, false)?,
-            program: code(&cell(row, Field::Program), Field::Program, number, false)?,
-            subprogram: code(
-                &cell(row, Field::Subprogram),
-                Field::Subprogram,
-                number,
-                true,
-            )?,
-            approved: money(Field::Approved)?,
-            refined: money(Field::Refined)?,
-            corrected: money(Field::Corrected)?,
-            plan_period: money(Field::PlanPeriod)?,
-            executed: money(Field::Executed)?,
-        };
-        if line.executed > line.plan_period {
-            return Err(FormError::ExecutedOverPlan {
-                row: number,
-                executed: line.executed,
-                plan: line.plan_period,
-            });
-        }
-        let key = (
-            line.abp.clone(),
-            line.program.clone(),
-            line.subprogram.clone(),
-        );
-        if let Some(first) = seen.insert(key, number) {
-            return Err(FormError::Duplicate { row: number, first });
-        }
-        out.push(line);
-    }
-    if out.is_empty() {
-        return Err(FormError::Empty);
-    }
-    Ok(out)
+    read_form(
+        rows,
+        &FORM_127_FIELDS,
+        |r| {
+            let line = BudgetRow {
+                row: r.number,
+                abp: r.code(Field::Abp, false)?,
+                program: r.code(Field::Program, false)?,
+                subprogram: r.code(Field::Subprogram, true)?,
+                approved: r.money(Field::Approved)?,
+                refined: r.money(Field::Refined)?,
+                corrected: r.money(Field::Corrected)?,
+                plan_period: r.money(Field::PlanPeriod)?,
+                executed: r.money(Field::Executed)?,
+            };
+            if line.executed > line.plan_period {
+                return Err(FormError::ExecutedOverPlan {
+                    row: r.number,
+                    executed: line.executed,
+                    plan: line.plan_period,
+                });
+            }
+            Ok(line)
+        },
+        |l| (l.abp.clone(), l.program.clone(), l.subprogram.clone()),
+        |out| column_sums(out).to_vec(),
+    )
 }
 
 fn column_sums(rows: &[BudgetRow]) -> [(Field, Tenge); 5] {

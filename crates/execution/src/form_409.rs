@@ -4,13 +4,11 @@
 //! Its obligations of the year, added up by code, must be the obligations form 4-20 reports as
 //! accepted: [`reconcile_409_420`] lists every code where they differ.
 
-use crate::treasury::{
-    Field, FormError, ObligationRow, amount, check_sums, code, header, is_total,
-};
+use crate::treasury::{Field, FormError, ObligationRow, read_form};
 use chrono::NaiveDate;
 use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The columns of form 4-09.
 pub const FORM_409_FIELDS: [Field; 9] = [
@@ -86,73 +84,47 @@ fn bin(value: &str, row: usize) -> Result<String, FormError> {
 /// Reads form 4-09: codes, a contract once per administrator, dates and BINs well formed,
 /// the year's obligation never above the contract, totals to the tiyn.
 pub fn parse_409(rows: &[Vec<String>]) -> Result<Vec<ContractRow>, FormError> {
-    let (header_index, columns) = header(rows, &FORM_409_FIELDS)?;
-    let col = |field: Field| columns.iter().find(|(_, f)| **f == field).map(|(c, _)| *c);
-    let cell = |row: &Vec<String>, field: Field| {
-        col(field)
-            .and_then(|c| row.get(c).cloned())
-            .unwrap_or_default()
-    };
-    let mut out: Vec<ContractRow> = Vec::new();
-    let mut seen: HashMap<(String, String), usize> = HashMap::new();
-    for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
-        let number = i + 1;
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if is_total(row) {
-            let sums = [
+    read_form(
+        rows,
+        &FORM_409_FIELDS,
+        |r| {
+            let contract = r.text(Field::ContractNumber).trim().to_string();
+            if contract.is_empty() {
+                return Err(FormError::BadValue {
+                    row: r.number,
+                    column: Field::ContractNumber.heading(),
+                    value: contract,
+                });
+            }
+            let line = ContractRow {
+                row: r.number,
+                abp: r.code(Field::Abp, false)?,
+                program: r.code(Field::Program, false)?,
+                subprogram: r.code(Field::Subprogram, true)?,
+                specific: r.code(Field::Specific, false)?,
+                number: contract,
+                date: date(&r.text(Field::ContractDate), r.number)?,
+                supplier_bin: bin(&r.text(Field::SupplierBin), r.number)?,
+                amount: r.money(Field::ContractAmount)?,
+                year_amount: r.money(Field::YearAmount)?,
+            };
+            if line.year_amount > line.amount {
+                return Err(FormError::YearOverContract {
+                    row: r.number,
+                    year: line.year_amount,
+                    contract: line.amount,
+                });
+            }
+            Ok(line)
+        },
+        |l| (l.abp.clone(), l.number.clone()),
+        |out| {
+            vec![
                 (Field::ContractAmount, out.iter().map(|r| r.amount).sum()),
                 (Field::YearAmount, out.iter().map(|r| r.year_amount).sum()),
-            ];
-            check_sums(row, number, &sums, &cell)?;
-            continue;
-        }
-        let contract = cell(row, Field::ContractNumber).trim().to_string();
-        if contract.is_empty() {
-            return Err(FormError::BadValue {
-                row: number,
-                column: Field::ContractNumber.heading(),
-                value: contract,
-            });
-        }
-        let line = ContractRow {
-            row: number,
-            abp: code(&cell(row, Field::Abp), Field::Abp, number, false)?,
-            program: code(&cell(row, Field::Program), Field::Program, number, false)?,
-            subprogram: code(
-                &cell(row, Field::Subprogram),
-                Field::Subprogram,
-                number,
-                true,
-            )?,
-            specific: code(&cell(row, Field::Specific), Field::Specific, number, false)?,
-            number: contract,
-            date: date(&cell(row, Field::ContractDate), number)?,
-            supplier_bin: bin(&cell(row, Field::SupplierBin), number)?,
-            amount: amount(
-                &cell(row, Field::ContractAmount),
-                Field::ContractAmount,
-                number,
-            )?,
-            year_amount: amount(&cell(row, Field::YearAmount), Field::YearAmount, number)?,
-        };
-        if line.year_amount > line.amount {
-            return Err(FormError::YearOverContract {
-                row: number,
-                year: line.year_amount,
-                contract: line.amount,
-            });
-        }
-        if let Some(first) = seen.insert((line.abp.clone(), line.number.clone()), number) {
-            return Err(FormError::Duplicate { row: number, first });
-        }
-        out.push(line);
-    }
-    if out.is_empty() {
-        return Err(FormError::Empty);
-    }
-    Ok(out)
+            ]
+        },
+    )
 }
 
 /// A code whose contracts of the year and accepted obligations are set side by side.

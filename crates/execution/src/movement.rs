@@ -11,10 +11,9 @@
 //! (start + received − spent = end) to the tiyn, nothing is spent beyond what was there, and
 //! the total row equals its rows.
 
-use crate::treasury::{Field, FormError, amount, check_sums, code, header, is_total};
+use crate::treasury::{Field, FormError, codes_of, read_form};
 use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// The columns of the movement forms.
 pub const MOVEMENT_FIELDS: [Field; 8] = [
@@ -60,66 +59,34 @@ impl MovementRow {
 /// Reads a movement form (5-34, 0-67): codes well formed and once each, every row balanced,
 /// nothing spent beyond the money available, totals to the tiyn.
 pub fn parse_movement(rows: &[Vec<String>]) -> Result<Vec<MovementRow>, FormError> {
-    let (header_index, columns) = header(rows, &MOVEMENT_FIELDS)?;
-    let col = |field: Field| columns.iter().find(|(_, f)| **f == field).map(|(c, _)| *c);
-    let cell = |row: &Vec<String>, field: Field| {
-        col(field)
-            .and_then(|c| row.get(c).cloned())
-            .unwrap_or_default()
-    };
-    let mut out: Vec<MovementRow> = Vec::new();
-    let mut seen: HashMap<(String, String, String, String), usize> = HashMap::new();
-    for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
-        let number = i + 1;
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if is_total(row) {
-            let sums = [
-                (
-                    Field::OpeningBalance,
-                    out.iter().map(|r| r.opening).sum::<Tenge>(),
-                ),
+    read_form(
+        rows,
+        &MOVEMENT_FIELDS,
+        |r| {
+            let line = MovementRow {
+                row: r.number,
+                abp: r.code(Field::Abp, false)?,
+                program: r.code(Field::Program, false)?,
+                subprogram: r.code(Field::Subprogram, true)?,
+                specific: r.code(Field::Specific, false)?,
+                opening: r.money(Field::OpeningBalance)?,
+                received: r.money(Field::Received)?,
+                spent: r.money(Field::Executed)?,
+                closing: r.money(Field::ClosingBalance)?,
+            };
+            check_balance(&line)?;
+            Ok(line)
+        },
+        |l| codes_of(l.key()),
+        |out| {
+            vec![
+                (Field::OpeningBalance, out.iter().map(|r| r.opening).sum()),
                 (Field::Received, out.iter().map(|r| r.received).sum()),
                 (Field::Executed, out.iter().map(|r| r.spent).sum()),
                 (Field::ClosingBalance, out.iter().map(|r| r.closing).sum()),
-            ];
-            check_sums(row, number, &sums, &cell)?;
-            continue;
-        }
-        let money = |field: Field| amount(&cell(row, field), field, number);
-        let line = MovementRow {
-            row: number,
-            abp: code(&cell(row, Field::Abp), Field::Abp, number, false)?,
-            program: code(&cell(row, Field::Program), Field::Program, number, false)?,
-            subprogram: code(
-                &cell(row, Field::Subprogram),
-                Field::Subprogram,
-                number,
-                true,
-            )?,
-            specific: code(&cell(row, Field::Specific), Field::Specific, number, false)?,
-            opening: money(Field::OpeningBalance)?,
-            received: money(Field::Received)?,
-            spent: money(Field::Executed)?,
-            closing: money(Field::ClosingBalance)?,
-        };
-        check_balance(&line)?;
-        let key = (
-            line.abp.clone(),
-            line.program.clone(),
-            line.subprogram.clone(),
-            line.specific.clone(),
-        );
-        if let Some(first) = seen.insert(key, number) {
-            return Err(FormError::Duplicate { row: number, first });
-        }
-        out.push(line);
-    }
-    if out.is_empty() {
-        return Err(FormError::Empty);
-    }
-    Ok(out)
+            ]
+        },
+    )
 }
 
 /// Nothing is spent beyond the money available, and the row's end balance is its start plus

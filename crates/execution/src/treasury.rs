@@ -303,62 +303,70 @@ pub(crate) fn amount(value: &str, field: Field, row: usize) -> Result<Tenge, For
     })
 }
 
-/// Reads a form of cash expenses (5-52 and the others of the `cash` shape) from the rows of a
-/// sheet (or a CSV). Refused whole at the first bad cell,
-/// duplicated row, total that disagrees with its rows, or payment beyond the period's plan.
-pub fn parse_cash(rows: &[Vec<String>]) -> Result<Vec<CashRow>, FormError> {
-    let (header_index, columns) = header(rows, &FORM_552_FIELDS)?;
-    let col = |field: Field| {
-        columns
-            .iter()
-            .find(|(_, f)| **f == field)
-            .map(|(c, _)| *c)
-            .unwrap_or(0)
-    };
-    let cell = |row: &Vec<String>, field: Field| row.get(col(field)).cloned().unwrap_or_default();
-    let mut out: Vec<CashRow> = Vec::new();
-    let mut seen: HashMap<(String, String, String, String), usize> = HashMap::new();
-    for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
-        let number = i + 1;
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if is_total(row) {
-            check_total(row, &out, number, &cell)?;
-            continue;
-        }
-        let cash = CashRow {
-            row: number,
-            abp: code(&cell(row, Field::Abp), Field::Abp, number, false)?,
-            program: code(&cell(row, Field::Program), Field::Program, number, false)?,
-            subprogram: code(
-                &cell(row, Field::Subprogram),
-                Field::Subprogram,
-                number,
-                true,
-            )?,
-            specific: code(&cell(row, Field::Specific), Field::Specific, number, false)?,
-            plan_year: amount(&cell(row, Field::PlanYear), Field::PlanYear, number)?,
-            plan_period: amount(&cell(row, Field::PlanPeriod), Field::PlanPeriod, number)?,
-            executed: amount(&cell(row, Field::Executed), Field::Executed, number)?,
+/// A data row of a form as the parsers see it: its number in the file (1-based) and its cells
+/// by column.
+pub(crate) struct FormRow<'a> {
+    pub number: usize,
+    cells: &'a [String],
+    columns: &'a HashMap<Field, usize>,
+}
+
+impl FormRow<'_> {
+    /// The cell of a column, or nothing when the row is shorter.
+    pub fn text(&self, field: Field) -> String {
+        self.columns
+            .get(&field)
+            .and_then(|c| self.cells.get(*c).cloned())
+            .unwrap_or_default()
+    }
+
+    /// A code of three digits (leading zeros restored); `optional` lets it be empty.
+    pub fn code(&self, field: Field, optional: bool) -> Result<String, FormError> {
+        code(&self.text(field), field, self.number, optional)
+    }
+
+    /// An amount in tenge with tiyn; an empty cell is zero.
+    pub fn money(&self, field: Field) -> Result<Tenge, FormError> {
+        amount(&self.text(field), field, self.number)
+    }
+}
+
+/// Reads the rows of a form under its header, found by `fields`: blank rows are skipped; a
+/// total row must equal the `sums` of the rows read above it, column by column; every other
+/// row is read by `parse`, and refused when its `key` repeats an earlier row's. A form without
+/// rows is refused. The first broken cell or row stops the reading, so nothing is taken half.
+pub(crate) fn read_form<T, K: Eq + std::hash::Hash>(
+    rows: &[Vec<String>],
+    fields: &[Field],
+    parse: impl Fn(&FormRow) -> Result<T, FormError>,
+    key: impl Fn(&T) -> K,
+    sums: impl Fn(&[T]) -> Vec<(Field, Tenge)>,
+) -> Result<Vec<T>, FormError> {
+    let (header_index, by_column) = header(rows, fields)?;
+    let columns: HashMap<Field, usize> = by_column.into_iter().map(|(c, f)| (f, c)).collect();
+    let mut out: Vec<T> = Vec::new();
+    let mut seen: HashMap<K, usize> = HashMap::new();
+    for (i, cells) in rows.iter().enumerate().skip(header_index + 1) {
+        let row = FormRow {
+            number: i + 1,
+            cells,
+            columns: &columns,
         };
-        if cash.executed > cash.plan_period {
-            return Err(FormError::ExecutedOverPlan {
-                row: number,
-                executed: cash.executed,
-                plan: cash.plan_period,
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if is_total(cells) {
+            check_sums(&row, &sums(&out))?;
+            continue;
+        }
+        let line = parse(&row)?;
+        if let Some(first) = seen.insert(key(&line), row.number) {
+            return Err(FormError::Duplicate {
+                row: row.number,
+                first,
             });
         }
-        let key = (
-            cash.abp.clone(),
-            cash.program.clone(),
-            cash.subprogram.clone(),
-            cash.specific.clone(),
-        );
-        if let Some(first) = seen.insert(key, number) {
-            return Err(FormError::Duplicate { row: number, first });
-        }
-        out.push(cash);
+        out.push(line);
     }
     if out.is_empty() {
         return Err(FormError::Empty);
@@ -366,39 +374,67 @@ pub fn parse_cash(rows: &[Vec<String>]) -> Result<Vec<CashRow>, FormError> {
     Ok(out)
 }
 
-fn check_total(
-    row: &Vec<String>,
-    rows: &[CashRow],
-    number: usize,
-    cell: &dyn Fn(&Vec<String>, Field) -> String,
-) -> Result<(), FormError> {
-    let sums = [
-        (
-            Field::PlanYear,
-            rows.iter().map(|r| r.plan_year).sum::<Tenge>(),
-        ),
-        (Field::PlanPeriod, rows.iter().map(|r| r.plan_period).sum()),
-        (Field::Executed, rows.iter().map(|r| r.executed).sum()),
-    ];
-    check_sums(row, number, &sums, cell)
+/// Reads a form of cash expenses (5-52 and the others of the `cash` shape) from the rows of a
+/// sheet (or a CSV). Refused whole at the first bad cell, duplicated row, total that disagrees
+/// with its rows, or payment beyond the period's plan.
+pub fn parse_cash(rows: &[Vec<String>]) -> Result<Vec<CashRow>, FormError> {
+    read_form(
+        rows,
+        &FORM_552_FIELDS,
+        |r| {
+            let cash = CashRow {
+                row: r.number,
+                abp: r.code(Field::Abp, false)?,
+                program: r.code(Field::Program, false)?,
+                subprogram: r.code(Field::Subprogram, true)?,
+                specific: r.code(Field::Specific, false)?,
+                plan_year: r.money(Field::PlanYear)?,
+                plan_period: r.money(Field::PlanPeriod)?,
+                executed: r.money(Field::Executed)?,
+            };
+            if cash.executed > cash.plan_period {
+                return Err(FormError::ExecutedOverPlan {
+                    row: r.number,
+                    executed: cash.executed,
+                    plan: cash.plan_period,
+                });
+            }
+            Ok(cash)
+        },
+        |c| codes_of(c.key()),
+        |out| {
+            vec![
+                (Field::PlanYear, out.iter().map(|r| r.plan_year).sum()),
+                (Field::PlanPeriod, out.iter().map(|r| r.plan_period).sum()),
+                (Field::Executed, out.iter().map(|r| r.executed).sum()),
+            ]
+        },
+    )
 }
 
-/// A total row must equal the sums of the rows above it, column by column, to the tiyn.
-pub(crate) fn check_sums(
-    row: &Vec<String>,
-    number: usize,
-    sums: &[(Field, Tenge)],
-    cell: &dyn Fn(&Vec<String>, Field) -> String,
-) -> Result<(), FormError> {
+/// The four codes of a row, owned: what makes a row of an expenses form unique.
+pub(crate) fn codes_of(
+    (abp, program, subprogram, specific): (&str, &str, &str, &str),
+) -> (String, String, String, String) {
+    (
+        abp.to_string(),
+        program.to_string(),
+        subprogram.to_string(),
+        specific.to_string(),
+    )
+}
+
+/// A total row must equal the sums of the rows above it, column by column, to the tiyn; an
+/// empty cell of the total is not checked.
+pub(crate) fn check_sums(row: &FormRow, sums: &[(Field, Tenge)]) -> Result<(), FormError> {
     for &(field, detail) in sums {
-        let text = cell(row, field);
-        if text.trim().is_empty() {
+        if row.text(field).trim().is_empty() {
             continue;
         }
-        let total = amount(&text, field, number)?;
+        let total = row.money(field)?;
         if total != detail {
             return Err(FormError::TotalDisagrees {
-                row: number,
+                row: row.number,
                 column: field.heading(),
                 total,
                 detail,
@@ -461,78 +497,45 @@ impl ObligationRow {
     }
 }
 
-/// Reads a form of obligations (4-20) — obligations accepted and cash execution — from the rows of a sheet or a
-/// CSV, with the same rules as form 5-52; nothing is paid beyond the obligations accepted.
+/// Reads a form of obligations (4-20) — obligations accepted and cash execution — from the
+/// rows of a sheet or a CSV, with the same rules as form 5-52; nothing is paid beyond the
+/// obligations accepted.
 pub fn parse_obligations(rows: &[Vec<String>]) -> Result<Vec<ObligationRow>, FormError> {
-    let (header_index, columns) = header(rows, &FORM_420_FIELDS)?;
-    let col = |field: Field| {
-        columns
-            .iter()
-            .find(|(_, f)| **f == field)
-            .map(|(c, _)| *c)
-            .unwrap_or(0)
-    };
-    let cell = |row: &Vec<String>, field: Field| row.get(col(field)).cloned().unwrap_or_default();
-    let mut out: Vec<ObligationRow> = Vec::new();
-    let mut seen: HashMap<(String, String, String, String), usize> = HashMap::new();
-    for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
-        let number = i + 1;
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if is_total(row) {
-            let sums = [
+    read_form(
+        rows,
+        &FORM_420_FIELDS,
+        |r| {
+            let line = ObligationRow {
+                row: r.number,
+                abp: r.code(Field::Abp, false)?,
+                program: r.code(Field::Program, false)?,
+                subprogram: r.code(Field::Subprogram, true)?,
+                specific: r.code(Field::Specific, false)?,
+                plan_obligations: r.money(Field::PlanObligations)?,
+                accepted: r.money(Field::Accepted)?,
+                executed: r.money(Field::Executed)?,
+            };
+            if line.executed > line.accepted {
+                return Err(FormError::PaidOverAccepted {
+                    row: r.number,
+                    executed: line.executed,
+                    accepted: line.accepted,
+                });
+            }
+            Ok(line)
+        },
+        |l| codes_of(l.key()),
+        |out| {
+            vec![
                 (
                     Field::PlanObligations,
-                    out.iter().map(|r| r.plan_obligations).sum::<Tenge>(),
+                    out.iter().map(|r| r.plan_obligations).sum(),
                 ),
                 (Field::Accepted, out.iter().map(|r| r.accepted).sum()),
                 (Field::Executed, out.iter().map(|r| r.executed).sum()),
-            ];
-            check_sums(row, number, &sums, &cell)?;
-            continue;
-        }
-        let line = ObligationRow {
-            row: number,
-            abp: code(&cell(row, Field::Abp), Field::Abp, number, false)?,
-            program: code(&cell(row, Field::Program), Field::Program, number, false)?,
-            subprogram: code(
-                &cell(row, Field::Subprogram),
-                Field::Subprogram,
-                number,
-                true,
-            )?,
-            specific: code(&cell(row, Field::Specific), Field::Specific, number, false)?,
-            plan_obligations: amount(
-                &cell(row, Field::PlanObligations),
-                Field::PlanObligations,
-                number,
-            )?,
-            accepted: amount(&cell(row, Field::Accepted), Field::Accepted, number)?,
-            executed: amount(&cell(row, Field::Executed), Field::Executed, number)?,
-        };
-        if line.executed > line.accepted {
-            return Err(FormError::PaidOverAccepted {
-                row: number,
-                executed: line.executed,
-                accepted: line.accepted,
-            });
-        }
-        let key = (
-            line.abp.clone(),
-            line.program.clone(),
-            line.subprogram.clone(),
-            line.specific.clone(),
-        );
-        if let Some(first) = seen.insert(key, number) {
-            return Err(FormError::Duplicate { row: number, first });
-        }
-        out.push(line);
-    }
-    if out.is_empty() {
-        return Err(FormError::Empty);
-    }
-    Ok(out)
+            ]
+        },
+    )
 }
 
 /// The cash expenses of form 4-20 against those of form 5-52 for the same date (EX-8): every
@@ -630,48 +633,27 @@ pub fn parse_receipts(
     rows: &[Vec<String>],
     fields: &[Field],
 ) -> Result<Vec<ReceiptRow>, FormError> {
-    let (header_index, columns) = header(rows, fields)?;
-    let col = |field: Field| columns.iter().find(|(_, f)| **f == field).map(|(c, _)| *c);
-    let cell = |row: &Vec<String>, field: Field| {
-        col(field)
-            .and_then(|c| row.get(c).cloned())
-            .unwrap_or_default()
-    };
-    let mut out: Vec<ReceiptRow> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for (i, row) in rows.iter().enumerate().skip(header_index + 1) {
-        let number = i + 1;
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        if is_total(row) {
-            let sums = [
-                (
-                    Field::PlanYear,
-                    out.iter().map(|r| r.plan_year).sum::<Tenge>(),
-                ),
+    read_form(
+        rows,
+        fields,
+        |r| {
+            Ok(ReceiptRow {
+                row: r.number,
+                code: receipt_code(&r.text(Field::ReceiptCode), r.number)?,
+                plan_year: r.money(Field::PlanYear)?,
+                plan_period: r.money(Field::PlanPeriod)?,
+                received: r.money(Field::Received)?,
+            })
+        },
+        |l| l.code.clone(),
+        |out| {
+            vec![
+                (Field::PlanYear, out.iter().map(|r| r.plan_year).sum()),
                 (Field::PlanPeriod, out.iter().map(|r| r.plan_period).sum()),
                 (Field::Received, out.iter().map(|r| r.received).sum()),
-            ];
-            check_sums(row, number, &sums, &cell)?;
-            continue;
-        }
-        let line = ReceiptRow {
-            row: number,
-            code: receipt_code(&cell(row, Field::ReceiptCode), number)?,
-            plan_year: amount(&cell(row, Field::PlanYear), Field::PlanYear, number)?,
-            plan_period: amount(&cell(row, Field::PlanPeriod), Field::PlanPeriod, number)?,
-            received: amount(&cell(row, Field::Received), Field::Received, number)?,
-        };
-        if let Some(first) = seen.insert(line.code.clone(), number) {
-            return Err(FormError::Duplicate { row: number, first });
-        }
-        out.push(line);
-    }
-    if out.is_empty() {
-        return Err(FormError::Empty);
-    }
-    Ok(out)
+            ]
+        },
+    )
 }
 
 /// A receipts code whose amounts differ between forms 2-19 and 2-43.
