@@ -441,14 +441,7 @@ async fn cash_report(
     let (head, rows) = cash_form(db, reader, id).await?;
     let subtitle = vec![
         crate::service::org_name(db, tr, head.org_id).await?,
-        tr.args(
-            "analytics-form-subtitle",
-            &[
-                ("form", head.form.clone()),
-                ("date", head.report_date.to_string()),
-                ("file", head.file_name.clone()),
-            ],
-        ),
+        crate::treasury::form_subtitle(tr, &head),
     ];
     Ok((subtitle, rows))
 }
@@ -812,14 +805,7 @@ pub async fn cash_execution_table(
     let (head, rows) = cash_form(db, reader, id).await?;
     let mut subtitle = vec![
         crate::service::org_name(db, tr, head.org_id).await?,
-        tr.args(
-            "analytics-form-subtitle",
-            &[
-                ("form", head.form.clone()),
-                ("date", head.report_date.to_string()),
-                ("file", head.file_name.clone()),
-            ],
-        ),
+        crate::treasury::form_subtitle(tr, &head),
     ];
     let mut previous_rows = Vec::new();
     if growth {
@@ -1136,14 +1122,7 @@ pub async fn obligations_420_table(
         title: tr.t("report-obligations-420"),
         subtitle: vec![
             crate::service::org_name(db, tr, head.org_id).await?,
-            tr.args(
-                "analytics-form-subtitle",
-                &[
-                    ("form", head.form.clone()),
-                    ("date", head.report_date.to_string()),
-                    ("file", head.file_name.clone()),
-                ],
-            ),
+            crate::treasury::form_subtitle(tr, &head),
         ],
         headers: headers(
             tr,
@@ -1508,14 +1487,7 @@ pub async fn receipts_by_class_table(
         title: tr.t("report-receipts-by-class"),
         subtitle: vec![
             crate::service::org_name(db, tr, head.org_id).await?,
-            tr.args(
-                "analytics-form-subtitle",
-                &[
-                    ("form", head.form.clone()),
-                    ("date", head.report_date.to_string()),
-                    ("file", head.file_name.clone()),
-                ],
-            ),
+            crate::treasury::form_subtitle(tr, &head),
         ],
         headers: headers(
             tr,

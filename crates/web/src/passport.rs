@@ -175,14 +175,7 @@ pub async fn preview_table(
         title: tr.t(&format!("report-region-passport-{}", report.kind.code())),
         subtitle: vec![
             crate::service::org_name(db, tr, head.org_id).await?,
-            tr.args(
-                "analytics-form-subtitle",
-                &[
-                    ("form", head.form.clone()),
-                    ("date", head.report_date.to_string()),
-                    ("file", head.file_name.clone()),
-                ],
-            ),
+            crate::treasury::form_subtitle(tr, &head),
         ],
         headers: [
             "passport-col-section",

@@ -355,6 +355,18 @@ async fn check_receipt_codes(db: &Db, report_year: i32, rows: &[ReceiptRow]) -> 
     Ok(())
 }
 
+/// The line under a report's title naming the Treasury form it is built on: number, date, file.
+pub(crate) fn form_subtitle(tr: &Tr, head: &TreasuryReport) -> String {
+    tr.args(
+        "analytics-form-subtitle",
+        &[
+            ("form", head.form.clone()),
+            ("date", head.report_date.to_string()),
+            ("file", head.file_name.clone()),
+        ],
+    )
+}
+
 /// An imported form of cash expenses (any form of the `cash` shape: 5-52, 5-42, 5-02, 2-15)
 /// the reader may read, with its rows.
 pub async fn cash_form(
@@ -899,14 +911,7 @@ pub async fn movement_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> A
         ),
         subtitle: vec![
             crate::service::org_name(db, tr, head.org_id).await?,
-            tr.args(
-                "analytics-form-subtitle",
-                &[
-                    ("form", head.form.clone()),
-                    ("date", head.report_date.to_string()),
-                    ("file", head.file_name.clone()),
-                ],
-            ),
+            form_subtitle(tr, &head),
         ],
         headers: [
             "treasury-col-abp",

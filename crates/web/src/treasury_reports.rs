@@ -7,7 +7,7 @@
 use crate::appendices::Reader;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
-use crate::treasury::{FORM_420, FORM_552, cash_form, percent};
+use crate::treasury::{FORM_420, FORM_552, cash_form, form_subtitle, percent};
 use chrono::NaiveDate;
 use jospar_core::Tenge;
 use jospar_execution::analysis::{OutlineRow, outline};
@@ -34,17 +34,6 @@ fn code_cells<const N: usize>(row: &OutlineRow<N>) -> Vec<Cell> {
     let mut key = row.key.clone();
     key.resize(4, String::new());
     key.into_iter().map(Cell::Text).collect()
-}
-
-fn form_subtitle(tr: &Tr, head: &TreasuryReport) -> String {
-    tr.args(
-        "analytics-form-subtitle",
-        &[
-            ("form", head.form.clone()),
-            ("date", head.report_date.to_string()),
-            ("file", head.file_name.clone()),
-        ],
-    )
 }
 
 /// Report 7: form 4-20 for the economy and finance department — each administrator, program
