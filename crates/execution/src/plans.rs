@@ -5,6 +5,7 @@
 use crate::repo::{RepoError, Result};
 use crate::{ChangeDoc, ChangeError, PlanError, PlanLine, apply_change, check_plan, plan_as_of};
 use chrono::{DateTime, NaiveDate, Utc};
+use jospar_consolidation::{Codes, Flow, PlanCells};
 use jospar_core::ids::new_id;
 use jospar_store::{AuditEntry, Db, Who, exec_tx, on_db, on_tx};
 use serde::Serialize;
@@ -125,6 +126,65 @@ pub async fn plan_ids(db: &Db) -> Result<Vec<(i64, i64, i64)>> {
         .fetch_all(pool).await)?)
 }
 
+/// The institutions with an approved plan for a year (counted in consolidated plans).
+pub async fn approved_plan_orgs(db: &Db, year: i32) -> Result<Vec<i64>> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "SELECT org_id FROM financing_plans WHERE year = $1 AND status = 'approved'")
+        .bind(i64::from(year)).fetch_all(pool).await)?)
+}
+
+/// The plans whose kept cells (issue 7) differ from the plan replayed with every change
+/// document — an approved plan's cells must equal it, a draft has none — by plan id.
+pub async fn plans_off_their_cells(db: &Db) -> Result<Vec<i64>> {
+    type CellRow = (String, String, String, i64, i64, i64);
+    let mut off = Vec::new();
+    for (id, org_id, year) in plan_ids(db).await? {
+        let Some(plan) = plan(db, id).await? else {
+            continue;
+        };
+        let expected: PlanCells = if plan.status == PlanStatus::Approved {
+            let lines = plan.as_of(NaiveDate::MAX).map_err(|e| RepoError::Corrupt {
+                import: id,
+                month: "plan".into(),
+                message: e.to_string(),
+            })?;
+            cells(&lines)
+                .into_iter()
+                .filter(|(_, flow)| *flow != Flow::default())
+                .collect()
+        } else {
+            PlanCells::new()
+        };
+        let rows: Vec<CellRow> = on_db!(db, pool => sqlx::query_as(
+            "SELECT program, subprogram, specific, month, obligations, payments FROM plan_cells \
+             WHERE org_id = $1 AND year = $2 AND (obligations <> 0 OR payments <> 0)")
+            .bind(org_id).bind(year).fetch_all(pool).await)?;
+        let kept: PlanCells = rows
+            .into_iter()
+            .map(
+                |(program, subprogram, specific, month, obligations, payments)| {
+                    let codes = Codes {
+                        program,
+                        subprogram,
+                        specific,
+                    };
+                    (
+                        (codes, month as u8),
+                        Flow {
+                            obligations,
+                            payments,
+                        },
+                    )
+                },
+            )
+            .collect();
+        if kept != expected {
+            off.push(id);
+        }
+    }
+    Ok(off)
+}
+
 /// A new draft plan of an institution for a year from the lines of its approved request.
 pub async fn create_plan(
     db: &Db,
@@ -209,6 +269,10 @@ async fn update_draft(
             .execute(conn).await)?;
         // Sent to the Treasury by the exchange (EX-4): queued with the approval, or not at all.
         crate::outbox::enqueue(&mut tx, current.id, current.org_id, "plan", 0).await?;
+        // From now on the plan counts in every consolidated plan above it (issue 7).
+        let difference = jospar_consolidation::difference(&PlanCells::new(), &cells(lines));
+        jospar_consolidation::repo::apply_plan(&mut tx, current.org_id, current.year, &difference)
+            .await?;
     }
     tx.audit(AuditEntry {
         who,
@@ -233,6 +297,27 @@ pub async fn save_lines(
     lines: &[PlanLine],
 ) -> std::result::Result<Plan, PlanRefusal> {
     update_draft(db, who, current, version, lines, None).await
+}
+
+/// A plan's lines as the cells the consolidated totals are kept by (issue 7): codes and month
+/// → obligations and payments; lines with the same codes add up.
+pub fn cells(lines: &[PlanLine]) -> PlanCells {
+    let mut cells = PlanCells::new();
+    for line in lines {
+        let codes = Codes {
+            program: line.program.clone(),
+            subprogram: line.subprogram.clone(),
+            specific: line.specific.clone(),
+        };
+        for (month, (obligations, payments)) in
+            (1u8..).zip(line.obligations.iter().zip(&line.payments))
+        {
+            let cell = cells.entry((codes.clone(), month)).or_default();
+            cell.obligations += obligations.tiyn();
+            cell.payments += payments.tiyn();
+        }
+    }
+    cells
 }
 
 /// The bytes the approver signs: the plan at its version, lines by expense identifier, amounts
@@ -324,7 +409,7 @@ pub async fn add_change(
     apply_change(&before, &doc)?;
     let mut all = current.changes.clone();
     all.push(doc.clone());
-    plan_as_of(&current.lines, &all, latest)?;
+    let after = plan_as_of(&current.lines, &all, latest)?;
     let text = serde_json::to_string(&doc).map_err(|e| corrupt(current.id, e))?;
     let mut tx = db.begin().await?;
     exec_tx!(&mut tx, conn => sqlx::query(
@@ -342,6 +427,9 @@ pub async fn add_change(
     exec_tx!(&mut tx, conn => sqlx::query(
         "UPDATE financing_plans SET version = version + 1, updated_at = $1 WHERE id = $2")
         .bind(Utc::now()).bind(current.id).execute(conn).await)?;
+    let difference = jospar_consolidation::difference(&cells(&before), &cells(&after));
+    jospar_consolidation::repo::apply_plan(&mut tx, current.org_id, current.year, &difference)
+        .await?;
     tx.audit(AuditEntry {
         who,
         org_id: Some(current.org_id),

@@ -6,3 +6,4 @@ pub mod config;
 pub mod demo;
 pub mod exchange;
 pub mod signing;
+pub mod verify;

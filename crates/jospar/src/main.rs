@@ -43,6 +43,9 @@ enum Command {
     },
     /// Apply database migrations.
     Migrate,
+    /// Check that the kept consolidated totals equal a recomputation from the detail (exit 1
+    /// when they do not).
+    Verify,
     /// Write a consistent copy of the database (works while the server runs).
     Backup {
         /// Target file (default: backups/jospar-YYYYMMDD-HHMMSS.db or .dump in the backup directory).
@@ -286,6 +289,15 @@ async fn main() -> Result<()> {
             let db = open(&config).await?;
             let summary = exchange::run_once(&db, gateway.as_ref()).await?;
             println!("{}", serde_json::to_string(&summary)?);
+            Ok(())
+        }
+        Command::Verify => {
+            let db = open(&config).await?;
+            let verification = jospar::verify::verify(&db).await?;
+            println!("{}", serde_json::to_string_pretty(&verification)?);
+            if !verification.holds() {
+                bail!("the kept totals differ from the detail");
+            }
             Ok(())
         }
         Command::Migrate => {

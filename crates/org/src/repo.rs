@@ -347,6 +347,10 @@ pub async fn update_org(db: &Db, who: &Who, id: i64, change: OrgChange) -> OrgRe
     if updated == 0 {
         return Err(RepoError::Domain(OrgError::Stale));
     }
+    if new.parent_id != old.parent_id {
+        // Its totals now belong to other ancestors (issue 7): rare, so recomputed whole.
+        jospar_consolidation::repo::rebuild(&mut tx).await?;
+    }
     tx.audit(AuditEntry {
         who,
         org_id: Some(id),

@@ -930,16 +930,22 @@ pub async fn consolidated_table(
         .await?
         .ok_or(AppError::NotFound)?;
     let root = query.root_org.unwrap_or(campaign.authority_org_id);
-    let owned = campaign_lines(db, tree, campaign.id, root, query.approved_only, readable).await?;
     let slicer = Slicer::load(db, tr, tree).await?;
-    let tagged: Vec<(String, &Line)> = owned
-        .iter()
-        .map(|(org, line)| {
-            let keys = slicer.org_keys(*org);
-            (jospar_planning::slice_key(query.by, &keys, line), line)
-        })
-        .collect();
-    let rows = consolidate(&tagged, query.by);
+    let rows = match kept_consolidation(db, tree, query, root, readable).await? {
+        Some(rows) => rows,
+        None => {
+            let owned =
+                campaign_lines(db, tree, campaign.id, root, query.approved_only, readable).await?;
+            let tagged: Vec<(String, &Line)> = owned
+                .iter()
+                .map(|(org, line)| {
+                    let keys = slicer.org_keys(*org);
+                    (jospar_planning::slice_key(query.by, &keys, line), line)
+                })
+                .collect();
+            consolidate(&tagged, query.by)
+        }
+    };
     let years = request_years(campaign.first_year);
     let money_cells = |amounts: &std::collections::BTreeMap<i32, jospar_core::Tenge>| -> Vec<Cell> {
         years
@@ -974,6 +980,50 @@ pub async fn consolidated_table(
         total: Some(total_row),
         ..Table::default()
     })
+}
+
+/// The consolidated rows read from the kept totals (issue 7) when they answer the query:
+/// approved requests, sliced by the administrator or the codes, for a reader who sees the
+/// whole subtree. Otherwise `None`, and the rows are summed from the lines.
+async fn kept_consolidation(
+    db: &Db,
+    tree: &jospar_org::OrgTree,
+    query: &ConsolidationQuery,
+    root: i64,
+    readable: &(dyn Fn(i64) -> bool + Sync),
+) -> AppResult<Option<Vec<jospar_planning::Consolidated>>> {
+    use jospar_planning::Dimension;
+    let sliced_by_kept_keys = matches!(
+        query.by,
+        Dimension::Administrator | Dimension::Program | Dimension::Subprogram | Dimension::Specific
+    );
+    if !query.approved_only || !sliced_by_kept_keys || !tree.subtree(root).into_iter().all(readable)
+    {
+        return Ok(None);
+    }
+    let mut sums: std::collections::BTreeMap<
+        String,
+        std::collections::BTreeMap<i32, jospar_core::Tenge>,
+    > = Default::default();
+    for total in jospar_consolidation::repo::request_totals(db, root, query.campaign_id).await? {
+        let codes = &total.codes;
+        let key = match query.by {
+            Dimension::Administrator if total.admin_id == 0 => String::new(),
+            Dimension::Administrator => total.admin_id.to_string(),
+            Dimension::Subprogram => format!("{} {}", codes.program, codes.subprogram)
+                .trim()
+                .to_string(),
+            Dimension::Specific => codes.specific.clone(),
+            _ => codes.program.clone(),
+        };
+        *sums.entry(key).or_default().entry(total.year).or_default() +=
+            jospar_core::Tenge::from_tiyn(total.amount);
+    }
+    Ok(Some(
+        sums.into_iter()
+            .map(|(key, amounts)| jospar_planning::Consolidated { key, amounts })
+            .collect(),
+    ))
 }
 
 /// A pivot of one year's requested amounts by two slices (BP-5): rows × columns with row and

@@ -587,19 +587,26 @@ pub async fn approved_plans(
     Ok(out)
 }
 
-/// What a consolidated plan covers: the subtree's root, the fiscal year, the basis and the date.
+/// What a consolidated plan covers: the subtree's root, the fiscal year, the basis, the date,
+/// and whether its rows are split by the administrator of budget programs above each plan.
 #[derive(Clone, Copy)]
 pub struct ConsolidatedPlanQuery<'a> {
     pub root: i64,
     pub year: i32,
     pub basis: Option<&'a str>,
     pub as_of: Option<NaiveDate>,
+    pub by_administrator: bool,
 }
+
+/// Sums of a consolidated plan: administrator (0 when not split by it) and codes → months.
+type PlanSums = std::collections::BTreeMap<(i64, (String, String, String)), [Tenge; 12]>;
 
 /// The consolidated financing plan of an organisation's subtree (EX-6: the administrator's
 /// plan, appendices 8/10 of order No. 540, and the consolidated plan of a budget): the
 /// approved plans of the year as of a date, summed by program, subprogram and specific, by
-/// month; the total reconciles with the plans added up.
+/// month; the total reconciles with the plans added up. With every change document (no date)
+/// it is read from the totals kept as the plans change (issue 7); as of a date it is replayed
+/// from the plans and their documents.
 pub async fn consolidated_table(
     db: &Db,
     tr: &Tr,
@@ -612,37 +619,31 @@ pub async fn consolidated_table(
         year,
         basis,
         as_of,
+        by_administrator,
     } = *query;
     reader.require_read(root)?;
     let basis = basis_of(basis)?;
-    let date = as_of.unwrap_or(NaiveDate::MAX);
-    let mut sums: std::collections::BTreeMap<(String, String, String), (Tenge, [Tenge; 12])> =
-        Default::default();
-    let approved = approved_plans(db, tree, root, year).await?;
-    let count = approved.len();
-    for plan in approved {
-        for line in plan
-            .as_of(date)
-            .map_err(|e| AppError::Internal(e.to_string()))?
-        {
-            let key = (
-                line.program.clone(),
-                line.subprogram.clone(),
-                line.specific.clone(),
-            );
-            let entry = sums.entry(key).or_insert((Tenge::ZERO, [Tenge::ZERO; 12]));
-            entry.0 += line.approved;
-            for (s, m) in entry.1.iter_mut().zip(months_of(&line, basis)) {
-                *s += m;
-            }
+    let (sums, count) = match as_of {
+        None => kept_plan_sums(db, tree, root, year, basis, by_administrator).await?,
+        Some(date) => {
+            replayed_plan_sums(db, tree, root, year, basis, by_administrator, date).await?
         }
-    }
+    };
+    let abp_codes: HashMap<i64, String> = if by_administrator {
+        jospar_org::repo::all_orgs(db)
+            .await?
+            .into_iter()
+            .filter_map(|o| o.abp_code.map(|code| (o.id, code)))
+            .collect()
+    } else {
+        HashMap::new()
+    };
     let rows = sums
         .into_iter()
-        .map(|(codes, (annual, months))| PlanRow {
-            institution: String::new(),
+        .map(|((admin, codes), months)| PlanRow {
+            institution: abp_codes.get(&admin).cloned().unwrap_or_default(),
             codes,
-            annual,
+            annual: months.iter().copied().sum(),
             months,
         })
         .collect();
@@ -652,8 +653,87 @@ pub async fn consolidated_table(
         header.push(tr.args("plan-report-as-of", &[("date", d.to_string())]));
     }
     let mut table = plan_layout(db, tr, year, basis, header, rows).await?;
+    if by_administrator {
+        table.headers[0] = tr.t("plan-col-administrator-code");
+    }
     table.title = format!("{} — {}", tr.t("report-consolidated-plan"), table.title);
     Ok(table)
+}
+
+/// The consolidated months read from the kept totals, and how many approved plans they hold.
+async fn kept_plan_sums(
+    db: &Db,
+    tree: &jospar_org::OrgTree,
+    root: i64,
+    year: i32,
+    basis: Basis,
+    by_administrator: bool,
+) -> AppResult<(PlanSums, usize)> {
+    let mut sums = PlanSums::new();
+    for total in jospar_consolidation::repo::plan_totals(db, root, year).await? {
+        let admin = if by_administrator { total.admin_id } else { 0 };
+        let codes = total.codes;
+        let months = sums
+            .entry((admin, (codes.program, codes.subprogram, codes.specific)))
+            .or_insert([Tenge::ZERO; 12]);
+        let amount = match basis {
+            Basis::Obligations => total.flow.obligations,
+            Basis::Payments => total.flow.payments,
+        };
+        if let Some(m) = months.get_mut(usize::from(total.month).wrapping_sub(1)) {
+            *m += Tenge::from_tiyn(amount);
+        }
+    }
+    let count = plans::approved_plan_orgs(db, year)
+        .await
+        .map_err(|e| refusal(e.into()))?
+        .into_iter()
+        .filter(|org| tree.is_within(*org, root))
+        .count();
+    Ok((sums, count))
+}
+
+/// The consolidated months of the plans as they stood on `date`, replayed from each plan and
+/// its change documents, and how many approved plans they hold.
+async fn replayed_plan_sums(
+    db: &Db,
+    tree: &jospar_org::OrgTree,
+    root: i64,
+    year: i32,
+    basis: Basis,
+    by_administrator: bool,
+    date: NaiveDate,
+) -> AppResult<(PlanSums, usize)> {
+    let mut sums = PlanSums::new();
+    let approved = approved_plans(db, tree, root, year).await?;
+    let count = approved.len();
+    for plan in approved {
+        let admin = if by_administrator {
+            jospar_consolidation::repo::chain_read(db, plan.org_id)
+                .await?
+                .admin_id
+        } else {
+            0
+        };
+        for line in plan
+            .as_of(date)
+            .map_err(|e| AppError::Internal(e.to_string()))?
+        {
+            let key = (
+                admin,
+                (
+                    line.program.clone(),
+                    line.subprogram.clone(),
+                    line.specific.clone(),
+                ),
+            );
+            let months = sums.entry(key).or_insert([Tenge::ZERO; 12]);
+            for (s, m) in months.iter_mut().zip(months_of(&line, basis)) {
+                *s += m;
+            }
+        }
+    }
+    Ok((sums, count))
 }
 
 /// A plan for accounting systems (EX-7): one row per line and basis with the expense

@@ -349,6 +349,11 @@ pub const REPORTS: &[ReportDef] = &[
             },
             BASIS,
             ParamDef {
+                name: "by",
+                required: false,
+                about: "administrator: rows by administrator × program × specific (default: by codes only)",
+            },
+            ParamDef {
                 name: "as_of",
                 required: false,
                 about: "date YYYY-MM-DD (default: with every change document)",
@@ -911,11 +916,17 @@ pub async fn build(
                 Some(d) => Some(crate::service::parse_date(d, "as_of")?),
                 None => None,
             };
+            let by_administrator = match params.text("by") {
+                None => false,
+                Some("administrator") => true,
+                Some(other) => return Err(bad("by", other)),
+            };
             let query = crate::plans::ConsolidatedPlanQuery {
                 root: params.required("org")?,
                 year: params.required("year")?,
                 basis: params.text("basis"),
                 as_of,
+                by_administrator,
             };
             crate::plans::consolidated_table(db, tr, tree, reader, &query).await
         }

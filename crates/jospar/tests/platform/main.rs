@@ -5,6 +5,7 @@
 mod analytics;
 mod app;
 mod browser;
+mod consolidation;
 mod execution;
 mod matrix;
 mod openbudget;

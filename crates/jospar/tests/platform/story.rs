@@ -61,6 +61,7 @@ async fn story(app: &TestApp) {
     crate::execution::portal_execution(app).await;
     crate::oversight::oversight_access(app).await;
     crate::openbudget::open_budget(app).await;
+    crate::consolidation::kept_totals(app).await;
     backup_and_restore(app).await;
 }
 

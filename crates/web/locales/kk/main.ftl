@@ -931,6 +931,7 @@ plan-head-period = Кезең: { $year } жыл
 plan-head-unit = Өлшем бірлігі: теңге
 plan-head-abp = Бюджеттік бағдарламалар әкімшісі: { $abp }
 plan-col-institution-code = Мемлекеттік мекеменің коды
+plan-col-administrator-code = Бюджеттік бағдарламалар әкімшісінің коды
 plan-col-expense-name = Шығыстардың атауы
 plan-col-annual = Жылға арналған қаржы жоспары
 plan-col-by-month = Айлар бойынша жоспар

@@ -931,6 +931,7 @@ plan-head-period = Период: { $year } год
 plan-head-unit = Единица измерения: тенге
 plan-head-abp = Администратор бюджетных программ: { $abp }
 plan-col-institution-code = Код государственного учреждения
+plan-col-administrator-code = Код администратора бюджетных программ
 plan-col-expense-name = Наименование расходов
 plan-col-annual = Финансовый план на год
 plan-col-by-month = План по месяцам

@@ -1,0 +1,150 @@
+//! Consolidated totals kept up to date as the data changes (issue 7; the technical
+//! specification's "real-time consolidation of all subordinate data").
+//!
+//! A finance department reads the consolidated plan of thousands of institutions many times a
+//! day, while each institution changes a few cells at a time. So every write that changes the
+//! detail also adds its *difference* to the totals of the organisation and of every organisation
+//! above it, in the same transaction; a consolidated report then reads its answer rows instead
+//! of grouping the detail. [`repo::verify`] recomputes the totals from the detail and reports
+//! every disagreement (`jospar verify`).
+//!
+//! The domain part here is the arithmetic of differences; the storage is in [`repo`].
+
+pub mod repo;
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The budget classification codes a total is kept by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Codes {
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+}
+
+/// Obligations and payments of one month, in tiyn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Flow {
+    pub obligations: i64,
+    pub payments: i64,
+}
+
+/// A financing plan as cells: codes and month (1…12) → obligations and payments. The annual
+/// amount is not a cell: a plan's months add up to it by rule (EX-1).
+pub type PlanCells = BTreeMap<(Codes, u8), Flow>;
+
+/// A budget request as cells: codes and planning year → amount in tiyn.
+pub type RequestCells = BTreeMap<(Codes, i32), i64>;
+
+/// An amount that can be added to a kept total and taken from it.
+pub trait Amount: Copy + Default + PartialEq {
+    fn minus(self, other: Self) -> Self;
+    fn is_zero(self) -> bool {
+        self == Self::default()
+    }
+}
+
+impl Amount for i64 {
+    fn minus(self, other: Self) -> Self {
+        self - other
+    }
+}
+
+impl Amount for Flow {
+    fn minus(self, other: Self) -> Self {
+        Flow {
+            obligations: self.obligations - other.obligations,
+            payments: self.payments - other.payments,
+        }
+    }
+}
+
+/// What must be added to the totals when the detail goes from `old` to `new`: only the cells
+/// that changed, so a small edit is a small write however large the plan.
+pub fn difference<K: Ord + Clone, A: Amount>(
+    old: &BTreeMap<K, A>,
+    new: &BTreeMap<K, A>,
+) -> Vec<(K, A)> {
+    let mut out = Vec::new();
+    for (key, value) in new {
+        let before = old.get(key).copied().unwrap_or_default();
+        let change = value.minus(before);
+        if !change.is_zero() {
+            out.push((key.clone(), change));
+        }
+    }
+    for (key, value) in old {
+        if !new.contains_key(key) && !value.is_zero() {
+            out.push((key.clone(), A::default().minus(*value)));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn codes(program: &str) -> Codes {
+        Codes {
+            program: program.into(),
+            subprogram: "000".into(),
+            specific: "111".into(),
+        }
+    }
+
+    #[test]
+    fn a_moved_amount_is_two_cells_of_difference() {
+        let old: RequestCells = [((codes("001"), 2027), 500), ((codes("002"), 2027), 100)].into();
+        let new: RequestCells = [((codes("001"), 2027), 400), ((codes("002"), 2027), 200)].into();
+        let mut diff = difference(&old, &new);
+        diff.sort();
+        assert_eq!(
+            diff,
+            vec![((codes("001"), 2027), -100), ((codes("002"), 2027), 100)]
+        );
+    }
+
+    #[test]
+    fn a_removed_cell_is_taken_back_whole() {
+        let old: PlanCells = [(
+            (codes("001"), 3),
+            Flow {
+                obligations: 7,
+                payments: 5,
+            },
+        )]
+        .into();
+        let diff = difference(&old, &PlanCells::new());
+        assert_eq!(
+            diff,
+            vec![(
+                (codes("001"), 3),
+                Flow {
+                    obligations: -7,
+                    payments: -5,
+                }
+            )]
+        );
+    }
+
+    proptest! {
+        /// Adding the difference to the old totals gives the new ones, cell by cell.
+        #[test]
+        fn old_plus_difference_is_new(
+            old in proptest::collection::btree_map(0u8..6, -1_000_000i64..1_000_000, 0..6),
+            new in proptest::collection::btree_map(0u8..6, -1_000_000i64..1_000_000, 0..6),
+        ) {
+            let mut totals = old.clone();
+            for (key, change) in difference(&old, &new) {
+                *totals.entry(key).or_default() += change;
+            }
+            totals.retain(|_, v| *v != 0);
+            let mut expected = new.clone();
+            expected.retain(|_, v| *v != 0);
+            prop_assert_eq!(totals, expected);
+        }
+    }
+}
