@@ -7,6 +7,7 @@
 //! indexed range read of the region's node.
 
 use crate::{Codes, Flow};
+use jospar_store::bulk::{Value, insert_rows};
 use jospar_store::{Db, StoreError, Tx, exec_tx, on_db, on_tx};
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -67,54 +68,6 @@ pub async fn chain_read(db: &Db, org_id: i64) -> Result<Chain> {
     Ok(chain_of(rows))
 }
 
-enum Bind {
-    Int(i64),
-    Text(String),
-}
-
-/// Runs `head VALUES (…), (…) tail` with one group of `width` placeholders per row, in
-/// statements of at most 200 rows (well under both engines' limit of parameters).
-async fn upsert_rows(
-    tx: &mut Tx,
-    head: &str,
-    tail: &str,
-    width: usize,
-    rows: Vec<Vec<Bind>>,
-) -> Result<()> {
-    for chunk in rows.chunks(200) {
-        let mut sql = String::from(head);
-        sql.push_str(" VALUES ");
-        let mut n = 0;
-        for (i, _) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push('(');
-            for j in 0..width {
-                n += 1;
-                if j > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!("${n}"));
-            }
-            sql.push(')');
-        }
-        sql.push(' ');
-        sql.push_str(tail);
-        exec_tx!(tx, conn => {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
-            for bind in chunk.iter().flatten() {
-                query = match bind {
-                    Bind::Int(v) => query.bind(*v),
-                    Bind::Text(s) => query.bind(s.as_str()),
-                };
-            }
-            query.execute(conn).await
-        })?;
-    }
-    Ok(())
-}
-
 /// Adds the difference of an institution's plan for a year to its cells and to the totals of
 /// its chain. Call it in the transaction that changes the plan.
 pub async fn apply_plan(
@@ -128,34 +81,33 @@ pub async fn apply_plan(
     }
     let chain = chain(tx, org_id).await?;
     let cell = |node: i64, admin: Option<i64>, codes: &Codes, month: u8, flow: Flow| {
-        let mut row = vec![Bind::Int(node), Bind::Int(i64::from(year))];
+        let mut row = vec![Value::Int(node), Value::Int(i64::from(year))];
         if let Some(admin) = admin {
-            row.push(Bind::Int(admin));
+            row.push(Value::Int(admin));
         }
         row.extend([
-            Bind::Text(codes.program.clone()),
-            Bind::Text(codes.subprogram.clone()),
-            Bind::Text(codes.specific.clone()),
-            Bind::Int(i64::from(month)),
-            Bind::Int(flow.obligations),
-            Bind::Int(flow.payments),
+            Value::Text(codes.program.clone()),
+            Value::Text(codes.subprogram.clone()),
+            Value::Text(codes.specific.clone()),
+            Value::Int(i64::from(month)),
+            Value::Int(flow.obligations),
+            Value::Int(flow.payments),
         ]);
         row
     };
-    let cells = difference
+    let cells: Vec<Vec<Value>> = difference
         .iter()
         .map(|((codes, month), flow)| cell(org_id, None, codes, *month, *flow))
         .collect();
-    upsert_rows(
+    insert_rows(
         tx,
         "INSERT INTO plan_cells (org_id, year, program, subprogram, specific, month, obligations, payments)",
         "ON CONFLICT (org_id, year, program, subprogram, specific, month) DO UPDATE SET \
          obligations = plan_cells.obligations + excluded.obligations, payments = plan_cells.payments + excluded.payments",
-        8,
-        cells,
+        &cells,
     )
     .await?;
-    let totals = chain
+    let totals: Vec<Vec<Value>> = chain
         .nodes
         .iter()
         .flat_map(|node| {
@@ -164,13 +116,12 @@ pub async fn apply_plan(
             })
         })
         .collect();
-    upsert_rows(
+    insert_rows(
         tx,
         "INSERT INTO plan_totals (node_id, year, admin_id, program, subprogram, specific, month, obligations, payments)",
         "ON CONFLICT (node_id, year, admin_id, program, subprogram, specific, month) DO UPDATE SET \
          obligations = plan_totals.obligations + excluded.obligations, payments = plan_totals.payments + excluded.payments",
-        9,
-        totals,
+        &totals,
     )
     .await
 }
@@ -186,31 +137,30 @@ async fn apply_request(
         return Ok(());
     }
     let chain = chain(tx, org_id).await?;
-    let rows = chain
+    let rows: Vec<Vec<Value>> = chain
         .nodes
         .iter()
         .flat_map(|node| {
             difference.iter().map(|((codes, year), amount)| {
                 vec![
-                    Bind::Int(*node),
-                    Bind::Int(campaign_id),
-                    Bind::Int(chain.admin_id),
-                    Bind::Text(codes.program.clone()),
-                    Bind::Text(codes.subprogram.clone()),
-                    Bind::Text(codes.specific.clone()),
-                    Bind::Int(i64::from(*year)),
-                    Bind::Int(*amount),
+                    Value::Int(*node),
+                    Value::Int(campaign_id),
+                    Value::Int(chain.admin_id),
+                    Value::Text(codes.program.clone()),
+                    Value::Text(codes.subprogram.clone()),
+                    Value::Text(codes.specific.clone()),
+                    Value::Int(i64::from(*year)),
+                    Value::Int(*amount),
                 ]
             })
         })
         .collect();
-    upsert_rows(
+    insert_rows(
         tx,
         "INSERT INTO request_totals (node_id, campaign_id, admin_id, program, subprogram, specific, year, amount)",
         "ON CONFLICT (node_id, campaign_id, admin_id, program, subprogram, specific, year) DO UPDATE SET \
          amount = request_totals.amount + excluded.amount",
-        8,
-        rows,
+        &rows,
     )
     .await
 }

@@ -2,8 +2,10 @@
 //! integration tests.
 
 pub mod backup;
+pub mod bench;
 pub mod config;
 pub mod demo;
 pub mod exchange;
+pub mod scale;
 pub mod signing;
 pub mod verify;

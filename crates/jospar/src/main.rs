@@ -40,9 +40,42 @@ enum Command {
         /// Load the demo data and exit without serving.
         #[arg(long)]
         load_only: bool,
+        /// Instead of the demo region, generate a region or the republic (issue 7) into an
+        /// empty database: deterministic from --seed.
+        #[arg(long, value_enum)]
+        scale: Option<jospar::scale::Scale>,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Apply database migrations.
     Migrate,
+    /// Measure the system on generated data (issue 7): consolidated reports against their
+    /// GROUP BY baselines, concurrent writers, a large import, HTTP load; prints a table and
+    /// writes bench.json and bench.png (and BENCHMARKS.md with --markdown).
+    Bench {
+        #[arg(long, value_enum, default_value = "region")]
+        scale: jospar::scale::Scale,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// sqlite, postgres or both.
+        #[arg(long, default_value = "both")]
+        engine: String,
+        /// The PostgreSQL server (a database the bench may create databases from).
+        #[arg(
+            long,
+            env = "JOSPAR_BENCH_POSTGRES",
+            default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+        )]
+        postgres_url: String,
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+        /// Write the results page here (BENCHMARKS.md, with BENCHMARKS.png beside it).
+        #[arg(long)]
+        markdown: Option<PathBuf>,
+        /// How long each concurrent load runs, in seconds.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Check that the kept consolidated totals equal a recomputation from the detail (exit 1
     /// when they do not).
     Verify,
@@ -252,7 +285,19 @@ async fn main() -> Result<()> {
     let cli = Cli::parse();
     let config = Config::load(&cli.config)?;
     config.install_treasury_layouts()?;
-    match cli.command {
+    let result = run(cli.command, &config).await;
+    // The benchmark runs an import in a process of its own to read its peak memory here.
+    if std::env::var_os("JOSPAR_PEAK_RSS").is_some()
+        && let Some(kb) = jospar::bench::peak_rss_kb()
+    {
+        eprintln!("peak_rss_kb={kb}");
+    }
+    result
+}
+
+async fn run(command: Command, config: &Config) -> Result<()> {
+    let config = config.clone();
+    match command {
         Command::Serve { addr } => {
             let signing = signing::from_config(&config, Vec::new())?;
             let treasury = exchange::from_config(&config)?;
@@ -263,11 +308,21 @@ async fn main() -> Result<()> {
             };
             serve(&config, addr, signing, portals).await
         }
-        Command::Demo { addr, load_only } => {
+        Command::Demo {
+            addr,
+            load_only,
+            scale,
+            seed,
+        } => {
             let db = open(&config).await?;
-            if demo::load_if_empty(&db).await? {
-                demo::load_treasury_forms(&db).await?;
-                demo::load_open_budget(&db).await?;
+            match scale {
+                Some(scale) => generate(&db, scale, seed).await?,
+                None => {
+                    if demo::load_if_empty(&db).await? {
+                        demo::load_treasury_forms(&db).await?;
+                        demo::load_open_budget(&db).await?;
+                    }
+                }
             }
             if load_only {
                 return Ok(());
@@ -290,6 +345,33 @@ async fn main() -> Result<()> {
             let summary = exchange::run_once(&db, gateway.as_ref()).await?;
             println!("{}", serde_json::to_string(&summary)?);
             Ok(())
+        }
+        Command::Bench {
+            scale,
+            seed,
+            engine,
+            postgres_url,
+            out,
+            markdown,
+            seconds,
+        } => {
+            let (sqlite, postgres) = match engine.as_str() {
+                "sqlite" => (true, None),
+                "postgres" => (false, Some(postgres_url)),
+                "both" => (true, Some(postgres_url)),
+                other => bail!("--engine {other}: use sqlite, postgres or both"),
+            };
+            jospar::bench::main(jospar::bench::BenchOptions {
+                scale,
+                seed,
+                sqlite,
+                postgres,
+                out,
+                markdown,
+                load_seconds: seconds,
+                jospar: std::env::current_exe()?,
+            })
+            .await
         }
         Command::Verify => {
             let db = open(&config).await?;
@@ -437,6 +519,27 @@ struct Portals {
     treasury: Option<Arc<dyn jospar_shep::TreasuryGateway>>,
     passport: Option<Arc<dyn jospar_passport::RegionPassport>>,
     open_budgets: Option<Arc<dyn jospar_obportal::OpenBudgets>>,
+}
+
+/// `jospar demo --scale`: the generated data into an empty database, with the time it took.
+async fn generate(db: &Db, scale: jospar::scale::Scale, seed: u64) -> Result<()> {
+    if !jospar_org::repo::all_orgs(db).await?.is_empty() {
+        bail!("the database already has organisations: generate into an empty one");
+    }
+    let started = std::time::Instant::now();
+    demo::load_classification(db).await?;
+    let generated = jospar::scale::generate(db, scale, seed).await?;
+    println!(
+        "generated {scale:?} (seed {seed}) in {:.1} s: {}",
+        started.elapsed().as_secs_f64(),
+        serde_json::to_string(&generated.counts)?
+    );
+    println!(
+        "sign in as {} (or abp.r01.a01, economist.r01.0001) with the password {}",
+        generated.regions[0].planner,
+        jospar::scale::PASSWORD
+    );
+    Ok(())
 }
 
 async fn serve(

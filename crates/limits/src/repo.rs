@@ -191,6 +191,14 @@ pub async fn amounts(db: &Db, campaign_id: i64) -> Result<Vec<Amount>, StoreErro
     Ok(to_amounts(rows))
 }
 
+/// The limits one organisation received in a campaign (the line-save check reads only these).
+pub async fn amounts_of(db: &Db, campaign_id: i64, org_id: i64) -> Result<Vec<Amount>, StoreError> {
+    let rows: Vec<AmountRow> = on_db!(db, pool => sqlx::query_as::<_, AmountRow>(
+        "SELECT org_id, program, year, kind, amount, version FROM limit_amounts WHERE campaign_id = $1 AND org_id = $2")
+        .bind(campaign_id).bind(org_id).fetch_all(pool).await)?;
+    Ok(to_amounts(rows))
+}
+
 async fn amounts_in_tx(tx: &mut Tx, campaign_id: i64) -> Result<Vec<Amount>, StoreError> {
     let rows: Vec<AmountRow> = on_tx!(tx, conn => sqlx::query_as::<_, AmountRow>(
         "SELECT org_id, program, year, kind, amount, version FROM limit_amounts WHERE campaign_id = $1")

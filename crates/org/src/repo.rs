@@ -174,7 +174,7 @@ pub async fn search_orgs(
     Ok(all.into_iter().filter(|o| ids.contains(&o.id)).collect())
 }
 
-fn org_search_key(
+pub fn org_search_key(
     name_ru: &str,
     name_kk: &str,
     abp_code: Option<&str>,
@@ -419,7 +419,7 @@ pub async fn users(db: &Db, query: &str, within: Option<&[i64]>) -> Result<Vec<U
         .collect())
 }
 
-fn user_search_key(login: &str, iin: &str, full_name: &str) -> String {
+pub fn user_search_key(login: &str, iin: &str, full_name: &str) -> String {
     search_key(&format!("{login} {iin} {full_name}"))
 }
 

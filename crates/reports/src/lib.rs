@@ -3,7 +3,7 @@
 //! the tenge value with two decimals and the sheet's number format.
 
 mod pdf;
-pub use pdf::to_pdf;
+pub use pdf::{REGULAR as FONT, to_pdf};
 
 use jospar_core::Tenge;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};

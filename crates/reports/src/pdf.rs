@@ -7,7 +7,8 @@ use genpdf::fonts::{FontData, FontFamily};
 use genpdf::style::Style;
 use genpdf::{Alignment, Element, SimplePageDecorator};
 
-const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+/// DejaVu Sans (also what the benchmark plot is lettered in).
+pub const REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
 fn fonts() -> Result<FontFamily<FontData>, genpdf::error::Error> {

@@ -7,6 +7,7 @@
 //! same transaction as the change (P-4).
 
 pub mod audit;
+pub mod bulk;
 pub mod calendar;
 mod db;
 

@@ -4,6 +4,7 @@
 
 mod analytics;
 mod app;
+mod bench;
 mod browser;
 mod consolidation;
 mod execution;

@@ -1,5 +1,6 @@
 -- Consolidated totals kept up to date as data changes (issue 7; TS "real-time consolidation").
--- Keep in step with ../postgres/0028_kept_totals.sql.
+-- Keep in step with ../postgres/0028_kept_totals.sql. Here the totals are stored in the order
+-- of their key (WITHOUT ROWID), so a node's rows are one contiguous range.
 --
 -- plan_cells: the approved financing plans in force (every change document applied) as one row
 -- per institution, year, codes and month: the detail a SQL report would group.
@@ -13,7 +14,7 @@ CREATE TABLE plan_cells (
     obligations BIGINT NOT NULL,
     payments BIGINT NOT NULL,
     PRIMARY KEY (org_id, year, program, subprogram, specific, month)
-);
+) WITHOUT ROWID;
 -- plan_totals: for every organisation (node) the sum of plan_cells over its whole subtree, by
 -- the administrator above each institution (admin_id 0: none), codes and month. Written in the
 -- transaction that changes the plan, so a consolidated plan is read, not computed.
@@ -28,7 +29,7 @@ CREATE TABLE plan_totals (
     obligations BIGINT NOT NULL,
     payments BIGINT NOT NULL,
     PRIMARY KEY (node_id, year, admin_id, program, subprogram, specific, month)
-);
+) WITHOUT ROWID;
 -- request_totals: for every node the approved budget requests of its subtree (of each
 -- organisation, the newest approved request of the campaign), by administrator, codes and year.
 CREATE TABLE request_totals (
@@ -41,7 +42,7 @@ CREATE TABLE request_totals (
     year BIGINT NOT NULL,
     amount BIGINT NOT NULL,
     PRIMARY KEY (node_id, campaign_id, admin_id, program, subprogram, specific, year)
-);
+) WITHOUT ROWID;
 -- The request of each organisation and campaign that request_totals counts.
 CREATE TABLE request_counted (
     campaign_id BIGINT NOT NULL,
