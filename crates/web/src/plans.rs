@@ -376,9 +376,8 @@ struct PlanRow {
 /// and the administrator of budget programs above it.
 async fn plan_header(db: &Db, tr: &Tr, org_id: i64, year: i32) -> AppResult<Vec<String>> {
     let lang = tr.lang();
-    let orgs = jospar_org::repo::all_orgs(db).await?;
-    let by_id = |id: i64| orgs.iter().find(|o| o.id == id);
-    let Some(org) = by_id(org_id) else {
+    // Only the organisation and its ancestors are read: a region has thousands (issue 7).
+    let Some(org) = jospar_org::repo::get_org(db, org_id).await? else {
         return Ok(Vec::new());
     };
     let budget = jospar_org::repo::budgets(db)
@@ -387,12 +386,15 @@ async fn plan_header(db: &Db, tr: &Tr, org_id: i64, year: i32) -> AppResult<Vec<
         .find(|b| b.id == org.budget_id)
         .map(|b| if lang == "kk" { b.name_kk } else { b.name_ru })
         .unwrap_or_default();
-    let mut administrator = Some(org);
-    while let Some(o) = administrator {
+    let mut administrator = Some(org.clone());
+    while let Some(o) = &administrator {
         if o.abp_code.is_some() {
             break;
         }
-        administrator = o.parent_id.and_then(by_id);
+        administrator = match o.parent_id {
+            Some(parent) => jospar_org::repo::get_org(db, parent).await?,
+            None => None,
+        };
     }
     let mut lines = vec![
         org.name(lang).to_string(),

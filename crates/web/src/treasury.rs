@@ -204,11 +204,13 @@ pub async fn import_form(
             field: Some("form".into()),
         });
     };
-    let rows = file_rows(bytes)?;
+    // The file's cells are dropped once parsed: a large form is then held once, not twice.
+    let cells = file_rows(bytes)?;
     let year = target.report_date.year();
     let saved = match layout.shape {
         Shape::Cash => {
-            let rows = parse_cash(&rows).map_err(form_error)?;
+            let rows = parse_cash(&cells).map_err(form_error)?;
+            drop(cells);
             let codes = abp_and_specific(
                 rows.iter()
                     .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
@@ -217,7 +219,8 @@ pub async fn import_form(
             save(db, who, form, &target, &rows).await
         }
         Shape::Obligations => {
-            let rows = parse_obligations(&rows).map_err(form_error)?;
+            let rows = parse_obligations(&cells).map_err(form_error)?;
+            drop(cells);
             let codes = abp_and_specific(
                 rows.iter()
                     .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
@@ -226,7 +229,8 @@ pub async fn import_form(
             save(db, who, form, &target, &rows).await
         }
         Shape::Budget => {
-            let rows = parse_127(&rows).map_err(form_error)?;
+            let rows = parse_127(&cells).map_err(form_error)?;
+            drop(cells);
             let codes: Vec<CodeCheck> = rows
                 .iter()
                 .map(|r| (r.row, CodeKind::Abp, "АБП", r.abp.as_str()))
@@ -235,7 +239,8 @@ pub async fn import_form(
             save(db, who, form, &target, &rows).await
         }
         Shape::Contracts => {
-            let rows = parse_409(&rows).map_err(form_error)?;
+            let rows = parse_409(&cells).map_err(form_error)?;
+            drop(cells);
             let codes = abp_and_specific(
                 rows.iter()
                     .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
@@ -244,7 +249,8 @@ pub async fn import_form(
             save(db, who, form, &target, &rows).await
         }
         Shape::Movement => {
-            let rows = parse_movement(&rows).map_err(form_error)?;
+            let rows = parse_movement(&cells).map_err(form_error)?;
+            drop(cells);
             let codes = abp_and_specific(
                 rows.iter()
                     .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
@@ -258,7 +264,8 @@ pub async fn import_form(
             } else {
                 &FORM_243_FIELDS
             };
-            let rows = parse_receipts(&rows, fields).map_err(form_error)?;
+            let rows = parse_receipts(&cells, fields).map_err(form_error)?;
+            drop(cells);
             check_receipt_codes(db, year, &rows).await?;
             save(db, who, form, &target, &rows).await
         }
@@ -292,7 +299,16 @@ type CodeCheck<'a> = (usize, CodeKind, &'static str, &'a str);
 /// year, or of the latest year before it while that year is not loaded.
 async fn check_codes(db: &Db, report_year: i32, codes: &[CodeCheck<'_>]) -> AppResult<()> {
     let year = classification_year(db, report_year).await?;
+    // A large form repeats a few dozen codes over many rows: each distinct code is looked up
+    // once, and a refusal names the first row that carries it.
+    let mut first_rows: Vec<CodeCheck<'_>> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for &(row, kind, column, code) in codes {
+        if seen.insert((kind, code)) {
+            first_rows.push((row, kind, column, code));
+        }
+    }
+    for (row, kind, column, code) in first_rows {
         if ebk::get(db, year, kind, code).await?.is_none() {
             return Err(AppError::Invalid {
                 key: "err-treasury-code",

@@ -52,3 +52,5 @@ CREATE TABLE request_counted (
 );
 -- Lines of one request are read on every page of it.
 CREATE INDEX request_lines_request ON request_lines(request_id);
+-- Which institutions have an approved plan of a year, without reading the plans' lines.
+CREATE INDEX financing_plans_year_status ON financing_plans(year, status, org_id);
