@@ -411,10 +411,14 @@ pub async fn add_change(
     all.push(doc.clone());
     let after = plan_as_of(&current.lines, &all, latest)?;
     let text = serde_json::to_string(&doc).map_err(|e| corrupt(current.id, e))?;
+    let now = Utc::now();
     let mut tx = db.begin().await?;
+    // Numbered after the documents the caller saw: a document added meanwhile takes the same
+    // number and this insert is refused, so the difference below is never computed from a
+    // stale plan.
     exec_tx!(&mut tx, conn => sqlx::query(
         "INSERT INTO plan_changes (id, plan_id, number, doc_json, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-        .bind(new_id()).bind(current.id).bind(doc.number).bind(&text).bind(&who.login).bind(Utc::now())
+        .bind(new_id()).bind(current.id).bind(doc.number).bind(&text).bind(&who.login).bind(now)
         .execute(conn).await)?;
     crate::outbox::enqueue(
         &mut tx,
@@ -426,7 +430,7 @@ pub async fn add_change(
     .await?;
     exec_tx!(&mut tx, conn => sqlx::query(
         "UPDATE financing_plans SET version = version + 1, updated_at = $1 WHERE id = $2")
-        .bind(Utc::now()).bind(current.id).execute(conn).await)?;
+        .bind(now).bind(current.id).execute(conn).await)?;
     let difference = jospar_consolidation::difference(&cells(&before), &cells(&after));
     jospar_consolidation::repo::apply_plan(&mut tx, current.org_id, current.year, &difference)
         .await?;
@@ -442,5 +446,11 @@ pub async fn add_change(
     })
     .await?;
     tx.commit().await?;
-    plan(db, current.id).await?.ok_or(PlanRefusal::Stale)
+    // The plan as stored now, without reading it again.
+    Ok(Plan {
+        changes: all,
+        version: current.version + 1,
+        updated_at: now,
+        ..current.clone()
+    })
 }

@@ -208,7 +208,10 @@ async fn run_engine(options: &BenchOptions, engine: &str, url: &str) -> Result<E
     }
     let mut figures = Vec::new();
     figures.extend(report_figures(&db, engine, &generated, options.scale).await?);
-    figures.extend(writers::figures(&db, engine, &generated, options.load_seconds).await?);
+    for paced in [true, false] {
+        figures
+            .extend(writers::figures(&db, engine, &generated, options.load_seconds, paced).await?);
+    }
     figures.push(import_figure(&db, engine, url, &generated, options).await?);
     figures.push(http::figure(&db, engine, &generated, options.load_seconds).await?);
     // The writes of the loads went through the kept totals: they must still add up.

@@ -31,7 +31,7 @@ macro_rules! on_db {
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(transaction) => {
+            $crate::Tx::Sqlite(transaction, _) => {
                 let $conn = &mut **transaction;
                 $body
             }
@@ -49,7 +49,7 @@ macro_rules! on_tx {
 macro_rules! exec_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(transaction) => {
+            $crate::Tx::Sqlite(transaction, _) => {
                 let $conn = &mut **transaction;
                 $body.map(|r| r.rows_affected())
             }

@@ -39,6 +39,8 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
                 "region",
                 "writes",
                 "writes",
+                "writes-saturation",
+                "writes-saturation",
                 "import",
                 "http"
             ],
@@ -57,7 +59,7 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
                 );
             }
         }
-        let import = &engine.figures[8];
+        let import = &engine.figures[10];
         assert_eq!(import.rows, 2_000);
         assert!(import.peak_rss_mb.is_some_and(|mb| mb > 0.0));
     }
