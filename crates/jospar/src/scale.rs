@@ -216,17 +216,37 @@ fn receipt_codes() -> Vec<String> {
         .collect()
 }
 
-/// A valid IIN (or BIN) from a number: eleven digits and their check digit.
-fn iin_from(n: u64) -> String {
-    let mut n = n;
-    loop {
-        let first: String = format!("{:011}", n % 100_000_000_000);
-        let digits: Vec<u32> = first.chars().filter_map(|c| c.to_digit(10)).collect();
+/// Eleven digits and their check digit; the next number when these eleven cannot have one.
+fn with_check_digit(mut first: impl FnMut(u64) -> String) -> String {
+    for bump in 0.. {
+        let eleven = first(bump);
+        let digits: Vec<u32> = eleven.chars().filter_map(|c| c.to_digit(10)).collect();
         if let Some(check) = jospar_core::iin::check_digit(&digits) {
-            return format!("{first}{check}");
+            return format!("{eleven}{check}");
         }
-        n += 1;
     }
+    unreachable!("one of any ten consecutive numbers has a check digit")
+}
+
+/// A valid BIN from a serial number.
+fn bin_from(serial: u64) -> String {
+    with_check_digit(|bump| format!("{:011}", (serial * 10 + bump) % 100_000_000_000))
+}
+
+/// A valid IIN from a serial number: a birth date from 1970 on, century digit 3 (a man born in
+/// the 1900s), then the serial.
+fn iin_from(serial: u64) -> String {
+    let born = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+        + chrono::Duration::days((serial / 400 % 10_000) as i64);
+    with_check_digit(|bump| {
+        format!(
+            "{:02}{:02}{:02}3{:04}",
+            born.year() % 100,
+            born.month(),
+            born.day(),
+            (serial % 400) * 10 + bump
+        )
+    })
 }
 
 /// Splits `total` into 12 months with weights 80…120 %, to the tiyn (the rest in December).
@@ -449,7 +469,7 @@ impl Generator {
     ) -> i64 {
         let id = new_id();
         self.serial += 1;
-        let bin = iin_from(600_000_000_000 + self.serial);
+        let bin = bin_from(600_000_000 + self.serial);
         let scenario = if kind == "institution" {
             "subordinate_institution"
         } else {
@@ -480,7 +500,7 @@ impl Generator {
     fn user(&mut self, org: i64, login: &str, role: &str, on: i64) {
         let id = new_id();
         self.serial += 1;
-        let iin = iin_from(900_101_000_000 + self.serial);
+        let iin = iin_from(self.serial);
         let name = format!("Сотрудник {login}");
         let key = jospar_org::repo::user_search_key(login, &iin, &name);
         self.batch.push(
@@ -1014,9 +1034,14 @@ mod tests {
     }
 
     #[test]
-    fn generated_iins_are_valid() {
-        for n in [0, 1, 123_456_789, 900_101_000_001] {
-            assert!(jospar_core::iin::Iin::parse(&iin_from(n)).is_ok());
+    fn generated_iins_and_bins_are_valid_and_distinct() {
+        let iins: std::collections::HashSet<String> = (0..50_000).map(iin_from).collect();
+        assert_eq!(iins.len(), 50_000);
+        for iin in iins.iter().take(2_000) {
+            assert!(jospar_core::iin::Iin::parse(iin).is_ok(), "{iin}");
+        }
+        for n in [0, 1, 123_456, 600_000_001] {
+            assert!(jospar_core::iin::Bin::parse(&bin_from(n)).is_ok());
         }
     }
 }
