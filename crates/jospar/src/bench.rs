@@ -130,6 +130,7 @@ where
 }
 
 pub async fn run(options: &BenchOptions) -> Result<BenchReport> {
+    let started_at = chrono::Utc::now().to_rfc3339();
     std::fs::create_dir_all(&options.out)
         .with_context(|| format!("creating {}", options.out.display()))?;
     let mut engines = Vec::new();
@@ -152,7 +153,7 @@ pub async fn run(options: &BenchOptions) -> Result<BenchReport> {
         seed: options.seed,
         machine: machine(),
         command: std::env::args().collect::<Vec<_>>().join(" "),
-        started_at: chrono::Utc::now().to_rfc3339(),
+        started_at,
         engines,
     };
     let json = options.out.join("bench.json");
@@ -339,7 +340,7 @@ fn report_figure(
 }
 
 /// The time to read a report's answer rows and nothing else: the rows are copied into a plain
-/// table, then read whole, mapped as the report maps them.
+/// table, then read whole and decoded into the same column types.
 async fn answer_read(
     db: &Db,
     what: &str,
@@ -358,19 +359,26 @@ async fn answer_read(
         ),
         _ => (
             format!(
-                "CREATE TABLE bench_answer AS SELECT admin_id, program, subprogram, specific, year, amount, amount AS spare \
+                "CREATE TABLE bench_answer AS SELECT admin_id, program, subprogram, specific, year, amount \
                  FROM request_totals WHERE node_id = {node} AND campaign_id = {key} AND amount <> 0"
             ),
-            "SELECT admin_id, program, subprogram, specific, year, amount, spare FROM bench_answer",
+            "SELECT admin_id, program, subprogram, specific, year, amount FROM bench_answer",
         ),
     };
     exec_db!(db, pool => jospar_store::sqlx::query("DROP TABLE IF EXISTS bench_answer").execute(pool).await)?;
     exec_db!(db, pool => jospar_store::sqlx::query(jospar_store::sqlx::AssertSqlSafe(copy)).execute(pool).await)?;
-    type Row = (i64, String, String, String, i64, i64, i64);
+    type PlanRow = (i64, String, String, String, i64, i64, i64);
+    type RequestRow = (i64, String, String, String, i64, i64);
     let (timing, _) = repeat(runs, || async move {
-        let rows: Vec<Row> =
-            on_db!(db, pool => jospar_store::sqlx::query_as(read).fetch_all(pool).await)?;
-        Ok(rows.len())
+        Ok(if what == "plan" {
+            let rows: Vec<PlanRow> =
+                on_db!(db, pool => jospar_store::sqlx::query_as(read).fetch_all(pool).await)?;
+            rows.len()
+        } else {
+            let rows: Vec<RequestRow> =
+                on_db!(db, pool => jospar_store::sqlx::query_as(read).fetch_all(pool).await)?;
+            rows.len()
+        })
     })
     .await?;
     exec_db!(db, pool => jospar_store::sqlx::query("DROP TABLE bench_answer").execute(pool).await)?;
