@@ -3,7 +3,7 @@
 //! payments to the report date and the cash expenses (EX-5), and its reconciliation with the
 //! system's financing plans (EX-8, DB-3, report 35 of the specification).
 
-use crate::treasury::{Field, FormError, read_form};
+use crate::treasury::{Field, Form, FormError, packed_codes};
 use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -37,47 +37,53 @@ pub struct BudgetRow {
     pub executed: Tenge,
 }
 
-/// Reads form 1-27 from the rows of a sheet or a CSV: codes, one row per program and
-/// subprogram, totals to the tiyn, nothing paid beyond the plan of the period.
-pub fn parse_127(rows: &[Vec<String>]) -> Result<Vec<BudgetRow>, FormError> {
-    read_form(
-        rows,
-        &FORM_127_FIELDS,
-        |r| {
-            let line = BudgetRow {
+/// Form 1-27: codes, one row per program and subprogram, totals to the tiyn, nothing paid
+/// beyond the plan of the period.
+pub const BUDGET_FORM: Form<BudgetRow, u64> = Form {
+    fields: &FORM_127_FIELDS,
+    parse: |r| {
+        let line = BudgetRow {
+            row: r.number,
+            abp: r.code(Field::Abp, false)?,
+            program: r.code(Field::Program, false)?,
+            subprogram: r.code(Field::Subprogram, true)?,
+            approved: r.money(Field::Approved)?,
+            refined: r.money(Field::Refined)?,
+            corrected: r.money(Field::Corrected)?,
+            plan_period: r.money(Field::PlanPeriod)?,
+            executed: r.money(Field::Executed)?,
+        };
+        if line.executed > line.plan_period {
+            return Err(FormError::ExecutedOverPlan {
                 row: r.number,
-                abp: r.code(Field::Abp, false)?,
-                program: r.code(Field::Program, false)?,
-                subprogram: r.code(Field::Subprogram, true)?,
-                approved: r.money(Field::Approved)?,
-                refined: r.money(Field::Refined)?,
-                corrected: r.money(Field::Corrected)?,
-                plan_period: r.money(Field::PlanPeriod)?,
-                executed: r.money(Field::Executed)?,
-            };
-            if line.executed > line.plan_period {
-                return Err(FormError::ExecutedOverPlan {
-                    row: r.number,
-                    executed: line.executed,
-                    plan: line.plan_period,
-                });
-            }
-            Ok(line)
-        },
-        |l| (l.abp.clone(), l.program.clone(), l.subprogram.clone()),
-        |out| column_sums(out).to_vec(),
-    )
-}
+                executed: line.executed,
+                plan: line.plan_period,
+            });
+        }
+        Ok(line)
+    },
+    key: |l| packed_codes(&[&l.abp, &l.program, &l.subprogram]),
+    summed: &[
+        Field::Approved,
+        Field::Refined,
+        Field::Corrected,
+        Field::PlanPeriod,
+        Field::Executed,
+    ],
+    amounts: |l| {
+        vec![
+            l.approved,
+            l.refined,
+            l.corrected,
+            l.plan_period,
+            l.executed,
+        ]
+    },
+};
 
-fn column_sums(rows: &[BudgetRow]) -> [(Field, Tenge); 5] {
-    let sum = |f: fn(&BudgetRow) -> Tenge| rows.iter().map(f).sum::<Tenge>();
-    [
-        (Field::Approved, sum(|r| r.approved)),
-        (Field::Refined, sum(|r| r.refined)),
-        (Field::Corrected, sum(|r| r.corrected)),
-        (Field::PlanPeriod, sum(|r| r.plan_period)),
-        (Field::Executed, sum(|r| r.executed)),
-    ]
+/// Reads form 1-27 from the rows of a sheet or a CSV.
+pub fn parse_127(rows: &[Vec<String>]) -> Result<Vec<BudgetRow>, FormError> {
+    BUDGET_FORM.read_all(rows)
 }
 
 /// The system's plan of a program or subprogram: the annual amount of its lines and their

@@ -4,7 +4,7 @@
 //! Its obligations of the year, added up by code, must be the obligations form 4-20 reports as
 //! accepted: [`reconcile_409_420`] lists every code where they differ.
 
-use crate::treasury::{Field, FormError, ObligationRow, read_form};
+use crate::treasury::{Field, Form, FormError, ObligationRow};
 use chrono::NaiveDate;
 use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};
@@ -81,50 +81,48 @@ fn bin(value: &str, row: usize) -> Result<String, FormError> {
     }
 }
 
-/// Reads form 4-09: codes, a contract once per administrator, dates and BINs well formed,
-/// the year's obligation never above the contract, totals to the tiyn.
-pub fn parse_409(rows: &[Vec<String>]) -> Result<Vec<ContractRow>, FormError> {
-    read_form(
-        rows,
-        &FORM_409_FIELDS,
-        |r| {
-            let contract = r.text(Field::ContractNumber).trim().to_string();
-            if contract.is_empty() {
-                return Err(FormError::BadValue {
-                    row: r.number,
-                    column: Field::ContractNumber.heading(),
-                    value: contract,
-                });
-            }
-            let line = ContractRow {
+/// Form 4-09: codes, a contract once per administrator, dates and BINs well formed, the
+/// year's obligation never above the contract, totals to the tiyn.
+pub const CONTRACTS_FORM: Form<ContractRow, (String, String)> = Form {
+    fields: &FORM_409_FIELDS,
+    parse: |r| {
+        let contract = r.text(Field::ContractNumber).trim().to_string();
+        if contract.is_empty() {
+            return Err(FormError::BadValue {
                 row: r.number,
-                abp: r.code(Field::Abp, false)?,
-                program: r.code(Field::Program, false)?,
-                subprogram: r.code(Field::Subprogram, true)?,
-                specific: r.code(Field::Specific, false)?,
-                number: contract,
-                date: date(&r.text(Field::ContractDate), r.number)?,
-                supplier_bin: bin(&r.text(Field::SupplierBin), r.number)?,
-                amount: r.money(Field::ContractAmount)?,
-                year_amount: r.money(Field::YearAmount)?,
-            };
-            if line.year_amount > line.amount {
-                return Err(FormError::YearOverContract {
-                    row: r.number,
-                    year: line.year_amount,
-                    contract: line.amount,
-                });
-            }
-            Ok(line)
-        },
-        |l| (l.abp.clone(), l.number.clone()),
-        |out| {
-            vec![
-                (Field::ContractAmount, out.iter().map(|r| r.amount).sum()),
-                (Field::YearAmount, out.iter().map(|r| r.year_amount).sum()),
-            ]
-        },
-    )
+                column: Field::ContractNumber.heading(),
+                value: contract,
+            });
+        }
+        let line = ContractRow {
+            row: r.number,
+            abp: r.code(Field::Abp, false)?,
+            program: r.code(Field::Program, false)?,
+            subprogram: r.code(Field::Subprogram, true)?,
+            specific: r.code(Field::Specific, false)?,
+            number: contract,
+            date: date(&r.text(Field::ContractDate), r.number)?,
+            supplier_bin: bin(&r.text(Field::SupplierBin), r.number)?,
+            amount: r.money(Field::ContractAmount)?,
+            year_amount: r.money(Field::YearAmount)?,
+        };
+        if line.year_amount > line.amount {
+            return Err(FormError::YearOverContract {
+                row: r.number,
+                year: line.year_amount,
+                contract: line.amount,
+            });
+        }
+        Ok(line)
+    },
+    key: |l| (l.abp.clone(), l.number.clone()),
+    summed: &[Field::ContractAmount, Field::YearAmount],
+    amounts: |l| vec![l.amount, l.year_amount],
+};
+
+/// Reads form 4-09 from the rows of a sheet or a CSV.
+pub fn parse_409(rows: &[Vec<String>]) -> Result<Vec<ContractRow>, FormError> {
+    CONTRACTS_FORM.read_all(rows)
 }
 
 /// A code whose contracts of the year and accepted obligations are set side by side.

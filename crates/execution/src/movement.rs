@@ -11,7 +11,7 @@
 //! (start + received − spent = end) to the tiyn, nothing is spent beyond what was there, and
 //! the total row equals its rows.
 
-use crate::treasury::{Field, FormError, codes_of, read_form};
+use crate::treasury::{Field, Form, FormError, packed_codes};
 use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};
 
@@ -56,37 +56,38 @@ impl MovementRow {
     }
 }
 
-/// Reads a movement form (5-34, 0-67): codes well formed and once each, every row balanced,
+/// A movement form (5-34, 0-67): codes well formed and once each, every row balanced,
 /// nothing spent beyond the money available, totals to the tiyn.
+pub const MOVEMENT_FORM: Form<MovementRow, u64> = Form {
+    fields: &MOVEMENT_FIELDS,
+    parse: |r| {
+        let line = MovementRow {
+            row: r.number,
+            abp: r.code(Field::Abp, false)?,
+            program: r.code(Field::Program, false)?,
+            subprogram: r.code(Field::Subprogram, true)?,
+            specific: r.code(Field::Specific, false)?,
+            opening: r.money(Field::OpeningBalance)?,
+            received: r.money(Field::Received)?,
+            spent: r.money(Field::Executed)?,
+            closing: r.money(Field::ClosingBalance)?,
+        };
+        check_balance(&line)?;
+        Ok(line)
+    },
+    key: |l| packed_codes(&[&l.abp, &l.program, &l.subprogram, &l.specific]),
+    summed: &[
+        Field::OpeningBalance,
+        Field::Received,
+        Field::Executed,
+        Field::ClosingBalance,
+    ],
+    amounts: |l| vec![l.opening, l.received, l.spent, l.closing],
+};
+
+/// Reads a movement form from the rows of a sheet or a CSV.
 pub fn parse_movement(rows: &[Vec<String>]) -> Result<Vec<MovementRow>, FormError> {
-    read_form(
-        rows,
-        &MOVEMENT_FIELDS,
-        |r| {
-            let line = MovementRow {
-                row: r.number,
-                abp: r.code(Field::Abp, false)?,
-                program: r.code(Field::Program, false)?,
-                subprogram: r.code(Field::Subprogram, true)?,
-                specific: r.code(Field::Specific, false)?,
-                opening: r.money(Field::OpeningBalance)?,
-                received: r.money(Field::Received)?,
-                spent: r.money(Field::Executed)?,
-                closing: r.money(Field::ClosingBalance)?,
-            };
-            check_balance(&line)?;
-            Ok(line)
-        },
-        |l| codes_of(l.key()),
-        |out| {
-            vec![
-                (Field::OpeningBalance, out.iter().map(|r| r.opening).sum()),
-                (Field::Received, out.iter().map(|r| r.received).sum()),
-                (Field::Executed, out.iter().map(|r| r.spent).sum()),
-                (Field::ClosingBalance, out.iter().map(|r| r.closing).sum()),
-            ]
-        },
-    )
+    MOVEMENT_FORM.read_all(rows)
 }
 
 /// Nothing is spent beyond the money available, and the row's end balance is its start plus

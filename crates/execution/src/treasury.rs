@@ -174,6 +174,8 @@ pub enum FormError {
     NoHeader { missing: Vec<&'static str> },
     #[error("the file has no rows under its header")]
     Empty,
+    #[error("the file is neither a CSV nor a readable XLSX workbook")]
+    Unreadable,
     #[error("row {row}, column {column}: «{value}» is not valid")]
     BadValue {
         row: usize,
@@ -228,38 +230,6 @@ pub enum FormError {
 }
 
 use crate::layouts::folded;
-
-/// Finds the header row: the first row naming every column; gives its index and the column of
-/// each field.
-pub(crate) fn header(
-    rows: &[Vec<String>],
-    fields: &[Field],
-) -> Result<(usize, HashMap<usize, Field>), FormError> {
-    let mut best: Option<Vec<&'static str>> = None;
-    for (index, row) in rows.iter().enumerate().take(40) {
-        let mut columns = HashMap::new();
-        for (col, cell) in row.iter().enumerate() {
-            let cell = folded(cell);
-            if let Some(field) = fields.iter().find(|f| f.headings().contains(&cell)) {
-                columns.insert(col, *field);
-            }
-        }
-        let missing: Vec<&'static str> = fields
-            .iter()
-            .filter(|f| !columns.values().any(|v| v == *f))
-            .map(|f| f.heading())
-            .collect();
-        if missing.is_empty() {
-            return Ok((index, columns));
-        }
-        if best.as_ref().is_none_or(|b| missing.len() < b.len()) && missing.len() < fields.len() {
-            best = Some(missing);
-        }
-    }
-    Err(FormError::NoHeader {
-        missing: best.unwrap_or_else(|| fields.iter().map(|f| f.heading()).collect()),
-    })
-}
 
 pub(crate) fn is_total(row: &[String]) -> bool {
     row.iter().any(|c| {
@@ -331,97 +301,211 @@ impl FormRow<'_> {
     }
 }
 
-/// Reads the rows of a form under its header, found by `fields`: blank rows are skipped; a
-/// total row must equal the `sums` of the rows read above it, column by column; every other
-/// row is read by `parse`, and refused when its `key` repeats an earlier row's. A form without
-/// rows is refused. The first broken cell or row stops the reading, so nothing is taken half.
-pub(crate) fn read_form<T, K: Eq + std::hash::Hash>(
-    rows: &[Vec<String>],
-    fields: &[Field],
-    parse: impl Fn(&FormRow) -> Result<T, FormError>,
-    key: impl Fn(&T) -> K,
-    sums: impl Fn(&[T]) -> Vec<(Field, Tenge)>,
-) -> Result<Vec<T>, FormError> {
-    let (header_index, by_column) = header(rows, fields)?;
-    let columns: HashMap<Field, usize> = by_column.into_iter().map(|(c, f)| (f, c)).collect();
-    let mut out: Vec<T> = Vec::new();
-    let mut seen: HashMap<K, usize> = HashMap::new();
-    for (i, cells) in rows.iter().enumerate().skip(header_index + 1) {
-        let row = FormRow {
-            number: i + 1,
-            cells,
-            columns: &columns,
+/// How a form is read: its columns (found by their headings), the reading of one data row,
+/// what makes a row unique, and the columns a total row must add up, with a row's amounts in
+/// them. Function pointers, so that a form is a plain value and its reader can be sent to the
+/// thread that parses a large file.
+pub struct Form<T, K> {
+    pub fields: &'static [Field],
+    pub(crate) parse: fn(&FormRow) -> Result<T, FormError>,
+    pub(crate) key: fn(&T) -> K,
+    pub(crate) summed: &'static [Field],
+    pub(crate) amounts: fn(&T) -> Vec<Tenge>,
+}
+
+impl<T, K: Eq + std::hash::Hash> Form<T, K> {
+    /// A reader of this form fed one row at a time.
+    pub fn reader(&self) -> FormReader<'_, T, K> {
+        FormReader {
+            form: self,
+            columns: None,
+            closest: None,
+            seen: HashMap::new(),
+            sums: vec![Tenge::ZERO; self.summed.len()],
+            count: 0,
+        }
+    }
+
+    /// Reads the rows of a whole sheet (numbered from 1).
+    pub fn read_all(&self, rows: &[Vec<String>]) -> Result<Vec<T>, FormError> {
+        let mut reader = self.reader();
+        let mut out = Vec::new();
+        for (i, cells) in rows.iter().enumerate() {
+            out.extend(reader.push(i + 1, cells)?);
+        }
+        reader.finish()?;
+        Ok(out)
+    }
+}
+
+/// The header is looked for in the first rows only: a form's title and headings are short.
+const HEADER_SEARCH_ROWS: usize = 40;
+
+/// Reads the rows of a form one at a time, holding only what the checks need (the running
+/// sums and each row's key), so that a file of any size is read in bounded memory: rows before
+/// the header (found by the form's `fields`) are skipped; blank rows are skipped; a total row
+/// must equal the sums of the rows read above it, column by column; every other row is read
+/// and refused when its key repeats an earlier row's. The first broken cell or row stops the
+/// reading, so nothing is taken half.
+pub struct FormReader<'f, T, K> {
+    form: &'f Form<T, K>,
+    columns: Option<HashMap<Field, usize>>,
+    /// While no header is found: the headings missing from the closest candidate.
+    closest: Option<Vec<&'static str>>,
+    seen: HashMap<K, usize>,
+    sums: Vec<Tenge>,
+    count: usize,
+}
+
+impl<T, K: Eq + std::hash::Hash> FormReader<'_, T, K> {
+    /// Reads row `number` (1-based) of the file: the data row it holds, if any.
+    pub fn push(&mut self, number: usize, cells: &[String]) -> Result<Option<T>, FormError> {
+        let Some(columns) = &self.columns else {
+            self.look_for_header(number, cells)?;
+            return Ok(None);
         };
         if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
+            return Ok(None);
         }
+        let row = FormRow {
+            number,
+            cells,
+            columns,
+        };
         if is_total(cells) {
-            check_sums(&row, &sums(&out))?;
-            continue;
+            let sums: Vec<(Field, Tenge)> = self
+                .form
+                .summed
+                .iter()
+                .copied()
+                .zip(self.sums.iter().copied())
+                .collect();
+            check_sums(&row, &sums)?;
+            return Ok(None);
         }
-        let line = parse(&row)?;
-        if let Some(first) = seen.insert(key(&line), row.number) {
-            return Err(FormError::Duplicate {
-                row: row.number,
-                first,
+        let line = (self.form.parse)(&row)?;
+        if let Some(first) = self.seen.insert((self.form.key)(&line), number) {
+            return Err(FormError::Duplicate { row: number, first });
+        }
+        for (sum, amount) in self.sums.iter_mut().zip((self.form.amounts)(&line)) {
+            *sum += amount;
+        }
+        self.count += 1;
+        Ok(Some(line))
+    }
+
+    fn look_for_header(&mut self, number: usize, cells: &[String]) -> Result<(), FormError> {
+        let fields = self.form.fields;
+        match header_columns(cells, fields) {
+            Ok(columns) => {
+                self.columns = Some(columns);
+                Ok(())
+            }
+            Err(missing) => {
+                let closer = self
+                    .closest
+                    .as_ref()
+                    .is_none_or(|b| missing.len() < b.len());
+                if closer && missing.len() < fields.len() {
+                    self.closest = Some(missing);
+                }
+                if number >= HEADER_SEARCH_ROWS {
+                    return Err(self.no_header());
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn no_header(&self) -> FormError {
+        FormError::NoHeader {
+            missing: self
+                .closest
+                .clone()
+                .unwrap_or_else(|| self.form.fields.iter().map(|f| f.heading()).collect()),
+        }
+    }
+
+    /// The end of the file: a form without a header or without rows is refused; gives the
+    /// number of data rows read.
+    pub fn finish(self) -> Result<usize, FormError> {
+        if self.columns.is_none() {
+            return Err(self.no_header());
+        }
+        if self.count == 0 {
+            return Err(FormError::Empty);
+        }
+        Ok(self.count)
+    }
+}
+
+/// The column of each field when `cells` is the header row, or the headings it lacks.
+fn header_columns(
+    cells: &[String],
+    fields: &[Field],
+) -> Result<HashMap<Field, usize>, Vec<&'static str>> {
+    let mut columns = HashMap::new();
+    for (col, cell) in cells.iter().enumerate() {
+        let cell = folded(cell);
+        if let Some(field) = fields.iter().find(|f| f.headings().contains(&cell)) {
+            columns.entry(*field).or_insert(col);
+        }
+    }
+    let missing: Vec<&'static str> = fields
+        .iter()
+        .filter(|f| !columns.contains_key(f))
+        .map(|f| f.heading())
+        .collect();
+    if missing.is_empty() {
+        Ok(columns)
+    } else {
+        Err(missing)
+    }
+}
+
+/// Form 5-52 and the others of the `cash` shape. Refused whole at the first bad cell,
+/// duplicated row, total that disagrees with its rows, or payment beyond the period's plan.
+pub const CASH_FORM: Form<CashRow, u64> = Form {
+    fields: &FORM_552_FIELDS,
+    parse: |r| {
+        let cash = CashRow {
+            row: r.number,
+            abp: r.code(Field::Abp, false)?,
+            program: r.code(Field::Program, false)?,
+            subprogram: r.code(Field::Subprogram, true)?,
+            specific: r.code(Field::Specific, false)?,
+            plan_year: r.money(Field::PlanYear)?,
+            plan_period: r.money(Field::PlanPeriod)?,
+            executed: r.money(Field::Executed)?,
+        };
+        if cash.executed > cash.plan_period {
+            return Err(FormError::ExecutedOverPlan {
+                row: r.number,
+                executed: cash.executed,
+                plan: cash.plan_period,
             });
         }
-        out.push(line);
-    }
-    if out.is_empty() {
-        return Err(FormError::Empty);
-    }
-    Ok(out)
-}
+        Ok(cash)
+    },
+    key: |c| packed_codes(&[&c.abp, &c.program, &c.subprogram, &c.specific]),
+    summed: &[Field::PlanYear, Field::PlanPeriod, Field::Executed],
+    amounts: |c| vec![c.plan_year, c.plan_period, c.executed],
+};
 
 /// Reads a form of cash expenses (5-52 and the others of the `cash` shape) from the rows of a
-/// sheet (or a CSV). Refused whole at the first bad cell, duplicated row, total that disagrees
-/// with its rows, or payment beyond the period's plan.
+/// sheet (or a CSV).
 pub fn parse_cash(rows: &[Vec<String>]) -> Result<Vec<CashRow>, FormError> {
-    read_form(
-        rows,
-        &FORM_552_FIELDS,
-        |r| {
-            let cash = CashRow {
-                row: r.number,
-                abp: r.code(Field::Abp, false)?,
-                program: r.code(Field::Program, false)?,
-                subprogram: r.code(Field::Subprogram, true)?,
-                specific: r.code(Field::Specific, false)?,
-                plan_year: r.money(Field::PlanYear)?,
-                plan_period: r.money(Field::PlanPeriod)?,
-                executed: r.money(Field::Executed)?,
-            };
-            if cash.executed > cash.plan_period {
-                return Err(FormError::ExecutedOverPlan {
-                    row: r.number,
-                    executed: cash.executed,
-                    plan: cash.plan_period,
-                });
-            }
-            Ok(cash)
-        },
-        |c| codes_of(c.key()),
-        |out| {
-            vec![
-                (Field::PlanYear, out.iter().map(|r| r.plan_year).sum()),
-                (Field::PlanPeriod, out.iter().map(|r| r.plan_period).sum()),
-                (Field::Executed, out.iter().map(|r| r.executed).sum()),
-            ]
-        },
-    )
+    CASH_FORM.read_all(rows)
 }
 
-/// The four codes of a row, owned: what makes a row of an expenses form unique.
-pub(crate) fn codes_of(
-    (abp, program, subprogram, specific): (&str, &str, &str, &str),
-) -> (String, String, String, String) {
-    (
-        abp.to_string(),
-        program.to_string(),
-        subprogram.to_string(),
-        specific.to_string(),
-    )
+/// The codes of a row packed in one number: what makes a row of an expenses form unique. A
+/// large form's duplicate check then holds eight bytes a row, not four strings. Each code is
+/// at most three digits (see [`code`]); an empty code (no subprogram) packs as its own value.
+pub(crate) fn packed_codes(codes: &[&str]) -> u64 {
+    codes.iter().fold(0, |packed, code| {
+        let value = code.parse::<u64>().map_or(0, |n| n + 1);
+        packed * 1001 + value
+    })
 }
 
 /// A total row must equal the sums of the rows above it, column by column, to the tiyn; an
@@ -446,33 +530,54 @@ pub(crate) fn check_sums(row: &FormRow, sums: &[(Field, Tenge)]) -> Result<(), F
 
 /// Reads a CSV export (semicolon or comma separated) into rows of text.
 pub fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FormError> {
-    let text = String::from_utf8_lossy(bytes);
-    let first = text.lines().next().unwrap_or("");
-    let delimiter = if first.matches(';').count() >= first.matches(',').count() {
-        b';'
-    } else {
-        b','
+    csv_records(bytes)
+        .map(|record| record.map(|(_, cells)| cells))
+        .collect()
+}
+
+/// The rows of a CSV export (semicolon or comma separated, told by its first line), read one
+/// at a time with their numbers (1-based): a file of any size is never held whole. Text that
+/// is not UTF-8 is read with replacement characters, so the row is refused by its cells.
+pub fn csv_records<R: std::io::Read>(
+    source: R,
+) -> impl Iterator<Item = Result<(usize, Vec<String>), FormError>> {
+    let mut source = std::io::BufReader::with_capacity(1 << 16, source);
+    let delimiter = match std::io::BufRead::fill_buf(&mut source) {
+        Ok(start) => delimiter_of(start),
+        Err(_) => b';',
     };
-    let mut reader = csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for (i, record) in reader.records().enumerate() {
+        .from_reader(source);
+    reader.into_byte_records().enumerate().map(|(i, record)| {
         let record = record.map_err(|e| FormError::BadValue {
             row: i + 1,
             column: "CSV",
             value: e.to_string(),
         })?;
-        rows.push(
-            record
-                .iter()
-                .map(|c| c.trim_start_matches('\u{feff}').to_string())
-                .collect(),
-        );
+        let cells = record
+            .iter()
+            .map(|c| {
+                String::from_utf8_lossy(c)
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            })
+            .collect();
+        Ok((i + 1, cells))
+    })
+}
+
+/// The separator of a CSV file: the one of `;` and `,` its first line has more of.
+fn delimiter_of(start: &[u8]) -> u8 {
+    let first = start.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let count = |d: u8| first.iter().filter(|b| **b == d).count();
+    if count(b';') >= count(b',') {
+        b';'
+    } else {
+        b','
     }
-    Ok(rows)
 }
 
 /// One row of form 4-20: obligations accepted and paid.
@@ -497,45 +602,38 @@ impl ObligationRow {
     }
 }
 
-/// Reads a form of obligations (4-20) — obligations accepted and cash execution — from the
-/// rows of a sheet or a CSV, with the same rules as form 5-52; nothing is paid beyond the
-/// obligations accepted.
-pub fn parse_obligations(rows: &[Vec<String>]) -> Result<Vec<ObligationRow>, FormError> {
-    read_form(
-        rows,
-        &FORM_420_FIELDS,
-        |r| {
-            let line = ObligationRow {
+/// Form 4-20 — obligations accepted and cash execution — with the same rules as form 5-52;
+/// nothing is paid beyond the obligations accepted.
+pub const OBLIGATIONS_FORM: Form<ObligationRow, u64> = Form {
+    fields: &FORM_420_FIELDS,
+    parse: |r| {
+        let line = ObligationRow {
+            row: r.number,
+            abp: r.code(Field::Abp, false)?,
+            program: r.code(Field::Program, false)?,
+            subprogram: r.code(Field::Subprogram, true)?,
+            specific: r.code(Field::Specific, false)?,
+            plan_obligations: r.money(Field::PlanObligations)?,
+            accepted: r.money(Field::Accepted)?,
+            executed: r.money(Field::Executed)?,
+        };
+        if line.executed > line.accepted {
+            return Err(FormError::PaidOverAccepted {
                 row: r.number,
-                abp: r.code(Field::Abp, false)?,
-                program: r.code(Field::Program, false)?,
-                subprogram: r.code(Field::Subprogram, true)?,
-                specific: r.code(Field::Specific, false)?,
-                plan_obligations: r.money(Field::PlanObligations)?,
-                accepted: r.money(Field::Accepted)?,
-                executed: r.money(Field::Executed)?,
-            };
-            if line.executed > line.accepted {
-                return Err(FormError::PaidOverAccepted {
-                    row: r.number,
-                    executed: line.executed,
-                    accepted: line.accepted,
-                });
-            }
-            Ok(line)
-        },
-        |l| codes_of(l.key()),
-        |out| {
-            vec![
-                (
-                    Field::PlanObligations,
-                    out.iter().map(|r| r.plan_obligations).sum(),
-                ),
-                (Field::Accepted, out.iter().map(|r| r.accepted).sum()),
-                (Field::Executed, out.iter().map(|r| r.executed).sum()),
-            ]
-        },
-    )
+                executed: line.executed,
+                accepted: line.accepted,
+            });
+        }
+        Ok(line)
+    },
+    key: |l| packed_codes(&[&l.abp, &l.program, &l.subprogram, &l.specific]),
+    summed: &[Field::PlanObligations, Field::Accepted, Field::Executed],
+    amounts: |l| vec![l.plan_obligations, l.accepted, l.executed],
+};
+
+/// Reads a form of obligations (4-20) from the rows of a sheet or a CSV.
+pub fn parse_obligations(rows: &[Vec<String>]) -> Result<Vec<ObligationRow>, FormError> {
+    OBLIGATIONS_FORM.read_all(rows)
 }
 
 /// The cash expenses of form 4-20 against those of form 5-52 for the same date (EX-8): every
@@ -627,16 +725,12 @@ fn receipt_code(value: &str, row: usize) -> Result<String, FormError> {
     }
 }
 
-/// Reads form 2-19 (`fields` = [`FORM_219_FIELDS`]) or 2-43 ([`FORM_243_FIELDS`]): receipts by
+/// Form 2-19 (`fields` = [`FORM_219_FIELDS`]) or 2-43 ([`FORM_243_FIELDS`]): receipts by
 /// code, a total row checked to the tiyn, a code twice refused.
-pub fn parse_receipts(
-    rows: &[Vec<String>],
-    fields: &[Field],
-) -> Result<Vec<ReceiptRow>, FormError> {
-    read_form(
-        rows,
+pub const fn receipts_form(fields: &'static [Field]) -> Form<ReceiptRow, u32> {
+    Form {
         fields,
-        |r| {
+        parse: |r| {
             Ok(ReceiptRow {
                 row: r.number,
                 code: receipt_code(&r.text(Field::ReceiptCode), r.number)?,
@@ -645,15 +739,25 @@ pub fn parse_receipts(
                 received: r.money(Field::Received)?,
             })
         },
-        |l| l.code.clone(),
-        |out| {
-            vec![
-                (Field::PlanYear, out.iter().map(|r| r.plan_year).sum()),
-                (Field::PlanPeriod, out.iter().map(|r| r.plan_period).sum()),
-                (Field::Received, out.iter().map(|r| r.received).sum()),
-            ]
-        },
-    )
+        // Six digits, checked by `receipt_code`.
+        key: |l| l.code.parse().unwrap_or(0),
+        summed: &[Field::PlanYear, Field::PlanPeriod, Field::Received],
+        amounts: |l| vec![l.plan_year, l.plan_period, l.received],
+    }
+}
+
+/// Form 2-19: receipts against their plan.
+pub const RECEIPTS_219_FORM: Form<ReceiptRow, u32> = receipts_form(&FORM_219_FIELDS);
+
+/// Form 2-43: receipts by budget classification code.
+pub const RECEIVED_243_FORM: Form<ReceiptRow, u32> = receipts_form(&FORM_243_FIELDS);
+
+/// Reads form 2-19 or 2-43 from the rows of a sheet or a CSV.
+pub fn parse_receipts(
+    rows: &[Vec<String>],
+    fields: &'static [Field],
+) -> Result<Vec<ReceiptRow>, FormError> {
+    receipts_form(fields).read_all(rows)
 }
 
 /// A receipts code whose amounts differ between forms 2-19 and 2-43.

@@ -15,6 +15,7 @@ use jospar_consolidation::repo as kept;
 use jospar_store::{Db, exec_db, on_db};
 use serde::Serialize;
 use std::future::Future;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -213,7 +214,9 @@ async fn run_engine(options: &BenchOptions, engine: &str, url: &str) -> Result<E
         figures
             .extend(writers::figures(&db, engine, &generated, options.load_seconds, paced).await?);
     }
-    figures.push(import_figure(&db, engine, url, &generated, options).await?);
+    for rows in import_sizes(options.scale) {
+        figures.push(import_figure(&db, engine, url, &generated, options, rows).await?);
+    }
     figures.push(http::figure(&db, engine, &generated, options.load_seconds).await?);
     // The writes of the loads went through the kept totals: they must still add up.
     let verified = crate::verify::verify(&db).await?.holds();
@@ -385,11 +388,13 @@ async fn answer_read(
     Ok(timing)
 }
 
-/// Rows of the generated 5-52 file: 500,000 at region scale and above.
-fn import_rows(scale: Scale) -> usize {
+/// Rows of the generated 5-52 files: 50,000 and 500,000 at region scale and above, so that
+/// the table shows whether the import's memory grows with the file (it must not). The tiny
+/// sizes still span several chunks of storage.
+fn import_sizes(scale: Scale) -> [usize; 2] {
     match scale {
-        Scale::Tiny => 2_000,
-        _ => 500_000,
+        Scale::Tiny => [2_000, 10_000],
+        _ => [50_000, 500_000],
     }
 }
 
@@ -401,10 +406,10 @@ async fn import_figure(
     url: &str,
     g: &Generated,
     options: &BenchOptions,
+    rows: usize,
 ) -> Result<Figure> {
-    let rows = import_rows(options.scale);
     let file = options.out.join(format!("5-52-{rows}.csv"));
-    write_552(&file, rows)?;
+    write_552(std::fs::File::create(&file)?, rows)?;
     let config = options.out.join(format!("bench-{engine}.toml"));
     std::fs::write(&config, format!("database_url = \"{url}\"\n"))?;
     let date = chrono::NaiveDate::from_ymd_opt(g.year, 12, 1).context("date")?;
@@ -463,9 +468,9 @@ async fn import_figure(
 }
 
 /// A 5-52 in the documented layout (data/treasury/5-52-sample.csv) with `rows` distinct code
-/// lines and its total: real administrator and specific codes, programs 001…999.
-fn write_552(path: &Path, rows: usize) -> Result<()> {
-    use std::io::Write;
+/// lines and its total: real administrator and specific codes, programs 001…999. The header
+/// is the file's fourth row, so data row `k` (from 1) is the file's row `k + 4`.
+pub fn write_552(out: impl std::io::Write, rows: usize) -> Result<()> {
     let abps = [
         "261", "251", "252", "253", "254", "255", "256", "257", "258", "262",
     ];
@@ -473,7 +478,7 @@ fn write_552(path: &Path, rows: usize) -> Result<()> {
         "111", "112", "113", "116", "121", "122", "124", "141", "144", "149", "151", "152", "159",
         "161", "169",
     ];
-    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut out = std::io::BufWriter::new(out);
     writeln!(
         out,
         "Отчет о кассовом исполнении бюджета по бюджетным программам (форма 5-52);;;;;;;;"

@@ -229,9 +229,16 @@ pub async fn load_treasury_forms(db: &Db) -> Result<()> {
             report_date: date.parse().context("sample date")?,
             file_name: &format!("{form}-sample.csv"),
         };
-        jospar_web::treasury::import_form(db, &Who::system(), None, form, target, bytes)
-            .await
-            .map_err(|e| anyhow::anyhow!("demo form {form}: {}", e.message(&tr)))?;
+        jospar_web::treasury::import_form(
+            db,
+            &Who::system(),
+            None,
+            form,
+            target,
+            std::io::Cursor::new(bytes),
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo form {form}: {}", e.message(&tr)))?;
     }
     Ok(())
 }

@@ -468,8 +468,9 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             date,
         }) => {
             let db = open(&config).await?;
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            // Opened, not read: the import streams the file.
+            let opened = std::fs::File::open(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
@@ -481,7 +482,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 file_name: &name,
             };
             let report =
-                jospar_web::treasury::import_form(&db, &Who::system(), None, &form, target, &bytes)
+                jospar_web::treasury::import_form(&db, &Who::system(), None, &form, target, opened)
                     .await
                     .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message(&tr)))?;
             println!(

@@ -287,7 +287,7 @@ struct Batch {
     tables: BTreeMap<&'static str, Vec<Vec<Value>>>,
 }
 
-const COLUMNS: [(&str, &str); 12] = [
+const COLUMNS: [(&str, &str); 13] = [
     (
         "budgets",
         "INSERT INTO budgets (id, parent_id, level, kato, name_ru, name_kk)",
@@ -334,7 +334,11 @@ const COLUMNS: [(&str, &str); 12] = [
     ),
     (
         "treasury_reports",
-        "INSERT INTO treasury_reports (id, form, org_id, report_date, file_name, row_count, rows_json, imported_by, imported_at)",
+        "INSERT INTO treasury_reports (id, form, org_id, report_date, file_name, row_count, imported_by, imported_at)",
+    ),
+    (
+        "treasury_report_rows",
+        "INSERT INTO treasury_report_rows (report_id, chunk, rows_json)",
     ),
 ];
 
@@ -915,18 +919,27 @@ impl Generator {
     }
 
     fn form<T: serde::Serialize>(&mut self, form: &str, org: i64, day: NaiveDate, rows: &[T]) {
+        let id = new_id();
         self.batch.push(
             "treasury_reports",
             vec![
-                new_id().into(),
+                id.into(),
                 form.into(),
                 org.into(),
                 Value::Date(day),
                 format!("{form}-{org}-{day}.csv").into(),
                 (rows.len() as i64).into(),
-                serde_json::to_string(rows).unwrap_or_default().into(),
                 "system".into(),
                 Value::Time(self.now),
+            ],
+        );
+        // A day's form is far smaller than a chunk of an import: one chunk.
+        self.batch.push(
+            "treasury_report_rows",
+            vec![
+                id.into(),
+                0_i64.into(),
+                serde_json::to_string(rows).unwrap_or_default().into(),
             ],
         );
         self.counts.treasury_forms += 1;

@@ -1028,8 +1028,15 @@ async fn import_treasury_form(
             &q.file_name
         },
     };
-    let report =
-        crate::treasury::import_form(ctx.db(), &p.who(), Some(p), &form, target, &bytes).await?;
+    let report = crate::treasury::import_form(
+        ctx.db(),
+        &p.who(),
+        Some(p),
+        &form,
+        target,
+        std::io::Cursor::new(bytes),
+    )
+    .await?;
     Ok(created(report))
 }
 

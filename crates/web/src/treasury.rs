@@ -9,19 +9,20 @@ use crate::i18n::Tr;
 use chrono::{Datelike, NaiveDate};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
-use jospar_execution::form_127::{BudgetRow, SystemPlan, compare_127, parse_127};
-use jospar_execution::form_409::{ContractRow, parse_409, reconcile_409_420};
+use jospar_execution::form_127::{BUDGET_FORM, BudgetRow, SystemPlan, compare_127};
+use jospar_execution::form_409::{CONTRACTS_FORM, ContractRow, reconcile_409_420};
 use jospar_execution::layouts::{Shape, layouts};
-use jospar_execution::movement::{MovementRow, parse_movement};
+use jospar_execution::movement::{MOVEMENT_FORM, MovementRow};
 use jospar_execution::treasury::{
-    CashRow, FORM_219_FIELDS, FORM_243_FIELDS, FormError, ObligationRow, ReceiptRow, csv_rows,
-    parse_cash, parse_obligations, parse_receipts, reconcile_219_243, reconcile_420_552,
+    CASH_FORM, CashRow, Form, FormError, OBLIGATIONS_FORM, ObligationRow, RECEIPTS_219_FORM,
+    RECEIVED_243_FORM, ReceiptRow, csv_records, reconcile_219_243, reconcile_420_552,
 };
 use jospar_execution::treasury_store::{self, TreasuryReport};
 use jospar_org::{OrgTree, Right};
 use jospar_reports::{Cell, Table};
 use jospar_store::{Db, Who};
 use std::collections::BTreeMap;
+use std::io::{BufReader, Read, Seek, SeekFrom};
 
 pub const FORM_552: &str = "5-52";
 pub const FORM_420: &str = "4-20";
@@ -44,6 +45,7 @@ pub fn form_error(e: FormError) -> AppError {
             "file".into(),
         ),
         FormError::Empty => invalid("err-import-empty", vec![], "file".into()),
+        FormError::Unreadable => invalid("err-import-upload", vec![], "file".into()),
         FormError::BadValue { row, column, value } => invalid(
             "err-import-value",
             vec![
@@ -141,32 +143,67 @@ pub fn form_error(e: FormError) -> AppError {
     }
 }
 
-/// The rows of an XLSX (first sheet) or a CSV file, as text.
-pub fn file_rows(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
-    if !bytes.starts_with(b"PK") {
-        return csv_rows(bytes).map_err(form_error);
+/// A file to import: on disk or uploaded. It is read by a thread of its own while the rows
+/// already read are written, so it must be sendable and owned.
+pub trait FormFile: Read + Seek + Send + 'static {}
+
+impl<F: Read + Seek + Send + 'static> FormFile for F {}
+
+/// Calls `each` with every row of an XLSX workbook (its first sheet) or a CSV file, as text,
+/// and its number in the file (1-based), one row at a time: a file of any size is never held
+/// whole. Stops at the first error `each` gives.
+pub fn for_each_row(
+    mut file: impl FormFile,
+    mut each: impl FnMut(usize, &[String]) -> Result<(), FormError>,
+) -> Result<(), FormError> {
+    let mut magic = [0_u8; 2];
+    let is_zip = file.read_exact(&mut magic).is_ok() && &magic == b"PK";
+    file.seek(SeekFrom::Start(0))
+        .map_err(|_| FormError::Unreadable)?;
+    if !is_zip {
+        for record in csv_records(file) {
+            let (number, cells) = record?;
+            each(number, &cells)?;
+        }
+        return Ok(());
     }
     use calamine::{Data, Reader as _, Xlsx};
-    let unreadable = || AppError::invalid("err-import-upload", "file");
-    let mut book: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|_| unreadable())?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(unreadable)?
-        .map_err(|_| unreadable())?;
-    Ok(range
-        .rows()
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-                    // Amounts kept as numbers: tenge with two decimals.
-                    Data::Float(f) => format!("{f:.2}"),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
+    let mut book: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(|_| FormError::Unreadable)?;
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(FormError::Unreadable)?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
+        .map_err(|_| FormError::Unreadable)?;
+    // Cells come row by row, left to right; empty cells are left out.
+    let mut row: Vec<String> = Vec::new();
+    let mut row_index = None;
+    while let Some(cell) = cells.next_cell().map_err(|_| FormError::Unreadable)? {
+        let (r, c) = cell.get_position();
+        if row_index != Some(r) {
+            if let Some(done) = row_index {
+                each(done as usize + 1, &row)?;
+            }
+            row.clear();
+            row_index = Some(r);
+        }
+        let c = c as usize;
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = match Data::from(cell.get_value().clone()) {
+            Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+            // Amounts kept as numbers: tenge with two decimals.
+            Data::Float(f) => format!("{f:.2}"),
+            other => other.to_string(),
+        };
+    }
+    if let Some(done) = row_index {
+        each(done as usize + 1, &row)?;
+    }
+    Ok(())
 }
 
 /// Where and when a form is imported.
@@ -176,16 +213,17 @@ pub struct FormTarget<'a> {
     pub file_name: &'a str,
 }
 
-/// Imports a Treasury form of the layouts in force (`data/treasury/layouts.toml`) for an organisation (enter right) at a report date:
-/// refused whole when a row is broken or names a code unknown to the classification of the
-/// report's year.
+/// Imports a Treasury form of the layouts in force (`data/treasury/layouts.toml`) for an
+/// organisation (enter right) at a report date: refused whole when a row is broken or names a
+/// code unknown to the classification of the report's year. The file is read as a stream and
+/// stored chunk by chunk in one transaction, so memory stays bounded whatever its size.
 pub async fn import_form(
     db: &Db,
     who: &Who,
     writer: Option<&Principal>,
     form: &str,
     target: FormTarget<'_>,
-    bytes: &[u8],
+    file: impl FormFile,
 ) -> AppResult<TreasuryReport> {
     if let Some(p) = writer {
         p.require(Right::Enter, target.org_id)?;
@@ -204,118 +242,184 @@ pub async fn import_form(
             field: Some("form".into()),
         });
     };
-    // The file's cells are dropped once parsed: a large form is then held once, not twice.
-    let cells = file_rows(bytes)?;
-    let year = target.report_date.year();
-    let saved = match layout.shape {
-        Shape::Cash => {
-            let rows = parse_cash(&cells).map_err(form_error)?;
-            drop(cells);
-            let codes = abp_and_specific(
-                rows.iter()
-                    .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
-            );
-            check_codes(db, year, &codes).await?;
-            save(db, who, form, &target, &rows).await
-        }
-        Shape::Obligations => {
-            let rows = parse_obligations(&cells).map_err(form_error)?;
-            drop(cells);
-            let codes = abp_and_specific(
-                rows.iter()
-                    .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
-            );
-            check_codes(db, year, &codes).await?;
-            save(db, who, form, &target, &rows).await
-        }
-        Shape::Budget => {
-            let rows = parse_127(&cells).map_err(form_error)?;
-            drop(cells);
-            let codes: Vec<CodeCheck> = rows
-                .iter()
-                .map(|r| (r.row, CodeKind::Abp, "АБП", r.abp.as_str()))
-                .collect();
-            check_codes(db, year, &codes).await?;
-            save(db, who, form, &target, &rows).await
-        }
-        Shape::Contracts => {
-            let rows = parse_409(&cells).map_err(form_error)?;
-            drop(cells);
-            let codes = abp_and_specific(
-                rows.iter()
-                    .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
-            );
-            check_codes(db, year, &codes).await?;
-            save(db, who, form, &target, &rows).await
-        }
-        Shape::Movement => {
-            let rows = parse_movement(&cells).map_err(form_error)?;
-            drop(cells);
-            let codes = abp_and_specific(
-                rows.iter()
-                    .map(|r| (r.row, r.abp.as_str(), r.specific.as_str())),
-            );
-            check_codes(db, year, &codes).await?;
-            save(db, who, form, &target, &rows).await
-        }
-        Shape::Receipts | Shape::Received => {
-            let fields: &[_] = if layout.shape == Shape::Receipts {
-                &FORM_219_FIELDS
-            } else {
-                &FORM_243_FIELDS
-            };
-            let rows = parse_receipts(&cells, fields).map_err(form_error)?;
-            drop(cells);
-            check_receipt_codes(db, year, &rows).await?;
-            save(db, who, form, &target, &rows).await
-        }
-    };
-    saved.map_err(AppError::from)
-}
-
-async fn save<T: serde::Serialize>(
-    db: &Db,
-    who: &Who,
-    form: &str,
-    target: &FormTarget<'_>,
-    rows: &[T],
-) -> Result<TreasuryReport, jospar_execution::repo::RepoError> {
-    treasury_store::save(
+    let import = Import {
         db,
         who,
         form,
-        target.org_id,
-        target.report_date,
-        target.file_name,
-        rows,
-    )
-    .await
+        target: &target,
+    };
+    match layout.shape {
+        Shape::Cash => {
+            import
+                .rows(&CASH_FORM, file, |r| {
+                    expense_codes(r.row, &r.abp, &r.specific)
+                })
+                .await
+        }
+        Shape::Obligations => {
+            import
+                .rows(&OBLIGATIONS_FORM, file, |r| {
+                    expense_codes(r.row, &r.abp, &r.specific)
+                })
+                .await
+        }
+        Shape::Budget => {
+            import
+                .rows(&BUDGET_FORM, file, |r| {
+                    vec![code_check(r.row, CodeKind::Abp, "АБП", &r.abp)]
+                })
+                .await
+        }
+        Shape::Contracts => {
+            import
+                .rows(&CONTRACTS_FORM, file, |r| {
+                    expense_codes(r.row, &r.abp, &r.specific)
+                })
+                .await
+        }
+        Shape::Movement => {
+            import
+                .rows(&MOVEMENT_FORM, file, |r| {
+                    expense_codes(r.row, &r.abp, &r.specific)
+                })
+                .await
+        }
+        Shape::Receipts => import.rows(&RECEIPTS_219_FORM, file, receipt_codes).await,
+        Shape::Received => import.rows(&RECEIVED_243_FORM, file, receipt_codes).await,
+    }
 }
 
-/// A code of a form's row to look up in the classification: (row, kind, column, code).
-type CodeCheck<'a> = (usize, CodeKind, &'static str, &'a str);
+/// One import under way: where it goes and who makes it.
+struct Import<'a> {
+    db: &'a Db,
+    who: &'a Who,
+    form: &'a str,
+    target: &'a FormTarget<'a>,
+}
 
-/// Every administrator and specific of the form must be in the classification of the report's
-/// year, or of the latest year before it while that year is not loaded.
-async fn check_codes(db: &Db, report_year: i32, codes: &[CodeCheck<'_>]) -> AppResult<()> {
-    let year = classification_year(db, report_year).await?;
-    // A large form repeats a few dozen codes over many rows: each distinct code is looked up
-    // once, and a refusal names the first row that carries it.
-    let mut first_rows: Vec<CodeCheck<'_>> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    for &(row, kind, column, code) in codes {
-        if seen.insert((kind, code)) {
-            first_rows.push((row, kind, column, code));
+/// How many chunks of parsed rows may wait for the database: the reader thread stops when
+/// they are not written as fast as they are read.
+const CHUNKS_IN_FLIGHT: usize = 2;
+
+impl Import<'_> {
+    /// Reads `file` as `form` in a thread of its own, writing each chunk of rows as it comes
+    /// and noting the codes each row carries; when the whole file has been read, every code
+    /// is looked up in the classification and the form is committed. Any refusal rolls it all
+    /// back.
+    async fn rows<T, K>(
+        &self,
+        form: &'static Form<T, K>,
+        file: impl FormFile,
+        codes_of: impl Fn(&T) -> Vec<CodeCheck>,
+    ) -> AppResult<TreasuryReport>
+    where
+        T: serde::Serialize + Send + 'static,
+        K: Eq + std::hash::Hash + 'static,
+    {
+        let mut chunks = read_in_chunks(form, file);
+        let mut stored = treasury_store::FormWriter::begin(
+            self.db,
+            self.form,
+            self.target.org_id,
+            self.target.report_date,
+            self.target.file_name,
+        )
+        .await?;
+        let mut codes = CodesSeen::default();
+        while let Some(chunk) = chunks.recv().await {
+            let chunk = chunk.map_err(form_error)?;
+            for row in &chunk {
+                codes.note(codes_of(row));
+            }
+            stored.write(&chunk).await?;
+        }
+        check_codes(self.db, self.target.report_date.year(), codes).await?;
+        Ok(stored.commit(self.who).await?)
+    }
+}
+
+/// Reads a form in a thread of its own, giving its rows in chunks of
+/// [`treasury_store::CHUNK_ROWS`] and, at the end, an error if the file is refused; nothing
+/// follows an error.
+fn read_in_chunks<T, K>(
+    form: &'static Form<T, K>,
+    file: impl FormFile,
+) -> tokio::sync::mpsc::Receiver<Result<Vec<T>, FormError>>
+where
+    T: Send + 'static,
+    K: Eq + std::hash::Hash + 'static,
+{
+    let (sender, receiver) = tokio::sync::mpsc::channel(CHUNKS_IN_FLIGHT);
+    std::thread::spawn(move || {
+        let mut reader = form.reader();
+        let mut chunk = Vec::with_capacity(treasury_store::CHUNK_ROWS);
+        let read = for_each_row(file, |number, cells| {
+            if let Some(row) = reader.push(number, cells)? {
+                chunk.push(row);
+            }
+            if chunk.len() == treasury_store::CHUNK_ROWS {
+                let full =
+                    std::mem::replace(&mut chunk, Vec::with_capacity(treasury_store::CHUNK_ROWS));
+                // The importer has given up (an error of its own): stop reading.
+                sender
+                    .blocking_send(Ok(full))
+                    .map_err(|_| FormError::Empty)?;
+            }
+            Ok(())
+        })
+        .and_then(|()| reader.finish());
+        let last = match read {
+            Ok(_) => Ok(chunk),
+            Err(e) => Err(e),
+        };
+        let _ = sender.blocking_send(last);
+    });
+    receiver
+}
+
+/// A code of a form's row to look up in the classification.
+struct CodeCheck {
+    row: usize,
+    kind: CodeKind,
+    column: &'static str,
+    /// The code as the classification writes it.
+    code: String,
+    /// The cell as the file writes it, for a refusal.
+    cell: String,
+}
+
+/// The distinct codes of a form, each with the first row that carries it: a large form repeats
+/// a few dozen codes over many rows, so each is looked up once, and a refusal names its first
+/// row.
+#[derive(Default)]
+struct CodesSeen {
+    first_rows: Vec<CodeCheck>,
+    seen: std::collections::HashSet<(CodeKind, String)>,
+}
+
+impl CodesSeen {
+    fn note(&mut self, codes: Vec<CodeCheck>) {
+        for check in codes {
+            if self.seen.insert((check.kind, check.code.clone())) {
+                self.first_rows.push(check);
+            }
         }
     }
-    for (row, kind, column, code) in first_rows {
-        if ebk::get(db, year, kind, code).await?.is_none() {
+}
+
+/// Every code of the form must be in the classification of the report's year, or of the
+/// latest year before it while that year is not loaded.
+async fn check_codes(db: &Db, report_year: i32, codes: CodesSeen) -> AppResult<()> {
+    let year = classification_year(db, report_year).await?;
+    for check in codes.first_rows {
+        if ebk::get(db, year, check.kind, &check.code).await?.is_none() {
+            let (row, column) = (check.row, check.column);
             return Err(AppError::Invalid {
                 key: "err-treasury-code",
                 args: vec![
                     ("row", row.to_string()),
                     ("column", column.to_string()),
-                    ("value", code.to_string()),
+                    ("value", check.cell),
                     ("year", year.to_string()),
                 ],
                 field: Some(format!("row {row}, {column}")),
@@ -325,17 +429,34 @@ async fn check_codes(db: &Db, report_year: i32, codes: &[CodeCheck<'_>]) -> AppR
     Ok(())
 }
 
-/// The administrator and the specific of each row of an expenses form.
-fn abp_and_specific<'a>(
-    rows: impl Iterator<Item = (usize, &'a str, &'a str)>,
-) -> Vec<CodeCheck<'a>> {
-    rows.flat_map(|(row, abp, specific)| {
-        [
-            (row, CodeKind::Abp, "АБП", abp),
-            (row, CodeKind::EconSpecific, "Специфика", specific),
-        ]
-    })
-    .collect()
+/// A code looked up as the file writes it.
+fn code_check(row: usize, kind: CodeKind, column: &'static str, code: &str) -> CodeCheck {
+    CodeCheck {
+        row,
+        kind,
+        column,
+        code: code.to_string(),
+        cell: code.to_string(),
+    }
+}
+
+/// The administrator and the specific of a row of an expenses form.
+fn expense_codes(row: usize, abp: &str, specific: &str) -> Vec<CodeCheck> {
+    vec![
+        code_check(row, CodeKind::Abp, "АБП", abp),
+        code_check(row, CodeKind::EconSpecific, "Специфика", specific),
+    ]
+}
+
+/// The subclass of a receipts row's code, named in a refusal by the code itself.
+fn receipt_codes(row: &ReceiptRow) -> Vec<CodeCheck> {
+    vec![CodeCheck {
+        row: row.row,
+        kind: CodeKind::ReceiptSubclass,
+        column: "КБК",
+        code: row.subclass(),
+        cell: row.code.clone(),
+    }]
 }
 
 /// The latest classification year loaded on or before `year` (the year itself when none is).
@@ -346,29 +467,6 @@ pub(crate) async fn classification_year(db: &Db, year: i32) -> AppResult<i32> {
         .filter(|y| *y <= year)
         .max()
         .unwrap_or(year))
-}
-
-/// Every receipts code's subclass must be in the classification of the report's year.
-async fn check_receipt_codes(db: &Db, report_year: i32, rows: &[ReceiptRow]) -> AppResult<()> {
-    let year = classification_year(db, report_year).await?;
-    for row in rows {
-        if ebk::get(db, year, CodeKind::ReceiptSubclass, &row.subclass())
-            .await?
-            .is_none()
-        {
-            return Err(AppError::Invalid {
-                key: "err-treasury-code",
-                args: vec![
-                    ("row", row.row.to_string()),
-                    ("column", "КБК".into()),
-                    ("value", row.code.clone()),
-                    ("year", year.to_string()),
-                ],
-                field: Some(format!("row {}, КБК", row.row)),
-            });
-        }
-    }
-    Ok(())
 }
 
 /// The line under a report's title naming the Treasury form it is built on: number, date, file.

@@ -42,6 +42,7 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
                 "writes-saturation",
                 "writes-saturation",
                 "import",
+                "import",
                 "http"
             ],
             "{}",
@@ -59,9 +60,10 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
                 );
             }
         }
-        let import = &engine.figures[10];
-        assert_eq!(import.rows, 2_000);
-        assert!(import.peak_rss_mb.is_some_and(|mb| mb > 0.0));
+        for (import, rows) in engine.figures[10..12].iter().zip([2_000, 10_000]) {
+            assert_eq!(import.rows, rows);
+            assert!(import.peak_rss_mb.is_some_and(|mb| mb > 0.0));
+        }
     }
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("bench.json")).expect("json"))

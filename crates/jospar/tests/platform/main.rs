@@ -12,3 +12,4 @@ mod matrix;
 mod openbudget;
 mod oversight;
 mod story;
+mod treasury_stream;

@@ -62,6 +62,7 @@ async fn story(app: &TestApp) {
     crate::oversight::oversight_access(app).await;
     crate::openbudget::open_budget(app).await;
     crate::consolidation::kept_totals(app).await;
+    crate::treasury_stream::large_form(app).await;
     backup_and_restore(app).await;
 }
 

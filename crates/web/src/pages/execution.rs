@@ -362,7 +362,15 @@ async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Respon
             report_date: crate::service::parse_date(&date, "date")?,
             file_name: &file_name,
         };
-        crate::treasury::import_form(ctx.db(), &p.who(), Some(p), &form, target, &bytes).await
+        crate::treasury::import_form(
+            ctx.db(),
+            &p.who(),
+            Some(p),
+            &form,
+            target,
+            std::io::Cursor::new(bytes),
+        )
+        .await
     }
     .await;
     match result {

@@ -1,0 +1,121 @@
+//! A large Treasury form is read as a stream and stored in chunks (issue 7: "import …
+//! whatever the file size (stream it)"). A 5-52 of 10,000 rows, more than two chunks, imported
+//! through the API is stored whole and read back in its order; the same file broken in its
+//! last row, or repeating a row just before its total, is refused naming that row, and the
+//! earlier import stays as it was: nothing of the refused file is kept.
+
+use crate::app::TestApp;
+use crate::execution::get_json;
+use jospar_execution::treasury::CashRow;
+use jospar_execution::treasury_store::{self, CHUNK_ROWS};
+use jospar_store::on_db;
+use serde_json::Value;
+
+const ROWS: usize = 10_000;
+/// The generated file's header is its fourth row.
+const FIRST_DATA_ROW: usize = 5;
+
+pub async fn large_form(app: &TestApp) {
+    let abp = app.token("abp.edu").await;
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let mut file = Vec::new();
+    jospar::bench::write_552(&mut file, ROWS).expect("generated 5-52");
+    let text = String::from_utf8(file).expect("utf-8");
+    let post = |body: String| {
+        let abp = abp.clone();
+        async move {
+            let response = reqwest::Client::new()
+                .post(app.url("/api/v1/execution/treasury/5-52"))
+                .query(&[
+                    ("org", edu.to_string()),
+                    ("date", "2027-03-30".into()),
+                    ("file_name", "large-5-52.csv".into()),
+                ])
+                .bearer_auth(abp)
+                .body(body)
+                .send()
+                .await
+                .expect("request");
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap_or_default())
+        }
+    };
+
+    let (status, imported) = post(text.clone()).await;
+    assert_eq!(status, 201, "{imported}");
+    assert_eq!(imported["row_count"], ROWS, "{imported}");
+    let id = imported["id"].as_i64().expect("id");
+    let chunks: i64 = on_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM treasury_report_rows WHERE report_id = $1")
+        .bind(id).fetch_one(pool).await)
+    .expect("chunks");
+    assert_eq!(chunks as usize, ROWS.div_ceil(CHUNK_ROWS));
+    let (_, rows) = treasury_store::report::<CashRow>(&app.db, id, "5-52")
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(rows.len(), ROWS);
+    let numbers: Vec<usize> = rows.iter().map(|r| r.row).collect();
+    let expected: Vec<usize> = (FIRST_DATA_ROW..FIRST_DATA_ROW + ROWS).collect();
+    assert_eq!(numbers, expected, "read back in the file's order");
+    let paid: jospar_core::Tenge = rows.iter().map(|r| r.executed).sum();
+    let total_line = text.lines().last().expect("total");
+    let paid_cell = total_line.split(';').nth(7).expect("paid total");
+    assert_eq!(paid, jospar_core::Tenge::parse(paid_cell).expect("amount"));
+
+    // The last data row broken: refused by its row, after every chunk before it was written.
+    let mut lines: Vec<&str> = text.lines().collect();
+    let last_data = lines.len() - 2;
+    let broken_row = lines[last_data].replacen(";Расходы;", ";Расходы;много;", 1);
+    lines[last_data] = &broken_row;
+    let (status, error) = post(lines.join("\n")).await;
+    assert_eq!(status, 422, "{error}");
+    let last_row = (FIRST_DATA_ROW + ROWS - 1).to_string();
+    assert!(
+        error["field"]
+            .as_str()
+            .unwrap_or_default()
+            .contains(&last_row),
+        "{error}"
+    );
+
+    // A row repeated just before the total: a duplicate named by both rows.
+    let mut lines: Vec<&str> = text.lines().collect();
+    let first = lines[FIRST_DATA_ROW - 1];
+    lines.insert(lines.len() - 1, first);
+    let (status, error) = post(lines.join("\n")).await;
+    assert_eq!(status, 422, "{error}");
+    let message = error["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains(&(FIRST_DATA_ROW + ROWS).to_string())
+            && message.contains(&FIRST_DATA_ROW.to_string()),
+        "{message}"
+    );
+
+    // Both refusals left the first import whole.
+    let (_, list) = get_json(app, &abp, "/execution/treasury").await;
+    let kept: Vec<&Value> = list
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|r| r["file_name"] == "large-5-52.csv")
+        .collect();
+    assert_eq!(kept.len(), 1, "{list}");
+    assert_eq!(
+        (kept[0]["id"].as_i64(), &kept[0]["row_count"]),
+        (Some(id), &Value::from(ROWS))
+    );
+    let chunks_after: i64 = on_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM treasury_report_rows").fetch_one(pool).await)
+    .expect("chunks");
+    let chunks_of_reports: i64 = on_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM treasury_report_rows r JOIN treasury_reports t ON t.id = r.report_id")
+        .fetch_one(pool).await)
+    .expect("chunks");
+    assert_eq!(
+        chunks_after, chunks_of_reports,
+        "no chunk outlives its form"
+    );
+}
