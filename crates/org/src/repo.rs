@@ -139,6 +139,33 @@ pub async fn org_tree(db: &Db) -> Result<OrgTree, StoreError> {
     Ok(OrgTree::new(links))
 }
 
+/// The organisation tree as last read, kept for the requests that follow: every request checks
+/// rights against the whole tree, and a region holds thousands of organisations. One number,
+/// counted by the database at every change of the tree (migration 0030, by whichever process
+/// makes it), tells whether it must be read again.
+#[derive(Default)]
+pub struct TreeCache {
+    current: std::sync::RwLock<Option<(i64, std::sync::Arc<OrgTree>)>>,
+}
+
+impl TreeCache {
+    /// The tree as it is now.
+    pub async fn tree(&self, db: &Db) -> Result<std::sync::Arc<OrgTree>, StoreError> {
+        // The version is read before the tree: a change in between leaves the newer tree
+        // under the older number, which the next request reads again.
+        let version: i64 = on_db!(db, pool => sqlx::query_scalar(
+            "SELECT version FROM org_tree_version WHERE id = 1").fetch_one(pool).await)?;
+        if let Some((kept, tree)) = &*self.current.read().unwrap_or_else(|e| e.into_inner())
+            && *kept == version
+        {
+            return Ok(tree.clone());
+        }
+        let tree = std::sync::Arc::new(org_tree(db).await?);
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some((version, tree.clone()));
+        Ok(tree)
+    }
+}
+
 pub async fn get_org(db: &Db, id: i64) -> Result<Option<Org>, StoreError> {
     let row: Option<OrgRow> = on_db!(db, pool => sqlx::query_as::<_, OrgRow>(
         "SELECT id, parent_id, kind, scenario, budget_id, abp_code, bin, name_ru, name_kk, closed_on, version \

@@ -26,7 +26,7 @@ pub struct LangPicked(pub Lang);
 pub struct Principal {
     pub user: User,
     pub grants: Vec<Grant>,
-    pub tree: OrgTree,
+    pub tree: std::sync::Arc<OrgTree>,
     pub today: NaiveDate,
     /// Signed in with a bearer token (API) rather than a session cookie.
     pub via_token: bool,
@@ -171,7 +171,7 @@ impl FromRequestParts<AppState> for Ctx {
                     repo::set_user_lang(db, &user, picked.0.code()).await?;
                 }
                 let grants = repo::grants_of(db, user.id).await?;
-                let tree = repo::org_tree(db).await?;
+                let tree = state.trees.tree(db).await?;
                 Some(Principal {
                     user,
                     grants,

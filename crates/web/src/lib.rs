@@ -47,6 +47,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
+    /// The organisation tree every request's rights are checked against.
+    pub trees: Arc<jospar_org::repo::TreeCache>,
 }
 
 #[derive(Clone, Default)]
@@ -89,6 +91,7 @@ pub fn app(db: Db, config: WebConfig) -> Router {
     let state = AppState {
         db,
         config: Arc::new(config),
+        trees: Arc::default(),
     };
     let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
     Router::new()
