@@ -36,6 +36,23 @@ pub struct BenchOptions {
     pub load_seconds: u64,
     /// The `jospar` program that runs the import in a process of its own.
     pub jospar: PathBuf,
+    /// The parts to measure; empty = all.
+    pub only: Vec<Part>,
+}
+
+/// A part of the bench, to measure alone while working on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Part {
+    Reports,
+    Writers,
+    Import,
+    Http,
+}
+
+impl BenchOptions {
+    fn measures(&self, part: Part) -> bool {
+        self.only.is_empty() || self.only.contains(&part)
+    }
 }
 
 /// Latencies of repeated runs of one operation.
@@ -209,15 +226,24 @@ async fn run_engine(options: &BenchOptions, engine: &str, url: &str) -> Result<E
         bail!("{engine}: the kept totals of the generated data differ from the detail");
     }
     let mut figures = Vec::new();
-    figures.extend(report_figures(&db, engine, &generated, options.scale).await?);
-    for paced in [true, false] {
-        figures
-            .extend(writers::figures(&db, engine, &generated, options.load_seconds, paced).await?);
+    if options.measures(Part::Reports) {
+        figures.extend(report_figures(&db, engine, &generated, options.scale).await?);
     }
-    for rows in import_sizes(options.scale) {
-        figures.push(import_figure(&db, engine, url, &generated, options, rows).await?);
+    if options.measures(Part::Writers) {
+        for paced in [true, false] {
+            figures.extend(
+                writers::figures(&db, engine, &generated, options.load_seconds, paced).await?,
+            );
+        }
     }
-    figures.push(http::figure(&db, engine, &generated, options.load_seconds).await?);
+    if options.measures(Part::Import) {
+        for rows in import_sizes(options.scale) {
+            figures.push(import_figure(&db, engine, url, &generated, options, rows).await?);
+        }
+    }
+    if options.measures(Part::Http) {
+        figures.push(http::figure(&db, engine, &generated, options.load_seconds).await?);
+    }
     // The writes of the loads went through the kept totals: they must still add up.
     let verified = crate::verify::verify(&db).await?.holds();
     if !verified {
@@ -653,6 +679,9 @@ fn markdown_of(report: &BenchReport, png: &Path) -> String {
 
 /// `jospar bench`: runs, prints the table.
 pub async fn main(options: BenchOptions) -> Result<()> {
+    if !options.only.is_empty() && options.markdown.is_some() {
+        bail!("--markdown writes BENCHMARKS.md from a run of every part: leave out --only");
+    }
     let report = run(&options).await?;
     println!("{}", table(&report));
     println!(

@@ -75,6 +75,10 @@ enum Command {
         /// How long each concurrent load runs, in seconds.
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Measure only these parts (reports, writers, import, http), comma separated; all
+        /// when not given. BENCHMARKS.md is written from a run of all.
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<jospar::bench::Part>,
     },
     /// Check that the kept consolidated totals equal a recomputation from the detail (exit 1
     /// when they do not).
@@ -354,6 +358,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             out,
             markdown,
             seconds,
+            only,
         } => {
             let (sqlite, postgres) = match engine.as_str() {
                 "sqlite" => (true, None),
@@ -370,6 +375,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 markdown,
                 load_seconds: seconds,
                 jospar: std::env::current_exe()?,
+                only,
             })
             .await
         }

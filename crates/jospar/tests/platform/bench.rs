@@ -22,6 +22,7 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
         markdown: Some(out.join("BENCHMARKS.md")),
         load_seconds: 1,
         jospar: env!("CARGO_BIN_EXE_jospar").into(),
+        only: Vec::new(),
     };
     let report = run(&options).await.expect("bench");
     assert_eq!(report.engines.len(), 1 + usize::from(postgres.is_some()));
