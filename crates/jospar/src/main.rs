@@ -79,6 +79,9 @@ enum Command {
         /// when not given. BENCHMARKS.md is written from a run of all.
         #[arg(long, value_delimiter = ',')]
         only: Vec<jospar::bench::Part>,
+        /// After the runs at --scale, a run at republic scale on PostgreSQL.
+        #[arg(long)]
+        republic: bool,
     },
     /// Check that the kept consolidated totals equal a recomputation from the detail (exit 1
     /// when they do not).
@@ -359,6 +362,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             markdown,
             seconds,
             only,
+            republic,
         } => {
             let (sqlite, postgres) = match engine.as_str() {
                 "sqlite" => (true, None),
@@ -376,6 +380,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 load_seconds: seconds,
                 jospar: std::env::current_exe()?,
                 only,
+                republic,
             })
             .await
         }

@@ -781,7 +781,12 @@ pub fn routes() -> Router<AppState> {
             get(portal_imports).post(import_portal),
         )
         .route("/execution/treasury", get(treasury_reports))
-        .route("/execution/treasury/{form}", post(import_treasury_form))
+        .route(
+            "/execution/treasury/{form}",
+            post(import_treasury_form).layer(axum::extract::DefaultBodyLimit::max(
+                crate::upload::FORM_UPLOAD_LIMIT,
+            )),
+        )
         .route("/financing-plans", get(financing_plans).post(create_plan))
         .route("/financing-plans/{id}", get(financing_plan).put(save_plan))
         .route("/financing-plans/{id}/approve", post(approve_plan))
@@ -1016,11 +1021,15 @@ async fn import_treasury_form(
     ctx: Ctx,
     Path(form): Path<String>,
     Query(q): Query<TreasuryQuery>,
-    bytes: Bytes,
+    body: axum::body::Body,
 ) -> AppResult<Response> {
     let p = writer(&ctx)?;
+    // Rights are checked before the body is read (the import checks them again).
+    let org_id = service::parse_id(&q.org, "org")?;
+    p.require(jospar_org::Right::Enter, org_id)?;
+    let file = crate::upload::spool_body(body).await?;
     let target = crate::treasury::FormTarget {
-        org_id: service::parse_id(&q.org, "org")?,
+        org_id,
         report_date: service::parse_date(&q.date, "date")?,
         file_name: if q.file_name.is_empty() {
             "api upload"
@@ -1028,15 +1037,8 @@ async fn import_treasury_form(
             &q.file_name
         },
     };
-    let report = crate::treasury::import_form(
-        ctx.db(),
-        &p.who(),
-        Some(p),
-        &form,
-        target,
-        std::io::Cursor::new(bytes),
-    )
-    .await?;
+    let report =
+        crate::treasury::import_form(ctx.db(), &p.who(), Some(p), &form, target, file).await?;
     Ok(created(report))
 }
 

@@ -27,6 +27,7 @@ pub mod service;
 pub mod staffing;
 pub mod treasury;
 pub mod treasury_reports;
+pub mod upload;
 pub mod view;
 
 use axum::Router;

@@ -360,19 +360,16 @@ where
             if chunk.len() == treasury_store::CHUNK_ROWS {
                 let full =
                     std::mem::replace(&mut chunk, Vec::with_capacity(treasury_store::CHUNK_ROWS));
-                // The importer has given up (an error of its own): stop reading.
+                // A closed channel means the importer has given up on an error of its own
+                // (and rolled back): the reading stops; the error given here is seen by no one.
                 sender
                     .blocking_send(Ok(full))
-                    .map_err(|_| FormError::Empty)?;
+                    .map_err(|_| FormError::Unreadable)?;
             }
             Ok(())
         })
         .and_then(|()| reader.finish());
-        let last = match read {
-            Ok(_) => Ok(chunk),
-            Err(e) => Err(e),
-        };
-        let _ = sender.blocking_send(last);
+        let _ = sender.blocking_send(read.map(|_| chunk));
     });
     receiver
 }

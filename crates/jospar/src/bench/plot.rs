@@ -31,6 +31,7 @@ pub fn draw(report: &BenchReport, path: &Path) -> Result<()> {
     let colours = [
         (RGBColor(31, 119, 180), RGBColor(174, 199, 232)),
         (RGBColor(214, 39, 40), RGBColor(255, 152, 150)),
+        (RGBColor(44, 160, 44), RGBColor(152, 223, 138)),
     ];
     for (run, (strong, light)) in report.engines.iter().zip(colours) {
         let points = |pick: &dyn Fn(&super::Figure) -> Option<f64>| -> Vec<(f64, f64)> {
@@ -67,10 +68,7 @@ pub fn draw(report: &BenchReport, path: &Path) -> Result<()> {
     root.fill(&WHITE).map_err(|e| anyhow!("{e}"))?;
     let mut chart = ChartBuilder::on(&root)
         .caption(
-            format!(
-                "Consolidated financing plan, p50 by scope ({:?} scale)",
-                report.scale
-            ),
+            "Consolidated financing plan, p50 by scope",
             ("sans-serif", 22),
         )
         .margin(16)

@@ -23,6 +23,7 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
         load_seconds: 1,
         jospar: env!("CARGO_BIN_EXE_jospar").into(),
         only: Vec::new(),
+        republic: false,
     };
     let report = run(&options).await.expect("bench");
     assert_eq!(report.engines.len(), 1 + usize::from(postgres.is_some()));

@@ -24,7 +24,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/execution", get(list))
         .route("/execution/portal", post(upload))
-        .route("/execution/treasury", post(upload_treasury))
+        .route(
+            "/execution/treasury",
+            post(upload_treasury).layer(axum::extract::DefaultBodyLimit::max(
+                crate::upload::FORM_UPLOAD_LIMIT,
+            )),
+        )
         .route("/execution/periods", post(close_period))
         .route("/execution/periods/reopen", post(reopen_period))
         .route("/execution/offsetting", post(add_pair))
@@ -327,26 +332,18 @@ async fn upload(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
 async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
     let p = ctx.user()?;
     let mut form = crate::treasury::FORM_552.to_string();
-    let (mut csrf, mut org, mut date, mut file_name, mut bytes) = (
-        String::new(),
-        0i64,
-        String::new(),
-        String::new(),
-        Vec::new(),
-    );
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::invalid("err-import-upload", "file"))?
-    {
+    let (mut csrf, mut org, mut date, mut file_name) =
+        (String::new(), 0i64, String::new(), String::new());
+    let unreadable = || AppError::invalid("err-import-upload", "file");
+    // The file is spooled to disk as it arrives: a form of any size is never held in memory.
+    let mut spool = crate::upload::Spool::new().await?;
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| unreadable())? {
         match field.name().unwrap_or("") {
             "file" => {
                 file_name = field.file_name().unwrap_or("").to_string();
-                bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError::invalid("err-import-upload", "file"))?
-                    .to_vec()
+                while let Some(chunk) = field.chunk().await.map_err(|_| unreadable())? {
+                    spool.write(&chunk).await?;
+                }
             }
             "csrf" => csrf = field.text().await.unwrap_or_default(),
             "org" => org = field.text().await.unwrap_or_default().parse().unwrap_or(0),
@@ -356,21 +353,14 @@ async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Respon
         }
     }
     p.check_csrf(&csrf)?;
+    let file = spool.into_file().await?;
     let result = async {
         let target = crate::treasury::FormTarget {
             org_id: org,
             report_date: crate::service::parse_date(&date, "date")?,
             file_name: &file_name,
         };
-        crate::treasury::import_form(
-            ctx.db(),
-            &p.who(),
-            Some(p),
-            &form,
-            target,
-            std::io::Cursor::new(bytes),
-        )
-        .await
+        crate::treasury::import_form(ctx.db(), &p.who(), Some(p), &form, target, file).await
     }
     .await;
     match result {
