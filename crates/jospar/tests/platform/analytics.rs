@@ -4,7 +4,7 @@
 //! against the plans and forms it comes from, to the tiyn, in JSON and in XLSX.
 
 use crate::app::TestApp;
-use crate::execution::{get_json, xlsx_sheet};
+use crate::execution::{FormAt, get_json, post_treasury, xlsx_sheet};
 use crate::story::send_json;
 use serde_json::{Value, json};
 
@@ -36,16 +36,15 @@ async fn import(app: &TestApp, token: &str, form: &str, org: i64, date: &str, fi
         env!("CARGO_MANIFEST_DIR")
     ))
     .expect("sample");
-    let response = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/execution/treasury/{form}")))
-        .query(&[("org", org.to_string()), ("date", date.into())])
-        .bearer_auth(token)
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status().as_u16(), 201, "{form} {file}");
-    response.json().await.expect("json")
+    let at = FormAt {
+        form,
+        org,
+        date,
+        file_name: None,
+    };
+    let (status, answer) = post_treasury(app, token, at, body).await;
+    assert_eq!(status, 201, "{form} {file}: {answer}");
+    answer
 }
 
 /// Reports 5, 8-9, 12-13: the forms of the cash shape the layouts add (5-42, 5-02, 2-15) and
@@ -142,16 +141,8 @@ async fn cash_forms(app: &TestApp, abp: &str, edu: i64) {
     ))
     .expect("sample")
     .replace("500 000,00;200 000,00", "500 000,00;600 000,00");
-    let refused = reqwest::Client::new()
-        .post(app.url("/api/v1/execution/treasury/4-09"))
-        .query(&[("org", edu.to_string()), ("date", "2027-04-02".into())])
-        .bearer_auth(abp)
-        .body(over)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(refused.status().as_u16(), 422);
-    let error: Value = refused.json().await.expect("json");
+    let (status, error) = post_text(app, abp, "4-09", edu, "2027-04-02", over).await;
+    assert_eq!(status, 422, "{error}");
     assert!(
         error["message"]
             .as_str()
@@ -404,15 +395,8 @@ async fn receipts(app: &TestApp, abp: &str, edu: i64) {
     .expect("sample");
     let received = 5_221_460_113_700;
     // The same receipts a month later: nothing came in between.
-    let response = reqwest::Client::new()
-        .post(app.url("/api/v1/execution/treasury/2-19"))
-        .query(&[("org", edu.to_string()), ("date", "2027-05-01".into())])
-        .bearer_auth(abp)
-        .body(sample)
-        .send()
-        .await
-        .expect("request");
-    assert_eq!(response.status().as_u16(), 201);
+    let (status, answer) = post_text(app, abp, "2-19", edu, "2027-05-01", sample).await;
+    assert_eq!(status, 201, "{answer}");
     let dynamics = report(app, abp, &format!("receipts-dynamics?org={edu}&year=2027")).await;
     assert_eq!(
         dynamics["headers"].as_array().map(Vec::len),
@@ -799,16 +783,13 @@ async fn post_text(
     date: &str,
     body: String,
 ) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(app.url(&format!("/api/v1/execution/treasury/{form}")))
-        .query(&[("org", org.to_string()), ("date", date.into())])
-        .bearer_auth(token)
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
+    let at = FormAt {
+        form,
+        org,
+        date,
+        file_name: None,
+    };
+    post_treasury(app, token, at, body).await
 }
 
 fn sample(file: &str) -> String {

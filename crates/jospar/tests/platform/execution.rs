@@ -23,6 +23,39 @@ pub(crate) async fn get_json(app: &TestApp, token: &str, path: &str) -> (u16, Va
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Where a Treasury form is imported: its number, the organisation, the report date and the
+/// file's name (none: the API's default).
+#[derive(Clone, Copy)]
+pub(crate) struct FormAt<'a> {
+    pub form: &'a str,
+    pub org: i64,
+    pub date: &'a str,
+    pub file_name: Option<&'a str>,
+}
+
+/// A Treasury form imported through the API as the token's user: the status and the answer.
+pub(crate) async fn post_treasury(
+    app: &TestApp,
+    token: &str,
+    at: FormAt<'_>,
+    body: impl Into<reqwest::Body>,
+) -> (u16, Value) {
+    let mut query = vec![("org", at.org.to_string()), ("date", at.date.to_string())];
+    if let Some(name) = at.file_name {
+        query.push(("file_name", name.to_string()));
+    }
+    let response = reqwest::Client::new()
+        .post(app.url(&format!("/api/v1/execution/treasury/{}", at.form)))
+        .query(&query)
+        .bearer_auth(token)
+        .body(body)
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
 /// The first sheet of a report downloaded as XLSX through the API.
 pub(crate) async fn xlsx_sheet(
     app: &TestApp,
@@ -936,24 +969,11 @@ fn page_csrf(page: &str) -> String {
 /// execution report sets it against the approved plans of its subtree and lists every
 /// discrepancy; a code unknown to the classification refuses the whole file.
 async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
-    let post = |token: String, body: String| async move {
-        let response = reqwest::Client::new()
-            .post(app.url("/api/v1/execution/treasury/5-52"))
-            .query(&[
-                ("org", edu.to_string()),
-                ("date", "2027-03-31".into()),
-                ("file_name", "5-52.csv".into()),
-            ])
-            .bearer_auth(token)
-            .body(body)
-            .send()
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
-        (
-            status,
-            response.json::<Value>().await.unwrap_or(Value::Null),
-        )
+    let at = FormAt {
+        form: "5-52",
+        org: edu,
+        date: "2027-03-31",
+        file_name: Some("5-52.csv"),
     };
     // The school's line 003/111: 3 000 000 a month paid, 1 000 moved from March to April on
     // 1 March, so 8 999 000 to the end of March; 149 is not in the system's plan.
@@ -962,12 +982,12 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
                261;003;;111;36 000 000,00;8 999 000,00;8 500 000,00\n\
                261;003;;149;1 200 000,00;300 000,00;120 000,00\n\
                Итого;;;;37 200 000,00;9 299 000,00;8 620 000,00\n";
-    let (status, _) = post(economist.to_string(), csv.to_string()).await;
+    let (status, _) = post_treasury(app, economist, at, csv.to_string()).await;
     assert_eq!(
         status, 403,
         "the school does not import for its administrator"
     );
-    let (status, error) = post(abp.to_string(), csv.replace(";149;", ";999;")).await;
+    let (status, error) = post_treasury(app, abp, at, csv.replace(";149;", ";999;")).await;
     assert_eq!(status, 422, "{error}");
     let message = error["message"].as_str().unwrap_or_default();
     assert!(
@@ -980,9 +1000,9 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
         Some(0),
         "nothing imported: {list}"
     );
-    let (status, first) = post(abp.to_string(), csv.to_string()).await;
+    let (status, first) = post_treasury(app, abp, at, csv.to_string()).await;
     assert_eq!(status, 201, "{first}");
-    let (status, report) = post(abp.to_string(), csv.to_string()).await;
+    let (status, report) = post_treasury(app, abp, at, csv.to_string()).await;
     assert_eq!(status, 201, "{report}");
     let (_, list) = get_json(app, abp, "/execution/treasury").await;
     assert_eq!(
@@ -1051,20 +1071,14 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
         env!("CARGO_MANIFEST_DIR")
     ))
     .expect("4-20 sample");
-    let post_420 = |body: Vec<u8>, date: &'static str| async move {
-        let response = reqwest::Client::new()
-            .post(app.url("/api/v1/execution/treasury/4-20"))
-            .query(&[("org", edu.to_string()), ("date", date.into())])
-            .bearer_auth(abp)
-            .body(body)
-            .send()
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
-        (
-            status,
-            response.json::<Value>().await.unwrap_or(Value::Null),
-        )
+    let post_420 = |body: Vec<u8>, date: &'static str| {
+        let at = FormAt {
+            form: "4-20",
+            org: edu,
+            date,
+            file_name: None,
+        };
+        post_treasury(app, abp, at, body)
     };
     let (status, f420) = post_420(sample_420.clone(), "2027-04-01").await;
     assert_eq!(status, 201, "{f420}");
@@ -1121,20 +1135,14 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
 
     // Receipts: 2-19 and 2-43 of the same date agree code by code; a 2-43 one tenge short on
     // the social tax is reported with both values.
-    let post_form = |form: &'static str, body: String, date: &'static str| async move {
-        let response = reqwest::Client::new()
-            .post(app.url(&format!("/api/v1/execution/treasury/{form}")))
-            .query(&[("org", edu.to_string()), ("date", date.into())])
-            .bearer_auth(abp)
-            .body(body)
-            .send()
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
-        (
-            status,
-            response.json::<Value>().await.unwrap_or(Value::Null),
-        )
+    let post_form = |form: &'static str, body: String, date: &'static str| {
+        let at = FormAt {
+            form,
+            org: edu,
+            date,
+            file_name: None,
+        };
+        post_treasury(app, abp, at, body)
     };
     let read = |name: &str| {
         std::fs::read_to_string(format!(
@@ -1241,21 +1249,13 @@ async fn treasury_127(app: &TestApp, abp: &str, edu: i64) {
             p = tenge(period)
         );
     }
-    let post = |body: String| async move {
-        let response = reqwest::Client::new()
-            .post(app.url("/api/v1/execution/treasury/1-27"))
-            .query(&[("org", edu.to_string()), ("date", "2027-03-31".into())])
-            .bearer_auth(abp)
-            .body(body)
-            .send()
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
-        (
-            status,
-            response.json::<Value>().await.unwrap_or(Value::Null),
-        )
+    let at = FormAt {
+        form: "1-27",
+        org: edu,
+        date: "2027-03-31",
+        file_name: None,
     };
+    let post = |body: String| post_treasury(app, abp, at, body);
     let (status, error) = post(csv.replace("261;", "999;")).await;
     assert_eq!(
         status, 422,

@@ -5,7 +5,7 @@
 //! earlier import stays as it was: nothing of the refused file is kept.
 
 use crate::app::TestApp;
-use crate::execution::get_json;
+use crate::execution::{FormAt, get_json, post_treasury};
 use jospar_execution::treasury::CashRow;
 use jospar_execution::treasury_store::{self, CHUNK_ROWS};
 use jospar_store::on_db;
@@ -29,25 +29,13 @@ pub async fn large_form(app: &TestApp) {
         .expect("utf-8")
         .replace(";Расходы;", &name);
     assert!(text.len() > 16 << 20, "{} bytes", text.len());
-    let post = |body: String| {
-        let abp = abp.clone();
-        async move {
-            let response = reqwest::Client::new()
-                .post(app.url("/api/v1/execution/treasury/5-52"))
-                .query(&[
-                    ("org", edu.to_string()),
-                    ("date", "2027-03-30".into()),
-                    ("file_name", "large-5-52.csv".into()),
-                ])
-                .bearer_auth(abp)
-                .body(body)
-                .send()
-                .await
-                .expect("request");
-            let status = response.status().as_u16();
-            (status, response.json::<Value>().await.unwrap_or_default())
-        }
+    let at = FormAt {
+        form: "5-52",
+        org: edu,
+        date: "2027-03-30",
+        file_name: Some("large-5-52.csv"),
     };
+    let post = |body: String| post_treasury(app, &abp, at, body);
 
     let (status, imported) = post(text.clone()).await;
     assert_eq!(status, 201, "{imported}");
