@@ -686,12 +686,9 @@ async fn kept_plan_sums(
             *m += Tenge::from_tiyn(amount);
         }
     }
-    let count = plans::approved_plan_orgs(db, year)
+    let count = plans::approved_plans_among(db, year, &tree.subtree(root))
         .await
-        .map_err(|e| refusal(e.into()))?
-        .into_iter()
-        .filter(|org| tree.is_within(*org, root))
-        .count();
+        .map_err(|e| refusal(e.into()))?;
     Ok((sums, count))
 }
 
