@@ -1,5 +1,6 @@
 //! Storage of imported Treasury forms: one form of one organisation at one report date,
-//! replaced whole (in one transaction) when imported again; every import audited.
+//! replaced whole (in one transaction) when imported again; its rows kept in chunks written as
+//! the file is read (issue 7); every import audited.
 
 use crate::repo::{RepoError, Result};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -32,23 +33,6 @@ fn corrupt(id: i64, e: serde_json::Error) -> RepoError {
 
 const COLUMNS: &str =
     "id, form, org_id, report_date, file_name, row_count, imported_by, imported_at";
-
-/// Stores form `form` of an organisation at a date, replacing the same form and date.
-pub async fn save<T: Serialize>(
-    db: &Db,
-    who: &Who,
-    form: &str,
-    org_id: i64,
-    report_date: NaiveDate,
-    file_name: &str,
-    rows: &[T],
-) -> Result<TreasuryReport> {
-    let mut writer = FormWriter::begin(db, form, org_id, report_date, file_name).await?;
-    for chunk in rows.chunks(CHUNK_ROWS) {
-        writer.write(chunk).await?;
-    }
-    writer.commit(who).await
-}
 
 /// How many rows are kept together: a chunk of a 5-52 is some hundreds of kilobytes of JSON.
 pub const CHUNK_ROWS: usize = 4096;
