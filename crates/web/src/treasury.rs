@@ -21,7 +21,7 @@ use jospar_execution::treasury_store::{self, TreasuryReport};
 use jospar_org::{OrgTree, Right};
 use jospar_reports::{Cell, Table};
 use jospar_store::{Db, Who};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{BufReader, Read, Seek, SeekFrom};
 
 pub const FORM_552: &str = "5-52";
@@ -248,41 +248,35 @@ pub async fn import_form(
         form,
         target: &target,
     };
+    let expense = |abp: &str, specific: &str, row: usize, codes: &mut CodesSeen| {
+        codes.note(row, CodeKind::Abp, "АБП", abp, abp);
+        codes.note(row, CodeKind::EconSpecific, "Специфика", specific, specific);
+    };
     match layout.shape {
         Shape::Cash => {
-            import
-                .rows(&CASH_FORM, file, |r| {
-                    expense_codes(r.row, &r.abp, &r.specific)
-                })
-                .await
+            let codes_of = |r: &CashRow, c: &mut CodesSeen| expense(&r.abp, &r.specific, r.row, c);
+            import.rows(&CASH_FORM, file, codes_of).await
         }
         Shape::Obligations => {
-            import
-                .rows(&OBLIGATIONS_FORM, file, |r| {
-                    expense_codes(r.row, &r.abp, &r.specific)
-                })
-                .await
+            let codes_of =
+                |r: &ObligationRow, c: &mut CodesSeen| expense(&r.abp, &r.specific, r.row, c);
+            import.rows(&OBLIGATIONS_FORM, file, codes_of).await
         }
         Shape::Budget => {
-            import
-                .rows(&BUDGET_FORM, file, |r| {
-                    vec![code_check(r.row, CodeKind::Abp, "АБП", &r.abp)]
-                })
-                .await
+            let codes_of = |r: &BudgetRow, c: &mut CodesSeen| {
+                c.note(r.row, CodeKind::Abp, "АБП", &r.abp, &r.abp)
+            };
+            import.rows(&BUDGET_FORM, file, codes_of).await
         }
         Shape::Contracts => {
-            import
-                .rows(&CONTRACTS_FORM, file, |r| {
-                    expense_codes(r.row, &r.abp, &r.specific)
-                })
-                .await
+            let codes_of =
+                |r: &ContractRow, c: &mut CodesSeen| expense(&r.abp, &r.specific, r.row, c);
+            import.rows(&CONTRACTS_FORM, file, codes_of).await
         }
         Shape::Movement => {
-            import
-                .rows(&MOVEMENT_FORM, file, |r| {
-                    expense_codes(r.row, &r.abp, &r.specific)
-                })
-                .await
+            let codes_of =
+                |r: &MovementRow, c: &mut CodesSeen| expense(&r.abp, &r.specific, r.row, c);
+            import.rows(&MOVEMENT_FORM, file, codes_of).await
         }
         Shape::Receipts => import.rows(&RECEIPTS_219_FORM, file, receipt_codes).await,
         Shape::Received => import.rows(&RECEIVED_243_FORM, file, receipt_codes).await,
@@ -310,7 +304,7 @@ impl Import<'_> {
         &self,
         form: &'static Form<T, K>,
         file: impl FormFile,
-        codes_of: impl Fn(&T) -> Vec<CodeCheck>,
+        codes_of: impl Fn(&T, &mut CodesSeen),
     ) -> AppResult<TreasuryReport>
     where
         T: serde::Serialize + Send + 'static,
@@ -329,7 +323,7 @@ impl Import<'_> {
         while let Some(chunk) = chunks.recv().await {
             let chunk = chunk.map_err(form_error)?;
             for row in &chunk {
-                codes.note(codes_of(row));
+                codes_of(row, &mut codes);
             }
             stored.write(&chunk).await?;
         }
@@ -391,15 +385,23 @@ struct CodeCheck {
 #[derive(Default)]
 struct CodesSeen {
     first_rows: Vec<CodeCheck>,
-    seen: std::collections::HashSet<(CodeKind, String)>,
+    seen: HashMap<CodeKind, HashSet<String>>,
 }
 
 impl CodesSeen {
-    fn note(&mut self, codes: Vec<CodeCheck>) {
-        for check in codes {
-            if self.seen.insert((check.kind, check.code.clone())) {
-                self.first_rows.push(check);
-            }
+    /// Notes `code` (as the classification writes it; `cell` as the file does) of `row`: kept
+    /// only the first time, so a row that repeats known codes allocates nothing.
+    fn note(&mut self, row: usize, kind: CodeKind, column: &'static str, code: &str, cell: &str) {
+        let seen = self.seen.entry(kind).or_default();
+        if !seen.contains(code) {
+            seen.insert(code.to_string());
+            self.first_rows.push(CodeCheck {
+                row,
+                kind,
+                column,
+                code: code.to_string(),
+                cell: cell.to_string(),
+            });
         }
     }
 }
@@ -426,34 +428,15 @@ async fn check_codes(db: &Db, report_year: i32, codes: CodesSeen) -> AppResult<(
     Ok(())
 }
 
-/// A code looked up as the file writes it.
-fn code_check(row: usize, kind: CodeKind, column: &'static str, code: &str) -> CodeCheck {
-    CodeCheck {
-        row,
-        kind,
-        column,
-        code: code.to_string(),
-        cell: code.to_string(),
-    }
-}
-
-/// The administrator and the specific of a row of an expenses form.
-fn expense_codes(row: usize, abp: &str, specific: &str) -> Vec<CodeCheck> {
-    vec![
-        code_check(row, CodeKind::Abp, "АБП", abp),
-        code_check(row, CodeKind::EconSpecific, "Специфика", specific),
-    ]
-}
-
 /// The subclass of a receipts row's code, named in a refusal by the code itself.
-fn receipt_codes(row: &ReceiptRow) -> Vec<CodeCheck> {
-    vec![CodeCheck {
-        row: row.row,
-        kind: CodeKind::ReceiptSubclass,
-        column: "КБК",
-        code: row.subclass(),
-        cell: row.code.clone(),
-    }]
+fn receipt_codes(row: &ReceiptRow, codes: &mut CodesSeen) {
+    codes.note(
+        row.row,
+        CodeKind::ReceiptSubclass,
+        "КБК",
+        &row.subclass(),
+        &row.code,
+    );
 }
 
 /// The latest classification year loaded on or before `year` (the year itself when none is).
