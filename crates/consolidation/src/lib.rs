@@ -34,6 +34,24 @@ pub struct Flow {
 /// amount is not a cell: a plan's months add up to it by rule (EX-1).
 pub type PlanCells = BTreeMap<(Codes, u8), Flow>;
 
+/// Obligations and payments of the twelve months, January first: a row of kept plan totals.
+pub type Months = [Flow; 12];
+
+/// A plan's difference as rows of kept totals: the months of each codes side by side. A month
+/// outside 1…12 cannot come from a plan (EX-1 checks it) and is left out.
+pub fn by_month(difference: &[((Codes, u8), Flow)]) -> BTreeMap<Codes, Months> {
+    let mut rows: BTreeMap<Codes, Months> = BTreeMap::new();
+    for ((codes, month), flow) in difference {
+        let Some(index) = usize::from(*month).checked_sub(1).filter(|i| *i < 12) else {
+            continue;
+        };
+        let cell = &mut rows.entry(codes.clone()).or_default()[index];
+        cell.obligations += flow.obligations;
+        cell.payments += flow.payments;
+    }
+    rows
+}
+
 /// A budget request as cells: codes and planning year → amount in tiyn.
 pub type RequestCells = BTreeMap<(Codes, i32), i64>;
 
@@ -128,6 +146,24 @@ mod tests {
                 }
             )]
         );
+    }
+
+    #[test]
+    fn months_of_the_same_codes_are_one_row() {
+        let flow = |obligations, payments| Flow {
+            obligations,
+            payments,
+        };
+        let rows = by_month(&[
+            ((codes("001"), 1), flow(10, 4)),
+            ((codes("001"), 12), flow(-3, 0)),
+            ((codes("002"), 6), flow(0, 7)),
+        ]);
+        assert_eq!(rows.len(), 2);
+        let first = rows[&codes("001")];
+        assert_eq!((first[0], first[11]), (flow(10, 4), flow(-3, 0)));
+        assert!(first[1..11].iter().all(|m| *m == Flow::default()));
+        assert_eq!(rows[&codes("002")][5], flow(0, 7));
     }
 
     proptest! {

@@ -4,22 +4,104 @@
 //! Each institution's cells are added to its own row set and to that of every organisation
 //! above it (the chain), with the administrator of budget programs above the institution as a
 //! column, so a whole region's plan "by administrator × program × specific × month" is one
-//! indexed range read of the region's node.
+//! indexed range read of the region's node. A plan total holds the twelve months as columns
+//! (obligations `o1`…`o12`, payments `p1`…`p12`, migration 0031): the answer has one row per
+//! administrator and codes, not twelve.
 
-use crate::{Codes, Flow};
+use crate::{Codes, Flow, Months};
 use jospar_store::bulk::{Value, insert_rows};
 use jospar_store::{Db, StoreError, Tx, exec_tx, on_db, on_tx};
+use std::sync::LazyLock;
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// One kept (or recomputed) row of a consolidated financing plan.
+/// One kept (or recomputed) row of a consolidated financing plan: an administrator's codes
+/// with their twelve months.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PlanTotal {
     pub admin_id: i64,
     pub codes: Codes,
-    pub month: u8,
-    pub flow: Flow,
+    pub months: Months,
 }
+
+/// Reads `admin_id, program, subprogram, specific,` then [`MONTH_COLUMNS`], by position.
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for PlanTotal
+where
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> std::result::Result<Self, sqlx::Error> {
+        let mut months = Months::default();
+        for (index, month) in months.iter_mut().enumerate() {
+            *month = Flow {
+                obligations: row.try_get(4 + index)?,
+                payments: row.try_get(16 + index)?,
+            };
+        }
+        Ok(PlanTotal {
+            admin_id: row.try_get(0)?,
+            codes: Codes {
+                program: row.try_get(1)?,
+                subprogram: row.try_get(2)?,
+                specific: row.try_get(3)?,
+            },
+            months,
+        })
+    }
+}
+
+/// The month columns of `plan_totals` in their order: `o1, …, o12, p1, …, p12`.
+fn month_columns() -> impl Iterator<Item = String> {
+    (1..=12)
+        .map(|m| format!("o{m}"))
+        .chain((1..=12).map(|m| format!("p{m}")))
+}
+
+/// `o1, …, o12, p1, …, p12`: what follows the codes in a plan total's row.
+pub static MONTH_COLUMNS: LazyLock<String> =
+    LazyLock::new(|| month_columns().collect::<Vec<_>>().join(", "));
+
+/// True of a plan total with any month not zero; a row whose months have all come back to
+/// zero is kept, but is not part of any answer.
+pub static ANY_MONTH: LazyLock<String> = LazyLock::new(|| {
+    let tests: Vec<String> = month_columns().map(|c| format!("{c} <> 0")).collect();
+    format!("({})", tests.join(" OR "))
+});
+
+/// The detail rows `c` of `plan_cells` summed into the twelve months of each column.
+fn month_sums() -> String {
+    let sum = |m: u32, amount: &str, column: &str| {
+        format!(
+            "CAST(SUM(CASE WHEN c.month = {m} THEN c.{amount} ELSE 0 END) AS BIGINT) AS {column}{m}"
+        )
+    };
+    let sums: Vec<String> = (1..=12)
+        .map(|m| sum(m, "obligations", "o"))
+        .chain((1..=12).map(|m| sum(m, "payments", "p")))
+        .collect();
+    sums.join(", ")
+}
+
+const PLAN_KEY: &str = "node_id, year, admin_id, program, subprogram, specific";
+
+static PLAN_INSERT: LazyLock<String> =
+    LazyLock::new(|| format!("INSERT INTO plan_totals ({PLAN_KEY}, {})", *MONTH_COLUMNS));
+
+static PLAN_ADD: LazyLock<String> = LazyLock::new(|| {
+    let add: Vec<String> = month_columns()
+        .map(|c| format!("{c} = plan_totals.{c} + excluded.{c}"))
+        .collect();
+    format!("ON CONFLICT ({PLAN_KEY}) DO UPDATE SET {}", add.join(", "))
+});
+
+static PLAN_READ: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT admin_id, program, subprogram, specific, {} FROM plan_totals \
+         WHERE node_id = $1 AND year = $2 AND {} ORDER BY admin_id, program, subprogram, specific",
+        *MONTH_COLUMNS, *ANY_MONTH
+    )
+});
 
 /// One kept (or recomputed) row of a consolidated budget request.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -80,24 +162,25 @@ pub async fn apply_plan(
         return Ok(());
     }
     let chain = chain(tx, org_id).await?;
-    let cell = |node: i64, admin: Option<i64>, codes: &Codes, month: u8, flow: Flow| {
-        let mut row = vec![Value::Int(node), Value::Int(i64::from(year))];
-        if let Some(admin) = admin {
-            row.push(Value::Int(admin));
-        }
-        row.extend([
+    let codes_of = |codes: &Codes| {
+        [
             Value::Text(codes.program.clone()),
             Value::Text(codes.subprogram.clone()),
             Value::Text(codes.specific.clone()),
-            Value::Int(i64::from(month)),
-            Value::Int(flow.obligations),
-            Value::Int(flow.payments),
-        ]);
-        row
+        ]
     };
     let cells: Vec<Vec<Value>> = difference
         .iter()
-        .map(|((codes, month), flow)| cell(org_id, None, codes, *month, *flow))
+        .map(|((codes, month), flow)| {
+            let mut row = vec![Value::Int(org_id), Value::Int(i64::from(year))];
+            row.extend(codes_of(codes));
+            row.extend([
+                Value::Int(i64::from(*month)),
+                Value::Int(flow.obligations),
+                Value::Int(flow.payments),
+            ]);
+            row
+        })
         .collect();
     insert_rows(
         tx,
@@ -107,23 +190,25 @@ pub async fn apply_plan(
         &cells,
     )
     .await?;
+    let rows = crate::by_month(difference);
     let totals: Vec<Vec<Value>> = chain
         .nodes
         .iter()
         .flat_map(|node| {
-            difference.iter().map(|((codes, month), flow)| {
-                cell(*node, Some(chain.admin_id), codes, *month, *flow)
+            rows.iter().map(|(codes, months)| {
+                let mut row = vec![
+                    Value::Int(*node),
+                    Value::Int(i64::from(year)),
+                    Value::Int(chain.admin_id),
+                ];
+                row.extend(codes_of(codes));
+                row.extend(months.iter().map(|m| Value::Int(m.obligations)));
+                row.extend(months.iter().map(|m| Value::Int(m.payments)));
+                row
             })
         })
         .collect();
-    insert_rows(
-        tx,
-        "INSERT INTO plan_totals (node_id, year, admin_id, program, subprogram, specific, month, obligations, payments)",
-        "ON CONFLICT (node_id, year, admin_id, program, subprogram, specific, month) DO UPDATE SET \
-         obligations = plan_totals.obligations + excluded.obligations, payments = plan_totals.payments + excluded.payments",
-        &totals,
-    )
-    .await
+    insert_rows(tx, &PLAN_INSERT, &PLAN_ADD, &totals).await
 }
 
 /// Adds the difference of an organisation's counted request to the totals of its chain.
@@ -211,26 +296,7 @@ pub async fn recount_request(tx: &mut Tx, campaign_id: i64, org_id: i64) -> Resu
     Ok(())
 }
 
-type PlanRow = (i64, String, String, String, i64, i64, i64);
 type RequestRow = (i64, String, String, String, i64, i64);
-
-fn plan_total(
-    (admin_id, program, subprogram, specific, month, obligations, payments): PlanRow,
-) -> PlanTotal {
-    PlanTotal {
-        admin_id,
-        codes: Codes {
-            program,
-            subprogram,
-            specific,
-        },
-        month: month as u8,
-        flow: Flow {
-            obligations,
-            payments,
-        },
-    }
-}
 
 fn request_total(
     (admin_id, program, subprogram, specific, year, amount): RequestRow,
@@ -249,12 +315,9 @@ fn request_total(
 
 /// The consolidated financing plan of `node`'s subtree for a year, as kept.
 pub async fn plan_totals(db: &Db, node: i64, year: i32) -> Result<Vec<PlanTotal>> {
-    let rows: Vec<PlanRow> = on_db!(db, pool => sqlx::query_as(
-        "SELECT admin_id, program, subprogram, specific, month, obligations, payments FROM plan_totals \
-         WHERE node_id = $1 AND year = $2 AND (obligations <> 0 OR payments <> 0) \
-         ORDER BY admin_id, program, subprogram, specific, month")
+    let rows: Vec<PlanTotal> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(PLAN_READ.as_str()))
         .bind(node).bind(i64::from(year)).fetch_all(pool).await)?;
-    Ok(rows.into_iter().map(plan_total).collect())
+    Ok(rows)
 }
 
 /// The consolidated approved budget requests of `node`'s subtree in a campaign, as kept.
@@ -278,16 +341,17 @@ const SUBTREE_SQL: &str = "WITH RECURSIVE sub(id, admin_id) AS ( \
 pub async fn plan_by_group_by(db: &Db, node: i64, year: i32) -> Result<Vec<PlanTotal>> {
     let admin = chain_read(db, node).await?.admin_id;
     let sql = format!(
-        "{SUBTREE_SQL} SELECT sub.admin_id, c.program, c.subprogram, c.specific, c.month, \
-         CAST(SUM(c.obligations) AS BIGINT), CAST(SUM(c.payments) AS BIGINT) \
-         FROM plan_cells c JOIN sub ON sub.id = c.org_id WHERE c.year = $3 \
-         GROUP BY sub.admin_id, c.program, c.subprogram, c.specific, c.month \
-         HAVING SUM(c.obligations) <> 0 OR SUM(c.payments) <> 0 \
-         ORDER BY sub.admin_id, c.program, c.subprogram, c.specific, c.month"
+        "{SUBTREE_SQL}, grouped AS ( \
+           SELECT sub.admin_id, c.program, c.subprogram, c.specific, {sums} \
+           FROM plan_cells c JOIN sub ON sub.id = c.org_id WHERE c.year = $3 \
+           GROUP BY sub.admin_id, c.program, c.subprogram, c.specific) \
+         SELECT * FROM grouped WHERE {any} ORDER BY admin_id, program, subprogram, specific",
+        sums = month_sums(),
+        any = *ANY_MONTH,
     );
-    let rows: Vec<PlanRow> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+    let rows: Vec<PlanTotal> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(node).bind(admin).bind(i64::from(year)).fetch_all(pool).await)?;
-    Ok(rows.into_iter().map(plan_total).collect())
+    Ok(rows)
 }
 
 /// The same requests as [`request_totals`], by one `GROUP BY` over the request lines (of each
@@ -322,14 +386,25 @@ const CLOSURE_SQL: &str = "WITH RECURSIVE adm(id, admin_id) AS ( \
        SELECT id, id FROM orgs \
        UNION ALL SELECT up.org_id, o.parent_id FROM up JOIN orgs o ON o.id = up.node_id WHERE o.parent_id IS NOT NULL)";
 
-const PLAN_RECOMPUTED: &str = "SELECT up.node_id, c.year, adm.admin_id, c.program, c.subprogram, c.specific, c.month, \
-       CAST(SUM(c.obligations) AS BIGINT) AS obligations, CAST(SUM(c.payments) AS BIGINT) AS payments \
-     FROM plan_cells c JOIN adm ON adm.id = c.org_id JOIN up ON up.org_id = c.org_id \
-     GROUP BY up.node_id, c.year, adm.admin_id, c.program, c.subprogram, c.specific, c.month \
-     HAVING SUM(c.obligations) <> 0 OR SUM(c.payments) <> 0";
+/// Every plan total recomputed from the detail (after [`CLOSURE_SQL`]).
+fn plan_recomputed() -> String {
+    format!(
+        "SELECT * FROM ( \
+           SELECT up.node_id, c.year, adm.admin_id, c.program, c.subprogram, c.specific, {sums} \
+           FROM plan_cells c JOIN adm ON adm.id = c.org_id JOIN up ON up.org_id = c.org_id \
+           GROUP BY up.node_id, c.year, adm.admin_id, c.program, c.subprogram, c.specific) g \
+         WHERE {any}",
+        sums = month_sums(),
+        any = *ANY_MONTH,
+    )
+}
 
-const PLAN_KEPT: &str = "SELECT node_id, year, admin_id, program, subprogram, specific, month, obligations, payments \
-     FROM plan_totals WHERE obligations <> 0 OR payments <> 0";
+fn plan_kept() -> String {
+    format!(
+        "SELECT {PLAN_KEY}, {} FROM plan_totals WHERE {}",
+        *MONTH_COLUMNS, *ANY_MONTH
+    )
+}
 
 const REQUEST_RECOMPUTED: &str = "SELECT up.node_id, rc.campaign_id, adm.admin_id, l.program, l.subprogram, l.specific, y.year, \
        CAST(SUM(y.amount) AS BIGINT) AS amount \
@@ -355,9 +430,11 @@ pub async fn rebuild(tx: &mut Tx) -> Result<()> {
         "DELETE FROM request_totals".to_string(),
         "DELETE FROM request_counted".to_string(),
         format!("INSERT INTO request_counted (campaign_id, org_id, request_id) {COUNTED_EXPECTED}"),
+        // In key order, so that on PostgreSQL too a node's rows start out side by side.
         format!(
-            "INSERT INTO plan_totals (node_id, year, admin_id, program, subprogram, specific, month, obligations, payments) \
-             {CLOSURE_SQL} {PLAN_RECOMPUTED}"
+            "{} {CLOSURE_SQL} {} ORDER BY {PLAN_KEY}",
+            *PLAN_INSERT,
+            plan_recomputed()
         ),
         format!(
             "INSERT INTO request_totals (node_id, campaign_id, admin_id, program, subprogram, specific, year, amount) \
@@ -398,7 +475,7 @@ async fn count_both_ways(db: &Db, kept: &str, recomputed: &str, with: &str) -> R
 /// Recomputes every kept total from the detail and counts the disagreements.
 pub async fn verify(db: &Db) -> Result<Discrepancies> {
     Ok(Discrepancies {
-        plan_totals: count_both_ways(db, PLAN_KEPT, PLAN_RECOMPUTED, CLOSURE_SQL).await?,
+        plan_totals: count_both_ways(db, &plan_kept(), &plan_recomputed(), CLOSURE_SQL).await?,
         request_totals: count_both_ways(db, REQUEST_KEPT, REQUEST_RECOMPUTED, CLOSURE_SQL).await?,
         counted_requests: count_both_ways(db, COUNTED_KEPT, COUNTED_EXPECTED, "").await?,
     })

@@ -395,26 +395,33 @@ async fn answer_read(
     let (copy, read) = match what {
         "plan" => (
             format!(
-                "CREATE TABLE bench_answer AS SELECT admin_id, program, subprogram, specific, month, obligations, payments \
-                 FROM plan_totals WHERE node_id = {node} AND year = {key} AND (obligations <> 0 OR payments <> 0)"
+                "CREATE TABLE bench_answer AS SELECT admin_id, program, subprogram, specific, {months} \
+                 FROM plan_totals WHERE node_id = {node} AND year = {key} AND {any}",
+                months = *kept::MONTH_COLUMNS,
+                any = *kept::ANY_MONTH,
             ),
-            "SELECT admin_id, program, subprogram, specific, month, obligations, payments FROM bench_answer",
+            format!(
+                "SELECT admin_id, program, subprogram, specific, {} FROM bench_answer",
+                *kept::MONTH_COLUMNS
+            ),
         ),
         _ => (
             format!(
                 "CREATE TABLE bench_answer AS SELECT admin_id, program, subprogram, specific, year, amount \
                  FROM request_totals WHERE node_id = {node} AND campaign_id = {key} AND amount <> 0"
             ),
-            "SELECT admin_id, program, subprogram, specific, year, amount FROM bench_answer",
+            "SELECT admin_id, program, subprogram, specific, year, amount FROM bench_answer"
+                .to_string(),
         ),
     };
     exec_db!(db, pool => jospar_store::sqlx::query("DROP TABLE IF EXISTS bench_answer").execute(pool).await)?;
     exec_db!(db, pool => jospar_store::sqlx::query(jospar_store::sqlx::AssertSqlSafe(copy)).execute(pool).await)?;
-    type PlanRow = (i64, String, String, String, i64, i64, i64);
     type RequestRow = (i64, String, String, String, i64, i64);
+    let read = read.as_str();
     let (timing, _) = repeat(runs, || async move {
+        let read = jospar_store::sqlx::AssertSqlSafe(read);
         Ok(if what == "plan" {
-            let rows: Vec<PlanRow> =
+            let rows: Vec<kept::PlanTotal> =
                 on_db!(db, pool => jospar_store::sqlx::query_as(read).fetch_all(pool).await)?;
             rows.len()
         } else {

@@ -678,12 +678,11 @@ async fn kept_plan_sums(
         let months = sums
             .entry((admin, (codes.program, codes.subprogram, codes.specific)))
             .or_insert([Tenge::ZERO; 12]);
-        let amount = match basis {
-            Basis::Obligations => total.flow.obligations,
-            Basis::Payments => total.flow.payments,
-        };
-        if let Some(m) = months.get_mut(usize::from(total.month).wrapping_sub(1)) {
-            *m += Tenge::from_tiyn(amount);
+        for (sum, flow) in months.iter_mut().zip(total.months) {
+            *sum += Tenge::from_tiyn(match basis {
+                Basis::Obligations => flow.obligations,
+                Basis::Payments => flow.payments,
+            });
         }
     }
     let count = plans::approved_plans_among(db, year, &tree.subtree(root))

@@ -78,8 +78,7 @@ pub async fn kept_totals(app: &TestApp) {
     // One tiyn off in one kept total is found, and so is its repair.
     let off_by_one = |sign: i64| async move {
         exec_db!(&app.db, pool => sqlx::query(
-            "UPDATE plan_totals SET payments = payments + $1 WHERE node_id = $2 AND year = 2027 AND month = 1 \
-             AND payments <> 0")
+            "UPDATE plan_totals SET p1 = p1 + $1 WHERE node_id = $2 AND year = 2027 AND p1 <> 0")
             .bind(sign).bind(edu).execute(pool).await)
         .expect("tamper");
     };
