@@ -55,6 +55,34 @@ pub fn by_month(difference: &[((Codes, u8), Flow)]) -> BTreeMap<Codes, Months> {
 /// A budget request as cells: codes and planning year → amount in tiyn.
 pub type RequestCells = BTreeMap<(Codes, i32), i64>;
 
+/// Amounts of a request's four years, in tiyn: the current (report) year and the three
+/// planning years of its campaign (BP-1), in that order. A row of kept request totals.
+pub type Years = [i64; 4];
+
+/// Where `year` stands among the four years of a campaign whose first planning year is
+/// `first_year`; `None` outside them (a request's line cannot hold such a year, BP-1).
+pub fn year_index(first_year: i32, year: i32) -> Option<usize> {
+    usize::try_from(year - (first_year - 1))
+        .ok()
+        .filter(|i| *i < 4)
+}
+
+/// The year of the amount at `index` of [`Years`].
+pub fn year_at(first_year: i32, index: usize) -> i32 {
+    first_year - 1 + index as i32
+}
+
+/// A request's difference as rows of kept totals: the four years of each codes side by side.
+pub fn by_year(difference: &[((Codes, i32), i64)], first_year: i32) -> BTreeMap<Codes, Years> {
+    let mut rows: BTreeMap<Codes, Years> = BTreeMap::new();
+    for ((codes, year), amount) in difference {
+        if let Some(index) = year_index(first_year, *year) {
+            rows.entry(codes.clone()).or_default()[index] += amount;
+        }
+    }
+    rows
+}
+
 /// An amount that can be added to a kept total and taken from it.
 pub trait Amount: Copy + Default + PartialEq {
     fn minus(self, other: Self) -> Self;
@@ -164,6 +192,22 @@ mod tests {
         assert_eq!((first[0], first[11]), (flow(10, 4), flow(-3, 0)));
         assert!(first[1..11].iter().all(|m| *m == Flow::default()));
         assert_eq!(rows[&codes("002")][5], flow(0, 7));
+    }
+
+    #[test]
+    fn a_request_row_holds_the_report_year_and_three_planning_years() {
+        let rows = by_year(
+            &[
+                ((codes("001"), 2026), 1),
+                ((codes("001"), 2029), 4),
+                ((codes("001"), 2030), 99),
+                ((codes("001"), 2025), 99),
+            ],
+            2027,
+        );
+        assert_eq!(rows[&codes("001")], [1, 0, 0, 4]);
+        assert_eq!((year_at(2027, 0), year_at(2027, 3)), (2026, 2029));
+        assert_eq!(year_index(2027, 2027), Some(1));
     }
 
     proptest! {

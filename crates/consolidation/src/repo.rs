@@ -8,7 +8,7 @@
 //! (obligations `o1`…`o12`, payments `p1`…`p12`, migration 0031): the answer has one row per
 //! administrator and codes, not twelve.
 
-use crate::{Codes, Flow, Months};
+use crate::{Codes, Flow, Months, Years};
 use jospar_store::bulk::{Value, insert_rows};
 use jospar_store::{Db, StoreError, Tx, exec_tx, on_db, on_tx};
 use std::sync::LazyLock;
@@ -103,14 +103,29 @@ static PLAN_READ: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// One kept (or recomputed) row of a consolidated budget request.
+/// One kept (or recomputed) row of a consolidated budget request: an administrator's codes
+/// with the amounts of the campaign's four years (see [`crate::year_at`]).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RequestTotal {
     pub admin_id: i64,
     pub codes: Codes,
-    pub year: i32,
-    pub amount: i64,
+    pub years: Years,
 }
+
+/// `y0, y1, y2, y3`: the amounts of a request total's four years, the report year first.
+pub const YEAR_COLUMNS: &str = "y0, y1, y2, y3";
+
+/// True of a request total with any year not zero.
+pub const ANY_YEAR: &str = "(y0 <> 0 OR y1 <> 0 OR y2 <> 0 OR y3 <> 0)";
+
+/// The amounts `y.amount` of `request_line_years y` summed into the four year columns of the
+/// campaign `lc` (`limit_campaigns`).
+const YEAR_SUMS: &str = "CAST(SUM(CASE WHEN y.year = lc.first_year - 1 THEN y.amount ELSE 0 END) AS BIGINT) AS y0, \
+     CAST(SUM(CASE WHEN y.year = lc.first_year THEN y.amount ELSE 0 END) AS BIGINT) AS y1, \
+     CAST(SUM(CASE WHEN y.year = lc.first_year + 1 THEN y.amount ELSE 0 END) AS BIGINT) AS y2, \
+     CAST(SUM(CASE WHEN y.year = lc.first_year + 2 THEN y.amount ELSE 0 END) AS BIGINT) AS y3";
+
+const REQUEST_KEY: &str = "node_id, campaign_id, admin_id, program, subprogram, specific";
 
 /// An organisation and everything above it, with the administrator the totals are kept under.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -222,29 +237,36 @@ async fn apply_request(
         return Ok(());
     }
     let chain = chain(tx, org_id).await?;
+    let first_year: i64 = on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT first_year FROM limit_campaigns WHERE id = $1")
+        .bind(campaign_id).fetch_one(conn).await)?;
+    let by_year = crate::by_year(difference, first_year as i32);
     let rows: Vec<Vec<Value>> = chain
         .nodes
         .iter()
         .flat_map(|node| {
-            difference.iter().map(|((codes, year), amount)| {
-                vec![
+            by_year.iter().map(|(codes, years)| {
+                let mut row = vec![
                     Value::Int(*node),
                     Value::Int(campaign_id),
                     Value::Int(chain.admin_id),
                     Value::Text(codes.program.clone()),
                     Value::Text(codes.subprogram.clone()),
                     Value::Text(codes.specific.clone()),
-                    Value::Int(i64::from(*year)),
-                    Value::Int(*amount),
-                ]
+                ];
+                row.extend(years.iter().map(|amount| Value::Int(*amount)));
+                row
             })
         })
         .collect();
     insert_rows(
         tx,
-        "INSERT INTO request_totals (node_id, campaign_id, admin_id, program, subprogram, specific, year, amount)",
-        "ON CONFLICT (node_id, campaign_id, admin_id, program, subprogram, specific, year) DO UPDATE SET \
-         amount = request_totals.amount + excluded.amount",
+        &format!("INSERT INTO request_totals ({REQUEST_KEY}, {YEAR_COLUMNS})"),
+        &format!(
+            "ON CONFLICT ({REQUEST_KEY}) DO UPDATE SET \
+             y0 = request_totals.y0 + excluded.y0, y1 = request_totals.y1 + excluded.y1, \
+             y2 = request_totals.y2 + excluded.y2, y3 = request_totals.y3 + excluded.y3"
+        ),
         &rows,
     )
     .await
@@ -296,10 +318,10 @@ pub async fn recount_request(tx: &mut Tx, campaign_id: i64, org_id: i64) -> Resu
     Ok(())
 }
 
-type RequestRow = (i64, String, String, String, i64, i64);
+type RequestRow = (i64, String, String, String, i64, i64, i64, i64);
 
 fn request_total(
-    (admin_id, program, subprogram, specific, year, amount): RequestRow,
+    (admin_id, program, subprogram, specific, y0, y1, y2, y3): RequestRow,
 ) -> RequestTotal {
     RequestTotal {
         admin_id,
@@ -308,8 +330,7 @@ fn request_total(
             subprogram,
             specific,
         },
-        year: year as i32,
-        amount,
+        years: [y0, y1, y2, y3],
     }
 }
 
@@ -322,10 +343,12 @@ pub async fn plan_totals(db: &Db, node: i64, year: i32) -> Result<Vec<PlanTotal>
 
 /// The consolidated approved budget requests of `node`'s subtree in a campaign, as kept.
 pub async fn request_totals(db: &Db, node: i64, campaign_id: i64) -> Result<Vec<RequestTotal>> {
-    let rows: Vec<RequestRow> = on_db!(db, pool => sqlx::query_as(
-        "SELECT admin_id, program, subprogram, specific, year, amount FROM request_totals \
-         WHERE node_id = $1 AND campaign_id = $2 AND amount <> 0 \
-         ORDER BY admin_id, program, subprogram, specific, year")
+    let sql = format!(
+        "SELECT admin_id, program, subprogram, specific, {YEAR_COLUMNS} FROM request_totals \
+         WHERE node_id = $1 AND campaign_id = $2 AND {ANY_YEAR} \
+         ORDER BY admin_id, program, subprogram, specific"
+    );
+    let rows: Vec<RequestRow> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(node).bind(campaign_id).fetch_all(pool).await)?;
     Ok(rows.into_iter().map(request_total).collect())
 }
@@ -365,11 +388,13 @@ pub async fn requests_by_group_by(
     let sql = format!(
         "{SUBTREE_SQL}, counted(org_id, id) AS ( \
            SELECT org_id, MAX(id) FROM budget_requests WHERE campaign_id = $3 AND status = 'approved' GROUP BY org_id) \
-         SELECT sub.admin_id, l.program, l.subprogram, l.specific, y.year, CAST(SUM(y.amount) AS BIGINT) \
-         FROM counted r JOIN sub ON sub.id = r.org_id JOIN request_lines l ON l.request_id = r.id \
-         JOIN request_line_years y ON y.request_id = r.id AND y.line_id = l.id \
-         GROUP BY sub.admin_id, l.program, l.subprogram, l.specific, y.year HAVING SUM(y.amount) <> 0 \
-         ORDER BY sub.admin_id, l.program, l.subprogram, l.specific, y.year"
+         , grouped AS ( \
+           SELECT sub.admin_id, l.program, l.subprogram, l.specific, {YEAR_SUMS} \
+           FROM counted r JOIN limit_campaigns lc ON lc.id = $3 JOIN sub ON sub.id = r.org_id \
+           JOIN request_lines l ON l.request_id = r.id \
+           JOIN request_line_years y ON y.request_id = r.id AND y.line_id = l.id \
+           GROUP BY sub.admin_id, l.program, l.subprogram, l.specific) \
+         SELECT * FROM grouped WHERE {ANY_YEAR} ORDER BY admin_id, program, subprogram, specific"
     );
     let rows: Vec<RequestRow> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
         .bind(node).bind(admin).bind(campaign_id).fetch_all(pool).await)?;
@@ -406,16 +431,23 @@ fn plan_kept() -> String {
     )
 }
 
-const REQUEST_RECOMPUTED: &str = "SELECT up.node_id, rc.campaign_id, adm.admin_id, l.program, l.subprogram, l.specific, y.year, \
-       CAST(SUM(y.amount) AS BIGINT) AS amount \
-     FROM request_counted rc JOIN request_lines l ON l.request_id = rc.request_id \
-     JOIN request_line_years y ON y.request_id = rc.request_id AND y.line_id = l.id \
-     JOIN adm ON adm.id = rc.org_id JOIN up ON up.org_id = rc.org_id \
-     GROUP BY up.node_id, rc.campaign_id, adm.admin_id, l.program, l.subprogram, l.specific, y.year \
-     HAVING SUM(y.amount) <> 0";
+/// Every request total recomputed from the counted requests (after [`CLOSURE_SQL`]).
+fn request_recomputed() -> String {
+    format!(
+        "SELECT * FROM ( \
+           SELECT up.node_id, rc.campaign_id, adm.admin_id, l.program, l.subprogram, l.specific, {YEAR_SUMS} \
+           FROM request_counted rc JOIN limit_campaigns lc ON lc.id = rc.campaign_id \
+           JOIN request_lines l ON l.request_id = rc.request_id \
+           JOIN request_line_years y ON y.request_id = rc.request_id AND y.line_id = l.id \
+           JOIN adm ON adm.id = rc.org_id JOIN up ON up.org_id = rc.org_id \
+           GROUP BY up.node_id, rc.campaign_id, adm.admin_id, l.program, l.subprogram, l.specific) g \
+         WHERE {ANY_YEAR}"
+    )
+}
 
-const REQUEST_KEPT: &str = "SELECT node_id, campaign_id, admin_id, program, subprogram, specific, year, amount \
-     FROM request_totals WHERE amount <> 0";
+fn request_kept() -> String {
+    format!("SELECT {REQUEST_KEY}, {YEAR_COLUMNS} FROM request_totals WHERE {ANY_YEAR}")
+}
 
 const COUNTED_EXPECTED: &str = "SELECT campaign_id, org_id, MAX(id) FROM budget_requests WHERE status = 'approved' \
      GROUP BY campaign_id, org_id";
@@ -437,8 +469,8 @@ pub async fn rebuild(tx: &mut Tx) -> Result<()> {
             plan_recomputed()
         ),
         format!(
-            "INSERT INTO request_totals (node_id, campaign_id, admin_id, program, subprogram, specific, year, amount) \
-             {CLOSURE_SQL} {REQUEST_RECOMPUTED}"
+            "INSERT INTO request_totals ({REQUEST_KEY}, {YEAR_COLUMNS}) {CLOSURE_SQL} {} ORDER BY {REQUEST_KEY}",
+            request_recomputed()
         ),
     ] {
         exec_tx!(tx, conn => sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).execute(conn).await)?;
@@ -476,7 +508,8 @@ async fn count_both_ways(db: &Db, kept: &str, recomputed: &str, with: &str) -> R
 pub async fn verify(db: &Db) -> Result<Discrepancies> {
     Ok(Discrepancies {
         plan_totals: count_both_ways(db, &plan_kept(), &plan_recomputed(), CLOSURE_SQL).await?,
-        request_totals: count_both_ways(db, REQUEST_KEPT, REQUEST_RECOMPUTED, CLOSURE_SQL).await?,
+        request_totals: count_both_ways(db, &request_kept(), &request_recomputed(), CLOSURE_SQL)
+            .await?,
         counted_requests: count_both_ways(db, COUNTED_KEPT, COUNTED_EXPECTED, "").await?,
     })
 }

@@ -407,16 +407,20 @@ async fn answer_read(
         ),
         _ => (
             format!(
-                "CREATE TABLE bench_answer AS SELECT admin_id, program, subprogram, specific, year, amount \
-                 FROM request_totals WHERE node_id = {node} AND campaign_id = {key} AND amount <> 0"
+                "CREATE TABLE bench_answer AS SELECT admin_id, program, subprogram, specific, {years} \
+                 FROM request_totals WHERE node_id = {node} AND campaign_id = {key} AND {any}",
+                years = kept::YEAR_COLUMNS,
+                any = kept::ANY_YEAR,
             ),
-            "SELECT admin_id, program, subprogram, specific, year, amount FROM bench_answer"
-                .to_string(),
+            format!(
+                "SELECT admin_id, program, subprogram, specific, {} FROM bench_answer",
+                kept::YEAR_COLUMNS
+            ),
         ),
     };
     exec_db!(db, pool => jospar_store::sqlx::query("DROP TABLE IF EXISTS bench_answer").execute(pool).await)?;
     exec_db!(db, pool => jospar_store::sqlx::query(jospar_store::sqlx::AssertSqlSafe(copy)).execute(pool).await)?;
-    type RequestRow = (i64, String, String, String, i64, i64);
+    type RequestRow = (i64, String, String, String, i64, i64, i64, i64);
     let read = read.as_str();
     let (timing, _) = repeat(runs, || async move {
         let read = jospar_store::sqlx::AssertSqlSafe(read);

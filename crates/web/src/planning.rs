@@ -931,7 +931,9 @@ pub async fn consolidated_table(
         .ok_or(AppError::NotFound)?;
     let root = query.root_org.unwrap_or(campaign.authority_org_id);
     let slicer = Slicer::load(db, tr, tree).await?;
-    let rows = match kept_consolidation(db, tree, query, root, readable).await? {
+    let rows = match kept_consolidation(db, tree, query, (root, campaign.first_year), readable)
+        .await?
+    {
         Some(rows) => rows,
         None => {
             let owned =
@@ -989,7 +991,7 @@ async fn kept_consolidation(
     db: &Db,
     tree: &jospar_org::OrgTree,
     query: &ConsolidationQuery,
-    root: i64,
+    (root, first_year): (i64, i32),
     readable: &(dyn Fn(i64) -> bool + Sync),
 ) -> AppResult<Option<Vec<jospar_planning::Consolidated>>> {
     use jospar_planning::Dimension;
@@ -1016,8 +1018,12 @@ async fn kept_consolidation(
             Dimension::Specific => codes.specific.clone(),
             _ => codes.program.clone(),
         };
-        *sums.entry(key).or_default().entry(total.year).or_default() +=
-            jospar_core::Tenge::from_tiyn(total.amount);
+        let years = sums.entry(key).or_default();
+        for (index, amount) in total.years.iter().enumerate() {
+            *years
+                .entry(jospar_consolidation::year_at(first_year, index))
+                .or_default() += jospar_core::Tenge::from_tiyn(*amount);
+        }
     }
     Ok(Some(
         sums.into_iter()
