@@ -664,7 +664,12 @@ fn markdown_of(report: &BenchReport, png: &Path) -> String {
          data: the one SQL `GROUP BY` over the detail rows a SQL-reporting system would run, and \
          the mere reading of the report's answer rows. Reports read the totals kept up to date in \
          the transactions that change plans and requests (`crates/consolidation`); `jospar verify` \
-         checks them against the detail, and the run checks them before and after its loads.\n\n",
+         checks them against the detail, and the run checks them before and after its loads. \
+         A row of a plan's answer is one administrator and codes (program, subprogram, specific) \
+         with its twelve months of obligations and payments across; a row of a request's answer \
+         is one administrator and codes with the current year and the three planning years \
+         across. The baselines group the detail into the same rows (one `SUM(CASE …)` per \
+         month or year).\n\n",
     );
     out.push_str(&format!(
         "- Machine: {}\n- Command: `{}`\n- Scale: {:?}, seed {}\n- Run at: {}\n\n",
