@@ -151,6 +151,45 @@ where
     Ok((Timing::of(samples, started.elapsed(), 0), value))
 }
 
+/// Like [`repeat`] for two operations run in turns, so that both meet the same conditions
+/// (caches, the CPU's clock, other processes) however these drift during the runs.
+async fn repeat_in_turns<FA, FutA, A, FB, FutB, B>(
+    runs: usize,
+    mut first: FA,
+    mut second: FB,
+) -> Result<((Timing, A), (Timing, B))>
+where
+    FA: FnMut() -> FutA,
+    FutA: Future<Output = Result<A>>,
+    FB: FnMut() -> FutB,
+    FutB: Future<Output = Result<B>>,
+{
+    let (mut first_samples, mut second_samples) = (Vec::new(), Vec::new());
+    let (mut first_last, mut second_last) = (None, None);
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        first_last = Some(first().await?);
+        first_samples.push(t.elapsed());
+        let t = Instant::now();
+        second_last = Some(second().await?);
+        second_samples.push(t.elapsed());
+    }
+    let timing = |samples: Vec<Duration>| {
+        let total = samples.iter().sum();
+        Timing::of(samples, total, 0)
+    };
+    Ok((
+        (
+            timing(first_samples),
+            first_last.context("at least one run")?,
+        ),
+        (
+            timing(second_samples),
+            second_last.context("at least one run")?,
+        ),
+    ))
+}
+
 pub async fn run(options: &BenchOptions) -> Result<BenchReport> {
     let started_at = chrono::Utc::now().to_rfc3339();
     std::fs::create_dir_all(&options.out)
@@ -297,10 +336,11 @@ async fn report_figures(db: &Db, engine: &str, g: &Generated, scale: Scale) -> R
     for (scope, node) in scopes {
         let (runs, baseline_runs) = runs_for(scope);
         let year = g.year;
-        let (timing, rows) = repeat(runs, || async move {
-            Ok(kept::plan_totals(db, node, year).await?.len())
-        })
-        .await?;
+        let (timing, rows, answer) =
+            kept_and_answer_read(db, "plan", node, year, runs, || async move {
+                Ok(kept::plan_totals(db, node, year).await?.len())
+            })
+            .await?;
         let (baseline, grouped) = repeat(baseline_runs, || async move {
             Ok(kept::plan_by_group_by(db, node, year).await?.len())
         })
@@ -308,7 +348,6 @@ async fn report_figures(db: &Db, engine: &str, g: &Generated, scale: Scale) -> R
         if grouped != rows {
             bail!("{engine}: kept plan of {node} has {rows} rows, GROUP BY {grouped}");
         }
-        let answer = answer_read(db, "plan", node, year, runs).await?;
         figures.push(report_figure(
             engine,
             "consolidated financing plan",
@@ -322,10 +361,11 @@ async fn report_figures(db: &Db, engine: &str, g: &Generated, scale: Scale) -> R
             continue;
         }
         let campaign = region.campaign_id;
-        let (timing, rows) = repeat(runs, || async move {
-            Ok(kept::request_totals(db, node, campaign).await?.len())
-        })
-        .await?;
+        let (timing, rows, answer) =
+            kept_and_answer_read(db, "request", node, campaign, runs, || async move {
+                Ok(kept::request_totals(db, node, campaign).await?.len())
+            })
+            .await?;
         let (baseline, grouped) = repeat(baseline_runs, || async move {
             Ok(kept::requests_by_group_by(db, node, campaign).await?.len())
         })
@@ -333,7 +373,6 @@ async fn report_figures(db: &Db, engine: &str, g: &Generated, scale: Scale) -> R
         if grouped != rows {
             bail!("{engine}: kept requests of {node} have {rows} rows, GROUP BY {grouped}");
         }
-        let answer = answer_read(db, "request", node, campaign, runs).await?;
         figures.push(report_figure(
             engine,
             "consolidated budget request (3 planning years)",
@@ -382,15 +421,21 @@ fn report_figure(
     }
 }
 
-/// The time to read a report's answer rows and nothing else: the rows are copied into a plain
-/// table, then read whole and decoded into the same column types.
-async fn answer_read(
+/// The kept read of a report (`kept_read`, giving its rows) and, in turns with it, the time
+/// to read the report's answer rows and nothing else: the rows are copied into a plain table,
+/// then read whole and decoded into the same column types.
+async fn kept_and_answer_read<F, Fut>(
     db: &Db,
     what: &str,
     node: i64,
     key: impl Into<i64>,
     runs: usize,
-) -> Result<Timing> {
+    kept_read: F,
+) -> Result<(Timing, usize, Timing)>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<usize>>,
+{
     let key: i64 = key.into();
     let (copy, read) = match what {
         "plan" => (
@@ -422,7 +467,7 @@ async fn answer_read(
     exec_db!(db, pool => jospar_store::sqlx::query(jospar_store::sqlx::AssertSqlSafe(copy)).execute(pool).await)?;
     type RequestRow = (i64, String, String, String, i64, i64, i64, i64);
     let read = read.as_str();
-    let (timing, _) = repeat(runs, || async move {
+    let answer_read = || async move {
         let read = jospar_store::sqlx::AssertSqlSafe(read);
         Ok(if what == "plan" {
             let rows: Vec<kept::PlanTotal> =
@@ -433,10 +478,10 @@ async fn answer_read(
                 on_db!(db, pool => jospar_store::sqlx::query_as(read).fetch_all(pool).await)?;
             rows.len()
         })
-    })
-    .await?;
+    };
+    let ((kept, rows), (answer, _)) = repeat_in_turns(runs, kept_read, answer_read).await?;
     exec_db!(db, pool => jospar_store::sqlx::query("DROP TABLE bench_answer").execute(pool).await)?;
-    Ok(timing)
+    Ok((kept, rows, answer))
 }
 
 /// Rows of the generated 5-52 files: 50,000 and 500,000 at region scale and above, so that
