@@ -34,6 +34,10 @@ pub async fn kept_totals(app: &TestApp) {
         "SELECT DISTINCT node_id, campaign_id FROM request_totals").fetch_all(pool).await)
     .expect("nodes");
     assert!(request_nodes.len() > 1, "the story approves requests");
+    let campaigns: std::collections::BTreeSet<i64> = request_nodes
+        .iter()
+        .map(|(_, campaign)| *campaign)
+        .collect();
     for (node, campaign) in request_nodes {
         let kept = repo::request_totals(&app.db, node, campaign)
             .await
@@ -42,6 +46,31 @@ pub async fn kept_totals(app: &TestApp) {
             .await
             .expect("group by");
         assert_eq!(kept, grouped, "requests of {node} in campaign {campaign}");
+    }
+
+    // The consolidation of approved requests by program, read from the kept totals (their
+    // four year columns), has the same totals year by year as the one by kind of limit,
+    // summed from the request lines.
+    let admin = app.token("admin").await;
+    for campaign in campaigns {
+        let total = |by: &'static str| {
+            let admin = admin.clone();
+            async move {
+                let path =
+                    format!("/campaigns/{campaign}/consolidated?by={by}&approved=1&format=json");
+                let (status, table) = send_json(app, "get", &path, &admin, Value::Null).await;
+                assert_eq!(status, 200, "{table}");
+                let total = table["total"].as_array().expect("a total row").clone();
+                assert!(total.len() > 4, "the four years: {table}");
+                total[total.len() - 4..].to_vec()
+            }
+        };
+        let by_program = total("program").await;
+        assert!(
+            by_program.iter().any(|amount| amount != 0),
+            "{by_program:?}"
+        );
+        assert_eq!(by_program, total("limit_kind").await, "campaign {campaign}");
     }
 
     // The report read from the kept totals is the one replayed from the plans' documents.
