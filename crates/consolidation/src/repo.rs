@@ -127,6 +127,25 @@ const YEAR_SUMS: &str = "CAST(SUM(CASE WHEN y.year = lc.first_year - 1 THEN y.am
 
 const REQUEST_KEY: &str = "node_id, campaign_id, admin_id, program, subprogram, specific";
 
+static REQUEST_INSERT: LazyLock<String> =
+    LazyLock::new(|| format!("INSERT INTO request_totals ({REQUEST_KEY}, {YEAR_COLUMNS})"));
+
+static REQUEST_ADD: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "ON CONFLICT ({REQUEST_KEY}) DO UPDATE SET \
+         y0 = request_totals.y0 + excluded.y0, y1 = request_totals.y1 + excluded.y1, \
+         y2 = request_totals.y2 + excluded.y2, y3 = request_totals.y3 + excluded.y3"
+    )
+});
+
+static REQUEST_READ: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT admin_id, program, subprogram, specific, {YEAR_COLUMNS} FROM request_totals \
+         WHERE node_id = $1 AND campaign_id = $2 AND {ANY_YEAR} \
+         ORDER BY admin_id, program, subprogram, specific"
+    )
+});
+
 /// An organisation and everything above it, with the administrator the totals are kept under.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Chain {
@@ -259,17 +278,7 @@ async fn apply_request(
             })
         })
         .collect();
-    insert_rows(
-        tx,
-        &format!("INSERT INTO request_totals ({REQUEST_KEY}, {YEAR_COLUMNS})"),
-        &format!(
-            "ON CONFLICT ({REQUEST_KEY}) DO UPDATE SET \
-             y0 = request_totals.y0 + excluded.y0, y1 = request_totals.y1 + excluded.y1, \
-             y2 = request_totals.y2 + excluded.y2, y3 = request_totals.y3 + excluded.y3"
-        ),
-        &rows,
-    )
-    .await
+    insert_rows(tx, &REQUEST_INSERT, &REQUEST_ADD, &rows).await
 }
 
 async fn request_cells(tx: &mut Tx, request_id: Option<i64>) -> Result<crate::RequestCells> {
@@ -343,12 +352,7 @@ pub async fn plan_totals(db: &Db, node: i64, year: i32) -> Result<Vec<PlanTotal>
 
 /// The consolidated approved budget requests of `node`'s subtree in a campaign, as kept.
 pub async fn request_totals(db: &Db, node: i64, campaign_id: i64) -> Result<Vec<RequestTotal>> {
-    let sql = format!(
-        "SELECT admin_id, program, subprogram, specific, {YEAR_COLUMNS} FROM request_totals \
-         WHERE node_id = $1 AND campaign_id = $2 AND {ANY_YEAR} \
-         ORDER BY admin_id, program, subprogram, specific"
-    );
-    let rows: Vec<RequestRow> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
+    let rows: Vec<RequestRow> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(REQUEST_READ.as_str()))
         .bind(node).bind(campaign_id).fetch_all(pool).await)?;
     Ok(rows.into_iter().map(request_total).collect())
 }
@@ -469,7 +473,8 @@ pub async fn rebuild(tx: &mut Tx) -> Result<()> {
             plan_recomputed()
         ),
         format!(
-            "INSERT INTO request_totals ({REQUEST_KEY}, {YEAR_COLUMNS}) {CLOSURE_SQL} {} ORDER BY {REQUEST_KEY}",
+            "{} {CLOSURE_SQL} {} ORDER BY {REQUEST_KEY}",
+            *REQUEST_INSERT,
             request_recomputed()
         ),
     ] {

@@ -931,7 +931,7 @@ pub async fn consolidated_table(
         .ok_or(AppError::NotFound)?;
     let root = query.root_org.unwrap_or(campaign.authority_org_id);
     let slicer = Slicer::load(db, tr, tree).await?;
-    let rows = match kept_consolidation(db, tree, query, (root, campaign.first_year), readable)
+    let rows = match kept_consolidation(db, tree, query, root, campaign.first_year, readable)
         .await?
     {
         Some(rows) => rows,
@@ -991,7 +991,8 @@ async fn kept_consolidation(
     db: &Db,
     tree: &jospar_org::OrgTree,
     query: &ConsolidationQuery,
-    (root, first_year): (i64, i32),
+    root: i64,
+    first_year: i32,
     readable: &(dyn Fn(i64) -> bool + Sync),
 ) -> AppResult<Option<Vec<jospar_planning::Consolidated>>> {
     use jospar_planning::Dimension;
