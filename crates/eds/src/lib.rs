@@ -24,6 +24,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 
 /// Who signed, as read from a verified signer certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,4 +139,25 @@ pub fn sha256_hex(data: &[u8]) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// Electronic signatures (P-9): who verifies them and where the browser finds NCALayer.
+#[derive(Clone)]
+pub struct Signing {
+    pub verifier: Arc<dyn SignatureVerifier>,
+    /// NCALayer's WebSocket, as the user's browser reaches it.
+    pub ncalayer_url: String,
+}
+
+/// NCALayer's address on every user's machine.
+pub const NCALAYER_URL: &str = "wss://127.0.0.1:13579/";
+
+impl Default for Signing {
+    /// Trusts no root: every signature is refused until roots or NCANode are configured.
+    fn default() -> Self {
+        Signing {
+            verifier: Arc::new(NativeVerifier::new(Vec::new())),
+            ncalayer_url: NCALAYER_URL.into(),
+        }
+    }
 }

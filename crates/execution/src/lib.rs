@@ -24,8 +24,12 @@ pub mod portal;
 pub mod receipt_plans;
 pub mod receipts;
 pub mod repo;
+pub mod reports;
 pub mod treasury;
 pub mod treasury_store;
+pub mod usecases;
+
+pub use reports::REPORTS;
 
 use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};

@@ -7,6 +7,7 @@ use chrono::{Duration, Utc};
 use jospar_classification::{YearRange, import_entries, parse, repo as ebk};
 use jospar_org::{BudgetLevel, NewOrg, NewUser, repo};
 use jospar_store::{Db, Who};
+use jospar_web::error::HttpError as _;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -212,7 +213,7 @@ const TREASURY_SAMPLES: [(&str, &str, &str, &[u8]); 13] = [
 pub async fn load_treasury_forms(db: &Db) -> Result<()> {
     let region: Region = serde_json::from_str(REGION).context("demo/region.json")?;
     let orgs = repo::all_orgs(db).await?;
-    let tr = jospar_web::i18n::Tr(jospar_web::i18n::Lang::Ru);
+    let tr = jospar_i18n::Tr(jospar_i18n::Lang::Ru);
     for (form, key, date, bytes) in TREASURY_SAMPLES {
         let name = &region
             .orgs
@@ -224,12 +225,12 @@ pub async fn load_treasury_forms(db: &Db) -> Result<()> {
             .iter()
             .find(|o| &o.name_ru == name)
             .with_context(|| format!("demo organisation {key} not loaded"))?;
-        let target = jospar_web::treasury::FormTarget {
+        let target = jospar_execution::usecases::treasury::FormTarget {
             org_id: org.id,
             report_date: date.parse().context("sample date")?,
             file_name: &format!("{form}-sample.csv"),
         };
-        jospar_web::treasury::import_form(
+        jospar_execution::usecases::treasury::import_form(
             db,
             &Who::system(),
             None,
@@ -334,15 +335,21 @@ async fn load_portal_execution(db: &Db) -> Result<()> {
         .into_iter()
         .find(|o| o.name_ru == root.name_ru)
         .context("demo root organisation not loaded")?;
-    let target = jospar_web::execution::ImportTarget {
+    let target = jospar_execution::usecases::portal_reports::ImportTarget {
         org_id: org.id,
         title: "Местный бюджет Мангистауской области (портал, 2023–2025)",
         file_name: "local_mangystau_region_execution_tree.csv",
     };
-    let tr = jospar_web::i18n::Tr(jospar_web::i18n::Lang::Ru);
-    jospar_web::execution::import_portal(db, &Who::system(), None, target, MANGYSTAU_EXECUTION)
-        .await
-        .map_err(|e| anyhow::anyhow!("demo portal execution: {}", e.message(&tr)))?;
+    let tr = jospar_i18n::Tr(jospar_i18n::Lang::Ru);
+    jospar_execution::usecases::portal_reports::import_portal(
+        db,
+        &Who::system(),
+        None,
+        target,
+        MANGYSTAU_EXECUTION,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("demo portal execution: {}", e.message(&tr)))?;
     Ok(())
 }
 

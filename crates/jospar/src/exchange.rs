@@ -6,6 +6,7 @@
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
+use jospar_execution::usecases::exchange::{PassSummary, exchange_who, run_pass};
 use jospar_obportal::testkit::FakeOpenBudgets;
 use jospar_obportal::{HttpOpenBudgets, OpenBudgets};
 use jospar_passport::testkit::FakeRegionPassport;
@@ -13,7 +14,6 @@ use jospar_passport::{HttpRegionPassport, RegionPassport};
 use jospar_shep::testkit::{FakeNcaNodeWsse, FakeShep};
 use jospar_shep::{NcaNodeWsseSigner, ShepClient, ShepTreasury, TreasuryGateway};
 use jospar_store::Db;
-use jospar_web::exchange::{PassSummary, exchange_who, run_pass};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -114,8 +114,11 @@ pub fn spawn_final_reports(db: Db) {
         let mut ticks = tokio::time::interval(Duration::from_secs(3600));
         loop {
             ticks.tick().await;
-            match jospar_web::openbudget::make_final_reports(&db, chrono::Utc::now().date_naive())
-                .await
+            match jospar_openbudget::usecases::make_final_reports(
+                &db,
+                chrono::Utc::now().date_naive(),
+            )
+            .await
             {
                 Ok(0) => {}
                 Ok(made) => tracing::info!(made, "final reports of public discussions"),

@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use jospar::config::Config;
 use jospar::{backup, demo, exchange, signing};
 use jospar_store::{Db, Who};
+use jospar_web::error::HttpError as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -109,7 +110,7 @@ enum Command {
     /// on its own).
     Exchange,
     /// Produce a report (the same tables as in the web UI): jospar report NAME [--param value…]
-    #[command(after_help = jospar_web::reports::help_text())]
+    #[command(after_help = jospar_web::reports::catalogue().help_text())]
     Report(ReportArgs),
 }
 
@@ -456,16 +457,21 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_default();
-            let tr = jospar_web::i18n::Tr(jospar_web::i18n::Lang::Ru);
-            let target = jospar_web::execution::ImportTarget {
+            let tr = jospar_i18n::Tr(jospar_i18n::Lang::Ru);
+            let target = jospar_execution::usecases::portal_reports::ImportTarget {
                 org_id: org,
                 title: &title,
                 file_name: &name,
             };
-            let import =
-                jospar_web::execution::import_portal(&db, &Who::system(), None, target, &bytes)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message(&tr)))?;
+            let import = jospar_execution::usecases::portal_reports::import_portal(
+                &db,
+                &Who::system(),
+                None,
+                target,
+                &bytes,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message(&tr)))?;
             println!(
                 "{name}: import {} «{}», {} rows, months {}…{}",
                 import.id, import.title, import.row_count, import.first_month, import.last_month
@@ -486,16 +492,22 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
                 .unwrap_or_default();
-            let tr = jospar_web::i18n::Tr(jospar_web::i18n::Lang::Ru);
-            let target = jospar_web::treasury::FormTarget {
+            let tr = jospar_i18n::Tr(jospar_i18n::Lang::Ru);
+            let target = jospar_execution::usecases::treasury::FormTarget {
                 org_id: org,
                 report_date: date,
                 file_name: &name,
             };
-            let report =
-                jospar_web::treasury::import_form(&db, &Who::system(), None, &form, target, opened)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message(&tr)))?;
+            let report = jospar_execution::usecases::treasury::import_form(
+                &db,
+                &Who::system(),
+                None,
+                &form,
+                target,
+                opened,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.message(&tr)))?;
             println!(
                 "{name}: form {} {} of {}, {} rows",
                 report.form, report.id, report.report_date, report.row_count
@@ -604,7 +616,7 @@ async fn axum_serve(listener: tokio::net::TcpListener, app: axum::Router) -> Res
 /// `jospar report NAME …`: a report of the catalogue, as the server's operator (no rights
 /// filter), in the chosen format.
 async fn report(config: &Config, args: &ReportArgs) -> Result<()> {
-    let Some(definition) = jospar_web::reports::find(&args.name) else {
+    let Some(definition) = jospar_web::reports::catalogue().find(&args.name) else {
         bail!(
             "unknown report {}; `jospar report --help` lists them",
             args.name
@@ -621,12 +633,13 @@ async fn report(config: &Config, args: &ReportArgs) -> Result<()> {
             );
         }
     }
-    let lang = jospar_web::i18n::Lang::parse(&args.lang).context("--lang: kk or ru")?;
-    let tr = jospar_web::i18n::Tr(lang);
+    let lang = jospar_i18n::Lang::parse(&args.lang).context("--lang: kk or ru")?;
+    let tr = jospar_i18n::Tr(lang);
     let db = open(config).await?;
     let tree = jospar_org::repo::org_tree(&db).await?;
-    let reader = jospar_web::appendices::Reader::System;
-    let table = jospar_web::reports::build(&db, &tr, &tree, &reader, &args.name, &params)
+    let reader = jospar_access::Reader::System;
+    let table = jospar_web::reports::catalogue()
+        .build(&db, &tr, &tree, &reader, &args.name, &params)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message(&tr)))?;
     let binary = matches!(args.format.as_str(), "xlsx" | "pdf");
@@ -657,7 +670,7 @@ mod tests {
     /// reaches the report under its own name.
     #[test]
     fn every_report_parameter_is_an_option_of_jospar_report() {
-        for report in jospar_web::reports::REPORTS {
+        for report in jospar_web::reports::catalogue().iter() {
             for param in report.params {
                 let option = format!("--{}", param.name.replace('_', "-"));
                 let parsed = Cli::try_parse_from(["jospar", "report", report.name, &option])

@@ -6,5 +6,6 @@
 
 pub mod domain;
 pub mod repo;
+pub mod usecases;
 
 pub use domain::*;

@@ -10,7 +10,11 @@
 
 pub mod publications;
 pub mod repo;
+pub mod reports;
+pub mod usecases;
 pub mod words;
+
+pub use reports::REPORTS;
 
 use chrono::NaiveDate;
 use jospar_core::WorkingCalendar;

@@ -2,7 +2,7 @@
 //! its audit row; concurrent edits are caught by the `version` column (optimistic locking).
 
 use crate::domain::*;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use jospar_core::{ids::new_id, text::search_key};
 use jospar_store::{AuditEntry, Db, StoreError, Tx, Who, exec_tx, on_db, on_tx};
 use serde_json::json;
@@ -395,32 +395,7 @@ pub async fn update_org(db: &Db, who: &Who, id: i64, change: OrgChange) -> OrgRe
 
 // ---------- users ----------
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
-pub struct User {
-    pub id: i64,
-    pub org_id: i64,
-    pub login: String,
-    pub iin: String,
-    pub full_name: String,
-    pub position: String,
-    pub phone: String,
-    pub email: String,
-    pub blocked: bool,
-    pub failed_logins: i64,
-    pub locked_until: Option<DateTime<Utc>>,
-    pub lang: Option<String>,
-    pub version: i64,
-}
-
-impl User {
-    pub fn who(&self) -> Who {
-        Who {
-            user_id: Some(self.id),
-            login: self.login.clone(),
-            iin: self.iin.clone(),
-        }
-    }
-}
+pub use jospar_access::User;
 
 pub async fn user_by_id(db: &Db, id: i64) -> Result<Option<User>, StoreError> {
     Ok(on_db!(db, pool => sqlx::query_as::<_, User>(

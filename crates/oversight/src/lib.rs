@@ -18,7 +18,11 @@ pub mod application;
 pub mod applications;
 pub mod qr;
 pub mod repo;
+pub mod reports;
 pub mod training;
+pub mod usecases;
+
+pub use reports::REPORTS;
 
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,13 @@
 //! checked against the limits distributed to the organisation (BP-4) and moved through the
 //! chain institution → committee → administrator → authorized body (BP-2, BP-9).
 
+pub mod appendices;
 pub mod domain;
+pub mod payroll;
 pub mod repo;
+pub mod reports;
+pub mod usecases;
+
+pub use reports::REPORTS;
 
 pub use domain::*;

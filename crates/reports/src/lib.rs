@@ -2,6 +2,7 @@
 //! pages), XLSX, PDF, CSV and JSON. Amounts stay integer tiyn up to the file: an XLSX cell holds
 //! the tenge value with two decimals and the sheet's number format.
 
+pub mod catalogue;
 mod pdf;
 pub use pdf::{REGULAR as FONT, to_pdf};
 

@@ -12,6 +12,7 @@ pub mod import;
 mod pay;
 mod reference;
 pub mod repo;
+pub mod usecases;
 
 pub use pay::{
     AnnualFund, GroupFund, MonthlyPay, PAYROLL_SPECIFICS, PositionChange, annual_fund, compare,

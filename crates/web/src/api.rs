@@ -7,7 +7,6 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::pages::AuditQuery;
-use crate::service;
 use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
@@ -17,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post, put};
 use jospar_classification::{CodeKind, diff_years, repo as ebk};
 use jospar_core::DayKind;
+use jospar_org::usecases as service;
 use jospar_org::{NewOrg, NewUser, OrgChange, Right, UserChange, auth, repo};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -990,22 +990,23 @@ struct ImportQuery {
 
 async fn import(ctx: Ctx, Query(q): Query<ImportQuery>, bytes: Bytes) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
-    let years = service::parse_years(&q.year_from, &q.year_to)?;
+    let years = jospar_classification::usecases::parse_years(&q.year_from, &q.year_to)?;
     let name = if q.file_name.is_empty() {
         "api upload"
     } else {
         q.file_name.as_str()
     };
     Ok(Json(json!(
-        service::import_classification(ctx.db(), p, &bytes, years, name).await?
+        jospar_classification::usecases::import_classification(ctx.db(), p, &bytes, years, name)
+            .await?
     )))
 }
 
 async fn treasury_reports(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let reader = crate::appendices::Reader::User(p);
+    let reader = jospar_access::Reader::User(p);
     Ok(Json(json!(
-        crate::treasury::reports(ctx.db(), &reader).await?
+        jospar_execution::usecases::treasury::reports(ctx.db(), &reader).await?
     )))
 }
 
@@ -1025,26 +1026,33 @@ async fn import_treasury_form(
 ) -> AppResult<Response> {
     let p = writer(&ctx)?;
     // Rights are checked before the body is read (the import checks them again).
-    let org_id = service::parse_id(&q.org, "org")?;
+    let org_id = jospar_access::parse_id(&q.org, "org")?;
     p.require(jospar_org::Right::Enter, org_id)?;
     let file = crate::upload::spool_body(body).await?;
-    let target = crate::treasury::FormTarget {
+    let target = jospar_execution::usecases::treasury::FormTarget {
         org_id,
-        report_date: service::parse_date(&q.date, "date")?,
+        report_date: jospar_access::parse_date(&q.date, "date")?,
         file_name: if q.file_name.is_empty() {
             "api upload"
         } else {
             &q.file_name
         },
     };
-    let report =
-        crate::treasury::import_form(ctx.db(), &p.who(), Some(p), &form, target, file).await?;
+    let report = jospar_execution::usecases::treasury::import_form(
+        ctx.db(),
+        &p.who(),
+        Some(p),
+        &form,
+        target,
+        file,
+    )
+    .await?;
     Ok(created(report))
 }
 
 async fn financing_plans(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let plans = crate::plans::list(ctx.db(), p).await?;
+    let plans = jospar_execution::usecases::plans::list(ctx.db(), p).await?;
     Ok(Json(json!(
         plans
             .into_iter()
@@ -1063,7 +1071,8 @@ async fn create_plan(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let b: NewPlan = body(&bytes)?;
     Ok(created(
-        crate::plans::create_from_request(ctx.db(), p, b.request_id, b.year).await?,
+        jospar_execution::usecases::plans::create_from_request(ctx.db(), p, b.request_id, b.year)
+            .await?,
     ))
 }
 
@@ -1079,17 +1088,17 @@ async fn financing_plan(
     Query(q): Query<AsOfQuery>,
 ) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let plan = crate::plans::readable(ctx.db(), p, id).await?;
+    let plan = jospar_execution::usecases::plans::readable(ctx.db(), p, id).await?;
     let date = if q.as_of.is_empty() {
         p.today
     } else {
-        service::parse_date(&q.as_of, "as_of")?
+        jospar_access::parse_date(&q.as_of, "as_of")?
     };
     let lines = plan
         .as_of(date)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    let signatures = crate::plans::signatures(ctx.db(), p, id).await?;
-    let exchange = crate::exchange::of_plan(ctx.db(), p, &plan).await?;
+    let signatures = jospar_execution::usecases::plans::signatures(ctx.db(), p, id).await?;
+    let exchange = jospar_execution::usecases::exchange::of_plan(ctx.db(), p, &plan).await?;
     Ok(Json(json!({
         "plan": plan, "as_of": date, "lines_as_of": lines, "signatures": signatures,
         "treasury_exchange": exchange,
@@ -1106,7 +1115,8 @@ async fn save_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Jso
     let p = writer(&ctx)?;
     let b: PlanMonths = body(&bytes)?;
     Ok(Json(json!(
-        crate::plans::save_months(ctx.db(), p, id, b.version, &b.lines).await?
+        jospar_execution::usecases::plans::save_months(ctx.db(), p, id, b.version, &b.lines)
+            .await?
     )))
 }
 
@@ -1122,14 +1132,15 @@ async fn approve_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<
     let b: PlanApproval = body(&bytes)?;
     let signing = &ctx.state.config.signing;
     Ok(Json(json!(
-        crate::plans::approve(ctx.db(), signing, p, id, b.version, &b.cms).await?
+        jospar_execution::usecases::plans::approve(ctx.db(), signing, p, id, b.version, &b.cms)
+            .await?
     )))
 }
 
 async fn plan_signing_data(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     use base64::Engine as _;
     let p = ctx.user()?;
-    let (plan, data) = crate::plans::signing_data(ctx.db(), p, id).await?;
+    let (plan, data) = jospar_execution::usecases::plans::signing_data(ctx.db(), p, id).await?;
     Ok(Json(json!({
         "version": plan.version,
         "data": base64::engine::general_purpose::STANDARD.encode(&data),
@@ -1156,13 +1167,13 @@ async fn add_plan_change(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResu
         moves: b.moves,
     };
     Ok(created(
-        crate::plans::add_change(ctx.db(), p, id, doc).await?,
+        jospar_execution::usecases::plans::add_change(ctx.db(), p, id, doc).await?,
     ))
 }
 
 async fn receipt_plans(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let plans = crate::receipt_plans::list(ctx.db(), p).await?;
+    let plans = jospar_execution::usecases::receipt_plans::list(ctx.db(), p).await?;
     Ok(Json(json!(
         plans
             .into_iter()
@@ -1190,15 +1201,16 @@ async fn create_receipt_plan(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let annual: Vec<(String, jospar_core::Tenge)> =
         b.lines.into_iter().map(|l| (l.code, l.annual)).collect();
     Ok(created(
-        crate::receipt_plans::create(ctx.db(), p, b.org_id, b.year, &annual).await?,
+        jospar_execution::usecases::receipt_plans::create(ctx.db(), p, b.org_id, b.year, &annual)
+            .await?,
     ))
 }
 
 async fn receipt_plan(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let reader = crate::appendices::Reader::User(p);
+    let reader = jospar_access::Reader::User(p);
     Ok(Json(json!(
-        crate::receipt_plans::readable(ctx.db(), &reader, id).await?
+        jospar_execution::usecases::receipt_plans::readable(ctx.db(), &reader, id).await?
     )))
 }
 
@@ -1212,7 +1224,8 @@ async fn save_receipt_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppRe
     let p = writer(&ctx)?;
     let b: ReceiptMonths = body(&bytes)?;
     Ok(Json(json!(
-        crate::receipt_plans::save(ctx.db(), p, id, b.version, &b.lines).await?
+        jospar_execution::usecases::receipt_plans::save(ctx.db(), p, id, b.version, &b.lines)
+            .await?
     )))
 }
 
@@ -1229,7 +1242,7 @@ async fn approve_receipt_plan(
     let p = writer(&ctx)?;
     let b: VersionOnly = body(&bytes)?;
     Ok(Json(json!(
-        crate::receipt_plans::approve(ctx.db(), p, id, b.version).await?
+        jospar_execution::usecases::receipt_plans::approve(ctx.db(), p, id, b.version).await?
     )))
 }
 
@@ -1249,14 +1262,23 @@ async fn set_shortfall_reason(
     let p = writer(&ctx)?;
     let b: ShortfallReason = body(&bytes)?;
     Ok(Json(json!(
-        crate::receipt_plans::set_shortfall_reason(ctx.db(), p, id, &b.month, &b.code, &b.reason)
-            .await?
+        jospar_execution::usecases::receipt_plans::set_shortfall_reason(
+            ctx.db(),
+            p,
+            id,
+            &b.month,
+            &b.code,
+            &b.reason
+        )
+        .await?
     )))
 }
 
 async fn training_sessions(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    Ok(Json(json!(crate::oversight::sessions(ctx.db(), p).await?)))
+    Ok(Json(json!(
+        jospar_oversight::usecases::sessions(ctx.db(), p).await?
+    )))
 }
 
 #[derive(Deserialize)]
@@ -1274,22 +1296,29 @@ async fn record_training_session(ctx: Ctx, bytes: Bytes) -> AppResult<Response> 
     let p = writer(&ctx)?;
     let b: NewSession = body(&bytes)?;
     Ok(created(
-        crate::oversight::record_session(ctx.db(), p, b.held_on, &b.topic, &b.trainer, &b.passed)
-            .await?,
+        jospar_oversight::usecases::record_session(
+            ctx.db(),
+            p,
+            b.held_on,
+            &b.topic,
+            &b.trainer,
+            &b.passed,
+        )
+        .await?,
     ))
 }
 
 async fn issue_training_report(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
     Ok(Json(json!(
-        crate::oversight::issue_report(ctx.db(), p, id).await?
+        jospar_oversight::usecases::issue_report(ctx.db(), p, id).await?
     )))
 }
 
 async fn oversight_applications(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
     Ok(Json(json!(
-        crate::oversight::applications(ctx.db(), p).await?
+        jospar_oversight::usecases::applications(ctx.db(), p).await?
     )))
 }
 
@@ -1324,9 +1353,9 @@ async fn submit_oversight_application(ctx: Ctx, bytes: Bytes) -> AppResult<Respo
             args: vec![("message", e.to_string())],
             field: None,
         })?;
-    crate::oversight::read_qr_pictures(&mut request, &pictures)?;
+    jospar_oversight::usecases::read_qr_pictures(&mut request, &pictures)?;
     Ok(created(
-        crate::oversight::submit(ctx.db(), p, &request).await?,
+        jospar_oversight::usecases::submit(ctx.db(), p, &request).await?,
     ))
 }
 
@@ -1336,7 +1365,7 @@ async fn oversight_application_signing_data(
 ) -> AppResult<Json<Value>> {
     use base64::Engine as _;
     let p = ctx.user()?;
-    let (_, data) = crate::oversight::signing_data(ctx.db(), p, id).await?;
+    let (_, data) = jospar_oversight::usecases::signing_data(ctx.db(), p, id).await?;
     Ok(Json(json!({
         "data": base64::engine::general_purpose::STANDARD.encode(&data),
         "sha256": jospar_eds::sha256_hex(&data),
@@ -1358,7 +1387,7 @@ async fn sign_oversight_application(
     let b: Cms = body(&bytes)?;
     let signing = &ctx.state.config.signing;
     Ok(Json(json!(
-        crate::oversight::sign(ctx.db(), signing, p, id, &b.cms).await?
+        jospar_oversight::usecases::sign(ctx.db(), signing, p, id, &b.cms).await?
     )))
 }
 
@@ -1377,20 +1406,22 @@ async fn review_oversight_application(
     let p = writer(&ctx)?;
     let b: Review = body(&bytes)?;
     Ok(Json(json!(
-        crate::oversight::review(ctx.db(), p, id, b.forward, &b.reason).await?
+        jospar_oversight::usecases::review(ctx.db(), p, id, b.forward, &b.reason).await?
     )))
 }
 
 async fn grant_oversight_application(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
     Ok(Json(json!(
-        crate::oversight::grant_application(ctx.db(), p, id).await?
+        jospar_oversight::usecases::grant_application(ctx.db(), p, id).await?
     )))
 }
 
 async fn oversight_access(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    Ok(Json(json!(crate::oversight::list(ctx.db(), p).await?)))
+    Ok(Json(json!(
+        jospar_oversight::usecases::list(ctx.db(), p).await?
+    )))
 }
 
 #[derive(Deserialize)]
@@ -1407,7 +1438,7 @@ async fn grant_oversight(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let b: NewOversightAccess = body(&bytes)?;
     Ok(created(
-        crate::oversight::grant(
+        jospar_oversight::usecases::grant(
             ctx.db(),
             p,
             b.user_id,
@@ -1433,7 +1464,7 @@ async fn request_oversight_block(
     let p = writer(&ctx)?;
     let b: Reason = body(&bytes)?;
     Ok(Json(json!(
-        crate::oversight::request_block(ctx.db(), p, id, &b.reason).await?
+        jospar_oversight::usecases::request_block(ctx.db(), p, id, &b.reason).await?
     )))
 }
 
@@ -1441,13 +1472,15 @@ async fn block_oversight(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResu
     let p = writer(&ctx)?;
     let b: Reason = body(&bytes)?;
     Ok(Json(json!(
-        crate::oversight::block(ctx.db(), p, id, &b.reason).await?
+        jospar_oversight::usecases::block(ctx.db(), p, id, &b.reason).await?
     )))
 }
 
 async fn closed_periods(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    Ok(Json(json!(crate::periods::list(ctx.db(), p).await?)))
+    Ok(Json(json!(
+        jospar_execution::usecases::periods::list(ctx.db(), p).await?
+    )))
 }
 
 #[derive(Deserialize)]
@@ -1462,7 +1495,8 @@ async fn close_period(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let b: PeriodAct = body(&bytes)?;
     Ok(created(
-        crate::periods::close(ctx.db(), p, b.org_id, &b.month, &b.reason).await?,
+        jospar_execution::usecases::periods::close(ctx.db(), p, b.org_id, &b.month, &b.reason)
+            .await?,
     ))
 }
 
@@ -1470,23 +1504,24 @@ async fn reopen_period(ctx: Ctx, bytes: Bytes) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
     let b: PeriodAct = body(&bytes)?;
     Ok(Json(json!(
-        crate::periods::reopen(ctx.db(), p, b.org_id, &b.month, &b.reason).await?
+        jospar_execution::usecases::periods::reopen(ctx.db(), p, b.org_id, &b.month, &b.reason)
+            .await?
     )))
 }
 
 async fn open_budget_documents(ctx: Ctx) -> AppResult<Json<Value>> {
     let docs = jospar_openbudget::repo::documents(ctx.db())
         .await
-        .map_err(crate::openbudget::repo_error)?;
+        .map_err(jospar_openbudget::usecases::repo_error)?;
     Ok(Json(json!(docs)))
 }
 
 async fn open_budget_document(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
-    let doc = crate::openbudget::document(ctx.db(), id).await?;
-    let proposals = crate::openbudget::published_proposals(ctx.db(), id).await?;
+    let doc = jospar_openbudget::usecases::document(ctx.db(), id).await?;
+    let proposals = jospar_openbudget::usecases::published_proposals(ctx.db(), id).await?;
     let tallies = jospar_openbudget::repo::tallies(ctx.db(), id)
         .await
-        .map_err(crate::openbudget::repo_error)?;
+        .map_err(jospar_openbudget::usecases::repo_error)?;
     let votes = |target: i64| {
         let (f, a) = tallies.get(&target).copied().unwrap_or_default();
         json!({"for": f, "against": a})
@@ -1498,7 +1533,7 @@ async fn open_budget_document(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<V
                    "accepted": p.accepted, "answer": p.answer, "votes": votes(p.id)})
         })
         .collect();
-    let press_release = crate::openbudget::press_release(ctx.db(), &ctx.tr, &doc).await?;
+    let press_release = jospar_openbudget::usecases::press_release(ctx.db(), &ctx.tr, &doc).await?;
     Ok(Json(json!({
         "unique_number": doc.unique_number(),
         "document": doc,
@@ -1523,7 +1558,7 @@ async fn publish_open_budget(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
             materials.push((jospar_planning::repo::clean_file_name(&name), content));
         }
     }
-    let mut new: crate::openbudget::Publication =
+    let mut new: jospar_openbudget::usecases::Publication =
         serde_json::from_value(value).map_err(|e| AppError::Invalid {
             key: "err-bad-json",
             args: vec![("message", e.to_string())],
@@ -1532,7 +1567,7 @@ async fn publish_open_budget(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     new.materials = materials;
     let portal = ctx.state.config.open_budgets.as_deref();
     Ok(created(
-        crate::openbudget::publish(ctx.db(), portal, p, new).await?,
+        jospar_openbudget::usecases::publish(ctx.db(), portal, p, new).await?,
     ))
 }
 
@@ -1540,20 +1575,21 @@ async fn upload_open_budget(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Val
     let p = writer(&ctx)?;
     let portal = ctx.state.config.open_budgets.as_deref();
     Ok(Json(json!(
-        crate::openbudget::upload_again(ctx.db(), portal, p, id).await?
+        jospar_openbudget::usecases::upload_again(ctx.db(), portal, p, id).await?
     )))
 }
 
 async fn open_budget_publications(ctx: Ctx) -> AppResult<Json<Value>> {
     let today = chrono::Utc::now().date_naive();
-    let rows: Vec<Value> = crate::openbudget::publications(ctx.db(), ctx.principal.as_ref())
-        .await?
-        .into_iter()
-        .map(|x| {
-            let late = x.late(today);
-            json!({"publication": x, "late": late})
-        })
-        .collect();
+    let rows: Vec<Value> =
+        jospar_openbudget::usecases::publications(ctx.db(), ctx.principal.as_ref())
+            .await?
+            .into_iter()
+            .map(|x| {
+                let late = x.late(today);
+                json!({"publication": x, "late": late})
+            })
+            .collect();
     Ok(Json(json!(rows)))
 }
 
@@ -1561,7 +1597,7 @@ async fn register_publication(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let new: jospar_openbudget::publications::NewPublication = body(&bytes)?;
     Ok(created(
-        crate::openbudget::register_publication(ctx.db(), p, new).await?,
+        jospar_openbudget::usecases::register_publication(ctx.db(), p, new).await?,
     ))
 }
 
@@ -1584,13 +1620,13 @@ async fn publish_publication_file(
         q.file_name.as_str()
     };
     Ok(Json(json!(
-        crate::openbudget::publish_file(ctx.db(), p, id, name, &bytes).await?
+        jospar_openbudget::usecases::publish_file(ctx.db(), p, id, name, &bytes).await?
     )))
 }
 
 async fn pending_proposals(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let rows: Vec<Value> = crate::openbudget::pending(ctx.db(), p)
+    let rows: Vec<Value> = jospar_openbudget::usecases::pending(ctx.db(), p)
         .await?
         .into_iter()
         .map(|(proposal, due, late)| json!({"proposal": proposal, "due": due, "overdue": late}))
@@ -1609,7 +1645,7 @@ async fn moderate_proposal(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppRe
     let p = writer(&ctx)?;
     let b: Moderation = body(&bytes)?;
     Ok(Json(json!(
-        crate::openbudget::moderate(ctx.db(), p, id, b.publish, &b.reason).await?
+        jospar_openbudget::usecases::moderate(ctx.db(), p, id, b.publish, &b.reason).await?
     )))
 }
 
@@ -1624,19 +1660,23 @@ async fn answer_proposal(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResu
     let p = writer(&ctx)?;
     let b: Answer = body(&bytes)?;
     Ok(Json(json!(
-        crate::openbudget::answer(ctx.db(), p, id, b.accepted, &b.text).await?
+        jospar_openbudget::usecases::answer(ctx.db(), p, id, b.accepted, &b.text).await?
     )))
 }
 
 async fn offsetting_codes(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    Ok(Json(json!(crate::offsetting::list(ctx.db(), p).await?)))
+    Ok(Json(json!(
+        jospar_execution::usecases::offsetting::list(ctx.db(), p).await?
+    )))
 }
 
 async fn add_offsetting_code(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let new: jospar_execution::offsetting::NewPair = body(&bytes)?;
-    Ok(created(crate::offsetting::add(ctx.db(), p, new).await?))
+    Ok(created(
+        jospar_execution::usecases::offsetting::add(ctx.db(), p, new).await?,
+    ))
 }
 
 async fn remove_offsetting_code(
@@ -1647,13 +1687,15 @@ async fn remove_offsetting_code(
     let p = writer(&ctx)?;
     let b: Reason = body(&bytes)?;
     Ok(Json(json!(
-        crate::offsetting::remove(ctx.db(), p, id, &b.reason).await?
+        jospar_execution::usecases::offsetting::remove(ctx.db(), p, id, &b.reason).await?
     )))
 }
 
 async fn passport_exports(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    Ok(Json(json!(crate::passport::exports(ctx.db(), p).await?)))
+    Ok(Json(json!(
+        jospar_execution::usecases::passport::exports(ctx.db(), p).await?
+    )))
 }
 
 #[derive(Deserialize)]
@@ -1667,27 +1709,29 @@ struct NewPublication {
 async fn publish_to_passport(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let b: NewPublication = body(&bytes)?;
-    let what = crate::passport::Publication {
+    let what = jospar_execution::usecases::passport::Publication {
         kind: b.kind,
         f552: b.f552,
         f219: b.f219,
     };
     let portal = ctx.state.config.passport.as_ref();
     Ok(created(
-        crate::passport::publish(ctx.db(), p, portal, &what).await?,
+        jospar_execution::usecases::passport::publish(ctx.db(), p, portal, &what).await?,
     ))
 }
 
 async fn treasury_exchange(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    Ok(Json(json!(crate::exchange::list(ctx.db(), p).await?)))
+    Ok(Json(json!(
+        jospar_execution::usecases::exchange::list(ctx.db(), p).await?
+    )))
 }
 
 async fn send_to_treasury(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
     let gateway = ctx.state.config.treasury.as_ref();
     Ok(Json(json!(
-        crate::exchange::send_now(ctx.db(), gateway, p).await?
+        jospar_execution::usecases::exchange::send_now(ctx.db(), gateway, p).await?
     )))
 }
 
@@ -1705,15 +1749,15 @@ async fn retry_treasury_document(
     let p = writer(&ctx)?;
     let b: Retry = body(&bytes)?;
     Ok(Json(json!(
-        crate::exchange::retry(ctx.db(), p, id, &b.reason).await?
+        jospar_execution::usecases::exchange::retry(ctx.db(), p, id, &b.reason).await?
     )))
 }
 
 async fn portal_imports(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let reader = crate::appendices::Reader::User(p);
+    let reader = jospar_access::Reader::User(p);
     Ok(Json(json!(
-        crate::execution::imports(ctx.db(), &reader).await?
+        jospar_execution::usecases::portal_reports::imports(ctx.db(), &reader).await?
     )))
 }
 
@@ -1731,8 +1775,8 @@ async fn import_portal(
     bytes: Bytes,
 ) -> AppResult<Response> {
     let p = writer(&ctx)?;
-    let target = crate::execution::ImportTarget {
-        org_id: service::parse_id(&q.org, "org")?,
+    let target = jospar_execution::usecases::portal_reports::ImportTarget {
+        org_id: jospar_access::parse_id(&q.org, "org")?,
         title: &q.title,
         file_name: if q.file_name.is_empty() {
             "api upload"
@@ -1740,8 +1784,14 @@ async fn import_portal(
             &q.file_name
         },
     };
-    let import =
-        crate::execution::import_portal(ctx.db(), &p.who(), Some(p), target, &bytes).await?;
+    let import = jospar_execution::usecases::portal_reports::import_portal(
+        ctx.db(),
+        &p.who(),
+        Some(p),
+        target,
+        &bytes,
+    )
+    .await?;
     Ok(created(import))
 }
 
@@ -1868,7 +1918,7 @@ struct DayBody {
 async fn set_day(ctx: Ctx, Path(day): Path<String>, bytes: Bytes) -> AppResult<StatusCode> {
     let p = writer(&ctx)?;
     p.require_system(Right::Configure)?;
-    let date = service::parse_date(&day, "day")?;
+    let date = jospar_access::parse_date(&day, "day")?;
     let b: DayBody = body(&bytes)?;
     let kind = DayKind::from_code(&b.kind).ok_or_else(|| AppError::Invalid {
         key: "err-unknown-value",
@@ -1884,7 +1934,7 @@ async fn set_day(ctx: Ctx, Path(day): Path<String>, bytes: Bytes) -> AppResult<S
 async fn delete_day(ctx: Ctx, Path(day): Path<String>) -> AppResult<StatusCode> {
     let p = writer(&ctx)?;
     p.require_system(Right::Configure)?;
-    let date = service::parse_date(&day, "day")?;
+    let date = jospar_access::parse_date(&day, "day")?;
     if ctx.db().delete_calendar_day(&p.who(), date).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
@@ -1929,7 +1979,7 @@ async fn revoke_token(ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
 async fn campaigns(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
     Ok(Json(json!(
-        crate::limits::visible_campaigns(ctx.db(), p).await?
+        jospar_limits::usecases::visible_campaigns(ctx.db(), p).await?
     )))
 }
 
@@ -1937,13 +1987,13 @@ async fn create_campaign(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let new: jospar_limits::repo::NewCampaign = body(&bytes)?;
     Ok(created(
-        crate::limits::create_campaign(ctx.db(), p, new).await?,
+        jospar_limits::usecases::create_campaign(ctx.db(), p, new).await?,
     ))
 }
 
 async fn campaign(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let campaign = crate::limits::campaign(ctx.db(), p, id).await?;
+    let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
     let read = p.scope(Right::Read);
     let amounts: Vec<_> = jospar_limits::repo::amounts(ctx.db(), id)
         .await?
@@ -1966,21 +2016,21 @@ async fn balance(
     Query(q): Query<NodeQuery>,
 ) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let campaign = crate::limits::campaign(ctx.db(), p, id).await?;
+    let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
     let org: i64 = q
         .org
         .parse()
         .map_err(|_| AppError::invalid("err-required", "org"))?;
     p.require(Right::Read, org)?;
-    let orgs = crate::limits::org_map(ctx.db()).await?;
+    let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
     let amounts = jospar_limits::repo::amounts(ctx.db(), id).await?;
     let ledger = jospar_limits::repo::ledger_of(&campaign, &amounts, &orgs, &p.tree)
-        .map_err(|e| crate::limits::limit_message(e, &orgs, &ctx.tr))?;
+        .map_err(|e| jospar_limits::usecases::limit_message(e, &orgs, &ctx.tr))?;
     let node = jospar_limits::Node {
         org_id: org,
         program: q.program.trim().to_string(),
     };
-    let rows: Vec<Value> = crate::limits::balances(&campaign, &node, &ledger)
+    let rows: Vec<Value> = jospar_limits::usecases::balances(&campaign, &node, &ledger)
         .into_iter()
         .map(|b| json!({"year": b.year, "kind": b.kind, "received_tiyn": b.received.tiyn(),
                         "distributed_tiyn": b.distributed.tiyn(), "remaining_tiyn": b.remaining.tiyn()}))
@@ -1997,9 +2047,9 @@ struct LimitsBody {
 
 async fn set_limits(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
-    let campaign = crate::limits::campaign(ctx.db(), p, id).await?;
+    let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
     let b: LimitsBody = body(&bytes)?;
-    let saved = crate::limits::save(
+    let saved = jospar_limits::usecases::save(
         ctx.db(),
         p,
         &ctx.tr,
@@ -2023,14 +2073,14 @@ async fn put_form(ctx: Ctx, Path(code): Path<String>, bytes: Bytes) -> AppResult
     if def.code != code {
         return Err(AppError::invalid("err-form-code", "code"));
     }
-    crate::planning::save_form(ctx.db(), p, &def).await?;
+    jospar_planning::usecases::save_form(ctx.db(), p, &def).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn requests(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
     Ok(Json(json!(
-        crate::planning::visible_requests(ctx.db(), p).await?
+        jospar_planning::usecases::visible_requests(ctx.db(), p).await?
     )))
 }
 
@@ -2045,14 +2095,15 @@ async fn create_request(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let b: NewRequestBody = body(&bytes)?;
     Ok(created(
-        crate::planning::create(ctx.db(), p, &ctx.tr, b.campaign_id, b.org_id, &b.kind).await?,
+        jospar_planning::usecases::create(ctx.db(), p, &ctx.tr, b.campaign_id, b.org_id, &b.kind)
+            .await?,
     ))
 }
 
 async fn request(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let request = crate::planning::request(ctx.db(), p, id).await?;
-    let lines = crate::planning::lines(ctx.db(), &request).await?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
+    let lines = jospar_planning::usecases::lines(ctx.db(), &request).await?;
     Ok(Json(json!({"request": request, "lines": lines})))
 }
 
@@ -2070,7 +2121,7 @@ struct LineBody {
 async fn add_line(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let b: LineBody = body(&bytes)?;
-    let input = crate::planning::LineInput {
+    let input = jospar_planning::usecases::LineInput {
         program: b.program,
         subprogram: b.subprogram,
         specific: b.specific,
@@ -2078,7 +2129,7 @@ async fn add_line(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Resp
         project: b.project,
     };
     Ok(created(
-        crate::planning::add_line(ctx.db(), p, id, b.version, input).await?,
+        jospar_planning::usecases::add_line(ctx.db(), p, id, b.version, input).await?,
     ))
 }
 
@@ -2087,7 +2138,7 @@ async fn line_rows(
     Path((id, line, year)): Path<(i64, i64, i32)>,
 ) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let request = crate::planning::request(ctx.db(), p, id).await?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
     let rows = jospar_planning::repo::line_rows(ctx.db(), request.id, line, year).await?;
     Ok(Json(json!(rows)))
 }
@@ -2105,11 +2156,11 @@ async fn set_rows(
 ) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
     let b: RowsBody = body(&bytes)?;
-    let amount = crate::planning::set_rows(
+    let amount = jospar_planning::usecases::set_rows(
         ctx.db(),
         p,
         &ctx.tr,
-        crate::planning::RowsEdit {
+        jospar_planning::usecases::RowsEdit {
             id,
             version: b.version,
             line_id: line,
@@ -2135,14 +2186,14 @@ async fn send_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<
     let b: StepBody = body(&bytes)?;
     let signing = &ctx.state.config.signing;
     Ok(Json(json!(
-        crate::planning::send(ctx.db(), signing, p, id, b.version, &b.cms).await?
+        jospar_planning::usecases::send(ctx.db(), signing, p, id, b.version, &b.cms).await?
     )))
 }
 
 async fn pay_reference(ctx: Ctx) -> AppResult<Json<Value>> {
     ctx.user()?;
     Ok(Json(json!(
-        crate::staffing::reference_tables(ctx.db()).await?
+        jospar_staffing::usecases::reference_tables(ctx.db()).await?
     )))
 }
 
@@ -2152,9 +2203,9 @@ async fn set_pay_reference(
     bytes: Bytes,
 ) -> AppResult<StatusCode> {
     let p = writer(&ctx)?;
-    let date = service::parse_date(&valid_from, "valid_from")?;
+    let date = jospar_access::parse_date(&valid_from, "valid_from")?;
     let value: Value = body(&bytes)?;
-    crate::staffing::set_reference(ctx.db(), p, &table, date, &value).await?;
+    jospar_planning::payroll::set_reference(ctx.db(), p, &table, date, &value).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -2167,7 +2218,7 @@ struct StaffingBody {
 async fn staffing_table(ctx: Ctx, Path((org, year)): Path<(i64, i32)>) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
     Ok(Json(json!(
-        crate::staffing::staffing_table(ctx.db(), p, org, year).await?
+        jospar_staffing::usecases::staffing_table(ctx.db(), p, org, year).await?
     )))
 }
 
@@ -2179,8 +2230,15 @@ async fn save_staffing_table(
     let p = writer(&ctx)?;
     let b: StaffingBody = body(&bytes)?;
     Ok(Json(json!(
-        crate::staffing::save_staffing_table(ctx.db(), p, org, year, b.version, &b.positions)
-            .await?
+        jospar_planning::payroll::save_staffing_table(
+            ctx.db(),
+            p,
+            org,
+            year,
+            b.version,
+            &b.positions
+        )
+        .await?
     )))
 }
 
@@ -2190,7 +2248,7 @@ async fn copy_staffing_table(
 ) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
     Ok(Json(json!(
-        crate::staffing::copy_to_next_year(ctx.db(), p, org, year).await?
+        jospar_planning::payroll::copy_to_next_year(ctx.db(), p, org, year).await?
     )))
 }
 
@@ -2207,13 +2265,13 @@ async fn compare_staffing(
 ) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
     Ok(Json(json!(
-        crate::staffing::compare(ctx.db(), p, org, years.from, years.to).await?
+        jospar_staffing::usecases::compare(ctx.db(), p, org, years.from, years.to).await?
     )))
 }
 
 async fn report_catalogue(ctx: Ctx) -> AppResult<Json<Value>> {
     ctx.user()?;
-    let reports: Vec<Value> = crate::reports::REPORTS
+    let reports: Vec<Value> = crate::reports::catalogue()
         .iter()
         .map(|r| {
             let params: Vec<Value> = r
@@ -2233,9 +2291,13 @@ async fn report(
     Query(params): Query<std::collections::HashMap<String, String>>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    crate::reports::find(&name).ok_or(AppError::NotFound)?;
-    let reader = crate::appendices::Reader::User(p);
-    let table = crate::reports::build(ctx.db(), &ctx.tr, &p.tree, &reader, &name, &params).await?;
+    crate::reports::catalogue()
+        .find(&name)
+        .ok_or(AppError::NotFound)?;
+    let reader = jospar_access::Reader::User(p);
+    let table = crate::reports::catalogue()
+        .build(ctx.db(), &ctx.tr, &p.tree, &reader, &name, &params)
+        .await?;
     let format = params.get("format").map(String::as_str).unwrap_or("json");
     match crate::pages::download(&table, format, &name)? {
         Some(file) if format != "json" => Ok(file),
@@ -2246,7 +2308,7 @@ async fn report(
 async fn signing_data(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     use base64::Engine as _;
     let p = ctx.user()?;
-    let (request, data) = crate::planning::signing_data(ctx.db(), p, id).await?;
+    let (request, data) = jospar_planning::usecases::signing_data(ctx.db(), p, id).await?;
     Ok(Json(json!({
         "version": request.version,
         "data": base64::engine::general_purpose::STANDARD.encode(&data),
@@ -2257,7 +2319,7 @@ async fn signing_data(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
 async fn request_signatures(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
     Ok(Json(json!(
-        crate::planning::signatures(ctx.db(), p, id).await?
+        jospar_planning::usecases::signatures(ctx.db(), p, id).await?
     )))
 }
 
@@ -2265,7 +2327,7 @@ async fn approve_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResu
     let p = writer(&ctx)?;
     let b: StepBody = body(&bytes)?;
     Ok(Json(json!(
-        crate::planning::approve(ctx.db(), p, id, b.version).await?
+        jospar_planning::usecases::approve(ctx.db(), p, id, b.version).await?
     )))
 }
 
@@ -2273,13 +2335,13 @@ async fn return_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResul
     let p = writer(&ctx)?;
     let b: StepBody = body(&bytes)?;
     Ok(Json(json!(
-        crate::planning::return_request(ctx.db(), p, id, b.version, &b.reason).await?
+        jospar_planning::usecases::return_request(ctx.db(), p, id, b.version, &b.reason).await?
     )))
 }
 
 async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let (campaign, deadline, rows) = crate::planning::desk(ctx.db(), p, id).await?;
+    let (campaign, deadline, rows) = jospar_planning::usecases::desk(ctx.db(), p, id).await?;
     let rows: Vec<Value> = rows
         .into_iter()
         .map(|r| json!({"org_id": r.org_id, "request": r.request, "overdue": r.overdue}))
@@ -2293,7 +2355,7 @@ async fn fill_inflation(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResul
     let p = writer(&ctx)?;
     let b: StepBody = body(&bytes)?;
     Ok(Json(json!(
-        crate::planning::fill_inflation(ctx.db(), p, id, b.version).await?
+        jospar_planning::usecases::fill_inflation(ctx.db(), p, id, b.version).await?
     )))
 }
 
@@ -2301,7 +2363,7 @@ async fn undo_fill(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Jso
     let p = writer(&ctx)?;
     let b: StepBody = body(&bytes)?;
     Ok(Json(json!(
-        crate::planning::undo_fill(ctx.db(), p, id, b.version).await?
+        jospar_planning::usecases::undo_fill(ctx.db(), p, id, b.version).await?
     )))
 }
 
@@ -2311,7 +2373,7 @@ async fn consolidated(
     Query(params): Query<crate::pages::ConsolidationParams>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    crate::limits::campaign(ctx.db(), p, id).await?;
+    jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
     let query = params.query(id);
     if let Some(root) = query.root_org {
         p.require(Right::Read, root)?;
@@ -2320,11 +2382,18 @@ async fn consolidated(
     let readable = |org: i64| read.contains(org);
     let table = match params.pivot(id) {
         Some(pivot) => {
-            crate::planning::pivot_table(ctx.db(), &ctx.tr, &p.tree, &pivot, &readable).await?
+            jospar_planning::usecases::pivot_table(ctx.db(), &ctx.tr, &p.tree, &pivot, &readable)
+                .await?
         }
         None => {
-            crate::planning::consolidated_table(ctx.db(), &ctx.tr, &p.tree, &query, &readable)
-                .await?
+            jospar_planning::usecases::consolidated_table(
+                ctx.db(),
+                &ctx.tr,
+                &p.tree,
+                &query,
+                &readable,
+            )
+            .await?
         }
     };
     match crate::pages::download(&table, &params.format, &format!("consolidated-{id}"))? {
@@ -2335,7 +2404,7 @@ async fn consolidated(
 
 async fn attachments(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let request = crate::planning::request(ctx.db(), p, id).await?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
     Ok(Json(json!(
         jospar_planning::repo::attachments(ctx.db(), request.id).await?
     )))
@@ -2361,7 +2430,7 @@ async fn attach(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     Ok(created(
-        crate::planning::attach(
+        jospar_planning::usecases::attach(
             ctx.db(),
             p,
             id,
@@ -2376,7 +2445,8 @@ async fn attach(
 
 async fn attachment(ctx: Ctx, Path((id, attachment)): Path<(i64, i64)>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let (meta, content) = crate::planning::attachment(ctx.db(), p, id, attachment).await?;
+    let (meta, content) =
+        jospar_planning::usecases::attachment(ctx.db(), p, id, attachment).await?;
     Ok(crate::pages::attachment_response(&meta, content))
 }
 
@@ -2386,8 +2456,8 @@ async fn export_request(
     Query(q): Query<crate::pages::ExportQuery>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    let request = crate::planning::request(ctx.db(), p, id).await?;
-    let table = crate::planning::breakdown_table(ctx.db(), &ctx.tr, &request).await?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
+    let table = jospar_planning::usecases::breakdown_table(ctx.db(), &ctx.tr, &request).await?;
     match crate::pages::download(&table, &q.format, &format!("request-{id}"))? {
         Some(file) => Ok(file),
         None => Ok(Json(json!(table)).into_response()),
@@ -2403,11 +2473,13 @@ async fn new_version(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<R
     let p = writer(&ctx)?;
     let b: VersionBody = body(&bytes)?;
     Ok(created(
-        crate::planning::new_version(ctx.db(), p, id, &b.kind).await?,
+        jospar_planning::usecases::new_version(ctx.db(), p, id, &b.kind).await?,
     ))
 }
 
 async fn diff(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    Ok(Json(json!(crate::planning::diff(ctx.db(), p, id).await?)))
+    Ok(Json(json!(
+        jospar_planning::usecases::diff(ctx.db(), p, id).await?
+    )))
 }

@@ -7,10 +7,9 @@ use crate::i18n::{Lang, Tr};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use chrono::{NaiveDate, Utc};
-use jospar_org::repo::User;
-use jospar_org::{Grant, OrgTree, Right, Scope, auth, has_right, repo, scope_of};
-use jospar_store::Who;
+use chrono::Utc;
+pub use jospar_access::Principal;
+use jospar_org::{auth, repo};
 
 pub const SESSION_COOKIE: &str = "jospar_session";
 pub const LANG_COOKIE: &str = "jospar_lang";
@@ -22,81 +21,6 @@ pub struct RequestLang(pub Lang);
 /// `?lang=` present in the query of this request (to be remembered).
 #[derive(Debug, Clone, Copy)]
 pub struct LangPicked(pub Lang);
-
-pub struct Principal {
-    pub user: User,
-    pub grants: Vec<Grant>,
-    pub tree: std::sync::Arc<OrgTree>,
-    pub today: NaiveDate,
-    /// Signed in with a bearer token (API) rather than a session cookie.
-    pub via_token: bool,
-    csrf: Option<String>,
-}
-
-impl Principal {
-    pub fn who(&self) -> Who {
-        self.user.who()
-    }
-
-    pub fn can(&self, right: Right, org_id: i64) -> bool {
-        has_right(&self.grants, right, org_id, &self.tree, self.today)
-    }
-
-    pub fn require(&self, right: Right, org_id: i64) -> AppResult<()> {
-        if self.can(right, org_id) {
-            Ok(())
-        } else {
-            self.log_refusal(&format!("{right:?} on organisation {org_id}"));
-            Err(AppError::Forbidden)
-        }
-    }
-
-    /// A refused request is logged with who asked and for what (an auditor changing an id in
-    /// the URL to read another region's data shows up here).
-    pub fn log_refusal(&self, what: &str) {
-        tracing::warn!(
-            login = %self.user.login,
-            iin = %self.user.iin,
-            "refused: {what}"
-        );
-    }
-
-    pub fn scope(&self, right: Right) -> Scope {
-        scope_of(&self.grants, right, &self.tree, self.today)
-    }
-
-    /// Holds `right` on a root of the organisation tree: system-wide reference data
-    /// (classification, calendar) is configured by such users only.
-    pub fn can_system(&self, right: Right) -> bool {
-        self.grants.iter().any(|g| {
-            g.is_active(self.today)
-                && g.role.rights().contains(&right)
-                && self.tree.ancestors(g.org_id).is_empty()
-        })
-    }
-
-    pub fn require_system(&self, right: Right) -> AppResult<()> {
-        if self.can_system(right) {
-            Ok(())
-        } else {
-            self.log_refusal(&format!("{right:?} on the whole system"));
-            Err(AppError::Forbidden)
-        }
-    }
-
-    /// Form posts carry the session's CSRF token; API calls with a bearer token need none.
-    pub fn check_csrf(&self, token: &str) -> AppResult<()> {
-        match &self.csrf {
-            _ if self.via_token => Ok(()),
-            Some(expected) if expected == token => Ok(()),
-            _ => Err(AppError::Forbidden),
-        }
-    }
-
-    pub fn csrf(&self) -> &str {
-        self.csrf.as_deref().unwrap_or("")
-    }
-}
 
 pub struct Ctx {
     pub state: AppState,

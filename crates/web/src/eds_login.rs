@@ -27,12 +27,13 @@ pub async fn verified_signer(
     if !auth::take_challenge(db, nonce, now).await? {
         return Err(AppError::invalid("err-eds-login-challenge", "nonce"));
     }
-    let cms = jospar_eds::decode_cms_text(cms_text).map_err(crate::planning::signature_error)?;
+    let cms = jospar_eds::decode_cms_text(cms_text)
+        .map_err(jospar_planning::usecases::signature_error)?;
     signing
         .verifier
         .verify_cms(&cms, &auth::challenge_data(nonce))
         .await
-        .map_err(crate::planning::signature_error)
+        .map_err(jospar_planning::usecases::signature_error)
 }
 
 /// Why a verified person is not let in.

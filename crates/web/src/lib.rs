@@ -1,32 +1,16 @@
 //! The web application: server-rendered pages (askama + htmx) and the JSON API under
-//! `/api/v1`. Handlers are thin: they check rights through [`ctx::Ctx`] and call the services
-//! of the platform crates.
+//! `/api/v1`. It only speaks HTTP: handlers read the request, call a module's use case with
+//! the caller ([`jospar_access::Principal`]), which decides the rights, and render its answer
+//! as a page or JSON.
 
-pub mod analytics;
 pub mod api;
-pub mod appendices;
 pub mod ctx;
+pub use jospar_i18n as i18n;
 pub mod eds_login;
 pub mod error;
-pub mod exchange;
-pub mod execution;
-pub mod i18n;
-pub mod limits;
-pub mod offsetting;
 pub mod openapi;
-pub mod openbudget;
-pub mod oversight;
 pub mod pages;
-pub mod passport;
-pub mod periods;
-pub mod planning;
-pub mod plans;
-pub mod receipt_plans;
 pub mod reports;
-pub mod service;
-pub mod staffing;
-pub mod treasury;
-pub mod treasury_reports;
 pub mod upload;
 pub mod view;
 
@@ -37,7 +21,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use ctx::{LANG_COOKIE, LangPicked, RequestLang, cookie};
-use error::AppError;
+use error::{AppError, HttpError};
 use i18n::{Lang, Tr};
 use jospar_store::Db;
 use std::sync::Arc;
@@ -67,26 +51,7 @@ pub struct WebConfig {
     pub open_budgets: Option<Arc<dyn jospar_obportal::OpenBudgets>>,
 }
 
-/// Electronic signatures (P-9): who verifies them and where the browser finds NCALayer.
-#[derive(Clone)]
-pub struct Signing {
-    pub verifier: Arc<dyn jospar_eds::SignatureVerifier>,
-    /// NCALayer's WebSocket, as the user's browser reaches it.
-    pub ncalayer_url: String,
-}
-
-/// NCALayer's address on every user's machine.
-pub const NCALAYER_URL: &str = "wss://127.0.0.1:13579/";
-
-impl Default for Signing {
-    /// Trusts no root: every signature is refused until roots or NCANode are configured.
-    fn default() -> Self {
-        Signing {
-            verifier: Arc::new(jospar_eds::NativeVerifier::new(Vec::new())),
-            ncalayer_url: NCALAYER_URL.into(),
-        }
-    }
-}
+pub use jospar_eds::{NCALAYER_URL, Signing};
 
 pub fn app(db: Db, config: WebConfig) -> Router {
     let state = AppState {

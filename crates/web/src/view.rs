@@ -90,7 +90,7 @@ pub fn html(template: impl Template) -> Response {
 }
 
 pub fn render(template: impl Template) -> AppResult<Response> {
-    Ok(Html(template.render()?).into_response())
+    Ok(Html(template.render().map_err(crate::error::render_error)?).into_response())
 }
 
 #[derive(Template)]

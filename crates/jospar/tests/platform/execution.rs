@@ -821,11 +821,16 @@ async fn treasury_exchange(app: &TestApp, plan: i64, economist: &str) {
     .await;
     assert_eq!(again["failed"], 0, "{again}");
     let later = chrono::Utc::now() + chrono::Duration::minutes(2);
-    let who = jospar_web::exchange::exchange_who();
-    let pass =
-        jospar_web::exchange::run_pass(&app.db, app.treasury.as_ref(), &who, later, &|_| true)
-            .await
-            .expect("pass");
+    let who = jospar_execution::usecases::exchange::exchange_who();
+    let pass = jospar_execution::usecases::exchange::run_pass(
+        &app.db,
+        app.treasury.as_ref(),
+        &who,
+        later,
+        &|_| true,
+    )
+    .await
+    .expect("pass");
     assert_eq!(pass.accepted, 3, "{pass:?}");
     let accepted = exchange_of(app, economist, plan).await;
     assert_eq!(statuses(&accepted), ["accepted", "accepted", "accepted"]);

@@ -495,7 +495,7 @@ pub async fn open_budget(app: &TestApp) {
     assert_eq!(status, 422);
     assert!(ended.contains("Обсуждение завершилось"), "{ended}");
     // The server's hourly pass makes the report and keeps it, before anyone asks for it.
-    let made = jospar_web::openbudget::make_final_reports(&app.db, today)
+    let made = jospar_openbudget::usecases::make_final_reports(&app.db, today)
         .await
         .expect("pass");
     assert!(made >= 1, "{made}");

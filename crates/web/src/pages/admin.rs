@@ -4,7 +4,6 @@ use super::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::service;
 use crate::view::{Page, date, render};
 use askama::Template;
 use axum::Router;
@@ -12,6 +11,7 @@ use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jospar_core::DayKind;
+use jospar_org::usecases as service;
 use jospar_org::{Right, auth};
 use jospar_store::AuditFilter;
 use serde::Deserialize;
@@ -41,7 +41,7 @@ impl AuditQuery {
             if v.trim().is_empty() {
                 Ok(None)
             } else {
-                service::parse_date(v, field).map(Some)
+                jospar_access::parse_date(v, field).map(Some)
             }
         };
         let text = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
@@ -199,7 +199,7 @@ async fn create_token(ctx: Ctx, Form(form): Form<TokenForm>) -> AppResult<Respon
         let name = Some(form.name.trim())
             .filter(|n| !n.is_empty())
             .ok_or_else(|| AppError::invalid("err-required", "name"))?;
-        let expires = service::parse_date(&form.expires_on, "expires_on")?;
+        let expires = jospar_access::parse_date(&form.expires_on, "expires_on")?;
         if expires < p.today {
             return Err(AppError::invalid("err-expiry-past", "expires_on"));
         }
@@ -324,13 +324,13 @@ async fn set_day(ctx: Ctx, Form(form): Form<DayForm>) -> AppResult<Response> {
     p.require_system(Right::Configure)?;
     p.check_csrf(&form.csrf)?;
     let result = async {
-        let day = service::parse_date(&form.day, "day")?;
+        let day = jospar_access::parse_date(&form.day, "day")?;
         let kind = DayKind::from_code(&form.kind)
             .ok_or_else(|| AppError::invalid("err-required", "kind"))?;
         ctx.db()
             .set_calendar_day(&p.who(), day, kind, form.note.trim())
             .await?;
-        Ok(day)
+        Ok::<_, AppError>(day)
     }
     .await;
     match result {
@@ -349,7 +349,7 @@ async fn delete_day(ctx: Ctx, Form(form): Form<DayForm>) -> AppResult<Response> 
     let p = ctx.user()?;
     p.require_system(Right::Configure)?;
     p.check_csrf(&form.csrf)?;
-    let day = service::parse_date(&form.day, "day")?;
+    let day = jospar_access::parse_date(&form.day, "day")?;
     ctx.db().delete_calendar_day(&p.who(), day).await?;
     use chrono::Datelike;
     Ok(Redirect::to(&format!("/calendar?year={}", day.year())).into_response())

@@ -4,7 +4,6 @@ use super::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::service;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -264,8 +263,17 @@ async fn import(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
         }
     }
     p.check_csrf(&csrf)?;
-    let result = match service::parse_years(&from, &to) {
-        Ok(years) => service::import_classification(ctx.db(), p, &bytes, years, &file_name).await,
+    let result = match jospar_classification::usecases::parse_years(&from, &to) {
+        Ok(years) => {
+            jospar_classification::usecases::import_classification(
+                ctx.db(),
+                p,
+                &bytes,
+                years,
+                &file_name,
+            )
+            .await
+        }
         Err(e) => Err(e),
     };
     match result {

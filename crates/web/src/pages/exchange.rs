@@ -128,7 +128,7 @@ async fn exchange_page(
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     let names = org_names(ctx).await?;
-    let rows = crate::exchange::list(ctx.db(), p)
+    let rows = jospar_execution::usecases::exchange::list(ctx.db(), p)
         .await?
         .iter()
         .filter(|i| status.is_empty() || i.status.code() == status)
@@ -164,7 +164,7 @@ async fn send(ctx: Ctx, Form(fields): Form<HashMap<String, String>>) -> AppResul
     let p = ctx.user()?;
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
     let gateway = ctx.state.config.treasury.as_ref();
-    match crate::exchange::send_now(ctx.db(), gateway, p).await {
+    match jospar_execution::usecases::exchange::send_now(ctx.db(), gateway, p).await {
         Ok(summary) => {
             let message = ctx.tr.args(
                 "exchange-sent",
@@ -189,7 +189,7 @@ async fn retry(
     let p = ctx.user()?;
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
     let reason = fields.get("reason").map(String::as_str).unwrap_or("");
-    match crate::exchange::retry(ctx.db(), p, id, reason).await {
+    match jospar_execution::usecases::exchange::retry(ctx.db(), p, id, reason).await {
         Ok(_) => Ok(Redirect::to("/treasury-exchange").into_response()),
         Err(e) => exchange_page(&ctx, "", None, Some(form_message(&ctx, e)?)).await,
     }

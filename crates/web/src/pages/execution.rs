@@ -5,10 +5,8 @@
 use super::form_message;
 use super::orgs::Choice;
 use crate::AppState;
-use crate::appendices::Reader;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::execution::{ImportTarget, import_portal, imports};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -16,8 +14,10 @@ use axum::extract::{Form, Multipart};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
+use jospar_access::Reader;
 use jospar_execution::layouts::{Shape, layouts};
 use jospar_execution::treasury_store::TreasuryReport;
+use jospar_execution::usecases::portal_reports::{ImportTarget, import_portal, imports};
 use jospar_org::{OrgKind, Right};
 
 pub fn routes() -> Router<AppState> {
@@ -63,7 +63,7 @@ pub struct TreasuryRow {
 fn report_of(r: &TreasuryReport) -> (&'static str, String) {
     let id = r.id;
     match layouts().form(&r.form).map(|l| l.shape) {
-        Some(Shape::Cash) if r.form == crate::treasury::FORM_552 => {
+        Some(Shape::Cash) if r.form == jospar_execution::usecases::treasury::FORM_552 => {
             ("cash-execution-552", format!("treasury={id}"))
         }
         Some(Shape::Cash) => ("cash-execution", format!("treasury={id}")),
@@ -71,7 +71,7 @@ fn report_of(r: &TreasuryReport) -> (&'static str, String) {
         Some(Shape::Contracts) => ("reconcile-409-420", format!("f409={id}")),
         Some(Shape::Movement) => ("money-movement", format!("treasury={id}")),
         Some(Shape::Budget) => ("reconcile-plan-127", format!("treasury={id}")),
-        Some(Shape::Receipts) if r.form == crate::treasury::FORM_219 => {
+        Some(Shape::Receipts) if r.form == jospar_execution::usecases::treasury::FORM_219 => {
             ("reconcile-219-243", format!("f219={id}"))
         }
         Some(Shape::Received) => ("reconcile-219-243", format!("f243={id}")),
@@ -178,7 +178,7 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
             file_name: i.file_name,
         })
         .collect();
-    let treasury = crate::treasury::reports(ctx.db(), &Reader::User(p))
+    let treasury = jospar_execution::usecases::treasury::reports(ctx.db(), &Reader::User(p))
         .await?
         .into_iter()
         .map(|r| {
@@ -209,7 +209,7 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
             selected: false,
         })
         .collect();
-    let periods = crate::periods::list(ctx.db(), p)
+    let periods = jospar_execution::usecases::periods::list(ctx.db(), p)
         .await?
         .into_iter()
         .map(|c| PeriodRow {
@@ -232,7 +232,7 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
             selected: false,
         })
         .collect();
-    let pairs = crate::offsetting::list(ctx.db(), p)
+    let pairs = jospar_execution::usecases::offsetting::list(ctx.db(), p)
         .await?
         .into_iter()
         .map(|pair| PairRow {
@@ -331,7 +331,7 @@ async fn upload(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
 /// its report; a broken file is refused whole.
 async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
     let p = ctx.user()?;
-    let mut form = crate::treasury::FORM_552.to_string();
+    let mut form = jospar_execution::usecases::treasury::FORM_552.to_string();
     let (mut csrf, mut org, mut date, mut file_name) =
         (String::new(), 0i64, String::new(), String::new());
     let unreadable = || AppError::invalid("err-import-upload", "file");
@@ -355,12 +355,20 @@ async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Respon
     p.check_csrf(&csrf)?;
     let file = spool.into_file().await?;
     let result = async {
-        let target = crate::treasury::FormTarget {
+        let target = jospar_execution::usecases::treasury::FormTarget {
             org_id: org,
-            report_date: crate::service::parse_date(&date, "date")?,
+            report_date: jospar_access::parse_date(&date, "date")?,
             file_name: &file_name,
         };
-        crate::treasury::import_form(ctx.db(), &p.who(), Some(p), &form, target, file).await
+        jospar_execution::usecases::treasury::import_form(
+            ctx.db(),
+            &p.who(),
+            Some(p),
+            &form,
+            target,
+            file,
+        )
+        .await
     }
     .await;
     match result {
@@ -393,7 +401,8 @@ struct PeriodForm {
 async fn close_period(ctx: Ctx, Form(f): Form<PeriodForm>) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(&f.csrf)?;
-    let done = crate::periods::close(ctx.db(), p, f.org, &f.month, &f.reason).await;
+    let done =
+        jospar_execution::usecases::periods::close(ctx.db(), p, f.org, &f.month, &f.reason).await;
     period_answer(&ctx, done.map(|_| ())).await
 }
 
@@ -401,7 +410,8 @@ async fn close_period(ctx: Ctx, Form(f): Form<PeriodForm>) -> AppResult<Response
 async fn reopen_period(ctx: Ctx, Form(f): Form<PeriodForm>) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(&f.csrf)?;
-    let done = crate::periods::reopen(ctx.db(), p, f.org, &f.month, &f.reason).await;
+    let done =
+        jospar_execution::usecases::periods::reopen(ctx.db(), p, f.org, &f.month, &f.reason).await;
     period_answer(&ctx, done.map(|_| ())).await
 }
 
@@ -445,7 +455,7 @@ async fn add_pair(ctx: Ctx, Form(f): Form<PairForm>) -> AppResult<Response> {
         receipt_code: f.receipt_code,
         name: f.name,
     };
-    let done = crate::offsetting::add(ctx.db(), p, pair).await;
+    let done = jospar_execution::usecases::offsetting::add(ctx.db(), p, pair).await;
     offsetting_answer(&ctx, done.map(|_| ())).await
 }
 
@@ -464,7 +474,7 @@ async fn remove_pair(
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(&f.csrf)?;
-    let done = crate::offsetting::remove(ctx.db(), p, id, &f.reason).await;
+    let done = jospar_execution::usecases::offsetting::remove(ctx.db(), p, id, &f.reason).await;
     offsetting_answer(&ctx, done.map(|_| ())).await
 }
 

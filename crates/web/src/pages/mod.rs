@@ -21,7 +21,7 @@ mod users;
 
 use crate::AppState;
 use crate::ctx::{Ctx, LANG_COOKIE, SESSION_COOKIE, cookie};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, HttpError};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -286,12 +286,7 @@ fn almaty_time(at: chrono::DateTime<Utc>) -> String {
         .unwrap_or_default()
 }
 
-/// Date and time in Kazakhstan (UTC+5), as users read them.
-pub(crate) fn almaty_date_time(at: chrono::DateTime<Utc>) -> String {
-    chrono::FixedOffset::east_opt(5 * 3600)
-        .map(|tz| at.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string())
-        .unwrap_or_default()
-}
+pub(crate) use jospar_i18n::almaty_date_time;
 
 /// A file of a multipart form: the field's name, the file's name and its bytes.
 pub(crate) struct Upload {
@@ -358,9 +353,9 @@ async fn logout(ctx: Ctx, headers: HeaderMap, Form(form): Form<CsrfForm>) -> App
 }
 
 /// The message of a bad-input or stale-edit error, to show on the form; other errors pass.
-pub(crate) fn form_message(ctx: &Ctx, error: AppError) -> AppResult<String> {
-    match error {
-        AppError::Invalid { .. } | AppError::Stale => Ok(error.message(&ctx.tr)),
+pub(crate) fn form_message(ctx: &Ctx, error: impl Into<AppError>) -> AppResult<String> {
+    match error.into() {
+        error @ (AppError::Invalid { .. } | AppError::Stale) => Ok(error.message(&ctx.tr)),
         other => Err(other),
     }
 }

@@ -10,7 +10,6 @@ use super::plans::unprocessable_if;
 use crate::AppState;
 use crate::ctx::{Ctx, cookie};
 use crate::error::{AppError, AppResult};
-use crate::openbudget::{CITIZEN_COOKIE, Citizen, PARTS, Publication};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -21,6 +20,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use jospar_openbudget::ProposalStatus;
 use jospar_openbudget::repo::Document;
+use jospar_openbudget::usecases::{CITIZEN_COOKIE, Citizen, PARTS, Publication};
 use jospar_org::{OrgKind, Right};
 use serde::Deserialize;
 
@@ -46,7 +46,7 @@ pub fn routes() -> Router<AppState> {
 
 async fn citizen_of(ctx: &Ctx, headers: &HeaderMap) -> AppResult<Option<Citizen>> {
     match cookie(headers, CITIZEN_COOKIE) {
-        Some(token) => crate::openbudget::citizen(ctx.db(), &token, Utc::now()).await,
+        Some(token) => jospar_openbudget::usecases::citizen(ctx.db(), &token, Utc::now()).await,
         None => Ok(None),
     }
 }
@@ -71,7 +71,7 @@ async fn doc_row(ctx: &Ctx, d: &Document) -> AppResult<DocRow> {
         administrator: format!(
             "{} {}",
             d.abp,
-            crate::service::org_name(ctx.db(), &ctx.tr, d.org_id).await?
+            jospar_org::usecases::org_name(ctx.db(), ctx.tr.0, d.org_id).await?
         ),
         published_on: d.published_on.format("%d.%m.%Y").to_string(),
         ends_on: d.ends_on.format("%d.%m.%Y").to_string(),
@@ -109,13 +109,13 @@ async fn publication_rows(ctx: &Ctx, signed_in: bool) -> AppResult<Vec<Publicati
     };
     let today = Utc::now().date_naive();
     let mut rows = Vec::new();
-    for x in crate::openbudget::publications(ctx.db(), principal).await? {
+    for x in jospar_openbudget::usecases::publications(ctx.db(), principal).await? {
         rows.push(PublicationRow {
             id: x.id,
             kind: ctx.tr.t(&format!("ob-pub-{}", x.kind)),
             year: x.year,
             title: x.title(ctx.tr.lang()).to_string(),
-            administrator: crate::service::org_name(ctx.db(), &ctx.tr, x.org_id).await?,
+            administrator: jospar_org::usecases::org_name(ctx.db(), ctx.tr.0, x.org_id).await?,
             due: x
                 .due_on
                 .map(|d| d.format("%d.%m.%Y").to_string())
@@ -132,7 +132,7 @@ async fn list(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
     let mut docs = Vec::new();
     for d in jospar_openbudget::repo::documents(ctx.db())
         .await
-        .map_err(crate::openbudget::repo_error)?
+        .map_err(jospar_openbudget::usecases::repo_error)?
     {
         docs.push(doc_row(&ctx, &d).await?);
     }
@@ -192,10 +192,10 @@ async fn document_page(
     typed: String,
 ) -> AppResult<Response> {
     let db = ctx.db();
-    let doc = crate::openbudget::document(db, id).await?;
+    let doc = jospar_openbudget::usecases::document(db, id).await?;
     let tallies = jospar_openbudget::repo::tallies(db, id)
         .await
-        .map_err(crate::openbudget::repo_error)?;
+        .map_err(jospar_openbudget::usecases::repo_error)?;
     let mut years: Vec<i32> = doc
         .figures
         .iter()
@@ -220,7 +220,7 @@ async fn document_page(
                 .collect(),
         })
         .collect();
-    let proposals = crate::openbudget::published_proposals(db, id)
+    let proposals = jospar_openbudget::usecases::published_proposals(db, id)
         .await?
         .into_iter()
         .map(|p| {
@@ -233,7 +233,7 @@ async fn document_page(
                     .unwrap_or(p.submitted_on)
                     .format("%d.%m.%Y")
                     .to_string(),
-                answer: crate::openbudget::answer_text(&ctx.tr, &p),
+                answer: jospar_openbudget::usecases::answer_text(&ctx.tr, &p),
                 text: p.text,
                 votes_for,
                 votes_against,
@@ -256,7 +256,7 @@ async fn document_page(
         program: format!("{} {}", doc.abp, doc.program),
         head: doc.head.clone(),
         budget_kind: ctx.tr.t(&format!("ob-budget-{}", doc.budget_kind)),
-        press_release: crate::openbudget::press_release(db, &ctx.tr, &doc).await?,
+        press_release: jospar_openbudget::usecases::press_release(db, &ctx.tr, &doc).await?,
         materials: jospar_openbudget::publications::materials(db, doc.id).await?,
         doc: doc_row(ctx, &doc).await?,
         years,
@@ -334,7 +334,8 @@ async fn vote(
                 });
             }
         };
-        crate::openbudget::vote(ctx.db(), &citizen, id, f.proposal, in_favour, Utc::now()).await
+        jospar_openbudget::usecases::vote(ctx.db(), &citizen, id, f.proposal, in_favour, Utc::now())
+            .await
     }
     .await;
     public_answer(&ctx, &headers, id, done, String::new()).await
@@ -357,7 +358,7 @@ async fn propose(
     let done = async {
         let citizen = signed_citizen(&ctx, &headers, &f.csrf).await?;
         let today = Utc::now().date_naive();
-        crate::openbudget::propose(ctx.db(), &citizen, id, &f.part, &f.text, today)
+        jospar_openbudget::usecases::propose(ctx.db(), &citizen, id, &f.part, &f.text, today)
             .await
             .map(|_| ())
     }
@@ -420,7 +421,7 @@ async fn sign_in(ctx: Ctx, Form(f): Form<SignInForm>) -> AppResult<Response> {
     let opened = async {
         let signer =
             crate::eds_login::verified_signer(ctx.db(), signing, &f.nonce, &f.cms, now).await?;
-        crate::openbudget::open_session(ctx.db(), &signer, now).await
+        jospar_openbudget::usecases::open_session(ctx.db(), &signer, now).await
     }
     .await;
     match opened {
@@ -487,11 +488,11 @@ async fn manage_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
     let db = ctx.db();
     let mut rows = Vec::new();
-    for d in crate::openbudget::managed(db, p).await? {
+    for d in jospar_openbudget::usecases::managed(db, p).await? {
         let open = p.today <= d.ends_on;
         let proposals = jospar_openbudget::repo::proposals(db, d.id)
             .await
-            .map_err(crate::openbudget::repo_error)?
+            .map_err(jospar_openbudget::usecases::repo_error)?
             .into_iter()
             .map(|prop| {
                 let published = prop.status() == ProposalStatus::Published;
@@ -501,15 +502,15 @@ async fn manage_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
                     status: ctx.tr.t(&format!("ob-status-{}", prop.status)),
                     answer: prop
                         .answered_on
-                        .map(|_| crate::openbudget::answer_text(&ctx.tr, &prop)),
+                        .map(|_| jospar_openbudget::usecases::answer_text(&ctx.tr, &prop)),
                     can_answer: open && published && prop.answered_on.is_none(),
                     text: prop.text,
                 }
             })
             .collect();
         // The final report is made when the administrator's page is first opened after the end.
-        crate::openbudget::final_report(db, &ctx.tr, &d, p.today).await?;
-        let d = crate::openbudget::document(db, d.id).await?;
+        jospar_openbudget::usecases::final_report(db, &ctx.tr, &d, p.today).await?;
+        let d = jospar_openbudget::usecases::document(db, d.id).await?;
         let portal = match (&d.portal_id, &d.portal_error) {
             (Some(id), _) => ctx.tr.args("ob-portal-taken", &[("id", id.clone())]),
             (None, Some(e)) => ctx.tr.args("ob-portal-refused", &[("error", e.clone())]),
@@ -521,7 +522,7 @@ async fn manage_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
         rows.push(ManagedRow {
             can_upload: d.portal_id.is_none() && ctx.state.config.open_budgets.is_some(),
             portal,
-            press_release: crate::openbudget::press_release(db, &ctx.tr, &d).await?,
+            press_release: jospar_openbudget::usecases::press_release(db, &ctx.tr, &d).await?,
             doc: doc_row(ctx, &d).await?,
             proposals,
         });
@@ -587,7 +588,7 @@ async fn publish(ctx: Ctx, multipart: axum::extract::Multipart) -> AppResult<Res
     let done = async {
         let ends_on = match field("ends_on").trim() {
             "" => None,
-            day => Some(crate::service::parse_date(day, "ends_on")?),
+            day => Some(jospar_access::parse_date(day, "ends_on")?),
         };
         let number = |name: &str| -> AppResult<i64> {
             field(name)
@@ -619,7 +620,7 @@ async fn publish(ctx: Ctx, multipart: axum::extract::Multipart) -> AppResult<Res
                 .collect(),
         };
         let portal = ctx.state.config.open_budgets.as_deref();
-        crate::openbudget::publish(ctx.db(), portal, p, new)
+        jospar_openbudget::usecases::publish(ctx.db(), portal, p, new)
             .await
             .map(|_| ())
     }
@@ -639,7 +640,7 @@ async fn answer(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AnswerForm>) -> App
     let p = ctx.user()?;
     p.check_csrf(&f.csrf)?;
     let accepted = f.accepted == "yes";
-    let done = crate::openbudget::answer(ctx.db(), p, id, accepted, &f.text)
+    let done = jospar_openbudget::usecases::answer(ctx.db(), p, id, accepted, &f.text)
         .await
         .map(|_| ());
     manage_answer(&ctx, done).await
@@ -667,8 +668,8 @@ struct ModerationPage {
 async fn moderation_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
     let mut rows = Vec::new();
-    for (prop, due, late) in crate::openbudget::pending(ctx.db(), p).await? {
-        let doc = crate::openbudget::document(ctx.db(), prop.document_id).await?;
+    for (prop, due, late) in jospar_openbudget::usecases::pending(ctx.db(), p).await? {
+        let doc = jospar_openbudget::usecases::document(ctx.db(), prop.document_id).await?;
         rows.push(PendingRow {
             id: prop.id,
             document: doc.title(ctx.tr.lang()).to_string(),
@@ -709,7 +710,7 @@ async fn moderate(
     let p = ctx.user()?;
     p.check_csrf(&f.csrf)?;
     let publish = f.decision == "publish";
-    match crate::openbudget::moderate(ctx.db(), p, id, publish, &f.reason).await {
+    match jospar_openbudget::usecases::moderate(ctx.db(), p, id, publish, &f.reason).await {
         Ok(_) => Ok(Redirect::to("/open-budget/moderation").into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let message = form_message(&ctx, e)?;
@@ -727,7 +728,7 @@ async fn upload_again(
     let p = ctx.user()?;
     p.check_csrf(&f.csrf)?;
     let portal = ctx.state.config.open_budgets.as_deref();
-    let done = crate::openbudget::upload_again(ctx.db(), portal, p, id)
+    let done = jospar_openbudget::usecases::upload_again(ctx.db(), portal, p, id)
         .await
         .map(|_| ());
     manage_answer(&ctx, done).await
@@ -782,7 +783,7 @@ async fn register_publication(ctx: Ctx, Form(f): Form<RegisterForm>) -> AppResul
     let done = async {
         let received_on = match f.received_on.trim() {
             "" => None,
-            day => Some(crate::service::parse_date(day, "received_on")?),
+            day => Some(jospar_access::parse_date(day, "received_on")?),
         };
         let new = jospar_openbudget::publications::NewPublication {
             org_id: f.org_id,
@@ -792,7 +793,7 @@ async fn register_publication(ctx: Ctx, Form(f): Form<RegisterForm>) -> AppResul
             title_kk: f.title_kk,
             received_on,
         };
-        crate::openbudget::register_publication(ctx.db(), p, new)
+        jospar_openbudget::usecases::register_publication(ctx.db(), p, new)
             .await
             .map(|_| ())
     }
@@ -810,7 +811,7 @@ async fn publish_publication_file(
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or_default())?;
     let done = match files.into_iter().find(|f| f.field == "file") {
         Some(file) => {
-            crate::openbudget::publish_file(ctx.db(), p, id, &file.file_name, &file.bytes)
+            jospar_openbudget::usecases::publish_file(ctx.db(), p, id, &file.file_name, &file.bytes)
                 .await
                 .map(|_| ())
         }

@@ -4,13 +4,13 @@ use super::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::service;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use jospar_org::usecases as service;
 use jospar_org::{Budget, NewOrg, Org, OrgChange, OrgKind, Right, Scenario, repo};
 use serde::Deserialize;
 
@@ -368,7 +368,7 @@ async fn update(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<OrgForm>) -> App
     p.check_csrf(&form.csrf)?;
     let close_on = match form.close_on.trim() {
         "" => None,
-        v => Some(service::parse_date(v, "close_on")?),
+        v => Some(jospar_access::parse_date(v, "close_on")?),
     };
     let change = OrgChange {
         version: form.version.parse().map_err(|_| AppError::Stale)?,

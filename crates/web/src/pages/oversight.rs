@@ -84,7 +84,7 @@ async fn page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
             .map(|u| format!("{} ({})", u.full_name, u.login))
             .unwrap_or_default()
     };
-    let rows = crate::oversight::list(ctx.db(), p)
+    let rows = jospar_oversight::usecases::list(ctx.db(), p)
         .await?
         .into_iter()
         .map(|v| {
@@ -155,7 +155,8 @@ async fn grant(ctx: Ctx, Form(fields): Form<HashMap<String, String>>) -> AppResu
             .map_err(|_| AppError::invalid("err-oversight-no-user", "user_id"))?;
         let anchor = field(&fields, "anchor_org_id").parse().ok();
         let bin = field(&fields, "body_bin");
-        crate::oversight::grant(ctx.db(), p, user, field(&fields, "kind"), anchor, bin).await
+        jospar_oversight::usecases::grant(ctx.db(), p, user, field(&fields, "kind"), anchor, bin)
+            .await
     }
     .await;
     answer(&ctx, result.map(|_| ())).await
@@ -168,7 +169,7 @@ async fn block(
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(field(&fields, "csrf"))?;
-    let result = crate::oversight::block(ctx.db(), p, id, field(&fields, "reason")).await;
+    let result = jospar_oversight::usecases::block(ctx.db(), p, id, field(&fields, "reason")).await;
     answer(&ctx, result.map(|_| ())).await
 }
 
@@ -255,7 +256,7 @@ async fn applications_page(ctx: &Ctx, error: Option<String>) -> AppResult<Respon
     let p = ctx.user()?;
     let reviews = p.can_system(Right::Approve);
     let integrates = p.can_system(Right::Configure);
-    let rows = crate::oversight::applications(ctx.db(), p)
+    let rows = jospar_oversight::usecases::applications(ctx.db(), p)
         .await?
         .into_iter()
         .map(|v| {
@@ -367,8 +368,8 @@ async fn file_application(ctx: Ctx, multipart: axum::extract::Multipart) -> AppR
     p.check_csrf(field(&fields, "csrf"))?;
     let result = async {
         let mut request = request_of(&fields)?;
-        crate::oversight::read_qr_pictures(&mut request, &pictures)?;
-        crate::oversight::submit(ctx.db(), p, &request).await
+        jospar_oversight::usecases::read_qr_pictures(&mut request, &pictures)?;
+        jospar_oversight::usecases::submit(ctx.db(), p, &request).await
     }
     .await;
     match result {
@@ -396,7 +397,7 @@ async fn sign_application(
     let p = ctx.user()?;
     p.check_csrf(&f.csrf)?;
     let signing = &ctx.state.config.signing;
-    match crate::oversight::sign(ctx.db(), signing, p, id, &f.cms).await {
+    match jospar_oversight::usecases::sign(ctx.db(), signing, p, id, &f.cms).await {
         Ok(_) => Ok(Redirect::to(&format!("/oversight-applications/{id}")).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let message = form_message(&ctx, e)?;
@@ -416,7 +417,9 @@ async fn review_application(
     let p = ctx.user()?;
     p.check_csrf(field(&fields, "csrf"))?;
     let forward = field(&fields, "decision") == "forward";
-    let result = crate::oversight::review(ctx.db(), p, id, forward, field(&fields, "reason")).await;
+    let result =
+        jospar_oversight::usecases::review(ctx.db(), p, id, forward, field(&fields, "reason"))
+            .await;
     applications_answer(&ctx, result.map(|_| ())).await
 }
 
@@ -427,7 +430,7 @@ async fn grant_application(
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(field(&fields, "csrf"))?;
-    let result = crate::oversight::grant_application(ctx.db(), p, id).await;
+    let result = jospar_oversight::usecases::grant_application(ctx.db(), p, id).await;
     applications_answer(&ctx, result.map(|_| ())).await
 }
 
@@ -474,7 +477,7 @@ async fn show_application(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> 
 
 async fn application_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let view = crate::oversight::applications(ctx.db(), p)
+    let view = jospar_oversight::usecases::applications(ctx.db(), p)
         .await?
         .into_iter()
         .find(|v| v.application.id == id)
@@ -562,7 +565,7 @@ struct TrainingPage {
 
 async fn training_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let rows = crate::oversight::sessions(ctx.db(), p)
+    let rows = jospar_oversight::usecases::sessions(ctx.db(), p)
         .await?
         .into_iter()
         .map(|v| SessionRow {
@@ -613,13 +616,13 @@ async fn record_training(
     };
     p.check_csrf(get("csrf"))?;
     let result = async {
-        let held_on = crate::service::parse_date(get("held_on"), "held_on")?;
+        let held_on = jospar_access::parse_date(get("held_on"), "held_on")?;
         let passed: Vec<i64> = fields
             .iter()
             .filter(|(k, _)| k == "passed")
             .filter_map(|(_, v)| v.parse().ok())
             .collect();
-        crate::oversight::record_session(
+        jospar_oversight::usecases::record_session(
             ctx.db(),
             p,
             held_on,
@@ -640,7 +643,7 @@ async fn issue_training_report(
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(field(&fields, "csrf"))?;
-    let result = crate::oversight::issue_report(ctx.db(), p, id).await;
+    let result = jospar_oversight::usecases::issue_report(ctx.db(), p, id).await;
     training_answer(&ctx, result.map(|_| ())).await
 }
 

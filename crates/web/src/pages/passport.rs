@@ -6,16 +6,16 @@ use super::form_message;
 use super::orgs::Choice;
 use super::plans::unprocessable_if;
 use crate::AppState;
-use crate::appendices::Reader;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
-use crate::passport::{Publication, exports, publish};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::Form;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use jospar_access::Reader;
+use jospar_execution::usecases::passport::{Publication, exports, publish};
 use jospar_org::Right;
 use std::collections::HashMap;
 
@@ -70,7 +70,7 @@ async fn passport_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> 
             at: e.sent_at.format("%Y-%m-%d %H:%M").to_string(),
         })
         .collect();
-    let forms = crate::treasury::reports(ctx.db(), &Reader::User(p)).await?;
+    let forms = jospar_execution::usecases::treasury::reports(ctx.db(), &Reader::User(p)).await?;
     let choices = |form: &str, right: Right| -> Vec<Choice> {
         forms
             .iter()
@@ -87,8 +87,8 @@ async fn passport_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> 
         page: Page::new(ctx, "passport-title", "execution"),
         configured: ctx.state.config.passport.is_some(),
         exports: rows,
-        forms_552: choices(crate::treasury::FORM_552, Right::Enter),
-        forms_219: choices(crate::treasury::FORM_219, Right::Read),
+        forms_552: choices(jospar_execution::usecases::treasury::FORM_552, Right::Enter),
+        forms_219: choices(jospar_execution::usecases::treasury::FORM_219, Right::Read),
         error,
     })?;
     Ok(unprocessable_if(refused, response))
@@ -105,10 +105,10 @@ async fn send(ctx: Ctx, Form(fields): Form<HashMap<String, String>>) -> AppResul
     let result = async {
         let what = Publication {
             kind: field("kind").to_string(),
-            f552: crate::service::parse_id(field("f552"), "f552")?,
+            f552: jospar_access::parse_id(field("f552"), "f552")?,
             f219: match field("f219") {
                 "" => None,
-                id => Some(crate::service::parse_id(id, "f219")?),
+                id => Some(jospar_access::parse_id(id, "f219")?),
             },
         };
         publish(ctx.db(), p, ctx.state.config.passport.as_ref(), &what).await

@@ -8,7 +8,6 @@ use super::orgs::Choice;
 use crate::AppState;
 use crate::ctx::{Ctx, Principal};
 use crate::error::{AppError, AppResult};
-use crate::service;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -56,7 +55,7 @@ async fn org_names(ctx: &Ctx) -> AppResult<HashMap<i64, String>> {
 async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
     let names = org_names(ctx).await?;
-    let plans = crate::plans::list(ctx.db(), p)
+    let plans = jospar_execution::usecases::plans::list(ctx.db(), p)
         .await?
         .into_iter()
         .map(|(id, org, year)| PlanRow {
@@ -65,7 +64,7 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
             year,
         })
         .collect();
-    let requests = crate::planning::visible_requests(ctx.db(), p)
+    let requests = jospar_planning::usecases::visible_requests(ctx.db(), p)
         .await?
         .into_iter()
         .filter(|r| r.status == jospar_planning::Status::Approved && p.can(Right::Enter, r.org_id))
@@ -104,13 +103,13 @@ async fn create(ctx: Ctx, Form(form): Form<CreateForm>) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(&form.csrf)?;
     let result = async {
-        let request = service::parse_id(&form.request, "request_id")?;
+        let request = jospar_access::parse_id(&form.request, "request_id")?;
         let year: i32 = form
             .year
             .trim()
             .parse()
             .map_err(|_| AppError::invalid("err-year", "year"))?;
-        crate::plans::create_from_request(ctx.db(), p, request, year).await
+        jospar_execution::usecases::plans::create_from_request(ctx.db(), p, request, year).await
     }
     .await;
     match result {
@@ -225,19 +224,19 @@ async fn plan_page(
     as_of: &str,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let plan = crate::plans::readable(ctx.db(), p, id).await?;
+    let plan = jospar_execution::usecases::plans::readable(ctx.db(), p, id).await?;
     let date = if as_of.trim().is_empty() {
         p.today
     } else {
-        service::parse_date(as_of, "as_of")?
+        jospar_access::parse_date(as_of, "as_of")?
     };
     let lines = plan
         .as_of(date)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let names = org_names(ctx).await?;
-    let approver = crate::plans::approver_of(p, &plan);
+    let approver = jospar_execution::usecases::plans::approver_of(p, &plan);
     let draft = plan.status == PlanStatus::Draft;
-    let signatures = crate::plans::signatures(ctx.db(), p, id)
+    let signatures = jospar_execution::usecases::plans::signatures(ctx.db(), p, id)
         .await?
         .into_iter()
         .map(|s| {
@@ -251,7 +250,7 @@ async fn plan_page(
             )
         })
         .collect();
-    let rows = crate::exchange::of_plan(ctx.db(), p, &plan)
+    let rows = jospar_execution::usecases::exchange::of_plan(ctx.db(), p, &plan)
         .await?
         .iter()
         .map(|i| super::exchange::exchange_row(ctx, &names, i))
@@ -320,7 +319,7 @@ async fn save(
     let p = ctx.user()?;
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
     let result = async {
-        let plan = crate::plans::readable(ctx.db(), p, id).await?;
+        let plan = jospar_execution::usecases::plans::readable(ctx.db(), p, id).await?;
         let version: i64 = fields
             .get("version")
             .and_then(|v| v.parse().ok())
@@ -332,7 +331,7 @@ async fn save(
                 line.payments[m] = amount(&fields, &format!("p-{}-{}", line.expense_id, m + 1))?;
             }
         }
-        crate::plans::save_months(ctx.db(), p, id, version, &lines).await
+        jospar_execution::usecases::plans::save_months(ctx.db(), p, id, version, &lines).await
     }
     .await;
     match result {
@@ -354,7 +353,7 @@ async fn approve(
         .unwrap_or(0);
     let cms = fields.get("cms").map(String::as_str).unwrap_or("");
     let signing = &ctx.state.config.signing;
-    match crate::plans::approve(ctx.db(), signing, p, id, version, cms).await {
+    match jospar_execution::usecases::plans::approve(ctx.db(), signing, p, id, version, cms).await {
         Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
         Err(e) => plan_page(&ctx, p, id, "", Some(form_message(&ctx, e)?)).await,
     }
@@ -380,10 +379,10 @@ fn parse_change(fields: &HashMap<String, String>) -> AppResult<ChangeDoc> {
     Ok(ChangeDoc {
         number: 0,
         kind,
-        dated: service::parse_date(&get("dated"), "dated")?,
+        dated: jospar_access::parse_date(&get("dated"), "dated")?,
         reason: get("reason"),
         moves: vec![LineMove {
-            expense_id: service::parse_id(&get("expense_id"), "expense_id")?,
+            expense_id: jospar_access::parse_id(&get("expense_id"), "expense_id")?,
             change: MonthMove {
                 basis: if get("basis") == "obligations" {
                     Basis::Obligations
@@ -408,7 +407,7 @@ async fn add_change(
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
     let result = async {
         let doc = parse_change(&fields)?;
-        crate::plans::add_change(ctx.db(), p, id, doc).await
+        jospar_execution::usecases::plans::add_change(ctx.db(), p, id, doc).await
     }
     .await;
     match result {

@@ -6,7 +6,6 @@ use super::form_message;
 use super::orgs::Choice;
 use super::plans::unprocessable_if;
 use crate::AppState;
-use crate::appendices::Reader;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::view::{Page, render};
@@ -15,6 +14,7 @@ use axum::Router;
 use axum::extract::{Form, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use jospar_access::Reader;
 use jospar_core::Tenge;
 use jospar_execution::plans::PlanStatus;
 use jospar_execution::receipts::ReceiptKind;
@@ -49,7 +49,7 @@ struct ListPage {
 async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
     let names = super::exchange::org_names(ctx).await?;
-    let plans = crate::receipt_plans::list(ctx.db(), p)
+    let plans = jospar_execution::usecases::receipt_plans::list(ctx.db(), p)
         .await?
         .into_iter()
         .map(|(id, org, year, status)| PlanRow {
@@ -115,14 +115,14 @@ async fn create(ctx: Ctx, Form(form): Form<CreateForm>) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(&form.csrf)?;
     let result = async {
-        let org = crate::service::parse_id(&form.org, "org_id")?;
+        let org = jospar_access::parse_id(&form.org, "org_id")?;
         let year: i32 = form
             .year
             .trim()
             .parse()
             .map_err(|_| AppError::invalid("err-year", "year"))?;
         let lines = typed_lines(&form.lines)?;
-        crate::receipt_plans::create(ctx.db(), p, org, year, &lines).await
+        jospar_execution::usecases::receipt_plans::create(ctx.db(), p, org, year, &lines).await
     }
     .await;
     match result {
@@ -159,7 +159,8 @@ struct PlanPage {
 
 async fn plan_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let plan = crate::receipt_plans::readable(ctx.db(), &Reader::User(p), id).await?;
+    let plan =
+        jospar_execution::usecases::receipt_plans::readable(ctx.db(), &Reader::User(p), id).await?;
     let names = super::exchange::org_names(ctx).await?;
     let draft = plan.status == PlanStatus::Draft;
     let mut page = Page::new(ctx, "receipts-title", "plans");
@@ -226,7 +227,9 @@ async fn save(
     let p = ctx.user()?;
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
     let result = async {
-        let plan = crate::receipt_plans::readable(ctx.db(), &Reader::User(p), id).await?;
+        let plan =
+            jospar_execution::usecases::receipt_plans::readable(ctx.db(), &Reader::User(p), id)
+                .await?;
         let mut lines = plan.lines.clone();
         for line in &mut lines {
             for m in 0..12 {
@@ -236,7 +239,14 @@ async fn save(
                     .map_err(|_| AppError::invalid("err-plan-amount-field", &name))?;
             }
         }
-        crate::receipt_plans::save(ctx.db(), p, id, version_of(&fields), &lines).await
+        jospar_execution::usecases::receipt_plans::save(
+            ctx.db(),
+            p,
+            id,
+            version_of(&fields),
+            &lines,
+        )
+        .await
     }
     .await;
     match result {
@@ -252,7 +262,9 @@ async fn approve(
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
-    match crate::receipt_plans::approve(ctx.db(), p, id, version_of(&fields)).await {
+    match jospar_execution::usecases::receipt_plans::approve(ctx.db(), p, id, version_of(&fields))
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/receipt-plans/{id}")).into_response()),
         Err(e) => plan_page(&ctx, id, Some(form_message(&ctx, e)?)).await,
     }
@@ -267,7 +279,7 @@ async fn explain(
     let p = ctx.user()?;
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
     let field = |name: &str| fields.get(name).map(String::as_str).unwrap_or("");
-    match crate::receipt_plans::set_shortfall_reason(
+    match jospar_execution::usecases::receipt_plans::set_shortfall_reason(
         ctx.db(),
         p,
         id,

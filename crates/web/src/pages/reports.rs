@@ -5,17 +5,17 @@
 use super::form_message;
 use super::orgs::Choice;
 use crate::AppState;
-use crate::appendices::Reader;
 use crate::ctx::Ctx;
 use crate::ctx::Principal;
 use crate::error::{AppError, AppResult};
-use crate::reports::{REPORTS, find};
+use crate::reports;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::get;
+use jospar_access::Reader;
 use jospar_org::{OrgKind, Right};
 use jospar_planning::Dimension;
 use jospar_reports::{Cell, Table};
@@ -47,13 +47,14 @@ async fn catalogue(ctx: Ctx) -> AppResult<Response> {
     ctx.user()?;
     render(CataloguePage {
         page: Page::new(&ctx, "reports-title", "reports"),
-        reports: REPORTS
+        reports: reports::catalogue()
             .iter()
             .map(|r| ReportLink {
                 name: r.name.into(),
                 title: ctx.tr.t(&format!("report-{}", r.name)),
                 source: ctx.tr.t(&format!("report-source-{}", r.name)),
-                numbers: crate::reports::spec_numbers(r.name)
+                numbers: crate::reports::catalogue()
+                    .spec_numbers(r.name)
                     .iter()
                     .map(u8::to_string)
                     .collect::<Vec<_>>()
@@ -91,7 +92,7 @@ async fn choices_of(
         label,
     };
     Ok(match name {
-        "campaign" => crate::limits::visible_campaigns(ctx.db(), p)
+        "campaign" => jospar_limits::usecases::visible_campaigns(ctx.db(), p)
             .await?
             .into_iter()
             .map(|c| {
@@ -100,8 +101,8 @@ async fn choices_of(
             })
             .collect(),
         "request" => {
-            let orgs = crate::limits::org_map(ctx.db()).await?;
-            crate::planning::visible_requests(ctx.db(), p)
+            let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
+            jospar_planning::usecases::visible_requests(ctx.db(), p)
                 .await?
                 .into_iter()
                 .map(|r| {
@@ -136,7 +137,7 @@ async fn choices_of(
             orgs.sort_by(|a, b| a.label.cmp(&b.label));
             orgs
         }
-        "import" => crate::execution::imports(ctx.db(), &Reader::User(p))
+        "import" => jospar_execution::usecases::portal_reports::imports(ctx.db(), &Reader::User(p))
             .await?
             .into_iter()
             .map(|i| {
@@ -145,12 +146,16 @@ async fn choices_of(
             })
             .collect(),
         "month" => match params.get("import").and_then(|i| i.parse().ok()) {
-            Some(import) => crate::execution::import_months(ctx.db(), &Reader::User(p), import)
-                .await?
-                .into_iter()
-                .rev()
-                .map(|m| choice(m.to_string(), m.to_string()))
-                .collect(),
+            Some(import) => jospar_execution::usecases::portal_reports::import_months(
+                ctx.db(),
+                &Reader::User(p),
+                import,
+            )
+            .await?
+            .into_iter()
+            .rev()
+            .map(|m| choice(m.to_string(), m.to_string()))
+            .collect(),
             None => Vec::new(),
         },
         "treasury" | "f552" | "f420" | "f219" | "f243" | "f409" => {
@@ -165,8 +170,8 @@ async fn choices_of(
                 (_, "money-movement") => layouts().forms_of(Shape::Movement),
                 _ => layouts().forms_of(Shape::Cash),
             };
-            let orgs = crate::limits::org_map(ctx.db()).await?;
-            crate::treasury::reports(ctx.db(), &Reader::User(p))
+            let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
+            jospar_execution::usecases::treasury::reports(ctx.db(), &Reader::User(p))
                 .await?
                 .into_iter()
                 .filter(|r| forms.contains(&r.form.as_str()))
@@ -183,8 +188,8 @@ async fn choices_of(
                 .collect()
         }
         "plan" => {
-            let orgs = crate::limits::org_map(ctx.db()).await?;
-            crate::plans::list(ctx.db(), p)
+            let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
+            jospar_execution::usecases::plans::list(ctx.db(), p)
                 .await?
                 .into_iter()
                 .map(|(id, org, year)| {
@@ -207,7 +212,7 @@ async fn choices_of(
             .collect(),
         "document" => jospar_openbudget::repo::documents(ctx.db())
             .await
-            .map_err(crate::openbudget::repo_error)?
+            .map_err(jospar_openbudget::usecases::repo_error)?
             .into_iter()
             .filter(|d| p.can(Right::Read, d.org_id))
             .map(|d| {
@@ -215,7 +220,7 @@ async fn choices_of(
                 choice(d.id.to_string(), label)
             })
             .collect(),
-        "pair" => crate::offsetting::list(ctx.db(), p)
+        "pair" => jospar_execution::usecases::offsetting::list(ctx.db(), p)
             .await?
             .into_iter()
             .map(|pair| {
@@ -313,7 +318,7 @@ async fn show(
     Query(params): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    let report = find(&name).ok_or(AppError::NotFound)?;
+    let report = reports::catalogue().find(&name).ok_or(AppError::NotFound)?;
     let mut fields: Vec<ParamField> = Vec::new();
     for d in report.params {
         let value = params.get(d.name).cloned().unwrap_or_default();
@@ -341,7 +346,10 @@ async fn show(
         .join("&");
     let (table, error) = if ready {
         let reader = Reader::User(p);
-        match crate::reports::build(ctx.db(), &ctx.tr, &p.tree, &reader, &name, &params).await {
+        match crate::reports::catalogue()
+            .build(ctx.db(), &ctx.tr, &p.tree, &reader, &name, &params)
+            .await
+        {
             Ok(table) => {
                 let format = params.get("format").map(String::as_str).unwrap_or("");
                 if let Some(file) = super::requests::download(&table, format, &name)? {

@@ -7,8 +7,6 @@ use super::orgs::Choice;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::limits::kind_name;
-use crate::planning as service;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -18,7 +16,9 @@ use axum::routing::{get, post};
 use jospar_core::Tenge;
 use jospar_forms::{ColumnType, RowInput};
 use jospar_limits::LimitKind;
+use jospar_limits::usecases::kind_name;
 use jospar_org::{OrgKind, Right};
+use jospar_planning::usecases as service;
 use jospar_planning::{RequestKind, Status, request_years};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -67,8 +67,8 @@ struct ListPage {
 async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
     let lang = ctx.tr.lang();
-    let orgs = crate::limits::org_map(ctx.db()).await?;
-    let campaigns = crate::limits::visible_campaigns(ctx.db(), p).await?;
+    let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
+    let campaigns = jospar_limits::usecases::visible_campaigns(ctx.db(), p).await?;
     let campaign_name = |id: i64| {
         campaigns
             .iter()
@@ -247,7 +247,7 @@ async fn show_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let lang = ctx.tr.lang();
-    let orgs = crate::limits::org_map(ctx.db()).await?;
+    let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
     let name = |org: i64| {
         orgs.get(&org)
             .map(|o| o.name(lang).to_string())
@@ -518,9 +518,13 @@ async fn line_view(
     let evaluated = form.evaluate(&stored).unwrap_or_default();
     let source_rows = typed.unwrap_or(stored);
     // ST-3: payroll lines of a year with a staffing table are computed from it, not typed.
-    let from_staffing =
-        crate::staffing::computed_from_staffing(ctx.db(), request.org_id, year, &line.specific)
-            .await?;
+    let from_staffing = jospar_planning::payroll::computed_from_staffing(
+        ctx.db(),
+        request.org_id,
+        year,
+        &line.specific,
+    )
+    .await?;
     let editable =
         request.status.editable() && p.can(Right::Enter, request.org_id) && !from_staffing;
     let columns: Vec<GridColumn> = form
@@ -696,7 +700,7 @@ async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let p = ctx.user()?;
     let (campaign, deadline, rows) = service::desk(ctx.db(), p, id).await?;
     let lang = ctx.tr.lang();
-    let orgs = crate::limits::org_map(ctx.db()).await?;
+    let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
     let name = |org: i64| {
         orgs.get(&org)
             .map(|o| o.name(lang).to_string())
@@ -865,7 +869,7 @@ async fn consolidated(
     Query(params): Query<ConsolidationParams>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    let campaign = crate::limits::campaign(ctx.db(), p, id).await?;
+    let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
     let query = params.query(id);
     if let Some(root) = query.root_org {
         p.require(Right::Read, root)?;
@@ -880,7 +884,7 @@ async fn consolidated(
         return Ok(file);
     }
     let lang = ctx.tr.lang();
-    let orgs = crate::limits::org_map(ctx.db()).await?;
+    let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
     let mut org_choices: Vec<Choice> = p
         .tree
         .subtree(campaign.authority_org_id)

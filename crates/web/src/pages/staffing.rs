@@ -7,7 +7,6 @@ use super::orgs::Choice;
 use crate::AppState;
 use crate::ctx::{Ctx, Principal};
 use crate::error::{AppError, AppResult};
-use crate::staffing as service;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -18,6 +17,7 @@ use jospar_core::Tenge;
 use jospar_org::{OrgKind, Right};
 use jospar_reports::{Cell, Table};
 use jospar_staffing::import::parse_fixed;
+use jospar_staffing::usecases as service;
 use jospar_staffing::{
     Allowance, Coefficient, Percent, Position, PositionChange, StaffUnits, WorkerCategory,
 };
@@ -616,7 +616,7 @@ async fn add_position(ctx: Ctx, body: axum::body::Bytes) -> AppResult<Response> 
             Ok(_) => return Err(AppError::NotFound),
             Err(_) => positions.push(position),
         }
-        service::save_staffing_table(ctx.db(), p, org, year, version, &positions)
+        jospar_planning::payroll::save_staffing_table(ctx.db(), p, org, year, version, &positions)
             .await
             .map(|_| ())
     }
@@ -678,7 +678,7 @@ async fn remove_position(ctx: Ctx, Form(form): Form<RowForm>) -> AppResult<Respo
             return Err(AppError::NotFound);
         }
         positions.remove(index);
-        service::save_staffing_table(ctx.db(), p, org, year, version, &positions)
+        jospar_planning::payroll::save_staffing_table(ctx.db(), p, org, year, version, &positions)
             .await
             .map(|_| ())
     }
@@ -693,7 +693,7 @@ async fn copy_year(ctx: Ctx, Form(form): Form<RowForm>) -> AppResult<Response> {
         form.org.parse().unwrap_or(0),
         form.year.parse().unwrap_or(0),
     );
-    match service::copy_to_next_year(ctx.db(), p, org, year).await {
+    match jospar_planning::payroll::copy_to_next_year(ctx.db(), p, org, year).await {
         Ok(_) => Ok(back(org, year + 1)),
         Err(e) => save_or_show(&ctx, org, year, Err(e), PositionForm::blank()).await,
     }
@@ -910,9 +910,9 @@ async fn set_reference(ctx: Ctx, Form(form): Form<ReferenceForm>) -> AppResult<R
     let p = ctx.user()?;
     p.check_csrf(&form.csrf)?;
     let result = async {
-        let day = crate::service::parse_date(&form.valid_from, "valid_from")?;
+        let day = jospar_access::parse_date(&form.valid_from, "valid_from")?;
         let value = reference_value(&ctx, &form, day).await?;
-        service::set_reference(ctx.db(), p, &form.table, day, &value).await
+        jospar_planning::payroll::set_reference(ctx.db(), p, &form.table, day, &value).await
     }
     .await;
     match result {
@@ -1042,7 +1042,7 @@ async fn import(ctx: Ctx, mut multipart: axum::extract::Multipart) -> AppResult<
                 field: Some(format!("row {}", e.row)),
             }
         })?;
-        service::save_staffing_table(ctx.db(), p, org, year, version, &positions)
+        jospar_planning::payroll::save_staffing_table(ctx.db(), p, org, year, version, &positions)
             .await
             .map(|_| ())
     }

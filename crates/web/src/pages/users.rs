@@ -6,7 +6,6 @@ use super::orgs::Choice;
 use crate::AppState;
 use crate::ctx::{Ctx, Principal};
 use crate::error::{AppError, AppResult};
-use crate::service;
 use crate::view::{Page, date, render};
 use askama::Template;
 use axum::Router;
@@ -14,6 +13,7 @@ use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jospar_org::repo::{self, User};
+use jospar_org::usecases as service;
 use jospar_org::{NewUser, Org, Right, Role, UserChange};
 use serde::Deserialize;
 
@@ -342,8 +342,8 @@ async fn add_grant(
     let p = ctx.user()?;
     p.check_csrf(&form.csrf)?;
     let result = async {
-        let until = service::parse_date(&form.valid_until, "valid_until")?;
-        let org = service::parse_id(&form.org_id, "org_id")?;
+        let until = jospar_access::parse_date(&form.valid_until, "valid_until")?;
+        let org = jospar_access::parse_id(&form.org_id, "org_id")?;
         service::grant(ctx.db(), p, id, &form.role, org, until)
             .await
             .map(|_| ())

@@ -5,25 +5,25 @@
 //! (25, appendix 7 of order No. 629), the analytic documents on execution (26–27, appendices
 //! 8–9), the balances of form 5-52 by administrator (6), the dynamics of receipts (2–3) and the
 //! register of the forms received from the Treasury (34). The arithmetic is in
-//! [`jospar_execution::analysis`]; here the data is gathered, access checked and laid out.
+//! [`crate::analysis`]; here the data is gathered, access checked and laid out.
 
-use crate::appendices::Reader;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Tr;
-use crate::plans::{approved_plans, basis_label, basis_of, refusal};
-use crate::treasury::{FORM_219, FORM_243, FORM_420, cash_form, percent};
-use chrono::{Datelike, NaiveDate};
-use jospar_classification::CodeKind;
-use jospar_core::Tenge;
-use jospar_execution::analysis::{
+use crate::analysis::{
     self, CashLevel, balance, by_specific, compare_years, group_cash, month_sums, obligation_gaps,
     receipts_by_period, split_by_budget_kind,
 };
-use jospar_execution::layouts::{Shape, layouts};
-use jospar_execution::payroll::{Share, split_months};
-use jospar_execution::treasury::{CashRow, ObligationRow, ReceiptRow};
-use jospar_execution::treasury_store::TreasuryReport;
-use jospar_execution::{Basis, PlanLine, outbox, treasury_store};
+use crate::layouts::{Shape, layouts};
+use crate::payroll::{Share, split_months};
+use crate::treasury::{CashRow, ObligationRow, ReceiptRow};
+use crate::treasury_store::TreasuryReport;
+use crate::usecases::plans::{approved_plans, basis_label, basis_of, refusal};
+use crate::usecases::treasury::{FORM_219, FORM_243, FORM_420, cash_form, percent};
+use crate::{Basis, PlanLine, outbox, treasury_store};
+use chrono::{Datelike, NaiveDate};
+use jospar_access::Reader;
+use jospar_access::{Error, Result};
+use jospar_classification::CodeKind;
+use jospar_core::Tenge;
+use jospar_i18n::Tr;
 use jospar_org::OrgTree;
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
@@ -58,13 +58,13 @@ async fn lines_in_force(
     db: &Db,
     tree: &OrgTree,
     scope: &PlanScope<'_>,
-) -> AppResult<Vec<(i64, Vec<PlanLine>, Vec<PlanLine>)>> {
+) -> Result<Vec<(i64, Vec<PlanLine>, Vec<PlanLine>)>> {
     let date = scope.as_of.unwrap_or(NaiveDate::MAX);
     let mut out = Vec::new();
     for plan in approved_plans(db, tree, scope.root, scope.year).await? {
         let now = plan
             .as_of(date)
-            .map_err(|e| refusal(jospar_execution::plans::PlanRefusal::Change(e)))?;
+            .map_err(|e| refusal(crate::plans::PlanRefusal::Change(e)))?;
         out.push((plan.org_id, plan.lines, now));
     }
     Ok(out)
@@ -76,8 +76,8 @@ async fn plan_subtitle(
     scope: &PlanScope<'_>,
     basis: Option<Basis>,
     plans: usize,
-) -> AppResult<Vec<String>> {
-    let mut subtitle = vec![crate::service::org_name(db, tr, scope.root).await?];
+) -> Result<Vec<String>> {
+    let mut subtitle = vec![jospar_org::usecases::org_name(db, tr.0, scope.root).await?];
     subtitle.push(match basis {
         Some(b) => format!("{} · {}", scope.year, basis_label(tr, b)),
         None => scope.year.to_string(),
@@ -149,7 +149,7 @@ pub async fn plan_balance_table(
     tree: &OrgTree,
     reader: &Reader<'_>,
     scope: &PlanScope<'_>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(scope.root)?;
     let basis = basis_of(scope.basis)?;
     let plans = lines_in_force(db, tree, scope).await?;
@@ -186,7 +186,7 @@ pub async fn expense_receipt_balance_table(
     tree: &OrgTree,
     reader: &Reader<'_>,
     scope: &PlanScope<'_>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(scope.root)?;
     let plans = lines_in_force(db, tree, scope).await?;
     let mut payments = [Tenge::ZERO; 12];
@@ -196,7 +196,8 @@ pub async fn expense_receipt_balance_table(
         }
     }
     let receipt_plans =
-        crate::receipt_plans::approved_receipt_plans(db, tree, scope.root, scope.year).await?;
+        crate::usecases::receipt_plans::approved_receipt_plans(db, tree, scope.root, scope.year)
+            .await?;
     let receipt_count = receipt_plans.len();
     let mut receipts = [Tenge::ZERO; 12];
     for line in receipt_plans.iter().flat_map(|p| &p.lines) {
@@ -231,7 +232,7 @@ pub async fn specifics_table(
     tree: &OrgTree,
     reader: &Reader<'_>,
     scope: &PlanScope<'_>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(scope.root)?;
     let basis = basis_of(scope.basis)?;
     let plans = lines_in_force(db, tree, scope).await?;
@@ -286,7 +287,7 @@ pub async fn payments_obligations_table(
     tree: &OrgTree,
     reader: &Reader<'_>,
     scope: &PlanScope<'_>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(scope.root)?;
     let plans = lines_in_force(db, tree, scope).await?;
     let mut table = Table {
@@ -315,7 +316,7 @@ pub async fn payments_obligations_table(
     let mut sums = [Tenge::ZERO; 13];
     let mut ahead = 0;
     for (org, _, lines) in &plans {
-        let name = crate::service::org_name(db, tr, *org).await?;
+        let name = jospar_org::usecases::org_name(db, tr.0, *org).await?;
         for line in lines {
             let gaps = obligation_gaps(line);
             sums[0] += line.approved;
@@ -353,7 +354,7 @@ pub async fn plan_register_table(
     tree: &OrgTree,
     reader: &Reader<'_>,
     scope: &PlanScope<'_>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(scope.root)?;
     let plans = approved_plans(db, tree, scope.root, scope.year).await?;
     let mut table = Table {
@@ -376,10 +377,10 @@ pub async fn plan_register_table(
     };
     let mut total = Tenge::ZERO;
     for plan in &plans {
-        let name = crate::service::org_name(db, tr, plan.org_id).await?;
+        let name = jospar_org::usecases::org_name(db, tr.0, plan.org_id).await?;
         let exchange = outbox::items_of_plan(db, plan.id)
             .await
-            .map_err(AppError::from)?;
+            .map_err(Error::from)?;
         let status_of = |number: i64| {
             exchange
                 .iter()
@@ -393,9 +394,9 @@ pub async fn plan_register_table(
                 })
                 .unwrap_or_default()
         };
-        let approved_on = jospar_execution::plans::signatures(db, plan.id)
+        let approved_on = crate::plans::signatures(db, plan.id)
             .await
-            .map_err(AppError::from)?
+            .map_err(Error::from)?
             .last()
             .map(|s| s.signed_at.date_naive().to_string())
             .unwrap_or_default();
@@ -437,11 +438,11 @@ async fn cash_report(
     tr: &Tr,
     reader: &Reader<'_>,
     id: i64,
-) -> AppResult<(Vec<String>, Vec<CashRow>)> {
+) -> Result<(Vec<String>, Vec<CashRow>)> {
     let (head, rows) = cash_form(db, reader, id).await?;
     let subtitle = vec![
-        crate::service::org_name(db, tr, head.org_id).await?,
-        crate::treasury::form_subtitle(tr, &head),
+        jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
+        crate::usecases::treasury::form_subtitle(tr, &head),
     ];
     Ok((subtitle, rows))
 }
@@ -466,7 +467,7 @@ pub async fn unpaid_reminder_table(
     tr: &Tr,
     reader: &Reader<'_>,
     id: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (subtitle, rows) = cash_report(db, tr, reader, id).await?;
     let level = CashLevel::Subprogram;
     let mut keys = level_headers(level).to_vec();
@@ -524,7 +525,7 @@ pub async fn analytic_execution_table(
     reader: &Reader<'_>,
     id: i64,
     by_abp: bool,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (subtitle, rows) = cash_report(db, tr, reader, id).await?;
     let level = if by_abp {
         CashLevel::Abp
@@ -585,12 +586,7 @@ pub async fn analytic_execution_table(
 
 /// Reports 5–6: the balances of a form of cash expenses (5-42, 5-52) by administrator — what
 /// remains of the annual plan and of the plan of the period after the cash expenses.
-pub async fn cash_balances_table(
-    db: &Db,
-    tr: &Tr,
-    reader: &Reader<'_>,
-    id: i64,
-) -> AppResult<Table> {
+pub async fn cash_balances_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> Result<Table> {
     let (subtitle, rows) = cash_report(db, tr, reader, id).await?;
     let mut sums = [Tenge::ZERO; 5];
     let table_rows = group_cash(&rows, CashLevel::Abp)
@@ -642,11 +638,11 @@ pub async fn receipts_dynamics_table(
     org: i64,
     year: i32,
     form: Option<&str>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(org)?;
     let form = form.unwrap_or(FORM_219);
     if layouts().form(form).map(|l| l.shape) != Some(Shape::Receipts) {
-        return Err(AppError::Invalid {
+        return Err(Error::Invalid {
             key: "err-report-param",
             args: vec![("field", "form".into()), ("value", form.into())],
             field: Some("form".into()),
@@ -654,7 +650,7 @@ pub async fn receipts_dynamics_table(
     }
     let mut heads: Vec<_> = treasury_store::reports(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .filter(|r| r.form == form && r.org_id == org)
         .filter(|r| r.report_date.year() == year)
@@ -664,8 +660,8 @@ pub async fn receipts_dynamics_table(
     for head in &heads {
         let (_, rows) = treasury_store::report::<ReceiptRow>(db, head.id, form)
             .await
-            .map_err(AppError::from)?
-            .ok_or(AppError::NotFound)?;
+            .map_err(Error::from)?
+            .ok_or(Error::NotFound)?;
         forms.push(rows);
     }
     let series = receipts_by_period(&forms);
@@ -704,7 +700,7 @@ pub async fn receipts_dynamics_table(
     Ok(Table {
         title: tr.t("report-receipts-dynamics"),
         subtitle: vec![
-            crate::service::org_name(db, tr, org).await?,
+            jospar_org::usecases::org_name(db, tr.0, org).await?,
             tr.args(
                 "analytics-forms-count",
                 &[
@@ -731,10 +727,10 @@ pub async fn forms_register_table(
     reader: &Reader<'_>,
     root: i64,
     year: i32,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(root)?;
     let mut rows = Vec::new();
-    for r in treasury_store::reports(db).await.map_err(AppError::from)? {
+    for r in treasury_store::reports(db).await.map_err(Error::from)? {
         if r.report_date.year() != year
             || !tree.is_within(r.org_id, root)
             || !reader.can_read(r.org_id)
@@ -744,7 +740,7 @@ pub async fn forms_register_table(
         rows.push(vec![
             Cell::Text(r.form.clone()),
             Cell::Text(r.report_date.to_string()),
-            Cell::Text(crate::service::org_name(db, tr, r.org_id).await?),
+            Cell::Text(jospar_org::usecases::org_name(db, tr.0, r.org_id).await?),
             Cell::Text(r.file_name.clone()),
             Cell::Text(r.row_count.to_string()),
             Cell::Text(r.imported_by.clone()),
@@ -755,7 +751,7 @@ pub async fn forms_register_table(
     Ok(Table {
         title: tr.t("report-forms-register"),
         subtitle: vec![
-            crate::service::org_name(db, tr, root).await?,
+            jospar_org::usecases::org_name(db, tr.0, root).await?,
             year.to_string(),
         ],
         headers: headers(
@@ -779,7 +775,7 @@ pub async fn forms_register_table(
 
 /// The same form of the same organisation at the same date a year before (29 February: the
 /// 28th), if it was imported.
-async fn form_a_year_before(db: &Db, head: &TreasuryReport) -> AppResult<Option<TreasuryReport>> {
+async fn form_a_year_before(db: &Db, head: &TreasuryReport) -> Result<Option<TreasuryReport>> {
     let year = head.report_date.year() - 1;
     let date = head
         .report_date
@@ -787,7 +783,7 @@ async fn form_a_year_before(db: &Db, head: &TreasuryReport) -> AppResult<Option<
         .or_else(|| NaiveDate::from_ymd_opt(year, head.report_date.month(), 28));
     Ok(treasury_store::reports(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .find(|r| r.form == head.form && r.org_id == head.org_id && Some(r.report_date) == date))
 }
@@ -801,11 +797,11 @@ pub async fn cash_execution_table(
     reader: &Reader<'_>,
     id: i64,
     growth: bool,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (head, rows) = cash_form(db, reader, id).await?;
     let mut subtitle = vec![
-        crate::service::org_name(db, tr, head.org_id).await?,
-        crate::treasury::form_subtitle(tr, &head),
+        jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
+        crate::usecases::treasury::form_subtitle(tr, &head),
     ];
     let mut previous_rows = Vec::new();
     if growth {
@@ -817,7 +813,7 @@ pub async fn cash_execution_table(
                 ));
                 previous_rows = treasury_store::report::<CashRow>(db, before.id, &before.form)
                     .await
-                    .map_err(AppError::from)?
+                    .map_err(Error::from)?
                     .map(|(_, r)| r)
                     .unwrap_or_default();
             }
@@ -900,23 +896,23 @@ pub async fn payroll_distribution_table(
     reader: &Reader<'_>,
     id: i64,
     basis: Option<&str>,
-) -> AppResult<Table> {
-    let plan = jospar_execution::plans::plan(db, id)
+) -> Result<Table> {
+    let plan = crate::plans::plan(db, id)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     reader.require_read(plan.org_id)?;
     let basis = basis_of(basis)?;
-    let units = crate::staffing::unit_payroll(db, plan.org_id, plan.year)
+    let units = jospar_staffing::usecases::unit_payroll(db, plan.org_id, plan.year)
         .await?
-        .ok_or_else(|| AppError::invalid("err-payroll-no-staffing", "plan"))?;
+        .ok_or_else(|| Error::invalid("err-payroll-no-staffing", "plan"))?;
     let lines = plan
         .as_of(NaiveDate::MAX)
-        .map_err(|e| refusal(jospar_execution::plans::PlanRefusal::Change(e)))?;
+        .map_err(|e| refusal(crate::plans::PlanRefusal::Change(e)))?;
     let mut table = Table {
         title: tr.t("report-payroll-distribution"),
         subtitle: vec![
-            crate::service::org_name(db, tr, plan.org_id).await?,
+            jospar_org::usecases::org_name(db, tr.0, plan.org_id).await?,
             format!("{} · {}", plan.year, basis_label(tr, basis)),
             tr.t("analytics-payroll-basis"),
         ],
@@ -982,10 +978,10 @@ pub async fn receipts_by_day_table(
     reader: &Reader<'_>,
     org: i64,
     year: i32,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(org)?;
     let mut by_date: std::collections::BTreeMap<NaiveDate, [Option<Tenge>; 2]> = Default::default();
-    for head in treasury_store::reports(db).await.map_err(AppError::from)? {
+    for head in treasury_store::reports(db).await.map_err(Error::from)? {
         let slot = match head.form.as_str() {
             FORM_219 => 0,
             FORM_243 => 1,
@@ -996,7 +992,7 @@ pub async fn receipts_by_day_table(
         }
         let rows = treasury_store::report::<ReceiptRow>(db, head.id, &head.form)
             .await
-            .map_err(AppError::from)?
+            .map_err(Error::from)?
             .map(|(_, rows)| rows)
             .unwrap_or_default();
         by_date.entry(head.report_date).or_default()[slot] =
@@ -1009,7 +1005,7 @@ pub async fn receipts_by_day_table(
     let mut table = Table {
         title: tr.t("report-receipts-by-day"),
         subtitle: vec![
-            crate::service::org_name(db, tr, org).await?,
+            jospar_org::usecases::org_name(db, tr.0, org).await?,
             year.to_string(),
         ],
         headers: headers(
@@ -1057,20 +1053,20 @@ pub async fn obligations_420_table(
     tree: &OrgTree,
     reader: &Reader<'_>,
     id: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (head, rows) = treasury_store::report::<ObligationRow>(db, id, FORM_420)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
-    let month = jospar_execution::periods::period_of(head.report_date);
+    let month = crate::periods::period_of(head.report_date);
     let mut planned: std::collections::BTreeMap<(String, String, String), Tenge> =
         Default::default();
     if month.year == head.report_date.year() {
         for plan in approved_plans(db, tree, head.org_id, month.year).await? {
             let lines = plan
                 .as_of(head.report_date)
-                .map_err(|e| refusal(jospar_execution::plans::PlanRefusal::Change(e)))?;
+                .map_err(|e| refusal(crate::plans::PlanRefusal::Change(e)))?;
             for line in lines {
                 *planned
                     .entry((line.program, line.subprogram, line.specific))
@@ -1121,8 +1117,8 @@ pub async fn obligations_420_table(
     Ok(Table {
         title: tr.t("report-obligations-420"),
         subtitle: vec![
-            crate::service::org_name(db, tr, head.org_id).await?,
-            crate::treasury::form_subtitle(tr, &head),
+            jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
+            crate::usecases::treasury::form_subtitle(tr, &head),
         ],
         headers: headers(
             tr,
@@ -1156,7 +1152,7 @@ pub async fn annual_plan_table(
     reader: &Reader<'_>,
     scope: &PlanScope<'_>,
     refined: bool,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(scope.root)?;
     let basis = basis_of(scope.basis)?;
     let plans = lines_in_force(db, tree, scope).await?;
@@ -1232,8 +1228,8 @@ pub async fn changes_dynamics_table(
     tree: &OrgTree,
     reader: &Reader<'_>,
     scope: &PlanScope<'_>,
-) -> AppResult<Table> {
-    use jospar_execution::ChangeKind;
+) -> Result<Table> {
+    use crate::ChangeKind;
     reader.require_read(scope.root)?;
     let basis = basis_of(scope.basis)?;
     let date = scope.as_of.unwrap_or(NaiveDate::MAX);
@@ -1252,8 +1248,8 @@ pub async fn changes_dynamics_table(
         docs.sort_by_key(|d| (d.dated, d.number));
         for doc in docs {
             let before = month_sums(&lines, basis);
-            lines = jospar_execution::apply_change(&lines, doc)
-                .map_err(|e| refusal(jospar_execution::plans::PlanRefusal::Change(e)))?;
+            lines = crate::apply_change(&lines, doc)
+                .map_err(|e| refusal(crate::plans::PlanRefusal::Change(e)))?;
             let after = month_sums(&lines, basis);
             let kind = KINDS.iter().position(|k| *k == doc.kind).unwrap_or(0);
             for m in 0..12 {
@@ -1306,7 +1302,7 @@ pub async fn cash_by_budget_kind_table(
     tr: &Tr,
     reader: &Reader<'_>,
     id: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (mut subtitle, rows) = cash_report(db, tr, reader, id).await?;
     let republican = &layouts().budget_kinds.republican_subprograms;
     subtitle.push(tr.args(
@@ -1367,7 +1363,7 @@ pub async fn rural_tax_receipts_table(
     reader: &Reader<'_>,
     root: i64,
     date: NaiveDate,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(root)?;
     let budgets: std::collections::HashMap<i64, jospar_org::Budget> = jospar_org::repo::budgets(db)
         .await?
@@ -1376,14 +1372,14 @@ pub async fn rural_tax_receipts_table(
         .collect();
     let forms: Vec<TreasuryReport> = treasury_store::reports(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .filter(|r| r.form == FORM_219 && r.report_date == date)
         .collect();
     let mut table = Table {
         title: tr.t("report-rural-tax-receipts"),
         subtitle: vec![
-            crate::service::org_name(db, tr, root).await?,
+            jospar_org::usecases::org_name(db, tr.0, root).await?,
             tr.args("analytics-rural-subtitle", &[("date", date.to_string())]),
         ],
         headers: headers(
@@ -1437,7 +1433,7 @@ pub async fn rural_tax_receipts_table(
         };
         let rows = treasury_store::report::<ReceiptRow>(db, form.id, FORM_219)
             .await
-            .map_err(AppError::from)?
+            .map_err(Error::from)?
             .map(|(_, rows)| rows)
             .unwrap_or_default();
         let taxes = rows.iter().filter(|r| r.code.starts_with('1'));
@@ -1476,18 +1472,18 @@ pub async fn receipts_by_class_table(
     tr: &Tr,
     reader: &Reader<'_>,
     id: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (head, rows) = treasury_store::report::<ReceiptRow>(db, id, FORM_219)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
-    let year = crate::treasury::classification_year(db, head.report_date.year()).await?;
+    let year = crate::usecases::treasury::classification_year(db, head.report_date.year()).await?;
     let mut table = Table {
         title: tr.t("report-receipts-by-class"),
         subtitle: vec![
-            crate::service::org_name(db, tr, head.org_id).await?,
-            crate::treasury::form_subtitle(tr, &head),
+            jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
+            crate::usecases::treasury::form_subtitle(tr, &head),
         ],
         headers: headers(
             tr,

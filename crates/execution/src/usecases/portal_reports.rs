@@ -2,20 +2,20 @@
 //! open-budgets portal's execution reports, the budget execution report (EX-R 18) built from
 //! them, and its reconciliation with the file's published totals.
 
-use crate::appendices::Reader;
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Tr;
-use jospar_execution::ex18::{self, CheckKind, MonthReport, ReportRow, Section};
-use jospar_execution::portal::{self, Column, Month, PortalError};
-use jospar_execution::repo::{self, NewImport, PortalImport};
-use jospar_org::Right;
+use crate::ex18::{self, CheckKind, MonthReport, ReportRow, Section};
+use crate::portal::{self, Column, Month, PortalError};
+use crate::repo::{self, NewImport, PortalImport};
+use jospar_access::Principal;
+use jospar_access::Reader;
+use jospar_access::Right;
+use jospar_access::{Error, Result};
+use jospar_i18n::Tr;
 use jospar_reports::{Cell, Table};
 use jospar_store::{Db, Who};
 
 /// A portal file's error as a translated message naming the line and the column.
-pub fn portal_error(e: PortalError) -> AppError {
-    let invalid = |key, args: Vec<(&'static str, String)>, field: String| AppError::Invalid {
+pub fn portal_error(e: PortalError) -> Error {
+    let invalid = |key, args: Vec<(&'static str, String)>, field: String| Error::Invalid {
         key,
         args,
         field: Some(field),
@@ -102,18 +102,18 @@ pub async fn import_portal(
     writer: Option<&Principal>,
     target: ImportTarget<'_>,
     bytes: &[u8],
-) -> AppResult<PortalImport> {
+) -> Result<PortalImport> {
     if let Some(p) = writer {
         p.require(Right::Enter, target.org_id)?;
     }
     if target.title.trim().is_empty() {
-        return Err(AppError::invalid("err-required", "title"));
+        return Err(Error::invalid("err-required", "title"));
     }
     if jospar_org::repo::get_org(db, target.org_id)
         .await?
         .is_none()
     {
-        return Err(AppError::invalid("err-unknown-org", "org"));
+        return Err(Error::invalid("err-unknown-org", "org"));
     }
     let months = portal::parse(bytes).map_err(portal_error)?;
     repo::save_import(
@@ -127,36 +127,36 @@ pub async fn import_portal(
         },
     )
     .await
-    .map_err(AppError::from)
+    .map_err(Error::from)
 }
 
 /// The imports the reader may read.
-pub async fn imports(db: &Db, reader: &Reader<'_>) -> AppResult<Vec<PortalImport>> {
+pub async fn imports(db: &Db, reader: &Reader<'_>) -> Result<Vec<PortalImport>> {
     Ok(repo::imports(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .filter(|i| reader.can_read(i.org_id))
         .collect())
 }
 
-async fn readable_import(db: &Db, reader: &Reader<'_>, id: i64) -> AppResult<PortalImport> {
+async fn readable_import(db: &Db, reader: &Reader<'_>, id: i64) -> Result<PortalImport> {
     let import = repo::import(db, id)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     reader.require_read(import.org_id)?;
     Ok(import)
 }
 
 /// The months of an import the reader may read.
-pub async fn import_months(db: &Db, reader: &Reader<'_>, id: i64) -> AppResult<Vec<Month>> {
+pub async fn import_months(db: &Db, reader: &Reader<'_>, id: i64) -> Result<Vec<Month>> {
     let import = readable_import(db, reader, id).await?;
-    repo::months(db, import.id).await.map_err(AppError::from)
+    repo::months(db, import.id).await.map_err(Error::from)
 }
 
-fn bad_month(value: &str) -> AppError {
-    AppError::Invalid {
+fn bad_month(value: &str) -> Error {
+    Error::Invalid {
         key: "err-report-param",
         args: vec![("field", "month".into()), ("value", value.into())],
         field: Some("month".into()),
@@ -164,8 +164,8 @@ fn bad_month(value: &str) -> AppError {
 }
 
 /// The months of an import to report: the one asked for, or all of them.
-async fn months_of(db: &Db, import: &PortalImport, month: Option<&str>) -> AppResult<Vec<Month>> {
-    let all = repo::months(db, import.id).await.map_err(AppError::from)?;
+async fn months_of(db: &Db, import: &PortalImport, month: Option<&str>) -> Result<Vec<Month>> {
+    let all = repo::months(db, import.id).await.map_err(Error::from)?;
     match month {
         None => Ok(all),
         Some(text) => {
@@ -184,11 +184,11 @@ async fn month_report(
     import: &PortalImport,
     month: Month,
     depth: u32,
-) -> AppResult<MonthReport> {
+) -> Result<MonthReport> {
     let tree = repo::month_tree(db, import.id, month)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     Ok(ex18::month_report(&tree, depth))
 }
 
@@ -272,10 +272,10 @@ pub async fn execution_report(
     import_id: i64,
     month: Option<&str>,
     depth: u32,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let import = readable_import(db, reader, import_id).await?;
     let months = months_of(db, &import, month).await?;
-    let month = *months.last().ok_or(AppError::NotFound)?;
+    let month = *months.last().ok_or(Error::NotFound)?;
     let report = month_report(db, &import, month, depth.min(6)).await?;
     let mut headers = vec![tr.t("exec-col-code"), tr.t("exec-col-name")];
     headers.extend(Column::ALL.iter().map(|c| column_label(tr, *c)));
@@ -329,7 +329,7 @@ pub async fn reconciliation(
     import_id: i64,
     month: Option<&str>,
     failing_only: bool,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let import = readable_import(db, reader, import_id).await?;
     let months = months_of(db, &import, month).await?;
     let mut table = Table {

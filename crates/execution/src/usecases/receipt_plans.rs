@@ -3,34 +3,34 @@
 //! over the months), shaped month by month, approved by whoever approves for the body; and
 //! their execution set against the Treasury's form 2-19.
 
-use crate::appendices::Reader;
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Tr;
-use crate::treasury::percent;
+use crate::even_months;
+use crate::receipt_plans::{self, ReceiptPlan, ReceiptRefusal};
+use crate::receipts::{ReceiptKind, ReceiptLine, ReceiptPlanError, receipts_execution};
+use crate::treasury::ReceiptRow;
+use crate::treasury_store;
+use crate::usecases::treasury::percent;
 use chrono::{Datelike, NaiveDate};
+use jospar_access::Principal;
+use jospar_access::Reader;
+use jospar_access::Right;
+use jospar_access::{Error, Result};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
-use jospar_execution::even_months;
-use jospar_execution::receipt_plans::{self, ReceiptPlan, ReceiptRefusal};
-use jospar_execution::receipts::{ReceiptKind, ReceiptLine, ReceiptPlanError, receipts_execution};
-use jospar_execution::treasury::ReceiptRow;
-use jospar_execution::treasury_store;
-use jospar_org::Right;
+use jospar_i18n::Tr;
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
 
-fn invalid(key: &'static str, args: Vec<(&'static str, String)>, field: String) -> AppError {
-    AppError::Invalid {
+fn invalid(key: &'static str, args: Vec<(&'static str, String)>, field: String) -> Error {
+    Error::Invalid {
         key,
         args,
         field: Some(field),
     }
 }
 
-fn rules_error(e: ReceiptPlanError) -> AppError {
+fn rules_error(e: ReceiptPlanError) -> Error {
     match e {
-        ReceiptPlanError::Empty => AppError::invalid("err-required", "lines"),
+        ReceiptPlanError::Empty => Error::invalid("err-required", "lines"),
         ReceiptPlanError::BadCode { line, code } => invalid(
             "err-receipt-code",
             vec![("line", line.to_string()), ("code", code)],
@@ -68,33 +68,33 @@ fn rules_error(e: ReceiptPlanError) -> AppError {
     }
 }
 
-fn refusal(e: ReceiptRefusal) -> AppError {
+fn refusal(e: ReceiptRefusal) -> Error {
     match e {
-        ReceiptRefusal::Repo(jospar_execution::repo::RepoError::Store(s)) => s.into(),
-        ReceiptRefusal::Repo(other) => AppError::Internal(other.to_string()),
+        ReceiptRefusal::Repo(crate::repo::RepoError::Store(s)) => s.into(),
+        ReceiptRefusal::Repo(other) => Error::Internal(other.to_string()),
         ReceiptRefusal::Rules(e) => rules_error(e),
-        ReceiptRefusal::Stale => AppError::Stale,
+        ReceiptRefusal::Stale => Error::Stale,
         ReceiptRefusal::WrongStatus(s) => invalid(
             "err-plan-status",
             vec![("status", s.code().to_string())],
             "status".into(),
         ),
-        ReceiptRefusal::Exists => AppError::invalid("err-receipt-exists", "year"),
+        ReceiptRefusal::Exists => Error::invalid("err-receipt-exists", "year"),
     }
 }
 
 /// A plan of receipts the caller may read.
-pub async fn readable(db: &Db, reader: &Reader<'_>, id: i64) -> AppResult<ReceiptPlan> {
+pub async fn readable(db: &Db, reader: &Reader<'_>, id: i64) -> Result<ReceiptPlan> {
     let plan = receipt_plans::receipt_plan(db, id)
         .await
         .map_err(|e| refusal(e.into()))?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     reader.require_read(plan.org_id)?;
     Ok(plan)
 }
 
 /// (id, organisation, year, status) of the plans the caller may read.
-pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<(i64, i64, i64, String)>> {
+pub async fn list(db: &Db, p: &Principal) -> Result<Vec<(i64, i64, i64, String)>> {
     Ok(receipt_plans::receipt_plan_ids(db)
         .await
         .map_err(|e| refusal(e.into()))?
@@ -104,9 +104,9 @@ pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<(i64, i64, i64, Strin
 }
 
 /// Every code's subclass must be in the classification of the plan's year.
-async fn check_codes(db: &Db, year: i32, lines: &[ReceiptLine]) -> AppResult<()> {
-    jospar_execution::receipts::check_receipt_plan(lines).map_err(rules_error)?;
-    let year = crate::treasury::classification_year(db, year).await?;
+async fn check_codes(db: &Db, year: i32, lines: &[ReceiptLine]) -> Result<()> {
+    crate::receipts::check_receipt_plan(lines).map_err(rules_error)?;
+    let year = crate::usecases::treasury::classification_year(db, year).await?;
     for (index, line) in lines.iter().enumerate() {
         if ebk::get(db, year, CodeKind::ReceiptSubclass, &line.subclass())
             .await?
@@ -134,10 +134,10 @@ pub async fn create(
     org_id: i64,
     year: i32,
     annual: &[(String, Tenge)],
-) -> AppResult<ReceiptPlan> {
+) -> Result<ReceiptPlan> {
     p.require(Right::Enter, org_id)?;
     if !(2000..=2100).contains(&year) {
-        return Err(AppError::invalid("err-year", "year"));
+        return Err(Error::invalid("err-year", "year"));
     }
     let lines: Vec<ReceiptLine> = annual
         .iter()
@@ -160,7 +160,7 @@ pub async fn save(
     id: i64,
     version: i64,
     lines: &[ReceiptLine],
-) -> AppResult<ReceiptPlan> {
+) -> Result<ReceiptPlan> {
     let plan = readable(db, &Reader::User(p), id).await?;
     p.require(Right::Enter, plan.org_id)?;
     check_codes(db, plan.year, lines).await?;
@@ -170,7 +170,7 @@ pub async fn save(
 }
 
 /// Approves a draft: the approve right on the organisation whose plan it is.
-pub async fn approve(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<ReceiptPlan> {
+pub async fn approve(db: &Db, p: &Principal, id: i64, version: i64) -> Result<ReceiptPlan> {
     let plan = readable(db, &Reader::User(p), id).await?;
     p.require(Right::Approve, plan.org_id)?;
     receipt_plans::approve(db, &p.who(), &plan, version)
@@ -185,15 +185,10 @@ fn kind_name(tr: &Tr, code: &str) -> String {
 }
 
 /// The plan of receipts by month (EX-1), with a subtotal by kind.
-pub async fn receipt_plan_table(
-    db: &Db,
-    tr: &Tr,
-    reader: &Reader<'_>,
-    id: i64,
-) -> AppResult<Table> {
+pub async fn receipt_plan_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> Result<Table> {
     let plan = readable(db, reader, id).await?;
     let subtitle = vec![
-        crate::service::org_name(db, tr, plan.org_id).await?,
+        jospar_org::usecases::org_name(db, tr.0, plan.org_id).await?,
         tr.t(&format!("plan-status-{}", plan.status.code())),
     ];
     let title = tr.args(
@@ -255,7 +250,7 @@ pub async fn approved_receipt_plans(
     tree: &jospar_org::OrgTree,
     root: i64,
     year: i32,
-) -> AppResult<Vec<ReceiptPlan>> {
+) -> Result<Vec<ReceiptPlan>> {
     let mut out = Vec::new();
     for (id, org, plan_year, status) in receipt_plans::receipt_plan_ids(db)
         .await
@@ -283,7 +278,7 @@ pub async fn consolidated_receipt_plan_table(
     reader: &Reader<'_>,
     root: i64,
     year: i32,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(root)?;
     let plans = approved_receipt_plans(db, tree, root, year).await?;
     let mut by_code: std::collections::BTreeMap<String, ReceiptLine> = Default::default();
@@ -302,7 +297,7 @@ pub async fn consolidated_receipt_plan_table(
     }
     let lines: Vec<ReceiptLine> = by_code.into_values().collect();
     let subtitle = vec![
-        crate::service::org_name(db, tr, root).await?,
+        jospar_org::usecases::org_name(db, tr.0, root).await?,
         year.to_string(),
         tr.args(
             "analytics-receipt-plans-count",
@@ -326,7 +321,7 @@ pub async fn receipts_execution_table(
     reader: &Reader<'_>,
     plan_id: i64,
     f219: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     execution_against_plan(db, tr, reader, plan_id, f219, false).await
 }
 
@@ -339,7 +334,7 @@ pub async fn receipts_shortfall_table(
     reader: &Reader<'_>,
     plan_id: i64,
     f219: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     execution_against_plan(db, tr, reader, plan_id, f219, true).await
 }
 
@@ -350,12 +345,13 @@ async fn execution_against_plan(
     plan_id: i64,
     f219: i64,
     shortfall: bool,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let plan = readable(db, reader, plan_id).await?;
-    let (head, rows) = treasury_store::report::<ReceiptRow>(db, f219, crate::treasury::FORM_219)
-        .await
-        .map_err(|e| refusal(e.into()))?
-        .ok_or(AppError::NotFound)?;
+    let (head, rows) =
+        treasury_store::report::<ReceiptRow>(db, f219, crate::usecases::treasury::FORM_219)
+            .await
+            .map_err(|e| refusal(e.into()))?
+            .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
     let month = report_month(plan.year, head.report_date)?;
     let received: Vec<(String, Tenge)> =
@@ -380,7 +376,7 @@ async fn execution_against_plan(
             "report-receipts-execution"
         }),
         subtitle: vec![
-            crate::service::org_name(db, tr, plan.org_id).await?,
+            jospar_org::usecases::org_name(db, tr.0, plan.org_id).await?,
             tr.args(
                 "receipts-execution-subtitle",
                 &[
@@ -458,17 +454,17 @@ pub async fn set_shortfall_reason(
     month: &str,
     code: &str,
     reason: &str,
-) -> AppResult<receipt_plans::ShortfallReason> {
+) -> Result<receipt_plans::ShortfallReason> {
     let plan = readable(db, &Reader::User(p), plan_id).await?;
     p.require(Right::Enter, plan.org_id)?;
-    if plan.status != jospar_execution::plans::PlanStatus::Approved {
+    if plan.status != crate::plans::PlanStatus::Approved {
         return Err(invalid(
             "err-plan-status",
             vec![("status", plan.status.code().to_string())],
             "status".into(),
         ));
     }
-    let period = jospar_execution::portal::Month::parse(month)
+    let period = crate::portal::Month::parse(month)
         .filter(|m| m.year == plan.year)
         .ok_or_else(|| {
             invalid(
@@ -489,7 +485,7 @@ pub async fn set_shortfall_reason(
     }
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(AppError::invalid("err-required", "reason"));
+        return Err(Error::invalid("err-required", "reason"));
     }
     receipt_plans::set_shortfall_reason(db, &p.who(), &plan, &period.to_string(), code, reason)
         .await
@@ -498,7 +494,7 @@ pub async fn set_shortfall_reason(
 
 /// The month a form's report date closes: a form at 1 April covers January–March, one at
 /// 31 March too. The form must be of the plan's year.
-fn report_month(year: i32, date: NaiveDate) -> AppResult<usize> {
+fn report_month(year: i32, date: NaiveDate) -> Result<usize> {
     let closed = if date.day() == 1 {
         date.pred_opt().unwrap_or(date)
     } else {

@@ -1,18 +1,18 @@
 //! Use cases of the Limits module (L-1…L-4) shared by the pages and the API: who may see a
 //! campaign, who may distribute which amount, and the translated errors of L-4.
 
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Tr;
+use crate::repo::{self, Amount, Change, NewCampaign, RepoError};
+use crate::{Campaign, LimitError, LimitKind, Node, Slot, source_of};
+use jospar_access::Principal;
+use jospar_access::{Error, Result};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
-use jospar_limits::repo::{self, Amount, Change, NewCampaign, RepoError};
-use jospar_limits::{Campaign, LimitError, LimitKind, Node, Slot, source_of};
+use jospar_i18n::Tr;
 use jospar_org::{Org, OrgKind, Right, repo as orgs_repo};
 use jospar_store::Db;
 use std::collections::HashMap;
 
-pub async fn org_map(db: &Db) -> AppResult<HashMap<i64, Org>> {
+pub async fn org_map(db: &Db) -> Result<HashMap<i64, Org>> {
     Ok(orgs_repo::all_orgs(db)
         .await?
         .into_iter()
@@ -21,7 +21,7 @@ pub async fn org_map(db: &Db) -> AppResult<HashMap<i64, Org>> {
 }
 
 /// Campaigns in which the user reads at least one organisation.
-pub async fn visible_campaigns(db: &Db, p: &Principal) -> AppResult<Vec<Campaign>> {
+pub async fn visible_campaigns(db: &Db, p: &Principal) -> Result<Vec<Campaign>> {
     let read = p.scope(Right::Read);
     Ok(repo::campaigns(db)
         .await?
@@ -35,8 +35,8 @@ pub async fn visible_campaigns(db: &Db, p: &Principal) -> AppResult<Vec<Campaign
         .collect())
 }
 
-pub async fn campaign(db: &Db, p: &Principal, id: i64) -> AppResult<Campaign> {
-    let campaign = repo::campaign(db, id).await?.ok_or(AppError::NotFound)?;
+pub async fn campaign(db: &Db, p: &Principal, id: i64) -> Result<Campaign> {
+    let campaign = repo::campaign(db, id).await?.ok_or(Error::NotFound)?;
     let read = p.scope(Right::Read);
     if !p
         .tree
@@ -44,18 +44,18 @@ pub async fn campaign(db: &Db, p: &Principal, id: i64) -> AppResult<Campaign> {
         .iter()
         .any(|id| read.contains(*id))
     {
-        return Err(AppError::Forbidden);
+        return Err(Error::Forbidden);
     }
     Ok(campaign)
 }
 
-pub async fn create_campaign(db: &Db, p: &Principal, new: NewCampaign) -> AppResult<Campaign> {
+pub async fn create_campaign(db: &Db, p: &Principal, new: NewCampaign) -> Result<Campaign> {
     let authority = orgs_repo::get_org(db, new.authority_org_id)
         .await?
-        .ok_or_else(|| AppError::invalid("err-unknown-org", "authority_org_id"))?;
+        .ok_or_else(|| Error::invalid("err-unknown-org", "authority_org_id"))?;
     p.require(Right::Enter, authority.id)?;
     if authority.kind != OrgKind::AuthorizedBody {
-        return Err(AppError::invalid("err-not-authority", "authority_org_id"));
+        return Err(Error::invalid("err-not-authority", "authority_org_id"));
     }
     repo::create_campaign(db, &p.who(), &authority, new)
         .await
@@ -133,7 +133,7 @@ pub async fn save(
     campaign: &Campaign,
     changes: &[Change],
     reason: Option<&str>,
-) -> AppResult<usize> {
+) -> Result<usize> {
     let orgs = org_map(db).await?;
     for change in changes {
         let node = Node {
@@ -141,7 +141,7 @@ pub async fn save(
             program: change.program.trim().to_string(),
         };
         if !p.tree.contains(node.org_id) {
-            return Err(AppError::invalid("err-unknown-org", "org_id"));
+            return Err(Error::invalid("err-unknown-org", "org_id"));
         }
         // The distributor decides: the authorized body for administrators' totals, the
         // administrator for its programs, and so on down the chain (L-2, L-3).
@@ -165,7 +165,7 @@ pub async fn save(
 
 /// A program distributed by an administrator must exist in the classification of the
 /// campaign's first year, or of the latest year before it while that year is not loaded.
-async fn check_program(db: &Db, campaign: &Campaign, admin: &Org, program: &str) -> AppResult<()> {
+async fn check_program(db: &Db, campaign: &Campaign, admin: &Org, program: &str) -> Result<()> {
     let abp = admin.abp_code.clone().unwrap_or_default();
     let years = ebk::years(db).await?;
     let year = years
@@ -181,7 +181,7 @@ async fn check_program(db: &Db, campaign: &Campaign, admin: &Org, program: &str)
     if known {
         Ok(())
     } else {
-        Err(AppError::Invalid {
+        Err(Error::Invalid {
             key: "err-unknown-code",
             args: vec![("field", "program".into()), ("value", code)],
             field: Some("program".into()),
@@ -205,19 +205,19 @@ pub fn kind_name(tr: &Tr, kind: LimitKind) -> String {
     tr.t(&format!("limit-kind-{}", kind.code()))
 }
 
-fn limit_error(e: RepoError, names: Option<(&HashMap<i64, Org>, &Tr)>) -> AppError {
+fn limit_error(e: RepoError, names: Option<(&HashMap<i64, Org>, &Tr)>) -> Error {
     match e {
         RepoError::Store(s) => s.into(),
         RepoError::Limit(l) => match names {
             Some((orgs, tr)) => limit_message(l, orgs, tr),
-            None => limit_message(l, &HashMap::new(), &Tr(crate::i18n::Lang::Ru)),
+            None => limit_message(l, &HashMap::new(), &Tr(jospar_i18n::Lang::Ru)),
         },
     }
 }
 
 /// L-4 errors with the names, year, kind and amounts a user needs to act.
-pub fn limit_message(e: LimitError, orgs: &HashMap<i64, Org>, tr: &Tr) -> AppError {
-    let invalid = |key, args: Vec<(&'static str, String)>, field: &str| AppError::Invalid {
+pub fn limit_message(e: LimitError, orgs: &HashMap<i64, Org>, tr: &Tr) -> Error {
+    let invalid = |key, args: Vec<(&'static str, String)>, field: &str| Error::Invalid {
         key,
         args,
         field: Some(field.to_string()),
@@ -275,12 +275,12 @@ pub fn limit_message(e: LimitError, orgs: &HashMap<i64, Org>, tr: &Tr) -> AppErr
             vec![("node", node_name(&node, orgs, tr))],
             "org_id",
         ),
-        LimitError::ProgramCode(code) => AppError::Invalid {
+        LimitError::ProgramCode(code) => Error::Invalid {
             key: "err-unknown-value",
             args: vec![("field", "program".into()), ("value", code)],
             field: Some("program".into()),
         },
-        LimitError::UnknownProgram { abp, program, .. } => AppError::Invalid {
+        LimitError::UnknownProgram { abp, program, .. } => Error::Invalid {
             key: "err-unknown-code",
             args: vec![
                 ("field", "program".into()),
@@ -288,9 +288,9 @@ pub fn limit_message(e: LimitError, orgs: &HashMap<i64, Org>, tr: &Tr) -> AppErr
             ],
             field: Some("program".into()),
         },
-        LimitError::Stale => AppError::Stale,
-        LimitError::NotFound => AppError::NotFound,
-        LimitError::Field(field) => AppError::invalid("err-required", field),
+        LimitError::Stale => Error::Stale,
+        LimitError::NotFound => Error::NotFound,
+        LimitError::Field(field) => Error::invalid("err-required", field),
     }
 }
 
@@ -303,7 +303,7 @@ pub struct Balance {
     pub remaining: Tenge,
 }
 
-pub fn balances(campaign: &Campaign, node: &Node, ledger: &jospar_limits::Ledger) -> Vec<Balance> {
+pub fn balances(campaign: &Campaign, node: &Node, ledger: &crate::Ledger) -> Vec<Balance> {
     let mut out = Vec::new();
     for kind in LimitKind::ALL {
         for year in campaign.years() {

@@ -2,22 +2,22 @@
 //! API, each with its rights check: the institution enters and sends, the organisations of
 //! the review chain approve or return.
 
-use crate::Signing;
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Tr;
-use jospar_classification::{CodeKind, repo as ebk};
-use jospar_forms::{FormDef, FormError, RowInput};
-use jospar_limits::{LimitKind, Slot, repo as limits_repo};
-use jospar_org::{OrgKind, Right};
-use jospar_planning::repo::{self, Move, NewLine, NewSignature, RepoError, Target};
-use jospar_planning::{
+use crate::repo::{self, Move, NewLine, NewSignature, RepoError, Target};
+use crate::{
     Line, PlanningError, Request, RequestKind, Status, check_limits, next_stage, request_years,
     review_chain,
 };
+use jospar_access::Principal;
+use jospar_access::{Error, Result};
+use jospar_classification::{CodeKind, repo as ebk};
+use jospar_eds::Signing;
+use jospar_forms::{FormDef, FormError, RowInput};
+use jospar_i18n::Tr;
+use jospar_limits::{LimitKind, Slot, repo as limits_repo};
+use jospar_org::{OrgKind, Right};
 use jospar_store::Db;
 
-pub async fn visible_requests(db: &Db, p: &Principal) -> AppResult<Vec<Request>> {
+pub async fn visible_requests(db: &Db, p: &Principal) -> Result<Vec<Request>> {
     let read = p.scope(Right::Read);
     let approve = p.scope(Right::Approve);
     Ok(repo::requests(db)
@@ -27,13 +27,13 @@ pub async fn visible_requests(db: &Db, p: &Principal) -> AppResult<Vec<Request>>
         .collect())
 }
 
-pub async fn request(db: &Db, p: &Principal, id: i64) -> AppResult<Request> {
-    let request = repo::request(db, id).await?.ok_or(AppError::NotFound)?;
+pub async fn request(db: &Db, p: &Principal, id: i64) -> Result<Request> {
+    let request = repo::request(db, id).await?.ok_or(Error::NotFound)?;
     let reviewer = request
         .stage_org_id
         .is_some_and(|s| p.can(Right::Approve, s));
     if !p.can(Right::Read, request.org_id) && !reviewer {
-        return Err(AppError::Forbidden);
+        return Err(Error::Forbidden);
     }
     Ok(request)
 }
@@ -45,13 +45,13 @@ pub async fn create(
     campaign_id: i64,
     org_id: i64,
     kind: &str,
-) -> AppResult<Request> {
-    let campaign = crate::limits::campaign(db, p, campaign_id).await?;
+) -> Result<Request> {
+    let campaign = jospar_limits::usecases::campaign(db, p, campaign_id).await?;
     p.require(Right::Enter, org_id)?;
     let kind =
-        RequestKind::from_code(kind).ok_or_else(|| AppError::invalid("err-required", "kind"))?;
-    let orgs = crate::limits::org_map(db).await?;
-    let org = orgs.get(&org_id).ok_or(AppError::NotFound)?;
+        RequestKind::from_code(kind).ok_or_else(|| Error::invalid("err-required", "kind"))?;
+    let orgs = jospar_limits::usecases::org_map(db).await?;
+    let org = orgs.get(&org_id).ok_or(Error::NotFound)?;
     let receives = org.kind != OrgKind::AuthorizedBody
         && jospar_limits::source_of(
             &jospar_limits::Node {
@@ -64,7 +64,7 @@ pub async fn create(
         )
         .is_ok();
     if !receives {
-        return Err(crate::limits::limit_message(
+        return Err(jospar_limits::usecases::limit_message(
             jospar_limits::LimitError::NotAReceiver(jospar_limits::Node {
                 org_id,
                 program: String::new(),
@@ -77,11 +77,11 @@ pub async fn create(
         .await
         .map_err(planning_error)?;
     // ST-3: the payroll lines come from the staffing tables of the planning years.
-    crate::staffing::sync_request(db, &p.who(), &request).await?;
+    crate::payroll::sync_request(db, &p.who(), &request).await?;
     Ok(repo::request(db, request.id).await?.unwrap_or(request))
 }
 
-pub async fn lines(db: &Db, request: &Request) -> AppResult<Vec<Line>> {
+pub async fn lines(db: &Db, request: &Request) -> Result<Vec<Line>> {
     Ok(repo::lines(db, request.id).await?)
 }
 
@@ -93,7 +93,7 @@ pub struct LineInput {
     pub project: String,
 }
 
-fn three_digits(value: &str, field: &'static str, optional: bool) -> AppResult<String> {
+fn three_digits(value: &str, field: &'static str, optional: bool) -> Result<String> {
     let v = value.trim();
     if v.is_empty() && optional {
         return Ok(String::new());
@@ -101,7 +101,7 @@ fn three_digits(value: &str, field: &'static str, optional: bool) -> AppResult<S
     if v.len() == 3 && v.chars().all(|c| c.is_ascii_digit()) {
         Ok(v.to_string())
     } else {
-        Err(AppError::Invalid {
+        Err(Error::Invalid {
             key: "err-three-digits",
             args: vec![("field", field.into())],
             field: Some(field.into()),
@@ -115,7 +115,7 @@ pub async fn add_line(
     id: i64,
     version: i64,
     input: LineInput,
-) -> AppResult<Line> {
+) -> Result<Line> {
     let request = request(db, p, id).await?;
     p.require(Right::Enter, request.org_id)?;
     let program = three_digits(&input.program, "program", false)?;
@@ -125,7 +125,7 @@ pub async fn add_line(
     // The specific must be a code of the economic classification of the planning period.
     let campaign = limits_repo::campaign(db, request.campaign_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let year = ebk::years(db)
         .await?
         .into_iter()
@@ -136,7 +136,7 @@ pub async fn add_line(
         .await?
         .is_none()
     {
-        return Err(AppError::Invalid {
+        return Err(Error::Invalid {
             key: "err-unknown-code",
             args: vec![("field", "specific".into()), ("value", specific.clone())],
             field: Some("specific".into()),
@@ -166,7 +166,7 @@ pub async fn add_line(
     .map_err(planning_error)
 }
 
-pub async fn form_of(db: &Db, line: &Line) -> AppResult<FormDef> {
+pub async fn form_of(db: &Db, line: &Line) -> Result<FormDef> {
     repo::forms(db)
         .await?
         .into_iter()
@@ -189,7 +189,7 @@ pub async fn set_rows(
     p: &Principal,
     tr: &Tr,
     edit: RowsEdit<'_>,
-) -> AppResult<jospar_core::Tenge> {
+) -> Result<jospar_core::Tenge> {
     let RowsEdit {
         id,
         version,
@@ -201,7 +201,7 @@ pub async fn set_rows(
     p.require(Right::Enter, request.org_id)?;
     let campaign = limits_repo::campaign(db, request.campaign_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     if !request_years(campaign.first_year).contains(&year) {
         return Err(planning_error(PlanningError::Year(year).into()));
     }
@@ -209,9 +209,9 @@ pub async fn set_rows(
     let line = lines
         .iter()
         .find(|l| l.id == line_id)
-        .ok_or(AppError::NotFound)?;
-    if crate::staffing::computed_from_staffing(db, request.org_id, year, &line.specific).await? {
-        return Err(AppError::Invalid {
+        .ok_or(Error::NotFound)?;
+    if crate::payroll::computed_from_staffing(db, request.org_id, year, &line.specific).await? {
+        return Err(Error::Invalid {
             key: "err-staffing-computed",
             args: vec![
                 ("specific", line.specific.clone()),
@@ -294,10 +294,10 @@ fn name_columns(e: RepoError, form: &FormDef, tr: &Tr) -> RepoError {
 
 /// Sends the request for review: limit control first (BP-4), then the first reviewer of the chain.
 /// The bytes the responsible person signs to send the request as it is now (P-9).
-pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> AppResult<(Request, Vec<u8>)> {
+pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> Result<(Request, Vec<u8>)> {
     let request = request(db, p, id).await?;
     let lines = repo::lines(db, id).await?;
-    let data = jospar_planning::canonical_bytes(&request, &lines);
+    let data = crate::canonical_bytes(&request, &lines);
     Ok((request, data))
 }
 
@@ -310,26 +310,26 @@ pub async fn send(
     id: i64,
     version: i64,
     cms_text: &str,
-) -> AppResult<Request> {
+) -> Result<Request> {
     let request = request(db, p, id).await?;
     p.require(Right::Enter, request.org_id)?;
     if !request.status.editable() {
         return Err(planning_error(PlanningError::Frozen(request.status).into()));
     }
     if request.version != version {
-        return Err(AppError::Stale);
+        return Err(Error::Stale);
     }
     let campaign = limits_repo::campaign(db, request.campaign_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let lines = repo::lines(db, id).await?;
     if lines.is_empty() {
         return Err(planning_error(PlanningError::Empty.into()));
     }
-    let orgs = crate::limits::org_map(db).await?;
+    let orgs = jospar_limits::usecases::org_map(db).await?;
     let amounts = limits_repo::amounts(db, campaign.id).await?;
     let ledger = limits_repo::ledger_of(&campaign, &amounts, &orgs, &p.tree)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| Error::Internal(e.to_string()))?;
     let limit_of = |program: &str, year: i32, kind: LimitKind| {
         ledger.amount(&Slot {
             org_id: request.org_id,
@@ -339,7 +339,7 @@ pub async fn send(
         })
     };
     check_limits(&lines, &campaign.years(), limit_of).map_err(|e| planning_error(e.into()))?;
-    let data = jospar_planning::canonical_bytes(&request, &lines);
+    let data = crate::canonical_bytes(&request, &lines);
     let bin = orgs.get(&request.org_id).and_then(|o| o.bin.clone());
     let signature = verify_signature(signing, p, cms_text, &data, bin.as_deref()).await?;
     let chain = review_chain(request.org_id, campaign.authority_org_id, &orgs, &p.tree);
@@ -359,21 +359,21 @@ pub async fn send(
 }
 
 /// The signatures of a request the user may read.
-pub async fn signatures(db: &Db, p: &Principal, id: i64) -> AppResult<Vec<repo::SignatureRecord>> {
+pub async fn signatures(db: &Db, p: &Principal, id: i64) -> Result<Vec<repo::SignatureRecord>> {
     request(db, p, id).await?;
     repo::signatures(db, id).await.map_err(planning_error)
 }
 
 /// Verifies the CMS over `data` and that the user signed it with their own signing key.
-pub(crate) async fn verify_signature(
+pub async fn verify_signature(
     signing: &Signing,
     p: &Principal,
     cms_text: &str,
     data: &[u8],
     organisation_bin: Option<&str>,
-) -> AppResult<NewSignature> {
+) -> Result<NewSignature> {
     if cms_text.trim().is_empty() {
-        return Err(AppError::invalid("err-signature-required", "cms"));
+        return Err(Error::invalid("err-signature-required", "cms"));
     }
     let cms = jospar_eds::decode_cms_text(cms_text).map_err(signature_error)?;
     let signer = signing
@@ -396,7 +396,7 @@ pub(crate) async fn verify_signature(
 }
 
 /// A refused signature as a translated message naming the reason.
-pub(crate) fn signature_error(e: jospar_eds::EdsError) -> AppError {
+pub fn signature_error(e: jospar_eds::EdsError) -> Error {
     use jospar_eds::EdsError as E;
     let (key, args): (&'static str, Vec<(&'static str, String)>) = match e {
         E::Malformed(detail) => ("err-signature-malformed", vec![("detail", detail)]),
@@ -424,13 +424,13 @@ pub(crate) fn signature_error(e: jospar_eds::EdsError) -> AppError {
 }
 
 /// Approval by the reviewer at the current stage: forwards up the chain, or approves at the top.
-pub async fn approve(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<Request> {
+pub async fn approve(db: &Db, p: &Principal, id: i64, version: i64) -> Result<Request> {
     let request = request(db, p, id).await?;
     let stage = at_stage(p, &request)?;
     let campaign = limits_repo::campaign(db, request.campaign_id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let orgs = crate::limits::org_map(db).await?;
+        .ok_or(Error::NotFound)?;
+    let orgs = jospar_limits::usecases::org_map(db).await?;
     let chain = review_chain(request.org_id, campaign.authority_org_id, &orgs, &p.tree);
     let step = match next_stage(&chain, stage) {
         Some(next) => Move {
@@ -465,11 +465,11 @@ pub async fn return_request(
     id: i64,
     version: i64,
     reason: &str,
-) -> AppResult<Request> {
+) -> Result<Request> {
     let request = request(db, p, id).await?;
     at_stage(p, &request)?;
     if reason.trim().is_empty() {
-        return Err(AppError::invalid("err-required", "reason"));
+        return Err(Error::invalid("err-required", "reason"));
     }
     let step = Move {
         from: &[Status::Sent],
@@ -490,7 +490,7 @@ pub async fn return_request(
     .map_err(planning_error)
 }
 
-fn at_stage(p: &Principal, request: &Request) -> AppResult<i64> {
+fn at_stage(p: &Principal, request: &Request) -> Result<i64> {
     match request.stage_org_id {
         Some(stage) if request.status == Status::Sent => {
             p.require(Right::Approve, stage)?;
@@ -500,22 +500,18 @@ fn at_stage(p: &Principal, request: &Request) -> AppResult<i64> {
     }
 }
 
-pub async fn save_form(db: &Db, p: &Principal, def: &FormDef) -> AppResult<()> {
+pub async fn save_form(db: &Db, p: &Principal, def: &FormDef) -> Result<()> {
     p.require_system(Right::Configure)?;
     repo::save_form(db, &p.who(), def)
         .await
         .map_err(planning_error)
 }
 
-fn invalid(
-    key: &'static str,
-    args: Vec<(&'static str, String)>,
-    field: Option<String>,
-) -> AppError {
-    AppError::Invalid { key, args, field }
+fn invalid(key: &'static str, args: Vec<(&'static str, String)>, field: Option<String>) -> Error {
+    Error::Invalid { key, args, field }
 }
 
-pub fn planning_error(e: RepoError) -> AppError {
+pub fn planning_error(e: RepoError) -> Error {
     let e = match e {
         RepoError::Store(s) => return s.into(),
         RepoError::Planning(p) => p,
@@ -526,8 +522,8 @@ pub fn planning_error(e: RepoError) -> AppError {
             vec![("status", status.code().into())],
             None,
         ),
-        PlanningError::Stale => AppError::Stale,
-        PlanningError::NotFound => AppError::NotFound,
+        PlanningError::Stale => Error::Stale,
+        PlanningError::NotFound => Error::NotFound,
         PlanningError::OverLimit {
             program,
             year,
@@ -548,7 +544,7 @@ pub fn planning_error(e: RepoError) -> AppError {
             Some("program".into()),
         ),
         PlanningError::Empty => invalid("err-request-empty", vec![], None),
-        PlanningError::Field(field) => AppError::invalid("err-required", field),
+        PlanningError::Field(field) => Error::invalid("err-required", field),
         PlanningError::Year(year) => invalid(
             "err-limit-year",
             vec![("year", year.to_string())],
@@ -560,13 +556,13 @@ pub fn planning_error(e: RepoError) -> AppError {
             Some("specific".into()),
         ),
         PlanningError::NotAtStage => invalid("err-not-at-stage", vec![], None),
-        PlanningError::ReasonRequired => AppError::invalid("err-required", "reason"),
+        PlanningError::ReasonRequired => Error::invalid("err-required", "reason"),
         PlanningError::NotApproved => invalid("err-not-approved", vec![], None),
         PlanningError::Form(f) => form_error(f),
     }
 }
 
-fn form_error(e: FormError) -> AppError {
+fn form_error(e: FormError) -> Error {
     let cell = |row: usize, column: &str| Some(format!("row {row}, {column}"));
     match e {
         FormError::Definition { form, message } => invalid(
@@ -636,14 +632,14 @@ pub async fn desk(
     db: &Db,
     p: &Principal,
     campaign_id: i64,
-) -> AppResult<(jospar_limits::Campaign, chrono::NaiveDate, Vec<DeskRow>)> {
-    let campaign = crate::limits::campaign(db, p, campaign_id).await?;
+) -> Result<(jospar_limits::Campaign, chrono::NaiveDate, Vec<DeskRow>)> {
+    let campaign = jospar_limits::usecases::campaign(db, p, campaign_id).await?;
     let calendar = db.working_calendar().await?;
     let deadline = calendar.add_working_days(
         campaign.opened_on,
         u32::try_from(campaign.request_days).unwrap_or(10),
     );
-    let orgs = crate::limits::org_map(db).await?;
+    let orgs = jospar_limits::usecases::org_map(db).await?;
     let read = p.scope(Right::Read);
     let requests = repo::requests(db).await?;
     let mut rows: Vec<DeskRow> = p
@@ -666,8 +662,7 @@ pub async fn desk(
                 .iter()
                 .find(|r| r.campaign_id == campaign.id && r.org_id == org_id)
                 .cloned();
-            let overdue =
-                jospar_planning::is_overdue(request.as_ref().map(|r| r.status), p.today, deadline);
+            let overdue = crate::is_overdue(request.as_ref().map(|r| r.status), p.today, deadline);
             DeskRow {
                 org_id,
                 overdue,
@@ -685,12 +680,12 @@ pub async fn desk(
 
 /// BP-11: fills the second and third planning years of every line from the first, indexed
 /// columns (prices, tariffs, norms, tax bases) multiplied by the campaign's inflation indices.
-pub async fn fill_inflation(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<Request> {
+pub async fn fill_inflation(db: &Db, p: &Principal, id: i64, version: i64) -> Result<Request> {
     let request = request(db, p, id).await?;
     p.require(Right::Enter, request.org_id)?;
     let campaign = limits_repo::campaign(db, request.campaign_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let [first, second, third] = campaign.years();
     let lines = repo::lines(db, id).await?;
     let forms = repo::forms(db).await?;
@@ -746,7 +741,7 @@ pub async fn fill_inflation(db: &Db, p: &Principal, id: i64, version: i64) -> Ap
     .map_err(planning_error)
 }
 
-pub async fn undo_fill(db: &Db, p: &Principal, id: i64, version: i64) -> AppResult<Request> {
+pub async fn undo_fill(db: &Db, p: &Principal, id: i64, version: i64) -> Result<Request> {
     let request = request(db, p, id).await?;
     p.require(Right::Enter, request.org_id)?;
     repo::undo_fill(
@@ -766,7 +761,7 @@ pub async fn undo_fill(db: &Db, p: &Principal, id: i64, version: i64) -> AppResu
 pub struct ConsolidationQuery {
     pub campaign_id: i64,
     pub root_org: Option<i64>,
-    pub by: jospar_planning::Dimension,
+    pub by: crate::Dimension,
     pub approved_only: bool,
 }
 
@@ -779,7 +774,7 @@ pub async fn campaign_lines(
     root: i64,
     approved_only: bool,
     readable: &(dyn Fn(i64) -> bool + Sync),
-) -> AppResult<Vec<(i64, Line)>> {
+) -> Result<Vec<(i64, Line)>> {
     let within: std::collections::HashSet<i64> = tree
         .subtree(root)
         .into_iter()
@@ -818,11 +813,11 @@ pub struct Slicer<'a> {
 }
 
 impl<'a> Slicer<'a> {
-    pub async fn load(db: &Db, tr: &'a Tr, tree: &'a jospar_org::OrgTree) -> AppResult<Slicer<'a>> {
+    pub async fn load(db: &Db, tr: &'a Tr, tree: &'a jospar_org::OrgTree) -> Result<Slicer<'a>> {
         Ok(Slicer {
             tr,
             tree,
-            orgs: crate::limits::org_map(db).await?,
+            orgs: jospar_limits::usecases::org_map(db).await?,
             budgets: jospar_org::repo::budgets(db).await?,
         })
     }
@@ -832,8 +827,8 @@ impl<'a> Slicer<'a> {
         self.budgets.iter().find(|b| b.id == budget_id)
     }
 
-    pub fn org_keys(&self, org: i64) -> jospar_planning::OrgKeys {
-        jospar_planning::OrgKeys {
+    pub fn org_keys(&self, org: i64) -> crate::OrgKeys {
+        crate::OrgKeys {
             org: org.to_string(),
             budget: self
                 .budget_of(org)
@@ -863,8 +858,8 @@ impl<'a> Slicer<'a> {
     }
 
     /// What a key of a slice reads as in the report.
-    pub fn label(&self, by: jospar_planning::Dimension, key: &str) -> String {
-        use jospar_planning::Dimension;
+    pub fn label(&self, by: crate::Dimension, key: &str) -> String {
+        use crate::Dimension;
         let org = || key.parse::<i64>().ok().and_then(|id| self.orgs.get(&id));
         match by {
             Dimension::Org => org()
@@ -890,7 +885,7 @@ impl<'a> Slicer<'a> {
                 .unwrap_or_default(),
             Dimension::Level => self.tr.t(&format!("level-{key}")),
             Dimension::LimitKind => LimitKind::from_code(key)
-                .map(|k| crate::limits::kind_name(self.tr, k))
+                .map(|k| jospar_limits::usecases::kind_name(self.tr, k))
                 .unwrap_or_default(),
             _ => key.to_string(),
         }
@@ -923,12 +918,12 @@ pub async fn consolidated_table(
     tree: &jospar_org::OrgTree,
     query: &ConsolidationQuery,
     readable: &(dyn Fn(i64) -> bool + Sync),
-) -> AppResult<jospar_reports::Table> {
-    use jospar_planning::consolidate;
+) -> Result<jospar_reports::Table> {
+    use crate::consolidate;
     use jospar_reports::{Cell, Table};
     let campaign = limits_repo::campaign(db, query.campaign_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let root = query.root_org.unwrap_or(campaign.authority_org_id);
     let slicer = Slicer::load(db, tr, tree).await?;
     let rows = match kept_consolidation(db, tree, query, root, campaign.first_year, readable)
@@ -942,7 +937,7 @@ pub async fn consolidated_table(
                 .iter()
                 .map(|(org, line)| {
                     let keys = slicer.org_keys(*org);
-                    (jospar_planning::slice_key(query.by, &keys, line), line)
+                    (crate::slice_key(query.by, &keys, line), line)
                 })
                 .collect();
             consolidate(&tagged, query.by)
@@ -994,8 +989,8 @@ async fn kept_consolidation(
     root: i64,
     first_year: i32,
     readable: &(dyn Fn(i64) -> bool + Sync),
-) -> AppResult<Option<Vec<jospar_planning::Consolidated>>> {
-    use jospar_planning::Dimension;
+) -> Result<Option<Vec<crate::Consolidated>>> {
+    use crate::Dimension;
     let sliced_by_kept_keys = matches!(
         query.by,
         Dimension::Administrator | Dimension::Program | Dimension::Subprogram | Dimension::Specific
@@ -1028,7 +1023,7 @@ async fn kept_consolidation(
     }
     Ok(Some(
         sums.into_iter()
-            .map(|(key, amounts)| jospar_planning::Consolidated { key, amounts })
+            .map(|(key, amounts)| crate::Consolidated { key, amounts })
             .collect(),
     ))
 }
@@ -1038,8 +1033,8 @@ async fn kept_consolidation(
 pub struct PivotQuery {
     pub campaign_id: i64,
     pub root_org: Option<i64>,
-    pub rows: jospar_planning::Dimension,
-    pub columns: jospar_planning::Dimension,
+    pub rows: crate::Dimension,
+    pub columns: crate::Dimension,
     pub year: Option<i32>,
     pub approved_only: bool,
 }
@@ -1050,24 +1045,24 @@ pub async fn pivot_table(
     tree: &jospar_org::OrgTree,
     query: &PivotQuery,
     readable: &(dyn Fn(i64) -> bool + Sync),
-) -> AppResult<jospar_reports::Table> {
+) -> Result<jospar_reports::Table> {
     use jospar_reports::{Cell, Table};
     let campaign = limits_repo::campaign(db, query.campaign_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let years = request_years(campaign.first_year);
     let year = query.year.unwrap_or(campaign.first_year);
     if !years.contains(&year) {
-        return Err(AppError::invalid("err-year-outside", "year"));
+        return Err(Error::invalid("err-year-outside", "year"));
     }
     let root = query.root_org.unwrap_or(campaign.authority_org_id);
     let owned = campaign_lines(db, tree, campaign.id, root, query.approved_only, readable).await?;
     let slicer = Slicer::load(db, tr, tree).await?;
-    let keyed: Vec<(jospar_planning::OrgKeys, &Line)> = owned
+    let keyed: Vec<(crate::OrgKeys, &Line)> = owned
         .iter()
         .map(|(org, line)| (slicer.org_keys(*org), line))
         .collect();
-    let pivot = jospar_planning::pivot(&keyed, query.rows, query.columns, year);
+    let pivot = crate::pivot(&keyed, query.rows, query.columns, year);
     let mut headers = vec![format!(
         "{} × {}",
         tr.t(&format!("dimension-{}", query.rows.code())),
@@ -1117,7 +1112,7 @@ pub async fn attach(
     file_name: &str,
     content_type: &str,
     content: &[u8],
-) -> AppResult<repo::Attachment> {
+) -> Result<repo::Attachment> {
     let request = request(db, p, id).await?;
     p.require(Right::Enter, request.org_id)?;
     if content.is_empty() || content.len() > repo::MAX_ATTACHMENT_BYTES {
@@ -1150,26 +1145,22 @@ pub async fn attachment(
     p: &Principal,
     id: i64,
     attachment_id: i64,
-) -> AppResult<(repo::Attachment, Vec<u8>)> {
+) -> Result<(repo::Attachment, Vec<u8>)> {
     let request = request(db, p, id).await?;
     repo::attachment_content(db, request.id, attachment_id)
         .await?
-        .ok_or(AppError::NotFound)
+        .ok_or(Error::NotFound)
 }
 
 /// The breakdowns (расшифровки) of a request as one table: every calculation row of every
 /// line and year with its amount — what an enterprise hands to its administrator (BP-13) and
 /// what prints as the request's appendix (P-19).
-pub async fn breakdown_table(
-    db: &Db,
-    tr: &Tr,
-    request: &Request,
-) -> AppResult<jospar_reports::Table> {
+pub async fn breakdown_table(db: &Db, tr: &Tr, request: &Request) -> Result<jospar_reports::Table> {
     use jospar_reports::{Cell, Table};
     let campaign = limits_repo::campaign(db, request.campaign_id)
         .await?
-        .ok_or(AppError::NotFound)?;
-    let orgs = crate::limits::org_map(db).await?;
+        .ok_or(Error::NotFound)?;
+    let orgs = jospar_limits::usecases::org_map(db).await?;
     let forms = repo::forms(db).await?;
     let mut rows = Vec::new();
     let mut total = jospar_core::Tenge::ZERO;
@@ -1259,23 +1250,23 @@ pub async fn breakdown_table(
 }
 
 /// Opens a refinement or correction of an approved request (BP-2).
-pub async fn new_version(db: &Db, p: &Principal, id: i64, kind: &str) -> AppResult<Request> {
+pub async fn new_version(db: &Db, p: &Principal, id: i64, kind: &str) -> Result<Request> {
     let source = request(db, p, id).await?;
     p.require(Right::Enter, source.org_id)?;
     let kind =
-        RequestKind::from_code(kind).ok_or_else(|| AppError::invalid("err-required", "kind"))?;
+        RequestKind::from_code(kind).ok_or_else(|| Error::invalid("err-required", "kind"))?;
     repo::create_version(db, &p.who(), &source, kind)
         .await
         .map_err(planning_error)
 }
 
 /// Differences of a refinement or correction from the approved request it is based on.
-pub async fn diff(db: &Db, p: &Principal, id: i64) -> AppResult<Vec<jospar_planning::LineDiff>> {
+pub async fn diff(db: &Db, p: &Principal, id: i64) -> Result<Vec<crate::LineDiff>> {
     let current = request(db, p, id).await?;
     let Some(base) = current.based_on else {
         return Ok(Vec::new());
     };
     let approved = repo::lines(db, base).await?;
     let lines = repo::lines(db, current.id).await?;
-    Ok(jospar_planning::diff_versions(&approved, &lines))
+    Ok(crate::diff_versions(&approved, &lines))
 }

@@ -2,22 +2,22 @@
 //! 5-52 for an organisation and a report date, and the cash execution report that sets it
 //! against the system's approved financing plans, listing every discrepancy.
 
-use crate::appendices::Reader;
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Tr;
-use chrono::{Datelike, NaiveDate};
-use jospar_classification::{CodeKind, repo as ebk};
-use jospar_core::Tenge;
-use jospar_execution::form_127::{BUDGET_FORM, BudgetRow, SystemPlan, compare_127};
-use jospar_execution::form_409::{CONTRACTS_FORM, ContractRow, reconcile_409_420};
-use jospar_execution::layouts::{Shape, layouts};
-use jospar_execution::movement::{MOVEMENT_FORM, MovementRow};
-use jospar_execution::treasury::{
+use crate::form_127::{BUDGET_FORM, BudgetRow, SystemPlan, compare_127};
+use crate::form_409::{CONTRACTS_FORM, ContractRow, reconcile_409_420};
+use crate::layouts::{Shape, layouts};
+use crate::movement::{MOVEMENT_FORM, MovementRow};
+use crate::treasury::{
     CASH_FORM, CashRow, Form, FormError, OBLIGATIONS_FORM, ObligationRow, RECEIPTS_219_FORM,
     RECEIVED_243_FORM, ReceiptRow, csv_records, reconcile_219_243, reconcile_420_552,
 };
-use jospar_execution::treasury_store::{self, TreasuryReport};
+use crate::treasury_store::{self, TreasuryReport};
+use chrono::{Datelike, NaiveDate};
+use jospar_access::Principal;
+use jospar_access::Reader;
+use jospar_access::{Error, Result};
+use jospar_classification::{CodeKind, repo as ebk};
+use jospar_core::Tenge;
+use jospar_i18n::Tr;
 use jospar_org::{OrgTree, Right};
 use jospar_reports::{Cell, Table};
 use jospar_store::{Db, Who};
@@ -32,8 +32,8 @@ pub const FORM_127: &str = "1-27";
 pub const FORM_409: &str = "4-09";
 
 /// A form's error as a translated message naming the row and the column.
-pub fn form_error(e: FormError) -> AppError {
-    let invalid = |key, args: Vec<(&'static str, String)>, field: String| AppError::Invalid {
+pub fn form_error(e: FormError) -> Error {
+    let invalid = |key, args: Vec<(&'static str, String)>, field: String| Error::Invalid {
         key,
         args,
         field: Some(field),
@@ -224,7 +224,7 @@ pub async fn import_form(
     form: &str,
     target: FormTarget<'_>,
     file: impl FormFile,
-) -> AppResult<TreasuryReport> {
+) -> Result<TreasuryReport> {
     if let Some(p) = writer {
         p.require(Right::Enter, target.org_id)?;
     }
@@ -232,11 +232,11 @@ pub async fn import_form(
         .await?
         .is_none()
     {
-        return Err(AppError::invalid("err-unknown-org", "org"));
+        return Err(Error::invalid("err-unknown-org", "org"));
     }
-    crate::periods::check_open(db, target.org_id, target.report_date).await?;
+    crate::usecases::periods::check_open(db, target.org_id, target.report_date).await?;
     let Some(layout) = layouts().form(form) else {
-        return Err(AppError::Invalid {
+        return Err(Error::Invalid {
             key: "err-unknown-value",
             args: vec![("field", "form".into()), ("value", form.into())],
             field: Some("form".into()),
@@ -305,7 +305,7 @@ impl Import<'_> {
         form: &'static Form<T, K>,
         file: impl FormFile,
         codes_of: impl Fn(&T, &mut CodesSeen),
-    ) -> AppResult<TreasuryReport>
+    ) -> Result<TreasuryReport>
     where
         T: serde::Serialize + Send + 'static,
         K: Eq + std::hash::Hash + 'static,
@@ -408,12 +408,12 @@ impl CodesSeen {
 
 /// Every code of the form must be in the classification of the report's year, or of the
 /// latest year before it while that year is not loaded.
-async fn check_codes(db: &Db, report_year: i32, codes: CodesSeen) -> AppResult<()> {
+async fn check_codes(db: &Db, report_year: i32, codes: CodesSeen) -> Result<()> {
     let year = classification_year(db, report_year).await?;
     for check in codes.first_rows {
         if ebk::get(db, year, check.kind, &check.code).await?.is_none() {
             let (row, column) = (check.row, check.column);
-            return Err(AppError::Invalid {
+            return Err(Error::Invalid {
                 key: "err-treasury-code",
                 args: vec![
                     ("row", row.to_string()),
@@ -440,7 +440,7 @@ fn receipt_codes(row: &ReceiptRow, codes: &mut CodesSeen) {
 }
 
 /// The latest classification year loaded on or before `year` (the year itself when none is).
-pub(crate) async fn classification_year(db: &Db, year: i32) -> AppResult<i32> {
+pub(crate) async fn classification_year(db: &Db, year: i32) -> Result<i32> {
     Ok(ebk::years(db)
         .await?
         .into_iter()
@@ -467,7 +467,7 @@ pub async fn cash_form(
     db: &Db,
     reader: &Reader<'_>,
     id: i64,
-) -> AppResult<(TreasuryReport, Vec<CashRow>)> {
+) -> Result<(TreasuryReport, Vec<CashRow>)> {
     form_of_shape(db, reader, id, Shape::Cash).await
 }
 
@@ -478,24 +478,24 @@ async fn form_of_shape<T: serde::de::DeserializeOwned>(
     reader: &Reader<'_>,
     id: i64,
     shape: Shape,
-) -> AppResult<(TreasuryReport, Vec<T>)> {
+) -> Result<(TreasuryReport, Vec<T>)> {
     let head = treasury_store::head(db, id)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .filter(|h| layouts().form(&h.form).map(|l| l.shape) == Some(shape))
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
     treasury_store::report::<T>(db, id, &head.form)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)
 }
 
 /// The imported forms the reader may read.
-pub async fn reports(db: &Db, reader: &Reader<'_>) -> AppResult<Vec<TreasuryReport>> {
+pub async fn reports(db: &Db, reader: &Reader<'_>) -> Result<Vec<TreasuryReport>> {
     Ok(treasury_store::reports(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .filter(|r| reader.can_read(r.org_id))
         .collect())
@@ -510,19 +510,19 @@ async fn system_lines(
     tree: &OrgTree,
     root: i64,
     date: NaiveDate,
-) -> AppResult<Vec<jospar_execution::PlanLine>> {
+) -> Result<Vec<crate::PlanLine>> {
     let mut out = Vec::new();
-    for plan in crate::plans::approved_plans(db, tree, root, date.year()).await? {
+    for plan in crate::usecases::plans::approved_plans(db, tree, root, date.year()).await? {
         out.extend(
             plan.as_of(date)
-                .map_err(|e| AppError::Internal(e.to_string()))?,
+                .map_err(|e| Error::Internal(e.to_string()))?,
         );
     }
     Ok(out)
 }
 
 /// A line's payments from January to the month of `date`.
-fn paid_to(line: &jospar_execution::PlanLine, date: NaiveDate) -> Tenge {
+fn paid_to(line: &crate::PlanLine, date: NaiveDate) -> Tenge {
     line.payments[..date.month() as usize].iter().copied().sum()
 }
 
@@ -533,7 +533,7 @@ async fn system_plan(
     tree: &OrgTree,
     root: i64,
     date: NaiveDate,
-) -> AppResult<BTreeMap<Codes, Tenge>> {
+) -> Result<BTreeMap<Codes, Tenge>> {
     let mut out: BTreeMap<Codes, Tenge> = BTreeMap::new();
     for line in system_lines(db, tree, root, date).await? {
         let to_date = paid_to(&line, date);
@@ -545,7 +545,7 @@ async fn system_plan(
 
 pub(crate) fn percent(executed: Tenge, plan: Tenge) -> Cell {
     Cell::Text(
-        jospar_execution::ex18::percent_tenths(executed, plan)
+        crate::ex18::percent_tenths(executed, plan)
             .map(|t| format!("{},{}", t / 10, (t % 10).abs()))
             .unwrap_or_default(),
     )
@@ -562,17 +562,17 @@ pub async fn cash_552_table(
     reader: &Reader<'_>,
     id: i64,
     failures_only: bool,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (head, rows) = treasury_store::report::<CashRow>(db, id, FORM_552)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
     let mut planned = system_plan(db, tree, head.org_id, head.report_date).await?;
     let mut table = Table {
         title: tr.t("report-cash-execution-552"),
         subtitle: vec![
-            crate::service::org_name(db, tr, head.org_id).await?,
+            jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
             tr.args(
                 "treasury-subtitle",
                 &[
@@ -678,15 +678,15 @@ pub async fn reconcile_420_552_table(
     reader: &Reader<'_>,
     id_420: i64,
     id_552: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (head_420, rows_420) = treasury_store::report::<ObligationRow>(db, id_420, FORM_420)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     let (head_552, rows_552) = treasury_store::report::<CashRow>(db, id_552, FORM_552)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     reader.require_read(head_420.org_id)?;
     reader.require_read(head_552.org_id)?;
     let discrepancies = reconcile_420_552(&rows_420, &rows_552);
@@ -744,15 +744,15 @@ pub async fn reconcile_409_420_table(
     reader: &Reader<'_>,
     id_409: i64,
     id_420: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (head_409, contracts) = treasury_store::report::<ContractRow>(db, id_409, FORM_409)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     let (head_420, rows_420) = treasury_store::report::<ObligationRow>(db, id_420, FORM_420)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     reader.require_read(head_409.org_id)?;
     reader.require_read(head_420.org_id)?;
     let mut table = Table {
@@ -819,12 +819,12 @@ pub async fn reconcile_219_243_table(
     reader: &Reader<'_>,
     id_219: i64,
     id_243: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let load = |id: i64, form: &'static str| async move {
         treasury_store::report::<ReceiptRow>(db, id, form)
             .await
-            .map_err(AppError::from)?
-            .ok_or(AppError::NotFound)
+            .map_err(Error::from)?
+            .ok_or(Error::NotFound)
     };
     let (head_219, rows_219) = load(id_219, FORM_219).await?;
     let (head_243, rows_243) = load(id_243, FORM_243).await?;
@@ -881,11 +881,11 @@ pub async fn reconcile_plan_127_table(
     reader: &Reader<'_>,
     id: i64,
     failures_only: bool,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (head, rows) = treasury_store::report::<BudgetRow>(db, id, FORM_127)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
     let mut system: BTreeMap<(String, String), SystemPlan> = BTreeMap::new();
     for line in system_lines(db, tree, head.org_id, head.report_date).await? {
@@ -900,7 +900,7 @@ pub async fn reconcile_plan_127_table(
     let mut table = Table {
         title: tr.t("report-reconcile-plan-127"),
         subtitle: vec![
-            crate::service::org_name(db, tr, head.org_id).await?,
+            jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
             tr.args(
                 "treasury-127-subtitle",
                 &[
@@ -973,7 +973,7 @@ pub async fn reconcile_plan_127_table(
 
 /// Forms 5-34 and 0-67 (EX-5): the movement of money row by row — the balance at the start,
 /// received, spent and the balance at the end — with the totals, every row balanced on import.
-pub async fn movement_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> AppResult<Table> {
+pub async fn movement_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> Result<Table> {
     let (head, rows) = form_of_shape::<MovementRow>(db, reader, id, Shape::Movement).await?;
     let name = layouts()
         .form(&head.form)
@@ -1004,7 +1004,7 @@ pub async fn movement_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> A
             &[("form", head.form.clone()), ("name", name)],
         ),
         subtitle: vec![
-            crate::service::org_name(db, tr, head.org_id).await?,
+            jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
             form_subtitle(tr, &head),
         ],
         headers: [

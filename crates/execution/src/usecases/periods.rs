@@ -1,36 +1,36 @@
 //! Closed execution periods (EX-5) for the pages and the API: who may close and open a month
 //! (the approving authority of the organisation), and the check every Treasury import passes.
 
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
+use crate::periods::{self, ClosedPeriod, closing_of};
+use crate::portal::Month;
 use chrono::NaiveDate;
-use jospar_execution::periods::{self, ClosedPeriod, closing_of};
-use jospar_execution::portal::Month;
-use jospar_org::Right;
+use jospar_access::Principal;
+use jospar_access::Right;
+use jospar_access::{Error, Result};
 use jospar_store::Db;
 
-fn month_of(text: &str) -> AppResult<Month> {
-    Month::parse(text).ok_or_else(|| AppError::Invalid {
+fn month_of(text: &str) -> Result<Month> {
+    Month::parse(text).ok_or_else(|| Error::Invalid {
         key: "err-report-param",
         args: vec![("field", "month".into()), ("value", text.into())],
         field: Some("month".into()),
     })
 }
 
-fn reason_of(reason: &str) -> AppResult<&str> {
+fn reason_of(reason: &str) -> Result<&str> {
     let reason = reason.trim();
     if reason.is_empty() {
-        Err(AppError::invalid("err-required", "reason"))
+        Err(Error::invalid("err-required", "reason"))
     } else {
         Ok(reason)
     }
 }
 
 /// The closed periods of the organisations the caller may read.
-pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<ClosedPeriod>> {
+pub async fn list(db: &Db, p: &Principal) -> Result<Vec<ClosedPeriod>> {
     Ok(periods::closed_periods(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .filter(|c| p.can(Right::Read, c.org_id))
         .collect())
@@ -43,14 +43,14 @@ pub async fn close(
     org: i64,
     month: &str,
     reason: &str,
-) -> AppResult<ClosedPeriod> {
+) -> Result<ClosedPeriod> {
     p.require(Right::Approve, org)?;
     let month = month_of(month)?;
     let reason = reason_of(reason)?;
     periods::close(db, &p.who(), org, month, reason)
         .await
-        .map_err(AppError::from)?
-        .ok_or_else(|| AppError::Invalid {
+        .map_err(Error::from)?
+        .ok_or_else(|| Error::Invalid {
             key: "err-period-closed-already",
             args: vec![("month", month.to_string())],
             field: Some("month".into()),
@@ -64,20 +64,20 @@ pub async fn reopen(
     org: i64,
     month: &str,
     reason: &str,
-) -> AppResult<ClosedPeriod> {
+) -> Result<ClosedPeriod> {
     p.require(Right::Approve, org)?;
     let month = month_of(month)?;
     let reason = reason_of(reason)?;
     periods::reopen(db, &p.who(), org, month, reason)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)
 }
 
 /// Refuses a form of `org` dated `date` when its month is closed for the organisation or for
 /// one above it, naming the month, who closed it and why.
-pub async fn check_open(db: &Db, org: i64, date: NaiveDate) -> AppResult<()> {
-    let closed = periods::closed_periods(db).await.map_err(AppError::from)?;
+pub async fn check_open(db: &Db, org: i64, date: NaiveDate) -> Result<()> {
+    let closed = periods::closed_periods(db).await.map_err(Error::from)?;
     if closed.is_empty() {
         return Ok(());
     }
@@ -86,7 +86,7 @@ pub async fn check_open(db: &Db, org: i64, date: NaiveDate) -> AppResult<()> {
         tree.is_within(org, closing_org)
     }) {
         None => Ok(()),
-        Some(c) => Err(AppError::Invalid {
+        Some(c) => Err(Error::Invalid {
             key: "err-period-closed",
             args: vec![
                 ("month", c.month.clone()),

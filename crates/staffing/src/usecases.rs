@@ -1,25 +1,26 @@
-//! Use cases of the staffing table (ST-1, ST-2) shared by the API (and later the pages): the
-//! pay reference tables edited by the system administrator, and an institution's positions
-//! priced with the tables valid on the first day of the year.
+//! Use cases of the staffing table (ST-1, ST-2): the pay reference tables edited by the system
+//! administrator, and an institution's positions priced with the tables valid on the first day
+//! of the year. What a change means for the payroll lines of budget requests (ST-3) is the
+//! planning module's (`jospar_planning::payroll`).
 
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
-use jospar_org::Right;
-use jospar_staffing::repo::{self, RepoError, StaffingTable};
-use jospar_staffing::{AnnualFund, MonthlyPay, PayError, Position, annual_fund, monthly_pay};
+use crate::repo::{self, RepoError, StaffingTable};
+use crate::{AnnualFund, MonthlyPay, PayError, Position, annual_fund, monthly_pay};
+use jospar_access::Principal;
+use jospar_access::Right;
+use jospar_access::{Error, Result};
 use jospar_store::Db;
 use serde::Serialize;
 
-fn staffing_error(e: RepoError) -> AppError {
+pub fn staffing_error(e: RepoError) -> Error {
     match e {
         RepoError::Store(s) => s.into(),
-        RepoError::Stale => AppError::Stale,
-        RepoError::UnknownTable(table) => AppError::Invalid {
+        RepoError::Stale => Error::Stale,
+        RepoError::UnknownTable(table) => Error::Invalid {
             key: "err-unknown-value",
             args: vec![("field", "table".into()), ("value", table)],
             field: Some("table".into()),
         },
-        RepoError::BadValue { table, message } => AppError::Invalid {
+        RepoError::BadValue { table, message } => Error::Invalid {
             key: "err-reference-value",
             args: vec![("field", table.clone()), ("message", message)],
             field: Some(table),
@@ -28,7 +29,7 @@ fn staffing_error(e: RepoError) -> AppError {
 }
 
 /// A pay error as a translated message naming the row (position) it concerns.
-fn pay_error(e: PayError) -> AppError {
+fn pay_error(e: PayError) -> Error {
     let row = |position: usize| format!("positions[{position}]");
     let (key, field, args): (&'static str, Option<String>, Vec<(&'static str, String)>) = match e {
         PayError::StaffUnits { position } => (
@@ -67,42 +68,25 @@ fn pay_error(e: PayError) -> AppError {
             vec![("table", table.to_string()), ("date", date.to_string())],
         ),
     };
-    AppError::Invalid { key, args, field }
+    Error::Invalid { key, args, field }
 }
 
+/// Budget requests fed by the table are not recomputed here: the pages and the API call
+/// `jospar_planning::payroll`, which does both.
 pub async fn set_reference(
     db: &Db,
     p: &Principal,
     table: &str,
     valid_from: chrono::NaiveDate,
     value: &serde_json::Value,
-) -> AppResult<()> {
+) -> Result<()> {
     p.require_system(Right::Configure)?;
     repo::set_reference(db, &p.who(), table, valid_from, value)
         .await
-        .map_err(staffing_error)?;
-    recompute_requests(db, &p.who()).await
+        .map_err(staffing_error)
 }
 
-/// After a reference table changes, every request in work of an institution with a staffing
-/// table gets its payroll lines recomputed. A table the new values make invalid (a salary now
-/// below the minimum wage, say) leaves its lines as they were; its page shows the reason.
-async fn recompute_requests(db: &Db, who: &jospar_store::Who) -> AppResult<()> {
-    let orgs = repo::organisations_with_tables(db)
-        .await
-        .map_err(staffing_error)?;
-    for request in jospar_planning::repo::requests(db).await? {
-        if orgs.contains(&request.org_id) {
-            match sync_request(db, who, &request).await {
-                Ok(()) | Err(AppError::Invalid { .. }) => {}
-                Err(e) => return Err(e),
-            }
-        }
-    }
-    Ok(())
-}
-
-pub async fn reference_tables(db: &Db) -> AppResult<jospar_staffing::ReferenceTables> {
+pub async fn reference_tables(db: &Db) -> Result<crate::ReferenceTables> {
     repo::reference_tables(db).await.map_err(staffing_error)
 }
 
@@ -117,12 +101,9 @@ pub struct PricedTable {
     pub fund: AnnualFund,
 }
 
-fn price(
-    table: StaffingTable,
-    tables: &jospar_staffing::ReferenceTables,
-) -> AppResult<PricedTable> {
+pub fn price(table: StaffingTable, tables: &crate::ReferenceTables) -> Result<PricedTable> {
     let day = chrono::NaiveDate::from_ymd_opt(table.year, 1, 1)
-        .ok_or_else(|| AppError::invalid("err-year", "year"))?;
+        .ok_or_else(|| Error::invalid("err-year", "year"))?;
     let reference = tables.on(day).map_err(pay_error)?;
     let fund = annual_fund(&table.positions, &reference).map_err(pay_error)?;
     let pay = table
@@ -130,7 +111,7 @@ fn price(
         .iter()
         .enumerate()
         .map(|(i, position)| monthly_pay(i, position, &reference).map_err(pay_error))
-        .collect::<AppResult<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?;
     Ok(PricedTable {
         org_id: table.org_id,
         year: table.year,
@@ -141,15 +122,17 @@ fn price(
     })
 }
 
-pub async fn staffing_table(db: &Db, p: &Principal, org: i64, year: i32) -> AppResult<PricedTable> {
+pub async fn staffing_table(db: &Db, p: &Principal, org: i64, year: i32) -> Result<PricedTable> {
     p.require(Right::Read, org)?;
     let table = repo::staffing_table(db, org, year)
         .await
         .map_err(staffing_error)?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     price(table, &reference_tables(db).await?)
 }
 
+/// Budget requests fed by the table are not recomputed here: the pages and the API call
+/// `jospar_planning::payroll`, which does both.
 /// Saves the positions after pricing them: a table with an error is not stored at all.
 pub async fn save_staffing_table(
     db: &Db,
@@ -158,7 +141,7 @@ pub async fn save_staffing_table(
     year: i32,
     version: i64,
     positions: &[Position],
-) -> AppResult<PricedTable> {
+) -> Result<PricedTable> {
     p.require(Right::Enter, org)?;
     let tables = reference_tables(db).await?;
     let draft = StaffingTable {
@@ -172,116 +155,31 @@ pub async fn save_staffing_table(
     let saved = repo::save_staffing_table(db, &p.who(), org, year, version, positions)
         .await
         .map_err(staffing_error)?;
-    let priced = price(saved, &tables)?;
-    for request in jospar_planning::repo::requests(db).await? {
-        if request.org_id == org {
-            sync_request(db, &p.who(), &request).await?;
-        }
-    }
-    Ok(priced)
+    price(saved, &tables)
 }
 
-/// Whether the amounts of `specific` in `year` of an organisation's requests come from its
-/// staffing table (ST-3): then they are computed cells, not typed.
-pub async fn computed_from_staffing(
-    db: &Db,
-    org: i64,
-    year: i32,
-    specific: &str,
-) -> AppResult<bool> {
-    if !jospar_staffing::PAYROLL_SPECIFICS.contains(&specific) {
-        return Ok(false);
-    }
-    Ok(repo::staffing_table(db, org, year)
-        .await
-        .map_err(staffing_error)?
-        .is_some())
-}
-
-/// Writes the payroll lines of every planning year that has a staffing table into a request
-/// still in work (ST-3); approved and sent requests are frozen and stay as they are.
-pub async fn sync_request(
-    db: &Db,
-    who: &jospar_store::Who,
-    request: &jospar_planning::Request,
-) -> AppResult<()> {
-    use jospar_planning::repo::{ComputedLine, Target};
-    if !request.status.editable() {
-        return Ok(());
-    }
-    let campaign = jospar_limits::repo::campaign(db, request.campaign_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let tables = reference_tables(db).await?;
-    let forms = jospar_planning::repo::forms(db).await?;
-    for year in jospar_planning::request_years(campaign.first_year) {
-        let Some(table) = repo::staffing_table(db, request.org_id, year)
-            .await
-            .map_err(staffing_error)?
-        else {
-            continue;
-        };
-        let fund = price(table, &tables)?.fund;
-        let mut lines = Vec::new();
-        for group in &fund.groups {
-            for (specific, rows) in &group.rows {
-                let form = jospar_planning::repo::form_for_specific(&forms, specific)
-                    .ok_or(AppError::NotFound)?;
-                lines.push(ComputedLine {
-                    program: group.program.clone(),
-                    subprogram: group.subprogram.clone(),
-                    specific: specific.clone(),
-                    form,
-                    rows: rows.clone(),
-                });
-            }
-        }
-        let current = jospar_planning::repo::request(db, request.id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        jospar_planning::repo::set_computed_lines(
-            db,
-            who,
-            Target {
-                request_id: request.id,
-                version: current.version,
-            },
-            year,
-            &lines,
-            &jospar_staffing::PAYROLL_SPECIFICS,
-            "staffing_table",
-        )
-        .await
-        .map_err(crate::planning::planning_error)?;
-    }
-    Ok(())
-}
-
+/// Budget requests fed by the table are not recomputed here: the pages and the API call
+/// `jospar_planning::payroll`, which does both.
 /// Copies a year's positions to the next year, a year longer in service (ST-1); the next
 /// year must not have a table yet.
-pub async fn copy_to_next_year(
-    db: &Db,
-    p: &Principal,
-    org: i64,
-    year: i32,
-) -> AppResult<PricedTable> {
+pub async fn copy_to_next_year(db: &Db, p: &Principal, org: i64, year: i32) -> Result<PricedTable> {
     p.require(Right::Enter, org)?;
     let source = repo::staffing_table(db, org, year)
         .await
         .map_err(staffing_error)?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     if repo::staffing_table(db, org, year + 1)
         .await
         .map_err(staffing_error)?
         .is_some()
     {
-        return Err(AppError::Invalid {
+        return Err(Error::Invalid {
             key: "err-staffing-exists",
             args: vec![("year", (year + 1).to_string())],
             field: Some("year".into()),
         });
     }
-    let positions = jospar_staffing::next_year(&source.positions);
+    let positions = crate::next_year(&source.positions);
     save_staffing_table(db, p, org, year + 1, 0, &positions).await
 }
 
@@ -292,23 +190,23 @@ pub async fn compare(
     org: i64,
     from: i32,
     to: i32,
-) -> AppResult<Vec<jospar_staffing::PositionChange>> {
+) -> Result<Vec<crate::PositionChange>> {
     p.require(Right::Read, org)?;
     let tables = reference_tables(db).await?;
     let load = |year: i32| async move {
         let table = repo::staffing_table(db, org, year)
             .await
             .map_err(staffing_error)?
-            .ok_or(AppError::NotFound)?;
+            .ok_or(Error::NotFound)?;
         let day = chrono::NaiveDate::from_ymd_opt(year, 1, 1)
-            .ok_or_else(|| AppError::invalid("err-year", "year"))?;
-        AppResult::Ok(table.positions).map(|positions| (positions, day))
+            .ok_or_else(|| Error::invalid("err-year", "year"))?;
+        Ok::<_, Error>(table.positions).map(|positions| (positions, day))
     };
     let (before, before_day) = load(from).await?;
     let (after, after_day) = load(to).await?;
     let before_ref = tables.on(before_day).map_err(pay_error)?;
     let after_ref = tables.on(after_day).map_err(pay_error)?;
-    jospar_staffing::compare((&before, &before_ref), (&after, &after_ref)).map_err(pay_error)
+    crate::compare((&before, &before_ref), (&after, &after_ref)).map_err(pay_error)
 }
 
 /// The year's payroll of each structural unit of an institution's staffing table, by the
@@ -319,7 +217,7 @@ pub async fn unit_payroll(
     db: &Db,
     org: i64,
     year: i32,
-) -> AppResult<Option<Vec<(String, String, String, jospar_core::Tenge)>>> {
+) -> Result<Option<Vec<(String, String, String, jospar_core::Tenge)>>> {
     let Some(table) = repo::staffing_table(db, org, year)
         .await
         .map_err(staffing_error)?

@@ -3,29 +3,29 @@
 //! the control sets the paying administrators' financing plans by payments beside the
 //! receiving budgets' plans of receipts under the pair's code, month by month.
 
-use crate::analytics::PlanScope;
-use crate::appendices::Reader;
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Tr;
-use crate::plans::{approved_plans, refusal};
-use crate::treasury::classification_year;
+use crate::analysis::{MonthBalance, balance};
+use crate::offsetting::{self, NewPair, OffsettingPair, PairError};
+use crate::usecases::analytics::PlanScope;
+use crate::usecases::plans::{approved_plans, refusal};
+use crate::usecases::treasury::classification_year;
 use chrono::NaiveDate;
+use jospar_access::Principal;
+use jospar_access::Reader;
+use jospar_access::{Error, Result};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
-use jospar_execution::analysis::{MonthBalance, balance};
-use jospar_execution::offsetting::{self, NewPair, OffsettingPair, PairError};
+use jospar_i18n::Tr;
 use jospar_org::{Org, OrgTree, Right};
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
 
-fn pair_error(e: PairError) -> AppError {
+fn pair_error(e: PairError) -> Error {
     match e {
         PairError::BadCode {
             field,
             value,
             digits,
-        } => AppError::Invalid {
+        } => Error::Invalid {
             key: "err-offsetting-digits",
             args: vec![
                 ("field", field.into()),
@@ -34,20 +34,20 @@ fn pair_error(e: PairError) -> AppError {
             ],
             field: Some(field.into()),
         },
-        PairError::NotTransfer(code) => AppError::Invalid {
+        PairError::NotTransfer(code) => Error::Invalid {
             key: "err-offsetting-not-transfer",
             args: vec![("value", code)],
             field: Some("receipt_code".into()),
         },
-        PairError::NoName => AppError::invalid("err-required", "name"),
+        PairError::NoName => Error::invalid("err-required", "name"),
     }
 }
 
 /// The pairs of the organisations the caller may read.
-pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<OffsettingPair>> {
+pub async fn list(db: &Db, p: &Principal) -> Result<Vec<OffsettingPair>> {
     Ok(offsetting::pairs(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .filter(|pair| p.can(Right::Read, pair.org_id))
         .collect())
@@ -55,12 +55,12 @@ pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<OffsettingPair>> {
 
 /// Adds a pair for an authorized body: codes well formed, the administrator and the receipts
 /// subclass known to the classification of the year, the pair not there already.
-pub async fn add(db: &Db, p: &Principal, new: NewPair) -> AppResult<OffsettingPair> {
+pub async fn add(db: &Db, p: &Principal, new: NewPair) -> Result<OffsettingPair> {
     p.require(Right::Approve, new.org_id)?;
     let year = i32::try_from(new.year)
         .ok()
         .filter(|y| (2000..=2100).contains(y))
-        .ok_or_else(|| AppError::Invalid {
+        .ok_or_else(|| Error::Invalid {
             key: "err-report-param",
             args: vec![("field", "year".into()), ("value", new.year.to_string())],
             field: Some("year".into()),
@@ -78,7 +78,7 @@ pub async fn add(db: &Db, p: &Principal, new: NewPair) -> AppResult<OffsettingPa
         (CodeKind::ReceiptSubclass, "receipt_code", subclass.as_str()),
     ] {
         if ebk::get(db, classification, kind, code).await?.is_none() {
-            return Err(AppError::Invalid {
+            return Err(Error::Invalid {
                 key: "err-unknown-code",
                 args: vec![("field", field.into()), ("value", code.into())],
                 field: Some(field.into()),
@@ -87,27 +87,27 @@ pub async fn add(db: &Db, p: &Principal, new: NewPair) -> AppResult<OffsettingPa
     }
     offsetting::add(db, &p.who(), new)
         .await
-        .map_err(AppError::from)?
-        .ok_or_else(|| AppError::invalid("err-offsetting-exists", "receipt_code"))
+        .map_err(Error::from)?
+        .ok_or_else(|| Error::invalid("err-offsetting-exists", "receipt_code"))
 }
 
 /// Removes a pair, with the reason.
-pub async fn remove(db: &Db, p: &Principal, id: i64, reason: &str) -> AppResult<OffsettingPair> {
+pub async fn remove(db: &Db, p: &Principal, id: i64, reason: &str) -> Result<OffsettingPair> {
     let pair = offsetting::pairs(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .find(|pair| pair.id == id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     p.require(Right::Approve, pair.org_id)?;
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(AppError::invalid("err-required", "reason"));
+        return Err(Error::invalid("err-required", "reason"));
     }
     offsetting::remove(db, &p.who(), id, reason)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)
 }
 
 /// The administrator's code of an organisation: its own, or that of the nearest organisation
@@ -149,10 +149,10 @@ impl PairControl {
 
 /// The pairs of the scope's year kept by the root, an organisation above it or one below it,
 /// each with the subtree's plans of both sides.
-async fn controls(db: &Db, tree: &OrgTree, scope: &PlanScope<'_>) -> AppResult<Vec<PairControl>> {
+async fn controls(db: &Db, tree: &OrgTree, scope: &PlanScope<'_>) -> Result<Vec<PairControl>> {
     let pairs: Vec<OffsettingPair> = offsetting::pairs(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .filter(|pair| {
             pair.year == i64::from(scope.year)
@@ -162,16 +162,17 @@ async fn controls(db: &Db, tree: &OrgTree, scope: &PlanScope<'_>) -> AppResult<V
         .collect();
     let orgs = jospar_org::repo::all_orgs(db).await?;
     let date = scope.as_of.unwrap_or(NaiveDate::MAX);
-    let mut paying: Vec<(String, Vec<jospar_execution::PlanLine>)> = Vec::new();
+    let mut paying: Vec<(String, Vec<crate::PlanLine>)> = Vec::new();
     for plan in approved_plans(db, tree, scope.root, scope.year).await? {
         let lines = plan
             .as_of(date)
-            .map_err(|e| refusal(jospar_execution::plans::PlanRefusal::Change(e)))?;
+            .map_err(|e| refusal(crate::plans::PlanRefusal::Change(e)))?;
         let abp = abp_of(&orgs, plan.org_id).unwrap_or_default().to_string();
         paying.push((abp, lines));
     }
     let receipt_plans =
-        crate::receipt_plans::approved_receipt_plans(db, tree, scope.root, scope.year).await?;
+        crate::usecases::receipt_plans::approved_receipt_plans(db, tree, scope.root, scope.year)
+            .await?;
     Ok(pairs
         .into_iter()
         .map(|pair| {
@@ -211,11 +212,11 @@ pub async fn offsetting_table(
     reader: &Reader<'_>,
     scope: &PlanScope<'_>,
     pair: Option<i64>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(scope.root)?;
     let controls = controls(db, tree, scope).await?;
     let mut subtitle = vec![
-        crate::service::org_name(db, tr, scope.root).await?,
+        jospar_org::usecases::org_name(db, tr.0, scope.root).await?,
         scope.year.to_string(),
     ];
     if let Some(d) = scope.as_of {
@@ -225,7 +226,7 @@ pub async fn offsetting_table(
         let control = controls
             .into_iter()
             .find(|c| c.pair.id == id)
-            .ok_or(AppError::NotFound)?;
+            .ok_or(Error::NotFound)?;
         return Ok(pair_months(tr, subtitle, &control));
     }
     let mut table = Table {
@@ -295,7 +296,7 @@ fn pair_months(tr: &Tr, mut subtitle: Vec<String>, control: &PairControl) -> Tab
         "{} {} {} → {} · {}",
         pair.abp, pair.program, pair.subprogram, pair.receipt_code, pair.name
     ));
-    crate::analytics::balance_table(
+    crate::usecases::analytics::balance_table(
         tr,
         "report-offsetting-codes",
         subtitle,

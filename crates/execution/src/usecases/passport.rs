@@ -3,15 +3,15 @@
 //! class, expenses of the 5-52 by administrator and program — built here to the tiyn, sent
 //! through the configured portal, every attempt recorded with its outcome.
 
-use crate::appendices::Reader;
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
+use crate::passport_store::{self, PassportExport};
+use crate::treasury::{CashRow, ReceiptRow};
+use crate::treasury_store::{self, TreasuryReport};
 use chrono::{Datelike, NaiveDate};
+use jospar_access::Principal;
+use jospar_access::Reader;
+use jospar_access::Right;
+use jospar_access::{Error, Result};
 use jospar_classification::{CodeKind, repo as ebk};
-use jospar_execution::passport_store::{self, PassportExport};
-use jospar_execution::treasury::{CashRow, ReceiptRow};
-use jospar_execution::treasury_store::{self, TreasuryReport};
-use jospar_org::Right;
 use jospar_passport::{PassportReport, PassportRow, RegionPassport, ReportKind, Totals};
 use jospar_store::Db;
 use std::collections::BTreeMap;
@@ -22,16 +22,16 @@ async fn form<T: serde::de::DeserializeOwned>(
     id: i64,
     form: &str,
     field: &str,
-) -> AppResult<(TreasuryReport, Vec<T>)> {
+) -> Result<(TreasuryReport, Vec<T>)> {
     treasury_store::report::<T>(db, id, form)
         .await
-        .map_err(AppError::from)?
-        .ok_or_else(|| AppError::invalid("err-passport-source", field))
+        .map_err(Error::from)?
+        .ok_or_else(|| Error::invalid("err-passport-source", field))
 }
 
 /// A code's Russian name in the classification of the report's year, or none.
-async fn name_of(db: &Db, date: NaiveDate, kind: CodeKind, code: &str) -> AppResult<String> {
-    let year = crate::treasury::classification_year(db, date.year()).await?;
+async fn name_of(db: &Db, date: NaiveDate, kind: CodeKind, code: &str) -> Result<String> {
+    let year = crate::usecases::treasury::classification_year(db, date.year()).await?;
     Ok(ebk::get(db, year, kind, code)
         .await?
         .map(|c| c.name_ru)
@@ -39,7 +39,7 @@ async fn name_of(db: &Db, date: NaiveDate, kind: CodeKind, code: &str) -> AppRes
 }
 
 /// EX-R 22: every row of the 5-52 as it is.
-async fn cash_rows(db: &Db, date: NaiveDate, rows: &[CashRow]) -> AppResult<Vec<PassportRow>> {
+async fn cash_rows(db: &Db, date: NaiveDate, rows: &[CashRow]) -> Result<Vec<PassportRow>> {
     let mut out = Vec::new();
     for r in rows {
         let code = [&r.abp, &r.program, &r.subprogram, &r.specific]
@@ -66,7 +66,7 @@ async fn structure_rows(
     date: NaiveDate,
     receipts: &[ReceiptRow],
     expenses: &[CashRow],
-) -> AppResult<Vec<PassportRow>> {
+) -> Result<Vec<PassportRow>> {
     let mut by_class: BTreeMap<String, Totals> = BTreeMap::new();
     for r in receipts {
         let class = format!("{} {}", &r.code[0..1], &r.code[1..3]);
@@ -124,14 +124,14 @@ async fn build(
     db: &Db,
     reader: &Reader<'_>,
     what: &Publication,
-) -> AppResult<(TreasuryReport, String, PassportReport)> {
-    let kind = ReportKind::from_code(&what.kind).ok_or_else(|| AppError::Invalid {
+) -> Result<(TreasuryReport, String, PassportReport)> {
+    let kind = ReportKind::from_code(&what.kind).ok_or_else(|| Error::Invalid {
         key: "err-unknown-value",
         args: vec![("field", "kind".into()), ("value", what.kind.clone())],
         field: Some("kind".into()),
     })?;
     let (head, expenses) =
-        form::<CashRow>(db, what.f552, crate::treasury::FORM_552, "f552").await?;
+        form::<CashRow>(db, what.f552, crate::usecases::treasury::FORM_552, "f552").await?;
     reader.require_read(head.org_id)?;
     let mut sources = format!("5-52:{}", head.id);
     let rows = match kind {
@@ -139,9 +139,9 @@ async fn build(
         ReportKind::BudgetStructure => {
             let id = what
                 .f219
-                .ok_or_else(|| AppError::invalid("err-required", "f219"))?;
+                .ok_or_else(|| Error::invalid("err-required", "f219"))?;
             let (h219, receipts) =
-                form::<ReceiptRow>(db, id, crate::treasury::FORM_219, "f219").await?;
+                form::<ReceiptRow>(db, id, crate::usecases::treasury::FORM_219, "f219").await?;
             reader.require_read(h219.org_id)?;
             sources += &format!(", 2-19:{}", h219.id);
             structure_rows(db, head.report_date, &receipts, &expenses).await?
@@ -149,7 +149,7 @@ async fn build(
     };
     let org = jospar_org::repo::get_org(db, head.org_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let report = PassportReport::new(
         kind,
         org.bin.as_deref().unwrap_or_default(),
@@ -165,17 +165,17 @@ async fn build(
 /// whole, to the tiyn, as the portal checks them.
 pub async fn preview_table(
     db: &Db,
-    tr: &crate::i18n::Tr,
+    tr: &jospar_i18n::Tr,
     reader: &Reader<'_>,
     what: &Publication,
-) -> AppResult<jospar_reports::Table> {
+) -> Result<jospar_reports::Table> {
     use jospar_reports::{Cell, Table};
     let (head, _, report) = build(db, reader, what).await?;
     let mut table = Table {
         title: tr.t(&format!("report-region-passport-{}", report.kind.code())),
         subtitle: vec![
-            crate::service::org_name(db, tr, head.org_id).await?,
-            crate::treasury::form_subtitle(tr, &head),
+            jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
+            crate::usecases::treasury::form_subtitle(tr, &head),
         ],
         headers: [
             "passport-col-section",
@@ -221,12 +221,12 @@ pub async fn publish(
     p: &Principal,
     portal: Option<&Arc<dyn RegionPassport>>,
     what: &Publication,
-) -> AppResult<PassportExport> {
+) -> Result<PassportExport> {
     // Publishing is done for an organisation where the user enters data.
     if p.scope(Right::Enter).ids().is_empty() {
-        return Err(AppError::Forbidden);
+        return Err(Error::Forbidden);
     }
-    let portal = portal.ok_or_else(|| AppError::invalid("err-passport-off", "passport"))?;
+    let portal = portal.ok_or_else(|| Error::invalid("err-passport-off", "passport"))?;
     let (head, sources, report) = build(db, &Reader::User(p), what).await?;
     p.require(Right::Enter, head.org_id)?;
     let outcome = portal.publish(&report).await;
@@ -256,10 +256,10 @@ pub async fn publish(
         },
     )
     .await
-    .map_err(AppError::from)?;
+    .map_err(Error::from)?;
     match error {
         None => Ok(export),
-        Some(reason) => Err(AppError::Invalid {
+        Some(reason) => Err(Error::Invalid {
             key: "err-passport-refused",
             args: vec![("reason", reason)],
             field: Some("passport".into()),
@@ -268,10 +268,10 @@ pub async fn publish(
 }
 
 /// The attempts the caller may read, newest first.
-pub async fn exports(db: &Db, p: &Principal) -> AppResult<Vec<PassportExport>> {
+pub async fn exports(db: &Db, p: &Principal) -> Result<Vec<PassportExport>> {
     Ok(passport_store::exports(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .filter(|e| p.can(Right::Read, e.org_id))
         .collect())

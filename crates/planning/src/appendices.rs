@@ -13,45 +13,18 @@
 //! years, numbered columns, bold subtotals, a total and the signatures. Amounts are in tenge
 //! with tiyn (not thousands) so that every form reconciles to the tiyn with the requests.
 
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Tr;
-use crate::planning::{Slicer, campaign_lines, which_requests};
+use crate::usecases::{Slicer, campaign_lines, which_requests};
+use crate::{Line, repo, request_years};
+use jospar_access::Reader;
+use jospar_access::{Error, Result};
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
+use jospar_i18n::Tr;
 use jospar_limits::{Campaign, LimitKind, repo as limits_repo};
 use jospar_org::{OrgKind, OrgTree, Right};
-use jospar_planning::{Line, repo, request_years};
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
 use std::collections::{BTreeMap, HashMap};
-
-/// Who reads a report: a signed-in user, whose rights are checked, or the operator of the
-/// server at the command line.
-pub enum Reader<'a> {
-    User(&'a Principal),
-    System,
-}
-
-impl Reader<'_> {
-    pub fn can_read(&self, org: i64) -> bool {
-        match self {
-            Reader::User(p) => p.can(Right::Read, org),
-            Reader::System => true,
-        }
-    }
-
-    pub fn require_read(&self, org: i64) -> AppResult<()> {
-        if self.can_read(org) {
-            Ok(())
-        } else {
-            if let Reader::User(p) = self {
-                p.log_refusal(&format!("Read on organisation {org}"));
-            }
-            Err(AppError::Forbidden)
-        }
-    }
-}
 
 /// What a campaign-wide report covers: the campaign, the organisation whose subtree is
 /// consolidated (default: the authorized body), and whether only approved requests count.
@@ -89,7 +62,7 @@ struct Names<'a> {
 }
 
 impl<'a> Names<'a> {
-    async fn new(db: &'a Db, tr: &'a Tr, campaign: &Campaign) -> AppResult<Names<'a>> {
+    async fn new(db: &'a Db, tr: &'a Tr, campaign: &Campaign) -> Result<Names<'a>> {
         let year = ebk::years(db)
             .await?
             .into_iter()
@@ -103,7 +76,7 @@ impl<'a> Names<'a> {
         })
     }
 
-    async fn name(&mut self, kind: CodeKind, code: &str) -> AppResult<String> {
+    async fn name(&mut self, kind: CodeKind, code: &str) -> Result<String> {
         let key = (kind, code.to_string());
         if let Some(name) = self.cache.get(&key) {
             return Ok(name.clone());
@@ -170,7 +143,7 @@ impl Tree {
         abp: &str,
         years: &[i32],
         table: &mut Table,
-    ) -> AppResult<Amounts> {
+    ) -> Result<Amounts> {
         let mut total = Amounts::new();
         for (program, p) in &self.programs {
             add(&mut total, &p.amounts);
@@ -256,10 +229,8 @@ fn campaign_name(tr: &Tr, campaign: &Campaign) -> String {
     }
 }
 
-async fn campaign_of(db: &Db, id: i64) -> AppResult<Campaign> {
-    limits_repo::campaign(db, id)
-        .await?
-        .ok_or(AppError::NotFound)
+async fn campaign_of(db: &Db, id: i64) -> Result<Campaign> {
+    limits_repo::campaign(db, id).await?.ok_or(Error::NotFound)
 }
 
 /// The administrator of budget programs an organisation belongs to, with its ABP code.
@@ -281,10 +252,10 @@ pub async fn appendix_57(
     tree: &OrgTree,
     reader: &Reader<'_>,
     request_id: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let request = repo::request(db, request_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let reviewer = match reader {
         Reader::User(p) => request
             .stage_org_id
@@ -317,7 +288,7 @@ pub async fn appendix_57(
             format!(
                 "{}: {abp} {}",
                 tr.t("dimension-administrator"),
-                slicer.label(jospar_planning::Dimension::Org, &admin)
+                slicer.label(crate::Dimension::Org, &admin)
             ),
             format!(
                 "{} · {} · {}",
@@ -340,7 +311,7 @@ pub async fn appendix_57(
     table.footer = vec![tr.t("appendix-sign-head"), tr.t("appendix-sign-economist")];
     for s in repo::signatures(db, request.id)
         .await
-        .map_err(crate::planning::planning_error)?
+        .map_err(crate::usecases::planning_error)?
     {
         table.footer.push(format!(
             "{}: {}, {} {}, {}",
@@ -348,7 +319,7 @@ pub async fn appendix_57(
             s.signer_name,
             tr.t("field-iin"),
             s.signer_iin,
-            crate::pages::almaty_date_time(s.signed_at)
+            jospar_i18n::almaty_date_time(s.signed_at)
         ));
     }
     Ok(table)
@@ -363,17 +334,17 @@ pub async fn appendix_58(
     reader: &Reader<'_>,
     scope: &Scope,
     by_counterparty: bool,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (campaign_id, approved_only) = (scope.campaign_id, scope.approved_only);
     let administrator = scope
         .org
-        .ok_or_else(|| AppError::invalid("err-required", "org"))?;
+        .ok_or_else(|| Error::invalid("err-required", "org"))?;
     reader.require_read(administrator)?;
     let campaign = campaign_of(db, campaign_id).await?;
     let slicer = Slicer::load(db, tr, tree).await?;
-    let admin = slicer.orgs.get(&administrator).ok_or(AppError::NotFound)?;
+    let admin = slicer.orgs.get(&administrator).ok_or(Error::NotFound)?;
     if admin.kind != OrgKind::Administrator {
-        return Err(AppError::invalid("err-not-administrator", "org"));
+        return Err(Error::invalid("err-not-administrator", "org"));
     }
     let abp = admin.abp_code.clone().unwrap_or_default();
     let years = request_years(campaign.first_year).to_vec();
@@ -443,7 +414,7 @@ async fn programs_by_administrator(
     campaign: &Campaign,
     root: i64,
     approved_only: bool,
-) -> AppResult<BTreeMap<String, BTreeMap<String, BTreeMap<LimitKind, Amounts>>>> {
+) -> Result<BTreeMap<String, BTreeMap<String, BTreeMap<LimitKind, Amounts>>>> {
     let readable = |org: i64| reader.can_read(org);
     let lines = campaign_lines(db, tree, campaign.id, root, approved_only, &readable).await?;
     let mut by_admin: BTreeMap<String, BTreeMap<String, BTreeMap<LimitKind, Amounts>>> =
@@ -476,7 +447,7 @@ pub async fn appendix_59(
     tree: &OrgTree,
     reader: &Reader<'_>,
     scope: &Scope,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let approved_only = scope.approved_only;
     let campaign = campaign_of(db, scope.campaign_id).await?;
     let root = scope.org.unwrap_or(campaign.authority_org_id);
@@ -555,7 +526,7 @@ pub async fn appendix_60(
     tree: &OrgTree,
     reader: &Reader<'_>,
     scope: &Scope,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let approved_only = scope.approved_only;
     let campaign = campaign_of(db, scope.campaign_id).await?;
     let root = scope.org.unwrap_or(campaign.authority_org_id);

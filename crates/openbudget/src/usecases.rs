@@ -4,23 +4,23 @@
 //! signature ([`Citizen`]). A passport's figures come from the administrator's approved
 //! budget requests of the program; the final report is made when the discussion has ended.
 
-use crate::appendices::Reader;
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Tr;
-use chrono::{DateTime, NaiveDate, Utc};
-use jospar_core::Tenge;
-use jospar_obportal::{OpenBudgets, ProgramUpload, SubprogramAmounts};
-use jospar_openbudget::publications::{
+use crate::publications::{
     self as pubs, MAX_FILE_BYTES, NewPublication, Publication as Published, PublicationError,
     PublicationKind,
 };
-use jospar_openbudget::repo::{self, Document, FigureRow, NewDocument, Proposal, RepoError};
-use jospar_openbudget::words::{BANNED_WORDS, ContentError, WordList, check_proposal};
-use jospar_openbudget::{
+use crate::repo::{self, Document, FigureRow, NewDocument, Proposal, RepoError};
+use crate::words::{BANNED_WORDS, ContentError, WordList, check_proposal};
+use crate::{
     DiscussionError, DocKind, FinalReport, FinalRow, ProposalStatus, PublishError,
     check_publication, discussion_end,
 };
+use chrono::{DateTime, NaiveDate, Utc};
+use jospar_access::Principal;
+use jospar_access::Reader;
+use jospar_access::{Error, Result};
+use jospar_core::Tenge;
+use jospar_i18n::Tr;
+use jospar_obportal::{OpenBudgets, ProgramUpload, SubprogramAmounts};
 use jospar_org::{BudgetLevel, OrgKind, Right};
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
@@ -48,7 +48,7 @@ fn csrf_of(token: &str) -> String {
 }
 
 /// The person of a session token, while the session lasts.
-pub async fn citizen(db: &Db, token: &str, now: DateTime<Utc>) -> AppResult<Option<Citizen>> {
+pub async fn citizen(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Option<Citizen>> {
     Ok(repo::session(db, token, now)
         .await
         .map_err(repo_error)?
@@ -64,36 +64,36 @@ pub async fn open_session(
     db: &Db,
     signer: &jospar_eds::VerifiedSigner,
     now: DateTime<Utc>,
-) -> AppResult<String> {
+) -> Result<String> {
     let iin = signer
         .iin
         .clone()
-        .ok_or_else(|| AppError::invalid("err-ob-no-iin", "cms"))?;
+        .ok_or_else(|| Error::invalid("err-ob-no-iin", "cms"))?;
     repo::open_session(db, &iin, &signer.common_name, now)
         .await
         .map_err(repo_error)
 }
 
 impl Citizen {
-    pub fn check_csrf(&self, csrf: &str) -> AppResult<()> {
+    pub fn check_csrf(&self, csrf: &str) -> Result<()> {
         if csrf == self.csrf {
             Ok(())
         } else {
-            Err(AppError::Forbidden)
+            Err(Error::Forbidden)
         }
     }
 }
 
-pub fn repo_error(e: RepoError) -> AppError {
+pub fn repo_error(e: RepoError) -> Error {
     match e {
         RepoError::Store(e) => e.into(),
-        RepoError::NotFound => AppError::NotFound,
-        RepoError::Corrupt(id) => AppError::Internal(format!("open budget record {id}")),
+        RepoError::NotFound => Error::NotFound,
+        RepoError::Corrupt(id) => Error::Internal(format!("open budget record {id}")),
         RepoError::Rules(e) => discussion_error(e),
     }
 }
 
-fn discussion_error(e: DiscussionError) -> AppError {
+fn discussion_error(e: DiscussionError) -> Error {
     let (key, field, args) = match e {
         DiscussionError::Ended(day) => ("err-ob-ended", "date", vec![("date", day.to_string())]),
         DiscussionError::VotedAlready => ("err-ob-voted", "vote", vec![]),
@@ -102,30 +102,30 @@ fn discussion_error(e: DiscussionError) -> AppError {
         DiscussionError::Answered => ("err-ob-answered", "proposal", vec![]),
         DiscussionError::NoReason => ("err-required", "reason", vec![("field", "reason".into())]),
     };
-    AppError::Invalid {
+    Error::Invalid {
         key,
         args,
         field: Some(field.into()),
     }
 }
 
-fn publish_error(e: PublishError) -> AppError {
+fn publish_error(e: PublishError) -> Error {
     match e {
-        PublishError::PeriodTooShort { earliest } => AppError::Invalid {
+        PublishError::PeriodTooShort { earliest } => Error::Invalid {
             key: "err-ob-period",
             args: vec![("earliest", earliest.to_string())],
             field: Some("ends_on".into()),
         },
-        PublishError::ReportLate { year, due } => AppError::Invalid {
+        PublishError::ReportLate { year, due } => Error::Invalid {
             key: "err-ob-report-late",
             args: vec![("year", year.to_string()), ("due", due.to_string())],
             field: Some("year".into()),
         },
-        PublishError::Missing(field) => AppError::invalid("err-required", field),
+        PublishError::Missing(field) => Error::invalid("err-required", field),
     }
 }
 
-fn content_error(e: ContentError) -> AppError {
+fn content_error(e: ContentError) -> Error {
     let (key, args) = match e {
         ContentError::Empty => ("err-required", vec![("field", "text".to_string())]),
         ContentError::TooLong(n) => ("err-ob-too-long", vec![("count", n.to_string())]),
@@ -134,7 +134,7 @@ fn content_error(e: ContentError) -> AppError {
         ContentError::Advertising(a) => ("err-ob-advertising", vec![("word", a)]),
         ContentError::Spam => ("err-ob-spam", vec![]),
     };
-    AppError::Invalid {
+    Error::Invalid {
         key,
         args,
         field: Some("text".into()),
@@ -175,7 +175,7 @@ pub async fn publish(
     portal: Option<&dyn OpenBudgets>,
     p: &Principal,
     new: Publication,
-) -> AppResult<Document> {
+) -> Result<Document> {
     let doc = publish_document(db, p, new).await?;
     upload(db, portal, p, doc).await
 }
@@ -186,7 +186,7 @@ pub async fn upload_again(
     portal: Option<&dyn OpenBudgets>,
     p: &Principal,
     id: i64,
-) -> AppResult<Document> {
+) -> Result<Document> {
     let doc = document(db, id).await?;
     p.require(Right::Approve, doc.org_id)?;
     upload(db, portal, p, doc).await
@@ -229,13 +229,13 @@ async fn upload(
     portal: Option<&dyn OpenBudgets>,
     p: &Principal,
     doc: Document,
-) -> AppResult<Document> {
+) -> Result<Document> {
     let Some(portal) = portal else {
         return Ok(doc);
     };
     let org = jospar_org::repo::get_org(db, doc.org_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let outcome = portal
         .upload(&program_of(&doc, &org))
         .await
@@ -247,21 +247,21 @@ async fn upload(
     document(db, doc.id).await
 }
 
-async fn publish_document(db: &Db, p: &Principal, new: Publication) -> AppResult<Document> {
+async fn publish_document(db: &Db, p: &Principal, new: Publication) -> Result<Document> {
     p.require(Right::Approve, new.org_id)?;
     let org = jospar_org::repo::get_org(db, new.org_id)
         .await?
         .filter(|o| o.kind == OrgKind::Administrator)
-        .ok_or_else(|| AppError::invalid("err-ob-not-administrator", "org_id"))?;
+        .ok_or_else(|| Error::invalid("err-ob-not-administrator", "org_id"))?;
     let abp = org.abp_code.clone().unwrap_or_default();
-    let kind = DocKind::from_code(&new.kind).ok_or_else(|| AppError::Invalid {
+    let kind = DocKind::from_code(&new.kind).ok_or_else(|| Error::Invalid {
         key: "err-unknown-value",
         args: vec![("field", "kind".into()), ("value", new.kind.clone())],
         field: Some("kind".into()),
     })?;
     let program = new.program.trim().to_string();
     if program.len() != 3 || !program.chars().all(|c| c.is_ascii_digit()) {
-        return Err(AppError::invalid("err-ob-program", "program"));
+        return Err(Error::invalid("err-ob-program", "program"));
     }
     check_publication(kind, new.year, (&new.title_ru, &new.title_kk), p.today)
         .map_err(publish_error)?;
@@ -271,24 +271,24 @@ async fn publish_document(db: &Db, p: &Principal, new: Publication) -> AppResult
         ("head", &new.head),
     ] {
         if value.trim().is_empty() {
-            return Err(AppError::invalid("err-required", field));
+            return Err(Error::invalid("err-required", field));
         }
     }
     let calendar = db.working_calendar().await?;
     let ends_on = discussion_end(&calendar, p.today, new.ends_on).map_err(publish_error)?;
     let (figures, investment) = program_figures(db, p, new.org_id, &program, new.year).await?;
     if kind == DocKind::Report && investment && new.materials.is_empty() {
-        return Err(AppError::invalid("err-ob-materials-required", "materials"));
+        return Err(Error::invalid("err-ob-materials-required", "materials"));
     }
     if new
         .materials
         .iter()
         .any(|(_, c)| c.is_empty() || c.len() > MAX_FILE_BYTES)
     {
-        return Err(AppError::invalid("err-ob-file", "materials"));
+        return Err(Error::invalid("err-ob-file", "materials"));
     }
     if figures.is_empty() {
-        return Err(AppError::Invalid {
+        return Err(Error::Invalid {
             key: "err-ob-no-planning-data",
             args: vec![("program", program), ("year", new.year.to_string())],
             field: Some("program".into()),
@@ -332,7 +332,7 @@ async fn program_figures(
     org: i64,
     program: &str,
     year: i32,
-) -> AppResult<(Vec<FigureRow>, bool)> {
+) -> Result<(Vec<FigureRow>, bool)> {
     let campaign = jospar_limits::repo::campaigns(db)
         .await?
         .into_iter()
@@ -343,7 +343,8 @@ async fn program_figures(
     };
     let years = jospar_planning::request_years(campaign.first_year);
     let lines =
-        crate::planning::campaign_lines(db, &p.tree, campaign.id, org, true, &|_| true).await?;
+        jospar_planning::usecases::campaign_lines(db, &p.tree, campaign.id, org, true, &|_| true)
+            .await?;
     let mut by_subprogram: BTreeMap<String, BTreeMap<i32, Tenge>> = BTreeMap::new();
     let mut investment = false;
     for (_, line) in lines.iter().filter(|(_, l)| l.program == program) {
@@ -361,15 +362,15 @@ async fn program_figures(
 }
 
 /// A published document anyone may read.
-pub async fn document(db: &Db, id: i64) -> AppResult<Document> {
+pub async fn document(db: &Db, id: i64) -> Result<Document> {
     repo::document(db, id)
         .await
         .map_err(repo_error)?
-        .ok_or(AppError::NotFound)
+        .ok_or(Error::NotFound)
 }
 
 /// The proposals the public sees: the published ones.
-pub async fn published_proposals(db: &Db, id: i64) -> AppResult<Vec<Proposal>> {
+pub async fn published_proposals(db: &Db, id: i64) -> Result<Vec<Proposal>> {
     Ok(repo::proposals(db, id)
         .await
         .map_err(repo_error)?
@@ -386,10 +387,10 @@ pub async fn propose(
     part: &str,
     text: &str,
     today: NaiveDate,
-) -> AppResult<Proposal> {
+) -> Result<Proposal> {
     let doc = document(db, id).await?;
     if !PARTS.contains(&part) {
-        return Err(AppError::Invalid {
+        return Err(Error::Invalid {
             key: "err-unknown-value",
             args: vec![("field", "part".into()), ("value", part.into())],
             field: Some("part".into()),
@@ -409,7 +410,7 @@ pub async fn vote(
     proposal: Option<i64>,
     in_favour: bool,
     now: DateTime<Utc>,
-) -> AppResult<()> {
+) -> Result<()> {
     let doc = document(db, id).await?;
     repo::vote(db, &doc, proposal, &who.iin, in_favour, now)
         .await
@@ -423,7 +424,7 @@ pub async fn moderate(
     id: i64,
     publish: bool,
     reason: &str,
-) -> AppResult<Proposal> {
+) -> Result<Proposal> {
     p.require_system(Right::Configure)?;
     repo::moderate(db, &p.who(), id, publish, reason, p.today)
         .await
@@ -431,7 +432,7 @@ pub async fn moderate(
 }
 
 /// The proposals waiting for the operator, with the day each is due and whether it is late.
-pub async fn pending(db: &Db, p: &Principal) -> AppResult<Vec<(Proposal, NaiveDate, bool)>> {
+pub async fn pending(db: &Db, p: &Principal) -> Result<Vec<(Proposal, NaiveDate, bool)>> {
     p.require_system(Right::Configure)?;
     let calendar = db.working_calendar().await?;
     Ok(repo::pending_proposals(db)
@@ -439,7 +440,7 @@ pub async fn pending(db: &Db, p: &Principal) -> AppResult<Vec<(Proposal, NaiveDa
         .map_err(repo_error)?
         .into_iter()
         .map(|prop| {
-            let due = jospar_openbudget::moderation_due(&calendar, prop.submitted_on);
+            let due = crate::moderation_due(&calendar, prop.submitted_on);
             let late = prop.moderation_overdue(&calendar, p.today);
             (prop, due, late)
         })
@@ -453,11 +454,11 @@ pub async fn answer(
     proposal_id: i64,
     accepted: bool,
     text: &str,
-) -> AppResult<Proposal> {
+) -> Result<Proposal> {
     let proposal = repo::proposal(db, proposal_id)
         .await
         .map_err(repo_error)?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let doc = document(db, proposal.document_id).await?;
     p.require(Right::Approve, doc.org_id)?;
     repo::answer(db, &p.who(), &doc, proposal_id, accepted, text, p.today)
@@ -466,7 +467,7 @@ pub async fn answer(
 }
 
 /// The documents of the administrators the user may publish for.
-pub async fn managed(db: &Db, p: &Principal) -> AppResult<Vec<Document>> {
+pub async fn managed(db: &Db, p: &Principal) -> Result<Vec<Document>> {
     Ok(repo::documents(db)
         .await
         .map_err(repo_error)?
@@ -478,8 +479,8 @@ pub async fn managed(db: &Db, p: &Principal) -> AppResult<Vec<Document>> {
 /// Makes the final report of every discussion that has ended without one (OB-5): run by the
 /// server every hour, so the report is there for the administrator the day after the end.
 /// Gives how many were made.
-pub async fn make_final_reports(db: &Db, today: NaiveDate) -> AppResult<usize> {
-    let tr = Tr(crate::i18n::Lang::Ru);
+pub async fn make_final_reports(db: &Db, today: NaiveDate) -> Result<usize> {
+    let tr = Tr(jospar_i18n::Lang::Ru);
     let mut made = 0;
     for doc in repo::documents(db).await.map_err(repo_error)? {
         if doc.final_report.is_none() && today > doc.ends_on {
@@ -498,7 +499,7 @@ pub async fn final_report(
     tr: &Tr,
     doc: &Document,
     today: NaiveDate,
-) -> AppResult<Option<FinalReport>> {
+) -> Result<Option<FinalReport>> {
     if let Some(report) = &doc.final_report {
         return Ok(Some(report.clone()));
     }
@@ -510,7 +511,7 @@ pub async fn final_report(
     let administrator = format!(
         "{} {}",
         doc.abp,
-        crate::service::org_name(db, tr, doc.org_id).await?
+        jospar_org::usecases::org_name(db, tr.0, doc.org_id).await?
     );
     let (document_for, document_against) = tallies.get(&0).copied().unwrap_or_default();
     let rows = proposals
@@ -587,13 +588,13 @@ fn answer_of(tr: &Tr, accepted: Option<bool>, answer: Option<&String>) -> String
 }
 
 /// The press release of a publication, in the reader's language.
-pub async fn press_release(db: &Db, tr: &Tr, doc: &Document) -> AppResult<String> {
+pub async fn press_release(db: &Db, tr: &Tr, doc: &Document) -> Result<String> {
     Ok(tr.args(
         "ob-press-release",
         &[
             (
                 "administrator",
-                crate::service::org_name(db, tr, doc.org_id).await?,
+                jospar_org::usecases::org_name(db, tr.0, doc.org_id).await?,
             ),
             ("abp", doc.abp.clone()),
             ("kind", tr.t(&format!("ob-kind-{}", doc.kind.code()))),
@@ -612,12 +613,12 @@ pub async fn final_report_table(
     reader: &Reader<'_>,
     id: i64,
     today: NaiveDate,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let doc = document(db, id).await?;
     reader.require_read(doc.org_id)?;
     let report = final_report(db, tr, &doc, today)
         .await?
-        .ok_or_else(|| AppError::Invalid {
+        .ok_or_else(|| Error::Invalid {
             key: "err-ob-still-open",
             args: vec![("date", doc.ends_on.to_string())],
             field: Some("document".into()),
@@ -654,7 +655,7 @@ pub async fn final_report_table(
             format!(
                 "{} {}",
                 doc.abp,
-                crate::service::org_name(db, tr, doc.org_id).await?
+                jospar_org::usecases::org_name(db, tr.0, doc.org_id).await?
             ),
         ),
         field("ob-final-period", report.period.clone()),
@@ -700,12 +701,12 @@ pub async fn final_report_table(
     })
 }
 
-fn publication_error(e: PublicationError) -> AppError {
+fn publication_error(e: PublicationError) -> Error {
     match e {
-        PublicationError::NoReceipt => AppError::invalid("err-ob-received-on", "received_on"),
-        PublicationError::Missing(field) => AppError::invalid("err-required", field),
-        PublicationError::BadFile => AppError::invalid("err-ob-file", "file"),
-        PublicationError::Published => AppError::invalid("err-ob-published-already", "file"),
+        PublicationError::NoReceipt => Error::invalid("err-ob-received-on", "received_on"),
+        PublicationError::Missing(field) => Error::invalid("err-required", field),
+        PublicationError::BadFile => Error::invalid("err-ob-file", "file"),
+        PublicationError::Published => Error::invalid("err-ob-published-already", "file"),
     }
 }
 
@@ -714,9 +715,9 @@ pub async fn register_publication(
     db: &Db,
     p: &Principal,
     new: NewPublication,
-) -> AppResult<Published> {
+) -> Result<Published> {
     p.require(Right::Approve, new.org_id)?;
-    let kind = PublicationKind::from_code(&new.kind).ok_or_else(|| AppError::Invalid {
+    let kind = PublicationKind::from_code(&new.kind).ok_or_else(|| Error::Invalid {
         key: "err-unknown-value",
         args: vec![("field", "kind".into()), ("value", new.kind.clone())],
         field: Some("kind".into()),
@@ -727,7 +728,7 @@ pub async fn register_publication(
         }
     }
     if !(2000..=2100).contains(&new.year) {
-        return Err(AppError::invalid("err-ob-year", "year"));
+        return Err(Error::invalid("err-ob-year", "year"));
     }
     let calendar = db.working_calendar().await?;
     let due =
@@ -742,8 +743,8 @@ pub async fn publish_file(
     id: i64,
     file_name: &str,
     content: &[u8],
-) -> AppResult<Published> {
-    let old = pubs::publication(db, id).await?.ok_or(AppError::NotFound)?;
+) -> Result<Published> {
+    let old = pubs::publication(db, id).await?.ok_or(Error::NotFound)?;
     p.require(Right::Approve, old.org_id)?;
     if old.published_on.is_some() {
         return Err(publication_error(PublicationError::Published));
@@ -757,7 +758,7 @@ pub async fn publish_file(
 
 /// The publications an administrator keeps (all of theirs), or what the public sees (the
 /// published ones) when there is no one signed in.
-pub async fn publications(db: &Db, p: Option<&Principal>) -> AppResult<Vec<Published>> {
+pub async fn publications(db: &Db, p: Option<&Principal>) -> Result<Vec<Published>> {
     Ok(pubs::publications(db)
         .await?
         .into_iter()

@@ -2,18 +2,18 @@
 //! (004 §4): report 7, form 4-20 laid out for the economy and finance department ("ЭкоФин");
 //! report 17, cash execution by the budgets of the local bodies (form "МО"); report 19, the
 //! execution of budget development programs (form 6-БПР). Every subtotal and total is summed
-//! from the forms' detail rows ([`jospar_execution::analysis::outline`]).
+//! from the forms' detail rows ([`crate::analysis::outline`]).
 
-use crate::appendices::Reader;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Tr;
-use crate::treasury::{FORM_420, FORM_552, cash_form, form_subtitle, percent};
+use crate::analysis::{OutlineRow, outline};
+use crate::layouts::layouts;
+use crate::treasury::{CashRow, ObligationRow};
+use crate::treasury_store::{self, TreasuryReport};
+use crate::usecases::treasury::{FORM_420, FORM_552, cash_form, form_subtitle, percent};
 use chrono::NaiveDate;
+use jospar_access::Reader;
+use jospar_access::{Error, Result};
 use jospar_core::Tenge;
-use jospar_execution::analysis::{OutlineRow, outline};
-use jospar_execution::layouts::layouts;
-use jospar_execution::treasury::{CashRow, ObligationRow};
-use jospar_execution::treasury_store::{self, TreasuryReport};
+use jospar_i18n::Tr;
 use jospar_org::{BudgetLevel, OrgTree};
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
@@ -45,11 +45,11 @@ pub async fn obligations_ecofin_table(
     tr: &Tr,
     reader: &Reader<'_>,
     id: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (head, rows) = treasury_store::report::<ObligationRow>(db, id, FORM_420)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
     let tree = outline(rows.iter().map(|r| {
         (
@@ -65,7 +65,7 @@ pub async fn obligations_ecofin_table(
     let mut table = Table {
         title: tr.t("report-obligations-420-ecofin"),
         subtitle: vec![
-            crate::service::org_name(db, tr, head.org_id).await?,
+            jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
             form_subtitle(tr, &head),
         ],
         headers: headers(
@@ -126,7 +126,7 @@ pub async fn development_programs_table(
     tr: &Tr,
     reader: &Reader<'_>,
     id: i64,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let (head, rows) = cash_form(db, reader, id).await?;
     let development = &layouts().development;
     let tree = outline(
@@ -137,7 +137,7 @@ pub async fn development_programs_table(
     let mut table = Table {
         title: tr.t("report-development-programs"),
         subtitle: vec![
-            crate::service::org_name(db, tr, head.org_id).await?,
+            jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
             form_subtitle(tr, &head),
             tr.args(
                 "treasury-development-rule",
@@ -221,13 +221,13 @@ pub async fn cash_by_local_budgets_table(
     reader: &Reader<'_>,
     root: i64,
     date: NaiveDate,
-) -> AppResult<Table> {
+) -> Result<Table> {
     reader.require_read(root)?;
     let orgs = jospar_org::repo::all_orgs(db).await?;
     let budget_of = |org: i64| orgs.iter().find(|o| o.id == org).map(|o| o.budget_id);
     let forms: Vec<TreasuryReport> = treasury_store::reports(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .filter(|r| {
             r.form == FORM_552
@@ -258,7 +258,7 @@ pub async fn cash_by_local_budgets_table(
     let mut table = Table {
         title: tr.t("report-cash-by-local-budgets"),
         subtitle: vec![
-            crate::service::org_name(db, tr, root).await?,
+            jospar_org::usecases::org_name(db, tr.0, root).await?,
             tr.args(
                 "treasury-local-budgets-subtitle",
                 &[("date", date.to_string())],

@@ -2,30 +2,30 @@
 //! approved budget request, shaped month by month as a draft, approved by the authorised
 //! person of the organisation above, then changed only by dated documents with a reason.
 
-use crate::appendices::Reader;
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
-use crate::i18n::Tr;
+use crate::analysis::{month_sums, months_of};
+use crate::plans::{self, Plan, PlanRefusal};
+use crate::{Basis, ChangeDoc, ChangeError, PlanError, PlanLine, even_months};
 use chrono::NaiveDate;
+use jospar_access::Principal;
+use jospar_access::Reader;
+use jospar_access::Right;
+use jospar_access::{Error, Result};
 use jospar_core::Tenge;
-use jospar_execution::analysis::{month_sums, months_of};
-use jospar_execution::plans::{self, Plan, PlanRefusal};
-use jospar_execution::{Basis, ChangeDoc, ChangeError, PlanError, PlanLine, even_months};
-use jospar_org::Right;
+use jospar_i18n::Tr;
 use jospar_planning::Status;
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
 use std::collections::HashMap;
 
-fn invalid(key: &'static str, args: Vec<(&'static str, String)>, field: &str) -> AppError {
-    AppError::Invalid {
+fn invalid(key: &'static str, args: Vec<(&'static str, String)>, field: &str) -> Error {
+    Error::Invalid {
         key,
         args,
         field: Some(field.to_string()),
     }
 }
 
-fn rules_error(e: PlanError, index: Option<usize>) -> AppError {
+fn rules_error(e: PlanError, index: Option<usize>) -> Error {
     let field = |line: &str, month: usize| match index {
         Some(i) => format!("moves[{i}]: {line}, month {month}"),
         None => format!("{line}, month {month}"),
@@ -90,16 +90,16 @@ fn rules_error(e: PlanError, index: Option<usize>) -> AppError {
     }
 }
 
-pub(crate) fn refusal(e: PlanRefusal) -> AppError {
+pub(crate) fn refusal(e: PlanRefusal) -> Error {
     match e {
         PlanRefusal::Repo(r) => match r {
-            jospar_execution::repo::RepoError::Store(s) => s.into(),
-            other => AppError::Internal(other.to_string()),
+            crate::repo::RepoError::Store(s) => s.into(),
+            other => Error::Internal(other.to_string()),
         },
         PlanRefusal::Rules(e) => rules_error(e, None),
         PlanRefusal::Change(ChangeError::Plan { index, error }) => rules_error(error, Some(index)),
-        PlanRefusal::Change(ChangeError::NoReason) => AppError::invalid("err-required", "reason"),
-        PlanRefusal::Change(ChangeError::NoMoves) => AppError::invalid("err-required", "moves"),
+        PlanRefusal::Change(ChangeError::NoReason) => Error::invalid("err-required", "reason"),
+        PlanRefusal::Change(ChangeError::NoMoves) => Error::invalid("err-required", "moves"),
         PlanRefusal::Change(ChangeError::UnknownLine { index, expense_id }) => invalid(
             "err-plan-unknown-line",
             vec![("expense_id", expense_id.to_string())],
@@ -111,30 +111,30 @@ pub(crate) fn refusal(e: PlanRefusal) -> AppError {
             &format!("moves[{index}]"),
         ),
         PlanRefusal::Change(ChangeError::NotPositive { index }) => {
-            AppError::invalid("err-plan-amount", &format!("moves[{index}]"))
+            Error::invalid("err-plan-amount", &format!("moves[{index}]"))
         }
-        PlanRefusal::Stale => AppError::Stale,
+        PlanRefusal::Stale => Error::Stale,
         PlanRefusal::WrongStatus(s) => invalid(
             "err-plan-status",
             vec![("status", s.code().to_string())],
             "status",
         ),
-        PlanRefusal::Exists => AppError::invalid("err-plan-exists", "year"),
+        PlanRefusal::Exists => Error::invalid("err-plan-exists", "year"),
     }
 }
 
 /// A plan the caller may read.
-pub async fn readable(db: &Db, p: &Principal, id: i64) -> AppResult<Plan> {
+pub async fn readable(db: &Db, p: &Principal, id: i64) -> Result<Plan> {
     let plan = plans::plan(db, id)
         .await
         .map_err(|e| refusal(e.into()))?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     p.require(Right::Read, plan.org_id)?;
     Ok(plan)
 }
 
 /// The plans of the organisations the caller may read: (id, organisation, year).
-pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<(i64, i64, i64)>> {
+pub async fn list(db: &Db, p: &Principal) -> Result<Vec<(i64, i64, i64)>> {
     Ok(plans::plan_ids(db)
         .await
         .map_err(|e| refusal(e.into()))?
@@ -150,13 +150,13 @@ pub async fn create_from_request(
     p: &Principal,
     request_id: i64,
     year: i32,
-) -> AppResult<Plan> {
+) -> Result<Plan> {
     let request = jospar_planning::repo::request(db, request_id)
         .await?
-        .ok_or_else(|| AppError::invalid("err-unknown-value", "request_id"))?;
+        .ok_or_else(|| Error::invalid("err-unknown-value", "request_id"))?;
     p.require(Right::Enter, request.org_id)?;
     if request.status != Status::Approved {
-        return Err(AppError::invalid("err-plan-request", "request_id"));
+        return Err(Error::invalid("err-plan-request", "request_id"));
     }
     let lines: Vec<PlanLine> = jospar_planning::repo::lines(db, request_id)
         .await?
@@ -175,7 +175,7 @@ pub async fn create_from_request(
         })
         .collect();
     if lines.is_empty() {
-        return Err(AppError::invalid("err-plan-no-lines", "year"));
+        return Err(Error::invalid("err-plan-no-lines", "year"));
     }
     plans::create_plan(db, &p.who(), request.org_id, request_id, year, &lines)
         .await
@@ -189,7 +189,7 @@ pub async fn save_months(
     id: i64,
     version: i64,
     months: &[PlanLine],
-) -> AppResult<Plan> {
+) -> Result<Plan> {
     let plan = readable(db, p, id).await?;
     p.require(Right::Enter, plan.org_id)?;
     let mut lines = plan.lines.clone();
@@ -223,7 +223,7 @@ pub fn approver_of(p: &Principal, plan: &Plan) -> i64 {
 }
 
 /// The bytes the approver signs (P-9) for a plan the caller may read.
-pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> AppResult<(Plan, Vec<u8>)> {
+pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> Result<(Plan, Vec<u8>)> {
     let plan = readable(db, p, id).await?;
     let data = plans::canonical_bytes(&plan);
     Ok((plan, data))
@@ -233,12 +233,12 @@ pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> AppResult<(Plan, V
 /// over the plan's canonical bytes at `version`; signature and approval are written together.
 pub async fn approve(
     db: &Db,
-    signing: &crate::Signing,
+    signing: &jospar_eds::Signing,
     p: &Principal,
     id: i64,
     version: i64,
     cms_text: &str,
-) -> AppResult<Plan> {
+) -> Result<Plan> {
     let plan = readable(db, p, id).await?;
     let approver = approver_of(p, &plan);
     p.require(Right::Approve, approver)?;
@@ -246,14 +246,15 @@ pub async fn approve(
         return Err(refusal(PlanRefusal::WrongStatus(plan.status)));
     }
     if plan.version != version {
-        return Err(AppError::Stale);
+        return Err(Error::Stale);
     }
     let data = plans::canonical_bytes(&plan);
     let bin = jospar_org::repo::get_org(db, approver)
         .await?
         .and_then(|o| o.bin);
     let verified =
-        crate::planning::verify_signature(signing, p, cms_text, &data, bin.as_deref()).await?;
+        jospar_planning::usecases::verify_signature(signing, p, cms_text, &data, bin.as_deref())
+            .await?;
     let signature = plans::PlanSignature {
         plan_version: version,
         data_sha256: jospar_eds::sha256_hex(&data),
@@ -273,7 +274,7 @@ pub async fn approve(
 }
 
 /// The approval signatures of a plan the caller may read.
-pub async fn signatures(db: &Db, p: &Principal, id: i64) -> AppResult<Vec<plans::PlanSignature>> {
+pub async fn signatures(db: &Db, p: &Principal, id: i64) -> Result<Vec<plans::PlanSignature>> {
     readable(db, p, id).await?;
     plans::signatures(db, id)
         .await
@@ -281,7 +282,7 @@ pub async fn signatures(db: &Db, p: &Principal, id: i64) -> AppResult<Vec<plans:
 }
 
 /// Adds a dated change document to an approved plan.
-pub async fn add_change(db: &Db, p: &Principal, id: i64, doc: ChangeDoc) -> AppResult<Plan> {
+pub async fn add_change(db: &Db, p: &Principal, id: i64, doc: ChangeDoc) -> Result<Plan> {
     let plan = readable(db, p, id).await?;
     p.require(Right::Enter, plan.org_id)?;
     plans::add_change(db, &p.who(), &plan, doc)
@@ -290,11 +291,11 @@ pub async fn add_change(db: &Db, p: &Principal, id: i64, doc: ChangeDoc) -> AppR
 }
 
 /// Which months a plan report shows.
-pub(crate) fn basis_of(code: Option<&str>) -> AppResult<Basis> {
+pub(crate) fn basis_of(code: Option<&str>) -> Result<Basis> {
     match code.unwrap_or("payments") {
         "payments" => Ok(Basis::Payments),
         "obligations" => Ok(Basis::Obligations),
-        other => Err(AppError::Invalid {
+        other => Err(Error::Invalid {
             key: "err-report-param",
             args: vec![("field", "basis".into()), ("value", other.into())],
             field: Some("basis".into()),
@@ -306,8 +307,8 @@ pub(crate) fn basis_label(tr: &Tr, basis: Basis) -> String {
     tr.t(&format!("plan-basis-{basis:?}").to_lowercase())
 }
 
-async fn plan_subtitle(db: &Db, tr: &Tr, plan: &Plan, basis: Basis) -> AppResult<Vec<String>> {
-    let org = crate::service::org_name(db, tr, plan.org_id).await?;
+async fn plan_subtitle(db: &Db, tr: &Tr, plan: &Plan, basis: Basis) -> Result<Vec<String>> {
+    let org = jospar_org::usecases::org_name(db, tr.0, plan.org_id).await?;
     Ok(vec![
         org,
         format!(
@@ -329,17 +330,17 @@ pub async fn plan_table(
     id: i64,
     basis: Option<&str>,
     as_of: Option<NaiveDate>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let plan = plans::plan(db, id)
         .await
         .map_err(|e| refusal(e.into()))?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     reader.require_read(plan.org_id)?;
     let basis = basis_of(basis)?;
     let date = as_of.unwrap_or(NaiveDate::MAX);
     let lines = plan
         .as_of(date)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| Error::Internal(e.to_string()))?;
     let org = jospar_org::repo::get_org(db, plan.org_id).await?;
     let code = org.as_ref().and_then(|o| o.bin.clone()).unwrap_or_default();
     let mut header = plan_header(db, tr, plan.org_id, plan.year).await?;
@@ -374,7 +375,7 @@ struct PlanRow {
 
 /// The heading lines of a financing plan: the organisation, its budget, the period, the unit
 /// and the administrator of budget programs above it.
-async fn plan_header(db: &Db, tr: &Tr, org_id: i64, year: i32) -> AppResult<Vec<String>> {
+async fn plan_header(db: &Db, tr: &Tr, org_id: i64, year: i32) -> Result<Vec<String>> {
     let lang = tr.lang();
     // Only the organisation and its ancestors are read: a region has thousands (issue 7).
     let Some(org) = jospar_org::repo::get_org(db, org_id).await? else {
@@ -428,8 +429,8 @@ async fn plan_layout(
     basis: Basis,
     header: Vec<String>,
     rows: Vec<PlanRow>,
-) -> AppResult<Table> {
-    let classification = crate::treasury::classification_year(db, year).await?;
+) -> Result<Table> {
+    let classification = crate::usecases::treasury::classification_year(db, year).await?;
     let mut headers: Vec<String> = [
         "plan-col-institution-code",
         "plan-col-program",
@@ -505,11 +506,11 @@ pub async fn changes_table(
     reader: &Reader<'_>,
     id: i64,
     basis: Option<&str>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let plan = plans::plan(db, id)
         .await
         .map_err(|e| refusal(e.into()))?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     reader.require_read(plan.org_id)?;
     let basis = basis_of(basis)?;
     let month_sums = |lines: &[PlanLine]| month_sums(lines, basis);
@@ -520,8 +521,7 @@ pub async fn changes_table(
     let mut headers = vec![tr.t("exec-col-month"), tr.t("plan-col-at-approval")];
     for doc in &docs {
         let before = month_sums(&lines);
-        lines = jospar_execution::apply_change(&lines, doc)
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+        lines = crate::apply_change(&lines, doc).map_err(|e| Error::Internal(e.to_string()))?;
         let after = month_sums(&lines);
         let mut delta = [Tenge::ZERO; 12];
         for m in 0..12 {
@@ -574,7 +574,7 @@ pub async fn approved_plans(
     tree: &jospar_org::OrgTree,
     root: i64,
     year: i32,
-) -> AppResult<Vec<Plan>> {
+) -> Result<Vec<Plan>> {
     let mut out = Vec::new();
     for (id, org, plan_year) in plans::plan_ids(db).await.map_err(|e| refusal(e.into()))? {
         if plan_year != i64::from(year) || !tree.is_within(org, root) {
@@ -615,7 +615,7 @@ pub async fn consolidated_table(
     tree: &jospar_org::OrgTree,
     reader: &Reader<'_>,
     query: &ConsolidatedPlanQuery<'_>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let ConsolidatedPlanQuery {
         root,
         year,
@@ -670,7 +670,7 @@ async fn kept_plan_sums(
     year: i32,
     basis: Basis,
     by_administrator: bool,
-) -> AppResult<(PlanSums, usize)> {
+) -> Result<(PlanSums, usize)> {
     let mut sums = PlanSums::new();
     for total in jospar_consolidation::repo::plan_totals(db, root, year).await? {
         let admin = if by_administrator { total.admin_id } else { 0 };
@@ -701,7 +701,7 @@ async fn replayed_plan_sums(
     basis: Basis,
     by_administrator: bool,
     date: NaiveDate,
-) -> AppResult<(PlanSums, usize)> {
+) -> Result<(PlanSums, usize)> {
     let mut sums = PlanSums::new();
     let approved = approved_plans(db, tree, root, year).await?;
     let count = approved.len();
@@ -715,7 +715,7 @@ async fn replayed_plan_sums(
         };
         for line in plan
             .as_of(date)
-            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| Error::Internal(e.to_string()))?
         {
             let key = (
                 admin,
@@ -743,15 +743,15 @@ pub async fn export_table(
     reader: &Reader<'_>,
     id: i64,
     as_of: Option<NaiveDate>,
-) -> AppResult<Table> {
+) -> Result<Table> {
     let plan = plans::plan(db, id)
         .await
         .map_err(|e| refusal(e.into()))?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     reader.require_read(plan.org_id)?;
     let lines = plan
         .as_of(as_of.unwrap_or(NaiveDate::MAX))
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| Error::Internal(e.to_string()))?;
     let mut headers = vec![
         tr.t("plan-col-expense-id"),
         tr.t("plan-col-program"),
@@ -798,16 +798,11 @@ pub async fn export_table(
 /// one row per move with the document's number, kind, date and reason, the line's expense
 /// identifier and codes, the basis, the months and the amount — what an accounting system
 /// needs to apply the same change to its copy of the plan.
-pub async fn changes_export_table(
-    db: &Db,
-    tr: &Tr,
-    reader: &Reader<'_>,
-    id: i64,
-) -> AppResult<Table> {
+pub async fn changes_export_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> Result<Table> {
     let plan = plans::plan(db, id)
         .await
         .map_err(|e| refusal(e.into()))?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     reader.require_read(plan.org_id)?;
     let headers = [
         "analytics-col-number",

@@ -2,13 +2,13 @@
 //! sending what is due through the configured gateway (ShEP to ФУПФ), asking about documents
 //! the Treasury registered, and sending a failed or rejected document again.
 
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
+use crate::exchange::{self, Answer, OutboxItem, OutboxStatus};
+use crate::outbox;
+use crate::plans::{self, Plan};
 use chrono::{DateTime, Utc};
-use jospar_execution::exchange::{self, Answer, OutboxItem, OutboxStatus};
-use jospar_execution::outbox;
-use jospar_execution::plans::{self, Plan};
-use jospar_org::Right;
+use jospar_access::Principal;
+use jospar_access::Right;
+use jospar_access::{Error, Result};
 use jospar_shep::treasury::{DocumentLine, DocumentMove};
 use jospar_shep::{Decision, DocumentKind, PlanDocument, ShepError, TreasuryGateway};
 use jospar_store::{Db, Who};
@@ -25,16 +25,16 @@ pub fn exchange_who() -> Who {
 }
 
 /// The document of a queued item as the Treasury receives it.
-pub async fn document_of(db: &Db, item: &OutboxItem) -> AppResult<PlanDocument> {
+pub async fn document_of(db: &Db, item: &OutboxItem) -> Result<PlanDocument> {
     let plan = plans::plan(db, item.plan_id)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     let org = jospar_org::repo::get_org(db, item.org_id)
         .await?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let kind = DocumentKind::from_code(&item.kind)
-        .ok_or_else(|| AppError::Internal(format!("queued kind {:?}", item.kind)))?;
+        .ok_or_else(|| Error::Internal(format!("queued kind {:?}", item.kind)))?;
     let mut document = PlanDocument {
         document_id: item.id.to_string(),
         kind,
@@ -56,7 +56,7 @@ pub async fn document_of(db: &Db, item: &OutboxItem) -> AppResult<PlanDocument> 
         .changes
         .iter()
         .find(|c| c.number == item.change_number)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     document.dated = change.dated;
     document.reason = change.reason.clone();
     document.moves = change
@@ -67,7 +67,7 @@ pub async fn document_of(db: &Db, item: &OutboxItem) -> AppResult<PlanDocument> 
     Ok(document)
 }
 
-fn document_line(line: &jospar_execution::PlanLine) -> DocumentLine {
+fn document_line(line: &crate::PlanLine) -> DocumentLine {
     DocumentLine {
         expense_id: line.expense_id,
         program: line.program.clone(),
@@ -79,19 +79,17 @@ fn document_line(line: &jospar_execution::PlanLine) -> DocumentLine {
     }
 }
 
-fn document_move(plan: &Plan, m: &jospar_execution::LineMove) -> DocumentMove {
+fn document_move(plan: &Plan, m: &crate::LineMove) -> DocumentMove {
     let line = plan.lines.iter().find(|l| l.expense_id == m.expense_id);
-    let code = |f: fn(&jospar_execution::PlanLine) -> &String| {
-        line.map(|l| f(l).clone()).unwrap_or_default()
-    };
+    let code = |f: fn(&crate::PlanLine) -> &String| line.map(|l| f(l).clone()).unwrap_or_default();
     DocumentMove {
         expense_id: m.expense_id,
         program: code(|l| &l.program),
         subprogram: code(|l| &l.subprogram),
         specific: code(|l| &l.specific),
         basis: match m.change.basis {
-            jospar_execution::Basis::Obligations => "obligations".into(),
-            jospar_execution::Basis::Payments => "payments".into(),
+            crate::Basis::Obligations => "obligations".into(),
+            crate::Basis::Payments => "payments".into(),
         },
         from_month: m.change.from_month as u32,
         to_month: m.change.to_month as u32,
@@ -112,13 +110,13 @@ fn answer_of(result: Result<Decision, ShepError>) -> Answer {
 
 /// A change document goes to the Treasury only after the plan it changes was accepted there
 /// and every earlier change of the plan was decided, so that the Treasury reads them in order.
-async fn waits_for_earlier_documents(db: &Db, item: &OutboxItem) -> AppResult<bool> {
+async fn waits_for_earlier_documents(db: &Db, item: &OutboxItem) -> Result<bool> {
     if item.change_number == 0 {
         return Ok(false);
     }
     let earlier = outbox::items_of_plan(db, item.plan_id)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .filter(|i| i.change_number < item.change_number)
         .collect::<Vec<_>>();
@@ -149,9 +147,9 @@ pub async fn run_pass(
     who: &Who,
     now: DateTime<Utc>,
     scope: &(dyn Fn(&OutboxItem) -> bool + Sync),
-) -> AppResult<PassSummary> {
+) -> Result<PassSummary> {
     let mut summary = PassSummary::default();
-    for item in outbox::due(db, now).await.map_err(AppError::from)? {
+    for item in outbox::due(db, now).await.map_err(Error::from)? {
         if !scope(&item) || waits_for_earlier_documents(db, &item).await? {
             continue;
         }
@@ -165,7 +163,7 @@ pub async fn run_pass(
         let next = exchange::after(&item, &answer, Utc::now());
         if !outbox::record(db, who, &item, &next, None)
             .await
-            .map_err(AppError::from)?
+            .map_err(Error::from)?
         {
             summary.skipped += 1;
             continue;
@@ -181,26 +179,26 @@ pub async fn run_pass(
 }
 
 /// The queued documents of the organisations the caller may read, newest first.
-pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<OutboxItem>> {
+pub async fn list(db: &Db, p: &Principal) -> Result<Vec<OutboxItem>> {
     let scope = p.scope(Right::Read);
     Ok(outbox::items(db)
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
         .into_iter()
         .filter(|i| scope.contains(i.org_id))
         .collect())
 }
 
 /// The documents of a plan the caller may read.
-pub async fn of_plan(db: &Db, p: &Principal, plan: &Plan) -> AppResult<Vec<OutboxItem>> {
+pub async fn of_plan(db: &Db, p: &Principal, plan: &Plan) -> Result<Vec<OutboxItem>> {
     p.require(Right::Read, plan.org_id)?;
     outbox::items_of_plan(db, plan.id)
         .await
-        .map_err(AppError::from)
+        .map_err(Error::from)
 }
 
-fn gateway_of(gateway: Option<&Arc<dyn TreasuryGateway>>) -> AppResult<&Arc<dyn TreasuryGateway>> {
-    gateway.ok_or_else(|| AppError::invalid("err-exchange-off", "treasury"))
+fn gateway_of(gateway: Option<&Arc<dyn TreasuryGateway>>) -> Result<&Arc<dyn TreasuryGateway>> {
+    gateway.ok_or_else(|| Error::invalid("err-exchange-off", "treasury"))
 }
 
 /// Sends now what is due of the organisations where the caller enters data.
@@ -208,36 +206,36 @@ pub async fn send_now(
     db: &Db,
     gateway: Option<&Arc<dyn TreasuryGateway>>,
     p: &Principal,
-) -> AppResult<PassSummary> {
+) -> Result<PassSummary> {
     let gateway = gateway_of(gateway)?;
     let scope = p.scope(Right::Enter);
     if scope.ids().is_empty() {
-        return Err(AppError::Forbidden);
+        return Err(Error::Forbidden);
     }
     let in_scope = move |item: &OutboxItem| scope.contains(item.org_id);
     run_pass(db, gateway.as_ref(), &p.who(), Utc::now(), &in_scope).await
 }
 
 /// Queues a failed or rejected document again, with the caller's reason.
-pub async fn retry(db: &Db, p: &Principal, id: i64, reason: &str) -> AppResult<OutboxItem> {
+pub async fn retry(db: &Db, p: &Principal, id: i64, reason: &str) -> Result<OutboxItem> {
     let item = outbox::item_by_id(db, id)
         .await
-        .map_err(AppError::from)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(Error::from)?
+        .ok_or(Error::NotFound)?;
     p.require(Right::Enter, item.org_id)?;
     if reason.trim().is_empty() {
-        return Err(AppError::invalid("err-required", "reason"));
+        return Err(Error::invalid("err-required", "reason"));
     }
-    let next = exchange::requeued(&item, Utc::now()).map_err(|e| AppError::Invalid {
+    let next = exchange::requeued(&item, Utc::now()).map_err(|e| Error::Invalid {
         key: "err-exchange-retry",
         args: vec![("status", e.0.code().to_string())],
         field: Some("status".into()),
     })?;
     if !outbox::record(db, &p.who(), &item, &next, Some(reason.trim()))
         .await
-        .map_err(AppError::from)?
+        .map_err(Error::from)?
     {
-        return Err(AppError::Stale);
+        return Err(Error::Stale);
     }
     Ok(next)
 }

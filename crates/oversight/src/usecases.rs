@@ -3,26 +3,26 @@
 //! the competence table for one calendar year, and blocks it when the employer says the
 //! employee has left.
 
-use crate::ctx::Principal;
-use crate::error::{AppError, AppResult};
+use crate::application::{Overdue, Request, Status, check_request, deadline};
+use crate::applications::{Application, StepError};
+use crate::repo::{self, Access, AccessError};
+use crate::training::{self, Session};
+use crate::{BodyKind, CompetenceError, OrgFacts, competence_roots, valid_until};
+use jospar_access::Principal;
+use jospar_access::{Error, Result};
 use jospar_org::{BudgetLevel, Right, Role};
-use jospar_oversight::application::{Overdue, Request, Status, check_request, deadline};
-use jospar_oversight::applications::{Application, StepError};
-use jospar_oversight::repo::{self, Access, AccessError};
-use jospar_oversight::training::{self, Session};
-use jospar_oversight::{BodyKind, CompetenceError, OrgFacts, competence_roots, valid_until};
 use jospar_store::Db;
 
-fn access_error(e: AccessError) -> AppError {
+fn access_error(e: AccessError) -> Error {
     match e {
         AccessError::Store(s) => s.into(),
-        AccessError::Blocked => AppError::invalid("err-oversight-blocked", "id"),
-        AccessError::Requested => AppError::invalid("err-oversight-requested", "id"),
-        AccessError::Corrupt(id) => AppError::Internal(format!("oversight access {id}")),
+        AccessError::Blocked => Error::invalid("err-oversight-blocked", "id"),
+        AccessError::Requested => Error::invalid("err-oversight-requested", "id"),
+        AccessError::Corrupt(id) => Error::Internal(format!("oversight access {id}")),
     }
 }
 
-fn competence_error(e: CompetenceError) -> AppError {
+fn competence_error(e: CompetenceError) -> Error {
     let key = match e {
         CompetenceError::NeedsRegion => "err-oversight-needs-region",
         CompetenceError::NotARegion(_) => "err-oversight-not-region",
@@ -30,7 +30,7 @@ fn competence_error(e: CompetenceError) -> AppError {
         CompetenceError::NotACentralBody(_) => "err-oversight-not-central",
         CompetenceError::NoPoliceAdministrator => "err-oversight-no-police",
     };
-    AppError::invalid(key, "anchor_org_id")
+    Error::invalid(key, "anchor_org_id")
 }
 
 /// An access with the deadline of its blocking once the employer asked for it.
@@ -44,7 +44,7 @@ pub struct AccessView {
 }
 
 /// Every access granted, for the integrator, with the blocking deadlines.
-pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<AccessView>> {
+pub async fn list(db: &Db, p: &Principal) -> Result<Vec<AccessView>> {
     p.require_system(Right::Configure)?;
     let calendar = db.working_calendar().await?;
     Ok(repo::accesses(db)
@@ -54,7 +54,7 @@ pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<AccessView>> {
         .map(|access| {
             let block_due = access
                 .block_requested_on
-                .map(|asked| calendar.add_working_days(asked, jospar_oversight::BLOCK_DAYS));
+                .map(|asked| calendar.add_working_days(asked, crate::BLOCK_DAYS));
             let block_overdue =
                 access.blocked_at.is_none() && block_due.is_some_and(|due| p.today > due);
             AccessView {
@@ -69,30 +69,30 @@ pub async fn list(db: &Db, p: &Principal) -> AppResult<Vec<AccessView>> {
 /// The employer asks to block an access (the employee left): the body that filed the
 /// application it came from, the authorized body or the integrator; the system must block it
 /// within 3 working days.
-pub async fn request_block(db: &Db, p: &Principal, id: i64, reason: &str) -> AppResult<Access> {
+pub async fn request_block(db: &Db, p: &Principal, id: i64, reason: &str) -> Result<Access> {
     let reason = reason.trim();
-    let filed_by_caller = jospar_oversight::applications::applications(db)
+    let filed_by_caller = crate::applications::applications(db)
         .await
         .map_err(step_error)?
         .iter()
         .any(|a| a.access_ids.contains(&id) && a.submitted_by == p.user.login);
     if !(filed_by_caller || reviews(p) || integrates(p)) {
-        return Err(AppError::Forbidden);
+        return Err(Error::Forbidden);
     }
     if reason.is_empty() {
-        return Err(AppError::invalid("err-required", "reason"));
+        return Err(Error::invalid("err-required", "reason"));
     }
     repo::access(db, id)
         .await
         .map_err(access_error)?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     repo::request_block(db, &p.who(), id, reason, p.today)
         .await
         .map_err(access_error)
 }
 
 /// The organisations as the competence table sees them.
-async fn org_facts(db: &Db) -> AppResult<Vec<OrgFacts>> {
+async fn org_facts(db: &Db) -> Result<Vec<OrgFacts>> {
     let budgets = jospar_org::repo::budgets(db).await?;
     Ok(jospar_org::repo::all_orgs(db)
         .await?
@@ -118,18 +118,18 @@ pub async fn grant(
     kind: &str,
     anchor: Option<i64>,
     body_bin: &str,
-) -> AppResult<Access> {
+) -> Result<Access> {
     p.require_system(Right::Configure)?;
     let body_bin = jospar_core::Bin::parse(body_bin)
-        .map_err(|_| AppError::invalid("err-oversight-body-bin", "body_bin"))?;
-    let kind = BodyKind::from_code(kind).ok_or_else(|| AppError::Invalid {
+        .map_err(|_| Error::invalid("err-oversight-body-bin", "body_bin"))?;
+    let kind = BodyKind::from_code(kind).ok_or_else(|| Error::Invalid {
         key: "err-unknown-value",
         args: vec![("field", "kind".into()), ("value", kind.into())],
         field: Some("kind".into()),
     })?;
     jospar_org::repo::user_by_id(db, user_id)
         .await?
-        .ok_or_else(|| AppError::invalid("err-oversight-no-user", "user_id"))?;
+        .ok_or_else(|| Error::invalid("err-oversight-no-user", "user_id"))?;
     read_only_account(db, p, user_id).await?;
     trained(db, p, user_id).await?;
     let roots = competence_roots(kind, anchor, &org_facts(db).await?).map_err(competence_error)?;
@@ -145,29 +145,29 @@ pub async fn grant(
 }
 
 /// Refuses an account that can enter or approve anything: oversight access is read-only.
-async fn read_only_account(db: &Db, p: &Principal, user_id: i64) -> AppResult<()> {
+async fn read_only_account(db: &Db, p: &Principal, user_id: i64) -> Result<()> {
     let writes = jospar_org::repo::grants_of(db, user_id)
         .await?
         .into_iter()
         .any(|g| g.is_active(p.today) && g.role != Role::Auditor);
     if writes {
-        Err(AppError::invalid("err-oversight-writer", "user_id"))
+        Err(Error::invalid("err-oversight-writer", "user_id"))
     } else {
         Ok(())
     }
 }
 
 /// Blocks an access at the employer's request (the employee left), with the reason.
-pub async fn block(db: &Db, p: &Principal, id: i64, reason: &str) -> AppResult<Access> {
+pub async fn block(db: &Db, p: &Principal, id: i64, reason: &str) -> Result<Access> {
     p.require_system(Right::Configure)?;
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(AppError::invalid("err-required", "reason"));
+        return Err(Error::invalid("err-required", "reason"));
     }
     repo::access(db, id)
         .await
         .map_err(access_error)?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     repo::block(db, &p.who(), id, reason)
         .await
         .map_err(access_error)
@@ -182,11 +182,11 @@ pub struct ApplicationView {
     pub overdue: Option<Overdue>,
 }
 
-fn step_error(e: StepError) -> AppError {
+fn step_error(e: StepError) -> Error {
     match e {
         StepError::Store(e) => access_error(e),
-        StepError::NotFound => AppError::NotFound,
-        StepError::WrongStatus(s) => AppError::Invalid {
+        StepError::NotFound => Error::NotFound,
+        StepError::WrongStatus(s) => Error::Invalid {
             key: "err-oversight-status",
             args: vec![("status", s.code().to_string())],
             field: Some("status".into()),
@@ -205,9 +205,9 @@ fn integrates(p: &Principal) -> bool {
 
 /// The applications the caller may see: all of them for the authorized body and the
 /// integrator, the caller's own for anybody else.
-pub async fn applications(db: &Db, p: &Principal) -> AppResult<Vec<ApplicationView>> {
+pub async fn applications(db: &Db, p: &Principal) -> Result<Vec<ApplicationView>> {
     let calendar = db.working_calendar().await?;
-    let all = jospar_oversight::applications::applications(db)
+    let all = crate::applications::applications(db)
         .await
         .map_err(step_error)?;
     Ok(all
@@ -228,18 +228,17 @@ pub async fn applications(db: &Db, p: &Principal) -> AppResult<Vec<ApplicationVi
 
 /// Reads each uploaded E-Qyzmet QR picture (employee number from 1, bytes) into the
 /// employee's code (OV-1); a picture without a readable code is refused naming the employee.
-pub fn read_qr_pictures(request: &mut Request, pictures: &[(usize, Vec<u8>)]) -> AppResult<()> {
+pub fn read_qr_pictures(request: &mut Request, pictures: &[(usize, Vec<u8>)]) -> Result<()> {
     for (number, bytes) in pictures {
         let employee = number
             .checked_sub(1)
             .and_then(|i| request.employees.get_mut(i))
-            .ok_or_else(|| AppError::invalid("err-oversight-qr-employee", "employees"))?;
-        employee.qr_code =
-            jospar_oversight::qr::decode_qr(bytes).map_err(|e| AppError::Invalid {
-                key: "err-oversight-qr",
-                args: vec![("employee", number.to_string()), ("detail", e.to_string())],
-                field: Some(format!("employees[{number}].qr_code")),
-            })?;
+            .ok_or_else(|| Error::invalid("err-oversight-qr-employee", "employees"))?;
+        employee.qr_code = crate::qr::decode_qr(bytes).map_err(|e| Error::Invalid {
+            key: "err-oversight-qr",
+            args: vec![("employee", number.to_string()), ("detail", e.to_string())],
+            field: Some(format!("employees[{number}].qr_code")),
+        })?;
         use base64::Engine as _;
         // The decoder read it as PNG or JPEG; the picture is shown back as it came.
         let mime = if bytes.starts_with(b"\x89PNG") {
@@ -256,12 +255,12 @@ pub fn read_qr_pictures(request: &mut Request, pictures: &[(usize, Vec<u8>)]) ->
 }
 
 /// A draft application of the caller's and the bytes its body signs.
-pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> AppResult<(Application, Vec<u8>)> {
-    let application = jospar_oversight::applications::application(db, id)
+pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> Result<(Application, Vec<u8>)> {
+    let application = crate::applications::application(db, id)
         .await
         .map_err(step_error)?
         .filter(|a| a.submitted_by == p.user.login)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let data = application.signing_data();
     Ok((application, data))
 }
@@ -270,36 +269,37 @@ pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> AppResult<(Applica
 /// the certificate the body's by BIN; the application then goes to the authorized body.
 pub async fn sign(
     db: &Db,
-    signing: &crate::Signing,
+    signing: &jospar_eds::Signing,
     p: &Principal,
     id: i64,
     cms_text: &str,
-) -> AppResult<Application> {
+) -> Result<Application> {
     let (application, data) = signing_data(db, p, id).await?;
     if application.status != Status::Draft {
         return Err(step_error(StepError::WrongStatus(application.status)));
     }
     if cms_text.trim().is_empty() {
-        return Err(AppError::invalid("err-signature-required", "cms"));
+        return Err(Error::invalid("err-signature-required", "cms"));
     }
-    let cms = jospar_eds::decode_cms_text(cms_text).map_err(crate::planning::signature_error)?;
+    let cms = jospar_eds::decode_cms_text(cms_text)
+        .map_err(jospar_planning::usecases::signature_error)?;
     let signer = signing
         .verifier
         .verify_cms(&cms, &data)
         .await
-        .map_err(crate::planning::signature_error)?;
+        .map_err(jospar_planning::usecases::signature_error)?;
     let bin = &application.request.body_bin;
     if signer.bin.is_none() {
-        return Err(AppError::Invalid {
+        return Err(Error::Invalid {
             key: "err-oversight-sign-legal-entity",
             args: vec![("bin", bin.clone())],
             field: Some("cms".into()),
         });
     }
     jospar_eds::check_document_signer(&signer, &p.user.iin, Some(bin))
-        .map_err(crate::planning::signature_error)?;
+        .map_err(jospar_planning::usecases::signature_error)?;
     use base64::Engine as _;
-    let signature = jospar_oversight::applications::BodySignature {
+    let signature = crate::applications::BodySignature {
         signer_name: signer.common_name,
         signer_iin: signer.iin.unwrap_or_default(),
         signer_bin: signer.bin.unwrap_or_default(),
@@ -307,21 +307,21 @@ pub async fn sign(
         signed_on: p.today,
         cms: base64::engine::general_purpose::STANDARD.encode(&cms),
     };
-    jospar_oversight::applications::sign(db, &p.who(), id, &signature, p.today)
+    crate::applications::sign(db, &p.who(), id, &signature, p.today)
         .await
         .map_err(step_error)
 }
 
 /// Files a body's application (OV-1): checked field by field, its region or central body checked
 /// against the competence table, so what is asked for can be granted as asked.
-pub async fn submit(db: &Db, p: &Principal, request: &Request) -> AppResult<Application> {
+pub async fn submit(db: &Db, p: &Principal, request: &Request) -> Result<Application> {
     check_request(request).map_err(|e| match e.employee {
-        Some(n) => AppError::Invalid {
+        Some(n) => Error::Invalid {
             key: "err-oversight-employee-field",
             args: vec![("field", e.field.to_string()), ("employee", n.to_string())],
             field: Some(format!("employees[{n}].{}", e.field)),
         },
-        None => AppError::Invalid {
+        None => Error::Invalid {
             key: "err-oversight-field",
             args: vec![("field", e.field.to_string())],
             field: Some(e.field.to_string()),
@@ -329,7 +329,7 @@ pub async fn submit(db: &Db, p: &Principal, request: &Request) -> AppResult<Appl
     })?;
     competence_roots(request.kind, request.anchor_org_id, &org_facts(db).await?)
         .map_err(competence_error)?;
-    jospar_oversight::applications::submit(db, &p.who(), request, p.today)
+    crate::applications::submit(db, &p.who(), request, p.today)
         .await
         .map_err(step_error)
 }
@@ -341,16 +341,16 @@ pub async fn review(
     id: i64,
     forward: bool,
     reason: &str,
-) -> AppResult<Application> {
+) -> Result<Application> {
     if !reviews(p) {
-        return Err(AppError::Forbidden);
+        return Err(Error::Forbidden);
     }
     let reason = reason.trim();
     if !forward && reason.is_empty() {
-        return Err(AppError::invalid("err-required", "reason"));
+        return Err(Error::invalid("err-required", "reason"));
     }
     let reason = (!reason.is_empty()).then_some(reason);
-    jospar_oversight::applications::review(db, &p.who(), id, forward, reason, p.today)
+    crate::applications::review(db, &p.who(), id, forward, reason, p.today)
         .await
         .map_err(step_error)
 }
@@ -358,12 +358,12 @@ pub async fn review(
 /// The integrator grants a forwarded application: every employee, found by IIN among the
 /// accounts, gets the access the body's competence gives. Every employee is checked before
 /// anyone is granted anything.
-pub async fn grant_application(db: &Db, p: &Principal, id: i64) -> AppResult<Application> {
+pub async fn grant_application(db: &Db, p: &Principal, id: i64) -> Result<Application> {
     p.require_system(Right::Configure)?;
-    let application = jospar_oversight::applications::application(db, id)
+    let application = crate::applications::application(db, id)
         .await
         .map_err(step_error)?
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     if application.status != Status::Forwarded {
         return Err(step_error(StepError::WrongStatus(application.status)));
     }
@@ -373,7 +373,7 @@ pub async fn grant_application(db: &Db, p: &Principal, id: i64) -> AppResult<App
             .await?
             .into_iter()
             .find(|u| u.iin == e.iin)
-            .ok_or_else(|| AppError::Invalid {
+            .ok_or_else(|| Error::Invalid {
                 key: "err-oversight-no-account",
                 args: vec![("name", e.full_name.clone()), ("iin", e.iin.clone())],
                 field: Some("employees".into()),
@@ -389,7 +389,7 @@ pub async fn grant_application(db: &Db, p: &Principal, id: i64) -> AppResult<App
     for user in users {
         granted.push(grant(db, p, user, kind, anchor, bin).await?.id);
     }
-    jospar_oversight::applications::mark_granted(db, &p.who(), id, &granted, p.today)
+    crate::applications::mark_granted(db, &p.who(), id, &granted, p.today)
         .await
         .map_err(step_error)
 }
@@ -404,7 +404,7 @@ pub struct SessionView {
 }
 
 /// The training sessions, for the integrator who holds them.
-pub async fn sessions(db: &Db, p: &Principal) -> AppResult<Vec<SessionView>> {
+pub async fn sessions(db: &Db, p: &Principal) -> Result<Vec<SessionView>> {
     p.require_system(Right::Configure)?;
     let calendar = db.working_calendar().await?;
     Ok(training::sessions(db)
@@ -430,20 +430,20 @@ pub async fn record_session(
     topic: &str,
     trainer: &str,
     passed: &[i64],
-) -> AppResult<Session> {
+) -> Result<Session> {
     p.require_system(Right::Configure)?;
     for (value, field) in [(topic, "topic"), (trainer, "trainer")] {
         if value.trim().is_empty() {
-            return Err(AppError::invalid("err-required", field));
+            return Err(Error::invalid("err-required", field));
         }
     }
     if passed.is_empty() {
-        return Err(AppError::invalid("err-required", "passed"));
+        return Err(Error::invalid("err-required", "passed"));
     }
     for user in passed {
         jospar_org::repo::user_by_id(db, *user)
             .await?
-            .ok_or_else(|| AppError::invalid("err-oversight-no-user", "passed"))?;
+            .ok_or_else(|| Error::invalid("err-oversight-no-user", "passed"))?;
     }
     training::record(db, &p.who(), held_on, topic.trim(), trainer.trim(), passed)
         .await
@@ -451,31 +451,31 @@ pub async fn record_session(
 }
 
 /// Records that a session's training report was issued today.
-pub async fn issue_report(db: &Db, p: &Principal, id: i64) -> AppResult<Session> {
+pub async fn issue_report(db: &Db, p: &Principal, id: i64) -> Result<Session> {
     p.require_system(Right::Configure)?;
     training::issue_report(db, &p.who(), id, p.today)
         .await
         .map_err(access_error)?
-        .ok_or(AppError::NotFound)
+        .ok_or(Error::NotFound)
 }
 
 /// Refuses access to an employee who has not passed training (P-12).
-async fn trained(db: &Db, p: &Principal, user_id: i64) -> AppResult<()> {
+async fn trained(db: &Db, p: &Principal, user_id: i64) -> Result<()> {
     let sessions = training::sessions(db).await.map_err(access_error)?;
     if training::has_passed(&sessions, user_id, p.today) {
         Ok(())
     } else {
-        Err(AppError::invalid("err-oversight-untrained", "user_id"))
+        Err(Error::invalid("err-oversight-untrained", "user_id"))
     }
 }
 
 /// The training report of a session (P-12): who passed it, with IIN, position and organisation.
 pub async fn training_report_table(
     db: &Db,
-    tr: &crate::i18n::Tr,
+    tr: &jospar_i18n::Tr,
     p: Option<&Principal>,
     id: i64,
-) -> AppResult<jospar_reports::Table> {
+) -> Result<jospar_reports::Table> {
     use jospar_reports::{Cell, Table};
     if let Some(p) = p {
         p.require_system(Right::Configure)?;
@@ -486,7 +486,7 @@ pub async fn training_report_table(
         .map_err(access_error)?
         .into_iter()
         .find(|s| s.id == id)
-        .ok_or(AppError::NotFound)?;
+        .ok_or(Error::NotFound)?;
     let orgs = jospar_org::repo::all_orgs(db).await?;
     let mut rows = Vec::new();
     for user in &session.passed {

@@ -1,4 +1,5 @@
-//! Kazakh and Russian for every string a user sees (P-8): Fluent files in `locales/{kk,ru}`.
+//! Kazakh and Russian for every string a user sees (P-8): Fluent files in `locales/{kk,ru}`,
+//! shared by the pages, the reports of every module and the command line.
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, static_loader};
@@ -107,6 +108,13 @@ impl Tr {
     pub fn is_fallback(&self, kk: Option<&str>) -> bool {
         self.0 == Lang::Kk && kk.is_none_or(str::is_empty)
     }
+}
+
+/// A moment as people in Kazakhstan read it: Almaty time (UTC+5), `dd.mm.yyyy hh:mm`.
+pub fn almaty_date_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    chrono::FixedOffset::east_opt(5 * 3600)
+        .map(|tz| at.with_timezone(&tz).format("%d.%m.%Y %H:%M").to_string())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,0 +1,217 @@
+//! The use cases of organisations, users and the audit log (P-1…P-4), each with its rights
+//! check, so that the pages, the API and the command line refuse exactly the same things.
+
+use crate::repo::{self, RepoError, User};
+use crate::{NewOrg, NewUser, Org, OrgChange, OrgError, Right, UserChange, UserError};
+use chrono::NaiveDate;
+use jospar_access::{Error, Principal, Result};
+use jospar_classification::{CodeKind, repo as ebk};
+use jospar_i18n::Lang;
+use jospar_store::{AuditFilter, AuditRecord, Db};
+
+/// Organisations the user may read, optionally matching a search.
+pub async fn visible_orgs(db: &Db, p: &Principal, query: &str) -> Result<Vec<Org>> {
+    let scope = p.scope(Right::Read);
+    let ids = scope.ids();
+    if query.trim().is_empty() {
+        Ok(repo::all_orgs(db)
+            .await?
+            .into_iter()
+            .filter(|o| scope.contains(o.id))
+            .collect())
+    } else {
+        Ok(repo::search_orgs(db, query, Some(&ids), 500).await?)
+    }
+}
+
+/// The name of an organisation in the language of `tr` (empty when it is gone), for the
+/// headings of reports.
+pub async fn org_name(db: &Db, lang: Lang, id: i64) -> Result<String> {
+    Ok(repo::get_org(db, id)
+        .await?
+        .map(|o| o.name(lang.code()).to_string())
+        .unwrap_or_default())
+}
+
+pub async fn org(db: &Db, p: &Principal, id: i64) -> Result<Org> {
+    let org = repo::get_org(db, id).await?.ok_or(Error::NotFound)?;
+    p.require(Right::Read, id)?;
+    Ok(org)
+}
+
+pub async fn create_org(db: &Db, p: &Principal, new: NewOrg) -> Result<Org> {
+    match new.parent_id {
+        Some(parent) => {
+            if !p.tree.contains(parent) {
+                return Err(Error::invalid("err-unknown-org", "parent_id"));
+            }
+            p.require(Right::Configure, parent)?;
+        }
+        None => p.require_system(Right::Configure)?,
+    }
+    let known = match new
+        .abp_code
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(code) => ebk::exists_any_year(db, CodeKind::Abp, code).await?,
+        None => false,
+    };
+    Ok(repo::create_org(db, &p.who(), new, known).await?)
+}
+
+pub async fn update_org(db: &Db, p: &Principal, id: i64, change: OrgChange) -> Result<Org> {
+    if !p.tree.contains(id) {
+        return Err(Error::NotFound);
+    }
+    p.require(Right::Configure, id)?;
+    if let Some(parent) = change.parent_id {
+        if !p.tree.contains(parent) {
+            return Err(Error::invalid("err-unknown-org", "parent_id"));
+        }
+        p.require(Right::Configure, parent)?;
+    }
+    Ok(repo::update_org(db, &p.who(), id, change).await?)
+}
+
+/// Users of the organisations the caller configures.
+pub async fn users(db: &Db, p: &Principal, query: &str) -> Result<Vec<User>> {
+    let ids = p.scope(Right::Configure).ids();
+    Ok(repo::users(db, query, Some(&ids)).await?)
+}
+
+pub async fn user(db: &Db, p: &Principal, id: i64) -> Result<User> {
+    let user = repo::user_by_id(db, id).await?.ok_or(Error::NotFound)?;
+    p.require(Right::Configure, user.org_id)?;
+    Ok(user)
+}
+
+pub async fn create_user(db: &Db, p: &Principal, new: NewUser) -> Result<User> {
+    if !p.tree.contains(new.org_id) {
+        return Err(Error::invalid("err-unknown-org", "org_id"));
+    }
+    p.require(Right::Configure, new.org_id)?;
+    Ok(repo::create_user(db, &p.who(), new).await?)
+}
+
+pub async fn update_user(db: &Db, p: &Principal, id: i64, change: UserChange) -> Result<User> {
+    user(db, p, id).await?;
+    if let Some(org) = change.org_id {
+        if !p.tree.contains(org) {
+            return Err(Error::invalid("err-unknown-org", "org_id"));
+        }
+        p.require(Right::Configure, org)?;
+    }
+    Ok(repo::update_user(db, &p.who(), id, change).await?)
+}
+
+pub async fn grant(
+    db: &Db,
+    p: &Principal,
+    user_id: i64,
+    role: &str,
+    org_id: i64,
+    until: NaiveDate,
+) -> Result<crate::Grant> {
+    user(db, p, user_id).await?;
+    if !p.tree.contains(org_id) {
+        return Err(Error::invalid("err-unknown-org", "org_id"));
+    }
+    p.require(Right::Configure, org_id)?;
+    Ok(repo::grant_role(db, &p.who(), user_id, role, org_id, until, p.today).await?)
+}
+
+pub async fn revoke(db: &Db, p: &Principal, user_id: i64, grant_id: i64) -> Result<()> {
+    user(db, p, user_id).await?;
+    Ok(repo::revoke_grant(db, &p.who(), user_id, grant_id).await?)
+}
+
+/// Audit entries of the organisations the caller reads; entries not bound to an organisation
+/// (classification, budgets, calendar) are shown to system-wide readers only.
+pub async fn audit(db: &Db, p: &Principal, mut filter: AuditFilter) -> Result<Vec<AuditRecord>> {
+    if !p.can_system(Right::Read) {
+        filter.org_ids = Some(p.scope(Right::Read).ids());
+    }
+    if filter.org_ids.as_ref().is_some_and(|ids| ids.is_empty()) {
+        return Err(Error::Forbidden);
+    }
+    Ok(db.audit_entries(&filter).await?)
+}
+
+// ---------- refusals ----------
+
+impl From<RepoError<OrgError>> for Error {
+    fn from(e: RepoError<OrgError>) -> Self {
+        match e {
+            RepoError::Store(s) => s.into(),
+            RepoError::Domain(d) => org_error(d),
+        }
+    }
+}
+
+impl From<RepoError<UserError>> for Error {
+    fn from(e: RepoError<UserError>) -> Self {
+        match e {
+            RepoError::Store(s) => s.into(),
+            RepoError::Domain(d) => user_error(d),
+        }
+    }
+}
+
+pub fn org_error(e: OrgError) -> Error {
+    match e {
+        OrgError::Required { field } => Error::invalid_with("err-required", field, vec![]),
+        OrgError::UnknownKind(v) => {
+            Error::invalid_with("err-unknown-value", "kind", vec![("value", v)])
+        }
+        OrgError::UnknownScenario(v) => {
+            Error::invalid_with("err-unknown-value", "scenario", vec![("value", v)])
+        }
+        OrgError::UnknownParent => Error::invalid_with("err-unknown-org", "parent_id", vec![]),
+        OrgError::UnknownBudget => Error::invalid_with("err-unknown-budget", "budget_id", vec![]),
+        OrgError::KindNotAllowed { parent, child } => Error::invalid_with(
+            "err-kind-not-allowed",
+            "parent_id",
+            vec![("parent", parent.into()), ("child", child.into())],
+        ),
+        OrgError::Cycle => Error::invalid_with("err-org-cycle", "parent_id", vec![]),
+        OrgError::UnknownAbpCode(code) => {
+            Error::invalid_with("err-unknown-code", "abp_code", vec![("value", code)])
+        }
+        OrgError::Bin(e) => Error::invalid_with(iin_key(&e), "bin", vec![]),
+        OrgError::Stale => Error::Stale,
+        OrgError::NotFound => Error::NotFound,
+        OrgError::HasOpenChildren => Error::invalid_with("err-open-children", "close_on", vec![]),
+        OrgError::ParentClosed => Error::invalid_with("err-parent-closed", "parent_id", vec![]),
+    }
+}
+
+fn iin_key(e: &jospar_core::IinError) -> &'static str {
+    match e {
+        jospar_core::IinError::NotTwelveDigits => "err-iin-digits",
+        jospar_core::IinError::Checksum => "err-iin-checksum",
+        jospar_core::IinError::BirthDate => "err-iin-date",
+        jospar_core::IinError::CenturyDigit => "err-iin-century",
+    }
+}
+
+pub fn user_error(e: UserError) -> Error {
+    match e {
+        UserError::Required { field } => Error::invalid_with("err-required", field, vec![]),
+        UserError::Iin(e) => Error::invalid_with(iin_key(&e), "iin", vec![]),
+        UserError::LoginFormat => Error::invalid_with("err-login-format", "login", vec![]),
+        UserError::DuplicateLogin => Error::invalid_with("err-login-taken", "login", vec![]),
+        UserError::PasswordTooShort => {
+            Error::invalid_with("err-password-short", "password", vec![])
+        }
+        UserError::Email => Error::invalid_with("err-email", "email", vec![]),
+        UserError::UnknownOrg => Error::invalid_with("err-unknown-org", "org_id", vec![]),
+        UserError::UnknownRole(v) => {
+            Error::invalid_with("err-unknown-value", "role", vec![("value", v)])
+        }
+        UserError::ExpiryInPast => Error::invalid_with("err-expiry-past", "valid_until", vec![]),
+        UserError::Stale => Error::Stale,
+        UserError::NotFound => Error::NotFound,
+    }
+}
