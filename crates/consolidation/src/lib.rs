@@ -1,4 +1,4 @@
-//! Consolidated totals kept up to date as the data changes (issue 7; the technical
+//! Consolidated totals kept up to date as the data changes (the technical
 //! specification's "real-time consolidation of all subordinate data").
 //!
 //! A finance department reads the consolidated plan of thousands of institutions many times a

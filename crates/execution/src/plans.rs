@@ -149,7 +149,7 @@ pub async fn approved_plans_among(db: &Db, year: i32, orgs: &[i64]) -> Result<us
     Ok(usize::try_from(count).unwrap_or(0))
 }
 
-/// The plans whose kept cells (issue 7) differ from the plan replayed with every change
+/// The plans whose kept cells differ from the plan replayed with every change
 /// document — an approved plan's cells must equal it, a draft has none — by plan id.
 pub async fn plans_off_their_cells(db: &Db) -> Result<Vec<i64>> {
     type CellRow = (String, String, String, i64, i64, i64);
@@ -285,7 +285,7 @@ async fn update_draft(
             .execute(conn).await)?;
         // Sent to the Treasury by the exchange (EX-4): queued with the approval, or not at all.
         crate::outbox::enqueue(&mut tx, current.id, current.org_id, "plan", 0).await?;
-        // From now on the plan counts in every consolidated plan above it (issue 7).
+        // From now on the plan counts in every consolidated plan above it.
         let difference = jospar_consolidation::difference(&PlanCells::new(), &cells(lines));
         jospar_consolidation::repo::apply_plan(&mut tx, current.org_id, current.year, &difference)
             .await?;
@@ -315,7 +315,7 @@ pub async fn save_lines(
     update_draft(db, who, current, version, lines, None).await
 }
 
-/// A plan's lines as the cells the consolidated totals are kept by (issue 7): codes and month
+/// A plan's lines as the cells the consolidated totals are kept by: codes and month
 /// → obligations and payments; lines with the same codes add up.
 pub fn cells(lines: &[PlanLine]) -> PlanCells {
     let mut cells = PlanCells::new();

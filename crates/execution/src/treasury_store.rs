@@ -1,6 +1,6 @@
 //! Storage of imported Treasury forms: one form of one organisation at one report date,
 //! replaced whole (in one transaction) when imported again; its rows kept in chunks written as
-//! the file is read (issue 7); every import audited.
+//! the file is read; every import audited.
 
 use crate::repo::{RepoError, Result};
 use chrono::{DateTime, NaiveDate, Utc};

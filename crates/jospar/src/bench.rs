@@ -1,4 +1,4 @@
-//! `jospar bench` (issue 7): generated data on SQLite and on PostgreSQL, each figure beside a
+//! `jospar bench`: generated data on SQLite and on PostgreSQL, each figure beside a
 //! baseline measured in the same run on the same data, printed as a table and written as
 //! JSON, with a plot (PNG) and BENCHMARKS.md. No figure is typed by hand.
 //!
@@ -704,7 +704,7 @@ pub fn table(report: &BenchReport) -> String {
 fn markdown_of(report: &BenchReport, png: &Path) -> String {
     let mut out = String::from("# Benchmarks\n\n");
     out.push_str(
-        "Written by `jospar bench` (issue 7); every figure below comes from the run it describes. \
+        "Written by `jospar bench`; every figure below comes from the run it describes. \
          Each consolidated report is measured beside two baselines from the same run on the same \
          data: the one SQL `GROUP BY` over the detail rows a SQL-reporting system would run, and \
          the mere reading of the report's answer rows. Reports read the totals kept up to date in \

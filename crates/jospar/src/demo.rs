@@ -1,4 +1,4 @@
-//! The demo region (issue 2): Mangystau oblast with its districts and rural districts, real
+//! The demo region: Mangystau oblast with its districts and rural districts, real
 //! administrator codes and names, 100 organisations, users of every role — plus the public
 //! classification shipped in `data/`. Loaded once, into an empty database.
 

@@ -41,7 +41,7 @@ enum Command {
         /// Load the demo data and exit without serving.
         #[arg(long)]
         load_only: bool,
-        /// Instead of the demo region, generate a region or the republic (issue 7) into an
+        /// Instead of the demo region, generate a region or the republic into an
         /// empty database: deterministic from --seed.
         #[arg(long, value_enum)]
         scale: Option<jospar::scale::Scale>,
@@ -50,7 +50,7 @@ enum Command {
     },
     /// Apply database migrations.
     Migrate,
-    /// Measure the system on generated data (issue 7): consolidated reports against their
+    /// Measure the system on generated data: consolidated reports against their
     /// GROUP BY baselines, concurrent writers, a large import, HTTP load; prints a table and
     /// writes bench.json and bench.png (and BENCHMARKS.md with --markdown).
     Bench {

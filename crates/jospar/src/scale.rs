@@ -1,4 +1,4 @@
-//! Generated data at the scale of a region or of the republic (issue 7): `jospar demo --scale
+//! Generated data at the scale of a region or of the republic: `jospar demo --scale
 //! region|republic [--seed N]`. The same seed gives the same region (amounts, codes, shape);
 //! ids are the system's own time-ordered ids.
 //!

@@ -1,4 +1,4 @@
-//! `jospar verify` (issue 7): the consolidated totals kept as data changes must equal a
+//! `jospar verify`: the consolidated totals kept as data changes must equal a
 //! recomputation from the detail, to the tiyn.
 
 use anyhow::Result;

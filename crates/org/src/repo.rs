@@ -375,7 +375,7 @@ pub async fn update_org(db: &Db, who: &Who, id: i64, change: OrgChange) -> OrgRe
         return Err(RepoError::Domain(OrgError::Stale));
     }
     if new.parent_id != old.parent_id {
-        // Its totals now belong to other ancestors (issue 7): rare, so recomputed whole.
+        // Its totals now belong to other ancestors: rare, so recomputed whole.
         jospar_consolidation::repo::rebuild(&mut tx).await?;
     }
     tx.audit(AuditEntry {

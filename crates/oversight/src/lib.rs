@@ -1,4 +1,4 @@
-//! Read-only access of representative and audit bodies (issue 6; OV-3, OV-4; seeds 000/001,
+//! Read-only access of representative and audit bodies (OV-3, OV-4; seeds 000/001,
 //! order No. 270). Each kind of body reads what its competence covers, and nothing else:
 //!
 //! | body | reads |

@@ -1,4 +1,4 @@
-//! Oversight access for the pages and the API (issue 6; OV-3, OV-4): the integrator — a system
+//! Oversight access for the pages and the API (OV-3, OV-4): the integrator — a system
 //! administrator — grants an employee of a representative or audit body read-only access by
 //! the competence table for one calendar year, and blocks it when the employer says the
 //! employee has left.

@@ -516,7 +516,7 @@ async fn transition_in(tx: &mut Tx, who: &Who, target: Target, step: Move<'_>) -
         "UPDATE budget_requests SET status = $1, stage_org_id = $2, return_reason = $3 WHERE id = $4")
         .bind(to.code()).bind(stage).bind(reason).bind(request_id).execute(conn).await)?;
     if to == Status::Approved || request.status == Status::Approved {
-        // The consolidated approved requests above it change with it (issue 7).
+        // The consolidated approved requests above it change with it.
         jospar_consolidation::repo::recount_request(tx, request.campaign_id, request.org_id)
             .await?;
     }

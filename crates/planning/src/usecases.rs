@@ -979,7 +979,7 @@ pub async fn consolidated_table(
     })
 }
 
-/// The consolidated rows read from the kept totals (issue 7) when they answer the query:
+/// The consolidated rows read from the kept totals when they answer the query:
 /// approved requests, sliced by the administrator or the codes, for a reader who sees the
 /// whole subtree. Otherwise `None`, and the rows are summed from the lines.
 async fn kept_consolidation(

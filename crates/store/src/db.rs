@@ -54,7 +54,7 @@ pub enum Tx {
 /// sleeps in growing steps (up to 100 ms) and lets in whoever retries first. Writers of this
 /// process instead queue here, first come first served, one turn per database file, so that
 /// under many concurrent writers the database is never idle and nobody waits unfairly long
-/// (issue 7: 100 concurrent writers).
+/// (100 concurrent writers).
 fn writer_turn(pool: &SqlitePool) -> Arc<tokio::sync::Mutex<()>> {
     static TURNS: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
         LazyLock::new(Default::default);

@@ -1,5 +1,5 @@
 //! Uploads of Treasury forms are spooled to an unnamed file on disk as they arrive, so that a
-//! form of any size is never held in memory (issue 7: "import … whatever the file size"); the
+//! form of any size is never held in memory ("import … whatever the file size"); the
 //! import then streams it from there.
 
 use crate::error::{AppError, AppResult};

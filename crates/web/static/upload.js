@@ -1,4 +1,4 @@
-// Progress of large uploads (issue 5, EX-5). A form marked `data-progress` is sent with
+// Progress of large uploads (EX-5). A form marked `data-progress` is sent with
 // XMLHttpRequest so that the share of the file already sent shows in its <progress>; once the
 // file is up, the label says the server is checking it. The answer is shown as a plain
 // submission would show it: a redirect opens its page, a refusal replaces the page with the

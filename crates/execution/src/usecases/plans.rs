@@ -377,7 +377,7 @@ struct PlanRow {
 /// and the administrator of budget programs above it.
 async fn plan_header(db: &Db, tr: &Tr, org_id: i64, year: i32) -> Result<Vec<String>> {
     let lang = tr.lang();
-    // Only the organisation and its ancestors are read: a region has thousands (issue 7).
+    // Only the organisation and its ancestors are read: a region has thousands.
     let Some(org) = jospar_org::repo::get_org(db, org_id).await? else {
         return Ok(Vec::new());
     };
@@ -607,7 +607,7 @@ type PlanSums = std::collections::BTreeMap<(i64, (String, String, String)), [Ten
 /// plan, appendices 8/10 of order No. 540, and the consolidated plan of a budget): the
 /// approved plans of the year as of a date, summed by program, subprogram and specific, by
 /// month; the total reconciles with the plans added up. With every change document (no date)
-/// it is read from the totals kept as the plans change (issue 7); as of a date it is replayed
+/// it is read from the totals kept as the plans change; as of a date it is replayed
 /// from the plans and their documents.
 pub async fn consolidated_table(
     db: &Db,

@@ -510,7 +510,7 @@ staff-line-computed = Бұл жолдың осы жылғы сомалары ш�
 staff-edit = Өзгерту
 staff-edit-title = Лауазымды өзгерту
 
-## Budget execution: the open-budgets portal's execution reports (issue 5, EX-R 18)
+## Budget execution: the open-budgets portal's execution reports (EX-R 18)
 nav-execution = Бюджеттің атқарылуы
 execution-title = Бюджеттің атқарылуы: ашық бюджеттер порталының есептері
 execution-hint = budget.egov.kz порталының жүктемесінен алынған бюджеттің атқарылуы туралы есептер. Есеп (EX-R 18) барлық қорытындыларды егжей-тегжейлі жолдардан қайта есептейді және әр ай бойынша файлдың қорытындыларымен салыстырады.
@@ -578,7 +578,7 @@ err-portal-duplicate = { $line }-жол: { $month } айының id { $id } жо
 err-portal-parent = { $line }-жол, «parent_id» бағаны: { $month } айында { $parent } жолы жоқ. Ештеңе жүктелмеді.
 err-portal-total = { $line }-жол, «{ $column }» бағаны: «{ $name }» қорытындысы { $total } оның жолдарының сомасына { $detail } тең емес. Ештеңе жүктелмеді.
 
-## Financing plans (issue 5, EX-1, EX-2, EX-6)
+## Financing plans (EX-1, EX-2, EX-6)
 err-plan-annual = «{ $line }» жолы: айлардың сомасы ({ $basis }) { $months } бекітілген жылдық сомаға { $approved } тең емес.
 err-plan-ahead = «{ $line }» жолы, { $month }-ай: жыл басынан бергі төлемдер { $payments } міндеттемелерден { $obligations } асып кетті.
 err-plan-negative = «{ $line }» жолы, { $month }-ай: теріс сома { $amount }.
@@ -650,7 +650,7 @@ report-consolidated-plan = Айлар бойынша жиынтық қаржыл
 report-source-consolidated-plan = ішкі ағаш мекемелерінің бекітілген жеке қаржыландыру жоспарлары және оларды өзгерту туралы анықтамалар
 plan-consolidated-count = Жинақталған бекітілген жоспарлар: { $count }
 
-## Treasury forms (issue 5, EX-5, EX-8)
+## Treasury forms (EX-5, EX-8)
 report-cash-execution-552 = Қаржыландыру жоспарымен 5-52 нысаны бойынша кассалық атқарылу туралы есеп
 report-source-cash-execution-552 = Қазынашылықтың жүктелген 5-52 нысандары және бекітілген қаржыландыру жоспарлары
 report-param-treasury = Қазынашылықтың жүктелген нысаны (5-52 немесе 1-27)
@@ -940,7 +940,7 @@ plan-signature-head = Басшы ____________________ (қолы) _______________
 analytics-col-plan-year = Жылдық жоспар
 analytics-col-plan-period = Кезеңге жоспар
 
-## Oversight access (issue 6, OV-3, OV-4)
+## Oversight access (OV-3, OV-4)
 nav-oversight = Бақылау органдарының қолжетімділігі
 oversight-title = Өкілді және бақылау органдарының қолжетімділігі
 oversight-hint = Тек оқуға арналған қолжетімділік, бір күнтізбелік жылға, органның құзыреті бойынша: Парламент, Жоғары аудиторлық палата және ішкі мемлекеттік аудит жөніндегі уәкілетті орган — республикалық және барлық жергілікті бюджеттер; мәслихат, тексеру комиссиясы және жергілікті атқарушы органның ішкі аудит қызметі — өз өңірінің жергілікті бюджеті; орталық органның ішкі аудит қызметі — сол органның бюджеті; ІІМ аумақтық органының ішкі аудит қызметі — өз өңірінің 252 және 352 әкімшілері.

@@ -510,7 +510,7 @@ staff-line-computed = Суммы этой строки за этот год ра
 staff-edit = Изменить
 staff-edit-title = Изменить должность
 
-## Budget execution: the open-budgets portal's execution reports (issue 5, EX-R 18)
+## Budget execution: the open-budgets portal's execution reports (EX-R 18)
 nav-execution = Исполнение бюджета
 execution-title = Исполнение бюджета: отчёты портала открытых бюджетов
 execution-hint = Отчёты об исполнении бюджета, загруженные из выгрузки портала budget.egov.kz. Отчёт (EX-R 18) пересчитывает все итоги из детальных строк и сверяет их с итогами файла по каждому месяцу.
@@ -578,7 +578,7 @@ err-portal-duplicate = Строка { $line }: строка с id { $id } за �
 err-portal-parent = Строка { $line }, столбец «parent_id»: строки { $parent } за месяц { $month } нет. Ничего не загружено.
 err-portal-total = Строка { $line }, столбец «{ $column }»: итог «{ $name }» { $total } не равен сумме его строк { $detail }. Ничего не загружено.
 
-## Financing plans (issue 5, EX-1, EX-2, EX-6)
+## Financing plans (EX-1, EX-2, EX-6)
 err-plan-annual = Строка «{ $line }»: сумма месяцев ({ $basis }) { $months } не равна утверждённой годовой сумме { $approved }.
 err-plan-ahead = Строка «{ $line }», месяц { $month }: платежи с начала года { $payments } превышают обязательства { $obligations }.
 err-plan-negative = Строка «{ $line }», месяц { $month }: отрицательная сумма { $amount }.
@@ -650,7 +650,7 @@ report-consolidated-plan = Сводный план финансирования 
 report-source-consolidated-plan = утверждённых индивидуальных планах финансирования учреждений поддерева и справках об их изменении
 plan-consolidated-count = Сведено утверждённых планов: { $count }
 
-## Treasury forms (issue 5, EX-5, EX-8)
+## Treasury forms (EX-5, EX-8)
 report-cash-execution-552 = Отчёт о кассовом исполнении по форме 5-52 с планом финансирования
 report-source-cash-execution-552 = загруженных формах 5-52 Казначейства и утверждённых планах финансирования
 report-param-treasury = Загруженная форма Казначейства (5-52 или 1-27)
@@ -940,7 +940,7 @@ plan-signature-head = Руководитель ____________________ (подпи�
 analytics-col-plan-year = План на год
 analytics-col-plan-period = План на период
 
-## Oversight access (issue 6, OV-3, OV-4)
+## Oversight access (OV-3, OV-4)
 nav-oversight = Доступ контрольных органов
 oversight-title = Доступ представительных и контрольных органов
 oversight-hint = Доступ только на чтение, на один календарный год, по компетенции органа: Парламент, Высшая аудиторская палата и уполномоченный орган внутреннего государственного аудита — республиканский и все местные бюджеты; маслихат, ревизионная комиссия и служба внутреннего аудита местного исполнительного органа — местный бюджет своего региона; служба внутреннего аудита центрального органа — бюджет этого органа; служба внутреннего аудита территориального органа МВД — администраторы 252 и 352 своего региона.

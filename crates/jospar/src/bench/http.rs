@@ -1,4 +1,4 @@
-//! The HTTP load (issue 7): 200 signed-in clients (personal API tokens of the institutions'
+//! The HTTP load: 200 signed-in clients (personal API tokens of the institutions'
 //! economists) on loopback, each opening its institution's consolidated plan report and
 //! saving a change of its financing plan, again and again for a fixed time, pausing `PACE`
 //! after each request (200 clients then ask for 100 pages and saves a second; a person reads a

@@ -1,4 +1,4 @@
-//! Concurrent writers (issue 7): each of 100 writers, on its own institution, saves a line of
+//! Concurrent writers: each of 100 writers, on its own institution, saves a line of
 //! its budget request with the limit check, then a change of its financing plan with the plan's
 //! invariants, again and again for a fixed time. Latency includes waiting for the database.
 //!

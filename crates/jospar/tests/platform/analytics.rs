@@ -1,4 +1,4 @@
-//! The execution module's analytic reports (issue 5, EX-R 2-3, 6, 25-29, 31, 34, 36, 53-54)
+//! The execution module's analytic reports (EX-R 2-3, 6, 25-29, 31, 34, 36, 53-54)
 //! on the story's data: the school's approved plan with its change certificate, the education
 //! administrator's forms 5-52 and 2-19, the oblast's plan of receipts. Every total is checked
 //! against the plans and forms it comes from, to the tiyn, in JSON and in XLSX.

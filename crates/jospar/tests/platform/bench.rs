@@ -1,4 +1,4 @@
-//! The benchmark command (issue 7) at a tiny scale: it runs on both engines, every figure is
+//! The benchmark command at a tiny scale: it runs on both engines, every figure is
 //! there with its baseline, the kept totals hold before and after its loads, and it writes the
 //! JSON, the plot and the results page. Timings are not asserted: benchmarks are not tests.
 

@@ -1,4 +1,4 @@
-//! Browser test (issue 2): headless Chromium through WebDriver signs in, switches language,
+//! Browser test: headless Chromium through WebDriver signs in, switches language,
 //! searches the classification (htmx, as the user types) and opens the audit log.
 
 use crate::app::{DEMO_PASSWORD, Engine, spawn};

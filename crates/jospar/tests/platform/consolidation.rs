@@ -1,4 +1,4 @@
-//! Kept consolidated totals (issue 7), after the whole story has approved requests and plans
+//! Kept consolidated totals, after the whole story has approved requests and plans
 //! and changed them: the totals kept in the writing transactions equal a recomputation from the
 //! detail for every organisation, the consolidated plan read from them equals the one replayed
 //! from the plans and their documents, and `verify` notices a total that is off by one tiyn.

@@ -1,4 +1,4 @@
-//! Budget execution through the API, the pages and the command line (issue 5, EX-R 18), on
+//! Budget execution through the API, the pages and the command line (EX-R 18), on
 //! SQLite and on PostgreSQL: the demo's real Mangystau execution report, an upload of the
 //! Astana report, a broken file refused whole, a re-import replacing the old one, the report
 //! and its reconciliation on screen, in XLSX and from the CLI.

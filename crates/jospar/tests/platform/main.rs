@@ -1,4 +1,4 @@
-//! Integration tests of the platform (issue 2): storage and HTTP API on SQLite and on
+//! Integration tests of the platform: storage and HTTP API on SQLite and on
 //! PostgreSQL, the authorisation matrix, backups, and a browser test. One test binary, so
 //! that linking happens once.
 

@@ -1,4 +1,4 @@
-//! Authorisation matrix (issue 2): every API route × every demo role × inside/outside the
+//! Authorisation matrix: every API route × every demo role × inside/outside the
 //! organisation subtree. "A" = allowed (anything but 401/403), "R" = refused (401/403).
 //! Users, in order: admin (sysadmin on the roots), planner (oblast authorized body),
 //! abp.edu (education administrator), economist.school5, head.school5, auditor (oblast,

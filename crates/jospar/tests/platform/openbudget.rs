@@ -1,4 +1,4 @@
-//! The open budget (issue 6, OB-1…OB-5) on the story's data: the education administrator
+//! The open budget (OB-1…OB-5) on the story's data: the education administrator
 //! publishes the passport of program 003 from its approved budget requests; anyone reads it;
 //! people signed in with their signature vote and propose; the operator moderates; the
 //! administrator answers; when the period is over, the final report has every field.

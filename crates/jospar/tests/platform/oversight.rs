@@ -1,4 +1,4 @@
-//! Oversight access (issue 6; OV-3, OV-4) on SQLite and PostgreSQL: the integrator grants
+//! Oversight access (OV-3, OV-4) on SQLite and PostgreSQL: the integrator grants
 //! employees of a maslikhat, of an MVD territorial body's internal audit and of Parliament
 //! read-only access by the competence table; each reads exactly what the table gives it, can
 //! write nothing, and a blocked access reads nothing more.

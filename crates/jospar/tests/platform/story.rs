@@ -1,4 +1,4 @@
-//! One test story of the platform, run on SQLite and on PostgreSQL (issue 2, P-1…P-4, P-7,
+//! One test story of the platform, run on SQLite and on PostgreSQL (P-1…P-4, P-7,
 //! P-13): every step goes through the HTTP API or the pages, as a user would.
 
 use crate::app::{Engine, TestApp, spawn};
@@ -300,7 +300,7 @@ async fn user_id_and_version(app: &TestApp, token: &str, login: &str) -> (i64, i
     )
 }
 
-/// The organisation tree is cached between requests (issue 7), and a move is seen by the very
+/// The organisation tree is cached between requests, and a move is seen by the very
 /// next request: the education administrator cannot open a kindergarten of another
 /// administrator, may once it is moved under education, and may not once it is moved back.
 async fn moved_rights_hold_at_once(app: &TestApp, admin: &str, template: &Value, other: i64) {

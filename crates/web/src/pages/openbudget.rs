@@ -1,4 +1,4 @@
-//! The open budget's pages (issue 6, OB-1…OB-5). Public, without signing in: the documents in
+//! The open budget's pages (OB-1…OB-5). Public, without signing in: the documents in
 //! discussion and each document with its figures, votes and published proposals with the
 //! answers. With a signature (`/open-budget/sign-in`): votes and proposals. For the
 //! administrator: publishing and answering (`/open-budget/manage`); for the operator:

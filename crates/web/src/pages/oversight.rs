@@ -1,4 +1,4 @@
-//! The integrator's page of oversight access (issue 6; OV-3, OV-4): every access granted to an
+//! The integrator's page of oversight access (OV-3, OV-4): every access granted to an
 //! employee of a representative or audit body, whether it is in force, expired or blocked; a
 //! form that grants one by the competence table, and one that blocks an access.
 
