@@ -11,6 +11,7 @@ pub mod error;
 pub mod openapi;
 pub mod pages;
 pub mod reports;
+pub mod routes;
 pub mod upload;
 pub mod view;
 

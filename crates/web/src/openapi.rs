@@ -1,14 +1,13 @@
-//! The OpenAPI 3.1 document of `/api/v1`, generated from [`crate::api::ROUTES`] — the same
-//! table the authorisation-matrix test walks, so the description cannot drift from the
-//! routes that are tested. (ARCHITECTURE.md names utoipa; one table serving both purposes
-//! proved simpler than annotating every handler.)
+//! The OpenAPI 3.1 document of `/api/v1`, generated from the routes as declared
+//! ([`crate::routes`]) — the same declaration the authorisation-matrix test walks, so the
+//! description cannot drift from the routes that are tested.
 
-use crate::api::{Access, ROUTES};
+use crate::routes::{Access, ApiRoute};
 use serde_json::{Map, Value, json};
 
-pub fn document() -> Value {
+pub fn document(routes: &[ApiRoute]) -> Value {
     let mut paths = Map::new();
-    for route in ROUTES {
+    for route in routes {
         let path_params: Vec<Value> = route
             .path
             .split('/')
@@ -24,7 +23,10 @@ pub fn document() -> Value {
                 "403": {"description": "Refused by role or organisation scope", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
                 "422": {"description": "Bad input; `field` names the field or row", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             },
-            "x-access": access_name(route.access),
+            "x-access": route.access.describe(),
+            "x-module": route.module,
+            "x-oversight": route.oversight,
+            "tags": [route.module],
         });
         if route.access == Access::Public {
             operation["security"] = json!([]);
@@ -51,16 +53,4 @@ pub fn document() -> Value {
         },
         "paths": paths,
     })
-}
-
-fn access_name(access: Access) -> &'static str {
-    match access {
-        Access::Public => "public",
-        Access::SignedIn => "signed-in",
-        Access::Read => "read right on the organisation",
-        Access::Enter => "enter-data right on the organisation",
-        Access::Configure => "configure right on the organisation",
-        Access::Approve => "approve right on the reviewing organisation",
-        Access::SystemConfigure => "configure right on a root organisation",
-    }
 }

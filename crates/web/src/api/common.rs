@@ -1,0 +1,49 @@
+//! What the API's handlers of every module share: reading a JSON body, the rule that writes need
+//! a bearer token, and the answer to a creation.
+
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use axum::Json;
+use axum::body::Bytes;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
+
+/// Parses a JSON body; a malformed body is a translated error naming serde's complaint.
+pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
+    serde_json::from_slice(bytes).map_err(|e| AppError::Invalid {
+        key: "err-bad-json",
+        args: vec![("message", e.to_string())],
+        field: None,
+    })
+}
+
+/// Mutations through the API need a bearer token: a browser session would need CSRF.
+pub(crate) fn writer(ctx: &Ctx) -> AppResult<&crate::ctx::Principal> {
+    let p = ctx.user()?;
+    if p.via_token {
+        Ok(p)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+pub(crate) fn created(value: impl serde::Serialize) -> Response {
+    (StatusCode::CREATED, Json(json!(value))).into_response()
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Reason {
+    #[serde(default)]
+    pub(crate) reason: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct NewPublication {
+    pub(crate) kind: String,
+    pub(crate) f552: i64,
+    #[serde(default)]
+    pub(crate) f219: Option<i64>,
+}

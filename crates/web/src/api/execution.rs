@@ -1,0 +1,647 @@
+//! Budget execution: financing plans and their changes, receipt plans, Treasury forms, closed
+//! periods, offsetting codes, the exchange with the Treasury, the region passport and the
+//! open-budgets portal's execution reports (EX-…).
+
+use crate::api::common::*;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::routes::{Access, Api, Module};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query};
+use axum::http::Method;
+use axum::response::Response;
+use axum::routing::post;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub(super) fn routes(api: Api) -> Api {
+    api.module(Module::Execution)
+        .get(
+            "/execution/portal-imports",
+            "Imported execution reports of the open-budgets portal the caller may read (EX-R 18)",
+            Access::Read,
+            true,
+            portal_imports,
+        )
+        .post(
+            "/execution/portal-imports",
+            "Import a portal execution report (CSV body) under ?org= as ?title= (&file_name=); the same title is replaced",
+            Access::Enter,
+            false,
+            import_portal,
+        )
+        .get(
+            "/execution/treasury",
+            "Imported Treasury forms the caller may read (EX-5)",
+            Access::Read,
+            true,
+            treasury_reports,
+        )
+        .route(
+            Method::POST,
+            "/execution/treasury/{form}",
+            "Import a Treasury form of the layouts in force (5-52, 5-42, 5-02, 2-15, 4-20, 2-19, 2-11, 2-43, 1-27; XLSX or CSV body) for ?org= at ?date=YYYY-MM-DD (&file_name=); the same form and date is replaced; refused in a closed month",
+            Access::Enter,
+            false,
+            post(import_treasury_form).layer(axum::extract::DefaultBodyLimit::max(
+                crate::upload::FORM_UPLOAD_LIMIT,
+            )),
+        )
+        .get(
+            "/financing-plans",
+            "Financing plans the caller may read: id, org_id, year (EX-1)",
+            Access::Read,
+            true,
+            financing_plans,
+        )
+        .post(
+            "/financing-plans",
+            "A draft financing plan {request_id, year} from an approved budget request, months spread evenly",
+            Access::Enter,
+            false,
+            create_plan,
+        )
+        .get(
+            "/financing-plans/{id}",
+            "A financing plan with its change documents and its lines as of ?as_of=YYYY-MM-DD (default today)",
+            Access::Read,
+            true,
+            financing_plan,
+        )
+        .put(
+            "/financing-plans/{id}",
+            "Save a draft's months {version, lines: [{expense_id, obligations[12], payments[12]}]} (amounts in tiyn)",
+            Access::Enter,
+            false,
+            save_plan,
+        )
+        .post(
+            "/financing-plans/{id}/approve",
+            "Approve a draft plan {version, cms}: signed over its signing-data by the authorised person of the organisation above (EX-6, P-9)",
+            Access::Approve,
+            false,
+            approve_plan,
+        )
+        .get(
+            "/financing-plans/{id}/signing-data",
+            "The plan's canonical bytes to sign for approval (base64), their SHA-256 and the version",
+            Access::Read,
+            true,
+            plan_signing_data,
+        )
+        .post(
+            "/financing-plans/{id}/changes",
+            "A dated change document {kind: certificate|refinement|correction, dated, reason, moves: [{expense_id, basis, from_month, to_month, amount}]} (EX-2)",
+            Access::Enter,
+            false,
+            add_plan_change,
+        )
+        .get(
+            "/receipt-plans",
+            "Plans of receipts the caller may read: id, org_id, year, status (EX-1)",
+            Access::Read,
+            true,
+            receipt_plans,
+        )
+        .post(
+            "/receipt-plans",
+            "A draft plan of receipts {org_id, year, lines: [{code, annual}]} (6-digit receipts codes, amounts in tiyn), months spread evenly",
+            Access::Enter,
+            false,
+            create_receipt_plan,
+        )
+        .get(
+            "/receipt-plans/{id}",
+            "A plan of receipts with its codes and months",
+            Access::Read,
+            true,
+            receipt_plan,
+        )
+        .put(
+            "/receipt-plans/{id}",
+            "Save a draft plan of receipts {version, lines: [{code, annual, months[12]}]}; refused whole with the code and month named",
+            Access::Enter,
+            false,
+            save_receipt_plan,
+        )
+        .post(
+            "/receipt-plans/{id}/approve",
+            "Approve a draft plan of receipts {version}",
+            Access::Approve,
+            false,
+            approve_receipt_plan,
+        )
+        .put(
+            "/receipt-plans/{id}/reasons",
+            "The reason an approved plan of receipts fell short {month: YYYY-MM, code, reason} (appendix 2 of order 629); replaces an earlier one",
+            Access::Enter,
+            false,
+            set_shortfall_reason,
+        )
+        .get(
+            "/execution/closed-periods",
+            "Closed execution periods the caller may read: org_id, month, reason, who and when (EX-5)",
+            Access::Read,
+            true,
+            closed_periods,
+        )
+        .post(
+            "/execution/closed-periods",
+            "Close a month {org_id, month: YYYY-MM, reason} for the organisation's subtree: Treasury forms reporting it are no longer imported or replaced",
+            Access::Approve,
+            false,
+            close_period,
+        )
+        .post(
+            "/execution/closed-periods/reopen",
+            "Open a closed month again {org_id, month, reason}",
+            Access::Approve,
+            false,
+            reopen_period,
+        )
+        .get(
+            "/execution/offsetting-codes",
+            "Mutually offsetting codes the caller may read: each pair of a paying administrator's program and the receipts code of the transfer (EX-R 30)",
+            Access::Read,
+            true,
+            offsetting_codes,
+        )
+        .post(
+            "/execution/offsetting-codes",
+            "Add a pair {org_id, year, abp, program, subprogram (empty: all), receipt_code (category 4), name} for an authorized body; codes checked against the classification",
+            Access::Approve,
+            false,
+            add_offsetting_code,
+        )
+        .post(
+            "/execution/offsetting-codes/{id}/delete",
+            "Remove a pair {reason}",
+            Access::Approve,
+            false,
+            remove_offsetting_code,
+        )
+        .get(
+            "/execution/passport",
+            "Reports sent to the Region passport portal the caller may read, with their outcome (EX-R 22-23)",
+            Access::Read,
+            true,
+            passport_exports,
+        )
+        .post(
+            "/execution/passport",
+            "Send to the Region passport portal {kind: cash_execution|budget_structure, f552, f219 (for the structure)}: built from imported Treasury forms, totals to the tiyn",
+            Access::Enter,
+            false,
+            publish_to_passport,
+        )
+        .get(
+            "/treasury-exchange",
+            "Plans and change documents queued for the Treasury (EX-4) with their status: queued, sent, accepted (with the registration number), rejected (with the reason), failed (with the last error)",
+            Access::Read,
+            true,
+            treasury_exchange,
+        )
+        .post(
+            "/treasury-exchange/send",
+            "Send now what is due of the caller's organisations and ask about registered documents; returns the counts of each outcome",
+            Access::Enter,
+            false,
+            send_to_treasury,
+        )
+        .post(
+            "/treasury-exchange/{id}/retry",
+            "Queue a failed or rejected document again {reason}",
+            Access::Enter,
+            false,
+            retry_treasury_document,
+        )
+}
+
+async fn treasury_reports(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let reader = jospar_access::Reader::User(p);
+    Ok(Json(json!(
+        jospar_execution::usecases::treasury::reports(ctx.db(), &reader).await?
+    )))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct TreasuryQuery {
+    org: String,
+    date: String,
+    file_name: String,
+}
+
+async fn import_treasury_form(
+    ctx: Ctx,
+    Path(form): Path<String>,
+    Query(q): Query<TreasuryQuery>,
+    body: axum::body::Body,
+) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    // Rights are checked before the body is read (the import checks them again).
+    let org_id = jospar_access::parse_id(&q.org, "org")?;
+    p.require(jospar_org::Right::Enter, org_id)?;
+    let file = crate::upload::spool_body(body).await?;
+    let target = jospar_execution::usecases::treasury::FormTarget {
+        org_id,
+        report_date: jospar_access::parse_date(&q.date, "date")?,
+        file_name: if q.file_name.is_empty() {
+            "api upload"
+        } else {
+            &q.file_name
+        },
+    };
+    let report = jospar_execution::usecases::treasury::import_form(
+        ctx.db(),
+        &p.who(),
+        Some(p),
+        &form,
+        target,
+        file,
+    )
+    .await?;
+    Ok(created(report))
+}
+
+async fn financing_plans(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let plans = jospar_execution::usecases::plans::list(ctx.db(), p).await?;
+    Ok(Json(json!(
+        plans
+            .into_iter()
+            .map(|(id, org_id, year)| json!({"id": id, "org_id": org_id, "year": year}))
+            .collect::<Vec<_>>()
+    )))
+}
+
+#[derive(Deserialize)]
+struct NewPlan {
+    request_id: i64,
+    year: i32,
+}
+
+async fn create_plan(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewPlan = body(&bytes)?;
+    Ok(created(
+        jospar_execution::usecases::plans::create_from_request(ctx.db(), p, b.request_id, b.year)
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AsOfQuery {
+    as_of: String,
+}
+
+async fn financing_plan(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<AsOfQuery>,
+) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let plan = jospar_execution::usecases::plans::readable(ctx.db(), p, id).await?;
+    let date = if q.as_of.is_empty() {
+        p.today
+    } else {
+        jospar_access::parse_date(&q.as_of, "as_of")?
+    };
+    let lines = plan
+        .as_of(date)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let signatures = jospar_execution::usecases::plans::signatures(ctx.db(), p, id).await?;
+    let exchange = jospar_execution::usecases::exchange::of_plan(ctx.db(), p, &plan).await?;
+    Ok(Json(json!({
+        "plan": plan, "as_of": date, "lines_as_of": lines, "signatures": signatures,
+        "treasury_exchange": exchange,
+    })))
+}
+
+#[derive(Deserialize)]
+struct PlanMonths {
+    version: i64,
+    lines: Vec<jospar_execution::PlanLine>,
+}
+
+async fn save_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: PlanMonths = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_execution::usecases::plans::save_months(ctx.db(), p, id, b.version, &b.lines)
+            .await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct PlanApproval {
+    version: i64,
+    #[serde(default)]
+    cms: String,
+}
+
+async fn approve_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: PlanApproval = body(&bytes)?;
+    let signing = &ctx.state.config.signing;
+    Ok(Json(json!(
+        jospar_execution::usecases::plans::approve(ctx.db(), signing, p, id, b.version, &b.cms)
+            .await?
+    )))
+}
+
+async fn plan_signing_data(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    use base64::Engine as _;
+    let p = ctx.user()?;
+    let (plan, data) = jospar_execution::usecases::plans::signing_data(ctx.db(), p, id).await?;
+    Ok(Json(json!({
+        "version": plan.version,
+        "data": base64::engine::general_purpose::STANDARD.encode(&data),
+        "sha256": jospar_eds::sha256_hex(&data),
+    })))
+}
+
+#[derive(Deserialize)]
+struct NewChange {
+    kind: jospar_execution::ChangeKind,
+    dated: chrono::NaiveDate,
+    reason: String,
+    moves: Vec<jospar_execution::LineMove>,
+}
+
+async fn add_plan_change(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewChange = body(&bytes)?;
+    let doc = jospar_execution::ChangeDoc {
+        number: 0,
+        kind: b.kind,
+        dated: b.dated,
+        reason: b.reason,
+        moves: b.moves,
+    };
+    Ok(created(
+        jospar_execution::usecases::plans::add_change(ctx.db(), p, id, doc).await?,
+    ))
+}
+
+async fn receipt_plans(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let plans = jospar_execution::usecases::receipt_plans::list(ctx.db(), p).await?;
+    Ok(Json(json!(
+        plans
+            .into_iter()
+            .map(|(id, org_id, year, status)| json!({"id": id, "org_id": org_id, "year": year, "status": status}))
+            .collect::<Vec<_>>()
+    )))
+}
+
+#[derive(Deserialize)]
+struct NewReceiptLine {
+    code: String,
+    annual: jospar_core::Tenge,
+}
+
+#[derive(Deserialize)]
+struct NewReceiptPlan {
+    org_id: i64,
+    year: i32,
+    lines: Vec<NewReceiptLine>,
+}
+
+async fn create_receipt_plan(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewReceiptPlan = body(&bytes)?;
+    let annual: Vec<(String, jospar_core::Tenge)> =
+        b.lines.into_iter().map(|l| (l.code, l.annual)).collect();
+    Ok(created(
+        jospar_execution::usecases::receipt_plans::create(ctx.db(), p, b.org_id, b.year, &annual)
+            .await?,
+    ))
+}
+
+async fn receipt_plan(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let reader = jospar_access::Reader::User(p);
+    Ok(Json(json!(
+        jospar_execution::usecases::receipt_plans::readable(ctx.db(), &reader, id).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct ReceiptMonths {
+    version: i64,
+    lines: Vec<jospar_execution::receipts::ReceiptLine>,
+}
+
+async fn save_receipt_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: ReceiptMonths = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_execution::usecases::receipt_plans::save(ctx.db(), p, id, b.version, &b.lines)
+            .await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct VersionOnly {
+    version: i64,
+}
+
+async fn approve_receipt_plan(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: VersionOnly = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_execution::usecases::receipt_plans::approve(ctx.db(), p, id, b.version).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct ShortfallReason {
+    month: String,
+    code: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn set_shortfall_reason(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: ShortfallReason = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_execution::usecases::receipt_plans::set_shortfall_reason(
+            ctx.db(),
+            p,
+            id,
+            &b.month,
+            &b.code,
+            &b.reason
+        )
+        .await?
+    )))
+}
+
+async fn closed_periods(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_execution::usecases::periods::list(ctx.db(), p).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct PeriodAct {
+    org_id: i64,
+    month: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn close_period(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: PeriodAct = body(&bytes)?;
+    Ok(created(
+        jospar_execution::usecases::periods::close(ctx.db(), p, b.org_id, &b.month, &b.reason)
+            .await?,
+    ))
+}
+
+async fn reopen_period(ctx: Ctx, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: PeriodAct = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_execution::usecases::periods::reopen(ctx.db(), p, b.org_id, &b.month, &b.reason)
+            .await?
+    )))
+}
+
+async fn offsetting_codes(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_execution::usecases::offsetting::list(ctx.db(), p).await?
+    )))
+}
+
+async fn add_offsetting_code(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: jospar_execution::offsetting::NewPair = body(&bytes)?;
+    Ok(created(
+        jospar_execution::usecases::offsetting::add(ctx.db(), p, new).await?,
+    ))
+}
+
+async fn remove_offsetting_code(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Reason = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_execution::usecases::offsetting::remove(ctx.db(), p, id, &b.reason).await?
+    )))
+}
+
+async fn passport_exports(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_execution::usecases::passport::exports(ctx.db(), p).await?
+    )))
+}
+
+async fn publish_to_passport(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewPublication = body(&bytes)?;
+    let what = jospar_execution::usecases::passport::Publication {
+        kind: b.kind,
+        f552: b.f552,
+        f219: b.f219,
+    };
+    let portal = ctx.state.config.passport.as_ref();
+    Ok(created(
+        jospar_execution::usecases::passport::publish(ctx.db(), p, portal, &what).await?,
+    ))
+}
+
+async fn treasury_exchange(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_execution::usecases::exchange::list(ctx.db(), p).await?
+    )))
+}
+
+async fn send_to_treasury(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let gateway = ctx.state.config.treasury.as_ref();
+    Ok(Json(json!(
+        jospar_execution::usecases::exchange::send_now(ctx.db(), gateway, p).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct Retry {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn retry_treasury_document(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Retry = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_execution::usecases::exchange::retry(ctx.db(), p, id, &b.reason).await?
+    )))
+}
+
+async fn portal_imports(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let reader = jospar_access::Reader::User(p);
+    Ok(Json(json!(
+        jospar_execution::usecases::portal_reports::imports(ctx.db(), &reader).await?
+    )))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PortalImportQuery {
+    org: String,
+    title: String,
+    file_name: String,
+}
+
+async fn import_portal(
+    ctx: Ctx,
+    Query(q): Query<PortalImportQuery>,
+    bytes: Bytes,
+) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let target = jospar_execution::usecases::portal_reports::ImportTarget {
+        org_id: jospar_access::parse_id(&q.org, "org")?,
+        title: &q.title,
+        file_name: if q.file_name.is_empty() {
+            "api upload"
+        } else {
+            &q.file_name
+        },
+    };
+    let import = jospar_execution::usecases::portal_reports::import_portal(
+        ctx.db(),
+        &p.who(),
+        Some(p),
+        target,
+        &bytes,
+    )
+    .await?;
+    Ok(created(import))
+}

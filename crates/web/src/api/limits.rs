@@ -1,0 +1,137 @@
+//! Budget planning campaigns and the limits passed down them (L-1…L-4).
+
+use crate::api::common::*;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::routes::{Access, Api, Module};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use jospar_org::Right;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub(super) fn routes(api: Api) -> Api {
+    api.module(Module::Limits)
+        .get(
+            "/campaigns",
+            "Planning campaigns (L-1)",
+            Access::SignedIn,
+            true,
+            campaigns,
+        )
+        .post(
+            "/campaigns",
+            "Open a planning campaign for three years (L-1)",
+            Access::Configure,
+            false,
+            create_campaign,
+        )
+        .get(
+            "/campaigns/{id}",
+            "One campaign with its deadlines in working days",
+            Access::SignedIn,
+            true,
+            campaign,
+        )
+        .get(
+            "/campaigns/{id}/balance",
+            "Received, distributed and undistributed limits per organisation (L-2)",
+            Access::Read,
+            true,
+            balance,
+        )
+        .put(
+            "/campaigns/{id}/limits",
+            "Enter or distribute limits; never beyond what was received (L-1…L-4)",
+            Access::Configure,
+            false,
+            set_limits,
+        )
+}
+
+async fn campaigns(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_limits::usecases::visible_campaigns(ctx.db(), p).await?
+    )))
+}
+
+async fn create_campaign(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: jospar_limits::repo::NewCampaign = body(&bytes)?;
+    Ok(created(
+        jospar_limits::usecases::create_campaign(ctx.db(), p, new).await?,
+    ))
+}
+
+async fn campaign(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
+    let read = p.scope(Right::Read);
+    let amounts: Vec<_> = jospar_limits::repo::amounts(ctx.db(), id)
+        .await?
+        .into_iter()
+        .filter(|a| read.contains(a.slot.org_id))
+        .collect();
+    Ok(Json(json!({"campaign": campaign, "amounts": amounts})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NodeQuery {
+    org: String,
+    program: String,
+}
+
+async fn balance(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<NodeQuery>,
+) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
+    let org: i64 = q
+        .org
+        .parse()
+        .map_err(|_| AppError::invalid("err-required", "org"))?;
+    p.require(Right::Read, org)?;
+    let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
+    let amounts = jospar_limits::repo::amounts(ctx.db(), id).await?;
+    let ledger = jospar_limits::repo::ledger_of(&campaign, &amounts, &orgs, &p.tree)
+        .map_err(|e| jospar_limits::usecases::limit_message(e, &orgs, &ctx.tr))?;
+    let node = jospar_limits::Node {
+        org_id: org,
+        program: q.program.trim().to_string(),
+    };
+    let rows: Vec<Value> = jospar_limits::usecases::balances(&campaign, &node, &ledger)
+        .into_iter()
+        .map(|b| json!({"year": b.year, "kind": b.kind, "received_tiyn": b.received.tiyn(),
+                        "distributed_tiyn": b.distributed.tiyn(), "remaining_tiyn": b.remaining.tiyn()}))
+        .collect();
+    Ok(Json(json!(rows)))
+}
+
+#[derive(Deserialize)]
+struct LimitsBody {
+    changes: Vec<jospar_limits::repo::Change>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn set_limits(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
+    let b: LimitsBody = body(&bytes)?;
+    let saved = jospar_limits::usecases::save(
+        ctx.db(),
+        p,
+        &ctx.tr,
+        &campaign,
+        &b.changes,
+        b.reason.as_deref(),
+    )
+    .await?;
+    Ok(Json(json!({"saved": saved})))
+}

@@ -1,0 +1,304 @@
+//! Oversight access of representative and audit bodies, and the training of users (OV-3…OV-5,
+//! P-12).
+
+use crate::api::common::*;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::routes::{Access, Api, Module};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::Path;
+use axum::response::Response;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub(super) fn routes(api: Api) -> Api {
+    api.module(Module::Oversight)
+        .get(
+            "/oversight-applications",
+            "Applications of representative and audit bodies (OV-1, OV-2) with the deadline of their next step and whether it is overdue: all for the authorized body and the integrator, one's own otherwise",
+            Access::SignedIn,
+            true,
+            oversight_applications,
+        )
+        .post(
+            "/oversight-applications",
+            "File an application {body_name, body_bin, kind, anchor_org_id, employees: [{full_name, iin, position, unit, qr_code or qr_image (the E-Qyzmet QR picture, PNG or JPEG, base64: read into qr_code), phone, email}], purpose, analytic, planning}: a draft until the body signs it",
+            Access::SignedIn,
+            true,
+            submit_oversight_application,
+        )
+        .get(
+            "/oversight-applications/{id}/signing-data",
+            "The bytes of one's own draft application the body signs with its legal-entity key (base64)",
+            Access::SignedIn,
+            true,
+            oversight_application_signing_data,
+        )
+        .post(
+            "/oversight-applications/{id}/sign",
+            "Sign one's draft application {cms}: the signer is the user, the certificate the body's (its BIN); the application goes to the authorized body, whose 2 working days start",
+            Access::SignedIn,
+            true,
+            sign_oversight_application,
+        )
+        .post(
+            "/oversight-applications/{id}/review",
+            "The authorized body's review {forward: true} or {forward: false, reason}, due within 2 working days",
+            Access::Approve,
+            false,
+            review_oversight_application,
+        )
+        .post(
+            "/oversight-applications/{id}/grant",
+            "The integrator grants a forwarded application: each employee's account (found by IIN) gets read-only access by competence",
+            Access::Configure,
+            false,
+            grant_oversight_application,
+        )
+        .get(
+            "/training-sessions",
+            "Training sessions (P-12) with who passed and the deadline of their report (5 working days), for the integrator",
+            Access::Configure,
+            false,
+            training_sessions,
+        )
+        .post(
+            "/training-sessions",
+            "Record a session {held_on, topic, trainer, passed: [user ids]}: oversight access starts only for those who passed",
+            Access::Configure,
+            false,
+            record_training_session,
+        )
+        .post(
+            "/training-sessions/{id}/report",
+            "Record that the session's training report was issued today",
+            Access::Configure,
+            false,
+            issue_training_report,
+        )
+        .get(
+            "/oversight-access",
+            "Read-only access granted to employees of representative and audit bodies (OV-3, OV-4), for the integrator",
+            Access::Configure,
+            false,
+            oversight_access,
+        )
+        .post(
+            "/oversight-access",
+            "Grant an employee {user_id, kind, anchor_org_id (the region's root or the central body, as the kind asks), body_bin (the BIN of the employee's body: they sign in with its certificate)} read-only access by the competence table for one calendar year",
+            Access::Configure,
+            false,
+            grant_oversight,
+        )
+        .post(
+            "/oversight-access/{id}/block-request",
+            "The employer asks to block an access {reason} (the employee left): to be blocked within 3 working days; overdue ones are flagged",
+            Access::SignedIn,
+            false,
+            request_oversight_block,
+        )
+        .post(
+            "/oversight-access/{id}/block",
+            "Block an access {reason} when the employee leaves: its grants are removed",
+            Access::Configure,
+            false,
+            block_oversight,
+        )
+}
+
+async fn training_sessions(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_oversight::usecases::sessions(ctx.db(), p).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct NewSession {
+    held_on: chrono::NaiveDate,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    trainer: String,
+    #[serde(default)]
+    passed: Vec<i64>,
+}
+
+async fn record_training_session(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewSession = body(&bytes)?;
+    Ok(created(
+        jospar_oversight::usecases::record_session(
+            ctx.db(),
+            p,
+            b.held_on,
+            &b.topic,
+            &b.trainer,
+            &b.passed,
+        )
+        .await?,
+    ))
+}
+
+async fn issue_training_report(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    Ok(Json(json!(
+        jospar_oversight::usecases::issue_report(ctx.db(), p, id).await?
+    )))
+}
+
+async fn oversight_applications(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_oversight::usecases::applications(ctx.db(), p).await?
+    )))
+}
+
+async fn submit_oversight_application(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    use base64::Engine as _;
+    let p = writer(&ctx)?;
+    let mut value: Value = body(&bytes)?;
+    // Employees' QR pictures come as base64 beside the other fields; they are read into codes.
+    let mut pictures = Vec::new();
+    if let Some(employees) = value["employees"].as_array_mut() {
+        for (i, employee) in employees.iter_mut().enumerate() {
+            let Some(picture) = employee.as_object_mut().and_then(|e| e.remove("qr_image")) else {
+                continue;
+            };
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(picture.as_str().unwrap_or_default())
+                .map_err(|_| AppError::Invalid {
+                    key: "err-oversight-qr",
+                    args: vec![
+                        ("employee", (i + 1).to_string()),
+                        ("detail", "base64".into()),
+                    ],
+                    field: Some(format!("employees[{}].qr_image", i + 1)),
+                })?;
+            employee["qr_code"] = json!("");
+            pictures.push((i + 1, bytes));
+        }
+    }
+    let mut request: jospar_oversight::application::Request = serde_json::from_value(value)
+        .map_err(|e| AppError::Invalid {
+            key: "err-bad-json",
+            args: vec![("message", e.to_string())],
+            field: None,
+        })?;
+    jospar_oversight::usecases::read_qr_pictures(&mut request, &pictures)?;
+    Ok(created(
+        jospar_oversight::usecases::submit(ctx.db(), p, &request).await?,
+    ))
+}
+
+async fn oversight_application_signing_data(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    use base64::Engine as _;
+    let p = ctx.user()?;
+    let (_, data) = jospar_oversight::usecases::signing_data(ctx.db(), p, id).await?;
+    Ok(Json(json!({
+        "data": base64::engine::general_purpose::STANDARD.encode(&data),
+        "sha256": jospar_eds::sha256_hex(&data),
+    })))
+}
+
+#[derive(Deserialize)]
+struct Cms {
+    #[serde(default)]
+    cms: String,
+}
+
+async fn sign_oversight_application(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Cms = body(&bytes)?;
+    let signing = &ctx.state.config.signing;
+    Ok(Json(json!(
+        jospar_oversight::usecases::sign(ctx.db(), signing, p, id, &b.cms).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct Review {
+    forward: bool,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn review_oversight_application(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Review = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_oversight::usecases::review(ctx.db(), p, id, b.forward, &b.reason).await?
+    )))
+}
+
+async fn grant_oversight_application(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    Ok(Json(json!(
+        jospar_oversight::usecases::grant_application(ctx.db(), p, id).await?
+    )))
+}
+
+async fn oversight_access(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_oversight::usecases::list(ctx.db(), p).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct NewOversightAccess {
+    user_id: i64,
+    kind: String,
+    #[serde(default)]
+    anchor_org_id: Option<i64>,
+    #[serde(default)]
+    body_bin: String,
+}
+
+async fn grant_oversight(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewOversightAccess = body(&bytes)?;
+    Ok(created(
+        jospar_oversight::usecases::grant(
+            ctx.db(),
+            p,
+            b.user_id,
+            &b.kind,
+            b.anchor_org_id,
+            &b.body_bin,
+        )
+        .await?,
+    ))
+}
+
+async fn request_oversight_block(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Reason = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_oversight::usecases::request_block(ctx.db(), p, id, &b.reason).await?
+    )))
+}
+
+async fn block_oversight(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: Reason = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_oversight::usecases::block(ctx.db(), p, id, &b.reason).await?
+    )))
+}

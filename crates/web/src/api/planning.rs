@@ -1,0 +1,488 @@
+//! Budget requests, their lines and calculation forms, the review chain, signatures,
+//! attachments, the curator's desk and the consolidation (BP-1…BP-13).
+
+use crate::api::common::*;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::routes::{Access, Api, Module};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use jospar_org::Right;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub(super) fn routes(api: Api) -> Api {
+    api.module(Module::Planning)
+        .get(
+            "/campaigns/{id}/desk",
+            "Curator's desk: organisations × documents with status and deadline (BP-7)",
+            Access::Approve,
+            true,
+            desk,
+        )
+        .get(
+            "/campaigns/{id}/consolidated",
+            "Requested amounts of the subtree by a slice (BP-5); ?by=&year=&format=",
+            Access::Read,
+            true,
+            consolidated,
+        )
+        .get(
+            "/forms",
+            "Calculation forms (BP-8)",
+            Access::SignedIn,
+            true,
+            forms,
+        )
+        .put(
+            "/forms/{code}",
+            "Add or change a calculation form without code (BP-10)",
+            Access::SystemConfigure,
+            false,
+            put_form,
+        )
+        .get(
+            "/requests",
+            "Budget requests visible to the caller",
+            Access::SignedIn,
+            true,
+            requests,
+        )
+        .post(
+            "/requests",
+            "Create a budget request of an institution for a campaign (BP-1)",
+            Access::Enter,
+            false,
+            create_request,
+        )
+        .get(
+            "/requests/{id}",
+            "A request with its lines and amounts",
+            Access::Read,
+            true,
+            request,
+        )
+        .post(
+            "/requests/{id}/lines",
+            "Add a line: program, subprogram, specific, kind of limit, project",
+            Access::Enter,
+            false,
+            add_line,
+        )
+        .put(
+            "/requests/{id}/lines/{line}/years/{year}",
+            "Save the calculation-form rows of a line and year; computed cells are refused (BP-8)",
+            Access::Enter,
+            false,
+            set_rows,
+        )
+        .get(
+            "/requests/{id}/export",
+            "Breakdowns of the request as XLSX or CSV with expense identifiers (BP-13, P-19)",
+            Access::Read,
+            true,
+            export_request,
+        )
+        .post(
+            "/requests/{id}/versions",
+            "A refinement or correction of an approved request as a new version (BP-2)",
+            Access::Enter,
+            false,
+            new_version,
+        )
+        .get(
+            "/requests/{id}/diff",
+            "Differences of a version from the approved request by year",
+            Access::Read,
+            true,
+            diff,
+        )
+        .get(
+            "/requests/{id}/attachments",
+            "Supporting documents of a request (P-18)",
+            Access::Read,
+            true,
+            attachments,
+        )
+        .post(
+            "/requests/{id}/attachments",
+            "Attach a supporting document (multipart)",
+            Access::Enter,
+            false,
+            attach,
+        )
+        .get(
+            "/requests/{id}/attachments/{attachment}",
+            "Download a supporting document",
+            Access::Read,
+            true,
+            attachment,
+        )
+        .post(
+            "/requests/{id}/fill-inflation",
+            "Fill later years from the first with inflation coefficients (BP-11)",
+            Access::Enter,
+            false,
+            fill_inflation,
+        )
+        .post(
+            "/requests/{id}/undo-fill",
+            "Undo the last inflation fill",
+            Access::Enter,
+            false,
+            undo_fill,
+        )
+        .get(
+            "/requests/{id}/signing-data",
+            "The canonical bytes to sign (base64), their SHA-256 and the version (P-9)",
+            Access::Read,
+            true,
+            signing_data,
+        )
+        .post(
+            "/requests/{id}/send",
+            "Send for review within limits, signed: {version, cms} (BP-4, BP-6)",
+            Access::Enter,
+            false,
+            send_request,
+        )
+        .get(
+            "/requests/{id}/signatures",
+            "Signatures of a request: signer, IIN, certificate, time",
+            Access::Read,
+            true,
+            request_signatures,
+        )
+        .post(
+            "/requests/{id}/approve",
+            "Approve at the current stage of the review chain (BP-9)",
+            Access::Approve,
+            false,
+            approve_request,
+        )
+        .post(
+            "/requests/{id}/return",
+            "Return with a reason (BP-2)",
+            Access::Approve,
+            false,
+            return_request,
+        )
+        .get(
+            "/requests/{id}/lines/{line}/years/{year}",
+            "The calculation rows of a line of a request in one year, with the amount",
+            Access::Read,
+            true,
+            line_rows,
+        )
+}
+
+async fn forms(ctx: Ctx) -> AppResult<Json<Value>> {
+    ctx.user()?;
+    Ok(Json(json!(jospar_planning::repo::forms(ctx.db()).await?)))
+}
+
+async fn put_form(ctx: Ctx, Path(code): Path<String>, bytes: Bytes) -> AppResult<StatusCode> {
+    let p = writer(&ctx)?;
+    p.require_system(Right::Configure)?;
+    let def: jospar_forms::FormDef = body(&bytes)?;
+    if def.code != code {
+        return Err(AppError::invalid("err-form-code", "code"));
+    }
+    jospar_planning::usecases::save_form(ctx.db(), p, &def).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn requests(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_planning::usecases::visible_requests(ctx.db(), p).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct NewRequestBody {
+    campaign_id: i64,
+    org_id: i64,
+    kind: String,
+}
+
+async fn create_request(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: NewRequestBody = body(&bytes)?;
+    Ok(created(
+        jospar_planning::usecases::create(ctx.db(), p, &ctx.tr, b.campaign_id, b.org_id, &b.kind)
+            .await?,
+    ))
+}
+
+async fn request(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
+    let lines = jospar_planning::usecases::lines(ctx.db(), &request).await?;
+    Ok(Json(json!({"request": request, "lines": lines})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LineBody {
+    version: i64,
+    program: String,
+    subprogram: String,
+    specific: String,
+    limit_kind: String,
+    project: String,
+}
+
+async fn add_line(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: LineBody = body(&bytes)?;
+    let input = jospar_planning::usecases::LineInput {
+        program: b.program,
+        subprogram: b.subprogram,
+        specific: b.specific,
+        limit_kind: b.limit_kind,
+        project: b.project,
+    };
+    Ok(created(
+        jospar_planning::usecases::add_line(ctx.db(), p, id, b.version, input).await?,
+    ))
+}
+
+async fn line_rows(
+    ctx: Ctx,
+    Path((id, line, year)): Path<(i64, i64, i32)>,
+) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
+    let rows = jospar_planning::repo::line_rows(ctx.db(), request.id, line, year).await?;
+    Ok(Json(json!(rows)))
+}
+
+#[derive(Deserialize)]
+struct RowsBody {
+    version: i64,
+    rows: Vec<jospar_forms::RowInput>,
+}
+
+async fn set_rows(
+    ctx: Ctx,
+    Path((id, line, year)): Path<(i64, i64, i32)>,
+    bytes: Bytes,
+) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: RowsBody = body(&bytes)?;
+    let amount = jospar_planning::usecases::set_rows(
+        ctx.db(),
+        p,
+        &ctx.tr,
+        jospar_planning::usecases::RowsEdit {
+            id,
+            version: b.version,
+            line_id: line,
+            year,
+            rows: &b.rows,
+        },
+    )
+    .await?;
+    Ok(Json(json!({"amount_tiyn": amount.tiyn()})))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct StepBody {
+    version: i64,
+    reason: String,
+    /// The CMS signature from NCALayer (PEM or base64) over the request's signing data.
+    cms: String,
+}
+
+async fn send_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: StepBody = body(&bytes)?;
+    let signing = &ctx.state.config.signing;
+    Ok(Json(json!(
+        jospar_planning::usecases::send(ctx.db(), signing, p, id, b.version, &b.cms).await?
+    )))
+}
+
+async fn signing_data(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    use base64::Engine as _;
+    let p = ctx.user()?;
+    let (request, data) = jospar_planning::usecases::signing_data(ctx.db(), p, id).await?;
+    Ok(Json(json!({
+        "version": request.version,
+        "data": base64::engine::general_purpose::STANDARD.encode(&data),
+        "sha256": jospar_eds::sha256_hex(&data),
+    })))
+}
+
+async fn request_signatures(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_planning::usecases::signatures(ctx.db(), p, id).await?
+    )))
+}
+
+async fn approve_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: StepBody = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_planning::usecases::approve(ctx.db(), p, id, b.version).await?
+    )))
+}
+
+async fn return_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: StepBody = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_planning::usecases::return_request(ctx.db(), p, id, b.version, &b.reason).await?
+    )))
+}
+
+async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let (campaign, deadline, rows) = jospar_planning::usecases::desk(ctx.db(), p, id).await?;
+    let rows: Vec<Value> = rows
+        .into_iter()
+        .map(|r| json!({"org_id": r.org_id, "request": r.request, "overdue": r.overdue}))
+        .collect();
+    Ok(Json(
+        json!({"campaign": campaign, "deadline": deadline, "rows": rows}),
+    ))
+}
+
+async fn fill_inflation(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: StepBody = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_planning::usecases::fill_inflation(ctx.db(), p, id, b.version).await?
+    )))
+}
+
+async fn undo_fill(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: StepBody = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_planning::usecases::undo_fill(ctx.db(), p, id, b.version).await?
+    )))
+}
+
+async fn consolidated(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(params): Query<crate::pages::ConsolidationParams>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
+    let query = params.query(id);
+    if let Some(root) = query.root_org {
+        p.require(Right::Read, root)?;
+    }
+    let read = p.scope(Right::Read);
+    let readable = |org: i64| read.contains(org);
+    let table = match params.pivot(id) {
+        Some(pivot) => {
+            jospar_planning::usecases::pivot_table(ctx.db(), &ctx.tr, &p.tree, &pivot, &readable)
+                .await?
+        }
+        None => {
+            jospar_planning::usecases::consolidated_table(
+                ctx.db(),
+                &ctx.tr,
+                &p.tree,
+                &query,
+                &readable,
+            )
+            .await?
+        }
+    };
+    match crate::pages::download(&table, &params.format, &format!("consolidated-{id}"))? {
+        Some(file) => Ok(file),
+        None => Ok(Json(json!(table)).into_response()),
+    }
+}
+
+async fn attachments(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
+    Ok(Json(json!(
+        jospar_planning::repo::attachments(ctx.db(), request.id).await?
+    )))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AttachQuery {
+    version: i64,
+    file_name: String,
+}
+
+async fn attach(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<AttachQuery>,
+    headers: axum::http::HeaderMap,
+    bytes: Bytes,
+) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(created(
+        jospar_planning::usecases::attach(
+            ctx.db(),
+            p,
+            id,
+            q.version,
+            &q.file_name,
+            content_type,
+            &bytes,
+        )
+        .await?,
+    ))
+}
+
+async fn attachment(ctx: Ctx, Path((id, attachment)): Path<(i64, i64)>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let (meta, content) =
+        jospar_planning::usecases::attachment(ctx.db(), p, id, attachment).await?;
+    Ok(crate::pages::attachment_response(&meta, content))
+}
+
+async fn export_request(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<crate::pages::ExportQuery>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
+    let table = jospar_planning::usecases::breakdown_table(ctx.db(), &ctx.tr, &request).await?;
+    match crate::pages::download(&table, &q.format, &format!("request-{id}"))? {
+        Some(file) => Ok(file),
+        None => Ok(Json(json!(table)).into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+struct VersionBody {
+    kind: String,
+}
+
+async fn new_version(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: VersionBody = body(&bytes)?;
+    Ok(created(
+        jospar_planning::usecases::new_version(ctx.db(), p, id, &b.kind).await?,
+    ))
+}
+
+async fn diff(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_planning::usecases::diff(ctx.db(), p, id).await?
+    )))
+}

@@ -1,0 +1,454 @@
+//! Organisations, budgets, the classification, users and their roles, the audit log, the
+//! working-day calendar and personal API tokens (P-1…P-4, P-13).
+
+use crate::api::common::*;
+use crate::ctx::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::pages::AuditQuery;
+use crate::routes::{Access, Api, Module};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
+use axum::response::Response;
+use jospar_classification::{CodeKind, diff_years, repo as ebk};
+use jospar_core::DayKind;
+use jospar_org::usecases as service;
+use jospar_org::{NewOrg, NewUser, OrgChange, Right, UserChange, auth, repo};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub(super) fn routes(api: Api) -> Api {
+    api.module(Module::Platform)
+        .get(
+            "/me",
+            "The signed-in user with roles",
+            Access::SignedIn,
+            true,
+            me,
+        )
+        .get(
+            "/budgets",
+            "Budgets (levels and territories)",
+            Access::SignedIn,
+            true,
+            budgets,
+        )
+        .get(
+            "/orgs",
+            "Organisations readable by the caller; ?q= searches",
+            Access::Read,
+            true,
+            orgs,
+        )
+        .post(
+            "/orgs",
+            "Create an organisation (NewOrg)",
+            Access::Configure,
+            false,
+            create_org,
+        )
+        .get("/orgs/{id}", "One organisation", Access::Read, true, org)
+        .patch(
+            "/orgs/{id}",
+            "Rename, move, switch scenario, close (OrgChange with version)",
+            Access::Configure,
+            false,
+            update_org,
+        )
+        .get(
+            "/classification/years",
+            "Years that have a classification",
+            Access::SignedIn,
+            true,
+            years,
+        )
+        .get(
+            "/classification/compare",
+            "Codes opened, closed, renamed between ?from= and ?to=",
+            Access::SignedIn,
+            true,
+            compare,
+        )
+        .post(
+            "/classification/import",
+            "Import a classification file (body = file; ?year_from=&year_to=&file_name=)",
+            Access::SystemConfigure,
+            false,
+            import,
+        )
+        .get(
+            "/classification/{year}",
+            "Search codes of a year: ?q=&kind=&parent=",
+            Access::SignedIn,
+            true,
+            codes,
+        )
+        .get(
+            "/classification/{year}/{kind}/{code}",
+            "One code",
+            Access::SignedIn,
+            true,
+            code,
+        )
+        .get(
+            "/users",
+            "Users of organisations the caller configures; ?q=",
+            Access::Configure,
+            false,
+            users,
+        )
+        .post(
+            "/users",
+            "Create a user (NewUser)",
+            Access::Configure,
+            false,
+            create_user,
+        )
+        .get(
+            "/users/{id}",
+            "One user with roles",
+            Access::Configure,
+            false,
+            user,
+        )
+        .patch(
+            "/users/{id}",
+            "Change, block or unblock a user (UserChange with version)",
+            Access::Configure,
+            false,
+            update_user,
+        )
+        .post(
+            "/users/{id}/grants",
+            "Grant a role on an organisation subtree until a date",
+            Access::Configure,
+            false,
+            add_grant,
+        )
+        .delete(
+            "/users/{id}/grants/{grant}",
+            "Revoke a role",
+            Access::Configure,
+            false,
+            remove_grant,
+        )
+        .get(
+            "/audit",
+            "Audit log: ?login=&entity=&entity_id=&from=&to=",
+            Access::Read,
+            true,
+            audit,
+        )
+        .get(
+            "/calendar/{year}",
+            "Days off and exceptions of a year, working-day count",
+            Access::SignedIn,
+            true,
+            calendar,
+        )
+        .put(
+            "/calendar/days/{day}",
+            "Set the kind of a day (decree, announced holiday)",
+            Access::SystemConfigure,
+            false,
+            set_day,
+        )
+        .delete(
+            "/calendar/days/{day}",
+            "Remove the exception of a day",
+            Access::SystemConfigure,
+            false,
+            delete_day,
+        )
+        .get(
+            "/tokens",
+            "The caller's API tokens",
+            Access::SignedIn,
+            true,
+            tokens,
+        )
+        .post(
+            "/tokens",
+            "Create an API token {name, expires_on}",
+            Access::SignedIn,
+            true,
+            create_token,
+        )
+        .delete(
+            "/tokens/{id}",
+            "Revoke one of the caller's tokens",
+            Access::SignedIn,
+            true,
+            revoke_token,
+        )
+}
+
+async fn me(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!({"user": p.user, "grants": p.grants})))
+}
+
+async fn budgets(ctx: Ctx) -> AppResult<Json<Value>> {
+    ctx.user()?;
+    Ok(Json(json!(repo::budgets(ctx.db()).await?)))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SearchQuery {
+    q: String,
+    kind: String,
+    parent: String,
+    from: String,
+    to: String,
+}
+
+async fn orgs(ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    if p.scope(Right::Read).is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Json(json!(service::visible_orgs(ctx.db(), p, &q.q).await?)))
+}
+
+async fn org(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(service::org(ctx.db(), p, id).await?)))
+}
+
+async fn create_org(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: NewOrg = body(&bytes)?;
+    Ok(created(service::create_org(ctx.db(), p, new).await?))
+}
+
+async fn update_org(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let change: OrgChange = body(&bytes)?;
+    Ok(Json(json!(
+        service::update_org(ctx.db(), p, id, change).await?
+    )))
+}
+
+async fn years(ctx: Ctx) -> AppResult<Json<Value>> {
+    ctx.user()?;
+    Ok(Json(json!(ebk::years(ctx.db()).await?)))
+}
+
+async fn compare(ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Json<Value>> {
+    ctx.user()?;
+    let from: i32 = q
+        .from
+        .parse()
+        .map_err(|_| AppError::invalid("err-year", "from"))?;
+    let to: i32 =
+        q.to.parse()
+            .map_err(|_| AppError::invalid("err-year", "to"))?;
+    let a = ebk::codes_of_year(ctx.db(), from).await?;
+    let b = ebk::codes_of_year(ctx.db(), to).await?;
+    Ok(Json(json!(diff_years(&a, &b))))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ImportQuery {
+    year_from: String,
+    year_to: String,
+    file_name: String,
+}
+
+async fn import(ctx: Ctx, Query(q): Query<ImportQuery>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let years = jospar_classification::usecases::parse_years(&q.year_from, &q.year_to)?;
+    let name = if q.file_name.is_empty() {
+        "api upload"
+    } else {
+        q.file_name.as_str()
+    };
+    Ok(Json(json!(
+        jospar_classification::usecases::import_classification(ctx.db(), p, &bytes, years, name)
+            .await?
+    )))
+}
+
+fn kind_param(kind: &str) -> AppResult<Option<CodeKind>> {
+    if kind.is_empty() {
+        return Ok(None);
+    }
+    CodeKind::from_code(kind)
+        .map(Some)
+        .ok_or_else(|| AppError::Invalid {
+            key: "err-unknown-value",
+            args: vec![("field", "kind".into()), ("value", kind.into())],
+            field: Some("kind".into()),
+        })
+}
+
+async fn codes(
+    ctx: Ctx,
+    Path(year): Path<i32>,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Json<Value>> {
+    ctx.user()?;
+    let kind = kind_param(&q.kind)?;
+    let parent = Some(q.parent.as_str()).filter(|p| !p.is_empty());
+    Ok(Json(json!(
+        ebk::search(ctx.db(), year, kind, parent, &q.q, 1000).await?
+    )))
+}
+
+async fn code(
+    ctx: Ctx,
+    Path((year, kind, code)): Path<(i32, String, String)>,
+) -> AppResult<Json<Value>> {
+    ctx.user()?;
+    let kind = kind_param(&kind)?.ok_or(AppError::NotFound)?;
+    match ebk::get(ctx.db(), year, kind, &code).await? {
+        Some(entry) => Ok(Json(json!(entry))),
+        None => Err(AppError::Invalid {
+            key: "err-unknown-code",
+            args: vec![("field", "code".into()), ("value", code.clone())],
+            field: Some("code".into()),
+        }),
+    }
+}
+
+async fn users(ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    if p.scope(Right::Configure).is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Json(json!(service::users(ctx.db(), p, &q.q).await?)))
+}
+
+async fn user(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    let user = service::user(ctx.db(), p, id).await?;
+    let grants = repo::grants_of(ctx.db(), id).await?;
+    Ok(Json(json!({"user": user, "grants": grants})))
+}
+
+async fn create_user(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: NewUser = body(&bytes)?;
+    Ok(created(service::create_user(ctx.db(), p, new).await?))
+}
+
+async fn update_user(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let change: UserChange = body(&bytes)?;
+    Ok(Json(json!(
+        service::update_user(ctx.db(), p, id, change).await?
+    )))
+}
+
+#[derive(Deserialize)]
+struct GrantBody {
+    role: String,
+    org_id: i64,
+    valid_until: chrono::NaiveDate,
+}
+
+async fn add_grant(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let g: GrantBody = body(&bytes)?;
+    Ok(created(
+        service::grant(ctx.db(), p, id, &g.role, g.org_id, g.valid_until).await?,
+    ))
+}
+
+async fn remove_grant(ctx: Ctx, Path((id, grant)): Path<(i64, i64)>) -> AppResult<StatusCode> {
+    let p = writer(&ctx)?;
+    service::revoke(ctx.db(), p, id, grant).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(service::audit(ctx.db(), p, q.filter()?).await?)))
+}
+
+async fn calendar(ctx: Ctx, Path(year): Path<i32>) -> AppResult<Json<Value>> {
+    ctx.user()?;
+    if !(2000..=2100).contains(&year) {
+        return Err(AppError::invalid("err-year", "year"));
+    }
+    let calendar = ctx.db().working_calendar().await?;
+    let days: Vec<Value> = calendar
+        .days_off_and_exceptions(year)
+        .into_iter()
+        .map(|(d, k)| json!({"day": d, "kind": k.code()}))
+        .collect();
+    Ok(Json(
+        json!({"year": year, "working_days": calendar.working_days_in_year(year), "days": days}),
+    ))
+}
+
+#[derive(Deserialize)]
+struct DayBody {
+    kind: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn set_day(ctx: Ctx, Path(day): Path<String>, bytes: Bytes) -> AppResult<StatusCode> {
+    let p = writer(&ctx)?;
+    p.require_system(Right::Configure)?;
+    let date = jospar_access::parse_date(&day, "day")?;
+    let b: DayBody = body(&bytes)?;
+    let kind = DayKind::from_code(&b.kind).ok_or_else(|| AppError::Invalid {
+        key: "err-unknown-value",
+        args: vec![("field", "kind".into()), ("value", b.kind.clone())],
+        field: Some("kind".into()),
+    })?;
+    ctx.db()
+        .set_calendar_day(&p.who(), date, kind, &b.note)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn delete_day(ctx: Ctx, Path(day): Path<String>) -> AppResult<StatusCode> {
+    let p = writer(&ctx)?;
+    p.require_system(Right::Configure)?;
+    let date = jospar_access::parse_date(&day, "day")?;
+    if ctx.db().delete_calendar_day(&p.who(), date).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn tokens(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(auth::api_tokens_of(ctx.db(), p.user.id).await?)))
+}
+
+#[derive(Deserialize)]
+struct TokenBody {
+    name: String,
+    expires_on: chrono::NaiveDate,
+}
+
+async fn create_token(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let b: TokenBody = body(&bytes)?;
+    if b.name.trim().is_empty() {
+        return Err(AppError::invalid("err-required", "name"));
+    }
+    if b.expires_on < p.today {
+        return Err(AppError::invalid("err-expiry-past", "expires_on"));
+    }
+    let (record, token) =
+        auth::create_api_token(ctx.db(), &p.who(), &p.user, &b.name, b.expires_on).await?;
+    Ok(created(json!({"token": token, "record": record})))
+}
+
+async fn revoke_token(ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
+    let p = writer(&ctx)?;
+    if auth::revoke_api_token(ctx.db(), &p.who(), &p.user, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
