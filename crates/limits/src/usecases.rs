@@ -325,3 +325,37 @@ pub fn balances(campaign: &Campaign, node: &Node, ledger: &crate::Ledger) -> Vec
     }
     out
 }
+
+/// A campaign with the amounts of the organisations the caller reads.
+pub async fn campaign_with_amounts(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+) -> Result<(Campaign, Vec<Amount>)> {
+    let campaign = campaign(db, p, id).await?;
+    let read = p.scope(Right::Read);
+    let amounts = repo::amounts(db, id)
+        .await?
+        .into_iter()
+        .filter(|a| read.contains(a.slot.org_id))
+        .collect();
+    Ok((campaign, amounts))
+}
+
+/// What an organisation (or one program of it) received, passed on and has left in a
+/// campaign, by year and kind of limit; the caller reads the organisation.
+pub async fn node_balance(
+    db: &Db,
+    p: &Principal,
+    tr: &Tr,
+    id: i64,
+    node: &Node,
+) -> Result<Vec<Balance>> {
+    let campaign = campaign(db, p, id).await?;
+    p.require(Right::Read, node.org_id)?;
+    let orgs = org_map(db).await?;
+    let amounts = repo::amounts(db, id).await?;
+    let ledger = repo::ledger_of(&campaign, &amounts, &orgs, &p.tree)
+        .map_err(|e| limit_message(e, &orgs, tr))?;
+    Ok(balances(&campaign, node, &ledger))
+}

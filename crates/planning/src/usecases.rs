@@ -1270,3 +1270,25 @@ pub async fn diff(db: &Db, p: &Principal, id: i64) -> Result<Vec<crate::LineDiff
     let lines = repo::lines(db, current.id).await?;
     Ok(crate::diff_versions(&approved, &lines))
 }
+
+/// The consolidation of a campaign for the caller: by one slice and year, or a pivot of one
+/// year by two slices when `pivot` is given; only the organisations the caller reads count,
+/// and a root outside them is refused.
+pub async fn consolidation(
+    db: &Db,
+    p: &Principal,
+    tr: &Tr,
+    query: &ConsolidationQuery,
+    pivot: Option<&PivotQuery>,
+) -> Result<jospar_reports::Table> {
+    jospar_limits::usecases::campaign(db, p, query.campaign_id).await?;
+    if let Some(root) = query.root_org {
+        p.require(Right::Read, root)?;
+    }
+    let read = p.scope(Right::Read);
+    let readable = |org: i64| read.contains(org);
+    match pivot {
+        Some(pivot) => pivot_table(db, tr, &p.tree, pivot, &readable).await,
+        None => consolidated_table(db, tr, &p.tree, query, &readable).await,
+    }
+}

@@ -5,7 +5,6 @@ use crate::error::AppResult;
 use crate::i18n::Tr;
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
-use jospar_org::Right;
 
 pub struct Nav {
     pub orgs: bool,
@@ -40,16 +39,15 @@ impl Page {
     pub fn new(ctx: &Ctx, title_key: &str, current: &'static str) -> Page {
         let tr = ctx.tr;
         let (user_name, csrf, nav) = match &ctx.principal {
-            Some(p) => (
-                Some(p.user.full_name.clone()),
-                p.csrf().to_string(),
+            Some(p) => (Some(p.user.full_name.clone()), p.csrf().to_string(), {
+                let rights = p.menu_rights();
                 Nav {
-                    orgs: !p.scope(Right::Read).is_empty(),
-                    users: !p.scope(Right::Configure).is_empty(),
-                    audit: !p.scope(Right::Read).is_empty(),
-                    configure_system: p.can_system(Right::Configure),
-                },
-            ),
+                    orgs: rights.orgs,
+                    users: rights.users,
+                    audit: rights.audit,
+                    configure_system: rights.configure_system,
+                }
+            }),
             None => (
                 None,
                 String::new(),

@@ -8,7 +8,6 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::response::Response;
-use jospar_org::Right;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -68,13 +67,8 @@ async fn create_campaign(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
 
 async fn campaign(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
-    let read = p.scope(Right::Read);
-    let amounts: Vec<_> = jospar_limits::repo::amounts(ctx.db(), id)
-        .await?
-        .into_iter()
-        .filter(|a| read.contains(a.slot.org_id))
-        .collect();
+    let (campaign, amounts) =
+        jospar_limits::usecases::campaign_with_amounts(ctx.db(), p, id).await?;
     Ok(Json(json!({"campaign": campaign, "amounts": amounts})))
 }
 
@@ -91,21 +85,16 @@ async fn balance(
     Query(q): Query<NodeQuery>,
 ) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
     let org: i64 = q
         .org
         .parse()
         .map_err(|_| AppError::invalid("err-required", "org"))?;
-    p.require(Right::Read, org)?;
-    let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
-    let amounts = jospar_limits::repo::amounts(ctx.db(), id).await?;
-    let ledger = jospar_limits::repo::ledger_of(&campaign, &amounts, &orgs, &p.tree)
-        .map_err(|e| jospar_limits::usecases::limit_message(e, &orgs, &ctx.tr))?;
     let node = jospar_limits::Node {
         org_id: org,
         program: q.program.trim().to_string(),
     };
-    let rows: Vec<Value> = jospar_limits::usecases::balances(&campaign, &node, &ledger)
+    let rows: Vec<Value> = jospar_limits::usecases::node_balance(ctx.db(), p, &ctx.tr, id, &node)
+        .await?
         .into_iter()
         .map(|b| json!({"year": b.year, "kind": b.kind, "received_tiyn": b.received.tiyn(),
                         "distributed_tiyn": b.distributed.tiyn(), "remaining_tiyn": b.remaining.tiyn()}))

@@ -871,15 +871,9 @@ async fn consolidated(
     let p = ctx.user()?;
     let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
     let query = params.query(id);
-    if let Some(root) = query.root_org {
-        p.require(Right::Read, root)?;
-    }
+    let pivot = params.pivot(id);
+    let table = service::consolidation(ctx.db(), p, &ctx.tr, &query, pivot.as_ref()).await?;
     let read = p.scope(Right::Read);
-    let readable = |org: i64| read.contains(org);
-    let table = match params.pivot(id) {
-        Some(pivot) => service::pivot_table(ctx.db(), &ctx.tr, &p.tree, &pivot, &readable).await?,
-        None => service::consolidated_table(ctx.db(), &ctx.tr, &p.tree, &query, &readable).await?,
-    };
     if let Some(file) = download(&table, &params.format, &format!("consolidated-{id}"))? {
         return Ok(file);
     }
