@@ -4,9 +4,11 @@
 //! themselves; the web layer only maps their answers to HTTP.
 
 pub mod error;
+pub mod function;
 pub mod principal;
 pub mod rights;
 
 pub use error::{Error, Result, parse_date, parse_id};
+pub use function::Access;
 pub use principal::{Principal, Reader, User};
 pub use rights::*;

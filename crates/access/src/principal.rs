@@ -146,23 +146,3 @@ impl Reader<'_> {
         }
     }
 }
-
-/// Which parts of the menu the caller's rights open.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct MenuRights {
-    pub orgs: bool,
-    pub users: bool,
-    pub audit: bool,
-    pub configure_system: bool,
-}
-
-impl Principal {
-    pub fn menu_rights(&self) -> MenuRights {
-        MenuRights {
-            orgs: !self.scope(Right::Read).is_empty(),
-            users: !self.scope(Right::Configure).is_empty(),
-            audit: !self.scope(Right::Read).is_empty(),
-            configure_system: self.can_system(Right::Configure),
-        }
-    }
-}

@@ -5,6 +5,36 @@ use crate::{ImportError, ImportSummary, YearRange};
 use jospar_access::{Error, Principal, Result, Right};
 use jospar_store::Db;
 
+/// Whether the caller may import or copy the classification, reference data of the whole
+/// system.
+pub fn may_import(p: &Principal) -> bool {
+    p.can_system(Right::Configure)
+}
+
+/// Refuses a caller who may not import the classification.
+pub fn require_importer(p: &Principal) -> Result<()> {
+    p.require_system(Right::Configure)
+}
+
+/// Copies a year's classification to a year that has none, for a new planning period.
+pub async fn copy_year(db: &Db, p: &Principal, from: &str, to: &str) -> Result<ImportSummary> {
+    require_importer(p)?;
+    let (from, to) = match (from.trim().parse::<i32>(), to.trim().parse::<i32>()) {
+        (Ok(from), Ok(to)) if (2000..=2100).contains(&to) => (from, to),
+        _ => return Err(Error::invalid("err-year", "year_to")),
+    };
+    if !crate::repo::codes_of_year(db, to).await?.is_empty() {
+        return Err(Error::invalid("err-year-exists", "year_to"));
+    }
+    let inserted = crate::repo::copy_year(db, &p.who(), from, to).await?;
+    Ok(ImportSummary {
+        inserted,
+        updated: 0,
+        unchanged: 0,
+        years: vec![to],
+    })
+}
+
 pub async fn import_classification(
     db: &Db,
     p: &Principal,
@@ -12,7 +42,7 @@ pub async fn import_classification(
     years: Option<YearRange>,
     file_name: &str,
 ) -> Result<ImportSummary> {
-    p.require_system(Right::Configure)?;
+    require_importer(p)?;
     let parsed = crate::parse(bytes, years).map_err(import_error)?;
     let source = format!("{file_name} ({})", parsed.format);
     Ok(crate::import_entries(db, &p.who(), &parsed.entries, &source).await?)

@@ -359,3 +359,132 @@ pub async fn node_balance(
         .map_err(|e| limit_message(e, &orgs, tr))?;
     Ok(balances(&campaign, node, &ledger))
 }
+
+/// Campaigns' authorized bodies the caller may open a new campaign for: open authorized
+/// bodies where the caller enters data.
+pub fn campaign_authorities<'a>(
+    p: &Principal,
+    orgs: impl IntoIterator<Item = &'a Org>,
+) -> Vec<&'a Org> {
+    orgs.into_iter()
+        .filter(|o| o.kind == OrgKind::AuthorizedBody && o.closed_on.is_none())
+        .filter(|o| p.can(Right::Enter, o.id))
+        .collect()
+}
+
+/// One node of a campaign's distribution as its page shows it: what it received, who it
+/// passes amounts on to, the chain of distributors above it, and what the caller may type.
+pub struct NodeView {
+    pub campaign: Campaign,
+    pub node: Node,
+    pub orgs: HashMap<i64, Org>,
+    pub ledger: crate::Ledger,
+    /// The version of every stored amount, for the optimistic check of a save.
+    pub versions: HashMap<Slot, i64>,
+    /// The distributors above the node, the top first.
+    pub breadcrumbs: Vec<Node>,
+    /// The node's own amounts are typed here: only the top of the campaign, by the
+    /// authorized body itself.
+    pub own_editable: bool,
+    /// The receivers shown under the node (with a program being added, if any).
+    pub children: Vec<Node>,
+    /// The receivers are typed by whoever enters data for their common distributor.
+    pub children_editable: bool,
+    /// The node is an administrator's total, under which programs are added.
+    pub is_admin_total: bool,
+    pub balances: Vec<Balance>,
+}
+
+/// The node a user lands on: the authorized body's total for those who read it, otherwise
+/// the user's own organisation.
+fn default_node(p: &Principal, campaign: &Campaign) -> Node {
+    let org_id = if p.can(Right::Read, campaign.authority_org_id) {
+        campaign.authority_org_id
+    } else {
+        p.user.org_id
+    };
+    Node {
+        org_id,
+        program: String::new(),
+    }
+}
+
+/// A campaign's node for its page (`org` none: the caller's default node); `add` is a
+/// program code being added under an administrator's total.
+pub async fn node_view(
+    db: &Db,
+    p: &Principal,
+    tr: &Tr,
+    id: i64,
+    org: Option<i64>,
+    program: &str,
+    add: &str,
+) -> Result<NodeView> {
+    let campaign = campaign(db, p, id).await?;
+    let node = match org {
+        Some(org_id) => Node {
+            org_id,
+            program: program.trim().to_string(),
+        },
+        None => default_node(p, &campaign),
+    };
+    p.require(Right::Read, node.org_id)?;
+    let orgs = org_map(db).await?;
+    let amounts = repo::amounts(db, campaign.id).await?;
+    let ledger = repo::ledger_of(&campaign, &amounts, &orgs, &p.tree)
+        .map_err(|e| limit_message(e, &orgs, tr))?;
+    let versions = amounts
+        .iter()
+        .map(|a| (a.slot.clone(), a.version))
+        .collect();
+    let source =
+        source_of(&node, &campaign, &orgs, &p.tree).map_err(|e| limit_message(e, &orgs, tr))?;
+    let own_editable = source.is_none() && p.can(Right::Enter, campaign.authority_org_id);
+    let mut children = children(&campaign, &node, &orgs, p, &amounts);
+    let is_admin_total = node.program.is_empty()
+        && orgs
+            .get(&node.org_id)
+            .is_some_and(|o| o.kind == OrgKind::Administrator);
+    let added = crate::validate_program_code(add)
+        .ok()
+        .filter(|code| is_admin_total && !code.is_empty())
+        .map(|program| Node {
+            org_id: node.org_id,
+            program,
+        });
+    if let Some(added) = added.filter(|a| !children.contains(a)) {
+        children.push(added);
+    }
+    // Receivers are editable by whoever holds the enter right on their distributor — this
+    // node's organisation, unless the listed nodes are an institution's own programs (which
+    // its administrator or committee distributes).
+    let children_editable = p.can(Right::Enter, node.org_id)
+        && children.iter().all(|c| {
+            source_of(c, &campaign, &orgs, &p.tree)
+                .ok()
+                .flatten()
+                .as_ref()
+                == Some(&node)
+        });
+    let mut breadcrumbs = Vec::new();
+    let mut cursor = source;
+    while let Some(up) = cursor {
+        cursor = source_of(&up, &campaign, &orgs, &p.tree).ok().flatten();
+        breadcrumbs.push(up);
+    }
+    breadcrumbs.reverse();
+    let balances = balances(&campaign, &node, &ledger);
+    Ok(NodeView {
+        campaign,
+        node,
+        orgs,
+        ledger,
+        versions,
+        breadcrumbs,
+        own_editable,
+        children,
+        children_editable,
+        is_admin_total,
+        balances,
+    })
+}

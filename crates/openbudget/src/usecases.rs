@@ -432,6 +432,11 @@ pub async fn moderate(
 }
 
 /// The proposals waiting for the operator, with the day each is due and whether it is late.
+/// Whether the caller moderates citizens' proposals: the system's configurers.
+pub fn may_moderate(p: &Principal) -> bool {
+    p.can_system(Right::Configure)
+}
+
 pub async fn pending(db: &Db, p: &Principal) -> Result<Vec<(Proposal, NaiveDate, bool)>> {
     p.require_system(Right::Configure)?;
     let calendar = db.working_calendar().await?;
@@ -473,6 +478,25 @@ pub async fn managed(db: &Db, p: &Principal) -> Result<Vec<Document>> {
         .map_err(repo_error)?
         .into_iter()
         .filter(|d| p.can(Right::Approve, d.org_id))
+        .collect())
+}
+
+/// The documents of the organisations the caller reads, for the choices of a report.
+pub async fn readable_documents(db: &Db, p: &Principal) -> Result<Vec<Document>> {
+    Ok(repo::documents(db)
+        .await
+        .map_err(repo_error)?
+        .into_iter()
+        .filter(|d| p.can(Right::Read, d.org_id))
+        .collect())
+}
+
+/// The administrators for whom the caller may publish passports and reports.
+pub async fn publishing_administrators(db: &Db, p: &Principal) -> Result<Vec<jospar_org::Org>> {
+    Ok(jospar_org::repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == OrgKind::Administrator && p.can(Right::Approve, o.id))
         .collect())
 }
 

@@ -6,12 +6,17 @@ use crate::{NewOrg, NewUser, Org, OrgChange, OrgError, Right, UserChange, UserEr
 use chrono::NaiveDate;
 use jospar_access::{Error, Principal, Result};
 use jospar_classification::{CodeKind, repo as ebk};
+use jospar_core::DayKind;
 use jospar_i18n::Lang;
 use jospar_store::{AuditFilter, AuditRecord, Db};
 
-/// Organisations the user may read, optionally matching a search.
+/// Organisations the user may read, optionally matching a search; refused to a user who reads
+/// none.
 pub async fn visible_orgs(db: &Db, p: &Principal, query: &str) -> Result<Vec<Org>> {
     let scope = p.scope(Right::Read);
+    if scope.is_empty() {
+        return Err(Error::Forbidden);
+    }
     let ids = scope.ids();
     if query.trim().is_empty() {
         Ok(repo::all_orgs(db)
@@ -39,16 +44,52 @@ pub async fn org(db: &Db, p: &Principal, id: i64) -> Result<Org> {
     Ok(org)
 }
 
-pub async fn create_org(db: &Db, p: &Principal, new: NewOrg) -> Result<Org> {
-    match new.parent_id {
+/// Organisations among `orgs` on which the caller holds `right`: the choices of a form's
+/// select, so that a form never offers what its use case would refuse.
+pub fn orgs_with<'a>(
+    p: &Principal,
+    right: Right,
+    orgs: impl IntoIterator<Item = &'a Org>,
+) -> Vec<&'a Org> {
+    orgs.into_iter().filter(|o| p.can(right, o.id)).collect()
+}
+
+/// Whether the caller may create a top-level organisation (a new root of the tree).
+pub fn may_create_root(p: &Principal) -> bool {
+    p.can_system(Right::Configure)
+}
+
+/// Whether the caller may change an organisation's card, move or close it.
+pub fn may_configure(p: &Principal, id: i64) -> bool {
+    p.can(Right::Configure, id)
+}
+
+/// Refuses a caller who may not create an organisation under `parent` (or at the top).
+pub fn require_create_under(p: &Principal, parent: Option<i64>) -> Result<()> {
+    match parent {
         Some(parent) => {
             if !p.tree.contains(parent) {
                 return Err(Error::invalid("err-unknown-org", "parent_id"));
             }
-            p.require(Right::Configure, parent)?;
+            p.require(Right::Configure, parent)
         }
-        None => p.require_system(Right::Configure)?,
+        None => p.require_system(Right::Configure),
     }
+}
+
+/// Where an organisation may be moved: open organisations the caller configures, outside its
+/// own subtree, whose kind accepts it.
+pub fn move_targets<'a>(p: &Principal, org: &Org, all: &'a [Org]) -> Vec<&'a Org> {
+    let subtree = p.tree.subtree(org.id);
+    all.iter()
+        .filter(|o| !subtree.contains(&o.id) && o.closed_on.is_none())
+        .filter(|o| p.can(Right::Configure, o.id))
+        .filter(|o| o.kind.allowed_children().contains(&org.kind))
+        .collect()
+}
+
+pub async fn create_org(db: &Db, p: &Principal, new: NewOrg) -> Result<Org> {
+    require_create_under(p, new.parent_id)?;
     let known = match new
         .abp_code
         .as_deref()
@@ -75,8 +116,17 @@ pub async fn update_org(db: &Db, p: &Principal, id: i64, change: OrgChange) -> R
     Ok(repo::update_org(db, &p.who(), id, change).await?)
 }
 
+/// Refuses a caller who configures no organisation, and so manages no user.
+pub fn require_user_manager(p: &Principal) -> Result<()> {
+    if p.scope(Right::Configure).is_empty() {
+        return Err(Error::Forbidden);
+    }
+    Ok(())
+}
+
 /// Users of the organisations the caller configures.
 pub async fn users(db: &Db, p: &Principal, query: &str) -> Result<Vec<User>> {
+    require_user_manager(p)?;
     let ids = p.scope(Right::Configure).ids();
     Ok(repo::users(db, query, Some(&ids)).await?)
 }
@@ -125,6 +175,46 @@ pub async fn grant(
 pub async fn revoke(db: &Db, p: &Principal, user_id: i64, grant_id: i64) -> Result<()> {
     user(db, p, user_id).await?;
     Ok(repo::revoke_grant(db, &p.who(), user_id, grant_id).await?)
+}
+
+/// Whether the caller may change the working-day calendar, reference data of the whole system.
+pub fn may_edit_calendar(p: &Principal) -> bool {
+    p.can_system(Right::Configure)
+}
+
+/// Sets the kind of one day of the working-day calendar (a holiday, a moved day off …).
+pub async fn set_calendar_day(
+    db: &Db,
+    p: &Principal,
+    day: NaiveDate,
+    kind: &str,
+    note: &str,
+) -> Result<()> {
+    p.require_system(Right::Configure)?;
+    let kind = match DayKind::from_code(kind.trim()) {
+        Some(kind) => kind,
+        None if kind.trim().is_empty() => return Err(Error::invalid("err-required", "kind")),
+        None => {
+            return Err(Error::Invalid {
+                key: "err-unknown-value",
+                args: vec![("field", "kind".into()), ("value", kind.to_string())],
+                field: Some("kind".into()),
+            });
+        }
+    };
+    db.set_calendar_day(&p.who(), day, kind, note.trim())
+        .await?;
+    Ok(())
+}
+
+/// Removes a day's override; `NotFound` when the day had none.
+pub async fn delete_calendar_day(db: &Db, p: &Principal, day: NaiveDate) -> Result<()> {
+    p.require_system(Right::Configure)?;
+    if db.delete_calendar_day(&p.who(), day).await? {
+        Ok(())
+    } else {
+        Err(Error::NotFound)
+    }
 }
 
 /// Audit entries of the organisations the caller reads; entries not bound to an organisation

@@ -180,6 +180,10 @@ pub struct ApplicationView {
     pub application: Application,
     pub due: Option<chrono::NaiveDate>,
     pub overdue: Option<Overdue>,
+    /// The caller is the authorized body and the application waits for its review.
+    pub can_review: bool,
+    /// The caller is the integrator and the application was forwarded to it.
+    pub can_grant: bool,
 }
 
 fn step_error(e: StepError) -> Error {
@@ -218,6 +222,8 @@ pub async fn applications(db: &Db, p: &Principal) -> Result<Vec<ApplicationView>
                 deadline(&calendar, a.status, a.submitted_on, a.decided_on, p.today)
                     .map_or((None, None), |(due, late)| (Some(due), late));
             ApplicationView {
+                can_review: reviews(p) && a.status == Status::Submitted,
+                can_grant: integrates(p) && a.status == Status::Forwarded,
                 application: a,
                 due,
                 overdue,

@@ -1271,6 +1271,57 @@ pub async fn diff(db: &Db, p: &Principal, id: i64) -> Result<Vec<crate::LineDiff
     Ok(crate::diff_versions(&approved, &lines))
 }
 
+/// What the caller may do with a request: edit its lines (a draft or a returned request of
+/// an organisation where the caller enters data), review it (sent, and waiting at an
+/// organisation the caller approves for), or refine an approved one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RequestActions {
+    pub edit: bool,
+    pub review: bool,
+    pub refine: bool,
+}
+
+pub fn request_actions(p: &Principal, request: &Request) -> RequestActions {
+    let enters = p.can(Right::Enter, request.org_id);
+    RequestActions {
+        edit: request.status.editable() && enters,
+        review: request.status == Status::Sent
+            && request
+                .stage_org_id
+                .is_some_and(|stage| p.can(Right::Approve, stage)),
+        refine: request.status == Status::Approved && enters,
+    }
+}
+
+/// The organisations a new request may be made for: open organisations where the caller
+/// enters data, authorized bodies excepted (they distribute, they do not request).
+pub fn request_orgs<'a>(
+    p: &Principal,
+    orgs: impl IntoIterator<Item = &'a jospar_org::Org>,
+) -> Vec<&'a jospar_org::Org> {
+    orgs.into_iter()
+        .filter(|o| o.kind != OrgKind::AuthorizedBody && o.closed_on.is_none())
+        .filter(|o| p.can(Right::Enter, o.id))
+        .collect()
+}
+
+/// The organisations of a campaign a consolidation may start from: those of its subtree the
+/// caller reads, institutions and enterprises excepted.
+pub fn consolidation_roots<'a>(
+    p: &Principal,
+    authority_org_id: i64,
+    orgs: &'a std::collections::HashMap<i64, jospar_org::Org>,
+) -> Vec<&'a jospar_org::Org> {
+    let read = p.scope(Right::Read);
+    p.tree
+        .subtree(authority_org_id)
+        .into_iter()
+        .filter(|o| read.contains(*o))
+        .filter_map(|o| orgs.get(&o))
+        .filter(|o| !matches!(o.kind, OrgKind::Institution | OrgKind::Enterprise))
+        .collect()
+}
+
 /// The consolidation of a campaign for the caller: by one slice and year, or a pivot of one
 /// year by two slices when `pivot` is given; only the organisations the caller reads count,
 /// and a root outside them is refused.

@@ -71,6 +71,31 @@ fn pay_error(e: PayError) -> Error {
     Error::Invalid { key, args, field }
 }
 
+/// What the caller may do with an organisation's staffing tables.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TableActions {
+    pub read: bool,
+    pub edit: bool,
+}
+
+pub fn table_actions(p: &Principal, org: i64) -> TableActions {
+    TableActions {
+        read: p.can(Right::Read, org),
+        edit: p.can(Right::Enter, org),
+    }
+}
+
+/// The organisation the staffing page opens on: the user's own when the user reads it.
+pub fn default_org(p: &Principal) -> Option<i64> {
+    p.can(Right::Read, p.user.org_id).then_some(p.user.org_id)
+}
+
+/// Whether the caller may change the pay reference tables (base amounts, grids), reference
+/// data of the whole system.
+pub fn may_set_reference(p: &Principal) -> bool {
+    p.can_system(Right::Configure)
+}
+
 /// Budget requests fed by the table are not recomputed here: the pages and the API call
 /// `jospar_planning::payroll`, which does both.
 pub async fn set_reference(

@@ -8,8 +8,11 @@ pub mod ctx;
 pub use jospar_i18n as i18n;
 pub mod eds_login;
 pub mod error;
+pub mod files;
+pub mod menu;
 pub mod openapi;
 pub mod pages;
+pub mod queries;
 pub mod reports;
 pub mod routes;
 pub mod upload;
@@ -35,6 +38,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     /// The organisation tree every request's rights are checked against.
     pub trees: Arc<jospar_org::repo::TreeCache>,
+    /// The menu as the page modules declare it.
+    pub menu: Arc<Vec<menu::MenuEntry>>,
 }
 
 #[derive(Clone, Default)]
@@ -59,6 +64,7 @@ pub fn app(db: Db, config: WebConfig) -> Router {
         db,
         config: Arc::new(config),
         trees: Arc::default(),
+        menu: Arc::new(pages::menu()),
     };
     let static_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/static");
     Router::new()

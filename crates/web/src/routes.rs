@@ -27,37 +27,7 @@ pub enum Module {
 }
 
 /// The function of a route: who may call it (checked again, per organisation, by the use case).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Access {
-    Public,
-    SignedIn,
-    /// Read right on the organisation(s) concerned.
-    Read,
-    /// Enter-data right on the organisation(s) concerned.
-    Enter,
-    /// Configure right on the organisation(s) concerned.
-    Configure,
-    /// Approve right on the organisation reviewing the document.
-    Approve,
-    /// Configure right on a root of the tree (reference data).
-    SystemConfigure,
-}
-
-impl Access {
-    /// How the OpenAPI document names it.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Access::Public => "public",
-            Access::SignedIn => "signed-in",
-            Access::Read => "read right on the organisation",
-            Access::Enter => "enter-data right on the organisation",
-            Access::Configure => "configure right on the organisation",
-            Access::Approve => "approve right on the reviewing organisation",
-            Access::SystemConfigure => "configure right on a root organisation",
-        }
-    }
-}
+pub use jospar_access::Access;
 
 /// One declared route of `/api/v1`.
 #[derive(Debug, Clone, Serialize)]

@@ -3,22 +3,16 @@
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::i18n::Tr;
+use crate::menu::{NavLink, links};
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
-
-pub struct Nav {
-    pub orgs: bool,
-    pub users: bool,
-    pub audit: bool,
-    pub configure_system: bool,
-}
 
 pub struct Page {
     pub tr: Tr,
     pub title: String,
     pub user_name: Option<String>,
     pub csrf: String,
-    pub nav: Nav,
+    pub nav: Vec<NavLink>,
     pub link_kk: String,
     pub link_ru: String,
     pub current: &'static str,
@@ -38,27 +32,11 @@ pub fn with_lang(path: &str, query: &str, lang: &str) -> String {
 impl Page {
     pub fn new(ctx: &Ctx, title_key: &str, current: &'static str) -> Page {
         let tr = ctx.tr;
-        let (user_name, csrf, nav) = match &ctx.principal {
-            Some(p) => (Some(p.user.full_name.clone()), p.csrf().to_string(), {
-                let rights = p.menu_rights();
-                Nav {
-                    orgs: rights.orgs,
-                    users: rights.users,
-                    audit: rights.audit,
-                    configure_system: rights.configure_system,
-                }
-            }),
-            None => (
-                None,
-                String::new(),
-                Nav {
-                    orgs: false,
-                    users: false,
-                    audit: false,
-                    configure_system: false,
-                },
-            ),
+        let (user_name, csrf) = match &ctx.principal {
+            Some(p) => (Some(p.user.full_name.clone()), p.csrf().to_string()),
+            None => (None, String::new()),
         };
+        let nav = links(&ctx.state.menu, ctx.principal.as_ref(), tr, current);
         Page {
             tr,
             title: tr.t(title_key),
@@ -73,6 +51,11 @@ impl Page {
 
     pub fn t(&self, key: &str) -> String {
         self.tr.t(key)
+    }
+
+    /// Whether the menu offers the page at `href` to this user.
+    pub fn has_link(&self, href: &str) -> bool {
+        self.nav.iter().any(|link| link.href == href)
     }
 
     pub fn is_kk(&self) -> bool {
@@ -109,12 +92,7 @@ impl ErrorPage {
                 title: tr.t("error-title"),
                 user_name: None,
                 csrf: String::new(),
-                nav: Nav {
-                    orgs: false,
-                    users: false,
-                    audit: false,
-                    configure_system: false,
-                },
+                nav: Vec::new(),
                 link_kk: with_lang(path, query, "kk"),
                 link_ru: with_lang(path, query, "ru"),
                 current: "",

@@ -189,6 +189,17 @@ pub async fn list(db: &Db, p: &Principal) -> Result<Vec<OutboxItem>> {
         .collect())
 }
 
+/// Whether the caller may send the queue now: someone who enters data somewhere.
+pub fn may_send(p: &Principal) -> bool {
+    !p.scope(Right::Enter).ids().is_empty()
+}
+
+/// Whether the caller may queue a failed or rejected document again.
+pub fn may_retry(p: &Principal, item: &OutboxItem) -> bool {
+    matches!(item.status, OutboxStatus::Failed | OutboxStatus::Rejected)
+        && p.can(Right::Enter, item.org_id)
+}
+
 /// The documents of a plan the caller may read.
 pub async fn of_plan(db: &Db, p: &Principal, plan: &Plan) -> Result<Vec<OutboxItem>> {
     p.require(Right::Read, plan.org_id)?;
@@ -208,10 +219,10 @@ pub async fn send_now(
     p: &Principal,
 ) -> Result<PassSummary> {
     let gateway = gateway_of(gateway)?;
-    let scope = p.scope(Right::Enter);
-    if scope.ids().is_empty() {
+    if !may_send(p) {
         return Err(Error::Forbidden);
     }
+    let scope = p.scope(Right::Enter);
     let in_scope = move |item: &OutboxItem| scope.contains(item.org_id);
     run_pass(db, gateway.as_ref(), &p.who(), Utc::now(), &in_scope).await
 }

@@ -91,6 +91,11 @@ pub async fn add(db: &Db, p: &Principal, new: NewPair) -> Result<OffsettingPair>
         .ok_or_else(|| Error::invalid("err-offsetting-exists", "receipt_code"))
 }
 
+/// Whether the caller may remove a pair: the approving authority of its organisation.
+pub fn may_remove(p: &Principal, pair: &OffsettingPair) -> bool {
+    p.can(Right::Approve, pair.org_id)
+}
+
 /// Removes a pair, with the reason.
 pub async fn remove(db: &Db, p: &Principal, id: i64, reason: &str) -> Result<OffsettingPair> {
     let pair = offsetting::pairs(db)

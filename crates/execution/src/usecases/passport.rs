@@ -17,6 +17,27 @@ use jospar_store::Db;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The imported forms a caller may publish from: forms 5-52 of the organisations where the
+/// caller enters data (cash execution), forms 2-19 of those the caller reads (receipts of the
+/// budget structure).
+pub struct Sources<'a> {
+    pub forms_552: Vec<&'a TreasuryReport>,
+    pub forms_219: Vec<&'a TreasuryReport>,
+}
+
+pub fn sources<'a>(p: &Principal, forms: &'a [TreasuryReport]) -> Sources<'a> {
+    let of = |form: &str, right: Right| {
+        forms
+            .iter()
+            .filter(|r| r.form == form && p.can(right, r.org_id))
+            .collect()
+    };
+    Sources {
+        forms_552: of(crate::usecases::treasury::FORM_552, Right::Enter),
+        forms_219: of(crate::usecases::treasury::FORM_219, Right::Read),
+    }
+}
+
 async fn form<T: serde::de::DeserializeOwned>(
     db: &Db,
     id: i64,

@@ -36,6 +36,34 @@ pub async fn list(db: &Db, p: &Principal) -> Result<Vec<ClosedPeriod>> {
         .collect())
 }
 
+/// Whether the caller may close and open months of an organisation's subtree.
+pub fn may_close(p: &Principal, org: i64) -> bool {
+    p.can(Right::Approve, org)
+}
+
+/// The organisations whose months the caller may close: authorized bodies and administrators
+/// the caller approves for.
+pub fn closers<'a>(p: &Principal, orgs: &'a [jospar_org::Org]) -> Vec<&'a jospar_org::Org> {
+    orgs.iter()
+        .filter(|o| is_budget_holder(o) && may_close(p, o.id))
+        .collect()
+}
+
+/// The organisations whose Treasury forms the caller may import: authorized bodies and
+/// administrators where the caller enters data.
+pub fn importers<'a>(p: &Principal, orgs: &'a [jospar_org::Org]) -> Vec<&'a jospar_org::Org> {
+    orgs.iter()
+        .filter(|o| is_budget_holder(o) && p.can(Right::Enter, o.id))
+        .collect()
+}
+
+fn is_budget_holder(o: &jospar_org::Org) -> bool {
+    matches!(
+        o.kind,
+        jospar_org::OrgKind::AuthorizedBody | jospar_org::OrgKind::Administrator
+    )
+}
+
 /// Closes a month ("2027-03") of an organisation's subtree, with the reason.
 pub async fn close(
     db: &Db,

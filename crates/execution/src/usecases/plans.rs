@@ -222,6 +222,34 @@ pub fn approver_of(p: &Principal, plan: &Plan) -> i64 {
         .unwrap_or(plan.org_id)
 }
 
+/// What the caller may do with a plan: shape a draft's months, approve it (the organisation
+/// above), or register a change document once it is approved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PlanActions {
+    pub edit: bool,
+    pub approve: bool,
+    pub change: bool,
+}
+
+pub fn actions(p: &Principal, plan: &Plan) -> PlanActions {
+    let draft = plan.status == plans::PlanStatus::Draft;
+    PlanActions {
+        edit: draft && p.can(Right::Enter, plan.org_id),
+        approve: draft && p.can(Right::Approve, approver_of(p, plan)),
+        change: !draft && p.can(Right::Enter, plan.org_id),
+    }
+}
+
+/// The approved requests a plan may be made from: those of organisations where the caller
+/// enters data.
+pub async fn plannable_requests(db: &Db, p: &Principal) -> Result<Vec<jospar_planning::Request>> {
+    Ok(jospar_planning::usecases::visible_requests(db, p)
+        .await?
+        .into_iter()
+        .filter(|r| r.status == Status::Approved && p.can(Right::Enter, r.org_id))
+        .collect())
+}
+
 /// The bytes the approver signs (P-9) for a plan the caller may read.
 pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> Result<(Plan, Vec<u8>)> {
     let plan = readable(db, p, id).await?;

@@ -126,6 +126,34 @@ async fn check_codes(db: &Db, year: i32, lines: &[ReceiptLine]) -> Result<()> {
     Ok(())
 }
 
+/// What the caller may do with a plan of receipts: shape and approve a draft, or explain a
+/// shortfall once it is approved.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReceiptPlanActions {
+    pub edit: bool,
+    pub approve: bool,
+    pub explain: bool,
+}
+
+pub fn actions(p: &Principal, plan: &ReceiptPlan) -> ReceiptPlanActions {
+    let draft = plan.status == crate::plans::PlanStatus::Draft;
+    ReceiptPlanActions {
+        edit: draft && p.can(Right::Enter, plan.org_id),
+        approve: draft && p.can(Right::Approve, plan.org_id),
+        explain: !draft && p.can(Right::Enter, plan.org_id),
+    }
+}
+
+/// The organisations that may make a plan of receipts: a budget's authorized bodies (finance
+/// departments) where the caller enters data.
+pub async fn planning_bodies(db: &Db, p: &Principal) -> Result<Vec<jospar_org::Org>> {
+    Ok(jospar_org::repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .filter(|o| o.kind == jospar_org::OrgKind::AuthorizedBody && p.can(Right::Enter, o.id))
+        .collect())
+}
+
 /// A draft plan of receipts of an organisation (enter right) for a year: each code with its
 /// approved annual amount, spread evenly over the months.
 pub async fn create(

@@ -213,6 +213,12 @@ pub struct FormTarget<'a> {
     pub file_name: &'a str,
 }
 
+/// Refuses a caller who may not import forms for an organisation (enter right): checked by the
+/// import, and by the API before it spools an upload.
+pub fn require_importer(p: &Principal, org_id: i64) -> Result<()> {
+    p.require(Right::Enter, org_id)
+}
+
 /// Imports a Treasury form of the layouts in force (`data/treasury/layouts.toml`) for an
 /// organisation (enter right) at a report date: refused whole when a row is broken or names a
 /// code unknown to the classification of the report's year. The file is read as a stream and
@@ -226,7 +232,7 @@ pub async fn import_form(
     file: impl FormFile,
 ) -> Result<TreasuryReport> {
     if let Some(p) = writer {
-        p.require(Right::Enter, target.org_id)?;
+        require_importer(p, target.org_id)?;
     }
     if jospar_org::repo::get_org(db, target.org_id)
         .await?

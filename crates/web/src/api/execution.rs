@@ -243,7 +243,7 @@ async fn import_treasury_form(
     let p = writer(&ctx)?;
     // Rights are checked before the body is read (the import checks them again).
     let org_id = jospar_access::parse_id(&q.org, "org")?;
-    p.require(jospar_org::Right::Enter, org_id)?;
+    jospar_execution::usecases::treasury::require_importer(p, org_id)?;
     let file = crate::upload::spool_body(body).await?;
     let target = jospar_execution::usecases::treasury::FormTarget {
         org_id,

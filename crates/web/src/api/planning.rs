@@ -371,7 +371,7 @@ async fn undo_fill(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Jso
 async fn consolidated(
     ctx: Ctx,
     Path(id): Path<i64>,
-    Query(params): Query<crate::pages::ConsolidationParams>,
+    Query(params): Query<crate::queries::ConsolidationParams>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     let query = params.query(id);
@@ -379,7 +379,7 @@ async fn consolidated(
     let table =
         jospar_planning::usecases::consolidation(ctx.db(), p, &ctx.tr, &query, pivot.as_ref())
             .await?;
-    match crate::pages::download(&table, &params.format, &format!("consolidated-{id}"))? {
+    match crate::files::download(&table, &params.format, &format!("consolidated-{id}"))? {
         Some(file) => Ok(file),
         None => Ok(Json(json!(table)).into_response()),
     }
@@ -430,18 +430,18 @@ async fn attachment(ctx: Ctx, Path((id, attachment)): Path<(i64, i64)>) -> AppRe
     let p = ctx.user()?;
     let (meta, content) =
         jospar_planning::usecases::attachment(ctx.db(), p, id, attachment).await?;
-    Ok(crate::pages::attachment_response(&meta, content))
+    Ok(crate::files::attachment_response(&meta, content))
 }
 
 async fn export_request(
     ctx: Ctx,
     Path(id): Path<i64>,
-    Query(q): Query<crate::pages::ExportQuery>,
+    Query(q): Query<crate::queries::ExportQuery>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
     let table = jospar_planning::usecases::breakdown_table(ctx.db(), &ctx.tr, &request).await?;
-    match crate::pages::download(&table, &q.format, &format!("request-{id}"))? {
+    match crate::files::download(&table, &q.format, &format!("request-{id}"))? {
         Some(file) => Ok(file),
         None => Ok(Json(json!(table)).into_response()),
     }

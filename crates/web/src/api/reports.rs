@@ -56,7 +56,7 @@ async fn report(
         .build(ctx.db(), &ctx.tr, &p.tree, &reader, &name, &params)
         .await?;
     let format = params.get("format").map(String::as_str).unwrap_or("json");
-    match crate::pages::download(&table, format, &name)? {
+    match crate::files::download(&table, format, &name)? {
         Some(file) if format != "json" => Ok(file),
         _ => Ok(Json(json!(table)).into_response()),
     }

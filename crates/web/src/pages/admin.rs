@@ -1,20 +1,44 @@
 //! Audit log (P-4), personal API tokens, working-day calendar (P-13).
 
-use super::form_message;
+use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::menu::MenuEntry;
+use crate::queries::AuditQuery;
 use crate::view::{Page, date, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use jospar_access::Access;
 use jospar_core::DayKind;
+use jospar_org::auth;
 use jospar_org::usecases as service;
-use jospar_org::{Right, auth};
-use jospar_store::AuditFilter;
 use serde::Deserialize;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[
+    MenuEntry {
+        path: "/audit",
+        current: "audit",
+        title_key: "nav-audit",
+        access: Access::Read,
+    },
+    MenuEntry {
+        path: "/calendar",
+        current: "calendar",
+        title_key: "nav-calendar",
+        access: Access::SignedIn,
+    },
+    MenuEntry {
+        path: "/tokens",
+        current: "tokens",
+        title_key: "nav-tokens",
+        access: Access::SignedIn,
+    },
+];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -23,38 +47,6 @@ pub fn routes() -> Router<AppState> {
         .route("/tokens/{id}/revoke", post(revoke_token))
         .route("/calendar", get(calendar).post(set_day))
         .route("/calendar/delete", post(delete_day))
-}
-
-#[derive(Deserialize, Default, Clone)]
-#[serde(default)]
-pub struct AuditQuery {
-    pub login: String,
-    pub entity: String,
-    pub entity_id: String,
-    pub from: String,
-    pub to: String,
-}
-
-impl AuditQuery {
-    pub fn filter(&self) -> AppResult<AuditFilter> {
-        let date_or_none = |v: &str, field: &str| -> AppResult<Option<chrono::NaiveDate>> {
-            if v.trim().is_empty() {
-                Ok(None)
-            } else {
-                jospar_access::parse_date(v, field).map(Some)
-            }
-        };
-        let text = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
-        Ok(AuditFilter {
-            login: text(&self.login).map(|l| l.to_lowercase()),
-            entity: text(&self.entity),
-            entity_id: text(&self.entity_id),
-            from: date_or_none(&self.from, "from")?,
-            to: date_or_none(&self.to, "to")?,
-            org_ids: None,
-            limit: 500,
-        })
-    }
 }
 
 pub struct AuditLine {
@@ -292,7 +284,7 @@ async fn calendar_page(ctx: &Ctx, year: i32, error: Option<String>) -> AppResult
         year,
         working_days: calendar.working_days_in_year(year),
         days,
-        can_edit: p.can_system(Right::Configure),
+        can_edit: jospar_org::usecases::may_edit_calendar(p),
         kinds,
     })
 }
@@ -321,15 +313,10 @@ struct DayForm {
 
 async fn set_day(ctx: Ctx, Form(form): Form<DayForm>) -> AppResult<Response> {
     let p = ctx.user()?;
-    p.require_system(Right::Configure)?;
     p.check_csrf(&form.csrf)?;
     let result = async {
         let day = jospar_access::parse_date(&form.day, "day")?;
-        let kind = DayKind::from_code(&form.kind)
-            .ok_or_else(|| AppError::invalid("err-required", "kind"))?;
-        ctx.db()
-            .set_calendar_day(&p.who(), day, kind, form.note.trim())
-            .await?;
+        jospar_org::usecases::set_calendar_day(ctx.db(), p, day, &form.kind, &form.note).await?;
         Ok::<_, AppError>(day)
     }
     .await;
@@ -347,10 +334,12 @@ async fn set_day(ctx: Ctx, Form(form): Form<DayForm>) -> AppResult<Response> {
 
 async fn delete_day(ctx: Ctx, Form(form): Form<DayForm>) -> AppResult<Response> {
     let p = ctx.user()?;
-    p.require_system(Right::Configure)?;
     p.check_csrf(&form.csrf)?;
     let day = jospar_access::parse_date(&form.day, "day")?;
-    ctx.db().delete_calendar_day(&p.who(), day).await?;
+    match jospar_org::usecases::delete_calendar_day(ctx.db(), p, day).await {
+        Ok(()) | Err(AppError::NotFound) => {}
+        Err(e) => return Err(e),
+    }
     use chrono::Datelike;
     Ok(Redirect::to(&format!("/calendar?year={}", day.year())).into_response())
 }

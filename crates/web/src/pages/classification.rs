@@ -1,18 +1,27 @@
 //! Budget classification (P-13): browse and search by year, compare two years, import files.
 
-use super::form_message;
+use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::menu::MenuEntry;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Multipart, Query};
 use axum::response::Response;
 use axum::routing::get;
+use jospar_access::Access;
 use jospar_classification::{ChangeKind, CodeKind, ImportSummary, diff_years, repo as ebk};
-use jospar_org::Right;
 use serde::Deserialize;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/classification",
+    current: "classification",
+    title_key: "nav-classification",
+    access: Access::SignedIn,
+}];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -121,7 +130,7 @@ async fn browse(ctx: Ctx, Query(q): Query<BrowseQuery>) -> AppResult<Response> {
         q: q.q,
         parent: q.parent,
         lines,
-        can_import: p.can_system(Right::Configure),
+        can_import: jospar_classification::usecases::may_import(p),
     })
 }
 
@@ -225,13 +234,14 @@ async fn import_page(
 }
 
 async fn import_form(ctx: Ctx) -> AppResult<Response> {
-    ctx.user()?.require_system(Right::Configure)?;
+    jospar_classification::usecases::require_importer(ctx.user()?)?;
     import_page(&ctx, None, None).await
 }
 
 async fn import(ctx: Ctx, mut multipart: Multipart) -> AppResult<Response> {
     let p = ctx.user()?;
-    p.require_system(Right::Configure)?;
+    // Refused before the upload is read; the import checks again.
+    jospar_classification::usecases::require_importer(p)?;
     let (mut csrf, mut from, mut to, mut file_name, mut bytes) = (
         String::new(),
         String::new(),
@@ -297,24 +307,9 @@ struct CopyForm {
 
 async fn copy_year(ctx: Ctx, Form(form): Form<CopyForm>) -> AppResult<Response> {
     let p = ctx.user()?;
-    p.require_system(Right::Configure)?;
     p.check_csrf(&form.csrf)?;
-    let result = match (form.from.parse::<i32>(), form.to.parse::<i32>()) {
-        (Ok(from), Ok(to)) if (2000..=2100).contains(&to) => {
-            if !ebk::codes_of_year(ctx.db(), to).await?.is_empty() {
-                Err(AppError::invalid("err-year-exists", "year_to"))
-            } else {
-                let inserted = ebk::copy_year(ctx.db(), &p.who(), from, to).await?;
-                Ok(ImportSummary {
-                    inserted,
-                    updated: 0,
-                    unchanged: 0,
-                    years: vec![to],
-                })
-            }
-        }
-        _ => Err(AppError::invalid("err-year", "year_to")),
-    };
+    let result =
+        jospar_classification::usecases::copy_year(ctx.db(), p, &form.from, &form.to).await;
     match result {
         Ok(summary) => import_page(&ctx, None, Some(summary)).await,
         Err(e) => {

@@ -2,10 +2,11 @@
 //! with its status, registration number, rejection reason or last error; sending what is due
 //! now; and sending a failed or rejected document again, with a reason.
 
-use super::form_message;
+use super::common::{form_message, org_names};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
+use crate::menu::MenuEntry;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -13,9 +14,17 @@ use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Offset as _;
+use jospar_access::Access;
 use jospar_execution::exchange::{OutboxItem, OutboxStatus};
-use jospar_org::Right;
 use std::collections::HashMap;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/treasury-exchange",
+    current: "exchange",
+    title_key: "nav-exchange",
+    access: Access::SignedIn,
+}];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -80,20 +89,11 @@ pub fn exchange_row(ctx: &Ctx, names: &HashMap<i64, String>, item: &OutboxItem) 
             String::new()
         },
         updated: local(item.updated_at),
-        can_retry: matches!(item.status, OutboxStatus::Failed | OutboxStatus::Rejected)
-            && ctx
-                .principal
-                .as_ref()
-                .is_some_and(|p| p.can(Right::Enter, item.org_id)),
+        can_retry: ctx
+            .principal
+            .as_ref()
+            .is_some_and(|p| jospar_execution::usecases::exchange::may_retry(p, item)),
     }
-}
-
-pub async fn org_names(ctx: &Ctx) -> AppResult<HashMap<i64, String>> {
-    Ok(jospar_org::repo::all_orgs(ctx.db())
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name(ctx.tr.lang()).to_string()))
-        .collect())
 }
 
 pub struct StatusChoice {
@@ -147,13 +147,13 @@ async fn exchange_page(
     let response = render(ExchangePage {
         page: Page::new(ctx, "exchange-title", "exchange"),
         configured,
-        can_send: configured && !p.scope(Right::Enter).ids().is_empty(),
+        can_send: configured && jospar_execution::usecases::exchange::may_send(p),
         statuses,
         rows,
         message,
         error,
     })?;
-    Ok(super::plans::unprocessable_if(refused, response))
+    Ok(super::common::unprocessable_if(refused, response))
 }
 
 async fn show(ctx: Ctx, Query(filter): Query<Filter>) -> AppResult<Response> {

@@ -2,11 +2,12 @@
 //! open-budgets portal the user may read, links each to its EX-R 18 report and
 //! reconciliation, and takes a new file (organisations where the user enters data).
 
-use super::form_message;
-use super::orgs::Choice;
+use super::common::Choice;
+use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::menu::MenuEntry;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -14,11 +15,19 @@ use axum::extract::{Form, Multipart};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
+use jospar_access::Access;
 use jospar_access::Reader;
 use jospar_execution::layouts::{Shape, layouts};
 use jospar_execution::treasury_store::TreasuryReport;
 use jospar_execution::usecases::portal_reports::{ImportTarget, import_portal, imports};
-use jospar_org::{OrgKind, Right};
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/execution",
+    current: "execution",
+    title_key: "nav-execution",
+    access: Access::SignedIn,
+}];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -199,10 +208,8 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
         .iter()
         .map(|(number, layout)| (number.clone(), layout.name(lang).to_string()))
         .collect();
-    let orgs = all_orgs
-        .iter()
-        .filter(|o| p.can(Right::Enter, o.id))
-        .filter(|o| matches!(o.kind, OrgKind::AuthorizedBody | OrgKind::Administrator))
+    let orgs = jospar_execution::usecases::periods::importers(p, &all_orgs)
+        .into_iter()
         .map(|o| Choice {
             value: o.id.to_string(),
             label: o.name(lang).to_string(),
@@ -214,7 +221,7 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
         .into_iter()
         .map(|c| PeriodRow {
             org: name_of(c.org_id),
-            can_reopen: p.can(Right::Approve, c.org_id),
+            can_reopen: jospar_execution::usecases::periods::may_close(p, c.org_id),
             org_id: c.org_id,
             month: c.month,
             reason: c.reason,
@@ -222,10 +229,8 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
             at: c.closed_at.format("%Y-%m-%d %H:%M").to_string(),
         })
         .collect();
-    let closers = all_orgs
-        .iter()
-        .filter(|o| p.can(Right::Approve, o.id))
-        .filter(|o| matches!(o.kind, OrgKind::AuthorizedBody | OrgKind::Administrator))
+    let closers = jospar_execution::usecases::periods::closers(p, &all_orgs)
+        .into_iter()
         .map(|o| Choice {
             value: o.id.to_string(),
             label: o.name(lang).to_string(),
@@ -236,6 +241,7 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
         .await?
         .into_iter()
         .map(|pair| PairRow {
+            can_remove: jospar_execution::usecases::offsetting::may_remove(p, &pair),
             id: pair.id,
             org_id: pair.org_id,
             org: name_of(pair.org_id),
@@ -246,7 +252,6 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
             receipt_code: pair.receipt_code,
             name: pair.name,
             by: pair.created_by,
-            can_remove: p.can(Right::Approve, pair.org_id),
         })
         .collect();
     let refused = refusals.portal.is_some()
@@ -269,7 +274,7 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
         offsetting_error: refusals.offsetting,
         this_year: chrono::Utc::now().year(),
     })?;
-    Ok(super::plans::unprocessable_if(refused, response))
+    Ok(super::common::unprocessable_if(refused, response))
 }
 
 async fn list(ctx: Ctx) -> AppResult<Response> {

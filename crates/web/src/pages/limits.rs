@@ -1,11 +1,12 @@
 //! Limits (L-1…L-4): campaigns, and the distribution grid of one node — what it received,
 //! what it passed on to each receiver, and what remains — per year and kind.
 
-use super::form_message;
-use super::orgs::Choice;
+use super::common::Choice;
+use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::menu::MenuEntry;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -13,13 +14,21 @@ use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use chrono::Datelike;
+use jospar_access::Access;
 use jospar_core::Tenge;
-use jospar_limits::repo::{self, Change, NewCampaign};
+use jospar_limits::repo::{Change, NewCampaign};
 use jospar_limits::usecases::{self as service, Balance, kind_name};
-use jospar_limits::{Campaign, LimitKind, Node, Slot, source_of};
-use jospar_org::{OrgKind, Right};
+use jospar_limits::{Campaign, LimitKind, Node, Slot};
 use serde::Deserialize;
 use std::collections::HashMap;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/limits",
+    current: "limits",
+    title_key: "nav-limits",
+    access: Access::Read,
+}];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -78,11 +87,8 @@ async fn list_page(ctx: &Ctx, form: CampaignForm, error: Option<String>) -> AppR
                 .unwrap_or_default(),
         })
         .collect();
-    let mut authorities: Vec<Choice> = orgs
-        .values()
-        .filter(|o| {
-            o.kind == OrgKind::AuthorizedBody && o.closed_on.is_none() && p.can(Right::Enter, o.id)
-        })
+    let mut authorities: Vec<Choice> = service::campaign_authorities(p, orgs.values())
+        .into_iter()
         .map(|o| Choice {
             value: o.id.to_string(),
             label: o.name(lang).to_string(),
@@ -225,21 +231,6 @@ fn node_link(campaign: &Campaign, node: &Node) -> String {
     )
 }
 
-/// The node a user lands on: the authorized body's total for those who read it, otherwise
-/// the user's own organisation.
-fn default_node(campaign: &Campaign, ctx: &Ctx) -> AppResult<Node> {
-    let p = ctx.user()?;
-    let org = if p.can(Right::Read, campaign.authority_org_id) {
-        campaign.authority_org_id
-    } else {
-        p.user.org_id
-    };
-    Ok(Node {
-        org_id: org,
-        program: String::new(),
-    })
-}
-
 async fn node_page(
     ctx: &Ctx,
     id: i64,
@@ -248,23 +239,17 @@ async fn node_page(
     typed: Option<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    let campaign = service::campaign(ctx.db(), p, id).await?;
-    let node = match q.org.parse::<i64>() {
-        Ok(org) => Node {
-            org_id: org,
-            program: q.program.trim().to_string(),
-        },
-        Err(_) => default_node(&campaign, ctx)?,
-    };
-    p.require(Right::Read, node.org_id)?;
-    let orgs = service::org_map(ctx.db()).await?;
-    let amounts = repo::amounts(ctx.db(), campaign.id).await?;
-    let ledger = repo::ledger_of(&campaign, &amounts, &orgs, &p.tree)
-        .map_err(|e| service::limit_message(e, &orgs, &ctx.tr))?;
-    let versions: HashMap<Slot, i64> = amounts
-        .iter()
-        .map(|a| (a.slot.clone(), a.version))
-        .collect();
+    let view = service::node_view(
+        ctx.db(),
+        p,
+        &ctx.tr,
+        id,
+        q.org.parse::<i64>().ok(),
+        &q.program,
+        &q.add,
+    )
+    .await?;
+    let (campaign, node, orgs) = (&view.campaign, &view.node, &view.orgs);
     let lang = ctx.tr.lang();
     let years = campaign.years().to_vec();
     let label = |n: &Node| {
@@ -283,7 +268,7 @@ async fn node_page(
             .iter()
             .map(|kind| GridRow {
                 label: label(n),
-                link: node_link(&campaign, n),
+                link: node_link(campaign, n),
                 kind: kind_name(&ctx.tr, *kind),
                 cells: years
                     .iter()
@@ -298,10 +283,10 @@ async fn node_page(
                         let text = typed
                             .as_ref()
                             .and_then(|t| t.get(&format!("a|{name}")).cloned())
-                            .unwrap_or_else(|| ledger.amount(&slot).to_string());
+                            .unwrap_or_else(|| view.ledger.amount(&slot).to_string());
                         Cell {
                             text,
-                            version: versions.get(&slot).copied().unwrap_or(0),
+                            version: view.versions.get(&slot).copied().unwrap_or(0),
                             editable,
                             name,
                         }
@@ -310,48 +295,16 @@ async fn node_page(
             })
             .collect()
     };
-    // The top of the campaign is entered by the authorized body itself.
-    let source = source_of(&node, &campaign, &orgs, &p.tree)
-        .map_err(|e| service::limit_message(e, &orgs, &ctx.tr))?;
-    let own_editable = source.is_none() && p.can(Right::Enter, campaign.authority_org_id);
-    let own = grid_rows(&node, own_editable);
-    let mut children = service::children(&campaign, &node, &orgs, p, &amounts);
-    let is_admin_total = node.program.is_empty()
-        && orgs
-            .get(&node.org_id)
-            .is_some_and(|o| o.kind == OrgKind::Administrator);
-    let added = jospar_limits::validate_program_code(&q.add)
-        .ok()
-        .filter(|code| is_admin_total && !code.is_empty())
-        .map(|program| Node {
-            org_id: node.org_id,
-            program,
-        });
-    if let Some(added) = added.filter(|a| !children.contains(a)) {
-        children.push(added);
-    }
-    // Receivers are editable by whoever holds the enter right on their distributor — this
-    // node's organisation, unless the listed nodes are an institution's own programs (which
-    // its administrator or committee distributes).
-    let children_editable = p.can(Right::Enter, node.org_id)
-        && children.iter().all(|c| {
-            source_of(c, &campaign, &orgs, &p.tree)
-                .ok()
-                .flatten()
-                .as_ref()
-                == Some(&node)
-        });
-    let rows: Vec<GridRow> = children
+    let own = grid_rows(node, view.own_editable);
+    let rows: Vec<GridRow> = view
+        .children
         .iter()
-        .flat_map(|c| grid_rows(c, children_editable))
+        .flat_map(|c| grid_rows(c, view.children_editable))
         .collect();
     let balance = LimitKind::ALL
         .iter()
         .map(|kind| {
-            let bs: Vec<Balance> = service::balances(&campaign, &node, &ledger)
-                .into_iter()
-                .filter(|b| b.kind == *kind)
-                .collect();
+            let bs: Vec<&Balance> = view.balances.iter().filter(|b| b.kind == *kind).collect();
             BalanceRow {
                 kind: kind_name(&ctx.tr, *kind),
                 distributed: bs.iter().map(|b| b.distributed.to_string()).collect(),
@@ -359,13 +312,11 @@ async fn node_page(
             }
         })
         .collect();
-    let mut breadcrumbs = Vec::new();
-    let mut cursor = source;
-    while let Some(up) = cursor {
-        breadcrumbs.push((label(&up), node_link(&campaign, &up)));
-        cursor = source_of(&up, &campaign, &orgs, &p.tree).ok().flatten();
-    }
-    breadcrumbs.reverse();
+    let breadcrumbs = view
+        .breadcrumbs
+        .iter()
+        .map(|up| (label(up), node_link(campaign, up)))
+        .collect();
     let title = if lang == "kk" {
         campaign.name_kk.clone()
     } else {
@@ -373,7 +324,7 @@ async fn node_page(
     };
     render(NodePage {
         page: Page {
-            title: format!("{title} · {}", label(&node)),
+            title: format!("{title} · {}", label(node)),
             ..Page::new(ctx, "limits-title", "limits")
         },
         error,
@@ -383,8 +334,8 @@ async fn node_page(
         node_program: node.program.clone(),
         years,
         breadcrumbs,
-        any_editable: own_editable || (children_editable && !rows.is_empty()),
-        can_add_program: is_admin_total && children_editable,
+        any_editable: view.own_editable || (view.children_editable && !rows.is_empty()),
+        can_add_program: view.is_admin_total && view.children_editable,
         own,
         balance,
         rows,

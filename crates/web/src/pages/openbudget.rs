@@ -4,12 +4,13 @@
 //! administrator: publishing and answering (`/open-budget/manage`); for the operator:
 //! moderation (`/open-budget/moderation`).
 
-use super::form_message;
-use super::orgs::Choice;
-use super::plans::unprocessable_if;
+use super::common::Choice;
+use super::common::form_message;
+use super::common::unprocessable_if;
 use crate::AppState;
 use crate::ctx::{Ctx, cookie};
 use crate::error::{AppError, AppResult};
+use crate::menu::MenuEntry;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -18,11 +19,19 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Utc;
+use jospar_access::Access;
 use jospar_openbudget::ProposalStatus;
 use jospar_openbudget::repo::Document;
 use jospar_openbudget::usecases::{CITIZEN_COOKIE, Citizen, PARTS, Publication};
-use jospar_org::{OrgKind, Right};
 use serde::Deserialize;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/open-budget",
+    current: "open-budget",
+    title_key: "nav-open-budget",
+    access: Access::Public,
+}];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -87,6 +96,7 @@ struct ListPage {
     docs: Vec<DocRow>,
     citizen: Option<String>,
     publications: Vec<PublicationRow>,
+    can_moderate: bool,
 }
 
 pub struct PublicationRow {
@@ -142,6 +152,10 @@ async fn list(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
         docs,
         citizen,
         publications: publication_rows(&ctx, false).await?,
+        can_moderate: ctx
+            .principal
+            .as_ref()
+            .is_some_and(jospar_openbudget::usecases::may_moderate),
     })
 }
 
@@ -528,10 +542,9 @@ async fn manage_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
         });
     }
     let lang = ctx.tr.lang();
-    let administrators = jospar_org::repo::all_orgs(db)
+    let administrators = jospar_openbudget::usecases::publishing_administrators(db, p)
         .await?
         .into_iter()
-        .filter(|o| o.kind == OrgKind::Administrator && p.can(Right::Approve, o.id))
         .map(|o| Choice {
             value: o.id.to_string(),
             label: format!(
@@ -582,7 +595,7 @@ async fn manage_answer(ctx: &Ctx, done: AppResult<()>) -> AppResult<Response> {
 /// implementation report come as files).
 async fn publish(ctx: Ctx, multipart: axum::extract::Multipart) -> AppResult<Response> {
     let p = ctx.user()?;
-    let (fields, files) = super::multipart_form(multipart).await?;
+    let (fields, files) = super::common::multipart_form(multipart).await?;
     let field = |name: &str| fields.get(name).cloned().unwrap_or_default();
     p.check_csrf(&field("csrf"))?;
     let done = async {
@@ -723,7 +736,7 @@ async fn moderate(
 async fn upload_again(
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<super::CsrfForm>,
+    Form(f): Form<super::common::CsrfForm>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(&f.csrf)?;
@@ -807,7 +820,7 @@ async fn publish_publication_file(
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    let (fields, files) = super::multipart_form(multipart).await?;
+    let (fields, files) = super::common::multipart_form(multipart).await?;
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or_default())?;
     let done = match files.into_iter().find(|f| f.field == "file") {
         Some(file) => {

@@ -1,18 +1,28 @@
 //! Organisation tree (P-1): browse, search, create, rename, move, close, switch scenario (P-2).
 
-use super::form_message;
+use super::common::{Choice, form_message};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::menu::MenuEntry;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use jospar_access::Access;
 use jospar_org::usecases as service;
-use jospar_org::{Budget, NewOrg, Org, OrgChange, OrgKind, Right, Scenario, repo};
+use jospar_org::{Budget, NewOrg, Org, OrgChange, OrgKind, Scenario, repo};
 use serde::Deserialize;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/orgs",
+    current: "orgs",
+    title_key: "nav-orgs",
+    access: Access::Read,
+}];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -88,19 +98,13 @@ async fn list(ctx: Ctx, Query(query): Query<ListQuery>) -> AppResult<Response> {
     } else {
         orgs.iter().map(|o| line(&ctx, o, 0)).collect()
     };
-    let can_create_root = p.can_system(Right::Configure);
+    let can_create_root = service::may_create_root(p);
     render(ListPage {
         page: Page::new(&ctx, "orgs-title", "orgs"),
         q: query.q,
         lines,
         can_create_root,
     })
-}
-
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
 }
 
 fn budget_choices(ctx: &Ctx, budgets: &[Budget], selected: i64) -> Vec<Choice> {
@@ -195,10 +199,7 @@ async fn new_page(ctx: &Ctx, form: NewOrgForm, error: Option<String>) -> AppResu
 
 async fn new_form(ctx: Ctx, Query(q): Query<NewQuery>) -> AppResult<Response> {
     let p = ctx.user()?;
-    match q.parent.parse::<i64>() {
-        Ok(parent) => p.require(Right::Configure, parent)?,
-        Err(_) => p.require_system(Right::Configure)?,
-    }
+    service::require_create_under(p, q.parent.parse::<i64>().ok())?;
     new_page(
         &ctx,
         NewOrgForm {
@@ -307,16 +308,9 @@ async fn show_page(
         .filter(|o| o.parent_id == Some(id))
         .map(|o| line(ctx, o, 0))
         .collect();
-    let can_configure = p.can(Right::Configure, id);
-    // Possible new parents: organisations the user configures, outside this one's subtree,
-    // whose kind accepts this one.
-    let subtree = p.tree.subtree(id);
-    let parents = all
-        .iter()
-        .filter(|o| {
-            !subtree.contains(&o.id) && p.can(Right::Configure, o.id) && o.closed_on.is_none()
-        })
-        .filter(|o| o.kind.allowed_children().contains(&org.kind))
+    let can_configure = service::may_configure(p, id);
+    let parents = service::move_targets(p, &org, &all)
+        .into_iter()
         .map(|o| Choice {
             value: o.id.to_string(),
             label: o.name(lang).to_string(),

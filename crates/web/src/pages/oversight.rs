@@ -2,21 +2,45 @@
 //! employee of a representative or audit body, whether it is in force, expired or blocked; a
 //! form that grants one by the competence table, and one that blocks an access.
 
-use super::form_message;
-use super::orgs::Choice;
-use super::plans::unprocessable_if;
+use super::common::Choice;
+use super::common::form_message;
+use super::common::unprocessable_if;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::menu::MenuEntry;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use jospar_org::{BudgetLevel, Right};
+use jospar_access::Access;
+use jospar_org::BudgetLevel;
 use jospar_oversight::BodyKind;
 use std::collections::HashMap;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[
+    MenuEntry {
+        path: "/oversight-applications",
+        current: "oversight-apps",
+        title_key: "nav-oversight-apps",
+        access: Access::SignedIn,
+    },
+    MenuEntry {
+        path: "/training",
+        current: "training",
+        title_key: "nav-training",
+        access: Access::SystemConfigure,
+    },
+    MenuEntry {
+        path: "/oversight",
+        current: "oversight",
+        title_key: "nav-oversight",
+        access: Access::SystemConfigure,
+    },
+];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -67,7 +91,8 @@ struct OversightPage {
 
 async fn page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
-    p.require_system(Right::Configure)?;
+    // The list is the integrator's; its use case refuses anybody else before users are read.
+    let accesses = jospar_oversight::usecases::list(ctx.db(), p).await?;
     let lang = ctx.tr.lang();
     let orgs = jospar_org::repo::all_orgs(ctx.db()).await?;
     let org_name = |id: i64| {
@@ -84,8 +109,7 @@ async fn page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
             .map(|u| format!("{} ({})", u.full_name, u.login))
             .unwrap_or_default()
     };
-    let rows = jospar_oversight::usecases::list(ctx.db(), p)
-        .await?
+    let rows = accesses
         .into_iter()
         .map(|v| {
             let a = &v.access;
@@ -254,8 +278,6 @@ const EMPLOYEE_SLOTS: usize = 3;
 
 async fn applications_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let reviews = p.can_system(Right::Approve);
-    let integrates = p.can_system(Right::Configure);
     let rows = jospar_oversight::usecases::applications(ctx.db(), p)
         .await?
         .into_iter()
@@ -281,9 +303,8 @@ async fn applications_page(ctx: &Ctx, error: Option<String>) -> AppResult<Respon
                     .overdue
                     .map(|_| ctx.tr.t("oversight-overdue"))
                     .unwrap_or_default(),
-                can_review: reviews && a.status == jospar_oversight::application::Status::Submitted,
-                can_grant: integrates
-                    && a.status == jospar_oversight::application::Status::Forwarded,
+                can_review: v.can_review,
+                can_grant: v.can_grant,
             }
         })
         .collect();
@@ -347,7 +368,7 @@ fn request_of(
 async fn filing_of(
     multipart: axum::extract::Multipart,
 ) -> AppResult<(HashMap<String, String>, Vec<(usize, Vec<u8>)>)> {
-    let (fields, files) = super::multipart_form(multipart).await?;
+    let (fields, files) = super::common::multipart_form(multipart).await?;
     let pictures = files
         .into_iter()
         .filter_map(|file| {

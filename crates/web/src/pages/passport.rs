@@ -2,9 +2,9 @@
 //! form that sends the cash execution report of a form 5-52 or the budget's structure (5-52
 //! with a 2-19) now.
 
-use super::form_message;
-use super::orgs::Choice;
-use super::plans::unprocessable_if;
+use super::common::Choice;
+use super::common::form_message;
+use super::common::unprocessable_if;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
@@ -15,8 +15,8 @@ use axum::extract::Form;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jospar_access::Reader;
+use jospar_execution::treasury_store::TreasuryReport;
 use jospar_execution::usecases::passport::{Publication, exports, publish};
-use jospar_org::Right;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
@@ -51,7 +51,7 @@ struct PassportPage {
 
 async fn passport_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let names = super::exchange::org_names(ctx).await?;
+    let names = super::common::org_names(ctx).await?;
     let org = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let rows = exports(ctx.db(), p)
         .await?
@@ -71,10 +71,10 @@ async fn passport_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> 
         })
         .collect();
     let forms = jospar_execution::usecases::treasury::reports(ctx.db(), &Reader::User(p)).await?;
-    let choices = |form: &str, right: Right| -> Vec<Choice> {
+    let sources = jospar_execution::usecases::passport::sources(p, &forms);
+    let choices = |forms: &[&TreasuryReport]| -> Vec<Choice> {
         forms
             .iter()
-            .filter(|r| r.form == form && p.can(right, r.org_id))
             .map(|r| Choice {
                 value: r.id.to_string(),
                 label: format!("{} · {} · {}", r.form, r.report_date, org(r.org_id)),
@@ -87,8 +87,8 @@ async fn passport_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> 
         page: Page::new(ctx, "passport-title", "execution"),
         configured: ctx.state.config.passport.is_some(),
         exports: rows,
-        forms_552: choices(jospar_execution::usecases::treasury::FORM_552, Right::Enter),
-        forms_219: choices(jospar_execution::usecases::treasury::FORM_219, Right::Read),
+        forms_552: choices(&sources.forms_552),
+        forms_219: choices(&sources.forms_219),
         error,
     })?;
     Ok(unprocessable_if(refused, response))

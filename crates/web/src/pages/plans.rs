@@ -3,22 +3,31 @@
 //! institution shape a draft month by month, the administrator approve it, and, once
 //! approved, takes dated change documents.
 
-use super::form_message;
-use super::orgs::Choice;
+use super::common::form_message;
+use super::common::{Choice, org_names, unprocessable_if};
 use crate::AppState;
 use crate::ctx::{Ctx, Principal};
 use crate::error::{AppError, AppResult};
+use crate::menu::MenuEntry;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use jospar_access::Access;
 use jospar_core::Tenge;
-use jospar_execution::plans::{Plan, PlanStatus};
+use jospar_execution::plans::Plan;
 use jospar_execution::{Basis, ChangeDoc, ChangeKind, LineMove, MonthMove, PlanLine};
-use jospar_org::Right;
 use std::collections::HashMap;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/plans",
+    current: "plans",
+    title_key: "nav-plans",
+    access: Access::SignedIn,
+}];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,14 +53,6 @@ struct ListPage {
     error: Option<String>,
 }
 
-async fn org_names(ctx: &Ctx) -> AppResult<HashMap<i64, String>> {
-    Ok(jospar_org::repo::all_orgs(ctx.db())
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name(ctx.tr.lang()).to_string()))
-        .collect())
-}
-
 async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
     let names = org_names(ctx).await?;
@@ -64,10 +65,9 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
             year,
         })
         .collect();
-    let requests = jospar_planning::usecases::visible_requests(ctx.db(), p)
+    let requests = jospar_execution::usecases::plans::plannable_requests(ctx.db(), p)
         .await?
         .into_iter()
-        .filter(|r| r.status == jospar_planning::Status::Approved && p.can(Right::Enter, r.org_id))
         .map(|r| Choice {
             value: r.id.to_string(),
             label: format!(
@@ -234,8 +234,7 @@ async fn plan_page(
         .as_of(date)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let names = org_names(ctx).await?;
-    let approver = jospar_execution::usecases::plans::approver_of(p, &plan);
-    let draft = plan.status == PlanStatus::Draft;
+    let actions = jospar_execution::usecases::plans::actions(p, &plan);
     let signatures = jospar_execution::usecases::plans::signatures(ctx.db(), p, id)
         .await?
         .into_iter()
@@ -274,9 +273,9 @@ async fn plan_page(
             .map(|d| change_view(ctx, &plan, d))
             .collect(),
         months: (1..=12).collect(),
-        can_edit: draft && p.can(Right::Enter, plan.org_id),
-        can_approve: draft && p.can(Right::Approve, approver),
-        can_change: !draft && p.can(Right::Enter, plan.org_id),
+        can_edit: actions.edit,
+        can_approve: actions.approve,
+        can_change: actions.change,
         ncalayer_url: ctx.state.config.signing.ncalayer_url.clone(),
         iin: p.user.iin.clone(),
         data_base64: {
@@ -289,14 +288,6 @@ async fn plan_page(
         error,
     })?;
     Ok(unprocessable_if(refused, response))
-}
-
-/// A form shown again with its error answers 422, as every refused form does.
-pub(crate) fn unprocessable_if(refused: bool, mut response: Response) -> Response {
-    if refused {
-        *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    response
 }
 
 async fn show(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<AsOf>) -> AppResult<Response> {

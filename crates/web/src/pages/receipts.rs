@@ -2,9 +2,9 @@
 //! a draft from the approved annual amounts typed one code per line; `/receipt-plans/{id}`
 //! shapes a draft month by month and approves it.
 
-use super::form_message;
-use super::orgs::Choice;
-use super::plans::unprocessable_if;
+use super::common::Choice;
+use super::common::form_message;
+use super::common::unprocessable_if;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
@@ -16,9 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jospar_access::Reader;
 use jospar_core::Tenge;
-use jospar_execution::plans::PlanStatus;
 use jospar_execution::receipts::ReceiptKind;
-use jospar_org::Right;
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
@@ -48,7 +46,7 @@ struct ListPage {
 
 async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let names = super::exchange::org_names(ctx).await?;
+    let names = super::common::org_names(ctx).await?;
     let plans = jospar_execution::usecases::receipt_plans::list(ctx.db(), p)
         .await?
         .into_iter()
@@ -60,16 +58,16 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
         })
         .collect();
     // Plans of receipts are a budget's: made by its authorized body (finance department).
-    let mut orgs: Vec<Choice> = jospar_org::repo::all_orgs(ctx.db())
-        .await?
-        .into_iter()
-        .filter(|o| o.kind == jospar_org::OrgKind::AuthorizedBody && p.can(Right::Enter, o.id))
-        .map(|o| Choice {
-            value: o.id.to_string(),
-            label: o.name(ctx.tr.lang()).to_string(),
-            selected: false,
-        })
-        .collect();
+    let mut orgs: Vec<Choice> =
+        jospar_execution::usecases::receipt_plans::planning_bodies(ctx.db(), p)
+            .await?
+            .into_iter()
+            .map(|o| Choice {
+                value: o.id.to_string(),
+                label: o.name(ctx.tr.lang()).to_string(),
+                selected: false,
+            })
+            .collect();
     orgs.sort_by(|a, b| a.label.cmp(&b.label));
     let refused = error.is_some();
     let response = render(ListPage {
@@ -161,8 +159,8 @@ async fn plan_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Respo
     let p = ctx.user()?;
     let plan =
         jospar_execution::usecases::receipt_plans::readable(ctx.db(), &Reader::User(p), id).await?;
-    let names = super::exchange::org_names(ctx).await?;
-    let draft = plan.status == PlanStatus::Draft;
+    let names = super::common::org_names(ctx).await?;
+    let actions = jospar_execution::usecases::receipt_plans::actions(p, &plan);
     let mut page = Page::new(ctx, "receipts-title", "plans");
     page.title = ctx.tr.args(
         "report-receipt-plan-title",
@@ -195,9 +193,9 @@ async fn plan_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Respo
             .map(|l| l.annual)
             .sum::<Tenge>()
             .to_string(),
-        can_edit: draft && p.can(Right::Enter, plan.org_id),
-        can_approve: draft && p.can(Right::Approve, plan.org_id),
-        can_explain: !draft && p.can(Right::Enter, plan.org_id),
+        can_edit: actions.edit,
+        can_approve: actions.approve,
+        can_explain: actions.explain,
         approved: match (&plan.approved_by, plan.approved_at) {
             (Some(who), Some(at)) => format!("{who} · {}", at.format("%Y-%m-%d %H:%M")),
             _ => String::new(),

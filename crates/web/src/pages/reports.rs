@@ -2,12 +2,13 @@
 //! `/reports/{name}` asks for the parameters, shows the table in its official layout and
 //! downloads it as XLSX, PDF or CSV.
 
-use super::form_message;
-use super::orgs::Choice;
+use super::common::Choice;
+use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::ctx::Principal;
 use crate::error::{AppError, AppResult};
+use crate::menu::MenuEntry;
 use crate::reports;
 use crate::view::{Page, render};
 use askama::Template;
@@ -15,11 +16,20 @@ use axum::Router;
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::get;
+use jospar_access::Access;
 use jospar_access::Reader;
 use jospar_org::{OrgKind, Right};
 use jospar_planning::Dimension;
 use jospar_reports::{Cell, Table};
 use std::collections::HashMap;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/reports",
+    current: "reports",
+    title_key: "nav-reports",
+    access: Access::SignedIn,
+}];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -121,10 +131,9 @@ async fn choices_of(
                 .collect()
         }
         "org" => {
-            let mut orgs: Vec<Choice> = jospar_org::repo::all_orgs(ctx.db())
-                .await?
+            let all = jospar_org::repo::all_orgs(ctx.db()).await?;
+            let mut orgs: Vec<Choice> = jospar_org::usecases::orgs_with(p, Right::Read, &all)
                 .into_iter()
-                .filter(|o| p.can(Right::Read, o.id))
                 .filter(|o| !matches!(o.kind, OrgKind::Institution | OrgKind::Enterprise))
                 .map(|o| {
                     let label = match &o.abp_code {
@@ -210,11 +219,9 @@ async fn choices_of(
                 )
             })
             .collect(),
-        "document" => jospar_openbudget::repo::documents(ctx.db())
-            .await
-            .map_err(jospar_openbudget::usecases::repo_error)?
+        "document" => jospar_openbudget::usecases::readable_documents(ctx.db(), p)
+            .await?
             .into_iter()
-            .filter(|d| p.can(Right::Read, d.org_id))
             .map(|d| {
                 let label = format!("{} · {}", d.unique_number(), d.title(lang));
                 choice(d.id.to_string(), label)
@@ -352,7 +359,7 @@ async fn show(
         {
             Ok(table) => {
                 let format = params.get("format").map(String::as_str).unwrap_or("");
-                if let Some(file) = super::requests::download(&table, format, &name)? {
+                if let Some(file) = crate::files::download(&table, format, &name)? {
                     return Ok(file);
                 }
                 (Some(TableView::of(&table)), None)

@@ -2,26 +2,37 @@
 //! amounts by year, the calculation grid of a line (computed cells are shown, never inputs),
 //! send for review, approve or return.
 
-use super::form_message;
-use super::orgs::Choice;
+use super::common::Choice;
+use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::files::{attachment_response, download};
+use crate::menu::MenuEntry;
+use crate::queries::{ConsolidationParams, ExportQuery};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use jospar_access::Access;
 use jospar_core::Tenge;
 use jospar_forms::{ColumnType, RowInput};
 use jospar_limits::LimitKind;
 use jospar_limits::usecases::kind_name;
-use jospar_org::{OrgKind, Right};
 use jospar_planning::usecases as service;
 use jospar_planning::{RequestKind, Status, request_years};
 use serde::Deserialize;
 use std::collections::HashMap;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/requests",
+    current: "requests",
+    title_key: "nav-requests",
+    access: Access::Read,
+}];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -97,11 +108,8 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
             status_code: r.status.code().into(),
         })
         .collect();
-    let mut enter_orgs: Vec<Choice> = orgs
-        .values()
-        .filter(|o| {
-            o.kind != OrgKind::AuthorizedBody && o.closed_on.is_none() && p.can(Right::Enter, o.id)
-        })
+    let mut enter_orgs: Vec<Choice> = service::request_orgs(p, orgs.values())
+        .into_iter()
         .map(|o| Choice {
             value: o.id.to_string(),
             label: o.name(lang).to_string(),
@@ -297,11 +305,8 @@ async fn show_page(
                 .to_string()
         })
         .collect();
-    let editable = request.status.editable() && p.can(Right::Enter, request.org_id);
-    let reviewer = request.status == Status::Sent
-        && request
-            .stage_org_id
-            .is_some_and(|s| p.can(Right::Approve, s));
+    let actions = service::request_actions(p, &request);
+    let (editable, reviewer) = (actions.edit, actions.review);
     let can_undo_fill =
         editable && jospar_planning::repo::can_undo_fill(ctx.db(), &request).await?;
     let percent = |bp: i64| Tenge::from_tiyn(bp).to_string();
@@ -325,7 +330,7 @@ async fn show_page(
         .map(|s| SignatureView {
             signer_name: s.signer_name,
             signer_iin: s.signer_iin,
-            signed_at: super::almaty_date_time(s.signed_at),
+            signed_at: super::common::almaty_date_time(s.signed_at),
             request_version: s.request_version,
             data_sha256: s.data_sha256,
         })
@@ -353,7 +358,7 @@ async fn show_page(
         can_undo_fill,
         inflation,
         attachments: jospar_planning::repo::attachments(ctx.db(), id).await?,
-        can_refine: request.status == Status::Approved && p.can(Right::Enter, request.org_id),
+        can_refine: actions.refine,
         based_on: request.based_on,
         diffs: service::diff(ctx.db(), p, id)
             .await?
@@ -525,8 +530,7 @@ async fn line_view(
         &line.specific,
     )
     .await?;
-    let editable =
-        request.status.editable() && p.can(Right::Enter, request.org_id) && !from_staffing;
+    let editable = service::request_actions(p, &request).edit && !from_staffing;
     let columns: Vec<GridColumn> = form
         .columns
         .iter()
@@ -766,86 +770,6 @@ async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ConsolidationParams {
-    pub org: String,
-    pub by: String,
-    /// A second slice for the columns (a pivot of one year); empty: the years.
-    pub cols: String,
-    pub year: String,
-    pub approved: String,
-    pub format: String,
-}
-
-impl ConsolidationParams {
-    pub fn query(&self, campaign_id: i64) -> service::ConsolidationQuery {
-        service::ConsolidationQuery {
-            campaign_id,
-            root_org: self.org.parse().ok(),
-            by: jospar_planning::Dimension::from_code(&self.by)
-                .unwrap_or(jospar_planning::Dimension::Program),
-            approved_only: self.approved == "1",
-        }
-    }
-
-    /// The pivot asked for, if a column slice is chosen.
-    pub fn pivot(&self, campaign_id: i64) -> Option<service::PivotQuery> {
-        let columns = jospar_planning::Dimension::from_code(&self.cols)?;
-        let query = self.query(campaign_id);
-        Some(service::PivotQuery {
-            campaign_id,
-            root_org: query.root_org,
-            rows: query.by,
-            columns,
-            year: self.year.parse().ok(),
-            approved_only: query.approved_only,
-        })
-    }
-}
-
-/// A table as a download: XLSX or CSV (P-19).
-pub fn download(
-    table: &jospar_reports::Table,
-    format: &str,
-    name: &str,
-) -> AppResult<Option<Response>> {
-    let (bytes, mime, ext) = match format {
-        "xlsx" => (
-            jospar_reports::to_xlsx(table).map_err(|e| AppError::Internal(e.to_string()))?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
-        "csv" => (
-            jospar_reports::to_csv(table).map_err(|e| AppError::Internal(e.to_string()))?,
-            "text/csv; charset=utf-8",
-            "csv",
-        ),
-        "pdf" => (
-            jospar_reports::to_pdf(table).map_err(|e| AppError::Internal(e.to_string()))?,
-            "application/pdf",
-            "pdf",
-        ),
-        "json" => (
-            serde_json::to_vec_pretty(table).map_err(|e| AppError::Internal(e.to_string()))?,
-            "application/json",
-            "json",
-        ),
-        _ => return Ok(None),
-    };
-    let disposition = format!("attachment; filename=\"{name}.{ext}\"");
-    Ok(Some(
-        (
-            [
-                (axum::http::header::CONTENT_TYPE, mime.to_string()),
-                (axum::http::header::CONTENT_DISPOSITION, disposition),
-            ],
-            bytes,
-        )
-            .into_response(),
-    ))
-}
-
 #[derive(Template)]
 #[template(path = "consolidated.html")]
 struct ConsolidatedPage {
@@ -873,25 +797,20 @@ async fn consolidated(
     let query = params.query(id);
     let pivot = params.pivot(id);
     let table = service::consolidation(ctx.db(), p, &ctx.tr, &query, pivot.as_ref()).await?;
-    let read = p.scope(Right::Read);
     if let Some(file) = download(&table, &params.format, &format!("consolidated-{id}"))? {
         return Ok(file);
     }
     let lang = ctx.tr.lang();
     let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
-    let mut org_choices: Vec<Choice> = p
-        .tree
-        .subtree(campaign.authority_org_id)
-        .into_iter()
-        .filter(|o| read.contains(*o))
-        .filter_map(|o| orgs.get(&o))
-        .filter(|o| !matches!(o.kind, OrgKind::Institution | OrgKind::Enterprise))
-        .map(|o| Choice {
-            value: o.id.to_string(),
-            label: o.name(lang).to_string(),
-            selected: query.root_org == Some(o.id),
-        })
-        .collect();
+    let mut org_choices: Vec<Choice> =
+        service::consolidation_roots(p, campaign.authority_org_id, &orgs)
+            .into_iter()
+            .map(|o| Choice {
+                value: o.id.to_string(),
+                label: o.name(lang).to_string(),
+                selected: query.root_org == Some(o.id),
+            })
+            .collect();
     org_choices.sort_by(|a, b| a.label.cmp(&b.label));
     let dimensions = jospar_planning::Dimension::ALL
         .iter()
@@ -983,21 +902,6 @@ async fn upload(
     }
 }
 
-pub fn attachment_response(meta: &jospar_planning::repo::Attachment, content: Vec<u8>) -> Response {
-    let disposition = format!(
-        "attachment; filename*=UTF-8''{}",
-        urlencoding::encode(&meta.file_name)
-    );
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, meta.content_type.clone()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        content,
-    )
-        .into_response()
-}
-
 async fn download_attachment(
     ctx: Ctx,
     Path((id, attachment)): Path<(i64, i64)>,
@@ -1005,12 +909,6 @@ async fn download_attachment(
     let p = ctx.user()?;
     let (meta, content) = service::attachment(ctx.db(), p, id, attachment).await?;
     Ok(attachment_response(&meta, content))
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub struct ExportQuery {
-    pub format: String,
 }
 
 /// The request's breakdowns as XLSX or CSV (BP-13, P-19).

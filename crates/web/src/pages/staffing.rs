@@ -2,17 +2,19 @@
 //! position's monthly pay and the year's fund by program, adding and removing positions,
 //! copying the year to the next and comparing it with the previous one, XLSX and PDF.
 
-use super::form_message;
-use super::orgs::Choice;
+use super::common::Choice;
+use super::common::form_message;
 use crate::AppState;
 use crate::ctx::{Ctx, Principal};
 use crate::error::{AppError, AppResult};
+use crate::menu::MenuEntry;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use jospar_access::Access;
 use jospar_core::Tenge;
 use jospar_org::{OrgKind, Right};
 use jospar_reports::{Cell, Table};
@@ -22,6 +24,14 @@ use jospar_staffing::{
     Allowance, Coefficient, Percent, Position, PositionChange, StaffUnits, WorkerCategory,
 };
 use serde::Deserialize;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/staffing",
+    current: "staffing",
+    title_key: "nav-staffing",
+    access: Access::Read,
+}];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -112,10 +122,9 @@ fn readable_institutions(
     lang: &str,
     selected: i64,
 ) -> Vec<Choice> {
-    let mut list: Vec<Choice> = orgs
-        .iter()
+    let mut list: Vec<Choice> = jospar_org::usecases::orgs_with(p, Right::Read, orgs)
+        .into_iter()
         .filter(|o| matches!(o.kind, OrgKind::Institution | OrgKind::Enterprise))
-        .filter(|o| p.can(Right::Read, o.id))
         .map(|o| Choice {
             value: o.id.to_string(),
             label: o.name(lang).to_string(),
@@ -152,12 +161,11 @@ async fn page(
     let p = ctx.user()?;
     let lang = ctx.tr.lang();
     let all = jospar_org::repo::all_orgs(ctx.db()).await?;
-    let default_org = if p.can(Right::Read, p.user.org_id) {
-        p.user.org_id
-    } else {
-        0
-    };
-    let org: i64 = which.org.parse().unwrap_or(default_org);
+    let org: i64 = which
+        .org
+        .parse()
+        .unwrap_or(service::default_org(p).unwrap_or(0));
+    let actions = service::table_actions(p, org);
     let this_year = chrono::Datelike::year(&p.today);
     let year: i32 = which.year.parse().unwrap_or(this_year + 1);
     let orgs = readable_institutions(p, &all, lang, org);
@@ -176,7 +184,7 @@ async fn page(
         org,
         year,
         exists: false,
-        can_edit: org != 0 && p.can(Right::Enter, org),
+        can_edit: org != 0 && actions.edit,
         version: 0,
         positions: Vec::new(),
         groups: Vec::new(),
@@ -214,7 +222,7 @@ async fn page(
             .collect(),
         draft,
     };
-    if org == 0 || !p.can(Right::Read, org) {
+    if org == 0 || !actions.read {
         return render(view);
     }
     let priced = match service::staffing_table(ctx.db(), p, org, year).await {
@@ -415,7 +423,7 @@ fn export(ctx: &Ctx, t: &service::PricedTable, format: &str) -> AppResult<Option
         footer: vec![ctx.tr.t("appendix-sign-head")],
         ..Table::default()
     };
-    super::requests::download(&table, format, &format!("staffing-{}-{}", t.org_id, t.year))
+    crate::files::download(&table, format, &format!("staffing-{}-{}", t.org_id, t.year))
 }
 
 #[derive(Deserialize, Default)]
@@ -801,7 +809,7 @@ async fn reference_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response>
     render(ReferencePage {
         page: Page::new(ctx, "pay-reference-title", "staffing"),
         error,
-        can_edit: p.require_system(Right::Configure).is_ok(),
+        can_edit: service::may_set_reference(p),
         amounts,
         rates,
         grid,

@@ -1,21 +1,31 @@
 //! Users and roles (P-3): create users bound to an organisation, assign roles with an expiry,
 //! block and unblock.
 
-use super::form_message;
-use super::orgs::Choice;
+use super::common::Choice;
+use super::common::form_message;
 use crate::AppState;
 use crate::ctx::{Ctx, Principal};
 use crate::error::{AppError, AppResult};
+use crate::menu::MenuEntry;
 use crate::view::{Page, date, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use jospar_access::Access;
 use jospar_org::repo::{self, User};
 use jospar_org::usecases as service;
 use jospar_org::{NewUser, Org, Right, Role, UserChange};
 use serde::Deserialize;
+
+/// The pages of this module in the menu, with the function a user needs to reach them.
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/users",
+    current: "users",
+    title_key: "nav-users",
+    access: Access::Configure,
+}];
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,8 +54,8 @@ fn org_name(orgs: &[Org], id: i64, lang: &str) -> String {
 
 /// Organisations the user configures, for the selects of the forms.
 fn configurable_orgs(p: &Principal, orgs: &[Org], lang: &str, selected: i64) -> Vec<Choice> {
-    orgs.iter()
-        .filter(|o| p.can(Right::Configure, o.id))
+    service::orgs_with(p, Right::Configure, orgs)
+        .into_iter()
         .map(|o| Choice {
             value: o.id.to_string(),
             label: o.name(lang).to_string(),
@@ -70,9 +80,6 @@ struct ListPage {
 
 async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
     let p = ctx.user()?;
-    if p.scope(Right::Configure).is_empty() {
-        return Err(AppError::Forbidden);
-    }
     let users = service::users(ctx.db(), p, &q.q).await?;
     let orgs = repo::all_orgs(ctx.db()).await?;
     let lang = ctx.tr.lang();
@@ -133,9 +140,7 @@ async fn new_page(ctx: &Ctx, form: NewUserForm, error: Option<String>) -> AppRes
 }
 
 async fn new_form(ctx: Ctx) -> AppResult<Response> {
-    if ctx.user()?.scope(Right::Configure).is_empty() {
-        return Err(AppError::Forbidden);
-    }
+    service::require_user_manager(ctx.user()?)?;
     new_page(&ctx, NewUserForm::default(), None).await
 }
 

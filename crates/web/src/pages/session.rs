@@ -1,0 +1,271 @@
+//! The start page, signing in (password or EDS) and out.
+
+use super::common::{CsrfForm, form_message};
+use crate::AppState;
+use crate::ctx::{Ctx, LANG_COOKIE, SESSION_COOKIE, cookie};
+use crate::error::{AppError, AppResult};
+use crate::view::{Page, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Query};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::Utc;
+use jospar_org::auth::{self, AuthError};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/login/eds", post(login_eds))
+        .route("/logout", post(logout))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: Page,
+    /// The landing text in the other language too, so that a visitor reads it either way.
+    other: crate::i18n::Tr,
+    signed_in: bool,
+    org_name: String,
+    roles: Vec<(String, String, String)>,
+}
+
+async fn home(ctx: Ctx) -> AppResult<Response> {
+    let mut page = Page::new(&ctx, "home-title", "home");
+    let (signed_in, org_name, roles) = match &ctx.principal {
+        Some(p) => {
+            page.title = ctx.tr.t("home-title-signed-in");
+            let org = jospar_org::repo::get_org(ctx.db(), p.user.org_id).await?;
+            let orgs = jospar_org::repo::all_orgs(ctx.db()).await?;
+            let name_of = |id: i64| {
+                orgs.iter()
+                    .find(|o| o.id == id)
+                    .map(|o| o.name(ctx.tr.lang()).to_string())
+                    .unwrap_or_default()
+            };
+            let roles = p
+                .grants
+                .iter()
+                .map(|g| {
+                    (
+                        ctx.tr.t(&format!("role-{}", g.role.code())),
+                        name_of(g.org_id),
+                        crate::view::date(&g.valid_until),
+                    )
+                })
+                .collect();
+            (
+                true,
+                org.map(|o| o.name(ctx.tr.lang()).to_string())
+                    .unwrap_or_default(),
+                roles,
+            )
+        }
+        None => (false, String::new(), Vec::new()),
+    };
+    let other = crate::i18n::Tr(if ctx.tr.lang() == "kk" {
+        crate::i18n::Lang::Ru
+    } else {
+        crate::i18n::Lang::Kk
+    });
+    render(HomePage {
+        page,
+        other,
+        signed_in,
+        org_name,
+        roles,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct NextQuery {
+    next: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Page,
+    error: Option<String>,
+    login: String,
+    next: String,
+    /// The one-time challenge of the sign-in with an electronic signature (OV-5).
+    nonce: String,
+    nonce_base64: String,
+    ncalayer_url: String,
+}
+
+/// The sign-in page with a fresh challenge for the signature; `status` for a refused sign-in.
+async fn login_page(
+    ctx: &Ctx,
+    error: Option<String>,
+    login: String,
+    next: String,
+    status: axum::http::StatusCode,
+) -> AppResult<Response> {
+    use base64::Engine as _;
+    let nonce = auth::create_challenge(ctx.db(), Utc::now()).await?;
+    let mut response = render(LoginPage {
+        page: Page::new(ctx, "login-title", "login"),
+        error,
+        login,
+        next,
+        nonce_base64: base64::engine::general_purpose::STANDARD
+            .encode(auth::challenge_data(&nonce)),
+        nonce,
+        ncalayer_url: ctx.state.config.signing.ncalayer_url.clone(),
+    })?;
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    login_page(
+        &ctx,
+        None,
+        String::new(),
+        q.next,
+        axum::http::StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LoginForm {
+    login: String,
+    password: String,
+    next: String,
+}
+
+/// Only local paths are followed after sign-in (no open redirect).
+fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
+
+fn cookie_header(value: String) -> AppResult<HeaderValue> {
+    HeaderValue::from_str(&value).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// A session for a user who proved who they are, and the way on.
+async fn signed_in(ctx: &Ctx, user: &jospar_org::repo::User, next: &str) -> AppResult<Response> {
+    let session = auth::create_session(ctx.db(), user.id, Utc::now()).await?;
+    let secure = if ctx.state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let mut response = Redirect::to(safe_next(next)).into_response();
+    let headers = response.headers_mut();
+    headers.append(
+        header::SET_COOKIE,
+        cookie_header(format!(
+            "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+            session.token
+        ))?,
+    );
+    // The language the user picked before is restored at sign-in.
+    if let Some(lang) = user.lang.as_deref() {
+        headers.append(
+            header::SET_COOKIE,
+            cookie_header(format!(
+                "{LANG_COOKIE}={lang}; Path=/; Max-Age=31536000; SameSite=Lax"
+            ))?,
+        );
+    }
+    Ok(response)
+}
+
+fn auth_message(ctx: &Ctx, error: AuthError) -> String {
+    match error {
+        AuthError::BadCredentials => ctx.tr.t("err-login-failed"),
+        AuthError::Blocked => ctx.tr.t("err-login-blocked"),
+        AuthError::NoAccess => ctx.tr.t("err-login-expired"),
+        AuthError::UnknownCertificate => ctx.tr.t("err-login-unknown-certificate"),
+        AuthError::Locked(until) => ctx
+            .tr
+            .args("err-login-locked", &[("until", almaty_time(until))]),
+    }
+}
+
+async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> AppResult<Response> {
+    let now = Utc::now();
+    let refusal = match auth::authenticate(ctx.db(), &form.login, &form.password, now).await? {
+        // An employee of an audit body signs in with the body's signature only (OV-5).
+        Ok(user)
+            if crate::eds_login::oversight_access(ctx.db(), user.id, now)
+                .await?
+                .is_some() =>
+        {
+            ctx.tr.t("err-login-eds-required")
+        }
+        Ok(user) => return signed_in(&ctx, &user, &form.next).await,
+        Err(error) => auth_message(&ctx, error),
+    };
+    let status = axum::http::StatusCode::UNAUTHORIZED;
+    login_page(&ctx, Some(refusal), form.login, form.next, status).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct EdsLoginForm {
+    nonce: String,
+    cms: String,
+    next: String,
+}
+
+/// Sign-in with an electronic signature over the page's challenge (OV-5).
+async fn login_eds(ctx: Ctx, Form(form): Form<EdsLoginForm>) -> AppResult<Response> {
+    let now = Utc::now();
+    let signing = &ctx.state.config.signing;
+    let refusal =
+        match crate::eds_login::verified_signer(ctx.db(), signing, &form.nonce, &form.cms, now)
+            .await
+        {
+            Ok(signer) => match crate::eds_login::staff_account(ctx.db(), &signer, now).await? {
+                Ok(user) => return signed_in(&ctx, &user, &form.next).await,
+                Err(crate::eds_login::Refusal::Account(e)) => auth_message(&ctx, e),
+                Err(crate::eds_login::Refusal::WrongBody { expected, found }) => ctx.tr.args(
+                    "err-login-wrong-body",
+                    &[("expected", expected), ("found", found)],
+                ),
+            },
+            Err(e @ AppError::Invalid { .. }) => form_message(&ctx, e)?,
+            Err(e) => return Err(e),
+        };
+    let status = axum::http::StatusCode::UNAUTHORIZED;
+    login_page(&ctx, Some(refusal), String::new(), form.next, status).await
+}
+
+/// Kazakhstan's time (UTC+5 everywhere since 2024) for messages.
+fn almaty_time(at: chrono::DateTime<Utc>) -> String {
+    chrono::FixedOffset::east_opt(5 * 3600)
+        .map(|tz| at.with_timezone(&tz).format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+async fn logout(ctx: Ctx, headers: HeaderMap, Form(form): Form<CsrfForm>) -> AppResult<Response> {
+    if let Some(p) = &ctx.principal {
+        p.check_csrf(&form.csrf)?;
+    }
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        auth::delete_session(ctx.db(), &token).await?;
+    }
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        cookie_header(format!(
+            "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+        ))?,
+    );
+    Ok(response)
+}
