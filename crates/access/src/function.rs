@@ -52,3 +52,49 @@ impl Access {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Access;
+    use crate::Role;
+    use crate::testing::principal;
+
+    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
+    /// 5 a hospital under 4.
+    const TREE: &[(i64, Option<i64>)] = &[
+        (1, None),
+        (2, Some(1)),
+        (3, Some(2)),
+        (4, Some(1)),
+        (5, Some(4)),
+    ];
+
+    #[test]
+    fn a_visitor_reaches_only_public_pages() {
+        assert!(Access::Public.reached_by(None));
+        for access in [Access::SignedIn, Access::Read, Access::SystemConfigure] {
+            assert!(!access.reached_by(None), "{access:?}");
+        }
+    }
+
+    #[test]
+    fn a_school_economist_reads_and_enters_but_configures_nothing() {
+        let economist = principal(3, &[(Role::Economist, 3)], TREE);
+        for access in [Access::SignedIn, Access::Read, Access::Enter] {
+            assert!(access.reached_by(Some(&economist)), "{access:?}");
+        }
+        for access in [Access::Configure, Access::Approve, Access::SystemConfigure] {
+            assert!(!access.reached_by(Some(&economist)), "{access:?}");
+        }
+    }
+
+    #[test]
+    fn only_a_configurer_of_a_root_reaches_system_configuration() {
+        let admin = principal(1, &[(Role::Sysadmin, 1)], TREE);
+        let district_admin = principal(2, &[(Role::Sysadmin, 2)], TREE);
+        assert!(Access::SystemConfigure.reached_by(Some(&admin)));
+        assert!(Access::Configure.reached_by(Some(&district_admin)));
+        assert!(!Access::SystemConfigure.reached_by(Some(&district_admin)));
+        assert!(!Access::Enter.reached_by(Some(&admin)));
+    }
+}

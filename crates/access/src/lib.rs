@@ -7,6 +7,7 @@ pub mod error;
 pub mod function;
 pub mod principal;
 pub mod rights;
+pub mod testing;
 
 pub use error::{Error, Result, parse_date, parse_id};
 pub use function::Access;

@@ -118,64 +118,10 @@ enum Command {
 struct ReportArgs {
     /// The report (listed below).
     name: String,
-    #[arg(long)]
-    campaign: Option<String>,
-    #[arg(long)]
-    request: Option<String>,
-    #[arg(long)]
-    org: Option<String>,
-    #[arg(long)]
-    by: Option<String>,
-    #[arg(long)]
-    cols: Option<String>,
-    #[arg(long)]
-    year: Option<String>,
-    #[arg(long)]
-    approved: bool,
-    #[arg(long)]
-    counterparty: bool,
-    #[arg(long)]
-    import: Option<String>,
-    #[arg(long)]
-    month: Option<String>,
-    #[arg(long)]
-    depth: Option<String>,
-    #[arg(long)]
-    failures: bool,
-    #[arg(long)]
-    treasury: Option<String>,
-    #[arg(long)]
-    f420: Option<String>,
-    #[arg(long)]
-    f552: Option<String>,
-    #[arg(long)]
-    f219: Option<String>,
-    #[arg(long)]
-    f243: Option<String>,
-    #[arg(long)]
-    f409: Option<String>,
-    #[arg(long)]
-    plan: Option<String>,
-    #[arg(long)]
-    receipt_plan: Option<String>,
-    #[arg(long)]
-    basis: Option<String>,
-    #[arg(long)]
-    as_of: Option<String>,
-    #[arg(long)]
-    date: Option<String>,
-    #[arg(long)]
-    session: Option<String>,
-    #[arg(long)]
-    pair: Option<String>,
-    #[arg(long)]
-    document: Option<String>,
-    #[arg(long)]
-    kind: Option<String>,
-    #[arg(long)]
-    growth: bool,
-    #[arg(long)]
-    form: Option<String>,
+    /// A parameter of the report as NAME=VALUE, repeatable; each report's parameters are
+    /// listed below. A parameter may also be given as its own option: --campaign 7, --approved.
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
+    param: Vec<String>,
     /// csv, json, xlsx or pdf (xlsx and pdf need --output).
     #[arg(long, default_value = "csv")]
     format: String,
@@ -185,46 +131,75 @@ struct ReportArgs {
     /// File to write (default: standard output).
     #[arg(long)]
     output: Option<PathBuf>,
+    /// The report's parameters as options (--NAME VALUE, or --NAME alone for a yes/no one).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    options: Vec<String>,
+}
+
+/// A report call as given on the command line: its parameters by name, and the output
+/// settings, which may also come after the parameters.
+struct ReportCallArgs {
+    params: std::collections::HashMap<String, String>,
+    format: String,
+    lang: String,
+    output: Option<PathBuf>,
 }
 
 impl ReportArgs {
-    /// The parameters the report catalogue reads, by name.
-    fn params(&self) -> std::collections::HashMap<String, String> {
-        let flag = |on: bool| on.then(|| "1".to_string());
-        [
-            ("campaign", self.campaign.clone()),
-            ("request", self.request.clone()),
-            ("org", self.org.clone()),
-            ("by", self.by.clone()),
-            ("cols", self.cols.clone()),
-            ("year", self.year.clone()),
-            ("approved", flag(self.approved)),
-            ("counterparty", flag(self.counterparty)),
-            ("import", self.import.clone()),
-            ("month", self.month.clone()),
-            ("depth", self.depth.clone()),
-            ("failures", flag(self.failures)),
-            ("treasury", self.treasury.clone()),
-            ("f420", self.f420.clone()),
-            ("f552", self.f552.clone()),
-            ("f219", self.f219.clone()),
-            ("f243", self.f243.clone()),
-            ("f409", self.f409.clone()),
-            ("plan", self.plan.clone()),
-            ("receipt_plan", self.receipt_plan.clone()),
-            ("basis", self.basis.clone()),
-            ("as_of", self.as_of.clone()),
-            ("date", self.date.clone()),
-            ("session", self.session.clone()),
-            ("pair", self.pair.clone()),
-            ("document", self.document.clone()),
-            ("kind", self.kind.clone()),
-            ("growth", flag(self.growth)),
-            ("form", self.form.clone()),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
-        .collect()
+    /// Reads `--param NAME=VALUE` and the report's own options (`--campaign 7`,
+    /// `--as-of=2027-03-01`, `--approved`); a name the report does not take is refused, naming
+    /// the ones it does.
+    fn call(&self, definition: &jospar_reports::catalogue::ReportDef) -> Result<ReportCallArgs> {
+        let mut call = ReportCallArgs {
+            params: std::collections::HashMap::new(),
+            format: self.format.clone(),
+            lang: self.lang.clone(),
+            output: self.output.clone(),
+        };
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        for given in &self.param {
+            let (name, value) = given
+                .split_once('=')
+                .with_context(|| format!("--param {given}: write NAME=VALUE"))?;
+            pairs.push((name.to_string(), value.to_string()));
+        }
+        let mut options = self.options.iter().peekable();
+        while let Some(option) = options.next() {
+            let Some(name) = option.strip_prefix("--") else {
+                bail!("{option}: expected --NAME VALUE");
+            };
+            let (name, value) = match name.split_once('=') {
+                Some((name, value)) => (name.to_string(), value.to_string()),
+                None => {
+                    let value = options.next_if(|next| !next.starts_with("--"));
+                    (
+                        name.to_string(),
+                        value.cloned().unwrap_or_else(|| "1".into()),
+                    )
+                }
+            };
+            pairs.push((name, value));
+        }
+        for (name, value) in pairs {
+            let name = name.replace('-', "_");
+            match name.as_str() {
+                "format" => call.format = value,
+                "lang" => call.lang = value,
+                "output" => call.output = Some(PathBuf::from(value)),
+                _ if definition.params.iter().any(|p| p.name == name) => {
+                    call.params.insert(name, value);
+                }
+                _ => {
+                    let known: Vec<&str> = definition.params.iter().map(|p| p.name).collect();
+                    bail!(
+                        "report {} has no parameter {name}; it takes: {}",
+                        definition.name,
+                        known.join(", ")
+                    );
+                }
+            }
+        }
+        Ok(call)
     }
 }
 
@@ -622,38 +597,39 @@ async fn report(config: &Config, args: &ReportArgs) -> Result<()> {
             args.name
         );
     };
-    let params = args.params();
+    let call = args.call(definition)?;
+    let params = &call.params;
     for p in definition.params.iter().filter(|p| p.required) {
         if !params.contains_key(p.name) {
             bail!(
-                "report {} needs --{} ({})",
+                "report {} needs --param {}=… ({})",
                 definition.name,
                 p.name,
                 p.about
             );
         }
     }
-    let lang = jospar_i18n::Lang::parse(&args.lang).context("--lang: kk or ru")?;
+    let lang = jospar_i18n::Lang::parse(&call.lang).context("--lang: kk or ru")?;
     let tr = jospar_i18n::Tr(lang);
     let db = open(config).await?;
     let tree = jospar_org::repo::org_tree(&db).await?;
     let reader = jospar_access::Reader::System;
     let table = jospar_web::reports::catalogue()
-        .build(&db, &tr, &tree, &reader, &args.name, &params)
+        .build(&db, &tr, &tree, &reader, &args.name, params)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message(&tr)))?;
-    let binary = matches!(args.format.as_str(), "xlsx" | "pdf");
-    if binary && args.output.is_none() {
-        bail!("--format {} needs --output FILE", args.format);
+    let binary = matches!(call.format.as_str(), "xlsx" | "pdf");
+    if binary && call.output.is_none() {
+        bail!("--format {} needs --output FILE", call.format);
     }
-    let bytes = match args.format.as_str() {
+    let bytes = match call.format.as_str() {
         "csv" => jospar_reports::to_csv(&table)?,
         "json" => serde_json::to_vec_pretty(&table)?,
         "xlsx" => jospar_reports::to_xlsx(&table)?,
         "pdf" => jospar_reports::to_pdf(&table).map_err(|e| anyhow::anyhow!("pdf: {e}"))?,
         other => bail!("--format {other}: use csv, json, xlsx or pdf"),
     };
-    match &args.output {
+    match &call.output {
         Some(path) => {
             std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?
         }
@@ -666,27 +642,70 @@ async fn report(config: &Config, args: &ReportArgs) -> Result<()> {
 mod tests {
     use super::*;
 
-    /// Every parameter of every report in the catalogue can be given on the command line, and
-    /// reaches the report under its own name.
+    fn report_call(argv: &[&str]) -> Result<ReportCallArgs> {
+        let parsed = Cli::try_parse_from(argv)?;
+        let Command::Report(args) = parsed.command else {
+            panic!("not a report command");
+        };
+        let definition = jospar_web::reports::catalogue()
+            .find(&args.name)
+            .expect("a report of the catalogue");
+        args.call(definition)
+    }
+
+    /// Every parameter of every report in the catalogue can be given on the command line, as
+    /// `--param NAME=VALUE` and as its own option, and reaches the report under its own name.
     #[test]
-    fn every_report_parameter_is_an_option_of_jospar_report() {
+    fn every_report_parameter_reaches_the_report() {
         for report in jospar_web::reports::catalogue().iter() {
             for param in report.params {
-                let option = format!("--{}", param.name.replace('_', "-"));
-                let parsed = Cli::try_parse_from(["jospar", "report", report.name, &option])
-                    .or_else(|_| {
-                        Cli::try_parse_from(["jospar", "report", report.name, &option, "7"])
-                    })
-                    .unwrap_or_else(|e| panic!("{} {option}: {e}", report.name));
-                let Command::Report(args) = parsed.command else {
-                    panic!("not a report command");
-                };
-                assert!(
-                    args.params().contains_key(param.name),
-                    "{} {option} is not passed on",
-                    report.name
+                let pair = format!("{}=7", param.name);
+                let by_param = report_call(&["jospar", "report", report.name, "--param", &pair])
+                    .unwrap_or_else(|e| panic!("{} --param {pair}: {e}", report.name));
+                assert_eq!(
+                    by_param.params.get(param.name).map(String::as_str),
+                    Some("7")
                 );
+                let option = format!("--{}", param.name.replace('_', "-"));
+                let argv = [
+                    "jospar",
+                    "report",
+                    report.name,
+                    &option,
+                    "7",
+                    "--format",
+                    "json",
+                ];
+                let by_option = report_call(&argv)
+                    .unwrap_or_else(|e| panic!("{} {option} 7: {e}", report.name));
+                assert_eq!(
+                    by_option.params.get(param.name).map(String::as_str),
+                    Some("7")
+                );
+                assert_eq!(by_option.format, "json", "{argv:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_yes_no_option_alone_is_on_and_an_unknown_parameter_is_refused() {
+        let call = report_call(&[
+            "jospar",
+            "report",
+            "consolidated",
+            "--campaign=3",
+            "--approved",
+            "--by",
+            "specific",
+        ])
+        .expect("parsed");
+        assert_eq!(call.params.get("approved").map(String::as_str), Some("1"));
+        assert_eq!(call.params.get("campaign").map(String::as_str), Some("3"));
+        let refused = report_call(&["jospar", "report", "consolidated", "--param", "colour=red"]);
+        let message = refused.err().expect("refused").to_string();
+        assert!(
+            message.contains("colour") && message.contains("campaign"),
+            "{message}"
+        );
     }
 }

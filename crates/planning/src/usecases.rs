@@ -1343,3 +1343,75 @@ pub async fn consolidation(
         None => consolidated_table(db, tr, &p.tree, query, &readable).await,
     }
 }
+
+#[cfg(test)]
+mod rights_tests {
+    use super::*;
+    use jospar_access::Role;
+    use jospar_access::testing::principal;
+
+    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
+    /// 5 a hospital under 4.
+    const TREE: &[(i64, Option<i64>)] = &[
+        (1, None),
+        (2, Some(1)),
+        (3, Some(2)),
+        (4, Some(1)),
+        (5, Some(4)),
+    ];
+
+    fn request(status: Status, stage: Option<i64>) -> Request {
+        Request {
+            id: 10,
+            campaign_id: 1,
+            org_id: 3,
+            kind: crate::RequestKind::Forecast,
+            status,
+            stage_org_id: stage,
+            return_reason: None,
+            version: 1,
+            updated_at: chrono::Utc::now(),
+            based_on: None,
+        }
+    }
+
+    #[test]
+    fn the_institution_edits_its_draft_and_its_administrator_reviews_it_once_sent() {
+        let economist = principal(3, &[(Role::Economist, 3)], TREE);
+        let administrator = principal(2, &[(Role::Abp, 2)], TREE);
+        let draft = request(Status::InWork, None);
+        let sent = request(Status::Sent, Some(2));
+        assert_eq!(
+            request_actions(&economist, &draft),
+            RequestActions {
+                edit: true,
+                review: false,
+                refine: false
+            }
+        );
+        assert!(!request_actions(&economist, &sent).edit);
+        assert!(!request_actions(&economist, &sent).review);
+        assert!(request_actions(&administrator, &sent).review);
+        // Waiting at the region, the administrator no longer reviews it.
+        let at_region = request(Status::Sent, Some(1));
+        assert!(!request_actions(&administrator, &at_region).review);
+    }
+
+    #[test]
+    fn an_approved_request_is_refined_by_its_institution_and_nobody_else() {
+        let approved = request(Status::Approved, None);
+        let economist = principal(3, &[(Role::Economist, 3)], TREE);
+        let other = principal(5, &[(Role::Economist, 5)], TREE);
+        let auditor = principal(1, &[(Role::Auditor, 1)], TREE);
+        assert!(request_actions(&economist, &approved).refine);
+        assert!(!request_actions(&economist, &approved).edit);
+        assert_eq!(
+            request_actions(&other, &approved),
+            RequestActions::default()
+        );
+        assert_eq!(
+            request_actions(&auditor, &approved),
+            RequestActions::default()
+        );
+    }
+}

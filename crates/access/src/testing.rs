@@ -1,0 +1,48 @@
+//! A caller for the module crates' own tests of their rights decisions: a user of an
+//! organisation holding roles on subtrees of a small tree, no database needed.
+
+use crate::{Grant, OrgTree, Principal, Role, User};
+use chrono::NaiveDate;
+use std::sync::Arc;
+
+/// The day the test callers live on; their grants run to the end of the year.
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2027, 3, 1).expect("a date")
+}
+
+/// A user of `org_id` holding each `(role, organisation)` of `grants`, in the tree given as
+/// `(organisation, parent)` links.
+pub fn principal(org_id: i64, grants: &[(Role, i64)], links: &[(i64, Option<i64>)]) -> Principal {
+    let until = NaiveDate::from_ymd_opt(2027, 12, 31).expect("a date");
+    Principal {
+        user: User {
+            id: 1,
+            org_id,
+            login: "tester".into(),
+            iin: "900101300123".into(),
+            full_name: "Tester".into(),
+            position: String::new(),
+            phone: String::new(),
+            email: String::new(),
+            blocked: false,
+            failed_logins: 0,
+            locked_until: None,
+            lang: None,
+            version: 1,
+        },
+        grants: grants
+            .iter()
+            .enumerate()
+            .map(|(i, (role, org))| Grant {
+                id: i as i64 + 1,
+                role: *role,
+                org_id: *org,
+                valid_until: until,
+            })
+            .collect(),
+        tree: Arc::new(OrgTree::new(links.iter().copied())),
+        today: today(),
+        via_token: false,
+        csrf: None,
+    }
+}
