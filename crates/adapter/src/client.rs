@@ -109,6 +109,41 @@ impl Answer {
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         serde_json::from_slice(&self.body)
     }
+
+    /// The answer of a JSON API read the usual way: the value of a 2xx; a 5xx as the system
+    /// being down; another status as a refusal with the body's `error` (or the body itself).
+    pub fn json_reply<T: serde::de::DeserializeOwned>(&self) -> Result<T, JsonError> {
+        if self.is_success() {
+            return self.json().map_err(|e| JsonError::Malformed(e.to_string()));
+        }
+        if self.status >= 500 {
+            return Err(JsonError::Down(format!("HTTP {}", self.status)));
+        }
+        #[derive(serde::Deserialize)]
+        struct Refusal {
+            #[serde(default)]
+            error: String,
+        }
+        let message = self
+            .json::<Refusal>()
+            .map(|r| r.error)
+            .unwrap_or_else(|_| self.text());
+        Err(JsonError::Refused {
+            status: self.status,
+            message,
+        })
+    }
+}
+
+/// Why a JSON API's answer gives no value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonError {
+    /// A 5xx: the system is down; worth trying later.
+    Down(String),
+    /// A 4xx: the system read the request and refused it.
+    Refused { status: u16, message: String },
+    /// A 2xx whose body is not what was expected.
+    Malformed(String),
 }
 
 /// Why an attempt got no answer.

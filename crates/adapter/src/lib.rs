@@ -22,7 +22,7 @@ pub mod source;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 
-pub use client::{Answer, Call, HttpClient};
+pub use client::{Answer, Call, HttpClient, JsonError};
 pub use config::{AdapterConfig, Credentials, Secret};
 pub use journal::{
     Direction, ExchangeJournal, ExchangeRecord, LogJournal, MemoryJournal, Outcome, RecordFuture,

@@ -14,10 +14,17 @@
 pub mod testkit;
 
 use chrono::NaiveDate;
+use jospar_adapter::{
+    Adapter, AdapterConfig, Call, ExchangeJournal, HttpClient, JsonError, LogJournal,
+};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// The portal's name in the exchange journal.
+pub const SYSTEM: &str = "obportal";
 
 /// A subprogram's amounts by year, in tiyn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,58 +83,46 @@ pub trait OpenBudgets: Send + Sync {
     fn upload<'a>(&'a self, program: &'a ProgramUpload) -> UploadFuture<'a>;
 }
 
-/// The portal over HTTPS.
+/// The portal over HTTPS, through the adapter kit's client.
 pub struct HttpOpenBudgets {
-    base_url: String,
-    token: String,
-    client: reqwest::Client,
-}
-
-#[derive(Deserialize)]
-struct Refusal {
-    #[serde(default)]
-    error: String,
+    http: HttpClient,
 }
 
 impl HttpOpenBudgets {
+    /// The portal at `base_url` with its bearer token and the kit's other defaults, recorded
+    /// in the log only.
     pub fn new(base_url: &str, token: &str, timeout: Duration) -> Self {
+        let config = AdapterConfig::new(base_url).timeout(timeout).bearer(token);
+        HttpOpenBudgets::with_config(config, Arc::new(LogJournal))
+    }
+
+    /// The portal as configured (`open_budgets_url`, `open_budgets_token`, `exchange_*`).
+    pub fn with_config(config: AdapterConfig, journal: Arc<dyn ExchangeJournal>) -> Self {
         HttpOpenBudgets {
-            base_url: base_url.trim_end_matches('/').to_string(),
-            token: token.to_string(),
-            client: reqwest::Client::builder()
-                .timeout(timeout)
-                .build()
-                .unwrap_or_default(),
+            http: HttpClient::with_journal(SYSTEM, config, journal),
         }
     }
 
     async fn send(&self, program: &ProgramUpload) -> Result<Receipt, UploadError> {
+        // Not retry-safe: the portal files every program it takes under a new id.
+        let call = Call::post_json("upload-program", "/api/budget-programs", program)
+            .map_err(|e| UploadError::Malformed(e.to_string()))?;
         let answer = self
-            .client
-            .post(format!("{}/api/budget-programs", self.base_url))
-            .bearer_auth(&self.token)
-            .json(program)
-            .send()
+            .http
+            .send(call)
             .await
             .map_err(|e| UploadError::Unreachable(e.to_string()))?;
-        let status = answer.status();
-        let text = answer
-            .text()
-            .await
-            .map_err(|e| UploadError::Unreachable(e.to_string()))?;
-        if status.is_success() {
-            return serde_json::from_str(&text).map_err(|e| UploadError::Malformed(e.to_string()));
-        }
-        if status.is_server_error() {
-            return Err(UploadError::Unreachable(format!("HTTP {status}")));
-        }
-        let message = serde_json::from_str::<Refusal>(&text)
-            .map(|r| r.error)
-            .unwrap_or(text);
-        Err(UploadError::Refused {
-            status: status.as_u16(),
-            message,
+        answer.json_reply().map_err(|e| match e {
+            JsonError::Down(m) => UploadError::Unreachable(m),
+            JsonError::Refused { status, message } => UploadError::Refused { status, message },
+            JsonError::Malformed(m) => UploadError::Malformed(m),
         })
+    }
+}
+
+impl Adapter for HttpOpenBudgets {
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 }
 

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
+use jospar_adapter::testkit::FakeServer;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,7 @@ type Shared = Arc<Mutex<Vec<ProgramUpload>>>;
 
 pub struct FakeOpenBudgets {
     pub addr: SocketAddr,
+    server: FakeServer,
     received: Shared,
 }
 
@@ -34,16 +36,22 @@ impl FakeOpenBudgets {
                 token: token.to_string(),
                 received: received.clone(),
             });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(FakeOpenBudgets { addr, received })
+        let server = FakeServer::spawn(app).await?;
+        Ok(FakeOpenBudgets {
+            addr: server.addr,
+            server,
+            received,
+        })
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
+    }
+
+    /// The kit's server underneath: faults to inject (down, slow, dropped) and every request
+    /// as it came.
+    pub fn server(&self) -> &FakeServer {
+        &self.server
     }
 
     /// The programs taken, in order.
