@@ -80,6 +80,11 @@ impl AdapterConfig {
         self
     }
 
+    pub fn connect_timeout(mut self, connect_timeout: Duration) -> AdapterConfig {
+        self.connect_timeout = connect_timeout;
+        self
+    }
+
     pub fn retries(mut self, max_retries: u32) -> AdapterConfig {
         self.max_retries = max_retries;
         self

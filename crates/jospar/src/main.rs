@@ -308,13 +308,15 @@ async fn run(command: Command, config: &Config) -> Result<()> {
     match command {
         Command::Serve { addr } => {
             let signing = signing::from_config(&config, Vec::new())?;
-            let treasury = exchange::from_config(&config)?;
+            let db = open(&config).await?;
+            let journal = exchange::journal(&db);
+            let treasury = exchange::from_config(&config, journal.clone())?;
             let portals = Portals {
                 treasury,
-                passport: exchange::passport_from_config(&config),
-                open_budgets: exchange::open_budgets_from_config(&config),
+                passport: exchange::passport_from_config(&config, journal.clone()),
+                open_budgets: exchange::open_budgets_from_config(&config, journal),
             };
-            serve(&config, addr, signing, portals).await
+            serve(&config, db, addr, signing, portals).await
         }
         Command::Demo {
             addr,
@@ -336,20 +338,25 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 return Ok(());
             }
             let signing = signing::start_demo_signer(&config, &db).await?;
-            let treasury = exchange::start_demo_treasury(&config).await?;
+            db.close().await;
+            let db = open(&config).await?;
+            let journal = exchange::journal(&db);
+            let treasury = exchange::start_demo_treasury(&config, journal.clone()).await?;
             let portals = Portals {
                 treasury: Some(treasury),
-                passport: Some(exchange::start_demo_passport(&config).await?),
-                open_budgets: Some(exchange::start_demo_open_budgets(&config).await?),
+                passport: Some(exchange::start_demo_passport(&config, journal.clone()).await?),
+                open_budgets: Some(exchange::start_demo_open_budgets(&config, journal).await?),
             };
-            db.close().await;
-            serve(&config, addr, signing, portals).await
+            serve(&config, db, addr, signing, portals).await
         }
         Command::Exchange => {
-            let Some(gateway) = exchange::from_config(&config)? else {
+            if config.shep_url.is_none() {
+                bail!("the Treasury exchange is not configured: set shep_url (JOSPAR_SHEP_URL)");
+            }
+            let db = open(&config).await?;
+            let Some(gateway) = exchange::from_config(&config, exchange::journal(&db))? else {
                 bail!("the Treasury exchange is not configured: set shep_url (JOSPAR_SHEP_URL)");
             };
-            let db = open(&config).await?;
             let summary = exchange::run_once(&db, gateway.as_ref()).await?;
             println!("{}", serde_json::to_string(&summary)?);
             Ok(())
@@ -568,6 +575,7 @@ async fn generate(db: &Db, scale: jospar::scale::Scale, seed: u64) -> Result<()>
 
 async fn serve(
     config: &Config,
+    db: Db,
     addr: Option<String>,
     signing: jospar_web::Signing,
     portals: Portals,
@@ -577,7 +585,6 @@ async fn serve(
         passport,
         open_budgets,
     } = portals;
-    let db = open(config).await?;
     let addr = addr.unwrap_or_else(|| config.addr.clone());
     if let Some(dir) = &config.backup_dir {
         backup::spawn_daily(db.clone(), config.clone(), dir.clone());
