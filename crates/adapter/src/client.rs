@@ -66,6 +66,17 @@ impl Call {
         Ok(Call::post(operation, path, "application/json", body))
     }
 
+    /// Appends these query parameters to the path, encoded.
+    pub fn query(mut self, pairs: &[(&str, &str)]) -> Call {
+        if let Ok(url) = reqwest::Url::parse_with_params("http://query/", pairs)
+            && let Some(query) = url.query()
+        {
+            let separator = if self.path.contains('?') { '&' } else { '?' };
+            self.path = format!("{}{separator}{query}", self.path);
+        }
+        self
+    }
+
     pub fn header(mut self, name: &'static str, value: &str) -> Call {
         self.headers.push((name, value.to_string()));
         self

@@ -7,16 +7,17 @@
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
-use jospar_adapter::{Credentials, ExchangeJournal, Secret};
+use jospar_adapter::{Credentials, ExchangeJournal, Secret, Source};
 use jospar_execution::journal::DbJournal;
 use jospar_execution::usecases::exchange::{PassSummary, exchange_who, run_pass};
 use jospar_obportal::testkit::FakeOpenBudgets;
-use jospar_obportal::{HttpOpenBudgets, OpenBudgets};
+use jospar_obportal::{ExecutionQuery, HttpOpenBudgets, OpenBudgets};
 use jospar_passport::testkit::FakeRegionPassport;
 use jospar_passport::{HttpRegionPassport, RegionPassport};
 use jospar_shep::testkit::{FakeNcaNodeWsse, FakeShep};
 use jospar_shep::{NcaNodeWsseSigner, ShepClient, ShepTreasury, TreasuryGateway, WithAnswerFiles};
 use jospar_store::Db;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -191,6 +192,26 @@ fn open_budgets(
         config.adapter(url, bearer),
         journal,
     ))
+}
+
+/// An execution report of the open-budgets portal (EX-R 18), read from the portal, or from
+/// `file` when the portal cannot be reached: the bytes `import portal-execution` parses.
+pub async fn execution_report(
+    config: &Config,
+    db: &Db,
+    query: &ExecutionQuery,
+    file: &Option<PathBuf>,
+) -> Result<Vec<u8>> {
+    let Some(url) = &config.open_budgets_url else {
+        bail!("--from-portal: set open_budgets_url (JOSPAR_OPEN_BUDGETS_URL)");
+    };
+    let bearer = Credentials::Bearer(Secret::new(&config.open_budgets_token));
+    let portal = HttpOpenBudgets::with_config(config.adapter(url, bearer), journal(db));
+    let source = match file {
+        Some(file) => Source::RemoteOrFile(file.clone()),
+        None => Source::Remote,
+    };
+    Ok(portal.execution_report(query, &source).await?)
 }
 
 /// The configured open-budgets portal, or a fake one on this machine for the demo.

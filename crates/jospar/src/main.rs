@@ -243,13 +243,27 @@ enum ImportCommand {
     /// Import an execution report of the open-budgets portal (budget.egov.kz CSV: id;code;name;
     /// utv;utch;plg;plgp;plgo;sumrg;obz;…;parent_id;month), replacing the import of the same title.
     PortalExecution {
-        file: PathBuf,
+        /// The report's file; with --from-portal, the file read when the portal is unreachable.
+        file: Option<PathBuf>,
         /// Id of the organisation the report is kept under (its readers read it).
         #[arg(long)]
         org: i64,
         /// Title of the import, e.g. the budget's name.
         #[arg(long)]
         title: String,
+        /// Read the report from the open-budgets portal (open_budgets_url): the report type,
+        /// region and month given by --report, --region and --month.
+        #[arg(long, requires_all = ["report", "region", "month"])]
+        from_portal: bool,
+        /// The portal's report type, e.g. "Местный бюджет в разрезе функциональной классификации".
+        #[arg(long)]
+        report: Option<String>,
+        /// The portal's region, e.g. "Мангистауская область".
+        #[arg(long)]
+        region: Option<String>,
+        /// The month, MM.YYYY.
+        #[arg(long)]
+        month: Option<String>,
     },
     /// Import a Treasury form — 5-52, 5-42, 5-02, 2-15, 4-20, 2-19, 2-11, 2-43 or 1-27 (XLSX or
     /// CSV; layouts in data/treasury/layouts.toml and README.md) — for an organisation at a
@@ -456,10 +470,30 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             );
             Ok(())
         }
-        Command::Import(ImportCommand::PortalExecution { file, org, title }) => {
+        Command::Import(ImportCommand::PortalExecution {
+            file,
+            org,
+            title,
+            from_portal,
+            report,
+            region,
+            month,
+        }) => {
             let db = open(&config).await?;
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let query = jospar_obportal::ExecutionQuery {
+                report: report.unwrap_or_default(),
+                region: region.unwrap_or_default(),
+                month: month.unwrap_or_default(),
+            };
+            let bytes = match (from_portal, &file) {
+                (false, None) => bail!("give the report's file, or --from-portal"),
+                (false, Some(file)) => {
+                    std::fs::read(file).with_context(|| format!("reading {}", file.display()))?
+                }
+                (true, file) => exchange::execution_report(&config, &db, &query, file).await?,
+            };
+            let file = file
+                .unwrap_or_else(|| PathBuf::from(format!("{}-{}.csv", query.region, query.month)));
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())

@@ -15,7 +15,8 @@ pub mod testkit;
 
 use chrono::NaiveDate;
 use jospar_adapter::{
-    Adapter, AdapterConfig, Call, ExchangeJournal, HttpClient, JsonError, LogJournal,
+    Adapter, AdapterConfig, AdapterError, Call, ExchangeJournal, HttpClient, JsonError, LogJournal,
+    Source,
 };
 use serde::{Deserialize, Serialize};
 use std::future::Future;
@@ -66,6 +67,18 @@ pub struct Receipt {
     pub id: String,
 }
 
+/// Which execution report of the portal, asked for as the portal's own execution data is
+/// (INTEGRATIONS.md §7): the report type, the region and the month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutionQuery {
+    /// E.g. «Местный бюджет в разрезе функциональной классификации».
+    pub report: String,
+    /// E.g. «Мангистауская область».
+    pub region: String,
+    /// `MM.YYYY`.
+    pub month: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UploadError {
     #[error("the open-budgets portal is unreachable: {0}")]
@@ -74,6 +87,25 @@ pub enum UploadError {
     Refused { status: u16, message: String },
     #[error("the open-budgets portal's answer cannot be read: {0}")]
     Malformed(String),
+    #[error("the file standing for the open-budgets portal cannot be read: {0}")]
+    File(String),
+}
+
+impl UploadError {
+    fn of(e: AdapterError) -> UploadError {
+        match e {
+            AdapterError::File { .. } => UploadError::File(e.to_string()),
+            _ => UploadError::Unreachable(e.to_string()),
+        }
+    }
+
+    fn of_reply(e: JsonError) -> UploadError {
+        match e {
+            JsonError::Down(m) => UploadError::Unreachable(m),
+            JsonError::Refused { status, message } => UploadError::Refused { status, message },
+            JsonError::Malformed(m) => UploadError::Malformed(m),
+        }
+    }
 }
 
 pub type UploadFuture<'a> = Pin<Box<dyn Future<Output = Result<Receipt, UploadError>> + Send + 'a>>;
@@ -107,16 +139,43 @@ impl HttpOpenBudgets {
         // Not retry-safe: the portal files every program it takes under a new id.
         let call = Call::post_json("upload-program", "/api/budget-programs", program)
             .map_err(|e| UploadError::Malformed(e.to_string()))?;
-        let answer = self
+        let answer = self.http.send(call).await.map_err(UploadError::of)?;
+        answer.json_reply().map_err(UploadError::of_reply)
+    }
+
+    /// The portal's execution report as its CSV (`id;code;name;utv;…;parent_id;month`, what
+    /// `jospar import portal-execution` reads), from the portal or from a file the portal's
+    /// operator handed over, as `source` says: the same bytes go to the same import.
+    pub async fn execution_report(
+        &self,
+        query: &ExecutionQuery,
+        source: &Source,
+    ) -> Result<Vec<u8>, UploadError> {
+        let call = Call::get("execution-report", "/api/execution-reports").query(&[
+            ("type", &query.report),
+            ("region", &query.region),
+            ("date", &query.month),
+        ]);
+        let fetched = self
             .http
-            .send(call)
+            .fetch(call, source)
             .await
-            .map_err(|e| UploadError::Unreachable(e.to_string()))?;
-        answer.json_reply().map_err(|e| match e {
-            JsonError::Down(m) => UploadError::Unreachable(m),
-            JsonError::Refused { status, message } => UploadError::Refused { status, message },
-            JsonError::Malformed(m) => UploadError::Malformed(m),
-        })
+            .map_err(UploadError::of)?;
+        match fetched.status {
+            Some(status) if !(200..300).contains(&status) => {
+                let answer = jospar_adapter::Answer {
+                    status,
+                    body: fetched.bytes,
+                    attempts: 0,
+                };
+                Err(answer
+                    .json_reply::<serde_json::Value>()
+                    .map_or_else(UploadError::of_reply, |_| {
+                        UploadError::Malformed(format!("HTTP {status}"))
+                    }))
+            }
+            _ => Ok(fetched.bytes),
+        }
     }
 }
 
