@@ -109,6 +109,16 @@ enum Command {
     /// ask about the registered ones, and print what happened (one pass; `serve` runs them
     /// on its own).
     Exchange,
+    /// Print the latest attempts of exchanges with external systems (ShEP, NCANode, the Region
+    /// passport, the open-budgets portal), newest first, one JSON object a line.
+    Journal {
+        /// Only this system: shep, ncanode, passport or obportal.
+        #[arg(long)]
+        system: Option<String>,
+        /// How many attempts.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
     /// Produce a report (the same tables as in the web UI): jospar report NAME [--param value…]
     #[command(after_help = jospar_web::reports::catalogue().help_text())]
     Report(ReportArgs),
@@ -362,6 +372,15 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 open_budgets: Some(exchange::start_demo_open_budgets(&config, journal).await?),
             };
             serve(&config, db, addr, signing, portals).await
+        }
+        Command::Journal { system, limit } => {
+            let db = open(&config).await?;
+            let entries =
+                jospar_execution::journal::recent(&db, system.as_deref(), limit.max(1)).await?;
+            for entry in entries {
+                println!("{}", serde_json::to_string(&entry)?);
+            }
+            Ok(())
         }
         Command::Exchange => {
             if config.shep_url.is_none() {
