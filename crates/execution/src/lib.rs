@@ -12,6 +12,7 @@ pub mod ex18;
 pub mod exchange;
 pub mod form_127;
 pub mod form_409;
+pub mod journal;
 pub mod layouts;
 pub mod movement;
 pub mod offsetting;

@@ -4,8 +4,10 @@
 use anyhow::Result;
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use jospar_adapter::{AdapterConfig, Credentials};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Config {
@@ -58,6 +60,20 @@ pub struct Config {
     /// JOSPAR_OPEN_BUDGETS_TOKEN).
     pub open_budgets_url: Option<String>,
     pub open_budgets_token: String,
+    /// A directory of the Treasury's answer files, `{document id}.xml` (each the
+    /// `SendMessageResponse` the bus would have carried), read when ShEP cannot be reached;
+    /// none = wait for the bus (JOSPAR_SHEP_ANSWERS_DIR).
+    pub shep_answers_dir: Option<PathBuf>,
+    /// Every external system (ShEP, NCANode's signing, the portals): seconds an attempt may
+    /// take and to open a connection, retries after the first attempt, and the wait before the
+    /// first retry and at most, in milliseconds (JOSPAR_EXCHANGE_TIMEOUT,
+    /// JOSPAR_EXCHANGE_CONNECT_TIMEOUT, JOSPAR_EXCHANGE_RETRIES, JOSPAR_EXCHANGE_BACKOFF_MS,
+    /// JOSPAR_EXCHANGE_BACKOFF_MAX_MS).
+    pub exchange_timeout: u64,
+    pub exchange_connect_timeout: u64,
+    pub exchange_retries: u32,
+    pub exchange_backoff_ms: u64,
+    pub exchange_backoff_max_ms: u64,
     /// A corrected copy of `data/treasury/layouts.toml` — the headings and shapes of the
     /// Treasury's forms; none = the built-in layouts (JOSPAR_TREASURY_LAYOUTS).
     pub treasury_layouts: Option<PathBuf>,
@@ -89,6 +105,12 @@ impl Default for Config {
             passport_token: String::new(),
             open_budgets_url: None,
             open_budgets_token: String::new(),
+            shep_answers_dir: None,
+            exchange_timeout: 30,
+            exchange_connect_timeout: 10,
+            exchange_retries: 2,
+            exchange_backoff_ms: 500,
+            exchange_backoff_max_ms: 10_000,
             treasury_layouts: None,
         }
     }
@@ -113,6 +135,18 @@ impl Config {
                 .map_err(|e| anyhow::anyhow!("treasury_layouts {}: {e}", path.display()))?;
         }
         Ok(())
+    }
+
+    /// How to reach the external system at `url`: the shared `exchange_*` settings and its
+    /// credentials.
+    pub fn adapter(&self, url: &str, credentials: Credentials) -> AdapterConfig {
+        let backoff = Duration::from_millis(self.exchange_backoff_ms);
+        AdapterConfig::new(url)
+            .timeout(Duration::from_secs(self.exchange_timeout.max(1)))
+            .connect_timeout(Duration::from_secs(self.exchange_connect_timeout.max(1)))
+            .retries(self.exchange_retries)
+            .backoff(backoff, Duration::from_millis(self.exchange_backoff_max_ms))
+            .credentials(credentials)
     }
 
     /// The database URL without a password, for messages.
@@ -158,5 +192,33 @@ mod tests {
             ..Config::default()
         };
         assert_eq!(s.sqlite_path(), Some(PathBuf::from("data/j.db")));
+    }
+
+    #[test]
+    fn every_external_system_shares_the_exchange_settings() {
+        let c = Config {
+            exchange_timeout: 7,
+            exchange_connect_timeout: 3,
+            exchange_retries: 4,
+            exchange_backoff_ms: 250,
+            exchange_backoff_max_ms: 4000,
+            ..Config::default()
+        };
+        let bearer = Credentials::Bearer(jospar_adapter::Secret::new("t"));
+        let a = c.adapter("https://portal/", bearer.clone());
+        assert_eq!(
+            (a.timeout, a.connect_timeout, a.max_retries),
+            (Duration::from_secs(7), Duration::from_secs(3), 4)
+        );
+        assert_eq!(
+            (a.backoff_base, a.backoff_cap),
+            (Duration::from_millis(250), Duration::from_secs(4))
+        );
+        assert_eq!(
+            (a.base_url.as_str(), a.credentials),
+            ("https://portal/", bearer)
+        );
+        let d = Config::default().adapter("http://x", Credentials::None);
+        assert_eq!((d.timeout, d.max_retries), (Duration::from_secs(30), 2));
     }
 }

@@ -2,39 +2,72 @@
 //! messages signed by NCANode, and the "Region passport" portal (EX-R 22-23); for `jospar demo`
 //! fakes of both on this machine, so that an approved plan can be followed to its registration
 //! number and a report to the portal's id. `serve` runs a pass over the Treasury queue every
-//! `shep_interval` seconds; `jospar exchange` runs one.
+//! `shep_interval` seconds; `jospar exchange` runs one. Every exchange goes through the adapter
+//! kit's client with the `exchange_*` settings and is kept in the exchange journal.
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
+use jospar_adapter::{Credentials, ExchangeJournal, Secret, Source};
+use jospar_execution::journal::DbJournal;
 use jospar_execution::usecases::exchange::{PassSummary, exchange_who, run_pass};
 use jospar_obportal::testkit::FakeOpenBudgets;
-use jospar_obportal::{HttpOpenBudgets, OpenBudgets};
+use jospar_obportal::{ExecutionQuery, HttpOpenBudgets, OpenBudgets};
 use jospar_passport::testkit::FakeRegionPassport;
 use jospar_passport::{HttpRegionPassport, RegionPassport};
 use jospar_shep::testkit::{FakeNcaNodeWsse, FakeShep};
-use jospar_shep::{NcaNodeWsseSigner, ShepClient, ShepTreasury, TreasuryGateway};
+use jospar_shep::{NcaNodeWsseSigner, ShepClient, ShepTreasury, TreasuryGateway, WithAnswerFiles};
 use jospar_store::Db;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-const TIMEOUT: Duration = Duration::from_secs(30);
+/// The journal every configured exchange writes to: one row per attempt, in the database.
+pub fn journal(db: &Db) -> Arc<dyn ExchangeJournal> {
+    Arc::new(DbJournal::new(db.clone()))
+}
 
-fn treasury(config: &Config, url: &str, signer: Arc<NcaNodeWsseSigner>) -> ShepTreasury {
-    ShepTreasury {
-        client: ShepClient::new(
-            url,
-            &config.shep_sender_id,
-            &config.shep_password,
-            signer,
-            TIMEOUT,
-        ),
+fn treasury(
+    config: &Config,
+    url: &str,
+    signer: Arc<NcaNodeWsseSigner>,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Arc<dyn TreasuryGateway> {
+    let sender = Credentials::InMessage {
+        user: config.shep_sender_id.clone(),
+        password: Secret::new(&config.shep_password),
+    };
+    let gateway = ShepTreasury {
+        client: ShepClient::with_config(config.adapter(url, sender), signer, journal),
         submit_service: config.shep_plan_service.clone(),
         status_service: config.shep_status_service.clone(),
+    };
+    match &config.shep_answers_dir {
+        Some(dir) => Arc::new(WithAnswerFiles {
+            gateway,
+            dir: dir.clone(),
+        }),
+        None => Arc::new(gateway),
     }
 }
 
+fn signer(
+    config: &Config,
+    ncanode: &str,
+    key: &[u8],
+    password: &str,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Arc<NcaNodeWsseSigner> {
+    let adapter = config.adapter(ncanode, Credentials::None);
+    Arc::new(NcaNodeWsseSigner::with_config(
+        adapter, key, password, None, journal,
+    ))
+}
+
 /// The Treasury through ShEP when `shep_url` is set; none otherwise.
-pub fn from_config(config: &Config) -> Result<Option<Arc<dyn TreasuryGateway>>> {
+pub fn from_config(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Result<Option<Arc<dyn TreasuryGateway>>> {
     let Some(url) = &config.shep_url else {
         return Ok(None);
     };
@@ -50,14 +83,23 @@ pub fn from_config(config: &Config) -> Result<Option<Arc<dyn TreasuryGateway>>> 
     };
     let key = std::fs::read(key_file)
         .with_context(|| format!("reading the ShEP signing key {}", key_file.display()))?;
-    let signer = NcaNodeWsseSigner::new(ncanode, &key, &config.shep_key_password, None, TIMEOUT);
-    Ok(Some(Arc::new(treasury(config, url, Arc::new(signer)))))
+    let signer = signer(
+        config,
+        ncanode,
+        &key,
+        &config.shep_key_password,
+        journal.clone(),
+    );
+    Ok(Some(treasury(config, url, signer, journal)))
 }
 
 /// The configured Treasury, or — when none is configured — a fake ShEP and Treasury on this
 /// machine for the demo.
-pub async fn start_demo_treasury(config: &Config) -> Result<Arc<dyn TreasuryGateway>> {
-    if let Some(configured) = from_config(config)? {
+pub async fn start_demo_treasury(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Result<Arc<dyn TreasuryGateway>> {
+    if let Some(configured) = from_config(config, journal.clone())? {
         return Ok(configured);
     }
     let sender = "JOSPAR-DEMO";
@@ -73,15 +115,15 @@ pub async fn start_demo_treasury(config: &Config) -> Result<Arc<dyn TreasuryGate
         shep_password: password.into(),
         ..config.clone()
     };
-    let signer = NcaNodeWsseSigner::new(
+    let signer = signer(
+        config,
         &ncanode.url(),
         b"demo key container",
         FakeNcaNodeWsse::password(),
-        None,
-        TIMEOUT,
+        journal.clone(),
     );
     // The fakes keep serving after their handles are dropped, for as long as the process runs.
-    Ok(Arc::new(treasury(&demo, &shep.url(), Arc::new(signer))))
+    Ok(treasury(&demo, &shep.url(), signer, journal))
 }
 
 /// One pass over the whole queue.
@@ -129,19 +171,55 @@ pub fn spawn_final_reports(db: Db) {
 }
 
 /// The open-budgets portal when `open_budgets_url` is set (BP-14).
-pub fn open_budgets_from_config(config: &Config) -> Option<Arc<dyn OpenBudgets>> {
-    config.open_budgets_url.as_ref().map(|url| {
-        Arc::new(HttpOpenBudgets::new(
-            url,
-            &config.open_budgets_token,
-            TIMEOUT,
-        )) as Arc<dyn OpenBudgets>
-    })
+pub fn open_budgets_from_config(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Option<Arc<dyn OpenBudgets>> {
+    config
+        .open_budgets_url
+        .as_ref()
+        .map(|url| open_budgets(config, url, &config.open_budgets_token, journal))
+}
+
+fn open_budgets(
+    config: &Config,
+    url: &str,
+    token: &str,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Arc<dyn OpenBudgets> {
+    let bearer = Credentials::Bearer(Secret::new(token));
+    Arc::new(HttpOpenBudgets::with_config(
+        config.adapter(url, bearer),
+        journal,
+    ))
+}
+
+/// An execution report of the open-budgets portal (EX-R 18), read from the portal, or from
+/// `file` when the portal cannot be reached: the bytes `import portal-execution` parses.
+pub async fn execution_report(
+    config: &Config,
+    db: &Db,
+    query: &ExecutionQuery,
+    file: &Option<PathBuf>,
+) -> Result<Vec<u8>> {
+    let Some(url) = &config.open_budgets_url else {
+        bail!("--from-portal: set open_budgets_url (JOSPAR_OPEN_BUDGETS_URL)");
+    };
+    let bearer = Credentials::Bearer(Secret::new(&config.open_budgets_token));
+    let portal = HttpOpenBudgets::with_config(config.adapter(url, bearer), journal(db));
+    let source = match file {
+        Some(file) => Source::RemoteOrFile(file.clone()),
+        None => Source::Remote,
+    };
+    Ok(portal.execution_report(query, &source).await?)
 }
 
 /// The configured open-budgets portal, or a fake one on this machine for the demo.
-pub async fn start_demo_open_budgets(config: &Config) -> Result<Arc<dyn OpenBudgets>> {
-    if let Some(configured) = open_budgets_from_config(config) {
+pub async fn start_demo_open_budgets(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Result<Arc<dyn OpenBudgets>> {
+    if let Some(configured) = open_budgets_from_config(config, journal.clone()) {
         return Ok(configured);
     }
     let token = "demo-token";
@@ -151,27 +229,39 @@ pub async fn start_demo_open_budgets(config: &Config) -> Result<Arc<dyn OpenBudg
         portal.url()
     );
     // The fake keeps serving after its handle is dropped, for as long as the process runs.
-    Ok(Arc::new(HttpOpenBudgets::new(
-        &portal.url(),
-        token,
-        TIMEOUT,
-    )))
+    Ok(open_budgets(config, &portal.url(), token, journal))
 }
 
 /// The Region passport portal when `passport_url` is set.
-pub fn passport_from_config(config: &Config) -> Option<Arc<dyn RegionPassport>> {
-    config.passport_url.as_ref().map(|url| {
-        Arc::new(HttpRegionPassport::new(
-            url,
-            &config.passport_token,
-            TIMEOUT,
-        )) as Arc<dyn RegionPassport>
-    })
+pub fn passport_from_config(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Option<Arc<dyn RegionPassport>> {
+    config
+        .passport_url
+        .as_ref()
+        .map(|url| passport(config, url, &config.passport_token, journal))
+}
+
+fn passport(
+    config: &Config,
+    url: &str,
+    token: &str,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Arc<dyn RegionPassport> {
+    let bearer = Credentials::Bearer(Secret::new(token));
+    Arc::new(HttpRegionPassport::with_config(
+        config.adapter(url, bearer),
+        journal,
+    ))
 }
 
 /// The configured portal, or a fake one on this machine for the demo.
-pub async fn start_demo_passport(config: &Config) -> Result<Arc<dyn RegionPassport>> {
-    if let Some(configured) = passport_from_config(config) {
+pub async fn start_demo_passport(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Result<Arc<dyn RegionPassport>> {
+    if let Some(configured) = passport_from_config(config, journal.clone()) {
         return Ok(configured);
     }
     let token = "demo-token";
@@ -181,9 +271,5 @@ pub async fn start_demo_passport(config: &Config) -> Result<Arc<dyn RegionPasspo
         portal.url()
     );
     // The fake keeps serving after its handle is dropped, for as long as the process runs.
-    Ok(Arc::new(HttpRegionPassport::new(
-        &portal.url(),
-        token,
-        TIMEOUT,
-    )))
+    Ok(passport(config, &portal.url(), token, journal))
 }

@@ -109,6 +109,16 @@ enum Command {
     /// ask about the registered ones, and print what happened (one pass; `serve` runs them
     /// on its own).
     Exchange,
+    /// Print the latest attempts of exchanges with external systems (ShEP, NCANode, the Region
+    /// passport, the open-budgets portal), newest first, one JSON object a line.
+    Journal {
+        /// Only this system: shep, ncanode, passport or obportal.
+        #[arg(long)]
+        system: Option<String>,
+        /// How many attempts.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
     /// Produce a report (the same tables as in the web UI): jospar report NAME [--param value…]
     #[command(after_help = jospar_web::reports::catalogue().help_text())]
     Report(ReportArgs),
@@ -218,13 +228,27 @@ enum ImportCommand {
     /// Import an execution report of the open-budgets portal (budget.egov.kz CSV: id;code;name;
     /// utv;utch;plg;plgp;plgo;sumrg;obz;…;parent_id;month), replacing the import of the same title.
     PortalExecution {
-        file: PathBuf,
+        /// The report's file; with --from-portal, the file read when the portal is unreachable.
+        file: Option<PathBuf>,
         /// Id of the organisation the report is kept under (its readers read it).
         #[arg(long)]
         org: i64,
         /// Title of the import, e.g. the budget's name.
         #[arg(long)]
         title: String,
+        /// Read the report from the open-budgets portal (open_budgets_url): the report type,
+        /// region and month given by --report, --region and --month.
+        #[arg(long, requires_all = ["report", "region", "month"])]
+        from_portal: bool,
+        /// The portal's report type, e.g. "Местный бюджет в разрезе функциональной классификации".
+        #[arg(long)]
+        report: Option<String>,
+        /// The portal's region, e.g. "Мангистауская область".
+        #[arg(long)]
+        region: Option<String>,
+        /// The month, MM.YYYY.
+        #[arg(long)]
+        month: Option<String>,
     },
     /// Import a Treasury form — 5-52, 5-42, 5-02, 2-15, 4-20, 2-19, 2-11, 2-43 or 1-27 (XLSX or
     /// CSV; layouts in data/treasury/layouts.toml and README.md) — for an organisation at a
@@ -283,13 +307,15 @@ async fn run(command: Command, config: &Config) -> Result<()> {
     match command {
         Command::Serve { addr } => {
             let signing = signing::from_config(&config, Vec::new())?;
-            let treasury = exchange::from_config(&config)?;
+            let db = open(&config).await?;
+            let journal = exchange::journal(&db);
+            let treasury = exchange::from_config(&config, journal.clone())?;
             let portals = Portals {
                 treasury,
-                passport: exchange::passport_from_config(&config),
-                open_budgets: exchange::open_budgets_from_config(&config),
+                passport: exchange::passport_from_config(&config, journal.clone()),
+                open_budgets: exchange::open_budgets_from_config(&config, journal),
             };
-            serve(&config, addr, signing, portals).await
+            serve(&config, db, addr, signing, portals).await
         }
         Command::Demo {
             addr,
@@ -311,20 +337,34 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 return Ok(());
             }
             let signing = signing::start_demo_signer(&config, &db).await?;
-            let treasury = exchange::start_demo_treasury(&config).await?;
+            db.close().await;
+            let db = open(&config).await?;
+            let journal = exchange::journal(&db);
+            let treasury = exchange::start_demo_treasury(&config, journal.clone()).await?;
             let portals = Portals {
                 treasury: Some(treasury),
-                passport: Some(exchange::start_demo_passport(&config).await?),
-                open_budgets: Some(exchange::start_demo_open_budgets(&config).await?),
+                passport: Some(exchange::start_demo_passport(&config, journal.clone()).await?),
+                open_budgets: Some(exchange::start_demo_open_budgets(&config, journal).await?),
             };
-            db.close().await;
-            serve(&config, addr, signing, portals).await
+            serve(&config, db, addr, signing, portals).await
+        }
+        Command::Journal { system, limit } => {
+            let db = open(&config).await?;
+            let entries =
+                jospar_execution::journal::recent(&db, system.as_deref(), limit.max(1)).await?;
+            for entry in entries {
+                println!("{}", serde_json::to_string(&entry)?);
+            }
+            Ok(())
         }
         Command::Exchange => {
-            let Some(gateway) = exchange::from_config(&config)? else {
+            if config.shep_url.is_none() {
+                bail!("the Treasury exchange is not configured: set shep_url (JOSPAR_SHEP_URL)");
+            }
+            let db = open(&config).await?;
+            let Some(gateway) = exchange::from_config(&config, exchange::journal(&db))? else {
                 bail!("the Treasury exchange is not configured: set shep_url (JOSPAR_SHEP_URL)");
             };
-            let db = open(&config).await?;
             let summary = exchange::run_once(&db, gateway.as_ref()).await?;
             println!("{}", serde_json::to_string(&summary)?);
             Ok(())
@@ -424,10 +464,30 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             );
             Ok(())
         }
-        Command::Import(ImportCommand::PortalExecution { file, org, title }) => {
+        Command::Import(ImportCommand::PortalExecution {
+            file,
+            org,
+            title,
+            from_portal,
+            report,
+            region,
+            month,
+        }) => {
             let db = open(&config).await?;
-            let bytes =
-                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let query = jospar_obportal::ExecutionQuery {
+                report: report.unwrap_or_default(),
+                region: region.unwrap_or_default(),
+                month: month.unwrap_or_default(),
+            };
+            let bytes = match (from_portal, &file) {
+                (false, None) => bail!("give the report's file, or --from-portal"),
+                (false, Some(file)) => {
+                    std::fs::read(file).with_context(|| format!("reading {}", file.display()))?
+                }
+                (true, file) => exchange::execution_report(&config, &db, &query, file).await?,
+            };
+            let file = file
+                .unwrap_or_else(|| PathBuf::from(format!("{}-{}.csv", query.region, query.month)));
             let name = file
                 .file_name()
                 .map(|n| n.to_string_lossy().to_string())
@@ -543,6 +603,7 @@ async fn generate(db: &Db, scale: jospar::scale::Scale, seed: u64) -> Result<()>
 
 async fn serve(
     config: &Config,
+    db: Db,
     addr: Option<String>,
     signing: jospar_web::Signing,
     portals: Portals,
@@ -552,7 +613,6 @@ async fn serve(
         passport,
         open_budgets,
     } = portals;
-    let db = open(config).await?;
     let addr = addr.unwrap_or_else(|| config.addr.clone());
     if let Some(dir) = &config.backup_dir {
         backup::spawn_daily(db.clone(), config.clone(), dir.clone());

@@ -14,10 +14,18 @@
 pub mod testkit;
 
 use chrono::NaiveDate;
+use jospar_adapter::{
+    Adapter, AdapterConfig, AdapterError, Call, ExchangeJournal, HttpClient, JsonError, LogJournal,
+    Source,
+};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// The portal's name in the exchange journal.
+pub const SYSTEM: &str = "obportal";
 
 /// A subprogram's amounts by year, in tiyn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,6 +67,18 @@ pub struct Receipt {
     pub id: String,
 }
 
+/// Which execution report of the portal, asked for as the portal's own execution data is
+/// (INTEGRATIONS.md §7): the report type, the region and the month.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutionQuery {
+    /// E.g. «Местный бюджет в разрезе функциональной классификации».
+    pub report: String,
+    /// E.g. «Мангистауская область».
+    pub region: String,
+    /// `MM.YYYY`.
+    pub month: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UploadError {
     #[error("the open-budgets portal is unreachable: {0}")]
@@ -67,6 +87,25 @@ pub enum UploadError {
     Refused { status: u16, message: String },
     #[error("the open-budgets portal's answer cannot be read: {0}")]
     Malformed(String),
+    #[error("the file standing for the open-budgets portal cannot be read: {0}")]
+    File(String),
+}
+
+impl UploadError {
+    fn of(e: AdapterError) -> UploadError {
+        match e {
+            AdapterError::File { .. } => UploadError::File(e.to_string()),
+            _ => UploadError::Unreachable(e.to_string()),
+        }
+    }
+
+    fn of_reply(e: JsonError) -> UploadError {
+        match e {
+            JsonError::Down(m) => UploadError::Unreachable(m),
+            JsonError::Refused { status, message } => UploadError::Refused { status, message },
+            JsonError::Malformed(m) => UploadError::Malformed(m),
+        }
+    }
 }
 
 pub type UploadFuture<'a> = Pin<Box<dyn Future<Output = Result<Receipt, UploadError>> + Send + 'a>>;
@@ -76,58 +115,73 @@ pub trait OpenBudgets: Send + Sync {
     fn upload<'a>(&'a self, program: &'a ProgramUpload) -> UploadFuture<'a>;
 }
 
-/// The portal over HTTPS.
+/// The portal over HTTPS, through the adapter kit's client.
 pub struct HttpOpenBudgets {
-    base_url: String,
-    token: String,
-    client: reqwest::Client,
-}
-
-#[derive(Deserialize)]
-struct Refusal {
-    #[serde(default)]
-    error: String,
+    http: HttpClient,
 }
 
 impl HttpOpenBudgets {
+    /// The portal at `base_url` with its bearer token and the kit's other defaults, recorded
+    /// in the log only.
     pub fn new(base_url: &str, token: &str, timeout: Duration) -> Self {
+        let config = AdapterConfig::new(base_url).timeout(timeout).bearer(token);
+        HttpOpenBudgets::with_config(config, Arc::new(LogJournal))
+    }
+
+    /// The portal as configured (`open_budgets_url`, `open_budgets_token`, `exchange_*`).
+    pub fn with_config(config: AdapterConfig, journal: Arc<dyn ExchangeJournal>) -> Self {
         HttpOpenBudgets {
-            base_url: base_url.trim_end_matches('/').to_string(),
-            token: token.to_string(),
-            client: reqwest::Client::builder()
-                .timeout(timeout)
-                .build()
-                .unwrap_or_default(),
+            http: HttpClient::with_journal(SYSTEM, config, journal),
         }
     }
 
     async fn send(&self, program: &ProgramUpload) -> Result<Receipt, UploadError> {
-        let answer = self
-            .client
-            .post(format!("{}/api/budget-programs", self.base_url))
-            .bearer_auth(&self.token)
-            .json(program)
-            .send()
+        // Not retry-safe: the portal files every program it takes under a new id.
+        let call = Call::post_json("upload-program", "/api/budget-programs", program)
+            .map_err(|e| UploadError::Malformed(e.to_string()))?;
+        let answer = self.http.send(call).await.map_err(UploadError::of)?;
+        answer.json_reply().map_err(UploadError::of_reply)
+    }
+
+    /// The portal's execution report as its CSV (`id;code;name;utv;…;parent_id;month`, what
+    /// `jospar import portal-execution` reads), from the portal or from a file the portal's
+    /// operator handed over, as `source` says: the same bytes go to the same import.
+    pub async fn execution_report(
+        &self,
+        query: &ExecutionQuery,
+        source: &Source,
+    ) -> Result<Vec<u8>, UploadError> {
+        let call = Call::get("execution-report", "/api/execution-reports").query(&[
+            ("type", &query.report),
+            ("region", &query.region),
+            ("date", &query.month),
+        ]);
+        let fetched = self
+            .http
+            .fetch(call, source)
             .await
-            .map_err(|e| UploadError::Unreachable(e.to_string()))?;
-        let status = answer.status();
-        let text = answer
-            .text()
-            .await
-            .map_err(|e| UploadError::Unreachable(e.to_string()))?;
-        if status.is_success() {
-            return serde_json::from_str(&text).map_err(|e| UploadError::Malformed(e.to_string()));
+            .map_err(UploadError::of)?;
+        match fetched.status {
+            Some(status) if !(200..300).contains(&status) => {
+                let answer = jospar_adapter::Answer {
+                    status,
+                    body: fetched.bytes,
+                    attempts: 0,
+                };
+                Err(answer
+                    .json_reply::<serde_json::Value>()
+                    .map_or_else(UploadError::of_reply, |_| {
+                        UploadError::Malformed(format!("HTTP {status}"))
+                    }))
+            }
+            _ => Ok(fetched.bytes),
         }
-        if status.is_server_error() {
-            return Err(UploadError::Unreachable(format!("HTTP {status}")));
-        }
-        let message = serde_json::from_str::<Refusal>(&text)
-            .map(|r| r.error)
-            .unwrap_or(text);
-        Err(UploadError::Refused {
-            status: status.as_u16(),
-            message,
-        })
+    }
+}
+
+impl Adapter for HttpOpenBudgets {
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 }
 

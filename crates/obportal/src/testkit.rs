@@ -1,49 +1,80 @@
 //! A fake open-budgets portal: takes a budget program when the token is right and the document
 //! is sound — a passport or report, the administrator's 12-digit BIN and 3-digit code, a 3-digit
 //! program, both languages, amounts in tiyn, a discussion that ends after it starts — and keeps
-//! it; refuses otherwise with the reason.
+//! it; refuses otherwise with the reason. It also serves the execution reports it was given, as
+//! the portal's CSV, to a reader with the token.
 
-use crate::ProgramUpload;
-use axum::extract::State;
+use crate::{ExecutionQuery, ProgramUpload};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::post;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use jospar_adapter::testkit::FakeServer;
 use serde_json::{Value, json};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 type Shared = Arc<Mutex<Vec<ProgramUpload>>>;
+/// Execution reports by (type, region, month).
+type Reports = Arc<Mutex<HashMap<(String, String, String), String>>>;
 
 pub struct FakeOpenBudgets {
     pub addr: SocketAddr,
+    server: FakeServer,
     received: Shared,
+    reports: Reports,
 }
 
 #[derive(Clone)]
 struct Portal {
     token: String,
     received: Shared,
+    reports: Reports,
 }
 
 impl FakeOpenBudgets {
     pub async fn spawn(token: &str) -> std::io::Result<FakeOpenBudgets> {
         let received: Shared = Arc::default();
+        let reports: Reports = Arc::default();
         let app = Router::new()
             .route("/api/budget-programs", post(take))
+            .route("/api/execution-reports", get(report))
             .with_state(Portal {
                 token: token.to_string(),
                 received: received.clone(),
+                reports: reports.clone(),
             });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(FakeOpenBudgets { addr, received })
+        let server = FakeServer::spawn(app).await?;
+        Ok(FakeOpenBudgets {
+            addr: server.addr,
+            server,
+            received,
+            reports,
+        })
+    }
+
+    /// The portal has this execution report (its CSV) to give.
+    pub fn put_execution_report(&self, query: &ExecutionQuery, csv: &str) {
+        if let Ok(mut reports) = self.reports.lock() {
+            let key = (
+                query.report.clone(),
+                query.region.clone(),
+                query.month.clone(),
+            );
+            reports.insert(key, csv.to_string());
+        }
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
+    }
+
+    /// The kit's server underneath: faults to inject (down, slow, dropped) and every request
+    /// as it came.
+    pub fn server(&self) -> &FakeServer {
+        &self.server
     }
 
     /// The programs taken, in order.
@@ -95,8 +126,7 @@ async fn take(
     body: String,
 ) -> (StatusCode, Json<Value>) {
     let refuse = |status, error: String| (status, Json(json!({ "error": error })));
-    let expected = format!("Bearer {}", portal.token);
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+    if !authorised(&portal, &headers) {
         return refuse(StatusCode::UNAUTHORIZED, "invalid token".into());
     }
     let program: ProgramUpload = match serde_json::from_str(&body) {
@@ -112,4 +142,38 @@ async fn take(
     received.push(program.clone());
     let id = format!("OB-{}-{:05}", program.year, received.len());
     (StatusCode::CREATED, Json(json!({ "id": id })))
+}
+
+fn authorised(portal: &Portal, headers: &HeaderMap) -> bool {
+    let expected = format!("Bearer {}", portal.token);
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(expected.as_str())
+}
+
+async fn report(
+    State(portal): State<Portal>,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    if !authorised(&portal, &headers) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "error": "invalid token" })),
+        )
+            .into_response();
+    }
+    let field = |name: &str| query.get(name).cloned().unwrap_or_default();
+    let key = (field("type"), field("region"), field("date"));
+    let csv = portal
+        .reports
+        .lock()
+        .ok()
+        .and_then(|reports| reports.get(&key).cloned());
+    match csv {
+        Some(csv) => ([("Content-Type", "text/csv; charset=utf-8")], csv).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({ "error": format!("no report {key:?}") })),
+        )
+            .into_response(),
+    }
 }

@@ -10,10 +10,17 @@
 pub mod testkit;
 
 use chrono::NaiveDate;
+use jospar_adapter::{
+    Adapter, AdapterConfig, Call, ExchangeJournal, HttpClient, JsonError, LogJournal,
+};
 use serde::{Deserialize, Serialize};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// The portal's name in the exchange journal.
+pub const SYSTEM: &str = "passport";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -142,59 +149,46 @@ pub trait RegionPassport: Send + Sync {
     fn publish<'a>(&'a self, report: &'a PassportReport) -> PublishFuture<'a>;
 }
 
-/// The portal over HTTPS.
+/// The portal over HTTPS, through the adapter kit's client.
 pub struct HttpRegionPassport {
-    base_url: String,
-    token: String,
-    client: reqwest::Client,
-}
-
-#[derive(Deserialize)]
-struct Refusal {
-    #[serde(default)]
-    error: String,
+    http: HttpClient,
 }
 
 impl HttpRegionPassport {
+    /// The portal at `base_url` with its bearer token and the kit's other defaults, recorded
+    /// in the log only.
     pub fn new(base_url: &str, token: &str, timeout: Duration) -> Self {
+        let config = AdapterConfig::new(base_url).timeout(timeout).bearer(token);
+        HttpRegionPassport::with_config(config, Arc::new(LogJournal))
+    }
+
+    /// The portal as configured (`passport_url`, `passport_token`, `exchange_*`).
+    pub fn with_config(config: AdapterConfig, journal: Arc<dyn ExchangeJournal>) -> Self {
         HttpRegionPassport {
-            base_url: base_url.trim_end_matches('/').to_string(),
-            token: token.to_string(),
-            client: reqwest::Client::builder()
-                .timeout(timeout)
-                .build()
-                .unwrap_or_default(),
+            http: HttpClient::with_journal(SYSTEM, config, journal),
         }
     }
 
     async fn send(&self, report: &PassportReport) -> Result<Receipt, PassportError> {
+        // Not retry-safe: the portal keeps every report it takes under a new id.
+        let call = Call::post_json("publish-report", "/api/reports", report)
+            .map_err(|e| PassportError::Malformed(e.to_string()))?;
         let answer = self
-            .client
-            .post(format!("{}/api/reports", self.base_url))
-            .bearer_auth(&self.token)
-            .json(report)
-            .send()
+            .http
+            .send(call)
             .await
             .map_err(|e| PassportError::Unreachable(e.to_string()))?;
-        let status = answer.status();
-        let text = answer
-            .text()
-            .await
-            .map_err(|e| PassportError::Unreachable(e.to_string()))?;
-        if status.is_success() {
-            return serde_json::from_str(&text)
-                .map_err(|e| PassportError::Malformed(e.to_string()));
-        }
-        if status.is_server_error() {
-            return Err(PassportError::Unreachable(format!("HTTP {status}")));
-        }
-        let message = serde_json::from_str::<Refusal>(&text)
-            .map(|r| r.error)
-            .unwrap_or(text);
-        Err(PassportError::Refused {
-            status: status.as_u16(),
-            message,
+        answer.json_reply().map_err(|e| match e {
+            JsonError::Down(m) => PassportError::Unreachable(m),
+            JsonError::Refused { status, message } => PassportError::Refused { status, message },
+            JsonError::Malformed(m) => PassportError::Malformed(m),
         })
+    }
+}
+
+impl Adapter for HttpRegionPassport {
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 }
 

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::{Json, Router};
+use jospar_adapter::testkit::FakeServer;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -15,6 +16,7 @@ type Shared = Arc<Mutex<Vec<PassportReport>>>;
 
 pub struct FakeRegionPassport {
     pub addr: SocketAddr,
+    server: FakeServer,
     received: Shared,
 }
 
@@ -33,16 +35,22 @@ impl FakeRegionPassport {
                 token: token.to_string(),
                 received: received.clone(),
             });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(FakeRegionPassport { addr, received })
+        let server = FakeServer::spawn(app).await?;
+        Ok(FakeRegionPassport {
+            addr: server.addr,
+            server,
+            received,
+        })
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
+    }
+
+    /// The kit's server underneath: faults to inject (down, slow, dropped) and every request
+    /// as it came.
+    pub fn server(&self) -> &FakeServer {
+        &self.server
     }
 
     /// The reports taken, in order.

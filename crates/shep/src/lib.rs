@@ -13,7 +13,9 @@ pub mod xml;
 pub mod testkit;
 
 pub use client::ShepClient;
-pub use treasury::{Decision, DocumentKind, PlanDocument, ShepTreasury, TreasuryGateway};
+pub use treasury::{
+    Decision, DocumentKind, PlanDocument, ShepTreasury, TreasuryGateway, WithAnswerFiles,
+};
 pub use wsse::{NcaNodeWsseSigner, WsseSigner};
 
 /// Why a message did not get through. Every kind is worth retrying later except

@@ -6,11 +6,14 @@
 //! ours: one element per fact, amounts in tiyn, months numbered 1…12. Replacing it with the
 //! Treasury's schema touches only [`PlanDocument::payload`] and [`Decision::from_data`].
 
-use crate::envelope::Payload;
+use crate::client::read_answer;
+use crate::envelope::{Payload, SyncResponse};
 use crate::xml::{Element, escape};
 use crate::{ShepClient, ShepError};
 use chrono::NaiveDate;
+use jospar_adapter::{Adapter, Source};
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
 pub const FUPF_NS: &str = "urn:jospar:fupf:financing-plan:1";
@@ -342,19 +345,63 @@ impl ShepTreasury {
         document_id: &str,
         payload: Payload,
     ) -> Result<Decision, ShepError> {
+        // The Treasury recognises a document sent again by its DOCUMENT_ID, so a message that
+        // timed out may go again.
         let response = self
             .client
-            .send(
+            .send_idempotent(
                 service,
                 vec![(DOCUMENT_ID.into(), document_id.into())],
                 payload,
             )
             .await?;
-        let data = response
-            .data
-            .ok_or_else(|| ShepError::Malformed("the Treasury answered without data".into()))?;
-        Decision::from_data(&data)
+        decision_of(response)
     }
+
+    /// The decision on a document, from the bus or from the Treasury's answer file as `source`
+    /// says; the file is read by the same reading as the bus's answer.
+    pub async fn status_from(
+        &self,
+        document_id: &str,
+        source: &Source,
+    ) -> Result<Decision, ShepError> {
+        match source {
+            Source::Remote => self.status(document_id).await,
+            Source::File(path) => self.decision_from_file(path).await,
+            Source::RemoteOrFile(path) => match self.status(document_id).await {
+                Err(ShepError::Transport(_)) if path.exists() => {
+                    self.decision_from_file(path).await
+                }
+                other => other,
+            },
+        }
+    }
+}
+
+impl ShepTreasury {
+    async fn decision_from_file(&self, path: &Path) -> Result<Decision, ShepError> {
+        let operation = format!("answer file {}", self.status_service);
+        let bytes = self
+            .client
+            .http()
+            .read_file(&operation, path)
+            .await
+            .map_err(|e| ShepError::Transport(e.to_string()))?;
+        decision_from_answer(&String::from_utf8_lossy(&bytes))
+    }
+}
+
+fn decision_of(response: SyncResponse) -> Result<Decision, ShepError> {
+    let data = response
+        .data
+        .ok_or_else(|| ShepError::Malformed("the Treasury answered without data".into()))?;
+    Decision::from_data(&data)
+}
+
+/// The Treasury's answer about a document in a file it handed over while the bus was down: the
+/// whole `SendMessageResponse` envelope, read exactly as an answer through the bus.
+pub fn decision_from_answer(text: &str) -> Result<Decision, ShepError> {
+    decision_of(read_answer(200, text)?)
 }
 
 impl TreasuryGateway for ShepTreasury {
@@ -368,6 +415,41 @@ impl TreasuryGateway for ShepTreasury {
 
     fn status<'a>(&'a self, document_id: &'a str) -> DecisionFuture<'a> {
         Box::pin(self.ask(&self.status_service, document_id, status_query(document_id)))
+    }
+}
+
+/// The Treasury over the bus, with the answer files it hands over when the bus cannot be
+/// reached (`shep_answers_dir`): `{dir}/{document id}.xml`, each the `SendMessageResponse` the
+/// bus would have carried. Documents go out only through the bus; their decisions are read
+/// from a file when the bus is unreachable and the file is there.
+pub struct WithAnswerFiles {
+    pub gateway: ShepTreasury,
+    pub dir: PathBuf,
+}
+
+impl WithAnswerFiles {
+    async fn status_or_file(&self, document_id: &str) -> Result<Decision, ShepError> {
+        // Our document ids are numbers; anything else cannot name a file of ours.
+        if !document_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return self.gateway.status(document_id).await;
+        }
+        let path = self.dir.join(format!("{document_id}.xml"));
+        self.gateway
+            .status_from(document_id, &Source::RemoteOrFile(path))
+            .await
+    }
+}
+
+impl TreasuryGateway for WithAnswerFiles {
+    fn submit<'a>(&'a self, document: &'a PlanDocument) -> DecisionFuture<'a> {
+        self.gateway.submit(document)
+    }
+
+    fn status<'a>(&'a self, document_id: &'a str) -> DecisionFuture<'a> {
+        Box::pin(self.status_or_file(document_id))
     }
 }
 

@@ -3,11 +3,16 @@
 
 use crate::ShepError;
 use base64::Engine as _;
+use jospar_adapter::{Adapter, AdapterConfig, Call, ExchangeJournal, HttpClient, LogJournal};
 use serde::Deserialize;
 use serde_json::json;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// NCANode's name in the exchange journal.
+pub const SYSTEM: &str = "ncanode";
 
 pub type SignFuture<'a> = Pin<Box<dyn Future<Output = Result<String, ShepError>> + Send + 'a>>;
 
@@ -18,11 +23,10 @@ pub trait WsseSigner: Send + Sync {
 
 /// Signs through NCANode v3 with the system's key container (PKCS#12).
 pub struct NcaNodeWsseSigner {
-    base_url: String,
+    http: HttpClient,
     key_base64: String,
     password: String,
     key_alias: Option<String>,
-    client: reqwest::Client,
 }
 
 #[derive(Deserialize)]
@@ -35,6 +39,7 @@ struct Signed {
 }
 
 impl NcaNodeWsseSigner {
+    /// NCANode at `base_url` with the kit's other defaults, recorded in the log only.
     pub fn new(
         base_url: &str,
         key_p12: &[u8],
@@ -42,15 +47,22 @@ impl NcaNodeWsseSigner {
         key_alias: Option<String>,
         timeout: Duration,
     ) -> Self {
+        let config = AdapterConfig::new(base_url).timeout(timeout);
+        NcaNodeWsseSigner::with_config(config, key_p12, password, key_alias, Arc::new(LogJournal))
+    }
+
+    pub fn with_config(
+        config: AdapterConfig,
+        key_p12: &[u8],
+        password: &str,
+        key_alias: Option<String>,
+        journal: Arc<dyn ExchangeJournal>,
+    ) -> Self {
         NcaNodeWsseSigner {
-            base_url: base_url.trim_end_matches('/').to_string(),
+            http: HttpClient::with_journal(SYSTEM, config, journal),
             key_base64: base64::engine::general_purpose::STANDARD.encode(key_p12),
             password: password.to_string(),
             key_alias,
-            client: reqwest::Client::builder()
-                .timeout(timeout)
-                .build()
-                .unwrap_or_default(),
         }
     }
 
@@ -62,20 +74,18 @@ impl NcaNodeWsseSigner {
             "keyAlias": self.key_alias,
             "trimXml": false,
         });
+        // Signing changes nothing at NCANode: it may always be asked again.
+        let call = Call::post_json("wsse/sign", "/wsse/sign", &body)
+            .map_err(|e| ShepError::Signing(e.to_string()))?
+            .retry_safe();
         let answer = self
-            .client
-            .post(format!("{}/wsse/sign", self.base_url))
-            .json(&body)
-            .send()
+            .http
+            .send(call)
             .await
             .map_err(|e| ShepError::Signing(format!("NCANode unreachable: {e}")))?;
-        let http = answer.status();
-        let text = answer
-            .text()
-            .await
-            .map_err(|e| ShepError::Signing(e.to_string()))?;
-        let signed: Signed = serde_json::from_str(&text)
-            .map_err(|e| ShepError::Signing(format!("NCANode answered {http}: {e}")))?;
+        let signed: Signed = answer.json().map_err(|e| {
+            ShepError::Signing(format!("NCANode answered HTTP {}: {e}", answer.status))
+        })?;
         if signed.status != 200 || signed.xml.is_empty() {
             return Err(ShepError::Signing(format!(
                 "NCANode {}: {}",
@@ -83,6 +93,12 @@ impl NcaNodeWsseSigner {
             )));
         }
         Ok(signed.xml)
+    }
+}
+
+impl Adapter for NcaNodeWsseSigner {
+    fn http(&self) -> &HttpClient {
+        &self.http
     }
 }
 

@@ -6,11 +6,13 @@ use crate::envelope::{BODY_ID, WSSE_NS};
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
+use jospar_adapter::testkit::FakeServer;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 
 pub struct FakeNcaNodeWsse {
     pub addr: SocketAddr,
+    server: FakeServer,
 }
 
 /// The password every fake key container opens with.
@@ -19,16 +21,20 @@ pub const KEY_PASSWORD: &str = "Qwerty12";
 impl FakeNcaNodeWsse {
     pub async fn spawn() -> std::io::Result<FakeNcaNodeWsse> {
         let app = Router::new().route("/wsse/sign", post(sign));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(FakeNcaNodeWsse { addr })
+        let server = FakeServer::spawn(app).await?;
+        Ok(FakeNcaNodeWsse {
+            addr: server.addr,
+            server,
+        })
     }
 
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        self.server.url()
+    }
+
+    /// The kit's server underneath: faults to inject and every request as it came.
+    pub fn server(&self) -> &FakeServer {
+        &self.server
     }
 
     pub fn password() -> &'static str {

@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chrono::{FixedOffset, Utc};
+use jospar_adapter::testkit::FakeServer;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -23,8 +24,6 @@ pub use crate::treasury::{PLAN_SERVICE as SUBMIT_SERVICE, STATUS_SERVICE};
 struct Treasury {
     sender_id: String,
     password: String,
-    /// Requests still to be answered `503 Service Unavailable`.
-    outage: u32,
     /// Register documents without deciding until a status request after `release`.
     hold: bool,
     rejected_bins: HashMap<String, String>,
@@ -37,6 +36,7 @@ type Shared = Arc<Mutex<Treasury>>;
 
 pub struct FakeShep {
     pub addr: SocketAddr,
+    server: FakeServer,
     treasury: Shared,
 }
 
@@ -52,17 +52,23 @@ impl FakeShep {
         let app = Router::new()
             .route("/bip-sync-wss-gost/", post(receive))
             .with_state(treasury.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
-        Ok(FakeShep { addr, treasury })
+        let server = FakeServer::spawn(app).await?;
+        Ok(FakeShep {
+            addr: server.addr,
+            server,
+            treasury,
+        })
+    }
+
+    /// The kit's server underneath: faults to inject (down, slow, dropped) and every request
+    /// as it came.
+    pub fn server(&self) -> &FakeServer {
+        &self.server
     }
 
     /// The sync channel's endpoint.
     pub fn url(&self) -> String {
-        format!("http://{}/bip-sync-wss-gost/", self.addr)
+        format!("{}/bip-sync-wss-gost/", self.server.url())
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Treasury) -> T) -> T {
@@ -70,9 +76,9 @@ impl FakeShep {
         f(&mut treasury)
     }
 
-    /// The next `requests` requests find the bus down.
+    /// The next `requests` requests find the bus down (`503 Service Unavailable`).
     pub fn outage(&self, requests: u32) {
-        self.with(|t| t.outage = requests);
+        self.server.fail_next(requests, 503);
     }
 
     /// Register documents and decide them only when asked after [`FakeShep::release`].
@@ -117,10 +123,6 @@ fn fault(code: &str, message: &str) -> Response {
 
 async fn receive(State(treasury): State<Shared>, body: String) -> Response {
     let mut treasury = treasury.lock().unwrap_or_else(|e| e.into_inner());
-    if treasury.outage > 0 {
-        treasury.outage -= 1;
-        return (StatusCode::SERVICE_UNAVAILABLE, "Service Unavailable").into_response();
-    }
     let request = match parse_request(&body) {
         Ok(request) => request,
         Err(problem) => return fault("SCE002", &format!("Invalid message: {problem}")),
