@@ -37,7 +37,7 @@ pub enum Outcome {
 pub struct ExchangeRecord {
     /// The system's short name (`shep`, `ncanode`, `passport`, `obportal`).
     pub system: String,
-    /// What the call was for, e.g. `upload-program`, `SendMessage FUPF_FINANCING_PLAN`.
+    /// What the call was for, e.g. `UploadProgram`, `SendMessage FUPF_FINANCING_PLAN`.
     pub operation: String,
     pub direction: Direction,
     /// Without user, password or secret query parameters.

@@ -1,5 +1,7 @@
 //! Kazakh and Russian for every string a user sees (P-8): Fluent files in `locales/{kk,ru}`,
-//! shared by the pages, the reports of every module and the command line.
+//! shared by the pages, the reports of every module and the command line. Every `.ftl` file
+//! of a language's directory is loaded, so a new module brings its messages as one file of
+//! its own in each language (`locales/kk/<module>.ftl`, `locales/ru/<module>.ftl`).
 
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, static_loader};
@@ -133,12 +135,20 @@ mod tests {
 
     #[test]
     fn every_key_exists_in_both_languages() {
+        // Every message file of the language: a module may bring its own.
         let read = |lang: &str| {
-            std::fs::read_to_string(format!(
-                "{}/locales/{lang}/main.ftl",
-                env!("CARGO_MANIFEST_DIR")
-            ))
-            .expect("locale file")
+            let dir = format!("{}/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
+            let mut files: Vec<_> = std::fs::read_dir(dir)
+                .expect("locale directory")
+                .map(|e| e.expect("entry").path())
+                .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
+                .collect();
+            files.sort();
+            files
+                .iter()
+                .map(|f| std::fs::read_to_string(f).expect("locale file"))
+                .collect::<Vec<_>>()
+                .join("\n")
         };
         let keys = |text: &str| -> std::collections::BTreeSet<String> {
             text.lines()

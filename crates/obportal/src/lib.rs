@@ -137,7 +137,7 @@ impl HttpOpenBudgets {
 
     async fn send(&self, program: &ProgramUpload) -> Result<Receipt, UploadError> {
         // Not retry-safe: the portal files every program it takes under a new id.
-        let call = Call::post_json("upload-program", "/api/budget-programs", program)
+        let call = Call::post_json("UploadProgram", "/api/budget-programs", program)
             .map_err(|e| UploadError::Malformed(e.to_string()))?;
         let answer = self.http.send(call).await.map_err(UploadError::of)?;
         answer.json_reply().map_err(UploadError::of_reply)

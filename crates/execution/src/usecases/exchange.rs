@@ -250,3 +250,51 @@ pub async fn retry(db: &Db, p: &Principal, id: i64, reason: &str) -> Result<Outb
     }
     Ok(next)
 }
+
+#[cfg(test)]
+mod rights_tests {
+    use super::*;
+    use jospar_access::Role;
+    use jospar_access::testing::principal;
+
+    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
+    /// 5 a hospital under 4.
+    const TREE: &[(i64, Option<i64>)] = &[
+        (1, None),
+        (2, Some(1)),
+        (3, Some(2)),
+        (4, Some(1)),
+        (5, Some(4)),
+    ];
+
+    fn item(status: OutboxStatus) -> OutboxItem {
+        OutboxItem {
+            id: 1,
+            plan_id: 7,
+            org_id: 3,
+            kind: "plan".into(),
+            change_number: 0,
+            status,
+            attempts: 3,
+            next_attempt_at: Utc::now(),
+            last_error: None,
+            reference: None,
+            reason: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_failed_or_rejected_document_is_queued_again_by_whoever_enters_its_data() {
+        let school = principal(3, &[(Role::Economist, 3)], TREE);
+        let auditor = principal(1, &[(Role::Auditor, 1)], TREE);
+        let hospital = principal(5, &[(Role::Economist, 5)], TREE);
+        assert!(may_retry(&school, &item(OutboxStatus::Failed)));
+        assert!(may_retry(&school, &item(OutboxStatus::Rejected)));
+        assert!(!may_retry(&school, &item(OutboxStatus::Queued)));
+        assert!(!may_retry(&auditor, &item(OutboxStatus::Failed)));
+        assert!(!may_retry(&hospital, &item(OutboxStatus::Failed)));
+        assert!(may_send(&school) && may_send(&hospital) && !may_send(&auditor));
+    }
+}

@@ -537,3 +537,66 @@ fn report_month(year: i32, date: NaiveDate) -> Result<usize> {
     }
     Ok(closed.month() as usize)
 }
+
+#[cfg(test)]
+mod rights_tests {
+    use super::*;
+    use crate::plans::PlanStatus;
+    use jospar_access::Role;
+    use jospar_access::testing::principal;
+
+    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
+    /// 5 a hospital under 4.
+    const TREE: &[(i64, Option<i64>)] = &[
+        (1, None),
+        (2, Some(1)),
+        (3, Some(2)),
+        (4, Some(1)),
+        (5, Some(4)),
+    ];
+
+    fn plan(status: PlanStatus) -> ReceiptPlan {
+        ReceiptPlan {
+            id: 1,
+            org_id: 1,
+            year: 2027,
+            status,
+            lines: Vec::new(),
+            version: 1,
+            updated_at: chrono::Utc::now(),
+            approved_by: None,
+            approved_at: None,
+        }
+    }
+
+    #[test]
+    fn the_finance_department_shapes_approves_and_explains_its_plan_of_receipts() {
+        let planner = principal(1, &[(Role::Planner, 1)], TREE);
+        let auditor = principal(1, &[(Role::Auditor, 1)], TREE);
+        let administrator = principal(2, &[(Role::Abp, 2)], TREE);
+        assert_eq!(
+            actions(&planner, &plan(PlanStatus::Draft)),
+            ReceiptPlanActions {
+                edit: true,
+                approve: true,
+                explain: false
+            }
+        );
+        assert_eq!(
+            actions(&planner, &plan(PlanStatus::Approved)),
+            ReceiptPlanActions {
+                edit: false,
+                approve: false,
+                explain: true
+            }
+        );
+        assert_eq!(
+            actions(&auditor, &plan(PlanStatus::Draft)),
+            ReceiptPlanActions::default()
+        );
+        assert_eq!(
+            actions(&administrator, &plan(PlanStatus::Draft)),
+            ReceiptPlanActions::default()
+        );
+    }
+}
