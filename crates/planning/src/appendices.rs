@@ -298,11 +298,11 @@ pub async fn appendix_57(
             ),
             tr.t("consolidated-units"),
         ],
-        groups,
         headers,
         numbered: true,
         ..Table::default()
     };
+    table.set_groups(&groups);
     let mut names = Names::new(db, tr, &campaign).await?;
     let total = lines_tree
         .rows(&mut names, &abp, &years, &mut table)
@@ -388,11 +388,11 @@ pub async fn appendix_58(
             which_requests(tr, approved_only),
             tr.t("consolidated-units"),
         ],
-        groups,
         headers,
         numbered: true,
         ..Table::default()
     };
+    table.set_groups(&groups);
     let mut names = Names::new(db, tr, &campaign).await?;
     let total = lines_tree
         .rows(&mut names, &abp, &years, &mut table)
@@ -472,18 +472,18 @@ pub async fn appendix_59(
             which_requests(tr, approved_only),
             tr.t("consolidated-units"),
         ],
-        groups: vec![
-            (String::new(), 3),
-            (tr.t("appendix-current-year"), 1),
-            (
-                tr.t("appendix-planning-period"),
-                years.len().saturating_sub(1),
-            ),
-        ],
         headers,
         numbered: true,
         ..Table::default()
     };
+    table.set_groups(&[
+        (String::new(), 3),
+        (tr.t("appendix-current-year"), 1),
+        (
+            tr.t("appendix-planning-period"),
+            years.len().saturating_sub(1),
+        ),
+    ]);
     let mut names = Names::new(db, tr, &campaign).await?;
     let mut total = Amounts::new();
     for (abp, programs) in &by_admin {
@@ -560,11 +560,11 @@ pub async fn appendix_60(
             which_requests(tr, approved_only),
             tr.t("consolidated-units"),
         ],
-        groups,
         headers,
         numbered: true,
         ..Table::default()
     };
+    table.set_groups(&groups);
     let split = |kinds: &BTreeMap<LimitKind, Amounts>| -> Vec<Cell> {
         planning
             .iter()
