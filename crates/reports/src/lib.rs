@@ -312,16 +312,15 @@ impl Table {
         if !self.head.is_empty() {
             return self.head.clone();
         }
-        let (text, cols) = (|h: &String| h.clone(), 1);
         self.headers
             .iter()
             .enumerate()
             .map(|(col, h)| HeadCell {
-                text: text(h),
+                text: h.clone(),
                 row: 0,
                 col,
                 rows: 1,
-                cols,
+                cols: 1,
             })
             .collect()
     }

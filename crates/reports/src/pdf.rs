@@ -70,10 +70,10 @@ pub fn to_pdf(table: &Table) -> Result<Vec<u8>, genpdf::error::Error> {
     }
     let printed = table.printed();
     for (index, row) in printed.rows.iter().enumerate() {
-        body.push_row(cells(row, table.strong_rows.contains(&index)))?;
+        body.push_row(cells(table, row, table.strong_rows.contains(&index)))?;
     }
     if let Some(total) = &printed.total {
-        body.push_row(cells(total, true))?;
+        body.push_row(cells(table, total, true))?;
     }
     doc.push(body);
     let closing = table.closing_lines();
@@ -127,16 +127,18 @@ fn heading(text: &str) -> Box<dyn Element> {
     )
 }
 
-fn cells(row: &[Shown], strong: bool) -> Vec<Box<dyn Element>> {
+fn cells(table: &Table, row: &[Shown], strong: bool) -> Vec<Box<dyn Element>> {
     let style = if strong {
         Style::new().bold()
     } else {
         Style::new()
     };
     row.iter()
-        .map(|cell| -> Box<dyn Element> {
+        .enumerate()
+        .map(|(col, cell)| -> Box<dyn Element> {
             let alignment = match cell {
                 Shown::Amount(_) => Alignment::Right,
+                Shown::Text(_) if table.is_numeric(col) => Alignment::Right,
                 Shown::Text(_) => Alignment::Left,
             };
             Box::new(

@@ -280,9 +280,14 @@ struct HeadView {
 
 impl TableView {
     fn of(table: &Table) -> TableView {
+        // Amounts, and the percentages and counts of a layout, align right.
         let cells = |row: &Vec<Shown>| -> Vec<(String, bool)> {
             row.iter()
-                .map(|c| (c.display(), matches!(c, Shown::Amount(_))))
+                .enumerate()
+                .map(|(col, c)| {
+                    let numeric = matches!(c, Shown::Amount(_)) || table.is_numeric(col);
+                    (c.display(), numeric)
+                })
                 .collect()
         };
         let printed = table.printed();
