@@ -245,6 +245,25 @@ impl Table {
         PrintedTable { rows, total }
     }
 
+    /// How far each printed total is from the exact total rounded: (column, printed − rounded)
+    /// for the columns where they differ, for a note under a form printed in thousands.
+    pub fn rounding_differences(&self) -> Vec<(usize, Printed)> {
+        let (Some(exact), Some(printed)) = (&self.total, self.printed().total) else {
+            return Vec::new();
+        };
+        let scale = self.scale();
+        exact
+            .iter()
+            .zip(printed)
+            .enumerate()
+            .filter_map(|(col, cell)| match cell {
+                (Cell::Money(m), Shown::Amount(p)) => Some((col, p - scale.round(*m))),
+                _ => None,
+            })
+            .filter(|(_, difference)| difference.steps != 0)
+            .collect()
+    }
+
     /// A total column's cell: the sum of the printed cells it adds up in the row.
     fn apply_column_sums(&self, row: &mut [Shown]) {
         for (col, column) in self.columns.iter().enumerate() {
@@ -681,6 +700,16 @@ mod tests {
         assert_eq!(
             Scale::new(Unit::ThousandTenge, 1).map(|s| s.round(Tenge::from_tiyn(12_000)).steps),
             Some(1)
+        );
+        let differences: Vec<(usize, i64)> = table
+            .rounding_differences()
+            .into_iter()
+            .map(|(col, d)| (col, d.steps))
+            .collect();
+        assert_eq!(
+            differences,
+            vec![(1, -1)],
+            "0.0 printed against 0.1 rounded"
         );
     }
 
