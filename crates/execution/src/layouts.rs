@@ -292,6 +292,40 @@ mod tests {
         ));
     }
 
+    /// A new version of an order, added to a copy of the file, prints from its first day on;
+    /// a form dated before it keeps the old layout.
+    #[test]
+    fn a_form_prints_in_the_layout_of_its_report_date() {
+        let start = DEFAULT.find("code = \"money-movement\"").expect("movement");
+        let block = &DEFAULT[start..];
+        let next = block.find("[[layout]]").unwrap_or(block.len());
+        let version_2028 = block[..next]
+            .replace(
+                r#"valid_from = "2015-01-01""#,
+                r#"valid_from = "2028-01-01""#,
+            )
+            .replace("Форма {form}", "Форма {form} (ред. 2028)");
+        let text = DEFAULT.replacen(
+            r#"code = "money-movement"
+valid_from = "2015-01-01""#,
+            r#"code = "money-movement"
+valid_from = "2015-01-01"
+valid_to = "2027-12-31""#,
+            1,
+        ) + "\n[[layout]]\n"
+            + &version_2028;
+        let layouts = Layouts::parse(&text).expect("valid");
+        let tr = Tr(jospar_i18n::Lang::Ru);
+        let number = |y| {
+            let day = NaiveDate::from_ymd_opt(y, 4, 1).expect("date");
+            let values = [("form", "5-34".to_string()), ("name", "N".to_string())];
+            let table = layouts.printed_table(&tr, "money-movement", day, &values);
+            table.expect("table").number[0].clone()
+        };
+        assert_eq!(number(2027), "Форма 5-34");
+        assert_eq!(number(2028), "Форма 5-34 (ред. 2028)");
+    }
+
     /// The movement form prints its number and its two-row headings in the language asked.
     #[test]
     fn the_printed_movement_form_names_its_form() {
