@@ -43,14 +43,10 @@ fn frame(tr: &Tr, code: &str, years: &[i32]) -> Result<Table> {
     let layout = layouts()
         .in_force(code, date)
         .ok_or_else(|| Error::Internal(format!("no layout {code}")))?;
-    let values: Vec<(String, String)> = years
-        .iter()
-        .enumerate()
-        .map(|(i, y)| (format!("year{i}"), y.to_string()))
-        .collect();
-    let values: Vec<(&str, String)> = values
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.clone()))
+    // The current year and the three planning years (`request_years`).
+    let values: Vec<(&str, String)> = ["year0", "year1", "year2", "year3"]
+        .into_iter()
+        .zip(years.iter().map(i32::to_string))
         .collect();
     Ok(layout.table(tr.lang(), &values, tr.t(layout.unit.message())))
 }
