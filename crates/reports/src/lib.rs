@@ -267,7 +267,8 @@ impl Table {
     /// A total column's cell: the sum of the printed cells it adds up in the row.
     fn apply_column_sums(&self, row: &mut [Shown]) {
         for (col, column) in self.columns.iter().enumerate() {
-            if column.plus.is_empty() || row.get(col).and_then(Shown::amount).is_none() {
+            let formula = !column.plus.is_empty() || !column.minus.is_empty();
+            if !formula || row.get(col).and_then(Shown::amount).is_none() {
                 continue;
             }
             let term = |i: &usize| row.get(*i).and_then(Shown::amount).map_or(0, |a| a.steps);
