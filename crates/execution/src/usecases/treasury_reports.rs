@@ -18,10 +18,6 @@ use jospar_org::{BudgetLevel, OrgTree};
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
 
-fn headers(tr: &Tr, keys: &[&str]) -> Vec<String> {
-    keys.iter().map(|k| tr.t(k)).collect()
-}
-
 /// The outline level of a row: an administrator 0 … a specific 3.
 fn level<const N: usize>(row: &OutlineRow<N>) -> u8 {
     row.key.len().saturating_sub(1) as u8
@@ -218,31 +214,14 @@ pub async fn cash_by_local_budgets_table(
         })
         .collect();
     budgets.sort_by_key(|b| (level_rank(b.level), b.kato.clone()));
-    let mut table = Table {
-        title: tr.t("report-cash-by-local-budgets"),
-        subtitle: vec![
-            jospar_org::usecases::org_name(db, tr.0, root).await?,
-            tr.args(
-                "treasury-local-budgets-subtitle",
-                &[("date", date.to_string())],
-            ),
-        ],
-        headers: headers(
-            tr,
-            &[
-                "analytics-col-budget",
-                "treasury-col-budget-level",
-                "treasury-col-forms",
-                "analytics-col-plan-year",
-                "analytics-col-plan-period",
-                "treasury-col-executed",
-                "exec-col-percent-period",
-                "treasury-col-unpaid",
-            ],
+    let mut table = layouts().printed_table(tr, "cash-by-local-budgets", date, &[])?;
+    table.subtitle = vec![
+        jospar_org::usecases::org_name(db, tr.0, root).await?,
+        tr.args(
+            "treasury-local-budgets-subtitle",
+            &[("date", date.to_string())],
         ),
-        numbered: true,
-        ..Table::default()
-    };
+    ];
     let lang = tr.lang();
     let mut sums = [Tenge::ZERO; 3];
     let mut missing = 0;
@@ -263,6 +242,7 @@ pub async fn cash_by_local_budgets_table(
         if own.is_empty() {
             missing += 1;
             table.strong_rows.push(table.rows.len());
+            table.levels.push(0);
             row.push(Cell::Text(tr.t("analytics-col-missing")));
             row.extend(vec![Cell::Text(String::new()); 5]);
             table.rows.push(row);
@@ -282,6 +262,8 @@ pub async fn cash_by_local_budgets_table(
         }
         row.push(Cell::Text(own.len().to_string()));
         row.extend(cash_cells(values));
+        // Every budget is a line of the total; a bold row marks a missing form, not a subtotal.
+        table.levels.push(0);
         table.rows.push(row);
     }
     let mut total = vec![Cell::Text(tr.t("total"))];
