@@ -462,11 +462,11 @@ pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
     let printed = table.printed();
     let strong = |i: usize| table.strong_rows.contains(&i);
     for (index, cells) in printed.rows.iter().enumerate() {
-        write_xlsx_row(sheet, &f, row, cells, strong(index))?;
+        write_xlsx_row(sheet, (table, &f), row, cells, strong(index))?;
         row += 1;
     }
     if let Some(total) = &printed.total {
-        write_xlsx_row(sheet, &f, row, total, true)?;
+        write_xlsx_row(sheet, (table, &f), row, total, true)?;
         row += 1;
     }
     for line in table.closing_lines() {
@@ -514,17 +514,21 @@ fn write_xlsx_heading(
     Ok(row)
 }
 
+/// A row of cells; the percentages and counts of a layout, kept as text, align right.
 fn write_xlsx_row(
     sheet: &mut Worksheet,
-    f: &Formats,
+    (table, f): (&Table, &Formats),
     row: u32,
     cells: &[Shown],
     strong: bool,
 ) -> Result<(), XlsxError> {
-    for (col, cell) in cells.iter().enumerate() {
-        let col = col as u16;
+    for (index, cell) in cells.iter().enumerate() {
+        let col = index as u16;
         match cell {
             Shown::Text(t) if strong => sheet.write_string_with_format(row, col, t, &f.bold)?,
+            Shown::Text(t) if table.is_numeric(index) => {
+                sheet.write_string_with_format(row, col, t, &f.right)?
+            }
             Shown::Text(t) => sheet.write_string(row, col, t)?,
             Shown::Amount(a) => {
                 let format = if strong { &f.money_bold } else { &f.money };
