@@ -1,9 +1,15 @@
 //! The layouts of the Treasury and e-Minfin forms as data (EX-5): the headings that name each
 //! column, and each form's shape — which columns it must have and how its rows are checked.
-//! The layouts in `data/treasury/layouts.toml` are built in; a corrected copy can replace them
-//! at start-up ([`install`]) when a real export names a column differently, without a new build.
+//! The same file holds the printed layouts of the reports on these forms, in the shared model
+//! of `jospar_reports::layout` ([`Layouts::printed_table`]). The layouts in
+//! `data/treasury/layouts.toml` are built in; a corrected copy can replace them at start-up
+//! ([`install`]) when a real export names a column differently, without a new build.
 
 use crate::treasury::Field;
+use chrono::NaiveDate;
+use jospar_i18n::Tr;
+use jospar_reports::Table;
+use jospar_reports::layout::{Layout, Layouts as Printed};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -70,6 +76,8 @@ pub struct Layouts {
     pub forms: BTreeMap<String, FormLayout>,
     pub budget_kinds: BudgetKinds,
     pub development: Development,
+    /// The printed layouts of the reports on these forms, by code and date.
+    pub printed: Printed,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +89,8 @@ struct LayoutsFile {
     development: Development,
     headings: HashMap<Field, Vec<String>>,
     forms: BTreeMap<String, FormLayout>,
+    #[serde(default)]
+    layout: Vec<Layout>,
 }
 
 /// Which subprograms of a local budget are financed by the republican budget.
@@ -121,6 +131,8 @@ pub enum LayoutError {
     },
     #[error("no forms")]
     NoForms,
+    #[error("{0}")]
+    Printed(String),
 }
 
 /// Lower case, single spaces, no closing colon or full stop: how headings are compared.
@@ -170,12 +182,35 @@ impl Layouts {
         if file.forms.is_empty() {
             return Err(LayoutError::NoForms);
         }
+        // A corrected copy made before the printed layouts keeps the built-in ones.
+        let printed = if file.layout.is_empty() {
+            Printed::parse(DEFAULT)
+        } else {
+            Printed::new(file.layout)
+        };
         Ok(Layouts {
             headings,
             forms: file.forms,
             budget_kinds: file.budget_kinds,
             development: file.development,
+            printed: printed.map_err(|e| LayoutError::Printed(e.to_string()))?,
         })
+    }
+
+    /// An empty table in the printed layout `code` in force on the form's report date, with
+    /// `{name}` in its texts replaced by the values given.
+    pub fn printed_table(
+        &self,
+        tr: &Tr,
+        code: &str,
+        date: NaiveDate,
+        values: &[(&str, String)],
+    ) -> Result<Table, jospar_access::Error> {
+        let layout = self
+            .printed
+            .in_force(code, date)
+            .ok_or_else(|| jospar_access::Error::Internal(format!("no printed layout {code}")))?;
+        Ok(layout.table(tr.lang(), values, tr.t(layout.unit.message())))
     }
 
     pub fn headings(&self, field: Field) -> &[String] {
@@ -232,6 +267,80 @@ mod tests {
         assert!(layouts.development.covers("431"));
         assert!(!layouts.development.covers("149"));
         assert_eq!(layouts.forms_of(Shape::Movement), vec!["0-67", "5-34"]);
+        let day = NaiveDate::from_ymd_opt(2027, 4, 1).expect("date");
+        for code in [
+            "obligations-420-ecofin",
+            "development-programs",
+            "money-movement",
+        ] {
+            assert!(layouts.printed.in_force(code, day).is_some(), "{code}");
+        }
+    }
+
+    #[test]
+    fn a_copy_without_printed_layouts_keeps_the_built_in_ones() {
+        let imports_only = &DEFAULT[..DEFAULT.find("[[layout]]").expect("printed layouts")];
+        let layouts = Layouts::parse(imports_only).expect("valid");
+        assert_eq!(
+            layouts.printed,
+            Layouts::parse(DEFAULT).expect("valid").printed
+        );
+        let broken = DEFAULT.replace(r#"sum_of = ["accepted"]"#, r#"sum_of = ["nothing"]"#);
+        assert!(matches!(
+            Layouts::parse(&broken),
+            Err(LayoutError::Printed(why)) if why.contains("nothing")
+        ));
+    }
+
+    /// A new version of an order, added to a copy of the file, prints from its first day on;
+    /// a form dated before it keeps the old layout.
+    #[test]
+    fn a_form_prints_in_the_layout_of_its_report_date() {
+        let start = DEFAULT.find("code = \"money-movement\"").expect("movement");
+        let block = &DEFAULT[start..];
+        let next = block.find("[[layout]]").unwrap_or(block.len());
+        let version_2028 = block[..next]
+            .replace(
+                r#"valid_from = "2015-01-01""#,
+                r#"valid_from = "2028-01-01""#,
+            )
+            .replace("Форма {form}", "Форма {form} (ред. 2028)");
+        let text = DEFAULT.replacen(
+            r#"code = "money-movement"
+valid_from = "2015-01-01""#,
+            r#"code = "money-movement"
+valid_from = "2015-01-01"
+valid_to = "2027-12-31""#,
+            1,
+        ) + "\n[[layout]]\n"
+            + &version_2028;
+        let layouts = Layouts::parse(&text).expect("valid");
+        let tr = Tr(jospar_i18n::Lang::Ru);
+        let number = |y| {
+            let day = NaiveDate::from_ymd_opt(y, 4, 1).expect("date");
+            let values = [("form", "5-34".to_string()), ("name", "N".to_string())];
+            let table = layouts.printed_table(&tr, "money-movement", day, &values);
+            table.expect("table").number[0].clone()
+        };
+        assert_eq!(number(2027), "Форма 5-34");
+        assert_eq!(number(2028), "Форма 5-34 (ред. 2028)");
+    }
+
+    /// The movement form prints its number and its two-row headings in the language asked.
+    #[test]
+    fn the_printed_movement_form_names_its_form() {
+        let layouts = Layouts::parse(DEFAULT).expect("valid");
+        let day = NaiveDate::from_ymd_opt(2027, 4, 1).expect("date");
+        let values = [("form", "5-34".to_string()), ("name", "N".to_string())];
+        let tr = Tr(jospar_i18n::Lang::Kk);
+        let table = layouts
+            .printed_table(&tr, "money-movement", day, &values)
+            .expect("table");
+        assert_eq!(table.number[0], "5-34 нысаны");
+        assert_eq!(table.title, "5-34 нысаны бойынша ақша қозғалысы: N");
+        let codes = table.head.iter().find(|c| c.row == 0 && c.col == 0);
+        assert_eq!(codes.map(|c| c.cols), Some(4));
+        assert_eq!(table.signatures.len(), 2);
     }
 
     #[test]

@@ -8,10 +8,9 @@
 //! - 59 — consolidated list of budget programs;
 //! - 60 — consolidated table of expenses by programs with base expenses and new initiatives.
 //!
-//! The seeds give the names of these forms, not their grids; the layouts here follow the
-//! usual shape of the rules' forms: codes, name, the current year and the three planning
-//! years, numbered columns, bold subtotals, a total and the signatures. Amounts are in tenge
-//! with tiyn (not thousands) so that every form reconciles to the tiyn with the requests.
+//! Their layouts are data, `layouts/appendices.toml` (numbers, the order, headings over the
+//! years, numbered columns, the unit and who signs), picked by the campaign's current year;
+//! the code here fills the rows: bold subtotals by outline level and a total.
 
 use crate::usecases::{Slicer, campaign_lines, which_requests};
 use crate::{Line, repo, request_years};
@@ -22,9 +21,35 @@ use jospar_core::Tenge;
 use jospar_i18n::Tr;
 use jospar_limits::{Campaign, LimitKind, repo as limits_repo};
 use jospar_org::{OrgKind, OrgTree, Right};
+use jospar_reports::layout::Layouts;
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+/// The layouts of the appendices, built in.
+pub const LAYOUTS: &str = include_str!("../layouts/appendices.toml");
+
+pub fn layouts() -> &'static Layouts {
+    static PARSED: OnceLock<Layouts> = OnceLock::new();
+    PARSED.get_or_init(|| Layouts::parse(LAYOUTS).expect("the built-in appendices are valid"))
+}
+
+/// An empty appendix in the layout in force in the campaign's current year (the year the
+/// requests are drawn up), with the campaign's years in its headings.
+fn frame(tr: &Tr, code: &str, years: &[i32]) -> Result<Table> {
+    let current = years.first().copied().unwrap_or_default();
+    let date = chrono::NaiveDate::from_ymd_opt(current, 1, 1).unwrap_or_default();
+    let layout = layouts()
+        .in_force(code, date)
+        .ok_or_else(|| Error::Internal(format!("no layout {code}")))?;
+    // The current year and the three planning years (`request_years`).
+    let values: Vec<(&str, String)> = ["year0", "year1", "year2", "year3"]
+        .into_iter()
+        .zip(years.iter().map(i32::to_string))
+        .collect();
+    Ok(layout.table(tr.lang(), &values, tr.t(layout.unit.message())))
+}
 
 /// What a campaign-wide report covers: the campaign, the organisation whose subtree is
 /// consolidated (default: the authorized body), and whether only approved requests count.
@@ -93,26 +118,6 @@ impl<'a> Names<'a> {
     }
 }
 
-/// Columns of 57 and 58: codes, name, the current year and the planning period.
-fn program_grid(tr: &Tr, years: &[i32]) -> (Vec<(String, usize)>, Vec<String>) {
-    let groups = vec![
-        (String::new(), 4),
-        (tr.t("appendix-current-year"), 1),
-        (
-            tr.t("appendix-planning-period"),
-            years.len().saturating_sub(1),
-        ),
-    ];
-    let mut headers = vec![
-        tr.t("appendix-col-program"),
-        tr.t("appendix-col-subprogram"),
-        tr.t("appendix-col-specific"),
-        tr.t("appendix-col-name"),
-    ];
-    headers.extend(years.iter().map(|y| y.to_string()));
-    (groups, headers)
-}
-
 /// Program → subprogram → [counterparty →] specific, with bold subtotals.
 #[derive(Default)]
 struct Tree {
@@ -152,7 +157,7 @@ impl Tree {
                 .await?;
             push(
                 table,
-                true,
+                (0, true),
                 [text(program), text(""), text(""), text(name)],
                 years,
                 &p.amounts,
@@ -164,7 +169,7 @@ impl Tree {
                         .await?;
                     push(
                         table,
-                        true,
+                        (1, true),
                         [text(""), text(sub), text(""), text(name)],
                         years,
                         &s.amounts,
@@ -174,7 +179,7 @@ impl Tree {
                     if !party.is_empty() {
                         push(
                             table,
-                            true,
+                            (2, true),
                             [text(""), text(""), text(""), text(party)],
                             years,
                             &c.amounts,
@@ -184,7 +189,7 @@ impl Tree {
                         let name = names.name(CodeKind::EconSpecific, specific).await?;
                         push(
                             table,
-                            false,
+                            (3, false),
                             [text(""), text(""), text(specific), text(name)],
                             years,
                             amounts,
@@ -197,9 +202,10 @@ impl Tree {
     }
 }
 
+/// A row at an outline level; a strong row is the subtotal of the deeper rows after it.
 fn push<const N: usize>(
     table: &mut Table,
-    strong: bool,
+    (level, strong): (u8, bool),
     lead: [Cell; N],
     years: &[i32],
     amounts: &Amounts,
@@ -207,6 +213,7 @@ fn push<const N: usize>(
     if strong {
         table.strong_rows.push(table.rows.len());
     }
+    table.levels.push(level);
     let mut cells = lead.to_vec();
     cells.extend(money(years, amounts));
     table.rows.push(cells);
@@ -273,42 +280,32 @@ pub async fn appendix_57(
     for line in repo::lines(db, request.id).await? {
         lines_tree.add("", &line);
     }
-    let (groups, headers) = program_grid(tr, &years);
     let org = slicer.orgs.get(&request.org_id);
-    let mut table = Table {
-        title: tr.t("appendix-57-title"),
-        subtitle: vec![
-            tr.t("appendix-57-form"),
-            format!(
-                "{} · {} {}",
-                slicer.org_name(request.org_id),
-                tr.t("field-bin"),
-                org.and_then(|o| o.bin.clone()).unwrap_or_default()
-            ),
-            format!(
-                "{}: {abp} {}",
-                tr.t("dimension-administrator"),
-                slicer.label(crate::Dimension::Org, &admin)
-            ),
-            format!(
-                "{} · {} · {}",
-                campaign_name(tr, &campaign),
-                tr.t(&format!("request-kind-{}", request.kind.code())),
-                tr.t(&format!("status-{}", request.status.code()))
-            ),
-            tr.t("consolidated-units"),
-        ],
-        groups,
-        headers,
-        numbered: true,
-        ..Table::default()
-    };
+    let mut table = frame(tr, "appendix-57", &years)?;
+    table.subtitle = vec![
+        format!(
+            "{} · {} {}",
+            slicer.org_name(request.org_id),
+            tr.t("field-bin"),
+            org.and_then(|o| o.bin.clone()).unwrap_or_default()
+        ),
+        format!(
+            "{}: {abp} {}",
+            tr.t("dimension-administrator"),
+            slicer.label(crate::Dimension::Org, &admin)
+        ),
+        format!(
+            "{} · {} · {}",
+            campaign_name(tr, &campaign),
+            tr.t(&format!("request-kind-{}", request.kind.code())),
+            tr.t(&format!("status-{}", request.status.code()))
+        ),
+    ];
     let mut names = Names::new(db, tr, &campaign).await?;
     let total = lines_tree
         .rows(&mut names, &abp, &years, &mut table)
         .await?;
     table.total = Some(total_row(tr, 4, &years, &total));
-    table.footer = vec![tr.t("appendix-sign-head"), tr.t("appendix-sign-economist")];
     for s in repo::signatures(db, request.id)
         .await
         .map_err(crate::usecases::planning_error)?
@@ -370,38 +367,26 @@ pub async fn appendix_58(
             (false, _) => lines_tree.add("", line),
         }
     }
-    let (groups, headers) = program_grid(tr, &years);
-    let mut table = Table {
-        title: tr.t(if by_counterparty {
-            "appendix-58-counterparty-title"
-        } else {
-            "appendix-58-title"
-        }),
-        subtitle: vec![
-            tr.t("appendix-58-form"),
-            format!(
-                "{}: {abp} {}",
-                tr.t("dimension-administrator"),
-                admin.name(tr.lang())
-            ),
-            campaign_name(tr, &campaign),
-            which_requests(tr, approved_only),
-            tr.t("consolidated-units"),
-        ],
-        groups,
-        headers,
-        numbered: true,
-        ..Table::default()
+    let code = if by_counterparty {
+        "appendix-58-counterparty"
+    } else {
+        "appendix-58"
     };
+    let mut table = frame(tr, code, &years)?;
+    table.subtitle = vec![
+        format!(
+            "{}: {abp} {}",
+            tr.t("dimension-administrator"),
+            admin.name(tr.lang())
+        ),
+        campaign_name(tr, &campaign),
+        which_requests(tr, approved_only),
+    ];
     let mut names = Names::new(db, tr, &campaign).await?;
     let total = lines_tree
         .rows(&mut names, &abp, &years, &mut table)
         .await?;
     table.total = Some(total_row(tr, 4, &years, &total));
-    table.footer = vec![
-        tr.t("appendix-sign-admin-head"),
-        tr.t("appendix-sign-economist"),
-    ];
     Ok(table)
 }
 
@@ -457,33 +442,12 @@ pub async fn appendix_59(
     let by_admin =
         programs_by_administrator(db, tree, &slicer, reader, &campaign, root, approved_only)
             .await?;
-    let mut headers = vec![
-        tr.t("appendix-col-abp"),
-        tr.t("appendix-col-program"),
-        tr.t("appendix-col-name"),
+    let mut table = frame(tr, "appendix-59", &years)?;
+    table.subtitle = vec![
+        slicer.org_name(root),
+        campaign_name(tr, &campaign),
+        which_requests(tr, approved_only),
     ];
-    headers.extend(years.iter().map(|y| y.to_string()));
-    let mut table = Table {
-        title: tr.t("appendix-59-title"),
-        subtitle: vec![
-            tr.t("appendix-59-form"),
-            slicer.org_name(root),
-            campaign_name(tr, &campaign),
-            which_requests(tr, approved_only),
-            tr.t("consolidated-units"),
-        ],
-        groups: vec![
-            (String::new(), 3),
-            (tr.t("appendix-current-year"), 1),
-            (
-                tr.t("appendix-planning-period"),
-                years.len().saturating_sub(1),
-            ),
-        ],
-        headers,
-        numbered: true,
-        ..Table::default()
-    };
     let mut names = Names::new(db, tr, &campaign).await?;
     let mut total = Amounts::new();
     for (abp, programs) in &by_admin {
@@ -494,7 +458,7 @@ pub async fn appendix_59(
         add(&mut total, &admin_total);
         push(
             &mut table,
-            true,
+            (0, true),
             [text(abp), text(""), text(administrator_name(&slicer, abp))],
             &years,
             &admin_total,
@@ -507,7 +471,7 @@ pub async fn appendix_59(
                 .await?;
             push(
                 &mut table,
-                false,
+                (1, false),
                 [text(""), text(program), text(name)],
                 &years,
                 &amounts,
@@ -515,7 +479,6 @@ pub async fn appendix_59(
         }
     }
     table.total = Some(total_row(tr, 3, &years, &total));
-    table.footer = vec![tr.t("appendix-sign-authority-head")];
     Ok(table)
 }
 
@@ -532,39 +495,17 @@ pub async fn appendix_60(
     let root = scope.org.unwrap_or(campaign.authority_org_id);
     reader.require_read(root)?;
     let slicer = Slicer::load(db, tr, tree).await?;
-    let planning: Vec<i32> = request_years(campaign.first_year)
-        .into_iter()
-        .skip(1)
-        .collect();
+    let years = request_years(campaign.first_year).to_vec();
+    let planning: Vec<i32> = years.iter().skip(1).copied().collect();
     let by_admin =
         programs_by_administrator(db, tree, &slicer, reader, &campaign, root, approved_only)
             .await?;
-    let mut groups = vec![(String::new(), 3)];
-    let mut headers = vec![
-        tr.t("appendix-col-abp"),
-        tr.t("appendix-col-program"),
-        tr.t("appendix-col-name"),
+    let mut table = frame(tr, "appendix-60", &years)?;
+    table.subtitle = vec![
+        slicer.org_name(root),
+        campaign_name(tr, &campaign),
+        which_requests(tr, approved_only),
     ];
-    for year in &planning {
-        groups.push((year.to_string(), 3));
-        headers.push(tr.t("limit-kind-base"));
-        headers.push(tr.t("limit-kind-new_initiatives"));
-        headers.push(tr.t("total"));
-    }
-    let mut table = Table {
-        title: tr.t("appendix-60-title"),
-        subtitle: vec![
-            tr.t("appendix-60-form"),
-            slicer.org_name(root),
-            campaign_name(tr, &campaign),
-            which_requests(tr, approved_only),
-            tr.t("consolidated-units"),
-        ],
-        groups,
-        headers,
-        numbered: true,
-        ..Table::default()
-    };
     let split = |kinds: &BTreeMap<LimitKind, Amounts>| -> Vec<Cell> {
         planning
             .iter()
@@ -592,6 +533,7 @@ pub async fn appendix_60(
             }
         }
         table.strong_rows.push(table.rows.len());
+        table.levels.push(0);
         let mut row = vec![text(abp), text(""), text(administrator_name(&slicer, abp))];
         row.extend(split(&admin_total));
         table.rows.push(row);
@@ -601,12 +543,68 @@ pub async fn appendix_60(
                 .await?;
             let mut row = vec![text(""), text(program), text(name)];
             row.extend(split(kinds));
+            table.levels.push(1);
             table.rows.push(row);
         }
     }
     let mut total_cells = vec![text(""), text(""), text(tr.t("total"))];
     total_cells.extend(split(&total));
     table.total = Some(total_cells);
-    table.footer = vec![tr.t("appendix-sign-authority-head")];
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jospar_i18n::Lang;
+
+    /// Every appendix has its layout in both languages, with the campaign's years over the
+    /// amounts, the form's number and who signs.
+    #[test]
+    fn each_appendix_prints_in_its_layout() {
+        let years = request_years(2027).to_vec();
+        for (code, signs) in [
+            ("appendix-57", 2),
+            ("appendix-58", 2),
+            ("appendix-58-counterparty", 2),
+            ("appendix-59", 1),
+            ("appendix-60", 1),
+        ] {
+            for lang in [Lang::Ru, Lang::Kk] {
+                let table = frame(&Tr(lang), code, &years).expect(code);
+                let number = code
+                    .trim_start_matches("appendix-")
+                    .trim_end_matches("-counterparty");
+                assert!(
+                    table.number[0].contains(number),
+                    "{code}: {:?}",
+                    table.number
+                );
+                assert!(table.numbered && table.signatures.len() == signs, "{code}");
+                assert_eq!(
+                    table.head.iter().map(|c| c.row).max(),
+                    Some(1),
+                    "{code}: two rows"
+                );
+                let label = table.unit.as_ref().map(|u| u.label.clone());
+                assert_eq!(label, Some(Tr(lang).t("unit-tenge")), "{code}");
+            }
+        }
+        let a57 = frame(&Tr(Lang::Ru), "appendix-57", &years).expect("57");
+        assert_eq!(&a57.headers[4..], ["2026", "2027", "2028", "2029"]);
+        let planning = a57.head.iter().find(|c| c.text == "Плановый период");
+        assert_eq!(planning.map(|c| (c.col, c.cols)), Some((5, 3)));
+        let a60 = frame(&Tr(Lang::Kk), "appendix-60", &years).expect("60");
+        let over_2028 = a60
+            .head
+            .iter()
+            .find(|c| c.text == "2028")
+            .map(|c| (c.col, c.cols));
+        assert_eq!(over_2028, Some((6, 3)));
+        assert_eq!(
+            a60.columns[5].plus,
+            vec![3, 4],
+            "the year's total adds base and new"
+        );
+    }
 }

@@ -1,14 +1,19 @@
 //! The report engine's table model and its renderings (P-19): one table → HTML (by the
-//! pages), XLSX, PDF, CSV and JSON. Amounts stay integer tiyn up to the file: an XLSX cell holds
-//! the tenge value with two decimals and the sheet's number format.
+//! pages), XLSX, PDF, CSV and JSON. A table may follow an official layout ([`layout`]): its
+//! number and order, multi-level headings, numbered columns, the unit of its amounts and its
+//! signatures. Amounts stay integer tiyn up to the file; every renderer prints them through
+//! [`Table::printed`], where the rounding rule of the unit is applied once.
 
+pub mod amount;
 pub mod catalogue;
+pub mod layout;
 mod pdf;
+pub use amount::{Printed, Scale, Unit};
 pub use pdf::{REGULAR as FONT, to_pdf};
 
 use jospar_core::Tenge;
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
-use serde::Serialize;
+use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
@@ -26,123 +31,512 @@ impl Cell {
     }
 }
 
+/// What a column holds: it sets the alignment and the width.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    #[default]
+    Text,
+    Money,
+    Count,
+    Percent,
+}
+
+/// A column of a layout: its kind, and for a total column the columns it adds up (by index)
+/// and those it takes away.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Column {
+    pub kind: Kind,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plus: Vec<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub minus: Vec<usize>,
+}
+
+/// A heading cell placed in the grid of headings: `row` and `col` of its top-left corner, and
+/// how many rows and columns it spans (a merged cell).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeadCell {
+    pub text: String,
+    pub row: usize,
+    pub col: usize,
+    pub rows: usize,
+    pub cols: usize,
+}
+
+impl HeadCell {
+    /// The grid of headings: each column's groups (id and text, outermost first) above its own
+    /// heading. Neighbouring columns under the same group share one merged cell; a heading with
+    /// fewer groups above it spans down to the last row.
+    pub fn grid(over: &[Vec<(String, String)>], headers: &[String]) -> Vec<HeadCell> {
+        let depth = over.iter().map(Vec::len).max().unwrap_or(0) + 1;
+        let same_path = |a: usize, b: usize, level: usize| {
+            over[b].len() > level && over[a][..=level] == over[b][..=level]
+        };
+        let mut cells = Vec::new();
+        for row in 0..depth {
+            let mut col = 0;
+            while col < headers.len() {
+                let path = &over[col];
+                if row < path.len() {
+                    let end = (col + 1..headers.len())
+                        .find(|&next| !same_path(col, next, row))
+                        .unwrap_or(headers.len());
+                    let text = path[row].1.clone();
+                    cells.push(HeadCell {
+                        text,
+                        row,
+                        col,
+                        rows: 1,
+                        cols: end - col,
+                    });
+                    col = end;
+                } else {
+                    if row == path.len() {
+                        let text = headers[col].clone();
+                        cells.push(HeadCell {
+                            text,
+                            row,
+                            col,
+                            rows: depth - row,
+                            cols: 1,
+                        });
+                    }
+                    col += 1;
+                }
+            }
+        }
+        cells
+    }
+}
+
+/// The unit amounts print in, with its name in the table's language ("тыс. тенге").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnitLine {
+    pub scale: Scale,
+    pub label: String,
+}
+
+/// Who signs: the role, and the name (or what to write there) after the line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Signature {
+    pub role: String,
+    pub name: String,
+}
+
+impl Signature {
+    pub fn line(&self) -> String {
+        format!("{} ________________ {}", self.role, self.name)
+            .trim_end()
+            .to_string()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Table {
+    /// The form's number and the order it follows, printed above the title.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub number: Vec<String>,
     pub title: String,
     /// Lines under the title: parameters of the report (campaign, organisation, slice).
     pub subtitle: Vec<String>,
-    /// An upper header row of an official layout: a heading over that many columns.
+    /// The headings of an official layout in several rows with merged cells; when empty, the
+    /// headings are the one row of `headers`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub groups: Vec<(String, usize)>,
+    pub head: Vec<HeadCell>,
+    /// The heading of each column (the lowest row of `head`).
     pub headers: Vec<String>,
     /// Official forms number their columns 1, 2, 3… under the headings.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub numbered: bool,
+    /// What each column holds (a layout's); when empty, read from the cells.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Column>,
+    /// The unit of the amounts, printed above the table; none: tenge with tiyn.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<UnitLine>,
     pub rows: Vec<Vec<Cell>>,
     /// Rows shown in bold: totals of a program within the table.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub strong_rows: Vec<usize>,
+    /// The outline level of each row (0 outermost): a row followed by deeper rows is their
+    /// subtotal. Empty: every row is a line, unless some are strong (then no rule applies).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<u8>,
     /// The closing total row, computed from the rows.
     pub total: Option<Vec<Cell>>,
-    /// Lines under the table: who signs, with places for signature and date.
+    /// Who signs the form.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub signatures: Vec<Signature>,
+    /// Lines under the table: notes, the electronic signatures made.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub footer: Vec<String>,
 }
 
+/// A cell as printed: text, or an amount in the table's unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shown {
+    Text(String),
+    Amount(Printed),
+}
+
+impl Shown {
+    pub fn display(&self) -> String {
+        match self {
+            Shown::Text(t) => t.clone(),
+            Shown::Amount(a) => a.display(),
+        }
+    }
+
+    fn amount(&self) -> Option<Printed> {
+        match self {
+            Shown::Amount(a) => Some(*a),
+            Shown::Text(_) => None,
+        }
+    }
+}
+
+/// The rows and the total as printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrintedTable {
+    pub rows: Vec<Vec<Shown>>,
+    pub total: Option<Vec<Shown>>,
+}
+
 impl Table {
+    /// The scale amounts print in.
+    pub fn scale(&self) -> Scale {
+        self.unit.as_ref().map(|u| u.scale).unwrap_or_default()
+    }
+
+    /// The rounding rule, the one place every renderer prints amounts from. Each line is
+    /// rounded to the unit, half away from zero; a total column of a layout is the sum of the
+    /// row's printed cells; each subtotal and the total are the sums of the printed lines they
+    /// cover, not the rounded exact sums, so the printed form adds up. In tenge with tiyn
+    /// nothing is rounded and the amounts print as built.
+    pub fn printed(&self) -> PrintedTable {
+        let scale = self.scale();
+        let shown = |row: &Vec<Cell>| -> Vec<Shown> {
+            row.iter()
+                .map(|cell| match cell {
+                    Cell::Text(t) => Shown::Text(t.clone()),
+                    Cell::Money(m) => Shown::Amount(scale.round(*m)),
+                })
+                .collect()
+        };
+        let mut rows: Vec<Vec<Shown>> = self.rows.iter().map(shown).collect();
+        let mut total = self.total.as_ref().map(shown);
+        if scale.step() == 1 {
+            return PrintedTable { rows, total };
+        }
+        for row in rows.iter_mut().chain(total.iter_mut()) {
+            self.apply_column_sums(row);
+        }
+        if let Some(levels) = self.outline() {
+            sum_subtotals(&mut rows, &levels);
+            if let Some(total) = total.as_mut() {
+                let lines: Vec<&Vec<Shown>> = (0..rows.len())
+                    .filter(|&i| is_line(&levels, i))
+                    .map(|i| &rows[i])
+                    .collect();
+                set_sums(total, &lines);
+            }
+        }
+        PrintedTable { rows, total }
+    }
+
+    /// How far each printed total is from the exact total rounded: (column, printed − rounded)
+    /// for the columns where they differ, for a note under a form printed in thousands.
+    pub fn rounding_differences(&self) -> Vec<(usize, Printed)> {
+        let (Some(exact), Some(printed)) = (&self.total, self.printed().total) else {
+            return Vec::new();
+        };
+        let scale = self.scale();
+        exact
+            .iter()
+            .zip(printed)
+            .enumerate()
+            .filter_map(|(col, cell)| match cell {
+                (Cell::Money(m), Shown::Amount(p)) => Some((col, p - scale.round(*m))),
+                _ => None,
+            })
+            .filter(|(_, difference)| difference.steps != 0)
+            .collect()
+    }
+
+    /// A total column's cell: the sum of the printed cells it adds up in the row.
+    fn apply_column_sums(&self, row: &mut [Shown]) {
+        for (col, column) in self.columns.iter().enumerate() {
+            let formula = !column.plus.is_empty() || !column.minus.is_empty();
+            if !formula || row.get(col).and_then(Shown::amount).is_none() {
+                continue;
+            }
+            let term = |i: &usize| row.get(*i).and_then(Shown::amount).map_or(0, |a| a.steps);
+            let steps = column.plus.iter().map(term).sum::<i64>()
+                - column.minus.iter().map(term).sum::<i64>();
+            if let Some(Shown::Amount(a)) = row.get_mut(col) {
+                a.steps = steps;
+            }
+        }
+    }
+
+    /// The outline levels when the table says which rows are lines.
+    fn outline(&self) -> Option<Vec<u8>> {
+        if self.levels.len() == self.rows.len() {
+            Some(self.levels.clone())
+        } else if self.strong_rows.is_empty() {
+            Some(vec![0; self.rows.len()])
+        } else {
+            None
+        }
+    }
+
     /// Relative widths of the columns: text columns wider than amounts.
     pub fn weights(&self) -> Vec<usize> {
         let sample = self.rows.first().or(self.total.as_ref());
         (0..self.headers.len())
-            .map(|col| match sample.and_then(|r| r.get(col)) {
-                Some(Cell::Money(_)) => 3,
-                Some(Cell::Text(t)) if t.chars().count() <= 4 => 2,
-                _ => 6,
+            .map(
+                |col| match (self.columns.get(col), sample.and_then(|r| r.get(col))) {
+                    (Some(c), _) if c.kind != Kind::Text => 3,
+                    (None, Some(Cell::Money(_))) => 3,
+                    (_, Some(Cell::Text(t))) if t.chars().count() <= 4 => 2,
+                    _ => 6,
+                },
+            )
+            .collect()
+    }
+
+    /// Whether a column prints numbers, aligned right.
+    pub fn is_numeric(&self, col: usize) -> bool {
+        self.columns.get(col).is_some_and(|c| c.kind != Kind::Text)
+    }
+
+    /// Headings over spans of columns, left to right, for a table built without a layout: a
+    /// group with an empty text leaves its columns' own headings spanning both rows. Called
+    /// once `headers` is complete.
+    pub fn set_groups(&mut self, groups: &[(String, usize)]) {
+        let mut over: Vec<Vec<(String, String)>> = Vec::new();
+        for (index, (text, span)) in groups.iter().enumerate() {
+            let path = match text.is_empty() {
+                true => vec![],
+                false => vec![(index.to_string(), text.clone())],
+            };
+            over.extend(std::iter::repeat_n(path, *span));
+        }
+        over.resize(self.headers.len(), Vec::new());
+        self.head = HeadCell::grid(&over, &self.headers);
+    }
+
+    /// The heading cells, the one row of `headers` when the table has no layout's grid.
+    pub fn heading(&self) -> Vec<HeadCell> {
+        if !self.head.is_empty() {
+            return self.head.clone();
+        }
+        self.headers
+            .iter()
+            .enumerate()
+            .map(|(col, h)| HeadCell {
+                text: h.clone(),
+                row: 0,
+                col,
+                rows: 1,
+                cols: 1,
             })
             .collect()
+    }
+
+    /// The heading cells by the row they start in, for renderers that write row by row.
+    pub fn heading_rows(&self) -> Vec<Vec<HeadCell>> {
+        let cells = self.heading();
+        let depth = cells.iter().map(|c| c.row + c.rows).max().unwrap_or(0);
+        (0..depth)
+            .map(|row| cells.iter().filter(|c| c.row == row).cloned().collect())
+            .collect()
+    }
+
+    /// The column numbers 1, 2, 3 … when the layout numbers its columns.
+    pub fn numbers(&self) -> Vec<String> {
+        if self.numbered {
+            (1..=self.headers.len()).map(|n| n.to_string()).collect()
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// The lines under the table: the signatures, then the notes.
+    pub fn closing_lines(&self) -> Vec<String> {
+        let signatures = self.signatures.iter().map(Signature::line);
+        signatures.chain(self.footer.iter().cloned()).collect()
+    }
+}
+
+/// A line is a row that no deeper row follows.
+fn is_line(levels: &[u8], i: usize) -> bool {
+    levels.get(i + 1).is_none_or(|next| *next <= levels[i])
+}
+
+/// Each subtotal's amounts: the sums of the printed lines it covers (the rows after it that are
+/// deeper than it).
+fn sum_subtotals(rows: &mut [Vec<Shown>], levels: &[u8]) {
+    for i in 0..rows.len() {
+        if is_line(levels, i) {
+            continue;
+        }
+        let end = (i + 1..rows.len())
+            .find(|&j| levels[j] <= levels[i])
+            .unwrap_or(rows.len());
+        let lines: Vec<Vec<Shown>> = (i + 1..end)
+            .filter(|&j| is_line(levels, j))
+            .map(|j| rows[j].clone())
+            .collect();
+        set_sums(&mut rows[i], &lines.iter().collect::<Vec<_>>());
+    }
+}
+
+/// Every amount of `row` becomes the sum of that column's amounts in `lines` (a column no line
+/// has an amount in keeps its own).
+fn set_sums(row: &mut [Shown], lines: &[&Vec<Shown>]) {
+    for (col, cell) in row.iter_mut().enumerate() {
+        let Shown::Amount(amount) = cell else {
+            continue;
+        };
+        let column: Vec<Printed> = lines
+            .iter()
+            .filter_map(|l| l.get(col).and_then(Shown::amount))
+            .collect();
+        if !column.is_empty() {
+            amount.steps = column.iter().map(|a| a.steps).sum();
+        }
+    }
+}
+
+/// The formats of an XLSX rendering.
+struct Formats {
+    bold: Format,
+    right: Format,
+    header: Format,
+    money: Format,
+    money_bold: Format,
+}
+
+impl Formats {
+    fn new(scale: Scale) -> Formats {
+        let number = Printed::excel_format(scale.decimals);
+        Formats {
+            bold: Format::new().set_bold(),
+            right: Format::new().set_align(FormatAlign::Right),
+            header: Format::new()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter)
+                .set_border(rust_xlsxwriter::FormatBorder::Thin),
+            money: Format::new().set_num_format(&number),
+            money_bold: Format::new().set_num_format(&number).set_bold(),
+        }
     }
 }
 
 pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let sheet = workbook.add_worksheet();
-    let bold = Format::new().set_bold();
-    let header = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center);
-    let money = Format::new().set_num_format("#,##0.00");
-    let money_bold = Format::new().set_num_format("#,##0.00").set_bold();
-    sheet.write_string_with_format(0, 0, &table.title, &bold)?;
-    let mut row: u32 = 1;
+    let f = Formats::new(table.scale());
+    let last_col = table.headers.len().saturating_sub(1) as u16;
+    let mut row: u32 = 0;
+    // The form's number in the top right corner, as the orders print it.
+    for line in &table.number {
+        sheet.write_string_with_format(row, last_col, line, &f.right)?;
+        row += 1;
+    }
+    sheet.write_string_with_format(row, 0, &table.title, &f.bold)?;
     for line in &table.subtitle {
+        row += 1;
         sheet.write_string(row, 0, line)?;
+    }
+    if let Some(unit) = &table.unit {
+        row += 1;
+        sheet.write_string_with_format(row, last_col, &unit.label, &f.right)?;
+    }
+    row += 2;
+    row = write_xlsx_heading(sheet, table, &f, row)?;
+    let printed = table.printed();
+    let strong = |i: usize| table.strong_rows.contains(&i);
+    for (index, cells) in printed.rows.iter().enumerate() {
+        write_xlsx_row(sheet, (table, &f), row, cells, strong(index))?;
         row += 1;
     }
-    row += 1;
-    if !table.groups.is_empty() {
-        let mut first: u16 = 0;
-        for (text, span) in &table.groups {
-            let last = first + (*span).max(1) as u16 - 1;
-            if last > first {
-                sheet.merge_range(row, first, row, last, text, &header)?;
-            } else {
-                sheet.write_string_with_format(row, first, text, &header)?;
-            }
-            first = last + 1;
-        }
+    if let Some(total) = &printed.total {
+        write_xlsx_row(sheet, (table, &f), row, total, true)?;
         row += 1;
     }
-    for (col, name) in table.headers.iter().enumerate() {
-        sheet.write_string_with_format(row, col as u16, name, &header)?;
-        let width = match table.weights().get(col) {
-            Some(6) if col == 0 || table.headers.len() < 6 => 48,
-            Some(6) => 30,
-            Some(3) => 18,
-            _ => 9,
-        };
-        sheet.set_column_width(col as u16, width)?;
-    }
-    if table.numbered {
-        row += 1;
-        for col in 0..table.headers.len() {
-            sheet.write_string_with_format(row, col as u16, (col + 1).to_string(), &header)?;
-        }
-    }
-    let mut write_row = |row: u32, cells: &[Cell], strong: bool| -> Result<(), XlsxError> {
-        for (col, cell) in cells.iter().enumerate() {
-            match cell {
-                Cell::Text(t) if strong => sheet
-                    .write_string_with_format(row, col as u16, t, &bold)
-                    .map(|_| ())?,
-                Cell::Text(t) => sheet.write_string(row, col as u16, t).map(|_| ())?,
-                // The only conversion to a float, at the file's edge: Excel numbers are doubles.
-                Cell::Money(m) => sheet
-                    .write_number_with_format(
-                        row,
-                        col as u16,
-                        m.tiyn() as f64 / 100.0,
-                        if strong { &money_bold } else { &money },
-                    )
-                    .map(|_| ())?,
-            }
-        }
-        Ok(())
-    };
-    for (index, cells) in table.rows.iter().enumerate() {
-        row += 1;
-        write_row(row, cells, table.strong_rows.contains(&index))?;
-    }
-    if let Some(total) = &table.total {
-        row += 1;
-        write_row(row, total, true)?;
-    }
-    row += 1;
-    for line in &table.footer {
+    for line in table.closing_lines() {
         row += 1;
         sheet.write_string(row, 0, line)?;
     }
     workbook.save_to_buffer()
+}
+
+/// The headings from `row` on, merged cells for the spans, then the column numbers; the
+/// column widths. Returns the first row after them.
+fn write_xlsx_heading(
+    sheet: &mut Worksheet,
+    table: &Table,
+    f: &Formats,
+    row: u32,
+) -> Result<u32, XlsxError> {
+    let heading = table.heading();
+    for cell in &heading {
+        let (top, left) = (row + cell.row as u32, cell.col as u16);
+        let (bottom, right) = (top + cell.rows as u32 - 1, left + cell.cols as u16 - 1);
+        if (bottom, right) == (top, left) {
+            sheet.write_string_with_format(top, left, &cell.text, &f.header)?;
+        } else {
+            sheet.merge_range(top, left, bottom, right, &cell.text, &f.header)?;
+        }
+    }
+    for (col, weight) in table.weights().iter().enumerate() {
+        let width = match weight {
+            6 if col == 0 || table.headers.len() < 6 => 48,
+            6 => 30,
+            3 => 18,
+            _ => 9,
+        };
+        sheet.set_column_width(col as u16, width)?;
+    }
+    let mut row = row + heading.iter().map(|c| c.row + c.rows).max().unwrap_or(0) as u32;
+    let numbers = table.numbers();
+    for (col, n) in numbers.iter().enumerate() {
+        sheet.write_string_with_format(row, col as u16, n, &f.header)?;
+    }
+    if !numbers.is_empty() {
+        row += 1;
+    }
+    Ok(row)
+}
+
+/// A row of cells; the percentages and counts of a layout, kept as text, align right.
+fn write_xlsx_row(
+    sheet: &mut Worksheet,
+    (table, f): (&Table, &Formats),
+    row: u32,
+    cells: &[Shown],
+    strong: bool,
+) -> Result<(), XlsxError> {
+    for (index, cell) in cells.iter().enumerate() {
+        let col = index as u16;
+        match cell {
+            Shown::Text(t) if strong => sheet.write_string_with_format(row, col, t, &f.bold)?,
+            Shown::Text(t) if table.is_numeric(index) => {
+                sheet.write_string_with_format(row, col, t, &f.right)?
+            }
+            Shown::Text(t) => sheet.write_string(row, col, t)?,
+            Shown::Amount(a) => {
+                let format = if strong { &f.money_bold } else { &f.money };
+                sheet.write_number_with_format(row, col, a.as_f64(), format)?
+            }
+        };
+    }
+    Ok(())
 }
 
 /// A plain sheet for data exchange: the headings in row 1 and text rows below (an import
@@ -163,30 +557,60 @@ pub fn to_plain_xlsx(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>
     workbook.save_to_buffer()
 }
 
-/// CSV with amounts as decimal tenge ("1234567.89"), semicolon-separated as Kazakh Excel expects.
+/// CSV with amounts as plain decimals in the table's unit ("1234567.89"), semicolon-separated
+/// as Kazakh Excel expects. A layout's form prints its number, title and unit first, its
+/// headings as rows with a merged cell's text in its first cell, and its signatures last.
 pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b';')
+        .flexible(true)
         .from_writer(Vec::new());
-    writer.write_record(&table.headers)?;
-    let plain = |cell: &Cell| match cell {
-        Cell::Text(t) => t.clone(),
-        Cell::Money(m) => {
-            let t = m.tiyn();
-            format!(
-                "{}{}.{:02}",
-                if t < 0 { "-" } else { "" },
-                t.unsigned_abs() / 100,
-                t.unsigned_abs() % 100
-            )
+    let official = !table.number.is_empty();
+    if official {
+        for line in table.number.iter().chain([&table.title]) {
+            writer.write_record([line])?;
         }
+        if let Some(unit) = &table.unit {
+            writer.write_record([&unit.label])?;
+        }
+    }
+    for heading in heading_grid(table) {
+        writer.write_record(&heading)?;
+    }
+    let numbers = table.numbers();
+    if official && !numbers.is_empty() {
+        writer.write_record(&numbers)?;
+    }
+    let plain = |cell: &Shown| match cell {
+        Shown::Text(t) => t.clone(),
+        Shown::Amount(a) => a.plain(),
     };
-    for cells in table.rows.iter().chain(table.total.iter()) {
+    let printed = table.printed();
+    for cells in printed.rows.iter().chain(printed.total.iter()) {
         writer.write_record(cells.iter().map(plain))?;
+    }
+    if official {
+        for line in table.closing_lines() {
+            writer.write_record([line])?;
+        }
     }
     writer
         .into_inner()
         .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
+}
+
+/// The headings as rows of text: a merged cell's text in its top-left cell, blanks under the
+/// rest of its span.
+pub fn heading_grid(table: &Table) -> Vec<Vec<String>> {
+    let cells = table.heading();
+    let depth = cells.iter().map(|c| c.row + c.rows).max().unwrap_or(0);
+    let mut grid = vec![vec![String::new(); table.headers.len()]; depth];
+    for cell in cells {
+        if let Some(slot) = grid.get_mut(cell.row).and_then(|r| r.get_mut(cell.col)) {
+            *slot = cell.text;
+        }
+    }
+    grid
 }
 
 #[cfg(test)]
@@ -238,5 +662,305 @@ mod tests {
             text,
             "Программа;2027\n001;1234567.89\n003;0.01\nИтого;1234567.90\n"
         );
+    }
+
+    fn money(tiyn: i64) -> Cell {
+        Cell::Money(Tenge::from_tiyn(tiyn))
+    }
+
+    fn text(t: &str) -> Cell {
+        Cell::Text(t.into())
+    }
+
+    fn steps(row: &[Shown]) -> Vec<Option<i64>> {
+        row.iter().map(|c| c.amount().map(|a| a.steps)).collect()
+    }
+
+    /// Thousand tenge with one decimal: a step is 10 000 tiyn (100 tenge).
+    fn in_thousands(mut table: Table) -> Table {
+        table.unit = Some(UnitLine {
+            scale: Scale::new(Unit::ThousandTenge, 1).expect("scale"),
+            label: "тыс. тенге".into(),
+        });
+        table
+    }
+
+    /// Three lines of 0.04 thousand tenge (40 tenge) each: naive rounding of the exact total
+    /// (120 tenge) prints 0.1, but the lines print 0.0 each, so the total prints 0.0.
+    #[test]
+    fn a_total_is_the_sum_of_the_printed_lines() {
+        let lines = vec![vec![text("a"), money(4_000)]; 3];
+        let table = in_thousands(Table {
+            headers: vec!["Код".into(), "Сумма".into()],
+            rows: lines,
+            total: Some(vec![text("Итого"), money(12_000)]),
+            ..Table::default()
+        });
+        let printed = table.printed();
+        assert_eq!(steps(&printed.rows[0]), vec![None, Some(0)]);
+        assert_eq!(
+            printed.total.as_deref().map(steps),
+            Some(vec![None, Some(0)])
+        );
+        assert_eq!(
+            Scale::new(Unit::ThousandTenge, 1).map(|s| s.round(Tenge::from_tiyn(12_000)).steps),
+            Some(1)
+        );
+        let differences: Vec<(usize, i64)> = table
+            .rounding_differences()
+            .into_iter()
+            .map(|(col, d)| (col, d.steps))
+            .collect();
+        assert_eq!(
+            differences,
+            vec![(1, -1)],
+            "0.0 printed against 0.1 rounded"
+        );
+    }
+
+    /// An outline in thousands with negative amounts and halves: each subtotal is the sum of
+    /// the printed lines under it, and the total the sum of all lines, at every level.
+    #[test]
+    fn subtotals_and_totals_add_up_as_printed() {
+        // (level, tiyn): program 1 → subprograms 1.1, 1.2 → specifics; program 2 → specific.
+        let outline: [(u8, i64); 8] = [
+            (0, 0),
+            (1, 0),
+            (2, 5_000), // 0.05 → 0.1
+            (2, 5_000), // 0.05 → 0.1 (exact subtotal 0.10 → 0.1, printed 0.2)
+            (1, 0),
+            (2, -5_000), // −0.05 → −0.1
+            (0, 0),
+            (2, 4_000), // 0.04 → 0.0
+        ];
+        let rows: Vec<Vec<Cell>> = outline
+            .iter()
+            .map(|(_, t)| vec![text("x"), money(*t)])
+            .collect();
+        let table = in_thousands(Table {
+            headers: vec!["Код".into(), "Сумма".into()],
+            rows,
+            levels: outline.iter().map(|(l, _)| *l).collect(),
+            strong_rows: vec![0, 1, 4, 6],
+            total: Some(vec![text("Итого"), money(9_000)]),
+            ..Table::default()
+        });
+        let printed = table.printed();
+        let column: Vec<i64> = printed
+            .rows
+            .iter()
+            .map(|r| r[1].amount().map_or(0, |a| a.steps))
+            .collect();
+        assert_eq!(column, vec![1, 2, 1, 1, -1, -1, 0, 0]);
+        // Subprogram 1.1: exact 0.10 would print 0.1; its printed lines add up to 0.2.
+        assert_eq!(
+            printed.total.as_deref().map(steps),
+            Some(vec![None, Some(1)])
+        );
+    }
+
+    /// A layout's total column adds the printed cells of its row; nothing changes in tenge.
+    #[test]
+    fn a_total_column_adds_the_printed_cells() {
+        let row = vec![text("x"), money(4_000), money(4_000), money(8_000)];
+        let mut table = in_thousands(Table {
+            headers: vec!["Код".into(), "A".into(), "B".into(), "A+B".into()],
+            columns: vec![
+                Column::default(),
+                Column {
+                    kind: Kind::Money,
+                    ..Column::default()
+                },
+                Column {
+                    kind: Kind::Money,
+                    ..Column::default()
+                },
+                Column {
+                    kind: Kind::Money,
+                    plus: vec![1, 2],
+                    minus: vec![],
+                },
+            ],
+            rows: vec![row.clone(), row],
+            total: Some(vec![
+                text("Итого"),
+                money(8_000),
+                money(8_000),
+                money(16_000),
+            ]),
+            ..Table::default()
+        });
+        let printed = table.printed();
+        assert_eq!(
+            steps(&printed.rows[0]),
+            vec![None, Some(0), Some(0), Some(0)]
+        );
+        assert_eq!(
+            printed.total.as_deref().map(steps),
+            Some(vec![None, Some(0), Some(0), Some(0)])
+        );
+        table.unit = None;
+        let exact = table.printed();
+        assert_eq!(
+            steps(&exact.rows[0]),
+            vec![None, Some(4_000), Some(4_000), Some(8_000)]
+        );
+    }
+
+    /// A two-level heading with numbered columns, a number, a unit and a signature.
+    fn official() -> Table {
+        let headers: Vec<String> = ["Код", "2027", "2028"].map(String::from).to_vec();
+        let planning = ("p".to_string(), "Плановый период".to_string());
+        let over = vec![vec![], vec![planning.clone()], vec![planning]];
+        in_thousands(Table {
+            number: vec!["Приложение 59".into(), "приказ № 195".into()],
+            title: "Перечень".into(),
+            head: HeadCell::grid(&over, &headers),
+            headers,
+            numbered: true,
+            rows: vec![vec![text("001"), money(123_456_789), money(5_000)]],
+            total: Some(vec![text("Итого"), money(123_456_789), money(5_000)]),
+            signatures: vec![Signature {
+                role: "Руководитель".into(),
+                name: "(подпись)".into(),
+            }],
+            ..Table::default()
+        })
+    }
+
+    #[test]
+    fn xlsx_merges_the_spans_of_the_headings() {
+        let bytes = to_xlsx(&official()).expect("xlsx");
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).expect("open");
+        let merged = book
+            .worksheet_merge_cells_at(0)
+            .expect("sheet")
+            .expect("merges");
+        let spans: Vec<((u32, u32), (u32, u32))> =
+            merged.iter().map(|d| (d.start, d.end)).collect();
+        // Rows: 0–1 the number, 2 the title, 3 the unit, 5–6 the headings, 7 the numbers.
+        assert!(
+            spans.contains(&((5, 1), (5, 2))),
+            "the group over two years: {spans:?}"
+        );
+        assert!(
+            spans.contains(&((5, 0), (6, 0))),
+            "the code down two rows: {spans:?}"
+        );
+        let range = book.worksheet_range_at(0).expect("sheet").expect("range");
+        let at = |r, c| {
+            range
+                .get_value((r, c))
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            (at(0, 2), at(3, 2)),
+            ("Приложение 59".into(), "тыс. тенге".into())
+        );
+        assert_eq!(
+            (at(5, 1), at(6, 2), at(7, 2)),
+            ("Плановый период".into(), "2028".into(), "3".into())
+        );
+        assert_eq!(range.get_value((8, 1)), Some(&Data::Float(1_234.6)));
+        assert_eq!(range.get_value((8, 2)), Some(&Data::Float(0.1)));
+        assert!((0..14).any(|r| at(r, 0).starts_with("Руководитель ____")));
+    }
+
+    #[test]
+    fn csv_and_html_rows_carry_the_layout() {
+        let text = String::from_utf8(to_csv(&official()).expect("csv")).expect("utf8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            vec![
+                "Приложение 59",
+                "приказ № 195",
+                "Перечень",
+                "тыс. тенге",
+                "Код;Плановый период;",
+                ";2027;2028",
+                "1;2;3",
+                "001;1234.6;0.1",
+                "Итого;1234.6;0.1",
+                "Руководитель ________________ (подпись)",
+            ]
+        );
+        let rows = official().heading_rows();
+        let spans: Vec<Vec<(&str, usize, usize)>> = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| (c.text.as_str(), c.cols, c.rows))
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            vec![
+                vec![("Код", 1, 2), ("Плановый период", 2, 1)],
+                vec![("2027", 1, 1), ("2028", 1, 1)],
+            ]
+        );
+    }
+
+    proptest::proptest! {
+        /// Any outline of any amounts, in thousands with one decimal: every printed subtotal is
+        /// the sum of the printed lines it covers, the total that of all lines, and each line
+        /// is within half a step of its exact amount.
+        #[test]
+        fn printed_forms_always_add_up(
+            outline in proptest::collection::vec((0u8..4, -10_000_000i64..10_000_000), 1..40)
+        ) {
+            let levels: Vec<u8> = outline.iter().map(|(l, _)| *l).collect();
+            let rows: Vec<Vec<Cell>> = outline.iter().map(|(_, t)| vec![money(*t)]).collect();
+            let exact: i64 = (0..rows.len()).filter(|&i| is_line(&levels, i)).map(|i| outline[i].1).sum();
+            let table = in_thousands(Table {
+                headers: vec!["Сумма".into()],
+                rows,
+                levels: levels.clone(),
+                total: Some(vec![money(exact)]),
+                ..Table::default()
+            });
+            let printed = table.printed();
+            let at = |i: usize| printed.rows[i][0].amount().map_or(0, |a| a.steps);
+            for i in 0..levels.len() {
+                if is_line(&levels, i) {
+                    proptest::prop_assert!((at(i) * 10_000 - outline[i].1).abs() * 2 <= 10_000);
+                    continue;
+                }
+                let end = (i + 1..levels.len()).find(|&j| levels[j] <= levels[i]).unwrap_or(levels.len());
+                let lines: i64 = (i + 1..end).filter(|&j| is_line(&levels, j)).map(at).sum();
+                proptest::prop_assert_eq!(at(i), lines);
+            }
+            let lines: i64 = (0..levels.len()).filter(|&i| is_line(&levels, i)).map(at).sum();
+            let total = printed.total.as_ref().and_then(|t| t[0].amount()).map(|a| a.steps);
+            proptest::prop_assert_eq!(total, Some(lines));
+        }
+    }
+
+    #[test]
+    fn groups_over_spans_become_a_two_row_heading() {
+        let mut table = Table {
+            headers: ["Код", "1", "2", "Итого"].map(String::from).to_vec(),
+            ..Table::default()
+        };
+        table.set_groups(&[(String::new(), 1), ("Месяцы".into(), 2)]);
+        let rows = table.heading_rows();
+        let first: Vec<(&str, usize, usize)> = rows[0]
+            .iter()
+            .map(|c| (c.text.as_str(), c.cols, c.rows))
+            .collect();
+        assert_eq!(
+            first,
+            vec![("Код", 1, 2), ("Месяцы", 2, 1), ("Итого", 1, 2)]
+        );
+        assert_eq!(rows[1].len(), 2);
+    }
+
+    #[test]
+    fn the_pdf_of_a_layout_renders() {
+        let pdf = to_pdf(&official()).expect("pdf");
+        assert!(pdf.starts_with(b"%PDF-"));
     }
 }

@@ -1,7 +1,7 @@
 //! PDF rendering of a table (P-19) with DejaVu Sans, which covers the Kazakh letters
 //! (ә ғ қ ң ө ұ ү һ і); landscape A4 for the wide official layouts, pages added as needed.
 
-use crate::{Cell, Table};
+use crate::{Shown, Table};
 use genpdf::elements::{FrameCellDecorator, Paragraph, TableLayout};
 use genpdf::fonts::{FontData, FontFamily};
 use genpdf::style::Style;
@@ -32,6 +32,10 @@ pub fn to_pdf(table: &Table) -> Result<Vec<u8>, genpdf::error::Error> {
     let mut pages = SimplePageDecorator::new();
     pages.set_margins(10);
     doc.set_page_decorator(pages);
+    // The form's number in the top right corner, as the orders print it.
+    for line in &table.number {
+        doc.push(Paragraph::new(line.clone()).aligned(Alignment::Right));
+    }
     let bold = Style::new().bold();
     doc.push(
         Paragraph::new(table.title.clone())
@@ -41,51 +45,71 @@ pub fn to_pdf(table: &Table) -> Result<Vec<u8>, genpdf::error::Error> {
     for line in &table.subtitle {
         doc.push(Paragraph::new(line.clone()).aligned(Alignment::Center));
     }
+    if let Some(unit) = &table.unit {
+        doc.push(Paragraph::new(unit.label.clone()).aligned(Alignment::Right));
+    }
     doc.push(genpdf::elements::Break::new(1));
     let weights = table.weights();
-    if !table.groups.is_empty() {
-        let mut start = 0;
-        let group_weights: Vec<usize> = table
-            .groups
-            .iter()
-            .map(|(_, span)| {
-                let end = (start + (*span).max(1)).min(weights.len());
-                let weight = weights[start.min(end)..end].iter().sum::<usize>().max(1);
-                start = end;
-                weight
-            })
-            .collect();
-        let mut groups = framed(group_weights);
-        let cells = table.groups.iter().map(|(text, _)| heading(text)).collect();
-        groups.push_row(cells)?;
-        doc.push(groups);
+    let rows = table.heading_rows();
+    // genpdf has no merged cells: each row of headings is a table of its own whose cells are as
+    // wide as the columns they span; a heading spanning rows is written in its lowest row.
+    for row in 0..rows.len().saturating_sub(1) {
+        let (cell_weights, texts) = heading_row(table, &weights, row);
+        let mut layout = framed(cell_weights);
+        layout.push_row(texts.iter().map(|t| heading(t)).collect())?;
+        doc.push(layout);
     }
-    let mut body = framed(weights);
-    body.push_row(table.headers.iter().map(|h| heading(h)).collect())?;
-    if table.numbered {
-        body.push_row(
-            (1..=table.headers.len())
-                .map(|n| heading(&n.to_string()))
-                .collect(),
-        )?;
+    let mut body = framed(weights.clone());
+    if let Some(last) = rows.len().checked_sub(1) {
+        let (_, texts) = heading_row(table, &vec![1; weights.len()], last);
+        body.push_row(texts.iter().map(|t| heading(t)).collect())?;
     }
-    for (index, row) in table.rows.iter().enumerate() {
-        body.push_row(cells(row, table.strong_rows.contains(&index)))?;
+    let numbers = table.numbers();
+    if !numbers.is_empty() {
+        body.push_row(numbers.iter().map(|n| heading(n)).collect())?;
     }
-    if let Some(total) = &table.total {
-        body.push_row(cells(total, true))?;
+    let printed = table.printed();
+    for (index, row) in printed.rows.iter().enumerate() {
+        body.push_row(cells(table, row, table.strong_rows.contains(&index)))?;
+    }
+    if let Some(total) = &printed.total {
+        body.push_row(cells(table, total, true))?;
     }
     doc.push(body);
-    if !table.footer.is_empty() {
+    let closing = table.closing_lines();
+    if !closing.is_empty() {
         doc.push(genpdf::elements::Break::new(2));
-        for line in &table.footer {
-            doc.push(Paragraph::new(line.clone()));
+        for line in closing {
+            doc.push(Paragraph::new(line));
             doc.push(genpdf::elements::Break::new(1));
         }
     }
     let mut out = Vec::new();
     doc.render(&mut out)?;
     Ok(out)
+}
+
+/// Heading row `row` as cells across the width: the weight each covers and its text (blank
+/// where a heading from above spans down and is written lower).
+fn heading_row(table: &Table, weights: &[usize], row: usize) -> (Vec<usize>, Vec<String>) {
+    let heading = table.heading();
+    let mut out = (Vec::new(), Vec::new());
+    let mut col = 0;
+    while col < weights.len() {
+        let here = heading
+            .iter()
+            .find(|c| c.col <= col && col < c.col + c.cols && c.row <= row && row < c.row + c.rows);
+        let (cols, text) = match here {
+            Some(c) if c.row + c.rows - 1 == row => (c.cols, c.text.clone()),
+            Some(c) => (c.cols, String::new()),
+            None => (1, String::new()),
+        };
+        let end = (col + cols.max(1)).min(weights.len());
+        out.0.push(weights[col..end].iter().sum::<usize>().max(1));
+        out.1.push(text);
+        col = end;
+    }
+    out
 }
 
 fn framed(weights: Vec<usize>) -> TableLayout {
@@ -103,17 +127,19 @@ fn heading(text: &str) -> Box<dyn Element> {
     )
 }
 
-fn cells(row: &[Cell], strong: bool) -> Vec<Box<dyn Element>> {
+fn cells(table: &Table, row: &[Shown], strong: bool) -> Vec<Box<dyn Element>> {
     let style = if strong {
         Style::new().bold()
     } else {
         Style::new()
     };
     row.iter()
-        .map(|cell| -> Box<dyn Element> {
+        .enumerate()
+        .map(|(col, cell)| -> Box<dyn Element> {
             let alignment = match cell {
-                Cell::Money(_) => Alignment::Right,
-                Cell::Text(_) => Alignment::Left,
+                Shown::Amount(_) => Alignment::Right,
+                Shown::Text(_) if table.is_numeric(col) => Alignment::Right,
+                Shown::Text(_) => Alignment::Left,
             };
             Box::new(
                 Paragraph::new(cell.display())
@@ -128,6 +154,7 @@ fn cells(row: &[Cell], strong: bool) -> Vec<Box<dyn Element>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Cell;
     use jospar_core::Tenge;
 
     #[test]
@@ -142,16 +169,22 @@ mod tests {
                 ]
             })
             .collect();
+        let headers = vec!["Бағдарлама".to_string(), "2027".to_string()];
+        let over = vec![vec![], vec![("p".into(), "Жоспарлы кезең".into())]];
         let table = Table {
             title: "Бюджеттік өтінім".into(),
-            subtitle: vec!["мың теңге".into()],
-            groups: vec![(String::new(), 1), ("Жоспарлы кезең".into(), 1)],
-            headers: vec!["Бағдарлама".into(), "2027".into()],
+            number: vec!["57-қосымша".into()],
+            head: crate::HeadCell::grid(&over, &headers),
+            headers,
             numbered: true,
             rows,
             strong_rows: vec![0],
             total: Some(vec![Cell::Text("Барлығы".into()), Cell::Money(Tenge::ZERO)]),
-            footer: vec!["Басшы ____________".into()],
+            signatures: vec![crate::Signature {
+                role: "Басшы".into(),
+                name: String::new(),
+            }],
+            ..Table::default()
         };
         let pdf = to_pdf(&table).expect("pdf");
         assert!(pdf.starts_with(b"%PDF-"));

@@ -309,10 +309,10 @@ pub async fn payments_obligations_table(
     table
         .headers
         .extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
-    table.groups = vec![
+    table.set_groups(&[
         (String::new(), 5),
         (tr.t("analytics-group-obligations-ahead"), 12),
-    ];
+    ]);
     let mut sums = [Tenge::ZERO; 13];
     let mut ahead = 0;
     for (org, _, lines) in &plans {
@@ -1332,12 +1332,6 @@ pub async fn cash_by_budget_kind_table(
     let mut table = Table {
         title: tr.t("report-cash-by-budget-kind"),
         subtitle,
-        groups: vec![
-            (String::new(), 2),
-            (tr.t("analytics-group-republican"), 2),
-            (tr.t("analytics-group-local"), 2),
-            (tr.t("total"), 2),
-        ],
         headers: headers(tr, &["treasury-col-abp", "plan-col-program"]),
         numbered: true,
         rows: table_rows,
@@ -1348,6 +1342,12 @@ pub async fn cash_by_budget_kind_table(
         table.headers.push(tr.t("analytics-col-plan-period"));
         table.headers.push(tr.t("treasury-col-executed"));
     }
+    table.set_groups(&[
+        (String::new(), 2),
+        (tr.t("analytics-group-republican"), 2),
+        (tr.t("analytics-group-local"), 2),
+        (tr.t("total"), 2),
+    ]);
     Ok(table)
 }
 

@@ -507,7 +507,7 @@ async fn plan_layout(
     let mut total_row = vec![Cell::Text(tr.t("plan-total"))];
     total_row.extend(std::iter::repeat_n(Cell::Text(String::new()), 4));
     total_row.extend(total.into_iter().map(Cell::Money));
-    Ok(Table {
+    let mut table = Table {
         title: tr.args(
             match basis {
                 Basis::Payments => "plan-title-payments",
@@ -516,14 +516,15 @@ async fn plan_layout(
             &[("year", year.to_string())],
         ),
         subtitle: header,
-        groups: vec![(String::new(), 6), (tr.t("plan-col-by-month"), 12)],
         headers,
         numbered: true,
         rows: table_rows,
         total: Some(total_row),
         footer: vec![tr.t("plan-signature-head")],
         ..Table::default()
-    })
+    };
+    table.set_groups(&[(String::new(), 6), (tr.t("plan-col-by-month"), 12)]);
+    Ok(table)
 }
 
 /// The dynamics of a plan's changes by month: the approved months, each change document's

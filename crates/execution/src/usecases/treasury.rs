@@ -1004,32 +1004,14 @@ pub async fn movement_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> R
     let mut total = vec![Cell::Text(tr.t("total"))];
     total.extend(std::iter::repeat_n(Cell::Text(String::new()), 3));
     total.extend(sums.into_iter().map(Cell::Money));
-    Ok(Table {
-        title: tr.args(
-            "treasury-movement-title",
-            &[("form", head.form.clone()), ("name", name)],
-        ),
-        subtitle: vec![
-            jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
-            form_subtitle(tr, &head),
-        ],
-        headers: [
-            "treasury-col-abp",
-            "plan-col-program",
-            "plan-col-subprogram",
-            "plan-col-specific",
-            "treasury-col-opening",
-            "receipt-col-received",
-            "treasury-col-spent",
-            "treasury-col-closing",
-        ]
-        .iter()
-        .map(|k| tr.t(k))
-        .collect(),
-        numbered: true,
-        rows: table_rows,
-        total: Some(total),
-        footer: vec![tr.t("treasury-movement-rule")],
-        ..Table::default()
-    })
+    let values = [("form", head.form.clone()), ("name", name)];
+    let mut table = layouts().printed_table(tr, "money-movement", head.report_date, &values)?;
+    table.subtitle = vec![
+        jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
+        form_subtitle(tr, &head),
+    ];
+    table.rows = table_rows;
+    table.total = Some(total);
+    table.footer = vec![tr.t("treasury-movement-rule")];
+    Ok(table)
 }

@@ -18,15 +18,9 @@ use jospar_org::{BudgetLevel, OrgTree};
 use jospar_reports::{Cell, Table};
 use jospar_store::Db;
 
-const CODE_HEADERS: [&str; 4] = [
-    "treasury-col-abp",
-    "plan-col-program",
-    "plan-col-subprogram",
-    "plan-col-specific",
-];
-
-fn headers(tr: &Tr, keys: &[&str]) -> Vec<String> {
-    keys.iter().map(|k| tr.t(k)).collect()
+/// The outline level of a row: an administrator 0 … a specific 3.
+fn level<const N: usize>(row: &OutlineRow<N>) -> u8 {
+    row.key.len().saturating_sub(1) as u8
 }
 
 /// The four code cells of an outline row: a subtotal leaves the deeper codes empty.
@@ -62,30 +56,11 @@ pub async fn obligations_ecofin_table(
             [r.plan_obligations, r.accepted, r.executed],
         )
     }));
-    let mut table = Table {
-        title: tr.t("report-obligations-420-ecofin"),
-        subtitle: vec![
-            jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
-            form_subtitle(tr, &head),
-        ],
-        headers: headers(
-            tr,
-            &[
-                CODE_HEADERS.as_slice(),
-                &[
-                    "treasury-col-plan-obligations",
-                    "exec-col-accepted",
-                    "treasury-col-accepted-share",
-                    "treasury-col-executed",
-                    "treasury-col-paid-share",
-                    "analytics-col-unpaid-obligations",
-                ],
-            ]
-            .concat(),
-        ),
-        numbered: true,
-        ..Table::default()
-    };
+    let mut table = layouts().printed_table(tr, "obligations-420-ecofin", head.report_date, &[])?;
+    table.subtitle = vec![
+        jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
+        form_subtitle(tr, &head),
+    ];
     let mut sums = [Tenge::ZERO; 3];
     for row in &tree {
         if row.is_detail() {
@@ -95,6 +70,7 @@ pub async fn obligations_ecofin_table(
         } else {
             table.strong_rows.push(table.rows.len());
         }
+        table.levels.push(level(row));
         table.rows.push(obligation_cells(row, row.sums));
     }
     let mut total = obligation_cells(&OutlineRow { key: vec![], sums }, sums);
@@ -134,33 +110,15 @@ pub async fn development_programs_table(
             .filter(|r| development.covers(&r.specific))
             .map(|r| (cash_codes(r), [r.plan_year, r.plan_period, r.executed])),
     );
-    let mut table = Table {
-        title: tr.t("report-development-programs"),
-        subtitle: vec![
-            jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
-            form_subtitle(tr, &head),
-            tr.args(
-                "treasury-development-rule",
-                &[("specifics", development.specific_prefixes.join(", "))],
-            ),
-        ],
-        headers: headers(
-            tr,
-            &[
-                CODE_HEADERS.as_slice(),
-                &[
-                    "analytics-col-plan-year",
-                    "analytics-col-plan-period",
-                    "treasury-col-executed",
-                    "exec-col-percent-period",
-                    "treasury-col-unpaid",
-                ],
-            ]
-            .concat(),
+    let mut table = layouts().printed_table(tr, "development-programs", head.report_date, &[])?;
+    table.subtitle = vec![
+        jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
+        form_subtitle(tr, &head),
+        tr.args(
+            "treasury-development-rule",
+            &[("specifics", development.specific_prefixes.join(", "))],
         ),
-        numbered: true,
-        ..Table::default()
-    };
+    ];
     let mut sums = [Tenge::ZERO; 3];
     for row in &tree {
         if row.is_detail() {
@@ -170,6 +128,7 @@ pub async fn development_programs_table(
         } else {
             table.strong_rows.push(table.rows.len());
         }
+        table.levels.push(level(row));
         let mut cells = code_cells(row);
         cells.extend(cash_cells(row.sums));
         table.rows.push(cells);
@@ -255,31 +214,14 @@ pub async fn cash_by_local_budgets_table(
         })
         .collect();
     budgets.sort_by_key(|b| (level_rank(b.level), b.kato.clone()));
-    let mut table = Table {
-        title: tr.t("report-cash-by-local-budgets"),
-        subtitle: vec![
-            jospar_org::usecases::org_name(db, tr.0, root).await?,
-            tr.args(
-                "treasury-local-budgets-subtitle",
-                &[("date", date.to_string())],
-            ),
-        ],
-        headers: headers(
-            tr,
-            &[
-                "analytics-col-budget",
-                "treasury-col-budget-level",
-                "treasury-col-forms",
-                "analytics-col-plan-year",
-                "analytics-col-plan-period",
-                "treasury-col-executed",
-                "exec-col-percent-period",
-                "treasury-col-unpaid",
-            ],
+    let mut table = layouts().printed_table(tr, "cash-by-local-budgets", date, &[])?;
+    table.subtitle = vec![
+        jospar_org::usecases::org_name(db, tr.0, root).await?,
+        tr.args(
+            "treasury-local-budgets-subtitle",
+            &[("date", date.to_string())],
         ),
-        numbered: true,
-        ..Table::default()
-    };
+    ];
     let lang = tr.lang();
     let mut sums = [Tenge::ZERO; 3];
     let mut missing = 0;
@@ -300,6 +242,7 @@ pub async fn cash_by_local_budgets_table(
         if own.is_empty() {
             missing += 1;
             table.strong_rows.push(table.rows.len());
+            table.levels.push(0);
             row.push(Cell::Text(tr.t("analytics-col-missing")));
             row.extend(vec![Cell::Text(String::new()); 5]);
             table.rows.push(row);
@@ -319,6 +262,8 @@ pub async fn cash_by_local_budgets_table(
         }
         row.push(Cell::Text(own.len().to_string()));
         row.extend(cash_cells(values));
+        // Every budget is a line of the total; a bold row marks a missing form, not a subtotal.
+        table.levels.push(0);
         table.rows.push(row);
     }
     let mut total = vec![Cell::Text(tr.t("total"))];

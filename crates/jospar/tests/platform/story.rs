@@ -2208,10 +2208,14 @@ async fn reports_of_the_campaign(app: &TestApp, campaign: i64, id: i64, planner:
     assert_eq!(status, 200, "{a57}");
     assert_eq!(a57["numbered"], true);
     assert!(
-        a57["subtitle"][0]
+        a57["number"][0]
             .as_str()
             .expect("form")
             .contains("Приложение 57")
+    );
+    assert!(
+        a57["signatures"][0]["role"] == "Руководитель государственного учреждения",
+        "{a57}"
     );
     let headers: Vec<&str> = a57["headers"]
         .as_array()
@@ -2261,7 +2265,7 @@ async fn reports_of_the_campaign(app: &TestApp, campaign: i64, id: i64, planner:
     .await;
     assert_eq!(status, 200, "{a58}");
     assert!(
-        a58["subtitle"][0]
+        a58["number"][0]
             .as_str()
             .expect("form")
             .contains("58-қосымша")

@@ -20,7 +20,7 @@ use jospar_access::Access;
 use jospar_access::Reader;
 use jospar_org::{OrgKind, Right};
 use jospar_planning::Dimension;
-use jospar_reports::{Cell, Table};
+use jospar_reports::{Shown, Table};
 use std::collections::HashMap;
 
 /// The pages of this module in the menu, with the function a user needs to reach them.
@@ -265,45 +265,74 @@ async fn choices_of(
     })
 }
 
-/// A table ready for the template: cells as text with their alignment.
+/// A table ready for the template: the heading rows with their spans, cells as printed (in
+/// the table's unit, by its rounding rule) with their alignment.
 pub struct TableView {
+    number: Vec<String>,
     title: String,
     subtitle: Vec<String>,
-    groups: Vec<(String, usize)>,
-    headers: Vec<String>,
-    numbers: Vec<usize>,
+    unit: String,
+    heading: Vec<Vec<HeadView>>,
+    numbers: Vec<String>,
     rows: Vec<(bool, Vec<(String, bool)>)>,
     footer: Vec<String>,
 }
 
+/// A heading cell: its text and how many columns and rows it spans.
+struct HeadView {
+    text: String,
+    cols: usize,
+    rows: usize,
+}
+
 impl TableView {
     fn of(table: &Table) -> TableView {
-        let cells = |row: &Vec<Cell>| -> Vec<(String, bool)> {
+        // Amounts, and the percentages and counts of a layout, align right.
+        let cells = |row: &Vec<Shown>| -> Vec<(String, bool)> {
             row.iter()
-                .map(|c| (c.display(), matches!(c, Cell::Money(_))))
+                .enumerate()
+                .map(|(col, c)| {
+                    let numeric = matches!(c, Shown::Amount(_)) || table.is_numeric(col);
+                    (c.display(), numeric)
+                })
                 .collect()
         };
-        let mut rows: Vec<(bool, Vec<(String, bool)>)> = table
+        let printed = table.printed();
+        let mut rows: Vec<(bool, Vec<(String, bool)>)> = printed
             .rows
             .iter()
             .enumerate()
             .map(|(i, r)| (table.strong_rows.contains(&i), cells(r)))
             .collect();
-        if let Some(total) = &table.total {
+        if let Some(total) = &printed.total {
             rows.push((true, cells(total)));
         }
+        let heading = table
+            .heading_rows()
+            .into_iter()
+            .map(|row| {
+                row.into_iter()
+                    .map(|c| HeadView {
+                        text: c.text,
+                        cols: c.cols,
+                        rows: c.rows,
+                    })
+                    .collect()
+            })
+            .collect();
         TableView {
+            number: table.number.clone(),
             title: table.title.clone(),
             subtitle: table.subtitle.clone(),
-            groups: table.groups.clone(),
-            headers: table.headers.clone(),
-            numbers: if table.numbered {
-                (1..=table.headers.len()).collect()
-            } else {
-                Vec::new()
-            },
+            unit: table
+                .unit
+                .as_ref()
+                .map(|u| u.label.clone())
+                .unwrap_or_default(),
+            heading,
+            numbers: table.numbers(),
             rows,
-            footer: table.footer.clone(),
+            footer: table.closing_lines(),
         }
     }
 }
