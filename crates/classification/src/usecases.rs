@@ -100,3 +100,42 @@ pub fn import_error(e: ImportError) -> Error {
         }
     }
 }
+
+#[cfg(test)]
+mod rights_tests {
+    use super::*;
+    use jospar_access::Role;
+    use jospar_access::testing::principal;
+
+    const TREE: &[(i64, Option<i64>)] = &[(1, None), (2, Some(1)), (3, Some(2))];
+
+    #[test]
+    fn the_classification_is_imported_by_a_configurer_of_a_root_only() {
+        let admin = principal(1, &[(Role::Sysadmin, 1)], TREE);
+        let district_admin = principal(2, &[(Role::Sysadmin, 2)], TREE);
+        let planner = principal(1, &[(Role::Planner, 1)], TREE);
+        assert!(may_import(&admin) && require_importer(&admin).is_ok());
+        for refused in [&district_admin, &planner] {
+            assert!(!may_import(refused));
+            assert!(matches!(require_importer(refused), Err(Error::Forbidden)));
+        }
+    }
+
+    #[test]
+    fn a_bad_year_range_names_its_field() {
+        assert!(matches!(parse_years("", ""), Ok(None)));
+        let order = parse_years("2028", "2027").expect_err("refused");
+        assert!(matches!(
+            order,
+            Error::Invalid {
+                key: "err-year-order",
+                ..
+            }
+        ));
+        let bad = parse_years("20x7", "").expect_err("refused");
+        assert!(
+            matches!(&bad, Error::Invalid { field: Some(f), .. } if f == "year_from"),
+            "{bad:?}"
+        );
+    }
+}

@@ -24,6 +24,13 @@ pub struct ReceiptPlan {
     pub approved_at: Option<DateTime<Utc>>,
 }
 
+impl ReceiptPlan {
+    /// The plan's receipts for the year, all codes together.
+    pub fn annual_total(&self) -> jospar_core::Tenge {
+        self.lines.iter().map(|l| l.annual).sum()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ReceiptRefusal {
     #[error(transparent)]

@@ -1271,6 +1271,19 @@ pub async fn diff(db: &Db, p: &Principal, id: i64) -> Result<Vec<crate::LineDiff
     Ok(crate::diff_versions(&approved, &lines))
 }
 
+/// The request's total of each year, in the order of `years`.
+pub fn year_totals(lines: &[crate::Line], years: &[i32]) -> Vec<jospar_core::Tenge> {
+    years
+        .iter()
+        .map(|y| {
+            lines
+                .iter()
+                .map(|l| l.amounts.get(y).copied().unwrap_or_default())
+                .sum()
+        })
+        .collect()
+}
+
 /// What the caller may do with a request: edit its lines (a draft or a returned request of
 /// an organisation where the caller enters data), review it (sent, and waiting at an
 /// organisation the caller approves for), or refine an approved one.

@@ -12,6 +12,7 @@ pub mod import;
 mod pay;
 mod reference;
 pub mod repo;
+pub mod reports;
 pub mod usecases;
 
 pub use pay::{

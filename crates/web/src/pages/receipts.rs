@@ -187,12 +187,7 @@ async fn plan_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Respo
         version: plan.version,
         lines,
         months: (1..=12).collect(),
-        total: plan
-            .lines
-            .iter()
-            .map(|l| l.annual)
-            .sum::<Tenge>()
-            .to_string(),
+        total: plan.annual_total().to_string(),
         can_edit: actions.edit,
         can_approve: actions.approve,
         can_explain: actions.explain,

@@ -295,15 +295,9 @@ async fn show_page(
                 .collect(),
         });
     }
-    let totals = years
+    let totals = service::year_totals(&lines, &years)
         .iter()
-        .map(|y| {
-            lines
-                .iter()
-                .map(|l| l.amounts.get(y).copied().unwrap_or_default())
-                .sum::<Tenge>()
-                .to_string()
-        })
+        .map(Tenge::to_string)
         .collect();
     let actions = service::request_actions(p, &request);
     let (editable, reviewer) = (actions.edit, actions.review);

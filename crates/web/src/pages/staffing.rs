@@ -17,8 +17,8 @@ use axum::routing::{get, post};
 use jospar_access::Access;
 use jospar_core::Tenge;
 use jospar_org::{OrgKind, Right};
-use jospar_reports::{Cell, Table};
 use jospar_staffing::import::parse_fixed;
+use jospar_staffing::reports::{allowances_total, annual_pay, units_text};
 use jospar_staffing::usecases as service;
 use jospar_staffing::{
     Allowance, Coefficient, Percent, Position, PositionChange, StaffUnits, WorkerCategory,
@@ -103,17 +103,8 @@ struct StaffingPage {
     allowance_rows: Vec<(Vec<Choice>, String, String)>,
 }
 
-fn units_text(units: i64) -> String {
-    let text = format!("{}.{:03}", units / 1_000, units % 1_000);
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
-fn category_name(page_tr: &crate::i18n::Tr, c: WorkerCategory) -> String {
-    page_tr.t(match c {
-        WorkerCategory::CivilServant => "staff-civil-servant",
-        WorkerCategory::StateServant => "staff-state-servant",
-        WorkerCategory::NonStaff => "staff-non-staff",
-    })
+fn category_name(tr: &crate::i18n::Tr, c: WorkerCategory) -> String {
+    tr.t(jospar_staffing::reports::category_key(c))
 }
 
 fn readable_institutions(
@@ -257,18 +248,9 @@ async fn page(
                 service_years: position.service_years,
                 staff_units: units_text(position.staff_units.0),
                 salary: pay.official_salary.to_string(),
-                allowances: pay
-                    .allowances
-                    .iter()
-                    .map(|(_, a)| *a)
-                    .sum::<Tenge>()
-                    .to_string(),
+                allowances: allowances_total(pay).to_string(),
                 total: pay.total.to_string(),
-                annual: Tenge::from_tiyn(jospar_core::money::div_round_half_away(
-                    pay.total.tiyn() * position.staff_units.0 * 12,
-                    1_000,
-                ))
-                .to_string(),
+                annual: annual_pay(position, pay).to_string(),
             })
             .collect();
         view.groups = t
@@ -359,70 +341,12 @@ fn change_view(ctx: &Ctx, change: PositionChange) -> ChangeView {
     }
 }
 
-/// The table as XLSX or PDF, printable in Kazakh and Russian.
+/// The table as XLSX, PDF or CSV, printable in Kazakh and Russian.
 fn export(ctx: &Ctx, t: &service::PricedTable, format: &str) -> AppResult<Option<Response>> {
     if !matches!(format, "xlsx" | "pdf" | "csv") {
         return Ok(None);
     }
-    let headers = [
-        "field-program",
-        "staff-unit",
-        "staff-position",
-        "staff-category",
-        "staff-grade",
-        "staff-service-years",
-        "staff-units",
-        "staff-salary",
-        "staff-allowances",
-        "staff-month-total",
-        "staff-annual",
-    ]
-    .iter()
-    .map(|k| ctx.tr.t(k))
-    .collect();
-    let rows = t
-        .positions
-        .iter()
-        .zip(&t.pay)
-        .map(|(position, pay)| {
-            vec![
-                Cell::Text(
-                    format!("{} {}", position.program, position.subprogram)
-                        .trim()
-                        .to_string(),
-                ),
-                Cell::Text(position.unit.clone()),
-                Cell::Text(position.title.clone()),
-                Cell::Text(category_name(&ctx.tr, position.category)),
-                Cell::Text(position.grade.clone()),
-                Cell::Text(position.service_years.to_string()),
-                Cell::Text(units_text(position.staff_units.0)),
-                Cell::Money(pay.official_salary),
-                Cell::Money(pay.allowances.iter().map(|(_, a)| *a).sum()),
-                Cell::Money(pay.total),
-                Cell::Money(Tenge::from_tiyn(jospar_core::money::div_round_half_away(
-                    pay.total.tiyn() * position.staff_units.0 * 12,
-                    1_000,
-                ))),
-            ]
-        })
-        .collect();
-    let mut total = vec![Cell::Text(String::new()); 10];
-    total[2] = Cell::Text(ctx.tr.t("total"));
-    total.push(Cell::Money(t.fund.payroll));
-    let table = Table {
-        title: ctx.tr.t("staffing-title"),
-        subtitle: vec![
-            format!("{} {}", ctx.tr.t("field-year"), t.year),
-            ctx.tr.t("consolidated-units"),
-        ],
-        headers,
-        numbered: true,
-        rows,
-        total: Some(total),
-        footer: vec![ctx.tr.t("appendix-sign-head")],
-        ..Table::default()
-    };
+    let table = jospar_staffing::reports::staffing_table(&ctx.tr, t);
     crate::files::download(&table, format, &format!("staffing-{}-{}", t.org_id, t.year))
 }
 
