@@ -81,12 +81,13 @@ impl Catalogue {
 
     /// `jospar report --help`: each report with its parameters.
     pub fn help_text(&self) -> String {
-        let mut text = String::from("Reports:\n");
+        let mut text =
+            String::from("Reports and their parameters (--param NAME=VALUE, or --NAME VALUE):\n");
         for report in self.iter() {
             text.push_str(&format!("  {:<25} {}\n", report.name, report.about));
             for p in report.params {
                 text.push_str(&format!(
-                    "      --{:<22} {}{}\n",
+                    "      {:<24} {}{}\n",
                     p.name,
                     p.about,
                     if p.required { " (required)" } else { "" }
