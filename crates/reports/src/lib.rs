@@ -560,6 +560,7 @@ pub fn to_plain_xlsx(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>
 /// CSV with amounts as plain decimals in the table's unit ("1234567.89"), semicolon-separated
 /// as Kazakh Excel expects. A layout's form prints its number, title and unit first, its
 /// headings as rows with a merged cell's text in its first cell, and its signatures last.
+/// Text that a spreadsheet would take for a formula is written inert ([`inert`]).
 pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b';')
@@ -568,21 +569,21 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let official = !table.number.is_empty();
     if official {
         for line in table.number.iter().chain([&table.title]) {
-            writer.write_record([line])?;
+            writer.write_record([inert(line)])?;
         }
         if let Some(unit) = &table.unit {
-            writer.write_record([&unit.label])?;
+            writer.write_record([inert(&unit.label)])?;
         }
     }
     for heading in heading_grid(table) {
-        writer.write_record(&heading)?;
+        writer.write_record(heading.iter().map(|h| inert(h)))?;
     }
     let numbers = table.numbers();
     if official && !numbers.is_empty() {
         writer.write_record(&numbers)?;
     }
     let plain = |cell: &Shown| match cell {
-        Shown::Text(t) => t.clone(),
+        Shown::Text(t) => inert(t),
         Shown::Amount(a) => a.plain(),
     };
     let printed = table.printed();
@@ -591,12 +592,23 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     }
     if official {
         for line in table.closing_lines() {
-            writer.write_record([line])?;
+            writer.write_record([inert(&line)])?;
         }
     }
     writer
         .into_inner()
         .map_err(|e| csv::Error::from(std::io::Error::other(e.to_string())))
+}
+
+/// Text as a CSV cell that no spreadsheet runs: one beginning with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return (a formula to Excel and LibreOffice) gets a leading `'`. Amounts are
+/// written as numbers and never pass here.
+pub fn inert(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
 }
 
 /// The headings as rows of text: a merged cell's text in its top-left cell, blanks under the
@@ -962,5 +974,36 @@ mod tests {
     fn the_pdf_of_a_layout_renders() {
         let pdf = to_pdf(&official()).expect("pdf");
         assert!(pdf.starts_with(b"%PDF-"));
+    }
+
+    #[test]
+    fn csv_text_that_a_spreadsheet_would_run_is_written_inert() {
+        let table = Table {
+            title: "=HYPERLINK(\"http://evil.example\")".into(),
+            headers: vec!["@SUM(A1)".into(), "Сумма".into()],
+            rows: vec![
+                vec![
+                    Cell::Text("+7 701".into()),
+                    Cell::Money(Tenge::from_tiyn(-150)),
+                ],
+                vec![
+                    Cell::Text("\t=1+1".into()),
+                    Cell::Money(Tenge::from_tiyn(250)),
+                ],
+                vec![Cell::Text("-2".into()), Cell::Text("Школа №5".into())],
+            ],
+            ..Table::default()
+        };
+        let text = String::from_utf8(to_csv(&table).expect("csv")).expect("utf8");
+        assert!(text.contains("'@SUM(A1)"), "{text}");
+        assert!(
+            text.contains("'+7 701;-1.50"),
+            "negative amounts stay numbers: {text}"
+        );
+        assert!(text.contains("'\t=1+1;2.50"), "{text}");
+        assert!(text.contains("'-2;Школа №5"), "{text}");
+        for line in text.lines() {
+            assert!(!line.starts_with(['=', '+', '-', '@']), "{line}");
+        }
     }
 }

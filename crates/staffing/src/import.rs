@@ -83,6 +83,24 @@ fn category(text: &str) -> Option<WorkerCategory> {
     }
 }
 
+/// Why a file gives no positions to save.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileRefusal {
+    /// An empty sheet, or headings only: saved, it would replace the year's positions with
+    /// nothing.
+    NoPositions,
+    Cell(ImportError),
+}
+
+/// The positions of a file's data rows; a file with none is refused.
+pub fn positions_of_file(rows: &[Vec<String>]) -> Result<Vec<Position>, FileRefusal> {
+    let positions = positions_from_rows(rows).map_err(FileRefusal::Cell)?;
+    if positions.is_empty() {
+        return Err(FileRefusal::NoPositions);
+    }
+    Ok(positions)
+}
+
 /// Positions from the data rows (without the header row); empty rows are skipped.
 pub fn positions_from_rows(rows: &[Vec<String>]) -> Result<Vec<Position>, ImportError> {
     let mut positions = Vec::new();
@@ -220,6 +238,16 @@ mod tests {
         assert_eq!(
             positions_from_rows(&bad).map_err(|e| (e.row, e.column)),
             Err((2, "category"))
+        );
+    }
+
+    #[test]
+    fn a_file_without_positions_is_refused_rather_than_emptying_the_year() {
+        assert_eq!(positions_of_file(&[]), Err(FileRefusal::NoPositions));
+        let blank_rows = vec![vec![String::new(); COLUMNS.len()]; 3];
+        assert_eq!(
+            positions_of_file(&blank_rows),
+            Err(FileRefusal::NoPositions)
         );
     }
 }

@@ -247,6 +247,41 @@ async fn sign_in_and_lock_out(app: &TestApp) {
         .expect("login");
     assert_eq!(ok.status(), 303);
     assert_eq!(ok.headers()["location"], "/orgs");
+    // After sign-in only a local path is followed: a tab that browsers drop would turn
+    // `/\t/evil.example` into `//evil.example`; a newline is refused before the password.
+    let elsewhere = TestApp::client()
+        .post(app.url("/login"))
+        .form(&[
+            ("login", "lock.me"),
+            ("password", "Lock-me-please-1"),
+            ("next", "/\t/evil.example"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(elsewhere.status(), 400);
+    let forged = TestApp::client()
+        .post(app.url("/login"))
+        .form(&[
+            ("login", "lock.me"),
+            ("password", "Lock-me-please-1"),
+            ("next", "/orgs\r\nSet-Cookie: x=1"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(forged.status(), 400);
+    let protocol_relative = TestApp::client()
+        .post(app.url("/login"))
+        .form(&[
+            ("login", "lock.me"),
+            ("password", "Lock-me-please-1"),
+            ("next", "//evil.example/"),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(protocol_relative.headers()["location"], "/");
     // Sessions live in the database; signing out ends them.
     let orgs = client.get(app.url("/orgs")).send().await.expect("orgs");
     assert_eq!(orgs.status(), 200);

@@ -125,6 +125,9 @@ async fn login_page(
 }
 
 async fn login_form(ctx: Ctx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    if let Some(refused) = next_refused(&ctx, String::new(), &q.next).await? {
+        return Ok(refused);
+    }
     login_page(
         &ctx,
         None,
@@ -143,13 +146,35 @@ struct LoginForm {
     next: String,
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
+/// Only local paths are followed after sign-in (no open redirect): one `/` followed by
+/// neither `/` nor `\`. A control character never passes (browsers drop tabs and newlines, so
+/// `/\t/evil.example` would lead to `//evil.example`); such a `next` is refused earlier, by
+/// [`next_refused`].
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let mut chars = next.chars();
+    let local = match (chars.next(), chars.next()) {
+        (Some('/'), None) => true,
+        (Some('/'), Some(second)) => second != '/' && second != '\\',
+        _ => false,
+    };
+    if local && !next.chars().any(char::is_control) {
         next
     } else {
         "/"
     }
+}
+
+/// A sign-in whose `next` holds a control character is refused with 400 before any password
+/// is checked: no browser sends one, a forged link does.
+async fn next_refused(ctx: &Ctx, login: String, next: &str) -> AppResult<Option<Response>> {
+    if !next.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    let message = ctx.tr.t("err-bad-next");
+    let status = axum::http::StatusCode::BAD_REQUEST;
+    Ok(Some(
+        login_page(ctx, Some(message), login, String::new(), status).await?,
+    ))
 }
 
 fn cookie_header(value: String) -> AppResult<HeaderValue> {
@@ -198,6 +223,9 @@ fn auth_message(ctx: &Ctx, error: AuthError) -> String {
 }
 
 async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> AppResult<Response> {
+    if let Some(refused) = next_refused(&ctx, form.login.clone(), &form.next).await? {
+        return Ok(refused);
+    }
     let now = Utc::now();
     let refusal = match auth::authenticate(ctx.db(), &form.login, &form.password, now).await? {
         // An employee of an audit body signs in with the body's signature only (OV-5).
@@ -225,6 +253,9 @@ struct EdsLoginForm {
 
 /// Sign-in with an electronic signature over the page's challenge (OV-5).
 async fn login_eds(ctx: Ctx, Form(form): Form<EdsLoginForm>) -> AppResult<Response> {
+    if let Some(refused) = next_refused(&ctx, String::new(), &form.next).await? {
+        return Ok(refused);
+    }
     let now = Utc::now();
     let signing = &ctx.state.config.signing;
     let refusal =
@@ -268,4 +299,33 @@ async fn logout(ctx: Ctx, headers: HeaderMap, Form(form): Form<CsrfForm>) -> App
         ))?,
     );
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_local_path_is_followed_after_sign_in() {
+        for local in [
+            "/",
+            "/requests",
+            "/requests/5?tab=lines",
+            "/limits/1?org=2&program=003",
+        ] {
+            assert_eq!(safe_next(local), local);
+        }
+        for foreign in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/requests\r\nSet-Cookie: x=1",
+            "https://evil.example",
+            "evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(foreign), "/", "{foreign:?}");
+        }
+    }
 }

@@ -959,19 +959,23 @@ async fn import(ctx: Ctx, mut multipart: axum::extract::Multipart) -> AppResult<
     p.check_csrf(&csrf)?;
     let result = async {
         let rows = sheet_rows(&bytes)?;
-        let positions = jospar_staffing::import::positions_from_rows(&rows).map_err(|e| {
-            let index = jospar_staffing::import::COLUMNS
-                .iter()
-                .position(|c| *c == e.column)
-                .unwrap_or(0);
-            AppError::Invalid {
-                key: "err-staffing-import",
-                args: vec![
-                    ("row", e.row.to_string()),
-                    ("column", column_headings(&ctx)[index].clone()),
-                    ("value", e.value),
-                ],
-                field: Some(format!("row {}", e.row)),
+        use jospar_staffing::import::FileRefusal;
+        let positions = jospar_staffing::import::positions_of_file(&rows).map_err(|e| match e {
+            FileRefusal::NoPositions => AppError::invalid("err-staffing-import-empty", "file"),
+            FileRefusal::Cell(e) => {
+                let index = jospar_staffing::import::COLUMNS
+                    .iter()
+                    .position(|c| *c == e.column)
+                    .unwrap_or(0);
+                AppError::Invalid {
+                    key: "err-staffing-import",
+                    args: vec![
+                        ("row", e.row.to_string()),
+                        ("column", column_headings(&ctx)[index].clone()),
+                        ("value", e.value),
+                    ],
+                    field: Some(format!("row {}", e.row)),
+                }
             }
         })?;
         jospar_planning::payroll::save_staffing_table(ctx.db(), p, org, year, version, &positions)
