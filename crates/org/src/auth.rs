@@ -84,46 +84,77 @@ pub async fn authenticate(
     if user.blocked {
         return Ok(Err(AuthError::Blocked));
     }
-    if let Some(until) = user.locked_until.filter(|u| *u > now) {
-        return Ok(Err(AuthError::Locked(until)));
+    if let Some(until) = user.locked_until {
+        if until > now {
+            return Ok(Err(AuthError::Locked(until)));
+        }
+        end_lock(db, user.id, until).await?;
     }
+    // The attempt takes its place in the counter before the password is checked, in one
+    // statement, so that parallel guesses cannot all pass the check of a counter read earlier:
+    // at most MAX_FAILED_LOGINS passwords are checked per lock period.
+    let Some(attempt) = claim_attempt(db, user.id).await? else {
+        let until = user_by_login(db, login)
+            .await?
+            .and_then(|u| u.locked_until)
+            .unwrap_or(now + Duration::minutes(LOCK_MINUTES));
+        return Ok(Err(AuthError::Locked(until)));
+    };
     let hash: String = on_db!(db, pool => sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(user.id).fetch_one(pool).await)?;
     if !verify_password(password, &hash) {
-        let failed = user.failed_logins + 1;
-        let locked_until =
-            (failed >= MAX_FAILED_LOGINS).then(|| now + Duration::minutes(LOCK_MINUTES));
-        let mut tx = db.begin().await?;
-        exec_tx!(&mut tx, conn => sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-            .bind(if locked_until.is_some() { 0 } else { failed }).bind(locked_until).bind(user.id).execute(conn).await)?;
-        if let Some(until) = locked_until {
-            tx.audit(AuditEntry {
-                who: &Who::system(),
-                org_id: Some(user.org_id),
-                entity: "user",
-                entity_id: user.id.to_string(),
-                action: "lock",
-                old_value: None,
-                new_value: Some(json!({"locked_until": until})),
-                reason: Some(format!("{MAX_FAILED_LOGINS} failed sign-ins")),
-            })
-            .await?;
+        if attempt < MAX_FAILED_LOGINS {
+            return Ok(Err(AuthError::BadCredentials));
         }
-        tx.commit().await?;
-        return Ok(Err(match locked_until {
-            Some(until) => AuthError::Locked(until),
-            None => AuthError::BadCredentials,
-        }));
+        let until = now + Duration::minutes(LOCK_MINUTES);
+        lock(db, &user, until).await?;
+        return Ok(Err(AuthError::Locked(until)));
     }
+    exec_db!(db, pool => sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(user.id).execute(pool).await)?;
     let grants = crate::repo::grants_of(db, user.id).await?;
     if !grants.iter().any(|g| g.is_active(now.date_naive())) {
         return Ok(Err(AuthError::NoAccess));
     }
-    if user.failed_logins != 0 || user.locked_until.is_some() {
-        exec_db!(db, pool => sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-            .bind(user.id).execute(pool).await)?;
-    }
     Ok(Ok(user))
+}
+
+/// Counts one more sign-in attempt unless the account has used up its attempts; the number
+/// of this attempt, or none when none is left.
+async fn claim_attempt(db: &Db, user_id: i64) -> Result<Option<i64>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_scalar(
+        "UPDATE users SET failed_logins = failed_logins + 1 \
+         WHERE id = $1 AND failed_logins < $2 AND locked_until IS NULL RETURNING failed_logins")
+        .bind(user_id).bind(MAX_FAILED_LOGINS).fetch_optional(pool).await)?)
+}
+
+/// Locks the account after its last failed attempt, with the audit entry; the counter stays
+/// full until the lock ends, so no attempt is counted meanwhile.
+async fn lock(db: &Db, user: &User, until: DateTime<Utc>) -> Result<(), StoreError> {
+    let mut tx = db.begin().await?;
+    exec_tx!(&mut tx, conn => sqlx::query("UPDATE users SET locked_until = $1 WHERE id = $2")
+        .bind(until).bind(user.id).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who: &Who::system(),
+        org_id: Some(user.org_id),
+        entity: "user",
+        entity_id: user.id.to_string(),
+        action: "lock",
+        old_value: None,
+        new_value: Some(json!({"locked_until": until})),
+        reason: Some(format!("{MAX_FAILED_LOGINS} failed sign-ins")),
+    })
+    .await?;
+    tx.commit().await
+}
+
+/// Ends a lock that has run out: the attempts count from zero again. Only the lock that was
+/// read is ended, so that parallel requests end it once.
+async fn end_lock(db: &Db, user_id: i64, until: DateTime<Utc>) -> Result<(), StoreError> {
+    exec_db!(db, pool => sqlx::query(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND locked_until = $2")
+        .bind(user_id).bind(until).execute(pool).await)?;
+    Ok(())
 }
 
 /// Admits the account of a person who proved their IIN with a verified certificate (OV-5):

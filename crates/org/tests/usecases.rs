@@ -142,3 +142,77 @@ async fn organisations_are_created_and_changed_only_where_the_caller_configures(
         Err(Error::Forbidden)
     ));
 }
+
+/// A hundred guesses at once: each takes its place in the counter before its password is
+/// checked, so no more than the allowed attempts are ever checked per lock period (P-3).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_guesses_check_at_most_the_allowed_passwords() {
+    use jospar_org::auth::{AuthError, MAX_FAILED_LOGINS, authenticate};
+    let db = database().await;
+    let system = Who::system();
+    let budget = repo::create_budget(
+        &db,
+        &system,
+        None,
+        BudgetLevel::Oblast,
+        "470000000",
+        "Б",
+        "Б",
+    )
+    .await
+    .expect("budget");
+    let region = repo::create_org(
+        &db,
+        &system,
+        new_org(None, "authorized_body", budget.id, "Region"),
+        false,
+    )
+    .await
+    .expect("region");
+    repo::create_user(
+        &db,
+        &system,
+        jospar_org::NewUser {
+            org_id: region.id,
+            login: "guess.me".into(),
+            iin: "900101300007".into(),
+            full_name: "Guess Me".into(),
+            password: "Guess-me-please-1".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("user");
+    let now = chrono::Utc::now();
+    let guesses: Vec<_> = (0..100)
+        .map(|i| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                authenticate(&db, "guess.me", &format!("wrong-{i}"), now)
+                    .await
+                    .expect("no storage error")
+            })
+        })
+        .collect();
+    let mut wrong = 0;
+    for guess in guesses {
+        match guess.await.expect("task") {
+            Err(AuthError::BadCredentials) => wrong += 1,
+            Err(AuthError::Locked(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    // The attempts before the last are told the password is wrong; every other one meets
+    // the lock, most of them without a password check.
+    assert_eq!(wrong, MAX_FAILED_LOGINS - 1);
+    let right = authenticate(&db, "guess.me", "Guess-me-please-1", now)
+        .await
+        .expect("storage");
+    assert!(matches!(right, Err(AuthError::Locked(_))), "{right:?}");
+    // When the lock has run out the right password is let in.
+    let later = now + chrono::Duration::minutes(jospar_org::auth::LOCK_MINUTES + 1);
+    let admitted = authenticate(&db, "guess.me", "Guess-me-please-1", later)
+        .await
+        .expect("storage");
+    assert!(matches!(admitted, Err(AuthError::NoAccess)), "{admitted:?}");
+}
