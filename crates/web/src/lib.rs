@@ -24,7 +24,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use ctx::{LANG_COOKIE, LangPicked, RequestLang, cookie};
+use ctx::{LANG_COOKIE, LangPicked, RequestLang, SESSION_COOKIE, cookie};
 use error::{AppError, HttpError};
 use i18n::{Lang, Tr};
 use jospar_store::Db;
@@ -130,6 +130,8 @@ async fn finish(mut request: Request, next: Next) -> Response {
         .unwrap_or_default();
     let is_api = path.starts_with("/api/");
     let is_get = request.method() == axum::http::Method::GET;
+    let signed_in = cookie(request.headers(), SESSION_COOKIE).is_some()
+        || request.headers().contains_key(header::AUTHORIZATION);
     let mut response = next.run(request).await;
     if let Some(error) = response.extensions().get::<AppError>().cloned() {
         if matches!(error, AppError::Forbidden) {
@@ -156,8 +158,28 @@ async fn finish(mut request: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    // What a signed-in user sees is not kept by the browser or a proxy (static files keep
+    // their own caching).
+    if signed_in && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     response
 }
+
+/// Scripts and styles come from the server itself (no inline script runs); the signature
+/// pages talk to NCALayer on the user's own computer; no other site may frame the pages.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+     connect-src 'self' wss://127.0.0.1:* ws://127.0.0.1:* wss://localhost:* ws://localhost:*; \
+     frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
 fn render_error(
     error: &AppError,

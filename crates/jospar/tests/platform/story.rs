@@ -285,6 +285,33 @@ async fn sign_in_and_lock_out(app: &TestApp) {
     // Sessions live in the database; signing out ends them.
     let orgs = client.get(app.url("/orgs")).send().await.expect("orgs");
     assert_eq!(orgs.status(), 200);
+    // A signed-in page is not kept by the browser, runs no inline script and is framed by
+    // no other site; static files keep their caching.
+    let header = |name: &str| {
+        orgs.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(header("cache-control"), "no-store");
+    assert_eq!(header("referrer-policy"), "same-origin");
+    let policy = header("content-security-policy");
+    assert!(
+        policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"),
+        "{policy}"
+    );
+    let css = client
+        .get(app.url("/static/app.css"))
+        .send()
+        .await
+        .expect("css");
+    assert_ne!(
+        css.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
     let page = client
         .get(app.url("/"))
         .send()
