@@ -103,3 +103,45 @@ fn every_key_named_in_code_or_templates_exists() {
     }
     assert!(missing.is_empty(), "keys without a message: {missing:#?}");
 }
+
+/// Every kind of record and every action the audit log is written with has its label on the
+/// audit page, in both languages (the log shows them translated).
+#[test]
+fn every_audited_entity_and_action_has_a_label() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir(format!("{root}/.."))
+        .expect("crates")
+        .flatten()
+    {
+        let src = entry.path().join("src");
+        if src.is_dir() {
+            files(src.to_str().expect("path"), "rs", &mut sources);
+        }
+    }
+    let mut labels = BTreeSet::new();
+    for path in &sources {
+        let text = std::fs::read_to_string(path).expect("source");
+        for field in ["entity", "action"] {
+            for rest in text.split(&format!("{field}: \"")).skip(1) {
+                if let Some(code) = rest.split('"').next() {
+                    labels.insert(format!("{field}-{code}"));
+                }
+            }
+        }
+    }
+    assert!(labels.contains("entity-org") && labels.contains("action-create"));
+    for lang in ["ru", "kk"] {
+        let mut ftl = Vec::new();
+        files(&format!("{root}/../i18n/locales/{lang}"), "ftl", &mut ftl);
+        let text: String = ftl
+            .iter()
+            .map(|f| std::fs::read_to_string(f).expect("ftl"))
+            .collect();
+        let missing: Vec<&String> = labels
+            .iter()
+            .filter(|key| !text.contains(&format!("\n{key} =")))
+            .collect();
+        assert!(missing.is_empty(), "{lang}: no label for {missing:?}");
+    }
+}
