@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Kind of request document (BP-2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestKind {
     /// Прогноз
@@ -42,7 +42,7 @@ impl RequestKind {
 
 /// Status of a request (BP-2): «в работе» → «отправлен на рассмотрение» → «утверждён», or
 /// returned with a reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     InWork,
@@ -75,7 +75,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Request {
     pub id: i64,
     pub campaign_id: i64,
@@ -92,7 +92,7 @@ pub struct Request {
 }
 
 /// A line of a request; its id is the expense identifier (P-14).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Line {
     pub id: i64,
     /// The expense identifier (P-14): the id of the line where the expense first appeared,
@@ -326,7 +326,7 @@ mod tests {
 }
 
 /// Slices of the consolidated view (BP-5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     Org,
@@ -383,7 +383,7 @@ impl Dimension {
 }
 
 /// One row of a consolidation: the key of the slice and the amounts by year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Consolidated {
     pub key: String,
     pub amounts: BTreeMap<i32, Tenge>,
@@ -474,7 +474,7 @@ mod consolidation_tests {
 }
 
 /// How one expense changed between an approved request and its new version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LineDiff {
     pub expense_id: i64,
     pub program: String,

@@ -10,7 +10,7 @@ use jospar_core::Tenge;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, XlsxError};
 use serde::Serialize;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Cell {
     Text(String),
@@ -26,7 +26,7 @@ impl Cell {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Table {
     pub title: String,
     /// Lines under the title: parameters of the report (campaign, organisation, slice).
