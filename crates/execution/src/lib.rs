@@ -185,6 +185,7 @@ pub fn apply_move(line: &PlanLine, change: &MonthMove) -> Result<PlanLine, PlanE
 /// The kind of a dated document changing an approved plan (EX-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = PlanChangeKind)]
 pub enum ChangeKind {
     /// Справка о внесении изменений в план финансирования.
     Certificate,

@@ -223,6 +223,7 @@ pub fn ledger_of(
 
 /// One amount to set; `version` is the one the user saw (0 for an amount not stored yet).
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = LimitChange)]
 pub struct Change {
     pub org_id: i64,
     #[serde(default)]

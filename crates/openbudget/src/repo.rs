@@ -37,6 +37,7 @@ pub type Result<T> = std::result::Result<T, RepoError>;
 pub struct FigureRow {
     /// Empty: the program without subprograms.
     pub subprogram: String,
+    #[schema(value_type = BTreeMap<String, i64>)]
     pub years: BTreeMap<i32, Tenge>,
 }
 

@@ -50,6 +50,7 @@ pub struct Request {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = OversightStatus)]
 pub enum Status {
     /// Filed, waiting for the body's signature.
     Draft,

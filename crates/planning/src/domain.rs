@@ -105,6 +105,7 @@ pub struct Line {
     pub form_code: String,
     pub project: String,
     /// Amount per year.
+    #[schema(value_type = BTreeMap<String, i64>)]
     pub amounts: BTreeMap<i32, Tenge>,
 }
 
@@ -386,6 +387,7 @@ impl Dimension {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Consolidated {
     pub key: String,
+    #[schema(value_type = BTreeMap<String, i64>)]
     pub amounts: BTreeMap<i32, Tenge>,
 }
 
@@ -480,6 +482,7 @@ pub struct LineDiff {
     pub program: String,
     pub specific: String,
     /// Year → (approved, new); only years whose amount differs.
+    #[schema(value_type = BTreeMap<String, (i64, i64)>)]
     pub years: BTreeMap<i32, (Tenge, Tenge)>,
 }
 
