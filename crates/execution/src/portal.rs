@@ -13,7 +13,19 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// A report month: figures are cumulative from 1 January to its end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub struct Month {
     pub year: i32,
     pub month: u32,
