@@ -4,13 +4,16 @@ examples, and makes the generator draw them half of the time (the schema accepts
 `anyOf` of those ids and the declared type), so that the fuzzer reaches the handlers behind a
 found record with generated bodies, and not only their 404.
 
-Usage: fuzz-examples.py BASE_URL TOKEN DOCUMENT  (the document is rewritten in place)
+Usage: FUZZ_LOGINS="admin …" fuzz-examples.py BASE_URL TOKEN DOCUMENT  (rewritten in place)
 
-The ids are read through the API itself with TOKEN (an administrator's). Token and grant ids are
-left out on purpose: the fuzzer would revoke the tokens and grants it signs in with.
+The ids are read through the API itself with TOKEN (an administrator's). The fuzzing users (the
+logins of FUZZ_LOGINS) and their organisations are left out, and token and grant ids are given
+none, so that the examples do not sign the fuzzer out; the operations that can
+(scripts/fuzz-api.sh's `identity`) run last.
 """
 
 import json
+import os
 import sys
 import urllib.request
 
@@ -29,6 +32,12 @@ def get(route):
         return []
 
 
+def field(route, key):
+    """A list inside an object the API answers; empty when it cannot be read."""
+    answer = get(route)
+    return answer.get(key, []) if isinstance(answer, dict) else []
+
+
 def ids(rows, *keys, limit=4):
     found = []
     for row in rows if isinstance(rows, list) else []:
@@ -44,18 +53,29 @@ requests = get("/requests")
 request_ids = ids(requests, "id")
 lines = []
 for request_id in request_ids[:2]:
-    lines += ids(get(f"/requests/{request_id}").get("lines", []), "id")
+    lines += ids(field(f"/requests/{request_id}", "lines"), "id")
 attachments = []
 for request_id in request_ids[:2]:
     attachments += ids(get(f"/requests/{request_id}/attachments"), "id")
-orgs = get("/orgs")
+# The fuzzing users themselves, their organisations and those of their grants are left out:
+# moving them or blocking them would sign the fuzzer out of the rest of its run.
+logins = set(os.environ.get("FUZZ_LOGINS", "").split())
+users = get("/users")
+users = [u for u in users if isinstance(u, dict)] if isinstance(users, list) else []
+own = [u for u in users if u.get("login") in logins]
+spared_orgs = {u.get("org_id") for u in own}
+for user in own:
+    spared_orgs |= set(ids(field(f"/users/{user['id']}", "grants"), "org_id", limit=100))
+all_orgs = [o for o in get("/orgs") if isinstance(o, dict)]
+orgs = [o for o in all_orgs if o.get("id") not in spared_orgs]
+users = [u for u in users if u.get("login") not in logins]
 reference = get("/pay-reference")
 years = [2026, 2027, 2028]
 
 # (path prefix, parameter) → examples; the longest matching prefix wins.
 examples = {
     ("/orgs", "id"): ids(orgs, "id"),
-    ("/users", "id"): ids(get("/users"), "id"),
+    ("/users", "id"): ids(users, "id"),
     ("/campaigns", "id"): ids(get("/campaigns"), "id"),
     ("/requests", "id"): request_ids,
     ("/requests", "line"): lines,
@@ -71,7 +91,7 @@ examples = {
     ("/training-sessions", "id"): ids(get("/training-sessions"), "id"),
     ("/treasury-exchange", "id"): ids(get("/treasury-exchange"), "id"),
     ("/execution/offsetting-codes", "id"): ids(get("/execution/offsetting-codes"), "id"),
-    ("/staffing", "org"): ids(orgs, "id", limit=12),
+    ("/staffing", "org"): ids(own, "org_id", limit=8) + ids(all_orgs, "id", limit=8),
     ("/staffing", "year"): years,
     ("/calendar", "year"): years,
     ("/calendar/days", "day"): ["2026-05-01", "2026-12-16", "2027-01-02"],
