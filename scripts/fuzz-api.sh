@@ -50,7 +50,9 @@ if [ ! -x "$st" ] || [ "$("$st" --version 2>/dev/null | awk '{print $NF}')" != "
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 
-cargo build --locked --quiet -p jospar
+# The binary as the integration tests build it (the test profile): after `cargo test` in
+# scripts/test.sh there is nothing left to build, where `cargo build` would build it all again.
+cargo test --locked --quiet --no-run -p jospar --test platform
 target_dir=${CARGO_TARGET_DIR:-target}
 bin="$(cd "$target_dir/debug" && pwd)/jospar"
 
