@@ -55,13 +55,19 @@ pub fn routes() -> Router<AppState> {
 
 /// axum's own refusals (a path id that is not a number, a malformed query, a body too large or
 /// of the wrong content type) answer in plain text; the API answers every error in JSON with
-/// the translated Error body, as its document says.
+/// the translated Error body, as its document says, keeping their status (400, 413).
 async fn json_rejections(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> axum::response::Response {
+    use crate::error::HttpError;
     use axum::http::{StatusCode, header};
     use axum::response::IntoResponse;
+    let lang = request
+        .extensions()
+        .get::<crate::ctx::RequestLang>()
+        .map(|l| l.0)
+        .unwrap_or(crate::i18n::Lang::Ru);
     let response = next.run(request).await;
     let status = response.status();
     let plain = response
@@ -83,18 +89,21 @@ async fn json_rejections(
     let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
         .await
         .unwrap_or_default();
-    let message = String::from_utf8_lossy(&bytes).into_owned();
-    let key = if status == StatusCode::PAYLOAD_TOO_LARGE {
-        "err-too-large"
-    } else {
-        "err-bad-request"
-    };
-    crate::error::AppError::Invalid {
-        key,
-        args: vec![("message", message)],
+    let error = crate::error::AppError::Invalid {
+        key: if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "err-too-large"
+        } else {
+            "err-bad-request"
+        },
+        args: vec![("message", String::from_utf8_lossy(&bytes).into_owned())],
         field: None,
-    }
-    .into_response()
+    };
+    let body = serde_json::json!({
+        "error": error.code(),
+        "message": error.message(&crate::i18n::Tr(lang)),
+        "field": null,
+    });
+    (status, Json(body)).into_response()
 }
 
 /// An OpenAPI 3.1 document (its parts as the OpenAPI specification defines them).
