@@ -40,3 +40,6 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
 fi
 
 cargo test --locked --workspace --all-targets
+
+# The API fuzzer: schemathesis against a demo server, every operation, several roles.
+bash scripts/fuzz-api.sh

@@ -8,7 +8,7 @@ use jospar_store::Who;
 use std::sync::Arc;
 
 /// A user of the system, as signed in.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct User {
     pub id: i64,
     pub org_id: i64,

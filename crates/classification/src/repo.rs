@@ -7,7 +7,7 @@ use jospar_store::{AuditEntry, Db, StoreError, Who, exec_tx, on_db, on_tx};
 use serde::Serialize;
 use serde_json::json;
 
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ImportSummary {
     pub inserted: usize,
     pub updated: usize,

@@ -22,7 +22,7 @@ use serde::Serialize;
 use std::collections::HashMap;
 
 /// The sections of the report, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     Receipts,
@@ -130,7 +130,7 @@ fn subtracted(name: &str) -> bool {
 }
 
 /// A row of the report: a node of the tree with its amounts recomputed from the detail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReportRow {
     pub section: Section,
     pub depth: u32,
@@ -144,7 +144,7 @@ pub struct ReportRow {
 }
 
 /// A section total as published by the file and as recomputed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct SectionTotal {
     pub section: Section,
     pub computed: Amounts,
@@ -153,7 +153,7 @@ pub struct SectionTotal {
 }
 
 /// The report of one month.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MonthReport {
     pub month: Month,
     pub rows: Vec<ReportRow>,
@@ -337,7 +337,7 @@ pub fn month_report(tree: &MonthTree, depth: u32) -> MonthReport {
 }
 
 /// One comparison of the reconciliation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Check {
     pub month: Month,
     pub what: CheckKind,
@@ -359,7 +359,7 @@ impl Check {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "section")]
 pub enum CheckKind {
     /// The published section total against the recomputed one.

@@ -21,7 +21,7 @@ pub const FORM_127_FIELDS: [Field; 8] = [
 ];
 
 /// One row of form 1-27: a program or subprogram of an administrator.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BudgetRow {
     pub row: usize,
     pub abp: String,
@@ -95,7 +95,7 @@ pub struct SystemPlan {
 }
 
 /// A program or subprogram set against the system's plan; `differs` when either amount does.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PlanComparison {
     pub abp: String,
     pub program: String,

@@ -24,7 +24,7 @@ pub const FORM_409_FIELDS: [Field; 9] = [
 ];
 
 /// One contract of form 4-09.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContractRow {
     pub row: usize,
     pub abp: String,

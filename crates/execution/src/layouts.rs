@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 pub const DEFAULT: &str = include_str!("../../../data/treasury/layouts.toml");
 
 /// Which columns a form must have, and which rows type it is read into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Shape {
     /// Cash expenses by administrator, program, subprogram and specific (5-52, 5-42, 5-02, 2-15).
@@ -51,7 +51,7 @@ impl Shape {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 pub struct FormLayout {
     pub shape: Shape,
     pub name_ru: String,
@@ -94,14 +94,14 @@ struct LayoutsFile {
 }
 
 /// Which subprograms of a local budget are financed by the republican budget.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetKinds {
     pub republican_subprograms: Vec<String>,
 }
 
 /// Which expenses belong to budget development programs (form 6-БПР).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Development {
     pub specific_prefixes: Vec<String>,

@@ -36,7 +36,7 @@ use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};
 
 /// What a plan line is planned by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Basis {
     /// По обязательствам.
@@ -46,7 +46,7 @@ pub enum Basis {
 }
 
 /// One line of a financing plan for a fiscal year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanLine {
     /// The expense identifier carried from the budget request (P-14).
     pub expense_id: i64,
@@ -154,7 +154,7 @@ pub fn check_plan(lines: &[PlanLine]) -> Result<(), PlanError> {
 
 /// A change of an approved plan line (EX-2): an amount moved from one month to another, by
 /// obligations or payments. The changed line must still satisfy every rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MonthMove {
     pub basis: Basis,
     /// 1 … 12.
@@ -184,8 +184,9 @@ pub fn apply_move(line: &PlanLine, change: &MonthMove) -> Result<PlanLine, PlanE
 }
 
 /// The kind of a dated document changing an approved plan (EX-2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = PlanChangeKind)]
 pub enum ChangeKind {
     /// Справка о внесении изменений в план финансирования.
     Certificate,
@@ -206,7 +207,7 @@ impl ChangeKind {
 }
 
 /// A move within one line of the plan, named by its expense identifier.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LineMove {
     pub expense_id: i64,
     #[serde(flatten)]
@@ -214,7 +215,7 @@ pub struct LineMove {
 }
 
 /// A dated change document with its reason: its moves apply together or not at all.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ChangeDoc {
     /// Numbered in order within the plan.
     pub number: i64,

@@ -28,7 +28,7 @@ pub const MOVEMENT_FIELDS: [Field; 8] = [
 ];
 
 /// One row of a movement form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MovementRow {
     pub row: usize,
     pub abp: String,

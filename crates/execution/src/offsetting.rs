@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// An expense of the paying budget and the receipts code it arrives under.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct OffsettingPair {
     pub id: i64,
     /// The authorized body that keeps the pair.
@@ -44,7 +44,7 @@ impl OffsettingPair {
 }
 
 /// A pair as typed.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct NewPair {
     pub org_id: i64,

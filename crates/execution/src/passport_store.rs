@@ -8,7 +8,7 @@ use jospar_store::{AuditEntry, Db, Who, exec_tx, on_db};
 use serde::Serialize;
 use serde_json::json;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PassportExport {
     pub id: i64,
     pub org_id: i64,

@@ -27,7 +27,7 @@ pub fn period_of(date: NaiveDate) -> Month {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ClosedPeriod {
     pub org_id: i64,
     /// "2027-03".

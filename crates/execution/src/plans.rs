@@ -11,7 +11,7 @@ use jospar_store::{AuditEntry, Db, Who, exec_tx, on_db, on_tx};
 use serde::Serialize;
 use serde_json::json;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanStatus {
     Draft,
@@ -28,7 +28,7 @@ impl PlanStatus {
 }
 
 /// A financing plan with its change documents.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Plan {
     pub id: i64,
     pub org_id: i64,
@@ -362,7 +362,7 @@ pub fn canonical_bytes(plan: &Plan) -> Vec<u8> {
 }
 
 /// A verified signature of the approver over [`canonical_bytes`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PlanSignature {
     pub plan_version: i64,
     /// The canonical bytes signed (UTF-8 JSON).

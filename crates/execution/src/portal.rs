@@ -13,7 +13,19 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// A report month: figures are cumulative from 1 January to its end.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub struct Month {
     pub year: i32,
     pub month: u32,
@@ -41,7 +53,7 @@ impl fmt::Display for Month {
 }
 
 /// The amount columns of the portal's report, in its order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Column {
     /// `utv`: approved budget.
@@ -102,7 +114,7 @@ impl Column {
 }
 
 /// The seven amounts of a node, in tiyn.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Amounts(pub [Tenge; 7]);
 
 impl Amounts {
@@ -139,7 +151,7 @@ impl Amounts {
 }
 
 /// One node of the report tree in one month.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Node {
     /// The portal's row id, unique within the month.
     pub id: i64,
@@ -154,7 +166,7 @@ pub struct Node {
 }
 
 /// The whole tree of one report month, in file order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct MonthTree {
     pub month: Month,
     pub nodes: Vec<Node>,

@@ -11,7 +11,7 @@ use jospar_store::{AuditEntry, Db, Who, exec_tx, on_db, on_tx};
 use serde::Serialize;
 use serde_json::json;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReceiptPlan {
     pub id: i64,
     pub org_id: i64,
@@ -219,7 +219,7 @@ pub async fn approve(
 
 /// Why a code of a plan of receipts fell short in a reporting period (appendix 2 of order
 /// No. 629).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ShortfallReason {
     pub receipt_plan_id: i64,
     /// The last month of the reporting period, "2027-03".

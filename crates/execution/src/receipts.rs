@@ -7,7 +7,7 @@ use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};
 
 /// What a receipts code brings into the budget, by its category (the first digit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ReceiptKind {
     /// Tax, non-tax, capital receipts and transfers.
@@ -46,7 +46,7 @@ impl ReceiptKind {
 }
 
 /// One code of a plan of receipts.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReceiptLine {
     /// Category, class (2 digits), subclass, specific (2 digits): 6 digits.
     pub code: String,
@@ -140,7 +140,7 @@ pub fn check_receipt_plan(lines: &[ReceiptLine]) -> Result<(), ReceiptPlanError>
 }
 
 /// A code of the plan set against the receipts reported by the Treasury (form 2-19).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReceiptExecution {
     pub code: String,
     pub annual: Tenge,

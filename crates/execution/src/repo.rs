@@ -29,7 +29,7 @@ impl From<sqlx::Error> for RepoError {
 pub type Result<T> = std::result::Result<T, RepoError>;
 
 /// An imported file, without its months.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PortalImport {
     pub id: i64,
     pub org_id: i64,

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// One row of form 5-52.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CashRow {
     /// The row of the file (1-based), for messages.
     pub row: usize,
@@ -41,7 +41,7 @@ impl CashRow {
 }
 
 /// The columns of form 5-52 and the headings that name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Abp,
@@ -581,7 +581,7 @@ fn delimiter_of(start: &[u8]) -> u8 {
 }
 
 /// One row of form 4-20: obligations accepted and paid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ObligationRow {
     pub row: usize,
     pub abp: String,
@@ -672,7 +672,7 @@ pub fn reconcile_420_552(f420: &[ObligationRow], f552: &[CashRow]) -> Vec<PaidDi
 }
 
 /// A code whose payments differ between forms 4-20 and 5-52.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PaidDiscrepancy {
     pub abp: String,
     pub program: String,
@@ -689,7 +689,7 @@ impl PaidDiscrepancy {
 }
 
 /// One row of form 2-19 or 2-43: receipts by classification code (plans only on 2-19).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReceiptRow {
     pub row: usize,
     /// Six digits: category, class (2), subclass, specific (2).
@@ -761,7 +761,7 @@ pub fn parse_receipts(
 }
 
 /// A receipts code whose amounts differ between forms 2-19 and 2-43.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ReceivedDiscrepancy {
     pub code: String,
     pub in_219: Tenge,

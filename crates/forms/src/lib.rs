@@ -15,7 +15,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ColumnType {
     /// Free text (name of a position, good, service).
@@ -28,7 +28,7 @@ pub enum ColumnType {
     Computed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Column {
     pub key: String,
     pub name_ru: String,
@@ -42,9 +42,11 @@ pub struct Column {
     pub required: bool,
     /// Smallest allowed value of a number or money column.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     pub min: Option<Decimal>,
     /// Largest allowed value (absurd inputs are refused, P-5).
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     pub max: Option<Decimal>,
     /// Whether later planning years may be filled from the first with the inflation index
     /// (prices, tariffs, norms — BP-11).
@@ -52,7 +54,7 @@ pub struct Column {
     pub indexed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FormDef {
     /// Usually the economic specific it serves: "111", "144".
     pub code: String,
@@ -97,7 +99,7 @@ pub enum FormError {
 pub type RowInput = BTreeMap<String, String>;
 
 /// A row after evaluation: every column's value (text columns as typed).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RowValues {
     pub values: BTreeMap<String, String>,
     pub amount: Tenge,

@@ -6,7 +6,19 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// Kind of limit (вид лимита) of order No. 140.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 pub enum LimitKind {
     /// Лимит на базовые расходы / базалық шығыстар лимиті
     #[serde(rename = "base")]
@@ -40,7 +52,7 @@ impl LimitKind {
 }
 
 /// A planning campaign (бюджетная кампания): one budget, three planning years.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Campaign {
     pub id: i64,
     pub budget_id: i64,
@@ -67,7 +79,9 @@ impl Campaign {
 
 /// Where an amount sits in the distribution: an organisation, a budget program (empty for an
 /// organisation's total), a year and a kind of limit.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub struct Slot {
     pub org_id: i64,
     /// Program code (3 digits) or "" for the total of an authorized body or administrator.
@@ -77,7 +91,9 @@ pub struct Slot {
 }
 
 /// The node of a distribution: a slot without year and kind.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub struct Node {
     pub org_id: i64,
     pub program: String,

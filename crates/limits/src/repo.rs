@@ -63,7 +63,7 @@ impl CampaignRow {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct NewCampaign {
     pub authority_org_id: i64,
@@ -150,7 +150,7 @@ pub async fn campaign(db: &Db, id: i64) -> Result<Option<Campaign>, StoreError> 
 }
 
 /// One stored amount with its version (for optimistic locking of grids).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Amount {
     pub slot: Slot,
     pub amount: Tenge,
@@ -222,7 +222,8 @@ pub fn ledger_of(
 }
 
 /// One amount to set; `version` is the one the user saw (0 for an amount not stored yet).
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[schema(as = LimitChange)]
 pub struct Change {
     pub org_id: i64,
     #[serde(default)]

@@ -28,7 +28,7 @@ pub const MODERATION_WORKING_DAYS: u32 = 2;
 pub const PROPOSAL_MAX_CHARS: usize = 1000;
 
 /// What is discussed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
     /// Паспорт бюджетной программы.
@@ -114,7 +114,7 @@ pub fn moderation_due(calendar: &WorkingCalendar, submitted_on: NaiveDate) -> Na
 }
 
 /// Where a proposal stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProposalStatus {
     /// Waits for the operator.
@@ -170,7 +170,7 @@ pub fn check_open(ends_on: NaiveDate, today: NaiveDate) -> Result<(), Discussion
 }
 
 /// One row of the table of the final report: a published proposal with its answer and votes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FinalRow {
     pub published_on: NaiveDate,
     /// The structural part of the document the proposal concerns (its code).
@@ -185,7 +185,7 @@ pub struct FinalRow {
 
 /// The final report of a discussion (appendix 1 for a passport, 2 for an implementation
 /// report), with every field of the form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FinalReport {
     pub unique_number: String,
     pub kind: DocKind,

@@ -18,7 +18,7 @@ pub const AUDIT_RESULTS_WORKING_DAYS: u32 = 15;
 /// The largest file a publication carries.
 pub const MAX_FILE_BYTES: usize = 20 * 1024 * 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PublicationKind {
     BudgetReport,
@@ -83,7 +83,7 @@ pub fn due_day(
 }
 
 /// A publication, without its file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Publication {
     pub id: i64,
     pub org_id: i64,
@@ -119,7 +119,7 @@ impl Publication {
 }
 
 /// What an administrator registers.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct NewPublication {
     pub org_id: i64,

@@ -33,14 +33,15 @@ impl From<sqlx::Error> for RepoError {
 pub type Result<T> = std::result::Result<T, RepoError>;
 
 /// The figures of a program's passport: each subprogram's amounts by year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FigureRow {
     /// Empty: the program without subprograms.
     pub subprogram: String,
+    #[schema(value_type = BTreeMap<String, i64>)]
     pub years: BTreeMap<i32, Tenge>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Document {
     pub id: i64,
     pub kind: DocKind,
@@ -120,7 +121,7 @@ pub struct NewDocument {
     pub ends_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Proposal {
     pub id: i64,
     pub document_id: i64,

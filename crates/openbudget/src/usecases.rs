@@ -147,8 +147,9 @@ fn banned_words() -> &'static WordList {
 }
 
 /// What an administrator publishes.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(as = DocumentPublication)]
 pub struct Publication {
     pub kind: String,
     pub org_id: i64,

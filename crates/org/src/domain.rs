@@ -67,7 +67,7 @@ impl OrgKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Budget {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -77,7 +77,7 @@ pub struct Budget {
     pub name_kk: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Org {
     pub id: i64,
     pub parent_id: Option<i64>,
@@ -103,7 +103,7 @@ impl Org {
 }
 
 /// What a user typed to create an organisation.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct NewOrg {
     pub parent_id: Option<i64>,
@@ -117,7 +117,7 @@ pub struct NewOrg {
 }
 
 /// A change of an organisation; absent fields are kept. `version` is the one the user saw.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct OrgChange {
     pub version: i64,
@@ -183,7 +183,7 @@ pub fn required(field: &'static str, value: &str) -> Result<String, OrgError> {
 }
 
 /// What an administrator types to create a user.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct NewUser {
     pub org_id: i64,
@@ -196,7 +196,7 @@ pub struct NewUser {
     pub password: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct UserChange {
     pub version: i64,

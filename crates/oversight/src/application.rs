@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 pub const REVIEW_DAYS: u32 = 2;
 pub const GRANT_DAYS: u32 = 2;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Employee {
     pub full_name: String,
     pub iin: String,
@@ -33,7 +33,8 @@ pub struct Employee {
 }
 
 /// What a body asks for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = OversightRequest)]
 pub struct Request {
     pub body_name: String,
     pub body_bin: String,
@@ -47,8 +48,9 @@ pub struct Request {
     pub planning: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[schema(as = OversightStatus)]
 pub enum Status {
     /// Filed, waiting for the body's signature.
     Draft,
@@ -153,7 +155,7 @@ pub fn check_request(r: &Request) -> Result<(), RequestError> {
 }
 
 /// Which deadline an application has missed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Overdue {
     Review,

@@ -9,7 +9,7 @@ use jospar_store::{AuditEntry, Db, Who, exec_tx, on_db, on_tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Application {
     pub id: i64,
     pub request: Request,
@@ -28,7 +28,7 @@ pub struct Application {
 }
 
 /// Who signed an application for the body, with the signature itself.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BodySignature {
     pub signer_name: String,
     pub signer_iin: String,

@@ -11,7 +11,7 @@ use serde_json::json;
 /// The role the grants of an oversight access carry: read only.
 pub const READ_ONLY_ROLE: &str = "auditor";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Access {
     pub id: i64,
     pub user_id: i64,

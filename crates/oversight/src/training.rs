@@ -13,7 +13,7 @@ use serde_json::json;
 /// Working days after a session within which its report is issued.
 pub const REPORT_DAYS: u32 = 5;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Session {
     pub id: i64,
     pub held_on: NaiveDate,

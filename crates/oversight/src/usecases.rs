@@ -34,7 +34,7 @@ fn competence_error(e: CompetenceError) -> Error {
 }
 
 /// An access with the deadline of its blocking once the employer asked for it.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct AccessView {
     #[serde(flatten)]
     pub access: Access,
@@ -174,7 +174,7 @@ pub async fn block(db: &Db, p: &Principal, id: i64, reason: &str) -> Result<Acce
 }
 
 /// An application with the deadline of the step it waits for.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ApplicationView {
     #[serde(flatten)]
     pub application: Application,
@@ -401,7 +401,7 @@ pub async fn grant_application(db: &Db, p: &Principal, id: i64) -> Result<Applic
 }
 
 /// A training session with the deadline of its report.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct SessionView {
     #[serde(flatten)]
     pub session: Session,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Kind of request document (BP-2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestKind {
     /// Прогноз
@@ -42,7 +42,7 @@ impl RequestKind {
 
 /// Status of a request (BP-2): «в работе» → «отправлен на рассмотрение» → «утверждён», or
 /// returned with a reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     InWork,
@@ -75,7 +75,7 @@ impl Status {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Request {
     pub id: i64,
     pub campaign_id: i64,
@@ -92,7 +92,7 @@ pub struct Request {
 }
 
 /// A line of a request; its id is the expense identifier (P-14).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Line {
     pub id: i64,
     /// The expense identifier (P-14): the id of the line where the expense first appeared,
@@ -105,6 +105,7 @@ pub struct Line {
     pub form_code: String,
     pub project: String,
     /// Amount per year.
+    #[schema(value_type = BTreeMap<String, i64>)]
     pub amounts: BTreeMap<i32, Tenge>,
 }
 
@@ -326,7 +327,7 @@ mod tests {
 }
 
 /// Slices of the consolidated view (BP-5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     Org,
@@ -383,9 +384,10 @@ impl Dimension {
 }
 
 /// One row of a consolidation: the key of the slice and the amounts by year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Consolidated {
     pub key: String,
+    #[schema(value_type = BTreeMap<String, i64>)]
     pub amounts: BTreeMap<i32, Tenge>,
 }
 
@@ -474,12 +476,13 @@ mod consolidation_tests {
 }
 
 /// How one expense changed between an approved request and its new version.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct LineDiff {
     pub expense_id: i64,
     pub program: String,
     pub specific: String,
     /// Year → (approved, new); only years whose amount differs.
+    #[schema(value_type = BTreeMap<String, (i64, i64)>)]
     pub years: BTreeMap<i32, (Tenge, Tenge)>,
 }
 

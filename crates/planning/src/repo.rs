@@ -555,7 +555,7 @@ pub struct NewSignature {
 }
 
 /// A stored signature of a request.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SignatureRecord {
     pub id: i64,
     pub request_version: i64,
@@ -605,7 +605,7 @@ pub async fn signatures(db: &Db, request_id: i64) -> Result<Vec<SignatureRecord>
 }
 
 /// The rows of one line and year before an inflation fill (None: there were none).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 struct Previous {
     line_id: i64,
     year: i32,
@@ -752,7 +752,7 @@ pub async fn undo_fill(db: &Db, who: &Who, target: Target) -> Result<Request> {
 /// Largest supporting document accepted.
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Attachment {
     pub id: i64,
     pub file_name: String,

@@ -8,7 +8,7 @@ use jospar_core::money::group_digits;
 use serde::{Deserialize, Serialize};
 
 /// The unit a form prints its amounts in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     #[default]
@@ -39,7 +39,7 @@ impl Unit {
 
 /// A unit with the number of decimals printed: tenge with tiyn (2), thousand tenge with one
 /// decimal …
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Scale {
     pub unit: Unit,
     pub decimals: u8,

@@ -15,7 +15,7 @@ use jospar_core::Tenge;
 use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum Cell {
     Text(String),
@@ -32,7 +32,7 @@ impl Cell {
 }
 
 /// What a column holds: it sets the alignment and the width.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     #[default]
@@ -44,7 +44,7 @@ pub enum Kind {
 
 /// A column of a layout: its kind, and for a total column the columns it adds up (by index)
 /// and those it takes away.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Column {
     pub kind: Kind,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -55,7 +55,7 @@ pub struct Column {
 
 /// A heading cell placed in the grid of headings: `row` and `col` of its top-left corner, and
 /// how many rows and columns it spans (a merged cell).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct HeadCell {
     pub text: String,
     pub row: usize,
@@ -111,14 +111,14 @@ impl HeadCell {
 }
 
 /// The unit amounts print in, with its name in the table's language ("тыс. тенге").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct UnitLine {
     pub scale: Scale,
     pub label: String,
 }
 
 /// Who signs: the role, and the name (or what to write there) after the line.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Signature {
     pub role: String,
     pub name: String,
@@ -132,7 +132,7 @@ impl Signature {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Table {
     /// The form's number and the order it follows, printed above the title.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -26,7 +26,9 @@ use jospar_core::money::div_round_half_away;
 use serde::{Deserialize, Serialize};
 
 /// A decimal with four places: coefficients of the grids and counts of indices (2.5 → 25 000).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub struct Coefficient(pub i64);
 
 impl Coefficient {
@@ -39,7 +41,9 @@ impl Coefficient {
 }
 
 /// Staff units with three places: 0.5 → 500, 1.25 → 1 250 (ST-1 allows fractions).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub struct StaffUnits(pub i64);
 
 impl StaffUnits {
@@ -52,7 +56,9 @@ impl StaffUnits {
 }
 
 /// A percentage with two places: 25 % → 2 500, 3.5 % → 350.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 pub struct Percent(pub i64);
 
 impl Percent {
@@ -62,7 +68,19 @@ impl Percent {
 }
 
 /// Category of worker (ST-2): each has its own pay rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum WorkerCategory {
     /// Гражданский служащий: official salary = base official salary × grid coefficient of
@@ -75,7 +93,7 @@ pub enum WorkerCategory {
 }
 
 /// An allowance or supplement of a position (надбавка, доплата).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Allowance {
     /// A percentage of the base official salary (БДО).
@@ -100,7 +118,7 @@ impl Allowance {
 }
 
 /// A position of the staffing table for one year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Position {
     /// The budget program and subprogram that pay the position (ST-3 splits the payroll by
     /// them into the request's lines).

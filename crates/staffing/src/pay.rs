@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Pay of one staff unit of a position for one month.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MonthlyPay {
     /// Должностной оклад (for non-staff workers: the contract amount).
     pub official_salary: Tenge,
@@ -61,7 +61,7 @@ pub const PAYROLL_SPECIFICS: [&str; 5] = ["111", "116", "121", "122", "124"];
 
 /// The payroll of the positions of one program and subprogram, with the rows of the
 /// calculation forms of the payroll specifics that reproduce it in a budget request.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct GroupFund {
     pub program: String,
     pub subprogram: String,
@@ -76,7 +76,7 @@ pub struct GroupFund {
 
 /// The annual payroll fund of a staffing table with the employer's contributions on it: the
 /// sum of its program groups, so that it reconciles with the request lines to the tiyn.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AnnualFund {
     /// Фонд оплаты труда: every position's monthly pay × staff units × 12.
     pub payroll: Tenge,
@@ -208,7 +208,7 @@ pub fn annual_fund(positions: &[Position], reference: &Reference) -> Result<Annu
 }
 
 /// How a position differs between two years of a staffing table.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum PositionChange {
     Added {

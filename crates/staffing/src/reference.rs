@@ -7,7 +7,7 @@ use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Dated<T> {
     pub valid_from: NaiveDate,
     pub value: T,
@@ -15,7 +15,7 @@ pub struct Dated<T> {
 
 /// Coefficients by category of worker and grade, in bands of length of service: a band applies
 /// from its number of full years until the next band.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Grid {
     pub rows: BTreeMap<WorkerCategory, BTreeMap<String, Vec<(u8, Coefficient)>>>,
 }
@@ -37,7 +37,7 @@ impl Grid {
 }
 
 /// Employer contribution rates and how they are based.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Rates {
     /// Social tax (социальный налог), on pay less the employee's pension contributions
     /// (Tax Code of 2026: social contributions are no longer deducted from it).
@@ -54,7 +54,7 @@ pub struct Rates {
 }
 
 /// Every reference table with its history.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReferenceTables {
     /// Базовый должностной оклад.
     pub base_salary: Vec<Dated<Tenge>>,

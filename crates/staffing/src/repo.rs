@@ -135,7 +135,7 @@ pub async fn reference_tables(db: &Db) -> Result<ReferenceTables> {
 }
 
 /// The staffing table of an institution for a year.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StaffingTable {
     pub org_id: i64,
     pub year: i32,

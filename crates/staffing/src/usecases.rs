@@ -116,7 +116,7 @@ pub async fn reference_tables(db: &Db) -> Result<crate::ReferenceTables> {
 }
 
 /// A staffing table with the pay of each position and the year's fund.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PricedTable {
     pub org_id: i64,
     pub year: i32,

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use jospar_core::{DayKind, WorkingCalendar};
 use serde_json::json;
 
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CalendarOverride {
     pub day: NaiveDate,
     pub kind: String,

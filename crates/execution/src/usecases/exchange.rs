@@ -128,7 +128,7 @@ async fn waits_for_earlier_documents(db: &Db, item: &OutboxItem) -> Result<bool>
 }
 
 /// What one pass over the queue did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PassSummary {
     pub accepted: usize,
     pub registered: usize,

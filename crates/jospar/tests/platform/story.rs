@@ -1885,11 +1885,8 @@ async fn budget_requests(app: &TestApp) {
     let deadline =
         chrono::NaiveDate::parse_from_str(desk["deadline"].as_str().expect("deadline"), "%Y-%m-%d")
             .expect("date");
-    // The server's calendar: the story made Saturday 2026-12-19 a working day.
-    let calendar = jospar_core::WorkingCalendar::new([(
-        chrono::NaiveDate::from_ymd_opt(2026, 12, 19).expect("date"),
-        jospar_core::DayKind::WorkdayMoved,
-    )]);
+    // In the calendar as the server keeps it: the story made 2026-12-19 a working day by decree.
+    let calendar = app.db.working_calendar().await.expect("calendar");
     assert_eq!(calendar.working_days_between(opened, deadline), 10);
     let (_, own_desk) = send_json(
         app,

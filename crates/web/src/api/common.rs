@@ -7,9 +7,10 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
+use utoipa::ToSchema;
 
 /// Parses a JSON body; a malformed body is a translated error naming serde's complaint.
 pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
@@ -34,13 +35,46 @@ pub(crate) fn created(value: impl serde::Serialize) -> Response {
     (StatusCode::CREATED, Json(json!(value))).into_response()
 }
 
-#[derive(Deserialize)]
+/// Content types of an uploaded file.
+pub(crate) const UPLOADS: &[&str] = &["application/octet-stream"];
+
+/// A stored file, of the content type it was uploaded with.
+pub(crate) const ANY_FILE: &[&str] = &["*/*"];
+
+/// The downloads of a report table (`?format=csv|xlsx|pdf`; json is its JSON schema).
+pub(crate) const TABLE_FILES: &[&str] = &[
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/pdf",
+];
+
+/// The bytes a signer signs (base64) with their SHA-256, and the version they belong to.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SigningData {
+    pub(crate) version: i64,
+    /// base64
+    pub(crate) data: String,
+    /// hex
+    pub(crate) sha256: String,
+}
+
+/// The signing data of a document without a version.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SigningBytes {
+    /// base64
+    pub(crate) data: String,
+    /// hex
+    pub(crate) sha256: String,
+}
+
+#[derive(Deserialize, ToSchema)]
 pub(crate) struct Reason {
     #[serde(default)]
     pub(crate) reason: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = PassportPublication)]
 pub(crate) struct NewPublication {
     pub(crate) kind: String,
     pub(crate) f552: i64,

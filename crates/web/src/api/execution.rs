@@ -12,8 +12,9 @@ use axum::extract::{Path, Query};
 use axum::http::Method;
 use axum::response::Response;
 use axum::routing::post;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
 pub(super) fn routes(api: Api) -> Api {
     api.module(Module::Execution)
@@ -24,6 +25,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             portal_imports,
         )
+        .answers::<jospar_execution::repo::PortalImport>()
         .post(
             "/execution/portal-imports",
             "Import a portal execution report (CSV body) under ?org= as ?title= (&file_name=); the same title is replaced",
@@ -31,6 +33,9 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             import_portal,
         )
+        .query::<PortalImportQuery>()
+        .file_body(UPLOADS)
+        .created::<jospar_execution::repo::PortalImport>()
         .get(
             "/execution/treasury",
             "Imported Treasury forms the caller may read (EX-5)",
@@ -38,6 +43,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             treasury_reports,
         )
+        .answers::<jospar_execution::treasury_store::TreasuryReport>()
         .route(
             Method::POST,
             "/execution/treasury/{form}",
@@ -48,6 +54,9 @@ pub(super) fn routes(api: Api) -> Api {
                 crate::upload::FORM_UPLOAD_LIMIT,
             )),
         )
+        .query::<TreasuryQuery>()
+        .file_body(UPLOADS)
+        .created::<jospar_execution::treasury_store::TreasuryReport>()
         .get(
             "/financing-plans",
             "Financing plans the caller may read: id, org_id, year (EX-1)",
@@ -55,6 +64,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             financing_plans,
         )
+        .answers::<PlanSummary>()
         .post(
             "/financing-plans",
             "A draft financing plan {request_id, year} from an approved budget request, months spread evenly",
@@ -62,6 +72,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             create_plan,
         )
+        .body::<NewPlan>()
+        .created::<jospar_execution::plans::Plan>()
         .get(
             "/financing-plans/{id}",
             "A financing plan with its change documents and its lines as of ?as_of=YYYY-MM-DD (default today)",
@@ -69,6 +81,8 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             financing_plan,
         )
+        .query::<AsOfQuery>()
+        .answer::<FinancingPlan>()
         .put(
             "/financing-plans/{id}",
             "Save a draft's months {version, lines: [{expense_id, obligations[12], payments[12]}]} (amounts in tiyn)",
@@ -76,6 +90,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             save_plan,
         )
+        .body::<PlanMonths>()
+        .answer::<jospar_execution::plans::Plan>()
         .post(
             "/financing-plans/{id}/approve",
             "Approve a draft plan {version, cms}: signed over its signing-data by the authorised person of the organisation above (EX-6, P-9)",
@@ -83,6 +99,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             approve_plan,
         )
+        .body::<PlanApproval>()
+        .answer::<jospar_execution::plans::Plan>()
         .get(
             "/financing-plans/{id}/signing-data",
             "The plan's canonical bytes to sign for approval (base64), their SHA-256 and the version",
@@ -90,6 +108,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             plan_signing_data,
         )
+        .answer::<SigningData>()
         .post(
             "/financing-plans/{id}/changes",
             "A dated change document {kind: certificate|refinement|correction, dated, reason, moves: [{expense_id, basis, from_month, to_month, amount}]} (EX-2)",
@@ -97,6 +116,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             add_plan_change,
         )
+        .body::<NewChange>()
+        .created::<jospar_execution::plans::Plan>()
         .get(
             "/receipt-plans",
             "Plans of receipts the caller may read: id, org_id, year, status (EX-1)",
@@ -104,6 +125,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             receipt_plans,
         )
+        .answers::<ReceiptPlanSummary>()
         .post(
             "/receipt-plans",
             "A draft plan of receipts {org_id, year, lines: [{code, annual}]} (6-digit receipts codes, amounts in tiyn), months spread evenly",
@@ -111,6 +133,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             create_receipt_plan,
         )
+        .body::<NewReceiptPlan>()
+        .created::<jospar_execution::receipt_plans::ReceiptPlan>()
         .get(
             "/receipt-plans/{id}",
             "A plan of receipts with its codes and months",
@@ -118,6 +142,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             receipt_plan,
         )
+        .answer::<jospar_execution::receipt_plans::ReceiptPlan>()
         .put(
             "/receipt-plans/{id}",
             "Save a draft plan of receipts {version, lines: [{code, annual, months[12]}]}; refused whole with the code and month named",
@@ -125,6 +150,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             save_receipt_plan,
         )
+        .body::<ReceiptMonths>()
+        .answer::<jospar_execution::receipt_plans::ReceiptPlan>()
         .post(
             "/receipt-plans/{id}/approve",
             "Approve a draft plan of receipts {version}",
@@ -132,6 +159,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             approve_receipt_plan,
         )
+        .body::<VersionOnly>()
+        .answer::<jospar_execution::receipt_plans::ReceiptPlan>()
         .put(
             "/receipt-plans/{id}/reasons",
             "The reason an approved plan of receipts fell short {month: YYYY-MM, code, reason} (appendix 2 of order 629); replaces an earlier one",
@@ -139,6 +168,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             set_shortfall_reason,
         )
+        .body::<ShortfallBody>()
+        .answer::<jospar_execution::receipt_plans::ShortfallReason>()
         .get(
             "/execution/closed-periods",
             "Closed execution periods the caller may read: org_id, month, reason, who and when (EX-5)",
@@ -146,6 +177,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             closed_periods,
         )
+        .answers::<jospar_execution::periods::ClosedPeriod>()
         .post(
             "/execution/closed-periods",
             "Close a month {org_id, month: YYYY-MM, reason} for the organisation's subtree: Treasury forms reporting it are no longer imported or replaced",
@@ -153,6 +185,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             close_period,
         )
+        .body::<PeriodAct>()
+        .created::<jospar_execution::periods::ClosedPeriod>()
         .post(
             "/execution/closed-periods/reopen",
             "Open a closed month again {org_id, month, reason}",
@@ -160,6 +194,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             reopen_period,
         )
+        .body::<PeriodAct>()
+        .answer::<jospar_execution::periods::ClosedPeriod>()
         .get(
             "/execution/offsetting-codes",
             "Mutually offsetting codes the caller may read: each pair of a paying administrator's program and the receipts code of the transfer (EX-R 30)",
@@ -167,6 +203,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             offsetting_codes,
         )
+        .answers::<jospar_execution::offsetting::OffsettingPair>()
         .post(
             "/execution/offsetting-codes",
             "Add a pair {org_id, year, abp, program, subprogram (empty: all), receipt_code (category 4), name} for an authorized body; codes checked against the classification",
@@ -174,6 +211,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             add_offsetting_code,
         )
+        .body::<jospar_execution::offsetting::NewPair>()
+        .created::<jospar_execution::offsetting::OffsettingPair>()
         .post(
             "/execution/offsetting-codes/{id}/delete",
             "Remove a pair {reason}",
@@ -181,6 +220,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             remove_offsetting_code,
         )
+        .body::<Reason>()
+        .answer::<jospar_execution::offsetting::OffsettingPair>()
         .get(
             "/execution/passport",
             "Reports sent to the Region passport portal the caller may read, with their outcome (EX-R 22-23)",
@@ -188,6 +229,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             passport_exports,
         )
+        .answers::<jospar_execution::passport_store::PassportExport>()
         .post(
             "/execution/passport",
             "Send to the Region passport portal {kind: cash_execution|budget_structure, f552, f219 (for the structure)}: built from imported Treasury forms, totals to the tiyn",
@@ -195,6 +237,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             publish_to_passport,
         )
+        .body::<NewPublication>()
+        .created::<jospar_execution::passport_store::PassportExport>()
         .get(
             "/treasury-exchange",
             "Plans and change documents queued for the Treasury (EX-4) with their status: queued, sent, accepted (with the registration number), rejected (with the reason), failed (with the last error)",
@@ -202,6 +246,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             treasury_exchange,
         )
+        .answers::<jospar_execution::exchange::OutboxItem>()
         .post(
             "/treasury-exchange/send",
             "Send now what is due of the caller's organisations and ask about registered documents; returns the counts of each outcome",
@@ -209,6 +254,7 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             send_to_treasury,
         )
+        .answer::<jospar_execution::usecases::exchange::PassSummary>()
         .post(
             "/treasury-exchange/{id}/retry",
             "Queue a failed or rejected document again {reason}",
@@ -216,6 +262,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             retry_treasury_document,
         )
+        .body::<Retry>()
+        .answer::<jospar_execution::exchange::OutboxItem>()
 }
 
 async fn treasury_reports(ctx: Ctx) -> AppResult<Json<Value>> {
@@ -226,7 +274,7 @@ async fn treasury_reports(ctx: Ctx) -> AppResult<Json<Value>> {
     )))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(default)]
 struct TreasuryQuery {
     org: String,
@@ -266,18 +314,46 @@ async fn import_treasury_form(
     Ok(created(report))
 }
 
-async fn financing_plans(ctx: Ctx) -> AppResult<Json<Value>> {
-    let p = ctx.user()?;
-    let plans = jospar_execution::usecases::plans::list(ctx.db(), p).await?;
-    Ok(Json(json!(
-        plans
-            .into_iter()
-            .map(|(id, org_id, year)| json!({"id": id, "org_id": org_id, "year": year}))
-            .collect::<Vec<_>>()
-    )))
+/// A financing plan in a list.
+#[derive(Serialize, ToSchema)]
+struct PlanSummary {
+    id: i64,
+    org_id: i64,
+    year: i64,
 }
 
-#[derive(Deserialize)]
+/// A receipt plan in a list.
+#[derive(Serialize, ToSchema)]
+struct ReceiptPlanSummary {
+    id: i64,
+    org_id: i64,
+    year: i64,
+    status: String,
+}
+
+/// A financing plan with its lines as of a date, its signatures and its exchange with the
+/// Treasury.
+#[derive(Serialize, ToSchema)]
+struct FinancingPlan {
+    plan: jospar_execution::plans::Plan,
+    as_of: chrono::NaiveDate,
+    lines_as_of: Vec<jospar_execution::PlanLine>,
+    signatures: Vec<jospar_execution::plans::PlanSignature>,
+    treasury_exchange: Vec<jospar_execution::exchange::OutboxItem>,
+}
+
+async fn financing_plans(ctx: Ctx) -> AppResult<Json<Vec<PlanSummary>>> {
+    let p = ctx.user()?;
+    let plans = jospar_execution::usecases::plans::list(ctx.db(), p).await?;
+    Ok(Json(
+        plans
+            .into_iter()
+            .map(|(id, org_id, year)| PlanSummary { id, org_id, year })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
 struct NewPlan {
     request_id: i64,
     year: i32,
@@ -292,7 +368,7 @@ async fn create_plan(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     ))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(default)]
 struct AsOfQuery {
     as_of: String,
@@ -315,13 +391,16 @@ async fn financing_plan(
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let signatures = jospar_execution::usecases::plans::signatures(ctx.db(), p, id).await?;
     let exchange = jospar_execution::usecases::exchange::of_plan(ctx.db(), p, &plan).await?;
-    Ok(Json(json!({
-        "plan": plan, "as_of": date, "lines_as_of": lines, "signatures": signatures,
-        "treasury_exchange": exchange,
+    Ok(Json(json!(FinancingPlan {
+        plan,
+        as_of: date,
+        lines_as_of: lines,
+        signatures,
+        treasury_exchange: exchange,
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct PlanMonths {
     version: i64,
     lines: Vec<jospar_execution::PlanLine>,
@@ -336,7 +415,7 @@ async fn save_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Jso
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct PlanApproval {
     version: i64,
     #[serde(default)]
@@ -357,14 +436,14 @@ async fn plan_signing_data(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Valu
     use base64::Engine as _;
     let p = ctx.user()?;
     let (plan, data) = jospar_execution::usecases::plans::signing_data(ctx.db(), p, id).await?;
-    Ok(Json(json!({
-        "version": plan.version,
-        "data": base64::engine::general_purpose::STANDARD.encode(&data),
-        "sha256": jospar_eds::sha256_hex(&data),
+    Ok(Json(json!(SigningData {
+        version: plan.version,
+        data: base64::engine::general_purpose::STANDARD.encode(&data),
+        sha256: jospar_eds::sha256_hex(&data),
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NewChange {
     kind: jospar_execution::ChangeKind,
     dated: chrono::NaiveDate,
@@ -387,24 +466,29 @@ async fn add_plan_change(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResu
     ))
 }
 
-async fn receipt_plans(ctx: Ctx) -> AppResult<Json<Value>> {
+async fn receipt_plans(ctx: Ctx) -> AppResult<Json<Vec<ReceiptPlanSummary>>> {
     let p = ctx.user()?;
     let plans = jospar_execution::usecases::receipt_plans::list(ctx.db(), p).await?;
-    Ok(Json(json!(
+    Ok(Json(
         plans
             .into_iter()
-            .map(|(id, org_id, year, status)| json!({"id": id, "org_id": org_id, "year": year, "status": status}))
-            .collect::<Vec<_>>()
-    )))
+            .map(|(id, org_id, year, status)| ReceiptPlanSummary {
+                id,
+                org_id,
+                year,
+                status,
+            })
+            .collect(),
+    ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NewReceiptLine {
     code: String,
     annual: jospar_core::Tenge,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NewReceiptPlan {
     org_id: i64,
     year: i32,
@@ -430,7 +514,7 @@ async fn receipt_plan(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct ReceiptMonths {
     version: i64,
     lines: Vec<jospar_execution::receipts::ReceiptLine>,
@@ -445,7 +529,7 @@ async fn save_receipt_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppRe
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct VersionOnly {
     version: i64,
 }
@@ -462,8 +546,8 @@ async fn approve_receipt_plan(
     )))
 }
 
-#[derive(Deserialize)]
-struct ShortfallReason {
+#[derive(Deserialize, ToSchema)]
+struct ShortfallBody {
     month: String,
     code: String,
     #[serde(default)]
@@ -476,7 +560,7 @@ async fn set_shortfall_reason(
     bytes: Bytes,
 ) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
-    let b: ShortfallReason = body(&bytes)?;
+    let b: ShortfallBody = body(&bytes)?;
     Ok(Json(json!(
         jospar_execution::usecases::receipt_plans::set_shortfall_reason(
             ctx.db(),
@@ -497,7 +581,7 @@ async fn closed_periods(ctx: Ctx) -> AppResult<Json<Value>> {
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct PeriodAct {
     org_id: i64,
     month: String,
@@ -586,7 +670,7 @@ async fn send_to_treasury(ctx: Ctx) -> AppResult<Json<Value>> {
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct Retry {
     #[serde(default)]
     reason: String,
@@ -612,7 +696,7 @@ async fn portal_imports(ctx: Ctx) -> AppResult<Json<Value>> {
     )))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(default)]
 struct PortalImportQuery {
     org: String,

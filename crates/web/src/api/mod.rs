@@ -22,13 +22,15 @@ use axum::{Json, Router};
 
 /// Every module's routes, declared.
 fn api() -> Api {
-    let api = Api::default().get(
-        "/openapi.json",
-        "This OpenAPI document",
-        Access::Public,
-        true,
-        openapi_json,
-    );
+    let api = Api::default()
+        .get(
+            "/openapi.json",
+            "This OpenAPI document",
+            Access::Public,
+            true,
+            openapi_json,
+        )
+        .answer::<OpenApiDocument>();
     let api = platform::routes(api);
     let api = limits::routes(api);
     let api = planning::routes(api);
@@ -46,7 +48,81 @@ pub fn declared() -> Vec<ApiRoute> {
 }
 
 pub fn routes() -> Router<AppState> {
-    api().into_router()
+    api()
+        .into_router()
+        .layer(axum::middleware::from_fn(json_rejections))
+}
+
+/// axum's own refusals (a path id that is not a number, a malformed query, a body too large or
+/// of the wrong content type) answer in plain text; the API answers every error in JSON with
+/// the translated Error body, as its document says, keeping their status (400, 413).
+async fn json_rejections(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use crate::error::HttpError;
+    use axum::http::{StatusCode, header};
+    use axum::response::IntoResponse;
+    let lang = request
+        .extensions()
+        .get::<crate::ctx::RequestLang>()
+        .map(|l| l.0)
+        .unwrap_or(crate::i18n::Lang::Ru);
+    let response = next.run(request).await;
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !status.is_client_error()
+        || status == StatusCode::NOT_FOUND
+        || status == StatusCode::METHOD_NOT_ALLOWED
+        || !plain
+        || response
+            .extensions()
+            .get::<crate::error::AppError>()
+            .is_some()
+    {
+        return response;
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let error = crate::error::AppError::Invalid {
+        key: if status == StatusCode::PAYLOAD_TOO_LARGE {
+            "err-too-large"
+        } else {
+            "err-bad-request"
+        },
+        args: vec![("message", String::from_utf8_lossy(&bytes).into_owned())],
+        field: None,
+    };
+    let body = serde_json::json!({
+        "error": error.code(),
+        "message": error.message(&crate::i18n::Tr(lang)),
+        "field": null,
+    });
+    (status, Json(body)).into_response()
+}
+
+/// An OpenAPI 3.1 document (its parts as the OpenAPI specification defines them).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)] // The document is built as JSON; this declares its shape.
+struct OpenApiDocument {
+    openapi: String,
+    info: OpenApiInfo,
+    #[schema(value_type = std::collections::BTreeMap<String, Object>)]
+    paths: serde_json::Value,
+    #[schema(value_type = Object)]
+    components: serde_json::Value,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+struct OpenApiInfo {
+    title: String,
+    version: String,
 }
 
 async fn openapi_json() -> Json<serde_json::Value> {

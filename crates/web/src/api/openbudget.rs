@@ -9,8 +9,9 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::response::Response;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
 pub(super) fn routes(api: Api) -> Api {
     api.module(Module::OpenBudget)
@@ -21,6 +22,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             open_budget_documents,
         )
+        .answers::<jospar_openbudget::repo::Document>()
         .get(
             "/open-budget/documents/{id}",
             "A document in discussion with its figures, votes and published proposals with the answers; no sign-in needed",
@@ -28,6 +30,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             open_budget_document,
         )
+        .answer::<DocumentPage>()
         .post(
             "/open-budget/documents",
             "Publish {kind: passport|report, org_id (an administrator), program, year, title_ru, title_kk, summary_ru, summary_kk, head, ends_on?, materials?: [{file_name, content (base64)}]}: figures from the approved budget requests, at least 10 working days of discussion; a report of a program with budget investments needs its materials (OB-1, OB-2)",
@@ -35,6 +38,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             publish_open_budget,
         )
+        .body::<PublishBody>()
+        .created::<jospar_openbudget::repo::Document>()
         .post(
             "/open-budget/documents/{id}/upload",
             "Send a document's budget program to the national open-budgets portal again (BP-14); the portal's id or its refusal is kept on the document",
@@ -42,6 +47,7 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             upload_open_budget,
         )
+        .answer::<jospar_openbudget::repo::Document>()
         .get(
             "/open-budget/publications",
             "Budget reports, consolidated financial statements, citizen's budgets and audit results: the published ones for anyone; with a token, also those the caller's administrators registered, each with its due day and whether it is late (OB-1)",
@@ -49,6 +55,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             open_budget_publications,
         )
+        .answers::<PublicationRow>()
         .post(
             "/open-budget/publications",
             "Register a publication {org_id, kind: budget_report|financial_statements|citizen_budget|audit_results, year, title_ru, title_kk, received_on (audit results)}: due 5 July of the next year (statements) or 15 working days after receipt (audit results)",
@@ -56,6 +63,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             register_publication,
         )
+        .body::<jospar_openbudget::publications::NewPublication>()
+        .created::<jospar_openbudget::publications::Publication>()
         .post(
             "/open-budget/publications/{id}/file",
             "Publish a registered publication with its file (the body; ?file_name=)",
@@ -63,6 +72,9 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             publish_publication_file,
         )
+        .query::<FileName>()
+        .file_body(UPLOADS)
+        .answer::<jospar_openbudget::publications::Publication>()
         .get(
             "/open-budget/proposals/pending",
             "Proposals waiting for the operator, each with the day it must be moderated by (2 working days) and whether that has passed (OB-4)",
@@ -70,6 +82,7 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             pending_proposals,
         )
+        .answers::<PendingProposal>()
         .post(
             "/open-budget/proposals/{id}/moderate",
             "The operator publishes {publish: true} or refuses {publish: false, reason} a proposal (OB-4)",
@@ -77,6 +90,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             moderate_proposal,
         )
+        .body::<Moderation>()
+        .answer::<jospar_openbudget::repo::Proposal>()
         .post(
             "/open-budget/proposals/{id}/answer",
             "The administrator accepts or rejects a published proposal {accepted, text} within the discussion (OB-4)",
@@ -84,6 +99,72 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             answer_proposal,
         )
+        .body::<Answer>()
+        .answer::<jospar_openbudget::repo::Proposal>()
+}
+
+/// Votes for and against.
+#[derive(Serialize, ToSchema)]
+struct Votes {
+    #[serde(rename = "for")]
+    for_: i64,
+    against: i64,
+}
+
+/// A published proposal with its answer and votes.
+#[derive(Serialize, ToSchema)]
+struct PublishedProposal {
+    id: i64,
+    part: String,
+    text: String,
+    published_on: Option<chrono::NaiveDate>,
+    accepted: Option<bool>,
+    answer: Option<String>,
+    votes: Votes,
+}
+
+/// A document in public discussion as citizens see it.
+#[derive(Serialize, ToSchema)]
+struct DocumentPage {
+    unique_number: String,
+    document: jospar_openbudget::repo::Document,
+    votes: Votes,
+    proposals: Vec<PublishedProposal>,
+    press_release: String,
+}
+
+/// A material confirming an investment project.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Read from JSON by the handler; declared for the document.
+struct Material {
+    file_name: String,
+    /// base64
+    content: String,
+}
+
+/// A document to publish, with its materials.
+#[derive(Deserialize, ToSchema)]
+#[allow(dead_code)] // Read from JSON by the handler; declared for the document.
+struct PublishBody {
+    #[serde(flatten)]
+    publication: jospar_openbudget::usecases::Publication,
+    #[serde(default)]
+    materials: Vec<Material>,
+}
+
+/// A publication and whether it came late.
+#[derive(Serialize, ToSchema)]
+struct PublicationRow {
+    publication: jospar_openbudget::publications::Publication,
+    late: bool,
+}
+
+/// A proposal awaiting moderation, with its due date.
+#[derive(Serialize, ToSchema)]
+struct PendingProposal {
+    proposal: jospar_openbudget::repo::Proposal,
+    due: chrono::NaiveDate,
+    overdue: bool,
 }
 
 async fn open_budget_documents(ctx: Ctx) -> AppResult<Json<Value>> {
@@ -101,22 +182,30 @@ async fn open_budget_document(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<V
         .map_err(jospar_openbudget::usecases::repo_error)?;
     let votes = |target: i64| {
         let (f, a) = tallies.get(&target).copied().unwrap_or_default();
-        json!({"for": f, "against": a})
+        Votes {
+            for_: f,
+            against: a,
+        }
     };
-    let proposals: Vec<Value> = proposals
+    let proposals = proposals
         .iter()
-        .map(|p| {
-            json!({"id": p.id, "part": p.part, "text": p.text, "published_on": p.moderated_on,
-                   "accepted": p.accepted, "answer": p.answer, "votes": votes(p.id)})
+        .map(|p| PublishedProposal {
+            id: p.id,
+            part: p.part.clone(),
+            text: p.text.clone(),
+            published_on: p.moderated_on,
+            accepted: p.accepted,
+            answer: p.answer.clone(),
+            votes: votes(p.id),
         })
         .collect();
     let press_release = jospar_openbudget::usecases::press_release(ctx.db(), &ctx.tr, &doc).await?;
-    Ok(Json(json!({
-        "unique_number": doc.unique_number(),
-        "document": doc,
-        "votes": votes(0),
-        "proposals": proposals,
-        "press_release": press_release,
+    Ok(Json(json!(DocumentPage {
+        unique_number: doc.unique_number(),
+        votes: votes(0),
+        document: doc,
+        proposals,
+        press_release,
     })))
 }
 
@@ -158,13 +247,16 @@ async fn upload_open_budget(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Val
 
 async fn open_budget_publications(ctx: Ctx) -> AppResult<Json<Value>> {
     let today = chrono::Utc::now().date_naive();
-    let rows: Vec<Value> =
+    let rows: Vec<PublicationRow> =
         jospar_openbudget::usecases::publications(ctx.db(), ctx.principal.as_ref())
             .await?
             .into_iter()
             .map(|x| {
                 let late = x.late(today);
-                json!({"publication": x, "late": late})
+                PublicationRow {
+                    publication: x,
+                    late,
+                }
             })
             .collect();
     Ok(Json(json!(rows)))
@@ -178,7 +270,7 @@ async fn register_publication(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 struct FileName {
     #[serde(default)]
     file_name: String,
@@ -203,15 +295,19 @@ async fn publish_publication_file(
 
 async fn pending_proposals(ctx: Ctx) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
-    let rows: Vec<Value> = jospar_openbudget::usecases::pending(ctx.db(), p)
+    let rows: Vec<PendingProposal> = jospar_openbudget::usecases::pending(ctx.db(), p)
         .await?
         .into_iter()
-        .map(|(proposal, due, late)| json!({"proposal": proposal, "due": due, "overdue": late}))
+        .map(|(proposal, due, late)| PendingProposal {
+            proposal,
+            due,
+            overdue: late,
+        })
         .collect();
     Ok(Json(json!(rows)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct Moderation {
     publish: bool,
     #[serde(default)]
@@ -226,7 +322,7 @@ async fn moderate_proposal(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppRe
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct Answer {
     accepted: bool,
     #[serde(default)]

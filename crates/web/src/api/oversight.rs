@@ -11,6 +11,7 @@ use axum::extract::Path;
 use axum::response::Response;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::ToSchema;
 
 pub(super) fn routes(api: Api) -> Api {
     api.module(Module::Oversight)
@@ -21,6 +22,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             oversight_applications,
         )
+        .answers::<jospar_oversight::usecases::ApplicationView>()
         .post(
             "/oversight-applications",
             "File an application {body_name, body_bin, kind, anchor_org_id, employees: [{full_name, iin, position, unit, qr_code or qr_image (the E-Qyzmet QR picture, PNG or JPEG, base64: read into qr_code), phone, email}], purpose, analytic, planning}: a draft until the body signs it",
@@ -28,6 +30,8 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             submit_oversight_application,
         )
+        .body::<jospar_oversight::application::Request>()
+        .created::<jospar_oversight::applications::Application>()
         .get(
             "/oversight-applications/{id}/signing-data",
             "The bytes of one's own draft application the body signs with its legal-entity key (base64)",
@@ -35,6 +39,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             oversight_application_signing_data,
         )
+        .answer::<SigningBytes>()
         .post(
             "/oversight-applications/{id}/sign",
             "Sign one's draft application {cms}: the signer is the user, the certificate the body's (its BIN); the application goes to the authorized body, whose 2 working days start",
@@ -42,6 +47,8 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             sign_oversight_application,
         )
+        .body::<Cms>()
+        .answer::<jospar_oversight::applications::Application>()
         .post(
             "/oversight-applications/{id}/review",
             "The authorized body's review {forward: true} or {forward: false, reason}, due within 2 working days",
@@ -49,6 +56,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             review_oversight_application,
         )
+        .body::<Review>()
+        .answer::<jospar_oversight::applications::Application>()
         .post(
             "/oversight-applications/{id}/grant",
             "The integrator grants a forwarded application: each employee's account (found by IIN) gets read-only access by competence",
@@ -56,6 +65,7 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             grant_oversight_application,
         )
+        .answer::<jospar_oversight::applications::Application>()
         .get(
             "/training-sessions",
             "Training sessions (P-12) with who passed and the deadline of their report (5 working days), for the integrator",
@@ -63,6 +73,7 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             training_sessions,
         )
+        .answers::<jospar_oversight::usecases::SessionView>()
         .post(
             "/training-sessions",
             "Record a session {held_on, topic, trainer, passed: [user ids]}: oversight access starts only for those who passed",
@@ -70,6 +81,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             record_training_session,
         )
+        .body::<NewSession>()
+        .created::<jospar_oversight::training::Session>()
         .post(
             "/training-sessions/{id}/report",
             "Record that the session's training report was issued today",
@@ -77,6 +90,7 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             issue_training_report,
         )
+        .answer::<jospar_oversight::training::Session>()
         .get(
             "/oversight-access",
             "Read-only access granted to employees of representative and audit bodies (OV-3, OV-4), for the integrator",
@@ -84,6 +98,7 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             oversight_access,
         )
+        .answers::<jospar_oversight::usecases::AccessView>()
         .post(
             "/oversight-access",
             "Grant an employee {user_id, kind, anchor_org_id (the region's root or the central body, as the kind asks), body_bin (the BIN of the employee's body: they sign in with its certificate)} read-only access by the competence table for one calendar year",
@@ -91,6 +106,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             grant_oversight,
         )
+        .body::<NewOversightAccess>()
+        .created::<jospar_oversight::repo::Access>()
         .post(
             "/oversight-access/{id}/block-request",
             "The employer asks to block an access {reason} (the employee left): to be blocked within 3 working days; overdue ones are flagged",
@@ -98,6 +115,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             request_oversight_block,
         )
+        .body::<Reason>()
+        .answer::<jospar_oversight::repo::Access>()
         .post(
             "/oversight-access/{id}/block",
             "Block an access {reason} when the employee leaves: its grants are removed",
@@ -105,6 +124,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             block_oversight,
         )
+        .body::<Reason>()
+        .answer::<jospar_oversight::repo::Access>()
 }
 
 async fn training_sessions(ctx: Ctx) -> AppResult<Json<Value>> {
@@ -114,7 +135,7 @@ async fn training_sessions(ctx: Ctx) -> AppResult<Json<Value>> {
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NewSession {
     held_on: chrono::NaiveDate,
     #[serde(default)]
@@ -161,7 +182,8 @@ async fn submit_oversight_application(ctx: Ctx, bytes: Bytes) -> AppResult<Respo
     let mut value: Value = body(&bytes)?;
     // Employees' QR pictures come as base64 beside the other fields; they are read into codes.
     let mut pictures = Vec::new();
-    if let Some(employees) = value["employees"].as_array_mut() {
+    // `get_mut`, not indexing: a body that is not an object is refused below, not a panic.
+    if let Some(employees) = value.get_mut("employees").and_then(Value::as_array_mut) {
         for (i, employee) in employees.iter_mut().enumerate() {
             let Some(picture) = employee.as_object_mut().and_then(|e| e.remove("qr_image")) else {
                 continue;
@@ -199,13 +221,13 @@ async fn oversight_application_signing_data(
     use base64::Engine as _;
     let p = ctx.user()?;
     let (_, data) = jospar_oversight::usecases::signing_data(ctx.db(), p, id).await?;
-    Ok(Json(json!({
-        "data": base64::engine::general_purpose::STANDARD.encode(&data),
-        "sha256": jospar_eds::sha256_hex(&data),
+    Ok(Json(json!(SigningBytes {
+        data: base64::engine::general_purpose::STANDARD.encode(&data),
+        sha256: jospar_eds::sha256_hex(&data),
     })))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct Cms {
     #[serde(default)]
     cms: String,
@@ -224,7 +246,7 @@ async fn sign_oversight_application(
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct Review {
     forward: bool,
     #[serde(default)]
@@ -257,7 +279,7 @@ async fn oversight_access(ctx: Ctx) -> AppResult<Json<Value>> {
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NewOversightAccess {
     user_id: i64,
     kind: String,

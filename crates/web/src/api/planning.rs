@@ -10,8 +10,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
 pub(super) fn routes(api: Api) -> Api {
     api.module(Module::Planning)
@@ -22,6 +23,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             desk,
         )
+        .answer::<Desk>()
         .get(
             "/campaigns/{id}/consolidated",
             "Requested amounts of the subtree by a slice (BP-5); ?by=&year=&format=",
@@ -29,6 +31,8 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             consolidated,
         )
+        .query::<ConsolidationQuery>()
+        .file_or::<jospar_reports::Table>(crate::api::common::TABLE_FILES)
         .get(
             "/forms",
             "Calculation forms (BP-8)",
@@ -36,6 +40,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             forms,
         )
+        .answers::<jospar_forms::FormDef>()
         .put(
             "/forms/{code}",
             "Add or change a calculation form without code (BP-10)",
@@ -43,6 +48,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             put_form,
         )
+        .body::<jospar_forms::FormDef>()
+        .no_content()
         .get(
             "/requests",
             "Budget requests visible to the caller",
@@ -50,6 +57,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             requests,
         )
+        .answers::<jospar_planning::Request>()
         .post(
             "/requests",
             "Create a budget request of an institution for a campaign (BP-1)",
@@ -57,6 +65,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             create_request,
         )
+        .body::<NewRequestBody>()
+        .created::<jospar_planning::Request>()
         .get(
             "/requests/{id}",
             "A request with its lines and amounts",
@@ -64,6 +74,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             request,
         )
+        .answer::<RequestLines>()
         .post(
             "/requests/{id}/lines",
             "Add a line: program, subprogram, specific, kind of limit, project",
@@ -71,6 +82,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             add_line,
         )
+        .body::<LineBody>()
+        .created::<jospar_planning::Line>()
         .put(
             "/requests/{id}/lines/{line}/years/{year}",
             "Save the calculation-form rows of a line and year; computed cells are refused (BP-8)",
@@ -78,6 +91,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             set_rows,
         )
+        .body::<RowsBody>()
+        .answer::<LineAmount>()
         .get(
             "/requests/{id}/export",
             "Breakdowns of the request as XLSX or CSV with expense identifiers (BP-13, P-19)",
@@ -85,6 +100,8 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             export_request,
         )
+        .query::<FormatQuery>()
+        .file_or::<jospar_reports::Table>(crate::api::common::TABLE_FILES)
         .post(
             "/requests/{id}/versions",
             "A refinement or correction of an approved request as a new version (BP-2)",
@@ -92,6 +109,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             new_version,
         )
+        .body::<VersionBody>()
+        .created::<jospar_planning::Request>()
         .get(
             "/requests/{id}/diff",
             "Differences of a version from the approved request by year",
@@ -99,6 +118,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             diff,
         )
+        .answers::<jospar_planning::LineDiff>()
         .get(
             "/requests/{id}/attachments",
             "Supporting documents of a request (P-18)",
@@ -106,6 +126,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             attachments,
         )
+        .answers::<jospar_planning::repo::Attachment>()
         .post(
             "/requests/{id}/attachments",
             "Attach a supporting document (multipart)",
@@ -113,6 +134,9 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             attach,
         )
+        .query::<AttachQuery>()
+        .file_body(crate::api::common::UPLOADS)
+        .created::<jospar_planning::repo::Attachment>()
         .get(
             "/requests/{id}/attachments/{attachment}",
             "Download a supporting document",
@@ -120,6 +144,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             attachment,
         )
+        .file(crate::api::common::ANY_FILE)
         .post(
             "/requests/{id}/fill-inflation",
             "Fill later years from the first with inflation coefficients (BP-11)",
@@ -127,6 +152,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             fill_inflation,
         )
+        .body::<StepBody>()
+        .answer::<jospar_planning::Request>()
         .post(
             "/requests/{id}/undo-fill",
             "Undo the last inflation fill",
@@ -134,6 +161,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             undo_fill,
         )
+        .body::<StepBody>()
+        .answer::<jospar_planning::Request>()
         .get(
             "/requests/{id}/signing-data",
             "The canonical bytes to sign (base64), their SHA-256 and the version (P-9)",
@@ -141,6 +170,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             signing_data,
         )
+        .answer::<crate::api::common::SigningData>()
         .post(
             "/requests/{id}/send",
             "Send for review within limits, signed: {version, cms} (BP-4, BP-6)",
@@ -148,6 +178,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             send_request,
         )
+        .body::<StepBody>()
+        .answer::<jospar_planning::Request>()
         .get(
             "/requests/{id}/signatures",
             "Signatures of a request: signer, IIN, certificate, time",
@@ -155,6 +187,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             request_signatures,
         )
+        .answers::<jospar_planning::repo::SignatureRecord>()
         .post(
             "/requests/{id}/approve",
             "Approve at the current stage of the review chain (BP-9)",
@@ -162,6 +195,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             approve_request,
         )
+        .body::<StepBody>()
+        .answer::<jospar_planning::Request>()
         .post(
             "/requests/{id}/return",
             "Return with a reason (BP-2)",
@@ -169,6 +204,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             return_request,
         )
+        .body::<StepBody>()
+        .answer::<jospar_planning::Request>()
         .get(
             "/requests/{id}/lines/{line}/years/{year}",
             "The calculation rows of a line of a request in one year, with the amount",
@@ -176,6 +213,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             line_rows,
         )
+        .answer_inline::<Vec<std::collections::BTreeMap<String, String>>>()
 }
 
 async fn forms(ctx: Ctx) -> AppResult<Json<Value>> {
@@ -200,7 +238,7 @@ async fn requests(ctx: Ctx) -> AppResult<Json<Value>> {
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct NewRequestBody {
     campaign_id: i64,
     org_id: i64,
@@ -216,14 +254,66 @@ async fn create_request(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     ))
 }
 
-async fn request(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+/// A budget request with its lines.
+#[derive(Serialize, ToSchema)]
+struct RequestLines {
+    request: jospar_planning::Request,
+    lines: Vec<jospar_planning::Line>,
+}
+
+async fn request(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<RequestLines>> {
     let p = ctx.user()?;
     let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
     let lines = jospar_planning::usecases::lines(ctx.db(), &request).await?;
-    Ok(Json(json!({"request": request, "lines": lines})))
+    Ok(Json(RequestLines { request, lines }))
 }
 
-#[derive(Deserialize, Default)]
+/// The amount of a line's year after its rows were saved.
+#[derive(Serialize, ToSchema)]
+struct LineAmount {
+    amount_tiyn: i64,
+}
+
+/// The curator's desk of a campaign: its deadline and each organisation's request.
+#[derive(Serialize, ToSchema)]
+struct Desk {
+    campaign: jospar_limits::Campaign,
+    deadline: chrono::NaiveDate,
+    rows: Vec<DeskRow>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct DeskRow {
+    org_id: i64,
+    request: Option<jospar_planning::Request>,
+    overdue: bool,
+}
+
+/// `?format=`: json (default), csv, xlsx or pdf.
+#[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // Documents the query read as [`crate::pages::ExportQuery`].
+struct FormatQuery {
+    format: Option<String>,
+}
+
+/// The slices of the consolidation; every part optional.
+#[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // Documents the query read as [`crate::pages::ConsolidationParams`].
+struct ConsolidationQuery {
+    /// The organisation whose subtree is consolidated (an id).
+    org: Option<String>,
+    /// The slice of the rows.
+    by: Option<String>,
+    /// A second slice for the columns (a pivot of one year); empty: the years.
+    cols: Option<String>,
+    year: Option<String>,
+    /// Only approved requests when set.
+    approved: Option<String>,
+    /// json (default), csv, xlsx or pdf.
+    format: Option<String>,
+}
+
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 struct LineBody {
     version: i64,
@@ -259,7 +349,7 @@ async fn line_rows(
     Ok(Json(json!(rows)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct RowsBody {
     version: i64,
     rows: Vec<jospar_forms::RowInput>,
@@ -285,10 +375,12 @@ async fn set_rows(
         },
     )
     .await?;
-    Ok(Json(json!({"amount_tiyn": amount.tiyn()})))
+    Ok(Json(json!(LineAmount {
+        amount_tiyn: amount.tiyn()
+    })))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, ToSchema)]
 #[serde(default)]
 struct StepBody {
     version: i64,
@@ -310,10 +402,10 @@ async fn signing_data(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     use base64::Engine as _;
     let p = ctx.user()?;
     let (request, data) = jospar_planning::usecases::signing_data(ctx.db(), p, id).await?;
-    Ok(Json(json!({
-        "version": request.version,
-        "data": base64::engine::general_purpose::STANDARD.encode(&data),
-        "sha256": jospar_eds::sha256_hex(&data),
+    Ok(Json(json!(crate::api::common::SigningData {
+        version: request.version,
+        data: base64::engine::general_purpose::STANDARD.encode(&data),
+        sha256: jospar_eds::sha256_hex(&data),
     })))
 }
 
@@ -343,13 +435,19 @@ async fn return_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResul
 async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let p = ctx.user()?;
     let (campaign, deadline, rows) = jospar_planning::usecases::desk(ctx.db(), p, id).await?;
-    let rows: Vec<Value> = rows
+    let rows = rows
         .into_iter()
-        .map(|r| json!({"org_id": r.org_id, "request": r.request, "overdue": r.overdue}))
+        .map(|r| DeskRow {
+            org_id: r.org_id,
+            request: r.request,
+            overdue: r.overdue,
+        })
         .collect();
-    Ok(Json(
-        json!({"campaign": campaign, "deadline": deadline, "rows": rows}),
-    ))
+    Ok(Json(json!(Desk {
+        campaign,
+        deadline,
+        rows
+    })))
 }
 
 async fn fill_inflation(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
@@ -393,7 +491,7 @@ async fn attachments(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     )))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(default)]
 struct AttachQuery {
     version: i64,
@@ -447,7 +545,7 @@ async fn export_request(
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct VersionBody {
     kind: String,
 }

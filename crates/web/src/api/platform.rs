@@ -14,8 +14,9 @@ use axum::response::Response;
 use jospar_classification::{CodeKind, diff_years, repo as ebk};
 use jospar_org::usecases as service;
 use jospar_org::{NewOrg, NewUser, OrgChange, UserChange, auth, repo};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
 pub(super) fn routes(api: Api) -> Api {
     api.module(Module::Platform)
@@ -26,6 +27,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             me,
         )
+        .answer::<Me>()
         .get(
             "/budgets",
             "Budgets (levels and territories)",
@@ -33,6 +35,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             budgets,
         )
+        .answers::<jospar_org::Budget>()
         .get(
             "/orgs",
             "Organisations readable by the caller; ?q= searches",
@@ -40,6 +43,8 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             orgs,
         )
+        .query::<TextQuery>()
+        .answers::<jospar_org::Org>()
         .post(
             "/orgs",
             "Create an organisation (NewOrg)",
@@ -47,7 +52,10 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             create_org,
         )
+        .body::<NewOrg>()
+        .created::<jospar_org::Org>()
         .get("/orgs/{id}", "One organisation", Access::Read, true, org)
+        .answer::<jospar_org::Org>()
         .patch(
             "/orgs/{id}",
             "Rename, move, switch scenario, close (OrgChange with version)",
@@ -55,6 +63,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             update_org,
         )
+        .body::<OrgChange>()
+        .answer::<jospar_org::Org>()
         .get(
             "/classification/years",
             "Years that have a classification",
@@ -62,6 +72,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             years,
         )
+        .answer_inline::<Vec<i32>>()
         .get(
             "/classification/compare",
             "Codes opened, closed, renamed between ?from= and ?to=",
@@ -69,6 +80,8 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             compare,
         )
+        .query::<YearsQuery>()
+        .answers::<jospar_classification::Change>()
         .post(
             "/classification/import",
             "Import a classification file (body = file; ?year_from=&year_to=&file_name=)",
@@ -76,6 +89,9 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             import,
         )
+        .query::<ImportQuery>()
+        .file_body(UPLOADS)
+        .answer::<ebk::ImportSummary>()
         .get(
             "/classification/{year}",
             "Search codes of a year: ?q=&kind=&parent=",
@@ -83,6 +99,8 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             codes,
         )
+        .query::<CodesQuery>()
+        .answers::<jospar_classification::CodeEntry>()
         .get(
             "/classification/{year}/{kind}/{code}",
             "One code",
@@ -90,6 +108,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             code,
         )
+        .answer::<jospar_classification::CodeEntry>()
         .get(
             "/users",
             "Users of organisations the caller configures; ?q=",
@@ -97,6 +116,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             users,
         )
+        .query::<TextQuery>()
+        .answers::<jospar_access::User>()
         .post(
             "/users",
             "Create a user (NewUser)",
@@ -104,6 +125,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             create_user,
         )
+        .body::<NewUser>()
+        .created::<jospar_access::User>()
         .get(
             "/users/{id}",
             "One user with roles",
@@ -111,6 +134,7 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             user,
         )
+        .answer::<UserGrants>()
         .patch(
             "/users/{id}",
             "Change, block or unblock a user (UserChange with version)",
@@ -118,6 +142,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             update_user,
         )
+        .body::<UserChange>()
+        .answer::<jospar_access::User>()
         .post(
             "/users/{id}/grants",
             "Grant a role on an organisation subtree until a date",
@@ -125,6 +151,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             add_grant,
         )
+        .body::<GrantBody>()
+        .created::<jospar_access::Grant>()
         .delete(
             "/users/{id}/grants/{grant}",
             "Revoke a role",
@@ -132,6 +160,7 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             remove_grant,
         )
+        .no_content()
         .get(
             "/audit",
             "Audit log: ?login=&entity=&entity_id=&from=&to=",
@@ -139,6 +168,8 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             audit,
         )
+        .query::<AuditParams>()
+        .answers::<jospar_store::AuditRecord>()
         .get(
             "/calendar/{year}",
             "Days off and exceptions of a year, working-day count",
@@ -146,6 +177,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             calendar,
         )
+        .answer::<Calendar>()
         .put(
             "/calendar/days/{day}",
             "Set the kind of a day (decree, announced holiday)",
@@ -153,6 +185,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             set_day,
         )
+        .body::<DayBody>()
+        .no_content()
         .delete(
             "/calendar/days/{day}",
             "Remove the exception of a day",
@@ -160,6 +194,7 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             delete_day,
         )
+        .no_content()
         .get(
             "/tokens",
             "The caller's API tokens",
@@ -167,6 +202,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             tokens,
         )
+        .answers::<auth::ApiToken>()
         .post(
             "/tokens",
             "Create an API token {name, expires_on}",
@@ -174,6 +210,8 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             create_token,
         )
+        .body::<TokenBody>()
+        .created::<NewToken>()
         .delete(
             "/tokens/{id}",
             "Revoke one of the caller's tokens",
@@ -181,16 +219,75 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             revoke_token,
         )
+        .no_content()
 }
 
-async fn me(ctx: Ctx) -> AppResult<Json<Value>> {
+/// Content types of uploaded files.
+const UPLOADS: &[&str] = &["application/octet-stream"];
+
+/// A user with the roles granted.
+#[derive(Serialize, ToSchema)]
+struct Me {
+    user: jospar_access::User,
+    grants: Vec<jospar_access::Grant>,
+}
+
+/// A user with the roles granted.
+#[derive(Serialize, ToSchema)]
+struct UserGrants {
+    user: jospar_access::User,
+    grants: Vec<jospar_access::Grant>,
+}
+
+async fn me(ctx: Ctx) -> AppResult<Json<Me>> {
     let p = ctx.user()?;
-    Ok(Json(json!({"user": p.user, "grants": p.grants})))
+    Ok(Json(Me {
+        user: p.user.clone(),
+        grants: p.grants.clone(),
+    }))
 }
 
 async fn budgets(ctx: Ctx) -> AppResult<Json<Value>> {
     ctx.user()?;
     Ok(Json(json!(repo::budgets(ctx.db()).await?)))
+}
+
+/// `?q=`: a search text.
+#[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // Documents the query read as [`SearchQuery`].
+struct TextQuery {
+    /// Words of a name, a code or a BIN; empty lists all.
+    q: Option<String>,
+}
+
+/// `?from=&to=`: two years.
+#[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // Documents the query read as [`SearchQuery`].
+struct YearsQuery {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// `?q=&kind=&parent=`: a search of the codes of a year.
+#[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // Documents the query read as [`SearchQuery`].
+struct CodesQuery {
+    q: Option<String>,
+    /// The kind of code (its short name); empty for every kind.
+    kind: Option<String>,
+    /// The parent code.
+    parent: Option<String>,
+}
+
+/// The audit log's filter: every part optional, dates as YYYY-MM-DD.
+#[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // Documents the query read as [`AuditQuery`].
+struct AuditParams {
+    login: Option<String>,
+    entity: Option<String>,
+    entity_id: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -246,7 +343,7 @@ async fn compare(ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Json<Value
     Ok(Json(json!(diff_years(&a, &b))))
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(default)]
 struct ImportQuery {
     year_from: String,
@@ -315,11 +412,11 @@ async fn users(ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Json<Value>>
     Ok(Json(json!(service::users(ctx.db(), p, &q.q).await?)))
 }
 
-async fn user(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+async fn user(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<UserGrants>> {
     let p = ctx.user()?;
     let user = service::user(ctx.db(), p, id).await?;
     let grants = repo::grants_of(ctx.db(), id).await?;
-    Ok(Json(json!({"user": user, "grants": grants})))
+    Ok(Json(UserGrants { user, grants }))
 }
 
 async fn create_user(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
@@ -336,7 +433,7 @@ async fn update_user(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<J
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct GrantBody {
     role: String,
     org_id: i64,
@@ -362,23 +459,43 @@ async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Json<Value>> 
     Ok(Json(json!(service::audit(ctx.db(), p, q.filter()?).await?)))
 }
 
-async fn calendar(ctx: Ctx, Path(year): Path<i32>) -> AppResult<Json<Value>> {
+/// A year's days off and exceptions, and how many working days it has.
+#[derive(Serialize, ToSchema)]
+struct Calendar {
+    year: i32,
+    working_days: u32,
+    days: Vec<CalendarDay>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct CalendarDay {
+    day: chrono::NaiveDate,
+    /// working, weekend, holiday, day_off_moved, workday_moved
+    kind: &'static str,
+}
+
+async fn calendar(ctx: Ctx, Path(year): Path<i32>) -> AppResult<Json<Calendar>> {
     ctx.user()?;
     if !(2000..=2100).contains(&year) {
         return Err(AppError::invalid("err-year", "year"));
     }
     let calendar = ctx.db().working_calendar().await?;
-    let days: Vec<Value> = calendar
+    let days = calendar
         .days_off_and_exceptions(year)
         .into_iter()
-        .map(|(d, k)| json!({"day": d, "kind": k.code()}))
+        .map(|(day, k)| CalendarDay {
+            day,
+            kind: k.code(),
+        })
         .collect();
-    Ok(Json(
-        json!({"year": year, "working_days": calendar.working_days_in_year(year), "days": days}),
-    ))
+    Ok(Json(Calendar {
+        year,
+        working_days: calendar.working_days_in_year(year),
+        days,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct DayBody {
     kind: String,
     #[serde(default)]
@@ -405,10 +522,17 @@ async fn tokens(ctx: Ctx) -> AppResult<Json<Value>> {
     Ok(Json(json!(auth::api_tokens_of(ctx.db(), p.user.id).await?)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct TokenBody {
     name: String,
     expires_on: chrono::NaiveDate,
+}
+
+/// A new token: shown once, here.
+#[derive(Serialize, ToSchema)]
+struct NewToken {
+    token: String,
+    record: auth::ApiToken,
 }
 
 async fn create_token(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
@@ -422,7 +546,7 @@ async fn create_token(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
     }
     let (record, token) =
         auth::create_api_token(ctx.db(), &p.who(), &p.user, &b.name, b.expires_on).await?;
-    Ok(created(json!({"token": token, "record": record})))
+    Ok(created(NewToken { token, record }))
 }
 
 async fn revoke_token(ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {

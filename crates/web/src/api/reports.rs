@@ -6,7 +6,9 @@ use crate::routes::{Access, Api, Module};
 use axum::Json;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::{IntoParams, ToSchema};
 
 pub(super) fn routes(api: Api) -> Api {
     api.module(Module::Reports)
@@ -17,6 +19,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             report_catalogue,
         )
+        .answers::<ReportInfo>()
         .get(
             "/reports/{name}",
             "A report (appendices 57–60, consolidated, pivot, breakdown): ?param=…&format=json|csv|xlsx|pdf",
@@ -24,22 +27,52 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             report,
         )
+        .query::<ReportQuery>()
+        .file_or::<jospar_reports::Table>(crate::api::common::TABLE_FILES)
 }
 
-async fn report_catalogue(ctx: Ctx) -> AppResult<Json<Value>> {
+/// A report of the catalogue: its name, its title in the caller's language, its parameters.
+#[derive(Serialize, ToSchema)]
+struct ReportInfo {
+    name: &'static str,
+    title: String,
+    params: Vec<ReportParam>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct ReportParam {
+    name: &'static str,
+    required: bool,
+    about: &'static str,
+}
+
+/// `?format=` and the report's own parameters (see the catalogue).
+#[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // Documents the query read as a map.
+struct ReportQuery {
+    /// json (default), csv, xlsx or pdf.
+    format: Option<String>,
+}
+
+async fn report_catalogue(ctx: Ctx) -> AppResult<Json<Vec<ReportInfo>>> {
     ctx.user()?;
-    let reports: Vec<Value> = crate::reports::catalogue()
+    let reports = crate::reports::catalogue()
         .iter()
-        .map(|r| {
-            let params: Vec<Value> = r
+        .map(|r| ReportInfo {
+            name: r.name,
+            title: ctx.tr.t(&format!("report-{}", r.name)),
+            params: r
                 .params
                 .iter()
-                .map(|p| json!({"name": p.name, "required": p.required, "about": p.about}))
-                .collect();
-            json!({"name": r.name, "title": ctx.tr.t(&format!("report-{}", r.name)), "params": params})
+                .map(|p| ReportParam {
+                    name: p.name,
+                    required: p.required,
+                    about: p.about,
+                })
+                .collect(),
         })
         .collect();
-    Ok(Json(json!(reports)))
+    Ok(Json(reports))
 }
 
 async fn report(

@@ -10,6 +10,7 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use utoipa::{IntoParams, ToSchema};
 
 pub(super) fn routes(api: Api) -> Api {
     api.module(Module::Staffing)
@@ -20,6 +21,7 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             copy_staffing_table,
         )
+        .answer::<jospar_staffing::usecases::PricedTable>()
         .get(
             "/staffing/{org}/compare",
             "Positions added, removed and changed between ?from=YEAR&to=YEAR",
@@ -27,6 +29,8 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             compare_staffing,
         )
+        .query::<CompareYears>()
+        .answers::<jospar_staffing::PositionChange>()
         .get(
             "/pay-reference",
             "Pay reference tables with their history: base salary, MCI, minimum wage, grids, contribution rates (ST-2)",
@@ -34,6 +38,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             pay_reference,
         )
+        .answer::<jospar_staffing::ReferenceTables>()
         .put(
             "/pay-reference/{table}/{valid_from}",
             "Set a reference table's value valid from a date (amount in tiyn, grid or rates JSON)",
@@ -41,6 +46,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             set_pay_reference,
         )
+        .body::<ReferenceValue>()
+        .no_content()
         .get(
             "/staffing/{org}/{year}",
             "An institution's staffing table of a year with each position's monthly pay and the annual fund (ST-1)",
@@ -48,6 +55,7 @@ pub(super) fn routes(api: Api) -> Api {
             true,
             staffing_table,
         )
+        .answer::<jospar_staffing::usecases::PricedTable>()
         .put(
             "/staffing/{org}/{year}",
             "Save the positions of a year {version, positions}; priced first, refused whole with the row named",
@@ -55,6 +63,8 @@ pub(super) fn routes(api: Api) -> Api {
             false,
             save_staffing_table,
         )
+        .body::<StaffingBody>()
+        .answer::<jospar_staffing::usecases::PricedTable>()
 }
 
 async fn pay_reference(ctx: Ctx) -> AppResult<Json<Value>> {
@@ -76,7 +86,18 @@ async fn set_pay_reference(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+/// The value of a pay reference table from a date: an amount in tiyn (base salary, MCI,
+/// minimum wage), a grid of coefficients, or the contribution rates.
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // Read as JSON by the use case; declared for the document.
+enum ReferenceValue {
+    Amount(i64),
+    Grid(jospar_staffing::Grid),
+    Rates(jospar_staffing::Rates),
+}
+
+#[derive(Deserialize, ToSchema)]
 struct StaffingBody {
     version: i64,
     positions: Vec<jospar_staffing::Position>,
@@ -119,7 +140,7 @@ async fn copy_staffing_table(
     )))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 struct CompareYears {
     from: i32,
     to: i32,
