@@ -57,17 +57,7 @@ impl Access {
 mod tests {
     use super::Access;
     use crate::Role;
-    use crate::testing::principal;
-
-    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
-    /// 5 a hospital under 4.
-    const TREE: &[(i64, Option<i64>)] = &[
-        (1, None),
-        (2, Some(1)),
-        (3, Some(2)),
-        (4, Some(1)),
-        (5, Some(4)),
-    ];
+    use crate::testing::{REGION, principal};
 
     #[test]
     fn a_visitor_reaches_only_public_pages() {
@@ -79,7 +69,7 @@ mod tests {
 
     #[test]
     fn a_school_economist_reads_and_enters_but_configures_nothing() {
-        let economist = principal(3, &[(Role::Economist, 3)], TREE);
+        let economist = principal(3, &[(Role::Economist, 3)], REGION);
         for access in [Access::SignedIn, Access::Read, Access::Enter] {
             assert!(access.reached_by(Some(&economist)), "{access:?}");
         }
@@ -90,8 +80,8 @@ mod tests {
 
     #[test]
     fn only_a_configurer_of_a_root_reaches_system_configuration() {
-        let admin = principal(1, &[(Role::Sysadmin, 1)], TREE);
-        let district_admin = principal(2, &[(Role::Sysadmin, 2)], TREE);
+        let admin = principal(1, &[(Role::Sysadmin, 1)], REGION);
+        let district_admin = principal(2, &[(Role::Sysadmin, 2)], REGION);
         assert!(Access::SystemConfigure.reached_by(Some(&admin)));
         assert!(Access::Configure.reached_by(Some(&district_admin)));
         assert!(!Access::SystemConfigure.reached_by(Some(&district_admin)));

@@ -5,6 +5,16 @@ use crate::{Grant, OrgTree, Principal, Role, User};
 use chrono::NaiveDate;
 use std::sync::Arc;
 
+/// The tree the tests of the modules' rights share: 1 the region's authorized body; 2 and 4
+/// administrators under it; 3 a school under 2, 5 a hospital under 4.
+pub const REGION: &[(i64, Option<i64>)] = &[
+    (1, None),
+    (2, Some(1)),
+    (3, Some(2)),
+    (4, Some(1)),
+    (5, Some(4)),
+];
+
 /// The day the test callers live on; their grants run to the end of the year.
 pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2027, 3, 1).expect("a date")

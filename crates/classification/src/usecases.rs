@@ -105,15 +105,13 @@ pub fn import_error(e: ImportError) -> Error {
 mod rights_tests {
     use super::*;
     use jospar_access::Role;
-    use jospar_access::testing::principal;
-
-    const TREE: &[(i64, Option<i64>)] = &[(1, None), (2, Some(1)), (3, Some(2))];
+    use jospar_access::testing::{REGION, principal};
 
     #[test]
     fn the_classification_is_imported_by_a_configurer_of_a_root_only() {
-        let admin = principal(1, &[(Role::Sysadmin, 1)], TREE);
-        let district_admin = principal(2, &[(Role::Sysadmin, 2)], TREE);
-        let planner = principal(1, &[(Role::Planner, 1)], TREE);
+        let admin = principal(1, &[(Role::Sysadmin, 1)], REGION);
+        let district_admin = principal(2, &[(Role::Sysadmin, 2)], REGION);
+        let planner = principal(1, &[(Role::Planner, 1)], REGION);
         assert!(may_import(&admin) && require_importer(&admin).is_ok());
         for refused in [&district_admin, &planner] {
             assert!(!may_import(refused));

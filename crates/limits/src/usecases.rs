@@ -493,43 +493,7 @@ pub async fn node_view(
 mod rights_tests {
     use super::*;
     use jospar_access::Role;
-    use jospar_access::testing::principal;
-
-    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
-    /// 5 a hospital under 4.
-    const TREE: &[(i64, Option<i64>)] = &[
-        (1, None),
-        (2, Some(1)),
-        (3, Some(2)),
-        (4, Some(1)),
-        (5, Some(4)),
-    ];
-    fn org(id: i64, parent_id: Option<i64>, kind: jospar_org::OrgKind) -> jospar_org::Org {
-        jospar_org::Org {
-            id,
-            parent_id,
-            kind,
-            scenario: jospar_org::Scenario::Institution,
-            budget_id: 1,
-            abp_code: None,
-            bin: None,
-            name_ru: format!("org {id}"),
-            name_kk: format!("org {id}"),
-            closed_on: None,
-            version: 1,
-        }
-    }
-
-    fn orgs() -> Vec<jospar_org::Org> {
-        use jospar_org::OrgKind::*;
-        vec![
-            org(1, None, AuthorizedBody),
-            org(2, Some(1), Administrator),
-            org(3, Some(2), Institution),
-            org(4, Some(1), Administrator),
-            org(5, Some(4), Institution),
-        ]
-    }
+    use jospar_access::testing::{REGION, principal};
 
     fn ids(v: Vec<&jospar_org::Org>) -> Vec<i64> {
         v.iter().map(|o| o.id).collect()
@@ -537,10 +501,10 @@ mod rights_tests {
 
     #[test]
     fn a_campaign_is_opened_by_an_authorized_body_where_the_caller_enters_data() {
-        let all = orgs();
-        let planner = principal(1, &[(Role::Planner, 1)], TREE);
-        let administrator = principal(2, &[(Role::Abp, 2)], TREE);
-        let admin = principal(1, &[(Role::Sysadmin, 1)], TREE);
+        let all = jospar_org::testing::region_orgs();
+        let planner = principal(1, &[(Role::Planner, 1)], REGION);
+        let administrator = principal(2, &[(Role::Abp, 2)], REGION);
+        let admin = principal(1, &[(Role::Sysadmin, 1)], REGION);
         assert_eq!(ids(campaign_authorities(&planner, &all)), vec![1]);
         assert!(campaign_authorities(&administrator, &all).is_empty());
         // The system's administrator configures, it does not plan.

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod domain;
 pub mod repo;
+pub mod testing;
 pub mod usecases;
 
 pub use domain::*;

@@ -310,63 +310,26 @@ pub fn user_error(e: UserError) -> Error {
 mod rights_tests {
     use super::*;
     use jospar_access::Role;
-    use jospar_access::testing::principal;
-
-    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
-    /// 5 a hospital under 4.
-    const TREE: &[(i64, Option<i64>)] = &[
-        (1, None),
-        (2, Some(1)),
-        (3, Some(2)),
-        (4, Some(1)),
-        (5, Some(4)),
-    ];
-
-    fn org(id: i64, parent_id: Option<i64>, kind: crate::OrgKind) -> Org {
-        Org {
-            id,
-            parent_id,
-            kind,
-            scenario: crate::Scenario::Institution,
-            budget_id: 1,
-            abp_code: None,
-            bin: None,
-            name_ru: format!("org {id}"),
-            name_kk: format!("org {id}"),
-            closed_on: None,
-            version: 1,
-        }
-    }
-
-    fn orgs() -> Vec<Org> {
-        use crate::OrgKind::*;
-        vec![
-            org(1, None, AuthorizedBody),
-            org(2, Some(1), Administrator),
-            org(3, Some(2), Institution),
-            org(4, Some(1), Administrator),
-            org(5, Some(4), Institution),
-        ]
-    }
+    use jospar_access::testing::{REGION, principal};
 
     #[test]
     fn an_organisation_moves_only_under_one_the_caller_configures_outside_its_subtree() {
-        let all = orgs();
-        let admin = principal(1, &[(Role::Sysadmin, 1)], TREE);
+        let all = crate::testing::region_orgs();
+        let admin = principal(1, &[(Role::Sysadmin, 1)], REGION);
         let ids = |v: Vec<&Org>| v.iter().map(|o| o.id).collect::<Vec<_>>();
         // An administrator goes under an authorized body only, never under itself.
         assert_eq!(ids(move_targets(&admin, &all[1], &all)), vec![1]);
         // A school goes under an administrator, the authorized body or another institution,
         // not under itself.
         assert_eq!(ids(move_targets(&admin, &all[2], &all)), vec![1, 2, 4, 5]);
-        let district = principal(4, &[(Role::Sysadmin, 4)], TREE);
+        let district = principal(4, &[(Role::Sysadmin, 4)], REGION);
         assert_eq!(ids(move_targets(&district, &all[4], &all)), vec![4]);
     }
 
     #[test]
     fn a_root_is_created_by_a_configurer_of_a_root_only() {
-        let admin = principal(1, &[(Role::Sysadmin, 1)], TREE);
-        let district = principal(4, &[(Role::Sysadmin, 4)], TREE);
+        let admin = principal(1, &[(Role::Sysadmin, 1)], REGION);
+        let district = principal(4, &[(Role::Sysadmin, 4)], REGION);
         assert!(require_create_under(&admin, None).is_ok());
         assert!(matches!(
             require_create_under(&district, None),
@@ -386,16 +349,16 @@ mod rights_tests {
 
     #[test]
     fn users_are_managed_by_configurers_and_the_calendar_by_the_system_configurer() {
-        let economist = principal(3, &[(Role::Economist, 3)], TREE);
-        let district = principal(4, &[(Role::Sysadmin, 4)], TREE);
-        let admin = principal(1, &[(Role::Sysadmin, 1)], TREE);
+        let economist = principal(3, &[(Role::Economist, 3)], REGION);
+        let district = principal(4, &[(Role::Sysadmin, 4)], REGION);
+        let admin = principal(1, &[(Role::Sysadmin, 1)], REGION);
         assert!(matches!(
             require_user_manager(&economist),
             Err(Error::Forbidden)
         ));
         assert!(require_user_manager(&district).is_ok());
         assert!(may_edit_calendar(&admin) && !may_edit_calendar(&district));
-        let all = orgs();
+        let all = crate::testing::region_orgs();
         let configured: Vec<i64> = orgs_with(&district, Right::Configure, &all)
             .iter()
             .map(|o| o.id)

@@ -1361,17 +1361,7 @@ pub async fn consolidation(
 mod rights_tests {
     use super::*;
     use jospar_access::Role;
-    use jospar_access::testing::principal;
-
-    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
-    /// 5 a hospital under 4.
-    const TREE: &[(i64, Option<i64>)] = &[
-        (1, None),
-        (2, Some(1)),
-        (3, Some(2)),
-        (4, Some(1)),
-        (5, Some(4)),
-    ];
+    use jospar_access::testing::{REGION, principal};
 
     fn request(status: Status, stage: Option<i64>) -> Request {
         Request {
@@ -1390,8 +1380,8 @@ mod rights_tests {
 
     #[test]
     fn the_institution_edits_its_draft_and_its_administrator_reviews_it_once_sent() {
-        let economist = principal(3, &[(Role::Economist, 3)], TREE);
-        let administrator = principal(2, &[(Role::Abp, 2)], TREE);
+        let economist = principal(3, &[(Role::Economist, 3)], REGION);
+        let administrator = principal(2, &[(Role::Abp, 2)], REGION);
         let draft = request(Status::InWork, None);
         let sent = request(Status::Sent, Some(2));
         assert_eq!(
@@ -1413,9 +1403,9 @@ mod rights_tests {
     #[test]
     fn an_approved_request_is_refined_by_its_institution_and_nobody_else() {
         let approved = request(Status::Approved, None);
-        let economist = principal(3, &[(Role::Economist, 3)], TREE);
-        let other = principal(5, &[(Role::Economist, 5)], TREE);
-        let auditor = principal(1, &[(Role::Auditor, 1)], TREE);
+        let economist = principal(3, &[(Role::Economist, 3)], REGION);
+        let other = principal(5, &[(Role::Economist, 5)], REGION);
+        let auditor = principal(1, &[(Role::Auditor, 1)], REGION);
         assert!(request_actions(&economist, &approved).refine);
         assert!(!request_actions(&economist, &approved).edit);
         assert_eq!(

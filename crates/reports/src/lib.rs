@@ -45,6 +45,7 @@ pub enum Kind {
 /// A column of a layout: its kind, and for a total column the columns it adds up (by index)
 /// and those it takes away.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportColumn)]
 pub struct Column {
     pub kind: Kind,
     #[serde(skip_serializing_if = "Vec::is_empty")]

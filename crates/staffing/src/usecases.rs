@@ -274,23 +274,13 @@ pub async fn unit_payroll(
 mod rights_tests {
     use super::*;
     use jospar_access::Role;
-    use jospar_access::testing::principal;
-
-    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
-    /// 5 a hospital under 4.
-    const TREE: &[(i64, Option<i64>)] = &[
-        (1, None),
-        (2, Some(1)),
-        (3, Some(2)),
-        (4, Some(1)),
-        (5, Some(4)),
-    ];
+    use jospar_access::testing::{REGION, principal};
 
     #[test]
     fn the_school_edits_its_table_its_administrator_reads_it_and_the_hospital_sees_nothing() {
-        let school = principal(3, &[(Role::Economist, 3)], TREE);
-        let administrator = principal(2, &[(Role::Head, 2)], TREE);
-        let hospital = principal(5, &[(Role::Economist, 5)], TREE);
+        let school = principal(3, &[(Role::Economist, 3)], REGION);
+        let administrator = principal(2, &[(Role::Head, 2)], REGION);
+        let hospital = principal(5, &[(Role::Economist, 5)], REGION);
         assert_eq!(
             table_actions(&school, 3),
             TableActions {
@@ -311,7 +301,7 @@ mod rights_tests {
         assert!(may_set_reference(&principal(
             1,
             &[(Role::Sysadmin, 1)],
-            TREE
+            REGION
         )));
     }
 }

@@ -255,17 +255,7 @@ pub async fn retry(db: &Db, p: &Principal, id: i64, reason: &str) -> Result<Outb
 mod rights_tests {
     use super::*;
     use jospar_access::Role;
-    use jospar_access::testing::principal;
-
-    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
-    /// 5 a hospital under 4.
-    const TREE: &[(i64, Option<i64>)] = &[
-        (1, None),
-        (2, Some(1)),
-        (3, Some(2)),
-        (4, Some(1)),
-        (5, Some(4)),
-    ];
+    use jospar_access::testing::{REGION, principal};
 
     fn item(status: OutboxStatus) -> OutboxItem {
         OutboxItem {
@@ -287,9 +277,9 @@ mod rights_tests {
 
     #[test]
     fn a_failed_or_rejected_document_is_queued_again_by_whoever_enters_its_data() {
-        let school = principal(3, &[(Role::Economist, 3)], TREE);
-        let auditor = principal(1, &[(Role::Auditor, 1)], TREE);
-        let hospital = principal(5, &[(Role::Economist, 5)], TREE);
+        let school = principal(3, &[(Role::Economist, 3)], REGION);
+        let auditor = principal(1, &[(Role::Auditor, 1)], REGION);
+        let hospital = principal(5, &[(Role::Economist, 5)], REGION);
         assert!(may_retry(&school, &item(OutboxStatus::Failed)));
         assert!(may_retry(&school, &item(OutboxStatus::Rejected)));
         assert!(!may_retry(&school, &item(OutboxStatus::Queued)));

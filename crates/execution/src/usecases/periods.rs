@@ -131,43 +131,7 @@ pub async fn check_open(db: &Db, org: i64, date: NaiveDate) -> Result<()> {
 mod rights_tests {
     use super::*;
     use jospar_access::Role;
-    use jospar_access::testing::principal;
-
-    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
-    /// 5 a hospital under 4.
-    const TREE: &[(i64, Option<i64>)] = &[
-        (1, None),
-        (2, Some(1)),
-        (3, Some(2)),
-        (4, Some(1)),
-        (5, Some(4)),
-    ];
-    fn org(id: i64, parent_id: Option<i64>, kind: jospar_org::OrgKind) -> jospar_org::Org {
-        jospar_org::Org {
-            id,
-            parent_id,
-            kind,
-            scenario: jospar_org::Scenario::Institution,
-            budget_id: 1,
-            abp_code: None,
-            bin: None,
-            name_ru: format!("org {id}"),
-            name_kk: format!("org {id}"),
-            closed_on: None,
-            version: 1,
-        }
-    }
-
-    fn orgs() -> Vec<jospar_org::Org> {
-        use jospar_org::OrgKind::*;
-        vec![
-            org(1, None, AuthorizedBody),
-            org(2, Some(1), Administrator),
-            org(3, Some(2), Institution),
-            org(4, Some(1), Administrator),
-            org(5, Some(4), Institution),
-        ]
-    }
+    use jospar_access::testing::{REGION, principal};
 
     fn ids(v: Vec<&jospar_org::Org>) -> Vec<i64> {
         v.iter().map(|o| o.id).collect()
@@ -175,10 +139,10 @@ mod rights_tests {
 
     #[test]
     fn months_are_closed_by_approvers_and_forms_imported_by_enterers_of_budget_holders() {
-        let all = orgs();
-        let planner = principal(1, &[(Role::Planner, 1)], TREE);
-        let head = principal(2, &[(Role::Head, 2)], TREE);
-        let economist = principal(3, &[(Role::Economist, 3)], TREE);
+        let all = jospar_org::testing::region_orgs();
+        let planner = principal(1, &[(Role::Planner, 1)], REGION);
+        let head = principal(2, &[(Role::Head, 2)], REGION);
+        let economist = principal(3, &[(Role::Economist, 3)], REGION);
         // Schools are no budget holders: neither closes months nor imports Treasury forms.
         assert_eq!(ids(closers(&planner, &all)), vec![1, 2, 4]);
         assert_eq!(ids(importers(&planner, &all)), vec![1, 2, 4]);

@@ -895,17 +895,7 @@ pub async fn changes_export_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64
 mod rights_tests {
     use super::*;
     use jospar_access::Role;
-    use jospar_access::testing::principal;
-
-    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
-    /// 5 a hospital under 4.
-    const TREE: &[(i64, Option<i64>)] = &[
-        (1, None),
-        (2, Some(1)),
-        (3, Some(2)),
-        (4, Some(1)),
-        (5, Some(4)),
-    ];
+    use jospar_access::testing::{REGION, principal};
 
     fn plan(status: plans::PlanStatus) -> Plan {
         Plan {
@@ -924,10 +914,10 @@ mod rights_tests {
     #[test]
     fn the_school_shapes_its_draft_and_the_administrator_above_approves_it() {
         let draft = plan(plans::PlanStatus::Draft);
-        let school = principal(3, &[(Role::Economist, 3)], TREE);
-        let head = principal(3, &[(Role::Head, 3)], TREE);
-        let administrator = principal(2, &[(Role::Abp, 2)], TREE);
-        let other = principal(4, &[(Role::Abp, 4)], TREE);
+        let school = principal(3, &[(Role::Economist, 3)], REGION);
+        let head = principal(3, &[(Role::Head, 3)], REGION);
+        let administrator = principal(2, &[(Role::Abp, 2)], REGION);
+        let other = principal(4, &[(Role::Abp, 4)], REGION);
         assert_eq!(
             actions(&school, &draft),
             PlanActions {
@@ -945,8 +935,8 @@ mod rights_tests {
     #[test]
     fn an_approved_plan_takes_change_documents_only() {
         let approved = plan(plans::PlanStatus::Approved);
-        let school = principal(3, &[(Role::Economist, 3)], TREE);
-        let administrator = principal(2, &[(Role::Abp, 2)], TREE);
+        let school = principal(3, &[(Role::Economist, 3)], REGION);
+        let administrator = principal(2, &[(Role::Abp, 2)], REGION);
         assert_eq!(
             actions(&school, &approved),
             PlanActions {

@@ -543,17 +543,7 @@ mod rights_tests {
     use super::*;
     use crate::plans::PlanStatus;
     use jospar_access::Role;
-    use jospar_access::testing::principal;
-
-    /// 1 the region's authorized body; 2 and 4 administrators under it; 3 a school under 2,
-    /// 5 a hospital under 4.
-    const TREE: &[(i64, Option<i64>)] = &[
-        (1, None),
-        (2, Some(1)),
-        (3, Some(2)),
-        (4, Some(1)),
-        (5, Some(4)),
-    ];
+    use jospar_access::testing::{REGION, principal};
 
     fn plan(status: PlanStatus) -> ReceiptPlan {
         ReceiptPlan {
@@ -571,9 +561,9 @@ mod rights_tests {
 
     #[test]
     fn the_finance_department_shapes_approves_and_explains_its_plan_of_receipts() {
-        let planner = principal(1, &[(Role::Planner, 1)], TREE);
-        let auditor = principal(1, &[(Role::Auditor, 1)], TREE);
-        let administrator = principal(2, &[(Role::Abp, 2)], TREE);
+        let planner = principal(1, &[(Role::Planner, 1)], REGION);
+        let auditor = principal(1, &[(Role::Auditor, 1)], REGION);
+        let administrator = principal(2, &[(Role::Abp, 2)], REGION);
         assert_eq!(
             actions(&planner, &plan(PlanStatus::Draft)),
             ReceiptPlanActions {
