@@ -86,10 +86,42 @@ fn category(text: &str) -> Option<WorkerCategory> {
 /// Why a file gives no positions to save.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FileRefusal {
+    /// Not an XLSX workbook that can be read (truncated, damaged, another format), or one
+    /// without a sheet.
+    Damaged,
     /// An empty sheet, or headings only: saved, it would replace the year's positions with
     /// nothing.
     NoPositions,
     Cell(ImportError),
+}
+
+/// The positions of an XLSX in the template's layout: the first sheet, under its header row.
+pub fn positions_of_xlsx(bytes: &[u8]) -> Result<Vec<Position>, FileRefusal> {
+    positions_of_file(&sheet_rows(bytes)?)
+}
+
+/// The rows under the header row of a workbook's first sheet, as text; whole numbers without
+/// a decimal point, as the spreadsheet shows them.
+fn sheet_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileRefusal> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut book: Xlsx<_> =
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| FileRefusal::Damaged)?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or(FileRefusal::Damaged)?
+        .map_err(|_| FileRefusal::Damaged)?;
+    Ok(range
+        .rows()
+        .skip(1)
+        .map(|row| {
+            row.iter()
+                .map(|cell| match cell {
+                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect())
 }
 
 /// The positions of a file's data rows; a file with none is refused.
@@ -249,5 +281,16 @@ mod tests {
             positions_of_file(&blank_rows),
             Err(FileRefusal::NoPositions)
         );
+    }
+
+    #[test]
+    fn a_damaged_or_truncated_workbook_is_named_so() {
+        assert_eq!(
+            positions_of_xlsx(b"not a workbook"),
+            Err(FileRefusal::Damaged)
+        );
+        // The start of a real XLSX (a zip) cut short.
+        let truncated = b"PK\x03\x04\x14\x00\x00\x00\x08\x00";
+        assert_eq!(positions_of_xlsx(truncated), Err(FileRefusal::Damaged));
     }
 }

@@ -67,7 +67,13 @@ impl HttpError for AppError {
             AppError::Forbidden => tr.t("err-forbidden"),
             AppError::NotFound => tr.t("err-not-found"),
             AppError::Stale => tr.t("err-stale"),
-            AppError::Internal(_) => tr.t("err-internal"),
+            AppError::Internal(detail) => match detail.strip_prefix(crate::INCIDENT) {
+                Some(incident) => tr.args(
+                    "err-internal-incident",
+                    &[("incident", incident.to_string())],
+                ),
+                None => tr.t("err-internal"),
+            },
         }
     }
 

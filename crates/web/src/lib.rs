@@ -83,9 +83,28 @@ pub fn app(db: Db, config: WebConfig) -> Router {
         .fallback(|| async { AppError::NotFound })
         // Classification files and supporting documents are larger than axum's 2 MiB default.
         .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            panic_answer,
+        ))
         .layer(middleware::from_fn(finish))
         .with_state(state)
 }
+
+/// A panic in a handler becomes a logged 500 with an incident number the user can quote to
+/// support (the log line carries it with the panic's message), not a dropped connection.
+fn panic_answer(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("panic");
+    let incident = jospar_core::ids::new_id();
+    tracing::error!(incident, what, "a request panicked");
+    AppError::Internal(format!("{INCIDENT}{incident}")).into_response()
+}
+
+/// How an internal error carries the number of its incident to the message shown.
+pub(crate) const INCIDENT: &str = "incident ";
 
 /// `/healthz`: 200 when the database answers.
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -202,4 +221,22 @@ fn render_error(
     }
     let page = view::ErrorPage::new(tr, error.message(&tr), path_and_query);
     (error.status(), view::html(page)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_is_answered_500_with_its_incident_number() {
+        let answer = panic_answer(Box::new("cannot access key \"employees\" in JSON array"));
+        assert_eq!(answer.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let error = answer.extensions().get::<AppError>().expect("the error");
+        let message = error.message(&Tr(Lang::Ru));
+        let AppError::Internal(detail) = error else {
+            panic!("{error:?}")
+        };
+        let incident = detail.strip_prefix(INCIDENT).expect("an incident number");
+        assert!(message.contains(incident), "{message}");
+    }
 }

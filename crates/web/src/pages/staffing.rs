@@ -906,30 +906,6 @@ async fn template(ctx: Ctx) -> AppResult<Response> {
         .into_response())
 }
 
-/// The cells of the first sheet as text, the header row left out.
-fn sheet_rows(bytes: &[u8]) -> AppResult<Vec<Vec<String>>> {
-    use calamine::{Data, Reader, Xlsx};
-    let unreadable = || AppError::invalid("err-import-upload", "file");
-    let mut book: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes.to_vec())).map_err(|_| unreadable())?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(unreadable)?
-        .map_err(|_| unreadable())?;
-    Ok(range
-        .rows()
-        .skip(1)
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
-}
-
 /// Replaces the year's positions by those of an XLSX in the template's layout; a file with an
 /// error is refused whole, naming the row and the column.
 async fn import(ctx: Ctx, mut multipart: axum::extract::Multipart) -> AppResult<Response> {
@@ -958,26 +934,27 @@ async fn import(ctx: Ctx, mut multipart: axum::extract::Multipart) -> AppResult<
     }
     p.check_csrf(&csrf)?;
     let result = async {
-        let rows = sheet_rows(&bytes)?;
         use jospar_staffing::import::FileRefusal;
-        let positions = jospar_staffing::import::positions_of_file(&rows).map_err(|e| match e {
-            FileRefusal::NoPositions => AppError::invalid("err-staffing-import-empty", "file"),
-            FileRefusal::Cell(e) => {
-                let index = jospar_staffing::import::COLUMNS
-                    .iter()
-                    .position(|c| *c == e.column)
-                    .unwrap_or(0);
-                AppError::Invalid {
-                    key: "err-staffing-import",
-                    args: vec![
-                        ("row", e.row.to_string()),
-                        ("column", column_headings(&ctx)[index].clone()),
-                        ("value", e.value),
-                    ],
-                    field: Some(format!("row {}", e.row)),
+        let positions =
+            jospar_staffing::import::positions_of_xlsx(&bytes).map_err(|e| match e {
+                FileRefusal::Damaged => AppError::invalid("err-file-damaged", "file"),
+                FileRefusal::NoPositions => AppError::invalid("err-staffing-import-empty", "file"),
+                FileRefusal::Cell(e) => {
+                    let index = jospar_staffing::import::COLUMNS
+                        .iter()
+                        .position(|c| *c == e.column)
+                        .unwrap_or(0);
+                    AppError::Invalid {
+                        key: "err-staffing-import",
+                        args: vec![
+                            ("row", e.row.to_string()),
+                            ("column", column_headings(&ctx)[index].clone()),
+                            ("value", e.value),
+                        ],
+                        field: Some(format!("row {}", e.row)),
+                    }
                 }
-            }
-        })?;
+            })?;
         jospar_planning::payroll::save_staffing_table(ctx.db(), p, org, year, version, &positions)
             .await
             .map(|_| ())
