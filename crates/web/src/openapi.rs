@@ -217,37 +217,3 @@ pub fn free_form_operations(doc: &Value) -> Vec<String> {
     }
     found
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn no_operation_has_a_free_form_schema() {
-        let doc = super::document(&crate::api::declared());
-        let found = super::free_form_operations(&doc);
-        assert!(
-            found.is_empty(),
-            "{} free-form schemas:\n{}",
-            found.len(),
-            found.join("\n")
-        );
-    }
-
-    #[test]
-    fn no_two_types_share_a_name() {
-        let (_, collisions) = super::build(&crate::api::declared());
-        assert!(collisions.is_empty(), "schemas named alike: {collisions:?}");
-    }
-
-    #[test]
-    fn every_reference_resolves() {
-        let doc = super::document(&crate::api::declared());
-        let text = doc.to_string();
-        for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
-            let name = part.split('"').next().unwrap_or_default();
-            assert!(
-                doc["components"]["schemas"][name].is_object(),
-                "dangling reference to {name}"
-            );
-        }
-    }
-}

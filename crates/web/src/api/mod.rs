@@ -128,3 +128,38 @@ struct OpenApiInfo {
 async fn openapi_json() -> Json<serde_json::Value> {
     Json(crate::openapi::document(&declared()))
 }
+
+#[cfg(test)]
+mod openapi_tests {
+    //! The OpenAPI document of the declared routes: typed throughout.
+    #[test]
+    fn no_operation_has_a_free_form_schema() {
+        let doc = crate::openapi::document(&super::declared());
+        let found = crate::openapi::free_form_operations(&doc);
+        assert!(
+            found.is_empty(),
+            "{} free-form schemas:\n{}",
+            found.len(),
+            found.join("\n")
+        );
+    }
+
+    #[test]
+    fn no_two_types_share_a_name() {
+        let (_, collisions) = crate::openapi::build(&super::declared());
+        assert!(collisions.is_empty(), "schemas named alike: {collisions:?}");
+    }
+
+    #[test]
+    fn every_reference_resolves() {
+        let doc = crate::openapi::document(&super::declared());
+        let text = doc.to_string();
+        for part in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+            let name = part.split('"').next().unwrap_or_default();
+            assert!(
+                doc["components"]["schemas"][name].is_object(),
+                "dangling reference to {name}"
+            );
+        }
+    }
+}
