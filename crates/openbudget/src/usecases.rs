@@ -793,3 +793,17 @@ pub async fn publications(db: &Db, p: Option<&Principal>) -> Result<Vec<Publishe
         })
         .collect())
 }
+
+#[cfg(test)]
+mod rights_tests {
+    use super::*;
+    use jospar_access::Role;
+    use jospar_access::testing::{REGION, principal};
+
+    #[test]
+    fn citizens_proposals_are_moderated_by_the_systems_configurers_only() {
+        assert!(may_moderate(&principal(1, &[(Role::Sysadmin, 1)], REGION)));
+        assert!(!may_moderate(&principal(2, &[(Role::Sysadmin, 2)], REGION)));
+        assert!(!may_moderate(&principal(1, &[(Role::Planner, 1)], REGION)));
+    }
+}

@@ -539,3 +539,23 @@ pub async fn training_report_table(
         ..Table::default()
     })
 }
+
+#[cfg(test)]
+mod rights_tests {
+    use super::*;
+    use jospar_access::Role;
+    use jospar_access::testing::{REGION, principal};
+
+    #[test]
+    fn applications_are_reviewed_by_the_authorized_body_and_granted_by_the_integrator() {
+        let planner = principal(1, &[(Role::Planner, 1)], REGION);
+        let integrator = principal(1, &[(Role::Sysadmin, 1)], REGION);
+        let district = principal(2, &[(Role::Abp, 2)], REGION);
+        let school = principal(3, &[(Role::Economist, 3)], REGION);
+        assert!(reviews(&planner) && !integrates(&planner));
+        assert!(integrates(&integrator) && !reviews(&integrator));
+        // Approving below the top of the tree does not make one the reviewing authority.
+        assert!(!reviews(&district) && !integrates(&district));
+        assert!(!reviews(&school) && !integrates(&school));
+    }
+}

@@ -241,7 +241,7 @@ async fn sign_in(client: &fantoccini::Client, app: &crate::app::TestApp, login: 
     wait_for_text(client, "h1", "Рабочий стол").await;
 }
 
-/// Issue 3: an economist fills a request line, sees the limit error, fixes it and sends it.
+/// an economist fills a request line, sees the limit error, fixes it and sends it.
 #[tokio::test]
 async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
     if !browser_available() {
@@ -424,7 +424,7 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
     let _ = std::fs::remove_dir_all(profile);
 }
 
-/// Issue 4 (ST-1): an economist adds a position to the school's staffing table and sees its
+/// (ST-1) an economist adds a position to the school's staffing table and sees its
 /// salary computed from the reference tables.
 #[tokio::test]
 async fn add_a_position_and_see_its_salary() {
@@ -526,7 +526,7 @@ async fn add_a_position_and_see_its_salary() {
     let _ = std::fs::remove_dir_all(profile);
 }
 
-/// Issue 5 (EX-6, EX-R 18): the education administrator approves a school's financing plan
+/// (EX-6, EX-R 18) the education administrator approves a school's financing plan
 /// with the EDS through (fake) NCALayer, then the planner uploads the portal's execution report
 /// of Astana and lands on its reconciliation, and imports the Treasury's form 5-52 (EX-5).
 #[tokio::test]
@@ -664,7 +664,7 @@ async fn approve_a_plan_with_eds_and_import_execution_files() {
     let _ = std::fs::remove_dir_all(profile);
 }
 
-/// Issue 6 (OB-3): a citizen opens a passport in discussion without signing in, signs in with
+/// (OB-3) a citizen opens a passport in discussion without signing in, signs in with
 /// the signature through NCALayer and votes "for" it; a second vote is refused on the page.
 #[tokio::test]
 async fn a_citizen_signs_in_with_eds_and_votes_for_a_passport() {
@@ -749,7 +749,7 @@ async fn a_citizen_signs_in_with_eds_and_votes_for_a_passport() {
     let _ = std::fs::remove_dir_all(profile);
 }
 
-/// Issue 6 (OV-4): a read-only auditor signed in through the browser reads an organisation but
+/// (OV-4) a read-only auditor signed in through the browser reads an organisation but
 /// a write sent from the page is refused, and the organisation is unchanged.
 #[tokio::test]
 async fn an_auditor_reads_but_a_write_from_the_page_is_refused() {
