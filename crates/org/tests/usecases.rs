@@ -33,12 +33,11 @@ fn new_org(parent: Option<i64>, kind: &str, budget_id: i64, name: &str) -> NewOr
     }
 }
 
-#[tokio::test]
-async fn organisations_are_created_and_changed_only_where_the_caller_configures() {
-    let db = database().await;
+/// A region's budget and its authorized body, the top of the tree.
+async fn region(db: &Db) -> (jospar_org::Budget, jospar_org::Org) {
     let system = Who::system();
     let budget = repo::create_budget(
-        &db,
+        db,
         &system,
         None,
         BudgetLevel::Oblast,
@@ -49,13 +48,21 @@ async fn organisations_are_created_and_changed_only_where_the_caller_configures(
     .await
     .expect("budget");
     let region = repo::create_org(
-        &db,
+        db,
         &system,
         new_org(None, "authorized_body", budget.id, "Region"),
         false,
     )
     .await
     .expect("region");
+    (budget, region)
+}
+
+#[tokio::test]
+async fn organisations_are_created_and_changed_only_where_the_caller_configures() {
+    let db = database().await;
+    let system = Who::system();
+    let (budget, region) = region(&db).await;
     let district = repo::create_org(
         &db,
         &system,
@@ -150,25 +157,7 @@ async fn parallel_guesses_check_at_most_the_allowed_passwords() {
     use jospar_org::auth::{AuthError, MAX_FAILED_LOGINS, authenticate};
     let db = database().await;
     let system = Who::system();
-    let budget = repo::create_budget(
-        &db,
-        &system,
-        None,
-        BudgetLevel::Oblast,
-        "470000000",
-        "Б",
-        "Б",
-    )
-    .await
-    .expect("budget");
-    let region = repo::create_org(
-        &db,
-        &system,
-        new_org(None, "authorized_body", budget.id, "Region"),
-        false,
-    )
-    .await
-    .expect("region");
+    let (_, region) = region(&db).await;
     repo::create_user(
         &db,
         &system,

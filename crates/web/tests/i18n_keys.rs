@@ -34,6 +34,21 @@ fn files(dir: &str, ext: &str, out: &mut Vec<std::path::PathBuf>) {
     }
 }
 
+/// The Rust sources of every crate of the workspace (`root` is this crate's directory).
+fn crate_sources(root: &str) -> Vec<std::path::PathBuf> {
+    let mut sources = Vec::new();
+    for entry in std::fs::read_dir(format!("{root}/.."))
+        .expect("crates")
+        .flatten()
+    {
+        let src = entry.path().join("src");
+        if src.is_dir() {
+            files(src.to_str().expect("path"), "rs", &mut sources);
+        }
+    }
+    sources
+}
+
 /// The string literals of a source text (between double quotes, no escapes inside keys).
 fn literals(text: &str) -> impl Iterator<Item = &str> {
     text.split('"').skip(1).step_by(2)
@@ -64,16 +79,7 @@ fn every_key_named_in_code_or_templates_exists() {
         .chain(["treasury-exchange"])
         .collect();
     // The sources of every crate: each module's use cases and reports name keys too.
-    let mut sources = Vec::new();
-    for entry in std::fs::read_dir(format!("{root}/.."))
-        .expect("crates")
-        .flatten()
-    {
-        let src = entry.path().join("src");
-        if src.is_dir() {
-            files(src.to_str().expect("path"), "rs", &mut sources);
-        }
-    }
+    let sources = crate_sources(root);
     let mut templates = Vec::new();
     files(&format!("{root}/templates"), "html", &mut templates);
     let mut missing = BTreeSet::new();
@@ -109,16 +115,7 @@ fn every_key_named_in_code_or_templates_exists() {
 #[test]
 fn every_audited_entity_and_action_has_a_label() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let mut sources = Vec::new();
-    for entry in std::fs::read_dir(format!("{root}/.."))
-        .expect("crates")
-        .flatten()
-    {
-        let src = entry.path().join("src");
-        if src.is_dir() {
-            files(src.to_str().expect("path"), "rs", &mut sources);
-        }
-    }
+    let sources = crate_sources(root);
     let mut labels = BTreeSet::new();
     for path in &sources {
         let text = std::fs::read_to_string(path).expect("source");
