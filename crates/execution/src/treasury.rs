@@ -176,6 +176,8 @@ pub enum FormError {
     Empty,
     #[error("the file is neither a CSV nor a readable XLSX workbook")]
     Unreadable,
+    #[error("{0}")]
+    OverLimits(jospar_reports::workbook::Refusal),
     #[error("row {row}, column {column}: «{value}» is not valid")]
     BadValue {
         row: usize,

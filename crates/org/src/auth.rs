@@ -81,9 +81,6 @@ pub async fn authenticate(
         );
         return Ok(Err(AuthError::BadCredentials));
     };
-    if user.blocked {
-        return Ok(Err(AuthError::Blocked));
-    }
     if let Some(until) = user.locked_until {
         if until > now {
             return Ok(Err(AuthError::Locked(until)));
@@ -112,6 +109,10 @@ pub async fn authenticate(
     }
     exec_db!(db, pool => sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
         .bind(user.id).execute(pool).await)?;
+    // Told only to whom knows the password: a stranger learns nothing of the account.
+    if user.blocked {
+        return Ok(Err(AuthError::Blocked));
+    }
     let grants = crate::repo::grants_of(db, user.id).await?;
     if !grants.iter().any(|g| g.is_active(now.date_naive())) {
         return Ok(Err(AuthError::NoAccess));

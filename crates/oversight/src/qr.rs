@@ -10,11 +10,41 @@ pub enum QrError {
     NoCode,
     #[error("the QR code cannot be read: {0}")]
     Unreadable(String),
+    /// Larger than any photo of a code needs: decoding it would cost seconds and gigabytes.
+    #[error("the picture is {width}×{height}, more than {MAX_SIDE}×{MAX_SIDE}")]
+    TooLarge { width: u32, height: u32 },
 }
 
-/// The text of the first QR code in a PNG or JPEG picture.
+/// The largest side of a picture that is decoded. A phone's screenshot of the E-Qyzmet profile
+/// is under 3000 pixels a side.
+pub const MAX_SIDE: u32 = 4000;
+
+/// A reader of the picture's format.
+fn picture_reader(bytes: &[u8]) -> Result<image::ImageReader<std::io::Cursor<&[u8]>>, QrError> {
+    image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| QrError::NotAPicture(e.to_string()))
+}
+
+/// The text of the first QR code in a PNG or JPEG picture. The dimensions are read from the
+/// header first: a picture over [`MAX_SIDE`] is refused before anything is decoded.
 pub fn decode_qr(bytes: &[u8]) -> Result<String, QrError> {
-    let picture = image::load_from_memory(bytes)
+    let mut reader = picture_reader(bytes)?;
+    reader.no_limits();
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| QrError::NotAPicture(e.to_string()))?;
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(QrError::TooLarge { width, height });
+    }
+    // The decoder is held to the limit too, should a format's header and data disagree.
+    let mut reader = picture_reader(bytes)?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    reader.limits(limits);
+    let picture = reader
+        .decode()
         .map_err(|e| QrError::NotAPicture(e.to_string()))?
         .to_luma8();
     let (width, height) = picture.dimensions();
@@ -67,6 +97,56 @@ mod tests {
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .expect("png");
         png
+    }
+
+    /// A PNG that claims `width`×`height` in its header, with no pixels after it.
+    fn png_header(width: u32, height: u32) -> Vec<u8> {
+        fn crc32(bytes: &[u8]) -> u32 {
+            let mut crc = !0_u32;
+            for byte in bytes {
+                crc ^= u32::from(*byte);
+                for _ in 0..8 {
+                    crc = if crc & 1 == 1 {
+                        (crc >> 1) ^ 0xEDB8_8320
+                    } else {
+                        crc >> 1
+                    };
+                }
+            }
+            !crc
+        }
+        let mut chunk = b"IHDR".to_vec();
+        chunk.extend(width.to_be_bytes());
+        chunk.extend(height.to_be_bytes());
+        chunk.extend([8, 0, 0, 0, 0]); // 8-bit greyscale, deflate, no filter, no interlace
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(13_u32.to_be_bytes());
+        png.extend(&chunk);
+        png.extend(crc32(&chunk).to_be_bytes());
+        // An empty data chunk: the header is complete, the pixels never come.
+        png.extend(0_u32.to_be_bytes());
+        png.extend(b"IDAT");
+        png.extend(crc32(b"IDAT").to_be_bytes());
+        png
+    }
+
+    /// Issue 19: a 20000×20000 picture is refused from its header, before any decoding.
+    #[test]
+    fn a_picture_over_the_limit_is_refused_from_its_header() {
+        assert_eq!(
+            decode_qr(&png_header(20_000, 20_000)),
+            Err(QrError::TooLarge {
+                width: 20_000,
+                height: 20_000
+            })
+        );
+        assert_eq!(
+            decode_qr(&png_header(MAX_SIDE + 1, 10)),
+            Err(QrError::TooLarge {
+                width: MAX_SIDE + 1,
+                height: 10
+            })
+        );
     }
 
     #[test]

@@ -232,19 +232,61 @@ pub async fn applications(db: &Db, p: &Principal) -> Result<Vec<ApplicationView>
         .collect())
 }
 
+/// Pictures decoded at once, server-wide: a decode takes a core for up to a second, and the
+/// rest of the server (pages, `/healthz`) must keep one.
+const DECODES_AT_ONCE: usize = 2;
+static DECODING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(DECODES_AT_ONCE);
+
+/// The QR code of a picture, decoded on the blocking pool under [`DECODES_AT_ONCE`].
+async fn decode_qr_aside(bytes: Vec<u8>) -> Result<String, crate::qr::QrError> {
+    let _turn = DECODING
+        .acquire()
+        .await
+        .map_err(|e| crate::qr::QrError::Unreadable(e.to_string()))?;
+    tokio::task::spawn_blocking(move || crate::qr::decode_qr(&bytes))
+        .await
+        .map_err(|e| crate::qr::QrError::Unreadable(e.to_string()))?
+}
+
+/// Why an employee's picture gave no code, naming the employee.
+fn qr_refusal(number: usize, e: crate::qr::QrError) -> Error {
+    let field = Some(format!("employees[{number}].qr_code"));
+    match e {
+        crate::qr::QrError::TooLarge { width, height } => Error::Invalid {
+            key: "err-oversight-qr-too-large",
+            args: vec![
+                ("employee", number.to_string()),
+                ("width", width.to_string()),
+                ("height", height.to_string()),
+                ("limit", crate::qr::MAX_SIDE.to_string()),
+            ],
+            field,
+        },
+        other => Error::Invalid {
+            key: "err-oversight-qr",
+            args: vec![
+                ("employee", number.to_string()),
+                ("detail", other.to_string()),
+            ],
+            field,
+        },
+    }
+}
+
 /// Reads each uploaded E-Qyzmet QR picture (employee number from 1, bytes) into the
 /// employee's code (OV-1); a picture without a readable code is refused naming the employee.
-pub fn read_qr_pictures(request: &mut Request, pictures: &[(usize, Vec<u8>)]) -> Result<()> {
+pub async fn read_qr_pictures(
+    request: &mut Request,
+    pictures: Vec<(usize, Vec<u8>)>,
+) -> Result<()> {
     for (number, bytes) in pictures {
         let employee = number
             .checked_sub(1)
             .and_then(|i| request.employees.get_mut(i))
             .ok_or_else(|| Error::invalid("err-oversight-qr-employee", "employees"))?;
-        employee.qr_code = crate::qr::decode_qr(bytes).map_err(|e| Error::Invalid {
-            key: "err-oversight-qr",
-            args: vec![("employee", number.to_string()), ("detail", e.to_string())],
-            field: Some(format!("employees[{number}].qr_code")),
-        })?;
+        employee.qr_code = decode_qr_aside(bytes.clone())
+            .await
+            .map_err(|e| qr_refusal(number, e))?;
         use base64::Engine as _;
         // The decoder read it as PNG or JPEG; the picture is shown back as it came.
         let mime = if bytes.starts_with(b"\x89PNG") {
@@ -254,7 +296,7 @@ pub fn read_qr_pictures(request: &mut Request, pictures: &[(usize, Vec<u8>)]) ->
         };
         employee.qr_picture = format!(
             "data:{mime};base64,{}",
-            base64::engine::general_purpose::STANDARD.encode(bytes)
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
         );
     }
     Ok(())

@@ -8,6 +8,7 @@ pub mod amount;
 pub mod catalogue;
 pub mod layout;
 mod pdf;
+pub mod workbook;
 pub use amount::{Printed, Scale, Unit};
 pub use pdf::{REGULAR as FONT, to_pdf};
 
@@ -631,7 +632,7 @@ mod tests {
     use super::*;
     use calamine::{Data, Reader, Xlsx};
 
-    fn table() -> Table {
+    pub(crate) fn table() -> Table {
         Table {
             title: "Сводная".into(),
             subtitle: vec!["Бюджет 2027–2029".into()],

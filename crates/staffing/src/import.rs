@@ -92,6 +92,8 @@ pub enum FileRefusal {
     /// An empty sheet, or headings only: saved, it would replace the year's positions with
     /// nothing.
     NoPositions,
+    /// A workbook that unpacks beyond the limits every upload is held to.
+    OverLimits(jospar_reports::workbook::Refusal),
     Cell(ImportError),
 }
 
@@ -104,8 +106,12 @@ pub fn positions_of_xlsx(bytes: &[u8]) -> Result<Vec<Position>, FileRefusal> {
 /// a decimal point, as the spreadsheet shows them.
 fn sheet_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileRefusal> {
     use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|_| FileRefusal::Damaged)?;
+    use jospar_reports::workbook::{Refusal, within_limits};
+    let checked = within_limits(std::io::Cursor::new(bytes)).map_err(|e| match e {
+        Refusal::Damaged => FileRefusal::Damaged,
+        over => FileRefusal::OverLimits(over),
+    })?;
+    let mut book: Xlsx<_> = Xlsx::new(checked).map_err(|_| FileRefusal::Damaged)?;
     let range = book
         .worksheet_range_at(0)
         .ok_or(FileRefusal::Damaged)?
@@ -292,5 +298,18 @@ mod tests {
         // The start of a real XLSX (a zip) cut short.
         let truncated = b"PK\x03\x04\x14\x00\x00\x00\x08\x00";
         assert_eq!(positions_of_xlsx(truncated), Err(FileRefusal::Damaged));
+    }
+
+    /// Issue 19: a 20 MB sheet of spaces packed into a few kilobytes is refused before it is
+    /// parsed, naming the limit.
+    #[test]
+    fn a_workbook_bomb_is_refused_naming_the_limit() {
+        use jospar_reports::workbook::{MAX_RATIO, Refusal, bomb};
+        assert_eq!(
+            positions_of_xlsx(&bomb(20 * 1024 * 1024)),
+            Err(FileRefusal::OverLimits(Refusal::Packed {
+                ratio: MAX_RATIO
+            }))
+        );
     }
 }

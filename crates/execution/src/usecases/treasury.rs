@@ -45,7 +45,11 @@ pub fn form_error(e: FormError) -> Error {
             "file".into(),
         ),
         FormError::Empty => invalid("err-import-empty", vec![], "file".into()),
-        FormError::Unreadable => invalid("err-import-upload", vec![], "file".into()),
+        FormError::Unreadable => invalid("err-file-damaged", vec![], "file".into()),
+        FormError::OverLimits(refusal) => {
+            let (key, args) = refusal.message();
+            invalid(key, args, "file".into())
+        }
         FormError::BadValue { row, column, value } => invalid(
             "err-import-value",
             vec![
@@ -168,7 +172,12 @@ pub fn for_each_row(
         return Ok(());
     }
     use calamine::{Data, Reader as _, Xlsx};
-    let mut book: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(|_| FormError::Unreadable)?;
+    use jospar_reports::workbook::{Refusal, within_limits};
+    let file = within_limits(BufReader::new(file)).map_err(|e| match e {
+        Refusal::Damaged => FormError::Unreadable,
+        over => FormError::OverLimits(over),
+    })?;
+    let mut book: Xlsx<_> = Xlsx::new(file).map_err(|_| FormError::Unreadable)?;
     let first = book
         .sheet_names()
         .first()
@@ -1014,4 +1023,31 @@ pub async fn movement_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> R
     table.total = Some(total);
     table.footer = vec![tr.t("treasury-movement-rule")];
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jospar_reports::workbook::{MAX_RATIO, Refusal, bomb};
+
+    /// Issue 19: a Treasury form sent as a workbook bomb is refused before any row is read,
+    /// with a message naming the limit; the CSV path is not affected.
+    #[test]
+    fn a_workbook_bomb_is_refused_before_any_row() {
+        let mut rows = 0;
+        let read = for_each_row(std::io::Cursor::new(bomb(20 * 1024 * 1024)), |_, _| {
+            rows += 1;
+            Ok(())
+        });
+        assert_eq!(
+            read,
+            Err(FormError::OverLimits(Refusal::Packed { ratio: MAX_RATIO }))
+        );
+        assert_eq!(rows, 0);
+        let Error::Invalid { key, args, .. } = form_error(read.expect_err("refused")) else {
+            panic!("not a refusal of the input");
+        };
+        assert_eq!(key, "err-file-packed");
+        assert_eq!(args, vec![("ratio", MAX_RATIO.to_string())]);
+    }
 }

@@ -97,4 +97,5 @@ oversight-sign-hint = Өтінім сіздің органыңыздың заң�
 oversight-sign = Органның ЭЦҚ-сымен қол қойып жіберу
 err-oversight-qr = { $employee } қызметкер: E-Qyzmet QR-коды оқылмады ({ $detail }). Анық PNG немесе JPEG суретін жүктеңіз.
 err-oversight-qr-employee = «employees» өрісі: QR-код суреті қызметкері жоқ жолға тіркелген.
+err-oversight-qr-too-large = { $employee } қызметкер: { $width }×{ $height } нүктелік сурет рұқсат етілген { $limit }×{ $limit } өлшемнен үлкен. E-Qyzmet профилінің әдеттегі өлшемдегі скриншотын жүктеңіз.
 err-oversight-sign-legal-entity = cms өрісі: өтінімге жеке ЭЦҚ-мен емес, БСН { $bin } органның заңды тұлға ЭЦҚ-сымен қол қойылады.

@@ -97,4 +97,5 @@ oversight-sign-hint = Заявка поступит в уполномоченн�
 oversight-sign = Подписать ЭЦП органа и отправить
 err-oversight-qr = Сотрудник { $employee }: QR-код E-Qyzmet не прочитан ({ $detail }). Загрузите чёткую картинку PNG или JPEG.
 err-oversight-qr-employee = Поле «employees»: картинка QR-кода приложена к строке без сотрудника.
+err-oversight-qr-too-large = Сотрудник { $employee }: картинка { $width }×{ $height } точек больше допустимых { $limit }×{ $limit }. Загрузите снимок экрана профиля E-Qyzmet обычного размера.
 err-oversight-sign-legal-entity = Поле cms: заявку подписывают ЭЦП юридического лица органа с БИН { $bin }, а не личной ЭЦП.

@@ -255,14 +255,50 @@ impl TestApp {
     /// A browser-like client signed in through the login form.
     pub async fn signed_in(&self, login: &str) -> reqwest::Client {
         let client = Self::client();
-        let response = client
-            .post(self.url("/login"))
-            .form(&[("login", login), ("password", DEMO_PASSWORD), ("next", "/")])
-            .send()
-            .await
-            .expect("login");
+        let response = self
+            .post_login(
+                &client,
+                "/login",
+                &[("login", login), ("password", DEMO_PASSWORD), ("next", "/")],
+            )
+            .await;
         assert_eq!(response.status(), 303, "sign-in of {login}");
         client
+    }
+
+    /// The CSRF token of a fresh sign-in page; its cookie stays in the client.
+    pub async fn login_token(&self, client: &reqwest::Client) -> String {
+        let page = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .expect("login page")
+            .text()
+            .await
+            .expect("text");
+        page.split("name=\"csrf\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("csrf")
+            .to_string()
+    }
+
+    /// Posts a sign-in form to `path` as a browser does: from the sign-in page, with its token.
+    pub async fn post_login(
+        &self,
+        client: &reqwest::Client,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let token = self.login_token(client).await;
+        let mut fields = form.to_vec();
+        fields.push(("csrf", token.as_str()));
+        client
+            .post(self.url(path))
+            .form(&fields)
+            .send()
+            .await
+            .expect("login")
     }
 
     pub async fn org_id(&self, name_part: &str) -> i64 {

@@ -60,12 +60,15 @@ async fn eds_login(
         &key.sign_detached(&jospar_org::auth::challenge_data(&nonce))
             .expect("sign"),
     );
+    // The page's own CSRF token (a fresh page: a replayed challenge stays the old one).
+    let csrf = app.login_token(client).await;
     let response = client
         .post(app.url("/login/eds?lang=ru"))
         .form(&[
             ("nonce", nonce.as_str()),
             ("cms", cms.as_str()),
             ("next", "/orgs"),
+            ("csrf", csrf.as_str()),
         ])
         .send()
         .await
@@ -85,16 +88,17 @@ async fn eds_sign_in(app: &TestApp) {
         p
     };
     let client = TestApp::client();
-    let password = client
-        .post(app.url("/login?lang=ru"))
-        .form(&[
-            ("login", "audit.maslikhat"),
-            ("password", "Long-enough-pass"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let password = app
+        .post_login(
+            &client,
+            "/login?lang=ru",
+            &[
+                ("login", "audit.maslikhat"),
+                ("password", "Long-enough-pass"),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(password.status().as_u16(), 401);
     assert!(
         password

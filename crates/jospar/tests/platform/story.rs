@@ -191,40 +191,91 @@ async fn sign_in_and_lock_out(app: &TestApp) {
         .expect("grant");
     assert_eq!(grant.status(), 201);
     for attempt in 1..=5 {
-        let response = client
-            .post(app.url("/login"))
-            .form(&[
-                ("login", "lock.me"),
-                ("password", "wrong-password"),
-                ("next", "/"),
-            ])
-            .send()
-            .await
-            .expect("login");
+        let response = app
+            .post_login(
+                &client,
+                "/login",
+                &[
+                    ("login", "lock.me"),
+                    ("password", "wrong-password"),
+                    ("next", "/"),
+                ],
+            )
+            .await;
         assert_eq!(response.status(), 401, "attempt {attempt}");
     }
-    let locked = client
-        .post(app.url("/login?lang=ru"))
-        .form(&[
-            ("login", "lock.me"),
-            ("password", "Lock-me-please-1"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let locked = app
+        .post_login(
+            &client,
+            "/login?lang=ru",
+            &[
+                ("login", "lock.me"),
+                ("password", "Lock-me-please-1"),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(
         locked.status(),
         401,
         "the right password is refused while locked"
     );
+    // The lock is told like a wrong password (issue 19): a stranger trying logins learns
+    // nothing of which exist; the message itself says that attempts lead to a lock.
+    let error_of = |page: String| {
+        page.split("id=\"login-error\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .map(str::to_string)
+    };
+    let locked_message = error_of(locked.text().await.expect("text"));
+    let stranger = app
+        .post_login(
+            &TestApp::client(),
+            "/login?lang=ru",
+            &[
+                ("login", "nobody.here"),
+                ("password", "Lock-me-please-1"),
+                ("next", "/"),
+            ],
+        )
+        .await;
+    assert_eq!(stranger.status(), 401);
+    let stranger_message = error_of(stranger.text().await.expect("text"));
+    assert_eq!(locked_message, stranger_message);
     assert!(
-        locked
-            .text()
-            .await
-            .expect("text")
-            .contains("Вход заблокирован до")
+        locked_message
+            .as_deref()
+            .is_some_and(|m| m.starts_with("Неверный логин или пароль.") && m.contains("15")),
+        "{locked_message:?}"
     );
+    // Login CSRF (issue 19): a sign-in posted from elsewhere, without the token of this
+    // browser's sign-in page, signs nobody in, even with the right password.
+    for token in [None, Some("forged-token")] {
+        let mut form = vec![
+            ("login", "admin"),
+            ("password", jospar::demo::DEMO_PASSWORD),
+            ("next", "/"),
+        ];
+        if let Some(token) = token {
+            form.push(("csrf", token));
+        }
+        let forged = TestApp::client()
+            .post(app.url("/login?lang=ru"))
+            .form(&form)
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(forged.status(), 403, "token {token:?}");
+        assert!(
+            forged
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .all(|c| !c.to_str().unwrap_or("").starts_with("jospar_session=")),
+            "no session for a forged sign-in"
+        );
+    }
     // Unblocking through the administrator lifts the lock.
     let (_, version) = user_id_and_version(app, &admin, "lock.me").await;
     let unlock = api
@@ -235,52 +286,56 @@ async fn sign_in_and_lock_out(app: &TestApp) {
         .await
         .expect("unlock");
     assert_eq!(unlock.status(), 200);
-    let ok = client
-        .post(app.url("/login"))
-        .form(&[
-            ("login", "lock.me"),
-            ("password", "Lock-me-please-1"),
-            ("next", "/orgs"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let ok = app
+        .post_login(
+            &client,
+            "/login",
+            &[
+                ("login", "lock.me"),
+                ("password", "Lock-me-please-1"),
+                ("next", "/orgs"),
+            ],
+        )
+        .await;
     assert_eq!(ok.status(), 303);
     assert_eq!(ok.headers()["location"], "/orgs");
     // After sign-in only a local path is followed: a tab that browsers drop would turn
     // `/\t/evil.example` into `//evil.example`; a newline is refused before the password.
-    let elsewhere = TestApp::client()
-        .post(app.url("/login"))
-        .form(&[
-            ("login", "lock.me"),
-            ("password", "Lock-me-please-1"),
-            ("next", "/\t/evil.example"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let elsewhere = app
+        .post_login(
+            &TestApp::client(),
+            "/login",
+            &[
+                ("login", "lock.me"),
+                ("password", "Lock-me-please-1"),
+                ("next", "/\t/evil.example"),
+            ],
+        )
+        .await;
     assert_eq!(elsewhere.status(), 400);
-    let forged = TestApp::client()
-        .post(app.url("/login"))
-        .form(&[
-            ("login", "lock.me"),
-            ("password", "Lock-me-please-1"),
-            ("next", "/orgs\r\nSet-Cookie: x=1"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let forged = app
+        .post_login(
+            &TestApp::client(),
+            "/login",
+            &[
+                ("login", "lock.me"),
+                ("password", "Lock-me-please-1"),
+                ("next", "/orgs\r\nSet-Cookie: x=1"),
+            ],
+        )
+        .await;
     assert_eq!(forged.status(), 400);
-    let protocol_relative = TestApp::client()
-        .post(app.url("/login"))
-        .form(&[
-            ("login", "lock.me"),
-            ("password", "Lock-me-please-1"),
-            ("next", "//evil.example/"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let protocol_relative = app
+        .post_login(
+            &TestApp::client(),
+            "/login",
+            &[
+                ("login", "lock.me"),
+                ("password", "Lock-me-please-1"),
+                ("next", "//evil.example/"),
+            ],
+        )
+        .await;
     assert_eq!(protocol_relative.headers()["location"], "/");
     // Sessions live in the database; signing out ends them.
     let orgs = client.get(app.url("/orgs")).send().await.expect("orgs");
@@ -678,16 +733,17 @@ async fn users_and_roles(app: &TestApp) {
     let id = created["id"].as_i64().expect("id");
     // Without a role the user cannot sign in (every access has an expiry date).
     let browser = TestApp::client();
-    let refused = browser
-        .post(app.url("/login"))
-        .form(&[
-            ("login", "new.one"),
-            ("password", "Long-enough-pass"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let refused = app
+        .post_login(
+            &browser,
+            "/login",
+            &[
+                ("login", "new.one"),
+                ("password", "Long-enough-pass"),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(refused.status(), 401);
     let (status, body) = json_of(
         api.post(app.url(&format!("/api/v1/users/{id}/grants")))
@@ -709,16 +765,17 @@ async fn users_and_roles(app: &TestApp) {
     )
     .await;
     assert_eq!(status, 201);
-    let ok = browser
-        .post(app.url("/login"))
-        .form(&[
-            ("login", "new.one"),
-            ("password", "Long-enough-pass"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let ok = app
+        .post_login(
+            &browser,
+            "/login",
+            &[
+                ("login", "new.one"),
+                ("password", "Long-enough-pass"),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(ok.status(), 303);
     // Block: sessions end and sign-in is refused.
     let (status, _) = json_of(
@@ -740,16 +797,17 @@ async fn users_and_roles(app: &TestApp) {
             .status(),
         303
     );
-    let blocked = browser
-        .post(app.url("/login"))
-        .form(&[
-            ("login", "new.one"),
-            ("password", "Long-enough-pass"),
-            ("next", "/"),
-        ])
-        .send()
-        .await
-        .expect("login");
+    let blocked = app
+        .post_login(
+            &browser,
+            "/login",
+            &[
+                ("login", "new.one"),
+                ("password", "Long-enough-pass"),
+                ("next", "/"),
+            ],
+        )
+        .await;
     assert_eq!(blocked.status(), 401);
     // Revoke the role.
     let revoke = api

@@ -208,7 +208,7 @@ async fn submit_oversight_application(ctx: Ctx, bytes: Bytes) -> AppResult<Respo
             args: vec![("message", e.to_string())],
             field: None,
         })?;
-    jospar_oversight::usecases::read_qr_pictures(&mut request, &pictures)?;
+    jospar_oversight::usecases::read_qr_pictures(&mut request, pictures).await?;
     Ok(created(
         jospar_oversight::usecases::submit(ctx.db(), p, &request).await?,
     ))

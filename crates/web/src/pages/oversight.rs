@@ -389,7 +389,7 @@ async fn file_application(ctx: Ctx, multipart: axum::extract::Multipart) -> AppR
     p.check_csrf(field(&fields, "csrf"))?;
     let result = async {
         let mut request = request_of(&fields)?;
-        jospar_oversight::usecases::read_qr_pictures(&mut request, &pictures)?;
+        jospar_oversight::usecases::read_qr_pictures(&mut request, pictures).await?;
         jospar_oversight::usecases::submit(ctx.db(), p, &request).await
     }
     .await;

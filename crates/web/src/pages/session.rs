@@ -98,6 +98,18 @@ struct LoginPage {
     nonce: String,
     nonce_base64: String,
     ncalayer_url: String,
+    /// The sign-in's own CSRF token, also sent as the [`LOGIN_COOKIE`].
+    csrf: String,
+}
+
+/// The cookie of the sign-in page's CSRF token (double submit): a form posted from another
+/// site carries no token that matches it, so nobody can be signed in to someone else's
+/// account behind their back (login CSRF).
+const LOGIN_COOKIE: &str = "jospar_login";
+
+/// Whether the posted token is the one of the sign-in page this browser was given.
+fn login_token_matches(headers: &HeaderMap, posted: &str) -> bool {
+    cookie(headers, LOGIN_COOKIE).is_some_and(|kept| !posted.is_empty() && kept == posted)
 }
 
 /// The sign-in page with a fresh challenge for the signature; `status` for a refused sign-in.
@@ -110,6 +122,15 @@ async fn login_page(
 ) -> AppResult<Response> {
     use base64::Engine as _;
     let nonce = auth::create_challenge(ctx.db(), Utc::now()).await?;
+    let (csrf, _) = auth::new_token("");
+    let secure = if ctx.state.config.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let login_cookie = cookie_header(format!(
+        "{LOGIN_COOKIE}={csrf}; Path=/login; HttpOnly; SameSite=Strict{secure}"
+    ))?;
     let mut response = render(LoginPage {
         page: Page::new(ctx, "login-title", "login"),
         error,
@@ -119,8 +140,12 @@ async fn login_page(
             .encode(auth::challenge_data(&nonce)),
         nonce,
         ncalayer_url: ctx.state.config.signing.ncalayer_url.clone(),
+        csrf,
     })?;
     *response.status_mut() = status;
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, login_cookie);
     Ok(response)
 }
 
@@ -144,6 +169,26 @@ struct LoginForm {
     login: String,
     password: String,
     next: String,
+    csrf: String,
+}
+
+/// A sign-in posted without the token of this browser's sign-in page is refused with 403
+/// before any password or signature is checked; the page comes back with a fresh token.
+async fn forged_sign_in(
+    ctx: &Ctx,
+    headers: &HeaderMap,
+    posted: &str,
+    login: String,
+    next: String,
+) -> AppResult<Option<Response>> {
+    if login_token_matches(headers, posted) {
+        return Ok(None);
+    }
+    let message = ctx.tr.t("err-login-csrf");
+    let status = axum::http::StatusCode::FORBIDDEN;
+    Ok(Some(
+        login_page(ctx, Some(message), login, next, status).await?,
+    ))
 }
 
 /// Only local paths are followed after sign-in (no open redirect): one `/` followed by
@@ -210,20 +255,35 @@ async fn signed_in(ctx: &Ctx, user: &jospar_org::repo::User, next: &str) -> AppR
     Ok(response)
 }
 
+/// The message of a refused password, the same for a wrong one and a locked account.
+fn login_failed(ctx: &Ctx) -> String {
+    ctx.tr.args(
+        "err-login-failed",
+        &[
+            ("attempts", auth::MAX_FAILED_LOGINS.to_string()),
+            ("minutes", auth::LOCK_MINUTES.to_string()),
+        ],
+    )
+}
+
 fn auth_message(ctx: &Ctx, error: AuthError) -> String {
     match error {
-        AuthError::BadCredentials => ctx.tr.t("err-login-failed"),
+        AuthError::BadCredentials => login_failed(ctx),
         AuthError::Blocked => ctx.tr.t("err-login-blocked"),
         AuthError::NoAccess => ctx.tr.t("err-login-expired"),
         AuthError::UnknownCertificate => ctx.tr.t("err-login-unknown-certificate"),
-        AuthError::Locked(until) => ctx
-            .tr
-            .args("err-login-locked", &[("until", almaty_time(until))]),
+        // A lock is told like a wrong password: otherwise the message would tell a stranger
+        // which logins exist. The message of both says that attempts lead to a lock.
+        AuthError::Locked(_) => login_failed(ctx),
     }
 }
 
-async fn login(ctx: Ctx, Form(form): Form<LoginForm>) -> AppResult<Response> {
+async fn login(ctx: Ctx, headers: HeaderMap, Form(form): Form<LoginForm>) -> AppResult<Response> {
     if let Some(refused) = next_refused(&ctx, form.login.clone(), &form.next).await? {
+        return Ok(refused);
+    }
+    let (login, next) = (form.login.clone(), safe_next(&form.next).to_string());
+    if let Some(refused) = forged_sign_in(&ctx, &headers, &form.csrf, login, next).await? {
         return Ok(refused);
     }
     let now = Utc::now();
@@ -249,11 +309,20 @@ struct EdsLoginForm {
     nonce: String,
     cms: String,
     next: String,
+    csrf: String,
 }
 
 /// Sign-in with an electronic signature over the page's challenge (OV-5).
-async fn login_eds(ctx: Ctx, Form(form): Form<EdsLoginForm>) -> AppResult<Response> {
+async fn login_eds(
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(form): Form<EdsLoginForm>,
+) -> AppResult<Response> {
     if let Some(refused) = next_refused(&ctx, String::new(), &form.next).await? {
+        return Ok(refused);
+    }
+    let next = safe_next(&form.next).to_string();
+    if let Some(refused) = forged_sign_in(&ctx, &headers, &form.csrf, String::new(), next).await? {
         return Ok(refused);
     }
     let now = Utc::now();
@@ -275,13 +344,6 @@ async fn login_eds(ctx: Ctx, Form(form): Form<EdsLoginForm>) -> AppResult<Respon
         };
     let status = axum::http::StatusCode::UNAUTHORIZED;
     login_page(&ctx, Some(refusal), String::new(), form.next, status).await
-}
-
-/// Kazakhstan's time (UTC+5 everywhere since 2024) for messages.
-fn almaty_time(at: chrono::DateTime<Utc>) -> String {
-    chrono::FixedOffset::east_opt(5 * 3600)
-        .map(|tz| at.with_timezone(&tz).format("%H:%M").to_string())
-        .unwrap_or_default()
 }
 
 async fn logout(ctx: Ctx, headers: HeaderMap, Form(form): Form<CsrfForm>) -> AppResult<Response> {

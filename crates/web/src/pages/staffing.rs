@@ -939,6 +939,10 @@ async fn import(ctx: Ctx, mut multipart: axum::extract::Multipart) -> AppResult<
             jospar_staffing::import::positions_of_xlsx(&bytes).map_err(|e| match e {
                 FileRefusal::Damaged => AppError::invalid("err-file-damaged", "file"),
                 FileRefusal::NoPositions => AppError::invalid("err-staffing-import-empty", "file"),
+                FileRefusal::OverLimits(refusal) => {
+                    let (key, args) = refusal.message();
+                    AppError::invalid_with(key, "file", args)
+                }
                 FileRefusal::Cell(e) => {
                     let index = jospar_staffing::import::COLUMNS
                         .iter()
