@@ -109,6 +109,22 @@ fn three_digits(value: &str, field: &'static str, optional: bool) -> Result<Stri
     }
 }
 
+/// The ABP code of the administrator an organisation belongs to: its own, or its nearest
+/// ancestor's; none above an organisation outside any administrator.
+async fn administrator_code(db: &Db, org_id: i64) -> Result<Option<String>> {
+    let mut next = Some(org_id);
+    while let Some(id) = next {
+        let org = jospar_org::repo::get_org(db, id)
+            .await?
+            .ok_or(Error::NotFound)?;
+        if org.kind == OrgKind::Administrator {
+            return Ok(org.abp_code.filter(|c| !c.trim().is_empty()));
+        }
+        next = org.parent_id;
+    }
+    Ok(None)
+}
+
 pub async fn add_line(
     db: &Db,
     p: &Principal,
@@ -141,6 +157,20 @@ pub async fn add_line(
             args: vec![("field", "specific".into()), ("value", specific.clone())],
             field: Some("specific".into()),
         });
+    }
+    // So must the program, among the programs of the institution's administrator.
+    if let Some(abp) = administrator_code(db, request.org_id).await? {
+        let code = format!("{abp} {program}");
+        if ebk::get(db, year, CodeKind::Program, &code)
+            .await?
+            .is_none()
+        {
+            return Err(Error::Invalid {
+                key: "err-unknown-code",
+                args: vec![("field", "program".into()), ("value", code)],
+                field: Some("program".into()),
+            });
+        }
     }
     let forms = repo::forms(db).await?;
     let form = repo::form_for_specific(&forms, &specific)

@@ -5,6 +5,7 @@
 mod analytics;
 mod app;
 mod bench;
+mod bodies;
 mod browser;
 mod consolidation;
 mod execution;

@@ -1534,6 +1534,20 @@ async fn budget_requests(app: &TestApp) {
         (422, Some("specific")),
         "{body}"
     );
+    // So is a program that is not one of the administrator's in the classification (issue 19).
+    let (status, body) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/lines"),
+        &economist,
+        json!({"version": 1, "program": "999", "specific": "111"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("program")),
+        "{body}"
+    );
     let (status, line) = send_json(
         app,
         "post",

@@ -149,8 +149,8 @@ struct LimitsBody {
 
 async fn set_limits(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Saved>> {
     let p = writer(&ctx)?;
-    let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
     let b: LimitsBody = body(&bytes)?;
+    let campaign = jospar_limits::usecases::campaign(ctx.db(), p, id).await?;
     let saved = jospar_limits::usecases::save(
         ctx.db(),
         p,
