@@ -92,18 +92,90 @@ pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>> {
     Ok(removed)
 }
 
+/// A hold on the database. Every running server keeps a shared one for its whole life;
+/// `jospar restore` takes it exclusively, so that it is refused while a server runs (which
+/// would go on serving the old data and lose the writes it acknowledges), and a server
+/// starting meanwhile waits for the restore to end.
+pub enum DatabaseHold {
+    /// SQLite: a `flock` on the database file. SQLite's own locks are `fcntl` locks, which
+    /// Linux keeps apart from these.
+    File(std::fs::File),
+    /// PostgreSQL: an advisory lock, held by a connection of its own.
+    Postgres(jospar_store::sqlx::PgConnection),
+    /// A SQLite database that does not exist yet: nobody can be using it.
+    Nothing,
+}
+
+/// The key of the advisory lock on PostgreSQL ("Jospar" in ASCII).
+const ADVISORY_KEY: i64 = 0x4A6F_7370_6172;
+
+/// The shared hold of a running server; waits while a restore runs.
+pub async fn hold_for_server(config: &Config) -> Result<DatabaseHold> {
+    hold(config, false).await
+}
+
+/// The exclusive hold of a restore; refused at once while a server runs.
+pub async fn hold_for_restore(config: &Config) -> Result<DatabaseHold> {
+    hold(config, true).await
+}
+
+async fn hold(config: &Config, exclusive: bool) -> Result<DatabaseHold> {
+    use jospar_store::sqlx::{self, Connection as _};
+    let refused = || {
+        anyhow::anyhow!(
+            "a Jospar server is using {}: stop it before restoring (nothing was changed)",
+            config.redacted_url()
+        )
+    };
+    if let Some(path) = config.sqlite_path() {
+        let Ok(file) = std::fs::File::open(&path) else {
+            return Ok(DatabaseHold::Nothing);
+        };
+        if exclusive {
+            file.try_lock().map_err(|e| match e {
+                std::fs::TryLockError::WouldBlock => refused(),
+                std::fs::TryLockError::Error(e) => e.into(),
+            })?;
+        } else {
+            let file = file.try_clone()?;
+            tokio::task::spawn_blocking(move || file.lock_shared()).await??;
+        }
+        return Ok(DatabaseHold::File(file));
+    }
+    let mut connection = sqlx::PgConnection::connect(&config.database_url)
+        .await
+        .context("connecting for the database hold")?;
+    if exclusive {
+        let taken: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(ADVISORY_KEY)
+            .fetch_one(&mut connection)
+            .await?;
+        if !taken {
+            return Err(refused());
+        }
+    } else {
+        sqlx::query("SELECT pg_advisory_lock_shared($1)")
+            .bind(ADVISORY_KEY)
+            .execute(&mut connection)
+            .await?;
+    }
+    Ok(DatabaseHold::Postgres(connection))
+}
+
 /// Restores a backup. SQLite: the file is checked to be a Jospar database, then copied over
 /// the database file (the WAL files of the old one removed). PostgreSQL: `pg_restore --clean`.
+/// Refused while a server uses the database ([`DatabaseHold`]).
 pub async fn restore(config: &Config, file: &Path, yes: bool) -> Result<()> {
     if !file.exists() {
         bail!("{} does not exist", file.display());
     }
     if !yes {
         bail!(
-            "restore replaces the current database {}; repeat with --yes (stop the server first)",
+            "restore replaces the current database {}; repeat with --yes (refused while a server uses it)",
             config.redacted_url()
         );
     }
+    let _hold = hold_for_restore(config).await?;
     if let Some(target) = config.sqlite_path() {
         let check = Db::open_sqlite_read_only(file).await?;
         let tables = check.schema().await?;

@@ -92,7 +92,7 @@ enum Command {
         /// Target file (default: backups/jospar-YYYYMMDD-HHMMSS.db or .dump in the backup directory).
         path: Option<PathBuf>,
     },
-    /// Restore the database from a backup file. Stop the server first.
+    /// Restore the database from a backup file; refused while a server uses the database.
     Restore {
         file: PathBuf,
         /// Overwrite the current database without asking.
@@ -614,6 +614,8 @@ async fn serve(
         open_budgets,
     } = portals;
     let addr = addr.unwrap_or_else(|| config.addr.clone());
+    // Held until the server ends: `jospar restore` is refused meanwhile.
+    let _hold = backup::hold_for_server(config).await?;
     if let Some(dir) = &config.backup_dir {
         backup::spawn_daily(db.clone(), config.clone(), dir.clone());
     }

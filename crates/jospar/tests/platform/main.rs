@@ -12,5 +12,6 @@ mod execution;
 mod matrix;
 mod openbudget;
 mod oversight;
+mod restore;
 mod story;
 mod treasury_stream;
