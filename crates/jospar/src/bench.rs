@@ -8,6 +8,7 @@
 
 mod http;
 mod plot;
+mod soak;
 mod writers;
 
 use anyhow::{Context, Result, bail};
@@ -41,6 +42,8 @@ pub struct BenchOptions {
     /// After the runs at `scale`, a run at republic scale on PostgreSQL (the issue runs the
     /// republic there), shown beside them as the engine "postgres (republic)".
     pub republic: bool,
+    /// Instead of the figures, the soak run for this long (`--soak MINUTES`).
+    pub soak: Option<Duration>,
 }
 
 /// A part of the bench, to measure alone while working on it.
@@ -226,12 +229,99 @@ pub async fn run(options: &BenchOptions) -> Result<BenchReport> {
     let png = options.out.join("bench.png");
     plot::draw(&report, &png)?;
     if let Some(markdown) = &options.markdown {
-        // The plot goes beside the page that shows it.
-        let beside = markdown.with_extension("png");
-        std::fs::copy(&png, &beside)?;
-        std::fs::write(markdown, markdown_of(&report, &beside))?;
+        let kept = std::fs::read_to_string(markdown).unwrap_or_default();
+        let page = match options.section() {
+            // A partial run replaces its own section of the page and keeps the rest.
+            Some(name) => with_section(&kept, &name, &section_of(&report, &name)),
+            None => {
+                // The plot goes beside the page that shows it.
+                let beside = markdown.with_extension("png");
+                std::fs::copy(&png, &beside)?;
+                let mut page = markdown_of(&report, &beside);
+                for (name, body) in sections(&kept) {
+                    page = with_section(&page, &name, &body);
+                }
+                page
+            }
+        };
+        std::fs::write(markdown, page)?;
     }
     Ok(report)
+}
+
+impl BenchOptions {
+    /// The section of BENCHMARKS.md a partial run writes: the soak, or the parts measured.
+    fn section(&self) -> Option<String> {
+        if self.soak.is_some() {
+            return Some("soak".into());
+        }
+        if self.only.is_empty() {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .only
+            .iter()
+            .map(|p| format!("{p:?}").to_lowercase())
+            .collect();
+        Some(format!("only {}", parts.join(", ")))
+    }
+}
+
+/// The marks around a section of BENCHMARKS.md written by a partial run.
+fn section_marks(name: &str) -> (String, String) {
+    (
+        format!("<!-- jospar bench section: {name} -->"),
+        format!("<!-- end of section: {name} -->"),
+    )
+}
+
+/// The page with the section `name` set to `body` (replaced in place, or added at the end).
+fn with_section(page: &str, name: &str, body: &str) -> String {
+    let (open, close) = section_marks(name);
+    let block = format!("{open}\n{}\n{close}\n", body.trim_end());
+    match (page.find(&open), page.find(&close)) {
+        (Some(start), Some(end)) if end > start => {
+            format!(
+                "{}{block}{}",
+                &page[..start],
+                page[end + close.len()..].trim_start_matches('\n')
+            )
+        }
+        _ => format!("{}\n{block}", page.trim_end()),
+    }
+}
+
+/// The sections of a page: (name, body).
+fn sections(page: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let prefix = "<!-- jospar bench section: ";
+    let mut rest = page;
+    while let Some(start) = rest.find(prefix) {
+        let after = &rest[start + prefix.len()..];
+        let Some(name_end) = after.find(" -->") else {
+            break;
+        };
+        let name = after[..name_end].to_string();
+        let (open, close) = section_marks(&name);
+        let body_start = start + open.len();
+        let Some(end) = rest[body_start..].find(&close) else {
+            break;
+        };
+        found.push((name, rest[body_start..body_start + end].trim().to_string()));
+        rest = &rest[body_start + end + close.len()..];
+    }
+    found
+}
+
+/// A partial run's section: how it was run, then its figures.
+fn section_of(report: &BenchReport, name: &str) -> String {
+    let mut out = format!("## Partial run: {name}\n\n");
+    out.push_str(&format!(
+        "- Machine: {}\n- Command: `{}`\n- Scale: {:?}, seed {}\n- Run at: {}\n\n",
+        report.machine, report.command, report.scale, report.seed, report.started_at
+    ));
+    out.push_str(&table(report));
+    out
 }
 
 /// A new empty database on the PostgreSQL server, dropped and created again each run.
@@ -277,25 +367,12 @@ async fn run_engine(
     if !verified {
         bail!("{engine}: the kept totals of the generated data differ from the detail");
     }
-    let mut figures = Vec::new();
-    if options.measures(Part::Reports) {
-        figures.extend(report_figures(&db, engine, &generated, scale).await?);
-    }
-    if options.measures(Part::Writers) {
-        for paced in [true, false] {
-            figures.extend(
-                writers::figures(&db, engine, &generated, options.load_seconds, paced).await?,
-            );
+    let figures = match options.soak {
+        Some(length) => {
+            soak::figures(&db, url, engine, &generated, length, &options.jospar).await?
         }
-    }
-    if options.measures(Part::Import) {
-        for rows in import_sizes(scale) {
-            figures.push(import_figure(&db, engine, url, &generated, options, rows).await?);
-        }
-    }
-    if options.measures(Part::Http) {
-        figures.push(http::figure(&db, engine, &generated, options.load_seconds).await?);
-    }
+        None => figures(options, &db, engine, url, &generated, scale).await?,
+    };
     // The writes of the loads went through the kept totals: they must still add up.
     let verified = crate::verify::verify(&db).await?.holds();
     if !verified {
@@ -310,6 +387,37 @@ async fn run_engine(
         verified,
         figures,
     })
+}
+
+/// The figures of the parts asked for.
+async fn figures(
+    options: &BenchOptions,
+    db: &Db,
+    engine: &str,
+    url: &str,
+    generated: &Generated,
+    scale: Scale,
+) -> Result<Vec<Figure>> {
+    let mut figures = Vec::new();
+    if options.measures(Part::Reports) {
+        figures.extend(report_figures(db, engine, generated, scale).await?);
+    }
+    if options.measures(Part::Writers) {
+        for paced in [true, false] {
+            figures.extend(
+                writers::figures(db, engine, generated, options.load_seconds, paced).await?,
+            );
+        }
+    }
+    if options.measures(Part::Import) {
+        for rows in import_sizes(scale) {
+            figures.push(import_figure(db, engine, url, generated, options, rows).await?);
+        }
+    }
+    if options.measures(Part::Http) {
+        figures.push(http::figure(db, engine, generated, options.load_seconds).await?);
+    }
+    Ok(figures)
 }
 
 /// Runs, by scope: the whole region's reports are slow by nature (their baseline is), a
@@ -755,9 +863,6 @@ fn markdown_of(report: &BenchReport, png: &Path) -> String {
 
 /// `jospar bench`: runs, prints the table.
 pub async fn main(options: BenchOptions) -> Result<()> {
-    if !options.only.is_empty() && options.markdown.is_some() {
-        bail!("--markdown writes BENCHMARKS.md from a run of every part: leave out --only");
-    }
     let report = run(&options).await?;
     println!("{}", table(&report));
     println!(

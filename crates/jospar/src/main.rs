@@ -77,12 +77,17 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
         /// Measure only these parts (reports, writers, import, http), comma separated; all
-        /// when not given. BENCHMARKS.md is written from a run of all.
+        /// when not given. A partial run writes a section of its own into --markdown.
         #[arg(long, value_delimiter = ',')]
         only: Vec<jospar::bench::Part>,
         /// After the runs at --scale, a run at republic scale on PostgreSQL.
         #[arg(long)]
         republic: bool,
+        /// Instead of the figures: 200 signed-in clients against a real `jospar serve` for
+        /// this many minutes, reading, saving and importing with bombs among them (no 5xx, no
+        /// lost write, peak RSS under 1 GB).
+        #[arg(long, value_name = "MINUTES")]
+        soak: Option<u64>,
     },
     /// Check that the kept consolidated totals equal a recomputation from the detail (exit 1
     /// when they do not).
@@ -379,6 +384,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             seconds,
             only,
             republic,
+            soak,
         } => {
             let (sqlite, postgres) = match engine.as_str() {
                 "sqlite" => (true, None),
@@ -397,6 +403,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 jospar: std::env::current_exe()?,
                 only,
                 republic,
+                soak: soak.map(|minutes| std::time::Duration::from_secs(minutes * 60)),
             })
             .await
         }

@@ -24,6 +24,7 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
         jospar: env!("CARGO_BIN_EXE_jospar").into(),
         only: Vec::new(),
         republic: false,
+        soak: None,
     };
     let report = run(&options).await.expect("bench");
     assert_eq!(report.engines.len(), 1 + usize::from(postgres.is_some()));
@@ -97,4 +98,39 @@ async fn generated_data_is_deterministic_from_its_seed() {
     }
     assert_eq!(sums[0], sums[1]);
     assert_ne!(sums[0], sums[2]);
+}
+
+/// `jospar bench --soak` at a tiny scale for a few seconds: a real server under the clients,
+/// both bombs refused with 422, no 5xx, no refusal of an ordinary request, no lost write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn soak_runs_without_errors_at_a_tiny_scale() {
+    let out = std::env::temp_dir().join(format!("jospar_soak_{}", std::process::id()));
+    let options = BenchOptions {
+        scale: Scale::Tiny,
+        seed: 5,
+        sqlite: true,
+        postgres: None,
+        out: out.clone(),
+        markdown: Some(out.join("BENCHMARKS.md")),
+        load_seconds: 1,
+        jospar: env!("CARGO_BIN_EXE_jospar").into(),
+        only: Vec::new(),
+        republic: false,
+        soak: Some(std::time::Duration::from_secs(12)),
+    };
+    std::fs::create_dir_all(&out).expect("out");
+    std::fs::write(out.join("BENCHMARKS.md"), "# Benchmarks\n\nkept\n").expect("page");
+    let report = run(&options).await.expect("soak");
+    let figures = &report.engines[0].figures;
+    assert_eq!(figures.len(), 3);
+    for figure in figures {
+        assert_eq!(figure.timing.errors, 0, "{figure:?}");
+        assert!(figure.peak_rss_mb.is_some_and(|mb| mb > 0.0), "{figure:?}");
+    }
+    assert!(figures[0].rows > 0, "acknowledged writes: {:?}", figures[0]);
+    assert!(figures[1].rows >= 2, "both bombs sent: {:?}", figures[1]);
+    let page = std::fs::read_to_string(out.join("BENCHMARKS.md")).expect("page");
+    assert!(page.starts_with("# Benchmarks\n\nkept\n"), "the rest kept");
+    assert!(page.contains("<!-- jospar bench section: soak -->"));
+    let _ = std::fs::remove_dir_all(&out);
 }
