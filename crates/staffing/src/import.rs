@@ -50,7 +50,8 @@ pub fn parse_fixed(text: &str, places: u32) -> Option<i64> {
     let fraction: i64 = format!("{fraction:0<width$}", width = places as usize)
         .parse()
         .ok()?;
-    Some(whole * 10i64.pow(places) + fraction)
+    // A number too large for the fixed point is not valid either.
+    whole.checked_mul(10i64.pow(places))?.checked_add(fraction)
 }
 
 /// A fixed-point integer as plain decimal text ("1.5", "12000"), as [`parse_fixed`] reads it.
@@ -280,6 +281,29 @@ mod tests {
         assert_eq!(
             positions_of_file(&blank_rows),
             Err(FileRefusal::NoPositions)
+        );
+    }
+
+    /// Found by the fuzz target `staffing_xlsx` (its input kept as
+    /// `fuzz/corpus/staffing_xlsx/regression-overflow.tsv`): a number of staff units too large
+    /// for the fixed point overflowed (a panic in a debug build, a wrong number in a release
+    /// build) instead of naming the cell.
+    #[test]
+    fn a_number_too_large_is_refused_not_overflowed() {
+        assert_eq!(
+            parse_fixed("92233720368547758", 2),
+            Some(9_223_372_036_854_775_800)
+        );
+        assert_eq!(parse_fixed("9223372036854775807", 3), None);
+        assert_eq!(parse_fixed("92233720368547759", 2), None);
+        let mut cells = vec![String::new(); COLUMNS.len()];
+        cells[0] = "003".into();
+        cells[3] = "Учитель".into();
+        cells[4] = "civil_servant".into();
+        cells[7] = "99999999999999999".into();
+        assert_eq!(
+            positions_from_rows(&[cells]).map_err(|e| (e.row, e.column)),
+            Err((2, "staff_units"))
         );
     }
 
