@@ -97,6 +97,49 @@ fn broken_files_are_refused_naming_row_and_column() {
     );
 }
 
+/// Found while writing the fuzz target `treasury_csv` (this file, kept as
+/// `fuzz/corpus/treasury_csv/regression-sum-overflow.csv`, crashed it): amounts near the largest
+/// number overflowed when the rows were added up for the total (a panic in a debug build, a
+/// wrapped sum in a release build). An amount beyond a quadrillion
+/// tenge is refused, and so is a column whose sum would leave the range.
+#[test]
+fn amounts_too_large_are_refused_not_overflowed() {
+    let header =
+        "АБП;Программа;Подпрограмма;Специфика;План на год;План на период;Кассовые расходы\n";
+    let huge = format!(
+        "{header}261;003;015;111;90000000000000000;0;0\n261;003;015;112;90000000000000000;0;0\n"
+    );
+    assert_eq!(
+        parse_cash(&csv_rows(huge.as_bytes()).expect("csv")),
+        Err(FormError::BadValue {
+            row: 2,
+            column: "План на год",
+            value: "90000000000000000".into()
+        })
+    );
+    // The largest amount is read; enough rows of it to leave the range are refused at the row
+    // that would.
+    let largest = "1000000000000000";
+    let rows: String = (100..200)
+        .map(|specific| format!("261;003;015;{specific};{largest};0;0\n"))
+        .collect();
+    assert_eq!(
+        parse_cash(&csv_rows(format!("{header}{rows}").as_bytes()).expect("csv")),
+        Err(FormError::BadValue {
+            row: 94,
+            column: "План на год",
+            value: largest.into()
+        })
+    );
+    assert!(matches!(
+        parse_cash(
+            &csv_rows(format!("{header}261;003;015;111;1000000000000000,01;0;0\n").as_bytes())
+                .expect("csv")
+        ),
+        Err(FormError::BadValue { row: 2, .. })
+    ));
+}
+
 #[test]
 fn form_420_reads_and_reconciles_with_552() {
     let path = format!(
