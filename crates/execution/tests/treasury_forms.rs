@@ -340,6 +340,27 @@ fn form_409_reads_and_reconciles_with_420() {
     ));
 }
 
+/// Found by the fuzz target `treasury_csv` (its input kept as
+/// `fuzz/corpus/treasury_csv/regression-contract-date-days.csv`): a contract's date read as a
+/// spreadsheet's day number too large for a time span (here the supplier's BIN, one column to the
+/// left) panicked in chrono instead of naming the cell.
+#[test]
+fn a_contract_date_beyond_any_day_number_is_named() {
+    use jospar_execution::form_409::parse_409;
+    let text = sample_text("4-09-sample.csv");
+    for day_number in ["150340009876", "-9223372036854775808", "99999999"] {
+        let rows = csv_rows(text.replace("03.02.2027", day_number).as_bytes()).expect("csv");
+        assert_eq!(
+            parse_409(&rows),
+            Err(FormError::BadValue {
+                row: 6,
+                column: "Дата договора",
+                value: day_number.into()
+            })
+        );
+    }
+}
+
 /// Forms 5-34 and 0-67, the movement of money: every row balances, nothing is spent beyond
 /// the money available, the total equals the rows; a broken row is refused naming it.
 #[test]
