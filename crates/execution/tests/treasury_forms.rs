@@ -412,3 +412,33 @@ fn movement_forms_balance_row_by_row() {
         Err(FormError::Duplicate { row: 7, first: 6 })
     ));
 }
+
+/// Found looking into a crash of the fuzz target `treasury_xlsx` (a cell reference overflowing
+/// in calamine): a reference far to the right ("ZZZZZZ1" is the 321 272 406th column) stretched
+/// its row to that many cells, gigabytes for one cell. A cell beyond the last column a
+/// spreadsheet has (XFD) makes the workbook damaged.
+#[test]
+fn a_cell_beyond_the_last_column_is_a_damaged_workbook() {
+    use jospar_execution::usecases::treasury::for_each_row;
+    let read = |name: &str| {
+        let path = format!(
+            "{}/../../fuzz/corpus/treasury_xlsx/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut rows = Vec::new();
+        let result = for_each_row(
+            std::io::Cursor::new(std::fs::read(path).expect("workbook")),
+            |number, cells| {
+                rows.push((number, cells.len()));
+                Ok(())
+            },
+        );
+        (result, rows)
+    };
+    let (result, rows) = read("5-52-stored.xlsx");
+    assert_eq!((result, rows.len()), (Ok(()), 9));
+    // The same workbook with a cell in column XFE of its first data row.
+    let (result, rows) = read("regression-column-beyond-xfd.xlsx");
+    assert_eq!(result, Err(FormError::Unreadable));
+    assert_eq!(rows.last(), Some(&(4, 9)), "the rows above are given");
+}
