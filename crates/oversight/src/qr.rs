@@ -48,7 +48,7 @@ fn check_png_palette(bytes: &[u8]) -> Result<(), QrError> {
     };
     while rest.len() >= 8 {
         let length = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
-        if &rest[4..8] == b"PLTE" && length % 3 != 0 {
+        if &rest[4..8] == b"PLTE" && !length.is_multiple_of(3) {
             return Err(QrError::NotAPicture(format!(
                 "a palette of {length} bytes is not a whole number of colours"
             )));
