@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite of Jospar: unit, storage and API tests on SQLite and PostgreSQL, the
-# authorisation matrix, and the browser test in headless Chromium.
+# authorisation matrix, the browser test in headless Chromium, then the parser fuzzer
+# (scripts/fuzz-parsers.sh) and the API fuzzer (scripts/fuzz-api.sh).
 #
 # Installs what it needs when missing (Debian): chromium, chromium-driver, the PostgreSQL
 # client, and — outside CI, when nothing listens on 127.0.0.1:5432 — a local PostgreSQL.
@@ -40,6 +41,9 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432; then
 fi
 
 cargo test --locked --workspace --all-targets
+
+# The parser fuzzer: each cargo-fuzz target of fuzz/ for 30 s (longer: scripts/fuzz-parsers.sh SECONDS).
+bash scripts/fuzz-parsers.sh
 
 # The API fuzzer: schemathesis against a demo server, every operation, several roles.
 bash scripts/fuzz-api.sh

@@ -528,7 +528,10 @@ fn parse_portal_tree(
             ),
             Family::Skip => continue,
         };
-        let depth = node.level - first_level;
+        let depth = node
+            .level
+            .checked_sub(first_level)
+            .ok_or_else(|| node.row.bad("level"))?;
         if depth < 0 || depth as usize >= kinds.len() {
             continue;
         }
@@ -607,6 +610,24 @@ mod tests {
                 row: 3,
                 column: "abp_code".into(),
                 value: "10x".into()
+            }
+        );
+    }
+
+    /// Found while writing the fuzz target `classification` (this file, kept as
+    /// `fuzz/corpus/classification/regression-level-overflow.csv`, crashed it): a portal tree's
+    /// level far below zero overflowed when the depth of its code was counted.
+    #[test]
+    fn a_level_out_of_range_is_refused_not_overflowed() {
+        let file = "id,code,name,level,parent_id,month\n\
+            1,1.0,I. ДОХОДЫ,0,,03.2023\n\
+            2,1.0,НАЛОГОВЫЕ ПОСТУПЛЕНИЯ,-9223372036854775808,1.0,03.2023\n";
+        assert_eq!(
+            parse(file.as_bytes(), None).unwrap_err(),
+            ImportError::BadValue {
+                row: 3,
+                column: "level".into(),
+                value: "-9223372036854775808".into()
             }
         );
     }

@@ -9,6 +9,8 @@ const MAX_DEPTH: usize = 64;
 const OCTET_STRING_CONSTRUCTED: u8 = 0x24;
 const OCTET_STRING: u8 = 0x04;
 
+/// The DER of one BER element (a CMS as NCALayer writes it); refused with
+/// [`EdsError::Malformed`] when it is not one whole element.
 pub fn to_der(input: &[u8]) -> Result<Vec<u8>, EdsError> {
     let mut out = Vec::with_capacity(input.len());
     let used = convert(input, 0, &mut out)?;

@@ -6,7 +6,7 @@
 //! [`SignatureVerifier`] — natively in Rust for RSA and ECDSA keys, or through NCANode's REST API
 //! (needed for GOST keys) — and the signing policy of Jospar ([`check_document_signer`]).
 
-mod ber;
+pub mod ber;
 mod certificate;
 mod native;
 mod ncanode;

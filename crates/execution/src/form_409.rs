@@ -62,8 +62,10 @@ fn date(value: &str, row: usize) -> Result<NaiveDate, FormError> {
     }
     // Spreadsheets count days from 30 December 1899.
     let serial: i64 = value.parse().map_err(|_| bad())?;
+    // `try_days`: a number beyond any time span is a bad date, not a panic.
     NaiveDate::from_ymd_opt(1899, 12, 30)
-        .and_then(|start| start.checked_add_signed(chrono::Duration::days(serial)))
+        .zip(chrono::Duration::try_days(serial))
+        .and_then(|(start, days)| start.checked_add_signed(days))
         .filter(|d| (1990..=2100).contains(&chrono::Datelike::year(d)))
         .ok_or_else(bad)
 }

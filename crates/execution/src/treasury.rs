@@ -263,16 +263,23 @@ pub(crate) fn code(
     }
 }
 
+/// The largest amount a form's cell may hold, either sign: a quadrillion tenge, far beyond any
+/// budget, so that a row's amounts add up and compare without overflow.
+pub const MAX_AMOUNT: Tenge = Tenge::from_tiyn(100_000_000_000_000_000);
+
 pub(crate) fn amount(value: &str, field: Field, row: usize) -> Result<Tenge, FormError> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(Tenge::ZERO);
     }
-    Tenge::parse(value).map_err(|_| FormError::BadValue {
-        row,
-        column: field.heading(),
-        value: value.to_string(),
-    })
+    Tenge::parse(value)
+        .ok()
+        .filter(|a| a.tiyn().unsigned_abs() <= MAX_AMOUNT.tiyn().unsigned_abs())
+        .ok_or_else(|| FormError::BadValue {
+            row,
+            column: field.heading(),
+            value: value.to_string(),
+        })
 }
 
 /// A data row of a form as the parsers see it: its number in the file (1-based) and its cells
@@ -389,8 +396,14 @@ impl<T, K: Eq + std::hash::Hash> FormReader<'_, T, K> {
         if let Some(first) = self.seen.insert((self.form.key)(&line), number) {
             return Err(FormError::Duplicate { row: number, first });
         }
-        for (sum, amount) in self.sums.iter_mut().zip((self.form.amounts)(&line)) {
-            *sum += amount;
+        let amounts = (self.form.amounts)(&line);
+        for ((sum, amount), field) in self.sums.iter_mut().zip(amounts).zip(self.form.summed) {
+            // Amounts are bounded, their sum over many rows is not: refused, never wrapped.
+            *sum = sum.checked_add(amount).ok_or_else(|| FormError::BadValue {
+                row: number,
+                column: field.heading(),
+                value: row.text(*field),
+            })?;
         }
         self.count += 1;
         Ok(Some(line))

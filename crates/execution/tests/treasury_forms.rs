@@ -97,6 +97,49 @@ fn broken_files_are_refused_naming_row_and_column() {
     );
 }
 
+/// Found while writing the fuzz target `treasury_csv` (this file, kept as
+/// `fuzz/corpus/treasury_csv/regression-sum-overflow.csv`, crashed it): amounts near the largest
+/// number overflowed when the rows were added up for the total (a panic in a debug build, a
+/// wrapped sum in a release build). An amount beyond a quadrillion
+/// tenge is refused, and so is a column whose sum would leave the range.
+#[test]
+fn amounts_too_large_are_refused_not_overflowed() {
+    let header =
+        "АБП;Программа;Подпрограмма;Специфика;План на год;План на период;Кассовые расходы\n";
+    let huge = format!(
+        "{header}261;003;015;111;90000000000000000;0;0\n261;003;015;112;90000000000000000;0;0\n"
+    );
+    assert_eq!(
+        parse_cash(&csv_rows(huge.as_bytes()).expect("csv")),
+        Err(FormError::BadValue {
+            row: 2,
+            column: "План на год",
+            value: "90000000000000000".into()
+        })
+    );
+    // The largest amount is read; enough rows of it to leave the range are refused at the row
+    // that would.
+    let largest = "1000000000000000";
+    let rows: String = (100..200)
+        .map(|specific| format!("261;003;015;{specific};{largest};0;0\n"))
+        .collect();
+    assert_eq!(
+        parse_cash(&csv_rows(format!("{header}{rows}").as_bytes()).expect("csv")),
+        Err(FormError::BadValue {
+            row: 94,
+            column: "План на год",
+            value: largest.into()
+        })
+    );
+    assert!(matches!(
+        parse_cash(
+            &csv_rows(format!("{header}261;003;015;111;1000000000000000,01;0;0\n").as_bytes())
+                .expect("csv")
+        ),
+        Err(FormError::BadValue { row: 2, .. })
+    ));
+}
+
 #[test]
 fn form_420_reads_and_reconciles_with_552() {
     let path = format!(
@@ -297,6 +340,27 @@ fn form_409_reads_and_reconciles_with_420() {
     ));
 }
 
+/// Found by the fuzz target `treasury_csv` (its input kept as
+/// `fuzz/corpus/treasury_csv/regression-contract-date-days.csv`): a contract's date read as a
+/// spreadsheet's day number too large for a time span (here the supplier's BIN, one column to the
+/// left) panicked in chrono instead of naming the cell.
+#[test]
+fn a_contract_date_beyond_any_day_number_is_named() {
+    use jospar_execution::form_409::parse_409;
+    let text = sample_text("4-09-sample.csv");
+    for day_number in ["150340009876", "-9223372036854775808", "99999999"] {
+        let rows = csv_rows(text.replace("03.02.2027", day_number).as_bytes()).expect("csv");
+        assert_eq!(
+            parse_409(&rows),
+            Err(FormError::BadValue {
+                row: 6,
+                column: "Дата договора",
+                value: day_number.into()
+            })
+        );
+    }
+}
+
 /// Forms 5-34 and 0-67, the movement of money: every row balances, nothing is spent beyond
 /// the money available, the total equals the rows; a broken row is refused naming it.
 #[test]
@@ -347,4 +411,34 @@ fn movement_forms_balance_row_by_row() {
         broken(";159;", ";149;"),
         Err(FormError::Duplicate { row: 7, first: 6 })
     ));
+}
+
+/// Found looking into a crash of the fuzz target `treasury_xlsx` (a cell reference overflowing
+/// in calamine): a reference far to the right ("ZZZZZZ1" is the 321 272 406th column) stretched
+/// its row to that many cells, gigabytes for one cell. A cell beyond the last column a
+/// spreadsheet has (XFD) makes the workbook damaged.
+#[test]
+fn a_cell_beyond_the_last_column_is_a_damaged_workbook() {
+    use jospar_execution::usecases::treasury::for_each_row;
+    let read = |name: &str| {
+        let path = format!(
+            "{}/../../fuzz/corpus/treasury_xlsx/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let mut rows = Vec::new();
+        let result = for_each_row(
+            std::io::Cursor::new(std::fs::read(path).expect("workbook")),
+            |number, cells| {
+                rows.push((number, cells.len()));
+                Ok(())
+            },
+        );
+        (result, rows)
+    };
+    let (result, rows) = read("5-52-stored.xlsx");
+    assert_eq!((result, rows.len()), (Ok(()), 9));
+    // The same workbook with a cell in column XFE of its first data row.
+    let (result, rows) = read("regression-column-beyond-xfd.xlsx");
+    assert_eq!(result, Err(FormError::Unreadable));
+    assert_eq!(rows.last(), Some(&(4, 9)), "the rows above are given");
 }

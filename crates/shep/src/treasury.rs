@@ -232,8 +232,9 @@ fn read_line(line: &Element) -> Result<DocumentLine, String> {
                 .map_err(|e| format!("line/month/@{name} {value:?}: {e}"))
         };
         let n = attribute("number")?;
-        let index = usize::try_from(n - 1)
-            .ok()
+        let index = n
+            .checked_sub(1)
+            .and_then(|i| usize::try_from(i).ok())
             .filter(|i| *i < 12)
             .ok_or(format!("line/month/@number {n} is not 1…12"))?;
         obligations[index] = attribute("obligations")?;
@@ -506,6 +507,21 @@ mod tests {
             PlanDocument::from_data(&data_of(&document.payload())).unwrap(),
             document
         );
+    }
+
+    /// Found while writing the fuzz target `shep_xml` (the document, kept as
+    /// `fuzz/corpus/shep_xml/regression-month-overflow.xml`, crashed it): the lowest month
+    /// number overflowed when it was turned into an index.
+    #[test]
+    fn a_month_number_out_of_range_is_named_not_overflowed() {
+        let mut payload = sample().payload();
+        payload.inner_xml = payload.inner_xml.replacen(
+            r#"<month number="1""#,
+            r#"<month number="-9223372036854775808""#,
+            1,
+        );
+        let error = PlanDocument::from_data(&data_of(&payload)).unwrap_err();
+        assert!(error.contains("is not 1…12"), "{error}");
     }
 
     #[test]

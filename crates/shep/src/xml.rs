@@ -52,6 +52,11 @@ impl Element {
     }
 }
 
+/// The deepest nesting read. A SOAP answer nests about ten elements. Far deeper, quick-xml's
+/// nesting counter overflows (at 65 536), and the tree would be freed (compared, cloned) by
+/// recursion deep enough to overflow a thread's stack, which aborts rather than refuses.
+pub const MAX_DEPTH: usize = 128;
+
 /// Reads a whole document into its root element.
 pub fn parse(xml: &str) -> Result<Element, XmlError> {
     let mut reader = NsReader::from_str(xml);
@@ -61,7 +66,12 @@ pub fn parse(xml: &str) -> Result<Element, XmlError> {
         let (namespace, event) = reader.read_resolved_event().map_err(fail)?;
         let namespace = namespace_text(&namespace);
         match event {
-            Event::Start(start) => open.push(element(namespace, &start, reader.decoder())?),
+            Event::Start(start) => {
+                if open.len() >= MAX_DEPTH {
+                    return Err(XmlError(format!("elements nested deeper than {MAX_DEPTH}")));
+                }
+                open.push(element(namespace, &start, reader.decoder())?)
+            }
             Event::Empty(start) => close(
                 &mut open,
                 &mut root,
@@ -162,5 +172,18 @@ mod tests {
         assert!(parse("<a><b></a>").is_err());
         assert!(parse("<a>").is_err());
         assert!(parse("").is_err());
+    }
+
+    /// Found while writing the fuzz target `shep_xml`: 65 536 nested elements overflow
+    /// quick-xml's nesting counter (a panic in a debug build), and a tree that deep is freed by
+    /// recursion as deep, which can overflow a thread's stack (an abort, not an error).
+    #[test]
+    fn refuses_nesting_too_deep_to_free() {
+        let depth = 200_000;
+        let xml = "<a>".repeat(depth) + &"</a>".repeat(depth);
+        let error = parse(&xml).expect_err("too deep");
+        assert!(error.0.contains("nested deeper than 128"), "{error}");
+        let deepest = "<a>".repeat(MAX_DEPTH) + &"</a>".repeat(MAX_DEPTH);
+        assert!(parse(&deepest).is_ok());
     }
 }

@@ -50,7 +50,8 @@ pub fn parse_fixed(text: &str, places: u32) -> Option<i64> {
     let fraction: i64 = format!("{fraction:0<width$}", width = places as usize)
         .parse()
         .ok()?;
-    Some(whole * 10i64.pow(places) + fraction)
+    // A number too large for the fixed point is not valid either.
+    whole.checked_mul(10i64.pow(places))?.checked_add(fraction)
 }
 
 /// A fixed-point integer as plain decimal text ("1.5", "12000"), as [`parse_fixed`] reads it.
@@ -102,8 +103,15 @@ pub fn positions_of_xlsx(bytes: &[u8]) -> Result<Vec<Position>, FileRefusal> {
     positions_of_file(&sheet_rows(bytes)?)
 }
 
+/// The rows and columns of a worksheet (A1 to XFD1048576): a cell beyond them is a damaged file.
+const MAX_ROWS: usize = 1_048_576;
+const MAX_COLUMNS: usize = 16_384;
+
 /// The rows under the header row of a workbook's first sheet, as text; whole numbers without
-/// a decimal point, as the spreadsheet shows them.
+/// a decimal point, as the spreadsheet shows them. Rows and columns count from the first
+/// non-empty ones. The cells are read one by one and checked against the sheet's limits before
+/// the table is laid out, so that a cell placed far away ("ZZZZZZ1") is refused rather than
+/// laid out as a table of hundreds of millions of cells.
 fn sheet_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileRefusal> {
     use calamine::{Data, Reader, Xlsx};
     use jospar_reports::workbook::{Refusal, within_limits};
@@ -112,22 +120,43 @@ fn sheet_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileRefusal> {
         over => FileRefusal::OverLimits(over),
     })?;
     let mut book: Xlsx<_> = Xlsx::new(checked).map_err(|_| FileRefusal::Damaged)?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(FileRefusal::Damaged)?
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(FileRefusal::Damaged)?;
+    let mut reader = book
+        .worksheet_cells_reader(&first)
         .map_err(|_| FileRefusal::Damaged)?;
-    Ok(range
-        .rows()
-        .skip(1)
-        .map(|row| {
-            row.iter()
-                .map(|cell| match cell {
-                    Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-                    other => other.to_string(),
-                })
-                .collect()
-        })
-        .collect())
+    let mut cells = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(|_| FileRefusal::Damaged)? {
+        let (row, column) = cell.get_position();
+        let (row, column) = (row as usize, column as usize);
+        if row >= MAX_ROWS || column >= MAX_COLUMNS {
+            return Err(FileRefusal::Damaged);
+        }
+        let text = match Data::from(cell.get_value().clone()) {
+            Data::Empty => continue,
+            Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+            other => other.to_string(),
+        };
+        cells.push((row, column, text));
+    }
+    let top = cells.iter().map(|c| c.0).min().unwrap_or(0);
+    let left = cells.iter().map(|c| c.1).min().unwrap_or(0);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (row, column, text) in cells {
+        let (row, column) = (row - top, column - left);
+        if rows.len() <= row {
+            rows.resize(row + 1, Vec::new());
+        }
+        let cells = &mut rows[row];
+        if cells.len() <= column {
+            cells.resize(column + 1, String::new());
+        }
+        cells[column] = text;
+    }
+    Ok(rows.into_iter().skip(1).collect())
 }
 
 /// The positions of a file's data rows; a file with none is refused.
@@ -287,6 +316,44 @@ mod tests {
             positions_of_file(&blank_rows),
             Err(FileRefusal::NoPositions)
         );
+    }
+
+    /// Found by the fuzz target `staffing_xlsx` (its input kept as
+    /// `fuzz/corpus/staffing_xlsx/regression-overflow.tsv`): a number of staff units too large
+    /// for the fixed point overflowed (a panic in a debug build, a wrong number in a release
+    /// build) instead of naming the cell.
+    #[test]
+    fn a_number_too_large_is_refused_not_overflowed() {
+        assert_eq!(
+            parse_fixed("92233720368547758", 2),
+            Some(9_223_372_036_854_775_800)
+        );
+        assert_eq!(parse_fixed("9223372036854775807", 3), None);
+        assert_eq!(parse_fixed("92233720368547759", 2), None);
+        let mut cells = vec![String::new(); COLUMNS.len()];
+        cells[0] = "003".into();
+        cells[3] = "Учитель".into();
+        cells[4] = "civil_servant".into();
+        cells[7] = "99999999999999999".into();
+        assert_eq!(
+            positions_from_rows(&[cells]).map_err(|e| (e.row, e.column)),
+            Err((2, "staff_units"))
+        );
+    }
+
+    /// Found looking into a crash of the fuzz target `treasury_xlsx`: calamine lays a sheet out
+    /// as a table from its first to its last cell, so one cell placed far away ("ZZZZZZ1", the
+    /// 321 272 406th column) cost gigabytes. A cell beyond the sheet's limits (here XFE, one
+    /// column past the last) is a damaged file; the template's workbook still reads.
+    #[test]
+    fn a_cell_beyond_the_last_column_is_a_damaged_workbook() {
+        let workbook = include_bytes!("../../../fuzz/corpus/staffing_xlsx/positions-stored.xlsx");
+        let positions = positions_of_xlsx(workbook).expect("positions");
+        assert_eq!(positions.len(), 4);
+        assert_eq!(positions[1].staff_units, StaffUnits(2_500));
+        let far =
+            include_bytes!("../../../fuzz/corpus/staffing_xlsx/regression-column-beyond-xfd.xlsx");
+        assert_eq!(positions_of_xlsx(far), Err(FileRefusal::Damaged));
     }
 
     #[test]

@@ -153,6 +153,10 @@ pub trait FormFile: Read + Seek + Send + 'static {}
 
 impl<F: Read + Seek + Send + 'static> FormFile for F {}
 
+/// The columns of a worksheet, A to XFD: more than any form has, and the most a spreadsheet
+/// program writes.
+pub const MAX_COLUMNS: usize = 16_384;
+
 /// Calls `each` with every row of an XLSX workbook (its first sheet) or a CSV file, as text,
 /// and its number in the file (1-based), one row at a time: a file of any size is never held
 /// whole. Stops at the first error `each` gives.
@@ -199,6 +203,11 @@ pub fn for_each_row(
             row_index = Some(r);
         }
         let c = c as usize;
+        // A cell beyond a spreadsheet's last column (XFD) is a damaged file: the row is never
+        // stretched to it (a reference of a few letters more is hundreds of millions of cells).
+        if c >= MAX_COLUMNS {
+            return Err(FormError::Unreadable);
+        }
         if row.len() <= c {
             row.resize(c + 1, String::new());
         }
