@@ -652,13 +652,13 @@ async fn serve(
         open_budgets,
     } = portals;
     let addr = addr.unwrap_or_else(|| config.addr.clone());
+    if let Some(dir) = &config.backup_dir {
+        backup::spawn_daily(db.clone(), config.clone(), dir.clone());
+    }
     // The audit chain's head goes to the log at start, and daily with the backups (P-4).
     match db.audit_head().await {
         Ok(head) => tracing::info!(seq = head.seq, hash = %head.hash, "{head}"),
         Err(e) => tracing::error!("reading the audit chain's head: {e}"),
-    }
-    if let Some(dir) = &config.backup_dir {
-        backup::spawn_daily(db.clone(), config.clone(), dir.clone());
     }
     exchange::spawn_final_reports(db.clone());
     if let Some(gateway) = &treasury {
