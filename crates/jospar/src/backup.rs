@@ -1,13 +1,22 @@
 //! Backups (P-7): on demand (`jospar backup`), daily inside the server with retention, and
 //! restore from a chosen copy (`jospar restore FILE`).
+//!
+//! With every backup, the head of the audit chain (P-4, issue 19 point 5: its seq, hash and the
+//! time it was read) is kept outside the database: written to `audit-head-YYYYMMDD-HHMMSS.json`
+//! in the backup folder, to the server's log (daily) or printed (`jospar backup`). The head is
+//! read before the copy is taken, so the copy holds it. Head files are small and never pruned;
+//! `jospar verify` checks the newest (or `--head FILE`): a log rewritten and chained again
+//! whole no longer holds that head. After a restore from an older copy, the heads written after
+//! that copy are not in the restored chain: move them out of the folder.
 
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use chrono::{Duration, FixedOffset, Timelike, Utc};
-use jospar_store::{Db, Engine};
+use jospar_store::{AuditHead, Db, Engine};
 use std::path::{Path, PathBuf};
 
 const PREFIX: &str = "jospar-";
+const HEAD_PREFIX: &str = "audit-head-";
 
 fn extension(db: &Db) -> &'static str {
     match db.engine() {
@@ -16,11 +25,16 @@ fn extension(db: &Db) -> &'static str {
     }
 }
 
-pub fn default_path(config: &Config, db: &Db) -> Result<PathBuf> {
-    let dir = config
+/// The backup folder: `backup_dir`, or `backups`.
+pub fn folder(config: &Config) -> PathBuf {
+    config
         .backup_dir
         .clone()
-        .unwrap_or_else(|| PathBuf::from("backups"));
+        .unwrap_or_else(|| PathBuf::from("backups"))
+}
+
+pub fn default_path(config: &Config, db: &Db) -> Result<PathBuf> {
+    let dir = folder(config);
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     Ok(dir.join(format!(
         "{PREFIX}{}.{}",
@@ -61,8 +75,18 @@ fn until_next_hour(hour: u32) -> std::time::Duration {
         .unwrap_or(std::time::Duration::from_secs(3600))
 }
 
+/// The daily backup: the audit chain's head first (to a head file and the server's log, even
+/// when the copy then fails), then the copy, then the pruning of old copies.
 pub async fn run_once(db: &Db, config: &Config, dir: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
+    let head = db.audit_head().await?;
+    let head_file = write_head(dir, &head)?;
+    tracing::info!(
+        seq = head.seq,
+        hash = %head.hash,
+        "{head} (kept in {})",
+        head_file.display()
+    );
     let path = dir.join(format!(
         "{PREFIX}{}.{}",
         Utc::now().format("%Y%m%d-%H%M%S"),
@@ -71,6 +95,63 @@ pub async fn run_once(db: &Db, config: &Config, dir: &Path) -> Result<PathBuf> {
     db.backup_to(&path, &config.database_url).await?;
     prune(dir, config.backup_keep)?;
     Ok(path)
+}
+
+/// Writes the head of the audit chain to `audit-head-YYYYMMDD-HHMMSS.json` in `dir`.
+pub fn write_head(dir: &Path, head: &AuditHead) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut path = dir.join(format!(
+        "{HEAD_PREFIX}{}.json",
+        head.at.format("%Y%m%d-%H%M%S")
+    ));
+    let mut n = 1;
+    while path.exists() {
+        n += 1;
+        path = dir.join(format!(
+            "{HEAD_PREFIX}{}-{n}.json",
+            head.at.format("%Y%m%d-%H%M%S")
+        ));
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(head)? + "\n")
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
+/// Reads a head file written by [`write_head`].
+pub fn read_head(file: &Path) -> Result<AuditHead> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not an audit chain head", file.display()))
+}
+
+/// The newest head file in `dir` (by the time in its name), if any.
+pub fn newest_head(dir: &Path) -> Result<Option<PathBuf>> {
+    if !dir.exists() {
+        return Ok(None);
+    }
+    let mut heads: Vec<(String, PathBuf)> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?.to_string();
+            let stem = name.strip_prefix(HEAD_PREFIX)?.strip_suffix(".json")?;
+            // 20261206-020000, or 20261206-020000-2 for the second of the same second.
+            let time = stem.get(..15)?;
+            let well_formed = time
+                .char_indices()
+                .all(|(i, c)| if i == 8 { c == '-' } else { c.is_ascii_digit() });
+            let n = match stem.get(15..)? {
+                "" => "1",
+                rest => rest.strip_prefix('-')?,
+            };
+            if !well_formed || !n.chars().all(|c| c.is_ascii_digit()) {
+                return None;
+            }
+            Some((format!("{time}-{n:0>6}"), p))
+        })
+        .collect();
+    heads.sort();
+    Ok(heads.pop().map(|(_, p)| p))
 }
 
 /// Deletes the oldest backups beyond `keep` (names sort by time).
@@ -224,6 +305,44 @@ mod tests {
         assert!(dir.join(format!("{PREFIX}20261105-020000.db")).exists());
         assert!(!dir.join(format!("{PREFIX}20261101-020000.db")).exists());
         assert!(dir.join("other.txt").exists());
+        std::fs::remove_dir_all(&dir).expect("cleanup");
+    }
+
+    #[test]
+    fn head_files_round_trip_and_the_newest_is_found() {
+        let dir = std::env::temp_dir().join(format!("jospar-heads-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(newest_head(&dir).expect("no folder"), None);
+        let at = |s: &str| {
+            chrono::DateTime::parse_from_rfc3339(s)
+                .expect("time")
+                .with_timezone(&Utc)
+        };
+        let head = |seq: i64, time: &str| AuditHead {
+            seq,
+            hash: format!("{seq:064x}"),
+            at: at(time),
+        };
+        let first = write_head(&dir, &head(5, "2026-12-01T02:00:00Z")).expect("write");
+        let second = write_head(&dir, &head(9, "2026-12-02T02:00:00Z")).expect("write");
+        let same_second = write_head(&dir, &head(10, "2026-12-02T02:00:00Z")).expect("write");
+        assert_ne!(second, same_second);
+        std::fs::write(dir.join(format!("{PREFIX}20261203-020000.db")), b"x").expect("write");
+        assert_eq!(
+            read_head(&first).expect("read"),
+            head(5, "2026-12-01T02:00:00Z")
+        );
+        assert_eq!(
+            newest_head(&dir).expect("newest"),
+            Some(same_second.clone())
+        );
+        assert_eq!(read_head(&same_second).expect("read").seq, 10);
+        // Pruning the copies leaves the heads.
+        prune(&dir, 1).expect("prune");
+        assert!(first.exists());
+        std::fs::write(dir.join("audit-head-broken.json"), b"{").expect("write");
+        assert!(read_head(&dir.join("audit-head-broken.json")).is_err());
+        assert_eq!(newest_head(&dir).expect("newest"), Some(same_second));
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }
 }

@@ -89,10 +89,20 @@ enum Command {
         #[arg(long, value_name = "MINUTES")]
         soak: Option<u64>,
     },
-    /// Check that the kept consolidated totals equal a recomputation from the detail (exit 1
-    /// when they do not).
-    Verify,
-    /// Write a consistent copy of the database (works while the server runs).
+    /// Check that the kept consolidated totals equal a recomputation from the detail, and that
+    /// the audit log's hash chain holds and contains the saved head of the chain (exit 1 when
+    /// not).
+    Verify {
+        /// The saved head of the audit chain (an audit-head-*.json written with the backups;
+        /// default: the newest in the backup directory).
+        #[arg(long)]
+        head: Option<PathBuf>,
+        /// Check the chain within the database only, against no saved head.
+        #[arg(long, conflicts_with = "head")]
+        no_head: bool,
+    },
+    /// Write a consistent copy of the database (works while the server runs), and print the
+    /// head of the audit chain (also written to audit-head-*.json beside the copy).
     Backup {
         /// Target file (default: backups/jospar-YYYYMMDD-HHMMSS.db or .dump in the backup directory).
         path: Option<PathBuf>,
@@ -407,12 +417,31 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             })
             .await
         }
-        Command::Verify => {
+        Command::Verify { head, no_head } => {
             let db = open(&config).await?;
-            let verification = jospar::verify::verify(&db).await?;
+            let head_file = match head {
+                Some(file) => Some(file),
+                None if no_head => None,
+                None => backup::newest_head(&backup::folder(&config))?,
+            };
+            let saved = match &head_file {
+                Some(file) => {
+                    eprintln!("checking the audit chain against {}", file.display());
+                    Some(backup::read_head(file)?)
+                }
+                None => {
+                    eprintln!(
+                        "no saved head of the audit chain (audit-head-*.json in {}): the chain is checked within the database only",
+                        backup::folder(&config).display()
+                    );
+                    None
+                }
+            };
+            let verification = jospar::verify::verify_with_head(&db, saved.as_ref()).await?;
             println!("{}", serde_json::to_string_pretty(&verification)?);
-            if !verification.holds() {
-                bail!("the kept totals differ from the detail");
+            let failures = verification.failures();
+            if !failures.is_empty() {
+                bail!("{}", failures.join("; "));
             }
             Ok(())
         }
@@ -427,8 +456,17 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 Some(p) => p,
                 None => backup::default_path(&config, &db)?,
             };
+            // The head first: the copy then holds it.
+            let head = db.audit_head().await?;
             db.backup_to(&path, &config.database_url).await?;
             println!("backup written to {}", path.display());
+            let folder = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let head_file = backup::write_head(folder, &head)?;
+            println!("{head}");
+            println!("audit chain head written to {}", head_file.display());
             Ok(())
         }
         Command::Restore { file, yes } => backup::restore(&config, &file, yes).await,
@@ -625,6 +663,11 @@ async fn serve(
     let _hold = backup::hold_for_server(config).await?;
     if let Some(dir) = &config.backup_dir {
         backup::spawn_daily(db.clone(), config.clone(), dir.clone());
+    }
+    // The audit chain's head goes to the log at start, and daily with the backups (P-4).
+    match db.audit_head().await {
+        Ok(head) => tracing::info!(seq = head.seq, hash = %head.hash, "{head}"),
+        Err(e) => tracing::error!("reading the audit chain's head: {e}"),
     }
     exchange::spawn_final_reports(db.clone());
     if let Some(gateway) = &treasury {

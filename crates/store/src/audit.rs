@@ -1,10 +1,26 @@
 //! The audit log (P-4; order No. 254 p.14, 23, 27): who (login and IIN), when, which entity,
-//! old → new value and the reason. Append-only: the tables refuse UPDATE and DELETE by trigger
-//! on both engines, and no route of the system changes them.
+//! old → new value and the reason. Append-only: the tables refuse UPDATE, DELETE, TRUNCATE and
+//! an INSERT over an existing row by trigger on both engines, and no route of the system
+//! changes them.
+//!
+//! The rows form a hash chain (issue 19 point 5): the row at `seq` n holds the hash of the row
+//! at n - 1 (`prev_hash`, [`GENESIS`] for the first) and its own `hash`, SHA-256 of the previous
+//! hash and the row's fields ([`row_hash`]). The chain's head (last seq and hash) is kept in the
+//! one-row table `audit_chain`; [`Tx::audit`] collects a transaction's rows and
+//! [`Tx::commit`](crate::Tx::commit) appends them last, taking the head with
+//! `UPDATE … RETURNING`, so that on PostgreSQL concurrent appends are serialised on the head's
+//! row lock until commit and the lock is the last one a transaction takes (no deadlock with the
+//! locks of the change itself). [`Db::verify_audit_chain`] walks the chain; the head written
+//! outside the database (the backup folder, the server's log: [`Db::audit_head`]) catches a log
+//! rewritten and re-chained whole.
 
-use crate::{Db, StoreError, Tx, exec_tx, on_db};
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
+use crate::{Db, StoreError, Tx, exec_tx, on_db, on_tx};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The hash before the first row of the chain.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The person behind a change.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -65,29 +81,390 @@ pub struct AuditFilter {
     pub limit: i64,
 }
 
+/// A row of the log with its place in the chain (`seq`, `prev_hash`, `hash` are empty only in
+/// rows written before the chain existed and not yet chained).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct ChainedRow {
+    pub seq: Option<i64>,
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<i64>,
+    pub login: String,
+    pub iin: String,
+    pub org_id: Option<i64>,
+    pub entity: String,
+    pub entity_id: String,
+    pub action: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub reason: Option<String>,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+}
+
+const CHAINED_COLUMNS: &str = "seq, id, at, user_id, login, iin, org_id, entity, entity_id, action, \
+     old_value, new_value, reason, prev_hash, hash";
+
+/// An audit row written in a transaction, appended to the chain when the transaction commits.
+#[derive(Debug, Clone)]
+pub struct PendingAudit(ChainedRow);
+
+/// The hash of the row at `seq` after a row whose hash is `prev_hash`: SHA-256 of the previous
+/// hash (its 64 hex characters) followed by the row's fields in this order: seq, id, at,
+/// user_id, login, iin, org_id, entity, entity_id, action, old_value, new_value, reason. Each
+/// field is one byte 0 when empty, or 1 followed by the value: a number as 8 bytes big-endian,
+/// a text as its UTF-8 length (8 bytes big-endian) and bytes; `at` is the text
+/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` in UTC. The answer is lowercase hex.
+pub fn row_hash(prev_hash: &str, seq: i64, row: &ChainedRow) -> String {
+    fn number(h: &mut Sha256, v: Option<i64>) {
+        match v {
+            None => h.update([0u8]),
+            Some(v) => {
+                h.update([1u8]);
+                h.update(v.to_be_bytes());
+            }
+        }
+    }
+    fn text(h: &mut Sha256, v: Option<&str>) {
+        match v {
+            None => h.update([0u8]),
+            Some(v) => {
+                h.update([1u8]);
+                h.update((v.len() as u64).to_be_bytes());
+                h.update(v.as_bytes());
+            }
+        }
+    }
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    number(&mut h, Some(seq));
+    number(&mut h, Some(row.id));
+    let at = row.at.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
+    text(&mut h, Some(&at));
+    number(&mut h, row.user_id);
+    text(&mut h, Some(&row.login));
+    text(&mut h, Some(&row.iin));
+    number(&mut h, row.org_id);
+    text(&mut h, Some(&row.entity));
+    text(&mut h, Some(&row.entity_id));
+    text(&mut h, Some(&row.action));
+    text(&mut h, row.old_value.as_deref());
+    text(&mut h, row.new_value.as_deref());
+    text(&mut h, row.reason.as_deref());
+    hex::encode(h.finalize())
+}
+
 impl Tx {
+    /// Writes an audit row in this transaction. The row is appended to the audit chain when
+    /// the transaction commits (and is dropped with it when it does not).
     pub async fn audit(&mut self, entry: AuditEntry<'_>) -> Result<(), StoreError> {
-        let id = jospar_core::ids::new_id();
-        let old = entry.old_value.map(|v| v.to_string());
-        let new = entry.new_value.map(|v| v.to_string());
-        exec_tx!(self, conn => sqlx::query(
-            "INSERT INTO audit_log (id, at, user_id, login, iin, org_id, entity, entity_id, action, old_value, new_value, reason) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
-            .bind(id)
-            .bind(Utc::now())
-            .bind(entry.who.user_id)
-            .bind(&entry.who.login)
-            .bind(&entry.who.iin)
-            .bind(entry.org_id)
-            .bind(entry.entity)
-            .bind(&entry.entity_id)
-            .bind(entry.action)
-            .bind(old)
-            .bind(new)
-            .bind(entry.reason)
+        // PostgreSQL keeps microseconds: the hashed time is the stored one on both engines.
+        let row = ChainedRow {
+            seq: None,
+            id: jospar_core::ids::new_id(),
+            at: Utc::now().trunc_subsecs(6),
+            user_id: entry.who.user_id,
+            login: entry.who.login.clone(),
+            iin: entry.who.iin.clone(),
+            org_id: entry.org_id,
+            entity: entry.entity.to_string(),
+            entity_id: entry.entity_id,
+            action: entry.action.to_string(),
+            old_value: entry.old_value.map(|v| v.to_string()),
+            new_value: entry.new_value.map(|v| v.to_string()),
+            reason: entry.reason,
+            prev_hash: None,
+            hash: None,
+        };
+        match self {
+            Tx::Sqlite(_, _, pending) | Tx::Postgres(_, pending) => pending.push(PendingAudit(row)),
+        }
+        Ok(())
+    }
+}
+
+/// Appends the audit rows of a transaction about to commit: takes the chain's head (the row
+/// lock of `audit_chain` on PostgreSQL, held until the commit that follows), writes the rows
+/// with their seq and hashes, and moves the head.
+pub(crate) async fn append_pending(tx: &mut Tx) -> Result<(), StoreError> {
+    let pending = match tx {
+        Tx::Sqlite(_, _, pending) | Tx::Postgres(_, pending) => std::mem::take(pending),
+    };
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let count = pending.len() as i64;
+    let (last, mut prev): (i64, String) = on_tx!(tx, conn => sqlx::query_as(
+        "UPDATE audit_chain SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+        .bind(count)
+        .fetch_one(conn)
+        .await)?;
+    let mut seq = last - count;
+    for PendingAudit(row) in pending {
+        seq += 1;
+        let hash = row_hash(&prev, seq, &row);
+        exec_tx!(tx, conn => sqlx::query(
+            "INSERT INTO audit_log (id, at, user_id, login, iin, org_id, entity, entity_id, action, old_value, new_value, reason, seq, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)")
+            .bind(row.id)
+            .bind(row.at)
+            .bind(row.user_id)
+            .bind(&row.login)
+            .bind(&row.iin)
+            .bind(row.org_id)
+            .bind(&row.entity)
+            .bind(&row.entity_id)
+            .bind(&row.action)
+            .bind(&row.old_value)
+            .bind(&row.new_value)
+            .bind(&row.reason)
+            .bind(seq)
+            .bind(&prev)
+            .bind(&hash)
             .execute(conn)
             .await)?;
-        Ok(())
+        prev = hash;
+    }
+    exec_tx!(tx, conn => sqlx::query("UPDATE audit_chain SET hash = $1 WHERE id = 1")
+        .bind(&prev)
+        .execute(conn)
+        .await)?;
+    Ok(())
+}
+
+/// Chains the rows written before the chain existed (migration 0034), in id order after the
+/// current head; nothing to do once they are. Run by [`Db::migrate`].
+pub(crate) async fn chain_unchained(db: &Db) -> Result<(), StoreError> {
+    let unchained: i64 = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE seq IS NULL")
+        .fetch_one(pool)
+        .await)?;
+    if unchained == 0 {
+        return Ok(());
+    }
+    let mut tx = db.begin().await?;
+    let (mut seq, mut prev): (i64, String) = on_tx!(&mut tx, conn => sqlx::query_as(
+        "UPDATE audit_chain SET seq = seq WHERE id = 1 RETURNING seq, hash")
+        .fetch_one(conn)
+        .await)?;
+    let mut after = i64::MIN;
+    loop {
+        let rows: Vec<ChainedRow> = on_tx!(&mut tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {CHAINED_COLUMNS} FROM audit_log WHERE seq IS NULL AND id > $1 ORDER BY id LIMIT 1000")))
+            .bind(after)
+            .fetch_all(conn)
+            .await)?;
+        if rows.is_empty() {
+            break;
+        }
+        for row in rows {
+            seq += 1;
+            let hash = row_hash(&prev, seq, &row);
+            exec_tx!(&mut tx, conn => sqlx::query(
+                "UPDATE audit_log SET seq = $1, prev_hash = $2, hash = $3 WHERE id = $4 AND seq IS NULL")
+                .bind(seq)
+                .bind(&prev)
+                .bind(&hash)
+                .bind(row.id)
+                .execute(conn)
+                .await)?;
+            prev = hash;
+            after = row.id;
+        }
+    }
+    exec_tx!(&mut tx, conn => sqlx::query("UPDATE audit_chain SET seq = $1, hash = $2 WHERE id = 1")
+        .bind(seq)
+        .bind(&prev)
+        .execute(conn)
+        .await)?;
+    tx.commit().await?;
+    tracing::info!("audit log: {unchained} rows written before the audit chain were chained");
+    Ok(())
+}
+
+/// The head of the audit chain: the last row's seq and hash (seq 0 and [`GENESIS`] for an
+/// empty log), and when it was read. Kept outside the database, it proves that the log up to it
+/// has not been rewritten since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+    pub at: DateTime<Utc>,
+}
+
+impl std::fmt::Display for AuditHead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "audit chain head: seq {} hash {} at {}",
+            self.seq,
+            self.hash,
+            self.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        )
+    }
+}
+
+/// Where the chain breaks: the first position (seq) that does not hold, the id of the row found
+/// there (none when the row is missing) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainBreak {
+    pub position: i64,
+    pub id: Option<i64>,
+    pub problem: String,
+}
+
+/// The result of walking the audit chain.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainCheck {
+    /// Rows of the chain walked (up to the first break).
+    pub rows: i64,
+    /// The head kept in the database (`audit_chain`).
+    pub head: AuditHead,
+    /// The first break of the chain in the database: a row changed, removed or inserted, a row
+    /// outside the chain, or a head that is not the last row.
+    pub broken: Option<ChainBreak>,
+    /// The head saved outside the database that was checked, if any.
+    pub saved_head: Option<AuditHead>,
+    /// Why the saved head is not in the chain (a log rewritten and re-chained), if it is not.
+    pub saved_head_problem: Option<String>,
+}
+
+impl ChainCheck {
+    pub fn holds(&self) -> bool {
+        self.broken.is_none() && self.saved_head_problem.is_none()
+    }
+}
+
+impl Db {
+    /// The head of the audit chain now.
+    pub async fn audit_head(&self) -> Result<AuditHead, StoreError> {
+        let (seq, hash): (i64, String) = on_db!(self, pool => sqlx::query_as(
+            "SELECT seq, hash FROM audit_chain WHERE id = 1")
+            .fetch_one(pool)
+            .await)?;
+        Ok(AuditHead {
+            seq,
+            hash,
+            at: Utc::now(),
+        })
+    }
+
+    /// Walks the audit chain from its first row: each row must be at the next seq, hold the
+    /// previous row's hash and its own fields' hash; no row may be outside the chain; the head
+    /// kept in the database must be the last row; and a head saved outside (`saved`) must be
+    /// in the chain, its seq having its hash.
+    pub async fn verify_audit_chain(
+        &self,
+        saved: Option<&AuditHead>,
+    ) -> Result<ChainCheck, StoreError> {
+        const PAGE: i64 = 2000;
+        let mut check = ChainCheck {
+            rows: 0,
+            head: self.audit_head().await?,
+            broken: None,
+            saved_head: saved.cloned(),
+            saved_head_problem: None,
+        };
+        let mut prev = GENESIS.to_string();
+        let mut expected = 1i64;
+        'walk: loop {
+            let rows: Vec<ChainedRow> = on_db!(self, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {CHAINED_COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2")))
+                .bind(expected)
+                .bind(PAGE)
+                .fetch_all(pool)
+                .await)?;
+            let last_page = (rows.len() as i64) < PAGE;
+            for row in rows {
+                let seq = row.seq.unwrap_or_default();
+                let problem = if seq != expected {
+                    Some(format!(
+                        "the row at seq {expected} is missing: the chain goes from seq {} to seq {seq} (a row removed)",
+                        expected - 1
+                    ))
+                } else if row.prev_hash.as_deref() != Some(prev.as_str()) {
+                    Some(format!(
+                        "the row does not hold the hash of the row before it ({prev}) but {}: a row removed or inserted before it",
+                        row.prev_hash.as_deref().unwrap_or("nothing")
+                    ))
+                } else if row.hash.as_deref() != Some(row_hash(&prev, seq, &row).as_str()) {
+                    Some("the row's fields do not match its hash: the row was changed".to_string())
+                } else {
+                    None
+                };
+                if let Some(problem) = problem {
+                    check.broken = Some(ChainBreak {
+                        position: expected,
+                        id: Some(row.id),
+                        problem,
+                    });
+                    break 'walk;
+                }
+                check.rows += 1;
+                prev = row.hash.unwrap_or_default();
+                expected += 1;
+            }
+            if last_page {
+                break;
+            }
+        }
+        if check.broken.is_none() {
+            let outside: Option<i64> = on_db!(self, pool => sqlx::query_scalar(
+                "SELECT id FROM audit_log WHERE seq IS NULL OR seq < 1 ORDER BY id LIMIT 1")
+                .fetch_optional(pool)
+                .await)?;
+            if let Some(id) = outside {
+                check.broken = Some(ChainBreak {
+                    position: expected,
+                    id: Some(id),
+                    problem: "a row outside the chain (no seq): a row inserted".into(),
+                });
+            }
+        }
+        let last = expected - 1;
+        if check.broken.is_none() && (check.head.seq != last || check.head.hash != prev) {
+            let (position, why) = if check.head.seq > last {
+                (last + 1, "rows removed at the end")
+            } else if check.head.seq < last {
+                (check.head.seq + 1, "rows written past the head")
+            } else {
+                (last, "the last row replaced")
+            };
+            check.broken = Some(ChainBreak {
+                position,
+                id: None,
+                problem: format!(
+                    "the chain's head in the database is seq {} hash {}, but the log ends at seq {last} hash {prev}: {why}",
+                    check.head.seq, check.head.hash
+                ),
+            });
+        }
+        if let Some(saved) = saved {
+            let found: Option<(i64, Option<String>)> = if saved.seq == 0 {
+                Some((0, Some(GENESIS.to_string())))
+            } else {
+                on_db!(self, pool => sqlx::query_as(
+                    "SELECT id, hash FROM audit_log WHERE seq = $1")
+                    .bind(saved.seq)
+                    .fetch_optional(pool)
+                    .await)?
+            };
+            check.saved_head_problem = match found {
+                None => Some(format!(
+                    "the saved head seq {} is not in the log, which ends at seq {last}: rows removed or the log rewritten",
+                    saved.seq
+                )),
+                Some((_, hash)) if hash.as_deref() == Some(saved.hash.as_str()) => None,
+                Some((id, hash)) => Some(format!(
+                    "the row at seq {} (id {id}) has hash {}, the saved head of {} says {}: the log was rewritten",
+                    saved.seq,
+                    hash.as_deref().unwrap_or("nothing"),
+                    saved.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    saved.hash
+                )),
+            };
+        }
+        Ok(check)
     }
 }
 

@@ -46,8 +46,13 @@ pub enum Tx {
     Sqlite(
         Transaction<'static, Sqlite>,
         tokio::sync::OwnedMutexGuard<()>,
+        Vec<crate::audit::PendingAudit>,
     ),
-    Postgres(Transaction<'static, Postgres>),
+    /// A PostgreSQL transaction.
+    Postgres(
+        Transaction<'static, Postgres>,
+        Vec<crate::audit::PendingAudit>,
+    ),
 }
 
 /// SQLite lets one writer in at a time; the others would wait in its busy handler, which
@@ -113,11 +118,24 @@ impl Db {
         }
     }
 
-    /// Applies the migrations of this engine (same version numbers on both).
+    /// Applies the migrations of this engine (same version numbers on both), then chains the
+    /// audit rows written before the audit chain existed (migration 0034, P-4).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
             Db::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
             Db::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
+        }
+        crate::audit::chain_unchained(self).await?;
+        Ok(())
+    }
+
+    /// Applies the migrations up to `version` only, and nothing after (tests of a migration on
+    /// the data of the version before it).
+    #[doc(hidden)]
+    pub async fn migrate_to(&self, version: i64) -> Result<(), StoreError> {
+        match self {
+            Db::Sqlite(pool) => SQLITE_MIGRATOR.run_to(version, pool).await?,
+            Db::Postgres(pool) => POSTGRES_MIGRATOR.run_to(version, pool).await?,
         }
         Ok(())
     }
@@ -127,9 +145,9 @@ impl Db {
         Ok(match self {
             Db::Sqlite(pool) => {
                 let turn = writer_turn(pool).lock_owned().await;
-                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn)
+                Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn, Vec::new())
             }
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?, Vec::new()),
         })
     }
 
@@ -216,10 +234,13 @@ impl Db {
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<(), StoreError> {
+    /// Appends the transaction's audit rows to the audit chain, then commits. The chain's head
+    /// is the last lock the transaction takes, and it is held only for these last statements.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        crate::audit::append_pending(&mut self).await?;
         match self {
-            Tx::Sqlite(t, _turn) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+            Tx::Sqlite(t, _turn, _) => t.commit().await?,
+            Tx::Postgres(t, _) => t.commit().await?,
         }
         Ok(())
     }

@@ -4,14 +4,15 @@
 //! the [`on_db!`] and [`on_tx!`] macros, which expand the same query text for whichever pool is
 //! configured. Every write runs in a [`Tx`]; on SQLite it starts with `BEGIN IMMEDIATE` so that
 //! two writers never deadlock on a lock upgrade. The audit row of a change is written in the
-//! same transaction as the change (P-4).
+//! same transaction as the change (P-4), appended to the audit chain when the transaction
+//! commits.
 
 pub mod audit;
 pub mod bulk;
 pub mod calendar;
 mod db;
 
-pub use audit::{AuditEntry, AuditFilter, AuditRecord, Who};
+pub use audit::{AuditEntry, AuditFilter, AuditHead, AuditRecord, ChainBreak, ChainCheck, Who};
 pub use db::{Db, Engine, StoreError, Tx};
 pub use sqlx;
 
@@ -31,11 +32,11 @@ macro_rules! on_db {
 macro_rules! on_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(transaction, _) => {
+            $crate::Tx::Sqlite(transaction, ..) => {
                 let $conn = &mut **transaction;
                 $body
             }
-            $crate::Tx::Postgres(transaction) => {
+            $crate::Tx::Postgres(transaction, _) => {
                 let $conn = &mut **transaction;
                 $body
             }
@@ -49,11 +50,11 @@ macro_rules! on_tx {
 macro_rules! exec_tx {
     ($tx:expr, $conn:ident => $body:expr) => {
         match $tx {
-            $crate::Tx::Sqlite(transaction, _) => {
+            $crate::Tx::Sqlite(transaction, ..) => {
                 let $conn = &mut **transaction;
                 $body.map(|r| r.rows_affected())
             }
-            $crate::Tx::Postgres(transaction) => {
+            $crate::Tx::Postgres(transaction, _) => {
                 let $conn = &mut **transaction;
                 $body.map(|r| r.rows_affected())
             }

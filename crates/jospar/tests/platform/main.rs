@@ -4,6 +4,7 @@
 
 mod analytics;
 mod app;
+mod audit_chain;
 mod bench;
 mod bodies;
 mod browser;
