@@ -7,10 +7,10 @@
 //! at n - 1 (`prev_hash`, [`GENESIS`] for the first) and its own `hash`, SHA-256 of the previous
 //! hash and the row's fields ([`row_hash`]). The chain's head (last seq and hash) is kept in the
 //! one-row table `audit_chain`; [`Tx::audit`] collects a transaction's rows and
-//! [`Tx::commit`](crate::Tx::commit) appends them last, taking the head with
-//! `UPDATE … RETURNING`, so that on PostgreSQL concurrent appends are serialised on the head's
-//! row lock until commit and the lock is the last one a transaction takes (no deadlock with the
-//! locks of the change itself). [`Db::verify_audit_chain`] walks the chain; the head written
+//! [`Tx::commit`](crate::Tx::commit) chains them. On SQLite it appends them in the transaction
+//! (which holds the database's only write lock anyway); on PostgreSQL, where commits run side
+//! by side, the transaction writes them to `audit_pending` and [`seal_pending`] chains them
+//! right after the commit, so that no commit waits for another's (migration 0035). [`Db::verify_audit_chain`] walks the chain; the head written
 //! outside the database (the backup folder, the server's log: [`Db::audit_head`]) catches a log
 //! rewritten and re-chained whole.
 
@@ -177,19 +177,28 @@ impl Tx {
             hash: None,
         };
         match self {
-            Tx::Sqlite(_, _, pending) | Tx::Postgres(_, pending) => pending.push(PendingAudit(row)),
+            Tx::Sqlite(_, _, pending) | Tx::Postgres(_, pending, _) => {
+                pending.push(PendingAudit(row))
+            }
         }
         Ok(())
     }
 }
 
-/// Appends the audit rows of a transaction about to commit: takes the chain's head (the row
-/// lock of `audit_chain` on PostgreSQL, held until the commit that follows), writes the rows
-/// with their seq and hashes, and moves the head.
-pub(crate) async fn append_pending(tx: &mut Tx) -> Result<(), StoreError> {
-    let pending = match tx {
-        Tx::Sqlite(_, _, pending) | Tx::Postgres(_, pending) => std::mem::take(pending),
-    };
+/// Takes the audit rows collected by a transaction about to commit.
+pub(crate) fn take_pending(tx: &mut Tx) -> Vec<PendingAudit> {
+    match tx {
+        Tx::Sqlite(_, _, pending) | Tx::Postgres(_, pending, _) => std::mem::take(pending),
+    }
+}
+
+/// SQLite: appends the audit rows of a transaction about to commit to the chain in that
+/// transaction. It holds the database's only write lock already, so taking the chain's head
+/// here costs other writers nothing.
+pub(crate) async fn append_in_transaction(
+    tx: &mut Tx,
+    pending: Vec<PendingAudit>,
+) -> Result<(), StoreError> {
     if pending.is_empty() {
         return Ok(());
     }
@@ -230,6 +239,116 @@ pub(crate) async fn append_pending(tx: &mut Tx) -> Result<(), StoreError> {
         .execute(conn)
         .await)?;
     Ok(())
+}
+
+/// Rows per INSERT statement (PostgreSQL takes at most 65,535 parameters, 15 a row).
+const ROWS_PER_INSERT: usize = 1000;
+
+/// PostgreSQL: writes the audit rows of a transaction about to commit to `audit_pending`, in
+/// that transaction; [`seal_pending`] chains them after the commit (migration 0035 says why).
+pub(crate) async fn stage_in_transaction(
+    conn: &mut sqlx::PgConnection,
+    pending: &[PendingAudit],
+) -> Result<(), StoreError> {
+    for chunk in pending.chunks(ROWS_PER_INSERT) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+            "INSERT INTO audit_pending (id, at, user_id, login, iin, org_id, entity, entity_id, action, old_value, new_value, reason) ",
+        );
+        insert.push_values(chunk, |mut values, PendingAudit(row)| {
+            values
+                .push_bind(row.id)
+                .push_bind(row.at)
+                .push_bind(row.user_id)
+                .push_bind(&row.login)
+                .push_bind(&row.iin)
+                .push_bind(row.org_id)
+                .push_bind(&row.entity)
+                .push_bind(&row.entity_id)
+                .push_bind(&row.action)
+                .push_bind(&row.old_value)
+                .push_bind(&row.new_value)
+                .push_bind(&row.reason);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL: moves every row waiting in `audit_pending` into the chain, in id order.
+///
+/// One sealer at a time holds the chain's head; a writer that finds it taken returns at once,
+/// leaving its rows (committed before it looked) to the holder, who looks again after its own
+/// commit and seals them. So when every writer has returned, no row is left waiting, and no
+/// commit waits for another's.
+pub async fn seal_pending(pool: &sqlx::PgPool) -> Result<(), StoreError> {
+    loop {
+        let mut tx = pool.begin().await?;
+        let head: Option<(i64, String)> =
+            sqlx::query_as("SELECT seq, hash FROM audit_chain WHERE id = 1 FOR UPDATE SKIP LOCKED")
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((mut seq, mut prev)) = head else {
+            return Ok(());
+        };
+        let mut rows: Vec<ChainedRow> = sqlx::query_as(
+            "DELETE FROM audit_pending RETURNING CAST(NULL AS BIGINT) AS seq, id, at, user_id, login, iin, org_id, \
+             entity, entity_id, action, old_value, new_value, reason, \
+             CAST(NULL AS TEXT) AS prev_hash, CAST(NULL AS TEXT) AS hash",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if rows.is_empty() {
+            tx.rollback().await?;
+            return Ok(());
+        }
+        rows.sort_by_key(|row| row.id);
+        for row in &mut rows {
+            seq += 1;
+            let hash = row_hash(&prev, seq, row);
+            row.seq = Some(seq);
+            row.prev_hash = Some(std::mem::replace(&mut prev, hash.clone()));
+            row.hash = Some(hash);
+        }
+        for chunk in rows.chunks(ROWS_PER_INSERT) {
+            let mut insert = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
+                "INSERT INTO audit_log ({CHAINED_COLUMNS}) "
+            ));
+            insert.push_values(chunk, |mut values, row| {
+                values
+                    .push_bind(row.seq)
+                    .push_bind(row.id)
+                    .push_bind(row.at)
+                    .push_bind(row.user_id)
+                    .push_bind(&row.login)
+                    .push_bind(&row.iin)
+                    .push_bind(row.org_id)
+                    .push_bind(&row.entity)
+                    .push_bind(&row.entity_id)
+                    .push_bind(&row.action)
+                    .push_bind(&row.old_value)
+                    .push_bind(&row.new_value)
+                    .push_bind(&row.reason)
+                    .push_bind(&row.prev_hash)
+                    .push_bind(&row.hash);
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE audit_chain SET seq = $1, hash = $2 WHERE id = 1")
+            .bind(seq)
+            .bind(&prev)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        // Writers that committed while the head was held have left their rows: look again.
+    }
+}
+
+/// Seals the rows waiting for the chain, on PostgreSQL (SQLite never leaves any).
+pub(crate) async fn seal_waiting(db: &Db) -> Result<(), StoreError> {
+    match db {
+        Db::Sqlite(_) => Ok(()),
+        Db::Postgres(pool) => seal_pending(pool).await,
+    }
 }
 
 /// Chains the rows written before the chain existed (migration 0034), in id order after the
@@ -336,8 +455,9 @@ impl ChainCheck {
 }
 
 impl Db {
-    /// The head of the audit chain now.
+    /// The head of the audit chain now (after sealing the rows waiting for it).
     pub async fn audit_head(&self) -> Result<AuditHead, StoreError> {
+        seal_waiting(self).await?;
         let (seq, hash): (i64, String) = on_db!(self, pool => sqlx::query_as(
             "SELECT seq, hash FROM audit_chain WHERE id = 1")
             .fetch_one(pool)

@@ -48,10 +48,11 @@ pub enum Tx {
         tokio::sync::OwnedMutexGuard<()>,
         Vec<crate::audit::PendingAudit>,
     ),
-    /// A PostgreSQL transaction.
+    /// A PostgreSQL transaction, and its pool, to seal its audit rows after the commit.
     Postgres(
         Transaction<'static, Postgres>,
         Vec<crate::audit::PendingAudit>,
+        PgPool,
     ),
 }
 
@@ -126,6 +127,8 @@ impl Db {
             Db::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
         }
         crate::audit::chain_unchained(self).await?;
+        // Rows left waiting by a server stopped between a commit and its seal.
+        crate::audit::seal_waiting(self).await?;
         Ok(())
     }
 
@@ -147,7 +150,7 @@ impl Db {
                 let turn = writer_turn(pool).lock_owned().await;
                 Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?, turn, Vec::new())
             }
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?, Vec::new()),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?, Vec::new(), pool.clone()),
         })
     }
 
@@ -234,13 +237,28 @@ impl Db {
 }
 
 impl Tx {
-    /// Appends the transaction's audit rows to the audit chain, then commits. The chain's head
-    /// is the last lock the transaction takes, and it is held only for these last statements.
+    /// Commits, its audit rows chained (see [`crate::audit`]): on SQLite appended in the
+    /// transaction; on PostgreSQL staged in it and sealed right after the commit.
     pub async fn commit(mut self) -> Result<(), StoreError> {
-        crate::audit::append_pending(&mut self).await?;
+        let pending = crate::audit::take_pending(&mut self);
         match self {
-            Tx::Sqlite(t, _turn, _) => t.commit().await?,
-            Tx::Postgres(t, _) => t.commit().await?,
+            Tx::Sqlite(..) => {
+                crate::audit::append_in_transaction(&mut self, pending).await?;
+                if let Tx::Sqlite(t, _turn, _) = self {
+                    t.commit().await?;
+                }
+            }
+            Tx::Postgres(mut t, _, pool) => {
+                crate::audit::stage_in_transaction(&mut t, &pending).await?;
+                t.commit().await?;
+                if !pending.is_empty() {
+                    // The change is committed and its audit rows with it: a failure to chain
+                    // them now leaves them waiting for the next seal, not lost.
+                    if let Err(e) = crate::audit::seal_pending(&pool).await {
+                        tracing::error!("audit log: sealing the waiting rows failed: {e}");
+                    }
+                }
+            }
         }
         Ok(())
     }

@@ -4,8 +4,8 @@
 //! the [`on_db!`] and [`on_tx!`] macros, which expand the same query text for whichever pool is
 //! configured. Every write runs in a [`Tx`]; on SQLite it starts with `BEGIN IMMEDIATE` so that
 //! two writers never deadlock on a lock upgrade. The audit row of a change is written in the
-//! same transaction as the change (P-4), appended to the audit chain when the transaction
-//! commits.
+//! same transaction as the change (P-4), and chained when the transaction commits
+//! ([`audit`]).
 
 pub mod audit;
 pub mod bulk;
@@ -36,7 +36,7 @@ macro_rules! on_tx {
                 let $conn = &mut **transaction;
                 $body
             }
-            $crate::Tx::Postgres(transaction, _) => {
+            $crate::Tx::Postgres(transaction, ..) => {
                 let $conn = &mut **transaction;
                 $body
             }
@@ -54,7 +54,7 @@ macro_rules! exec_tx {
                 let $conn = &mut **transaction;
                 $body.map(|r| r.rows_affected())
             }
-            $crate::Tx::Postgres(transaction, _) => {
+            $crate::Tx::Postgres(transaction, ..) => {
                 let $conn = &mut **transaction;
                 $body.map(|r| r.rows_affected())
             }

@@ -464,7 +464,8 @@ on_both_engines!(
     a_log_rewritten_and_chained_again_fails_the_saved_head
 );
 
-/// Many writers at once: one chain, no gap, no two rows at one place.
+/// Many writers at once: one chain, no gap, no two rows at one place, and nothing left
+/// unchained when they have all returned.
 async fn concurrent_writers_share_one_chain(db: Db) {
     let mut tasks = Vec::new();
     for writer in 0..24 {
@@ -492,10 +493,15 @@ async fn concurrent_writers_share_one_chain(db: Db) {
     for task in tasks {
         task.await.expect("writer");
     }
+    // Once every writer has returned, every row is in the chain: none is left waiting for a
+    // seal on PostgreSQL (migration 0035), before anything else seals.
+    assert_eq!(count(&db).await, 120);
+    let waiting: i64 = on_db!(&db, pool => jospar_store::sqlx::query_scalar("SELECT COUNT(*) FROM audit_pending").fetch_one(pool).await)
+        .expect("waiting");
+    assert_eq!(waiting, 0);
     let check = db.verify_audit_chain(None).await.expect("verify");
     assert!(check.holds(), "{check:?}");
     assert_eq!((check.rows, check.head.seq), (120, 120));
-    assert_eq!(count(&db).await, 120);
 }
 on_both_engines!(
     concurrent_writers_share_one_chain_sqlite,
