@@ -4,6 +4,7 @@
 pub mod calendar;
 pub mod ids;
 pub mod iin;
+pub mod listing;
 pub mod money;
 pub mod text;
 

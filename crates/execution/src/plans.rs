@@ -126,6 +126,24 @@ pub async fn plan_ids(db: &Db) -> Result<Vec<(i64, i64, i64)>> {
         .fetch_all(pool).await)?)
 }
 
+/// What a list shows of a plan, read without its lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct PlanSummary {
+    pub id: i64,
+    pub org_id: i64,
+    pub year: i64,
+    /// draft or approved.
+    pub status: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Every plan without its lines, newest year first.
+pub async fn plan_summaries(db: &Db) -> Result<Vec<PlanSummary>> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, org_id, year, status, updated_at FROM financing_plans ORDER BY year DESC, org_id")
+        .fetch_all(pool).await)?)
+}
+
 /// How many of the organisations `orgs` (a subtree) have an approved plan for a year: what a
 /// consolidated plan counts. Asked by the ids, a few hundred at a time, so that an
 /// institution's report reads its own plan and not every plan of the republic.

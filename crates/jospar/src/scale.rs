@@ -314,7 +314,7 @@ const COLUMNS: [(&str, &str); 13] = [
     ),
     (
         "budget_requests",
-        "INSERT INTO budget_requests (id, campaign_id, org_id, kind, status, version, created_at, updated_at)",
+        "INSERT INTO budget_requests (id, campaign_id, org_id, kind, status, version, created_at, updated_at, number)",
     ),
     (
         "request_lines",
@@ -748,6 +748,8 @@ impl Generator {
                 1.into(),
                 Value::Time(self.now),
                 Value::Time(self.now),
+                // An institution's one request of the campaign.
+                1.into(),
             ],
         );
         let all: Vec<(String, String)> = PROGRAMS

@@ -29,6 +29,108 @@ pub async fn visible_orgs(db: &Db, p: &Principal, query: &str) -> Result<Vec<Org
     }
 }
 
+/// Filters of the organisations list (issue 20); every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgFilter {
+    /// This organisation and everything below it.
+    pub within: Option<i64>,
+    pub kind: Option<crate::OrgKind>,
+    /// `Some(true)`: closed only; `Some(false)`: working only.
+    pub closed: Option<bool>,
+}
+
+/// A row of the organisations list: the organisation, its depth in the tree (0 when the list
+/// is searched or sorted, and so flat) and its name in the reader's language.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OrgListRow {
+    #[serde(flatten)]
+    pub org: Org,
+    pub depth: usize,
+    #[serde(skip)]
+    pub name: String,
+}
+
+impl jospar_core::listing::Listable for OrgListRow {
+    fn search_text(&self) -> String {
+        format!(
+            "{} {} {} {}",
+            self.org.name_ru,
+            self.org.name_kk,
+            self.org.abp_code.as_deref().unwrap_or_default(),
+            self.org.bin.as_deref().unwrap_or_default()
+        )
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        Some(match column {
+            "name" => SortKey::text(&self.name),
+            "code" => SortKey::Text(self.org.abp_code.clone().unwrap_or_default()),
+            "kind" => SortKey::Text(self.org.kind.code().into()),
+            "scenario" => SortKey::Text(self.org.scenario.code().into()),
+            _ => return None,
+        })
+    }
+}
+
+/// The organisations list (issue 20): the organisations the caller reads, in tree order
+/// (each under its parent) unless searched or sorted, filtered and cut to a page.
+pub async fn list_orgs(
+    db: &Db,
+    p: &Principal,
+    lang: Lang,
+    filter: &OrgFilter,
+    query: &jospar_core::listing::ListQuery,
+) -> Result<jospar_core::listing::Listed<OrgListRow>> {
+    let orgs = visible_orgs(db, p, "").await?;
+    let within: Option<std::collections::HashSet<i64>> = filter
+        .within
+        .map(|root| p.tree.subtree(root).into_iter().collect());
+    let kept: Vec<Org> = orgs
+        .into_iter()
+        .filter(|o| within.as_ref().is_none_or(|ids| ids.contains(&o.id)))
+        .filter(|o| filter.kind.is_none_or(|k| k == o.kind))
+        .filter(|o| filter.closed.is_none_or(|c| c == o.closed_on.is_some()))
+        .collect();
+    let flat = !query.q.trim().is_empty() || query.sort.is_some();
+    let rows = in_tree_order(kept)
+        .into_iter()
+        .map(|(org, depth)| OrgListRow {
+            name: org.name(lang.code()).to_string(),
+            depth: if flat { 0 } else { depth },
+            org,
+        })
+        .collect();
+    Ok(jospar_core::listing::list(rows, query))
+}
+
+/// Depth-first order, each organisation under its parent; the roots are those whose parent is
+/// not among them.
+fn in_tree_order(orgs: Vec<Org>) -> Vec<(Org, usize)> {
+    let present: std::collections::HashSet<i64> = orgs.iter().map(|o| o.id).collect();
+    let mut children: std::collections::HashMap<Option<i64>, Vec<Org>> =
+        std::collections::HashMap::new();
+    for org in orgs {
+        let parent = org.parent_id.filter(|p| present.contains(p));
+        children.entry(parent).or_default().push(org);
+    }
+    let mut out = Vec::with_capacity(present.len());
+    let mut stack: Vec<(Org, usize)> = children
+        .remove(&None)
+        .unwrap_or_default()
+        .into_iter()
+        .rev()
+        .map(|o| (o, 0))
+        .collect();
+    while let Some((org, depth)) = stack.pop() {
+        if let Some(below) = children.remove(&Some(org.id)) {
+            stack.extend(below.into_iter().rev().map(|c| (c, depth + 1)));
+        }
+        out.push((org, depth));
+    }
+    out
+}
+
 /// The name of an organisation in the language of `tr` (empty when it is gone), for the
 /// headings of reports.
 pub async fn org_name(db: &Db, lang: Lang, id: i64) -> Result<String> {
@@ -129,6 +231,74 @@ pub async fn users(db: &Db, p: &Principal, query: &str) -> Result<Vec<User>> {
     require_user_manager(p)?;
     let ids = p.scope(Right::Configure).ids();
     Ok(repo::users(db, query, Some(&ids)).await?)
+}
+
+/// Filters of the users list (issue 20); every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    /// Users of this organisation and of everything below it.
+    pub within: Option<i64>,
+    /// `Some(true)`: blocked only; `Some(false)`: active only.
+    pub blocked: Option<bool>,
+}
+
+/// A row of the users list: the user and the name of the user's organisation.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct UserListRow {
+    #[serde(flatten)]
+    pub user: User,
+    pub org_name: String,
+}
+
+impl jospar_core::listing::Listable for UserListRow {
+    fn search_text(&self) -> String {
+        format!(
+            "{} {} {} {}",
+            self.user.login, self.user.iin, self.user.full_name, self.org_name
+        )
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        Some(match column {
+            "login" => SortKey::Text(self.user.login.clone()),
+            "name" => SortKey::text(&self.user.full_name),
+            "iin" => SortKey::Text(self.user.iin.clone()),
+            "org" => SortKey::text(&self.org_name),
+            "state" => SortKey::Number(i64::from(self.user.blocked)),
+            _ => return None,
+        })
+    }
+}
+
+/// The users list (issue 20): the users of the organisations the caller configures, by login
+/// unless sorted, filtered and cut to a page.
+pub async fn list_users(
+    db: &Db,
+    p: &Principal,
+    lang: Lang,
+    filter: &UserFilter,
+    query: &jospar_core::listing::ListQuery,
+) -> Result<jospar_core::listing::Listed<UserListRow>> {
+    let names: std::collections::HashMap<i64, String> = repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name(lang.code()).to_string()))
+        .collect();
+    let within: Option<std::collections::HashSet<i64>> = filter
+        .within
+        .map(|root| p.tree.subtree(root).into_iter().collect());
+    let rows = users(db, p, "")
+        .await?
+        .into_iter()
+        .filter(|u| within.as_ref().is_none_or(|ids| ids.contains(&u.org_id)))
+        .filter(|u| filter.blocked.is_none_or(|b| b == u.blocked))
+        .map(|user| UserListRow {
+            org_name: names.get(&user.org_id).cloned().unwrap_or_default(),
+            user,
+        })
+        .collect();
+    Ok(jospar_core::listing::list(rows, query))
 }
 
 pub async fn user(db: &Db, p: &Principal, id: i64) -> Result<User> {

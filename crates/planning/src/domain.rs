@@ -89,6 +89,18 @@ pub struct Request {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// The approved request this refinement or correction is a new version of.
     pub based_on: Option<i64>,
+    /// The request's number among its organisation's requests of the campaign's first planning
+    /// year (shown as БЗ-2027-0042, [`Request::number_label`]).
+    pub number: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Request {
+    /// The number people read and type: the prefix (БЗ, БӨ) in the reader's language, the
+    /// campaign's first planning year and the number in four digits, e.g. `БЗ-2027-0042`.
+    pub fn number_label(&self, prefix: &str, first_year: i32) -> String {
+        format!("{prefix}-{first_year}-{:04}", self.number)
+    }
 }
 
 /// A line of a request; its id is the expense identifier (P-14).
@@ -646,6 +658,8 @@ mod signing_tests {
             version: 4,
             updated_at: chrono::DateTime::default(),
             based_on: None,
+            number: 1,
+            created_at: chrono::DateTime::default(),
         };
         let line = |expense_id: i64, tiyn: i64| Line {
             id: expense_id,

@@ -96,6 +96,8 @@ struct RequestRow {
     version: i64,
     updated_at: chrono::DateTime<Utc>,
     based_on: Option<i64>,
+    number: i64,
+    created_at: chrono::DateTime<Utc>,
 }
 
 impl RequestRow {
@@ -111,6 +113,8 @@ impl RequestRow {
             version: self.version,
             updated_at: self.updated_at,
             based_on: self.based_on,
+            number: self.number,
+            created_at: self.created_at,
         }
     }
 }
@@ -122,6 +126,8 @@ pub async fn create_request(
     org_id: i64,
     kind: RequestKind,
 ) -> Result<Request> {
+    let now = Utc::now();
+    let mut tx = db.begin().await?;
     let request = Request {
         id: new_id(),
         campaign_id,
@@ -131,15 +137,15 @@ pub async fn create_request(
         stage_org_id: None,
         return_reason: None,
         version: 1,
-        updated_at: Utc::now(),
+        updated_at: now,
         based_on: None,
+        number: next_number(&mut tx, org_id, campaign_id).await?,
+        created_at: now,
     };
-    let now = request.updated_at;
-    let mut tx = db.begin().await?;
     exec_tx!(&mut tx, conn => sqlx::query(
-        "INSERT INTO budget_requests (id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'in_work', NULL, NULL, 1, $5, $5)")
-        .bind(request.id).bind(campaign_id).bind(org_id).bind(kind.code()).bind(now).execute(conn).await)?;
+        "INSERT INTO budget_requests (id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, created_at, updated_at, number) \
+         VALUES ($1, $2, $3, $4, 'in_work', NULL, NULL, 1, $5, $5, $6)")
+        .bind(request.id).bind(campaign_id).bind(org_id).bind(kind.code()).bind(now).bind(request.number).execute(conn).await)?;
     tx.audit(AuditEntry {
         who,
         org_id: Some(org_id),
@@ -155,16 +161,45 @@ pub async fn create_request(
     Ok(request)
 }
 
+/// The next number of an organisation's requests for the first planning year of a campaign
+/// (migration 0036).
+async fn next_number(
+    tx: &mut Tx,
+    org_id: i64,
+    campaign_id: i64,
+) -> std::result::Result<i64, StoreError> {
+    on_tx!(tx, conn => sqlx::query_scalar(
+        "SELECT CAST(COALESCE(MAX(r.number), 0) + 1 AS BIGINT) FROM budget_requests r \
+         JOIN limit_campaigns c ON c.id = r.campaign_id \
+         WHERE r.org_id = $1 AND c.first_year = (SELECT first_year FROM limit_campaigns WHERE id = $2)")
+        .bind(org_id).bind(campaign_id).fetch_one(conn).await)
+    .map_err(StoreError::from)
+}
+
+/// The amount of each request for its campaign's first planning year, in tiyn (the lists'
+/// amount column; requests without lines are absent).
+pub async fn first_year_amounts(
+    db: &Db,
+) -> std::result::Result<std::collections::HashMap<i64, i64>, StoreError> {
+    let rows: Vec<(i64, i64)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT y.request_id, CAST(SUM(y.amount) AS BIGINT) FROM request_line_years y \
+         JOIN budget_requests r ON r.id = y.request_id \
+         JOIN limit_campaigns c ON c.id = r.campaign_id \
+         WHERE y.year = c.first_year GROUP BY y.request_id")
+        .fetch_all(pool).await)?;
+    Ok(rows.into_iter().collect())
+}
+
 pub async fn requests(db: &Db) -> std::result::Result<Vec<Request>, StoreError> {
     let rows: Vec<RequestRow> = on_db!(db, pool => sqlx::query_as::<_, RequestRow>(
-        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at, based_on FROM budget_requests ORDER BY id DESC")
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at, based_on, number, created_at FROM budget_requests ORDER BY id DESC")
         .fetch_all(pool).await)?;
     Ok(rows.into_iter().map(RequestRow::into_request).collect())
 }
 
 pub async fn request(db: &Db, id: i64) -> std::result::Result<Option<Request>, StoreError> {
     let row: Option<RequestRow> = on_db!(db, pool => sqlx::query_as::<_, RequestRow>(
-        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at, based_on FROM budget_requests WHERE id = $1")
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at, based_on, number, created_at FROM budget_requests WHERE id = $1")
         .bind(id).fetch_optional(pool).await)?;
     Ok(row.map(RequestRow::into_request))
 }
@@ -243,7 +278,7 @@ async fn claim(
     require_editable: bool,
 ) -> Result<Request> {
     let row: Option<RequestRow> = on_tx!(tx, conn => sqlx::query_as::<_, RequestRow>(
-        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at, based_on FROM budget_requests WHERE id = $1")
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at, based_on, number, created_at FROM budget_requests WHERE id = $1")
         .bind(request_id).fetch_optional(conn).await)?;
     let request = row
         .map(RequestRow::into_request)
@@ -877,6 +912,7 @@ pub async fn create_version(
         "SELECT line_id, year, rows_json, amount FROM request_line_years WHERE request_id = $1")
         .bind(source.id).fetch_all(pool).await)?;
     let now = Utc::now();
+    let mut tx = db.begin().await?;
     let request = Request {
         id: new_id(),
         campaign_id: source.campaign_id,
@@ -888,13 +924,14 @@ pub async fn create_version(
         version: 1,
         updated_at: now,
         based_on: Some(source.id),
+        number: next_number(&mut tx, source.org_id, source.campaign_id).await?,
+        created_at: now,
     };
-    let mut tx = db.begin().await?;
     exec_tx!(&mut tx, conn => sqlx::query(
-        "INSERT INTO budget_requests (id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, created_at, updated_at, based_on) \
-         VALUES ($1, $2, $3, $4, 'in_work', NULL, NULL, 1, $5, $5, $6)")
+        "INSERT INTO budget_requests (id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, created_at, updated_at, based_on, number) \
+         VALUES ($1, $2, $3, $4, 'in_work', NULL, NULL, 1, $5, $5, $6, $7)")
         .bind(request.id).bind(request.campaign_id).bind(request.org_id).bind(kind.code()).bind(now).bind(source.id)
-        .execute(conn).await)?;
+        .bind(request.number).execute(conn).await)?;
     for line in &lines {
         let copy = new_id();
         exec_tx!(&mut tx, conn => sqlx::query(

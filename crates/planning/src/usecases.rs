@@ -27,6 +27,117 @@ pub async fn visible_requests(db: &Db, p: &Principal) -> Result<Vec<Request>> {
         .collect())
 }
 
+/// Filters of the requests list (issue 20); every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestFilter {
+    /// Requests of this organisation and of everything below it.
+    pub org: Option<i64>,
+    /// The campaign's first planning year.
+    pub year: Option<i32>,
+    pub status: Option<Status>,
+    pub kind: Option<RequestKind>,
+    /// The amount of the first planning year, from and to (inclusive).
+    pub min: Option<jospar_core::Tenge>,
+    pub max: Option<jospar_core::Tenge>,
+}
+
+/// A row of the requests list: the request and what the list shows of it, in the reader's
+/// language.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct RequestListRow {
+    #[serde(flatten)]
+    pub request: Request,
+    /// The number people read, e.g. БЗ-2027-0042.
+    pub number_label: String,
+    /// The campaign's first planning year.
+    pub first_year: i32,
+    pub org_name: String,
+    pub campaign_name: String,
+    /// The amount of the first planning year.
+    pub amount: jospar_core::Tenge,
+}
+
+impl jospar_core::listing::Listable for RequestListRow {
+    fn search_text(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.number_label, self.org_name, self.campaign_name
+        )
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        Some(match column {
+            "number" => {
+                SortKey::Number(i64::from(self.first_year) * 1_000_000 + self.request.number)
+            }
+            "date" => SortKey::Number(self.request.created_at.timestamp_micros()),
+            "org" => SortKey::text(&self.org_name),
+            "campaign" => SortKey::Number(i64::from(self.first_year)),
+            "kind" => SortKey::Text(self.request.kind.code().into()),
+            "status" => SortKey::Text(self.request.status.code().into()),
+            "amount" => SortKey::Number(self.amount.tiyn()),
+            _ => return None,
+        })
+    }
+}
+
+/// The requests list (issue 20): the requests the caller reads or reviews, filtered, searched,
+/// sorted and cut to a page. Newest first unless sorted.
+pub async fn list_requests(
+    db: &Db,
+    p: &Principal,
+    tr: &Tr,
+    filter: &RequestFilter,
+    query: &jospar_core::listing::ListQuery,
+) -> Result<jospar_core::listing::Listed<RequestListRow>> {
+    let lang = tr.lang();
+    let prefix = tr.t("request-number-prefix");
+    let orgs = jospar_limits::usecases::org_map(db).await?;
+    let campaigns: std::collections::HashMap<i64, jospar_limits::Campaign> =
+        limits_repo::campaigns(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+    let amounts = repo::first_year_amounts(db).await?;
+    let within: Option<std::collections::HashSet<i64>> = filter
+        .org
+        .map(|root| p.tree.subtree(root).into_iter().collect());
+    let rows = visible_requests(db, p)
+        .await?
+        .into_iter()
+        .filter(|r| within.as_ref().is_none_or(|ids| ids.contains(&r.org_id)))
+        .filter(|r| filter.status.is_none_or(|s| s == r.status))
+        .filter(|r| filter.kind.is_none_or(|k| k == r.kind))
+        .filter_map(|request| {
+            let campaign = campaigns.get(&request.campaign_id)?;
+            let amount = jospar_core::Tenge::from_tiyn(
+                amounts.get(&request.id).copied().unwrap_or_default(),
+            );
+            Some(RequestListRow {
+                number_label: request.number_label(&prefix, campaign.first_year),
+                first_year: campaign.first_year,
+                org_name: orgs
+                    .get(&request.org_id)
+                    .map(|o| o.name(lang).to_string())
+                    .unwrap_or_default(),
+                campaign_name: if lang == "kk" {
+                    campaign.name_kk.clone()
+                } else {
+                    campaign.name_ru.clone()
+                },
+                amount,
+                request,
+            })
+        })
+        .filter(|r| filter.year.is_none_or(|y| y == r.first_year))
+        .filter(|r| filter.min.is_none_or(|min| r.amount >= min))
+        .filter(|r| filter.max.is_none_or(|max| r.amount <= max))
+        .collect();
+    Ok(jospar_core::listing::list(rows, query))
+}
+
 pub async fn request(db: &Db, p: &Principal, id: i64) -> Result<Request> {
     let request = repo::request(db, id).await?.ok_or(Error::NotFound)?;
     let reviewer = request
@@ -1405,6 +1516,8 @@ mod rights_tests {
             version: 1,
             updated_at: chrono::Utc::now(),
             based_on: None,
+            number: 1,
+            created_at: chrono::Utc::now(),
         }
     }
 

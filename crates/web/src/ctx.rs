@@ -38,6 +38,12 @@ impl Ctx {
     pub fn db(&self) -> &jospar_store::Db {
         &self.state.db
     }
+
+    /// The query string read as `T` (fields of text, so that nothing typed is refused here:
+    /// the use case names what it cannot read); what does not parse at all is taken as empty.
+    pub fn query_params<T: serde::de::DeserializeOwned + Default>(&self) -> T {
+        serde_urlencoded::from_str(&self.query).unwrap_or_default()
+    }
 }
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {

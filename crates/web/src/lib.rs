@@ -9,6 +9,7 @@ pub use jospar_i18n as i18n;
 pub mod eds_login;
 pub mod error;
 pub mod files;
+pub mod listing;
 pub mod menu;
 pub mod openapi;
 pub mod pages;
@@ -19,12 +20,13 @@ pub mod upload;
 pub mod view;
 
 use axum::Router;
+use axum::extract::FromRequestParts;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use ctx::{LANG_COOKIE, LangPicked, RequestLang, SESSION_COOKIE, cookie};
+use ctx::{Ctx, LANG_COOKIE, LangPicked, RequestLang, SESSION_COOKIE, cookie};
 use error::{AppError, HttpError};
 use i18n::{Lang, Tr};
 use jospar_store::Db;
@@ -86,7 +88,7 @@ pub fn app(db: Db, config: WebConfig) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             panic_answer,
         ))
-        .layer(middleware::from_fn(finish))
+        .layer(middleware::from_fn_with_state(state.clone(), finish))
         .with_state(state)
 }
 
@@ -125,7 +127,7 @@ fn query_lang(query: Option<&str>) -> Option<Lang> {
 
 /// Decides the language of the request (`?lang=` → cookie → Accept-Language → Russian),
 /// remembers a picked language in a cookie, and renders errors in that language.
-async fn finish(mut request: Request, next: Next) -> Response {
+async fn finish(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let picked = query_lang(request.uri().query());
     let lang = picked
         .or_else(|| cookie(request.headers(), LANG_COOKIE).and_then(|c| Lang::parse(&c)))
@@ -151,12 +153,31 @@ async fn finish(mut request: Request, next: Next) -> Response {
     let is_get = request.method() == axum::http::Method::GET;
     let signed_in = cookie(request.headers(), SESSION_COOKIE).is_some()
         || request.headers().contains_key(header::AUTHORIZATION);
+    let (uri, request_headers) = (request.uri().clone(), request.headers().clone());
     let mut response = next.run(request).await;
     if let Some(error) = response.extensions().get::<AppError>().cloned() {
         if matches!(error, AppError::Forbidden) {
             tracing::warn!(path = %path_and_query, "refused request");
         }
-        response = render_error(&error, Tr(lang), is_api, is_get, &path_and_query);
+        // An error page keeps the signed-in header and menu (issue 20): the visitor is read
+        // again from the request, as the handler read it.
+        let visitor = if signed_in && !is_api {
+            let mut parts = axum::http::Request::new(()).into_parts().0;
+            parts.uri = uri;
+            parts.headers = request_headers;
+            parts.extensions.insert(RequestLang(lang));
+            Ctx::from_request_parts(&mut parts, &state).await.ok()
+        } else {
+            None
+        };
+        response = render_error(
+            &error,
+            Tr(lang),
+            visitor.as_ref(),
+            is_api,
+            is_get,
+            &path_and_query,
+        );
     }
     let headers = response.headers_mut();
     if let Some(p) = picked {
@@ -203,6 +224,7 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
 fn render_error(
     error: &AppError,
     tr: Tr,
+    visitor: Option<&Ctx>,
     is_api: bool,
     is_get: bool,
     path_and_query: &str,
@@ -219,7 +241,10 @@ fn render_error(
         let next = urlencoding::encode(path_and_query);
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
-    let page = view::ErrorPage::new(tr, error.message(&tr), path_and_query);
+    let page = match visitor {
+        Some(ctx) => view::ErrorPage::signed_in(ctx, error.message(&tr)),
+        None => view::ErrorPage::new(tr, error.message(&tr), path_and_query),
+    };
     (error.status(), view::html(page)).into_response()
 }
 

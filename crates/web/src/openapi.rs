@@ -70,7 +70,7 @@ pub fn build(routes: &[ApiRoute]) -> (Value, Vec<String>) {
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": path_param_schema(name)}))
             .collect();
-        if let Some(query) = route.query {
+        for query in &route.query {
             parameters.extend(
                 query()
                     .into_iter()

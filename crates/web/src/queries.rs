@@ -80,3 +80,154 @@ impl AuditQuery {
         })
     }
 }
+
+/// The filters of the requests list, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct RequestFilterParams {
+    /// An organisation: its requests and those below it.
+    pub org: String,
+    /// The campaign's first planning year.
+    pub year: String,
+    /// in_work, sent, approved, returned.
+    pub status: String,
+    /// forecast, plan, refinement, correction.
+    pub kind: String,
+    /// The first planning year's amount from, in tenge.
+    pub min: String,
+    /// The first planning year's amount to, in tenge.
+    pub max: String,
+}
+
+impl RequestFilterParams {
+    /// The filter asked for; an amount that does not parse is refused, naming its field.
+    pub fn filter(&self) -> AppResult<service::RequestFilter> {
+        let amount = |text: &str, field: &str| -> AppResult<Option<jospar_core::Tenge>> {
+            let text = text.trim();
+            if text.is_empty() {
+                return Ok(None);
+            }
+            jospar_core::Tenge::parse(text)
+                .map(Some)
+                .map_err(|_| crate::error::AppError::invalid("err-filter-amount", field))
+        };
+        Ok(service::RequestFilter {
+            org: self.org.trim().parse().ok(),
+            year: self.year.trim().parse().ok(),
+            status: jospar_planning::Status::from_code(self.status.trim()),
+            kind: jospar_planning::RequestKind::from_code(self.kind.trim()),
+            min: amount(&self.min, "min")?,
+            max: amount(&self.max, "max")?,
+        })
+    }
+}
+
+/// The filters of the organisations list, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct OrgFilterParams {
+    /// An organisation: it and everything below it.
+    pub within: String,
+    /// authorized_body, administrator, committee, institution, enterprise.
+    pub kind: String,
+    /// open or closed.
+    pub state: String,
+}
+
+impl OrgFilterParams {
+    pub fn filter(&self) -> jospar_org::usecases::OrgFilter {
+        jospar_org::usecases::OrgFilter {
+            within: self.within.trim().parse().ok(),
+            kind: jospar_org::OrgKind::from_code(self.kind.trim()),
+            closed: match self.state.trim() {
+                "open" => Some(false),
+                "closed" => Some(true),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// The filters of the list of imported Treasury forms, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct TreasuryFilterParams {
+    /// An organisation: its forms and those below it.
+    pub within: String,
+    /// The form's number, e.g. 5-52.
+    pub form: String,
+    /// Report dates from (YYYY-MM-DD or DD.MM.YYYY).
+    pub from: String,
+    /// Report dates to.
+    pub to: String,
+}
+
+impl TreasuryFilterParams {
+    /// The filter asked for; a date that does not parse is refused, naming its field.
+    pub fn filter(&self) -> AppResult<jospar_execution::usecases::treasury::ReportFilter> {
+        let date = |text: &str, field: &str| -> AppResult<Option<chrono::NaiveDate>> {
+            let text = text.trim();
+            if text.is_empty() {
+                Ok(None)
+            } else {
+                jospar_access::parse_date(text, field).map(Some)
+            }
+        };
+        Ok(jospar_execution::usecases::treasury::ReportFilter {
+            within: self.within.trim().parse().ok(),
+            form: Some(self.form.trim().to_string()).filter(|f| !f.is_empty()),
+            from: date(&self.from, "from")?,
+            to: date(&self.to, "to")?,
+        })
+    }
+}
+
+/// The filters of the financing plans list, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct PlanFilterParams {
+    /// An organisation: its plans and those below it.
+    pub within: String,
+    /// The plan's year.
+    pub year: String,
+    /// draft or approved.
+    pub status: String,
+}
+
+impl PlanFilterParams {
+    pub fn filter(&self) -> jospar_execution::usecases::plans::PlanFilter {
+        jospar_execution::usecases::plans::PlanFilter {
+            within: self.within.trim().parse().ok(),
+            year: self.year.trim().parse().ok(),
+            status: Some(self.status.trim().to_string()).filter(|s| !s.is_empty()),
+        }
+    }
+}
+
+/// The filters of the users list, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilterParams {
+    /// An organisation: its users and those of the organisations below it.
+    pub within: String,
+    /// active or blocked.
+    pub state: String,
+}
+
+impl UserFilterParams {
+    pub fn filter(&self) -> jospar_org::usecases::UserFilter {
+        jospar_org::usecases::UserFilter {
+            within: self.within.trim().parse().ok(),
+            blocked: match self.state.trim() {
+                "active" => Some(false),
+                "blocked" => Some(true),
+                _ => None,
+            },
+        }
+    }
+}

@@ -96,9 +96,10 @@ pub struct ApiRoute {
     #[serde(skip)]
     pub answer: Payload,
     pub status: u16,
-    /// The query parameters, if the handler reads any.
+    /// The query parameters the handler reads (a list's own filters beside the list
+    /// parameters, say).
     #[serde(skip)]
-    pub query: Option<ParamsFn>,
+    pub query: Vec<ParamsFn>,
 }
 
 /// The API as it is declared: the router and the list of its routes, built together.
@@ -177,7 +178,7 @@ impl Api {
             body: Payload::Empty,
             answer: Payload::Empty,
             status: 200,
-            query: None,
+            query: Vec::new(),
         });
         self.router = self.router.route(path, handler);
         self
@@ -247,9 +248,9 @@ impl Api {
         self
     }
 
-    /// The query parameters of the route declared last.
+    /// Query parameters of the route declared last (called again for more).
     pub fn query<Q: IntoParams>(mut self) -> Api {
-        self.last().query = Some(query_of::<Q>);
+        self.last().query.push(query_of::<Q>);
         self
     }
 

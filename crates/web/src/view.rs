@@ -100,6 +100,14 @@ impl ErrorPage {
             message,
         }
     }
+
+    /// The error page of a signed-in visitor: the header with the visitor's name and menu.
+    pub fn signed_in(ctx: &Ctx, message: String) -> ErrorPage {
+        ErrorPage {
+            page: Page::new(ctx, "error-title", ""),
+            message,
+        }
+    }
 }
 
 /// 2026-11-23 → 23.11.2026, as dates are written in Kazakhstan.

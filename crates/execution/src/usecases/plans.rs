@@ -133,6 +133,79 @@ pub async fn readable(db: &Db, p: &Principal, id: i64) -> Result<Plan> {
     Ok(plan)
 }
 
+/// Filters of the financing plans list (issue 20); every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanFilter {
+    /// Plans of this organisation and of everything below it.
+    pub within: Option<i64>,
+    pub year: Option<i64>,
+    /// draft or approved.
+    pub status: Option<String>,
+}
+
+/// A row of the financing plans list: the plan, its number as people read it (ПФ-2027: one
+/// plan an organisation a year) and its organisation's name in the reader's language.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PlanListRow {
+    #[serde(flatten)]
+    pub plan: plans::PlanSummary,
+    pub number_label: String,
+    pub org_name: String,
+}
+
+impl jospar_core::listing::Listable for PlanListRow {
+    fn search_text(&self) -> String {
+        format!("{} {}", self.number_label, self.org_name)
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        Some(match column {
+            "org" => SortKey::text(&self.org_name),
+            "year" => SortKey::Number(self.plan.year),
+            "status" => SortKey::Text(self.plan.status.clone()),
+            "date" => SortKey::Number(self.plan.updated_at.timestamp_micros()),
+            _ => return None,
+        })
+    }
+}
+
+/// The financing plans list (issue 20): the plans the caller reads, newest year first unless
+/// sorted, filtered and cut to a page.
+pub async fn list_plans(
+    db: &Db,
+    p: &Principal,
+    tr: &Tr,
+    filter: &PlanFilter,
+    query: &jospar_core::listing::ListQuery,
+) -> Result<jospar_core::listing::Listed<PlanListRow>> {
+    let lang = tr.lang();
+    let prefix = tr.t("plan-number-prefix");
+    let names: HashMap<i64, String> = jospar_org::repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name(lang).to_string()))
+        .collect();
+    let within: Option<std::collections::HashSet<i64>> = filter
+        .within
+        .map(|root| p.tree.subtree(root).into_iter().collect());
+    let rows = plans::plan_summaries(db)
+        .await
+        .map_err(|e| refusal(e.into()))?
+        .into_iter()
+        .filter(|plan| p.can(Right::Read, plan.org_id))
+        .filter(|plan| within.as_ref().is_none_or(|ids| ids.contains(&plan.org_id)))
+        .filter(|plan| filter.year.is_none_or(|y| y == plan.year))
+        .filter(|plan| filter.status.as_ref().is_none_or(|s| *s == plan.status))
+        .map(|plan| PlanListRow {
+            number_label: format!("{prefix}-{}", plan.year),
+            org_name: names.get(&plan.org_id).cloned().unwrap_or_default(),
+            plan,
+        })
+        .collect();
+    Ok(jospar_core::listing::list(rows, query))
+}
+
 /// The plans of the organisations the caller may read: (id, organisation, year).
 pub async fn list(db: &Db, p: &Principal) -> Result<Vec<(i64, i64, i64)>> {
     Ok(plans::plan_ids(db)

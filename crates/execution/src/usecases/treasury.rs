@@ -525,6 +525,81 @@ pub async fn reports(db: &Db, reader: &Reader<'_>) -> Result<Vec<TreasuryReport>
         .collect())
 }
 
+/// Filters of the list of imported Treasury forms (issue 20); every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    /// Forms of this organisation and of everything below it.
+    pub within: Option<i64>,
+    /// The form's number (5-52, 4-20 …).
+    pub form: Option<String>,
+    /// Report dates from and to (inclusive).
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// A row of the list of imported Treasury forms: the form and its organisation's name in the
+/// reader's language.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ReportListRow {
+    #[serde(flatten)]
+    pub report: TreasuryReport,
+    pub org_name: String,
+}
+
+impl jospar_core::listing::Listable for ReportListRow {
+    fn search_text(&self) -> String {
+        format!(
+            "{} {} {} {}",
+            self.report.form, self.report.file_name, self.org_name, self.report.imported_by
+        )
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        Some(match column {
+            "form" => SortKey::Text(self.report.form.clone()),
+            "date" => SortKey::Number(i64::from(self.report.report_date.num_days_from_ce())),
+            "org" => SortKey::text(&self.org_name),
+            "file" => SortKey::text(&self.report.file_name),
+            "rows" => SortKey::Number(self.report.row_count),
+            "imported" => SortKey::Number(self.report.imported_at.timestamp_micros()),
+            _ => return None,
+        })
+    }
+}
+
+/// The list of imported Treasury forms (issue 20): those the caller reads, newest first unless
+/// sorted, filtered and cut to a page.
+pub async fn list_reports(
+    db: &Db,
+    p: &Principal,
+    lang: &str,
+    filter: &ReportFilter,
+    query: &jospar_core::listing::ListQuery,
+) -> Result<jospar_core::listing::Listed<ReportListRow>> {
+    let names: HashMap<i64, String> = jospar_org::repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name(lang).to_string()))
+        .collect();
+    let within: Option<HashSet<i64>> = filter
+        .within
+        .map(|root| p.tree.subtree(root).into_iter().collect());
+    let rows = reports(db, &Reader::User(p))
+        .await?
+        .into_iter()
+        .filter(|r| within.as_ref().is_none_or(|ids| ids.contains(&r.org_id)))
+        .filter(|r| filter.form.as_ref().is_none_or(|f| *f == r.form))
+        .filter(|r| filter.from.is_none_or(|from| r.report_date >= from))
+        .filter(|r| filter.to.is_none_or(|to| r.report_date <= to))
+        .map(|report| ReportListRow {
+            org_name: names.get(&report.org_id).cloned().unwrap_or_default(),
+            report,
+        })
+        .collect();
+    Ok(jospar_core::listing::list(rows, query))
+}
+
 type Codes = (String, String, String);
 
 /// The lines of the approved financing plans of the organisation's subtree for the report's

@@ -301,6 +301,32 @@ impl TestApp {
             .expect("login")
     }
 
+    /// The region's campaign for 2027–2029, opened by its authorized body.
+    pub async fn open_campaign_2027(&self) -> jospar_limits::Campaign {
+        let root = self
+            .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+            .await;
+        let root_org = jospar_org::repo::get_org(&self.db, root)
+            .await
+            .expect("q")
+            .expect("root");
+        jospar_limits::repo::create_campaign(
+            &self.db,
+            &jospar_store::Who::system(),
+            &root_org,
+            jospar_limits::repo::NewCampaign {
+                authority_org_id: root,
+                first_year: 2027,
+                name_ru: "Бюджет 2027–2029".into(),
+                name_kk: "2027–2029 бюджеті".into(),
+                inflation_bp: [10500, 10500],
+                request_days: None,
+            },
+        )
+        .await
+        .expect("campaign")
+    }
+
     pub async fn org_id(&self, name_part: &str) -> i64 {
         jospar_org::repo::all_orgs(&self.db)
             .await

@@ -256,25 +256,7 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
         .await;
     let school = app.org_id("Общеобразовательная школа №5").await;
     let who = jospar_store::Who::system();
-    let root_org = jospar_org::repo::get_org(&app.db, root)
-        .await
-        .expect("q")
-        .expect("root");
-    let campaign = jospar_limits::repo::create_campaign(
-        &app.db,
-        &who,
-        &root_org,
-        jospar_limits::repo::NewCampaign {
-            authority_org_id: root,
-            first_year: 2027,
-            name_ru: "Бюджет 2027–2029".into(),
-            name_kk: "2027–2029 бюджеті".into(),
-            inflation_bp: [10500, 10500],
-            request_days: None,
-        },
-    )
-    .await
-    .expect("campaign");
+    let campaign = app.open_campaign_2027().await;
     let orgs: std::collections::HashMap<i64, jospar_org::Org> = jospar_org::repo::all_orgs(&app.db)
         .await
         .expect("orgs")
@@ -784,6 +766,106 @@ async fn an_auditor_reads_but_a_write_from_the_page_is_refused() {
         .await
         .expect("periods");
     assert!(closed.is_empty(), "nothing was written: {closed:?}");
+    client.close().await.expect("close");
+    let _ = std::fs::remove_dir_all(profile);
+}
+
+/// (issue 20) the requests list pages, searches and sorts on the server: 61 requests, 50 a
+/// page, the second page holds the rest; a search by organisation finds its 60; sorting by
+/// number descending puts the newest first; numbers, not ids, are the rows' text.
+#[tokio::test]
+async fn search_sort_and_page_the_requests_list() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let campaign = app.open_campaign_2027().await;
+    for org in std::iter::repeat_n(school, 60).chain([edu]) {
+        jospar_planning::repo::create_request(
+            &app.db,
+            &jospar_store::Who::system(),
+            campaign.id,
+            org,
+            jospar_planning::RequestKind::Plan,
+        )
+        .await
+        .expect("request");
+    }
+    let (_driver, client, profile) = browser().await;
+    sign_in(&client, &app, "planner").await;
+    client
+        .goto(&app.url("/requests?lang=ru"))
+        .await
+        .expect("requests");
+    wait_for_text(&client, ".pager-summary", "Строки 1–50 из 61").await;
+    let rows = client
+        .find_all(Locator::Css("#requests tbody tr"))
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 50);
+    let first = client
+        .find(Locator::Css("#requests tbody tr td"))
+        .await
+        .expect("cell")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        first.starts_with("БЗ-2027-"),
+        "a number, not an id: {first}"
+    );
+    keep_screenshot(&client, "requests-list-ru").await;
+
+    client
+        .find(Locator::Css("a[rel=next]"))
+        .await
+        .expect("next page")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, ".pager-summary", "Строки 51–61 из 61").await;
+
+    fill(&client, "#r-q", "школа №5").await;
+    client
+        .find(Locator::Id("requests-find"))
+        .await
+        .expect("find")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, ".pager-summary", "Строки 1–50 из 60").await;
+
+    // Sorting by number: ascending, then descending on the second click; the search stays.
+    for _ in 0..2 {
+        client
+            .find(Locator::Css("th[aria-sort] a[href*='sort=']"))
+            .await
+            .expect("number heading")
+            .click()
+            .await
+            .expect("click");
+    }
+    wait_for_text(&client, "#requests tbody tr td", "БЗ-2027-0060").await;
+    wait_for_text(&client, ".pager-summary", "из 60").await;
+    assert!(
+        client
+            .current_url()
+            .await
+            .expect("url")
+            .as_str()
+            .contains("sort=-number"),
+        "the sort is in the address"
+    );
+    client
+        .goto(&app.url("/requests?lang=kk&q=%D0%BD%D0%B8%D1%87%D0%B5%D0%B3%D0%BE"))
+        .await
+        .expect("kk");
+    wait_for_text(&client, "#requests-empty", "ештеңе табылмады").await;
+    keep_screenshot(&client, "requests-list-kk-empty").await;
     client.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);
 }

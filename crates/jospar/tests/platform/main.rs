@@ -10,6 +10,7 @@ mod bodies;
 mod browser;
 mod consolidation;
 mod execution;
+mod lists;
 mod matrix;
 mod openbudget;
 mod oversight;

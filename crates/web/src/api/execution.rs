@@ -38,12 +38,14 @@ pub(super) fn routes(api: Api) -> Api {
         .created::<jospar_execution::repo::PortalImport>()
         .get(
             "/execution/treasury",
-            "Imported Treasury forms the caller may read (EX-5)",
+            "Imported Treasury forms the caller may read (EX-5), newest first: searched (q), filtered (within an organisation's subtree, form, report date from/to), sorted (sort=form, date, org, file, rows, imported; -column descending) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::Read,
             true,
             treasury_reports,
         )
-        .answers::<jospar_execution::treasury_store::TreasuryReport>()
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::TreasuryFilterParams>()
+        .answers::<jospar_execution::usecases::treasury::ReportListRow>()
         .route(
             Method::POST,
             "/execution/treasury/{form}",
@@ -59,12 +61,14 @@ pub(super) fn routes(api: Api) -> Api {
         .created::<jospar_execution::treasury_store::TreasuryReport>()
         .get(
             "/financing-plans",
-            "Financing plans the caller may read: id, org_id, year (EX-1)",
+            "Financing plans the caller may read (EX-1), newest year first: searched (q), filtered (within an organisation's subtree, year, status draft or approved), sorted (sort=org, year, status, date; -column descending) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::Read,
             true,
             financing_plans,
         )
-        .answers::<PlanSummary>()
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::PlanFilterParams>()
+        .answers::<jospar_execution::usecases::plans::PlanListRow>()
         .post(
             "/financing-plans",
             "A draft financing plan {request_id, year} from an approved budget request, months spread evenly",
@@ -266,12 +270,19 @@ pub(super) fn routes(api: Api) -> Api {
         .answer::<jospar_execution::exchange::OutboxItem>()
 }
 
-async fn treasury_reports(ctx: Ctx) -> AppResult<Json<Value>> {
+async fn treasury_reports(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    let reader = jospar_access::Reader::User(p);
-    Ok(Json(json!(
-        jospar_execution::usecases::treasury::reports(ctx.db(), &reader).await?
-    )))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::TreasuryFilterParams = ctx.query_params();
+    let listed = jospar_execution::usecases::treasury::list_reports(
+        ctx.db(),
+        p,
+        ctx.tr.lang(),
+        &filters.filter()?,
+        &search.query(),
+    )
+    .await?;
+    Ok(crate::listing::api_answer(listed))
 }
 
 #[derive(Deserialize, Default, IntoParams)]
@@ -314,14 +325,6 @@ async fn import_treasury_form(
     Ok(created(report))
 }
 
-/// A financing plan in a list.
-#[derive(Serialize, ToSchema)]
-struct PlanSummary {
-    id: i64,
-    org_id: i64,
-    year: i64,
-}
-
 /// A receipt plan in a list.
 #[derive(Serialize, ToSchema)]
 struct ReceiptPlanSummary {
@@ -342,15 +345,19 @@ struct FinancingPlan {
     treasury_exchange: Vec<jospar_execution::exchange::OutboxItem>,
 }
 
-async fn financing_plans(ctx: Ctx) -> AppResult<Json<Vec<PlanSummary>>> {
+async fn financing_plans(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    let plans = jospar_execution::usecases::plans::list(ctx.db(), p).await?;
-    Ok(Json(
-        plans
-            .into_iter()
-            .map(|(id, org_id, year)| PlanSummary { id, org_id, year })
-            .collect(),
-    ))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::PlanFilterParams = ctx.query_params();
+    let listed = jospar_execution::usecases::plans::list_plans(
+        ctx.db(),
+        p,
+        &ctx.tr,
+        &filters.filter(),
+        &search.query(),
+    )
+    .await?;
+    Ok(crate::listing::api_answer(listed))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -52,12 +52,14 @@ pub(super) fn routes(api: Api) -> Api {
         .no_content()
         .get(
             "/requests",
-            "Budget requests visible to the caller",
+            "Budget requests visible to the caller: searched (q), filtered (org subtree, year, status, kind, amount from/to), sorted (sort=column, -column descending: number, date, org, campaign, kind, status, amount) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::SignedIn,
             true,
             requests,
         )
-        .answers::<jospar_planning::Request>()
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::RequestFilterParams>()
+        .answers::<jospar_planning::usecases::RequestListRow>()
         .post(
             "/requests",
             "Create a budget request of an institution for a campaign (BP-1)",
@@ -231,11 +233,19 @@ async fn put_form(ctx: Ctx, Path(code): Path<String>, bytes: Bytes) -> AppResult
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn requests(ctx: Ctx) -> AppResult<Json<Value>> {
+async fn requests(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    Ok(Json(json!(
-        jospar_planning::usecases::visible_requests(ctx.db(), p).await?
-    )))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::RequestFilterParams = ctx.query_params();
+    let listed = jospar_planning::usecases::list_requests(
+        ctx.db(),
+        p,
+        &ctx.tr,
+        &filters.filter()?,
+        &search.query(),
+    )
+    .await?;
+    Ok(crate::listing::api_answer(listed))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -38,13 +38,14 @@ pub(super) fn routes(api: Api) -> Api {
         .answers::<jospar_org::Budget>()
         .get(
             "/orgs",
-            "Organisations readable by the caller; ?q= searches",
+            "Organisations readable by the caller, in tree order with their depth unless searched (q) or sorted (sort=name, code, kind, scenario; -column descending); filtered (within an organisation's subtree, kind, state open or closed) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::Read,
             true,
             orgs,
         )
-        .query::<TextQuery>()
-        .answers::<jospar_org::Org>()
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::OrgFilterParams>()
+        .answers::<jospar_org::usecases::OrgListRow>()
         .post(
             "/orgs",
             "Create an organisation (NewOrg)",
@@ -111,13 +112,14 @@ pub(super) fn routes(api: Api) -> Api {
         .answer::<jospar_classification::CodeEntry>()
         .get(
             "/users",
-            "Users of organisations the caller configures; ?q=",
+            "Users of organisations the caller configures, by login: searched (q: login, IIN, name, organisation), filtered (within an organisation's subtree, state active or blocked), sorted (sort=login, name, iin, org, state; -column descending) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::Configure,
             false,
             users,
         )
-        .query::<TextQuery>()
-        .answers::<jospar_access::User>()
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::UserFilterParams>()
+        .answers::<jospar_org::usecases::UserListRow>()
         .post(
             "/users",
             "Create a user (NewUser)",
@@ -300,9 +302,13 @@ struct SearchQuery {
     to: String,
 }
 
-async fn orgs(ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Json<Value>> {
+async fn orgs(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    Ok(Json(json!(service::visible_orgs(ctx.db(), p, &q.q).await?)))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::OrgFilterParams = ctx.query_params();
+    let listed =
+        service::list_orgs(ctx.db(), p, ctx.tr.0, &filters.filter(), &search.query()).await?;
+    Ok(crate::listing::api_answer(listed))
 }
 
 async fn org(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
@@ -407,9 +413,13 @@ async fn code(
     }
 }
 
-async fn users(ctx: Ctx, Query(q): Query<SearchQuery>) -> AppResult<Json<Value>> {
+async fn users(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    Ok(Json(json!(service::users(ctx.db(), p, &q.q).await?)))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::UserFilterParams = ctx.query_params();
+    let listed =
+        service::list_users(ctx.db(), p, ctx.tr.0, &filters.filter(), &search.query()).await?;
+    Ok(crate::listing::api_answer(listed))
 }
 
 async fn user(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<UserGrants>> {

@@ -80,6 +80,28 @@ pub(crate) struct CsrfForm {
 }
 
 /// The names of all organisations in the page's language, by id.
+/// The organisations a list is filtered "within": those above others in the reader's scope,
+/// by name, the one in `selected` marked (issue 20).
+pub async fn parent_choices(
+    ctx: &Ctx,
+    p: &jospar_access::Principal,
+    selected: &str,
+) -> AppResult<Vec<Choice>> {
+    let read = p.scope(jospar_org::Right::Read);
+    let mut parents: Vec<Choice> = jospar_org::repo::all_orgs(ctx.db())
+        .await?
+        .iter()
+        .filter(|o| read.contains(o.id) && !p.tree.children(o.id).is_empty())
+        .map(|o| Choice {
+            selected: o.id.to_string() == selected,
+            value: o.id.to_string(),
+            label: o.name(ctx.tr.lang()).to_string(),
+        })
+        .collect();
+    parents.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok(parents)
+}
+
 pub async fn org_names(ctx: &Ctx) -> AppResult<HashMap<i64, String>> {
     Ok(jospar_org::repo::all_orgs(ctx.db())
         .await?

@@ -6,8 +6,11 @@ use super::common::Choice;
 use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
+use crate::error::HttpError;
 use crate::error::{AppError, AppResult};
+use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::MenuEntry;
+use crate::queries::TreasuryFilterParams;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -56,6 +59,16 @@ pub struct ImportRow {
     at: String,
 }
 
+/// The sortable columns of the Treasury forms list: (sort column, heading, numeric).
+const TREASURY_COLUMNS: &[(&str, &str, bool)] = &[
+    ("form", "treasury-form", false),
+    ("date", "treasury-date", false),
+    ("org", "field-org_id", false),
+    ("file", "field-file", false),
+    ("rows", "execution-rows", true),
+    ("", "nav-reports", false),
+];
+
 pub struct TreasuryRow {
     form: String,
     org: String,
@@ -102,6 +115,15 @@ struct ExecutionPage {
     page: Page,
     imports: Vec<ImportRow>,
     treasury: Vec<TreasuryRow>,
+    treasury_pager: Pager,
+    treasury_columns: Vec<Column>,
+    /// Treasury forms found by the search and filters, on every page.
+    treasury_total: usize,
+    treasury_filter_error: Option<String>,
+    search: ListParams,
+    filters: TreasuryFilterParams,
+    /// The organisations to look within.
+    parents: Vec<Choice>,
     /// The forms that can be imported: number and name.
     forms: Vec<(String, String)>,
     /// Organisations the user may import for.
@@ -166,13 +188,11 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
     let p = ctx.user()?;
     let lang = ctx.tr.lang();
     let all_orgs = jospar_org::repo::all_orgs(ctx.db()).await?;
-    let name_of = |id: i64| {
-        all_orgs
-            .iter()
-            .find(|o| o.id == id)
-            .map(|o| o.name(lang).to_string())
-            .unwrap_or_default()
-    };
+    let names: std::collections::HashMap<i64, String> = all_orgs
+        .iter()
+        .map(|o| (o.id, o.name(lang).to_string()))
+        .collect();
+    let name_of = |id: i64| names.get(&id).cloned().unwrap_or_default();
     let rows = imports(ctx.db(), &Reader::User(p))
         .await?
         .into_iter()
@@ -187,14 +207,29 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
             file_name: i.file_name,
         })
         .collect();
-    let treasury = jospar_execution::usecases::treasury::reports(ctx.db(), &Reader::User(p))
-        .await?
+    let search: ListParams = ctx.query_params();
+    let filters: TreasuryFilterParams = ctx.query_params();
+    let (filter, filter_error) = match filters.filter() {
+        Ok(filter) => (filter, None),
+        Err(e) => (Default::default(), Some(e.message(&ctx.tr))),
+    };
+    let query = search.query();
+    let listed =
+        jospar_execution::usecases::treasury::list_reports(ctx.db(), p, lang, &filter, &query)
+            .await?;
+    let links = Links::new(&ctx.path, &ctx.query);
+    let treasury_pager = Pager::new(ctx.tr, &links, &listed);
+    let treasury_columns = columns(ctx.tr, &links, &query, TREASURY_COLUMNS);
+    let treasury_total = listed.total;
+    let treasury = listed
+        .rows
         .into_iter()
-        .map(|r| {
+        .map(|row| {
+            let r = row.report;
             let (report, query) = report_of(&r);
             TreasuryRow {
-                org: name_of(r.org_id),
-                date: r.report_date.to_string(),
+                org: row.org_name,
+                date: crate::view::date(&r.report_date),
                 rows: r.row_count,
                 link: format!("/reports/{report}?{query}"),
                 report: ctx.tr.t(&format!("report-{report}")),
@@ -258,10 +293,18 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
         || refusals.treasury.is_some()
         || refusals.period.is_some()
         || refusals.offsetting.is_some();
+    let parents = super::common::parent_choices(ctx, p, &filters.within).await?;
     let response = render(ExecutionPage {
         page: Page::new(ctx, "execution-title", "execution"),
         imports: rows,
         treasury,
+        treasury_pager,
+        treasury_columns,
+        treasury_total,
+        treasury_filter_error: filter_error,
+        search,
+        filters,
+        parents,
         forms,
         orgs,
         periods,

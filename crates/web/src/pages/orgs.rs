@@ -4,7 +4,9 @@ use super::common::{Choice, form_message};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::MenuEntry;
+use crate::queries::OrgFilterParams;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -54,56 +56,68 @@ fn line(ctx: &Ctx, org: &Org, depth: usize) -> OrgLine {
     }
 }
 
-/// Depth-first order of the visible organisations, roots being those whose parent is not visible.
-fn tree_lines(ctx: &Ctx, orgs: &[Org]) -> Vec<OrgLine> {
-    let visible: std::collections::HashSet<i64> = orgs.iter().map(|o| o.id).collect();
-    let mut out = Vec::new();
-    let mut stack: Vec<(&Org, usize)> = orgs
-        .iter()
-        .filter(|o| o.parent_id.is_none_or(|p| !visible.contains(&p)))
-        .rev()
-        .map(|o| (o, 0))
-        .collect();
-    while let Some((org, depth)) = stack.pop() {
-        out.push(line(ctx, org, depth));
-        let children: Vec<&Org> = orgs
-            .iter()
-            .filter(|o| o.parent_id == Some(org.id))
-            .collect();
-        stack.extend(children.into_iter().rev().map(|c| (c, depth + 1)));
-    }
-    out
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ListQuery {
-    q: String,
-}
+/// The sortable columns of the organisations list: (sort column, heading, numeric).
+const COLUMNS: &[(&str, &str, bool)] = &[
+    ("name", "col-name", false),
+    ("code", "col-abp", false),
+    ("kind", "col-kind", false),
+    ("scenario", "col-scenario", false),
+];
 
 #[derive(Template)]
 #[template(path = "orgs.html")]
 struct ListPage {
     page: Page,
-    q: String,
+    search: ListParams,
     lines: Vec<OrgLine>,
+    columns: Vec<Column>,
+    pager: Pager,
+    parents: Vec<Choice>,
+    kinds: Vec<Choice>,
+    states: Vec<Choice>,
     can_create_root: bool,
 }
 
-async fn list(ctx: Ctx, Query(query): Query<ListQuery>) -> AppResult<Response> {
+async fn list(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    let orgs = service::visible_orgs(ctx.db(), p, &query.q).await?;
-    let lines = if query.q.trim().is_empty() {
-        tree_lines(&ctx, &orgs)
-    } else {
-        orgs.iter().map(|o| line(&ctx, o, 0)).collect()
+    let search: ListParams = ctx.query_params();
+    let filters: OrgFilterParams = ctx.query_params();
+    let query = search.query();
+    let lang = ctx.tr.0;
+    let listed = service::list_orgs(ctx.db(), p, lang, &filters.filter(), &query).await?;
+    let links = Links::new(&ctx.path, &ctx.query);
+    let lines = listed
+        .rows
+        .iter()
+        .map(|row| line(&ctx, &row.org, row.depth))
+        .collect();
+    let option = |value: &str, label: String, selected: &str| Choice {
+        selected: value == selected,
+        value: value.to_string(),
+        label,
     };
-    let can_create_root = service::may_create_root(p);
     render(ListPage {
         page: Page::new(&ctx, "orgs-title", "orgs"),
-        q: query.q,
+        columns: columns(ctx.tr, &links, &query, COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &listed),
         lines,
-        can_create_root,
+        parents: super::common::parent_choices(&ctx, p, &filters.within).await?,
+        kinds: OrgKind::ALL
+            .iter()
+            .map(|k| {
+                option(
+                    k.code(),
+                    ctx.tr.t(&format!("kind-{}", k.code())),
+                    &filters.kind,
+                )
+            })
+            .collect(),
+        states: ["open", "closed"]
+            .iter()
+            .map(|s| option(s, ctx.tr.t(&format!("org-state-{s}")), &filters.state))
+            .collect(),
+        can_create_root: service::may_create_root(p),
+        search,
     })
 }
 

@@ -8,13 +8,16 @@ use super::common::{Choice, org_names, unprocessable_if};
 use crate::AppState;
 use crate::ctx::{Ctx, Principal};
 use crate::error::{AppError, AppResult};
+use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::MenuEntry;
+use crate::queries::PlanFilterParams;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use chrono::Datelike;
 use jospar_access::Access;
 use jospar_core::Tenge;
 use jospar_execution::plans::Plan;
@@ -39,15 +42,35 @@ pub fn routes() -> Router<AppState> {
 
 pub struct PlanRow {
     id: i64,
+    number: String,
     org: String,
     year: i64,
+    status: String,
+    date: String,
 }
+
+/// The sortable columns of the plans list: (sort column, heading, numeric).
+const COLUMNS: &[(&str, &str, bool)] = &[
+    ("", "col-number", false),
+    ("org", "field-org_id", false),
+    ("year", "field-year", false),
+    ("status", "plan-status", false),
+    ("date", "col-changed", false),
+];
 
 #[derive(Template)]
 #[template(path = "plans.html")]
 struct ListPage {
     page: Page,
     plans: Vec<PlanRow>,
+    columns: Vec<Column>,
+    pager: Pager,
+    total: usize,
+    search: ListParams,
+    filtered: bool,
+    parents: Vec<Choice>,
+    years: Vec<Choice>,
+    statuses: Vec<Choice>,
     /// Approved requests the user may make a plan from.
     requests: Vec<Choice>,
     error: Option<String>,
@@ -56,13 +79,28 @@ struct ListPage {
 async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
     let names = org_names(ctx).await?;
-    let plans = jospar_execution::usecases::plans::list(ctx.db(), p)
-        .await?
-        .into_iter()
-        .map(|(id, org, year)| PlanRow {
-            id,
-            org: names.get(&org).cloned().unwrap_or_default(),
-            year,
+    let search: ListParams = ctx.query_params();
+    let filters: PlanFilterParams = ctx.query_params();
+    let query = search.query();
+    let listed = jospar_execution::usecases::plans::list_plans(
+        ctx.db(),
+        p,
+        &ctx.tr,
+        &filters.filter(),
+        &query,
+    )
+    .await?;
+    let links = Links::new(&ctx.path, &ctx.query);
+    let plans = listed
+        .rows
+        .iter()
+        .map(|row| PlanRow {
+            id: row.plan.id,
+            number: row.number_label.clone(),
+            org: row.org_name.clone(),
+            year: row.plan.year,
+            status: ctx.tr.t(&format!("plan-status-{}", row.plan.status)),
+            date: crate::view::date(&row.plan.updated_at.date_naive()),
         })
         .collect();
     let requests = jospar_execution::usecases::plans::plannable_requests(ctx.db(), p)
@@ -71,16 +109,43 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
         .map(|r| Choice {
             value: r.id.to_string(),
             label: format!(
-                "№{} · {}",
-                r.id,
+                "{} №{} · {}",
+                ctx.tr.t("request-number-prefix"),
+                r.number,
                 names.get(&r.org_id).cloned().unwrap_or_default()
             ),
             selected: false,
         })
         .collect();
+    let this_year = chrono::Utc::now().year();
+    let option = |value: String, label: String, selected: &str| Choice {
+        selected: value == selected,
+        value,
+        label,
+    };
     let refused = error.is_some();
     let response = render(ListPage {
         page: Page::new(ctx, "plans-title", "plans"),
+        columns: columns(ctx.tr, &links, &query, COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &listed),
+        total: listed.total,
+        filtered: !query.q.is_empty() || filters.filter() != Default::default(),
+        parents: super::common::parent_choices(ctx, p, &filters.within).await?,
+        years: (this_year - 2..=this_year + 3)
+            .rev()
+            .map(|y| option(y.to_string(), y.to_string(), &filters.year))
+            .collect(),
+        statuses: ["draft", "approved"]
+            .iter()
+            .map(|s| {
+                option(
+                    s.to_string(),
+                    ctx.tr.t(&format!("plan-status-{s}")),
+                    &filters.status,
+                )
+            })
+            .collect(),
+        search,
         plans,
         requests,
         error,

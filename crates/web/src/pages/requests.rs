@@ -6,10 +6,11 @@ use super::common::Choice;
 use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, HttpError};
 use crate::files::{attachment_response, download};
+use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::MenuEntry;
-use crate::queries::{ConsolidationParams, ExportQuery};
+use crate::queries::{ConsolidationParams, ExportQuery, RequestFilterParams};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -55,14 +56,29 @@ pub fn routes() -> Router<AppState> {
         .route("/limits/{id}/consolidated", get(consolidated))
 }
 
+/// A row of the requests list as the page shows it.
 pub struct RequestLine {
     pub id: i64,
+    pub number: String,
+    pub date: String,
     pub org: String,
     pub campaign: String,
     pub kind: String,
     pub status: String,
     pub status_code: String,
+    pub amount: String,
 }
+
+/// The sortable columns of the requests list: (sort column, heading, numeric).
+const COLUMNS: &[(&str, &str, bool)] = &[
+    ("number", "col-number", false),
+    ("date", "col-date", false),
+    ("org", "col-org", false),
+    ("campaign", "field-campaign_id", false),
+    ("kind", "col-kind", false),
+    ("status", "col-status", false),
+    ("amount", "col-amount-first-year", true),
+];
 
 #[derive(Template)]
 #[template(path = "requests.html")]
@@ -70,44 +86,80 @@ struct ListPage {
     page: Page,
     error: Option<String>,
     requests: Vec<RequestLine>,
+    columns: Vec<Column>,
+    pager: Pager,
+    /// Why the list is empty and what to do, when it is.
+    empty: Option<String>,
+    search: ListParams,
+    filters: RequestFilterParams,
+    filter_orgs: Vec<Choice>,
+    years: Vec<Choice>,
+    statuses: Vec<Choice>,
     campaigns: Vec<Choice>,
     orgs: Vec<Choice>,
     kinds: Vec<Choice>,
 }
 
+/// Choices of a filter's select, the one in `selected` marked.
+fn choices(items: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Choice> {
+    items
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == selected,
+            value,
+            label,
+        })
+        .collect()
+}
+
 async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
     let lang = ctx.tr.lang();
+    let search: ListParams = ctx.query_params();
+    let filters: RequestFilterParams = ctx.query_params();
+    let (filter, error) = match filters.filter() {
+        Ok(filter) => (filter, error),
+        Err(e) => (service::RequestFilter::default(), Some(e.message(&ctx.tr))),
+    };
+    let query = search.query();
+    let listed = service::list_requests(ctx.db(), p, &ctx.tr, &filter, &query).await?;
+    let links = Links::new(&ctx.path, &ctx.query);
     let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
     let campaigns = jospar_limits::usecases::visible_campaigns(ctx.db(), p).await?;
-    let campaign_name = |id: i64| {
-        campaigns
-            .iter()
-            .find(|c| c.id == id)
-            .map(|c| {
-                if lang == "kk" {
-                    c.name_kk.clone()
-                } else {
-                    c.name_ru.clone()
-                }
-            })
-            .unwrap_or_default()
+    let campaign_name = |c: &jospar_limits::Campaign| {
+        if lang == "kk" {
+            c.name_kk.clone()
+        } else {
+            c.name_ru.clone()
+        }
     };
-    let requests = service::visible_requests(ctx.db(), p)
-        .await?
-        .into_iter()
+    let empty = if listed.total > 0 {
+        None
+    } else if campaigns.is_empty() {
+        Some(ctx.tr.t("requests-empty-no-campaign"))
+    } else if query.q.is_empty() && filter == service::RequestFilter::default() {
+        Some(ctx.tr.t("requests-empty-create"))
+    } else {
+        Some(ctx.tr.t("nothing-found-filters"))
+    };
+    let requests = listed
+        .rows
+        .iter()
         .map(|r| RequestLine {
-            id: r.id,
-            org: orgs
-                .get(&r.org_id)
-                .map(|o| o.name(lang).to_string())
-                .unwrap_or_default(),
-            campaign: campaign_name(r.campaign_id),
-            kind: ctx.tr.t(&format!("request-kind-{}", r.kind.code())),
-            status: ctx.tr.t(&format!("status-{}", r.status.code())),
-            status_code: r.status.code().into(),
+            id: r.request.id,
+            number: r.number_label.clone(),
+            date: r.request.created_at.format("%d.%m.%Y").to_string(),
+            org: r.org_name.clone(),
+            campaign: r.campaign_name.clone(),
+            kind: ctx.tr.t(&format!("request-kind-{}", r.request.kind.code())),
+            status: ctx.tr.t(&format!("status-{}", r.request.status.code())),
+            status_code: r.request.status.code().into(),
+            amount: r.amount.to_string(),
         })
         .collect();
+    let mut years: Vec<i32> = campaigns.iter().map(|c| c.first_year).collect();
+    years.sort_unstable();
+    years.dedup();
     let mut enter_orgs: Vec<Choice> = service::request_orgs(p, orgs.values())
         .into_iter()
         .map(|o| Choice {
@@ -121,11 +173,32 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
         page: Page::new(ctx, "requests-title", "requests"),
         error,
         requests,
+        columns: columns(ctx.tr, &links, &query, COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &listed),
+        empty,
+        filter_orgs: super::common::parent_choices(ctx, p, &filters.org).await?,
+        years: choices(
+            years
+                .iter()
+                .map(|y| (y.to_string(), format!("{y}–{}", y + 2))),
+            &filters.year,
+        ),
+        statuses: choices(
+            Status::ALL.iter().map(|s| {
+                (
+                    s.code().to_string(),
+                    ctx.tr.t(&format!("status-{}", s.code())),
+                )
+            }),
+            &filters.status,
+        ),
+        search,
+        filters,
         campaigns: campaigns
             .iter()
             .map(|c| Choice {
                 value: c.id.to_string(),
-                label: campaign_name(c.id),
+                label: campaign_name(c),
                 selected: false,
             })
             .collect(),

@@ -6,7 +6,9 @@ use super::common::form_message;
 use crate::AppState;
 use crate::ctx::{Ctx, Principal};
 use crate::error::{AppError, AppResult};
+use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::MenuEntry;
+use crate::queries::UserFilterParams;
 use crate::view::{Page, date, render};
 use askama::Template;
 use axum::Router;
@@ -64,39 +66,60 @@ fn configurable_orgs(p: &Principal, orgs: &[Org], lang: &str, selected: i64) -> 
         .collect()
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ListQuery {
-    q: String,
-}
+/// The sortable columns of the users list: (sort column, heading, numeric).
+const COLUMNS: &[(&str, &str, bool)] = &[
+    ("login", "field-login", false),
+    ("name", "field-full_name", false),
+    ("iin", "field-iin", false),
+    ("org", "col-org", false),
+    ("state", "col-status", false),
+];
 
 #[derive(Template)]
 #[template(path = "users.html")]
 struct ListPage {
     page: Page,
-    q: String,
+    search: ListParams,
     users: Vec<UserLine>,
+    columns: Vec<Column>,
+    pager: Pager,
+    parents: Vec<Choice>,
+    states: Vec<Choice>,
 }
 
-async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
+async fn list(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    let users = service::users(ctx.db(), p, &q.q).await?;
-    let orgs = repo::all_orgs(ctx.db()).await?;
-    let lang = ctx.tr.lang();
-    let users = users
-        .into_iter()
-        .map(|u| UserLine {
-            id: u.id,
-            org: org_name(&orgs, u.org_id, lang),
-            login: u.login,
-            full_name: u.full_name,
-            iin: u.iin,
-            blocked: u.blocked,
+    let search: ListParams = ctx.query_params();
+    let filters: UserFilterParams = ctx.query_params();
+    let query = search.query();
+    let listed = service::list_users(ctx.db(), p, ctx.tr.0, &filters.filter(), &query).await?;
+    let links = Links::new(&ctx.path, &ctx.query);
+    let users = listed
+        .rows
+        .iter()
+        .map(|row| UserLine {
+            id: row.user.id,
+            org: row.org_name.clone(),
+            login: row.user.login.clone(),
+            full_name: row.user.full_name.clone(),
+            iin: row.user.iin.clone(),
+            blocked: row.user.blocked,
         })
         .collect();
     render(ListPage {
         page: Page::new(&ctx, "users-title", "users"),
-        q: q.q,
+        columns: columns(ctx.tr, &links, &query, COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &listed),
+        parents: super::common::parent_choices(&ctx, p, &filters.within).await?,
+        states: ["active", "blocked"]
+            .iter()
+            .map(|s| Choice {
+                selected: *s == filters.state,
+                value: s.to_string(),
+                label: ctx.tr.t(&format!("user-{s}")),
+            })
+            .collect(),
+        search,
         users,
     })
 }

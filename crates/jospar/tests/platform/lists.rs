@@ -1,0 +1,164 @@
+//! Lists at work through the API, on both engines (issue 20): the requests list takes `q`,
+//! filters, `sort`, `limit` and `offset`, returns the rows found on every page in
+//! `X-Total-Count`, numbers requests per organisation and year, keeps to the caller's scope,
+//! and refuses an amount it cannot read, naming the field.
+
+use crate::app::{Engine, TestApp, spawn};
+use serde_json::Value;
+
+/// GET `path` with `token`: the status, the total header and the JSON body.
+async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Option<usize>, Value) {
+    let answer = reqwest::Client::new()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("answer");
+    let status = answer.status().as_u16();
+    let total = answer
+        .headers()
+        .get("x-total-count")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    (status, total, answer.json().await.expect("json"))
+}
+
+fn numbers(rows: &Value) -> Vec<String> {
+    rows.as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["number_label"].as_str().expect("label").to_string())
+        .collect()
+}
+
+async fn requests_list_through_the_api(engine: Engine) {
+    let Some(app) = spawn(engine).await else {
+        return;
+    };
+    let campaign = app.open_campaign_2027().await;
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    for org in [school, school, school, edu] {
+        jospar_planning::repo::create_request(
+            &app.db,
+            &jospar_store::Who::system(),
+            campaign.id,
+            org,
+            jospar_planning::RequestKind::Plan,
+        )
+        .await
+        .expect("request");
+    }
+    let planner = app.token("planner").await;
+
+    let (status, total, rows) = get(&app, &planner, "/api/v1/requests?limit=2").await;
+    assert_eq!((status, total), (200, Some(4)));
+    assert_eq!(rows.as_array().map(Vec::len), Some(2));
+
+    // Numbered per organisation and year, in the order created.
+    let (_, total, rows) = get(
+        &app,
+        &planner,
+        &format!("/api/v1/requests?org={school}&sort=number"),
+    )
+    .await;
+    assert_eq!(total, Some(3));
+    assert_eq!(
+        numbers(&rows),
+        ["БЗ-2027-0001", "БЗ-2027-0002", "БЗ-2027-0003"]
+    );
+    let (_, _, rows) = get(
+        &app,
+        &planner,
+        &format!("/api/v1/requests?org={school}&sort=-number&offset=1&limit=1"),
+    )
+    .await;
+    assert_eq!(numbers(&rows), ["БЗ-2027-0002"]);
+    // The request's own fields are still there.
+    assert_eq!(rows[0]["org_id"], school);
+    assert_eq!(rows[0]["number"], 2);
+
+    // The search finds by number and by organisation, in either language's prefix.
+    let (_, total, _) = get(&app, &planner, "/api/v1/requests?q=2027-0003").await;
+    assert_eq!(total, Some(1));
+    let (_, total, _) = get(
+        &app,
+        &planner,
+        "/api/v1/requests?q=управление%20образования",
+    )
+    .await;
+    assert_eq!(total, Some(1));
+    let (_, total, rows) = get(&app, &planner, "/api/v1/requests?q=БӨ-2027&lang=kk").await;
+    assert_eq!(total, Some(4), "{rows}");
+
+    // Filters: state, kind, year and amount (no lines yet: every amount is 0).
+    let (_, total, _) = get(&app, &planner, "/api/v1/requests?status=sent").await;
+    assert_eq!(total, Some(0));
+    let (_, total, _) = get(&app, &planner, "/api/v1/requests?kind=plan&year=2027").await;
+    assert_eq!(total, Some(4));
+    let (_, total, _) = get(&app, &planner, "/api/v1/requests?min=0,01").await;
+    assert_eq!(total, Some(0));
+    let (_, total, _) = get(&app, &planner, "/api/v1/requests?max=0").await;
+    assert_eq!(total, Some(4));
+
+    // A bad amount is refused, naming its field.
+    let (status, _, body) = get(&app, &planner, "/api/v1/requests?min=abc").await;
+    assert_eq!(status, 422);
+    assert_eq!(body["field"], "min", "{body}");
+
+    // The school's economist sees the school's requests only.
+    let economist = app.token("economist.school5").await;
+    let (_, total, _) = get(&app, &economist, "/api/v1/requests").await;
+    assert_eq!(total, Some(3));
+    let (_, total, _) = get(&app, &economist, &format!("/api/v1/requests?org={edu}")).await;
+    assert_eq!(
+        total,
+        Some(3),
+        "the filter does not widen the scope: the department's own request stays hidden"
+    );
+}
+
+#[tokio::test]
+async fn requests_list_through_the_api_sqlite() {
+    requests_list_through_the_api(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn requests_list_through_the_api_postgres() {
+    requests_list_through_the_api(Engine::Postgres).await;
+}
+
+/// (issue 20) an error page keeps the signed-in header: the menu and the sign-out button, not
+/// "Войти"; a visitor not signed in still gets the sign-in link.
+#[tokio::test]
+async fn an_error_page_keeps_the_signed_in_header() {
+    let Some(app) = spawn(Engine::Sqlite).await else {
+        return;
+    };
+    let planner = app.signed_in("planner").await;
+    let answer = planner
+        .get(app.url("/requests/1?lang=ru"))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(answer.status(), 404);
+    let page = answer.text().await.expect("page");
+    assert!(page.contains("id=\"logout\""), "{page}");
+    assert!(page.contains("href=\"/requests\""), "the menu: {page}");
+    assert!(!page.contains("id=\"login-link\""), "{page}");
+    let visitor = TestApp::client()
+        .get(app.url("/no-such-page"))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(visitor.status(), 404);
+    assert!(
+        visitor
+            .text()
+            .await
+            .expect("page")
+            .contains("id=\"login-link\"")
+    );
+}
