@@ -434,6 +434,7 @@ pub async fn generate(db: &Db, scale: Scale, seed: u64) -> Result<Generated> {
     }
     g.batch.flush(&mut tx).await?;
     jospar_consolidation::repo::rebuild(&mut tx).await?;
+    jospar_planning::repo::refresh_all_amounts(&mut tx).await?;
     let who = Who::system();
     tx.audit(AuditEntry {
         who: &who,

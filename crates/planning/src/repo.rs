@@ -177,17 +177,34 @@ async fn next_number(
 }
 
 /// The amount of each request for its campaign's first planning year, in tiyn (the lists'
-/// amount column; requests without lines are absent).
+/// amount column), as kept with the request (migration 0037).
 pub async fn first_year_amounts(
     db: &Db,
 ) -> std::result::Result<std::collections::HashMap<i64, i64>, StoreError> {
     let rows: Vec<(i64, i64)> = on_db!(db, pool => sqlx::query_as(
-        "SELECT y.request_id, CAST(SUM(y.amount) AS BIGINT) FROM request_line_years y \
-         JOIN budget_requests r ON r.id = y.request_id \
-         JOIN limit_campaigns c ON c.id = r.campaign_id \
-         WHERE y.year = c.first_year GROUP BY y.request_id")
+        "SELECT id, amount FROM budget_requests")
         .fetch_all(pool).await)?;
     Ok(rows.into_iter().collect())
+}
+
+/// The SQL that sets the kept amount of the first planning year of the requests it selects.
+const REFRESH_AMOUNT: &str = "UPDATE budget_requests SET amount = (\
+     SELECT CAST(COALESCE(SUM(y.amount), 0) AS BIGINT) FROM request_line_years y \
+     JOIN limit_campaigns c ON c.id = budget_requests.campaign_id \
+     WHERE y.request_id = budget_requests.id AND y.year = c.first_year)";
+
+/// Sets the kept amount of a request from its line years, in the transaction that wrote them.
+async fn refresh_amount(tx: &mut Tx, request_id: i64) -> std::result::Result<(), StoreError> {
+    exec_tx!(tx, conn => sqlx::query(sqlx::AssertSqlSafe(format!("{REFRESH_AMOUNT} WHERE id = $1")))
+        .bind(request_id).execute(conn).await)?;
+    Ok(())
+}
+
+/// Sets the kept amounts of every request (after a bulk load that wrote line years directly).
+pub async fn refresh_all_amounts(tx: &mut Tx) -> std::result::Result<(), StoreError> {
+    exec_tx!(tx, conn => sqlx::query(sqlx::AssertSqlSafe(REFRESH_AMOUNT.to_string()))
+        .execute(conn).await)?;
+    Ok(())
 }
 
 pub async fn requests(db: &Db) -> std::result::Result<Vec<Request>, StoreError> {
@@ -667,6 +684,7 @@ async fn write_rows(
         "INSERT INTO request_line_years (request_id, line_id, year, rows_json, amount) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (request_id, line_id, year) DO UPDATE SET rows_json = excluded.rows_json, amount = excluded.amount")
         .bind(request_id).bind(line_id).bind(i64::from(year)).bind(rows_json).bind(amount).execute(conn).await)?;
+    refresh_amount(tx, request_id).await?;
     Ok(())
 }
 
@@ -763,6 +781,7 @@ pub async fn undo_fill(db: &Db, who: &Who, target: Target) -> Result<Request> {
             None => {
                 exec_tx!(&mut tx, conn => sqlx::query("DELETE FROM request_line_years WHERE request_id = $1 AND line_id = $2 AND year = $3")
                     .bind(request.id).bind(p.line_id).bind(i64::from(p.year)).execute(conn).await)?;
+                refresh_amount(&mut tx, request.id).await?;
             }
         }
     }
@@ -946,6 +965,7 @@ pub async fn create_version(
                 .bind(request.id).bind(copy).bind(*year).bind(rows).bind(*amount).execute(conn).await)?;
         }
     }
+    refresh_amount(&mut tx, request.id).await?;
     tx.audit(AuditEntry {
         who,
         org_id: Some(request.org_id),

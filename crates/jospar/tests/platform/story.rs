@@ -1686,6 +1686,30 @@ async fn budget_requests(app: &TestApp) {
         undone["lines"][0]["amounts"].get("2028").is_none(),
         "{undone}"
     );
+    // The requests list shows the amount of 2027, kept with the request as its lines change
+    // (issue 20, migration 0037): the sum of its lines.
+    let lines_2027: i64 = undone["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["amounts"]["2027"].as_i64())
+        .sum();
+    assert!(lines_2027 > 0, "{undone}");
+    let (_, listed) = send_json(
+        app,
+        "get",
+        &format!("/requests?org={school}&limit=500"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    let row = listed
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["id"] == id)
+        .expect("the request is listed");
+    assert_eq!(row["amount"].as_i64(), Some(lines_2027), "{row}");
     // Signing (BP-6, P-9): no signature, another person's key, a signature over an older
     // state of the request — each refused with the reason, the request stays in work.
     let (status, body) = send_json(
