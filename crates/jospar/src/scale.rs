@@ -563,6 +563,27 @@ impl Generator {
         Ok(())
     }
 
+    /// A budget campaign of `budget` opened by `authority` for the three planning years.
+    fn campaign(&mut self, budget: i64, authority: i64, name_ru: &str, name_kk: &str) -> i64 {
+        let id = new_id();
+        self.batch.push(
+            "limit_campaigns",
+            vec![
+                id.into(),
+                budget.into(),
+                authority.into(),
+                i64::from(self.year).into(),
+                name_ru.into(),
+                name_kk.into(),
+                500.into(),
+                500.into(),
+                1.into(),
+                Value::Time(self.now),
+            ],
+        );
+        id
+    }
+
     async fn region(
         &mut self,
         tx: &mut Tx,
@@ -588,22 +609,15 @@ impl Generator {
         );
         let planner = format!("planner.r{n:02}");
         self.user(authority, &planner, "planner", authority);
-        let campaign_id = new_id();
-        self.batch.push(
-            "limit_campaigns",
-            vec![
-                campaign_id.into(),
-                oblast.into(),
-                authority.into(),
-                i64::from(self.year).into(),
-                format!("Бюджетная заявка на {}–{} годы", self.year, self.year + 2).into(),
-                format!("{}–{} жылдарға бюджеттік өтінім", self.year, self.year + 2).into(),
-                500.into(),
-                500.into(),
-                1.into(),
-                Value::Time(self.now),
-            ],
+        let campaign_id = self.campaign(
+            oblast,
+            authority,
+            &format!("Бюджетная заявка на {}–{} годы", self.year, self.year + 2),
+            &format!("{}–{} жылдарға бюджеттік өтінім", self.year, self.year + 2),
         );
+        // Each administrator receives its limits in the campaign of its own budget: the
+        // oblast's, or its district's (opened by the district's finance department).
+        let mut campaign_of: BTreeMap<i64, i64> = BTreeMap::new();
         // Administrators with the budget each works in; the last of each district is the
         // district akimat, which the rural akims' apparatuses stand under.
         let mut admins: Vec<(i64, i64, String)> = Vec::new();
@@ -618,6 +632,7 @@ impl Generator {
                 &format!("№{n} облыстың {code} бюджеттік бағдарламалар әкімшісі"),
             );
             admins.push((id, oblast, code));
+            campaign_of.insert(id, campaign_id);
         }
         for d in 0..shape.districts {
             let district = self.budget(
@@ -638,6 +653,22 @@ impl Generator {
                     d + 1
                 ),
             );
+            let district_campaign = self.campaign(
+                district,
+                finance,
+                &format!(
+                    "Бюджетная заявка района №{} на {}–{} годы",
+                    d + 1,
+                    self.year,
+                    self.year + 2
+                ),
+                &format!(
+                    "№{} ауданның {}–{} жылдарға бюджеттік өтінімі",
+                    d + 1,
+                    self.year,
+                    self.year + 2
+                ),
+            );
             for (code, name) in abp_codes(450, 600).into_iter().take(shape.district_admins) {
                 let id = self.org(
                     Some(finance),
@@ -651,6 +682,7 @@ impl Generator {
                     ),
                 );
                 admins.push((id, district, code));
+                campaign_of.insert(id, district_campaign);
             }
             for k in 0..shape.rurals_per_district {
                 let rural = self.budget(
@@ -705,7 +737,7 @@ impl Generator {
             let request = self
                 .institution(
                     org,
-                    campaign_id,
+                    campaign_of[&admin],
                     shape.lines,
                     open,
                     admin_lines.entry(admin).or_default(),
@@ -973,21 +1005,11 @@ impl Generator {
         budget: i64,
         authority: i64,
     ) -> Result<()> {
-        let campaign_id = new_id();
-        self.batch.push(
-            "limit_campaigns",
-            vec![
-                campaign_id.into(),
-                budget.into(),
-                authority.into(),
-                i64::from(self.year).into(),
-                "Республиканская бюджетная заявка".into(),
-                "Республикалық бюджеттік өтінім".into(),
-                500.into(),
-                500.into(),
-                1.into(),
-                Value::Time(self.now),
-            ],
+        let campaign_id = self.campaign(
+            budget,
+            authority,
+            "Республиканская бюджетная заявка",
+            "Республикалық бюджеттік өтінім",
         );
         for (code, name) in abp_codes(100, 250).into_iter().take(shape.central_admins) {
             let admin = self.org(

@@ -79,11 +79,19 @@ pub fn children(
             == Some(node)
     };
     if node.program.is_empty() {
-        let org_is_admin = orgs
-            .get(&node.org_id)
-            .is_some_and(|o| o.kind == OrgKind::Administrator);
-        if org_is_admin {
-            // The administrator's programs that hold amounts.
+        // An administrator's total, and an institution's page (issue 20: what an economist
+        // opens), list the organisation's own programs that hold amounts.
+        let lists_own_programs = orgs.get(&node.org_id).is_some_and(|o| {
+            matches!(
+                o.kind,
+                OrgKind::Administrator
+                    | OrgKind::Committee
+                    | OrgKind::Institution
+                    | OrgKind::Enterprise
+            )
+        });
+        if lists_own_programs {
+            // The organisation's programs that hold amounts.
             for a in amounts
                 .iter()
                 .filter(|a| a.slot.org_id == node.org_id && !a.slot.program.is_empty())
@@ -392,6 +400,9 @@ pub struct NodeView {
     pub children_editable: bool,
     /// The node is an administrator's total, under which programs are added.
     pub is_admin_total: bool,
+    /// The node is an institution's (or committee's) page: the list of its programs, which
+    /// receive; it receives and distributes nothing itself, so it has no balance.
+    pub programs_only: bool,
     pub balances: Vec<Balance>,
 }
 
@@ -437,9 +448,22 @@ pub async fn node_view(
         .iter()
         .map(|a| (a.slot.clone(), a.version))
         .collect();
-    let source =
-        source_of(&node, &campaign, &orgs, &p.tree).map_err(|e| limit_message(e, &orgs, tr))?;
-    let own_editable = source.is_none() && p.can(Right::Enter, campaign.authority_org_id);
+    // An institution's (or committee's) page without a program is the list of its programs:
+    // it receives nothing itself.
+    let programs_only = node.program.is_empty()
+        && orgs.get(&node.org_id).is_some_and(|o| {
+            matches!(
+                o.kind,
+                OrgKind::Committee | OrgKind::Institution | OrgKind::Enterprise
+            )
+        });
+    let source = if programs_only {
+        None
+    } else {
+        source_of(&node, &campaign, &orgs, &p.tree).map_err(|e| limit_message(e, &orgs, tr))?
+    };
+    let own_editable =
+        !programs_only && source.is_none() && p.can(Right::Enter, campaign.authority_org_id);
     let mut children = children(&campaign, &node, &orgs, p, &amounts);
     let is_admin_total = node.program.is_empty()
         && orgs
@@ -473,7 +497,11 @@ pub async fn node_view(
         breadcrumbs.push(up);
     }
     breadcrumbs.reverse();
-    let balances = balances(&campaign, &node, &ledger);
+    let balances = if programs_only {
+        Vec::new()
+    } else {
+        balances(&campaign, &node, &ledger)
+    };
     Ok(NodeView {
         campaign,
         node,
@@ -485,6 +513,7 @@ pub async fn node_view(
         children,
         children_editable,
         is_admin_total,
+        programs_only,
         balances,
     })
 }

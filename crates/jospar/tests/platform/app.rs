@@ -131,10 +131,25 @@ pub async fn fresh_database(engine: Engine) -> Option<String> {
 
 /// Starts the app on a fresh database loaded with the demo region.
 pub async fn spawn(engine: Engine) -> Option<TestApp> {
+    spawn_loaded(engine, None).await
+}
+
+/// Starts the app on a fresh database loaded with the demo region, or with the data
+/// `jospar demo --scale` generates at `scale` (seed 1).
+pub async fn spawn_loaded(engine: Engine, scale: Option<jospar::scale::Scale>) -> Option<TestApp> {
     let url = fresh_database(engine).await?;
     let db = Db::connect(&url).await.expect("connect");
     db.migrate().await.expect("migrate");
-    jospar::demo::load_if_empty(&db).await.expect("demo data");
+    match scale {
+        None => {
+            jospar::demo::load_if_empty(&db).await.expect("demo data");
+        }
+        Some(scale) => {
+            jospar::scale::generate(&db, scale, 1)
+                .await
+                .expect("generated data");
+        }
+    }
     let ca = TestCa::new("JOSPAR TEST CA", KeyAlgorithm::P256).expect("test CA");
     let mut keys = Vec::new();
     for user in jospar_org::repo::users(&db, "", None).await.expect("users") {

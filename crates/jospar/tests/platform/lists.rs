@@ -3,7 +3,7 @@
 //! `X-Total-Count`, numbers requests per organisation and year, keeps to the caller's scope,
 //! and refuses an amount it cannot read, naming the field.
 
-use crate::app::{Engine, TestApp, spawn};
+use crate::app::{Engine, TestApp, spawn, spawn_loaded};
 use serde_json::Value;
 
 /// GET `path` with `token`: the status, the total header and the JSON body.
@@ -161,4 +161,75 @@ async fn an_error_page_keeps_the_signed_in_header() {
             .expect("page")
             .contains("id=\"login-link\"")
     );
+}
+
+/// The links of the signed-in menu of a page.
+fn menu_links(page: &str) -> Vec<String> {
+    let nav = page
+        .split_once("<nav aria-label=")
+        .and_then(|(_, rest)| rest.split_once("</nav>"))
+        .map(|(nav, _)| nav)
+        .unwrap_or_default();
+    nav.split("href=\"")
+        .skip(1)
+        .filter_map(|part| part.split_once('"').map(|(href, _)| href.to_string()))
+        .collect()
+}
+
+/// (issue 20) on the generated region (tiny in the test suite), the region's planner, its
+/// first administrator and its first economist open the start page, every page of their menu
+/// and the limits page of every campaign they see: each answers 200.
+async fn region_users_open_every_page(engine: Engine) {
+    let Some(app) = spawn_loaded(engine, Some(jospar::scale::Scale::Tiny)).await else {
+        return;
+    };
+    for login in ["planner.r01", "abp.r01.a01", "economist.r01.0001"] {
+        let client = app.signed_in(login).await;
+        let page_of = |path: String| {
+            let client = client.clone();
+            let url = app.url(&path);
+            async move {
+                let answer = client.get(url).send().await.expect("answer");
+                let status = answer.status().as_u16();
+                (status, answer.text().await.expect("page"))
+            }
+        };
+        let (status, home) = page_of("/".into()).await;
+        assert_eq!(status, 200, "{login}: the start page");
+        let menu = menu_links(&home);
+        assert!(menu.iter().any(|l| l == "/requests"), "{login}: {menu:?}");
+        for link in &menu {
+            let (status, page) = page_of(link.clone()).await;
+            assert_eq!(
+                status,
+                200,
+                "{login}: {link}: {}",
+                &page[page.len().saturating_sub(1500)..]
+            );
+        }
+        let token = app.token(login).await;
+        let (_, _, campaigns) = get(&app, &token, "/api/v1/campaigns").await;
+        let campaigns = campaigns.as_array().expect("campaigns").clone();
+        assert!(!campaigns.is_empty(), "{login} sees a campaign");
+        for campaign in campaigns {
+            let path = format!("/limits/{}", campaign["id"]);
+            let (status, page) = page_of(path.clone()).await;
+            assert_eq!(
+                status,
+                200,
+                "{login}: {path}: {}",
+                page.split("class=\"error\"").nth(1).unwrap_or_default()
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn region_users_open_every_page_sqlite() {
+    region_users_open_every_page(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn region_users_open_every_page_postgres() {
+    region_users_open_every_page(Engine::Postgres).await;
 }

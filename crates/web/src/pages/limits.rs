@@ -295,7 +295,12 @@ async fn node_page(
             })
             .collect()
     };
-    let own = grid_rows(node, view.own_editable);
+    // An institution's page lists its programs only: it has no balance of its own.
+    let own = if view.programs_only {
+        Vec::new()
+    } else {
+        grid_rows(node, view.own_editable)
+    };
     let rows: Vec<GridRow> = view
         .children
         .iter()
