@@ -3,7 +3,7 @@
 use crate::ctx::Ctx;
 use crate::error::AppResult;
 use crate::i18n::Tr;
-use crate::menu::{NavLink, links};
+use crate::menu::{NavGroup, NavLink, grouped, links};
 use askama::Template;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -13,6 +13,8 @@ pub struct Page {
     pub user_name: Option<String>,
     pub csrf: String,
     pub nav: Vec<NavLink>,
+    /// The menu grouped by module (issue 20).
+    pub menu: Vec<NavGroup>,
     pub link_kk: String,
     pub link_ru: String,
     pub current: &'static str,
@@ -37,12 +39,14 @@ impl Page {
             None => (None, String::new()),
         };
         let nav = links(&ctx.state.menu, ctx.principal.as_ref(), tr, current);
+        let menu = grouped(&nav, tr);
         Page {
             tr,
             title: tr.t(title_key),
             user_name,
             csrf,
             nav,
+            menu,
             link_kk: with_lang(&ctx.path, &ctx.query, "kk"),
             link_ru: with_lang(&ctx.path, &ctx.query, "ru"),
             current,
@@ -93,6 +97,7 @@ impl ErrorPage {
                 user_name: None,
                 csrf: String::new(),
                 nav: Vec::new(),
+                menu: Vec::new(),
                 link_kk: with_lang(path, query, "kk"),
                 link_ru: with_lang(path, query, "ru"),
                 current: "",

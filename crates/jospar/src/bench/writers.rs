@@ -55,6 +55,11 @@ pub async fn figures(
     let mut writers = Vec::new();
     for i in 0..count {
         let (request_id, org_id) = region.open_requests[i];
+        // The request's own campaign: the oblast's, or its district's.
+        let campaign_id = planning::request(db, request_id)
+            .await?
+            .context("a generated request")?
+            .campaign_id;
         let line = planning::lines(db, request_id)
             .await?
             .into_iter()
@@ -73,7 +78,7 @@ pub async fn figures(
             },
             request_id,
             org_id,
-            campaign_id: region.campaign_id,
+            campaign_id,
             first_year: g.year,
             line_id: line.id,
             form,

@@ -4,7 +4,7 @@ use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::queries::AuditQuery;
 use crate::view::{Page, date, render};
 use askama::Template;
@@ -24,18 +24,21 @@ pub(super) const MENU: &[MenuEntry] = &[
         path: "/audit",
         current: "audit",
         title_key: "nav-audit",
+        group: MenuGroup::Settings,
         access: Access::Read,
     },
     MenuEntry {
         path: "/calendar",
         current: "calendar",
         title_key: "nav-calendar",
+        group: MenuGroup::Settings,
         access: Access::SignedIn,
     },
     MenuEntry {
         path: "/tokens",
         current: "tokens",
         title_key: "nav-tokens",
+        group: MenuGroup::Settings,
         access: Access::SignedIn,
     },
 ];

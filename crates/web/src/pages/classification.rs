@@ -4,7 +4,7 @@ use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -20,6 +20,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
     path: "/classification",
     current: "classification",
     title_key: "nav-classification",
+    group: MenuGroup::Settings,
     access: Access::SignedIn,
 }];
 

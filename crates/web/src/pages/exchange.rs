@@ -6,7 +6,7 @@ use super::common::{form_message, org_names};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -23,6 +23,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
     path: "/treasury-exchange",
     current: "exchange",
     title_key: "nav-exchange",
+    group: MenuGroup::Execution,
     access: Access::SignedIn,
 }];
 

@@ -9,7 +9,7 @@ use crate::ctx::Ctx;
 use crate::error::HttpError;
 use crate::error::{AppError, AppResult};
 use crate::listing::{Column, Links, ListParams, Pager, columns};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::queries::TreasuryFilterParams;
 use crate::view::{Page, render};
 use askama::Template;
@@ -29,6 +29,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
     path: "/execution",
     current: "execution",
     title_key: "nav-execution",
+    group: MenuGroup::Execution,
     access: Access::SignedIn,
 }];
 

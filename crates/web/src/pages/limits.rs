@@ -6,7 +6,7 @@ use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -27,6 +27,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
     path: "/limits",
     current: "limits",
     title_key: "nav-limits",
+    group: MenuGroup::Planning,
     access: Access::Read,
 }];
 

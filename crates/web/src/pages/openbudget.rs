@@ -10,7 +10,7 @@ use super::common::unprocessable_if;
 use crate::AppState;
 use crate::ctx::{Ctx, cookie};
 use crate::error::{AppError, AppResult};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -30,6 +30,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
     path: "/open-budget",
     current: "open-budget",
     title_key: "nav-open-budget",
+    group: MenuGroup::Reports,
     access: Access::Public,
 }];
 

@@ -5,7 +5,7 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::listing::{Column, Links, ListParams, Pager, columns};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::queries::OrgFilterParams;
 use crate::view::{Page, render};
 use askama::Template;
@@ -23,6 +23,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
     path: "/orgs",
     current: "orgs",
     title_key: "nav-orgs",
+    group: MenuGroup::Settings,
     access: Access::Read,
 }];
 

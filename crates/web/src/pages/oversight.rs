@@ -8,7 +8,7 @@ use super::common::unprocessable_if;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -26,18 +26,21 @@ pub(super) const MENU: &[MenuEntry] = &[
         path: "/oversight-applications",
         current: "oversight-apps",
         title_key: "nav-oversight-apps",
+        group: MenuGroup::Oversight,
         access: Access::SignedIn,
     },
     MenuEntry {
         path: "/training",
         current: "training",
         title_key: "nav-training",
+        group: MenuGroup::Oversight,
         access: Access::SystemConfigure,
     },
     MenuEntry {
         path: "/oversight",
         current: "oversight",
         title_key: "nav-oversight",
+        group: MenuGroup::Oversight,
         access: Access::SystemConfigure,
     },
 ];

@@ -9,7 +9,7 @@ use crate::AppState;
 use crate::ctx::{Ctx, Principal};
 use crate::error::{AppError, AppResult};
 use crate::listing::{Column, Links, ListParams, Pager, columns};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::queries::PlanFilterParams;
 use crate::view::{Page, render};
 use askama::Template;
@@ -29,6 +29,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
     path: "/plans",
     current: "plans",
     title_key: "nav-plans",
+    group: MenuGroup::Execution,
     access: Access::SignedIn,
 }];
 

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::ctx::Principal;
 use crate::error::{AppError, AppResult};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::reports;
 use crate::view::{Page, render};
 use askama::Template;
@@ -28,6 +28,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
     path: "/reports",
     current: "reports",
     title_key: "nav-reports",
+    group: MenuGroup::Reports,
     access: Access::SignedIn,
 }];
 

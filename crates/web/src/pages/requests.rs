@@ -9,7 +9,7 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, HttpError};
 use crate::files::{attachment_response, download};
 use crate::listing::{Column, Links, ListParams, Pager, columns};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::queries::{ConsolidationParams, ExportQuery, RequestFilterParams};
 use crate::view::{Page, render};
 use askama::Template;
@@ -32,6 +32,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
     path: "/requests",
     current: "requests",
     title_key: "nav-requests",
+    group: MenuGroup::Planning,
     access: Access::Read,
 }];
 

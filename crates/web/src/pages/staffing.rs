@@ -7,7 +7,7 @@ use super::common::form_message;
 use crate::AppState;
 use crate::ctx::{Ctx, Principal};
 use crate::error::{AppError, AppResult};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -30,6 +30,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
     path: "/staffing",
     current: "staffing",
     title_key: "nav-staffing",
+    group: MenuGroup::Planning,
     access: Access::Read,
 }];
 

@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::ctx::{Ctx, Principal};
 use crate::error::{AppError, AppResult};
 use crate::listing::{Column, Links, ListParams, Pager, columns};
-use crate::menu::MenuEntry;
+use crate::menu::{MenuEntry, MenuGroup};
 use crate::queries::UserFilterParams;
 use crate::view::{Page, date, render};
 use askama::Template;
@@ -26,6 +26,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
     path: "/users",
     current: "users",
     title_key: "nav-users",
+    group: MenuGroup::Settings,
     access: Access::Configure,
 }];
 
