@@ -389,14 +389,33 @@ pub async fn delete_calendar_day(db: &Db, p: &Principal, day: NaiveDate) -> Resu
 
 /// Audit entries of the organisations the caller reads; entries not bound to an organisation
 /// (classification, budgets, calendar) are shown to system-wide readers only.
-pub async fn audit(db: &Db, p: &Principal, mut filter: AuditFilter) -> Result<Vec<AuditRecord>> {
+pub async fn audit(db: &Db, p: &Principal, filter: AuditFilter) -> Result<Vec<AuditRecord>> {
+    Ok(db.audit_entries(&scoped(p, filter)?).await?)
+}
+
+/// A page of the audit log and how many entries the filter finds on every page (issue 20).
+pub async fn audit_page(
+    db: &Db,
+    p: &Principal,
+    filter: AuditFilter,
+) -> Result<(Vec<AuditRecord>, i64)> {
+    let filter = scoped(p, filter)?;
+    Ok((
+        db.audit_entries(&filter).await?,
+        db.audit_count(&filter).await?,
+    ))
+}
+
+/// The filter narrowed to the reader's scope: everything for a reader of the whole system,
+/// otherwise the organisations the reader reads; refused to one who reads none.
+fn scoped(p: &Principal, mut filter: AuditFilter) -> Result<AuditFilter> {
     if !p.can_system(Right::Read) {
         filter.org_ids = Some(p.scope(Right::Read).ids());
     }
     if filter.org_ids.as_ref().is_some_and(|ids| ids.is_empty()) {
         return Err(Error::Forbidden);
     }
-    Ok(db.audit_entries(&filter).await?)
+    Ok(filter)
 }
 
 // ---------- refusals ----------

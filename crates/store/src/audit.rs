@@ -79,6 +79,10 @@ pub struct AuditFilter {
     /// Only entries of these organisations (the reader's scope); None = all.
     pub org_ids: Option<Vec<i64>>,
     pub limit: i64,
+    /// Entries to skip (a page of the list, issue 20).
+    pub offset: i64,
+    /// Oldest first instead of newest first.
+    pub oldest_first: bool,
 }
 
 /// A row of the log with its place in the chain (`seq`, `prev_hash`, `hash` are empty only in
@@ -448,6 +452,41 @@ pub struct ChainCheck {
     pub saved_head_problem: Option<String>,
 }
 
+/// The conditions of an audit log query, by the binds $1…$6 of [`audit_bounds`] and the
+/// filter's texts: login, entity, entity id, from, to (exclusive), the scope's ids.
+const AUDIT_WHERE: &str = "($1 IS NULL OR login = $1) \
+     AND ($2 IS NULL OR entity = $2) \
+     AND ($3 IS NULL OR entity_id = $3) \
+     AND ($4 IS NULL OR at >= $4) \
+     AND ($5 IS NULL OR at < $5) \
+     AND ($6 IS NULL OR (org_id IS NOT NULL AND $6 LIKE '%,' || CAST(org_id AS TEXT) || ',%'))";
+
+/// The period of a filter as moments (from the first day's start to the day after the last)
+/// and its scope as the text `,id,id,…,` that a row's organisation is looked up in.
+fn audit_bounds(
+    filter: &AuditFilter,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>, Option<String>) {
+    let from = filter
+        .from
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
+    let to = filter
+        .to
+        .and_then(|d| d.succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc());
+    let scope = filter.org_ids.as_ref().map(|ids| {
+        format!(
+            ",{},",
+            ids.iter()
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    });
+    (from, to, scope)
+}
+
 impl ChainCheck {
     pub fn holds(&self) -> bool {
         self.broken.is_none() && self.saved_head_problem.is_none()
@@ -591,43 +630,38 @@ impl Db {
 impl Db {
     /// Entries matching the filter, newest first. The scope is passed as one comma-joined
     /// text (",1,2,3,") matched with LIKE, so that the same query text serves both engines.
+    /// How many entries the filter finds (the total of the paged list), `limit` and `offset`
+    /// aside.
+    pub async fn audit_count(&self, filter: &AuditFilter) -> Result<i64, StoreError> {
+        let (from, to, scope) = audit_bounds(filter);
+        Ok(
+            on_db!(self, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM audit_log WHERE {AUDIT_WHERE}")))
+            .bind(filter.login.as_deref())
+            .bind(filter.entity.as_deref())
+            .bind(filter.entity_id.as_deref())
+            .bind(from)
+            .bind(to)
+            .bind(scope)
+            .fetch_one(pool)
+            .await)?,
+        )
+    }
+
     pub async fn audit_entries(
         &self,
         filter: &AuditFilter,
     ) -> Result<Vec<AuditRecord>, StoreError> {
-        let from = filter
-            .from
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc());
-        let to = filter
-            .to
-            .and_then(|d| d.succ_opt())
-            .and_then(|d| d.and_hms_opt(0, 0, 0))
-            .map(|t| t.and_utc());
-        let scope = filter.org_ids.as_ref().map(|ids| {
-            format!(
-                ",{},",
-                ids.iter()
-                    .map(|i| i.to_string())
-                    .collect::<Vec<_>>()
-                    .join(",")
-            )
-        });
+        let (from, to, scope) = audit_bounds(filter);
         let limit = if filter.limit <= 0 {
             200
         } else {
             filter.limit.min(5000)
         };
-        let rows = on_db!(self, pool => sqlx::query_as::<_, AuditRecord>(
+        let order = if filter.oldest_first { "ASC" } else { "DESC" };
+        let rows = on_db!(self, pool => sqlx::query_as::<_, AuditRecord>(sqlx::AssertSqlSafe(format!(
             "SELECT id, at, user_id, login, iin, org_id, entity, entity_id, action, old_value, new_value, reason \
-             FROM audit_log \
-             WHERE ($1 IS NULL OR login = $1) \
-               AND ($2 IS NULL OR entity = $2) \
-               AND ($3 IS NULL OR entity_id = $3) \
-               AND ($4 IS NULL OR at >= $4) \
-               AND ($5 IS NULL OR at < $5) \
-               AND ($6 IS NULL OR (org_id IS NOT NULL AND $6 LIKE '%,' || CAST(org_id AS TEXT) || ',%')) \
-             ORDER BY id DESC LIMIT $7")
+             FROM audit_log WHERE {AUDIT_WHERE} ORDER BY id {order} LIMIT $7 OFFSET $8")))
             .bind(filter.login.as_deref())
             .bind(filter.entity.as_deref())
             .bind(filter.entity_id.as_deref())
@@ -635,6 +669,7 @@ impl Db {
             .bind(to)
             .bind(scope)
             .bind(limit)
+            .bind(filter.offset.max(0))
             .fetch_all(pool)
             .await)?;
         Ok(rows)

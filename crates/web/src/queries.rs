@@ -60,6 +60,16 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
+    /// The filter with the page asked for (`sort=at` oldest first, newest first otherwise).
+    pub fn filter_page(&self, page: &jospar_core::listing::ListQuery) -> AppResult<AuditFilter> {
+        Ok(AuditFilter {
+            limit: page.limit as i64,
+            offset: page.offset as i64,
+            oldest_first: page.sort.as_deref() == Some("at") && !page.descending,
+            ..self.filter()?
+        })
+    }
+
     pub fn filter(&self) -> AppResult<AuditFilter> {
         let date_or_none = |v: &str, field: &str| -> AppResult<Option<chrono::NaiveDate>> {
             if v.trim().is_empty() {
@@ -77,6 +87,7 @@ impl AuditQuery {
             to: date_or_none(&self.to, "to")?,
             org_ids: None,
             limit: 500,
+            ..AuditFilter::default()
         })
     }
 }

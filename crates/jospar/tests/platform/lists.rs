@@ -103,6 +103,20 @@ async fn requests_list_through_the_api(engine: Engine) {
     let (_, total, _) = get(&app, &planner, "/api/v1/requests?max=0").await;
     assert_eq!(total, Some(4));
 
+    // The audit log pages in the database: newest first, `sort=at` oldest first, the total
+    // in the header.
+    let admin = app.token("admin").await;
+    let (status, total, newest) = get(&app, &admin, "/api/v1/audit?limit=2").await;
+    assert_eq!(status, 200);
+    let total = total.expect("total");
+    assert!(total > 4, "{total}");
+    assert_eq!(newest.as_array().map(Vec::len), Some(2));
+    let (_, _, next) = get(&app, &admin, "/api/v1/audit?limit=2&offset=2").await;
+    assert_ne!(newest[0]["id"], next[0]["id"]);
+    let (_, same_total, oldest) = get(&app, &admin, "/api/v1/audit?limit=1&sort=at").await;
+    assert_eq!(same_total, Some(total));
+    assert!(oldest[0]["id"].as_i64() < newest[0]["id"].as_i64());
+
     // A bad amount is refused, naming its field.
     let (status, _, body) = get(&app, &planner, "/api/v1/requests?min=abc").await;
     assert_eq!(status, 422);

@@ -165,12 +165,13 @@ pub(super) fn routes(api: Api) -> Api {
         .no_content()
         .get(
             "/audit",
-            "Audit log: ?login=&entity=&entity_id=&from=&to=",
+            "Audit log, newest first (sort=at: oldest first): ?login=&entity=&entity_id=&from=&to=, paged (offset or page, limit; 50 by default); the entries found on every page in the X-Total-Count header",
             Access::Read,
             true,
             audit,
         )
         .query::<AuditParams>()
+        .query::<crate::listing::ListParams>()
         .answers::<jospar_store::AuditRecord>()
         .get(
             "/calendar/{year}",
@@ -464,9 +465,17 @@ async fn remove_grant(ctx: Ctx, Path((id, grant)): Path<(i64, i64)>) -> AppResul
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Json<Value>> {
+async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
     let p = ctx.user()?;
-    Ok(Json(json!(service::audit(ctx.db(), p, q.filter()?).await?)))
+    let page: crate::listing::ListParams = ctx.query_params();
+    let query = page.query();
+    let (rows, total) = service::audit_page(ctx.db(), p, q.filter_page(&query)?).await?;
+    Ok(crate::listing::api_answer(jospar_core::listing::Listed {
+        rows,
+        total: usize::try_from(total).unwrap_or_default(),
+        offset: query.offset,
+        limit: query.limit,
+    }))
 }
 
 /// A year's days off and exceptions, and how many working days it has.

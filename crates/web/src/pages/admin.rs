@@ -4,6 +4,7 @@ use super::common::form_message;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::{MenuEntry, MenuGroup};
 use crate::queries::AuditQuery;
 use crate::view::{Page, date, render};
@@ -14,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jospar_access::Access;
 use jospar_core::DayKind;
+use jospar_core::listing::Listed;
 use jospar_org::auth;
 use jospar_org::usecases as service;
 use serde::Deserialize;
@@ -72,7 +74,23 @@ struct AuditPage {
     error: Option<String>,
     lines: Vec<AuditLine>,
     entities: Vec<(String, String)>,
+    columns: Vec<Column>,
+    pager: Pager,
+    /// The sort asked for, kept by the filter form.
+    sort: Option<String>,
 }
+
+/// The columns of the audit log: it is sorted by time only (newest first, or oldest first).
+const AUDIT_COLUMNS: &[(&str, &str, bool)] = &[
+    ("at", "col-time", false),
+    ("", "field-login", false),
+    ("", "field-iin", false),
+    ("", "field-entity", false),
+    ("", "col-action", false),
+    ("", "col-old-value", false),
+    ("", "col-new-value", false),
+    ("", "field-reason", false),
+];
 
 const ENTITIES: &[&str] = &[
     "org",
@@ -86,14 +104,27 @@ const ENTITIES: &[&str] = &[
 
 async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let result = match q.filter() {
-        Ok(filter) => service::audit(ctx.db(), p, filter).await,
+    let search: ListParams = ctx.query_params();
+    let query = search.query();
+    let result = match q.filter_page(&query) {
+        Ok(filter) => service::audit_page(ctx.db(), p, filter).await,
         Err(e) => Err(e),
     };
-    let (lines, error) = match result {
-        Ok(records) => (records, None),
-        Err(e) => (Vec::new(), Some(form_message(&ctx, e)?)),
+    let ((lines, total), error) = match result {
+        Ok(found) => (found, None),
+        Err(e) => ((Vec::new(), 0), Some(form_message(&ctx, e)?)),
     };
+    let links = Links::new(&ctx.path, &ctx.query);
+    let pager = Pager::new(
+        ctx.tr,
+        &links,
+        &Listed {
+            rows: vec![(); lines.len()],
+            total: usize::try_from(total).unwrap_or_default(),
+            offset: query.offset,
+            limit: query.limit,
+        },
+    );
     let almaty = chrono::FixedOffset::east_opt(5 * 3600);
     let lines = lines
         .into_iter()
@@ -121,6 +152,9 @@ async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
         .collect();
     render(AuditPage {
         page: Page::new(&ctx, "audit-title", "audit"),
+        columns: columns(ctx.tr, &links, &query, AUDIT_COLUMNS),
+        pager,
+        sort: Some(search.sort.clone()).filter(|s| !s.is_empty()),
         q,
         error,
         lines,
