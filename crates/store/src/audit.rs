@@ -254,11 +254,31 @@ pub(crate) async fn stage_in_transaction(
     conn: &mut sqlx::PgConnection,
     pending: &[PendingAudit],
 ) -> Result<(), StoreError> {
-    for chunk in pending.chunks(ROWS_PER_INSERT) {
-        let mut insert = sqlx::QueryBuilder::<sqlx::Postgres>::new(
-            "INSERT INTO audit_pending (id, at, user_id, login, iin, org_id, entity, entity_id, action, old_value, new_value, reason) ",
-        );
-        insert.push_values(chunk, |mut values, PendingAudit(row)| {
+    let rows: Vec<&ChainedRow> = pending.iter().map(|PendingAudit(row)| row).collect();
+    insert_rows(conn, "audit_pending", &rows, false).await
+}
+
+/// The fields every audit table holds, in this order.
+const ROW_COLUMNS: &str =
+    "id, at, user_id, login, iin, org_id, entity, entity_id, action, old_value, new_value, reason";
+
+/// PostgreSQL: inserts rows into `table`, a thousand to a statement: `audit_pending`, or
+/// `audit_log` with their places in the chain (`chained`).
+async fn insert_rows(
+    conn: &mut sqlx::PgConnection,
+    table: &'static str,
+    rows: &[&ChainedRow],
+    chained: bool,
+) -> Result<(), StoreError> {
+    let columns = if chained {
+        format!("{ROW_COLUMNS}, seq, prev_hash, hash")
+    } else {
+        ROW_COLUMNS.to_string()
+    };
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut insert =
+            sqlx::QueryBuilder::<sqlx::Postgres>::new(format!("INSERT INTO {table} ({columns}) "));
+        insert.push_values(chunk, |mut values, row| {
             values
                 .push_bind(row.id)
                 .push_bind(row.at)
@@ -272,6 +292,12 @@ pub(crate) async fn stage_in_transaction(
                 .push_bind(&row.old_value)
                 .push_bind(&row.new_value)
                 .push_bind(&row.reason);
+            if chained {
+                values
+                    .push_bind(row.seq)
+                    .push_bind(&row.prev_hash)
+                    .push_bind(&row.hash);
+            }
         });
         insert.build().execute(&mut *conn).await?;
     }
@@ -313,30 +339,8 @@ pub async fn seal_pending(pool: &sqlx::PgPool) -> Result<(), StoreError> {
             row.prev_hash = Some(std::mem::replace(&mut prev, hash.clone()));
             row.hash = Some(hash);
         }
-        for chunk in rows.chunks(ROWS_PER_INSERT) {
-            let mut insert = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
-                "INSERT INTO audit_log ({CHAINED_COLUMNS}) "
-            ));
-            insert.push_values(chunk, |mut values, row| {
-                values
-                    .push_bind(row.seq)
-                    .push_bind(row.id)
-                    .push_bind(row.at)
-                    .push_bind(row.user_id)
-                    .push_bind(&row.login)
-                    .push_bind(&row.iin)
-                    .push_bind(row.org_id)
-                    .push_bind(&row.entity)
-                    .push_bind(&row.entity_id)
-                    .push_bind(&row.action)
-                    .push_bind(&row.old_value)
-                    .push_bind(&row.new_value)
-                    .push_bind(&row.reason)
-                    .push_bind(&row.prev_hash)
-                    .push_bind(&row.hash);
-            });
-            insert.build().execute(&mut *tx).await?;
-        }
+        let chained: Vec<&ChainedRow> = rows.iter().collect();
+        insert_rows(&mut tx, "audit_log", &chained, true).await?;
         sqlx::query("UPDATE audit_chain SET seq = $1, hash = $2 WHERE id = 1")
             .bind(seq)
             .bind(&prev)
