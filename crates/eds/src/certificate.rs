@@ -2,9 +2,10 @@
 //! from the ASN.1 of the subject and the extensions (NCA RK layout, INTEGRATIONS.md §3.3–3.4).
 
 use crate::EdsError;
+use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use der::asn1::ObjectIdentifier as Oid;
-use der::{Decode, DecodePem, Tag, Tagged};
+use der::{Decode, Tag, Tagged};
 use x509_cert::Certificate;
 use x509_cert::ext::pkix::{BasicConstraints, ExtendedKeyUsage, KeyUsage};
 
@@ -153,19 +154,56 @@ fn directory_string(value: &der::Any) -> Option<String> {
 }
 
 /// Reads trusted root certificates from PEM text (several `CERTIFICATE` blocks).
+///
+/// Each block's base64 is decoded here and read as DER: `der`'s own PEM reader never returns on
+/// a block whose DER is cut short (`MII=`, found by the fuzzer; kept as
+/// `fuzz/corpus/eds_pem/regression-pem-reader-hang`).
 pub fn certificates_from_pem(text: &str) -> Result<Vec<Certificate>, EdsError> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
     let mut certificates = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
-        let end_marker = "-----END CERTIFICATE-----";
-        let end = rest[start..]
-            .find(end_marker)
-            .map(|e| start + e + end_marker.len())
+    while let Some(start) = rest.find(BEGIN) {
+        let body_start = start + BEGIN.len();
+        let body_len = rest[body_start..]
+            .find(END)
             .ok_or_else(|| EdsError::Malformed("unterminated PEM certificate".into()))?;
-        let cert = Certificate::from_pem(&rest[start..end])
+        let body: String = rest[body_start..body_start + body_len]
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body.as_bytes())
+            .map_err(|e| EdsError::Malformed(format!("certificate: base64: {e}")))?;
+        let cert = Certificate::from_der(&der)
             .map_err(|e| EdsError::Malformed(format!("certificate: {e}")))?;
         certificates.push(cert);
-        rest = &rest[end..];
+        rest = &rest[body_start + body_len + END.len()..];
     }
     Ok(certificates)
+}
+
+#[cfg(test)]
+mod pem_tests {
+    use super::certificates_from_pem;
+
+    /// Found by the fuzzer: a block whose DER is cut short kept `der`'s PEM reader busy
+    /// forever; it is refused at once.
+    #[test]
+    fn a_certificate_cut_short_is_refused_at_once() {
+        let text = "-----BEGIN CERTIFICATE-----\nMII=\n-----END CERTIFICATE-----\nUB--3--EGIN \u{e8}CER--\n-";
+        let started = std::time::Instant::now();
+        assert!(certificates_from_pem(text).is_err());
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn no_block_is_no_certificate_and_an_open_block_is_refused() {
+        assert!(certificates_from_pem("").expect("empty").is_empty());
+        assert!(certificates_from_pem("-----BEGIN CERTIFICATE-----\nMIIB").is_err());
+        assert!(
+            certificates_from_pem("-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----")
+                .is_err()
+        );
+    }
 }
