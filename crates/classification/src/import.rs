@@ -245,16 +245,20 @@ fn year_of_month(value: &str) -> Option<i32> {
 
 /// Names as published, with the source's quirks mended: runs of spaces and line breaks
 /// collapsed, and the Latin "H" the portal writes inside Cyrillic words ("Hалог") replaced.
+/// Only an "H" that follows no Latin letter is mended, so that mending twice changes nothing
+/// (a run "hhн" would otherwise lose one Latin letter at each pass and a name would not read
+/// back as it was written).
 pub fn clean_name(name: &str) -> String {
+    let is_cyrillic = |c: &char| ('\u{0400}'..='\u{04FF}').contains(c);
     let chars: Vec<char> = name.chars().collect();
     let mended: String = chars
         .iter()
         .enumerate()
         .map(|(i, &c)| {
-            let next_is_cyrillic = chars
-                .get(i + 1)
-                .is_some_and(|n| ('\u{0400}'..='\u{04FF}').contains(n));
+            let next_is_cyrillic = chars.get(i + 1).is_some_and(is_cyrillic);
+            let after_latin = i > 0 && chars[i - 1].is_ascii_alphabetic();
             match c {
+                _ if after_latin => c,
                 'H' if next_is_cyrillic => 'Н',
                 'h' if next_is_cyrillic => 'н',
                 _ => c,
@@ -699,5 +703,18 @@ mod tests {
             clean_name("Hалог на  добавленную\nстоимость "),
             "Налог на добавленную стоимость"
         );
+    }
+
+    /// Found by the fuzzer (fuzz/corpus/classification/regression-latin-h-run.csv): a run of
+    /// Latin "h" before a Cyrillic letter lost one letter at each cleaning.
+    #[test]
+    fn cleaning_a_clean_name_changes_nothing() {
+        for name in ["промышленhhhности", "Hалог", "hh", "Hh Hн", "aHб", "ЖHh"]
+        {
+            let once = clean_name(name);
+            assert_eq!(clean_name(&once), once, "{name}");
+        }
+        assert_eq!(clean_name("промышленHости"), "промышленНости");
+        assert_eq!(clean_name("Hалог"), "Налог");
     }
 }
