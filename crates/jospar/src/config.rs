@@ -77,6 +77,16 @@ pub struct Config {
     /// A corrected copy of `data/treasury/layouts.toml` — the headings and shapes of the
     /// Treasury's forms; none = the built-in layouts (JOSPAR_TREASURY_LAYOUTS).
     pub treasury_layouts: Option<PathBuf>,
+    /// The SMTP relay (HOST:PORT) notices are mailed through; none = notices stay in the
+    /// system (JOSPAR_SMTP_RELAY). The sender address, and a login and password when the
+    /// relay asks for AUTH (JOSPAR_SMTP_FROM, JOSPAR_SMTP_LOGIN, JOSPAR_SMTP_PASSWORD).
+    pub smtp_relay: Option<String>,
+    pub smtp_from: String,
+    pub smtp_login: String,
+    pub smtp_password: String,
+    /// The system's address as its users open it, for the links in mailed notices
+    /// (JOSPAR_PUBLIC_URL).
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -112,6 +122,11 @@ impl Default for Config {
             exchange_backoff_ms: 500,
             exchange_backoff_max_ms: 10_000,
             treasury_layouts: None,
+            smtp_relay: None,
+            smtp_from: "jospar@localhost".into(),
+            smtp_login: String::new(),
+            smtp_password: String::new(),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -123,6 +138,17 @@ impl Config {
             .merge(Env::prefixed("JOSPAR_"))
             .extract()?;
         Ok(config)
+    }
+
+    /// Where notices are mailed, when a relay is configured.
+    pub fn smtp(&self) -> Option<jospar_notify::mail::SmtpSettings> {
+        let relay = self.smtp_relay.clone().filter(|r| !r.trim().is_empty())?;
+        Some(jospar_notify::mail::SmtpSettings {
+            relay,
+            from: self.smtp_from.clone(),
+            credentials: (!self.smtp_login.is_empty())
+                .then(|| (self.smtp_login.clone(), self.smtp_password.clone())),
+        })
     }
 
     /// Puts the configured layouts of the Treasury's forms in force; a broken file stops the

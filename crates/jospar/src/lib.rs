@@ -5,6 +5,7 @@ pub mod backup;
 pub mod bench;
 pub mod config;
 pub mod demo;
+pub mod demo_workflow;
 pub mod exchange;
 pub mod scale;
 pub mod signing;

@@ -345,6 +345,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                     if demo::load_if_empty(&db).await? {
                         demo::load_treasury_forms(&db).await?;
                         demo::load_open_budget(&db).await?;
+                        jospar::demo_workflow::load_workflow(&db).await?;
                     }
                 }
             }
@@ -670,6 +671,14 @@ async fn serve(
         Err(e) => tracing::error!("reading the audit chain's head: {e}"),
     }
     exchange::spawn_final_reports(db.clone());
+    if let Some(smtp) = config.smtp() {
+        jospar_notify::mail::spawn_mailer(
+            db.clone(),
+            smtp,
+            config.public_url.clone(),
+            std::time::Duration::from_secs(30),
+        );
+    }
     if let Some(gateway) = &treasury {
         let interval = std::time::Duration::from_secs(config.shep_interval.max(1));
         exchange::spawn_worker(db.clone(), gateway.clone(), interval);

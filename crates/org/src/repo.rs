@@ -601,6 +601,29 @@ pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>, StoreError> 
         .collect())
 }
 
+/// Every grant of every user who is not blocked, with the user's id: who reviews where (the
+/// start page's "awaiting my review" follows the notices of sent requests).
+pub async fn all_grants(db: &Db) -> Result<Vec<(i64, Grant)>, StoreError> {
+    let rows: Vec<(i64, i64, String, i64, NaiveDate)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT g.user_id, g.id, g.role, g.org_id, g.valid_until FROM role_grants g \
+         JOIN users u ON u.id = g.user_id WHERE u.blocked = FALSE ORDER BY g.id")
+        .fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(user_id, id, role, org_id, valid_until)| {
+            Some((
+                user_id,
+                Grant {
+                    id,
+                    role: Role::from_code(&role)?,
+                    org_id,
+                    valid_until,
+                },
+            ))
+        })
+        .collect())
+}
+
 pub async fn grant_role(
     db: &Db,
     who: &Who,

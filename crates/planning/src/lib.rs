@@ -10,6 +10,7 @@ pub mod payroll;
 pub mod repo;
 pub mod reports;
 pub mod usecases;
+pub mod workdesk;
 
 pub use reports::REPORTS;
 

@@ -4,6 +4,7 @@
 
 use crate::domain::*;
 use chrono::{DateTime, Utc};
+use jospar_access::Right;
 use jospar_core::{Tenge, ids::new_id};
 use jospar_forms::{FormDef, RowInput};
 use jospar_limits::LimitKind;
@@ -589,7 +590,73 @@ async fn transition_in(tx: &mut Tx, who: &Who, target: Target, step: Move<'_>) -
         reason: reason.map(str::to_string),
     })
     .await?;
+    tell_who_acts_next(tx, &new).await?;
     Ok(new)
+}
+
+/// Notifies, in the transition's transaction, who must act on the request now: the reviewers of
+/// the stage it was sent to, or its organisation's economists when it is returned or approved.
+async fn tell_who_acts_next(tx: &mut Tx, request: &Request) -> Result<()> {
+    use jospar_i18n::{Lang, Tr};
+    use jospar_notify::{Holders, Notice};
+    let link = format!("/requests/{}", request.id);
+    // Whatever the move, the request no longer waits where it was sent before.
+    jospar_notify::settle_in(tx, "request-sent", &link).await?;
+    let (to, kind, key) = match (request.status, request.stage_org_id) {
+        (Status::Sent, Some(stage)) => (
+            Holders {
+                org_id: stage,
+                right: Right::Approve,
+            },
+            "request-sent",
+            "notice-request-sent",
+        ),
+        (Status::Returned, _) => (
+            Holders {
+                org_id: request.org_id,
+                right: Right::Enter,
+            },
+            "request-returned",
+            "notice-request-returned",
+        ),
+        (Status::Approved, _) => (
+            Holders {
+                org_id: request.org_id,
+                right: Right::Enter,
+            },
+            "request-approved",
+            "notice-request-approved",
+        ),
+        _ => return Ok(()),
+    };
+    let (first_year, org_ru, org_kk): (i64, String, String) = on_tx!(&mut *tx, conn => sqlx::query_as(
+        "SELECT c.first_year, o.name_ru, COALESCE(o.name_kk, o.name_ru) FROM budget_requests r \
+         JOIN limit_campaigns c ON c.id = r.campaign_id JOIN orgs o ON o.id = r.org_id WHERE r.id = $1")
+        .bind(request.id).fetch_one(conn).await)?;
+    let say = |tr: Tr, org: &str| {
+        tr.args(
+            key,
+            &[
+                (
+                    "number",
+                    request.number_label(
+                        &tr.t("request-number-prefix"),
+                        i32::try_from(first_year).unwrap_or_default(),
+                    ),
+                ),
+                ("org", org.to_string()),
+                ("reason", request.return_reason.clone().unwrap_or_default()),
+            ],
+        )
+    };
+    let notice = Notice {
+        kind,
+        text_ru: say(Tr(Lang::Ru), &org_ru),
+        text_kk: say(Tr(Lang::Kk), &org_kk),
+        link,
+    };
+    jospar_notify::send_in(tx, to, &notice).await?;
+    Ok(())
 }
 
 /// A verified signature to store with a request version.

@@ -28,6 +28,8 @@ pub struct Ctx {
     pub principal: Option<Principal>,
     pub path: String,
     pub query: String,
+    /// The signed-in user's unread notices, for the header's counter (0 for the API).
+    pub unread: i64,
 }
 
 impl Ctx {
@@ -113,12 +115,17 @@ impl FromRequestParts<AppState> for Ctx {
             }
             None => None,
         };
+        let unread = match &principal {
+            Some(p) if !p.via_token => jospar_notify::unread(db, p.user.id).await?,
+            _ => 0,
+        };
         Ok(Ctx {
             state: state.clone(),
             tr: Tr(lang),
             principal,
             path: parts.uri.path().to_string(),
             query: parts.uri.query().unwrap_or("").to_string(),
+            unread,
         })
     }
 }

@@ -18,6 +18,8 @@ pub struct Page {
     pub link_kk: String,
     pub link_ru: String,
     pub current: &'static str,
+    /// Unread notices of the signed-in user (the header's counter).
+    pub unread: i64,
 }
 
 /// The current path with `lang` set to `lang`, other query parameters kept.
@@ -50,6 +52,7 @@ impl Page {
             link_kk: with_lang(&ctx.path, &ctx.query, "kk"),
             link_ru: with_lang(&ctx.path, &ctx.query, "ru"),
             current,
+            unread: ctx.unread,
         }
     }
 
@@ -101,6 +104,7 @@ impl ErrorPage {
                 link_kk: with_lang(path, query, "kk"),
                 link_ru: with_lang(path, query, "ru"),
                 current: "",
+                unread: 0,
             },
             message,
         }

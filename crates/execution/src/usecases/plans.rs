@@ -170,6 +170,24 @@ impl jospar_core::listing::Listable for PlanListRow {
     }
 }
 
+/// The financing plans of the organisations the user enters data for, counted by state (draft,
+/// approved) for the start page (issue 20).
+pub async fn my_plan_counts(db: &Db, p: &Principal) -> Result<Vec<(String, usize)>> {
+    let plans = plans::plan_summaries(db)
+        .await
+        .map_err(|e| refusal(e.into()))?;
+    Ok(["draft", "approved"]
+        .into_iter()
+        .map(|status| {
+            let count = plans
+                .iter()
+                .filter(|plan| plan.status == status && p.can(Right::Enter, plan.org_id))
+                .count();
+            (status.to_string(), count)
+        })
+        .collect())
+}
+
 /// The financing plans list (issue 20): the plans the caller reads, newest year first unless
 /// sorted, filtered and cut to a page.
 pub async fn list_plans(

@@ -352,3 +352,24 @@ impl TestApp {
             .id
     }
 }
+
+/// GET `path` with `token`: the status, the total header and the JSON body.
+pub async fn get_listed(
+    app: &TestApp,
+    token: &str,
+    path: &str,
+) -> (u16, Option<usize>, serde_json::Value) {
+    let answer = reqwest::Client::new()
+        .get(app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("answer");
+    let status = answer.status().as_u16();
+    let total = answer
+        .headers()
+        .get("x-total-count")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok());
+    (status, total, answer.json().await.expect("json"))
+}

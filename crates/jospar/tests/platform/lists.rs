@@ -3,25 +3,8 @@
 //! `X-Total-Count`, numbers requests per organisation and year, keeps to the caller's scope,
 //! and refuses an amount it cannot read, naming the field.
 
-use crate::app::{Engine, TestApp, spawn, spawn_loaded};
+use crate::app::{Engine, TestApp, get_listed as get, spawn, spawn_loaded};
 use serde_json::Value;
-
-/// GET `path` with `token`: the status, the total header and the JSON body.
-async fn get(app: &TestApp, token: &str, path: &str) -> (u16, Option<usize>, Value) {
-    let answer = reqwest::Client::new()
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .expect("answer");
-    let status = answer.status().as_u16();
-    let total = answer
-        .headers()
-        .get("x-total-count")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse().ok());
-    (status, total, answer.json().await.expect("json"))
-}
 
 fn numbers(rows: &Value) -> Vec<String> {
     rows.as_array()

@@ -17,3 +17,4 @@ mod oversight;
 mod restore;
 mod story;
 mod treasury_stream;
+mod workdesk;

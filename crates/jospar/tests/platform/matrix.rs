@@ -1107,6 +1107,36 @@ async fn every_route_refuses_what_it_must() {
             body: None,
             expect: "AAAAAAR",
         },
+        // Every signed-in user reads and marks their own notices; an id of someone else's is
+        // not found (platform::workdesk).
+        Case {
+            method: "get",
+            route: "/notifications",
+            path: "/notifications".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/notifications/{id}/read",
+            path: "/notifications/1/read".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/notifications/read",
+            path: "/notifications/read".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/workdesk",
+            path: "/workdesk".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
     ];
 
     // Every route of the API, as declared, is in the matrix, and the matrix agrees with what the

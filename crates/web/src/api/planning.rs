@@ -17,6 +17,14 @@ use utoipa::{IntoParams, ToSchema};
 pub(super) fn routes(api: Api) -> Api {
     api.module(Module::Planning)
         .get(
+            "/workdesk",
+            "The caller's start page (issue 20): own requests by state, those awaiting the caller's review, those returned with the reason, each open campaign's deadline with its curator's-desk counts, and own financing plans by state",
+            Access::SignedIn,
+            true,
+            workdesk,
+        )
+        .answer::<StartPage>()
+        .get(
             "/campaigns/{id}/desk",
             "Curator's desk: organisations × documents with status and deadline (BP-7)",
             Access::Approve,
@@ -282,6 +290,26 @@ async fn request(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<RequestLines>>
 #[derive(Serialize, ToSchema)]
 struct LineAmount {
     amount_tiyn: i64,
+}
+
+/// What the start page shows, as data.
+#[derive(Serialize, ToSchema)]
+struct StartPage {
+    #[serde(flatten)]
+    planning: jospar_planning::workdesk::Workdesk,
+    /// Own financing plans by state: (draft|approved, count).
+    plans: Vec<(String, usize)>,
+    /// Notices not read yet.
+    unread: i64,
+}
+
+async fn workdesk(ctx: Ctx) -> AppResult<Json<StartPage>> {
+    let p = ctx.user()?;
+    Ok(Json(StartPage {
+        planning: jospar_planning::workdesk::workdesk(ctx.db(), p, &ctx.tr).await?,
+        plans: jospar_execution::usecases::plans::my_plan_counts(ctx.db(), p).await?,
+        unread: jospar_notify::unread(ctx.db(), p.user.id).await?,
+    }))
 }
 
 /// The curator's desk of a campaign: its deadline and each organisation's request.

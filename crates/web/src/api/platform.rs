@@ -223,6 +223,73 @@ pub(super) fn routes(api: Api) -> Api {
             revoke_token,
         )
         .no_content()
+        .get(
+            "/notifications",
+            "The caller's notices, newest first (unread=1: only unread ones), paged (offset or page, limit; 50 by default); the total in the X-Total-Count header",
+            Access::SignedIn,
+            true,
+            notifications,
+        )
+        .query::<crate::listing::ListParams>()
+        .query::<NoticeParams>()
+        .answers::<jospar_notify::Notification>()
+        .post(
+            "/notifications/{id}/read",
+            "Mark one of the caller's notices read",
+            Access::SignedIn,
+            true,
+            read_notification,
+        )
+        .no_content()
+        .post(
+            "/notifications/read",
+            "Mark all the caller's notices read; answers how many",
+            Access::SignedIn,
+            true,
+            read_notifications,
+        )
+        .answer::<Marked>()
+}
+
+/// The filter of the caller's notices.
+#[derive(Deserialize, Default, IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+struct NoticeParams {
+    /// `1`: only the notices not read yet.
+    unread: String,
+}
+
+/// How many notices were marked read.
+#[derive(Serialize, ToSchema)]
+struct Marked {
+    marked: u64,
+}
+
+async fn notifications(ctx: Ctx) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let filter: NoticeParams = ctx.query_params();
+    let query = ctx.query_params::<crate::listing::ListParams>().query();
+    let listed = crate::pages::notices(&ctx, p.user.id, filter.unread == "1", &query).await?;
+    Ok(crate::listing::api_answer(listed))
+}
+
+async fn read_notification(ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
+    let p = writer(&ctx)?;
+    if jospar_notify::open(ctx.db(), p.user.id, id)
+        .await?
+        .is_some()
+    {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+async fn read_notifications(ctx: Ctx) -> AppResult<Json<Marked>> {
+    let p = writer(&ctx)?;
+    let marked = jospar_notify::mark_read(ctx.db(), p.user.id, None).await?;
+    Ok(Json(Marked { marked }))
 }
 
 /// Content types of uploaded files.

@@ -7,6 +7,8 @@ mod common;
 mod exchange;
 mod execution;
 mod limits;
+mod notifications;
+pub(crate) use notifications::notices;
 mod openbudget;
 mod orgs;
 mod oversight;
@@ -58,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .merge(staffing::routes())
         .merge(execution::routes())
         .merge(plans::routes())
+        .merge(notifications::routes())
         .merge(exchange::routes())
         .merge(receipts::routes())
         .merge(passport::routes())

@@ -29,55 +29,179 @@ struct HomePage {
     page: Page,
     /// The landing text in the other language too, so that a visitor reads it either way.
     other: crate::i18n::Tr,
-    signed_in: bool,
+    desk: Option<StartDesk>,
+}
+
+/// What waits for a signed-in user (issue 20).
+struct StartDesk {
     org_name: String,
     roles: Vec<(String, String, String)>,
+    /// The latest unread notices.
+    notices: Vec<jospar_notify::Notification>,
+    to_review: Vec<DocRow>,
+    returned: Vec<DocRow>,
+    /// (state label, count, link to the list filtered by it).
+    requests: Vec<(String, usize, String)>,
+    plans: Vec<(String, usize, String)>,
+    campaigns: Vec<CampaignRow>,
+    /// "The authorized body … has not opened a campaign for 2027–2029", with whose step it is.
+    awaited: Option<String>,
+    /// The user may open a campaign (the link of the empty state).
+    can_open_campaign: bool,
+}
+
+struct DocRow {
+    id: i64,
+    number: String,
+    org: String,
+    date: String,
+    reason: String,
+}
+
+struct CampaignRow {
+    id: i64,
+    name: String,
+    deadline: String,
+    /// "5 рабочих дней" or the overdue mark.
+    due: String,
+    overdue_deadline: bool,
+    organisations: usize,
+    submitted: usize,
+    overdue: usize,
+    returned: usize,
+    without_request: usize,
 }
 
 async fn home(ctx: Ctx) -> AppResult<Response> {
     let mut page = Page::new(&ctx, "home-title", "home");
-    let (signed_in, org_name, roles) = match &ctx.principal {
+    let desk = match &ctx.principal {
         Some(p) => {
             page.title = ctx.tr.t("home-title-signed-in");
-            let org = jospar_org::repo::get_org(ctx.db(), p.user.org_id).await?;
-            let orgs = jospar_org::repo::all_orgs(ctx.db()).await?;
-            let name_of = |id: i64| {
-                orgs.iter()
-                    .find(|o| o.id == id)
-                    .map(|o| o.name(ctx.tr.lang()).to_string())
-                    .unwrap_or_default()
-            };
-            let roles = p
-                .grants
-                .iter()
-                .map(|g| {
-                    (
-                        ctx.tr.t(&format!("role-{}", g.role.code())),
-                        name_of(g.org_id),
-                        crate::view::date(&g.valid_until),
-                    )
-                })
-                .collect();
-            (
-                true,
-                org.map(|o| o.name(ctx.tr.lang()).to_string())
-                    .unwrap_or_default(),
-                roles,
-            )
+            Some(start_desk(&ctx, p).await?)
         }
-        None => (false, String::new(), Vec::new()),
+        None => None,
     };
     let other = crate::i18n::Tr(if ctx.tr.lang() == "kk" {
         crate::i18n::Lang::Ru
     } else {
         crate::i18n::Lang::Kk
     });
-    render(HomePage {
-        page,
-        other,
-        signed_in,
-        org_name,
+    render(HomePage { page, other, desk })
+}
+
+/// The start page of a signed-in user: notices, what awaits review, what was returned, the
+/// user's documents by state and the campaigns' deadlines (issue 20).
+async fn start_desk(ctx: &Ctx, p: &jospar_access::Principal) -> AppResult<StartDesk> {
+    let tr = ctx.tr;
+    let lang = tr.lang();
+    let orgs = jospar_org::repo::all_orgs(ctx.db()).await?;
+    let name_of = |id: i64| {
+        orgs.iter()
+            .find(|o| o.id == id)
+            .map(|o| o.name(lang).to_string())
+            .unwrap_or_default()
+    };
+    let roles = p
+        .grants
+        .iter()
+        .map(|g| {
+            (
+                tr.t(&format!("role-{}", g.role.code())),
+                name_of(g.org_id),
+                crate::view::date(&g.valid_until),
+            )
+        })
+        .collect();
+    let work = jospar_planning::workdesk::workdesk(ctx.db(), p, &tr).await?;
+    let doc = |d: &jospar_planning::workdesk::DocLine| DocRow {
+        id: d.request.id,
+        number: d.number_label.clone(),
+        org: d.org_name.clone(),
+        date: super::common::almaty_date_time(d.request.updated_at),
+        reason: d.request.return_reason.clone().unwrap_or_default(),
+    };
+    let requests = work
+        .mine
+        .iter()
+        .map(|c| {
+            (
+                tr.t(&format!("status-{}", c.status.code())),
+                c.count,
+                format!("/requests?status={}", c.status.code()),
+            )
+        })
+        .collect();
+    let plans = jospar_execution::usecases::plans::my_plan_counts(ctx.db(), p)
+        .await?
+        .into_iter()
+        .map(|(status, count)| {
+            (
+                tr.t(&format!("plan-status-{status}")),
+                count,
+                format!("/plans?status={status}"),
+            )
+        })
+        .collect();
+    let campaigns = work
+        .campaigns
+        .iter()
+        .map(|c| {
+            let overdue_deadline = p.today > c.deadline;
+            CampaignRow {
+                id: c.campaign.id,
+                name: tr
+                    .pick(&c.campaign.name_ru, Some(&c.campaign.name_kk))
+                    .to_string(),
+                deadline: crate::view::date(&c.deadline),
+                due: if overdue_deadline {
+                    tr.t("home-deadline-passed")
+                } else {
+                    tr.args(
+                        "home-working-days-left",
+                        &[("count", c.working_days_left.to_string())],
+                    )
+                },
+                overdue_deadline,
+                organisations: c.organisations,
+                submitted: c.submitted,
+                overdue: c.overdue,
+                returned: c.returned,
+                without_request: c.without_request,
+            }
+        })
+        .collect();
+    let awaited = work.awaited.as_ref().map(|a| {
+        tr.args(
+            "home-no-campaign",
+            &[
+                (
+                    "authority",
+                    a.authority_org_id
+                        .map(&name_of)
+                        .unwrap_or_else(|| tr.t("home-authority-unknown")),
+                ),
+                ("from", a.first_year.to_string()),
+                ("to", (a.first_year + 2).to_string()),
+            ],
+        )
+    });
+    let can_open_campaign = work
+        .awaited
+        .as_ref()
+        .and_then(|a| a.authority_org_id)
+        .is_some_and(|id| p.can(jospar_org::Right::Enter, id));
+    let (notices, _) = jospar_notify::page(ctx.db(), p.user.id, lang, true, 0, 5).await?;
+    Ok(StartDesk {
+        org_name: name_of(p.user.org_id),
         roles,
+        notices,
+        to_review: work.to_review.iter().map(doc).collect(),
+        returned: work.returned.iter().map(doc).collect(),
+        requests,
+        plans,
+        campaigns,
+        awaited,
+        can_open_campaign,
     })
 }
 

@@ -1,0 +1,278 @@
+//! The demo's budget year at work (issue 20): an open campaign for the coming three years with
+//! limits distributed to the education administrator and its schools, and the schools'
+//! requests in every state — in work, sent to the administrator, forwarded to the authorized
+//! body, returned with a reason, approved — with an approved financing plan. Everything goes
+//! through the use cases as the users themselves would do it (their rights checked, their
+//! requests signed with demo keys, the audit log and the notices written), so each demo login's
+//! start page has something to do and every report opens with data.
+
+use anyhow::{Context, Result};
+use chrono::Datelike;
+use jospar_access::Principal;
+use jospar_eds::testkit::{KeyAlgorithm, Person, TestCa};
+use jospar_eds::{NativeVerifier, Signing};
+use jospar_i18n::{Lang, Tr};
+use jospar_limits::LimitKind;
+use jospar_limits::repo::{Change, NewCampaign};
+use jospar_org::repo;
+use jospar_planning::usecases as planning;
+use jospar_store::Db;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// One million tenge in tiyn.
+const MLN: i64 = 100_000_000;
+
+/// The education administrator's program the schools are financed from.
+const PROGRAM: &str = "003";
+
+/// What happens to each school's request: the school (as in demo/region.json), who enters it,
+/// the teachers' staff units, and how far it goes.
+const SCHOOLS: &[(&str, &str, u32, Stage)] = &[
+    ("edu.school5", "economist.school5", 10, Stage::Returned),
+    ("edu.boarding1", "abp.edu", 12, Stage::SentToAdministrator),
+    ("edu.kuryk.school1", "abp.edu", 8, Stage::SentToAuthority),
+    ("edu.school23", "abp.edu", 9, Stage::Approved),
+    ("edu.gymnasium3", "abp.edu", 11, Stage::InWork),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    InWork,
+    SentToAdministrator,
+    SentToAuthority,
+    Returned,
+    Approved,
+}
+
+/// The reason the administrator gives for returning the school's request.
+const RETURN_REASON: &str =
+    "Уточните количество ставок учителей: в штатном расписании школы 9 ставок, в расчёте 10.";
+
+struct Demo {
+    db: Db,
+    tr: Tr,
+    signing: Signing,
+    ca: TestCa,
+    tree: Arc<jospar_access::OrgTree>,
+    orgs: HashMap<String, i64>,
+}
+
+/// Loads the campaign, limits, requests and plan into the freshly loaded demo region.
+pub async fn load_workflow(db: &Db) -> Result<()> {
+    let demo = Demo::new(db).await?;
+    let planner = demo.principal("planner").await?;
+    let abp = demo.principal("abp.edu").await?;
+    let year = planner.today.year() + 1;
+    let campaign = jospar_limits::usecases::create_campaign(
+        db,
+        &planner,
+        NewCampaign {
+            authority_org_id: demo.org("obl.ueibp")?,
+            first_year: year,
+            name_ru: format!("Бюджет на {}–{} годы", year, year + 2),
+            name_kk: format!("{}–{} жылдарға арналған бюджет", year, year + 2),
+            inflation_bp: [10500, 10450],
+            request_days: None,
+        },
+    )
+    .await?;
+    let slots = |org: i64, program: &str, amount_mln: i64| -> Vec<Change> {
+        campaign
+            .years()
+            .into_iter()
+            .map(|y| Change {
+                org_id: org,
+                program: program.to_string(),
+                year: y,
+                kind: LimitKind::Base,
+                amount_tiyn: amount_mln * MLN,
+                version: 0,
+            })
+            .collect()
+    };
+    // The authorized body's total and the administrators' limits, then the administrator's
+    // program and its schools (L-1…L-3).
+    let mut totals = slots(demo.org("obl.ueibp")?, "", 3_000);
+    totals.extend(slots(demo.org("obl.edu")?, "", 1_500));
+    totals.extend(slots(demo.org("obl.health")?, "", 900));
+    totals.extend(slots(demo.org("obl.culture")?, "", 400));
+    let letter = Some("Письмо УЭБП о предельных объёмах расходов");
+    jospar_limits::usecases::save(db, &planner, &demo.tr, &campaign, &totals, letter).await?;
+    let mut program = slots(demo.org("obl.edu")?, PROGRAM, 1_200);
+    for (school, ..) in SCHOOLS {
+        program.extend(slots(demo.org(school)?, PROGRAM, 60));
+    }
+    jospar_limits::usecases::save(db, &abp, &demo.tr, &campaign, &program, letter).await?;
+    for &(school, login, staff, stage) in SCHOOLS {
+        let author = demo.principal(login).await?;
+        let id = demo
+            .request(&author, campaign.id, demo.org(school)?, staff)
+            .await
+            .map_err(|e| anyhow::anyhow!("the request of {school}: {e:?}"))?;
+        demo.move_along(&author, &abp, &planner, id, stage, year)
+            .await
+            .map_err(|e| anyhow::anyhow!("the request of {school}: {e:?}"))?;
+    }
+    Ok(())
+}
+
+impl Demo {
+    async fn new(db: &Db) -> Result<Demo> {
+        let ca = TestCa::new("JOSPAR DEMO CA (loading)", KeyAlgorithm::P256)?;
+        let signing = Signing {
+            verifier: Arc::new(NativeVerifier::new(vec![ca.certificate.clone()])),
+            ncalayer_url: String::new(),
+        };
+        let all = repo::all_orgs(db).await?;
+        let tree = Arc::new(jospar_access::OrgTree::new(
+            all.iter().map(|o| (o.id, o.parent_id)),
+        ));
+        let region: serde_json::Value = serde_json::from_str(include_str!("../demo/region.json"))?;
+        let mut orgs = HashMap::new();
+        for org in region["orgs"].as_array().context("demo orgs")? {
+            let name = org["name_ru"].as_str().unwrap_or_default();
+            if let Some(loaded) = all.iter().find(|o| o.name_ru == name) {
+                orgs.insert(
+                    org["key"].as_str().unwrap_or_default().to_string(),
+                    loaded.id,
+                );
+            }
+        }
+        Ok(Demo {
+            db: db.clone(),
+            tr: Tr(Lang::Ru),
+            signing,
+            ca,
+            tree,
+            orgs,
+        })
+    }
+
+    fn org(&self, key: &str) -> Result<i64> {
+        self.orgs
+            .get(key)
+            .copied()
+            .with_context(|| format!("demo organisation {key}"))
+    }
+
+    async fn principal(&self, login: &str) -> Result<Principal> {
+        let user = repo::user_by_login(&self.db, login)
+            .await?
+            .with_context(|| format!("demo user {login}"))?;
+        let grants = repo::grants_of(&self.db, user.id).await?;
+        Ok(Principal {
+            user,
+            grants,
+            tree: self.tree.clone(),
+            today: chrono::Utc::now().date_naive(),
+            via_token: true,
+            csrf: None,
+        })
+    }
+
+    /// A CMS signature of `data` by the user, with a demo key of their own.
+    fn sign(&self, p: &Principal, data: &[u8]) -> Result<String> {
+        let key = self.ca.issue(&Person::individual(
+            &p.user.iin,
+            &p.user.full_name,
+            KeyAlgorithm::P256,
+        ))?;
+        Ok(jospar_eds::testkit::cms_pem(&key.sign_detached(data)?))
+    }
+
+    async fn version(&self, p: &Principal, id: i64) -> Result<i64> {
+        Ok(planning::request(&self.db, p, id).await?.version)
+    }
+
+    /// A school's request: teachers' salaries (form 111) of program 003 for the three
+    /// planning years, `staff` units at 300 000 tenge a month.
+    async fn request(&self, p: &Principal, campaign: i64, org: i64, staff: u32) -> Result<i64> {
+        let request = planning::create(&self.db, p, &self.tr, campaign, org, "plan").await?;
+        let line = planning::add_line(
+            &self.db,
+            p,
+            request.id,
+            request.version,
+            planning::LineInput {
+                program: PROGRAM.into(),
+                subprogram: String::new(),
+                specific: "111".into(),
+                limit_kind: "base".into(),
+                project: "Штат учителей".into(),
+            },
+        )
+        .await?;
+        let campaign = jospar_limits::usecases::campaign(&self.db, p, campaign).await?;
+        for year in campaign.years() {
+            let row: jospar_forms::RowInput = [
+                ("position", "Учитель".to_string()),
+                ("staff_units", staff.to_string()),
+                ("salary", "300 000".to_string()),
+                ("months", "12".to_string()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+            let version = self.version(p, request.id).await?;
+            planning::set_rows(
+                &self.db,
+                p,
+                &self.tr,
+                planning::RowsEdit {
+                    id: request.id,
+                    version,
+                    line_id: line.id,
+                    year,
+                    rows: &[row],
+                },
+            )
+            .await?;
+        }
+        Ok(request.id)
+    }
+
+    /// Takes the request as far as `stage`: signed and sent, reviewed by the administrator
+    /// (returned, or approved on to the authorized body), approved at the top with its
+    /// financing plan.
+    async fn move_along(
+        &self,
+        author: &Principal,
+        abp: &Principal,
+        planner: &Principal,
+        id: i64,
+        stage: Stage,
+        year: i32,
+    ) -> Result<()> {
+        if stage == Stage::InWork {
+            return Ok(());
+        }
+        let (request, data) = planning::signing_data(&self.db, author, id).await?;
+        let cms = self.sign(author, &data)?;
+        planning::send(&self.db, &self.signing, author, id, request.version, &cms).await?;
+        match stage {
+            Stage::SentToAdministrator | Stage::InWork => return Ok(()),
+            Stage::Returned => {
+                let version = self.version(abp, id).await?;
+                planning::return_request(&self.db, abp, id, version, RETURN_REASON).await?;
+                return Ok(());
+            }
+            Stage::SentToAuthority | Stage::Approved => {}
+        }
+        let version = self.version(abp, id).await?;
+        planning::approve(&self.db, abp, id, version).await?;
+        if stage == Stage::SentToAuthority {
+            return Ok(());
+        }
+        let version = self.version(planner, id).await?;
+        planning::approve(&self.db, planner, id, version).await?;
+        // The school's financing plan for the first planning year, approved by the
+        // administrator with its signature.
+        use jospar_execution::usecases::plans;
+        let plan = plans::create_from_request(&self.db, abp, id, year).await?;
+        let (plan, data) = plans::signing_data(&self.db, abp, plan.id).await?;
+        let cms = self.sign(abp, &data)?;
+        plans::approve(&self.db, &self.signing, abp, plan.id, plan.version, &cms).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,194 @@
+//! The start page and the notices at work, on both engines (issue 20): the demo's budget year
+//! (`jospar::demo_workflow`) gives the school's economist a returned request with its reason,
+//! the education administrator a request to review, the planner one forwarded to the authorized
+//! body; the counts equal the curator's desk; notices reach who must act, are settled when the
+//! request moves on, open their document, and are mailed through the SMTP relay.
+
+use crate::app::{Engine, get_listed as get_json, spawn};
+use serde_json::Value;
+
+fn count_of(desk: &Value, status: &str) -> u64 {
+    desk["mine"]
+        .as_array()
+        .expect("mine")
+        .iter()
+        .find(|c| c["status"] == status)
+        .and_then(|c| c["count"].as_u64())
+        .expect("every state counted")
+}
+
+async fn start_pages_of_the_demo_year(engine: Engine) {
+    let Some(app) = spawn(engine).await else {
+        return;
+    };
+    // Before the campaign: the empty state says whose step it is and for which years.
+    let economist = app.token("economist.school5").await;
+    let (_, _, desk) = get_json(&app, &economist, "/api/v1/workdesk").await;
+    assert!(desk["campaigns"].as_array().expect("campaigns").is_empty());
+    let authority = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    assert_eq!(desk["awaited"]["authority_org_id"], authority, "{desk}");
+    let client = app.signed_in("economist.school5").await;
+    let home = client.get(app.url("/?lang=ru")).send().await.expect("home");
+    let home = home.text().await.expect("text");
+    assert!(
+        home.contains("ещё не открыл(а) бюджетную кампанию"),
+        "the empty state names the next step"
+    );
+
+    jospar::demo_workflow::load_workflow(&app.db)
+        .await
+        .expect("the demo's budget year");
+
+    // The economist: one request returned, with the administrator's reason, and its notice.
+    let (status, _, desk) = get_json(&app, &economist, "/api/v1/workdesk").await;
+    assert_eq!(status, 200, "{desk}");
+    assert_eq!(count_of(&desk, "returned"), 1, "{desk}");
+    assert_eq!(count_of(&desk, "sent"), 0);
+    let returned = &desk["returned"][0];
+    assert!(
+        returned["return_reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("Уточните количество ставок")),
+        "{returned}"
+    );
+    let year = chrono::Datelike::year(&chrono::Utc::now()) + 1;
+    assert_eq!(returned["number_label"], format!("БЗ-{year}-0001"));
+    assert!(desk["to_review"].as_array().expect("list").is_empty());
+    assert_eq!(desk["unread"], 1);
+    let (_, total, notices) = get_json(&app, &economist, "/api/v1/notifications?lang=kk").await;
+    assert_eq!(total, Some(1));
+    assert!(
+        notices[0]["text"].as_str().is_some_and(
+            |t| t.contains(&format!("БӨ-{year}-0001")) && t.contains("пысықтауға қайтарылды")
+        ),
+        "the notice reads in Kazakh: {notices}"
+    );
+    let returned_id = returned["id"].as_i64().expect("id");
+
+    // The administrator: the boarding school's request waits for review; the school's request
+    // it returned and the one it approved on no longer do (settled notices).
+    let abp = app.token("abp.edu").await;
+    let (_, _, desk) = get_json(&app, &abp, "/api/v1/workdesk").await;
+    let waiting: Vec<&str> = desk["to_review"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|r| r["org_name"].as_str().expect("org"))
+        .collect();
+    assert_eq!(waiting.len(), 1, "{desk}");
+    assert!(waiting[0].contains("школа-интернат"), "{waiting:?}");
+    let (_, unread, _) = get_json(&app, &abp, "/api/v1/notifications?unread=1").await;
+    let (_, all, _) = get_json(&app, &abp, "/api/v1/notifications").await;
+    assert!(
+        unread < all,
+        "settled notices are read: {unread:?} of {all:?}"
+    );
+    // The counts of the campaign equal its curator's desk.
+    let campaign = &desk["campaigns"][0];
+    let id = campaign["campaign"]["id"].as_i64().expect("campaign");
+    let (status, _, curator) = get_json(&app, &abp, &format!("/api/v1/campaigns/{id}/desk")).await;
+    assert_eq!(status, 200, "{curator}");
+    let rows = curator["rows"].as_array().expect("rows");
+    let with = |status: &str| {
+        rows.iter()
+            .filter(|r| r["request"]["status"] == status)
+            .count() as u64
+    };
+    assert_eq!(campaign["organisations"], rows.len() as u64);
+    assert_eq!(campaign["submitted"], with("sent") + with("approved"));
+    assert_eq!(campaign["returned"], with("returned"));
+    assert_eq!(
+        campaign["without_request"],
+        rows.iter().filter(|r| r["request"].is_null()).count() as u64
+    );
+    assert_eq!(
+        campaign["overdue"],
+        rows.iter().filter(|r| r["overdue"] == true).count() as u64
+    );
+    assert_eq!(
+        desk["plans"],
+        serde_json::json!([["draft", 0], ["approved", 1]])
+    );
+
+    // The planner: the Kuryk school's request, forwarded by the administrator.
+    let planner = app.token("planner").await;
+    let (_, _, desk) = get_json(&app, &planner, "/api/v1/workdesk").await;
+    let waiting = desk["to_review"].as_array().expect("list");
+    assert_eq!(waiting.len(), 1, "{desk}");
+    assert!(
+        waiting[0]["org_name"]
+            .as_str()
+            .is_some_and(|o| o.contains("Курык"))
+    );
+
+    // The page: the counter in the header, the returned request with its reason; opening the
+    // notice reads it and goes to the request.
+    let home = client
+        .get(app.url("/?lang=ru"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        home.contains("id=\"unread\">1<"),
+        "the header counts one notice"
+    );
+    assert!(home.contains("в штатном расписании школы 9 ставок"));
+    let (_, _, notices) = get_json(&app, &economist, "/api/v1/notifications").await;
+    let notice = notices[0]["id"].as_i64().expect("id");
+    let opened = client
+        .get(app.url(&format!("/notifications/{notice}")))
+        .send()
+        .await
+        .expect("open");
+    assert_eq!(opened.status(), 303);
+    assert_eq!(
+        opened.headers()["location"],
+        format!("/requests/{returned_id}").as_str()
+    );
+    let (_, total, _) = get_json(&app, &economist, "/api/v1/notifications?unread=1").await;
+    assert_eq!(total, Some(0));
+    // Someone else's notice is not theirs to open.
+    let stranger = app.signed_in("economist.theatre").await;
+    let refused = stranger
+        .get(app.url(&format!("/notifications/{notice}")))
+        .send()
+        .await
+        .expect("open");
+    assert_eq!(refused.status(), 404);
+
+    // Mail: every notice of a user with an address goes out once through the relay.
+    let relay = jospar_notify::mail::testkit::FakeRelay::spawn()
+        .await
+        .expect("relay");
+    let settings = jospar_notify::mail::SmtpSettings {
+        relay: relay.addr.clone(),
+        from: "jospar@example.kz".into(),
+        credentials: None,
+    };
+    let sent =
+        jospar_notify::mail::deliver_pending(&app.db, &settings, "https://jospar.example.kz")
+            .await
+            .expect("mailed");
+    assert!(sent > 0);
+    assert_eq!(relay.received().len(), sent);
+    let again =
+        jospar_notify::mail::deliver_pending(&app.db, &settings, "https://jospar.example.kz")
+            .await
+            .expect("mailed");
+    assert_eq!(again, 0, "nothing is mailed twice");
+}
+
+#[tokio::test]
+async fn start_pages_of_the_demo_year_sqlite() {
+    start_pages_of_the_demo_year(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn start_pages_of_the_demo_year_postgres() {
+    start_pages_of_the_demo_year(Engine::Postgres).await;
+}
