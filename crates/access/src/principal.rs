@@ -36,6 +36,7 @@ impl User {
 }
 
 /// Who asks: every use case takes it and decides by its grants, on the server (P-3).
+#[derive(Debug, Clone)]
 pub struct Principal {
     pub user: User,
     pub grants: Vec<Grant>,
@@ -48,6 +49,21 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The same user with only the grants that count in `module` (issue 20): a request to a
+    /// module's pages or API is decided by these, so a plan-only grant enters plans and not
+    /// budget requests.
+    pub fn in_module(&self, module: Option<crate::rights::Module>) -> Principal {
+        Principal {
+            grants: self
+                .grants
+                .iter()
+                .filter(|g| g.reaches(module))
+                .cloned()
+                .collect(),
+            ..self.clone()
+        }
+    }
+
     pub fn who(&self) -> Who {
         self.user.who()
     }

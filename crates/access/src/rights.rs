@@ -49,6 +49,31 @@ code_enum!(
 );
 
 code_enum!(
+    /// The modules a grant can be limited to (issue 20): an economist may enter financing
+    /// plans without entering budget requests. A grant without a module reaches every module.
+    Module {
+        /// Limits and campaigns
+        Limits = "limits",
+        /// Budget requests
+        Planning = "planning",
+        /// Staffing tables
+        Staffing = "staffing",
+        /// Financing plans (of payments and obligations, of receipts)
+        Plans = "plans",
+        /// Treasury forms, their imports and the exchange with the Treasury
+        Treasury = "treasury",
+        /// Reports
+        Reports = "reports",
+        /// Applications of the representative and audit bodies
+        Oversight = "oversight",
+        /// The open budget: documents, discussions, proposals
+        OpenBudget = "open_budget",
+        /// Organisations, users, the classification, the calendar, the audit log
+        Configuration = "configuration",
+    }
+);
+
+code_enum!(
     /// Rights per function (P-3): read, enter data, approve, configure.
     Right {
         Read = "read",
@@ -143,11 +168,24 @@ pub struct Grant {
     pub role: Role,
     pub org_id: i64,
     pub valid_until: NaiveDate,
+    /// The one module the grant reaches; none: every module (what grants made before modules
+    /// existed became).
+    #[serde(default)]
+    pub module: Option<Module>,
 }
 
 impl Grant {
     pub fn is_active(&self, today: NaiveDate) -> bool {
         today <= self.valid_until
+    }
+
+    /// Whether the grant counts in `module` (`None`: pages of no one module, such as the start
+    /// page, where every grant counts).
+    pub fn reaches(&self, module: Option<Module>) -> bool {
+        match (self.module, module) {
+            (None, _) | (_, None) => true,
+            (Some(own), Some(asked)) => own == asked,
+        }
     }
 }
 

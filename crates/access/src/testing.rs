@@ -48,6 +48,7 @@ pub fn principal(org_id: i64, grants: &[(Role, i64)], links: &[(i64, Option<i64>
                 role: *role,
                 org_id: *org,
                 valid_until: until,
+                module: None,
             })
             .collect(),
         tree: Arc::new(OrgTree::new(links.iter().copied())),

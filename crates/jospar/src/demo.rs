@@ -510,9 +510,20 @@ async fn load_region(db: &Db) -> Result<()> {
                 ]
             };
             for org in targets {
-                repo::grant_role(db, &who, user.id, &role.role, org, valid_until, today)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("user {}: {e}", u.login))?;
+                repo::grant_role(
+                    db,
+                    &who,
+                    user.id,
+                    repo::NewGrant {
+                        role: &role.role,
+                        org_id: org,
+                        valid_until,
+                        module: None,
+                    },
+                    today,
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!("user {}: {e}", u.login))?;
             }
         }
     }

@@ -332,6 +332,7 @@ mod tests {
             role: Role::Economist,
             org_id: 2,
             valid_until: d(2026, 12, 31),
+            module: None,
         }];
         assert!(has_right(&grants, Right::Enter, 4, &t, d(2026, 11, 23)));
         assert!(

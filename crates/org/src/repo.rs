@@ -3,6 +3,7 @@
 
 use crate::domain::*;
 use chrono::{NaiveDate, Utc};
+use jospar_access::Module;
 use jospar_core::{ids::new_id, text::search_key};
 use jospar_store::{AuditEntry, Db, StoreError, Tx, Who, exec_tx, on_db, on_tx};
 use serde_json::json;
@@ -582,11 +583,12 @@ struct GrantRow {
     role: String,
     org_id: i64,
     valid_until: NaiveDate,
+    module: Option<String>,
 }
 
 pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>, StoreError> {
     let rows: Vec<GrantRow> = on_db!(db, pool => sqlx::query_as::<_, GrantRow>(
-        "SELECT id, role, org_id, valid_until FROM role_grants WHERE user_id = $1 ORDER BY id")
+        "SELECT id, role, org_id, valid_until, module FROM role_grants WHERE user_id = $1 ORDER BY id")
         .bind(user_id).fetch_all(pool).await)?;
     Ok(rows
         .into_iter()
@@ -596,6 +598,7 @@ pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>, StoreError> 
                 role: Role::from_code(&r.role)?,
                 org_id: r.org_id,
                 valid_until: r.valid_until,
+                module: r.module.as_deref().and_then(Module::from_code),
             })
         })
         .collect())
@@ -604,13 +607,13 @@ pub async fn grants_of(db: &Db, user_id: i64) -> Result<Vec<Grant>, StoreError> 
 /// Every grant of every user who is not blocked, with the user's id: who reviews where (the
 /// start page's "awaiting my review" follows the notices of sent requests).
 pub async fn all_grants(db: &Db) -> Result<Vec<(i64, Grant)>, StoreError> {
-    let rows: Vec<(i64, i64, String, i64, NaiveDate)> = on_db!(db, pool => sqlx::query_as(
-        "SELECT g.user_id, g.id, g.role, g.org_id, g.valid_until FROM role_grants g \
+    let rows: Vec<(i64, i64, String, i64, NaiveDate, Option<String>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT g.user_id, g.id, g.role, g.org_id, g.valid_until, g.module FROM role_grants g \
          JOIN users u ON u.id = g.user_id WHERE u.blocked = FALSE ORDER BY g.id")
         .fetch_all(pool).await)?;
     Ok(rows
         .into_iter()
-        .filter_map(|(user_id, id, role, org_id, valid_until)| {
+        .filter_map(|(user_id, id, role, org_id, valid_until, module)| {
             Some((
                 user_id,
                 Grant {
@@ -618,21 +621,35 @@ pub async fn all_grants(db: &Db) -> Result<Vec<(i64, Grant)>, StoreError> {
                     role: Role::from_code(&role)?,
                     org_id,
                     valid_until,
+                    module: module.as_deref().and_then(Module::from_code),
                 },
             ))
         })
         .collect())
 }
 
+/// A role to grant: on which organisation's subtree, until when, in which module (none: all).
+#[derive(Debug, Clone, Copy)]
+pub struct NewGrant<'a> {
+    pub role: &'a str,
+    pub org_id: i64,
+    pub valid_until: NaiveDate,
+    pub module: Option<Module>,
+}
+
 pub async fn grant_role(
     db: &Db,
     who: &Who,
     user_id: i64,
-    role: &str,
-    org_id: i64,
-    valid_until: NaiveDate,
+    new: NewGrant<'_>,
     today: NaiveDate,
 ) -> UserResult<Grant> {
+    let NewGrant {
+        role,
+        org_id,
+        valid_until,
+        module,
+    } = new;
     let d = RepoError::Domain;
     let role = Role::from_code(role).ok_or_else(|| d(UserError::UnknownRole(role.into())))?;
     if valid_until < today {
@@ -650,10 +667,12 @@ pub async fn grant_role(
         role,
         org_id,
         valid_until,
+        module,
     };
     exec_tx!(&mut tx, conn => sqlx::query(
-        "INSERT INTO role_grants (id, user_id, role, org_id, valid_until, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        "INSERT INTO role_grants (id, user_id, role, org_id, valid_until, created_at, module) VALUES ($1, $2, $3, $4, $5, $6, $7)")
         .bind(grant.id).bind(user_id).bind(role.code()).bind(org_id).bind(valid_until).bind(Utc::now())
+        .bind(module.map(Module::code))
         .execute(conn).await)?;
     tx.audit(AuditEntry {
         who,
@@ -662,7 +681,7 @@ pub async fn grant_role(
         entity_id: grant.id.to_string(),
         action: "create",
         old_value: None,
-        new_value: Some(json!({"user_id": user_id, "role": role.code(), "org_id": org_id, "valid_until": valid_until})),
+        new_value: Some(json!({"user_id": user_id, "role": role.code(), "org_id": org_id, "valid_until": valid_until, "module": module.map(Module::code)})),
         reason: None,
     })
     .await?;

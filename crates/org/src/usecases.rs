@@ -333,13 +333,28 @@ pub async fn grant(
     role: &str,
     org_id: i64,
     until: NaiveDate,
+    module: &str,
 ) -> Result<crate::Grant> {
     user(db, p, user_id).await?;
     if !p.tree.contains(org_id) {
         return Err(Error::invalid("err-unknown-org", "org_id"));
     }
+    // Empty or "all": every module (issue 20).
+    let module = match module.trim() {
+        "" | "all" => None,
+        code => Some(
+            jospar_access::Module::from_code(code)
+                .ok_or_else(|| Error::invalid("err-unknown-module", "module"))?,
+        ),
+    };
     p.require(Right::Configure, org_id)?;
-    Ok(repo::grant_role(db, &p.who(), user_id, role, org_id, until, p.today).await?)
+    let new = repo::NewGrant {
+        role,
+        org_id,
+        valid_until: until,
+        module,
+    };
+    Ok(repo::grant_role(db, &p.who(), user_id, new, p.today).await?)
 }
 
 pub async fn revoke(db: &Db, p: &Principal, user_id: i64, grant_id: i64) -> Result<()> {

@@ -25,7 +25,10 @@ pub struct LangPicked(pub Lang);
 pub struct Ctx {
     pub state: AppState,
     pub tr: Tr,
+    /// The caller, with the grants that count in the module of the page or route asked for.
     pub principal: Option<Principal>,
+    /// The caller with every grant held: what the menu offers.
+    pub held: Option<Principal>,
     pub path: String,
     pub query: String,
     /// The signed-in user's unread notices, for the header's counter (0 for the API).
@@ -115,6 +118,10 @@ impl FromRequestParts<AppState> for Ctx {
             }
             None => None,
         };
+        // The use cases decide by the grants that count in this page's or route's module; the
+        // menu by every grant the user holds (issue 20).
+        let held = principal.clone();
+        let principal = principal.map(|p| p.in_module(crate::modules::module_of(parts.uri.path())));
         let unread = match &principal {
             Some(p) if !p.via_token => jospar_notify::unread(db, p.user.id).await?,
             _ => 0,
@@ -123,6 +130,7 @@ impl FromRequestParts<AppState> for Ctx {
             state: state.clone(),
             tr: Tr(lang),
             principal,
+            held,
             path: parts.uri.path().to_string(),
             query: parts.uri.query().unwrap_or("").to_string(),
             unread,

@@ -11,6 +11,7 @@ pub mod error;
 pub mod files;
 pub mod listing;
 pub mod menu;
+pub mod modules;
 pub mod openapi;
 pub mod pages;
 pub mod queries;

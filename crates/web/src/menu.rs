@@ -100,7 +100,11 @@ pub fn links(
 ) -> Vec<NavLink> {
     entries
         .iter()
-        .filter(|e| e.access.reached_by(visitor))
+        .filter(|e| {
+            // A grant limited to one module offers only that module's pages.
+            let in_module = visitor.map(|p| p.in_module(crate::modules::module_of(e.path)));
+            e.access.reached_by(in_module.as_ref())
+        })
         .map(|e| NavLink {
             href: e.path,
             title: tr.t(e.title_key),

@@ -40,7 +40,7 @@ impl Page {
             Some(p) => (Some(p.user.full_name.clone()), p.csrf().to_string()),
             None => (None, String::new()),
         };
-        let nav = links(&ctx.state.menu, ctx.principal.as_ref(), tr, current);
+        let nav = links(&ctx.state.menu, ctx.held.as_ref(), tr, current);
         let menu = grouped(&nav, tr);
         Page {
             tr,

@@ -869,3 +869,117 @@ async fn search_sort_and_page_the_requests_list() {
     client.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);
 }
+
+/// Issue 20: the demo's budget year (`jospar::demo_workflow`) seen in the browser. The school's
+/// economist signs in to a start page that shows the returned request with the reason and the
+/// notice in the header, and opens the request from the notice. A user whose grant is limited
+/// to financing plans sees plans and not budget requests in the menu, enters a plan, and is
+/// offered no way to create a request.
+#[tokio::test]
+async fn start_page_with_a_returned_request_and_a_plan_only_grant() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+    jospar::demo_workflow::load_workflow(&app.db)
+        .await
+        .expect("the demo's budget year");
+    let (_driver, client, profile) = browser().await;
+    sign_in(&client, &app, "economist.school5").await;
+    wait_for_text(
+        &client,
+        "#home-returned",
+        "в штатном расписании школы 9 ставок",
+    )
+    .await;
+    wait_for_text(&client, "#unread", "1").await;
+    keep_screenshot(&client, "start-page-economist-ru").await;
+    client
+        .find(Locator::Css("#home-notices li a"))
+        .await
+        .expect("the notice")
+        .click()
+        .await
+        .expect("click");
+    let url = client.current_url().await.expect("url");
+    assert!(url.path().starts_with("/requests/"), "{url}");
+    let counter = client.find(Locator::Id("unread")).await;
+    assert!(counter.is_err(), "the opened notice is read");
+
+    // A plan-only grant at school №23, whose request is approved.
+    let school = app.org_id("Общеобразовательная школа №23").await;
+    let who = jospar_store::Who::system();
+    let user = jospar_org::repo::create_user(
+        &app.db,
+        &who,
+        jospar_org::NewUser {
+            org_id: school,
+            login: "economist.plans23".into(),
+            iin: "900101300007".into(),
+            full_name: "Плановик Школы 23".into(),
+            position: String::new(),
+            phone: String::new(),
+            email: String::new(),
+            password: DEMO_PASSWORD.into(),
+        },
+    )
+    .await
+    .expect("user");
+    let today = chrono::Utc::now().date_naive();
+    jospar_org::repo::grant_role(
+        &app.db,
+        &who,
+        user.id,
+        jospar_org::repo::NewGrant {
+            role: "economist",
+            org_id: school,
+            valid_until: today + chrono::Duration::days(30),
+            module: Some(jospar_access::Module::Plans),
+        },
+        today,
+    )
+    .await
+    .expect("grant");
+    client.delete_all_cookies().await.expect("sign out");
+    sign_in(&client, &app, "economist.plans23").await;
+    assert!(
+        client
+            .find(Locator::Css("nav a[href='/plans']"))
+            .await
+            .is_ok()
+    );
+    assert!(
+        client
+            .find(Locator::Css("nav a[href='/requests']"))
+            .await
+            .is_err(),
+        "no budget requests in the menu of a plan-only grant"
+    );
+    client
+        .goto(&app.url("/plans?lang=ru"))
+        .await
+        .expect("plans");
+    let next_year = chrono::Datelike::year(&today) + 2;
+    fill(&client, "#pl-year", &next_year.to_string()).await;
+    client
+        .find(Locator::Id("plan-create"))
+        .await
+        .expect("create")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "h1", &next_year.to_string()).await;
+    let url = client.current_url().await.expect("url");
+    assert!(url.path().starts_with("/plans/"), "{url}");
+    keep_screenshot(&client, "plan-only-grant-plan-ru").await;
+    client
+        .goto(&app.url("/requests?lang=ru"))
+        .await
+        .expect("requests");
+    assert!(
+        client.find(Locator::Id("request-create")).await.is_err(),
+        "no request can be created with a plan-only grant"
+    );
+    client.close().await.expect("close");
+    let _ = std::fs::remove_dir_all(profile);
+}

@@ -1177,25 +1177,7 @@ async fn every_route_refuses_what_it_must() {
     let mut failures = Vec::new();
     for case in &cases {
         for (i, user) in USERS.iter().enumerate() {
-            let url = app.url(&format!("/api/v1{}", case.path));
-            let mut request = match case.method {
-                "get" => client.get(&url),
-                "post" => client.post(&url),
-                "patch" => client.patch(&url),
-                "put" => client.put(&url),
-                "delete" => client.delete(&url),
-                other => panic!("method {other}"),
-            };
-            if let Some(token) = &tokens[i] {
-                request = request.bearer_auth(token);
-            }
-            if let Some(body) = &case.body {
-                request = match body {
-                    Value::String(raw) => request.body(raw.clone()),
-                    _ => request.json(body),
-                };
-            }
-            let status = request.send().await.expect("request").status().as_u16();
+            let status = call(&app, &client, case, tokens[i].as_deref()).await;
             let refused = status == 401 || status == 403;
             let expected_refused = case.expect.as_bytes()[i] == b'R';
             if refused != expected_refused {
@@ -1204,6 +1186,47 @@ async fn every_route_refuses_what_it_must() {
                     case.method,
                     case.path,
                     user,
+                    if expected_refused {
+                        "refusal"
+                    } else {
+                        "access"
+                    }
+                ));
+            }
+        }
+    }
+
+    // The module dimension (issue 20): a planner whose grant is limited to one module gets in
+    // that module (and on pages of no module: notices, tokens, the start page) what the
+    // planner gets, and elsewhere no more than a user of the same organisation without any
+    // grant.
+    const PLANNER: usize = 1;
+    let nobody = user_with_grant(&app, "nobody.matrix", root, None).await;
+    let mut limited = Vec::new();
+    for module in [jospar_access::Module::Limits, jospar_access::Module::Plans] {
+        let login = format!("planner.only-{}", module.code());
+        limited.push((
+            module,
+            user_with_grant(&app, &login, root, Some(module)).await,
+        ));
+    }
+    for case in &cases {
+        let status = call(&app, &client, case, Some(&nobody)).await;
+        let nobody_refused = status == 401 || status == 403;
+        let route_module = jospar_web::modules::module_of(case.route);
+        for (module, token) in &limited {
+            let expected_refused = if route_module.is_none_or(|m| m == *module) {
+                case.expect.as_bytes()[PLANNER] == b'R'
+            } else {
+                nobody_refused
+            };
+            let status = call(&app, &client, case, Some(token)).await;
+            if (status == 401 || status == 403) != expected_refused {
+                failures.push(format!(
+                    "{} {} as a planner limited to {}: got {status}, expected {}",
+                    case.method,
+                    case.path,
+                    module.code(),
                     if expected_refused {
                         "refusal"
                     } else {
@@ -1261,4 +1284,92 @@ async fn every_route_refuses_what_it_must() {
         !page.contains("id=\"org-save\""),
         "a read-only auditor gets no edit form"
     );
+}
+
+/// Sends one case of the matrix with `token` (none: anonymous); the status.
+async fn call(
+    app: &crate::app::TestApp,
+    client: &reqwest::Client,
+    case: &Case,
+    token: Option<&str>,
+) -> u16 {
+    let url = app.url(&format!("/api/v1{}", case.path));
+    let mut request = match case.method {
+        "get" => client.get(&url),
+        "post" => client.post(&url),
+        "patch" => client.patch(&url),
+        "put" => client.put(&url),
+        "delete" => client.delete(&url),
+        other => panic!("method {other}"),
+    };
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = &case.body {
+        request = match body {
+            Value::String(raw) => request.body(raw.clone()),
+            _ => request.json(body),
+        };
+    }
+    request.send().await.expect("request").status().as_u16()
+}
+
+/// A new user of `org` with a planner's grant there limited to `module` (none: no grant at
+/// all), and its API token.
+async fn user_with_grant(
+    app: &crate::app::TestApp,
+    login: &str,
+    org: i64,
+    module: Option<jospar_access::Module>,
+) -> String {
+    let who = jospar_store::Who::system();
+    // A valid IIN: born 1990-01-01, a serial from the login, the check digit computed.
+    let user = jospar_org::repo::create_user(
+        &app.db,
+        &who,
+        jospar_org::NewUser {
+            org_id: org,
+            login: login.into(),
+            iin: iin_for(login),
+            full_name: format!("Тест {login}"),
+            position: String::new(),
+            phone: String::new(),
+            email: String::new(),
+            password: crate::app::DEMO_PASSWORD.into(),
+        },
+    )
+    .await
+    .expect("user");
+    if let Some(module) = module {
+        let today = chrono::Utc::now().date_naive();
+        jospar_org::repo::grant_role(
+            &app.db,
+            &who,
+            user.id,
+            jospar_org::repo::NewGrant {
+                role: "planner",
+                org_id: org,
+                valid_until: today + chrono::Duration::days(30),
+                module: Some(module),
+            },
+            today,
+        )
+        .await
+        .expect("grant");
+    }
+    app.token(login).await
+}
+
+/// A valid IIN (12 digits with the check digit) that differs by login.
+fn iin_for(login: &str) -> String {
+    let serial = login
+        .bytes()
+        .fold(0u32, |a, b| (a * 31 + u32::from(b)) % 10_000);
+    (0..10)
+        .find_map(|extra| {
+            let first = format!("900101{}{serial:04}", 3 + extra % 3);
+            let digits: Vec<u32> = first.chars().filter_map(|c| c.to_digit(10)).collect();
+            jospar_core::iin::check_digit(&digits).map(|d| format!("{first}{d}"))
+        })
+        .expect("an IIN")
 }

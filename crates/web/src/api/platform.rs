@@ -516,13 +516,17 @@ struct GrantBody {
     role: String,
     org_id: i64,
     valid_until: chrono::NaiveDate,
+    /// The one module the grant reaches (limits, planning, staffing, plans, treasury,
+    /// reports, oversight, open_budget, configuration); empty or "all": every module.
+    #[serde(default)]
+    module: String,
 }
 
 async fn add_grant(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Response> {
     let p = writer(&ctx)?;
     let g: GrantBody = body(&bytes)?;
     Ok(created(
-        service::grant(ctx.db(), p, id, &g.role, g.org_id, g.valid_until).await?,
+        service::grant(ctx.db(), p, id, &g.role, g.org_id, g.valid_until, &g.module).await?,
     ))
 }
 

@@ -198,6 +198,8 @@ pub struct GrantLine {
     pub org: String,
     pub valid_until: String,
     pub active: bool,
+    /// The module the grant reaches, or "all modules".
+    pub module: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -227,6 +229,7 @@ struct ShowPage {
     orgs: Vec<Choice>,
     grant_orgs: Vec<Choice>,
     roles: Vec<Choice>,
+    modules: Vec<Choice>,
     grants: Vec<GrantLine>,
     default_until: String,
 }
@@ -251,6 +254,10 @@ async fn show_page(
             org: org_name(&orgs, g.org_id, lang),
             valid_until: date(&g.valid_until),
             active: g.is_active(p.today),
+            module: ctx.tr.t(&format!(
+                "module-{}",
+                g.module.map_or("all", jospar_access::Module::code)
+            )),
         })
         .collect();
     let form = form.unwrap_or_else(|| UserForm {
@@ -277,6 +284,14 @@ async fn show_page(
             selected: false,
         })
         .collect();
+    let modules = std::iter::once("all")
+        .chain(jospar_access::Module::ALL.iter().map(|m| m.code()))
+        .map(|code| Choice {
+            value: code.into(),
+            label: ctx.tr.t(&format!("module-{code}")),
+            selected: false,
+        })
+        .collect();
     let default_until = (p.today + chrono::Duration::days(365))
         .format("%Y-%m-%d")
         .to_string();
@@ -290,6 +305,7 @@ async fn show_page(
         orgs: configurable_orgs(p, &orgs, lang, selected_org),
         grant_orgs: configurable_orgs(p, &orgs, lang, user.org_id),
         roles,
+        modules,
         grants,
         default_until,
         user,
@@ -361,6 +377,7 @@ struct GrantForm {
     role: String,
     org_id: String,
     valid_until: String,
+    module: String,
 }
 
 async fn add_grant(
@@ -373,7 +390,7 @@ async fn add_grant(
     let result = async {
         let until = jospar_access::parse_date(&form.valid_until, "valid_until")?;
         let org = jospar_access::parse_id(&form.org_id, "org_id")?;
-        service::grant(ctx.db(), p, id, &form.role, org, until)
+        service::grant(ctx.db(), p, id, &form.role, org, until, &form.module)
             .await
             .map(|_| ())
     }
