@@ -342,6 +342,51 @@ impl TestApp {
         .expect("campaign")
     }
 
+    /// A new user of `org` (password [`DEMO_PASSWORD`]) holding `role` there limited to the
+    /// module, or holding nothing.
+    pub async fn add_user(
+        &self,
+        login: &str,
+        iin: &str,
+        org: i64,
+        role: Option<(&str, jospar_access::Module)>,
+    ) {
+        let who = jospar_store::Who::system();
+        let user = jospar_org::repo::create_user(
+            &self.db,
+            &who,
+            jospar_org::NewUser {
+                org_id: org,
+                login: login.into(),
+                iin: iin.into(),
+                full_name: format!("Тест {login}"),
+                position: String::new(),
+                phone: String::new(),
+                email: String::new(),
+                password: DEMO_PASSWORD.into(),
+            },
+        )
+        .await
+        .expect("user");
+        if let Some((role, module)) = role {
+            let today = chrono::Utc::now().date_naive();
+            jospar_org::repo::grant_role(
+                &self.db,
+                &who,
+                user.id,
+                jospar_org::repo::NewGrant {
+                    role,
+                    org_id: org,
+                    valid_until: today + chrono::Duration::days(30),
+                    module: Some(module),
+                },
+                today,
+            )
+            .await
+            .expect("grant");
+        }
+    }
+
     pub async fn org_id(&self, name_part: &str) -> i64 {
         jospar_org::repo::all_orgs(&self.db)
             .await

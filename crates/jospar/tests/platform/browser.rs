@@ -908,38 +908,14 @@ async fn start_page_with_a_returned_request_and_a_plan_only_grant() {
 
     // A plan-only grant at school №23, whose request is approved.
     let school = app.org_id("Общеобразовательная школа №23").await;
-    let who = jospar_store::Who::system();
-    let user = jospar_org::repo::create_user(
-        &app.db,
-        &who,
-        jospar_org::NewUser {
-            org_id: school,
-            login: "economist.plans23".into(),
-            iin: "900101300007".into(),
-            full_name: "Плановик Школы 23".into(),
-            position: String::new(),
-            phone: String::new(),
-            email: String::new(),
-            password: DEMO_PASSWORD.into(),
-        },
+    app.add_user(
+        "economist.plans23",
+        "900101300007",
+        school,
+        Some(("economist", jospar_access::Module::Plans)),
     )
-    .await
-    .expect("user");
+    .await;
     let today = chrono::Utc::now().date_naive();
-    jospar_org::repo::grant_role(
-        &app.db,
-        &who,
-        user.id,
-        jospar_org::repo::NewGrant {
-            role: "economist",
-            org_id: school,
-            valid_until: today + chrono::Duration::days(30),
-            module: Some(jospar_access::Module::Plans),
-        },
-        today,
-    )
-    .await
-    .expect("grant");
     client.delete_all_cookies().await.expect("sign out");
     sign_in(&client, &app, "economist.plans23").await;
     assert!(

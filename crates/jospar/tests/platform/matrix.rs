@@ -1322,41 +1322,8 @@ async fn user_with_grant(
     org: i64,
     module: Option<jospar_access::Module>,
 ) -> String {
-    let who = jospar_store::Who::system();
-    // A valid IIN: born 1990-01-01, a serial from the login, the check digit computed.
-    let user = jospar_org::repo::create_user(
-        &app.db,
-        &who,
-        jospar_org::NewUser {
-            org_id: org,
-            login: login.into(),
-            iin: iin_for(login),
-            full_name: format!("Тест {login}"),
-            position: String::new(),
-            phone: String::new(),
-            email: String::new(),
-            password: crate::app::DEMO_PASSWORD.into(),
-        },
-    )
-    .await
-    .expect("user");
-    if let Some(module) = module {
-        let today = chrono::Utc::now().date_naive();
-        jospar_org::repo::grant_role(
-            &app.db,
-            &who,
-            user.id,
-            jospar_org::repo::NewGrant {
-                role: "planner",
-                org_id: org,
-                valid_until: today + chrono::Duration::days(30),
-                module: Some(module),
-            },
-            today,
-        )
-        .await
-        .expect("grant");
-    }
+    let role = module.map(|m| ("planner", m));
+    app.add_user(login, &iin_for(login), org, role).await;
     app.token(login).await
 }
 
