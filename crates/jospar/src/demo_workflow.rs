@@ -74,6 +74,7 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
             name_kk: format!("{}–{} жылдарға арналған бюджет", year, year + 2),
             inflation_bp: [10500, 10450],
             request_days: None,
+            review_days: None,
         },
     )
     .await?;

@@ -68,10 +68,89 @@ pub struct Campaign {
     pub opened_on: chrono::NaiveDate,
     /// Working days the organisations have to submit their budget requests.
     pub request_days: i64,
+    /// Working days of each review after the submission, one after another: the committees',
+    /// the administrators' and the authorized body's (issue 20).
+    pub review_days: [i64; 3],
     pub version: i64,
 }
 
+/// A stage of the campaign with a deadline of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// Institutions submit their requests.
+    Institution,
+    Committee,
+    Administrator,
+    AuthorizedBody,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [
+        Stage::Institution,
+        Stage::Committee,
+        Stage::Administrator,
+        Stage::AuthorizedBody,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Stage::Institution => "institution",
+            Stage::Committee => "committee",
+            Stage::Administrator => "administrator",
+            Stage::AuthorizedBody => "authorized_body",
+        }
+    }
+
+    /// The stage an organisation of this kind works at.
+    pub fn of(kind: jospar_org::OrgKind) -> Stage {
+        match kind {
+            jospar_org::OrgKind::Committee => Stage::Committee,
+            jospar_org::OrgKind::Administrator => Stage::Administrator,
+            jospar_org::OrgKind::AuthorizedBody => Stage::AuthorizedBody,
+            jospar_org::OrgKind::Institution | jospar_org::OrgKind::Enterprise => {
+                Stage::Institution
+            }
+        }
+    }
+}
+
 impl Campaign {
+    /// The deadline of each stage, counted in working days one after another from the opening.
+    pub fn stage_deadlines(
+        &self,
+        calendar: &jospar_core::calendar::WorkingCalendar,
+    ) -> Vec<(Stage, chrono::NaiveDate)> {
+        let days = [
+            self.request_days,
+            self.review_days[0],
+            self.review_days[1],
+            self.review_days[2],
+        ];
+        let mut at = self.opened_on;
+        Stage::ALL
+            .into_iter()
+            .zip(days)
+            .map(|(stage, d)| {
+                at = calendar.add_working_days(at, u32::try_from(d).unwrap_or(0));
+                (stage, at)
+            })
+            .collect()
+    }
+
+    /// The deadline of one stage.
+    pub fn deadline_of(
+        &self,
+        stage: Stage,
+        calendar: &jospar_core::calendar::WorkingCalendar,
+    ) -> chrono::NaiveDate {
+        self.stage_deadlines(calendar)
+            .into_iter()
+            .find(|(s, _)| *s == stage)
+            .map(|(_, d)| d)
+            .unwrap_or(self.opened_on)
+    }
+
     pub fn years(&self) -> [i32; 3] {
         [self.first_year, self.first_year + 1, self.first_year + 2]
     }

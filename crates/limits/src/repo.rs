@@ -43,6 +43,9 @@ struct CampaignRow {
     inflation3_bp: i64,
     opened_on: chrono::NaiveDate,
     request_days: i64,
+    committee_days: i64,
+    administrator_days: i64,
+    authority_days: i64,
     version: i64,
 }
 
@@ -58,6 +61,11 @@ impl CampaignRow {
             inflation_bp: [self.inflation2_bp, self.inflation3_bp],
             opened_on: self.opened_on,
             request_days: self.request_days,
+            review_days: [
+                self.committee_days,
+                self.administrator_days,
+                self.authority_days,
+            ],
             version: self.version,
         }
     }
@@ -73,6 +81,9 @@ pub struct NewCampaign {
     pub inflation_bp: [i64; 2],
     /// Working days to submit requests (default 10).
     pub request_days: Option<i64>,
+    /// Working days of the committees', the administrators' and the authorized body's review,
+    /// one after another (default 5, 5, 10).
+    pub review_days: Option<[i64; 3]>,
 }
 
 pub async fn create_campaign(
@@ -93,6 +104,16 @@ pub async fn create_campaign(
     if new.request_days.is_some_and(|d| !(1..=250).contains(&d)) {
         return Err(LimitError::Field("request_days").into());
     }
+    let review_days = new.review_days.unwrap_or([5, 5, 10]);
+    for (days, field) in
+        review_days
+            .iter()
+            .zip(["committee_days", "administrator_days", "authority_days"])
+    {
+        if !(0..=250).contains(days) {
+            return Err(LimitError::Field(field).into());
+        }
+    }
     for (i, bp) in new.inflation_bp.iter().enumerate() {
         if !(5_000..=30_000).contains(bp) {
             return Err(LimitError::Field(if i == 0 { "inflation2" } else { "inflation3" }).into());
@@ -108,15 +129,18 @@ pub async fn create_campaign(
         inflation_bp: new.inflation_bp,
         opened_on: Utc::now().date_naive(),
         request_days: new.request_days.unwrap_or(10),
+        review_days,
         version: 1,
     };
     let mut tx = db.begin().await?;
     exec_tx!(&mut tx, conn => sqlx::query(
-        "INSERT INTO limit_campaigns (id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, version, created_at, opened_on, request_days) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11)")
+        "INSERT INTO limit_campaigns (id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, version, created_at, opened_on, request_days, \
+         committee_days, administrator_days, authority_days) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $9, $10, $11, $12, $13, $14)")
         .bind(campaign.id).bind(campaign.budget_id).bind(campaign.authority_org_id).bind(i64::from(campaign.first_year))
         .bind(&campaign.name_ru).bind(&campaign.name_kk).bind(campaign.inflation_bp[0]).bind(campaign.inflation_bp[1])
         .bind(Utc::now()).bind(campaign.opened_on).bind(campaign.request_days)
+        .bind(review_days[0]).bind(review_days[1]).bind(review_days[2])
         .execute(conn).await)?;
     tx.audit(AuditEntry {
         who,
@@ -135,7 +159,7 @@ pub async fn create_campaign(
 
 pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>, StoreError> {
     let rows: Vec<CampaignRow> = on_db!(db, pool => sqlx::query_as::<_, CampaignRow>(
-        "SELECT id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, opened_on, request_days, version \
+        "SELECT id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, opened_on, request_days, committee_days, administrator_days, authority_days, version \
          FROM limit_campaigns ORDER BY first_year DESC, id DESC")
         .fetch_all(pool).await)?;
     Ok(rows.into_iter().map(CampaignRow::into_campaign).collect())
@@ -143,7 +167,7 @@ pub async fn campaigns(db: &Db) -> Result<Vec<Campaign>, StoreError> {
 
 pub async fn campaign(db: &Db, id: i64) -> Result<Option<Campaign>, StoreError> {
     let row: Option<CampaignRow> = on_db!(db, pool => sqlx::query_as::<_, CampaignRow>(
-        "SELECT id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, opened_on, request_days, version \
+        "SELECT id, budget_id, authority_org_id, first_year, name_ru, name_kk, inflation2_bp, inflation3_bp, opened_on, request_days, committee_days, administrator_days, authority_days, version \
          FROM limit_campaigns WHERE id = $1")
         .bind(id).fetch_optional(pool).await)?;
     Ok(row.map(CampaignRow::into_campaign))

@@ -7,6 +7,7 @@ use crate::domain::*;
 use crate::{repo, usecases};
 use jospar_access::Principal;
 use jospar_i18n::Tr;
+use jospar_limits::Stage;
 use jospar_org::{OrgKind, Right};
 use jospar_store::Db;
 use std::collections::HashMap;
@@ -37,6 +38,11 @@ pub struct DocLine {
     /// The number people read, e.g. БЗ-2027-0042.
     pub number_label: String,
     pub org_name: String,
+    /// The deadline of the stage the request is at: its submission while in work or returned,
+    /// the review of the organisation it was sent to while sent.
+    pub deadline: Option<chrono::NaiveDate>,
+    /// Past that deadline.
+    pub overdue: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -62,6 +68,18 @@ pub struct CampaignDue {
     pub returned: usize,
     /// Of them: no request yet.
     pub without_request: usize,
+    /// The deadline of each stage, set by the authorized body when it opened the campaign.
+    pub stages: Vec<StageDue>,
+}
+
+/// A stage's deadline as of today.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct StageDue {
+    pub stage: jospar_limits::Stage,
+    pub deadline: chrono::NaiveDate,
+    /// Working days from today to the deadline (0 on the day itself and after it).
+    pub working_days_left: u32,
+    pub passed: bool,
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -74,22 +92,35 @@ pub struct AwaitedCampaign {
 pub async fn workdesk(db: &Db, p: &Principal, tr: &Tr) -> jospar_access::Result<Workdesk> {
     let requests = repo::requests(db).await?;
     let orgs = jospar_limits::usecases::org_map(db).await?;
-    let first_years: HashMap<i64, i32> = jospar_limits::repo::campaigns(db)
+    let prefix = tr.t("request-number-prefix");
+    let campaigns_by_id: HashMap<i64, jospar_limits::Campaign> = jospar_limits::repo::campaigns(db)
         .await?
         .into_iter()
-        .map(|c| (c.id, c.first_year))
+        .map(|c| (c.id, c))
         .collect();
-    let prefix = tr.t("request-number-prefix");
-    let line = |r: &Request| DocLine {
-        number_label: r.number_label(
-            &prefix,
-            first_years.get(&r.campaign_id).copied().unwrap_or(0),
-        ),
-        org_name: orgs
-            .get(&r.org_id)
-            .map(|o| o.name(tr.lang()).to_string())
-            .unwrap_or_default(),
-        request: r.clone(),
+    let calendar = db.working_calendar().await?;
+    let line = |r: &Request| {
+        let campaign = campaigns_by_id.get(&r.campaign_id);
+        // While sent, the stage of the organisation reviewing it; else the submission's.
+        let stage = match (r.status, r.stage_org_id) {
+            (Status::Sent, Some(at)) => orgs
+                .get(&at)
+                .map_or(Stage::AuthorizedBody, |o| Stage::of(o.kind)),
+            _ => Stage::Institution,
+        };
+        let deadline = campaign
+            .filter(|_| r.status != Status::Approved)
+            .map(|c| c.deadline_of(stage, &calendar));
+        DocLine {
+            number_label: r.number_label(&prefix, campaign.map_or(0, |c| c.first_year)),
+            org_name: orgs
+                .get(&r.org_id)
+                .map(|o| o.name(tr.lang()).to_string())
+                .unwrap_or_default(),
+            overdue: deadline.is_some_and(|d| p.today > d),
+            deadline,
+            request: r.clone(),
+        }
     };
     let mine: Vec<&Request> = requests
         .iter()
@@ -117,7 +148,6 @@ pub async fn workdesk(db: &Db, p: &Principal, tr: &Tr) -> jospar_access::Result<
         .collect();
     to_review.sort_by_key(|r| r.request.updated_at);
     let coming = p.today.format("%Y").to_string().parse::<i32>().unwrap_or(0) + 1;
-    let calendar = db.working_calendar().await?;
     let mut campaigns = Vec::new();
     for campaign in jospar_limits::usecases::visible_campaigns(db, p).await? {
         if campaign.first_year < coming {
@@ -132,12 +162,26 @@ pub async fn workdesk(db: &Db, p: &Principal, tr: &Tr) -> jospar_access::Result<
                 .filter(|r| r.request.as_ref().is_some_and(|q| q.status == status))
                 .count()
         };
-        campaigns.push(CampaignDue {
-            working_days_left: if deadline > p.today {
+        let left = |deadline: chrono::NaiveDate| {
+            if deadline > p.today {
                 calendar.working_days_between(p.today, deadline)
             } else {
                 0
-            },
+            }
+        };
+        let stages = campaign
+            .stage_deadlines(&calendar)
+            .into_iter()
+            .map(|(stage, deadline)| StageDue {
+                stage,
+                deadline,
+                working_days_left: left(deadline),
+                passed: p.today > deadline,
+            })
+            .collect();
+        campaigns.push(CampaignDue {
+            stages,
+            working_days_left: left(deadline),
             organisations: rows.len(),
             submitted: latest(Status::Sent) + latest(Status::Approved),
             overdue: rows.iter().filter(|r| r.overdue).count(),

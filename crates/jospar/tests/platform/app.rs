@@ -336,6 +336,7 @@ impl TestApp {
                 name_kk: "2027–2029 бюджеті".into(),
                 inflation_bp: [10500, 10500],
                 request_days: None,
+                review_days: None,
             },
         )
         .await

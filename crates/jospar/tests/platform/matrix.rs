@@ -82,6 +82,7 @@ async fn every_route_refuses_what_it_must() {
             name_kk: "Н".into(),
             inflation_bp: [10500, 10500],
             request_days: None,
+            review_days: None,
         },
     )
     .await

@@ -111,6 +111,30 @@ async fn start_pages_of_the_demo_year(engine: Engine) {
         desk["plans"],
         serde_json::json!([["draft", 0], ["approved", 1]])
     );
+    // Each stage has its deadline, one after another; a request waiting at the administrator
+    // is due by the administrators' deadline.
+    let stages = campaign["stages"].as_array().expect("stages");
+    let names: Vec<&str> = stages
+        .iter()
+        .map(|s| s["stage"].as_str().expect("stage"))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "institution",
+            "committee",
+            "administrator",
+            "authorized_body"
+        ]
+    );
+    let dates: Vec<&str> = stages
+        .iter()
+        .map(|s| s["deadline"].as_str().expect("date"))
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] < w[1]), "{dates:?}");
+    assert_eq!(curator["deadline"].as_str(), Some(dates[0]));
+    assert_eq!(desk["to_review"][0]["deadline"].as_str(), Some(dates[2]));
+    assert_eq!(desk["to_review"][0]["overdue"], false);
 
     // The planner: the Kuryk school's request, forwarded by the administrator.
     let planner = app.token("planner").await;

@@ -65,6 +65,16 @@ struct CampaignForm {
     inflation2: String,
     inflation3: String,
     request_days: String,
+    committee_days: String,
+    administrator_days: String,
+    authority_days: String,
+}
+
+/// A number of working days typed in the form.
+fn days(text: &str, field: &'static str) -> AppResult<i64> {
+    text.trim()
+        .parse()
+        .map_err(|_| AppError::invalid("err-required", field))
 }
 
 async fn list_page(ctx: &Ctx, form: CampaignForm, error: Option<String>) -> AppResult<Response> {
@@ -103,6 +113,9 @@ async fn list_page(ctx: &Ctx, form: CampaignForm, error: Option<String>) -> AppR
             inflation2: "105,0".into(),
             inflation3: "105,0".into(),
             request_days: "10".into(),
+            committee_days: "5".into(),
+            administrator_days: "5".into(),
+            authority_days: "10".into(),
             ..form
         }
     } else {
@@ -147,12 +160,12 @@ async fn create(ctx: Ctx, Form(form): Form<CampaignForm>) -> AppResult<Response>
                 percent_to_bp(&form.inflation2, "inflation2")?,
                 percent_to_bp(&form.inflation3, "inflation3")?,
             ],
-            request_days: Some(
-                form.request_days
-                    .trim()
-                    .parse()
-                    .map_err(|_| AppError::invalid("err-required", "request_days"))?,
-            ),
+            request_days: Some(days(&form.request_days, "request_days")?),
+            review_days: Some([
+                days(&form.committee_days, "committee_days")?,
+                days(&form.administrator_days, "administrator_days")?,
+                days(&form.authority_days, "authority_days")?,
+            ]),
         };
         service::create_campaign(ctx.db(), p, new).await
     }

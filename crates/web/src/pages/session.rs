@@ -56,6 +56,9 @@ struct DocRow {
     org: String,
     date: String,
     reason: String,
+    /// The deadline of the stage the request is at, and whether it has passed.
+    deadline: String,
+    overdue: bool,
 }
 
 struct CampaignRow {
@@ -70,6 +73,8 @@ struct CampaignRow {
     overdue: usize,
     returned: usize,
     without_request: usize,
+    /// Each stage: its name, deadline, what is left of it, and whether it has passed.
+    stages: Vec<(String, String, String, bool)>,
 }
 
 async fn home(ctx: Ctx) -> AppResult<Response> {
@@ -119,6 +124,11 @@ async fn start_desk(ctx: &Ctx, p: &jospar_access::Principal) -> AppResult<StartD
         org: d.org_name.clone(),
         date: super::common::almaty_date_time(d.request.updated_at),
         reason: d.request.return_reason.clone().unwrap_or_default(),
+        deadline: d
+            .deadline
+            .map(|d| crate::view::date(&d))
+            .unwrap_or_default(),
+        overdue: d.overdue,
     };
     let requests = work
         .mine
@@ -167,6 +177,25 @@ async fn start_desk(ctx: &Ctx, p: &jospar_access::Principal) -> AppResult<StartD
                 overdue: c.overdue,
                 returned: c.returned,
                 without_request: c.without_request,
+                stages: c
+                    .stages
+                    .iter()
+                    .map(|s| {
+                        (
+                            tr.t(&format!("stage-{}", s.stage.code())),
+                            crate::view::date(&s.deadline),
+                            if s.passed {
+                                tr.t("home-deadline-passed")
+                            } else {
+                                tr.args(
+                                    "home-working-days-left",
+                                    &[("count", s.working_days_left.to_string())],
+                                )
+                            },
+                            s.passed,
+                        )
+                    })
+                    .collect(),
             }
         })
         .collect();
