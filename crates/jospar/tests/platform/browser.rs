@@ -906,6 +906,41 @@ async fn start_page_with_a_returned_request_and_a_plan_only_grant() {
     let counter = client.find(Locator::Id("unread")).await;
     assert!(counter.is_err(), "the opened notice is read");
 
+    // A return asks first: dismissed, nothing happens; agreed, the request is returned and
+    // the page confirms it.
+    client.delete_all_cookies().await.expect("sign out");
+    sign_in(&client, &app, "abp.edu").await;
+    client
+        .find(Locator::Css("#home-review tbody a"))
+        .await
+        .expect("the request awaiting review")
+        .click()
+        .await
+        .expect("click");
+    fill(&client, "#reason", "Приложите расчёт по штату").await;
+    client
+        .find(Locator::Id("request-return"))
+        .await
+        .expect("return")
+        .click()
+        .await
+        .expect("click");
+    assert!(
+        client.get_alert_text().await.is_ok_and(|t| t.contains("Вернуть заявку")),
+        "the return asks first"
+    );
+    client.dismiss_alert().await.expect("dismiss");
+    assert!(client.find(Locator::Id("request-return")).await.is_ok());
+    client
+        .find(Locator::Id("request-return"))
+        .await
+        .expect("return")
+        .click()
+        .await
+        .expect("click");
+    client.accept_alert().await.expect("accept");
+    wait_for_text(&client, "main", "Приложите расчёт по штату").await;
+
     // A plan-only grant at school №23, whose request is approved.
     let school = app.org_id("Общеобразовательная школа №23").await;
     app.add_user(
