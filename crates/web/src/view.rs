@@ -20,6 +20,9 @@ pub struct Page {
     pub current: &'static str,
     /// Unread notices of the signed-in user (the header's counter).
     pub unread: i64,
+    /// The way to a document page from the start page: (link, name), the page itself last
+    /// (its title); empty on other pages.
+    pub crumbs: Vec<(String, String)>,
 }
 
 /// The current path with `lang` set to `lang`, other query parameters kept.
@@ -53,11 +56,21 @@ impl Page {
             link_ru: with_lang(&ctx.path, &ctx.query, "ru"),
             current,
             unread: ctx.unread,
+            crumbs: Vec::new(),
         }
     }
 
     pub fn t(&self, key: &str) -> String {
         self.tr.t(key)
+    }
+
+    /// A document page: its title, and the way to it from the start page through `trail`.
+    pub fn document(mut self, title: String, trail: Vec<(String, String)>) -> Page {
+        self.crumbs = std::iter::once(("/".to_string(), self.tr.t("home-title-signed-in")))
+            .chain(trail)
+            .collect();
+        self.title = title;
+        self
     }
 
     /// Whether the menu offers the page at `href` to this user.
@@ -105,6 +118,7 @@ impl ErrorPage {
                 link_ru: with_lang(path, query, "ru"),
                 current: "",
                 unread: 0,
+                crumbs: Vec::new(),
             },
             message,
         }

@@ -926,7 +926,10 @@ async fn start_page_with_a_returned_request_and_a_plan_only_grant() {
         .await
         .expect("click");
     assert!(
-        client.get_alert_text().await.is_ok_and(|t| t.contains("Вернуть заявку")),
+        client
+            .get_alert_text()
+            .await
+            .is_ok_and(|t| t.contains("Вернуть заявку")),
         "the return asks first"
     );
     client.dismiss_alert().await.expect("dismiss");

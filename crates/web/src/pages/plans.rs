@@ -320,10 +320,17 @@ async fn plan_page(
         .iter()
         .map(|i| super::exchange::exchange_row(ctx, &names, i))
         .collect();
-    let mut page = Page::new(ctx, "plans-title", "plans");
-    page.title = ctx
-        .tr
-        .args("plan-title", &[("year", plan.year.to_string())]);
+    let page = Page::new(ctx, "plans-title", "plans").document(
+        ctx.tr
+            .args("plan-title", &[("year", plan.year.to_string())]),
+        vec![
+            ("/plans".into(), ctx.tr.t("nav-plans")),
+            (
+                format!("/plans?within={}", plan.org_id),
+                names.get(&plan.org_id).cloned().unwrap_or_default(),
+            ),
+        ],
+    );
     let refused = error.is_some();
     let response = render(PlanPage {
         page,

@@ -403,8 +403,23 @@ async fn show_page(
             data_sha256: s.data_sha256,
         })
         .collect();
+    let number = request.number_label(&ctx.tr.t("request-number-prefix"), campaign.first_year);
+    let campaign_name = ctx
+        .tr
+        .pick(&campaign.name_ru, Some(&campaign.name_kk))
+        .to_string();
+    let page = Page::new(ctx, "request-title", "requests").document(
+        format!("{} {number}", ctx.tr.t("request-title")),
+        vec![
+            ("/requests".into(), ctx.tr.t("nav-requests")),
+            (
+                format!("/requests?year={}", campaign.first_year),
+                campaign_name,
+            ),
+        ],
+    );
     render(ShowPage {
-        page: Page::new(ctx, "request-title", "requests"),
+        page,
         error,
         id,
         version: request.version,
