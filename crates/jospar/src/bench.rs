@@ -7,6 +7,7 @@
 //! into a plain table); for writes, there is no baseline but the targets of the issue.
 
 mod http;
+mod pages;
 mod plot;
 mod soak;
 mod writers;
@@ -53,6 +54,7 @@ pub enum Part {
     Writers,
     Import,
     Http,
+    Pages,
 }
 
 impl BenchOptions {
@@ -416,6 +418,9 @@ async fn figures(
     }
     if options.measures(Part::Http) {
         figures.push(http::figure(db, engine, generated, options.load_seconds).await?);
+    }
+    if options.measures(Part::Pages) {
+        figures.extend(pages::figures(db, engine, generated).await?);
     }
     Ok(figures)
 }

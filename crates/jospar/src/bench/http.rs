@@ -24,20 +24,8 @@ pub async fn figure(
 ) -> Result<Figure> {
     let region = &g.regions[0];
     let count = CLIENTS.min(region.economists.len());
-    let signing = crate::signing::from_config(&crate::config::Config::default(), Vec::new())?;
-    let app = jospar_web::app(
-        db.clone(),
-        jospar_web::WebConfig {
-            secure_cookies: false,
-            signing,
-            treasury: None,
-            passport: None,
-            open_budgets: None,
-        },
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}/api/v1", listener.local_addr()?);
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let (root, server) = serve(db).await?;
+    let base = format!("{root}/api/v1");
     let until = chrono::Utc::now().date_naive() + chrono::Duration::days(2);
     let mut clients = Vec::new();
     for i in 0..count {
@@ -97,6 +85,26 @@ pub async fn figure(
         peak_rss_mb: None,
         target: "p99 ≤ 250 ms, no errors".into(),
     })
+}
+
+/// The application on 127.0.0.1 over `db`: its address (`http://…`, no trailing slash) and
+/// the task serving it (abort it when done).
+pub async fn serve(db: &Db) -> Result<(String, tokio::task::JoinHandle<std::io::Result<()>>)> {
+    let signing = crate::signing::from_config(&crate::config::Config::default(), Vec::new())?;
+    let app = jospar_web::app(
+        db.clone(),
+        jospar_web::WebConfig {
+            secure_cookies: false,
+            signing,
+            treasury: None,
+            passport: None,
+            open_budgets: None,
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok((base, server))
 }
 
 async fn client_until(
