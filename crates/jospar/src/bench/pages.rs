@@ -96,7 +96,7 @@ pub async fn figures(db: &Db, engine: &str, g: &crate::scale::Generated) -> Resu
                 slowest.0.as_secs_f64() * 1000.0,
                 slowest.1
             ),
-            scope: "region".into(),
+            scope: "pages".into(),
             rows: pages.len(),
             met: slowest.0 <= Duration::from_millis(300) && timing.errors == 0,
             timing,

@@ -46,7 +46,10 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
                 "writes-saturation",
                 "import",
                 "import",
-                "http"
+                "http",
+                "pages",
+                "pages",
+                "pages"
             ],
             "{}",
             engine.engine
