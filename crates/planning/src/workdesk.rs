@@ -147,7 +147,7 @@ pub async fn workdesk(db: &Db, p: &Principal, tr: &Tr) -> jospar_access::Result<
         .map(line)
         .collect();
     to_review.sort_by_key(|r| r.request.updated_at);
-    let coming = p.today.format("%Y").to_string().parse::<i32>().unwrap_or(0) + 1;
+    let coming = chrono::Datelike::year(&p.today) + 1;
     let mut campaigns = Vec::new();
     for campaign in jospar_limits::usecases::visible_campaigns(db, p).await? {
         if campaign.first_year < coming {
