@@ -10,7 +10,7 @@ use jospar_forms::{FormDef, RowInput};
 use jospar_limits::LimitKind;
 use jospar_store::{AuditEntry, Db, StoreError, Tx, Who, exec_tx, on_db, on_tx};
 use serde_json::json;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RepoError {
@@ -215,6 +215,17 @@ pub async fn requests(db: &Db) -> std::result::Result<Vec<Request>, StoreError> 
     Ok(rows.into_iter().map(RequestRow::into_request).collect())
 }
 
+/// The requests of one campaign, newest first.
+pub async fn campaign_requests(
+    db: &Db,
+    campaign_id: i64,
+) -> std::result::Result<Vec<Request>, StoreError> {
+    let rows: Vec<RequestRow> = on_db!(db, pool => sqlx::query_as::<_, RequestRow>(
+        "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at, based_on, number, created_at FROM budget_requests WHERE campaign_id = $1 ORDER BY id DESC")
+        .bind(campaign_id).fetch_all(pool).await)?;
+    Ok(rows.into_iter().map(RequestRow::into_request).collect())
+}
+
 pub async fn request(db: &Db, id: i64) -> std::result::Result<Option<Request>, StoreError> {
     let row: Option<RequestRow> = on_db!(db, pool => sqlx::query_as::<_, RequestRow>(
         "SELECT id, campaign_id, org_id, kind, status, stage_org_id, return_reason, version, updated_at, based_on, number, created_at FROM budget_requests WHERE id = $1")
@@ -224,6 +235,7 @@ pub async fn request(db: &Db, id: i64) -> std::result::Result<Option<Request>, S
 
 #[derive(sqlx::FromRow)]
 struct LineRow {
+    request_id: i64,
     id: i64,
     expense_id: i64,
     program: String,
@@ -236,40 +248,67 @@ struct LineRow {
 
 pub async fn lines(db: &Db, request_id: i64) -> std::result::Result<Vec<Line>, StoreError> {
     let rows: Vec<LineRow> = on_db!(db, pool => sqlx::query_as::<_, LineRow>(
-        "SELECT id, expense_id, program, subprogram, specific, limit_kind, form_code, project FROM request_lines WHERE request_id = $1 \
+        "SELECT request_id, id, expense_id, program, subprogram, specific, limit_kind, form_code, project FROM request_lines WHERE request_id = $1 \
          ORDER BY program, subprogram, specific, id")
         .bind(request_id).fetch_all(pool).await)?;
     let amounts: Vec<(i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
         "SELECT line_id, year, amount FROM request_line_years WHERE request_id = $1")
         .bind(request_id).fetch_all(pool).await)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let amounts: BTreeMap<i32, Tenge> = amounts
-                .iter()
-                .filter(|(line, _, _)| *line == r.id)
-                .filter_map(|(_, year, amount)| {
-                    Some((i32::try_from(*year).ok()?, Tenge::from_tiyn(*amount)))
-                })
-                .collect();
-            Line {
-                id: r.id,
-                // Lines stored before identifiers were carried have 0: their own id.
-                expense_id: if r.expense_id == 0 {
-                    r.id
-                } else {
-                    r.expense_id
-                },
-                program: r.program,
-                subprogram: r.subprogram,
-                specific: r.specific,
-                limit_kind: LimitKind::from_code(&r.limit_kind).unwrap_or(LimitKind::Base),
-                form_code: r.form_code,
-                project: r.project,
-                amounts,
-            }
-        })
-        .collect())
+    Ok(assemble_lines(rows, amounts)
+        .remove(&request_id)
+        .unwrap_or_default())
+}
+
+/// The lines of every request of a campaign, by request: two reads whatever the number of
+/// requests, so a region's consolidation does not query once per request (BP-5).
+pub async fn campaign_lines(
+    db: &Db,
+    campaign_id: i64,
+) -> std::result::Result<HashMap<i64, Vec<Line>>, StoreError> {
+    let rows: Vec<LineRow> = on_db!(db, pool => sqlx::query_as::<_, LineRow>(
+        "SELECT l.request_id, l.id, l.expense_id, l.program, l.subprogram, l.specific, l.limit_kind, l.form_code, l.project \
+         FROM request_lines l JOIN budget_requests r ON r.id = l.request_id WHERE r.campaign_id = $1 \
+         ORDER BY l.request_id, l.program, l.subprogram, l.specific, l.id")
+        .bind(campaign_id).fetch_all(pool).await)?;
+    let amounts: Vec<(i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT y.line_id, y.year, y.amount FROM request_line_years y \
+         JOIN budget_requests r ON r.id = y.request_id WHERE r.campaign_id = $1")
+        .bind(campaign_id).fetch_all(pool).await)?;
+    Ok(assemble_lines(rows, amounts))
+}
+
+/// Lines with their amounts by year, grouped by request, in the order the rows came.
+fn assemble_lines(rows: Vec<LineRow>, amounts: Vec<(i64, i64, i64)>) -> HashMap<i64, Vec<Line>> {
+    let mut by_line: HashMap<i64, BTreeMap<i32, Tenge>> = HashMap::new();
+    for (line, year, amount) in amounts {
+        if let Ok(year) = i32::try_from(year) {
+            by_line
+                .entry(line)
+                .or_default()
+                .insert(year, Tenge::from_tiyn(amount));
+        }
+    }
+    let mut by_request: HashMap<i64, Vec<Line>> = HashMap::new();
+    for r in rows {
+        let line = Line {
+            id: r.id,
+            // Lines stored before identifiers were carried have 0: their own id.
+            expense_id: if r.expense_id == 0 {
+                r.id
+            } else {
+                r.expense_id
+            },
+            program: r.program,
+            subprogram: r.subprogram,
+            specific: r.specific,
+            limit_kind: LimitKind::from_code(&r.limit_kind).unwrap_or(LimitKind::Base),
+            form_code: r.form_code,
+            project: r.project,
+            amounts: by_line.remove(&r.id).unwrap_or_default(),
+        };
+        by_request.entry(r.request_id).or_default().push(line);
+    }
+    by_request
 }
 
 /// The rows typed for one line and year (empty when none).

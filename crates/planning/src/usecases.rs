@@ -922,10 +922,10 @@ pub async fn campaign_lines(
         .filter(|id| readable(*id))
         .collect();
     let mut latest: std::collections::HashMap<i64, Request> = std::collections::HashMap::new();
-    for request in repo::requests(db)
+    for request in repo::campaign_requests(db, campaign_id)
         .await?
         .into_iter()
-        .filter(|r| r.campaign_id == campaign_id && within.contains(&r.org_id))
+        .filter(|r| within.contains(&r.org_id))
     {
         if approved_only && request.status != Status::Approved {
             continue;
@@ -933,14 +933,11 @@ pub async fn campaign_lines(
         // Requests come newest first: keep the first of each organisation.
         latest.entry(request.org_id).or_insert(request);
     }
+    let mut lines = repo::campaign_lines(db, campaign_id).await?;
     let mut owned: Vec<(i64, Line)> = Vec::new();
     for request in latest.values() {
-        owned.extend(
-            repo::lines(db, request.id)
-                .await?
-                .into_iter()
-                .map(|l| (request.org_id, l)),
-        );
+        let of_request = lines.remove(&request.id).unwrap_or_default();
+        owned.extend(of_request.into_iter().map(|l| (request.org_id, l)));
     }
     Ok(owned)
 }
