@@ -6,6 +6,7 @@
 //! a SQL-reporting system would run, and the mere reading of the report's answer rows (copied
 //! into a plain table); for writes, there is no baseline but the targets of the issue.
 
+mod browser;
 mod http;
 mod pages;
 mod plot;
@@ -115,6 +116,34 @@ pub struct Figure {
     /// The issue's target and whether this run meets it.
     pub target: String,
     pub met: bool,
+}
+
+impl Figure {
+    /// A figure of loads timed as they are, with no baseline of its own.
+    pub fn measured(
+        engine: &str,
+        name: String,
+        scope: &str,
+        rows: usize,
+        met: bool,
+        timing: Timing,
+        target: &str,
+    ) -> Figure {
+        Figure {
+            engine: engine.to_string(),
+            name,
+            scope: scope.to_string(),
+            rows,
+            timing,
+            baseline: None,
+            speedup: None,
+            answer_read: None,
+            over_answer_read: None,
+            peak_rss_mb: None,
+            target: target.to_string(),
+            met,
+        }
+    }
 }
 
 /// Everything one run measured.
