@@ -8,6 +8,7 @@
 //! obligations never fall behind the cumulative payments (nothing is paid before it is owed).
 
 pub mod analysis;
+pub mod deadlines;
 pub mod ex18;
 pub mod exchange;
 pub mod form_127;

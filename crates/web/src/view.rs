@@ -23,6 +23,46 @@ pub struct Page {
     /// The way to a document page from the start page: (link, name), the page itself last
     /// (its title); empty on other pages.
     pub crumbs: Vec<(String, String)>,
+    /// What the last action did, said once after it redirected here (`?done=saved`).
+    pub done: Option<String>,
+}
+
+/// What an action may report after its redirect: `done-{key}` is its message.
+pub const DONE: &[&str] = &[
+    "saved",
+    "created",
+    "sent",
+    "approved",
+    "returned",
+    "deleted",
+    "closed",
+    "reopened",
+    "added",
+    "changed",
+    "imported",
+    "published",
+    "voted",
+    "revoked",
+    "retried",
+];
+
+/// `path` (with its own query and fragment, if any) telling the page what was done.
+pub fn done(path: &str, key: &'static str) -> String {
+    debug_assert!(DONE.contains(&key), "{key} is not in view::DONE");
+    let (path, fragment) = match path.split_once('#') {
+        Some((path, fragment)) => (path, format!("#{fragment}")),
+        None => (path, String::new()),
+    };
+    let joiner = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{joiner}done={key}{fragment}")
+}
+
+/// The message of `done=` in a query string, if it names a known action.
+fn done_message(tr: Tr, query: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "done")
+        .and_then(|(_, v)| DONE.iter().find(|key| **key == v).copied())
+        .map(|key| tr.t(&format!("done-{key}")))
 }
 
 /// The current path with `lang` set to `lang`, other query parameters kept.
@@ -57,6 +97,7 @@ impl Page {
             current,
             unread: ctx.unread,
             crumbs: Vec::new(),
+            done: done_message(tr, &ctx.query),
         }
     }
 
@@ -119,6 +160,7 @@ impl ErrorPage {
                 current: "",
                 unread: 0,
                 crumbs: Vec::new(),
+                done: None,
             },
             message,
         }
@@ -136,4 +178,36 @@ impl ErrorPage {
 /// 2026-11-23 → 23.11.2026, as dates are written in Kazakhstan.
 pub fn date(d: &chrono::NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn done_goes_before_the_fragment_and_after_the_query() {
+        assert_eq!(done("/plans/3", "saved"), "/plans/3?done=saved");
+        assert_eq!(
+            done("/staffing?org=1&year=2027", "saved"),
+            "/staffing?org=1&year=2027&done=saved"
+        );
+        assert_eq!(
+            done("/execution#periods", "closed"),
+            "/execution?done=closed#periods"
+        );
+    }
+
+    #[test]
+    fn only_known_actions_are_said() {
+        let tr = Tr(crate::i18n::Lang::Ru);
+        assert_eq!(
+            done_message(tr, "lang=ru&done=saved").as_deref(),
+            Some("Изменения сохранены.")
+        );
+        assert_eq!(done_message(tr, "done=%3Cscript%3E"), None);
+        assert_eq!(done_message(tr, ""), None);
+        for key in DONE {
+            assert!(tr.has(&format!("done-{key}")), "done-{key}");
+        }
+    }
 }

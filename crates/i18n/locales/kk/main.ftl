@@ -158,6 +158,7 @@ grant-expired = мерзімі өтті
 audit-title = Өзгерістер журналы
 audit-append-only = Журнал тек толықтырылады: жазбаларды өзгертуге немесе жоюға болмайды.
 entity-closed_period = Жабылған кезең
+entity-plan_deadlines = Қаржыландыру жоспарларының мерзімдері
 entity-financing_plan = Қаржыландыру жоспары
 entity-financing_plan_change = Қаржыландыру жоспарының өзгерісі
 entity-generated_data = Құрастырылған деректер
@@ -1249,3 +1250,38 @@ confirm-undo = Кейінгі жылдарды толтыруды болдырм
 confirm-block = Қолжетімділікті бұғаттау керек пе?
 confirm-reopen = Жабық кезеңді ашу керек пе? Кезең деректерін қайтадан өзгертуге болады.
 crumbs-label = Құжатқа жол
+
+## What an action did, said once on the page it led to (issue 20: every action confirms)
+done-saved = Өзгерістер сақталды.
+done-created = Құжат құрылды.
+done-sent = Жіберілді.
+done-approved = Бекітілді.
+done-returned = Пысықтауға қайтарылды.
+done-deleted = Жойылды.
+done-closed = Кезең жабылды.
+done-reopened = Кезең қайта ашылды.
+done-added = Қосылды.
+done-changed = Өзгерістер енгізілді.
+done-imported = Файл жүктелді.
+done-published = Жарияланды.
+done-voted = Сіздің дауысыңыз есепке алынды.
+done-revoked = Кері қайтарылды.
+done-retried = Құжат қайта жіберу кезегіне қойылды.
+
+## Deadlines of the financing plans (issue 20, P-17)
+plan-deadlines-title = Қаржыландыру жоспарларының мерзімдері
+plan-deadlines-hint = Жеке қаржыландыру жоспарларын бекіту және оларды Қазынашылыққа ұсыну мерзімдері жылдар бойынша. Мерзімдер бюджет бекітілген күннен бастап жұмыс күндерімен есептеледі; жоспарға оның ұйымының немесе ең жақын жоғары тұрған ұйымның мерзімдері қолданылады.
+plan-deadlines-empty = Мерзімдер әлі белгіленбеген.
+plan-deadlines-plans-due = Жоспарларды бекіту мерзімі
+plan-deadlines-treasury-due = Қазынашылыққа ұсыну мерзімі
+plan-deadlines-set-by = Белгілеген
+plan-deadlines-set = Мерзімдерді белгілеу
+field-opens_on = Бюджетті бекіту күні (есептің басы)
+field-plan_days = Жоспарларды бекітуге берілетін жұмыс күндері
+field-treasury_days = Қазынашылыққа ұсынуға берілетін жұмыс күндері
+err-deadline-days = «{ $field }» өрісі: жұмыс күндерінің саны 0-ден { $max }-ге дейін.
+home-plans-due = Қаржыландыру жоспарлары: мерзімдер
+home-col-awaits = Күтеді
+home-col-plan-deadline = Мерзім
+home-plan-approval = бекітуді
+home-plan-treasury = Қазынашылықтың қабылдауын

@@ -158,6 +158,7 @@ grant-expired = истёк
 audit-title = Журнал изменений
 audit-append-only = Журнал только пополняется: записи нельзя изменить или удалить.
 entity-closed_period = Закрытый период
+entity-plan_deadlines = Сроки планов финансирования
 entity-financing_plan = План финансирования
 entity-financing_plan_change = Изменение плана финансирования
 entity-generated_data = Сгенерированные данные
@@ -1249,3 +1250,38 @@ confirm-undo = Отменить заполнение последующих ле
 confirm-block = Заблокировать доступ?
 confirm-reopen = Открыть закрытый период? Данные периода снова можно будет изменять.
 crumbs-label = Путь к документу
+
+## What an action did, said once on the page it led to (issue 20: every action confirms)
+done-saved = Изменения сохранены.
+done-created = Документ создан.
+done-sent = Отправлено.
+done-approved = Утверждено.
+done-returned = Возвращено на доработку.
+done-deleted = Удалено.
+done-closed = Период закрыт.
+done-reopened = Период открыт вновь.
+done-added = Добавлено.
+done-changed = Изменения внесены.
+done-imported = Файл загружен.
+done-published = Опубликовано.
+done-voted = Ваш голос учтён.
+done-revoked = Отозвано.
+done-retried = Документ поставлен в очередь на повторную отправку.
+
+## Deadlines of the financing plans (issue 20, P-17)
+plan-deadlines-title = Сроки планов финансирования
+plan-deadlines-hint = Сроки утверждения индивидуальных планов финансирования и их представления в Казначейство по годам. Сроки считаются в рабочих днях от даты утверждения бюджета; для плана действуют сроки его организации или ближайшей вышестоящей.
+plan-deadlines-empty = Сроки ещё не установлены.
+plan-deadlines-plans-due = Утвердить планы до
+plan-deadlines-treasury-due = Представить в Казначейство до
+plan-deadlines-set-by = Установил
+plan-deadlines-set = Установить сроки
+field-opens_on = Дата утверждения бюджета (начало отсчёта)
+field-plan_days = Рабочих дней на утверждение планов
+field-treasury_days = Рабочих дней на представление в Казначейство
+err-deadline-days = Поле «{ $field }»: число рабочих дней от 0 до { $max }.
+home-plans-due = Планы финансирования: сроки
+home-col-awaits = Ожидает
+home-col-plan-deadline = Срок
+home-plan-approval = утверждения
+home-plan-treasury = принятия Казначейством

@@ -7,6 +7,120 @@
 use crate::app::{Engine, get_listed as get_json, spawn};
 use serde_json::Value;
 
+/// A financing plan's deadlines (issue 20, P-17): the education administrator sets its year's
+/// deadlines a month back, so the approved plan of its school, not yet accepted by the
+/// Treasury, is overdue on its start page; a school's economist may not set them, and days out
+/// of range are refused naming the field.
+async fn plan_deadlines_reach_the_start_page(app: &crate::app::TestApp, abp: &str) {
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let year = chrono::Datelike::year(&chrono::Utc::now()) + 1;
+    let opens_on = chrono::Utc::now().date_naive() - chrono::Duration::days(30);
+    let body = |plan_days: i64| {
+        serde_json::json!({"org_id": edu, "year": year, "opens_on": opens_on,
+            "plan_days": plan_days, "treasury_days": 5, "reason": "Письмо от 01.12 № 12-3/456"})
+    };
+    let put = |token: String, body: Value| async move {
+        let answer = crate::app::TestApp::client()
+            .put(app.url("/api/v1/financing-plans/deadlines"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .await
+            .expect("put");
+        let status = answer.status().as_u16();
+        (status, answer.json::<Value>().await.unwrap_or_default())
+    };
+    let economist = app.token("economist.school5").await;
+    assert_eq!(put(economist, body(5)).await.0, 403);
+    let (status, refused) = put(abp.to_string(), body(99)).await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (422, Some("plan_days")),
+        "{refused}"
+    );
+    let (status, set) = put(abp.to_string(), body(5)).await;
+    assert_eq!(status, 200, "{set}");
+
+    let (_, _, desk) = get_json(app, abp, "/api/v1/workdesk").await;
+    let due = desk["plans_due"].as_array().expect("plans due");
+    assert_eq!(due.len(), 1, "{desk}");
+    assert_eq!(
+        (&due[0]["step"], &due[0]["overdue"], &due[0]["year"]),
+        (
+            &serde_json::json!("treasury"),
+            &serde_json::json!(true),
+            &serde_json::json!(year)
+        ),
+        "{due:?}"
+    );
+    let (_, _, listed) = get_json(app, abp, "/api/v1/financing-plans/deadlines").await;
+    assert!(
+        listed[0]["treasury_due"].as_str() > listed[0]["plans_due"].as_str(),
+        "{listed}"
+    );
+    // The page: a refused form keeps what was typed and names the field; a saved one says so.
+    let client = app.signed_in("abp.edu").await;
+    let page = client
+        .get(app.url("/plans/deadlines?lang=ru"))
+        .send()
+        .await
+        .expect("page");
+    let page = page.text().await.expect("text");
+    let csrf = page
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("csrf");
+    let form = |plan_days: &str| {
+        vec![
+            ("csrf", csrf.to_string()),
+            ("org", edu.to_string()),
+            ("year", year.to_string()),
+            ("opens_on", opens_on.to_string()),
+            ("plan_days", plan_days.to_string()),
+            ("treasury_days", "5".to_string()),
+            ("reason", "Письмо № 12-3/457".to_string()),
+        ]
+    };
+    let refused = client
+        .post(app.url("/plans/deadlines?lang=ru"))
+        .form(&form("сорок"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.expect("text");
+    assert!(
+        refused.contains("Рабочих дней на утверждение планов"),
+        "names the field"
+    );
+    assert!(refused.contains("value=\"сорок\""), "keeps what was typed");
+    let saved = client
+        .post(app.url("/plans/deadlines"))
+        .form(&form("7"))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(saved.status(), 303);
+    let location = saved.headers()["location"].to_str().expect("location");
+    assert_eq!(location, "/plans/deadlines?done=saved");
+    let page = client
+        .get(app.url(&format!("{location}&lang=ru")))
+        .send()
+        .await
+        .expect("page");
+    let page = page.text().await.expect("text");
+    assert!(
+        page.contains("id=\"done\">Изменения сохранены."),
+        "the save confirms"
+    );
+    let theatre = app.token("economist.theatre").await;
+    let (_, _, desk) = get_json(app, &theatre, "/api/v1/workdesk").await;
+    assert_eq!(desk["plans_due"], serde_json::json!([]), "not theirs");
+}
+
 fn count_of(desk: &Value, status: &str) -> u64 {
     desk["mine"]
         .as_array()
@@ -111,6 +225,8 @@ async fn start_pages_of_the_demo_year(engine: Engine) {
         desk["plans"],
         serde_json::json!([["draft", 0], ["approved", 1]])
     );
+    plan_deadlines_reach_the_start_page(&app, &abp).await;
+
     // Each stage has its deadline, one after another; a request waiting at the administrator
     // is due by the administrators' deadline.
     let stages = campaign["stages"].as_array().expect("stages");

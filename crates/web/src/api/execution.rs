@@ -69,6 +69,23 @@ pub(super) fn routes(api: Api) -> Api {
         .query::<crate::listing::ListParams>()
         .query::<crate::queries::PlanFilterParams>()
         .answers::<jospar_execution::usecases::plans::PlanListRow>()
+        .get(
+            "/financing-plans/deadlines",
+            "Deadlines of the financing plans set for the organisations the caller reads (P-17): per organisation and year, counted in working days from opens_on, with the days they fall on (plans_due, treasury_due)",
+            Access::Read,
+            true,
+            plan_deadlines,
+        )
+        .answers::<jospar_execution::usecases::deadlines::DeadlinesView>()
+        .put(
+            "/financing-plans/deadlines",
+            "Set an organisation's deadlines of a year {org_id, year, opens_on, plan_days, treasury_days, reason}: the plans of its subtree approved within plan_days working days of opens_on, then accepted by the Treasury within treasury_days; by the approving authority of an authorized body or administrator",
+            Access::Approve,
+            false,
+            set_plan_deadlines,
+        )
+        .body::<jospar_execution::usecases::deadlines::NewDeadlines>()
+        .answer::<jospar_execution::deadlines::PlanDeadlines>()
         .post(
             "/financing-plans",
             "A draft financing plan {request_id, year} from an approved budget request, months spread evenly",
@@ -578,6 +595,21 @@ async fn set_shortfall_reason(
             &b.reason
         )
         .await?
+    )))
+}
+
+async fn plan_deadlines(ctx: Ctx) -> AppResult<Json<Value>> {
+    let p = ctx.user()?;
+    Ok(Json(json!(
+        jospar_execution::usecases::deadlines::list(ctx.db(), p, &ctx.tr).await?
+    )))
+}
+
+async fn set_plan_deadlines(ctx: Ctx, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: jospar_execution::usecases::deadlines::NewDeadlines = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_execution::usecases::deadlines::set(ctx.db(), p, &b).await?
     )))
 }
 

@@ -299,6 +299,8 @@ struct StartPage {
     planning: jospar_planning::workdesk::Workdesk,
     /// Own financing plans by state: (draft|approved, count).
     plans: Vec<(String, usize)>,
+    /// Financing plans waiting for their approval or the Treasury, soonest deadline first.
+    plans_due: Vec<jospar_execution::usecases::deadlines::PlanDue>,
     /// Notices not read yet.
     unread: i64,
 }
@@ -308,6 +310,7 @@ async fn workdesk(ctx: Ctx) -> AppResult<Json<StartPage>> {
     Ok(Json(StartPage {
         planning: jospar_planning::workdesk::workdesk(ctx.db(), p, &ctx.tr).await?,
         plans: jospar_execution::usecases::plans::my_plan_counts(ctx.db(), p).await?,
+        plans_due: jospar_execution::usecases::deadlines::plans_due(ctx.db(), p, &ctx.tr).await?,
         unread: jospar_notify::unread(ctx.db(), p.user.id).await?,
     }))
 }

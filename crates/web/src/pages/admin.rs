@@ -259,7 +259,7 @@ async fn revoke_token(
     let p = ctx.user()?;
     p.check_csrf(&form.csrf)?;
     auth::revoke_api_token(ctx.db(), &p.who(), &p.user, id).await?;
-    Ok(Redirect::to("/tokens").into_response())
+    Ok(Redirect::to(&crate::view::done("/tokens", "revoked")).into_response())
 }
 
 pub struct DayLine {
@@ -360,7 +360,11 @@ async fn set_day(ctx: Ctx, Form(form): Form<DayForm>) -> AppResult<Response> {
     match result {
         Ok(day) => {
             use chrono::Datelike;
-            Ok(Redirect::to(&format!("/calendar?year={}", day.year())).into_response())
+            Ok(Redirect::to(&crate::view::done(
+                &format!("/calendar?year={}", day.year()),
+                "saved",
+            ))
+            .into_response())
         }
         Err(e) => {
             let message = form_message(&ctx, e)?;
@@ -378,5 +382,9 @@ async fn delete_day(ctx: Ctx, Form(form): Form<DayForm>) -> AppResult<Response> 
         Err(e) => return Err(e),
     }
     use chrono::Datelike;
-    Ok(Redirect::to(&format!("/calendar?year={}", day.year())).into_response())
+    Ok(Redirect::to(&crate::view::done(
+        &format!("/calendar?year={}", day.year()),
+        "saved",
+    ))
+    .into_response())
 }

@@ -191,7 +191,9 @@ async fn retry(
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
     let reason = fields.get("reason").map(String::as_str).unwrap_or("");
     match jospar_execution::usecases::exchange::retry(ctx.db(), p, id, reason).await {
-        Ok(_) => Ok(Redirect::to("/treasury-exchange").into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&crate::view::done("/treasury-exchange", "retried")).into_response())
+        }
         Err(e) => exchange_page(&ctx, "", None, Some(form_message(&ctx, e)?)).await,
     }
 }

@@ -452,7 +452,7 @@ async fn close_period(ctx: Ctx, Form(f): Form<PeriodForm>) -> AppResult<Response
     p.check_csrf(&f.csrf)?;
     let done =
         jospar_execution::usecases::periods::close(ctx.db(), p, f.org, &f.month, &f.reason).await;
-    period_answer(&ctx, done.map(|_| ())).await
+    period_answer(&ctx, done.map(|_| ()), "closed").await
 }
 
 /// Opens a closed month again, with the reason.
@@ -461,12 +461,12 @@ async fn reopen_period(ctx: Ctx, Form(f): Form<PeriodForm>) -> AppResult<Respons
     p.check_csrf(&f.csrf)?;
     let done =
         jospar_execution::usecases::periods::reopen(ctx.db(), p, f.org, &f.month, &f.reason).await;
-    period_answer(&ctx, done.map(|_| ())).await
+    period_answer(&ctx, done.map(|_| ()), "reopened").await
 }
 
-async fn period_answer(ctx: &Ctx, done: AppResult<()>) -> AppResult<Response> {
+async fn period_answer(ctx: &Ctx, done: AppResult<()>, key: &'static str) -> AppResult<Response> {
     match done {
-        Ok(()) => Ok(Redirect::to("/execution#periods").into_response()),
+        Ok(()) => Ok(Redirect::to(&crate::view::done("/execution#periods", key)).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let refusals = Refusals {
                 period: Some(form_message(ctx, e)?),
@@ -505,7 +505,7 @@ async fn add_pair(ctx: Ctx, Form(f): Form<PairForm>) -> AppResult<Response> {
         name: f.name,
     };
     let done = jospar_execution::usecases::offsetting::add(ctx.db(), p, pair).await;
-    offsetting_answer(&ctx, done.map(|_| ())).await
+    offsetting_answer(&ctx, done.map(|_| ()), "added").await
 }
 
 #[derive(serde::Deserialize)]
@@ -524,12 +524,18 @@ async fn remove_pair(
     let p = ctx.user()?;
     p.check_csrf(&f.csrf)?;
     let done = jospar_execution::usecases::offsetting::remove(ctx.db(), p, id, &f.reason).await;
-    offsetting_answer(&ctx, done.map(|_| ())).await
+    offsetting_answer(&ctx, done.map(|_| ()), "deleted").await
 }
 
-async fn offsetting_answer(ctx: &Ctx, done: AppResult<()>) -> AppResult<Response> {
+async fn offsetting_answer(
+    ctx: &Ctx,
+    done: AppResult<()>,
+    key: &'static str,
+) -> AppResult<Response> {
     match done {
-        Ok(()) => Ok(Redirect::to("/execution#offsetting").into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&crate::view::done("/execution#offsetting", key)).into_response())
+        }
         Err(e @ AppError::Invalid { .. }) => {
             let refusals = Refusals {
                 offsetting: Some(form_message(ctx, e)?),

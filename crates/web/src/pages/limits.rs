@@ -171,7 +171,10 @@ async fn create(ctx: Ctx, Form(form): Form<CampaignForm>) -> AppResult<Response>
     }
     .await;
     match result {
-        Ok(c) => Ok(Redirect::to(&format!("/limits/{}", c.id)).into_response()),
+        Ok(c) => Ok(
+            Redirect::to(&crate::view::done(&format!("/limits/{}", c.id), "created"))
+                .into_response(),
+        ),
         Err(e) => {
             let message = form_message(&ctx, e)?;
             let mut response = list_page(&ctx, form, Some(message)).await?;
@@ -206,7 +209,6 @@ pub struct BalanceRow {
 struct NodePage {
     page: Page,
     error: Option<String>,
-    saved: bool,
     campaign_id: i64,
     node_org: i64,
     node_program: String,
@@ -225,7 +227,6 @@ struct NodeQuery {
     org: String,
     program: String,
     add: String,
-    saved: String,
 }
 
 fn cell_name(slot: &Slot) -> String {
@@ -347,7 +348,6 @@ async fn node_page(
             ..Page::new(ctx, "limits-title", "limits")
         },
         error,
-        saved: q.saved == "1",
         campaign_id: campaign.id,
         node_org: node.org_id,
         node_program: node.program.clone(),
@@ -430,17 +430,16 @@ async fn save(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(
-            Redirect::to(&format!("/limits/{id}?org={org}&program={program}&saved=1"))
-                .into_response(),
-        ),
+        Ok(_) => Ok(Redirect::to(&format!(
+            "/limits/{id}?org={org}&program={program}&done=saved"
+        ))
+        .into_response()),
         Err(e) => {
             let message = form_message(&ctx, e)?;
             let q = NodeQuery {
                 org,
                 program,
                 add: fields.get("add").cloned().unwrap_or_default(),
-                saved: String::new(),
             };
             let mut response = node_page(&ctx, id, q, Some(message), Some(fields)).await?;
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

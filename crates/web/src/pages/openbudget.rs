@@ -298,9 +298,12 @@ async fn public_answer(
     id: i64,
     done: AppResult<()>,
     typed: String,
+    key: &'static str,
 ) -> AppResult<Response> {
     match done {
-        Ok(()) => Ok(Redirect::to(&format!("/open-budget/{id}")).into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&crate::view::done(&format!("/open-budget/{id}"), key)).into_response(),
+        ),
         Err(e @ AppError::Invalid { .. }) => {
             // Refused votes and proposals (a second vote, a late one, banned words…) are logged.
             if let AppError::Invalid { key, .. } = &e {
@@ -353,7 +356,7 @@ async fn vote(
             .await
     }
     .await;
-    public_answer(&ctx, &headers, id, done, String::new()).await
+    public_answer(&ctx, &headers, id, done, String::new(), "voted").await
 }
 
 #[derive(Deserialize, Default)]
@@ -378,7 +381,7 @@ async fn propose(
             .map(|_| ())
     }
     .await;
-    public_answer(&ctx, &headers, id, done, f.text.clone()).await
+    public_answer(&ctx, &headers, id, done, f.text.clone(), "sent").await
 }
 
 #[derive(Template)]
@@ -581,9 +584,9 @@ async fn manage(ctx: Ctx) -> AppResult<Response> {
     manage_page(&ctx, None).await
 }
 
-async fn manage_answer(ctx: &Ctx, done: AppResult<()>) -> AppResult<Response> {
+async fn manage_answer(ctx: &Ctx, done: AppResult<()>, key: &'static str) -> AppResult<Response> {
     match done {
-        Ok(()) => Ok(Redirect::to("/open-budget/manage").into_response()),
+        Ok(()) => Ok(Redirect::to(&crate::view::done("/open-budget/manage", key)).into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let message = form_message(ctx, e)?;
             manage_page(ctx, Some(message)).await
@@ -639,7 +642,7 @@ async fn publish(ctx: Ctx, multipart: axum::extract::Multipart) -> AppResult<Res
             .map(|_| ())
     }
     .await;
-    manage_answer(&ctx, done).await
+    manage_answer(&ctx, done, "published").await
 }
 
 #[derive(Deserialize, Default)]
@@ -657,7 +660,7 @@ async fn answer(ctx: Ctx, Path(id): Path<i64>, Form(f): Form<AnswerForm>) -> App
     let done = jospar_openbudget::usecases::answer(ctx.db(), p, id, accepted, &f.text)
         .await
         .map(|_| ());
-    manage_answer(&ctx, done).await
+    manage_answer(&ctx, done, "sent").await
 }
 
 pub struct PendingRow {
@@ -725,7 +728,9 @@ async fn moderate(
     p.check_csrf(&f.csrf)?;
     let publish = f.decision == "publish";
     match jospar_openbudget::usecases::moderate(ctx.db(), p, id, publish, &f.reason).await {
-        Ok(_) => Ok(Redirect::to("/open-budget/moderation").into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&crate::view::done("/open-budget/moderation", "saved")).into_response(),
+        ),
         Err(e @ AppError::Invalid { .. }) => {
             let message = form_message(&ctx, e)?;
             moderation_page(&ctx, Some(message)).await
@@ -745,7 +750,7 @@ async fn upload_again(
     let done = jospar_openbudget::usecases::upload_again(ctx.db(), portal, p, id)
         .await
         .map(|_| ());
-    manage_answer(&ctx, done).await
+    manage_answer(&ctx, done, "imported").await
 }
 
 fn file_response(file_name: &str, content: Vec<u8>) -> Response {
@@ -812,7 +817,7 @@ async fn register_publication(ctx: Ctx, Form(f): Form<RegisterForm>) -> AppResul
             .map(|_| ())
     }
     .await;
-    manage_answer(&ctx, done).await
+    manage_answer(&ctx, done, "added").await
 }
 
 async fn publish_publication_file(
@@ -831,5 +836,5 @@ async fn publish_publication_file(
         }
         None => Err(AppError::invalid("err-ob-file", "file")),
     };
-    manage_answer(&ctx, done).await
+    manage_answer(&ctx, done, "published").await
 }

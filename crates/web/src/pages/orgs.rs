@@ -240,7 +240,10 @@ async fn create(ctx: Ctx, Form(form): Form<NewOrgForm>) -> AppResult<Response> {
         name_kk: form.name_kk.clone(),
     };
     match service::create_org(ctx.db(), p, new).await {
-        Ok(org) => Ok(Redirect::to(&format!("/orgs/{}", org.id)).into_response()),
+        Ok(org) => Ok(
+            Redirect::to(&crate::view::done(&format!("/orgs/{}", org.id), "created"))
+                .into_response(),
+        ),
         Err(e) => {
             let message = form_message(&ctx, e)?;
             let mut response = new_page(&ctx, form, Some(message)).await?;
@@ -255,7 +258,6 @@ async fn create(ctx: Ctx, Form(form): Form<NewOrgForm>) -> AppResult<Response> {
 struct ShowPage {
     page: Page,
     error: Option<String>,
-    saved: bool,
     org: Org,
     kind: String,
     scenario: String,
@@ -285,18 +287,11 @@ struct OrgForm {
     reason: String,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ShowQuery {
-    saved: String,
-}
-
 async fn show_page(
     ctx: &Ctx,
     id: i64,
     form: Option<OrgForm>,
     error: Option<String>,
-    saved: bool,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     let org = service::org(ctx.db(), p, id).await?;
@@ -348,7 +343,6 @@ async fn show_page(
             ..Page::new(ctx, "orgs-title", "orgs")
         },
         error,
-        saved,
         kind: ctx.tr.t(&format!("kind-{}", org.kind.code())),
         scenario: ctx.tr.t(&format!("scenario-{}", org.scenario.code())),
         budget,
@@ -368,8 +362,8 @@ async fn show_page(
     })
 }
 
-async fn show(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> AppResult<Response> {
-    show_page(&ctx, id, None, None, q.saved == "1").await
+async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    show_page(&ctx, id, None, None).await
 }
 
 async fn update(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<OrgForm>) -> AppResult<Response> {
@@ -391,10 +385,10 @@ async fn update(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<OrgForm>) -> App
         reason: Some(form.reason.clone()),
     };
     match service::update_org(ctx.db(), p, id, change).await {
-        Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?done=saved")).into_response()),
         Err(e) => {
             let message = form_message(&ctx, e)?;
-            let mut response = show_page(&ctx, id, Some(form), Some(message), false).await?;
+            let mut response = show_page(&ctx, id, Some(form), Some(message)).await?;
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
         }

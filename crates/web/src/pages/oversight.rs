@@ -186,7 +186,7 @@ async fn grant(ctx: Ctx, Form(fields): Form<HashMap<String, String>>) -> AppResu
             .await
     }
     .await;
-    answer(&ctx, result.map(|_| ())).await
+    answer(&ctx, result.map(|_| ()), "added").await
 }
 
 async fn block(
@@ -197,12 +197,12 @@ async fn block(
     let p = ctx.user()?;
     p.check_csrf(field(&fields, "csrf"))?;
     let result = jospar_oversight::usecases::block(ctx.db(), p, id, field(&fields, "reason")).await;
-    answer(&ctx, result.map(|_| ())).await
+    answer(&ctx, result.map(|_| ()), "revoked").await
 }
 
-async fn answer(ctx: &Ctx, result: AppResult<()>) -> AppResult<Response> {
+async fn answer(ctx: &Ctx, result: AppResult<()>, key: &'static str) -> AppResult<Response> {
     match result {
-        Ok(()) => Ok(Redirect::to("/oversight").into_response()),
+        Ok(()) => Ok(Redirect::to(&crate::view::done("/oversight", key)).into_response()),
         Err(e @ AppError::Invalid { .. }) => page(ctx, Some(form_message(ctx, e)?)).await,
         Err(e) => Err(e),
     }
@@ -398,10 +398,12 @@ async fn file_application(ctx: Ctx, multipart: axum::extract::Multipart) -> AppR
     .await;
     match result {
         // A new application waits for the body's signature on its page.
-        Ok(application) => Ok(
-            Redirect::to(&format!("/oversight-applications/{}", application.id)).into_response(),
-        ),
-        Err(e) => applications_answer(&ctx, Err(e)).await,
+        Ok(application) => Ok(Redirect::to(&crate::view::done(
+            &format!("/oversight-applications/{}", application.id),
+            "created",
+        ))
+        .into_response()),
+        Err(e) => applications_answer(&ctx, Err(e), "sent").await,
     }
 }
 
@@ -422,7 +424,11 @@ async fn sign_application(
     p.check_csrf(&f.csrf)?;
     let signing = &ctx.state.config.signing;
     match jospar_oversight::usecases::sign(ctx.db(), signing, p, id, &f.cms).await {
-        Ok(_) => Ok(Redirect::to(&format!("/oversight-applications/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&crate::view::done(
+            &format!("/oversight-applications/{id}"),
+            "sent",
+        ))
+        .into_response()),
         Err(e @ AppError::Invalid { .. }) => {
             let message = form_message(&ctx, e)?;
             let mut response = application_page(&ctx, id, Some(message)).await?;
@@ -444,7 +450,7 @@ async fn review_application(
     let result =
         jospar_oversight::usecases::review(ctx.db(), p, id, forward, field(&fields, "reason"))
             .await;
-    applications_answer(&ctx, result.map(|_| ())).await
+    applications_answer(&ctx, result.map(|_| ()), "saved").await
 }
 
 async fn grant_application(
@@ -455,12 +461,18 @@ async fn grant_application(
     let p = ctx.user()?;
     p.check_csrf(field(&fields, "csrf"))?;
     let result = jospar_oversight::usecases::grant_application(ctx.db(), p, id).await;
-    applications_answer(&ctx, result.map(|_| ())).await
+    applications_answer(&ctx, result.map(|_| ()), "approved").await
 }
 
-async fn applications_answer(ctx: &Ctx, result: AppResult<()>) -> AppResult<Response> {
+async fn applications_answer(
+    ctx: &Ctx,
+    result: AppResult<()>,
+    key: &'static str,
+) -> AppResult<Response> {
     match result {
-        Ok(()) => Ok(Redirect::to("/oversight-applications").into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&crate::view::done("/oversight-applications", key)).into_response())
+        }
         Err(e @ AppError::Invalid { .. }) => {
             applications_page(ctx, Some(form_message(ctx, e)?)).await
         }
@@ -657,7 +669,7 @@ async fn record_training(
         .await
     }
     .await;
-    training_answer(&ctx, result.map(|_| ())).await
+    training_answer(&ctx, result.map(|_| ()), "added").await
 }
 
 async fn issue_training_report(
@@ -668,12 +680,16 @@ async fn issue_training_report(
     let p = ctx.user()?;
     p.check_csrf(field(&fields, "csrf"))?;
     let result = jospar_oversight::usecases::issue_report(ctx.db(), p, id).await;
-    training_answer(&ctx, result.map(|_| ())).await
+    training_answer(&ctx, result.map(|_| ()), "created").await
 }
 
-async fn training_answer(ctx: &Ctx, result: AppResult<()>) -> AppResult<Response> {
+async fn training_answer(
+    ctx: &Ctx,
+    result: AppResult<()>,
+    key: &'static str,
+) -> AppResult<Response> {
     match result {
-        Ok(()) => Ok(Redirect::to("/training").into_response()),
+        Ok(()) => Ok(Redirect::to(&crate::view::done("/training", key)).into_response()),
         Err(e @ AppError::Invalid { .. }) => training_page(ctx, Some(form_message(ctx, e)?)).await,
         Err(e) => Err(e),
     }

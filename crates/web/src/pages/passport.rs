@@ -115,7 +115,9 @@ async fn send(ctx: Ctx, Form(fields): Form<HashMap<String, String>>) -> AppResul
     }
     .await;
     match result {
-        Ok(_) => Ok(Redirect::to("/execution/passport").into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&crate::view::done("/execution/passport", "sent")).into_response())
+        }
         Err(e) => passport_page(&ctx, Some(form_message(&ctx, e)?)).await,
     }
 }

@@ -36,6 +36,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/plans", get(list).post(create))
+        .route("/plans/deadlines", get(deadlines).post(set_deadlines))
         .route("/plans/{id}", get(show).post(save))
         .route("/plans/{id}/approve", post(approve))
         .route("/plans/{id}/changes", post(add_change))
@@ -179,8 +180,123 @@ async fn create(ctx: Ctx, Form(form): Form<CreateForm>) -> AppResult<Response> {
     }
     .await;
     match result {
-        Ok(plan) => Ok(Redirect::to(&format!("/plans/{}", plan.id)).into_response()),
+        Ok(plan) => Ok(Redirect::to(&crate::view::done(
+            &format!("/plans/{}", plan.id),
+            "created",
+        ))
+        .into_response()),
         Err(e) => list_page(&ctx, Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "plan_deadlines.html")]
+struct DeadlinesPage {
+    page: Page,
+    /// (organisation, year, counted from, plan days, plans due, Treasury days, Treasury due,
+    /// set by)
+    rows: Vec<[String; 8]>,
+    /// Organisations whose deadlines the user may set; no form when none.
+    setters: Vec<Choice>,
+    form: DeadlinesForm,
+    error: Option<String>,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct DeadlinesForm {
+    csrf: String,
+    org: String,
+    year: String,
+    opens_on: String,
+    plan_days: String,
+    treasury_days: String,
+    reason: String,
+}
+
+/// The financing plans' deadlines of each year (issue 20, P-17) and, for the approving
+/// authority of a budget holder, the form that sets them. What was typed stays on a refusal.
+async fn deadlines_page(
+    ctx: &Ctx,
+    form: DeadlinesForm,
+    error: Option<String>,
+) -> AppResult<Response> {
+    use jospar_execution::usecases::deadlines as service;
+    let p = ctx.user()?;
+    let rows = service::list(ctx.db(), p, &ctx.tr)
+        .await?
+        .into_iter()
+        .map(|d| {
+            [
+                d.org_name,
+                d.deadlines.year.to_string(),
+                crate::view::date(&d.deadlines.opens_on),
+                d.deadlines.plan_days.to_string(),
+                crate::view::date(&d.plans_due),
+                d.deadlines.treasury_days.to_string(),
+                crate::view::date(&d.treasury_due),
+                d.deadlines.set_by,
+            ]
+        })
+        .collect();
+    let orgs = jospar_org::repo::all_orgs(ctx.db()).await?;
+    let setters = service::setters(p, &orgs)
+        .into_iter()
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name(ctx.tr.lang()).to_string(),
+            selected: o.id.to_string() == form.org,
+        })
+        .collect();
+    let refused = error.is_some();
+    let response = render(DeadlinesPage {
+        page: Page::new(ctx, "plan-deadlines-title", "plans"),
+        rows,
+        setters,
+        form,
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+async fn deadlines(ctx: Ctx) -> AppResult<Response> {
+    let year = (chrono::Utc::now().year() + 1).to_string();
+    let form = DeadlinesForm {
+        year,
+        plan_days: "10".into(),
+        treasury_days: "5".into(),
+        ..DeadlinesForm::default()
+    };
+    deadlines_page(&ctx, form, None).await
+}
+
+async fn set_deadlines(ctx: Ctx, Form(form): Form<DeadlinesForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    // Days that are not a number are refused by the use case as out of range, naming the field.
+    let days = |text: &str| text.trim().parse::<i64>().unwrap_or(-1);
+    let result = async {
+        let input = jospar_execution::usecases::deadlines::NewDeadlines {
+            org_id: jospar_access::parse_id(&form.org, "org_id")?,
+            year: form
+                .year
+                .trim()
+                .parse()
+                .map_err(|_| AppError::invalid("err-year", "year"))?,
+            opens_on: jospar_access::parse_date(&form.opens_on, "opens_on")?,
+            plan_days: days(&form.plan_days),
+            treasury_days: days(&form.treasury_days),
+            reason: form.reason.clone(),
+        };
+        jospar_execution::usecases::deadlines::set(ctx.db(), p, &input).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&crate::view::done("/plans/deadlines", "saved")).into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            deadlines_page(&ctx, form, Some(message)).await
+        }
     }
 }
 
@@ -399,7 +515,9 @@ async fn save(
     }
     .await;
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&crate::view::done(&format!("/plans/{id}"), "saved")).into_response())
+        }
         Err(e) => plan_page(&ctx, p, id, "", Some(form_message(&ctx, e)?)).await,
     }
 }
@@ -418,7 +536,9 @@ async fn approve(
     let cms = fields.get("cms").map(String::as_str).unwrap_or("");
     let signing = &ctx.state.config.signing;
     match jospar_execution::usecases::plans::approve(ctx.db(), signing, p, id, version, cms).await {
-        Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&crate::view::done(&format!("/plans/{id}"), "approved")).into_response(),
+        ),
         Err(e) => plan_page(&ctx, p, id, "", Some(form_message(&ctx, e)?)).await,
     }
 }
@@ -475,7 +595,9 @@ async fn add_change(
     }
     .await;
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/plans/{id}")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&crate::view::done(&format!("/plans/{id}"), "added")).into_response())
+        }
         Err(e) => plan_page(&ctx, p, id, "", Some(form_message(&ctx, e)?)).await,
     }
 }

@@ -124,7 +124,11 @@ async fn create(ctx: Ctx, Form(form): Form<CreateForm>) -> AppResult<Response> {
     }
     .await;
     match result {
-        Ok(plan) => Ok(Redirect::to(&format!("/receipt-plans/{}", plan.id)).into_response()),
+        Ok(plan) => Ok(Redirect::to(&crate::view::done(
+            &format!("/receipt-plans/{}", plan.id),
+            "created",
+        ))
+        .into_response()),
         Err(e) => list_page(&ctx, Some(form_message(&ctx, e)?)).await,
     }
 }
@@ -243,7 +247,10 @@ async fn save(
     }
     .await;
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/receipt-plans/{id}")).into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&crate::view::done(&format!("/receipt-plans/{id}"), "saved"))
+                .into_response(),
+        ),
         Err(e) => plan_page(&ctx, id, Some(form_message(&ctx, e)?)).await,
     }
 }
@@ -258,7 +265,11 @@ async fn approve(
     match jospar_execution::usecases::receipt_plans::approve(ctx.db(), p, id, version_of(&fields))
         .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/receipt-plans/{id}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&crate::view::done(
+            &format!("/receipt-plans/{id}"),
+            "approved",
+        ))
+        .into_response()),
         Err(e) => plan_page(&ctx, id, Some(form_message(&ctx, e)?)).await,
     }
 }
@@ -282,7 +293,11 @@ async fn explain(
     )
     .await
     {
-        Ok(_) => Ok(Redirect::to(&format!("/receipt-plans/{id}#reasons")).into_response()),
+        Ok(_) => Ok(Redirect::to(&crate::view::done(
+            &format!("/receipt-plans/{id}#reasons"),
+            "saved",
+        ))
+        .into_response()),
         Err(e) => plan_page(&ctx, id, Some(form_message(&ctx, e)?)).await,
     }
 }

@@ -240,7 +240,11 @@ async fn create(ctx: Ctx, Form(form): Form<CreateForm>) -> AppResult<Response> {
         .parse()
         .map_err(|_| AppError::invalid("err-required", "org_id"))?;
     match service::create(ctx.db(), p, &ctx.tr, campaign, org, &form.kind).await {
-        Ok(r) => Ok(Redirect::to(&format!("/requests/{}", r.id)).into_response()),
+        Ok(r) => Ok(Redirect::to(&crate::view::done(
+            &format!("/requests/{}", r.id),
+            "created",
+        ))
+        .into_response()),
         Err(e) => {
             let message = form_message(&ctx, e)?;
             list_page(&ctx, Some(message)).await
@@ -494,7 +498,11 @@ async fn add_line(
     };
     let version = form.version.parse().unwrap_or(0);
     match service::add_line(ctx.db(), p, id, version, input).await {
-        Ok(line) => Ok(Redirect::to(&format!("/requests/{id}/lines/{}", line.id)).into_response()),
+        Ok(line) => Ok(Redirect::to(&crate::view::done(
+            &format!("/requests/{id}/lines/{}", line.id),
+            "added",
+        ))
+        .into_response()),
         Err(e) => {
             let message = form_message(&ctx, e)?;
             let mut response = show_page(&ctx, id, Some(message), form).await?;
@@ -530,8 +538,16 @@ async fn step(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<StepForm>) -> AppR
         "undo" => service::undo_fill(ctx.db(), p, id, version).await,
         _ => Err(AppError::invalid("err-required", "action")),
     };
+    let done = match form.action.as_str() {
+        "send" => "sent",
+        "approve" => "approved",
+        "return" => "returned",
+        _ => "changed",
+    };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
+        Ok(_) => {
+            Ok(Redirect::to(&crate::view::done(&format!("/requests/{id}"), done)).into_response())
+        }
         Err(e) => {
             let message = form_message(&ctx, e)?;
             let mut response = show_page(&ctx, id, Some(message), LineForm::default()).await?;
@@ -748,9 +764,11 @@ async fn save_line(
     )
     .await
     {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/requests/{id}/lines/{line}?year={year}")).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&crate::view::done(
+            &format!("/requests/{id}/lines/{line}?year={year}"),
+            "saved",
+        ))
+        .into_response()),
         Err(e) => {
             let message = form_message(&ctx, e)?;
             let mut response =
@@ -975,7 +993,9 @@ async fn upload(
     }
     p.check_csrf(&csrf)?;
     match service::attach(ctx.db(), p, id, version, &name, &content_type, &bytes).await {
-        Ok(_) => Ok(Redirect::to(&format!("/requests/{id}")).into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&crate::view::done(&format!("/requests/{id}"), "added")).into_response(),
+        ),
         Err(e) => {
             let message = form_message(&ctx, e)?;
             let mut response = show_page(&ctx, id, Some(message), LineForm::default()).await?;
@@ -1028,7 +1048,11 @@ async fn new_version(
     let p = ctx.user()?;
     p.check_csrf(&form.csrf)?;
     match service::new_version(ctx.db(), p, id, &form.kind).await {
-        Ok(created) => Ok(Redirect::to(&format!("/requests/{}", created.id)).into_response()),
+        Ok(created) => Ok(Redirect::to(&crate::view::done(
+            &format!("/requests/{}", created.id),
+            "created",
+        ))
+        .into_response()),
         Err(e) => {
             let message = form_message(&ctx, e)?;
             let mut response = show_page(&ctx, id, Some(message), LineForm::default()).await?;

@@ -44,11 +44,30 @@ struct StartDesk {
     requests: Vec<(String, usize, String)>,
     plans: Vec<(String, usize, String)>,
     campaigns: Vec<CampaignRow>,
+    /// Financing plans waiting for their approval or the Treasury under a deadline.
+    plans_due: Vec<PlanDueRow>,
+    /// Of them: past the deadline.
+    plans_overdue: usize,
     /// "The authorized body … has not opened a campaign for 2027–2029", with whose step it is.
     awaited: Option<String>,
     /// The user may open a campaign (the link of the empty state).
     can_open_campaign: bool,
 }
+
+/// A financing plan and the step it waits for, by when.
+struct PlanDueRow {
+    id: i64,
+    org: String,
+    year: i64,
+    step: String,
+    deadline: String,
+    /// "5 рабочих дней" or the overdue mark.
+    due: String,
+    overdue: bool,
+}
+
+/// Plans shown on the start page; the list of plans holds the rest.
+const PLANS_DUE_SHOWN: usize = 10;
 
 struct DocRow {
     id: i64,
@@ -220,6 +239,35 @@ async fn start_desk(ctx: &Ctx, p: &jospar_access::Principal) -> AppResult<StartD
         .and_then(|a| a.authority_org_id)
         .is_some_and(|id| p.can(jospar_org::Right::Enter, id));
     let (notices, _) = jospar_notify::page(ctx.db(), p.user.id, lang, true, 0, 5).await?;
+    let due = jospar_execution::usecases::deadlines::plans_due(ctx.db(), p, &tr).await?;
+    let plans_overdue = due.iter().filter(|d| d.overdue).count();
+    let plans_due = due
+        .into_iter()
+        .take(PLANS_DUE_SHOWN)
+        .map(|d| PlanDueRow {
+            id: d.plan_id,
+            org: d.org_name,
+            year: d.year,
+            step: tr.t(match d.step {
+                jospar_execution::usecases::deadlines::AwaitedStep::Approval => {
+                    "home-plan-approval"
+                }
+                jospar_execution::usecases::deadlines::AwaitedStep::Treasury => {
+                    "home-plan-treasury"
+                }
+            }),
+            deadline: crate::view::date(&d.deadline),
+            due: if d.overdue {
+                tr.t("home-deadline-passed")
+            } else {
+                tr.args(
+                    "home-working-days-left",
+                    &[("count", d.working_days_left.to_string())],
+                )
+            },
+            overdue: d.overdue,
+        })
+        .collect();
     Ok(StartDesk {
         org_name: name_of(p.user.org_id),
         roles,
@@ -229,6 +277,8 @@ async fn start_desk(ctx: &Ctx, p: &jospar_access::Principal) -> AppResult<StartD
         requests,
         plans,
         campaigns,
+        plans_due,
+        plans_overdue,
         awaited,
         can_open_campaign,
     })

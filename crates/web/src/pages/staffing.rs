@@ -491,8 +491,13 @@ impl PositionForm {
     }
 }
 
+/// Back to the table of the organisation and year, saying the change was saved.
 fn back(org: i64, year: i32) -> Response {
-    Redirect::to(&format!("/staffing?org={org}&year={year}")).into_response()
+    Redirect::to(&crate::view::done(
+        &format!("/staffing?org={org}&year={year}"),
+        "saved",
+    ))
+    .into_response()
 }
 
 async fn save_or_show(
@@ -849,7 +854,9 @@ async fn set_reference(ctx: Ctx, Form(form): Form<ReferenceForm>) -> AppResult<R
     }
     .await;
     match result {
-        Ok(()) => Ok(Redirect::to("/staffing/reference").into_response()),
+        Ok(()) => {
+            Ok(Redirect::to(&crate::view::done("/staffing/reference", "saved")).into_response())
+        }
         Err(e) => {
             let message = form_message(&ctx, e)?;
             let mut response = reference_page(&ctx, Some(message)).await?;

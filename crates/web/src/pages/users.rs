@@ -12,7 +12,7 @@ use crate::queries::UserFilterParams;
 use crate::view::{Page, date, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query};
+use axum::extract::{Form, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jospar_access::Access;
@@ -182,7 +182,11 @@ async fn create(ctx: Ctx, Form(form): Form<NewUserForm>) -> AppResult<Response> 
         password: form.password.clone(),
     };
     match service::create_user(ctx.db(), p, new).await {
-        Ok(user) => Ok(Redirect::to(&format!("/users/{}", user.id)).into_response()),
+        Ok(user) => Ok(Redirect::to(&crate::view::done(
+            &format!("/users/{}", user.id),
+            "created",
+        ))
+        .into_response()),
         Err(e) => {
             let message = form_message(&ctx, e)?;
             let mut response = new_page(&ctx, form, Some(message)).await?;
@@ -223,7 +227,6 @@ struct UserForm {
 struct ShowPage {
     page: Page,
     error: Option<String>,
-    saved: bool,
     user: User,
     form: UserForm,
     orgs: Vec<Choice>,
@@ -239,7 +242,6 @@ async fn show_page(
     id: i64,
     form: Option<UserForm>,
     error: Option<String>,
-    saved: bool,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     let user = service::user(ctx.db(), p, id).await?;
@@ -301,7 +303,6 @@ async fn show_page(
             ..Page::new(ctx, "users-title", "users")
         },
         error,
-        saved,
         orgs: configurable_orgs(p, &orgs, lang, selected_org),
         grant_orgs: configurable_orgs(p, &orgs, lang, user.org_id),
         roles,
@@ -313,14 +314,8 @@ async fn show_page(
     })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct ShowQuery {
-    saved: String,
-}
-
-async fn show(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> AppResult<Response> {
-    show_page(&ctx, id, None, None, q.saved == "1").await
+async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    show_page(&ctx, id, None, None).await
 }
 
 async fn respond(
@@ -330,10 +325,10 @@ async fn respond(
     form: Option<UserForm>,
 ) -> AppResult<Response> {
     match result {
-        Ok(()) => Ok(Redirect::to(&format!("/users/{id}?saved=1")).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/users/{id}?done=saved")).into_response()),
         Err(e) => {
             let message = form_message(ctx, e)?;
-            let mut response = show_page(ctx, id, form, Some(message), false).await?;
+            let mut response = show_page(ctx, id, form, Some(message)).await?;
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
         }
