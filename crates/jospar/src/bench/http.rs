@@ -68,23 +68,19 @@ pub async fn figure(
     let wall = started.elapsed();
     server.abort();
     let timing = Timing::of(samples, wall, errors);
-    Ok(Figure {
-        engine: engine.to_string(),
-        name: format!(
+    let met = timing.p99_ms <= 250.0 && timing.errors == 0;
+    Ok(Figure::measured(
+        engine,
+        format!(
             "HTTP: report page and plan change, {count} concurrent signed-in clients, each pausing {} s after an answer",
             PACE.as_secs()
         ),
-        scope: "http".into(),
-        rows: count,
-        met: timing.p99_ms <= 250.0 && timing.errors == 0,
+        "http",
+        count,
+        met,
         timing,
-        baseline: None,
-        speedup: None,
-        answer_read: None,
-        over_answer_read: None,
-        peak_rss_mb: None,
-        target: "p99 ≤ 250 ms, no errors".into(),
-    })
+        "p99 ≤ 250 ms, no errors",
+    ))
 }
 
 /// The application on 127.0.0.1 over `db`: its address (`http://…`, no trailing slash) and

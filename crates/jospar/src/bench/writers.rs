@@ -120,20 +120,15 @@ pub async fn figures(
         } else {
             ("none: the most saves a second", timing.errors == 0)
         };
-        Figure {
-            engine: engine.to_string(),
-            name: format!("{name}, {load}"),
-            scope: if paced { "writes" } else { "writes-saturation" }.into(),
-            rows: 1,
+        Figure::measured(
+            engine,
+            format!("{name}, {load}"),
+            if paced { "writes" } else { "writes-saturation" },
+            1,
             met,
             timing,
-            baseline: None,
-            speedup: None,
-            answer_read: None,
-            over_answer_read: None,
-            peak_rss_mb: None,
-            target: target.into(),
-        }
+            target,
+        )
     };
     Ok(vec![
         figure(
