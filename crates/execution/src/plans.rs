@@ -25,6 +25,12 @@ impl PlanStatus {
             PlanStatus::Approved => "approved",
         }
     }
+
+    pub fn from_code(code: &str) -> Option<PlanStatus> {
+        [PlanStatus::Draft, PlanStatus::Approved]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
 }
 
 /// A financing plan with its change documents.

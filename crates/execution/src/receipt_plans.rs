@@ -82,12 +82,22 @@ pub async fn receipt_plan(db: &Db, id: i64) -> Result<Option<ReceiptPlan>> {
         "SELECT id, org_id, year, status, lines_json, version, updated_at, approved_by, approved_at \
          FROM receipt_plans WHERE id = $1")
         .bind(id).fetch_optional(pool).await)?;
-    let Some((id, org_id, year, status, lines, version, updated_at, approved_by, approved_at)) =
-        row
-    else {
-        return Ok(None);
-    };
-    Ok(Some(ReceiptPlan {
+    row.map(plan_of).transpose()
+}
+
+/// Every plan of receipts with its lines, newest year first: one a budget's authorized body a
+/// year, a few hundred in a region.
+pub async fn receipt_plans(db: &Db) -> Result<Vec<ReceiptPlan>> {
+    let rows: Vec<Row> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, org_id, year, status, lines_json, version, updated_at, approved_by, approved_at \
+         FROM receipt_plans ORDER BY year DESC, org_id")
+        .fetch_all(pool).await)?;
+    rows.into_iter().map(plan_of).collect()
+}
+
+fn plan_of(row: Row) -> Result<ReceiptPlan> {
+    let (id, org_id, year, status, lines, version, updated_at, approved_by, approved_at) = row;
+    Ok(ReceiptPlan {
         id,
         org_id,
         year: year as i32,
@@ -101,14 +111,7 @@ pub async fn receipt_plan(db: &Db, id: i64) -> Result<Option<ReceiptPlan>> {
         updated_at,
         approved_by,
         approved_at,
-    }))
-}
-
-/// (id, organisation, year, status) of every plan of receipts.
-pub async fn receipt_plan_ids(db: &Db) -> Result<Vec<(i64, i64, i64, String)>> {
-    Ok(on_db!(db, pool => sqlx::query_as(
-        "SELECT id, org_id, year, status FROM receipt_plans ORDER BY year DESC, org_id")
-        .fetch_all(pool).await)?)
+    })
 }
 
 /// A new draft plan of receipts of an organisation for a year.

@@ -43,6 +43,10 @@ impl ReceiptKind {
             ReceiptKind::Borrowing => "borrowing",
         }
     }
+
+    pub fn from_code(code: &str) -> Option<ReceiptKind> {
+        ReceiptKind::ALL.into_iter().find(|k| k.code() == code)
+    }
 }
 
 /// One code of a plan of receipts.

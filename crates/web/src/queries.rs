@@ -78,7 +78,6 @@ impl AuditQuery {
                 jospar_access::parse_date(v, field).map(Some)
             }
         };
-        let text = |v: &str| Some(v.trim().to_string()).filter(|v| !v.is_empty());
         Ok(AuditFilter {
             login: text(&self.login).map(|l| l.to_lowercase()),
             entity: text(&self.entity),
@@ -90,6 +89,23 @@ impl AuditQuery {
             ..AuditFilter::default()
         })
     }
+}
+
+/// An amount filter in tenge (`min`, `max`): none when empty; one that does not parse is
+/// refused, naming its field.
+fn amount(text: &str, field: &str) -> AppResult<Option<jospar_core::Tenge>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    jospar_core::Tenge::parse(text)
+        .map(Some)
+        .map_err(|_| crate::error::AppError::invalid("err-filter-amount", field))
+}
+
+/// A text filter: none when empty.
+fn text(value: &str) -> Option<String> {
+    Some(value.trim().to_string()).filter(|v| !v.is_empty())
 }
 
 /// The filters of the requests list, as typed (issue 20).
@@ -114,15 +130,6 @@ pub struct RequestFilterParams {
 impl RequestFilterParams {
     /// The filter asked for; an amount that does not parse is refused, naming its field.
     pub fn filter(&self) -> AppResult<service::RequestFilter> {
-        let amount = |text: &str, field: &str| -> AppResult<Option<jospar_core::Tenge>> {
-            let text = text.trim();
-            if text.is_empty() {
-                return Ok(None);
-            }
-            jospar_core::Tenge::parse(text)
-                .map(Some)
-                .map_err(|_| crate::error::AppError::invalid("err-filter-amount", field))
-        };
         Ok(service::RequestFilter {
             org: self.org.trim().parse().ok(),
             year: self.year.trim().parse().ok(),
@@ -189,7 +196,7 @@ impl TreasuryFilterParams {
         };
         Ok(jospar_execution::usecases::treasury::ReportFilter {
             within: self.within.trim().parse().ok(),
-            form: Some(self.form.trim().to_string()).filter(|f| !f.is_empty()),
+            form: text(&self.form),
             from: date(&self.from, "from")?,
             to: date(&self.to, "to")?,
         })
@@ -214,7 +221,7 @@ impl PlanFilterParams {
         jospar_execution::usecases::plans::PlanFilter {
             within: self.within.trim().parse().ok(),
             year: self.year.trim().parse().ok(),
-            status: Some(self.status.trim().to_string()).filter(|s| !s.is_empty()),
+            status: text(&self.status),
         }
     }
 }
@@ -240,5 +247,42 @@ impl UserFilterParams {
                 _ => None,
             },
         }
+    }
+}
+
+/// The filters of the list of plans of receipts, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ReceiptPlanFilterParams {
+    /// An organisation: its plans and those below it.
+    pub within: String,
+    /// The plan's year.
+    pub year: String,
+    /// draft or approved.
+    pub status: String,
+    /// Plans holding receipts of a kind: revenues, loan_repayments, financial_assets, borrowing.
+    pub kind: String,
+    /// The plan's annual receipts from, in tenge.
+    pub min: String,
+    /// The plan's annual receipts to, in tenge.
+    pub max: String,
+}
+
+impl ReceiptPlanFilterParams {
+    /// The filter asked for; an amount that does not parse is refused, naming its field.
+    pub fn filter(
+        &self,
+    ) -> AppResult<jospar_execution::usecases::receipt_plans::ReceiptPlanFilter> {
+        Ok(
+            jospar_execution::usecases::receipt_plans::ReceiptPlanFilter {
+                within: self.within.trim().parse().ok(),
+                year: self.year.trim().parse().ok(),
+                status: jospar_execution::plans::PlanStatus::from_code(self.status.trim()),
+                kind: jospar_execution::receipts::ReceiptKind::from_code(self.kind.trim()),
+                min: amount(&self.min, "min")?,
+                max: amount(&self.max, "max")?,
+            },
+        )
     }
 }

@@ -93,14 +93,105 @@ pub async fn readable(db: &Db, reader: &Reader<'_>, id: i64) -> Result<ReceiptPl
     Ok(plan)
 }
 
-/// (id, organisation, year, status) of the plans the caller may read.
-pub async fn list(db: &Db, p: &Principal) -> Result<Vec<(i64, i64, i64, String)>> {
-    Ok(receipt_plans::receipt_plan_ids(db)
+/// Filters of the list of plans of receipts (issue 20); every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReceiptPlanFilter {
+    /// Plans of this organisation and of everything below it.
+    pub within: Option<i64>,
+    pub year: Option<i32>,
+    pub status: Option<crate::plans::PlanStatus>,
+    /// Plans holding receipts of this kind.
+    pub kind: Option<ReceiptKind>,
+    /// The plan's annual receipts from and to (inclusive).
+    pub min: Option<Tenge>,
+    pub max: Option<Tenge>,
+}
+
+impl ReceiptPlanFilter {
+    fn keeps(&self, plan: &ReceiptPlan, within: Option<&std::collections::HashSet<i64>>) -> bool {
+        let total = plan.annual_total();
+        within.is_none_or(|ids| ids.contains(&plan.org_id))
+            && self.year.is_none_or(|y| y == plan.year)
+            && self.status.is_none_or(|s| s == plan.status)
+            && self.kind.is_none_or(|k| {
+                plan.lines
+                    .iter()
+                    .any(|l| ReceiptKind::of(&l.code) == Some(k))
+            })
+            && self.min.is_none_or(|min| total >= min)
+            && self.max.is_none_or(|max| total <= max)
+    }
+}
+
+/// A row of the list of plans of receipts: the plan without its lines, its annual receipts and
+/// its organisation's name in the reader's language.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ReceiptPlanListRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub year: i32,
+    pub status: crate::plans::PlanStatus,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// The receipts codes of the plan.
+    pub codes: usize,
+    /// The plan's receipts for the year, all codes together.
+    pub annual: Tenge,
+    pub org_name: String,
+}
+
+impl jospar_core::listing::Listable for ReceiptPlanListRow {
+    fn search_text(&self) -> String {
+        format!("{} {}", self.org_name, self.year)
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        Some(match column {
+            "org" => SortKey::text(&self.org_name),
+            "year" => SortKey::Number(i64::from(self.year)),
+            "status" => SortKey::Text(self.status.code().into()),
+            "codes" => SortKey::Number(self.codes as i64),
+            "amount" => SortKey::Number(self.annual.tiyn()),
+            "date" => SortKey::Number(self.updated_at.timestamp_micros()),
+            _ => return None,
+        })
+    }
+}
+
+/// The list of plans of receipts (issue 20): the plans the caller reads, newest year first
+/// unless sorted, filtered, searched and cut to a page.
+pub async fn list_receipt_plans(
+    db: &Db,
+    p: &Principal,
+    lang: &str,
+    filter: &ReceiptPlanFilter,
+    query: &jospar_core::listing::ListQuery,
+) -> Result<jospar_core::listing::Listed<ReceiptPlanListRow>> {
+    let names: std::collections::HashMap<i64, String> = jospar_org::repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name(lang).to_string()))
+        .collect();
+    let within: Option<std::collections::HashSet<i64>> = filter
+        .within
+        .map(|root| p.tree.subtree(root).into_iter().collect());
+    let rows = receipt_plans::receipt_plans(db)
         .await
         .map_err(|e| refusal(e.into()))?
         .into_iter()
-        .filter(|(_, org, _, _)| p.can(Right::Read, *org))
-        .collect())
+        .filter(|plan| p.can(Right::Read, plan.org_id) && filter.keeps(plan, within.as_ref()))
+        .map(|plan| ReceiptPlanListRow {
+            id: plan.id,
+            org_id: plan.org_id,
+            year: plan.year,
+            status: plan.status,
+            updated_at: plan.updated_at,
+            codes: plan.lines.len(),
+            annual: plan.annual_total(),
+            org_name: names.get(&plan.org_id).cloned().unwrap_or_default(),
+        })
+        .collect();
+    Ok(jospar_core::listing::list(rows, query))
 }
 
 /// Every code's subclass must be in the classification of the plan's year.
@@ -279,22 +370,16 @@ pub async fn approved_receipt_plans(
     root: i64,
     year: i32,
 ) -> Result<Vec<ReceiptPlan>> {
-    let mut out = Vec::new();
-    for (id, org, plan_year, status) in receipt_plans::receipt_plan_ids(db)
+    Ok(receipt_plans::receipt_plans(db)
         .await
         .map_err(|e| refusal(e.into()))?
-    {
-        if plan_year != i64::from(year) || status != "approved" || !tree.is_within(org, root) {
-            continue;
-        }
-        if let Some(plan) = receipt_plans::receipt_plan(db, id)
-            .await
-            .map_err(|e| refusal(e.into()))?
-        {
-            out.push(plan);
-        }
-    }
-    Ok(out)
+        .into_iter()
+        .filter(|plan| {
+            plan.year == year
+                && plan.status == crate::plans::PlanStatus::Approved
+                && tree.is_within(plan.org_id, root)
+        })
+        .collect())
 }
 
 /// Reports 55–56 (appendices 14–15 of order No. 540): the consolidated plan of receipts of a

@@ -1285,3 +1285,7 @@ home-col-awaits = Күтеді
 home-col-plan-deadline = Мерзім
 home-plan-approval = бекітуді
 home-plan-treasury = Қазынашылықтың қабылдауын
+receipts-search-placeholder = Ұйым немесе жыл
+receipts-codes = Кодтар саны
+receipts-annual-total = Жылдық түсімдер, теңге
+receipts-kind = Түсімдер түрі

@@ -1285,3 +1285,7 @@ home-col-awaits = Ожидает
 home-col-plan-deadline = Срок
 home-plan-approval = утверждения
 home-plan-treasury = принятия Казначейством
+receipts-search-placeholder = Организация или год
+receipts-codes = Кодов
+receipts-annual-total = Поступления за год, тенге
+receipts-kind = Вид поступлений

@@ -141,12 +141,14 @@ pub(super) fn routes(api: Api) -> Api {
         .created::<jospar_execution::plans::Plan>()
         .get(
             "/receipt-plans",
-            "Plans of receipts the caller may read: id, org_id, year, status (EX-1)",
+            "Plans of receipts the caller may read (EX-1), newest year first: searched (q), filtered (within an organisation's subtree, year, status draft or approved, kind of receipts, annual receipts min/max in tenge), sorted (sort=org, year, status, codes, amount, date; -column descending) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::Read,
             true,
             receipt_plans,
         )
-        .answers::<ReceiptPlanSummary>()
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::ReceiptPlanFilterParams>()
+        .answers::<jospar_execution::usecases::receipt_plans::ReceiptPlanListRow>()
         .post(
             "/receipt-plans",
             "A draft plan of receipts {org_id, year, lines: [{code, annual}]} (6-digit receipts codes, amounts in tiyn), months spread evenly",
@@ -342,15 +344,6 @@ async fn import_treasury_form(
     Ok(created(report))
 }
 
-/// A receipt plan in a list.
-#[derive(Serialize, ToSchema)]
-struct ReceiptPlanSummary {
-    id: i64,
-    org_id: i64,
-    year: i64,
-    status: String,
-}
-
 /// A financing plan with its lines as of a date, its signatures and its exchange with the
 /// Treasury.
 #[derive(Serialize, ToSchema)]
@@ -490,20 +483,19 @@ async fn add_plan_change(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResu
     ))
 }
 
-async fn receipt_plans(ctx: Ctx) -> AppResult<Json<Vec<ReceiptPlanSummary>>> {
+async fn receipt_plans(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    let plans = jospar_execution::usecases::receipt_plans::list(ctx.db(), p).await?;
-    Ok(Json(
-        plans
-            .into_iter()
-            .map(|(id, org_id, year, status)| ReceiptPlanSummary {
-                id,
-                org_id,
-                year,
-                status,
-            })
-            .collect(),
-    ))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::ReceiptPlanFilterParams = ctx.query_params();
+    let listed = jospar_execution::usecases::receipt_plans::list_receipt_plans(
+        ctx.db(),
+        p,
+        ctx.tr.lang(),
+        &filters.filter()?,
+        &search.query(),
+    )
+    .await?;
+    Ok(crate::listing::api_answer(listed))
 }
 
 #[derive(Deserialize, ToSchema)]

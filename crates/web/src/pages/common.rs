@@ -16,6 +16,33 @@ pub struct Choice {
     pub selected: bool,
 }
 
+/// Choices of a filter's select from (value, label), the one in `selected` marked.
+pub(crate) fn choices(
+    items: impl IntoIterator<Item = (String, String)>,
+    selected: &str,
+) -> Vec<Choice> {
+    items
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value == selected,
+            value,
+            label,
+        })
+        .collect()
+}
+
+/// The years a list of yearly documents is filtered by: two years back to three ahead,
+/// newest first.
+pub(crate) fn year_choices(selected: &str) -> Vec<Choice> {
+    let this_year = chrono::Datelike::year(&chrono::Utc::now());
+    choices(
+        (this_year - 2..=this_year + 3)
+            .rev()
+            .map(|y| (y.to_string(), y.to_string())),
+        selected,
+    )
+}
+
 /// The message of a bad-input or stale-edit error, to show on the form; other errors pass.
 pub(crate) fn form_message(ctx: &Ctx, error: impl Into<AppError>) -> AppResult<String> {
     match error.into() {

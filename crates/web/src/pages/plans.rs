@@ -119,12 +119,6 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
             selected: false,
         })
         .collect();
-    let this_year = chrono::Utc::now().year();
-    let option = |value: String, label: String, selected: &str| Choice {
-        selected: value == selected,
-        value,
-        label,
-    };
     let refused = error.is_some();
     let response = render(ListPage {
         page: Page::new(ctx, "plans-title", "plans"),
@@ -133,26 +127,24 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
         total: listed.total,
         filtered: !query.q.is_empty() || filters.filter() != Default::default(),
         parents: super::common::parent_choices(ctx, p, &filters.within).await?,
-        years: (this_year - 2..=this_year + 3)
-            .rev()
-            .map(|y| option(y.to_string(), y.to_string(), &filters.year))
-            .collect(),
-        statuses: ["draft", "approved"]
-            .iter()
-            .map(|s| {
-                option(
-                    s.to_string(),
-                    ctx.tr.t(&format!("plan-status-{s}")),
-                    &filters.status,
-                )
-            })
-            .collect(),
+        years: super::common::year_choices(&filters.year),
+        statuses: plan_status_choices(ctx, &filters.status),
         search,
         plans,
         requests,
         error,
     })?;
     Ok(unprocessable_if(refused, response))
+}
+
+/// The states of a plan to filter by (financing plans and plans of receipts alike).
+pub(super) fn plan_status_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
+    super::common::choices(
+        ["draft", "approved"]
+            .iter()
+            .map(|s| (s.to_string(), ctx.tr.t(&format!("plan-status-{s}")))),
+        selected,
+    )
 }
 
 async fn list(ctx: Ctx) -> AppResult<Response> {

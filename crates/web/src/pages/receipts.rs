@@ -7,7 +7,9 @@ use super::common::form_message;
 use super::common::unprocessable_if;
 use crate::AppState;
 use crate::ctx::Ctx;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, HttpError};
+use crate::listing::{Column, Links, ListParams, Pager, columns};
+use crate::queries::ReceiptPlanFilterParams;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -17,6 +19,7 @@ use axum::routing::{get, post};
 use jospar_access::Reader;
 use jospar_core::Tenge;
 use jospar_execution::receipts::ReceiptKind;
+use jospar_execution::usecases::receipt_plans::{self, ReceiptPlanListRow};
 use std::collections::HashMap;
 
 pub fn routes() -> Router<AppState> {
@@ -30,50 +33,106 @@ pub fn routes() -> Router<AppState> {
 pub struct PlanRow {
     id: i64,
     org: String,
-    year: i64,
+    year: i32,
     status: String,
+    codes: usize,
+    annual: String,
+    date: String,
 }
+
+/// The sortable columns of the list of plans of receipts: (sort column, heading, numeric).
+const COLUMNS: &[(&str, &str, bool)] = &[
+    ("org", "field-org_id", false),
+    ("year", "field-year", false),
+    ("status", "plan-status", false),
+    ("codes", "receipts-codes", true),
+    ("amount", "receipts-annual-total", true),
+    ("date", "col-changed", false),
+];
 
 #[derive(Template)]
 #[template(path = "receipt_plans.html")]
 struct ListPage {
     page: Page,
     plans: Vec<PlanRow>,
+    columns: Vec<Column>,
+    pager: Pager,
+    total: usize,
+    filtered: bool,
+    search: ListParams,
+    filters: ReceiptPlanFilterParams,
+    parents: Vec<Choice>,
+    years: Vec<Choice>,
+    statuses: Vec<Choice>,
+    kinds: Vec<Choice>,
     /// Organisations where the user may make a plan.
     orgs: Vec<Choice>,
     error: Option<String>,
 }
 
-async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
+fn plan_row(ctx: &Ctx, row: &ReceiptPlanListRow) -> PlanRow {
+    PlanRow {
+        id: row.id,
+        org: row.org_name.clone(),
+        year: row.year,
+        status: ctx.tr.t(&format!("plan-status-{}", row.status.code())),
+        codes: row.codes,
+        annual: row.annual.to_string(),
+        date: crate::view::date(&row.updated_at.date_naive()),
+    }
+}
+
+/// Plans of receipts are a budget's: made by its authorized body (finance department).
+async fn planning_bodies(ctx: &Ctx) -> AppResult<Vec<Choice>> {
     let p = ctx.user()?;
-    let names = super::common::org_names(ctx).await?;
-    let plans = jospar_execution::usecases::receipt_plans::list(ctx.db(), p)
+    let mut orgs: Vec<Choice> = receipt_plans::planning_bodies(ctx.db(), p)
         .await?
         .into_iter()
-        .map(|(id, org, year, status)| PlanRow {
-            id,
-            org: names.get(&org).cloned().unwrap_or_default(),
-            year,
-            status: ctx.tr.t(&format!("plan-status-{status}")),
+        .map(|o| Choice {
+            value: o.id.to_string(),
+            label: o.name(ctx.tr.lang()).to_string(),
+            selected: false,
         })
         .collect();
-    // Plans of receipts are a budget's: made by its authorized body (finance department).
-    let mut orgs: Vec<Choice> =
-        jospar_execution::usecases::receipt_plans::planning_bodies(ctx.db(), p)
-            .await?
-            .into_iter()
-            .map(|o| Choice {
-                value: o.id.to_string(),
-                label: o.name(ctx.tr.lang()).to_string(),
-                selected: false,
-            })
-            .collect();
     orgs.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok(orgs)
+}
+
+async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let search: ListParams = ctx.query_params();
+    let filters: ReceiptPlanFilterParams = ctx.query_params();
+    let (filter, error) = match filters.filter() {
+        Ok(filter) => (filter, error),
+        Err(e) => (Default::default(), Some(e.message(&ctx.tr))),
+    };
+    let query = search.query();
+    let listed =
+        receipt_plans::list_receipt_plans(ctx.db(), p, ctx.tr.lang(), &filter, &query).await?;
+    let links = Links::new(&ctx.path, &ctx.query);
     let refused = error.is_some();
     let response = render(ListPage {
         page: Page::new(ctx, "receipts-title", "plans"),
-        plans,
-        orgs,
+        plans: listed.rows.iter().map(|r| plan_row(ctx, r)).collect(),
+        columns: columns(ctx.tr, &links, &query, COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &listed),
+        total: listed.total,
+        filtered: !query.q.is_empty() || filter != Default::default(),
+        parents: super::common::parent_choices(ctx, p, &filters.within).await?,
+        years: super::common::year_choices(&filters.year),
+        statuses: super::plans::plan_status_choices(ctx, &filters.status),
+        kinds: super::common::choices(
+            ReceiptKind::ALL.iter().map(|k| {
+                (
+                    k.code().to_string(),
+                    ctx.tr.t(&format!("receipt-kind-{}", k.code())),
+                )
+            }),
+            &filters.kind,
+        ),
+        search,
+        filters,
+        orgs: planning_bodies(ctx).await?,
         error,
     })?;
     Ok(unprocessable_if(refused, response))

@@ -2,8 +2,8 @@
 //! amounts by year, the calculation grid of a line (computed cells are shown, never inputs),
 //! send for review, approve or return.
 
-use super::common::Choice;
 use super::common::form_message;
+use super::common::{Choice, choices};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult, HttpError};
@@ -99,18 +99,6 @@ struct ListPage {
     campaigns: Vec<Choice>,
     orgs: Vec<Choice>,
     kinds: Vec<Choice>,
-}
-
-/// Choices of a filter's select, the one in `selected` marked.
-fn choices(items: impl IntoIterator<Item = (String, String)>, selected: &str) -> Vec<Choice> {
-    items
-        .into_iter()
-        .map(|(value, label)| Choice {
-            selected: value == selected,
-            value,
-            label,
-        })
-        .collect()
 }
 
 async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
