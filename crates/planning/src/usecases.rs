@@ -819,6 +819,183 @@ pub async fn desk(
     Ok((campaign, deadline, rows))
 }
 
+/// The state a row of the curator's desk is filtered by: no request yet, or the state of the
+/// organisation's latest request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeskState {
+    NoRequest,
+    Request(Status),
+}
+
+impl DeskState {
+    /// `none`, or a request's state (in_work, sent, approved, returned).
+    pub fn from_code(code: &str) -> Option<DeskState> {
+        if code == "none" {
+            return Some(DeskState::NoRequest);
+        }
+        Status::from_code(code).map(DeskState::Request)
+    }
+}
+
+/// Filters of the curator's desk (issue 20); every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeskFilter {
+    /// Organisations of this one's subtree.
+    pub within: Option<i64>,
+    pub state: Option<DeskState>,
+    pub kind: Option<RequestKind>,
+    /// Only the organisations past the deadline without a sent request.
+    pub overdue: bool,
+    /// The request's first-year amount from and to (inclusive); an organisation without a
+    /// request counts 0.
+    pub min: Option<jospar_core::Tenge>,
+    pub max: Option<jospar_core::Tenge>,
+}
+
+impl DeskFilter {
+    fn keeps(&self, row: &DeskListRow, within: Option<&std::collections::HashSet<i64>>) -> bool {
+        let status = row.request.as_ref().map(|r| r.status);
+        within.is_none_or(|ids| ids.contains(&row.org_id))
+            && self.state.is_none_or(|state| match state {
+                DeskState::NoRequest => status.is_none(),
+                DeskState::Request(s) => status == Some(s),
+            })
+            && self
+                .kind
+                .is_none_or(|k| row.request.as_ref().is_some_and(|r| r.kind == k))
+            && (!self.overdue || row.overdue)
+            && self.min.is_none_or(|min| row.amount >= min)
+            && self.max.is_none_or(|max| row.amount <= max)
+    }
+}
+
+/// A row of the curator's desk as the lists show it: the organisation, its latest request
+/// with its number and first-year amount, the organisation reviewing it, and the deadline.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DeskListRow {
+    pub org_id: i64,
+    pub org_name: String,
+    /// The organisation's budget administrator code, if any.
+    pub abp_code: Option<String>,
+    pub request: Option<Request>,
+    /// The request's number as people read it, e.g. БЗ-2027-0042; empty without a request.
+    pub number_label: String,
+    /// The request's first-year amount (0 without a request).
+    pub amount: jospar_core::Tenge,
+    /// The organisation the request awaits, if sent.
+    pub stage_name: String,
+    pub overdue: bool,
+}
+
+impl jospar_core::listing::Listable for DeskListRow {
+    fn search_text(&self) -> String {
+        format!(
+            "{} {} {} {}",
+            self.org_name,
+            self.abp_code.as_deref().unwrap_or_default(),
+            self.number_label,
+            self.stage_name
+        )
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        let request = self.request.as_ref();
+        Some(match column {
+            "org" => SortKey::text(&self.org_name),
+            "number" => SortKey::Number(request.map_or(0, |r| r.number)),
+            "kind" => SortKey::Text(request.map_or("", |r| r.kind.code()).into()),
+            "status" => SortKey::Text(request.map_or("", |r| r.status.code()).into()),
+            "stage" => SortKey::text(&self.stage_name),
+            "date" => SortKey::Number(request.map_or(0, |r| r.updated_at.timestamp_micros())),
+            "amount" => SortKey::Number(self.amount.tiyn()),
+            "overdue" => SortKey::Number(i64::from(self.overdue)),
+            _ => return None,
+        })
+    }
+}
+
+/// The curator's desk as a list (issue 20): the campaign, its deadline, the counts of the
+/// whole desk (what the start page shows) and the page of rows asked for.
+pub struct DeskList {
+    pub campaign: jospar_limits::Campaign,
+    pub deadline: chrono::NaiveDate,
+    /// Organisations whose latest request is sent or approved, on the whole desk.
+    pub submitted: usize,
+    /// Organisations past the deadline, on the whole desk.
+    pub overdue: usize,
+    pub listed: jospar_core::listing::Listed<DeskListRow>,
+}
+
+/// The curator's desk (BP-7, issue 20) filtered, searched, sorted and cut to a page; in the
+/// order of the budget administrators' codes unless sorted.
+pub async fn list_desk(
+    db: &Db,
+    p: &Principal,
+    tr: &Tr,
+    campaign_id: i64,
+    filter: &DeskFilter,
+    query: &jospar_core::listing::ListQuery,
+) -> Result<DeskList> {
+    let (campaign, deadline, rows) = desk(db, p, campaign_id).await?;
+    let lang = tr.lang();
+    let prefix = tr.t("request-number-prefix");
+    let orgs = jospar_limits::usecases::org_map(db).await?;
+    let amounts = repo::first_year_amounts(db).await?;
+    let name = |id: i64| {
+        orgs.get(&id)
+            .map(|o| o.name(lang).to_string())
+            .unwrap_or_default()
+    };
+    let within: Option<std::collections::HashSet<i64>> = filter
+        .within
+        .map(|root| p.tree.subtree(root).into_iter().collect());
+    let submitted = rows
+        .iter()
+        .filter(|r| {
+            r.request
+                .as_ref()
+                .is_some_and(|q| matches!(q.status, Status::Sent | Status::Approved))
+        })
+        .count();
+    let overdue = rows.iter().filter(|r| r.overdue).count();
+    let rows = rows
+        .into_iter()
+        .map(|row| DeskListRow {
+            org_id: row.org_id,
+            org_name: name(row.org_id),
+            abp_code: orgs.get(&row.org_id).and_then(|o| o.abp_code.clone()),
+            number_label: row
+                .request
+                .as_ref()
+                .map(|r| r.number_label(&prefix, campaign.first_year))
+                .unwrap_or_default(),
+            amount: jospar_core::Tenge::from_tiyn(
+                row.request
+                    .as_ref()
+                    .and_then(|r| amounts.get(&r.id).copied())
+                    .unwrap_or_default(),
+            ),
+            stage_name: row
+                .request
+                .as_ref()
+                .and_then(|r| r.stage_org_id)
+                .map(name)
+                .unwrap_or_default(),
+            overdue: row.overdue,
+            request: row.request,
+        })
+        .filter(|row| filter.keeps(row, within.as_ref()))
+        .collect();
+    Ok(DeskList {
+        campaign,
+        deadline,
+        submitted,
+        overdue,
+        listed: jospar_core::listing::list(rows, query),
+    })
+}
+
 /// BP-11: fills the second and third planning years of every line from the first, indexed
 /// columns (prices, tariffs, norms, tax bases) multiplied by the campaign's inflation indices.
 pub async fn fill_inflation(db: &Db, p: &Principal, id: i64, version: i64) -> Result<Request> {

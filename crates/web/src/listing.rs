@@ -206,12 +206,14 @@ pub const TOTAL_HEADER: &str = "x-total-count";
 
 /// An API list answer: the page's rows as JSON, the rows found in `X-Total-Count`.
 pub fn api_answer<T: serde::Serialize>(listed: Listed<T>) -> axum::response::Response {
+    api_answer_with(listed.total, listed.rows)
+}
+
+/// An API list answer whose page of rows sits in a larger body (a desk with its campaign and
+/// deadline): the body as JSON, the rows found in `X-Total-Count`.
+pub fn api_answer_with<B: serde::Serialize>(total: usize, body: B) -> axum::response::Response {
     use axum::response::IntoResponse;
-    (
-        [(TOTAL_HEADER, listed.total.to_string())],
-        axum::Json(listed.rows),
-    )
-        .into_response()
+    ([(TOTAL_HEADER, total.to_string())], axum::Json(body)).into_response()
 }
 
 #[cfg(test)]

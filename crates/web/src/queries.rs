@@ -286,3 +286,36 @@ impl ReceiptPlanFilterParams {
         )
     }
 }
+
+/// The filters of the curator's desk, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct DeskFilterParams {
+    /// An organisation: it and the organisations below it.
+    pub within: String,
+    /// none (no request yet), in_work, sent, approved, returned.
+    pub status: String,
+    /// The request's kind: forecast, plan, refinement, correction.
+    pub kind: String,
+    /// 1: only the organisations past the deadline.
+    pub overdue: String,
+    /// The request's first-year amount from, in tenge.
+    pub min: String,
+    /// The request's first-year amount to, in tenge.
+    pub max: String,
+}
+
+impl DeskFilterParams {
+    /// The filter asked for; an amount that does not parse is refused, naming its field.
+    pub fn filter(&self) -> AppResult<service::DeskFilter> {
+        Ok(service::DeskFilter {
+            within: self.within.trim().parse().ok(),
+            state: service::DeskState::from_code(self.status.trim()),
+            kind: jospar_planning::RequestKind::from_code(self.kind.trim()),
+            overdue: self.overdue.trim() == "1",
+            min: amount(&self.min, "min")?,
+            max: amount(&self.max, "max")?,
+        })
+    }
+}

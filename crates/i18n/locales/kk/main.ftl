@@ -1289,3 +1289,6 @@ receipts-search-placeholder = Ұйым немесе жыл
 receipts-codes = Кодтар саны
 receipts-annual-total = Жылдық түсімдер, теңге
 receipts-kind = Түсімдер түрі
+desk-search-placeholder = Ұйым, БӘБ коды немесе өтінім нөмірі
+desk-only-overdue = Тек мерзімі өткендер
+desk-empty = Науқанда сіздің қолжетімділік аймағыңызда өтінім беретін ұйымдар жоқ.

@@ -1289,3 +1289,6 @@ receipts-search-placeholder = Организация или год
 receipts-codes = Кодов
 receipts-annual-total = Поступления за год, тенге
 receipts-kind = Вид поступлений
+desk-search-placeholder = Организация, код АБП или номер заявки
+desk-only-overdue = Только просроченные
+desk-empty = В кампании нет организаций, подающих заявки в вашей области доступа.

@@ -26,11 +26,13 @@ pub(super) fn routes(api: Api) -> Api {
         .answer::<StartPage>()
         .get(
             "/campaigns/{id}/desk",
-            "Curator's desk: organisations × documents with status and deadline (BP-7)",
+            "Curator's desk (BP-7): the campaign, its deadline, the counts of the whole desk and its organisations with their latest request (number, state, first-year amount, stage) in the order of the administrators' codes: searched (q), filtered (within an organisation's subtree, status none/in_work/sent/approved/returned, kind, overdue=1, amount min/max in tenge), sorted (sort=org, number, kind, status, stage, date, amount, overdue; -column descending) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::Approve,
             true,
             desk,
         )
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::DeskFilterParams>()
         .answer::<Desk>()
         .get(
             "/campaigns/{id}/consolidated",
@@ -320,14 +322,12 @@ async fn workdesk(ctx: Ctx) -> AppResult<Json<StartPage>> {
 struct Desk {
     campaign: jospar_limits::Campaign,
     deadline: chrono::NaiveDate,
-    rows: Vec<DeskRow>,
-}
-
-#[derive(Serialize, ToSchema)]
-struct DeskRow {
-    org_id: i64,
-    request: Option<jospar_planning::Request>,
-    overdue: bool,
+    /// Organisations whose latest request is sent or approved, on the whole desk.
+    submitted: usize,
+    /// Organisations past the deadline, on the whole desk.
+    overdue: usize,
+    /// The page of rows asked for; the rows found on every page in X-Total-Count.
+    rows: Vec<jospar_planning::usecases::DeskListRow>,
 }
 
 /// `?format=`: json (default), csv, xlsx or pdf.
@@ -473,22 +473,29 @@ async fn return_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResul
     )))
 }
 
-async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let (campaign, deadline, rows) = jospar_planning::usecases::desk(ctx.db(), p, id).await?;
-    let rows = rows
-        .into_iter()
-        .map(|r| DeskRow {
-            org_id: r.org_id,
-            request: r.request,
-            overdue: r.overdue,
-        })
-        .collect();
-    Ok(Json(json!(Desk {
-        campaign,
-        deadline,
-        rows
-    })))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::DeskFilterParams = ctx.query_params();
+    let desk = jospar_planning::usecases::list_desk(
+        ctx.db(),
+        p,
+        &ctx.tr,
+        id,
+        &filters.filter()?,
+        &search.query(),
+    )
+    .await?;
+    Ok(crate::listing::api_answer_with(
+        desk.listed.total,
+        Desk {
+            campaign: desk.campaign,
+            deadline: desk.deadline,
+            submitted: desk.submitted,
+            overdue: desk.overdue,
+            rows: desk.listed.rows,
+        },
+    ))
 }
 
 async fn fill_inflation(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {

@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult, HttpError};
 use crate::files::{attachment_response, download};
 use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::{MenuEntry, MenuGroup};
-use crate::queries::{ConsolidationParams, ExportQuery, RequestFilterParams};
+use crate::queries::{ConsolidationParams, DeskFilterParams, ExportQuery, RequestFilterParams};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -158,6 +158,7 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
         })
         .collect();
     enter_orgs.sort_by(|a, b| b.selected.cmp(&a.selected).then(a.label.cmp(&b.label)));
+    let kinds = kind_choices(ctx, &filters.kind);
     render(ListPage {
         page: Page::new(ctx, "requests-title", "requests"),
         error,
@@ -192,14 +193,7 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
             })
             .collect(),
         orgs: enter_orgs,
-        kinds: RequestKind::ALL
-            .iter()
-            .map(|k| Choice {
-                value: k.code().into(),
-                label: ctx.tr.t(&format!("request-kind-{}", k.code())),
-                selected: false,
-            })
-            .collect(),
+        kinds,
     })
 }
 
@@ -770,92 +764,137 @@ async fn save_line(
 pub struct DeskLine {
     pub org: String,
     pub request_id: Option<i64>,
+    pub number: String,
     pub kind: String,
     pub status: String,
     pub stage: String,
     pub changed: String,
+    pub amount: String,
     pub overdue: bool,
 }
+
+/// The sortable columns of the curator's desk: (sort column, heading, numeric).
+const DESK_COLUMNS: &[(&str, &str, bool)] = &[
+    ("org", "col-org", false),
+    ("number", "col-number", false),
+    ("kind", "col-kind", false),
+    ("status", "col-status", false),
+    ("stage", "request-stage", false),
+    ("date", "desk-changed", false),
+    ("amount", "col-amount-first-year", true),
+];
 
 #[derive(Template)]
 #[template(path = "desk.html")]
 struct DeskPage {
     page: Page,
+    id: i64,
     campaign: String,
     deadline: String,
     rows: Vec<DeskLine>,
     overdue: usize,
     submitted: usize,
+    columns: Vec<Column>,
+    pager: Pager,
+    total: usize,
+    filtered: bool,
+    search: ListParams,
+    filters: DeskFilterParams,
+    error: Option<String>,
+    parents: Vec<Choice>,
+    statuses: Vec<Choice>,
+    kinds: Vec<Choice>,
 }
 
-/// The curator's desk (BP-7): every organisation of the campaign with its request's state.
+fn desk_line(ctx: &Ctx, row: service::DeskListRow) -> DeskLine {
+    let request = row.request.as_ref();
+    DeskLine {
+        org: row.org_name,
+        request_id: request.map(|q| q.id),
+        number: row.number_label,
+        kind: request
+            .map(|q| ctx.tr.t(&format!("request-kind-{}", q.kind.code())))
+            .unwrap_or_default(),
+        status: request
+            .map(|q| ctx.tr.t(&format!("status-{}", q.status.code())))
+            .unwrap_or_else(|| ctx.tr.t("desk-no-request")),
+        stage: row.stage_name,
+        changed: request
+            .map(|q| super::common::almaty_date_time(q.updated_at))
+            .unwrap_or_default(),
+        amount: if request.is_some() {
+            row.amount.to_string()
+        } else {
+            String::new()
+        },
+        overdue: row.overdue,
+    }
+}
+
+/// The states a desk row is filtered by: no request yet, or a request's state.
+fn desk_status_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
+    let none = ("none".to_string(), ctx.tr.t("desk-no-request"));
+    let states = Status::ALL.iter().map(|s| {
+        (
+            s.code().to_string(),
+            ctx.tr.t(&format!("status-{}", s.code())),
+        )
+    });
+    choices(std::iter::once(none).chain(states), selected)
+}
+
+fn kind_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
+    choices(
+        RequestKind::ALL.iter().map(|k| {
+            (
+                k.code().to_string(),
+                ctx.tr.t(&format!("request-kind-{}", k.code())),
+            )
+        }),
+        selected,
+    )
+}
+
+/// The curator's desk (BP-7): every organisation of the campaign with its request's state,
+/// searched, filtered, sorted and paged (issue 20).
 async fn desk(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let (campaign, deadline, rows) = service::desk(ctx.db(), p, id).await?;
-    let lang = ctx.tr.lang();
-    let orgs = jospar_limits::usecases::org_map(ctx.db()).await?;
-    let name = |org: i64| {
-        orgs.get(&org)
-            .map(|o| o.name(lang).to_string())
-            .unwrap_or_default()
+    let search: ListParams = ctx.query_params();
+    let filters: DeskFilterParams = ctx.query_params();
+    let (filter, error) = match filters.filter() {
+        Ok(filter) => (filter, None),
+        Err(e) => (service::DeskFilter::default(), Some(e.message(&ctx.tr))),
     };
-    let almaty = chrono::FixedOffset::east_opt(5 * 3600);
-    let submitted = rows
-        .iter()
-        .filter(|r| {
-            r.request
-                .as_ref()
-                .is_some_and(|q| matches!(q.status, Status::Sent | Status::Approved))
-        })
-        .count();
-    let overdue = rows.iter().filter(|r| r.overdue).count();
-    let rows = rows
-        .into_iter()
-        .map(|r| DeskLine {
-            org: name(r.org_id),
-            request_id: r.request.as_ref().map(|q| q.id),
-            kind: r
-                .request
-                .as_ref()
-                .map(|q| ctx.tr.t(&format!("request-kind-{}", q.kind.code())))
-                .unwrap_or_default(),
-            status: r
-                .request
-                .as_ref()
-                .map(|q| ctx.tr.t(&format!("status-{}", q.status.code())))
-                .unwrap_or_else(|| ctx.tr.t("desk-no-request")),
-            stage: r
-                .request
-                .as_ref()
-                .and_then(|q| q.stage_org_id)
-                .map(name)
-                .unwrap_or_default(),
-            changed: r
-                .request
-                .as_ref()
-                .and_then(|q| {
-                    almaty.map(|tz| {
-                        q.updated_at
-                            .with_timezone(&tz)
-                            .format("%d.%m.%Y %H:%M")
-                            .to_string()
-                    })
-                })
-                .unwrap_or_default(),
-            overdue: r.overdue,
-        })
-        .collect();
+    let query = search.query();
+    let desk = service::list_desk(ctx.db(), p, &ctx.tr, id, &filter, &query).await?;
+    let links = Links::new(&ctx.path, &ctx.query);
     render(DeskPage {
         page: Page::new(&ctx, "desk-title", "limits"),
-        campaign: if lang == "kk" {
-            campaign.name_kk.clone()
+        id,
+        campaign: if ctx.tr.lang() == "kk" {
+            desk.campaign.name_kk.clone()
         } else {
-            campaign.name_ru.clone()
+            desk.campaign.name_ru.clone()
         },
-        deadline: crate::view::date(&deadline),
-        rows,
-        overdue,
-        submitted,
+        deadline: crate::view::date(&desk.deadline),
+        columns: columns(ctx.tr, &links, &query, DESK_COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &desk.listed),
+        total: desk.listed.total,
+        filtered: !query.q.is_empty() || filter != service::DeskFilter::default(),
+        rows: desk
+            .listed
+            .rows
+            .into_iter()
+            .map(|row| desk_line(&ctx, row))
+            .collect(),
+        overdue: desk.overdue,
+        submitted: desk.submitted,
+        parents: super::common::parent_choices(&ctx, p, &filters.within).await?,
+        statuses: desk_status_choices(&ctx, &filters.status),
+        kinds: kind_choices(&ctx, &filters.kind),
+        search,
+        filters,
+        error,
     })
 }
 
