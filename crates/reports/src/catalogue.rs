@@ -58,25 +58,51 @@ macro_rules! report_fn {
     }};
 }
 
-/// Every report of the system, in the order the modules contributed them.
-pub struct Catalogue(Vec<&'static ReportDef>);
+/// Every report of the system with the module contributing it (`planning`, `execution` …), in
+/// the order the modules contributed them.
+pub struct Catalogue(Vec<(&'static str, &'static ReportDef)>);
 
 impl Catalogue {
-    pub fn new(modules: &[&'static [ReportDef]]) -> Catalogue {
-        Catalogue(modules.iter().flat_map(|m| m.iter()).collect())
+    pub fn new(modules: &[(&'static str, &'static [ReportDef])]) -> Catalogue {
+        Catalogue(
+            modules
+                .iter()
+                .flat_map(|(module, reports)| reports.iter().map(move |r| (*module, r)))
+                .collect(),
+        )
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &'static ReportDef> + '_ {
-        self.0.iter().copied()
+        self.0.iter().map(|(_, report)| *report)
+    }
+
+    /// The modules contributing reports, in their order.
+    pub fn modules(&self) -> Vec<&'static str> {
+        let mut modules: Vec<&'static str> = self.0.iter().map(|(module, _)| *module).collect();
+        modules.dedup();
+        modules
+    }
+
+    /// The catalogue as a list (issue 20): every report in the reader's language, filtered,
+    /// searched, sorted and cut to a page; in the modules' order unless sorted. Every signed-in
+    /// user sees the whole catalogue; a report checks the reader's rights when it is built.
+    pub fn list(
+        &self,
+        tr: &Tr,
+        filter: &CatalogueFilter,
+        query: &jospar_core::listing::ListQuery,
+    ) -> jospar_core::listing::Listed<CatalogueRow> {
+        let rows = self
+            .0
+            .iter()
+            .filter(|(module, report)| filter.keeps(module, report))
+            .map(|(module, report)| CatalogueRow::of(tr, module, report))
+            .collect();
+        jospar_core::listing::list(rows, query)
     }
 
     pub fn find(&self, name: &str) -> Option<&'static ReportDef> {
         self.iter().find(|r| r.name == name)
-    }
-
-    /// The numbers of the technical specification's reports that `name` produces.
-    pub fn spec_numbers(&self, name: &str) -> &'static [u8] {
-        self.find(name).map(|r| r.spec_numbers).unwrap_or(&[])
     }
 
     /// `jospar report --help`: each report with its parameters.
@@ -117,6 +143,94 @@ impl Catalogue {
             params: Params(params),
         };
         (report.build)(&call).await
+    }
+}
+
+/// Filters of the report catalogue (issue 20); every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CatalogueFilter {
+    /// The module contributing the report: planning, execution, open_budget, oversight.
+    pub module: Option<String>,
+    /// A number of the technical specification's list of reports.
+    pub spec_number: Option<u8>,
+}
+
+impl CatalogueFilter {
+    fn keeps(&self, module: &str, report: &ReportDef) -> bool {
+        self.module.as_deref().is_none_or(|m| m == module)
+            && self
+                .spec_number
+                .is_none_or(|n| report.spec_numbers.contains(&n))
+    }
+}
+
+/// A parameter of a report as the catalogue lists it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CatalogueParam {
+    pub name: &'static str,
+    pub required: bool,
+    pub about: &'static str,
+}
+
+/// A row of the report catalogue: the report's name, its title and source in the reader's
+/// language, its module, its specification numbers and its parameters.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CatalogueRow {
+    pub name: &'static str,
+    pub title: String,
+    /// The data the report is built from.
+    pub source: String,
+    pub module: &'static str,
+    pub spec_numbers: &'static [u8],
+    pub params: Vec<CatalogueParam>,
+}
+
+impl CatalogueRow {
+    fn of(tr: &Tr, module: &'static str, report: &'static ReportDef) -> CatalogueRow {
+        CatalogueRow {
+            name: report.name,
+            title: tr.t(&format!("report-{}", report.name)),
+            source: tr.t(&format!("report-source-{}", report.name)),
+            module,
+            spec_numbers: report.spec_numbers,
+            params: report
+                .params
+                .iter()
+                .map(|p| CatalogueParam {
+                    name: p.name,
+                    required: p.required,
+                    about: p.about,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl jospar_core::listing::Listable for CatalogueRow {
+    fn search_text(&self) -> String {
+        let numbers: Vec<String> = self.spec_numbers.iter().map(u8::to_string).collect();
+        format!(
+            "{} {} {} {}",
+            self.title,
+            self.name,
+            self.source,
+            numbers.join(" ")
+        )
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        Some(match column {
+            "title" => SortKey::text(&self.title),
+            "module" => SortKey::Text(self.module.into()),
+            "source" => SortKey::text(&self.source),
+            "numbers" => SortKey::Number(
+                self.spec_numbers
+                    .first()
+                    .map_or(i64::MAX, |n| i64::from(*n)),
+            ),
+            _ => return None,
+        })
     }
 }
 

@@ -319,3 +319,23 @@ impl DeskFilterParams {
         })
     }
 }
+
+/// The filters of the report catalogue, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct CatalogueFilterParams {
+    /// The module contributing the report: planning, execution, open_budget, oversight.
+    pub module: String,
+    /// A number of the technical specification's list of reports.
+    pub number: String,
+}
+
+impl CatalogueFilterParams {
+    pub fn filter(&self) -> jospar_reports::catalogue::CatalogueFilter {
+        jospar_reports::catalogue::CatalogueFilter {
+            module: text(&self.module),
+            spec_number: self.number.trim().parse().ok(),
+        }
+    }
+}

@@ -7,10 +7,10 @@ use std::sync::LazyLock;
 
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
     Catalogue::new(&[
-        jospar_planning::REPORTS,
-        jospar_execution::REPORTS,
-        jospar_openbudget::REPORTS,
-        jospar_oversight::REPORTS,
+        ("planning", jospar_planning::REPORTS),
+        ("execution", jospar_execution::REPORTS),
+        ("open_budget", jospar_openbudget::REPORTS),
+        ("oversight", jospar_oversight::REPORTS),
     ])
 });
 

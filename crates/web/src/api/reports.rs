@@ -6,20 +6,22 @@ use crate::routes::{Access, Api, Module};
 use axum::Json;
 use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::json;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 pub(super) fn routes(api: Api) -> Api {
     api.module(Module::Reports)
         .get(
             "/reports",
-            "The report catalogue: names and parameters",
+            "The report catalogue (P-19): each report's name, title, source, module, specification numbers and parameters, in the modules' order: searched (q), filtered (module planning, execution, open_budget, oversight; number of the specification), sorted (sort=title, module, source, numbers; -column descending) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::SignedIn,
             true,
             report_catalogue,
         )
-        .answers::<ReportInfo>()
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::CatalogueFilterParams>()
+        .answers::<jospar_reports::catalogue::CatalogueRow>()
         .get(
             "/reports/{name}",
             "A report (appendices 57–60, consolidated, pivot, breakdown): ?param=…&format=json|csv|xlsx|pdf",
@@ -31,21 +33,6 @@ pub(super) fn routes(api: Api) -> Api {
         .file_or::<jospar_reports::Table>(crate::api::common::TABLE_FILES)
 }
 
-/// A report of the catalogue: its name, its title in the caller's language, its parameters.
-#[derive(Serialize, ToSchema)]
-struct ReportInfo {
-    name: &'static str,
-    title: String,
-    params: Vec<ReportParam>,
-}
-
-#[derive(Serialize, ToSchema)]
-struct ReportParam {
-    name: &'static str,
-    required: bool,
-    about: &'static str,
-}
-
 /// `?format=` and the report's own parameters (see the catalogue).
 #[derive(Deserialize, IntoParams)]
 #[allow(dead_code)] // Documents the query read as a map.
@@ -54,25 +41,12 @@ struct ReportQuery {
     format: Option<String>,
 }
 
-async fn report_catalogue(ctx: Ctx) -> AppResult<Json<Vec<ReportInfo>>> {
+async fn report_catalogue(ctx: Ctx) -> AppResult<Response> {
     ctx.user()?;
-    let reports = crate::reports::catalogue()
-        .iter()
-        .map(|r| ReportInfo {
-            name: r.name,
-            title: ctx.tr.t(&format!("report-{}", r.name)),
-            params: r
-                .params
-                .iter()
-                .map(|p| ReportParam {
-                    name: p.name,
-                    required: p.required,
-                    about: p.about,
-                })
-                .collect(),
-        })
-        .collect();
-    Ok(Json(reports))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::CatalogueFilterParams = ctx.query_params();
+    let listed = crate::reports::catalogue().list(&ctx.tr, &filters.filter(), &search.query());
+    Ok(crate::listing::api_answer(listed))
 }
 
 async fn report(

@@ -8,7 +8,9 @@ use crate::AppState;
 use crate::ctx::Ctx;
 use crate::ctx::Principal;
 use crate::error::{AppError, AppResult};
+use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::{MenuEntry, MenuGroup};
+use crate::queries::CatalogueFilterParams;
 use crate::reports;
 use crate::view::{Page, render};
 use askama::Template;
@@ -20,6 +22,7 @@ use jospar_access::Access;
 use jospar_access::Reader;
 use jospar_org::{OrgKind, Right};
 use jospar_planning::Dimension;
+use jospar_reports::catalogue::CatalogueRow;
 use jospar_reports::{Shown, Table};
 use std::collections::HashMap;
 
@@ -41,37 +44,77 @@ pub fn routes() -> Router<AppState> {
 pub struct ReportLink {
     name: String,
     title: String,
+    module: String,
     /// The data the report is built from.
     source: String,
     /// Its numbers in the technical specification's list of execution reports.
     numbers: String,
 }
 
+/// The sortable columns of the report catalogue: (sort column, heading, numeric).
+const COLUMNS: &[(&str, &str, bool)] = &[
+    ("title", "col-name", false),
+    ("module", "col-module", false),
+    ("source", "reports-source", false),
+    ("numbers", "reports-spec-numbers", false),
+];
+
 #[derive(Template)]
 #[template(path = "reports.html")]
 struct CataloguePage {
     page: Page,
     reports: Vec<ReportLink>,
+    columns: Vec<Column>,
+    pager: Pager,
+    total: usize,
+    search: ListParams,
+    filters: CatalogueFilterParams,
+    modules: Vec<Choice>,
 }
 
+fn report_link(ctx: &Ctx, row: CatalogueRow) -> ReportLink {
+    ReportLink {
+        name: row.name.into(),
+        title: row.title,
+        module: ctx.tr.t(&format!("reports-module-{}", row.module)),
+        source: row.source,
+        numbers: row
+            .spec_numbers
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    }
+}
+
+/// The report catalogue (P-19, issue 20): searched, filtered by module and number, sorted and
+/// paged.
 async fn catalogue(ctx: Ctx) -> AppResult<Response> {
     ctx.user()?;
+    let search: ListParams = ctx.query_params();
+    let filters: CatalogueFilterParams = ctx.query_params();
+    let query = search.query();
+    let listed = reports::catalogue().list(&ctx.tr, &filters.filter(), &query);
+    let links = Links::new(&ctx.path, &ctx.query);
     render(CataloguePage {
         page: Page::new(&ctx, "reports-title", "reports"),
-        reports: reports::catalogue()
-            .iter()
-            .map(|r| ReportLink {
-                name: r.name.into(),
-                title: ctx.tr.t(&format!("report-{}", r.name)),
-                source: ctx.tr.t(&format!("report-source-{}", r.name)),
-                numbers: crate::reports::catalogue()
-                    .spec_numbers(r.name)
-                    .iter()
-                    .map(u8::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+        columns: columns(ctx.tr, &links, &query, COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &listed),
+        total: listed.total,
+        modules: super::common::choices(
+            reports::catalogue()
+                .modules()
+                .into_iter()
+                .map(|m| (m.to_string(), ctx.tr.t(&format!("reports-module-{m}")))),
+            &filters.module,
+        ),
+        reports: listed
+            .rows
+            .into_iter()
+            .map(|row| report_link(&ctx, row))
             .collect(),
+        search,
+        filters,
     })
 }
 
