@@ -232,6 +232,89 @@ pub async fn applications(db: &Db, p: &Principal) -> Result<Vec<ApplicationView>
         .collect())
 }
 
+/// Filters of the list of applications (issue 20); every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplicationFilter {
+    /// Applications anchored in this organisation's subtree (a region's root or a central body).
+    pub within: Option<i64>,
+    /// The year filed.
+    pub year: Option<i32>,
+    pub status: Option<Status>,
+    pub kind: Option<BodyKind>,
+    /// Only those whose next step is past its deadline.
+    pub overdue: bool,
+}
+
+impl ApplicationFilter {
+    fn keeps(
+        &self,
+        view: &ApplicationView,
+        within: Option<&std::collections::HashSet<i64>>,
+    ) -> bool {
+        let a = &view.application;
+        within.is_none_or(|ids| a.request.anchor_org_id.is_some_and(|id| ids.contains(&id)))
+            && self
+                .year
+                .is_none_or(|y| chrono::Datelike::year(&a.submitted_on) == y)
+            && self.status.is_none_or(|s| s == a.status)
+            && self.kind.is_none_or(|k| k == a.request.kind)
+            && (!self.overdue || view.overdue.is_some())
+    }
+}
+
+impl jospar_core::listing::Listable for ApplicationView {
+    fn search_text(&self) -> String {
+        let r = &self.application.request;
+        let employees: Vec<&str> = r.employees.iter().map(|e| e.full_name.as_str()).collect();
+        format!(
+            "{} {} {} {} {}",
+            r.body_name,
+            r.body_bin,
+            r.purpose,
+            self.application.submitted_by,
+            employees.join(" ")
+        )
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        let a = &self.application;
+        let day = |d: Option<chrono::NaiveDate>| {
+            SortKey::Number(d.map_or(i64::MAX, |d| {
+                i64::from(chrono::Datelike::num_days_from_ce(&d))
+            }))
+        };
+        Some(match column {
+            "body" => SortKey::text(&a.request.body_name),
+            "kind" => SortKey::Text(a.request.kind.code().into()),
+            "employees" => SortKey::Number(a.request.employees.len() as i64),
+            "submitted" => day(Some(a.submitted_on)),
+            "status" => SortKey::Text(a.status.code().into()),
+            "due" => day(self.due),
+            _ => return None,
+        })
+    }
+}
+
+/// The list of applications (issue 20): those the caller may see, filtered, searched, sorted
+/// and cut to a page; newest first unless sorted.
+pub async fn list_applications(
+    db: &Db,
+    p: &Principal,
+    filter: &ApplicationFilter,
+    query: &jospar_core::listing::ListQuery,
+) -> Result<jospar_core::listing::Listed<ApplicationView>> {
+    let within: Option<std::collections::HashSet<i64>> = filter
+        .within
+        .map(|root| p.tree.subtree(root).into_iter().collect());
+    let rows = applications(db, p)
+        .await?
+        .into_iter()
+        .filter(|view| filter.keeps(view, within.as_ref()))
+        .collect();
+    Ok(jospar_core::listing::list(rows, query))
+}
+
 /// Pictures decoded at once, server-wide: a decode takes a core for up to a second, and the
 /// rest of the server (pages, `/healthz`) must keep one.
 const DECODES_AT_ONCE: usize = 2;

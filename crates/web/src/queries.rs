@@ -339,3 +339,32 @@ impl CatalogueFilterParams {
         }
     }
 }
+
+/// The filters of the list of oversight applications, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ApplicationFilterParams {
+    /// An organisation: applications anchored in its subtree.
+    pub within: String,
+    /// The year filed.
+    pub year: String,
+    /// draft, submitted, forwarded, refused, granted.
+    pub status: String,
+    /// The kind of body, e.g. maslikhat, revision_commission.
+    pub kind: String,
+    /// 1: only those whose next step is overdue.
+    pub overdue: String,
+}
+
+impl ApplicationFilterParams {
+    pub fn filter(&self) -> jospar_oversight::usecases::ApplicationFilter {
+        jospar_oversight::usecases::ApplicationFilter {
+            within: self.within.trim().parse().ok(),
+            year: self.year.trim().parse().ok(),
+            status: jospar_oversight::application::Status::from_code(self.status.trim()),
+            kind: jospar_oversight::BodyKind::from_code(self.kind.trim()),
+            overdue: self.overdue.trim() == "1",
+        }
+    }
+}

@@ -99,3 +99,5 @@ err-oversight-qr = { $employee } қызметкер: E-Qyzmet QR-коды оқы
 err-oversight-qr-employee = «employees» өрісі: QR-код суреті қызметкері жоқ жолға тіркелген.
 err-oversight-qr-too-large = { $employee } қызметкер: { $width }×{ $height } нүктелік сурет рұқсат етілген { $limit }×{ $limit } өлшемнен үлкен. E-Qyzmet профилінің әдеттегі өлшемдегі скриншотын жүктеңіз.
 err-oversight-sign-legal-entity = cms өрісі: өтінімге жеке ЭЦҚ-мен емес, БСН { $bin } органның заңды тұлға ЭЦҚ-сымен қол қойылады.
+oversight-apps-search-placeholder = Орган, БСН, мақсат, қызметкер немесе кім берді
+oversight-actions = Әрекеттер

@@ -99,3 +99,5 @@ err-oversight-qr = Сотрудник { $employee }: QR-код E-Qyzmet не п�
 err-oversight-qr-employee = Поле «employees»: картинка QR-кода приложена к строке без сотрудника.
 err-oversight-qr-too-large = Сотрудник { $employee }: картинка { $width }×{ $height } точек больше допустимых { $limit }×{ $limit }. Загрузите снимок экрана профиля E-Qyzmet обычного размера.
 err-oversight-sign-legal-entity = Поле cms: заявку подписывают ЭЦП юридического лица органа с БИН { $bin }, а не личной ЭЦП.
+oversight-apps-search-placeholder = Орган, БИН, цель, сотрудник или кто подал
+oversight-actions = Действия

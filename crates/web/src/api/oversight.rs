@@ -17,11 +17,13 @@ pub(super) fn routes(api: Api) -> Api {
     api.module(Module::Oversight)
         .get(
             "/oversight-applications",
-            "Applications of representative and audit bodies (OV-1, OV-2) with the deadline of their next step and whether it is overdue: all for the authorized body and the integrator, one's own otherwise",
+            "Applications of representative and audit bodies (OV-1, OV-2) with the deadline of their next step and whether it is overdue: all for the authorized body and the integrator, one's own otherwise; newest first: searched (q: body, BIN, purpose, employee, who filed), filtered (within an organisation's subtree — the anchor, year filed, status, kind of body, overdue=1), sorted (sort=body, kind, employees, submitted, status, due; -column descending) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::SignedIn,
             true,
             oversight_applications,
         )
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::ApplicationFilterParams>()
         .answers::<jospar_oversight::usecases::ApplicationView>()
         .post(
             "/oversight-applications",
@@ -169,11 +171,18 @@ async fn issue_training_report(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<
     )))
 }
 
-async fn oversight_applications(ctx: Ctx) -> AppResult<Json<Value>> {
+async fn oversight_applications(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    Ok(Json(json!(
-        jospar_oversight::usecases::applications(ctx.db(), p).await?
-    )))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::ApplicationFilterParams = ctx.query_params();
+    let listed = jospar_oversight::usecases::list_applications(
+        ctx.db(),
+        p,
+        &filters.filter(),
+        &search.query(),
+    )
+    .await?;
+    Ok(crate::listing::api_answer(listed))
 }
 
 async fn submit_oversight_application(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {

@@ -8,7 +8,9 @@ use super::common::unprocessable_if;
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::{MenuEntry, MenuGroup};
+use crate::queries::ApplicationFilterParams;
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -18,6 +20,7 @@ use axum::routing::{get, post};
 use jospar_access::Access;
 use jospar_org::BudgetLevel;
 use jospar_oversight::BodyKind;
+use jospar_oversight::usecases::ApplicationView;
 use std::collections::HashMap;
 
 /// The pages of this module in the menu, with the function a user needs to reach them.
@@ -158,7 +161,7 @@ async fn page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
         page: Page::new(ctx, "oversight-title", "oversight"),
         rows,
         users: user_choices(&users),
-        kinds: kind_choices(ctx),
+        kinds: kind_choices(ctx, ""),
         anchors: anchor_choices(ctx).await?,
         error,
     })?;
@@ -221,11 +224,32 @@ pub struct ApplicationRow {
     can_grant: bool,
 }
 
+/// The sortable columns of the list of applications: (sort column, heading, numeric).
+const APPLICATION_COLUMNS: &[(&str, &str, bool)] = &[
+    ("body", "oversight-body", false),
+    ("kind", "oversight-kind", false),
+    ("employees", "oversight-employees", true),
+    ("submitted", "oversight-submitted", false),
+    ("status", "oversight-state", false),
+    ("due", "oversight-due", false),
+    ("", "oversight-actions", false),
+];
+
 #[derive(Template)]
 #[template(path = "oversight_applications.html")]
 struct ApplicationsPage {
     page: Page,
     rows: Vec<ApplicationRow>,
+    columns: Vec<Column>,
+    pager: Pager,
+    total: usize,
+    filtered: bool,
+    search: ListParams,
+    filters: ApplicationFilterParams,
+    parents: Vec<Choice>,
+    years: Vec<Choice>,
+    statuses: Vec<Choice>,
+    kind_filter: Vec<Choice>,
     kinds: Vec<Choice>,
     anchors: Vec<Choice>,
     slots: Vec<usize>,
@@ -265,59 +289,87 @@ fn user_choices(users: &[jospar_org::repo::User]) -> Vec<Choice> {
         .collect()
 }
 
-fn kind_choices(ctx: &Ctx) -> Vec<Choice> {
-    BodyKind::ALL
-        .iter()
-        .map(|k| Choice {
-            value: k.code().to_string(),
-            label: ctx.tr.t(&format!("oversight-kind-{}", k.code())),
-            selected: false,
-        })
-        .collect()
+fn kind_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
+    super::common::choices(
+        BodyKind::ALL.iter().map(|k| {
+            (
+                k.code().to_string(),
+                ctx.tr.t(&format!("oversight-kind-{}", k.code())),
+            )
+        }),
+        selected,
+    )
+}
+
+fn application_status_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
+    super::common::choices(
+        ["draft", "submitted", "forwarded", "refused", "granted"]
+            .iter()
+            .map(|s| (s.to_string(), ctx.tr.t(&format!("oversight-app-{s}")))),
+        selected,
+    )
 }
 
 /// Employee rows the filing form offers; an application names one to this many.
 const EMPLOYEE_SLOTS: usize = 3;
 
+fn application_row(ctx: &Ctx, v: &ApplicationView) -> ApplicationRow {
+    let a = &v.application;
+    let status = ctx.tr.t(&format!("oversight-app-{}", a.status.code()));
+    ApplicationRow {
+        id: a.id,
+        body: a.request.body_name.clone(),
+        kind: ctx
+            .tr
+            .t(&format!("oversight-kind-{}", a.request.kind.code())),
+        employees: a.request.employees.len(),
+        submitted: a.submitted_on.to_string(),
+        status: match &a.reason {
+            Some(reason) => format!("{status}: {reason}"),
+            None => status,
+        },
+        due: v.due.map(|d| d.to_string()).unwrap_or_default(),
+        overdue: v
+            .overdue
+            .map(|_| ctx.tr.t("oversight-overdue"))
+            .unwrap_or_default(),
+        can_review: v.can_review,
+        can_grant: v.can_grant,
+    }
+}
+
+/// The applications the user may see, searched, filtered, sorted and paged (issue 20), and
+/// the filing form.
 async fn applications_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let rows = jospar_oversight::usecases::applications(ctx.db(), p)
-        .await?
-        .into_iter()
-        .map(|v| {
-            let a = &v.application;
-            ApplicationRow {
-                id: a.id,
-                body: a.request.body_name.clone(),
-                kind: ctx
-                    .tr
-                    .t(&format!("oversight-kind-{}", a.request.kind.code())),
-                employees: a.request.employees.len(),
-                submitted: a.submitted_on.to_string(),
-                status: match &a.reason {
-                    Some(reason) => format!(
-                        "{}: {reason}",
-                        ctx.tr.t(&format!("oversight-app-{}", a.status.code()))
-                    ),
-                    None => ctx.tr.t(&format!("oversight-app-{}", a.status.code())),
-                },
-                due: v.due.map(|d| d.to_string()).unwrap_or_default(),
-                overdue: v
-                    .overdue
-                    .map(|_| ctx.tr.t("oversight-overdue"))
-                    .unwrap_or_default(),
-                can_review: v.can_review,
-                can_grant: v.can_grant,
-            }
-        })
-        .collect();
+    let search: ListParams = ctx.query_params();
+    let filters: ApplicationFilterParams = ctx.query_params();
+    let query = search.query();
+    let filter = filters.filter();
+    let listed =
+        jospar_oversight::usecases::list_applications(ctx.db(), p, &filter, &query).await?;
+    let links = Links::new(&ctx.path, &ctx.query);
     let refused = error.is_some();
     let response = render(ApplicationsPage {
         page: Page::new(ctx, "oversight-apps-title", "oversight-apps"),
-        rows,
-        kinds: kind_choices(ctx),
+        rows: listed
+            .rows
+            .iter()
+            .map(|v| application_row(ctx, v))
+            .collect(),
+        columns: columns(ctx.tr, &links, &query, APPLICATION_COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &listed),
+        total: listed.total,
+        filtered: !query.q.is_empty() || filter != Default::default(),
+        parents: super::common::parent_choices(ctx, p, &filters.within).await?,
+        years: super::common::year_choices(&filters.year),
+        statuses: application_status_choices(ctx, &filters.status),
+        kind_filter: kind_choices(ctx, &filters.kind),
+        kinds: kind_choices(ctx, ""),
         anchors: anchor_choices(ctx).await?,
         slots: (1..=EMPLOYEE_SLOTS).collect(),
+        search,
+        filters,
         error,
     })?;
     Ok(unprocessable_if(refused, response))
