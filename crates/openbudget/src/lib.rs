@@ -8,6 +8,7 @@
 //!
 //! The rules here are free of SQL and HTTP; [`repo`] stores them.
 
+pub mod lists;
 pub mod publications;
 pub mod repo;
 pub mod reports;

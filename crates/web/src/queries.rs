@@ -368,3 +368,69 @@ impl ApplicationFilterParams {
         }
     }
 }
+
+/// The filters of the open-budget documents list, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct DocumentFilterParams {
+    /// An organisation: documents of its subtree's administrators.
+    pub within: String,
+    /// The document's year.
+    pub year: String,
+    /// open (in discussion) or closed.
+    pub state: String,
+    /// passport or report.
+    pub kind: String,
+    /// The program's amount of the year from, in tenge.
+    pub min: String,
+    /// The program's amount of the year to, in tenge.
+    pub max: String,
+}
+
+impl DocumentFilterParams {
+    /// The filter asked for; an amount that does not parse is refused, naming its field.
+    pub fn filter(&self) -> AppResult<jospar_openbudget::lists::DocumentFilter> {
+        Ok(jospar_openbudget::lists::DocumentFilter {
+            within: self.within.trim().parse().ok(),
+            year: self.year.trim().parse().ok(),
+            open: match self.state.trim() {
+                "open" => Some(true),
+                "closed" => Some(false),
+                _ => None,
+            },
+            kind: jospar_openbudget::DocKind::from_code(self.kind.trim()),
+            min: amount(&self.min, "min")?,
+            max: amount(&self.max, "max")?,
+        })
+    }
+}
+
+/// The filters of the proposals awaiting moderation, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ProposalFilterParams {
+    /// An organisation: proposals on documents of its subtree.
+    pub within: String,
+    /// The year the proposal came.
+    pub year: String,
+    /// The part of the document: purpose, tasks, indicators, expenses, other.
+    pub part: String,
+    /// The document's kind: passport or report.
+    pub kind: String,
+    /// 1: only those past the moderation deadline.
+    pub overdue: String,
+}
+
+impl ProposalFilterParams {
+    pub fn filter(&self) -> jospar_openbudget::lists::ProposalFilter {
+        jospar_openbudget::lists::ProposalFilter {
+            within: self.within.trim().parse().ok(),
+            year: self.year.trim().parse().ok(),
+            part: text(&self.part),
+            kind: jospar_openbudget::DocKind::from_code(self.kind.trim()),
+            overdue: self.overdue.trim() == "1",
+        }
+    }
+}

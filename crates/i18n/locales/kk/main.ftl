@@ -1297,3 +1297,6 @@ reports-module-planning = Бюджеттік жоспарлау
 reports-module-execution = Бюджеттің атқарылуы
 reports-module-open_budget = Ашық бюджет
 reports-module-oversight = Бақылау органдары
+ob-col-amount = Бағдарламаның жылдық сомасы, теңге
+ob-search-placeholder = Атауы, бағдарлама, әкімші немесе басшы
+ob-proposals-search-placeholder = Құжат, ұсыныс мәтіні немесе автор

@@ -1297,3 +1297,6 @@ reports-module-planning = Бюджетное планирование
 reports-module-execution = Исполнение бюджета
 reports-module-open_budget = Открытый бюджет
 reports-module-oversight = Контрольные органы
+ob-col-amount = Сумма программы на год, тенге
+ob-search-placeholder = Название, программа, администратор или руководитель
+ob-proposals-search-placeholder = Документ, текст предложения или автор

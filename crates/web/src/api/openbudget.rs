@@ -17,12 +17,14 @@ pub(super) fn routes(api: Api) -> Api {
     api.module(Module::OpenBudget)
         .get(
             "/open-budget/documents",
-            "Documents in public discussion (OB-1): passports of budget programs and reports on their implementation, with their discussion periods; no sign-in needed",
+            "Documents in public discussion (OB-1): passports of budget programs and reports on their implementation, with their discussion periods, the program's amount of the year and the administrator's name; no sign-in needed; newest first: searched (q: title, program, administrator, head), filtered (within an organisation's subtree, year, state open or closed, kind passport or report, amount min/max in tenge), sorted (sort=title, kind, org, year, amount, published, ends, state; -column descending) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::Public,
             true,
             open_budget_documents,
         )
-        .answers::<jospar_openbudget::repo::Document>()
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::DocumentFilterParams>()
+        .answers::<jospar_openbudget::lists::DocumentListRow>()
         .get(
             "/open-budget/documents/{id}",
             "A document in discussion with its figures, votes and published proposals with the answers; no sign-in needed",
@@ -77,12 +79,14 @@ pub(super) fn routes(api: Api) -> Api {
         .answer::<jospar_openbudget::publications::Publication>()
         .get(
             "/open-budget/proposals/pending",
-            "Proposals waiting for the operator, each with the day it must be moderated by (2 working days) and whether that has passed (OB-4)",
+            "Proposals waiting for the operator, each with its document and the day it must be moderated by (2 working days) and whether that has passed (OB-4); oldest first: searched (q: document, text, author), filtered (within an organisation's subtree, year received, part of the document, kind of document, overdue=1), sorted (sort=document, part, submitted, due; -column descending) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::SystemConfigure,
             false,
             pending_proposals,
         )
-        .answers::<PendingProposal>()
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::ProposalFilterParams>()
+        .answers::<jospar_openbudget::lists::PendingProposal>()
         .post(
             "/open-budget/proposals/{id}/moderate",
             "The operator publishes {publish: true} or refuses {publish: false, reason} a proposal (OB-4)",
@@ -159,19 +163,18 @@ struct PublicationRow {
     late: bool,
 }
 
-/// A proposal awaiting moderation, with its due date.
-#[derive(Serialize, ToSchema)]
-struct PendingProposal {
-    proposal: jospar_openbudget::repo::Proposal,
-    due: chrono::NaiveDate,
-    overdue: bool,
-}
-
-async fn open_budget_documents(ctx: Ctx) -> AppResult<Json<Value>> {
-    let docs = jospar_openbudget::repo::documents(ctx.db())
-        .await
-        .map_err(jospar_openbudget::usecases::repo_error)?;
-    Ok(Json(json!(docs)))
+async fn open_budget_documents(ctx: Ctx) -> AppResult<Response> {
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::DocumentFilterParams = ctx.query_params();
+    let listed = jospar_openbudget::lists::list_documents(
+        ctx.db(),
+        ctx.tr.lang(),
+        chrono::Utc::now().date_naive(),
+        &filters.filter()?,
+        &search.query(),
+    )
+    .await?;
+    Ok(crate::listing::api_answer(listed))
 }
 
 async fn open_budget_document(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
@@ -293,18 +296,19 @@ async fn publish_publication_file(
     )))
 }
 
-async fn pending_proposals(ctx: Ctx) -> AppResult<Json<Value>> {
+async fn pending_proposals(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    let rows: Vec<PendingProposal> = jospar_openbudget::usecases::pending(ctx.db(), p)
-        .await?
-        .into_iter()
-        .map(|(proposal, due, late)| PendingProposal {
-            proposal,
-            due,
-            overdue: late,
-        })
-        .collect();
-    Ok(Json(json!(rows)))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::ProposalFilterParams = ctx.query_params();
+    let listed = jospar_openbudget::lists::list_pending(
+        ctx.db(),
+        p,
+        ctx.tr.lang(),
+        &filters.filter(),
+        &search.query(),
+    )
+    .await?;
+    Ok(crate::listing::api_answer(listed))
 }
 
 #[derive(Deserialize, ToSchema)]

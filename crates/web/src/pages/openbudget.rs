@@ -4,13 +4,15 @@
 //! administrator: publishing and answering (`/open-budget/manage`); for the operator:
 //! moderation (`/open-budget/moderation`).
 
-use super::common::Choice;
 use super::common::form_message;
 use super::common::unprocessable_if;
+use super::common::{Choice, choices};
 use crate::AppState;
 use crate::ctx::{Ctx, cookie};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, HttpError};
+use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::{MenuEntry, MenuGroup};
+use crate::queries::{DocumentFilterParams, ProposalFilterParams};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -21,6 +23,7 @@ use axum::routing::{get, post};
 use chrono::Utc;
 use jospar_access::Access;
 use jospar_openbudget::ProposalStatus;
+use jospar_openbudget::lists::{self, DocumentListRow, PendingProposal};
 use jospar_openbudget::repo::Document;
 use jospar_openbudget::usecases::{CITIZEN_COOKIE, Citizen, PARTS, Publication};
 use serde::Deserialize;
@@ -90,14 +93,74 @@ async fn doc_row(ctx: &Ctx, d: &Document) -> AppResult<DocRow> {
     })
 }
 
+/// A document of the list as the page shows it.
+pub struct ListedDoc {
+    id: i64,
+    title: String,
+    kind: String,
+    administrator: String,
+    year: i32,
+    amount: String,
+    published_on: String,
+    ends_on: String,
+    open: bool,
+}
+
+fn listed_doc(ctx: &Ctx, row: &DocumentListRow) -> ListedDoc {
+    let d = &row.document;
+    ListedDoc {
+        id: d.id,
+        title: row.title.clone(),
+        kind: ctx.tr.t(&format!("ob-kind-{}", d.kind.code())),
+        administrator: format!("{} {}", d.abp, row.org_name),
+        year: d.year,
+        amount: row.amount.to_string(),
+        published_on: d.published_on.format("%d.%m.%Y").to_string(),
+        ends_on: d.ends_on.format("%d.%m.%Y").to_string(),
+        open: row.open,
+    }
+}
+
+/// The sortable columns of the documents list: (sort column, heading, numeric).
+const DOC_COLUMNS: &[(&str, &str, bool)] = &[
+    ("title", "ob-col-document", false),
+    ("kind", "ob-col-kind", false),
+    ("org", "ob-col-administrator", false),
+    ("year", "field-year", false),
+    ("amount", "ob-col-amount", true),
+    ("published", "ob-col-published", false),
+    ("ends", "ob-col-ends", false),
+    ("state", "ob-col-state", false),
+];
+
 #[derive(Template)]
 #[template(path = "ob_list.html")]
 struct ListPage {
     page: Page,
-    docs: Vec<DocRow>,
+    docs: Vec<ListedDoc>,
+    columns: Vec<Column>,
+    pager: Pager,
+    total: usize,
+    filtered: bool,
+    search: ListParams,
+    filters: DocumentFilterParams,
+    administrators: Vec<Choice>,
+    years: Vec<Choice>,
+    states: Vec<Choice>,
+    kinds: Vec<Choice>,
+    error: Option<String>,
     citizen: Option<String>,
     publications: Vec<PublicationRow>,
     can_moderate: bool,
+}
+
+fn doc_kind_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
+    choices(
+        ["passport", "report"]
+            .iter()
+            .map(|k| (k.to_string(), ctx.tr.t(&format!("ob-kind-{k}")))),
+        selected,
+    )
 }
 
 pub struct PublicationRow {
@@ -139,18 +202,50 @@ async fn publication_rows(ctx: &Ctx, signed_in: bool) -> AppResult<Vec<Publicati
     Ok(rows)
 }
 
+/// The documents in public discussion, searched, filtered, sorted and paged (issue 20), and
+/// the publications.
 async fn list(ctx: Ctx, headers: HeaderMap) -> AppResult<Response> {
-    let mut docs = Vec::new();
-    for d in jospar_openbudget::repo::documents(ctx.db())
-        .await
-        .map_err(jospar_openbudget::usecases::repo_error)?
-    {
-        docs.push(doc_row(&ctx, &d).await?);
-    }
+    let search: ListParams = ctx.query_params();
+    let filters: DocumentFilterParams = ctx.query_params();
+    let (filter, error) = match filters.filter() {
+        Ok(filter) => (filter, None),
+        Err(e) => (Default::default(), Some(e.message(&ctx.tr))),
+    };
+    let query = search.query();
+    let lang = ctx.tr.lang();
+    let today = Utc::now().date_naive();
+    let listed = lists::list_documents(ctx.db(), lang, today, &filter, &query).await?;
+    let links = Links::new(&ctx.path, &ctx.query);
     let citizen = citizen_of(&ctx, &headers).await?.map(|c| c.name);
     render(ListPage {
         page: Page::new(&ctx, "ob-title", "open-budget"),
-        docs,
+        docs: listed
+            .rows
+            .iter()
+            .map(|row| listed_doc(&ctx, row))
+            .collect(),
+        columns: columns(ctx.tr, &links, &query, DOC_COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &listed),
+        total: listed.total,
+        filtered: !query.q.is_empty() || filter != Default::default(),
+        administrators: choices(
+            lists::document_administrators(ctx.db(), lang)
+                .await?
+                .into_iter()
+                .map(|(id, name)| (id.to_string(), name)),
+            &filters.within,
+        ),
+        years: super::common::year_choices(&filters.year),
+        states: choices(
+            ["open", "closed"]
+                .iter()
+                .map(|s| (s.to_string(), ctx.tr.t(&format!("ob-state-{s}")))),
+            &filters.state,
+        ),
+        kinds: doc_kind_choices(&ctx, &filters.kind),
+        search,
+        filters,
+        error,
         citizen,
         publications: publication_rows(&ctx, false).await?,
         can_moderate: ctx
@@ -674,34 +769,80 @@ pub struct PendingRow {
     late: bool,
 }
 
+fn pending_row(ctx: &Ctx, row: &PendingProposal) -> PendingRow {
+    let prop = &row.proposal;
+    PendingRow {
+        id: prop.id,
+        document: row.document_title.clone(),
+        document_id: prop.document_id,
+        part: ctx.tr.t(&format!("ob-part-{}", prop.part)),
+        text: prop.text.clone(),
+        submitted_on: prop.submitted_on.format("%d.%m.%Y").to_string(),
+        due: row.due.format("%d.%m.%Y").to_string(),
+        late: row.overdue,
+    }
+}
+
+/// The sortable columns of the proposals awaiting moderation: (sort column, heading, numeric).
+const PENDING_COLUMNS: &[(&str, &str, bool)] = &[
+    ("document", "ob-col-document", false),
+    ("part", "ob-col-part", false),
+    ("", "ob-col-text", false),
+    ("submitted", "ob-col-submitted", false),
+    ("due", "ob-col-due", false),
+    ("", "oversight-actions", false),
+];
+
 #[derive(Template)]
 #[template(path = "ob_moderation.html")]
 struct ModerationPage {
     page: Page,
     rows: Vec<PendingRow>,
+    columns: Vec<Column>,
+    pager: Pager,
+    total: usize,
+    filtered: bool,
+    search: ListParams,
+    filters: ProposalFilterParams,
+    parents: Vec<Choice>,
+    years: Vec<Choice>,
+    parts: Vec<Choice>,
+    kinds: Vec<Choice>,
     error: Option<String>,
 }
 
+/// The proposals waiting for the operator, searched, filtered, sorted and paged (issue 20).
 async fn moderation_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let mut rows = Vec::new();
-    for (prop, due, late) in jospar_openbudget::usecases::pending(ctx.db(), p).await? {
-        let doc = jospar_openbudget::usecases::document(ctx.db(), prop.document_id).await?;
-        rows.push(PendingRow {
-            id: prop.id,
-            document: doc.title(ctx.tr.lang()).to_string(),
-            document_id: doc.id,
-            part: ctx.tr.t(&format!("ob-part-{}", prop.part)),
-            text: prop.text,
-            submitted_on: prop.submitted_on.format("%d.%m.%Y").to_string(),
-            due: due.format("%d.%m.%Y").to_string(),
-            late,
-        });
-    }
+    let search: ListParams = ctx.query_params();
+    let filters: ProposalFilterParams = ctx.query_params();
+    let query = search.query();
+    let filter = filters.filter();
+    let listed = lists::list_pending(ctx.db(), p, ctx.tr.lang(), &filter, &query).await?;
+    let links = Links::new(&ctx.path, &ctx.query);
     let refused = error.is_some();
     let response = render(ModerationPage {
         page: Page::new(ctx, "ob-moderation-title", "open-budget"),
-        rows,
+        rows: listed
+            .rows
+            .iter()
+            .map(|row| pending_row(ctx, row))
+            .collect(),
+        columns: columns(ctx.tr, &links, &query, PENDING_COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &listed),
+        total: listed.total,
+        filtered: !query.q.is_empty() || filter != Default::default(),
+        parents: super::common::parent_choices(ctx, p, &filters.within).await?,
+        years: super::common::year_choices(&filters.year),
+        parts: choices(
+            PARTS
+                .iter()
+                .map(|part| (part.to_string(), ctx.tr.t(&format!("ob-part-{part}")))),
+            &filters.part,
+        ),
+        kinds: doc_kind_choices(ctx, &filters.kind),
+        search,
+        filters,
         error,
     })?;
     Ok(unprocessable_if(refused, response))
