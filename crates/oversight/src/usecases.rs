@@ -553,6 +553,109 @@ pub async fn sessions(db: &Db, p: &Principal) -> Result<Vec<SessionView>> {
         .collect())
 }
 
+/// The state of a training session's report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportState {
+    Issued,
+    /// Not issued yet, within its deadline.
+    Awaited,
+    /// Not issued past its deadline.
+    Overdue,
+}
+
+impl ReportState {
+    pub fn from_code(code: &str) -> Option<ReportState> {
+        match code {
+            "issued" => Some(ReportState::Issued),
+            "awaited" => Some(ReportState::Awaited),
+            "overdue" => Some(ReportState::Overdue),
+            _ => None,
+        }
+    }
+
+    fn of(view: &SessionView) -> ReportState {
+        match (view.session.report_issued_on, view.report_overdue) {
+            (Some(_), _) => ReportState::Issued,
+            (None, true) => ReportState::Overdue,
+            (None, false) => ReportState::Awaited,
+        }
+    }
+}
+
+/// Filters of the training records (issue 20); every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionFilter {
+    /// Sessions passed by a user of this organisation's subtree.
+    pub within: Option<i64>,
+    /// The year held.
+    pub year: Option<i32>,
+    pub report: Option<ReportState>,
+}
+
+impl jospar_core::listing::Listable for SessionView {
+    fn search_text(&self) -> String {
+        format!(
+            "{} {} {}",
+            self.session.topic, self.session.trainer, self.session.created_by
+        )
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        let day = |d: chrono::NaiveDate| {
+            SortKey::Number(i64::from(chrono::Datelike::num_days_from_ce(&d)))
+        };
+        Some(match column {
+            "date" => day(self.session.held_on),
+            "topic" => SortKey::text(&self.session.topic),
+            "trainer" => SortKey::text(&self.session.trainer),
+            "passed" => SortKey::Number(self.session.passed.len() as i64),
+            "due" => day(self.report_due),
+            _ => return None,
+        })
+    }
+}
+
+/// The training records (P-12, issue 20) for the integrator: filtered, searched, sorted and cut
+/// to a page, latest first unless sorted.
+pub async fn list_sessions(
+    db: &Db,
+    p: &Principal,
+    filter: &SessionFilter,
+    query: &jospar_core::listing::ListQuery,
+) -> Result<jospar_core::listing::Listed<SessionView>> {
+    let sessions = sessions(db, p).await?;
+    let passed_within: Option<std::collections::HashSet<i64>> = match filter.within {
+        Some(root) => {
+            let orgs: std::collections::HashSet<i64> = p.tree.subtree(root).into_iter().collect();
+            Some(
+                jospar_org::repo::users(db, "", None)
+                    .await?
+                    .into_iter()
+                    .filter(|u| orgs.contains(&u.org_id))
+                    .map(|u| u.id)
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+    let rows = sessions
+        .into_iter()
+        .filter(|v| {
+            passed_within
+                .as_ref()
+                .is_none_or(|users| v.session.passed.iter().any(|u| users.contains(u)))
+        })
+        .filter(|v| {
+            filter
+                .year
+                .is_none_or(|y| chrono::Datelike::year(&v.session.held_on) == y)
+        })
+        .filter(|v| filter.report.is_none_or(|r| r == ReportState::of(v)))
+        .collect();
+    Ok(jospar_core::listing::list(rows, query))
+}
+
 /// Records a training session and the users who passed it (P-12).
 pub async fn record_session(
     db: &Db,

@@ -434,3 +434,26 @@ impl ProposalFilterParams {
         }
     }
 }
+
+/// The filters of the training records, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct SessionFilterParams {
+    /// An organisation: sessions passed by a user of its subtree.
+    pub within: String,
+    /// The year held.
+    pub year: String,
+    /// The report: issued, awaited or overdue.
+    pub report: String,
+}
+
+impl SessionFilterParams {
+    pub fn filter(&self) -> jospar_oversight::usecases::SessionFilter {
+        jospar_oversight::usecases::SessionFilter {
+            within: self.within.trim().parse().ok(),
+            year: self.year.trim().parse().ok(),
+            report: jospar_oversight::usecases::ReportState::from_code(self.report.trim()),
+        }
+    }
+}

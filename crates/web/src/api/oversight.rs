@@ -70,11 +70,13 @@ pub(super) fn routes(api: Api) -> Api {
         .answer::<jospar_oversight::applications::Application>()
         .get(
             "/training-sessions",
-            "Training sessions (P-12) with who passed and the deadline of their report (5 working days), for the integrator",
+            "Training sessions (P-12) with who passed and the deadline of their report (5 working days), for the integrator; latest first: searched (q: topic, trainer, who recorded), filtered (within an organisation's subtree — a user of it passed, year held, report issued, awaited or overdue), sorted (sort=date, topic, trainer, passed, due; -column descending) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::Configure,
             false,
             training_sessions,
         )
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::SessionFilterParams>()
         .answers::<jospar_oversight::usecases::SessionView>()
         .post(
             "/training-sessions",
@@ -130,11 +132,14 @@ pub(super) fn routes(api: Api) -> Api {
         .answer::<jospar_oversight::repo::Access>()
 }
 
-async fn training_sessions(ctx: Ctx) -> AppResult<Json<Value>> {
+async fn training_sessions(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    Ok(Json(json!(
-        jospar_oversight::usecases::sessions(ctx.db(), p).await?
-    )))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::SessionFilterParams = ctx.query_params();
+    let listed =
+        jospar_oversight::usecases::list_sessions(ctx.db(), p, &filters.filter(), &search.query())
+            .await?;
+    Ok(crate::listing::api_answer(listed))
 }
 
 #[derive(Deserialize, ToSchema)]

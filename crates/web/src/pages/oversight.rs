@@ -10,7 +10,7 @@ use crate::ctx::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::{MenuEntry, MenuGroup};
-use crate::queries::ApplicationFilterParams;
+use crate::queries::{ApplicationFilterParams, SessionFilterParams};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use jospar_access::Access;
 use jospar_org::BudgetLevel;
 use jospar_oversight::BodyKind;
-use jospar_oversight::usecases::ApplicationView;
+use jospar_oversight::usecases::{ApplicationView, SessionView};
 use std::collections::HashMap;
 
 /// The pages of this module in the menu, with the function a user needs to reach them.
@@ -642,43 +642,81 @@ pub struct SessionRow {
     overdue: bool,
 }
 
+/// The sortable columns of the training records: (sort column, heading, numeric).
+const SESSION_COLUMNS: &[(&str, &str, bool)] = &[
+    ("date", "training-date", false),
+    ("topic", "training-topic", false),
+    ("trainer", "training-trainer", false),
+    ("passed", "training-count", true),
+    ("due", "training-report-due", false),
+    ("", "oversight-actions", false),
+];
+
 #[derive(Template)]
 #[template(path = "training.html")]
 struct TrainingPage {
     page: Page,
     rows: Vec<SessionRow>,
+    columns: Vec<Column>,
+    pager: Pager,
+    total: usize,
+    filtered: bool,
+    search: ListParams,
+    parents: Vec<Choice>,
+    years: Vec<Choice>,
+    reports: Vec<Choice>,
     users: Vec<Choice>,
     error: Option<String>,
 }
 
+fn session_row(ctx: &Ctx, v: &SessionView) -> SessionRow {
+    SessionRow {
+        id: v.session.id,
+        date: v.session.held_on.to_string(),
+        topic: v.session.topic.clone(),
+        trainer: v.session.trainer.clone(),
+        passed: v.session.passed.len(),
+        due: v.report_due.to_string(),
+        issued: v
+            .session
+            .report_issued_on
+            .map(|d| {
+                ctx.tr
+                    .args("training-report-issued", &[("date", d.to_string())])
+            })
+            .unwrap_or_default(),
+        overdue: v.report_overdue,
+    }
+}
+
+/// The training records, searched, filtered, sorted and paged (issue 20), and the form that
+/// records a session.
 async fn training_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
-    let rows = jospar_oversight::usecases::sessions(ctx.db(), p)
-        .await?
-        .into_iter()
-        .map(|v| SessionRow {
-            id: v.session.id,
-            date: v.session.held_on.to_string(),
-            topic: v.session.topic.clone(),
-            trainer: v.session.trainer.clone(),
-            passed: v.session.passed.len(),
-            due: v.report_due.to_string(),
-            issued: v
-                .session
-                .report_issued_on
-                .map(|d| {
-                    ctx.tr
-                        .args("training-report-issued", &[("date", d.to_string())])
-                })
-                .unwrap_or_default(),
-            overdue: v.report_overdue,
-        })
-        .collect();
+    let search: ListParams = ctx.query_params();
+    let filters: SessionFilterParams = ctx.query_params();
+    let query = search.query();
+    let filter = filters.filter();
+    let listed = jospar_oversight::usecases::list_sessions(ctx.db(), p, &filter, &query).await?;
+    let links = Links::new(&ctx.path, &ctx.query);
     let users = user_choices(&jospar_org::repo::users(ctx.db(), "", None).await?);
     let refused = error.is_some();
     let response = render(TrainingPage {
         page: Page::new(ctx, "training-title", "training"),
-        rows,
+        rows: listed.rows.iter().map(|v| session_row(ctx, v)).collect(),
+        columns: columns(ctx.tr, &links, &query, SESSION_COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &listed),
+        total: listed.total,
+        filtered: !query.q.is_empty() || filter != Default::default(),
+        parents: super::common::parent_choices(ctx, p, &filters.within).await?,
+        years: super::common::year_choices(&filters.year),
+        reports: super::common::choices(
+            ["issued", "awaited", "overdue"]
+                .iter()
+                .map(|r| (r.to_string(), ctx.tr.t(&format!("training-state-{r}")))),
+            &filters.report,
+        ),
+        search,
         users,
         error,
     })?;
