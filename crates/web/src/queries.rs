@@ -457,3 +457,23 @@ impl SessionFilterParams {
         }
     }
 }
+
+/// The filters of the list of portal imports, as typed (issue 20).
+#[derive(Deserialize, Default, Clone, utoipa::IntoParams)]
+#[serde(default)]
+#[into_params(parameter_in = Query)]
+pub struct ImportFilterParams {
+    /// An organisation: imports kept under it or one below it.
+    pub within: String,
+    /// Imports whose months reach into this year.
+    pub year: String,
+}
+
+impl ImportFilterParams {
+    pub fn filter(&self) -> jospar_execution::usecases::portal_reports::ImportFilter {
+        jospar_execution::usecases::portal_reports::ImportFilter {
+            within: self.within.trim().parse().ok(),
+            year: self.year.trim().parse().ok(),
+        }
+    }
+}

@@ -140,6 +140,92 @@ pub async fn imports(db: &Db, reader: &Reader<'_>) -> Result<Vec<PortalImport>> 
         .collect())
 }
 
+/// Filters of the list of portal imports (issue 20); every one optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportFilter {
+    /// Imports kept under this organisation or one below it.
+    pub within: Option<i64>,
+    /// Imports whose months reach into this year.
+    pub year: Option<i32>,
+}
+
+impl ImportFilter {
+    fn keeps(
+        &self,
+        import: &PortalImport,
+        within: Option<&std::collections::HashSet<i64>>,
+    ) -> bool {
+        let covers = |year: i32| {
+            let year = format!("{year:04}");
+            let first = import.first_month.get(..4).unwrap_or_default();
+            let last = import.last_month.get(..4).unwrap_or_default();
+            first <= year.as_str() && year.as_str() <= last
+        };
+        within.is_none_or(|ids| ids.contains(&import.org_id)) && self.year.is_none_or(covers)
+    }
+}
+
+/// A row of the list of portal imports: the import and its organisation's name.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ImportListRow {
+    #[serde(flatten)]
+    pub import: PortalImport,
+    pub org_name: String,
+}
+
+impl jospar_core::listing::Listable for ImportListRow {
+    fn search_text(&self) -> String {
+        let i = &self.import;
+        format!(
+            "{} {} {} {}",
+            i.title, i.file_name, self.org_name, i.imported_by
+        )
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        let i = &self.import;
+        Some(match column {
+            "title" => SortKey::text(&i.title),
+            "org" => SortKey::text(&self.org_name),
+            "file" => SortKey::text(&i.file_name),
+            "months" => SortKey::Text(format!("{} {}", i.first_month, i.last_month)),
+            "rows" => SortKey::Number(i.row_count),
+            "imported" => SortKey::Number(i.imported_at.timestamp_micros()),
+            _ => return None,
+        })
+    }
+}
+
+/// The list of portal imports (issue 20): those the caller reads, filtered, searched, sorted
+/// and cut to a page; newest first unless sorted.
+pub async fn list_imports(
+    db: &Db,
+    p: &Principal,
+    lang: &str,
+    filter: &ImportFilter,
+    query: &jospar_core::listing::ListQuery,
+) -> Result<jospar_core::listing::Listed<ImportListRow>> {
+    let names: std::collections::HashMap<i64, String> = jospar_org::repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name(lang).to_string()))
+        .collect();
+    let within: Option<std::collections::HashSet<i64>> = filter
+        .within
+        .map(|root| p.tree.subtree(root).into_iter().collect());
+    let rows = imports(db, &Reader::User(p))
+        .await?
+        .into_iter()
+        .filter(|i| filter.keeps(i, within.as_ref()))
+        .map(|import| ImportListRow {
+            org_name: names.get(&import.org_id).cloned().unwrap_or_default(),
+            import,
+        })
+        .collect();
+    Ok(jospar_core::listing::list(rows, query))
+}
+
 async fn readable_import(db: &Db, reader: &Reader<'_>, id: i64) -> Result<PortalImport> {
     let import = repo::import(db, id)
         .await

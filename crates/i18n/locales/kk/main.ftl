@@ -1300,3 +1300,6 @@ reports-module-oversight = Бақылау органдары
 ob-col-amount = Бағдарламаның жылдық сомасы, теңге
 ob-search-placeholder = Атауы, бағдарлама, әкімші немесе басшы
 ob-proposals-search-placeholder = Құжат, ұсыныс мәтіні немесе автор
+execution-imports-title = Ашық бюджеттер порталының жүктелген есептері
+execution-all-imports = Барлық жүктеулер ({ $total }): іздеу, сүзгілер және сұрыптау
+execution-search-placeholder = Атауы, файл, ұйым немесе кім жүктеді

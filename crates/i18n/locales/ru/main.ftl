@@ -1300,3 +1300,6 @@ reports-module-oversight = Контрольные органы
 ob-col-amount = Сумма программы на год, тенге
 ob-search-placeholder = Название, программа, администратор или руководитель
 ob-proposals-search-placeholder = Документ, текст предложения или автор
+execution-imports-title = Загруженные отчёты портала открытых бюджетов
+execution-all-imports = Все загрузки ({ $total }): поиск, фильтры и сортировка
+execution-search-placeholder = Название, файл, организация или кто загрузил

@@ -20,12 +20,14 @@ pub(super) fn routes(api: Api) -> Api {
     api.module(Module::Execution)
         .get(
             "/execution/portal-imports",
-            "Imported execution reports of the open-budgets portal the caller may read (EX-R 18)",
+            "Imported execution reports of the open-budgets portal the caller may read (EX-R 18), newest first, each with its organisation's name: searched (q: title, file, organisation, who imported), filtered (within an organisation's subtree, year the months reach into), sorted (sort=title, org, file, months, rows, imported; -column descending) and paged (offset or page, limit; 50 by default); the rows found on every page in the X-Total-Count header",
             Access::Read,
             true,
             portal_imports,
         )
-        .answers::<jospar_execution::repo::PortalImport>()
+        .query::<crate::listing::ListParams>()
+        .query::<crate::queries::ImportFilterParams>()
+        .answers::<jospar_execution::usecases::portal_reports::ImportListRow>()
         .post(
             "/execution/portal-imports",
             "Import a portal execution report (CSV body) under ?org= as ?title= (&file_name=); the same title is replaced",
@@ -719,12 +721,19 @@ async fn retry_treasury_document(
     )))
 }
 
-async fn portal_imports(ctx: Ctx) -> AppResult<Json<Value>> {
+async fn portal_imports(ctx: Ctx) -> AppResult<Response> {
     let p = ctx.user()?;
-    let reader = jospar_access::Reader::User(p);
-    Ok(Json(json!(
-        jospar_execution::usecases::portal_reports::imports(ctx.db(), &reader).await?
-    )))
+    let search: crate::listing::ListParams = ctx.query_params();
+    let filters: crate::queries::ImportFilterParams = ctx.query_params();
+    let listed = jospar_execution::usecases::portal_reports::list_imports(
+        ctx.db(),
+        p,
+        ctx.tr.lang(),
+        &filters.filter(),
+        &search.query(),
+    )
+    .await?;
+    Ok(crate::listing::api_answer(listed))
 }
 
 #[derive(Deserialize, Default, IntoParams)]

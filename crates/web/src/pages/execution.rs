@@ -10,7 +10,7 @@ use crate::error::HttpError;
 use crate::error::{AppError, AppResult};
 use crate::listing::{Column, Links, ListParams, Pager, columns};
 use crate::menu::{MenuEntry, MenuGroup};
-use crate::queries::TreasuryFilterParams;
+use crate::queries::{ImportFilterParams, TreasuryFilterParams};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
@@ -19,10 +19,11 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
 use jospar_access::Access;
-use jospar_access::Reader;
 use jospar_execution::layouts::{Shape, layouts};
 use jospar_execution::treasury_store::TreasuryReport;
-use jospar_execution::usecases::portal_reports::{ImportTarget, import_portal, imports};
+use jospar_execution::usecases::portal_reports::{
+    ImportListRow, ImportTarget, import_portal, list_imports,
+};
 
 /// The pages of this module in the menu, with the function a user needs to reach them.
 pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
@@ -36,6 +37,7 @@ pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/execution", get(list))
+        .route("/execution/portal-imports", get(portal_imports))
         .route("/execution/portal", post(upload))
         .route(
             "/execution/treasury",
@@ -58,6 +60,71 @@ pub struct ImportRow {
     rows: i64,
     by: String,
     at: String,
+}
+
+/// The sortable columns of the list of portal imports: (sort column, heading, numeric).
+const IMPORT_COLUMNS: &[(&str, &str, bool)] = &[
+    ("title", "execution-import-title", false),
+    ("org", "field-org_id", false),
+    ("file", "field-file", false),
+    ("months", "execution-months", false),
+    ("rows", "execution-rows", true),
+    ("imported", "execution-imported", false),
+    ("", "nav-reports", false),
+];
+
+/// The newest portal imports the execution page shows; the rest are on their own list.
+const LATEST_IMPORTS: usize = 10;
+
+fn import_row(row: ImportListRow) -> ImportRow {
+    let i = row.import;
+    ImportRow {
+        id: i.id,
+        org: row.org_name,
+        months: format!("{} — {}", i.first_month, i.last_month),
+        rows: i.row_count,
+        by: i.imported_by,
+        at: i.imported_at.format("%Y-%m-%d %H:%M").to_string(),
+        title: i.title,
+        file_name: i.file_name,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal_imports.html")]
+struct ImportsPage {
+    page: Page,
+    imports: Vec<ImportRow>,
+    columns: Vec<Column>,
+    pager: Pager,
+    total: usize,
+    filtered: bool,
+    search: ListParams,
+    parents: Vec<Choice>,
+    years: Vec<Choice>,
+}
+
+/// The imported execution reports of the portal (EX-R 18), searched, filtered, sorted and
+/// paged (issue 20).
+async fn portal_imports(ctx: Ctx) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let search: ListParams = ctx.query_params();
+    let filters: ImportFilterParams = ctx.query_params();
+    let query = search.query();
+    let filter = filters.filter();
+    let listed = list_imports(ctx.db(), p, ctx.tr.lang(), &filter, &query).await?;
+    let links = Links::new(&ctx.path, &ctx.query);
+    render(ImportsPage {
+        page: Page::new(&ctx, "execution-imports-title", "execution"),
+        columns: columns(ctx.tr, &links, &query, IMPORT_COLUMNS),
+        pager: Pager::new(ctx.tr, &links, &listed),
+        total: listed.total,
+        filtered: !query.q.is_empty() || filter != Default::default(),
+        imports: listed.rows.into_iter().map(import_row).collect(),
+        parents: super::common::parent_choices(&ctx, p, &filters.within).await?,
+        years: super::common::year_choices(&filters.year),
+        search,
+    })
 }
 
 /// The sortable columns of the Treasury forms list: (sort column, heading, numeric).
@@ -114,7 +181,12 @@ fn report_of(r: &TreasuryReport) -> (&'static str, String) {
 #[template(path = "execution.html")]
 struct ExecutionPage {
     page: Page,
+    /// The newest imports; their headings sort the list of all imports.
     imports: Vec<ImportRow>,
+    import_columns: Vec<Column>,
+    imports_total: usize,
+    /// "All imports (N)".
+    all_imports: String,
     treasury: Vec<TreasuryRow>,
     treasury_pager: Pager,
     treasury_columns: Vec<Column>,
@@ -194,20 +266,12 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
         .map(|o| (o.id, o.name(lang).to_string()))
         .collect();
     let name_of = |id: i64| names.get(&id).cloned().unwrap_or_default();
-    let rows = imports(ctx.db(), &Reader::User(p))
-        .await?
-        .into_iter()
-        .map(|i| ImportRow {
-            id: i.id,
-            org: name_of(i.org_id),
-            months: format!("{} — {}", i.first_month, i.last_month),
-            rows: i.row_count,
-            by: i.imported_by,
-            at: i.imported_at.format("%Y-%m-%d %H:%M").to_string(),
-            title: i.title,
-            file_name: i.file_name,
-        })
-        .collect();
+    let latest = jospar_core::listing::ListQuery {
+        limit: LATEST_IMPORTS,
+        ..Default::default()
+    };
+    let imports = list_imports(ctx.db(), p, lang, &Default::default(), &latest).await?;
+    let import_links = Links::new("/execution/portal-imports", "");
     let search: ListParams = ctx.query_params();
     let filters: TreasuryFilterParams = ctx.query_params();
     let (filter, filter_error) = match filters.filter() {
@@ -297,7 +361,13 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
     let parents = super::common::parent_choices(ctx, p, &filters.within).await?;
     let response = render(ExecutionPage {
         page: Page::new(ctx, "execution-title", "execution"),
-        imports: rows,
+        import_columns: columns(ctx.tr, &import_links, &latest, IMPORT_COLUMNS),
+        imports_total: imports.total,
+        all_imports: ctx.tr.args(
+            "execution-all-imports",
+            &[("total", imports.total.to_string())],
+        ),
+        imports: imports.rows.into_iter().map(import_row).collect(),
         treasury,
         treasury_pager,
         treasury_columns,
