@@ -1,7 +1,8 @@
 //! Lists at work through the API, on both engines (issue 20): the requests list takes `q`,
 //! filters, `sort`, `limit` and `offset`, returns the rows found on every page in
 //! `X-Total-Count`, numbers requests per organisation and year, keeps to the caller's scope,
-//! and refuses an amount it cannot read, naming the field.
+//! and refuses an amount it cannot read, naming the field; so do the plans of receipts, the
+//! curator's desk and the report catalogue.
 
 use crate::app::{Engine, TestApp, get_listed as get, spawn, spawn_loaded};
 use serde_json::Value;
@@ -125,6 +126,284 @@ async fn requests_list_through_the_api_sqlite() {
 #[tokio::test]
 async fn requests_list_through_the_api_postgres() {
     requests_list_through_the_api(Engine::Postgres).await;
+}
+
+/// A plan of receipts of `org` for `year` stored as is: (code, annual tenge) lines, each year
+/// paid in January.
+async fn receipt_plan(app: &TestApp, org: i64, year: i32, lines: &[(&str, i64)]) {
+    let lines: Vec<jospar_execution::receipts::ReceiptLine> = lines
+        .iter()
+        .map(|(code, tenge)| {
+            let annual = jospar_core::Tenge::from_tiyn(tenge * 100);
+            let mut months = [jospar_core::Tenge::from_tiyn(0); 12];
+            months[0] = annual;
+            jospar_execution::receipts::ReceiptLine {
+                code: (*code).into(),
+                annual,
+                months,
+            }
+        })
+        .collect();
+    jospar_execution::receipt_plans::create(
+        &app.db,
+        &jospar_store::Who::system(),
+        org,
+        year,
+        &lines,
+    )
+    .await
+    .expect("receipt plan");
+}
+
+fn years(rows: &Value) -> Vec<(i64, i64)> {
+    rows.as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["year"].as_i64().expect("year"),
+                r["annual"].as_i64().expect("annual"),
+            )
+        })
+        .collect()
+}
+
+/// (issue 20) the plans of receipts through the API: search, filters (subtree, year, kind,
+/// amount), sort, limit and offset, the total in X-Total-Count, and each caller's scope.
+async fn receipt_plans_list_through_the_api(engine: Engine) {
+    let Some(app) = spawn(engine).await else {
+        return;
+    };
+    let oblast = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    let district = app
+        .org_id("Отдел экономики и финансов Мунайлинского района")
+        .await;
+    receipt_plan(&app, oblast, 2027, &[("101101", 1_000), ("501101", 500)]).await;
+    receipt_plan(&app, oblast, 2028, &[("101201", 2_000)]).await;
+    receipt_plan(&app, district, 2027, &[("101101", 300)]).await;
+    let planner = app.token("planner").await;
+
+    let (status, total, rows) = get(&app, &planner, "/api/v1/receipt-plans").await;
+    assert_eq!((status, total), (200, Some(3)), "{rows}");
+    assert_eq!(rows[0]["status"], "draft", "{rows}");
+    let (_, total, rows) = get(
+        &app,
+        &planner,
+        "/api/v1/receipt-plans?sort=amount&limit=1&offset=1",
+    )
+    .await;
+    assert_eq!(total, Some(3));
+    assert_eq!(years(&rows), [(2027, 150_000)]);
+    let (_, total, rows) = get(
+        &app,
+        &planner,
+        "/api/v1/receipt-plans?min=1000&sort=-amount",
+    )
+    .await;
+    assert_eq!(total, Some(2));
+    assert_eq!(years(&rows), [(2028, 200_000), (2027, 150_000)]);
+    let (_, total, _) = get(&app, &planner, "/api/v1/receipt-plans?year=2027").await;
+    assert_eq!(total, Some(2));
+    let (_, total, _) = get(&app, &planner, "/api/v1/receipt-plans?kind=loan_repayments").await;
+    assert_eq!(total, Some(1));
+    let (_, total, _) = get(&app, &planner, "/api/v1/receipt-plans?status=approved").await;
+    assert_eq!(total, Some(0));
+    let (_, total, rows) = get(&app, &planner, "/api/v1/receipt-plans?q=мунайлинского").await;
+    assert_eq!(total, Some(1));
+    assert_eq!(rows[0]["org_id"], district);
+    let (_, total, _) = get(
+        &app,
+        &planner,
+        &format!("/api/v1/receipt-plans?within={district}"),
+    )
+    .await;
+    assert_eq!(total, Some(1));
+    let (status, _, body) = get(&app, &planner, "/api/v1/receipt-plans?max=много").await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("max")),
+        "{body}"
+    );
+
+    // The district's planner sees the district's plan only, whatever the filter; a school none.
+    let district_planner = app.token("planner.munaily").await;
+    let (_, total, _) = get(&app, &district_planner, "/api/v1/receipt-plans").await;
+    assert_eq!(total, Some(1));
+    let (_, total, _) = get(
+        &app,
+        &district_planner,
+        &format!("/api/v1/receipt-plans?within={oblast}"),
+    )
+    .await;
+    assert_eq!(total, Some(1), "the filter does not widen the scope");
+    let economist = app.token("economist.school5").await;
+    let (_, total, _) = get(&app, &economist, "/api/v1/receipt-plans").await;
+    assert_eq!(total, Some(0));
+
+    // The page offers the same: sortable headings and the pager's total.
+    let page = app
+        .signed_in("planner")
+        .await
+        .get(app.url("/receipt-plans?lang=ru&sort=-amount&limit=2"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(page.contains("aria-sort=\"descending\""), "{page}");
+    assert!(page.contains("Строки 1–2 из 3"), "{page}");
+}
+
+#[tokio::test]
+async fn receipt_plans_list_through_the_api_sqlite() {
+    receipt_plans_list_through_the_api(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn receipt_plans_list_through_the_api_postgres() {
+    receipt_plans_list_through_the_api(Engine::Postgres).await;
+}
+
+fn desk_orgs(desk: &Value) -> Vec<String> {
+    desk["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["org_name"].as_str().expect("name").to_string())
+        .collect()
+}
+
+/// (issue 20) the curator's desk through the API: the campaign and its counts with a page of
+/// rows, searched, filtered by state, kind and amount, sorted and paged, the rows found in
+/// X-Total-Count; an administrator's desk holds its own subtree only.
+async fn desk_list_through_the_api(engine: Engine) {
+    let Some(app) = spawn(engine).await else {
+        return;
+    };
+    let campaign = app.open_campaign_2027().await;
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    jospar_planning::repo::create_request(
+        &app.db,
+        &jospar_store::Who::system(),
+        campaign.id,
+        school,
+        jospar_planning::RequestKind::Plan,
+    )
+    .await
+    .expect("request");
+    let planner = app.token("planner").await;
+    let path = |query: &str| format!("/api/v1/campaigns/{}/desk?{query}", campaign.id);
+
+    let (status, total, desk) = get(&app, &planner, &path("")).await;
+    assert_eq!(status, 200, "{desk}");
+    let all = total.expect("total");
+    assert!(all > 2, "{desk}");
+    assert_eq!(desk["campaign"]["id"], campaign.id);
+    let (_, total, desk) = get(&app, &planner, &path("limit=2&offset=1&sort=org")).await;
+    assert_eq!(total, Some(all));
+    let names = desk_orgs(&desk);
+    assert_eq!(names.len(), 2);
+    let (_, _, sorted) = get(&app, &planner, &path("limit=500&sort=org")).await;
+    assert_eq!(
+        names,
+        desk_orgs(&sorted)[1..3],
+        "the page cuts the sorted desk"
+    );
+    let (_, _, reversed) = get(&app, &planner, &path("limit=1&sort=-org")).await;
+    assert_eq!(
+        desk_orgs(&reversed).first(),
+        desk_orgs(&sorted).last(),
+        "descending"
+    );
+
+    // The school's request: found by the number and the name, by its state, kind and amount.
+    let (_, total, desk) = get(&app, &planner, &path("q=БЗ-2027-0001")).await;
+    assert_eq!(total, Some(1), "{desk}");
+    assert_eq!(desk["rows"][0]["org_id"], school);
+    assert_eq!(desk["rows"][0]["request"]["status"], "in_work");
+    let (_, total, _) = get(
+        &app,
+        &planner,
+        &path("q=школа%20№5&status=in_work&kind=plan"),
+    )
+    .await;
+    assert_eq!(total, Some(1));
+    let (_, total, _) = get(&app, &planner, &path("status=none")).await;
+    assert_eq!(total, Some(all - 1));
+    let (_, total, _) = get(&app, &planner, &path("min=0,01")).await;
+    assert_eq!(total, Some(0));
+    let (status, _, body) = get(&app, &planner, &path("min=abc")).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("min")),
+        "{body}"
+    );
+
+    // The education department's curator sees its own subtree, whatever the filter.
+    let abp = app.token("abp.edu").await;
+    let (status, own, desk) = get(&app, &abp, &path("")).await;
+    assert_eq!(status, 200, "{desk}");
+    let own = own.expect("total");
+    assert!(0 < own && own < all, "{own} of {all}");
+    let root = app
+        .org_id("Управление экономики и бюджетного планирования Мангистауской области")
+        .await;
+    let (_, total, _) = get(&app, &abp, &path(&format!("within={root}"))).await;
+    assert_eq!(total, Some(own), "the filter does not widen the scope");
+}
+
+#[tokio::test]
+async fn desk_list_through_the_api_sqlite() {
+    desk_list_through_the_api(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn desk_list_through_the_api_postgres() {
+    desk_list_through_the_api(Engine::Postgres).await;
+}
+
+/// (issue 20) the report catalogue through the API: searched, filtered by module, sorted and
+/// paged with the total in X-Total-Count.
+#[tokio::test]
+async fn report_catalogue_through_the_api() {
+    let Some(app) = spawn(Engine::Sqlite).await else {
+        return;
+    };
+    let economist = app.token("economist.school5").await;
+    let (status, all, rows) = get(&app, &economist, "/api/v1/reports?limit=500").await;
+    assert_eq!(status, 200);
+    let all = all.expect("total");
+    assert_eq!(rows.as_array().map(Vec::len), Some(all));
+    let (_, total, rows) = get(&app, &economist, "/api/v1/reports").await;
+    assert_eq!(total, Some(all));
+    assert_eq!(rows.as_array().map(Vec::len), Some(all.min(50)));
+    let (_, oversight, rows) = get(&app, &economist, "/api/v1/reports?module=oversight").await;
+    assert!(oversight.is_some_and(|n| 0 < n && n < all), "{rows}");
+    assert!(
+        rows.as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r["module"] == "oversight")
+    );
+    let (_, total, rows) = get(
+        &app,
+        &economist,
+        "/api/v1/reports?module=planning&sort=-title&limit=2&offset=1",
+    )
+    .await;
+    assert!(total.is_some_and(|n| n > 3), "{rows}");
+    let titles: Vec<&str> = rows
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r["title"].as_str().expect("title"))
+        .collect();
+    assert_eq!(titles.len(), 2);
+    let (_, found, rows) = get(&app, &economist, "/api/v1/reports?q=сводн").await;
+    assert!(found.is_some_and(|n| 0 < n && n < all), "{rows}");
 }
 
 /// (issue 20) an error page keeps the signed-in header: the menu and the sign-out button, not
