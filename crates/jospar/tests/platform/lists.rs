@@ -406,6 +406,167 @@ async fn report_catalogue_through_the_api() {
     assert!(found.is_some_and(|n| 0 < n && n < all), "{rows}");
 }
 
+/// (issue 20) the training records through the API on both engines: search, the subtree of
+/// the users who passed, the report's state, sort, limit/offset and X-Total-Count; the portal
+/// imports by year and words within the reader's scope; the other new lists answer their
+/// total too, and their pages show the search form.
+async fn training_and_other_lists(engine: Engine) {
+    let Some(app) = spawn(engine).await else {
+        return;
+    };
+    let user = |login: &'static str| {
+        let db = app.db.clone();
+        async move {
+            jospar_org::repo::user_by_login(&db, login)
+                .await
+                .expect("user")
+                .expect("demo user")
+                .id
+        }
+    };
+    let (school_user, district_user) = (
+        user("economist.school5").await,
+        user("planner.munaily").await,
+    );
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, d).expect("date");
+    for (held_on, topic, passed) in [
+        (day(2), "Открытый бюджет", district_user),
+        (day(10), "Бюджетные заявки", school_user),
+    ] {
+        jospar_oversight::training::record(
+            &app.db,
+            &jospar_store::Who::system(),
+            held_on,
+            topic,
+            "Тренер",
+            &[passed],
+        )
+        .await
+        .expect("session");
+    }
+    let admin = app.token("admin").await;
+    let (status, total, rows) =
+        get(&app, &admin, "/api/v1/training-sessions?sort=-date&limit=1").await;
+    assert_eq!((status, total), (200, Some(2)), "{rows}");
+    assert_eq!(rows[0]["topic"], "Бюджетные заявки");
+    let (_, total, rows) = get(&app, &admin, "/api/v1/training-sessions?sort=date&offset=1").await;
+    assert_eq!(total, Some(2));
+    assert_eq!(rows[0]["topic"], "Бюджетные заявки");
+    let (_, total, _) = get(&app, &admin, "/api/v1/training-sessions?q=открытый").await;
+    assert_eq!(total, Some(1));
+    let district = app
+        .org_id("Отдел экономики и финансов Мунайлинского района")
+        .await;
+    let (_, total, rows) = get(
+        &app,
+        &admin,
+        &format!("/api/v1/training-sessions?within={district}"),
+    )
+    .await;
+    assert_eq!(total, Some(1));
+    assert_eq!(rows[0]["topic"], "Открытый бюджет");
+    let (_, total, _) = get(
+        &app,
+        &admin,
+        "/api/v1/training-sessions?report=issued&year=2026",
+    )
+    .await;
+    assert_eq!(total, Some(0));
+    let (_, total, _) = get(
+        &app,
+        &admin,
+        "/api/v1/training-sessions?report=overdue&year=2026",
+    )
+    .await;
+    assert_eq!(total, Some(2), "reports due in March 2026 are late");
+    let planner = app.token("planner").await;
+    let (status, _, _) = get(&app, &planner, "/api/v1/training-sessions").await;
+    assert_eq!(status, 403, "the integrator's records");
+
+    // The demo's portal import: found by year and words, kept from a school.
+    let (_, total, rows) = get(
+        &app,
+        &planner,
+        "/api/v1/execution/portal-imports?year=2025&q=портал&sort=-imported",
+    )
+    .await;
+    assert_eq!(total, Some(1), "{rows}");
+    assert!(
+        rows[0]["org_name"]
+            .as_str()
+            .is_some_and(|n| n.contains("Мангистауской"))
+    );
+    let (_, total, _) = get(&app, &planner, "/api/v1/execution/portal-imports?year=2022").await;
+    assert_eq!(total, Some(0));
+    let economist = app.token("economist.school5").await;
+    let (_, total, _) = get(&app, &economist, "/api/v1/execution/portal-imports").await;
+    assert_eq!(total, Some(0), "the region's import is not the school's");
+
+    // Every other new list answers its total, here empty.
+    for (token, path) in [
+        (
+            &planner,
+            "/api/v1/oversight-applications?sort=-submitted&status=submitted",
+        ),
+        (
+            &planner,
+            "/api/v1/open-budget/documents?state=open&kind=passport&sort=-amount",
+        ),
+        (
+            &admin,
+            "/api/v1/open-budget/proposals/pending?overdue=1&sort=due",
+        ),
+    ] {
+        let (status, total, rows) = get(&app, token, path).await;
+        assert_eq!((status, total), (200, Some(0)), "{path}: {rows}");
+    }
+    for (login, path, form) in [
+        ("admin", "/training?lang=ru", "training-find"),
+        (
+            "admin",
+            "/open-budget/moderation?lang=ru",
+            "ob-moderation-find",
+        ),
+        (
+            "planner",
+            "/oversight-applications?lang=ru",
+            "applications-find",
+        ),
+        (
+            "planner",
+            "/execution/portal-imports?lang=ru",
+            "portal-imports-find",
+        ),
+        ("planner", "/open-budget?lang=ru", "ob-find"),
+        (
+            "planner",
+            "/reports?lang=ru&module=oversight",
+            "reports-find",
+        ),
+    ] {
+        let answer = app
+            .signed_in(login)
+            .await
+            .get(app.url(path))
+            .send()
+            .await
+            .expect("page");
+        assert_eq!(answer.status(), 200, "{path}");
+        let page = answer.text().await.expect("text");
+        assert!(page.contains(&format!("id=\"{form}\"")), "{path}: {page}");
+    }
+}
+
+#[tokio::test]
+async fn training_and_other_lists_sqlite() {
+    training_and_other_lists(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn training_and_other_lists_postgres() {
+    training_and_other_lists(Engine::Postgres).await;
+}
+
 /// (issue 20) an error page keeps the signed-in header: the menu and the sign-out button, not
 /// "Войти"; a visitor not signed in still gets the sign-in link.
 #[tokio::test]
