@@ -173,15 +173,7 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
                 .map(|y| (y.to_string(), format!("{y}–{}", y + 2))),
             &filters.year,
         ),
-        statuses: choices(
-            Status::ALL.iter().map(|s| {
-                (
-                    s.code().to_string(),
-                    ctx.tr.t(&format!("status-{}", s.code())),
-                )
-            }),
-            &filters.status,
-        ),
+        statuses: choices(status_options(ctx), &filters.status),
         search,
         filters,
         campaigns: campaigns
@@ -831,16 +823,20 @@ fn desk_line(ctx: &Ctx, row: service::DeskListRow) -> DeskLine {
     }
 }
 
-/// The states a desk row is filtered by: no request yet, or a request's state.
-fn desk_status_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
-    let none = ("none".to_string(), ctx.tr.t("desk-no-request"));
-    let states = Status::ALL.iter().map(|s| {
+/// A request's states as (code, label) for a filter.
+fn status_options(ctx: &Ctx) -> impl Iterator<Item = (String, String)> + '_ {
+    Status::ALL.iter().map(|s| {
         (
             s.code().to_string(),
             ctx.tr.t(&format!("status-{}", s.code())),
         )
-    });
-    choices(std::iter::once(none).chain(states), selected)
+    })
+}
+
+/// The states a desk row is filtered by: no request yet, or a request's state.
+fn desk_status_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
+    let none = ("none".to_string(), ctx.tr.t("desk-no-request"));
+    choices(std::iter::once(none).chain(status_options(ctx)), selected)
 }
 
 fn kind_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
