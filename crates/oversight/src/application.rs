@@ -61,6 +61,14 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Draft,
+        Status::Submitted,
+        Status::Forwarded,
+        Status::Refused,
+        Status::Granted,
+    ];
+
     pub fn code(self) -> &'static str {
         match self {
             Status::Draft => "draft",
@@ -72,15 +80,7 @@ impl Status {
     }
 
     pub fn from_code(code: &str) -> Option<Status> {
-        [
-            Status::Draft,
-            Status::Submitted,
-            Status::Forwarded,
-            Status::Refused,
-            Status::Granted,
-        ]
-        .into_iter()
-        .find(|s| s.code() == code)
+        Status::ALL.into_iter().find(|s| s.code() == code)
     }
 }
 

@@ -303,9 +303,12 @@ fn kind_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
 
 fn application_status_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
     super::common::choices(
-        ["draft", "submitted", "forwarded", "refused", "granted"]
-            .iter()
-            .map(|s| (s.to_string(), ctx.tr.t(&format!("oversight-app-{s}")))),
+        jospar_oversight::application::Status::ALL.iter().map(|s| {
+            (
+                s.code().to_string(),
+                ctx.tr.t(&format!("oversight-app-{}", s.code())),
+            )
+        }),
         selected,
     )
 }
