@@ -19,6 +19,8 @@ pub enum PlanStatus {
 }
 
 impl PlanStatus {
+    pub const ALL: [PlanStatus; 2] = [PlanStatus::Draft, PlanStatus::Approved];
+
     pub fn code(self) -> &'static str {
         match self {
             PlanStatus::Draft => "draft",
@@ -27,9 +29,7 @@ impl PlanStatus {
     }
 
     pub fn from_code(code: &str) -> Option<PlanStatus> {
-        [PlanStatus::Draft, PlanStatus::Approved]
-            .into_iter()
-            .find(|s| s.code() == code)
+        PlanStatus::ALL.into_iter().find(|s| s.code() == code)
     }
 }
 

@@ -39,6 +39,8 @@ pub enum DocKind {
 }
 
 impl DocKind {
+    pub const ALL: [DocKind; 2] = [DocKind::Passport, DocKind::Report];
+
     pub fn code(self) -> &'static str {
         match self {
             DocKind::Passport => "passport",
@@ -47,9 +49,7 @@ impl DocKind {
     }
 
     pub fn from_code(code: &str) -> Option<DocKind> {
-        [DocKind::Passport, DocKind::Report]
-            .into_iter()
-            .find(|k| k.code() == code)
+        DocKind::ALL.into_iter().find(|k| k.code() == code)
     }
 }
 

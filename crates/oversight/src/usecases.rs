@@ -564,13 +564,22 @@ pub enum ReportState {
 }
 
 impl ReportState {
-    pub fn from_code(code: &str) -> Option<ReportState> {
-        match code {
-            "issued" => Some(ReportState::Issued),
-            "awaited" => Some(ReportState::Awaited),
-            "overdue" => Some(ReportState::Overdue),
-            _ => None,
+    pub const ALL: [ReportState; 3] = [
+        ReportState::Issued,
+        ReportState::Awaited,
+        ReportState::Overdue,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            ReportState::Issued => "issued",
+            ReportState::Awaited => "awaited",
+            ReportState::Overdue => "overdue",
         }
+    }
+
+    pub fn from_code(code: &str) -> Option<ReportState> {
+        ReportState::ALL.into_iter().find(|s| s.code() == code)
     }
 
     fn of(view: &SessionView) -> ReportState {

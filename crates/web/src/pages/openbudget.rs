@@ -156,9 +156,12 @@ struct ListPage {
 
 fn doc_kind_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
     choices(
-        ["passport", "report"]
-            .iter()
-            .map(|k| (k.to_string(), ctx.tr.t(&format!("ob-kind-{k}")))),
+        jospar_openbudget::DocKind::ALL.iter().map(|k| {
+            (
+                k.code().to_string(),
+                ctx.tr.t(&format!("ob-kind-{}", k.code())),
+            )
+        }),
         selected,
     )
 }

@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 use jospar_access::Access;
 use jospar_org::BudgetLevel;
 use jospar_oversight::BodyKind;
-use jospar_oversight::usecases::{ApplicationView, SessionView};
+use jospar_oversight::usecases::{ApplicationView, ReportState, SessionView};
 use std::collections::HashMap;
 
 /// The pages of this module in the menu, with the function a user needs to reach them.
@@ -714,9 +714,12 @@ async fn training_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> 
         parents: super::common::parent_choices(ctx, p, &filters.within).await?,
         years: super::common::year_choices(&filters.year),
         reports: super::common::choices(
-            ["issued", "awaited", "overdue"]
-                .iter()
-                .map(|r| (r.to_string(), ctx.tr.t(&format!("training-state-{r}")))),
+            ReportState::ALL.iter().map(|r| {
+                (
+                    r.code().to_string(),
+                    ctx.tr.t(&format!("training-state-{}", r.code())),
+                )
+            }),
             &filters.report,
         ),
         search,

@@ -140,9 +140,12 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
 /// The states of a plan to filter by (financing plans and plans of receipts alike).
 pub(super) fn plan_status_choices(ctx: &Ctx, selected: &str) -> Vec<Choice> {
     super::common::choices(
-        ["draft", "approved"]
-            .iter()
-            .map(|s| (s.to_string(), ctx.tr.t(&format!("plan-status-{s}")))),
+        jospar_execution::plans::PlanStatus::ALL.iter().map(|s| {
+            (
+                s.code().to_string(),
+                ctx.tr.t(&format!("plan-status-{}", s.code())),
+            )
+        }),
         selected,
     )
 }
