@@ -67,16 +67,33 @@ impl Browser {
         }))
     }
 
-    /// Signs in as the holder of a session token: the session cookie on the server's origin.
-    pub async fn sign_in(&self, base: &str, session_token: &str) -> Result<()> {
+    /// Signs in through the sign-in form, as a person does (the session cookie is the server's).
+    pub async fn sign_in(&self, base: &str, login: &str, password: &str) -> Result<()> {
+        use fantoccini::Locator;
         self.client.delete_all_cookies().await?;
-        self.client.goto(&format!("{base}/healthz")).await?;
-        let mut cookie = fantoccini::cookies::Cookie::new(
-            jospar_web::ctx::SESSION_COOKIE,
-            session_token.to_string(),
-        );
-        cookie.set_path("/");
-        self.client.add_cookie(cookie).await?;
+        self.client.goto(&format!("{base}/login")).await?;
+        self.client
+            .find(Locator::Id("login"))
+            .await?
+            .send_keys(login)
+            .await?;
+        self.client
+            .find(Locator::Id("password"))
+            .await?
+            .send_keys(password)
+            .await?;
+        self.client
+            .find(Locator::Id("login-submit"))
+            .await?
+            .click()
+            .await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.client.current_url().await?.path() == "/login" {
+            if Instant::now() > deadline {
+                bail!("{login} was not signed in");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         Ok(())
     }
 

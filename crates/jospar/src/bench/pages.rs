@@ -98,8 +98,9 @@ pub async fn figures(db: &Db, engine: &str, g: &crate::scale::Generated) -> Resu
             ));
         }
         if let Some(browser) = &browser {
-            let session = jospar_org::auth::create_session(db, user.id, chrono::Utc::now()).await?;
-            browser.sign_in(&base, &session.token).await?;
+            browser
+                .sign_in(&base, &login, crate::scale::PASSWORD)
+                .await?;
             let loads = browser_loads(browser, &base, &pages).await;
             figures.push(Figure::measured(
                 engine,

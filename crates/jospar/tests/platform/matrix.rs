@@ -795,6 +795,23 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/financing-plans/deadlines",
+            path: "/financing-plans/deadlines".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "put",
+            route: "/financing-plans/deadlines",
+            path: "/financing-plans/deadlines".into(),
+            body: Some(
+                json!({"org_id": edu, "year": 2027, "opens_on": "2027-01-04",
+                "plan_days": 10, "treasury_days": 5, "reason": "m"}),
+            ),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "get",
             route: "/execution/closed-periods",
             path: "/execution/closed-periods".into(),
             body: None,
