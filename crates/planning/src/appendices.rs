@@ -356,13 +356,13 @@ pub async fn appendix_58(
     )
     .await?;
     let mut lines_tree = Tree::default();
-    for (org, line) in &lines {
+    for (org, line) in lines.iter() {
         let enterprise = slicer
             .orgs
-            .get(org)
+            .get(&org)
             .is_some_and(|o| o.kind == OrgKind::Enterprise);
         match (by_counterparty, enterprise) {
-            (true, true) => lines_tree.add(&slicer.org_name(*org), line),
+            (true, true) => lines_tree.add(&slicer.org_name(org), line),
             (true, false) => {}
             (false, _) => lines_tree.add("", line),
         }
@@ -404,8 +404,8 @@ async fn programs_by_administrator(
     let lines = campaign_lines(db, tree, campaign.id, root, approved_only, &readable).await?;
     let mut by_admin: BTreeMap<String, BTreeMap<String, BTreeMap<LimitKind, Amounts>>> =
         BTreeMap::new();
-    for (org, line) in &lines {
-        let (_, abp) = administrator_of(slicer, *org);
+    for (org, line) in lines.iter() {
+        let (_, abp) = administrator_of(slicer, org);
         let kinds = by_admin
             .entry(abp)
             .or_default()

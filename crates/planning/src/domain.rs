@@ -750,7 +750,12 @@ impl Pivot {
     }
 }
 
-pub fn pivot(lines: &[(OrgKeys, &Line)], rows: Dimension, columns: Dimension, year: i32) -> Pivot {
+pub fn pivot<K: std::borrow::Borrow<OrgKeys>>(
+    lines: &[(K, &Line)],
+    rows: Dimension,
+    columns: Dimension,
+    year: i32,
+) -> Pivot {
     let mut result = Pivot::default();
     let mut row_keys = std::collections::BTreeSet::new();
     let mut column_keys = std::collections::BTreeSet::new();
@@ -758,8 +763,8 @@ pub fn pivot(lines: &[(OrgKeys, &Line)], rows: Dimension, columns: Dimension, ye
         let Some(amount) = line.amounts.get(&year) else {
             continue;
         };
-        let row = slice_key(rows, org, line);
-        let column = slice_key(columns, org, line);
+        let row = slice_key(rows, org.borrow(), line);
+        let column = slice_key(columns, org.borrow(), line);
         row_keys.insert(row.clone());
         column_keys.insert(column.clone());
         *result.cells.entry((row, column)).or_default() += *amount;

@@ -6,6 +6,7 @@
 
 pub mod appendices;
 pub mod domain;
+mod kept_lines;
 pub mod payroll;
 pub mod repo;
 pub mod reports;

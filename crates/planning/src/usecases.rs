@@ -776,13 +776,30 @@ pub async fn desk(
 ) -> Result<(jospar_limits::Campaign, chrono::NaiveDate, Vec<DeskRow>)> {
     let campaign = jospar_limits::usecases::campaign(db, p, campaign_id).await?;
     let calendar = db.working_calendar().await?;
+    let orgs = jospar_limits::usecases::org_map(db).await?;
+    let (deadline, rows) = desk_of(db, p, &campaign, &orgs, &calendar).await?;
+    Ok((campaign, deadline, rows))
+}
+
+/// The desk of a campaign the caller reads, with the organisations and the calendar read once
+/// by the caller (the start page shows the desk of every open campaign).
+pub async fn desk_of(
+    db: &Db,
+    p: &Principal,
+    campaign: &jospar_limits::Campaign,
+    orgs: &std::collections::HashMap<i64, jospar_org::Org>,
+    calendar: &jospar_core::calendar::WorkingCalendar,
+) -> Result<(chrono::NaiveDate, Vec<DeskRow>)> {
     let deadline = calendar.add_working_days(
         campaign.opened_on,
         u32::try_from(campaign.request_days).unwrap_or(10),
     );
-    let orgs = jospar_limits::usecases::org_map(db).await?;
     let read = p.scope(Right::Read);
-    let requests = repo::requests(db).await?;
+    // Requests come newest first: the first one of each organisation is its latest.
+    let mut latest: std::collections::HashMap<i64, Request> = std::collections::HashMap::new();
+    for request in repo::campaign_requests(db, campaign.id).await? {
+        latest.entry(request.org_id).or_insert(request);
+    }
     let mut rows: Vec<DeskRow> = p
         .tree
         .subtree(campaign.authority_org_id)
@@ -795,14 +812,10 @@ pub async fn desk(
             };
             orgs.get(id)
                 .is_some_and(|o| o.closed_on.is_none() && o.kind != OrgKind::AuthorizedBody)
-                && jospar_limits::source_of(&node, &campaign, &orgs, &p.tree).is_ok()
+                && jospar_limits::source_of(&node, campaign, orgs, &p.tree).is_ok()
         })
         .map(|org_id| {
-            // Requests come newest first: the first one of the organisation is its latest.
-            let request = requests
-                .iter()
-                .find(|r| r.campaign_id == campaign.id && r.org_id == org_id)
-                .cloned();
+            let request = latest.get(&org_id).cloned();
             let overdue = crate::is_overdue(request.as_ref().map(|r| r.status), p.today, deadline);
             DeskRow {
                 org_id,
@@ -816,7 +829,7 @@ pub async fn desk(
             .map(|o| (o.abp_code.clone(), o.name_ru.clone()))
     };
     rows.sort_by_key(|r| name(r.org_id));
-    Ok((campaign, deadline, rows))
+    Ok((deadline, rows))
 }
 
 /// The state a row of the curator's desk is filtered by: no request yet, or the state of the
@@ -1083,8 +1096,8 @@ pub struct ConsolidationQuery {
     pub approved_only: bool,
 }
 
-/// The lines of the latest request of every organisation below `root` (in the campaign) that
-/// `readable` lets through — only approved requests if asked — with their organisation.
+/// The lines of the latest request (or the latest approved one) of every organisation below
+/// `root` that `readable` lets through, kept between calls ([`crate::kept_lines`]).
 pub async fn campaign_lines(
     db: &Db,
     tree: &jospar_org::OrgTree,
@@ -1092,31 +1105,40 @@ pub async fn campaign_lines(
     root: i64,
     approved_only: bool,
     readable: &(dyn Fn(i64) -> bool + Sync),
-) -> Result<Vec<(i64, Line)>> {
+) -> Result<CampaignLines> {
     let within: std::collections::HashSet<i64> = tree
         .subtree(root)
         .into_iter()
         .filter(|id| readable(*id))
         .collect();
-    let mut latest: std::collections::HashMap<i64, Request> = std::collections::HashMap::new();
-    for request in repo::campaign_requests(db, campaign_id)
-        .await?
-        .into_iter()
-        .filter(|r| within.contains(&r.org_id))
-    {
+    let requests = repo::campaign_requests(db, campaign_id).await?;
+    let mut lines = crate::kept_lines::lines_of(db, campaign_id, &requests).await?;
+    let mut latest: std::collections::HashMap<i64, &Request> = std::collections::HashMap::new();
+    for request in requests.iter().filter(|r| within.contains(&r.org_id)) {
         if approved_only && request.status != Status::Approved {
             continue;
         }
         // Requests come newest first: keep the first of each organisation.
         latest.entry(request.org_id).or_insert(request);
     }
-    let mut lines = repo::campaign_lines(db, campaign_id).await?;
-    let mut owned: Vec<(i64, Line)> = Vec::new();
-    for request in latest.values() {
-        let of_request = lines.remove(&request.id).unwrap_or_default();
-        owned.extend(of_request.into_iter().map(|l| (request.org_id, l)));
+    let mut by_org: Vec<(i64, std::sync::Arc<Vec<Line>>)> = latest
+        .values()
+        .map(|r| (r.org_id, lines.remove(&r.id).unwrap_or_default()))
+        .collect();
+    by_org.sort_by_key(|(org, _)| *org);
+    Ok(CampaignLines(by_org))
+}
+
+/// The lines a consolidation counts, by organisation, shared with what is kept in memory.
+pub struct CampaignLines(Vec<(i64, std::sync::Arc<Vec<Line>>)>);
+
+impl CampaignLines {
+    /// Each line with its organisation.
+    pub fn iter(&self) -> impl Iterator<Item = (i64, &Line)> {
+        self.0
+            .iter()
+            .flat_map(|(org, lines)| lines.iter().map(move |line| (*org, line)))
     }
-    Ok(owned)
 }
 
 /// Keys and labels of the slices of a consolidation (BP-5).
@@ -1163,6 +1185,15 @@ impl<'a> Slicer<'a> {
                 .map(|id| id.to_string())
                 .unwrap_or_default(),
         }
+    }
+
+    /// The keys of every organisation of `lines`, each computed once.
+    pub fn keys_of(&self, lines: &CampaignLines) -> std::collections::HashMap<i64, crate::OrgKeys> {
+        let mut keys = std::collections::HashMap::new();
+        for (org, _) in lines.iter() {
+            keys.entry(org).or_insert_with(|| self.org_keys(org));
+        }
+        keys
     }
 
     pub fn org_name(&self, org: i64) -> String {
@@ -1248,12 +1279,10 @@ pub async fn consolidated_table(
         None => {
             let owned =
                 campaign_lines(db, tree, campaign.id, root, query.approved_only, readable).await?;
+            let keys = slicer.keys_of(&owned);
             let tagged: Vec<(String, &Line)> = owned
                 .iter()
-                .map(|(org, line)| {
-                    let keys = slicer.org_keys(*org);
-                    (crate::slice_key(query.by, &keys, line), line)
-                })
+                .map(|(org, line)| (crate::slice_key(query.by, &keys[&org], line), line))
                 .collect();
             consolidate(&tagged, query.by)
         }
@@ -1373,9 +1402,10 @@ pub async fn pivot_table(
     let root = query.root_org.unwrap_or(campaign.authority_org_id);
     let owned = campaign_lines(db, tree, campaign.id, root, query.approved_only, readable).await?;
     let slicer = Slicer::load(db, tr, tree).await?;
-    let keyed: Vec<(crate::OrgKeys, &Line)> = owned
+    let keys = slicer.keys_of(&owned);
+    let keyed: Vec<(&crate::OrgKeys, &Line)> = owned
         .iter()
-        .map(|(org, line)| (slicer.org_keys(*org), line))
+        .map(|(org, line)| (&keys[&org], line))
         .collect();
     let pivot = crate::pivot(&keyed, query.rows, query.columns, year);
     let mut headers = vec![format!(

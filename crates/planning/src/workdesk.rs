@@ -153,7 +153,7 @@ pub async fn workdesk(db: &Db, p: &Principal, tr: &Tr) -> jospar_access::Result<
         if campaign.first_year < coming {
             continue;
         }
-        let (campaign, deadline, rows) = usecases::desk(db, p, campaign.id).await?;
+        let (deadline, rows) = usecases::desk_of(db, p, &campaign, &orgs, &calendar).await?;
         if rows.is_empty() {
             continue;
         }

@@ -112,6 +112,26 @@ impl Db {
         Ok(Db::Sqlite(pool))
     }
 
+    /// Which database this is, to tell apart what a process keeps in memory of several
+    /// databases (tests and the bench open many): the SQLite file, or PostgreSQL's host, port
+    /// and database.
+    pub fn identity(&self) -> String {
+        match self {
+            Db::Sqlite(pool) => {
+                format!("sqlite:{}", pool.connect_options().get_filename().display())
+            }
+            Db::Postgres(pool) => {
+                let options = pool.connect_options();
+                format!(
+                    "postgres:{}:{}/{}",
+                    options.get_host(),
+                    options.get_port(),
+                    options.get_database().unwrap_or_default()
+                )
+            }
+        }
+    }
+
     pub fn engine(&self) -> Engine {
         match self {
             Db::Sqlite(_) => Engine::Sqlite,
