@@ -332,3 +332,109 @@ async fn start_pages_of_the_demo_year_sqlite() {
 async fn start_pages_of_the_demo_year_postgres() {
     start_pages_of_the_demo_year(Engine::Postgres).await;
 }
+
+/// The consolidation keeps the campaign's lines between looks (issue 20, BP-5): a change made
+/// after it was read is counted at the next look, the total always equal to the lines stored.
+async fn consolidation_counts_a_change_made_after_it_was_read(engine: Engine) {
+    let Some(app) = spawn(engine).await else {
+        return;
+    };
+    jospar::demo_workflow::load_workflow(&app.db)
+        .await
+        .expect("the demo's budget year");
+    let planner = app.token("planner").await;
+    let (_, _, desk) = get_json(&app, &planner, "/api/v1/workdesk").await;
+    let campaign = desk["campaigns"][0]["campaign"]["id"]
+        .as_i64()
+        .expect("campaign");
+    let first_year = desk["campaigns"][0]["campaign"]["first_year"]
+        .as_i64()
+        .expect("year") as i32;
+    let consolidated = |token: String| {
+        let url = format!("/api/v1/campaigns/{campaign}/consolidated?by=org");
+        let app = &app;
+        async move {
+            let (status, _, table) = get_json(app, &token, &url).await;
+            assert_eq!(status, 200, "{table}");
+            table["total"].clone()
+        }
+    };
+    // What the stored lines of each organisation's latest request add up to, read afresh.
+    let stored = || async {
+        let mut latest = std::collections::HashMap::new();
+        for r in jospar_planning::repo::campaign_requests(&app.db, campaign)
+            .await
+            .expect("requests")
+        {
+            latest.entry(r.org_id).or_insert(r.id);
+        }
+        let mut sum = jospar_core::Tenge::ZERO;
+        for id in latest.values() {
+            for line in jospar_planning::repo::lines(&app.db, *id)
+                .await
+                .expect("lines")
+            {
+                sum += line
+                    .amounts
+                    .get(&(first_year + 1))
+                    .copied()
+                    .unwrap_or_default();
+            }
+        }
+        sum
+    };
+    let before = consolidated(planner.clone()).await;
+    let stored_before = stored().await;
+
+    // The gymnasium's request, in work: its next years filled from the first by inflation.
+    let gymnasium = app.org_id("Школа-гимназия №3").await;
+    let request = jospar_planning::repo::campaign_requests(&app.db, campaign)
+        .await
+        .expect("requests")
+        .into_iter()
+        .find(|r| r.org_id == gymnasium)
+        .expect("the gymnasium's request");
+    let user = jospar_org::repo::user_by_login(&app.db, "abp.edu")
+        .await
+        .expect("q")
+        .expect("user");
+    let all = jospar_org::repo::all_orgs(&app.db).await.expect("orgs");
+    let principal = jospar_access::Principal {
+        grants: jospar_org::repo::grants_of(&app.db, user.id)
+            .await
+            .expect("grants"),
+        user,
+        tree: std::sync::Arc::new(jospar_access::OrgTree::new(
+            all.iter().map(|o| (o.id, o.parent_id)),
+        )),
+        today: chrono::Utc::now().date_naive(),
+        via_token: true,
+        csrf: None,
+    };
+    jospar_planning::usecases::fill_inflation(&app.db, &principal, request.id, request.version)
+        .await
+        .expect("filled");
+    let stored_after = stored().await;
+    assert_ne!(
+        stored_before, stored_after,
+        "the fill changed the second year"
+    );
+    let after = consolidated(planner).await;
+    assert_ne!(before, after, "the next look counts the change");
+    // The total row: its label, the report year, then the campaign's three years (in tiyn).
+    assert_eq!(
+        after[3].as_i64(),
+        Some(stored_after.tiyn()),
+        "the total of the second year is what is stored: {after}"
+    );
+}
+
+#[tokio::test]
+async fn consolidation_counts_a_change_made_after_it_was_read_sqlite() {
+    consolidation_counts_a_change_made_after_it_was_read(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn consolidation_counts_a_change_made_after_it_was_read_postgres() {
+    consolidation_counts_a_change_made_after_it_was_read(Engine::Postgres).await;
+}
