@@ -28,11 +28,7 @@ async fn subtree(db: &Db, root: Option<i64>) -> Result<Option<HashSet<i64>>> {
 }
 
 async fn org_names(db: &Db, lang: &str) -> Result<HashMap<i64, String>> {
-    Ok(jospar_org::repo::all_orgs(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name(lang).to_string()))
-        .collect())
+    Ok(jospar_org::repo::org_names(db, lang).await?)
 }
 
 /// Filters of the documents list; every one optional.

@@ -134,6 +134,18 @@ pub async fn all_orgs(db: &Db) -> Result<Vec<Org>, StoreError> {
     Ok(rows.into_iter().map(OrgRow::into_org).collect())
 }
 
+/// Every organisation's name in a language, by id: what lists show beside their rows.
+pub async fn org_names(
+    db: &Db,
+    lang: &str,
+) -> Result<std::collections::HashMap<i64, String>, StoreError> {
+    Ok(all_orgs(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name(lang).to_string()))
+        .collect())
+}
+
 pub async fn org_tree(db: &Db) -> Result<OrgTree, StoreError> {
     let links: Vec<(i64, Option<i64>)> =
         on_db!(db, pool => sqlx::query_as("SELECT id, parent_id FROM orgs").fetch_all(pool).await)?;

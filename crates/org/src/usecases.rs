@@ -280,11 +280,7 @@ pub async fn list_users(
     filter: &UserFilter,
     query: &jospar_core::listing::ListQuery,
 ) -> Result<jospar_core::listing::Listed<UserListRow>> {
-    let names: std::collections::HashMap<i64, String> = repo::all_orgs(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name(lang.code()).to_string()))
-        .collect();
+    let names: std::collections::HashMap<i64, String> = repo::org_names(db, lang.code()).await?;
     let within: Option<std::collections::HashSet<i64>> = filter
         .within
         .map(|root| p.tree.subtree(root).into_iter().collect());

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use jospar_access::{Error, Principal, Result, Right};
 use jospar_i18n::Tr;
 use jospar_store::Db;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Working days a deadline may lie after the day before it: a quarter is more than any
 /// rule gives.
@@ -49,7 +49,7 @@ pub fn setters<'a>(p: &Principal, orgs: &'a [jospar_org::Org]) -> Vec<&'a jospar
 /// The deadlines set for organisations the caller reads, with their days.
 pub async fn list(db: &Db, p: &Principal, tr: &Tr) -> Result<Vec<DeadlinesView>> {
     let calendar = db.working_calendar().await?;
-    let names = org_names(db, tr).await?;
+    let names = jospar_org::repo::org_names(db, tr.lang()).await?;
     Ok(deadlines::all(db)
         .await?
         .into_iter()
@@ -137,7 +137,7 @@ pub async fn plans_due(db: &Db, p: &Principal, tr: &Tr) -> Result<Vec<PlanDue>> 
     }
     let calendar = db.working_calendar().await?;
     let accepted = accepted_by_treasury(db).await?;
-    let names = org_names(db, tr).await?;
+    let names = jospar_org::repo::org_names(db, tr.lang()).await?;
     let mut due = Vec::new();
     for plan in plans::plan_summaries(db).await? {
         let approver = p
@@ -190,13 +190,5 @@ async fn accepted_by_treasury(db: &Db) -> Result<HashSet<i64>> {
         .into_iter()
         .filter(|i| i.kind == "plan" && i.status == OutboxStatus::Accepted)
         .map(|i| i.plan_id)
-        .collect())
-}
-
-async fn org_names(db: &Db, tr: &Tr) -> Result<HashMap<i64, String>> {
-    Ok(jospar_org::repo::all_orgs(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name(tr.lang()).to_string()))
         .collect())
 }

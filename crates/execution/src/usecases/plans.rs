@@ -199,11 +199,7 @@ pub async fn list_plans(
 ) -> Result<jospar_core::listing::Listed<PlanListRow>> {
     let lang = tr.lang();
     let prefix = tr.t("plan-number-prefix");
-    let names: HashMap<i64, String> = jospar_org::repo::all_orgs(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name(lang).to_string()))
-        .collect();
+    let names: HashMap<i64, String> = jospar_org::repo::org_names(db, lang).await?;
     let within: Option<std::collections::HashSet<i64>> = filter
         .within
         .map(|root| p.tree.subtree(root).into_iter().collect());

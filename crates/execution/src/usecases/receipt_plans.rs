@@ -167,11 +167,8 @@ pub async fn list_receipt_plans(
     filter: &ReceiptPlanFilter,
     query: &jospar_core::listing::ListQuery,
 ) -> Result<jospar_core::listing::Listed<ReceiptPlanListRow>> {
-    let names: std::collections::HashMap<i64, String> = jospar_org::repo::all_orgs(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name(lang).to_string()))
-        .collect();
+    let names: std::collections::HashMap<i64, String> =
+        jospar_org::repo::org_names(db, lang).await?;
     let within: Option<std::collections::HashSet<i64>> = filter
         .within
         .map(|root| p.tree.subtree(root).into_iter().collect());

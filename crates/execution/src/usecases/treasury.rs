@@ -577,11 +577,7 @@ pub async fn list_reports(
     filter: &ReportFilter,
     query: &jospar_core::listing::ListQuery,
 ) -> Result<jospar_core::listing::Listed<ReportListRow>> {
-    let names: HashMap<i64, String> = jospar_org::repo::all_orgs(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name(lang).to_string()))
-        .collect();
+    let names: HashMap<i64, String> = jospar_org::repo::org_names(db, lang).await?;
     let within: Option<HashSet<i64>> = filter
         .within
         .map(|root| p.tree.subtree(root).into_iter().collect());

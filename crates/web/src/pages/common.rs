@@ -130,9 +130,5 @@ pub async fn parent_choices(
 }
 
 pub async fn org_names(ctx: &Ctx) -> AppResult<HashMap<i64, String>> {
-    Ok(jospar_org::repo::all_orgs(ctx.db())
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name(ctx.tr.lang()).to_string()))
-        .collect())
+    Ok(jospar_org::repo::org_names(ctx.db(), ctx.tr.lang()).await?)
 }
