@@ -156,6 +156,8 @@ pub enum PlanningError {
     ReasonRequired,
     #[error("only an approved request gets a refinement or correction")]
     NotApproved,
+    #[error("the organisation already has request {number} of this kind in the campaign")]
+    Twin { id: i64, number: i64 },
 }
 
 /// A request is overdue when the deadline has passed and it was neither sent nor approved

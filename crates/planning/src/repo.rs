@@ -129,6 +129,7 @@ pub async fn create_request(
 ) -> Result<Request> {
     let now = Utc::now();
     let mut tx = db.begin().await?;
+    refuse_a_twin(&mut tx, campaign_id, org_id, kind).await?;
     let request = Request {
         id: new_id(),
         campaign_id,
@@ -160,6 +161,27 @@ pub async fn create_request(
     .await?;
     tx.commit().await?;
     Ok(request)
+}
+
+/// One request in work per organisation, campaign and kind (issue 21): a second is refused,
+/// naming the first. A forecast or a plan is made once per campaign — after its approval it
+/// changes by refinements and corrections — while those may follow one another once the
+/// previous one is approved.
+async fn refuse_a_twin(
+    tx: &mut Tx,
+    campaign_id: i64,
+    org_id: i64,
+    kind: RequestKind,
+) -> Result<()> {
+    let once_per_campaign = matches!(kind, RequestKind::Forecast | RequestKind::Plan);
+    let twin: Option<(i64, i64)> = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT id, number FROM budget_requests WHERE campaign_id = $1 AND org_id = $2 AND kind = $3 \
+         AND (status <> 'approved' OR $4) ORDER BY created_at LIMIT 1")
+        .bind(campaign_id).bind(org_id).bind(kind.code()).bind(once_per_campaign).fetch_optional(conn).await)?;
+    match twin {
+        Some((id, number)) => Err(PlanningError::Twin { id, number }.into()),
+        None => Ok(()),
+    }
 }
 
 /// The next number of an organisation's requests for the first planning year of a campaign
@@ -421,6 +443,42 @@ pub async fn add_line(
     .await?;
     tx.commit().await?;
     Ok(line)
+}
+
+/// Deletes a line of a request in work with its amounts of every year (issue 21); the audit
+/// row keeps the line as it was, amounts included.
+pub async fn delete_line(db: &Db, who: &Who, target: Target, line_id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let request = claim(&mut tx, target.request_id, target.version, true).await?;
+    let row: Option<LineRow> = on_tx!(&mut tx, conn => sqlx::query_as::<_, LineRow>(
+        "SELECT request_id, id, expense_id, program, subprogram, specific, limit_kind, form_code, project FROM request_lines WHERE id = $1 AND request_id = $2")
+        .bind(line_id).bind(request.id).fetch_optional(conn).await)?;
+    let row = row.ok_or(PlanningError::NotFound)?;
+    let amounts: Vec<(i64, i64, i64)> = on_tx!(&mut tx, conn => sqlx::query_as(
+        "SELECT line_id, year, amount FROM request_line_years WHERE request_id = $1 AND line_id = $2")
+        .bind(request.id).bind(line_id).fetch_all(conn).await)?;
+    let line = assemble_lines(vec![row], amounts)
+        .remove(&request.id)
+        .and_then(|mut lines| lines.pop())
+        .ok_or(PlanningError::NotFound)?;
+    exec_tx!(&mut tx, conn => sqlx::query("DELETE FROM request_line_years WHERE request_id = $1 AND line_id = $2")
+        .bind(request.id).bind(line_id).execute(conn).await)?;
+    exec_tx!(&mut tx, conn => sqlx::query("DELETE FROM request_lines WHERE id = $1 AND request_id = $2")
+        .bind(line_id).bind(request.id).execute(conn).await)?;
+    refresh_amount(&mut tx, request.id).await?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "request_line",
+        entity_id: line_id.to_string(),
+        action: "delete",
+        old_value: Some(json!(line)),
+        new_value: None,
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Replaces the rows of one line and year; the amount is computed by the form, never typed.
@@ -1038,6 +1096,7 @@ pub async fn create_version(
         .bind(source.id).fetch_all(pool).await)?;
     let now = Utc::now();
     let mut tx = db.begin().await?;
+    refuse_a_twin(&mut tx, source.campaign_id, source.org_id, kind).await?;
     let request = Request {
         id: new_id(),
         campaign_id: source.campaign_id,

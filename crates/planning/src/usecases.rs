@@ -9,7 +9,6 @@ use crate::{
 };
 use jospar_access::Principal;
 use jospar_access::{Error, Result};
-use jospar_classification::{CodeKind, repo as ebk};
 use jospar_eds::Signing;
 use jospar_forms::{FormDef, FormError, RowInput};
 use jospar_i18n::Tr;
@@ -220,22 +219,6 @@ fn three_digits(value: &str, field: &'static str, optional: bool) -> Result<Stri
     }
 }
 
-/// The ABP code of the administrator an organisation belongs to: its own, or its nearest
-/// ancestor's; none above an organisation outside any administrator.
-async fn administrator_code(db: &Db, org_id: i64) -> Result<Option<String>> {
-    let mut next = Some(org_id);
-    while let Some(id) = next {
-        let org = jospar_org::repo::get_org(db, id)
-            .await?
-            .ok_or(Error::NotFound)?;
-        if org.kind == OrgKind::Administrator {
-            return Ok(org.abp_code.filter(|c| !c.trim().is_empty()));
-        }
-        next = org.parent_id;
-    }
-    Ok(None)
-}
-
 pub async fn add_line(
     db: &Db,
     p: &Principal,
@@ -249,40 +232,9 @@ pub async fn add_line(
     let subprogram = three_digits(&input.subprogram, "subprogram", true)?;
     let specific = three_digits(&input.specific, "specific", false)?;
     let limit_kind = LimitKind::from_code(&input.limit_kind).unwrap_or(LimitKind::Base);
-    // The specific must be a code of the economic classification of the planning period.
-    let campaign = limits_repo::campaign(db, request.campaign_id)
-        .await?
-        .ok_or(Error::NotFound)?;
-    let year = ebk::years(db)
-        .await?
-        .into_iter()
-        .filter(|y| *y <= campaign.first_year)
-        .max()
-        .unwrap_or(campaign.first_year);
-    if ebk::get(db, year, CodeKind::EconSpecific, &specific)
-        .await?
-        .is_none()
-    {
-        return Err(Error::Invalid {
-            key: "err-unknown-code",
-            args: vec![("field", "specific".into()), ("value", specific.clone())],
-            field: Some("specific".into()),
-        });
-    }
-    // So must the program, among the programs of the institution's administrator.
-    if let Some(abp) = administrator_code(db, request.org_id).await? {
-        let code = format!("{abp} {program}");
-        if ebk::get(db, year, CodeKind::Program, &code)
-            .await?
-            .is_none()
-        {
-            return Err(Error::Invalid {
-                key: "err-unknown-code",
-                args: vec![("field", "program".into()), ("value", code)],
-                field: Some("program".into()),
-            });
-        }
-    }
+    // Every code is one the user could have picked: names do not matter to the check.
+    let choices = crate::codes::line_choices(db, &Tr(jospar_i18n::Lang::Ru), &request).await?;
+    crate::codes::check_line(&choices, &program, &subprogram, &specific)?;
     let forms = repo::forms(db).await?;
     let form = repo::form_for_specific(&forms, &specific)
         .ok_or_else(|| planning_error(PlanningError::NoForm(specific.clone()).into()))?;
@@ -302,6 +254,29 @@ pub async fn add_line(
         },
         new,
         form,
+    )
+    .await
+    .map_err(planning_error)
+}
+
+/// Deletes a line of a request in work, by whoever may enter it (issue 21).
+pub async fn delete_line(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+    version: i64,
+    line_id: i64,
+) -> Result<()> {
+    let request = request(db, p, id).await?;
+    p.require(Right::Enter, request.org_id)?;
+    repo::delete_line(
+        db,
+        &p.who(),
+        Target {
+            request_id: id,
+            version,
+        },
+        line_id,
     )
     .await
     .map_err(planning_error)
@@ -699,6 +674,11 @@ pub fn planning_error(e: RepoError) -> Error {
         PlanningError::NotAtStage => invalid("err-not-at-stage", vec![], None),
         PlanningError::ReasonRequired => Error::invalid("err-required", "reason"),
         PlanningError::NotApproved => invalid("err-not-approved", vec![], None),
+        PlanningError::Twin { id, number } => invalid(
+            "err-request-twin",
+            vec![("number", number.to_string()), ("id", id.to_string())],
+            Some("kind".into()),
+        ),
         PlanningError::Form(f) => form_error(f),
     }
 }

@@ -16,3 +16,23 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// A select marked data-narrows="id" shows in the select `id` only the group of options of the
+// value picked (the subprograms of the program picked); without script every group shows.
+function narrow(picker) {
+  const target = document.getElementById(picker.dataset.narrows);
+  if (!target) return;
+  for (const group of target.querySelectorAll("optgroup[data-program]")) {
+    const mine = group.dataset.program === picker.value;
+    group.hidden = !mine;
+    group.disabled = !mine;
+  }
+  const chosen = target.selectedOptions[0];
+  if (chosen && chosen.parentElement.disabled) target.value = "";
+}
+document.addEventListener("change", (event) => {
+  if (event.target instanceof HTMLSelectElement && event.target.dataset.narrows) narrow(event.target);
+});
+document.addEventListener("DOMContentLoaded", () => {
+  for (const picker of document.querySelectorAll("select[data-narrows]")) narrow(picker);
+});

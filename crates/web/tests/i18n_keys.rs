@@ -49,6 +49,15 @@ fn crate_sources(root: &str) -> Vec<std::path::PathBuf> {
     sources
 }
 
+/// Every message file of a language, as one text.
+fn locale_text(root: &str, lang: &str) -> String {
+    let mut ftl = Vec::new();
+    files(&format!("{root}/../i18n/locales/{lang}"), "ftl", &mut ftl);
+    ftl.iter()
+        .map(|f| std::fs::read_to_string(f).expect("ftl"))
+        .collect()
+}
+
 /// The string literals of a source text (between double quotes, no escapes inside keys).
 fn literals(text: &str) -> impl Iterator<Item = &str> {
     text.split('"').skip(1).step_by(2)
@@ -129,16 +138,83 @@ fn every_audited_entity_and_action_has_a_label() {
     }
     assert!(labels.contains("entity-org") && labels.contains("action-create"));
     for lang in ["ru", "kk"] {
-        let mut ftl = Vec::new();
-        files(&format!("{root}/../i18n/locales/{lang}"), "ftl", &mut ftl);
-        let text: String = ftl
-            .iter()
-            .map(|f| std::fs::read_to_string(f).expect("ftl"))
-            .collect();
+        let text = locale_text(root, lang);
         let missing: Vec<&String> = labels
             .iter()
             .filter(|key| !text.contains(&format!("\n{key} =")))
             .collect();
         assert!(missing.is_empty(), "{lang}: no label for {missing:?}");
+    }
+}
+
+/// The fields a refusal names, by the three ways the code names them.
+fn fields_named_in_errors(text: &str) -> BTreeSet<String> {
+    let mut fields = BTreeSet::new();
+    let mut take = |rest: &str| {
+        if let Some(name) = rest.split('"').next()
+            && !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            fields.insert(name.to_string());
+        }
+    };
+    for opening in ["invalid(\"err-", "invalid_with(\"err-"] {
+        for rest in text.split(opening).skip(1) {
+            // invalid("err-key", "field"): the field is the second literal.
+            let mut parts = rest.splitn(3, '"');
+            if let (Some(_key), Some(between), Some(after)) =
+                (parts.next(), parts.next(), parts.next())
+                && between.trim() == ","
+            {
+                take(after);
+            }
+        }
+    }
+    // parse_date(text, "field") and parse_id(text, "field"): the literal closing the call.
+    for opening in ["parse_date(", "parse_id("] {
+        for rest in text.split(opening).skip(1) {
+            let call: String = rest.chars().take(120).collect();
+            if let Some((_, tail)) = call.split_once(", \"")
+                && let Some((name, _)) = tail.split_once("\")")
+            {
+                take(&format!("{name}\""));
+            }
+        }
+    }
+    for opening in ["(\"field\", \"", "field: Some(\""] {
+        for rest in text.split(opening).skip(1) {
+            take(rest);
+        }
+    }
+    fields
+}
+
+/// An error names the field by its label, never by its key (issue 21: «Поле cms»): every
+/// field a refusal names has a `field-…` label in both languages.
+#[test]
+fn every_field_an_error_names_has_a_label() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut fields = BTreeSet::new();
+    for path in crate_sources(root) {
+        fields.extend(fields_named_in_errors(
+            &std::fs::read_to_string(path).expect("source"),
+        ));
+    }
+    assert!(
+        fields.contains("program") && fields.contains("cms"),
+        "{fields:?}"
+    );
+    for lang in ["ru", "kk"] {
+        let text = locale_text(root, lang);
+        let missing: Vec<&String> = fields
+            .iter()
+            .filter(|f| !text.contains(&format!("\nfield-{f} =")))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{lang}: no label for the fields {missing:?}"
+        );
     }
 }

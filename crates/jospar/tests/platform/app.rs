@@ -419,3 +419,12 @@ pub async fn get_listed(
         .and_then(|v| v.parse().ok());
     (status, total, answer.json().await.expect("json"))
 }
+
+/// The value of a page's hidden field `name` (its CSRF token, a signing challenge).
+pub fn hidden(page: &str, name: &str) -> String {
+    page.split(&format!("name=\"{name}\" value=\""))
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no {name} on the page"))
+        .to_string()
+}

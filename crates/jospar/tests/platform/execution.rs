@@ -399,6 +399,44 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         message.contains(&label) && message.contains("месяц 1"),
         "{message}"
     );
+    // Through the page, a cell that is not an amount refuses the save whole and keeps all
+    // that was typed, the bad cell marked; the months are named (issue 21).
+    let grid = app.signed_in("economist.school5").await;
+    let page = grid
+        .get(app.url(&format!("/plans/{id}?lang=ru")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("Февраль") && page.contains("class=\"sheet\""),
+        "{page}"
+    );
+    let csrf = crate::app::hidden(&page, "csrf");
+    let expense = first["expense_id"].to_string();
+    let (bad, typed) = (format!("o-{expense}-2"), format!("p-{expense}-3"));
+    let refused = grid
+        .post(app.url(&format!("/plans/{id}?lang=ru")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", "1"),
+            (bad.as_str(), "12абв"),
+            (typed.as_str(), "1\u{a0}234,50"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.expect("text");
+    assert!(
+        refused.contains(&format!(
+            "name=\"{bad}\" value=\"12абв\" inputmode=\"decimal\" class=\"bad\" aria-invalid=\"true\""
+        )) && refused.contains(&format!("name=\"{typed}\" value=\"1\u{a0}234,50\""))
+            && refused.contains("Февраль"),
+        "{refused}"
+    );
     // Obligations taken in January for the year, payments monthly: accepted.
     let (status, saved) = send_json(
         app,
@@ -598,11 +636,11 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
                 ("kind", "certificate"),
                 ("dated", "2027-04-01"),
                 ("reason", "экономия по конкурсу"),
-                ("expense_id", expense.as_str()),
-                ("basis", "payments"),
-                ("from_month", from),
-                ("to_month", "5"),
-                ("amount", "500,00"),
+                ("m1-expense_id", expense.as_str()),
+                ("m1-basis", "payments"),
+                ("m1-from_month", from),
+                ("m1-to_month", "5"),
+                ("m1-amount", "500,00"),
             ])
             .send()
     };
@@ -610,7 +648,13 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
     assert_eq!(refused.status(), 422);
     let refused = refused.text().await.expect("text");
     assert!(
-        refused.contains("id=\"plan-error\"") && refused.contains("13"),
+        refused.contains("id=\"plan-error\"") && refused.contains("Из месяца"),
+        "{refused}"
+    );
+    // Nothing typed is lost on the refusal (issue 21): the reason and the move stay.
+    assert!(
+        refused.contains("value=\"экономия по конкурсу\"")
+            && refused.contains("name=\"m1-amount\" value=\"500,00\""),
         "{refused}"
     );
     assert_eq!(post("4").await.expect("post").status(), 303);

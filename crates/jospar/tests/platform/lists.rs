@@ -24,16 +24,27 @@ async fn requests_list_through_the_api(engine: Engine) {
     let edu = app
         .org_id("Управление образования Мангистауской области")
         .await;
-    for org in [school, school, school, edu] {
-        jospar_planning::repo::create_request(
-            &app.db,
-            &jospar_store::Who::system(),
-            campaign.id,
-            org,
-            jospar_planning::RequestKind::Plan,
-        )
-        .await
-        .expect("request");
+    use jospar_planning::RequestKind::{Forecast, Plan, Refinement};
+    let system = jospar_store::Who::system();
+    let create = |org: i64, kind: jospar_planning::RequestKind| {
+        jospar_planning::repo::create_request(&app.db, &system, campaign.id, org, kind)
+    };
+    for (org, kind) in [
+        (school, Plan),
+        (school, Forecast),
+        (school, Refinement),
+        (edu, Plan),
+    ] {
+        create(org, kind).await.expect("request");
+    }
+    // One request in work per organisation, campaign and kind (issue 21): a second plan of
+    // the school is refused, naming the first.
+    match create(school, Plan).await {
+        Err(jospar_planning::repo::RepoError::Planning(jospar_planning::PlanningError::Twin {
+            number,
+            ..
+        })) => assert_eq!(number, 1),
+        other => panic!("a second plan was not refused: {other:?}"),
     }
     let planner = app.token("planner").await;
 
@@ -81,7 +92,7 @@ async fn requests_list_through_the_api(engine: Engine) {
     let (_, total, _) = get(&app, &planner, "/api/v1/requests?status=sent").await;
     assert_eq!(total, Some(0));
     let (_, total, _) = get(&app, &planner, "/api/v1/requests?kind=plan&year=2027").await;
-    assert_eq!(total, Some(4));
+    assert_eq!(total, Some(2));
     let (_, total, _) = get(&app, &planner, "/api/v1/requests?min=0,01").await;
     assert_eq!(total, Some(0));
     let (_, total, _) = get(&app, &planner, "/api/v1/requests?max=0").await;

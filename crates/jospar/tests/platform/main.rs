@@ -9,6 +9,7 @@ mod bench;
 mod bodies;
 mod browser;
 mod consolidation;
+mod entry;
 mod execution;
 mod lists;
 mod matrix;

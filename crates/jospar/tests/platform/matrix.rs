@@ -541,6 +541,20 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/requests/{id}/line-choices",
+            path: format!("/requests/{draft}/line-choices"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "delete",
+            route: "/requests/{id}/lines/{line}",
+            path: format!("/requests/{draft}/lines/1?version=999"),
+            body: None,
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "get",
             route: "/requests/{id}/lines/{line}/years/{year}",
             path: format!("/requests/{draft}/lines/1/years/2027"),
             body: None,

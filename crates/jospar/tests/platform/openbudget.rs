@@ -11,19 +11,11 @@ use serde_json::{Value, json};
 
 /// The challenge a page carries for NCALayer.
 fn nonce_of(page: &str) -> String {
-    page.split("name=\"nonce\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("nonce")
-        .to_string()
+    crate::app::hidden(page, "nonce")
 }
 
 fn csrf_of(page: &str) -> String {
-    page.split("name=\"csrf\" value=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("csrf")
-        .to_string()
+    crate::app::hidden(page, "csrf")
 }
 
 /// A person signs in on the public part with a key of `ca`: the status of the answer.

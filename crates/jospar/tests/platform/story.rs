@@ -1485,6 +1485,7 @@ pub(crate) async fn send_json(
     let request = match method {
         "post" => client.post(url),
         "put" => client.put(url),
+        "delete" => client.delete(url),
         _ => client.get(url),
     };
     json_of(
@@ -2215,13 +2216,13 @@ async fn budget_requests(app: &TestApp) {
         ],
         "{texts:?}"
     );
-    // P-18: supporting documents on a new refinement request; readers download them, others not.
+    // P-18: supporting documents on a new request (a forecast); readers download them, others not.
     let (_, refinement) = send_json(
         app,
         "post",
         "/requests",
         &economist,
-        json!({"campaign_id": campaign, "org_id": school, "kind": "refinement"}),
+        json!({"campaign_id": campaign, "org_id": school, "kind": "forecast"}),
     )
     .await;
     let rid = refinement["id"].as_i64().expect("id");

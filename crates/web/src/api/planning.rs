@@ -96,6 +96,23 @@ pub(super) fn routes(api: Api) -> Api {
         )
         .body::<LineBody>()
         .created::<jospar_planning::Line>()
+        .get(
+            "/requests/{id}/line-choices",
+            "What a line of the request may be made of, with names in the caller's language (issue 21): the programs whose limits reached the organisation, the subprograms of each, and the specifics a calculation form serves",
+            Access::Read,
+            true,
+            line_choices,
+        )
+        .answer::<jospar_planning::codes::LineChoices>()
+        .delete(
+            "/requests/{id}/lines/{line}",
+            "Delete a line of a request in work with its amounts of every year (issue 21); ?version= is the request's version the caller saw",
+            Access::Enter,
+            false,
+            delete_line,
+        )
+        .query::<VersionQuery>()
+        .no_content()
         .put(
             "/requests/{id}/lines/{line}/years/{year}",
             "Save the calculation-form rows of a line and year; computed cells are refused (BP-8)",
@@ -378,6 +395,33 @@ async fn add_line(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Resp
     Ok(created(
         jospar_planning::usecases::add_line(ctx.db(), p, id, b.version, input).await?,
     ))
+}
+
+async fn line_choices(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<jospar_planning::codes::LineChoices>> {
+    let p = ctx.user()?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
+    Ok(Json(
+        jospar_planning::codes::line_choices(ctx.db(), &ctx.tr, &request).await?,
+    ))
+}
+
+/// The version of a document the caller saw (optimistic locking of a deletion).
+#[derive(Deserialize, IntoParams)]
+struct VersionQuery {
+    version: i64,
+}
+
+async fn delete_line(
+    ctx: Ctx,
+    Path((id, line)): Path<(i64, i64)>,
+    Query(q): Query<VersionQuery>,
+) -> AppResult<StatusCode> {
+    let p = writer(&ctx)?;
+    jospar_planning::usecases::delete_line(ctx.db(), p, id, q.version, line).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn line_rows(

@@ -22,7 +22,7 @@ use jospar_access::Access;
 use jospar_core::Tenge;
 use jospar_execution::plans::Plan;
 use jospar_execution::{Basis, ChangeDoc, ChangeKind, LineMove, MonthMove, PlanLine};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The pages of this module in the menu, with the function a user needs to reach them.
 pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
@@ -295,23 +295,65 @@ async fn set_deadlines(ctx: Ctx, Form(form): Form<DeadlinesForm>) -> AppResult<R
     }
 }
 
-/// One line of the plan on screen: its amounts as text, and the inputs' names when editable.
+/// One line of the plan on screen: its month cells, as stored or as typed.
 pub struct LineView {
     expense_id: i64,
     label: String,
     approved: String,
-    obligations: Vec<String>,
-    payments: Vec<String>,
+    obligations: Vec<CellView>,
+    payments: Vec<CellView>,
+}
+
+/// A month cell of the grid: its input's name, its text, and whether a refused save found it
+/// wrong (issue 21: a refused save keeps everything typed and marks the bad cells).
+pub struct CellView {
+    name: String,
+    value: String,
+    bad: bool,
+}
+
+/// What a refused save of the grid had typed, and the cells it found wrong.
+#[derive(Default)]
+struct Typed {
+    fields: HashMap<String, String>,
+    bad: HashSet<String>,
+}
+
+/// The input name of a month cell: `o-…` obligations, `p-…` payments, month 1–12.
+fn cell_name(basis: Basis, expense_id: i64, month: usize) -> String {
+    let letter = match basis {
+        Basis::Obligations => 'o',
+        Basis::Payments => 'p',
+    };
+    format!("{letter}-{expense_id}-{month}")
 }
 
 impl LineView {
-    fn of(line: &PlanLine) -> LineView {
+    fn of(line: &PlanLine, typed: &Typed) -> LineView {
+        let cells = |basis: Basis, stored: &[Tenge; 12]| {
+            stored
+                .iter()
+                .enumerate()
+                .map(|(m, amount)| {
+                    let name = cell_name(basis, line.expense_id, m + 1);
+                    CellView {
+                        value: typed
+                            .fields
+                            .get(&name)
+                            .cloned()
+                            .unwrap_or_else(|| amount.to_string()),
+                        bad: typed.bad.contains(&name),
+                        name,
+                    }
+                })
+                .collect()
+        };
         LineView {
             expense_id: line.expense_id,
             label: line.label(),
             approved: line.approved.to_string(),
-            obligations: line.obligations.iter().map(Tenge::to_string).collect(),
-            payments: line.payments.iter().map(Tenge::to_string).collect(),
+            obligations: cells(Basis::Obligations, &line.obligations),
+            payments: cells(Basis::Payments, &line.payments),
         }
     }
 }
@@ -335,7 +377,11 @@ struct PlanPage {
     as_of: String,
     lines: Vec<LineView>,
     changes: Vec<ChangeView>,
-    months: Vec<usize>,
+    /// The months' names, January first.
+    months: Vec<String>,
+    /// The rows of the change form: what was typed in them, kept on a refusal.
+    change_rows: Vec<ChangeRow>,
+    change_head: ChangeHead,
     can_edit: bool,
     can_approve: bool,
     can_change: bool,
@@ -394,13 +440,31 @@ fn change_view(ctx: &Ctx, plan: &Plan, doc: &ChangeDoc) -> ChangeView {
     }
 }
 
+/// What a refused action had typed: the grid's cells (with the bad ones) or the change form.
+#[derive(Default)]
+struct Refused {
+    message: Option<String>,
+    grid: Typed,
+    change: HashMap<String, String>,
+}
+
+impl Refused {
+    fn with(message: String) -> Refused {
+        Refused {
+            message: Some(message),
+            ..Refused::default()
+        }
+    }
+}
+
 async fn plan_page(
     ctx: &Ctx,
     p: &Principal,
     id: i64,
     as_of: &str,
-    error: Option<String>,
+    refused: Refused,
 ) -> AppResult<Response> {
+    let error = refused.message;
     let plan = jospar_execution::usecases::plans::readable(ctx.db(), p, id).await?;
     let date = if as_of.trim().is_empty() {
         p.today
@@ -442,7 +506,7 @@ async fn plan_page(
             ),
         ],
     );
-    let refused = error.is_some();
+    let is_refused = error.is_some();
     let response = render(PlanPage {
         page,
         id,
@@ -450,13 +514,18 @@ async fn plan_page(
         status: ctx.tr.t(&format!("plan-status-{}", plan.status.code())),
         version: plan.version,
         as_of: date.to_string(),
-        lines: lines.iter().map(LineView::of).collect(),
+        lines: lines
+            .iter()
+            .map(|l| LineView::of(l, &refused.grid))
+            .collect(),
         changes: plan
             .changes
             .iter()
             .map(|d| change_view(ctx, &plan, d))
             .collect(),
-        months: (1..=12).collect(),
+        months: (1..=12).map(|m| ctx.tr.t(&format!("month-{m}"))).collect(),
+        change_rows: change_rows(&refused.change),
+        change_head: ChangeHead::of(&refused.change, date),
         can_edit: actions.edit,
         can_approve: actions.approve,
         can_change: actions.change,
@@ -471,12 +540,12 @@ async fn plan_page(
         rows,
         error,
     })?;
-    Ok(unprocessable_if(refused, response))
+    Ok(unprocessable_if(is_refused, response))
 }
 
 async fn show(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<AsOf>) -> AppResult<Response> {
     let p = ctx.user()?;
-    plan_page(&ctx, p, id, &q.as_of, None).await
+    plan_page(&ctx, p, id, &q.as_of, Refused::default()).await
 }
 
 fn amount(fields: &HashMap<String, String>, name: &str) -> AppResult<Tenge> {
@@ -485,7 +554,60 @@ fn amount(fields: &HashMap<String, String>, name: &str) -> AppResult<Tenge> {
         .map_err(|_| AppError::invalid("err-plan-amount-field", name))
 }
 
-/// Saves the months of a draft typed on the page (tenge with tiyn).
+/// The lines of the plan with the months typed on the grid; every cell that is not an amount
+/// is named, so that the page can mark them all at once.
+fn typed_lines(plan: &Plan, fields: &HashMap<String, String>) -> (Vec<PlanLine>, Vec<String>) {
+    let mut lines = plan.lines.clone();
+    let mut bad = Vec::new();
+    for line in &mut lines {
+        for m in 0..12 {
+            for basis in [Basis::Obligations, Basis::Payments] {
+                let name = cell_name(basis, line.expense_id, m + 1);
+                let cell = match basis {
+                    Basis::Obligations => &mut line.obligations[m],
+                    Basis::Payments => &mut line.payments[m],
+                };
+                match amount(fields, &name) {
+                    Ok(value) => *cell = value,
+                    Err(_) => bad.push(name),
+                }
+            }
+        }
+    }
+    (lines, bad)
+}
+
+/// The message of cells that are not amounts: how many, and where the first one is.
+fn bad_cells_message(ctx: &Ctx, plan: &Plan, bad: &[String]) -> String {
+    let first = bad.first().map(String::as_str).unwrap_or_default();
+    let mut parts = first.splitn(3, '-');
+    let (letter, expense, month) = (parts.next(), parts.next(), parts.next());
+    let line = expense
+        .and_then(|e| e.parse::<i64>().ok())
+        .and_then(|e| plan.lines.iter().find(|l| l.expense_id == e))
+        .map(PlanLine::label)
+        .unwrap_or_default();
+    let basis = if letter == Some("o") {
+        "plan-basis-obligations"
+    } else {
+        "plan-basis-payments"
+    };
+    ctx.tr.args(
+        "err-plan-cells",
+        &[
+            ("count", bad.len().to_string()),
+            ("line", line),
+            ("basis", ctx.tr.t(basis)),
+            (
+                "month",
+                ctx.tr.t(&format!("month-{}", month.unwrap_or("1"))),
+            ),
+        ],
+    )
+}
+
+/// Saves the months of a draft typed on the page (tenge with tiyn). A refusal shows the page
+/// again with everything typed, the cells that are not amounts marked.
 async fn save(
     ctx: Ctx,
     Path(id): Path<i64>,
@@ -493,28 +615,35 @@ async fn save(
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
-    let result = async {
-        let plan = jospar_execution::usecases::plans::readable(ctx.db(), p, id).await?;
-        let version: i64 = fields
-            .get("version")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let mut lines = plan.lines.clone();
-        for line in &mut lines {
-            for m in 0..12 {
-                line.obligations[m] = amount(&fields, &format!("o-{}-{}", line.expense_id, m + 1))?;
-                line.payments[m] = amount(&fields, &format!("p-{}-{}", line.expense_id, m + 1))?;
+    let plan = jospar_execution::usecases::plans::readable(ctx.db(), p, id).await?;
+    let version: i64 = fields
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let (lines, bad) = typed_lines(&plan, &fields);
+    let message = if bad.is_empty() {
+        match jospar_execution::usecases::plans::save_months(ctx.db(), p, id, version, &lines).await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&crate::view::done(&format!("/plans/{id}"), "saved"))
+                        .into_response(),
+                );
             }
+            Err(e) => form_message(&ctx, e)?,
         }
-        jospar_execution::usecases::plans::save_months(ctx.db(), p, id, version, &lines).await
-    }
-    .await;
-    match result {
-        Ok(_) => {
-            Ok(Redirect::to(&crate::view::done(&format!("/plans/{id}"), "saved")).into_response())
-        }
-        Err(e) => plan_page(&ctx, p, id, "", Some(form_message(&ctx, e)?)).await,
-    }
+    } else {
+        bad_cells_message(&ctx, &plan, &bad)
+    };
+    let refused = Refused {
+        message: Some(message),
+        grid: Typed {
+            bad: bad.into_iter().collect(),
+            fields,
+        },
+        change: HashMap::new(),
+    };
+    plan_page(&ctx, p, id, "", refused).await
 }
 
 async fn approve(
@@ -534,8 +663,59 @@ async fn approve(
         Ok(_) => Ok(
             Redirect::to(&crate::view::done(&format!("/plans/{id}"), "approved")).into_response(),
         ),
-        Err(e) => plan_page(&ctx, p, id, "", Some(form_message(&ctx, e)?)).await,
+        Err(e) => plan_page(&ctx, p, id, "", Refused::with(form_message(&ctx, e)?)).await,
     }
+}
+
+/// How many moves one change document takes on the page (a change of more is entered as
+/// two documents, or through the API).
+const CHANGE_ROWS: usize = 6;
+
+/// The head of the change form: kind, date and reason, as typed.
+pub struct ChangeHead {
+    kind: String,
+    dated: String,
+    reason: String,
+}
+
+impl ChangeHead {
+    fn of(typed: &HashMap<String, String>, today: chrono::NaiveDate) -> ChangeHead {
+        let get = |k: &str| typed.get(k).cloned().unwrap_or_default();
+        ChangeHead {
+            kind: get("kind"),
+            dated: typed
+                .get("dated")
+                .cloned()
+                .unwrap_or_else(|| today.to_string()),
+            reason: get("reason"),
+        }
+    }
+}
+
+/// One move row of the change form, as typed (`n` counts from 1).
+pub struct ChangeRow {
+    n: usize,
+    expense_id: String,
+    basis: String,
+    from_month: String,
+    to_month: String,
+    amount: String,
+}
+
+fn change_rows(typed: &HashMap<String, String>) -> Vec<ChangeRow> {
+    (1..=CHANGE_ROWS)
+        .map(|n| {
+            let get = |k: &str| typed.get(&format!("m{n}-{k}")).cloned().unwrap_or_default();
+            ChangeRow {
+                n,
+                expense_id: get("expense_id"),
+                basis: get("basis"),
+                from_month: get("from_month"),
+                to_month: get("to_month"),
+                amount: get("amount"),
+            }
+        })
+        .collect()
 }
 
 fn parse_change(fields: &HashMap<String, String>) -> AppResult<ChangeDoc> {
@@ -550,33 +730,43 @@ fn parse_change(fields: &HashMap<String, String>) -> AppResult<ChangeDoc> {
         "correction" => ChangeKind::Correction,
         _ => ChangeKind::Certificate,
     };
-    let month = |k: &str| -> AppResult<usize> {
-        get(k)
-            .parse()
-            .map_err(|_| AppError::invalid("err-plan-month-field", k))
-    };
-    Ok(ChangeDoc {
-        number: 0,
-        kind,
-        dated: jospar_access::parse_date(&get("dated"), "dated")?,
-        reason: get("reason"),
-        moves: vec![LineMove {
-            expense_id: jospar_access::parse_id(&get("expense_id"), "expense_id")?,
+    let mut moves = Vec::new();
+    for n in 1..=CHANGE_ROWS {
+        let field = |k: &str| format!("m{n}-{k}");
+        // A row whose amount is left empty is not a move.
+        if get(&field("amount")).is_empty() {
+            continue;
+        }
+        let month = |k: &str| -> AppResult<usize> {
+            get(&field(k))
+                .parse()
+                .map_err(|_| AppError::invalid("err-plan-month-field", k))
+        };
+        moves.push(LineMove {
+            expense_id: jospar_access::parse_id(&get(&field("expense_id")), "expense_id")?,
             change: MonthMove {
-                basis: if get("basis") == "obligations" {
+                basis: if get(&field("basis")) == "obligations" {
                     Basis::Obligations
                 } else {
                     Basis::Payments
                 },
                 from_month: month("from_month")?,
                 to_month: month("to_month")?,
-                amount: amount(fields, "amount")?,
+                amount: amount(fields, &field("amount"))
+                    .map_err(|_| AppError::invalid("err-plan-amount-field", "amount"))?,
             },
-        }],
+        });
+    }
+    Ok(ChangeDoc {
+        number: 0,
+        kind,
+        dated: jospar_access::parse_date(&get("dated"), "dated")?,
+        reason: get("reason"),
+        moves,
     })
 }
 
-/// Takes a dated change document of one move.
+/// Takes a dated change document of one or several moves; a refusal keeps what was typed.
 async fn add_change(
     ctx: Ctx,
     Path(id): Path<i64>,
@@ -593,6 +783,13 @@ async fn add_change(
         Ok(_) => {
             Ok(Redirect::to(&crate::view::done(&format!("/plans/{id}"), "added")).into_response())
         }
-        Err(e) => plan_page(&ctx, p, id, "", Some(form_message(&ctx, e)?)).await,
+        Err(e) => {
+            let refused = Refused {
+                message: Some(form_message(&ctx, e)?),
+                change: fields,
+                ..Refused::default()
+            };
+            plan_page(&ctx, p, id, "", refused).await
+        }
     }
 }

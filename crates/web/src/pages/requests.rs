@@ -22,6 +22,7 @@ use jospar_core::Tenge;
 use jospar_forms::{ColumnType, RowInput};
 use jospar_limits::LimitKind;
 use jospar_limits::usecases::kind_name;
+use jospar_planning::codes::LineChoices;
 use jospar_planning::usecases as service;
 use jospar_planning::{RequestKind, Status, request_years};
 use serde::Deserialize;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/requests", get(list).post(create))
         .route("/requests/{id}", get(show))
         .route("/requests/{id}/lines", post(add_line))
+        .route("/requests/{id}/lines/{line}/delete", post(delete_line))
         .route(
             "/requests/{id}/lines/{line}",
             get(line_page).post(save_line),
@@ -86,6 +88,8 @@ const COLUMNS: &[(&str, &str, bool)] = &[
 struct ListPage {
     page: Page,
     error: Option<String>,
+    /// The request that stands (id, link text) when a second one of its kind was refused.
+    twin: Option<(String, String)>,
     requests: Vec<RequestLine>,
     columns: Vec<Column>,
     pager: Pager,
@@ -101,7 +105,15 @@ struct ListPage {
     kinds: Vec<Choice>,
 }
 
-async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
+/// A refused creation: its message, and the request that already stands, if that is why.
+#[derive(Default)]
+struct Refusal {
+    message: Option<String>,
+    twin: Option<(String, String)>,
+}
+
+async fn list_page(ctx: &Ctx, refusal: Refusal) -> AppResult<Response> {
+    let error = refusal.message;
     let p = ctx.user()?;
     let lang = ctx.tr.lang();
     let search: ListParams = ctx.query_params();
@@ -162,6 +174,10 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
     render(ListPage {
         page: Page::new(ctx, "requests-title", "requests"),
         error,
+        twin: refusal.twin.map(|(id, number)| {
+            let label = ctx.tr.args("request-twin-open", &[("number", number)]);
+            (id, label)
+        }),
         requests,
         columns: columns(ctx.tr, &links, &query, COLUMNS),
         pager: Pager::new(ctx.tr, &links, &listed),
@@ -190,7 +206,7 @@ async fn list_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> {
 }
 
 async fn list(ctx: Ctx) -> AppResult<Response> {
-    list_page(&ctx, None).await
+    list_page(&ctx, Refusal::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -220,9 +236,36 @@ async fn create(ctx: Ctx, Form(form): Form<CreateForm>) -> AppResult<Response> {
         ))
         .into_response()),
         Err(e) => {
+            let twin = twin_of(&e);
             let message = form_message(&ctx, e)?;
-            list_page(&ctx, Some(message)).await
+            let refusal = Refusal {
+                message: Some(message),
+                twin,
+            };
+            Ok(super::common::unprocessable_if(
+                true,
+                list_page(&ctx, refusal).await?,
+            ))
         }
+    }
+}
+
+/// The request named by a refusal of a second request of its kind: (id, number).
+fn twin_of(e: &AppError) -> Option<(String, String)> {
+    match e {
+        AppError::Invalid {
+            key: "err-request-twin",
+            args,
+            ..
+        } => {
+            let arg = |name: &str| {
+                args.iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.clone())
+            };
+            Some((arg("id")?, arg("number")?))
+        }
+        _ => None,
     }
 }
 
@@ -230,7 +273,9 @@ pub struct LineView {
     pub id: i64,
     pub expense_id: i64,
     pub program: String,
+    pub program_name: String,
     pub subprogram: String,
+    pub subprogram_name: String,
     pub specific: String,
     pub specific_name: String,
     pub kind: String,
@@ -264,6 +309,7 @@ struct ShowPage {
     diffs: Vec<(i64, String, String, i32, String, String, String)>,
     limit_kinds: Vec<Choice>,
     line_form: LineForm,
+    choices: LineChoices,
     signing: SigningView,
     signatures: Vec<SignatureView>,
 }
@@ -315,38 +361,26 @@ async fn show_page(
     };
     let years = request_years(campaign.first_year).to_vec();
     let lines = service::lines(ctx.db(), &request).await?;
-    let spec_year = jospar_classification::repo::years(ctx.db())
-        .await?
-        .into_iter()
-        .filter(|y| *y <= campaign.first_year)
-        .max()
-        .unwrap_or(0);
-    let mut views = Vec::new();
-    for l in &lines {
-        let code = jospar_classification::repo::get(
-            ctx.db(),
-            spec_year,
-            jospar_classification::CodeKind::EconSpecific,
-            &l.specific,
-        )
-        .await?;
-        views.push(LineView {
+    let choices = jospar_planning::codes::line_choices(ctx.db(), &ctx.tr, &request).await?;
+    let views = lines
+        .iter()
+        .map(|l| LineView {
             id: l.id,
             expense_id: l.expense_id,
             program: l.program.clone(),
+            program_name: choices.program_name(&l.program),
             subprogram: l.subprogram.clone(),
+            subprogram_name: choices.subprogram_name(&l.program, &l.subprogram),
             specific: l.specific.clone(),
-            specific_name: code
-                .map(|c| ctx.tr.pick(&c.name_ru, c.name_kk.as_deref()).to_string())
-                .unwrap_or_default(),
+            specific_name: choices.specific_name(&l.specific),
             kind: kind_name(&ctx.tr, l.limit_kind),
             project: l.project.clone(),
             amounts: years
                 .iter()
                 .map(|y| l.amounts.get(y).copied().unwrap_or_default().to_string())
                 .collect(),
-        });
-    }
+        })
+        .collect();
     let totals = service::year_totals(&lines, &years)
         .iter()
         .map(Tenge::to_string)
@@ -449,6 +483,7 @@ async fn show_page(
         signing,
         signatures,
         line_form,
+        choices,
     })
 }
 
@@ -482,6 +517,34 @@ async fn add_line(
             let mut response = show_page(&ctx, id, Some(message), form).await?;
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DeleteLineForm {
+    csrf: String,
+    version: String,
+}
+
+/// Deletes a line of a request in work (issue 21); the page comes back with the line gone.
+async fn delete_line(
+    ctx: Ctx,
+    Path((id, line)): Path<(i64, i64)>,
+    Form(form): Form<DeleteLineForm>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let version = form.version.parse().unwrap_or(0);
+    match service::delete_line(ctx.db(), p, id, version, line).await {
+        Ok(()) => Ok(
+            Redirect::to(&crate::view::done(&format!("/requests/{id}"), "deleted")).into_response(),
+        ),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let response = show_page(&ctx, id, Some(message), LineForm::default()).await?;
+            Ok(super::common::unprocessable_if(true, response))
         }
     }
 }

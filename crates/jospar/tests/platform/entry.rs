@@ -1,0 +1,200 @@
+//! Entry of a budget request as a new user meets it (issue 21), on both engines: lines are
+//! picked from named codes — the programs whose limits reached the school, their subprograms,
+//! the specifics a calculation form serves — and a code outside them is refused naming its
+//! field; a line is deleted while the request is in work, audited with what it held; a second
+//! request of the same kind is refused with a link to the first.
+
+use crate::app::{Engine, spawn};
+use crate::story::send_json;
+use serde_json::{Value, json};
+
+async fn request_lines_are_picked_named_and_deleted(engine: Engine) {
+    let Some(app) = spawn(engine).await else {
+        return;
+    };
+    // The demo's budget year: the school's plan stands returned by its administrator.
+    jospar::demo_workflow::load_workflow(&app.db)
+        .await
+        .expect("the demo's budget year");
+    let economist = app.token("economist.school5").await;
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let (_, requests) = send_json(&app, "get", "/requests", &economist, Value::Null).await;
+    let request = requests
+        .as_array()
+        .and_then(|list| list.first())
+        .unwrap_or_else(|| panic!("the school's request: {requests}"))
+        .clone();
+    let id = request["id"].as_i64().expect("id");
+    let version = request["version"].as_i64().expect("version");
+    let campaign = request["campaign_id"].clone();
+    let new_plan = json!({"campaign_id": campaign, "org_id": school, "kind": "plan"});
+
+    // The choices: the programs of the school's limits, each named, with its subprograms.
+    let (status, choices) = send_json(
+        &app,
+        "get",
+        &format!("/requests/{id}/line-choices"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{choices}");
+    let program = choices["programs"]
+        .as_array()
+        .expect("programs")
+        .iter()
+        .find(|p| p["code"] == "003")
+        .expect("program 003 reached the school");
+    assert_eq!(program["name"], "Общеобразовательное обучение", "{choices}");
+    assert!(
+        choices["subprograms"]["003"]
+            .as_array()
+            .is_some_and(|list| list.iter().any(|s| s["code"] == "015")),
+        "{choices}"
+    );
+    assert!(
+        choices["specifics"]
+            .as_array()
+            .is_some_and(|list| list.iter().any(|s| s["code"] == "111" && s["name"] != "")),
+        "{choices}"
+    );
+
+    // Codes outside the choices are refused naming the field.
+    for (line, field) in [
+        (json!({"program": "777", "specific": "111"}), "program"),
+        (
+            json!({"program": "003", "subprogram": "999", "specific": "111"}),
+            "subprogram",
+        ),
+        (json!({"program": "003", "specific": "999"}), "specific"),
+    ] {
+        let mut body = line.clone();
+        body["version"] = json!(version);
+        let (status, refusal) = send_json(
+            &app,
+            "post",
+            &format!("/requests/{id}/lines"),
+            &economist,
+            body,
+        )
+        .await;
+        assert_eq!(
+            (status, refusal["field"].as_str()),
+            (422, Some(field)),
+            "{line}: {refusal}"
+        );
+    }
+    let (status, line) = send_json(
+        &app,
+        "post",
+        &format!("/requests/{id}/lines"),
+        &economist,
+        json!({"version": version, "program": "003", "subprogram": "015", "specific": "111"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{line}");
+    let line_id = line["id"].as_i64().expect("line");
+
+    // The page names every code of the line and offers its deletion.
+    let pages = app.signed_in("economist.school5").await;
+    let page = pages
+        .get(app.url(&format!("/requests/{id}?lang=ru")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        page.contains("Общеобразовательное обучение")
+            && page.contains("За счет средств местного бюджета")
+            && page.contains(&format!("id=\"line-delete-{line_id}\""))
+            && page.contains("<select id=\"l-program\""),
+        "{page}"
+    );
+
+    // A second plan of the school in the campaign is refused, linking the first.
+    let refused = pages
+        .post(app.url("/requests?lang=ru"))
+        .form(&[
+            ("csrf", crate::app::hidden(&page, "csrf").as_str()),
+            ("campaign_id", campaign.to_string().as_str()),
+            ("org_id", school.to_string().as_str()),
+            ("kind", "plan"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(refused.status(), 422);
+    let refused = refused.text().await.expect("text");
+    assert!(
+        refused.contains(&format!("href=\"/requests/{id}\" id=\"request-twin\"")),
+        "{refused}"
+    );
+    let (status, _) = send_json(&app, "post", "/requests", &economist, new_plan).await;
+    assert_eq!(status, 422);
+
+    // A stale deletion is refused; the page's deletion removes the line, audited.
+    let (status, _) = send_json(
+        &app,
+        "delete",
+        &format!("/requests/{id}/lines/{line_id}?version={version}"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 409);
+    let deleted = pages
+        .post(app.url(&format!("/requests/{id}/lines/{line_id}/delete")))
+        .form(&[
+            ("csrf", crate::app::hidden(&page, "csrf").as_str()),
+            ("version", (version + 1).to_string().as_str()),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(deleted.status(), 303);
+    let (_, after) = send_json(
+        &app,
+        "get",
+        &format!("/requests/{id}"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert!(
+        after["lines"]
+            .as_array()
+            .is_some_and(|lines| lines.iter().all(|l| l["id"] != line_id)),
+        "{after}"
+    );
+    assert_eq!(after["request"]["version"], version + 2, "{after}");
+    let (_, audit) = send_json(
+        &app,
+        "get",
+        &format!("/audit?entity=request_line&entity_id={line_id}"),
+        &app.token("admin").await,
+        Value::Null,
+    )
+    .await;
+    let deletion = audit
+        .as_array()
+        .expect("audit")
+        .iter()
+        .find(|e| e["action"] == "delete")
+        .unwrap_or_else(|| panic!("no deletion in {audit}"));
+    assert!(
+        deletion["old_value"].to_string().contains("015"),
+        "{deletion}"
+    );
+}
+
+#[tokio::test]
+async fn request_lines_are_picked_named_and_deleted_sqlite() {
+    request_lines_are_picked_named_and_deleted(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn request_lines_are_picked_named_and_deleted_postgres() {
+    request_lines_are_picked_named_and_deleted(Engine::Postgres).await;
+}
