@@ -4,6 +4,7 @@
 //! as a page or JSON.
 
 pub mod api;
+pub mod audit_view;
 pub mod ctx;
 pub use jospar_i18n as i18n;
 pub mod eds_login;

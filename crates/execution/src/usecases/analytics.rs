@@ -739,12 +739,12 @@ pub async fn forms_register_table(
         }
         rows.push(vec![
             Cell::Text(r.form.clone()),
-            Cell::Text(r.report_date.to_string()),
+            Cell::Text(r.report_date.format("%d.%m.%Y").to_string()),
             Cell::Text(jospar_org::usecases::org_name(db, tr.0, r.org_id).await?),
             Cell::Text(r.file_name.clone()),
             Cell::Text(r.row_count.to_string()),
             Cell::Text(r.imported_by.clone()),
-            Cell::Text(r.imported_at.format("%Y-%m-%d %H:%M").to_string()),
+            Cell::Text(jospar_i18n::almaty_date_time(r.imported_at)),
         ]);
     }
     let count = rows.len();

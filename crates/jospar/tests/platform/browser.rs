@@ -224,6 +224,17 @@ async fn fill(client: &fantoccini::Client, css: &str, text: &str) {
     input.send_keys(text).await.expect("type");
 }
 
+/// Picks the option of `value` in the select `css`, as a person does from the keyboard.
+async fn pick(client: &fantoccini::Client, css: &str, value: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("select {css}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|_| panic!("{css}: no option {value}"));
+}
+
 async fn sign_in(client: &fantoccini::Client, app: &crate::app::TestApp, login: &str) {
     client
         .goto(&app.url("/login?lang=ru"))
@@ -305,8 +316,10 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
         .goto(&app.url(&format!("/requests/{}", request.id)))
         .await
         .expect("request page");
-    fill(&client, "#l-program", "003").await;
-    fill(&client, "#l-specific", "111").await;
+    // Codes are picked by name (issue 21), the subprograms narrowed to the program's.
+    pick(&client, "#l-program", "003").await;
+    pick(&client, "#l-subprogram", "015").await;
+    pick(&client, "#l-specific", "111").await;
     client
         .find(Locator::Id("line-add"))
         .await
@@ -784,16 +797,32 @@ async fn search_sort_and_page_the_requests_list() {
         .org_id("Управление образования Мангистауской области")
         .await;
     let campaign = app.open_campaign_2027().await;
+    // One request in work per organisation, campaign and kind (issue 21): the school's 60 are
+    // refinements, each approved before the next is opened.
+    let who = jospar_store::Who::system();
     for org in std::iter::repeat_n(school, 60).chain([edu]) {
-        jospar_planning::repo::create_request(
+        let request = jospar_planning::repo::create_request(
             &app.db,
-            &jospar_store::Who::system(),
+            &who,
             campaign.id,
             org,
-            jospar_planning::RequestKind::Plan,
+            jospar_planning::RequestKind::Refinement,
         )
         .await
         .expect("request");
+        let approved = jospar_planning::repo::Move {
+            from: &[jospar_planning::Status::InWork],
+            to: jospar_planning::Status::Approved,
+            stage: None,
+            reason: None,
+        };
+        let target = jospar_planning::repo::Target {
+            request_id: request.id,
+            version: request.version,
+        };
+        jospar_planning::repo::transition(&app.db, &who, target, approved)
+            .await
+            .expect("approved");
     }
     let (_driver, client, profile) = browser().await;
     sign_in(&client, &app, "planner").await;

@@ -61,6 +61,7 @@ pub struct AuditLine {
     pub entity: String,
     pub entity_id: String,
     pub action: String,
+    pub changes: Vec<crate::audit_view::Change>,
     pub old_value: String,
     pub new_value: String,
     pub reason: String,
@@ -87,8 +88,7 @@ const AUDIT_COLUMNS: &[(&str, &str, bool)] = &[
     ("", "field-iin", false),
     ("", "field-entity", false),
     ("", "col-action", false),
-    ("", "col-old-value", false),
-    ("", "col-new-value", false),
+    ("", "audit-changes", false),
     ("", "field-reason", false),
 ];
 
@@ -126,6 +126,7 @@ async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
         },
     );
     let almaty = chrono::FixedOffset::east_opt(5 * 3600);
+    let names = super::common::org_names(&ctx).await?;
     let lines = lines
         .into_iter()
         .map(|r| AuditLine {
@@ -136,6 +137,12 @@ async fn audit(ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
                         .to_string()
                 })
                 .unwrap_or_default(),
+            changes: crate::audit_view::changes(
+                &ctx.tr,
+                &names,
+                r.old_value.as_deref(),
+                r.new_value.as_deref(),
+            ),
             entity: ctx.tr.t(&format!("entity-{}", r.entity)),
             action: ctx.tr.t(&format!("action-{}", r.action)),
             login: r.login,

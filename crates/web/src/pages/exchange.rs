@@ -13,7 +13,6 @@ use axum::Router;
 use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::Offset as _;
 use jospar_access::Access;
 use jospar_execution::exchange::{OutboxItem, OutboxStatus};
 use std::collections::HashMap;
@@ -53,10 +52,7 @@ pub struct ExchangeRow {
 
 /// Kazakhstan time, as users read every date on screen.
 fn local(at: chrono::DateTime<chrono::Utc>) -> String {
-    let offset = chrono::FixedOffset::east_opt(5 * 3600).unwrap_or(chrono::Utc.fix());
-    at.with_timezone(&offset)
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    super::common::almaty_date_time(at)
 }
 
 pub fn exchange_row(ctx: &Ctx, names: &HashMap<i64, String>, item: &OutboxItem) -> ExchangeRow {

@@ -84,7 +84,7 @@ fn import_row(row: ImportListRow) -> ImportRow {
         months: format!("{} — {}", i.first_month, i.last_month),
         rows: i.row_count,
         by: i.imported_by,
-        at: i.imported_at.format("%Y-%m-%d %H:%M").to_string(),
+        at: super::common::almaty_date_time(i.imported_at),
         title: i.title,
         file_name: i.file_name,
     }
@@ -326,7 +326,7 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
             month: c.month,
             reason: c.reason,
             by: c.closed_by,
-            at: c.closed_at.format("%Y-%m-%d %H:%M").to_string(),
+            at: super::common::almaty_date_time(c.closed_at),
         })
         .collect();
     let closers = jospar_execution::usecases::periods::closers(p, &all_orgs)

@@ -67,7 +67,7 @@ async fn passport_page(ctx: &Ctx, error: Option<String>) -> AppResult<Response> 
             status_code: e.status,
             detail: e.remote_id.or(e.error).unwrap_or_default(),
             by: e.sent_by,
-            at: e.sent_at.format("%Y-%m-%d %H:%M").to_string(),
+            at: super::common::almaty_date_time(e.sent_at),
         })
         .collect();
     let forms = jospar_execution::usecases::treasury::reports(ctx.db(), &Reader::User(p)).await?;

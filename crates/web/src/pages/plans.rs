@@ -415,7 +415,7 @@ fn change_view(ctx: &Ctx, plan: &Plan, doc: &ChangeDoc) -> ChangeView {
         kind: ctx
             .tr
             .t(&format!("plan-change-{:?}", doc.kind).to_lowercase()),
-        dated: doc.dated.to_string(),
+        dated: doc.dated.format("%d.%m.%Y").to_string(),
         reason: doc.reason.clone(),
         moves: doc
             .moves
@@ -485,7 +485,7 @@ async fn plan_page(
                 s.signer_name,
                 ctx.tr.t("field-iin"),
                 s.signer_iin,
-                s.signed_at.format("%Y-%m-%d %H:%M"),
+                super::common::almaty_date_time(s.signed_at),
                 s.data_sha256
             )
         })

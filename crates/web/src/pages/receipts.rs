@@ -255,7 +255,7 @@ async fn plan_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Respo
         can_approve: actions.approve,
         can_explain: actions.explain,
         approved: match (&plan.approved_by, plan.approved_at) {
-            (Some(who), Some(at)) => format!("{who} · {}", at.format("%Y-%m-%d %H:%M")),
+            (Some(who), Some(at)) => format!("{who} · {}", super::common::almaty_date_time(at)),
             _ => String::new(),
         },
         error,
