@@ -182,6 +182,14 @@ impl Demo {
         Ok(jospar_eds::testkit::cms_pem(&key.sign_detached(data)?))
     }
 
+    /// Approves the request at the reviewer's stage, signed with the reviewer's key.
+    async fn approve(&self, reviewer: &Principal, id: i64) -> Result<()> {
+        let (request, data) = planning::signing_data(&self.db, reviewer, id).await?;
+        let cms = self.sign(reviewer, &data)?;
+        planning::approve(&self.db, &self.signing, reviewer, id, request.version, &cms).await?;
+        Ok(())
+    }
+
     async fn version(&self, p: &Principal, id: i64) -> Result<i64> {
         Ok(planning::request(&self.db, p, id).await?.version)
     }
@@ -260,13 +268,11 @@ impl Demo {
             }
             Stage::SentToAuthority | Stage::Approved => {}
         }
-        let version = self.version(abp, id).await?;
-        planning::approve(&self.db, abp, id, version).await?;
+        self.approve(abp, id).await?;
         if stage == Stage::SentToAuthority {
             return Ok(());
         }
-        let version = self.version(planner, id).await?;
-        planning::approve(&self.db, planner, id, version).await?;
+        self.approve(planner, id).await?;
         // The school's financing plan for the first planning year, approved by the
         // administrator with its signature.
         use jospar_execution::usecases::plans;

@@ -540,13 +540,30 @@ pub fn signature_error(e: jospar_eds::EdsError) -> Error {
 }
 
 /// Approval by the reviewer at the current stage: forwards up the chain, or approves at the top.
-pub async fn approve(db: &Db, p: &Principal, id: i64, version: i64) -> Result<Request> {
+/// Approves a request at the caller's stage of the review chain (BP-9), signed with the
+/// approver's own key over what is approved — the request's canonical bytes — as the
+/// institution's head signed them when sending (issue 21).
+pub async fn approve(
+    db: &Db,
+    signing: &Signing,
+    p: &Principal,
+    id: i64,
+    version: i64,
+    cms_text: &str,
+) -> Result<Request> {
     let request = request(db, p, id).await?;
     let stage = at_stage(p, &request)?;
+    if request.version != version {
+        return Err(Error::Stale);
+    }
     let campaign = limits_repo::campaign(db, request.campaign_id)
         .await?
         .ok_or(Error::NotFound)?;
     let orgs = jospar_limits::usecases::org_map(db).await?;
+    let lines = repo::lines(db, id).await?;
+    let data = crate::canonical_bytes(&request, &lines);
+    let bin = orgs.get(&stage).and_then(|o| o.bin.clone());
+    let signature = verify_signature(signing, p, cms_text, &data, bin.as_deref()).await?;
     let chain = review_chain(request.org_id, campaign.authority_org_id, &orgs, &p.tree);
     let step = match next_stage(&chain, stage) {
         Some(next) => Move {
@@ -562,17 +579,13 @@ pub async fn approve(db: &Db, p: &Principal, id: i64, version: i64) -> Result<Re
             reason: None,
         },
     };
-    repo::transition(
-        db,
-        &p.who(),
-        Target {
-            request_id: id,
-            version,
-        },
-        step,
-    )
-    .await
-    .map_err(planning_error)
+    let target = Target {
+        request_id: id,
+        version,
+    };
+    repo::transition_signed(db, &p.who(), target, step, &signature)
+        .await
+        .map_err(planning_error)
 }
 
 pub async fn return_request(

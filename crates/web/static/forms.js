@@ -10,6 +10,8 @@ document.addEventListener("change", (event) => {
 // Destructive acts ask first (issue 20): a form, or the button pressed, with data-confirm is
 // sent only when the user agrees to the question it holds.
 document.addEventListener("submit", (event) => {
+  // A form that signs asks its own question before signing (sign.js).
+  if (event.target.hasAttribute && event.target.hasAttribute("data-sign")) return;
   const asker = event.submitter && event.submitter.dataset.confirm ? event.submitter : event.target;
   const question = asker.dataset ? asker.dataset.confirm : undefined;
   if (question && !window.confirm(question)) {

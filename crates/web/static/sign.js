@@ -89,6 +89,9 @@
     var form = event.target;
     if (!form.hasAttribute('data-sign')) return;
     event.preventDefault();
+    // What is signed is shown first (issue 21): a form with data-confirm signs only once the
+    // person agrees to the question, which names the document and its amounts.
+    if (form.dataset.confirm && !window.confirm(form.dataset.confirm)) return;
     sign(form);
   });
 })();

@@ -1380,3 +1380,7 @@ audit-key-lines = Жолдар
 audit-key-approved = Бекітілген
 audit-key-obligations = Айлар бойынша міндеттемелер
 audit-key-payments = Айлар бойынша төлемдер
+confirm-approve = { $number } өтінімін ({ $org }) бекітіп, ЭЦҚ-мен қол қою керек пе? Жылдар бойынша сомалар, теңге — { $amounts }.
+sign-approve-hint = Бекіту NCALayer арқылы сіздің ЭЦҚ-мен қол қойылады.
+signature-current = қолданыстағы
+signature-previous = бұрынғы

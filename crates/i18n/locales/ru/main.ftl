@@ -1380,3 +1380,7 @@ audit-key-lines = Строки
 audit-key-approved = Утверждено
 audit-key-obligations = Обязательства по месяцам
 audit-key-payments = Платежи по месяцам
+confirm-approve = Утвердить и подписать ЭЦП заявку { $number } ({ $org })? Суммы по годам, тенге — { $amounts }.
+sign-approve-hint = Утверждение подписывается вашей ЭЦП через NCALayer.
+signature-current = действующая
+signature-previous = прежняя

@@ -1888,12 +1888,26 @@ async fn budget_requests(app: &TestApp) {
         .await
         .expect("audit");
     assert_eq!(audit.len(), 2);
-    let (status, forwarded) = send_json(
+    // Each approval above the institution is signed by its approver (issue 21).
+    let (status, body) = send_json(
         app,
         "post",
         &format!("/requests/{id}/approve"),
         &abp,
         json!({"version": 9}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (422, Some("cms")),
+        "{body}"
+    );
+    let (status, forwarded) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/approve"),
+        &abp,
+        app.signed_send(id, "abp.edu", &abp).await,
     )
     .await;
     let root = app
@@ -1912,12 +1926,30 @@ async fn budget_requests(app: &TestApp) {
         "post",
         &format!("/requests/{id}/approve"),
         &planner,
-        json!({"version": 10}),
+        app.signed_send(id, "planner", &planner).await,
     )
     .await;
     assert_eq!(
         (status, approved["status"].as_str()),
         (200, Some("approved"))
+    );
+    let planner_user = jospar_org::repo::user_by_login(&app.db, "planner")
+        .await
+        .expect("q")
+        .expect("planner");
+    let (_, signatures) = send_json(
+        app,
+        "get",
+        &format!("/requests/{id}/signatures"),
+        &planner,
+        Value::Null,
+    )
+    .await;
+    assert!(
+        signatures.as_array().is_some_and(|all| all
+            .iter()
+            .any(|s| s["signer_iin"] == planner_user.iin.as_str())),
+        "the approval at the top is signed: {signatures}"
     );
     // Approved documents are frozen.
     let (status, body) = send_json(

@@ -219,7 +219,7 @@ pub(super) fn routes(api: Api) -> Api {
         .answers::<jospar_planning::repo::SignatureRecord>()
         .post(
             "/requests/{id}/approve",
-            "Approve at the current stage of the review chain (BP-9)",
+            "Approve at the current stage of the review chain, signed by the approver: {version, cms} over the request's signing data (BP-9, issue 21)",
             Access::Approve,
             false,
             approve_request,
@@ -504,8 +504,9 @@ async fn request_signatures(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Val
 async fn approve_request(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
     let p = writer(&ctx)?;
     let b: StepBody = body(&bytes)?;
+    let signing = &ctx.state.config.signing;
     Ok(Json(json!(
-        jospar_planning::usecases::approve(ctx.db(), p, id, b.version).await?
+        jospar_planning::usecases::approve(ctx.db(), signing, p, id, b.version, &b.cms).await?
     )))
 }
 

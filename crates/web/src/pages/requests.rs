@@ -312,6 +312,8 @@ struct ShowPage {
     choices: LineChoices,
     signing: SigningView,
     signatures: Vec<SignatureView>,
+    /// What the approver is asked before signing: the request, its organisation, its amounts.
+    approve_question: String,
 }
 
 /// What the send form gives NCALayer (P-9): the canonical bytes and whose key may sign.
@@ -322,6 +324,9 @@ struct SigningView {
 }
 
 struct SignatureView {
+    /// The signature that stands for the request as it is now (the latest one, while the
+    /// request is not back in work); the others are kept as history.
+    current: bool,
     signer_name: String,
     signer_iin: String,
     signed_at: String,
@@ -381,7 +386,7 @@ async fn show_page(
                 .collect(),
         })
         .collect();
-    let totals = service::year_totals(&lines, &years)
+    let totals: Vec<String> = service::year_totals(&lines, &years)
         .iter()
         .map(Tenge::to_string)
         .collect();
@@ -404,10 +409,13 @@ async fn show_page(
                 .encode(jospar_planning::canonical_bytes(&request, &lines))
         },
     };
-    let signatures = service::signatures(ctx.db(), p, id)
-        .await?
+    let records = service::signatures(ctx.db(), p, id).await?;
+    let latest = records.iter().map(|s| s.signed_at).max();
+    let signed_as_is = !request.status.editable();
+    let signatures = records
         .into_iter()
         .map(|s| SignatureView {
+            current: signed_as_is && Some(s.signed_at) == latest,
             signer_name: s.signer_name,
             signer_iin: s.signer_iin,
             signed_at: super::common::almaty_date_time(s.signed_at),
@@ -416,6 +424,22 @@ async fn show_page(
         })
         .collect();
     let number = request.number_label(&ctx.tr.t("request-number-prefix"), campaign.first_year);
+    let approve_question = ctx.tr.args(
+        "confirm-approve",
+        &[
+            ("number", number.clone()),
+            ("org", name(request.org_id)),
+            (
+                "amounts",
+                years
+                    .iter()
+                    .zip(&totals)
+                    .map(|(y, t)| format!("{y}: {t}"))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        ],
+    );
     let campaign_name = ctx
         .tr
         .pick(&campaign.name_ru, Some(&campaign.name_kk))
@@ -482,6 +506,7 @@ async fn show_page(
             .collect(),
         signing,
         signatures,
+        approve_question,
         line_form,
         choices,
     })
@@ -569,7 +594,10 @@ async fn step(ctx: Ctx, Path(id): Path<i64>, Form(form): Form<StepForm>) -> AppR
             let signing = &ctx.state.config.signing;
             service::send(ctx.db(), signing, p, id, version, &form.cms).await
         }
-        "approve" => service::approve(ctx.db(), p, id, version).await,
+        "approve" => {
+            let signing = &ctx.state.config.signing;
+            service::approve(ctx.db(), signing, p, id, version, &form.cms).await
+        }
         "return" => service::return_request(ctx.db(), p, id, version, &form.reason).await,
         "fill" => service::fill_inflation(ctx.db(), p, id, version).await,
         "undo" => service::undo_fill(ctx.db(), p, id, version).await,
