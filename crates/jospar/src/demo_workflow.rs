@@ -28,12 +28,42 @@ const PROGRAM: &str = "003";
 
 /// What happens to each school's request: the school (as in demo/region.json), who enters it,
 /// the teachers' staff units, and how far it goes.
-const SCHOOLS: &[(&str, &str, u32, Stage)] = &[
-    ("edu.school5", "economist.school5", 10, Stage::Returned),
-    ("edu.boarding1", "abp.edu", 12, Stage::SentToAdministrator),
-    ("edu.kuryk.school1", "abp.edu", 8, Stage::SentToAuthority),
-    ("edu.school23", "abp.edu", 9, Stage::Approved),
-    ("edu.gymnasium3", "abp.edu", 11, Stage::InWork),
+const SCHOOLS: &[(&str, &str, &str, u32, Stage)] = &[
+    (
+        "edu.school5",
+        "economist.school5",
+        "head.school5",
+        10,
+        Stage::Returned,
+    ),
+    (
+        "edu.boarding1",
+        "abp.edu",
+        "head.boarding1",
+        12,
+        Stage::SentToAdministrator,
+    ),
+    (
+        "edu.kuryk.school1",
+        "abp.edu",
+        "head.kuryk1",
+        8,
+        Stage::SentToAuthority,
+    ),
+    (
+        "edu.school23",
+        "abp.edu",
+        "head.school23",
+        9,
+        Stage::Approved,
+    ),
+    (
+        "edu.gymnasium3",
+        "abp.edu",
+        "head.gymnasium3",
+        11,
+        Stage::InWork,
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,13 +135,14 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
         program.extend(slots(demo.org(school)?, PROGRAM, 60));
     }
     jospar_limits::usecases::save(db, &abp, &demo.tr, &campaign, &program, letter).await?;
-    for &(school, login, staff, stage) in SCHOOLS {
+    for &(school, login, head, staff, stage) in SCHOOLS {
         let author = demo.principal(login).await?;
+        let head = demo.principal(head).await?;
         let id = demo
             .request(&author, campaign.id, demo.org(school)?, staff)
             .await
             .map_err(|e| anyhow::anyhow!("the request of {school}: {e:?}"))?;
-        demo.move_along(&author, &abp, &planner, id, stage, year)
+        demo.move_along(&head, &abp, &planner, id, stage, year)
             .await
             .map_err(|e| anyhow::anyhow!("the request of {school}: {e:?}"))?;
     }
@@ -241,12 +272,12 @@ impl Demo {
         Ok(request.id)
     }
 
-    /// Takes the request as far as `stage`: signed and sent, reviewed by the administrator
+    /// Takes the request as far as `stage`: signed and sent by the school's head, reviewed by the administrator
     /// (returned, or approved on to the authorized body), approved at the top with its
     /// financing plan.
     async fn move_along(
         &self,
-        author: &Principal,
+        head: &Principal,
         abp: &Principal,
         planner: &Principal,
         id: i64,
@@ -256,9 +287,9 @@ impl Demo {
         if stage == Stage::InWork {
             return Ok(());
         }
-        let (request, data) = planning::signing_data(&self.db, author, id).await?;
-        let cms = self.sign(author, &data)?;
-        planning::send(&self.db, &self.signing, author, id, request.version, &cms).await?;
+        let (request, data) = planning::signing_data(&self.db, head, id).await?;
+        let cms = self.sign(head, &data)?;
+        planning::send(&self.db, &self.signing, head, id, request.version, &cms).await?;
         match stage {
             Stage::SentToAdministrator | Stage::InWork => return Ok(()),
             Stage::Returned => {

@@ -4,6 +4,7 @@
 //! `auth` signs people in.
 
 pub mod auth;
+pub mod delegations;
 pub mod domain;
 pub mod repo;
 pub mod testing;

@@ -417,8 +417,9 @@ pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> Result<(Request, V
     Ok((request, data))
 }
 
-/// Sends a request for review (BP-2, BP-4, BP-6): within its limits, and signed by the user
-/// with their own signing key over the request's canonical bytes at `version`.
+/// Sends a request for review (BP-2, BP-4, BP-6): within its limits, and signed over the
+/// request's canonical bytes at `version` by the head of the institution or its acting head
+/// today, with their own signing key (issue 21).
 pub async fn send(
     db: &Db,
     signing: &Signing,
@@ -428,7 +429,8 @@ pub async fn send(
     cms_text: &str,
 ) -> Result<Request> {
     let request = request(db, p, id).await?;
-    p.require(Right::Enter, request.org_id)?;
+    // The head of the institution signs it before it goes up, or its acting head (issue 21).
+    jospar_org::delegations::require_head(db, p, request.org_id).await?;
     if !request.status.editable() {
         return Err(planning_error(PlanningError::Frozen(request.status).into()));
     }
@@ -472,6 +474,13 @@ pub async fn send(
     repo::transition_signed(db, &p.who(), target, step, &signature)
         .await
         .map_err(planning_error)
+}
+
+/// Whether the caller signs and sends the request: its head, or its acting head today, while
+/// the request is in work or returned (issue 21).
+pub async fn may_send(db: &Db, p: &Principal, request: &Request) -> Result<bool> {
+    Ok(request.status.editable()
+        && jospar_org::delegations::signs_for_head(db, p, request.org_id).await?)
 }
 
 /// The signatures of a request the user may read.

@@ -224,6 +224,12 @@ async fn fill(client: &fantoccini::Client, css: &str, text: &str) {
     input.send_keys(text).await.expect("type");
 }
 
+/// Signs out (the session cookie dropped) and signs in as `login`.
+async fn switch_user(client: &fantoccini::Client, app: &crate::app::TestApp, login: &str) {
+    client.delete_all_cookies().await.expect("cookies");
+    sign_in(client, app, login).await;
+}
+
 /// Picks the option of `value` in the select `css`, as a person does from the keyboard.
 async fn pick(client: &fantoccini::Client, css: &str, value: &str) {
     client
@@ -252,7 +258,8 @@ async fn sign_in(client: &fantoccini::Client, app: &crate::app::TestApp, login: 
     wait_for_text(client, "h1", "Рабочий стол").await;
 }
 
-/// an economist fills a request line, sees the limit error, fixes it and sends it.
+/// an economist fills a request line; the head of the school signs and sends it, sees the
+/// limit error; the economist fixes the line and the head signs and sends it (issue 21).
 #[tokio::test]
 async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
     if !browser_available() {
@@ -349,6 +356,17 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
     );
     keep_screenshot(&client, "request-line").await;
 
+    // The economist prepares, the head of the school signs and sends (issue 21).
+    client
+        .goto(&app.url(&format!("/requests/{}", request.id)))
+        .await
+        .expect("request page");
+    wait_for_text(&client, "#head-signs", "руководитель").await;
+    assert!(
+        client.find(Locator::Id("request-send")).await.is_err(),
+        "the economist has no send button"
+    );
+    switch_user(&client, &app, "head.school5").await;
     client
         .goto(&app.url(&format!("/requests/{}", request.id)))
         .await
@@ -363,6 +381,7 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
     wait_for_text(&client, "#request-error", "превышение 22 000 000,00").await;
     keep_screenshot(&client, "request-over-limit").await;
 
+    switch_user(&client, &app, "economist.school5").await;
     client
         .goto(&app.url(&format!("/requests/{}", request.id)))
         .await
@@ -384,11 +403,12 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
         .await
         .expect("click");
     wait_for_text(&client, "#line-amount", "36 000 000,00").await;
+    switch_user(&client, &app, "head.school5").await;
     client
         .goto(&app.url(&format!("/requests/{}", request.id)))
         .await
         .expect("request page");
-    // The user closes NCALayer's key window: nothing is sent (BP-6).
+    // The head closes NCALayer's key window: nothing is sent (BP-6).
     app.ncalayer
         .script(serde_json::json!({"status": true, "body": {}}));
     client
@@ -399,7 +419,7 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
         .await
         .expect("click");
     wait_for_text(&client, "#sign-status", "Подписание отменено").await;
-    // Signed with the economist's key through (fake) NCALayer, verified by the server.
+    // Signed with the head's key through (fake) NCALayer, verified by the server.
     client
         .find(Locator::Id("request-send"))
         .await
@@ -408,11 +428,12 @@ async fn fill_a_request_line_see_the_limit_error_fix_and_send() {
         .await
         .expect("click");
     wait_for_text(&client, "#request-status", "Отправлена на рассмотрение").await;
-    let economist = jospar_org::repo::user_by_login(&app.db, "economist.school5")
+    let head = jospar_org::repo::user_by_login(&app.db, "head.school5")
         .await
         .expect("query")
         .expect("user");
-    wait_for_text(&client, "#signatures", &economist.iin).await;
+    wait_for_text(&client, "#signatures", &head.iin).await;
+    wait_for_text(&client, "#signature-current", "действующая").await;
     keep_screenshot(&client, "request-sent").await;
 
     client.close().await.expect("close");

@@ -198,3 +198,90 @@ async fn request_lines_are_picked_named_and_deleted_sqlite() {
 async fn request_lines_are_picked_named_and_deleted_postgres() {
     request_lines_are_picked_named_and_deleted(Engine::Postgres).await;
 }
+
+/// The head of the school names its economist acting head for a week on a basis (issue 21):
+/// the economist then signs and sends the request, which it could not before; an
+/// administrator above may not name acting heads, dates out of order are refused naming the
+/// field, and a revoked delegation is kept, marked.
+async fn an_acting_head_signs_while_the_delegation_is_in_force(engine: Engine) {
+    let Some(app) = spawn(engine).await else {
+        return;
+    };
+    jospar::demo_workflow::load_workflow(&app.db)
+        .await
+        .expect("the demo's budget year");
+    let economist = app.token("economist.school5").await;
+    let head = app.token("head.school5").await;
+    let abp = app.token("abp.edu").await;
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let economist_id = jospar_org::repo::user_by_login(&app.db, "economist.school5")
+        .await
+        .expect("q")
+        .expect("user")
+        .id;
+    let (_, requests) = send_json(&app, "get", "/requests", &economist, Value::Null).await;
+    let id = requests[0]["id"].as_i64().expect("the school's request");
+    let signed = app.signed_send(id, "economist.school5", &economist).await;
+    let send_path = format!("/requests/{id}/send");
+    let (status, _) = send_json(&app, "post", &send_path, &economist, signed.clone()).await;
+    assert_eq!(status, 403, "not the head");
+
+    let today = chrono::Utc::now().date_naive();
+    let delegation = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
+        json!({"acting_user_id": economist_id, "valid_from": from, "valid_to": to,
+            "basis": "Приказ № 15-к об исполнении обязанностей директора"})
+    };
+    let path = format!("/orgs/{school}/delegations");
+    let week = (
+        today - chrono::Duration::days(1),
+        today + chrono::Duration::days(6),
+    );
+    let (status, _) = send_json(&app, "post", &path, &abp, delegation(week.0, week.1)).await;
+    assert_eq!(status, 403, "only the head or the system administrator");
+    let (status, refused) = send_json(&app, "post", &path, &head, delegation(week.1, week.0)).await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (422, Some("valid_to")),
+        "{refused}"
+    );
+    let (status, named) = send_json(&app, "post", &path, &head, delegation(week.0, week.1)).await;
+    assert_eq!(status, 201, "{named}");
+
+    let (status, sent) = send_json(&app, "post", &send_path, &economist, signed).await;
+    assert_eq!(
+        (status, sent["status"].as_str()),
+        (200, Some("sent")),
+        "{sent}"
+    );
+
+    let (status, _) = send_json(
+        &app,
+        "delete",
+        &format!("{path}/{}", named["id"]),
+        &head,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 204);
+    let (_, listed) = send_json(&app, "get", &path, &economist, Value::Null).await;
+    assert_eq!(listed[0]["revoked"], true, "{listed}");
+    let (_, audit) = send_json(
+        &app,
+        "get",
+        "/audit?entity=head_delegation",
+        &app.token("admin").await,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(audit.as_array().map(Vec::len), Some(2), "{audit}");
+}
+
+#[tokio::test]
+async fn an_acting_head_signs_while_the_delegation_is_in_force_sqlite() {
+    an_acting_head_signs_while_the_delegation_is_in_force(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn an_acting_head_signs_while_the_delegation_is_in_force_postgres() {
+    an_acting_head_signs_while_the_delegation_is_in_force(Engine::Postgres).await;
+}

@@ -541,6 +541,29 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/orgs/{id}/delegations",
+            path: format!("/orgs/{own}/delegations"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/orgs/{id}/delegations",
+            path: format!("/orgs/{own}/delegations"),
+            body: Some(
+                json!({"acting_user_id": 1, "valid_from": "2027-01-01", "valid_to": "2027-01-10", "basis": "x"}),
+            ),
+            expect: "ARRRARR",
+        },
+        Case {
+            method: "delete",
+            route: "/orgs/{id}/delegations/{delegation}",
+            path: format!("/orgs/{own}/delegations/1"),
+            body: None,
+            expect: "ARRRARR",
+        },
+        Case {
+            method: "get",
             route: "/requests/{id}/line-choices",
             path: format!("/requests/{draft}/line-choices"),
             body: None,
@@ -1102,7 +1125,7 @@ async fn every_route_refuses_what_it_must() {
             route: "/requests/{id}/send",
             path: format!("/requests/{draft}/send"),
             body: Some(json!({"version": 999})),
-            expect: "RAAARRR",
+            expect: "RRRRARR",
         },
         Case {
             method: "post",

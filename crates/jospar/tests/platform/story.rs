@@ -1598,12 +1598,13 @@ async fn budget_requests(app: &TestApp) {
             .contains("вычисляемую графу нельзя редактировать"),
         "{body}"
     );
-    // Limit control (BP-4): 72 000 000 exceeds the 50 000 000 distributed to the school.
+    // Limit control (BP-4): 72 000 000 exceeds the 50 000 000 distributed to the school; the
+    // head, who sends, is told.
     let (status, body) = send_json(
         app,
         "post",
         &format!("/requests/{id}/send?lang=ru"),
-        &economist,
+        &head,
         json!({"version": 3}),
     )
     .await;
@@ -1711,13 +1712,23 @@ async fn budget_requests(app: &TestApp) {
         .find(|r| r["id"] == id)
         .expect("the request is listed");
     assert_eq!(row["amount"].as_i64(), Some(lines_2027), "{row}");
-    // Signing (BP-6, P-9): no signature, another person's key, a signature over an older
-    // state of the request — each refused with the reason, the request stays in work.
+    // Signing (BP-6, P-9, issue 21): the head of the school signs and sends, not its
+    // economist; no signature, another person's key, a signature over an older state of the
+    // request — each refused with the reason, the request stays in work.
+    let (status, _) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/send"),
+        &economist,
+        app.signed_send(id, "economist.school5", &economist).await,
+    )
+    .await;
+    assert_eq!(status, 403, "the economist does not send");
     let (status, body) = send_json(
         app,
         "post",
         &format!("/requests/{id}/send?lang=ru"),
-        &economist,
+        &head,
         json!({"version": 6}),
     )
     .await;
@@ -1726,7 +1737,7 @@ async fn budget_requests(app: &TestApp) {
         (422, Some("cms")),
         "{body}"
     );
-    let signed = app.signed_send(id, "economist.school5", &economist).await;
+    let signed = app.signed_send(id, "head.school5", &head).await;
     assert_eq!(signed["version"], 6);
     let data = reqwest::Client::new()
         .get(app.url(&format!("/api/v1/requests/{id}/signing-data")))
@@ -1740,13 +1751,13 @@ async fn budget_requests(app: &TestApp) {
         data["data"].as_str().expect("data"),
     )
     .expect("base64");
-    let by_head = app.sign_as("head.school5", &bytes).await;
+    let by_economist = app.sign_as("economist.school5", &bytes).await;
     let (status, body) = send_json(
         app,
         "post",
         &format!("/requests/{id}/send?lang=ru"),
-        &economist,
-        json!({"version": 6, "cms": by_head}),
+        &head,
+        json!({"version": 6, "cms": by_economist}),
     )
     .await;
     assert_eq!(status, 422, "{body}");
@@ -1760,12 +1771,12 @@ async fn budget_requests(app: &TestApp) {
     let mut older = bytes.clone();
     let at = older.len() - 3;
     older[at] ^= 1;
-    let stale = app.sign_as("economist.school5", &older).await;
+    let stale = app.sign_as("head.school5", &older).await;
     let (status, body) = send_json(
         app,
         "post",
         &format!("/requests/{id}/send?lang=kk"),
-        &economist,
+        &head,
         json!({"version": 6, "cms": stale}),
     )
     .await;
@@ -1777,14 +1788,8 @@ async fn budget_requests(app: &TestApp) {
             .contains("басқа мазмұнына"),
         "{body}"
     );
-    let (status, sent) = send_json(
-        app,
-        "post",
-        &format!("/requests/{id}/send"),
-        &economist,
-        signed,
-    )
-    .await;
+    let (status, sent) =
+        send_json(app, "post", &format!("/requests/{id}/send"), &head, signed).await;
     assert_eq!(
         (
             status,
@@ -1835,18 +1840,11 @@ async fn budget_requests(app: &TestApp) {
         (status, returned["status"].as_str()),
         (200, Some("returned"))
     );
-    let resend = app.signed_send(id, "economist.school5", &economist).await;
+    let resend = app.signed_send(id, "head.school5", &head).await;
     assert_eq!(resend["version"], 8);
-    let (status, _) = send_json(
-        app,
-        "post",
-        &format!("/requests/{id}/send"),
-        &economist,
-        resend,
-    )
-    .await;
+    let (status, _) = send_json(app, "post", &format!("/requests/{id}/send"), &head, resend).await;
     assert_eq!(status, 200);
-    // Both sendings are signed by the economist, each over its own version; audited.
+    // Both sendings are signed by the head, each over its own version; audited.
     let (status, signatures) = send_json(
         app,
         "get",
@@ -1855,7 +1853,7 @@ async fn budget_requests(app: &TestApp) {
         Value::Null,
     )
     .await;
-    let economist_iin = jospar_org::repo::user_by_login(&app.db, "economist.school5")
+    let head_iin = jospar_org::repo::user_by_login(&app.db, "head.school5")
         .await
         .expect("query")
         .expect("user")
@@ -1873,10 +1871,7 @@ async fn budget_requests(app: &TestApp) {
         .collect();
     assert_eq!(
         (status, versions),
-        (
-            200,
-            vec![(6, economist_iin.clone()), (8, economist_iin.clone())]
-        )
+        (200, vec![(6, head_iin.clone()), (8, head_iin.clone())])
     );
     let audit = app
         .db
@@ -2435,7 +2430,7 @@ async fn reports_of_the_campaign(app: &TestApp, campaign: i64, id: i64, planner:
         .expect("specific 111 row");
     assert_eq!(specific[col_2027].as_i64(), Some(36 * MLN));
     assert_eq!(a57["total"][col_2027].as_i64(), Some(36 * MLN));
-    let economist_iin = jospar_org::repo::user_by_login(&app.db, "economist.school5")
+    let head_iin = jospar_org::repo::user_by_login(&app.db, "head.school5")
         .await
         .expect("query")
         .expect("user")
@@ -2443,7 +2438,7 @@ async fn reports_of_the_campaign(app: &TestApp, campaign: i64, id: i64, planner:
     assert!(
         a57["footer"].as_array().expect("footer").iter().any(|l| l
             .as_str()
-            .is_some_and(|l| l.contains("Подписано ЭЦП") && l.contains(&economist_iin))),
+            .is_some_and(|l| l.contains("Подписано ЭЦП") && l.contains(&head_iin))),
         "{a57}"
     );
     let edu = app

@@ -202,8 +202,8 @@ pub(super) fn routes(api: Api) -> Api {
         .answer::<crate::api::common::SigningData>()
         .post(
             "/requests/{id}/send",
-            "Send for review within limits, signed: {version, cms} (BP-4, BP-6)",
-            Access::Enter,
+            "Send for review within limits, signed by the head of the institution or its acting head named by a delegation in force: {version, cms} (BP-4, BP-6, issue 21)",
+            Access::Approve,
             false,
             send_request,
         )

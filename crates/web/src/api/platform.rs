@@ -67,6 +67,31 @@ pub(super) fn routes(api: Api) -> Api {
         .body::<OrgChange>()
         .answer::<jospar_org::Org>()
         .get(
+            "/orgs/{id}/delegations",
+            "Acting heads of the organisation: who signs for its head, from which day to which, on what basis (issue 21)",
+            Access::Read,
+            true,
+            delegations,
+        )
+        .answers::<jospar_org::delegations::Delegation>()
+        .post(
+            "/orgs/{id}/delegations",
+            "Name an acting head: a person of the organisation, for dates, on a basis; by the head or the system administrator (issue 21)",
+            Access::Approve,
+            false,
+            add_delegation,
+        )
+        .body::<jospar_org::delegations::NewDelegation>()
+        .created::<jospar_org::delegations::Delegation>()
+        .delete(
+            "/orgs/{id}/delegations/{delegation}",
+            "Revoke a delegation before its end (issue 21)",
+            Access::Approve,
+            false,
+            revoke_delegation,
+        )
+        .no_content()
+        .get(
             "/classification/years",
             "Years that have a classification",
             Access::SignedIn,
@@ -528,6 +553,31 @@ async fn add_grant(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Res
     Ok(created(
         service::grant(ctx.db(), p, id, &g.role, g.org_id, g.valid_until, &g.module).await?,
     ))
+}
+
+async fn delegations(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<jospar_org::delegations::Delegation>>> {
+    let p = ctx.user()?;
+    Ok(Json(jospar_org::delegations::list(ctx.db(), p, id).await?))
+}
+
+async fn add_delegation(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: jospar_org::delegations::NewDelegation = body(&bytes)?;
+    Ok(created(
+        jospar_org::delegations::create(ctx.db(), p, id, new).await?,
+    ))
+}
+
+async fn revoke_delegation(
+    ctx: Ctx,
+    Path((id, delegation)): Path<(i64, i64)>,
+) -> AppResult<StatusCode> {
+    let p = writer(&ctx)?;
+    jospar_org::delegations::revoke(ctx.db(), p, id, delegation).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn remove_grant(ctx: Ctx, Path((id, grant)): Path<(i64, i64)>) -> AppResult<StatusCode> {

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use jospar_access::Access;
 use jospar_org::usecases as service;
 use jospar_org::{Budget, NewOrg, Org, OrgChange, OrgKind, Scenario, repo};
@@ -32,6 +32,11 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs", get(list).post(create))
         .route("/orgs/new", get(new_form))
         .route("/orgs/{id}", get(show).post(update))
+        .route("/orgs/{id}/delegations", post(add_delegation))
+        .route(
+            "/orgs/{id}/delegations/{delegation}/revoke",
+            post(revoke_delegation),
+        )
 }
 
 /// One line of the tree as shown.
@@ -270,6 +275,31 @@ struct ShowPage {
     parents: Vec<Choice>,
     closed_on: String,
     form: OrgForm,
+    /// Acting heads of the organisation (issue 21) and whether the caller names them.
+    delegations: Vec<DelegationLine>,
+    can_delegate: bool,
+    staff: Vec<Choice>,
+    delegation_form: DelegationForm,
+}
+
+/// An acting head as the page lists it.
+struct DelegationLine {
+    id: i64,
+    acting: String,
+    period: String,
+    basis: String,
+    in_force: bool,
+    revoked: bool,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct DelegationForm {
+    csrf: String,
+    acting_user_id: String,
+    valid_from: String,
+    valid_to: String,
+    basis: String,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -293,8 +323,51 @@ async fn show_page(
     form: Option<OrgForm>,
     error: Option<String>,
 ) -> AppResult<Response> {
+    show_page_with(ctx, id, form, error, DelegationForm::default()).await
+}
+
+async fn show_page_with(
+    ctx: &Ctx,
+    id: i64,
+    form: Option<OrgForm>,
+    error: Option<String>,
+    delegation_form: DelegationForm,
+) -> AppResult<Response> {
     let p = ctx.user()?;
     let org = service::org(ctx.db(), p, id).await?;
+    let staff_users: Vec<_> = repo::users(ctx.db(), "", Some(&[id]))
+        .await?
+        .into_iter()
+        .filter(|u| u.org_id == id && !u.blocked)
+        .collect();
+    let delegations = jospar_org::delegations::list(ctx.db(), p, id)
+        .await?
+        .into_iter()
+        .map(|d| DelegationLine {
+            id: d.id,
+            acting: staff_users
+                .iter()
+                .find(|u| u.id == d.acting_user_id)
+                .map(|u| u.full_name.clone())
+                .unwrap_or_default(),
+            period: format!(
+                "{} — {}",
+                crate::view::date(&d.valid_from),
+                crate::view::date(&d.valid_to)
+            ),
+            in_force: d.in_force(p.today),
+            revoked: d.revoked,
+            basis: d.basis,
+        })
+        .collect();
+    let staff = staff_users
+        .iter()
+        .map(|u| Choice {
+            value: u.id.to_string(),
+            label: format!("{} ({})", u.full_name, u.login),
+            selected: delegation_form.acting_user_id == u.id.to_string(),
+        })
+        .collect();
     let all = repo::all_orgs(ctx.db()).await?;
     let lang = ctx.tr.lang();
     let budgets = repo::budgets(ctx.db()).await?;
@@ -357,9 +430,66 @@ async fn show_page(
             .as_ref()
             .map(crate::view::date)
             .unwrap_or_default(),
+        can_delegate: jospar_org::delegations::may_delegate(p, org.id),
         org,
         form,
+        delegations,
+        staff,
+        delegation_form,
     })
+}
+
+/// Names an acting head; a refusal shows the page again with what was typed.
+async fn add_delegation(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<DelegationForm>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let result = async {
+        let new = jospar_org::delegations::NewDelegation {
+            acting_user_id: jospar_access::parse_id(&form.acting_user_id, "acting_user_id")?,
+            valid_from: jospar_access::parse_date(&form.valid_from, "valid_from")?,
+            valid_to: jospar_access::parse_date(&form.valid_to, "valid_to")?,
+            basis: form.basis.clone(),
+        };
+        jospar_org::delegations::create(ctx.db(), p, id, new).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&crate::view::done(
+            &format!("/orgs/{id}#delegations"),
+            "added",
+        ))
+        .into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let response = show_page_with(&ctx, id, None, Some(message), form).await?;
+            Ok(super::common::unprocessable_if(true, response))
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CsrfForm {
+    csrf: String,
+}
+
+async fn revoke_delegation(
+    ctx: Ctx,
+    Path((id, delegation)): Path<(i64, i64)>,
+    Form(form): Form<CsrfForm>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    jospar_org::delegations::revoke(ctx.db(), p, id, delegation).await?;
+    Ok(Redirect::to(&crate::view::done(
+        &format!("/orgs/{id}#delegations"),
+        "revoked",
+    ))
+    .into_response())
 }
 
 async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {

@@ -314,6 +314,8 @@ struct ShowPage {
     signatures: Vec<SignatureView>,
     /// What the approver is asked before signing: the request, its organisation, its amounts.
     approve_question: String,
+    /// The caller is the head (or acting head) who signs and sends the request.
+    can_send: bool,
 }
 
 /// What the send form gives NCALayer (P-9): the canonical bytes and whose key may sign.
@@ -507,6 +509,7 @@ async fn show_page(
         signing,
         signatures,
         approve_question,
+        can_send: service::may_send(ctx.db(), p, &request).await?,
         line_form,
         choices,
     })
