@@ -521,6 +521,66 @@ pub async fn set_rows(
     Ok(amount)
 }
 
+/// The rows of several lines of one year, as one grid saves them (issue 21): all or nothing,
+/// one version check, one audit row per line changed.
+pub struct LineRows<'a> {
+    pub line_id: i64,
+    pub rows: &'a [RowInput],
+    pub form: &'a FormDef,
+}
+
+pub async fn set_year_rows(
+    db: &Db,
+    who: &Who,
+    target: Target,
+    year: i32,
+    lines: &[LineRows<'_>],
+) -> Result<()> {
+    let mut evaluated = Vec::new();
+    for line in lines {
+        evaluated.push(FormDef::total(&line.form.evaluate(line.rows)?));
+    }
+    let mut tx = db.begin().await?;
+    let request = claim(&mut tx, target.request_id, target.version, true).await?;
+    let known: Vec<i64> = on_tx!(&mut tx, conn => sqlx::query_scalar("SELECT id FROM request_lines WHERE request_id = $1")
+        .bind(request.id).fetch_all(conn).await)?;
+    for (line, amount) in lines.iter().zip(evaluated) {
+        if !known.contains(&line.line_id) {
+            return Err(PlanningError::NotFound.into());
+        }
+        let old: Option<(String, i64)> = on_tx!(&mut tx, conn => sqlx::query_as(
+            "SELECT rows_json, amount FROM request_line_years WHERE request_id = $1 AND line_id = $2 AND year = $3")
+            .bind(request.id).bind(line.line_id).bind(i64::from(year)).fetch_optional(conn).await)?;
+        let text =
+            serde_json::to_string(line.rows).map_err(|e| StoreError::Other(e.to_string()))?;
+        if old.as_ref().is_some_and(|(rows, _)| *rows == text) {
+            continue;
+        }
+        write_rows(
+            &mut tx,
+            request.id,
+            line.line_id,
+            year,
+            &text,
+            amount.tiyn(),
+        )
+        .await?;
+        tx.audit(AuditEntry {
+            who,
+            org_id: Some(request.org_id),
+            entity: "request_line",
+            entity_id: format!("{}/{year}", line.line_id),
+            action: if old.is_some() { "update" } else { "create" },
+            old_value: old.map(|(rows, amount)| json!({"rows": serde_json::from_str::<serde_json::Value>(&rows).unwrap_or_default(), "amount_tiyn": amount})),
+            new_value: Some(json!({"rows": line.rows, "amount_tiyn": amount.tiyn()})),
+            reason: None,
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 /// A line whose rows another module computes (ST-3: the payroll lines from the staffing table).
 pub struct ComputedLine<'a> {
     pub program: String,

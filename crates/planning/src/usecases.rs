@@ -359,6 +359,103 @@ pub async fn set_rows(
     .map_err(|e| planning_error(name_columns(e, &form, tr)))
 }
 
+/// The limits the request's organisation received in its campaign, by program, year and kind
+/// (the grid shows what remains of them as the user types).
+pub async fn limits_of(db: &Db, request: &Request) -> Result<Vec<limits_repo::Amount>> {
+    Ok(limits_repo::amounts_of(db, request.campaign_id, request.org_id).await?)
+}
+
+/// The grid of a request for one year (issue 21): every line's calculation rows, by line.
+pub struct YearEdit<'a> {
+    pub id: i64,
+    pub version: i64,
+    pub year: i32,
+    pub lines: &'a [(i64, Vec<RowInput>)],
+}
+
+/// Saves the rows of every line of one year at once, atomically, with the version check. Lines
+/// computed from the staffing table are left as they are; a refusal names the line, the row
+/// and the column.
+pub async fn set_year(db: &Db, p: &Principal, tr: &Tr, edit: YearEdit<'_>) -> Result<()> {
+    let request = request(db, p, edit.id).await?;
+    p.require(Right::Enter, request.org_id)?;
+    let campaign = limits_repo::campaign(db, request.campaign_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    if !request_years(campaign.first_year).contains(&edit.year) {
+        return Err(planning_error(PlanningError::Year(edit.year).into()));
+    }
+    let lines = repo::lines(db, edit.id).await?;
+    let forms = repo::forms(db).await?;
+    let mut kept = Vec::new();
+    for (line_id, rows) in edit.lines {
+        let line = lines
+            .iter()
+            .find(|l| l.id == *line_id)
+            .ok_or(Error::NotFound)?;
+        if crate::payroll::computed_from_staffing(db, request.org_id, edit.year, &line.specific)
+            .await?
+        {
+            continue;
+        }
+        let form = forms
+            .iter()
+            .find(|f| f.code == line.form_code)
+            .ok_or_else(|| planning_error(PlanningError::NoForm(line.specific.clone()).into()))?;
+        // Rows that are entirely empty are dropped (the blank rows of the grid).
+        let rows: Vec<RowInput> = rows
+            .iter()
+            .filter(|r| r.values().any(|v| !v.trim().is_empty()))
+            .cloned()
+            .collect();
+        if let Err(e) = form.evaluate(&rows) {
+            return Err(in_line(
+                line,
+                planning_error(name_columns(e.into(), form, tr)),
+                tr,
+            ));
+        }
+        kept.push((line.id, rows, form));
+    }
+    let writes: Vec<repo::LineRows> = kept
+        .iter()
+        .map(|(line_id, rows, form)| repo::LineRows {
+            line_id: *line_id,
+            rows,
+            form,
+        })
+        .collect();
+    let target = Target {
+        request_id: edit.id,
+        version: edit.version,
+    };
+    repo::set_year_rows(db, &p.who(), target, edit.year, &writes)
+        .await
+        .map_err(planning_error)
+}
+
+/// A refusal inside one line of the grid, prefixed with the line's codes; the field names the
+/// line so that the page marks it.
+fn in_line(line: &Line, e: Error, tr: &Tr) -> Error {
+    match e {
+        Error::Invalid { key, args, .. } => Error::Invalid {
+            key: "err-grid-line",
+            args: vec![
+                (
+                    "line",
+                    format!("{} {} {}", line.program, line.subprogram, line.specific)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                ),
+                ("error", tr.args(key, &args)),
+            ],
+            field: Some(format!("line-{}", line.id)),
+        },
+        other => other,
+    }
+}
+
 /// Replaces column keys in a form error by the column names the user sees.
 fn name_columns(e: RepoError, form: &FormDef, tr: &Tr) -> RepoError {
     let name = |key: String| {

@@ -1047,3 +1047,210 @@ async fn start_page_with_a_returned_request_and_a_plan_only_grant() {
     client.close().await.expect("close");
     let _ = std::fs::remove_dir_all(profile);
 }
+
+/// A small deterministic generator of test inputs (no dependency for one test).
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, bound: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % bound.max(1)
+    }
+
+    /// A number as a person types it: whole or with tiyn, sometimes with spaces (ordinary or
+    /// no-break) between the thousands and a decimal comma.
+    fn typed(&mut self, max: u64) -> String {
+        let whole = self.next(max + 1);
+        let grouped = |n: u64, sep: &str| {
+            let digits = n.to_string();
+            let mut out = String::new();
+            for (i, c) in digits.chars().enumerate() {
+                if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                    out.push_str(sep);
+                }
+                out.push(c);
+            }
+            out
+        };
+        let body = match self.next(3) {
+            0 => whole.to_string(),
+            1 => grouped(whole, " "),
+            _ => grouped(whole, "\u{a0}"),
+        };
+        match self.next(3) {
+            0 => body,
+            1 => format!("{body},{}", self.next(10)),
+            _ => format!("{body},{:02}", self.next(100)),
+        }
+    }
+}
+
+/// (issue 21) the request grid: the school's economist pastes a block from Excel into the
+/// calculation rows, with a Russian-locale amount; the line, the year and the remaining limit
+/// are computed as typed; a cell that is not a number is marked, its save refused with the
+/// line named and everything typed kept; the corrected grid saves. The browser's formula
+/// engine agrees with the server's on random rows of every shipped form, to the tiyn.
+#[tokio::test]
+async fn enter_a_request_through_the_grid_with_a_pasted_block() {
+    if !browser_available() {
+        return;
+    }
+    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+    jospar::demo_workflow::load_workflow(&app.db)
+        .await
+        .expect("the demo's budget year");
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let request = jospar_planning::repo::requests(&app.db)
+        .await
+        .expect("requests")
+        .into_iter()
+        .find(|r| r.org_id == school)
+        .expect("the school's request");
+    let (_driver, client, profile) = browser().await;
+    sign_in(&client, &app, "economist.school5").await;
+    let grid = app.url(&format!("/requests/{}/grid?year=2027&lang=ru", request.id));
+    client.goto(&grid).await.expect("grid");
+    wait_for_text(&client, "#grid-year-total", "36 000 000,00").await;
+
+    // Two rows pasted into the first cell: 12 × 300 000 × 12 and 1 × 250 000,50 × 12.
+    let block = "Учитель\t12\t300 000\t12\nПедагог-психолог\t1\t250\u{a0}000,50\t12\n";
+    client
+        .execute(
+            "const input = document.querySelector('section.grid-line tbody input[data-key]');
+             const data = new DataTransfer();
+             data.setData('text/plain', arguments[0]);
+             input.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));",
+            vec![serde_json::json!(block)],
+        )
+        .await
+        .expect("paste");
+    wait_for_text(&client, "#grid-year-total", "46 200 006,00").await;
+    wait_for_text(&client, "[data-remaining]", "13 799 994,00").await;
+    keep_screenshot(&client, "request-grid-pasted").await;
+
+    // A cell that is not a number: marked as typed, the save refused naming the line.
+    fill(&client, "input[name$='|1|staff_units']", "один").await;
+    wait_for_text(&client, "#grid-year-total", "43 200 000,00").await;
+    assert!(
+        client
+            .find(Locator::Css("input.bad[name$='|1|staff_units']"))
+            .await
+            .is_ok(),
+        "the bad cell is marked"
+    );
+    client
+        .find(Locator::Id("grid-save"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#grid-error", "003 111").await;
+    let kept = client
+        .find(Locator::Css("input[name$='|1|staff_units']"))
+        .await
+        .expect("cell")
+        .prop("value")
+        .await
+        .expect("value");
+    assert_eq!(kept.as_deref(), Some("один"), "what was typed is kept");
+    assert!(
+        client
+            .find(Locator::Css("section.grid-line.refused"))
+            .await
+            .is_ok()
+    );
+
+    fill(&client, "input[name$='|1|staff_units']", "1").await;
+    client
+        .find(Locator::Id("grid-save"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#done", "").await;
+    wait_for_text(&client, "#grid-year-total", "46 200 006,00").await;
+    let lines = jospar_planning::repo::lines(&app.db, request.id)
+        .await
+        .expect("lines");
+    let stored: jospar_core::Tenge = lines
+        .iter()
+        .filter_map(|l| l.amounts.get(&2027))
+        .copied()
+        .sum();
+    assert_eq!(
+        stored.tiyn(),
+        4_620_000_600,
+        "the server stored what the grid showed"
+    );
+
+    // The browser's engine against the server's, on random rows of every shipped form.
+    let forms = jospar_forms::shipped();
+    let mut random = Lcg(21);
+    let mut cases = Vec::new();
+    for _ in 0..400 {
+        let form = &forms[random.next(forms.len() as u64) as usize];
+        let row: jospar_forms::RowInput = form
+            .columns
+            .iter()
+            .filter_map(|c| match c.column_type {
+                jospar_forms::ColumnType::Text => Some((c.key.clone(), "строка".to_string())),
+                jospar_forms::ColumnType::Number | jospar_forms::ColumnType::Money => {
+                    Some((c.key.clone(), {
+                        let max = if random.next(2) == 0 { 100 } else { 2_000_000 };
+                        random.typed(max)
+                    }))
+                }
+                jospar_forms::ColumnType::Computed => None,
+            })
+            .collect();
+        cases.push((form.clone(), row));
+    }
+    let answers = client
+        .execute(
+            "return arguments[0].map(([form, row]) => window.JosparForms.evaluateRow(form, row));",
+            vec![serde_json::json!(cases)],
+        )
+        .await
+        .expect("the browser's engine");
+    let mut compared = 0;
+    for ((form, row), answer) in cases.iter().zip(answers.as_array().expect("answers")) {
+        match form.evaluate(std::slice::from_ref(row)) {
+            Ok(values) => {
+                compared += 1;
+                assert_eq!(
+                    answer["tiyn"].as_str(),
+                    Some(values[0].amount.tiyn().to_string().as_str()),
+                    "{} {row:?}: {answer}",
+                    form.code
+                );
+                assert_eq!(answer["bad"], serde_json::json!([]), "{row:?}: {answer}");
+                for column in form
+                    .columns
+                    .iter()
+                    .filter(|c| c.column_type == jospar_forms::ColumnType::Computed)
+                {
+                    assert_eq!(
+                        answer["computed"][&column.key].as_str(),
+                        values[0].values.get(&column.key).map(String::as_str),
+                        "{} {row:?}",
+                        form.code
+                    );
+                }
+            }
+            Err(_) => assert_ne!(
+                answer["bad"],
+                serde_json::json!([]),
+                "{} {row:?}: {answer}",
+                form.code
+            ),
+        }
+    }
+    assert!(compared > 100, "only {compared} rows were in range");
+    client.close().await.expect("close");
+    let _ = std::fs::remove_dir_all(profile);
+}

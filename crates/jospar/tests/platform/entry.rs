@@ -169,6 +169,28 @@ async fn request_lines_are_picked_named_and_deleted(engine: Engine) {
         "{after}"
     );
     assert_eq!(after["request"]["version"], version + 2, "{after}");
+
+    // A whole year of every line through the API (issue 21): all or nothing, a refusal names
+    // the line.
+    let kept_line = after["lines"][0]["id"].as_i64().expect("the demo's line");
+    let year = |staff: &str| {
+        json!({"version": version + 2, "lines": [{"line_id": kept_line, "rows": [
+            {"position": "Учитель", "staff_units": staff, "salary": "300 000", "months": "12"}]}]})
+    };
+    let path = format!("/requests/{id}/years/2027");
+    let (status, refused) = send_json(&app, "put", &path, &economist, year("десять")).await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (422, Some(format!("line-{kept_line}").as_str())),
+        "{refused}"
+    );
+    let (status, saved) = send_json(&app, "put", &path, &economist, year("11")).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(
+        saved["lines"][0]["amounts"]["2027"].as_i64(),
+        Some(11 * 300_000 * 12 * 100),
+        "{saved}"
+    );
     let (_, audit) = send_json(
         &app,
         "get",

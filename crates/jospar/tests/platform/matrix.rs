@@ -563,6 +563,13 @@ async fn every_route_refuses_what_it_must() {
             expect: "ARRRARR",
         },
         Case {
+            method: "put",
+            route: "/requests/{id}/years/{year}",
+            path: format!("/requests/{draft}/years/2027"),
+            body: Some(json!({"version": 999, "lines": []})),
+            expect: "RAAARRR",
+        },
+        Case {
             method: "get",
             route: "/requests/{id}/line-choices",
             path: format!("/requests/{draft}/line-choices"),

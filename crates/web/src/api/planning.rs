@@ -122,6 +122,15 @@ pub(super) fn routes(api: Api) -> Api {
         )
         .body::<RowsBody>()
         .answer::<LineAmount>()
+        .put(
+            "/requests/{id}/years/{year}",
+            "Save the calculation rows of every line of one year at once, as the grid does (issue 21): all or nothing, with the version check; a refusal names the line, the row and the column",
+            Access::Enter,
+            false,
+            set_year,
+        )
+        .body::<YearBody>()
+        .answer::<RequestLines>()
         .get(
             "/requests/{id}/export",
             "Breakdowns of the request as XLSX or CSV with expense identifiers (BP-13, P-19)",
@@ -395,6 +404,40 @@ async fn add_line(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Resp
     Ok(created(
         jospar_planning::usecases::add_line(ctx.db(), p, id, b.version, input).await?,
     ))
+}
+
+/// The rows of every line of a year.
+#[derive(Deserialize, ToSchema)]
+struct YearBody {
+    version: i64,
+    lines: Vec<YearLine>,
+}
+
+#[derive(Deserialize, ToSchema)]
+struct YearLine {
+    line_id: i64,
+    rows: Vec<jospar_forms::RowInput>,
+}
+
+async fn set_year(
+    ctx: Ctx,
+    Path((id, year)): Path<(i64, i32)>,
+    bytes: Bytes,
+) -> AppResult<Json<RequestLines>> {
+    let p = writer(&ctx)?;
+    let b: YearBody = body(&bytes)?;
+    let lines: Vec<(i64, Vec<jospar_forms::RowInput>)> =
+        b.lines.into_iter().map(|l| (l.line_id, l.rows)).collect();
+    let edit = jospar_planning::usecases::YearEdit {
+        id,
+        version: b.version,
+        year,
+        lines: &lines,
+    };
+    jospar_planning::usecases::set_year(ctx.db(), p, &ctx.tr, edit).await?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
+    let lines = jospar_planning::usecases::lines(ctx.db(), &request).await?;
+    Ok(Json(RequestLines { request, lines }))
 }
 
 async fn line_choices(

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/requests/{id}", get(show))
         .route("/requests/{id}/lines", post(add_line))
         .route("/requests/{id}/lines/{line}/delete", post(delete_line))
+        .route("/requests/{id}/grid", get(grid_page).post(save_grid))
         .route(
             "/requests/{id}/lines/{line}",
             get(line_page).post(save_line),
@@ -698,8 +699,42 @@ async fn line_view(
     )
     .await?;
     let editable = service::request_actions(p, &request).edit && !from_staffing;
-    let columns: Vec<GridColumn> = form
-        .columns
+    let columns = calc_columns(&form, lang);
+    let blank = if editable { 3 } else { 0 };
+    let rows = calc_rows(&form, &source_rows, &evaluated, blank, lang);
+    render(LinePage {
+        page: Page::new(ctx, "request-line-title", "requests"),
+        error,
+        id,
+        line_id,
+        version: request.version,
+        year,
+        years,
+        heading: format!(
+            "{} {} {} {} · {}",
+            line.program, line.subprogram, line.specific, line.project, line.id
+        ),
+        form_name: if lang == "kk" {
+            form.name_kk.clone()
+        } else {
+            form.name_ru.clone()
+        },
+        columns,
+        rows,
+        amount: line
+            .amounts
+            .get(&year)
+            .copied()
+            .unwrap_or_default()
+            .to_string(),
+        editable,
+        from_staffing,
+    })
+}
+
+/// The headings of a calculation form in the user's language.
+fn calc_columns(form: &jospar_forms::FormDef, lang: &str) -> Vec<GridColumn> {
+    form.columns
         .iter()
         .map(|c| GridColumn {
             name: if lang == "kk" {
@@ -709,9 +744,19 @@ async fn line_view(
             },
             computed: c.column_type == ColumnType::Computed,
         })
-        .collect();
-    let blank = if editable { 3 } else { 0 };
-    let rows = (0..source_rows.len() + blank)
+        .collect()
+}
+
+/// The cells of a calculation form's rows — typed values as typed, computed ones as money —
+/// with `blank` empty rows below for more.
+fn calc_rows(
+    form: &jospar_forms::FormDef,
+    source_rows: &[RowInput],
+    evaluated: &[jospar_forms::RowValues],
+    blank: usize,
+    lang: &str,
+) -> Vec<Vec<GridCell>> {
+    (0..source_rows.len() + blank)
         .map(|i| {
             form.columns
                 .iter()
@@ -746,35 +791,7 @@ async fn line_view(
                 })
                 .collect()
         })
-        .collect();
-    render(LinePage {
-        page: Page::new(ctx, "request-line-title", "requests"),
-        error,
-        id,
-        line_id,
-        version: request.version,
-        year,
-        years,
-        heading: format!(
-            "{} {} {} {} · {}",
-            line.program, line.subprogram, line.specific, line.project, line.id
-        ),
-        form_name: if lang == "kk" {
-            form.name_kk.clone()
-        } else {
-            form.name_ru.clone()
-        },
-        columns,
-        rows,
-        amount: line
-            .amounts
-            .get(&year)
-            .copied()
-            .unwrap_or_default()
-            .to_string(),
-        editable,
-        from_staffing,
-    })
+        .collect()
 }
 
 async fn line_page(
@@ -843,6 +860,237 @@ async fn save_line(
                 line_view(&ctx, id, line, Some(year), Some(rows), Some(message)).await?;
             *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             Ok(response)
+        }
+    }
+}
+
+/// One line of the request's grid: its codes and names, its form (for the browser's formula
+/// engine), its rows as cells, its total.
+pub struct GridLine {
+    id: i64,
+    label: String,
+    program: String,
+    kind: String,
+    editable: bool,
+    form_json: String,
+    columns: Vec<GridColumn>,
+    rows: Vec<Vec<GridCell>>,
+    total: String,
+    refused: bool,
+}
+
+/// A limit of the year by program and kind, with what the lines ask of it.
+pub struct GridLimit {
+    program: String,
+    kind: String,
+    kind_name: String,
+    limit_tiyn: i64,
+    limit: String,
+    requested: String,
+    remaining: String,
+    over: bool,
+}
+
+#[derive(Template)]
+#[template(path = "request_grid.html")]
+struct GridPage {
+    page: Page,
+    error: Option<String>,
+    id: i64,
+    version: i64,
+    year: i32,
+    years: Vec<i32>,
+    lines: Vec<GridLine>,
+    limits: Vec<GridLimit>,
+    year_total: String,
+    editable: bool,
+}
+
+/// The request's lines and calculation rows of one year on one page (issue 21), computed in
+/// the browser as typed by the same formulas; `typed` keeps a refused save's cells.
+async fn grid_view(
+    ctx: &Ctx,
+    id: i64,
+    year: Option<i32>,
+    typed: Option<&HashMap<i64, Vec<RowInput>>>,
+    error: Option<(String, Option<String>)>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let request = service::request(ctx.db(), p, id).await?;
+    let campaign = jospar_limits::repo::campaign(ctx.db(), request.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let years = request_years(campaign.first_year).to_vec();
+    let year = year
+        .filter(|y| years.contains(y))
+        .unwrap_or(campaign.first_year);
+    let lang = ctx.tr.lang();
+    let lines = service::lines(ctx.db(), &request).await?;
+    let choices = jospar_planning::codes::line_choices(ctx.db(), &ctx.tr, &request).await?;
+    let editable = service::request_actions(p, &request).edit;
+    let refused_field = error.as_ref().and_then(|(_, f)| f.clone());
+    let mut views = Vec::new();
+    for line in &lines {
+        let form = service::form_of(ctx.db(), line).await?;
+        let stored = jospar_planning::repo::line_rows(ctx.db(), id, line.id, year).await?;
+        let evaluated = form.evaluate(&stored).unwrap_or_default();
+        let from_staffing = jospar_planning::payroll::computed_from_staffing(
+            ctx.db(),
+            request.org_id,
+            year,
+            &line.specific,
+        )
+        .await?;
+        let line_editable = editable && !from_staffing;
+        let source = typed
+            .and_then(|t| t.get(&line.id))
+            .cloned()
+            .unwrap_or(stored);
+        let blank = if line_editable { 2 } else { 0 };
+        views.push(GridLine {
+            id: line.id,
+            label: [
+                (line.program.clone(), choices.program_name(&line.program)),
+                (
+                    line.subprogram.clone(),
+                    choices.subprogram_name(&line.program, &line.subprogram),
+                ),
+                (line.specific.clone(), choices.specific_name(&line.specific)),
+            ]
+            .into_iter()
+            .filter(|(code, _)| !code.is_empty())
+            .map(|(code, name)| format!("{code} {name}"))
+            .collect::<Vec<_>>()
+            .join(" · "),
+            program: line.program.clone(),
+            kind: line.limit_kind.code().to_string(),
+            editable: line_editable,
+            form_json: serde_json::to_string(&form)
+                .map_err(|e| AppError::Internal(e.to_string()))?,
+            columns: calc_columns(&form, lang),
+            rows: calc_rows(&form, &source, &evaluated, blank, lang),
+            total: line
+                .amounts
+                .get(&year)
+                .copied()
+                .unwrap_or_default()
+                .to_string(),
+            refused: refused_field.as_deref() == Some(&format!("line-{}", line.id)),
+        });
+    }
+    let requested = |program: &str, kind: LimitKind| -> Tenge {
+        lines
+            .iter()
+            .filter(|l| l.program == program && l.limit_kind == kind)
+            .filter_map(|l| l.amounts.get(&year))
+            .copied()
+            .sum()
+    };
+    let limits = service::limits_of(ctx.db(), &request)
+        .await?
+        .into_iter()
+        .filter(|a| a.slot.year == year && !a.slot.program.is_empty())
+        .map(|a| {
+            let asked = requested(&a.slot.program, a.slot.kind);
+            GridLimit {
+                kind: a.slot.kind.code().to_string(),
+                kind_name: kind_name(&ctx.tr, a.slot.kind),
+                limit_tiyn: a.amount.tiyn(),
+                limit: a.amount.to_string(),
+                requested: asked.to_string(),
+                remaining: (a.amount - asked).to_string(),
+                over: asked > a.amount,
+                program: a.slot.program,
+            }
+        })
+        .collect();
+    let year_total: Tenge = lines
+        .iter()
+        .filter_map(|l| l.amounts.get(&year))
+        .copied()
+        .sum();
+    let response = render(GridPage {
+        page: Page::new(ctx, "grid-title", "requests"),
+        error: error.map(|(m, _)| m),
+        id,
+        version: request.version,
+        year,
+        years,
+        lines: views,
+        limits,
+        year_total: year_total.to_string(),
+        editable,
+    })?;
+    Ok(super::common::unprocessable_if(typed.is_some(), response))
+}
+
+async fn grid_page(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    grid_view(&ctx, id, q.year.parse().ok(), None, None).await
+}
+
+/// Cells arrive as `g|LINE|ROW|COLUMN`: the rows of every line of the year.
+fn grid_from_form(fields: &HashMap<String, String>) -> HashMap<i64, Vec<RowInput>> {
+    let mut cells: HashMap<i64, std::collections::BTreeMap<usize, RowInput>> = HashMap::new();
+    for (key, value) in fields {
+        let mut parts = key.splitn(4, '|');
+        let (Some("g"), Some(line), Some(row), Some(column)) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if let (Ok(line), Ok(row)) = (line.parse::<i64>(), row.parse::<usize>()) {
+            cells
+                .entry(line)
+                .or_default()
+                .entry(row)
+                .or_default()
+                .insert(column.to_string(), value.clone());
+        }
+    }
+    cells
+        .into_iter()
+        .map(|(line, rows)| (line, rows.into_values().collect()))
+        .collect()
+}
+
+/// Saves every line of the year at once; a refusal keeps all that was typed and marks the line.
+async fn save_grid(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let version = fields
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let year: i32 = fields.get("year").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let typed = grid_from_form(&fields);
+    let lines: Vec<(i64, Vec<RowInput>)> = typed.clone().into_iter().collect();
+    let edit = service::YearEdit {
+        id,
+        version,
+        year,
+        lines: &lines,
+    };
+    match service::set_year(ctx.db(), p, &ctx.tr, edit).await {
+        Ok(()) => Ok(Redirect::to(&crate::view::done(
+            &format!("/requests/{id}/grid?year={year}"),
+            "saved",
+        ))
+        .into_response()),
+        Err(e) => {
+            let field = match &e {
+                AppError::Invalid { field, .. } => field.clone(),
+                _ => None,
+            };
+            let message = form_message(&ctx, e)?;
+            grid_view(&ctx, id, Some(year), Some(&typed), Some((message, field))).await
         }
     }
 }
