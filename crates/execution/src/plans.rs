@@ -15,15 +15,23 @@ use serde_json::json;
 #[serde(rename_all = "snake_case")]
 pub enum PlanStatus {
     Draft,
+    /// Submitted by the institution to the organisation above for approval (issue 21): no
+    /// longer edited, approved or returned to draft there.
+    Submitted,
     Approved,
 }
 
 impl PlanStatus {
-    pub const ALL: [PlanStatus; 2] = [PlanStatus::Draft, PlanStatus::Approved];
+    pub const ALL: [PlanStatus; 3] = [
+        PlanStatus::Draft,
+        PlanStatus::Submitted,
+        PlanStatus::Approved,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
             PlanStatus::Draft => "draft",
+            PlanStatus::Submitted => "submitted",
             PlanStatus::Approved => "approved",
         }
     }
@@ -113,11 +121,7 @@ pub async fn plan(db: &Db, id: i64) -> Result<Option<Plan>> {
         org_id,
         request_id,
         year: year as i32,
-        status: if status == "approved" {
-            PlanStatus::Approved
-        } else {
-            PlanStatus::Draft
-        },
+        status: PlanStatus::from_code(&status).unwrap_or(PlanStatus::Draft),
         lines: serde_json::from_str(&lines).map_err(|e| corrupt(id, e))?,
         changes,
         version,
@@ -269,6 +273,54 @@ pub async fn create_plan(
     })?)
 }
 
+/// Submits a draft for approval, or returns a submitted plan to its draft with a reason
+/// (issue 21); audited.
+pub async fn move_plan(
+    db: &Db,
+    who: &Who,
+    current: &Plan,
+    version: i64,
+    to: PlanStatus,
+    reason: Option<&str>,
+) -> std::result::Result<Plan, PlanRefusal> {
+    let from = match to {
+        PlanStatus::Submitted => PlanStatus::Draft,
+        PlanStatus::Draft => PlanStatus::Submitted,
+        PlanStatus::Approved => return Err(PlanRefusal::WrongStatus(current.status)),
+    };
+    if current.status != from {
+        return Err(PlanRefusal::WrongStatus(current.status));
+    }
+    if current.version != version {
+        return Err(PlanRefusal::Stale);
+    }
+    let mut tx = db.begin().await?;
+    let updated = exec_tx!(&mut tx, conn => sqlx::query(
+        "UPDATE financing_plans SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3 AND version = $4")
+        .bind(to.code()).bind(Utc::now()).bind(current.id).bind(version)
+        .execute(conn).await)?;
+    if updated != 1 {
+        return Err(PlanRefusal::Stale);
+    }
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(current.org_id),
+        entity: "financing_plan",
+        entity_id: current.id.to_string(),
+        action: if to == PlanStatus::Submitted {
+            "submit"
+        } else {
+            "return"
+        },
+        old_value: Some(json!({"status": from.code()})),
+        new_value: Some(json!({"status": to.code()})),
+        reason: reason.map(str::to_string),
+    })
+    .await?;
+    tx.commit().await?;
+    plan(db, current.id).await?.ok_or(PlanRefusal::Stale)
+}
+
 /// Writes a draft's lines (`version` as the user saw it), or approves the draft with the
 /// approver's signature.
 async fn update_draft(
@@ -280,7 +332,13 @@ async fn update_draft(
     approval: Option<&PlanSignature>,
 ) -> std::result::Result<Plan, PlanRefusal> {
     let approve = approval.is_some();
-    if current.status != PlanStatus::Draft {
+    // Lines change in a draft; a submitted plan is approved as it was submitted.
+    let expected = if approve {
+        PlanStatus::Submitted
+    } else {
+        PlanStatus::Draft
+    };
+    if current.status != expected {
         return Err(PlanRefusal::WrongStatus(current.status));
     }
     if current.version != version {

@@ -304,10 +304,11 @@ impl Demo {
             return Ok(());
         }
         self.approve(planner, id).await?;
-        // The school's financing plan for the first planning year, approved by the
-        // administrator with its signature.
+        // The school's financing plan for the first planning year, submitted and approved by
+        // the administrator with its signature.
         use jospar_execution::usecases::plans;
         let plan = plans::create_from_request(&self.db, abp, id, year).await?;
+        let plan = plans::submit(&self.db, abp, plan.id, plan.version).await?;
         let (plan, data) = plans::signing_data(&self.db, abp, plan.id).await?;
         let cms = self.sign(abp, &data)?;
         plans::approve(&self.db, &self.signing, abp, plan.id, plan.version, &cms).await?;

@@ -314,17 +314,66 @@ pub fn approver_of(p: &Principal, plan: &Plan) -> i64 {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PlanActions {
     pub edit: bool,
+    /// Submit the draft to the organisation above (issue 21).
+    pub submit: bool,
+    /// Approve a submitted plan, or return it to its draft with a reason.
     pub approve: bool,
     pub change: bool,
 }
 
 pub fn actions(p: &Principal, plan: &Plan) -> PlanActions {
     let draft = plan.status == plans::PlanStatus::Draft;
+    let submitted = plan.status == plans::PlanStatus::Submitted;
+    let approved = plan.status == plans::PlanStatus::Approved;
+    let enters = p.can(Right::Enter, plan.org_id);
     PlanActions {
-        edit: draft && p.can(Right::Enter, plan.org_id),
-        approve: draft && p.can(Right::Approve, approver_of(p, plan)),
-        change: !draft && p.can(Right::Enter, plan.org_id),
+        edit: draft && enters,
+        submit: draft && enters,
+        approve: submitted && p.can(Right::Approve, approver_of(p, plan)),
+        change: approved && enters,
     }
+}
+
+/// Submits a draft for approval by the organisation above (issue 21).
+pub async fn submit(db: &Db, p: &Principal, id: i64, version: i64) -> Result<Plan> {
+    let plan = readable(db, p, id).await?;
+    p.require(Right::Enter, plan.org_id)?;
+    plans::move_plan(
+        db,
+        &p.who(),
+        &plan,
+        version,
+        plans::PlanStatus::Submitted,
+        None,
+    )
+    .await
+    .map_err(refusal)
+}
+
+/// Returns a submitted plan to its draft, with the reason, by the organisation that approves.
+pub async fn return_plan(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+    version: i64,
+    reason: &str,
+) -> Result<Plan> {
+    let plan = readable(db, p, id).await?;
+    p.require(Right::Approve, approver_of(p, &plan))?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(Error::invalid("err-required", "reason"));
+    }
+    plans::move_plan(
+        db,
+        &p.who(),
+        &plan,
+        version,
+        plans::PlanStatus::Draft,
+        Some(reason),
+    )
+    .await
+    .map_err(refusal)
 }
 
 /// The approved requests a plan may be made from: those of organisations where the caller
@@ -357,7 +406,7 @@ pub async fn approve(
     let plan = readable(db, p, id).await?;
     let approver = approver_of(p, &plan);
     p.require(Right::Approve, approver)?;
-    if plan.status != plans::PlanStatus::Draft {
+    if plan.status != plans::PlanStatus::Submitted {
         return Err(refusal(PlanRefusal::WrongStatus(plan.status)));
     }
     if plan.version != version {
@@ -1009,14 +1058,19 @@ mod rights_tests {
             actions(&school, &draft),
             PlanActions {
                 edit: true,
+                submit: true,
                 approve: false,
                 change: false
             }
         );
+        // A draft is submitted before it is approved (issue 21).
+        assert!(!actions(&administrator, &draft).approve);
+        let submitted = plan(plans::PlanStatus::Submitted);
+        assert_eq!(actions(&school, &submitted), PlanActions::default());
         // The school's own head approves nothing: the plan is approved above the school.
-        assert!(!actions(&head, &draft).approve);
-        assert!(actions(&administrator, &draft).approve);
-        assert_eq!(actions(&other, &draft), PlanActions::default());
+        assert!(!actions(&head, &submitted).approve);
+        assert!(actions(&administrator, &submitted).approve);
+        assert_eq!(actions(&other, &submitted), PlanActions::default());
     }
 
     #[test]
@@ -1028,6 +1082,7 @@ mod rights_tests {
             actions(&school, &approved),
             PlanActions {
                 edit: false,
+                submit: false,
                 approve: false,
                 change: true
             }

@@ -562,6 +562,7 @@ async fn approve_a_plan_with_eds_and_import_execution_files() {
         obligations: jospar_execution::even_months(annual),
         payments: jospar_execution::even_months(annual),
     };
+    let line_expense = line.expense_id;
     let plan = jospar_execution::plans::create_plan(
         &app.db,
         &jospar_store::Who::system(),
@@ -580,6 +581,54 @@ async fn approve_a_plan_with_eds_and_import_execution_files() {
         .await
         .expect("plan page");
     wait_for_text(&client, "#plan-status", "черновик").await;
+    // A month that is not an amount: the save is refused, the typed months stay, the bad
+    // cell is marked (issue 21).
+    let february = format!("input[name='o-{}-2']", line_expense);
+    let march = format!("input[name='p-{}-3']", line_expense);
+    fill(&client, &february, "12абв").await;
+    fill(&client, &march, "1 234,50").await;
+    client
+        .find(Locator::Id("plan-save"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#plan-error", "Февраль").await;
+    for (css, typed) in [(&february, "12абв"), (&march, "1 234,50")] {
+        let value = client
+            .find(Locator::Css(css))
+            .await
+            .expect("cell")
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(value.as_deref(), Some(typed), "{css} keeps what was typed");
+    }
+    assert!(
+        client
+            .find(Locator::Css(&format!("{february}.bad")))
+            .await
+            .is_ok()
+    );
+    keep_screenshot(&client, "plan-refused").await;
+    // Submitted, then approved with the EDS (issue 21); the page asks first.
+    client
+        .goto(&app.url(&format!("/plans/{}?lang=ru", plan.id)))
+        .await
+        .expect("plan page");
+    client
+        .execute("window.confirm = () => true;", vec![])
+        .await
+        .expect("confirm");
+    client
+        .find(Locator::Id("plan-submit"))
+        .await
+        .expect("submit")
+        .click()
+        .await
+        .expect("click");
+    wait_for_text(&client, "#plan-status", "представлен").await;
     client
         .find(Locator::Id("plan-approve"))
         .await

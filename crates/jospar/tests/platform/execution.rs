@@ -330,6 +330,18 @@ pub async fn portal_execution(app: &TestApp) {
     assert!(String::from_utf8_lossy(&help.stdout).contains("portal-execution"));
 }
 
+/// A step of a financing plan through the API: submit, return, approve.
+async fn plan_step(app: &TestApp, id: i64, what: &str, token: &str, body: Value) -> (u16, Value) {
+    send_json(
+        app,
+        "post",
+        &format!("/financing-plans/{id}/{what}"),
+        token,
+        body,
+    )
+    .await
+}
+
 /// EX-1, EX-2, EX-6 through the API: the school's economist makes the 2027 financing plan from
 /// the approved request, a plan breaking the rules is refused naming line, month and amounts,
 /// the education administrator approves it, a dated change certificate moves a month, and the
@@ -449,13 +461,37 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
     .await;
     assert_eq!(status, 200, "{saved}");
 
+    // The school submits its draft (issue 21); the administrator returns it with a reason,
+    // and it is submitted again. A draft is not approved.
+    let (status, _) = plan_step(app, id, "approve", &abp, json!({"version": 2})).await;
+    assert_eq!(status, 422, "a draft is submitted first");
+    let (status, submitted) = plan_step(app, id, "submit", &economist, json!({"version": 2})).await;
+    assert_eq!(
+        (status, submitted["status"].as_str()),
+        (200, Some("submitted")),
+        "{submitted}"
+    );
+    let (status, _) = plan_step(app, id, "return", &abp, json!({"version": 3, "reason": ""})).await;
+    assert_eq!(status, 422, "a return names its reason");
+    let (status, returned) = plan_step(
+        app,
+        id,
+        "return",
+        &abp,
+        json!({"version": 3, "reason": "уточните помесячное распределение"}),
+    )
+    .await;
+    assert_eq!((status, returned["status"].as_str()), (200, Some("draft")));
+    let (status, _) = plan_step(app, id, "submit", &economist, json!({"version": 4})).await;
+    assert_eq!(status, 200);
+
     // Approval by the administrator above the school, not by the school itself.
     let (status, _) = send_json(
         app,
         "post",
         &format!("/financing-plans/{id}/approve"),
         &head,
-        json!({"version": 2}),
+        json!({"version": 5}),
     )
     .await;
     assert_eq!(status, 403);
@@ -468,7 +504,7 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         Value::Null,
     )
     .await;
-    assert_eq!(signing["version"], 2, "{signing}");
+    assert_eq!(signing["version"], 5, "{signing}");
     let data = {
         use base64::Engine as _;
         base64::engine::general_purpose::STANDARD
@@ -480,7 +516,7 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         "post",
         &format!("/financing-plans/{id}/approve"),
         &abp,
-        json!({"version": 2}),
+        json!({"version": 5}),
     )
     .await;
     assert_eq!(status, 422, "no signature: {error}");
@@ -489,7 +525,7 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         "post",
         &format!("/financing-plans/{id}/approve"),
         &abp,
-        json!({"version": 2, "cms": app.sign_as("head.school5", &data).await}),
+        json!({"version": 5, "cms": app.sign_as("head.school5", &data).await}),
     )
     .await;
     assert_eq!(status, 422, "another person's key: {error}");
@@ -498,7 +534,7 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         "post",
         &format!("/financing-plans/{id}/approve"),
         &abp,
-        json!({"version": 2, "cms": app.sign_as("abp.edu", &data).await}),
+        json!({"version": 5, "cms": app.sign_as("abp.edu", &data).await}),
     )
     .await;
     assert_eq!(
@@ -511,7 +547,7 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         "put",
         &format!("/financing-plans/{id}"),
         &economist,
-        json!({"version": 3, "lines": []}),
+        json!({"version": 6, "lines": []}),
     )
     .await;
     assert_eq!(status, 422, "an approved plan changes only by documents");

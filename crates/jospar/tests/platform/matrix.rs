@@ -732,6 +732,20 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "post",
+            route: "/financing-plans/{id}/submit",
+            path: format!("/financing-plans/{plan}/submit"),
+            body: Some(json!({"version": 999})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "post",
+            route: "/financing-plans/{id}/return",
+            path: format!("/financing-plans/{plan}/return"),
+            body: Some(json!({"version": 999, "reason": "x"})),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "post",
             route: "/financing-plans/{id}/approve",
             path: format!("/financing-plans/{plan}/approve"),
             body: Some(json!({"version": 999})),

@@ -116,8 +116,26 @@ pub(super) fn routes(api: Api) -> Api {
         .body::<PlanMonths>()
         .answer::<jospar_execution::plans::Plan>()
         .post(
+            "/financing-plans/{id}/submit",
+            "Submit a draft plan {version} for approval by the organisation above (issue 21); it is no longer edited",
+            Access::Enter,
+            false,
+            submit_plan,
+        )
+        .body::<PlanStep>()
+        .answer::<jospar_execution::plans::Plan>()
+        .post(
+            "/financing-plans/{id}/return",
+            "Return a submitted plan {version, reason} to its draft, by the organisation that approves it (issue 21)",
+            Access::Approve,
+            false,
+            return_plan,
+        )
+        .body::<PlanStep>()
+        .answer::<jospar_execution::plans::Plan>()
+        .post(
             "/financing-plans/{id}/approve",
-            "Approve a draft plan {version, cms}: signed over its signing-data by the authorised person of the organisation above (EX-6, P-9)",
+            "Approve a submitted plan {version, cms}: signed over its signing-data by the authorised person of the organisation above (EX-6, P-9)",
             Access::Approve,
             false,
             approve_plan,
@@ -439,6 +457,31 @@ struct PlanApproval {
     version: i64,
     #[serde(default)]
     cms: String,
+}
+
+/// A step of a plan: the version seen, and the reason of a return.
+#[derive(Deserialize, ToSchema)]
+struct PlanStep {
+    version: i64,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn submit_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: PlanStep = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_execution::usecases::plans::submit(ctx.db(), p, id, b.version).await?
+    )))
+}
+
+async fn return_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {
+    let p = writer(&ctx)?;
+    let b: PlanStep = body(&bytes)?;
+    Ok(Json(json!(
+        jospar_execution::usecases::plans::return_plan(ctx.db(), p, id, b.version, &b.reason)
+            .await?
+    )))
 }
 
 async fn approve_plan(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Value>> {

@@ -39,6 +39,7 @@ pub fn routes() -> Router<AppState> {
         .route("/plans/deadlines", get(deadlines).post(set_deadlines))
         .route("/plans/{id}", get(show).post(save))
         .route("/plans/{id}/approve", post(approve))
+        .route("/plans/{id}/step", post(step))
         .route("/plans/{id}/changes", post(add_change))
 }
 
@@ -383,6 +384,7 @@ struct PlanPage {
     change_rows: Vec<ChangeRow>,
     change_head: ChangeHead,
     can_edit: bool,
+    can_submit: bool,
     can_approve: bool,
     can_change: bool,
     /// What the approve form gives NCALayer: its address, whose key signs, the bytes.
@@ -527,6 +529,7 @@ async fn plan_page(
         change_rows: change_rows(&refused.change),
         change_head: ChangeHead::of(&refused.change, date),
         can_edit: actions.edit,
+        can_submit: actions.submit,
         can_approve: actions.approve,
         can_change: actions.change,
         ncalayer_url: ctx.state.config.signing.ncalayer_url.clone(),
@@ -716,6 +719,37 @@ fn change_rows(typed: &HashMap<String, String>) -> Vec<ChangeRow> {
             }
         })
         .collect()
+}
+
+/// Submits a draft, or returns a submitted plan with a reason (issue 21).
+async fn step(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let version: i64 = fields
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let reason = fields.get("reason").map(String::as_str).unwrap_or("");
+    let (result, done) = match fields.get("action").map(String::as_str) {
+        Some("return") => (
+            jospar_execution::usecases::plans::return_plan(ctx.db(), p, id, version, reason).await,
+            "returned",
+        ),
+        _ => (
+            jospar_execution::usecases::plans::submit(ctx.db(), p, id, version).await,
+            "sent",
+        ),
+    };
+    match result {
+        Ok(_) => {
+            Ok(Redirect::to(&crate::view::done(&format!("/plans/{id}"), done)).into_response())
+        }
+        Err(e) => plan_page(&ctx, p, id, "", Refused::with(form_message(&ctx, e)?)).await,
+    }
 }
 
 fn parse_change(fields: &HashMap<String, String>) -> AppResult<ChangeDoc> {
