@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod audit_view;
+pub mod charts;
 pub mod ctx;
 pub use jospar_i18n as i18n;
 pub mod eds_login;

@@ -4,6 +4,7 @@
 //! region passport.
 
 pub mod analytics;
+pub mod charts;
 pub mod deadlines;
 pub mod exchange;
 pub mod offsetting;

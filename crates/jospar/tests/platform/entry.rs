@@ -307,3 +307,84 @@ async fn an_acting_head_signs_while_the_delegation_is_in_force_sqlite() {
 async fn an_acting_head_signs_while_the_delegation_is_in_force_postgres() {
     an_acting_head_signs_while_the_delegation_is_in_force(Engine::Postgres).await;
 }
+
+/// The execution charts (issue 21) of the demo's Mangystau report: the page holds both
+/// specifications for the browser to draw and the server's PNG of each; the by-group chart's
+/// executed amounts add up, to the tiyn, to the latest month of the by-month chart; the JPEG
+/// downloads too.
+async fn execution_charts_reconcile_and_download(engine: Engine) {
+    let Some(app) = spawn(engine).await else {
+        return;
+    };
+    let pages = app.signed_in("planner").await;
+    let page = pages
+        .get(app.url("/execution?lang=ru"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    let specs: Vec<Value> = page
+        .split("data-chart=\"")
+        .skip(1)
+        .map(|rest| {
+            let raw = rest.split('"').next().expect("attribute");
+            let json = raw
+                .replace("&#34;", "\"")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&");
+            serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"))
+        })
+        .collect();
+    assert_eq!(specs.len(), 2, "{page}");
+    let sum = |values: &Value| -> i64 {
+        values
+            .as_array()
+            .expect("values")
+            .iter()
+            .map(|v| v.as_i64().expect("tiyn"))
+            .sum()
+    };
+    let by_month_executed = specs[0]["series"][1]["values"]
+        .as_array()
+        .and_then(|v| v.last())
+        .and_then(Value::as_i64)
+        .expect("the latest month");
+    assert_eq!(specs[1]["categories"].as_array().map(Vec::len), Some(15));
+    assert_eq!(sum(&specs[1]["series"][1]["values"]), by_month_executed);
+    for format in ["png", "jpeg"] {
+        let src = page
+            .split("<img src=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("the chart's image")
+            .replace("&#38;", "&")
+            .replace("&amp;", "&")
+            .replace("format=png", &format!("format={format}"));
+        let image = pages.get(app.url(&src)).send().await.expect("image");
+        assert_eq!(image.status(), 200);
+        let expected = if format == "png" {
+            "image/png"
+        } else {
+            "image/jpeg"
+        };
+        assert_eq!(
+            image.headers()["content-type"].to_str().ok(),
+            Some(expected)
+        );
+        let bytes = image.bytes().await.expect("bytes");
+        assert!(bytes.len() > 10_000, "{format}: {} bytes", bytes.len());
+    }
+}
+
+#[tokio::test]
+async fn execution_charts_reconcile_and_download_sqlite() {
+    execution_charts_reconcile_and_download(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn execution_charts_reconcile_and_download_postgres() {
+    execution_charts_reconcile_and_download(Engine::Postgres).await;
+}

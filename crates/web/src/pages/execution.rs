@@ -14,7 +14,7 @@ use crate::queries::{ImportFilterParams, TreasuryFilterParams};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Multipart};
+use axum::extract::{Form, Multipart, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
@@ -38,6 +38,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/execution", get(list))
         .route("/execution/portal-imports", get(portal_imports))
+        .route(
+            "/execution/portal-imports/{id}/charts/{which}",
+            get(chart_image),
+        )
         .route("/execution/portal", post(upload))
         .route(
             "/execution/treasury",
@@ -181,6 +185,8 @@ fn report_of(r: &TreasuryReport) -> (&'static str, String) {
 #[template(path = "execution.html")]
 struct ExecutionPage {
     page: Page,
+    /// The charts of the latest import (issue 21).
+    charts: Vec<ChartView>,
     /// The newest imports; their headings sort the list of all imports.
     imports: Vec<ImportRow>,
     import_columns: Vec<Column>,
@@ -271,6 +277,10 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
         ..Default::default()
     };
     let imports = list_imports(ctx.db(), p, lang, &Default::default(), &latest).await?;
+    let charts = match imports.rows.first() {
+        Some(row) => charts_of(ctx, p, row.import.id).await?,
+        None => Vec::new(),
+    };
     let import_links = Links::new("/execution/portal-imports", "");
     let search: ListParams = ctx.query_params();
     let filters: TreasuryFilterParams = ctx.query_params();
@@ -387,8 +397,65 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
         pairs,
         offsetting_error: refusals.offsetting,
         this_year: chrono::Utc::now().year(),
+        charts,
     })?;
     Ok(super::common::unprocessable_if(refused, response))
+}
+
+/// A chart on a page: its specification for the browser, its downloads.
+pub struct ChartView {
+    title: String,
+    json: String,
+    png: String,
+    jpeg: String,
+}
+
+/// The execution charts of the latest import (issue 21).
+async fn charts_of(ctx: &Ctx, p: &crate::ctx::Principal, import: i64) -> AppResult<Vec<ChartView>> {
+    use jospar_execution::usecases::charts::{ExecutionChart, execution_chart};
+    let reader = jospar_access::Reader::User(p);
+    let mut views = Vec::new();
+    for which in ExecutionChart::ALL {
+        let chart = execution_chart(ctx.db(), &reader, &ctx.tr, import, which).await?;
+        let base = format!(
+            "/execution/portal-imports/{import}/charts/{}?lang={}",
+            which.code(),
+            ctx.tr.lang()
+        );
+        views.push(ChartView {
+            json: serde_json::to_string(&chart).map_err(|e| AppError::Internal(e.to_string()))?,
+            png: format!("{base}&format=png"),
+            jpeg: format!("{base}&format=jpeg"),
+            title: chart.title,
+        });
+    }
+    Ok(views)
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct ChartQuery {
+    format: String,
+}
+
+/// An execution chart drawn by the server, as PNG or JPEG, to download.
+async fn chart_image(
+    ctx: Ctx,
+    Path((id, which)): Path<(i64, String)>,
+    Query(q): Query<ChartQuery>,
+) -> AppResult<Response> {
+    use jospar_execution::usecases::charts::{ExecutionChart, execution_chart};
+    let p = ctx.user()?;
+    let which = ExecutionChart::from_code(&which).ok_or(AppError::NotFound)?;
+    let raster = jospar_charts::Raster::from_code(if q.format.is_empty() {
+        "png"
+    } else {
+        &q.format
+    })
+    .ok_or_else(|| AppError::invalid("err-required", "format"))?;
+    let reader = jospar_access::Reader::User(p);
+    let chart = execution_chart(ctx.db(), &reader, &ctx.tr, id, which).await?;
+    crate::charts::chart_response(&chart, raster, which.code())
 }
 
 async fn list(ctx: Ctx) -> AppResult<Response> {
