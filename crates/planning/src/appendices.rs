@@ -48,7 +48,7 @@ fn frame(tr: &Tr, code: &str, years: &[i32]) -> Result<Table> {
         .into_iter()
         .zip(years.iter().map(i32::to_string))
         .collect();
-    Ok(layout.table(tr.lang(), &values, tr.t(layout.unit.message())))
+    Ok(layout.table(tr, &values))
 }
 
 /// What a campaign-wide report covers: the campaign, the organisation whose subtree is

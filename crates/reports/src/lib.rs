@@ -117,6 +117,9 @@ impl HeadCell {
 pub struct UnitLine {
     pub scale: Scale,
     pub label: String,
+    /// The name of the tenge in the table's language: the unit of the exact amounts that the
+    /// CSV export keeps ([`Table::exact`]).
+    pub tenge: String,
 }
 
 /// Who signs: the role, and the name (or what to write there) after the line.
@@ -206,6 +209,17 @@ pub struct PrintedTable {
 }
 
 impl Table {
+    /// The table with its amounts in tenge with tiyn, for the exports that keep the exact
+    /// amounts whatever unit the form prints in.
+    pub fn exact(&self) -> Table {
+        let mut table = self.clone();
+        if let Some(unit) = table.unit.as_mut() {
+            unit.scale = Scale::default();
+            unit.label = unit.tenge.clone();
+        }
+        table
+    }
+
     /// The scale amounts print in.
     pub fn scale(&self) -> Scale {
         self.unit.as_ref().map(|u| u.scale).unwrap_or_default()
@@ -559,15 +573,53 @@ pub fn to_plain_xlsx(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>
     workbook.save_to_buffer()
 }
 
-/// CSV with amounts as plain decimals in the table's unit ("1234567.89"), semicolon-separated
-/// as Kazakh Excel expects. A layout's form prints its number, title and unit first, its
-/// headings as rows with a merged cell's text in its first cell, and its signatures last.
-/// Text that a spreadsheet would take for a formula is written inert ([`inert`]).
-pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
+/// Who a CSV file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvStyle {
+    /// A person opening it in Excel or LibreOffice in a Russian or Kazakh locale: UTF-8 with a
+    /// byte order mark (without it Excel reads the file in the ANSI code page and garbles the
+    /// Cyrillic) and a decimal comma ("1234567,89"), which that locale reads as a number.
+    Spreadsheet,
+    /// A program: no byte order mark, a decimal point ("1234567.89").
+    Plain,
+}
+
+impl CsvStyle {
+    /// The style a `format=` value asks for: `csv` for people, `csv-plain` for machines.
+    pub fn of_format(format: &str) -> Option<CsvStyle> {
+        match format {
+            "csv" => Some(CsvStyle::Spreadsheet),
+            "csv-plain" => Some(CsvStyle::Plain),
+            _ => None,
+        }
+    }
+
+    fn amount(self, amount: Printed) -> String {
+        match self {
+            CsvStyle::Spreadsheet => amount.plain().replace('.', ","),
+            CsvStyle::Plain => amount.plain(),
+        }
+    }
+
+    fn start(self) -> Vec<u8> {
+        match self {
+            CsvStyle::Spreadsheet => "\u{feff}".as_bytes().to_vec(),
+            CsvStyle::Plain => Vec::new(),
+        }
+    }
+}
+
+/// CSV, semicolon-separated as Kazakh and Russian Excel expects, with the exact amounts
+/// ([`Table::exact`]: tenge with tiyn whatever unit the form prints in) as ungrouped decimals.
+/// A layout's form prints its number, title and unit first, its headings as rows with a merged
+/// cell's text in its first cell, and its signatures last. Text that a spreadsheet would take
+/// for a formula is written inert ([`inert`]).
+pub fn to_csv(table: &Table, style: CsvStyle) -> Result<Vec<u8>, csv::Error> {
+    let table = &table.exact();
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b';')
         .flexible(true)
-        .from_writer(Vec::new());
+        .from_writer(style.start());
     let official = !table.number.is_empty();
     if official {
         for line in table.number.iter().chain([&table.title]) {
@@ -584,13 +636,13 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     if official && !numbers.is_empty() {
         writer.write_record(&numbers)?;
     }
-    let plain = |cell: &Shown| match cell {
+    let cell = |cell: &Shown| match cell {
         Shown::Text(t) => inert(t),
-        Shown::Amount(a) => a.plain(),
+        Shown::Amount(a) => style.amount(*a),
     };
     let printed = table.printed();
     for cells in printed.rows.iter().chain(printed.total.iter()) {
-        writer.write_record(cells.iter().map(plain))?;
+        writer.write_record(cells.iter().map(cell))?;
     }
     if official {
         for line in table.closing_lines() {
@@ -671,11 +723,19 @@ mod tests {
 
     #[test]
     fn csv_keeps_exact_amounts() {
-        let text = String::from_utf8(to_csv(&table()).expect("csv")).expect("utf8");
+        let csv = |style| String::from_utf8(to_csv(&table(), style).expect("csv")).expect("utf8");
         assert_eq!(
-            text,
+            csv(CsvStyle::Plain),
             "Программа;2027\n001;1234567.89\n003;0.01\nИтого;1234567.90\n"
         );
+        assert_eq!(
+            csv(CsvStyle::Spreadsheet),
+            "\u{feff}Программа;2027\n001;1234567,89\n003;0,01\nИтого;1234567,90\n",
+            "a byte order mark and a decimal comma for Russian-locale Excel"
+        );
+        assert_eq!(CsvStyle::of_format("csv"), Some(CsvStyle::Spreadsheet));
+        assert_eq!(CsvStyle::of_format("csv-plain"), Some(CsvStyle::Plain));
+        assert_eq!(CsvStyle::of_format("xlsx"), None);
     }
 
     fn money(tiyn: i64) -> Cell {
@@ -695,6 +755,7 @@ mod tests {
         table.unit = Some(UnitLine {
             scale: Scale::new(Unit::ThousandTenge, 1).expect("scale"),
             label: "тыс. тенге".into(),
+            tenge: "тенге".into(),
         });
         table
     }
@@ -883,7 +944,8 @@ mod tests {
 
     #[test]
     fn csv_and_html_rows_carry_the_layout() {
-        let text = String::from_utf8(to_csv(&official()).expect("csv")).expect("utf8");
+        let csv = to_csv(&official(), CsvStyle::Plain).expect("csv");
+        let text = String::from_utf8(csv).expect("utf8");
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines,
@@ -891,12 +953,12 @@ mod tests {
                 "Приложение 59",
                 "приказ № 195",
                 "Перечень",
-                "тыс. тенге",
+                "тенге",
                 "Код;Плановый период;",
                 ";2027;2028",
                 "1;2;3",
-                "001;1234.6;0.1",
-                "Итого;1234.6;0.1",
+                "001;1234567.89;50.00",
+                "Итого;1234567.89;50.00",
                 "Руководитель ________________ (подпись)",
             ]
         );
@@ -996,7 +1058,8 @@ mod tests {
             ],
             ..Table::default()
         };
-        let text = String::from_utf8(to_csv(&table).expect("csv")).expect("utf8");
+        let csv = to_csv(&table, CsvStyle::Plain).expect("csv");
+        let text = String::from_utf8(csv).expect("utf8");
         assert!(text.contains("'@SUM(A1)"), "{text}");
         assert!(
             text.contains("'+7 701;-1.50"),

@@ -2085,8 +2085,11 @@ async fn budget_requests(app: &TestApp) {
         .output()
         .expect("jospar report");
     let csv = String::from_utf8_lossy(&output.stdout);
+    // For Russian-locale Excel: a byte order mark and a decimal comma (issue 21).
     assert!(
-        output.status.success() && csv.contains("111;0.00;36000000.00"),
+        output.status.success()
+            && csv.starts_with('\u{feff}')
+            && csv.contains("111;0,00;36000000,00"),
         "{csv} {}",
         String::from_utf8_lossy(&output.stderr)
     );
