@@ -538,7 +538,7 @@ staff-edit-title = Лауазымды өзгерту
 ## Budget execution: the open-budgets portal's execution reports (EX-R 18)
 nav-execution = Бюджеттің атқарылуы
 execution-title = Бюджеттің атқарылуы: ашық бюджеттер порталының есептері
-execution-hint = budget.egov.kz порталының жүктемесінен алынған бюджеттің атқарылуы туралы есептер. Есеп (EX-R 18) барлық қорытындыларды егжей-тегжейлі жолдардан қайта есептейді және әр ай бойынша файлдың қорытындыларымен салыстырады.
+execution-hint = budget.egov.kz порталының жүктемесінен алынған бюджеттің атқарылуы туралы есептер. Есеп барлық қорытындыларды егжей-тегжейлі жолдардан қайта есептейді және әр ай бойынша файлдың қорытындыларымен салыстырады.
 execution-empty = Есептер әлі жүктелмеген.
 execution-import-title = Атауы (бюджет)
 execution-months = Айлар
@@ -546,7 +546,7 @@ execution-rows = Жолдар
 execution-imported = Жүктеген
 execution-import = Портал есебін жүктеу
 execution-import-hint = Порталдың CSV файлы (бөлгіш «;», сомалар мың теңгемен, бағандар id;code;name;utv;utch;plg;plgp;plgo;sumrg;obz;…;level;…;parent_id;month). Сол атаумен жүктеу бұрынғысын толығымен ауыстырады; қатесі бар файл жүктелмейді.
-report-execution-report = Бюджеттің атқарылуы туралы есеп (EX-R 18)
+report-execution-report = Бюджеттің атқарылуы туралы есеп
 report-execution-reconciliation = Бюджеттің атқарылуы туралы есепті файл қорытындыларымен салыстыру
 report-param-import = Жүктелген портал есебі
 report-param-month = Ай (ЖЖЖЖ-АА)

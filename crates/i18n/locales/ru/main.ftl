@@ -538,7 +538,7 @@ staff-edit-title = Изменить должность
 ## Budget execution: the open-budgets portal's execution reports (EX-R 18)
 nav-execution = Исполнение бюджета
 execution-title = Исполнение бюджета: отчёты портала открытых бюджетов
-execution-hint = Отчёты об исполнении бюджета, загруженные из выгрузки портала budget.egov.kz. Отчёт (EX-R 18) пересчитывает все итоги из детальных строк и сверяет их с итогами файла по каждому месяцу.
+execution-hint = Отчёты об исполнении бюджета, загруженные из выгрузки портала budget.egov.kz. Отчёт пересчитывает все итоги из детальных строк и сверяет их с итогами файла по каждому месяцу.
 execution-empty = Отчёты ещё не загружены.
 execution-import-title = Название (бюджет)
 execution-months = Месяцы
@@ -546,7 +546,7 @@ execution-rows = Строк
 execution-imported = Загрузил
 execution-import = Загрузить отчёт портала
 execution-import-hint = CSV портала (разделитель «;», суммы в тыс. тенге, столбцы id;code;name;utv;utch;plg;plgp;plgo;sumrg;obz;…;level;…;parent_id;month). Загрузка с тем же названием заменяет прежнюю целиком; файл с ошибкой не загружается.
-report-execution-report = Отчёт об исполнении бюджета (EX-R 18)
+report-execution-report = Отчёт об исполнении бюджета
 report-execution-reconciliation = Сверка отчёта об исполнении бюджета с итогами файла
 report-param-import = Загруженный отчёт портала
 report-param-month = Месяц (ГГГГ-ММ)
