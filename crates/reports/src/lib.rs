@@ -9,11 +9,12 @@ pub mod catalogue;
 pub mod layout;
 mod pdf;
 pub mod workbook;
+mod xlsx;
 pub use amount::{Printed, Scale, Unit};
 pub use pdf::{REGULAR as FONT, to_pdf};
+pub use xlsx::{to_plain_xlsx, to_xlsx};
 
 use jospar_core::Tenge;
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -391,18 +392,23 @@ fn is_line(levels: &[u8], i: usize) -> bool {
     levels.get(i + 1).is_none_or(|next| *next <= levels[i])
 }
 
-/// Each subtotal's amounts: the sums of the printed lines it covers (the rows after it that are
-/// deeper than it).
+/// The lines a subtotal covers: the rows after it that are deeper than it, and no deeper row
+/// follows.
+fn lines_under(levels: &[u8], i: usize) -> Vec<usize> {
+    let end = (i + 1..levels.len())
+        .find(|&j| levels[j] <= levels[i])
+        .unwrap_or(levels.len());
+    (i + 1..end).filter(|&j| is_line(levels, j)).collect()
+}
+
+/// Each subtotal's amounts: the sums of the printed lines it covers.
 fn sum_subtotals(rows: &mut [Vec<Shown>], levels: &[u8]) {
     for i in 0..rows.len() {
         if is_line(levels, i) {
             continue;
         }
-        let end = (i + 1..rows.len())
-            .find(|&j| levels[j] <= levels[i])
-            .unwrap_or(rows.len());
-        let lines: Vec<Vec<Shown>> = (i + 1..end)
-            .filter(|&j| is_line(levels, j))
+        let lines: Vec<Vec<Shown>> = lines_under(levels, i)
+            .into_iter()
             .map(|j| rows[j].clone())
             .collect();
         set_sums(&mut rows[i], &lines.iter().collect::<Vec<_>>());
@@ -426,151 +432,21 @@ fn set_sums(row: &mut [Shown], lines: &[&Vec<Shown>]) {
     }
 }
 
-/// The formats of an XLSX rendering.
-struct Formats {
-    bold: Format,
-    right: Format,
-    header: Format,
-    money: Format,
-    money_bold: Format,
-}
-
-impl Formats {
-    fn new(scale: Scale) -> Formats {
-        let number = Printed::excel_format(scale.decimals);
-        Formats {
-            bold: Format::new().set_bold(),
-            right: Format::new().set_align(FormatAlign::Right),
-            header: Format::new()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_border(rust_xlsxwriter::FormatBorder::Thin),
-            money: Format::new().set_num_format(&number),
-            money_bold: Format::new().set_num_format(&number).set_bold(),
-        }
-    }
-}
-
-pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    let f = Formats::new(table.scale());
-    let last_col = table.headers.len().saturating_sub(1) as u16;
-    let mut row: u32 = 0;
-    // The form's number in the top right corner, as the orders print it.
-    for line in &table.number {
-        sheet.write_string_with_format(row, last_col, line, &f.right)?;
-        row += 1;
-    }
-    sheet.write_string_with_format(row, 0, &table.title, &f.bold)?;
-    for line in &table.subtitle {
-        row += 1;
-        sheet.write_string(row, 0, line)?;
-    }
-    if let Some(unit) = &table.unit {
-        row += 1;
-        sheet.write_string_with_format(row, last_col, &unit.label, &f.right)?;
-    }
-    row += 2;
-    row = write_xlsx_heading(sheet, table, &f, row)?;
-    let printed = table.printed();
-    let strong = |i: usize| table.strong_rows.contains(&i);
-    for (index, cells) in printed.rows.iter().enumerate() {
-        write_xlsx_row(sheet, (table, &f), row, cells, strong(index))?;
-        row += 1;
-    }
-    if let Some(total) = &printed.total {
-        write_xlsx_row(sheet, (table, &f), row, total, true)?;
-        row += 1;
-    }
-    for line in table.closing_lines() {
-        row += 1;
-        sheet.write_string(row, 0, line)?;
-    }
-    workbook.save_to_buffer()
-}
-
-/// The headings from `row` on, merged cells for the spans, then the column numbers; the
-/// column widths. Returns the first row after them.
-fn write_xlsx_heading(
-    sheet: &mut Worksheet,
-    table: &Table,
-    f: &Formats,
-    row: u32,
-) -> Result<u32, XlsxError> {
-    let heading = table.heading();
-    for cell in &heading {
-        let (top, left) = (row + cell.row as u32, cell.col as u16);
-        let (bottom, right) = (top + cell.rows as u32 - 1, left + cell.cols as u16 - 1);
-        if (bottom, right) == (top, left) {
-            sheet.write_string_with_format(top, left, &cell.text, &f.header)?;
-        } else {
-            sheet.merge_range(top, left, bottom, right, &cell.text, &f.header)?;
-        }
-    }
-    for (col, weight) in table.weights().iter().enumerate() {
-        let width = match weight {
-            6 if col == 0 || table.headers.len() < 6 => 48,
-            6 => 30,
-            3 => 18,
-            _ => 9,
-        };
-        sheet.set_column_width(col as u16, width)?;
-    }
-    let mut row = row + heading.iter().map(|c| c.row + c.rows).max().unwrap_or(0) as u32;
-    let numbers = table.numbers();
-    for (col, n) in numbers.iter().enumerate() {
-        sheet.write_string_with_format(row, col as u16, n, &f.header)?;
-    }
-    if !numbers.is_empty() {
-        row += 1;
-    }
-    Ok(row)
-}
-
-/// A row of cells; the percentages and counts of a layout, kept as text, align right.
-fn write_xlsx_row(
-    sheet: &mut Worksheet,
-    (table, f): (&Table, &Formats),
-    row: u32,
-    cells: &[Shown],
-    strong: bool,
-) -> Result<(), XlsxError> {
-    for (index, cell) in cells.iter().enumerate() {
-        let col = index as u16;
-        match cell {
-            Shown::Text(t) if strong => sheet.write_string_with_format(row, col, t, &f.bold)?,
-            Shown::Text(t) if table.is_numeric(index) => {
-                sheet.write_string_with_format(row, col, t, &f.right)?
-            }
-            Shown::Text(t) => sheet.write_string(row, col, t)?,
-            Shown::Amount(a) => {
-                let format = if strong { &f.money_bold } else { &f.money };
-                sheet.write_number_with_format(row, col, a.as_f64(), format)?
-            }
-        };
-    }
-    Ok(())
-}
-
-/// A plain sheet for data exchange: the headings in row 1 and text rows below (an import
-/// template, say), with no title block.
-pub fn to_plain_xlsx(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    let header = Format::new().set_bold().set_text_wrap();
-    for (col, name) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, name, &header)?;
-        sheet.set_column_width(col as u16, 18)?;
-    }
-    for (r, cells) in rows.iter().enumerate() {
-        for (col, text) in cells.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, col as u16, text)?;
-        }
-    }
-    workbook.save_to_buffer()
+/// The report's title as the name of its file, in the table's language: without the
+/// characters that file systems refuse, cut to 100 characters. None when nothing is left.
+pub fn file_name(table: &Table) -> Option<String> {
+    let kept: String = table
+        .title
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => ' ',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .take(100)
+        .collect();
+    let name = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!name.is_empty()).then_some(name)
 }
 
 /// Who a CSV file is for.
@@ -719,6 +595,18 @@ mod tests {
         );
         assert_eq!(range.get_value((4, 1)), Some(&Data::Float(1_234_567.89)));
         assert_eq!(range.get_value((6, 1)), Some(&Data::Float(1_234_567.90)));
+    }
+
+    #[test]
+    fn the_file_is_named_after_the_report() {
+        let mut table = table();
+        table.title = "Отчёт об исполнении: бюджет/план\t\"2027\"".into();
+        assert_eq!(
+            file_name(&table).as_deref(),
+            Some("Отчёт об исполнении бюджет план 2027")
+        );
+        table.title = " / ".into();
+        assert_eq!(file_name(&table), None);
     }
 
     #[test]

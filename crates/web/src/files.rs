@@ -15,7 +15,7 @@ pub fn download(
         let bytes =
             jospar_reports::to_csv(table, style).map_err(|e| AppError::Internal(e.to_string()))?;
         let mime = "text/csv; charset=utf-8";
-        return Ok(Some(file(bytes, mime, name, "csv")));
+        return Ok(Some(file(bytes, mime, (name, table), "csv")));
     }
     let (bytes, mime, ext) = match format {
         "xlsx" => (
@@ -35,11 +35,22 @@ pub fn download(
         ),
         _ => return Ok(None),
     };
-    Ok(Some(file(bytes, mime, name, ext)))
+    Ok(Some(file(bytes, mime, (name, table), ext)))
 }
 
-fn file(bytes: Vec<u8>, mime: &str, name: &str, ext: &str) -> Response {
-    let disposition = format!("attachment; filename=\"{name}.{ext}\"");
+/// The file as a download: named after the report's title in the user's language (issue 21),
+/// with the ASCII `name` for the clients that do not read `filename*`.
+fn file(
+    bytes: Vec<u8>,
+    mime: &str,
+    (name, table): (&str, &jospar_reports::Table),
+    ext: &str,
+) -> Response {
+    let mut disposition = format!("attachment; filename=\"{name}.{ext}\"");
+    if let Some(title) = jospar_reports::file_name(table) {
+        let encoded = urlencoding::encode(&title);
+        disposition.push_str(&format!("; filename*=UTF-8''{encoded}.{ext}"));
+    }
     (
         [
             (axum::http::header::CONTENT_TYPE, mime.to_string()),
