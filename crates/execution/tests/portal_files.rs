@@ -250,3 +250,35 @@ fn the_execution_report_leaves_blank_what_does_not_apply() {
     let memo = &table.rows[report.rows.len()..];
     assert!(!memo.is_empty() && memo.iter().all(|r| blank(r)));
 }
+
+/// Issue 21: every column heading of the execution report, and of every printed layout of the
+/// execution forms, is in its PDF whole, in Kazakh and in Russian.
+#[test]
+fn every_heading_of_the_execution_reports_is_in_their_pdf() {
+    use jospar_execution::usecases::portal_reports::month_table;
+    use jospar_i18n::{Lang, Tr};
+    use jospar_reports::pdf_text::missing_headings;
+    let months = parse(&file("local_mangystau_region_execution_tree.csv")).expect("parsed");
+    let report = month_report(months.last().expect("a month"), 1);
+    for lang in [Lang::Kk, Lang::Ru] {
+        let tr = Tr(lang);
+        let table = month_table(&tr, vec![], &report);
+        assert_eq!(missing_headings(&table), Ok(vec![]), "{lang:?}");
+        for layout in jospar_execution::layouts::layouts().printed.iter() {
+            let table = with_a_line(layout.table(&tr, &[]));
+            let missing = missing_headings(&table);
+            assert_eq!(missing, Ok(vec![]), "{} {lang:?}", layout.code);
+        }
+    }
+}
+
+/// The table with a line of a billion tenge in each amount column.
+fn with_a_line(mut table: jospar_reports::Table) -> jospar_reports::Table {
+    use jospar_reports::{Cell, Kind};
+    let cell = |column: &jospar_reports::Column| match column.kind {
+        Kind::Money => Cell::Money(Tenge::from_tiyn(123_456_789_012)),
+        _ => Cell::Text("001".into()),
+    };
+    table.rows = vec![table.columns.iter().map(cell).collect()];
+    table
+}

@@ -607,4 +607,25 @@ mod tests {
             "the year's total adds base and new"
         );
     }
+
+    /// Issue 21 (the Russian PDF of appendix 57 had no "Подпрограмма"): every heading of every
+    /// appendix is in its PDF whole, in both languages, over a line of a billion tenge.
+    #[test]
+    fn every_heading_of_every_appendix_is_in_its_pdf() {
+        use jospar_reports::pdf_text::missing_headings;
+        use jospar_reports::{Cell, Kind};
+        let years = request_years(2027).to_vec();
+        for layout in layouts().iter() {
+            for lang in [Lang::Ru, Lang::Kk] {
+                let mut table = frame(&Tr(lang), &layout.code, &years).expect("frame");
+                let cell = |column: &jospar_reports::Column| match column.kind {
+                    Kind::Money => Cell::Money(jospar_core::Tenge::from_tiyn(123_456_789_012)),
+                    _ => Cell::Text("001".into()),
+                };
+                table.rows = vec![table.columns.iter().map(cell).collect()];
+                let missing = missing_headings(&table);
+                assert_eq!(missing, Ok(vec![]), "{} {lang:?}", layout.code);
+            }
+        }
+    }
 }

@@ -8,10 +8,12 @@ pub mod amount;
 pub mod catalogue;
 pub mod layout;
 mod pdf;
+#[cfg(any(test, feature = "testkit"))]
+pub mod pdf_text;
 pub mod workbook;
 mod xlsx;
 pub use amount::{Printed, Scale, Unit};
-pub use pdf::{REGULAR as FONT, to_pdf};
+pub use pdf::{PdfError, REGULAR as FONT, to_pdf};
 pub use xlsx::{to_plain_xlsx, to_xlsx};
 
 use jospar_core::Tenge;
