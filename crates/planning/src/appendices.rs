@@ -587,7 +587,7 @@ mod tests {
                     "{code}: two rows"
                 );
                 let label = table.unit.as_ref().map(|u| u.label.clone());
-                assert_eq!(label, Some(Tr(lang).t("unit-tenge")), "{code}");
+                assert_eq!(label, Some(Tr(lang).t("unit-thousand_tenge")), "{code}");
             }
         }
         let a57 = frame(&Tr(Lang::Ru), "appendix-57", &years).expect("57");

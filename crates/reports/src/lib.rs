@@ -17,6 +17,7 @@ pub use pdf::{PdfError, REGULAR as FONT, to_pdf};
 pub use xlsx::{to_plain_xlsx, to_xlsx};
 
 use jospar_core::Tenge;
+use jospar_i18n::Tr;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -179,6 +180,10 @@ pub struct Table {
     /// Lines under the table: notes, the electronic signatures made.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub footer: Vec<String>,
+    /// The note under a form printed in a larger unit whose printed totals differ from the
+    /// exact totals rounded ([`Table::note_rounding`]); the exact table has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounding_note: Option<String>,
 }
 
 /// A cell as printed: text, or an amount in the table's unit.
@@ -220,7 +225,38 @@ impl Table {
             unit.scale = Scale::default();
             unit.label = unit.tenge.clone();
         }
+        table.rounding_note = None;
         table
+    }
+
+    /// Notes, under a form printed in a larger unit, how far its totals — the sums of the
+    /// rounded lines — are from the exact totals rounded: each such column by its number and
+    /// the difference ("графа 5: -0,1"). No note where they agree.
+    pub fn note_rounding(&mut self, tr: &Tr) {
+        let differences = self.rounding_differences();
+        if differences.is_empty() {
+            return;
+        }
+        let column = |(col, difference): &(usize, Printed)| {
+            let sign = if difference.steps > 0 { "+" } else { "" };
+            tr.args(
+                "report-rounding-column",
+                &[
+                    ("number", (col + 1).to_string()),
+                    ("difference", format!("{sign}{}", difference.display())),
+                ],
+            )
+        };
+        let columns: Vec<String> = differences.iter().map(column).collect();
+        let unit = self
+            .unit
+            .as_ref()
+            .map(|u| u.label.clone())
+            .unwrap_or_default();
+        self.rounding_note = Some(tr.args(
+            "report-rounding-note",
+            &[("columns", columns.join("; ")), ("unit", unit)],
+        ));
     }
 
     /// The scale amounts print in.
@@ -382,10 +418,11 @@ impl Table {
         }
     }
 
-    /// The lines under the table: the signatures, then the notes.
+    /// The lines under the table: the signatures, then the notes, the rounding's first.
     pub fn closing_lines(&self) -> Vec<String> {
         let signatures = self.signatures.iter().map(Signature::line);
-        signatures.chain(self.footer.iter().cloned()).collect()
+        let notes = self.rounding_note.iter().chain(&self.footer).cloned();
+        signatures.chain(notes).collect()
     }
 }
 
@@ -681,6 +718,34 @@ mod tests {
             vec![(1, -1)],
             "0.0 printed against 0.1 rounded"
         );
+    }
+
+    /// The note says which column's printed total differs from the exact total rounded, and
+    /// by how much; the exact table (the CSV's) carries none.
+    #[test]
+    fn a_form_in_thousands_notes_where_its_totals_differ() {
+        let mut table = in_thousands(Table {
+            headers: vec!["Код".into(), "Сумма".into(), "Другая".into()],
+            rows: vec![vec![text("a"), money(4_000), money(10_000)]; 3],
+            total: Some(vec![text("Итого"), money(12_000), money(30_000)]),
+            ..Table::default()
+        });
+        table.note_rounding(&Tr(jospar_i18n::Lang::Ru));
+        let note = table.rounding_note.clone().expect("a note");
+        assert!(
+            note.contains("графа 2: -0,1") && !note.contains("графа 3"),
+            "{note}"
+        );
+        assert!(note.contains("тыс. тенге"), "{note}");
+        assert_eq!(table.closing_lines(), vec![note]);
+        assert_eq!(table.exact().rounding_note, None);
+        let mut agreeing = in_thousands(Table {
+            rows: vec![vec![text("a"), money(10_000)]],
+            total: Some(vec![text("Итого"), money(10_000)]),
+            ..Table::default()
+        });
+        agreeing.note_rounding(&Tr(jospar_i18n::Lang::Kk));
+        assert_eq!(agreeing.rounding_note, None);
     }
 
     /// An outline in thousands with negative amounts and halves: each subtotal is the sum of
