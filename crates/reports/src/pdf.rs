@@ -19,9 +19,10 @@ const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 const MARGIN: f64 = 10.0;
 /// What a cell adds to its text, in millimetres: 1 mm of padding on each side, the frame's
 /// lines and a little air.
-const CELL_EXTRA: f64 = 3.0;
-/// The font sizes tried, largest first, until the columns fit the page.
-const FONT_SIZES: [u8; 3] = [7, 6, 5];
+const CELL_EXTRA: f64 = 2.5;
+/// The font sizes tried, largest first, until the columns fit the page: 4 pt is for the
+/// widest forms, such as a financing plan's twelve months of amounts.
+const FONT_SIZES: [u8; 4] = [7, 6, 5, 4];
 /// A4 in millimetres, the short side first.
 const A4: (f64, f64) = (210.0, 297.0);
 /// How wide a name column should be before the form is printed landscape: narrower, the
@@ -189,40 +190,49 @@ impl Fit {
 }
 
 /// The width each column needs so that no word of its headings, no amount and no number is cut:
-/// the widest of them in bold, with the cell's padding. A heading over several columns widens
-/// them evenly when its longest word is wider than they are together.
+/// the widest of them in the style it prints in (headings, subtotals and the total bold), with
+/// the cell's padding. A heading over several columns widens them evenly when its longest word
+/// is wider than they are together.
 fn least_widths(
     table: &Table,
     printed: &PrintedTable,
     cache: &FontCache,
     font_size: u8,
 ) -> Vec<f64> {
-    let bold = Style::new().bold().with_font_size(font_size);
-    let measure = |text: &str| f64::from(bold.str_width(cache, text)) + CELL_EXTRA;
-    let widest_word = |text: &str| text.split(' ').map(measure).fold(0.0, f64::max);
+    let regular = Style::new().with_font_size(font_size);
+    let bold = regular.bold();
+    let measure = |style: Style, text: &str| f64::from(style.str_width(cache, text)) + CELL_EXTRA;
+    let widest_word = |style: Style, text: &str| {
+        text.split(' ')
+            .map(|w| measure(style, w))
+            .fold(0.0, f64::max)
+    };
     let columns = table.headers.len();
     let mut least = vec![0.0_f64; columns];
-    for number in table.numbers() {
-        least.iter_mut().for_each(|w| *w = w.max(measure(&number)));
+    for (col, number) in table.numbers().iter().enumerate() {
+        least[col] = least[col].max(measure(bold, number));
     }
-    for row in printed.rows.iter().chain(&printed.total) {
+    let strong = |index: usize| table.strong_rows.contains(&index);
+    let rows = printed.rows.iter().enumerate().map(|(i, r)| (r, strong(i)));
+    for (row, strong) in rows.chain(printed.total.iter().map(|t| (t, true))) {
+        let style = if strong { bold } else { regular };
         for (col, cell) in row.iter().enumerate().filter(|(c, _)| *c < columns) {
             let text = shown_text(cell);
             let width = match cell {
-                Shown::Amount(_) => measure(&text),
-                Shown::Text(_) if table.is_numeric(col) => measure(&text),
-                Shown::Text(_) => widest_word(&text),
+                Shown::Amount(_) => measure(style, &text),
+                Shown::Text(_) if table.is_numeric(col) => measure(style, &text),
+                Shown::Text(_) => widest_word(style, &text),
             };
             least[col] = least[col].max(width);
         }
     }
     let heading = table.heading();
     for cell in heading.iter().filter(|c| c.cols == 1 && c.col < columns) {
-        least[cell.col] = least[cell.col].max(widest_word(&cell.text));
+        least[cell.col] = least[cell.col].max(widest_word(bold, &cell.text));
     }
     for cell in heading.iter().filter(|c| c.cols > 1) {
         let span = cell.col..(cell.col + cell.cols).min(columns);
-        let short = widest_word(&cell.text) - least[span.clone()].iter().sum::<f64>();
+        let short = widest_word(bold, &cell.text) - least[span.clone()].iter().sum::<f64>();
         if short > 0.0 {
             let each = short / span.len() as f64;
             least[span].iter_mut().for_each(|w| *w += each);
