@@ -66,6 +66,20 @@ impl Section {
         }
     }
 
+    /// Whether the obligation columns (plan by obligations, accepted, and the unpaid rest)
+    /// apply to a row of this section. Receipts have no obligations (their unpaid rest would be
+    /// minus the revenue). The totals of sections III–VII are balances of flows — credits less
+    /// repayments, I − II − III − IV — whose obligations the form does not state (the portal
+    /// publishes only [`Section::published_columns`] for them); their component rows are
+    /// spending with obligations of their own.
+    pub fn has_obligations(self, total: bool) -> bool {
+        match self {
+            Section::Receipts => false,
+            Section::Expenses => true,
+            _ => !total,
+        }
+    }
+
     /// The columns the portal publishes for this section's total.
     pub fn published_columns(self) -> &'static [Column] {
         match self {

@@ -210,7 +210,7 @@ impl Layouts {
             .printed
             .in_force(code, date)
             .ok_or_else(|| jospar_access::Error::Internal(format!("no printed layout {code}")))?;
-        Ok(layout.table(tr.lang(), values, tr.t(layout.unit.message())))
+        Ok(layout.table(tr, values))
     }
 
     pub fn headings(&self, field: Field) -> &[String] {

@@ -193,3 +193,92 @@ fn broken_files_are_refused_naming_line_and_column() {
     assert_eq!(parse_thousands("-0.5"), Some(Tenge::from_tiyn(-50_000)));
     assert_eq!(parse_thousands("1.000001"), None);
 }
+
+/// Issue 21: the execution report of the Mangystau file leaves blank the columns that do not
+/// apply — the obligations and the unpaid rest of every revenue row, of the totals of sections
+/// III–VII and of the reference balances — and fills them for the expenses.
+#[test]
+fn the_execution_report_leaves_blank_what_does_not_apply() {
+    use jospar_execution::usecases::portal_reports::month_table;
+    use jospar_i18n::{Lang, Tr};
+    use jospar_reports::Cell;
+    let months = parse(&file("local_mangystau_region_execution_tree.csv")).expect("parsed");
+    let tree = months.last().expect("a month");
+    let report = month_report(tree, 2);
+    let tr = Tr(Lang::Ru);
+    let table = month_table(&tr, vec![], &report);
+    let column = |key: &str| {
+        let heading = tr.t(key);
+        let found = table.headers.iter().position(|h| *h == heading);
+        found.unwrap_or_else(|| panic!("{key}"))
+    };
+    let obligations = [
+        column("exec-col-plan_obligations"),
+        column("exec-col-accepted"),
+        column("exec-col-unpaid"),
+    ];
+    let blank = |row: &[Cell]| {
+        let cells = obligations.map(|c| row[c].clone());
+        cells.iter().all(|c| *c == Cell::Text(String::new()))
+    };
+    let mut blanks = std::collections::HashMap::new();
+    for (row, cells) in report.rows.iter().zip(&table.rows) {
+        let expected = match (row.section, row.total) {
+            (Section::Receipts, _) => true,
+            (Section::Expenses, _) => false,
+            (_, total) => total,
+        };
+        assert_eq!(blank(cells), expected, "{:?} {}", row.section, row.name);
+        *blanks.entry((row.section, row.total)).or_insert(0) += 1;
+    }
+    assert!(
+        blanks.get(&(Section::Receipts, false)) > Some(&5),
+        "revenue detail rows: {blanks:?}"
+    );
+    for section in [Section::Deficit, Section::Financing] {
+        assert_eq!(blanks.get(&(section, true)), Some(&1), "{section:?}");
+    }
+    let expenses = report
+        .rows
+        .iter()
+        .position(|r| r.section == Section::Expenses);
+    let unpaid = &table.rows[expenses.expect("II")][obligations[2]];
+    assert!(
+        matches!(unpaid, Cell::Money(m) if *m != Tenge::ZERO),
+        "the expenses' unpaid obligations: {unpaid:?}"
+    );
+    let memo = &table.rows[report.rows.len()..];
+    assert!(!memo.is_empty() && memo.iter().all(|r| blank(r)));
+}
+
+/// Issue 21: every column heading of the execution report, and of every printed layout of the
+/// execution forms, is in its PDF whole, in Kazakh and in Russian.
+#[test]
+fn every_heading_of_the_execution_reports_is_in_their_pdf() {
+    use jospar_execution::usecases::portal_reports::month_table;
+    use jospar_i18n::{Lang, Tr};
+    use jospar_reports::pdf_text::missing_headings;
+    let months = parse(&file("local_mangystau_region_execution_tree.csv")).expect("parsed");
+    let report = month_report(months.last().expect("a month"), 1);
+    for lang in [Lang::Kk, Lang::Ru] {
+        let tr = Tr(lang);
+        let table = month_table(&tr, vec![], &report);
+        assert_eq!(missing_headings(&table), Ok(vec![]), "{lang:?}");
+        for layout in jospar_execution::layouts::layouts().printed.iter() {
+            let table = with_a_line(layout.table(&tr, &[]));
+            let missing = missing_headings(&table);
+            assert_eq!(missing, Ok(vec![]), "{} {lang:?}", layout.code);
+        }
+    }
+}
+
+/// The table with a line of a billion tenge in each amount column.
+fn with_a_line(mut table: jospar_reports::Table) -> jospar_reports::Table {
+    use jospar_reports::{Cell, Kind};
+    let cell = |column: &jospar_reports::Column| match column.kind {
+        Kind::Money => Cell::Money(Tenge::from_tiyn(123_456_789_012)),
+        _ => Cell::Text("001".into()),
+    };
+    table.rows = vec![table.columns.iter().map(cell).collect()];
+    table
+}

@@ -133,23 +133,45 @@ mod tests {
         assert_eq!(Lang::from_accept_language("en-US"), None);
     }
 
+    /// Every message file of the language: a module may bring its own.
+    fn read(lang: &str) -> String {
+        let dir = format!("{}/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .expect("locale directory")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| std::fs::read_to_string(f).expect("locale file"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Issue 21: a report's title is the form's official name; the technical specification's
+    /// numbers ("EX-R 18", "BP-5", "P-19") are the catalogue's business, not the printed form's.
+    #[test]
+    fn report_titles_carry_no_specification_numbers() {
+        let spec_number = |word: &str| {
+            let word = word.trim_matches(|c: char| "(),.;:".contains(c));
+            let prefix = ["EX-R", "EX-", "BP-", "P-", "ST-", "OV-"]
+                .into_iter()
+                .find(|p| word.starts_with(p));
+            prefix.is_some_and(|p| {
+                word.len() == p.len() || word[p.len()..].starts_with(char::is_numeric)
+            })
+        };
+        for lang in ["kk", "ru"] {
+            for line in read(lang).lines().filter(|l| l.starts_with("report-")) {
+                let title = line.split_once(" =").map_or("", |(_, t)| t);
+                assert!(!title.split_whitespace().any(spec_number), "{lang}: {line}");
+            }
+        }
+    }
+
     #[test]
     fn every_key_exists_in_both_languages() {
-        // Every message file of the language: a module may bring its own.
-        let read = |lang: &str| {
-            let dir = format!("{}/locales/{lang}", env!("CARGO_MANIFEST_DIR"));
-            let mut files: Vec<_> = std::fs::read_dir(dir)
-                .expect("locale directory")
-                .map(|e| e.expect("entry").path())
-                .filter(|p| p.extension().is_some_and(|e| e == "ftl"))
-                .collect();
-            files.sort();
-            files
-                .iter()
-                .map(|f| std::fs::read_to_string(f).expect("locale file"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        };
         let keys = |text: &str| -> std::collections::BTreeSet<String> {
             text.lines()
                 .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains(" ="))

@@ -147,7 +147,8 @@ struct ReportArgs {
     /// listed below. A parameter may also be given as its own option: --campaign 7, --approved.
     #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
     param: Vec<String>,
-    /// csv, json, xlsx or pdf (xlsx and pdf need --output).
+    /// csv (for Excel: a byte order mark, a decimal comma), csv-plain (for programs: a decimal
+    /// point), json, xlsx or pdf (xlsx and pdf need --output).
     #[arg(long, default_value = "csv")]
     format: String,
     /// Language of the report: kk or ru.
@@ -743,12 +744,15 @@ async fn report(config: &Config, args: &ReportArgs) -> Result<()> {
     if binary && call.output.is_none() {
         bail!("--format {} needs --output FILE", call.format);
     }
-    let bytes = match call.format.as_str() {
-        "csv" => jospar_reports::to_csv(&table)?,
-        "json" => serde_json::to_vec_pretty(&table)?,
-        "xlsx" => jospar_reports::to_xlsx(&table)?,
-        "pdf" => jospar_reports::to_pdf(&table).map_err(|e| anyhow::anyhow!("pdf: {e}"))?,
-        other => bail!("--format {other}: use csv, json, xlsx or pdf"),
+    let bytes = match (
+        jospar_reports::CsvStyle::of_format(&call.format),
+        call.format.as_str(),
+    ) {
+        (Some(style), _) => jospar_reports::to_csv(&table, style)?,
+        (None, "json") => serde_json::to_vec_pretty(&table)?,
+        (None, "xlsx") => jospar_reports::to_xlsx(&table)?,
+        (None, "pdf") => jospar_reports::to_pdf(&table).map_err(|e| anyhow::anyhow!("pdf: {e}"))?,
+        (None, other) => bail!("--format {other}: use csv, csv-plain, json, xlsx or pdf"),
     };
     match &call.output {
         Some(path) => {

@@ -48,7 +48,7 @@ fn frame(tr: &Tr, code: &str, years: &[i32]) -> Result<Table> {
         .into_iter()
         .zip(years.iter().map(i32::to_string))
         .collect();
-    Ok(layout.table(tr.lang(), &values, tr.t(layout.unit.message())))
+    Ok(layout.table(tr, &values))
 }
 
 /// What a campaign-wide report covers: the campaign, the organisation whose subtree is
@@ -587,7 +587,7 @@ mod tests {
                     "{code}: two rows"
                 );
                 let label = table.unit.as_ref().map(|u| u.label.clone());
-                assert_eq!(label, Some(Tr(lang).t("unit-tenge")), "{code}");
+                assert_eq!(label, Some(Tr(lang).t("unit-thousand_tenge")), "{code}");
             }
         }
         let a57 = frame(&Tr(Lang::Ru), "appendix-57", &years).expect("57");
@@ -606,5 +606,26 @@ mod tests {
             vec![3, 4],
             "the year's total adds base and new"
         );
+    }
+
+    /// Issue 21 (the Russian PDF of appendix 57 had no "Подпрограмма"): every heading of every
+    /// appendix is in its PDF whole, in both languages, over a line of a billion tenge.
+    #[test]
+    fn every_heading_of_every_appendix_is_in_its_pdf() {
+        use jospar_reports::pdf_text::missing_headings;
+        use jospar_reports::{Cell, Kind};
+        let years = request_years(2027).to_vec();
+        for layout in layouts().iter() {
+            for lang in [Lang::Ru, Lang::Kk] {
+                let mut table = frame(&Tr(lang), &layout.code, &years).expect("frame");
+                let cell = |column: &jospar_reports::Column| match column.kind {
+                    Kind::Money => Cell::Money(jospar_core::Tenge::from_tiyn(123_456_789_012)),
+                    _ => Cell::Text("001".into()),
+                };
+                table.rows = vec![table.columns.iter().map(cell).collect()];
+                let missing = missing_headings(&table);
+                assert_eq!(missing, Ok(vec![]), "{} {lang:?}", layout.code);
+            }
+        }
     }
 }

@@ -142,7 +142,9 @@ impl Catalogue {
             name,
             params: Params(params),
         };
-        (report.build)(&call).await
+        let mut table = (report.build)(&call).await?;
+        table.note_rounding(tr);
+        Ok(table)
     }
 }
 

@@ -29,6 +29,7 @@
 use crate::amount::{Scale, Unit};
 use crate::{Column, HeadCell, Kind, Signature, Table};
 use chrono::NaiveDate;
+use jospar_i18n::Tr;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -180,9 +181,10 @@ impl Layout {
         Scale::new(self.unit, self.decimals).unwrap_or_default()
     }
 
-    /// An empty table in this layout, in a language, with `{name}` in the texts replaced by
-    /// the values given (the years of a campaign, say). `unit` names the unit in the language.
-    pub fn table(&self, lang: &str, values: &[(&str, String)], unit: String) -> Table {
+    /// An empty table in this layout, in the translator's language, with `{name}` in the texts
+    /// replaced by the values given (the years of a campaign, say).
+    pub fn table(&self, tr: &Tr, values: &[(&str, String)]) -> Table {
+        let lang = tr.lang();
         let fill = |text: &Text| fill(text.get(lang), values);
         let index = |keys: &[String]| keys.iter().filter_map(|k| self.index(k)).collect();
         let over: Vec<Vec<(String, String)>> = self
@@ -211,7 +213,8 @@ impl Layout {
                 .collect(),
             unit: Some(crate::UnitLine {
                 scale: self.scale(),
-                label: unit,
+                label: tr.t(self.unit.message()),
+                tenge: tr.t(Unit::Tenge.message()),
             }),
             signatures: self
                 .signatures
@@ -295,6 +298,7 @@ fn overlap(a: &Layout, b: &Layout) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jospar_i18n::Lang;
 
     /// Two versions of one layout: the 2024 order printed in tenge, the 2025 one in thousands
     /// with a column more.
@@ -358,7 +362,12 @@ columns = [
     fn the_table_of_a_layout_carries_its_headings_number_and_signatures() {
         let layouts = Layouts::parse(TWO_VERSIONS).expect("valid");
         let layout = layouts.in_force("f", day(2025, 3, 1)).expect("2025");
-        let table = layout.table("kk", &[("year", "2026".into())], "мың теңге".into());
+        let table = layout.table(&Tr(Lang::Kk), &[("year", "2026".into())]);
+        let unit = table
+            .unit
+            .as_ref()
+            .map(|u| (u.label.as_str(), u.tenge.as_str()));
+        assert_eq!(unit, Some(("мың теңге", "теңге")));
         assert_eq!(table.number, vec!["1-нысан (2025)", "№ 2 бұйрық"]);
         assert_eq!(table.headers, vec!["Код", "Базалық", "Жаңа", "Барлығы"]);
         let plan = table.head.iter().find(|c| c.row == 0 && c.col == 1);
@@ -370,7 +379,7 @@ columns = [
         assert_eq!((code.rows, code.row), (2, 0), "the code spans both rows");
         assert_eq!(table.columns[3].plus, vec![1, 2]);
         let old = layouts.in_force("f", day(2024, 3, 1)).expect("2024");
-        let table = old.table("ru", &[("year", "2024".into())], "тенге".into());
+        let table = old.table(&Tr(Lang::Ru), &[("year", "2024".into())]);
         assert_eq!(
             table.signatures[0].line(),
             "Руководитель ________________ (подпись)"

@@ -8,12 +8,16 @@ pub mod amount;
 pub mod catalogue;
 pub mod layout;
 mod pdf;
+#[cfg(any(test, feature = "testkit"))]
+pub mod pdf_text;
 pub mod workbook;
+mod xlsx;
 pub use amount::{Printed, Scale, Unit};
-pub use pdf::{REGULAR as FONT, to_pdf};
+pub use pdf::{PdfError, REGULAR as FONT, to_pdf};
+pub use xlsx::{to_plain_xlsx, to_xlsx};
 
 use jospar_core::Tenge;
-use rust_xlsxwriter::{Format, FormatAlign, Workbook, Worksheet, XlsxError};
+use jospar_i18n::Tr;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -117,6 +121,9 @@ impl HeadCell {
 pub struct UnitLine {
     pub scale: Scale,
     pub label: String,
+    /// The name of the tenge in the table's language: the unit of the exact amounts that the
+    /// CSV export keeps ([`Table::exact`]).
+    pub tenge: String,
 }
 
 /// Who signs: the role, and the name (or what to write there) after the line.
@@ -173,6 +180,10 @@ pub struct Table {
     /// Lines under the table: notes, the electronic signatures made.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub footer: Vec<String>,
+    /// The note under a form printed in a larger unit whose printed totals differ from the
+    /// exact totals rounded ([`Table::note_rounding`]); the exact table has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounding_note: Option<String>,
 }
 
 /// A cell as printed: text, or an amount in the table's unit.
@@ -206,6 +217,48 @@ pub struct PrintedTable {
 }
 
 impl Table {
+    /// The table with its amounts in tenge with tiyn, for the exports that keep the exact
+    /// amounts whatever unit the form prints in.
+    pub fn exact(&self) -> Table {
+        let mut table = self.clone();
+        if let Some(unit) = table.unit.as_mut() {
+            unit.scale = Scale::default();
+            unit.label = unit.tenge.clone();
+        }
+        table.rounding_note = None;
+        table
+    }
+
+    /// Notes, under a form printed in a larger unit, how far its totals — the sums of the
+    /// rounded lines — are from the exact totals rounded: each such column by its number and
+    /// the difference ("графа 5: -0,1"). No note where they agree.
+    pub fn note_rounding(&mut self, tr: &Tr) {
+        let differences = self.rounding_differences();
+        if differences.is_empty() {
+            return;
+        }
+        let column = |(col, difference): &(usize, Printed)| {
+            let sign = if difference.steps > 0 { "+" } else { "" };
+            tr.args(
+                "report-rounding-column",
+                &[
+                    ("number", (col + 1).to_string()),
+                    ("difference", format!("{sign}{}", difference.display())),
+                ],
+            )
+        };
+        let columns: Vec<String> = differences.iter().map(column).collect();
+        let unit = self
+            .unit
+            .as_ref()
+            .map(|u| u.label.clone())
+            .unwrap_or_default();
+        self.rounding_note = Some(tr.args(
+            "report-rounding-note",
+            &[("columns", columns.join("; ")), ("unit", unit)],
+        ));
+    }
+
     /// The scale amounts print in.
     pub fn scale(&self) -> Scale {
         self.unit.as_ref().map(|u| u.scale).unwrap_or_default()
@@ -365,10 +418,11 @@ impl Table {
         }
     }
 
-    /// The lines under the table: the signatures, then the notes.
+    /// The lines under the table: the signatures, then the notes, the rounding's first.
     pub fn closing_lines(&self) -> Vec<String> {
         let signatures = self.signatures.iter().map(Signature::line);
-        signatures.chain(self.footer.iter().cloned()).collect()
+        let notes = self.rounding_note.iter().chain(&self.footer).cloned();
+        signatures.chain(notes).collect()
     }
 }
 
@@ -377,18 +431,23 @@ fn is_line(levels: &[u8], i: usize) -> bool {
     levels.get(i + 1).is_none_or(|next| *next <= levels[i])
 }
 
-/// Each subtotal's amounts: the sums of the printed lines it covers (the rows after it that are
-/// deeper than it).
+/// The lines a subtotal covers: the rows after it that are deeper than it, and no deeper row
+/// follows.
+fn lines_under(levels: &[u8], i: usize) -> Vec<usize> {
+    let end = (i + 1..levels.len())
+        .find(|&j| levels[j] <= levels[i])
+        .unwrap_or(levels.len());
+    (i + 1..end).filter(|&j| is_line(levels, j)).collect()
+}
+
+/// Each subtotal's amounts: the sums of the printed lines it covers.
 fn sum_subtotals(rows: &mut [Vec<Shown>], levels: &[u8]) {
     for i in 0..rows.len() {
         if is_line(levels, i) {
             continue;
         }
-        let end = (i + 1..rows.len())
-            .find(|&j| levels[j] <= levels[i])
-            .unwrap_or(rows.len());
-        let lines: Vec<Vec<Shown>> = (i + 1..end)
-            .filter(|&j| is_line(levels, j))
+        let lines: Vec<Vec<Shown>> = lines_under(levels, i)
+            .into_iter()
             .map(|j| rows[j].clone())
             .collect();
         set_sums(&mut rows[i], &lines.iter().collect::<Vec<_>>());
@@ -412,162 +471,70 @@ fn set_sums(row: &mut [Shown], lines: &[&Vec<Shown>]) {
     }
 }
 
-/// The formats of an XLSX rendering.
-struct Formats {
-    bold: Format,
-    right: Format,
-    header: Format,
-    money: Format,
-    money_bold: Format,
+/// The report's title as the name of its file, in the table's language: without the
+/// characters that file systems refuse, cut to 100 characters. None when nothing is left.
+pub fn file_name(table: &Table) -> Option<String> {
+    let kept: String = table
+        .title
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => ' ',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .take(100)
+        .collect();
+    let name = kept.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!name.is_empty()).then_some(name)
 }
 
-impl Formats {
-    fn new(scale: Scale) -> Formats {
-        let number = Printed::excel_format(scale.decimals);
-        Formats {
-            bold: Format::new().set_bold(),
-            right: Format::new().set_align(FormatAlign::Right),
-            header: Format::new()
-                .set_bold()
-                .set_text_wrap()
-                .set_align(FormatAlign::Center)
-                .set_align(FormatAlign::VerticalCenter)
-                .set_border(rust_xlsxwriter::FormatBorder::Thin),
-            money: Format::new().set_num_format(&number),
-            money_bold: Format::new().set_num_format(&number).set_bold(),
+/// Who a CSV file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CsvStyle {
+    /// A person opening it in Excel or LibreOffice in a Russian or Kazakh locale: UTF-8 with a
+    /// byte order mark (without it Excel reads the file in the ANSI code page and garbles the
+    /// Cyrillic) and a decimal comma ("1234567,89"), which that locale reads as a number.
+    Spreadsheet,
+    /// A program: no byte order mark, a decimal point ("1234567.89").
+    Plain,
+}
+
+impl CsvStyle {
+    /// The style a `format=` value asks for: `csv` for people, `csv-plain` for machines.
+    pub fn of_format(format: &str) -> Option<CsvStyle> {
+        match format {
+            "csv" => Some(CsvStyle::Spreadsheet),
+            "csv-plain" => Some(CsvStyle::Plain),
+            _ => None,
+        }
+    }
+
+    fn amount(self, amount: Printed) -> String {
+        match self {
+            CsvStyle::Spreadsheet => amount.plain().replace('.', ","),
+            CsvStyle::Plain => amount.plain(),
+        }
+    }
+
+    fn start(self) -> Vec<u8> {
+        match self {
+            CsvStyle::Spreadsheet => "\u{feff}".as_bytes().to_vec(),
+            CsvStyle::Plain => Vec::new(),
         }
     }
 }
 
-pub fn to_xlsx(table: &Table) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    let f = Formats::new(table.scale());
-    let last_col = table.headers.len().saturating_sub(1) as u16;
-    let mut row: u32 = 0;
-    // The form's number in the top right corner, as the orders print it.
-    for line in &table.number {
-        sheet.write_string_with_format(row, last_col, line, &f.right)?;
-        row += 1;
-    }
-    sheet.write_string_with_format(row, 0, &table.title, &f.bold)?;
-    for line in &table.subtitle {
-        row += 1;
-        sheet.write_string(row, 0, line)?;
-    }
-    if let Some(unit) = &table.unit {
-        row += 1;
-        sheet.write_string_with_format(row, last_col, &unit.label, &f.right)?;
-    }
-    row += 2;
-    row = write_xlsx_heading(sheet, table, &f, row)?;
-    let printed = table.printed();
-    let strong = |i: usize| table.strong_rows.contains(&i);
-    for (index, cells) in printed.rows.iter().enumerate() {
-        write_xlsx_row(sheet, (table, &f), row, cells, strong(index))?;
-        row += 1;
-    }
-    if let Some(total) = &printed.total {
-        write_xlsx_row(sheet, (table, &f), row, total, true)?;
-        row += 1;
-    }
-    for line in table.closing_lines() {
-        row += 1;
-        sheet.write_string(row, 0, line)?;
-    }
-    workbook.save_to_buffer()
-}
-
-/// The headings from `row` on, merged cells for the spans, then the column numbers; the
-/// column widths. Returns the first row after them.
-fn write_xlsx_heading(
-    sheet: &mut Worksheet,
-    table: &Table,
-    f: &Formats,
-    row: u32,
-) -> Result<u32, XlsxError> {
-    let heading = table.heading();
-    for cell in &heading {
-        let (top, left) = (row + cell.row as u32, cell.col as u16);
-        let (bottom, right) = (top + cell.rows as u32 - 1, left + cell.cols as u16 - 1);
-        if (bottom, right) == (top, left) {
-            sheet.write_string_with_format(top, left, &cell.text, &f.header)?;
-        } else {
-            sheet.merge_range(top, left, bottom, right, &cell.text, &f.header)?;
-        }
-    }
-    for (col, weight) in table.weights().iter().enumerate() {
-        let width = match weight {
-            6 if col == 0 || table.headers.len() < 6 => 48,
-            6 => 30,
-            3 => 18,
-            _ => 9,
-        };
-        sheet.set_column_width(col as u16, width)?;
-    }
-    let mut row = row + heading.iter().map(|c| c.row + c.rows).max().unwrap_or(0) as u32;
-    let numbers = table.numbers();
-    for (col, n) in numbers.iter().enumerate() {
-        sheet.write_string_with_format(row, col as u16, n, &f.header)?;
-    }
-    if !numbers.is_empty() {
-        row += 1;
-    }
-    Ok(row)
-}
-
-/// A row of cells; the percentages and counts of a layout, kept as text, align right.
-fn write_xlsx_row(
-    sheet: &mut Worksheet,
-    (table, f): (&Table, &Formats),
-    row: u32,
-    cells: &[Shown],
-    strong: bool,
-) -> Result<(), XlsxError> {
-    for (index, cell) in cells.iter().enumerate() {
-        let col = index as u16;
-        match cell {
-            Shown::Text(t) if strong => sheet.write_string_with_format(row, col, t, &f.bold)?,
-            Shown::Text(t) if table.is_numeric(index) => {
-                sheet.write_string_with_format(row, col, t, &f.right)?
-            }
-            Shown::Text(t) => sheet.write_string(row, col, t)?,
-            Shown::Amount(a) => {
-                let format = if strong { &f.money_bold } else { &f.money };
-                sheet.write_number_with_format(row, col, a.as_f64(), format)?
-            }
-        };
-    }
-    Ok(())
-}
-
-/// A plain sheet for data exchange: the headings in row 1 and text rows below (an import
-/// template, say), with no title block.
-pub fn to_plain_xlsx(headers: &[String], rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    let header = Format::new().set_bold().set_text_wrap();
-    for (col, name) in headers.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, name, &header)?;
-        sheet.set_column_width(col as u16, 18)?;
-    }
-    for (r, cells) in rows.iter().enumerate() {
-        for (col, text) in cells.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, col as u16, text)?;
-        }
-    }
-    workbook.save_to_buffer()
-}
-
-/// CSV with amounts as plain decimals in the table's unit ("1234567.89"), semicolon-separated
-/// as Kazakh Excel expects. A layout's form prints its number, title and unit first, its
-/// headings as rows with a merged cell's text in its first cell, and its signatures last.
-/// Text that a spreadsheet would take for a formula is written inert ([`inert`]).
-pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
+/// CSV, semicolon-separated as Kazakh and Russian Excel expects, with the exact amounts
+/// ([`Table::exact`]: tenge with tiyn whatever unit the form prints in) as ungrouped decimals.
+/// A layout's form prints its number, title and unit first, its headings as rows with a merged
+/// cell's text in its first cell, and its signatures last. Text that a spreadsheet would take
+/// for a formula is written inert ([`inert`]).
+pub fn to_csv(table: &Table, style: CsvStyle) -> Result<Vec<u8>, csv::Error> {
+    let table = &table.exact();
     let mut writer = csv::WriterBuilder::new()
         .delimiter(b';')
         .flexible(true)
-        .from_writer(Vec::new());
+        .from_writer(style.start());
     let official = !table.number.is_empty();
     if official {
         for line in table.number.iter().chain([&table.title]) {
@@ -584,13 +551,13 @@ pub fn to_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     if official && !numbers.is_empty() {
         writer.write_record(&numbers)?;
     }
-    let plain = |cell: &Shown| match cell {
+    let cell = |cell: &Shown| match cell {
         Shown::Text(t) => inert(t),
-        Shown::Amount(a) => a.plain(),
+        Shown::Amount(a) => style.amount(*a),
     };
     let printed = table.printed();
     for cells in printed.rows.iter().chain(printed.total.iter()) {
-        writer.write_record(cells.iter().map(plain))?;
+        writer.write_record(cells.iter().map(cell))?;
     }
     if official {
         for line in table.closing_lines() {
@@ -670,12 +637,32 @@ mod tests {
     }
 
     #[test]
-    fn csv_keeps_exact_amounts() {
-        let text = String::from_utf8(to_csv(&table()).expect("csv")).expect("utf8");
+    fn the_file_is_named_after_the_report() {
+        let mut table = table();
+        table.title = "Отчёт об исполнении: бюджет/план\t\"2027\"".into();
         assert_eq!(
-            text,
+            file_name(&table).as_deref(),
+            Some("Отчёт об исполнении бюджет план 2027")
+        );
+        table.title = " / ".into();
+        assert_eq!(file_name(&table), None);
+    }
+
+    #[test]
+    fn csv_keeps_exact_amounts() {
+        let csv = |style| String::from_utf8(to_csv(&table(), style).expect("csv")).expect("utf8");
+        assert_eq!(
+            csv(CsvStyle::Plain),
             "Программа;2027\n001;1234567.89\n003;0.01\nИтого;1234567.90\n"
         );
+        assert_eq!(
+            csv(CsvStyle::Spreadsheet),
+            "\u{feff}Программа;2027\n001;1234567,89\n003;0,01\nИтого;1234567,90\n",
+            "a byte order mark and a decimal comma for Russian-locale Excel"
+        );
+        assert_eq!(CsvStyle::of_format("csv"), Some(CsvStyle::Spreadsheet));
+        assert_eq!(CsvStyle::of_format("csv-plain"), Some(CsvStyle::Plain));
+        assert_eq!(CsvStyle::of_format("xlsx"), None);
     }
 
     fn money(tiyn: i64) -> Cell {
@@ -695,6 +682,7 @@ mod tests {
         table.unit = Some(UnitLine {
             scale: Scale::new(Unit::ThousandTenge, 1).expect("scale"),
             label: "тыс. тенге".into(),
+            tenge: "тенге".into(),
         });
         table
     }
@@ -730,6 +718,34 @@ mod tests {
             vec![(1, -1)],
             "0.0 printed against 0.1 rounded"
         );
+    }
+
+    /// The note says which column's printed total differs from the exact total rounded, and
+    /// by how much; the exact table (the CSV's) carries none.
+    #[test]
+    fn a_form_in_thousands_notes_where_its_totals_differ() {
+        let mut table = in_thousands(Table {
+            headers: vec!["Код".into(), "Сумма".into(), "Другая".into()],
+            rows: vec![vec![text("a"), money(4_000), money(10_000)]; 3],
+            total: Some(vec![text("Итого"), money(12_000), money(30_000)]),
+            ..Table::default()
+        });
+        table.note_rounding(&Tr(jospar_i18n::Lang::Ru));
+        let note = table.rounding_note.clone().expect("a note");
+        assert!(
+            note.contains("графа 2: -0,1") && !note.contains("графа 3"),
+            "{note}"
+        );
+        assert!(note.contains("тыс. тенге"), "{note}");
+        assert_eq!(table.closing_lines(), vec![note]);
+        assert_eq!(table.exact().rounding_note, None);
+        let mut agreeing = in_thousands(Table {
+            rows: vec![vec![text("a"), money(10_000)]],
+            total: Some(vec![text("Итого"), money(10_000)]),
+            ..Table::default()
+        });
+        agreeing.note_rounding(&Tr(jospar_i18n::Lang::Kk));
+        assert_eq!(agreeing.rounding_note, None);
     }
 
     /// An outline in thousands with negative amounts and halves: each subtotal is the sum of
@@ -883,7 +899,8 @@ mod tests {
 
     #[test]
     fn csv_and_html_rows_carry_the_layout() {
-        let text = String::from_utf8(to_csv(&official()).expect("csv")).expect("utf8");
+        let csv = to_csv(&official(), CsvStyle::Plain).expect("csv");
+        let text = String::from_utf8(csv).expect("utf8");
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines,
@@ -891,12 +908,12 @@ mod tests {
                 "Приложение 59",
                 "приказ № 195",
                 "Перечень",
-                "тыс. тенге",
+                "тенге",
                 "Код;Плановый период;",
                 ";2027;2028",
                 "1;2;3",
-                "001;1234.6;0.1",
-                "Итого;1234.6;0.1",
+                "001;1234567.89;50.00",
+                "Итого;1234567.89;50.00",
                 "Руководитель ________________ (подпись)",
             ]
         );
@@ -996,7 +1013,8 @@ mod tests {
             ],
             ..Table::default()
         };
-        let text = String::from_utf8(to_csv(&table).expect("csv")).expect("utf8");
+        let csv = to_csv(&table, CsvStyle::Plain).expect("csv");
+        let text = String::from_utf8(csv).expect("utf8");
         assert!(text.contains("'@SUM(A1)"), "{text}");
         assert!(
             text.contains("'+7 701;-1.50"),

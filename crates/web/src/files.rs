@@ -4,22 +4,24 @@
 use crate::error::{AppError, AppResult};
 use axum::response::{IntoResponse, Response};
 
-/// A table as a download: XLSX or CSV (P-19).
+/// A table as a download (P-19): XLSX, PDF, JSON, or CSV — `csv` for a spreadsheet in a Russian
+/// or Kazakh locale (a byte order mark, a decimal comma), `csv-plain` for programs.
 pub fn download(
     table: &jospar_reports::Table,
     format: &str,
     name: &str,
 ) -> AppResult<Option<Response>> {
+    if let Some(style) = jospar_reports::CsvStyle::of_format(format) {
+        let bytes =
+            jospar_reports::to_csv(table, style).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mime = "text/csv; charset=utf-8";
+        return Ok(Some(file(bytes, mime, (name, table), "csv")));
+    }
     let (bytes, mime, ext) = match format {
         "xlsx" => (
             jospar_reports::to_xlsx(table).map_err(|e| AppError::Internal(e.to_string()))?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
-        ),
-        "csv" => (
-            jospar_reports::to_csv(table).map_err(|e| AppError::Internal(e.to_string()))?,
-            "text/csv; charset=utf-8",
-            "csv",
         ),
         "pdf" => (
             jospar_reports::to_pdf(table).map_err(|e| AppError::Internal(e.to_string()))?,
@@ -33,17 +35,30 @@ pub fn download(
         ),
         _ => return Ok(None),
     };
-    let disposition = format!("attachment; filename=\"{name}.{ext}\"");
-    Ok(Some(
-        (
-            [
-                (axum::http::header::CONTENT_TYPE, mime.to_string()),
-                (axum::http::header::CONTENT_DISPOSITION, disposition),
-            ],
-            bytes,
-        )
-            .into_response(),
-    ))
+    Ok(Some(file(bytes, mime, (name, table), ext)))
+}
+
+/// The file as a download: named after the report's title in the user's language (issue 21),
+/// with the ASCII `name` for the clients that do not read `filename*`.
+fn file(
+    bytes: Vec<u8>,
+    mime: &str,
+    (name, table): (&str, &jospar_reports::Table),
+    ext: &str,
+) -> Response {
+    let mut disposition = format!("attachment; filename=\"{name}.{ext}\"");
+    if let Some(title) = jospar_reports::file_name(table) {
+        let encoded = urlencoding::encode(&title);
+        disposition.push_str(&format!("; filename*=UTF-8''{encoded}.{ext}"));
+    }
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, mime.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 pub fn attachment_response(meta: &jospar_planning::repo::Attachment, content: Vec<u8>) -> Response {

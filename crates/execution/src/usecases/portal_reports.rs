@@ -10,7 +10,7 @@ use jospar_access::Reader;
 use jospar_access::Right;
 use jospar_access::{Error, Result};
 use jospar_i18n::Tr;
-use jospar_reports::{Cell, Table};
+use jospar_reports::{Cell, Kind, Table};
 use jospar_store::{Db, Who};
 
 /// A portal file's error as a translated message naming the line and the column.
@@ -298,8 +298,14 @@ fn percent(tenths: Option<i64>) -> Cell {
     })
 }
 
-fn report_cells(tr: &Tr, row: &ReportRow) -> Vec<Cell> {
+/// The obligation columns of the report: blank where they do not apply.
+const OBLIGATIONS: [Column; 2] = [Column::PlanObligations, Column::Accepted];
+
+/// A row's cells; `obligations` false leaves the obligation columns and the unpaid rest blank
+/// ([`Section::has_obligations`]).
+fn report_cells(tr: &Tr, row: &ReportRow, obligations: bool) -> Vec<Cell> {
     let a = &row.amounts;
+    let blank = || Cell::Text(String::new());
     let executed = a.get(Column::Executed);
     let mut cells = vec![
         Cell::Text(if row.total {
@@ -317,8 +323,18 @@ fn report_cells(tr: &Tr, row: &ReportRow) -> Vec<Cell> {
             )
         }),
     ];
-    cells.extend(Column::ALL.iter().map(|c| Cell::Money(a.get(*c))));
-    cells.push(Cell::Money(a.unpaid()));
+    cells.extend(
+        Column::ALL
+            .iter()
+            .map(|c| match obligations || !OBLIGATIONS.contains(c) {
+                true => Cell::Money(a.get(*c)),
+                false => blank(),
+            }),
+    );
+    cells.push(match obligations {
+        true => Cell::Money(a.unpaid()),
+        false => blank(),
+    });
     cells.push(percent(ex18::percent_tenths(
         executed,
         a.get(Column::PlanPayments),
@@ -328,6 +344,22 @@ fn report_cells(tr: &Tr, row: &ReportRow) -> Vec<Cell> {
         a.get(Column::Corrected),
     )));
     cells
+}
+
+/// The kinds of the report's columns: the code and the name, the amounts and the unpaid rest,
+/// the two percentages. Declared, since a blank cell does not say that its column holds money.
+fn report_columns() -> Vec<jospar_reports::Column> {
+    let kind = |kind| jospar_reports::Column {
+        kind,
+        ..jospar_reports::Column::default()
+    };
+    let amounts = Column::ALL.len() + 1;
+    [Kind::Text, Kind::Text]
+        .into_iter()
+        .chain(std::iter::repeat_n(Kind::Money, amounts))
+        .chain([Kind::Percent, Kind::Percent])
+        .map(kind)
+        .collect()
 }
 
 fn import_subtitle(tr: &Tr, import: &PortalImport, month: Option<Month>) -> Vec<String> {
@@ -360,6 +392,16 @@ pub async fn execution_report(
     let months = months_of(db, &import, month).await?;
     let month = *months.last().ok_or(Error::NotFound)?;
     let report = month_report(db, &import, month, depth.min(6)).await?;
+    Ok(month_table(
+        tr,
+        import_subtitle(tr, &import, Some(month)),
+        &report,
+    ))
+}
+
+/// The table of a month's report under a subtitle: the rows, then the reference balances, and
+/// in the footer how the section totals compare with the file's.
+pub fn month_table(tr: &Tr, subtitle: Vec<String>, report: &MonthReport) -> Table {
     let mut headers = vec![tr.t("exec-col-code"), tr.t("exec-col-name")];
     headers.extend(Column::ALL.iter().map(|c| column_label(tr, *c)));
     headers.extend([
@@ -369,18 +411,24 @@ pub async fn execution_report(
     ]);
     let mut table = Table {
         title: tr.t("report-execution-report"),
-        subtitle: import_subtitle(tr, &import, Some(month)),
+        subtitle,
         headers,
         numbered: true,
+        columns: report_columns(),
         ..Table::default()
     };
-    for row in report.rows.iter().chain(&report.memo) {
+    for row in &report.rows {
         if row.total {
             table.strong_rows.push(table.rows.len());
         }
-        table.rows.push(report_cells(tr, row));
+        let obligations = row.section.has_obligations(row.total);
+        table.rows.push(report_cells(tr, row, obligations));
     }
-    let checks = ex18::reconcile(&report);
+    // The balances at the start and end of the period are cash: no obligations.
+    for row in &report.memo {
+        table.rows.push(report_cells(tr, row, false));
+    }
+    let checks = ex18::reconcile(report);
     let failing = checks.iter().filter(|c| !c.holds()).count();
     table.footer.push(tr.args(
         "exec-reconciled",
@@ -389,7 +437,7 @@ pub async fn execution_report(
             ("failing", failing.to_string()),
         ],
     ));
-    Ok(table)
+    table
 }
 
 fn check_label(tr: &Tr, what: CheckKind) -> String {

@@ -810,7 +810,9 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
     );
     assert_eq!(rows[0][0], first["expense_id"].to_string().as_str());
     let csv = reqwest::Client::new()
-        .get(app.url(&format!("/api/v1/reports/plan-export?plan={id}&format=csv")))
+        .get(app.url(&format!(
+            "/api/v1/reports/plan-export?plan={id}&format=csv-plain"
+        )))
         .bearer_auth(&economist)
         .send()
         .await
@@ -819,6 +821,10 @@ pub async fn financing_plan(app: &TestApp, request: i64) {
         .await
         .expect("text");
     assert!(csv.contains(&first["expense_id"].to_string()), "{csv}");
+    assert!(
+        !csv.starts_with('\u{feff}'),
+        "no byte order mark for programs: {csv}"
+    );
     treasury_552(app, &abp, &economist, edu).await;
     treasury_exchange(app, id, &economist).await;
 }

@@ -15,6 +15,7 @@ mod lists;
 mod matrix;
 mod openbudget;
 mod oversight;
+mod printed;
 mod restore;
 mod story;
 mod treasury_stream;

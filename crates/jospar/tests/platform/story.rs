@@ -2113,8 +2113,11 @@ async fn budget_requests(app: &TestApp) {
         .output()
         .expect("jospar report");
     let csv = String::from_utf8_lossy(&output.stdout);
+    // For Russian-locale Excel: a byte order mark and a decimal comma (issue 21).
     assert!(
-        output.status.success() && csv.contains("111;0.00;36000000.00"),
+        output.status.success()
+            && csv.starts_with('\u{feff}')
+            && csv.contains("111;0,00;36000000,00"),
         "{csv} {}",
         String::from_utf8_lossy(&output.stderr)
     );
@@ -2563,8 +2566,8 @@ async fn reports_of_the_campaign(app: &TestApp, campaign: i64, id: i64, planner:
     );
     assert!(
         rows.iter()
-            .any(|r| r.get(2).is_some_and(|c| c == "111") && r.iter().any(|c| c == "36000000")),
-        "{rows:?}"
+            .any(|r| r.get(2).is_some_and(|c| c == "111") && r.iter().any(|c| c == "36000")),
+        "thousands of tenge (issue 21): {rows:?}"
     );
     // PDF through the API, the page on screen, CSV from the command line.
     let pdf = reqwest::Client::new()
@@ -2590,8 +2593,24 @@ async fn reports_of_the_campaign(app: &TestApp, campaign: i64, id: i64, planner:
         .await
         .expect("text");
     assert!(
-        page.contains("id=\"report\"") && page.contains("36 000 000,00"),
-        "{page}"
+        page.contains("id=\"report\"")
+            && page.contains("36 000,0")
+            && page.contains("id=\"report-exact\""),
+        "thousands of tenge with one decimal (issue 21): {page}"
+    );
+    let exact = app
+        .signed_in("abp.edu")
+        .await
+        .get(app.url(&format!("/reports/appendix-57?request={id}&exact=1")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        exact.contains("36 000 000,00"),
+        "the tiyn on screen: {exact}"
     );
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_jospar"))
         .args([

@@ -41,7 +41,8 @@ pub(crate) const UPLOADS: &[&str] = &["application/octet-stream"];
 /// A stored file, of the content type it was uploaded with.
 pub(crate) const ANY_FILE: &[&str] = &["*/*"];
 
-/// The downloads of a report table (`?format=csv|xlsx|pdf`; json is its JSON schema).
+/// The downloads of a report table (`?format=csv|csv-plain|xlsx|pdf`; json is its JSON schema):
+/// `csv` has a byte order mark and a decimal comma for Russian-locale Excel, `csv-plain` neither.
 pub(crate) const TABLE_FILES: &[&str] = &[
     "text/csv",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

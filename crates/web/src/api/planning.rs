@@ -36,7 +36,7 @@ pub(super) fn routes(api: Api) -> Api {
         .answer::<Desk>()
         .get(
             "/campaigns/{id}/consolidated",
-            "Requested amounts of the subtree by a slice (BP-5); ?by=&year=&format=",
+            "Requested amounts of the subtree by a slice (BP-5); ?by=&year=&format=json|csv|csv-plain|xlsx|pdf",
             Access::Read,
             true,
             consolidated,
@@ -356,7 +356,8 @@ struct Desk {
     rows: Vec<jospar_planning::usecases::DeskListRow>,
 }
 
-/// `?format=`: json (default), csv, xlsx or pdf.
+/// `?format=`: json (default), csv (for Excel: a byte order mark, a decimal comma), csv-plain
+/// (for programs: a decimal point), xlsx or pdf.
 #[derive(Deserialize, IntoParams)]
 #[allow(dead_code)] // Documents the query read as [`crate::pages::ExportQuery`].
 struct FormatQuery {
@@ -376,7 +377,8 @@ struct ConsolidationQuery {
     year: Option<String>,
     /// Only approved requests when set.
     approved: Option<String>,
-    /// json (default), csv, xlsx or pdf.
+    /// json (default), csv (for Excel: a byte order mark, a decimal comma), csv-plain (for
+    /// programs: a decimal point), xlsx or pdf.
     format: Option<String>,
 }
 

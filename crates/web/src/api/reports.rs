@@ -24,7 +24,7 @@ pub(super) fn routes(api: Api) -> Api {
         .answers::<jospar_reports::catalogue::CatalogueRow>()
         .get(
             "/reports/{name}",
-            "A report (appendices 57–60, consolidated, pivot, breakdown): ?param=…&format=json|csv|xlsx|pdf",
+            "A report (appendices 57–60, consolidated, pivot, breakdown): ?param=…&format=json|csv|csv-plain|xlsx|pdf (csv: UTF-8 with a byte order mark and a decimal comma, for Russian-locale Excel; csv-plain: no byte order mark, a decimal point; both with the exact amounts in tenge)",
             Access::Read,
             true,
             report,
@@ -37,7 +37,8 @@ pub(super) fn routes(api: Api) -> Api {
 #[derive(Deserialize, IntoParams)]
 #[allow(dead_code)] // Documents the query read as a map.
 struct ReportQuery {
-    /// json (default), csv, xlsx or pdf.
+    /// json (default), csv (for Excel: a byte order mark, a decimal comma), csv-plain (for
+    /// programs: a decimal point), xlsx or pdf.
     format: Option<String>,
 }
 

@@ -390,6 +390,10 @@ struct ReportPage {
     query_string: String,
     error: Option<String>,
     table: Option<TableView>,
+    /// The form prints its amounts in a larger unit than the tenge: a link shows them exact.
+    rounded: bool,
+    /// The amounts are shown exact, in tenge with tiyn.
+    exact: bool,
 }
 
 async fn show(
@@ -424,7 +428,10 @@ async fn show(
         .map(|f| format!("{}={}", f.name, urlencoding::encode(&f.value)))
         .collect::<Vec<_>>()
         .join("&");
-    let (table, error) = if ready {
+    // A form printed in thousands may be read to the tiyn on screen (`exact=1`); its files
+    // stay the official form.
+    let exact = params.get("exact").is_some_and(|v| v == "1");
+    let (table, error, rounded) = if ready {
         let reader = Reader::User(p);
         match crate::reports::catalogue()
             .build(ctx.db(), &ctx.tr, &p.tree, &reader, &name, &params)
@@ -435,13 +442,15 @@ async fn show(
                 if let Some(file) = crate::files::download(&table, format, &name)? {
                     return Ok(file);
                 }
-                (Some(TableView::of(&table)), None)
+                let rounded = table.scale() != jospar_reports::Scale::default();
+                let shown = if exact { table.exact() } else { table };
+                (Some(TableView::of(&shown)), None, rounded)
             }
-            Err(e @ AppError::Invalid { .. }) => (None, Some(form_message(&ctx, e)?)),
+            Err(e @ AppError::Invalid { .. }) => (None, Some(form_message(&ctx, e)?), false),
             Err(e) => return Err(e),
         }
     } else {
-        (None, None)
+        (None, None, false)
     };
     render(ReportPage {
         page,
@@ -450,5 +459,7 @@ async fn show(
         query_string,
         error,
         table,
+        rounded,
+        exact,
     })
 }

@@ -342,9 +342,9 @@ fn change_view(ctx: &Ctx, change: PositionChange) -> ChangeView {
     }
 }
 
-/// The table as XLSX, PDF or CSV, printable in Kazakh and Russian.
+/// The table as XLSX, PDF or CSV (`csv` or `csv-plain`), printable in Kazakh and Russian.
 fn export(ctx: &Ctx, t: &service::PricedTable, format: &str) -> AppResult<Option<Response>> {
-    if !matches!(format, "xlsx" | "pdf" | "csv") {
+    if !matches!(format, "xlsx" | "pdf" | "csv" | "csv-plain") {
         return Ok(None);
     }
     let table = jospar_staffing::reports::staffing_table(&ctx.tr, t);
