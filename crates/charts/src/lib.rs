@@ -73,6 +73,8 @@ pub enum ChartError {
     Draw(String),
     #[error("encoding the chart: {0}")]
     Encode(#[from] image::ImageError),
+    #[error("writing the chart's PDF: {0}")]
+    Pdf(#[from] lopdf::Error),
 }
 
 /// The colours of the series, in order (the same list as chart.js).
@@ -133,6 +135,67 @@ pub fn render(chart: &Chart, raster: Raster) -> Result<Vec<u8>, ChartError> {
     };
     image.write_to(&mut out, format)?;
     Ok(out.into_inner())
+}
+
+/// The chart on an A4 landscape page as PDF: the server's JPEG of it (kept as JPEG inside the
+/// PDF), fitted to the page's width, the chart's title in the document information.
+pub fn render_pdf(chart: &Chart) -> Result<Vec<u8>, ChartError> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    let jpeg = render(chart, Raster::Jpeg)?;
+    let (page_w, page_h, margin) = (842.0_f64, 595.0_f64, 31.0_f64);
+    let shown_w = page_w - 2.0 * margin;
+    let shown_h = shown_w * f64::from(HEIGHT) / f64::from(WIDTH);
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let mut image = Stream::new(
+        dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Image",
+            "Width" => WIDTH as i64,
+            "Height" => HEIGHT as i64,
+            "ColorSpace" => "DeviceRGB",
+            "BitsPerComponent" => 8,
+            "Filter" => "DCTDecode",
+        },
+        jpeg,
+    );
+    image.allows_compression = false;
+    let image_id = doc.add_object(image);
+    let content = format!(
+        "q {shown_w} 0 0 {shown_h} {margin} {} cm /Im0 Do Q",
+        (page_h - shown_h) / 2.0
+    );
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.into_bytes()));
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages_id,
+        "MediaBox" => vec![0.into(), 0.into(), Object::Real(page_w), Object::Real(page_h)],
+        "Contents" => content_id,
+        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image_id } },
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages",
+            "Kids" => vec![page_id.into()],
+            "Count" => 1,
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    // A title beyond Latin-1 is UTF-16BE behind a byte order mark (PDF 1.7, 7.9.2.2).
+    let title: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(chart.title.encode_utf16().flat_map(u16::to_be_bytes))
+        .collect();
+    let info_id = doc.add_object(dictionary! {
+        "Title" => Object::String(title, lopdf::StringFormat::Hexadecimal),
+    });
+    doc.trailer.set("Info", info_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out)
+        .map_err(|e| ChartError::Draw(e.to_string()))?;
+    Ok(out)
 }
 
 /// The font of the printed forms, registered once for the charts' text (Cyrillic and the
@@ -261,5 +324,27 @@ mod tests {
             let (r, g, b) = PALETTE[0];
             assert!(decoded.pixels().any(|p| p.0 == [r, g, b]), "{kind:?}");
         }
+    }
+
+    #[test]
+    fn the_pdf_holds_the_chart_and_its_title() {
+        let pdf = render_pdf(&chart(ChartKind::Bar)).expect("pdf");
+        let doc = lopdf::Document::load_mem(&pdf).expect("a PDF");
+        assert_eq!(doc.get_pages().len(), 1);
+        let info = doc
+            .trailer
+            .get(b"Info")
+            .and_then(lopdf::Object::as_reference)
+            .and_then(|id| doc.get_dictionary(id))
+            .expect("info");
+        let title = info
+            .get(b"Title")
+            .and_then(lopdf::Object::as_str)
+            .expect("title");
+        let units: Vec<u16> = title[2..]
+            .chunks(2)
+            .map(|pair| u16::from_be_bytes([pair[0], pair[1]]))
+            .collect();
+        assert_eq!(String::from_utf16_lossy(&units), "Исполнение по месяцам");
     }
 }

@@ -370,6 +370,42 @@ pub async fn document(db: &Db, id: i64) -> Result<Document> {
         .ok_or(Error::NotFound)
 }
 
+/// The program's amounts by subprogram and year as a chart of the one chart stack (issue 21):
+/// the years along the bottom, a bar for each subprogram.
+pub fn figures_chart(tr: &Tr, doc: &Document) -> jospar_charts::Chart {
+    let mut years: Vec<i32> = doc
+        .figures
+        .iter()
+        .flat_map(|f| f.years.keys().copied())
+        .collect();
+    years.sort_unstable();
+    years.dedup();
+    jospar_charts::Chart {
+        title: tr.args(
+            "chart-by-subprogram",
+            &[("program", format!("{} {}", doc.abp, doc.program))],
+        ),
+        kind: jospar_charts::ChartKind::Bar,
+        unit: tr.t("chart-unit-thousands"),
+        categories: years.iter().map(i32::to_string).collect(),
+        series: doc
+            .figures
+            .iter()
+            .map(|f| jospar_charts::Series {
+                name: if f.subprogram.is_empty() {
+                    tr.t("field-program")
+                } else {
+                    format!("{} {}", tr.t("field-subprogram"), f.subprogram)
+                },
+                values: years
+                    .iter()
+                    .map(|y| f.years.get(y).copied().unwrap_or_default().tiyn())
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
 /// The proposals the public sees: the published ones.
 pub async fn published_proposals(db: &Db, id: i64) -> Result<Vec<Proposal>> {
     Ok(repo::proposals(db, id)

@@ -1428,4 +1428,6 @@ chart-by-group = Функционалдық топтар бойынша шығы
 chart-download-png = PNG жүктеу
 chart-download-jpeg = JPEG
 charts-title = Атқарылу графиктері
-chart-by-subprogram = Бағдарлама сомалары кіші бағдарламалар мен жылдар бойынша
+chart-by-subprogram = { $program } бағдарламасы: кіші бағдарламалар мен жылдар бойынша сомалар
+chart-download-pdf = PDF
+err-chart-format = «{ $field }» өрісі: график PNG, JPEG немесе PDF пішімінде жүктеледі.

@@ -1428,4 +1428,6 @@ chart-by-group = Затраты по функциональным группам
 chart-download-png = Скачать PNG
 chart-download-jpeg = JPEG
 charts-title = Графики исполнения
-chart-by-subprogram = Суммы программы по подпрограммам и годам
+chart-by-subprogram = Программа { $program }: суммы по подпрограммам и годам
+chart-download-pdf = PDF
+err-chart-format = Поле «{ $field }»: график выгружается в PNG, JPEG или PDF.

@@ -308,10 +308,10 @@ async fn an_acting_head_signs_while_the_delegation_is_in_force_postgres() {
     an_acting_head_signs_while_the_delegation_is_in_force(Engine::Postgres).await;
 }
 
-/// The execution charts (issue 21) of the demo's Mangystau report: the page holds both
-/// specifications for the browser to draw and the server's PNG of each; the by-group chart's
-/// executed amounts add up, to the tiyn, to the latest month of the by-month chart; the JPEG
-/// downloads too.
+/// The charts (issue 21) of the demo's Mangystau report: the page holds both specifications
+/// for the browser to draw and the server's PNG of each; the by-group chart's executed amounts
+/// add up, to the tiyn, to the latest month of the by-month chart; JPEG and PDF download too.
+/// An open-budget document charts its program for anyone; an unknown format is refused.
 async fn execution_charts_reconcile_and_download(engine: Engine) {
     let Some(app) = spawn(engine).await else {
         return;
@@ -354,7 +354,7 @@ async fn execution_charts_reconcile_and_download(engine: Engine) {
         .expect("the latest month");
     assert_eq!(specs[1]["categories"].as_array().map(Vec::len), Some(15));
     assert_eq!(sum(&specs[1]["series"][1]["values"]), by_month_executed);
-    for format in ["png", "jpeg"] {
+    for format in ["png", "jpeg", "pdf"] {
         let src = page
             .split("<img src=\"")
             .nth(1)
@@ -365,10 +365,10 @@ async fn execution_charts_reconcile_and_download(engine: Engine) {
             .replace("format=png", &format!("format={format}"));
         let image = pages.get(app.url(&src)).send().await.expect("image");
         assert_eq!(image.status(), 200);
-        let expected = if format == "png" {
-            "image/png"
-        } else {
-            "image/jpeg"
+        let expected = match format {
+            "png" => "image/png",
+            "jpeg" => "image/jpeg",
+            _ => "application/pdf",
         };
         assert_eq!(
             image.headers()["content-type"].to_str().ok(),
@@ -377,6 +377,58 @@ async fn execution_charts_reconcile_and_download(engine: Engine) {
         let bytes = image.bytes().await.expect("bytes");
         assert!(bytes.len() > 10_000, "{format}: {} bytes", bytes.len());
     }
+
+    // The open budget's document charts its program by subprogram and year, for everyone.
+    jospar::demo::load_treasury_forms(&app.db)
+        .await
+        .expect("the demo's Treasury forms");
+    jospar::demo::load_open_budget(&app.db)
+        .await
+        .expect("the demo's open budget");
+    let public = crate::app::TestApp::client();
+    let list = public
+        .get(app.url("/open-budget?lang=kk"))
+        .send()
+        .await
+        .expect("list")
+        .text()
+        .await
+        .expect("text");
+    let doc = list
+        .split("href=\"/open-budget/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .find(|id| id.chars().all(|c| c.is_ascii_digit()))
+        .expect("a published document")
+        .to_string();
+    let shown = public
+        .get(app.url(&format!("/open-budget/{doc}?lang=kk")))
+        .send()
+        .await
+        .expect("document")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        shown.contains("data-chart=") && shown.contains("бағдарламасы"),
+        "{shown}"
+    );
+    let pdf = public
+        .get(app.url(&format!("/open-budget/{doc}/chart?format=pdf&lang=kk")))
+        .send()
+        .await
+        .expect("pdf");
+    assert_eq!(
+        pdf.headers()["content-type"].to_str().ok(),
+        Some("application/pdf")
+    );
+    assert!(pdf.bytes().await.expect("bytes").starts_with(b"%PDF"));
+    let refused = public
+        .get(app.url(&format!("/open-budget/{doc}/chart?format=bmp")))
+        .send()
+        .await
+        .expect("bmp");
+    assert_eq!(refused.status(), 422);
 }
 
 #[tokio::test]

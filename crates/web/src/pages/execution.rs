@@ -186,7 +186,7 @@ fn report_of(r: &TreasuryReport) -> (&'static str, String) {
 struct ExecutionPage {
     page: Page,
     /// The charts of the latest import (issue 21).
-    charts: Vec<ChartView>,
+    charts: Vec<crate::charts::ChartView>,
     /// The newest imports; their headings sort the list of all imports.
     imports: Vec<ImportRow>,
     import_columns: Vec<Column>,
@@ -402,32 +402,23 @@ async fn page_with(ctx: &Ctx, title: String, refusals: Refusals) -> AppResult<Re
     Ok(super::common::unprocessable_if(refused, response))
 }
 
-/// A chart on a page: its specification for the browser, its downloads.
-pub struct ChartView {
-    title: String,
-    json: String,
-    png: String,
-    jpeg: String,
-}
-
 /// The execution charts of the latest import (issue 21).
-async fn charts_of(ctx: &Ctx, p: &crate::ctx::Principal, import: i64) -> AppResult<Vec<ChartView>> {
+async fn charts_of(
+    ctx: &Ctx,
+    p: &crate::ctx::Principal,
+    import: i64,
+) -> AppResult<Vec<crate::charts::ChartView>> {
     use jospar_execution::usecases::charts::{ExecutionChart, execution_chart};
     let reader = jospar_access::Reader::User(p);
     let mut views = Vec::new();
     for which in ExecutionChart::ALL {
         let chart = execution_chart(ctx.db(), &reader, &ctx.tr, import, which).await?;
-        let base = format!(
+        let path = format!(
             "/execution/portal-imports/{import}/charts/{}?lang={}",
             which.code(),
             ctx.tr.lang()
         );
-        views.push(ChartView {
-            json: serde_json::to_string(&chart).map_err(|e| AppError::Internal(e.to_string()))?,
-            png: format!("{base}&format=png"),
-            jpeg: format!("{base}&format=jpeg"),
-            title: chart.title,
-        });
+        views.push(crate::charts::view(&chart, &path)?);
     }
     Ok(views)
 }
@@ -438,7 +429,7 @@ struct ChartQuery {
     format: String,
 }
 
-/// An execution chart drawn by the server, as PNG or JPEG, to download.
+/// An execution chart drawn by the server, as PNG, JPEG or PDF, to download.
 async fn chart_image(
     ctx: Ctx,
     Path((id, which)): Path<(i64, String)>,
@@ -447,15 +438,9 @@ async fn chart_image(
     use jospar_execution::usecases::charts::{ExecutionChart, execution_chart};
     let p = ctx.user()?;
     let which = ExecutionChart::from_code(&which).ok_or(AppError::NotFound)?;
-    let raster = jospar_charts::Raster::from_code(if q.format.is_empty() {
-        "png"
-    } else {
-        &q.format
-    })
-    .ok_or_else(|| AppError::invalid("err-required", "format"))?;
     let reader = jospar_access::Reader::User(p);
     let chart = execution_chart(ctx.db(), &reader, &ctx.tr, id, which).await?;
-    crate::charts::chart_response(&chart, raster, which.code())
+    crate::charts::chart_response(&chart, &q.format, which.code())
 }
 
 async fn list(ctx: Ctx) -> AppResult<Response> {

@@ -53,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/open-budget/materials/{id}", get(material_file))
         .route("/open-budget/{id}", get(show))
+        .route("/open-budget/{id}/chart", get(chart_file))
         .route("/open-budget/{id}/vote", post(vote))
         .route("/open-budget/{id}/proposals", post(propose))
 }
@@ -278,6 +279,8 @@ pub struct ProposalView {
 struct DocumentPage {
     page: Page,
     doc: DocRow,
+    /// The program's amounts by subprogram and year (issue 21).
+    chart: Option<crate::charts::ChartView>,
     summary: String,
     program: String,
     head: String,
@@ -295,6 +298,23 @@ struct DocumentPage {
     error: Option<String>,
     /// The text typed in a refused proposal, shown again.
     typed: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ChartQuery {
+    format: String,
+}
+
+/// The document's chart drawn by the server, as PNG, JPEG or PDF: public, as the document is.
+async fn chart_file(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<ChartQuery>,
+) -> AppResult<Response> {
+    let doc = jospar_openbudget::usecases::document(ctx.db(), id).await?;
+    let chart = jospar_openbudget::usecases::figures_chart(&ctx.tr, &doc);
+    crate::charts::chart_response(&chart, &q.format, "program")
 }
 
 async fn document_page(
@@ -372,6 +392,13 @@ async fn document_page(
         press_release: jospar_openbudget::usecases::press_release(db, &ctx.tr, &doc).await?,
         materials: jospar_openbudget::publications::materials(db, doc.id).await?,
         doc: doc_row(ctx, &doc).await?,
+        chart: if doc.figures.is_empty() {
+            None
+        } else {
+            let chart = jospar_openbudget::usecases::figures_chart(&ctx.tr, &doc);
+            let path = format!("/open-budget/{id}/chart?lang={}", ctx.tr.lang());
+            Some(crate::charts::view(&chart, &path)?)
+        },
         years,
         figures,
         votes_for,
