@@ -672,14 +672,7 @@ async fn line_view(
     error: Option<String>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    let request = service::request(ctx.db(), p, id).await?;
-    let campaign = jospar_limits::repo::campaign(ctx.db(), request.campaign_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let years = request_years(campaign.first_year).to_vec();
-    let year = year
-        .filter(|y| years.contains(y))
-        .unwrap_or(campaign.first_year);
+    let (request, years, year) = request_and_year(ctx, p, id, year).await?;
     let lines = service::lines(ctx.db(), &request).await?;
     let line = lines
         .iter()
@@ -730,6 +723,25 @@ async fn line_view(
         editable,
         from_staffing,
     })
+}
+
+/// The request, its four years, and the year asked for (the campaign's first when none or
+/// another).
+async fn request_and_year(
+    ctx: &Ctx,
+    p: &crate::ctx::Principal,
+    id: i64,
+    year: Option<i32>,
+) -> AppResult<(jospar_planning::Request, Vec<i32>, i32)> {
+    let request = service::request(ctx.db(), p, id).await?;
+    let campaign = jospar_limits::repo::campaign(ctx.db(), request.campaign_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let years = request_years(campaign.first_year).to_vec();
+    let year = year
+        .filter(|y| years.contains(y))
+        .unwrap_or(campaign.first_year);
+    Ok((request, years, year))
 }
 
 /// The headings of a calculation form in the user's language.
@@ -916,14 +928,7 @@ async fn grid_view(
     error: Option<(String, Option<String>)>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    let request = service::request(ctx.db(), p, id).await?;
-    let campaign = jospar_limits::repo::campaign(ctx.db(), request.campaign_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let years = request_years(campaign.first_year).to_vec();
-    let year = year
-        .filter(|y| years.contains(y))
-        .unwrap_or(campaign.first_year);
+    let (request, years, year) = request_and_year(ctx, p, id, year).await?;
     let lang = ctx.tr.lang();
     let lines = service::lines(ctx.db(), &request).await?;
     let choices = jospar_planning::codes::line_choices(ctx.db(), &ctx.tr, &request).await?;
