@@ -248,6 +248,25 @@ async fn an_acting_head_signs_while_the_delegation_is_in_force(engine: Engine) {
     let (status, _) = send_json(&app, "post", &send_path, &economist, signed.clone()).await;
     assert_eq!(status, 403, "not the head");
 
+    // The head names someone else: the page offers the school's people but the head.
+    let head_pages = app.signed_in("head.school5").await;
+    let org_page = head_pages
+        .get(app.url(&format!("/orgs/{school}?lang=ru")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text");
+    let form = org_page
+        .split("id=\"delegation-form\"")
+        .nth(1)
+        .expect("the delegation form");
+    assert!(
+        form.contains("(economist.school5)") && !form.contains("(head.school5)"),
+        "{form}"
+    );
+
     let today = chrono::Utc::now().date_naive();
     let delegation = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
         json!({"acting_user_id": economist_id, "valid_from": from, "valid_to": to,

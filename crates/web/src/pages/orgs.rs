@@ -360,8 +360,16 @@ async fn show_page_with(
             basis: d.basis,
         })
         .collect();
+    // An acting head is someone other than the organisation's head.
+    let heads: std::collections::HashSet<i64> = repo::all_grants(ctx.db())
+        .await?
+        .into_iter()
+        .filter(|(_, g)| g.role == jospar_access::Role::Head && g.org_id == id)
+        .map(|(user, _)| user)
+        .collect();
     let staff = staff_users
         .iter()
+        .filter(|u| !heads.contains(&u.id))
         .map(|u| Choice {
             value: u.id.to_string(),
             label: format!("{} ({})", u.full_name, u.login),

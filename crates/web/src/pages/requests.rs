@@ -486,11 +486,14 @@ async fn show_page(
             .await?
             .into_iter()
             .flat_map(|d| {
+                // Codes with their names, as everywhere a code is shown (issue 21).
+                let program = format!("{} {}", d.program, choices.program_name(&d.program));
+                let specific = format!("{} {}", d.specific, choices.specific_name(&d.specific));
                 d.years.into_iter().map(move |(y, (a, b))| {
                     (
                         d.expense_id,
-                        d.program.clone(),
-                        d.specific.clone(),
+                        program.clone(),
+                        specific.clone(),
                         y,
                         a.to_string(),
                         b.to_string(),
