@@ -6,14 +6,13 @@
 //! Arithmetic is decimal (never floating point); the line amount is rounded to the tiyn half
 //! away from zero.
 
-mod formula;
-
-pub use formula::{Expr, FormulaError};
+pub use jospar_formula::{Expr, FormulaError, format_decimal, parse_decimal};
 
 use jospar_core::Tenge;
+use jospar_formula::{CellError, ColumnSpec, Kind, Outcome};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -195,62 +194,47 @@ impl FormDef {
                 Some(_) => {}
             }
         }
-        let mut numbers: HashMap<String, Decimal> = HashMap::new();
+        let specs = self.engine_columns();
+        let typed = |key: &str| input.get(key).map(String::as_str).unwrap_or("");
+        let outcomes = jospar_formula::evaluate_row(&specs, typed);
         let mut values = BTreeMap::new();
-        for column in &self.columns {
-            let typed = input.get(&column.key).map(|v| v.trim()).unwrap_or("");
-            match column.column_type {
-                ColumnType::Text => {
-                    if column.required && typed.is_empty() {
-                        return Err(FormError::Required {
-                            row,
-                            column: column.key.clone(),
-                        });
+        let mut amount = Decimal::ZERO;
+        for (column, outcome) in self.columns.iter().zip(outcomes) {
+            let value = match outcome {
+                Outcome::Text => typed(&column.key).trim().to_string(),
+                Outcome::Number(value) => {
+                    if column.key == self.amount_column {
+                        amount = value;
                     }
-                    values.insert(column.key.clone(), typed.to_string());
+                    format_decimal(value)
                 }
-                ColumnType::Number | ColumnType::Money => {
-                    if typed.is_empty() && column.required {
-                        return Err(FormError::Required {
-                            row,
-                            column: column.key.clone(),
-                        });
-                    }
-                    let value = if typed.is_empty() {
-                        Decimal::ZERO
-                    } else {
-                        parse_decimal(typed).ok_or_else(|| FormError::NotANumber {
-                            row,
-                            column: column.key.clone(),
-                            value: typed.to_string(),
-                        })?
-                    };
-                    check_range(row, column, value)?;
-                    numbers.insert(column.key.clone(), value);
-                    values.insert(column.key.clone(), format_decimal(value));
-                }
-                ColumnType::Computed => {
-                    let expr = Expr::parse(column.formula.as_deref().unwrap_or("0"))
-                        .map_err(|error| FormError::Formula { row, error })?;
-                    let value = expr
-                        .eval(&numbers)
-                        .map_err(|error| FormError::Formula { row, error })?;
-                    let value =
-                        value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-                    check_range(row, column, value)?;
-                    numbers.insert(column.key.clone(), value);
-                    values.insert(column.key.clone(), format_decimal(value));
-                }
-            }
+                Outcome::Failed(error) => return Err(cell_error(row, column, error)),
+            };
+            values.insert(column.key.clone(), value);
         }
-        let amount = numbers
-            .get(&self.amount_column)
-            .copied()
-            .unwrap_or(Decimal::ZERO);
         Ok(RowValues {
             values,
             amount: to_tenge(amount),
         })
+    }
+
+    /// The columns as the formula engine sees them.
+    fn engine_columns(&self) -> Vec<ColumnSpec<'_>> {
+        self.columns
+            .iter()
+            .map(|c| ColumnSpec {
+                key: &c.key,
+                kind: match c.column_type {
+                    ColumnType::Text => Kind::Text,
+                    ColumnType::Number | ColumnType::Money => Kind::Number,
+                    ColumnType::Computed => Kind::Computed,
+                },
+                formula: c.formula.as_deref().unwrap_or("0"),
+                required: c.required,
+                min: c.min,
+                max: c.max,
+            })
+            .collect()
     }
 
     /// The line amount: the sum of the rows' amounts.
@@ -287,41 +271,29 @@ impl FormDef {
     }
 }
 
-fn check_range(row: usize, column: &Column, value: Decimal) -> Result<(), FormError> {
-    let below = column.min.is_some_and(|m| value < m);
-    let above = column.max.is_some_and(|m| value > m);
-    if below || above {
-        return Err(FormError::OutOfRange {
+fn cell_error(row: usize, column: &Column, error: CellError) -> FormError {
+    let key = column.key.clone();
+    match error {
+        CellError::Required => FormError::Required { row, column: key },
+        CellError::NotANumber(value) => FormError::NotANumber {
             row,
-            column: column.key.clone(),
+            column: key,
+            value,
+        },
+        CellError::OutOfRange(value) => FormError::OutOfRange {
+            row,
+            column: key,
             value: format_decimal(value),
             min: column.min.map(format_decimal).unwrap_or_default(),
             max: column.max.map(format_decimal).unwrap_or_default(),
-        });
+        },
+        CellError::Formula(error) => FormError::Formula { row, error },
     }
-    Ok(())
-}
-
-/// "1 234 567,89" or "1234567.89" → decimal.
-pub fn parse_decimal(text: &str) -> Option<Decimal> {
-    let cleaned: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{a0}')
-        .map(|c| if c == ',' { '.' } else { c })
-        .collect();
-    cleaned.parse::<Decimal>().ok()
-}
-
-/// Decimal with a comma, no trailing zeros beyond two decimals: "1234567,5".
-pub fn format_decimal(value: Decimal) -> String {
-    value.normalize().to_string().replace('.', ",")
 }
 
 /// A decimal amount of tenge → tiyn, half away from zero.
 pub fn to_tenge(value: Decimal) -> Tenge {
-    let tiyn = (value * Decimal::ONE_HUNDRED)
-        .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-    Tenge::from_tiyn(i64::try_from(tiyn.mantissa() / 10i128.pow(tiyn.scale())).unwrap_or(i64::MAX))
+    Tenge::from_tiyn(jospar_formula::tiyn_of(value))
 }
 
 /// The forms shipped with the system (`data/forms/*.json`).

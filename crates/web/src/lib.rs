@@ -219,7 +219,8 @@ async fn finish(State(state): State<AppState>, mut request: Request, next: Next)
 
 /// Scripts and styles come from the server itself (no inline script runs); the signature
 /// pages talk to NCALayer on the user's own computer; no other site may frame the pages.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+/// `wasm-unsafe-eval` lets the grid compile the server's own formula engine (formula.wasm).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
      style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
      connect-src 'self' wss://127.0.0.1:* ws://127.0.0.1:* wss://localhost:* ws://localhost:*; \
      frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";

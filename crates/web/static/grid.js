@@ -1,191 +1,80 @@
-// The request grid (issue 21): every line's calculation rows of a year, computed as the user
-// types by the same formulas as the server (jospar_forms: + − × ÷, parentheses, numbers and
-// column keys; computed cells rounded to the tiyn half away from zero), in exact decimals
-// (BigInt mantissa and scale), so that the sums shown are the sums the server will store. A
-// block pasted from Excel fills the cells from the one pasted into; Enter and the arrows move
-// between rows. Without script the grid is a plain form and the server computes on saving.
+// The request grid (issue 21): every line's calculation rows, computed as the user types by the
+// server's own formula engine — the Rust crate jospar-formula compiled to WebAssembly
+// (/static/formula.wasm, scripts/build-formula-wasm.sh) — so that the sums shown are the sums
+// the server will store, to the tiyn. Here only whole tiyn are added up (BigInt). A block
+// pasted from Excel fills the cells from the one pasted into; Enter and the arrows move between
+// rows. Without script (or WebAssembly) the grid is a plain form and the server computes on
+// saving.
 (function () {
   'use strict';
 
-  // ---------- exact decimals: value = m / 10^s ----------
-  function pow10(n) { return 10n ** BigInt(n); }
-  function dec(m, s) { return { m: m, s: s }; }
-  function norm(d) {
-    var m = d.m, s = d.s;
-    while (s > 0 && m % 10n === 0n) { m /= 10n; s -= 1; }
-    return dec(m, s);
+  // ---------- the engine ----------
+  var engine = null;
+  var loading = fetch('/static/formula.wasm')
+    .then(function (response) { return response.arrayBuffer(); })
+    .then(function (bytes) { return WebAssembly.instantiate(bytes, {}); })
+    .then(function (module) { engine = module.instance.exports; });
+
+  // One call of the engine: text in, text out (see crates/formula/src/wire.rs).
+  function runEngine(text) {
+    var bytes = new TextEncoder().encode(text);
+    var input = engine.buffer(bytes.length);
+    new Uint8Array(engine.memory.buffer, input, bytes.length).set(bytes);
+    var output = engine.evaluate(input, bytes.length), length = engine.answer_len();
+    var answer = new TextDecoder().decode(new Uint8Array(engine.memory.buffer, output, length));
+    engine.release(output, length);
+    return answer;
   }
-  function align(a, b) {
-    var s = Math.max(a.s, b.s);
-    return [a.m * pow10(s - a.s), b.m * pow10(s - b.s), s];
+  function field(value) { return String(value == null ? '' : value).replace(/[\t\r\n]/g, ' '); }
+  function formText(form) {
+    var kinds = { text: 't', number: 'n', money: 'n', computed: 'c' };
+    return form.columns.map(function (c) {
+      return ['c', c.key, kinds[c.type] || 't', c.required ? '1' : '0', field(c.min), field(c.max),
+        field(c.formula)].join('\t');
+    }).concat(['a\t' + form.amount_column]).join('\n') + '\n';
   }
-  // The server's decimals hold 96 bits: a longer result loses decimals (rounded half to even)
-  // and one that still does not fit is an overflow, as there.
-  var LIMIT = 2n ** 96n;
-  function fit(d) {
-    var m = d.m, s = d.s;
-    while ((m < 0n ? -m : m) >= LIMIT && s > 0) {
-      var q = m / 10n, r = m % 10n, absR = r < 0n ? -r : r;
-      if (absR > 5n || (absR === 5n && q % 2n !== 0n)) q += m < 0n ? -1n : 1n;
-      m = q;
-      s -= 1;
-    }
-    if ((m < 0n ? -m : m) >= LIMIT) throw new Error('overflow');
-    return norm(dec(m, s));
+  // Rows of a form as the server evaluates them: for each row the amount in tiyn, the computed
+  // values ("1234,5" and tiyn) and the cells that fail (not a number, outside bounds, missing).
+  function evaluateRows(form, rows) {
+    var text = formText(form) + rows.map(function (row) {
+      return 'r\n' + Object.keys(row).map(function (key) {
+        return 'v\t' + key + '\t' + field(row[key]) + '\n';
+      }).join('');
+    }).join('');
+    var results = [], current = null;
+    runEngine(text).split('\n').forEach(function (line) {
+      if (line === '') return;
+      var f = line.split('\t');
+      if (f[0] === 'r') {
+        current = { tiyn: f[1], computed: {}, computedTiyn: {}, bad: [] };
+        results.push(current);
+      } else {
+        current.computed[f[0]] = f[1];
+        current.computedTiyn[f[0]] = f[2];
+        if (f[3] === '1') current.bad.push(f[0]);
+      }
+    });
+    return results;
   }
-  function add(a, b) { var x = align(a, b); return fit(dec(x[0] + x[1], x[2])); }
-  function sub(a, b) { var x = align(a, b); return fit(dec(x[0] - x[1], x[2])); }
-  function mul(a, b) { return fit(dec(a.m * b.m, a.s + b.s)); }
-  // Division to 28 decimals, the last one rounded half to even, as the server's decimals do.
-  function div(a, b) {
-    if (b.m === 0n) throw new Error('division by zero');
-    var scale = 29, num = a.m, den = b.m, e = scale + b.s - a.s;
-    if (e >= 0) num *= pow10(e); else den *= pow10(-e);
-    if (den < 0n) { num = -num; den = -den; }
-    var q = num / den;
-    var last = q % 10n, rest = num % den !== 0n;
-    q /= 10n;
-    var absLast = last < 0n ? -last : last;
-    var up = absLast > 5n || (absLast === 5n && (rest || q % 2n !== 0n));
-    if (up) q += (num < 0n ? -1n : 1n);
-    return fit(dec(q, scale - 1));
+  // The property test's door: computed columns only, as the server's row values give them.
+  function evaluateRow(form, row) {
+    var result = evaluateRows(form, [row])[0], computed = {};
+    form.columns.forEach(function (c) {
+      if (c.type === 'computed' && result.computed[c.key] !== '') computed[c.key] = result.computed[c.key];
+    });
+    return { computed: computed, tiyn: result.tiyn, bad: result.bad };
   }
-  function roundAway(d, places) {
-    if (d.s <= places) return dec(d.m * pow10(places - d.s), places);
-    var f = pow10(d.s - places), q = d.m / f, r = d.m % f;
-    if ((r < 0n ? -r : r) * 2n >= f) q += d.m < 0n ? -1n : 1n;
-    return dec(q, places);
-  }
-  // "1 234 567,89", "1234567.89", with ordinary or no-break spaces → a decimal; null if not.
-  function parseDecimal(text) {
-    var t = String(text).replace(/\s/g, '').replace(/,/g, '.');
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(t)) return null;
-    var negative = t[0] === '-';
-    t = t.replace(/^[+-]/, '');
-    var parts = t.split('.'), frac = parts[1] || '';
-    var m = BigInt((parts[0] || '0') + frac);
-    return norm(dec(negative ? -m : m, frac.length));
-  }
-  function decimalText(d) {
-    d = norm(d);
-    var neg = d.m < 0n, digits = (neg ? -d.m : d.m).toString();
-    if (d.s > 0) {
-      digits = digits.padStart(d.s + 1, '0');
-      digits = digits.slice(0, digits.length - d.s) + ',' + digits.slice(digits.length - d.s);
-    }
-    return (neg ? '-' : '') + digits;
-  }
-  function tiynOf(d) { return roundAway(d, 2).m; }
+
   // Tiyn as the server prints tenge: "1 234 567,89".
   function money(tiyn) {
     var neg = tiyn < 0n, abs = neg ? -tiyn : tiyn;
     var whole = (abs / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
     return (neg ? '-' : '') + whole + ',' + (abs % 100n).toString().padStart(2, '0');
   }
-  function parseMoney(text) {
-    var d = parseDecimal(text);
-    return d ? tiynOf(d) : 0n;
-  }
-
-  // ---------- formulas ----------
-  function tokenize(text) {
-    var out = [], i = 0;
-    while (i < text.length) {
-      var c = text[i];
-      if (/\s/.test(c)) { i += 1; continue; }
-      var num = /^[0-9.]+/.exec(text.slice(i));
-      if (num) { out.push({ num: parseDecimal(num[0]) }); i += num[0].length; continue; }
-      var id = /^[a-z_][a-z0-9_]*/.exec(text.slice(i));
-      if (id) { out.push({ id: id[0] }); i += id[0].length; continue; }
-      if ('+-*/()'.indexOf(c) >= 0) { out.push({ op: c }); i += 1; continue; }
-      throw new Error('formula: ' + c);
-    }
-    return out;
-  }
-  function parseFormula(text) {
-    var tokens = tokenize(text), pos = 0;
-    function peekOp(ops) { var t = tokens[pos]; return t && t.op && ops.indexOf(t.op) >= 0 ? t.op : null; }
-    function sum() {
-      var left = product(), op;
-      while ((op = peekOp('+-'))) { pos += 1; left = { op: op, a: left, b: product() }; }
-      return left;
-    }
-    function product() {
-      var left = unary(), op;
-      while ((op = peekOp('*/'))) { pos += 1; left = { op: op, a: left, b: unary() }; }
-      return left;
-    }
-    function unary() {
-      if (peekOp('-')) { pos += 1; return { neg: unary() }; }
-      return atom();
-    }
-    function atom() {
-      var t = tokens[pos];
-      if (!t) throw new Error('formula: end');
-      if (t.num) { pos += 1; return { num: t.num }; }
-      if (t.id) { pos += 1; return { id: t.id }; }
-      if (t.op === '(') {
-        pos += 1;
-        var inner = sum();
-        if (!peekOp(')')) throw new Error('formula: )');
-        pos += 1;
-        return inner;
-      }
-      throw new Error('formula: ' + t.op);
-    }
-    var expr = sum();
-    if (pos !== tokens.length) throw new Error('formula: trailing');
-    return expr;
-  }
-  function evaluate(expr, vars) {
-    if (expr.num) return expr.num;
-    if (expr.id) {
-      if (!(expr.id in vars)) throw new Error('unknown column ' + expr.id);
-      return vars[expr.id];
-    }
-    if (expr.neg) { var v = evaluate(expr.neg, vars); return dec(-v.m, v.s); }
-    var x = evaluate(expr.a, vars), y = evaluate(expr.b, vars);
-    switch (expr.op) {
-      case '+': return add(x, y);
-      case '-': return sub(x, y);
-      case '*': return mul(x, y);
-      default: return div(x, y);
-    }
-  }
-
-  // One row of a form as the server evaluates it: typed numbers (empty is 0), computed columns
-  // in order, each rounded to two decimals half away from zero; the row's amount in tiyn.
-  // Cells that are not numbers, or outside their bounds, are named in `bad`.
-  function evaluateRow(form, row) {
-    var numbers = {}, computed = {}, bad = [];
-    form.columns.forEach(function (column) {
-      var typed = String(row[column.key] || '').trim();
-      if (column.type === 'number' || column.type === 'money') {
-        var value = typed === '' ? dec(0n, 0) : parseDecimal(typed);
-        if (value === null) { bad.push(column.key); value = dec(0n, 0); }
-        if (outside(column, value)) bad.push(column.key);
-        numbers[column.key] = value;
-      } else if (column.type === 'computed') {
-        var result;
-        try {
-          result = roundAway(evaluate(parseFormula(column.formula || '0'), numbers), 2);
-        } catch (e) {
-          result = dec(0n, 0);
-          bad.push(column.key);
-        }
-        result = norm(result);
-        if (outside(column, result)) bad.push(column.key);
-        numbers[column.key] = result;
-        computed[column.key] = decimalText(result);
-      }
-    });
-    var amount = numbers[form.amount_column] || dec(0n, 0);
-    return { computed: computed, tiyn: tiynOf(amount).toString(), bad: bad };
-  }
-  function outside(column, value) {
-    var min = column.min != null ? parseDecimal(column.min) : null;
-    var max = column.max != null ? parseDecimal(column.max) : null;
-    return (min && sub(value, min).m < 0n) || (max && sub(value, max).m > 0n);
+  // Back from money(): the digits are the tiyn.
+  function moneyTiyn(text) {
+    var digits = String(text).replace(/[^0-9-]/g, '');
+    return digits === '' || digits === '-' ? 0n : BigInt(digits);
   }
 
   // ---------- the page ----------
@@ -198,14 +87,17 @@
     return Object.keys(row).every(function (k) { return String(row[k]).trim() === ''; });
   }
   function recomputeLine(section) {
+    if (!engine) return;
     var form = JSON.parse(section.dataset.form);
+    var trs = Array.prototype.slice.call(section.querySelectorAll('tbody tr'));
+    var rows = trs.map(rowInput);
+    var results = evaluateRows(form, rows);
     var total = 0n;
-    section.querySelectorAll('tbody tr').forEach(function (tr) {
-      var row = rowInput(tr), empty = blank(row);
-      var result = evaluateRow(form, row);
+    trs.forEach(function (tr, i) {
+      var empty = blank(rows[i]), result = results[i];
       tr.querySelectorAll('[data-computed]').forEach(function (cell) {
-        var value = result.computed[cell.dataset.computed];
-        cell.textContent = empty || value === undefined ? '' : money(tiynOf(parseDecimal(value)));
+        var tiyn = result.computedTiyn[cell.dataset.computed];
+        cell.textContent = empty || tiyn === undefined ? '' : money(BigInt(tiyn));
       });
       tr.querySelectorAll('input[data-key]').forEach(function (input) {
         var wrong = !empty && result.bad.indexOf(input.dataset.key) >= 0;
@@ -286,19 +178,24 @@
     if (target) target.focus();
   }
 
-  window.JosparForms = { evaluateRow: evaluateRow, parseDecimal: function (t) { var d = parseDecimal(t); return d && decimalText(d); } };
+  window.JosparForms = { evaluateRow: evaluateRow, ready: loading };
 
   document.addEventListener('DOMContentLoaded', function () {
     var sections = document.querySelectorAll('section.grid-line');
     sections.forEach(function (section) {
-      if (section.querySelector('input[data-key]')) recomputeLine(section);
-      else section.dataset.tiyn = parseMoney(section.querySelector('[data-line-total]').textContent).toString();
+      section.dataset.tiyn = moneyTiyn(section.querySelector('[data-line-total]').textContent).toString();
       section.addEventListener('input', function () { recomputeLine(section); recomputeTotals(); });
       section.addEventListener('paste', function (event) { if (event.target.matches('input[data-key]')) paste(event); });
       section.addEventListener('keydown', function (event) { if (event.target.matches('input[data-key]')) move(event); });
       var more = section.querySelector('[data-add-row]');
       if (more) more.addEventListener('click', function () { addRow(section); });
     });
-    if (sections.length) recomputeTotals();
+    // Until the engine is there, the sums are the server's; then they follow the typing.
+    loading.then(function () {
+      sections.forEach(function (section) {
+        if (section.querySelector('input[data-key]')) recomputeLine(section);
+      });
+      if (sections.length) recomputeTotals();
+    });
   });
 })();

@@ -1,20 +1,36 @@
 //! Formulas of computed columns: + − × ÷, parentheses, decimal numbers and column keys,
 //! e.g. `staff_units * salary * months` or `km * norm / 100 * price`.
 
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FormulaError {
-    #[error("formula {0:?}: unexpected {1:?}")]
     Syntax(String, String),
-    #[error("unknown column {0} in a formula")]
     UnknownVariable(String),
-    #[error("division by zero")]
     DivisionByZero,
-    #[error("the result is too large")]
     Overflow,
 }
+
+impl fmt::Display for FormulaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FormulaError::Syntax(formula, token) => {
+                write!(f, "formula {formula:?}: unexpected {token:?}")
+            }
+            FormulaError::UnknownVariable(key) => write!(f, "unknown column {key} in a formula"),
+            FormulaError::DivisionByZero => f.write_str("division by zero"),
+            FormulaError::Overflow => f.write_str("the result is too large"),
+        }
+    }
+}
+
+impl core::error::Error for FormulaError {}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expr {
@@ -52,7 +68,7 @@ impl Expr {
         }
     }
 
-    pub fn eval(&self, vars: &HashMap<String, Decimal>) -> Result<Decimal, FormulaError> {
+    pub fn eval(&self, vars: &BTreeMap<String, Decimal>) -> Result<Decimal, FormulaError> {
         match self {
             Expr::Number(n) => Ok(*n),
             Expr::Var(v) => vars
@@ -81,8 +97,8 @@ enum Token {
     Op(char),
 }
 
-impl std::fmt::Display for Token {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Token::Num(n) => write!(f, "{n}"),
             Token::Ident(s) => write!(f, "{s}"),
