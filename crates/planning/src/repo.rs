@@ -348,6 +348,26 @@ pub async fn line_rows(
         .unwrap_or_default())
 }
 
+/// The calculation rows of every line and year of a request, in one query (the grid).
+pub async fn request_rows(
+    db: &Db,
+    request_id: i64,
+) -> std::result::Result<std::collections::HashMap<(i64, i32), Vec<RowInput>>, StoreError> {
+    let found: Vec<(i64, i64, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT line_id, year, rows_json FROM request_line_years WHERE request_id = $1")
+        .bind(request_id).fetch_all(pool).await)?;
+    Ok(found
+        .into_iter()
+        .map(|(line, year, text)| {
+            let year = i32::try_from(year).unwrap_or_default();
+            (
+                (line, year),
+                serde_json::from_str(&text).unwrap_or_default(),
+            )
+        })
+        .collect())
+}
+
 /// Locks the request for a change: it must be editable and at the version the user saw; the
 /// version is bumped in the same transaction.
 async fn claim(
@@ -521,19 +541,19 @@ pub async fn set_rows(
     Ok(amount)
 }
 
-/// The rows of several lines of one year, as one grid saves them (issue 21): all or nothing,
-/// one version check, one audit row per line changed.
+/// The rows of a line in a year, as the grid saves lines × years (issue 21): all or nothing,
+/// one version check, one audit row per line and year changed.
 pub struct LineRows<'a> {
     pub line_id: i64,
+    pub year: i32,
     pub rows: &'a [RowInput],
     pub form: &'a FormDef,
 }
 
-pub async fn set_year_rows(
+pub async fn set_grid_rows(
     db: &Db,
     who: &Who,
     target: Target,
-    year: i32,
     lines: &[LineRows<'_>],
 ) -> Result<()> {
     let mut evaluated = Vec::new();
@@ -550,7 +570,7 @@ pub async fn set_year_rows(
         }
         let old: Option<(String, i64)> = on_tx!(&mut tx, conn => sqlx::query_as(
             "SELECT rows_json, amount FROM request_line_years WHERE request_id = $1 AND line_id = $2 AND year = $3")
-            .bind(request.id).bind(line.line_id).bind(i64::from(year)).fetch_optional(conn).await)?;
+            .bind(request.id).bind(line.line_id).bind(i64::from(line.year)).fetch_optional(conn).await)?;
         let text =
             serde_json::to_string(line.rows).map_err(|e| StoreError::Other(e.to_string()))?;
         if old.as_ref().is_some_and(|(rows, _)| *rows == text) {
@@ -560,7 +580,7 @@ pub async fn set_year_rows(
             &mut tx,
             request.id,
             line.line_id,
-            year,
+            line.year,
             &text,
             amount.tiyn(),
         )
@@ -569,7 +589,7 @@ pub async fn set_year_rows(
             who,
             org_id: Some(request.org_id),
             entity: "request_line",
-            entity_id: format!("{}/{year}", line.line_id),
+            entity_id: format!("{}/{}", line.line_id, line.year),
             action: if old.is_some() { "update" } else { "create" },
             old_value: old.map(|(rows, amount)| json!({"rows": serde_json::from_str::<serde_json::Value>(&rows).unwrap_or_default(), "amount_tiyn": amount})),
             new_value: Some(json!({"rows": line.rows, "amount_tiyn": amount.tiyn()})),

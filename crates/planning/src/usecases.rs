@@ -15,6 +15,7 @@ use jospar_i18n::Tr;
 use jospar_limits::{LimitKind, Slot, repo as limits_repo};
 use jospar_org::{OrgKind, Right};
 use jospar_store::Db;
+use std::collections::HashMap;
 
 pub async fn visible_requests(db: &Db, p: &Principal) -> Result<Vec<Request>> {
     let read = p.scope(Right::Read);
@@ -366,36 +367,58 @@ pub async fn limits_of(db: &Db, request: &Request) -> Result<Vec<limits_repo::Am
 }
 
 /// The grid of a request for one year (issue 21): every line's calculation rows, by line.
-pub struct YearEdit<'a> {
+pub struct GridEdit<'a> {
     pub id: i64,
     pub version: i64,
-    pub year: i32,
-    pub lines: &'a [(i64, Vec<RowInput>)],
+    pub cells: &'a [LineYearRows],
 }
 
-/// Saves the rows of every line of one year at once, atomically, with the version check. Lines
-/// computed from the staffing table are left as they are; a refusal names the line, the row
-/// and the column.
-pub async fn set_year(db: &Db, p: &Principal, tr: &Tr, edit: YearEdit<'_>) -> Result<()> {
+/// The calculation rows of one line in one year, as the grid sends them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineYearRows {
+    pub line_id: i64,
+    pub year: i32,
+    pub rows: Vec<RowInput>,
+}
+
+/// Saves the rows of lines × years at once (the grid, issue 21), atomically, with the version
+/// check. Lines computed from the staffing table are left as they are; a refusal names the
+/// line, the year, the row and the column.
+pub async fn set_grid(db: &Db, p: &Principal, tr: &Tr, edit: GridEdit<'_>) -> Result<()> {
     let request = request(db, p, edit.id).await?;
     p.require(Right::Enter, request.org_id)?;
     let campaign = limits_repo::campaign(db, request.campaign_id)
         .await?
         .ok_or(Error::NotFound)?;
-    if !request_years(campaign.first_year).contains(&edit.year) {
-        return Err(planning_error(PlanningError::Year(edit.year).into()));
+    let years = request_years(campaign.first_year);
+    if let Some(bad) = edit.cells.iter().find(|c| !years.contains(&c.year)) {
+        return Err(planning_error(PlanningError::Year(bad.year).into()));
     }
     let lines = repo::lines(db, edit.id).await?;
     let forms = repo::forms(db).await?;
+    let mut from_staffing: HashMap<(i32, String), bool> = HashMap::new();
     let mut kept = Vec::new();
-    for (line_id, rows) in edit.lines {
+    for cell in edit.cells {
         let line = lines
             .iter()
-            .find(|l| l.id == *line_id)
+            .find(|l| l.id == cell.line_id)
             .ok_or(Error::NotFound)?;
-        if crate::payroll::computed_from_staffing(db, request.org_id, edit.year, &line.specific)
-            .await?
-        {
+        let key = (cell.year, line.specific.clone());
+        let computed = match from_staffing.get(&key) {
+            Some(known) => *known,
+            None => {
+                let known = crate::payroll::computed_from_staffing(
+                    db,
+                    request.org_id,
+                    cell.year,
+                    &line.specific,
+                )
+                .await?;
+                from_staffing.insert(key, known);
+                known
+            }
+        };
+        if computed {
             continue;
         }
         let form = forms
@@ -403,24 +426,23 @@ pub async fn set_year(db: &Db, p: &Principal, tr: &Tr, edit: YearEdit<'_>) -> Re
             .find(|f| f.code == line.form_code)
             .ok_or_else(|| planning_error(PlanningError::NoForm(line.specific.clone()).into()))?;
         // Rows that are entirely empty are dropped (the blank rows of the grid).
-        let rows: Vec<RowInput> = rows
+        let rows: Vec<RowInput> = cell
+            .rows
             .iter()
             .filter(|r| r.values().any(|v| !v.trim().is_empty()))
             .cloned()
             .collect();
         if let Err(e) = form.evaluate(&rows) {
-            return Err(in_line(
-                line,
-                planning_error(name_columns(e.into(), form, tr)),
-                tr,
-            ));
+            let e = planning_error(name_columns(e.into(), form, tr));
+            return Err(in_line(line, cell.year, e, tr));
         }
-        kept.push((line.id, rows, form));
+        kept.push((line.id, cell.year, rows, form));
     }
     let writes: Vec<repo::LineRows> = kept
         .iter()
-        .map(|(line_id, rows, form)| repo::LineRows {
+        .map(|(line_id, year, rows, form)| repo::LineRows {
             line_id: *line_id,
+            year: *year,
             rows,
             form,
         })
@@ -429,14 +451,14 @@ pub async fn set_year(db: &Db, p: &Principal, tr: &Tr, edit: YearEdit<'_>) -> Re
         request_id: edit.id,
         version: edit.version,
     };
-    repo::set_year_rows(db, &p.who(), target, edit.year, &writes)
+    repo::set_grid_rows(db, &p.who(), target, &writes)
         .await
         .map_err(planning_error)
 }
 
 /// A refusal inside one line of the grid, prefixed with the line's codes; the field names the
 /// line so that the page marks it.
-fn in_line(line: &Line, e: Error, tr: &Tr) -> Error {
+fn in_line(line: &Line, year: i32, e: Error, tr: &Tr) -> Error {
     match e {
         Error::Invalid { key, args, .. } => Error::Invalid {
             key: "err-grid-line",
@@ -448,9 +470,10 @@ fn in_line(line: &Line, e: Error, tr: &Tr) -> Error {
                         .collect::<Vec<_>>()
                         .join(" "),
                 ),
+                ("year", year.to_string()),
                 ("error", tr.args(key, &args)),
             ],
-            field: Some(format!("line-{}", line.id)),
+            field: Some(format!("line-{}-{year}", line.id)),
         },
         other => other,
     }

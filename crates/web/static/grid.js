@@ -88,7 +88,7 @@
   }
   function recomputeLine(section) {
     if (!engine) return;
-    var form = JSON.parse(section.dataset.form);
+    var form = JSON.parse(section.closest('[data-form]').dataset.form);
     var trs = Array.prototype.slice.call(section.querySelectorAll('tbody tr'));
     var rows = trs.map(rowInput);
     var results = evaluateRows(form, rows);
@@ -109,16 +109,26 @@
     section.dataset.tiyn = total.toString();
     section.querySelector('[data-line-total]').textContent = money(total);
   }
+  // The summary of lines × years, the totals of each year and of the request, and what is left
+  // of each limit of a year, program and kind.
   function recomputeTotals() {
-    var lines = Array.prototype.slice.call(document.querySelectorAll('section.grid-line'));
+    var sections = Array.prototype.slice.call(document.querySelectorAll('section.grid-line'));
     var sum = function (filter) {
-      return lines.filter(filter).reduce(function (acc, s) { return acc + BigInt(s.dataset.tiyn || '0'); }, 0n);
+      return sections.filter(filter).reduce(function (acc, s) { return acc + BigInt(s.dataset.tiyn || '0'); }, 0n);
     };
-    var yearTotal = document.getElementById('grid-year-total');
-    if (yearTotal) yearTotal.textContent = money(sum(function () { return true; }));
+    sections.forEach(function (s) {
+      var cell = document.querySelector('[data-sum-line="' + s.dataset.line + '"][data-sum-year="' + s.dataset.year + '"]');
+      if (cell) cell.textContent = money(BigInt(s.dataset.tiyn || '0'));
+    });
+    document.querySelectorAll('[data-year-total]').forEach(function (cell) {
+      cell.textContent = money(sum(function (s) { return s.dataset.year === cell.dataset.yearTotal; }));
+    });
+    var whole = document.getElementById('grid-request-total');
+    if (whole) whole.textContent = money(sum(function () { return true; }));
     document.querySelectorAll('tr[data-limit-program]').forEach(function (tr) {
       var asked = sum(function (s) {
-        return s.dataset.program === tr.dataset.limitProgram && s.dataset.kind === tr.dataset.limitKind;
+        return s.dataset.year === tr.dataset.limitYear && s.dataset.program === tr.dataset.limitProgram &&
+          s.dataset.kind === tr.dataset.limitKind;
       });
       var remaining = BigInt(tr.dataset.limitTiyn) - asked;
       tr.querySelector('[data-requested]').textContent = money(asked);
@@ -133,7 +143,7 @@
     next.dataset.row = String(index);
     next.querySelectorAll('input[data-key]').forEach(function (input) {
       input.value = '';
-      input.name = 'g|' + section.dataset.line + '|' + index + '|' + input.dataset.key;
+      input.name = 'g|' + section.dataset.line + '|' + section.dataset.year + '|' + index + '|' + input.dataset.key;
       input.classList.remove('bad');
       input.removeAttribute('aria-invalid');
     });

@@ -1160,15 +1160,15 @@ async fn enter_a_request_through_the_grid_with_a_pasted_block() {
         .expect("the school's request");
     let (_driver, client, profile) = browser().await;
     sign_in(&client, &app, "economist.school5").await;
-    let grid = app.url(&format!("/requests/{}/grid?year=2027&lang=ru", request.id));
+    let grid = app.url(&format!("/requests/{}/grid?lang=ru", request.id));
     client.goto(&grid).await.expect("grid");
-    wait_for_text(&client, "#grid-year-total", "36 000 000,00").await;
+    wait_for_text(&client, "#grid-year-total-2027", "36 000 000,00").await;
 
     // Two rows pasted into the first cell: 12 × 300 000 × 12 and 1 × 250 000,50 × 12.
     let block = "Учитель\t12\t300 000\t12\nПедагог-психолог\t1\t250\u{a0}000,50\t12\n";
     client
         .execute(
-            "const input = document.querySelector('section.grid-line tbody input[data-key]');
+            "const input = document.querySelector('section.grid-line[data-year=\"2027\"] tbody input[data-key]');
              const data = new DataTransfer();
              data.setData('text/plain', arguments[0]);
              input.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));",
@@ -1176,16 +1176,25 @@ async fn enter_a_request_through_the_grid_with_a_pasted_block() {
         )
         .await
         .expect("paste");
-    wait_for_text(&client, "#grid-year-total", "46 200 006,00").await;
-    wait_for_text(&client, "[data-remaining]", "13 799 994,00").await;
+    wait_for_text(&client, "#grid-year-total-2027", "46 200 006,00").await;
+    wait_for_text(
+        &client,
+        "tr[data-limit-year='2027'] [data-remaining]",
+        "13 799 994,00",
+    )
+    .await;
+    // Lines × years: the line's 2027 in the summary, the later years untouched, the request's sum.
+    wait_for_text(&client, "[data-sum-year='2027']", "46 200 006,00").await;
+    wait_for_text(&client, "#grid-year-total-2028", "36 000 000,00").await;
+    wait_for_text(&client, "#grid-request-total", "118 200 006,00").await;
     keep_screenshot(&client, "request-grid-pasted").await;
 
     // A cell that is not a number: marked as typed, the save refused naming the line.
-    fill(&client, "input[name$='|1|staff_units']", "один").await;
-    wait_for_text(&client, "#grid-year-total", "43 200 000,00").await;
+    fill(&client, "input[name$='|2027|1|staff_units']", "один").await;
+    wait_for_text(&client, "#grid-year-total-2027", "43 200 000,00").await;
     assert!(
         client
-            .find(Locator::Css("input.bad[name$='|1|staff_units']"))
+            .find(Locator::Css("input.bad[name$='|2027|1|staff_units']"))
             .await
             .is_ok(),
         "the bad cell is marked"
@@ -1199,7 +1208,7 @@ async fn enter_a_request_through_the_grid_with_a_pasted_block() {
         .expect("click");
     wait_for_text(&client, "#grid-error", "003 111").await;
     let kept = client
-        .find(Locator::Css("input[name$='|1|staff_units']"))
+        .find(Locator::Css("input[name$='|2027|1|staff_units']"))
         .await
         .expect("cell")
         .prop("value")
@@ -1213,7 +1222,7 @@ async fn enter_a_request_through_the_grid_with_a_pasted_block() {
             .is_ok()
     );
 
-    fill(&client, "input[name$='|1|staff_units']", "1").await;
+    fill(&client, "input[name$='|2027|1|staff_units']", "1").await;
     client
         .find(Locator::Id("grid-save"))
         .await
@@ -1222,7 +1231,7 @@ async fn enter_a_request_through_the_grid_with_a_pasted_block() {
         .await
         .expect("click");
     wait_for_text(&client, "#done", "").await;
-    wait_for_text(&client, "#grid-year-total", "46 200 006,00").await;
+    wait_for_text(&client, "#grid-year-total-2027", "46 200 006,00").await;
     let lines = jospar_planning::repo::lines(&app.db, request.id)
         .await
         .expect("lines");

@@ -181,7 +181,7 @@ async fn request_lines_are_picked_named_and_deleted(engine: Engine) {
     let (status, refused) = send_json(&app, "put", &path, &economist, year("десять")).await;
     assert_eq!(
         (status, refused["field"].as_str()),
-        (422, Some(format!("line-{kept_line}").as_str())),
+        (422, Some(format!("line-{kept_line}-2027").as_str())),
         "{refused}"
     );
     let (status, saved) = send_json(&app, "put", &path, &economist, year("11")).await;

@@ -570,6 +570,13 @@ async fn every_route_refuses_what_it_must() {
             expect: "RAAARRR",
         },
         Case {
+            method: "put",
+            route: "/requests/{id}/grid",
+            path: format!("/requests/{draft}/grid"),
+            body: Some(json!({"version": 999, "cells": []})),
+            expect: "RAAARRR",
+        },
+        Case {
             method: "get",
             route: "/requests/{id}/line-choices",
             path: format!("/requests/{draft}/line-choices"),
@@ -728,6 +735,13 @@ async fn every_route_refuses_what_it_must() {
             route: "/financing-plans/{id}",
             path: format!("/financing-plans/{plan}"),
             body: Some(json!({"version": 999, "lines": []})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "put",
+            route: "/requests/{id}/grid",
+            path: format!("/requests/{draft}/grid"),
+            body: Some(json!({"version": 999, "cells": []})),
             expect: "RAAARRR",
         },
         Case {
@@ -1034,6 +1048,13 @@ async fn every_route_refuses_what_it_must() {
             route: "/receipt-plans/{id}",
             path: format!("/receipt-plans/{receipts}"),
             body: Some(json!({"version": 999, "lines": []})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "put",
+            route: "/requests/{id}/grid",
+            path: format!("/requests/{draft}/grid"),
+            body: Some(json!({"version": 999, "cells": []})),
             expect: "RAAARRR",
         },
         Case {

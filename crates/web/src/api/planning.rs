@@ -10,6 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use jospar_planning::usecases::LineYearRows;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::{IntoParams, ToSchema};
@@ -130,6 +131,15 @@ pub(super) fn routes(api: Api) -> Api {
             set_year,
         )
         .body::<YearBody>()
+        .answer::<RequestLines>()
+        .put(
+            "/requests/{id}/grid",
+            "Save the calculation rows of lines × years at once, as the grid page does (issue 21): all or nothing, with the version check; a refusal names the line, the year, the row and the column",
+            Access::Enter,
+            false,
+            set_grid,
+        )
+        .body::<GridBody>()
         .answer::<RequestLines>()
         .get(
             "/requests/{id}/export",
@@ -426,17 +436,56 @@ async fn set_year(
     Path((id, year)): Path<(i64, i32)>,
     bytes: Bytes,
 ) -> AppResult<Json<RequestLines>> {
-    let p = writer(&ctx)?;
     let b: YearBody = body(&bytes)?;
-    let lines: Vec<(i64, Vec<jospar_forms::RowInput>)> =
-        b.lines.into_iter().map(|l| (l.line_id, l.rows)).collect();
-    let edit = jospar_planning::usecases::YearEdit {
-        id,
-        version: b.version,
-        year,
-        lines: &lines,
-    };
-    jospar_planning::usecases::set_year(ctx.db(), p, &ctx.tr, edit).await?;
+    let cells: Vec<LineYearRows> = b
+        .lines
+        .into_iter()
+        .map(|l| LineYearRows {
+            line_id: l.line_id,
+            year,
+            rows: l.rows,
+        })
+        .collect();
+    save_grid(&ctx, id, b.version, &cells).await
+}
+
+/// The rows of lines × years.
+#[derive(Deserialize, ToSchema)]
+struct GridBody {
+    version: i64,
+    cells: Vec<GridCell>,
+}
+
+#[derive(Deserialize, ToSchema)]
+struct GridCell {
+    line_id: i64,
+    year: i32,
+    rows: Vec<jospar_forms::RowInput>,
+}
+
+async fn set_grid(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<RequestLines>> {
+    let b: GridBody = body(&bytes)?;
+    let cells: Vec<LineYearRows> = b
+        .cells
+        .into_iter()
+        .map(|c| LineYearRows {
+            line_id: c.line_id,
+            year: c.year,
+            rows: c.rows,
+        })
+        .collect();
+    save_grid(&ctx, id, b.version, &cells).await
+}
+
+async fn save_grid(
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    cells: &[LineYearRows],
+) -> AppResult<Json<RequestLines>> {
+    let p = writer(ctx)?;
+    let edit = jospar_planning::usecases::GridEdit { id, version, cells };
+    jospar_planning::usecases::set_grid(ctx.db(), p, &ctx.tr, edit).await?;
     let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
     let lines = jospar_planning::usecases::lines(ctx.db(), &request).await?;
     Ok(Json(RequestLines { request, lines }))

@@ -880,23 +880,32 @@ async fn save_line(
 }
 
 /// One line of the request's grid: its codes and names, its form (for the browser's formula
-/// engine), its rows as cells, its total.
+/// engine) and its calculation rows of each year.
 pub struct GridLine {
     id: i64,
     label: String,
     program: String,
     kind: String,
-    editable: bool,
     form_json: String,
     columns: Vec<GridColumn>,
+    years: Vec<GridLineYear>,
+}
+
+/// The calculation rows of a line in one year, as cells, with their total.
+pub struct GridLineYear {
+    year: i32,
+    editable: bool,
+    from_staffing: bool,
     rows: Vec<Vec<GridCell>>,
     total: String,
     refused: bool,
 }
 
-/// A limit of the year by program and kind, with what the lines ask of it.
+/// A limit of a year by program and kind, with what the lines ask of it.
 pub struct GridLimit {
+    year: i32,
     program: String,
+    program_name: String,
     kind: String,
     kind_name: String,
     limit_tiyn: i64,
@@ -906,6 +915,12 @@ pub struct GridLimit {
     over: bool,
 }
 
+/// What the whole request asks in a year.
+pub struct GridYearTotal {
+    year: i32,
+    total: String,
+}
+
 #[derive(Template)]
 #[template(path = "request_grid.html")]
 struct GridPage {
@@ -913,80 +928,151 @@ struct GridPage {
     error: Option<String>,
     id: i64,
     version: i64,
-    year: i32,
     years: Vec<i32>,
     lines: Vec<GridLine>,
     limits: Vec<GridLimit>,
-    year_total: String,
+    year_totals: Vec<GridYearTotal>,
+    request_total: String,
     editable: bool,
 }
 
-/// The request's lines and calculation rows of one year on one page (issue 21), computed in
-/// the browser as typed by the same formulas; `typed` keeps a refused save's cells.
+/// Typed rows of a refused save, by line and year.
+type TypedGrid = HashMap<(i64, i32), Vec<RowInput>>;
+
+/// The request's lines × years with their calculation rows on one page (issue 21), computed in
+/// the browser as typed by the server's own formula engine; `typed` keeps a refused save's
+/// cells.
 async fn grid_view(
     ctx: &Ctx,
     id: i64,
-    year: Option<i32>,
-    typed: Option<&HashMap<i64, Vec<RowInput>>>,
+    typed: Option<&TypedGrid>,
     error: Option<(String, Option<String>)>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    let (request, years, year) = request_and_year(ctx, p, id, year).await?;
+    let (request, years, _) = request_and_year(ctx, p, id, None).await?;
     let lang = ctx.tr.lang();
     let lines = service::lines(ctx.db(), &request).await?;
     let choices = jospar_planning::codes::line_choices(ctx.db(), &ctx.tr, &request).await?;
+    let forms = jospar_planning::repo::forms(ctx.db()).await?;
+    let mut stored = jospar_planning::repo::request_rows(ctx.db(), id).await?;
     let editable = service::request_actions(p, &request).edit;
     let refused_field = error.as_ref().and_then(|(_, f)| f.clone());
+    let mut from_staffing: HashMap<(i32, String), bool> = HashMap::new();
     let mut views = Vec::new();
     for line in &lines {
-        let form = service::form_of(ctx.db(), line).await?;
-        let stored = jospar_planning::repo::line_rows(ctx.db(), id, line.id, year).await?;
-        let evaluated = form.evaluate(&stored).unwrap_or_default();
-        let from_staffing = jospar_planning::payroll::computed_from_staffing(
-            ctx.db(),
-            request.org_id,
-            year,
-            &line.specific,
-        )
-        .await?;
-        let line_editable = editable && !from_staffing;
-        let source = typed
-            .and_then(|t| t.get(&line.id))
-            .cloned()
-            .unwrap_or(stored);
-        let blank = if line_editable { 2 } else { 0 };
+        let form = forms
+            .iter()
+            .find(|f| f.code == line.form_code)
+            .ok_or(AppError::NotFound)?;
+        let mut line_years = Vec::new();
+        for &year in &years {
+            let key = (year, line.specific.clone());
+            let computed = match from_staffing.get(&key) {
+                Some(known) => *known,
+                None => {
+                    let known = jospar_planning::payroll::computed_from_staffing(
+                        ctx.db(),
+                        request.org_id,
+                        year,
+                        &line.specific,
+                    )
+                    .await?;
+                    *from_staffing.entry(key).or_insert(known)
+                }
+            };
+            let saved = stored.remove(&(line.id, year)).unwrap_or_default();
+            let evaluated = form.evaluate(&saved).unwrap_or_default();
+            let line_editable = editable && !computed;
+            let source = typed
+                .and_then(|t| t.get(&(line.id, year)))
+                .cloned()
+                .unwrap_or(saved);
+            let blank = if line_editable { 2 } else { 0 };
+            line_years.push(GridLineYear {
+                year,
+                editable: line_editable,
+                from_staffing: computed,
+                rows: calc_rows(form, &source, &evaluated, blank, lang),
+                total: line
+                    .amounts
+                    .get(&year)
+                    .copied()
+                    .unwrap_or_default()
+                    .to_string(),
+                refused: refused_field.as_deref() == Some(&format!("line-{}-{year}", line.id)),
+            });
+        }
         views.push(GridLine {
             id: line.id,
-            label: [
-                (line.program.clone(), choices.program_name(&line.program)),
-                (
-                    line.subprogram.clone(),
-                    choices.subprogram_name(&line.program, &line.subprogram),
-                ),
-                (line.specific.clone(), choices.specific_name(&line.specific)),
-            ]
-            .into_iter()
-            .filter(|(code, _)| !code.is_empty())
-            .map(|(code, name)| format!("{code} {name}"))
-            .collect::<Vec<_>>()
-            .join(" · "),
+            label: line_label(line, &choices),
             program: line.program.clone(),
             kind: line.limit_kind.code().to_string(),
-            editable: line_editable,
-            form_json: serde_json::to_string(&form)
+            form_json: serde_json::to_string(form)
                 .map_err(|e| AppError::Internal(e.to_string()))?,
-            columns: calc_columns(&form, lang),
-            rows: calc_rows(&form, &source, &evaluated, blank, lang),
-            total: line
-                .amounts
-                .get(&year)
-                .copied()
-                .unwrap_or_default()
-                .to_string(),
-            refused: refused_field.as_deref() == Some(&format!("line-{}", line.id)),
+            columns: calc_columns(form, lang),
+            years: line_years,
         });
     }
-    let requested = |program: &str, kind: LimitKind| -> Tenge {
+    let asked_in = |year: i32| -> Tenge {
+        lines
+            .iter()
+            .filter_map(|l| l.amounts.get(&year))
+            .copied()
+            .sum()
+    };
+    let limits = grid_limits(ctx, &request, &lines, &years, &choices).await?;
+    let year_totals = years
+        .iter()
+        .map(|&year| GridYearTotal {
+            year,
+            total: asked_in(year).to_string(),
+        })
+        .collect();
+    let request_total: Tenge = years.iter().map(|&y| asked_in(y)).sum();
+    let response = render(GridPage {
+        page: Page::new(ctx, "grid-title", "requests"),
+        error: error.map(|(m, _)| m),
+        id,
+        version: request.version,
+        years,
+        lines: views,
+        limits,
+        year_totals,
+        request_total: request_total.to_string(),
+        editable,
+    })?;
+    Ok(super::common::unprocessable_if(typed.is_some(), response))
+}
+
+/// A line as the economist reads it: "061 Name · 015 Name · 111 Name".
+fn line_label(
+    line: &jospar_planning::Line,
+    choices: &jospar_planning::codes::LineChoices,
+) -> String {
+    [
+        (line.program.clone(), choices.program_name(&line.program)),
+        (
+            line.subprogram.clone(),
+            choices.subprogram_name(&line.program, &line.subprogram),
+        ),
+        (line.specific.clone(), choices.specific_name(&line.specific)),
+    ]
+    .into_iter()
+    .filter(|(code, _)| !code.is_empty())
+    .map(|(code, name)| format!("{code} {name}"))
+    .collect::<Vec<_>>()
+    .join(" · ")
+}
+
+/// The limits of the request's years by program and kind, with what its lines ask of each.
+async fn grid_limits(
+    ctx: &Ctx,
+    request: &jospar_planning::Request,
+    lines: &[jospar_planning::Line],
+    years: &[i32],
+    choices: &jospar_planning::codes::LineChoices,
+) -> AppResult<Vec<GridLimit>> {
+    let requested = |program: &str, kind: LimitKind, year: i32| -> Tenge {
         lines
             .iter()
             .filter(|l| l.program == program && l.limit_kind == kind)
@@ -994,13 +1080,15 @@ async fn grid_view(
             .copied()
             .sum()
     };
-    let limits = service::limits_of(ctx.db(), &request)
+    Ok(service::limits_of(ctx.db(), request)
         .await?
         .into_iter()
-        .filter(|a| a.slot.year == year && !a.slot.program.is_empty())
+        .filter(|a| years.contains(&a.slot.year) && !a.slot.program.is_empty())
         .map(|a| {
-            let asked = requested(&a.slot.program, a.slot.kind);
+            let asked = requested(&a.slot.program, a.slot.kind, a.slot.year);
             GridLimit {
+                year: a.slot.year,
+                program_name: choices.program_name(&a.slot.program),
                 kind: a.slot.kind.code().to_string(),
                 kind_name: kind_name(&ctx.tr, a.slot.kind),
                 limit_tiyn: a.amount.tiyn(),
@@ -1011,48 +1099,35 @@ async fn grid_view(
                 program: a.slot.program,
             }
         })
-        .collect();
-    let year_total: Tenge = lines
-        .iter()
-        .filter_map(|l| l.amounts.get(&year))
-        .copied()
-        .sum();
-    let response = render(GridPage {
-        page: Page::new(ctx, "grid-title", "requests"),
-        error: error.map(|(m, _)| m),
-        id,
-        version: request.version,
-        year,
-        years,
-        lines: views,
-        limits,
-        year_total: year_total.to_string(),
-        editable,
-    })?;
-    Ok(super::common::unprocessable_if(typed.is_some(), response))
+        .collect())
 }
 
-async fn grid_page(
-    ctx: Ctx,
-    Path(id): Path<i64>,
-    Query(q): Query<YearQuery>,
-) -> AppResult<Response> {
-    grid_view(&ctx, id, q.year.parse().ok(), None, None).await
+async fn grid_page(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    grid_view(&ctx, id, None, None).await
 }
 
-/// Cells arrive as `g|LINE|ROW|COLUMN`: the rows of every line of the year.
-fn grid_from_form(fields: &HashMap<String, String>) -> HashMap<i64, Vec<RowInput>> {
-    let mut cells: HashMap<i64, std::collections::BTreeMap<usize, RowInput>> = HashMap::new();
+/// Cells arrive as `g|LINE|YEAR|ROW|COLUMN`: the rows of every line and year.
+fn grid_from_form(fields: &HashMap<String, String>) -> TypedGrid {
+    let mut cells: HashMap<(i64, i32), std::collections::BTreeMap<usize, RowInput>> =
+        HashMap::new();
     for (key, value) in fields {
-        let mut parts = key.splitn(4, '|');
-        let (Some("g"), Some(line), Some(row), Some(column)) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
+        let mut parts = key.splitn(5, '|');
+        let (Some("g"), Some(line), Some(year), Some(row), Some(column)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
             continue;
         };
-        if let (Ok(line), Ok(row)) = (line.parse::<i64>(), row.parse::<usize>()) {
+        if let (Ok(line), Ok(year), Ok(row)) = (
+            line.parse::<i64>(),
+            year.parse::<i32>(),
+            row.parse::<usize>(),
+        ) {
             cells
-                .entry(line)
+                .entry((line, year))
                 .or_default()
                 .entry(row)
                 .or_default()
@@ -1061,11 +1136,12 @@ fn grid_from_form(fields: &HashMap<String, String>) -> HashMap<i64, Vec<RowInput
     }
     cells
         .into_iter()
-        .map(|(line, rows)| (line, rows.into_values().collect()))
+        .map(|(at, rows)| (at, rows.into_values().collect()))
         .collect()
 }
 
-/// Saves every line of the year at once; a refusal keeps all that was typed and marks the line.
+/// Saves every line of every year at once; a refusal keeps all that was typed and marks the
+/// line and year.
 async fn save_grid(
     ctx: Ctx,
     Path(id): Path<i64>,
@@ -1077,28 +1153,34 @@ async fn save_grid(
         .get("version")
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let year: i32 = fields.get("year").and_then(|v| v.parse().ok()).unwrap_or(0);
     let typed = grid_from_form(&fields);
-    let lines: Vec<(i64, Vec<RowInput>)> = typed.clone().into_iter().collect();
-    let edit = service::YearEdit {
+    let mut cells: Vec<service::LineYearRows> = typed
+        .iter()
+        .map(|(&(line_id, year), rows)| service::LineYearRows {
+            line_id,
+            year,
+            rows: rows.clone(),
+        })
+        .collect();
+    // The page's order, so that the first refused cell is the first one on the page.
+    cells.sort_by_key(|c| (c.line_id, c.year));
+    let edit = service::GridEdit {
         id,
         version,
-        year,
-        lines: &lines,
+        cells: &cells,
     };
-    match service::set_year(ctx.db(), p, &ctx.tr, edit).await {
-        Ok(()) => Ok(Redirect::to(&crate::view::done(
-            &format!("/requests/{id}/grid?year={year}"),
-            "saved",
-        ))
-        .into_response()),
+    match service::set_grid(ctx.db(), p, &ctx.tr, edit).await {
+        Ok(()) => Ok(
+            Redirect::to(&crate::view::done(&format!("/requests/{id}/grid"), "saved"))
+                .into_response(),
+        ),
         Err(e) => {
             let field = match &e {
                 AppError::Invalid { field, .. } => field.clone(),
                 _ => None,
             };
             let message = form_message(&ctx, e)?;
-            grid_view(&ctx, id, Some(year), Some(&typed), Some((message, field))).await
+            grid_view(&ctx, id, Some(&typed), Some((message, field))).await
         }
     }
 }
