@@ -221,3 +221,88 @@ pub async fn counts(db: &Db, year: i32) -> Result<Vec<(CodeKind, i64)>, StoreErr
     counts.sort_by_key(|(k, _)| *k);
     Ok(counts)
 }
+
+/// The names of the codes of one kind, to show beside a code wherever one is shown (issue 21).
+/// Codes are matched without their spaces: "104101" finds the subclass "1 04 1" by its first
+/// four digits, "464003" the program "464 003".
+#[derive(Debug, Default, Clone)]
+pub struct CodeNames {
+    by_code: std::collections::HashMap<String, CodeEntry>,
+}
+
+impl CodeNames {
+    /// The name in `lang` ("kk" or "ru"; the Russian one where the Kazakh is not known), or
+    /// empty when the code is not in the classification.
+    pub fn name(&self, code: &str, lang: &str) -> String {
+        let key: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        self.by_code
+            .get(&key)
+            .map(|e| match (&e.name_kk, lang) {
+                (Some(kk), "kk") => kk.clone(),
+                _ => e.name_ru.clone(),
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The codes of `kind` in the classification of `year`, or of the latest year before it that
+/// is loaded (a plan of 2027 is named by the classification of 2026 until 2027 is imported).
+pub async fn code_names(db: &Db, year: i32, kind: CodeKind) -> Result<CodeNames, StoreError> {
+    let loaded = years(db).await?;
+    let year = loaded
+        .iter()
+        .copied()
+        .filter(|y| *y <= year)
+        .max()
+        .or_else(|| loaded.iter().copied().min())
+        .unwrap_or(year);
+    let rows: Vec<CodeRow> = on_db!(db, pool => sqlx::query_as::<_, CodeRow>(
+        "SELECT year, kind, code, parent_code, name_ru, name_kk FROM ebk_codes WHERE year = $1 AND kind = $2")
+        .bind(i64::from(year))
+        .bind(kind.code())
+        .fetch_all(pool).await)?;
+    let by_code = rows
+        .into_iter()
+        .filter_map(CodeRow::into_entry)
+        .map(|e| (e.code.chars().filter(|c| !c.is_whitespace()).collect(), e))
+        .collect();
+    Ok(CodeNames { by_code })
+}
+
+/// The subprograms of a local program by source of money, which the classification lists
+/// only for the republican budget's investment programs: 011 from republican transfers,
+/// 015 from the local budget, 032 from a National Fund transfer (the budget classification's
+/// standard subprogram codes for local budgets).
+pub const LOCAL_SOURCE_SUBPROGRAMS: [(&str, &str, &str); 3] = [
+    (
+        "011",
+        "За счет трансфертов из республиканского бюджета",
+        "Республикалық бюджеттен берілетін трансферттер есебінен",
+    ),
+    (
+        "015",
+        "За счет средств местного бюджета",
+        "Жергілікті бюджет қаражаты есебінен",
+    ),
+    (
+        "032",
+        "За счет целевого трансферта из Национального фонда Республики Казахстан",
+        "Қазақстан Республикасының Ұлттық қорынан берілетін нысаналы трансферт есебінен",
+    ),
+];
+
+impl CodeNames {
+    /// The name of a subprogram of `program` (ABP and program, "464003"): the classification's,
+    /// or, for a local program, the standard source of its money (011, 015, 032).
+    pub fn subprogram_name(&self, program: &str, code: &str, lang: &str) -> String {
+        let listed = self.name(&format!("{program}{code}"), lang);
+        if !listed.is_empty() {
+            return listed;
+        }
+        LOCAL_SOURCE_SUBPROGRAMS
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map(|(_, ru, kk)| if lang == "kk" { kk } else { ru }.to_string())
+            .unwrap_or_default()
+    }
+}

@@ -370,9 +370,44 @@ pub async fn document(db: &Db, id: i64) -> Result<Document> {
         .ok_or(Error::NotFound)
 }
 
-/// The program's amounts by subprogram and year as a chart of the one chart stack (issue 21):
-/// the years along the bottom, a bar for each subprogram.
-pub fn figures_chart(tr: &Tr, doc: &Document) -> jospar_charts::Chart {
+/// The program of a document and its subprograms as a reader sees them: codes with their
+/// names from the classification of the document's year (issue 21).
+pub struct FigureLabels {
+    pub program: String,
+    /// One per figure, in the document's order.
+    pub subprograms: Vec<String>,
+}
+
+pub async fn figure_labels(db: &Db, tr: &Tr, doc: &Document) -> Result<FigureLabels> {
+    use jospar_classification::{CodeKind, repo as ebk};
+    let programs = ebk::code_names(db, doc.year, CodeKind::Program).await?;
+    let subprograms = ebk::code_names(db, doc.year, CodeKind::Subprogram).await?;
+    let key = format!("{}{}", doc.abp, doc.program);
+    let named = |code: String, name: String| format!("{code} {name}").trim().to_string();
+    Ok(FigureLabels {
+        program: named(
+            format!("{} {}", doc.abp, doc.program),
+            programs.name(&key, tr.lang()),
+        ),
+        subprograms: doc
+            .figures
+            .iter()
+            .map(|f| {
+                if f.subprogram.is_empty() {
+                    tr.t("field-program")
+                } else {
+                    named(
+                        f.subprogram.clone(),
+                        subprograms.subprogram_name(&key, &f.subprogram, tr.lang()),
+                    )
+                }
+            })
+            .collect(),
+    })
+}
+
+/// The program's amounts by subprogram and year, in thousands of tenge (issue 21).
+pub fn figures_chart(tr: &Tr, doc: &Document, labels: &FigureLabels) -> jospar_charts::Chart {
     let mut years: Vec<i32> = doc
         .figures
         .iter()
@@ -391,12 +426,9 @@ pub fn figures_chart(tr: &Tr, doc: &Document) -> jospar_charts::Chart {
         series: doc
             .figures
             .iter()
-            .map(|f| jospar_charts::Series {
-                name: if f.subprogram.is_empty() {
-                    tr.t("field-program")
-                } else {
-                    format!("{} {}", tr.t("field-subprogram"), f.subprogram)
-                },
+            .zip(&labels.subprograms)
+            .map(|(f, label)| jospar_charts::Series {
+                name: label.clone(),
                 values: years
                     .iter()
                     .map(|y| f.years.get(y).copied().unwrap_or_default().tiyn())

@@ -12,28 +12,6 @@ use jospar_org::OrgKind;
 use jospar_store::Db;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The subprograms of a local program by source of money, which the classification lists
-/// only for the republican budget's investment programs: 011 from republican transfers,
-/// 015 from the local budget, 032 from a National Fund transfer (the budget classification's
-/// standard subprogram codes for local budgets).
-const SOURCE_SUBPROGRAMS: [(&str, &str, &str); 3] = [
-    (
-        "011",
-        "За счет трансфертов из республиканского бюджета",
-        "Республикалық бюджеттен берілетін трансферттер есебінен",
-    ),
-    (
-        "015",
-        "За счет средств местного бюджета",
-        "Жергілікті бюджет қаражаты есебінен",
-    ),
-    (
-        "032",
-        "За счет целевого трансферта из Национального фонда Республики Казахстан",
-        "Қазақстан Республикасының Ұлттық қорынан берілетін нысаналы трансферт есебінен",
-    ),
-];
-
 /// A code with its name in the user's language.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct CodeChoice {
@@ -162,7 +140,7 @@ fn with_source_subprograms(listed: Vec<CodeChoice>, tr: &Tr) -> Vec<CodeChoice> 
     if !listed.is_empty() {
         return listed;
     }
-    SOURCE_SUBPROGRAMS
+    jospar_classification::repo::LOCAL_SOURCE_SUBPROGRAMS
         .iter()
         .map(|(code, ru, kk)| CodeChoice {
             code: code.to_string(),

@@ -313,7 +313,8 @@ async fn chart_file(
     Query(q): Query<ChartQuery>,
 ) -> AppResult<Response> {
     let doc = jospar_openbudget::usecases::document(ctx.db(), id).await?;
-    let chart = jospar_openbudget::usecases::figures_chart(&ctx.tr, &doc);
+    let labels = jospar_openbudget::usecases::figure_labels(ctx.db(), &ctx.tr, &doc).await?;
+    let chart = jospar_openbudget::usecases::figures_chart(&ctx.tr, &doc, &labels);
     crate::charts::chart_response(&chart, &q.format, "program")
 }
 
@@ -336,11 +337,13 @@ async fn document_page(
         .collect();
     years.sort_unstable();
     years.dedup();
+    let labels = jospar_openbudget::usecases::figure_labels(db, &ctx.tr, &doc).await?;
     let figures = doc
         .figures
         .iter()
-        .map(|f| FigureView {
-            subprogram: f.subprogram.clone(),
+        .zip(&labels.subprograms)
+        .map(|(f, label)| FigureView {
+            subprogram: label.clone(),
             amounts: years
                 .iter()
                 .map(|y| {
@@ -386,7 +389,7 @@ async fn document_page(
     let response = render(DocumentPage {
         page: Page::new(ctx, "ob-title", "open-budget"),
         summary: doc.summary(ctx.tr.lang()).to_string(),
-        program: format!("{} {}", doc.abp, doc.program),
+        program: labels.program.clone(),
         head: doc.head.clone(),
         budget_kind: ctx.tr.t(&format!("ob-budget-{}", doc.budget_kind)),
         press_release: jospar_openbudget::usecases::press_release(db, &ctx.tr, &doc).await?,
@@ -395,7 +398,7 @@ async fn document_page(
         chart: if doc.figures.is_empty() {
             None
         } else {
-            let chart = jospar_openbudget::usecases::figures_chart(&ctx.tr, &doc);
+            let chart = jospar_openbudget::usecases::figures_chart(&ctx.tr, &doc, &labels);
             let path = format!("/open-budget/{id}/chart?lang={}", ctx.tr.lang());
             Some(crate::charts::view(&chart, &path)?)
         },

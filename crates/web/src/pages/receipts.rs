@@ -194,6 +194,8 @@ async fn create(ctx: Ctx, Form(form): Form<CreateForm>) -> AppResult<Response> {
 
 pub struct LineView {
     code: String,
+    /// The name of the code's subclass of receipts: the classification goes down to subclasses.
+    name: String,
     kind: String,
     annual: String,
     months: Vec<String>,
@@ -229,11 +231,18 @@ async fn plan_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Respo
         "report-receipt-plan-title",
         &[("year", plan.year.to_string())],
     );
+    let subclasses = jospar_classification::repo::code_names(
+        ctx.db(),
+        plan.year,
+        jospar_classification::CodeKind::ReceiptSubclass,
+    )
+    .await?;
     let lines = plan
         .lines
         .iter()
         .map(|l| LineView {
             code: l.code.clone(),
+            name: subclasses.name(l.code.get(..4).unwrap_or(&l.code), ctx.tr.lang()),
             kind: ReceiptKind::of(&l.code)
                 .map(|k| ctx.tr.t(&format!("receipt-kind-{}", k.code())))
                 .unwrap_or_default(),

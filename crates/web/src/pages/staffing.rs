@@ -61,6 +61,7 @@ struct Which {
 pub struct PositionView {
     index: usize,
     program: String,
+    program_name: String,
     unit: String,
     title: String,
     category: String,
@@ -93,8 +94,10 @@ struct StaffingPage {
     can_edit: bool,
     version: i64,
     positions: Vec<PositionView>,
-    /// Program · subprogram, payroll, 116, 121, 122, 124.
-    groups: Vec<(String, Vec<String>)>,
+    /// Program · subprogram, its name, then payroll, 116, 121, 122, 124.
+    groups: Vec<(String, String, Vec<String>)>,
+    /// The specifics of the fund's columns: code and name.
+    fund_specifics: Vec<(String, String)>,
     totals: Vec<String>,
     categories: Vec<Choice>,
     changes: Vec<ChangeView>,
@@ -102,6 +105,60 @@ struct StaffingPage {
     draft: PositionForm,
     /// The three allowance rows of the form: kinds to choose from, name, value.
     allowance_rows: Vec<(Vec<Choice>, String, String)>,
+}
+
+/// The names of the organisation's programs and subprograms, from the classification of the
+/// year under the ABP the organisation belongs to.
+struct ProgramNames {
+    abp: String,
+    programs: jospar_classification::repo::CodeNames,
+    subprograms: jospar_classification::repo::CodeNames,
+    lang: &'static str,
+}
+
+impl ProgramNames {
+    async fn of(ctx: &Ctx, org: i64, year: i32) -> AppResult<ProgramNames> {
+        use jospar_classification::{CodeKind, repo as ebk};
+        Ok(ProgramNames {
+            abp: jospar_planning::codes::administrator_code(ctx.db(), org)
+                .await?
+                .unwrap_or_default(),
+            programs: ebk::code_names(ctx.db(), year, CodeKind::Program).await?,
+            subprograms: ebk::code_names(ctx.db(), year, CodeKind::Subprogram).await?,
+            lang: ctx.tr.lang(),
+        })
+    }
+
+    /// "Name of the program" or, with a subprogram, "Program name · subprogram name".
+    fn of_line(&self, program: &str, subprogram: &str) -> String {
+        let key = format!("{}{program}", self.abp);
+        let program_name = self.programs.name(&key, self.lang);
+        if subprogram.trim().is_empty() {
+            return program_name;
+        }
+        let sub = self
+            .subprograms
+            .subprogram_name(&key, subprogram, self.lang);
+        [program_name, sub]
+            .into_iter()
+            .filter(|n| !n.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    }
+}
+
+/// The payroll specifics of the fund table, with their names.
+async fn fund_specifics(ctx: &Ctx, year: i32) -> AppResult<Vec<(String, String)>> {
+    let names = jospar_classification::repo::code_names(
+        ctx.db(),
+        year,
+        jospar_classification::CodeKind::EconSpecific,
+    )
+    .await?;
+    Ok(["111", "116", "121", "122", "124"]
+        .into_iter()
+        .map(|code| (code.to_string(), names.name(code, ctx.tr.lang())))
+        .collect())
 }
 
 fn category_name(tr: &crate::i18n::Tr, c: WorkerCategory) -> String {
@@ -180,6 +237,7 @@ async fn page(
         version: 0,
         positions: Vec::new(),
         groups: Vec::new(),
+        fund_specifics: fund_specifics(ctx, year).await?,
         totals: Vec::new(),
         categories: [
             WorkerCategory::CivilServant,
@@ -232,6 +290,7 @@ async fn page(
         }
         view.exists = true;
         view.version = t.version;
+        let names = ProgramNames::of(ctx, org, year).await?;
         view.positions = t
             .positions
             .iter()
@@ -242,6 +301,7 @@ async fn page(
                 program: format!("{} {}", position.program, position.subprogram)
                     .trim()
                     .to_string(),
+                program_name: names.of_line(&position.program, &position.subprogram),
                 unit: position.unit.clone(),
                 title: position.title.clone(),
                 category: category_name(&ctx.tr, position.category),
@@ -261,6 +321,7 @@ async fn page(
             .map(|g| {
                 (
                     format!("{} {}", g.program, g.subprogram).trim().to_string(),
+                    names.of_line(&g.program, &g.subprogram),
                     [
                         g.payroll,
                         g.employer_pension,
