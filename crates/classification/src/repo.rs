@@ -306,3 +306,78 @@ impl CodeNames {
             .unwrap_or_default()
     }
 }
+
+/// Names of the expense codes of one administrator's lines (program, subprogram, specific) in
+/// the user's language, for pages that show such lines: staffing, financing plans, limits.
+#[derive(Debug, Clone)]
+pub struct ExpenseNames {
+    /// The ABP code that prefixes the administrator's programs in the classification.
+    abp: String,
+    programs: CodeNames,
+    subprograms: CodeNames,
+    specifics: CodeNames,
+    lang: &'static str,
+}
+
+impl ExpenseNames {
+    pub async fn load(
+        db: &Db,
+        year: i32,
+        abp: Option<String>,
+        lang: &'static str,
+    ) -> Result<ExpenseNames, StoreError> {
+        Ok(ExpenseNames {
+            abp: abp.unwrap_or_default(),
+            programs: code_names(db, year, CodeKind::Program).await?,
+            subprograms: code_names(db, year, CodeKind::Subprogram).await?,
+            specifics: code_names(db, year, CodeKind::EconSpecific).await?,
+            lang,
+        })
+    }
+
+    pub fn program(&self, program: &str) -> String {
+        self.programs
+            .name(&format!("{}{program}", self.abp), self.lang)
+    }
+
+    pub fn subprogram(&self, program: &str, subprogram: &str) -> String {
+        if subprogram.trim().is_empty() {
+            return String::new();
+        }
+        self.subprograms
+            .subprogram_name(&format!("{}{program}", self.abp), subprogram, self.lang)
+    }
+
+    pub fn specific(&self, specific: &str) -> String {
+        self.specifics.name(specific, self.lang)
+    }
+
+    /// The names alone, for a place that shows the codes already: "Общеобразовательное
+    /// обучение · За счет… · Оплата труда".
+    pub fn names(&self, program: &str, subprogram: &str, specific: &str) -> String {
+        [
+            self.program(program),
+            self.subprogram(program, subprogram),
+            self.specific(specific),
+        ]
+        .into_iter()
+        .filter(|name| !name.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · ")
+    }
+
+    /// "003 Общеобразовательное обучение · 015 За счет… · 111 Оплата труда": each code that is
+    /// there, with its name.
+    pub fn label(&self, program: &str, subprogram: &str, specific: &str) -> String {
+        [
+            (program, self.program(program)),
+            (subprogram, self.subprogram(program, subprogram)),
+            (specific, self.specific(specific)),
+        ]
+        .into_iter()
+        .filter(|(code, _)| !code.trim().is_empty())
+        .map(|(code, name)| format!("{code} {name}").trim().to_string())
+        .collect::<Vec<_>>()
+        .join(" · ")
+    }
+}

@@ -267,6 +267,11 @@ async fn node_page(
     let (campaign, node, orgs) = (&view.campaign, &view.node, &view.orgs);
     let lang = ctx.tr.lang();
     let years = campaign.years().to_vec();
+    // Programs are named under the ABP of the administrator the node belongs to.
+    let abp = jospar_planning::codes::administrator_code(ctx.db(), node.org_id).await?;
+    let programs =
+        jospar_classification::repo::ExpenseNames::load(ctx.db(), campaign.first_year, abp, lang)
+            .await?;
     let label = |n: &Node| {
         let name = orgs
             .get(&n.org_id)
@@ -275,7 +280,8 @@ async fn node_page(
         if n.program.is_empty() {
             name
         } else {
-            format!("{} {} — {name}", ctx.tr.t("limits-program"), n.program)
+            let program = programs.label(&n.program, "", "");
+            format!("{} {program} — {name}", ctx.tr.t("limits-program"))
         }
     };
     let grid_rows = |n: &Node, editable: bool| -> Vec<GridRow> {

@@ -19,6 +19,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
 use jospar_access::Access;
+use jospar_classification::repo::ExpenseNames;
 use jospar_core::Tenge;
 use jospar_execution::plans::Plan;
 use jospar_execution::{Basis, ChangeDoc, ChangeKind, LineMove, MonthMove, PlanLine};
@@ -300,6 +301,8 @@ async fn set_deadlines(ctx: Ctx, Form(form): Form<DeadlinesForm>) -> AppResult<R
 pub struct LineView {
     expense_id: i64,
     label: String,
+    /// The codes with their names, under the codes.
+    names: String,
     approved: String,
     obligations: Vec<CellView>,
     payments: Vec<CellView>,
@@ -330,7 +333,7 @@ fn cell_name(basis: Basis, expense_id: i64, month: usize) -> String {
 }
 
 impl LineView {
-    fn of(line: &PlanLine, typed: &Typed) -> LineView {
+    fn of(line: &PlanLine, typed: &Typed, names: &ExpenseNames) -> LineView {
         let cells = |basis: Basis, stored: &[Tenge; 12]| {
             stored
                 .iter()
@@ -352,6 +355,7 @@ impl LineView {
         LineView {
             expense_id: line.expense_id,
             label: line.label(),
+            names: names.names(&line.program, &line.subprogram, &line.specific),
             approved: line.approved.to_string(),
             obligations: cells(Basis::Obligations, &line.obligations),
             payments: cells(Basis::Payments, &line.payments),
@@ -477,6 +481,8 @@ async fn plan_page(
         .as_of(date)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let names = org_names(ctx).await?;
+    let abp = jospar_planning::codes::administrator_code(ctx.db(), plan.org_id).await?;
+    let expense_names = ExpenseNames::load(ctx.db(), plan.year, abp, ctx.tr.lang()).await?;
     let actions = jospar_execution::usecases::plans::actions(p, &plan);
     let signatures = jospar_execution::usecases::plans::signatures(ctx.db(), p, id)
         .await?
@@ -518,7 +524,7 @@ async fn plan_page(
         as_of: date.to_string(),
         lines: lines
             .iter()
-            .map(|l| LineView::of(l, &refused.grid))
+            .map(|l| LineView::of(l, &refused.grid, &expense_names))
             .collect(),
         changes: plan
             .changes

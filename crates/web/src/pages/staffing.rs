@@ -107,44 +107,15 @@ struct StaffingPage {
     allowance_rows: Vec<(Vec<Choice>, String, String)>,
 }
 
-/// The names of the organisation's programs and subprograms, from the classification of the
-/// year under the ABP the organisation belongs to.
-struct ProgramNames {
-    abp: String,
-    programs: jospar_classification::repo::CodeNames,
-    subprograms: jospar_classification::repo::CodeNames,
-    lang: &'static str,
-}
-
-impl ProgramNames {
-    async fn of(ctx: &Ctx, org: i64, year: i32) -> AppResult<ProgramNames> {
-        use jospar_classification::{CodeKind, repo as ebk};
-        Ok(ProgramNames {
-            abp: jospar_planning::codes::administrator_code(ctx.db(), org)
-                .await?
-                .unwrap_or_default(),
-            programs: ebk::code_names(ctx.db(), year, CodeKind::Program).await?,
-            subprograms: ebk::code_names(ctx.db(), year, CodeKind::Subprogram).await?,
-            lang: ctx.tr.lang(),
-        })
-    }
-
-    /// "Name of the program" or, with a subprogram, "Program name · subprogram name".
-    fn of_line(&self, program: &str, subprogram: &str) -> String {
-        let key = format!("{}{program}", self.abp);
-        let program_name = self.programs.name(&key, self.lang);
-        if subprogram.trim().is_empty() {
-            return program_name;
-        }
-        let sub = self
-            .subprograms
-            .subprogram_name(&key, subprogram, self.lang);
-        [program_name, sub]
-            .into_iter()
-            .filter(|n| !n.is_empty())
-            .collect::<Vec<_>>()
-            .join(" · ")
-    }
+/// The names of the organisation's expense codes, from the classification of the year under
+/// the ABP the organisation belongs to.
+async fn expense_names(
+    ctx: &Ctx,
+    org: i64,
+    year: i32,
+) -> AppResult<jospar_classification::repo::ExpenseNames> {
+    let abp = jospar_planning::codes::administrator_code(ctx.db(), org).await?;
+    Ok(jospar_classification::repo::ExpenseNames::load(ctx.db(), year, abp, ctx.tr.lang()).await?)
 }
 
 /// The payroll specifics of the fund table, with their names.
@@ -290,7 +261,7 @@ async fn page(
         }
         view.exists = true;
         view.version = t.version;
-        let names = ProgramNames::of(ctx, org, year).await?;
+        let names = expense_names(ctx, org, year).await?;
         view.positions = t
             .positions
             .iter()
@@ -301,7 +272,7 @@ async fn page(
                 program: format!("{} {}", position.program, position.subprogram)
                     .trim()
                     .to_string(),
-                program_name: names.of_line(&position.program, &position.subprogram),
+                program_name: names.label(&position.program, &position.subprogram, ""),
                 unit: position.unit.clone(),
                 title: position.title.clone(),
                 category: category_name(&ctx.tr, position.category),
@@ -321,7 +292,7 @@ async fn page(
             .map(|g| {
                 (
                     format!("{} {}", g.program, g.subprogram).trim().to_string(),
-                    names.of_line(&g.program, &g.subprogram),
+                    names.label(&g.program, &g.subprogram, ""),
                     [
                         g.payroll,
                         g.employer_pension,
