@@ -292,6 +292,20 @@ pub const LOCAL_SOURCE_SUBPROGRAMS: [(&str, &str, &str); 3] = [
 ];
 
 impl CodeNames {
+    /// The one name shared by every code ending in `suffix`: a program "003" named without its
+    /// administrator, where all administrators' programs 003 have the same name; else empty.
+    pub fn name_ending(&self, suffix: &str, lang: &str) -> String {
+        let mut names = self
+            .by_code
+            .iter()
+            .filter(|(code, _)| code.ends_with(suffix) && code.len() > suffix.len())
+            .map(|(code, _)| self.name(code, lang));
+        match names.next() {
+            Some(first) if names.all(|n| n == first) => first,
+            _ => String::new(),
+        }
+    }
+
     /// The name of a subprogram of `program` (ABP and program, "464003"): the classification's,
     /// or, for a local program, the standard source of its money (011, 015, 032).
     pub fn subprogram_name(&self, program: &str, code: &str, lang: &str) -> String {
@@ -311,8 +325,9 @@ impl CodeNames {
 /// the user's language, for pages that show such lines: staffing, financing plans, limits.
 #[derive(Debug, Clone)]
 pub struct ExpenseNames {
-    /// The ABP code that prefixes the administrator's programs in the classification.
-    abp: String,
+    /// The ABP codes that prefix the programs in the classification: the one administrator of
+    /// the lines, or every administrator of a consolidation.
+    abps: Vec<String>,
     programs: CodeNames,
     subprograms: CodeNames,
     specifics: CodeNames,
@@ -326,8 +341,19 @@ impl ExpenseNames {
         abp: Option<String>,
         lang: &'static str,
     ) -> Result<ExpenseNames, StoreError> {
+        Self::of_administrators(db, year, abp.into_iter().collect(), lang).await
+    }
+
+    /// For lines of several administrators: a program is named when the programs of that code
+    /// of all of them share the name.
+    pub async fn of_administrators(
+        db: &Db,
+        year: i32,
+        abps: Vec<String>,
+        lang: &'static str,
+    ) -> Result<ExpenseNames, StoreError> {
         Ok(ExpenseNames {
-            abp: abp.unwrap_or_default(),
+            abps,
             programs: code_names(db, year, CodeKind::Program).await?,
             subprograms: code_names(db, year, CodeKind::Subprogram).await?,
             specifics: code_names(db, year, CodeKind::EconSpecific).await?,
@@ -335,17 +361,30 @@ impl ExpenseNames {
         })
     }
 
+    /// The program's name; without a known administrator, the name all administrators'
+    /// programs of that code share, if they share one.
     pub fn program(&self, program: &str) -> String {
-        self.programs
-            .name(&format!("{}{program}", self.abp), self.lang)
+        if self.abps.is_empty() {
+            return self.programs.name_ending(program.trim(), self.lang);
+        }
+        let mut names = self
+            .abps
+            .iter()
+            .map(|abp| self.programs.name(&format!("{abp}{program}"), self.lang))
+            .filter(|name| !name.is_empty());
+        match names.next() {
+            Some(first) if names.all(|n| n == first) => first,
+            _ => String::new(),
+        }
     }
 
     pub fn subprogram(&self, program: &str, subprogram: &str) -> String {
         if subprogram.trim().is_empty() {
             return String::new();
         }
+        let abp = self.abps.first().map(String::as_str).unwrap_or_default();
         self.subprograms
-            .subprogram_name(&format!("{}{program}", self.abp), subprogram, self.lang)
+            .subprogram_name(&format!("{abp}{program}"), subprogram, self.lang)
     }
 
     pub fn specific(&self, specific: &str) -> String {

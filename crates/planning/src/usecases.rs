@@ -1269,6 +1269,8 @@ pub struct Slicer<'a> {
     pub tree: &'a jospar_org::OrgTree,
     pub orgs: std::collections::HashMap<i64, jospar_org::Org>,
     pub budgets: Vec<jospar_org::Budget>,
+    /// Names of programs, subprograms and specifics, once [`Slicer::name_expenses`] loaded them.
+    pub expenses: Option<jospar_classification::repo::ExpenseNames>,
 }
 
 impl<'a> Slicer<'a> {
@@ -1278,7 +1280,34 @@ impl<'a> Slicer<'a> {
             tree,
             orgs: jospar_limits::usecases::org_map(db).await?,
             budgets: jospar_org::repo::budgets(db).await?,
+            expenses: None,
         })
+    }
+
+    /// Names the expense codes of the slices from the classification of `year`, programs under
+    /// the administrator of `root`, or under the administrators below it (issue 21: names
+    /// wherever a code is shown).
+    pub async fn name_expenses(mut self, db: &Db, year: i32, root: i64) -> Result<Slicer<'a>> {
+        let abps = match crate::codes::administrator_code(db, root).await? {
+            Some(abp) => vec![abp],
+            None => self
+                .tree
+                .subtree(root)
+                .into_iter()
+                .filter_map(|id| self.orgs.get(&id))
+                .filter(|o| o.kind == OrgKind::Administrator)
+                .filter_map(|o| o.abp_code.clone())
+                .collect(),
+        };
+        let names = jospar_classification::repo::ExpenseNames::of_administrators(
+            db,
+            year,
+            abps,
+            self.tr.lang(),
+        )
+        .await?;
+        self.expenses = Some(names);
+        Ok(self)
     }
 
     fn budget_of(&self, org: i64) -> Option<&jospar_org::Budget> {
@@ -1355,8 +1384,31 @@ impl<'a> Slicer<'a> {
             Dimension::LimitKind => LimitKind::from_code(key)
                 .map(|k| jospar_limits::usecases::kind_name(self.tr, k))
                 .unwrap_or_default(),
+            Dimension::Program | Dimension::Subprogram | Dimension::Specific => {
+                self.expense_label(by, key)
+            }
             _ => key.to_string(),
         }
+    }
+}
+
+impl Slicer<'_> {
+    /// "003 Общеобразовательное обучение", "003 015 За счет средств местного бюджета",
+    /// "111 Оплата труда": the key with its name, or the key alone when none is known.
+    fn expense_label(&self, by: crate::Dimension, key: &str) -> String {
+        use crate::Dimension;
+        let Some(names) = &self.expenses else {
+            return key.to_string();
+        };
+        let name = match by {
+            Dimension::Program => names.program(key),
+            Dimension::Subprogram => match key.split_once(' ') {
+                Some((program, subprogram)) => names.subprogram(program, subprogram),
+                None => names.program(key),
+            },
+            _ => names.specific(key),
+        };
+        format!("{key} {name}").trim().to_string()
     }
 }
 
@@ -1393,7 +1445,10 @@ pub async fn consolidated_table(
         .await?
         .ok_or(Error::NotFound)?;
     let root = query.root_org.unwrap_or(campaign.authority_org_id);
-    let slicer = Slicer::load(db, tr, tree).await?;
+    let slicer = Slicer::load(db, tr, tree)
+        .await?
+        .name_expenses(db, campaign.first_year, root)
+        .await?;
     let rows = match kept_consolidation(db, tree, query, root, campaign.first_year, readable)
         .await?
     {
@@ -1523,7 +1578,10 @@ pub async fn pivot_table(
     }
     let root = query.root_org.unwrap_or(campaign.authority_org_id);
     let owned = campaign_lines(db, tree, campaign.id, root, query.approved_only, readable).await?;
-    let slicer = Slicer::load(db, tr, tree).await?;
+    let slicer = Slicer::load(db, tr, tree)
+        .await?
+        .name_expenses(db, campaign.first_year, root)
+        .await?;
     let keys = slicer.keys_of(&owned);
     let keyed: Vec<(&crate::OrgKeys, &Line)> = owned
         .iter()

@@ -2056,8 +2056,8 @@ async fn budget_requests(app: &TestApp) {
         .as_array()
         .expect("rows")
         .iter()
-        .find(|r| r[0] == "003")
-        .expect("program 003")
+        .find(|r| r[0] == "003 Общеобразовательное обучение")
+        .expect("program 003, named (issue 21)")
         .clone();
     assert_eq!(program_row[2].as_i64(), Some(36 * MLN), "2027 column");
     let total: i64 = table["rows"]
@@ -2117,7 +2117,7 @@ async fn budget_requests(app: &TestApp) {
     assert!(
         output.status.success()
             && csv.starts_with('\u{feff}')
-            && csv.contains("111;0,00;36000000,00"),
+            && csv.contains("111 Оплата труда;0,00;36000000,00"),
         "{csv} {}",
         String::from_utf8_lossy(&output.stderr)
     );
@@ -2177,14 +2177,14 @@ async fn budget_requests(app: &TestApp) {
         .collect();
     let col_111 = headers
         .iter()
-        .position(|h| *h == "111")
-        .expect("111 column");
+        .position(|h| *h == "111 Оплата труда")
+        .expect("111 column, named");
     let row_003 = pivot["rows"]
         .as_array()
         .expect("rows")
         .iter()
-        .find(|r| r[0] == "003")
-        .expect("program 003")
+        .find(|r| r[0] == "003 Общеобразовательное обучение")
+        .expect("program 003, named")
         .clone();
     assert_eq!(row_003[col_111].as_i64(), Some(36 * MLN), "{pivot}");
     let last = headers.len() - 1;
