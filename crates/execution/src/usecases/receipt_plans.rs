@@ -14,6 +14,7 @@ use jospar_access::Principal;
 use jospar_access::Reader;
 use jospar_access::Right;
 use jospar_access::{Error, Result};
+use jospar_classification::repo::CodeNames;
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
 use jospar_i18n::Tr;
@@ -311,19 +312,37 @@ pub async fn receipt_plan_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) 
         "report-receipt-plan-title",
         &[("year", plan.year.to_string())],
     );
-    Ok(receipts_by_month(tr, title, subtitle, &plan.lines))
+    let names = receipt_names(db, plan.year).await?;
+    Ok(receipts_by_month(tr, &names, title, subtitle, &plan.lines))
+}
+
+/// The names of receipts: the classification goes down to subclasses ("1 04 1"), so a code
+/// of the plan ("104101") is named by its subclass.
+async fn receipt_names(db: &Db, year: i32) -> Result<CodeNames> {
+    Ok(jospar_classification::repo::code_names(
+        db,
+        year,
+        jospar_classification::CodeKind::ReceiptSubclass,
+    )
+    .await?)
+}
+
+fn receipt_name(names: &CodeNames, tr: &Tr, code: &str) -> String {
+    names.name(code.get(..4).unwrap_or(code), tr.lang())
 }
 
 /// Receipts codes by kind (revenues, loan repayments, sales of financial assets, borrowing)
 /// with the annual amount and the twelve months, and the total.
 fn receipts_by_month(
     tr: &Tr,
+    names: &CodeNames,
     title: String,
     subtitle: Vec<String>,
     lines: &[ReceiptLine],
 ) -> Table {
     let mut headers = vec![
         tr.t("receipt-col-code"),
+        tr.t("receipt-col-name"),
         tr.t("receipt-col-kind"),
         tr.t("receipt-col-annual"),
     ];
@@ -343,6 +362,7 @@ fn receipts_by_month(
         {
             let mut row = vec![
                 Cell::Text(line.code.clone()),
+                Cell::Text(receipt_name(names, tr, &line.code)),
                 Cell::Text(kind_name(tr, &line.code)),
                 Cell::Money(line.annual),
             ];
@@ -354,7 +374,11 @@ fn receipts_by_month(
             table.rows.push(row);
         }
     }
-    let mut total_row = vec![Cell::Text(tr.t("total")), Cell::Text(String::new())];
+    let mut total_row = vec![
+        Cell::Text(tr.t("total")),
+        Cell::Text(String::new()),
+        Cell::Text(String::new()),
+    ];
     total_row.extend(total.iter().map(|t| Cell::Money(*t)));
     table.total = Some(total_row);
     table
@@ -414,8 +438,10 @@ pub async fn consolidated_receipt_plan_table(
             &[("count", plans.len().to_string())],
         ),
     ];
+    let names = receipt_names(db, year).await?;
     Ok(receipts_by_month(
         tr,
+        &names,
         tr.t("report-consolidated-receipt-plan"),
         subtitle,
         &lines,
@@ -464,6 +490,7 @@ async fn execution_against_plan(
             .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
     let month = report_month(plan.year, head.report_date)?;
+    let names = receipt_names(db, plan.year).await?;
     let received: Vec<(String, Tenge)> =
         rows.iter().map(|r| (r.code.clone(), r.received)).collect();
     let mut compared = receipts_execution(&plan.lines, &received, month);
@@ -498,6 +525,7 @@ async fn execution_against_plan(
         ],
         headers: [
             "receipt-col-code",
+            "receipt-col-name",
             "receipt-col-kind",
             "receipt-col-annual",
             "receipt-col-planned",
@@ -522,6 +550,7 @@ async fn execution_against_plan(
         }
         let mut row = vec![
             Cell::Text(c.code.clone()),
+            Cell::Text(receipt_name(&names, tr, &c.code)),
             Cell::Text(kind_name(tr, &c.code)),
         ];
         row.extend(values.iter().map(|v| Cell::Money(*v)));
@@ -537,7 +566,11 @@ async fn execution_against_plan(
         }
         table.rows.push(row);
     }
-    let mut total_row = vec![Cell::Text(tr.t("total")), Cell::Text(String::new())];
+    let mut total_row = vec![
+        Cell::Text(tr.t("total")),
+        Cell::Text(String::new()),
+        Cell::Text(String::new()),
+    ];
     total_row.extend(total.iter().map(|t| Cell::Money(*t)));
     total_row.push(percent(total[2], total[1]));
     if shortfall {

@@ -776,6 +776,7 @@ report-param-receipt_plan = Түсімдер жоспары
 receipts-execution-subtitle = { $year } жылға арналған жоспар; { $date } күнгі 2-19 нысаны бойынша түсімдер ({ $file } файлы); жоспар — қаңтардан есеп айына дейін
 receipt-col-code = Түсімдер коды
 receipt-col-kind = Түрі
+receipt-col-name = Атауы
 receipt-col-annual = Жылдық жоспар
 receipt-col-planned = Кезеңге жоспар
 receipt-col-received = Түскені

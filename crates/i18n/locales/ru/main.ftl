@@ -776,6 +776,7 @@ report-param-receipt_plan = План поступлений
 receipts-execution-subtitle = План на { $year } год; поступления по форме 2-19 на { $date } (файл { $file }); план — с января по месяц отчёта
 receipt-col-code = Код поступлений
 receipt-col-kind = Вид
+receipt-col-name = Наименование
 receipt-col-annual = Годовой план
 receipt-col-planned = План на период
 receipt-col-received = Поступило

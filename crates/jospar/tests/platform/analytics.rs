@@ -432,7 +432,7 @@ async fn receipts(app: &TestApp, abp: &str, edu: i64) {
     )
     .await;
     assert_eq!(
-        total(&consolidated, 2),
+        total(&consolidated, 3),
         16_543_541_800_000,
         "{consolidated}"
     );
@@ -689,7 +689,7 @@ async fn shortfall_reasons(app: &TestApp, abp: &str, edu: i64) {
         "only the corporate income tax is short: {before}"
     );
     assert_eq!(rows[0][0], "101101");
-    assert_eq!(rows[0][7], "причина не указана");
+    assert_eq!(rows[0][8], "причина не указана");
     assert!(
         before["footer"][0]
             .as_str()
@@ -706,7 +706,7 @@ async fn shortfall_reasons(app: &TestApp, abp: &str, edu: i64) {
     let (status, saved) = send_json(app, "put", &path, abp, reason("2027-03", "101101")).await;
     assert_eq!(status, 200, "{saved}");
     let after = report(app, abp, &query).await;
-    assert_eq!(after["rows"][0][7], "перенос срока уплаты КПН", "{after}");
+    assert_eq!(after["rows"][0][8], "перенос срока уплаты КПН", "{after}");
     assert!(
         after["footer"][0]
             .as_str()

@@ -1529,19 +1529,21 @@ async fn receipt_plans(app: &TestApp, f219: i64) {
     let rows = report["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 4, "{report}");
     assert_eq!(rows[0][0], "101101");
+    // The code's name (issue 21): the classification's subclass 1 01 1.
+    assert_eq!(rows[0][1], "Корпоративный подоходный налог", "{report}");
     let quarter = |tiyn: i64| tiyn / 12 * 3;
     assert_eq!(
-        rows[0][3].as_i64(),
+        rows[0][4].as_i64(),
         Some(quarter(annual[0].1)),
         "the plan Jan–Mar"
     );
     assert_eq!(
-        rows[0][4].as_i64(),
+        rows[0][5].as_i64(),
         Some(552_611_445_400),
         "the 2-19's receipts"
     );
     assert_eq!(
-        report["total"][4].as_i64(),
+        report["total"][5].as_i64(),
         Some(5_221_460_113_700),
         "the 2-19's total to the tiyn"
     );
@@ -1553,7 +1555,7 @@ async fn receipt_plans(app: &TestApp, f219: i64) {
     .await;
     assert_eq!(status, 200, "{by_month}");
     assert_eq!(
-        by_month["total"][2].as_i64(),
+        by_month["total"][3].as_i64(),
         Some(annual.iter().map(|(_, t)| t).sum::<i64>())
     );
     let page = app
