@@ -80,6 +80,43 @@ pub async fn administrator_code(db: &Db, org_id: i64) -> Result<Option<String>> 
     Ok(None)
 }
 
+/// The ABP codes under which the expense codes of `root`'s subtree are named: the
+/// administrator `root` belongs to, or, above administrators (a finance department), every
+/// administrator below it.
+pub async fn administrators_of(
+    db: &Db,
+    tree: &jospar_org::OrgTree,
+    root: i64,
+) -> Result<Vec<String>> {
+    if let Some(abp) = administrator_code(db, root).await? {
+        return Ok(vec![abp]);
+    }
+    let orgs = jospar_limits::usecases::org_map(db).await?;
+    Ok(tree
+        .subtree(root)
+        .into_iter()
+        .filter_map(|id| orgs.get(&id))
+        .filter(|o| o.kind == OrgKind::Administrator)
+        .filter_map(|o| o.abp_code.clone())
+        .collect())
+}
+
+/// The names of the expense codes of `root`'s subtree in the classification of `year`, in the
+/// user's language (issue 21: names wherever a code is shown).
+pub async fn expense_names(
+    db: &Db,
+    tr: &Tr,
+    tree: &jospar_org::OrgTree,
+    root: i64,
+    year: i32,
+) -> Result<jospar_classification::repo::ExpenseNames> {
+    let abps = administrators_of(db, tree, root).await?;
+    Ok(
+        jospar_classification::repo::ExpenseNames::of_administrators(db, year, abps, tr.lang())
+            .await?,
+    )
+}
+
 /// The line choices of a request, named in the user's language.
 pub async fn line_choices(db: &Db, tr: &Tr, request: &Request) -> Result<LineChoices> {
     let campaign = limits_repo::campaign(db, request.campaign_id)

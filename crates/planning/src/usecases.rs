@@ -1288,24 +1288,7 @@ impl<'a> Slicer<'a> {
     /// the administrator of `root`, or under the administrators below it (issue 21: names
     /// wherever a code is shown).
     pub async fn name_expenses(mut self, db: &Db, year: i32, root: i64) -> Result<Slicer<'a>> {
-        let abps = match crate::codes::administrator_code(db, root).await? {
-            Some(abp) => vec![abp],
-            None => self
-                .tree
-                .subtree(root)
-                .into_iter()
-                .filter_map(|id| self.orgs.get(&id))
-                .filter(|o| o.kind == OrgKind::Administrator)
-                .filter_map(|o| o.abp_code.clone())
-                .collect(),
-        };
-        let names = jospar_classification::repo::ExpenseNames::of_administrators(
-            db,
-            year,
-            abps,
-            self.tr.lang(),
-        )
-        .await?;
+        let names = crate::codes::expense_names(db, self.tr, self.tree, root, year).await?;
         self.expenses = Some(names);
         Ok(self)
     }

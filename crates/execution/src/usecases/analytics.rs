@@ -22,6 +22,7 @@ use chrono::{Datelike, NaiveDate};
 use jospar_access::Reader;
 use jospar_access::{Error, Result};
 use jospar_classification::CodeKind;
+use jospar_classification::repo::ExpenseNames;
 use jospar_core::Tenge;
 use jospar_i18n::Tr;
 use jospar_org::OrgTree;
@@ -35,6 +36,26 @@ pub struct PlanScope<'a> {
     pub year: i32,
     pub basis: Option<&'a str>,
     pub as_of: Option<NaiveDate>,
+}
+
+/// A code with its name, "111 Оплата труда" (issue 21: names wherever a code is shown); the
+/// code alone when the classification has no name for it.
+fn named(code: &str, name: String) -> Cell {
+    Cell::Text(format!("{code} {name}").trim().to_string())
+}
+
+/// The program, subprogram and specific cells of a line, each named.
+fn expense_cells(
+    names: &ExpenseNames,
+    program: &str,
+    subprogram: &str,
+    specific: &str,
+) -> [Cell; 3] {
+    [
+        named(program, names.program(program)),
+        named(subprogram, names.subprogram(program, subprogram)),
+        named(specific, names.specific(specific)),
+    ]
 }
 
 fn headers(tr: &Tr, keys: &[&str]) -> Vec<String> {
@@ -238,6 +259,7 @@ pub async fn specifics_table(
     let plans = lines_in_force(db, tree, scope).await?;
     let lines: Vec<PlanLine> = plans.iter().flat_map(|(_, _, now)| now.clone()).collect();
     let totals = by_specific(&lines, basis);
+    let names = jospar_planning::codes::expense_names(db, tr, tree, scope.root, scope.year).await?;
     let whole: Tenge = totals.iter().map(|t| t.annual).sum();
     let mut sums = [Tenge::ZERO; 5];
     let rows = totals
@@ -247,7 +269,10 @@ pub async fn specifics_table(
             for (s, q) in sums[1..].iter_mut().zip(t.quarters) {
                 *s += q;
             }
-            let mut row = vec![Cell::Text(t.specific.clone()), Cell::Money(t.annual)];
+            let mut row = vec![
+                named(&t.specific, names.specific(&t.specific)),
+                Cell::Money(t.annual),
+            ];
             row.extend(t.quarters.iter().map(|q| Cell::Money(*q)));
             row.push(percent(t.annual, whole));
             row
@@ -313,6 +338,7 @@ pub async fn payments_obligations_table(
         (String::new(), 5),
         (tr.t("analytics-group-obligations-ahead"), 12),
     ]);
+    let names = jospar_planning::codes::expense_names(db, tr, tree, scope.root, scope.year).await?;
     let mut sums = [Tenge::ZERO; 13];
     let mut ahead = 0;
     for (org, _, lines) in &plans {
@@ -327,13 +353,14 @@ pub async fn payments_obligations_table(
                 ahead += 1;
                 table.strong_rows.push(table.rows.len());
             }
-            let mut row = vec![
-                Cell::Text(name.clone()),
-                Cell::Text(line.program.clone()),
-                Cell::Text(line.subprogram.clone()),
-                Cell::Text(line.specific.clone()),
-                Cell::Money(line.approved),
-            ];
+            let mut row = vec![Cell::Text(name.clone())];
+            row.extend(expense_cells(
+                &names,
+                &line.program,
+                &line.subprogram,
+                &line.specific,
+            ));
+            row.push(Cell::Money(line.approved));
             row.extend(gaps.into_iter().map(Cell::Money));
             table.rows.push(row);
         }
@@ -932,6 +959,8 @@ pub async fn payroll_distribution_table(
     table
         .headers
         .extend((1..=12).map(|m| tr.t(&format!("month-{m}"))));
+    let abp = jospar_planning::codes::administrator_code(db, plan.org_id).await?;
+    let names = ExpenseNames::load(db, plan.year, abp, tr.lang()).await?;
     let mut sums = [Tenge::ZERO; 13];
     let payroll = lines
         .iter()
@@ -954,13 +983,10 @@ pub async fn payroll_distribution_table(
             *s += m;
         }
         for share in shares {
-            let mut row = vec![
-                Cell::Text(line.program.clone()),
-                Cell::Text(line.subprogram.clone()),
-                Cell::Text(line.specific.clone()),
-                Cell::Text(share.part.clone()),
-                Cell::Money(share.annual()),
-            ];
+            let mut row =
+                expense_cells(&names, &line.program, &line.subprogram, &line.specific).to_vec();
+            row.push(Cell::Text(share.part.clone()));
+            row.push(Cell::Money(share.annual()));
             row.extend(share.months.iter().map(|m| Cell::Money(*m)));
             table.rows.push(row);
         }
@@ -1172,6 +1198,7 @@ pub async fn annual_plan_table(
             }
         }
     }
+    let names = jospar_planning::codes::expense_names(db, tr, tree, scope.root, scope.year).await?;
     let mut sums = [Tenge::ZERO; 5];
     let rows = by_codes
         .into_iter()
@@ -1182,12 +1209,8 @@ pub async fn annual_plan_table(
             for (s, q) in sums[1..].iter_mut().zip(quarters) {
                 *s += q;
             }
-            let mut row = vec![
-                Cell::Text(program),
-                Cell::Text(subprogram),
-                Cell::Text(specific),
-                Cell::Money(annual),
-            ];
+            let mut row = expense_cells(&names, &program, &subprogram, &specific).to_vec();
+            row.push(Cell::Money(annual));
             row.extend(quarters.into_iter().map(Cell::Money));
             row
         })

@@ -561,7 +561,7 @@ pub async fn payroll_distribution(app: &TestApp, school: i64) {
     let rows = table["rows"].as_array().expect("rows");
     let pay = rows
         .iter()
-        .find(|r| r[2] == "111")
+        .find(|r| r[2] == "111 Оплата труда")
         .unwrap_or_else(|| panic!("{table}"));
     assert_eq!(pay[3], "Педагоги", "{table}");
     let months: i64 = (5..17).map(|m| pay[m].as_i64().expect("tiyn")).sum();
