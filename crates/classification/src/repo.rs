@@ -328,6 +328,7 @@ pub struct ExpenseNames {
     /// The ABP codes that prefix the programs in the classification: the one administrator of
     /// the lines, or every administrator of a consolidation.
     abps: Vec<String>,
+    administrators: CodeNames,
     programs: CodeNames,
     subprograms: CodeNames,
     specifics: CodeNames,
@@ -354,6 +355,7 @@ impl ExpenseNames {
     ) -> Result<ExpenseNames, StoreError> {
         Ok(ExpenseNames {
             abps,
+            administrators: code_names(db, year, CodeKind::Abp).await?,
             programs: code_names(db, year, CodeKind::Program).await?,
             subprograms: code_names(db, year, CodeKind::Subprogram).await?,
             specifics: code_names(db, year, CodeKind::EconSpecific).await?,
@@ -383,6 +385,24 @@ impl ExpenseNames {
             return String::new();
         }
         let abp = self.abps.first().map(String::as_str).unwrap_or_default();
+        self.subprograms
+            .subprogram_name(&format!("{abp}{program}"), subprogram, self.lang)
+    }
+
+    /// The name of an administrator of budget programs by its ABP code.
+    pub fn administrator(&self, abp: &str) -> String {
+        self.administrators.name(abp, self.lang)
+    }
+
+    /// A program of a given administrator (rows of treasury forms carry their ABP).
+    pub fn program_under(&self, abp: &str, program: &str) -> String {
+        self.programs.name(&format!("{abp}{program}"), self.lang)
+    }
+
+    pub fn subprogram_under(&self, abp: &str, program: &str, subprogram: &str) -> String {
+        if subprogram.trim().is_empty() {
+            return String::new();
+        }
         self.subprograms
             .subprogram_name(&format!("{abp}{program}"), subprogram, self.lang)
     }

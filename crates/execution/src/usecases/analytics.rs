@@ -58,6 +58,24 @@ fn expense_cells(
     ]
 }
 
+/// The key cells of a group of a treasury form — administrator, then program, then
+/// subprogram, as far as the key goes — each named.
+fn key_cells(names: &ExpenseNames, key: &[String]) -> Vec<Cell> {
+    let at = |i: usize| key.get(i).map(String::as_str).unwrap_or_default();
+    let (abp, program, subprogram) = (at(0), at(1), at(2));
+    key.iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let name = match i {
+                0 => names.administrator(abp),
+                1 => names.program_under(abp, program),
+                _ => names.subprogram_under(abp, program, subprogram),
+            };
+            named(code, name)
+        })
+        .collect()
+}
+
 fn headers(tr: &Tr, keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| tr.t(k)).collect()
 }
@@ -459,19 +477,22 @@ pub async fn plan_register_table(
     Ok(table)
 }
 
-/// An imported form of cash expenses the reader may read, with its heading lines.
+/// An imported form of cash expenses the reader may read, with its heading lines and the
+/// names of its codes in the classification of its year.
 async fn cash_report(
     db: &Db,
     tr: &Tr,
     reader: &Reader<'_>,
     id: i64,
-) -> Result<(Vec<String>, Vec<CashRow>)> {
+) -> Result<(Vec<String>, Vec<CashRow>, ExpenseNames)> {
     let (head, rows) = cash_form(db, reader, id).await?;
     let subtitle = vec![
         jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
         crate::usecases::treasury::form_subtitle(tr, &head),
     ];
-    Ok((subtitle, rows))
+    let year = chrono::Datelike::year(&head.report_date);
+    let names = ExpenseNames::of_administrators(db, year, Vec::new(), tr.lang()).await?;
+    Ok((subtitle, rows, names))
 }
 
 /// The code columns of a level: the administrator, then program and subprogram.
@@ -495,7 +516,7 @@ pub async fn unpaid_reminder_table(
     reader: &Reader<'_>,
     id: i64,
 ) -> Result<Table> {
-    let (subtitle, rows) = cash_report(db, tr, reader, id).await?;
+    let (subtitle, rows, names) = cash_report(db, tr, reader, id).await?;
     let level = CashLevel::Subprogram;
     let mut keys = level_headers(level).to_vec();
     keys.extend([
@@ -515,7 +536,7 @@ pub async fn unpaid_reminder_table(
             sums[0] += g.plan_period;
             sums[1] += g.executed;
             sums[2] += g.unpaid();
-            let mut row: Vec<Cell> = g.key.iter().cloned().map(Cell::Text).collect();
+            let mut row: Vec<Cell> = key_cells(&names, &g.key);
             row.extend([
                 Cell::Money(g.plan_period),
                 Cell::Money(g.executed),
@@ -553,7 +574,7 @@ pub async fn analytic_execution_table(
     id: i64,
     by_abp: bool,
 ) -> Result<Table> {
-    let (subtitle, rows) = cash_report(db, tr, reader, id).await?;
+    let (subtitle, rows, names) = cash_report(db, tr, reader, id).await?;
     let level = if by_abp {
         CashLevel::Abp
     } else {
@@ -578,7 +599,7 @@ pub async fn analytic_execution_table(
             {
                 *s += v;
             }
-            let mut row: Vec<Cell> = g.key.iter().cloned().map(Cell::Text).collect();
+            let mut row: Vec<Cell> = key_cells(&names, &g.key);
             row.extend([
                 Cell::Money(g.plan_year),
                 Cell::Money(g.plan_period),
@@ -614,7 +635,7 @@ pub async fn analytic_execution_table(
 /// Reports 5–6: the balances of a form of cash expenses (5-42, 5-52) by administrator — what
 /// remains of the annual plan and of the plan of the period after the cash expenses.
 pub async fn cash_balances_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> Result<Table> {
-    let (subtitle, rows) = cash_report(db, tr, reader, id).await?;
+    let (subtitle, rows, names) = cash_report(db, tr, reader, id).await?;
     let mut sums = [Tenge::ZERO; 5];
     let table_rows = group_cash(&rows, CashLevel::Abp)
         .iter()
@@ -629,7 +650,7 @@ pub async fn cash_balances_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64)
             for (s, v) in sums.iter_mut().zip(values) {
                 *s += v;
             }
-            let mut row = vec![Cell::Text(g.key[0].clone())];
+            let mut row = key_cells(&names, &g.key[..1]);
             row.extend(values.into_iter().map(Cell::Money));
             row
         })
@@ -826,6 +847,8 @@ pub async fn cash_execution_table(
     growth: bool,
 ) -> Result<Table> {
     let (head, rows) = cash_form(db, reader, id).await?;
+    let names =
+        ExpenseNames::of_administrators(db, head.report_date.year(), Vec::new(), tr.lang()).await?;
     let mut subtitle = vec![
         jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
         crate::usecases::treasury::form_subtitle(tr, &head),
@@ -870,16 +893,14 @@ pub async fn cash_execution_table(
             {
                 *s += v;
             }
-            let mut row = vec![
-                Cell::Text(c.abp),
-                Cell::Text(c.program),
-                Cell::Text(c.subprogram),
-                Cell::Text(c.specific),
+            let mut row = key_cells(&names, &[c.abp, c.program, c.subprogram]);
+            row.push(named(&c.specific, names.specific(&c.specific)));
+            row.extend([
                 Cell::Money(c.plan_year),
                 Cell::Money(c.plan_period),
                 Cell::Money(c.executed),
                 percent(c.executed, c.plan_period),
-            ];
+            ]);
             if growth {
                 row.extend([Cell::Money(c.previous), percent(c.executed, c.previous)]);
             }
@@ -1103,14 +1124,17 @@ pub async fn obligations_420_table(
             }
         }
     }
+    let names =
+        ExpenseNames::of_administrators(db, head.report_date.year(), Vec::new(), tr.lang()).await?;
     let mut sums = [Tenge::ZERO; 6];
     let mut table_rows = Vec::new();
     let mut push = |abp: &str, codes: [&str; 3], values: [Tenge; 6]| {
         for (s, v) in sums.iter_mut().zip(values) {
             *s += v;
         }
-        let mut row = vec![Cell::Text(abp.to_string())];
-        row.extend(codes.iter().map(|c| Cell::Text(c.to_string())));
+        let key: Vec<String> = [abp, codes[0], codes[1]].map(String::from).to_vec();
+        let mut row = key_cells(&names, &key);
+        row.push(named(codes[2], names.specific(codes[2])));
         row.extend(values.into_iter().map(Cell::Money));
         table_rows.push(row);
     };
@@ -1326,7 +1350,7 @@ pub async fn cash_by_budget_kind_table(
     reader: &Reader<'_>,
     id: i64,
 ) -> Result<Table> {
-    let (mut subtitle, rows) = cash_report(db, tr, reader, id).await?;
+    let (mut subtitle, rows, names) = cash_report(db, tr, reader, id).await?;
     let republican = &layouts().budget_kinds.republican_subprograms;
     subtitle.push(tr.args(
         "analytics-budget-kind-rule",
@@ -1347,7 +1371,7 @@ pub async fn cash_by_budget_kind_table(
             for (s, v) in sums.iter_mut().zip(values) {
                 *s += v;
             }
-            let mut row = vec![Cell::Text(g.abp), Cell::Text(g.program)];
+            let mut row = key_cells(&names, &[g.abp, g.program]);
             row.extend(values.into_iter().map(Cell::Money));
             row
         })
