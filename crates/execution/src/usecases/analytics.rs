@@ -7,6 +7,7 @@
 //! register of the forms received from the Treasury (34). The arithmetic is in
 //! [`crate::analysis`]; here the data is gathered, access checked and laid out.
 
+use super::naming::{expense_cells, key_cells, named};
 use crate::analysis::{
     self, CashLevel, balance, by_specific, compare_years, group_cash, month_sums, obligation_gaps,
     receipts_by_period, split_by_budget_kind,
@@ -36,44 +37,6 @@ pub struct PlanScope<'a> {
     pub year: i32,
     pub basis: Option<&'a str>,
     pub as_of: Option<NaiveDate>,
-}
-
-/// A code with its name, "111 Оплата труда" (issue 21: names wherever a code is shown); the
-/// code alone when the classification has no name for it.
-fn named(code: &str, name: String) -> Cell {
-    Cell::Text(format!("{code} {name}").trim().to_string())
-}
-
-/// The program, subprogram and specific cells of a line, each named.
-fn expense_cells(
-    names: &ExpenseNames,
-    program: &str,
-    subprogram: &str,
-    specific: &str,
-) -> [Cell; 3] {
-    [
-        named(program, names.program(program)),
-        named(subprogram, names.subprogram(program, subprogram)),
-        named(specific, names.specific(specific)),
-    ]
-}
-
-/// The key cells of a group of a treasury form — administrator, then program, then
-/// subprogram, as far as the key goes — each named.
-fn key_cells(names: &ExpenseNames, key: &[String]) -> Vec<Cell> {
-    let at = |i: usize| key.get(i).map(String::as_str).unwrap_or_default();
-    let (abp, program, subprogram) = (at(0), at(1), at(2));
-    key.iter()
-        .enumerate()
-        .map(|(i, code)| {
-            let name = match i {
-                0 => names.administrator(abp),
-                1 => names.program_under(abp, program),
-                _ => names.subprogram_under(abp, program, subprogram),
-            };
-            named(code, name)
-        })
-        .collect()
 }
 
 fn headers(tr: &Tr, keys: &[&str]) -> Vec<String> {

@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod charts;
 pub mod deadlines;
 pub mod exchange;
+mod naming;
 pub mod offsetting;
 pub mod passport;
 pub mod periods;

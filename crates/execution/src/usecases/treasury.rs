@@ -2,6 +2,7 @@
 //! 5-52 for an organisation and a report date, and the cash execution report that sets it
 //! against the system's approved financing plans, listing every discrepancy.
 
+use super::naming::{key_cells, named};
 use crate::form_127::{BUDGET_FORM, BudgetRow, SystemPlan, compare_127};
 use crate::form_409::{CONTRACTS_FORM, ContractRow, reconcile_409_420};
 use crate::layouts::{Shape, layouts};
@@ -15,6 +16,7 @@ use chrono::{Datelike, NaiveDate};
 use jospar_access::Principal;
 use jospar_access::Reader;
 use jospar_access::{Error, Result};
+use jospar_classification::repo::ExpenseNames;
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
 use jospar_i18n::Tr;
@@ -664,6 +666,8 @@ pub async fn cash_552_table(
         .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
     let mut planned = system_plan(db, tree, head.org_id, head.report_date).await?;
+    let names =
+        ExpenseNames::of_administrators(db, head.report_date.year(), Vec::new(), tr.lang()).await?;
     let mut table = Table {
         title: tr.t("report-cash-execution-552"),
         subtitle: vec![
@@ -723,11 +727,13 @@ pub async fn cash_552_table(
             if difference != Tenge::ZERO {
                 table.strong_rows.push(table.rows.len());
             }
+            let mut cells = key_cells(&names, &[abp.to_string(), codes.0.clone(), codes.1.clone()]);
+            cells.push(named(&codes.2, names.specific(&codes.2)));
             table.rows.push(vec![
-                Cell::Text(abp.to_string()),
-                Cell::Text(codes.0.clone()),
-                Cell::Text(codes.1.clone()),
-                Cell::Text(codes.2.clone()),
+                cells[0].clone(),
+                cells[1].clone(),
+                cells[2].clone(),
+                cells[3].clone(),
                 Cell::Money(year),
                 Cell::Money(period),
                 Cell::Money(executed),
@@ -850,6 +856,9 @@ pub async fn reconcile_409_420_table(
         .ok_or(Error::NotFound)?;
     reader.require_read(head_409.org_id)?;
     reader.require_read(head_420.org_id)?;
+    let names =
+        ExpenseNames::of_administrators(db, head_420.report_date.year(), Vec::new(), tr.lang())
+            .await?;
     let mut table = Table {
         title: tr.t("report-reconcile-409-420"),
         subtitle: vec![tr.args(
@@ -885,11 +894,16 @@ pub async fn reconcile_409_420_table(
             differing += 1;
             table.strong_rows.push(table.rows.len());
         }
+        let mut cells = key_cells(
+            &names,
+            &[c.abp.clone(), c.program.clone(), c.subprogram.clone()],
+        );
+        cells.push(named(&c.specific, names.specific(&c.specific)));
         table.rows.push(vec![
-            Cell::Text(c.abp.clone()),
-            Cell::Text(c.program.clone()),
-            Cell::Text(c.subprogram.clone()),
-            Cell::Text(c.specific.clone()),
+            cells[0].clone(),
+            cells[1].clone(),
+            cells[2].clone(),
+            cells[3].clone(),
             Cell::Text(c.contracts.to_string()),
             Cell::Money(c.in_409),
             Cell::Money(c.in_420),
@@ -982,6 +996,8 @@ pub async fn reconcile_plan_127_table(
         .map_err(Error::from)?
         .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
+    let names =
+        ExpenseNames::of_administrators(db, head.report_date.year(), Vec::new(), tr.lang()).await?;
     let mut system: BTreeMap<(String, String), SystemPlan> = BTreeMap::new();
     for line in system_lines(db, tree, head.org_id, head.report_date).await? {
         let planned = system
@@ -1043,11 +1059,10 @@ pub async fn reconcile_plan_127_table(
         if c.differs() {
             table.strong_rows.push(table.rows.len());
         }
-        let mut row = vec![
-            Cell::Text(c.abp.clone()),
-            Cell::Text(c.program.clone()),
-            Cell::Text(c.subprogram.clone()),
-        ];
+        let mut row = key_cells(
+            &names,
+            &[c.abp.clone(), c.program.clone(), c.subprogram.clone()],
+        );
         row.extend(values.iter().map(|v| Cell::Money(*v)));
         row.push(percent(c.executed, c.period_127));
         table.rows.push(row);
@@ -1070,6 +1085,8 @@ pub async fn reconcile_plan_127_table(
 /// received, spent and the balance at the end — with the totals, every row balanced on import.
 pub async fn movement_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> Result<Table> {
     let (head, rows) = form_of_shape::<MovementRow>(db, reader, id, Shape::Movement).await?;
+    let names =
+        ExpenseNames::of_administrators(db, head.report_date.year(), Vec::new(), tr.lang()).await?;
     let name = layouts()
         .form(&head.form)
         .map(|l| l.name(tr.lang()).to_string())
@@ -1082,10 +1099,11 @@ pub async fn movement_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> R
             for (s, v) in sums.iter_mut().zip(values) {
                 *s += v;
             }
-            let mut row: Vec<Cell> = [&r.abp, &r.program, &r.subprogram, &r.specific]
-                .iter()
-                .map(|c| Cell::Text(c.to_string()))
-                .collect();
+            let mut row = key_cells(
+                &names,
+                &[r.abp.clone(), r.program.clone(), r.subprogram.clone()],
+            );
+            row.push(named(&r.specific, names.specific(&r.specific)));
             row.extend(values.into_iter().map(Cell::Money));
             row
         })

@@ -4,16 +4,9 @@
 //! against the plans and forms it comes from, to the tiyn, in JSON and in XLSX.
 
 use crate::app::TestApp;
-use crate::execution::{FormAt, get_json, post_treasury, xlsx_sheet};
+use crate::execution::{FormAt, code, get_json, post_treasury, xlsx_sheet};
 use crate::story::send_json;
 use serde_json::{Value, json};
-
-/// The code of a cell that shows a code with its name: "261 Управление образования" → "261".
-fn code(cell: &Value) -> &str {
-    cell.as_str()
-        .and_then(|t| t.split_whitespace().next())
-        .unwrap_or_default()
-}
 
 fn total(table: &Value, column: usize) -> i64 {
     table["total"][column]
@@ -131,7 +124,7 @@ async fn cash_forms(app: &TestApp, abp: &str, edu: i64) {
         .as_array()
         .expect("rows")
         .iter()
-        .find(|r| r[3] == "149")
+        .find(|r| code(&r[3]) == "149")
         .unwrap_or_else(|| panic!("{contracts}"));
     assert_eq!(
         (goods[4].as_str(), goods[5].as_i64()),

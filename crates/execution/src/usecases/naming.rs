@@ -1,0 +1,43 @@
+//! Codes shown with their names in the cells of reports (issue 21: names wherever a code is
+//! shown).
+
+use jospar_classification::repo::ExpenseNames;
+use jospar_reports::Cell;
+
+/// A code with its name, "111 Оплата труда" (issue 21: names wherever a code is shown); the
+/// code alone when the classification has no name for it.
+pub(crate) fn named(code: &str, name: String) -> Cell {
+    Cell::Text(format!("{code} {name}").trim().to_string())
+}
+
+/// The program, subprogram and specific cells of a line, each named.
+pub(crate) fn expense_cells(
+    names: &ExpenseNames,
+    program: &str,
+    subprogram: &str,
+    specific: &str,
+) -> [Cell; 3] {
+    [
+        named(program, names.program(program)),
+        named(subprogram, names.subprogram(program, subprogram)),
+        named(specific, names.specific(specific)),
+    ]
+}
+
+/// The key cells of a group of a treasury form — administrator, then program, then
+/// subprogram, as far as the key goes — each named.
+pub(crate) fn key_cells(names: &ExpenseNames, key: &[String]) -> Vec<Cell> {
+    let at = |i: usize| key.get(i).map(String::as_str).unwrap_or_default();
+    let (abp, program, subprogram) = (at(0), at(1), at(2));
+    key.iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let name = match i {
+                0 => names.administrator(abp),
+                1 => names.program_under(abp, program),
+                _ => names.subprogram_under(abp, program, subprogram),
+            };
+            named(code, name)
+        })
+        .collect()
+}
