@@ -291,6 +291,16 @@ pub const LOCAL_SOURCE_SUBPROGRAMS: [(&str, &str, &str); 3] = [
     ),
 ];
 
+/// The name of a local program's subprogram by the source of its money (011, 015, 032), which
+/// the classification does not list; empty for other codes.
+pub fn local_source_name(code: &str, lang: &str) -> &'static str {
+    LOCAL_SOURCE_SUBPROGRAMS
+        .iter()
+        .find(|(c, _, _)| *c == code)
+        .map(|(_, ru, kk)| if lang == "kk" { *kk } else { *ru })
+        .unwrap_or_default()
+}
+
 impl CodeNames {
     /// The one name shared by every code ending in `suffix`: a program "003" named without its
     /// administrator, where all administrators' programs 003 have the same name; else empty.
@@ -313,11 +323,7 @@ impl CodeNames {
         if !listed.is_empty() {
             return listed;
         }
-        LOCAL_SOURCE_SUBPROGRAMS
-            .iter()
-            .find(|(c, _, _)| *c == code)
-            .map(|(_, ru, kk)| if lang == "kk" { kk } else { ru }.to_string())
-            .unwrap_or_default()
+        local_source_name(code, lang).to_string()
     }
 }
 

@@ -164,9 +164,13 @@ impl Tree {
             );
             for (sub, s) in &p.children {
                 if !sub.is_empty() {
-                    let name = names
+                    let mut name = names
                         .name(CodeKind::Subprogram, &format!("{abp} {program} {sub}"))
                         .await?;
+                    if name.is_empty() {
+                        // A local program's subprogram is the source of its money (011, 015, 032).
+                        name = ebk::local_source_name(sub, names.tr.lang()).to_string();
+                    }
                     push(
                         table,
                         (1, true),

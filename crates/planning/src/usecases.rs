@@ -1670,6 +1670,7 @@ pub async fn breakdown_table(db: &Db, tr: &Tr, request: &Request) -> Result<josp
         .ok_or(Error::NotFound)?;
     let orgs = jospar_limits::usecases::org_map(db).await?;
     let forms = repo::forms(db).await?;
+    let mut stored = repo::request_rows(db, request.id).await?;
     let mut rows = Vec::new();
     let mut total = jospar_core::Tenge::ZERO;
     for line in repo::lines(db, request.id).await? {
@@ -1682,7 +1683,7 @@ pub async fn breakdown_table(db: &Db, tr: &Tr, request: &Request) -> Result<josp
             .find(|c| c.column_type == jospar_forms::ColumnType::Text)
             .map(|c| c.key.clone());
         for year in request_years(campaign.first_year) {
-            let inputs = repo::line_rows(db, request.id, line.id, year).await?;
+            let inputs = stored.remove(&(line.id, year)).unwrap_or_default();
             let evaluated = form
                 .evaluate(&inputs)
                 .map_err(|e| planning_error(PlanningError::Form(e).into()))?;

@@ -18,8 +18,9 @@ const BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 /// The page margins, in millimetres.
 const MARGIN: f64 = 10.0;
 /// What a cell adds to its text, in millimetres: 1 mm of padding on each side, the frame's
-/// lines and a little air.
-const CELL_EXTRA: f64 = 2.5;
+/// lines and a millimetre of air. With less, a heading's word in a column left at its least
+/// width (when long names take the rest of the page) did not fit and genpdf dropped it.
+const CELL_EXTRA: f64 = 3.0;
 /// The font sizes tried, largest first, until the columns fit the page: 4 pt is for the
 /// widest forms, such as a financing plan's twelve months of amounts.
 const FONT_SIZES: [u8; 4] = [7, 6, 5, 4];
@@ -483,5 +484,63 @@ mod tests {
         let pdf = to_pdf(&table).expect("pdf");
         assert_eq!(page_width(&pdf), 595.0, "A4 portrait");
         assert_eq!(pdf_title(&pdf).expect("title"), "Сводная");
+    }
+
+    /// Codes printed with their names (issue 21) take most of a wide form: a column left at its
+    /// least width still prints every word of its heading (here the last one, "%").
+    #[test]
+    fn a_column_at_its_least_width_keeps_its_heading() {
+        let text = |s: &str| Cell::Text(s.into());
+        let money = |v: i64| Cell::Money(Tenge::from_tiyn(v));
+        let headers: Vec<String> = [
+            "АБП",
+            "Программа",
+            "Подпрограмма",
+            "Скорректированный бюджет (1-27)",
+            "Годовой план по системе",
+            "Разница",
+            "План на период (1-27)",
+            "План по системе на период",
+            "Разница",
+            "Кассовые расходы",
+            "Исполнение плана периода, %",
+        ]
+        .map(String::from)
+        .to_vec();
+        let named = |sub: &str, v: i64| {
+            vec![
+                text("261 Управление образования области"),
+                text("003 Общеобразовательное обучение"),
+                text(sub),
+                money(v),
+                money(0),
+                money(v),
+                money(v / 4),
+                money(0),
+                money(v / 4),
+                money(v / 5),
+                text("96,7"),
+            ]
+        };
+        let rows = vec![
+            named("015 За счет средств местного бюджета", 3_958_200_000),
+            named(
+                "011 За счет трансфертов из республиканского бюджета",
+                228_000_000,
+            ),
+        ];
+        let mut total = vec![text("Итого"), text(""), text("")];
+        total.extend((0..7).map(|_| money(4_301_200_000)));
+        total.push(text("95,3"));
+        let table = Table {
+            title: "1-27".into(),
+            headers,
+            numbered: true,
+            rows,
+            strong_rows: vec![0, 1],
+            total: Some(total),
+            ..Table::default()
+        };
+        assert_eq!(missing_headings(&table).expect("pdf"), Vec::<String>::new());
     }
 }
