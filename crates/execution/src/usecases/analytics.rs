@@ -7,7 +7,7 @@
 //! register of the forms received from the Treasury (34). The arithmetic is in
 //! [`crate::analysis`]; here the data is gathered, access checked and laid out.
 
-use super::naming::{expense_cells, key_cells, named};
+use super::naming::{expense_cells, key_cells, named, receipt_cell, receipt_names};
 use crate::analysis::{
     self, CashLevel, balance, by_specific, compare_years, group_cash, month_sums, obligation_gaps,
     receipts_by_period, split_by_budget_kind,
@@ -676,6 +676,7 @@ pub async fn receipts_dynamics_table(
         forms.push(rows);
     }
     let series = receipts_by_period(&forms);
+    let names = receipt_names(db, year).await?;
     let mut table_headers = vec![tr.t("treasury-col-receipt-code")];
     let mut previous: Option<NaiveDate> = None;
     for head in &heads {
@@ -702,7 +703,7 @@ pub async fn receipts_dynamics_table(
             for (sum, v) in sums.iter_mut().zip(s.by_period.iter().chain([&s.to_date])) {
                 *sum += *v;
             }
-            let mut row = vec![Cell::Text(s.code.clone())];
+            let mut row = vec![receipt_cell(&names, tr, &s.code)];
             row.extend(s.by_period.iter().map(|v| Cell::Money(*v)));
             row.push(Cell::Money(s.to_date));
             row

@@ -1,8 +1,11 @@
 //! Codes shown with their names in the cells of reports (issue 21: names wherever a code is
 //! shown).
 
-use jospar_classification::repo::ExpenseNames;
+use jospar_access::Result;
+use jospar_classification::repo::{CodeNames, ExpenseNames};
+use jospar_i18n::Tr;
 use jospar_reports::Cell;
+use jospar_store::Db;
 
 /// A code with its name, "111 Оплата труда" (issue 21: names wherever a code is shown); the
 /// code alone when the classification has no name for it.
@@ -40,4 +43,24 @@ pub(crate) fn key_cells(names: &ExpenseNames, key: &[String]) -> Vec<Cell> {
             named(code, name)
         })
         .collect()
+}
+
+/// The names of receipts: the classification goes down to subclasses ("1 04 1"), so a code
+/// of the plan ("104101") is named by its subclass.
+pub(crate) async fn receipt_names(db: &Db, year: i32) -> Result<CodeNames> {
+    Ok(jospar_classification::repo::code_names(
+        db,
+        year,
+        jospar_classification::CodeKind::ReceiptSubclass,
+    )
+    .await?)
+}
+
+pub(crate) fn receipt_name(names: &CodeNames, tr: &Tr, code: &str) -> String {
+    names.name(code.get(..4).unwrap_or(code), tr.lang())
+}
+
+/// A receipt code's cell: "101101 Корпоративный подоходный налог".
+pub(crate) fn receipt_cell(names: &CodeNames, tr: &Tr, code: &str) -> Cell {
+    named(code, receipt_name(names, tr, code))
 }

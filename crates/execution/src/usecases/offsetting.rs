@@ -3,6 +3,7 @@
 //! the control sets the paying administrators' financing plans by payments beside the
 //! receiving budgets' plans of receipts under the pair's code, month by month.
 
+use super::naming::{key_cells, receipt_cell, receipt_names};
 use crate::analysis::{MonthBalance, balance};
 use crate::offsetting::{self, NewPair, OffsettingPair, PairError};
 use crate::usecases::analytics::PlanScope;
@@ -12,6 +13,7 @@ use chrono::NaiveDate;
 use jospar_access::Principal;
 use jospar_access::Reader;
 use jospar_access::{Error, Result};
+use jospar_classification::repo::ExpenseNames;
 use jospar_classification::{CodeKind, repo as ebk};
 use jospar_core::Tenge;
 use jospar_i18n::Tr;
@@ -220,6 +222,8 @@ pub async fn offsetting_table(
 ) -> Result<Table> {
     reader.require_read(scope.root)?;
     let controls = controls(db, tree, scope).await?;
+    let expenses = ExpenseNames::of_administrators(db, scope.year, Vec::new(), tr.lang()).await?;
+    let receipts = receipt_names(db, scope.year).await?;
     let mut subtitle = vec![
         jospar_org::usecases::org_name(db, tr.0, scope.root).await?,
         scope.year.to_string(),
@@ -265,16 +269,16 @@ pub async fn offsetting_table(
             differing += 1;
             table.strong_rows.push(table.rows.len());
         }
-        let mut row: Vec<Cell> = [
-            &c.pair.abp,
-            &c.pair.program,
-            &c.pair.subprogram,
-            &c.pair.receipt_code,
-            &c.pair.name,
-        ]
-        .iter()
-        .map(|t| Cell::Text(t.to_string()))
-        .collect();
+        let mut row = key_cells(
+            &expenses,
+            &[
+                c.pair.abp.clone(),
+                c.pair.program.clone(),
+                c.pair.subprogram.clone(),
+            ],
+        );
+        row.push(receipt_cell(&receipts, tr, &c.pair.receipt_code));
+        row.push(Cell::Text(c.pair.name.clone()));
         row.extend(values.into_iter().map(Cell::Money));
         row.push(Cell::Text(c.months_differing().to_string()));
         table.rows.push(row);

@@ -3,6 +3,7 @@
 //! over the months), shaped month by month, approved by whoever approves for the body; and
 //! their execution set against the Treasury's form 2-19.
 
+use super::naming::{receipt_name, receipt_names};
 use crate::even_months;
 use crate::receipt_plans::{self, ReceiptPlan, ReceiptRefusal};
 use crate::receipts::{ReceiptKind, ReceiptLine, ReceiptPlanError, receipts_execution};
@@ -314,21 +315,6 @@ pub async fn receipt_plan_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) 
     );
     let names = receipt_names(db, plan.year).await?;
     Ok(receipts_by_month(tr, &names, title, subtitle, &plan.lines))
-}
-
-/// The names of receipts: the classification goes down to subclasses ("1 04 1"), so a code
-/// of the plan ("104101") is named by its subclass.
-async fn receipt_names(db: &Db, year: i32) -> Result<CodeNames> {
-    Ok(jospar_classification::repo::code_names(
-        db,
-        year,
-        jospar_classification::CodeKind::ReceiptSubclass,
-    )
-    .await?)
-}
-
-fn receipt_name(names: &CodeNames, tr: &Tr, code: &str) -> String {
-    names.name(code.get(..4).unwrap_or(code), tr.lang())
 }
 
 /// Receipts codes by kind (revenues, loan repayments, sales of financial assets, borrowing)

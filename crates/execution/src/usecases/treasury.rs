@@ -2,7 +2,7 @@
 //! 5-52 for an organisation and a report date, and the cash execution report that sets it
 //! against the system's approved financing plans, listing every discrepancy.
 
-use super::naming::{key_cells, named};
+use super::naming::{key_cells, named, receipt_cell, receipt_names};
 use crate::form_127::{BUDGET_FORM, BudgetRow, SystemPlan, compare_127};
 use crate::form_409::{CONTRACTS_FORM, ContractRow, reconcile_409_420};
 use crate::layouts::{Shape, layouts};
@@ -791,18 +791,23 @@ pub async fn reconcile_420_552_table(
     reader.require_read(head_420.org_id)?;
     reader.require_read(head_552.org_id)?;
     let discrepancies = reconcile_420_552(&rows_420, &rows_552);
+    let names =
+        ExpenseNames::of_administrators(db, head_420.report_date.year(), Vec::new(), tr.lang())
+            .await?;
     let rows = discrepancies
         .iter()
         .map(|d| {
-            vec![
-                Cell::Text(d.abp.clone()),
-                Cell::Text(d.program.clone()),
-                Cell::Text(d.subprogram.clone()),
-                Cell::Text(d.specific.clone()),
+            let mut row = key_cells(
+                &names,
+                &[d.abp.clone(), d.program.clone(), d.subprogram.clone()],
+            );
+            row.push(named(&d.specific, names.specific(&d.specific)));
+            row.extend([
                 Cell::Money(d.in_420),
                 Cell::Money(d.in_552),
                 Cell::Money(d.difference()),
-            ]
+            ]);
+            row
         })
         .collect();
     Ok(Table {
@@ -940,11 +945,12 @@ pub async fn reconcile_219_243_table(
     reader.require_read(head_219.org_id)?;
     reader.require_read(head_243.org_id)?;
     let discrepancies = reconcile_219_243(&rows_219, &rows_243);
+    let names = receipt_names(db, head_219.report_date.year()).await?;
     let rows = discrepancies
         .iter()
         .map(|d| {
             vec![
-                Cell::Text(d.code.clone()),
+                receipt_cell(&names, tr, &d.code),
                 Cell::Money(d.in_219),
                 Cell::Money(d.in_243),
                 Cell::Money(d.in_219 - d.in_243),

@@ -4,14 +4,16 @@
 //! execution of budget development programs (form 6-БПР). Every subtotal and total is summed
 //! from the forms' detail rows ([`crate::analysis::outline`]).
 
+use super::naming::{key_cells, named};
 use crate::analysis::{OutlineRow, outline};
 use crate::layouts::layouts;
 use crate::treasury::{CashRow, ObligationRow};
 use crate::treasury_store::{self, TreasuryReport};
 use crate::usecases::treasury::{FORM_420, FORM_552, cash_form, form_subtitle, percent};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use jospar_access::Reader;
 use jospar_access::{Error, Result};
+use jospar_classification::repo::ExpenseNames;
 use jospar_core::Tenge;
 use jospar_i18n::Tr;
 use jospar_org::{BudgetLevel, OrgTree};
@@ -23,11 +25,22 @@ fn level<const N: usize>(row: &OutlineRow<N>) -> u8 {
     row.key.len().saturating_sub(1) as u8
 }
 
-/// The four code cells of an outline row: a subtotal leaves the deeper codes empty.
-fn code_cells<const N: usize>(row: &OutlineRow<N>) -> Vec<Cell> {
-    let mut key = row.key.clone();
-    key.resize(4, String::new());
-    key.into_iter().map(Cell::Text).collect()
+/// The four code cells of an outline row: a subtotal leaves the deeper codes empty. The row's
+/// own code, the deepest, is named (issue 21); the codes above it were named on their
+/// subtotal rows.
+fn code_cells<const N: usize>(names: &ExpenseNames, row: &OutlineRow<N>) -> Vec<Cell> {
+    let mut cells = key_cells(names, &row.key[..row.key.len().min(3)]);
+    if row.key.len() == 4 {
+        cells.push(named(&row.key[3], names.specific(&row.key[3])));
+    }
+    let own = row.key.len().saturating_sub(1);
+    for (i, cell) in cells.iter_mut().enumerate() {
+        if i != own {
+            *cell = Cell::Text(row.key[i].clone());
+        }
+    }
+    cells.resize(4, Cell::Text(String::new()));
+    cells
 }
 
 /// Report 7: form 4-20 for the economy and finance department — each administrator, program
@@ -56,6 +69,8 @@ pub async fn obligations_ecofin_table(
             [r.plan_obligations, r.accepted, r.executed],
         )
     }));
+    let names =
+        ExpenseNames::of_administrators(db, head.report_date.year(), Vec::new(), tr.lang()).await?;
     let mut table = layouts().printed_table(tr, "obligations-420-ecofin", head.report_date, &[])?;
     table.subtitle = vec![
         jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
@@ -71,17 +86,21 @@ pub async fn obligations_ecofin_table(
             table.strong_rows.push(table.rows.len());
         }
         table.levels.push(level(row));
-        table.rows.push(obligation_cells(row, row.sums));
+        table.rows.push(obligation_cells(&names, row, row.sums));
     }
-    let mut total = obligation_cells(&OutlineRow { key: vec![], sums }, sums);
+    let mut total = obligation_cells(&names, &OutlineRow { key: vec![], sums }, sums);
     total[0] = Cell::Text(tr.t("total"));
     table.total = Some(total);
     Ok(table)
 }
 
 /// The codes, then plan by obligations, accepted and their share, paid and its share, unpaid.
-fn obligation_cells(row: &OutlineRow<3>, [plan, accepted, paid]: [Tenge; 3]) -> Vec<Cell> {
-    let mut cells = code_cells(row);
+fn obligation_cells(
+    names: &ExpenseNames,
+    row: &OutlineRow<3>,
+    [plan, accepted, paid]: [Tenge; 3],
+) -> Vec<Cell> {
+    let mut cells = code_cells(names, row);
     cells.extend([
         Cell::Money(plan),
         Cell::Money(accepted),
@@ -110,6 +129,8 @@ pub async fn development_programs_table(
             .filter(|r| development.covers(&r.specific))
             .map(|r| (cash_codes(r), [r.plan_year, r.plan_period, r.executed])),
     );
+    let names =
+        ExpenseNames::of_administrators(db, head.report_date.year(), Vec::new(), tr.lang()).await?;
     let mut table = layouts().printed_table(tr, "development-programs", head.report_date, &[])?;
     table.subtitle = vec![
         jospar_org::usecases::org_name(db, tr.0, head.org_id).await?,
@@ -129,7 +150,7 @@ pub async fn development_programs_table(
             table.strong_rows.push(table.rows.len());
         }
         table.levels.push(level(row));
-        let mut cells = code_cells(row);
+        let mut cells = code_cells(&names, row);
         cells.extend(cash_cells(row.sums));
         table.rows.push(cells);
     }

@@ -927,7 +927,13 @@ async fn treasury_groupings(app: &TestApp, abp: &str, edu: i64) {
         4,
         "only the capital line and its subtotals: {development}"
     );
-    assert_eq!(rows[3][3], "431");
+    // Each outline row names its own code (issue 21); the codes above it stay bare.
+    assert_eq!(
+        rows[3][3],
+        "431 Строительство новых объектов и реконструкция имеющихся объектов"
+    );
+    assert_eq!(rows[3][1], "032", "{development}");
+    assert_eq!(code(&rows[1][1]), "032", "{development}");
     assert_eq!(
         [4, 5, 6, 8].map(|c| total(&development, c)),
         [12_000_000_000, 4_000_000_000, 2_500_000_000, 1_500_000_000]

@@ -1283,7 +1283,8 @@ async fn treasury_552(app: &TestApp, abp: &str, economist: &str, edu: i64) {
     assert_eq!(rows.len(), 1, "{differ}");
     assert_eq!(
         (rows[0][0].as_str(), rows[0][3].as_i64()),
-        (Some("103101"), Some(100))
+        (Some("103101 Социальный налог"), Some(100)),
+        "the receipt code named by its subclass (issue 21)"
     );
     // A code whose subclass the classification does not know is refused whole.
     let (status, error) = post_form(
