@@ -10,7 +10,10 @@
 
   // ---------- the engine ----------
   var engine = null;
-  var loading = fetch('/static/formula.wasm')
+  // The page gives the engine's versioned address, so that a cached old engine is not used.
+  var script = document.currentScript;
+  var address = (script && script.dataset.engine) || '/static/formula.wasm';
+  var loading = fetch(address)
     .then(function (response) { return response.arrayBuffer(); })
     .then(function (bytes) { return WebAssembly.instantiate(bytes, {}); })
     .then(function (module) { engine = module.instance.exports; });

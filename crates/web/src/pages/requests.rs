@@ -934,6 +934,22 @@ struct GridPage {
     year_totals: Vec<GridYearTotal>,
     request_total: String,
     editable: bool,
+    /// The formula engine's address, versioned by its sources: static files are cached for a
+    /// day, and a browser must not keep computing with an engine the server has replaced.
+    engine: &'static str,
+}
+
+/// `/static/formula.wasm?v=…`, the version being a hash (FNV-1a) of the list of the engine's
+/// sources and their SHA-256 recorded when it was built (`scripts/build-formula-wasm.sh`).
+fn engine_address() -> &'static str {
+    static ADDRESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ADDRESS.get_or_init(|| {
+        let sources = include_str!("../../static/formula.wasm.sources");
+        let version = sources.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+        format!("/static/formula.wasm?v={version:016x}")
+    })
 }
 
 /// Typed rows of a refused save, by line and year.
@@ -1040,6 +1056,7 @@ async fn grid_view(
         year_totals,
         request_total: request_total.to_string(),
         editable,
+        engine: engine_address(),
     })?;
     Ok(super::common::unprocessable_if(typed.is_some(), response))
 }
