@@ -231,6 +231,14 @@ pub struct CodeNames {
 }
 
 impl CodeNames {
+    pub fn of(entries: impl IntoIterator<Item = CodeEntry>) -> CodeNames {
+        let by_code = entries
+            .into_iter()
+            .map(|e| (e.code.chars().filter(|c| !c.is_whitespace()).collect(), e))
+            .collect();
+        CodeNames { by_code }
+    }
+
     /// The name in `lang` ("kk" or "ru"; the Russian one where the Kazakh is not known), or
     /// empty when the code is not in the classification.
     pub fn name(&self, code: &str, lang: &str) -> String {
@@ -261,12 +269,9 @@ pub async fn code_names(db: &Db, year: i32, kind: CodeKind) -> Result<CodeNames,
         .bind(i64::from(year))
         .bind(kind.code())
         .fetch_all(pool).await)?;
-    let by_code = rows
-        .into_iter()
-        .filter_map(CodeRow::into_entry)
-        .map(|e| (e.code.chars().filter(|c| !c.is_whitespace()).collect(), e))
-        .collect();
-    Ok(CodeNames { by_code })
+    Ok(CodeNames::of(
+        rows.into_iter().filter_map(CodeRow::into_entry),
+    ))
 }
 
 /// The subprograms of a local program by source of money, which the classification lists
@@ -444,5 +449,78 @@ impl ExpenseNames {
         .map(|(code, name)| format!("{code} {name}").trim().to_string())
         .collect::<Vec<_>>()
         .join(" · ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(kind: CodeKind, code: &str, ru: &str, kk: Option<&str>) -> CodeEntry {
+        CodeEntry {
+            year: 2026,
+            kind,
+            code: code.into(),
+            parent_code: None,
+            name_ru: ru.into(),
+            name_kk: kk.map(String::from),
+        }
+    }
+
+    #[test]
+    fn codes_are_named_without_their_spaces_in_the_users_language() {
+        let names = CodeNames::of([
+            entry(
+                CodeKind::Program,
+                "261 003",
+                "Общеобразовательное обучение",
+                Some("Жалпы білім беру"),
+            ),
+            entry(
+                CodeKind::Program,
+                "253 003",
+                "Общеобразовательное обучение",
+                None,
+            ),
+            entry(CodeKind::Program, "253 001", "Услуги управления", None),
+            entry(
+                CodeKind::Program,
+                "261 001",
+                "Услуги по реализации политики",
+                None,
+            ),
+        ]);
+        assert_eq!(names.name("261003", "kk"), "Жалпы білім беру");
+        assert_eq!(
+            names.name("253 003", "kk"),
+            "Общеобразовательное обучение",
+            "Russian where the Kazakh name is not known"
+        );
+        assert_eq!(names.name("999999", "ru"), "");
+        // Without an administrator: a name all administrators share, else none.
+        assert_eq!(
+            names.name_ending("003", "ru"),
+            "Общеобразовательное обучение"
+        );
+        assert_eq!(names.name_ending("001", "ru"), "");
+    }
+
+    #[test]
+    fn a_local_programs_subprogram_is_named_by_its_source() {
+        let names = CodeNames::of([entry(
+            CodeKind::Subprogram,
+            "201 076 100",
+            "Республиканская подпрограмма",
+            None,
+        )]);
+        assert_eq!(
+            names.subprogram_name("201076", "100", "ru"),
+            "Республиканская подпрограмма"
+        );
+        assert_eq!(
+            names.subprogram_name("261003", "015", "kk"),
+            "Жергілікті бюджет қаражаты есебінен"
+        );
+        assert_eq!(names.subprogram_name("261003", "777", "ru"), "");
     }
 }
