@@ -1434,3 +1434,5 @@ charts-title = Атқарылу графиктері
 chart-by-subprogram = { $program } бағдарламасы: кіші бағдарламалар мен жылдар бойынша сомалар
 chart-download-pdf = PDF
 err-chart-format = «{ $field }» өрісі: график PNG, JPEG немесе PDF пішімінде жүктеледі.
+# One date format everywhere (issue 21): date fields are typed dd.mm.yyyy.
+date-placeholder = кк.аа.жжжж

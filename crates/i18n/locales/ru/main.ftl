@@ -1434,3 +1434,5 @@ charts-title = Графики исполнения
 chart-by-subprogram = Программа { $program }: суммы по подпрограммам и годам
 chart-download-pdf = PDF
 err-chart-format = Поле «{ $field }»: график выгружается в PNG, JPEG или PDF.
+# One date format everywhere (issue 21): date fields are typed dd.mm.yyyy.
+date-placeholder = дд.мм.гггг

@@ -205,7 +205,7 @@ async fn tokens_page(
         })
         .collect();
     let default_expiry = (p.today + chrono::Duration::days(90))
-        .format("%Y-%m-%d")
+        .format("%d.%m.%Y")
         .to_string();
     render(TokensPage {
         page: Page::new(ctx, "tokens-title", "tokens"),

@@ -521,7 +521,7 @@ async fn plan_page(
         org: names.get(&plan.org_id).cloned().unwrap_or_default(),
         status: ctx.tr.t(&format!("plan-status-{}", plan.status.code())),
         version: plan.version,
-        as_of: date.to_string(),
+        as_of: date.format("%d.%m.%Y").to_string(),
         lines: lines
             .iter()
             .map(|l| LineView::of(l, &refused.grid, &expense_names))
@@ -695,7 +695,7 @@ impl ChangeHead {
             dated: typed
                 .get("dated")
                 .cloned()
-                .unwrap_or_else(|| today.to_string()),
+                .unwrap_or_else(|| today.format("%d.%m.%Y").to_string()),
             reason: get("reason"),
         }
     }

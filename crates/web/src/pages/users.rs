@@ -295,7 +295,7 @@ async fn show_page(
         })
         .collect();
     let default_until = (p.today + chrono::Duration::days(365))
-        .format("%Y-%m-%d")
+        .format("%d.%m.%Y")
         .to_string();
     render(ShowPage {
         page: Page {
