@@ -395,9 +395,18 @@ impl ExpenseNames {
         if subprogram.trim().is_empty() {
             return String::new();
         }
-        let abp = self.abps.first().map(String::as_str).unwrap_or_default();
-        self.subprograms
-            .subprogram_name(&format!("{abp}{program}"), subprogram, self.lang)
+        if self.abps.is_empty() {
+            return local_source_name(subprogram.trim(), self.lang).to_string();
+        }
+        // As for programs: the name the administrators' subprograms of these codes share.
+        let mut names = self.abps.iter().map(|abp| {
+            self.subprograms
+                .subprogram_name(&format!("{abp}{program}"), subprogram, self.lang)
+        });
+        match names.next() {
+            Some(first) if names.all(|n| n == first) => first,
+            _ => String::new(),
+        }
     }
 
     /// The name of an administrator of budget programs by its ABP code.

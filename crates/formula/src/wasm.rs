@@ -51,6 +51,8 @@ pub unsafe extern "C" fn evaluate(ptr: *mut u8, len: usize) -> *mut u8 {
     unsafe { release(ptr, len) };
     let mut answer = answer.into_bytes().into_boxed_slice();
     let out = buffer(answer.len());
+    // SAFETY: single-threaded; no stale length is left for a failed allocation.
+    unsafe { ANSWER_LEN = 0 };
     if !out.is_null() {
         // SAFETY: `out` holds `answer.len()` bytes.
         unsafe { core::ptr::copy_nonoverlapping(answer.as_mut_ptr(), out, answer.len()) };

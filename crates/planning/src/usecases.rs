@@ -425,12 +425,19 @@ pub async fn set_grid(db: &Db, p: &Principal, tr: &Tr, edit: GridEdit<'_>) -> Re
             .iter()
             .find(|f| f.code == line.form_code)
             .ok_or_else(|| planning_error(PlanningError::NoForm(line.specific.clone()).into()))?;
-        // Rows that are entirely empty are dropped (the blank rows of the grid).
+        // Rows that are entirely empty are dropped (the blank rows of the grid), and so are the
+        // empty cells of a row: the grid sends every cell, the API only those typed, and the
+        // same rows must not read as a change to audit.
         let rows: Vec<RowInput> = cell
             .rows
             .iter()
-            .filter(|r| r.values().any(|v| !v.trim().is_empty()))
-            .cloned()
+            .map(|r| {
+                r.iter()
+                    .filter(|(_, v)| !v.trim().is_empty())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect::<RowInput>()
+            })
+            .filter(|r| !r.is_empty())
             .collect();
         if let Err(e) = form.evaluate(&rows) {
             let e = planning_error(name_columns(e.into(), form, tr));

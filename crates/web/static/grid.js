@@ -22,8 +22,10 @@
   function runEngine(text) {
     var bytes = new TextEncoder().encode(text);
     var input = engine.buffer(bytes.length);
+    if (!input) throw new Error('formula engine: out of memory');
     new Uint8Array(engine.memory.buffer, input, bytes.length).set(bytes);
     var output = engine.evaluate(input, bytes.length), length = engine.answer_len();
+    if (!output) throw new Error('formula engine: out of memory');
     var answer = new TextDecoder().decode(new Uint8Array(engine.memory.buffer, output, length));
     engine.release(output, length);
     return answer;
@@ -99,8 +101,12 @@
     trs.forEach(function (tr, i) {
       var empty = blank(rows[i]), result = results[i];
       tr.querySelectorAll('[data-computed]').forEach(function (cell) {
-        var tiyn = result.computedTiyn[cell.dataset.computed];
-        cell.textContent = empty || tiyn === undefined ? '' : money(BigInt(tiyn));
+        var key = cell.dataset.computed, tiyn = result.computedTiyn[key];
+        // A computed cell that fails (division by zero, outside its bounds) is marked, not 0,00.
+        var failed = !empty && result.bad.indexOf(key) >= 0;
+        var shown = empty || tiyn === undefined || result.computed[key] === '';
+        cell.textContent = shown ? '' : money(BigInt(tiyn));
+        cell.classList.toggle('bad', failed);
       });
       tr.querySelectorAll('input[data-key]').forEach(function (input) {
         var wrong = !empty && result.bad.indexOf(input.dataset.key) >= 0;

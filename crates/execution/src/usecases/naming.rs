@@ -35,9 +35,12 @@ pub(crate) fn key_cells(names: &ExpenseNames, key: &[String]) -> Vec<Cell> {
     key.iter()
         .enumerate()
         .map(|(i, code)| {
+            // A row only in the system's plans has no ABP: named as the report's programs are.
             let name = match i {
                 0 => names.administrator(abp),
+                1 if abp.is_empty() => names.program(program),
                 1 => names.program_under(abp, program),
+                _ if abp.is_empty() => names.subprogram(program, subprogram),
                 _ => names.subprogram_under(abp, program, subprogram),
             };
             named(code, name)
@@ -63,4 +66,13 @@ pub(crate) fn receipt_name(names: &CodeNames, tr: &Tr, code: &str) -> String {
 /// A receipt code's cell: "101101 Корпоративный подоходный налог".
 pub(crate) fn receipt_cell(names: &CodeNames, tr: &Tr, code: &str) -> Cell {
     named(code, receipt_name(names, tr, code))
+}
+
+/// The ABP of the administrator an organisation belongs to, as the one administrator under
+/// which a form's rows without an ABP of their own (lines only in the system's plans) are named.
+pub(crate) async fn own_abp(db: &Db, org_id: i64) -> Result<Vec<String>> {
+    Ok(jospar_planning::codes::administrator_code(db, org_id)
+        .await?
+        .into_iter()
+        .collect())
 }

@@ -934,23 +934,36 @@ struct GridPage {
     year_totals: Vec<GridYearTotal>,
     request_total: String,
     editable: bool,
-    /// The formula engine's address, versioned by its sources: static files are cached for a
-    /// day, and a browser must not keep computing with an engine the server has replaced.
+    /// The addresses of the grid's script and of the formula engine, versioned by their
+    /// contents: static files are cached for a day, and a browser must not keep an old script
+    /// or compute with an engine the server has replaced.
+    script: &'static str,
     engine: &'static str,
 }
 
-/// `/static/formula.wasm?v=…`, the version being a hash (FNV-1a) of the list of the engine's
-/// sources and their SHA-256 recorded when it was built (`scripts/build-formula-wasm.sh`).
+/// `/static/formula.wasm?v=…`, versioned by the list of the engine's sources and their SHA-256
+/// recorded when it was built (`scripts/build-formula-wasm.sh`).
 fn engine_address() -> &'static str {
     static ADDRESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     ADDRESS.get_or_init(|| {
         let sources = include_str!("../../static/formula.wasm.sources");
-        let version = sources
-            .bytes()
-            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-            });
-        format!("/static/formula.wasm?v={version:016x}")
+        format!("/static/formula.wasm?v={:016x}", fnv1a(sources))
+    })
+}
+
+/// `/static/grid.js?v=…`, versioned by the script itself.
+fn grid_script_address() -> &'static str {
+    static ADDRESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ADDRESS.get_or_init(|| {
+        let script = include_str!("../../static/grid.js");
+        format!("/static/grid.js?v={:016x}", fnv1a(script))
+    })
+}
+
+/// A 64-bit FNV-1a hash: enough to tell one version of a file from another.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
@@ -978,10 +991,11 @@ async fn grid_view(
     let mut from_staffing: HashMap<(i32, String), bool> = HashMap::new();
     let mut views = Vec::new();
     for line in &lines {
-        let form = forms
-            .iter()
-            .find(|f| f.code == line.form_code)
-            .ok_or(AppError::NotFound)?;
+        let Some(form) = forms.iter().find(|f| f.code == line.form_code) else {
+            // The refusal that names the specific without a form, as the line page gives it.
+            service::form_of(ctx.db(), line).await?;
+            return Err(AppError::NotFound);
+        };
         let mut line_years = Vec::new();
         for &year in &years {
             let key = (year, line.specific.clone());
@@ -1058,6 +1072,7 @@ async fn grid_view(
         year_totals,
         request_total: request_total.to_string(),
         editable,
+        script: grid_script_address(),
         engine: engine_address(),
     })?;
     Ok(super::common::unprocessable_if(typed.is_some(), response))
