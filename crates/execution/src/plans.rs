@@ -129,6 +129,20 @@ pub async fn plan(db: &Db, id: i64) -> Result<Option<Plan>> {
     }))
 }
 
+/// Every plan of a year with its lines (as created from the request: the annual amounts),
+/// by plan id and organisation: one read for the reconciliation with the budget version.
+pub async fn plans_of_year(db: &Db, year: i32) -> Result<Vec<(i64, i64, Vec<PlanLine>)>> {
+    let rows: Vec<(i64, i64, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, org_id, lines_json FROM financing_plans WHERE year = $1")
+        .bind(i64::from(year)).fetch_all(pool).await)?;
+    rows.into_iter()
+        .map(|(id, org, lines)| {
+            let lines = serde_json::from_str(&lines).map_err(|e| corrupt(id, e))?;
+            Ok((id, org, lines))
+        })
+        .collect()
+}
+
 /// The plans of every organisation, without their lines' detail needed for lists.
 pub async fn plan_ids(db: &Db) -> Result<Vec<(i64, i64, i64)>> {
     Ok(on_db!(db, pool => sqlx::query_as(

@@ -1,7 +1,9 @@
 //! The demo's budget year at work (issue 20): an open campaign for the coming three years with
 //! limits distributed to the education administrator and its schools, and the schools'
 //! requests in every state — in work, sent to the administrator, forwarded to the authorized
-//! body, returned with a reason, approved — with an approved financing plan. Everything goes
+//! body, returned with a reason, approved — the budget of the period from the working body's
+//! conclusion to the maslikhat's approval and the akimat's resolution, an approved financing
+//! plan, and a refinement decision. Everything goes
 //! through the use cases as the users themselves would do it (their rights checked, their
 //! requests signed with demo keys, the audit log and the notices written), so each demo login's
 //! start page has something to do and every report opens with data.
@@ -135,6 +137,7 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
         program.extend(slots(demo.org(school)?, PROGRAM, 60));
     }
     jospar_limits::usecases::save(db, &abp, &demo.tr, &campaign, &program, letter).await?;
+    let mut approved = Vec::new();
     for &(school, login, head, staff, stage) in SCHOOLS {
         let author = demo.principal(login).await?;
         let head = demo.principal(head).await?;
@@ -142,10 +145,149 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
             .request(&author, campaign.id, demo.org(school)?, staff)
             .await
             .map_err(|e| anyhow::anyhow!("the request of {school}: {e:?}"))?;
-        demo.move_along(&head, &abp, &planner, id, stage, year)
+        demo.move_along(&head, &abp, &planner, id, stage)
             .await
             .map_err(|e| anyhow::anyhow!("the request of {school}: {e:?}"))?;
+        if stage == Stage::Approved {
+            approved.push(id);
+        }
     }
+    budget_cycle(db, &planner, campaign.id)
+        .await
+        .map_err(|e| anyhow::anyhow!("the budget cycle: {e:?}"))?;
+    for id in approved {
+        demo.plan(&abp, id, year)
+            .await
+            .map_err(|e| anyhow::anyhow!("the plan of request {id}: {e:?}"))?;
+    }
+    refine_budget(db, &planner, campaign.id)
+        .await
+        .map_err(|e| anyhow::anyhow!("the refinement: {e:?}"))?;
+    Ok(())
+}
+
+/// The budget of the period from the approved requests to the akimat's resolution (issue 22):
+/// the working body's conclusion on the education administrator, which recommends less for
+/// the second year with its remark; the commission's decision, which adds to the third year
+/// with its reason; the maslikhat's approval and the akimat's resolution implementing it.
+async fn budget_cycle(
+    db: &Db,
+    planner: &Principal,
+    campaign: i64,
+) -> std::result::Result<(), jospar_access::Error> {
+    use jospar_budget::usecases as budget;
+    use jospar_budget::{ActKind, LineEdit};
+    let days_ago = |n: i64| planner.today - chrono::Duration::days(n);
+    let new = |kind, administrator: &str, number: &str, days: i64| budget::NewAct {
+        campaign_id: campaign,
+        kind,
+        administrator: administrator.to_string(),
+        number: number.to_string(),
+        act_date: days_ago(days),
+        based_on: None,
+    };
+    let requested = budget::requested(
+        db,
+        &planner.tree,
+        &jospar_limits::usecases::campaign(db, planner, campaign).await?,
+    )
+    .await?;
+    let Some(first) = requested.keys().next().cloned() else {
+        return Ok(());
+    };
+    let edit = |key: &jospar_budget::LineKey, year: i32, amount: i64, reason: &str| LineEdit {
+        abp: key.abp.clone(),
+        program: key.program.clone(),
+        year,
+        amount_tiyn: amount,
+        reason: reason.to_string(),
+    };
+    let amount = |year: i32| {
+        requested
+            .iter()
+            .find(|(k, _)| k.abp == first.abp && k.program == first.program && k.year == year)
+            .map(|(_, a)| a.tiyn())
+            .unwrap_or(0)
+    };
+    let conclusion =
+        budget::create(db, planner, new(ActKind::Conclusion, &first.abp, "РО-1", 8)).await?;
+    let second = first.year + 1;
+    let conclusion = budget::save_lines(
+        db,
+        planner,
+        conclusion.act.id,
+        conclusion.act.version,
+        &[edit(
+            &first,
+            second,
+            amount(second) / 100 * 95,
+            "Рост расходов на второй год не подтверждён расчётами; рекомендовано 95 %.",
+        )],
+    )
+    .await?;
+    budget::adopt(db, planner, conclusion.act.id, conclusion.act.version).await?;
+    let commission = budget::create(db, planner, new(ActKind::Commission, "", "БК-3", 6)).await?;
+    let third = first.year + 2;
+    let commission = budget::save_lines(
+        db,
+        planner,
+        commission.act.id,
+        commission.act.version,
+        &[edit(
+            &first,
+            third,
+            amount(third) + 25 * MLN,
+            "Ввод новой школы в селе Курык с 1 сентября третьего года.",
+        )],
+    )
+    .await?;
+    budget::adopt(db, planner, commission.act.id, commission.act.version).await?;
+    let approval = budget::create(db, planner, new(ActKind::Approval, "", "45/312", 4)).await?;
+    budget::adopt(db, planner, approval.act.id, approval.act.version).await?;
+    let resolution = budget::create(db, planner, new(ActKind::Resolution, "", "218", 3)).await?;
+    budget::adopt(db, planner, resolution.act.id, resolution.act.version).await?;
+    Ok(())
+}
+
+/// A refinement decision of the maslikhat after the plans (issue 22): the program gets more
+/// in the first year, with its reason.
+async fn refine_budget(
+    db: &Db,
+    planner: &Principal,
+    campaign: i64,
+) -> std::result::Result<(), jospar_access::Error> {
+    use jospar_budget::usecases as budget;
+    let refinement = budget::create(
+        db,
+        planner,
+        budget::NewAct {
+            campaign_id: campaign,
+            kind: jospar_budget::ActKind::Refinement,
+            administrator: String::new(),
+            number: "47/330".into(),
+            act_date: planner.today,
+            based_on: None,
+        },
+    )
+    .await?;
+    let Some(line) = refinement.lines.first() else {
+        return Ok(());
+    };
+    let refinement = budget::save_lines(
+        db,
+        planner,
+        refinement.act.id,
+        refinement.act.version,
+        &[jospar_budget::LineEdit {
+            abp: line.abp.clone(),
+            program: line.program.clone(),
+            year: line.year,
+            amount_tiyn: line.amount.tiyn() + 10 * MLN,
+            reason: "Распределение свободных остатков бюджетных средств на 1 января.".into(),
+        }],
+    )
+    .await?;
+    budget::adopt(db, planner, refinement.act.id, refinement.act.version).await?;
     Ok(())
 }
 
@@ -273,8 +415,7 @@ impl Demo {
     }
 
     /// Takes the request as far as `stage`: signed and sent by the school's head, reviewed by the administrator
-    /// (returned, or approved on to the authorized body), approved at the top with its
-    /// financing plan.
+    /// (returned, or approved on to the authorized body), approved at the top.
     async fn move_along(
         &self,
         head: &Principal,
@@ -282,7 +423,6 @@ impl Demo {
         planner: &Principal,
         id: i64,
         stage: Stage,
-        year: i32,
     ) -> Result<()> {
         if stage == Stage::InWork {
             return Ok(());
@@ -304,8 +444,12 @@ impl Demo {
             return Ok(());
         }
         self.approve(planner, id).await?;
-        // The school's financing plan for the first planning year, submitted and approved by
-        // the administrator with its signature.
+        Ok(())
+    }
+
+    /// The school's financing plan for the first planning year of its approved request,
+    /// submitted and approved by the administrator with its signature.
+    async fn plan(&self, abp: &Principal, id: i64, year: i32) -> Result<()> {
         use jospar_execution::usecases::plans;
         let plan = plans::create_from_request(&self.db, abp, id, year).await?;
         let plan = plans::submit(&self.db, abp, plan.id, plan.version).await?;

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
     Catalogue::new(&[
         ("planning", jospar_planning::REPORTS),
+        ("budget", jospar_budget::REPORTS),
         ("execution", jospar_execution::REPORTS),
         ("open_budget", jospar_openbudget::REPORTS),
         ("oversight", jospar_oversight::REPORTS),

@@ -67,6 +67,7 @@ pub enum Module {
     Platform,
     Limits,
     Planning,
+    Budget,
     Staffing,
     Execution,
     Oversight,

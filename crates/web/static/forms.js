@@ -38,3 +38,42 @@ document.addEventListener("change", (event) => {
 document.addEventListener("DOMContentLoaded", () => {
   for (const picker of document.querySelectorAll("select[data-narrows]")) narrow(picker);
 });
+
+// A table marked data-sheet is typed like a spreadsheet (issue 22): a block copied from Excel
+// fills the inputs from the one pasted into, rows by line breaks and cells by tabs; Enter and
+// the up and down arrows move to the same column of the next or previous row.
+function sheetInputs(row) {
+  return Array.from(row.querySelectorAll("input:not([type=hidden])"));
+}
+document.addEventListener("paste", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.closest("table[data-sheet]")) return;
+  const text = (event.clipboardData || window.clipboardData).getData("text");
+  if (!/[\t\n]/.test(text)) return;
+  event.preventDefault();
+  const lines = text.replace(/\r/g, "").split("\n");
+  if (lines[lines.length - 1] === "") lines.pop();
+  let row = input.closest("tr");
+  const column = sheetInputs(row).indexOf(input);
+  for (const line of lines) {
+    if (!row) break;
+    const inputs = sheetInputs(row);
+    line.split("\t").forEach((value, j) => {
+      const target = inputs[column + j];
+      if (target) target.value = value.trim();
+    });
+    row = row.nextElementSibling;
+  }
+});
+document.addEventListener("keydown", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.closest("table[data-sheet]")) return;
+  const down = event.key === "Enter" || event.key === "ArrowDown";
+  if (!down && event.key !== "ArrowUp") return;
+  event.preventDefault();
+  const row = input.closest("tr");
+  const column = sheetInputs(row).indexOf(input);
+  const next = down ? row.nextElementSibling : row.previousElementSibling;
+  const target = next && sheetInputs(next)[column];
+  if (target) target.focus();
+});

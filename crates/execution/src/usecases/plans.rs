@@ -264,9 +264,84 @@ pub async fn create_from_request(
     if lines.is_empty() {
         return Err(Error::invalid("err-plan-no-lines", "year"));
     }
+    within_budget_version(db, p, request.org_id, year, None, &lines).await?;
     plans::create_plan(db, &p.who(), request.org_id, request_id, year, &lines)
         .await
         .map_err(refusal)
+}
+
+/// Financing plans are reconciled with the budget version in force (issue 22): for each
+/// program of this plan, the annual amounts of every plan of the year under the same
+/// administrator and budget, this one included, stay within the program's amount in that
+/// version. The refusal names the decision. Before a budget has a version, nothing is checked.
+async fn within_budget_version(
+    db: &Db,
+    p: &Principal,
+    org_id: i64,
+    year: i32,
+    plan_id: Option<i64>,
+    lines: &[PlanLine],
+) -> Result<()> {
+    let Some(org) = jospar_org::repo::get_org(db, org_id).await? else {
+        return Ok(());
+    };
+    let Some(version) =
+        jospar_budget::usecases::version_in_force(db, org.budget_id, year, p.today).await?
+    else {
+        return Ok(());
+    };
+    let abps = jospar_budget::usecases::administrators(db).await?;
+    let Some(abp) = abps.get(&org_id) else {
+        return Ok(());
+    };
+    let orgs = jospar_limits::usecases::org_map(db).await?;
+    let same_budget_and_abp = |other: i64| {
+        abps.get(&other) == Some(abp)
+            && orgs
+                .get(&other)
+                .is_some_and(|o| o.budget_id == org.budget_id)
+    };
+    let mut planned: std::collections::BTreeMap<&str, Tenge> = Default::default();
+    for line in lines {
+        *planned.entry(line.program.as_str()).or_insert(Tenge::ZERO) += line.approved;
+    }
+    let others = plans::plans_of_year(db, year)
+        .await
+        .map_err(|e| refusal(e.into()))?;
+    let mut totals = planned.clone();
+    for (_, _, lines) in others
+        .iter()
+        .filter(|(id, other, _)| Some(*id) != plan_id && same_budget_and_abp(*other))
+    {
+        for line in lines {
+            if let Some(total) = totals.get_mut(line.program.as_str()) {
+                *total += line.approved;
+            }
+        }
+    }
+    for (program, total) in totals {
+        let allowed = version
+            .amounts
+            .get(&(abp.clone(), program.to_string()))
+            .copied()
+            .unwrap_or(Tenge::ZERO);
+        if total > allowed {
+            return Err(Error::invalid_with(
+                "err-plan-beyond-budget",
+                "lines",
+                vec![
+                    ("abp", abp.clone()),
+                    ("program", program.to_string()),
+                    ("planned", total.to_string()),
+                    ("allowed", allowed.to_string()),
+                    ("kind", version.act.kind.code().to_string()),
+                    ("number", version.act.number.clone()),
+                    ("date", version.act.act_date.format("%d.%m.%Y").to_string()),
+                ],
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Saves a draft's months; the lines (codes, approved amounts) stay those of the request.
@@ -338,6 +413,7 @@ pub fn actions(p: &Principal, plan: &Plan) -> PlanActions {
 pub async fn submit(db: &Db, p: &Principal, id: i64, version: i64) -> Result<Plan> {
     let plan = readable(db, p, id).await?;
     p.require(Right::Enter, plan.org_id)?;
+    within_budget_version(db, p, plan.org_id, plan.year, Some(plan.id), &plan.lines).await?;
     plans::move_plan(
         db,
         &p.who(),
@@ -412,6 +488,7 @@ pub async fn approve(
     if plan.version != version {
         return Err(Error::Stale);
     }
+    within_budget_version(db, p, plan.org_id, plan.year, Some(plan.id), &plan.lines).await?;
     let data = plans::canonical_bytes(&plan);
     let bin = jospar_org::repo::get_org(db, approver)
         .await?

@@ -8,6 +8,7 @@ mod audit_chain;
 mod bench;
 mod bodies;
 mod browser;
+mod budget;
 mod consolidation;
 mod entry;
 mod execution;

@@ -89,6 +89,7 @@ async fn every_route_refuses_what_it_must() {
     .expect("campaign")
     .id;
     let who = jospar_store::Who::system();
+    let act = budget_act(&app.db, campaign, budget, root).await;
     let draft = jospar_planning::repo::create_request(
         &app.db,
         &who,
@@ -428,6 +429,45 @@ async fn every_route_refuses_what_it_must() {
             body: Some(
                 json!({"authority_org_id": root, "first_year": 2028, "name_ru": "М", "name_kk": "М", "inflation_bp": [10500, 10500]}),
             ),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/budget-acts",
+            path: format!("/budget-acts?campaign={campaign}"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/budget-acts",
+            path: "/budget-acts".into(),
+            body: Some(
+                json!({"campaign_id": campaign, "kind": "commission", "number": "M-1", "act_date": "2026-12-01"}),
+            ),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/budget-acts/{id}",
+            path: format!("/budget-acts/{act}"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "put",
+            route: "/budget-acts/{id}/lines",
+            path: format!("/budget-acts/{act}/lines"),
+            body: Some(
+                json!({"version": 1, "lines": [{"abp": "261", "program": "003", "year": 2027, "amount_tiyn": 100}]}),
+            ),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/budget-acts/{id}/adopt",
+            path: format!("/budget-acts/{act}/adopt"),
+            body: Some(json!({"version": 2})),
             expect: "RARRRRR",
         },
         Case {
@@ -1381,6 +1421,31 @@ async fn every_route_refuses_what_it_must() {
         !page.contains("id=\"org-save\""),
         "a read-only auditor gets no edit form"
     );
+}
+
+/// A draft commission's decision on the campaign's budget, without lines, for the routes of
+/// one act.
+async fn budget_act(db: &jospar_store::Db, campaign: i64, budget: i64, authority: i64) -> i64 {
+    let act = jospar_budget::Act {
+        id: jospar_core::ids::new_id(),
+        campaign_id: campaign,
+        budget_id: budget,
+        first_year: 2027,
+        kind: jospar_budget::ActKind::Commission,
+        administrator: String::new(),
+        number: "M-0".into(),
+        act_date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
+        based_on: None,
+        status: jospar_budget::ActStatus::Draft,
+        version: 1,
+        created_by: "system".into(),
+        adopted_by: None,
+        adopted_at: None,
+    };
+    jospar_budget::repo::create_act(db, &jospar_store::Who::system(), authority, &act, &[])
+        .await
+        .expect("act");
+    act.id
 }
 
 /// Sends one case of the matrix with `token` (none: anonymous); the status.

@@ -6,6 +6,7 @@
 //!
 //! A new module adds its file here and one line to [`api`].
 
+mod budget;
 mod common;
 mod execution;
 mod limits;
@@ -34,6 +35,7 @@ fn api() -> Api {
     let api = platform::routes(api);
     let api = limits::routes(api);
     let api = planning::routes(api);
+    let api = budget::routes(api);
     let api = staffing::routes(api);
     let api = execution::routes(api);
     let api = oversight::routes(api);

@@ -2,6 +2,7 @@
 //! its module's use cases, which check the caller's rights.
 
 mod admin;
+mod budget;
 mod classification;
 mod common;
 mod exchange;
@@ -32,6 +33,7 @@ pub fn menu() -> Vec<MenuEntry> {
         orgs::MENU,
         limits::MENU,
         requests::MENU,
+        budget::MENU,
         staffing::MENU,
         plans::MENU,
         execution::MENU,
@@ -56,6 +58,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(limits::routes())
         .merge(requests::routes())
+        .merge(budget::routes())
         .merge(reports::routes())
         .merge(staffing::routes())
         .merge(execution::routes())

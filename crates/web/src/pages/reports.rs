@@ -254,6 +254,14 @@ async fn choices_of(
                 })
                 .collect()
         }
+        "act" | "from" | "to" => jospar_budget::usecases::visible_acts(ctx.db(), p)
+            .await?
+            .into_iter()
+            .map(|a| {
+                let label = jospar_budget::reports::act_label(&ctx.tr, &a);
+                choice(a.id.to_string(), label)
+            })
+            .collect(),
         "kind" => ["cash_execution", "budget_structure"]
             .iter()
             .map(|k| {

@@ -1,0 +1,413 @@
+//! The budget cycle's reports in the catalogue (technical specification, planning module):
+//! report 6 (the summary of the working body's conclusions), report 9 (the appendix to a
+//! resolution or decision: the budget by administrators and programs for the three years) and
+//! reports 10 and 11 (two resolutions, or two decisions, compared line by line).
+
+use crate::domain::*;
+use crate::usecases::{self, ActWithLines};
+use jospar_access::{Reader, Result};
+use jospar_classification::repo::ExpenseNames;
+use jospar_core::Tenge;
+use jospar_i18n::Tr;
+use jospar_reports::catalogue::{ParamDef, ReportDef};
+use jospar_reports::{Cell, Table, report_fn};
+use jospar_store::Db;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A year of the act's planning period; its first year when not given.
+const YEAR: ParamDef = ParamDef {
+    name: "year",
+    required: false,
+    about: "a year of the planning period (default: its first)",
+};
+
+const ACT: ParamDef = ParamDef {
+    name: "act",
+    required: true,
+    about: "budget act id (a decision, a resolution, a conclusion)",
+};
+
+pub static REPORTS: &[ReportDef] = &[
+    ReportDef {
+        name: "budget-act",
+        about: "Appendix to a decision or resolution on the budget: amounts by administrator and program for the three years (report 9)",
+        params: &[ACT],
+        spec_numbers: &[9],
+        build: report_fn!(|c| act_table(c.db, c.tr, c.reader, c.params.required("act")?).await),
+    },
+    ReportDef {
+        name: "budget-compare",
+        about: "Two resolutions (report 10) or two decisions (report 11) of one budget compared line by line",
+        params: &[
+            ParamDef {
+                name: "from",
+                required: true,
+                about: "the earlier act id",
+            },
+            ParamDef {
+                name: "to",
+                required: true,
+                about: "the later act id (same budget and period)",
+            },
+            YEAR,
+        ],
+        spec_numbers: &[10, 11],
+        build: report_fn!(|c| {
+            compare_table(
+                c.db,
+                c.tr,
+                c.reader,
+                c.params.required("from")?,
+                c.params.required("to")?,
+                c.params.number("year")?,
+            )
+            .await
+        }),
+    },
+    ReportDef {
+        name: "budget-conclusions",
+        about: "Summary of the working body's conclusions on the administrators' requests, with the commission's decision (report 6)",
+        params: &[
+            ParamDef {
+                name: "campaign",
+                required: true,
+                about: "planning campaign id",
+            },
+            YEAR,
+        ],
+        spec_numbers: &[6],
+        build: report_fn!(|c| {
+            conclusions_table(
+                c.db,
+                c.tr,
+                c.reader,
+                c.params.required("campaign")?,
+                c.params.number("year")?,
+            )
+            .await
+        }),
+    },
+];
+
+/// "Решение маслихата об утверждении бюджета № 12 от 24.12.2026".
+pub fn act_label(tr: &Tr, act: &Act) -> String {
+    tr.args(
+        "budget-act-label",
+        &[
+            ("kind", tr.t(&format!("budget-kind-{}", act.kind.code()))),
+            ("number", act.number.clone()),
+            ("date", act.act_date.format("%d.%m.%Y").to_string()),
+        ],
+    )
+}
+
+/// Names of the administrators and programs of the lines, from the period's classification.
+pub async fn names(db: &Db, tr: &Tr, act: &Act, lines: &[ActLine]) -> Result<ExpenseNames> {
+    let year = jospar_planning::codes::classification_year(db, act.first_year).await?;
+    let abps: BTreeSet<String> = lines.iter().map(|l| l.abp.clone()).collect();
+    Ok(ExpenseNames::of_administrators(db, year, abps.into_iter().collect(), tr.lang()).await?)
+}
+
+async fn subtitle(db: &Db, tr: &Tr, reader: &Reader<'_>, act: &Act) -> Result<Vec<String>> {
+    let campaign = usecases::campaign(db, reader, act.campaign_id).await?;
+    let body = jospar_org::usecases::org_name(db, tr.0, campaign.authority_org_id).await?;
+    Ok(vec![
+        body,
+        tr.args(
+            "budget-period",
+            &[
+                ("from", act.first_year.to_string()),
+                ("to", (act.first_year + 2).to_string()),
+            ],
+        ),
+    ])
+}
+
+/// Rows by administrator: the administrator's subtotal (strong, level 0), then its programs
+/// (level 1); and the closing total. `amounts` gives a program's cells.
+struct Grouped {
+    rows: Vec<Vec<Cell>>,
+    levels: Vec<u8>,
+    strong: Vec<usize>,
+    total: Vec<Tenge>,
+}
+
+fn grouped(
+    names: &ExpenseNames,
+    programs: &BTreeMap<(String, String), Vec<Tenge>>,
+    width: usize,
+    texts: Option<&BTreeMap<(String, String), String>>,
+) -> Grouped {
+    let mut out = Grouped {
+        rows: Vec::new(),
+        levels: Vec::new(),
+        strong: Vec::new(),
+        total: vec![Tenge::ZERO; width],
+    };
+    let abps: BTreeSet<&String> = programs.keys().map(|(abp, _)| abp).collect();
+    for abp in abps {
+        let mine: Vec<(&(String, String), &Vec<Tenge>)> =
+            programs.iter().filter(|((a, _), _)| a == abp).collect();
+        let mut sums = vec![Tenge::ZERO; width];
+        for (_, amounts) in &mine {
+            for (sum, amount) in sums.iter_mut().zip(amounts.iter()) {
+                *sum += *amount;
+            }
+        }
+        for (total, sum) in out.total.iter_mut().zip(sums.iter()) {
+            *total += *sum;
+        }
+        out.strong.push(out.rows.len());
+        out.levels.push(0);
+        out.rows.push(row(
+            abp,
+            "",
+            names.administrator(abp),
+            &sums,
+            texts.map(|_| None),
+        ));
+        for ((_, program), amounts) in mine {
+            out.levels.push(1);
+            let text = texts.map(|t| t.get(&(abp.clone(), program.clone())).cloned());
+            out.rows.push(row(
+                abp,
+                program,
+                names.program_under(abp, program),
+                amounts,
+                text,
+            ));
+        }
+    }
+    out
+}
+
+fn row(
+    abp: &str,
+    program: &str,
+    name: String,
+    amounts: &[Tenge],
+    text: Option<Option<String>>,
+) -> Vec<Cell> {
+    let mut cells = vec![
+        Cell::Text(abp.to_string()),
+        Cell::Text(program.to_string()),
+        Cell::Text(name),
+    ];
+    cells.extend(amounts.iter().map(|a| Cell::Money(*a)));
+    // A text column after the amounts (a reason, a remark) on program rows; empty on subtotals.
+    if let Some(text) = text {
+        cells.push(Cell::Text(text.unwrap_or_default()));
+    }
+    cells
+}
+
+fn total_row(tr: &Tr, sums: &[Tenge], text_column: bool) -> Vec<Cell> {
+    let mut cells = vec![
+        Cell::Text(String::new()),
+        Cell::Text(String::new()),
+        Cell::Text(tr.t("total")),
+    ];
+    cells.extend(sums.iter().map(|a| Cell::Money(*a)));
+    if text_column {
+        cells.push(Cell::Text(String::new()));
+    }
+    cells
+}
+
+fn code_headers(tr: &Tr) -> Vec<String> {
+    vec![
+        tr.t("budget-col-abp"),
+        tr.t("budget-col-program"),
+        tr.t("col-name"),
+    ]
+}
+
+/// Report 9: an act's amounts by administrator and program for the three years.
+pub async fn act_table(db: &Db, tr: &Tr, reader: &Reader<'_>, id: i64) -> Result<Table> {
+    let ActWithLines { act, lines } = usecases::act(db, reader, id).await?;
+    let names = names(db, tr, &act, &lines).await?;
+    let years = act.years();
+    let mut programs: BTreeMap<(String, String), Vec<Tenge>> = BTreeMap::new();
+    for line in &lines {
+        let amounts = programs
+            .entry((line.abp.clone(), line.program.clone()))
+            .or_insert_with(|| vec![Tenge::ZERO; 3]);
+        if let Some(i) = years.iter().position(|y| *y == line.year) {
+            amounts[i] += line.amount;
+        }
+    }
+    let g = grouped(&names, &programs, 3, None);
+    let mut headers = code_headers(tr);
+    headers.extend(
+        years
+            .iter()
+            .map(|y| tr.args("budget-col-year", &[("year", y.to_string())])),
+    );
+    Ok(Table {
+        number: vec![tr.args("budget-appendix-to", &[("act", act_label(tr, &act))])],
+        title: tr.t(&format!("budget-appendix-title-{}", act.kind.code())),
+        subtitle: subtitle(db, tr, reader, &act).await?,
+        headers,
+        numbered: true,
+        rows: g.rows,
+        levels: g.levels,
+        strong_rows: g.strong,
+        total: Some(total_row(tr, &g.total, false)),
+        ..Table::default()
+    })
+}
+
+/// Reports 10 and 11: the amounts of one year in two acts, the change and its reason.
+pub async fn compare_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    from: i64,
+    to: i64,
+    year: Option<i32>,
+) -> Result<Table> {
+    let (before, after, rows) = usecases::compare_acts(db, reader, from, to).await?;
+    let year = year.unwrap_or(after.act.first_year);
+    if !after.act.years().contains(&year) {
+        return Err(jospar_access::Error::invalid(
+            "err-budget-year-param",
+            "year",
+        ));
+    }
+    let names = names(
+        db,
+        tr,
+        &after.act,
+        &[before.lines.clone(), after.lines.clone()].concat(),
+    )
+    .await?;
+    let mut programs = BTreeMap::new();
+    let mut reasons = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.year == year) {
+        programs.insert(
+            (r.abp.clone(), r.program.clone()),
+            vec![r.before, r.after, r.change],
+        );
+        reasons.insert((r.abp.clone(), r.program.clone()), r.reason.clone());
+    }
+    let g = grouped(&names, &programs, 3, Some(&reasons));
+    let mut headers = code_headers(tr);
+    headers.extend([
+        act_label(tr, &before.act),
+        act_label(tr, &after.act),
+        tr.t("budget-col-change"),
+        tr.t("budget-col-reason"),
+    ]);
+    let both_decisions = before.act.kind.is_decision() && after.act.kind.is_decision();
+    Ok(Table {
+        title: tr.t(if both_decisions {
+            "budget-compare-decisions"
+        } else {
+            "budget-compare-resolutions"
+        }),
+        subtitle: [
+            subtitle(db, tr, reader, &after.act).await?,
+            vec![tr.args("budget-compare-year", &[("year", year.to_string())])],
+        ]
+        .concat(),
+        headers,
+        numbered: true,
+        rows: g.rows,
+        levels: g.levels,
+        strong_rows: g.strong,
+        total: Some(total_row(tr, &g.total, true)),
+        ..Table::default()
+    })
+}
+
+/// Report 6: each administrator's latest adopted conclusion — requested, recommended, the
+/// difference and the remark — and what the commission decided, for one year.
+pub async fn conclusions_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    campaign_id: i64,
+    year: Option<i32>,
+) -> Result<Table> {
+    let acts = usecases::acts(db, reader, campaign_id).await?;
+    let campaign = usecases::campaign(db, reader, campaign_id).await?;
+    let year = year.unwrap_or(campaign.first_year);
+    if !campaign.years().contains(&year) {
+        return Err(jospar_access::Error::invalid(
+            "err-budget-year-param",
+            "year",
+        ));
+    }
+    let adopted = |a: &&Act| a.status == ActStatus::Adopted;
+    let commission = acts
+        .iter()
+        .filter(adopted)
+        .filter(|a| a.kind == ActKind::Commission)
+        .max_by_key(|a| (a.act_date, a.adopted_at));
+    let decided = match commission {
+        Some(act) => amounts_of(&crate::repo::lines(db, act.id).await?),
+        None => BTreeMap::new(),
+    };
+    let mut latest: BTreeMap<&str, &Act> = BTreeMap::new();
+    for act in acts
+        .iter()
+        .filter(adopted)
+        .filter(|a| a.kind == ActKind::Conclusion)
+    {
+        let kept = latest.entry(act.administrator.as_str()).or_insert(act);
+        if (act.act_date, act.adopted_at) > (kept.act_date, kept.adopted_at) {
+            *kept = act;
+        }
+    }
+    let mut programs = BTreeMap::new();
+    let mut remarks = BTreeMap::new();
+    let mut all_lines = Vec::new();
+    for act in latest.values() {
+        for line in crate::repo::lines(db, act.id)
+            .await?
+            .into_iter()
+            .filter(|l| l.year == year)
+        {
+            let key = (line.abp.clone(), line.program.clone());
+            let commission = decided.get(&line.key()).copied().unwrap_or(Tenge::ZERO);
+            programs.insert(
+                key.clone(),
+                vec![line.base, line.amount, line.amount - line.base, commission],
+            );
+            remarks.insert(key, line.reason.clone());
+            all_lines.push(line);
+        }
+    }
+    let first = acts.first();
+    let names = match first {
+        Some(act) => names(db, tr, act, &all_lines).await?,
+        None => ExpenseNames::of_administrators(db, year, Vec::new(), tr.lang()).await?,
+    };
+    let g = grouped(&names, &programs, 4, Some(&remarks));
+    let mut headers = code_headers(tr);
+    headers.extend([
+        tr.t("budget-col-requested"),
+        tr.t("budget-col-recommended"),
+        tr.t("budget-col-change"),
+        match commission {
+            Some(act) => act_label(tr, act),
+            None => tr.t("budget-kind-commission"),
+        },
+        tr.t("budget-col-remark"),
+    ]);
+    let body = jospar_org::usecases::org_name(db, tr.0, campaign.authority_org_id).await?;
+    Ok(Table {
+        title: tr.t("report-budget-conclusions"),
+        subtitle: vec![
+            body,
+            tr.args("budget-compare-year", &[("year", year.to_string())]),
+        ],
+        headers,
+        numbered: true,
+        rows: g.rows,
+        levels: g.levels,
+        strong_rows: g.strong,
+        total: Some(total_row(tr, &g.total, true)),
+        ..Table::default()
+    })
+}

@@ -1,0 +1,423 @@
+//! Use cases of the budget cycle (issue 22, P-17) for the pages, the API and the command line:
+//! who may read, enter and adopt the acts of a campaign's budget, where each act's amounts
+//! start from, and which version of a budget is in force on a day.
+//!
+//! The acts belong to the authorized body that runs the campaign: its users with the right to
+//! enter data draw them up, those with the right to approve adopt them; whoever reads the
+//! campaign reads its acts.
+
+use crate::domain::*;
+use crate::repo::{self, RepoError};
+use chrono::NaiveDate;
+use jospar_access::{Error, Principal, Reader, Result};
+use jospar_core::{Tenge, ids::new_id};
+use jospar_limits::Campaign;
+use jospar_org::{OrgKind, Right};
+use jospar_store::Db;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// What a user types to draw up an act.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[schema(as = NewBudgetAct)]
+pub struct NewAct {
+    pub campaign_id: i64,
+    pub kind: ActKind,
+    /// The administrator (ABP code) a conclusion is on; empty for other acts.
+    #[serde(default)]
+    pub administrator: String,
+    pub number: String,
+    pub act_date: NaiveDate,
+    /// For a resolution: the decision it implements (default: the version in force).
+    #[serde(default)]
+    pub based_on: Option<i64>,
+}
+
+/// An act with its lines.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = BudgetActWithLines)]
+pub struct ActWithLines {
+    pub act: Act,
+    pub lines: Vec<ActLine>,
+}
+
+/// The refusal of a use case, translated by the caller: each names its field or line.
+pub fn refusal(e: RepoError) -> Error {
+    match e {
+        RepoError::Store(s) => s.into(),
+        RepoError::Budget(e) => budget_error(e),
+    }
+}
+
+pub fn budget_error(e: BudgetError) -> Error {
+    let line = |key: &LineKey| ("line", key.label());
+    match e {
+        BudgetError::Field(field) => Error::invalid("err-required", field),
+        BudgetError::Negative { line: key } => {
+            Error::invalid_with("err-budget-negative", &key.field(), vec![line(&key)])
+        }
+        BudgetError::IncreaseWithoutReason {
+            line: key,
+            base,
+            amount,
+        } => Error::invalid_with(
+            "err-budget-increase-reason",
+            &key.field(),
+            vec![
+                line(&key),
+                ("base", base.to_string()),
+                ("amount", amount.to_string()),
+            ],
+        ),
+        BudgetError::BadCode { line: key } => {
+            Error::invalid_with("err-budget-code", &key.field(), vec![line(&key)])
+        }
+        BudgetError::YearOutside { line: key } => {
+            Error::invalid_with("err-budget-year", &key.field(), vec![line(&key)])
+        }
+        BudgetError::Frozen => Error::invalid("err-budget-frozen", "status"),
+        BudgetError::ResolutionLines => Error::invalid("err-budget-resolution-lines", "lines"),
+        BudgetError::Stale => Error::Stale,
+        BudgetError::NeedsBase(kind) => Error::invalid_with(
+            "err-budget-needs-base",
+            "kind",
+            vec![("needed", kind.code().to_string())],
+        ),
+        BudgetError::AlreadyApproved => Error::invalid("err-budget-approved", "kind"),
+        BudgetError::DateBeforeBase { base_date, .. } => Error::invalid_with(
+            "err-budget-date-before",
+            "act_date",
+            vec![("date", base_date.format("%d.%m.%Y").to_string())],
+        ),
+        BudgetError::NumberTaken => Error::invalid("err-budget-number-taken", "number"),
+        BudgetError::OtherBudget => Error::invalid("err-budget-compare-other", "to"),
+        BudgetError::NoRequests => Error::invalid("err-budget-no-requests", "administrator"),
+    }
+}
+
+/// The campaign of the acts, when the caller reads it.
+pub async fn campaign(db: &Db, reader: &Reader<'_>, campaign_id: i64) -> Result<Campaign> {
+    match reader.principal() {
+        Some(p) => jospar_limits::usecases::campaign(db, p, campaign_id).await,
+        None => jospar_limits::repo::campaign(db, campaign_id)
+            .await?
+            .ok_or(Error::NotFound),
+    }
+}
+
+/// The acts of a campaign the caller reads.
+pub async fn acts(db: &Db, reader: &Reader<'_>, campaign_id: i64) -> Result<Vec<Act>> {
+    campaign(db, reader, campaign_id).await?;
+    Ok(repo::acts(db, campaign_id).await?)
+}
+
+/// The acts of every campaign the caller reads, the newest campaign's first.
+pub async fn visible_acts(db: &Db, p: &Principal) -> Result<Vec<Act>> {
+    let mut acts = Vec::new();
+    for c in jospar_limits::usecases::visible_campaigns(db, p).await? {
+        acts.extend(repo::acts(db, c.id).await?.into_iter().rev());
+    }
+    Ok(acts)
+}
+
+/// One act with its lines, when the caller reads its campaign.
+pub async fn act(db: &Db, reader: &Reader<'_>, id: i64) -> Result<ActWithLines> {
+    let act = repo::act(db, id).await?.ok_or(Error::NotFound)?;
+    campaign(db, reader, act.campaign_id).await?;
+    let lines = repo::lines(db, id).await?;
+    Ok(ActWithLines { act, lines })
+}
+
+/// The ABP code of the administrator each organisation belongs to (its own, or its nearest
+/// ancestor's).
+pub async fn administrators(db: &Db) -> Result<HashMap<i64, String>> {
+    let orgs = jospar_limits::usecases::org_map(db).await?;
+    let mut abp = HashMap::new();
+    for id in orgs.keys() {
+        let mut next = Some(*id);
+        while let Some(current) = next.and_then(|i| orgs.get(&i)) {
+            if current.kind == OrgKind::Administrator {
+                if let Some(code) = current.abp_code.as_ref().filter(|c| !c.trim().is_empty()) {
+                    abp.insert(*id, code.trim().to_string());
+                }
+                break;
+            }
+            next = current.parent_id;
+        }
+    }
+    Ok(abp)
+}
+
+/// What the administrators of the campaign's budget asked for: the latest approved request of
+/// each institution, by administrator, program and year of the period.
+pub async fn requested(
+    db: &Db,
+    tree: &jospar_org::OrgTree,
+    c: &Campaign,
+) -> Result<BTreeMap<LineKey, Tenge>> {
+    let orgs = jospar_limits::usecases::org_map(db).await?;
+    let abps = administrators(db).await?;
+    let lines = jospar_planning::usecases::campaign_lines(
+        db,
+        tree,
+        c.id,
+        c.authority_org_id,
+        true,
+        &|_| true,
+    )
+    .await?;
+    let years = c.years();
+    let mut amounts: BTreeMap<LineKey, Tenge> = BTreeMap::new();
+    for (org, line) in lines.iter() {
+        let in_budget = orgs.get(&org).is_some_and(|o| o.budget_id == c.budget_id);
+        let Some(abp) = abps.get(&org).filter(|_| in_budget) else {
+            continue;
+        };
+        for (year, amount) in line.amounts.iter().filter(|(y, _)| years.contains(y)) {
+            let key = LineKey {
+                abp: abp.clone(),
+                program: line.program.clone(),
+                year: *year,
+            };
+            *amounts.entry(key).or_insert(Tenge::ZERO) += *amount;
+        }
+    }
+    Ok(amounts)
+}
+
+/// The latest adopted act of a kind in a campaign's acts (for a conclusion: on `abp`).
+fn latest<'a>(acts: &'a [Act], kind: ActKind, abp: Option<&str>) -> Option<&'a Act> {
+    acts.iter()
+        .filter(|a| a.kind == kind && a.status == ActStatus::Adopted)
+        .filter(|a| abp.is_none_or(|abp| a.administrator == abp))
+        .max_by_key(|a| (a.act_date, a.adopted_at))
+}
+
+/// The latest adopted version of the campaign's budget, whatever the day.
+fn latest_version(acts: &[Act]) -> Option<&Act> {
+    in_force(acts, NaiveDate::MAX)
+}
+
+/// The act a new act follows and the amounts it starts from.
+async fn starting_point(
+    db: &Db,
+    p: &Principal,
+    c: &Campaign,
+    acts: &[Act],
+    new: &NewAct,
+) -> Result<(Option<Act>, BTreeMap<LineKey, Tenge>)> {
+    let amounts_of_act = |act: &Act| {
+        let id = act.id;
+        async move { Ok::<_, Error>(amounts_of(&repo::lines(db, id).await?)) }
+    };
+    match new.kind {
+        ActKind::Conclusion => {
+            let abp = new.administrator.trim();
+            let amounts: BTreeMap<LineKey, Tenge> = requested(db, &p.tree, c)
+                .await?
+                .into_iter()
+                .filter(|(key, _)| key.abp == abp)
+                .collect();
+            if amounts.is_empty() {
+                return Err(budget_error(BudgetError::NoRequests));
+            }
+            Ok((None, amounts))
+        }
+        ActKind::Commission => {
+            // The requests, where the working body concluded otherwise its recommendation.
+            let mut amounts = requested(db, &p.tree, c).await?;
+            let mut concluded: Vec<&Act> = Vec::new();
+            for act in acts.iter().filter(|a| a.kind == ActKind::Conclusion) {
+                if latest(acts, ActKind::Conclusion, Some(&act.administrator)) == Some(act) {
+                    concluded.push(act);
+                }
+            }
+            for act in concluded {
+                amounts.retain(|key, _| key.abp != act.administrator);
+                amounts.extend(amounts_of_act(act).await?);
+            }
+            Ok((None, amounts))
+        }
+        ActKind::Approval => {
+            if latest(acts, ActKind::Approval, None).is_some() {
+                return Err(budget_error(BudgetError::AlreadyApproved));
+            }
+            let commission = latest(acts, ActKind::Commission, None)
+                .ok_or_else(|| budget_error(BudgetError::NeedsBase(ActKind::Commission)))?;
+            Ok((Some(commission.clone()), amounts_of_act(commission).await?))
+        }
+        ActKind::Resolution => {
+            let decision = match new.based_on {
+                Some(id) => acts
+                    .iter()
+                    .find(|a| a.id == id && a.kind.is_version() && a.status == ActStatus::Adopted)
+                    .ok_or_else(|| Error::invalid("err-budget-resolution-base", "based_on"))?,
+                None => latest_version(acts)
+                    .ok_or_else(|| budget_error(BudgetError::NeedsBase(ActKind::Approval)))?,
+            };
+            Ok((Some(decision.clone()), amounts_of_act(decision).await?))
+        }
+        ActKind::Refinement | ActKind::Correction => {
+            let version = latest_version(acts)
+                .ok_or_else(|| budget_error(BudgetError::NeedsBase(ActKind::Approval)))?;
+            Ok((Some(version.clone()), amounts_of_act(version).await?))
+        }
+    }
+}
+
+/// Draws up a draft act, its lines starting from where its kind starts (see the module).
+pub async fn create(db: &Db, p: &Principal, new: NewAct) -> Result<ActWithLines> {
+    let c = campaign(db, &Reader::User(p), new.campaign_id).await?;
+    p.require(Right::Enter, c.authority_org_id)?;
+    let number = new.number.trim().to_string();
+    if number.is_empty() {
+        return Err(Error::invalid("err-required", "number"));
+    }
+    let administrator = if new.kind == ActKind::Conclusion {
+        new.administrator.trim().to_string()
+    } else {
+        String::new()
+    };
+    if new.kind == ActKind::Conclusion && administrator.is_empty() {
+        return Err(Error::invalid("err-required", "administrator"));
+    }
+    let acts = repo::acts(db, c.id).await?;
+    let (base, amounts) = starting_point(db, p, &c, &acts, &new).await?;
+    if let Some(base) = &base
+        && new.act_date < base.act_date
+    {
+        return Err(budget_error(BudgetError::DateBeforeBase {
+            date: new.act_date,
+            base_date: base.act_date,
+        }));
+    }
+    let act = Act {
+        id: new_id(),
+        campaign_id: c.id,
+        budget_id: c.budget_id,
+        first_year: c.first_year,
+        kind: new.kind,
+        administrator,
+        number,
+        act_date: new.act_date,
+        based_on: base.map(|b| b.id),
+        status: ActStatus::Draft,
+        version: 1,
+        created_by: p.who().login,
+        adopted_by: None,
+        adopted_at: None,
+    };
+    let lines = lines_from(&amounts);
+    repo::create_act(db, &p.who(), c.authority_org_id, &act, &lines)
+        .await
+        .map_err(refusal)?;
+    Ok(ActWithLines { act, lines })
+}
+
+/// Saves typed amounts of a draft act: all or none, each change audited.
+pub async fn save_lines(
+    db: &Db,
+    p: &Principal,
+    id: i64,
+    version: i64,
+    edits: &[LineEdit],
+) -> Result<ActWithLines> {
+    let reader = Reader::User(p);
+    let current = act(db, &reader, id).await?;
+    let c = campaign(db, &reader, current.act.campaign_id).await?;
+    p.require(Right::Enter, c.authority_org_id)?;
+    if current.act.version != version {
+        return Err(Error::Stale);
+    }
+    let (lines, changed) =
+        apply_edits(&current.act, &current.lines, edits).map_err(budget_error)?;
+    let changes: Vec<repo::LineChange> = changed
+        .iter()
+        .filter_map(|key| {
+            let old = current.lines.iter().find(|l| &l.key() == key).cloned();
+            let new = lines.iter().find(|l| &l.key() == key).cloned()?;
+            Some((old, new))
+        })
+        .collect();
+    if !changes.is_empty() {
+        repo::save_lines(
+            db,
+            &p.who(),
+            c.authority_org_id,
+            &current.act,
+            version,
+            &changes,
+        )
+        .await
+        .map_err(refusal)?;
+    }
+    act(db, &reader, id).await
+}
+
+/// Adopts a draft act. A version must follow the latest version still (nobody adopted another
+/// meanwhile) and a period is approved once.
+pub async fn adopt(db: &Db, p: &Principal, id: i64, version: i64) -> Result<ActWithLines> {
+    let reader = Reader::User(p);
+    let current = act(db, &reader, id).await?;
+    let c = campaign(db, &reader, current.act.campaign_id).await?;
+    p.require(Right::Approve, c.authority_org_id)?;
+    if current.act.status == ActStatus::Adopted {
+        return Err(budget_error(BudgetError::Frozen));
+    }
+    check_lines(&current.lines).map_err(budget_error)?;
+    let acts = repo::acts(db, c.id).await?;
+    let kind = current.act.kind;
+    if kind == ActKind::Approval && latest(&acts, ActKind::Approval, None).is_some() {
+        return Err(budget_error(BudgetError::AlreadyApproved));
+    }
+    if matches!(kind, ActKind::Refinement | ActKind::Correction)
+        && latest_version(&acts).map(|a| a.id) != current.act.based_on
+    {
+        return Err(Error::invalid("err-budget-base-moved", "based_on"));
+    }
+    repo::adopt(db, &p.who(), c.authority_org_id, &current.act, version)
+        .await
+        .map_err(refusal)?;
+    act(db, &reader, id).await
+}
+
+/// The version of a budget in force on a day for one year: the act and its amounts by
+/// administrator and program. Asked by other modules (financing plans are reconciled with
+/// it); it answers facts of the budget, so it checks no rights.
+pub struct InForce {
+    pub act: Act,
+    pub amounts: BTreeMap<(String, String), Tenge>,
+}
+
+pub async fn version_in_force(
+    db: &Db,
+    budget_id: i64,
+    year: i32,
+    day: NaiveDate,
+) -> Result<Option<InForce>> {
+    let versions = repo::versions(db, budget_id, year).await?;
+    let Some(act) = in_force(&versions, day).cloned() else {
+        return Ok(None);
+    };
+    let amounts = repo::lines(db, act.id)
+        .await?
+        .into_iter()
+        .filter(|l| l.year == year)
+        .map(|l| ((l.abp, l.program), l.amount))
+        .collect();
+    Ok(Some(InForce { act, amounts }))
+}
+
+/// Two acts compared line by line (reports 10 and 11): refused across budgets or periods.
+pub async fn compare_acts(
+    db: &Db,
+    reader: &Reader<'_>,
+    from: i64,
+    to: i64,
+) -> Result<(ActWithLines, ActWithLines, Vec<CompareRow>)> {
+    let before = act(db, reader, from).await?;
+    let after = act(db, reader, to).await?;
+    let rows =
+        compare((&before.act, &before.lines), (&after.act, &after.lines)).map_err(budget_error)?;
+    Ok((before, after, rows))
+}

@@ -1,0 +1,96 @@
+# The budget cycle (issue 22, P-17): conclusions, the commission, the maslikhat, versions.
+nav-budget = Бюджет: шешімдер
+budget-title = Бюджет бойынша шешімдер
+budget-intro = Жұмыс органының қорытындылары, бюджет комиссиясының шешімі, мәслихаттың бюджетті бекіту туралы шешімі, әкімдік қаулысы, нақтылаулар мен түзетулер. Қабылданған шешім — бюджеттің нұсқасы: қаржыландыру жоспарлары қолданыстағы нұсқамен салыстырылады.
+budget-campaign = Жоспарлы кезең
+budget-no-acts = Бұл кезеңнің бюджеті бойынша шешімдер әлі жоқ.
+budget-act = Құжат
+budget-based-on = Негіз
+budget-by = Кім
+budget-appendix = Қосымша
+budget-compare = Нұсқаларды салыстыру
+budget-compare-from = Нұсқа
+budget-compare-to = нұсқамен
+budget-compare-run = Салыстыру
+budget-new = Жаңа құжат
+budget-kind = Құжат түрі
+budget-administrator = Әкімші (қорытынды үшін)
+budget-administrator-none = — бүкіл бюджет —
+budget-number = Нөмірі
+budget-date = Күні
+budget-implements = Іске асыратын шешім (қаулы үшін)
+budget-in-force = қолданыстағы нұсқа
+budget-new-hint = Қорытындының сомалары әкімшінің бекітілген бюджеттік өтінімдерінен, комиссия шешімінікі — өтінімдер мен қорытындылардан, мәслихат шешімінікі — комиссия шешімінен, нақтылау мен түзетудікі — бюджеттің қолданыстағы нұсқасынан алынады.
+budget-col-abp = БӘ
+budget-col-program = Бағдарлама
+budget-col-reason = Өзгерістің негіздемесі
+budget-base = Бастапқы сома
+budget-new-line = Жаңа бағдарлама
+budget-lines-hint = Сомалар теңгемен. Excel-ден көшірілген ұяшықтар блогы қойылған ұяшықтан бастап қойылады; Enter және көрсеткілер жолдар бойынша өтеді. Бастапқыдан үлкен сома тек негіздемемен сақталады.
+budget-adopt = Құжатты қабылдау
+budget-adopt-confirm = Құжатты қабылдау керек пе? Қабылдағаннан кейін сомалар өзгермейді.
+budget-kind-conclusion = Жұмыс органының қорытындысы
+budget-kind-commission = Бюджет комиссиясының шешімі
+budget-kind-approval = Мәслихаттың бюджетті бекіту туралы шешімі
+budget-kind-resolution = Мәслихат шешімін іске асыру туралы әкімдік қаулысы
+budget-kind-refinement = Мәслихаттың бюджетті нақтылау туралы шешімі
+budget-kind-correction = Бюджетті түзету
+budget-status-draft = Жоба
+budget-status-adopted = Қабылданды
+budget-act-label = { $kind } № { $number }, { $date }
+budget-period = { $from }–{ $to } жылдарға
+budget-col-year = { $year } жыл
+budget-appendix-to = Құжатқа қосымша: { $act }
+budget-appendix-title-conclusion = Бюджеттік бағдарламалар бойынша ұсынылатын шығыстар көлемі
+budget-appendix-title-commission = Бюджет комиссиясы мақұлдаған бюджеттік бағдарламалар бойынша шығыстар көлемі
+budget-appendix-title-approval = Бюджеттік бағдарламалар бойынша бюджет
+budget-appendix-title-resolution = Бюджеттік бағдарламалар бойынша бюджет (қаулыға)
+budget-appendix-title-refinement = Бюджеттік бағдарламалар бойынша нақтыланған бюджет
+budget-appendix-title-correction = Бюджеттік бағдарламалар бойынша түзетілген бюджет
+budget-col-change = Өзгеріс
+budget-col-requested = Өтінімдерде сұралған
+budget-col-recommended = Жұмыс органы ұсынған
+budget-col-remark = Жұмыс органының ескертулері
+budget-compare-decisions = Мәслихат шешімдері бойынша салыстырмалы есеп
+budget-compare-resolutions = Әкімдік қаулылары бойынша салыстырмалы есеп
+budget-compare-year = { $year } жыл
+report-budget-act = Бюджет бойынша қаулыға (шешімге) қосымша
+report-source-budget-act = бюджет бойынша қабылданған құжаттың сомалары
+report-budget-compare = Қаулылар (шешімдер) бойынша салыстырмалы есеп
+report-source-budget-compare = бір кезеңдегі бюджет бойынша екі құжаттың сомалары
+report-budget-conclusions = Жұмыс органы қорытындыларының жиынтығы
+report-source-budget-conclusions = жұмыс органының қабылданған қорытындылары және бюджет комиссиясының шешімі
+reports-module-budget = Бюджет бойынша шешімдер
+field-number = Нөмірі
+field-act_date = Күні
+field-administrator = Әкімші
+field-based_on = Негіз
+field-campaign = Жоспарлы кезең
+field-version = Нұсқа
+err-budget-amount = «{ $field }» өрісі: соманы енгізіңіз, мысалы 1 234 567,89.
+err-budget-negative = { $line } бағдарламасы: сома теріс бола алмайды.
+err-budget-increase-reason = { $line } бағдарламасы: { $amount } сомасы бастапқы { $base } сомасынан көп — негіздемесін көрсетіңіз.
+err-budget-code = { $line } бағдарламасы: БӘ мен бағдарлама кодтары үш цифрдан (қорытындыда — тек оның әкімшісінің бағдарламалары).
+err-budget-year = { $line } бағдарламасы: жыл жоспарлы кезеңнен тыс.
+err-budget-frozen = Құжат қабылданған, енді өзгермейді.
+err-budget-resolution-lines = Қаулыда іске асырылатын шешімнің сомалары бар; оларды тек жаңа шешім өзгертеді.
+err-budget-needs-base = Алдымен қабылданған құжат қажет: { $needed ->
+    [commission] бюджет комиссиясының шешімі
+   *[other] мәслихаттың бюджетті бекіту туралы шешімі
+}.
+err-budget-approved = Бұл кезеңнің бюджеті бекітілген; өзгерістер нақтылаумен немесе түзетумен енгізіледі.
+err-budget-date-before = Құжаттың күні оның негізінің күнінен ({ $date }) ерте.
+err-budget-number-taken = Бұл нөмір осы түрдегі басқа құжатқа берілген.
+err-budget-compare-other = Тек бір бюджеттің және бір жоспарлы кезеңнің құжаттары салыстырылады.
+err-budget-no-requests = Әкімшінің осы кезеңге бекітілген бюджеттік өтінімдері жоқ.
+err-budget-resolution-base = Қаулы осы кезеңнің қабылданған мәслихат шешімін (бекіту, нақтылау немесе түзету) іске асырады.
+err-budget-base-moved = Құжат жасалғаннан кейін бюджеттің басқа нұсқасы қабылданды; құжатты қолданыстағы нұсқадан қайта жасаңыз.
+err-budget-year-param = Жыл құжаттың жоспарлы кезеңінен тыс.
+err-plan-beyond-budget = { $abp } { $program } бағдарламасы бойынша жоспар ({ $planned }) { $kind ->
+    [approval] мәслихаттың бюджетті бекіту туралы шешімі
+    [refinement] мәслихаттың бюджетті нақтылау туралы шешімі
+   *[other] бюджетті түзету
+} № { $number }, { $date } бойынша { $allowed } сомасынан көп.
+report-param-act = Бюджет бойынша құжат
+report-param-from = Бюджет нұсқасы
+report-param-to = Салыстыратын нұсқа

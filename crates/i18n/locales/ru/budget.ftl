@@ -1,0 +1,96 @@
+# The budget cycle (issue 22, P-17): conclusions, the commission, the maslikhat, versions.
+nav-budget = Бюджет: решения
+budget-title = Решения по бюджету
+budget-intro = Заключения рабочего органа, решение бюджетной комиссии, решение маслихата об утверждении бюджета, постановление акимата, уточнения и корректировки. Утверждённое решение — версия бюджета: планы финансирования сверяются с действующей версией.
+budget-campaign = Плановый период
+budget-no-acts = Решений по бюджету этого периода ещё нет.
+budget-act = Документ
+budget-based-on = Основание
+budget-by = Кто
+budget-appendix = Приложение
+budget-compare = Сравнить версии
+budget-compare-from = Версия
+budget-compare-to = с версией
+budget-compare-run = Сравнить
+budget-new = Новый документ
+budget-kind = Вид документа
+budget-administrator = Администратор (для заключения)
+budget-administrator-none = — весь бюджет —
+budget-number = Номер
+budget-date = Дата
+budget-implements = Реализует решение (для постановления)
+budget-in-force = действующая версия
+budget-new-hint = Суммы заключения берутся из утверждённых бюджетных заявок администратора, решения комиссии — из заявок и заключений, решения маслихата — из решения комиссии, уточнения и корректировки — из действующей версии бюджета.
+budget-col-abp = АБП
+budget-col-program = Программа
+budget-col-reason = Обоснование изменения
+budget-base = Исходная сумма
+budget-new-line = Новая программа
+budget-lines-hint = Суммы в тенге. Блок ячеек, скопированный из Excel, вставляется с ячейки, в которую вставлен; Enter и стрелки переходят по строкам. Сумма больше исходной сохраняется только с обоснованием.
+budget-adopt = Принять документ
+budget-adopt-confirm = Принять документ? После принятия суммы не меняются.
+budget-kind-conclusion = Заключение рабочего органа
+budget-kind-commission = Решение бюджетной комиссии
+budget-kind-approval = Решение маслихата об утверждении бюджета
+budget-kind-resolution = Постановление акимата о реализации решения маслихата
+budget-kind-refinement = Решение маслихата об уточнении бюджета
+budget-kind-correction = Корректировка бюджета
+budget-status-draft = Проект
+budget-status-adopted = Принят
+budget-act-label = { $kind } № { $number } от { $date }
+budget-period = на { $from }–{ $to } годы
+budget-col-year = { $year } год
+budget-appendix-to = Приложение к документу: { $act }
+budget-appendix-title-conclusion = Рекомендуемые объёмы расходов по бюджетным программам
+budget-appendix-title-commission = Одобренные бюджетной комиссией объёмы расходов по бюджетным программам
+budget-appendix-title-approval = Бюджет по бюджетным программам
+budget-appendix-title-resolution = Бюджет по бюджетным программам (к постановлению)
+budget-appendix-title-refinement = Уточнённый бюджет по бюджетным программам
+budget-appendix-title-correction = Скорректированный бюджет по бюджетным программам
+budget-col-change = Изменение
+budget-col-requested = Запрошено в заявках
+budget-col-recommended = Рекомендовано рабочим органом
+budget-col-remark = Замечания рабочего органа
+budget-compare-decisions = Сравнительный отчёт по решениям маслихата
+budget-compare-resolutions = Сравнительный отчёт по постановлениям акимата
+budget-compare-year = { $year } год
+report-budget-act = Приложение к постановлению (решению) по бюджету
+report-source-budget-act = суммах принятого документа по бюджету
+report-budget-compare = Сравнительный отчёт по постановлениям (решениям)
+report-source-budget-compare = суммах двух документов по бюджету одного периода
+report-budget-conclusions = Свод заключений рабочего органа
+report-source-budget-conclusions = принятых заключениях рабочего органа и решении бюджетной комиссии
+reports-module-budget = Решения по бюджету
+field-number = Номер
+field-act_date = Дата
+field-administrator = Администратор
+field-based_on = Основание
+field-campaign = Плановый период
+field-version = Версия
+err-budget-amount = Поле «{ $field }»: введите сумму, например 1 234 567,89.
+err-budget-negative = Программа { $line }: сумма не может быть отрицательной.
+err-budget-increase-reason = Программа { $line }: сумма { $amount } больше исходной { $base } — укажите обоснование.
+err-budget-code = Программа { $line }: коды АБП и программы — по три цифры (в заключении — только программы его администратора).
+err-budget-year = Программа { $line }: год вне планового периода.
+err-budget-frozen = Документ принят и больше не меняется.
+err-budget-resolution-lines = Постановление содержит суммы реализуемого решения; их меняет только новое решение.
+err-budget-needs-base = Сначала нужен принятый документ: { $needed ->
+    [commission] решение бюджетной комиссии
+   *[other] решение маслихата об утверждении бюджета
+}.
+err-budget-approved = Бюджет этого периода уже утверждён; изменения вносятся уточнением или корректировкой.
+err-budget-date-before = Дата документа раньше даты его основания ({ $date }).
+err-budget-number-taken = Номер уже занят другим документом этого вида.
+err-budget-compare-other = Сравниваются только документы одного бюджета и одного планового периода.
+err-budget-no-requests = У администратора нет утверждённых бюджетных заявок этого периода.
+err-budget-resolution-base = Постановление реализует принятое решение маслихата (утверждение, уточнение или корректировку) этого периода.
+err-budget-base-moved = После создания документа принята другая версия бюджета; создайте документ заново от действующей версии.
+err-budget-year-param = Год вне планового периода документа.
+err-plan-beyond-budget = План по программе { $abp } { $program } ({ $planned }) больше суммы { $allowed } по { $kind ->
+    [approval] решению маслихата об утверждении бюджета
+    [refinement] решению маслихата об уточнении бюджета
+   *[other] корректировке бюджета
+} № { $number } от { $date }.
+report-param-act = Документ по бюджету
+report-param-from = Версия бюджета
+report-param-to = Сравнить с версией

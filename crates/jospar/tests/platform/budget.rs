@@ -1,0 +1,411 @@
+//! Issue 22 (P-17): the budget cycle from the approved requests to the maslikhat's decision
+//! and a refinement, on SQLite and on PostgreSQL — the demo's acts, reports 6, 9, 10 and 11
+//! against amounts computed here from the requests, the refusals that name their field (more
+//! than the draft without a reason, a second approval, a comparison across periods), the
+//! financing plan refused after a correction lowers its program, the audit of every change,
+//! and the pages in both languages keeping what was typed when a save is refused.
+
+use crate::app::{Engine, TestApp, spawn};
+use crate::execution::get_json;
+use crate::story::send_json;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+const MLN: i64 = 100_000_000;
+
+#[tokio::test]
+async fn budget_cycle_on_sqlite() {
+    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+    cycle(&app).await;
+}
+
+#[tokio::test]
+async fn budget_cycle_on_postgres() {
+    let Some(app) = spawn(Engine::Postgres).await else {
+        return;
+    };
+    cycle(&app).await;
+}
+
+/// The demo's approved requests of the campaign summed by (ABP, program) and year, read from
+/// their lines here, apart from the module's own reading.
+async fn requested(app: &TestApp, campaign: i64) -> BTreeMap<(String, i32), i64> {
+    let mut sums = BTreeMap::new();
+    for request in jospar_planning::repo::campaign_requests(&app.db, campaign)
+        .await
+        .expect("requests")
+    {
+        if request.status != jospar_planning::Status::Approved {
+            continue;
+        }
+        let abp = jospar_planning::codes::administrator_code(&app.db, request.org_id)
+            .await
+            .expect("abp")
+            .expect("an administrator");
+        for line in jospar_planning::repo::lines(&app.db, request.id)
+            .await
+            .expect("lines")
+        {
+            for (year, amount) in &line.amounts {
+                *sums
+                    .entry((format!("{abp} {}", line.program), *year))
+                    .or_insert(0) += amount.tiyn();
+            }
+        }
+    }
+    sums
+}
+
+/// The amounts of the closing total row of a report's JSON, from column `from` on.
+fn total(table: &Value, from: usize) -> Vec<i64> {
+    table["total"].as_array().expect("total")[from..]
+        .iter()
+        .filter_map(Value::as_i64)
+        .collect()
+}
+
+fn row_with<'a>(table: &'a Value, abp: &str, program: &str) -> &'a Vec<Value> {
+    table["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(Value::as_array)
+        .find(|r| r[0] == abp && r[1] == program)
+        .unwrap_or_else(|| panic!("no row {abp} {program} in {table}"))
+}
+
+async fn cycle(app: &TestApp) {
+    jospar::demo_workflow::load_workflow(&app.db)
+        .await
+        .expect("workflow");
+    let planner = app.token("planner").await;
+    let abp = app.token("abp.edu").await;
+    let campaign = jospar_limits::repo::campaigns(&app.db)
+        .await
+        .expect("campaigns")[0]
+        .clone();
+    let first = campaign.first_year;
+
+    // The demo ran the cycle: conclusion, commission, approval, resolution, refinement.
+    let (status, acts) = get_json(
+        app,
+        &planner,
+        &format!("/budget-acts?campaign={}", campaign.id),
+    )
+    .await;
+    assert_eq!(status, 200, "{acts}");
+    let acts = acts.as_array().expect("acts").clone();
+    let kinds: Vec<&str> = acts.iter().filter_map(|a| a["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "conclusion",
+            "commission",
+            "approval",
+            "resolution",
+            "refinement"
+        ]
+    );
+    assert!(acts.iter().all(|a| a["status"] == "adopted"), "{acts:?}");
+    let id_of = |kind: &str| {
+        acts.iter()
+            .find(|a| a["kind"] == kind)
+            .and_then(|a| a["id"].as_i64())
+            .expect("act")
+    };
+
+    // Report 9 of the approval against the requests by hand: the working body took 95 % of
+    // the second year, the commission added 25 mln to the third (the demo's acts).
+    let sums = requested(app, campaign.id).await;
+    let key = sums.keys().next().expect("a requested program").0.clone();
+    let (abp_code, program) = key.split_once(' ').expect("abp and program");
+    let asked = |year: i32| sums.get(&(key.clone(), year)).copied().unwrap_or(0);
+    let approved = [
+        asked(first),
+        asked(first + 1) / 100 * 95,
+        asked(first + 2) + 25 * MLN,
+    ];
+    let (status, appendix) = get_json(
+        app,
+        &planner,
+        &format!("/reports/budget-act?act={}", id_of("approval")),
+    )
+    .await;
+    assert_eq!(status, 200, "{appendix}");
+    let all_programs: i64 = sums
+        .iter()
+        .filter(|((_, y), _)| *y == first)
+        .map(|(_, a)| a)
+        .sum();
+    assert_eq!(total(&appendix, 3)[0], all_programs);
+    let row = row_with(&appendix, abp_code, program);
+    let amounts: Vec<i64> = row[3..6].iter().filter_map(Value::as_i64).collect();
+    assert_eq!(amounts, approved);
+
+    // Report 6: requested, recommended, the difference, the commission's amount and the remark.
+    let (status, summary) = get_json(
+        app,
+        &planner,
+        &format!(
+            "/reports/budget-conclusions?campaign={}&year={}",
+            campaign.id,
+            first + 1
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{summary}");
+    let row = row_with(&summary, abp_code, program);
+    let values: Vec<i64> = row[3..7].iter().filter_map(Value::as_i64).collect();
+    assert_eq!(
+        values,
+        [
+            asked(first + 1),
+            approved[1],
+            approved[1] - asked(first + 1),
+            approved[1]
+        ]
+    );
+    assert!(row[7].as_str().expect("remark").contains("95 %"));
+
+    // Report 11: the refinement against the approval, 10 mln more in the first year.
+    let (status, compared) = get_json(
+        app,
+        &planner,
+        &format!(
+            "/reports/budget-compare?from={}&to={}&lang=ru",
+            id_of("approval"),
+            id_of("refinement")
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{compared}");
+    assert_eq!(
+        compared["title"],
+        "Сравнительный отчёт по решениям маслихата"
+    );
+    assert_eq!(
+        total(&compared, 3),
+        [all_programs, all_programs + 10 * MLN, 10 * MLN]
+    );
+
+    // A correction: more than the version in force without a reason is refused, naming the
+    // line; less is saved; each change is audited old → new.
+    let (status, correction) = send_json(
+        app,
+        "post",
+        "/budget-acts",
+        &planner,
+        json!({"campaign_id": campaign.id, "kind": "correction", "number": "К-1",
+               "act_date": app_today().to_string()}),
+    )
+    .await;
+    assert_eq!(status, 201, "{correction}");
+    let correction_id = correction["act"]["id"].as_i64().expect("id");
+    let line = |amount: i64, reason: &str| json!({"abp": abp_code, "program": program, "year": first, "amount_tiyn": amount, "reason": reason});
+    let refined = approved[0] + 10 * MLN;
+    let (status, refused) = send_json(
+        app,
+        "put",
+        &format!("/budget-acts/{correction_id}/lines?lang=ru"),
+        &planner,
+        json!({"version": 1, "lines": [line(refined + 1, "")]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(
+        refused["field"],
+        format!("line-{abp_code}-{program}-{first}")
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .expect("message")
+            .contains("обоснование")
+    );
+    // Lowered below the school's plan (the request's first year): by 100 tenge.
+    let lowered = asked(first) - 10_000;
+    let (status, saved) = send_json(
+        app,
+        "put",
+        &format!("/budget-acts/{correction_id}/lines"),
+        &planner,
+        json!({"version": 1, "lines": [line(lowered, "Секвестр")]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    let (status, adopted) = send_json(
+        app,
+        "post",
+        &format!("/budget-acts/{correction_id}/adopt"),
+        &planner,
+        json!({"version": saved["act"]["version"]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{adopted}");
+    let audit = app
+        .db
+        .audit_entries(&jospar_store::AuditFilter {
+            entity: Some("budget_act_line".into()),
+            entity_id: Some(format!("{correction_id}/{abp_code}/{program}/{first}")),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert!(
+        audit[0]
+            .old_value
+            .as_deref()
+            .expect("old")
+            .contains(&refined.to_string())
+    );
+    assert!(
+        audit[0]
+            .new_value
+            .as_deref()
+            .expect("new")
+            .contains(&lowered.to_string())
+    );
+
+    // The plan beyond the version in force is refused, naming the correction.
+    let request = jospar_planning::repo::campaign_requests(&app.db, campaign.id)
+        .await
+        .expect("requests")
+        .into_iter()
+        .find(|r| r.status == jospar_planning::Status::Approved)
+        .expect("approved request");
+    let (status, refused) = send_json(
+        app,
+        "post",
+        "/financing-plans?lang=ru",
+        &abp,
+        json!({"request_id": request.id, "year": first}),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    let message = refused["message"].as_str().expect("message");
+    assert!(message.contains("корректировке бюджета № К-1"), "{message}");
+
+    // Refusals naming their field: a second approval; a comparison across two periods.
+    let (status, twice) = send_json(
+        app,
+        "post",
+        "/budget-acts",
+        &planner,
+        json!({"campaign_id": campaign.id, "kind": "approval", "number": "99",
+               "act_date": app_today().to_string()}),
+    )
+    .await;
+    assert_eq!(
+        (status, twice["field"].as_str()),
+        (422, Some("kind")),
+        "{twice}"
+    );
+    let (status, next) = send_json(
+        app,
+        "post",
+        "/campaigns",
+        &planner,
+        json!({"authority_org_id": campaign.authority_org_id, "first_year": first + 1,
+               "name_ru": "Следующий", "name_kk": "Келесі", "inflation_bp": [10500, 10500]}),
+    )
+    .await;
+    assert_eq!(status, 201, "{next}");
+    let (status, other) = send_json(
+        app,
+        "post",
+        "/budget-acts",
+        &planner,
+        json!({"campaign_id": next["id"], "kind": "commission", "number": "БК-1",
+               "act_date": app_today().to_string()}),
+    )
+    .await;
+    assert_eq!(status, 201, "{other}");
+    let (status, across) = get_json(
+        app,
+        &planner,
+        &format!(
+            "/reports/budget-compare?from={}&to={}",
+            id_of("approval"),
+            other["act"]["id"]
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, across["field"].as_str()),
+        (422, Some("to")),
+        "{across}"
+    );
+
+    pages(app, campaign.id, abp_code, program, first).await;
+}
+
+fn app_today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// The pages: the list in both languages, and a draft's grid that keeps what was typed when a
+/// save is refused.
+async fn pages(app: &TestApp, campaign: i64, abp_code: &str, program: &str, first: i32) {
+    let page = app.signed_in("planner").await;
+    let list = page
+        .get(app.url(&format!("/budget-acts?campaign={campaign}&lang=kk")))
+        .send()
+        .await
+        .expect("list")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        list.contains("Мәслихаттың бюджетті бекіту туралы шешімі № 45/312"),
+        "{list}"
+    );
+    let csrf = crate::app::hidden(&list, "csrf");
+    let created = page
+        .post(app.url("/budget-acts?lang=ru"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("campaign", &campaign.to_string()),
+            ("kind", "refinement"),
+            ("number", "48/340"),
+            ("act_date", &app_today().format("%d.%m.%Y").to_string()),
+            ("based_on", ""),
+        ])
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(created.status().as_u16(), 303, "to the act");
+    let location = created.headers()["location"].to_str().expect("location");
+    assert!(location.contains("done=created"), "{location}");
+    let act_url = app.url(location.split('?').next().expect("path"));
+    let html = page
+        .get(&act_url)
+        .send()
+        .await
+        .expect("act")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("Решение маслихата об уточнении бюджета № 48/340"));
+    let cell = format!("a|{abp_code}|{program}|{first}");
+    assert!(
+        html.contains(&format!("name=\"{cell}\"")),
+        "an editable grid"
+    );
+    let version = crate::app::hidden(&html, "version");
+    let refused = page
+        .post(&act_url)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("version", version.as_str()),
+            (cell.as_str(), "12x"),
+            (&format!("r|{abp_code}|{program}"), "Typed reason"),
+        ])
+        .send()
+        .await
+        .expect("save");
+    assert_eq!(refused.status().as_u16(), 422);
+    let html = refused.text().await.expect("html");
+    assert!(html.contains("value=\"12x\"") && html.contains("value=\"Typed reason\""));
+    assert!(html.contains("id=\"act-error\""));
+}

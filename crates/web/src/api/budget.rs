@@ -1,0 +1,119 @@
+//! The budget cycle's acts (issue 22, P-17): conclusions, the commission's decision, the
+//! maslikhat's approval, the akimat's resolution, refinements and corrections. Reports 6, 9, 10
+//! and 11 come from the report catalogue (`/reports/budget-…`).
+
+use crate::api::common::*;
+use crate::ctx::Ctx;
+use crate::error::AppResult;
+use crate::routes::{Access, Api, Module};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query};
+use axum::response::Response;
+use jospar_access::Reader;
+use jospar_budget::usecases::{self as service, ActWithLines, NewAct};
+use jospar_budget::{Act, LineEdit};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+pub(super) fn routes(api: Api) -> Api {
+    api.module(Module::Budget)
+        .get(
+            "/budget-acts",
+            "The acts of a campaign's budget cycle: conclusions, decisions, resolutions (P-17)",
+            Access::SignedIn,
+            true,
+            acts,
+        )
+        .query::<CampaignQuery>()
+        .answers::<Act>()
+        .post(
+            "/budget-acts",
+            "Draw up an act; its amounts start from the requests, the conclusions, the commission's decision or the version in force",
+            Access::Enter,
+            false,
+            create,
+        )
+        .body::<NewAct>()
+        .created::<ActWithLines>()
+        .get(
+            "/budget-acts/{id}",
+            "One act with its amounts by administrator, program and year",
+            Access::SignedIn,
+            true,
+            act,
+        )
+        .answer::<ActWithLines>()
+        .put(
+            "/budget-acts/{id}/lines",
+            "Set amounts of a draft act, all or none; more than the base needs a reason",
+            Access::Enter,
+            false,
+            save_lines,
+        )
+        .body::<LinesBody>()
+        .answer::<ActWithLines>()
+        .post(
+            "/budget-acts/{id}/adopt",
+            "Adopt a draft act; an approval, refinement or correction becomes the version in force",
+            Access::Approve,
+            false,
+            adopt,
+        )
+        .body::<VersionBody>()
+        .answer::<ActWithLines>()
+}
+
+#[derive(Deserialize, Default, IntoParams)]
+#[serde(default)]
+struct CampaignQuery {
+    /// The planning campaign's id (required).
+    campaign: String,
+}
+
+async fn acts(ctx: Ctx, Query(q): Query<CampaignQuery>) -> AppResult<Json<Vec<Act>>> {
+    let p = ctx.user()?;
+    let campaign = jospar_access::parse_id(&q.campaign, "campaign")?;
+    Ok(Json(
+        service::acts(ctx.db(), &Reader::User(p), campaign).await?,
+    ))
+}
+
+async fn create(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: NewAct = body(&bytes)?;
+    Ok(created(service::create(ctx.db(), p, new).await?))
+}
+
+async fn act(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ActWithLines>> {
+    let p = ctx.user()?;
+    Ok(Json(service::act(ctx.db(), &Reader::User(p), id).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(as = BudgetLinesBody)]
+struct LinesBody {
+    /// The act's version the amounts were typed on.
+    version: i64,
+    lines: Vec<LineEdit>,
+}
+
+async fn save_lines(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<ActWithLines>> {
+    let p = writer(&ctx)?;
+    let b: LinesBody = body(&bytes)?;
+    Ok(Json(
+        service::save_lines(ctx.db(), p, id, b.version, &b.lines).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(as = BudgetActVersion)]
+struct VersionBody {
+    version: i64,
+}
+
+async fn adopt(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<ActWithLines>> {
+    let p = writer(&ctx)?;
+    let b: VersionBody = body(&bytes)?;
+    Ok(Json(service::adopt(ctx.db(), p, id, b.version).await?))
+}

@@ -1,0 +1,519 @@
+//! The budget cycle's pages (issue 22, P-17): the acts of a campaign's budget — conclusions,
+//! the commission's decision, the maslikhat's approval, the akimat's resolution, refinements
+//! and corrections — and one act's amounts by program and year, typed (or pasted from Excel)
+//! while it is a draft, then adopted.
+
+use super::common::{Choice, form_message, unprocessable_if};
+use crate::AppState;
+use crate::ctx::Ctx;
+use crate::error::AppResult;
+use crate::menu::{MenuEntry, MenuGroup};
+use crate::view::{Page, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use jospar_access::{Access, Reader};
+use jospar_budget::reports::{act_label, names};
+use jospar_budget::usecases::{self as service, ActWithLines, NewAct};
+use jospar_budget::{Act, ActKind, ActStatus, LineEdit};
+use jospar_core::Tenge;
+use jospar_org::{OrgKind, Right};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
+    path: "/budget-acts",
+    current: "budget",
+    title_key: "nav-budget",
+    group: MenuGroup::Planning,
+    access: Access::Read,
+}];
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/budget-acts", get(list).post(create))
+        .route("/budget-acts/{id}", get(show).post(save))
+        .route("/budget-acts/{id}/adopt", post(adopt))
+}
+
+pub struct ActRow {
+    id: i64,
+    label: String,
+    status: String,
+    adopted: bool,
+    based_on: String,
+    by: String,
+}
+
+#[derive(Template)]
+#[template(path = "budget_acts.html")]
+struct ListPage {
+    page: Page,
+    campaigns: Vec<Choice>,
+    campaign_id: i64,
+    acts: Vec<ActRow>,
+    can_enter: bool,
+    kinds: Vec<Choice>,
+    administrators: Vec<Choice>,
+    decisions: Vec<Choice>,
+    all_acts: Vec<Choice>,
+    form: ActForm,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+#[serde(default)]
+struct ActForm {
+    csrf: String,
+    campaign: String,
+    kind: String,
+    administrator: String,
+    number: String,
+    act_date: String,
+    based_on: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ListQuery {
+    campaign: String,
+}
+
+fn kind_name(ctx: &Ctx, kind: ActKind) -> String {
+    ctx.tr.t(&format!("budget-kind-{}", kind.code()))
+}
+
+async fn list_page(ctx: &Ctx, form: ActForm, error: Option<String>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let reader = Reader::User(p);
+    let lang = ctx.tr.lang();
+    let campaigns = jospar_limits::usecases::visible_campaigns(ctx.db(), p).await?;
+    let campaign = campaigns
+        .iter()
+        .find(|c| c.id.to_string() == form.campaign)
+        .or(campaigns.first())
+        .cloned();
+    let campaign_choices = campaigns
+        .iter()
+        .map(|c| Choice {
+            value: c.id.to_string(),
+            label: format!(
+                "{} ({}–{})",
+                if lang == "kk" { &c.name_kk } else { &c.name_ru },
+                c.first_year,
+                c.first_year + 2
+            ),
+            selected: Some(c.id) == campaign.as_ref().map(|x| x.id),
+        })
+        .collect();
+    let acts = match &campaign {
+        Some(c) => service::acts(ctx.db(), &reader, c.id).await?,
+        None => Vec::new(),
+    };
+    let label_of = |id: Option<i64>| {
+        id.and_then(|id| acts.iter().find(|a| a.id == id))
+            .map(|a| act_label(&ctx.tr, a))
+            .unwrap_or_default()
+    };
+    let rows = acts
+        .iter()
+        .rev()
+        .map(|a| ActRow {
+            id: a.id,
+            label: act_label(&ctx.tr, a) + &conclusion_suffix(a),
+            status: ctx.tr.t(&format!("budget-status-{}", a.status.code())),
+            adopted: a.status == ActStatus::Adopted,
+            based_on: label_of(a.based_on),
+            by: a.adopted_by.clone().unwrap_or_else(|| a.created_by.clone()),
+        })
+        .collect();
+    let can_enter = campaign
+        .as_ref()
+        .is_some_and(|c| p.can(Right::Enter, c.authority_org_id));
+    let kinds = ActKind::ALL
+        .iter()
+        .map(|k| Choice {
+            value: k.code().to_string(),
+            label: kind_name(ctx, *k),
+            selected: form.kind == k.code(),
+        })
+        .collect();
+    let mut administrators: Vec<Choice> = match &campaign {
+        Some(c) => jospar_org::repo::all_orgs(ctx.db())
+            .await?
+            .into_iter()
+            .filter(|o| o.kind == OrgKind::Administrator && o.budget_id == c.budget_id)
+            .filter_map(|o| {
+                let code = o.abp_code.clone()?;
+                Some(Choice {
+                    selected: form.administrator == code,
+                    label: format!("{code} {}", o.name(lang)),
+                    value: code,
+                })
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    administrators.sort_by(|a, b| a.value.cmp(&b.value));
+    let decisions = acts
+        .iter()
+        .filter(|a| a.kind.is_version() && a.status == ActStatus::Adopted)
+        .map(|a| Choice {
+            value: a.id.to_string(),
+            label: act_label(&ctx.tr, a),
+            selected: form.based_on == a.id.to_string(),
+        })
+        .collect();
+    let all_acts = acts
+        .iter()
+        .map(|a| Choice {
+            value: a.id.to_string(),
+            label: act_label(&ctx.tr, a) + &conclusion_suffix(a),
+            selected: false,
+        })
+        .collect();
+    let refused = error.is_some();
+    let response = render(ListPage {
+        page: Page::new(ctx, "budget-title", "budget"),
+        campaigns: campaign_choices,
+        campaign_id: campaign.as_ref().map(|c| c.id).unwrap_or_default(),
+        acts: rows,
+        can_enter,
+        kinds,
+        administrators,
+        decisions,
+        all_acts,
+        form,
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+/// A conclusion is on one administrator: " · 123".
+fn conclusion_suffix(act: &Act) -> String {
+    if act.administrator.is_empty() {
+        String::new()
+    } else {
+        format!(" · {}", act.administrator)
+    }
+}
+
+async fn list(ctx: Ctx, Query(q): Query<ListQuery>) -> AppResult<Response> {
+    let form = ActForm {
+        campaign: q.campaign,
+        ..ActForm::default()
+    };
+    list_page(&ctx, form, None).await
+}
+
+async fn create(ctx: Ctx, Form(form): Form<ActForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let result = async {
+        let new = NewAct {
+            campaign_id: jospar_access::parse_id(&form.campaign, "campaign")?,
+            kind: ActKind::from_code(&form.kind)
+                .ok_or_else(|| jospar_access::Error::invalid("err-required", "kind"))?,
+            administrator: form.administrator.clone(),
+            number: form.number.clone(),
+            act_date: jospar_access::parse_date(&form.act_date, "act_date")?,
+            based_on: match form.based_on.trim() {
+                "" => None,
+                id => Some(jospar_access::parse_id(id, "based_on")?),
+            },
+        };
+        service::create(ctx.db(), p, new).await
+    }
+    .await;
+    match result {
+        Ok(created) => Ok(Redirect::to(&crate::view::done(
+            &format!("/budget-acts/{}", created.act.id),
+            "created",
+        ))
+        .into_response()),
+        Err(e) => list_page(&ctx, form, Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+/// One program's row of an act: its amounts of the three years and the reason.
+pub struct ProgramRow {
+    abp: String,
+    program: String,
+    name: String,
+    cells: Vec<AmountCell>,
+    reason_name: String,
+    reason: String,
+}
+
+pub struct AmountCell {
+    year: i32,
+    name: String,
+    base: String,
+    value: String,
+    changed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "budget_act.html")]
+struct ActPage {
+    page: Page,
+    act: Act,
+    status: String,
+    based_on: Option<(i64, String)>,
+    years: [i32; 3],
+    rows: Vec<ProgramRow>,
+    totals: Vec<String>,
+    editable: bool,
+    can_adopt: bool,
+    q: String,
+    new_line: HashMap<String, String>,
+    /// The amounts typed for a new program, by year: (field index, year, value).
+    new_cells: Vec<(usize, i32, String)>,
+    error: Option<String>,
+}
+
+impl ActPage {
+    fn typed(&self, name: &str) -> String {
+        self.new_line.get(name).cloned().unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ActQuery {
+    q: String,
+}
+
+/// The act's page; `typed` holds what the user typed when a save was refused, so nothing is
+/// lost.
+async fn act_page(
+    ctx: &Ctx,
+    id: i64,
+    q: &str,
+    typed: &HashMap<String, String>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let reader = Reader::User(p);
+    let ActWithLines { act, lines } = service::act(ctx.db(), &reader, id).await?;
+    let campaign = service::campaign(ctx.db(), &reader, act.campaign_id).await?;
+    let names = names(ctx.db(), &ctx.tr, &act, &lines).await?;
+    let years = act.years();
+    let mut programs: BTreeMap<(String, String), Vec<&jospar_budget::ActLine>> = BTreeMap::new();
+    for line in &lines {
+        programs
+            .entry((line.abp.clone(), line.program.clone()))
+            .or_default()
+            .push(line);
+    }
+    let mut totals = [Tenge::ZERO; 3];
+    let needle = q.trim().to_lowercase();
+    let mut rows = Vec::new();
+    for ((abp, program), lines) in &programs {
+        let name = names.program_under(abp, program);
+        for line in lines {
+            if let Some(i) = years.iter().position(|y| *y == line.year) {
+                totals[i] += line.amount;
+            }
+        }
+        let shown = needle.is_empty()
+            || format!("{abp} {program} {abp}{program} {name}")
+                .to_lowercase()
+                .contains(&needle);
+        if !shown {
+            continue;
+        }
+        let cells = years
+            .iter()
+            .map(|year| {
+                let line = lines.iter().find(|l| l.year == *year);
+                let cell = format!("a|{abp}|{program}|{year}");
+                let stored = line.map(|l| l.amount.to_string()).unwrap_or_default();
+                AmountCell {
+                    year: *year,
+                    value: typed.get(&cell).cloned().unwrap_or(stored),
+                    base: line.map(|l| l.base.to_string()).unwrap_or_default(),
+                    changed: line.is_some_and(|l| l.amount != l.base),
+                    name: cell,
+                }
+            })
+            .collect();
+        let reason_name = format!("r|{abp}|{program}");
+        let stored_reason = lines
+            .iter()
+            .map(|l| l.reason.as_str())
+            .find(|r| !r.is_empty())
+            .unwrap_or_default()
+            .to_string();
+        rows.push(ProgramRow {
+            abp: abp.clone(),
+            program: program.clone(),
+            name,
+            cells,
+            reason: typed.get(&reason_name).cloned().unwrap_or(stored_reason),
+            reason_name,
+        });
+    }
+    let based_on = match act.based_on {
+        Some(base) => jospar_budget::repo::act(ctx.db(), base)
+            .await?
+            .map(|b| (b.id, act_label(&ctx.tr, &b))),
+        None => None,
+    };
+    let draft = act.status == ActStatus::Draft;
+    let editable =
+        draft && act.kind != ActKind::Resolution && p.can(Right::Enter, campaign.authority_org_id);
+    let can_adopt = draft && p.can(Right::Approve, campaign.authority_org_id);
+    let label = act_label(&ctx.tr, &act) + &conclusion_suffix(&act);
+    let page = Page::new(ctx, "budget-title", "budget").document(
+        label,
+        vec![(
+            format!("/budget-acts?campaign={}", act.campaign_id),
+            ctx.tr.t("budget-title"),
+        )],
+    );
+    let refused = error.is_some();
+    let response = render(ActPage {
+        page,
+        status: ctx.tr.t(&format!("budget-status-{}", act.status.code())),
+        based_on,
+        years,
+        rows,
+        totals: totals.iter().map(Tenge::to_string).collect(),
+        editable,
+        can_adopt,
+        q: q.to_string(),
+        new_cells: years
+            .iter()
+            .enumerate()
+            .map(|(i, y)| {
+                let value = typed.get(&format!("new_amount{i}")).cloned();
+                (i, *y, value.unwrap_or_default())
+            })
+            .collect(),
+        new_line: typed.clone(),
+        error,
+        act,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+async fn show(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ActQuery>) -> AppResult<Response> {
+    act_page(&ctx, id, &q.q, &HashMap::new(), None).await
+}
+
+/// An amount typed in a cell named `field`.
+fn amount(text: &str, field: &str) -> Result<i64, jospar_access::Error> {
+    Tenge::parse(text)
+        .map(|t| t.tiyn())
+        .map_err(|_| jospar_access::Error::invalid("err-budget-amount", field))
+}
+
+/// The edits of the typed grid: every amount cell with its program's reason, and the new
+/// program's line when its codes are typed.
+fn edits_of(fields: &HashMap<String, String>) -> Result<Vec<LineEdit>, jospar_access::Error> {
+    let mut edits = Vec::new();
+    for (name, value) in fields {
+        let Some(rest) = name.strip_prefix("a|") else {
+            continue;
+        };
+        let parts: Vec<&str> = rest.split('|').collect();
+        let [abp, program, year] = parts[..] else {
+            continue;
+        };
+        let field = format!("line-{abp}-{program}-{year}");
+        let year: i32 = year
+            .parse()
+            .map_err(|_| jospar_access::Error::invalid("err-required", &field))?;
+        edits.push(LineEdit {
+            abp: abp.to_string(),
+            program: program.to_string(),
+            year,
+            amount_tiyn: amount(value, &field)?,
+            reason: fields
+                .get(&format!("r|{abp}|{program}"))
+                .cloned()
+                .unwrap_or_default(),
+        });
+    }
+    let field = |k: &str| fields.get(k).map(|v| v.trim()).unwrap_or("");
+    if !field("new_abp").is_empty() || !field("new_program").is_empty() {
+        for i in 0..3 {
+            let (year, typed) = (
+                field(&format!("new_year{i}")),
+                field(&format!("new_amount{i}")),
+            );
+            if typed.is_empty() {
+                continue;
+            }
+            let name = format!("new_amount{i}");
+            edits.push(LineEdit {
+                abp: field("new_abp").to_string(),
+                program: field("new_program").to_string(),
+                year: year
+                    .parse()
+                    .map_err(|_| jospar_access::Error::invalid("err-required", &name))?,
+                amount_tiyn: amount(typed, &name)?,
+                reason: field("new_reason").to_string(),
+            });
+        }
+    }
+    // The same order whatever the form's: the first refusal is the first line's.
+    edits.sort_by(|a, b| (&a.abp, &a.program, a.year).cmp(&(&b.abp, &b.program, b.year)));
+    Ok(edits)
+}
+
+async fn save(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+    p.check_csrf(field("csrf"))?;
+    let result = async {
+        let version = jospar_access::parse_id(field("version"), "version")?;
+        service::save_lines(ctx.db(), p, id, version, &edits_of(&fields)?).await
+    }
+    .await;
+    let q = field("q").to_string();
+    match result {
+        Ok(_) => {
+            let path = if q.is_empty() {
+                format!("/budget-acts/{id}")
+            } else {
+                format!("/budget-acts/{id}?q={}", urlencoding::encode(&q))
+            };
+            Ok(Redirect::to(&crate::view::done(&path, "saved")).into_response())
+        }
+        Err(e) => act_page(&ctx, id, &q, &fields, Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+async fn adopt(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+    p.check_csrf(field("csrf"))?;
+    let result = async {
+        let version = jospar_access::parse_id(field("version"), "version")?;
+        service::adopt(ctx.db(), p, id, version).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&crate::view::done(
+            &format!("/budget-acts/{id}"),
+            "approved",
+        ))
+        .into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            act_page(&ctx, id, "", &HashMap::new(), Some(message)).await
+        }
+    }
+}
