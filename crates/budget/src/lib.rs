@@ -7,6 +7,7 @@
 //! financing plans are reconciled with (the execution module asks [`usecases::version_in_force`]).
 
 pub mod domain;
+pub mod forecast;
 pub mod repo;
 pub mod reports;
 pub mod usecases;

@@ -65,6 +65,29 @@ pub static REPORTS: &[ReportDef] = &[
         }),
     },
     ReportDef {
+        name: "budget-draft",
+        about: "Draft budget: sections I–VI, receipts from the adopted forecast, expenses from the commission's decision (report 5)",
+        params: &[
+            ParamDef {
+                name: "campaign",
+                required: true,
+                about: "planning campaign id",
+            },
+            YEAR,
+        ],
+        spec_numbers: &[5],
+        build: report_fn!(|c| {
+            draft_table(
+                c.db,
+                c.tr,
+                c.reader,
+                c.params.required("campaign")?,
+                c.params.number("year")?,
+            )
+            .await
+        }),
+    },
+    ReportDef {
         name: "budget-conclusions",
         about: "Summary of the working body's conclusions on the administrators' requests, with the commission's decision (report 6)",
         params: &[
@@ -410,4 +433,131 @@ pub async fn conclusions_table(
         total: Some(total_row(tr, &g.total, true)),
         ..Table::default()
     })
+}
+
+/// Report 5: the draft budget of a year, by the sections of the Budget Code (art. 11) —
+/// I revenues (receipts categories 1–4 of the adopted forecast), II expenses (the commission's
+/// decision, by administrator), III net budget lending and IV the balance of operations with
+/// financial assets (their receipts, categories 5 and 6), V the deficit (surplus), VI its
+/// financing: borrowing (category 7) and the balances of budget funds used.
+pub async fn draft_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    campaign_id: i64,
+    year: Option<i32>,
+) -> Result<Table> {
+    let campaign = usecases::campaign(db, reader, campaign_id).await?;
+    let year = year.unwrap_or(campaign.first_year);
+    if !campaign.years().contains(&year) {
+        return Err(jospar_access::Error::invalid(
+            "err-budget-year-param",
+            "year",
+        ));
+    }
+    let acts = usecases::acts(db, reader, campaign_id).await?;
+    let commission = acts
+        .iter()
+        .filter(|a| a.kind == ActKind::Commission && a.status == ActStatus::Adopted)
+        .max_by_key(|a| (a.act_date, a.adopted_at))
+        .ok_or_else(|| usecases::budget_error(BudgetError::NeedsBase(ActKind::Commission)))?;
+    let (forecast, receipts) = crate::forecast::adopted_amounts(db, reader, campaign_id)
+        .await?
+        .ok_or_else(|| jospar_access::Error::invalid("err-forecast-none", "campaign"))?;
+    let lines = crate::repo::lines(db, commission.id).await?;
+    let names = names(db, tr, commission, &lines).await?;
+    let class_year = jospar_planning::codes::classification_year(db, campaign.first_year).await?;
+    let categories = jospar_classification::repo::code_names(
+        db,
+        class_year,
+        jospar_classification::CodeKind::ReceiptCategory,
+    )
+    .await?;
+    let category = |digit: char| {
+        receipts
+            .iter()
+            .filter(|((code, y), _)| *y == year && code.starts_with(digit))
+            .map(|(_, a)| *a)
+            .fold(Tenge::ZERO, |sum, a| sum + a)
+    };
+    let mut by_abp: BTreeMap<&str, Tenge> = BTreeMap::new();
+    for line in lines.iter().filter(|l| l.year == year) {
+        *by_abp.entry(line.abp.as_str()).or_insert(Tenge::ZERO) += line.amount;
+    }
+    let revenues = ['1', '2', '3', '4']
+        .into_iter()
+        .map(category)
+        .fold(Tenge::ZERO, |s, a| s + a);
+    let expenses = by_abp.values().fold(Tenge::ZERO, |s, a| s + *a);
+    let lending = Tenge::ZERO - category('5');
+    let assets = Tenge::ZERO - category('6');
+    let deficit = revenues - expenses - lending - assets;
+    let financing = Tenge::ZERO - deficit;
+    let borrowing = category('7');
+    let mut t = Sections::default();
+    t.section("I", tr.t("budget-draft-revenues"), revenues);
+    for digit in ['1', '2', '3', '4'] {
+        let code = digit.to_string();
+        t.item(&code, categories.name(&code, tr.lang()), category(digit));
+    }
+    t.section("II", tr.t("budget-draft-expenses"), expenses);
+    for (abp, amount) in &by_abp {
+        t.item(abp, names.administrator(abp), *amount);
+    }
+    t.section("III", tr.t("budget-draft-lending"), lending);
+    t.item("5", tr.t("budget-draft-repayments"), category('5'));
+    t.section("IV", tr.t("budget-draft-assets"), assets);
+    t.item("6", tr.t("budget-draft-asset-sales"), category('6'));
+    t.section("V", tr.t("budget-draft-deficit"), deficit);
+    t.section("VI", tr.t("budget-draft-financing"), financing);
+    t.item("7", tr.t("budget-draft-borrowing"), borrowing);
+    t.item("", tr.t("budget-draft-balances"), financing - borrowing);
+    Ok(Table {
+        number: vec![tr.args("budget-appendix-to", &[("act", act_label(tr, commission))])],
+        title: tr.t("report-budget-draft"),
+        subtitle: vec![
+            jospar_org::usecases::org_name(db, tr.0, campaign.authority_org_id).await?,
+            tr.args("budget-compare-year", &[("year", year.to_string())]),
+            tr.args(
+                "budget-draft-forecast",
+                &[("number", forecast.number.to_string())],
+            ),
+        ],
+        headers: vec![
+            tr.t("budget-col-code"),
+            tr.t("col-name"),
+            tr.t("budget-col-amount"),
+        ],
+        numbered: true,
+        rows: t.rows,
+        strong_rows: t.strong,
+        ..Table::default()
+    })
+}
+
+/// The rows of a table of sections (strong) and their items. No outline levels: a section is
+/// not always the sum of its items (net lending is minus the repayments shown under it).
+#[derive(Default)]
+struct Sections {
+    rows: Vec<Vec<Cell>>,
+    strong: Vec<usize>,
+}
+
+impl Sections {
+    fn section(&mut self, code: &str, name: String, amount: Tenge) {
+        self.strong.push(self.rows.len());
+        self.rows.push(vec![
+            Cell::Text(code.into()),
+            Cell::Text(name),
+            Cell::Money(amount),
+        ]);
+    }
+
+    fn item(&mut self, code: &str, name: String, amount: Tenge) {
+        self.rows.push(vec![
+            Cell::Text(code.into()),
+            Cell::Text(name),
+            Cell::Money(amount),
+        ]);
+    }
 }

@@ -167,9 +167,11 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
 }
 
 /// The budget of the period from the approved requests to the akimat's resolution (issue 22):
-/// the working body's conclusion on the education administrator, which recommends less for
-/// the second year with its remark; the commission's decision, which adds to the third year
-/// with its reason; the maslikhat's approval and the akimat's resolution implementing it.
+/// the working body's conclusion on the education administrator, which recommends 95 % for
+/// the third year with its remark; the commission's decision, which adds a new school to that
+/// year with its reason; the adopted forecast of receipts; the maslikhat's approval and the
+/// akimat's resolution implementing it. The first two years stay as requested, so the schools'
+/// plans of those years fit the budget.
 async fn budget_cycle(
     db: &Db,
     planner: &Principal,
@@ -211,7 +213,8 @@ async fn budget_cycle(
     };
     let conclusion =
         budget::create(db, planner, new(ActKind::Conclusion, &first.abp, "РО-1", 8)).await?;
-    let second = first.year + 1;
+    let third = first.year + 2;
+    let recommended = amount(third) / 100 * 95;
     let conclusion = budget::save_lines(
         db,
         planner,
@@ -219,15 +222,14 @@ async fn budget_cycle(
         conclusion.act.version,
         &[edit(
             &first,
-            second,
-            amount(second) / 100 * 95,
-            "Рост расходов на второй год не подтверждён расчётами; рекомендовано 95 %.",
+            third,
+            recommended,
+            "Рост расходов на третий год не подтверждён расчётами; рекомендовано 95 %.",
         )],
     )
     .await?;
     budget::adopt(db, planner, conclusion.act.id, conclusion.act.version).await?;
     let commission = budget::create(db, planner, new(ActKind::Commission, "", "БК-3", 6)).await?;
-    let third = first.year + 2;
     let commission = budget::save_lines(
         db,
         planner,
@@ -236,16 +238,65 @@ async fn budget_cycle(
         &[edit(
             &first,
             third,
-            amount(third) + 25 * MLN,
+            recommended + 25 * MLN,
             "Ввод новой школы в селе Курык с 1 сентября третьего года.",
         )],
     )
     .await?;
     budget::adopt(db, planner, commission.act.id, commission.act.version).await?;
+    forecast_receipts(db, planner, campaign).await?;
     let approval = budget::create(db, planner, new(ActKind::Approval, "", "45/312", 4)).await?;
     budget::adopt(db, planner, approval.act.id, approval.act.version).await?;
     let resolution = budget::create(db, planner, new(ActKind::Resolution, "", "218", 3)).await?;
     budget::adopt(db, planner, resolution.act.id, resolution.act.version).await?;
+    Ok(())
+}
+
+/// The demo's forecast of receipts: for each code, the region's approved plan of 2025 as the
+/// open-budgets portal publishes it (thousand tenge, `data/portal/local_mangystau_region_
+/// execution_tree.csv`, March 2025), grown 8 % a year.
+const RECEIPTS_2025: &[(&str, i64)] = &[
+    ("101101", 39_266_782),
+    ("101201", 143_192_787),
+    ("103101", 104_259_164),
+    ("104101", 41_234_702),
+    ("104301", 673_967),
+    ("104401", 6_958_940),
+    ("108101", 4_850_097),
+    ("201501", 355_110),
+    ("206101", 3_718_188),
+    ("301101", 3_099_831),
+    ("303101", 1_524_518),
+    ("402101", 249_005_639),
+];
+
+async fn forecast_receipts(
+    db: &Db,
+    planner: &Principal,
+    campaign: i64,
+) -> std::result::Result<(), jospar_access::Error> {
+    use jospar_budget::forecast;
+    let draft = forecast::create(db, planner, campaign).await?;
+    let first = draft.forecast.first_year;
+    let basis = "План 2025 года (портал открытых бюджетов) с ростом 8 % в год";
+    let mut lines = Vec::new();
+    for (code, thousands) in RECEIPTS_2025 {
+        // Tiyn of 2025, then 8 % a year from 2026 on, rounded down to the tenge.
+        let mut tiyn = i128::from(*thousands) * 100_000;
+        for year in 2026..first + 3 {
+            tiyn = tiyn * 108 / 100 / 100 * 100;
+            if year >= first {
+                lines.push(forecast::ForecastLine {
+                    code: (*code).to_string(),
+                    year,
+                    amount_tiyn: i64::try_from(tiyn).unwrap_or(i64::MAX),
+                    basis: basis.to_string(),
+                });
+            }
+        }
+    }
+    let saved = forecast::save_lines(db, planner, draft.forecast.id, 1, &lines).await?;
+    forecast::adopt(db, planner, saved.forecast.id, saved.forecast.version).await?;
     Ok(())
 }
 

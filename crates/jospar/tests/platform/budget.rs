@@ -115,16 +115,13 @@ async fn cycle(app: &TestApp) {
     };
 
     // Report 9 of the approval against the requests by hand: the working body took 95 % of
-    // the second year, the commission added 25 mln to the third (the demo's acts).
+    // the third year, the commission added 25 mln to it (the demo's acts).
     let sums = requested(app, campaign.id).await;
     let key = sums.keys().next().expect("a requested program").0.clone();
     let (abp_code, program) = key.split_once(' ').expect("abp and program");
     let asked = |year: i32| sums.get(&(key.clone(), year)).copied().unwrap_or(0);
-    let approved = [
-        asked(first),
-        asked(first + 1) / 100 * 95,
-        asked(first + 2) + 25 * MLN,
-    ];
+    let recommended = asked(first + 2) / 100 * 95;
+    let approved = [asked(first), asked(first + 1), recommended + 25 * MLN];
     let (status, appendix) = get_json(
         app,
         &planner,
@@ -149,7 +146,7 @@ async fn cycle(app: &TestApp) {
         &format!(
             "/reports/budget-conclusions?campaign={}&year={}",
             campaign.id,
-            first + 1
+            first + 2
         ),
     )
     .await;
@@ -159,10 +156,10 @@ async fn cycle(app: &TestApp) {
     assert_eq!(
         values,
         [
-            asked(first + 1),
-            approved[1],
-            approved[1] - asked(first + 1),
-            approved[1]
+            asked(first + 2),
+            recommended,
+            recommended - asked(first + 2),
+            approved[2]
         ]
     );
     assert!(row[7].as_str().expect("remark").contains("95 %"));
@@ -187,6 +184,76 @@ async fn cycle(app: &TestApp) {
         total(&compared, 3),
         [all_programs, all_programs + 10 * MLN, 10 * MLN]
     );
+
+    // Report 5: the draft budget of the first year — revenues from the adopted forecast,
+    // expenses from the commission's decision, the deficit (surplus) between them.
+    let (_, forecasts) = get_json(
+        app,
+        &planner,
+        &format!("/receipt-forecasts?campaign={}", campaign.id),
+    )
+    .await;
+    let adopted = forecasts
+        .as_array()
+        .expect("forecasts")
+        .iter()
+        .find(|f| f["adopted"] == true)
+        .and_then(|f| f["id"].as_i64())
+        .expect("an adopted forecast");
+    let (_, forecast) = get_json(app, &planner, &format!("/receipt-forecasts/{adopted}")).await;
+    let revenues: i64 = forecast["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| l["year"] == first && l["code"].as_str().is_some_and(|c| c < "5"))
+        .filter_map(|l| l["amount_tiyn"].as_i64())
+        .sum();
+    assert!(revenues > 0);
+    let (status, draft) = get_json(
+        app,
+        &planner,
+        &format!("/reports/budget-draft?campaign={}", campaign.id),
+    )
+    .await;
+    assert_eq!(status, 200, "{draft}");
+    let section = |code: &str| {
+        draft["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r[0] == code)
+            .and_then(|r| r[2].as_i64())
+            .unwrap_or_else(|| panic!("section {code} in {draft}"))
+    };
+    assert_eq!(section("I"), revenues);
+    assert_eq!(section("II"), all_programs);
+    assert_eq!(section("V"), revenues - all_programs);
+    assert_eq!(section("VI"), all_programs - revenues);
+    // A figure of a new forecast version without its basis is refused, naming the line.
+    let (status, next_version) = send_json(
+        app,
+        "post",
+        "/receipt-forecasts",
+        &planner,
+        json!({"campaign_id": campaign.id}),
+    )
+    .await;
+    assert_eq!(status, 201, "{next_version}");
+    assert_eq!(next_version["forecast"]["number"], 2);
+    assert_eq!(
+        next_version["lines"], forecast["lines"],
+        "a copy of the latest"
+    );
+    let (status, refused) = send_json(
+        app,
+        "put",
+        &format!("/receipt-forecasts/{}/lines", next_version["forecast"]["id"]),
+        &planner,
+        json!({"version": 1, "lines": [{"code": "101201", "year": first, "amount_tiyn": 5, "basis": " "}]}),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["field"], format!("code-101201-{first}"));
 
     // A correction: more than the version in force without a reason is refused, naming the
     // line; less is saved; each change is audited old → new.

@@ -90,6 +90,7 @@ async fn every_route_refuses_what_it_must() {
     .id;
     let who = jospar_store::Who::system();
     let act = budget_act(&app.db, campaign, budget, root).await;
+    let forecast = draft_forecast(&app, campaign).await;
     let draft = jospar_planning::repo::create_request(
         &app.db,
         &who,
@@ -467,6 +468,43 @@ async fn every_route_refuses_what_it_must() {
             method: "post",
             route: "/budget-acts/{id}/adopt",
             path: format!("/budget-acts/{act}/adopt"),
+            body: Some(json!({"version": 2})),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/receipt-forecasts",
+            path: format!("/receipt-forecasts?campaign={campaign}"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/receipt-forecasts",
+            path: "/receipt-forecasts".into(),
+            body: Some(json!({"campaign_id": campaign})),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/receipt-forecasts/{id}",
+            path: format!("/receipt-forecasts/{forecast}"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "put",
+            route: "/receipt-forecasts/{id}/lines",
+            path: format!("/receipt-forecasts/{forecast}/lines"),
+            body: Some(
+                json!({"version": 1, "lines": [{"code": "101201", "year": 2027, "amount_tiyn": 100, "basis": "оценка"}]}),
+            ),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/receipt-forecasts/{id}/adopt",
+            path: format!("/receipt-forecasts/{forecast}/adopt"),
             body: Some(json!({"version": 2})),
             expect: "RARRRRR",
         },
@@ -1446,6 +1484,21 @@ async fn budget_act(db: &jospar_store::Db, campaign: i64, budget: i64, authority
         .await
         .expect("act");
     act.id
+}
+
+/// A draft forecast of receipts of the campaign, drawn up by the planner through the API.
+async fn draft_forecast(app: &crate::app::TestApp, campaign: i64) -> i64 {
+    let planner = app.token("planner").await;
+    let (status, created) = crate::story::send_json(
+        app,
+        "post",
+        "/receipt-forecasts",
+        &planner,
+        json!({"campaign_id": campaign}),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    created["forecast"]["id"].as_i64().expect("id")
 }
 
 /// Sends one case of the matrix with `token` (none: anonymous); the status.

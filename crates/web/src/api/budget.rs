@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::response::Response;
 use jospar_access::Reader;
+use jospar_budget::forecast::{self, Forecast, ForecastLine, ForecastWithLines};
 use jospar_budget::usecases::{self as service, ActWithLines, NewAct};
 use jospar_budget::{Act, LineEdit};
 use serde::Deserialize;
@@ -62,6 +63,50 @@ pub(super) fn routes(api: Api) -> Api {
         )
         .body::<VersionBody>()
         .answer::<ActWithLines>()
+        .get(
+            "/receipt-forecasts",
+            "The versions of a campaign's forecast of receipts",
+            Access::SignedIn,
+            true,
+            forecasts,
+        )
+        .query::<CampaignQuery>()
+        .answers::<Forecast>()
+        .post(
+            "/receipt-forecasts",
+            "A new version of the forecast of receipts, a copy of the latest",
+            Access::Enter,
+            false,
+            create_forecast,
+        )
+        .body::<NewForecast>()
+        .created::<ForecastWithLines>()
+        .get(
+            "/receipt-forecasts/{id}",
+            "One version of the forecast with its figures by receipts code and year",
+            Access::SignedIn,
+            true,
+            forecast,
+        )
+        .answer::<ForecastWithLines>()
+        .put(
+            "/receipt-forecasts/{id}/lines",
+            "Set figures of a draft forecast, all or none; each figure needs its basis",
+            Access::Enter,
+            false,
+            save_forecast,
+        )
+        .body::<ForecastBody>()
+        .answer::<ForecastWithLines>()
+        .post(
+            "/receipt-forecasts/{id}/adopt",
+            "Adopt a draft forecast: the draft budget reads its receipts",
+            Access::Approve,
+            false,
+            adopt_forecast,
+        )
+        .body::<VersionBody>()
+        .answer::<ForecastWithLines>()
 }
 
 #[derive(Deserialize, Default, IntoParams)]
@@ -116,4 +161,62 @@ async fn adopt(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<Ac
     let p = writer(&ctx)?;
     let b: VersionBody = body(&bytes)?;
     Ok(Json(service::adopt(ctx.db(), p, id, b.version).await?))
+}
+
+async fn forecasts(ctx: Ctx, Query(q): Query<CampaignQuery>) -> AppResult<Json<Vec<Forecast>>> {
+    let p = ctx.user()?;
+    let campaign = jospar_access::parse_id(&q.campaign, "campaign")?;
+    Ok(Json(
+        forecast::forecasts(ctx.db(), &Reader::User(p), campaign).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(as = NewReceiptForecast)]
+struct NewForecast {
+    campaign_id: i64,
+}
+
+async fn create_forecast(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: NewForecast = body(&bytes)?;
+    Ok(created(
+        forecast::create(ctx.db(), p, new.campaign_id).await?,
+    ))
+}
+
+async fn forecast(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ForecastWithLines>> {
+    let p = ctx.user()?;
+    Ok(Json(
+        forecast::forecast(ctx.db(), &Reader::User(p), id).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(as = ReceiptForecastBody)]
+struct ForecastBody {
+    version: i64,
+    lines: Vec<ForecastLine>,
+}
+
+async fn save_forecast(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<ForecastWithLines>> {
+    let p = writer(&ctx)?;
+    let b: ForecastBody = body(&bytes)?;
+    Ok(Json(
+        forecast::save_lines(ctx.db(), p, id, b.version, &b.lines).await?,
+    ))
+}
+
+async fn adopt_forecast(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<ForecastWithLines>> {
+    let p = writer(&ctx)?;
+    let b: VersionBody = body(&bytes)?;
+    Ok(Json(forecast::adopt(ctx.db(), p, id, b.version).await?))
 }

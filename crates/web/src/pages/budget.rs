@@ -15,6 +15,7 @@ use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jospar_access::{Access, Reader};
+use jospar_budget::forecast::{self, ForecastLine, ForecastWithLines};
 use jospar_budget::reports::{act_label, names};
 use jospar_budget::usecases::{self as service, ActWithLines, NewAct};
 use jospar_budget::{Act, ActKind, ActStatus, LineEdit};
@@ -36,6 +37,12 @@ pub fn routes() -> Router<AppState> {
         .route("/budget-acts", get(list).post(create))
         .route("/budget-acts/{id}", get(show).post(save))
         .route("/budget-acts/{id}/adopt", post(adopt))
+        .route("/receipt-forecasts", post(create_forecast))
+        .route(
+            "/receipt-forecasts/{id}",
+            get(show_forecast).post(save_forecast),
+        )
+        .route("/receipt-forecasts/{id}/adopt", post(adopt_forecast))
 }
 
 pub struct ActRow {
@@ -59,6 +66,8 @@ struct ListPage {
     administrators: Vec<Choice>,
     decisions: Vec<Choice>,
     all_acts: Vec<Choice>,
+    /// The versions of the forecast of receipts: (id, label, adopted).
+    forecasts: Vec<(i64, String, bool)>,
     form: ActForm,
     error: Option<String>,
 }
@@ -174,6 +183,15 @@ async fn list_page(ctx: &Ctx, form: ActForm, error: Option<String>) -> AppResult
             selected: false,
         })
         .collect();
+    let forecasts = match &campaign {
+        Some(c) => forecast::forecasts(ctx.db(), &reader, c.id)
+            .await?
+            .into_iter()
+            .rev()
+            .map(|f| (f.id, forecast_label(ctx, &f), f.adopted))
+            .collect(),
+        None => Vec::new(),
+    };
     let refused = error.is_some();
     let response = render(ListPage {
         page: Page::new(ctx, "budget-title", "budget"),
@@ -185,10 +203,16 @@ async fn list_page(ctx: &Ctx, form: ActForm, error: Option<String>) -> AppResult
         administrators,
         decisions,
         all_acts,
+        forecasts,
         form,
         error,
     })?;
     Ok(unprocessable_if(refused, response))
+}
+
+fn forecast_label(ctx: &Ctx, f: &forecast::Forecast) -> String {
+    ctx.tr
+        .args("forecast-version", &[("number", f.number.to_string())])
 }
 
 /// A conclusion is on one administrator: " · 123".
@@ -514,6 +538,260 @@ async fn adopt(
         Err(e) => {
             let message = form_message(&ctx, e)?;
             act_page(&ctx, id, "", &HashMap::new(), Some(message)).await
+        }
+    }
+}
+
+/// A new version of the forecast of receipts, from the budget acts page.
+async fn create_forecast(ctx: Ctx, Form(form): Form<ActForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let result = async {
+        let campaign = jospar_access::parse_id(&form.campaign, "campaign")?;
+        forecast::create(ctx.db(), p, campaign).await
+    }
+    .await;
+    match result {
+        Ok(created) => Ok(Redirect::to(&crate::view::done(
+            &format!("/receipt-forecasts/{}", created.forecast.id),
+            "created",
+        ))
+        .into_response()),
+        Err(e) => list_page(&ctx, form, Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+/// One code's row of the forecast: the three years' amounts and the basis.
+pub struct CodeRow {
+    code: String,
+    name: String,
+    /// (field name, value)
+    cells: Vec<(String, String)>,
+    basis_name: String,
+    basis: String,
+}
+
+#[derive(Template)]
+#[template(path = "forecast.html")]
+struct ForecastPage {
+    page: Page,
+    forecast: forecast::Forecast,
+    campaign_id: i64,
+    years: [i32; 3],
+    rows: Vec<CodeRow>,
+    /// Empty rows for new codes, typed or pasted: (row index, values of code, 3 amounts, basis).
+    blank: Vec<(usize, Vec<String>)>,
+    totals: Vec<String>,
+    editable: bool,
+    can_adopt: bool,
+    error: Option<String>,
+}
+
+/// How many empty rows the forecast page offers for new codes.
+const BLANK_ROWS: usize = 8;
+
+async fn forecast_page(
+    ctx: &Ctx,
+    id: i64,
+    typed: &HashMap<String, String>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let reader = Reader::User(p);
+    let ForecastWithLines { forecast: f, lines } =
+        forecast::forecast(ctx.db(), &reader, id).await?;
+    let campaign = service::campaign(ctx.db(), &reader, f.campaign_id).await?;
+    let year = jospar_planning::codes::classification_year(ctx.db(), f.first_year).await?;
+    let subclasses = jospar_classification::repo::code_names(
+        ctx.db(),
+        year,
+        jospar_classification::CodeKind::ReceiptSubclass,
+    )
+    .await?;
+    let years = [f.first_year, f.first_year + 1, f.first_year + 2];
+    let mut codes: BTreeMap<&str, Vec<&ForecastLine>> = BTreeMap::new();
+    for line in &lines {
+        codes.entry(line.code.as_str()).or_default().push(line);
+    }
+    let mut totals = [Tenge::ZERO; 3];
+    let rows = codes
+        .iter()
+        .map(|(code, lines)| {
+            let cells = years
+                .iter()
+                .enumerate()
+                .map(|(i, year)| {
+                    let stored = lines
+                        .iter()
+                        .find(|l| l.year == *year)
+                        .map(|l| l.amount_tiyn);
+                    totals[i] += Tenge::from_tiyn(stored.unwrap_or(0));
+                    let name = format!("f|{code}|{year}");
+                    let shown = stored
+                        .map(|t| Tenge::from_tiyn(t).to_string())
+                        .unwrap_or_default();
+                    (name.clone(), typed.get(&name).cloned().unwrap_or(shown))
+                })
+                .collect();
+            let basis_name = format!("b|{code}");
+            let stored_basis = lines
+                .iter()
+                .map(|l| l.basis.as_str())
+                .find(|b| !b.is_empty());
+            CodeRow {
+                code: code.to_string(),
+                name: subclasses.name(code.get(..4).unwrap_or(code), ctx.tr.lang()),
+                cells,
+                basis: typed
+                    .get(&basis_name)
+                    .cloned()
+                    .unwrap_or_else(|| stored_basis.unwrap_or_default().to_string()),
+                basis_name,
+            }
+        })
+        .collect();
+    let blank = (0..BLANK_ROWS)
+        .map(|i| {
+            let values = ["code", "a0", "a1", "a2", "basis"]
+                .iter()
+                .map(|k| typed.get(&format!("n{i}_{k}")).cloned().unwrap_or_default())
+                .collect();
+            (i, values)
+        })
+        .collect();
+    let editable = !f.adopted && p.can(Right::Enter, campaign.authority_org_id);
+    let can_adopt = !f.adopted && p.can(Right::Approve, campaign.authority_org_id);
+    let page = Page::new(ctx, "forecast-title", "budget").document(
+        forecast_label(ctx, &f),
+        vec![(
+            format!("/budget-acts?campaign={}", f.campaign_id),
+            ctx.tr.t("budget-title"),
+        )],
+    );
+    let refused = error.is_some();
+    let response = render(ForecastPage {
+        page,
+        campaign_id: f.campaign_id,
+        forecast: f,
+        years,
+        rows,
+        blank,
+        totals: totals.iter().map(Tenge::to_string).collect(),
+        editable,
+        can_adopt,
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+async fn show_forecast(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    forecast_page(&ctx, id, &HashMap::new(), None).await
+}
+
+/// The figures typed on the forecast page: every amount cell of a known code with its basis,
+/// and the new codes' rows.
+fn forecast_lines_of(
+    fields: &HashMap<String, String>,
+    years: [i32; 3],
+) -> Result<Vec<ForecastLine>, jospar_access::Error> {
+    let mut lines = Vec::new();
+    for (name, value) in fields {
+        let Some(rest) = name.strip_prefix("f|") else {
+            continue;
+        };
+        let Some((code, year)) = rest.split_once('|') else {
+            continue;
+        };
+        let field = format!("code-{code}-{year}");
+        let year: i32 = year
+            .parse()
+            .map_err(|_| jospar_access::Error::invalid("err-required", &field))?;
+        lines.push(ForecastLine {
+            code: code.to_string(),
+            year,
+            amount_tiyn: amount(value, &field)?,
+            basis: fields
+                .get(&format!("b|{code}"))
+                .cloned()
+                .unwrap_or_default(),
+        });
+    }
+    for i in 0..BLANK_ROWS {
+        let field = |k: &str| {
+            fields
+                .get(&format!("n{i}_{k}"))
+                .map(|v| v.trim())
+                .unwrap_or("")
+        };
+        let code: String = field("code").split_whitespace().collect();
+        if code.is_empty() {
+            continue;
+        }
+        for (j, year) in years.iter().enumerate() {
+            let typed = field(&format!("a{j}"));
+            if typed.is_empty() {
+                continue;
+            }
+            lines.push(ForecastLine {
+                code: code.clone(),
+                year: *year,
+                amount_tiyn: amount(typed, &format!("code-{code}-{year}"))?,
+                basis: field("basis").to_string(),
+            });
+        }
+    }
+    lines.sort_by(|a, b| (&a.code, a.year).cmp(&(&b.code, b.year)));
+    Ok(lines)
+}
+
+async fn save_forecast(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+    p.check_csrf(field("csrf"))?;
+    let result = async {
+        let version = jospar_access::parse_id(field("version"), "version")?;
+        let current = forecast::forecast(ctx.db(), &Reader::User(p), id).await?;
+        let first = current.forecast.first_year;
+        let lines = forecast_lines_of(&fields, [first, first + 1, first + 2])?;
+        forecast::save_lines(ctx.db(), p, id, version, &lines).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&crate::view::done(
+            &format!("/receipt-forecasts/{id}"),
+            "saved",
+        ))
+        .into_response()),
+        Err(e) => forecast_page(&ctx, id, &fields, Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+async fn adopt_forecast(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+    p.check_csrf(field("csrf"))?;
+    let result = async {
+        let version = jospar_access::parse_id(field("version"), "version")?;
+        forecast::adopt(ctx.db(), p, id, version).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&crate::view::done(
+            &format!("/receipt-forecasts/{id}"),
+            "approved",
+        ))
+        .into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            forecast_page(&ctx, id, &HashMap::new(), Some(message)).await
         }
     }
 }
