@@ -10,6 +10,7 @@ pub mod domain;
 pub mod forecast;
 pub mod repo;
 pub mod reports;
+pub mod transfers;
 pub mod usecases;
 
 pub use domain::*;

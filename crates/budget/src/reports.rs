@@ -88,6 +88,19 @@ pub static REPORTS: &[ReportDef] = &[
         }),
     },
     ReportDef {
+        name: "budget-transfers",
+        about: "Approved targeted transfers from the republican budget: the local budgets' receipts, the republican budget's transfers out (seed 002)",
+        params: &[ParamDef {
+            name: "year",
+            required: false,
+            about: "fiscal year (default: every year)",
+        }],
+        spec_numbers: &[],
+        build: report_fn!(
+            |c| transfers_table(c.db, c.tr, c.reader, c.params.number("year")?).await
+        ),
+    },
+    ReportDef {
         name: "budget-conclusions",
         about: "Summary of the working body's conclusions on the administrators' requests, with the commission's decision (report 6)",
         params: &[
@@ -560,4 +573,84 @@ impl Sections {
             Cell::Money(amount),
         ]);
     }
+}
+
+/// Approved targeted transfers the reader sees, by receiving budget: what the local budgets
+/// receive and the republican budget pays out, asked and approved.
+pub async fn transfers_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    year: Option<i32>,
+) -> Result<Table> {
+    use crate::transfers::{Status, applications};
+    let budgets = jospar_org::repo::budgets(db).await?;
+    let budget_name = |id: i64| {
+        budgets
+            .iter()
+            .find(|b| b.id == id)
+            .map(|b| {
+                if tr.lang() == "kk" {
+                    b.name_kk.clone()
+                } else {
+                    b.name_ru.clone()
+                }
+            })
+            .unwrap_or_default()
+    };
+    let mut approved: Vec<_> = applications(db, reader)
+        .await?
+        .into_iter()
+        .filter(|a| a.status == Status::Approved && year.is_none_or(|y| a.year == y))
+        .collect();
+    approved.sort_by_key(|a| (a.budget_id, a.year, a.id));
+    let (mut asked, mut granted) = (Tenge::ZERO, Tenge::ZERO);
+    let rows = approved
+        .iter()
+        .map(|a| {
+            let amount = a.approved_amount.unwrap_or(Tenge::ZERO);
+            asked += a.amount;
+            granted += amount;
+            vec![
+                Cell::Text(budget_name(a.budget_id)),
+                Cell::Text(a.year.to_string()),
+                Cell::Text(format!("{} {}", a.abp, a.program)),
+                Cell::Text(a.source_program.clone()),
+                Cell::Text(a.purpose.clone()),
+                Cell::Money(a.amount),
+                Cell::Money(amount),
+            ]
+        })
+        .collect();
+    let text = |s: &str| Cell::Text(s.to_string());
+    Ok(Table {
+        title: tr.t("report-budget-transfers"),
+        subtitle: year
+            .map(|y| vec![tr.args("budget-compare-year", &[("year", y.to_string())])])
+            .unwrap_or_default(),
+        headers: [
+            "transfer-col-budget",
+            "transfer-col-year",
+            "transfer-col-program",
+            "transfer-col-source",
+            "transfer-col-purpose",
+            "transfer-col-asked",
+            "transfer-col-approved",
+        ]
+        .iter()
+        .map(|k| tr.t(k))
+        .collect(),
+        numbered: true,
+        rows,
+        total: Some(vec![
+            text(""),
+            text(""),
+            text(""),
+            text(""),
+            Cell::Text(tr.t("total")),
+            Cell::Money(asked),
+            Cell::Money(granted),
+        ]),
+        ..Table::default()
+    })
 }

@@ -163,6 +163,52 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
     refine_budget(db, &planner, campaign.id)
         .await
         .map_err(|e| anyhow::anyhow!("the refinement: {e:?}"))?;
+    let republic = demo.principal("planner.republic").await?;
+    ask_for_a_transfer(db, &planner, &republic, demo.org("obl.ueibp")?, year)
+        .await
+        .map_err(|e| anyhow::anyhow!("the transfer application: {e:?}"))?;
+    Ok(())
+}
+
+/// The region asks the republic for a targeted transfer for the schools' repairs and the
+/// republic approves less than asked, saying why (issue 22, seed 002).
+async fn ask_for_a_transfer(
+    db: &Db,
+    planner: &Principal,
+    republic: &Principal,
+    authority: i64,
+    year: i32,
+) -> std::result::Result<(), jospar_access::Error> {
+    use jospar_budget::transfers;
+    let asked = transfers::create(
+        db,
+        planner,
+        transfers::NewApplication {
+            applicant_org_id: authority,
+            year,
+            purpose: "Капитальный ремонт зданий школ Мангистауской области".into(),
+            amount_tiyn: 150 * MLN,
+            abp: "261".into(),
+            program: "003".into(),
+            source_program: "225 099".into(),
+            justification: "Износ зданий трёх школ превышает 60 % (акты обследования 2026 года)."
+                .into(),
+        },
+    )
+    .await?;
+    let sent = transfers::send(db, planner, asked.id, asked.version).await?;
+    transfers::decide(
+        db,
+        republic,
+        sent.id,
+        &transfers::Decision {
+            version: sent.version,
+            approve: true,
+            amount_tiyn: Some(120 * MLN),
+            reason: "В пределах лимита целевых трансфертов на ремонт школ на этот год.".into(),
+        },
+    )
+    .await?;
     Ok(())
 }
 

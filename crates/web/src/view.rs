@@ -44,6 +44,7 @@ pub const DONE: &[&str] = &[
     "voted",
     "revoked",
     "retried",
+    "refused",
 ];
 
 /// `path` (with its own query and fragment, if any) telling the page what was done.

@@ -85,7 +85,12 @@ fn every_key_named_in_code_or_templates_exists() {
     let not_keys: BTreeSet<&str> = jospar_web::reports::catalogue()
         .iter()
         .map(|r| r.name)
-        .chain(["treasury-exchange", "receipt-plans", "receipt-forecasts"])
+        .chain([
+            "treasury-exchange",
+            "receipt-plans",
+            "receipt-forecasts",
+            "transfer-applications",
+        ])
         .collect();
     // The sources of every crate: each module's use cases and reports name keys too.
     let sources = crate_sources(root);

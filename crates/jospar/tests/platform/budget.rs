@@ -404,6 +404,7 @@ async fn cycle(app: &TestApp) {
         "{across}"
     );
 
+    transfers(app, campaign.authority_org_id, first).await;
     pages(app, campaign.id, abp_code, program, first).await;
 }
 
@@ -475,4 +476,70 @@ async fn pages(app: &TestApp, campaign: i64, abp_code: &str, program: &str, firs
     let html = refused.text().await.expect("html");
     assert!(html.contains("value=\"12x\"") && html.contains("value=\"Typed reason\""));
     assert!(html.contains("id=\"act-error\""));
+}
+
+/// The demo's transfer application: asked by the oblast, approved for less by the republic
+/// with its reason; shown to both sides in the report of approved transfers. A decision over
+/// the amount asked is refused, and the region cannot decide its own application.
+async fn transfers(app: &TestApp, oblast: i64, year: i32) {
+    let planner = app.token("planner").await;
+    let republic = app.token("planner.republic").await;
+    for token in [&planner, &republic] {
+        let (status, report) = get_json(
+            app,
+            token,
+            &format!("/reports/budget-transfers?year={year}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{report}");
+        assert_eq!(total(&report, 5), [150 * MLN, 120 * MLN], "{report}");
+    }
+    let body = json!({"applicant_org_id": oblast, "year": year, "purpose": "Дороги",
+                      "amount_tiyn": 10 * MLN, "abp": "268", "program": "029",
+                      "source_program": "216 031", "justification": "Износ покрытия"});
+    let (status, asked) = send_json(app, "post", "/transfer-applications", &planner, body).await;
+    assert_eq!(status, 201, "{asked}");
+    let id = asked["id"].as_i64().expect("id");
+    let (status, sent) = send_json(
+        app,
+        "post",
+        &format!("/transfer-applications/{id}/send"),
+        &planner,
+        json!({"version": 1}),
+    )
+    .await;
+    assert_eq!(
+        (status, sent["status"].as_str()),
+        (200, Some("sent")),
+        "{sent}"
+    );
+    let decide = |token: &str, amount: i64, reason: &str| {
+        let body = json!({"version": 2, "approve": true, "amount_tiyn": amount, "reason": reason});
+        let path = format!("/transfer-applications/{id}/decision");
+        let token = token.to_string();
+        async move { send_json(app, "post", &path, &token, body).await }
+    };
+    let (status, _) = decide(&planner, 10 * MLN, "").await;
+    assert_eq!(
+        status, 403,
+        "the region does not decide its own application"
+    );
+    let (status, over) = decide(&republic, 11 * MLN, "").await;
+    assert_eq!(
+        (status, over["field"].as_str()),
+        (422, Some("amount")),
+        "{over}"
+    );
+    let (status, cut) = decide(&republic, 5 * MLN, "").await;
+    assert_eq!(
+        (status, cut["field"].as_str()),
+        (422, Some("reason")),
+        "{cut}"
+    );
+    let (status, approved) = decide(&republic, 10 * MLN, "").await;
+    assert_eq!(
+        (status, approved["status"].as_str()),
+        (200, Some("approved")),
+        "{approved}"
+    );
 }

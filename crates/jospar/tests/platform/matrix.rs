@@ -91,6 +91,7 @@ async fn every_route_refuses_what_it_must() {
     let who = jospar_store::Who::system();
     let act = budget_act(&app.db, campaign, budget, root).await;
     let forecast = draft_forecast(&app, campaign).await;
+    let transfer = draft_transfer(&app, root).await;
     let draft = jospar_planning::repo::create_request(
         &app.db,
         &who,
@@ -507,6 +508,42 @@ async fn every_route_refuses_what_it_must() {
             path: format!("/receipt-forecasts/{forecast}/adopt"),
             body: Some(json!({"version": 2})),
             expect: "RARRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/transfer-applications",
+            path: "/transfer-applications".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/transfer-applications",
+            path: "/transfer-applications".into(),
+            body: Some(transfer_body(root)),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/transfer-applications/{id}",
+            path: format!("/transfer-applications/{transfer}"),
+            body: None,
+            expect: "AARRRAR",
+        },
+        Case {
+            method: "post",
+            route: "/transfer-applications/{id}/send",
+            path: format!("/transfer-applications/{transfer}/send"),
+            body: Some(json!({"version": 1})),
+            expect: "RARRRRR",
+        },
+        // Only the republican authority decides; no user of the matrix works there.
+        Case {
+            method: "post",
+            route: "/transfer-applications/{id}/decision",
+            path: format!("/transfer-applications/{transfer}/decision"),
+            body: Some(json!({"version": 2, "approve": true})),
+            expect: "RRRRRRR",
         },
         Case {
             method: "get",
@@ -1499,6 +1536,26 @@ async fn draft_forecast(app: &crate::app::TestApp, campaign: i64) -> i64 {
     .await;
     assert_eq!(status, 201, "{created}");
     created["forecast"]["id"].as_i64().expect("id")
+}
+
+fn transfer_body(applicant: i64) -> Value {
+    json!({"applicant_org_id": applicant, "year": 2027, "purpose": "Ремонт", "amount_tiyn": 100,
+           "abp": "261", "program": "003", "source_program": "225 099", "justification": "Износ"})
+}
+
+/// A draft application for a transfer of the oblast, made by the planner through the API.
+async fn draft_transfer(app: &crate::app::TestApp, applicant: i64) -> i64 {
+    let planner = app.token("planner").await;
+    let (status, created) = crate::story::send_json(
+        app,
+        "post",
+        "/transfer-applications",
+        &planner,
+        transfer_body(applicant),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    created["id"].as_i64().expect("id")
 }
 
 /// Sends one case of the matrix with `token` (none: anonymous); the status.

@@ -12,6 +12,7 @@ use axum::extract::{Path, Query};
 use axum::response::Response;
 use jospar_access::Reader;
 use jospar_budget::forecast::{self, Forecast, ForecastLine, ForecastWithLines};
+use jospar_budget::transfers::{self, Application, Decision, NewApplication};
 use jospar_budget::usecases::{self as service, ActWithLines, NewAct};
 use jospar_budget::{Act, LineEdit};
 use serde::Deserialize;
@@ -107,6 +108,49 @@ pub(super) fn routes(api: Api) -> Api {
         )
         .body::<VersionBody>()
         .answer::<ForecastWithLines>()
+        .get(
+            "/transfer-applications",
+            "Applications for targeted transfers from the republican budget the caller sees (seed 002)",
+            Access::SignedIn,
+            true,
+            transfer_applications,
+        )
+        .answers::<Application>()
+        .post(
+            "/transfer-applications",
+            "A local budget's authorized body asks for a targeted transfer (a draft)",
+            Access::Enter,
+            false,
+            create_transfer,
+        )
+        .body::<NewApplication>()
+        .created::<Application>()
+        .get(
+            "/transfer-applications/{id}",
+            "One application for a transfer",
+            Access::SignedIn,
+            true,
+            transfer_application,
+        )
+        .answer::<Application>()
+        .post(
+            "/transfer-applications/{id}/send",
+            "Send a draft application to the republican authority",
+            Access::Enter,
+            false,
+            send_transfer,
+        )
+        .body::<VersionBody>()
+        .answer::<Application>()
+        .post(
+            "/transfer-applications/{id}/decision",
+            "The republican authority approves (up to the amount asked) or refuses, with the reason",
+            Access::Approve,
+            false,
+            decide_transfer,
+        )
+        .body::<Decision>()
+        .answer::<Application>()
 }
 
 #[derive(Deserialize, Default, IntoParams)]
@@ -219,4 +263,44 @@ async fn adopt_forecast(
     let p = writer(&ctx)?;
     let b: VersionBody = body(&bytes)?;
     Ok(Json(forecast::adopt(ctx.db(), p, id, b.version).await?))
+}
+
+async fn transfer_applications(ctx: Ctx) -> AppResult<Json<Vec<Application>>> {
+    let p = ctx.user()?;
+    Ok(Json(
+        transfers::applications(ctx.db(), &Reader::User(p)).await?,
+    ))
+}
+
+async fn create_transfer(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
+    let p = writer(&ctx)?;
+    let new: NewApplication = body(&bytes)?;
+    Ok(created(transfers::create(ctx.db(), p, new).await?))
+}
+
+async fn transfer_application(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Application>> {
+    let p = ctx.user()?;
+    Ok(Json(
+        transfers::application(ctx.db(), &Reader::User(p), id).await?,
+    ))
+}
+
+async fn send_transfer(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Application>> {
+    let p = writer(&ctx)?;
+    let b: VersionBody = body(&bytes)?;
+    Ok(Json(transfers::send(ctx.db(), p, id, b.version).await?))
+}
+
+async fn decide_transfer(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<Application>> {
+    let p = writer(&ctx)?;
+    let decision: Decision = body(&bytes)?;
+    Ok(Json(transfers::decide(ctx.db(), p, id, &decision).await?))
 }

@@ -20,6 +20,7 @@ mod reports;
 mod requests;
 mod session;
 mod staffing;
+mod transfers;
 mod users;
 
 use crate::AppState;
@@ -34,6 +35,7 @@ pub fn menu() -> Vec<MenuEntry> {
         limits::MENU,
         requests::MENU,
         budget::MENU,
+        transfers::MENU,
         staffing::MENU,
         plans::MENU,
         execution::MENU,
@@ -59,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .merge(limits::routes())
         .merge(requests::routes())
         .merge(budget::routes())
+        .merge(transfers::routes())
         .merge(reports::routes())
         .merge(staffing::routes())
         .merge(execution::routes())
