@@ -30,9 +30,9 @@ const ACT: ParamDef = ParamDef {
 pub static REPORTS: &[ReportDef] = &[
     ReportDef {
         name: "budget-act",
-        about: "Appendix to a decision or resolution on the budget: amounts by administrator and program for the three years (report 9)",
+        about: "Appendix to a decision or resolution on the budget: amounts by administrator and program for the three years (report 9; of a refinement, report 7)",
         params: &[ACT],
-        spec_numbers: &[9],
+        spec_numbers: &[7, 9],
         build: report_fn!(|c| act_table(c.db, c.tr, c.reader, c.params.required("act")?).await),
     },
     ReportDef {
@@ -83,6 +83,35 @@ pub static REPORTS: &[ReportDef] = &[
                 c.reader,
                 c.params.required("campaign")?,
                 c.params.number("year")?,
+            )
+            .await
+        }),
+    },
+    ReportDef {
+        name: "budget-structure",
+        about: "Structure of the budget: revenues by category and expenses by administrator with their shares (report 3); extended=1 down to receipts codes and programs (report 4)",
+        params: &[
+            ParamDef {
+                name: "campaign",
+                required: true,
+                about: "planning campaign id",
+            },
+            YEAR,
+            ParamDef {
+                name: "extended",
+                required: false,
+                about: "1 = the extended structure report (receipts codes, programs)",
+            },
+        ],
+        spec_numbers: &[3, 4],
+        build: report_fn!(|c| {
+            structure_table(
+                c.db,
+                c.tr,
+                c.reader,
+                c.params.required("campaign")?,
+                c.params.number("year")?,
+                c.params.text("extended") == Some("1"),
             )
             .await
         }),
@@ -653,4 +682,191 @@ pub async fn transfers_table(
         ]),
         ..Table::default()
     })
+}
+
+/// A share of a whole as printed: "12,3 %", to a tenth of a percent, half away from zero.
+pub fn share(part: Tenge, whole: Tenge) -> String {
+    if whole == Tenge::ZERO {
+        return String::new();
+    }
+    let (part, whole) = (i128::from(part.tiyn()), i128::from(whole.tiyn()));
+    let tenths = (part.abs() * 2000 + whole.abs()) / (2 * whole.abs());
+    let negative = tenths != 0 && (part < 0) != (whole < 0);
+    let sign = if negative { "-" } else { "" };
+    format!("{sign}{},{} %", tenths / 10, tenths % 10)
+}
+
+/// Reports 3 and 4: the structure of the budget of a year — revenues by receipts category of
+/// the adopted forecast, expenses by administrator of the latest adopted version (before the
+/// approval: the commission's decision), each with its share of its section; the extended
+/// report goes down to receipts codes and programs.
+pub async fn structure_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    campaign_id: i64,
+    year: Option<i32>,
+    extended: bool,
+) -> Result<Table> {
+    let campaign = usecases::campaign(db, reader, campaign_id).await?;
+    let year = year.unwrap_or(campaign.first_year);
+    if !campaign.years().contains(&year) {
+        return Err(jospar_access::Error::invalid(
+            "err-budget-year-param",
+            "year",
+        ));
+    }
+    let acts = usecases::acts(db, reader, campaign_id).await?;
+    let latest_of = |version: bool| {
+        acts.iter()
+            .filter(|a| a.status == ActStatus::Adopted)
+            .filter(|a| {
+                if version {
+                    a.kind.is_version()
+                } else {
+                    a.kind == ActKind::Commission
+                }
+            })
+            .max_by_key(|a| (a.act_date, a.adopted_at))
+    };
+    let act = latest_of(true)
+        .or_else(|| latest_of(false))
+        .ok_or_else(|| usecases::budget_error(BudgetError::NeedsBase(ActKind::Commission)))?;
+    let (_, receipts) = crate::forecast::adopted_amounts(db, reader, campaign_id)
+        .await?
+        .ok_or_else(|| jospar_access::Error::invalid("err-forecast-none", "campaign"))?;
+    let lines = crate::repo::lines(db, act.id).await?;
+    let names = names(db, tr, act, &lines).await?;
+    let class_year = jospar_planning::codes::classification_year(db, campaign.first_year).await?;
+    let receipt_names = |kind| jospar_classification::repo::code_names(db, class_year, kind);
+    let categories = receipt_names(jospar_classification::CodeKind::ReceiptCategory).await?;
+    let subclasses = receipt_names(jospar_classification::CodeKind::ReceiptSubclass).await?;
+    // Revenues: categories 1–4 of the year, by category and code.
+    let mut revenues: BTreeMap<String, BTreeMap<String, Tenge>> = BTreeMap::new();
+    for ((code, y), amount) in &receipts {
+        if *y == year && code.starts_with(['1', '2', '3', '4']) {
+            let category = code[..1].to_string();
+            *revenues
+                .entry(category)
+                .or_default()
+                .entry(code.clone())
+                .or_insert(Tenge::ZERO) += *amount;
+        }
+    }
+    let mut expenses: BTreeMap<String, BTreeMap<String, Tenge>> = BTreeMap::new();
+    for line in lines.iter().filter(|l| l.year == year) {
+        *expenses
+            .entry(line.abp.clone())
+            .or_default()
+            .entry(line.program.clone())
+            .or_insert(Tenge::ZERO) += line.amount;
+    }
+    let sum = |m: &BTreeMap<String, Tenge>| m.values().fold(Tenge::ZERO, |s, a| s + *a);
+    let total_revenues = revenues.values().map(sum).fold(Tenge::ZERO, |s, a| s + a);
+    let total_expenses = expenses.values().map(sum).fold(Tenge::ZERO, |s, a| s + a);
+    let mut rows = Vec::new();
+    let mut levels = Vec::new();
+    let mut strong = Vec::new();
+    let mut push = |level: u8, code: &str, name: String, amount: Tenge, whole: Tenge| {
+        if level == 0 {
+            strong.push(rows.len());
+        }
+        levels.push(level);
+        rows.push(vec![
+            Cell::Text(code.to_string()),
+            Cell::Text(name),
+            Cell::Money(amount),
+            Cell::Text(share(amount, whole)),
+        ]);
+    };
+    push(
+        0,
+        "I",
+        tr.t("budget-draft-revenues"),
+        total_revenues,
+        total_revenues,
+    );
+    for (category, codes) in &revenues {
+        push(
+            1,
+            category,
+            categories.name(category, tr.lang()),
+            sum(codes),
+            total_revenues,
+        );
+        if extended {
+            for (code, amount) in codes {
+                let name = subclasses.name(code.get(..4).unwrap_or(code), tr.lang());
+                push(2, code, name, *amount, total_revenues);
+            }
+        }
+    }
+    push(
+        0,
+        "II",
+        tr.t("budget-draft-expenses"),
+        total_expenses,
+        total_expenses,
+    );
+    for (abp, programs) in &expenses {
+        push(
+            1,
+            abp,
+            names.administrator(abp),
+            sum(programs),
+            total_expenses,
+        );
+        if extended {
+            for (program, amount) in programs {
+                let code = format!("{abp} {program}");
+                push(
+                    2,
+                    &code,
+                    names.program_under(abp, program),
+                    *amount,
+                    total_expenses,
+                );
+            }
+        }
+    }
+    Ok(Table {
+        number: vec![tr.args("budget-appendix-to", &[("act", act_label(tr, act))])],
+        title: tr.t(if extended {
+            "budget-structure-extended"
+        } else {
+            "report-budget-structure"
+        }),
+        subtitle: vec![
+            jospar_org::usecases::org_name(db, tr.0, campaign.authority_org_id).await?,
+            tr.args("budget-compare-year", &[("year", year.to_string())]),
+        ],
+        headers: vec![
+            tr.t("budget-col-code"),
+            tr.t("col-name"),
+            tr.t("budget-col-amount"),
+            tr.t("budget-col-share"),
+        ],
+        numbered: true,
+        rows,
+        levels,
+        strong_rows: strong,
+        ..Table::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_share_is_printed_to_a_tenth_of_a_percent_half_away_from_zero() {
+        let t = Tenge::from_tiyn;
+        assert_eq!(share(t(1), t(3)), "33,3 %");
+        assert_eq!(share(t(2), t(3)), "66,7 %");
+        assert_eq!(share(t(1), t(2000)), "0,1 %");
+        assert_eq!(share(t(3), t(3)), "100,0 %");
+        assert_eq!(share(t(-1), t(2000)), "-0,1 %");
+        assert_eq!(share(t(1), t(-2000)), "-0,1 %");
+        assert_eq!(share(t(5), Tenge::ZERO), "");
+    }
 }

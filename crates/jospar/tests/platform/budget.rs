@@ -229,6 +229,32 @@ async fn cycle(app: &TestApp) {
     assert_eq!(section("II"), all_programs);
     assert_eq!(section("V"), revenues - all_programs);
     assert_eq!(section("VI"), all_programs - revenues);
+    // Reports 3 and 4: each section 100 %, the administrator's share of the expenses.
+    let (status, structure) = get_json(
+        app,
+        &planner,
+        &format!(
+            "/reports/budget-structure?campaign={}&extended=1",
+            campaign.id
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{structure}");
+    let rows = structure["rows"].as_array().expect("rows");
+    let row = |code: &str| {
+        rows.iter()
+            .find(|r| r[0] == code)
+            .unwrap_or_else(|| panic!("row {code} in {structure}"))
+    };
+    assert_eq!(
+        (row("I")[2].as_i64(), row("I")[3].as_str()),
+        (Some(revenues), Some("100,0 %"))
+    );
+    assert_eq!(row("II")[2].as_i64(), Some(all_programs + 10 * MLN));
+    assert_eq!(
+        row(&format!("{abp_code} {program}"))[2].as_i64(),
+        Some(approved[0] + 10 * MLN)
+    );
     // A figure of a new forecast version without its basis is refused, naming the line.
     let (status, next_version) = send_json(
         app,
