@@ -7,7 +7,7 @@
 //! register of the forms received from the Treasury (34). The arithmetic is in
 //! [`crate::analysis`]; here the data is gathered, access checked and laid out.
 
-use super::naming::{expense_cells, key_cells, named, own_abp, receipt_cell, receipt_names};
+use super::naming::{expense_cells, key_cells, named, receipt_cell, receipt_names};
 use crate::analysis::{
     self, CashLevel, balance, by_specific, compare_years, group_cash, month_sums, obligation_gaps,
     receipts_by_period, split_by_budget_kind,
@@ -1088,13 +1088,7 @@ pub async fn obligations_420_table(
             }
         }
     }
-    let names = ExpenseNames::of_administrators(
-        db,
-        head.report_date.year(),
-        own_abp(db, head.org_id).await?,
-        tr.lang(),
-    )
-    .await?;
+    let names = super::naming::form_names(db, tr, &head).await?;
     let mut sums = [Tenge::ZERO; 6];
     let mut table_rows = Vec::new();
     let mut push = |abp: &str, codes: [&str; 3], values: [Tenge; 6]| {

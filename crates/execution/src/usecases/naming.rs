@@ -68,6 +68,22 @@ pub(crate) fn receipt_cell(names: &CodeNames, tr: &Tr, code: &str) -> Cell {
     named(code, receipt_name(names, tr, code))
 }
 
+/// The names of the codes of an imported form: of the classification of its report year,
+/// the rows without an ABP of their own named under the form's administrator.
+pub(crate) async fn form_names(
+    db: &Db,
+    tr: &Tr,
+    head: &crate::treasury_store::TreasuryReport,
+) -> Result<ExpenseNames> {
+    Ok(ExpenseNames::of_administrators(
+        db,
+        chrono::Datelike::year(&head.report_date),
+        own_abp(db, head.org_id).await?,
+        tr.lang(),
+    )
+    .await?)
+}
+
 /// The ABP of the administrator an organisation belongs to, as the one administrator under
 /// which a form's rows without an ABP of their own (lines only in the system's plans) are named.
 pub(crate) async fn own_abp(db: &Db, org_id: i64) -> Result<Vec<String>> {

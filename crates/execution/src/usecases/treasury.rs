@@ -2,7 +2,7 @@
 //! 5-52 for an organisation and a report date, and the cash execution report that sets it
 //! against the system's approved financing plans, listing every discrepancy.
 
-use super::naming::{key_cells, named, own_abp, receipt_cell, receipt_names};
+use super::naming::{key_cells, named, receipt_cell, receipt_names};
 use crate::form_127::{BUDGET_FORM, BudgetRow, SystemPlan, compare_127};
 use crate::form_409::{CONTRACTS_FORM, ContractRow, reconcile_409_420};
 use crate::layouts::{Shape, layouts};
@@ -666,13 +666,7 @@ pub async fn cash_552_table(
         .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
     let mut planned = system_plan(db, tree, head.org_id, head.report_date).await?;
-    let names = ExpenseNames::of_administrators(
-        db,
-        head.report_date.year(),
-        own_abp(db, head.org_id).await?,
-        tr.lang(),
-    )
-    .await?;
+    let names = super::naming::form_names(db, tr, &head).await?;
     let mut table = Table {
         title: tr.t("report-cash-execution-552"),
         subtitle: vec![
@@ -1007,13 +1001,7 @@ pub async fn reconcile_plan_127_table(
         .map_err(Error::from)?
         .ok_or(Error::NotFound)?;
     reader.require_read(head.org_id)?;
-    let names = ExpenseNames::of_administrators(
-        db,
-        head.report_date.year(),
-        own_abp(db, head.org_id).await?,
-        tr.lang(),
-    )
-    .await?;
+    let names = super::naming::form_names(db, tr, &head).await?;
     let mut system: BTreeMap<(String, String), SystemPlan> = BTreeMap::new();
     for line in system_lines(db, tree, head.org_id, head.report_date).await? {
         let planned = system
