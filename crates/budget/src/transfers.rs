@@ -67,8 +67,24 @@ pub struct Application {
     pub decision_reason: Option<String>,
     pub version: i64,
     pub created_by: String,
+    pub sent_at: Option<DateTime<Utc>>,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// Working days the republican authority has to decide on a sent application (a deadline
+/// this system sets: the seed names none).
+pub const DECISION_DAYS: u32 = 10;
+
+impl Application {
+    /// The day the decision is due, once sent.
+    pub fn decision_due(
+        &self,
+        calendar: &jospar_core::WorkingCalendar,
+    ) -> Option<chrono::NaiveDate> {
+        let sent = self.sent_at?.date_naive();
+        Some(calendar.add_working_days(sent, DECISION_DAYS))
+    }
 }
 
 /// What the applicant types.
@@ -149,12 +165,14 @@ struct Row {
     decision_reason: Option<String>,
     version: i64,
     created_by: String,
+    sent_at: Option<DateTime<Utc>>,
     decided_by: Option<String>,
     decided_at: Option<DateTime<Utc>>,
 }
 
 const COLUMNS: &str = "id, applicant_org_id, budget_id, year, purpose, amount, abp, program, source_program, \
-     justification, status, reviewer_org_id, approved_amount, decision_reason, version, created_by, decided_by, decided_at";
+     justification, status, reviewer_org_id, approved_amount, decision_reason, version, created_by, sent_at, \
+     decided_by, decided_at";
 
 fn application_of(r: Row) -> Application {
     Application {
@@ -174,6 +192,7 @@ fn application_of(r: Row) -> Application {
         decision_reason: r.decision_reason,
         version: r.version,
         created_by: r.created_by,
+        sent_at: r.sent_at,
         decided_by: r.decided_by,
         decided_at: r.decided_at,
     }
@@ -303,6 +322,7 @@ pub async fn create(db: &Db, p: &Principal, new: NewApplication) -> Result<Appli
         decision_reason: None,
         version: 1,
         created_by: p.user.login.clone(),
+        sent_at: None,
         decided_by: None,
         decided_at: None,
     };
@@ -341,18 +361,20 @@ pub async fn send(db: &Db, p: &Principal, id: i64, version: i64) -> Result<Appli
         return Err(Error::invalid("err-transfer-status", "status"));
     }
     let reviewer = reviewer(db).await?;
+    let now = Utc::now();
     let sent = Application {
         status: Status::Sent,
         reviewer_org_id: Some(reviewer),
+        sent_at: Some(now),
         version: version + 1,
         ..current.clone()
     };
     let who = p.who();
     let mut tx = db.begin().await?;
     let changed = exec_tx!(&mut tx, conn => sqlx::query(
-        "UPDATE transfer_applications SET status = 'sent', reviewer_org_id = $1, version = version + 1 \
-         WHERE id = $2 AND version = $3 AND status = 'draft'")
-        .bind(reviewer).bind(id).bind(version).execute(conn).await)
+        "UPDATE transfer_applications SET status = 'sent', reviewer_org_id = $1, sent_at = $2, version = version + 1 \
+         WHERE id = $3 AND version = $4 AND status = 'draft'")
+        .bind(reviewer).bind(now).bind(id).bind(version).execute(conn).await)
     .map_err(sql)?;
     if changed == 0 {
         return Err(Error::Stale);

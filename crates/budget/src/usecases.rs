@@ -421,3 +421,81 @@ pub async fn compare_acts(
         compare((&before.act, &before.lines), (&after.act, &after.lines)).map_err(budget_error)?;
     Ok((before, after, rows))
 }
+
+/// Something of the budget cycle waiting for the user, for the start page: a draft act or
+/// forecast to adopt, a draft application to send, a sent application to decide by its
+/// deadline in working days.
+pub struct Pending {
+    pub text: String,
+    pub link: String,
+    /// The deadline (dd.mm.yyyy), what is left of it, and whether it has passed.
+    pub deadline: Option<(String, String, bool)>,
+}
+
+pub async fn pending(db: &Db, tr: &jospar_i18n::Tr, p: &Principal) -> Result<Vec<Pending>> {
+    let mut items = Vec::new();
+    for c in jospar_limits::usecases::visible_campaigns(db, p).await? {
+        if !p.can(Right::Approve, c.authority_org_id) {
+            continue;
+        }
+        for act in repo::acts(db, c.id)
+            .await?
+            .iter()
+            .filter(|a| a.status == ActStatus::Draft)
+        {
+            items.push(Pending {
+                text: tr.args(
+                    "budget-pending-act",
+                    &[("act", crate::reports::act_label(tr, act))],
+                ),
+                link: format!("/budget-acts/{}", act.id),
+                deadline: None,
+            });
+        }
+        for f in crate::forecast::forecasts(db, &Reader::User(p), c.id).await? {
+            if !f.adopted {
+                items.push(Pending {
+                    text: tr.args(
+                        "budget-pending-forecast",
+                        &[("number", f.number.to_string())],
+                    ),
+                    link: format!("/receipt-forecasts/{}", f.id),
+                    deadline: None,
+                });
+            }
+        }
+    }
+    let calendar = db.working_calendar().await?;
+    for a in crate::transfers::applications(db, &Reader::User(p)).await? {
+        let link = format!("/transfer-applications/{}", a.id);
+        let purpose = [("purpose", a.purpose.clone())];
+        let to_send =
+            a.status == crate::transfers::Status::Draft && p.can(Right::Enter, a.applicant_org_id);
+        let to_decide = a.status == crate::transfers::Status::Sent
+            && a.reviewer_org_id.is_some_and(|r| p.can(Right::Approve, r));
+        if to_send {
+            items.push(Pending {
+                text: tr.args("budget-pending-transfer-send", &purpose),
+                link,
+                deadline: None,
+            });
+        } else if to_decide {
+            let deadline = a.decision_due(&calendar).map(|due| {
+                let passed = due < p.today;
+                let left = if passed {
+                    tr.t("home-deadline-passed")
+                } else {
+                    let count = calendar.working_days_between(p.today, due);
+                    tr.args("home-working-days-left", &[("count", count.to_string())])
+                };
+                (due.format("%d.%m.%Y").to_string(), left, passed)
+            });
+            items.push(Pending {
+                text: tr.args("budget-pending-transfer-decide", &purpose),
+                link,
+                deadline,
+            });
+        }
+    }
+    Ok(items)
+}

@@ -20,6 +20,7 @@ CREATE TABLE transfer_applications (
     version BIGINT NOT NULL,
     created_by TEXT NOT NULL,
     created_at TEXT NOT NULL,
+    sent_at TEXT,
     decided_by TEXT,
     decided_at TEXT
 );

@@ -52,6 +52,8 @@ struct StartDesk {
     awaited: Option<String>,
     /// The user may open a campaign (the link of the empty state).
     can_open_campaign: bool,
+    /// The budget cycle's acts, forecasts and transfer applications waiting for the user.
+    budget: Vec<jospar_budget::usecases::Pending>,
 }
 
 /// A financing plan and the step it waits for, by when.
@@ -281,6 +283,7 @@ async fn start_desk(ctx: &Ctx, p: &jospar_access::Principal) -> AppResult<StartD
         plans_overdue,
         awaited,
         can_open_campaign,
+        budget: jospar_budget::usecases::pending(ctx.db(), &tr, p).await?,
     })
 }
 
