@@ -117,6 +117,19 @@ pub static REPORTS: &[ReportDef] = &[
         }),
     },
     ReportDef {
+        name: "budget-local-taxes",
+        about: "Analytic report on local taxes and fees: the adopted forecast's figures of the planning period by code, their growth and share in revenues (report 1)",
+        params: &[ParamDef {
+            name: "campaign",
+            required: true,
+            about: "planning campaign id",
+        }],
+        spec_numbers: &[1],
+        build: report_fn!(|c| {
+            local_taxes_table(c.db, c.tr, c.reader, c.params.required("campaign")?).await
+        }),
+    },
+    ReportDef {
         name: "budget-transfers",
         about: "Approved targeted transfers from the republican budget: the local budgets' receipts, the republican budget's transfers out (seed 002)",
         params: &[ParamDef {
@@ -869,4 +882,114 @@ mod tests {
         assert_eq!(share(t(1), t(-2000)), "-0,1 %");
         assert_eq!(share(t(5), Tenge::ZERO), "");
     }
+}
+
+/// The receipts that are local taxes and fees (Tax Code, section 17; Budget Code, art. 51–52):
+/// taxes on property — on property, land, vehicles, the single land tax (class 04); payments
+/// for the use of natural resources and fees for business activity (05 3, 05 4); the state
+/// duty (class 08). By the prefix of the six-digit code.
+const LOCAL_TAXES: [&str; 4] = ["104", "1053", "1054", "108"];
+
+/// Report 1: local taxes and fees in the adopted forecast — each code's three years, the
+/// growth of each year on the one before, and its share in the first year's revenues.
+pub async fn local_taxes_table(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    campaign_id: i64,
+) -> Result<Table> {
+    let campaign = usecases::campaign(db, reader, campaign_id).await?;
+    let (forecast, receipts) = crate::forecast::adopted_amounts(db, reader, campaign_id)
+        .await?
+        .ok_or_else(|| jospar_access::Error::invalid("err-forecast-none", "campaign"))?;
+    let years = campaign.years();
+    let class_year = jospar_planning::codes::classification_year(db, campaign.first_year).await?;
+    let subclasses = jospar_classification::repo::code_names(
+        db,
+        class_year,
+        jospar_classification::CodeKind::ReceiptSubclass,
+    )
+    .await?;
+    let revenues: Tenge = receipts
+        .iter()
+        .filter(|((code, y), _)| *y == years[0] && code.starts_with(['1', '2', '3', '4']))
+        .fold(Tenge::ZERO, |s, (_, a)| s + *a);
+    let mut codes: BTreeMap<&str, [Tenge; 3]> = BTreeMap::new();
+    for ((code, year), amount) in &receipts {
+        let local = LOCAL_TAXES.iter().any(|p| code.starts_with(p));
+        if let (true, Some(i)) = (local, years.iter().position(|y| y == year)) {
+            codes.entry(code.as_str()).or_insert([Tenge::ZERO; 3])[i] += *amount;
+        }
+    }
+    let growth = |now: Tenge, before: Tenge| {
+        if before == Tenge::ZERO {
+            String::new()
+        } else {
+            share(now, before)
+        }
+    };
+    let mut totals = [Tenge::ZERO; 3];
+    let rows = codes
+        .iter()
+        .map(|(code, amounts)| {
+            for (total, amount) in totals.iter_mut().zip(amounts) {
+                *total += *amount;
+            }
+            let mut cells = vec![
+                Cell::Text(code.to_string()),
+                Cell::Text(subclasses.name(code.get(..4).unwrap_or(code), tr.lang())),
+            ];
+            cells.extend(amounts.iter().map(|a| Cell::Money(*a)));
+            cells.push(Cell::Text(growth(amounts[1], amounts[0])));
+            cells.push(Cell::Text(growth(amounts[2], amounts[1])));
+            cells.push(Cell::Text(share(amounts[0], revenues)));
+            cells
+        })
+        .collect();
+    let mut total = vec![Cell::Text(String::new()), Cell::Text(tr.t("total"))];
+    total.extend(totals.iter().map(|a| Cell::Money(*a)));
+    total.push(Cell::Text(growth(totals[1], totals[0])));
+    total.push(Cell::Text(growth(totals[2], totals[1])));
+    total.push(Cell::Text(share(totals[0], revenues)));
+    let mut headers = vec![tr.t("forecast-col-code"), tr.t("col-name")];
+    headers.extend(
+        years
+            .iter()
+            .map(|y| tr.args("budget-col-year", &[("year", y.to_string())])),
+    );
+    headers.extend([
+        tr.args(
+            "budget-col-growth",
+            &[
+                ("year", years[1].to_string()),
+                ("base", years[0].to_string()),
+            ],
+        ),
+        tr.args(
+            "budget-col-growth",
+            &[
+                ("year", years[2].to_string()),
+                ("base", years[1].to_string()),
+            ],
+        ),
+        tr.args(
+            "budget-col-revenue-share",
+            &[("year", years[0].to_string())],
+        ),
+    ]);
+    Ok(Table {
+        title: tr.t("report-budget-local-taxes"),
+        subtitle: vec![
+            jospar_org::usecases::org_name(db, tr.0, campaign.authority_org_id).await?,
+            tr.args(
+                "budget-draft-forecast",
+                &[("number", forecast.number.to_string())],
+            ),
+        ],
+        headers,
+        numbered: true,
+        rows,
+        total: Some(total),
+        ..Table::default()
+    })
 }

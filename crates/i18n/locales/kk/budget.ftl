@@ -184,3 +184,7 @@ budget-pending-act = Қабылдау: { $act }
 budget-pending-forecast = Түсімдер болжамын қабылдау, { $number }-нұсқа
 budget-pending-transfer-send = Трансферт өтінімін жіберу: { $purpose }
 budget-pending-transfer-decide = Трансферт өтінімін қарау: { $purpose }
+report-budget-local-taxes = Жергілікті салықтар мен алымдар бойынша талдамалық есеп
+report-source-budget-local-taxes = қабылданған түсімдер болжамы
+budget-col-growth = { $year } / { $base }, %
+budget-col-revenue-share = { $year } жылғы кірістердегі үлесі

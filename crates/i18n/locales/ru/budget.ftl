@@ -184,3 +184,7 @@ budget-pending-act = Принять: { $act }
 budget-pending-forecast = Принять прогноз поступлений, версия { $number }
 budget-pending-transfer-send = Отправить заявку на трансферт: { $purpose }
 budget-pending-transfer-decide = Рассмотреть заявку на трансферт: { $purpose }
+report-budget-local-taxes = Аналитический отчёт по местным налогам и сборам
+report-source-budget-local-taxes = принятом прогнозе поступлений
+budget-col-growth = { $year } к { $base }, %
+budget-col-revenue-share = Доля в доходах { $year } года

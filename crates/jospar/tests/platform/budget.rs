@@ -255,6 +255,32 @@ async fn cycle(app: &TestApp) {
         row(&format!("{abp_code} {program}"))[2].as_i64(),
         Some(approved[0] + 10 * MLN)
     );
+    // Report 1: local taxes and fees (property, land, vehicles; fees; state duty) by hand.
+    let local: i64 = forecast["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter(|l| l["year"] == first)
+        .filter(|l| {
+            let code = l["code"].as_str().unwrap_or_default();
+            ["104", "1053", "1054", "108"]
+                .iter()
+                .any(|p| code.starts_with(p))
+        })
+        .filter_map(|l| l["amount_tiyn"].as_i64())
+        .sum();
+    let (status, taxes) = get_json(
+        app,
+        &planner,
+        &format!("/reports/budget-local-taxes?campaign={}", campaign.id),
+    )
+    .await;
+    assert_eq!(status, 200, "{taxes}");
+    assert_eq!(total(&taxes, 2)[0], local);
+    assert_eq!(
+        taxes["total"][5], "108,0 %",
+        "the demo's forecast grows 8 % a year"
+    );
     // A figure of a new forecast version without its basis is refused, naming the line.
     let (status, next_version) = send_json(
         app,
