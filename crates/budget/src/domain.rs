@@ -195,6 +195,20 @@ pub enum BudgetError {
     },
     #[error("{line:?}: the code is not three digits")]
     BadCode { line: LineKey },
+    #[error("{line:?}: a conclusion is on its own administrator's programs only")]
+    OtherAdministrator { line: LineKey },
+    #[error("{line:?}: a refinement or correction says why each amount changes")]
+    ChangeWithoutReason { line: LineKey },
+    #[error(
+        "year {year}: a correction moves amounts between programs; the year's total {total} must stay {base}"
+    )]
+    CorrectionTotal {
+        year: i32,
+        base: Tenge,
+        total: Tenge,
+    },
+    #[error("another act was adopted meanwhile")]
+    Concurrent,
     #[error("{line:?}: the year is outside the planning period")]
     YearOutside { line: LineKey },
     #[error("the act is adopted and cannot change")]
@@ -254,7 +268,7 @@ pub fn apply_edits(
             return Err(BudgetError::YearOutside { line: key });
         }
         if act.kind == ActKind::Conclusion && key.abp != act.administrator {
-            return Err(BudgetError::BadCode { line: key });
+            return Err(BudgetError::OtherAdministrator { line: key });
         }
         let amount = Tenge::from_tiyn(edit.amount_tiyn);
         let reason = edit.reason.trim().to_string();
@@ -273,23 +287,41 @@ pub fn apply_edits(
         }
     }
     let lines: Vec<ActLine> = by_key.into_values().collect();
-    check_lines(&lines)?;
+    check_lines(act.kind, &lines)?;
     Ok((lines, changed.into_iter().collect()))
 }
 
 /// The rules every act's lines keep: no negative amount, and no amount above what the act
-/// started from without a reason (a decision approving more than the draft says why).
-pub fn check_lines(lines: &[ActLine]) -> Result<(), BudgetError> {
+/// started from without a reason (a decision approving more than the draft says why). A
+/// refinement or correction says why each amount it changes; a correction moves amounts
+/// between programs, each year's total staying that of the version it corrects.
+pub fn check_lines(kind: ActKind, lines: &[ActLine]) -> Result<(), BudgetError> {
+    let changes_version = matches!(kind, ActKind::Refinement | ActKind::Correction);
     for line in lines {
         if line.amount < Tenge::ZERO {
             return Err(BudgetError::Negative { line: line.key() });
         }
-        if line.amount > line.base && line.reason.trim().is_empty() {
+        let unexplained = line.reason.trim().is_empty();
+        if line.amount > line.base && unexplained {
             return Err(BudgetError::IncreaseWithoutReason {
                 line: line.key(),
                 base: line.base,
                 amount: line.amount,
             });
+        }
+        if changes_version && line.amount != line.base && unexplained {
+            return Err(BudgetError::ChangeWithoutReason { line: line.key() });
+        }
+    }
+    if kind == ActKind::Correction {
+        let mut years: BTreeMap<i32, (Tenge, Tenge)> = BTreeMap::new();
+        for line in lines {
+            let (base, total) = years.entry(line.year).or_default();
+            *base += line.base;
+            *total += line.amount;
+        }
+        if let Some((year, (base, total))) = years.into_iter().find(|(_, (b, t))| b != t) {
+            return Err(BudgetError::CorrectionTotal { year, base, total });
         }
     }
     Ok(())
@@ -316,11 +348,13 @@ pub fn amounts_of(lines: &[ActLine]) -> BTreeMap<LineKey, Tenge> {
 }
 
 /// The version of a budget in force on a day: of the adopted versions dated on or before it,
-/// the latest (by date, then by the moment of adoption).
+/// those of the newest planning period (a year is planned again in each of three periods;
+/// the budget of the latest period approved is the law), the latest of them by date, then by
+/// the moment of adoption.
 pub fn in_force(acts: &[Act], day: NaiveDate) -> Option<&Act> {
     acts.iter()
         .filter(|a| a.kind.is_version() && a.status == ActStatus::Adopted && a.act_date <= day)
-        .max_by_key(|a| (a.act_date, a.adopted_at))
+        .max_by_key(|a| (a.first_year, a.act_date, a.adopted_at))
 }
 
 /// One line of the comparison of two acts (reports 10 and 11).
@@ -429,11 +463,43 @@ mod tests {
     fn a_new_program_starts_from_zero_and_an_unchanged_line_is_not_changed() {
         let a = act(ActKind::Refinement);
         let lines = [line("001", 1_000, 1_000)];
+        assert!(matches!(
+            apply_edits(&a, &lines, &[edit("001", 900, "")]),
+            Err(BudgetError::ChangeWithoutReason { .. })
+        ));
         let (after, changed) =
             apply_edits(&a, &lines, &[edit("001", 1_000, ""), edit("015", 5, "x")]).unwrap();
         assert_eq!(after.len(), 2);
         assert_eq!(changed.len(), 1);
         assert_eq!(after[1].base, Tenge::ZERO);
+    }
+
+    #[test]
+    fn a_correction_moves_amounts_within_each_year_s_total() {
+        let a = act(ActKind::Correction);
+        let lines = [line("001", 1_000, 1_000), line("002", 500, 500)];
+        assert!(matches!(
+            apply_edits(&a, &lines, &[edit("001", 900, "секвестр")]),
+            Err(BudgetError::CorrectionTotal { year: 2027, .. })
+        ));
+        let moved = [edit("001", 900, "секвестр"), edit("002", 600, "перенос")];
+        assert!(apply_edits(&a, &lines, &moved).is_ok());
+    }
+
+    #[test]
+    fn the_newest_period_s_version_is_in_force_for_a_year_it_shares() {
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d).unwrap();
+        let mut new_period = act(ActKind::Approval);
+        new_period.status = ActStatus::Adopted;
+        new_period.act_date = day(12, 20);
+        let mut old_period = act(ActKind::Refinement);
+        old_period.id = 2;
+        old_period.first_year = 2026;
+        old_period.status = ActStatus::Adopted;
+        old_period.act_date = day(12, 25);
+        let acts = [new_period, old_period];
+        assert_eq!(in_force(&acts, day(12, 26)).map(|a| a.id), Some(1));
+        assert_eq!(in_force(&acts, day(12, 19)), None);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The forecast of receipts for the planning period (issue 22): by code of the receipts
-//! classification (category, class, subclass, specific: six digits) and year, each figure with
+//! classification (category, class, subclass, specific: six digits; category 8, the balances
+//! of budget funds used, among the sources of financing) and year, each figure with
 //! its basis — the last years' execution, the authorized body's own estimate, the
 //! socio-economic model. The authorized body of the campaign draws it up; each version is kept
 //! (a new one starts as a copy of the latest) and the latest adopted one feeds the draft
@@ -66,7 +67,7 @@ fn check(forecast: &Forecast, lines: &[ForecastLine]) -> Result<()> {
         let field = format!("code-{}-{}", line.code, line.year);
         let label = vec![("line", format!("{} · {}", line.code, line.year))];
         let six_digits = line.code.len() == 6 && line.code.bytes().all(|b| b.is_ascii_digit());
-        if !six_digits || !('1'..='7').contains(&line.code.chars().next().unwrap_or('0')) {
+        if !six_digits || !('1'..='8').contains(&line.code.chars().next().unwrap_or('0')) {
             return Err(Error::invalid_with("err-forecast-code", &field, label));
         }
         if !years.contains(&line.year) {
@@ -256,6 +257,17 @@ pub async fn save_lines(
             ..l.clone()
         })
         .collect();
+    // A cell left empty for a code and year the forecast does not have adds no line.
+    let typed: Vec<ForecastLine> = typed
+        .into_iter()
+        .filter(|l| {
+            l.amount_tiyn != 0
+                || current
+                    .lines
+                    .iter()
+                    .any(|c| c.code == l.code && c.year == l.year)
+        })
+        .collect();
     check(&current.forecast, &typed)?;
     let who = p.who();
     let mut tx = db.begin().await?;
@@ -373,7 +385,14 @@ mod tests {
             Some("code-101201-2027")
         );
         assert!(refused_field(&[line("10120", 2027, 5, "x")]).is_some());
-        assert!(refused_field(&[line("801201", 2027, 5, "x")]).is_some());
+        assert!(refused_field(&[line("901201", 2027, 5, "x")]).is_some());
+        assert!(
+            check(
+                &forecast(),
+                &[line("801101", 2027, 5, "остатки на 1 января")]
+            )
+            .is_ok()
+        );
         assert!(refused_field(&[line("101201", 2030, 5, "x")]).is_some());
         assert!(refused_field(&[line("101201", 2027, -1, "x")]).is_some());
     }

@@ -239,9 +239,15 @@ pub async fn adopt(
 ) -> Result<(), RepoError> {
     let mut tx = db.begin().await?;
     claim_version(&mut tx, act, version).await?;
+    // The partial unique indexes refuse a second approval of a period, or a second version
+    // from the same base, adopted at the same moment by someone else.
     exec_tx!(&mut tx, conn => sqlx::query(
         "UPDATE budget_acts SET status = 'adopted', adopted_by = $1, adopted_at = $2 WHERE id = $3")
-        .bind(&who.login).bind(Utc::now()).bind(act.id).execute(conn).await)?;
+        .bind(&who.login).bind(Utc::now()).bind(act.id).execute(conn).await)
+    .map_err(|e| match StoreError::Sql(e) {
+        e if e.is_unique_violation() => RepoError::Budget(BudgetError::Concurrent),
+        e => e.into(),
+    })?;
     tx.audit(AuditEntry {
         who,
         org_id: Some(org_id),

@@ -121,7 +121,7 @@ fn three_digits(text: &str) -> bool {
 /// The fields of a new application, the first wrong one refused by name.
 fn check_new(new: &NewApplication) -> Result<()> {
     if !(2000..=2100).contains(&new.year) {
-        return Err(Error::invalid("err-required", "year"));
+        return Err(Error::invalid("err-transfer-year", "year"));
     }
     for (text, field) in [
         (&new.purpose, "purpose"),

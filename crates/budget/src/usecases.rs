@@ -72,6 +72,24 @@ pub fn budget_error(e: BudgetError) -> Error {
         BudgetError::BadCode { line: key } => {
             Error::invalid_with("err-budget-code", &key.field(), vec![line(&key)])
         }
+        BudgetError::OtherAdministrator { line: key } => Error::invalid_with(
+            "err-budget-other-administrator",
+            &key.field(),
+            vec![line(&key)],
+        ),
+        BudgetError::ChangeWithoutReason { line: key } => {
+            Error::invalid_with("err-budget-change-reason", &key.field(), vec![line(&key)])
+        }
+        BudgetError::CorrectionTotal { year, base, total } => Error::invalid_with(
+            "err-budget-correction-total",
+            "lines",
+            vec![
+                ("year", year.to_string()),
+                ("base", base.to_string()),
+                ("total", total.to_string()),
+            ],
+        ),
+        BudgetError::Concurrent => Error::Stale,
         BudgetError::YearOutside { line: key } => {
             Error::invalid_with("err-budget-year", &key.field(), vec![line(&key)])
         }
@@ -364,7 +382,7 @@ pub async fn adopt(db: &Db, p: &Principal, id: i64, version: i64) -> Result<ActW
     if current.act.status == ActStatus::Adopted {
         return Err(budget_error(BudgetError::Frozen));
     }
-    check_lines(&current.lines).map_err(budget_error)?;
+    check_lines(current.act.kind, &current.lines).map_err(budget_error)?;
     let acts = repo::acts(db, c.id).await?;
     let kind = current.act.kind;
     if kind == ActKind::Approval && latest(&acts, ActKind::Approval, None).is_some() {

@@ -129,11 +129,12 @@ pub async fn plan(db: &Db, id: i64) -> Result<Option<Plan>> {
     }))
 }
 
-/// Every plan of a year with its lines (as created from the request: the annual amounts),
-/// by plan id and organisation: one read for the reconciliation with the budget version.
+/// The plans of a year past their draft (submitted or approved) with their lines (as created
+/// from the request: the annual amounts), by plan id and organisation: one read for the
+/// reconciliation with the budget version, where another institution's draft does not count.
 pub async fn plans_of_year(db: &Db, year: i32) -> Result<Vec<(i64, i64, Vec<PlanLine>)>> {
     let rows: Vec<(i64, i64, String)> = on_db!(db, pool => sqlx::query_as(
-        "SELECT id, org_id, lines_json FROM financing_plans WHERE year = $1")
+        "SELECT id, org_id, lines_json FROM financing_plans WHERE year = $1 AND status <> 'draft'")
         .bind(i64::from(year)).fetch_all(pool).await)?;
     rows.into_iter()
         .map(|(id, org, lines)| {

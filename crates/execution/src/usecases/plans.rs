@@ -271,9 +271,11 @@ pub async fn create_from_request(
 }
 
 /// Financing plans are reconciled with the budget version in force (issue 22): for each
-/// program of this plan, the annual amounts of every plan of the year under the same
-/// administrator and budget, this one included, stay within the program's amount in that
-/// version. The refusal names the decision. Before a budget has a version, nothing is checked.
+/// program of this plan, the annual amounts of the submitted and approved plans of the year
+/// under the same administrator and budget, with this one, stay within the program's amount
+/// in that version. The refusal names the decision. Before a budget has a version, nothing is
+/// checked. Checked on creating, submitting and approving, outside their transaction: two
+/// approvals at the same moment could together pass the amount (the consolidated plan shows it).
 async fn within_budget_version(
     db: &Db,
     p: &Principal,

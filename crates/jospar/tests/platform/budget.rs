@@ -228,7 +228,16 @@ async fn cycle(app: &TestApp) {
     assert_eq!(section("I"), revenues);
     assert_eq!(section("II"), all_programs);
     assert_eq!(section("V"), revenues - all_programs);
-    assert_eq!(section("VI"), all_programs - revenues);
+    assert_eq!(
+        section("VI"),
+        0,
+        "the demo forecasts no borrowing and no balances"
+    );
+    assert_eq!(
+        section(""),
+        all_programs - revenues,
+        "what the sources leave uncovered"
+    );
     // Reports 3 and 4: each section 100 %, the administrator's share of the expenses.
     let (status, structure) = get_json(
         app,
@@ -308,7 +317,8 @@ async fn cycle(app: &TestApp) {
     assert_eq!(refused["field"], format!("code-101201-{first}"));
 
     // A correction: more than the version in force without a reason is refused, naming the
-    // line; less is saved; each change is audited old → new.
+    // line; a change of the year's total too; moving part of the program to another is saved;
+    // each change is audited old → new.
     let (status, correction) = send_json(
         app,
         "post",
@@ -349,6 +359,21 @@ async fn cycle(app: &TestApp) {
         &format!("/budget-acts/{correction_id}/lines"),
         &planner,
         json!({"version": 1, "lines": [line(lowered, "Секвестр")]}),
+    )
+    .await;
+    assert_eq!(
+        (status, saved["field"].as_str()),
+        (422, Some("lines")),
+        "{saved}"
+    );
+    let moved = json!({"abp": abp_code, "program": "099", "year": first,
+                       "amount_tiyn": refined - lowered, "reason": "Перераспределение"});
+    let (status, saved) = send_json(
+        app,
+        "put",
+        &format!("/budget-acts/{correction_id}/lines"),
+        &planner,
+        json!({"version": 1, "lines": [line(lowered, "Секвестр"), moved]}),
     )
     .await;
     assert_eq!(status, 200, "{saved}");

@@ -26,8 +26,14 @@ CREATE TABLE budget_acts (
     adopted_at TEXT
 );
 CREATE INDEX budget_acts_campaign ON budget_acts(campaign_id);
--- A number is given once per kind of act of a budget.
-CREATE UNIQUE INDEX budget_acts_number ON budget_acts(budget_id, kind, number);
+-- A number is given once per kind of act of a budget's period.
+CREATE UNIQUE INDEX budget_acts_number ON budget_acts(budget_id, first_year, kind, number);
+-- A period is approved once, and a version is followed by one refinement or correction: two
+-- adopted at the same moment are refused here.
+CREATE UNIQUE INDEX budget_acts_one_approval ON budget_acts(campaign_id)
+    WHERE kind = 'approval' AND status = 'adopted';
+CREATE UNIQUE INDEX budget_acts_one_successor ON budget_acts(based_on)
+    WHERE kind IN ('refinement', 'correction') AND status = 'adopted';
 
 CREATE TABLE budget_act_lines (
     act_id BIGINT NOT NULL REFERENCES budget_acts(id),

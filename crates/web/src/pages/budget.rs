@@ -239,7 +239,7 @@ async fn create(ctx: Ctx, Form(form): Form<ActForm>) -> AppResult<Response> {
         let new = NewAct {
             campaign_id: jospar_access::parse_id(&form.campaign, "campaign")?,
             kind: ActKind::from_code(&form.kind)
-                .ok_or_else(|| jospar_access::Error::invalid("err-required", "kind"))?,
+                .ok_or_else(|| jospar_access::Error::invalid("err-budget-kind", "kind"))?,
             administrator: form.administrator.clone(),
             number: form.number.clone(),
             act_date: jospar_access::parse_date(&form.act_date, "act_date")?,
@@ -428,11 +428,20 @@ async fn show(ctx: Ctx, Path(id): Path<i64>, Query(q): Query<ActQuery>) -> AppRe
     act_page(&ctx, id, &q.q, &HashMap::new(), None).await
 }
 
-/// An amount typed in a cell named `field`.
-fn amount(text: &str, field: &str) -> Result<i64, jospar_access::Error> {
+/// An amount typed in a cell named `field` (empty: zero); a refusal with message `key`
+/// names the line (`line`: "261 003 · 2027").
+fn amount(
+    text: &str,
+    key: &'static str,
+    field: &str,
+    line: String,
+) -> Result<i64, jospar_access::Error> {
+    if text.trim().is_empty() {
+        return Ok(0);
+    }
     Tenge::parse(text)
         .map(|t| t.tiyn())
-        .map_err(|_| jospar_access::Error::invalid("err-budget-amount", field))
+        .map_err(|_| jospar_access::Error::invalid_with(key, field, vec![("line", line)]))
 }
 
 /// The edits of the typed grid: every amount cell with its program's reason, and the new
@@ -448,14 +457,19 @@ fn edits_of(fields: &HashMap<String, String>) -> Result<Vec<LineEdit>, jospar_ac
             continue;
         };
         let field = format!("line-{abp}-{program}-{year}");
-        let year: i32 = year
-            .parse()
-            .map_err(|_| jospar_access::Error::invalid("err-required", &field))?;
+        let label = format!("{abp} {program} · {year}");
+        let year: i32 = year.parse().map_err(|_| {
+            jospar_access::Error::invalid_with(
+                "err-budget-year",
+                &field,
+                vec![("line", label.clone())],
+            )
+        })?;
         edits.push(LineEdit {
             abp: abp.to_string(),
             program: program.to_string(),
             year,
-            amount_tiyn: amount(value, &field)?,
+            amount_tiyn: amount(value, "err-budget-line-amount", &field, label)?,
             reason: fields
                 .get(&format!("r|{abp}|{program}"))
                 .cloned()
@@ -463,26 +477,38 @@ fn edits_of(fields: &HashMap<String, String>) -> Result<Vec<LineEdit>, jospar_ac
         });
     }
     let field = |k: &str| fields.get(k).map(|v| v.trim()).unwrap_or("");
-    if !field("new_abp").is_empty() || !field("new_program").is_empty() {
-        for i in 0..3 {
-            let (year, typed) = (
-                field(&format!("new_year{i}")),
-                field(&format!("new_amount{i}")),
-            );
-            if typed.is_empty() {
-                continue;
-            }
-            let name = format!("new_amount{i}");
-            edits.push(LineEdit {
-                abp: field("new_abp").to_string(),
-                program: field("new_program").to_string(),
-                year: year
-                    .parse()
-                    .map_err(|_| jospar_access::Error::invalid("err-required", &name))?,
-                amount_tiyn: amount(typed, &name)?,
-                reason: field("new_reason").to_string(),
-            });
+    let coded = !field("new_abp").is_empty() || !field("new_program").is_empty();
+    for i in 0..3 {
+        let (year, typed) = (
+            field(&format!("new_year{i}")),
+            field(&format!("new_amount{i}")),
+        );
+        if typed.is_empty() {
+            continue;
         }
+        // Amounts typed for a new program without its codes are refused, not dropped.
+        if !coded {
+            return Err(jospar_access::Error::invalid(
+                "err-budget-new-line-codes",
+                "new_abp",
+            ));
+        }
+        let (abp, program) = (field("new_abp"), field("new_program"));
+        let label = format!("{abp} {program} · {year}");
+        let name = format!("new_amount{i}");
+        edits.push(LineEdit {
+            abp: abp.to_string(),
+            program: program.to_string(),
+            year: year.parse().map_err(|_| {
+                jospar_access::Error::invalid_with(
+                    "err-budget-year",
+                    &name,
+                    vec![("line", label.clone())],
+                )
+            })?,
+            amount_tiyn: amount(typed, "err-budget-line-amount", &name, label)?,
+            reason: field("new_reason").to_string(),
+        });
     }
     // The same order whatever the form's: the first refusal is the first line's.
     edits.sort_by(|a, b| (&a.abp, &a.program, a.year).cmp(&(&b.abp, &b.program, b.year)));
@@ -703,13 +729,18 @@ fn forecast_lines_of(
             continue;
         };
         let field = format!("code-{code}-{year}");
-        let year: i32 = year
-            .parse()
-            .map_err(|_| jospar_access::Error::invalid("err-required", &field))?;
+        let label = format!("{code} · {year}");
+        let year: i32 = year.parse().map_err(|_| {
+            jospar_access::Error::invalid_with(
+                "err-budget-year",
+                &field,
+                vec![("line", label.clone())],
+            )
+        })?;
         lines.push(ForecastLine {
             code: code.to_string(),
             year,
-            amount_tiyn: amount(value, &field)?,
+            amount_tiyn: amount(value, "err-forecast-amount", &field, label)?,
             basis: fields
                 .get(&format!("b|{code}"))
                 .cloned()
@@ -724,18 +755,28 @@ fn forecast_lines_of(
                 .unwrap_or("")
         };
         let code: String = field("code").split_whitespace().collect();
-        if code.is_empty() {
-            continue;
-        }
         for (j, year) in years.iter().enumerate() {
             let typed = field(&format!("a{j}"));
             if typed.is_empty() {
                 continue;
             }
+            // Amounts typed on a new row without its code are refused, not dropped.
+            if code.is_empty() {
+                return Err(jospar_access::Error::invalid(
+                    "err-forecast-new-code",
+                    &format!("n{i}_code"),
+                ));
+            }
+            let label = format!("{code} · {year}");
             lines.push(ForecastLine {
                 code: code.clone(),
                 year: *year,
-                amount_tiyn: amount(typed, &format!("code-{code}-{year}"))?,
+                amount_tiyn: amount(
+                    typed,
+                    "err-forecast-amount",
+                    &format!("code-{code}-{year}"),
+                    label,
+                )?,
                 basis: field("basis").to_string(),
             });
         }

@@ -150,7 +150,7 @@ async fn create(ctx: Ctx, Form(form): Form<NewForm>) -> AppResult<Response> {
                 .year
                 .trim()
                 .parse()
-                .map_err(|_| jospar_access::Error::invalid("err-required", "year"))?,
+                .map_err(|_| jospar_access::Error::invalid("err-transfer-year", "year"))?,
             purpose: form.purpose.clone(),
             amount_tiyn: Tenge::parse(&form.amount)
                 .map_err(|_| jospar_access::Error::invalid("err-transfer-amount", "amount"))?
