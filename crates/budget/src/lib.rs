@@ -8,6 +8,7 @@
 
 pub mod domain;
 pub mod forecast;
+pub mod programs;
 pub mod repo;
 pub mod reports;
 pub mod transfers;

@@ -155,6 +155,9 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
     budget_cycle(db, &planner, campaign.id)
         .await
         .map_err(|e| anyhow::anyhow!("the budget cycle: {e:?}"))?;
+    program_passport(db, &abp, campaign.id)
+        .await
+        .map_err(|e| anyhow::anyhow!("the program's passport: {e:?}"))?;
     for id in approved {
         demo.plan(&abp, id, year)
             .await
@@ -343,6 +346,56 @@ async fn forecast_receipts(
     }
     let saved = forecast::save_lines(db, planner, draft.forecast.id, 1, &lines).await?;
     forecast::adopt(db, planner, saved.forecast.id, saved.forecast.version).await?;
+    Ok(())
+}
+
+/// The education administrator's passport of its schools' program (issue 22): the purpose and
+/// indicators of direct and final results with their plan by year.
+async fn program_passport(
+    db: &Db,
+    abp: &Principal,
+    campaign: i64,
+) -> std::result::Result<(), jospar_access::Error> {
+    use jospar_budget::programs::{Indicator, IndicatorKind, ProgramInput, save};
+    let indicator = |kind, name: &str, unit: &str, plan: [i64; 3]| Indicator {
+        kind,
+        name: name.to_string(),
+        unit: unit.to_string(),
+        plan: plan.map(|v| v * 100),
+        fact: [None; 3],
+    };
+    save(
+        db,
+        abp,
+        &ProgramInput {
+            campaign_id: campaign,
+            abp: "261".into(),
+            program: PROGRAM.into(),
+            purpose: "Обеспечение доступности качественного общего среднего образования".into(),
+            indicators: vec![
+                indicator(
+                    IndicatorKind::Direct,
+                    "Количество учащихся государственных школ",
+                    "человек",
+                    [118_400, 121_300, 124_100],
+                ),
+                indicator(
+                    IndicatorKind::Direct,
+                    "Количество школ, получающих финансирование",
+                    "единиц",
+                    [212, 214, 215],
+                ),
+                indicator(
+                    IndicatorKind::Final,
+                    "Охват детей школьного возраста общим средним образованием",
+                    "%",
+                    [99, 99, 100],
+                ),
+            ],
+            version: 0,
+        },
+    )
+    .await?;
     Ok(())
 }
 

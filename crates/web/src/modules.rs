@@ -13,9 +13,12 @@ pub fn module_of(path: &str) -> Option<Module> {
         // The curator's desk, the consolidation and the pivot of a campaign are the requests'.
         "limits" | "campaigns" if is_requests_view(path) => Module::Planning,
         "limits" | "campaigns" => Module::Limits,
-        "requests" | "forms" | "budget-acts" | "receipt-forecasts" | "transfer-applications" => {
-            Module::Planning
-        }
+        "requests"
+        | "forms"
+        | "budget-acts"
+        | "budget-programs"
+        | "receipt-forecasts"
+        | "transfer-applications" => Module::Planning,
         "staffing" | "pay-reference" => Module::Staffing,
         "plans" | "financing-plans" | "receipt-plans" => Module::Plans,
         "execution" | "treasury-exchange" => Module::Treasury,

@@ -481,6 +481,7 @@ async fn cycle(app: &TestApp) {
         "{across}"
     );
 
+    passport(app, campaign.id, abp_code, program, first, asked(first)).await;
     transfers(app, campaign.authority_org_id, first).await;
     pages(app, campaign.id, abp_code, program, first).await;
 }
@@ -618,5 +619,84 @@ async fn transfers(app: &TestApp, oblast: i64, year: i32) {
         (status, approved["status"].as_str()),
         (200, Some("approved")),
         "{approved}"
+    );
+}
+
+/// The program's passport by its administrator: a fact of a year not ended is refused, naming
+/// the cell; the passport saved with its indicators, its amounts those of the requests, the
+/// change audited; the page offers the form to the administrator.
+async fn passport(app: &TestApp, campaign: i64, abp: &str, program: &str, first: i32, asked: i64) {
+    let token = app.token("abp.edu").await;
+    let indicator = |fact: Value| {
+        json!({"kind": "final", "name": "Охват детей школьным образованием", "unit": "%",
+               "plan": [9_950, 9_960, 9_970], "fact": [fact, null, null]})
+    };
+    let body = |fact: Value, version: i64| {
+        json!({"campaign_id": campaign, "abp": abp, "program": program,
+               "purpose": "Доступность качественного среднего образования",
+               "indicators": [indicator(fact)], "version": version})
+    };
+    let (_, view) = get_json(
+        app,
+        &token,
+        &format!("/budget-programs/{campaign}/{abp}/{program}"),
+    )
+    .await;
+    let version = view["passport"]["version"].as_i64().unwrap_or(0);
+    let (status, early) = send_json(
+        app,
+        "put",
+        "/budget-programs",
+        &token,
+        body(json!(9_900), version),
+    )
+    .await;
+    assert_eq!(
+        (status, early["field"].as_str()),
+        (422, Some(format!("indicator-1-fact-{first}").as_str())),
+        "{early}"
+    );
+    let (status, saved) = send_json(
+        app,
+        "put",
+        "/budget-programs",
+        &token,
+        body(Value::Null, version),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["indicators"][0]["plan"][1], 9_960);
+    let (_, view) = get_json(
+        app,
+        &token,
+        &format!("/budget-programs/{campaign}/{abp}/{program}"),
+    )
+    .await;
+    assert_eq!(view["amounts"]["program"][0], asked, "{view}");
+    let audit = app
+        .db
+        .audit_entries(&jospar_store::AuditFilter {
+            entity: Some("budget_program".into()),
+            entity_id: Some(format!("{campaign}/{abp}/{program}")),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert!(!audit.is_empty());
+    let page = app
+        .signed_in("abp.edu")
+        .await
+        .get(app.url(&format!(
+            "/budget-programs/{campaign}/{abp}/{program}?lang=kk"
+        )))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains("name=\"i1_name\"") && page.contains("Охват детей"),
+        "{page}"
     );
 }

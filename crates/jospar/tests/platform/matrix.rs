@@ -547,6 +547,32 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/budget-programs",
+            path: format!("/budget-programs?campaign={campaign}"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        // The education administrator's program: its administrator and the authorized body
+        // above it enter it.
+        Case {
+            method: "put",
+            route: "/budget-programs",
+            path: "/budget-programs".into(),
+            body: Some(
+                json!({"campaign_id": campaign, "abp": "261", "program": "003", "purpose": "Цель",
+                       "indicators": [], "version": 0}),
+            ),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "get",
+            route: "/budget-programs/{campaign}/{abp}/{program}",
+            path: format!("/budget-programs/{campaign}/261/003"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
             route: "/campaigns/{id}",
             path: format!("/campaigns/{campaign}"),
             body: None,

@@ -12,6 +12,7 @@ use axum::extract::{Path, Query};
 use axum::response::Response;
 use jospar_access::Reader;
 use jospar_budget::forecast::{self, Forecast, ForecastLine, ForecastWithLines};
+use jospar_budget::programs::{self, Amounts, Program, ProgramInput};
 use jospar_budget::transfers::{self, Application, Decision, NewApplication};
 use jospar_budget::usecases::{self as service, ActWithLines, NewAct};
 use jospar_budget::{Act, LineEdit};
@@ -151,6 +152,32 @@ pub(super) fn routes(api: Api) -> Api {
         )
         .body::<Decision>()
         .answer::<Application>()
+        .get(
+            "/budget-programs",
+            "The passports of a campaign's budget programs: purpose and result indicators",
+            Access::SignedIn,
+            true,
+            budget_programs,
+        )
+        .query::<CampaignQuery>()
+        .answers::<Program>()
+        .put(
+            "/budget-programs",
+            "Save a program's passport whole, by its administrator; a fact only after its year",
+            Access::Enter,
+            false,
+            save_program,
+        )
+        .body::<ProgramInput>()
+        .answer::<Program>()
+        .get(
+            "/budget-programs/{campaign}/{abp}/{program}",
+            "One program: its passport (if drawn up) and its amounts from the approved requests",
+            Access::SignedIn,
+            true,
+            budget_program,
+        )
+        .answer::<ProgramView>()
 }
 
 #[derive(Deserialize, Default, IntoParams)]
@@ -303,4 +330,40 @@ async fn decide_transfer(
     let p = writer(&ctx)?;
     let decision: Decision = body(&bytes)?;
     Ok(Json(transfers::decide(ctx.db(), p, id, &decision).await?))
+}
+
+async fn budget_programs(
+    ctx: Ctx,
+    Query(q): Query<CampaignQuery>,
+) -> AppResult<Json<Vec<Program>>> {
+    let p = ctx.user()?;
+    let campaign = jospar_access::parse_id(&q.campaign, "campaign")?;
+    Ok(Json(
+        programs::programs(ctx.db(), &Reader::User(p), campaign).await?,
+    ))
+}
+
+async fn save_program(ctx: Ctx, bytes: Bytes) -> AppResult<Json<Program>> {
+    let p = writer(&ctx)?;
+    let input: ProgramInput = body(&bytes)?;
+    Ok(Json(programs::save(ctx.db(), p, &input).await?))
+}
+
+/// A program's passport, none before it is drawn up, with its amounts.
+#[derive(serde::Serialize, ToSchema)]
+struct ProgramView {
+    passport: Option<Program>,
+    amounts: Amounts,
+}
+
+async fn budget_program(
+    ctx: Ctx,
+    Path((campaign, abp, program)): Path<(i64, String, String)>,
+) -> AppResult<Json<ProgramView>> {
+    let p = ctx.user()?;
+    let reader = Reader::User(p);
+    let c = service::campaign(ctx.db(), &reader, campaign).await?;
+    let passport = programs::program(ctx.db(), &reader, campaign, &abp, &program).await?;
+    let amounts = programs::amounts(ctx.db(), &p.tree, &c, &abp, &program).await?;
+    Ok(Json(ProgramView { passport, amounts }))
 }

@@ -15,6 +15,7 @@ mod orgs;
 mod oversight;
 mod passport;
 mod plans;
+mod programs;
 mod receipts;
 mod reports;
 mod requests;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(limits::routes())
         .merge(requests::routes())
         .merge(budget::routes())
+        .merge(programs::routes())
         .merge(transfers::routes())
         .merge(reports::routes())
         .merge(staffing::routes())
