@@ -288,6 +288,15 @@ fn entry<'a>(
     }
 }
 
+/// What the user may do with an application now: send its draft (the applicant), decide on
+/// it once sent (the republican authority). The use cases check them again.
+pub fn actions(p: &Principal, a: &Application) -> (bool, bool) {
+    let send = a.status == Status::Draft && p.can(Right::Enter, a.applicant_org_id);
+    let decide =
+        a.status == Status::Sent && a.reviewer_org_id.is_some_and(|r| p.can(Right::Approve, r));
+    (send, decide)
+}
+
 /// A draft application of a local budget's authorized body.
 pub async fn create(db: &Db, p: &Principal, new: NewApplication) -> Result<Application> {
     if !applicants(db, p)

@@ -517,3 +517,33 @@ pub async fn pending(db: &Db, tr: &jospar_i18n::Tr, p: &Principal) -> Result<Vec
     }
     Ok(items)
 }
+
+/// What the user may do with a document of the campaign's authorized body: edit it while a
+/// draft (Enter), adopt it (Approve). The pages offer these; the use cases check them again.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Actions {
+    pub edit: bool,
+    pub adopt: bool,
+}
+
+/// Whether the user draws up acts and forecasts of the campaign.
+pub fn can_draw_up(p: &Principal, campaign: &Campaign) -> bool {
+    p.can(Right::Enter, campaign.authority_org_id)
+}
+
+/// A draft act's actions; a resolution carries its decision's amounts and is not edited.
+pub fn act_actions(p: &Principal, campaign: &Campaign, act: &Act) -> Actions {
+    let draft = act.status == ActStatus::Draft;
+    Actions {
+        edit: draft && act.kind != ActKind::Resolution && can_draw_up(p, campaign),
+        adopt: draft && p.can(Right::Approve, campaign.authority_org_id),
+    }
+}
+
+/// A forecast version's actions while it is a draft.
+pub fn forecast_actions(p: &Principal, campaign: &Campaign, adopted: bool) -> Actions {
+    Actions {
+        edit: !adopted && can_draw_up(p, campaign),
+        adopt: !adopted && p.can(Right::Approve, campaign.authority_org_id),
+    }
+}

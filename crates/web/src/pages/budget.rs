@@ -20,7 +20,7 @@ use jospar_budget::reports::{act_label, names};
 use jospar_budget::usecases::{self as service, ActWithLines, NewAct};
 use jospar_budget::{Act, ActKind, ActStatus, LineEdit};
 use jospar_core::Tenge;
-use jospar_org::{OrgKind, Right};
+use jospar_org::OrgKind;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -140,7 +140,7 @@ async fn list_page(ctx: &Ctx, form: ActForm, error: Option<String>) -> AppResult
         .collect();
     let can_enter = campaign
         .as_ref()
-        .is_some_and(|c| p.can(Right::Enter, c.authority_org_id));
+        .is_some_and(|c| service::can_draw_up(p, c));
     let kinds = ActKind::ALL
         .iter()
         .map(|k| Choice {
@@ -386,10 +386,8 @@ async fn act_page(
             .map(|b| (b.id, act_label(&ctx.tr, &b))),
         None => None,
     };
-    let draft = act.status == ActStatus::Draft;
-    let editable =
-        draft && act.kind != ActKind::Resolution && p.can(Right::Enter, campaign.authority_org_id);
-    let can_adopt = draft && p.can(Right::Approve, campaign.authority_org_id);
+    let actions = service::act_actions(p, &campaign, &act);
+    let (editable, can_adopt) = (actions.edit, actions.adopt);
     let label = act_label(&ctx.tr, &act) + &conclusion_suffix(&act);
     let page = Page::new(ctx, "budget-title", "budget").document(
         label,
@@ -685,8 +683,8 @@ async fn forecast_page(
             (i, values)
         })
         .collect();
-    let editable = !f.adopted && p.can(Right::Enter, campaign.authority_org_id);
-    let can_adopt = !f.adopted && p.can(Right::Approve, campaign.authority_org_id);
+    let actions = service::forecast_actions(p, &campaign, f.adopted);
+    let (editable, can_adopt) = (actions.edit, actions.adopt);
     let page = Page::new(ctx, "forecast-title", "budget").document(
         forecast_label(ctx, &f),
         vec![(

@@ -17,7 +17,6 @@ use chrono::Datelike;
 use jospar_access::{Access, Reader};
 use jospar_budget::transfers::{self, Application, Decision, NewApplication, Status};
 use jospar_core::Tenge;
-use jospar_org::Right;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -201,9 +200,7 @@ async fn show_page(
     let a = transfers::application(ctx.db(), &Reader::User(p), id).await?;
     let budgets = budget_names(ctx).await?;
     let applicant = jospar_org::usecases::org_name(ctx.db(), ctx.tr.0, a.applicant_org_id).await?;
-    let can_send = a.status == Status::Draft && p.can(Right::Enter, a.applicant_org_id);
-    let can_decide =
-        a.status == Status::Sent && a.reviewer_org_id.is_some_and(|r| p.can(Right::Approve, r));
+    let (can_send, can_decide) = transfers::actions(p, &a);
     let title = ctx.tr.args(
         "transfer-title",
         &[("purpose", a.purpose.clone()), ("year", a.year.to_string())],
