@@ -68,6 +68,18 @@ impl ActKind {
     pub fn is_decision(self) -> bool {
         matches!(self, ActKind::Approval | ActKind::Refinement)
     }
+
+    /// Working days from drawing up a draft to adopting it, when the authorized body sets no
+    /// date of its own. The Budget Code gives the maslikhat two weeks to approve or refine the
+    /// budget once the draft is before it, and the akimat a week to implement a decision; the
+    /// working body and the commission get the two weeks of a review of requests.
+    pub fn working_days_to_adopt(self) -> u32 {
+        match self {
+            ActKind::Conclusion | ActKind::Commission => 10,
+            ActKind::Approval | ActKind::Refinement => 10,
+            ActKind::Resolution | ActKind::Correction => 5,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -117,12 +129,48 @@ pub struct Act {
     pub created_by: String,
     pub adopted_by: Option<String>,
     pub adopted_at: Option<DateTime<Utc>>,
+    /// The day by which a draft is to be adopted (none for acts kept from before deadlines).
+    pub due_on: Option<NaiveDate>,
 }
 
 impl Act {
     pub fn years(&self) -> [i32; 3] {
         [self.first_year, self.first_year + 1, self.first_year + 2]
     }
+}
+
+/// The bytes a person signs to adopt an act (P-9): what the act decides — its kind, number,
+/// date, period, the act it follows and every amount with its reason — as compact JSON in a
+/// fixed order, so the same act always gives the same bytes and a later change breaks the
+/// signature.
+pub fn canonical_bytes(act: &Act, lines: &[ActLine]) -> Vec<u8> {
+    let lines: Vec<serde_json::Value> = lines
+        .iter()
+        .map(|l| {
+            serde_json::json!([
+                l.abp,
+                l.program,
+                l.year,
+                l.base.tiyn(),
+                l.amount.tiyn(),
+                l.reason
+            ])
+        })
+        .collect();
+    serde_json::json!({
+        "act": act.id,
+        "kind": act.kind.code(),
+        "number": act.number,
+        "date": act.act_date,
+        "budget": act.budget_id,
+        "first_year": act.first_year,
+        "administrator": act.administrator,
+        "based_on": act.based_on,
+        "version": act.version,
+        "lines": lines,
+    })
+    .to_string()
+    .into_bytes()
 }
 
 /// Which program and year a line is for.
@@ -420,6 +468,7 @@ mod tests {
             created_by: "t".into(),
             adopted_by: None,
             adopted_at: None,
+            due_on: None,
         }
     }
 

@@ -38,6 +38,7 @@ struct ActRow {
     created_by: String,
     adopted_by: Option<String>,
     adopted_at: Option<chrono::DateTime<Utc>>,
+    due_on: Option<NaiveDate>,
 }
 
 impl ActRow {
@@ -57,12 +58,13 @@ impl ActRow {
             created_by: self.created_by,
             adopted_by: self.adopted_by,
             adopted_at: self.adopted_at,
+            due_on: self.due_on,
         })
     }
 }
 
 const ACT_COLUMNS: &str = "id, campaign_id, budget_id, first_year, kind, administrator, number, act_date, \
-     based_on, status, version, created_by, adopted_by, adopted_at";
+     based_on, status, version, created_by, adopted_by, adopted_at, due_on";
 
 fn acts_from(rows: Vec<ActRow>) -> Vec<Act> {
     rows.into_iter().filter_map(ActRow::into_act).collect()
@@ -159,12 +161,12 @@ pub async fn create_act(
     let mut tx = db.begin().await?;
     exec_tx!(&mut tx, conn => sqlx::query(
         "INSERT INTO budget_acts (id, campaign_id, budget_id, first_year, kind, administrator, number, act_date, \
-         based_on, status, version, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)")
+         based_on, status, version, created_by, created_at, due_on) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)")
         .bind(act.id).bind(act.campaign_id).bind(act.budget_id).bind(i64::from(act.first_year))
         .bind(act.kind.code()).bind(&act.administrator).bind(&act.number).bind(act.act_date)
         .bind(act.based_on).bind(act.status.code()).bind(act.version).bind(&act.created_by).bind(Utc::now())
-        .execute(conn).await)
+        .bind(act.due_on).execute(conn).await)
     .map_err(|e| number_taken(StoreError::Sql(e)))?;
     for line in lines {
         write_line(&mut tx, act.id, line).await?;
@@ -236,9 +238,11 @@ pub async fn adopt(
     org_id: i64,
     act: &Act,
     version: i64,
+    signature: &ActSignature,
 ) -> Result<(), RepoError> {
     let mut tx = db.begin().await?;
     claim_version(&mut tx, act, version).await?;
+    write_signature(&mut tx, act.id, signature).await?;
     // The partial unique indexes refuse a second approval of a period, or a second version
     // from the same base, adopted at the same moment by someone else.
     exec_tx!(&mut tx, conn => sqlx::query(
@@ -255,9 +259,83 @@ pub async fn adopt(
         entity_id: act.id.to_string(),
         action: "adopt",
         old_value: Some(json!({"status": "draft"})),
-        new_value: Some(
-            json!({"status": "adopted", "number": act.number, "act_date": act.act_date}),
-        ),
+        new_value: Some(json!({
+            "status": "adopted",
+            "number": act.number,
+            "act_date": act.act_date,
+            "signer_iin": signature.signer_iin,
+            "data_sha256": signature.data_sha256,
+        })),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The electronic signature an act was adopted with (P-9): the exact bytes signed, the CMS and
+/// who the certificate names.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = BudgetActSignature)]
+pub struct ActSignature {
+    pub act_version: i64,
+    /// The canonical bytes signed (UTF-8 JSON).
+    pub data: String,
+    pub data_sha256: String,
+    /// The CMS as received, base64.
+    pub cms: String,
+    pub signer_iin: String,
+    pub signer_bin: Option<String>,
+    pub signer_name: String,
+    pub cert_serial: String,
+    pub cert_not_after: chrono::DateTime<Utc>,
+    pub signed_by: String,
+    pub signed_at: chrono::DateTime<Utc>,
+}
+
+async fn write_signature(tx: &mut Tx, act_id: i64, s: &ActSignature) -> Result<(), StoreError> {
+    exec_tx!(tx, conn => sqlx::query(
+        "INSERT INTO budget_act_signatures (act_id, act_version, data, data_sha256, cms, signer_iin, \
+         signer_bin, signer_name, cert_serial, cert_not_after, signed_by, signed_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
+        .bind(act_id).bind(s.act_version).bind(&s.data).bind(&s.data_sha256).bind(&s.cms)
+        .bind(&s.signer_iin).bind(&s.signer_bin).bind(&s.signer_name).bind(&s.cert_serial)
+        .bind(s.cert_not_after).bind(&s.signed_by).bind(s.signed_at)
+        .execute(conn).await)?;
+    Ok(())
+}
+
+/// The signature an act was adopted with, if it was.
+pub async fn signature(db: &Db, act_id: i64) -> Result<Option<ActSignature>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT act_version, data, data_sha256, cms, signer_iin, signer_bin, signer_name, cert_serial, \
+         cert_not_after, signed_by, signed_at FROM budget_act_signatures WHERE act_id = $1")
+        .bind(act_id).fetch_optional(pool).await)?)
+}
+
+/// Discards a draft the user saw at `version`, with its lines; the audit keeps what it held.
+pub async fn discard(
+    db: &Db,
+    who: &Who,
+    org_id: i64,
+    act: &Act,
+    version: i64,
+    lines: &[ActLine],
+) -> Result<(), RepoError> {
+    let mut tx = db.begin().await?;
+    claim_version(&mut tx, act, version).await?;
+    exec_tx!(&mut tx, conn => sqlx::query("DELETE FROM budget_act_lines WHERE act_id = $1")
+        .bind(act.id).execute(conn).await)?;
+    exec_tx!(&mut tx, conn => sqlx::query("DELETE FROM budget_acts WHERE id = $1")
+        .bind(act.id).execute(conn).await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(org_id),
+        entity: "budget_act",
+        entity_id: act.id.to_string(),
+        action: "delete",
+        old_value: Some(json!({"act": act, "lines": lines})),
+        new_value: None,
         reason: None,
     })
     .await?;

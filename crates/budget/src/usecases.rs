@@ -31,6 +31,9 @@ pub struct NewAct {
     /// For a resolution: the decision it implements (default: the version in force).
     #[serde(default)]
     pub based_on: Option<i64>,
+    /// The day by which it is to be adopted (default: the working days its kind is given).
+    #[serde(default)]
+    pub due_on: Option<NaiveDate>,
 }
 
 /// An act with its lines.
@@ -309,6 +312,14 @@ pub async fn create(db: &Db, p: &Principal, new: NewAct) -> Result<ActWithLines>
             base_date: base.act_date,
         }));
     }
+    let due_on = match new.due_on {
+        Some(day) if day < p.today => return Err(Error::invalid("err-budget-due-past", "due_on")),
+        Some(day) => day,
+        None => db
+            .working_calendar()
+            .await?
+            .add_working_days(p.today, new.kind.working_days_to_adopt()),
+    };
     let act = Act {
         id: new_id(),
         campaign_id: c.id,
@@ -324,6 +335,7 @@ pub async fn create(db: &Db, p: &Principal, new: NewAct) -> Result<ActWithLines>
         created_by: p.who().login,
         adopted_by: None,
         adopted_at: None,
+        due_on: Some(due_on),
     };
     let lines = lines_from(&amounts);
     repo::create_act(db, &p.who(), c.authority_org_id, &act, &lines)
@@ -372,15 +384,34 @@ pub async fn save_lines(
     act(db, &reader, id).await
 }
 
-/// Adopts a draft act. A version must follow the latest version still (nobody adopted another
-/// meanwhile) and a period is approved once.
-pub async fn adopt(db: &Db, p: &Principal, id: i64, version: i64) -> Result<ActWithLines> {
+/// The bytes the person adopting an act signs (P-9), for an act the caller reads.
+pub async fn signing_data(db: &Db, p: &Principal, id: i64) -> Result<(Act, Vec<u8>)> {
+    let current = act(db, &Reader::User(p), id).await?;
+    let data = canonical_bytes(&current.act, &current.lines);
+    Ok((current.act, data))
+}
+
+/// Adopts a draft act with the electronic signature of the person of the authorized body over
+/// the act as it is at `version`; signature and adoption are written together. A version must
+/// follow the latest version still (nobody adopted another meanwhile) and a period is approved
+/// once.
+pub async fn adopt(
+    db: &Db,
+    signing: &jospar_eds::Signing,
+    p: &Principal,
+    id: i64,
+    version: i64,
+    cms_text: &str,
+) -> Result<ActWithLines> {
     let reader = Reader::User(p);
     let current = act(db, &reader, id).await?;
     let c = campaign(db, &reader, current.act.campaign_id).await?;
     p.require(Right::Approve, c.authority_org_id)?;
     if current.act.status == ActStatus::Adopted {
         return Err(budget_error(BudgetError::Frozen));
+    }
+    if current.act.version != version {
+        return Err(Error::Stale);
     }
     check_lines(current.act.kind, &current.lines).map_err(budget_error)?;
     let acts = repo::acts(db, c.id).await?;
@@ -393,10 +424,77 @@ pub async fn adopt(db: &Db, p: &Principal, id: i64, version: i64) -> Result<ActW
     {
         return Err(Error::invalid("err-budget-base-moved", "based_on"));
     }
-    repo::adopt(db, &p.who(), c.authority_org_id, &current.act, version)
-        .await
-        .map_err(refusal)?;
+    let signature = verify_adoption(db, signing, p, &current, c.authority_org_id, cms_text).await?;
+    repo::adopt(
+        db,
+        &p.who(),
+        c.authority_org_id,
+        &current.act,
+        version,
+        &signature,
+    )
+    .await
+    .map_err(refusal)?;
     act(db, &reader, id).await
+}
+
+/// Checks the CMS over the act's bytes, signed by the user with the signing key of the
+/// authorized body.
+async fn verify_adoption(
+    db: &Db,
+    signing: &jospar_eds::Signing,
+    p: &Principal,
+    current: &ActWithLines,
+    authority_org_id: i64,
+    cms_text: &str,
+) -> Result<repo::ActSignature> {
+    let data = canonical_bytes(&current.act, &current.lines);
+    let bin = jospar_org::repo::get_org(db, authority_org_id)
+        .await?
+        .and_then(|o| o.bin);
+    let verified =
+        jospar_planning::usecases::verify_signature(signing, p, cms_text, &data, bin.as_deref())
+            .await?;
+    Ok(repo::ActSignature {
+        act_version: current.act.version,
+        data_sha256: jospar_eds::sha256_hex(&data),
+        data: verified.data,
+        cms: verified.cms,
+        signer_iin: verified.signer_iin,
+        signer_bin: verified.signer_bin,
+        signer_name: verified.signer_name,
+        cert_serial: verified.cert_serial,
+        cert_not_after: verified.cert_not_after,
+        signed_by: p.user.login.clone(),
+        signed_at: chrono::Utc::now(),
+    })
+}
+
+/// The signature an act was adopted with, for an act the caller reads.
+pub async fn signature(db: &Db, p: &Principal, id: i64) -> Result<Option<repo::ActSignature>> {
+    act(db, &Reader::User(p), id).await?;
+    Ok(repo::signature(db, id).await?)
+}
+
+/// Discards a draft act drawn up by mistake; an adopted act stays for good.
+pub async fn discard(db: &Db, p: &Principal, id: i64, version: i64) -> Result<()> {
+    let reader = Reader::User(p);
+    let current = act(db, &reader, id).await?;
+    let c = campaign(db, &reader, current.act.campaign_id).await?;
+    p.require(Right::Enter, c.authority_org_id)?;
+    if current.act.status == ActStatus::Adopted {
+        return Err(budget_error(BudgetError::Frozen));
+    }
+    repo::discard(
+        db,
+        &p.who(),
+        c.authority_org_id,
+        &current.act,
+        version,
+        &current.lines,
+    )
+    .await
+    .map_err(refusal)
 }
 
 /// The version of a budget in force on a day for one year: the act and its amounts by
@@ -452,6 +550,7 @@ pub struct Pending {
 
 pub async fn pending(db: &Db, tr: &jospar_i18n::Tr, p: &Principal) -> Result<Vec<Pending>> {
     let mut items = Vec::new();
+    let calendar = db.working_calendar().await?;
     for c in jospar_limits::usecases::visible_campaigns(db, p).await? {
         if !p.can(Right::Approve, c.authority_org_id) {
             continue;
@@ -467,7 +566,7 @@ pub async fn pending(db: &Db, tr: &jospar_i18n::Tr, p: &Principal) -> Result<Vec
                     &[("act", crate::reports::act_label(tr, act))],
                 ),
                 link: format!("/budget-acts/{}", act.id),
-                deadline: None,
+                deadline: act.due_on.map(|due| deadline(tr, &calendar, p.today, due)),
             });
         }
         for f in crate::forecast::forecasts(db, &Reader::User(p), c.id).await? {
@@ -483,7 +582,6 @@ pub async fn pending(db: &Db, tr: &jospar_i18n::Tr, p: &Principal) -> Result<Vec
             }
         }
     }
-    let calendar = db.working_calendar().await?;
     for a in crate::transfers::applications(db, &Reader::User(p)).await? {
         let link = format!("/transfer-applications/{}", a.id);
         let purpose = [("purpose", a.purpose.clone())];
@@ -498,16 +596,9 @@ pub async fn pending(db: &Db, tr: &jospar_i18n::Tr, p: &Principal) -> Result<Vec
                 deadline: None,
             });
         } else if to_decide {
-            let deadline = a.decision_due(&calendar).map(|due| {
-                let passed = due < p.today;
-                let left = if passed {
-                    tr.t("home-deadline-passed")
-                } else {
-                    let count = calendar.working_days_between(p.today, due);
-                    tr.args("home-working-days-left", &[("count", count.to_string())])
-                };
-                (due.format("%d.%m.%Y").to_string(), left, passed)
-            });
+            let deadline = a
+                .decision_due(&calendar)
+                .map(|due| deadline(tr, &calendar, p.today, due));
             items.push(Pending {
                 text: tr.args("budget-pending-transfer-decide", &purpose),
                 link,
@@ -546,4 +637,22 @@ pub fn forecast_actions(p: &Principal, campaign: &Campaign, adopted: bool) -> Ac
         edit: !adopted && can_draw_up(p, campaign),
         adopt: !adopted && p.can(Right::Approve, campaign.authority_org_id),
     }
+}
+
+/// A deadline as the start page shows it: the date, the working days left (or that it has
+/// passed), and whether it has.
+pub fn deadline(
+    tr: &jospar_i18n::Tr,
+    calendar: &jospar_core::WorkingCalendar,
+    today: NaiveDate,
+    due: NaiveDate,
+) -> (String, String, bool) {
+    let passed = due < today;
+    let left = if passed {
+        tr.t("home-deadline-passed")
+    } else {
+        let count = calendar.working_days_between(today, due);
+        tr.args("home-working-days-left", &[("count", count.to_string())])
+    };
+    (due.format("%d.%m.%Y").to_string(), left, passed)
 }

@@ -152,7 +152,7 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
             approved.push(id);
         }
     }
-    budget_cycle(db, &planner, campaign.id)
+    budget_cycle(&demo, &planner, campaign.id)
         .await
         .map_err(|e| anyhow::anyhow!("the budget cycle: {e:?}"))?;
     program_passport(db, &abp, campaign.id)
@@ -163,7 +163,7 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("the plan of request {id}: {e:?}"))?;
     }
-    refine_budget(db, &planner, campaign.id)
+    refine_budget(&demo, &planner, campaign.id)
         .await
         .map_err(|e| anyhow::anyhow!("the refinement: {e:?}"))?;
     let republic = demo.principal("planner.republic").await?;
@@ -221,12 +221,9 @@ async fn ask_for_a_transfer(
 /// year with its reason; the adopted forecast of receipts; the maslikhat's approval and the
 /// akimat's resolution implementing it. The first two years stay as requested, so the schools'
 /// plans of those years fit the budget.
-async fn budget_cycle(
-    db: &Db,
-    planner: &Principal,
-    campaign: i64,
-) -> std::result::Result<(), jospar_access::Error> {
+async fn budget_cycle(demo: &Demo, planner: &Principal, campaign: i64) -> Result<()> {
     use jospar_budget::usecases as budget;
+    let db = &demo.db;
     use jospar_budget::{ActKind, LineEdit};
     let days_ago = |n: i64| planner.today - chrono::Duration::days(n);
     let new = |kind, administrator: &str, number: &str, days: i64| budget::NewAct {
@@ -236,6 +233,7 @@ async fn budget_cycle(
         number: number.to_string(),
         act_date: days_ago(days),
         based_on: None,
+        due_on: None,
     };
     let requested = budget::requested(
         db,
@@ -277,7 +275,7 @@ async fn budget_cycle(
         )],
     )
     .await?;
-    budget::adopt(db, planner, conclusion.act.id, conclusion.act.version).await?;
+    demo.adopt_act(planner, conclusion.act.id).await?;
     let commission = budget::create(db, planner, new(ActKind::Commission, "", "БК-3", 6)).await?;
     let commission = budget::save_lines(
         db,
@@ -292,12 +290,12 @@ async fn budget_cycle(
         )],
     )
     .await?;
-    budget::adopt(db, planner, commission.act.id, commission.act.version).await?;
+    demo.adopt_act(planner, commission.act.id).await?;
     forecast_receipts(db, planner, campaign).await?;
     let approval = budget::create(db, planner, new(ActKind::Approval, "", "45/312", 4)).await?;
-    budget::adopt(db, planner, approval.act.id, approval.act.version).await?;
+    demo.adopt_act(planner, approval.act.id).await?;
     let resolution = budget::create(db, planner, new(ActKind::Resolution, "", "218", 3)).await?;
-    budget::adopt(db, planner, resolution.act.id, resolution.act.version).await?;
+    demo.adopt_act(planner, resolution.act.id).await?;
     Ok(())
 }
 
@@ -401,12 +399,9 @@ async fn program_passport(
 
 /// A refinement decision of the maslikhat after the plans (issue 22): the program gets more
 /// in the first year, with its reason.
-async fn refine_budget(
-    db: &Db,
-    planner: &Principal,
-    campaign: i64,
-) -> std::result::Result<(), jospar_access::Error> {
+async fn refine_budget(demo: &Demo, planner: &Principal, campaign: i64) -> Result<()> {
     use jospar_budget::usecases as budget;
+    let db = &demo.db;
     let refinement = budget::create(
         db,
         planner,
@@ -417,6 +412,7 @@ async fn refine_budget(
             number: "47/330".into(),
             act_date: planner.today,
             based_on: None,
+            due_on: None,
         },
     )
     .await?;
@@ -437,7 +433,7 @@ async fn refine_budget(
         }],
     )
     .await?;
-    budget::adopt(db, planner, refinement.act.id, refinement.act.version).await?;
+    demo.adopt_act(planner, refinement.act.id).await?;
     Ok(())
 }
 
@@ -503,6 +499,14 @@ impl Demo {
             KeyAlgorithm::P256,
         ))?;
         Ok(jospar_eds::testkit::cms_pem(&key.sign_detached(data)?))
+    }
+
+    /// Adopts a budget act, signed with the key of the person of the authorized body.
+    async fn adopt_act(&self, p: &Principal, id: i64) -> Result<()> {
+        let (act, data) = jospar_budget::usecases::signing_data(&self.db, p, id).await?;
+        let cms = self.sign(p, &data)?;
+        jospar_budget::usecases::adopt(&self.db, &self.signing, p, id, act.version, &cms).await?;
+        Ok(())
     }
 
     /// Approves the request at the reviewer's stage, signed with the reviewer's key.

@@ -8,6 +8,7 @@
 use crate::app::{Engine, TestApp, spawn};
 use crate::execution::get_json;
 use crate::story::send_json;
+use base64::Engine as _;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -377,15 +378,64 @@ async fn cycle(app: &TestApp) {
     )
     .await;
     assert_eq!(status, 200, "{saved}");
+    // Adopted only with the EDS of the person adopting it, over the act as it is (P-9).
+    let adopt_path = format!("/budget-acts/{correction_id}/adopt");
+    let version = saved["act"]["version"].clone();
+    let (status, unsigned) = send_json(
+        app,
+        "post",
+        &adopt_path,
+        &planner,
+        json!({"version": version}),
+    )
+    .await;
+    assert_eq!(
+        (status, unsigned["field"].as_str()),
+        (422, Some("cms")),
+        "{unsigned}"
+    );
+    let (_, data) = get_json(
+        app,
+        &planner,
+        &format!("/budget-acts/{correction_id}/signing-data"),
+    )
+    .await;
+    assert_eq!(data["version"], version);
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data["data"].as_str().expect("data"))
+        .expect("base64");
+    let by_other = app.sign_as("abp.edu", &bytes).await;
+    let (status, refused) = send_json(
+        app,
+        "post",
+        &adopt_path,
+        &planner,
+        json!({"version": version, "cms": by_other}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (422, Some("cms")),
+        "{refused}"
+    );
+    let cms = app.sign_as("planner", &bytes).await;
     let (status, adopted) = send_json(
         app,
         "post",
-        &format!("/budget-acts/{correction_id}/adopt"),
+        &adopt_path,
         &planner,
-        json!({"version": saved["act"]["version"]}),
+        json!({"version": version, "cms": cms}),
     )
     .await;
     assert_eq!(status, 200, "{adopted}");
+    let (_, signature) = get_json(
+        app,
+        &planner,
+        &format!("/budget-acts/{correction_id}/signature"),
+    )
+    .await;
+    assert_eq!(signature["data_sha256"], data["sha256"], "{signature}");
+    assert_eq!(signature["signed_by"], "planner");
     let audit = app
         .db
         .audit_entries(&jospar_store::AuditFilter {
@@ -554,6 +604,63 @@ async fn pages(app: &TestApp, campaign: i64, abp_code: &str, program: &str, firs
     let html = refused.text().await.expect("html");
     assert!(html.contains("value=\"12x\"") && html.contains("value=\"Typed reason\""));
     assert!(html.contains("id=\"act-error\""));
+
+    // The draft is due in the working days of its kind, on its page and on the start page.
+    let due = app
+        .db
+        .working_calendar()
+        .await
+        .expect("calendar")
+        .add_working_days(
+            app_today(),
+            jospar_budget::ActKind::Refinement.working_days_to_adopt(),
+        )
+        .format("%d.%m.%Y")
+        .to_string();
+    assert!(
+        html.contains("id=\"act-due\"") && html.contains(&due),
+        "{due}"
+    );
+    let home = page
+        .get(app.url("/?lang=ru"))
+        .send()
+        .await
+        .expect("home")
+        .text()
+        .await
+        .expect("html");
+    let budget = home
+        .split("id=\"home-budget\"")
+        .nth(1)
+        .expect("budget section");
+    assert!(
+        budget.contains("48/340") && budget.contains(&due),
+        "{budget}"
+    );
+
+    // A draft drawn up by mistake is discarded, audited with what it held.
+    let discarded = page
+        .post(format!("{act_url}/discard"))
+        .form(&[("csrf", csrf.as_str()), ("version", version.as_str())])
+        .send()
+        .await
+        .expect("discard");
+    assert_eq!(discarded.status().as_u16(), 303);
+    let location = discarded.headers()["location"].to_str().expect("location");
+    assert!(location.contains("done=deleted"), "{location}");
+    let gone = page.get(&act_url).send().await.expect("act");
+    assert_eq!(gone.status().as_u16(), 404);
+    let id = act_url.rsplit('/').next().expect("id").to_string();
+    let audit = app
+        .db
+        .audit_entries(&jospar_store::AuditFilter {
+            entity: Some("budget_act".into()),
+            entity_id: Some(id),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert!(audit.iter().any(|e| e.action == "delete"), "{audit:?}");
 }
 
 /// The demo's transfer application: asked by the oblast, approved for less by the republic

@@ -474,6 +474,27 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/budget-acts/{id}/signing-data",
+            path: format!("/budget-acts/{act}/signing-data"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/budget-acts/{id}/signature",
+            path: format!("/budget-acts/{act}/signature"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "delete",
+            route: "/budget-acts/{id}",
+            path: format!("/budget-acts/{act}?version=99"),
+            body: None,
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "get",
             route: "/receipt-forecasts",
             path: format!("/receipt-forecasts?campaign={campaign}"),
             body: None,
@@ -1542,6 +1563,7 @@ async fn budget_act(db: &jospar_store::Db, campaign: i64, budget: i64, authority
         created_by: "system".into(),
         adopted_by: None,
         adopted_at: None,
+        due_on: None,
     };
     jospar_budget::repo::create_act(db, &jospar_store::Who::system(), authority, &act, &[])
         .await

@@ -9,6 +9,7 @@ use crate::routes::{Access, Api, Module};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::Response;
 use jospar_access::Reader;
 use jospar_budget::forecast::{self, Forecast, ForecastLine, ForecastWithLines};
@@ -56,15 +57,40 @@ pub(super) fn routes(api: Api) -> Api {
         )
         .body::<LinesBody>()
         .answer::<ActWithLines>()
+        .delete(
+            "/budget-acts/{id}",
+            "Discard a draft act drawn up by mistake; ?version= is the act's version the caller saw",
+            Access::Enter,
+            false,
+            discard,
+        )
+        .query::<VersionQuery>()
+        .no_content()
+        .get(
+            "/budget-acts/{id}/signing-data",
+            "The act's canonical bytes to sign for adoption (base64), their SHA-256 and the version (P-9)",
+            Access::SignedIn,
+            true,
+            signing_data,
+        )
+        .answer::<SigningData>()
         .post(
             "/budget-acts/{id}/adopt",
-            "Adopt a draft act; an approval, refinement or correction becomes the version in force",
+            "Adopt a draft act {version, cms}, signed over its signing-data by the person of the authorized body; an approval, refinement or correction becomes the version in force",
             Access::Approve,
             false,
             adopt,
         )
-        .body::<VersionBody>()
+        .body::<AdoptBody>()
         .answer::<ActWithLines>()
+        .get(
+            "/budget-acts/{id}/signature",
+            "The electronic signature an act was adopted with (null while it is a draft)",
+            Access::SignedIn,
+            true,
+            signature,
+        )
+        .answer::<Option<jospar_budget::repo::ActSignature>>()
         .get(
             "/receipt-forecasts",
             "The versions of a campaign's forecast of receipts",
@@ -228,10 +254,51 @@ struct VersionBody {
     version: i64,
 }
 
+#[derive(Deserialize, ToSchema)]
+#[schema(as = BudgetActAdoption)]
+struct AdoptBody {
+    version: i64,
+    /// The CMS over the act's signing-data (PEM or base64).
+    #[serde(default)]
+    cms: String,
+}
+
 async fn adopt(ctx: Ctx, Path(id): Path<i64>, bytes: Bytes) -> AppResult<Json<ActWithLines>> {
     let p = writer(&ctx)?;
-    let b: VersionBody = body(&bytes)?;
-    Ok(Json(service::adopt(ctx.db(), p, id, b.version).await?))
+    let b: AdoptBody = body(&bytes)?;
+    let signing = &ctx.state.config.signing;
+    Ok(Json(
+        service::adopt(ctx.db(), signing, p, id, b.version, &b.cms).await?,
+    ))
+}
+
+async fn discard(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<VersionQuery>,
+) -> AppResult<StatusCode> {
+    let p = writer(&ctx)?;
+    service::discard(ctx.db(), p, id, q.version).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn signing_data(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<SigningData>> {
+    use base64::Engine as _;
+    let p = ctx.user()?;
+    let (act, data) = service::signing_data(ctx.db(), p, id).await?;
+    Ok(Json(SigningData {
+        version: act.version,
+        data: base64::engine::general_purpose::STANDARD.encode(&data),
+        sha256: jospar_eds::sha256_hex(&data),
+    }))
+}
+
+async fn signature(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Option<jospar_budget::repo::ActSignature>>> {
+    let p = ctx.user()?;
+    Ok(Json(service::signature(ctx.db(), p, id).await?))
 }
 
 async fn forecasts(ctx: Ctx, Query(q): Query<CampaignQuery>) -> AppResult<Json<Vec<Forecast>>> {

@@ -59,6 +59,12 @@ pub(crate) struct SigningData {
     pub(crate) sha256: String,
 }
 
+/// The version of a document the caller saw (optimistic locking of a deletion).
+#[derive(Deserialize, utoipa::IntoParams)]
+pub(crate) struct VersionQuery {
+    pub(crate) version: i64,
+}
+
 /// The signing data of a document without a version.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct SigningBytes {

@@ -502,12 +502,6 @@ async fn line_choices(
     ))
 }
 
-/// The version of a document the caller saw (optimistic locking of a deletion).
-#[derive(Deserialize, IntoParams)]
-struct VersionQuery {
-    version: i64,
-}
-
 async fn delete_line(
     ctx: Ctx,
     Path((id, line)): Path<(i64, i64)>,

@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/budget-acts", get(list).post(create))
         .route("/budget-acts/{id}", get(show).post(save))
         .route("/budget-acts/{id}/adopt", post(adopt))
+        .route("/budget-acts/{id}/discard", post(discard))
         .route("/receipt-forecasts", post(create_forecast))
         .route(
             "/receipt-forecasts/{id}",
@@ -82,6 +83,7 @@ struct ActForm {
     number: String,
     act_date: String,
     based_on: String,
+    due_on: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -247,6 +249,10 @@ async fn create(ctx: Ctx, Form(form): Form<ActForm>) -> AppResult<Response> {
                 "" => None,
                 id => Some(jospar_access::parse_id(id, "based_on")?),
             },
+            due_on: match form.due_on.trim() {
+                "" => None,
+                day => Some(jospar_access::parse_date(day, "due_on")?),
+            },
         };
         service::create(ctx.db(), p, new).await
     }
@@ -291,6 +297,13 @@ struct ActPage {
     totals: Vec<String>,
     editable: bool,
     can_adopt: bool,
+    /// The day it is due and what is left of it, while a draft.
+    due: Option<(String, String, bool)>,
+    /// Who signed the adoption, when, and the hash of what they signed.
+    signature: Option<String>,
+    ncalayer_url: String,
+    iin: String,
+    data_base64: String,
     q: String,
     new_line: HashMap<String, String>,
     /// The amounts typed for a new program, by year: (field index, year, value).
@@ -388,6 +401,26 @@ async fn act_page(
     };
     let actions = service::act_actions(p, &campaign, &act);
     let (editable, can_adopt) = (actions.edit, actions.adopt);
+    let calendar = ctx.db().working_calendar().await?;
+    let due = act
+        .due_on
+        .filter(|_| act.status == ActStatus::Draft)
+        .map(|day| service::deadline(&ctx.tr, &calendar, p.today, day));
+    let signature = service::signature(ctx.db(), p, id).await?.map(|s| {
+        format!(
+            "{} · {} {} · {} · {}",
+            s.signer_name,
+            ctx.tr.t("field-iin"),
+            s.signer_iin,
+            super::common::almaty_date_time(s.signed_at),
+            s.data_sha256
+        )
+    });
+    let data_base64 = {
+        use base64::Engine as _;
+        base64::engine::general_purpose::STANDARD
+            .encode(jospar_budget::domain::canonical_bytes(&act, &lines))
+    };
     let label = act_label(&ctx.tr, &act) + &conclusion_suffix(&act);
     let page = Page::new(ctx, "budget-title", "budget").document(
         label,
@@ -406,6 +439,11 @@ async fn act_page(
         totals: totals.iter().map(Tenge::to_string).collect(),
         editable,
         can_adopt,
+        due,
+        signature,
+        ncalayer_url: ctx.state.config.signing.ncalayer_url.clone(),
+        iin: p.user.iin.clone(),
+        data_base64,
         q: q.to_string(),
         new_cells: years
             .iter()
@@ -548,15 +586,46 @@ async fn adopt(
     let p = ctx.user()?;
     let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
     p.check_csrf(field("csrf"))?;
+    let signing = &ctx.state.config.signing;
     let result = async {
         let version = jospar_access::parse_id(field("version"), "version")?;
-        service::adopt(ctx.db(), p, id, version).await
+        service::adopt(ctx.db(), signing, p, id, version, field("cms")).await
     }
     .await;
     match result {
         Ok(_) => Ok(Redirect::to(&crate::view::done(
             &format!("/budget-acts/{id}"),
             "approved",
+        ))
+        .into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            act_page(&ctx, id, "", &HashMap::new(), Some(message)).await
+        }
+    }
+}
+
+/// Discards a draft act, back to the campaign's acts.
+async fn discard(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+    p.check_csrf(field("csrf"))?;
+    let reader = Reader::User(p);
+    let result = async {
+        let version = jospar_access::parse_id(field("version"), "version")?;
+        let campaign = service::act(ctx.db(), &reader, id).await?.act.campaign_id;
+        service::discard(ctx.db(), p, id, version).await?;
+        Ok::<_, jospar_access::Error>(campaign)
+    }
+    .await;
+    match result {
+        Ok(campaign) => Ok(Redirect::to(&crate::view::done(
+            &format!("/budget-acts?campaign={campaign}"),
+            "deleted",
         ))
         .into_response()),
         Err(e) => {
