@@ -31,7 +31,7 @@ pub mod treasury;
 pub mod treasury_store;
 pub mod usecases;
 
-pub use reports::REPORTS;
+pub use reports::{BUDGET_REPORTS, REPORTS};
 
 use jospar_core::Tenge;
 use serde::{Deserialize, Serialize};
@@ -204,6 +204,16 @@ impl ChangeKind {
             ChangeKind::Refinement => "refinement",
             ChangeKind::Correction => "correction",
         }
+    }
+
+    pub fn from_code(code: &str) -> Option<ChangeKind> {
+        [
+            ChangeKind::Certificate,
+            ChangeKind::Refinement,
+            ChangeKind::Correction,
+        ]
+        .into_iter()
+        .find(|k| k.code() == code)
     }
 }
 

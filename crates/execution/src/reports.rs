@@ -904,6 +904,33 @@ pub static REPORTS: &[ReportDef] = &[
     },
 ];
 
+/// The planning module's report on the refinements of expense plans (004 §1, report 2): built
+/// from the financing plans, so this module contributes it to the budget cycle's section.
+pub static BUDGET_REPORTS: &[ReportDef] = &[ReportDef {
+    name: "plan-refinements",
+    about: "Refinements of expense plans: every refinement and correction (or, with kind, change certificate) of a subtree's financing plans of a year, by institution and document, with its reason, codes, months and amount (report 2)",
+    params: &[
+        SUBTREE,
+        YEAR,
+        AS_OF,
+        ParamDef {
+            name: "kind",
+            required: false,
+            about: "refinement, correction or certificate (default: refinements and corrections)",
+        },
+    ],
+    spec_numbers: &[2],
+    build: report_fn!(|c| analytics::plan_refinements_table(
+        c.db,
+        c.tr,
+        c.tree,
+        c.reader,
+        &plan_scope(c)?,
+        c.params.text("kind")
+    )
+    .await),
+}];
+
 /// The plan-wide analytics' scope: the parameters `org`, `year`, `basis` and `as_of`.
 fn plan_scope<'a>(c: &'a ReportCall<'a>) -> Result<PlanScope<'a>> {
     Ok(PlanScope {

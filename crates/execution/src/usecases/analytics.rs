@@ -1297,6 +1297,99 @@ pub async fn changes_dynamics_table(
     })
 }
 
+/// Report 2 of the planning module: the refinements of the expense plans of a subtree's year
+/// — every move of a refinement or correction document (or of the kind asked) dated up to the
+/// scope's date, by institution and document in date order, with its reason, codes, basis,
+/// months and amount. A move takes an amount from one month to another of the same line, so
+/// the total is what the documents moved.
+pub async fn plan_refinements_table(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    scope: &PlanScope<'_>,
+    kind: Option<&str>,
+) -> Result<Table> {
+    use crate::ChangeKind;
+    reader.require_read(scope.root)?;
+    let kinds: Vec<ChangeKind> = match kind.map(str::trim).filter(|k| !k.is_empty()) {
+        None => vec![ChangeKind::Refinement, ChangeKind::Correction],
+        Some(code) => vec![
+            ChangeKind::from_code(code)
+                .ok_or_else(|| Error::invalid("err-plan-change-kind", "kind"))?,
+        ],
+    };
+    let date = scope.as_of.unwrap_or(NaiveDate::MAX);
+    let plans = approved_plans(db, tree, scope.root, scope.year).await?;
+    let orgs = jospar_org::repo::org_names(db, tr.lang()).await?;
+    let names = jospar_planning::codes::expense_names(db, tr, tree, scope.root, scope.year).await?;
+    let mut docs: Vec<(&crate::plans::Plan, &crate::ChangeDoc)> = plans
+        .iter()
+        .flat_map(|plan| plan.changes.iter().map(move |doc| (plan, doc)))
+        .filter(|(_, doc)| doc.dated <= date && kinds.contains(&doc.kind))
+        .collect();
+    docs.sort_by_key(|(plan, doc)| (doc.dated, plan.org_id, doc.number));
+    let mut rows = Vec::new();
+    let mut moved = Tenge::ZERO;
+    for (plan, doc) in docs {
+        let institution = orgs.get(&plan.org_id).cloned().unwrap_or_default();
+        for m in &doc.moves {
+            let Some(line) = plan.lines.iter().find(|l| l.expense_id == m.expense_id) else {
+                continue;
+            };
+            moved += m.change.amount;
+            let mut row = vec![
+                Cell::Text(institution.clone()),
+                Cell::Text(tr.args(
+                    "plan-refinements-document",
+                    &[
+                        ("kind", tr.t(&format!("plan-change-{}", doc.kind.code()))),
+                        ("number", doc.number.to_string()),
+                        ("date", doc.dated.format("%d.%m.%Y").to_string()),
+                    ],
+                )),
+                Cell::Text(doc.reason.clone()),
+            ];
+            row.extend(expense_cells(
+                &names,
+                &line.program,
+                &line.subprogram,
+                &line.specific,
+            ));
+            row.extend([
+                Cell::Text(basis_label(tr, m.change.basis)),
+                Cell::Text(tr.t(&format!("month-{}", m.change.from_month))),
+                Cell::Text(tr.t(&format!("month-{}", m.change.to_month))),
+                Cell::Money(m.change.amount),
+            ]);
+            rows.push(row);
+        }
+    }
+    Ok(Table {
+        title: tr.t("report-plan-refinements"),
+        subtitle: plan_subtitle(db, tr, scope, None, plans.len()).await?,
+        headers: headers(
+            tr,
+            &[
+                "col-org",
+                "plan-refinements-col-document",
+                "analytics-col-reason",
+                "plan-col-program",
+                "plan-col-subprogram",
+                "plan-col-specific",
+                "plan-col-basis",
+                "plan-change-from",
+                "plan-change-to",
+                "plan-change-amount",
+            ],
+        ),
+        numbered: true,
+        rows,
+        total: Some(total_row(tr, 8, [moved])),
+        ..Table::default()
+    })
+}
+
 fn add_months(into: &mut [Tenge; 12], months: &[Tenge; 12]) {
     for (i, m) in into.iter_mut().zip(months) {
         *i += *m;

@@ -534,6 +534,7 @@ async fn cycle(app: &TestApp) {
     passport(app, campaign.id, abp_code, program, first, asked(first)).await;
     transfers(app, campaign.authority_org_id, first).await;
     pages(app, campaign.id, abp_code, program, first).await;
+    plan_refinements(app, campaign.authority_org_id, first).await;
 }
 
 fn app_today() -> chrono::NaiveDate {
@@ -661,6 +662,60 @@ async fn pages(app: &TestApp, campaign: i64, abp_code: &str, program: &str, firs
         .await
         .expect("audit");
     assert!(audit.iter().any(|e| e.action == "delete"), "{audit:?}");
+}
+
+/// Report 2: the refinements of expense plans of the region's year — a refinement and a
+/// change certificate are entered on an approved plan; the report lists the refinement's
+/// move with its reason and amount by default, and the certificate when asked for.
+async fn plan_refinements(app: &TestApp, region: i64, year: i32) {
+    let abp = app.token("abp.edu").await;
+    let (_, plans) = get_json(
+        app,
+        &abp,
+        &format!("/financing-plans?year={year}&status=approved"),
+    )
+    .await;
+    let id = plans.as_array().expect("plans")[0]["id"]
+        .as_i64()
+        .expect("an approved plan");
+    let (_, plan) = get_json(app, &abp, &format!("/financing-plans/{id}")).await;
+    let expense_id = plan["plan"]["lines"][0]["expense_id"].clone();
+    let document = |kind: &str, amount: i64, reason: &str| {
+        json!({"kind": kind, "dated": format!("{year}-02-01"), "reason": reason,
+               "moves": [{"expense_id": expense_id, "basis": "obligations", "from_month": 12,
+                          "to_month": 11, "amount": amount}]})
+    };
+    for (kind, amount, reason) in [
+        (
+            "refinement",
+            150_000,
+            "Решение об уточнении бюджета № 47/330",
+        ),
+        ("certificate", 70_000, "Перенос оплаты по договору"),
+    ] {
+        let (status, changed) = send_json(
+            app,
+            "post",
+            &format!("/financing-plans/{id}/changes"),
+            &abp,
+            document(kind, amount, reason),
+        )
+        .await;
+        assert_eq!(status, 201, "{changed}");
+    }
+    let planner = app.token("planner").await;
+    let path = format!("/reports/plan-refinements?org={region}&year={year}&lang=ru");
+    let (status, report) = get_json(app, &planner, &path).await;
+    assert_eq!(status, 200, "{report}");
+    let rows = report["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "only the refinement: {report}");
+    assert_eq!(rows[0][2], "Решение об уточнении бюджета № 47/330");
+    assert_eq!(rows[0][8], "Ноябрь", "{report}");
+    assert_eq!(total(&report, 9), [150_000]);
+    let (_, certificates) = get_json(app, &planner, &format!("{path}&kind=certificate")).await;
+    assert_eq!(total(&certificates, 9), [70_000], "{certificates}");
+    let (status, refused) = get_json(app, &planner, &format!("{path}&kind=x")).await;
+    assert_eq!((status, refused["field"].as_str()), (422, Some("kind")));
 }
 
 /// The demo's transfer application: asked by the oblast, approved for less by the republic
