@@ -173,6 +173,43 @@ pub fn canonical_bytes(act: &Act, lines: &[ActLine]) -> Vec<u8> {
     .into_bytes()
 }
 
+/// The section of the budget (Budget Code, art. 11) a program's amounts go to in the draft
+/// budget: expenses (II), budget credits (III, economic category 5 of the specifics) or the
+/// acquisition of financial assets (IV, category 6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ExpenseSection {
+    Expenses,
+    Lending,
+    FinancialAssets,
+}
+
+impl ExpenseSection {
+    fn of_specific(specific: &str) -> ExpenseSection {
+        match specific.trim().chars().next() {
+            Some('5') => ExpenseSection::Lending,
+            Some('6') => ExpenseSection::FinancialAssets,
+            _ => ExpenseSection::Expenses,
+        }
+    }
+
+    /// A program is of the section where most of its requested amount lies: a program of
+    /// budget credits asks for specifics of category 5 only, one of financial assets for
+    /// category 6; a program asking for nothing is an expense.
+    pub fn of_program(lines: &[(String, Tenge)]) -> ExpenseSection {
+        let mut sums: Vec<(ExpenseSection, Tenge)> = Vec::new();
+        for (specific, amount) in lines {
+            let section = ExpenseSection::of_specific(specific);
+            match sums.iter_mut().find(|(s, _)| *s == section) {
+                Some((_, sum)) => *sum += *amount,
+                None => sums.push((section, *amount)),
+            }
+        }
+        sums.into_iter()
+            .max_by_key(|(s, sum)| (*sum, *s == ExpenseSection::Expenses))
+            .map_or(ExpenseSection::Expenses, |(s, _)| s)
+    }
+}
+
 /// Which program and year a line is for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct LineKey {
@@ -451,6 +488,35 @@ pub fn compare(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_program_goes_to_the_section_of_most_of_its_specifics() {
+        let lines = |pairs: &[(&str, i64)]| -> Vec<(String, Tenge)> {
+            pairs
+                .iter()
+                .map(|(s, a)| (s.to_string(), Tenge::from_tiyn(*a)))
+                .collect()
+        };
+        use ExpenseSection::*;
+        assert_eq!(
+            ExpenseSection::of_program(&lines(&[("511", 900), ("159", 100)])),
+            Lending
+        );
+        assert_eq!(
+            ExpenseSection::of_program(&lines(&[("611", 5)])),
+            FinancialAssets
+        );
+        assert_eq!(
+            ExpenseSection::of_program(&lines(&[("111", 5), ("511", 4)])),
+            Expenses
+        );
+        assert_eq!(ExpenseSection::of_program(&[]), Expenses);
+        // A tie (zero amounts asked) stays with expenses.
+        assert_eq!(
+            ExpenseSection::of_program(&lines(&[("511", 0), ("111", 0)])),
+            Expenses
+        );
+    }
 
     fn act(kind: ActKind) -> Act {
         Act {

@@ -66,7 +66,7 @@ pub static REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "budget-draft",
-        about: "Draft budget: sections I–VI, receipts from the adopted forecast, expenses from the commission's decision (report 5)",
+        about: "Draft budget: sections I–VI, receipts from the adopted forecast, expenses from the commission's decision; programs of budget credits and of financial assets in III and IV (report 5)",
         params: &[
             ParamDef {
                 name: "campaign",
@@ -80,6 +80,7 @@ pub static REPORTS: &[ReportDef] = &[
             draft_table(
                 c.db,
                 c.tr,
+                c.tree,
                 c.reader,
                 c.params.required("campaign")?,
                 c.params.number("year")?,
@@ -495,11 +496,13 @@ pub async fn conclusions_table(
 /// decision, by administrator), III net budget lending and IV the balance of operations with
 /// financial assets (their receipts, categories 5 and 6), V the deficit (surplus), VI its
 /// financing: borrowing (category 7) and the balances of budget funds used (8), and what of
-/// the deficit they leave uncovered (or of the surplus unused). Programs of budget credits
-/// and of financial assets are not told apart from expenses yet: all count in II.
+/// the deficit they leave uncovered (or of the surplus unused). A program of budget credits
+/// (its requests ask for specifics of category 5) counts in III, one acquiring financial
+/// assets (category 6) in IV, each listed by program; every other program in II.
 pub async fn draft_table(
     db: &Db,
     tr: &Tr,
+    tree: &jospar_org::OrgTree,
     reader: &Reader<'_>,
     campaign_id: i64,
     year: Option<i32>,
@@ -537,17 +540,33 @@ pub async fn draft_table(
             .map(|(_, a)| *a)
             .fold(Tenge::ZERO, |sum, a| sum + a)
     };
+    let sections = usecases::program_sections(db, tree, &campaign).await?;
+    let section_of = |line: &ActLine| {
+        sections
+            .get(&(line.abp.clone(), line.program.clone()))
+            .copied()
+            .unwrap_or(ExpenseSection::Expenses)
+    };
     let mut by_abp: BTreeMap<&str, Tenge> = BTreeMap::new();
+    let mut credits: Vec<&ActLine> = Vec::new();
+    let mut acquisitions: Vec<&ActLine> = Vec::new();
     for line in lines.iter().filter(|l| l.year == year) {
-        *by_abp.entry(line.abp.as_str()).or_insert(Tenge::ZERO) += line.amount;
+        match section_of(line) {
+            ExpenseSection::Expenses => {
+                *by_abp.entry(line.abp.as_str()).or_insert(Tenge::ZERO) += line.amount;
+            }
+            ExpenseSection::Lending => credits.push(line),
+            ExpenseSection::FinancialAssets => acquisitions.push(line),
+        }
     }
+    let sum = |lines: &[&ActLine]| lines.iter().fold(Tenge::ZERO, |s, l| s + l.amount);
     let revenues = ['1', '2', '3', '4']
         .into_iter()
         .map(category)
         .fold(Tenge::ZERO, |s, a| s + a);
     let expenses = by_abp.values().fold(Tenge::ZERO, |s, a| s + *a);
-    let lending = Tenge::ZERO - category('5');
-    let assets = Tenge::ZERO - category('6');
+    let lending = sum(&credits) - category('5');
+    let assets = sum(&acquisitions) - category('6');
     let deficit = revenues - expenses - lending - assets;
     // The sources of financing: borrowing (7) and the balances of budget funds used (8); what
     // they do not cover of the deficit is shown, not hidden.
@@ -565,9 +584,24 @@ pub async fn draft_table(
     for (abp, amount) in &by_abp {
         t.item(abp, names.administrator(abp), *amount);
     }
+    let program_item = |t: &mut Sections, line: &ActLine| {
+        t.item(
+            &format!("{} {}", line.abp, line.program),
+            names.program_under(&line.abp, &line.program),
+            line.amount,
+        );
+    };
     t.section("III", tr.t("budget-draft-lending"), lending);
+    t.item("", tr.t("budget-draft-credits"), sum(&credits));
+    for line in &credits {
+        program_item(&mut t, line);
+    }
     t.item("5", tr.t("budget-draft-repayments"), category('5'));
     t.section("IV", tr.t("budget-draft-assets"), assets);
+    t.item("", tr.t("budget-draft-acquisitions"), sum(&acquisitions));
+    for line in &acquisitions {
+        program_item(&mut t, line);
+    }
     t.item("6", tr.t("budget-draft-asset-sales"), category('6'));
     t.section("V", tr.t("budget-draft-deficit"), deficit);
     t.section("VI", tr.t("budget-draft-financing"), financing);

@@ -176,6 +176,40 @@ pub async fn requested(
     tree: &jospar_org::OrgTree,
     c: &Campaign,
 ) -> Result<BTreeMap<LineKey, Tenge>> {
+    let mut amounts: BTreeMap<LineKey, Tenge> = BTreeMap::new();
+    for (key, _, amount) in requested_by_specific(db, tree, c).await? {
+        *amounts.entry(key).or_insert(Tenge::ZERO) += amount;
+    }
+    Ok(amounts)
+}
+
+/// The section of the budget each requested program belongs to, by the economic category of
+/// the specifics it asks for (see [`ExpenseSection::of_program`]).
+pub async fn program_sections(
+    db: &Db,
+    tree: &jospar_org::OrgTree,
+    c: &Campaign,
+) -> Result<HashMap<(String, String), ExpenseSection>> {
+    let mut by_specific: HashMap<(String, String), Vec<(String, Tenge)>> = HashMap::new();
+    for (key, specific, amount) in requested_by_specific(db, tree, c).await? {
+        by_specific
+            .entry((key.abp, key.program))
+            .or_default()
+            .push((specific, amount));
+    }
+    Ok(by_specific
+        .into_iter()
+        .map(|(program, lines)| (program, ExpenseSection::of_program(&lines)))
+        .collect())
+}
+
+/// The approved requests' amounts of the campaign's budget by administrator, program, year
+/// and specific.
+async fn requested_by_specific(
+    db: &Db,
+    tree: &jospar_org::OrgTree,
+    c: &Campaign,
+) -> Result<Vec<(LineKey, String, Tenge)>> {
     let orgs = jospar_limits::usecases::org_map(db).await?;
     let abps = administrators(db).await?;
     let lines = jospar_planning::usecases::campaign_lines(
@@ -188,7 +222,7 @@ pub async fn requested(
     )
     .await?;
     let years = c.years();
-    let mut amounts: BTreeMap<LineKey, Tenge> = BTreeMap::new();
+    let mut out = Vec::new();
     for (org, line) in lines.iter() {
         let in_budget = orgs.get(&org).is_some_and(|o| o.budget_id == c.budget_id);
         let Some(abp) = abps.get(&org).filter(|_| in_budget) else {
@@ -200,10 +234,10 @@ pub async fn requested(
                 program: line.program.clone(),
                 year: *year,
             };
-            *amounts.entry(key).or_insert(Tenge::ZERO) += *amount;
+            out.push((key, line.specific.clone(), *amount));
         }
     }
-    Ok(amounts)
+    Ok(out)
 }
 
 /// The latest adopted act of a kind in a campaign's acts (for a conclusion: on `abp`).

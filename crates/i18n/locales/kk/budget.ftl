@@ -230,3 +230,5 @@ report-source-plan-refinements = Шығыстар бойынша жеке қар
 plan-refinements-document = { $kind } № { $number }, { $date }
 plan-refinements-col-document = Құжат
 err-plan-change-kind = Құжат түрі: нақтылау (refinement), түзету (correction) немесе анықтама (certificate).
+budget-draft-credits = Бюджеттік кредиттер
+budget-draft-acquisitions = Қаржы активтерін сатып алу

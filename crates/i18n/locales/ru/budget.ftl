@@ -230,3 +230,5 @@ report-source-plan-refinements = Документы уточнения и кор
 plan-refinements-document = { $kind } № { $number } от { $date }
 plan-refinements-col-document = Документ
 err-plan-change-kind = Вид документа: уточнение (refinement), корректировка (correction) или справка (certificate).
+budget-draft-credits = Бюджетные кредиты
+budget-draft-acquisitions = Приобретение финансовых активов
