@@ -7,6 +7,7 @@ pub mod analytics;
 pub mod charts;
 pub mod deadlines;
 pub mod exchange;
+pub mod forecast;
 mod naming;
 pub mod offsetting;
 pub mod passport;

@@ -323,6 +323,14 @@ async fn cycle(app: &TestApp) {
     .await;
     assert_eq!(status, 422, "{refused}");
     assert_eq!(refused["field"], format!("code-101201-{first}"));
+    fill_from_execution(
+        app,
+        &planner,
+        campaign.authority_org_id,
+        &next_version,
+        first,
+    )
+    .await;
 
     // A correction: more than the version in force without a reason is refused, naming the
     // line; a change of the year's total too; moving part of the program to another is saved;
@@ -669,6 +677,63 @@ async fn pages(app: &TestApp, campaign: i64, abp_code: &str, program: &str, firs
         .await
         .expect("audit");
     assert!(audit.iter().any(|e| e.action == "delete"), "{audit:?}");
+}
+
+/// The forecast filled from execution: a form 2-19 at 1 January closes the year before, so
+/// each code's receipts of that year grow 8 % a year to each year of the period, rounded down
+/// to the tenge each year; a growth that is not a percent is refused, naming the field.
+async fn fill_from_execution(app: &TestApp, planner: &str, region: i64, draft: &Value, first: i32) {
+    let sample = std::fs::read_to_string(format!(
+        "{}/../../data/treasury/2-19-sample.csv",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .expect("sample");
+    let at = crate::execution::FormAt {
+        form: "2-19",
+        org: region,
+        date: &format!("{first}-01-01"),
+        file_name: None,
+    };
+    let (status, imported) = crate::execution::post_treasury(app, planner, at, sample).await;
+    assert_eq!(status, 201, "{imported}");
+    let form = imported["id"].as_i64().expect("form id");
+    let id = draft["forecast"]["id"].as_i64().expect("id");
+    let path = format!("/receipt-forecasts/{id}/from-execution?lang=ru");
+    let (status, refused) = send_json(
+        app,
+        "post",
+        &path,
+        planner,
+        json!({"version": 1, "receipt_form": form, "growth": "восемь"}),
+    )
+    .await;
+    assert_eq!((status, refused["field"].as_str()), (422, Some("growth")));
+    let (status, filled) = send_json(
+        app,
+        "post",
+        &path,
+        planner,
+        json!({"version": 1, "receipt_form": form, "growth": "8"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{filled}");
+    // 101101 received 5 526 114 454,00 tenge in the year before the period.
+    let mut tiyn: i128 = 552_611_445_400;
+    for year in first..first + 3 {
+        tiyn = tiyn * 108 / 100 / 100 * 100;
+        let line = filled["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .find(|l| l["code"] == "101101" && l["year"] == year)
+            .expect("101101");
+        assert_eq!(
+            line["amount_tiyn"].as_i64().map(i128::from),
+            Some(tiyn),
+            "{year}"
+        );
+        assert!(line["basis"].as_str().is_some_and(|b| b.contains("2-19")));
+    }
 }
 
 /// Report 2: the refinements of expense plans of the region's year — a refinement and a

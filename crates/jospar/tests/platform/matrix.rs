@@ -525,6 +525,13 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "post",
+            route: "/receipt-forecasts/{id}/from-execution",
+            path: format!("/receipt-forecasts/{forecast}/from-execution"),
+            body: Some(json!({"version": 99, "receipt_form": 1, "growth": "8"})),
+            expect: "RARRRRR",
+        },
+        Case {
+            method: "post",
             route: "/receipt-forecasts/{id}/adopt",
             path: format!("/receipt-forecasts/{forecast}/adopt"),
             body: Some(json!({"version": 2})),

@@ -127,6 +127,15 @@ pub(super) fn routes(api: Api) -> Api {
         .body::<ForecastBody>()
         .answer::<ForecastWithLines>()
         .post(
+            "/receipt-forecasts/{id}/from-execution",
+            "Fill a draft forecast from an imported form 2-19 {version, receipt_form, growth}: each code's estimate of the form's year (received at 1 January, else the year's plan) grown by growth % a year, with that basis",
+            Access::Enter,
+            false,
+            fill_forecast,
+        )
+        .body::<FillBody>()
+        .answer::<ForecastWithLines>()
+        .post(
             "/receipt-forecasts/{id}/adopt",
             "Adopt a draft forecast: the draft budget reads its receipts",
             Access::Approve,
@@ -346,6 +355,37 @@ async fn save_forecast(
     let b: ForecastBody = body(&bytes)?;
     Ok(Json(
         forecast::save_lines(ctx.db(), p, id, b.version, &b.lines).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[schema(as = ReceiptForecastFill)]
+struct FillBody {
+    version: i64,
+    /// The id of an imported form 2-19.
+    receipt_form: i64,
+    /// A percent a year as typed: "8", "7,5".
+    growth: String,
+}
+
+async fn fill_forecast(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<ForecastWithLines>> {
+    let p = writer(&ctx)?;
+    let b: FillBody = body(&bytes)?;
+    Ok(Json(
+        jospar_execution::usecases::forecast::fill_from_execution(
+            ctx.db(),
+            &ctx.tr,
+            p,
+            id,
+            b.version,
+            b.receipt_form,
+            &b.growth,
+        )
+        .await?,
     ))
 }
 

@@ -44,6 +44,10 @@ pub fn routes() -> Router<AppState> {
             get(show_forecast).post(save_forecast),
         )
         .route("/receipt-forecasts/{id}/adopt", post(adopt_forecast))
+        .route(
+            "/receipt-forecasts/{id}/from-execution",
+            post(fill_forecast),
+        )
 }
 
 pub struct ActRow {
@@ -677,6 +681,9 @@ struct ForecastPage {
     totals: Vec<String>,
     editable: bool,
     can_adopt: bool,
+    /// The forms 2-19 a draft may be filled from, and the form and growth last typed.
+    receipt_forms: Vec<Choice>,
+    growth: String,
     error: Option<String>,
 }
 
@@ -754,6 +761,26 @@ async fn forecast_page(
         .collect();
     let actions = service::forecast_actions(p, &campaign, f.adopted);
     let (editable, can_adopt) = (actions.edit, actions.adopt);
+    let receipt_forms = if editable {
+        let names = jospar_org::repo::org_names(ctx.db(), ctx.tr.lang()).await?;
+        jospar_execution::usecases::forecast::receipt_forms(ctx.db(), &reader)
+            .await?
+            .into_iter()
+            .map(|r| Choice {
+                selected: typed.get("receipt_form") == Some(&r.id.to_string()),
+                value: r.id.to_string(),
+                label: ctx.tr.args(
+                    "forecast-form-label",
+                    &[
+                        ("date", r.report_date.format("%d.%m.%Y").to_string()),
+                        ("org", names.get(&r.org_id).cloned().unwrap_or_default()),
+                    ],
+                ),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = Page::new(ctx, "forecast-title", "budget").document(
         forecast_label(ctx, &f),
         vec![(
@@ -772,6 +799,8 @@ async fn forecast_page(
         totals: totals.iter().map(Tenge::to_string).collect(),
         editable,
         can_adopt,
+        receipt_forms,
+        growth: typed.get("growth").cloned().unwrap_or_default(),
         error,
     })?;
     Ok(unprocessable_if(refused, response))
@@ -875,6 +904,43 @@ async fn save_forecast(
         ))
         .into_response()),
         Err(e) => forecast_page(&ctx, id, &fields, Some(form_message(&ctx, e)?)).await,
+    }
+}
+
+/// Fills the draft from a form 2-19 with a yearly growth, then shows it to check and adopt.
+async fn fill_forecast(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let field = |k: &str| fields.get(k).map(String::as_str).unwrap_or("");
+    p.check_csrf(field("csrf"))?;
+    let result = async {
+        let version = jospar_access::parse_id(field("version"), "version")?;
+        let form = jospar_access::parse_id(field("receipt_form"), "receipt_form")?;
+        jospar_execution::usecases::forecast::fill_from_execution(
+            ctx.db(),
+            &ctx.tr,
+            p,
+            id,
+            version,
+            form,
+            field("growth"),
+        )
+        .await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&crate::view::done(
+            &format!("/receipt-forecasts/{id}"),
+            "saved",
+        ))
+        .into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            forecast_page(&ctx, id, &fields, Some(message)).await
+        }
     }
 }
 
