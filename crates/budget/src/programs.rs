@@ -253,6 +253,57 @@ pub async fn program(
     }
 }
 
+/// A program's passport as kept with a version of the budget, with its amounts in that version.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = BudgetProgramVersion)]
+pub struct ProgramVersion {
+    pub act: crate::Act,
+    pub purpose: String,
+    pub indicators: Vec<Indicator>,
+    /// The program's amounts by year of the period in that version.
+    pub amounts: [Tenge; 3],
+}
+
+/// The versions of a program's passport, oldest first: one for each adopted approval,
+/// refinement and correction of the campaign's budget after the passport was drawn up.
+pub async fn versions(
+    db: &Db,
+    reader: &Reader<'_>,
+    campaign_id: i64,
+    abp: &str,
+    code: &str,
+) -> Result<Vec<ProgramVersion>> {
+    let acts = crate::usecases::acts(db, reader, campaign_id).await?;
+    let mut out = Vec::new();
+    for act in acts.into_iter().filter(|a| a.kind.is_version()) {
+        let kept: Option<(String, String)> = on_db!(db, pool => sqlx::query_as(
+            "SELECT purpose, indicators_json FROM budget_program_versions \
+             WHERE act_id = $1 AND abp = $2 AND program = $3")
+            .bind(act.id).bind(abp).bind(code).fetch_optional(pool).await)
+        .map_err(sql)?;
+        let Some((purpose, indicators)) = kept else {
+            continue;
+        };
+        let indicators = serde_json::from_str(&indicators)
+            .map_err(|e| Error::Internal(format!("passport kept with act {}: {e}", act.id)))?;
+        let mut amounts = [Tenge::ZERO; 3];
+        for line in crate::repo::lines(db, act.id).await? {
+            let at = act.years().iter().position(|y| *y == line.year);
+            if let Some(i) = at.filter(|_| line.abp == abp && line.program == code) {
+                amounts[i] += line.amount;
+            }
+        }
+        out.push(ProgramVersion {
+            act,
+            purpose,
+            indicators,
+            amounts,
+        });
+    }
+    out.sort_by_key(|v| (v.act.act_date, v.act.adopted_at));
+    Ok(out)
+}
+
 /// The program's amounts from the approved requests of the campaign's budget: the program and
 /// each subprogram by year of the period.
 pub async fn amounts(

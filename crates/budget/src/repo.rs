@@ -231,7 +231,24 @@ pub async fn save_lines(
     Ok(())
 }
 
-/// Adopts a draft act: from now on it does not change.
+/// Keeps a program's passport as it stands with the version of the budget being adopted.
+async fn keep_passport(
+    tx: &mut Tx,
+    act_id: i64,
+    passport: &crate::programs::Program,
+) -> Result<(), StoreError> {
+    let indicators = serde_json::to_string(&passport.indicators)
+        .map_err(|e| StoreError::Sql(sqlx::Error::Encode(Box::new(e))))?;
+    exec_tx!(tx, conn => sqlx::query(
+        "INSERT INTO budget_program_versions (act_id, abp, program, purpose, indicators_json) \
+         VALUES ($1, $2, $3, $4, $5)")
+        .bind(act_id).bind(&passport.abp).bind(&passport.program).bind(&passport.purpose)
+        .bind(&indicators).execute(conn).await)?;
+    Ok(())
+}
+
+/// Adopts a draft act with its signature: from now on it does not change. A version of the
+/// budget keeps the passports of the campaign's programs as they stand.
 pub async fn adopt(
     db: &Db,
     who: &Who,
@@ -239,10 +256,14 @@ pub async fn adopt(
     act: &Act,
     version: i64,
     signature: &ActSignature,
+    passports: &[crate::programs::Program],
 ) -> Result<(), RepoError> {
     let mut tx = db.begin().await?;
     claim_version(&mut tx, act, version).await?;
     write_signature(&mut tx, act.id, signature).await?;
+    for passport in passports {
+        keep_passport(&mut tx, act.id, passport).await?;
+    }
     // The partial unique indexes refuse a second approval of a period, or a second version
     // from the same base, adopted at the same moment by someone else.
     exec_tx!(&mut tx, conn => sqlx::query(

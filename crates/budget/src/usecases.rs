@@ -459,6 +459,11 @@ pub async fn adopt(
         return Err(Error::invalid("err-budget-base-moved", "based_on"));
     }
     let signature = verify_adoption(db, signing, p, &current, c.authority_org_id, cms_text).await?;
+    let passports = if kind.is_version() {
+        crate::programs::programs(db, &reader, c.id).await?
+    } else {
+        Vec::new()
+    };
     repo::adopt(
         db,
         &p.who(),
@@ -466,6 +471,7 @@ pub async fn adopt(
         &current.act,
         version,
         &signature,
+        &passports,
     )
     .await
     .map_err(refusal)?;

@@ -907,6 +907,28 @@ async fn passport(app: &TestApp, campaign: i64, abp: &str, program: &str, first:
     )
     .await;
     assert_eq!(view["amounts"]["program"][0], asked, "{view}");
+    // Versioned with the budget: kept as it stood when the demo's refinement and this test's
+    // correction were adopted, whatever was saved since; with the program's amounts in each.
+    let versions = view["versions"].as_array().expect("versions");
+    let kinds: Vec<&str> = versions
+        .iter()
+        .filter_map(|v| v["act"]["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["refinement", "correction"], "{view}");
+    assert_eq!(
+        versions[0]["purpose"],
+        "Обеспечение доступности качественного общего среднего образования"
+    );
+    for v in versions {
+        let (_, act) = get_json(app, &token, &format!("/budget-acts/{}", v["act"]["id"])).await;
+        let in_act = act["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .find(|l| l["abp"] == abp && l["program"] == program && l["year"] == first)
+            .and_then(|l| l["amount"].as_i64());
+        assert_eq!(v["amounts"][0].as_i64(), in_act, "{v}");
+    }
     let audit = app
         .db
         .audit_entries(&jospar_store::AuditFilter {

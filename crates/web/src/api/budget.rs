@@ -207,7 +207,7 @@ pub(super) fn routes(api: Api) -> Api {
         .answer::<Program>()
         .get(
             "/budget-programs/{campaign}/{abp}/{program}",
-            "One program: its passport (if drawn up) and its amounts from the approved requests",
+            "One program: its passport (if drawn up), its amounts from the approved requests, and the passport as kept with each version of the budget",
             Access::SignedIn,
             true,
             budget_program,
@@ -461,6 +461,8 @@ async fn save_program(ctx: Ctx, bytes: Bytes) -> AppResult<Json<Program>> {
 struct ProgramView {
     passport: Option<Program>,
     amounts: Amounts,
+    /// The passport as kept with each adopted version of the budget, oldest first.
+    versions: Vec<programs::ProgramVersion>,
 }
 
 async fn budget_program(
@@ -472,5 +474,10 @@ async fn budget_program(
     let c = service::campaign(ctx.db(), &reader, campaign).await?;
     let passport = programs::program(ctx.db(), &reader, campaign, &abp, &program).await?;
     let amounts = programs::amounts(ctx.db(), &p.tree, &c, &abp, &program).await?;
-    Ok(Json(ProgramView { passport, amounts }))
+    let versions = programs::versions(ctx.db(), &reader, campaign, &abp, &program).await?;
+    Ok(Json(ProgramView {
+        passport,
+        amounts,
+        versions,
+    }))
 }

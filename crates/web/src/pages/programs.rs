@@ -150,7 +150,19 @@ struct ShowPage {
     amounts: Vec<(String, String, Vec<String>)>,
     rows: Vec<IndicatorRow>,
     editable: bool,
+    /// The passport as kept with each version of the budget.
+    versions: Vec<VersionRow>,
     error: Option<String>,
+}
+
+/// A version of the budget with the program's amounts in it and its passport as kept then.
+pub struct VersionRow {
+    act_id: i64,
+    act: String,
+    amounts: Vec<String>,
+    purpose: String,
+    /// (kind, name, unit, plans by year)
+    indicators: Vec<(String, String, String, Vec<String>)>,
 }
 
 /// Empty rows the passport offers for new indicators.
@@ -229,6 +241,28 @@ async fn show_page(
         })
         .collect();
     let editable = programs::can_edit(ctx.db(), p, &campaign, &abp).await?;
+    let versions = programs::versions(ctx.db(), &reader, campaign_id, &abp, &code)
+        .await?
+        .into_iter()
+        .map(|v| VersionRow {
+            act_id: v.act.id,
+            act: jospar_budget::reports::act_label(&ctx.tr, &v.act),
+            amounts: money(&v.amounts),
+            purpose: v.purpose,
+            indicators: v
+                .indicators
+                .iter()
+                .map(|i| {
+                    (
+                        ctx.tr.t(&format!("programs-kind-{}", i.kind.code())),
+                        i.name.clone(),
+                        i.unit.clone(),
+                        i.plan.iter().map(|q| quantity(*q)).collect(),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
     let title = ctx.tr.args(
         "program-title",
         &[("code", format!("{abp} {code}")), ("name", program_name)],
@@ -253,6 +287,7 @@ async fn show_page(
         amounts: amount_rows,
         rows,
         editable,
+        versions,
         error,
     })?;
     Ok(unprocessable_if(refused, response))
