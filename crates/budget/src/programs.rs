@@ -304,6 +304,53 @@ pub async fn versions(
     Ok(out)
 }
 
+/// The passport of a program for a year, as the open budget publishes it: of the newest
+/// period of the budget holding the year, as kept with the latest version of the budget
+/// adopted, or as it stands when no version kept it yet. Asked by other modules for a
+/// document the caller already may publish; it answers facts, so it checks no rights.
+pub async fn for_year(
+    db: &Db,
+    budget_id: i64,
+    abp: &str,
+    code: &str,
+    year: i32,
+) -> Result<Option<(i32, String, Vec<Indicator>)>> {
+    let query = format!(
+        "SELECT {COLUMNS} FROM budget_programs WHERE budget_id = $1 AND abp = $2 AND program = $3 \
+         AND first_year <= $4 AND first_year + 2 >= $4 ORDER BY first_year DESC"
+    );
+    let row: Option<ProgramRow> =
+        on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(query.clone()))
+        .bind(budget_id).bind(abp).bind(code).bind(i64::from(year)).fetch_optional(pool).await)
+        .map_err(sql)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let current = program_of(db, row).await?;
+    let kept = crate::repo::acts(db, current.campaign_id)
+        .await?
+        .into_iter()
+        .filter(|a| a.kind.is_version() && a.status == crate::ActStatus::Adopted)
+        .max_by_key(|a| (a.act_date, a.adopted_at));
+    if let Some(act) = kept {
+        let row: Option<(String, String)> = on_db!(db, pool => sqlx::query_as(
+            "SELECT purpose, indicators_json FROM budget_program_versions \
+             WHERE act_id = $1 AND abp = $2 AND program = $3")
+            .bind(act.id).bind(abp).bind(code).fetch_optional(pool).await)
+        .map_err(sql)?;
+        if let Some((purpose, indicators)) = row
+            && let Ok(indicators) = serde_json::from_str(&indicators)
+        {
+            return Ok(Some((current.first_year, purpose, indicators)));
+        }
+    }
+    Ok(Some((
+        current.first_year,
+        current.purpose,
+        current.indicators,
+    )))
+}
+
 /// The program's amounts from the approved requests of the campaign's budget: the program and
 /// each subprogram by year of the period.
 pub async fn amounts(

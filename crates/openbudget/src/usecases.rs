@@ -266,6 +266,10 @@ async fn publish_document(db: &Db, p: &Principal, new: Publication) -> Result<Do
     }
     check_publication(kind, new.year, (&new.title_ru, &new.title_kk), p.today)
         .map_err(publish_error)?;
+    let mut new = new;
+    if kind == DocKind::Passport {
+        summary_from_passport(db, &org, &program, &mut new).await?;
+    }
     for (field, value) in [
         ("summary_ru", &new.summary_ru),
         ("summary_kk", &new.summary_kk),
@@ -324,6 +328,50 @@ async fn publish_document(db: &Db, p: &Principal, new: Publication) -> Result<Do
         .map_err(repo_error)
 }
 
+/// A passport published without its summary takes it from the administrator's budget program
+/// passport of that year (issue 22): its purpose and its indicators with their plan for the
+/// year, in each language's words.
+async fn summary_from_passport(
+    db: &Db,
+    org: &jospar_org::Org,
+    program: &str,
+    new: &mut Publication,
+) -> Result<()> {
+    let abp = org.abp_code.clone().unwrap_or_default();
+    let Some((first_year, purpose, indicators)) =
+        jospar_budget::programs::for_year(db, org.budget_id, &abp, program, new.year).await?
+    else {
+        return Ok(());
+    };
+    let at = usize::try_from(new.year - first_year).unwrap_or(0).min(2);
+    use jospar_i18n::{Lang, Tr};
+    for (lang, summary) in [
+        (Lang::Ru, &mut new.summary_ru),
+        (Lang::Kk, &mut new.summary_kk),
+    ] {
+        if !summary.trim().is_empty() {
+            continue;
+        }
+        let tr = Tr(lang);
+        let mut text = tr.args("ob-summary-purpose", &[("purpose", purpose.clone())]);
+        for i in &indicators {
+            text.push('\n');
+            text.push_str(&tr.args(
+                "ob-summary-indicator",
+                &[
+                    ("kind", tr.t(&format!("programs-kind-{}", i.kind.code()))),
+                    ("name", i.name.clone()),
+                    ("plan", jospar_budget::programs::quantity(i.plan[at])),
+                    ("unit", i.unit.clone()),
+                    ("year", new.year.to_string()),
+                ],
+            ));
+        }
+        *summary = text;
+    }
+    Ok(())
+}
+
 /// The program's amounts by subprogram and year in the approved budget requests of the
 /// administrator's subtree, from the campaign whose years hold `year` (the latest one), and
 /// whether any of them is a budget investment.
@@ -334,32 +382,39 @@ async fn program_figures(
     program: &str,
     year: i32,
 ) -> Result<(Vec<FigureRow>, bool)> {
-    let campaign = jospar_limits::repo::campaigns(db)
+    // The newest campaign whose requests hold the program for the year: a newer campaign
+    // just opened has no requests yet.
+    let mut campaigns: Vec<_> = jospar_limits::repo::campaigns(db)
         .await?
         .into_iter()
         .filter(|c| jospar_planning::request_years(c.first_year).contains(&year))
-        .max_by_key(|c| c.first_year);
-    let Some(campaign) = campaign else {
-        return Ok((Vec::new(), false));
-    };
-    let years = jospar_planning::request_years(campaign.first_year);
-    let lines =
-        jospar_planning::usecases::campaign_lines(db, &p.tree, campaign.id, org, true, &|_| true)
+        .collect();
+    campaigns.sort_by_key(|c| std::cmp::Reverse(c.first_year));
+    for campaign in campaigns {
+        let years = jospar_planning::request_years(campaign.first_year);
+        let lines =
+            jospar_planning::usecases::campaign_lines(db, &p.tree, campaign.id, org, true, &|_| {
+                true
+            })
             .await?;
-    let mut by_subprogram: BTreeMap<String, BTreeMap<i32, Tenge>> = BTreeMap::new();
-    let mut investment = false;
-    for (_, line) in lines.iter().filter(|(_, l)| l.program == program) {
-        investment |= line.limit_kind == jospar_limits::LimitKind::Investment;
-        let row = by_subprogram.entry(line.subprogram.clone()).or_default();
-        for y in years.iter().filter(|y| **y >= year) {
-            *row.entry(*y).or_default() += line.amounts.get(y).copied().unwrap_or_default();
+        let mut by_subprogram: BTreeMap<String, BTreeMap<i32, Tenge>> = BTreeMap::new();
+        let mut investment = false;
+        for (_, line) in lines.iter().filter(|(_, l)| l.program == program) {
+            investment |= line.limit_kind == jospar_limits::LimitKind::Investment;
+            let row = by_subprogram.entry(line.subprogram.clone()).or_default();
+            for y in years.iter().filter(|y| **y >= year) {
+                *row.entry(*y).or_default() += line.amounts.get(y).copied().unwrap_or_default();
+            }
+        }
+        if !by_subprogram.is_empty() {
+            let figures = by_subprogram
+                .into_iter()
+                .map(|(subprogram, years)| FigureRow { subprogram, years })
+                .collect();
+            return Ok((figures, investment));
         }
     }
-    let figures = by_subprogram
-        .into_iter()
-        .map(|(subprogram, years)| FigureRow { subprogram, years })
-        .collect();
-    Ok((figures, investment))
+    Ok((Vec::new(), false))
 }
 
 /// A published document anyone may read.

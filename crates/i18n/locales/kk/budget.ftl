@@ -246,3 +246,5 @@ err-forecast-growth = Өсім — жылына 0-ден 100-ге дейінгі
 programs-versions = Бюджетпен нұсқалары
 programs-no-versions = Паспорт бюджет нұсқасымен әлі қабылданбаған: ол бюджетті бекіткенде, нақтылағанда немесе түзеткенде сақталады.
 programs-version-act = Бюджет нұсқасы
+ob-summary-purpose = Бюджеттік бағдарламаның мақсаты: { $purpose }
+ob-summary-indicator = { $kind }: { $name } — { $year } жылы { $plan } { $unit }

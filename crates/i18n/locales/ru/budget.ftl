@@ -246,3 +246,5 @@ err-forecast-growth = Рост — число процентов в год от 
 programs-versions = Версии с бюджетом
 programs-no-versions = Паспорт ещё не принят с версией бюджета: он сохранится при утверждении, уточнении или корректировке бюджета.
 programs-version-act = Версия бюджета
+ob-summary-purpose = Цель бюджетной программы: { $purpose }
+ob-summary-indicator = { $kind }: { $name } — { $plan } { $unit } в { $year } году

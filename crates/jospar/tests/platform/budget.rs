@@ -929,6 +929,34 @@ async fn passport(app: &TestApp, campaign: i64, abp: &str, program: &str, first:
             .and_then(|l| l["amount"].as_i64());
         assert_eq!(v["amounts"][0].as_i64(), in_act, "{v}");
     }
+    // The open budget's passport published without a summary reads the version in force.
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let (status, published) = send_json(
+        app,
+        "post",
+        "/open-budget/documents",
+        &token,
+        json!({"kind": "passport", "org_id": edu, "program": program, "year": first,
+               "title_ru": "Общеобразовательное обучение", "title_kk": "Жалпы білім беру",
+               "summary_ru": "", "summary_kk": "", "head": "Руководитель управления"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{published}");
+    let summary = published["summary_ru"].as_str().expect("summary");
+    assert!(
+        summary.contains("Обеспечение доступности качественного общего среднего образования")
+            && summary.contains("Количество учащихся государственных школ")
+            && summary.contains(&format!("в {first} году")),
+        "{summary}"
+    );
+    assert!(
+        published["summary_kk"]
+            .as_str()
+            .is_some_and(|s| s.contains("мақсаты")),
+        "{published}"
+    );
     let audit = app
         .db
         .audit_entries(&jospar_store::AuditFilter {
