@@ -15,4 +15,4 @@ pub mod transfers;
 pub mod usecases;
 
 pub use domain::*;
-pub use reports::REPORTS;
+pub use reports::{PLANNING_REPORTS, REPORTS};

@@ -231,6 +231,19 @@ pub async fn programs(db: &Db, reader: &Reader<'_>, campaign_id: i64) -> Result<
     Ok(out)
 }
 
+/// The purpose of each program of a campaign with a passport, by ABP and program: for reports
+/// that show them beside rows the caller was already allowed to read (appendix 59).
+pub async fn purposes(db: &Db, campaign_id: i64) -> Result<BTreeMap<(String, String), String>> {
+    let rows: Vec<(String, String, String)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT abp, program, purpose FROM budget_programs WHERE campaign_id = $1")
+        .bind(campaign_id).fetch_all(pool).await)
+    .map_err(sql)?;
+    Ok(rows
+        .into_iter()
+        .map(|(abp, program, purpose)| ((abp, program), purpose))
+        .collect())
+}
+
 /// The passport of one program of a campaign, if drawn up.
 pub async fn program(
     db: &Db,

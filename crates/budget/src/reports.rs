@@ -27,6 +27,26 @@ const ACT: ParamDef = ParamDef {
     about: "budget act id (a decision, a resolution, a conclusion)",
 };
 
+/// Appendix 59 of the planning module, contributed here because it reads the programs'
+/// passports, which this module owns: the planning module lays out the requests' amounts, and
+/// each program's purpose comes from its passport.
+pub static PLANNING_REPORTS: &[ReportDef] = &[ReportDef {
+    name: "appendix-59",
+    about: "Appendix 59: consolidated list of budget programs with each program's purpose from its passport",
+    params: &[
+        jospar_reports::catalogue::params::CAMPAIGN,
+        jospar_reports::catalogue::params::ORG,
+        jospar_reports::catalogue::params::APPROVED,
+    ],
+    spec_numbers: &[],
+    build: report_fn!(|c| {
+        let scope = jospar_planning::reports::scope(&c.params)?;
+        let purposes = crate::programs::purposes(c.db, scope.campaign_id).await?;
+        jospar_planning::appendices::appendix_59(c.db, c.tr, c.tree, c.reader, &scope, &purposes)
+            .await
+    }),
+}];
+
 pub static REPORTS: &[ReportDef] = &[
     ReportDef {
         name: "budget-act",

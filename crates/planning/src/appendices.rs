@@ -429,13 +429,16 @@ fn administrator_name(slicer: &Slicer, abp: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Appendix 59: the list of budget programs of the administrators below `root`.
+/// Appendix 59: the list of budget programs of the administrators below `root`, each with its
+/// purpose as its passport states it (`purposes` by ABP and program, from the budget module,
+/// which owns the passports).
 pub async fn appendix_59(
     db: &Db,
     tr: &Tr,
     tree: &OrgTree,
     reader: &Reader<'_>,
     scope: &Scope,
+    purposes: &BTreeMap<(String, String), String>,
 ) -> Result<Table> {
     let approved_only = scope.approved_only;
     let campaign = campaign_of(db, scope.campaign_id).await?;
@@ -467,6 +470,9 @@ pub async fn appendix_59(
             &years,
             &admin_total,
         );
+        if let Some(row) = table.rows.last_mut() {
+            row.push(text(""));
+        }
         for (program, kinds) in programs {
             let mut amounts = Amounts::new();
             kinds.values().for_each(|a| add(&mut amounts, a));
@@ -480,9 +486,15 @@ pub async fn appendix_59(
                 &years,
                 &amounts,
             );
+            let purpose = purposes.get(&(abp.clone(), program.clone()));
+            if let Some(row) = table.rows.last_mut() {
+                row.push(text(purpose.cloned().unwrap_or_default()));
+            }
         }
     }
-    table.total = Some(total_row(tr, 3, &years, &total));
+    let mut total_cells = total_row(tr, 3, &years, &total);
+    total_cells.push(text(""));
+    table.total = Some(total_cells);
     Ok(table)
 }
 

@@ -127,20 +127,6 @@ pub static REPORTS: &[ReportDef] = &[
         }),
     },
     ReportDef {
-        name: "appendix-59",
-        about: "Appendix 59: consolidated list of budget programs",
-        params: &[CAMPAIGN, ORG, APPROVED],
-        spec_numbers: &[],
-        build: report_fn!(|c| crate::appendices::appendix_59(
-            c.db,
-            c.tr,
-            c.tree,
-            c.reader,
-            &scope(&c.params)?
-        )
-        .await),
-    },
-    ReportDef {
         name: "appendix-60",
         about: "Appendix 60: programs with base expenses and new initiatives by planning year",
         params: &[CAMPAIGN, ORG, APPROVED],
@@ -171,7 +157,8 @@ pub static REPORTS: &[ReportDef] = &[
 ];
 
 /// What a campaign-wide report covers, from the parameters `campaign`, `org` and `approved`.
-fn scope(params: &Params) -> Result<Scope> {
+/// The scope of an appendix: `campaign`, `org` and `approved`.
+pub fn scope(params: &Params) -> Result<Scope> {
     Ok(Scope {
         campaign_id: params.required("campaign")?,
         org: params.number("org")?,

@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
     Catalogue::new(&[
         ("planning", jospar_planning::REPORTS),
+        ("planning", jospar_budget::PLANNING_REPORTS),
         ("budget", jospar_budget::REPORTS),
         ("budget", jospar_execution::BUDGET_REPORTS),
         ("execution", jospar_execution::REPORTS),

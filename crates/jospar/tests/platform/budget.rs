@@ -929,6 +929,26 @@ async fn passport(app: &TestApp, campaign: i64, abp: &str, program: &str, first:
             .and_then(|l| l["amount"].as_i64());
         assert_eq!(v["amounts"][0].as_i64(), in_act, "{v}");
     }
+    // Appendix 59 shows the program's purpose from its passport.
+    let planner = app.token("planner").await;
+    let (status, a59) = get_json(
+        app,
+        &planner,
+        &format!("/reports/appendix-59?campaign={campaign}&lang=ru"),
+    )
+    .await;
+    assert_eq!(status, 200, "{a59}");
+    let row = a59["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(Value::as_array)
+        .find(|r| r[1] == program)
+        .unwrap_or_else(|| panic!("{program} in {a59}"));
+    assert_eq!(
+        row.last(),
+        Some(&json!("Доступность качественного среднего образования"))
+    );
     // The open budget's passport published without a summary reads the version in force.
     let edu = app
         .org_id("Управление образования Мангистауской области")
