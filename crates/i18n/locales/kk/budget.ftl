@@ -248,3 +248,5 @@ programs-no-versions = Паспорт бюджет нұсқасымен әлі �
 programs-version-act = Бюджет нұсқасы
 ob-summary-purpose = Бюджеттік бағдарламаның мақсаты: { $purpose }
 ob-summary-indicator = { $kind }: { $name } — { $year } жылы { $plan } { $unit }
+budget-sign-hint = Құжат оны қабылдайтын тұлғаның ЭЦҚ-сымен NCALayer арқылы қабылданады; құжаттың нөмірі, күні және барлық сомалары қол қойылады.
+plan-sign-hint = Жоспар уәкілетті тұлғаның ЭЦҚ-сымен NCALayer арқылы бекітіледі.

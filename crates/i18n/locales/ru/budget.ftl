@@ -248,3 +248,5 @@ programs-no-versions = Паспорт ещё не принят с версией
 programs-version-act = Версия бюджета
 ob-summary-purpose = Цель бюджетной программы: { $purpose }
 ob-summary-indicator = { $kind }: { $name } — { $plan } { $unit } в { $year } году
+budget-sign-hint = Документ принимается с подписью ЭЦП принимающего его лица через NCALayer; подписываются номер, дата и все суммы документа.
+plan-sign-hint = План утверждается с подписью ЭЦП уполномоченного лица через NCALayer.
