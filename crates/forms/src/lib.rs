@@ -162,6 +162,20 @@ impl FormDef {
         }
     }
 
+    /// How closely the form serves an economic specific: 3 when it names it, 2 when it names
+    /// its first digit ("5*": every budget credit), 1 when it serves any specific ("*", the
+    /// general form); none when it does not serve it.
+    pub fn serves(&self, specific: &str) -> Option<u8> {
+        self.specifics
+            .iter()
+            .filter_map(|s| match s.strip_suffix('*') {
+                None => (s == specific).then_some(3),
+                Some("") => Some(1),
+                Some(prefix) => specific.starts_with(prefix).then_some(2),
+            })
+            .max()
+    }
+
     pub fn column(&self, key: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.key == key)
     }
@@ -296,6 +310,20 @@ pub fn to_tenge(value: Decimal) -> Tenge {
     Tenge::from_tiyn(jospar_formula::tiyn_of(value))
 }
 
+/// The form a line of `specific` is calculated on: the one serving it most closely, the first
+/// of those on a tie.
+pub fn form_for<'a>(forms: &'a [FormDef], specific: &str) -> Option<&'a FormDef> {
+    let mut best: Option<(u8, &FormDef)> = None;
+    for form in forms {
+        if let Some(closeness) = form.serves(specific)
+            && best.is_none_or(|(b, _)| closeness > b)
+        {
+            best = Some((closeness, form));
+        }
+    }
+    best.map(|(_, form)| form)
+}
+
 /// The forms shipped with the system (`data/forms/*.json`).
 pub fn shipped() -> Vec<FormDef> {
     const FILES: &[&str] = &[
@@ -313,6 +341,11 @@ pub fn shipped() -> Vec<FormDef> {
         include_str!("../../../data/forms/162.json"),
         include_str!("../../../data/forms/414.json"),
         include_str!("../../../data/forms/431.json"),
+        include_str!("../../../data/forms/311.json"),
+        include_str!("../../../data/forms/transfers.json"),
+        include_str!("../../../data/forms/credits.json"),
+        include_str!("../../../data/forms/assets.json"),
+        include_str!("../../../data/forms/general.json"),
     ];
     FILES
         .iter()

@@ -18,10 +18,48 @@ fn form(code: &str) -> FormDef {
 #[test]
 fn every_shipped_form_is_valid() {
     let forms = shipped();
-    assert_eq!(forms.len(), 14, "every file in data/forms parses");
+    assert_eq!(forms.len(), 19, "every file in data/forms parses");
     for f in &forms {
         f.validate().unwrap_or_else(|e| panic!("{e}"));
     }
+}
+
+/// Issue 23: every specific has a form — its own, the form of its first digit (transfers,
+/// budget credits, financial assets), or the general one; the closest wins.
+#[test]
+fn every_specific_gets_the_closest_form() {
+    let forms = shipped();
+    let code_of = |specific: &str| form_for(&forms, specific).map(|f| f.code.clone());
+    assert_eq!(code_of("111").as_deref(), Some("111"));
+    assert_eq!(code_of("152").as_deref(), Some("159"));
+    assert_eq!(code_of("312").as_deref(), Some("311"));
+    assert_eq!(code_of("324").as_deref(), Some("transfers"));
+    assert_eq!(code_of("511").as_deref(), Some("credits"));
+    assert_eq!(code_of("612").as_deref(), Some("assets"));
+    assert_eq!(code_of("169").as_deref(), Some("general"));
+    assert_eq!(code_of("136").as_deref(), Some("general"));
+}
+
+/// A budget credit is an amount with its borrower and a written justification, none optional.
+#[test]
+fn credit_needs_its_justification() {
+    let credits = form("credits");
+    let typed = |justification: &str| {
+        row(&[
+            ("borrower", "ТОО «Жилстрой»"),
+            ("justification", justification),
+            ("term", "120"),
+            ("amount", "1 500 000 000"),
+        ])
+    };
+    let rows = credits
+        .evaluate(&[typed("Кредитование жилищного строительства")])
+        .unwrap();
+    assert_eq!(rows[0].amount, Tenge::from_tiyn(150_000_000_000));
+    assert!(matches!(
+        credits.evaluate(&[typed("")]),
+        Err(FormError::Required { row: 1, ref column }) if column == "justification"
+    ));
 }
 
 #[test]

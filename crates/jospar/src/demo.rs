@@ -52,6 +52,11 @@ pub const EBK_FILES: &[EbkFile] = &[
         Some((2023, 2025)),
     ),
     (
+        "specifics_reconstructed.csv",
+        include_bytes!("../../../data/ebk/specifics_reconstructed.csv"),
+        None,
+    ),
+    (
         "names_kk.csv",
         include_bytes!("../../../data/ebk/names_kk.csv"),
         None,

@@ -802,9 +802,7 @@ impl Generator {
         let mut plan_lines = Vec::new();
         for codes in &chosen {
             let line = new_id();
-            let form = forms
-                .iter()
-                .find(|f| f.specifics.contains(&codes.1))
+            let form = jospar_forms::form_for(&forms, &codes.1)
                 .ok_or_else(|| anyhow::anyhow!("no shipped form for specific {}", codes.1))?;
             self.batch.push(
                 "request_lines",

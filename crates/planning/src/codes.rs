@@ -151,14 +151,12 @@ pub async fn line_choices(db: &Db, tr: &Tr, request: &Request) -> Result<LineCho
         subprograms.insert(program, with_source_subprograms(listed, tr));
     }
     let forms = crate::repo::forms(db).await?;
-    let served: BTreeSet<&str> = forms
-        .iter()
-        .flat_map(|f| f.specifics.iter().map(String::as_str))
-        .collect();
     let specifics = ebk::codes_of_year(db, year)
         .await?
         .iter()
-        .filter(|c| c.kind == CodeKind::EconSpecific && served.contains(c.code.as_str()))
+        .filter(|c| {
+            c.kind == CodeKind::EconSpecific && forms.iter().any(|f| f.serves(&c.code).is_some())
+        })
         .map(|c| CodeChoice {
             code: c.code.clone(),
             name: name(c),

@@ -52,9 +52,7 @@ pub async fn forms(db: &Db) -> std::result::Result<Vec<FormDef>, StoreError> {
 }
 
 pub fn form_for_specific<'a>(forms: &'a [FormDef], specific: &str) -> Option<&'a FormDef> {
-    forms
-        .iter()
-        .find(|f| f.specifics.iter().any(|s| s == specific))
+    jospar_forms::form_for(forms, specific)
 }
 
 /// Stores a new or changed form definition (BP-10: no code needed).

@@ -459,3 +459,119 @@ async fn execution_charts_reconcile_and_download_sqlite() {
 async fn execution_charts_reconcile_and_download_postgres() {
     execution_charts_reconcile_and_download(Engine::Postgres).await;
 }
+
+/// The request's version as the API gives it now.
+async fn request_version(app: &crate::app::TestApp, token: &str, id: i64) -> i64 {
+    let (_, full) = send_json(app, "get", &format!("/requests/{id}"), token, Value::Null).await;
+    full["request"]["version"].as_i64().expect("version")
+}
+
+/// Issue 23: every specific of the classification can be planned — a budget credit (511) on
+/// its own form, an amount with its borrower and a written justification that cannot be left
+/// out; any specific without a form of its own (169) on the general one, quantity × price.
+async fn every_specific_can_be_planned(engine: Engine) {
+    let Some(app) = spawn(engine).await else {
+        return;
+    };
+    jospar::demo_workflow::load_workflow(&app.db)
+        .await
+        .expect("the demo's budget year");
+    let economist = app.token("economist.school5").await;
+    let (_, requests) = send_json(&app, "get", "/requests", &economist, Value::Null).await;
+    let id = requests[0]["id"].as_i64().expect("the school's request");
+    let (_, choices) = send_json(
+        &app,
+        "get",
+        &format!("/requests/{id}/line-choices"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    let offered: Vec<&str> = choices["specifics"]
+        .as_array()
+        .expect("specifics")
+        .iter()
+        .filter_map(|s| s["code"].as_str())
+        .collect();
+    for code in ["111", "136", "169", "312", "324", "511", "611"] {
+        assert!(offered.contains(&code), "{code} in {offered:?}");
+    }
+    let mut lines = Vec::new();
+    for (specific, form) in [("511", "credits"), ("169", "general")] {
+        let (status, line) = send_json(
+            &app,
+            "post",
+            &format!("/requests/{id}/lines"),
+            &economist,
+            json!({"version": request_version(&app, &economist, id).await, "program": "003", "subprogram": "015",
+                   "specific": specific}),
+        )
+        .await;
+        assert_eq!(
+            (status, line["form_code"].as_str()),
+            (201, Some(form)),
+            "{line}"
+        );
+        lines.push(line["id"].as_i64().expect("line"));
+    }
+    let credit = |justification: &str| {
+        json!([{"borrower": "ТОО «Жилстрой»", "justification": justification, "term": "120",
+                "amount": "1 500 000 000"}])
+    };
+    let path = format!("/requests/{id}/lines/{}/years/2027?lang=ru", lines[0]);
+    let (status, refused) = send_json(
+        &app,
+        "put",
+        &path,
+        &economist,
+        json!({"version": request_version(&app, &economist, id).await, "rows": credit("")}),
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Обоснование суммы")),
+        "{refused}"
+    );
+    let (status, saved) = send_json(
+        &app,
+        "put",
+        &path,
+        &economist,
+        json!({"version": request_version(&app, &economist, id).await,
+               "rows": credit("Кредитование жилищного строительства по программе")}),
+    )
+    .await;
+    assert_eq!(
+        (status, saved["amount_tiyn"].as_i64()),
+        (200, Some(150_000_000_000)),
+        "{saved}"
+    );
+    // 12 × 4 500,50 tenge on the general form.
+    let (status, saved) = send_json(
+        &app,
+        "put",
+        &format!("/requests/{id}/lines/{}/years/2027", lines[1]),
+        &economist,
+        json!({"version": request_version(&app, &economist, id).await,
+               "rows": [{"item": "Подписка на периодические издания", "unit": "комплект",
+                         "quantity": "12", "price": "4 500,50"}]}),
+    )
+    .await;
+    assert_eq!(
+        (status, saved["amount_tiyn"].as_i64()),
+        (200, Some(5_400_600)),
+        "{saved}"
+    );
+}
+
+#[tokio::test]
+async fn every_specific_can_be_planned_sqlite() {
+    every_specific_can_be_planned(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn every_specific_can_be_planned_postgres() {
+    every_specific_can_be_planned(Engine::Postgres).await;
+}

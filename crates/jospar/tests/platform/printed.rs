@@ -63,7 +63,8 @@ async fn every_catalogue_report_prints_every_heading_in_its_pdf() {
 /// Reports whose parameters the demo's pages do not offer as choices (a date or a year to type,
 /// a receipt plan, a discussion or training records the demo does not have): this test does not
 /// reach them yet; a report that becomes buildable is to be removed from here.
-const NOT_BUILT_ON_THE_DEMO: [&str; 22] = [
+const NOT_BUILT_ON_THE_DEMO: [&str; 23] = [
+    "plan-refinements",
     "receipt-plan",
     "receipts-execution",
     "receipts-shortfall",
