@@ -19,6 +19,7 @@ pub mod pages;
 pub mod queries;
 pub mod reports;
 pub mod routes;
+pub mod search;
 pub mod upload;
 pub mod view;
 

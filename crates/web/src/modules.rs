@@ -67,8 +67,10 @@ mod tests {
         assert_eq!(module_of("/api/v1/workdesk"), None);
     }
 
-    /// What belongs to no one module: the user's own things and the API's document.
+    /// What belongs to no one module: the user's own things, the API's document, and the
+    /// search across modules (each module's use case checks its own rights).
     const OWN: &[&str] = &[
+        "/search",
         "/openapi.json",
         "/me",
         "/tokens",

@@ -1436,3 +1436,13 @@ chart-download-pdf = PDF
 err-chart-format = «{ $field }» өрісі: график PNG, JPEG немесе PDF пішімінде жүктеледі.
 # One date format everywhere (issue 21): date fields are typed dd.mm.yyyy.
 date-placeholder = кк.аа.жжжж
+search-title = Құжаттарды іздеу
+search-placeholder = Нөмір, ұйым, код, сома немесе мәтін
+search-nothing = Сізге қолжетімді құжаттардың ішінен ештеңе табылмады.
+search-all = Тізімде табылғанның бәрі
+search-kind-requests = Бюджеттік өтінімдер
+search-kind-plans = Қаржыландыру жоспарлары
+search-kind-budget_acts = Бюджет бойынша шешімдер
+search-kind-transfer_applications = Трансферттерге өтінімдер
+search-kind-oversight_applications = Бақылау органдарының өтінімдері
+search-kind-publications = Ашық бюджет

@@ -1436,3 +1436,13 @@ chart-download-pdf = PDF
 err-chart-format = Поле «{ $field }»: график выгружается в PNG, JPEG или PDF.
 # One date format everywhere (issue 21): date fields are typed dd.mm.yyyy.
 date-placeholder = дд.мм.гггг
+search-title = Поиск документов
+search-placeholder = Номер, организация, код, сумма или текст
+search-nothing = Ничего не найдено среди документов, доступных вам.
+search-all = Все найденные в списке
+search-kind-requests = Бюджетные заявки
+search-kind-plans = Планы финансирования
+search-kind-budget_acts = Решения по бюджету
+search-kind-transfer_applications = Заявки на трансферты
+search-kind-oversight_applications = Заявки контрольных органов
+search-kind-publications = Открытый бюджет

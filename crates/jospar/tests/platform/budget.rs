@@ -550,6 +550,7 @@ async fn cycle(app: &TestApp) {
     transfers(app, campaign.authority_org_id, first).await;
     pages(app, campaign.id, abp_code, program, first).await;
     plan_refinements(app, campaign.authority_org_id, first).await;
+    search(app).await;
 }
 
 fn app_today() -> chrono::NaiveDate {
@@ -734,6 +735,61 @@ async fn fill_from_execution(app: &TestApp, planner: &str, region: i64, draft: &
         );
         assert!(line["basis"].as_str().is_some_and(|b| b.contains("2-19")));
     }
+}
+
+/// Issue 23 (P-6): one search finds documents of every kind, only those the user may read.
+async fn search(app: &TestApp) {
+    let planner = app.token("planner").await;
+    let (status, found) = get_json(app, &planner, "/search?q=47/330&lang=ru").await;
+    assert_eq!(status, 200, "{found}");
+    let acts = found
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["kind"] == "budget_acts")
+        .unwrap_or_else(|| panic!("the refinement found: {found}"));
+    assert_eq!(acts["total"], 1, "{acts}");
+    assert!(
+        acts["hits"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.contains("47/330"))
+    );
+    // A school's economist finds schools' requests: only its own.
+    let economist = app.token("economist.school5").await;
+    let (_, found) = get_json(app, &economist, "/search?q=школа").await;
+    let requests = found
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["kind"] == "requests")
+        .unwrap_or_else(|| panic!("the school's request: {found}"));
+    for hit in requests["hits"].as_array().expect("hits") {
+        let link = hit["link"].as_str().expect("link");
+        let (status, _) = get_json(app, &economist, link).await;
+        assert_eq!(status, 200, "{link} is the school's own");
+    }
+    let (_, everything) = get_json(app, &planner, "/search?q=школа").await;
+    let all = everything
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["kind"] == "requests")
+        .expect("requests");
+    assert!(
+        all["total"].as_u64() > requests["total"].as_u64(),
+        "the region sees more schools' requests than one school: {all} / {requests}"
+    );
+    let page = app
+        .signed_in("planner")
+        .await
+        .get(app.url("/search?q=47/330&lang=kk"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("id=\"search-budget_acts\"") && page.contains("47/330"));
 }
 
 /// Report 2: the refinements of expense plans of the region's year — a refinement and a

@@ -256,6 +256,13 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/search",
+            path: "/search?q=003".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
             route: "/budgets",
             path: "/budgets".into(),
             body: None,

@@ -29,6 +29,15 @@ pub(super) fn routes(api: Api) -> Api {
         )
         .answer::<Me>()
         .get(
+            "/search",
+            "Documents of every kind the caller may read holding all the words of q (number, organisation, code, text): for each kind found, the first five, how many in all and the list showing them (P-6)",
+            Access::SignedIn,
+            true,
+            search,
+        )
+        .query::<SearchParams>()
+        .answers::<crate::search::Group>()
+        .get(
             "/budgets",
             "Budgets (levels and territories)",
             Access::SignedIn,
@@ -696,4 +705,19 @@ async fn revoke_token(ctx: Ctx, Path(id): Path<i64>) -> AppResult<StatusCode> {
     } else {
         Err(AppError::NotFound)
     }
+}
+
+#[derive(Deserialize, Default, IntoParams)]
+#[serde(default)]
+struct SearchParams {
+    /// The words to find.
+    q: String,
+}
+
+async fn search(ctx: Ctx) -> AppResult<Json<Vec<crate::search::Group>>> {
+    let p = ctx.user()?;
+    let params: SearchParams = ctx.query_params();
+    Ok(Json(
+        crate::search::search(ctx.db(), &ctx.tr, p, &params.q).await?,
+    ))
 }

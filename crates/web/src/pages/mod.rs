@@ -19,6 +19,7 @@ mod programs;
 mod receipts;
 mod reports;
 mod requests;
+mod search;
 mod session;
 mod staffing;
 mod transfers;
@@ -54,6 +55,7 @@ pub fn menu() -> Vec<MenuEntry> {
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(session::routes())
+        .merge(search::routes())
         .merge(orgs::routes())
         .merge(openbudget::routes())
         .merge(classification::routes())
