@@ -17,6 +17,10 @@ const RUNS: usize = 10;
 /// Timed browser loads of each page (after one untimed load).
 const BROWSER_RUNS: usize = 3;
 
+/// What the one search box is asked in the benchmark: a Cyrillic "а" (found nearly
+/// everywhere), a year, a program code and a word of organisations' names.
+const SEARCHES: [&str; 4] = ["%D0%B0", "2027", "003", "%D1%88%D0%BA%D0%BE%D0%BB%D0%B0"];
+
 /// A search term found in most lists (a Cyrillic "а"), and the sort by amount.
 const SEARCHED: &str = "q=%D0%B0&sort=-amount";
 
@@ -80,6 +84,23 @@ pub async fn figures(db: &Db, engine: &str, g: &crate::scale::Generated) -> Resu
             loads.slowest.0 <= Duration::from_millis(300) && loads.errors == 0,
             loads.timing(),
             "every page p95 ≤ 300 ms, no errors",
+        ));
+        let searches: Vec<String> = SEARCHES
+            .iter()
+            .map(|q| format!("/api/v1/search?q={q}"))
+            .collect();
+        let loads = server_loads(&http, &base, &token, &searches).await;
+        figures.push(Figure::measured(
+            engine,
+            format!(
+                "Document search by {login} (requests, plans, budget acts, applications, publications) for a letter, a year, a program code and a word; slowest p95 {}",
+                loads.slowest()
+            ),
+            "pages",
+            searches.len(),
+            loads.slowest.0 <= Duration::from_millis(150) && loads.errors == 0,
+            loads.timing(),
+            "every search p95 ≤ 150 ms, no errors",
         ));
         if planner {
             let consolidations = consolidation_pages(campaign);

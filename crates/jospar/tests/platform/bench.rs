@@ -31,11 +31,11 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
     for engine in &report.engines {
         assert!(engine.verified, "{}", engine.engine);
         let mut scopes: Vec<&str> = engine.figures.iter().map(|f| f.scope.as_str()).collect();
-        // The pages of three users and the planner's consolidations; where Chromium is
-        // installed (always in CI), the three users' pages in the browser too.
+        // The pages and the searches of three users and the planner's consolidations; where
+        // Chromium is installed (always in CI), the three users' pages in the browser too.
         let browser = std::path::Path::new("/usr/bin/chromedriver").exists();
         let pages = scopes.split_off(scopes.len().min(13));
-        assert_eq!(pages, vec!["pages"; if browser { 7 } else { 4 }]);
+        assert_eq!(pages, vec!["pages"; if browser { 10 } else { 7 }]);
         assert_eq!(
             scopes,
             [
