@@ -58,10 +58,15 @@ pub struct RequestListRow {
 }
 
 impl jospar_core::listing::Listable for RequestListRow {
+    /// The number, organisation and campaign, and the first year's amount in whole tenge as
+    /// one types it ("36000000").
     fn search_text(&self) -> String {
         format!(
-            "{} {} {}",
-            self.number_label, self.org_name, self.campaign_name
+            "{} {} {} {}",
+            self.number_label,
+            self.org_name,
+            self.campaign_name,
+            self.amount.tiyn() / 100
         )
     }
 

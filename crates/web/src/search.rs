@@ -1,6 +1,6 @@
 //! The one search box (issue 23, P-6): the words typed find budget requests, financing plans,
 //! budget acts, transfer applications, oversight applications and open-budget publications by
-//! number, organisation, code or text. Each module's own list use case answers with what the
+//! number, organisation, code, amount (whole tenge, as typed: "36000000") or text. Each module's own list use case answers with what the
 //! caller may read, searched the way every list is ([`jospar_core::listing`]); this module
 //! only puts their first rows side by side, as `reports.rs` puts the modules' reports in one
 //! catalogue.
@@ -144,8 +144,13 @@ pub async fn search(db: &Db, tr: &Tr, p: &Principal, q: &str) -> Result<Vec<Grou
         .into_iter()
         .map(|a| Searched {
             text: format!(
-                "{} {} {} {} {}",
-                a.purpose, a.abp, a.program, a.source_program, a.year
+                "{} {} {} {} {} {}",
+                a.purpose,
+                a.abp,
+                a.program,
+                a.source_program,
+                a.year,
+                a.amount.tiyn() / 100
             ),
             hit: Hit {
                 title: format!("{} · {} {} · {}", a.purpose, a.abp, a.program, a.amount),

@@ -779,6 +779,18 @@ async fn search(app: &TestApp) {
         all["total"].as_u64() > requests["total"].as_u64(),
         "the region sees more schools' requests than one school: {all} / {requests}"
     );
+    // By amount, in whole tenge as one types it: the first request's first-year amount.
+    let (_, listed) = get_json(app, &planner, "/requests?limit=1").await;
+    let first = &listed[0];
+    let tenge = first["amount"].as_i64().expect("amount") / 100;
+    let (_, found) = get_json(app, &planner, &format!("/search?q={tenge}")).await;
+    let link = format!("/requests/{}", first["id"]);
+    assert!(
+        found.as_array().expect("groups").iter().any(|g| g["hits"]
+            .as_array()
+            .is_some_and(|hits| hits.iter().any(|h| h["link"] == link.as_str()))),
+        "{link} found by {tenge}: {found}"
+    );
     let page = app
         .signed_in("planner")
         .await
