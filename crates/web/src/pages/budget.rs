@@ -596,15 +596,45 @@ async fn adopt(
         service::adopt(ctx.db(), signing, p, id, version, field("cms")).await
     }
     .await;
+    let path = format!("/budget-acts/{id}");
+    act_step(&ctx, id, result.map(|_| path), "approved").await
+}
+
+/// After a step on an act: to `path` with its confirmation, or the act's page again with
+/// the refusal.
+async fn act_step(
+    ctx: &Ctx,
+    id: i64,
+    result: Result<String, jospar_access::Error>,
+    done: &'static str,
+) -> AppResult<Response> {
+    match result {
+        Ok(path) => Ok(Redirect::to(&crate::view::done(&path, done)).into_response()),
+        Err(e) => {
+            let message = form_message(ctx, e)?;
+            act_page(ctx, id, "", &HashMap::new(), Some(message)).await
+        }
+    }
+}
+
+/// After a step on a forecast: to its page with the confirmation, or its page again with the
+/// refusal and what was typed.
+async fn forecast_step<T>(
+    ctx: &Ctx,
+    id: i64,
+    result: Result<T, jospar_access::Error>,
+    done: &'static str,
+    typed: &HashMap<String, String>,
+) -> AppResult<Response> {
     match result {
         Ok(_) => Ok(Redirect::to(&crate::view::done(
-            &format!("/budget-acts/{id}"),
-            "approved",
+            &format!("/receipt-forecasts/{id}"),
+            done,
         ))
         .into_response()),
         Err(e) => {
-            let message = form_message(&ctx, e)?;
-            act_page(&ctx, id, "", &HashMap::new(), Some(message)).await
+            let message = form_message(ctx, e)?;
+            forecast_page(ctx, id, typed, Some(message)).await
         }
     }
 }
@@ -623,20 +653,10 @@ async fn discard(
         let version = jospar_access::parse_id(field("version"), "version")?;
         let campaign = service::act(ctx.db(), &reader, id).await?.act.campaign_id;
         service::discard(ctx.db(), p, id, version).await?;
-        Ok::<_, jospar_access::Error>(campaign)
+        Ok(format!("/budget-acts?campaign={campaign}"))
     }
     .await;
-    match result {
-        Ok(campaign) => Ok(Redirect::to(&crate::view::done(
-            &format!("/budget-acts?campaign={campaign}"),
-            "deleted",
-        ))
-        .into_response()),
-        Err(e) => {
-            let message = form_message(&ctx, e)?;
-            act_page(&ctx, id, "", &HashMap::new(), Some(message)).await
-        }
-    }
+    act_step(&ctx, id, result, "deleted").await
 }
 
 /// A new version of the forecast of receipts, from the budget acts page.
@@ -897,14 +917,7 @@ async fn save_forecast(
         forecast::save_lines(ctx.db(), p, id, version, &lines).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&crate::view::done(
-            &format!("/receipt-forecasts/{id}"),
-            "saved",
-        ))
-        .into_response()),
-        Err(e) => forecast_page(&ctx, id, &fields, Some(form_message(&ctx, e)?)).await,
-    }
+    forecast_step(&ctx, id, result, "saved", &fields).await
 }
 
 /// Fills the draft from a form 2-19 with a yearly growth, then shows it to check and adopt.
@@ -931,17 +944,7 @@ async fn fill_forecast(
         .await
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&crate::view::done(
-            &format!("/receipt-forecasts/{id}"),
-            "saved",
-        ))
-        .into_response()),
-        Err(e) => {
-            let message = form_message(&ctx, e)?;
-            forecast_page(&ctx, id, &fields, Some(message)).await
-        }
-    }
+    forecast_step(&ctx, id, result, "saved", &fields).await
 }
 
 async fn adopt_forecast(
@@ -957,15 +960,5 @@ async fn adopt_forecast(
         forecast::adopt(ctx.db(), p, id, version).await
     }
     .await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&crate::view::done(
-            &format!("/receipt-forecasts/{id}"),
-            "approved",
-        ))
-        .into_response()),
-        Err(e) => {
-            let message = form_message(&ctx, e)?;
-            forecast_page(&ctx, id, &HashMap::new(), Some(message)).await
-        }
-    }
+    forecast_step(&ctx, id, result, "approved", &HashMap::new()).await
 }
