@@ -579,8 +579,8 @@ pub async fn compare_acts(
 }
 
 /// Something of the budget cycle waiting for the user, for the start page: a draft act or
-/// forecast to adopt, a draft application to send, a sent application to decide by its
-/// deadline in working days.
+/// forecast to adopt, a draft application to send, a sent application or a request for a
+/// classification code (P-15) to decide by its deadline in working days.
 pub struct Pending {
     pub text: String,
     pub link: String,
@@ -645,6 +645,16 @@ pub async fn pending(db: &Db, tr: &jospar_i18n::Tr, p: &Principal) -> Result<Vec
                 deadline,
             });
         }
+    }
+    for (r, due) in jospar_planning::code_requests::awaiting(db, p).await? {
+        items.push(Pending {
+            text: tr.args(
+                "code-pending",
+                &[("code", r.code.clone()), ("name", r.name(tr))],
+            ),
+            link: format!("/code-requests/{}", r.id),
+            deadline: Some(deadline(tr, &calendar, p.today, due)),
+        });
     }
     Ok(items)
 }

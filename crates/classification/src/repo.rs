@@ -3,7 +3,7 @@
 
 use crate::domain::{CodeEntry, CodeKind};
 use jospar_core::text::search_key;
-use jospar_store::{AuditEntry, Db, StoreError, Who, exec_tx, on_db, on_tx};
+use jospar_store::{AuditEntry, Db, StoreError, Tx, Who, exec_tx, on_db, on_tx};
 use serde::Serialize;
 use serde_json::json;
 
@@ -125,6 +125,89 @@ pub async fn import_entries(
     tx.commit().await?;
     summary.years.sort_unstable();
     Ok(summary)
+}
+
+/// Opens one code of a year inside the caller's transaction — the order on an approved code
+/// request (P-15) — audited with the order as its reason.
+pub async fn open_code(
+    tx: &mut Tx,
+    who: &Who,
+    entry: &CodeEntry,
+    source: &str,
+) -> Result<(), StoreError> {
+    exec_tx!(&mut *tx, conn => sqlx::query(
+        "INSERT INTO ebk_codes (year, kind, code, parent_code, name_ru, name_kk, search_key, source) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+        .bind(i64::from(entry.year))
+        .bind(entry.kind.code())
+        .bind(&entry.code)
+        .bind(&entry.parent_code)
+        .bind(&entry.name_ru)
+        .bind(&entry.name_kk)
+        .bind(search_key(&format!("{} {} {}", entry.code, entry.name_ru, entry.name_kk.as_deref().unwrap_or(""))))
+        .bind(source)
+        .execute(conn)
+        .await)?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: None,
+        entity: "ebk_code",
+        entity_id: format!("{}/{}/{}", entry.year, entry.kind.code(), entry.code),
+        action: "create",
+        old_value: None,
+        new_value: Some(json!({"name_ru": entry.name_ru, "name_kk": entry.name_kk})),
+        reason: Some(source.to_string()),
+    })
+    .await?;
+    Ok(())
+}
+
+/// Closes a code of a year inside the caller's transaction, with the codes under it (a
+/// program's subprograms close with the program); the codes closed, each audited.
+pub async fn close_code(
+    tx: &mut Tx,
+    who: &Who,
+    year: i32,
+    kind: CodeKind,
+    code: &str,
+    source: &str,
+) -> Result<Vec<CodeEntry>, StoreError> {
+    let rows: Vec<CodeRow> = on_tx!(&mut *tx, conn => sqlx::query_as::<_, CodeRow>(
+        "SELECT year, kind, code, parent_code, name_ru, name_kk FROM ebk_codes \
+         WHERE year = $1 AND ((kind = $2 AND code = $3) OR (kind = $4 AND parent_code = $3)) \
+         ORDER BY kind, code")
+        .bind(i64::from(year))
+        .bind(kind.code())
+        .bind(code)
+        .bind(CodeKind::Subprogram.code())
+        .fetch_all(conn)
+        .await)?;
+    let closed: Vec<CodeEntry> = rows
+        .into_iter()
+        .filter_map(CodeRow::into_entry)
+        .filter(|e| e.kind == kind || kind == CodeKind::Program)
+        .collect();
+    for entry in &closed {
+        exec_tx!(&mut *tx, conn => sqlx::query(
+            "DELETE FROM ebk_codes WHERE year = $1 AND kind = $2 AND code = $3")
+            .bind(i64::from(year))
+            .bind(entry.kind.code())
+            .bind(&entry.code)
+            .execute(conn)
+            .await)?;
+        tx.audit(AuditEntry {
+            who,
+            org_id: None,
+            entity: "ebk_code",
+            entity_id: format!("{}/{}/{}", year, entry.kind.code(), entry.code),
+            action: "delete",
+            old_value: Some(json!({"name_ru": entry.name_ru, "name_kk": entry.name_kk})),
+            new_value: None,
+            reason: Some(source.to_string()),
+        })
+        .await?;
+    }
+    Ok(closed)
 }
 
 /// Opens year `to` as a copy of year `from` (the usual start of a new year's classification,

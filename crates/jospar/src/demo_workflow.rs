@@ -170,6 +170,72 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
     ask_for_a_transfer(db, &planner, &republic, demo.org("obl.ueibp")?, year)
         .await
         .map_err(|e| anyhow::anyhow!("the transfer application: {e:?}"))?;
+    let abp = demo.principal("abp.edu").await?;
+    ask_for_codes(db, &abp, &planner, demo.org("obl.edu")?)
+        .await
+        .map_err(|e| anyhow::anyhow!("the code requests: {e:?}"))?;
+    Ok(())
+}
+
+/// The education administrator asks to open two subprograms of its general education program
+/// for the current year (P-15): the budget-planning body approves the first — the code opens
+/// and order No. 1 is issued — and the second waits on the planner's start page.
+async fn ask_for_codes(
+    db: &Db,
+    abp: &Principal,
+    planner: &Principal,
+    administrator: i64,
+) -> std::result::Result<(), jospar_access::Error> {
+    use jospar_planning::code_requests::{self as codes, CodeDecision, NewCodeRequest};
+    // The newest year the demo's classification has (the current one, or 2026 later on).
+    let year = jospar_classification::repo::years(db)
+        .await?
+        .into_iter()
+        .filter(|y| *y <= abp.today.year())
+        .max()
+        .unwrap_or(abp.today.year());
+    let ask = |code: &str, name_ru: &str, name_kk: &str| {
+        NewCodeRequest {
+        org_id: administrator,
+        year,
+        action: "open".into(),
+        code: code.into(),
+        name_ru: name_ru.into(),
+        name_kk: name_kk.into(),
+        reason: "Целевые трансферты из республиканского бюджета на ремонт школ учитываются отдельно от средств местного бюджета.".into(),
+    }
+    };
+    let first = codes::create(
+        db,
+        abp,
+        ask(
+            "261 003 011",
+            "За счёт трансфертов из республиканского бюджета",
+            "Республикалық бюджеттен берілетін трансферттер есебінен",
+        ),
+    )
+    .await?;
+    codes::decide(
+        db,
+        planner,
+        first.id,
+        &CodeDecision {
+            version: first.version,
+            approve: true,
+            reason: String::new(),
+        },
+    )
+    .await?;
+    codes::create(
+        db,
+        abp,
+        ask(
+            "261 003 015",
+            "За счёт средств местного бюджета",
+            "Жергілікті бюджет қаражаты есебінен",
+        ),
+    )
+    .await?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! chain institution → committee → administrator → authorized body (BP-2, BP-9).
 
 pub mod appendices;
+pub mod code_requests;
 pub mod codes;
 pub mod domain;
 mod kept_lines;

@@ -154,6 +154,25 @@ pub static REPORTS: &[ReportDef] = &[
             crate::usecases::breakdown_table(c.db, c.tr, &request).await
         }),
     },
+    ReportDef {
+        name: "code-order",
+        about: "The order opening or closing budget classification codes on an approved code request (P-15)",
+        params: &[ParamDef {
+            name: "code_request",
+            required: true,
+            about: "code request id (an approved one)",
+        }],
+        spec_numbers: &[],
+        build: report_fn!(|c| {
+            crate::code_requests::order_table(
+                c.db,
+                c.tr,
+                c.reader,
+                c.params.required("code_request")?,
+            )
+            .await
+        }),
+    },
 ];
 
 /// What a campaign-wide report covers, from the parameters `campaign`, `org` and `approved`.

@@ -18,7 +18,8 @@ pub fn module_of(path: &str) -> Option<Module> {
         | "budget-acts"
         | "budget-programs"
         | "receipt-forecasts"
-        | "transfer-applications" => Module::Planning,
+        | "transfer-applications"
+        | "code-requests" => Module::Planning,
         "staffing" | "pay-reference" => Module::Staffing,
         "plans" | "financing-plans" | "receipt-plans" => Module::Plans,
         "execution" | "treasury-exchange" => Module::Treasury,

@@ -9,6 +9,7 @@ mod bench;
 mod bodies;
 mod browser;
 mod budget;
+mod codes;
 mod consolidation;
 mod entry;
 mod execution;

@@ -92,6 +92,7 @@ async fn every_route_refuses_what_it_must() {
     let act = budget_act(&app.db, campaign, budget, root).await;
     let forecast = draft_forecast(&app, campaign).await;
     let transfer = draft_transfer(&app, root).await;
+    let code_request = sent_code_request(&app, edu).await;
     let draft = jospar_planning::repo::create_request(
         &app.db,
         &who,
@@ -579,6 +580,37 @@ async fn every_route_refuses_what_it_must() {
             path: format!("/transfer-applications/{transfer}/decision"),
             body: Some(json!({"version": 2, "approve": true})),
             expect: "RRRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/code-requests",
+            path: "/code-requests".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        // The administrator and the authorized body above it ask; a school does not.
+        Case {
+            method: "post",
+            route: "/code-requests",
+            path: "/code-requests".into(),
+            body: Some(code_request_body(edu, "261 003 016")),
+            expect: "RAARRRR",
+        },
+        // The economist reads it through the auditor's grant on the administrator given above.
+        Case {
+            method: "get",
+            route: "/code-requests/{id}",
+            path: format!("/code-requests/{code_request}"),
+            body: None,
+            expect: "AAAARAR",
+        },
+        // Only the budget-planning body decides, not the administrator that asked.
+        Case {
+            method: "post",
+            route: "/code-requests/{id}/decision",
+            path: format!("/code-requests/{code_request}/decision"),
+            body: Some(json!({"version": 1, "approve": false, "reason": "Нет основания"})),
+            expect: "RARRRRR",
         },
         Case {
             method: "get",
@@ -1603,6 +1635,21 @@ async fn draft_forecast(app: &crate::app::TestApp, campaign: i64) -> i64 {
 fn transfer_body(applicant: i64) -> Value {
     json!({"applicant_org_id": applicant, "year": 2027, "purpose": "Ремонт", "amount_tiyn": 100,
            "abp": "261", "program": "003", "source_program": "225 099", "justification": "Износ"})
+}
+
+fn code_request_body(administrator: i64, code: &str) -> Value {
+    json!({"org_id": administrator, "year": 2026, "action": "open", "code": code,
+           "name_ru": "Подпрограмма", "name_kk": "Кіші бағдарлама", "reason": "Новая функция"})
+}
+
+/// A request of the education administrator to open a subprogram, sent through the API.
+async fn sent_code_request(app: &crate::app::TestApp, administrator: i64) -> i64 {
+    let abp = app.token("abp.edu").await;
+    let body = code_request_body(administrator, "261 003 011");
+    let (status, created) =
+        crate::story::send_json(app, "post", "/code-requests", &abp, body).await;
+    assert_eq!(status, 201, "{created}");
+    created["id"].as_i64().expect("id")
 }
 
 /// A draft application for a transfer of the oblast, made by the planner through the API.

@@ -7,6 +7,7 @@
 //! A new module adds its file here and one line to [`api`].
 
 mod budget;
+mod code_requests;
 mod common;
 mod execution;
 mod limits;
@@ -36,6 +37,7 @@ fn api() -> Api {
     let api = limits::routes(api);
     let api = planning::routes(api);
     let api = budget::routes(api);
+    let api = code_requests::routes(api);
     let api = staffing::routes(api);
     let api = execution::routes(api);
     let api = oversight::routes(api);

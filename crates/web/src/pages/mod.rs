@@ -4,6 +4,7 @@
 mod admin;
 mod budget;
 mod classification;
+mod code_requests;
 mod common;
 mod exchange;
 mod execution;
@@ -44,6 +45,7 @@ pub fn menu() -> Vec<MenuEntry> {
         exchange::MENU,
         reports::MENU,
         classification::MENU,
+        code_requests::MENU,
         users::MENU,
         oversight::MENU,
         admin::MENU,
@@ -59,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .merge(orgs::routes())
         .merge(openbudget::routes())
         .merge(classification::routes())
+        .merge(code_requests::routes())
         .merge(users::routes())
         .merge(admin::routes())
         .merge(limits::routes())

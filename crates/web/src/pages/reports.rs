@@ -262,6 +262,15 @@ async fn choices_of(
                 choice(a.id.to_string(), label)
             })
             .collect(),
+        "code_request" => jospar_planning::code_requests::requests(ctx.db(), &Reader::User(p))
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                let number = r.order_number?;
+                let label = format!("№ {number} · {} · {}", r.code, r.name(&ctx.tr));
+                Some(choice(r.id.to_string(), label))
+            })
+            .collect(),
         "kind" => ["cash_execution", "budget_structure"]
             .iter()
             .map(|k| {
