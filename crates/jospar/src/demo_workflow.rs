@@ -178,8 +178,9 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
 }
 
 /// The education administrator asks to open two subprograms of its general education program
-/// for the current year (P-15): the budget-planning body approves the first — the code opens
-/// and order No. 1 is issued — and the second waits on the planner's start page.
+/// for the current year (P-15): the budget-planning body approves the first, the local
+/// budget's money (015) the schools' lines are planned on — the code opens and order No. 1 is
+/// issued — and the second, the republican transfers (011), waits on the planner's start page.
 async fn ask_for_codes(
     db: &Db,
     abp: &Principal,
@@ -202,16 +203,16 @@ async fn ask_for_codes(
         code: code.into(),
         name_ru: name_ru.into(),
         name_kk: name_kk.into(),
-        reason: "Целевые трансферты из республиканского бюджета на ремонт школ учитываются отдельно от средств местного бюджета.".into(),
+        reason: "Средства местного бюджета и целевые трансферты из республиканского бюджета на ремонт школ учитываются раздельно.".into(),
     }
     };
     let first = codes::create(
         db,
         abp,
         ask(
-            "261 003 011",
-            "За счёт трансфертов из республиканского бюджета",
-            "Республикалық бюджеттен берілетін трансферттер есебінен",
+            "261 003 015",
+            "За счет средств местного бюджета",
+            "Жергілікті бюджет қаражаты есебінен",
         ),
     )
     .await?;
@@ -230,9 +231,9 @@ async fn ask_for_codes(
         db,
         abp,
         ask(
-            "261 003 015",
-            "За счёт средств местного бюджета",
-            "Жергілікті бюджет қаражаты есебінен",
+            "261 003 011",
+            "За счет трансфертов из республиканского бюджета",
+            "Республикалық бюджеттен берілетін трансферттер есебінен",
         ),
     )
     .await?;

@@ -6,7 +6,9 @@
 //! - 58 — the same for an administrator of budget programs over its subtree, and by
 //!   counterparty for the state enterprises' requests;
 //! - 59 — consolidated list of budget programs;
-//! - 60 — consolidated table of expenses by programs with base expenses and new initiatives.
+//! - 60 — consolidated table of expenses by programs with base expenses and new initiatives;
+//! - 67 — calculation of expenses on subsidies to legal entities, farms included: each
+//!   recipient and direction of the subsidies' calculation form (specifics 311–313).
 //!
 //! Their layouts are data, `layouts/appendices.toml` (numbers, the order, headings over the
 //! years, numbered columns, the unit and who signs), picked by the campaign's current year;
@@ -498,6 +500,171 @@ pub async fn appendix_59(
     Ok(table)
 }
 
+/// The specifics of subsidies, whose lines appendix 67 lists by recipient.
+const SUBSIDIES: [&str; 3] = ["311", "312", "313"];
+
+/// A subsidy's place in appendix 67: ABP, program, subprogram and specific.
+type SubsidyKey = (String, String, String, String);
+
+/// Appendix 67: the subsidies of the requests below an organisation (default: the campaign's
+/// authorized body) by program, subprogram and specific, each recipient and direction with
+/// its amount by year, read from the rows of the line's calculation form. A line whose form
+/// names no recipient is listed whole without one, so the total is always the specifics'
+/// total in the requests.
+pub async fn appendix_67(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    scope: &Scope,
+) -> Result<Table> {
+    let campaign = campaign_of(db, scope.campaign_id).await?;
+    let root = scope.org.unwrap_or(campaign.authority_org_id);
+    reader.require_read(root)?;
+    let slicer = Slicer::load(db, tr, tree).await?;
+    let years = request_years(campaign.first_year).to_vec();
+    let forms = repo::forms(db).await?;
+    let requests = repo::campaign_requests(db, campaign.id).await?;
+    let readable = |org: i64| reader.can_read(org);
+    let mut subsidies: BTreeMap<SubsidyKey, BTreeMap<(String, String), Amounts>> = BTreeMap::new();
+    for request in crate::usecases::latest_of(&requests, tree, root, scope.approved_only, &readable)
+    {
+        let lines: Vec<Line> = repo::lines(db, request.id)
+            .await?
+            .into_iter()
+            .filter(|l| SUBSIDIES.contains(&l.specific.as_str()))
+            .collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let (_, abp) = administrator_of(&slicer, request.org_id);
+        let rows = repo::request_rows(db, request.id).await?;
+        for line in &lines {
+            let key = (
+                abp.clone(),
+                line.program.clone(),
+                line.subprogram.clone(),
+                line.specific.clone(),
+            );
+            let recipients = subsidies.entry(key).or_default();
+            let form = forms
+                .iter()
+                .find(|f| f.code == line.form_code && f.column("recipient").is_some());
+            let Some(form) = form else {
+                add(
+                    recipients.entry(Default::default()).or_default(),
+                    &line.amounts,
+                );
+                continue;
+            };
+            for year in &years {
+                let typed = rows
+                    .get(&(line.id, *year))
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[]);
+                let evaluated = form
+                    .evaluate(typed)
+                    .map_err(|e| Error::Internal(format!("line {}: {e}", line.id)))?;
+                for row in evaluated {
+                    let value = |key: &str| row.values.get(key).cloned().unwrap_or_default();
+                    let amounts = recipients
+                        .entry((value("recipient"), value("purpose")))
+                        .or_default();
+                    *amounts.entry(*year).or_default() += row.amount;
+                }
+            }
+        }
+    }
+    let mut table = frame(tr, "appendix-67", &years)?;
+    table.subtitle = vec![
+        slicer.org_name(root),
+        campaign_name(tr, &campaign),
+        which_requests(tr, scope.approved_only),
+    ];
+    let mut names = Names::new(db, tr, &campaign).await?;
+    let total = subsidy_rows(&mut names, &subsidies, &years, &mut table).await?;
+    table.total = Some(total_row(tr, 5, &years, &total));
+    Ok(table)
+}
+
+/// The rows of appendix 67: a bold subtotal for each program, subprogram and specific, and
+/// under it each recipient with its direction; the total of them all.
+async fn subsidy_rows(
+    names: &mut Names<'_>,
+    subsidies: &BTreeMap<SubsidyKey, BTreeMap<(String, String), Amounts>>,
+    years: &[i32],
+    table: &mut Table,
+) -> Result<Amounts> {
+    let sum = |recipients: &BTreeMap<(String, String), Amounts>| {
+        let mut amounts = Amounts::new();
+        for a in recipients.values() {
+            add(&mut amounts, a);
+        }
+        amounts
+    };
+    let mut total = Amounts::new();
+    let mut program_of: BTreeMap<(String, String), Amounts> = BTreeMap::new();
+    let mut subprogram_of: BTreeMap<(String, String, String), Amounts> = BTreeMap::new();
+    for ((abp, program, subprogram, _), recipients) in subsidies {
+        let amounts = sum(recipients);
+        add(&mut total, &amounts);
+        add(
+            program_of
+                .entry((abp.clone(), program.clone()))
+                .or_default(),
+            &amounts,
+        );
+        add(
+            subprogram_of
+                .entry((abp.clone(), program.clone(), subprogram.clone()))
+                .or_default(),
+            &amounts,
+        );
+    }
+    let (mut last_program, mut last_subprogram) = (None, None);
+    for ((abp, program, subprogram, specific), recipients) in subsidies {
+        let program_key = (abp.clone(), program.clone());
+        if last_program.as_ref() != Some(&program_key) {
+            let name = names
+                .name(CodeKind::Program, &format!("{abp} {program}"))
+                .await?;
+            let lead = [
+                text(format!("{abp} {program}")),
+                text(""),
+                text(""),
+                text(name),
+                text(""),
+            ];
+            push(table, (0, true), lead, years, &program_of[&program_key]);
+            last_program = Some(program_key);
+            last_subprogram = None;
+        }
+        let sub_key = (abp.clone(), program.clone(), subprogram.clone());
+        if !subprogram.is_empty() && last_subprogram.as_ref() != Some(&sub_key) {
+            let mut name = names
+                .name(
+                    CodeKind::Subprogram,
+                    &format!("{abp} {program} {subprogram}"),
+                )
+                .await?;
+            if name.is_empty() {
+                name = ebk::local_source_name(subprogram, names.tr.lang()).to_string();
+            }
+            let lead = [text(""), text(subprogram), text(""), text(name), text("")];
+            push(table, (1, true), lead, years, &subprogram_of[&sub_key]);
+            last_subprogram = Some(sub_key);
+        }
+        let name = names.name(CodeKind::EconSpecific, specific).await?;
+        let lead = [text(""), text(""), text(specific), text(name), text("")];
+        push(table, (2, true), lead, years, &sum(recipients));
+        for ((recipient, purpose), amounts) in recipients {
+            let lead = [text(""), text(""), text(""), text(recipient), text(purpose)];
+            push(table, (3, false), lead, years, amounts);
+        }
+    }
+    Ok(total)
+}
+
 /// Appendix 60: programs with base expenses and new initiatives for each planning year.
 pub async fn appendix_60(
     db: &Db,
@@ -585,6 +752,7 @@ mod tests {
             ("appendix-58-counterparty", 2),
             ("appendix-59", 1),
             ("appendix-60", 1),
+            ("appendix-67", 2),
         ] {
             for lang in [Lang::Ru, Lang::Kk] {
                 let table = frame(&Tr(lang), code, &years).expect(code);

@@ -127,6 +127,20 @@ pub static REPORTS: &[ReportDef] = &[
         }),
     },
     ReportDef {
+        name: "appendix-67",
+        about: "Appendix 67: expenses on subsidies to legal entities, farms included, by recipient and direction (specifics 311-313)",
+        params: &[CAMPAIGN, ORG, APPROVED],
+        spec_numbers: &[],
+        build: report_fn!(|c| crate::appendices::appendix_67(
+            c.db,
+            c.tr,
+            c.tree,
+            c.reader,
+            &scope(&c.params)?
+        )
+        .await),
+    },
+    ReportDef {
         name: "appendix-60",
         about: "Appendix 60: programs with base expenses and new initiatives by planning year",
         params: &[CAMPAIGN, ORG, APPROVED],

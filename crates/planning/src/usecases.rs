@@ -1240,14 +1240,31 @@ pub async fn campaign_lines(
     approved_only: bool,
     readable: &(dyn Fn(i64) -> bool + Sync),
 ) -> Result<CampaignLines> {
+    let requests = repo::campaign_requests(db, campaign_id).await?;
+    let mut lines = crate::kept_lines::lines_of(db, campaign_id, &requests).await?;
+    let by_org: Vec<(i64, std::sync::Arc<Vec<Line>>)> =
+        latest_of(&requests, tree, root, approved_only, readable)
+            .into_iter()
+            .map(|r| (r.org_id, lines.remove(&r.id).unwrap_or_default()))
+            .collect();
+    Ok(CampaignLines(by_org))
+}
+
+/// The latest request (or the latest approved one) of every organisation below `root` that
+/// `readable` lets through, in the order of the organisations' ids.
+pub fn latest_of<'a>(
+    requests: &'a [Request],
+    tree: &jospar_org::OrgTree,
+    root: i64,
+    approved_only: bool,
+    readable: &(dyn Fn(i64) -> bool + Sync),
+) -> Vec<&'a Request> {
     let within: std::collections::HashSet<i64> = tree
         .subtree(root)
         .into_iter()
         .filter(|id| readable(*id))
         .collect();
-    let requests = repo::campaign_requests(db, campaign_id).await?;
-    let mut lines = crate::kept_lines::lines_of(db, campaign_id, &requests).await?;
-    let mut latest: std::collections::HashMap<i64, &Request> = std::collections::HashMap::new();
+    let mut latest: std::collections::BTreeMap<i64, &Request> = std::collections::BTreeMap::new();
     for request in requests.iter().filter(|r| within.contains(&r.org_id)) {
         if approved_only && request.status != Status::Approved {
             continue;
@@ -1255,12 +1272,7 @@ pub async fn campaign_lines(
         // Requests come newest first: keep the first of each organisation.
         latest.entry(request.org_id).or_insert(request);
     }
-    let mut by_org: Vec<(i64, std::sync::Arc<Vec<Line>>)> = latest
-        .values()
-        .map(|r| (r.org_id, lines.remove(&r.id).unwrap_or_default()))
-        .collect();
-    by_org.sort_by_key(|(org, _)| *org);
-    Ok(CampaignLines(by_org))
+    latest.into_values().collect()
 }
 
 /// The lines a consolidation counts, by organisation, shared with what is kept in memory.

@@ -30,7 +30,7 @@ async fn code_requests_on_postgres() {
 
 fn ask(org: i64, action: &str, code: &str) -> Value {
     json!({"org_id": org, "year": YEAR, "action": action, "code": code,
-           "name_ru": "За счёт трансфертов из республиканского бюджета",
+           "name_ru": "За счет трансфертов из республиканского бюджета",
            "name_kk": "Республикалық бюджеттен берілетін трансферттер есебінен",
            "reason": "Трансферты учитываются отдельно"})
 }

@@ -4,7 +4,7 @@
 //! field; a line is deleted while the request is in work, audited with what it held; a second
 //! request of the same kind is refused with a link to the first.
 
-use crate::app::{Engine, spawn};
+use crate::app::{Engine, TestApp, spawn};
 use crate::story::send_json;
 use serde_json::{Value, json};
 
@@ -563,6 +563,92 @@ async fn every_specific_can_be_planned(engine: Engine) {
         (status, saved["amount_tiyn"].as_i64()),
         (200, Some(5_400_600)),
         "{saved}"
+    );
+    let campaign = requests[0]["campaign_id"].as_i64().expect("campaign");
+    subsidies_in_appendix_67(&app, &economist, id, campaign).await;
+}
+
+/// Appendix 67 (issue 23) against a hand computation: a subsidy line (312) with two
+/// recipients in 2027 and one in 2028 is listed by recipient and direction under its program
+/// and specific, each year's amount volume × norm, the total their sum to the tiyn.
+async fn subsidies_in_appendix_67(app: &TestApp, economist: &str, id: i64, campaign: i64) {
+    let (status, line) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/lines"),
+        economist,
+        json!({"version": request_version(app, economist, id).await, "program": "003", "subprogram": "015",
+               "specific": "312"}),
+    )
+    .await;
+    assert_eq!(
+        (status, line["form_code"].as_str()),
+        (201, Some("311")),
+        "{line}"
+    );
+    let line = line["id"].as_i64().expect("line");
+    let farm = |volume: &str| {
+        json!({"recipient": "КХ «Береке»", "purpose": "Удешевление кормов", "volume": volume,
+               "norm": "15 000"})
+    };
+    let company = json!({"recipient": "ТОО «Агро-Маңғыстау»", "purpose": "Возмещение затрат на семена",
+                         "volume": "40", "norm": "25 000,50"});
+    for (year, rows) in [
+        (2027, json!([farm("120"), company])),
+        (2028, json!([farm("130")])),
+    ] {
+        let (status, saved) = send_json(
+            app,
+            "put",
+            &format!("/requests/{id}/lines/{line}/years/{year}"),
+            economist,
+            json!({"version": request_version(app, economist, id).await, "rows": rows}),
+        )
+        .await;
+        assert_eq!(status, 200, "{saved}");
+    }
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let (status, a67) = send_json(
+        app,
+        "get",
+        &format!("/reports/appendix-67?campaign={campaign}&org={school}&lang=ru"),
+        economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{a67}");
+    assert!(
+        a67["number"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("Приложение 67"))
+    );
+    let rows = a67["rows"].as_array().expect("rows");
+    let find = |recipient: &str| {
+        rows.iter()
+            .find(|r| r[3] == recipient)
+            .unwrap_or_else(|| panic!("{recipient} in {a67}"))
+    };
+    // Columns: program, subprogram, specific, recipient, purpose, 2026, 2027, 2028, 2029.
+    let farm = find("КХ «Береке»");
+    assert_eq!(farm[4], "Удешевление кормов");
+    assert_eq!(
+        (farm[6].as_i64(), farm[7].as_i64()),
+        (Some(180_000_000), Some(195_000_000))
+    );
+    let company = find("ТОО «Агро-Маңғыстау»");
+    assert_eq!(
+        (company[6].as_i64(), company[7].as_i64()),
+        (Some(100_002_000), Some(0))
+    );
+    let specific = rows
+        .iter()
+        .find(|r| r[2] == "312")
+        .expect("the specific's subtotal");
+    assert_eq!(specific[6].as_i64(), Some(280_002_000));
+    assert_eq!(rows[0][0], "261 003", "the program leads: {a67}");
+    assert_eq!(
+        (a67["total"][6].as_i64(), a67["total"][7].as_i64()),
+        (Some(280_002_000), Some(195_000_000))
     );
 }
 
