@@ -8,7 +8,9 @@
 //! - 59 — consolidated list of budget programs;
 //! - 60 — consolidated table of expenses by programs with base expenses and new initiatives;
 //! - 67 — calculation of expenses on subsidies to legal entities, farms included: each
-//!   recipient and direction of the subsidies' calculation form (specifics 311–313).
+//!   recipient and direction of the subsidies' calculation form (specifics 311–313);
+//! - 70 — an administrator's costs by program (subprogram) and activity: the line's "project,
+//!   activity, object".
 //!
 //! Their layouts are data, `layouts/appendices.toml` (numbers, the order, headings over the
 //! years, numbered columns, the unit and who signs), picked by the campaign's current year;
@@ -330,13 +332,25 @@ pub async fn appendix_57(
 
 /// Appendix 58: an administrator's subtree; by counterparty: the enterprises' requests with
 /// each enterprise under its subprogram.
+/// How an administrator's appendix groups the lines under a subprogram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    /// Appendix 58: by specific.
+    Programs,
+    /// Appendix 58 by counterparty: the state enterprises' requests, each enterprise apart.
+    Counterparty,
+    /// Appendix 70: by activity (the line's project, activity or object), then specific.
+    Activity,
+}
+
+/// Appendix 58 (or 70, by activity) of an administrator's subtree.
 pub async fn appendix_58(
     db: &Db,
     tr: &Tr,
     tree: &OrgTree,
     reader: &Reader<'_>,
     scope: &Scope,
-    by_counterparty: bool,
+    by: Grouping,
 ) -> Result<Table> {
     let (campaign_id, approved_only) = (scope.campaign_id, scope.approved_only);
     let administrator = scope
@@ -363,6 +377,11 @@ pub async fn appendix_58(
     .await?;
     let mut lines_tree = Tree::default();
     for (org, line) in lines.iter() {
+        if by == Grouping::Activity {
+            lines_tree.add(line.project.trim(), line);
+            continue;
+        }
+        let by_counterparty = by == Grouping::Counterparty;
         let enterprise = slicer
             .orgs
             .get(&org)
@@ -373,10 +392,10 @@ pub async fn appendix_58(
             (false, _) => lines_tree.add("", line),
         }
     }
-    let code = if by_counterparty {
-        "appendix-58-counterparty"
-    } else {
-        "appendix-58"
+    let code = match by {
+        Grouping::Programs => "appendix-58",
+        Grouping::Counterparty => "appendix-58-counterparty",
+        Grouping::Activity => "appendix-70",
     };
     let mut table = frame(tr, code, &years)?;
     table.subtitle = vec![
@@ -753,6 +772,7 @@ mod tests {
             ("appendix-59", 1),
             ("appendix-60", 1),
             ("appendix-67", 2),
+            ("appendix-70", 2),
         ] {
             for lang in [Lang::Ru, Lang::Kk] {
                 let table = frame(&Tr(lang), code, &years).expect(code);

@@ -121,7 +121,36 @@ pub static REPORTS: &[ReportDef] = &[
                 c.tree,
                 c.reader,
                 &scope(&c.params)?,
-                c.params.flag("counterparty"),
+                if c.params.flag("counterparty") {
+                    crate::appendices::Grouping::Counterparty
+                } else {
+                    crate::appendices::Grouping::Programs
+                },
+            )
+            .await
+        }),
+    },
+    ReportDef {
+        name: "appendix-70",
+        about: "Appendix 70: an administrator's costs by program (subprogram) and activity (the line's project, activity or object)",
+        params: &[
+            CAMPAIGN,
+            ParamDef {
+                name: "org",
+                required: true,
+                about: "the administrator's organisation id",
+            },
+            APPROVED,
+        ],
+        spec_numbers: &[],
+        build: report_fn!(|c| {
+            crate::appendices::appendix_58(
+                c.db,
+                c.tr,
+                c.tree,
+                c.reader,
+                &scope(&c.params)?,
+                crate::appendices::Grouping::Activity,
             )
             .await
         }),

@@ -578,7 +578,7 @@ async fn subsidies_in_appendix_67(app: &TestApp, economist: &str, id: i64, campa
         &format!("/requests/{id}/lines"),
         economist,
         json!({"version": request_version(app, economist, id).await, "program": "003", "subprogram": "015",
-               "specific": "312"}),
+               "specific": "312", "project": "Поддержка пришкольных хозяйств"}),
     )
     .await;
     assert_eq!(
@@ -649,6 +649,34 @@ async fn subsidies_in_appendix_67(app: &TestApp, economist: &str, id: i64, campa
     assert_eq!(
         (a67["total"][6].as_i64(), a67["total"][7].as_i64()),
         (Some(280_002_000), Some(195_000_000))
+    );
+
+    // Appendix 70 of the administrator: the line's activity under its subprogram, with its
+    // specific; the total is appendix 58's, the same lines grouped otherwise.
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let abp = app.token("abp.edu").await;
+    let report = |code: &str| format!("/reports/{code}?campaign={campaign}&org={edu}&lang=kk");
+    let (status, a70) = send_json(app, "get", &report("appendix-70"), &abp, Value::Null).await;
+    assert_eq!(status, 200, "{a70}");
+    let (_, a58) = send_json(app, "get", &report("appendix-58"), &abp, Value::Null).await;
+    let rows = a70["rows"].as_array().expect("rows");
+    let activity = rows
+        .iter()
+        .position(|r| r[3] == "Поддержка пришкольных хозяйств")
+        .unwrap_or_else(|| panic!("the activity in {a70}"));
+    // Columns: program, subprogram, specific, name, 2026, 2027, 2028, 2029.
+    assert_eq!(
+        (rows[activity][5].as_i64(), rows[activity][6].as_i64()),
+        (Some(280_002_000), Some(195_000_000))
+    );
+    assert_eq!(rows[activity + 1][2], "312", "its specific under it");
+    assert_eq!(a70["total"], a58["total"]);
+    assert!(
+        a70["number"][0]
+            .as_str()
+            .is_some_and(|n| n.contains("70-қосымша"))
     );
 }
 
