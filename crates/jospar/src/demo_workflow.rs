@@ -174,6 +174,92 @@ pub async fn load_workflow(db: &Db) -> Result<()> {
     ask_for_codes(db, &abp, &planner, demo.org("obl.edu")?)
         .await
         .map_err(|e| anyhow::anyhow!("the code requests: {e:?}"))?;
+    let economist = demo.principal("economist.school5").await?;
+    collect_school_transport(db, &planner, &economist, demo.org("obl.edu")?)
+        .await
+        .map_err(|e| anyhow::anyhow!("the ad-hoc form: {e:?}"))?;
+    Ok(())
+}
+
+/// The oblast's body asks the schools of the education administrator, by an ad-hoc form
+/// (P-16), how many pupils are driven to school and at what cost; school 5 has answered, the
+/// others wait with the deadline on their start pages.
+async fn collect_school_transport(
+    db: &Db,
+    planner: &Principal,
+    economist: &Principal,
+    administrator: i64,
+) -> std::result::Result<(), jospar_access::Error> {
+    use jospar_forms::{Column, ColumnType};
+    let column = |key: &str, ru: &str, kk: &str, kind, formula: Option<&str>| Column {
+        key: key.into(),
+        name_ru: ru.into(),
+        name_kk: kk.into(),
+        column_type: kind,
+        formula: formula.map(str::to_string),
+        required: kind != ColumnType::Computed,
+        min: Some(Default::default()),
+        max: None,
+        indexed: false,
+    };
+    let form = jospar_adhoc::create(
+        db,
+        planner,
+        jospar_adhoc::NewAdhocForm {
+            owner_org_id: planner.user.org_id,
+            root_org_id: Some(administrator),
+            title_ru: "Сведения о подвозе учащихся".into(),
+            title_kk: "Оқушыларды тасымалдау туралы мәліметтер".into(),
+            columns: vec![
+                column(
+                    "pupils",
+                    "Учащихся, человек",
+                    "Оқушылар, адам",
+                    ColumnType::Number,
+                    None,
+                ),
+                column(
+                    "cost",
+                    "Стоимость подвоза одного учащегося в год, тенге",
+                    "Бір оқушыны жылына тасымалдау құны, теңге",
+                    ColumnType::Money,
+                    None,
+                ),
+                column(
+                    "total",
+                    "Всего, тенге",
+                    "Барлығы, теңге",
+                    ColumnType::Computed,
+                    Some("pupils * cost"),
+                ),
+            ],
+            row_labels: vec!["1–4 классы".into(), "5–11 классы".into()],
+            deadline: (planner.today + chrono::Duration::days(14))
+                .format("%Y-%m-%d")
+                .to_string(),
+        },
+    )
+    .await?;
+    let sent = jospar_adhoc::send(db, planner, form.id, form.version).await?;
+    let school = economist.user.org_id;
+    let reader = jospar_access::Reader::User(economist);
+    let (_, copy) = jospar_adhoc::response(db, &reader, &economist.tree, sent.id, school).await?;
+    let row = |pupils: &str, cost: &str| {
+        [("pupils", pupils), ("cost", cost)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    jospar_adhoc::save(
+        db,
+        economist,
+        sent.id,
+        school,
+        copy.version,
+        vec![row("46", "182 400"), row("31", "182 400")],
+        true,
+    )
+    .await?;
     Ok(())
 }
 

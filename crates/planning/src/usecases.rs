@@ -837,7 +837,8 @@ pub fn planning_error(e: RepoError) -> Error {
     }
 }
 
-fn form_error(e: FormError) -> Error {
+/// A calculation form's refusal, naming its row and column (shared with the ad-hoc forms).
+pub fn form_error(e: FormError) -> Error {
     let cell = |row: usize, column: &str| Some(format!("row {row}, {column}"));
     match e {
         FormError::Definition { form, message } => invalid(

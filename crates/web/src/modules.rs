@@ -19,7 +19,8 @@ pub fn module_of(path: &str) -> Option<Module> {
         | "budget-programs"
         | "receipt-forecasts"
         | "transfer-applications"
-        | "code-requests" => Module::Planning,
+        | "code-requests"
+        | "adhoc-forms" => Module::Planning,
         "staffing" | "pay-reference" => Module::Staffing,
         "plans" | "financing-plans" | "receipt-plans" => Module::Plans,
         "execution" | "treasury-exchange" => Module::Treasury,

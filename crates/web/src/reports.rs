@@ -9,6 +9,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
     Catalogue::new(&[
         ("planning", jospar_planning::REPORTS),
         ("planning", jospar_budget::PLANNING_REPORTS),
+        ("planning", jospar_adhoc::REPORTS),
         ("budget", jospar_budget::REPORTS),
         ("budget", jospar_execution::BUDGET_REPORTS),
         ("execution", jospar_execution::REPORTS),

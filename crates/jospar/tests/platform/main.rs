@@ -2,6 +2,7 @@
 //! PostgreSQL, the authorisation matrix, backups, and a browser test. One test binary, so
 //! that linking happens once.
 
+mod adhoc;
 mod analytics;
 mod app;
 mod audit_chain;

@@ -93,6 +93,8 @@ async fn every_route_refuses_what_it_must() {
     let forecast = draft_forecast(&app, campaign).await;
     let transfer = draft_transfer(&app, root).await;
     let code_request = sent_code_request(&app, edu).await;
+    let adhoc_draft = adhoc_form(&app, root, edu, false).await;
+    let adhoc_sent = adhoc_form(&app, root, edu, true).await;
     let draft = jospar_planning::repo::create_request(
         &app.db,
         &who,
@@ -580,6 +582,59 @@ async fn every_route_refuses_what_it_must() {
             path: format!("/transfer-applications/{transfer}/decision"),
             body: Some(json!({"version": 2, "approve": true})),
             expect: "RRRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/adhoc-forms",
+            path: "/adhoc-forms".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        // Bodies and administrators send forms; not a school, nor the system administrator.
+        Case {
+            method: "post",
+            route: "/adhoc-forms",
+            path: "/adhoc-forms".into(),
+            body: Some(crate::adhoc::design(
+                root,
+                edu,
+                "pupils * cost",
+                &adhoc_deadline(),
+            )),
+            expect: "RARRRRR",
+        },
+        // A draft is its sender's side's only.
+        Case {
+            method: "get",
+            route: "/adhoc-forms/{id}",
+            path: format!("/adhoc-forms/{adhoc_draft}"),
+            body: None,
+            expect: "AARRRAR",
+        },
+        Case {
+            method: "post",
+            route: "/adhoc-forms/{id}/send",
+            path: format!("/adhoc-forms/{adhoc_draft}/send"),
+            body: Some(json!({"version": 1})),
+            expect: "RARRRRR",
+        },
+        // A sent form's copy of the school: read by its subtree and the sender's side…
+        Case {
+            method: "get",
+            route: "/adhoc-forms/{id}/responses/{org}",
+            path: format!("/adhoc-forms/{adhoc_sent}/responses/{own}"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        // … and filled by those who enter the school's data.
+        Case {
+            method: "put",
+            route: "/adhoc-forms/{id}/responses/{org}",
+            path: format!("/adhoc-forms/{adhoc_sent}/responses/{own}"),
+            body: Some(
+                json!({"version": 999, "rows": [{"pupils": "1", "cost": "1"}, {"pupils": "1", "cost": "1"}]}),
+            ),
+            expect: "RAAARRR",
         },
         Case {
             method: "get",
@@ -1635,6 +1690,29 @@ async fn draft_forecast(app: &crate::app::TestApp, campaign: i64) -> i64 {
 fn transfer_body(applicant: i64) -> Value {
     json!({"applicant_org_id": applicant, "year": 2027, "purpose": "Ремонт", "amount_tiyn": 100,
            "abp": "261", "program": "003", "source_program": "225 099", "justification": "Износ"})
+}
+
+fn adhoc_deadline() -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(10))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// An ad-hoc form of the oblast's body to the education administrator's subtree, sent or not.
+async fn adhoc_form(app: &crate::app::TestApp, owner: i64, root: i64, send: bool) -> i64 {
+    let planner = app.token("planner").await;
+    let design = crate::adhoc::design(owner, root, "pupils * cost", &adhoc_deadline());
+    let (status, created) =
+        crate::story::send_json(app, "post", "/adhoc-forms", &planner, design).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_i64().expect("id");
+    if send {
+        let path = format!("/adhoc-forms/{id}/send");
+        let (status, sent) =
+            crate::story::send_json(app, "post", &path, &planner, json!({"version": 1})).await;
+        assert_eq!(status, 200, "{sent}");
+    }
+    id
 }
 
 fn code_request_body(administrator: i64, code: &str) -> Value {

@@ -6,6 +6,7 @@
 //!
 //! A new module adds its file here and one line to [`api`].
 
+mod adhoc;
 mod budget;
 mod code_requests;
 mod common;
@@ -38,6 +39,7 @@ fn api() -> Api {
     let api = planning::routes(api);
     let api = budget::routes(api);
     let api = code_requests::routes(api);
+    let api = adhoc::routes(api);
     let api = staffing::routes(api);
     let api = execution::routes(api);
     let api = oversight::routes(api);

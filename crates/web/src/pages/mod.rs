@@ -1,6 +1,7 @@
 //! Server-rendered pages. Every form post carries the session's CSRF token; every page asks
 //! its module's use cases, which check the caller's rights.
 
+mod adhoc;
 mod admin;
 mod budget;
 mod classification;
@@ -46,6 +47,7 @@ pub fn menu() -> Vec<MenuEntry> {
         reports::MENU,
         classification::MENU,
         code_requests::MENU,
+        adhoc::MENU,
         users::MENU,
         oversight::MENU,
         admin::MENU,
@@ -62,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .merge(openbudget::routes())
         .merge(classification::routes())
         .merge(code_requests::routes())
+        .merge(adhoc::routes())
         .merge(users::routes())
         .merge(admin::routes())
         .merge(limits::routes())

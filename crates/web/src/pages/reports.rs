@@ -262,6 +262,12 @@ async fn choices_of(
                 choice(a.id.to_string(), label)
             })
             .collect(),
+        "adhoc" => jospar_adhoc::forms(ctx.db(), &Reader::User(p), &p.tree)
+            .await?
+            .into_iter()
+            .filter(|f| f.status == jospar_adhoc::AdhocStatus::Sent)
+            .map(|f| choice(f.id.to_string(), f.title(&ctx.tr)))
+            .collect(),
         "code_request" => jospar_planning::code_requests::requests(ctx.db(), &Reader::User(p))
             .await?
             .into_iter()

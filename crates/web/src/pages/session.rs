@@ -283,8 +283,32 @@ async fn start_desk(ctx: &Ctx, p: &jospar_access::Principal) -> AppResult<StartD
         plans_overdue,
         awaited,
         can_open_campaign,
-        budget: jospar_budget::usecases::pending(ctx.db(), &tr, p).await?,
+        budget: pending(ctx, p).await?,
     })
+}
+
+/// What waits for the user's action with its deadline: the budget cycle's documents, and the
+/// copies of ad-hoc forms to fill (P-16).
+async fn pending(
+    ctx: &Ctx,
+    p: &jospar_access::Principal,
+) -> AppResult<Vec<jospar_budget::usecases::Pending>> {
+    let tr = ctx.tr;
+    let mut items = jospar_budget::usecases::pending(ctx.db(), &tr, p).await?;
+    let calendar = ctx.db().working_calendar().await?;
+    for (form, copy) in jospar_adhoc::to_fill(ctx.db(), p).await? {
+        items.push(jospar_budget::usecases::Pending {
+            text: tr.args("adhoc-pending", &[("title", form.title(&tr))]),
+            link: format!("/adhoc-forms/{}/responses/{}", form.id, copy.org_id),
+            deadline: Some(jospar_budget::usecases::deadline(
+                &tr,
+                &calendar,
+                p.today,
+                form.deadline,
+            )),
+        });
+    }
+    Ok(items)
 }
 
 #[derive(Deserialize, Default)]
