@@ -6,7 +6,7 @@
 //! step is audited and the copies to fill wait on the start page with their deadline. Rules,
 //! storage, use cases and the consolidated report of the one document together.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use jospar_access::{Error, Principal, Reader, Result};
 use jospar_core::{Tenge, ids::new_id};
 use jospar_forms::{Column, ColumnType, Expr, FormDef, RowInput, format_decimal, parse_decimal};
@@ -76,6 +76,29 @@ impl AdhocForm {
 
     pub fn fixed_rows(&self) -> bool {
         !self.row_labels.is_empty()
+    }
+}
+
+impl jospar_core::listing::Listable for AdhocForm {
+    fn search_text(&self) -> String {
+        let columns: Vec<&str> = self.columns.iter().map(|c| c.name_ru.as_str()).collect();
+        format!(
+            "{} {} {} {} {}",
+            self.title_ru,
+            self.title_kk,
+            self.deadline.format("%d.%m.%Y"),
+            self.created_by,
+            columns.join(" ")
+        )
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        Some(match column {
+            "title" => SortKey::text(&self.title_ru),
+            "deadline" => SortKey::Number(i64::from(self.deadline.num_days_from_ce())),
+            _ => return None,
+        })
     }
 }
 

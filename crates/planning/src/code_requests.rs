@@ -82,6 +82,31 @@ impl CodeRequest {
     }
 }
 
+impl jospar_core::listing::Listable for CodeRequest {
+    fn search_text(&self) -> String {
+        format!(
+            "{} {} {} {} {} {} {}",
+            self.code,
+            self.code.replace(' ', ""),
+            self.name_ru,
+            self.name_kk.as_deref().unwrap_or_default(),
+            self.reason,
+            self.year,
+            self.created_by
+        )
+    }
+
+    fn sort_key(&self, column: &str) -> Option<jospar_core::listing::SortKey> {
+        use jospar_core::listing::SortKey;
+        Some(match column {
+            "code" => SortKey::Text(self.code.clone()),
+            "year" => SortKey::Number(i64::from(self.year)),
+            "date" => SortKey::Number(self.created_at.timestamp_micros()),
+            _ => return None,
+        })
+    }
+}
+
 /// What the administrator types.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]

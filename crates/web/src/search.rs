@@ -1,5 +1,6 @@
 //! The one search box (issue 23, P-6): the words typed find budget requests, financing plans,
-//! budget acts, transfer applications, oversight applications and open-budget publications by
+//! budget acts, transfer applications, classification code requests, ad-hoc forms, oversight
+//! applications and open-budget publications by
 //! number, organisation, code, amount (whole tenge, as typed: "36000000") or text. Each module's own list use case answers with what the
 //! caller may read, searched the way every list is ([`jospar_core::listing`]); this module
 //! only puts their first rows side by side, as `reports.rs` puts the modules' reports in one
@@ -24,8 +25,8 @@ pub struct Hit {
 /// shows them all.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Group {
-    /// requests, plans, budget_acts, transfer_applications, oversight_applications,
-    /// publications
+    /// requests, plans, budget_acts, transfer_applications, code_requests, adhoc_forms,
+    /// oversight_applications, publications
     pub kind: &'static str,
     pub title: String,
     pub total: usize,
@@ -166,6 +167,44 @@ pub async fn search(db: &Db, tr: &Tr, p: &Principal, q: &str) -> Result<Vec<Grou
         "/transfer-applications",
         q,
         transfers.total,
+        hits,
+    ));
+
+    let codes = jospar_planning::code_requests::requests(db, &Reader::User(&planning)).await?;
+    let codes = list(codes, &query);
+    let hits = codes
+        .rows
+        .iter()
+        .map(|r| Hit {
+            title: format!("{} · {} · {}", r.code, r.name(tr), r.year),
+            link: format!("/code-requests/{}", r.id),
+        })
+        .collect();
+    groups.push(group(
+        tr,
+        "code_requests",
+        "/code-requests",
+        q,
+        codes.total,
+        hits,
+    ));
+
+    let forms = jospar_adhoc::forms(db, &Reader::User(&planning), &p.tree).await?;
+    let forms = list(forms, &query);
+    let hits = forms
+        .rows
+        .iter()
+        .map(|f| Hit {
+            title: format!("{} · {}", f.title(tr), f.deadline.format("%d.%m.%Y")),
+            link: format!("/adhoc-forms/{}", f.id),
+        })
+        .collect();
+    groups.push(group(
+        tr,
+        "adhoc_forms",
+        "/adhoc-forms",
+        q,
+        forms.total,
         hits,
     ));
 

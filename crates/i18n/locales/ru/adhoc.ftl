@@ -68,3 +68,5 @@ err-adhoc-no-recipients = Ниже выбранной организации н�
 err-adhoc-row-count = Число строк не совпадает с постоянными строками формы; обновите страницу.
 home-col-due = Срок
 adhoc-filled-line = Заполнено экземпляров: { $filled } из { $all }
+search-kind-code_requests = Запросы на коды ЕБК
+search-kind-adhoc_forms = Произвольные формы

@@ -249,6 +249,25 @@ async fn adhoc_forms(app: &TestApp) {
         assert!(bytes.starts_with(magic), "{format}");
     }
 
+    // The search box and the list's own search find the form by a word of its title.
+    let (_, found) = get_json(app, &economist, "/search?q=подвозе").await;
+    let forms = found
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| g["kind"] == "adhoc_forms")
+        .unwrap_or_else(|| panic!("the form found: {found}"));
+    assert_eq!(forms["hits"][0]["link"], format!("/adhoc-forms/{id}"));
+    let listed = page
+        .get(app.url("/adhoc-forms?q=подвозе&lang=ru"))
+        .send()
+        .await
+        .expect("list")
+        .text()
+        .await
+        .expect("html");
+    assert!(listed.contains(&format!("/adhoc-forms/{id}\"")), "{listed}");
+
     // Every step is in the audit log.
     let actions = |entity: &'static str| {
         let db = app.db.clone();

@@ -269,6 +269,32 @@ async fn code_requests(app: &TestApp) {
         .collect();
     assert_eq!(codes, ["261 003", "261 003 011"]);
 
+    // The search box finds the request by its code typed without spaces, within the rights.
+    let found_by = |token: String| async move {
+        let (status, found) = get_json(app, &token, "/search?q=261003011").await;
+        assert_eq!(status, 200, "{found}");
+        found
+            .as_array()
+            .expect("groups")
+            .iter()
+            .find(|g| g["kind"] == "code_requests")
+            .map(|g| {
+                g["hits"][0]["link"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+    };
+    assert_eq!(
+        found_by(planner.clone()).await,
+        Some(format!("/code-requests/{id}"))
+    );
+    assert_eq!(
+        found_by(health_abp.clone()).await,
+        None,
+        "not another administrator's"
+    );
+
     // Every step is in the audit log: the requests, the decisions and each code changed.
     let audit = |entity: &str| {
         let filter = jospar_store::AuditFilter {

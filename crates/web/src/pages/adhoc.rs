@@ -2,6 +2,7 @@
 //! copies and its sending, and an organisation's copy to fill from the keyboard.
 
 use super::common::{Choice, form_message, unprocessable_if};
+use super::common::{SearchQuery, searched};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
@@ -9,7 +10,7 @@ use crate::menu::{MenuEntry, MenuGroup};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path};
+use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jospar_access::{Access, Reader};
@@ -80,6 +81,7 @@ pub struct DesignLine {
 struct ListPage {
     page: Page,
     rows: Vec<Listed>,
+    q: String,
     senders: Vec<Choice>,
     roots: Vec<Choice>,
     lines: Vec<DesignLine>,
@@ -93,8 +95,10 @@ struct ListPage {
 async fn list_page(ctx: &Ctx, typed: Fields, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
     let names = org_names(ctx).await?;
-    let rows = jospar_adhoc::forms(ctx.db(), &Reader::User(p), &p.tree)
-        .await?
+    let forms = jospar_adhoc::forms(ctx.db(), &Reader::User(p), &p.tree).await?;
+    let q = field(&typed, "q").to_string();
+    let rows = jospar_core::listing::list(forms, &searched(&q))
+        .rows
         .into_iter()
         .map(|f| Listed {
             id: f.id,
@@ -148,6 +152,7 @@ async fn list_page(ctx: &Ctx, typed: Fields, error: Option<String>) -> AppResult
     let response = render(ListPage {
         page: Page::new(ctx, "adhoc-title", "adhoc"),
         rows,
+        q,
         roots: choices("root"),
         senders: choices("owner"),
         lines,
@@ -160,8 +165,9 @@ async fn list_page(ctx: &Ctx, typed: Fields, error: Option<String>) -> AppResult
     Ok(unprocessable_if(refused, response))
 }
 
-async fn list(ctx: Ctx) -> AppResult<Response> {
-    list_page(&ctx, Fields::new(), None).await
+async fn list(ctx: Ctx, Query(search): Query<SearchQuery>) -> AppResult<Response> {
+    let typed = Fields::from([("q".to_string(), search.q)]);
+    list_page(&ctx, typed, None).await
 }
 
 /// The design typed on the page: the column lines with a key, the row labels one a line.

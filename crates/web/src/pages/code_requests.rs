@@ -3,6 +3,7 @@
 //! and, once approved, its order.
 
 use super::common::{Choice, form_message, unprocessable_if};
+use super::common::{SearchQuery, searched};
 use crate::AppState;
 use crate::ctx::Ctx;
 use crate::error::AppResult;
@@ -10,7 +11,7 @@ use crate::menu::{MenuEntry, MenuGroup};
 use crate::view::{Page, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path};
+use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::Datelike;
@@ -107,6 +108,7 @@ struct ListPage {
     rows: Vec<Shown>,
     applicants: Vec<Choice>,
     actions: Vec<Choice>,
+    q: String,
     form: NewForm,
     error: Option<String>,
 }
@@ -114,6 +116,8 @@ struct ListPage {
 #[derive(Deserialize, Default, Clone)]
 #[serde(default)]
 struct NewForm {
+    /// The list's search words (from the query string).
+    q: String,
     csrf: String,
     org: String,
     year: String,
@@ -127,6 +131,7 @@ struct NewForm {
 async fn list_page(ctx: &Ctx, form: NewForm, error: Option<String>) -> AppResult<Response> {
     let p = ctx.user()?;
     let requests = codes::requests(ctx.db(), &Reader::User(p)).await?;
+    let requests = jospar_core::listing::list(requests, &searched(&form.q)).rows;
     let rows = shown(ctx, requests)
         .await?
         .into_iter()
@@ -171,14 +176,19 @@ async fn list_page(ctx: &Ctx, form: NewForm, error: Option<String>) -> AppResult
         rows,
         applicants,
         actions,
+        q: form.q.clone(),
         form,
         error,
     })?;
     Ok(unprocessable_if(refused, response))
 }
 
-async fn list(ctx: Ctx) -> AppResult<Response> {
-    list_page(&ctx, NewForm::default(), None).await
+async fn list(ctx: Ctx, Query(search): Query<SearchQuery>) -> AppResult<Response> {
+    let form = NewForm {
+        q: search.q,
+        ..NewForm::default()
+    };
+    list_page(&ctx, form, None).await
 }
 
 async fn create(ctx: Ctx, Form(form): Form<NewForm>) -> AppResult<Response> {

@@ -132,3 +132,19 @@ pub async fn parent_choices(
 pub async fn org_names(ctx: &Ctx) -> AppResult<HashMap<i64, String>> {
     Ok(jospar_org::repo::org_names(ctx.db(), ctx.tr.lang()).await?)
 }
+
+/// The search words of a short list's page (`?q=`), as the search box's "all" link sends them.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub struct SearchQuery {
+    pub q: String,
+}
+
+/// A short list searched for `q`, all its rows on one page.
+pub fn searched(q: &str) -> jospar_core::listing::ListQuery {
+    jospar_core::listing::ListQuery {
+        q: q.trim().to_string(),
+        limit: usize::MAX,
+        ..Default::default()
+    }
+}
