@@ -47,12 +47,37 @@ fn frame(tr: &Tr, code: &str, years: &[i32]) -> Result<Table> {
     let layout = layouts()
         .in_force(code, date)
         .ok_or_else(|| Error::Internal(format!("no layout {code}")))?;
-    // The current year and the three planning years (`request_years`).
-    let values: Vec<(&str, String)> = ["year0", "year1", "year2", "year3"]
+    // The current year and the three planning years (`request_years`), and the report year
+    // before them.
+    let mut values: Vec<(&str, String)> = ["year0", "year1", "year2", "year3"]
         .into_iter()
         .zip(years.iter().map(i32::to_string))
         .collect();
+    values.push(("yearR", (current - 1).to_string()));
     Ok(layout.table(tr, &values))
+}
+
+/// The report year's column before the request's years (issue 23).
+fn with_report_year(years: &[i32]) -> Vec<i32> {
+    let first = years.first().copied().unwrap_or_default();
+    std::iter::once(first - 1)
+        .chain(years.iter().copied())
+        .collect()
+}
+
+/// A report-year figure as a line of the report year only, to lay out with the lines.
+fn fact_line(fact: &repo::Fact, year: i32) -> Line {
+    Line {
+        id: 0,
+        expense_id: 0,
+        program: fact.program.clone(),
+        subprogram: fact.subprogram.clone(),
+        specific: fact.specific.clone(),
+        limit_kind: LimitKind::Base,
+        form_code: String::new(),
+        project: String::new(),
+        amounts: [(year, fact.amount)].into_iter().collect(),
+    }
 }
 
 /// What a campaign-wide report covers: the campaign, the organisation whose subtree is
@@ -288,8 +313,17 @@ pub async fn appendix_57(
     for line in repo::lines(db, request.id).await? {
         lines_tree.add("", &line);
     }
+    let report_year = crate::report_year::report_year(campaign.first_year);
+    for fact in repo::facts_of(db, &[request.id])
+        .await?
+        .remove(&request.id)
+        .unwrap_or_default()
+    {
+        lines_tree.add("", &fact_line(&fact, report_year));
+    }
     let org = slicer.orgs.get(&request.org_id);
     let mut table = frame(tr, "appendix-57", &years)?;
+    let years = with_report_year(&years);
     table.subtitle = vec![
         format!(
             "{} · {} {}",
@@ -330,8 +364,6 @@ pub async fn appendix_57(
     Ok(table)
 }
 
-/// Appendix 58: an administrator's subtree; by counterparty: the enterprises' requests with
-/// each enterprise under its subprogram.
 /// How an administrator's appendix groups the lines under a subprogram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grouping {
@@ -343,7 +375,8 @@ pub enum Grouping {
     Activity,
 }
 
-/// Appendix 58 (or 70, by activity) of an administrator's subtree.
+/// Appendix 58 of an administrator's subtree; by counterparty: the enterprises' requests with
+/// each enterprise under its subprogram; appendix 70: by activity.
 pub async fn appendix_58(
     db: &Db,
     tr: &Tr,
@@ -375,8 +408,27 @@ pub async fn appendix_58(
         &readable,
     )
     .await?;
+    let report_year = crate::report_year::report_year(campaign.first_year);
+    let requests = repo::campaign_requests(db, campaign.id).await?;
+    let latest =
+        crate::usecases::latest_of(&requests, tree, administrator, approved_only, &readable);
+    let ids: Vec<i64> = latest.iter().map(|r| r.id).collect();
+    let facts = repo::facts_of(db, &ids).await?;
+    let fact_lines: Vec<(i64, Line)> = latest
+        .iter()
+        .flat_map(|r| {
+            facts
+                .get(&r.id)
+                .into_iter()
+                .flatten()
+                .map(|f| (r.org_id, fact_line(f, report_year)))
+        })
+        .collect();
     let mut lines_tree = Tree::default();
-    for (org, line) in lines.iter() {
+    let all_lines = lines
+        .iter()
+        .chain(fact_lines.iter().map(|(org, line)| (*org, line)));
+    for (org, line) in all_lines {
         if by == Grouping::Activity {
             lines_tree.add(line.project.trim(), line);
             continue;
@@ -398,6 +450,7 @@ pub async fn appendix_58(
         Grouping::Activity => "appendix-70",
     };
     let mut table = frame(tr, code, &years)?;
+    let years = with_report_year(&years);
     table.subtitle = vec![
         format!(
             "{}: {abp} {}",
@@ -795,9 +848,12 @@ mod tests {
             }
         }
         let a57 = frame(&Tr(Lang::Ru), "appendix-57", &years).expect("57");
-        assert_eq!(&a57.headers[4..], ["2026", "2027", "2028", "2029"]);
+        // The report year (fact), the current year and the three planning years.
+        assert_eq!(&a57.headers[4..], ["2025", "2026", "2027", "2028", "2029"]);
+        let report = a57.head.iter().find(|c| c.text == "Отчётный год (факт)");
+        assert_eq!(report.map(|c| (c.col, c.cols)), Some((4, 1)));
         let planning = a57.head.iter().find(|c| c.text == "Плановый период");
-        assert_eq!(planning.map(|c| (c.col, c.cols)), Some((5, 3)));
+        assert_eq!(planning.map(|c| (c.col, c.cols)), Some((6, 3)));
         let a60 = frame(&Tr(Lang::Kk), "appendix-60", &years).expect("60");
         let over_2028 = a60
             .head

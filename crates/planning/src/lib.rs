@@ -11,6 +11,7 @@ pub mod domain;
 mod kept_lines;
 pub mod payroll;
 pub mod repo;
+pub mod report_year;
 pub mod reports;
 pub mod usecases;
 pub mod workdesk;

@@ -1209,6 +1209,11 @@ pub async fn create_version(
         }
     }
     refresh_amount(&mut tx, request.id).await?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO request_report_year (request_id, program, subprogram, specific, amount, source, basis, updated_by, updated_at) \
+         SELECT $1, program, subprogram, specific, amount, source, basis, updated_by, updated_at \
+         FROM request_report_year WHERE request_id = $2")
+        .bind(request.id).bind(source.id).execute(conn).await)?;
     tx.audit(AuditEntry {
         who,
         org_id: Some(request.org_id),
@@ -1218,6 +1223,86 @@ pub async fn create_version(
         old_value: None,
         new_value: Some(json!(request)),
         reason: Some(format!("{} of {}", kind.code(), source.id)),
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+/// The report-year figure of one program, subprogram and specific of a request (issue 23).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Fact {
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    pub amount: Tenge,
+    /// `execution` (from a Treasury form) or `typed`.
+    pub source: String,
+    /// The form and date it came from; empty when typed.
+    pub basis: String,
+}
+
+type FactRow = (String, String, String, i64, String, String);
+
+/// The report-year figures of requests, by request.
+pub async fn facts_of(
+    db: &Db,
+    request_ids: &[i64],
+) -> std::result::Result<HashMap<i64, Vec<Fact>>, StoreError> {
+    let mut by_request: HashMap<i64, Vec<Fact>> = HashMap::new();
+    for id in request_ids {
+        let rows: Vec<FactRow> = on_db!(db, pool => sqlx::query_as(
+            "SELECT program, subprogram, specific, amount, source, basis FROM request_report_year \
+             WHERE request_id = $1 ORDER BY program, subprogram, specific")
+            .bind(*id).fetch_all(pool).await)?;
+        by_request.insert(
+            *id,
+            rows.into_iter()
+                .map(
+                    |(program, subprogram, specific, amount, source, basis)| Fact {
+                        program,
+                        subprogram,
+                        specific,
+                        amount: Tenge::from_tiyn(amount),
+                        source,
+                        basis,
+                    },
+                )
+                .collect(),
+        );
+    }
+    Ok(by_request)
+}
+
+/// Writes report-year figures of a request at the version the user saw, all or none: each
+/// replaces the figure of its codes; audited with the figures before and after.
+pub async fn set_facts(db: &Db, who: &Who, target: Target, facts: &[Fact]) -> Result<Request> {
+    let before = facts_of(db, &[target.request_id])
+        .await?
+        .remove(&target.request_id)
+        .unwrap_or_default();
+    let mut tx = db.begin().await?;
+    let request = claim(&mut tx, target.request_id, target.version, true).await?;
+    let now = Utc::now();
+    for f in facts {
+        exec_tx!(&mut tx, conn => sqlx::query(
+            "DELETE FROM request_report_year WHERE request_id = $1 AND program = $2 AND subprogram = $3 AND specific = $4")
+            .bind(request.id).bind(&f.program).bind(&f.subprogram).bind(&f.specific).execute(conn).await)?;
+        exec_tx!(&mut tx, conn => sqlx::query(
+            "INSERT INTO request_report_year (request_id, program, subprogram, specific, amount, source, basis, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(request.id).bind(&f.program).bind(&f.subprogram).bind(&f.specific).bind(f.amount.tiyn())
+            .bind(&f.source).bind(&f.basis).bind(&who.login).bind(now).execute(conn).await)?;
+    }
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "budget_request",
+        entity_id: request.id.to_string(),
+        action: "update",
+        old_value: Some(json!({"report_year": before})),
+        new_value: Some(json!({"report_year": facts})),
+        reason: None,
     })
     .await?;
     tx.commit().await?;

@@ -15,6 +15,7 @@ pub mod periods;
 pub mod plans;
 pub mod portal_reports;
 pub mod receipt_plans;
+pub mod report_year;
 pub mod treasury;
 pub mod treasury_reports;
 

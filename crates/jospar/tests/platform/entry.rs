@@ -566,6 +566,117 @@ async fn every_specific_can_be_planned(engine: Engine) {
     );
     let campaign = requests[0]["campaign_id"].as_i64().expect("campaign");
     subsidies_in_appendix_67(&app, &economist, id, campaign).await;
+    report_year(&app, &economist, id).await;
+}
+
+/// The report (fact) year (issue 23): 2025 for the campaign of 2027–2029. Refused while the
+/// school has no cash form of 2025; filled from its form 5-52 at 01.01.2026 (the year's cash
+/// expenses of each code of the request — the payroll line without a subprogram takes its
+/// program's — zero for the codes the form does not name), a typed
+/// figure for another code, a code outside the request refused by name; appendix 57 prints the
+/// figures in its first amount column, each to the tiyn, and their total.
+async fn report_year(app: &TestApp, economist: &str, id: i64) {
+    let path = format!("/requests/{id}/report-year");
+    let (status, fy) = send_json(app, "get", &path, economist, Value::Null).await;
+    assert_eq!((status, fy["year"].as_i64()), (200, Some(2025)), "{fy}");
+    let fill = format!("{path}/from-execution");
+    let version = fy["version"].as_i64().expect("version");
+    let (status, refused) =
+        send_json(app, "post", &fill, economist, json!({"version": version})).await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (422, Some("report_year")),
+        "{refused}"
+    );
+
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let form = "Отчет о кассовом исполнении бюджета по бюджетным программам (форма 5-52);;;;;;;;\n\
+        АБП;Программа;Подпрограмма;Специфика;Наименование;План на год;План на период;Кассовые расходы;Остаток\n\
+        261;003;015;111;Оплата труда;31 000 000,00;31 000 000,00;30 987 654,32;12 345,68\n\
+        261;003;015;144;Приобретение топлива;2 000 000,00;2 000 000,00;1 999 999,99;0,01\n\
+        261;001;015;111;Оплата труда;1 000 000,00;1 000 000,00;1 000 000,00;0,00\n";
+    let at = crate::execution::FormAt {
+        form: "5-52",
+        org: school,
+        date: "2026-01-01",
+        file_name: None,
+    };
+    let (status, imported) =
+        crate::execution::post_treasury(app, economist, at, form.to_string()).await;
+    assert_eq!(status, 201, "{imported}");
+    let (status, filled) =
+        send_json(app, "post", &fill, economist, json!({"version": version})).await;
+    assert_eq!(status, 200, "{filled}");
+    let figure = |fy: &Value, specific: &str| {
+        fy["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .find(|l| l["program"] == "003" && l["specific"] == specific)
+            .map(|l| {
+                (
+                    l["amount"].as_i64(),
+                    l["source"].as_str().map(str::to_string),
+                )
+            })
+            .unwrap_or_else(|| panic!("{specific} in {fy}"))
+    };
+    assert_eq!(
+        figure(&filled, "111"),
+        (Some(3_098_765_432), Some("execution".into()))
+    );
+    assert_eq!(
+        figure(&filled, "312").0,
+        Some(0),
+        "not in the form: executed at zero"
+    );
+    let version = filled["version"].as_i64().expect("version");
+    let typed = |specific: &str, amount: i64| json!({"version": version, "facts": [{"program": "003", "subprogram": "015", "specific": specific, "amount_tiyn": amount}]});
+    let (status, refused) = send_json(app, "put", &path, economist, typed("999", 100)).await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (422, Some("fact-003-015-999")),
+        "{refused}"
+    );
+    let (status, saved) = send_json(app, "put", &path, economist, typed("312", 123_456)).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(figure(&saved, "312"), (Some(123_456), Some("typed".into())));
+
+    let (status, a57) = send_json(
+        app,
+        "get",
+        &format!("/reports/appendix-57?request={id}&lang=ru"),
+        economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{a57}");
+    let headers: Vec<&str> = a57["headers"]
+        .as_array()
+        .expect("headers")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let fact = headers
+        .iter()
+        .position(|h| *h == "2025")
+        .expect("the report year's column");
+    assert_eq!(headers[fact + 1], "2026");
+    let expected: i64 = saved["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["amount"].as_i64())
+        .sum();
+    assert_eq!(expected, 3_098_765_432 + 123_456, "111 and 312 only");
+    assert_eq!(a57["total"][fact].as_i64(), Some(expected));
+    let row_111 = a57["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[2] == "111")
+        .expect("111");
+    assert_eq!(row_111[fact].as_i64(), Some(3_098_765_432));
 }
 
 /// Appendix 67 (issue 23) against a hand computation: a subsidy line (312) with two
@@ -666,9 +777,9 @@ async fn subsidies_in_appendix_67(app: &TestApp, economist: &str, id: i64, campa
         .iter()
         .position(|r| r[3] == "Поддержка пришкольных хозяйств")
         .unwrap_or_else(|| panic!("the activity in {a70}"));
-    // Columns: program, subprogram, specific, name, 2026, 2027, 2028, 2029.
+    // Columns: program, subprogram, specific, name, 2025 (fact), 2026, 2027, 2028, 2029.
     assert_eq!(
-        (rows[activity][5].as_i64(), rows[activity][6].as_i64()),
+        (rows[activity][6].as_i64(), rows[activity][7].as_i64()),
         (Some(280_002_000), Some(195_000_000))
     );
     assert_eq!(rows[activity + 1][2], "312", "its specific under it");

@@ -796,6 +796,28 @@ async fn every_route_refuses_what_it_must() {
             expect: "AAAAAAR",
         },
         Case {
+            method: "get",
+            route: "/requests/{id}/report-year",
+            path: format!("/requests/{draft}/report-year"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        // The report year is typed or filled by those who enter the school's request.
+        Case {
+            method: "put",
+            route: "/requests/{id}/report-year",
+            path: format!("/requests/{draft}/report-year"),
+            body: Some(json!({"version": 999, "facts": []})),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "post",
+            route: "/requests/{id}/report-year/from-execution",
+            path: format!("/requests/{draft}/report-year/from-execution"),
+            body: Some(json!({"version": 999})),
+            expect: "RAAARRR",
+        },
+        Case {
             method: "post",
             route: "/requests/{id}/lines",
             path: format!("/requests/{draft}/lines"),

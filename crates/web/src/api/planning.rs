@@ -18,6 +18,32 @@ use utoipa::{IntoParams, ToSchema};
 pub(super) fn routes(api: Api) -> Api {
     api.module(Module::Planning)
         .get(
+            "/requests/{id}/report-year",
+            "The report (fact) year of a request: each program, subprogram and specific of its lines with the executed amount of the year before the current one, its source and basis (issue 23)",
+            Access::SignedIn,
+            true,
+            report_year,
+        )
+        .answer::<jospar_planning::report_year::ReportYear>()
+        .put(
+            "/requests/{id}/report-year",
+            "Type report-year amounts, all or none; each must be of a code of the request's lines",
+            Access::Enter,
+            false,
+            type_report_year,
+        )
+        .body::<ReportYearBody>()
+        .answer::<jospar_planning::report_year::ReportYear>()
+        .post(
+            "/requests/{id}/report-year/from-execution",
+            "Fill the report year from the organisation's latest cash-execution form of that year (5-52 and its kind)",
+            Access::Enter,
+            false,
+            fill_report_year,
+        )
+        .body::<ReportYearFill>()
+        .answer::<jospar_planning::report_year::ReportYear>()
+        .get(
             "/workdesk",
             "The caller's start page (issue 20): own requests by state, those awaiting the caller's review, those returned with the reason, each open campaign's deadline with its curator's-desk counts, and own financing plans by state",
             Access::SignedIn,
@@ -744,4 +770,49 @@ async fn diff(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     Ok(Json(json!(
         jospar_planning::usecases::diff(ctx.db(), p, id).await?
     )))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ReportYearBody {
+    version: i64,
+    facts: Vec<jospar_planning::report_year::TypedFact>,
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ReportYearFill {
+    version: i64,
+}
+
+async fn report_year(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<jospar_planning::report_year::ReportYear>> {
+    let p = ctx.user()?;
+    Ok(Json(
+        jospar_planning::report_year::of_request(ctx.db(), p, id).await?,
+    ))
+}
+
+async fn type_report_year(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<jospar_planning::report_year::ReportYear>> {
+    let p = writer(&ctx)?;
+    let b: ReportYearBody = body(&bytes)?;
+    Ok(Json(
+        jospar_planning::report_year::type_in(ctx.db(), p, id, b.version, &b.facts).await?,
+    ))
+}
+
+async fn fill_report_year(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<jospar_planning::report_year::ReportYear>> {
+    let p = writer(&ctx)?;
+    let b: ReportYearFill = body(&bytes)?;
+    Ok(Json(
+        jospar_execution::usecases::report_year::fill(ctx.db(), p, id, b.version).await?,
+    ))
 }

@@ -19,6 +19,7 @@ mod passport;
 mod plans;
 mod programs;
 mod receipts;
+mod report_year;
 mod reports;
 mod requests;
 mod search;
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(limits::routes())
         .merge(requests::routes())
+        .merge(report_year::routes())
         .merge(budget::routes())
         .merge(programs::routes())
         .merge(transfers::routes())
