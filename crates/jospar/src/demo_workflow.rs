@@ -285,7 +285,7 @@ async fn ask_for_codes(
         NewCodeRequest {
         org_id: administrator,
         year,
-        action: "open".into(),
+        action: String::from("open"),
         code: code.into(),
         name_ru: name_ru.into(),
         name_kk: name_kk.into(),

@@ -364,6 +364,101 @@ pub async fn appendix_57(
     Ok(table)
 }
 
+/// Appendix 57 by counterparty (issue 23, BP-13): a state enterprise's request — its revenues
+/// by counterparty (the administrator's state order or subsidy, the customers of its paid
+/// services) and source for each year, their total, and under the table its expenses and what
+/// the revenues leave over them.
+pub async fn appendix_57_counterparty(
+    db: &Db,
+    tr: &Tr,
+    tree: &OrgTree,
+    reader: &Reader<'_>,
+    request_id: i64,
+) -> Result<Table> {
+    let request = repo::request(db, request_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    reader.require_read(request.org_id)?;
+    let campaign = campaign_of(db, request.campaign_id).await?;
+    let slicer = Slicer::load(db, tr, tree).await?;
+    let org = slicer.orgs.get(&request.org_id).ok_or(Error::NotFound)?;
+    if org.kind != OrgKind::Enterprise {
+        return Err(Error::invalid("err-revenue-enterprise", "request"));
+    }
+    let years = request_years(campaign.first_year).to_vec();
+    let revenues = repo::revenues_of(db, &[request.id])
+        .await?
+        .remove(&request.id)
+        .unwrap_or_default();
+    let mut by_counterparty: BTreeMap<String, Vec<&repo::Revenue>> = BTreeMap::new();
+    for r in &revenues {
+        by_counterparty
+            .entry(r.counterparty.clone())
+            .or_default()
+            .push(r);
+    }
+    let mut table = frame(tr, "appendix-57-counterparty", &years)?;
+    table.subtitle = vec![
+        format!(
+            "{} · {} {}",
+            org.name(tr.lang()),
+            tr.t("field-bin"),
+            org.bin.clone().unwrap_or_default()
+        ),
+        campaign_name(tr, &campaign),
+    ];
+    let mut total = Amounts::new();
+    for (counterparty, rows) in &by_counterparty {
+        let mut sum = Amounts::new();
+        for r in rows {
+            add(&mut sum, &r.amounts);
+        }
+        add(&mut total, &sum);
+        let label = if counterparty.is_empty() {
+            tr.t("revenue-customers")
+        } else {
+            counterparty.clone()
+        };
+        push(&mut table, (0, true), [text(label), text("")], &years, &sum);
+        for r in rows {
+            let source = tr.t(&format!("revenue-source-{}", r.source));
+            push(
+                &mut table,
+                (1, false),
+                [text(""), text(source)],
+                &years,
+                &r.amounts,
+            );
+        }
+    }
+    table.total = Some(total_row(tr, 2, &years, &total));
+    let mut expenses = Amounts::new();
+    for line in repo::lines(db, request.id).await? {
+        add(&mut expenses, &line.amounts);
+    }
+    let by_year = |amounts: &dyn Fn(i32) -> Tenge| {
+        years
+            .iter()
+            .map(|y| format!("{y} — {}", amounts(*y)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let of = |a: &Amounts, y: i32| a.get(&y).copied().unwrap_or_default();
+    table.footer = vec![
+        format!(
+            "{}: {}",
+            tr.t("revenue-expenses"),
+            by_year(&|y| of(&expenses, y))
+        ),
+        format!(
+            "{}: {}",
+            tr.t("revenue-balance"),
+            by_year(&|y| of(&total, y) - of(&expenses, y))
+        ),
+    ];
+    Ok(table)
+}
+
 /// How an administrator's appendix groups the lines under a subprogram.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grouping {
@@ -826,6 +921,7 @@ mod tests {
             ("appendix-60", 1),
             ("appendix-67", 2),
             ("appendix-70", 2),
+            ("appendix-57-counterparty", 2),
         ] {
             for lang in [Lang::Ru, Lang::Kk] {
                 let table = frame(&Tr(lang), code, &years).expect(code);

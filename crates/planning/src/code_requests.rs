@@ -634,7 +634,7 @@ mod tests {
         NewCodeRequest {
             org_id: 1,
             year: 2027,
-            action: "open".into(),
+            action: String::from("open"),
             code: "261 003 032".into(),
             name_ru: "Подпрограмма".into(),
             name_kk: "Кіші бағдарлама".into(),
@@ -668,7 +668,7 @@ mod tests {
     fn each_field_of_a_code_request_is_checked_by_name() {
         assert!(check_new(&new()).is_ok());
         let close = NewCodeRequest {
-            action: "close".into(),
+            action: String::from("close"),
             name_ru: String::new(),
             name_kk: String::new(),
             ..new()
@@ -684,7 +684,7 @@ mod tests {
             ),
             (
                 NewCodeRequest {
-                    action: "rename".into(),
+                    action: String::from("rename"),
                     ..new()
                 },
                 "action",

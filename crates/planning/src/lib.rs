@@ -13,6 +13,7 @@ pub mod payroll;
 pub mod repo;
 pub mod report_year;
 pub mod reports;
+pub mod revenues;
 pub mod usecases;
 pub mod workdesk;
 

@@ -1214,6 +1214,10 @@ pub async fn create_version(
          SELECT $1, program, subprogram, specific, amount, source, basis, updated_by, updated_at \
          FROM request_report_year WHERE request_id = $2")
         .bind(request.id).bind(source.id).execute(conn).await)?;
+    exec_tx!(&mut tx, conn => sqlx::query(
+        "INSERT INTO request_revenues (request_id, source, counterparty, year, amount) \
+         SELECT $1, source, counterparty, year, amount FROM request_revenues WHERE request_id = $2")
+        .bind(request.id).bind(source.id).execute(conn).await)?;
     tx.audit(AuditEntry {
         who,
         org_id: Some(request.org_id),
@@ -1302,6 +1306,88 @@ pub async fn set_facts(db: &Db, who: &Who, target: Target, facts: &[Fact]) -> Re
         action: "update",
         old_value: Some(json!({"report_year": before})),
         new_value: Some(json!({"report_year": facts})),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+/// One revenue of an enterprise's request: its source (`paid_services`, `state_order`,
+/// `subsidy`), its counterparty and its amount by year.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Revenue {
+    pub source: String,
+    pub counterparty: String,
+    #[schema(value_type = BTreeMap<String, i64>)]
+    pub amounts: BTreeMap<i32, Tenge>,
+}
+
+/// The revenues of requests, by request, in the order of source and counterparty.
+pub async fn revenues_of(
+    db: &Db,
+    request_ids: &[i64],
+) -> std::result::Result<HashMap<i64, Vec<Revenue>>, StoreError> {
+    let mut by_request = HashMap::new();
+    for id in request_ids {
+        let rows: Vec<(String, String, i64, i64)> = on_db!(db, pool => sqlx::query_as(
+            "SELECT source, counterparty, year, amount FROM request_revenues WHERE request_id = $1 \
+             ORDER BY source, counterparty, year")
+            .bind(*id).fetch_all(pool).await)?;
+        let mut revenues: Vec<Revenue> = Vec::new();
+        for (source, counterparty, year, amount) in rows {
+            let year = i32::try_from(year).unwrap_or_default();
+            match revenues
+                .iter_mut()
+                .find(|r| r.source == source && r.counterparty == counterparty)
+            {
+                Some(r) => {
+                    r.amounts.insert(year, Tenge::from_tiyn(amount));
+                }
+                None => revenues.push(Revenue {
+                    source,
+                    counterparty,
+                    amounts: [(year, Tenge::from_tiyn(amount))].into_iter().collect(),
+                }),
+            }
+        }
+        by_request.insert(*id, revenues);
+    }
+    Ok(by_request)
+}
+
+/// Replaces the revenues of a request at the version the user saw, all or none, audited with
+/// the revenues before and after.
+pub async fn set_revenues(
+    db: &Db,
+    who: &Who,
+    target: Target,
+    revenues: &[Revenue],
+) -> Result<Request> {
+    let before = revenues_of(db, &[target.request_id])
+        .await?
+        .remove(&target.request_id)
+        .unwrap_or_default();
+    let mut tx = db.begin().await?;
+    let request = claim(&mut tx, target.request_id, target.version, true).await?;
+    exec_tx!(&mut tx, conn => sqlx::query("DELETE FROM request_revenues WHERE request_id = $1")
+        .bind(request.id).execute(conn).await)?;
+    for r in revenues {
+        for (year, amount) in &r.amounts {
+            exec_tx!(&mut tx, conn => sqlx::query(
+                "INSERT INTO request_revenues (request_id, source, counterparty, year, amount) VALUES ($1, $2, $3, $4, $5)")
+                .bind(request.id).bind(&r.source).bind(&r.counterparty).bind(i64::from(*year)).bind(amount.tiyn())
+                .execute(conn).await)?;
+        }
+    }
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "budget_request",
+        entity_id: request.id.to_string(),
+        action: "update",
+        old_value: Some(json!({"revenues": before})),
+        new_value: Some(json!({"revenues": revenues})),
         reason: None,
     })
     .await?;

@@ -82,18 +82,24 @@ pub static REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "appendix-57",
-        about: "Appendix 57: a state institution's expenses by programs (subprograms)",
-        params: &[REQUEST],
+        about: "Appendix 57: a state institution's expenses by programs (subprograms); counterparty=1 for a state enterprise's revenues by counterparty against its expenses",
+        params: &[
+            REQUEST,
+            ParamDef {
+                name: "counterparty",
+                required: false,
+                about: "1 = by counterparty (a state enterprise's request)",
+            },
+        ],
         spec_numbers: &[],
         build: report_fn!(|c| {
-            crate::appendices::appendix_57(
-                c.db,
-                c.tr,
-                c.tree,
-                c.reader,
-                c.params.required("request")?,
-            )
-            .await
+            let request = c.params.required("request")?;
+            if c.params.flag("counterparty") {
+                crate::appendices::appendix_57_counterparty(c.db, c.tr, c.tree, c.reader, request)
+                    .await
+            } else {
+                crate::appendices::appendix_57(c.db, c.tr, c.tree, c.reader, request).await
+            }
         }),
     },
     ReportDef {

@@ -567,6 +567,177 @@ async fn every_specific_can_be_planned(engine: Engine) {
     let campaign = requests[0]["campaign_id"].as_i64().expect("campaign");
     subsidies_in_appendix_67(&app, &economist, id, campaign).await;
     report_year(&app, &economist, id).await;
+    enterprise(&app, campaign).await;
+}
+
+/// The enterprise scenario (issue 23, BP-13): the kindergarten (a ГККП) asks 10 × 1 000 000
+/// tenge for 2027 and carries its revenues — the administrator's state order of 8 000 000 and
+/// paid services of 2 500 000. A state order without its counterparty and revenues of a school
+/// are refused by name. Appendix 57 by counterparty lists the revenues by counterparty with
+/// their total and the expenses and balance under them; appendix 58 by counterparty puts the
+/// kindergarten's expenses under its name.
+async fn enterprise(app: &TestApp, campaign: i64) {
+    let abp = app.token("abp.edu").await;
+    let kindergarten = app.org_id("Балдәурен").await;
+    // The administrator distributes its program's limits to the kindergarten too.
+    let changes: Vec<Value> = [2027, 2028, 2029]
+        .iter()
+        .map(|year| {
+            json!({"org_id": kindergarten, "program": "003", "year": year, "kind": "base",
+                           "amount_tiyn": 20 * 100_000_000_i64, "version": 0})
+        })
+        .collect();
+    let (status, limits) = send_json(
+        app,
+        "put",
+        &format!("/campaigns/{campaign}/limits"),
+        &abp,
+        json!({"changes": changes}),
+    )
+    .await;
+    assert_eq!(status, 200, "{limits}");
+    let (status, request) = send_json(
+        app,
+        "post",
+        "/requests",
+        &abp,
+        json!({"campaign_id": campaign, "org_id": kindergarten, "kind": "plan"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{request}");
+    let id = request["id"].as_i64().expect("id");
+    let (status, line) = send_json(
+        app,
+        "post",
+        &format!("/requests/{id}/lines"),
+        &abp,
+        json!({"version": request_version(app, &abp, id).await, "program": "003", "subprogram": "015", "specific": "169"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{line}");
+    let line = line["id"].as_i64().expect("line");
+    let (status, saved) = send_json(
+        app,
+        "put",
+        &format!("/requests/{id}/lines/{line}/years/2027"),
+        &abp,
+        json!({"version": request_version(app, &abp, id).await,
+               "rows": [{"item": "Питание воспитанников", "unit": "месяц", "quantity": "10", "price": "1 000 000"}]}),
+    )
+    .await;
+    assert_eq!(
+        (status, saved["amount_tiyn"].as_i64()),
+        (200, Some(1_000_000_000)),
+        "{saved}"
+    );
+
+    let path = format!("/requests/{id}/revenues");
+    let administrator = "Управление образования Мангистауской области";
+    let revenues = |counterparty: &str| {
+        json!([{"source": "state_order", "counterparty": counterparty, "amounts_tiyn": {"2027": 800_000_000}},
+               {"source": "paid_services", "counterparty": "", "amounts_tiyn": {"2027": 250_000_000}}])
+    };
+    let version = request_version(app, &abp, id).await;
+    let (status, refused) = send_json(
+        app,
+        "put",
+        &path,
+        &abp,
+        json!({"version": version, "revenues": revenues("")}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (422, Some("revenues[1].counterparty")),
+        "{refused}"
+    );
+    let (status, saved) = send_json(
+        app,
+        "put",
+        &path,
+        &abp,
+        json!({"version": version, "revenues": revenues(administrator)}),
+    )
+    .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["administrator"], administrator);
+    let economist = app.token("economist.school5").await;
+    let (_, requests) = send_json(app, "get", "/requests", &economist, Value::Null).await;
+    let school = requests[0]["id"].as_i64().expect("the school's request");
+    let (status, refused) = send_json(
+        app,
+        "put",
+        &format!("/requests/{school}/revenues"),
+        &economist,
+        json!({"version": request_version(app, &economist, school).await, "revenues": revenues(administrator)}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (422, Some("revenues")),
+        "{refused}"
+    );
+
+    let (status, a57) = send_json(
+        app,
+        "get",
+        &format!("/reports/appendix-57?request={id}&counterparty=1&lang=ru"),
+        &abp,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{a57}");
+    let rows = a57["rows"].as_array().expect("rows");
+    // Columns: counterparty, source, 2026, 2027, 2028, 2029.
+    assert_eq!(
+        (rows[0][0].as_str(), rows[0][3].as_i64()),
+        (Some("Потребители платных услуг"), Some(250_000_000))
+    );
+    assert_eq!(rows[1][1], "Платные услуги");
+    assert_eq!(
+        (rows[2][0].as_str(), rows[2][3].as_i64()),
+        (Some(administrator), Some(800_000_000))
+    );
+    assert_eq!(rows[3][1], "Государственный заказ администратора");
+    assert_eq!(a57["total"][3].as_i64(), Some(1_050_000_000));
+    let footer = a57["footer"].to_string();
+    let expenses = jospar_core::Tenge::from_tiyn(1_000_000_000).to_string();
+    let balance = jospar_core::Tenge::from_tiyn(50_000_000).to_string();
+    assert!(
+        footer.contains(&format!("2027 — {expenses}"))
+            && footer.contains(&format!("2027 — {balance}")),
+        "{footer}"
+    );
+
+    let edu = app.org_id(administrator).await;
+    let (status, a58) = send_json(
+        app,
+        "get",
+        &format!("/reports/appendix-58?campaign={campaign}&org={edu}&counterparty=1&lang=ru"),
+        &abp,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, 200, "{a58}");
+    let headers: Vec<&str> = a58["headers"]
+        .as_array()
+        .expect("headers")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let col = headers.iter().position(|h| *h == "2027").expect("2027");
+    let party = a58["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[3].as_str().is_some_and(|n| n.contains("Балдәурен")))
+        .unwrap_or_else(|| panic!("the kindergarten in {a58}"));
+    assert_eq!(party[col].as_i64(), Some(1_000_000_000));
+    assert_eq!(
+        a58["total"][col].as_i64(),
+        Some(1_000_000_000),
+        "only the enterprises' requests"
+    );
 }
 
 /// The report (fact) year (issue 23): 2025 for the campaign of 2027–2029. Refused while the

@@ -811,6 +811,20 @@ async fn every_route_refuses_what_it_must() {
             expect: "RAAARRR",
         },
         Case {
+            method: "get",
+            route: "/requests/{id}/revenues",
+            path: format!("/requests/{draft}/revenues"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "put",
+            route: "/requests/{id}/revenues",
+            path: format!("/requests/{draft}/revenues"),
+            body: Some(json!({"version": 999, "revenues": []})),
+            expect: "RAAARRR",
+        },
+        Case {
             method: "post",
             route: "/requests/{id}/report-year/from-execution",
             path: format!("/requests/{draft}/report-year/from-execution"),

@@ -44,6 +44,23 @@ pub(super) fn routes(api: Api) -> Api {
         .body::<ReportYearFill>()
         .answer::<jospar_planning::report_year::ReportYear>()
         .get(
+            "/requests/{id}/revenues",
+            "A state enterprise's revenues by source (paid services, the administrator's state order or subsidy), counterparty and year (issue 23, BP-13)",
+            Access::SignedIn,
+            true,
+            revenues,
+        )
+        .answer::<jospar_planning::revenues::Revenues>()
+        .put(
+            "/requests/{id}/revenues",
+            "Replace a state enterprise's revenues, all or none; each refusal names revenues[i].field",
+            Access::Enter,
+            false,
+            save_revenues,
+        )
+        .body::<RevenuesBody>()
+        .answer::<jospar_planning::revenues::Revenues>()
+        .get(
             "/workdesk",
             "The caller's start page (issue 20): own requests by state, those awaiting the caller's review, those returned with the reason, each open campaign's deadline with its curator's-desk counts, and own financing plans by state",
             Access::SignedIn,
@@ -814,5 +831,33 @@ async fn fill_report_year(
     let b: ReportYearFill = body(&bytes)?;
     Ok(Json(
         jospar_execution::usecases::report_year::fill(ctx.db(), p, id, b.version).await?,
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+struct RevenuesBody {
+    version: i64,
+    revenues: Vec<jospar_planning::revenues::RevenueInput>,
+}
+
+async fn revenues(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<jospar_planning::revenues::Revenues>> {
+    let p = ctx.user()?;
+    Ok(Json(
+        jospar_planning::revenues::of_request(ctx.db(), p, id).await?,
+    ))
+}
+
+async fn save_revenues(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    bytes: Bytes,
+) -> AppResult<Json<jospar_planning::revenues::Revenues>> {
+    let p = writer(&ctx)?;
+    let b: RevenuesBody = body(&bytes)?;
+    Ok(Json(
+        jospar_planning::revenues::save(ctx.db(), p, id, b.version, &b.revenues).await?,
     ))
 }

@@ -206,8 +206,9 @@ fn design_of(fields: &Fields) -> jospar_access::Result<NewAdhocForm> {
             indexed: false,
         });
     }
+    let owner = field(fields, "owner");
     Ok(NewAdhocForm {
-        owner_org_id: jospar_access::parse_id(field(fields, "owner"), "owner_org_id")?,
+        owner_org_id: jospar_access::parse_id(owner, "owner_org_id")?,
         root_org_id: field(fields, "root").trim().parse().ok(),
         title_ru: field(fields, "title_ru").to_string(),
         title_kk: field(fields, "title_kk").to_string(),

@@ -22,6 +22,7 @@ mod receipts;
 mod report_year;
 mod reports;
 mod requests;
+mod revenues;
 mod search;
 mod session;
 mod staffing;
@@ -71,6 +72,7 @@ pub fn routes() -> Router<AppState> {
         .merge(limits::routes())
         .merge(requests::routes())
         .merge(report_year::routes())
+        .merge(revenues::routes())
         .merge(budget::routes())
         .merge(programs::routes())
         .merge(transfers::routes())

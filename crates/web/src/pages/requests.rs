@@ -290,6 +290,8 @@ struct ShowPage {
     page: Page,
     error: Option<String>,
     id: i64,
+    /// A state enterprise's request, which carries its revenues (issue 23).
+    enterprise: bool,
     version: i64,
     org: String,
     campaign: String,
@@ -514,6 +516,9 @@ async fn show_page(
         signatures,
         approve_question,
         can_send: service::may_send(ctx.db(), p, &request).await?,
+        enterprise: jospar_org::repo::get_org(ctx.db(), request.org_id)
+            .await?
+            .is_some_and(|o| o.kind == jospar_org::OrgKind::Enterprise),
         line_form,
         choices,
     })
