@@ -327,8 +327,55 @@ async fn check_classification(
         CodeAction::Close if existing.is_none() => {
             Err(Error::invalid("err-code-request-missing", "code"))
         }
+        CodeAction::Close if lines_using(db, year, code).await? > 0 => {
+            Err(Error::invalid("err-code-request-in-use", "code"))
+        }
         CodeAction::Close => Ok(existing),
     }
+}
+
+/// How many lines of budget requests still plan a code in a year: those of the campaigns
+/// whose years (the current one and the three planning years) hold it, of the organisations
+/// under the code's administrator, on its program (and subprogram). A code in use is not
+/// closed: its lines, limits and plans would lose their code.
+async fn lines_using(db: &Db, year: i32, code: &str) -> Result<i64> {
+    let mut parts = code.split(' ');
+    let (Some(abp), Some(program)) = (parts.next(), parts.next()) else {
+        return Ok(0);
+    };
+    let subprogram = parts.next().unwrap_or("");
+    let orgs = jospar_org::repo::all_orgs(db).await?;
+    let administrator_code = |org: &Org| {
+        let mut next = Some(org);
+        while let Some(o) = next {
+            if o.abp_code.is_some() {
+                return o.abp_code.clone();
+            }
+            next = o.parent_id.and_then(|p| orgs.iter().find(|x| x.id == p));
+        }
+        None
+    };
+    let ids: Vec<String> = orgs
+        .iter()
+        .filter(|o| administrator_code(o).as_deref() == Some(abp))
+        .map(|o| o.id.to_string())
+        .collect();
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    // The ids are numbers read from the database, so the list is safe to write into the SQL.
+    let query = format!(
+        "SELECT COUNT(*) FROM request_lines l JOIN budget_requests r ON r.id = l.request_id \
+         JOIN limit_campaigns c ON c.id = r.campaign_id \
+         WHERE l.program = $1 AND ($2 = '' OR l.subprogram = $2) \
+           AND c.first_year - 1 <= $3 AND c.first_year + 2 >= $3 AND r.org_id IN ({})",
+        ids.join(", ")
+    );
+    let count: i64 = on_db!(db, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(query.clone()))
+        .bind(program).bind(subprogram).bind(i64::from(year))
+        .fetch_one(pool).await)
+    .map_err(sql)?;
+    Ok(count)
 }
 
 /// An administrator's request, sent to the budget-planning body of its budget at once.

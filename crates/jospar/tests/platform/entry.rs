@@ -568,6 +568,30 @@ async fn every_specific_can_be_planned(engine: Engine) {
     subsidies_in_appendix_67(&app, &economist, id, campaign).await;
     report_year(&app, &economist, id).await;
     enterprise(&app, campaign).await;
+    // P-15: a program the schools' requests still plan is not closed.
+    let abp = app.token("abp.edu").await;
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let (status, refused) = send_json(
+        &app,
+        "post",
+        "/code-requests",
+        &abp,
+        json!({"org_id": edu, "year": 2026, "action": "close", "code": "261 003", "reason": "Программа упраздняется"}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (422, Some("code")),
+        "{refused}"
+    );
+    assert!(
+        refused["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("используется")),
+        "{refused}"
+    );
 }
 
 /// The enterprise scenario (issue 23, BP-13): the kindergarten (a ГККП) asks 10 × 1 000 000
