@@ -430,6 +430,16 @@ fn form_entry<'a>(
     }
 }
 
+/// Whether the user may send a form: a draft, by who enters the sender's data.
+pub fn may_send(p: &Principal, f: &AdhocForm) -> bool {
+    f.status == AdhocStatus::Draft && p.can(Right::Enter, f.owner_org_id)
+}
+
+/// Whether the user may fill an organisation's copy: who enters that organisation's data.
+pub fn may_fill(p: &Principal, org: i64) -> bool {
+    p.can(Right::Enter, org)
+}
+
 /// The organisations that fill a form: its subtree, the sender itself left out.
 fn recipients(tree: &OrgTree, orgs: &[Org], f: &AdhocForm) -> Vec<i64> {
     tree.subtree(f.root_org_id)
@@ -444,7 +454,7 @@ pub async fn send(db: &Db, p: &Principal, id: i64, version: i64) -> Result<Adhoc
     let reader = Reader::User(p);
     let current = form(db, &reader, &p.tree, id).await?;
     p.require(Right::Enter, current.owner_org_id)?;
-    if current.status != AdhocStatus::Draft {
+    if !may_send(p, &current) {
         return Err(Error::invalid("err-adhoc-status", "status"));
     }
     let orgs = jospar_org::repo::all_orgs(db).await?;
@@ -801,6 +811,37 @@ mod tests {
             Err(Error::Invalid { key, field, .. }) => (key.to_string(), field.unwrap_or_default()),
             other => panic!("{other:?}"),
         }
+    }
+
+    /// Sending is the sender's side's, once; filling an organisation's copy is for who enters
+    /// that organisation's data, not for a reader above it.
+    #[test]
+    fn the_sender_sends_and_each_organisation_fills_its_own() {
+        use jospar_access::Role;
+        use jospar_access::testing::{REGION, principal};
+        let body = principal(1, &[(Role::Planner, 1)], REGION);
+        let school = principal(3, &[(Role::Economist, 3)], REGION);
+        let auditor = principal(1, &[(Role::Auditor, 1)], REGION);
+        let mut f = AdhocForm {
+            id: 1,
+            owner_org_id: 1,
+            root_org_id: 2,
+            title_ru: String::new(),
+            title_kk: String::new(),
+            columns: Vec::new(),
+            row_labels: Vec::new(),
+            deadline: NaiveDate::from_ymd_opt(2026, 12, 20).expect("date"),
+            status: AdhocStatus::Draft,
+            version: 1,
+            created_by: String::new(),
+            created_at: Utc::now(),
+            sent_at: None,
+        };
+        assert!(may_send(&body, &f) && !may_send(&school, &f) && !may_send(&auditor, &f));
+        f.status = AdhocStatus::Sent;
+        assert!(!may_send(&body, &f), "sent once");
+        assert!(may_fill(&school, 3) && !may_fill(&school, 2));
+        assert!(!may_fill(&auditor, 3));
     }
 
     /// P-16: a formula that names a missing column is refused, naming the column's formula.

@@ -14,9 +14,8 @@ use axum::extract::{Form, Path, Query};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use jospar_access::{Access, Reader};
-use jospar_adhoc::{AdhocForm, AdhocStatus, NewAdhocForm, ResponseStatus};
+use jospar_adhoc::{AdhocForm, NewAdhocForm, ResponseStatus};
 use jospar_forms::{Column, ColumnType, RowInput};
-use jospar_org::Right;
 use std::collections::HashMap;
 
 pub(super) const MENU: &[MenuEntry] = &[MenuEntry {
@@ -291,7 +290,7 @@ async fn show_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Respo
                 .updated_at
                 .map(super::common::almaty_date_time)
                 .unwrap_or_default(),
-            can_fill: p.can(Right::Enter, r.org_id),
+            can_fill: jospar_adhoc::may_fill(p, r.org_id),
         })
         .collect();
     let columns = f
@@ -318,7 +317,7 @@ async fn show_page(ctx: &Ctx, id: i64, error: Option<String>) -> AppResult<Respo
         deadline: crate::view::date(&f.deadline),
         status: ctx.tr.t(&format!("adhoc-status-{}", f.status.code())),
         columns,
-        can_send: f.status == AdhocStatus::Draft && p.can(Right::Enter, f.owner_org_id),
+        can_send: jospar_adhoc::may_send(p, &f),
         submitted: responses
             .iter()
             .filter(|r| r.status == ResponseStatus::Submitted)
@@ -477,7 +476,7 @@ async fn fill_page(
         version: r.version,
         headers,
         rows: fill_rows(&f, &rows, typed.is_some()),
-        editable: p.can(Right::Enter, org),
+        editable: jospar_adhoc::may_fill(p, org),
         error,
         f,
     })?;
