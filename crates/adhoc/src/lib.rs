@@ -791,6 +791,7 @@ mod tests {
             min: None,
             max: None,
             indexed: false,
+            price_check: None,
         }
     }
 

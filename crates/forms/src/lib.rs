@@ -51,6 +51,18 @@ pub struct Column {
     /// (prices, tariffs, norms — BP-11).
     #[serde(default)]
     pub indexed: bool,
+    /// For a money column: the price typed here is checked against the recommended price of
+    /// the good named in another column of the row (P-5, order 254 p.14, issue 23).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_check: Option<PriceCheck>,
+}
+
+/// Ties a price column to a good: the text column holding the good's ЕНС ТРУ code, and the
+/// text column holding the written justification of a price above the recommended one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PriceCheck {
+    pub good: String,
+    pub justification: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -151,6 +163,9 @@ impl FormDef {
                     }
                 }
             }
+            if let Some(check) = &column.price_check {
+                self.validate_price_check(column, check).map_err(bad)?;
+            }
             seen.push(&column.key);
         }
         match self.columns.iter().find(|c| c.key == self.amount_column) {
@@ -160,6 +175,28 @@ impl FormDef {
                 self.amount_column
             ))),
         }
+    }
+
+    /// A price check sits on a money column and names two text columns of the form.
+    fn validate_price_check(&self, column: &Column, check: &PriceCheck) -> Result<(), String> {
+        if column.column_type != ColumnType::Money {
+            return Err(format!(
+                "column {}: only a money column is price-checked",
+                column.key
+            ));
+        }
+        for key in [&check.good, &check.justification] {
+            match self.column(key) {
+                Some(c) if c.column_type == ColumnType::Text => {}
+                _ => {
+                    return Err(format!(
+                        "column {}: price check names {key}, which is not a text column",
+                        column.key
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// How closely the form serves an economic specific: 3 when it names it, 2 when it names

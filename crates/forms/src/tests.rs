@@ -197,10 +197,22 @@ fn computed_cells_cannot_be_typed_and_bad_input_is_named() {
     ));
 }
 
+fn price_check_on(good: &str) -> crate::PriceCheck {
+    crate::PriceCheck {
+        good: good.into(),
+        justification: "price_note".into(),
+    }
+}
+
 #[test]
 fn definitions_are_checked() {
     let mut unknown = form("149");
-    unknown.columns[3].formula = Some("quantity * nonexistent".into());
+    let total = unknown
+        .columns
+        .iter_mut()
+        .find(|c| c.key == "total")
+        .expect("total");
+    total.formula = Some("quantity * nonexistent".into());
     assert!(
         unknown.validate().is_err(),
         "a formula may use only earlier columns"
@@ -216,10 +228,32 @@ fn definitions_are_checked() {
             min: None,
             max: None,
             indexed: false,
+            price_check: None,
         }],
         ..form("149")
     };
     assert!(broken.validate().is_err());
+    // A price check names text columns of the form, and sits on a money column.
+    let mut tied = form("149");
+    assert!(tied.validate().is_ok());
+    let price = tied
+        .columns
+        .iter_mut()
+        .find(|c| c.key == "price")
+        .expect("price");
+    price.price_check = Some(price_check_on("quantity"));
+    assert!(tied.validate().is_err(), "the good is a number column");
+    let mut misplaced = form("149");
+    let quantity = misplaced
+        .columns
+        .iter_mut()
+        .find(|c| c.key == "quantity")
+        .expect("quantity");
+    quantity.price_check = Some(price_check_on("good"));
+    assert!(
+        misplaced.validate().is_err(),
+        "a check sits on a money column"
+    );
     assert!(Expr::parse("(a + 2) * b / 4").is_ok());
     assert!(Expr::parse("a + * b").is_err());
 }

@@ -127,7 +127,50 @@ pub async fn load_if_empty(db: &Db) -> Result<bool> {
     load_region(db).await?;
     load_staffing(db).await?;
     load_portal_execution(db).await?;
+    load_goods(db).await?;
     Ok(true)
+}
+
+/// The samples of the goods classifier, the national catalogue and the price database
+/// (`data/goods`, illustrative), and inflation indices.
+const GOODS_SAMPLES: [(&str, &[u8]); 3] = [
+    (
+        "goods-sample.csv",
+        include_bytes!("../../../data/goods/goods-sample.csv"),
+    ),
+    (
+        "catalogue-sample.csv",
+        include_bytes!("../../../data/goods/catalogue-sample.csv"),
+    ),
+    (
+        "prices-sample.csv",
+        include_bytes!("../../../data/goods/prices-sample.csv"),
+    ),
+];
+
+/// Yearly inflation in basis points. 2024 is the published December-to-December figure
+/// (8.6 %); the later years are demo values for a forecast: the authorized body types the
+/// official ones on /goods/settings.
+const DEMO_INFLATION: [(i32, i64); 6] = [
+    (2024, 860),
+    (2025, 1_230),
+    (2026, 1_000),
+    (2027, 850),
+    (2028, 700),
+    (2029, 600),
+];
+
+async fn load_goods(db: &Db) -> Result<()> {
+    let who = Who::system();
+    for (name, bytes) in GOODS_SAMPLES {
+        jospar_goods::store::import(db, &who, bytes, name)
+            .await
+            .with_context(|| format!("data/goods/{name}"))?;
+    }
+    for (year, bp) in DEMO_INFLATION {
+        jospar_goods::store::set_index(db, &who, year, Some(bp)).await?;
+    }
+    Ok(())
 }
 
 /// The documented sample of every Treasury form (`data/treasury`), imported as a finance

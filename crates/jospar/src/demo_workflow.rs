@@ -201,6 +201,7 @@ async fn collect_school_transport(
         min: Some(Default::default()),
         max: None,
         indexed: false,
+        price_check: None,
     };
     let form = jospar_adhoc::create(
         db,

@@ -266,6 +266,9 @@ enum ImportCommand {
         #[arg(long)]
         month: Option<String>,
     },
+    /// Import a file of the goods classifier (ЕНС ТРУ), the national catalogue (НКТ) or
+    /// observed prices, told by its header row (data/goods/README.md); all or nothing.
+    Goods { file: PathBuf },
     /// Import a Treasury form — 5-52, 5-42, 5-02, 2-15, 4-20, 2-19, 2-11, 2-43 or 1-27 (XLSX or
     /// CSV; layouts in data/treasury/layouts.toml and README.md) — for an organisation at a
     /// report date, replacing the same form and date.
@@ -593,6 +596,28 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             println!(
                 "{name}: form {} {} of {}, {} rows",
                 report.form, report.id, report.report_date, report.row_count
+            );
+            Ok(())
+        }
+        Command::Import(ImportCommand::Goods { file }) => {
+            let db = open(&config).await?;
+            // Opened, not read: the import streams the file.
+            let opened = std::fs::File::open(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let tr = jospar_i18n::Tr(jospar_i18n::Lang::Ru);
+            let summary = jospar_goods::store::import(&db, &Who::system(), opened, &name)
+                .await
+                .map_err(|e| {
+                    let e = jospar_goods::goods_error(e);
+                    anyhow::anyhow!("{}: {}", file.display(), e.message(&tr))
+                })?;
+            println!(
+                "{name}: {} — {} added, {} changed, {} unchanged",
+                summary.kind, summary.inserted, summary.updated, summary.unchanged
             );
             Ok(())
         }

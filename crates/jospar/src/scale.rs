@@ -188,8 +188,17 @@ fn abp_codes(low: u32, high: u32) -> Vec<(String, String)> {
 /// `price` (tiyn), every text a position's name. The form computes the line's amount.
 pub fn form_row(form: &jospar_forms::FormDef, price: i64) -> jospar_forms::RowInput {
     use jospar_forms::ColumnType;
+    // The good and the justification a price check names stay empty: generated prices are
+    // not tied to goods.
+    let tied: Vec<&str> = form
+        .columns
+        .iter()
+        .filter_map(|c| c.price_check.as_ref())
+        .flat_map(|check| [check.good.as_str(), check.justification.as_str()])
+        .collect();
     form.columns
         .iter()
+        .filter(|c| !tied.contains(&c.key.as_str()))
         .filter_map(|c| {
             let value = match c.column_type {
                 ColumnType::Text => "Позиция".to_string(),

@@ -10,6 +10,7 @@ pub mod codes;
 pub mod domain;
 mod kept_lines;
 pub mod payroll;
+pub mod price_checks;
 pub mod repo;
 pub mod report_year;
 pub mod reports;

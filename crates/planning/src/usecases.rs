@@ -2,6 +2,7 @@
 //! API, each with its rights check: the institution enters and sends, the organisations of
 //! the review chain approve or return.
 
+use crate::price_checks::{self, Priced};
 use crate::repo::{self, Move, NewLine, NewSignature, RepoError, Target};
 use crate::{
     Line, PlanningError, Request, RequestKind, Status, check_limits, next_stage, request_years,
@@ -349,7 +350,17 @@ pub async fn set_rows(
         .filter(|r| r.values().any(|v| !v.trim().is_empty()))
         .cloned()
         .collect();
-    repo::set_rows(
+    let priced = Priced {
+        request: &request,
+        line,
+        year,
+        form: &form,
+        rows: &rows,
+    };
+    let region = price_checks::region_of(db, request.org_id).await?;
+    let checks = price_checks::check(db, p, tr, &region, &priced).await?;
+    let changed = !checks.is_empty() && repo::line_rows(db, id, line_id, year).await? != rows;
+    let amount = repo::set_rows(
         db,
         &p.who(),
         Target {
@@ -362,7 +373,11 @@ pub async fn set_rows(
         &form,
     )
     .await
-    .map_err(|e| planning_error(name_columns(e, &form, tr)))
+    .map_err(|e| planning_error(name_columns(e, &form, tr)))?;
+    if changed {
+        price_checks::log(db, p, &priced, &checks).await?;
+    }
+    Ok(amount)
 }
 
 /// The limits the request's organisation received in its campaign, by program, year and kind
@@ -403,6 +418,8 @@ pub async fn set_grid(db: &Db, p: &Principal, tr: &Tr, edit: GridEdit<'_>) -> Re
     let forms = repo::forms(db).await?;
     let mut from_staffing: HashMap<(i32, String), bool> = HashMap::new();
     let mut kept = Vec::new();
+    let region = price_checks::region_of(db, request.org_id).await?;
+    let mut to_log = Vec::new();
     for cell in edit.cells {
         let line = lines
             .iter()
@@ -448,6 +465,19 @@ pub async fn set_grid(db: &Db, p: &Principal, tr: &Tr, edit: GridEdit<'_>) -> Re
             let e = planning_error(name_columns(e.into(), form, tr));
             return Err(in_line(line, cell.year, e, tr));
         }
+        let priced = Priced {
+            request: &request,
+            line,
+            year: cell.year,
+            form,
+            rows: &rows,
+        };
+        let checks = price_checks::check(db, p, tr, &region, &priced)
+            .await
+            .map_err(|e| in_line(line, cell.year, e, tr))?;
+        if !checks.is_empty() && repo::line_rows(db, edit.id, line.id, cell.year).await? != rows {
+            to_log.push((line, cell.year, form, rows.clone(), checks));
+        }
         kept.push((line.id, cell.year, rows, form));
     }
     let writes: Vec<repo::LineRows> = kept
@@ -465,7 +495,18 @@ pub async fn set_grid(db: &Db, p: &Principal, tr: &Tr, edit: GridEdit<'_>) -> Re
     };
     repo::set_grid_rows(db, &p.who(), target, &writes)
         .await
-        .map_err(planning_error)
+        .map_err(planning_error)?;
+    for (line, year, form, rows, checks) in &to_log {
+        let priced = Priced {
+            request: &request,
+            line,
+            year: *year,
+            form,
+            rows,
+        };
+        price_checks::log(db, p, &priced, checks).await?;
+    }
+    Ok(())
 }
 
 /// A refusal inside one line of the grid, prefixed with the line's codes; the field names the

@@ -31,7 +31,7 @@ pub fn module_of(path: &str) -> Option<Module> {
         | "training"
         | "training-sessions" => Module::Oversight,
         "open-budget" => Module::OpenBudget,
-        "orgs" | "users" | "budgets" | "classification" | "calendar" | "audit" => {
+        "orgs" | "users" | "budgets" | "classification" | "goods" | "calendar" | "audit" => {
             Module::Configuration
         }
         _ => return None,

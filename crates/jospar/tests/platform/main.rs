@@ -14,6 +14,7 @@ mod codes;
 mod consolidation;
 mod entry;
 mod execution;
+mod goods;
 mod lists;
 mod matrix;
 mod openbudget;

@@ -636,6 +636,66 @@ async fn every_route_refuses_what_it_must() {
             ),
             expect: "RAAARRR",
         },
+        // Goods and prices: read by every signed-in user, configured by the system's
+        // configurers only.
+        Case {
+            method: "get",
+            route: "/goods",
+            path: "/goods?q=дизель".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/goods/import",
+            path: "/goods/import?file_name=x.csv".into(),
+            body: Some(json!("raw")),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/goods/settings",
+            path: "/goods/settings".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "put",
+            route: "/goods/settings/rule",
+            path: "/goods/settings/rule".into(),
+            body: Some(json!({"rule": "refuse", "reason": ""})),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "put",
+            route: "/goods/settings/indices/{year}",
+            path: "/goods/settings/indices/2031".into(),
+            body: Some(json!({"percent": "5"})),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/goods/checks",
+            path: "/goods/checks".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
+            route: "/goods/{code}",
+            path: "/goods/192021.100.000001".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/goods/{code}/prices",
+            path: "/goods/192021.100.000001/prices".into(),
+            body: Some(
+                json!({"region": "47", "date": "2026-01-05", "price": "1", "source": "matrix"}),
+            ),
+            expect: "ARRRRRR",
+        },
         Case {
             method: "get",
             route: "/code-requests",
@@ -1661,6 +1721,15 @@ async fn every_route_refuses_what_it_must() {
     assert_eq!(
         economist_page
             .get(app.url("/classification/import"))
+            .send()
+            .await
+            .expect("page")
+            .status(),
+        403
+    );
+    assert_eq!(
+        economist_page
+            .get(app.url("/goods/import"))
             .send()
             .await
             .expect("page")

@@ -11,6 +11,7 @@ mod budget;
 mod code_requests;
 mod common;
 mod execution;
+mod goods;
 mod limits;
 mod openbudget;
 mod oversight;
@@ -40,6 +41,7 @@ fn api() -> Api {
     let api = budget::routes(api);
     let api = code_requests::routes(api);
     let api = adhoc::routes(api);
+    let api = goods::routes(api);
     let api = staffing::routes(api);
     let api = execution::routes(api);
     let api = oversight::routes(api);

@@ -203,6 +203,7 @@ fn design_of(fields: &Fields) -> jospar_access::Result<NewAdhocForm> {
             min: number("min")?,
             max: number("max")?,
             indexed: false,
+            price_check: None,
         });
     }
     let owner = field(fields, "owner");

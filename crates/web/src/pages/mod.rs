@@ -9,6 +9,7 @@ mod code_requests;
 mod common;
 mod exchange;
 mod execution;
+mod goods;
 mod limits;
 mod notifications;
 pub(crate) use notifications::notices;
@@ -48,6 +49,7 @@ pub fn menu() -> Vec<MenuEntry> {
         exchange::MENU,
         reports::MENU,
         classification::MENU,
+        goods::MENU,
         code_requests::MENU,
         adhoc::MENU,
         users::MENU,
@@ -65,6 +67,7 @@ pub fn routes() -> Router<AppState> {
         .merge(orgs::routes())
         .merge(openbudget::routes())
         .merge(classification::routes())
+        .merge(goods::routes())
         .merge(code_requests::routes())
         .merge(adhoc::routes())
         .merge(users::routes())
