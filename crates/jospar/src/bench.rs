@@ -444,6 +444,8 @@ async fn figures(
         for rows in import_sizes(scale) {
             figures.push(import_figure(db, engine, url, generated, options, rows).await?);
         }
+        let goods = import_sizes(scale)[1];
+        figures.push(goods_import_figure(db, engine, url, options, goods).await?);
     }
     if options.measures(Part::Http) {
         figures.push(http::figure(db, engine, generated, options.load_seconds).await?);
@@ -703,6 +705,98 @@ async fn import_figure(
         peak_rss_mb: Some(peak_rss_mb),
         target: "≥ 100,000 rows/s, peak RSS ≤ 256 MB".into(),
     })
+}
+
+/// Imports a generated goods classifier (ЕНС ТРУ, data/goods/README.md) of `rows` goods
+/// with the `jospar import goods` command in a process of its own (issue 23): its time and
+/// peak memory.
+async fn goods_import_figure(
+    db: &Db,
+    engine: &str,
+    url: &str,
+    options: &BenchOptions,
+    rows: usize,
+) -> Result<Figure> {
+    let file = options.out.join(format!("enstru-{rows}.csv"));
+    write_goods(std::fs::File::create(&file)?, rows)?;
+    let config = options.out.join(format!("bench-{engine}.toml"));
+    std::fs::write(&config, format!("database_url = \"{url}\"\n"))?;
+    let before = jospar_goods::store::count_goods(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = Instant::now();
+    let output = tokio::process::Command::new(&options.jospar)
+        .arg("--config")
+        .arg(&config)
+        .args(["import", "goods"])
+        .arg(&file)
+        .env("JOSPAR_PEAK_RSS", "1")
+        .env("JOSPAR_LOG", "warn")
+        .output()
+        .await?;
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        bail!("{engine}: goods import failed: {stderr}");
+    }
+    let peak_kb: f64 = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_rss_kb="))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0.0);
+    let after = jospar_goods::store::count_goods(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if (after - before) as usize != rows {
+        bail!(
+            "{engine}: the goods import stored {} goods of {rows}",
+            after - before
+        );
+    }
+    let timing = Timing {
+        runs: 1,
+        p50_ms: elapsed.as_secs_f64() * 1000.0,
+        p99_ms: elapsed.as_secs_f64() * 1000.0,
+        throughput: rows as f64 / elapsed.as_secs_f64(),
+        errors: 0,
+    };
+    let peak_rss_mb = peak_kb / 1024.0;
+    Ok(Figure {
+        engine: engine.to_string(),
+        name: "import of the goods classifier (ЕНС ТРУ), checked, committed (goods/s)".into(),
+        scope: "import".into(),
+        rows,
+        met: timing.throughput >= 20_000.0 && peak_rss_mb <= 256.0,
+        timing,
+        baseline: None,
+        speedup: None,
+        answer_read: None,
+        over_answer_read: None,
+        peak_rss_mb: Some(peak_rss_mb),
+        target: "≥ 20,000 goods/s, peak RSS ≤ 256 MB".into(),
+    })
+}
+
+/// A goods classifier in the native layout: `rows` distinct codes `NNNNNN.NNN.NNNNNN`, every
+/// tenth a service, names in both languages.
+pub fn write_goods(out: impl std::io::Write, rows: usize) -> Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    writeln!(out, "code;kind;name_ru;name_kk;unit")?;
+    for k in 0..rows {
+        let code = format!(
+            "{:06}.{:03}.{:06}",
+            100_000 + k / 1_000_000,
+            (k / 1_000) % 1_000,
+            k % 1_000
+        );
+        let kind = if k % 10 == 0 { "service" } else { "goods" };
+        writeln!(
+            out,
+            "{code};{kind};Товар {k} сгенерированный;Жасалған {k} тауар;штука"
+        )?;
+    }
+    out.flush()?;
+    Ok(())
 }
 
 /// A 5-52 in the documented layout (data/treasury/5-52-sample.csv) with `rows` distinct code

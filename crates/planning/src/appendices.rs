@@ -503,22 +503,8 @@ pub async fn appendix_58(
         &readable,
     )
     .await?;
-    let report_year = crate::report_year::report_year(campaign.first_year);
-    let requests = repo::campaign_requests(db, campaign.id).await?;
-    let latest =
-        crate::usecases::latest_of(&requests, tree, administrator, approved_only, &readable);
-    let ids: Vec<i64> = latest.iter().map(|r| r.id).collect();
-    let facts = repo::facts_of(db, &ids).await?;
-    let fact_lines: Vec<(i64, Line)> = latest
-        .iter()
-        .flat_map(|r| {
-            facts
-                .get(&r.id)
-                .into_iter()
-                .flatten()
-                .map(|f| (r.org_id, fact_line(f, report_year)))
-        })
-        .collect();
+    let fact_lines =
+        fact_lines(db, tree, &campaign, administrator, approved_only, &readable).await?;
     let mut lines_tree = Tree::default();
     let all_lines = lines
         .iter()
@@ -563,6 +549,33 @@ pub async fn appendix_58(
     Ok(table)
 }
 
+/// The report-year figures of the latest requests below `root` (issue 23), as lines of the
+/// report year only, with the organisation of each.
+async fn fact_lines(
+    db: &Db,
+    tree: &OrgTree,
+    campaign: &Campaign,
+    root: i64,
+    approved_only: bool,
+    readable: &(dyn Fn(i64) -> bool + Sync),
+) -> Result<Vec<(i64, Line)>> {
+    let report_year = crate::report_year::report_year(campaign.first_year);
+    let requests = repo::campaign_requests(db, campaign.id).await?;
+    let latest = crate::usecases::latest_of(&requests, tree, root, approved_only, readable);
+    let ids: Vec<i64> = latest.iter().map(|r| r.id).collect();
+    let facts = repo::facts_of(db, &ids).await?;
+    Ok(latest
+        .iter()
+        .flat_map(|r| {
+            facts
+                .get(&r.id)
+                .into_iter()
+                .flatten()
+                .map(|f| (r.org_id, fact_line(f, report_year)))
+        })
+        .collect())
+}
+
 /// The administrators' programs below `root` with their amounts by year and kind of limit.
 async fn programs_by_administrator(
     db: &Db,
@@ -575,9 +588,13 @@ async fn programs_by_administrator(
 ) -> Result<BTreeMap<String, BTreeMap<String, BTreeMap<LimitKind, Amounts>>>> {
     let readable = |org: i64| reader.can_read(org);
     let lines = campaign_lines(db, tree, campaign.id, root, approved_only, &readable).await?;
+    let facts = fact_lines(db, tree, campaign, root, approved_only, &readable).await?;
     let mut by_admin: BTreeMap<String, BTreeMap<String, BTreeMap<LimitKind, Amounts>>> =
         BTreeMap::new();
-    for (org, line) in lines.iter() {
+    let all_lines = lines
+        .iter()
+        .chain(facts.iter().map(|(org, line)| (*org, line)));
+    for (org, line) in all_lines {
         let (_, abp) = administrator_of(slicer, org);
         let kinds = by_admin
             .entry(abp)
@@ -619,6 +636,7 @@ pub async fn appendix_59(
         programs_by_administrator(db, tree, &slicer, reader, &campaign, root, approved_only)
             .await?;
     let mut table = frame(tr, "appendix-59", &years)?;
+    let years = with_report_year(&years);
     table.subtitle = vec![
         slicer.org_name(root),
         campaign_name(tr, &campaign),
@@ -742,7 +760,28 @@ pub async fn appendix_67(
             }
         }
     }
+    // The report year's executed subsidies have no recipients: each is a row of its own.
+    let facts = fact_lines(db, tree, &campaign, root, scope.approved_only, &readable).await?;
+    let unnamed = (tr.t("appendix-fact-unnamed"), String::new());
+    for (org, line) in facts
+        .iter()
+        .filter(|(_, l)| SUBSIDIES.contains(&l.specific.as_str()))
+    {
+        let (_, abp) = administrator_of(&slicer, *org);
+        let key = (
+            abp,
+            line.program.clone(),
+            line.subprogram.clone(),
+            line.specific.clone(),
+        );
+        let recipients = subsidies.entry(key).or_default();
+        add(
+            recipients.entry(unnamed.clone()).or_default(),
+            &line.amounts,
+        );
+    }
     let mut table = frame(tr, "appendix-67", &years)?;
+    let years = with_report_year(&years);
     table.subtitle = vec![
         slicer.org_name(root),
         campaign_name(tr, &campaign),

@@ -77,3 +77,33 @@ document.addEventListener("keydown", (event) => {
   const target = next && sheetInputs(next)[column];
   if (target) target.focus();
 });
+
+// A calculation form's ЕНС ТРУ column (data-goods) suggests goods as the code or words of the
+// name are typed (issue 23): the classifier's first matches, from the server, in a list shared
+// by every such cell.
+let goodsTimer;
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.hasAttribute("data-goods")) return;
+  let list = document.getElementById("goods-suggest");
+  if (!list) {
+    list = document.createElement("datalist");
+    list.id = "goods-suggest";
+    document.body.appendChild(list);
+  }
+  input.setAttribute("list", list.id);
+  clearTimeout(goodsTimer);
+  const q = input.value.trim();
+  if (q.length < 2) return;
+  goodsTimer = setTimeout(async () => {
+    const response = await fetch("/api/v1/goods?limit=20&q=" + encodeURIComponent(q), { credentials: "same-origin" });
+    if (!response.ok) return;
+    const page = await response.json();
+    list.replaceChildren(...page.goods.map((good) => {
+      const option = document.createElement("option");
+      option.value = good.code;
+      option.label = good.name_ru + (good.unit ? ", " + good.unit : "");
+      return option;
+    }));
+  }, 250);
+});

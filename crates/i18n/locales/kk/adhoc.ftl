@@ -68,5 +68,5 @@ err-adhoc-no-recipients = Таңдалған ұйымнан төмен ныса�
 err-adhoc-row-count = Жолдар саны нысанның тұрақты жолдарымен сәйкес келмейді; бетті жаңартыңыз.
 home-col-due = Мерзімі
 adhoc-filled-line = Толтырылған даналар: { $all } ішінен { $filled }
-search-kind-code_requests = БСБ кодтарына сұраулар
+search-kind-code_requests = ББС кодтарына сұраулар
 search-kind-adhoc_forms = Еркін нысандар

@@ -872,6 +872,31 @@ async fn report_year(app: &TestApp, economist: &str, id: i64) {
         .find(|r| r[2] == "111")
         .expect("111");
     assert_eq!(row_111[fact].as_i64(), Some(3_098_765_432));
+
+    // Appendix 67 prints the subsidy's executed amount in the report year's column, on a row
+    // without recipients; appendix 59 adds the report year by program.
+    let school = app.org_id("Общеобразовательная школа №5").await;
+    let (_, requests) = send_json(app, "get", "/requests", economist, Value::Null).await;
+    let campaign = requests[0]["campaign_id"].as_i64().expect("campaign");
+    let report = |code: &str| format!("/reports/{code}?campaign={campaign}&org={school}&lang=ru");
+    let (status, a67) = send_json(app, "get", &report("appendix-67"), economist, Value::Null).await;
+    assert_eq!(status, 200, "{a67}");
+    let unnamed = a67["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[3] == "Исполнено в отчётном году (без разбивки по получателям)")
+        .unwrap_or_else(|| panic!("the fact's row in {a67}"));
+    assert_eq!(
+        (unnamed[5].as_i64(), unnamed[7].as_i64()),
+        (Some(123_456), Some(0))
+    );
+    assert_eq!(a67["total"][5].as_i64(), Some(123_456));
+    let (status, a59) = send_json(app, "get", &report("appendix-59"), economist, Value::Null).await;
+    assert_eq!(status, 200, "{a59}");
+    // Columns: ABP, program, name, 2025 (fact), 2026…2029, purpose.
+    assert_eq!(a59["headers"][3], "2025");
+    assert_eq!(a59["total"][3].as_i64(), Some(expected));
 }
 
 /// Appendix 67 (issue 23) against a hand computation: a subsidy line (312) with two
@@ -934,26 +959,27 @@ async fn subsidies_in_appendix_67(app: &TestApp, economist: &str, id: i64, campa
             .find(|r| r[3] == recipient)
             .unwrap_or_else(|| panic!("{recipient} in {a67}"))
     };
-    // Columns: program, subprogram, specific, recipient, purpose, 2026, 2027, 2028, 2029.
+    // Columns: program, subprogram, specific, recipient, purpose, 2025 (fact), 2026, 2027,
+    // 2028, 2029.
     let farm = find("КХ «Береке»");
     assert_eq!(farm[4], "Удешевление кормов");
     assert_eq!(
-        (farm[6].as_i64(), farm[7].as_i64()),
+        (farm[7].as_i64(), farm[8].as_i64()),
         (Some(180_000_000), Some(195_000_000))
     );
     let company = find("ТОО «Агро-Маңғыстау»");
     assert_eq!(
-        (company[6].as_i64(), company[7].as_i64()),
+        (company[7].as_i64(), company[8].as_i64()),
         (Some(100_002_000), Some(0))
     );
     let specific = rows
         .iter()
         .find(|r| r[2] == "312")
         .expect("the specific's subtotal");
-    assert_eq!(specific[6].as_i64(), Some(280_002_000));
+    assert_eq!(specific[7].as_i64(), Some(280_002_000));
     assert_eq!(rows[0][0], "261 003", "the program leads: {a67}");
     assert_eq!(
-        (a67["total"][6].as_i64(), a67["total"][7].as_i64()),
+        (a67["total"][7].as_i64(), a67["total"][8].as_i64()),
         (Some(280_002_000), Some(195_000_000))
     );
 

@@ -2292,7 +2292,7 @@ async fn budget_requests(app: &TestApp) {
         serde_json::from_str(include_str!("../../../../data/forms/149.json")).expect("form");
     form["code"] = json!("149x");
     form["name_ru"] = json!("Прочие запасы (с доставкой)");
-    form["columns"][3]["formula"] = json!("quantity * price * 1.05");
+    form["columns"][5]["formula"] = json!("quantity * price * 1.05");
     let (status, _) = send_json(app, "put", "/forms/149x", &admin, form.clone()).await;
     assert_eq!(status, 204);
     let (_, forms) = send_json(app, "get", "/forms", &economist, Value::Null).await;
@@ -2303,7 +2303,7 @@ async fn budget_requests(app: &TestApp) {
             .iter()
             .any(|f| f["code"] == "149x")
     );
-    form["columns"][3]["formula"] = json!("quantity * unknown");
+    form["columns"][5]["formula"] = json!("quantity * unknown");
     let (status, body) = send_json(app, "put", "/forms/149x", &admin, form).await;
     assert_eq!(
         (status, body["field"].as_str()),
@@ -2491,8 +2491,9 @@ async fn reports_of_the_campaign(app: &TestApp, campaign: i64, id: i64, planner:
         Value::Null,
     )
     .await;
+    // ABP, program, name, 2025 (the report year), 2026, 2027…
     assert_eq!(
-        a59["total"][4], all["total"][2],
+        a59["total"][5], all["total"][2],
         "59 = consolidation (2027)"
     );
     assert!(

@@ -644,6 +644,8 @@ pub struct GridCell {
     pub name: String,
     pub value: String,
     pub computed: bool,
+    /// The ЕНС ТРУ code a price is checked against (issue 23): suggests goods as typed.
+    pub goods: bool,
 }
 
 #[derive(Template)]
@@ -776,6 +778,11 @@ fn calc_rows(
     blank: usize,
     lang: &str,
 ) -> Vec<Vec<GridCell>> {
+    let goods: Vec<&str> = form
+        .columns
+        .iter()
+        .filter_map(|c| c.price_check.as_ref().map(|check| check.good.as_str()))
+        .collect();
     (0..source_rows.len() + blank)
         .map(|i| {
             form.columns
@@ -803,6 +810,7 @@ fn calc_rows(
                         c.name_ru.clone()
                     };
                     GridCell {
+                        goods: goods.contains(&c.key.as_str()),
                         key: c.key.clone(),
                         name,
                         value,
