@@ -34,7 +34,7 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
         // The pages and the searches of three users and the planner's consolidations; where
         // Chromium is installed (always in CI), the three users' pages in the browser too.
         let browser = std::path::Path::new("/usr/bin/chromedriver").exists();
-        let pages = scopes.split_off(scopes.len().min(13));
+        let pages = scopes.split_off(scopes.len().min(14));
         assert_eq!(pages, vec!["pages"; if browser { 10 } else { 7 }]);
         assert_eq!(
             scopes,
@@ -49,6 +49,7 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
                 "writes",
                 "writes-saturation",
                 "writes-saturation",
+                "import",
                 "import",
                 "import",
                 "http",
@@ -68,7 +69,8 @@ async fn bench_runs_at_a_tiny_scale_on_both_engines() {
                 );
             }
         }
-        for (import, rows) in engine.figures[10..12].iter().zip([2_000, 10_000]) {
+        // The 5-52 forms, then the goods classifier (issue 23).
+        for (import, rows) in engine.figures[10..13].iter().zip([2_000, 10_000, 10_000]) {
             assert_eq!(import.rows, rows);
             assert!(import.peak_rss_mb.is_some_and(|mb| mb > 0.0));
         }
