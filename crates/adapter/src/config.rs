@@ -118,3 +118,93 @@ impl AdapterConfig {
         )
     }
 }
+
+/// How one external system is set up, as the exchange monitor shows it to the system
+/// administrator (issue 24): where it is (without credentials or secret query values), how
+/// long and how often a call is tried, how we sign in there — and whether the secret is set,
+/// never the secret.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct IntegrationInfo {
+    /// The system as the exchange journal names it: shep, ncanode, passport, obportal.
+    pub system: String,
+    /// None when the system is not configured.
+    pub url: Option<String>,
+    pub timeout_s: u64,
+    pub connect_timeout_s: u64,
+    pub retries: u32,
+    /// none, bearer, basic or in_message.
+    pub credentials: String,
+    /// The user of basic or in-message credentials (not a secret).
+    pub user: Option<String>,
+    /// Whether the token or password is set.
+    pub secret_set: bool,
+    /// A stand-in on this machine (`jospar demo`), not the real system.
+    pub demo: bool,
+}
+
+impl IntegrationInfo {
+    /// The view of a configured adapter.
+    pub fn of(system: &str, config: &AdapterConfig, demo: bool) -> IntegrationInfo {
+        let (credentials, user, secret) = match &config.credentials {
+            Credentials::None => ("none", None, None),
+            Credentials::Bearer(token) => ("bearer", None, Some(token)),
+            Credentials::Basic { user, password } => ("basic", Some(user.clone()), Some(password)),
+            Credentials::InMessage { user, password } => {
+                ("in_message", Some(user.clone()), Some(password))
+            }
+        };
+        IntegrationInfo {
+            system: system.to_string(),
+            url: Some(crate::journal::redact_url(&config.base_url)),
+            timeout_s: config.timeout.as_secs(),
+            connect_timeout_s: config.connect_timeout.as_secs(),
+            retries: config.max_retries,
+            credentials: credentials.to_string(),
+            user,
+            secret_set: secret.is_some_and(|s| !s.expose().is_empty()),
+            demo,
+        }
+    }
+
+    /// A system the server does not exchange with.
+    pub fn not_configured(system: &str) -> IntegrationInfo {
+        IntegrationInfo {
+            system: system.to_string(),
+            url: None,
+            timeout_s: 0,
+            connect_timeout_s: 0,
+            retries: 0,
+            credentials: "none".to_string(),
+            user: None,
+            secret_set: false,
+            demo: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod integration_tests {
+    use super::*;
+
+    #[test]
+    fn the_monitor_never_sees_a_secret() {
+        let config = AdapterConfig::new("https://user:pw@portal.example/api?token=t0ken&size=5")
+            .credentials(Credentials::Bearer(Secret::new("s3cr3t")));
+        let info = IntegrationInfo::of("obportal", &config, false);
+        let shown = serde_json::to_string(&info).expect("json");
+        for secret in ["s3cr3t", "t0ken", "pw@"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(info.secret_set);
+        assert_eq!(info.credentials, "bearer");
+        let unset = AdapterConfig::new("https://x.example").credentials(Credentials::InMessage {
+            user: "JOSPAR".into(),
+            password: Secret::new(""),
+        });
+        let info = IntegrationInfo::of("shep", &unset, false);
+        assert_eq!(
+            (info.user.as_deref(), info.secret_set),
+            (Some("JOSPAR"), false)
+        );
+    }
+}

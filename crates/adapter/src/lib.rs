@@ -23,7 +23,7 @@ pub mod source;
 pub mod testkit;
 
 pub use client::{Answer, Call, HttpClient, JsonError};
-pub use config::{AdapterConfig, Credentials, Secret};
+pub use config::{AdapterConfig, Credentials, IntegrationInfo, Secret};
 pub use journal::{
     Direction, ExchangeJournal, ExchangeRecord, LogJournal, MemoryJournal, Outcome, RecordFuture,
 };

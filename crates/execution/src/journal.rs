@@ -11,7 +11,7 @@ use jospar_store::{Db, exec_db, on_db};
 use serde::Serialize;
 
 /// A row of the journal as read back.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct JournalEntry {
     pub id: i64,
     pub system: String,
@@ -82,4 +82,44 @@ pub async fn recent(db: &Db, system: Option<&str>, limit: i64) -> Result<Vec<Jou
          WHERE ($1 IS NULL OR system = $1) ORDER BY started_at DESC, id DESC LIMIT $2")
         .bind(system).bind(limit)
         .fetch_all(pool).await)?)
+}
+
+/// Which attempts the monitor's history shows.
+#[derive(Debug, Clone, Default)]
+pub struct JournalFilter {
+    pub system: Option<String>,
+    /// `ok` or `error`.
+    pub outcome: Option<String>,
+}
+
+const JOURNAL_COLUMNS: &str = "id, system, operation, direction, url, started_at, duration_ms, \
+    attempt, http_status, bytes_sent, bytes_received, outcome, error";
+const JOURNAL_WHERE: &str = "($1 IS NULL OR system = $1) AND ($2 IS NULL OR outcome = $2)";
+
+/// A page of the attempts, newest first, and how many the filter finds.
+pub async fn page(
+    db: &Db,
+    filter: &JournalFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<JournalEntry>, i64)> {
+    let total: i64 = on_db!(db, pool => sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM exchange_journal WHERE {JOURNAL_WHERE}")))
+        .bind(filter.system.as_deref()).bind(filter.outcome.as_deref())
+        .fetch_one(pool).await)?;
+    let rows = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {JOURNAL_COLUMNS} FROM exchange_journal WHERE {JOURNAL_WHERE} \
+         ORDER BY started_at DESC, id DESC LIMIT $3 OFFSET $4")))
+        .bind(filter.system.as_deref()).bind(filter.outcome.as_deref()).bind(limit).bind(offset)
+        .fetch_all(pool).await)?;
+    Ok((rows, total))
+}
+
+/// The latest attempt of a system that ended `outcome` (`ok` or `error`).
+pub async fn last(db: &Db, system: &str, outcome: &str) -> Result<Option<JournalEntry>> {
+    let filter = JournalFilter {
+        system: Some(system.to_string()),
+        outcome: Some(outcome.to_string()),
+    };
+    Ok(page(db, &filter, 0, 1).await?.0.into_iter().next())
 }

@@ -22,6 +22,48 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The journal every configured exchange writes to: one row per attempt, in the database.
+/// How each external system is set up, for the exchange monitor (issue 24). In the demo, a
+/// system not configured is served by a stand-in on this machine.
+pub fn integrations(config: &Config, demo: bool) -> Vec<jospar_adapter::IntegrationInfo> {
+    use jospar_adapter::IntegrationInfo;
+    let described = |system: &str, url: Option<&String>, credentials: Credentials| match url {
+        Some(url) => IntegrationInfo::of(system, &config.adapter(url, credentials), false),
+        None => IntegrationInfo {
+            demo,
+            ..IntegrationInfo::not_configured(system)
+        },
+    };
+    let bearer = |token: &str| Credentials::Bearer(Secret::new(token));
+    vec![
+        described(
+            "shep",
+            config.shep_url.as_ref(),
+            Credentials::InMessage {
+                user: config.shep_sender_id.clone(),
+                password: Secret::new(&config.shep_password),
+            },
+        ),
+        described(
+            "ncanode",
+            config
+                .shep_ncanode_url
+                .as_ref()
+                .or(config.eds_ncanode_url.as_ref()),
+            Credentials::None,
+        ),
+        described(
+            "passport",
+            config.passport_url.as_ref(),
+            bearer(&config.passport_token),
+        ),
+        described(
+            "obportal",
+            config.open_budgets_url.as_ref(),
+            bearer(&config.open_budgets_token),
+        ),
+    ]
+}
+
 pub fn journal(db: &Db) -> Arc<dyn ExchangeJournal> {
     Arc::new(DbJournal::new(db.clone()))
 }

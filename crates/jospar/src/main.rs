@@ -333,6 +333,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 treasury,
                 passport: exchange::passport_from_config(&config, journal.clone()),
                 open_budgets: exchange::open_budgets_from_config(&config, journal),
+                integrations: exchange::integrations(&config, false),
             };
             serve(&config, db, addr, signing, portals).await
         }
@@ -365,6 +366,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 treasury: Some(treasury),
                 passport: Some(exchange::start_demo_passport(&config, journal.clone()).await?),
                 open_budgets: Some(exchange::start_demo_open_budgets(&config, journal).await?),
+                integrations: exchange::integrations(&config, true),
             };
             serve(&config, db, addr, signing, portals).await
         }
@@ -650,6 +652,8 @@ struct Portals {
     treasury: Option<Arc<dyn jospar_shep::TreasuryGateway>>,
     passport: Option<Arc<dyn jospar_passport::RegionPassport>>,
     open_budgets: Option<Arc<dyn jospar_obportal::OpenBudgets>>,
+    /// How each is set up, for the exchange monitor.
+    integrations: Vec<jospar_adapter::IntegrationInfo>,
 }
 
 /// `jospar demo --scale`: the generated data into an empty database, with the time it took.
@@ -684,6 +688,7 @@ async fn serve(
         treasury,
         passport,
         open_budgets,
+        integrations,
     } = portals;
     let addr = addr.unwrap_or_else(|| config.addr.clone());
     // Held until the server ends: `jospar restore` is refused meanwhile.
@@ -717,6 +722,7 @@ async fn serve(
             treasury,
             passport,
             open_budgets,
+            integrations,
         },
     );
     let listener = tokio::net::TcpListener::bind(&addr)

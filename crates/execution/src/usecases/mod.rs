@@ -8,6 +8,7 @@ pub mod charts;
 pub mod deadlines;
 pub mod exchange;
 pub mod forecast;
+pub mod monitor;
 mod naming;
 pub mod offsetting;
 pub mod passport;

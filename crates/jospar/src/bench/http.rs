@@ -95,6 +95,7 @@ pub async fn serve(db: &Db) -> Result<(String, tokio::task::JoinHandle<std::io::
             treasury: None,
             passport: None,
             open_budgets: None,
+            integrations: Vec::new(),
         },
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;

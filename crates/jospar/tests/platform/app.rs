@@ -177,6 +177,7 @@ pub async fn spawn_loaded(engine: Engine, scale: Option<jospar::scale::Scale>) -
             Duration::from_secs(10),
         ))),
         treasury: Some(treasury.clone()),
+        integrations: integrations(&shep.url(), &open_budgets.url()),
         secure_cookies: false,
         signing: jospar_web::Signing {
             verifier: Arc::new(jospar_eds::NativeVerifier::new(vec![
@@ -205,6 +206,30 @@ pub async fn spawn_loaded(engine: Engine, scale: Option<jospar::scale::Scale>) -
         passport: Arc::new(passport),
         open_budgets: Arc::new(open_budgets),
     })
+}
+
+/// How the test app's systems are set up, for the exchange monitor: the fakes' addresses, a
+/// ShEP password and a portal token the monitor must never show.
+fn integrations(shep: &str, portal: &str) -> Vec<jospar_adapter::IntegrationInfo> {
+    use jospar_adapter::{AdapterConfig, Credentials, IntegrationInfo, Secret};
+    vec![
+        IntegrationInfo::of(
+            "shep",
+            &AdapterConfig::new(shep).credentials(Credentials::InMessage {
+                user: "JOSPAR-TEST".into(),
+                password: Secret::new("shep-pa55word"),
+            }),
+            false,
+        ),
+        IntegrationInfo::not_configured("ncanode"),
+        IntegrationInfo::not_configured("passport"),
+        IntegrationInfo::of(
+            "obportal",
+            &AdapterConfig::new(&format!("{portal}?apiKey=portal-t0ken"))
+                .credentials(Credentials::Bearer(Secret::new("portal-t0ken"))),
+            false,
+        ),
+    ]
 }
 
 /// A signing key of an individual, as НУЦ issues them, for a user.

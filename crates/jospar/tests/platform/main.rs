@@ -17,6 +17,7 @@ mod execution;
 mod goods;
 mod lists;
 mod matrix;
+mod monitor;
 mod openbudget;
 mod oversight;
 mod printed;

@@ -636,6 +636,28 @@ async fn every_route_refuses_what_it_must() {
             ),
             expect: "RAAARRR",
         },
+        // The exchange monitor: the system administrator's alone.
+        Case {
+            method: "get",
+            route: "/integrations",
+            path: "/integrations".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/integrations/journal",
+            path: "/integrations/journal?outcome=error".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/integrations/shep/run",
+            path: "/integrations/shep/run".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
         // Goods and prices: read by every signed-in user, configured by the system's
         // configurers only.
         Case {
@@ -1730,6 +1752,15 @@ async fn every_route_refuses_what_it_must() {
     assert_eq!(
         economist_page
             .get(app.url("/goods/import"))
+            .send()
+            .await
+            .expect("page")
+            .status(),
+        403
+    );
+    assert_eq!(
+        economist_page
+            .get(app.url("/integrations"))
             .send()
             .await
             .expect("page")

@@ -12,6 +12,7 @@ mod code_requests;
 mod common;
 mod execution;
 mod goods;
+mod integrations;
 mod limits;
 mod openbudget;
 mod oversight;
@@ -42,6 +43,7 @@ fn api() -> Api {
     let api = code_requests::routes(api);
     let api = adhoc::routes(api);
     let api = goods::routes(api);
+    let api = integrations::routes(api);
     let api = staffing::routes(api);
     let api = execution::routes(api);
     let api = oversight::routes(api);

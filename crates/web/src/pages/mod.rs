@@ -10,6 +10,7 @@ mod common;
 mod exchange;
 mod execution;
 mod goods;
+mod integrations;
 mod limits;
 mod notifications;
 pub(crate) use notifications::notices;
@@ -50,6 +51,7 @@ pub fn menu() -> Vec<MenuEntry> {
         reports::MENU,
         classification::MENU,
         goods::MENU,
+        integrations::MENU,
         code_requests::MENU,
         adhoc::MENU,
         users::MENU,
@@ -68,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(openbudget::routes())
         .merge(classification::routes())
         .merge(goods::routes())
+        .merge(integrations::routes())
         .merge(code_requests::routes())
         .merge(adhoc::routes())
         .merge(users::routes())
