@@ -33,7 +33,7 @@ pub enum Shape {
     Budget,
     /// The contracts behind registered obligations (4-09).
     Contracts,
-    /// The movement of money: balances, received, spent (5-34, 0-67).
+    /// The movement of money: balances, received, spent (5-34, 5-17, 0-67).
     Movement,
 }
 
@@ -266,7 +266,10 @@ mod tests {
         assert_eq!(layouts.budget_kinds.republican_subprograms, vec!["011"]);
         assert!(layouts.development.covers("431"));
         assert!(!layouts.development.covers("149"));
-        assert_eq!(layouts.forms_of(Shape::Movement), vec!["0-67", "5-34"]);
+        assert_eq!(
+            layouts.forms_of(Shape::Movement),
+            vec!["0-67", "5-17", "5-34"]
+        );
         let day = NaiveDate::from_ymd_opt(2027, 4, 1).expect("date");
         for code in [
             "obligations-420-ecofin",

@@ -45,6 +45,7 @@ pub struct FormWriter {
     report: TreasuryReport,
     replaced: Option<String>,
     chunks: i64,
+    pulled: Option<String>,
 }
 
 impl FormWriter {
@@ -88,7 +89,14 @@ impl FormWriter {
             report,
             replaced: old.map(|(_, file)| file),
             chunks: 0,
+            pulled: None,
         })
+    }
+
+    /// The form comes from e-Minfin: the digest of its bytes is kept with it.
+    pub fn pulled(mut self, digest: Option<&str>) -> FormWriter {
+        self.pulled = digest.map(str::to_string);
+        self
     }
 
     /// Writes the next rows of the form (in the order of the file).
@@ -111,8 +119,8 @@ impl FormWriter {
         self.report.imported_by = who.login.clone();
         let report = self.report;
         exec_tx!(&mut self.tx, conn => sqlx::query(
-            "UPDATE treasury_reports SET row_count = $1, imported_by = $2 WHERE id = $3")
-            .bind(report.row_count).bind(&report.imported_by).bind(report.id)
+            "UPDATE treasury_reports SET row_count = $1, imported_by = $2, pulled_digest = $3 WHERE id = $4")
+            .bind(report.row_count).bind(&report.imported_by).bind(&self.pulled).bind(report.id)
             .execute(conn).await)?;
         self.tx
             .audit(AuditEntry {

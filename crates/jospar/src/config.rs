@@ -60,6 +60,21 @@ pub struct Config {
     /// JOSPAR_OPEN_BUDGETS_TOKEN).
     pub open_budgets_url: Option<String>,
     pub open_budgets_token: String,
+    /// e-Minfin's forms service (seed 004 integrations 7-9): its base URL and bearer token;
+    /// none = forms come only as uploaded files (JOSPAR_EMIN_URL, JOSPAR_EMIN_TOKEN).
+    pub emin_url: Option<String>,
+    pub emin_token: String,
+    /// The BINs of the organisations whose forms are pulled, separated by commas
+    /// (JOSPAR_EMIN_BINS). A single BIN read from the environment is a number to the reader,
+    /// hence the lenient reading.
+    #[serde(deserialize_with = "text_or_number")]
+    pub emin_bins: String,
+    /// The forms pulled, separated by commas; empty = every form the service gives
+    /// (JOSPAR_EMIN_FORMS).
+    pub emin_forms: String,
+    /// Seconds between pulls in `serve`; each asks for the forms on the 1st of the current
+    /// month, and a form that has not changed changes nothing (JOSPAR_EMIN_INTERVAL).
+    pub emin_interval: u64,
     /// A directory of the Treasury's answer files, `{document id}.xml` (each the
     /// `SendMessageResponse` the bus would have carried), read when ShEP cannot be reached;
     /// none = wait for the bus (JOSPAR_SHEP_ANSWERS_DIR).
@@ -115,6 +130,11 @@ impl Default for Config {
             passport_token: String::new(),
             open_budgets_url: None,
             open_budgets_token: String::new(),
+            emin_url: None,
+            emin_token: String::new(),
+            emin_bins: String::new(),
+            emin_forms: String::new(),
+            emin_interval: 3600,
             shep_answers_dir: None,
             exchange_timeout: 30,
             exchange_connect_timeout: 10,
@@ -131,6 +151,28 @@ impl Default for Config {
     }
 }
 
+/// Text, or a number written as it was (a BIN of 12 digits in an environment variable).
+fn text_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum TextOrNumber {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match TextOrNumber::deserialize(d)? {
+        TextOrNumber::Text(text) => text,
+        TextOrNumber::Number(n) => format!("{n:012}"),
+    })
+}
+
+fn comma_list(text: &str) -> Vec<String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
 impl Config {
     pub fn load(file: &Path) -> Result<Config> {
         let config: Config = Figment::from(Serialized::defaults(Config::default()))
@@ -138,6 +180,25 @@ impl Config {
             .merge(Env::prefixed("JOSPAR_"))
             .extract()?;
         Ok(config)
+    }
+
+    /// The BINs whose e-Minfin forms are pulled.
+    pub fn emin_bin_list(&self) -> Vec<String> {
+        comma_list(&self.emin_bins)
+    }
+
+    /// The e-Minfin forms pulled: those configured, or every form of the service. A form the
+    /// layouts do not know stops the start.
+    pub fn emin_form_list(&self) -> Result<Vec<String>> {
+        let forms = comma_list(&self.emin_forms);
+        if forms.is_empty() {
+            return Ok(jospar_emin::FORMS.iter().map(|f| f.to_string()).collect());
+        }
+        let layouts = jospar_execution::layouts::layouts();
+        if let Some(unknown) = forms.iter().find(|f| layouts.form(f).is_none()) {
+            anyhow::bail!("emin_forms: no layout of the form {unknown}");
+        }
+        Ok(forms)
     }
 
     /// Where notices are mailed, when a relay is configured.

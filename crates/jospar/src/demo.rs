@@ -176,7 +176,7 @@ async fn load_goods(db: &Db) -> Result<()> {
 /// The documented sample of every Treasury form (`data/treasury`), imported as a finance
 /// department would: the budget's receipts forms for the oblast's authorized body, the expense
 /// forms for the education administrator, so that every execution report can be opened at once.
-const TREASURY_SAMPLES: [(&str, &str, &str, &[u8]); 13] = [
+const TREASURY_SAMPLES: [(&str, &str, &str, &[u8]); 14] = [
     (
         "2-19",
         "obl.ueibp",
@@ -250,12 +250,37 @@ const TREASURY_SAMPLES: [(&str, &str, &str, &[u8]); 13] = [
         include_bytes!("../../../data/treasury/5-34-sample.csv"),
     ),
     (
+        "5-17",
+        "obl.edu",
+        "2027-04-01",
+        include_bytes!("../../../data/treasury/5-17-sample.csv"),
+    ),
+    (
         "0-67",
         "obl.edu",
         "2027-04-01",
         include_bytes!("../../../data/treasury/0-67-sample.csv"),
     ),
 ];
+
+/// The samples of the forms e-Minfin gives, each with the BIN of the demo organisation it
+/// belongs to and its report date: what the demo's stand-in for e-Minfin serves.
+pub fn emin_samples() -> Result<Vec<(jospar_emin::FormQuery, &'static [u8])>> {
+    let region: Region = serde_json::from_str(REGION).context("demo/region.json")?;
+    let mut samples = Vec::new();
+    for (form, key, date, bytes) in TREASURY_SAMPLES {
+        let org = region.orgs.iter().find(|o| o.key == key);
+        if let Some(org) = org.filter(|_| jospar_emin::FORMS.contains(&form)) {
+            let query = jospar_emin::FormQuery {
+                form: form.to_string(),
+                bin: org.bin.clone(),
+                report_date: date.parse().context("sample date")?,
+            };
+            samples.push((query, bytes));
+        }
+    }
+    Ok(samples)
+}
 
 /// `jospar demo` loads them after the region (the test suite's region starts without forms).
 pub async fn load_treasury_forms(db: &Db) -> Result<()> {
@@ -277,6 +302,7 @@ pub async fn load_treasury_forms(db: &Db) -> Result<()> {
             org_id: org.id,
             report_date: date.parse().context("sample date")?,
             file_name: &format!("{form}-sample.csv"),
+            pulled: None,
         };
         jospar_execution::usecases::treasury::import_form(
             db,

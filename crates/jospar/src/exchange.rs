@@ -8,7 +8,10 @@
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use jospar_adapter::{Credentials, ExchangeJournal, Secret, Source};
+use jospar_emin::testkit::FakeEMinfin;
+use jospar_emin::{EMinfin, HttpEMinfin};
 use jospar_execution::journal::DbJournal;
+use jospar_execution::usecases::emin::{EminService, PullResult, current_report_date};
 use jospar_execution::usecases::exchange::{PassSummary, exchange_who, run_pass};
 use jospar_obportal::testkit::FakeOpenBudgets;
 use jospar_obportal::{ExecutionQuery, HttpOpenBudgets, OpenBudgets};
@@ -60,6 +63,11 @@ pub fn integrations(config: &Config, demo: bool) -> Vec<jospar_adapter::Integrat
             "obportal",
             config.open_budgets_url.as_ref(),
             bearer(&config.open_budgets_token),
+        ),
+        described(
+            jospar_emin::SYSTEM,
+            config.emin_url.as_ref(),
+            bearer(&config.emin_token),
         ),
     ]
 }
@@ -272,6 +280,94 @@ pub async fn start_demo_open_budgets(
     );
     // The fake keeps serving after its handle is dropped, for as long as the process runs.
     Ok(open_budgets(config, &portal.url(), token, journal))
+}
+
+/// e-Minfin's forms service when `emin_url` is set, for the organisations of `emin_bins`.
+pub fn emin_from_config(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Result<Option<EminService>> {
+    let Some(url) = &config.emin_url else {
+        return Ok(None);
+    };
+    let bins = config.emin_bin_list();
+    if bins.is_empty() {
+        bail!("emin_url is set: name the organisations whose forms are pulled in emin_bins");
+    }
+    Ok(Some(EminService {
+        gateway: emin(config, url, &config.emin_token, journal),
+        bins,
+        forms: config.emin_form_list()?,
+    }))
+}
+
+fn emin(
+    config: &Config,
+    url: &str,
+    token: &str,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Arc<dyn EMinfin> {
+    let bearer = Credentials::Bearer(Secret::new(token));
+    Arc::new(HttpEMinfin::with_config(
+        config.adapter(url, bearer),
+        journal,
+    ))
+}
+
+/// The configured e-Minfin, or a stand-in on this machine for the demo that gives the demo's
+/// sample forms (report date 2027-04-01) of their organisations.
+pub async fn start_demo_emin(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Result<EminService> {
+    if let Some(configured) = emin_from_config(config, journal.clone())? {
+        return Ok(configured);
+    }
+    let token = "demo-token";
+    let fake = FakeEMinfin::spawn(token).await?;
+    let mut bins = Vec::new();
+    let mut forms = Vec::new();
+    for (query, csv) in crate::demo::emin_samples()? {
+        fake.put_csv(&query, csv);
+        if !bins.contains(&query.bin) {
+            bins.push(query.bin.clone());
+        }
+        if !forms.contains(&query.form) {
+            forms.push(query.form.clone());
+        }
+    }
+    println!(
+        "Demo e-Minfin (a stand-in for the real one) on {}",
+        fake.url()
+    );
+    // The fake keeps serving after its handle is dropped, for as long as the process runs.
+    Ok(EminService {
+        gateway: emin(config, &fake.url(), token, journal),
+        bins,
+        forms,
+    })
+}
+
+/// Pulls the configured e-Minfin forms on the 1st of the current month every `interval`.
+pub fn spawn_emin_worker(db: Db, service: EminService, interval: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        loop {
+            ticks.tick().await;
+            let date = current_report_date(chrono::Utc::now().date_naive());
+            match service.run(&db, date).await {
+                Ok(outcomes) => {
+                    for o in outcomes
+                        .iter()
+                        .filter(|o| o.result != PullResult::Unchanged)
+                    {
+                        tracing::info!(form = o.form, bin = o.bin, result = ?o.result, message = ?o.message, "e-Minfin pull");
+                    }
+                }
+                Err(e) => tracing::warn!("e-Minfin pull: {e}"),
+            }
+        }
+    });
 }
 
 /// The Region passport portal when `passport_url` is set.

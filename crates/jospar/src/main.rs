@@ -122,8 +122,15 @@ enum Command {
     Token(TokenCommand),
     /// Send the approved plans and change documents that are due to the Treasury through ShEP,
     /// ask about the registered ones, and print what happened (one pass; `serve` runs them
-    /// on its own).
-    Exchange,
+    /// on its own). With --emin, pull the configured e-Minfin forms instead.
+    Exchange {
+        /// Pull the e-Minfin forms of the organisations of `emin_bins`, one JSON line a form.
+        #[arg(long)]
+        emin: bool,
+        /// The forms' report date, YYYY-MM-DD (default: the 1st of the current month).
+        #[arg(long, requires = "emin")]
+        date: Option<chrono::NaiveDate>,
+    },
     /// Print the latest attempts of exchanges with external systems (ShEP, NCANode, the Region
     /// passport, the open-budgets portal), newest first, one JSON object a line.
     Journal {
@@ -332,7 +339,8 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             let portals = Portals {
                 treasury,
                 passport: exchange::passport_from_config(&config, journal.clone()),
-                open_budgets: exchange::open_budgets_from_config(&config, journal),
+                open_budgets: exchange::open_budgets_from_config(&config, journal.clone()),
+                emin: exchange::emin_from_config(&config, journal)?,
                 integrations: exchange::integrations(&config, false),
             };
             serve(&config, db, addr, signing, portals).await
@@ -365,7 +373,10 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             let portals = Portals {
                 treasury: Some(treasury),
                 passport: Some(exchange::start_demo_passport(&config, journal.clone()).await?),
-                open_budgets: Some(exchange::start_demo_open_budgets(&config, journal).await?),
+                open_budgets: Some(
+                    exchange::start_demo_open_budgets(&config, journal.clone()).await?,
+                ),
+                emin: Some(exchange::start_demo_emin(&config, journal).await?),
                 integrations: exchange::integrations(&config, true),
             };
             serve(&config, db, addr, signing, portals).await
@@ -379,7 +390,28 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             }
             Ok(())
         }
-        Command::Exchange => {
+        Command::Exchange { emin: true, date } => {
+            let db = open(&config).await?;
+            let Some(service) = exchange::emin_from_config(&config, exchange::journal(&db))? else {
+                bail!("e-Minfin is not configured: set emin_url (JOSPAR_EMIN_URL)");
+            };
+            let today = chrono::Utc::now().date_naive();
+            let date = date
+                .unwrap_or_else(|| jospar_execution::usecases::emin::current_report_date(today));
+            let outcomes = service.run(&db, date).await?;
+            for outcome in &outcomes {
+                println!("{}", serde_json::to_string(outcome)?);
+            }
+            use jospar_execution::usecases::emin::PullResult;
+            if outcomes
+                .iter()
+                .any(|o| matches!(o.result, PullResult::Refused | PullResult::Failed))
+            {
+                bail!("some forms were not pulled: see the lines above");
+            }
+            Ok(())
+        }
+        Command::Exchange { emin: false, .. } => {
             if config.shep_url.is_none() {
                 bail!("the Treasury exchange is not configured: set shep_url (JOSPAR_SHEP_URL)");
             }
@@ -584,6 +616,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 org_id: org,
                 report_date: date,
                 file_name: &name,
+                pulled: None,
             };
             let report = jospar_execution::usecases::treasury::import_form(
                 &db,
@@ -652,6 +685,7 @@ struct Portals {
     treasury: Option<Arc<dyn jospar_shep::TreasuryGateway>>,
     passport: Option<Arc<dyn jospar_passport::RegionPassport>>,
     open_budgets: Option<Arc<dyn jospar_obportal::OpenBudgets>>,
+    emin: Option<jospar_execution::usecases::emin::EminService>,
     /// How each is set up, for the exchange monitor.
     integrations: Vec<jospar_adapter::IntegrationInfo>,
 }
@@ -688,6 +722,7 @@ async fn serve(
         treasury,
         passport,
         open_budgets,
+        emin,
         integrations,
     } = portals;
     let addr = addr.unwrap_or_else(|| config.addr.clone());
@@ -714,6 +749,11 @@ async fn serve(
         let interval = std::time::Duration::from_secs(config.shep_interval.max(1));
         exchange::spawn_worker(db.clone(), gateway.clone(), interval);
     }
+    // Scheduled pulls only from a configured e-Minfin (the demo's stand-in is pulled on request).
+    if let Some(service) = emin.clone().filter(|_| config.emin_url.is_some()) {
+        let interval = std::time::Duration::from_secs(config.emin_interval.max(60));
+        exchange::spawn_emin_worker(db.clone(), service, interval);
+    }
     let app = jospar_web::app(
         db,
         jospar_web::WebConfig {
@@ -722,6 +762,7 @@ async fn serve(
             treasury,
             passport,
             open_budgets,
+            emin,
             integrations,
         },
     );

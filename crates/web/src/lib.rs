@@ -61,6 +61,8 @@ pub struct WebConfig {
     /// The national open-budgets portal (BP-14); none = programs are not uploaded, and the
     /// administrator's page says so.
     pub open_budgets: Option<Arc<dyn jospar_obportal::OpenBudgets>>,
+    /// e-Minfin's forms service (seed 004 integrations 7-9); none = forms only as files.
+    pub emin: Option<jospar_execution::usecases::emin::EminService>,
     /// How each external system is set up, for the exchange monitor (no secrets).
     pub integrations: Vec<jospar_adapter::IntegrationInfo>,
 }

@@ -6,6 +6,7 @@
 pub mod analytics;
 pub mod charts;
 pub mod deadlines;
+pub mod emin;
 pub mod exchange;
 pub mod forecast;
 pub mod monitor;

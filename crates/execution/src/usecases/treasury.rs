@@ -231,6 +231,8 @@ pub struct FormTarget<'a> {
     pub org_id: i64,
     pub report_date: NaiveDate,
     pub file_name: &'a str,
+    /// The digest of the bytes of a form pulled from e-Minfin; none for a file.
+    pub pulled: Option<&'a str>,
 }
 
 /// Refuses a caller who may not import forms for an organisation (enter right): checked by the
@@ -344,7 +346,8 @@ impl Import<'_> {
             self.target.report_date,
             self.target.file_name,
         )
-        .await?;
+        .await?
+        .pulled(self.target.pulled);
         let mut codes = CodesSeen::default();
         while let Some(chunk) = chunks.recv().await {
             let chunk = chunk.map_err(form_error)?;

@@ -95,6 +95,7 @@ pub async fn serve(db: &Db) -> Result<(String, tokio::task::JoinHandle<std::io::
             treasury: None,
             passport: None,
             open_budgets: None,
+            emin: None,
             integrations: Vec::new(),
         },
     );

@@ -37,6 +37,9 @@ pub struct TestApp {
     pub passport: Arc<FakeRegionPassport>,
     /// The fake national open-budgets portal published programs go to (BP-14).
     pub open_budgets: Arc<jospar_obportal::testkit::FakeOpenBudgets>,
+    /// The fake e-Minfin the app pulls forms from (issue 24) for the oblast's education
+    /// administrator and its finance department, token `test-token`.
+    pub emin: Arc<jospar_emin::testkit::FakeEMinfin>,
 }
 
 pub const SHEP_SENDER: &str = "JOSPAR-TEST";
@@ -165,7 +168,34 @@ pub async fn spawn_loaded(engine: Engine, scale: Option<jospar::scale::Scale>) -
     let open_budgets = jospar_obportal::testkit::FakeOpenBudgets::spawn("test-token")
         .await
         .expect("fake open-budgets portal");
+    let emin = jospar_emin::testkit::FakeEMinfin::spawn("test-token")
+        .await
+        .expect("fake e-Minfin");
+    // The forms of the oblast's education administrator and finance department are pulled.
+    let bins = jospar_org::repo::all_orgs(&db)
+        .await
+        .expect("orgs")
+        .into_iter()
+        .filter(|o| {
+            o.name_ru == "Управление образования Мангистауской области"
+                || o.name_ru
+                    .starts_with("Управление экономики и бюджетного планирования")
+        })
+        .filter_map(|o| o.bin)
+        .collect();
+    let emin_client = jospar_emin::HttpEMinfin::with_config(
+        jospar_adapter::AdapterConfig::new(&emin.url())
+            .timeout(Duration::from_secs(2))
+            .retries(0)
+            .bearer("test-token"),
+        Arc::new(jospar_execution::journal::DbJournal::new(db.clone())),
+    );
     let config = jospar_web::WebConfig {
+        emin: Some(jospar_execution::usecases::emin::EminService {
+            gateway: Arc::new(emin_client),
+            bins,
+            forms: jospar_emin::FORMS.iter().map(|f| f.to_string()).collect(),
+        }),
         open_budgets: Some(Arc::new(jospar_obportal::HttpOpenBudgets::new(
             &open_budgets.url(),
             "test-token",
@@ -177,7 +207,7 @@ pub async fn spawn_loaded(engine: Engine, scale: Option<jospar::scale::Scale>) -
             Duration::from_secs(10),
         ))),
         treasury: Some(treasury.clone()),
-        integrations: integrations(&shep.url(), &open_budgets.url()),
+        integrations: integrations(&shep.url(), &open_budgets.url(), &emin.url()),
         secure_cookies: false,
         signing: jospar_web::Signing {
             verifier: Arc::new(jospar_eds::NativeVerifier::new(vec![
@@ -205,12 +235,13 @@ pub async fn spawn_loaded(engine: Engine, scale: Option<jospar::scale::Scale>) -
         treasury,
         passport: Arc::new(passport),
         open_budgets: Arc::new(open_budgets),
+        emin: Arc::new(emin),
     })
 }
 
 /// How the test app's systems are set up, for the exchange monitor: the fakes' addresses, a
 /// ShEP password and a portal token the monitor must never show.
-fn integrations(shep: &str, portal: &str) -> Vec<jospar_adapter::IntegrationInfo> {
+fn integrations(shep: &str, portal: &str, emin: &str) -> Vec<jospar_adapter::IntegrationInfo> {
     use jospar_adapter::{AdapterConfig, Credentials, IntegrationInfo, Secret};
     vec![
         IntegrationInfo::of(
@@ -227,6 +258,11 @@ fn integrations(shep: &str, portal: &str) -> Vec<jospar_adapter::IntegrationInfo
             "obportal",
             &AdapterConfig::new(&format!("{portal}?apiKey=portal-t0ken"))
                 .credentials(Credentials::Bearer(Secret::new("portal-t0ken"))),
+            false,
+        ),
+        IntegrationInfo::of(
+            "emin",
+            &AdapterConfig::new(emin).credentials(Credentials::Bearer(Secret::new("test-token"))),
             false,
         ),
     ]

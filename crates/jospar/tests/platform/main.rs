@@ -12,6 +12,7 @@ mod browser;
 mod budget;
 mod codes;
 mod consolidation;
+mod emin;
 mod entry;
 mod execution;
 mod goods;

@@ -658,6 +658,13 @@ async fn every_route_refuses_what_it_must() {
             body: None,
             expect: "ARRRRRR",
         },
+        Case {
+            method: "post",
+            route: "/integrations/emin/run",
+            path: "/integrations/emin/run".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
         // Goods and prices: read by every signed-in user, configured by the system's
         // configurers only.
         Case {

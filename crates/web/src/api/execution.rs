@@ -351,6 +351,7 @@ async fn import_treasury_form(
         } else {
             &q.file_name
         },
+        pulled: None,
     };
     let report = jospar_execution::usecases::treasury::import_form(
         ctx.db(),

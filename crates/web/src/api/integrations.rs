@@ -7,8 +7,10 @@ use crate::error::AppResult;
 use crate::listing::ListParams;
 use crate::routes::{Access, Api, Module};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::Query;
 use jospar_execution::journal::{JournalEntry, JournalFilter};
+use jospar_execution::usecases::emin::{self, PullOutcome};
 use jospar_execution::usecases::exchange::PassSummary;
 use jospar_execution::usecases::monitor::{self, SystemStatus};
 use serde::{Deserialize, Serialize};
@@ -26,7 +28,7 @@ pub(super) fn routes(api: Api) -> Api {
         .answers::<SystemStatus>()
         .get(
             "/integrations/journal",
-            "Every attempt of an exchange, newest first: ?system=shep|ncanode|passport|obportal&outcome=ok|error, paged",
+            "Every attempt of an exchange, newest first: ?system=shep|ncanode|passport|obportal|emin&outcome=ok|error, paged",
             Access::SystemConfigure,
             false,
             journal,
@@ -42,6 +44,37 @@ pub(super) fn routes(api: Api) -> Api {
             run_treasury,
         )
         .answer::<PassSummary>()
+        .post(
+            "/integrations/emin/run",
+            "Pull the configured e-Minfin forms now at a report date (default: the 1st of this month): each imported, unchanged, refused by its checks (with the reason) or not received",
+            Access::SystemConfigure,
+            false,
+            run_emin,
+        )
+        .body::<PullRequest>()
+        .answers::<PullOutcome>()
+}
+
+#[derive(Deserialize, Default, ToSchema)]
+#[serde(default)]
+struct PullRequest {
+    /// YYYY-MM-DD; empty = the 1st of the current month.
+    date: String,
+}
+
+async fn run_emin(ctx: Ctx, bytes: Bytes) -> AppResult<Json<Vec<PullOutcome>>> {
+    let p = writer(&ctx)?;
+    let body: PullRequest = if bytes.is_empty() {
+        PullRequest::default()
+    } else {
+        self::body(&bytes)?
+    };
+    let date = match body.date.trim() {
+        "" => None,
+        typed => Some(jospar_access::parse_date(typed, "date")?),
+    };
+    let service = ctx.state.config.emin.as_ref();
+    Ok(Json(emin::pull_now(ctx.db(), service, p, date).await?))
 }
 
 async fn status(ctx: Ctx) -> AppResult<Json<Vec<SystemStatus>>> {

@@ -530,6 +530,7 @@ async fn upload_treasury(ctx: Ctx, mut multipart: Multipart) -> AppResult<Respon
             org_id: org,
             report_date: jospar_access::parse_date(&date, "date")?,
             file_name: &file_name,
+            pulled: None,
         };
         jospar_execution::usecases::treasury::import_form(
             ctx.db(),

@@ -16,6 +16,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use jospar_access::Access;
 use jospar_execution::journal::{JournalEntry, JournalFilter};
+use jospar_execution::usecases::emin::{self, PullOutcome, PullResult};
 use jospar_execution::usecases::monitor;
 use serde::Deserialize;
 
@@ -31,10 +32,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/integrations", get(show))
         .route("/integrations/shep/run", post(run_treasury))
+        .route("/integrations/emin/run", post(run_emin))
 }
 
 /// The systems a journal row may name, in the order the monitor lists them.
-const SYSTEMS: [&str; 4] = ["shep", "ncanode", "passport", "obportal"];
+const SYSTEMS: [&str; 5] = ["shep", "ncanode", "passport", "obportal", "emin"];
 
 pub struct SystemLine {
     system: String,
@@ -47,6 +49,16 @@ pub struct SystemLine {
     failure_message: String,
     waiting: String,
     runnable: bool,
+}
+
+/// One form of a pull from e-Minfin run on the page.
+pub struct PullLine {
+    form: String,
+    bin: String,
+    result: String,
+    rows: String,
+    message: String,
+    refused: bool,
 }
 
 pub struct AttemptLine {
@@ -71,6 +83,10 @@ struct MonitorPage {
     outcome_choices: Vec<Choice>,
     message: Option<String>,
     error: Option<String>,
+    /// The forms of the e-Minfin pull just run.
+    pulls: Vec<PullLine>,
+    /// The report date the e-Minfin pull asks for by default: the 1st of this month.
+    emin_date: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -102,6 +118,15 @@ async fn monitor_page(
     ctx: &Ctx,
     message: Option<String>,
     error: Option<String>,
+) -> AppResult<Response> {
+    monitor_page_with(ctx, message, error, Vec::new()).await
+}
+
+async fn monitor_page_with(
+    ctx: &Ctx,
+    message: Option<String>,
+    error: Option<String>,
+    pulls: Vec<PullLine>,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     let query: MonitorQuery = ctx.query_params();
@@ -152,7 +177,11 @@ async fn monitor_page(
                     .and_then(|e| e.error.clone())
                     .unwrap_or_default(),
                 waiting: s.waiting.map(|n| n.to_string()).unwrap_or_default(),
-                runnable: info.system == "shep" && ctx.state.config.treasury.is_some(),
+                runnable: match info.system.as_str() {
+                    "shep" => ctx.state.config.treasury.is_some(),
+                    "emin" => ctx.state.config.emin.is_some(),
+                    _ => false,
+                },
                 system: info.system.clone(),
             }
         })
@@ -192,6 +221,8 @@ async fn monitor_page(
         outcome_choices: choices(ctx, "monitor-outcome-", &["ok", "error"], &query.outcome),
         message,
         error,
+        pulls,
+        emin_date: emin::current_report_date(chrono::Utc::now().date_naive()).to_string(),
     })?;
     Ok(unprocessable_if(refused, response))
 }
@@ -222,6 +253,60 @@ async fn run_treasury(ctx: Ctx, Form(form): Form<RunForm>) -> AppResult<Response
                 ],
             );
             monitor_page(&ctx, Some(message), None).await
+        }
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            monitor_page(&ctx, None, Some(message)).await
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PullForm {
+    csrf: String,
+    date: String,
+}
+
+fn pull_line(ctx: &Ctx, o: &PullOutcome) -> PullLine {
+    let code = match o.result {
+        PullResult::Imported => "imported",
+        PullResult::Unchanged => "unchanged",
+        PullResult::Refused => "refused",
+        PullResult::Failed => "failed",
+    };
+    PullLine {
+        form: o.form.clone(),
+        bin: o.bin.clone(),
+        result: ctx.tr.t(&format!("monitor-pull-{code}")),
+        rows: o.rows.map(|n| n.to_string()).unwrap_or_default(),
+        message: o.message.clone().unwrap_or_default(),
+        refused: matches!(o.result, PullResult::Refused | PullResult::Failed),
+    }
+}
+
+async fn run_emin(ctx: Ctx, Form(form): Form<PullForm>) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(&form.csrf)?;
+    let date = match form.date.trim() {
+        "" => None,
+        typed => Some(jospar_access::parse_date(typed, "date")?),
+    };
+    let service = ctx.state.config.emin.as_ref();
+    match emin::pull_now(ctx.db(), service, p, date).await {
+        Ok(outcomes) => {
+            let count = |r: PullResult| outcomes.iter().filter(|o| o.result == r).count();
+            let message = ctx.tr.args(
+                "monitor-pulled",
+                &[
+                    ("imported", count(PullResult::Imported).to_string()),
+                    ("unchanged", count(PullResult::Unchanged).to_string()),
+                    ("refused", count(PullResult::Refused).to_string()),
+                    ("failed", count(PullResult::Failed).to_string()),
+                ],
+            );
+            let lines = outcomes.iter().map(|o| pull_line(&ctx, o)).collect();
+            monitor_page_with(&ctx, Some(message), None, lines).await
         }
         Err(e) => {
             let message = form_message(&ctx, e)?;
