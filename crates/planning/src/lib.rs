@@ -14,6 +14,7 @@ pub mod price_checks;
 pub mod repo;
 pub mod report_year;
 pub mod reports;
+pub mod request_file;
 pub mod revenues;
 pub mod usecases;
 pub mod workdesk;

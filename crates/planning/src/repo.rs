@@ -1394,3 +1394,213 @@ pub async fn set_revenues(
     tx.commit().await?;
     Ok(request)
 }
+
+/// A line of a request file to load (issue 24): its codes, form and rows by year, and the
+/// expense identifier it keeps (`None`: a new one, the line's own id).
+pub struct LoadedLine<'a> {
+    pub expense_id: Option<i64>,
+    /// The expense identifier the file gave it.
+    pub file_expense_id: i64,
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    pub limit_kind: LimitKind,
+    pub project: String,
+    pub form: &'a FormDef,
+    pub years: Vec<(i32, Vec<RowInput>)>,
+}
+
+/// Where a line loaded from a file came from: the file's expense identifier and the line's.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct LineOrigin {
+    pub file_expense_id: i64,
+    pub line_id: i64,
+    pub expense_id: i64,
+}
+
+/// Replaces the lines of a request in work with those of a file, in one transaction with the
+/// version check: a line keeping an expense identifier the request has is rewritten in place,
+/// any other is added; the request's lines the file does not have are deleted, except `kept`
+/// (computed by another module). Every line is audited old → new, the load as one entry
+/// naming the file; lines whose identifier differs from the file's are recorded with it.
+pub async fn load_lines(
+    db: &Db,
+    who: &Who,
+    target: Target,
+    lines: &[LoadedLine<'_>],
+    kept: &[i64],
+    file_name: &str,
+) -> Result<Vec<LineOrigin>> {
+    let mut evaluated = Vec::new();
+    for line in lines {
+        let mut years = Vec::new();
+        for (_, rows) in &line.years {
+            years.push(FormDef::total(&line.form.evaluate(rows)?));
+        }
+        evaluated.push(years);
+    }
+    let mut tx = db.begin().await?;
+    let request = claim(&mut tx, target.request_id, target.version, true).await?;
+    let existing: Vec<(i64, i64)> = on_tx!(&mut tx, conn => sqlx::query_as(
+        "SELECT id, expense_id FROM request_lines WHERE request_id = $1")
+        .bind(request.id).fetch_all(conn).await)?;
+    let keeps = |expense: i64| lines.iter().any(|l| l.expense_id == Some(expense));
+    for (id, expense) in &existing {
+        if !kept.contains(id) && !keeps(*expense) {
+            remove_line(&mut tx, who, &request, *id).await?;
+        }
+    }
+    let mut origins = Vec::new();
+    for (line, amounts) in lines.iter().zip(evaluated) {
+        let in_place = existing
+            .iter()
+            .find(|(id, e)| Some(*e) == line.expense_id && !kept.contains(id))
+            .map(|(id, _)| *id);
+        let id = match in_place {
+            Some(id) => {
+                exec_tx!(&mut tx, conn => sqlx::query(
+                    "UPDATE request_lines SET program = $1, subprogram = $2, specific = $3, limit_kind = $4, form_code = $5, project = $6 WHERE id = $7")
+                    .bind(&line.program).bind(&line.subprogram).bind(&line.specific).bind(line.limit_kind.code())
+                    .bind(&line.form.code).bind(&line.project).bind(id).execute(conn).await)?;
+                id
+            }
+            None => {
+                let id = new_id();
+                exec_tx!(&mut tx, conn => sqlx::query(
+                    "INSERT INTO request_lines (id, request_id, program, subprogram, specific, limit_kind, form_code, project, expense_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+                    .bind(id).bind(request.id).bind(&line.program).bind(&line.subprogram).bind(&line.specific)
+                    .bind(line.limit_kind.code()).bind(&line.form.code).bind(&line.project)
+                    .bind(line.expense_id.unwrap_or(id)).execute(conn).await)?;
+                id
+            }
+        };
+        let old: Vec<(i64, String, i64)> = on_tx!(&mut tx, conn => sqlx::query_as(
+            "SELECT year, rows_json, amount FROM request_line_years WHERE request_id = $1 AND line_id = $2 ORDER BY year")
+            .bind(request.id).bind(id).fetch_all(conn).await)?;
+        exec_tx!(&mut tx, conn => sqlx::query("DELETE FROM request_line_years WHERE request_id = $1 AND line_id = $2")
+            .bind(request.id).bind(id).execute(conn).await)?;
+        for ((year, rows), amount) in line.years.iter().zip(&amounts) {
+            let text = serde_json::to_string(rows).map_err(|e| StoreError::Other(e.to_string()))?;
+            write_rows(&mut tx, request.id, id, *year, &text, amount.tiyn()).await?;
+        }
+        let expense_id = line.expense_id.unwrap_or(id);
+        if expense_id != line.file_expense_id {
+            origins.push(LineOrigin {
+                file_expense_id: line.file_expense_id,
+                line_id: id,
+                expense_id,
+            });
+            exec_tx!(&mut tx, conn => sqlx::query(
+                "INSERT INTO request_line_origins (line_id, request_id, file_expense_id, file_name) VALUES ($1, $2, $3, $4)")
+                .bind(id).bind(request.id).bind(line.file_expense_id).bind(file_name).execute(conn).await)?;
+        }
+        let years =
+            |pairs: Vec<(i32, &str, i64)>| {
+                json!(pairs.into_iter().map(|(year, rows, amount)| json!({
+                "year": year,
+                "rows": serde_json::from_str::<serde_json::Value>(rows).unwrap_or_default(),
+                "amount_tiyn": amount,
+            })).collect::<Vec<_>>())
+            };
+        let new_years: Vec<(i32, String, i64)> = line
+            .years
+            .iter()
+            .zip(&amounts)
+            .map(|((y, rows), a)| {
+                (
+                    *y,
+                    serde_json::to_string(rows).unwrap_or_default(),
+                    a.tiyn(),
+                )
+            })
+            .collect();
+        tx.audit(AuditEntry {
+            who,
+            org_id: Some(request.org_id),
+            entity: "request_line",
+            entity_id: id.to_string(),
+            action: if in_place.is_some() {
+                "update"
+            } else {
+                "create"
+            },
+            old_value: in_place.map(|_| {
+                years(
+                    old.iter()
+                        .map(|(y, r, a)| (*y as i32, r.as_str(), *a))
+                        .collect(),
+                )
+            }),
+            new_value: Some(json!({
+                "expense_id": expense_id,
+                "program": line.program, "subprogram": line.subprogram, "specific": line.specific,
+                "form": line.form.code, "project": line.project,
+                "years": years(new_years.iter().map(|(y, r, a)| (*y, r.as_str(), *a)).collect()),
+            })),
+            reason: Some(file_name.to_string()),
+        })
+        .await?;
+    }
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "budget_request",
+        entity_id: request.id.to_string(),
+        action: "import",
+        old_value: None,
+        new_value: Some(
+            json!({"file": file_name, "lines": lines.len(), "new_identifiers": origins}),
+        ),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(origins)
+}
+
+/// Deletes a line and its years in a transaction under way, audited with what it held.
+async fn remove_line(tx: &mut Tx, who: &Who, request: &Request, line_id: i64) -> Result<()> {
+    let years: Vec<(i64, String, i64)> = on_tx!(tx, conn => sqlx::query_as(
+        "SELECT year, rows_json, amount FROM request_line_years WHERE request_id = $1 AND line_id = $2 ORDER BY year")
+        .bind(request.id).bind(line_id).fetch_all(conn).await)?;
+    exec_tx!(tx, conn => sqlx::query("DELETE FROM request_line_years WHERE request_id = $1 AND line_id = $2")
+        .bind(request.id).bind(line_id).execute(conn).await)?;
+    exec_tx!(tx, conn => sqlx::query("DELETE FROM request_lines WHERE id = $1 AND request_id = $2")
+        .bind(line_id).bind(request.id).execute(conn).await)?;
+    refresh_amount(tx, request.id).await?;
+    tx.audit(AuditEntry {
+        who,
+        org_id: Some(request.org_id),
+        entity: "request_line",
+        entity_id: line_id.to_string(),
+        action: "delete",
+        old_value: Some(json!(years
+            .iter()
+            .map(|(y, r, a)| json!({"year": y, "rows": serde_json::from_str::<serde_json::Value>(r).unwrap_or_default(), "amount_tiyn": a}))
+            .collect::<Vec<_>>())),
+        new_value: None,
+        reason: None,
+    })
+    .await?;
+    Ok(())
+}
+
+/// The lines of a request loaded from a file under another expense identifier, with it.
+pub async fn line_origins(
+    db: &Db,
+    request_id: i64,
+) -> std::result::Result<Vec<LineOrigin>, StoreError> {
+    let rows: Vec<(i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT o.file_expense_id, o.line_id, l.expense_id FROM request_line_origins o \
+         JOIN request_lines l ON l.id = o.line_id WHERE o.request_id = $1 ORDER BY o.file_expense_id")
+        .bind(request_id).fetch_all(pool).await)?;
+    Ok(rows
+        .into_iter()
+        .map(|(file_expense_id, line_id, expense_id)| LineOrigin {
+            file_expense_id,
+            line_id,
+            expense_id,
+        })
+        .collect())
+}

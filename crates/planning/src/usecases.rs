@@ -533,7 +533,7 @@ fn in_line(line: &Line, year: i32, e: Error, tr: &Tr) -> Error {
 }
 
 /// Replaces column keys in a form error by the column names the user sees.
-fn name_columns(e: RepoError, form: &FormDef, tr: &Tr) -> RepoError {
+pub(crate) fn name_columns(e: RepoError, form: &FormDef, tr: &Tr) -> RepoError {
     let name = |key: String| {
         form.column(&key)
             .map(|c| {

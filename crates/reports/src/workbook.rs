@@ -82,6 +82,89 @@ pub fn within_limits<R: Read + Seek>(reader: R) -> Result<R, Refusal> {
     Ok(reader)
 }
 
+/// The rows and columns of a worksheet (A1 to XFD1048576): a cell beyond them is a damaged file.
+const MAX_ROWS: usize = 1_048_576;
+const MAX_COLUMNS: usize = 16_384;
+
+/// Every row of a workbook's first sheet, as text; whole numbers without a decimal point, as
+/// the spreadsheet shows them. Rows and columns count from the first non-empty ones. The cells
+/// are read one by one and checked against the sheet's limits before the table is laid out,
+/// so that a cell placed far away ("ZZZZZZ1") is refused rather than laid out as a table of
+/// hundreds of millions of cells. For uploads of a few thousand rows (a staffing table, a
+/// budget request); the Treasury's large forms are streamed instead.
+pub fn sheet_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, Refusal> {
+    use calamine::{Data, Reader, Xlsx};
+    let checked = within_limits(std::io::Cursor::new(bytes))?;
+    let mut book: Xlsx<_> = Xlsx::new(checked).map_err(|_| Refusal::Damaged)?;
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(Refusal::Damaged)?;
+    let mut reader = book
+        .worksheet_cells_reader(&first)
+        .map_err(|_| Refusal::Damaged)?;
+    let mut cells = Vec::new();
+    while let Some(cell) = reader.next_cell().map_err(|_| Refusal::Damaged)? {
+        let (row, column) = cell.get_position();
+        let (row, column) = (row as usize, column as usize);
+        if row >= MAX_ROWS || column >= MAX_COLUMNS {
+            return Err(Refusal::Damaged);
+        }
+        let text = match Data::from(cell.get_value().clone()) {
+            Data::Empty => continue,
+            Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+            other => other.to_string(),
+        };
+        cells.push((row, column, text));
+    }
+    let top = cells.iter().map(|c| c.0).min().unwrap_or(0);
+    let left = cells.iter().map(|c| c.1).min().unwrap_or(0);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (row, column, text) in cells {
+        let (row, column) = (row - top, column - left);
+        if rows.len() <= row {
+            rows.resize(row + 1, Vec::new());
+        }
+        let cells = &mut rows[row];
+        if cells.len() <= column {
+            cells.resize(column + 1, String::new());
+        }
+        cells[column] = text;
+    }
+    Ok(rows)
+}
+
+/// The rows of an uploaded table: an XLSX workbook's first sheet ([`sheet_rows`]), or a CSV
+/// file as the reports write it (semicolons, a byte-order mark allowed). Text a report wrote
+/// inert ("'-5", see [`crate::inert`]) is read back as it was typed.
+pub fn table_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, Refusal> {
+    if bytes.starts_with(b"PK") {
+        return sheet_rows(bytes);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| Refusal::Damaged)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|_| Refusal::Damaged)?;
+        rows.push(record.iter().map(uninert).collect());
+    }
+    Ok(rows)
+}
+
+/// A cell as it was before [`crate::inert`] protected it.
+fn uninert(cell: &str) -> String {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        _ => cell.to_string(),
+    }
+}
+
 /// A workbook whose one sheet is `size` bytes of spaces: it packs about a thousand times, as
 /// the bombs [`within_limits`] refuses do. The tests and the soak run (`jospar bench --soak`)
 /// send it.

@@ -103,59 +103,13 @@ pub fn positions_of_xlsx(bytes: &[u8]) -> Result<Vec<Position>, FileRefusal> {
     positions_of_file(&sheet_rows(bytes)?)
 }
 
-/// The rows and columns of a worksheet (A1 to XFD1048576): a cell beyond them is a damaged file.
-const MAX_ROWS: usize = 1_048_576;
-const MAX_COLUMNS: usize = 16_384;
-
-/// The rows under the header row of a workbook's first sheet, as text; whole numbers without
-/// a decimal point, as the spreadsheet shows them. Rows and columns count from the first
-/// non-empty ones. The cells are read one by one and checked against the sheet's limits before
-/// the table is laid out, so that a cell placed far away ("ZZZZZZ1") is refused rather than
-/// laid out as a table of hundreds of millions of cells.
+/// The rows under the header row of a workbook's first sheet, as text.
 fn sheet_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>, FileRefusal> {
-    use calamine::{Data, Reader, Xlsx};
-    use jospar_reports::workbook::{Refusal, within_limits};
-    let checked = within_limits(std::io::Cursor::new(bytes)).map_err(|e| match e {
+    use jospar_reports::workbook::Refusal;
+    let rows = jospar_reports::workbook::sheet_rows(bytes).map_err(|e| match e {
         Refusal::Damaged => FileRefusal::Damaged,
         over => FileRefusal::OverLimits(over),
     })?;
-    let mut book: Xlsx<_> = Xlsx::new(checked).map_err(|_| FileRefusal::Damaged)?;
-    let first = book
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or(FileRefusal::Damaged)?;
-    let mut reader = book
-        .worksheet_cells_reader(&first)
-        .map_err(|_| FileRefusal::Damaged)?;
-    let mut cells = Vec::new();
-    while let Some(cell) = reader.next_cell().map_err(|_| FileRefusal::Damaged)? {
-        let (row, column) = cell.get_position();
-        let (row, column) = (row as usize, column as usize);
-        if row >= MAX_ROWS || column >= MAX_COLUMNS {
-            return Err(FileRefusal::Damaged);
-        }
-        let text = match Data::from(cell.get_value().clone()) {
-            Data::Empty => continue,
-            Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-            other => other.to_string(),
-        };
-        cells.push((row, column, text));
-    }
-    let top = cells.iter().map(|c| c.0).min().unwrap_or(0);
-    let left = cells.iter().map(|c| c.1).min().unwrap_or(0);
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for (row, column, text) in cells {
-        let (row, column) = (row - top, column - left);
-        if rows.len() <= row {
-            rows.resize(row + 1, Vec::new());
-        }
-        let cells = &mut rows[row];
-        if cells.len() <= column {
-            cells.resize(column + 1, String::new());
-        }
-        cells[column] = text;
-    }
     Ok(rows.into_iter().skip(1).collect())
 }
 

@@ -22,6 +22,7 @@ mod monitor;
 mod openbudget;
 mod oversight;
 mod printed;
+mod request_file;
 mod restore;
 mod story;
 mod treasury_stream;

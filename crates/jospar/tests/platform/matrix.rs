@@ -1517,6 +1517,27 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "get",
+            route: "/requests/{id}/file",
+            path: format!("/requests/{draft}/file?format=csv"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/requests/{id}/file",
+            path: format!("/requests/{draft}/file?version=999&file_name=a.csv"),
+            body: Some(json!("raw")),
+            expect: "RAAARRR",
+        },
+        Case {
+            method: "get",
+            route: "/requests/{id}/file/origins",
+            path: format!("/requests/{draft}/file/origins"),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "get",
             route: "/requests/{id}/attachments",
             path: format!("/requests/{draft}/attachments"),
             body: None,

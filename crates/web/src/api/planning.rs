@@ -193,6 +193,33 @@ pub(super) fn routes(api: Api) -> Api {
         )
         .query::<FormatQuery>()
         .file_or::<jospar_reports::Table>(crate::api::common::TABLE_FILES)
+        .get(
+            "/requests/{id}/file",
+            "The whole request as a file to load back (issue 24): every line with its codes, form and expense identifier, every calculation row of every year cell by cell; ?format=xlsx|csv",
+            Access::Read,
+            true,
+            request_file,
+        )
+        .query::<FormatQuery>()
+        .file_or::<jospar_reports::Table>(crate::api::common::TABLE_FILES)
+        .post(
+            "/requests/{id}/file",
+            "Load a request file (XLSX or CSV, as GET /file gives) into this request in work, replacing its lines (payroll lines computed from staffing stay): all or nothing, checked as the grid, a refusal naming the file's row and column; lines from another organisation's file get new expense identifiers, listed with the file's",
+            Access::Enter,
+            false,
+            load_request_file,
+        )
+        .query::<AttachQuery>()
+        .file_body(crate::api::common::UPLOADS)
+        .answer::<jospar_planning::request_file::Loaded>()
+        .get(
+            "/requests/{id}/file/origins",
+            "The lines loaded from another organisation's file, with the file's expense identifier and their own",
+            Access::Read,
+            true,
+            request_file_origins,
+        )
+        .answers::<jospar_planning::repo::LineOrigin>()
         .post(
             "/requests/{id}/versions",
             "A refinement or correction of an approved request as a new version (BP-2)",
@@ -767,6 +794,52 @@ async fn export_request(
         Some(file) => Ok(file),
         None => Ok(Json(json!(table)).into_response()),
     }
+}
+
+async fn request_file(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<crate::queries::ExportQuery>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
+    let table = jospar_planning::request_file::table(ctx.db(), &ctx.tr, &request).await?;
+    match crate::files::download(&table, &q.format, &format!("request-file-{id}"))? {
+        Some(file) => Ok(file),
+        None => Ok(Json(json!(table)).into_response()),
+    }
+}
+
+async fn load_request_file(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<AttachQuery>,
+    bytes: Bytes,
+) -> AppResult<Json<jospar_planning::request_file::Loaded>> {
+    let p = writer(&ctx)?;
+    let target = jospar_planning::repo::Target {
+        request_id: id,
+        version: q.version,
+    };
+    let name = if q.file_name.is_empty() {
+        "api upload"
+    } else {
+        &q.file_name
+    };
+    Ok(Json(
+        jospar_planning::request_file::load(ctx.db(), p, &ctx.tr, target, name, &bytes).await?,
+    ))
+}
+
+async fn request_file_origins(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<jospar_planning::repo::LineOrigin>>> {
+    let p = ctx.user()?;
+    let request = jospar_planning::usecases::request(ctx.db(), p, id).await?;
+    Ok(Json(
+        jospar_planning::repo::line_origins(ctx.db(), request.id).await?,
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]

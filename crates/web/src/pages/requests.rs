@@ -50,6 +50,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/requests/{id}/step", post(step))
         .route("/requests/{id}/export", get(export))
+        .route("/requests/{id}/file", get(request_file).post(load_file))
         .route("/requests/{id}/versions", post(new_version))
         .route("/requests/{id}/attachments", post(upload))
         .route(
@@ -307,6 +308,9 @@ struct ShowPage {
     can_undo_fill: bool,
     inflation: String,
     attachments: Vec<jospar_planning::repo::Attachment>,
+    /// Lines loaded from another organisation's file: the file's expense identifier and the
+    /// line's own.
+    origins: Vec<jospar_planning::repo::LineOrigin>,
     can_refine: bool,
     based_on: Option<i64>,
     diffs: Vec<(i64, String, String, i32, String, String, String)>,
@@ -482,6 +486,7 @@ async fn show_page(
         can_undo_fill,
         inflation,
         attachments: jospar_planning::repo::attachments(ctx.db(), id).await?,
+        origins: jospar_planning::repo::line_origins(ctx.db(), id).await?,
         can_refine: actions.refine,
         based_on: request.based_on,
         diffs: service::diff(ctx.db(), p, id)
@@ -1457,6 +1462,67 @@ async fn consolidated(
         dimensions,
         orgs: org_choices,
     })
+}
+
+/// The whole request as a file to load back here or elsewhere (issue 24): XLSX or CSV.
+async fn request_file(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<crate::queries::ExportQuery>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let request = service::request(ctx.db(), p, id).await?;
+    let table = jospar_planning::request_file::table(ctx.db(), &ctx.tr, &request).await?;
+    let format = if q.format == "csv" { "csv" } else { "xlsx" };
+    download(&table, format, &format!("request-file-{id}"))?.ok_or(AppError::NotFound)
+}
+
+/// Loads a request file into this request in work (multipart: the file, the version seen).
+async fn load_file(
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mut multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let (mut csrf, mut version, mut name, mut bytes) =
+        (String::new(), 0i64, String::new(), Vec::new());
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+    {
+        match field.name().unwrap_or("") {
+            "file" => {
+                name = field.file_name().unwrap_or("request").to_string();
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::invalid("err-import-upload", "file"))?
+                    .to_vec();
+            }
+            "csrf" => csrf = field.text().await.unwrap_or_default(),
+            "version" => version = field.text().await.unwrap_or_default().parse().unwrap_or(0),
+            _ => {}
+        }
+    }
+    p.check_csrf(&csrf)?;
+    let target = jospar_planning::repo::Target {
+        request_id: id,
+        version,
+    };
+    match jospar_planning::request_file::load(ctx.db(), p, &ctx.tr, target, &name, &bytes).await {
+        Ok(_) => Ok(Redirect::to(&crate::view::done(
+            &format!("/requests/{id}#request-file"),
+            "imported",
+        ))
+        .into_response()),
+        Err(e) => {
+            let message = form_message(&ctx, e)?;
+            let mut response = show_page(&ctx, id, Some(message), LineForm::default()).await?;
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
 }
 
 /// Attaches a supporting document (P-18) from the request page (multipart form).
