@@ -355,7 +355,10 @@ pub fn spawn_emin_worker(db: Db, service: EminService, interval: Duration) {
         loop {
             ticks.tick().await;
             let date = current_report_date(chrono::Utc::now().date_naive());
-            match service.run(&db, date).await {
+            match service
+                .run(&db, date, &jospar_i18n::Tr(jospar_i18n::Lang::Ru))
+                .await
+            {
                 Ok(outcomes) => {
                     for o in outcomes
                         .iter()

@@ -398,7 +398,9 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             let today = chrono::Utc::now().date_naive();
             let date = date
                 .unwrap_or_else(|| jospar_execution::usecases::emin::current_report_date(today));
-            let outcomes = service.run(&db, date).await?;
+            let outcomes = service
+                .run(&db, date, &jospar_i18n::Tr(jospar_i18n::Lang::Ru))
+                .await?;
             for outcome in &outcomes {
                 println!("{}", serde_json::to_string(outcome)?);
             }

@@ -12,7 +12,7 @@ use crate::journal;
 use chrono::{Datelike as _, NaiveDate, Utc};
 use jospar_access::{Error, Principal, Result};
 use jospar_adapter::{Direction, ExchangeRecord, Outcome};
-use jospar_emin::{EMinfin, FormQuery};
+use jospar_emin::{EMinfin, FormQuery, PullError};
 use jospar_i18n::{Lang, Tr};
 use jospar_store::{Db, on_db};
 use serde::Serialize;
@@ -43,6 +43,46 @@ pub enum PullResult {
     Failed,
 }
 
+/// Why a form was not stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PullReason {
+    /// No answer, or a 5xx.
+    Unreachable,
+    /// e-Minfin has no such form for the organisation and date (404).
+    NotAvailable,
+    /// e-Minfin refused the request (another 4xx: the token, the request).
+    Refused,
+    /// The answer is not the envelope of the form asked for.
+    Malformed,
+    /// No organisation has the BIN configured.
+    UnknownBin,
+    /// The form came but failed a check of the import.
+    Check,
+}
+
+impl PullReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            PullReason::Unreachable => "unreachable",
+            PullReason::NotAvailable => "not_available",
+            PullReason::Refused => "refused",
+            PullReason::Malformed => "malformed",
+            PullReason::UnknownBin => "unknown_bin",
+            PullReason::Check => "check",
+        }
+    }
+
+    fn of(e: &PullError) -> PullReason {
+        match e {
+            PullError::Unreachable(_) => PullReason::Unreachable,
+            PullError::Refused { status: 404, .. } => PullReason::NotAvailable,
+            PullError::Refused { .. } => PullReason::Refused,
+            PullError::Malformed(_) => PullReason::Malformed,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct PullOutcome {
     pub form: String,
@@ -52,7 +92,10 @@ pub struct PullOutcome {
     pub result: PullResult,
     pub report_id: Option<i64>,
     pub rows: Option<i64>,
-    /// Why it was refused or failed (in Russian, as the journal keeps it).
+    /// Why it was refused or failed.
+    pub reason: Option<PullReason>,
+    /// The detail: the check's message (in Russian, as the journal keeps it), or what the
+    /// exchange answered.
     pub message: Option<String>,
 }
 
@@ -63,7 +106,13 @@ pub fn current_report_date(today: NaiveDate) -> NaiveDate {
 
 /// Pulls every form of the plan; one outcome per organisation and form. Nothing here fails
 /// the whole pass but the database: each form stands alone.
-pub async fn pull_forms(db: &Db, emin: &dyn EMinfin, plan: &PullPlan) -> Result<Vec<PullOutcome>> {
+/// A check's refusal is told in `tr`'s language; the journal keeps it in Russian.
+pub async fn pull_forms(
+    db: &Db,
+    emin: &dyn EMinfin,
+    plan: &PullPlan,
+    tr: &Tr,
+) -> Result<Vec<PullOutcome>> {
     let orgs: HashMap<String, i64> = jospar_org::repo::all_orgs(db)
         .await?
         .into_iter()
@@ -78,8 +127,8 @@ pub async fn pull_forms(db: &Db, emin: &dyn EMinfin, plan: &PullPlan) -> Result<
                 report_date: plan.report_date,
             };
             let outcome = match orgs.get(bin) {
-                Some(org_id) => pull_one(db, emin, &query, *org_id).await?,
-                None => failed(&query, None, format!("no organisation has the BIN {bin}")),
+                Some(org_id) => pull_one(db, emin, &query, *org_id, tr).await?,
+                None => failed(&query, None, PullReason::UnknownBin, bin.clone()),
             };
             outcomes.push(outcome);
         }
@@ -108,8 +157,8 @@ impl EminService {
     }
 
     /// One scheduled pass (`serve`) or one on request (`jospar exchange --emin`).
-    pub async fn run(&self, db: &Db, report_date: NaiveDate) -> Result<Vec<PullOutcome>> {
-        pull_forms(db, self.gateway.as_ref(), &self.plan(report_date)).await
+    pub async fn run(&self, db: &Db, report_date: NaiveDate, tr: &Tr) -> Result<Vec<PullOutcome>> {
+        pull_forms(db, self.gateway.as_ref(), &self.plan(report_date), tr).await
     }
 }
 
@@ -120,14 +169,20 @@ pub async fn pull_now(
     service: Option<&EminService>,
     p: &Principal,
     report_date: Option<NaiveDate>,
+    tr: &Tr,
 ) -> Result<Vec<PullOutcome>> {
     super::monitor::require_monitor(p)?;
     let service = service.ok_or_else(|| Error::invalid("err-emin-off", "emin"))?;
     let date = report_date.unwrap_or_else(|| current_report_date(Utc::now().date_naive()));
-    service.run(db, date).await
+    service.run(db, date, tr).await
 }
 
-fn failed(query: &FormQuery, org_id: Option<i64>, message: String) -> PullOutcome {
+fn failed(
+    query: &FormQuery,
+    org_id: Option<i64>,
+    reason: PullReason,
+    message: String,
+) -> PullOutcome {
     PullOutcome {
         form: query.form.clone(),
         bin: query.bin.clone(),
@@ -136,6 +191,7 @@ fn failed(query: &FormQuery, org_id: Option<i64>, message: String) -> PullOutcom
         result: PullResult::Failed,
         report_id: None,
         rows: None,
+        reason: Some(reason),
         message: Some(message),
     }
 }
@@ -145,18 +201,26 @@ async fn pull_one(
     emin: &dyn EMinfin,
     query: &FormQuery,
     org_id: i64,
+    tr: &Tr,
 ) -> Result<PullOutcome> {
     let pulled = match emin.pull(query).await {
         Ok(pulled) => pulled,
         // The call is in the journal already, with its status and message.
-        Err(e) => return Ok(failed(query, Some(org_id), e.to_string())),
+        Err(e) => {
+            let detail = match &e {
+                PullError::Unreachable(m) | PullError::Malformed(m) => m.clone(),
+                PullError::Refused { status, message } => format!("HTTP {status}: {message}"),
+            };
+            return Ok(failed(query, Some(org_id), PullReason::of(&e), detail));
+        }
     };
     let csv = pulled.csv();
     let digest = hex(&Sha256::digest(&csv));
     let mut outcome = PullOutcome {
         result: PullResult::Unchanged,
+        reason: None,
         message: None,
-        ..failed(query, Some(org_id), String::new())
+        ..failed(query, Some(org_id), PullReason::Check, String::new())
     };
     if let Some((id, rows)) = stored_pull(db, query, org_id, &digest).await? {
         outcome.report_id = Some(id);
@@ -185,19 +249,20 @@ async fn pull_one(
         }
         Err(Error::Internal(detail)) => return Err(Error::Internal(detail)),
         Err(refusal) => {
-            let message = refusal_message(&refusal);
-            check_record(db, query, Outcome::Error(message.clone()), size).await;
+            let message = refusal_message(&refusal, &Tr(Lang::Ru));
+            check_record(db, query, Outcome::Error(message), size).await;
             outcome.result = PullResult::Refused;
-            outcome.message = Some(message);
+            outcome.reason = Some(PullReason::Check);
+            outcome.message = Some(refusal_message(&refusal, tr));
         }
     }
     Ok(outcome)
 }
 
-/// A check's refusal as the journal keeps it: the translated message, in Russian.
-fn refusal_message(e: &Error) -> String {
+/// A check's refusal, translated.
+fn refusal_message(e: &Error, tr: &Tr) -> String {
     match e {
-        Error::Invalid { key, args, .. } => Tr(Lang::Ru).args(key, args),
+        Error::Invalid { key, args, .. } => tr.args(key, args),
         other => other.to_string(),
     }
 }

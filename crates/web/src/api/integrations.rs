@@ -74,7 +74,9 @@ async fn run_emin(ctx: Ctx, bytes: Bytes) -> AppResult<Json<Vec<PullOutcome>>> {
         typed => Some(jospar_access::parse_date(typed, "date")?),
     };
     let service = ctx.state.config.emin.as_ref();
-    Ok(Json(emin::pull_now(ctx.db(), service, p, date).await?))
+    Ok(Json(
+        emin::pull_now(ctx.db(), service, p, date, &ctx.tr).await?,
+    ))
 }
 
 async fn status(ctx: Ctx) -> AppResult<Json<Vec<SystemStatus>>> {

@@ -280,7 +280,16 @@ fn pull_line(ctx: &Ctx, o: &PullOutcome) -> PullLine {
         bin: o.bin.clone(),
         result: ctx.tr.t(&format!("monitor-pull-{code}")),
         rows: o.rows.map(|n| n.to_string()).unwrap_or_default(),
-        message: o.message.clone().unwrap_or_default(),
+        message: o
+            .reason
+            .map(|r| {
+                let detail = o.message.clone().unwrap_or_default();
+                ctx.tr.args(
+                    &format!("monitor-pull-reason-{}", r.code()),
+                    &[("detail", detail)],
+                )
+            })
+            .unwrap_or_default(),
         refused: matches!(o.result, PullResult::Refused | PullResult::Failed),
     }
 }
@@ -293,7 +302,7 @@ async fn run_emin(ctx: Ctx, Form(form): Form<PullForm>) -> AppResult<Response> {
         typed => Some(jospar_access::parse_date(typed, "date")?),
     };
     let service = ctx.state.config.emin.as_ref();
-    match emin::pull_now(ctx.db(), service, p, date).await {
+    match emin::pull_now(ctx.db(), service, p, date, &ctx.tr).await {
         Ok(outcomes) => {
             let count = |r: PullResult| outcomes.iter().filter(|o| o.result == r).count();
             let message = ctx.tr.args(
