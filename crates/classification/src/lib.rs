@@ -8,6 +8,7 @@
 pub mod domain;
 pub mod import;
 pub mod repo;
+pub mod service;
 pub mod usecases;
 
 pub use domain::{Change, ChangeKind, CodeEntry, CodeKind, diff_years};

@@ -75,6 +75,13 @@ pub struct Config {
     /// Seconds between pulls in `serve`; each asks for the forms on the 1st of the current
     /// month, and a form that has not changed changes nothing (JOSPAR_EMIN_INTERVAL).
     pub emin_interval: u64,
+    /// The ЕБК service (seed 004 integration 3): its base URL and bearer token; none = the
+    /// classification comes as files (JOSPAR_EBK_URL, JOSPAR_EBK_TOKEN).
+    pub ebk_url: Option<String>,
+    pub ebk_token: String,
+    /// Seconds between receptions of the change sets of the current and the next year in
+    /// `serve` (JOSPAR_EBK_INTERVAL).
+    pub ebk_interval: u64,
     /// A directory of the Treasury's answer files, `{document id}.xml` (each the
     /// `SendMessageResponse` the bus would have carried), read when ShEP cannot be reached;
     /// none = wait for the bus (JOSPAR_SHEP_ANSWERS_DIR).
@@ -135,6 +142,9 @@ impl Default for Config {
             emin_bins: String::new(),
             emin_forms: String::new(),
             emin_interval: 3600,
+            ebk_url: None,
+            ebk_token: String::new(),
+            ebk_interval: 86_400,
             shep_answers_dir: None,
             exchange_timeout: 30,
             exchange_connect_timeout: 10,

@@ -8,6 +8,8 @@
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use jospar_adapter::{Credentials, ExchangeJournal, Secret, Source};
+use jospar_ebkservice::testkit::FakeEbkService;
+use jospar_ebkservice::{EbkService, HttpEbkService};
 use jospar_emin::testkit::FakeEMinfin;
 use jospar_emin::{EMinfin, HttpEMinfin};
 use jospar_execution::journal::DbJournal;
@@ -68,6 +70,11 @@ pub fn integrations(config: &Config, demo: bool) -> Vec<jospar_adapter::Integrat
             jospar_emin::SYSTEM,
             config.emin_url.as_ref(),
             bearer(&config.emin_token),
+        ),
+        described(
+            jospar_ebkservice::SYSTEM,
+            config.ebk_url.as_ref(),
+            bearer(&config.ebk_token),
         ),
     ]
 }
@@ -368,6 +375,89 @@ pub fn spawn_emin_worker(db: Db, service: EminService, interval: Duration) {
                     }
                 }
                 Err(e) => tracing::warn!("e-Minfin pull: {e}"),
+            }
+        }
+    });
+}
+
+/// The ЕБК service when `ebk_url` is set.
+pub fn ebk_from_config(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Option<Arc<dyn EbkService>> {
+    config
+        .ebk_url
+        .as_ref()
+        .map(|url| ebk(config, url, &config.ebk_token, journal))
+}
+
+fn ebk(
+    config: &Config,
+    url: &str,
+    token: &str,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Arc<dyn EbkService> {
+    let bearer = Credentials::Bearer(Secret::new(token));
+    Arc::new(HttpEbkService::with_config(
+        config.adapter(url, bearer),
+        journal,
+    ))
+}
+
+/// The configured ЕБК service, or a stand-in on this machine for the demo with one change set
+/// of the demo's newest classification year: a subprogram opened under the schools' program.
+pub async fn start_demo_ebk(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Result<Arc<dyn EbkService>> {
+    if let Some(configured) = ebk_from_config(config, journal.clone()) {
+        return Ok(configured);
+    }
+    let token = "demo-token";
+    let fake = FakeEbkService::spawn(token).await?;
+    fake.put(jospar_ebkservice::ChangeSet {
+        id: "DEMO-2026-0001".into(),
+        year: 2026,
+        issued_at: "2026-11-20".into(),
+        basis: "Демонстрационный набор изменений (заменитель сервиса ЕБК)".into(),
+        changes: vec![jospar_ebkservice::CodeChange {
+            change: "opened".into(),
+            kind: "subprogram".into(),
+            code: "261 003 032".into(),
+            name_ru: Some("За счет целевых трансфертов из Национального фонда".into()),
+            name_kk: Some("Ұлттық қордан берілетін нысаналы трансферттер есебінен".into()),
+        }],
+    });
+    println!(
+        "Demo ЕБК service (a stand-in for the real one) on {}",
+        fake.url()
+    );
+    // The fake keeps serving after its handle is dropped, for as long as the process runs.
+    Ok(ebk(config, &fake.url(), token, journal))
+}
+
+/// Receives the change sets of the current and the next year every `interval`.
+pub fn spawn_ebk_worker(db: Db, service: Arc<dyn EbkService>, interval: Duration) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        loop {
+            ticks.tick().await;
+            let year = chrono::Datelike::year(&chrono::Utc::now().date_naive());
+            for year in [year, year + 1] {
+                match jospar_planning::ebk_changes::receive(
+                    &db,
+                    service.as_ref(),
+                    &exchange_who(),
+                    year,
+                )
+                .await
+                {
+                    Ok(r) if !r.received.is_empty() => {
+                        tracing::info!(year, received = ?r.received, "ЕБК change sets received")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(year, "ЕБК service: {e}"),
+                }
             }
         }
     });

@@ -125,11 +125,18 @@ enum Command {
     /// on its own). With --emin, pull the configured e-Minfin forms instead.
     Exchange {
         /// Pull the e-Minfin forms of the organisations of `emin_bins`, one JSON line a form.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "ebk")]
         emin: bool,
         /// The forms' report date, YYYY-MM-DD (default: the 1st of the current month).
         #[arg(long, requires = "emin")]
         date: Option<chrono::NaiveDate>,
+        /// Receive the ЕБК service's change sets of a year (kept pending for the system
+        /// administrator), and print what came.
+        #[arg(long)]
+        ebk: bool,
+        /// The classification's year (default: the current one).
+        #[arg(long, requires = "ebk")]
+        year: Option<i32>,
     },
     /// Print the latest attempts of exchanges with external systems (ShEP, NCANode, the Region
     /// passport, the open-budgets portal), newest first, one JSON object a line.
@@ -340,7 +347,8 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 treasury,
                 passport: exchange::passport_from_config(&config, journal.clone()),
                 open_budgets: exchange::open_budgets_from_config(&config, journal.clone()),
-                emin: exchange::emin_from_config(&config, journal)?,
+                emin: exchange::emin_from_config(&config, journal.clone())?,
+                ebk: exchange::ebk_from_config(&config, journal),
                 integrations: exchange::integrations(&config, false),
             };
             serve(&config, db, addr, signing, portals).await
@@ -376,7 +384,8 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 open_budgets: Some(
                     exchange::start_demo_open_budgets(&config, journal.clone()).await?,
                 ),
-                emin: Some(exchange::start_demo_emin(&config, journal).await?),
+                emin: Some(exchange::start_demo_emin(&config, journal.clone()).await?),
+                ebk: Some(exchange::start_demo_ebk(&config, journal).await?),
                 integrations: exchange::integrations(&config, true),
             };
             serve(&config, db, addr, signing, portals).await
@@ -390,7 +399,25 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             }
             Ok(())
         }
-        Command::Exchange { emin: true, date } => {
+        Command::Exchange {
+            ebk: true, year, ..
+        } => {
+            let db = open(&config).await?;
+            let Some(service) = exchange::ebk_from_config(&config, exchange::journal(&db)) else {
+                bail!("the ЕБК service is not configured: set ebk_url (JOSPAR_EBK_URL)");
+            };
+            let year =
+                year.unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now().date_naive()));
+            let who = jospar_execution::usecases::exchange::exchange_who();
+            let received = jospar_planning::ebk_changes::receive(&db, service.as_ref(), &who, year)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("{}", serde_json::to_string(&received)?);
+            Ok(())
+        }
+        Command::Exchange {
+            emin: true, date, ..
+        } => {
             let db = open(&config).await?;
             let Some(service) = exchange::emin_from_config(&config, exchange::journal(&db))? else {
                 bail!("e-Minfin is not configured: set emin_url (JOSPAR_EMIN_URL)");
@@ -688,6 +715,7 @@ struct Portals {
     passport: Option<Arc<dyn jospar_passport::RegionPassport>>,
     open_budgets: Option<Arc<dyn jospar_obportal::OpenBudgets>>,
     emin: Option<jospar_execution::usecases::emin::EminService>,
+    ebk: Option<Arc<dyn jospar_ebkservice::EbkService>>,
     /// How each is set up, for the exchange monitor.
     integrations: Vec<jospar_adapter::IntegrationInfo>,
 }
@@ -725,6 +753,7 @@ async fn serve(
         passport,
         open_budgets,
         emin,
+        ebk,
         integrations,
     } = portals;
     let addr = addr.unwrap_or_else(|| config.addr.clone());
@@ -756,6 +785,10 @@ async fn serve(
         let interval = std::time::Duration::from_secs(config.emin_interval.max(60));
         exchange::spawn_emin_worker(db.clone(), service, interval);
     }
+    if let Some(service) = ebk.clone().filter(|_| config.ebk_url.is_some()) {
+        let interval = std::time::Duration::from_secs(config.ebk_interval.max(60));
+        exchange::spawn_ebk_worker(db.clone(), service, interval);
+    }
     let app = jospar_web::app(
         db,
         jospar_web::WebConfig {
@@ -765,6 +798,7 @@ async fn serve(
             passport,
             open_budgets,
             emin,
+            ebk,
             integrations,
         },
     );

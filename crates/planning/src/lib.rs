@@ -8,6 +8,7 @@ pub mod appendices;
 pub mod code_requests;
 pub mod codes;
 pub mod domain;
+pub mod ebk_changes;
 mod kept_lines;
 pub mod payroll;
 pub mod price_checks;

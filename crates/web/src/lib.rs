@@ -63,6 +63,8 @@ pub struct WebConfig {
     pub open_budgets: Option<Arc<dyn jospar_obportal::OpenBudgets>>,
     /// e-Minfin's forms service (seed 004 integrations 7-9); none = forms only as files.
     pub emin: Option<jospar_execution::usecases::emin::EminService>,
+    /// The ЕБК service (seed 004 integration 3); none = the classification comes as files.
+    pub ebk: Option<Arc<dyn jospar_ebkservice::EbkService>>,
     /// How each external system is set up, for the exchange monitor (no secrets).
     pub integrations: Vec<jospar_adapter::IntegrationInfo>,
 }

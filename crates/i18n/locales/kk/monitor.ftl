@@ -57,3 +57,4 @@ monitor-pull-reason-refused = e-Minfin сұрауды қабылдамады —
 monitor-pull-reason-malformed = e-Minfin жауабы сұралған нысан емес ({ $detail }).
 monitor-pull-reason-unknown_bin = { $detail } БСН-і бар ұйым жоқ: emin_bins баптауын тексеріңіз.
 monitor-pull-reason-check = { $detail }
+monitor-system-ebk = ББС сервисі (сыныптама)

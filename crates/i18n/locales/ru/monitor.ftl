@@ -57,3 +57,4 @@ monitor-pull-reason-refused = e-Minfin отклонил запрос — про�
 monitor-pull-reason-malformed = Ответ e-Minfin не является формой, которую запросили ({ $detail }).
 monitor-pull-reason-unknown_bin = Нет организации с БИН { $detail }: проверьте настройку emin_bins.
 monitor-pull-reason-check = { $detail }
+monitor-system-ebk = Сервис ЕБК (классификация)

@@ -96,6 +96,7 @@ pub async fn serve(db: &Db) -> Result<(String, tokio::task::JoinHandle<std::io::
             passport: None,
             open_budgets: None,
             emin: None,
+            ebk: None,
             integrations: Vec::new(),
         },
     );

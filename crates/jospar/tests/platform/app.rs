@@ -40,6 +40,8 @@ pub struct TestApp {
     /// The fake e-Minfin the app pulls forms from (issue 24) for the oblast's education
     /// administrator and its finance department, token `test-token`.
     pub emin: Arc<jospar_emin::testkit::FakeEMinfin>,
+    /// The fake ЕБК service the app receives change sets from (issue 24), token `test-token`.
+    pub ebk: Arc<jospar_ebkservice::testkit::FakeEbkService>,
 }
 
 pub const SHEP_SENDER: &str = "JOSPAR-TEST";
@@ -190,7 +192,18 @@ pub async fn spawn_loaded(engine: Engine, scale: Option<jospar::scale::Scale>) -
             .bearer("test-token"),
         Arc::new(jospar_execution::journal::DbJournal::new(db.clone())),
     );
+    let ebk = jospar_ebkservice::testkit::FakeEbkService::spawn("test-token")
+        .await
+        .expect("fake ЕБК service");
+    let ebk_client = jospar_ebkservice::HttpEbkService::with_config(
+        jospar_adapter::AdapterConfig::new(&ebk.url())
+            .timeout(Duration::from_secs(2))
+            .retries(0)
+            .bearer("test-token"),
+        Arc::new(jospar_execution::journal::DbJournal::new(db.clone())),
+    );
     let config = jospar_web::WebConfig {
+        ebk: Some(Arc::new(ebk_client)),
         emin: Some(jospar_execution::usecases::emin::EminService {
             gateway: Arc::new(emin_client),
             bins,
@@ -207,7 +220,7 @@ pub async fn spawn_loaded(engine: Engine, scale: Option<jospar::scale::Scale>) -
             Duration::from_secs(10),
         ))),
         treasury: Some(treasury.clone()),
-        integrations: integrations(&shep.url(), &open_budgets.url(), &emin.url()),
+        integrations: integrations(&shep.url(), &open_budgets.url(), &emin.url(), &ebk.url()),
         secure_cookies: false,
         signing: jospar_web::Signing {
             verifier: Arc::new(jospar_eds::NativeVerifier::new(vec![
@@ -236,12 +249,18 @@ pub async fn spawn_loaded(engine: Engine, scale: Option<jospar::scale::Scale>) -
         passport: Arc::new(passport),
         open_budgets: Arc::new(open_budgets),
         emin: Arc::new(emin),
+        ebk: Arc::new(ebk),
     })
 }
 
 /// How the test app's systems are set up, for the exchange monitor: the fakes' addresses, a
 /// ShEP password and a portal token the monitor must never show.
-fn integrations(shep: &str, portal: &str, emin: &str) -> Vec<jospar_adapter::IntegrationInfo> {
+fn integrations(
+    shep: &str,
+    portal: &str,
+    emin: &str,
+    ebk: &str,
+) -> Vec<jospar_adapter::IntegrationInfo> {
     use jospar_adapter::{AdapterConfig, Credentials, IntegrationInfo, Secret};
     vec![
         IntegrationInfo::of(
@@ -263,6 +282,11 @@ fn integrations(shep: &str, portal: &str, emin: &str) -> Vec<jospar_adapter::Int
         IntegrationInfo::of(
             "emin",
             &AdapterConfig::new(emin).credentials(Credentials::Bearer(Secret::new("test-token"))),
+            false,
+        ),
+        IntegrationInfo::of(
+            "ebk",
+            &AdapterConfig::new(ebk).credentials(Credentials::Bearer(Secret::new("test-token"))),
             false,
         ),
     ]

@@ -658,6 +658,35 @@ async fn every_route_refuses_what_it_must() {
             body: None,
             expect: "ARRRRRR",
         },
+        // The ЕБК service's change sets: the system administrator's alone.
+        Case {
+            method: "get",
+            route: "/classification/change-sets",
+            path: "/classification/change-sets".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/classification/change-sets/receive",
+            path: "/classification/change-sets/receive".into(),
+            body: Some(json!({"year": 2026})),
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/classification/change-sets/{id}/apply",
+            path: "/classification/change-sets/NONE/apply".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "post",
+            route: "/classification/change-sets/{id}/reject",
+            path: "/classification/change-sets/NONE/reject".into(),
+            body: Some(json!({"reason": "нет"})),
+            expect: "ARRRRRR",
+        },
         Case {
             method: "post",
             route: "/integrations/emin/run",

@@ -10,6 +10,7 @@ mod adhoc;
 mod budget;
 mod code_requests;
 mod common;
+mod ebk_changes;
 mod execution;
 mod goods;
 mod integrations;
@@ -44,6 +45,7 @@ fn api() -> Api {
     let api = adhoc::routes(api);
     let api = goods::routes(api);
     let api = integrations::routes(api);
+    let api = ebk_changes::routes(api);
     let api = staffing::routes(api);
     let api = execution::routes(api);
     let api = oversight::routes(api);

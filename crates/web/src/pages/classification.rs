@@ -151,6 +151,30 @@ pub struct ChangeLine {
     pub new_name: String,
 }
 
+/// Changes of codes as the pages show them: the comparison of two years, a change set of the
+/// ЕБК service.
+pub(super) fn change_lines(
+    ctx: &Ctx,
+    changes: Vec<jospar_classification::Change>,
+) -> Vec<ChangeLine> {
+    let change_code = |k: ChangeKind| match k {
+        ChangeKind::Opened => "opened",
+        ChangeKind::Closed => "closed",
+        ChangeKind::Renamed => "renamed",
+    };
+    changes
+        .into_iter()
+        .map(|c| ChangeLine {
+            change: ctx.tr.t(&format!("ebk-change-{}", change_code(c.change))),
+            change_code: change_code(c.change).into(),
+            kind: ctx.tr.t(&format!("ebk-kind-{}", c.kind.code())),
+            code: c.code,
+            old_name: c.old_name.unwrap_or_default(),
+            new_name: c.new_name.unwrap_or_default(),
+        })
+        .collect()
+}
+
 #[derive(Template)]
 #[template(path = "compare.html")]
 struct ComparePage {
@@ -183,22 +207,7 @@ async fn compare(ctx: Ctx, Query(q): Query<CompareQuery>) -> AppResult<Response>
         count(ChangeKind::Closed),
         count(ChangeKind::Renamed),
     );
-    let change_code = |k: ChangeKind| match k {
-        ChangeKind::Opened => "opened",
-        ChangeKind::Closed => "closed",
-        ChangeKind::Renamed => "renamed",
-    };
-    let changes = diff
-        .into_iter()
-        .map(|c| ChangeLine {
-            change: ctx.tr.t(&format!("ebk-change-{}", change_code(c.change))),
-            change_code: change_code(c.change).into(),
-            kind: ctx.tr.t(&format!("ebk-kind-{}", c.kind.code())),
-            code: c.code,
-            old_name: c.old_name.unwrap_or_default(),
-            new_name: c.new_name.unwrap_or_default(),
-        })
-        .collect();
+    let changes = change_lines(&ctx, diff);
     render(ComparePage {
         page: Page::new(&ctx, "ebk-compare-title", "classification"),
         years,

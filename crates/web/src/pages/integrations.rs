@@ -36,7 +36,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The systems a journal row may name, in the order the monitor lists them.
-const SYSTEMS: [&str; 5] = ["shep", "ncanode", "passport", "obportal", "emin"];
+const SYSTEMS: [&str; 6] = ["shep", "ncanode", "passport", "obportal", "emin", "ebk"];
 
 pub struct SystemLine {
     system: String,

@@ -7,6 +7,7 @@ mod budget;
 mod classification;
 mod code_requests;
 mod common;
+mod ebk_changes;
 mod exchange;
 mod execution;
 mod goods;
@@ -50,6 +51,7 @@ pub fn menu() -> Vec<MenuEntry> {
         exchange::MENU,
         reports::MENU,
         classification::MENU,
+        ebk_changes::MENU,
         goods::MENU,
         integrations::MENU,
         code_requests::MENU,
@@ -69,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .merge(orgs::routes())
         .merge(openbudget::routes())
         .merge(classification::routes())
+        .merge(ebk_changes::routes())
         .merge(goods::routes())
         .merge(integrations::routes())
         .merge(code_requests::routes())
