@@ -1,19 +1,24 @@
 //! Adapter for NCANode v3 (`POST /cms/verify`, INTEGRATIONS.md §2): the verifier for GOST keys
-//! of НУЦ РК, which Rust cannot verify natively here.
+//! of НУЦ РК, which Rust cannot verify natively here. It goes through the adapter kit's client
+//! (timeouts, retries, the exchange journal under `ncanode`), as every external system does.
 
 use crate::{EdsError, SignatureVerifier, VerifiedSigner, VerifyFuture};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
+use jospar_adapter::{AdapterConfig, Call, ExchangeJournal, HttpClient, LogJournal};
 use serde::Deserialize;
 use serde_json::json;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// NCANode's name in the exchange journal and on the monitor.
+pub const SYSTEM: &str = "ncanode";
 
 #[derive(Clone)]
 pub struct NcaNodeVerifier {
-    base_url: String,
     /// `OCSP` and/or `CRL`; empty = no revocation check.
     revocation_check: Vec<String>,
-    client: reqwest::Client,
+    http: Arc<HttpClient>,
 }
 
 #[derive(Deserialize)]
@@ -69,14 +74,21 @@ struct Subject {
 }
 
 impl NcaNodeVerifier {
+    /// NCANode at `base_url` with the kit's other defaults, recorded in the log only.
     pub fn new(base_url: &str, revocation_check: Vec<String>, timeout: Duration) -> Self {
+        let config = AdapterConfig::new(base_url).timeout(timeout);
+        NcaNodeVerifier::with_config(config, revocation_check, Arc::new(LogJournal))
+    }
+
+    /// NCANode as configured (`eds_ncanode_url`, `exchange_*`), every call in `journal`.
+    pub fn with_config(
+        config: AdapterConfig,
+        revocation_check: Vec<String>,
+        journal: Arc<dyn ExchangeJournal>,
+    ) -> Self {
         NcaNodeVerifier {
-            base_url: base_url.trim_end_matches('/').to_string(),
             revocation_check,
-            client: reqwest::Client::builder()
-                .timeout(timeout)
-                .build()
-                .unwrap_or_default(),
+            http: Arc::new(HttpClient::with_journal(SYSTEM, config, journal)),
         }
     }
 
@@ -87,20 +99,18 @@ impl NcaNodeVerifier {
             "data": b64.encode(data),
             "revocationCheck": self.revocation_check,
         });
-        let response = self
-            .client
-            .post(format!("{}/cms/verify", self.base_url))
-            .json(&body)
-            .send()
+        // A verification changes nothing: asking again is harmless.
+        let call = Call::post_json("VerifyCms", "/cms/verify", &body)
+            .map_err(|e| EdsError::Unavailable(e.to_string()))?
+            .retry_safe();
+        let answer = self
+            .http
+            .send(call)
             .await
             .map_err(|e| EdsError::Unavailable(e.to_string()))?;
-        let http_status = response.status();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| EdsError::Unavailable(e.to_string()))?;
-        let parsed: Response = serde_json::from_str(&text)
-            .map_err(|e| EdsError::Unavailable(format!("NCANode answered {http_status}: {e}")))?;
+        let parsed: Response = serde_json::from_slice(&answer.body).map_err(|e| {
+            EdsError::Unavailable(format!("NCANode answered {}: {e}", answer.status))
+        })?;
         interpret(parsed, Utc::now())
     }
 }

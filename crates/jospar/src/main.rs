@@ -339,9 +339,9 @@ async fn run(command: Command, config: &Config) -> Result<()> {
     let config = config.clone();
     match command {
         Command::Serve { addr } => {
-            let signing = signing::from_config(&config, Vec::new())?;
             let db = open(&config).await?;
             let journal = exchange::journal(&db);
+            let signing = signing::from_config(&config, Vec::new(), journal.clone())?;
             let treasury = exchange::from_config(&config, journal.clone())?;
             let portals = Portals {
                 treasury,
@@ -373,10 +373,10 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             if load_only {
                 return Ok(());
             }
-            let signing = signing::start_demo_signer(&config, &db).await?;
             db.close().await;
             let db = open(&config).await?;
             let journal = exchange::journal(&db);
+            let signing = signing::start_demo_signer(&config, &db).await?;
             let treasury = exchange::start_demo_treasury(&config, journal.clone()).await?;
             let portals = Portals {
                 treasury: Some(treasury),

@@ -9,13 +9,17 @@ use jospar_eds::{NativeThenNcaNode, NativeVerifier, NcaNodeVerifier, SignatureVe
 use jospar_store::Db;
 use jospar_web::Signing;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// Where the demo's fake NCALayer listens: NCALayer's own port, over plain WebSocket.
 pub const DEMO_NCALAYER_ADDR: &str = "127.0.0.1:13579";
 
-/// The verifier of the configuration, trusting `extra_roots` besides the configured ones.
-pub fn from_config(config: &Config, extra_roots: Vec<x509_cert::Certificate>) -> Result<Signing> {
+/// The verifier of the configuration, trusting `extra_roots` besides the configured ones; the
+/// calls to NCANode go to `journal`.
+pub fn from_config(
+    config: &Config,
+    extra_roots: Vec<x509_cert::Certificate>,
+    journal: Arc<dyn jospar_adapter::ExchangeJournal>,
+) -> Result<Signing> {
     let mut roots = extra_roots;
     if let Some(path) = &config.eds_trusted_roots {
         let pem = std::fs::read_to_string(path)
@@ -37,7 +41,11 @@ pub fn from_config(config: &Config, extra_roots: Vec<x509_cert::Certificate>) ->
                 .collect();
             Arc::new(NativeThenNcaNode {
                 native,
-                ncanode: NcaNodeVerifier::new(url, checks, Duration::from_secs(20)),
+                ncanode: NcaNodeVerifier::with_config(
+                    config.adapter(url, jospar_adapter::Credentials::None),
+                    checks,
+                    journal,
+                ),
             })
         }
         None => Arc::new(native),
@@ -68,7 +76,8 @@ pub async fn start_demo_signer(config: &Config, db: &Db) -> Result<Signing> {
         "Demo signer (a stand-in for NCALayer with demo keys of every demo user) on {}",
         layer.url()
     );
-    let mut signing = from_config(config, vec![ca.certificate.clone()])?;
+    let journal = crate::exchange::journal(db);
+    let mut signing = from_config(config, vec![ca.certificate.clone()], journal)?;
     // The fake keeps serving after `layer` is dropped, for as long as the process runs.
     signing.ncalayer_url = layer.url();
     Ok(signing)

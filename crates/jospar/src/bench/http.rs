@@ -86,7 +86,11 @@ pub async fn figure(
 /// The application on 127.0.0.1 over `db`: its address (`http://…`, no trailing slash) and
 /// the task serving it (abort it when done).
 pub async fn serve(db: &Db) -> Result<(String, tokio::task::JoinHandle<std::io::Result<()>>)> {
-    let signing = crate::signing::from_config(&crate::config::Config::default(), Vec::new())?;
+    let signing = crate::signing::from_config(
+        &crate::config::Config::default(),
+        Vec::new(),
+        std::sync::Arc::new(jospar_adapter::LogJournal),
+    )?;
     let app = jospar_web::app(
         db.clone(),
         jospar_web::WebConfig {
