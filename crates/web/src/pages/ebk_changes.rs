@@ -130,7 +130,7 @@ async fn page(ctx: &Ctx, message: Option<String>, error: Option<String>) -> AppR
     let response = render(ChangesPage {
         page: Page::new(ctx, "ebk-changes-title", "ebk-changes"),
         sets,
-        year: p.today.year() + 1,
+        year: p.today.year(),
         service: ctx.state.config.ebk.is_some(),
         message,
         error,
