@@ -56,9 +56,8 @@ pub(super) fn routes(api: Api) -> Api {
 }
 
 #[derive(Deserialize, Default, ToSchema)]
-#[serde(default)]
 struct PullRequest {
-    /// YYYY-MM-DD; empty = the 1st of the current month.
+    /// YYYY-MM-DD; empty (or no body) = the 1st of the current month.
     date: String,
 }
 
