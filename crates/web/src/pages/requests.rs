@@ -1477,35 +1477,58 @@ async fn request_file(
     download(&table, format, &format!("request-file-{id}"))?.ok_or(AppError::NotFound)
 }
 
+/// A file sent from the request page (multipart): the file with its name and type, the
+/// request's version the user saw, and the form's token.
+struct RequestUpload {
+    csrf: String,
+    version: i64,
+    name: String,
+    content_type: String,
+    bytes: Vec<u8>,
+}
+
+impl RequestUpload {
+    /// Reads the form; a file without a name is called `unnamed`.
+    async fn read(
+        mut multipart: axum::extract::Multipart,
+        unnamed: &str,
+    ) -> AppResult<RequestUpload> {
+        let broken = || AppError::invalid("err-import-upload", "file");
+        let mut upload = RequestUpload {
+            csrf: String::new(),
+            version: 0,
+            name: unnamed.to_string(),
+            content_type: String::new(),
+            bytes: Vec::new(),
+        };
+        while let Some(field) = multipart.next_field().await.map_err(|_| broken())? {
+            match field.name().unwrap_or("") {
+                "file" => {
+                    upload.name = field.file_name().unwrap_or(unnamed).to_string();
+                    upload.content_type = field.content_type().unwrap_or("").to_string();
+                    upload.bytes = field.bytes().await.map_err(|_| broken())?.to_vec();
+                }
+                "csrf" => upload.csrf = field.text().await.unwrap_or_default(),
+                "version" => {
+                    upload.version = field.text().await.unwrap_or_default().parse().unwrap_or(0)
+                }
+                _ => {}
+            }
+        }
+        Ok(upload)
+    }
+}
+
 /// Loads a request file into this request in work (multipart: the file, the version seen).
 async fn load_file(
     ctx: Ctx,
     Path(id): Path<i64>,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    let (mut csrf, mut version, mut name, mut bytes) =
-        (String::new(), 0i64, String::new(), Vec::new());
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::invalid("err-import-upload", "file"))?
-    {
-        match field.name().unwrap_or("") {
-            "file" => {
-                name = field.file_name().unwrap_or("request").to_string();
-                bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError::invalid("err-import-upload", "file"))?
-                    .to_vec();
-            }
-            "csrf" => csrf = field.text().await.unwrap_or_default(),
-            "version" => version = field.text().await.unwrap_or_default().parse().unwrap_or(0),
-            _ => {}
-        }
-    }
-    p.check_csrf(&csrf)?;
+    let upload = RequestUpload::read(multipart, "request").await?;
+    p.check_csrf(&upload.csrf)?;
+    let (version, name, bytes) = (upload.version, upload.name, upload.bytes);
     let target = jospar_planning::repo::Target {
         request_id: id,
         version,
@@ -1529,37 +1552,17 @@ async fn load_file(
 async fn upload(
     ctx: Ctx,
     Path(id): Path<i64>,
-    mut multipart: axum::extract::Multipart,
+    multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
-    let (mut csrf, mut version, mut name, mut content_type, mut bytes) = (
-        String::new(),
-        0i64,
-        String::new(),
-        String::new(),
-        Vec::new(),
+    let upload = RequestUpload::read(multipart, "document").await?;
+    p.check_csrf(&upload.csrf)?;
+    let (version, name, content_type, bytes) = (
+        upload.version,
+        upload.name,
+        upload.content_type,
+        upload.bytes,
     );
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|_| AppError::invalid("err-import-upload", "file"))?
-    {
-        match field.name().unwrap_or("") {
-            "file" => {
-                name = field.file_name().unwrap_or("document").to_string();
-                content_type = field.content_type().unwrap_or("").to_string();
-                bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|_| AppError::invalid("err-import-upload", "file"))?
-                    .to_vec();
-            }
-            "csrf" => csrf = field.text().await.unwrap_or_default(),
-            "version" => version = field.text().await.unwrap_or_default().parse().unwrap_or(0),
-            _ => {}
-        }
-    }
-    p.check_csrf(&csrf)?;
     match service::attach(ctx.db(), p, id, version, &name, &content_type, &bytes).await {
         Ok(_) => Ok(
             Redirect::to(&crate::view::done(&format!("/requests/{id}"), "added")).into_response(),
