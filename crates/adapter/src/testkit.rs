@@ -226,3 +226,10 @@ async fn next_scripted(State(script): State<Shared>) -> Response {
     }
     response
 }
+
+/// Whether a request to a fake carries `Authorization: Bearer {token}`, as the systems that
+/// take a bearer token check it.
+pub fn has_bearer(headers: &axum::http::HeaderMap, token: &str) -> bool {
+    let expected = format!("Bearer {token}");
+    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(expected.as_str())
+}

@@ -77,8 +77,7 @@ async fn change_sets(
     Path(year): Path<i32>,
     headers: HeaderMap,
 ) -> Response {
-    let expected = format!("Bearer {}", service.token);
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+    if !jospar_adapter::testkit::has_bearer(&headers, &service.token) {
         let refusal = json!({ "error": "invalid token" });
         return (StatusCode::UNAUTHORIZED, axum::Json(refusal)).into_response();
     }

@@ -102,8 +102,7 @@ async fn form(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let expected = format!("Bearer {}", service.token);
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+    if !jospar_adapter::testkit::has_bearer(&headers, &service.token) {
         let refusal = json!({ "error": "invalid token" });
         return (StatusCode::UNAUTHORIZED, axum::Json(refusal)).into_response();
     }

@@ -145,8 +145,7 @@ async fn take(
 }
 
 fn authorised(portal: &Portal, headers: &HeaderMap) -> bool {
-    let expected = format!("Bearer {}", portal.token);
-    headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(expected.as_str())
+    jospar_adapter::testkit::has_bearer(headers, &portal.token)
 }
 
 async fn report(

@@ -94,8 +94,7 @@ async fn take(
     headers: HeaderMap,
     body: String,
 ) -> (StatusCode, Json<Value>) {
-    let expected = format!("Bearer {}", portal.token);
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+    if !jospar_adapter::testkit::has_bearer(&headers, &portal.token) {
         return refuse(StatusCode::UNAUTHORIZED, "invalid token".into());
     }
     let report: PassportReport = match serde_json::from_str(&body) {
