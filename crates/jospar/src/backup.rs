@@ -12,7 +12,7 @@
 use crate::config::Config;
 use anyhow::{Context, Result, bail};
 use chrono::{Duration, FixedOffset, Timelike, Utc};
-use jospar_store::{AuditHead, Db, Engine};
+use jospar_store::{AuditHead, Db, Engine, TableCounts};
 use std::path::{Path, PathBuf};
 
 const PREFIX: &str = "jospar-";
@@ -92,9 +92,60 @@ pub async fn run_once(db: &Db, config: &Config, dir: &Path) -> Result<PathBuf> {
         Utc::now().format("%Y%m%d-%H%M%S"),
         extension(db)
     ));
-    db.backup_to(&path, &config.database_url).await?;
+    let counts = db.backup_to(&path, &config.database_url).await?;
+    write_counts(&path, &counts)?;
     prune(dir, config.backup_keep)?;
     Ok(path)
+}
+
+/// The file beside a copy that holds the row count of each table of its snapshot, which the
+/// self-check compares with the copy restored (issue 30).
+pub fn counts_path(copy: &Path) -> PathBuf {
+    PathBuf::from(format!("{}{COUNTS_SUFFIX}", copy.display()))
+}
+
+const COUNTS_SUFFIX: &str = ".counts.json";
+
+pub fn write_counts(copy: &Path, counts: &TableCounts) -> Result<PathBuf> {
+    let path = counts_path(copy);
+    std::fs::write(&path, serde_json::to_string_pretty(counts)? + "\n")
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
+}
+
+/// The counts kept beside a copy; None when the copy has none (made before they were kept).
+pub fn read_counts(copy: &Path) -> Result<Option<TableCounts>> {
+    let path = counts_path(copy);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    Ok(Some(serde_json::from_str(&text).with_context(|| {
+        format!("{} is not a list of table counts", path.display())
+    })?))
+}
+
+/// The copies in `dir`, oldest first (their names sort by time).
+fn copies(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(PREFIX) && !n.ends_with(COUNTS_SUFFIX))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The newest copy in `dir`, if any.
+pub fn newest_copy(dir: &Path) -> Result<Option<PathBuf>> {
+    if !dir.exists() {
+        return Ok(None);
+    }
+    Ok(copies(dir)?.pop())
 }
 
 /// Writes the head of the audit chain to `audit-head-YYYYMMDD-HHMMSS.json` in `dir`.
@@ -154,21 +205,17 @@ pub fn newest_head(dir: &Path) -> Result<Option<PathBuf>> {
     Ok(heads.pop().map(|(_, p)| p))
 }
 
-/// Deletes the oldest backups beyond `keep` (names sort by time).
+/// Deletes the oldest backups beyond `keep`, each with its counts.
 pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(PREFIX))
-        })
-        .collect();
-    files.sort();
+    let files = copies(dir)?;
     let excess = files.len().saturating_sub(keep.max(1));
     let removed: Vec<PathBuf> = files.into_iter().take(excess).collect();
     for file in &removed {
         std::fs::remove_file(file)?;
+        let counts = counts_path(file);
+        if counts.exists() {
+            std::fs::remove_file(counts)?;
+        }
     }
     Ok(removed)
 }
@@ -296,14 +343,23 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("jospar-prune-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         for day in 1..=5 {
-            std::fs::write(dir.join(format!("{PREFIX}2026110{day}-020000.db")), b"x")
-                .expect("write");
+            let copy = dir.join(format!("{PREFIX}2026110{day}-020000.db"));
+            std::fs::write(&copy, b"x").expect("write");
+            write_counts(&copy, &TableCounts::from([("users".to_string(), 1)])).expect("counts");
         }
         std::fs::write(dir.join("other.txt"), b"x").expect("write");
         let removed = prune(&dir, 3).expect("prune");
         assert_eq!(removed.len(), 2);
         assert!(dir.join(format!("{PREFIX}20261105-020000.db")).exists());
         assert!(!dir.join(format!("{PREFIX}20261101-020000.db")).exists());
+        // The counts go with their copy.
+        let kept = dir.join(format!("{PREFIX}20261105-020000.db"));
+        assert_eq!(
+            read_counts(&kept).expect("counts").map(|c| c["users"]),
+            Some(1)
+        );
+        assert!(!counts_path(&dir.join(format!("{PREFIX}20261101-020000.db"))).exists());
+        assert_eq!(newest_copy(&dir).expect("newest"), Some(kept));
         assert!(dir.join("other.txt").exists());
         std::fs::remove_dir_all(&dir).expect("cleanup");
     }

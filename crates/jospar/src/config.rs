@@ -21,6 +21,9 @@ pub struct Config {
     pub backup_keep: usize,
     /// Hour of the day (Kazakhstan time, UTC+5) of the daily backup (JOSPAR_BACKUP_HOUR).
     pub backup_hour: u32,
+    /// Hour of the day (Kazakhstan time) from which the monthly self-check runs, on the first
+    /// day of the month the server is up at that hour (JOSPAR_SELFCHECK_HOUR; issue 30).
+    pub selfcheck_hour: u32,
     /// Mark cookies Secure (behind HTTPS) (JOSPAR_SECURE_COOKIES).
     pub secure_cookies: bool,
     /// PEM file of the trusted root (and intermediate) certificates for electronic signatures,
@@ -119,6 +122,7 @@ impl Default for Config {
             backup_dir: None,
             backup_keep: 14,
             backup_hour: 2,
+            selfcheck_hour: 4,
             secure_cookies: false,
             eds_trusted_roots: None,
             eds_ncanode_url: None,

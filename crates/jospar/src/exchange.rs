@@ -26,55 +26,67 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The journal every configured exchange writes to: one row per attempt, in the database.
-/// How each external system is set up, for the exchange monitor (issue 24). In the demo, a
-/// system not configured is served by a stand-in on this machine.
+/// How each external system is set up, for the exchange monitor (no secrets); in the demo,
+/// the ones not configured are the demo's stand-ins.
 pub fn integrations(config: &Config, demo: bool) -> Vec<jospar_adapter::IntegrationInfo> {
     use jospar_adapter::IntegrationInfo;
-    let described = |system: &str, url: Option<&String>, credentials: Credentials| match url {
-        Some(url) => IntegrationInfo::of(system, &config.adapter(url, credentials), false),
-        None => IntegrationInfo {
-            demo,
-            ..IntegrationInfo::not_configured(system)
-        },
+    adapters(config)
+        .into_iter()
+        .map(|(system, adapter)| match adapter {
+            Some(adapter) => IntegrationInfo::of(system, &adapter, false),
+            None => IntegrationInfo {
+                demo,
+                ..IntegrationInfo::not_configured(system)
+            },
+        })
+        .collect()
+}
+
+/// Each external system by its journal name, with its adapter's set-up when configured.
+pub fn adapters(config: &Config) -> Vec<(&'static str, Option<jospar_adapter::AdapterConfig>)> {
+    let adapter = |url: Option<&String>, credentials: Credentials| {
+        url.map(|url| config.adapter(url, credentials))
     };
     let bearer = |token: &str| Credentials::Bearer(Secret::new(token));
     vec![
-        described(
+        (
             "shep",
-            config.shep_url.as_ref(),
-            Credentials::InMessage {
-                user: config.shep_sender_id.clone(),
-                password: Secret::new(&config.shep_password),
-            },
+            adapter(
+                config.shep_url.as_ref(),
+                Credentials::InMessage {
+                    user: config.shep_sender_id.clone(),
+                    password: Secret::new(&config.shep_password),
+                },
+            ),
         ),
-        described(
+        (
             "ncanode",
-            config
-                .shep_ncanode_url
-                .as_ref()
-                .or(config.eds_ncanode_url.as_ref()),
-            Credentials::None,
+            adapter(
+                config
+                    .shep_ncanode_url
+                    .as_ref()
+                    .or(config.eds_ncanode_url.as_ref()),
+                Credentials::None,
+            ),
         ),
-        described(
+        (
             "passport",
-            config.passport_url.as_ref(),
-            bearer(&config.passport_token),
+            adapter(config.passport_url.as_ref(), bearer(&config.passport_token)),
         ),
-        described(
+        (
             "obportal",
-            config.open_budgets_url.as_ref(),
-            bearer(&config.open_budgets_token),
+            adapter(
+                config.open_budgets_url.as_ref(),
+                bearer(&config.open_budgets_token),
+            ),
         ),
-        described(
+        (
             jospar_emin::SYSTEM,
-            config.emin_url.as_ref(),
-            bearer(&config.emin_token),
+            adapter(config.emin_url.as_ref(), bearer(&config.emin_token)),
         ),
-        described(
+        (
             jospar_ebkservice::SYSTEM,
-            config.ebk_url.as_ref(),
-            bearer(&config.ebk_token),
+            adapter(config.ebk_url.as_ref(), bearer(&config.ebk_token)),
         ),
     ]
 }

@@ -8,5 +8,6 @@ pub mod demo;
 pub mod demo_workflow;
 pub mod exchange;
 pub mod scale;
+pub mod selfcheck;
 pub mod signing;
 pub mod verify;

@@ -101,6 +101,15 @@ enum Command {
         #[arg(long, conflicts_with = "head")]
         no_head: bool,
     },
+    /// The monthly self-check, now (issue 30): verify, the database's integrity check, the
+    /// newest backup restored into a scratch database, the expiry of the EDS trust roots and
+    /// the API tokens, each configured integration; the report is kept for the system
+    /// administrator and printed (exit 1 when a check fails).
+    Selfcheck {
+        /// The language of the printed report: kk or ru.
+        #[arg(long, default_value = "ru")]
+        lang: String,
+    },
     /// Write a consistent copy of the database (works while the server runs), and print the
     /// head of the audit chain (also written to audit-head-*.json beside the copy).
     Backup {
@@ -513,6 +522,20 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             }
             Ok(())
         }
+        Command::Selfcheck { lang } => {
+            let tr = jospar_i18n::Tr(jospar_i18n::Lang::parse(&lang).context("--lang: kk or ru")?);
+            let db = open(&config).await?;
+            let who = jospar_store::Who {
+                login: "jospar selfcheck".to_string(),
+                ..jospar_store::Who::system()
+            };
+            let report = jospar::selfcheck::run(&db, &config, &who).await?;
+            print!("{}", jospar_service::selfcheck::text(&report, &tr));
+            if report.failed() {
+                bail!("the self-check failed (report {})", report.id);
+            }
+            Ok(())
+        }
         Command::Migrate => {
             open(&config).await?;
             println!("migrations applied to {}", config.redacted_url());
@@ -526,7 +549,8 @@ async fn run(command: Command, config: &Config) -> Result<()> {
             };
             // The head first: the copy then holds it.
             let head = db.audit_head().await?;
-            db.backup_to(&path, &config.database_url).await?;
+            let counts = db.backup_to(&path, &config.database_url).await?;
+            backup::write_counts(&path, &counts)?;
             println!("backup written to {}", path.display());
             let folder = path
                 .parent()
@@ -768,6 +792,7 @@ async fn serve(
         Err(e) => tracing::error!("reading the audit chain's head: {e}"),
     }
     exchange::spawn_final_reports(db.clone());
+    jospar::selfcheck::spawn_monthly(db.clone(), config.clone());
     if let Some(smtp) = config.smtp() {
         jospar_notify::mail::spawn_mailer(
             db.clone(),

@@ -356,3 +356,20 @@ pub async fn api_token_user(
         None => Ok(None),
     }
 }
+
+/// A token in use (neither revoked nor expired on `today`): its owner's login, its name and
+/// the last day it works; the self-check warns of those about to end (issue 30).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TokenInUse {
+    pub login: String,
+    pub name: String,
+    pub expires_on: NaiveDate,
+}
+
+/// The tokens in use on `today`, those ending first first.
+pub async fn api_tokens_in_use(db: &Db, today: NaiveDate) -> Result<Vec<TokenInUse>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as::<_, TokenInUse>(
+        "SELECT u.login, t.name, t.expires_on FROM api_tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.revoked = FALSE AND t.expires_on >= $1 ORDER BY t.expires_on, u.login, t.name")
+        .bind(today).fetch_all(pool).await)?)
+}

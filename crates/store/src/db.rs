@@ -212,42 +212,6 @@ impl Db {
         Ok(tables)
     }
 
-    /// A consistent copy of the database while the server runs (P-7): `VACUUM INTO` on SQLite
-    /// (a transactionally consistent snapshot), `pg_dump` in custom format on PostgreSQL.
-    pub async fn backup_to(&self, path: &std::path::Path, url: &str) -> Result<(), StoreError> {
-        match self {
-            Db::Sqlite(pool) => {
-                if path.exists() {
-                    return Err(StoreError::Other(format!(
-                        "{} already exists",
-                        path.display()
-                    )));
-                }
-                let target = path.to_string_lossy().to_string();
-                sqlx::query("VACUUM INTO $1")
-                    .bind(target)
-                    .execute(pool)
-                    .await?;
-                Ok(())
-            }
-            Db::Postgres(_) => {
-                let status = tokio::process::Command::new("pg_dump")
-                    .arg("--format=custom")
-                    .arg("--file")
-                    .arg(path)
-                    .arg(url)
-                    .status()
-                    .await
-                    .map_err(|e| StoreError::Other(format!("pg_dump: {e}")))?;
-                if status.success() {
-                    Ok(())
-                } else {
-                    Err(StoreError::Other(format!("pg_dump exited with {status}")))
-                }
-            }
-        }
-    }
-
     pub async fn close(&self) {
         match self {
             Db::Sqlite(pool) => pool.close().await,

@@ -11,9 +11,11 @@ pub mod audit;
 pub mod bulk;
 pub mod calendar;
 mod db;
+pub mod health;
 
 pub use audit::{AuditEntry, AuditFilter, AuditHead, AuditRecord, ChainBreak, ChainCheck, Who};
 pub use db::{Db, Engine, StoreError, Tx};
+pub use health::{Integrity, TableCounts};
 pub use sqlx;
 
 /// Runs `$body` with `$pool` bound to the concrete pool of `$db`.

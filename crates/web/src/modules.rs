@@ -31,8 +31,8 @@ pub fn module_of(path: &str) -> Option<Module> {
         | "training"
         | "training-sessions" => Module::Oversight,
         "open-budget" => Module::OpenBudget,
-        "orgs" | "users" | "budgets" | "classification" | "goods" | "integrations" | "calendar"
-        | "audit" => Module::Configuration,
+        "orgs" | "users" | "budgets" | "classification" | "goods" | "integrations"
+        | "selfcheck" | "calendar" | "audit" => Module::Configuration,
         _ => return None,
     };
     Some(module)

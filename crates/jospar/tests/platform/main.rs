@@ -25,6 +25,7 @@ mod oversight;
 mod printed;
 mod request_file;
 mod restore;
+mod selfcheck;
 mod story;
 mod treasury_stream;
 mod workdesk;

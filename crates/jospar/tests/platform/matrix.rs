@@ -687,6 +687,21 @@ async fn every_route_refuses_what_it_must() {
             body: Some(json!({"reason": "нет"})),
             expect: "ARRRRRR",
         },
+        // The self-check's reports: the system administrator's alone.
+        Case {
+            method: "get",
+            route: "/selfcheck/reports",
+            path: "/selfcheck/reports".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
+        Case {
+            method: "get",
+            route: "/selfcheck/reports/{id}",
+            path: "/selfcheck/reports/1".into(),
+            body: None,
+            expect: "ARRRRRR",
+        },
         Case {
             method: "post",
             route: "/integrations/emin/run",

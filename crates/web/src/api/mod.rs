@@ -20,6 +20,7 @@ mod oversight;
 mod planning;
 mod platform;
 mod reports;
+mod selfcheck;
 mod staffing;
 
 use crate::AppState;
@@ -46,6 +47,7 @@ fn api() -> Api {
     let api = goods::routes(api);
     let api = integrations::routes(api);
     let api = ebk_changes::routes(api);
+    let api = selfcheck::routes(api);
     let api = staffing::routes(api);
     let api = execution::routes(api);
     let api = oversight::routes(api);

@@ -27,6 +27,7 @@ mod reports;
 mod requests;
 mod revenues;
 mod search;
+mod selfcheck;
 mod session;
 mod staffing;
 mod transfers;
@@ -54,6 +55,7 @@ pub fn menu() -> Vec<MenuEntry> {
         ebk_changes::MENU,
         goods::MENU,
         integrations::MENU,
+        selfcheck::MENU,
         code_requests::MENU,
         adhoc::MENU,
         users::MENU,
@@ -74,6 +76,7 @@ pub fn routes() -> Router<AppState> {
         .merge(ebk_changes::routes())
         .merge(goods::routes())
         .merge(integrations::routes())
+        .merge(selfcheck::routes())
         .merge(code_requests::routes())
         .merge(adhoc::routes())
         .merge(users::routes())
