@@ -62,6 +62,8 @@ code_enum!(
         Plans = "plans",
         /// Treasury forms, their imports and the exchange with the Treasury
         Treasury = "treasury",
+        /// The development budget: investment projects, procurement contracts
+        Development = "development",
         /// Reports
         Reports = "reports",
         /// Applications of the representative and audit bodies

@@ -31,9 +31,20 @@ pub const PAGE_LIMIT: u32 = 500;
 
 /// Which list of a customer.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
 )]
 #[serde(rename_all = "lowercase")]
+#[schema(as = ProcurementKind)]
 pub enum Kind {
     Plans,
     Contracts,

@@ -78,6 +78,11 @@ pub struct Config {
     /// Seconds between pulls in `serve`; each asks for the forms on the 1st of the current
     /// month, and a form that has not changed changes nothing (JOSPAR_EMIN_INTERVAL).
     pub emin_interval: u64,
+    /// The procurement portal goszakup.gov.kz, OWS v3 (DB-2): its base URL
+    /// (`https://ows.goszakup.gov.kz`) and bearer token; none = its pages come only as files
+    /// (JOSPAR_GOSZAKUP_URL, JOSPAR_GOSZAKUP_TOKEN).
+    pub goszakup_url: Option<String>,
+    pub goszakup_token: String,
     /// The ЕБК service (seed 004 integration 3): its base URL and bearer token; none = the
     /// classification comes as files (JOSPAR_EBK_URL, JOSPAR_EBK_TOKEN).
     pub ebk_url: Option<String>,
@@ -146,6 +151,8 @@ impl Default for Config {
             emin_bins: String::new(),
             emin_forms: String::new(),
             emin_interval: 3600,
+            goszakup_url: None,
+            goszakup_token: String::new(),
             ebk_url: None,
             ebk_token: String::new(),
             ebk_interval: 86_400,

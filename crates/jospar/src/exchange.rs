@@ -88,6 +88,10 @@ pub fn adapters(config: &Config) -> Vec<(&'static str, Option<jospar_adapter::Ad
             jospar_ebkservice::SYSTEM,
             adapter(config.ebk_url.as_ref(), bearer(&config.ebk_token)),
         ),
+        (
+            jospar_goszakup::SYSTEM,
+            adapter(config.goszakup_url.as_ref(), bearer(&config.goszakup_token)),
+        ),
     ]
 }
 
@@ -390,6 +394,20 @@ pub fn spawn_emin_worker(db: Db, service: EminService, interval: Duration) {
             }
         }
     });
+}
+
+/// The procurement portal when `goszakup_url` is set.
+pub fn goszakup_from_config(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Option<Arc<dyn jospar_goszakup::ProcurementPortal>> {
+    config.goszakup_url.as_ref().map(|url| {
+        let bearer = Credentials::Bearer(Secret::new(&config.goszakup_token));
+        Arc::new(jospar_goszakup::HttpGoszakup::with_config(
+            config.adapter(url, bearer),
+            journal,
+        )) as Arc<dyn jospar_goszakup::ProcurementPortal>
+    })
 }
 
 /// The ЕБК service when `ebk_url` is set.

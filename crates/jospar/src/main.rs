@@ -357,6 +357,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                 passport: exchange::passport_from_config(&config, journal.clone()),
                 open_budgets: exchange::open_budgets_from_config(&config, journal.clone()),
                 emin: exchange::emin_from_config(&config, journal.clone())?,
+                goszakup: exchange::goszakup_from_config(&config, journal.clone()),
                 ebk: exchange::ebk_from_config(&config, journal),
                 integrations: exchange::integrations(&config, false),
             };
@@ -394,6 +395,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                     exchange::start_demo_open_budgets(&config, journal.clone()).await?,
                 ),
                 emin: Some(exchange::start_demo_emin(&config, journal.clone()).await?),
+                goszakup: exchange::goszakup_from_config(&config, journal.clone()),
                 ebk: Some(exchange::start_demo_ebk(&config, journal).await?),
                 integrations: exchange::integrations(&config, true),
             };
@@ -739,6 +741,7 @@ struct Portals {
     passport: Option<Arc<dyn jospar_passport::RegionPassport>>,
     open_budgets: Option<Arc<dyn jospar_obportal::OpenBudgets>>,
     emin: Option<jospar_execution::usecases::emin::EminService>,
+    goszakup: Option<Arc<dyn jospar_goszakup::ProcurementPortal>>,
     ebk: Option<Arc<dyn jospar_ebkservice::EbkService>>,
     /// How each is set up, for the exchange monitor.
     integrations: Vec<jospar_adapter::IntegrationInfo>,
@@ -777,6 +780,7 @@ async fn serve(
         passport,
         open_budgets,
         emin,
+        goszakup,
         ebk,
         integrations,
     } = portals;
@@ -823,6 +827,7 @@ async fn serve(
             passport,
             open_budgets,
             emin,
+            goszakup,
             ebk,
             integrations,
         },

@@ -47,15 +47,7 @@ impl HttpError for AppError {
                     .iter()
                     .map(|(name, value)| {
                         if *name == "field" {
-                            let field_key = format!("field-{value}");
-                            (
-                                *name,
-                                if tr.has(&field_key) {
-                                    tr.t(&field_key)
-                                } else {
-                                    value.clone()
-                                },
-                            )
+                            (*name, field_label(tr, value))
                         } else {
                             (*name, value.clone())
                         }
@@ -88,4 +80,22 @@ impl HttpError for AppError {
 /// A page that could not be rendered is an internal error.
 pub fn render_error(e: askama::Error) -> AppError {
     AppError::Internal(e.to_string())
+}
+
+/// A field's name as the user reads it: `field-{name}` translated, and a table's row
+/// (`financing[2]`) as the table's name and the row's number.
+fn field_label(tr: &Tr, value: &str) -> String {
+    let label = |name: &str| {
+        let key = format!("field-{name}");
+        tr.has(&key).then(|| tr.t(&key))
+    };
+    if let Some((name, row)) = value
+        .strip_suffix(']')
+        .and_then(|rest| rest.split_once('['))
+        .filter(|(_, row)| !row.is_empty() && row.bytes().all(|b| b.is_ascii_digit()))
+        && let Some(table) = label(name)
+    {
+        return tr.args("field-row", &[("field", table), ("row", row.to_string())]);
+    }
+    label(value).unwrap_or_else(|| value.to_string())
 }

@@ -65,6 +65,8 @@ pub struct WebConfig {
     pub emin: Option<jospar_execution::usecases::emin::EminService>,
     /// The ЕБК service (seed 004 integration 3); none = the classification comes as files.
     pub ebk: Option<Arc<dyn jospar_ebkservice::EbkService>>,
+    /// The procurement portal (DB-2); none = its pages come only as files.
+    pub goszakup: Option<Arc<dyn jospar_goszakup::ProcurementPortal>>,
     /// How each external system is set up, for the exchange monitor (no secrets).
     pub integrations: Vec<jospar_adapter::IntegrationInfo>,
 }

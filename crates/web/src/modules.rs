@@ -24,6 +24,7 @@ pub fn module_of(path: &str) -> Option<Module> {
         "staffing" | "pay-reference" => Module::Staffing,
         "plans" | "financing-plans" | "receipt-plans" => Module::Plans,
         "execution" | "treasury-exchange" => Module::Treasury,
+        "investment-projects" | "procurement" => Module::Development,
         "reports" => Module::Reports,
         "oversight"
         | "oversight-access"

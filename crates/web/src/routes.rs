@@ -70,6 +70,7 @@ pub enum Module {
     Budget,
     Staffing,
     Execution,
+    Development,
     Oversight,
     OpenBudget,
     Reports,

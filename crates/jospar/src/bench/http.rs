@@ -100,6 +100,7 @@ pub async fn serve(db: &Db) -> Result<(String, tokio::task::JoinHandle<std::io::
             passport: None,
             open_budgets: None,
             emin: None,
+            goszakup: None,
             ebk: None,
             integrations: Vec::new(),
         },

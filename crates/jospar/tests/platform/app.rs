@@ -42,6 +42,8 @@ pub struct TestApp {
     pub emin: Arc<jospar_emin::testkit::FakeEMinfin>,
     /// The fake ЕБК service the app receives change sets from (issue 24), token `test-token`.
     pub ebk: Arc<jospar_ebkservice::testkit::FakeEbkService>,
+    /// The fake procurement portal (issue 25), token `test-token`, two items a page.
+    pub goszakup: Arc<jospar_goszakup::testkit::FakeGoszakup>,
 }
 
 pub const SHEP_SENDER: &str = "JOSPAR-TEST";
@@ -202,7 +204,18 @@ pub async fn spawn_loaded(engine: Engine, scale: Option<jospar::scale::Scale>) -
             .bearer("test-token"),
         Arc::new(jospar_execution::journal::DbJournal::new(db.clone())),
     );
+    let goszakup = jospar_goszakup::testkit::FakeGoszakup::spawn("test-token", 2)
+        .await
+        .expect("fake procurement portal");
+    let goszakup_client = jospar_goszakup::HttpGoszakup::with_config(
+        jospar_adapter::AdapterConfig::new(&goszakup.url())
+            .timeout(Duration::from_secs(2))
+            .retries(0)
+            .bearer("test-token"),
+        Arc::new(jospar_execution::journal::DbJournal::new(db.clone())),
+    );
     let config = jospar_web::WebConfig {
+        goszakup: Some(Arc::new(goszakup_client)),
         ebk: Some(Arc::new(ebk_client)),
         emin: Some(jospar_execution::usecases::emin::EminService {
             gateway: Arc::new(emin_client),
@@ -250,6 +263,7 @@ pub async fn spawn_loaded(engine: Engine, scale: Option<jospar::scale::Scale>) -
         open_budgets: Arc::new(open_budgets),
         emin: Arc::new(emin),
         ebk: Arc::new(ebk),
+        goszakup: Arc::new(goszakup),
     })
 }
 

@@ -12,6 +12,7 @@ mod browser;
 mod budget;
 mod codes;
 mod consolidation;
+mod devbudget;
 mod ebk_service;
 mod emin;
 mod entry;

@@ -242,6 +242,15 @@ async fn every_route_refuses_what_it_must() {
     let form_149: serde_json::Value =
         serde_json::from_str(include_str!("../../../../data/forms/149.json")).expect("form");
     let new_org = |parent: i64| json!({"parent_id": parent, "kind": "institution", "budget_id": budget, "name_ru": "Матрица", "name_kk": "Матрица"});
+    let (_, project) = crate::story::send_json(
+        &app,
+        "post",
+        "/investment-projects",
+        tokens[2].as_deref().expect("abp.edu"),
+        crate::devbudget::project_body(edu),
+    )
+    .await;
+    let project = project["id"].as_i64().expect("a project");
     let cases = vec![
         Case {
             method: "get",
@@ -686,6 +695,74 @@ async fn every_route_refuses_what_it_must() {
             path: "/classification/change-sets/NONE/reject".into(),
             body: Some(json!({"reason": "нет"})),
             expect: "ARRRRRR",
+        },
+        // The development budget: projects read in the administrator's subtree, entered by
+        // who enters there; an organisation's procurement likewise (the economist reads the
+        // administrator through the auditor's grant given above).
+        Case {
+            method: "get",
+            route: "/investment-projects",
+            path: "/investment-projects".into(),
+            body: None,
+            expect: "AAAAAAR",
+        },
+        Case {
+            method: "post",
+            route: "/investment-projects",
+            path: "/investment-projects".into(),
+            body: Some(crate::devbudget::project_body(edu)),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "get",
+            route: "/investment-projects/{id}",
+            path: format!("/investment-projects/{project}"),
+            body: None,
+            expect: "AAAARAR",
+        },
+        Case {
+            method: "put",
+            route: "/investment-projects/{id}",
+            path: format!("/investment-projects/{project}"),
+            body: Some(
+                json!({"version": 1, "project": crate::devbudget::project_body(edu), "reason": null}),
+            ),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "get",
+            route: "/procurement/{org}/contracts",
+            path: format!("/procurement/{edu}/contracts"),
+            body: None,
+            expect: "AAAARAR",
+        },
+        Case {
+            method: "get",
+            route: "/procurement/{org}/plans",
+            path: format!("/procurement/{edu}/plans"),
+            body: None,
+            expect: "AAAARAR",
+        },
+        Case {
+            method: "post",
+            route: "/procurement/{org}/load/{kind}",
+            path: format!("/procurement/{edu}/load/contracts"),
+            body: None,
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "post",
+            route: "/procurement/{org}/import/{kind}",
+            path: format!("/procurement/{edu}/import/plans"),
+            body: None,
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "put",
+            route: "/procurement/{org}/contracts/{contract}/project",
+            path: format!("/procurement/{edu}/contracts/1/project"),
+            body: Some(json!({"project_id": null})),
+            expect: "RAARRRR",
         },
         // The self-check's reports: the system administrator's alone.
         Case {

@@ -28,7 +28,7 @@ pub(super) fn routes(api: Api) -> Api {
         .answers::<SystemStatus>()
         .get(
             "/integrations/journal",
-            "Every attempt of an exchange, newest first: ?system=shep|ncanode|passport|obportal|emin|ebk&outcome=ok|error, paged",
+            "Every attempt of an exchange, newest first: ?system=shep|ncanode|passport|obportal|emin|ebk|goszakup&outcome=ok|error, paged",
             Access::SystemConfigure,
             false,
             journal,

@@ -10,6 +10,8 @@ mod adhoc;
 mod budget;
 mod code_requests;
 mod common;
+mod devbudget;
+pub(crate) use devbudget::kind as devbudget_kind;
 mod ebk_changes;
 mod execution;
 mod goods;
@@ -48,6 +50,7 @@ fn api() -> Api {
     let api = integrations::routes(api);
     let api = ebk_changes::routes(api);
     let api = selfcheck::routes(api);
+    let api = devbudget::routes(api);
     let api = staffing::routes(api);
     let api = execution::routes(api);
     let api = oversight::routes(api);

@@ -36,7 +36,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The systems a journal row may name, in the order the monitor lists them.
-const SYSTEMS: [&str; 6] = ["shep", "ncanode", "passport", "obportal", "emin", "ebk"];
+const SYSTEMS: [&str; 7] = [
+    "shep", "ncanode", "passport", "obportal", "emin", "ebk", "goszakup",
+];
 
 pub struct SystemLine {
     system: String,

@@ -7,6 +7,7 @@ mod budget;
 mod classification;
 mod code_requests;
 mod common;
+mod devbudget;
 mod ebk_changes;
 mod exchange;
 mod execution;
@@ -49,6 +50,7 @@ pub fn menu() -> Vec<MenuEntry> {
         staffing::MENU,
         plans::MENU,
         execution::MENU,
+        devbudget::MENU,
         exchange::MENU,
         reports::MENU,
         classification::MENU,
@@ -76,6 +78,7 @@ pub fn routes() -> Router<AppState> {
         .merge(ebk_changes::routes())
         .merge(goods::routes())
         .merge(integrations::routes())
+        .merge(devbudget::routes())
         .merge(selfcheck::routes())
         .merge(code_requests::routes())
         .merge(adhoc::routes())

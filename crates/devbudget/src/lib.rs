@@ -1,0 +1,6 @@
+//! The development budget (issue 25; technical specification section 9, DB-1…DB-4): the
+//! register of budget investment projects ([`projects`]) and what the procurement portal
+//! knows of their purchases ([`procurement`]).
+
+pub mod procurement;
+pub mod projects;
