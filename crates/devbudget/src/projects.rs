@@ -10,7 +10,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use jospar_access::{Error, Principal, Result, Right};
 use jospar_core::listing::{ListQuery, Listable, Listed, SortKey};
-use jospar_store::{AuditEntry, Db, StoreError, Tx, exec_tx, on_db, on_tx};
+use jospar_store::{AuditEntry, Db, StoreError, Tx, Who, exec_tx, on_db, on_tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -203,11 +203,11 @@ pub fn validate(input: &ProjectInput) -> Result<()> {
             vec![
                 (
                     "financed",
-                    jospar_core::money::Tenge::from_tiyn(financed).format_thousands(),
+                    jospar_core::money::Tenge::from_tiyn(financed).to_string(),
                 ),
                 (
                     "cost",
-                    jospar_core::money::Tenge::from_tiyn(input.total_cost_tiyn).format_thousands(),
+                    jospar_core::money::Tenge::from_tiyn(input.total_cost_tiyn).to_string(),
                 ),
             ],
         ));
@@ -360,9 +360,15 @@ async fn require_admin_org(db: &Db, org_id: i64) -> Result<()> {
     }
 }
 
-/// Registers a project with a new МИЖ, audited.
+/// Registers a project with a new МИЖ for who may enter data of its administrator.
 pub async fn create(db: &Db, p: &Principal, input: ProjectInput) -> Result<Project> {
     p.require(Right::Enter, input.admin_org_id)?;
+    register(db, &p.who(), input).await
+}
+
+/// Registers a checked project with a new МИЖ, audited as `who` (the caller has checked the
+/// rights; the demo registers as the system).
+pub async fn register(db: &Db, who: &Who, input: ProjectInput) -> Result<Project> {
     validate(&input)?;
     require_admin_org(db, input.admin_org_id).await?;
     let mut tx = db.begin().await?;
@@ -388,7 +394,7 @@ pub async fn create(db: &Db, p: &Principal, input: ProjectInput) -> Result<Proje
     .map_err(StoreError::from)?;
     write_parts(&mut tx, &project).await?;
     tx.audit(AuditEntry {
-        who: &p.who(),
+        who,
         org_id: Some(i.admin_org_id),
         entity: "investment_project",
         entity_id: project.id.to_string(),

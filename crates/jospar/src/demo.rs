@@ -116,6 +116,10 @@ struct DemoRole {
     org: String,
 }
 
+/// The BIN of the demo's education administrator, whose procurement the demo's stand-in of the
+/// portal serves (`data/goszakup`).
+pub const PROCUREMENT_CUSTOMER: &str = "120440167618";
+
 /// Loads the classification and the demo region unless the database already has organisations.
 /// Returns whether anything was loaded.
 pub async fn load_if_empty(db: &Db) -> Result<bool> {
@@ -601,5 +605,56 @@ async fn load_region(db: &Db) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// The demo's investment project: a school the education administrator builds, financed by a
+/// republican transfer and local money, with the contracts of the demo's procurement portal
+/// (`data/goszakup`) to link to it. Illustrative: the shipped data names no Mangystau project.
+pub async fn load_investment_project(db: &Db) -> Result<()> {
+    use jospar_devbudget::projects::{ConstructionObject, Financing, ProjectInput};
+    let Some(edu) = repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .find(|o| o.bin.as_deref() == Some(PROCUREMENT_CUSTOMER))
+    else {
+        return Ok(());
+    };
+    let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).context("a date");
+    let financing = |year, source: &str, tenge: i64| Financing {
+        year,
+        source: source.to_string(),
+        amount_tiyn: tenge * 100,
+    };
+    let input = ProjectInput {
+        name_ru: "Строительство общеобразовательной школы на 600 мест в 34 микрорайоне г. Актау"
+            .into(),
+        name_kk: "Ақтау қаласының 34 шағын ауданында 600 орындық жалпы білім беретін мектеп салу"
+            .into(),
+        admin_org_id: edu.id,
+        program: "032".into(),
+        subprogram: "015".into(),
+        sphere: "education".into(),
+        kind: "construction".into(),
+        state: "in_progress".into(),
+        kato: "471010000".into(),
+        starts_on: date(2027, 2, 1)?,
+        ends_on: date(2028, 8, 31)?,
+        total_cost_tiyn: 2_300_000_000 * 100,
+        financing: vec![
+            financing(2027, "republican", 1_200_000_000),
+            financing(2027, "local", 300_000_000),
+            financing(2028, "local", 800_000_000),
+        ],
+        objects: vec![ConstructionObject {
+            name_ru: "Здание школы на 600 мест".into(),
+            name_kk: "600 орындық мектеп ғимараты".into(),
+            kato: "471010000".into(),
+            cost_tiyn: 2_100_000_000 * 100,
+        }],
+    };
+    jospar_devbudget::projects::register(db, &jospar_store::Who::system(), input)
+        .await
+        .map_err(|e| anyhow::anyhow!("the demo's investment project: {e}"))?;
     Ok(())
 }

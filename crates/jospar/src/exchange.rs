@@ -410,6 +410,45 @@ pub fn goszakup_from_config(
     })
 }
 
+/// The configured procurement portal, or a stand-in on this machine for the demo serving the
+/// constructed samples of `data/goszakup` (the education administrator's contracts and plan
+/// points), two items a page.
+pub async fn start_demo_goszakup(
+    config: &Config,
+    journal: Arc<dyn ExchangeJournal>,
+) -> Result<Arc<dyn jospar_goszakup::ProcurementPortal>> {
+    if let Some(configured) = goszakup_from_config(config, journal.clone()) {
+        return Ok(configured);
+    }
+    let token = "demo-token";
+    let fake = jospar_goszakup::testkit::FakeGoszakup::spawn(token, 2).await?;
+    let samples = [
+        (
+            jospar_goszakup::Kind::Contracts,
+            include_str!("../../../data/goszakup/demo-contracts.jsonl"),
+        ),
+        (
+            jospar_goszakup::Kind::Plans,
+            include_str!("../../../data/goszakup/demo-plans.jsonl"),
+        ),
+    ];
+    for (kind, lines) in samples {
+        for item in lines.lines().filter(|l| !l.trim().is_empty()) {
+            fake.put(kind, crate::demo::PROCUREMENT_CUSTOMER, item);
+        }
+    }
+    println!(
+        "Demo procurement portal (a stand-in for goszakup.gov.kz) on {}",
+        fake.url()
+    );
+    let bearer = Credentials::Bearer(Secret::new(token));
+    // The fake keeps serving after its handle is dropped, for as long as the process runs.
+    Ok(Arc::new(jospar_goszakup::HttpGoszakup::with_config(
+        config.adapter(&fake.url(), bearer),
+        journal,
+    )))
+}
+
 /// The ЕБК service when `ebk_url` is set.
 pub fn ebk_from_config(
     config: &Config,

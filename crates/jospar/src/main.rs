@@ -376,6 +376,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                     if demo::load_if_empty(&db).await? {
                         demo::load_treasury_forms(&db).await?;
                         demo::load_open_budget(&db).await?;
+                        demo::load_investment_project(&db).await?;
                         jospar::demo_workflow::load_workflow(&db).await?;
                     }
                 }
@@ -395,7 +396,7 @@ async fn run(command: Command, config: &Config) -> Result<()> {
                     exchange::start_demo_open_budgets(&config, journal.clone()).await?,
                 ),
                 emin: Some(exchange::start_demo_emin(&config, journal.clone()).await?),
-                goszakup: exchange::goszakup_from_config(&config, journal.clone()),
+                goszakup: Some(exchange::start_demo_goszakup(&config, journal.clone()).await?),
                 ebk: Some(exchange::start_demo_ebk(&config, journal).await?),
                 integrations: exchange::integrations(&config, true),
             };

@@ -309,8 +309,8 @@ async fn form_page(
         page: Page::new(ctx, "projects-title", "investment-projects").document(
             title,
             vec![(
-                ctx.tr.t("projects-title"),
                 "/investment-projects".to_string(),
+                ctx.tr.t("projects-title"),
             )],
         ),
         id,
@@ -570,7 +570,14 @@ async fn procurement_page_with(
     let asked: OrgQuery = ctx.query_params();
     let org = org
         .or_else(|| asked.org.parse().ok())
-        .or_else(|| customers.first().map(|o| o.id))
+        .or_else(|| {
+            // The user's own organisation first, when it buys through the portal.
+            customers
+                .iter()
+                .find(|o| o.id == p.user.org_id)
+                .or(customers.first())
+                .map(|o| o.id)
+        })
         .filter(|id| customers.iter().any(|o| o.id == *id));
     let params: ListParams = ctx.query_params();
     let query = params.query();
@@ -591,7 +598,7 @@ async fn procurement_page_with(
                         c.name_ru.clone()
                     },
                     year: c.fin_year,
-                    signed: c.sign_date.clone().unwrap_or_default(),
+                    signed: signed_on(c.sign_date.as_deref()),
                     sum: money(c.sum_with_vat),
                     executed: money(c.executed_with_vat),
                     deleted: c.deleted,
@@ -809,4 +816,12 @@ async fn link(
 /// A date field of a form, refused naming it.
 fn date_field(fields: &Fields, name: &str) -> Result<chrono::NaiveDate, jospar_access::Error> {
     jospar_access::parse_date(field(fields, name), name)
+}
+
+/// The day a contract was signed, as people read dates (the portal gives date and time).
+fn signed_on(sign_date: Option<&str>) -> String {
+    let text = sign_date.unwrap_or_default();
+    text.get(..10)
+        .and_then(|day| chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
+        .map_or_else(|| text.to_string(), |day| crate::view::date(&day))
 }
