@@ -13,6 +13,7 @@ use jospar_core::listing::{ListQuery, Listable, Listed, SortKey};
 use jospar_store::{AuditEntry, Db, StoreError, Tx, Who, exec_tx, on_db, on_tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::HashMap;
 
 /// Spheres of the projects (the functional groups they build for).
 pub const SPHERES: [&str; 9] = [
@@ -286,30 +287,34 @@ async fn all(db: &Db) -> Result<Vec<Project>, StoreError> {
     let objects: Vec<(i64, String, String, String, i64)> = on_db!(db, pool => sqlx::query_as(
         "SELECT project_id, name_ru, name_kk, kato, cost FROM investment_project_objects ORDER BY project_id, id")
         .fetch_all(pool).await)?;
+    let mut financing_of: HashMap<i64, Vec<Financing>> = HashMap::new();
+    for (project, year, source, amount) in financing {
+        financing_of.entry(project).or_default().push(Financing {
+            year: i32::try_from(year).unwrap_or_default(),
+            source,
+            amount_tiyn: amount,
+        });
+    }
+    let mut objects_of: HashMap<i64, Vec<ConstructionObject>> = HashMap::new();
+    for (project, name_ru, name_kk, kato, cost) in objects {
+        objects_of
+            .entry(project)
+            .or_default()
+            .push(ConstructionObject {
+                name_ru,
+                name_kk,
+                kato,
+                cost_tiyn: cost,
+            });
+    }
     Ok(rows
         .into_iter()
         .map(|row| {
             let id = row.id;
-            let financing = financing
-                .iter()
-                .filter(|f| f.0 == id)
-                .map(|(_, year, source, amount)| Financing {
-                    year: i32::try_from(*year).unwrap_or_default(),
-                    source: source.clone(),
-                    amount_tiyn: *amount,
-                })
-                .collect();
-            let objects = objects
-                .iter()
-                .filter(|o| o.0 == id)
-                .map(|(_, name_ru, name_kk, kato, cost)| ConstructionObject {
-                    name_ru: name_ru.clone(),
-                    name_kk: name_kk.clone(),
-                    kato: kato.clone(),
-                    cost_tiyn: *cost,
-                })
-                .collect();
-            row.into_project(financing, objects)
+            row.into_project(
+                financing_of.remove(&id).unwrap_or_default(),
+                objects_of.remove(&id).unwrap_or_default(),
+            )
         })
         .collect())
 }

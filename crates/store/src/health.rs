@@ -171,34 +171,29 @@ impl Db {
     }
 }
 
+/// The row count of every table listed by `$tables`, read on `$conn` (one body for both
+/// engines' connection types).
+macro_rules! count_tables {
+    ($conn:expr, $tables:expr) => {{
+        let conn = $conn;
+        let tables: Vec<String> = sqlx::query_scalar($tables).fetch_all(&mut *conn).await?;
+        let mut counts = TableCounts::new();
+        for table in tables {
+            let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT COUNT(*) FROM \"{table}\""
+            )))
+            .fetch_one(&mut *conn)
+            .await?;
+            counts.insert(table, n);
+        }
+        Ok(counts)
+    }};
+}
+
 async fn count_tables_sqlite(conn: &mut sqlx::SqliteConnection) -> Result<TableCounts, StoreError> {
-    let tables: Vec<String> = sqlx::query_scalar(SQLITE_TABLES)
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut counts = TableCounts::new();
-    for table in tables {
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM \"{table}\""
-        )))
-        .fetch_one(&mut *conn)
-        .await?;
-        counts.insert(table, n);
-    }
-    Ok(counts)
+    count_tables!(conn, SQLITE_TABLES)
 }
 
 async fn count_tables_postgres(conn: &mut sqlx::PgConnection) -> Result<TableCounts, StoreError> {
-    let tables: Vec<String> = sqlx::query_scalar(POSTGRES_TABLES)
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut counts = TableCounts::new();
-    for table in tables {
-        let n: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) FROM \"{table}\""
-        )))
-        .fetch_one(&mut *conn)
-        .await?;
-        counts.insert(table, n);
-    }
-    Ok(counts)
+    count_tables!(conn, POSTGRES_TABLES)
 }
