@@ -752,9 +752,16 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "post",
-            route: "/procurement/{org}/import/{kind}",
+            route: "/procurement/{org}/import/plans",
             path: format!("/procurement/{edu}/import/plans"),
-            body: None,
+            body: Some(json!({"total": 0, "next_page": "", "items": []})),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "post",
+            route: "/procurement/{org}/import/contracts",
+            path: format!("/procurement/{edu}/import/contracts"),
+            body: Some(json!({"total": 0, "next_page": null, "items": []})),
             expect: "RAARRRR",
         },
         Case {

@@ -21,6 +21,24 @@ pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
     })
 }
 
+/// A JSON body that must be an object: serde would also read a struct of optional fields
+/// from an array (`[null]`), which no client means.
+pub(crate) fn object_body<T: DeserializeOwned>(bytes: &Bytes) -> AppResult<T> {
+    let value: serde_json::Value = body(bytes)?;
+    if !value.is_object() {
+        return Err(AppError::Invalid {
+            key: "err-bad-json",
+            args: vec![("message", "expected a JSON object".to_string())],
+            field: None,
+        });
+    }
+    serde_json::from_value(value).map_err(|e| AppError::Invalid {
+        key: "err-bad-json",
+        args: vec![("message", e.to_string())],
+        field: None,
+    })
+}
+
 /// Mutations through the API need a bearer token: a browser session would need CSRF.
 pub(crate) fn writer(ctx: &Ctx) -> AppResult<&crate::ctx::Principal> {
     let p = ctx.user()?;

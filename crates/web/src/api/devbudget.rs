@@ -82,11 +82,20 @@ pub(super) fn routes(api: Api) -> Api {
         )
         .answer::<LoadOutcome>()
         .post(
-            "/procurement/{org}/import/{kind}",
-            "Import one page of the portal's JSON saved as a file (kind: plans or contracts): all or nothing, a refusal naming the item and the field",
+            "/procurement/{org}/import/plans",
+            "Import one page of the portal's plan points saved as a file (the portal's JSON): all or nothing, a refusal naming the item and the field",
             Access::Enter,
             false,
-            import,
+            import_plans,
+        )
+        .file_body(&["application/json"])
+        .answer::<Imported>()
+        .post(
+            "/procurement/{org}/import/contracts",
+            "Import one page of the portal's contracts saved as a file (the portal's JSON): all or nothing, a refusal naming the item and the field",
+            Access::Enter,
+            false,
+            import_contracts,
         )
         .file_body(&["application/json"])
         .answer::<Imported>()
@@ -236,13 +245,32 @@ struct Imported {
     items: i64,
 }
 
-async fn import(
+async fn import_plans(ctx: Ctx, Path(org): Path<i64>, bytes: Bytes) -> AppResult<Json<Imported>> {
+    import(ctx, org, Kind::Plans, bytes).await
+}
+
+async fn import_contracts(
     ctx: Ctx,
-    Path((org, list)): Path<(i64, String)>,
+    Path(org): Path<i64>,
     bytes: Bytes,
 ) -> AppResult<Json<Imported>> {
+    import(ctx, org, Kind::Contracts, bytes).await
+}
+
+/// A page that is no page of the portal is refused before anything else is looked at.
+async fn import(ctx: Ctx, org: i64, kind: Kind, bytes: Bytes) -> AppResult<Json<Imported>> {
     let p = writer(&ctx)?;
-    let kind = kind(&list)?;
+    let problem = match kind {
+        Kind::Plans => jospar_goszakup::page::parse_plans(&bytes).err(),
+        Kind::Contracts => jospar_goszakup::page::parse_contracts(&bytes).err(),
+    };
+    if let Some(problem) = problem {
+        return Err(jospar_access::Error::invalid_with(
+            "err-procurement-page",
+            "file",
+            vec![("problem", problem.to_string())],
+        ));
+    }
     Ok(Json(Imported {
         items: procurement::import_page(ctx.db(), p, org, kind, &bytes).await?,
     }))
@@ -259,7 +287,7 @@ async fn link(
     bytes: Bytes,
 ) -> AppResult<axum::http::StatusCode> {
     let p = writer(&ctx)?;
-    let b: LinkBody = body(&bytes)?;
+    let b: LinkBody = object_body(&bytes)?;
     procurement::link(ctx.db(), p, org, contract, b.project_id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
