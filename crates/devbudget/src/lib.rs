@@ -4,3 +4,6 @@
 
 pub mod procurement;
 pub mod projects;
+pub mod reports;
+
+pub use reports::REPORTS;

@@ -277,6 +277,12 @@ impl ProjectRow {
     }
 }
 
+/// Every project with its financing and objects, in the order of their МИЖ, whoever asks (the
+/// caller filters by the reader's rights).
+pub async fn every(db: &Db) -> Result<Vec<Project>, StoreError> {
+    all(db).await
+}
+
 /// Every project with its financing and objects, in the order of their МИЖ.
 async fn all(db: &Db) -> Result<Vec<Project>, StoreError> {
     let rows: Vec<ProjectRow> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(

@@ -13,6 +13,7 @@ static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
         ("budget", jospar_budget::REPORTS),
         ("budget", jospar_execution::BUDGET_REPORTS),
         ("execution", jospar_execution::REPORTS),
+        ("development", jospar_devbudget::REPORTS),
         ("open_budget", jospar_openbudget::REPORTS),
         ("oversight", jospar_oversight::REPORTS),
     ])

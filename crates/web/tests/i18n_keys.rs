@@ -223,3 +223,32 @@ fn every_field_an_error_names_has_a_label() {
         );
     }
 }
+
+/// Every report of the catalogue has its title, its source note and a label for each of its
+/// parameters in both languages (the report page shows them).
+#[test]
+fn every_report_and_its_parameters_are_labelled() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    for lang in ["ru", "kk"] {
+        let text = locale_text(root, lang);
+        let mut missing = Vec::new();
+        for report in jospar_web::reports::catalogue().iter() {
+            let keys = [
+                format!("report-{}", report.name),
+                format!("report-source-{}", report.name),
+            ];
+            let params = report
+                .params
+                .iter()
+                .map(|p| format!("report-param-{}", p.name));
+            for key in keys.into_iter().chain(params) {
+                if !text.contains(&format!("\n{key} =")) {
+                    missing.push(key);
+                }
+            }
+        }
+        missing.sort();
+        missing.dedup();
+        assert!(missing.is_empty(), "{lang}: no label for {missing:?}");
+    }
+}

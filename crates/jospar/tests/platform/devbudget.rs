@@ -323,6 +323,49 @@ async fn development_budget(app: &TestApp) {
     .expect("audit");
     assert!(audited >= 8, "{audited}");
 
+    // Report 8: the list of the projects from the register, with a year's financing by
+    // source and their totals; only the projects the reader may read.
+    let (status, report) = get_json(
+        app,
+        &abp,
+        "/reports/investment-projects?year=2027&format=json",
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let rows = report["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{report}");
+    let total = report["total"].as_array().expect("a total row");
+    let amounts: Vec<&Value> = total[total.len() - 3..].iter().collect();
+    assert_eq!(
+        amounts,
+        [
+            &json!(1_000_000_000_000_i64),
+            &json!(600_000_000_000_i64),
+            &json!(200_000_000_000_i64)
+        ],
+        "{report}"
+    );
+    let (_, none) = get_json(app, &economist, "/reports/investment-projects?format=json").await;
+    assert_eq!(none["rows"].as_array().map(Vec::len), Some(0), "{none}");
+    let (status, refused) = get_json(
+        app,
+        &abp,
+        "/reports/investment-projects?state=dreaming&format=json",
+    )
+    .await;
+    assert_eq!(status, 422, "{refused}");
+    for format in ["xlsx", "pdf"] {
+        let response = reqwest::Client::new()
+            .get(app.url(&format!(
+                "/api/v1/reports/investment-projects?year=2027&format={format}&lang=kk"
+            )))
+            .bearer_auth(&abp)
+            .send()
+            .await
+            .expect("report");
+        assert_eq!(response.status(), 200, "{format}");
+    }
+
     // The pages, in both languages.
     let browser = app.signed_in("abp.edu").await;
     for (lang, text) in [
