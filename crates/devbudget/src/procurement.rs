@@ -56,6 +56,11 @@ async fn customer_bin(db: &Db, p: &Principal, org_id: i64, right: Right) -> Resu
         .ok_or_else(|| Error::invalid("err-org-no-bin", "org"))
 }
 
+/// Whether the caller may load, import and link for the organisation.
+pub fn may_enter(p: &Principal, org_id: i64) -> bool {
+    p.can(Right::Enter, org_id)
+}
+
 /// Loads an organisation's list from the portal, resuming where the last load stopped.
 pub async fn load(
     db: &Db,

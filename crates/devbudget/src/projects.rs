@@ -364,6 +364,30 @@ pub async fn find(db: &Db, id: i64) -> Result<Option<Project>, StoreError> {
     Ok(all(db).await?.into_iter().find(|pr| pr.id == id))
 }
 
+/// Whether the caller may register projects at all (enters data somewhere).
+pub fn may_register(p: &Principal) -> bool {
+    !p.scope(Right::Enter).is_empty()
+}
+
+/// Whether the caller may change a project of the administrator `admin_org_id`.
+pub fn may_enter(p: &Principal, admin_org_id: i64) -> bool {
+    p.can(Right::Enter, admin_org_id)
+}
+
+/// The organisations the caller may name as a project's administrator (where it enters
+/// data), with `keep` (the administrator already chosen) whatever the rights.
+pub async fn administrators(
+    db: &Db,
+    p: &Principal,
+    keep: Option<i64>,
+) -> Result<Vec<jospar_org::domain::Org>> {
+    Ok(jospar_org::repo::all_orgs(db)
+        .await?
+        .into_iter()
+        .filter(|o| may_enter(p, o.id) || Some(o.id) == keep)
+        .collect())
+}
+
 async fn require_admin_org(db: &Db, org_id: i64) -> Result<()> {
     match jospar_org::repo::get_org(db, org_id).await? {
         Some(_) => Ok(()),

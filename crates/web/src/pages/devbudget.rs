@@ -16,7 +16,7 @@ use axum::Router;
 use axum::extract::{Form, Multipart, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use jospar_access::{Access, Right};
+use jospar_access::Access;
 use jospar_core::money::Tenge;
 use jospar_devbudget::procurement::{self, LoadOutcome};
 use jospar_devbudget::projects::{
@@ -157,7 +157,7 @@ async fn list(ctx: Ctx) -> AppResult<Response> {
         sort: params.sort.clone(),
         states: labelled(&ctx, "project-state-", &STATES, &filter.state),
         spheres: labelled(&ctx, "project-sphere-", &SPHERES, &filter.sphere),
-        can_enter: !p.scope(Right::Enter).is_empty(),
+        can_enter: projects::may_register(p),
     })
 }
 
@@ -268,10 +268,9 @@ async fn form_page(
     let lang = ctx.tr.lang();
     let admin = field(&fields, "admin_org_id").to_string();
     let admins = choices(
-        jospar_org::repo::all_orgs(ctx.db())
+        projects::administrators(ctx.db(), p, admin.parse().ok())
             .await?
             .into_iter()
-            .filter(|o| p.can(Right::Enter, o.id) || o.id.to_string() == admin)
             .map(|o| (o.id.to_string(), o.name(lang).to_string())),
         &admin,
     );
@@ -302,8 +301,8 @@ async fn form_page(
     };
     let refused = error.is_some();
     let can_enter = match admin.parse::<i64>() {
-        Ok(org) => p.can(Right::Enter, org),
-        Err(_) => !p.scope(Right::Enter).is_empty(),
+        Ok(org) => projects::may_enter(p, org),
+        Err(_) => projects::may_register(p),
     };
     let response = render(FormPage {
         page: Page::new(ctx, "projects-title", "investment-projects").document(
@@ -691,7 +690,7 @@ async fn procurement_page_with(
         points,
         points_total,
         states,
-        can_enter: org.is_some_and(|o| p.can(Right::Enter, o)),
+        can_enter: org.is_some_and(|o| procurement::may_enter(p, o)),
         portal: ctx.state.config.goszakup.is_some(),
         message,
         error,
