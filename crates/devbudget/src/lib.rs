@@ -2,6 +2,8 @@
 //! register of budget investment projects ([`projects`]) and what the procurement portal
 //! knows of their purchases ([`procurement`]).
 
+pub mod analysis;
+pub mod form409;
 pub mod procurement;
 pub mod projects;
 pub mod reports;

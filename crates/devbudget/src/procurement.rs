@@ -455,6 +455,16 @@ pub async fn contracts_of_project(
     .map_err(StoreError::from)?)
 }
 
+/// Every portal contract linked to a project, whoever asks (the reports filter by the
+/// reader's rights on the project).
+pub async fn linked(db: &Db) -> Result<Vec<ContractRow>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, customer_bin, fin_year, contract_number, contract_number_sys, trd_buy_number_anno, name_ru, name_kz, \
+         status_id, deleted, supplier_biin, sum, sum_with_vat, executed_with_vat, sign_date, project_id \
+         FROM procurement_contracts WHERE project_id IS NOT NULL ORDER BY fin_year, id")
+        .fetch_all(pool).await)?)
+}
+
 /// The organisations the caller may read that buy through the portal (they have a BIN), by
 /// name.
 pub async fn customers(db: &Db, p: &Principal) -> Result<Vec<jospar_org::domain::Org>> {

@@ -407,8 +407,15 @@ pub async fn register(db: &Db, who: &Who, input: ProjectInput) -> Result<Project
     validate(&input)?;
     require_admin_org(db, input.admin_org_id).await?;
     let mut tx = db.begin().await?;
+    let project = insert(&mut tx, who, input).await?;
+    tx.commit().await?;
+    Ok(project)
+}
+
+/// Writes a checked project with the next МИЖ of its first year in `tx`, audited as `who`.
+pub(crate) async fn insert(tx: &mut Tx, who: &Who, input: ProjectInput) -> Result<Project> {
     let year = input.starts_on.year();
-    let taken: i64 = on_tx!(&mut tx, conn => sqlx::query_scalar(
+    let taken: i64 = on_tx!(&mut *tx, conn => sqlx::query_scalar(
         "SELECT COUNT(*) FROM investment_projects WHERE code LIKE $1")
         .bind(format!("{year}%")).fetch_one(conn).await)
     .map_err(StoreError::from)?;
@@ -420,14 +427,14 @@ pub async fn register(db: &Db, who: &Who, input: ProjectInput) -> Result<Project
         version: 1,
     };
     let i = &project.input;
-    exec_tx!(&mut tx, conn => sqlx::query(sqlx::AssertSqlSafe(format!(
+    exec_tx!(&mut *tx, conn => sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO investment_projects ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)")))
         .bind(project.id).bind(&project.code).bind(&i.name_ru).bind(&i.name_kk).bind(i.admin_org_id)
         .bind(&i.program).bind(&i.subprogram).bind(&i.sphere).bind(&i.kind).bind(&i.state).bind(&i.kato)
         .bind(i.starts_on).bind(i.ends_on).bind(i.total_cost_tiyn).bind(project.created_at).bind(project.version)
         .execute(conn).await)
     .map_err(StoreError::from)?;
-    write_parts(&mut tx, &project).await?;
+    write_parts(tx, &project).await?;
     tx.audit(AuditEntry {
         who,
         org_id: Some(i.admin_org_id),
@@ -439,7 +446,6 @@ pub async fn register(db: &Db, who: &Who, input: ProjectInput) -> Result<Project
         reason: None,
     })
     .await?;
-    tx.commit().await?;
     Ok(project)
 }
 

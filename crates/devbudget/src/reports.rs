@@ -2,6 +2,7 @@
 //! local budget investment projects (report 8 of the planning module), read from the
 //! register, with each project's financing of a year by source.
 
+use crate::analysis;
 use crate::projects::{self, Project};
 use chrono::Datelike;
 use jospar_access::{Reader, Result, Right};
@@ -11,57 +12,121 @@ use jospar_reports::catalogue::{ParamDef, ReportDef, bad};
 use jospar_reports::{Cell, Table, report_fn};
 use jospar_store::Db;
 
-pub static REPORTS: &[ReportDef] = &[ReportDef {
-    name: "investment-projects",
-    about: "The list of local budget investment projects from the register: МИЖ, administrator, program, sphere, kind, state, territory, dates, cost and the financing of a year by source (report 8)",
-    params: &[
-        ParamDef {
-            name: "year",
-            required: false,
-            about: "the year of the financing columns (default: the current year)",
-        },
-        ParamDef {
-            name: "state",
-            required: false,
-            about: "planned, in_progress, completed or suspended (default: every state)",
-        },
-        ParamDef {
-            name: "sphere",
-            required: false,
-            about: "education, health, social, housing, utilities, roads, culture_sport, agriculture or other",
-        },
-    ],
-    spec_numbers: &[8],
-    build: report_fn!(|c| {
-        let year = match c.params.number::<i32>("year")? {
-            Some(year) if (2000..=2100).contains(&year) => year,
-            Some(year) => return Err(bad("year", &year.to_string())),
-            None => chrono::Utc::now().year(),
-        };
-        let state = c.params.text("state").unwrap_or("");
-        if !state.is_empty() && !projects::STATES.contains(&state) {
-            return Err(bad("state", state));
-        }
-        let sphere = c.params.text("sphere").unwrap_or("");
-        if !sphere.is_empty() && !projects::SPHERES.contains(&sphere) {
-            return Err(bad("sphere", sphere));
-        }
-        project_list(c.db, c.tr, c.reader, year, state, sphere).await
-    }),
-}];
-
-/// A project's financing of `year` from `source`.
-fn financed(project: &Project, year: i32, source: &str) -> Tenge {
-    Tenge::from_tiyn(
-        project
-            .input
-            .financing
-            .iter()
-            .filter(|f| f.year == year && f.source == source)
-            .map(|f| f.amount_tiyn)
-            .sum(),
-    )
-}
+pub static REPORTS: &[ReportDef] = &[
+    ReportDef {
+        name: "investment-projects",
+        about: "The list of local budget investment projects from the register: МИЖ, administrator, program, sphere, kind, state, territory, dates, cost and the financing of a year by source (report 8)",
+        params: &[
+            ParamDef {
+                name: "year",
+                required: false,
+                about: "the year of the financing columns (default: the current year)",
+            },
+            ParamDef {
+                name: "state",
+                required: false,
+                about: "planned, in_progress, completed or suspended (default: every state)",
+            },
+            ParamDef {
+                name: "sphere",
+                required: false,
+                about: "education, health, social, housing, utilities, roads, culture_sport, agriculture or other",
+            },
+        ],
+        spec_numbers: &[8],
+        build: report_fn!(|c| {
+            let year = match c.params.number::<i32>("year")? {
+                Some(year) if (2000..=2100).contains(&year) => year,
+                Some(year) => return Err(bad("year", &year.to_string())),
+                None => chrono::Utc::now().year(),
+            };
+            let state = c.params.text("state").unwrap_or("");
+            if !state.is_empty() && !projects::STATES.contains(&state) {
+                return Err(bad("state", state));
+            }
+            let sphere = c.params.text("sphere").unwrap_or("");
+            if !sphere.is_empty() && !projects::SPHERES.contains(&sphere) {
+                return Err(bad("sphere", sphere));
+            }
+            project_list(c.db, c.tr, c.reader, year, state, sphere).await
+        }),
+    },
+    ReportDef {
+        name: "development-transfers",
+        about: "The analytic report on transfers: for each investment project of a year, the targeted transfer and local money planned, contracted (4-09 and linked portal contracts), paid from each, the transfer unspent and, once the year is over, due for return to the giving budget (DB-1, development report 1)",
+        params: &[YEAR],
+        spec_numbers: &[1],
+        build: report_fn!(|c| {
+            let year = year_param(c)?;
+            transfers(c.db, c.tr, c.reader, year, today()).await
+        }),
+    },
+    ReportDef {
+        name: "development-absorption",
+        about: "The analytic report on the absorption of budget funds: for each investment project of a year, the financing plan, contracted, paid, the shares contracted and paid, and what is left (DB-4, development reports 2 and 5)",
+        params: &[YEAR],
+        spec_numbers: &[2, 5],
+        build: report_fn!(|c| {
+            let year = year_param(c)?;
+            absorption(c.db, c.tr, c.reader, year).await
+        }),
+    },
+    ReportDef {
+        name: "development-552",
+        about: "The payments of the development budget's contracts (form 4-09) against form 5-52, by code, with the projects paid on each and every difference (DB-3)",
+        params: &[
+            ParamDef {
+                name: "f552",
+                required: true,
+                about: "id of an imported form 5-52",
+            },
+            ParamDef {
+                name: "failures",
+                required: false,
+                about: "1 = only the differences",
+            },
+        ],
+        spec_numbers: &[],
+        build: report_fn!(|c| {
+            against_552(
+                c.db,
+                c.tr,
+                c.tree,
+                c.reader,
+                c.params.required("f552")?,
+                c.params.flag("failures"),
+            )
+            .await
+        }),
+    },
+    ReportDef {
+        name: "development-127",
+        about: "The development programs of form 1-27 against the register: each program's projects' financing of the year against the corrected budget, the payments under their contracts against cash expenses, with every difference (DB-3)",
+        params: &[
+            ParamDef {
+                name: "f127",
+                required: true,
+                about: "id of an imported form 1-27",
+            },
+            ParamDef {
+                name: "failures",
+                required: false,
+                about: "1 = only the differences",
+            },
+        ],
+        spec_numbers: &[],
+        build: report_fn!(|c| {
+            against_127(
+                c.db,
+                c.tr,
+                c.reader,
+                c.params.required("f127")?,
+                c.params.flag("failures"),
+            )
+            .await
+        }),
+    },
+];
 
 /// The projects the reader may read, in the order of their МИЖ, with a total row.
 pub async fn project_list(
@@ -125,8 +190,10 @@ pub async fn project_list(
     let (mut cost, mut republican, mut local) = (Tenge::ZERO, Tenge::ZERO, Tenge::ZERO);
     for p in &listed {
         let i = &p.input;
-        let (from_republic, from_local) =
-            (financed(p, year, "republican"), financed(p, year, "local"));
+        let (from_republic, from_local) = (
+            analysis::financed(p, year, "republican"),
+            analysis::financed(p, year, "local"),
+        );
         cost += Tenge::from_tiyn(i.total_cost_tiyn);
         republican += from_republic;
         local += from_local;
@@ -158,5 +225,354 @@ pub async fn project_list(
         Cell::Money(local),
     ]);
     table.total = Some(total);
+    Ok(table)
+}
+
+/// The report's year: `year` or the current one.
+fn year_param(c: &jospar_reports::catalogue::ReportCall<'_>) -> Result<i32> {
+    match c.params.number::<i32>("year")? {
+        Some(year) if (2000..=2100).contains(&year) => Ok(year),
+        Some(year) => Err(bad("year", &year.to_string())),
+        None => Ok(chrono::Utc::now().year()),
+    }
+}
+
+const YEAR: ParamDef = ParamDef {
+    name: "year",
+    required: false,
+    about: "the year (default: the current year)",
+};
+
+/// Today in Almaty, where the budget year ends.
+fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(5)).date_naive()
+}
+
+/// What the reports read: the projects the reader may read, with the contracts of form 4-09
+/// and the linked portal contracts.
+struct Register {
+    projects: Vec<Project>,
+    treasury: Vec<crate::form409::TreasuryContract>,
+    portal: Vec<crate::procurement::ContractRow>,
+}
+
+impl Register {
+    async fn read(db: &Db, reader: &Reader<'_>) -> Result<Register> {
+        Ok(Register {
+            projects: projects::every(db)
+                .await?
+                .into_iter()
+                .filter(|p| reader.can_read(p.input.admin_org_id))
+                .collect(),
+            treasury: crate::form409::every(db).await?,
+            portal: crate::procurement::linked(db).await?,
+        })
+    }
+
+    fn year_of(&self, project: &Project, year: i32) -> analysis::ProjectYear {
+        analysis::project_year(
+            project,
+            year,
+            &self.treasury,
+            &self.portal,
+            &jospar_execution::layouts::layouts()
+                .budget_kinds
+                .republican_subprograms,
+        )
+    }
+
+    /// The projects with anything planned, contracted or paid in `year`.
+    fn active_in(&self, year: i32) -> Vec<(&Project, analysis::ProjectYear)> {
+        self.projects
+            .iter()
+            .map(|p| (p, self.year_of(p, year)))
+            .filter(|(_, f)| {
+                f.planned() != Tenge::ZERO || f.contracted != Tenge::ZERO || f.paid() != Tenge::ZERO
+            })
+            .collect()
+    }
+}
+
+fn headed(tr: &Tr, title: &str, subtitle: String, headers: &[&str]) -> Table {
+    Table {
+        title: tr.t(title),
+        subtitle: vec![subtitle],
+        headers: headers.iter().map(|key| tr.t(key)).collect(),
+        numbered: true,
+        ..Table::default()
+    }
+}
+
+fn total_row(tr: &Tr, texts: usize, sums: &[Tenge]) -> Vec<Cell> {
+    let mut total = vec![Cell::Text(tr.t("total"))];
+    total.extend((1..texts).map(|_| Cell::Text(String::new())));
+    total.extend(sums.iter().map(|s| Cell::Money(*s)));
+    total
+}
+
+/// The analytic report on transfers (development report 1).
+pub async fn transfers(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    year: i32,
+    today: chrono::NaiveDate,
+) -> Result<Table> {
+    let register = Register::read(db, reader).await?;
+    let mut table = headed(
+        tr,
+        "report-development-transfers",
+        tr.args(
+            "development-report-year",
+            &[
+                ("year", year.to_string()),
+                ("date", today.format("%d.%m.%Y").to_string()),
+            ],
+        ),
+        &[
+            "project-col-code",
+            "col-name",
+            "project-col-program",
+            "development-col-transfer-planned",
+            "development-col-local-planned",
+            "development-col-contracted",
+            "development-col-paid-transfer",
+            "development-col-paid-local",
+            "development-col-transfer-unspent",
+            "development-col-due-for-return",
+        ],
+    );
+    let mut sums = [Tenge::ZERO; 7];
+    for (p, f) in register.active_in(year) {
+        let amounts = [
+            f.transfer_planned,
+            f.local_planned,
+            f.contracted,
+            f.paid_from_transfer,
+            f.paid_locally,
+            f.transfer_unspent(),
+            f.due_for_return(year, today),
+        ];
+        for (sum, amount) in sums.iter_mut().zip(amounts) {
+            *sum += amount;
+        }
+        let mut row = vec![
+            Cell::Text(p.code.clone()),
+            Cell::Text(p.name(tr.lang()).to_string()),
+            Cell::Text(format!("{} {}", p.input.program, p.input.subprogram)),
+        ];
+        row.extend(amounts.into_iter().map(Cell::Money));
+        table.rows.push(row);
+    }
+    table.total = Some(total_row(tr, 3, &sums));
+    Ok(table)
+}
+
+/// The analytic report on the absorption of budget funds (development reports 2 and 5).
+pub async fn absorption(db: &Db, tr: &Tr, reader: &Reader<'_>, year: i32) -> Result<Table> {
+    let register = Register::read(db, reader).await?;
+    let mut table = headed(
+        tr,
+        "report-development-absorption",
+        tr.args("projects-report-year", &[("year", year.to_string())]),
+        &[
+            "project-col-code",
+            "col-name",
+            "project-col-program",
+            "project-col-state",
+            "development-col-planned",
+            "development-col-contracted",
+            "development-col-paid",
+            "development-col-contracted-share",
+            "development-col-paid-share",
+            "development-col-left",
+        ],
+    );
+    let (mut planned, mut contracted, mut paid) = (Tenge::ZERO, Tenge::ZERO, Tenge::ZERO);
+    for (p, f) in register.active_in(year) {
+        planned += f.planned();
+        contracted += f.contracted;
+        paid += f.paid();
+        table.rows.push(vec![
+            Cell::Text(p.code.clone()),
+            Cell::Text(p.name(tr.lang()).to_string()),
+            Cell::Text(format!("{} {}", p.input.program, p.input.subprogram)),
+            Cell::Text(tr.t(&format!("project-state-{}", p.input.state))),
+            Cell::Money(f.planned()),
+            Cell::Money(f.contracted),
+            Cell::Money(f.paid()),
+            Cell::Text(analysis::share(f.contracted, f.planned())),
+            Cell::Text(analysis::share(f.paid(), f.planned())),
+            Cell::Money(f.planned() - f.paid()),
+        ]);
+    }
+    let mut total = total_row(tr, 4, &[planned, contracted, paid]);
+    total.extend([
+        Cell::Text(analysis::share(contracted, planned)),
+        Cell::Text(analysis::share(paid, planned)),
+        Cell::Money(planned - paid),
+    ]);
+    table.total = Some(total);
+    Ok(table)
+}
+
+/// An imported Treasury form the reader may read, with its rows.
+async fn treasury_form<T: serde::de::DeserializeOwned>(
+    db: &Db,
+    reader: &Reader<'_>,
+    id: i64,
+    form: &str,
+) -> Result<(jospar_execution::treasury_store::TreasuryReport, Vec<T>)> {
+    let (head, rows) = jospar_execution::treasury_store::report::<T>(db, id, form)
+        .await
+        .map_err(jospar_access::Error::from)?
+        .ok_or(jospar_access::Error::NotFound)?;
+    reader.require_read(head.org_id)?;
+    Ok((head, rows))
+}
+
+/// The 4-09 contracts' payments against form 5-52 (DB-3).
+pub async fn against_552(
+    db: &Db,
+    tr: &Tr,
+    tree: &jospar_access::OrgTree,
+    reader: &Reader<'_>,
+    id: i64,
+    failures: bool,
+) -> Result<Table> {
+    use jospar_execution::treasury::CashRow;
+    let (head, rows) = treasury_form::<CashRow>(db, reader, id, "5-52").await?;
+    let register = Register::read(db, reader).await?;
+    let year = i64::from(head.report_date.year());
+    let code_of: std::collections::HashMap<i64, &str> = register
+        .projects
+        .iter()
+        .map(|p| (p.id, p.code.as_str()))
+        .collect();
+    let contracts: Vec<(&crate::form409::TreasuryContract, &str)> = register
+        .treasury
+        .iter()
+        .filter(|c| c.year == year && tree.is_within(c.org_id, head.org_id))
+        .filter_map(|c| code_of.get(&c.project_id).map(|code| (c, *code)))
+        .collect();
+    let development = &jospar_execution::layouts::layouts().development;
+    let checks = analysis::against_552(&contracts, &rows, |s| development.covers(s));
+    let mut table = headed(
+        tr,
+        "report-development-552",
+        tr.args(
+            "development-552-subtitle",
+            &[("date", head.report_date.format("%d.%m.%Y").to_string())],
+        ),
+        &[
+            "treasury-col-abp",
+            "field-program",
+            "field-subprogram",
+            "field-specific",
+            "development-col-projects",
+            "development-col-paid",
+            "development-col-executed-552",
+            "development-col-difference",
+        ],
+    );
+    let mut sums = [Tenge::ZERO; 3];
+    for check in checks
+        .iter()
+        .filter(|c| !failures || c.difference() != Tenge::ZERO)
+    {
+        let amounts = [check.paid_under_contracts, check.in_552, check.difference()];
+        for (sum, amount) in sums.iter_mut().zip(amounts) {
+            *sum += amount;
+        }
+        let (abp, program, subprogram, specific) = &check.code;
+        let mut row = vec![
+            Cell::Text(abp.clone()),
+            Cell::Text(program.clone()),
+            Cell::Text(subprogram.clone()),
+            Cell::Text(specific.clone()),
+            Cell::Text(check.projects.join(", ")),
+        ];
+        row.extend(amounts.into_iter().map(Cell::Money));
+        table.rows.push(row);
+    }
+    table.total = Some(total_row(tr, 5, &sums));
+    Ok(table)
+}
+
+/// The administrator's code of an organisation: its own, or its nearest ancestor's.
+fn abp_of(orgs: &[jospar_org::domain::Org], org_id: i64) -> String {
+    let mut current = orgs.iter().find(|o| o.id == org_id);
+    while let Some(org) = current {
+        if let Some(code) = org.abp_code.as_deref().filter(|c| !c.is_empty()) {
+            return code.to_string();
+        }
+        current = org
+            .parent_id
+            .and_then(|parent| orgs.iter().find(|o| o.id == parent));
+    }
+    String::new()
+}
+
+/// The development programs of form 1-27 against the register (DB-3).
+pub async fn against_127(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    id: i64,
+    failures: bool,
+) -> Result<Table> {
+    use jospar_execution::form_127::BudgetRow;
+    let (head, rows) = treasury_form::<BudgetRow>(db, reader, id, "1-27").await?;
+    let register = Register::read(db, reader).await?;
+    let orgs = jospar_org::repo::all_orgs(db).await?;
+    let year = head.report_date.year();
+    let projects: Vec<(&Project, String, analysis::ProjectYear)> = register
+        .projects
+        .iter()
+        .map(|p| {
+            (
+                p,
+                abp_of(&orgs, p.input.admin_org_id),
+                register.year_of(p, year),
+            )
+        })
+        .collect();
+    let checks = analysis::against_127(&projects, &rows);
+    let mut table = headed(
+        tr,
+        "report-development-127",
+        tr.args(
+            "development-127-subtitle",
+            &[("date", head.report_date.format("%d.%m.%Y").to_string())],
+        ),
+        &[
+            "treasury-col-abp",
+            "field-program",
+            "field-subprogram",
+            "development-col-projects",
+            "development-col-planned",
+            "development-col-corrected-127",
+            "development-col-paid",
+            "development-col-executed-127",
+            "development-col-agrees",
+        ],
+    );
+    for check in checks.iter().filter(|c| !failures || !c.agrees()) {
+        table.rows.push(vec![
+            Cell::Text(check.abp.clone()),
+            Cell::Text(check.program.clone()),
+            Cell::Text(check.subprogram.clone()),
+            Cell::Text(check.projects.join(", ")),
+            Cell::Money(check.planned),
+            Cell::Money(check.corrected_127),
+            Cell::Money(check.paid),
+            Cell::Money(check.executed_127),
+            Cell::Text(tr.t(if check.agrees() {
+                "development-agrees"
+            } else {
+                "development-differs"
+            })),
+        ]);
+    }
     Ok(table)
 }

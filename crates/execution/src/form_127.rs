@@ -41,6 +41,7 @@ pub struct BudgetRow {
 /// beyond the plan of the period.
 pub const BUDGET_FORM: Form<BudgetRow, u64> = Form {
     fields: &FORM_127_FIELDS,
+    optional: &[],
     parse: |r| {
         let line = BudgetRow {
             row: r.number,

@@ -38,6 +38,14 @@ pub struct ContractRow {
     pub amount: Tenge,
     /// The obligation of the current year under the contract.
     pub year_amount: Tenge,
+    /// The development budget's 4-09 (optional columns, DB-3): the project's МИЖ, or its name
+    /// when it has none yet, and what was paid under the contract to the report date.
+    #[serde(default)]
+    pub project_code: String,
+    #[serde(default)]
+    pub project_name: String,
+    #[serde(default)]
+    pub paid: Tenge,
 }
 
 impl ContractRow {
@@ -87,6 +95,7 @@ fn bin(value: &str, row: usize) -> Result<String, FormError> {
 /// year's obligation never above the contract, totals to the tiyn.
 pub const CONTRACTS_FORM: Form<ContractRow, (String, String)> = Form {
     fields: &FORM_409_FIELDS,
+    optional: &[Field::ProjectCode, Field::ProjectName, Field::Executed],
     parse: |r| {
         let contract = r.text(Field::ContractNumber).trim().to_string();
         if contract.is_empty() {
@@ -107,6 +116,9 @@ pub const CONTRACTS_FORM: Form<ContractRow, (String, String)> = Form {
             supplier_bin: bin(&r.text(Field::SupplierBin), r.number)?,
             amount: r.money(Field::ContractAmount)?,
             year_amount: r.money(Field::YearAmount)?,
+            project_code: r.text(Field::ProjectCode).trim().to_string(),
+            project_name: r.text(Field::ProjectName).trim().to_string(),
+            paid: r.money(Field::Executed)?,
         };
         if line.year_amount > line.amount {
             return Err(FormError::YearOverContract {
@@ -115,11 +127,18 @@ pub const CONTRACTS_FORM: Form<ContractRow, (String, String)> = Form {
                 contract: line.amount,
             });
         }
+        if line.paid > line.amount {
+            return Err(FormError::PaidOverAccepted {
+                row: r.number,
+                executed: line.paid,
+                accepted: line.amount,
+            });
+        }
         Ok(line)
     },
     key: |l| (l.abp.clone(), l.number.clone()),
-    summed: &[Field::ContractAmount, Field::YearAmount],
-    amounts: |l| vec![l.amount, l.year_amount],
+    summed: &[Field::ContractAmount, Field::YearAmount, Field::Executed],
+    amounts: |l| vec![l.amount, l.year_amount, l.paid],
 };
 
 /// Reads form 4-09 from the rows of a sheet or a CSV.

@@ -60,6 +60,7 @@ impl MovementRow {
 /// nothing spent beyond the money available, totals to the tiyn.
 pub const MOVEMENT_FORM: Form<MovementRow, u64> = Form {
     fields: &MOVEMENT_FIELDS,
+    optional: &[],
     parse: |r| {
         let line = MovementRow {
             row: r.number,

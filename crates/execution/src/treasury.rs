@@ -74,6 +74,10 @@ pub enum Field {
     /// 5-34, 0-67: the balance of money at the start and at the end of the period.
     OpeningBalance,
     ClosingBalance,
+    /// 4-09 of the development budget (optional columns): the investment project a contract
+    /// builds, by its МИЖ or by its name (DB-3).
+    ProjectCode,
+    ProjectName,
 }
 
 /// The columns of form 5-52.
@@ -110,7 +114,7 @@ pub const FORM_219_FIELDS: [Field; 4] = [
 pub const FORM_243_FIELDS: [Field; 2] = [Field::ReceiptCode, Field::Received];
 
 impl Field {
-    pub const ALL: [Field; 21] = [
+    pub const ALL: [Field; 23] = [
         Field::Abp,
         Field::Program,
         Field::Subprogram,
@@ -132,6 +136,8 @@ impl Field {
         Field::YearAmount,
         Field::OpeningBalance,
         Field::ClosingBalance,
+        Field::ProjectCode,
+        Field::ProjectName,
     ];
 
     /// Headings as the Treasury's exports write them, folded: from the layouts in force
@@ -164,6 +170,8 @@ impl Field {
             Field::YearAmount => "Сумма обязательства на текущий год",
             Field::OpeningBalance => "Остаток на начало периода",
             Field::ClosingBalance => "Остаток на конец периода",
+            Field::ProjectCode => "Код проекта (МИЖ)",
+            Field::ProjectName => "Наименование проекта",
         }
     }
 }
@@ -316,6 +324,8 @@ impl FormRow<'_> {
 /// thread that parses a large file.
 pub struct Form<T, K> {
     pub fields: &'static [Field],
+    /// Columns a file may have or lack; a missing one reads as empty cells.
+    pub optional: &'static [Field],
     pub(crate) parse: fn(&FormRow) -> Result<T, FormError>,
     pub(crate) key: fn(&T) -> K,
     pub(crate) summed: &'static [Field],
@@ -411,7 +421,7 @@ impl<T, K: Eq + std::hash::Hash> FormReader<'_, T, K> {
 
     fn look_for_header(&mut self, number: usize, cells: &[String]) -> Result<(), FormError> {
         let fields = self.form.fields;
-        match header_columns(cells, fields) {
+        match header_columns(cells, fields, self.form.optional) {
             Ok(columns) => {
                 self.columns = Some(columns);
                 Ok(())
@@ -458,11 +468,16 @@ impl<T, K: Eq + std::hash::Hash> FormReader<'_, T, K> {
 fn header_columns(
     cells: &[String],
     fields: &[Field],
+    optional: &[Field],
 ) -> Result<HashMap<Field, usize>, Vec<&'static str>> {
     let mut columns = HashMap::new();
     for (col, cell) in cells.iter().enumerate() {
         let cell = folded(cell);
-        if let Some(field) = fields.iter().find(|f| f.headings().contains(&cell)) {
+        if let Some(field) = fields
+            .iter()
+            .chain(optional)
+            .find(|f| f.headings().contains(&cell))
+        {
             columns.entry(*field).or_insert(col);
         }
     }
@@ -482,6 +497,7 @@ fn header_columns(
 /// duplicated row, total that disagrees with its rows, or payment beyond the period's plan.
 pub const CASH_FORM: Form<CashRow, u64> = Form {
     fields: &FORM_552_FIELDS,
+    optional: &[],
     parse: |r| {
         let cash = CashRow {
             row: r.number,
@@ -621,6 +637,7 @@ impl ObligationRow {
 /// nothing is paid beyond the obligations accepted.
 pub const OBLIGATIONS_FORM: Form<ObligationRow, u64> = Form {
     fields: &FORM_420_FIELDS,
+    optional: &[],
     parse: |r| {
         let line = ObligationRow {
             row: r.number,
@@ -745,6 +762,7 @@ fn receipt_code(value: &str, row: usize) -> Result<String, FormError> {
 pub const fn receipts_form(fields: &'static [Field]) -> Form<ReceiptRow, u32> {
     Form {
         fields,
+        optional: &[],
         parse: |r| {
             Ok(ReceiptRow {
                 row: r.number,

@@ -395,3 +395,296 @@ async fn development_budget(app: &TestApp) {
         }
     }
 }
+
+#[tokio::test]
+async fn form_409_and_the_comparisons_on_sqlite() {
+    let app = spawn(Engine::Sqlite).await.expect("sqlite");
+    form_409_and_the_comparisons(&app).await;
+}
+
+#[tokio::test]
+async fn form_409_and_the_comparisons_on_postgres() {
+    let Some(app) = spawn(Engine::Postgres).await else {
+        return;
+    };
+    form_409_and_the_comparisons(&app).await;
+}
+
+/// Form 4-09 of the development budget as the API takes it: the status and the answer.
+async fn post_409(app: &TestApp, token: &str, org: i64, csv: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(app.url(&format!(
+            "/api/v1/investment-projects/form-409?org={org}&date=2027-04-01&lang=ru"
+        )))
+        .bearer_auth(token)
+        .body(csv.to_string())
+        .send()
+        .await
+        .expect("request");
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// Form 4-09 with the project of each contract: two contracts of a registered project (`code`)
+/// paid from the transfer's subprogram 011 and the local 015, and one of a project named
+/// only, registered by the load.
+fn form_409(code: &str) -> String {
+    format!(
+        "Детали периодических обязательств (форма 4-09) на 01.04.2027;;;;;;;;;;;\n\
+         АБП;Программа;Подпрограмма;Специфика;Номер договора;Дата договора;БИН поставщика;Сумма договора;Сумма обязательства на текущий год;Оплачено;Код проекта (МИЖ);Наименование проекта\n\
+         261;032;011;431;№ 1-СМР/2027;15.01.2027;080540012345;2 000 000 000,00;1 500 000 000,00;600 000 000,50;{code};\n\
+         261;032;015;431;№ 2-СМР/2027;16.01.2027;080540012345;500 000 000,00;400 000 000,00;100 000 000,00;{code};\n\
+         261;032;015;431;№ 3-ТН/2027;20.02.2027;080540099999;10 000 000,00;10 000 000,00;2 500 000,25;;Технический надзор за строительством детского сада\n\
+         Итого;;;;;;;2 510 000 000,00;1 910 000 000,00;702 500 000,75;;\n"
+    )
+}
+
+/// How many changes of 4-09 contracts the audit log holds.
+async fn contract_audits(app: &TestApp) -> i64 {
+    on_db!(&app.db, pool => sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE entity = 'treasury_contract'")
+        .fetch_one(pool).await)
+    .expect("audit")
+}
+
+/// The amounts (tiyn) of a report's row from column `from` on.
+fn amounts(row: &Value, from: usize) -> Vec<i64> {
+    row.as_array().expect("row")[from..]
+        .iter()
+        .filter_map(Value::as_i64)
+        .collect()
+}
+
+/// DB-3, DB-1, DB-4: form 4-09 creates the contracts and the project named only, all or
+/// nothing, and again changes nothing; the transfers and absorption follow each project; the
+/// contracts' payments are set against 5-52 by code and the register against 1-27, every
+/// difference listed.
+async fn form_409_and_the_comparisons(app: &TestApp) {
+    let abp = app.token("abp.edu").await;
+    let economist = app.token("economist.school5").await;
+    let edu = app
+        .org_id("Управление образования Мангистауской области")
+        .await;
+    let (status, project) =
+        send_json(app, "post", "/investment-projects", &abp, project_body(edu)).await;
+    assert_eq!(status, 201, "{project}");
+    let code = project["code"].as_str().expect("code").to_string();
+    let id = project["id"].as_i64().expect("id");
+
+    // Refused whole: an unknown МИЖ names its row; no right on the administrator.
+    let unknown = form_409(&code).replace(
+        &format!(";{code};\n261;032;015"),
+        ";2027999999;\n261;032;015",
+    );
+    let (status, refused) = post_409(app, &abp, edu, &unknown).await;
+    assert_eq!(status, 422, "{refused}");
+    assert_eq!(refused["field"], "row 3, Код проекта (МИЖ)", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("2027999999"),
+        "{refused}"
+    );
+    let (status, _) = post_409(app, &economist, edu, &form_409(&code)).await;
+    assert_eq!(status, 403);
+    let (_, view) = get_json(app, &abp, &format!("/investment-projects/{id}")).await;
+    assert_eq!(
+        view["treasury_contracts"],
+        json!([]),
+        "nothing written: {view}"
+    );
+
+    // Loaded: three contracts, a project registered; loaded again, nothing changes.
+    let (status, first) = post_409(app, &abp, edu, &form_409(&code)).await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["contracts_created"], 3, "{first}");
+    let created = first["projects_created"].as_array().expect("codes").clone();
+    assert_eq!(created.len(), 1, "{first}");
+    let audited = contract_audits(app).await;
+    let (_, again) = post_409(app, &abp, edu, &form_409(&code)).await;
+    assert_eq!(
+        (
+            &again["contracts_created"],
+            &again["contracts_changed"],
+            &again["contracts_unchanged"],
+            &again["projects_created"]
+        ),
+        (&json!(0), &json!(0), &json!(3), &json!([])),
+        "{again}"
+    );
+    assert_eq!(
+        contract_audits(app).await,
+        audited,
+        "a repeated load is not audited"
+    );
+    let (_, view) = get_json(app, &abp, &format!("/investment-projects/{id}")).await;
+    let contracts = view["treasury_contracts"].as_array().expect("contracts");
+    assert_eq!(contracts.len(), 2, "{view}");
+    assert_eq!(contracts[0]["paid"], 60_000_000_050_i64, "{view}");
+    // A payment changed is a contract changed, audited old → new.
+    let paid_more = form_409(&code).replace(
+        &format!("100 000 000,00;{code};"),
+        &format!("150 000 000,00;{code};"),
+    );
+    let paid_more = paid_more.replace("702 500 000,75", "752 500 000,75");
+    let (_, changed) = post_409(app, &abp, edu, &paid_more).await;
+    assert_eq!(changed["contracts_changed"], 1, "{changed}");
+    assert_eq!(contract_audits(app).await, audited + 1);
+    let (_, back) = post_409(app, &abp, edu, &form_409(&code)).await;
+    assert_eq!(back["contracts_changed"], 1, "{back}");
+
+    // The transfers: planned 3 000 000 000 from the republic and 1 000 000 000 locally;
+    // contracted 1 900 000 000; paid 600 000 000,50 from the transfer (subprogram 011) and
+    // 100 000 000 locally; the transfer's rest 2 399 999 999,50, not yet due (2027 is on).
+    let (status, report) = get_json(
+        app,
+        &abp,
+        "/reports/development-transfers?year=2027&format=json",
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    let row = report["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[0] == json!(code))
+        .expect("the project's row");
+    assert_eq!(
+        amounts(row, 3),
+        [
+            300_000_000_000,
+            100_000_000_000,
+            190_000_000_000,
+            60_000_000_050,
+            10_000_000_000,
+            239_999_999_950,
+            0
+        ],
+        "{report}"
+    );
+    let (status, absorption) = get_json(
+        app,
+        &abp,
+        "/reports/development-absorption?year=2027&format=json",
+    )
+    .await;
+    assert_eq!(status, 200, "{absorption}");
+    let row = absorption["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[0] == json!(code))
+        .expect("the project's row");
+    assert_eq!(row[7], "47,5 %", "{absorption}");
+    assert_eq!(row[8], "17,5 %", "{absorption}");
+    let (_, nothing) = get_json(
+        app,
+        &economist,
+        "/reports/development-transfers?year=2027&format=json",
+    )
+    .await;
+    assert_eq!(nothing["rows"], json!([]), "{nothing}");
+
+    // 5-52: the contracts paid 102 500 000,25 on 032/015/431, the form says 100 000 000; on
+    // 032/015/414 the form pays 1 000 000 with no contract; 032/011/431 agrees.
+    let f552 = "Форма 5-52 на 01.04.2027\n\
+                АБП;Программа;Подпрограмма;Специфика;План на год;План на период;Кассовые расходы\n\
+                261;032;011;431;3 000 000 000,00;1 000 000 000,00;600 000 000,50\n\
+                261;032;015;431;1 000 000 000,00;500 000 000,00;100 000 000,00\n\
+                261;032;015;414;5 000 000,00;5 000 000,00;1 000 000,00\n";
+    let at = crate::execution::FormAt {
+        form: "5-52",
+        org: edu,
+        date: "2027-04-01",
+        file_name: None,
+    };
+    let (status, imported) = crate::execution::post_treasury(app, &abp, at, f552).await;
+    assert_eq!(status, 201, "{imported}");
+    let f552_id = imported["id"].as_i64().expect("id");
+    let (status, check) = get_json(
+        app,
+        &abp,
+        &format!("/reports/development-552?f552={f552_id}&failures=1&format=json"),
+    )
+    .await;
+    assert_eq!(status, 200, "{check}");
+    let rows = check["rows"].as_array().expect("rows");
+    let differences: Vec<(Value, Vec<i64>)> =
+        rows.iter().map(|r| (r[3].clone(), amounts(r, 5))).collect();
+    assert_eq!(
+        differences,
+        [
+            (json!("414"), vec![0, 100_000_000, -100_000_000]),
+            (
+                json!("431"),
+                vec![10_250_000_025, 10_000_000_000, 250_000_025]
+            ),
+        ],
+        "{check}"
+    );
+    let (_, all) = get_json(
+        app,
+        &abp,
+        &format!("/reports/development-552?f552={f552_id}&format=json"),
+    )
+    .await;
+    assert_eq!(all["rows"].as_array().map(Vec::len), Some(3), "{all}");
+
+    // 1-27: program 032/015 holds both projects: 4 000 000 000 planned, 702 500 000,75
+    // paid; the form's corrected budget 3 900 000 000 differs, its cash agrees.
+    let f127 = "Форма 1-27 на 01.04.2027\n\
+                АБП;Программа;Подпрограмма;Наименование;Утвержденный бюджет;Уточненный бюджет;Скорректированный бюджет;План на период;Кассовые расходы\n\
+                261;032;015;Строительство объектов образования;3 900 000 000,00;3 900 000 000,00;3 900 000 000,00;1 000 000 000,00;702 500 000,75\n";
+    let at = crate::execution::FormAt {
+        form: "1-27",
+        org: edu,
+        date: "2027-04-01",
+        file_name: None,
+    };
+    let (status, imported) = crate::execution::post_treasury(app, &abp, at, f127).await;
+    assert_eq!(status, 201, "{imported}");
+    let f127_id = imported["id"].as_i64().expect("id");
+    let (status, check) = get_json(
+        app,
+        &abp,
+        &format!("/reports/development-127?f127={f127_id}&format=json&lang=ru"),
+    )
+    .await;
+    assert_eq!(status, 200, "{check}");
+    let rows = check["rows"].as_array().expect("rows");
+    assert_eq!(rows.len(), 1, "{check}");
+    assert_eq!(
+        amounts(&rows[0], 4),
+        [
+            400_000_000_000,
+            390_000_000_000,
+            70_250_000_075,
+            70_250_000_075
+        ],
+        "{check}"
+    );
+    assert_eq!(rows[0][8], "расхождение", "{check}");
+    let listed = rows[0][3].as_str().unwrap_or("");
+    assert!(
+        listed.contains(&code) && listed.contains(created[0].as_str().unwrap_or("?")),
+        "{check}"
+    );
+
+    // The page: the load form, and a load refused on it keeps the list.
+    let browser = app.signed_in("abp.edu").await;
+    for (lang, text) in [
+        ("ru", "Загрузить форму 4-09"),
+        ("kk", "4-09 нысанын жүктеу"),
+    ] {
+        let html = browser
+            .get(app.url(&format!("/investment-projects?lang={lang}")))
+            .send()
+            .await
+            .expect("page")
+            .text()
+            .await
+            .expect("text");
+        assert!(html.contains(text), "{lang}");
+    }
+}

@@ -765,6 +765,13 @@ async fn every_route_refuses_what_it_must() {
             expect: "RAARRRR",
         },
         Case {
+            method: "post",
+            route: "/investment-projects/form-409",
+            path: format!("/investment-projects/form-409?org={edu}&date=2027-04-01"),
+            body: Some(Value::String("x".into())),
+            expect: "RAARRRR",
+        },
+        Case {
             method: "put",
             route: "/procurement/{org}/contracts/{contract}/project",
             path: format!("/procurement/{edu}/contracts/1/project"),

@@ -11,6 +11,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query};
 use axum::response::Response;
+use axum::routing::post;
+use jospar_devbudget::form409::{self, TreasuryContract};
 use jospar_devbudget::procurement::{self, ContractRow, LoadOutcome, PlanPointRow};
 use jospar_devbudget::projects::{self, Project, ProjectInput};
 use jospar_goszakup::Kind;
@@ -38,6 +40,19 @@ pub(super) fn routes(api: Api) -> Api {
         )
         .body::<ProjectInput>()
         .created::<Project>()
+        .route(
+            axum::http::Method::POST,
+            "/investment-projects/form-409",
+            "Load Treasury form 4-09 of the development budget (XLSX or CSV body) for ?org= at ?date=YYYY-MM-DD: each row's contract is linked to the project named by its МИЖ (an unknown МИЖ refuses the file, naming the row) or by its name (registered when new); contracts created or changed, all or nothing; loading the same form again changes nothing",
+            Access::Enter,
+            false,
+            post(load_409).layer(axum::extract::DefaultBodyLimit::max(
+                crate::upload::FORM_UPLOAD_LIMIT,
+            )),
+        )
+        .query::<Form409Query>()
+        .file_body(UPLOADS)
+        .answer::<jospar_devbudget::form409::Form409Outcome>()
         .get(
             "/investment-projects/{id}",
             "One investment project with its financing, objects and the contracts linked to it",
@@ -145,7 +160,10 @@ async fn create(ctx: Ctx, bytes: Bytes) -> AppResult<Response> {
 #[derive(Serialize, ToSchema)]
 struct ProjectView {
     project: Project,
+    /// Its contracts from the procurement portal.
     contracts: Vec<ContractRow>,
+    /// Its contracts from Treasury form 4-09.
+    treasury_contracts: Vec<TreasuryContract>,
 }
 
 async fn one(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ProjectView>> {
@@ -153,7 +171,28 @@ async fn one(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Json<ProjectView>> {
     Ok(Json(ProjectView {
         project: projects::get(ctx.db(), p, id).await?,
         contracts: procurement::contracts_of_project(ctx.db(), p, id).await?,
+        treasury_contracts: form409::contracts_of_project(ctx.db(), p, id).await?,
     }))
+}
+
+#[derive(Deserialize, Default, IntoParams)]
+#[serde(default)]
+struct Form409Query {
+    /// The organisation whose form it is.
+    org: String,
+    /// The form's date (YYYY-MM-DD); its year is the year of the obligations.
+    date: String,
+}
+
+async fn load_409(
+    ctx: Ctx,
+    Query(q): Query<Form409Query>,
+    body: Bytes,
+) -> AppResult<Json<jospar_devbudget::form409::Form409Outcome>> {
+    let p = writer(&ctx)?;
+    let org = jospar_access::parse_id(&q.org, "org")?;
+    let date = jospar_access::parse_date(&q.date, "date")?;
+    Ok(Json(form409::load(ctx.db(), p, org, date, &body).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/investment-projects", get(list).post(create))
         .route("/investment-projects/new", get(new_form))
+        .route("/investment-projects/form-409", post(load_409))
         .route("/investment-projects/{id}", get(show).post(update))
         .route("/procurement", get(procurement_page))
         .route("/procurement/{org}/load/{kind}", post(load))
@@ -99,6 +100,10 @@ struct ListPage {
     states: Vec<Choice>,
     spheres: Vec<Choice>,
     can_enter: bool,
+    /// The organisations whose form 4-09 the user may load.
+    loaders: Vec<Choice>,
+    message: Option<String>,
+    error: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -122,6 +127,14 @@ fn money(tiyn: i64) -> String {
 }
 
 async fn list(ctx: Ctx) -> AppResult<Response> {
+    list_with(&ctx, None, None).await
+}
+
+async fn list_with(
+    ctx: &Ctx,
+    message: Option<String>,
+    error: Option<String>,
+) -> AppResult<Response> {
     let p = ctx.user()?;
     let params: ListParams = ctx.query_params();
     let query = params.query();
@@ -148,17 +161,64 @@ async fn list(ctx: Ctx) -> AppResult<Response> {
         })
         .collect();
     let links = Links::new(&ctx.path, &ctx.query);
-    render(ListPage {
-        page: Page::new(&ctx, "projects-title", "investment-projects"),
+    let loaders = projects::administrators(ctx.db(), p, None)
+        .await?
+        .iter()
+        .map(|o| (o.id.to_string(), o.name(lang).to_string()))
+        .collect::<Vec<_>>();
+    let refused = error.is_some();
+    let response = render(ListPage {
+        page: Page::new(ctx, "projects-title", "investment-projects"),
         lines,
         columns: columns(ctx.tr, &links, &query, PROJECT_COLUMNS),
         pager: Pager::new(ctx.tr, &links, &listed),
         q: params.q.clone(),
         sort: params.sort.clone(),
-        states: labelled(&ctx, "project-state-", &STATES, &filter.state),
-        spheres: labelled(&ctx, "project-sphere-", &SPHERES, &filter.sphere),
+        states: labelled(ctx, "project-state-", &STATES, &filter.state),
+        spheres: labelled(ctx, "project-sphere-", &SPHERES, &filter.sphere),
         can_enter: projects::may_register(p),
-    })
+        loaders: choices(loaders, &p.user.org_id.to_string()),
+        message,
+        error,
+    })?;
+    Ok(unprocessable_if(refused, response))
+}
+
+/// Loads form 4-09 from the list page: the outcome or the refusal above the list.
+async fn load_409(ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
+    let p = ctx.user()?;
+    let (fields, files) = multipart_form(multipart).await?;
+    p.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or(""))?;
+    let typed = |key: &str| fields.get(key).map(String::as_str).unwrap_or("");
+    let Some(Upload { bytes, .. }) = files.into_iter().next() else {
+        let error = Some(ctx.tr.t("err-import-upload"));
+        return list_with(&ctx, None, error).await;
+    };
+    let loaded = async {
+        let org = jospar_access::parse_id(typed("org"), "org")?;
+        let date = jospar_access::parse_date(typed("date"), "date")?;
+        jospar_devbudget::form409::load(ctx.db(), p, org, date, &bytes).await
+    }
+    .await;
+    match loaded {
+        Ok(o) => {
+            let message = ctx.tr.args(
+                "form409-loaded",
+                &[
+                    ("projects", o.projects_created.len().to_string()),
+                    ("codes", o.projects_created.join(", ")),
+                    ("created", o.contracts_created.to_string()),
+                    ("changed", o.contracts_changed.to_string()),
+                    ("unchanged", o.contracts_unchanged.to_string()),
+                ],
+            );
+            list_with(&ctx, Some(message), None).await
+        }
+        Err(e) => {
+            let error = Some(form_message(&ctx, e)?);
+            list_with(&ctx, None, error).await
+        }
+    }
 }
 
 /// A row of the financing table as typed.
@@ -351,23 +411,48 @@ async fn show(ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     .await
 }
 
+/// The project's contracts: from form 4-09 (its codes and supplier for a name, what was paid
+/// as executed), then from the procurement portal.
 async fn linked_contracts(ctx: &Ctx, id: i64) -> AppResult<Vec<LinkedContract>> {
     let p = ctx.user()?;
     let lang = ctx.tr.lang();
-    Ok(procurement::contracts_of_project(ctx.db(), p, id)
+    let registered = jospar_devbudget::form409::contracts_of_project(ctx.db(), p, id)
         .await?
         .into_iter()
         .map(|c| LinkedContract {
-            number: c.contract_number_sys,
-            name: if lang == "kk" && !c.name_kz.is_empty() {
-                c.name_kz
-            } else {
-                c.name_ru
-            },
-            year: c.fin_year,
-            sum: money(c.sum_with_vat),
-            executed: money(c.executed_with_vat),
-        })
+            name: ctx.tr.args(
+                "project-contract-409",
+                &[
+                    (
+                        "codes",
+                        format!("{} {} {} {}", c.abp, c.program, c.subprogram, c.specific),
+                    ),
+                    ("supplier", c.supplier_bin.clone()),
+                    ("date", crate::view::date(&c.signed_on)),
+                ],
+            ),
+            number: c.number,
+            year: c.year,
+            sum: money(c.amount),
+            executed: money(c.paid),
+        });
+    Ok(registered
+        .chain(
+            procurement::contracts_of_project(ctx.db(), p, id)
+                .await?
+                .into_iter()
+                .map(|c| LinkedContract {
+                    number: c.contract_number_sys,
+                    name: if lang == "kk" && !c.name_kz.is_empty() {
+                        c.name_kz
+                    } else {
+                        c.name_ru
+                    },
+                    year: c.fin_year,
+                    sum: money(c.sum_with_vat),
+                    executed: money(c.executed_with_vat),
+                }),
+        )
         .collect())
 }
 
