@@ -10,8 +10,9 @@
 //! - A row naming a МИЖ links its contract to that project; a МИЖ the register does not hold
 //!   (or holds for an administrator the loader may not enter) refuses the whole file, naming
 //!   the row.
-//! - A row naming only a project finds it among the organisation's projects by program,
-//!   subprogram and name, or registers it: a new МИЖ, the organisation as administrator, the
+//! - A row naming only a project finds it among the organisation's projects by program and
+//!   name (a project's contracts may be paid from a transfer's subprogram and from the local
+//!   one), or registers it with the subprogram of its first row: a new МИЖ, the organisation as administrator, the
 //!   budget's territory, from the first contract's date to the end of the form's year, its cost
 //!   the sum of its contracts; sphere "other", kind "construction", state "in progress" — for
 //!   the economist to correct. Its financing is left to the economist: a form of payments does
@@ -129,6 +130,21 @@ pub async fn load(
     bytes: &[u8],
 ) -> Result<Form409Outcome> {
     p.require(Right::Enter, org_id)?;
+    let may_enter = |org: i64| p.can(Right::Enter, org);
+    apply(db, &p.who(), &may_enter, org_id, as_of, bytes).await
+}
+
+/// Loads form 4-09 as `who`, who may name the projects of the administrators `may_enter`
+/// allows (the caller has checked the right on the organisation; the demo loads as the
+/// system).
+pub async fn apply(
+    db: &Db,
+    who: &Who,
+    may_enter: &(dyn Fn(i64) -> bool + Sync),
+    org_id: i64,
+    as_of: NaiveDate,
+    bytes: &[u8],
+) -> Result<Form409Outcome> {
     let org = jospar_org::repo::get_org(db, org_id)
         .await?
         .ok_or(Error::NotFound)?;
@@ -139,11 +155,16 @@ pub async fn load(
     let mut new_projects: Vec<NewProject> = Vec::new();
     let mut targets = Vec::with_capacity(contracts.len());
     for c in &contracts {
-        targets.push(target_of(p, org_id, &register, &mut new_projects, c)?);
+        targets.push(target_of(
+            may_enter,
+            org_id,
+            &register,
+            &mut new_projects,
+            c,
+        )?);
     }
     let kato = territory(db, org.budget_id).await?;
     let mut tx = db.begin().await?;
-    let who = p.who();
     let mut outcome = Form409Outcome {
         projects_created: Vec::new(),
         contracts_created: 0,
@@ -152,7 +173,7 @@ pub async fn load(
     };
     let mut created_ids = Vec::with_capacity(new_projects.len());
     for new in &new_projects {
-        let project = register_new(&mut tx, &who, org_id, &kato, as_of.year(), new).await?;
+        let project = register_new(&mut tx, who, org_id, &kato, as_of.year(), new).await?;
         outcome.projects_created.push(project.code.clone());
         created_ids.push(project.id);
     }
@@ -183,11 +204,11 @@ pub async fn load(
         match old {
             Some(old) if old.content() == contract.content() => outcome.contracts_unchanged += 1,
             Some(old) => {
-                write_contract(&mut tx, &who, Some(&old), &contract).await?;
+                write_contract(&mut tx, who, Some(&old), &contract).await?;
                 outcome.contracts_changed += 1;
             }
             None => {
-                write_contract(&mut tx, &who, None, &contract).await?;
+                write_contract(&mut tx, who, None, &contract).await?;
                 outcome.contracts_created += 1;
             }
         }
@@ -199,7 +220,7 @@ pub async fn load(
 /// The project a row names: by its МИЖ (refused when unknown or not the caller's to enter),
 /// by program, subprogram and name among the organisation's projects, or one to register.
 fn target_of(
-    p: &Principal,
+    may_enter: &(dyn Fn(i64) -> bool + Sync),
     org_id: i64,
     register: &[Project],
     new_projects: &mut Vec<NewProject>,
@@ -208,7 +229,7 @@ fn target_of(
     if !c.project_code.is_empty() {
         return register
             .iter()
-            .find(|pr| pr.code == c.project_code && p.can(Right::Enter, pr.input.admin_org_id))
+            .find(|pr| pr.code == c.project_code && may_enter(pr.input.admin_org_id))
             .map(|pr| Target::Registered(pr.id))
             .ok_or_else(|| {
                 Error::invalid_with(
@@ -229,14 +250,11 @@ fn target_of(
     if let Some(pr) = register.iter().find(|pr| {
         pr.input.admin_org_id == org_id
             && pr.input.program == c.program
-            && pr.input.subprogram == c.subprogram
             && folded(&pr.input.name_ru) == name
     }) {
         return Ok(Target::Registered(pr.id));
     }
-    let same = |n: &NewProject| {
-        n.program == c.program && n.subprogram == c.subprogram && folded(&n.name) == name
-    };
+    let same = |n: &NewProject| n.program == c.program && folded(&n.name) == name;
     if let Some(index) = new_projects.iter().position(same) {
         let new = &mut new_projects[index];
         new.starts_on = new.starts_on.min(c.date);

@@ -7,5 +7,6 @@ pub mod form409;
 pub mod procurement;
 pub mod projects;
 pub mod reports;
+pub mod trace;
 
 pub use reports::REPORTS;

@@ -11,11 +11,15 @@
 use chrono::{DateTime, Utc};
 use jospar_access::{Error, Principal, Result, Right};
 use jospar_core::listing::{ListQuery, Listable, Listed, SortKey};
-use jospar_goszakup::page::{Contract, PlanPoint, parse_contracts, parse_plans};
+use jospar_core::money::Tenge;
+use jospar_goszakup::page::{
+    Contract, ContractUnit, PlanPoint, parse_contracts, parse_plans, parse_units, units_disagree,
+};
 use jospar_goszakup::{Kind, PortalError, ProcurementPortal};
 use jospar_store::{AuditEntry, Db, StoreError, Tx, Who, exec_tx, on_db, on_tx};
 use serde::Serialize;
 use serde_json::json;
+use std::collections::HashMap;
 
 /// How a load ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -105,7 +109,17 @@ pub async fn load_customer(
                 return Ok(outcome);
             }
         };
-        let stored = match store_page(db, who, bin, kind, &body).await? {
+        let units = match kind {
+            Kind::Plans => HashMap::new(),
+            Kind::Contracts => match units_of_page(portal, &body).await {
+                Ok(units) => units,
+                Err(problem) => {
+                    outcome.problem = Some(problem);
+                    return Ok(outcome);
+                }
+            },
+        };
+        let stored = match store_page(db, who, bin, kind, &body, &units).await? {
             Ok(stored) => stored,
             Err(problem) => {
                 outcome.problem = Some(problem);
@@ -128,6 +142,36 @@ pub async fn load_customer(
     }
 }
 
+/// The units of every contract of a page of contracts, each contract's pages read to the end;
+/// the problem when the portal or a page of units fails (then the page is not stored).
+async fn units_of_page(
+    portal: &dyn ProcurementPortal,
+    body: &[u8],
+) -> Result<HashMap<i64, Vec<ContractUnit>>, String> {
+    // A page that is no page is refused by the store, with its reason.
+    let Ok(page) = parse_contracts(body) else {
+        return Ok(HashMap::new());
+    };
+    let mut units = HashMap::new();
+    for contract in &page.items {
+        let mut path = jospar_goszakup::units_path(contract.id);
+        let mut of_contract = Vec::new();
+        loop {
+            let body = portal.units(&path).await.map_err(|e| portal_problem(&e))?;
+            let page =
+                parse_units(&body).map_err(|e| format!("contract {}, units: {e}", contract.id))?;
+            of_contract.extend(page.items);
+            match page.next_page {
+                Some(next) if next != path => path = next,
+                Some(next) => return Err(format!("next_page {next} is the page just read")),
+                None => break,
+            }
+        }
+        units.insert(contract.id, of_contract);
+    }
+    Ok(units)
+}
+
 fn portal_problem(e: &PortalError) -> String {
     e.to_string()
 }
@@ -145,6 +189,7 @@ async fn store_page(
     bin: &str,
     kind: Kind,
     body: &[u8],
+    units: &HashMap<i64, Vec<ContractUnit>>,
 ) -> Result<Result<StoredPage, String>, StoreError> {
     let mut tx = db.begin().await?;
     let stored = match kind {
@@ -174,7 +219,11 @@ async fn store_page(
                     return Ok(Err(problem));
                 }
                 for contract in &page.items {
-                    upsert_contract(&mut tx, bin, contract).await?;
+                    let units = units.get(&contract.id).map(Vec::as_slice);
+                    if let Some(problem) = units_disagree(contract, units.unwrap_or_default()) {
+                        return Ok(Err(problem));
+                    }
+                    upsert_contract(&mut tx, bin, contract, units).await?;
                 }
                 StoredPage {
                     items: page.items.len() as i64,
@@ -212,24 +261,39 @@ fn foreign_items<'a>(bin: &str, bins: impl Iterator<Item = &'a String>) -> Optio
         .map(|(i, b)| format!("item {}: customer {b} is not {bin}", i + 1))
 }
 
+/// Stores a plan point as the portal gives it, keeping the expense identifier it was linked to.
 async fn upsert_plan_point(tx: &mut Tx, bin: &str, p: &PlanPoint) -> Result<(), StoreError> {
+    let expense: Option<Option<i64>> = on_tx!(&mut *tx, conn => sqlx::query_scalar(
+        "SELECT expense_id FROM procurement_plan_points WHERE id = $1").bind(p.id).fetch_optional(conn).await)?;
     exec_tx!(&mut *tx, conn => sqlx::query("DELETE FROM procurement_plan_points WHERE id = $1")
         .bind(p.id).execute(conn).await)?;
     exec_tx!(&mut *tx, conn => sqlx::query(
         "INSERT INTO procurement_plan_points (id, customer_bin, year, abp_code, name_ru, name_kz, enstru_code, units_code, \
-         quantity, price, amount, month, finsource_id, plan_act_number, active, loaded_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)")
+         quantity, price, amount, month, finsource_id, plan_act_number, active, loaded_at, expense_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
         .bind(p.id).bind(bin).bind(p.year).bind(p.abp_code).bind(&p.name_ru).bind(&p.name_kz)
         .bind(&p.enstru_code).bind(&p.units_code).bind(&p.count).bind(p.price.tiyn()).bind(p.amount.tiyn())
         .bind(p.month).bind(p.finsource_id).bind(&p.plan_act_number).bind(p.active).bind(Utc::now())
-        .execute(conn).await)?;
+        .bind(expense.flatten()).execute(conn).await)?;
     Ok(())
 }
 
-/// Stores a contract as the portal gives it, keeping the project it was linked to.
-async fn upsert_contract(tx: &mut Tx, bin: &str, c: &Contract) -> Result<(), StoreError> {
+/// Stores a contract as the portal gives it, keeping the project it was linked to, with its
+/// units when they were read (`None`: the units stored stay).
+async fn upsert_contract(
+    tx: &mut Tx,
+    bin: &str,
+    c: &Contract,
+    units: Option<&[ContractUnit]>,
+) -> Result<(), StoreError> {
     let project: Option<Option<i64>> = on_tx!(&mut *tx, conn => sqlx::query_scalar(
         "SELECT project_id FROM procurement_contracts WHERE id = $1").bind(c.id).fetch_optional(conn).await)?;
+    let kept: Vec<ContractUnit> = match units {
+        Some(units) => units.to_vec(),
+        None => stored_units(tx, c.id).await?,
+    };
+    exec_tx!(&mut *tx, conn => sqlx::query("DELETE FROM procurement_contract_units WHERE contract_id = $1")
+        .bind(c.id).execute(conn).await)?;
     exec_tx!(&mut *tx, conn => sqlx::query("DELETE FROM procurement_contracts WHERE id = $1")
         .bind(c.id).execute(conn).await)?;
     exec_tx!(&mut *tx, conn => sqlx::query(
@@ -243,7 +307,55 @@ async fn upsert_contract(tx: &mut Tx, bin: &str, c: &Contract) -> Result<(), Sto
         .bind(c.executed_with_vat.tiyn()).bind(&c.sign_date).bind(&c.description_ru).bind(&c.description_kz)
         .bind(&c.last_update_date).bind(project.flatten()).bind(Utc::now())
         .execute(conn).await)?;
+    for u in &kept {
+        exec_tx!(&mut *tx, conn => sqlx::query(
+            "INSERT INTO procurement_contract_units (id, contract_id, plan_point_id, quantity, total_sum, total_sum_with_vat, \
+             fact_sum_with_vat, deleted) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(u.id).bind(c.id).bind(u.plan_point_id).bind(&u.quantity).bind(u.total_sum.tiyn())
+            .bind(u.total_sum_with_vat.tiyn()).bind(u.fact_sum_with_vat.tiyn()).bind(u.deleted)
+            .execute(conn).await)?;
+    }
     Ok(())
+}
+
+type UnitRow = (i64, i64, String, i64, i64, i64, bool);
+
+fn unit_of(row: UnitRow) -> ContractUnit {
+    let (id, plan_point_id, quantity, total, with_vat, fact, deleted) = row;
+    ContractUnit {
+        id,
+        plan_point_id,
+        quantity,
+        total_sum: Tenge::from_tiyn(total),
+        total_sum_with_vat: Tenge::from_tiyn(with_vat),
+        fact_sum_with_vat: Tenge::from_tiyn(fact),
+        deleted,
+    }
+}
+
+const UNIT_COLUMNS: &str =
+    "id, plan_point_id, quantity, total_sum, total_sum_with_vat, fact_sum_with_vat, deleted";
+
+async fn stored_units(tx: &mut Tx, contract_id: i64) -> Result<Vec<ContractUnit>, StoreError> {
+    let rows: Vec<UnitRow> = on_tx!(&mut *tx, conn => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {UNIT_COLUMNS} FROM procurement_contract_units WHERE contract_id = $1 ORDER BY id")))
+        .bind(contract_id).fetch_all(conn).await)?;
+    Ok(rows.into_iter().map(unit_of).collect())
+}
+
+/// The units of the portal's contracts, by contract, whoever asks (the callers check rights).
+pub async fn units_of(
+    db: &Db,
+    contract_ids: &[i64],
+) -> Result<HashMap<i64, Vec<ContractUnit>>, StoreError> {
+    let mut units: HashMap<i64, Vec<ContractUnit>> = HashMap::new();
+    for id in contract_ids {
+        let rows: Vec<UnitRow> = on_db!(db, pool => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {UNIT_COLUMNS} FROM procurement_contract_units WHERE contract_id = $1 ORDER BY id")))
+            .bind(*id).fetch_all(pool).await)?;
+        units.insert(*id, rows.into_iter().map(unit_of).collect());
+    }
+    Ok(units)
 }
 
 pub async fn load_state(db: &Db, bin: &str, kind: Kind) -> Result<Option<LoadState>, StoreError> {
@@ -278,7 +390,7 @@ pub async fn import_page(
     if load_state(db, &bin, kind).await?.is_none() {
         restart(db, &bin, kind, &kind.first_page(&bin)).await?;
     }
-    match store_page(db, &p.who(), &bin, kind, body).await? {
+    match store_page(db, &p.who(), &bin, kind, body, &HashMap::new()).await? {
         Ok(stored) => Ok(stored.items),
         Err(problem) => Err(Error::invalid_with(
             "err-procurement-page",
@@ -365,6 +477,8 @@ pub struct PlanPointRow {
     pub amount: i64,
     pub month: i64,
     pub active: bool,
+    /// The expense identifier (P-14) of the request line it buys for.
+    pub expense_id: Option<i64>,
 }
 
 impl Listable for PlanPointRow {
@@ -393,7 +507,7 @@ pub async fn plan_points(
 ) -> Result<Listed<PlanPointRow>> {
     let bin = customer_bin(db, p, org_id, Right::Read).await?;
     let rows: Vec<PlanPointRow> = on_db!(db, pool => sqlx::query_as(
-        "SELECT id, year, abp_code, name_ru, name_kz, enstru_code, quantity, price, amount, month, active \
+        "SELECT id, year, abp_code, name_ru, name_kz, enstru_code, quantity, price, amount, month, active, expense_id \
          FROM procurement_plan_points WHERE customer_bin = $1 ORDER BY year DESC, id")
         .bind(&bin).fetch_all(pool).await)
     .map_err(StoreError::from)?;
@@ -438,6 +552,138 @@ pub async fn link(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Links a plan point of the organisation to the expense identifier of a line of its financing
+/// plan of the point's year (none: unlinks), audited old → new (P-14, order 254).
+pub async fn link_expense(
+    db: &Db,
+    p: &Principal,
+    org_id: i64,
+    point_id: i64,
+    expense_id: Option<i64>,
+) -> Result<()> {
+    let bin = customer_bin(db, p, org_id, Right::Enter).await?;
+    let point: Option<(i64, Option<i64>)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT year, expense_id FROM procurement_plan_points WHERE id = $1 AND customer_bin = $2")
+        .bind(point_id).bind(&bin).fetch_optional(pool).await)
+    .map_err(StoreError::from)?;
+    let (year, old) = point.ok_or(Error::NotFound)?;
+    if let Some(expense) = expense_id {
+        let year = i32::try_from(year).map_err(|_| Error::NotFound)?;
+        let planned = jospar_execution::plans::plans_of_year(db, year)
+            .await?
+            .iter()
+            .any(|(_, org, lines)| *org == org_id && lines.iter().any(|l| l.expense_id == expense));
+        if !planned {
+            return Err(Error::invalid_with(
+                "err-expense-not-planned",
+                "expense_id",
+                vec![("expense", expense.to_string()), ("year", year.to_string())],
+            ));
+        }
+    }
+    let mut tx = db.begin().await?;
+    exec_tx!(&mut tx, conn => sqlx::query("UPDATE procurement_plan_points SET expense_id = $1 WHERE id = $2")
+        .bind(expense_id).bind(point_id).execute(conn).await)
+    .map_err(StoreError::from)?;
+    tx.audit(AuditEntry {
+        who: &p.who(),
+        org_id: Some(org_id),
+        entity: "procurement_plan_point",
+        entity_id: point_id.to_string(),
+        action: "update",
+        old_value: Some(json!({"expense_id": old})),
+        new_value: Some(json!({"expense_id": expense_id})),
+        reason: None,
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A line of an organisation's approved budget by expense identifier, as it is sent to the
+/// procurement side (order 254; the format is described in `data/goszakup/README.md`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ApprovedExpense {
+    pub customer_bin: String,
+    pub year: i32,
+    pub expense_id: i64,
+    pub program: String,
+    pub subprogram: String,
+    pub specific: String,
+    /// The approved amount of the year, tiyn.
+    pub approved_tiyn: i64,
+}
+
+/// The organisation's approved budget of `year` by expense identifier: the lines of its
+/// approved financing plans, for the procurement plan to carry the identifiers.
+pub async fn approved_budget(
+    db: &Db,
+    p: &Principal,
+    org_id: i64,
+    year: i32,
+) -> Result<Vec<ApprovedExpense>> {
+    let bin = customer_bin(db, p, org_id, Right::Read).await?;
+    let mut lines = Vec::new();
+    for (id, org, _) in jospar_execution::plans::plans_of_year(db, year).await? {
+        if org != org_id {
+            continue;
+        }
+        let Some(plan) = jospar_execution::plans::plan(db, id).await? else {
+            continue;
+        };
+        if plan.status != jospar_execution::plans::PlanStatus::Approved {
+            continue;
+        }
+        lines.extend(plan.lines.iter().map(|l| ApprovedExpense {
+            customer_bin: bin.clone(),
+            year,
+            expense_id: l.expense_id,
+            program: l.program.clone(),
+            subprogram: l.subprogram.clone(),
+            specific: l.specific.clone(),
+            approved_tiyn: l.approved.tiyn(),
+        }));
+    }
+    lines.sort_by_key(|l| l.expense_id);
+    Ok(lines)
+}
+
+/// The plan points bought for an expense identifier, whoever asks (the trace checks rights).
+pub async fn points_of_expense(db: &Db, expense_id: i64) -> Result<Vec<PlanPointRow>, StoreError> {
+    Ok(on_db!(db, pool => sqlx::query_as(
+        "SELECT id, year, abp_code, name_ru, name_kz, enstru_code, quantity, price, amount, month, active, expense_id \
+         FROM procurement_plan_points WHERE expense_id = $1 ORDER BY id")
+        .bind(expense_id).fetch_all(pool).await)?)
+}
+
+/// The contracts whose units buy for the plan points `points`, with those units, whoever asks.
+pub async fn contracts_of_points(
+    db: &Db,
+    points: &[i64],
+) -> Result<Vec<(ContractRow, Vec<ContractUnit>)>, StoreError> {
+    let mut found: Vec<(ContractRow, Vec<ContractUnit>)> = Vec::new();
+    for point in points {
+        let ids: Vec<i64> = on_db!(db, pool => sqlx::query_scalar(
+            "SELECT DISTINCT contract_id FROM procurement_contract_units WHERE plan_point_id = $1 ORDER BY contract_id")
+            .bind(*point).fetch_all(pool).await)?;
+        for id in ids {
+            if found.iter().any(|(c, _)| c.id == id) {
+                continue;
+            }
+            let contract: Option<ContractRow> = on_db!(db, pool => sqlx::query_as(
+                "SELECT id, customer_bin, fin_year, contract_number, contract_number_sys, trd_buy_number_anno, name_ru, name_kz, \
+                 status_id, deleted, supplier_biin, sum, sum_with_vat, executed_with_vat, sign_date, project_id \
+                 FROM procurement_contracts WHERE id = $1")
+                .bind(id).fetch_optional(pool).await)?;
+            if let Some(contract) = contract {
+                let units = units_of(db, &[id]).await?.remove(&id).unwrap_or_default();
+                found.push((contract, units));
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// The contracts linked to a project, for its page.

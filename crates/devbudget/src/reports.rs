@@ -72,6 +72,23 @@ pub static REPORTS: &[ReportDef] = &[
         }),
     },
     ReportDef {
+        name: "expense-trace",
+        about: "One expense identifier followed through a year: request line, approved budget, financing plan in force, procurement plan points, contracts (their units under those points) and payments, with the amount at each stage and where it stops (P-14, order 254)",
+        params: &[
+            ParamDef {
+                name: "expense",
+                required: true,
+                about: "the expense identifier",
+            },
+            YEAR,
+        ],
+        spec_numbers: &[],
+        build: report_fn!(|c| {
+            let year = year_param(c)?;
+            crate::trace::table(c.db, c.tr, c.reader, c.params.required("expense")?, year).await
+        }),
+    },
+    ReportDef {
         name: "development-552",
         about: "The payments of the development budget's contracts (form 4-09) against form 5-52, by code, with the projects paid on each and every difference (DB-3)",
         params: &[

@@ -81,6 +81,14 @@ pub type PageFuture<'a> = Pin<Box<dyn Future<Output = Result<Vec<u8>, PortalErro
 pub trait ProcurementPortal: Send + Sync {
     /// The page at `path` (a first page, or a `next_page` of the one before), as it came.
     fn page<'a>(&'a self, kind: Kind, path: &'a str) -> PageFuture<'a>;
+
+    /// A page of a contract's units ([`units_path`], then its `next_page`).
+    fn units<'a>(&'a self, path: &'a str) -> PageFuture<'a>;
+}
+
+/// The first page of a contract's units.
+pub fn units_path(contract_id: i64) -> String {
+    format!("/v3/contract/{contract_id}/units?limit={PAGE_LIMIT}")
 }
 
 /// The portal over HTTPS, through the adapter kit's client.
@@ -96,9 +104,9 @@ impl HttpGoszakup {
         }
     }
 
-    async fn fetch(&self, kind: Kind, path: &str) -> Result<Vec<u8>, PortalError> {
+    async fn fetch(&self, what: &str, path: &str) -> Result<Vec<u8>, PortalError> {
         // A read: asking again is harmless.
-        let call = Call::get(&format!("List {}", kind.code()), path).retry_safe();
+        let call = Call::get(&format!("List {what}"), path).retry_safe();
         let answer = self
             .http
             .send(call)
@@ -122,7 +130,11 @@ impl Adapter for HttpGoszakup {
 
 impl ProcurementPortal for HttpGoszakup {
     fn page<'a>(&'a self, kind: Kind, path: &'a str) -> PageFuture<'a> {
-        Box::pin(self.fetch(kind, path))
+        Box::pin(self.fetch(kind.code(), path))
+    }
+
+    fn units<'a>(&'a self, path: &'a str) -> PageFuture<'a> {
+        Box::pin(self.fetch("units", path))
     }
 }
 

@@ -97,6 +97,64 @@ pub struct Contract {
     pub last_update_date: String,
 }
 
+/// A unit (line) of a contract: what it buys and for how much, under which plan point.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ContractUnit {
+    pub id: i64,
+    /// The procurement plan point it buys for (0: none given).
+    pub plan_point_id: i64,
+    /// The quantity as the portal wrote it.
+    pub quantity: String,
+    /// Without VAT.
+    pub total_sum: Tenge,
+    /// With VAT.
+    pub total_sum_with_vat: Tenge,
+    /// Executed (paid) with VAT.
+    pub fact_sum_with_vat: Tenge,
+    pub deleted: bool,
+}
+
+/// Why a contract does not agree with its units.
+pub fn units_disagree(contract: &Contract, units: &[ContractUnit]) -> Option<String> {
+    if units.is_empty() {
+        return None;
+    }
+    let live = units.iter().filter(|u| !u.deleted);
+    let (field, sum, of_units) = if contract.sum_with_vat == Tenge::ZERO {
+        (
+            "contract_sum",
+            contract.sum,
+            checked_sum(live.map(|u| u.total_sum)),
+        )
+    } else {
+        (
+            "contract_sum_wnds",
+            contract.sum_with_vat,
+            checked_sum(live.map(|u| u.total_sum_with_vat)),
+        )
+    };
+    match of_units {
+        Some(of_units) if of_units == sum => None,
+        Some(of_units) => Some(format!(
+            "contract {}, field {field}: {sum} is not the sum of its units {of_units}",
+            contract.id
+        )),
+        None => Some(format!(
+            "contract {}, field {field}: the sum of its units is beyond any amount",
+            contract.id
+        )),
+    }
+}
+
+/// A sum that refuses to wrap: the units of a page are the portal's, not ours.
+fn checked_sum(mut amounts: impl Iterator<Item = Tenge>) -> Option<Tenge> {
+    amounts.try_fold(Tenge::ZERO, Tenge::checked_add)
+}
+
+pub fn parse_units(body: &[u8]) -> Result<Page<ContractUnit>, PageError> {
+    parse(body, unit)
+}
+
 pub fn parse_plans(body: &[u8]) -> Result<Page<PlanPoint>, PageError> {
     parse(body, plan_point)
 }
@@ -319,6 +377,18 @@ fn plan_point(f: &Fields) -> Result<PlanPoint, PageError> {
     })
 }
 
+fn unit(f: &Fields) -> Result<ContractUnit, PageError> {
+    Ok(ContractUnit {
+        id: f.int("id")?,
+        plan_point_id: f.int_or_zero("pln_point_id")?,
+        quantity: f.quantity("quantity")?,
+        total_sum: f.money_or_zero("total_sum")?,
+        total_sum_with_vat: f.money_or_zero("total_sum_wnds")?,
+        fact_sum_with_vat: f.money_or_zero("fact_sum_wnds")?,
+        deleted: f.flag("deleted")?,
+    })
+}
+
 fn contract(f: &Fields) -> Result<Contract, PageError> {
     Ok(Contract {
         id: f.int("id")?,
@@ -402,6 +472,28 @@ mod tests {
         assert_eq!(point.amount, Tenge::from_tiyn(50_000_000));
         assert_eq!((point.abp_code, point.count.as_str()), (Some(464), "2"));
         assert!(point.active);
+    }
+
+    #[test]
+    fn a_contract_whose_units_do_not_add_up_to_its_sum_is_named() {
+        let page = parse_contracts(CONTRACTS.as_bytes()).expect("page");
+        let units = parse_units(
+            "\u{feff}{\"total\": 2, \"limit\": 500, \"next_page\": null, \"items\": [\
+             {\"id\": 1, \"pln_point_id\": 35511217, \"quantity\": 2, \"total_sum\": 100000, \"total_sum_wnds\": 112000, \"fact_sum_wnds\": 0, \"deleted\": 0},\
+             {\"id\": 2, \"pln_point_id\": 35511218, \"quantity\": 1.5, \"total_sum\": 24955.36, \"total_sum_wnds\": 27950, \"fact_sum_wnds\": 27950, \"deleted\": 0},\
+             {\"id\": 3, \"pln_point_id\": 35511219, \"quantity\": 1, \"total_sum\": 5, \"total_sum_wnds\": 5.6, \"deleted\": 1}]}"
+                .as_bytes(),
+        )
+        .expect("units");
+        assert_eq!(units.items[1].total_sum, Tenge::from_tiyn(2_495_536));
+        assert_eq!(units_disagree(&page.items[0], &units.items), None);
+        assert_eq!(units_disagree(&page.items[0], &[]), None);
+        assert_eq!(
+            units_disagree(&page.items[0], &units.items[..1]).as_deref(),
+            Some(
+                "contract 9525393, field contract_sum_wnds: 139 950,00 is not the sum of its units 112 000,00"
+            )
+        );
     }
 
     #[test]

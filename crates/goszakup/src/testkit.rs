@@ -22,6 +22,8 @@ type Lists = BTreeMap<(Kind, String), BTreeMap<i64, String>>;
 #[derive(Default)]
 struct Portal {
     lists: Lists,
+    /// The units of each contract: id → the unit's JSON text.
+    units: BTreeMap<i64, BTreeMap<i64, String>>,
     /// Lists whose pages carry a next_page that is not a path.
     broken: HashSet<(Kind, String)>,
 }
@@ -50,6 +52,7 @@ impl FakeGoszakup {
         let app = Router::new()
             .route("/v3/plans/{bin}", get(plans))
             .route("/v3/contract/customer/{bin}", get(contracts))
+            .route("/v3/contract/{id}/units", get(units))
             .with_state(service);
         Ok(FakeGoszakup {
             server: FakeServer::spawn(app).await?,
@@ -69,6 +72,21 @@ impl FakeGoszakup {
                 .entry((kind, bin.to_string()))
                 .or_default()
                 .insert(id, item.to_string());
+        }
+    }
+
+    /// The contract `contract_id` has this unit (its JSON text, served as it is).
+    pub fn put_unit(&self, contract_id: i64, unit: &str) {
+        let id = serde_json::from_str::<serde_json::Value>(unit)
+            .ok()
+            .and_then(|v| v["id"].as_i64())
+            .unwrap_or_default();
+        if let Ok(mut portal) = self.portal.lock() {
+            portal
+                .units
+                .entry(contract_id)
+                .or_default()
+                .insert(id, unit.to_string());
         }
     }
 
@@ -107,6 +125,34 @@ async fn contracts(
     answer(&service, Kind::Contracts, &bin, &query, &headers)
 }
 
+async fn units(
+    State(service): State<Service>,
+    Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    if !jospar_adapter::testkit::has_bearer(&headers, &service.token) {
+        return unauthorized();
+    }
+    let Ok(portal) = service.portal.lock() else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    let empty = BTreeMap::new();
+    let list = portal.units.get(&id).unwrap_or(&empty);
+    serve(
+        &service,
+        list,
+        false,
+        &format!("/v3/contract/{id}/units"),
+        &query,
+    )
+}
+
+fn unauthorized() -> Response {
+    let refusal = json!({"code": 401, "status": 401, "name": "Unauthorized", "message": "Your request was made with invalid credentials."});
+    (StatusCode::UNAUTHORIZED, axum::Json(refusal)).into_response()
+}
+
 fn answer(
     service: &Service,
     kind: Kind,
@@ -115,31 +161,41 @@ fn answer(
     headers: &HeaderMap,
 ) -> Response {
     if !jospar_adapter::testkit::has_bearer(headers, &service.token) {
-        let refusal = json!({"code": 401, "status": 401, "name": "Unauthorized", "message": "Your request was made with invalid credentials."});
-        return (StatusCode::UNAUTHORIZED, axum::Json(refusal)).into_response();
+        return unauthorized();
     }
-    let after: i64 = query
-        .get("search_after")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(i64::MIN);
     let Ok(portal) = service.portal.lock() else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let key = (kind, bin.to_string());
     let empty = BTreeMap::new();
     let list = portal.lists.get(&key).unwrap_or(&empty);
+    let path = match kind {
+        Kind::Plans => format!("/v3/plans/{bin}"),
+        Kind::Contracts => format!("/v3/contract/customer/{bin}"),
+    };
+    serve(service, list, portal.broken.contains(&key), &path, query)
+}
+
+/// A page of `list` after the query's `search_after`, chained to the next by `path`.
+fn serve(
+    service: &Service,
+    list: &BTreeMap<i64, String>,
+    broken: bool,
+    path: &str,
+    query: &HashMap<String, String>,
+) -> Response {
+    let after: i64 = query
+        .get("search_after")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(i64::MIN);
     let page: Vec<(&i64, &String)> = list
         .range(after.saturating_add(1)..)
         .take(service.limit)
         .collect();
     let last = page.last().map(|(id, _)| **id);
     let more = last.is_some_and(|last| list.range(last + 1..).next().is_some());
-    let path = match kind {
-        Kind::Plans => format!("/v3/plans/{bin}"),
-        Kind::Contracts => format!("/v3/contract/customer/{bin}"),
-    };
     let next_page = match (more, last) {
-        _ if portal.broken.contains(&key) => format!("{path}?page=next&search_after=next"),
+        _ if broken => format!("{path}?page=next&search_after=next"),
         (true, Some(last)) => format!(
             "{path}?page=next&limit={}&search_after={last}",
             service.limit

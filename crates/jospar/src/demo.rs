@@ -610,7 +610,9 @@ async fn load_region(db: &Db) -> Result<()> {
 
 /// The demo's investment project: a school the education administrator builds, financed by a
 /// republican transfer and local money, with the contracts of the demo's procurement portal
-/// (`data/goszakup`) to link to it. Illustrative: the shipped data names no Mangystau project.
+/// (`data/goszakup`) to link to it and, from the development budget's 4-09
+/// (`data/treasury/4-09-development-sample.csv`), the contracts the Treasury registered with
+/// what was paid. Illustrative: the shipped data names no Mangystau project.
 pub async fn load_investment_project(db: &Db) -> Result<()> {
     use jospar_devbudget::projects::{ConstructionObject, Financing, ProjectInput};
     let Some(edu) = repo::all_orgs(db)
@@ -653,8 +655,20 @@ pub async fn load_investment_project(db: &Db) -> Result<()> {
             cost_tiyn: 2_100_000_000 * 100,
         }],
     };
-    jospar_devbudget::projects::register(db, &jospar_store::Who::system(), input)
+    let who = jospar_store::Who::system();
+    jospar_devbudget::projects::register(db, &who, input)
         .await
         .map_err(|e| anyhow::anyhow!("the demo's investment project: {e}"))?;
+    // Its contracts as the Treasury registered them, with what was paid to 1 April 2027.
+    jospar_devbudget::form409::apply(
+        db,
+        &who,
+        &|_| true,
+        edu.id,
+        date(2027, 4, 1)?,
+        include_bytes!("../../../data/treasury/4-09-development-sample.csv"),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("the demo's development 4-09: {e}"))?;
     Ok(())
 }

@@ -297,6 +297,22 @@ pub async fn campaign_lines(
     Ok(assemble_lines(rows, amounts))
 }
 
+/// The lines carrying an expense identifier (P-14) in every request that holds it, by request.
+pub async fn lines_of_expense(
+    db: &Db,
+    expense_id: i64,
+) -> std::result::Result<HashMap<i64, Vec<Line>>, StoreError> {
+    let rows: Vec<LineRow> = on_db!(db, pool => sqlx::query_as::<_, LineRow>(
+        "SELECT request_id, id, expense_id, program, subprogram, specific, limit_kind, form_code, project \
+         FROM request_lines WHERE expense_id = $1 OR (expense_id = 0 AND id = $1) ORDER BY request_id")
+        .bind(expense_id).fetch_all(pool).await)?;
+    let amounts: Vec<(i64, i64, i64)> = on_db!(db, pool => sqlx::query_as(
+        "SELECT y.line_id, y.year, y.amount FROM request_line_years y JOIN request_lines l ON l.id = y.line_id \
+         WHERE l.expense_id = $1 OR (l.expense_id = 0 AND l.id = $1)")
+        .bind(expense_id).fetch_all(pool).await)?;
+    Ok(assemble_lines(rows, amounts))
+}
+
 /// Lines with their amounts by year, grouped by request, in the order the rows came.
 fn assemble_lines(rows: Vec<LineRow>, amounts: Vec<(i64, i64, i64)>) -> HashMap<i64, Vec<Line>> {
     let mut by_line: HashMap<i64, BTreeMap<i32, Tenge>> = HashMap::new();

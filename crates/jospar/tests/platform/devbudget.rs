@@ -237,13 +237,14 @@ async fn development_budget(app: &TestApp) {
         (Some(2), Some(true)),
         "{resumed}"
     );
-    let received = app.goszakup.server().received();
-    assert_eq!(received.len(), asked_before + 2);
-    assert!(
-        received[asked_before].path.contains("search_after=104"),
-        "{}",
-        received[asked_before].path
-    );
+    // The pages of the list asked (each contract's units are asked beside them).
+    let received: Vec<String> = app.goszakup.server().received()[asked_before..]
+        .iter()
+        .map(|r| r.path.clone())
+        .filter(|path| !path.contains("/units"))
+        .collect();
+    assert_eq!(received.len(), 2, "{received:?}");
+    assert!(received[0].contains("search_after=104"), "{}", received[0]);
     assert_eq!(contract_sums(app, &bin).await.len(), 7);
 
     // Plan points: a page whose next_page is no path is refused whole.
@@ -687,4 +688,168 @@ async fn form_409_and_the_comparisons(app: &TestApp) {
             .expect("text");
         assert!(html.contains(text), "{lang}");
     }
+}
+
+/// A unit of a contract under a plan point.
+fn unit(id: i64, point: i64, with_vat: &str, paid: &str) -> String {
+    format!(
+        r#"{{"id": {id}, "pln_point_id": {point}, "quantity": 1, "total_sum": {with_vat}, "total_sum_wnds": {with_vat}, "fact_sum_wnds": {paid}, "deleted": 0}}"#
+    )
+}
+
+/// P-14, DB-2: the first line of school 5's approved financing plan (from `request`) followed
+/// to payment. The school's plan point is linked to the line's expense identifier (another
+/// identifier refused, naming the field); a contract whose units do not add up to its sum
+/// refuses its page of the portal, naming the contract; loaded with its units, the trace shows
+/// each stage's amount: the request line and the approved budget, the plan point, the unit
+/// under it and what was paid.
+pub async fn expense_trace(app: &TestApp, request: i64) {
+    let economist = app.token("economist.school5").await;
+    let abp = app.token("abp.edu").await;
+    let (_, plans) = get_json(app, &economist, "/financing-plans").await;
+    let plan_id = plans
+        .as_array()
+        .expect("plans")
+        .iter()
+        .find(|p| p["year"] == json!(2027))
+        .and_then(|p| p["id"].as_i64())
+        .expect("the school's plan of 2027");
+    let (_, plan) = get_json(app, &economist, &format!("/financing-plans/{plan_id}")).await;
+    assert_eq!(plan["plan"]["request_id"], json!(request), "{plan}");
+    let line = &plan["plan"]["lines"][0];
+    let expense = line["expense_id"].as_i64().expect("expense id");
+    let approved = line["approved"].as_i64().expect("approved");
+    let school = plan["plan"]["org_id"].as_i64().expect("org");
+    let bin = jospar_org::repo::get_org(&app.db, school)
+        .await
+        .expect("org")
+        .and_then(|o| o.bin)
+        .expect("the school's BIN");
+
+    // The approved budget by expense identifier, as the procurement side gets it.
+    let (status, budget) = get_json(
+        app,
+        &economist,
+        &format!("/procurement/{school}/approved-budget?year=2027"),
+    )
+    .await;
+    assert_eq!(status, 200, "{budget}");
+    assert!(
+        budget
+            .as_array()
+            .expect("lines")
+            .iter()
+            .any(|l| l["expense_id"] == json!(expense) && l["approved_tiyn"] == json!(approved)),
+        "{budget}"
+    );
+
+    // The school's plan point and a contract with a unit under it and one under another.
+    let point = 77_000_001;
+    app.goszakup.put(
+        Kind::Plans,
+        &bin,
+        &format!(
+            r#"{{"id": {point}, "subject_biin": "{bin}", "name_ru": "Учебники", "count": 1, "price": 300000, "amount": 300000, "pln_point_year": 2027, "ref_amendm_agreem_justif_id": 0}}"#
+        ),
+    );
+    app.goszakup.put(
+        Kind::Contracts,
+        &bin,
+        &contract(88_000_001, &bin, "280000.5"),
+    );
+    app.goszakup
+        .put_unit(88_000_001, &unit(1, point, "250000.5", "100000.25"));
+    app.goszakup
+        .put_unit(88_000_001, &unit(2, 77_000_009, "20000", "0"));
+    let (status, loaded) = send_json(
+        app,
+        "post",
+        &format!("/procurement/{school}/load/plans"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(
+        (status, &loaded["finished"]),
+        (200, &json!(true)),
+        "{loaded}"
+    );
+    let (_, refused) = send_json(
+        app,
+        "post",
+        &format!("/procurement/{school}/load/contracts"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    let problem = refused["problem"].as_str().unwrap_or("");
+    assert!(
+        problem.contains("contract 88000001") && problem.contains("contract_sum_wnds"),
+        "{refused}"
+    );
+    let (_, none) = get_json(app, &economist, &format!("/procurement/{school}/contracts")).await;
+    assert_eq!(none["total"], 0, "the refused page is not stored: {none}");
+    app.goszakup
+        .put_unit(88_000_001, &unit(2, 77_000_009, "30000", "0"));
+    let (_, loaded) = send_json(
+        app,
+        "post",
+        &format!("/procurement/{school}/load/contracts"),
+        &economist,
+        Value::Null,
+    )
+    .await;
+    assert_eq!(loaded["finished"], true, "{loaded}");
+
+    // The plan point carries the expense identifier of the school's plan line.
+    let (status, refused) = send_json(
+        app,
+        "put",
+        &format!("/procurement/{school}/plans/{point}/expense"),
+        &economist,
+        json!({"expense_id": 999}),
+    )
+    .await;
+    assert_eq!(
+        (status, refused["field"].as_str()),
+        (422, Some("expense_id")),
+        "{refused}"
+    );
+    let (status, _) = send_json(
+        app,
+        "put",
+        &format!("/procurement/{school}/plans/{point}/expense"),
+        &abp,
+        json!({"expense_id": expense}),
+    )
+    .await;
+    assert_eq!(status, 204);
+
+    let (status, trace) = get_json(
+        app,
+        &economist,
+        &format!("/reports/expense-trace?expense={expense}&year=2027&format=json&lang=ru"),
+    )
+    .await;
+    assert_eq!(status, 200, "{trace}");
+    let amounts: Vec<i64> = trace["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| r[2].as_i64().expect("amount"))
+        .collect();
+    assert_eq!(amounts.len(), 6, "{trace}");
+    assert_eq!(amounts[1], approved, "{trace}");
+    assert_eq!(
+        amounts[3..],
+        [30_000_000, 25_000_050, 10_000_025],
+        "{trace}"
+    );
+    let (status, _) = get_json(
+        app,
+        &app.token("economist.school5").await,
+        "/reports/expense-trace?expense=424242&year=2027&format=json",
+    )
+    .await;
+    assert_eq!(status, 404, "an identifier nothing holds");
 }

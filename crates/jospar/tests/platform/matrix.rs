@@ -773,6 +773,20 @@ async fn every_route_refuses_what_it_must() {
         },
         Case {
             method: "put",
+            route: "/procurement/{org}/plans/{point}/expense",
+            path: format!("/procurement/{edu}/plans/1/expense"),
+            body: Some(json!({"expense_id": null})),
+            expect: "RAARRRR",
+        },
+        Case {
+            method: "get",
+            route: "/procurement/{org}/approved-budget",
+            path: format!("/procurement/{edu}/approved-budget?year=2027"),
+            body: None,
+            expect: "AAAARAR",
+        },
+        Case {
+            method: "put",
             route: "/procurement/{org}/contracts/{contract}/project",
             path: format!("/procurement/{edu}/contracts/1/project"),
             body: Some(json!({"project_id": null})),

@@ -2208,6 +2208,7 @@ async fn budget_requests(app: &TestApp) {
     let campaign_id = campaign.as_i64().expect("campaign id");
     reports_of_the_campaign(app, campaign_id, id, &planner, &abp).await;
     crate::execution::financing_plan(app, id).await;
+    crate::devbudget::expense_trace(app, id).await;
     // The breakdowns export (BP-13, P-19): every calculation row with its amount, read back.
     let xlsx = reqwest::Client::new()
         .get(app.url(&format!("/api/v1/requests/{id}/export?format=xlsx&lang=ru")))

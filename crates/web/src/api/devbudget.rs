@@ -115,6 +115,24 @@ pub(super) fn routes(api: Api) -> Api {
         .file_body(&["application/json"])
         .answer::<Imported>()
         .put(
+            "/procurement/{org}/plans/{point}/expense",
+            "Link a procurement plan point of the organisation to the expense identifier it buys for (a line of the organisation's financing plan of the point's year; expense_id null: unlink) (P-14)",
+            Access::Enter,
+            false,
+            link_expense,
+        )
+        .body::<ExpenseBody>()
+        .no_content()
+        .get(
+            "/procurement/{org}/approved-budget",
+            "The organisation's approved budget of ?year= by expense identifier, as sent to the procurement side (order 254): customer BIN, year, expense identifier, codes, approved amount in tiyn",
+            Access::Read,
+            true,
+            approved_budget,
+        )
+        .query::<YearQuery>()
+        .answer::<Vec<procurement::ApprovedExpense>>()
+        .put(
             "/procurement/{org}/contracts/{contract}/project",
             "Link a contract of the organisation to an investment project (project_id null: unlink)",
             Access::Enter,
@@ -329,4 +347,45 @@ async fn link(
     let b: LinkBody = object_body(&bytes)?;
     procurement::link(ctx.db(), p, org, contract, b.project_id).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+struct ExpenseBody {
+    expense_id: Option<i64>,
+}
+
+async fn link_expense(
+    ctx: Ctx,
+    Path((org, point)): Path<(i64, i64)>,
+    bytes: Bytes,
+) -> AppResult<axum::http::StatusCode> {
+    let p = writer(&ctx)?;
+    let b: ExpenseBody = object_body(&bytes)?;
+    procurement::link_expense(ctx.db(), p, org, point, b.expense_id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, Default, IntoParams)]
+#[serde(default)]
+struct YearQuery {
+    /// The year (default: the current one).
+    year: String,
+}
+
+async fn approved_budget(
+    ctx: Ctx,
+    Path(org): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Json<Vec<procurement::ApprovedExpense>>> {
+    let p = ctx.user()?;
+    let year = if q.year.is_empty() {
+        chrono::Datelike::year(&chrono::Utc::now())
+    } else {
+        q.year
+            .parse()
+            .map_err(|_| jospar_access::Error::invalid("err-year", "year"))?
+    };
+    Ok(Json(
+        procurement::approved_budget(ctx.db(), p, org, year).await?,
+    ))
 }

@@ -55,6 +55,10 @@ pub fn routes() -> Router<AppState> {
             "/procurement/{org}/contracts/{contract}/project",
             post(link),
         )
+        .route(
+            "/procurement/{org}/plans/{point}/expense",
+            post(link_expense),
+        )
 }
 
 type Fields = HashMap<String, String>;
@@ -610,6 +614,8 @@ pub struct PointLine {
     quantity: String,
     amount: String,
     active: bool,
+    /// The expense identifier it buys for, as typed in its field.
+    expense: String,
 }
 
 #[derive(Template)]
@@ -714,6 +720,7 @@ async fn procurement_page_with(
                     quantity: pt.quantity.clone(),
                     amount: money(pt.amount),
                     active: pt.active,
+                    expense: pt.expense_id.map(|e| e.to_string()).unwrap_or_default(),
                 })
                 .collect();
             let bin = customers
@@ -908,4 +915,32 @@ fn signed_on(sign_date: Option<&str>) -> String {
     text.get(..10)
         .and_then(|day| chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
         .map_or_else(|| text.to_string(), |day| crate::view::date(&day))
+}
+
+async fn link_expense(
+    ctx: Ctx,
+    Path((org, point)): Path<(i64, i64)>,
+    Form(fields): Form<Fields>,
+) -> AppResult<Response> {
+    let p = ctx.user()?;
+    p.check_csrf(field(&fields, "csrf"))?;
+    let linked = async {
+        let expense = match field(&fields, "expense_id").trim() {
+            "" => None,
+            typed => Some(jospar_access::parse_id(typed, "expense_id")?),
+        };
+        procurement::link_expense(ctx.db(), p, org, point, expense).await
+    }
+    .await;
+    match linked {
+        Ok(()) => Ok(Redirect::to(&crate::view::done(
+            &format!("/procurement?org={org}#point-{point}"),
+            "saved",
+        ))
+        .into_response()),
+        Err(e) => {
+            let error = Some(form_message(&ctx, e)?);
+            procurement_page_with(&ctx, Some(org), None, error).await
+        }
+    }
 }
