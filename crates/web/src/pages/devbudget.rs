@@ -106,6 +106,8 @@ struct ListPage {
     can_enter: bool,
     /// The organisations whose form 4-09 the user may load.
     loaders: Vec<Choice>,
+    /// The form's date as typed when a load was refused.
+    form409_date: String,
     message: Option<String>,
     error: Option<String>,
 }
@@ -131,13 +133,16 @@ fn money(tiyn: i64) -> String {
 }
 
 async fn list(ctx: Ctx) -> AppResult<Response> {
-    list_with(&ctx, None, None).await
+    list_with(&ctx, None, None, &Fields::new()).await
 }
 
+/// The list with the outcome of a load of form 4-09 (`typed`: its fields as sent, kept on a
+/// refusal).
 async fn list_with(
     ctx: &Ctx,
     message: Option<String>,
     error: Option<String>,
+    typed: &Fields,
 ) -> AppResult<Response> {
     let p = ctx.user()?;
     let params: ListParams = ctx.query_params();
@@ -181,7 +186,15 @@ async fn list_with(
         states: labelled(ctx, "project-state-", &STATES, &filter.state),
         spheres: labelled(ctx, "project-sphere-", &SPHERES, &filter.sphere),
         can_enter: projects::may_register(p),
-        loaders: choices(loaders, &p.user.org_id.to_string()),
+        loaders: choices(
+            loaders,
+            match field(typed, "org") {
+                "" => p.user.org_id.to_string(),
+                org => org.to_string(),
+            }
+            .as_str(),
+        ),
+        form409_date: field(typed, "date").to_string(),
         message,
         error,
     })?;
@@ -196,7 +209,7 @@ async fn load_409(ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
     let typed = |key: &str| fields.get(key).map(String::as_str).unwrap_or("");
     let Some(Upload { bytes, .. }) = files.into_iter().next() else {
         let error = Some(ctx.tr.t("err-import-upload"));
-        return list_with(&ctx, None, error).await;
+        return list_with(&ctx, None, error, &fields).await;
     };
     let loaded = async {
         let org = jospar_access::parse_id(typed("org"), "org")?;
@@ -210,17 +223,24 @@ async fn load_409(ctx: Ctx, multipart: Multipart) -> AppResult<Response> {
                 "form409-loaded",
                 &[
                     ("projects", o.projects_created.len().to_string()),
-                    ("codes", o.projects_created.join(", ")),
+                    (
+                        "codes",
+                        if o.projects_created.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", o.projects_created.join(", "))
+                        },
+                    ),
                     ("created", o.contracts_created.to_string()),
                     ("changed", o.contracts_changed.to_string()),
                     ("unchanged", o.contracts_unchanged.to_string()),
                 ],
             );
-            list_with(&ctx, Some(message), None).await
+            list_with(&ctx, Some(message), None, &Fields::new()).await
         }
         Err(e) => {
             let error = Some(form_message(&ctx, e)?);
-            list_with(&ctx, None, error).await
+            list_with(&ctx, None, error, &fields).await
         }
     }
 }
