@@ -3,6 +3,7 @@
 //! knows of their purchases ([`procurement`]).
 
 pub mod analysis;
+pub mod appendices;
 pub mod form409;
 pub mod procurement;
 pub mod projects;

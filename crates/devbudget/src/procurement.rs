@@ -65,6 +65,28 @@ pub fn may_enter(p: &Principal, org_id: i64) -> bool {
     p.can(Right::Enter, org_id)
 }
 
+/// The customers the server's schedule loads (DB-2): those loaded before and the
+/// administrators of the register's projects, by BIN.
+pub async fn scheduled_customers(db: &Db) -> Result<Vec<String>, StoreError> {
+    let mut bins: Vec<String> = on_db!(db, pool => sqlx::query_scalar(
+        "SELECT DISTINCT customer_bin FROM procurement_loads").fetch_all(pool).await)?;
+    let admins: Vec<i64> = crate::projects::every(db)
+        .await?
+        .iter()
+        .map(|p| p.input.admin_org_id)
+        .collect();
+    for org in jospar_org::repo::all_orgs(db).await? {
+        if let Some(bin) = org.bin.filter(|b| !b.is_empty())
+            && admins.contains(&org.id)
+            && !bins.contains(&bin)
+        {
+            bins.push(bin);
+        }
+    }
+    bins.sort();
+    Ok(bins)
+}
+
 /// Loads an organisation's list from the portal, resuming where the last load stopped.
 pub async fn load(
     db: &Db,
@@ -648,6 +670,25 @@ pub async fn approved_budget(
     }
     lines.sort_by_key(|l| l.expense_id);
     Ok(lines)
+}
+
+/// A customer's contracts of a year and its plan points (with their expense identifiers),
+/// whoever asks (the matching report checks rights).
+pub async fn customer_year(
+    db: &Db,
+    bin: &str,
+    year: i64,
+) -> Result<(Vec<ContractRow>, Vec<PlanPointRow>), StoreError> {
+    let contracts: Vec<ContractRow> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, customer_bin, fin_year, contract_number, contract_number_sys, trd_buy_number_anno, name_ru, name_kz, \
+         status_id, deleted, supplier_biin, sum, sum_with_vat, executed_with_vat, sign_date, project_id \
+         FROM procurement_contracts WHERE customer_bin = $1 AND fin_year = $2 ORDER BY id")
+        .bind(bin).bind(year).fetch_all(pool).await)?;
+    let points: Vec<PlanPointRow> = on_db!(db, pool => sqlx::query_as(
+        "SELECT id, year, abp_code, name_ru, name_kz, enstru_code, quantity, price, amount, month, active, expense_id \
+         FROM procurement_plan_points WHERE customer_bin = $1 ORDER BY id")
+        .bind(bin).fetch_all(pool).await)?;
+    Ok((contracts, points))
 }
 
 /// The plan points bought for an expense identifier, whoever asks (the trace checks rights).

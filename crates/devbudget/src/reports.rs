@@ -33,7 +33,8 @@ pub static REPORTS: &[ReportDef] = &[
                 about: "education, health, social, housing, utilities, roads, culture_sport, agriculture or other",
             },
         ],
-        spec_numbers: &[8],
+        // Report 8 of the planning module's list; this module's 6–8 are the appendices.
+        spec_numbers: &[],
         build: report_fn!(|c| {
             let year = match c.params.number::<i32>("year")? {
                 Some(year) if (2000..=2100).contains(&year) => year,
@@ -63,12 +64,85 @@ pub static REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "development-absorption",
-        about: "The analytic report on the absorption of budget funds: for each investment project of a year, the financing plan, contracted, paid, the shares contracted and paid, and what is left (DB-4, development reports 2 and 5)",
+        about: "The analytic report on the absorption of budget funds: for each investment project of a year, the financing plan, contracted, paid, the shares contracted and paid, and what is left (DB-4, development reports 2, 3 and 5)",
         params: &[YEAR],
-        spec_numbers: &[2, 5],
+        spec_numbers: &[2, 3, 5],
         build: report_fn!(|c| {
             let year = year_param(c)?;
             absorption(c.db, c.tr, c.reader, year).await
+        }),
+    },
+    ReportDef {
+        name: "development-projects-by",
+        about: "The investment projects grouped by sphere, state or kind: how many, their cost, the year's financing plan, contracted and paid, with the shares paid (DB-4, monitoring)",
+        params: &[
+            YEAR,
+            ParamDef {
+                name: "by",
+                required: false,
+                about: "sphere (default), state or kind",
+            },
+        ],
+        spec_numbers: &[],
+        build: report_fn!(|c| {
+            let year = year_param(c)?;
+            let by = c.params.text("by").unwrap_or("sphere");
+            if !["sphere", "state", "kind"].contains(&by) {
+                return Err(bad("by", by));
+            }
+            projects_by(c.db, c.tr, c.reader, year, by).await
+        }),
+    },
+    ReportDef {
+        name: "procurement-matching",
+        about: "An organisation's portal contracts of a year matched to expense identifiers (through their units' plan points) and to projects: each contract with the identifiers found or why none (no units loaded, a plan point not loaded, a plan point not linked), and the shares of contracts and amounts left unmatched (DB-2, P-14)",
+        params: &[
+            ParamDef {
+                name: "org",
+                required: true,
+                about: "the organisation (its BIN is the customer's)",
+            },
+            YEAR,
+            ParamDef {
+                name: "failures",
+                required: false,
+                about: "1 = only the contracts left unmatched",
+            },
+        ],
+        spec_numbers: &[],
+        build: report_fn!(|c| {
+            let year = year_param(c)?;
+            procurement_matching(
+                c.db,
+                c.tr,
+                c.reader,
+                c.params.required("org")?,
+                year,
+                c.params.flag("failures"),
+            )
+            .await
+        }),
+    },
+    ReportDef {
+        name: "development-appendix",
+        about: "«Сведения о направлении средств местного бюджета развития», appendix 1 (by project: planned, contracted, paid, left), 2 (by source: the transfer and local money, the transfer unspent and due for return) or 3 (the projects' progress), printed from layouts kept as data (data/devbudget/layouts.toml, reconstructed) (DB-4, development reports 6–8)",
+        params: &[
+            ParamDef {
+                name: "n",
+                required: true,
+                about: "the appendix: 1, 2 or 3",
+            },
+            YEAR,
+        ],
+        spec_numbers: &[6, 7, 8],
+        build: report_fn!(|c| {
+            let year = year_param(c)?;
+            let n: u8 = c.params.required("n")?;
+            if !crate::appendices::APPENDICES.contains(&n) {
+                return Err(bad("n", &n.to_string()));
+            }
+            let register = Register::read(c.db, c.reader).await?;
+            crate::appendices::table(c.tr, n, year, today(), &register.active_in(year))
         }),
     },
     ReportDef {
@@ -385,6 +459,93 @@ pub async fn transfers(
     Ok(table)
 }
 
+/// The code of a project's sphere, state or kind.
+fn group_of<'a>(project: &'a Project, by: &str) -> &'a str {
+    match by {
+        "state" => &project.input.state,
+        "kind" => &project.input.kind,
+        _ => &project.input.sphere,
+    }
+}
+
+/// The projects by sphere, state or kind (`by`), in the order of the codes' list.
+pub async fn projects_by(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    year: i32,
+    by: &str,
+) -> Result<Table> {
+    let register = Register::read(db, reader).await?;
+    let codes: &[&str] = match by {
+        "state" => &projects::STATES,
+        "kind" => &projects::KINDS,
+        _ => &projects::SPHERES,
+    };
+    let by_key = format!("development-by-{by}");
+    let mut table = headed(
+        tr,
+        "report-development-projects-by",
+        tr.args(
+            "development-by-subtitle",
+            &[
+                ("year", year.to_string()),
+                ("by", tr.t(&format!("development-by-{by}"))),
+            ],
+        ),
+        &[
+            by_key.as_str(),
+            "development-col-count",
+            "project-col-cost",
+            "development-col-planned",
+            "development-col-contracted",
+            "development-col-paid",
+            "development-col-paid-share",
+        ],
+    );
+    let mut sums = [Tenge::ZERO; 4];
+    let mut count_all = 0;
+    for code in codes {
+        let members: Vec<&Project> = register
+            .projects
+            .iter()
+            .filter(|p| group_of(p, by) == *code)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        let mut amounts = [Tenge::ZERO; 4];
+        for p in &members {
+            let f = register.year_of(p, year);
+            amounts[0] += Tenge::from_tiyn(p.input.total_cost_tiyn);
+            amounts[1] += f.planned();
+            amounts[2] += f.contracted;
+            amounts[3] += f.paid();
+        }
+        for (sum, amount) in sums.iter_mut().zip(amounts) {
+            *sum += amount;
+        }
+        count_all += members.len();
+        let prefix = match by {
+            "state" => "project-state-",
+            "kind" => "project-kind-",
+            _ => "project-sphere-",
+        };
+        let mut row = vec![
+            Cell::Text(tr.t(&format!("{prefix}{code}"))),
+            Cell::Text(members.len().to_string()),
+        ];
+        row.extend(amounts.into_iter().map(Cell::Money));
+        row.push(Cell::Text(analysis::share(amounts[3], amounts[1])));
+        table.rows.push(row);
+    }
+    let mut total = vec![Cell::Text(tr.t("total")), Cell::Text(count_all.to_string())];
+    total.extend(sums.into_iter().map(Cell::Money));
+    total.push(Cell::Text(analysis::share(sums[3], sums[1])));
+    table.total = Some(total);
+    Ok(table)
+}
+
 /// The analytic report on the absorption of budget funds (development reports 2 and 5).
 pub async fn absorption(db: &Db, tr: &Tr, reader: &Reader<'_>, year: i32) -> Result<Table> {
     let register = Register::read(db, reader).await?;
@@ -513,6 +674,131 @@ pub async fn against_552(
         table.rows.push(row);
     }
     table.total = Some(total_row(tr, 5, &sums));
+    Ok(table)
+}
+
+/// Why a contract has no expense identifier, or the identifiers it buys for.
+fn matched(
+    units: &[jospar_goszakup::page::ContractUnit],
+    points: &std::collections::HashMap<i64, Option<i64>>,
+) -> std::result::Result<Vec<i64>, &'static str> {
+    let live: Vec<_> = units.iter().filter(|u| !u.deleted).collect();
+    if live.is_empty() {
+        return Err("match-no-units");
+    }
+    let mut expenses = Vec::new();
+    for unit in live {
+        match points.get(&unit.plan_point_id) {
+            None => return Err("match-point-unknown"),
+            Some(None) => return Err("match-point-unlinked"),
+            Some(Some(expense)) if !expenses.contains(expense) => expenses.push(*expense),
+            Some(Some(_)) => {}
+        }
+    }
+    Ok(expenses)
+}
+
+/// An organisation's portal contracts of a year matched to expense identifiers and projects.
+pub async fn procurement_matching(
+    db: &Db,
+    tr: &Tr,
+    reader: &Reader<'_>,
+    org_id: i64,
+    year: i32,
+    failures: bool,
+) -> Result<Table> {
+    reader.require_read(org_id)?;
+    let org = jospar_org::repo::get_org(db, org_id)
+        .await?
+        .ok_or(jospar_access::Error::NotFound)?;
+    let bin = org.bin.clone().unwrap_or_default();
+    let (contracts, points) = crate::procurement::customer_year(db, &bin, i64::from(year)).await?;
+    let points: std::collections::HashMap<i64, Option<i64>> =
+        points.iter().map(|p| (p.id, p.expense_id)).collect();
+    let ids: Vec<i64> = contracts.iter().map(|c| c.id).collect();
+    let units = crate::procurement::units_of(db, &ids).await?;
+    let projects: std::collections::HashMap<i64, String> = projects::every(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.code))
+        .collect();
+    let mut table = headed(
+        tr,
+        "report-procurement-matching",
+        tr.args(
+            "matching-subtitle",
+            &[
+                ("org", org.name(tr.lang()).to_string()),
+                ("bin", bin.clone()),
+                ("year", year.to_string()),
+            ],
+        ),
+        &[
+            "contract-col-number",
+            "col-name",
+            "contract-col-sum",
+            "procurement-col-expense",
+            "contract-col-project",
+            "matching-col-state",
+        ],
+    );
+    let (mut all, mut unmatched, mut sum_all, mut sum_unmatched) = (0, 0, Tenge::ZERO, Tenge::ZERO);
+    for c in contracts.iter().filter(|c| !c.deleted) {
+        let sum = Tenge::from_tiyn(c.sum_with_vat);
+        let found = matched(
+            units.get(&c.id).map(Vec::as_slice).unwrap_or_default(),
+            &points,
+        );
+        all += 1;
+        sum_all += sum;
+        if found.is_err() {
+            unmatched += 1;
+            sum_unmatched += sum;
+        } else if failures {
+            continue;
+        }
+        let (expenses, state) = match &found {
+            Ok(expenses) => (
+                expenses
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                tr.t("match-ok"),
+            ),
+            Err(why) => (String::new(), tr.t(why)),
+        };
+        table.rows.push(vec![
+            Cell::Text(c.contract_number_sys.clone()),
+            Cell::Text(if tr.lang() == "kk" && !c.name_kz.is_empty() {
+                c.name_kz.clone()
+            } else {
+                c.name_ru.clone()
+            }),
+            Cell::Money(sum),
+            Cell::Text(expenses),
+            Cell::Text(
+                c.project_id
+                    .and_then(|id| projects.get(&id).cloned())
+                    .unwrap_or_default(),
+            ),
+            Cell::Text(state),
+        ]);
+    }
+    table.footer.push(tr.args(
+        "matching-shares",
+        &[
+            ("unmatched", unmatched.to_string()),
+            ("all", all.to_string()),
+            (
+                "share",
+                analysis::share(Tenge::from_tiyn(unmatched), Tenge::from_tiyn(all)),
+            ),
+            ("sum_unmatched", sum_unmatched.to_string()),
+            ("sum_all", sum_all.to_string()),
+            ("sum_share", analysis::share(sum_unmatched, sum_all)),
+        ],
+    ));
     Ok(table)
 }
 

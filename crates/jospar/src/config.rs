@@ -83,6 +83,9 @@ pub struct Config {
     /// (JOSPAR_GOSZAKUP_URL, JOSPAR_GOSZAKUP_TOKEN).
     pub goszakup_url: Option<String>,
     pub goszakup_token: String,
+    /// Seconds between the scheduled loads in `serve` of the plans and contracts of the
+    /// customers loaded before and of the projects' administrators (JOSPAR_GOSZAKUP_INTERVAL).
+    pub goszakup_interval: u64,
     /// The ЕБК service (seed 004 integration 3): its base URL and bearer token; none = the
     /// classification comes as files (JOSPAR_EBK_URL, JOSPAR_EBK_TOKEN).
     pub ebk_url: Option<String>,
@@ -107,6 +110,9 @@ pub struct Config {
     /// A corrected copy of `data/treasury/layouts.toml` — the headings and shapes of the
     /// Treasury's forms; none = the built-in layouts (JOSPAR_TREASURY_LAYOUTS).
     pub treasury_layouts: Option<PathBuf>,
+    /// A corrected copy of `data/devbudget/layouts.toml`, the printed layouts of the
+    /// development budget's appendices 1–3 (JOSPAR_DEVBUDGET_LAYOUTS); none = the shipped ones.
+    pub devbudget_layouts: Option<PathBuf>,
     /// The SMTP relay (HOST:PORT) notices are mailed through; none = notices stay in the
     /// system (JOSPAR_SMTP_RELAY). The sender address, and a login and password when the
     /// relay asks for AUTH (JOSPAR_SMTP_FROM, JOSPAR_SMTP_LOGIN, JOSPAR_SMTP_PASSWORD).
@@ -153,6 +159,7 @@ impl Default for Config {
             emin_interval: 3600,
             goszakup_url: None,
             goszakup_token: String::new(),
+            goszakup_interval: 86_400,
             ebk_url: None,
             ebk_token: String::new(),
             ebk_interval: 86_400,
@@ -163,6 +170,7 @@ impl Default for Config {
             exchange_backoff_ms: 500,
             exchange_backoff_max_ms: 10_000,
             treasury_layouts: None,
+            devbudget_layouts: None,
             smtp_relay: None,
             smtp_from: "jospar@localhost".into(),
             smtp_login: String::new(),
@@ -233,14 +241,21 @@ impl Config {
         })
     }
 
-    /// Puts the configured layouts of the Treasury's forms in force; a broken file stops the
-    /// start with its reason rather than importing by layouts nobody chose.
-    pub fn install_treasury_layouts(&self) -> Result<()> {
+    /// Puts the configured layouts in force (the Treasury's forms, the development budget's
+    /// appendices); a broken file stops the start with its reason rather than reading or
+    /// printing by layouts nobody chose.
+    pub fn install_layouts(&self) -> Result<()> {
         if let Some(path) = &self.treasury_layouts {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| anyhow::anyhow!("treasury_layouts {}: {e}", path.display()))?;
             jospar_execution::layouts::install(&text)
                 .map_err(|e| anyhow::anyhow!("treasury_layouts {}: {e}", path.display()))?;
+        }
+        if let Some(path) = &self.devbudget_layouts {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("devbudget_layouts {}: {e}", path.display()))?;
+            jospar_devbudget::appendices::install(&text)
+                .map_err(|e| anyhow::anyhow!("devbudget_layouts {}: {e}", path.display()))?;
         }
         Ok(())
     }

@@ -437,6 +437,15 @@ pub async fn start_demo_goszakup(
             fake.put(kind, crate::demo::PROCUREMENT_CUSTOMER, item);
         }
     }
+    // Each unit names its contract in `contract_id`, a field of the demo's file only.
+    let units = include_str!("../../../data/goszakup/demo-units.jsonl");
+    for unit in units.lines().filter(|l| !l.trim().is_empty()) {
+        let contract = serde_json::from_str::<serde_json::Value>(unit)
+            .ok()
+            .and_then(|v| v["contract_id"].as_i64())
+            .context("a demo unit without its contract_id")?;
+        fake.put_unit(contract, unit);
+    }
     println!(
         "Demo procurement portal (a stand-in for goszakup.gov.kz) on {}",
         fake.url()
@@ -447,6 +456,60 @@ pub async fn start_demo_goszakup(
         config.adapter(&fake.url(), bearer),
         journal,
     )))
+}
+
+/// Loads the plans and contracts of every scheduled customer from the procurement portal every
+/// `interval` (DB-2: contracts loaded automatically); each load resumes where the last stopped.
+pub fn spawn_goszakup_worker(
+    db: Db,
+    portal: Arc<dyn jospar_goszakup::ProcurementPortal>,
+    interval: Duration,
+) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        loop {
+            ticks.tick().await;
+            let customers = match jospar_devbudget::procurement::scheduled_customers(&db).await {
+                Ok(customers) => customers,
+                Err(e) => {
+                    tracing::warn!("procurement portal: the customers: {e}");
+                    continue;
+                }
+            };
+            for bin in customers {
+                for kind in [
+                    jospar_goszakup::Kind::Plans,
+                    jospar_goszakup::Kind::Contracts,
+                ] {
+                    match jospar_devbudget::procurement::load_customer(
+                        &db,
+                        portal.as_ref(),
+                        &exchange_who(),
+                        &bin,
+                        kind,
+                    )
+                    .await
+                    {
+                        Ok(o) if o.problem.is_some() => {
+                            tracing::warn!(bin, kind = kind.code(), problem = ?o.problem, "procurement portal load stopped")
+                        }
+                        Ok(o) => {
+                            tracing::info!(
+                                bin,
+                                kind = kind.code(),
+                                pages = o.pages,
+                                items = o.items,
+                                "procurement portal load"
+                            )
+                        }
+                        Err(e) => {
+                            tracing::warn!(bin, kind = kind.code(), "procurement portal: {e}")
+                        }
+                    }
+                }
+            }
+        }
+    });
 }
 
 /// The ЕБК service when `ebk_url` is set.

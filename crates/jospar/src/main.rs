@@ -333,7 +333,7 @@ async fn main() -> Result<()> {
         .init();
     let cli = Cli::parse();
     let config = Config::load(&cli.config)?;
-    config.install_treasury_layouts()?;
+    config.install_layouts()?;
     let result = run(cli.command, &config).await;
     // The benchmark runs an import in a process of its own to read its peak memory here.
     if std::env::var_os("JOSPAR_PEAK_RSS").is_some()
@@ -818,6 +818,11 @@ async fn serve(
     if let Some(service) = ebk.clone().filter(|_| config.ebk_url.is_some()) {
         let interval = std::time::Duration::from_secs(config.ebk_interval.max(60));
         exchange::spawn_ebk_worker(db.clone(), service, interval);
+    }
+    // Scheduled loads only from a configured portal (the demo's stand-in is loaded on request).
+    if let Some(portal) = goszakup.clone().filter(|_| config.goszakup_url.is_some()) {
+        let interval = std::time::Duration::from_secs(config.goszakup_interval.max(60));
+        exchange::spawn_goszakup_worker(db.clone(), portal, interval);
     }
     let app = jospar_web::app(
         db,

@@ -448,6 +448,20 @@ async fn contract_audits(app: &TestApp) -> i64 {
     .expect("audit")
 }
 
+/// A report of the catalogue as JSON, and its row of the project `code`.
+async fn project_row(app: &TestApp, token: &str, path: &str, code: &str) -> (Value, Value) {
+    let (status, report) = get_json(app, token, path).await;
+    assert_eq!(status, 200, "{path}: {report}");
+    let row = report["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r[0] == json!(code))
+        .cloned()
+        .unwrap_or_else(|| panic!("{path}: no row of {code}: {report}"));
+    (report, row)
+}
+
 /// The amounts (tiyn) of a report's row from column `from` on.
 fn amounts(row: &Value, from: usize) -> Vec<i64> {
     row.as_array().expect("row")[from..]
@@ -538,21 +552,15 @@ async fn form_409_and_the_comparisons(app: &TestApp) {
     // The transfers: planned 3 000 000 000 from the republic and 1 000 000 000 locally;
     // contracted 1 900 000 000; paid 600 000 000,50 from the transfer (subprogram 011) and
     // 100 000 000 locally; the transfer's rest 2 399 999 999,50, not yet due (2027 is on).
-    let (status, report) = get_json(
+    let (report, row) = project_row(
         app,
         &abp,
         "/reports/development-transfers?year=2027&format=json",
+        &code,
     )
     .await;
-    assert_eq!(status, 200, "{report}");
-    let row = report["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .find(|r| r[0] == json!(code))
-        .expect("the project's row");
     assert_eq!(
-        amounts(row, 3),
+        amounts(&row, 3),
         [
             300_000_000_000,
             100_000_000_000,
@@ -564,21 +572,68 @@ async fn form_409_and_the_comparisons(app: &TestApp) {
         ],
         "{report}"
     );
-    let (status, absorption) = get_json(
+    let (absorption, row) = project_row(
         app,
         &abp,
         "/reports/development-absorption?year=2027&format=json",
+        &code,
     )
     .await;
-    assert_eq!(status, 200, "{absorption}");
-    let row = absorption["rows"]
+    assert_eq!(row[7], "47,5 %", "{absorption}");
+    assert_eq!(row[8], "17,5 %", "{absorption}");
+    // Appendix 2 of the local development budget (a layout kept as data): by source.
+    let (appendix, row) = project_row(
+        app,
+        &abp,
+        "/reports/development-appendix?n=2&year=2027&format=json&lang=kk",
+        &code,
+    )
+    .await;
+    assert_eq!(
+        amounts(&row, 2),
+        [
+            300_000_000_000,
+            60_000_000_050,
+            239_999_999_950,
+            0,
+            100_000_000_000,
+            10_000_000_000
+        ],
+        "{appendix}"
+    );
+    assert!(
+        appendix["title"].as_str().unwrap_or("").contains("2027"),
+        "{appendix}"
+    );
+    let (status, _) = get_json(app, &abp, "/reports/development-appendix?n=4&format=json").await;
+    assert_eq!(status, 422);
+
+    // By sphere: the school (education) and the project the load registered (other).
+    let (status, by) = get_json(
+        app,
+        &abp,
+        "/reports/development-projects-by?year=2027&by=sphere&format=json&lang=ru",
+    )
+    .await;
+    assert_eq!(status, 200, "{by}");
+    let groups: Vec<(Value, Value, i64)> = by["rows"]
         .as_array()
         .expect("rows")
         .iter()
-        .find(|r| r[0] == json!(code))
-        .expect("the project's row");
-    assert_eq!(row[7], "47,5 %", "{absorption}");
-    assert_eq!(row[8], "17,5 %", "{absorption}");
+        .map(|r| (r[0].clone(), r[1].clone(), r[5].as_i64().unwrap_or(-1)))
+        .collect();
+    assert!(
+        groups.contains(&(json!("Образование"), json!("1"), 70_000_000_050))
+            && groups.contains(&(json!("Прочее"), json!("1"), 250_000_025)),
+        "{by}"
+    );
+    let (status, _) = get_json(
+        app,
+        &abp,
+        "/reports/development-projects-by?by=colour&format=json",
+    )
+    .await;
+    assert_eq!(status, 422);
     let (_, nothing) = get_json(
         app,
         &economist,
@@ -852,4 +907,24 @@ pub async fn expense_trace(app: &TestApp, request: i64) {
     )
     .await;
     assert_eq!(status, 404, "an identifier nothing holds");
+
+    // The matching: the contract's second unit is under a plan point not loaded.
+    let (status, matching) = get_json(
+        app,
+        &economist,
+        &format!("/reports/procurement-matching?org={school}&year=2027&format=json&lang=ru"),
+    )
+    .await;
+    assert_eq!(status, 200, "{matching}");
+    assert_eq!(
+        matching["rows"][0][5], "пункт плана предмета не загружен",
+        "{matching}"
+    );
+    assert!(
+        matching["footer"][0]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("Не сопоставлено: 1 из 1 договоров (100,0 %)"),
+        "{matching}"
+    );
 }

@@ -61,9 +61,10 @@ async fn every_catalogue_report_prints_every_heading_in_its_pdf() {
 }
 
 /// Reports whose parameters the demo's pages do not offer as choices (a date or a year to type,
-/// a receipt plan, a discussion or training records the demo does not have): this test does not
+/// a receipt plan, a discussion or training records the demo does not have, an expense
+/// identifier to type): this test does not
 /// reach them yet; a report that becomes buildable is to be removed from here.
-const NOT_BUILT_ON_THE_DEMO: [&str; 23] = [
+const NOT_BUILT_ON_THE_DEMO: [&str; 24] = [
     "plan-refinements",
     "receipt-plan",
     "receipts-execution",
@@ -85,6 +86,7 @@ const NOT_BUILT_ON_THE_DEMO: [&str; 23] = [
     "cash-by-local-budgets",
     "rural-tax-receipts",
     "payroll-distribution",
+    "expense-trace",
     "discussion-final-report",
     "training-report",
 ];

@@ -211,11 +211,12 @@ async fn choices_of(
             .collect(),
             None => Vec::new(),
         },
-        "treasury" | "f552" | "f420" | "f219" | "f243" | "f409" => {
+        "treasury" | "f552" | "f420" | "f219" | "f243" | "f409" | "f127" => {
             use jospar_execution::layouts::{Shape, layouts};
             let forms = match (name, report) {
                 ("f420", _) => vec!["4-20"],
                 ("f409", _) => vec!["4-09"],
+                ("f127", _) => vec!["1-27"],
                 ("f219", _) => vec!["2-19"],
                 ("f243", _) => vec!["2-43"],
                 ("f552", _) | (_, "cash-execution-552") => vec!["5-52"],
@@ -254,6 +255,15 @@ async fn choices_of(
                 })
                 .collect()
         }
+        "n" if report == "development-appendix" => jospar_devbudget::appendices::APPENDICES
+            .iter()
+            .map(|n| {
+                let label = ctx
+                    .tr
+                    .args("development-appendix-n", &[("n", n.to_string())]);
+                choice(n.to_string(), label)
+            })
+            .collect(),
         "act" | "from" | "to" => jospar_budget::usecases::visible_acts(ctx.db(), p)
             .await?
             .into_iter()
