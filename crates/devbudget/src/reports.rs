@@ -95,7 +95,7 @@ pub static REPORTS: &[ReportDef] = &[
     },
     ReportDef {
         name: "procurement-matching",
-        about: "An organisation's portal contracts of a year matched to expense identifiers (through their units' plan points) and to projects: each contract with the identifiers found or why none (no units loaded, a plan point not loaded, a plan point not linked), and the shares of contracts and amounts left unmatched (DB-2, P-14)",
+        about: "An organisation's portal contracts of a year matched to expense identifiers (through their units' plan points) and to projects: each contract with the identifiers found or why none (no units loaded, a unit under no plan point, a plan point not loaded, a plan point not linked), and the shares of contracts and amounts left unmatched (DB-2, P-14)",
         params: &[
             ParamDef {
                 name: "org",
@@ -688,6 +688,9 @@ fn matched(
     }
     let mut expenses = Vec::new();
     for unit in live {
+        if unit.plan_point_id == 0 {
+            return Err("match-no-point");
+        }
         match points.get(&unit.plan_point_id) {
             None => return Err("match-point-unknown"),
             Some(None) => return Err("match-point-unlinked"),
@@ -878,4 +881,48 @@ pub async fn against_127(
         ]);
     }
     Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matched;
+    use jospar_core::money::Tenge;
+    use jospar_goszakup::page::ContractUnit;
+    use std::collections::HashMap;
+
+    fn unit(point: i64, deleted: bool) -> ContractUnit {
+        ContractUnit {
+            id: point,
+            plan_point_id: point,
+            quantity: "1".into(),
+            total_sum: Tenge::ZERO,
+            total_sum_with_vat: Tenge::ZERO,
+            fact_sum_with_vat: Tenge::ZERO,
+            deleted,
+        }
+    }
+
+    #[test]
+    fn a_contract_is_matched_through_every_live_unit_or_told_why_not() {
+        let points = HashMap::from([(1, Some(70)), (2, Some(71)), (3, None)]);
+        assert_eq!(
+            matched(&[unit(1, false), unit(2, false)], &points),
+            Ok(vec![70, 71])
+        );
+        assert_eq!(
+            matched(&[unit(1, false), unit(9, true)], &points),
+            Ok(vec![70])
+        );
+        assert_eq!(matched(&[], &points), Err("match-no-units"));
+        assert_eq!(matched(&[unit(5, true)], &points), Err("match-no-units"));
+        assert_eq!(matched(&[unit(0, false)], &points), Err("match-no-point"));
+        assert_eq!(
+            matched(&[unit(4, false)], &points),
+            Err("match-point-unknown")
+        );
+        assert_eq!(
+            matched(&[unit(3, false)], &points),
+            Err("match-point-unlinked")
+        );
+    }
 }

@@ -181,6 +181,7 @@ matching-col-state = Салыстыру
 match-ok = салыстырылды
 match-no-units = шарттың жүктелген заттары жоқ
 match-point-unknown = заттың жоспар тармағы жүктелмеген
+match-no-point = шарттың заты ешбір жоспар тармағына жатпайды
 match-point-unlinked = жоспар тармағы шығыс сәйкестендіргішіне байланыстырылмаған
 matching-shares = Салыстырылмағаны: { $all } шарттың { $unmatched } ({ $share }), { $sum_all } теңгенің { $sum_unmatched } теңгесі ({ $sum_share }).
 report-development-appendix = Жергілікті даму бюджеті қаражатын бағыттау туралы мәліметтер (1–3-қосымшалар)

@@ -181,6 +181,7 @@ matching-col-state = Сопоставление
 match-ok = сопоставлен
 match-no-units = нет загруженных предметов договора
 match-point-unknown = пункт плана предмета не загружен
+match-no-point = предмет договора не относится ни к одному пункту плана
 match-point-unlinked = пункт плана не привязан к идентификатору расхода
 matching-shares = Не сопоставлено: { $unmatched } из { $all } договоров ({ $share }), на сумму { $sum_unmatched } из { $sum_all } тенге ({ $sum_share }).
 report-development-appendix = Сведения о направлении средств местного бюджета развития (приложения 1–3)
