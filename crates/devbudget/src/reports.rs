@@ -171,11 +171,7 @@ pub static REPORTS: &[ReportDef] = &[
                 required: true,
                 about: "id of an imported form 5-52",
             },
-            ParamDef {
-                name: "failures",
-                required: false,
-                about: "1 = only the differences",
-            },
+            FAILURES,
         ],
         spec_numbers: &[],
         build: report_fn!(|c| {
@@ -199,11 +195,7 @@ pub static REPORTS: &[ReportDef] = &[
                 required: true,
                 about: "id of an imported form 1-27",
             },
-            ParamDef {
-                name: "failures",
-                required: false,
-                about: "1 = only the differences",
-            },
+            FAILURES,
         ],
         spec_numbers: &[],
         build: report_fn!(|c| {
@@ -327,6 +319,12 @@ fn year_param(c: &jospar_reports::catalogue::ReportCall<'_>) -> Result<i32> {
         None => Ok(chrono::Utc::now().year()),
     }
 }
+
+const FAILURES: ParamDef = ParamDef {
+    name: "failures",
+    required: false,
+    about: "1 = only the differences",
+};
 
 const YEAR: ParamDef = ParamDef {
     name: "year",

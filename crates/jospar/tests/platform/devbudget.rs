@@ -440,6 +440,19 @@ fn form_409(code: &str) -> String {
     )
 }
 
+/// A Treasury form of the organisation at 1 April 2027 imported through the API: its id.
+async fn import_treasury(app: &TestApp, token: &str, org: i64, form: &str, csv: &str) -> i64 {
+    let at = crate::execution::FormAt {
+        form,
+        org,
+        date: "2027-04-01",
+        file_name: None,
+    };
+    let (status, imported) = crate::execution::post_treasury(app, token, at, csv.to_string()).await;
+    assert_eq!(status, 201, "{form}: {imported}");
+    imported["id"].as_i64().expect("id")
+}
+
 /// How many changes of 4-09 contracts the audit log holds.
 async fn contract_audits(app: &TestApp) -> i64 {
     on_db!(&app.db, pool => sqlx::query_scalar(
@@ -649,15 +662,7 @@ async fn form_409_and_the_comparisons(app: &TestApp) {
                 261;032;011;431;3 000 000 000,00;1 000 000 000,00;600 000 000,50\n\
                 261;032;015;431;1 000 000 000,00;500 000 000,00;100 000 000,00\n\
                 261;032;015;414;5 000 000,00;5 000 000,00;1 000 000,00\n";
-    let at = crate::execution::FormAt {
-        form: "5-52",
-        org: edu,
-        date: "2027-04-01",
-        file_name: None,
-    };
-    let (status, imported) = crate::execution::post_treasury(app, &abp, at, f552).await;
-    assert_eq!(status, 201, "{imported}");
-    let f552_id = imported["id"].as_i64().expect("id");
+    let f552_id = import_treasury(app, &abp, edu, "5-52", f552).await;
     let (status, check) = get_json(
         app,
         &abp,
@@ -692,15 +697,7 @@ async fn form_409_and_the_comparisons(app: &TestApp) {
     let f127 = "Форма 1-27 на 01.04.2027\n\
                 АБП;Программа;Подпрограмма;Наименование;Утвержденный бюджет;Уточненный бюджет;Скорректированный бюджет;План на период;Кассовые расходы\n\
                 261;032;015;Строительство объектов образования;3 900 000 000,00;3 900 000 000,00;3 900 000 000,00;1 000 000 000,00;702 500 000,75\n";
-    let at = crate::execution::FormAt {
-        form: "1-27",
-        org: edu,
-        date: "2027-04-01",
-        file_name: None,
-    };
-    let (status, imported) = crate::execution::post_treasury(app, &abp, at, f127).await;
-    assert_eq!(status, 201, "{imported}");
-    let f127_id = imported["id"].as_i64().expect("id");
+    let f127_id = import_treasury(app, &abp, edu, "1-27", f127).await;
     let (status, check) = get_json(
         app,
         &abp,
